@@ -1,0 +1,60 @@
+/* metric.h - what a replication measures: named metrics and time series.
+ *
+ * A metric_set is the run's registry, built once before any replication (in module
+ * order, so indices are the same on every thread and rank).  A metric_out holds one
+ * replication's values: one double per metric (NaN = not observed in this
+ * replication, e.g. the time of an event that did not happen) and a list of
+ * (series, time, value) points.  Names and units are copied into the set. */
+#ifndef STRAITS_METRIC_H
+#define STRAITS_METRIC_H
+
+#include <stddef.h>
+#include "arena.h"
+
+enum metric_flags {
+  METRIC_HEADLINE = 1 << 0, /* shown first; watched by --until-ci */
+  METRIC_SERIES = 1 << 1,   /* a time series, not a scalar */
+};
+
+typedef struct metric_def {
+  char *module;      /* "crisis" */
+  char *name;        /* "blockade.occurred" */
+  char *unit;        /* SI unit of the value ("s", "1", "kg"); "" if none */
+  char *description; /* one line for reports */
+  unsigned flags;
+} metric_def;
+
+typedef struct metric_set {
+  metric_def *def;
+  size_t n, cap;
+} metric_set;
+
+#define METRIC_MAX 100000
+
+void metric_set_init(metric_set *ms);
+void metric_set_release(metric_set *ms);
+/* Returns the new metric's index, or ERR_NOMEM / ERR_LIMIT. */
+int metric_define(metric_set *ms, const char *module, const char *name,
+                  const char *unit, unsigned flags, const char *description);
+/* Index of module.name, or -1. */
+int metric_find(const metric_set *ms, const char *module, const char *name);
+
+typedef struct metric_point {
+  int metric;
+  double t, value;
+} metric_point;
+
+typedef struct metric_out {
+  double *value;       /* [set->n], NaN = not observed */
+  metric_point *point; /* series points in the order they were added */
+  size_t npoints, cap;
+  arena *arena;        /* where points grow (no malloc in the event loop) */
+} metric_out;
+
+/* Allocate from a (one replication's arena) and fill value with NaN. */
+int metric_out_init(metric_out *o, const metric_set *ms, arena *a);
+static inline void metric_put(metric_out *o, int metric, double v) { o->value[metric] = v; }
+/* Append a series point; ERR_LIMIT when the arena is exhausted. */
+int metric_point_add(metric_out *o, int metric, double t, double v);
+
+#endif

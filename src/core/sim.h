@@ -1,0 +1,119 @@
+/* sim.h - the discrete-event kernel: calendar, clock, resources, levels, signals.
+ *
+ * Time is a double of seconds since the scenario epoch.  Events at equal times run
+ * in the order they were scheduled (a sequence number breaks ties).  The calendar is
+ * an implicit heap of fixed records; it grows by doubling up to a cap and keeps its
+ * memory across sim_reset(), so replications after the first allocate nothing.
+ *
+ * Ownership: the caller owns the sim (sim_new/sim_free).  Resources and levels live
+ * in a caller-supplied arena and die with it; contexts passed to handlers are the
+ * caller's.  A sim is used by one thread at a time. */
+#ifndef STRAITS_SIM_H
+#define STRAITS_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "arena.h"
+
+typedef struct sim sim;
+typedef void (*sim_handler)(sim *s, void *ctx);
+
+#define SIM_MAX_PENDING ((size_t)1 << 26) /* calendar cap: 64 Mi pending events */
+
+sim *sim_new(void);
+void sim_free(sim *s); /* NULL is a no-op */
+
+/* Empty the calendar, drop every subscriber, clock to 0, clear the error. */
+void sim_reset(sim *s);
+
+double sim_now(const sim *s);
+
+/* Schedule h(ctx) at absolute time t (t >= now) or after delay (>= 0).  Returns 0,
+ * or ERR_LIMIT when the calendar cap is hit, ERR_NOMEM, ERR_RANGE for a time in the
+ * past or not finite; on failure the sim also records the error (see sim_error). */
+int sim_at(sim *s, double t, sim_handler h, void *ctx);
+int sim_after(sim *s, double delay, sim_handler h, void *ctx);
+
+/* Run events with time <= until, in order; then the clock reads `until` (unless
+ * stopped early).  Returns 0, or the first error recorded by sim_fail/scheduling. */
+int sim_run(sim *s, double until);
+/* Make sim_run return after the current event. */
+void sim_stop(sim *s);
+/* Record an error from a handler (e.g. arena exhausted) and stop. */
+void sim_fail(sim *s, int err);
+int sim_error(const sim *s);
+
+size_t sim_pending(const sim *s);
+uint64_t sim_events_run(const sim *s);
+
+/* ---- resources: c identical servers with a FIFO queue ---------------------- */
+
+typedef struct sim_resource sim_resource;
+
+/* NULL when the arena is exhausted. */
+sim_resource *sim_resource_new(sim *s, arena *a, int servers);
+/* Ask for one server.  If one is free, `granted` runs at once, before this returns;
+ * otherwise the request waits in FIFO order and `granted` runs (from the calendar,
+ * at the time of the release that frees a server).  Returns 0 or an error. */
+int sim_request(sim_resource *r, sim_handler granted, void *ctx);
+/* Give a server back; the head of the queue, if any, gets it at the current time. */
+void sim_release(sim_resource *r);
+int sim_resource_servers(const sim_resource *r);
+int sim_resource_busy(const sim_resource *r);
+size_t sim_resource_queued(const sim_resource *r);
+/* Time-average number of busy servers and of waiting requests over [0, now]. */
+double sim_resource_mean_busy(const sim_resource *r);
+double sim_resource_mean_queue(const sim_resource *r);
+
+/* ---- levels: a stock (fuel, stores) with FIFO waiting withdrawals ------------
+ * (Called "stores" in DESIGN.md section 4; named "level" here so as not to clash
+ * with the results store, store/.) */
+
+typedef struct sim_level sim_level;
+
+sim_level *sim_level_new(sim *s, arena *a, double capacity, double initial);
+/* Add up to capacity; returns the amount that did not fit (0 if all did).  Waiting
+ * withdrawals are served in FIFO order at the current time. */
+double sim_level_put(sim_level *l, double amount);
+/* Withdraw `amount`; if the level holds it (and nobody waits ahead), `done` runs at
+ * once; otherwise the request waits.  Returns 0 or an error. */
+int sim_level_get(sim_level *l, double amount, sim_handler done, void *ctx);
+double sim_level_amount(const sim_level *l);
+size_t sim_level_waiting(const sim_level *l);
+
+/* ---- signals: publish/subscribe, delivered at the current time --------------- */
+
+typedef enum sim_signal_type {
+  SIG_EVENT_OCCURRED,    /* a crisis event happened: event */
+  SIG_SITUATION_CHANGED, /* Japan's legal situation: situation */
+  SIG_SITE_STATUS,       /* a place closed (open = 0) or reopened (open = 1): place */
+  SIG_REGION_STATUS,     /* a region became active (open = 0) or quiet (open = 1): region */
+  SIG_PERSON_MISSING,    /* count persons of class `object` at lat/lon: SAR's input */
+  SIG_GATE_OPENED,       /* a legal gate opened: gate */
+  SIG__COUNT
+} sim_signal_type;
+
+typedef struct sim_signal {
+  sim_signal_type type;
+  int source;    /* index of the crisis event that raised it, -1 if none */
+  int event;     /* SIG_EVENT_OCCURRED */
+  int situation; /* SIG_SITUATION_CHANGED */
+  int place;     /* SIG_SITE_STATUS, or -1 */
+  int region;    /* SIG_REGION_STATUS, or -1 */
+  int gate;      /* SIG_GATE_OPENED */
+  int open;      /* status signals: 1 open/quiet, 0 closed/active */
+  int object;    /* SIG_PERSON_MISSING: search-object class index */
+  int count;     /* SIG_PERSON_MISSING */
+  double lat, lon; /* degrees, SIG_PERSON_MISSING */
+} sim_signal;
+
+typedef void (*sim_listener)(sim *s, const sim_signal *sig, void *ctx);
+
+#define SIM_MAX_SUBSCRIBERS 32 /* per signal type */
+
+/* Returns 0 or ERR_LIMIT.  Subscribers are called in subscription order. */
+int sim_subscribe(sim *s, sim_signal_type type, sim_listener fn, void *ctx);
+/* Call every subscriber of sig->type now, synchronously. */
+void sim_publish(sim *s, const sim_signal *sig);
+
+#endif

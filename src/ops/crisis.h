@@ -1,0 +1,34 @@
+/* crisis.h - the crisis model: uncertain events with branches that raise signals.
+ *
+ * Per run, crisis_model_new() reads the scenario's crisis.events and defines the
+ * module's metrics.  Per replication, crisis_start() schedules the timeline on the
+ * kernel: an event becomes due when its trigger holds (at a time; after an event;
+ * all_of / any_of), occurs after its delay with probability p, picks at most one of
+ * its mutually exclusive branches, and publishes SIG_EVENT_OCCURRED plus the signals
+ * it raises (site closed for a duration, region active, situation changed, person
+ * missing).  Other modules subscribe to those signals; crisis includes none of them.
+ *
+ * The model borrows the scenario (which must outlive it); replication state lives
+ * in the replication's arena. */
+#ifndef STRAITS_CRISIS_H
+#define STRAITS_CRISIS_H
+
+#include <stdint.h>
+#include "arena.h"
+#include "diag.h"
+#include "metric.h"
+#include "sim.h"
+#include "scenario.h"
+
+typedef struct crisis_model crisis_model;
+typedef struct crisis crisis;
+
+int crisis_model_new(crisis_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+void crisis_model_free(crisis_model *m); /* NULL is a no-op */
+
+/* Schedule replication `rep`'s timeline on s.  NULL when the arena is exhausted. */
+crisis *crisis_start(const crisis_model *m, sim *s, arena *a, uint64_t seed, uint32_t rep);
+/* Write the replication's metrics (call after sim_run to the horizon). */
+void crisis_collect(const crisis *c, sim *s, metric_out *out);
+
+#endif

@@ -1,0 +1,172 @@
+/* scenario.h - the loaded scenario: immutable, validated, ids resolved to indices.
+ *
+ * scn_load() reads one YAML file (and its includes), checks it against the schema
+ * in docs/scenario.md, and reports every problem it finds to the caller's diag as
+ * file:line:col.  On success the scenario owns all of its memory (one arena) and is
+ * read-only: the Monte Carlo threads share it.  All quantities are SI (seconds,
+ * metres, m/s, kg, m3); angles are degrees. */
+#ifndef STRAITS_SCENARIO_H
+#define STRAITS_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "diag.h"
+#include "dist.h"
+
+/* Where something was written, for diagnostics raised after loading (plan check). */
+typedef struct scn_loc {
+  const char *file; /* owned by the scenario */
+  int line, col;    /* 1-based */
+} scn_loc;
+
+typedef struct scn_place {
+  const char *id, *name, *kind, *nation, *source; /* name/nation/source may be "" */
+  double lat, lon;
+  scn_loc loc;
+} scn_place;
+
+typedef struct scn_region {
+  const char *id, *name, *kind, *source;
+  size_t n;          /* vertices, >= 3; the ring is closed implicitly */
+  double *lat, *lon; /* [n] */
+  scn_loc loc;
+} scn_region;
+
+typedef struct scn_route {
+  const char *id, *name, *kind; /* kind: "sea", "air", "land" */
+  size_t n;                     /* waypoints, >= 2 */
+  double *lat, *lon;            /* [n]; place waypoints are copied in */
+  int *place;                   /* [n]: place index of a waypoint, -1 for a raw point */
+  scn_loc loc;
+} scn_route;
+
+typedef struct scn_force {
+  const char *id, *name, *nation, *kind; /* nation: "US" or "JP" (ISO 3166 alpha-2) */
+  int base;                              /* place index */
+  int count;                             /* identical units, >= 1 */
+  double speed;                          /* m/s */
+  double capacity_mass;                  /* kg, NaN if not given */
+  double capacity_volume;                /* m3, NaN if not given */
+  double endurance;                      /* s, INFINITY if not given */
+  scn_loc loc;
+} scn_force;
+
+/* Japan's legal situations, in order of gravity (the plan issue refines them). */
+#define SCN_SITUATION_MAP(X)                                   \
+  X(PEACETIME, "peacetime")                                    \
+  X(GRAY_ZONE, "gray_zone")                                    \
+  X(IMPORTANT_INFLUENCE, "important_influence")                \
+  X(SURVIVAL_THREATENING, "survival_threatening")              \
+  X(ARMED_ATTACK_ANTICIPATED, "armed_attack_anticipated")      \
+  X(ARMED_ATTACK, "armed_attack")
+
+typedef enum scn_situation {
+#define SCN__SIT(name, str) SCN_SIT_##name,
+  SCN_SITUATION_MAP(SCN__SIT)
+#undef SCN__SIT
+  SCN_SIT__COUNT
+} scn_situation;
+
+const char *scn_situation_name(scn_situation s);
+
+/* Search-object classes a missing person can be (SAR refines the drift). */
+#define SCN_OBJECT_MAP(X)                  \
+  X(PIW, "piw")                            \
+  X(RAFT, "life_raft")                     \
+  X(RAFT_DROGUE, "life_raft_drogue")       \
+  X(SMALL_BOAT, "small_boat")
+
+typedef enum scn_object {
+#define SCN__OBJ(name, str) SCN_OBJ_##name,
+  SCN_OBJECT_MAP(SCN__OBJ)
+#undef SCN__OBJ
+  SCN_OBJ__COUNT
+} scn_object;
+
+const char *scn_object_name(scn_object o);
+
+/* A trigger: at a fixed time, after one event, or all_of/any_of nested triggers. */
+typedef enum scn_trigger_kind { SCN_TRIG_AT, SCN_TRIG_EVENT, SCN_TRIG_ALL, SCN_TRIG_ANY } scn_trigger_kind;
+
+typedef struct scn_trigger {
+  scn_trigger_kind kind;
+  double at;                /* SCN_TRIG_AT: seconds after epoch */
+  int event;                /* SCN_TRIG_EVENT */
+  size_t n;                 /* SCN_TRIG_ALL / ANY */
+  struct scn_trigger *sub;  /* [n] */
+} scn_trigger;
+
+/* What an event raises when it occurs. */
+typedef struct scn_raise {
+  int signal;      /* sim_signal_type: SIG_SITE_STATUS, SIG_REGION_STATUS,
+                      SIG_SITUATION_CHANGED, SIG_PERSON_MISSING */
+  int place;       /* site_closed: place index; person_missing: -1 or a place */
+  int region;      /* region_active */
+  int situation;   /* situation_changed: scn_situation */
+  int object;      /* person_missing: scn_object */
+  int count;       /* person_missing */
+  double lat, lon; /* person_missing */
+  int has_duration;
+  dist duration;   /* site_closed / region_active "for:"; else until the horizon */
+  scn_loc loc;
+} scn_raise;
+
+typedef struct scn_event {
+  const char *id, *name;
+  scn_trigger trigger;  /* unused for a branch (its parent decides) */
+  dist delay;           /* from the trigger holding to the event (fixed 0 default) */
+  double p;             /* chance it occurs once due; for a branch, its share */
+  int parent;           /* branch of that event, or -1 */
+  size_t nbranch;
+  int *branch;          /* [nbranch] event indices of mutually exclusive branches */
+  size_t nraise;
+  scn_raise *raise;
+  scn_loc loc;
+} scn_event;
+
+typedef struct scn_scenario {
+  const char *name, *description;
+  const char *epoch;   /* ISO-8601 UTC as written */
+  int64_t epoch_unix;  /* seconds since 1970 */
+  double horizon;      /* s */
+  uint64_t seed;
+  int replications;
+  int notional;
+  char hash[17];       /* 64-bit FNV-1a of every file read and every override, hex */
+  const char *path;    /* the main file */
+
+  size_t nplace, nregion, nroute, nforce, nevent;
+  scn_place *place;
+  scn_region *region;
+  scn_route *route;
+  scn_force *force;
+  scn_event *event;    /* branches are events too (parent >= 0) */
+
+  void *mem_;          /* the arena that owns all of the above */
+} scn_scenario;
+
+/* Caps against hostile files (STYLE.md: everything that grows has a cap). */
+typedef struct scn_load_options {
+  size_t max_file_bytes;     /* per file */
+  int max_depth;             /* YAML nesting */
+  size_t max_nodes;          /* nodes after alias expansion, all files together */
+  int max_include_depth;
+  const char *const *overrides; /* "path.to.key=value" from --set */
+  size_t noverrides;
+} scn_load_options;
+
+#define SCN_LOAD_OPTIONS_INIT {8u << 20, 64, 1000000, 8, NULL, 0}
+
+/* Load and validate.  On success *out is the scenario and 0 is returned; on any
+ * error every problem is in d, *out is NULL and ERR_INPUT (or ERR_IO, ERR_NOMEM)
+ * is returned.  Warnings may be reported on success. */
+int scn_load(scn_scenario **out, const char *path, const scn_load_options *opt, diag *d);
+void scn_free(scn_scenario *sc); /* NULL is a no-op */
+
+/* Index by id, or -1. */
+int scn_place_find(const scn_scenario *sc, const char *id);
+int scn_region_find(const scn_scenario *sc, const char *id);
+int scn_event_find(const scn_scenario *sc, const char *id);
+int scn_force_find(const scn_scenario *sc, const char *id);
+
+#endif
