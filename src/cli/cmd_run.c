@@ -1,1 +1,166 @@
-/* placeholder: being written */
+/* cmd_run.c - `straits run [SCENARIO]`: simulate, store, summarise. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "err.h"
+#include "store.h"
+
+void cmd_run_usage(FILE *out) {
+  fprintf(out,
+          "usage: straits run [options] [SCENARIO]\n"
+          "\n"
+          "Simulate SCENARIO (default: the shipped Taiwan Strait scenario) as many\n"
+          "independent replications, store every result and print a summary.\n"
+          "\n"
+          "  -n, --replications N  replications to run (default: the scenario's);\n"
+          "                        with --until-ci, the most to run\n"
+          "  -j, --threads N       worker threads (default: all CPUs); results do not\n"
+          "                        depend on it\n"
+          "      --until-ci REL    stop once every headline metric's 95%% confidence\n"
+          "                        interval half-width is at most REL times its mean\n"
+          "      --seed S          override the scenario's seed\n"
+          "      --set KEY=VALUE   override a scalar of the scenario (repeatable)\n"
+          "      --db PATH         results store (default: straits.db)\n"
+          "      --resume          finish the latest interrupted run of the same\n"
+          "                        scenario, seed and options in the store\n"
+          "  -q, --quiet           no summary table\n");
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || end == s || *end || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+typedef struct run_args {
+  const char *scenario, *db;
+  const char **overrides;
+  size_t noverrides;
+  char seed_override[64];
+  mc_options mc;
+  int quiet;
+} run_args;
+
+/* Returns -1 to continue, or an exit status. */
+static int parse_args(run_args *a, int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"replications", required_argument, NULL, 'n'},
+      {"threads", required_argument, NULL, 'j'},
+      {"until-ci", required_argument, NULL, 'c'},
+      {"seed", required_argument, NULL, 'S'},
+      {"set", required_argument, NULL, 's'},
+      {"db", required_argument, NULL, 'd'},
+      {"resume", no_argument, NULL, 'r'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
+      {0}};
+  int c;
+  long v;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "n:j:qh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'n':
+      if (parse_int(optarg, 1, 10000000, &v)) {
+        cli_error("--replications wants an integer from 1 to 10000000, not '%s'", optarg);
+        return CLI_BAD_INPUT;
+      }
+      a->mc.replications = (int)v;
+      break;
+    case 'j':
+      if (parse_int(optarg, 1, 1024, &v)) {
+        cli_error("--threads wants an integer from 1 to 1024, not '%s'", optarg);
+        return CLI_BAD_INPUT;
+      }
+      a->mc.threads = (int)v;
+      break;
+    case 'c': {
+      char *end;
+      double rel = strtod(optarg, &end);
+      if (end == optarg || *end || !(rel > 0 && rel < 1)) {
+        cli_error("--until-ci wants a relative half-width in (0, 1), e.g. 0.05, not '%s'",
+                  optarg);
+        return CLI_BAD_INPUT;
+      }
+      a->mc.until_ci = rel;
+      break;
+    }
+    case 'S':
+      snprintf(a->seed_override, sizeof a->seed_override, "scenario.seed=%s", optarg);
+      a->overrides[a->noverrides++] = a->seed_override;
+      break;
+    case 's':
+      a->overrides[a->noverrides++] = optarg;
+      break;
+    case 'd':
+      a->db = optarg;
+      break;
+    case 'r':
+      a->mc.resume = 1;
+      break;
+    case 'q':
+      a->quiet = 1;
+      break;
+    case 'h':
+      cmd_run_usage(stdout);
+      return CLI_OK;
+    default:
+      cmd_run_usage(stderr);
+      return CLI_BAD_INPUT;
+    }
+  }
+  if (optind < argc - 1) {
+    cmd_run_usage(stderr);
+    return CLI_BAD_INPUT;
+  }
+  a->scenario = optind < argc ? argv[optind] : cli_default_scenario();
+  return -1;
+}
+
+int cmd_run(int argc, char **argv) {
+  run_args a = {.db = "straits.db", .mc = MC_OPTIONS_INIT};
+  scn_scenario *sc = NULL;
+  store *st = NULL;
+  mc_result *res = NULL;
+  diag *d = NULL;
+  int rc;
+  a.overrides = calloc((size_t)argc + 1, sizeof *a.overrides);
+  if (!a.overrides) return CLI_FAILURE;
+  if ((rc = parse_args(&a, argc, argv)) >= 0) goto done;
+  if ((rc = cli_load_scenario(&sc, a.scenario, a.overrides, a.noverrides)) != CLI_OK)
+    goto done;
+  a.mc.progress = cli_progress;
+  a.mc.version = STRAITS_VERSION;
+  if (!(d = diag_new())) {
+    rc = CLI_FAILURE;
+    goto done;
+  }
+  int err = store_open(&st, a.db, d);
+  if (err == 0) err = mc_run(&res, sc, &a.mc, st, d);
+  diag_print(d, stderr, isatty(fileno(stderr)));
+  if (err < 0) {
+    if (diag_count(d, DIAG_ERROR) == 0) cli_error("run failed: %s", err_strerror(err));
+    rc = err == ERR_MISMATCH ? CLI_BAD_INPUT : CLI_FAILURE;
+    goto done;
+  }
+  if (!a.quiet) {
+    int threads = a.mc.threads > 0 ? a.mc.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    cli_print_summary(stdout, sc, res, a.db, threads);
+  }
+  rc = CLI_OK;
+done:
+  mc_result_free(res);
+  store_close(st);
+  diag_free(d);
+  scn_free(sc);
+  free(a.overrides);
+  return rc;
+}

@@ -33,7 +33,8 @@ typedef struct metric_set {
 
 void metric_set_init(metric_set *ms);
 void metric_set_release(metric_set *ms);
-/* Returns the new metric's index, or ERR_NOMEM / ERR_LIMIT. */
+/* Returns the new metric's index, or ERR_NOMEM / ERR_LIMIT, or ERR_INPUT when
+ * module.name is already defined.  unit and description may be NULL (""). */
 int metric_define(metric_set *ms, const char *module, const char *name,
                   const char *unit, unsigned flags, const char *description);
 /* Index of module.name, or -1. */

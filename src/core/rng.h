@@ -27,7 +27,7 @@ enum rng_module {
 };
 
 typedef struct rng_stream {
-  gsl_rng gsl;        /* type = rng_philox_type, state = &this->key */
+  gsl_rng gsl;        /* type = rng_philox_type, state = this stream */
   uint32_t key[2];    /* seed */
   uint32_t ctr[4];    /* block, purpose, module, replication */
   uint32_t out[4];    /* current block of output */

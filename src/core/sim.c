@@ -1,1 +1,460 @@
-/* placeholder: being written */
+/* sim.c - the discrete-event kernel: an implicit d-ary heap calendar, the clock, the
+ * run loop, resources (servers + FIFO queue), levels and publish/subscribe signals. */
+#include "sim.h"
+
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "stats.h"
+
+/* Heap arity.  Binary and 4-ary were both measured with bench/bench_calendar (see
+ * bench/README.md); the default is the one that measured faster.  The other stays
+ * selectable at compile time so the comparison can be repeated. */
+#ifndef SIM_HEAP_ARITY
+#define SIM_HEAP_ARITY 4
+#endif
+#if SIM_HEAP_ARITY != 2 && SIM_HEAP_ARITY != 4
+#error "SIM_HEAP_ARITY must be 2 or 4"
+#endif
+
+#if defined(__GNUC__)
+#define SIM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SIM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SIM_LIKELY(x) (x)
+#define SIM_UNLIKELY(x) (x)
+#endif
+
+#define SIM_INITIAL_CAP 256 /* records; the calendar doubles from here */
+#define SIM_RING_INITIAL 16 /* waiting requests; rings double from here */
+#define SIM_CACHE_LINE 64
+
+/* One calendar record, 32 bytes: two per cache line, so the four children of a
+ * node in the 4-ary heap share two lines (see heap_alloc for the alignment). */
+typedef struct sim_ev {
+  double t;     /* seconds since the epoch */
+  uint64_t seq; /* scheduling order, breaks ties at equal t */
+  sim_handler h;
+  void *ctx;
+} sim_ev;
+
+typedef struct sim_sub {
+  sim_listener fn;
+  void *ctx;
+} sim_sub;
+
+struct sim {
+  sim_ev *heap;     /* heap[0] is the earliest event */
+  void *heap_block; /* what malloc returned (heap is offset inside it) */
+  size_t n, cap;
+  double now;
+  uint64_t seq;
+  uint64_t events_run;
+  /* While a handler runs, the record it came from is still heap[0] (root_dead = 1).
+   * The first sim_at from that handler overwrites it and sifts down once instead of
+   * a pop followed by a push; if the handler schedules nothing, the run loop pops
+   * it afterwards.  This halves the heap work of the common "reschedule myself". */
+  int root_dead;
+  int halt; /* sim_stop or sim_fail: leave the run loop after this event */
+  int running;
+  int err;
+  int nsubs[SIG__COUNT];
+  sim_sub subs[SIG__COUNT][SIM_MAX_SUBSCRIBERS];
+};
+
+/* ---- calendar ------------------------------------------------------------- */
+
+static inline int ev_less(const sim_ev *a, const sim_ev *b) {
+  return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+/* An array of cap records placed so that heap + 1 starts a cache line: with d = 4
+ * the children of node i are 4i+1 .. 4i+4, which then fill exactly two lines. */
+static int heap_alloc(sim_ev **heap, void **block, size_t cap) {
+  size_t bytes = (cap + 4) * sizeof(sim_ev) + SIM_CACHE_LINE;
+  unsigned char *b = malloc(bytes);
+  if (!b) return ERR_NOMEM;
+  uintptr_t line = ((uintptr_t)b + SIM_CACHE_LINE - 1) & ~(uintptr_t)(SIM_CACHE_LINE - 1);
+  /* line + 64 - 32 = heap + 1 ... place heap one record before a line start. */
+  *heap = (sim_ev *)(line + SIM_CACHE_LINE - sizeof(sim_ev));
+  *block = b;
+  return 0;
+}
+
+static int heap_grow(sim *s) {
+  if (s->cap >= SIM_MAX_PENDING) return ERR_LIMIT;
+  size_t cap = s->cap * 2;
+  if (cap > SIM_MAX_PENDING) cap = SIM_MAX_PENDING;
+  sim_ev *heap;
+  void *block;
+  int rc = heap_alloc(&heap, &block, cap);
+  if (rc) return rc;
+  memcpy(heap, s->heap, s->n * sizeof(sim_ev));
+  free(s->heap_block);
+  s->heap = heap;
+  s->heap_block = block;
+  s->cap = cap;
+  return 0;
+}
+
+/* Index of the smallest child of i, given that i has at least one child (c < n). */
+static inline size_t heap_min_child(const sim_ev *heap, size_t c, size_t n) {
+#if SIM_HEAP_ARITY == 2
+  return (c + 1 < n && ev_less(&heap[c + 1], &heap[c])) ? c + 1 : c;
+#else
+  size_t m = c;
+  if (SIM_LIKELY(c + 3 < n)) {
+    size_t m2 = ev_less(&heap[c + 1], &heap[c]) ? c + 1 : c;
+    size_t m3 = ev_less(&heap[c + 3], &heap[c + 2]) ? c + 3 : c + 2;
+    return ev_less(&heap[m3], &heap[m2]) ? m3 : m2;
+  }
+  for (size_t k = c + 1; k < n; k++)
+    if (ev_less(&heap[k], &heap[m])) m = k;
+  return m;
+#endif
+}
+
+/* Put x into the hole at i and restore heap order below it. */
+static inline void heap_sift_down(sim_ev *heap, size_t n, size_t i, const sim_ev *x) {
+  for (;;) {
+    size_t c = SIM_HEAP_ARITY * i + 1;
+    if (c >= n) break;
+    size_t m = heap_min_child(heap, c, n);
+    if (!ev_less(&heap[m], x)) break;
+    heap[i] = heap[m];
+    i = m;
+  }
+  heap[i] = *x;
+}
+
+static inline void heap_sift_up(sim_ev *heap, size_t i, const sim_ev *x) {
+  while (i > 0) {
+    size_t p = (i - 1) / SIM_HEAP_ARITY;
+    if (!ev_less(x, &heap[p])) break;
+    heap[i] = heap[p];
+    i = p;
+  }
+  heap[i] = *x;
+}
+
+/* Remove heap[0]. */
+static inline void heap_pop(sim *s) {
+  size_t n = --s->n;
+  if (n > 0) heap_sift_down(s->heap, n, 0, &s->heap[n]);
+}
+
+/* ---- lifecycle and clock --------------------------------------------------- */
+
+sim *sim_new(void) {
+  sim *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  if (heap_alloc(&s->heap, &s->heap_block, SIM_INITIAL_CAP)) {
+    free(s);
+    return NULL;
+  }
+  s->cap = SIM_INITIAL_CAP;
+  return s;
+}
+
+void sim_free(sim *s) {
+  if (!s) return;
+  free(s->heap_block);
+  free(s);
+}
+
+void sim_reset(sim *s) {
+  if (NEVER(s->running)) return; /* resetting from inside a handler is a bug */
+  s->n = 0; /* capacity kept: the next replication allocates nothing */
+  s->now = 0;
+  s->seq = 0;
+  s->events_run = 0;
+  s->root_dead = 0;
+  s->halt = 0;
+  s->err = 0;
+  memset(s->nsubs, 0, sizeof s->nsubs);
+}
+
+double sim_now(const sim *s) { return s->now; }
+
+/* Record the first error only: later ones are usually consequences of it. */
+static int sim_record(sim *s, int err) {
+  if (!s->err) s->err = err;
+  s->halt = 1;
+  return err;
+}
+
+static int sim_push(sim *s, double t, sim_handler h, void *ctx) {
+  sim_ev x = {t, s->seq++, h, ctx};
+  if (s->root_dead) {
+    /* Replace the record of the event being handled (see struct sim).  x's time is
+     * >= now = that record's time, so only a sift down can be needed. */
+    s->root_dead = 0;
+    heap_sift_down(s->heap, s->n, 0, &x);
+    return 0;
+  }
+  if (SIM_UNLIKELY(s->n == s->cap)) {
+    int rc = heap_grow(s);
+    if (rc) return sim_record(s, rc);
+  }
+  heap_sift_up(s->heap, s->n++, &x);
+  return 0;
+}
+
+int sim_at(sim *s, double t, sim_handler h, void *ctx) {
+  /* One test rejects the past, NaN (compares false) and +inf. */
+  if (SIM_UNLIKELY(!(t >= s->now && t <= DBL_MAX) || !h)) return sim_record(s, ERR_RANGE);
+  return sim_push(s, t, h, ctx);
+}
+
+int sim_after(sim *s, double delay, sim_handler h, void *ctx) {
+  double t = s->now + delay;
+  if (SIM_UNLIKELY(!(delay >= 0 && t <= DBL_MAX) || !h)) return sim_record(s, ERR_RANGE);
+  return sim_push(s, t, h, ctx);
+}
+
+int sim_run(sim *s, double until) {
+  if (s->err) return s->err;
+  if (NEVER(s->running)) return sim_record(s, ERR_USAGE); /* sim_run from a handler */
+  if (!(until >= s->now)) return sim_record(s, ERR_RANGE); /* also NaN */
+  s->halt = 0;
+  s->running = 1;
+  while (s->n > 0 && s->heap[0].t <= until) {
+    sim_ev *e = &s->heap[0];
+    sim_handler h = e->h;
+    void *ctx = e->ctx;
+    s->now = e->t;
+    s->events_run++;
+    s->root_dead = 1;
+    h(s, ctx);
+    if (s->root_dead) {
+      s->root_dead = 0;
+      heap_pop(s);
+    }
+    if (SIM_UNLIKELY(s->halt)) break;
+  }
+  s->running = 0;
+  /* An infinite horizon leaves the clock at the last event. */
+  if (!s->halt && until <= DBL_MAX) s->now = until;
+  s->halt = 0;
+  return s->err;
+}
+
+void sim_stop(sim *s) { s->halt = 1; }
+
+void sim_fail(sim *s, int err) { sim_record(s, err ? err : ERR_USAGE); }
+
+int sim_error(const sim *s) { return s->err; }
+
+size_t sim_pending(const sim *s) { return s->n - (size_t)s->root_dead; }
+
+uint64_t sim_events_run(const sim *s) { return s->events_run; }
+
+/* ---- resources -------------------------------------------------------------- */
+
+typedef struct sim_waiter {
+  sim_handler h;
+  void *ctx;
+} sim_waiter;
+
+struct sim_resource {
+  sim *s;
+  arena *a;          /* rings grow here */
+  int servers, busy; /* invariant: queued > 0 implies busy == servers */
+  sim_waiter *ring;  /* FIFO of waiting requests */
+  size_t cap, head, count;
+  stats_tw busy_tw, queue_tw;
+};
+
+sim_resource *sim_resource_new(sim *s, arena *a, int servers) {
+  if (servers < 1) return NULL;
+  sim_resource *r = arena_alloc(a, sizeof *r);
+  if (!r) return NULL;
+  memset(r, 0, sizeof *r);
+  r->ring = arena_alloc(a, SIM_RING_INITIAL * sizeof *r->ring);
+  if (!r->ring) return NULL;
+  r->s = s;
+  r->a = a;
+  r->servers = servers;
+  r->cap = SIM_RING_INITIAL;
+  r->busy_tw.last_t = r->queue_tw.last_t = s->now;
+  return r;
+}
+
+/* Double a full ring inside the arena.  The old ring is abandoned there (the arena
+ * frees nothing singly); geometric growth bounds the waste by the final size. */
+static int ring_grow(arena *a, void **ring, size_t *cap, size_t head, size_t elem) {
+  size_t ncap = *cap * 2;
+  unsigned char *nr = arena_calloc(a, ncap, elem);
+  if (!nr) return ERR_LIMIT;
+  unsigned char *old = *ring;
+  size_t first = *cap - head; /* entries from head to the end of the old ring */
+  memcpy(nr, old + head * elem, first * elem);
+  memcpy(nr + first * elem, old, head * elem);
+  *ring = nr;
+  *cap = ncap;
+  return 0;
+}
+
+int sim_request(sim_resource *r, sim_handler granted, void *ctx) {
+  sim *s = r->s;
+  if (SIM_UNLIKELY(!granted)) return sim_record(s, ERR_RANGE);
+  if (r->busy < r->servers) {
+    r->busy++;
+    stats_tw_set(&r->busy_tw, s->now, r->busy);
+    granted(s, ctx);
+    return 0;
+  }
+  if (SIM_UNLIKELY(r->count == r->cap)) {
+    void *ring = r->ring;
+    int rc = ring_grow(r->a, &ring, &r->cap, r->head, sizeof *r->ring);
+    if (rc) return sim_record(s, rc);
+    r->ring = ring;
+    r->head = 0;
+  }
+  size_t tail = r->head + r->count;
+  if (tail >= r->cap) tail -= r->cap;
+  r->ring[tail] = (sim_waiter){granted, ctx};
+  r->count++;
+  stats_tw_set(&r->queue_tw, s->now, (double)r->count);
+  return 0;
+}
+
+void sim_release(sim_resource *r) {
+  sim *s = r->s;
+  if (NEVER(r->busy <= 0)) return;
+  if (r->count > 0) {
+    /* The server passes straight to the head waiter, so nobody arriving at this
+     * same instant can overtake it; the grant runs from the calendar at `now`. */
+    sim_waiter w = r->ring[r->head];
+    if (++r->head == r->cap) r->head = 0;
+    r->count--;
+    stats_tw_set(&r->queue_tw, s->now, (double)r->count);
+    sim_at(s, s->now, w.h, w.ctx);
+    return;
+  }
+  r->busy--;
+  stats_tw_set(&r->busy_tw, s->now, r->busy);
+}
+
+int sim_resource_servers(const sim_resource *r) { return r->servers; }
+int sim_resource_busy(const sim_resource *r) { return r->busy; }
+size_t sim_resource_queued(const sim_resource *r) { return r->count; }
+
+double sim_resource_mean_busy(const sim_resource *r) {
+  return stats_tw_mean(&r->busy_tw, r->s->now);
+}
+
+double sim_resource_mean_queue(const sim_resource *r) {
+  return stats_tw_mean(&r->queue_tw, r->s->now);
+}
+
+/* ---- levels ------------------------------------------------------------------ */
+
+typedef struct sim_withdrawal {
+  double amount;
+  sim_handler h;
+  void *ctx;
+} sim_withdrawal;
+
+struct sim_level {
+  sim *s;
+  arena *a;
+  double capacity, amount;
+  sim_withdrawal *ring;
+  size_t cap, head, count;
+};
+
+sim_level *sim_level_new(sim *s, arena *a, double capacity, double initial) {
+  if (!(capacity >= 0) || !(initial >= 0) || initial > capacity) return NULL;
+  sim_level *l = arena_alloc(a, sizeof *l);
+  if (!l) return NULL;
+  memset(l, 0, sizeof *l);
+  l->ring = arena_alloc(a, SIM_RING_INITIAL * sizeof *l->ring);
+  if (!l->ring) return NULL;
+  l->s = s;
+  l->a = a;
+  l->capacity = capacity;
+  l->amount = initial;
+  l->cap = SIM_RING_INITIAL;
+  return l;
+}
+
+/* Serve waiting withdrawals in FIFO order while the head one fits.  A head that
+ * does not fit blocks those behind it (strict FIFO: a large request is not starved
+ * by a stream of small ones).  Completions run from the calendar at `now`, so a put
+ * never re-enters the caller's handlers. */
+static void level_serve(sim_level *l) {
+  while (l->count > 0) {
+    sim_withdrawal *w = &l->ring[l->head];
+    if (w->amount > l->amount) break;
+    l->amount -= w->amount;
+    sim_handler h = w->h;
+    void *ctx = w->ctx;
+    if (++l->head == l->cap) l->head = 0;
+    l->count--;
+    sim_at(l->s, l->s->now, h, ctx);
+  }
+}
+
+/* The capacity clamps the put before any waiting withdrawal is served: what did not
+ * fit at the instant of delivery is returned, as a full tank turns a tanker away. */
+double sim_level_put(sim_level *l, double amount) {
+  if (SIM_UNLIKELY(!(amount >= 0))) {
+    sim_record(l->s, ERR_RANGE);
+    return 0;
+  }
+  double space = l->capacity - l->amount;
+  double in = amount < space ? amount : space;
+  l->amount += in;
+  level_serve(l);
+  return amount - in;
+}
+
+int sim_level_get(sim_level *l, double amount, sim_handler done, void *ctx) {
+  sim *s = l->s;
+  /* A request larger than the capacity could never be met: refuse it now rather
+   * than let it block the queue forever. */
+  if (SIM_UNLIKELY(!(amount >= 0) || amount > l->capacity || !done))
+    return sim_record(s, ERR_RANGE);
+  if (l->count == 0 && amount <= l->amount) {
+    l->amount -= amount;
+    done(s, ctx);
+    return 0;
+  }
+  if (SIM_UNLIKELY(l->count == l->cap)) {
+    void *ring = l->ring;
+    int rc = ring_grow(l->a, &ring, &l->cap, l->head, sizeof *l->ring);
+    if (rc) return sim_record(s, rc);
+    l->ring = ring;
+    l->head = 0;
+  }
+  size_t tail = l->head + l->count;
+  if (tail >= l->cap) tail -= l->cap;
+  l->ring[tail] = (sim_withdrawal){amount, done, ctx};
+  l->count++;
+  return 0;
+}
+
+double sim_level_amount(const sim_level *l) { return l->amount; }
+size_t sim_level_waiting(const sim_level *l) { return l->count; }
+
+/* ---- signals ------------------------------------------------------------------ */
+
+int sim_subscribe(sim *s, sim_signal_type type, sim_listener fn, void *ctx) {
+  if ((unsigned)type >= SIG__COUNT || !fn) return ERR_RANGE;
+  int n = s->nsubs[type];
+  if (n >= SIM_MAX_SUBSCRIBERS) return ERR_LIMIT;
+  s->subs[type][n] = (sim_sub){fn, ctx};
+  s->nsubs[type] = n + 1;
+  return 0;
+}
+
+void sim_publish(sim *s, const sim_signal *sig) {
+  if (NEVER((unsigned)sig->type >= SIG__COUNT)) return;
+  /* Subscribers added while this signal is delivered hear the next one, not this. */
+  int n = s->nsubs[sig->type];
+  const sim_sub *sub = s->subs[sig->type];
+  for (int i = 0; i < n; i++) sub[i].fn(s, sig, sub[i].ctx);
+}

@@ -1,1 +1,392 @@
-/* placeholder: being written */
+/* crisis.c - the crisis timeline: uncertain events, branches and the signals they raise.
+ *
+ * Each event draws from its own random stream (purpose = event index), so adding an
+ * event to a scenario leaves the draws of every other event unchanged, and two
+ * courses of action that share a crisis share its random numbers. */
+#include "crisis.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "rng.h"
+
+/* Per-run, read-only after crisis_model_new: metric indices and the reverse
+ * dependency lists (which events must re-check their trigger when one occurs). */
+struct crisis_model {
+  const scn_scenario *sc;
+  size_t nevent, nplace, nregion;
+  size_t *dep_start; /* [nevent + 1]: dependents of e are dep[dep_start[e] .. dep_start[e+1]) */
+  int *dep;
+  int *m_occurred, *m_time; /* [nevent] metric indices */
+  int *m_closed;            /* [nplace] or -1 if no event closes the place */
+  int *m_active;            /* [nregion] or -1 if no event activates the region */
+  int m_missing;            /* persons reported missing, or -1 */
+  int m_sites_closed;       /* series: number of closed sites over time */
+  int m_situation;          /* highest legal situation reached, or -1 */
+};
+
+enum event_state { EV_PENDING, EV_DUE, EV_OCCURRED, EV_FAILED };
+
+typedef struct event_slot {
+  crisis *c;
+  int ev;
+  int state;
+  double time; /* occurred at, NaN otherwise */
+  rng_stream rng;
+} event_slot;
+
+/* One active closure of a site or activation of a region, ended by its own timer. */
+typedef struct closure_slot {
+  crisis *c;
+  int signal; /* SIG_SITE_STATUS or SIG_REGION_STATUS */
+  int index;  /* place or region */
+} closure_slot;
+
+typedef struct status_track {
+  int depth;       /* overlapping closures in force */
+  double since;    /* start of the current closed spell */
+  double total;    /* closed seconds so far */
+} status_track;
+
+struct crisis {
+  const crisis_model *m;
+  sim *sim;
+  arena *arena;
+  event_slot *ev;        /* [nevent] */
+  status_track *place;   /* [nplace] */
+  status_track *region;  /* [nregion] */
+  int sites_closed;
+  int persons_missing;
+  int situation;         /* highest scn_situation raised, -1 if none */
+  metric_out *series;    /* the replication's output, for time series points */
+};
+
+/* ---- model ---------------------------------------------------------------- */
+
+static void collect_trigger_refs(const scn_trigger *t, int *out, size_t *n) {
+  switch (t->kind) {
+  case SCN_TRIG_AT:
+    return;
+  case SCN_TRIG_EVENT:
+    if (out) out[*n] = t->event;
+    (*n)++;
+    return;
+  case SCN_TRIG_ALL:
+  case SCN_TRIG_ANY:
+    for (size_t i = 0; i < t->n; i++) collect_trigger_refs(&t->sub[i], out, n);
+    return;
+  }
+}
+
+static int build_dependents(crisis_model *m) {
+  const scn_scenario *sc = m->sc;
+  size_t *count = calloc(sc->nevent + 1, sizeof *count);
+  if (!count) return ERR_NOMEM;
+  size_t total = 0;
+  for (size_t e = 0; e < sc->nevent; e++) {
+    if (sc->event[e].parent >= 0) continue;
+    size_t n = 0;
+    collect_trigger_refs(&sc->event[e].trigger, NULL, &n);
+    total += n;
+  }
+  int *refs = malloc((total ? total : 1) * sizeof *refs);
+  int *owner = malloc((total ? total : 1) * sizeof *owner);
+  m->dep = malloc((total ? total : 1) * sizeof *m->dep);
+  m->dep_start = calloc(sc->nevent + 1, sizeof *m->dep_start);
+  if (!refs || !owner || !m->dep || !m->dep_start) {
+    free(count), free(refs), free(owner);
+    return ERR_NOMEM;
+  }
+  size_t n = 0;
+  for (size_t e = 0; e < sc->nevent; e++) {
+    if (sc->event[e].parent >= 0) continue;
+    size_t from = n;
+    collect_trigger_refs(&sc->event[e].trigger, refs, &n);
+    for (size_t i = from; i < n; i++) owner[i] = (int)e;
+  }
+  /* Counting sort by referenced event keeps dependents in event order. */
+  for (size_t i = 0; i < n; i++) count[refs[i] + 1]++;
+  for (size_t e = 0; e < sc->nevent; e++) count[e + 1] += count[e];
+  memcpy(m->dep_start, count, (sc->nevent + 1) * sizeof *count);
+  for (size_t i = 0; i < n; i++) m->dep[count[refs[i]]++] = owner[i];
+  free(count), free(refs), free(owner);
+  return 0;
+}
+
+static int define(metric_set *ms, const char *name, const char *unit,
+                  unsigned flags, const char *description) {
+  return metric_define(ms, "crisis", name, unit, flags, description);
+}
+
+static int define_metrics(crisis_model *m, metric_set *ms) {
+  const scn_scenario *sc = m->sc;
+  char name[256], text[512];
+  for (size_t e = 0; e < sc->nevent; e++) {
+    const scn_event *ev = &sc->event[e];
+    const char *label = ev->name && *ev->name ? ev->name : ev->id;
+    snprintf(name, sizeof name, "%s.occurred", ev->id);
+    snprintf(text, sizeof text, "1 if '%s' occurred before the horizon", label);
+    if ((m->m_occurred[e] = define(ms, name, "1", METRIC_HEADLINE, text)) < 0)
+      return m->m_occurred[e];
+    snprintf(name, sizeof name, "%s.time", ev->id);
+    snprintf(text, sizeof text, "time of '%s' after the epoch, when it occurred", label);
+    if ((m->m_time[e] = define(ms, name, "s", 0, text)) < 0) return m->m_time[e];
+  }
+  int any_missing = 0, any_situation = 0;
+  for (size_t e = 0; e < sc->nevent; e++) {
+    for (size_t r = 0; r < sc->event[e].nraise; r++) {
+      const scn_raise *ra = &sc->event[e].raise[r];
+      if (ra->signal == SIG_SITE_STATUS && m->m_closed[ra->place] < 0) {
+        snprintf(name, sizeof name, "%s.closed_time", sc->place[ra->place].id);
+        snprintf(text, sizeof text, "time '%s' was closed before the horizon",
+                 sc->place[ra->place].id);
+        if ((m->m_closed[ra->place] = define(ms, name, "s", 0, text)) < 0)
+          return m->m_closed[ra->place];
+      } else if (ra->signal == SIG_REGION_STATUS && m->m_active[ra->region] < 0) {
+        snprintf(name, sizeof name, "%s.active_time", sc->region[ra->region].id);
+        snprintf(text, sizeof text, "time region '%s' was active before the horizon",
+                 sc->region[ra->region].id);
+        if ((m->m_active[ra->region] = define(ms, name, "s", 0, text)) < 0)
+          return m->m_active[ra->region];
+      } else if (ra->signal == SIG_PERSON_MISSING) {
+        any_missing = 1;
+      } else if (ra->signal == SIG_SITUATION_CHANGED) {
+        any_situation = 1;
+      }
+    }
+  }
+  if (any_missing &&
+      (m->m_missing = define(ms, "persons_missing", "1", METRIC_HEADLINE,
+                             "persons reported missing at sea")) < 0)
+    return m->m_missing;
+  if (any_situation &&
+      (m->m_situation = define(ms, "situation_max", "1", 0,
+                               "gravest legal situation raised (0 peacetime .. 5 armed attack)")) < 0)
+    return m->m_situation;
+  m->m_sites_closed = define(ms, "sites_closed", "1", METRIC_SERIES,
+                             "number of places closed, over time");
+  return m->m_sites_closed < 0 ? m->m_sites_closed : 0;
+}
+
+int crisis_model_new(crisis_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
+  (void)d;
+  *out = NULL;
+  crisis_model *m = calloc(1, sizeof *m);
+  if (!m) return ERR_NOMEM;
+  m->sc = sc;
+  m->nevent = sc->nevent, m->nplace = sc->nplace, m->nregion = sc->nregion;
+  m->m_missing = m->m_situation = -1;
+  m->m_occurred = malloc((sc->nevent + 1) * sizeof *m->m_occurred);
+  m->m_time = malloc((sc->nevent + 1) * sizeof *m->m_time);
+  m->m_closed = malloc((sc->nplace + 1) * sizeof *m->m_closed);
+  m->m_active = malloc((sc->nregion + 1) * sizeof *m->m_active);
+  int rc = ERR_NOMEM;
+  if (!m->m_occurred || !m->m_time || !m->m_closed || !m->m_active) goto fail;
+  for (size_t i = 0; i < sc->nplace; i++) m->m_closed[i] = -1;
+  for (size_t i = 0; i < sc->nregion; i++) m->m_active[i] = -1;
+  if ((rc = build_dependents(m)) < 0) goto fail;
+  if ((rc = define_metrics(m, ms)) < 0) goto fail;
+  *out = m;
+  return 0;
+fail:
+  crisis_model_free(m);
+  return rc;
+}
+
+void crisis_model_free(crisis_model *m) {
+  if (!m) return;
+  free(m->dep_start), free(m->dep);
+  free(m->m_occurred), free(m->m_time), free(m->m_closed), free(m->m_active);
+  free(m);
+}
+
+/* ---- replication ---------------------------------------------------------- */
+
+static void event_due(sim *s, void *ctx);
+
+static void note_sites_closed(crisis *c, int delta) {
+  c->sites_closed += delta;
+  if (metric_point_add(c->series, c->m->m_sites_closed, sim_now(c->sim), c->sites_closed) < 0)
+    sim_fail(c->sim, ERR_LIMIT);
+}
+
+static void status_change(crisis *c, int signal, int index, int open, int source) {
+  status_track *t = signal == SIG_SITE_STATUS ? &c->place[index] : &c->region[index];
+  double now = sim_now(c->sim);
+  if (!open) {
+    if (t->depth++ > 0) return; /* already closed: no transition to announce */
+    t->since = now;
+  } else {
+    if (NEVER(t->depth <= 0) || --t->depth > 0) return;
+    t->total += now - t->since;
+  }
+  if (signal == SIG_SITE_STATUS) note_sites_closed(c, open ? -1 : 1);
+  sim_signal sig = {.type = (sim_signal_type)signal, .source = source, .place = -1,
+                    .region = -1, .open = open};
+  if (signal == SIG_SITE_STATUS) sig.place = index;
+  else sig.region = index;
+  sim_publish(c->sim, &sig);
+}
+
+static void closure_ends(sim *s, void *ctx) {
+  (void)s;
+  closure_slot *cl = ctx;
+  status_change(cl->c, cl->signal, cl->index, 1, -1);
+}
+
+static void raise_one(crisis *c, int ev, const scn_raise *ra, rng_stream *rng) {
+  sim_signal sig = {.type = (sim_signal_type)ra->signal, .source = ev, .place = -1,
+                    .region = -1};
+  switch (ra->signal) {
+  case SIG_SITE_STATUS:
+  case SIG_REGION_STATUS: {
+    int index = ra->signal == SIG_SITE_STATUS ? ra->place : ra->region;
+    status_change(c, ra->signal, index, 0, ev);
+    if (!ra->has_duration) return;
+    double dur = dist_sample(&ra->duration, rng);
+    closure_slot *cl = arena_alloc(c->arena, sizeof *cl);
+    if (!cl) {
+      sim_fail(c->sim, ERR_LIMIT);
+      return;
+    }
+    *cl = (closure_slot){c, ra->signal, index};
+    sim_after(c->sim, dur > 0 ? dur : 0, closure_ends, cl);
+    return;
+  }
+  case SIG_SITUATION_CHANGED:
+    if (ra->situation > c->situation) c->situation = ra->situation;
+    sig.situation = ra->situation;
+    break;
+  case SIG_PERSON_MISSING:
+    c->persons_missing += ra->count;
+    sig.place = ra->place, sig.object = ra->object, sig.count = ra->count;
+    sig.lat = ra->lat, sig.lon = ra->lon;
+    break;
+  default:
+    BUG("crisis: unknown signal in a raise");
+  }
+  sim_publish(c->sim, &sig);
+}
+
+static int trigger_holds(const crisis *c, const scn_trigger *t) {
+  switch (t->kind) {
+  case SCN_TRIG_AT:
+    return sim_now(c->sim) >= t->at;
+  case SCN_TRIG_EVENT:
+    return c->ev[t->event].state == EV_OCCURRED;
+  case SCN_TRIG_ALL:
+    for (size_t i = 0; i < t->n; i++)
+      if (!trigger_holds(c, &t->sub[i])) return 0;
+    return 1;
+  case SCN_TRIG_ANY:
+    for (size_t i = 0; i < t->n; i++)
+      if (trigger_holds(c, &t->sub[i])) return 1;
+    return 0;
+  }
+  return 0;
+}
+
+/* The trigger holds: wait the event's delay, then it occurs with probability p. */
+static void make_due(crisis *c, int e) {
+  event_slot *slot = &c->ev[e];
+  slot->state = EV_DUE;
+  double delay = dist_sample(&c->m->sc->event[e].delay, &slot->rng);
+  sim_after(c->sim, delay > 0 ? delay : 0, event_due, slot);
+}
+
+static void occur(crisis *c, int e);
+
+static void choose_branch(crisis *c, int e) {
+  const scn_event *ev = &c->m->sc->event[e];
+  double u = rng_uniform(&c->ev[e].rng), acc = 0;
+  for (size_t b = 0; b < ev->nbranch; b++) {
+    acc += c->m->sc->event[ev->branch[b]].p;
+    if (u < acc) {
+      make_due(c, ev->branch[b]); /* a branch occurs after its own delay (default 0) */
+      return;
+    }
+  }
+}
+
+static void occur(crisis *c, int e) {
+  const scn_event *ev = &c->m->sc->event[e];
+  event_slot *slot = &c->ev[e];
+  slot->state = EV_OCCURRED;
+  slot->time = sim_now(c->sim);
+  sim_signal sig = {.type = SIG_EVENT_OCCURRED, .source = e, .event = e, .place = -1,
+                    .region = -1};
+  sim_publish(c->sim, &sig);
+  for (size_t r = 0; r < ev->nraise; r++) raise_one(c, e, &ev->raise[r], &slot->rng);
+  if (ev->nbranch) choose_branch(c, e);
+  const crisis_model *m = c->m;
+  for (size_t i = m->dep_start[e]; i < m->dep_start[e + 1]; i++) {
+    int d = m->dep[i];
+    if (c->ev[d].state == EV_PENDING && trigger_holds(c, &m->sc->event[d].trigger))
+      make_due(c, d);
+  }
+}
+
+static void event_due(sim *s, void *ctx) {
+  (void)s;
+  event_slot *slot = ctx;
+  crisis *c = slot->c;
+  const scn_event *ev = &c->m->sc->event[slot->ev];
+  /* A branch's share was spent choosing it; p is the event's own chance otherwise. */
+  if (ev->parent < 0 && ev->p < 1 && rng_uniform(&slot->rng) >= ev->p) {
+    slot->state = EV_FAILED;
+    return;
+  }
+  occur(c, slot->ev);
+}
+
+crisis *crisis_start(const crisis_model *m, sim *s, arena *a, metric_out *out,
+                     uint64_t seed, uint32_t rep) {
+  crisis *c = arena_calloc(a, 1, sizeof *c);
+  if (!c) return NULL;
+  c->m = m, c->sim = s, c->arena = a, c->series = out, c->situation = -1;
+  if (metric_point_add(out, m->m_sites_closed, sim_now(s), 0) < 0) return NULL;
+  c->ev = arena_calloc(a, m->nevent ? m->nevent : 1, sizeof *c->ev);
+  c->place = arena_calloc(a, m->nplace ? m->nplace : 1, sizeof *c->place);
+  c->region = arena_calloc(a, m->nregion ? m->nregion : 1, sizeof *c->region);
+  if (!c->ev || !c->place || !c->region) return NULL;
+  for (size_t e = 0; e < m->nevent; e++) {
+    event_slot *slot = &c->ev[e];
+    slot->c = c, slot->ev = (int)e, slot->state = EV_PENDING, slot->time = NAN;
+    rng_init(&slot->rng, seed, rep, RNG_CRISIS, (uint32_t)e);
+  }
+  for (size_t e = 0; e < m->nevent; e++) {
+    const scn_event *ev = &m->sc->event[e];
+    if (ev->parent < 0 && ev->trigger.kind == SCN_TRIG_AT) {
+      c->ev[e].state = EV_DUE;
+      double delay = dist_sample(&ev->delay, &c->ev[e].rng);
+      if (sim_at(s, ev->trigger.at + (delay > 0 ? delay : 0), event_due, &c->ev[e]) < 0)
+        return NULL;
+    }
+  }
+  return c;
+}
+
+void crisis_collect(const crisis *c, sim *s, metric_out *out) {
+  const crisis_model *m = c->m;
+  double now = sim_now(s);
+  for (size_t e = 0; e < m->nevent; e++) {
+    int occurred = c->ev[e].state == EV_OCCURRED;
+    metric_put(out, m->m_occurred[e], occurred);
+    if (occurred) metric_put(out, m->m_time[e], c->ev[e].time);
+  }
+  for (size_t p = 0; p < m->nplace; p++) {
+    if (m->m_closed[p] < 0) continue;
+    const status_track *t = &c->place[p];
+    metric_put(out, m->m_closed[p], t->total + (t->depth > 0 ? now - t->since : 0));
+  }
+  for (size_t r = 0; r < m->nregion; r++) {
+    if (m->m_active[r] < 0) continue;
+    const status_track *t = &c->region[r];
+    metric_put(out, m->m_active[r], t->total + (t->depth > 0 ? now - t->since : 0));
+  }
+  if (m->m_missing >= 0) metric_put(out, m->m_missing, c->persons_missing);
+  if (m->m_situation >= 0) metric_put(out, m->m_situation, c->situation < 0 ? 0 : c->situation);
+}

@@ -26,8 +26,10 @@ typedef struct crisis crisis;
 int crisis_model_new(crisis_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
 void crisis_model_free(crisis_model *m); /* NULL is a no-op */
 
-/* Schedule replication `rep`'s timeline on s.  NULL when the arena is exhausted. */
-crisis *crisis_start(const crisis_model *m, sim *s, arena *a, uint64_t seed, uint32_t rep);
+/* Schedule replication `rep`'s timeline on s.  Time series points go to out during
+ * the run (out must outlive the run).  NULL when the arena is exhausted. */
+crisis *crisis_start(const crisis_model *m, sim *s, arena *a, metric_out *out,
+                     uint64_t seed, uint32_t rep);
 /* Write the replication's metrics (call after sim_run to the horizon). */
 void crisis_collect(const crisis *c, sim *s, metric_out *out);
 

@@ -1,0 +1,52 @@
+/* cli.h - the straits command: its subcommand table and the helpers they share.
+ *
+ * Exit status: 0 ok, 1 runtime failure, 2 bad usage or bad input. */
+#ifndef STRAITS_CLI_H
+#define STRAITS_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "mc.h"
+#include "scenario.h"
+
+enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_BAD_INPUT = 2 };
+
+typedef struct cli_command {
+  const char *name;
+  int (*run)(int argc, char **argv); /* argv[0] is the subcommand's name */
+  void (*usage)(FILE *out);
+  const char *summary;
+} cli_command;
+
+extern const cli_command cli_commands[];
+const cli_command *cli_find_command(const char *name);
+
+int cmd_run(int argc, char **argv);
+void cmd_run_usage(FILE *out);
+int cmd_check(int argc, char **argv);
+void cmd_check_usage(FILE *out);
+int cmd_version(int argc, char **argv);
+void cmd_version_usage(FILE *out);
+int cmd_help(int argc, char **argv);
+void cmd_help_usage(FILE *out);
+
+/* The shipped default scenario (scenarios/taiwan-strait.yaml). */
+const char *cli_default_scenario(void);
+
+/* Load a scenario, printing every diagnostic to stderr.  Returns CLI_OK with *out
+ * set, or CLI_BAD_INPUT (or CLI_FAILURE when out of memory). */
+int cli_load_scenario(scn_scenario **out, const char *path, const char *const *overrides,
+                      size_t noverrides);
+
+/* Progress bar with ETA on a terminal (stderr); silent when stderr is not one. */
+void cli_progress(int done, int total, double elapsed_s, void *ctx);
+
+/* The summary table of a run: headline metrics first, then the rest. */
+void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
+                       const char *db_path, int threads);
+
+/* Message "straits: <fmt>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

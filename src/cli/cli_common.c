@@ -1,0 +1,108 @@
+/* cli_common.c - what the subcommands share: loading with diagnostics, the progress
+ * bar, the summary table. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "err.h"
+
+void cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("straits: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+const char *cli_default_scenario(void) { return STRAITS_SCENARIO_DIR "/taiwan-strait.yaml"; }
+
+int cli_load_scenario(scn_scenario **out, const char *path, const char *const *overrides,
+                      size_t noverrides) {
+  diag *d = diag_new();
+  if (!d) return CLI_FAILURE;
+  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  opt.overrides = overrides;
+  opt.noverrides = noverrides;
+  int rc = scn_load(out, path, &opt, d);
+  diag_print(d, stderr, isatty(fileno(stderr)));
+  diag_free(d);
+  if (rc == ERR_NOMEM) return CLI_FAILURE;
+  return rc < 0 ? CLI_BAD_INPUT : CLI_OK;
+}
+
+void cli_progress(int done, int total, double elapsed_s, void *ctx) {
+  (void)ctx;
+  if (!isatty(fileno(stderr)) || total <= 0) return;
+  enum { WIDTH = 30 };
+  int filled = (int)((long long)done * WIDTH / total);
+  char bar[WIDTH + 1];
+  for (int i = 0; i < WIDTH; i++) bar[i] = i < filled ? '#' : '.';
+  bar[WIDTH] = '\0';
+  double eta = done > 0 ? elapsed_s * (total - done) / done : 0;
+  fprintf(stderr, "\r[%s] %3d%% %d/%d  ETA %d:%02d ", bar, done * 100 / total, done, total,
+          (int)eta / 60, (int)eta % 60);
+  if (done >= total) fputs("\r\033[K", stderr);
+  fflush(stderr);
+}
+
+/* Display a metric in the unit a planner reads: hours, tonnes, kilometres, knots. */
+typedef struct display_unit {
+  const char *si, *shown;
+  double scale;
+} display_unit;
+
+static const display_unit display_units[] = {
+    {"s", "h", 1.0 / 3600}, {"kg", "t", 1e-3}, {"m", "km", 1e-3},
+    {"m/s", "kn", 3600.0 / 1852}, {"1", "", 1}, {"", "", 1},
+};
+
+static const display_unit *display_for(const char *si) {
+  for (size_t i = 0; i < sizeof display_units / sizeof *display_units; i++)
+    if (strcmp(display_units[i].si, si) == 0) return &display_units[i];
+  return &display_units[sizeof display_units / sizeof *display_units - 1];
+}
+
+static void print_row(FILE *out, const metric_def *def, const stats_summary *s, int total) {
+  const display_unit *u = display_for(def->unit);
+  char name[64];
+  snprintf(name, sizeof name, "%s.%s", def->module, def->name);
+  if (s->n == 0) {
+    fprintf(out, "%-40s %-4s %10s\n", name, u->shown, "never");
+    return;
+  }
+  double k = u->scale;
+  char hw[32];
+  if (isnan(s->half_width)) snprintf(hw, sizeof hw, "%s", "-");
+  else snprintf(hw, sizeof hw, "±%.3g", s->half_width * k);
+  char n[24] = "";
+  if ((int)s->n < total) snprintf(n, sizeof n, "%zu", s->n);
+  fprintf(out, "%-40s %-4s %10.4g %11s %10.4g %10.4g %10.4g %7s\n", name, u->shown,
+          s->mean * k, hw, s->p5 * k, s->p50 * k, s->p95 * k, n);
+}
+
+void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
+                       const char *db_path, int threads) {
+  fprintf(out, "%s%s\n", sc->name, sc->notional ? "  [notional forces and numbers]" : "");
+  fprintf(out, "%d replications (seed %llu, %d thread%s, %.2f s), stored in %s as run %lld%s\n\n",
+          r->replications, (unsigned long long)sc->seed, threads, threads == 1 ? "" : "s",
+          r->wall_s, db_path, (long long)r->run_id,
+          r->converged ? "" : "; confidence target not reached");
+  fprintf(out, "%-40s %-4s %10s %11s %10s %10s %10s %7s\n", "metric", "unit", "mean", "95% CI",
+          "p5", "p50", "p95", "n");
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < r->metrics.n; i++) {
+      const metric_def *def = &r->metrics.def[i];
+      if (def->flags & METRIC_SERIES) continue;
+      if (!(def->flags & METRIC_HEADLINE) != pass) continue;
+      print_row(out, def, &r->summary[i], r->replications);
+    }
+    if (pass == 0) fputc('\n', out);
+  }
+  fprintf(out, "\n'n' counts the replications where a metric was observed (e.g. an event's\n"
+               "time only where it occurred); blank means all of them.\n");
+}
