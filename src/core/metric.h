@@ -27,6 +27,8 @@ typedef struct metric_def {
 typedef struct metric_set {
   metric_def *def;
   size_t n, cap;
+  size_t *slot; /* hash index over module.name: def index + 1, 0 = empty */
+  size_t nslot; /* a power of two, at least twice n */
 } metric_set;
 
 #define METRIC_MAX 100000

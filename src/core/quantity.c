@@ -48,12 +48,10 @@ static const struct {
     {"M3", "m3"},  {"m^3", "m3"},   {"K", "km"},
 };
 
-static const struct kind_info {
-  const char *name, *si, *units, *example;
-} kind_info[QTY__COUNT] = {
-#define QTY__INFO(n, str, si) [QTY_##n] = {str, si, NULL, NULL},
-    QTY_MAP(QTY__INFO)
-#undef QTY__INFO
+static const char *const kind_names[QTY__COUNT] = {
+#define QTY__NAME(n, str, si) [QTY_##n] = str,
+    QTY_MAP(QTY__NAME)
+#undef QTY__NAME
 };
 
 /* Units suggested per kind, and an example of a well-formed value. */
@@ -75,7 +73,7 @@ static const char *const kind_example[QTY__COUNT] = {
 };
 
 const char *qty_kind_name(qty_kind kind) {
-  return (unsigned)kind < QTY__COUNT ? kind_info[kind].name : "quantity";
+  return (unsigned)kind < QTY__COUNT ? kind_names[kind] : "quantity";
 }
 
 /* "a duration", "an hour": the article for a kind's name. */
@@ -135,9 +133,176 @@ static const char *synonym_of(const char *written) {
   return NULL;
 }
 
+/* ASCII, case-insensitive "does p start with word" (locale-free on purpose). */
+static int starts_with_nocase(const char *p, const char *word) {
+  for (; *word; p++, word++)
+    if (tolower((unsigned char)*p) != *word) return 0;
+  return 1;
+}
+
 /* YAML spells infinity ".inf" and not-a-number ".nan"; C spells them "inf", "nan". */
 static int names_non_finite(const char *p) {
   if (*p == '+' || *p == '-') p++;
   if (*p == '.') p++;
-  return strncasecmp_ascii(p, "inf") || strncasecmp_ascii(p, "nan");
+  return starts_with_nocase(p, "inf") || starts_with_nocase(p, "nan");
+}
+
+/* Length of the decimal number at the start of p ("12", "-3.5", ".5", "1e3"), or 0. */
+static size_t scan_number(const char *p) {
+  size_t i = 0, digits = 0;
+  if (p[i] == '+' || p[i] == '-') i++;
+  while (isdigit((unsigned char)p[i])) i++, digits++;
+  if (p[i] == '.') {
+    i++;
+    while (isdigit((unsigned char)p[i])) i++, digits++;
+  }
+  if (!digits) return 0;
+  if (p[i] == 'e' || p[i] == 'E') {
+    size_t j = i + 1;
+    if (p[j] == '+' || p[j] == '-') j++;
+    if (isdigit((unsigned char)p[j])) {
+      while (isdigit((unsigned char)p[j])) j++;
+      i = j;
+    }
+  }
+  return i;
+}
+
+/* The value as the user wrote it, trimmed and cut short for messages. */
+typedef struct shown {
+  char text[72];
+} shown;
+
+static shown show(const char *p, size_t len) {
+  shown s;
+  if (len > 60)
+    snprintf(s.text, sizeof s.text, "%.57s...", p);
+  else
+    snprintf(s.text, sizeof s.text, "%.*s", (int)len, p);
+  return s;
+}
+
+/* A hint for a unit written the wrong way, if its meaning has the wanted kind. */
+static const char *synonym_for_kind(const char *written, qty_kind want) {
+  const char *meant = synonym_of(written);
+  qty_kind k;
+  double si;
+  if (meant && resolve_unit(meant, &k, &si) && k == want) return meant;
+  return NULL;
+}
+
+static int check_unit(double *factor, const char *unit_text, const char *value, qty_kind want,
+                      char *why, size_t why_len) {
+  const char *kname = qty_kind_name(want);
+  qty_kind got;
+  if (!resolve_unit(unit_text, &got, factor)) {
+    if (want == QTY_NUMBER)
+      return fail(why, why_len, "expected a plain number, got '%s'", value);
+    const char *hint = synonym_for_kind(unit_text, want);
+    if (hint)
+      return fail(why, why_len, "unknown unit '%s' in '%s' (did you mean '%s'?)", unit_text,
+                  value, hint);
+    return fail(why, why_len, "unknown unit '%s' in '%s' (%s %s takes %s)", unit_text, value,
+                article(kname), kname, kind_units[want]);
+  }
+  if (got == want) return 0;
+  if (want == QTY_NUMBER)
+    return fail(why, why_len, "'%s' is %s %s, expected a plain number", value,
+                article(qty_kind_name(got)), qty_kind_name(got));
+  const char *hint = synonym_for_kind(unit_text, want);
+  if (hint)
+    return fail(why, why_len, "'%s' is %s %s, expected %s %s (did you mean '%s'?)", value,
+                article(qty_kind_name(got)), qty_kind_name(got), article(kname), kname, hint);
+  return fail(why, why_len, "'%s' is %s %s, expected %s %s", value, article(qty_kind_name(got)),
+              qty_kind_name(got), article(kname), kname);
+}
+
+int qty_parse(double *out, const char *text, qty_kind kind, char *why, size_t why_len) {
+  if (why && why_len) why[0] = '\0';
+  if ((unsigned)kind >= QTY__COUNT) return fail(why, why_len, "invalid quantity kind");
+  const char *kname = qty_kind_name(kind);
+  if (!text) text = "";
+  while (isspace((unsigned char)*text)) text++;
+  size_t len = strlen(text);
+  while (len && isspace((unsigned char)text[len - 1])) len--;
+  shown value = show(text, len);
+  if (!len) return fail(why, why_len, "empty value, expected %s %s", article(kname), kname);
+  if (names_non_finite(text)) return fail(why, why_len, "'%s' is not a finite number", value.text);
+
+  size_t nlen = scan_number(text);
+  char number[64];
+  if (!nlen)
+    return fail(why, why_len, "expected %s %s such as '%s', got '%s'", article(kname), kname,
+                kind_example[kind], value.text);
+  if (nlen >= sizeof number) return fail(why, why_len, "number too long in '%s'", value.text);
+  memcpy(number, text, nlen);
+  number[nlen] = '\0';
+  errno = 0;
+  double v = strtod(number, NULL);
+  if (errno == ERANGE && fabs(v) > 1.0) return fail(why, why_len, "'%s' is out of range", value.text);
+
+  /* The unit: the rest, after optional spaces ("20 kn" reads like "20kn"). */
+  size_t u = nlen;
+  while (u < len && isspace((unsigned char)text[u])) u++;
+  char unit_text[32];
+  size_t ulen = len - u;
+  if (ulen == 0) {
+    if (kind != QTY_NUMBER)
+      return fail(why, why_len, "missing unit in '%s' (%s %s needs one: %s)", value.text,
+                  article(kname), kname, kind_units[kind]);
+    *out = v;
+    return 0;
+  }
+  if (ulen >= sizeof unit_text || memchr(text + u, ' ', ulen))
+    return fail(why, why_len, "expected %s %s such as '%s', got '%s'", article(kname), kname,
+                kind_example[kind], value.text);
+  memcpy(unit_text, text + u, ulen);
+  unit_text[ulen] = '\0';
+  double factor;
+  int rc = check_unit(&factor, unit_text, value.text, kind, why, why_len);
+  if (rc) return rc;
+  double si = v * factor;
+  if (!isfinite(si)) return fail(why, why_len, "'%s' is out of range", value.text);
+  *out = si;
+  return 0;
+}
+
+/* ---- formatting ---------------------------------------------------------------- */
+
+typedef struct display_unit {
+  const char *name;
+  double si;
+} display_unit;
+
+/* The largest unit of which the value is at least one, else the smallest. */
+static display_unit pick_unit(double v, const display_unit *choices, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (fabs(v) >= choices[i].si) return choices[i];
+  return choices[n - 1];
+}
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+void qty_format(char *buf, size_t len, double v, qty_kind kind) {
+  static const display_unit durations[] = {{"d", 86400.0}, {"h", 3600.0}, {"min", 60.0}, {"s", 1.0}};
+  static const display_unit lengths[] = {{"km", 1000.0}, {"m", 1.0}};
+  static const display_unit masses[] = {{"t", 1000.0}, {"kg", 1.0}};
+  static const display_unit rates[] = {{"/s", 1.0}, {"/h", 1.0 / 3600.0}, {"/d", 1.0 / 86400.0}};
+  static const display_unit mass_rates[] = {{"t/d", 1000.0 / 86400.0}, {"kg/h", 1.0 / 3600.0}};
+  static const display_unit volume_rates[] = {{"m3/h", 1.0 / 3600.0}, {"L/h", 0.001 / 3600.0}};
+  if (!buf || !len) return;
+  display_unit u = {"", 1.0};
+  switch (kind) {
+  case QTY_DURATION: u = pick_unit(v, durations, COUNT_OF(durations)); break;
+  case QTY_LENGTH: u = pick_unit(v, lengths, COUNT_OF(lengths)); break;
+  case QTY_SPEED: u = (display_unit){"kn", KNOT}; break;
+  case QTY_MASS: u = pick_unit(v, masses, COUNT_OF(masses)); break;
+  case QTY_VOLUME: u = (display_unit){"m3", 1.0}; break;
+  case QTY_FREQUENCY: u = pick_unit(v, rates, COUNT_OF(rates)); break;
+  case QTY_MASS_RATE: u = pick_unit(v, mass_rates, COUNT_OF(mass_rates)); break;
+  case QTY_VOLUME_RATE: u = pick_unit(v, volume_rates, COUNT_OF(volume_rates)); break;
+  default: break;
+  }
+  if (!isfinite(v) || v == 0.0) u.si = 1.0, u.name = v == 0.0 ? u.name : "";
+  snprintf(buf, len, "%.6g%s", v / u.si, u.name);
 }

@@ -14,6 +14,9 @@
 
 #include "err.h"
 
+#define STORE__XSTR(x) #x
+#define STORE__STR(x) STORE__XSTR(x)
+
 /* Value columns carry no declared type on purpose: REAL affinity stores integral
  * doubles as integers and reads -0.0 back as 0.0, which would make a resumed run's
  * summary differ in the last bit from an uninterrupted one. */
@@ -353,12 +356,12 @@ static int sp_end(store *st, int ok) {
 
 int store_run_begin(store *st, int64_t *run_id, const store_run_info *info,
                     const metric_set *ms, diag *d) {
-  int err, rc = SQLITE_OK;
+  int err, rc;
   int64_t id = 0;
   sqlite3_stmt *s;
   *run_id = 0;
   if ((err = sp_begin(st)))
-    goto done;
+    goto report;
 
   s = st->stmt[S_RUN_INSERT];
   bind_text(s, 1, info->scenario_name);
@@ -391,12 +394,11 @@ int store_run_begin(store *st, int64_t *run_id, const store_run_info *info,
       goto done;
     }
   }
-done:
-  if (st->db && (err == 0 || rc != SQLITE_OK || err != 0)) {
-    int e2 = sp_end(st, err == 0);
-    if (!err)
-      err = e2;
-  }
+done:;
+  int e2 = sp_end(st, err == 0);
+  if (!err)
+    err = e2;
+report:
   if (err) {
     if (d)
       diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", st->msg);

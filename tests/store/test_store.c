@@ -1,0 +1,387 @@
+/* test_store.c - the results store: schema, WAL, whole replications, run lookup. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "err.h"
+#include "metric.h"
+#include "store.h"
+
+typedef struct fixture {
+  char dir[64];
+  char path[128];
+  diag *d;
+  metric_set ms;
+  arena a;
+} fixture;
+
+static int setup(void **state) {
+  fixture *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/straits-store-XXXXXX");
+  assert_non_null(mkdtemp(f->dir));
+  snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+  f->d = diag_new();
+  assert_non_null(f->d);
+  metric_set_init(&f->ms);
+  assert_int_equal(metric_define(&f->ms, "crisis", "blockade.occurred", "1",
+                                 METRIC_HEADLINE, "1 if the blockade happened"), 0);
+  assert_int_equal(metric_define(&f->ms, "crisis", "blockade.time", "s", 0,
+                                 "time of the blockade"), 1);
+  assert_int_equal(metric_define(&f->ms, "crisis", "situation", "1", METRIC_SERIES,
+                                 "legal situation over time"), 2);
+  arena_init(&f->a, 1 << 20);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  char p[160];
+  static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+  for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+    snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
+    unlink(p);
+  }
+  rmdir(f->dir);
+  arena_release(&f->a);
+  metric_set_release(&f->ms);
+  diag_free(f->d);
+  free(f);
+  return 0;
+}
+
+static store_run_info info_of(uint64_t seed) {
+  store_run_info info = {"test", "0123456789abcdef", "test.yaml", seed, "0.1.0",
+                         "modules=crisis", 10};
+  return info;
+}
+
+/* Replication r: occurred = r % 2, time = r * 3600 (absent when not occurred;
+ * -0.0 for r == 0 to check bits survive), two points of the series. */
+static void fill(fixture *f, metric_out *o, int r) {
+  arena_reset(&f->a);
+  assert_int_equal(metric_out_init(o, &f->ms, &f->a), 0);
+  metric_put(o, 0, (double)(r % 2));
+  if (r == 0)
+    metric_put(o, 1, -0.0);
+  else if (r % 2)
+    metric_put(o, 1, r * 3600.0);
+  assert_int_equal(metric_point_add(o, 2, 0.0, 1.0), 0);
+  assert_int_equal(metric_point_add(o, 2, r * 10.0, 2.0 + r), 0);
+}
+
+static int put_reps(fixture *f, store *st, int64_t run, int from, int to) {
+  metric_out o;
+  int err = store_begin(st);
+  for (int r = from; !err && r < to; r++) {
+    fill(f, &o, r);
+    err = store_put_replication(st, run, r, &f->ms, &o);
+  }
+  if (err) {
+    store_rollback(st);
+    return err;
+  }
+  return store_commit(st);
+}
+
+/* A scalar query on a second connection, as another tool would see the file. */
+static long long query_int(const char *path, const char *sql) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *s = NULL;
+  long long v = -1;
+  assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return v;
+}
+
+static void query_text(const char *path, const char *sql, char *buf, size_t size) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *s = NULL;
+  buf[0] = '\0';
+  assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    snprintf(buf, size, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+}
+
+static void test_schema(void **state) {
+  fixture *f = *state;
+  store *st = NULL;
+  char buf[64];
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  static const char *const names[] = {"run", "metric_def", "replication", "metric_value",
+                                      "series_point", "track", "metric", "series"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE name = '%s'",
+             names[i]);
+    if (query_int(f->path, sql) != 1)
+      fail_msg("no table or view '%s'", names[i]);
+  }
+  query_text(f->path, "PRAGMA journal_mode", buf, sizeof buf);
+  assert_string_equal(buf, "wal");
+  assert_int_equal(query_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+  store_close(st);
+  /* Reopening an existing store keeps its schema and succeeds. */
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  store_close(st);
+  assert_int_equal(diag_count(f->d, DIAG_ERROR), 0);
+  store_close(NULL);
+}
+
+static void test_roundtrip(void **state) {
+  fixture *f = *state;
+  store *st = NULL;
+  int64_t run = 0;
+  store_run_info info = info_of(42);
+  unsigned char done[8];
+  double v[8];
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_run_begin(st, &run, &info, &f->ms, f->d), 0);
+  assert_true(run > 0);
+  assert_int_equal(put_reps(f, st, run, 0, 5), 0);
+
+  assert_int_equal(store_replications_done(st, run, done, 8), 0);
+  for (int i = 0; i < 8; i++)
+    assert_int_equal(done[i], i < 5);
+
+  assert_int_equal(store_metric_values(st, run, &f->ms, 0, v, 8), 0);
+  for (int i = 0; i < 5; i++)
+    assert_true(v[i] == (double)(i % 2));
+  for (int i = 5; i < 8; i++)
+    assert_true(isnan(v[i]));
+
+  assert_int_equal(store_metric_values(st, run, &f->ms, 1, v, 5), 0);
+  assert_true(v[0] == 0.0 && signbit(v[0])); /* -0.0 kept bit for bit */
+  assert_true(v[1] == 3600.0 && isnan(v[2]) && v[3] == 3 * 3600.0 && isnan(v[4]));
+
+  /* A series reads back as its last point. */
+  assert_int_equal(store_metric_values(st, run, &f->ms, 2, v, 6), 0);
+  for (int i = 0; i < 5; i++)
+    assert_true(v[i] == 2.0 + i);
+  assert_true(isnan(v[5]));
+
+  assert_int_equal(store_run_finish(st, run, 5, 1.5), 0);
+  assert_int_equal(store_run_reopen(st, run, 20), 0);
+  assert_int_equal(store_run_finish(st, run, 5, 2.0), 0);
+  store_close(st);
+
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM series_point"), 10);
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric WHERE module = 'crisis' "
+                                      "AND name = 'blockade.occurred' AND value = 1"), 2);
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM series WHERE name = 'situation'"),
+                   10);
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_def"), 3);
+  assert_int_equal(query_int(f->path, "SELECT replications_done FROM run"), 5);
+  assert_int_equal(query_int(f->path, "SELECT replications_planned FROM run"), 20);
+  assert_int_equal(query_int(f->path, "SELECT wall_s * 10 FROM run"), 35);
+  assert_int_equal(query_int(f->path, "SELECT finished_at IS NOT NULL FROM run"), 1);
+  assert_int_equal(query_int(f->path, "SELECT seed FROM run"), 42);
+}
+
+static void test_double_put(void **state) {
+  fixture *f = *state;
+  store *st = NULL;
+  int64_t run = 0;
+  store_run_info info = info_of(42);
+  metric_out o;
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_run_begin(st, &run, &info, &f->ms, f->d), 0);
+  assert_int_equal(put_reps(f, st, run, 0, 3), 0);
+
+  assert_int_equal(store_begin(st), 0);
+  fill(f, &o, 3);
+  assert_int_equal(store_put_replication(st, run, 3, &f->ms, &o), 0);
+  fill(f, &o, 1);
+  o.value[0] = 99.0; /* would be a second count of replication 1 */
+  assert_int_equal(store_put_replication(st, run, 1, &f->ms, &o), ERR_STORE);
+  assert_non_null(strstr(store_errmsg(st), "already stored"));
+  /* The batch goes on: the refused replication took nothing with it. */
+  fill(f, &o, 4);
+  assert_int_equal(store_put_replication(st, run, 4, &f->ms, &o), 0);
+  assert_int_equal(store_commit(st), 0);
+
+  /* Outside a transaction the put commits alone, and is refused the same way. */
+  fill(f, &o, 2);
+  assert_int_equal(store_put_replication(st, run, 2, &f->ms, &o), ERR_STORE);
+  fill(f, &o, 5);
+  assert_int_equal(store_put_replication(st, run, 5, &f->ms, &o), 0);
+  store_close(st);
+
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM replication"), 6);
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_value WHERE metric = 0"),
+                   6);
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_value WHERE value = 99"),
+                   0);
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM series_point"), 12);
+}
+
+static void test_rollback(void **state) {
+  fixture *f = *state;
+  store *st = NULL;
+  int64_t run = 0;
+  store_run_info info = info_of(42);
+  unsigned char done[4];
+  double v[4];
+  metric_out o;
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_run_begin(st, &run, &info, &f->ms, f->d), 0);
+  assert_int_equal(store_begin(st), 0);
+  for (int r = 0; r < 4; r++) {
+    fill(f, &o, r);
+    assert_int_equal(store_put_replication(st, run, r, &f->ms, &o), 0);
+  }
+  assert_int_equal(store_rollback(st), 0);
+  assert_int_equal(store_rollback(st), 0); /* nothing open: a no-op */
+  assert_int_equal(store_replications_done(st, run, done, 4), 0);
+  for (int r = 0; r < 4; r++)
+    assert_int_equal(done[r], 0);
+  assert_int_equal(store_metric_values(st, run, &f->ms, 0, v, 4), 0);
+  for (int r = 0; r < 4; r++)
+    assert_true(isnan(v[r]));
+  store_close(st);
+
+  /* A store closed in the middle of a batch (a killed run) keeps nothing of it. */
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_begin(st), 0);
+  fill(f, &o, 0);
+  assert_int_equal(store_put_replication(st, run, 0, &f->ms, &o), 0);
+  store_close(st);
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM replication"), 0);
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_value"), 0);
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM series_point"), 0);
+}
+
+static void test_run_find(void **state) {
+  fixture *f = *state;
+  store *st = NULL;
+  int64_t run1 = 0, run2 = 0, found = -1;
+  store_run_info info = info_of(7), other = info_of(8);
+  metric_set ms2;
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_run_find(st, &found, &info, &f->ms, f->d), ERR_NOTFOUND);
+  assert_int_equal(found, 0);
+  assert_int_equal(store_run_begin(st, &run1, &info, &f->ms, f->d), 0);
+  assert_int_equal(store_run_find(st, &found, &info, &f->ms, f->d), 0);
+  assert_int_equal(found, run1);
+  /* The latest matching run wins. */
+  assert_int_equal(store_run_begin(st, &run2, &info, &f->ms, f->d), 0);
+  assert_true(run2 > run1);
+  assert_int_equal(store_run_find(st, &found, &info, &f->ms, f->d), 0);
+  assert_int_equal(found, run2);
+  /* Seed, hash, version and options are each part of the key. */
+  assert_int_equal(store_run_find(st, &found, &other, &f->ms, f->d), ERR_NOTFOUND);
+  other = info_of(7);
+  other.options = "modules=crisis,sar";
+  assert_int_equal(store_run_find(st, &found, &other, &f->ms, f->d), ERR_NOTFOUND);
+  other = info_of(7);
+  other.version = "0.2.0";
+  assert_int_equal(store_run_find(st, &found, &other, &f->ms, f->d), ERR_NOTFOUND);
+  other = info_of(7);
+  other.scenario_hash = "fedcba9876543210";
+  assert_int_equal(store_run_find(st, &found, &other, &f->ms, f->d), ERR_NOTFOUND);
+  /* The planned count and the name are not. */
+  other = info_of(7);
+  other.replications = 999;
+  other.scenario_name = "renamed";
+  assert_int_equal(store_run_find(st, &found, &other, &f->ms, f->d), 0);
+  assert_int_equal(diag_count(f->d, DIAG_ERROR), 0);
+
+  /* Same key, different registry: a unit changed. */
+  metric_set_init(&ms2);
+  assert_int_equal(metric_define(&ms2, "crisis", "blockade.occurred", "1", METRIC_HEADLINE,
+                                 ""), 0);
+  assert_int_equal(metric_define(&ms2, "crisis", "blockade.time", "h", 0, ""), 1);
+  assert_int_equal(metric_define(&ms2, "crisis", "situation", "1", METRIC_SERIES, ""), 2);
+  assert_int_equal(store_run_find(st, &found, &info, &ms2, f->d), ERR_MISMATCH);
+  assert_int_equal(diag_count(f->d, DIAG_ERROR), 1);
+  assert_non_null(strstr(diag_at(f->d, 0)->message, "blockade.time"));
+  metric_set_release(&ms2);
+  /* One metric fewer, one more. */
+  metric_set_init(&ms2);
+  assert_int_equal(metric_define(&ms2, "crisis", "blockade.occurred", "1", METRIC_HEADLINE,
+                                 ""), 0);
+  assert_int_equal(store_run_find(st, &found, &info, &ms2, NULL), ERR_MISMATCH);
+  assert_int_equal(metric_define(&ms2, "crisis", "blockade.time", "s", 0, ""), 1);
+  assert_int_equal(metric_define(&ms2, "crisis", "situation", "1", METRIC_SERIES, ""), 2);
+  assert_int_equal(metric_define(&ms2, "crisis", "extra", "1", 0, ""), 3);
+  assert_int_equal(store_run_find(st, &found, &info, &ms2, NULL), ERR_MISMATCH);
+  metric_set_release(&ms2);
+  store_close(st);
+}
+
+static void test_integrity(void **state) {
+  fixture *f = *state;
+  store *st = NULL;
+  int64_t run = 0;
+  store_run_info info = info_of(1);
+  char buf[64];
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_run_begin(st, &run, &info, &f->ms, f->d), 0);
+  assert_int_equal(put_reps(f, st, run, 0, 50), 0);
+  store_close(st);
+  query_text(f->path, "PRAGMA integrity_check", buf, sizeof buf);
+  assert_string_equal(buf, "ok");
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+}
+
+static void test_open_errors(void **state) {
+  fixture *f = *state;
+  store *st = (store *)f; /* must come back NULL */
+  char p[160];
+  snprintf(p, sizeof p, "%s/no/such/dir/t.db", f->dir);
+  assert_int_equal(store_open(&st, p, f->d), ERR_IO);
+  assert_null(st);
+  assert_int_equal(diag_count(f->d, DIAG_ERROR), 1);
+  assert_string_equal(diag_at(f->d, 0)->file, p);
+
+  FILE *fp = fopen(f->path, "w");
+  assert_non_null(fp);
+  fputs("this is not a database, but it is long enough to have a header page.......\n",
+        fp);
+  fclose(fp);
+  assert_int_equal(store_open(&st, f->path, f->d), ERR_STORE);
+  assert_null(st);
+  assert_int_equal(diag_count(f->d, DIAG_ERROR), 2);
+
+  /* A store from a newer straits is refused, not damaged. */
+  unlink(f->path);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  assert_int_equal(store_open(&st, f->path, f->d), ERR_STORE);
+  assert_null(st);
+  assert_non_null(strstr(diag_at(f->d, 2)->message, "99"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_double_put, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_run_find, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_integrity, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
