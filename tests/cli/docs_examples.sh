@@ -18,7 +18,7 @@ run_block_command() { # $1 command line, $2 file of expected lines, $3 where
   want=0
   case "$1" in *"# exit "*) want=${1##*# exit }; set -- "${1%%# exit*}" "$2" "$3" ;; esac
   set +e
-  (cd "$SCRATCH" && PATH="$SCRATCH/bin:$PATH" sh -c "$1") >"$SCRATCH/actual" 2>&1
+  (cd "$SCRATCH" && PATH="$SCRATCH/bin:$PATH" sh -c "$1" </dev/null) >"$SCRATCH/actual" 2>&1
   got=$?
   set -e
   checked=$((checked + 1))

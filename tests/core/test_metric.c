@@ -79,7 +79,7 @@ static void test_out(void **state) {
   metric_set ms;
   metric_set_init(&ms);
   for (int k = 0; k < 5; k++) {
-    char nm[8];
+    char nm[16];
     snprintf(nm, sizeof nm, "v%d", k);
     assert_int_equal(metric_define(&ms, "test", nm, "s", 0, ""), k);
   }
