@@ -76,13 +76,12 @@ static void print_row(FILE *out, const metric_def *def, const stats_summary *s, 
     return;
   }
   double k = u->scale;
-  char hw[32];
-  if (isnan(s->half_width)) snprintf(hw, sizeof hw, "%s", "-");
-  else snprintf(hw, sizeof hw, "±%.3g", s->half_width * k);
-  char n[24] = "";
-  if ((int)s->n < total) snprintf(n, sizeof n, "%zu", s->n);
-  fprintf(out, "%-40s %-4s %10.4g %11s %10.4g %10.4g %10.4g %7s\n", name, u->shown,
-          s->mean * k, hw, s->p5 * k, s->p50 * k, s->p95 * k, n);
+  char hw[32] = "-";
+  if (!isnan(s->half_width)) snprintf(hw, sizeof hw, "%.3g", s->half_width * k);
+  fprintf(out, "%-40s %-4s %10.4g %10s %10.4g %10.4g %10.4g", name, u->shown, s->mean * k, hw,
+          s->p5 * k, s->p50 * k, s->p95 * k);
+  if ((int)s->n < total) fprintf(out, " %7zu", s->n);
+  fputc('\n', out);
 }
 
 void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
@@ -92,7 +91,7 @@ void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
           r->replications, (unsigned long long)sc->seed, threads, threads == 1 ? "" : "s",
           r->wall_s, db_path, (long long)r->run_id,
           r->converged ? "" : "; confidence target not reached");
-  fprintf(out, "%-40s %-4s %10s %11s %10s %10s %10s %7s\n", "metric", "unit", "mean", "95% CI",
+  fprintf(out, "%-40s %-4s %10s %10s %10s %10s %10s %7s\n", "metric", "unit", "mean", "ci95+-",
           "p5", "p50", "p95", "n");
   for (int pass = 0; pass < 2; pass++) {
     for (size_t i = 0; i < r->metrics.n; i++) {
@@ -103,6 +102,7 @@ void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
     }
     if (pass == 0) fputc('\n', out);
   }
-  fprintf(out, "\n'n' counts the replications where a metric was observed (e.g. an event's\n"
-               "time only where it occurred); blank means all of them.\n");
+  fprintf(out, "\nci95+-: half-width of the 95%% confidence interval of the mean.  n: the\n"
+               "replications where a metric was observed (an event's time exists only\n"
+               "where it occurred), shown when fewer than all of them.\n");
 }

@@ -186,10 +186,17 @@ static int count_digits(int v) {
   return n;
 }
 
+#define COLOR_BOLD "\033[1m"
+#define COLOR_RED "\033[1;31m"
+#define COLOR_MAGENTA "\033[1;35m"
+#define COLOR_CYAN "\033[1;36m"
+#define COLOR_GREEN "\033[1;32m"
+#define COLOR_RESET "\033[0m"
+
 /* The caret sits under the col-th character: libyaml counts characters, not bytes,
  * so a UTF-8 sequence before it takes one column, and tabs are copied so the caret
  * lines up whatever the terminal's tab width is. */
-static void print_caret(FILE *out, const char *text, size_t len, int col) {
+static void print_caret(FILE *out, const char *text, size_t len, int col, int color) {
   size_t i = 0;
   for (int c = 1; c < col; c++) {
     if (i < len && text[i] == '\t') {
@@ -202,15 +209,8 @@ static void print_caret(FILE *out, const char *text, size_t len, int col) {
       while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80) i++;
     }
   }
-  fputc('^', out);
+  fputs(color ? COLOR_GREEN "^" COLOR_RESET : "^", out);
 }
-
-#define COLOR_BOLD "\033[1m"
-#define COLOR_RED "\033[1;31m"
-#define COLOR_MAGENTA "\033[1;35m"
-#define COLOR_CYAN "\033[1;36m"
-#define COLOR_GREEN "\033[1;32m"
-#define COLOR_RESET "\033[0m"
 
 static void print_location(FILE *out, const diag_entry *e) {
   if (!e->file) return;
@@ -244,9 +244,7 @@ static void print_entry(const diag *d, FILE *out, const diag_entry *e, int color
   fputc('\n', out);
   if (e->col <= 0) return;
   fprintf(out, " %*s | ", width, "");
-  if (color) fputs(COLOR_GREEN, out);
-  print_caret(out, text, len, e->col);
-  if (color) fputs(COLOR_RESET, out);
+  print_caret(out, text, len, e->col, color);
   fputc('\n', out);
 }
 

@@ -217,54 +217,84 @@ static int check_unit(double *factor, const char *unit_text, const char *value, 
               qty_kind_name(got), article(kname), kname);
 }
 
-int qty_parse(double *out, const char *text, qty_kind kind, char *why, size_t why_len) {
+/* A value split into its number and unit text; the unit may be empty. */
+typedef struct split_value {
+  double number;
+  char unit[32];
+  shown value; /* as written, for messages */
+} split_value;
+
+/* kname/example describe what was expected, for the messages about garbage. */
+static int split(split_value *sv, const char *text, const char *kname, const char *example,
+                 char *why, size_t why_len) {
   if (why && why_len) why[0] = '\0';
-  if ((unsigned)kind >= QTY__COUNT) return fail(why, why_len, "invalid quantity kind");
-  const char *kname = qty_kind_name(kind);
   if (!text) text = "";
   while (isspace((unsigned char)*text)) text++;
   size_t len = strlen(text);
   while (len && isspace((unsigned char)text[len - 1])) len--;
-  shown value = show(text, len);
+  sv->value = show(text, len);
+  sv->unit[0] = '\0';
   if (!len) return fail(why, why_len, "empty value, expected %s %s", article(kname), kname);
-  if (names_non_finite(text)) return fail(why, why_len, "'%s' is not a finite number", value.text);
-
+  if (names_non_finite(text)) return fail(why, why_len, "'%s' is not a finite number", sv->value.text);
   size_t nlen = scan_number(text);
   char number[64];
   if (!nlen)
     return fail(why, why_len, "expected %s %s such as '%s', got '%s'", article(kname), kname,
-                kind_example[kind], value.text);
-  if (nlen >= sizeof number) return fail(why, why_len, "number too long in '%s'", value.text);
+                example, sv->value.text);
+  if (nlen >= sizeof number) return fail(why, why_len, "number too long in '%s'", sv->value.text);
   memcpy(number, text, nlen);
   number[nlen] = '\0';
   errno = 0;
-  double v = strtod(number, NULL);
-  if (errno == ERANGE && fabs(v) > 1.0) return fail(why, why_len, "'%s' is out of range", value.text);
-
-  /* The unit: the rest, after optional spaces ("20 kn" reads like "20kn"). */
+  sv->number = strtod(number, NULL);
+  if (errno == ERANGE && fabs(sv->number) > 1.0)
+    return fail(why, why_len, "'%s' is out of range", sv->value.text);
+  /* The unit is the rest, after optional spaces ("20 kn" reads like "20kn"). */
   size_t u = nlen;
   while (u < len && isspace((unsigned char)text[u])) u++;
-  char unit_text[32];
   size_t ulen = len - u;
-  if (ulen == 0) {
-    if (kind != QTY_NUMBER)
-      return fail(why, why_len, "missing unit in '%s' (%s %s needs one: %s)", value.text,
-                  article(kname), kname, kind_units[kind]);
-    *out = v;
-    return 0;
-  }
-  if (ulen >= sizeof unit_text || memchr(text + u, ' ', ulen))
+  if (ulen >= sizeof sv->unit || memchr(text + u, ' ', ulen) || memchr(text + u, '\t', ulen))
     return fail(why, why_len, "expected %s %s such as '%s', got '%s'", article(kname), kname,
-                kind_example[kind], value.text);
-  memcpy(unit_text, text + u, ulen);
-  unit_text[ulen] = '\0';
-  double factor;
-  int rc = check_unit(&factor, unit_text, value.text, kind, why, why_len);
-  if (rc) return rc;
-  double si = v * factor;
-  if (!isfinite(si)) return fail(why, why_len, "'%s' is out of range", value.text);
+                example, sv->value.text);
+  memcpy(sv->unit, text + u, ulen);
+  sv->unit[ulen] = '\0';
+  return 0;
+}
+
+static int finish(double *out, double si, const split_value *sv, char *why, size_t why_len) {
+  if (!isfinite(si)) return fail(why, why_len, "'%s' is out of range", sv->value.text);
   *out = si;
   return 0;
+}
+
+int qty_parse(double *out, const char *text, qty_kind kind, char *why, size_t why_len) {
+  if ((unsigned)kind >= QTY__COUNT) return fail(why, why_len, "invalid quantity kind");
+  const char *kname = qty_kind_name(kind);
+  split_value sv;
+  int rc = split(&sv, text, kname, kind_example[kind], why, why_len);
+  if (rc) return rc;
+  if (!sv.unit[0]) {
+    if (kind != QTY_NUMBER)
+      return fail(why, why_len, "missing unit in '%s' (%s %s needs one: %s)", sv.value.text,
+                  article(kname), kname, kind_units[kind]);
+    return finish(out, sv.number, &sv, why, why_len);
+  }
+  double factor;
+  rc = check_unit(&factor, sv.unit, sv.value.text, kind, why, why_len);
+  if (rc) return rc;
+  return finish(out, sv.number * factor, &sv, why, why_len);
+}
+
+int qty_parse_any(double *out, qty_kind *kind, const char *text, char *why, size_t why_len) {
+  split_value sv;
+  int rc = split(&sv, text, "quantity", "500t", why, why_len);
+  if (rc) return rc;
+  double factor = 1.0;
+  qty_kind k = QTY_NUMBER;
+  if (sv.unit[0] && !resolve_unit(sv.unit, &k, &factor))
+    return fail(why, why_len, "unknown unit '%s' in '%s'", sv.unit, sv.value.text);
+  rc = finish(out, sv.number * factor, &sv, why, why_len);
+  if (rc == 0) *kind = k;
+  return rc;
 }
 
 /* ---- formatting ---------------------------------------------------------------- */

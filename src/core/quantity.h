@@ -28,9 +28,13 @@ typedef enum qty_kind {
 
 /* Parse text as a quantity of the given kind into *out (SI).  Returns 0, or
  * ERR_INPUT with a message for the user in why[why_len] (lower case, the value
- * quoted), e.g. "missing unit in '12' (a duration needs one: s, min, h, d)".
+ * quoted), e.g. "missing unit in '12' (a duration needs one: s, min, h, d, w)".
  * QTY_NUMBER accepts a plain finite number only. */
 int qty_parse(double *out, const char *text, qty_kind kind, char *why, size_t why_len);
+
+/* Parse a quantity of whatever kind its unit says (QTY_NUMBER for a bare number),
+ * for fields that take one of several kinds ("capacity: 500t" or "30m3"). */
+int qty_parse_any(double *out, qty_kind *kind, const char *text, char *why, size_t why_len);
 
 /* Format an SI value back in a readable unit of its kind ("2.5d", "20kn"). */
 void qty_format(char *buf, size_t len, double si_value, qty_kind kind);

@@ -31,14 +31,31 @@
 #define SIM_RING_INITIAL 16 /* waiting requests; rings double from here */
 #define SIM_CACHE_LINE 64
 
-/* One calendar record, 32 bytes: two per cache line, so the four children of a
- * node in the 4-ary heap share two lines (see heap_alloc for the alignment). */
+/* A calendar entry is 16 bytes: the time, and a key whose high bits are the
+ * scheduling sequence number and whose low SIM_SLOT_BITS bits name the slot holding
+ * the handler and context.  Sifting moves only these small entries (four per cache
+ * line, so the four children of a node in the 4-ary heap share one line); the
+ * payload is read once, when the event runs.  Comparing keys compares sequence
+ * numbers, since slots only fill the low bits. */
+#define SIM_SLOT_BITS 26
+#define SIM_SLOT_MASK ((UINT64_C(1) << SIM_SLOT_BITS) - 1)
+_Static_assert(SIM_MAX_PENDING <= ((size_t)1 << SIM_SLOT_BITS), "slot index too narrow");
+/* Sequence numbers have 64 - 26 = 38 bits (2.7e11 events).  At the limit the
+ * calendar is renumbered in order (see seq_renumber), so the limit is never an error.
+ * Tests build the kernel with a tiny limit to exercise that path. */
+#ifndef SIM_SEQ_LIMIT
+#define SIM_SEQ_LIMIT (UINT64_C(1) << (64 - SIM_SLOT_BITS))
+#endif
+
 typedef struct sim_ev {
   double t;     /* seconds since the epoch */
-  uint64_t seq; /* scheduling order, breaks ties at equal t */
+  uint64_t key; /* seq << SIM_SLOT_BITS | slot */
+} sim_ev;
+
+typedef struct sim_slot {
   sim_handler h;
   void *ctx;
-} sim_ev;
+} sim_slot;
 
 typedef struct sim_sub {
   sim_listener fn;
@@ -48,14 +65,17 @@ typedef struct sim_sub {
 struct sim {
   sim_ev *heap;     /* heap[0] is the earliest event */
   void *heap_block; /* what malloc returned (heap is offset inside it) */
-  size_t n, cap;
+  sim_slot *slots;  /* cap of them */
+  uint32_t *free_slots; /* stack of free slot indices below slot_hi */
+  size_t n, cap, nfree, slot_hi;
   double now;
   uint64_t seq;
   uint64_t events_run;
-  /* While a handler runs, the record it came from is still heap[0] (root_dead = 1).
-   * The first sim_at from that handler overwrites it and sifts down once instead of
-   * a pop followed by a push; if the handler schedules nothing, the run loop pops
-   * it afterwards.  This halves the heap work of the common "reschedule myself". */
+  /* While a handler runs, the entry it came from is still heap[0] (root_dead = 1).
+   * The first sim_at from that handler overwrites it (reusing its slot) and sifts
+   * down once, instead of a pop followed by a push; if the handler schedules
+   * nothing, the run loop pops it afterwards.  This halves the heap work of the
+   * common "reschedule myself". */
   int root_dead;
   int halt; /* sim_stop or sim_fail: leave the run loop after this event */
   int running;
@@ -66,18 +86,20 @@ struct sim {
 
 /* ---- calendar ------------------------------------------------------------- */
 
+/* Bitwise rather than short-circuit operators: the compiler emits flag arithmetic
+ * instead of branches, and the outcome of a heap comparison is a coin toss that a
+ * branch predictor cannot learn. */
 static inline int ev_less(const sim_ev *a, const sim_ev *b) {
-  return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+  return (a->t < b->t) | ((a->t == b->t) & (a->key < b->key));
 }
 
-/* An array of cap records placed so that heap + 1 starts a cache line: with d = 4
- * the children of node i are 4i+1 .. 4i+4, which then fill exactly two lines. */
+/* An array of cap entries placed so that heap + 1 starts a cache line: with d = 4
+ * the children of node i are 4i+1 .. 4i+4, which then fill exactly one line. */
 static int heap_alloc(sim_ev **heap, void **block, size_t cap) {
   size_t bytes = (cap + 4) * sizeof(sim_ev) + SIM_CACHE_LINE;
   unsigned char *b = malloc(bytes);
   if (!b) return ERR_NOMEM;
   uintptr_t line = ((uintptr_t)b + SIM_CACHE_LINE - 1) & ~(uintptr_t)(SIM_CACHE_LINE - 1);
-  /* line + 64 - 32 = heap + 1 ... place heap one record before a line start. */
   *heap = (sim_ev *)(line + SIM_CACHE_LINE - sizeof(sim_ev));
   *block = b;
   return 0;
@@ -89,8 +111,19 @@ static int heap_grow(sim *s) {
   if (cap > SIM_MAX_PENDING) cap = SIM_MAX_PENDING;
   sim_ev *heap;
   void *block;
-  int rc = heap_alloc(&heap, &block, cap);
-  if (rc) return rc;
+  if (heap_alloc(&heap, &block, cap)) return ERR_NOMEM;
+  sim_slot *slots = realloc(s->slots, cap * sizeof *slots);
+  if (!slots) {
+    free(block);
+    return ERR_NOMEM;
+  }
+  s->slots = slots;
+  uint32_t *fs = realloc(s->free_slots, cap * sizeof *fs);
+  if (!fs) {
+    free(block);
+    return ERR_NOMEM;
+  }
+  s->free_slots = fs;
   memcpy(heap, s->heap, s->n * sizeof(sim_ev));
   free(s->heap_block);
   s->heap = heap;
@@ -102,14 +135,14 @@ static int heap_grow(sim *s) {
 /* Index of the smallest child of i, given that i has at least one child (c < n). */
 static inline size_t heap_min_child(const sim_ev *heap, size_t c, size_t n) {
 #if SIM_HEAP_ARITY == 2
-  return (c + 1 < n && ev_less(&heap[c + 1], &heap[c])) ? c + 1 : c;
+  return c + (size_t)((c + 1 < n) & ev_less(&heap[c + 1], &heap[c]));
 #else
-  size_t m = c;
   if (SIM_LIKELY(c + 3 < n)) {
-    size_t m2 = ev_less(&heap[c + 1], &heap[c]) ? c + 1 : c;
-    size_t m3 = ev_less(&heap[c + 3], &heap[c + 2]) ? c + 3 : c + 2;
+    size_t m2 = c + (size_t)ev_less(&heap[c + 1], &heap[c]);
+    size_t m3 = c + 2 + (size_t)ev_less(&heap[c + 3], &heap[c + 2]);
     return ev_less(&heap[m3], &heap[m2]) ? m3 : m2;
   }
+  size_t m = c;
   for (size_t k = c + 1; k < n; k++)
     if (ev_less(&heap[k], &heap[m])) m = k;
   return m;
@@ -117,32 +150,67 @@ static inline size_t heap_min_child(const sim_ev *heap, size_t c, size_t n) {
 }
 
 /* Put x into the hole at i and restore heap order below it. */
-static inline void heap_sift_down(sim_ev *heap, size_t n, size_t i, const sim_ev *x) {
+static inline void heap_sift_down(sim_ev *heap, size_t n, size_t i, sim_ev x) {
   for (;;) {
     size_t c = SIM_HEAP_ARITY * i + 1;
     if (c >= n) break;
+#if SIM_HEAP_ARITY == 4 && defined(__GNUC__)
+    /* Large calendars miss cache on the way down.  The next level's line is one of
+     * four known now; asking for all four overlaps their latency with this level's
+     * comparisons instead of paying it in sequence. */
+    size_t g = SIM_HEAP_ARITY * c + 1;
+    if (g + 3 * SIM_HEAP_ARITY < n) {
+      __builtin_prefetch(&heap[g]);
+      __builtin_prefetch(&heap[g + 4]);
+      __builtin_prefetch(&heap[g + 8]);
+      __builtin_prefetch(&heap[g + 12]);
+    }
+#endif
     size_t m = heap_min_child(heap, c, n);
-    if (!ev_less(&heap[m], x)) break;
+    if (!ev_less(&heap[m], &x)) break;
     heap[i] = heap[m];
     i = m;
   }
-  heap[i] = *x;
+  heap[i] = x;
 }
 
-static inline void heap_sift_up(sim_ev *heap, size_t i, const sim_ev *x) {
+static inline void heap_sift_up(sim_ev *heap, size_t i, sim_ev x) {
   while (i > 0) {
     size_t p = (i - 1) / SIM_HEAP_ARITY;
-    if (!ev_less(x, &heap[p])) break;
+    if (!ev_less(&x, &heap[p])) break;
     heap[i] = heap[p];
     i = p;
   }
-  heap[i] = *x;
+  heap[i] = x;
 }
 
-/* Remove heap[0]. */
-static inline void heap_pop(sim *s) {
-  size_t n = --s->n;
-  if (n > 0) heap_sift_down(s->heap, n, 0, &s->heap[n]);
+/* The event after this one is either what its handler schedules or the smallest
+ * child of the root; fetch that child's slot while the handler runs, since in a
+ * large calendar it is anywhere in memory. */
+static inline void slot_prefetch_next(const sim *s) {
+#if defined(__GNUC__)
+  if (s->n > 1) {
+    size_t m = heap_min_child(s->heap, 1, s->n);
+    __builtin_prefetch(&s->slots[s->heap[m].key & SIM_SLOT_MASK]);
+  }
+#else
+  (void)s;
+#endif
+}
+
+static int ev_cmp(const void *pa, const void *pb) {
+  const sim_ev *a = pa, *b = pb;
+  return ev_less(a, b) ? -1 : ev_less(b, a);
+}
+
+/* Sequence numbers ran out: sort the calendar (a sorted array is a valid heap) and
+ * number the entries 0, 1, ... in that order.  Relative order is unchanged, so runs
+ * are the same as with unbounded sequence numbers.  Once per 2^38 schedules. */
+static void seq_renumber(sim *s) {
+  qsort(s->heap, s->n, sizeof *s->heap, ev_cmp);
+  for (size_t i = 0; i < s->n; i++)
+    s->heap[i].key = (uint64_t)i << SIM_SLOT_BITS | (s->heap[i].key & SIM_SLOT_MASK);
+  s->seq = s->n;
 }
 
 /* ---- lifecycle and clock --------------------------------------------------- */
@@ -150,7 +218,11 @@ static inline void heap_pop(sim *s) {
 sim *sim_new(void) {
   sim *s = calloc(1, sizeof *s);
   if (!s) return NULL;
-  if (heap_alloc(&s->heap, &s->heap_block, SIM_INITIAL_CAP)) {
+  s->slots = malloc(SIM_INITIAL_CAP * sizeof *s->slots);
+  s->free_slots = malloc(SIM_INITIAL_CAP * sizeof *s->free_slots);
+  if (!s->slots || !s->free_slots || heap_alloc(&s->heap, &s->heap_block, SIM_INITIAL_CAP)) {
+    free(s->slots);
+    free(s->free_slots);
     free(s);
     return NULL;
   }
@@ -161,12 +233,16 @@ sim *sim_new(void) {
 void sim_free(sim *s) {
   if (!s) return;
   free(s->heap_block);
+  free(s->slots);
+  free(s->free_slots);
   free(s);
 }
 
 void sim_reset(sim *s) {
   if (NEVER(s->running)) return; /* resetting from inside a handler is a bug */
   s->n = 0; /* capacity kept: the next replication allocates nothing */
+  s->nfree = 0;
+  s->slot_hi = 0;
   s->now = 0;
   s->seq = 0;
   s->events_run = 0;
@@ -186,19 +262,25 @@ static int sim_record(sim *s, int err) {
 }
 
 static int sim_push(sim *s, double t, sim_handler h, void *ctx) {
-  sim_ev x = {t, s->seq++, h, ctx};
+  if (SIM_UNLIKELY(s->seq >= SIM_SEQ_LIMIT)) seq_renumber(s);
+  uint64_t seq = s->seq++ << SIM_SLOT_BITS;
   if (s->root_dead) {
-    /* Replace the record of the event being handled (see struct sim).  x's time is
-     * >= now = that record's time, so only a sift down can be needed. */
+    /* Replace the entry of the event being handled (see struct sim), keeping its
+     * slot.  t >= now = that entry's time, so only a sift down can be needed. */
     s->root_dead = 0;
-    heap_sift_down(s->heap, s->n, 0, &x);
+    uint64_t slot = s->heap[0].key & SIM_SLOT_MASK;
+    s->slots[slot] = (sim_slot){h, ctx};
+    heap_sift_down(s->heap, s->n, 0, (sim_ev){t, seq | slot});
     return 0;
   }
   if (SIM_UNLIKELY(s->n == s->cap)) {
     int rc = heap_grow(s);
     if (rc) return sim_record(s, rc);
   }
-  heap_sift_up(s->heap, s->n++, &x);
+  /* Slots in use = n (this is not the root_dead case), so slot_hi <= cap. */
+  uint64_t slot = s->nfree ? s->free_slots[--s->nfree] : s->slot_hi++;
+  s->slots[slot] = (sim_slot){h, ctx};
+  heap_sift_up(s->heap, s->n++, (sim_ev){t, seq | slot});
   return 0;
 }
 
@@ -221,16 +303,20 @@ int sim_run(sim *s, double until) {
   s->halt = 0;
   s->running = 1;
   while (s->n > 0 && s->heap[0].t <= until) {
-    sim_ev *e = &s->heap[0];
-    sim_handler h = e->h;
-    void *ctx = e->ctx;
-    s->now = e->t;
+    const sim_slot *p = &s->slots[s->heap[0].key & SIM_SLOT_MASK];
+    sim_handler h = p->h;
+    void *ctx = p->ctx;
+    s->now = s->heap[0].t;
     s->events_run++;
     s->root_dead = 1;
+    slot_prefetch_next(s);
     h(s, ctx);
     if (s->root_dead) {
+      /* Nothing rescheduled: pop the entry and free its slot. */
       s->root_dead = 0;
-      heap_pop(s);
+      s->free_slots[s->nfree++] = (uint32_t)(s->heap[0].key & SIM_SLOT_MASK);
+      size_t n = --s->n;
+      if (n > 0) heap_sift_down(s->heap, n, 0, s->heap[n]);
     }
     if (SIM_UNLIKELY(s->halt)) break;
   }

@@ -1,1 +1,592 @@
-/* placeholder: being written */
+/* mc.c - the replication runner: a batch at a time over worker threads, committed to
+ * the store in replication order, summarised from the store.
+ *
+ * Each worker owns a sim and an arena that live for the whole call and are reset
+ * between replications, so a replication allocates nothing after the first few.  A
+ * replication's output is copied out of the arena into its batch slot; the main
+ * thread writes slots in index order once every worker has joined. */
+#include "mc.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "crisis.h"
+#include "err.h"
+#include "sim.h"
+
+/* ---- modules ------------------------------------------------------------------
+ * Every ops module the runner drives, adapted to one shape.  Modules are prepared in
+ * table order, so metric indices are the same on every thread and every run. */
+
+typedef struct mc_module {
+  const char *name;
+  /* Per run: read the scenario, define metrics, return a read-only model. */
+  int (*prepare)(void **model, const scn_scenario *sc, metric_set *ms, diag *d);
+  /* Per replication: schedule the first events; state lives in the arena. */
+  int (*start)(void **state, const void *model, sim *s, arena *a, metric_out *out,
+               uint64_t seed, uint32_t rep);
+  /* After the run to the horizon: write the replication's metrics. */
+  void (*collect)(const void *state, sim *s, metric_out *out);
+  void (*release)(void *model);
+} mc_module;
+
+static int crisis_prepare_(void **model, const scn_scenario *sc, metric_set *ms, diag *d) {
+  crisis_model *m = NULL;
+  int err = crisis_model_new(&m, sc, ms, d);
+  *model = m;
+  return err;
+}
+
+static int crisis_start_(void **state, const void *model, sim *s, arena *a,
+                         metric_out *out, uint64_t seed, uint32_t rep) {
+  *state = crisis_start(model, s, a, out, seed, rep);
+  return *state ? 0 : ERR_LIMIT; /* NULL means the arena is exhausted */
+}
+
+static void crisis_collect_(const void *state, sim *s, metric_out *out) {
+  crisis_collect(state, s, out);
+}
+
+static void crisis_release_(void *model) { crisis_model_free(model); }
+
+static const mc_module modules[] = {
+    {"crisis", crisis_prepare_, crisis_start_, crisis_collect_, crisis_release_},
+};
+#define NMODULES (sizeof modules / sizeof *modules)
+
+/* ---- one replication ---------------------------------------------------------- */
+
+enum slot_status { SLOT_PENDING, SLOT_OK, SLOT_FAILED };
+
+/* One replication's result, out of the arena.  Slots are reused batch after batch. */
+typedef struct mc_slot {
+  int rep;
+  int status;
+  int err;
+  char why[160];         /* what failed, for the diagnostic */
+  double *value;         /* [metrics.n] */
+  metric_point *point;   /* [npoints], grown with realloc outside the event loop */
+  size_t npoints, cap;
+} mc_slot;
+
+typedef struct mc_job mc_job;
+
+typedef struct mc_worker {
+  mc_job *job;
+  sim *sim;
+  arena arena;
+  void *state[NMODULES];
+  pthread_t thread;
+} mc_worker;
+
+/* Shared by the workers of one batch.  Everything but `next` and `stop` is read-only
+ * while workers run; those two are guarded by `lock`. */
+struct mc_job {
+  const scn_scenario *sc;
+  const metric_set *ms;
+  void *model[NMODULES];
+  mc_slot *slot; /* [nslot]: slot i runs replication slot[i].rep */
+  size_t nslot;
+  pthread_mutex_t lock;
+  size_t next;
+  int stop;
+};
+
+static void slot_fail(mc_slot *sl, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void slot_fail(mc_slot *sl, int err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(sl->why, sizeof sl->why, fmt, ap);
+  va_end(ap);
+  sl->status = SLOT_FAILED;
+  sl->err = err;
+}
+
+static void run_replication(mc_worker *w, mc_slot *sl) {
+  const mc_job *job = w->job;
+  const metric_set *ms = job->ms;
+  metric_out out;
+  int err;
+  uint32_t rep = (uint32_t)sl->rep;
+
+  sim_reset(w->sim);
+  arena_reset(&w->arena);
+  if ((err = metric_out_init(&out, ms, &w->arena))) {
+    slot_fail(sl, err, "no room for its metrics in the replication arena");
+    return;
+  }
+  for (size_t m = 0; m < NMODULES; m++) {
+    err = modules[m].start(&w->state[m], job->model[m], w->sim, &w->arena, &out,
+                           job->sc->seed, rep);
+    if (err) {
+      slot_fail(sl, err, "module '%s' could not start (replication arena exhausted?)",
+                modules[m].name);
+      return;
+    }
+  }
+  if ((err = sim_run(w->sim, job->sc->horizon))) {
+    slot_fail(sl, err, "the simulation stopped at t = %.17g s", sim_now(w->sim));
+    return;
+  }
+  for (size_t m = 0; m < NMODULES; m++)
+    modules[m].collect(w->state[m], w->sim, &out);
+  if ((err = sim_error(w->sim))) { /* collect may record a failure (a full arena) */
+    slot_fail(sl, err, "collecting its metrics failed");
+    return;
+  }
+
+  memcpy(sl->value, out.value, ms->n * sizeof *sl->value);
+  if (out.npoints > sl->cap) {
+    metric_point *p = realloc(sl->point, out.npoints * sizeof *p);
+    if (!p) {
+      slot_fail(sl, ERR_NOMEM, "no memory for its %zu series points", out.npoints);
+      return;
+    }
+    sl->point = p;
+    sl->cap = out.npoints;
+  }
+  if (out.npoints)
+    memcpy(sl->point, out.point, out.npoints * sizeof *sl->point);
+  sl->npoints = out.npoints;
+  sl->status = SLOT_OK;
+}
+
+/* Take slots in index order until none is left or one has failed.  Because slots
+ * are taken in order, every slot below a failed one has been taken and runs to the
+ * end, so the lowest failure and the whole slots before it are the same for any
+ * number of threads. */
+static void *worker_main(void *arg) {
+  mc_worker *w = arg;
+  mc_job *job = w->job;
+  for (;;) {
+    size_t i;
+    pthread_mutex_lock(&job->lock);
+    i = job->stop ? job->nslot : job->next;
+    if (i < job->nslot)
+      job->next++;
+    pthread_mutex_unlock(&job->lock);
+    if (i >= job->nslot)
+      break;
+    int fresh = w->arena.held == 0;
+    run_replication(w, &job->slot[i]);
+    /* Near the arena cap, whether a replication fits can depend on the chunks left
+     * by the worker's earlier replications.  Retry on a fresh arena, so a failure
+     * depends on the replication alone, not on which thread ran what before. */
+    if (job->slot[i].status == SLOT_FAILED && job->slot[i].err == ERR_LIMIT &&
+        !fresh) {
+      arena_release(&w->arena);
+      run_replication(w, &job->slot[i]);
+    }
+    if (job->slot[i].status == SLOT_FAILED) {
+      pthread_mutex_lock(&job->lock);
+      job->stop = 1;
+      pthread_mutex_unlock(&job->lock);
+    }
+  }
+  return NULL;
+}
+
+/* Run the job's slots on nworker workers: the calling thread is worker 0.  A thread
+ * that cannot be started only makes the batch slower, never different. */
+static void run_batch(mc_job *job, mc_worker *w, int nworker) {
+  int started[MC_MAX_THREADS] = {0};
+  job->next = 0;
+  job->stop = 0;
+  for (int i = 1; i < nworker; i++)
+    started[i] = pthread_create(&w[i].thread, NULL, worker_main, &w[i]) == 0;
+  worker_main(&w[0]);
+  for (int i = 1; i < nworker; i++)
+    if (started[i])
+      pthread_join(w[i].thread, NULL);
+}
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The value a summary uses: the scalar, or for a series its last point (NaN if
+ * none) -- as store_metric_values reads it back. */
+static double slot_value(const mc_slot *sl, const metric_set *ms, int m) {
+  if (!(ms->def[m].flags & METRIC_SERIES))
+    return sl->value[m];
+  for (size_t k = sl->npoints; k-- > 0;)
+    if (sl->point[k].metric == m)
+      return sl->point[k].value;
+  return NAN;
+}
+
+/* The canonical text of the options that change what a replication yields. */
+static void options_text(char *buf, size_t size) {
+  size_t len = (size_t)snprintf(buf, size, "modules=");
+  for (size_t m = 0; m < NMODULES && len < size; m++)
+    len += (size_t)snprintf(buf + len, size - len, "%s%s", m ? "," : "", modules[m].name);
+}
+
+static void release_models(void **model) {
+  for (size_t m = 0; m < NMODULES; m++) {
+    if (model[m])
+      modules[m].release(model[m]);
+    model[m] = NULL;
+  }
+}
+
+static int prepare_models(void **model, metric_set *ms, const scn_scenario *sc, diag *d) {
+  for (size_t m = 0; m < NMODULES; m++) {
+    size_t before = diag_count(d, DIAG_ERROR);
+    int err = modules[m].prepare(&model[m], sc, ms, d);
+    if (err) {
+      if (diag_count(d, DIAG_ERROR) == before)
+        diag_report(d, DIAG_ERROR, sc->path, 0, 0, "cannot prepare module '%s': %s",
+                    modules[m].name, err_strerror(err));
+      release_models(model);
+      return err;
+    }
+  }
+  return 0;
+}
+
+int mc_define_metrics(metric_set *ms, const scn_scenario *sc, diag *d) {
+  void *model[NMODULES] = {NULL};
+  metric_set_init(ms);
+  int err = prepare_models(model, ms, sc, d);
+  release_models(model);
+  return err;
+}
+
+void mc_result_free(mc_result *r) {
+  if (!r)
+    return;
+  metric_set_release(&r->metrics);
+  free(r->summary);
+  free(r);
+}
+
+/* ---- --until-ci: the headline metrics' values, replication by replication -------
+ * Kept in memory for [0, have) and grown geometrically, so a large cap costs memory
+ * only as far as the run gets.  On growth the prefix is read back from the store,
+ * which also brings in replications stored by an earlier session. */
+
+typedef struct mc_watch {
+  size_t nh;
+  int *head;       /* [nh] metric indices */
+  double **v;      /* [nh][have] */
+  double *scratch; /* [have] */
+  size_t have;
+} mc_watch;
+
+static void watch_release(mc_watch *w) {
+  for (size_t h = 0; w->v && h < w->nh; h++)
+    free(w->v[h]);
+  free(w->v);
+  free(w->head);
+  free(w->scratch);
+}
+
+static int watch_init(mc_watch *w, const metric_set *ms) {
+  memset(w, 0, sizeof *w);
+  for (size_t m = 0; m < ms->n; m++)
+    w->nh += (ms->def[m].flags & METRIC_HEADLINE) != 0;
+  w->head = calloc(w->nh ? w->nh : 1, sizeof *w->head);
+  w->v = calloc(w->nh ? w->nh : 1, sizeof *w->v);
+  if (!w->head || !w->v)
+    return ERR_NOMEM;
+  size_t h = 0;
+  for (size_t m = 0; m < ms->n; m++)
+    if (ms->def[m].flags & METRIC_HEADLINE)
+      w->head[h++] = (int)m;
+  return 0;
+}
+
+/* Make [0, n) available: the replications of [0, n) are all committed by now. */
+static int watch_cover(mc_watch *w, store *st, int64_t run_id, const metric_set *ms,
+                       size_t n, size_t cap) {
+  if (n <= w->have)
+    return 0;
+  size_t want = w->have * 2 > n ? w->have * 2 : n;
+  if (want > cap)
+    want = cap;
+  double *p = realloc(w->scratch, want * sizeof *p);
+  if (!p)
+    return ERR_NOMEM;
+  w->scratch = p;
+  for (size_t h = 0; h < w->nh; h++) {
+    if (!(p = realloc(w->v[h], want * sizeof *p)))
+      return ERR_NOMEM;
+    w->v[h] = p;
+    int err = store_metric_values(st, run_id, ms, w->head[h], p, want);
+    if (err)
+      return err;
+  }
+  w->have = want;
+  return 0;
+}
+
+/* Note a replication just committed (only where already covered). */
+static void watch_put(mc_watch *w, const mc_slot *sl, const metric_set *ms) {
+  if ((size_t)sl->rep >= w->have)
+    return; /* read from the store when covered */
+  for (size_t h = 0; h < w->nh; h++)
+    w->v[h][sl->rep] = slot_value(sl, ms, w->head[h]);
+}
+
+/* Whether every headline metric has converged over replications [0, n). */
+static int watch_converged(const mc_watch *w, size_t n, double rel) {
+  for (size_t h = 0; h < w->nh; h++) {
+    stats_summary s;
+    stats_summarize(&s, w->v[h], n, w->scratch);
+    if (!stats_converged(&s, rel))
+      return 0;
+  }
+  return 1;
+}
+
+/* ---- the run ------------------------------------------------------------------ */
+
+int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store *st,
+           diag *d) {
+  const double t0 = now_s();
+  mc_options defaults = MC_OPTIONS_INIT;
+  mc_job job = {0};
+  mc_worker *w = NULL;
+  mc_result *res = NULL;
+  unsigned char *done = NULL;
+  mc_watch watch = {0};
+  double *vals = NULL, *scratch = NULL;
+  int nworker = 0, lock_ok = 0, err = 0;
+  char options[256];
+
+  *out = NULL;
+  if (!opt)
+    opt = &defaults;
+  const int cap = opt->replications > 0 ? opt->replications : sc->replications;
+  const int batch = opt->batch;
+  const size_t arena_cap = opt->arena_cap ? opt->arena_cap : ARENA_DEFAULT_CAP;
+  int threads = opt->threads;
+  if (threads <= 0) {
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = ncpu > 0 ? (int)(ncpu < MC_MAX_THREADS ? ncpu : MC_MAX_THREADS) : 1;
+  }
+  if (cap <= 0) {
+    diag_report(d, DIAG_ERROR, sc->path, 0, 0, "no replications to run (%d)", cap);
+    return ERR_USAGE;
+  }
+  if (cap > MC_MAX_REPLICATIONS) {
+    diag_report(d, DIAG_ERROR, sc->path, 0, 0,
+                "%d replications is more than the limit of %d", cap, MC_MAX_REPLICATIONS);
+    return ERR_LIMIT;
+  }
+  if (batch <= 0 || batch > MC_MAX_BATCH) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "batch size '%d' is not in 1..%d", batch,
+                MC_MAX_BATCH);
+    return ERR_USAGE;
+  }
+  if (!(opt->until_ci >= 0) || !isfinite(opt->until_ci)) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "until-ci '%g' is not a non-negative number",
+                opt->until_ci);
+    return ERR_USAGE;
+  }
+  /* Results do not depend on the thread count, so asking for too many is no error. */
+  if (threads > MC_MAX_THREADS)
+    threads = MC_MAX_THREADS;
+  /* A batch never holds more than the run. */
+  const int nslots = batch < cap ? batch : cap;
+  if (threads > nslots)
+    threads = nslots; /* more would idle */
+
+  res = calloc(1, sizeof *res);
+  if (!res) {
+    err = ERR_NOMEM;
+    goto nomem;
+  }
+  metric_set_init(&res->metrics);
+  if ((err = prepare_models(job.model, &res->metrics, sc, d)))
+    goto done;
+  const metric_set *ms = &res->metrics;
+  job.sc = sc;
+  job.ms = ms;
+
+  /* Find or start the run. */
+  options_text(options, sizeof options);
+  store_run_info info = {sc->name, sc->hash, sc->path, sc->seed,
+                         opt->version ? opt->version : "unknown", options, cap};
+  err = ERR_NOTFOUND;
+  if (opt->resume) {
+    err = store_run_find(st, &res->run_id, &info, ms, d);
+    if (err && err != ERR_NOTFOUND)
+      goto done; /* a mismatch or a store error, explained in d */
+    if (!err && (err = store_run_reopen(st, res->run_id, cap))) {
+      diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+      goto done;
+    }
+  }
+  if (err == ERR_NOTFOUND && (err = store_run_begin(st, &res->run_id, &info, ms, d)))
+    goto done;
+
+  done = malloc((size_t)cap);
+  if (!done)
+    goto nomem;
+  if ((err = store_replications_done(st, res->run_id, done, (size_t)cap))) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+    goto done;
+  }
+
+  if (opt->until_ci > 0 && watch_init(&watch, ms))
+    goto nomem;
+
+  /* Workers and batch slots live for the whole call. */
+  job.slot = calloc((size_t)nslots, sizeof *job.slot);
+  w = calloc((size_t)threads, sizeof *w);
+  if (!job.slot || !w)
+    goto nomem;
+  for (int i = 0; i < nslots; i++)
+    if (!(job.slot[i].value = malloc((ms->n ? ms->n : 1) * sizeof(double))))
+      goto nomem;
+  for (; nworker < threads; nworker++) {
+    mc_worker *wk = &w[nworker];
+    wk->job = &job;
+    arena_init(&wk->arena, arena_cap);
+    if (!(wk->sim = sim_new())) {
+      arena_release(&wk->arena);
+      goto nomem;
+    }
+  }
+  if (pthread_mutex_init(&job.lock, NULL) != 0) {
+    err = ERR_THREAD;
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot create a mutex for the worker threads");
+    goto done;
+  }
+  lock_ok = 1;
+
+  int stop = 0; /* replications [0, stop) are stored when the loop ends */
+  res->converged = opt->until_ci > 0 ? 0 : 1;
+  for (int b0 = 0; b0 < cap; b0 += batch) {
+    int b1 = cap - b0 < batch ? cap : b0 + batch;
+    job.nslot = 0;
+    for (int r = b0; r < b1; r++)
+      if (!done[r]) {
+        mc_slot *sl = &job.slot[job.nslot++];
+        sl->rep = r;
+        sl->status = SLOT_PENDING;
+        sl->err = 0;
+        sl->npoints = 0;
+      }
+
+    if (job.nslot) {
+      run_batch(&job, w, threads < (int)job.nslot ? threads : (int)job.nslot);
+
+      /* Commit the whole replications up to the first failure, in index order. */
+      size_t nok = 0;
+      while (nok < job.nslot && job.slot[nok].status == SLOT_OK)
+        nok++;
+      if ((err = store_begin(st)))
+        goto store_error;
+      for (size_t i = 0; i < nok; i++) {
+        const mc_slot *sl = &job.slot[i];
+        metric_out o = {sl->value, sl->point, sl->npoints, sl->cap, NULL};
+        if ((err = store_put_replication(st, res->run_id, sl->rep, ms, &o))) {
+          store_rollback(st);
+          goto store_error;
+        }
+      }
+      if ((err = store_commit(st))) {
+        store_rollback(st);
+        goto store_error;
+      }
+      for (size_t i = 0; i < nok; i++) {
+        done[job.slot[i].rep] = 1;
+        watch_put(&watch, &job.slot[i], ms);
+      }
+      res->ran += (int)nok;
+      if (nok < job.nslot) {
+        const mc_slot *sl = &job.slot[nok];
+        err = sl->err ? sl->err : ERR_THREAD;
+        diag_report(d, DIAG_ERROR, sc->path, 0, 0, "replication %d failed: %s: %s",
+                    sl->rep, sl->why, err_strerror(err));
+        goto done;
+      }
+    }
+
+    stop = b1;
+    if (opt->progress)
+      opt->progress(b1, cap, now_s() - t0, opt->progress_ctx);
+    if (opt->until_ci > 0 && b1 >= opt->min_replications) {
+      if ((err = watch_cover(&watch, st, res->run_id, ms, (size_t)b1, (size_t)cap))) {
+        if (err == ERR_NOMEM)
+          goto nomem;
+        goto store_error;
+      }
+      if (watch_converged(&watch, (size_t)b1, opt->until_ci)) {
+        res->converged = 1;
+        break;
+      }
+    }
+  }
+
+  /* Summaries read back from the store, so a resumed run and an uninterrupted one
+   * summarise exactly the same numbers. */
+  res->replications = stop;
+  res->summary = calloc(ms->n ? ms->n : 1, sizeof *res->summary);
+  vals = malloc((size_t)stop * sizeof *vals);
+  scratch = malloc((size_t)stop * sizeof *scratch);
+  if (!res->summary || !vals || !scratch)
+    goto nomem;
+  for (size_t m = 0; m < ms->n; m++) {
+    if ((err = store_metric_values(st, res->run_id, ms, (int)m, vals, (size_t)stop))) {
+      diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+      goto done;
+    }
+    stats_summarize(&res->summary[m], vals, (size_t)stop, scratch);
+  }
+
+  res->wall_s = now_s() - t0;
+  if ((err = store_run_finish(st, res->run_id, -1, res->wall_s))) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+    goto done;
+  }
+  goto done;
+
+store_error:
+  diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+  goto done;
+nomem:
+  err = ERR_NOMEM;
+  diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory for the replication runner");
+done:
+  if (lock_ok)
+    pthread_mutex_destroy(&job.lock);
+  for (int i = 0; i < nworker; i++) {
+    sim_free(w[i].sim);
+    arena_release(&w[i].arena);
+  }
+  free(w);
+  if (job.slot) {
+    for (int i = 0; i < nslots; i++) {
+      free(job.slot[i].value);
+      free(job.slot[i].point);
+    }
+    free(job.slot);
+  }
+  release_models(job.model);
+  watch_release(&watch);
+  free(vals);
+  free(scratch);
+  free(done);
+  if (err) {
+    mc_result_free(res);
+    return err;
+  }
+  *out = res;
+  return 0;
+}

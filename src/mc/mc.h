@@ -5,7 +5,24 @@
  * and aggregated in replication order, so every number is identical for any thread
  * count.  With resume, replications already in the store are skipped.
  *
- * The runner never prints: progress goes to the caller's callback. */
+ * Replications run in batches of opt->batch consecutive indices: [0, batch),
+ * [batch, 2 batch), ...  After each batch its replications are committed to the
+ * store in one transaction, the progress callback runs, and (with until_ci) the
+ * headline metrics are checked over replications [0, end of batch).  So where a run
+ * stops depends only on (batch, until_ci, min_replications, the cap) and the values,
+ * never on the thread count or on where an earlier session was interrupted.
+ *
+ * What makes two runs "the same" for resume: the scenario hash (every file read and
+ * every --set override, hence the horizon and all parameters), the seed, the version
+ * string, and the canonical options text (today the list of modules, "modules=crisis")
+ * -- everything that changes what a given replication yields.  The replication cap,
+ * threads, batch, until_ci and min_replications are not part of it: they choose
+ * which replications run, not what any of them yields.  So a run of 20 resumed with a
+ * cap of 40 equals an uninterrupted run of 40.
+ *
+ * Ownership: the scenario and the store are borrowed; the result is the caller's
+ * (mc_result_free).  The runner never prints: progress goes to the caller's callback,
+ * errors to d. */
 #ifndef STRAITS_MC_H
 #define STRAITS_MC_H
 
@@ -17,41 +34,55 @@
 #include "scenario.h"
 #include "store.h"
 
+/* Called on the calling thread after each committed batch: done = replications
+ * [0, done) are stored, total = the cap. */
 typedef void (*mc_progress_fn)(int done, int total, double elapsed_s, void *ctx);
 
+#define MC_MAX_REPLICATIONS 10000000 /* cap on replications in one run */
+#define MC_MAX_THREADS 256        /* more are taken as this many */
+#define MC_MAX_BATCH 100000
+
 typedef struct mc_options {
-  int threads;          /* 0 = number of online CPUs */
+  int threads;          /* 0 = number of online CPUs; at most MC_MAX_THREADS */
   int replications;     /* 0 = the scenario's; with until_ci, the cap */
   double until_ci;      /* > 0: stop when every headline metric's 95% CI half-width
-                           is <= until_ci * |mean| (checked every batch) */
+                           is <= until_ci * |mean| (checked every batch); with no
+                           headline metric, stops at the first check */
   int min_replications; /* with until_ci: never stop before this many */
-  int batch;            /* replications between convergence checks and commits */
-  int resume;           /* continue the latest matching run in the store */
+  int batch;            /* replications between convergence checks and commits (> 0) */
+  int resume;           /* continue the latest matching run in the store; if there is
+                           none, start a new one */
   mc_progress_fn progress;
   void *progress_ctx;
-  const char *version;  /* recorded in the store */
+  const char *version;  /* recorded in the store; part of the resume key */
+  size_t arena_cap;     /* bytes per worker's replication arena; 0 = ARENA_DEFAULT_CAP */
 } mc_options;
 
-#define MC_OPTIONS_INIT {0, 0, 0.0, 30, 50, 0, NULL, NULL, "unknown"}
+#define MC_OPTIONS_INIT {0, 0, 0.0, 30, 50, 0, NULL, NULL, "unknown", 0}
 
 typedef struct mc_result {
   int64_t run_id;
-  int replications;     /* in the run (stored, including resumed ones) */
+  int replications;     /* summarised: replications [0, replications) of the run,
+                           resumed ones included */
   int ran;              /* run by this call */
-  int converged;        /* until_ci met (or not asked) */
-  double wall_s;
-  metric_set metrics;
+  int converged;        /* until_ci met (1 when not asked) */
+  double wall_s;        /* this call */
+  metric_set metrics;   /* the run's registry (a copy the result owns) */
   stats_summary *summary; /* [metrics.n]; for series: summary of the last value */
 } mc_result;
 
-/* Run the scenario.  st must be open.  Returns 0, ERR_MISMATCH (resume found a run
- * that differs), or the first error of a replication (its details in d). */
+/* Run the scenario.  st must be open and not inside a transaction.  Returns 0 and
+ * *out, or ERR_MISMATCH (resume found a run whose metrics differ), ERR_USAGE (bad
+ * options), ERR_LIMIT (a cap), ERR_STORE, or the first error of a replication (the
+ * lowest-numbered failing one; its details in d).  When a replication fails, the
+ * whole replications before it in its batch are still committed, nothing of it is,
+ * and *out is NULL. */
 int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store *st,
            diag *d);
-void mc_result_free(mc_result *r);
+void mc_result_free(mc_result *r); /* NULL is a no-op */
 
-/* Run replication `rep` alone into out (allocated from a); for tests and tools.
- * ms must come from mc_define_metrics for the same scenario. */
+/* The metric registry mc_run records for sc, for tools that read a store.  ms is
+ * initialised here; the caller releases it (also after a failure). */
 int mc_define_metrics(metric_set *ms, const scn_scenario *sc, diag *d);
 
 #endif

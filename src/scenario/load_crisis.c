@@ -1,1 +1,380 @@
-/* placeholder: being written */
+/* load_crisis.c - the `crisis:` section: events, their triggers, delays, branches
+ * and the signals they raise; then a check that no trigger waits on itself. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scn_internal.h"
+#include "sim.h"
+
+/* Events and branches share one id namespace and one array: each event is followed
+ * by its branches, in file order.  Pass one registers every id (so `after:` may name
+ * an event defined further down); pass two reads the rest. */
+typedef struct crisis_loader {
+  scn__ctx *c;
+  size_t cap;
+  const scn__node **item; /* [event] its mapping */
+  int *is_branch;         /* [event] */
+  int *parent;            /* [event] parent index for a branch, or -1 */
+  int **dep;              /* [event] events it waits for (trigger, or a branch's parent) */
+  size_t *ndep, *capdep;
+} crisis_loader;
+
+static int add_dep(crisis_loader *L, int e, int on) {
+  scn__ctx *c = L->c;
+  if (L->ndep[e] == L->capdep[e]) {
+    size_t cap = L->capdep[e] ? 2 * L->capdep[e] : 4;
+    int *grown = arena_alloc(c->tree, cap * sizeof *grown);
+    if (!grown) {
+      c->nomem = 1;
+      return -1;
+    }
+    if (L->ndep[e]) memcpy(grown, L->dep[e], L->ndep[e] * sizeof *grown);
+    L->dep[e] = grown;
+    L->capdep[e] = cap;
+  }
+  L->dep[e][L->ndep[e]++] = on;
+  return 0;
+}
+
+static int register_event(crisis_loader *L, const scn__node *item, int branch, int parent) {
+  const char *id;
+  if (!scn__expect_map(L->c, item, branch ? "branch" : "event")) return -1;
+  int e = scn__item_id(L->c, item, &L->c->events, &id);
+  if (e < 0) return -1;
+  L->item[e] = item;
+  L->is_branch[e] = branch;
+  L->parent[e] = parent;
+  return e;
+}
+
+/* Pass one.  Nested branches are not registered: they are reported in pass two. */
+static void register_all(crisis_loader *L, const scn__node *events) {
+  for (size_t i = 0; i < events->n; i++) {
+    const scn__node *item = events->item[i];
+    int e = register_event(L, item, 0, -1);
+    const scn__node *branches = item->kind == SCN__MAP ? scn__get(item, "branches") : NULL;
+    if (!branches || branches->kind != SCN__SEQ) continue;
+    for (size_t j = 0; j < branches->n; j++) {
+      int b = register_event(L, branches->item[j], 1, e);
+      if (b >= 0 && e >= 0) add_dep(L, b, e);
+    }
+  }
+}
+
+static size_t count_events(const scn__node *events) {
+  size_t n = events->n;
+  for (size_t i = 0; i < events->n; i++) {
+    const scn__node *b = scn__get(events->item[i], "branches");
+    if (b && b->kind == SCN__SEQ) n += b->n;
+  }
+  return n;
+}
+
+/* ---- triggers ------------------------------------------------------------------------------ */
+
+static int read_trigger(crisis_loader *L, int self, const scn__node *v, scn_trigger *out);
+
+static int read_trigger_list(crisis_loader *L, int self, const scn__node *list, const char *key,
+                             scn_trigger *out) {
+  scn__ctx *c = L->c;
+  if (!scn__expect_seq(c, list, key)) return -1;
+  if (list->n == 0) {
+    scn__error(c, list, "'%s' needs at least one event", key);
+    return -1;
+  }
+  out->sub = scn__alloc(c, c->mem, list->n * sizeof *out->sub);
+  if (!out->sub) return -1;
+  out->n = list->n;
+  int bad = 0;
+  for (size_t i = 0; i < list->n; i++) bad |= read_trigger(L, self, list->item[i], &out->sub[i]);
+  return bad ? -1 : 0;
+}
+
+/* An event id, or {all_of: [...]} / {any_of: [...]} whose items are triggers too. */
+static int read_trigger(crisis_loader *L, int self, const scn__node *v, scn_trigger *out) {
+  static const char *const keys[] = {"all_of", "any_of", NULL};
+  scn__ctx *c = L->c;
+  memset(out, 0, sizeof *out);
+  if (v && v->kind == SCN__MAP) {
+    const scn__node *all = scn__get(v, "all_of"), *any = scn__get(v, "any_of");
+    scn__check_keys(c, v, "trigger", keys);
+    if ((all != NULL) == (any != NULL)) {
+      scn__error(c, v, "a trigger mapping takes one of 'all_of' or 'any_of'");
+      return -1;
+    }
+    out->kind = all ? SCN_TRIG_ALL : SCN_TRIG_ANY;
+    return read_trigger_list(L, self, all ? all : any, all ? "all_of" : "any_of", out);
+  }
+  if (v && v->kind == SCN__SEQ) {
+    scn__error(c, v, "'after' should be an event id, {all_of: [...]} or {any_of: [...]}, got a list");
+    return -1;
+  }
+  out->kind = SCN_TRIG_EVENT;
+  out->event = scn__ids_resolve(c, &c->events, v);
+  if (out->event < 0) return -1;
+  if (out->event == self) {
+    scn__error(c, v, "event '%s' cannot come after itself", v->str);
+    return -1;
+  }
+  return add_dep(L, self, out->event);
+}
+
+static void read_event_trigger(crisis_loader *L, int e, scn_event *ev) {
+  scn__ctx *c = L->c;
+  const scn__node *item = L->item[e];
+  const scn__node *at = scn__get(item, "at"), *after = scn__get(item, "after");
+  if (L->is_branch[e]) {
+    if (at || after)
+      scn__error(c, at ? at : after, "branch '%s' takes no '%s': its parent event decides when it occurs",
+                 ev->id, at ? "at" : "after");
+    return;
+  }
+  if (at && after) {
+    scn__error(c, after, "event '%s' has both 'at' and 'after'; give one", ev->id);
+    return;
+  }
+  if (!at && !after) {
+    scn__error(c, item, "event '%s' needs a trigger: 'at' or 'after'", ev->id);
+    return;
+  }
+  if (after) {
+    read_trigger(L, e, after, &ev->trigger);
+    return;
+  }
+  ev->trigger.kind = SCN_TRIG_AT;
+  if (scn__quantity(c, at, "at", QTY_DURATION, &ev->trigger.at) == 0 && ev->trigger.at < 0)
+    scn__error(c, at, "'at' must be at least 0, got '%s'", at->str);
+}
+
+/* ---- raises -------------------------------------------------------------------------------- */
+
+static const char *const signal_names[] = {"site_closed", "region_active", "situation_changed",
+                                           "person_missing"};
+static const int signal_types[] = {SIG_SITE_STATUS, SIG_REGION_STATUS, SIG_SITUATION_CHANGED,
+                                   SIG_PERSON_MISSING};
+
+static const char *const *signal_keys(int s) {
+  static const char *const site[] = {"signal", "place", "for", NULL};
+  static const char *const region[] = {"signal", "region", "for", NULL};
+  static const char *const situation[] = {"signal", "to", NULL};
+  static const char *const person[] = {"signal", "at", "place", "object", "count", NULL};
+  static const char *const *const keys[] = {site, region, situation, person};
+  return keys[s];
+}
+
+static void read_duration_for(scn__ctx *c, const scn__node *item, scn_raise *r) {
+  const scn__node *v = scn__get(item, "for");
+  if (v && scn__dist(c, v, "for", QTY_DURATION, &r->duration) == 0) r->has_duration = 1;
+}
+
+static void read_missing_position(scn__ctx *c, const scn__node *item, scn_raise *r) {
+  static const char *const at_keys[] = {"lat", "lon", NULL};
+  const scn__node *at = scn__get(item, "at"), *place = scn__get(item, "place"), *v;
+  if (at && place) {
+    scn__error(c, place, "person_missing takes 'at' or 'place', not both");
+    return;
+  }
+  if (!at && !place) {
+    scn__error(c, item, "person_missing needs a position: 'at: {lat, lon}' or 'place'");
+    return;
+  }
+  if (place) {
+    r->place = scn__ids_resolve(c, &c->places, place);
+    if (r->place >= 0) {
+      r->lat = c->sc->place[r->place].lat;
+      r->lon = c->sc->place[r->place].lon;
+    }
+    return;
+  }
+  if (!scn__expect_map(c, at, "at")) return;
+  scn__check_keys(c, at, "position", at_keys);
+  if ((v = scn__need(c, at, "lat", "position"))) scn__number(c, v, "lat", -90, 90, &r->lat);
+  if ((v = scn__need(c, at, "lon", "position"))) scn__number(c, v, "lon", -180, 180, &r->lon);
+}
+
+static void read_raise(scn__ctx *c, const scn__node *item, scn_raise *r) {
+  const char *situations[SCN_SIT__COUNT], *objects[SCN_OBJ__COUNT];
+  *r = (scn_raise){.signal = -1, .place = -1, .region = -1, .situation = -1, .object = -1,
+                   .lat = NAN, .lon = NAN, .loc = scn__loc(item)};
+  for (int i = 0; i < SCN_SIT__COUNT; i++) situations[i] = scn_situation_name((scn_situation)i);
+  for (int i = 0; i < SCN_OBJ__COUNT; i++) objects[i] = scn_object_name((scn_object)i);
+  if (!scn__expect_map(c, item, "raise")) return;
+  const scn__node *v = scn__need(c, item, "signal", "raise");
+  int s;
+  if (!v || scn__choice(c, v, "signal", signal_names, 4, &s)) return;
+  char what[64];
+  snprintf(what, sizeof what, "%s signal", signal_names[s]);
+  scn__check_keys(c, item, what, signal_keys(s));
+  r->signal = signal_types[s];
+  long long count;
+  switch (signal_types[s]) {
+  case SIG_SITE_STATUS:
+    if ((v = scn__need(c, item, "place", what))) r->place = scn__ids_resolve(c, &c->places, v);
+    read_duration_for(c, item, r);
+    break;
+  case SIG_REGION_STATUS:
+    if ((v = scn__need(c, item, "region", what))) r->region = scn__ids_resolve(c, &c->regions, v);
+    read_duration_for(c, item, r);
+    break;
+  case SIG_SITUATION_CHANGED:
+    if ((v = scn__need(c, item, "to", what)))
+      scn__choice(c, v, "situation", situations, SCN_SIT__COUNT, &r->situation);
+    break;
+  default:
+    read_missing_position(c, item, r);
+    r->object = SCN_OBJ_PIW;
+    r->count = 1;
+    if ((v = scn__get(item, "object"))) scn__choice(c, v, "object", objects, SCN_OBJ__COUNT, &r->object);
+    if ((v = scn__get(item, "count")) && scn__integer(c, v, "count", 1, 1000000, &count) == 0)
+      r->count = (int)count;
+    break;
+  }
+}
+
+static void read_raises(scn__ctx *c, const scn__node *list, scn_event *ev) {
+  if (!scn__expect_seq(c, list, "raises")) return;
+  ev->raise = scn__alloc(c, c->mem, list->n * sizeof *ev->raise);
+  if (!ev->raise) return;
+  ev->nraise = list->n;
+  for (size_t i = 0; i < list->n; i++) read_raise(c, list->item[i], &ev->raise[i]);
+}
+
+/* ---- events ---------------------------------------------------------------------------------- */
+
+/* Branch shares: each branch's p is its chance among the parent's outcomes, and the
+ * remainder is "nothing happens", so they may not sum past 1. */
+static void read_branches(crisis_loader *L, int e, const scn__node *list, scn_event *events) {
+  scn__ctx *c = L->c;
+  scn_event *ev = &events[e];
+  if (!scn__expect_seq(c, list, "branches")) return;
+  ev->branch = scn__alloc(c, c->mem, (list->n ? list->n : 1) * sizeof *ev->branch);
+  if (!ev->branch) return;
+  for (int b = 0; b < (int)c->events.n; b++)
+    if (L->parent[b] == e) ev->branch[ev->nbranch++] = b;
+  if (list->n == 0) scn__error(c, list, "'branches' needs at least one branch");
+}
+
+static void check_branch_sum(crisis_loader *L, int e, scn_event *events) {
+  scn__ctx *c = L->c;
+  scn_event *ev = &events[e];
+  double sum = 0;
+  for (size_t i = 0; i < ev->nbranch; i++) sum += events[ev->branch[i]].p;
+  if (sum > 1 + 1e-9)
+    scn__error(c, scn__get(L->item[e], "branches"),
+               "branch shares of event '%s' sum to %g, more than 1", ev->id, sum);
+}
+
+static void read_event(crisis_loader *L, int e, scn_event *ev) {
+  static const char *const keys[] = {"id", "name", "at", "after", "delay", "p", "branches",
+                                     "raises", NULL};
+  scn__ctx *c = L->c;
+  const scn__node *item = L->item[e], *v;
+  const char *what = L->is_branch[e] ? "branch" : "event";
+  ev->id = c->events.name[e];
+  ev->name = "";
+  ev->delay = dist_fixed(0);
+  ev->p = 1;
+  ev->parent = L->parent[e];
+  ev->loc = scn__loc(item);
+  scn__check_keys(c, item, what, keys);
+  if ((v = scn__get(item, "name"))) scn__text(c, v, "name", &ev->name);
+  read_event_trigger(L, e, ev);
+  if ((v = scn__get(item, "delay"))) scn__dist(c, v, "delay", QTY_DURATION, &ev->delay);
+  v = L->is_branch[e] ? scn__need(c, item, "p", "branch") : scn__get(item, "p");
+  if (v) scn__probability(c, v, "p", &ev->p);
+  if ((v = scn__get(item, "raises"))) read_raises(c, v, ev);
+  v = scn__get(item, "branches");
+  if (v && L->is_branch[e])
+    scn__error(c, v, "branches cannot be nested: branch '%s' has its own", ev->id);
+  else if (v)
+    read_branches(L, e, v, c->sc->event);
+}
+
+/* ---- cycles ----------------------------------------------------------------------------------- */
+
+/* Depth-first search with an explicit stack (a long chain of events must not overflow
+ * the C stack).  A dependency on an event still on the stack closes a cycle. */
+static void report_cycle(crisis_loader *L, const int *stack, size_t top, int closing) {
+  scn__ctx *c = L->c;
+  char text[512];
+  size_t used = 0, start = top - 1;
+  while (start > 0 && stack[start] != closing) start--;
+  for (size_t i = start; i < top && used < sizeof text - 8; i++)
+    used += (size_t)snprintf(text + used, sizeof text - used, "'%s' -> ", c->events.name[stack[i]]);
+  if (used < sizeof text) snprintf(text + used, sizeof text - used, "'%s'", c->events.name[closing]);
+  const scn__node *at = scn__get(L->item[closing], "after");
+  scn__error(c, at ? at : L->item[closing], "trigger cycle: %s (each waits for the next)", text);
+}
+
+static void check_cycles(crisis_loader *L) {
+  scn__ctx *c = L->c;
+  size_t n = c->events.n;
+  if (!n) return;
+  unsigned char *color = scn__alloc(c, c->tree, n); /* 0 new, 1 on the stack, 2 done */
+  int *stack = scn__alloc(c, c->tree, n * sizeof *stack);
+  size_t *next = scn__alloc(c, c->tree, n * sizeof *next);
+  if (!color || !stack || !next) return;
+  for (size_t root = 0; root < n; root++) {
+    if (color[root]) continue;
+    size_t top = 0;
+    stack[top++] = (int)root;
+    color[root] = 1;
+    next[root] = 0;
+    while (top) {
+      int u = stack[top - 1];
+      if (next[u] == L->ndep[u]) {
+        color[u] = 2;
+        top--;
+        continue;
+      }
+      int v = L->dep[u][next[u]++];
+      if (color[v] == 1) {
+        report_cycle(L, stack, top, v);
+      } else if (color[v] == 0) {
+        color[v] = 1;
+        next[v] = 0;
+        stack[top++] = v;
+      }
+    }
+  }
+}
+
+/* ---- the section ------------------------------------------------------------------------------- */
+
+static int make_loader(crisis_loader *L, scn__ctx *c, size_t cap) {
+  memset(L, 0, sizeof *L);
+  L->c = c;
+  L->cap = cap ? cap : 1;
+  L->item = scn__alloc(c, c->tree, L->cap * sizeof *L->item);
+  L->is_branch = scn__alloc(c, c->tree, L->cap * sizeof *L->is_branch);
+  L->parent = scn__alloc(c, c->tree, L->cap * sizeof *L->parent);
+  L->dep = scn__alloc(c, c->tree, L->cap * sizeof *L->dep);
+  L->ndep = scn__alloc(c, c->tree, L->cap * sizeof *L->ndep);
+  L->capdep = scn__alloc(c, c->tree, L->cap * sizeof *L->capdep);
+  return L->item && L->is_branch && L->parent && L->dep && L->ndep && L->capdep ? 0 : -1;
+}
+
+static void load_events(scn__ctx *c, const scn__node *events) {
+  crisis_loader L;
+  if (!scn__expect_seq(c, events, "events")) return;
+  if (make_loader(&L, c, count_events(events))) return;
+  register_all(&L, events);
+  size_t n = c->events.n;
+  c->sc->event = scn__alloc(c, c->mem, (n ? n : 1) * sizeof *c->sc->event);
+  if (!c->sc->event) return;
+  c->sc->nevent = n;
+  for (size_t e = 0; e < n; e++) read_event(&L, (int)e, &c->sc->event[e]);
+  for (size_t e = 0; e < n; e++)
+    if (c->sc->event[e].nbranch) check_branch_sum(&L, (int)e, c->sc->event);
+  check_cycles(&L);
+}
+
+void scn__load_crisis(scn__ctx *c, const scn__node *crisis) {
+  static const char *const keys[] = {"events", "escalation", NULL};
+  if (!scn__expect_map(c, crisis, "crisis")) return;
+  scn__check_keys(c, crisis, "crisis", keys);
+  const scn__node *v = scn__key(crisis, "escalation");
+  if (v) scn__warning(c, v, "'escalation' is not modelled yet; ignored");
+  if ((v = scn__get(crisis, "events"))) load_events(c, v);
+}

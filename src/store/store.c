@@ -104,8 +104,11 @@ static const char schema_sql[] =
   X(RUN_REOPEN,                                                                      \
     "UPDATE run SET replications_planned = ?2, finished_at = NULL WHERE id = ?1")    \
   X(RUN_FINISH,                                                                      \
-    "UPDATE run SET replications_done = ?2, wall_s = wall_s + ?3, "                  \
-    "finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1")             \
+    "UPDATE run SET replications_done = coalesce(?2, replications_done), "           \
+    "wall_s = wall_s + ?3, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "     \
+    "WHERE id = ?1")                                                                 \
+  X(RUN_COUNT,                                                                       \
+    "UPDATE run SET replications_done = replications_done + 1 WHERE id = ?1")        \
   X(DEF_INSERT,                                                                      \
     "INSERT INTO metric_def(run, idx, module, name, unit, description, flags) "      \
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                            \
@@ -287,7 +290,8 @@ int store_open(store **out, const char *path, diag *d) {
     diag_report(d, DIAG_WARNING, path, 0, 0,
                 "results store uses journal mode '%s', not 'wal'", mode);
   /* With WAL, NORMAL loses at most the last commits on power loss, never consistency. */
-  rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+  rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+                    "PRAGMA temp_store = MEMORY",
                     NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     err = ERR_STORE;
@@ -504,7 +508,8 @@ int store_run_reopen(store *st, int64_t run_id, int replications_planned) {
 int store_run_finish(store *st, int64_t run_id, int completed, double wall_s) {
   sqlite3_stmt *s = st->stmt[S_RUN_FINISH];
   sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_int(s, 2, completed);
+  if (completed >= 0)
+    sqlite3_bind_int(s, 2, completed); /* else NULL: keep the count */
   sqlite3_bind_double(s, 3, isfinite(wall_s) && wall_s > 0 ? wall_s : 0.0);
   int rc = exec_stmt(st, S_RUN_FINISH);
   if (rc != SQLITE_OK)
@@ -569,6 +574,15 @@ int store_put_replication(store *st, int64_t run_id, int replication,
   }
   if (rc != SQLITE_OK) {
     err = fail(st, rc, "cannot store replication %d of run %lld", replication,
+               (long long)run_id);
+    goto done;
+  }
+
+  /* The run row's count stays true even for a run that never finishes. */
+  sqlite3_bind_int64(st->stmt[S_RUN_COUNT], 1, run_id);
+  rc = exec_stmt(st, S_RUN_COUNT);
+  if (rc != SQLITE_OK) {
+    err = fail(st, rc, "cannot count replication %d of run %lld", replication,
                (long long)run_id);
     goto done;
   }

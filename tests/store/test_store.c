@@ -179,9 +179,11 @@ static void test_roundtrip(void **state) {
     assert_true(v[i] == 2.0 + i);
   assert_true(isnan(v[5]));
 
-  assert_int_equal(store_run_finish(st, run, 5, 1.5), 0);
+  assert_int_equal(store_run_finish(st, run, -1, 1.5), 0); /* keeps the count, 5 */
   assert_int_equal(store_run_reopen(st, run, 20), 0);
-  assert_int_equal(store_run_finish(st, run, 5, 2.0), 0);
+  assert_int_equal(query_int(f->path, "SELECT finished_at IS NULL FROM run"), 1);
+  assert_int_equal(store_run_finish(st, run, -1, 2.0), 0);
+  assert_int_equal(store_run_finish(st, run + 1, -1, 2.0), ERR_STORE); /* no such run */
   store_close(st);
 
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM series_point"), 10);
@@ -227,6 +229,8 @@ static void test_double_put(void **state) {
   store_close(st);
 
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM replication"), 6);
+  /* The run's count moved with the puts, refused ones not counted. */
+  assert_int_equal(query_int(f->path, "SELECT replications_done FROM run"), 6);
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_value WHERE metric = 0"),
                    6);
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_value WHERE value = 99"),
@@ -268,6 +272,7 @@ static void test_rollback(void **state) {
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM replication"), 0);
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_value"), 0);
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM series_point"), 0);
+  assert_int_equal(query_int(f->path, "SELECT replications_done FROM run"), 0);
 }
 
 static void test_run_find(void **state) {

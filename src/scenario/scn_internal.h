@@ -1,0 +1,143 @@
+/* scn_internal.h - what the scenario loader's files share: the YAML node tree, the
+ * loading context, and the schema helpers that read fields and report problems.
+ *
+ * Not a public header.  Tree nodes live in the context's tree arena (dropped after
+ * loading); everything reachable from the scenario lives in its own arena (mem). */
+#ifndef STRAITS_SCN_INTERNAL_H
+#define STRAITS_SCN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "dist.h"
+#include "quantity.h"
+#include "scenario.h"
+
+/* ---- the YAML tree -------------------------------------------------------------- */
+
+typedef enum scn__kind { SCN__SCALAR, SCN__SEQ, SCN__MAP } scn__kind;
+
+typedef struct scn__node scn__node;
+struct scn__node {
+  scn__kind kind;
+  int plain;        /* scalar written without quotes: only then is "null" or "~" null */
+  int open;         /* collection still being parsed: an alias to it would recurse */
+  const char *file; /* in the scenario arena, so locations outlive the tree */
+  int line, col;    /* 1-based (libyaml's marks plus one) */
+  const char *str;  /* scalar text, NUL-terminated */
+  size_t len;
+  size_t n;         /* sequence items, or mapping pairs */
+  scn__node **item; /* sequence: item[i]; mapping: key item[2i], value item[2i+1] */
+  size_t weight;    /* nodes under this one once aliases are expanded (saturating) */
+};
+
+/* String -> index map, open addressing, grown in an arena. */
+typedef struct scn__map {
+  const char **key;
+  size_t *val;
+  size_t cap, n;
+} scn__map;
+
+/* Ids of one namespace (places, events, ...): index order is definition order. */
+typedef struct scn__ids {
+  const char *what; /* "place", used in messages */
+  scn__map map;
+  const char **name;
+  const scn__node **at; /* where each id was written */
+  size_t n, cap;
+} scn__ids;
+
+typedef struct scn__ctx {
+  diag *d;
+  const scn_load_options *opt;
+  arena *tree;       /* nodes, maps, scratch: released when loading ends */
+  arena *mem;        /* the scenario's memory */
+  scn_scenario *sc;
+  size_t nodes;      /* nodes read so far, all files, aliases expanded */
+  uint64_t hash;     /* FNV-1a state */
+  int nomem;         /* an allocation failed: the result is ERR_NOMEM */
+  int io_failed;     /* the main file could not be read: ERR_IO */
+  scn__ids places, regions, routes, forces, events;
+} scn__ctx;
+
+/* ---- yaml_tree.c ---------------------------------------------------------------- */
+
+/* Parse one file's text into a tree, counting nodes against opt->max_nodes.  NULL
+ * after a fatal problem (syntax error, caps, bad alias), already reported.  An empty
+ * file gives an empty mapping. */
+scn__node *scn__parse_yaml(scn__ctx *c, const char *file, const char *text, size_t len);
+
+int scn__map_put(scn__ctx *c, scn__map *m, const char *key, size_t val);
+int scn__map_get(const scn__map *m, const char *key, size_t *val);
+
+void *scn__alloc(scn__ctx *c, arena *a, size_t size); /* zeroed; notes out-of-memory */
+char *scn__strdup(scn__ctx *c, arena *a, const char *s, size_t len);
+scn__node *scn__new_node(scn__ctx *c, scn__kind kind, const char *file, int line, int col);
+/* Append to a sequence (one item) or mapping (key, value); the arrays grow in tree. */
+int scn__append(scn__ctx *c, scn__node *coll, scn__node *a, scn__node *b, size_t *cap);
+
+/* ---- load_compose.c: files, includes, overrides --------------------------------- */
+
+/* The main file with its includes merged in, or NULL (reported). */
+scn__node *scn__compose(scn__ctx *c, const char *path);
+/* Apply opt->overrides to the tree in place (copy on write along each path). */
+void scn__apply_overrides(scn__ctx *c, scn__node **root);
+
+/* ---- load_fields.c: schema helpers ---------------------------------------------- */
+
+void scn__error(scn__ctx *c, const scn__node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void scn__warning(scn__ctx *c, const scn__node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+const char *scn__kind_phrase(const scn__node *n); /* "a list", "a mapping", "'text'" */
+int scn__is_null(const scn__node *n);
+/* The nearest candidate to word (edit distance <= 2, a prefix, or a known synonym),
+ * or NULL. */
+const char *scn__suggest(const char *word, const char *const *cand, size_t n);
+
+/* Check n is a mapping/list, else report "'key' should be a ..., got ...". */
+int scn__expect_map(scn__ctx *c, const scn__node *n, const char *key);
+int scn__expect_seq(scn__ctx *c, const scn__node *n, const char *key);
+/* Report keys of map not in allowed (NULL-terminated), with a suggestion. */
+void scn__check_keys(scn__ctx *c, const scn__node *map, const char *what,
+                     const char *const *allowed);
+const scn__node *scn__get(const scn__node *map, const char *key);
+const scn__node *scn__key(const scn__node *map, const char *key); /* the key node itself */
+/* Like scn__get, but a missing key is reported at the mapping. */
+const scn__node *scn__need(scn__ctx *c, const scn__node *map, const char *key, const char *what);
+
+/* Field readers: 0 on success; on failure -1 with the problem reported at n. */
+int scn__text(scn__ctx *c, const scn__node *n, const char *key, const char **out);
+int scn__number(scn__ctx *c, const scn__node *n, const char *key, double lo, double hi,
+                double *out);
+int scn__quantity(scn__ctx *c, const scn__node *n, const char *key, qty_kind kind, double *out);
+int scn__integer(scn__ctx *c, const scn__node *n, const char *key, long long lo, long long hi,
+                 long long *out);
+int scn__boolean(scn__ctx *c, const scn__node *n, const char *key, int *out);
+int scn__probability(scn__ctx *c, const scn__node *n, const char *key, double *out);
+int scn__choice(scn__ctx *c, const scn__node *n, const char *key, const char *const *names,
+                size_t count, int *out);
+int scn__latlon(scn__ctx *c, const scn__node *n, const char *key, double *lat, double *lon);
+/* A distribution of quantities of kind: a bare quantity (fixed) or {dist: ..., ...}.
+ * Parameters of a unit-carrying kind must not be negative. */
+int scn__dist(scn__ctx *c, const scn__node *n, const char *key, qty_kind kind, dist *out);
+
+/* Ids: add returns the new index, or -1 for a duplicate (reported); resolve returns
+ * the index of the id written at ref, or -1 (reported, with a suggestion). */
+void scn__ids_init(scn__ids *ids, const char *what);
+int scn__ids_add(scn__ctx *c, scn__ids *ids, const scn__node *at, const char *id);
+int scn__ids_resolve(scn__ctx *c, const scn__ids *ids, const scn__node *ref);
+/* Read and register the required `id` of an item; -1 if missing or a duplicate. */
+int scn__item_id(scn__ctx *c, const scn__node *item, scn__ids *ids, const char **id);
+scn_loc scn__loc(const scn__node *n);
+
+/* ---- the sections ----------------------------------------------------------------- */
+
+void scn__load_theater(scn__ctx *c, const scn__node *theater);
+void scn__load_forces(scn__ctx *c, const scn__node *forces);
+void scn__load_crisis(scn__ctx *c, const scn__node *crisis);
+
+#endif

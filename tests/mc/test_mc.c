@@ -1,0 +1,447 @@
+/* test_mc.c - the runner: same numbers for any thread count, resume equals an
+ * uninterrupted run, --until-ci stops at the same batch, failures store nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "diag.h"
+#include "err.h"
+#include "mc.h"
+#include "scenario.h"
+#include "store.h"
+
+/* Small and fast, with every kind of metric: certain and uncertain events, branches,
+ * a closed site (a series point each time), an active region. */
+static const char scenario_yaml[] =
+    "scenario:\n"
+    "  name: mc test\n"
+    "  epoch: 2027-04-01T00:00Z\n"
+    "  horizon: 10d\n"
+    "  seed: 12345\n"
+    "  replications: 40\n"
+    "  notional: true\n"
+    "theater:\n"
+    "  places:\n"
+    "    - {id: naha, name: Naha Port, kind: port, lat: 26.2124, lon: 127.6792,\n"
+    "       nation: JP, source: test}\n"
+    "  regions:\n"
+    "    - id: zone\n"
+    "      name: Zone\n"
+    "      kind: combat_area\n"
+    "      polygon: [[26.2, 119.5], [26.2, 123.0], [21.6, 122.5], [21.6, 119.5]]\n"
+    "      source: test\n"
+    "crisis:\n"
+    "  events:\n"
+    "    - id: start\n"
+    "      name: Start\n"
+    "      at: 0h\n"
+    "    - id: response\n"
+    "      name: Response\n"
+    "      after: start\n"
+    "      delay: {dist: lognormal, median: 48h, sigma: 0.5}\n"
+    "      p: 0.9\n"
+    "      branches:\n"
+    "        - id: quarantine\n"
+    "          name: Quarantine\n"
+    "          p: 0.6\n"
+    "          raises:\n"
+    "            - {signal: region_active, region: zone}\n"
+    "        - id: blockade\n"
+    "          name: Blockade\n"
+    "          p: 0.4\n"
+    "          raises:\n"
+    "            - {signal: region_active, region: zone}\n"
+    "    - id: strike\n"
+    "      name: Strike\n"
+    "      after: {any_of: [blockade, quarantine]}\n"
+    "      delay: {dist: exponential, mean: 3d}\n"
+    "      p: 0.6\n"
+    "      raises:\n"
+    "        - {signal: site_closed, place: naha, for: {dist: uniform, min: 12h, max: 72h}}\n";
+
+typedef struct fixture {
+  char dir[64];
+  char yaml[128];
+  char db[3][128];
+  diag *d;
+  scn_scenario *sc;
+  store *st[3];
+} fixture;
+
+static void dump_diag(const diag *d) {
+  for (size_t i = 0; i < diag_size(d); i++)
+    print_message("diag: %s\n", diag_at(d, i)->message);
+}
+
+static int setup(void **state) {
+  fixture *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/straits-mc-XXXXXX");
+  assert_non_null(mkdtemp(f->dir));
+  snprintf(f->yaml, sizeof f->yaml, "%s/mc.yaml", f->dir);
+  FILE *fp = fopen(f->yaml, "w");
+  assert_non_null(fp);
+  assert_int_equal(fwrite(scenario_yaml, 1, sizeof scenario_yaml - 1, fp),
+                   sizeof scenario_yaml - 1);
+  fclose(fp);
+  f->d = diag_new();
+  assert_non_null(f->d);
+  scn_load_options lo = SCN_LOAD_OPTIONS_INIT;
+  int err = scn_load(&f->sc, f->yaml, &lo, f->d);
+  if (err) {
+    dump_diag(f->d);
+    fail_msg("scn_load: %s", err_strerror(err));
+  }
+  for (int i = 0; i < 3; i++) {
+    char dir[sizeof f->dir];
+    memcpy(dir, f->dir, sizeof dir); /* snprintf from one member of f into another */
+    snprintf(f->db[i], sizeof f->db[i], "%s/s%d.db", dir, i);
+    assert_int_equal(store_open(&f->st[i], f->db[i], f->d), 0);
+  }
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  char p[160];
+  static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+  for (int i = 0; i < 3; i++) {
+    store_close(f->st[i]);
+    for (size_t k = 0; k < sizeof suffix / sizeof *suffix; k++) {
+      snprintf(p, sizeof p, "%s%s", f->db[i], suffix[k]);
+      unlink(p);
+    }
+  }
+  unlink(f->yaml);
+  rmdir(f->dir);
+  scn_free(f->sc);
+  diag_free(f->d);
+  free(f);
+  return 0;
+}
+
+static mc_result *run_ok(fixture *f, store *st, const mc_options *o) {
+  mc_result *r = NULL;
+  int err = mc_run(&r, f->sc, o, st, f->d);
+  if (err) {
+    dump_diag(f->d);
+    fail_msg("mc_run: %s (threads %d, replications %d)", err_strerror(err), o->threads,
+             o->replications);
+  }
+  assert_non_null(r);
+  return r;
+}
+
+static void assert_same_summary(const mc_result *a, const mc_result *b) {
+  assert_int_equal(a->metrics.n, b->metrics.n);
+  assert_int_equal(a->replications, b->replications);
+  for (size_t m = 0; m < a->metrics.n; m++) {
+    assert_string_equal(a->metrics.def[m].name, b->metrics.def[m].name);
+    if (memcmp(&a->summary[m], &b->summary[m], sizeof a->summary[m]) != 0)
+      fail_msg("summary of '%s' differs: mean %.17g vs %.17g, n %zu vs %zu",
+               a->metrics.def[m].name, a->summary[m].mean, b->summary[m].mean,
+               a->summary[m].n, b->summary[m].n);
+  }
+}
+
+/* Every stored value of two runs, bit for bit. */
+static void assert_same_values(store *sa, const mc_result *a, store *sb, const mc_result *b) {
+  size_t n = (size_t)a->replications;
+  double *va = malloc(n * sizeof *va), *vb = malloc(n * sizeof *vb);
+  assert_true(va && vb);
+  for (size_t m = 0; m < a->metrics.n; m++) {
+    assert_int_equal(store_metric_values(sa, a->run_id, &a->metrics, (int)m, va, n), 0);
+    assert_int_equal(store_metric_values(sb, b->run_id, &b->metrics, (int)m, vb, n), 0);
+    if (memcmp(va, vb, n * sizeof *va) != 0)
+      fail_msg("stored values of '%s' differ", a->metrics.def[m].name);
+  }
+  free(va);
+  free(vb);
+}
+
+typedef struct progress_log {
+  int calls, last_done, last_total;
+  int monotonic;
+} progress_log;
+
+static void on_progress(int done, int total, double elapsed_s, void *ctx) {
+  progress_log *p = ctx;
+  if (done <= p->last_done || !(elapsed_s >= 0))
+    p->monotonic = 0;
+  p->calls++;
+  p->last_done = done;
+  p->last_total = total;
+}
+
+static void test_threads_identical(void **state) {
+  fixture *f = *state;
+  mc_options o = MC_OPTIONS_INIT;
+  progress_log pl = {0, 0, 0, 1};
+  o.replications = 60;
+  o.batch = 16; /* the last batch is short */
+  o.threads = 1;
+  o.version = "test";
+  o.progress = on_progress;
+  o.progress_ctx = &pl;
+  mc_result *r1 = run_ok(f, f->st[0], &o);
+  o.threads = 2;
+  o.progress = NULL;
+  mc_result *r2 = run_ok(f, f->st[0], &o);
+  o.threads = 1000; /* more than MC_MAX_THREADS and than a batch: fine */
+  mc_result *r7 = run_ok(f, f->st[0], &o);
+
+  assert_int_equal(r1->replications, 60);
+  assert_int_equal(r1->ran, 60);
+  assert_int_equal(r1->converged, 1);
+  assert_true(r1->run_id != r2->run_id); /* no resume: a new run each time */
+  assert_true(r1->metrics.n >= 8);
+  assert_same_summary(r1, r2);
+  assert_same_summary(r1, r7);
+  assert_same_values(f->st[0], r1, f->st[0], r2);
+  assert_same_values(f->st[0], r1, f->st[0], r7);
+  assert_int_equal(pl.calls, 4);
+  assert_int_equal(pl.last_done, 60);
+  assert_int_equal(pl.last_total, 60);
+  assert_true(pl.monotonic);
+
+  /* The numbers make sense: 'start' always occurs, 'strike' sometimes. */
+  int start = metric_find(&r1->metrics, "crisis", "start.occurred");
+  int strike = metric_find(&r1->metrics, "crisis", "strike.occurred");
+  assert_true(start >= 0 && strike >= 0);
+  assert_true(r1->summary[start].mean == 1.0);
+  assert_true(r1->summary[strike].mean > 0.0 && r1->summary[strike].mean < 1.0);
+  assert_int_equal(r1->summary[start].n, 60);
+
+  /* The registry equals what mc_define_metrics gives. */
+  metric_set ms;
+  assert_int_equal(mc_define_metrics(&ms, f->sc, f->d), 0);
+  assert_int_equal(ms.n, r1->metrics.n);
+  for (size_t m = 0; m < ms.n; m++)
+    assert_string_equal(ms.def[m].name, r1->metrics.def[m].name);
+  metric_set_release(&ms);
+
+  mc_result_free(r1);
+  mc_result_free(r2);
+  mc_result_free(r7);
+  mc_result_free(NULL);
+}
+
+static void exec_sql(const char *path, const char *sql) {
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    fail_msg("%s: %s", sql, msg);
+  sqlite3_close(db);
+}
+
+static long long count_rows(const char *path, const char *sql) {
+  sqlite3 *db = NULL;
+  sqlite3_stmt *s = NULL;
+  long long v = -1;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return v;
+}
+
+static void test_resume(void **state) {
+  fixture *f = *state;
+  mc_options o = MC_OPTIONS_INIT;
+  o.batch = 8;
+  o.version = "test";
+
+  /* Reference: 40 uninterrupted replications on 1 thread in store 1. */
+  o.replications = 40;
+  o.threads = 1;
+  mc_result *ref = run_ok(f, f->st[1], &o);
+  assert_int_equal(ref->ran, 40);
+
+  /* Store 0: 20, then resumed to 40 with another thread count. */
+  o.replications = 20;
+  o.threads = 2;
+  o.resume = 1; /* finds nothing: starts a run */
+  mc_result *a = run_ok(f, f->st[0], &o);
+  assert_int_equal(a->ran, 20);
+  assert_int_equal(a->replications, 20);
+  o.replications = 40;
+  mc_result *b = run_ok(f, f->st[0], &o);
+  assert_int_equal(b->run_id, a->run_id);
+  assert_int_equal(b->ran, 20);
+  assert_int_equal(b->replications, 40);
+  assert_same_summary(ref, b);
+  assert_same_values(f->st[1], ref, f->st[0], b);
+  assert_int_equal(count_rows(f->db[0], "SELECT replications_done FROM run"), 40);
+  assert_int_equal(count_rows(f->db[0], "SELECT replications_planned FROM run"), 40);
+  assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM run"), 1);
+
+  /* Resuming a complete run runs nothing and says the same. */
+  mc_result *c = run_ok(f, f->st[0], &o);
+  assert_int_equal(c->ran, 0);
+  assert_same_summary(ref, c);
+
+  /* Holes (not something a killed run leaves, but resume must not care): forget
+   * replications 5, 6 and 33, then resume. */
+  exec_sql(f->db[0], "PRAGMA foreign_keys = ON;"
+                     "DELETE FROM metric_value WHERE replication IN (5, 6, 33);"
+                     "DELETE FROM series_point WHERE replication IN (5, 6, 33);"
+                     "DELETE FROM replication WHERE idx IN (5, 6, 33);");
+  o.threads = 3;
+  mc_result *e = run_ok(f, f->st[0], &o);
+  assert_int_equal(e->run_id, a->run_id);
+  assert_int_equal(e->ran, 3);
+  assert_same_summary(ref, e);
+  assert_same_values(f->st[1], ref, f->st[0], e);
+
+  /* Without resume, the same options start a new run. */
+  o.resume = 0;
+  mc_result *g = run_ok(f, f->st[0], &o);
+  assert_true(g->run_id != a->run_id);
+  assert_int_equal(g->ran, 40);
+  assert_same_summary(ref, g);
+
+  mc_result_free(ref);
+  mc_result_free(a);
+  mc_result_free(b);
+  mc_result_free(c);
+  mc_result_free(e);
+  mc_result_free(g);
+}
+
+static void test_resume_mismatch(void **state) {
+  fixture *f = *state;
+  mc_options o = MC_OPTIONS_INIT;
+  mc_result *r = NULL;
+  o.replications = 10;
+  o.batch = 5;
+  o.version = "test";
+  mc_result *a = run_ok(f, f->st[0], &o);
+  /* A run with the same key whose registry differs, as if a model changed without a
+   * version bump. */
+  exec_sql(f->db[0], "UPDATE metric_def SET unit = 'h' WHERE name = 'start.time'");
+  o.resume = 1;
+  assert_int_equal(mc_run(&r, f->sc, &o, f->st[0], f->d), ERR_MISMATCH);
+  assert_null(r);
+  assert_true(diag_count(f->d, DIAG_ERROR) >= 1);
+  /* A different version is another key: a new run. */
+  o.version = "test2";
+  mc_result *b = run_ok(f, f->st[0], &o);
+  assert_true(b->run_id != a->run_id);
+  assert_int_equal(b->ran, 10);
+  mc_result_free(a);
+  mc_result_free(b);
+}
+
+static void test_until_ci(void **state) {
+  fixture *f = *state;
+  mc_options o = MC_OPTIONS_INIT;
+  o.replications = 5000;
+  o.until_ci = 0.25;
+  o.min_replications = 30;
+  o.batch = 25;
+  o.version = "test";
+  o.threads = 1;
+  mc_result *r1 = run_ok(f, f->st[0], &o);
+  o.threads = 2;
+  mc_result *r2 = run_ok(f, f->st[1], &o);
+  assert_int_equal(r1->converged, 1);
+  assert_true(r1->replications < 5000);
+  assert_true(r1->replications >= 30);
+  assert_int_equal(r1->replications % 25, 0);
+  assert_int_equal(r1->ran, r1->replications);
+  assert_same_summary(r1, r2);
+  for (size_t m = 0; m < r1->metrics.n; m++)
+    if (r1->metrics.def[m].flags & METRIC_HEADLINE)
+      assert_true(stats_converged(&r1->summary[m], 0.25));
+
+  /* Interrupted early (a cap below the stopping point), then resumed: same stop. */
+  o.replications = 40; /* a short last batch: checks at 25 and 40 */
+  o.resume = 1;
+  mc_result *a = run_ok(f, f->st[2], &o);
+  assert_int_equal(a->converged, 0);
+  assert_int_equal(a->replications, 40);
+  o.replications = 5000;
+  mc_result *b = run_ok(f, f->st[2], &o);
+  assert_int_equal(b->run_id, a->run_id);
+  assert_same_summary(r1, b);
+
+  /* The largest cap costs nothing until it is reached: same stop. */
+  o.replications = MC_MAX_REPLICATIONS;
+  o.resume = 0;
+  mc_result *big = run_ok(f, f->st[1], &o);
+  assert_same_summary(r1, big);
+  mc_result_free(big);
+
+  /* A cap reached before convergence is reported as such. */
+  o.replications = 10;
+  o.resume = 0;
+  mc_result *c = run_ok(f, f->st[2], &o);
+  assert_int_equal(c->converged, 0);
+  assert_int_equal(c->replications, 10);
+
+  mc_result_free(r1);
+  mc_result_free(r2);
+  mc_result_free(a);
+  mc_result_free(b);
+  mc_result_free(c);
+}
+
+static void test_failure(void **state) {
+  fixture *f = *state;
+  mc_options o = MC_OPTIONS_INIT;
+  mc_result *r = NULL;
+  o.replications = 20;
+  o.batch = 10;
+  o.version = "test";
+  o.threads = 2;
+  o.arena_cap = 64; /* too small for any replication */
+  assert_int_equal(mc_run(&r, f->sc, &o, f->st[0], f->d), ERR_LIMIT);
+  assert_null(r);
+  assert_int_equal(diag_count(f->d, DIAG_ERROR), 1);
+  assert_non_null(strstr(diag_at(f->d, 0)->message, "replication 0 failed"));
+  assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM replication"), 0);
+  assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM metric_value"), 0);
+  assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM series_point"), 0);
+
+  /* Bad options are refused before anything runs. */
+  o.arena_cap = 0;
+  o.batch = 0;
+  assert_int_equal(mc_run(&r, f->sc, &o, f->st[0], f->d), ERR_USAGE);
+  o.batch = 10;
+  o.replications = MC_MAX_REPLICATIONS + 1;
+  assert_int_equal(mc_run(&r, f->sc, &o, f->st[0], f->d), ERR_LIMIT);
+  o.replications = 20;
+  o.until_ci = NAN;
+  assert_int_equal(mc_run(&r, f->sc, &o, f->st[0], f->d), ERR_USAGE);
+  assert_null(r);
+  /* The store still works after all that. */
+  o.until_ci = 0;
+  r = run_ok(f, f->st[0], &o);
+  assert_int_equal(r->ran, 20);
+  mc_result_free(r);
+  assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM replication"), 20);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_threads_identical, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_resume_mismatch, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_until_ci, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
