@@ -97,7 +97,8 @@ void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
     for (size_t i = 0; i < r->metrics.n; i++) {
       const metric_def *def = &r->metrics.def[i];
       if (def->flags & METRIC_SERIES) continue;
-      if (!(def->flags & METRIC_HEADLINE) != pass) continue;
+      int headline = (def->flags & METRIC_HEADLINE) != 0;
+      if (headline != (pass == 0)) continue;
       print_row(out, def, &r->summary[i], r->replications);
     }
     if (pass == 0) fputc('\n', out);

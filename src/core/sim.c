@@ -149,23 +149,37 @@ static inline size_t heap_min_child(const sim_ev *heap, size_t c, size_t n) {
 #endif
 }
 
+/* Ask for the lines holding the grandchildren of i, given children from c on.
+ * Large calendars miss cache on the way down; the next level's line is one of a few
+ * known now, and asking for all of them overlaps their latency with this level's
+ * comparisons instead of paying it in sequence. */
+static inline void heap_prefetch(const sim_ev *heap, size_t n, size_t c) {
+#if defined(__GNUC__)
+  size_t g = SIM_HEAP_ARITY * c + 1;
+#if SIM_HEAP_ARITY == 4
+  if (g + 12 < n) {
+    __builtin_prefetch(&heap[g]);
+    __builtin_prefetch(&heap[g + 4]);
+    __builtin_prefetch(&heap[g + 8]);
+    __builtin_prefetch(&heap[g + 12]);
+  }
+#else
+  if (g + 3 < n) {
+    __builtin_prefetch(&heap[g]);
+    __builtin_prefetch(&heap[g + 3]);
+  }
+#endif
+#else
+  (void)heap, (void)n, (void)c;
+#endif
+}
+
 /* Put x into the hole at i and restore heap order below it. */
 static inline void heap_sift_down(sim_ev *heap, size_t n, size_t i, sim_ev x) {
   for (;;) {
     size_t c = SIM_HEAP_ARITY * i + 1;
     if (c >= n) break;
-#if SIM_HEAP_ARITY == 4 && defined(__GNUC__)
-    /* Large calendars miss cache on the way down.  The next level's line is one of
-     * four known now; asking for all four overlaps their latency with this level's
-     * comparisons instead of paying it in sequence. */
-    size_t g = SIM_HEAP_ARITY * c + 1;
-    if (g + 3 * SIM_HEAP_ARITY < n) {
-      __builtin_prefetch(&heap[g]);
-      __builtin_prefetch(&heap[g + 4]);
-      __builtin_prefetch(&heap[g + 8]);
-      __builtin_prefetch(&heap[g + 12]);
-    }
-#endif
+    heap_prefetch(heap, n, c);
     size_t m = heap_min_child(heap, c, n);
     if (!ev_less(&heap[m], &x)) break;
     heap[i] = heap[m];

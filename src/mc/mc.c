@@ -406,10 +406,8 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
     threads = nslots; /* more would idle */
 
   res = calloc(1, sizeof *res);
-  if (!res) {
-    err = ERR_NOMEM;
+  if (!res)
     goto nomem;
-  }
   metric_set_init(&res->metrics);
   if ((err = prepare_models(job.model, &res->metrics, sc, d)))
     goto done;

@@ -282,7 +282,8 @@ static void read_event(crisis_loader *L, int e, scn_event *ev) {
   read_event_trigger(L, e, ev);
   if ((v = scn__get(item, "delay"))) scn__dist(c, v, "delay", QTY_DURATION, &ev->delay);
   v = L->is_branch[e] ? scn__need(c, item, "p", "branch") : scn__get(item, "p");
-  if (v) scn__probability(c, v, "p", &ev->p);
+  if (L->is_branch[e] && !v) ev->p = 0; /* reported; keep it out of the shares' sum */
+  if (v && scn__probability(c, v, "p", &ev->p)) ev->p = 0;
   if ((v = scn__get(item, "raises"))) read_raises(c, v, ev);
   v = scn__get(item, "branches");
   if (v && L->is_branch[e])

@@ -57,7 +57,7 @@ int scn__is_null(const scn__node *n) {
          strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0;
 }
 
-/* Scalars are quoted in messages; long ones are cut so the message stays readable. */
+/* What a node is, for "got ..." in messages. */
 const char *scn__kind_phrase(const scn__node *n) {
   if (!n) return "nothing";
   if (n->kind == SCN__SEQ) return "a list";
@@ -360,6 +360,10 @@ int scn__item_id(scn__ctx *c, const scn__node *item, scn__ids *ids, const char *
   const scn__node *v = scn__need(c, item, "id", ids->what);
   *id = NULL;
   if (!v || scn__text(c, v, "id", id)) return -1;
+  if (!**id) {
+    scn__error(c, v, "'id' must not be empty");
+    return -1;
+  }
   return scn__ids_add(c, ids, v, *id);
 }
 

@@ -163,6 +163,8 @@ static int capacity_quantity(scn__ctx *c, const scn__node *v, double *x, int *is
     scn__error(c, v, "missing unit in '%s' (a capacity needs one: kg, t, m3, L)", v->str);
   else if (qty_parse_any(x, &kind, v->str, why, sizeof why) == 0)
     scn__error(c, v, "'%s' is a %s, expected a mass or a volume", v->str, qty_kind_name(kind));
+  else if (strncmp(why, "unknown unit", 12) == 0)
+    scn__error(c, v, "%s (a capacity takes kg, t, m3, L)", why);
   else
     scn__error(c, v, "%s", why);
   return -1;

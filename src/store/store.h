@@ -69,7 +69,7 @@ int store_run_reopen(store *st, int64_t run_id, int replications_planned);
 /* Mark the run finished.  replications_done counts the replications stored (each
  * store_put_replication adds one, in its transaction, so an interrupted run's row is
  * right too); completed >= 0 overrides it, -1 keeps it.  wall_s is this session's
- * time, added to the run's total (a resumed run sums its sessions). */
+ * time, added to the run's total (a resumed run sums the sessions that finished). */
 int store_run_finish(store *st, int64_t run_id, int completed, double wall_s);
 
 /* done[i] = 1 for each replication i < n already stored for the run, else 0. */

@@ -348,13 +348,17 @@ static void test_recursive_alias(void **state) {
   expect_error(TMP "noanchor.yaml", NULL, "unknown anchor in alias '*nope'");
 }
 
-static void test_aliases_share_nodes(void **state) {
-  (void)state;
+static void write_alias_ok(void) {
   write_file(TMP "alias_ok.yaml",
              "scenario: {name: a, epoch: 2027-04-01T00:00Z, horizon: 1d}\n"
              "crisis:\n  events:\n"
              "    - {id: a, at: 0h, delay: &d {dist: uniform, min: 1h, max: 2h}}\n"
              "    - {id: b, at: 0h, delay: *d}\n");
+}
+
+static void test_aliases_share_nodes(void **state) {
+  (void)state;
+  write_alias_ok();
   scn_scenario *sc = load_ok(TMP "alias_ok.yaml", NULL);
   assert_float_equal(sc->event[1].delay.b, 2 * H, 0);
   scn_free(sc);
@@ -422,6 +426,7 @@ static void test_override_shared_alias_is_copied(void **state) {
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
   opt.overrides = set;
   opt.noverrides = 1;
+  write_alias_ok();
   scn_scenario *sc = load_ok(TMP "alias_ok.yaml", &opt);
   assert_float_equal(sc->event[0].delay.b, 2 * H, 0); /* the anchor's user keeps its value */
   assert_float_equal(sc->event[1].delay.b, 5 * H, 0);
