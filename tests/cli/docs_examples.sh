@@ -23,10 +23,10 @@ run_block_command() { # $1 command line, $2 file of expected lines, $3 where
   set -e
   checked=$((checked + 1))
   [ "$got" -eq "$want" ] || fail "$3: '$1' exited $got, expected $want"
-  while IFS= read -r line; do
-    case "$line" in *...*) continue ;; esac
-    grep -qxF -- "$line" "$SCRATCH/actual" ||
-      fail "$3: '$1' did not print: $line"
+  while IFS= read -r want_line; do # not $line: the caller's loop owns that (sh has no locals)
+    case "$want_line" in *...*) continue ;; esac
+    grep -qxF -- "$want_line" "$SCRATCH/actual" ||
+      fail "$3: '$1' did not print: $want_line"
   done <"$2"
 }
 
