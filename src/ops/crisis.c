@@ -1,8 +1,8 @@
 /* crisis.c - the crisis timeline: uncertain events, branches and the signals they raise.
  *
- * Each event draws from its own random stream (purpose = event index), so adding an
- * event to a scenario leaves the draws of every other event unchanged, and two
- * courses of action that share a crisis share its random numbers. */
+ * Each event draws from its own random stream, keyed by a hash of its id, so adding,
+ * removing or reordering other events leaves its draws unchanged, and two courses of
+ * action that share an event share its random numbers. */
 #include "crisis.h"
 
 #include <math.h>
@@ -26,6 +26,7 @@ struct crisis_model {
   int m_missing;            /* persons reported missing, or -1 */
   int m_sites_closed;       /* series: number of closed sites over time */
   int m_situation;          /* highest legal situation reached, or -1 */
+  uint32_t *purpose;        /* [nevent] random stream of each event */
 };
 
 enum event_state { EV_PENDING, EV_DUE, EV_OCCURRED, EV_FAILED };
@@ -171,6 +172,28 @@ static int define_metrics(crisis_model *m, metric_set *ms) {
   return m->m_sites_closed < 0 ? m->m_sites_closed : 0;
 }
 
+/* FNV-1a, 32 bits: an event's stream follows its id, not its position in the file. */
+static uint32_t id_hash(const char *s) {
+  uint32_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+static int purpose_taken(const crisis_model *m, size_t upto, uint32_t p) {
+  for (size_t k = 0; k < upto; k++)
+    if (m->purpose[k] == p) return 1;
+  return 0;
+}
+
+static void assign_streams(crisis_model *m) {
+  for (size_t e = 0; e < m->nevent; e++) {
+    uint32_t h = id_hash(m->sc->event[e].id), p = h;
+    /* Two ids with one hash would share draws: salt the later one (deterministic). */
+    for (uint32_t salt = 1; purpose_taken(m, e, p); salt++) p = h ^ (0x9E3779B9u * salt);
+    m->purpose[e] = p;
+  }
+}
+
 int crisis_model_new(crisis_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
   (void)d;
   *out = NULL;
@@ -183,8 +206,10 @@ int crisis_model_new(crisis_model **out, const scn_scenario *sc, metric_set *ms,
   m->m_time = malloc((sc->nevent + 1) * sizeof *m->m_time);
   m->m_closed = malloc((sc->nplace + 1) * sizeof *m->m_closed);
   m->m_active = malloc((sc->nregion + 1) * sizeof *m->m_active);
+  m->purpose = malloc((sc->nevent + 1) * sizeof *m->purpose);
   int rc = ERR_NOMEM;
-  if (!m->m_occurred || !m->m_time || !m->m_closed || !m->m_active) goto fail;
+  if (!m->m_occurred || !m->m_time || !m->m_closed || !m->m_active || !m->purpose) goto fail;
+  assign_streams(m);
   for (size_t i = 0; i < sc->nplace; i++) m->m_closed[i] = -1;
   for (size_t i = 0; i < sc->nregion; i++) m->m_active[i] = -1;
   if ((rc = build_dependents(m)) < 0) goto fail;
@@ -200,6 +225,7 @@ void crisis_model_free(crisis_model *m) {
   if (!m) return;
   free(m->dep_start), free(m->dep);
   free(m->m_occurred), free(m->m_time), free(m->m_closed), free(m->m_active);
+  free(m->purpose);
   free(m);
 }
 
@@ -355,7 +381,7 @@ crisis *crisis_start(const crisis_model *m, sim *s, arena *a, metric_out *out,
   for (size_t e = 0; e < m->nevent; e++) {
     event_slot *slot = &c->ev[e];
     slot->c = c, slot->ev = (int)e, slot->state = EV_PENDING, slot->time = NAN;
-    rng_init(&slot->rng, seed, rep, RNG_CRISIS, (uint32_t)e);
+    rng_init(&slot->rng, seed, rep, RNG_CRISIS, m->purpose[e]);
   }
   for (size_t e = 0; e < m->nevent; e++) {
     const scn_event *ev = &m->sc->event[e];
