@@ -35,7 +35,7 @@
 #define SIM_UNLIKELY(x) (x)
 #endif
 
-#define SIM_INITIAL_CAP 256 /* records; the calendar doubles from here */
+#define SIM_INITIAL_CAP 256 /* entries; the calendar doubles from here */
 #define SIM_RING_INITIAL 16 /* waiting requests; rings double from here */
 #define SIM_CACHE_LINE 64
 
@@ -50,7 +50,9 @@
 _Static_assert(SIM_MAX_PENDING <= ((size_t)1 << SIM_SLOT_BITS), "slot index too narrow");
 /* Sequence numbers have 64 - 26 = 38 bits (2.7e11 events).  At the limit the
  * calendar is renumbered in order (see seq_renumber), so the limit is never an error.
- * Tests build the kernel with a tiny limit to exercise that path. */
+ * The limit must stay well above the number pending (2^38 >> SIM_MAX_PENDING), or
+ * renumbering would repeat; tests/kernel builds the kernel with a limit of 30000 to
+ * exercise the path on calendars of up to ~25000 events. */
 #ifndef SIM_SEQ_LIMIT
 #define SIM_SEQ_LIMIT (UINT64_C(1) << (64 - SIM_SLOT_BITS))
 #endif
@@ -72,7 +74,7 @@ typedef struct sim_sub {
 
 struct sim {
   sim_ev *heap;     /* heap[0] is the earliest event */
-  void *heap_block; /* what malloc returned (heap is offset inside it) */
+  void *heap_block; /* what big_alloc returned (heap is offset inside it) */
   sim_slot *slots;  /* cap of them */
   uint32_t *free_slots; /* stack of free slot indices below slot_hi */
   size_t n, cap, nfree, slot_hi;
@@ -201,16 +203,25 @@ static SIM_INLINE void heap_prefetch(const sim_ev *heap, size_t n, size_t c) {
 #endif
 }
 
-/* Put x into the hole at i and restore heap order below it. */
+/* Put x into the hole at i and restore heap order below it.  Bottom-up (Floyd): the
+ * hole walks to a leaf along smallest children without comparing against x, then x
+ * climbs back.  A new event usually belongs near the leaves (most entries are
+ * there), so this saves a comparison per level; see bench/README.md. */
 static SIM_INLINE void heap_sift_down(sim_ev *heap, size_t n, size_t i, sim_ev x) {
+  size_t top = i;
   for (;;) {
     size_t c = SIM_HEAP_ARITY * i + 1;
     if (c >= n) break;
     heap_prefetch(heap, n, c);
     size_t m = heap_min_child(heap, c, n);
-    if (!ev_less(&heap[m], &x)) break;
     heap[i] = heap[m];
     i = m;
+  }
+  while (i > top) {
+    size_t p = (i - 1) / SIM_HEAP_ARITY;
+    if (!ev_less(&x, &heap[p])) break;
+    heap[i] = heap[p];
+    i = p;
   }
   heap[i] = x;
 }

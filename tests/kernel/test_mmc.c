@@ -180,7 +180,7 @@ static void test_erlang_c_formula(void **state) {
 /* Heavy load: rho = 0.875, long correlated waits. */
 static void test_mm4_heavy(void **state) {
   (void)state;
-  mmc_case k = {4, 3.5, 1.0, 2000, 20000, 40, 10};
+  mmc_case k = {4, 3.5, 1.0, 2000, 100000, 40, 10};
   run_case(&k);
 }
 

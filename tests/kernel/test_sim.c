@@ -38,6 +38,7 @@ typedef struct order_log {
   uint64_t next_id;
   size_t respawn; /* how many more events handlers may schedule */
   int coarse;     /* times on a coarse grid, so ties are frequent */
+  double p_second; /* chance that a handler schedules a second event */
 } order_log;
 
 typedef struct order_ev {
@@ -73,7 +74,7 @@ static void order_handler(sim *s, void *ctx) {
     g->respawn--;
     order_ev *x = order_new_event(g, g_pool);
     assert_int_equal(sim_at(s, draw_time(g, sim_now(s)), order_handler, x), 0);
-    if (g->respawn > 0 && rng_uniform(g->r) < 0.3) {
+    if (g->respawn > 0 && rng_uniform(g->r) < g->p_second) {
       g->respawn--;
       x = order_new_event(g, g_pool);
       assert_int_equal(sim_at(s, draw_time(g, sim_now(s)), order_handler, x), 0);
@@ -94,7 +95,7 @@ static void check_order(uint64_t seed, const order_rec *rec, size_t n) {
   }
 }
 
-static void run_order_case(int coarse, size_t initial, size_t respawn) {
+static void run_order_case(int coarse, size_t initial, size_t respawn, double p_second) {
   uint64_t seed = test_seed();
   rng_stream r;
   rng_init(&r, seed, (uint32_t)coarse, RNG_TEST, 1);
@@ -106,7 +107,7 @@ static void run_order_case(int coarse, size_t initial, size_t respawn) {
   g_pool = pool;
   sim *s = sim_new();
   assert_non_null(s);
-  order_log g = {s, &r, rec, 0, total, 0, respawn, coarse};
+  order_log g = {s, &r, rec, 0, total, 0, respawn, coarse, p_second};
   for (size_t i = 0; i < initial; i++) {
     order_ev *e = order_new_event(&g, pool);
     assert_int_equal(sim_at(s, draw_time(&g, 0.0), order_handler, e), 0);
@@ -127,13 +128,21 @@ static void run_order_case(int coarse, size_t initial, size_t respawn) {
  * scheduled by handlers. */
 static void test_calendar_random_order(void **state) {
   (void)state;
-  run_order_case(0, 20000, 20000);
+  run_order_case(0, 20000, 20000, 0.3);
 }
 
 /* Times on a grid of whole seconds: most events tie with others. */
 static void test_calendar_random_ties(void **state) {
   (void)state;
-  run_order_case(1, 5000, 20000);
+  run_order_case(1, 5000, 20000, 0.3);
+}
+
+/* A long run with a steady pending set and frequent ties.  In test_sim_seqwrap (the
+ * kernel built with a tiny sequence-number limit) the calendar is renumbered many
+ * times along the way, and order must survive that. */
+static void test_calendar_long_run(void **state) {
+  (void)state;
+  run_order_case(1, 300, 200000, 0.0);
 }
 
 typedef struct tie_log {
@@ -656,6 +665,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_calendar_random_order),
       cmocka_unit_test(test_calendar_random_ties),
+      cmocka_unit_test(test_calendar_long_run),
       cmocka_unit_test(test_tie_break_by_scheduling_order),
       cmocka_unit_test(test_schedule_in_past_rejected),
       cmocka_unit_test(test_run_until),
