@@ -1,6 +1,9 @@
 # The two quick-start commands (README.md): `make demo` and `make test`.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 20
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 ifdef CI
@@ -9,6 +12,7 @@ endif
 STRAITS = $(BUILD)/src/cli/straits
 
 .PHONY: all deps build build-asan demo test test-fast bench clean
+.PHONY: build-tsan build-fuzz test-tsan test-fuzz
 
 all: build
 
@@ -29,12 +33,42 @@ build-asan: deps
 demo: build
 	$(STRAITS) run --db straits.db
 
-# Build twice (plain and ASan+UBSan) and run every test in both.
+# Build twice (plain and ASan+UBSan) and run every test in both; then the thread
+# runner under TSan, and (when clang is installed) a short libFuzzer run per target.
 test: build build-asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory test-fuzz
+
+# ThreadSanitizer: only the thread runner's unit test (threads, resume, failures), so
+# this third build stays small and quick.
+build-tsan: deps
+	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	  "-DCMAKE_C_FLAGS=-O1 -g -fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
+	  -DSTRAITS_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_mc
+
+test-tsan: build-tsan
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j $(JOBS) -R '^test_mc$$'
+
+# libFuzzer (clang only; skipped with a note otherwise): every library instrumented
+# for coverage, each fuzz target run for FUZZ_SECONDS (label "fuzz", fuzz/README.md).
+build-fuzz: deps
+	@if command -v clang >/dev/null 2>&1; then \
+	  cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+	    "-DCMAKE_C_FLAGS=-O1 -fsanitize=fuzzer-no-link" -DSTRAITS_SANITIZE=ON \
+	    -DSTRAITS_BENCH=OFF -DSTRAITS_FUZZ=ON -DSTRAITS_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	    $(CMAKE_FLAGS) >/dev/null && \
+	  cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_scenario fuzz_quantity; \
+	else echo "build-fuzz: clang not found, no fuzzing"; fi
+
+test-fuzz: build-fuzz
+	@if [ -d $(FUZZ_BUILD) ] && command -v clang >/dev/null 2>&1; then \
+	  cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS) -L '^fuzz$$'; fi
 
 # The plain build's tests only (quick iteration).
 test-fast: build
@@ -45,4 +79,4 @@ bench: build
 	$(BUILD)/bench/bench_mmc
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

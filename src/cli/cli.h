@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "mc.h"
+#include "plan.h"
 #include "scenario.h"
 
 enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_BAD_INPUT = 2 };
@@ -30,6 +31,38 @@ int cmd_version(int argc, char **argv);
 void cmd_version_usage(FILE *out);
 int cmd_help(int argc, char **argv);
 void cmd_help_usage(FILE *out);
+int cmd_sweep(int argc, char **argv);
+void cmd_sweep_usage(FILE *out);
+int cmd_inspect_sweep(int argc, char **argv);
+void cmd_inspect_sweep_usage(FILE *out);
+int cmd_report(int argc, char **argv);
+void cmd_report_usage(FILE *out);
+int cmd_export(int argc, char **argv);
+void cmd_export_usage(FILE *out);
+int cmd_compare(int argc, char **argv);
+void cmd_compare_usage(FILE *out);
+int cmd_spillover(int argc, char **argv); /* cmd_spillover.c (issue 6) */
+void cmd_spillover_usage(FILE *out);
+
+int cmd_plan(int argc, char **argv);
+void cmd_plan_usage(FILE *out);
+
+/* The plan side of a scenario (cmd_plan.c): its authorities table and its model, for
+ * check, plan and run.  cli_plan_open returns 0 or an error (problems in d). */
+typedef struct cli_plan {
+  const scn_scenario *sc;
+  plan_authorities *table;
+  plan_model *model;
+} cli_plan;
+
+/* data/authorities.yaml in the folder CMake's STRAITS_DATA_DIR names. */
+const char *cli_default_authorities(void);
+int cli_plan_open(cli_plan *p, const scn_scenario *sc, const char *authorities, diag *d);
+/* The plan check, sampling `samples` replications of the scenario's crisis. */
+int cli_plan_check(plan_report **out, cli_plan *p, int samples, diag *d);
+void cli_plan_close(cli_plan *p); /* a zeroed or closed one is a no-op */
+/* --samples: 0 .. PLAN_MAX_SAMPLES; -1 (reported) otherwise. */
+int cli_parse_samples(const char *s, int *out);
 
 /* The shipped default scenario (scenarios/taiwan-strait.yaml). */
 const char *cli_default_scenario(void);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_report.h"
 #include "diag.h"
 #include "err.h"
 #include "store.h"
@@ -29,7 +30,10 @@ void cmd_run_usage(FILE *out) {
           "      --db PATH         results store (default: straits.db)\n"
           "      --resume          finish the latest interrupted run of the same\n"
           "                        scenario, seed and options in the store\n"
-          "  -q, --quiet           no summary table\n");
+          "      --authorities PATH  legal authorities table for the plan (default:\n"
+          "                        the shipped data/authorities.yaml)\n"
+          "  -q, --quiet           no summary table\n"
+          "      --no-report       do not write report.html beside the store\n");
 }
 
 static int parse_int(const char *s, long lo, long hi, long *out) {
@@ -48,6 +52,9 @@ typedef struct run_args {
   char seed_override[64];
   mc_options mc;
   int quiet;
+  int no_report;
+  const char *authorities;
+  cli_plan plan;
 } run_args;
 
 /* Returns -1 to continue, or an exit status. */
@@ -61,6 +68,8 @@ static int parse_args(run_args *a, int argc, char **argv) {
       {"db", required_argument, NULL, 'd'},
       {"resume", no_argument, NULL, 'r'},
       {"quiet", no_argument, NULL, 'q'},
+      {"no-report", no_argument, NULL, 'R'},
+      {"authorities", required_argument, NULL, 'A'},
       {"help", no_argument, NULL, 'h'},
       {0}};
   int c;
@@ -109,6 +118,12 @@ static int parse_args(run_args *a, int argc, char **argv) {
     case 'q':
       a->quiet = 1;
       break;
+    case 'R':
+      a->no_report = 1;
+      break;
+    case 'A':
+      a->authorities = optarg;
+      break;
     case 'h':
       cmd_run_usage(stdout);
       return CLI_OK;
@@ -143,6 +158,16 @@ int cmd_run(int argc, char **argv) {
     rc = CLI_FAILURE;
     goto done;
   }
+  /* A plan needs the legal authorities table; its names are checked before running. */
+  if (plan_scenario_uses(sc)) {
+    int perr = cli_plan_open(&a.plan, sc, a.authorities, d);
+    if (perr) {
+      diag_print(d, stderr, isatty(fileno(stderr)));
+      rc = perr == ERR_NOMEM ? CLI_FAILURE : CLI_BAD_INPUT;
+      goto done;
+    }
+    a.mc.authorities = a.plan.table;
+  }
   int err = store_open(&st, a.db, d);
   if (err == 0) err = mc_run(&res, sc, &a.mc, st, d);
   diag_print(d, stderr, isatty(fileno(stderr)));
@@ -151,13 +176,25 @@ int cmd_run(int argc, char **argv) {
     rc = err == ERR_MISMATCH ? CLI_BAD_INPUT : CLI_FAILURE;
     goto done;
   }
+  /* The theater goes into the store so that a report needs nothing else. */
+  if (cli_store_theater(st, res->run_id, sc)) {
+    rc = CLI_FAILURE;
+    goto done;
+  }
+  char report[4096] = "";
+  if (!a.no_report) {
+    cli_report_path_for(report, sizeof report, a.db);
+    if ((rc = cli_write_report(st, res->run_id, report)) != CLI_OK) goto done;
+  }
   if (!a.quiet) {
     int threads = a.mc.threads > 0 ? a.mc.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     cli_print_summary(stdout, sc, res, a.db, threads);
+    if (report[0]) printf("report: %s\n", report);
   }
   rc = CLI_OK;
 done:
   mc_result_free(res);
+  cli_plan_close(&a.plan);
   store_close(st);
   diag_free(d);
   scn_free(sc);

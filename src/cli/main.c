@@ -7,7 +7,17 @@
 const cli_command cli_commands[] = {
     {"run", cmd_run, cmd_run_usage, "simulate a scenario many times and summarise it"},
     {"check", cmd_check, cmd_check_usage, "validate a scenario and report every problem"},
+    {"plan", cmd_plan, cmd_plan_usage, "place the plan's tasks in time (synchronization matrix)"},
+    {"report", cmd_report, cmd_report_usage, "write a self-contained HTML report of a run"},
+    {"export", cmd_export, cmd_export_usage, "export a run as JSON, CSV or GeoJSON"},
+    {"compare", cmd_compare, cmd_compare_usage,
+     "compare courses of action with common random numbers"},
+    {"inspect-sweep", cmd_inspect_sweep, cmd_inspect_sweep_usage,
+     "find the fewest inspection assets that meet a target coverage"},
     {"version", cmd_version, cmd_version_usage, "print the version"},
+    {"sweep", cmd_sweep, cmd_sweep_usage, "run a design over scenario overrides (CRN, MPI)"},
+    {"spillover", cmd_spillover, cmd_spillover_usage,
+     "how likely, how soon and by which paths violence reaches Japanese territory"},
     {"help", cmd_help, cmd_help_usage, "show help for straits or one command"},
     {NULL, NULL, NULL, NULL},
 };

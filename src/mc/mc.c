@@ -18,6 +18,9 @@
 
 #include "arena.h"
 #include "crisis.h"
+#include "inspection.h"
+#include "logistics.h"
+#include "plan.h"
 #include "err.h"
 #include "sim.h"
 
@@ -35,6 +38,9 @@ typedef struct mc_module {
   /* After the run to the horizon: write the replication's metrics. */
   void (*collect)(const void *state, sim *s, metric_out *out);
   void (*release)(void *model);
+  /* Instead of prepare, for a module that needs the run's options. */
+  int (*prepare_with)(void **model, const scn_scenario *sc, const mc_options *opt,
+                      metric_set *ms, diag *d);
 } mc_module;
 
 static int crisis_prepare_(void **model, const scn_scenario *sc, metric_set *ms, diag *d) {
@@ -56,8 +62,100 @@ static void crisis_collect_(const void *state, sim *s, metric_out *out) {
 
 static void crisis_release_(void *model) { crisis_model_free(model); }
 
+/* inspection: a NULL model (no `inspection:` section) runs nothing. */
+static int insp_prepare_(void **model, const scn_scenario *sc, metric_set *ms, diag *d) {
+  insp_model *m = NULL;
+  int err = insp_model_new(&m, sc, ms, d);
+  *model = m;
+  return err;
+}
+
+static int insp_start_(void **state, const void *model, sim *s, arena *a, metric_out *out,
+                       uint64_t seed, uint32_t rep) {
+  if (!model) return *state = NULL, 0;
+  *state = insp_start(model, s, a, out, seed, rep);
+  return *state ? 0 : ERR_LIMIT;
+}
+
+static void insp_collect_(const void *state, sim *s, metric_out *out) {
+  if (state) insp_collect(state, s, out);
+}
+
+static void insp_release_(void *model) { insp_model_free(model); }
+
+/* plan: Japan's legal situation and the plan's tasks (plan.h); a NULL model (no
+ * `situations:` or `plan:` section) runs nothing.  Without opt->authorities the shipped
+ * table is read (and owned here). */
+typedef struct mc_plan {
+  plan_model *model;
+  plan_authorities *own;
+} mc_plan;
+
+static void plan_release_(void *model) {
+  mc_plan *p = model;
+  if (!p) return;
+  plan_model_free(p->model);
+  plan_authorities_free(p->own);
+  free(p);
+}
+
+static int plan_prepare_(void **model, const scn_scenario *sc, const mc_options *opt,
+                         metric_set *ms, diag *d) {
+  *model = NULL;
+  if (!plan_scenario_uses(sc)) return 0;
+  mc_plan *p = calloc(1, sizeof *p);
+  if (!p) return ERR_NOMEM;
+  const plan_authorities *table = opt ? opt->authorities : NULL;
+  int err = 0;
+  if (!table && !(err = plan_authorities_load(&p->own, plan_authorities_default_path(), d)))
+    table = p->own;
+  if (!err) err = plan_model_new(&p->model, sc, table, ms, d);
+  if (err) {
+    plan_release_(p);
+    return err;
+  }
+  *model = p;
+  return 0;
+}
+
+static int plan_start_(void **state, const void *model, sim *s, arena *a, metric_out *out,
+                       uint64_t seed, uint32_t rep) {
+  if (!model) return *state = NULL, 0;
+  *state = plan_start(((const mc_plan *)model)->model, s, a, out, seed, rep);
+  return *state ? 0 : ERR_LIMIT;
+}
+
+static void plan_collect_(const void *state, sim *s, metric_out *out) {
+  if (state) plan_collect(state, s, out);
+}
+
+/* logistics: a NULL model (no `logistics:` section) runs nothing.  Collect hands the
+ * replication's solver back to the model's pool, so it takes the state non-const. */
+static int log_prepare_(void **model, const scn_scenario *sc, metric_set *ms, diag *d) {
+  log_model *m = NULL;
+  int err = log_model_new(&m, sc, ms, d);
+  *model = m;
+  return err;
+}
+
+static int log_start_(void **state, const void *model, sim *s, arena *a, metric_out *out,
+                      uint64_t seed, uint32_t rep) {
+  if (!model) return *state = NULL, 0;
+  *state = log_start(model, s, a, out, seed, rep);
+  return *state ? 0 : ERR_LIMIT;
+}
+
+static void log_collect_(const void *state, sim *s, metric_out *out) {
+  if (state) log_collect((log_run *)state, s, out);
+}
+
+static void log_release_(void *model) { log_model_free(model); }
+
 static const mc_module modules[] = {
-    {"crisis", crisis_prepare_, crisis_start_, crisis_collect_, crisis_release_},
+    {"crisis", crisis_prepare_, crisis_start_, crisis_collect_, crisis_release_, NULL},
+    {"plan", NULL, plan_start_, plan_collect_, plan_release_, plan_prepare_},
+    {"inspection", insp_prepare_, insp_start_, insp_collect_, insp_release_, NULL},
+    {"logistics", log_prepare_, log_start_, log_collect_, log_release_, NULL},
 };
 #define NMODULES (sizeof modules / sizeof *modules)
 
@@ -228,10 +326,15 @@ static double slot_value(const mc_slot *sl, const metric_set *ms, int m) {
 }
 
 /* The canonical text of the options that change what a replication yields. */
-static void options_text(char *buf, size_t size) {
+static void options_text(char *buf, size_t size, void *const *model) {
   size_t len = (size_t)snprintf(buf, size, "modules=");
   for (size_t m = 0; m < NMODULES && len < size; m++)
     len += (size_t)snprintf(buf + len, size - len, "%s%s", m ? "," : "", modules[m].name);
+  /* The legal authorities table decides what a plan's tasks may do. */
+  for (size_t m = 0; m < NMODULES && len < size; m++)
+    if (modules[m].prepare_with == plan_prepare_ && model[m])
+      snprintf(buf + len, size - len, ";authorities=%s",
+               plan_authorities_hash(plan_model_authorities(((const mc_plan *)model[m])->model)));
 }
 
 static void release_models(void **model) {
@@ -242,10 +345,12 @@ static void release_models(void **model) {
   }
 }
 
-static int prepare_models(void **model, metric_set *ms, const scn_scenario *sc, diag *d) {
+static int prepare_models(void **model, metric_set *ms, const scn_scenario *sc,
+                          const mc_options *opt, diag *d) {
   for (size_t m = 0; m < NMODULES; m++) {
     size_t before = diag_count(d, DIAG_ERROR);
-    int err = modules[m].prepare(&model[m], sc, ms, d);
+    int err = modules[m].prepare_with ? modules[m].prepare_with(&model[m], sc, opt, ms, d)
+                                      : modules[m].prepare(&model[m], sc, ms, d);
     if (err) {
       if (diag_count(d, DIAG_ERROR) == before)
         diag_report(d, DIAG_ERROR, sc->path, 0, 0, "cannot prepare module '%s': %s",
@@ -260,7 +365,7 @@ static int prepare_models(void **model, metric_set *ms, const scn_scenario *sc, 
 int mc_define_metrics(metric_set *ms, const scn_scenario *sc, diag *d) {
   void *model[NMODULES] = {NULL};
   metric_set_init(ms);
-  int err = prepare_models(model, ms, sc, d);
+  int err = prepare_models(model, ms, sc, NULL, d);
   release_models(model);
   return err;
 }
@@ -352,6 +457,27 @@ static int watch_converged(const mc_watch *w, size_t n, double rel) {
   return 1;
 }
 
+/* ---- merging the parts of a split run (mc_options.merge) ----------------------- */
+
+/* Copy this run's replications from another part's store: the same run is found
+ * there by the same key; a part that ran none of it has no such run. */
+static int merge_part(store *st, int64_t run_id, const store_run_info *info,
+                      const metric_set *ms, const char *path, diag *d) {
+  store *part = NULL;
+  int64_t src = 0;
+  int copied = 0;
+  int err = store_open(&part, path, d);
+  if (!err) {
+    err = store_run_find(part, &src, info, ms, d);
+    store_close(part);
+  }
+  if (err == ERR_NOTFOUND)
+    return 0;
+  if (!err && (err = store_merge_run(st, run_id, path, src, &copied)))
+    diag_report(d, DIAG_ERROR, path, 0, 0, "%s", store_errmsg(st));
+  return err;
+}
+
 /* ---- the run ------------------------------------------------------------------ */
 
 int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store *st,
@@ -397,6 +523,11 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
                 opt->until_ci);
     return ERR_USAGE;
   }
+  if (opt->nparts > 1 && (opt->until_ci > 0 || opt->part < 0 || opt->part >= opt->nparts)) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "part %d of %d: not a share of the run%s",
+                opt->part, opt->nparts, opt->until_ci > 0 ? " (with until-ci)" : "");
+    return ERR_USAGE;
+  }
   /* Results do not depend on the thread count, so asking for too many is no error. */
   if (threads > MC_MAX_THREADS)
     threads = MC_MAX_THREADS;
@@ -409,14 +540,14 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   if (!res)
     goto nomem;
   metric_set_init(&res->metrics);
-  if ((err = prepare_models(job.model, &res->metrics, sc, d)))
+  if ((err = prepare_models(job.model, &res->metrics, sc, opt, d)))
     goto done;
   const metric_set *ms = &res->metrics;
   job.sc = sc;
   job.ms = ms;
 
   /* Find or start the run. */
-  options_text(options, sizeof options);
+  options_text(options, sizeof options, job.model);
   store_run_info info = {sc->name, sc->hash, sc->path, sc->seed,
                          opt->version ? opt->version : "unknown", options, cap};
   err = ERR_NOTFOUND;
@@ -431,6 +562,10 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   }
   if (err == ERR_NOTFOUND && (err = store_run_begin(st, &res->run_id, &info, ms, d)))
     goto done;
+
+  for (size_t k = 0; k < opt->nmerge; k++)
+    if ((err = merge_part(st, res->run_id, &info, ms, opt->merge[k], d)))
+      goto done;
 
   done = malloc((size_t)cap);
   if (!done)
@@ -473,7 +608,7 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
     int b1 = cap - b0 < batch ? cap : b0 + batch;
     job.nslot = 0;
     for (int r = b0; r < b1; r++)
-      if (!done[r]) {
+      if (!done[r] && (opt->nparts <= 1 || (opt->part_base + r) % opt->nparts == opt->part)) {
         mc_slot *sl = &job.slot[job.nslot++];
         sl->rep = r;
         sl->status = SLOT_PENDING;

@@ -56,9 +56,22 @@ typedef struct mc_options {
   void *progress_ctx;
   const char *version;  /* recorded in the store; part of the resume key */
   size_t arena_cap;     /* bytes per worker's replication arena; 0 = ARENA_DEFAULT_CAP */
+  /* A share of the work (a sweep split over MPI ranks, sweep.h): only replications r
+   * with (part_base + r) % nparts == part run here.  nparts <= 1: all of them.
+   * Not with until_ci (convergence needs every replication). */
+  int part, nparts;
+  int64_t part_base;
+  /* Stores of other parts: before running, this run's replications stored there
+   * (the same run, found by the same key) are copied in, so only what is missing
+   * runs here.  How rank 0 gathers a sweep split over MPI ranks. */
+  const char *const *merge;
+  size_t nmerge;
+  /* Japan's legal authorities (plan.h), needed when the scenario has `situations:` or
+   * `plan:`; borrowed.  Its hash is part of the canonical options text. */
+  const struct plan_authorities *authorities;
 } mc_options;
 
-#define MC_OPTIONS_INIT {0, 0, 0.0, 30, 50, 0, NULL, NULL, "unknown", 0}
+#define MC_OPTIONS_INIT {0, 0, 0.0, 30, 50, 0, NULL, NULL, "unknown", 0, 0, 0, 0, NULL, 0, NULL}
 
 typedef struct mc_result {
   int64_t run_id;

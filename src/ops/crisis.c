@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "err.h"
+#include "geo_polygon.h"
 #include "rng.h"
+#include "scn_escalation.h"
 
 /* Per-run, read-only after crisis_model_new: metric indices and the reverse
  * dependency lists (which events must re-check their trigger when one occurs). */
@@ -27,6 +29,20 @@ struct crisis_model {
   int m_sites_closed;       /* series: number of closed sites over time */
   int m_situation;          /* highest legal situation reached, or -1 */
   uint32_t *purpose;        /* [nevent] random stream of each event */
+  /* escalation ladder (NULL when the scenario has none) */
+  const scn_escalation *esc;
+  uint32_t *esc_purpose;    /* [nlevel] random stream of each level */
+  int *m_level_time;        /* [nlevel] first entry time */
+  int m_level_final;        /* level at the horizon */
+  /* spillover: regions of kind `territory` */
+  size_t nterr;
+  int *terr;                /* [nterr] region index */
+  int *terr_of_region;      /* [nregion] territory index or -1 */
+  size_t *pt_start;         /* [nplace + 1] CSR: territories containing each place */
+  int *pt;
+  int *m_reach_time, *m_reach_occ; /* [nterr] */
+  int m_first_time, m_first_occ, m_horizon;
+  int m_seq; /* series: occurrence order (value = the `.time` metric's index), or -1 */
 };
 
 enum event_state { EV_PENDING, EV_DUE, EV_OCCURRED, EV_FAILED };
@@ -63,7 +79,22 @@ struct crisis {
   int persons_missing;
   int situation;         /* highest scn_situation raised, -1 if none */
   metric_out *series;    /* the replication's output, for time series points */
+  /* escalation */
+  int level;             /* current level, -1 before the ladder starts */
+  int entering;          /* inside a level's entry effects: reschedule once, after */
+  uint32_t generation;   /* bumps on every (re)draw: older pending jumps are stale */
+  rng_stream *esc_rng;   /* [nlevel] */
+  double *level_time;    /* [nlevel] first entry, NaN if never */
+  /* spillover */
+  double *reach_time;    /* [nterr] first time violence reached it, NaN if not */
 };
+
+/* A drawn jump of the ladder, valid only while the generation matches. */
+typedef struct esc_jump {
+  crisis *c;
+  uint32_t generation;
+  int transition;
+} esc_jump;
 
 /* ---- model ---------------------------------------------------------------- */
 
@@ -194,6 +225,101 @@ static void assign_streams(crisis_model *m) {
   }
 }
 
+/* ---- escalation and spillover: model ------------------------------------------ */
+
+static int define_escalation(crisis_model *m, metric_set *ms) {
+  const scn_escalation *e = m->esc;
+  char name[256], text[512];
+  m->m_level_time = malloc(e->nlevel * sizeof *m->m_level_time);
+  m->esc_purpose = malloc(e->nlevel * sizeof *m->esc_purpose);
+  if (!m->m_level_time || !m->esc_purpose) return ERR_NOMEM;
+  for (size_t l = 0; l < e->nlevel; l++) {
+    const scn_esc_level *lv = &e->level[l];
+    snprintf(name, sizeof name, "%s.time", lv->id);
+    snprintf(text, sizeof text, "first time the ladder entered '%s', when it did",
+             *lv->name ? lv->name : lv->id);
+    if ((m->m_level_time[l] = metric_define(ms, "escalation", name, "s", 0, text)) < 0)
+      return m->m_level_time[l];
+    /* Salted so a level and an event with one id draw different numbers. */
+    m->esc_purpose[l] = id_hash(lv->id) ^ 0x5bd1e995u;
+  }
+  m->m_level_final = metric_define(ms, "escalation", "final_level", "1", 0,
+                                   "index (0-based, file order) of the level at the horizon");
+  return m->m_level_final < 0 ? m->m_level_final : 0;
+}
+
+/* Territories, and which of them contain each place (so a closed site inside one
+ * counts as violence reaching it). */
+static int map_territories(crisis_model *m) {
+  const scn_scenario *sc = m->sc;
+  m->terr = malloc((sc->nregion + 1) * sizeof *m->terr);
+  m->terr_of_region = malloc((sc->nregion + 1) * sizeof *m->terr_of_region);
+  m->pt_start = calloc(sc->nplace + 1, sizeof *m->pt_start);
+  if (!m->terr || !m->terr_of_region || !m->pt_start) return ERR_NOMEM;
+  for (size_t r = 0; r < sc->nregion; r++) {
+    m->terr_of_region[r] = -1;
+    if (strcmp(sc->region[r].kind, "territory") == 0) {
+      m->terr_of_region[r] = (int)m->nterr;
+      m->terr[m->nterr++] = (int)r;
+    }
+  }
+  size_t total = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1 && !(m->pt = malloc((total ? total : 1) * sizeof *m->pt))) return ERR_NOMEM;
+    total = 0;
+    for (size_t p = 0; p < sc->nplace; p++) {
+      m->pt_start[p] = total;
+      for (size_t t = 0; t < m->nterr; t++) {
+        const scn_region *rg = &sc->region[m->terr[t]];
+        if (!geo_point_in_polygon(sc->place[p].lat, sc->place[p].lon, rg->lat, rg->lon, rg->n))
+          continue;
+        if (pass == 1) m->pt[total] = (int)t;
+        total++;
+      }
+    }
+    m->pt_start[sc->nplace] = total;
+  }
+  return 0;
+}
+
+static int define_spillover(crisis_model *m, metric_set *ms) {
+  const scn_scenario *sc = m->sc;
+  char name[256], text[512];
+  int rc;
+  if ((rc = map_territories(m)) < 0) return rc;
+  if (!m->nterr) return 0;
+  m->m_reach_time = malloc(m->nterr * sizeof *m->m_reach_time);
+  m->m_reach_occ = malloc(m->nterr * sizeof *m->m_reach_occ);
+  if (!m->m_reach_time || !m->m_reach_occ) return ERR_NOMEM;
+  for (size_t t = 0; t < m->nterr; t++) {
+    const scn_region *rg = &sc->region[m->terr[t]];
+    const char *label = *rg->name ? rg->name : rg->id;
+    snprintf(name, sizeof name, "%s.occurred", rg->id);
+    snprintf(text, sizeof text, "1 if violence reached '%s' before the horizon", label);
+    if ((m->m_reach_occ[t] = metric_define(ms, "spillover", name, "1", 0, text)) < 0)
+      return m->m_reach_occ[t];
+    snprintf(name, sizeof name, "%s.time", rg->id);
+    snprintf(text, sizeof text, "first time violence reached '%s', when it did", label);
+    if ((m->m_reach_time[t] = metric_define(ms, "spillover", name, "s", 0, text)) < 0)
+      return m->m_reach_time[t];
+  }
+  if ((m->m_first_occ = metric_define(ms, "spillover", "occurred", "1", METRIC_HEADLINE,
+                                      "1 if violence reached any Japanese territory")) < 0)
+    return m->m_first_occ;
+  if ((m->m_first_time = metric_define(ms, "spillover", "time", "s", 0,
+                                       "time to first spillover to Japanese territory")) < 0)
+    return m->m_first_time;
+  m->m_horizon = metric_define(ms, "spillover", "horizon", "s", 0,
+                               "the scenario horizon (for curves read back from the store)");
+  if (m->m_horizon < 0) return m->m_horizon;
+  /* The event path, in the order things happened (ties in time included): each point
+   * names an event or level by the registry index of its `.time` metric. */
+  m->m_seq = metric_define(ms, "spillover", "sequence", "1", METRIC_SERIES,
+                           "order of events and level entries (value: index of the "
+                           "event's or level's .time metric)");
+  return m->m_seq < 0 ? m->m_seq : 0;
+}
+
 int crisis_model_new(crisis_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
   (void)d;
   *out = NULL;
@@ -202,6 +328,8 @@ int crisis_model_new(crisis_model **out, const scn_scenario *sc, metric_set *ms,
   m->sc = sc;
   m->nevent = sc->nevent, m->nplace = sc->nplace, m->nregion = sc->nregion;
   m->m_missing = m->m_situation = -1;
+  m->esc = sc->escalation;
+  m->m_level_final = m->m_first_time = m->m_first_occ = m->m_horizon = m->m_seq = -1;
   m->m_occurred = malloc((sc->nevent + 1) * sizeof *m->m_occurred);
   m->m_time = malloc((sc->nevent + 1) * sizeof *m->m_time);
   m->m_closed = malloc((sc->nplace + 1) * sizeof *m->m_closed);
@@ -214,6 +342,8 @@ int crisis_model_new(crisis_model **out, const scn_scenario *sc, metric_set *ms,
   for (size_t i = 0; i < sc->nregion; i++) m->m_active[i] = -1;
   if ((rc = build_dependents(m)) < 0) goto fail;
   if ((rc = define_metrics(m, ms)) < 0) goto fail;
+  if (m->esc && (rc = define_escalation(m, ms)) < 0) goto fail;
+  if ((rc = define_spillover(m, ms)) < 0) goto fail;
   *out = m;
   return 0;
 fail:
@@ -226,6 +356,9 @@ void crisis_model_free(crisis_model *m) {
   free(m->dep_start), free(m->dep);
   free(m->m_occurred), free(m->m_time), free(m->m_closed), free(m->m_active);
   free(m->purpose);
+  free(m->m_level_time), free(m->esc_purpose);
+  free(m->terr), free(m->terr_of_region), free(m->pt_start), free(m->pt);
+  free(m->m_reach_time), free(m->m_reach_occ);
   free(m);
 }
 
@@ -324,6 +457,14 @@ static void make_due(crisis *c, int e) {
 }
 
 static void occur(crisis *c, int e);
+static void esc_on_event(crisis *c);
+
+/* Append an event or level entry to the replication's path (spillover.sequence). */
+static void note_step(crisis *c, int time_metric) {
+  if (c->m->m_seq >= 0 &&
+      metric_point_add(c->series, c->m->m_seq, sim_now(c->sim), time_metric) < 0)
+    sim_fail(c->sim, ERR_LIMIT);
+}
 
 static void choose_branch(crisis *c, int e) {
   const scn_event *ev = &c->m->sc->event[e];
@@ -342,6 +483,7 @@ static void occur(crisis *c, int e) {
   event_slot *slot = &c->ev[e];
   slot->state = EV_OCCURRED;
   slot->time = sim_now(c->sim);
+  note_step(c, c->m->m_time[e]);
   sim_signal sig = {.type = SIG_EVENT_OCCURRED, .source = e, .event = e, .place = -1,
                     .region = -1};
   sim_publish(c->sim, &sig);
@@ -353,6 +495,7 @@ static void occur(crisis *c, int e) {
     if (c->ev[d].state == EV_PENDING && trigger_holds(c, &m->sc->event[d].trigger))
       make_due(c, d);
   }
+  esc_on_event(c);
 }
 
 static void event_due(sim *s, void *ctx) {
@@ -360,12 +503,174 @@ static void event_due(sim *s, void *ctx) {
   event_slot *slot = ctx;
   crisis *c = slot->c;
   const scn_event *ev = &c->m->sc->event[slot->ev];
+  if (slot->state != EV_DUE) return; /* an escalation level made it occur already */
   /* A branch's share was spent choosing it; p is the event's own chance otherwise. */
   if (ev->parent < 0 && ev->p < 1 && rng_uniform(&slot->rng) >= ev->p) {
     slot->state = EV_FAILED;
     return;
   }
   occur(c, slot->ev);
+}
+
+/* ---- spillover and escalation: replication ------------------------------------- */
+
+static void reach(crisis *c, int t) {
+  if (isnan(c->reach_time[t])) c->reach_time[t] = sim_now(c->sim);
+}
+
+/* Violence reaches a territory when a site inside it closes or it becomes active,
+ * whoever raised the signal (an event, a level, another module). */
+static void on_status(sim *s, const sim_signal *sig, void *ctx) {
+  (void)s;
+  crisis *c = ctx;
+  const crisis_model *m = c->m;
+  if (sig->open) return;
+  if (sig->type == SIG_SITE_STATUS && sig->place >= 0 && (size_t)sig->place < m->nplace) {
+    for (size_t k = m->pt_start[sig->place]; k < m->pt_start[sig->place + 1]; k++)
+      reach(c, m->pt[k]);
+  } else if (sig->type == SIG_REGION_STATUS && sig->region >= 0 &&
+             (size_t)sig->region < m->nregion && m->terr_of_region[sig->region] >= 0) {
+    reach(c, m->terr_of_region[sig->region]);
+  }
+}
+
+static double transition_rate(const crisis *c, int t) {
+  const scn_esc_transition *tr = &c->m->esc->transition[t];
+  double r = tr->rate;
+  for (size_t f = 0; f < tr->nfactor; f++)
+    if (trigger_holds(c, &tr->factor[f].when)) r *= tr->factor[f].factor;
+  return r;
+}
+
+static void esc_jump_due(sim *s, void *ctx);
+
+/* Competing exponentials: the time to leave the level is exponential with the total
+ * rate, and the transition taken is chosen in proportion to its rate.  Redrawing
+ * after a rate change is exact because the exponential has no memory. */
+static void esc_draw(crisis *c) {
+  const scn_esc_level *lv = &c->m->esc->level[c->level];
+  c->generation++;
+  double total = 0;
+  for (size_t k = 0; k < lv->nout; k++) total += transition_rate(c, lv->out[k]);
+  if (!(total > 0)) return; /* absorbing, for now */
+  rng_stream *r = &c->esc_rng[c->level];
+  double dt = rng_exponential(r, 1.0 / total);
+  double u = rng_uniform(r) * total, acc = 0;
+  int pick = -1;
+  for (size_t k = 0; k < lv->nout; k++) {
+    double rate = transition_rate(c, lv->out[k]);
+    if (rate <= 0) continue;
+    pick = lv->out[k]; /* the last positive one absorbs rounding */
+    if (u < (acc += rate)) break;
+  }
+  esc_jump *j = arena_alloc(c->arena, sizeof *j);
+  if (!j) {
+    sim_fail(c->sim, ERR_LIMIT);
+    return;
+  }
+  *j = (esc_jump){c, c->generation, pick};
+  sim_after(c->sim, dt, esc_jump_due, j);
+}
+
+static void apply_effects(crisis *c, const scn_esc_effects *fx, rng_stream *rng) {
+  for (size_t i = 0; i < fx->nraise; i++) raise_one(c, -1, &fx->raise[i], rng);
+  for (size_t i = 0; i < fx->noccur; i++)
+    if (c->ev[fx->occur[i]].state != EV_OCCURRED) occur(c, fx->occur[i]);
+  for (size_t i = 0; i < fx->nreach; i++) {
+    int t = c->m->terr_of_region[fx->reach[i]];
+    if (t >= 0) reach(c, t);
+  }
+}
+
+static void enter_level(crisis *c, int l) {
+  c->level = l;
+  if (isnan(c->level_time[l])) c->level_time[l] = sim_now(c->sim);
+  note_step(c, c->m->m_level_time[l]);
+  c->entering = 1;
+  apply_effects(c, &c->m->esc->level[l].fx, &c->esc_rng[l]);
+  c->entering = 0;
+  esc_draw(c);
+}
+
+static void esc_jump_due(sim *s, void *ctx) {
+  (void)s;
+  esc_jump *j = ctx;
+  crisis *c = j->c;
+  if (j->generation != c->generation) return; /* redrawn since */
+  const scn_esc_transition *tr = &c->m->esc->transition[j->transition];
+  c->entering = 1;
+  apply_effects(c, &tr->fx, &c->esc_rng[c->level]);
+  enter_level(c, tr->to);
+}
+
+static void esc_begin(sim *s, void *ctx) {
+  (void)s;
+  crisis *c = ctx;
+  if (c->level < 0) enter_level(c, c->m->esc->start);
+}
+
+/* An event occurred: the ladder may start, or its rates may have changed. */
+static void esc_on_event(crisis *c) {
+  const scn_escalation *e = c->m->esc;
+  if (!e) return;
+  if (c->level < 0) {
+    if (e->trigger.kind != SCN_TRIG_AT && trigger_holds(c, &e->trigger))
+      enter_level(c, e->start);
+    return;
+  }
+  if (c->entering) return; /* enter_level draws once its effects are done */
+  const scn_esc_level *lv = &e->level[c->level];
+  for (size_t k = 0; k < lv->nout; k++)
+    if (e->transition[lv->out[k]].nfactor) {
+      esc_draw(c);
+      return;
+    }
+}
+
+static int esc_start(crisis *c, uint64_t seed, uint32_t rep) {
+  const crisis_model *m = c->m;
+  arena *a = c->arena;
+  c->level = -1;
+  if (m->nterr) {
+    if (!(c->reach_time = arena_alloc(a, m->nterr * sizeof *c->reach_time))) return -1;
+    for (size_t t = 0; t < m->nterr; t++) c->reach_time[t] = NAN;
+    if (sim_subscribe(c->sim, SIG_SITE_STATUS, on_status, c) < 0 ||
+        sim_subscribe(c->sim, SIG_REGION_STATUS, on_status, c) < 0)
+      return -1;
+  }
+  const scn_escalation *e = m->esc;
+  if (!e) return 0;
+  c->esc_rng = arena_alloc(a, e->nlevel * sizeof *c->esc_rng);
+  c->level_time = arena_alloc(a, e->nlevel * sizeof *c->level_time);
+  if (!c->esc_rng || !c->level_time) return -1;
+  for (size_t l = 0; l < e->nlevel; l++) {
+    rng_init(&c->esc_rng[l], seed, rep, RNG_ESCALATION, m->esc_purpose[l]);
+    c->level_time[l] = NAN;
+  }
+  if (e->trigger.kind == SCN_TRIG_AT && sim_at(c->sim, e->trigger.at, esc_begin, c) < 0)
+    return -1;
+  return 0;
+}
+
+static void esc_collect(const crisis *c, metric_out *out) {
+  const crisis_model *m = c->m;
+  if (m->esc) {
+    for (size_t l = 0; l < m->esc->nlevel; l++)
+      if (!isnan(c->level_time[l])) metric_put(out, m->m_level_time[l], c->level_time[l]);
+    if (c->level >= 0) metric_put(out, m->m_level_final, c->level);
+  }
+  if (!m->nterr) return;
+  double first = INFINITY;
+  for (size_t t = 0; t < m->nterr; t++) {
+    double when = c->reach_time[t];
+    metric_put(out, m->m_reach_occ[t], !isnan(when));
+    if (isnan(when)) continue;
+    metric_put(out, m->m_reach_time[t], when);
+    if (when < first) first = when;
+  }
+  metric_put(out, m->m_first_occ, isfinite(first));
+  if (isfinite(first)) metric_put(out, m->m_first_time, first);
+  metric_put(out, m->m_horizon, m->sc->horizon);
 }
 
 crisis *crisis_start(const crisis_model *m, sim *s, arena *a, metric_out *out,
@@ -385,13 +690,14 @@ crisis *crisis_start(const crisis_model *m, sim *s, arena *a, metric_out *out,
   }
   for (size_t e = 0; e < m->nevent; e++) {
     const scn_event *ev = &m->sc->event[e];
-    if (ev->parent < 0 && ev->trigger.kind == SCN_TRIG_AT) {
+    if (ev->parent < 0 && ev->trigger.kind == SCN_TRIG_AT && isfinite(ev->trigger.at)) {
       c->ev[e].state = EV_DUE;
       double delay = dist_sample(&ev->delay, &c->ev[e].rng);
       if (sim_at(s, ev->trigger.at + (delay > 0 ? delay : 0), event_due, &c->ev[e]) < 0)
         return NULL;
     }
   }
+  if (esc_start(c, seed, rep) < 0) return NULL;
   return c;
 }
 
@@ -415,4 +721,5 @@ void crisis_collect(const crisis *c, sim *s, metric_out *out) {
   }
   if (m->m_missing >= 0) metric_put(out, m->m_missing, c->persons_missing);
   if (m->m_situation >= 0) metric_put(out, m->m_situation, c->situation < 0 ? 0 : c->situation);
+  esc_collect(c, out);
 }

@@ -113,8 +113,7 @@ static void load_header(scn__ctx *c, const scn__node *m) {
 
 /* Sections that later modules will own: accepted with a warning, so a file written for
  * a newer straits is not rejected outright. */
-static const char *const reserved_sections[] = {"situations", "plan", "logistics", "sar",
-                                                "inspection", NULL};
+static const char *const reserved_sections[] = {NULL};
 
 static int is_reserved(const char *key) {
   for (size_t i = 0; reserved_sections[i]; i++)
@@ -151,10 +150,15 @@ static void interpret(scn__ctx *c, const scn__node *root) {
   if ((v = scn__get(root, "theater"))) scn__load_theater(c, v);
   if ((v = scn__get(root, "forces"))) scn__load_forces(c, v);
   if ((v = scn__get(root, "crisis"))) scn__load_crisis(c, v);
+  scn__load_plan(c, scn__get(root, "situations"), scn__get(root, "plan"));
   if ((v = scn__get(root, "scenario")))
     load_header(c, v);
   else
     scn__error(c, root, "missing required section 'scenario'");
+  /* After the header: the replay needs the epoch and the horizon. */
+  if ((v = scn__get(root, "inspection"))) scn__load_inspection(c, v);
+  if ((v = scn__get(root, "logistics"))) scn__load_logistics(c, v);
+  if ((v = scn__get(root, "sar"))) scn__load_sar(c, v);
 }
 
 /* ---- entry points ---------------------------------------------------------------------- */

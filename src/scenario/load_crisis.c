@@ -1,9 +1,11 @@
 /* load_crisis.c - the `crisis:` section: events, their triggers, delays, branches
- * and the signals they raise; then a check that no trigger waits on itself. */
+ * and the signals they raise; then a check that no trigger waits on itself; then the
+ * escalation ladder (`crisis.escalation:`), which speaks the events' vocabulary. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "scn_escalation.h"
 #include "scn_internal.h"
 #include "sim.h"
 
@@ -18,6 +20,8 @@ typedef struct crisis_loader {
   int *parent;            /* [event] parent index for a branch, or -1 */
   int **dep;              /* [event] events it waits for (trigger, or a branch's parent) */
   size_t *ndep, *capdep;
+  int escalation;             /* the section has a ladder: untriggered events may wait for it */
+  const scn__node **untriggered; /* [event] written without at/after, or NULL */
 } crisis_loader;
 
 static int add_dep(crisis_loader *L, int e, int on) {
@@ -113,6 +117,7 @@ static int read_trigger(crisis_loader *L, int self, const scn__node *v, scn_trig
   out->kind = SCN_TRIG_EVENT;
   out->event = scn__ids_resolve(c, &c->events, v);
   if (out->event < 0) return -1;
+  if (self < 0) return 0; /* an escalation condition: no event waits on it */
   if (out->event == self) {
     scn__error(c, v, "event '%s' cannot come after itself", v->str);
     return -1;
@@ -135,7 +140,12 @@ static void read_event_trigger(crisis_loader *L, int e, scn_event *ev) {
     return;
   }
   if (!at && !after) {
-    scn__error(c, item, "event '%s' needs a trigger: 'at' or 'after'", ev->id);
+    /* Never due by itself; an escalation level may still make it occur (checked
+     * once the ladder is read). */
+    ev->trigger.kind = SCN_TRIG_AT;
+    ev->trigger.at = INFINITY;
+    if (L->escalation) L->untriggered[e] = item;
+    else scn__error(c, item, "event '%s' needs a trigger: 'at' or 'after'", ev->id);
     return;
   }
   if (after) {
@@ -341,6 +351,174 @@ static void check_cycles(crisis_loader *L) {
   }
 }
 
+/* ---- escalation ------------------------------------------------------------------------------ */
+
+/* The effects of entering a level or taking a transition: `raises:` as for events,
+ * `occurs:` (events made to occur), `reaches:` (regions violence reaches). */
+static void read_effects(crisis_loader *L, const scn__node *item, scn_esc_effects *fx) {
+  scn__ctx *c = L->c;
+  const scn__node *v;
+  memset(fx, 0, sizeof *fx);
+  if ((v = scn__get(item, "raises"))) {
+    scn_event tmp;
+    memset(&tmp, 0, sizeof tmp);
+    read_raises(c, v, &tmp);
+    fx->nraise = tmp.nraise, fx->raise = tmp.raise;
+  }
+  if ((v = scn__get(item, "occurs")) && scn__expect_seq(c, v, "occurs")) {
+    fx->occur = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *fx->occur);
+    if (!fx->occur) return;
+    for (size_t i = 0; i < v->n; i++) {
+      int e = scn__ids_resolve(c, &c->events, v->item[i]);
+      if (e < 0) continue;
+      fx->occur[fx->noccur++] = e;
+      if (L->untriggered) L->untriggered[e] = NULL; /* it has a way to occur */
+    }
+  }
+  if ((v = scn__get(item, "reaches")) && scn__expect_seq(c, v, "reaches")) {
+    fx->reach = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *fx->reach);
+    if (!fx->reach) return;
+    for (size_t i = 0; i < v->n; i++) {
+      int r = scn__ids_resolve(c, &c->regions, v->item[i]);
+      if (r >= 0) fx->reach[fx->nreach++] = r;
+    }
+  }
+}
+
+static void read_factor(crisis_loader *L, const scn__node *item, scn_esc_factor *f) {
+  static const char *const keys[] = {"after", "factor", NULL};
+  scn__ctx *c = L->c;
+  const scn__node *v;
+  *f = (scn_esc_factor){.factor = 1, .loc = scn__loc(item)};
+  f->when.kind = SCN_TRIG_AT, f->when.at = INFINITY;
+  if (!scn__expect_map(c, item, "multiplier")) return;
+  scn__check_keys(c, item, "multiplier", keys);
+  if ((v = scn__need(c, item, "after", "multiplier"))) read_trigger(L, -1, v, &f->when);
+  if ((v = scn__need(c, item, "factor", "multiplier")))
+    scn__number(c, v, "factor", 0, 1e9, &f->factor);
+}
+
+static void read_transition(crisis_loader *L, const scn__ids *levels, const scn__node *item,
+                            scn_esc_transition *t) {
+  static const char *const keys[] = {"from", "to", "rate", "multipliers", "raises", "occurs",
+                                     "reaches", NULL};
+  scn__ctx *c = L->c;
+  const scn__node *v;
+  *t = (scn_esc_transition){.from = -1, .to = -1, .loc = scn__loc(item)};
+  if (!scn__expect_map(c, item, "transition")) return;
+  scn__check_keys(c, item, "transition", keys);
+  if ((v = scn__need(c, item, "from", "transition"))) t->from = scn__ids_resolve(c, levels, v);
+  if ((v = scn__need(c, item, "to", "transition"))) t->to = scn__ids_resolve(c, levels, v);
+  if (t->from >= 0 && t->from == t->to)
+    scn__error(c, scn__get(item, "to"), "a transition must lead to another level, not back to '%s'",
+               levels->name[t->to]);
+  if ((v = scn__need(c, item, "rate", "transition"))) scn__quantity(c, v, "rate", QTY_FREQUENCY, &t->rate);
+  if (t->rate < 0) scn__error(c, v, "'rate' must be at least 0");
+  if ((v = scn__get(item, "multipliers")) && scn__expect_seq(c, v, "multipliers")) {
+    t->factor = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *t->factor);
+    if (!t->factor) return;
+    t->nfactor = v->n;
+    for (size_t i = 0; i < v->n; i++) read_factor(L, v->item[i], &t->factor[i]);
+  }
+  read_effects(L, item, &t->fx);
+}
+
+static void read_level(crisis_loader *L, const scn__node *item, scn_esc_level *lv) {
+  static const char *const keys[] = {"id", "name", "raises", "occurs", "reaches", NULL};
+  const scn__node *v;
+  lv->name = "";
+  lv->loc = scn__loc(item);
+  scn__check_keys(L->c, item, "level", keys);
+  if ((v = scn__get(item, "name"))) scn__text(L->c, v, "name", &lv->name);
+  read_effects(L, item, &lv->fx);
+}
+
+/* Index each level's outgoing transitions (file order, which fixes the draws). */
+static void link_transitions(scn__ctx *c, scn_escalation *e) {
+  for (size_t t = 0; t < e->ntransition; t++)
+    if (e->transition[t].from >= 0) e->level[e->transition[t].from].nout++;
+  for (size_t l = 0; l < e->nlevel; l++) {
+    e->level[l].out = scn__alloc(c, c->mem, (e->level[l].nout + 1) * sizeof *e->level[l].out);
+    if (!e->level[l].out) return;
+    e->level[l].nout = 0;
+  }
+  for (size_t t = 0; t < e->ntransition; t++) {
+    int f = e->transition[t].from;
+    if (f >= 0) e->level[f].out[e->level[f].nout++] = (int)t;
+  }
+}
+
+static void read_ladder_start(crisis_loader *L, const scn__node *esc, const scn__ids *levels,
+                              scn_escalation *e) {
+  scn__ctx *c = L->c;
+  const scn__node *at = scn__get(esc, "at"), *after = scn__get(esc, "after"), *v;
+  e->trigger.kind = SCN_TRIG_AT;
+  e->trigger.at = 0;
+  if (at && after) scn__error(c, after, "the escalation ladder has both 'at' and 'after'; give one");
+  else if (after) read_trigger(L, -1, after, &e->trigger);
+  else if (at && scn__quantity(c, at, "at", QTY_DURATION, &e->trigger.at) == 0 && e->trigger.at < 0)
+    scn__error(c, at, "'at' must be at least 0, got '%s'", at->str);
+  e->start = 0;
+  if ((v = scn__get(esc, "start"))) e->start = scn__ids_resolve(c, levels, v);
+}
+
+static void report_untriggered(crisis_loader *L) {
+  if (!L->untriggered) return;
+  for (size_t e = 0; e < L->c->events.n; e++)
+    if (L->untriggered[e])
+      scn__error(L->c, L->untriggered[e],
+                 "event '%s' needs a trigger: 'at' or 'after' (or an escalation level or "
+                 "transition that 'occurs' it)",
+                 L->c->events.name[e]);
+}
+
+static void load_escalation(crisis_loader *L, const scn__node *esc) {
+  static const char *const keys[] = {"start", "at", "after", "levels", "transitions", NULL};
+  scn__ctx *c = L->c;
+  const scn__node *levels_node, *trans;
+  if (!scn__expect_map(c, esc, "escalation")) return;
+  scn__check_keys(c, esc, "escalation", keys);
+  scn_escalation *e = scn__alloc(c, c->mem, sizeof *e);
+  scn__ids *levels = scn__alloc(c, c->tree, sizeof *levels);
+  if (!e || !levels) return;
+  scn__ids_init(levels, "escalation level");
+  levels_node = scn__need(c, esc, "levels", "escalation");
+  if (!levels_node || !scn__expect_seq(c, levels_node, "levels")) return;
+  if (levels_node->n == 0) {
+    scn__error(c, levels_node, "'levels' needs at least one level");
+    return;
+  }
+  e->level = scn__alloc(c, c->mem, levels_node->n * sizeof *e->level);
+  if (!e->level) return;
+  for (size_t i = 0; i < levels_node->n; i++) { /* pass one: ids, so `to:` may look ahead */
+    const scn__node *item = levels_node->item[i];
+    const char *id;
+    if (scn__expect_map(c, item, "level") && scn__item_id(c, item, levels, &id) >= 0)
+      e->level[levels->n - 1].id = id;
+  }
+  e->nlevel = levels->n;
+  for (size_t i = 0, l = 0; i < levels_node->n && l < e->nlevel; i++) {
+    const scn__node *item = levels_node->item[i], *idn;
+    if (item->kind != SCN__MAP || !(idn = scn__get(item, "id")) || idn->kind != SCN__SCALAR)
+      continue;
+    size_t idx;
+    if (!scn__map_get(&levels->map, idn->str, &idx) || levels->at[idx] != idn) continue;
+    read_level(L, item, &e->level[idx]);
+    l++;
+  }
+  if ((trans = scn__get(esc, "transitions")) && scn__expect_seq(c, trans, "transitions")) {
+    e->transition = scn__alloc(c, c->mem, (trans->n ? trans->n : 1) * sizeof *e->transition);
+    if (!e->transition) return;
+    e->ntransition = trans->n;
+    for (size_t i = 0; i < trans->n; i++)
+      read_transition(L, levels, trans->item[i], &e->transition[i]);
+  }
+  read_ladder_start(L, esc, levels, e);
+  link_transitions(c, e);
+  report_untriggered(L);
+  c->sc->escalation = e;
+}
+
 /* ---- the section ------------------------------------------------------------------------------- */
 
 static int make_loader(crisis_loader *L, scn__ctx *c, size_t cap) {
@@ -353,13 +531,18 @@ static int make_loader(crisis_loader *L, scn__ctx *c, size_t cap) {
   L->dep = scn__alloc(c, c->tree, L->cap * sizeof *L->dep);
   L->ndep = scn__alloc(c, c->tree, L->cap * sizeof *L->ndep);
   L->capdep = scn__alloc(c, c->tree, L->cap * sizeof *L->capdep);
-  return L->item && L->is_branch && L->parent && L->dep && L->ndep && L->capdep ? 0 : -1;
+  L->untriggered = scn__alloc(c, c->tree, L->cap * sizeof *L->untriggered);
+  return L->item && L->is_branch && L->parent && L->dep && L->ndep && L->capdep &&
+                 L->untriggered
+             ? 0
+             : -1;
 }
 
-static void load_events(scn__ctx *c, const scn__node *events) {
+static void load_events(crisis_loader *Lp, scn__ctx *c, const scn__node *events) {
   crisis_loader L;
   if (!scn__expect_seq(c, events, "events")) return;
   if (make_loader(&L, c, count_events(events))) return;
+  L.escalation = Lp->escalation;
   register_all(&L, events);
   size_t n = c->events.n;
   c->sc->event = scn__alloc(c, c->mem, (n ? n : 1) * sizeof *c->sc->event);
@@ -369,13 +552,18 @@ static void load_events(scn__ctx *c, const scn__node *events) {
   for (size_t e = 0; e < n; e++)
     if (c->sc->event[e].nbranch) check_branch_sum(&L, (int)e, c->sc->event);
   check_cycles(&L);
+  *Lp = L;
 }
 
 void scn__load_crisis(scn__ctx *c, const scn__node *crisis) {
   static const char *const keys[] = {"events", "escalation", NULL};
   if (!scn__expect_map(c, crisis, "crisis")) return;
   scn__check_keys(c, crisis, "crisis", keys);
-  const scn__node *v = scn__key(crisis, "escalation");
-  if (v) scn__warning(c, v, "'escalation' is not modelled yet; ignored");
-  if ((v = scn__get(crisis, "events"))) load_events(c, v);
+  const scn__node *esc = scn__get(crisis, "escalation"), *v;
+  crisis_loader L;
+  memset(&L, 0, sizeof L);
+  L.c = c;
+  L.escalation = esc != NULL;
+  if ((v = scn__get(crisis, "events"))) load_events(&L, c, v);
+  if (esc) load_escalation(&L, esc);
 }

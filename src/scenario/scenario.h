@@ -143,6 +143,11 @@ typedef struct scn_scenario {
   scn_event *event;    /* branches are events too (parent >= 0) */
 
   void *mem_;          /* the arena that owns all of the above */
+  struct scn_inspection *inspection; /* `inspection:` (scn_inspection.h), or NULL */
+  struct scn_plan *plan; /* `situations:` and `plan:` (scn_plan.h), or NULL if neither */
+  struct scn_logistics *logistics; /* `logistics:` (scn_logistics.h), or NULL */
+  struct scn_escalation *escalation; /* `crisis.escalation:` (scn_escalation.h), or NULL */
+  struct scn_sar *sar; /* `sar:` (scn_sar.h), or NULL */
 } scn_scenario;
 
 /* Caps against hostile files (STYLE.md: everything that grows has a cap). */

@@ -139,5 +139,12 @@ scn_loc scn__loc(const scn__node *n);
 void scn__load_theater(scn__ctx *c, const scn__node *theater);
 void scn__load_forces(scn__ctx *c, const scn__node *forces);
 void scn__load_crisis(scn__ctx *c, const scn__node *crisis);
+void scn__load_inspection(scn__ctx *c, const scn__node *inspection); /* load_inspection.c */
+void scn__load_logistics(scn__ctx *c, const scn__node *logistics);   /* load_logistics.c */
+/* load_plan.c: both sections at once (either may be NULL), after the crisis. */
+void scn__load_plan(scn__ctx *c, const scn__node *situations, const scn__node *plan);
+
+/* load_sar.c: the `sar:` section (after the header and forces). */
+void scn__load_sar(scn__ctx *c, const scn__node *sar);
 
 #endif

@@ -86,6 +86,37 @@ static const char schema_sql[] =
     "  SELECT p.run, p.replication, d.module, d.name, p.seq, p.t, p.value\n"
     "  FROM series_point p JOIN metric_def d ON d.run = p.run AND d.idx = p.metric;\n";
 
+/* Named documents of a run (store_doc_put): the theater, the plan's findings. */
+static const char doc_sql[] =
+    "CREATE TABLE IF NOT EXISTS doc(\n"
+    "  run INTEGER NOT NULL REFERENCES run(id),\n"
+    "  name TEXT NOT NULL,\n"
+    "  body TEXT NOT NULL,\n"
+    "  PRIMARY KEY(run, name)) WITHOUT ROWID;\n";
+
+/* Sweeps (store_sweep_begin): a design point is a run; see store.h. */
+static const char sweep_sql[] =
+    "CREATE TABLE IF NOT EXISTS sweep(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  sweep_hash TEXT NOT NULL,\n"
+    "  sweep_path TEXT NOT NULL,\n"
+    "  design TEXT NOT NULL,\n"
+    "  points INTEGER NOT NULL,\n"
+    "  replications INTEGER NOT NULL,\n"
+    "  created_at TEXT NOT NULL,\n"
+    "  finished_at TEXT);\n"
+    "CREATE TABLE IF NOT EXISTS sweep_point(\n"
+    "  sweep INTEGER NOT NULL REFERENCES sweep(id),\n"
+    "  point INTEGER NOT NULL,\n"
+    "  run INTEGER NOT NULL REFERENCES run(id),\n"
+    "  overrides TEXT NOT NULL,\n"
+    "  PRIMARY KEY(sweep, point)) WITHOUT ROWID;\n"
+    "CREATE VIEW IF NOT EXISTS sweep_metric AS\n"
+    "  SELECT p.sweep, p.point, v.replication, d.module, d.name, d.unit, v.value\n"
+    "  FROM sweep_point p JOIN metric_value v ON v.run = p.run\n"
+    "  JOIN metric_def d ON d.run = v.run AND d.idx = v.metric;\n";
+
 /* The prepared statements, by purpose. */
 #define STMT_MAP(X)                                                                  \
   X(BEGIN, "BEGIN IMMEDIATE")                                                        \
@@ -242,6 +273,18 @@ static int apply_schema(store *st) {
       fail(st, rc, "cannot create the results store's tables");
       goto done;
     }
+  }
+  /* Added after schema version 1 shipped, so created on every open: additive, and a
+   * store from before it gains the table without a version bump. */
+  rc = sqlite3_exec(st->db, doc_sql, NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    fail(st, rc, "cannot create the results store's doc table");
+    goto done;
+  }
+  rc = sqlite3_exec(st->db, sweep_sql, NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    fail(st, rc, "cannot create the results store's sweep tables");
+    goto done;
   }
   rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
   if (rc != SQLITE_OK)
@@ -467,11 +510,13 @@ int store_run_find(store *st, int64_t *run_id, const store_run_info *info,
   int64_t id = 0;
   int rc;
   *run_id = 0;
-  bind_text(s, 1, info->scenario_hash);
-  sqlite3_bind_int64(s, 2, (int64_t)info->seed);
-  bind_text(s, 3, info->version);
-  bind_text(s, 4, info->options);
-  rc = sqlite3_step(s);
+  /* Binding copies the text and can fail (out of memory); a key left NULL would
+   * match nothing and pass for "no such run", starting a new run instead of resuming. */
+  if ((rc = bind_text(s, 1, info->scenario_hash)) == SQLITE_OK &&
+      (rc = sqlite3_bind_int64(s, 2, (int64_t)info->seed)) == SQLITE_OK &&
+      (rc = bind_text(s, 3, info->version)) == SQLITE_OK &&
+      (rc = bind_text(s, 4, info->options)) == SQLITE_OK)
+    rc = sqlite3_step(s);
   if (rc == SQLITE_ROW)
     id = sqlite3_column_int64(s, 0);
   sqlite3_reset(s);
@@ -664,4 +709,361 @@ int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int met
     return fail(st, rc, "cannot read metric '%s.%s' of run %lld", ms->def[metric].module,
                 ms->def[metric].name, (long long)run_id);
   return 0;
+}
+
+/* ---- reading back: documents, runs, registry, series ---------------------------
+ * Used once per report, so statements are prepared on the spot. */
+
+static int prepare(store *st, sqlite3_stmt **s, const char *sql) {
+  int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+  return rc == SQLITE_OK ? 0 : fail(st, rc, "cannot prepare a query");
+}
+
+int store_doc_put(store *st, int64_t run_id, const char *name, const char *body) {
+  sqlite3_stmt *s;
+  int err = prepare(st, &s, "INSERT OR REPLACE INTO doc(run, name, body) VALUES(?1, ?2, ?3)");
+  if (err)
+    return err;
+  sqlite3_bind_int64(s, 1, run_id);
+  bind_text(s, 2, name);
+  bind_text(s, 3, body);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  return rc == SQLITE_DONE ? 0 : fail(st, rc, "cannot write document '%s'", name);
+}
+
+static char *dup_column(sqlite3_stmt *s, int col) {
+  const unsigned char *t = sqlite3_column_text(s, col);
+  size_t n = (size_t)sqlite3_column_bytes(s, col);
+  char *c = malloc(n + 1);
+  if (c) {
+    if (n)
+      memcpy(c, t, n);
+    c[n] = '\0';
+  }
+  return c;
+}
+
+int store_doc_get(store *st, int64_t run_id, const char *name, char **body) {
+  sqlite3_stmt *s;
+  *body = NULL;
+  int err = prepare(st, &s, "SELECT body FROM doc WHERE run = ?1 AND name = ?2");
+  if (err)
+    return err;
+  sqlite3_bind_int64(s, 1, run_id);
+  bind_text(s, 2, name);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    *body = dup_column(s, 0);
+    err = *body ? 0 : ERR_NOMEM;
+  } else if (rc == SQLITE_DONE) {
+    err = ERR_NOTFOUND;
+  } else {
+    err = fail(st, rc, "cannot read document '%s'", name);
+  }
+  sqlite3_finalize(s);
+  return err;
+}
+
+int store_doc_each(store *st, int64_t run_id, const char *prefix,
+                   int (*fn)(void *ctx, const char *name, const char *body), void *ctx) {
+  sqlite3_stmt *s;
+  int err = prepare(st, &s,
+                    "SELECT name, body FROM doc WHERE run = ?1 AND substr(name, 1, "
+                    "length(?2)) = ?2 ORDER BY name");
+  if (err)
+    return err;
+  sqlite3_bind_int64(s, 1, run_id);
+  bind_text(s, 2, prefix);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(s, 0);
+    const char *body = (const char *)sqlite3_column_text(s, 1);
+    if ((err = fn(ctx, name ? name : "", body ? body : "")))
+      break;
+  }
+  if (!err && rc != SQLITE_DONE)
+    err = fail(st, rc, "cannot read the documents of run %lld", (long long)run_id);
+  sqlite3_finalize(s);
+  return err;
+}
+
+int store_run_latest(store *st, int64_t *run_id) {
+  sqlite3_stmt *s;
+  *run_id = 0;
+  int err = prepare(st, &s, "SELECT max(id) FROM run");
+  if (err)
+    return err;
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+    *run_id = sqlite3_column_int64(s, 0);
+  else if (rc == SQLITE_ROW)
+    err = ERR_NOTFOUND;
+  else
+    err = fail(st, rc, "cannot read the runs");
+  sqlite3_finalize(s);
+  return err;
+}
+
+static void copy_column(char *dst, size_t size, sqlite3_stmt *s, int col) {
+  const unsigned char *t = sqlite3_column_text(s, col);
+  snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+int store_run_read(store *st, int64_t run_id, store_run_row *out) {
+  sqlite3_stmt *s;
+  memset(out, 0, sizeof *out);
+  int err = prepare(st, &s,
+                    "SELECT id, scenario_name, scenario_hash, scenario_path, seed, version, "
+                    "options, replications_planned, replications_done, created_at, "
+                    "finished_at, wall_s FROM run WHERE id = ?1");
+  if (err)
+    return err;
+  sqlite3_bind_int64(s, 1, run_id);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    out->id = sqlite3_column_int64(s, 0);
+    copy_column(out->scenario_name, sizeof out->scenario_name, s, 1);
+    copy_column(out->scenario_hash, sizeof out->scenario_hash, s, 2);
+    copy_column(out->scenario_path, sizeof out->scenario_path, s, 3);
+    out->seed = (uint64_t)sqlite3_column_int64(s, 4);
+    copy_column(out->version, sizeof out->version, s, 5);
+    copy_column(out->options, sizeof out->options, s, 6);
+    out->replications_planned = sqlite3_column_int(s, 7);
+    out->replications_done = sqlite3_column_int(s, 8);
+    copy_column(out->created_at, sizeof out->created_at, s, 9);
+    copy_column(out->finished_at, sizeof out->finished_at, s, 10);
+    out->wall_s = sqlite3_column_double(s, 11);
+  } else if (rc == SQLITE_DONE) {
+    err = ERR_NOTFOUND;
+  } else {
+    err = fail(st, rc, "cannot read run %lld", (long long)run_id);
+  }
+  sqlite3_finalize(s);
+  return err;
+}
+
+int store_metric_defs(store *st, int64_t run_id, metric_set *ms) {
+  sqlite3_stmt *s;
+  metric_set_init(ms);
+  int err = prepare(st, &s,
+                    "SELECT module, name, unit, description, flags FROM metric_def "
+                    "WHERE run = ?1 ORDER BY idx");
+  if (err)
+    return err;
+  sqlite3_bind_int64(s, 1, run_id);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int m = metric_define(ms, (const char *)sqlite3_column_text(s, 0),
+                          (const char *)sqlite3_column_text(s, 1),
+                          (const char *)sqlite3_column_text(s, 2),
+                          (unsigned)sqlite3_column_int64(s, 4),
+                          (const char *)sqlite3_column_text(s, 3));
+    if (m < 0) {
+      err = m;
+      break;
+    }
+  }
+  if (!err && rc != SQLITE_DONE)
+    err = fail(st, rc, "cannot read the metrics of run %lld", (long long)run_id);
+  sqlite3_finalize(s);
+  return err;
+}
+
+int store_series_each(store *st, int64_t run_id, int metric, size_t n,
+                      int (*fn)(void *ctx, int replication, double t, double value),
+                      void *ctx) {
+  sqlite3_stmt *s;
+  int err = prepare(st, &s,
+                    "SELECT replication, t, value FROM series_point WHERE run = ?1 AND "
+                    "metric = ?2 AND replication >= 0 AND replication < ?3 "
+                    "ORDER BY replication, seq");
+  if (err)
+    return err;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_int(s, 2, metric);
+  sqlite3_bind_int64(s, 3, (int64_t)n);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    double v = sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);
+    if ((err = fn(ctx, sqlite3_column_int(s, 0), sqlite3_column_double(s, 1), v)))
+      break;
+  }
+  if (!err && rc != SQLITE_DONE)
+    err = fail(st, rc, "cannot read series %d of run %lld", metric, (long long)run_id);
+  sqlite3_finalize(s);
+  return err;
+}
+
+/* ---- sweeps --------------------------------------------------------------------- */
+
+static int bind_sweep_key(sqlite3_stmt *s, const store_sweep_info *info) {
+  int rc;
+  if ((rc = bind_text(s, 1, info->name)) == SQLITE_OK &&
+      (rc = bind_text(s, 2, info->hash)) == SQLITE_OK &&
+      (rc = bind_text(s, 3, info->path)) == SQLITE_OK &&
+      (rc = bind_text(s, 4, info->design)) == SQLITE_OK &&
+      (rc = sqlite3_bind_int(s, 5, info->points)) == SQLITE_OK)
+    rc = sqlite3_bind_int(s, 6, info->replications);
+  return rc;
+}
+
+int store_sweep_begin(store *st, int64_t *sweep_id, const store_sweep_info *info) {
+  sqlite3_stmt *s;
+  *sweep_id = 0;
+  int err = prepare(st, &s,
+                    "INSERT INTO sweep(name, sweep_hash, sweep_path, design, points, "
+                    "replications, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+                    "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+  if (err)
+    return err;
+  int rc = bind_sweep_key(s, info);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE)
+    return fail(st, rc, "cannot record the sweep");
+  *sweep_id = sqlite3_last_insert_rowid(st->db);
+  return 0;
+}
+
+int store_sweep_find(store *st, int64_t *sweep_id, const store_sweep_info *info) {
+  sqlite3_stmt *s;
+  *sweep_id = 0;
+  /* ?1 and ?3 (name, path) are bound but not part of the key: a renamed or moved
+   * file with the same bytes is the same sweep. */
+  int err = prepare(st, &s,
+                    "SELECT id FROM sweep WHERE sweep_hash = ?2 AND design = ?4 AND "
+                    "points = ?5 AND replications = ?6 ORDER BY id DESC LIMIT 1");
+  if (err)
+    return err;
+  int rc = bind_sweep_key(s, info);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    *sweep_id = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  if (rc == SQLITE_ROW)
+    return 0;
+  if (rc == SQLITE_DONE) {
+    fail(st, SQLITE_OK, "no stored sweep matches");
+    return ERR_NOTFOUND;
+  }
+  return fail(st, rc, "cannot look up sweeps");
+}
+
+int store_sweep_point(store *st, int64_t sweep_id, int point, int64_t run_id,
+                      const char *overrides) {
+  sqlite3_stmt *s;
+  int err = prepare(st, &s,
+                    "INSERT OR REPLACE INTO sweep_point(sweep, point, run, overrides) "
+                    "VALUES(?1, ?2, ?3, ?4)");
+  if (err)
+    return err;
+  int rc = sqlite3_bind_int64(s, 1, sweep_id);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int(s, 2, point);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(s, 3, run_id);
+  if (rc == SQLITE_OK)
+    rc = bind_text(s, 4, overrides);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  return rc == SQLITE_DONE ? 0
+                           : fail(st, rc, "cannot record point %d of sweep %lld", point,
+                                  (long long)sweep_id);
+}
+
+int store_sweep_finish(store *st, int64_t sweep_id) {
+  sqlite3_stmt *s;
+  int err = prepare(st, &s,
+                    "UPDATE sweep SET finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                    "WHERE id = ?1");
+  if (err)
+    return err;
+  int rc = sqlite3_bind_int64(s, 1, sweep_id);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  return rc == SQLITE_DONE ? 0 : fail(st, rc, "cannot finish sweep %lld", (long long)sweep_id);
+}
+
+/* ---- merging a part's run (MPI ranks, sweep.h) ------------------------------------ */
+
+/* Run each statement of a ';'-separated script with ?1 = dst, ?2 = src bound where
+ * they appear. */
+static int merge_exec(store *st, const char *sql, int64_t dst, int64_t src) {
+  const char *tail = sql;
+  int rc = SQLITE_OK;
+  while (rc == SQLITE_OK && tail && *tail) {
+    sqlite3_stmt *s = NULL;
+    rc = sqlite3_prepare_v2(st->db, tail, -1, &s, &tail);
+    if (rc != SQLITE_OK || !s)
+      break; /* an error, or only whitespace was left */
+    if (sqlite3_bind_parameter_count(s) >= 1)
+      rc = sqlite3_bind_int64(s, 1, dst);
+    if (rc == SQLITE_OK && sqlite3_bind_parameter_count(s) >= 2)
+      rc = sqlite3_bind_int64(s, 2, src);
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_step(s);
+      rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(s);
+  }
+  return rc;
+}
+
+int store_merge_run(store *st, int64_t dst_run, const char *src_path, int64_t src_run,
+                    int *copied) {
+  /* Only replications dst lacks, so repeating an interrupted merge is harmless. */
+  static const char copy_sql[] =
+      "CREATE TEMP TABLE merge_rep AS SELECT idx FROM part.replication "
+      "  WHERE run = ?2 AND status = 'done' AND idx NOT IN "
+      "  (SELECT idx FROM main.replication WHERE run = ?1);"
+      "INSERT INTO main.replication(run, idx, status) "
+      "  SELECT ?1, idx, 'done' FROM temp.merge_rep;"
+      "INSERT INTO main.metric_value(run, metric, replication, value) "
+      "  SELECT ?1, metric, replication, value FROM part.metric_value "
+      "  WHERE run = ?2 AND replication IN (SELECT idx FROM temp.merge_rep);"
+      "INSERT INTO main.series_point(run, metric, replication, seq, t, value) "
+      "  SELECT ?1, metric, replication, seq, t, value FROM part.series_point "
+      "  WHERE run = ?2 AND replication IN (SELECT idx FROM temp.merge_rep);"
+      "UPDATE main.run SET replications_done = "
+      "  (SELECT count(*) FROM main.replication WHERE run = ?1) WHERE id = ?1;";
+  sqlite3_stmt *s;
+  int err, rc, n = 0;
+  *copied = 0;
+  if ((err = prepare(st, &s, "ATTACH ?1 AS part")))
+    return err;
+  rc = bind_text(s, 1, src_path);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE)
+    return fail(st, rc, "cannot open the part store '%s'", src_path);
+  rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = merge_exec(st, copy_sql, dst_run, src_run);
+  if (rc == SQLITE_OK) {
+    sqlite3_stmt *q = NULL;
+    rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM temp.merge_rep", -1, &q, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+      n = sqlite3_column_int(q, 0);
+      rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+  }
+  if (rc == SQLITE_OK)
+    rc = merge_exec(st, "DROP TABLE temp.merge_rep", 0, 0);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    err = fail(st, rc, "cannot merge run %lld of '%s'", (long long)src_run, src_path);
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  sqlite3_exec(st->db, "DETACH part", NULL, NULL, NULL);
+  if (!err)
+    *copied = n;
+  return err;
 }

@@ -97,4 +97,75 @@ int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int met
  * call on the handle. */
 const char *store_errmsg(const store *st);
 
+/* ---- reading a store back (report, export, compare) ---------------------------
+ * Documents: named text (JSON) attached to a run by whoever knows it -- the
+ * theater written by `straits run`, later the plan check's findings -- so a report
+ * needs nothing but the store.  Table doc(run, name, body), created on open of any
+ * store (also one made before it existed). */
+
+typedef struct store_run_row {
+  int64_t id;
+  char scenario_name[256], scenario_hash[32], scenario_path[1024];
+  uint64_t seed;
+  char version[64], options[256];
+  int replications_planned, replications_done;
+  char created_at[40], finished_at[40]; /* finished_at "" while unfinished */
+  double wall_s;
+} store_run_row;
+
+/* Write (or replace) document `name` of a run. */
+int store_doc_put(store *st, int64_t run_id, const char *name, const char *body);
+/* *body is a malloc'ed copy (the caller frees it), or ERR_NOTFOUND and NULL. */
+int store_doc_get(store *st, int64_t run_id, const char *name, char **body);
+/* Every document of a run whose name starts with prefix, in name order:
+ * fn(ctx, name, body); fn returning non-zero stops with that value. */
+int store_doc_each(store *st, int64_t run_id, const char *prefix,
+                   int (*fn)(void *ctx, const char *name, const char *body), void *ctx);
+/* The newest run's id, or ERR_NOTFOUND for an empty store. */
+int store_run_latest(store *st, int64_t *run_id);
+/* A run's row, or ERR_NOTFOUND. */
+int store_run_read(store *st, int64_t run_id, store_run_row *out);
+/* The run's metric registry (with descriptions), read into ms (initialised here;
+ * the caller releases it, also after a failure). */
+int store_metric_defs(store *st, int64_t run_id, metric_set *ms);
+/* Every point of series `metric` for replications 0..n-1, in (replication, seq)
+ * order: fn(ctx, replication, t, value) for each; fn returning non-zero stops with
+ * that value. */
+int store_series_each(store *st, int64_t run_id, int metric, size_t n,
+                      int (*fn)(void *ctx, int replication, double t, double value),
+                      void *ctx);
+
+/* ---- sweeps (straits sweep) ------------------------------------------------------
+ * A sweep is a design over scenario overrides; each design point is an ordinary run
+ * of the scenario with the point's overrides, so (point, replication) keys a result:
+ *   sweep(id, name, sweep_hash, sweep_path, design, points, replications,
+ *         created_at, finished_at)
+ *   sweep_point(sweep, point, run, overrides)   overrides: "path=value" lines
+ *   view sweep_metric(sweep, point, replication, module, name, unit, value)
+ * Created on open of any store, like doc (additive; no version bump). */
+
+typedef struct store_sweep_info {
+  const char *name, *hash, *path, *design;
+  int points, replications;
+} store_sweep_info;
+
+/* Record a new sweep. */
+int store_sweep_begin(store *st, int64_t *sweep_id, const store_sweep_info *info);
+/* The latest sweep with the same hash, design, points and replications, or
+ * ERR_NOTFOUND. */
+int store_sweep_find(store *st, int64_t *sweep_id, const store_sweep_info *info);
+/* Point `point` of the sweep is run `run_id` (recorded again after a resume: the
+ * same pair, so replacing is harmless). */
+int store_sweep_point(store *st, int64_t sweep_id, int point, int64_t run_id,
+                      const char *overrides);
+int store_sweep_finish(store *st, int64_t sweep_id);
+
+/* Copy the replications (done marks, metric values, series points) of run src_run of
+ * the store file src_path into run dst_run of st, skipping those dst_run already
+ * holds, in one transaction, and recount dst_run's replications_done.  The caller
+ * has checked that both runs are the same (store_run_find on each).  *copied is the
+ * number of replications copied.  How a sweep split over MPI ranks is gathered. */
+int store_merge_run(store *st, int64_t dst_run, const char *src_path, int64_t src_run,
+                    int *copied);
+
 #endif

@@ -1,0 +1,29 @@
+/* cli_report.h - what run, report, export and compare share about reports (defined
+ * in cmd_report.c). */
+#ifndef STRAITS_CLI_REPORT_H
+#define STRAITS_CLI_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gshhg.h"
+#include "report.h"
+#include "scenario.h"
+#include "store.h"
+
+/* Record the "scenario" and "theater" documents of a run (the report reads them). */
+int cli_store_theater(store *st, int64_t run_id, const scn_scenario *sc);
+/* The coastline inside bbox (west, south, east, north), and its attribution in
+ * source; an empty coastline (with a message) when GSHHG is not installed. */
+int cli_coast_read(geo_coast *coast, const double *bbox, char *source, size_t size);
+/* Write the report of run run_id (0: newest) to path; a CLI exit status. */
+int cli_write_report(store *st, int64_t run_id, const char *path);
+/* DIR/report.html beside DIR/x.db. */
+void cli_report_path_for(char *buf, size_t size, const char *db);
+/* Write a buffer to path ("-": standard output), atomically; a CLI exit status. */
+int cli_write_file(const char *path, const rep_buf *b);
+/* Open a store that must exist; a CLI exit status. */
+int cli_open_store(store **st, const char *path);
+int cli_parse_run_id(const char *s, int64_t *out);
+
+#endif

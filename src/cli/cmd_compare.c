@@ -1,0 +1,200 @@
+/* cmd_compare.c - `straits compare A.yaml B.yaml [...]`: courses of action run with
+ * common random numbers, paired differences with 95% CIs, a verdict per metric. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_report.h"
+#include "diag.h"
+#include "err.h"
+
+#define COMPARE_MAX 16 /* courses of action in one comparison */
+
+void cmd_compare_usage(FILE *out) {
+  fprintf(out,
+          "usage: straits compare [options] BASELINE.yaml COA.yaml [COA.yaml ...]\n"
+          "\n"
+          "Run each course of action with common random numbers (the baseline's seed:\n"
+          "replication r of every one draws from the same streams), then compare each\n"
+          "with the baseline metric by metric: the mean paired difference, its 95%%\n"
+          "confidence interval, and a verdict (better, worse, differs where the good\n"
+          "direction of a metric is not known, or no significant difference).\n"
+          "\n"
+          "  -n, --replications N  replications of each (default: the baseline's)\n"
+          "  -j, --threads N       worker threads (default: all CPUs)\n"
+          "      --db PATH         results store (default: compare.db)\n"
+          "  -o, --output FILE     report with the comparison section (default:\n"
+          "                        report.html beside the store)\n"
+          "      --no-report       write no report\n"
+          "  -q, --quiet           no table\n");
+}
+
+static int parse_count(const char *s, long hi, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || end == s || *end || v < 1 || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+typedef struct coa_run {
+  const char *path;
+  scn_scenario *sc;
+  mc_result *res;
+  rep_run *rep;
+  rep_pair *pairs;
+  size_t npairs;
+} coa_run;
+
+static void print_table(FILE *out, const coa_run *base, const coa_run *c, size_t nrep) {
+  fprintf(out, "\n%s (run %lld) against the baseline, %zu paired replications\n", c->path,
+          (long long)c->res->run_id, nrep);
+  fprintf(out, "%-40s %-4s %10s %10s %10s %10s  %s\n", "metric", "unit", "baseline", "coa",
+          "diff", "ci95+-", "verdict");
+  (void)base;
+  for (size_t i = 0; i < c->npairs; i++) {
+    const rep_pair *q = &c->pairs[i];
+    double k;
+    const char *shown;
+    char name[64], hw[32] = "-";
+    rep_display_unit(q->def->unit, &k, &shown);
+    snprintf(name, sizeof name, "%s.%s", q->def->module, q->def->name);
+    if (q->diff.n == 0) {
+      fprintf(out, "%-40s %-4s %10s %10s %10s %10s  %s\n", name, shown, "-", "-", "-", "-",
+              "never both observed");
+      continue;
+    }
+    if (!isnan(q->diff.half_width)) snprintf(hw, sizeof hw, "%.3g", q->diff.half_width * k);
+    fprintf(out, "%-40s %-4s %10.4g %10.4g %10.4g %10s  %s\n", name, shown, q->a.mean * k,
+            q->b.mean * k, q->diff.mean * k, hw, rep_verdict_name(q->verdict));
+  }
+}
+
+int cmd_compare(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"replications", required_argument, NULL, 'n'}, {"threads", required_argument, NULL, 'j'},
+      {"db", required_argument, NULL, 'd'},           {"output", required_argument, NULL, 'o'},
+      {"no-report", no_argument, NULL, 'R'},          {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},               {0}};
+  const char *db = "compare.db", *out = NULL;
+  int no_report = 0, quiet = 0, c;
+  long v;
+  mc_options mopt = MC_OPTIONS_INIT;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "n:j:o:qh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'n':
+      if (parse_count(optarg, MC_MAX_REPLICATIONS, &v)) {
+        cli_error("--replications wants an integer from 1 to %d, not '%s'",
+                  MC_MAX_REPLICATIONS, optarg);
+        return CLI_BAD_INPUT;
+      }
+      mopt.replications = (int)v;
+      break;
+    case 'j':
+      if (parse_count(optarg, 1024, &v)) {
+        cli_error("--threads wants an integer from 1 to 1024, not '%s'", optarg);
+        return CLI_BAD_INPUT;
+      }
+      mopt.threads = (int)v;
+      break;
+    case 'd': db = optarg; break;
+    case 'o': out = optarg; break;
+    case 'R': no_report = 1; break;
+    case 'q': quiet = 1; break;
+    case 'h': cmd_compare_usage(stdout); return CLI_OK;
+    default: cmd_compare_usage(stderr); return CLI_BAD_INPUT;
+    }
+  }
+  int ncoa = argc - optind;
+  if (ncoa < 2 || ncoa > COMPARE_MAX) {
+    cli_error("compare wants a baseline and 1 to %d other courses of action", COMPARE_MAX - 1);
+    cmd_compare_usage(stderr);
+    return CLI_BAD_INPUT;
+  }
+
+  coa_run coa[COMPARE_MAX] = {{0}};
+  rep_coa doc[COMPARE_MAX] = {{0}};
+  rep_buf json = REP_BUF_INIT;
+  store *st = NULL;
+  diag *d = diag_new();
+  char seed_set[64], report[4096];
+  const char *seed_override[1] = {seed_set};
+  int rc = CLI_FAILURE;
+  if (!d) return CLI_FAILURE;
+
+  /* Every course of action runs on the baseline's seed: common random numbers. */
+  for (int i = 0; i < ncoa; i++) {
+    coa[i].path = argv[optind + i];
+    rc = cli_load_scenario(&coa[i].sc, coa[i].path, i ? seed_override : NULL, i ? 1 : 0);
+    if (rc != CLI_OK) goto done;
+    if (i == 0)
+      snprintf(seed_set, sizeof seed_set, "scenario.seed=%llu",
+               (unsigned long long)coa[0].sc->seed);
+  }
+  if (!mopt.replications) mopt.replications = coa[0].sc->replications;
+  mopt.progress = cli_progress;
+  mopt.version = STRAITS_VERSION;
+  rc = CLI_FAILURE;
+  if (store_open(&st, db, d)) goto print;
+  for (int i = 0; i < ncoa; i++) {
+    if (mc_run(&coa[i].res, coa[i].sc, &mopt, st, d)) goto print;
+    if (cli_store_theater(st, coa[i].res->run_id, coa[i].sc)) goto print;
+    if (rep_run_load(&coa[i].rep, st, coa[i].res->run_id, d)) goto print;
+  }
+  size_t nrep = coa[0].rep->nrep;
+  for (int i = 1; i < ncoa; i++) {
+    if (rep_compare(&coa[i].pairs, &coa[i].npairs, coa[0].rep, coa[i].rep)) goto print;
+    if (coa[i].rep->nrep < nrep) nrep = coa[i].rep->nrep;
+  }
+  for (int i = 0; i < ncoa; i++)
+    doc[i] = (rep_coa){coa[i].path, coa[i].sc->name, coa[i].res->run_id, coa[i].pairs,
+                       coa[i].npairs};
+  rep_compare_json(&json, doc, (size_t)ncoa, nrep);
+  /* On every course of action's run, so that the report of any of them (`straits
+   * report` takes the newest) shows the comparison. */
+  for (int i = 0; i < ncoa; i++)
+    if (json.failed || store_doc_put(st, coa[i].res->run_id, "compare", json.s)) {
+      cli_error("cannot record the comparison: %s",
+                json.failed ? "out of memory" : store_errmsg(st));
+      goto print;
+    }
+  if (!quiet) {
+    printf("Courses of action compared with common random numbers: seed %llu, %zu "
+           "replications each\nbaseline: %s (run %lld)\n",
+           (unsigned long long)coa[0].sc->seed, nrep, coa[0].path,
+           (long long)coa[0].res->run_id);
+    for (int i = 1; i < ncoa; i++) print_table(stdout, &coa[0], &coa[i], nrep);
+    printf("\ndiff: the course of action minus the baseline, replication by replication;\n"
+           "ci95+-: half-width of its 95%% confidence interval.  better/worse: the interval\n"
+           "excludes 0 and the metric has a known good direction; differs: it excludes 0\n"
+           "but the direction is not known.\n");
+  }
+  rc = CLI_OK;
+  if (!no_report) {
+    if (!out) cli_report_path_for(report, sizeof report, db);
+    rc = cli_write_report(st, coa[0].res->run_id, out ? out : report);
+    if (rc == CLI_OK && !quiet) printf("report: %s\n", out ? out : report);
+  }
+print:
+  diag_print(d, stderr, isatty(fileno(stderr)));
+  if (rc == CLI_FAILURE && diag_count(d, DIAG_ERROR) == 0 && st && store_errmsg(st)[0])
+    cli_error("%s", store_errmsg(st));
+done:
+  for (int i = 0; i < ncoa; i++) {
+    free(coa[i].pairs);
+    rep_run_free(coa[i].rep);
+    mc_result_free(coa[i].res);
+    scn_free(coa[i].sc);
+  }
+  rep_buf_release(&json);
+  store_close(st);
+  diag_free(d);
+  return rc;
+}

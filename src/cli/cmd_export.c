@@ -1,0 +1,104 @@
+/* cmd_export.c - `straits export [STORE] --format json|csv|geojson`: a stored run's
+ * metrics, series and map layers for other tools. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_report.h"
+#include "diag.h"
+#include "err.h"
+
+void cmd_export_usage(FILE *out) {
+  fprintf(out,
+          "usage: straits export [options] [STORE]\n"
+          "\n"
+          "Export a run of STORE (default: straits.db) for other tools.\n"
+          "\n"
+          "  -f, --format F     json (metrics, series bands, theater), csv (one table,\n"
+          "                     see --table) or geojson (places, regions, routes and the\n"
+          "                     coastline, [lon, lat] as RFC 7946 has it)\n"
+          "      --table T      with csv: metrics (default; summaries), values (one row\n"
+          "                     per replication and metric) or series (bands over time)\n"
+          "  -o, --output FILE  where to write (default: standard output)\n"
+          "      --run ID       which run of the store (default: the newest)\n"
+          "\n"
+          "Values are in SI units (seconds, kilograms, metres) as the store holds them.\n");
+}
+
+int cmd_export(int argc, char **argv) {
+  static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
+                                           {"table", required_argument, NULL, 't'},
+                                           {"output", required_argument, NULL, 'o'},
+                                           {"run", required_argument, NULL, 'r'},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {0}};
+  const char *format = NULL, *table = "metrics", *out = "-", *db = "straits.db";
+  int64_t run_id = 0;
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'f': format = optarg; break;
+    case 't': table = optarg; break;
+    case 'o': out = optarg; break;
+    case 'r':
+      if (cli_parse_run_id(optarg, &run_id)) return CLI_BAD_INPUT;
+      break;
+    case 'h': cmd_export_usage(stdout); return CLI_OK;
+    default: cmd_export_usage(stderr); return CLI_BAD_INPUT;
+    }
+  }
+  if (optind < argc - 1 || !format) {
+    if (!format) cli_error("export needs --format json, csv or geojson");
+    cmd_export_usage(stderr);
+    return CLI_BAD_INPUT;
+  }
+  if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "geojson")) {
+    cli_error("unknown export format '%s' (json, csv or geojson)", format);
+    return CLI_BAD_INPUT;
+  }
+  if (strcmp(table, "metrics") && strcmp(table, "values") && strcmp(table, "series")) {
+    cli_error("unknown table '%s' (metrics, values or series)", table);
+    return CLI_BAD_INPUT;
+  }
+  if (optind < argc) db = argv[optind];
+
+  store *st = NULL;
+  rep_run *r = NULL;
+  rep_buf b = REP_BUF_INIT;
+  geo_coast coast = {0};
+  diag *d = NULL;
+  int rc = cli_open_store(&st, db);
+  if (rc != CLI_OK) goto done;
+  rc = CLI_FAILURE;
+  if (!(d = diag_new())) goto done;
+  int err = rep_run_load(&r, st, run_id, d);
+  diag_print(d, stderr, 0);
+  if (err) {
+    rc = err == ERR_NOTFOUND ? CLI_BAD_INPUT : CLI_FAILURE;
+    goto done;
+  }
+  if (strcmp(format, "json") == 0) {
+    err = rep_export_json(&b, r);
+  } else if (strcmp(format, "csv") == 0) {
+    err = rep_export_csv(&b, r, table);
+  } else {
+    char source[600];
+    if (cli_coast_read(&coast, r->bbox, source, sizeof source)) goto done;
+    rep_lines lines = {coast.nline, coast.start, coast.lat, coast.lon, source};
+    err = rep_export_geojson(&b, r, &lines);
+  }
+  if (err) {
+    cli_error("cannot export: %s", err_strerror(err));
+    goto done;
+  }
+  rc = cli_write_file(out, &b);
+done:
+  rep_buf_release(&b);
+  geo_coast_release(&coast);
+  rep_run_free(r);
+  diag_free(d);
+  store_close(st);
+  return rc;
+}

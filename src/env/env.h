@@ -1,0 +1,86 @@
+/* env.h - met-ocean fields behind one interface: surface current and 10 m wind as
+ * (eastward, northward) velocity in m/s at a time and a position.
+ *
+ * A field is analytic (constant, rotating, eddy: exact, for tests) or gridded (read
+ * from a CF-convention NetCDF file: regular lat/lon grid, a time axis; bilinear in
+ * space, linear in time).  Sampling is read-only and thread-safe.
+ *
+ * Ownership: env_field_* constructors return a heap object the caller frees with
+ * env_field_free() (NULL is a no-op).  Times are seconds since the caller's epoch
+ * (the scenario epoch, given as Unix seconds when a file is read). */
+#ifndef STRAITS_ENV_H
+#define STRAITS_ENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "diag.h"
+
+typedef struct env_field env_field;
+
+/* Which pair of CF standard names a gridded field is read from. */
+typedef enum env_quantity {
+  ENV_CURRENT, /* eastward_sea_water_velocity / northward_sea_water_velocity */
+  ENV_WIND     /* x_wind / y_wind, or eastward_wind / northward_wind (10 m) */
+} env_quantity;
+
+/* Analytic fields.  constant: (u, v) everywhere, always.  rotating: speed s whose
+ * direction turns counter-clockwise at omega rad/s, starting toward the east at
+ * t = 0 (an inertial-oscillation-like field that tests time interpolation).
+ * eddy: a Gaussian eddy centred at (lat0, lon0), tangential speed
+ * vmax * (r/R) * exp((1 - (r/R)^2) / 2), peaking at r = R (metres), counter-clockwise
+ * for vmax > 0 (tests space interpolation). */
+env_field *env_field_constant(double u, double v);
+env_field *env_field_rotating(double speed, double omega);
+env_field *env_field_eddy(double lat0, double lon0, double radius, double vmax);
+
+/* A gridded field from arrays: nt times (increasing, seconds since the epoch),
+ * ny latitudes lat0 + j*dlat, nx longitudes lon0 + i*dlon; u and v are
+ * [nt][ny][nx] (copied), NaN for missing.  NULL when out of memory. */
+env_field *env_field_grid(size_t nt, size_t ny, size_t nx, const double *t, double lat0,
+                          double dlat, double lon0, double dlon, const float *u,
+                          const float *v);
+
+void env_field_free(env_field *f);
+
+/* The velocity at (t, lat, lon) into *u, *v (m/s, east and north).  Returns 1 when
+ * the point lies in the field's data, 0 when it lies outside the grid or every
+ * surrounding node is missing (then *u = *v = 0: no drift from that field).  Times
+ * before the first or after the last record take the nearest record (persistence).
+ * Near missing nodes (a coast), the valid neighbours' bilinear weights are
+ * renormalised. */
+int env_sample(const env_field *f, double t, double lat, double lon, double *u, double *v);
+
+/* Grid geometry of a gridded field (0 for an analytic one): nodes and spacing. */
+typedef struct env_grid_info {
+  size_t nt, ny, nx;
+  double lat0, dlat, lon0, dlon, t0, t1;
+} env_grid_info;
+int env_field_info(const env_field *f, env_grid_info *out);
+
+/* Read one quantity from a CF NetCDF file.  Variables are found by standard_name;
+ * the time axis's units ("seconds|minutes|hours|days since YYYY-MM-DD[ hh:mm:ss]")
+ * are converted to seconds since epoch_unix.  _FillValue/missing_value become
+ * missing, scale_factor/add_offset are applied.  A variable may have dimensions
+ * (time, lat, lon), (lat, lon), or (time, depth, lat, lon) with the first depth
+ * level taken.  Returns 0, or ERR_IO (missing file, no NetCDF support), ERR_INPUT
+ * (not such a file: the reason in d), ERR_LIMIT, ERR_NOMEM. */
+#define ENV_MAX_VALUES ((size_t)200000000) /* per variable */
+int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch_unix,
+                diag *d);
+
+/* Write a sample file: the current field sampled on one grid and the wind field on
+ * another (each may be NULL to leave it out), hourly records.  With pack_current the
+ * current is stored as 16-bit integers with scale_factor/add_offset and a
+ * _FillValue, as ocean models distribute theirs; wind is float.  Times are written
+ * as "hours since" the epoch (epoch_unix).  Returns 0 or an error with d filled. */
+typedef struct env_synth_grid {
+  double lat_min, lat_max, lon_min, lon_max, res; /* degrees */
+} env_synth_grid;
+int env_nc_write(const char *path, const env_field *current, const env_synth_grid *gc,
+                 const env_field *wind, const env_synth_grid *gw, int hours,
+                 int64_t epoch_unix, int pack_current, diag *d);
+
+/* "YYYY-MM-DD[Thh:mm[:ss]][Z]" (or a space instead of T) to Unix seconds; 0 or -1. */
+int env_parse_time(const char *s, int64_t *out);
+
+#endif

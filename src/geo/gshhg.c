@@ -1,0 +1,328 @@
+/* gshhg.c - read GMT's binned GSHHG coastline files (netCDF) and clip them to a box.
+ * Format: shared/notes/gshhg-binned-format.md (worked out from the files). */
+#include "gshhg.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+
+#ifdef STRAITS_HAVE_NETCDF
+#include <netcdf.h>
+#endif
+
+void geo_coast_release(geo_coast *c) {
+  if (!c)
+    return;
+  free(c->start);
+  free(c->level);
+  free(c->lat);
+  free(c->lon);
+  memset(c, 0, sizeof *c);
+}
+
+int geo_gshhg_find(char *buf, size_t size, const char *dir, char finest) {
+  static const char order[] = "flihc"; /* finest first */
+  const char *env = getenv("STRAITS_GSHHG_DIR");
+  if (!dir)
+    dir = env && *env ? env : GEO_GSHHG_DIR;
+  const char *from = strchr(order, finest);
+  if (!from)
+    from = order;
+  for (const char *r = from; *r; r++) {
+    snprintf(buf, size, "%s/binned_GSHHS_%c.nc", dir, *r);
+    if (access(buf, R_OK) == 0)
+      return 0;
+  }
+  buf[0] = '\0';
+  return ERR_NOTFOUND;
+}
+
+#ifndef STRAITS_HAVE_NETCDF
+
+int geo_gshhg_read(geo_coast *out, const char *path, const geo_box *box,
+                   double min_step_deg, diag *d) {
+  (void)box;
+  (void)min_step_deg;
+  memset(out, 0, sizeof *out);
+  diag_report(d, DIAG_ERROR, path, 0, 0, "straits was built without NetCDF, so it "
+              "cannot read coastlines (install libnetcdf-dev and rebuild)");
+  return ERR_IO;
+}
+
+#else
+
+/* The growing output, with the line being built. */
+typedef struct coast_builder {
+  geo_coast *c;
+  size_t cap_pt, cap_ln;
+  size_t open_start; /* first point of the open line, or SIZE_MAX */
+  double last_lat, last_lon;
+  int failed;
+} coast_builder;
+
+static int push_point(coast_builder *b, double lat, double lon) {
+  geo_coast *c = b->c;
+  if (c->npoint == b->cap_pt) {
+    size_t cap = b->cap_pt ? 2 * b->cap_pt : 4096;
+    double *la = realloc(c->lat, cap * sizeof *la);
+    if (!la)
+      return ERR_NOMEM;
+    c->lat = la;
+    double *lo = realloc(c->lon, cap * sizeof *lo);
+    if (!lo)
+      return ERR_NOMEM;
+    c->lon = lo;
+    b->cap_pt = cap;
+  }
+  c->lat[c->npoint] = lat;
+  c->lon[c->npoint] = lon;
+  c->npoint++;
+  b->last_lat = lat;
+  b->last_lon = lon;
+  return 0;
+}
+
+/* End the open line: kept with two points or more, else dropped. */
+static int close_line(coast_builder *b, int level) {
+  geo_coast *c = b->c;
+  if (b->open_start == SIZE_MAX)
+    return 0;
+  size_t start = b->open_start;
+  b->open_start = SIZE_MAX;
+  if (c->npoint - start < 2) {
+    c->npoint = start;
+    return 0;
+  }
+  if (c->nline + 1 >= b->cap_ln) {
+    size_t cap = b->cap_ln ? 2 * b->cap_ln : 1024;
+    size_t *s = realloc(c->start, (cap + 1) * sizeof *s);
+    if (!s)
+      return ERR_NOMEM;
+    c->start = s;
+    int *l = realloc(c->level, cap * sizeof *l);
+    if (!l)
+      return ERR_NOMEM;
+    c->level = l;
+    b->cap_ln = cap;
+  }
+  c->start[c->nline] = start;
+  c->level[c->nline] = level;
+  c->nline++;
+  c->start[c->nline] = c->npoint;
+  return 0;
+}
+
+/* The longitude shifted by whole turns into the box, if one of them lies in it. */
+static double box_lon(const geo_box *box, double lon) {
+  for (int k = -1; k <= 1; k++) {
+    double l = lon + 360.0 * k;
+    if (l >= box->lon_min && l <= box->lon_max)
+      return l;
+  }
+  return lon;
+}
+
+static int in_box(const geo_box *box, double lat, double lon) {
+  return lat >= box->lat_min && lat <= box->lat_max && lon >= box->lon_min &&
+         lon <= box->lon_max;
+}
+
+/* Whether [lon0, lon0 + d] x [lat0, lat0 + d] meets the box (any whole-turn shift). */
+static int bin_meets_box(const geo_box *box, double lon0, double lat0, double d) {
+  if (lat0 > box->lat_max || lat0 + d < box->lat_min)
+    return 0;
+  for (int k = -1; k <= 1; k++) {
+    double l = lon0 + 360.0 * k;
+    if (l <= box->lon_max && l + d >= box->lon_min)
+      return 1;
+  }
+  return 0;
+}
+
+typedef struct gshhg_file {
+  int nc;
+  size_t nbin, nseg, npt;
+  int nx;
+  double d; /* bin size, degrees */
+  int *bin_nseg, *bin_first;
+  int *seg_hdr, *seg_first;
+  short *pt_lon, *pt_lat;
+} gshhg_file;
+
+static void file_release(gshhg_file *f) {
+  free(f->bin_nseg);
+  free(f->bin_first);
+  free(f->seg_hdr);
+  free(f->seg_first);
+  free(f->pt_lon);
+  free(f->pt_lat);
+  if (f->nc >= 0)
+    nc_close(f->nc);
+}
+
+/* Length of a one-dimensional variable. */
+static int var_len(int nc, const char *name, int *var, size_t *len) {
+  int dim, nd;
+  if (nc_inq_varid(nc, name, var) != NC_NOERR)
+    return -1;
+  if (nc_inq_varndims(nc, *var, &nd) != NC_NOERR || nd != 1)
+    return -1;
+  if (nc_inq_vardimid(nc, *var, &dim) != NC_NOERR)
+    return -1;
+  return nc_inq_dimlen(nc, dim, len) == NC_NOERR ? 0 : -1;
+}
+
+static int read_ints(int nc, const char *name, int **out, size_t *len) {
+  int var;
+  if (var_len(nc, name, &var, len))
+    return ERR_INPUT;
+  if (*len > GEO_GSHHG_MAX_POINTS)
+    return ERR_LIMIT;
+  *out = malloc((*len ? *len : 1) * sizeof **out);
+  if (!*out)
+    return ERR_NOMEM;
+  return nc_get_var_int(nc, var, *out) == NC_NOERR ? 0 : ERR_INPUT;
+}
+
+static int read_shorts(int nc, const char *name, short **out, size_t *len) {
+  int var;
+  if (var_len(nc, name, &var, len))
+    return ERR_INPUT;
+  if (*len > GEO_GSHHG_MAX_POINTS)
+    return ERR_LIMIT;
+  *out = malloc((*len ? *len : 1) * sizeof **out);
+  if (!*out)
+    return ERR_NOMEM;
+  return nc_get_var_short(nc, var, *out) == NC_NOERR ? 0 : ERR_INPUT;
+}
+
+static int read_scalar(int nc, const char *name, int *v) {
+  int var;
+  if (nc_inq_varid(nc, name, &var) != NC_NOERR)
+    return ERR_INPUT;
+  return nc_get_var_int(nc, var, v) == NC_NOERR ? 0 : ERR_INPUT;
+}
+
+static int file_open(gshhg_file *f, const char *path, diag *d) {
+  int err, minutes = 0, nx = 0;
+  size_t n2, n3;
+  memset(f, 0, sizeof *f);
+  f->nc = -1;
+  int rc = nc_open(path, NC_NOWRITE, &f->nc);
+  if (rc != NC_NOERR) {
+    f->nc = -1;
+    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open coastline file: %s",
+                nc_strerror(rc));
+    return ERR_IO;
+  }
+  if ((err = read_scalar(f->nc, "Bin_size_in_minutes", &minutes)) ||
+      (err = read_scalar(f->nc, "N_bins_in_360_longitude_range", &nx)) ||
+      (err = read_ints(f->nc, "N_segments_in_a_bin", &f->bin_nseg, &f->nbin)) ||
+      (err = read_ints(f->nc, "Id_of_first_segment_in_a_bin", &f->bin_first, &n2)) ||
+      (err = read_ints(f->nc, "Embedded_npts_levels_exit_entry_for_a_segment",
+                       &f->seg_hdr, &f->nseg)) ||
+      (err = read_ints(f->nc, "Id_of_first_point_in_a_segment", &f->seg_first, &n3)) ||
+      (err = read_shorts(f->nc, "Relative_longitude_from_SW_corner_of_bin", &f->pt_lon,
+                         &f->npt)) ||
+      (err = read_shorts(f->nc, "Relative_latitude_from_SW_corner_of_bin", &f->pt_lat,
+                         &n2)))
+    goto bad;
+  if (minutes <= 0 || nx <= 0 || n3 != f->nseg || n2 != f->npt) {
+    err = ERR_INPUT;
+    goto bad;
+  }
+  f->nx = nx;
+  f->d = minutes / 60.0;
+  return 0;
+bad:
+  diag_report(d, DIAG_ERROR, path, 0, 0, "%s",
+              err == ERR_LIMIT   ? "coastline file has more points than straits reads"
+              : err == ERR_NOMEM ? "out of memory reading the coastline file"
+                                 : "not a GSHHG binned coastline file");
+  return err;
+}
+
+/* Walk one segment's points, keeping the runs inside the box (with one point beyond
+ * each end, so a line reaches the edge of the map). */
+static int clip_segment(coast_builder *b, const gshhg_file *f, const geo_box *box,
+                        size_t seg, double lon0, double lat0, double step) {
+  unsigned hdr = (unsigned)f->seg_hdr[seg];
+  size_t npts = hdr >> 9, first = (size_t)f->seg_first[seg];
+  int level = (int)((hdr >> 6) & 7), entry = (int)((hdr >> 3) & 7);
+  if (level < 1 || level > 4 || npts == 0 || first + npts > f->npt)
+    return 0; /* Antarctic grounding lines and damaged headers are not drawn */
+  size_t total = npts + (entry == 4); /* a closed ring repeats its first point */
+  double scale = f->d / 65535.0, prev_lat = 0, prev_lon = 0;
+  int prev_in = 0, err;
+  for (size_t k = 0; k < total; k++) {
+    size_t p = first + (k % npts);
+    double lon = box_lon(box, lon0 + (uint16_t)f->pt_lon[p] * scale);
+    double lat = lat0 + (uint16_t)f->pt_lat[p] * scale;
+    int in = in_box(box, lat, lon), last = k + 1 == total;
+    if (in) {
+      if (b->open_start == SIZE_MAX) {
+        b->open_start = b->c->npoint;
+        if (k > 0 && (err = push_point(b, prev_lat, prev_lon)))
+          return err;
+        if ((err = push_point(b, lat, lon)))
+          return err;
+      } else if (last || fabs(lat - b->last_lat) >= step ||
+                 fabs(lon - b->last_lon) >= step) {
+        if ((err = push_point(b, lat, lon)))
+          return err;
+      }
+    } else if (prev_in) {
+      if ((err = push_point(b, lat, lon)) || (err = close_line(b, level)))
+        return err;
+    }
+    prev_in = in;
+    prev_lat = lat;
+    prev_lon = lon;
+  }
+  return close_line(b, level);
+}
+
+int geo_gshhg_read(geo_coast *out, const char *path, const geo_box *box,
+                   double min_step_deg, diag *d) {
+  gshhg_file f;
+  coast_builder b = {out, 0, 0, SIZE_MAX, 0, 0, 0};
+  memset(out, 0, sizeof *out);
+  const char *base = strrchr(path, '_');
+  out->resolution = base && base[1] ? base[1] : '?';
+  int err = file_open(&f, path, d);
+  if (err)
+    goto done;
+  if (!(out->start = calloc(1, sizeof *out->start))) {
+    err = ERR_NOMEM;
+    goto done;
+  }
+  for (size_t bin = 0; bin < f.nbin && !err; bin++) {
+    double lon0 = (double)(bin % (size_t)f.nx) * f.d;
+    double lat0 = 90.0 - (double)(bin / (size_t)f.nx + 1) * f.d;
+    if (!bin_meets_box(box, lon0, lat0, f.d))
+      continue;
+    size_t s0 = (size_t)f.bin_first[bin], ns = (size_t)f.bin_nseg[bin];
+    if (s0 + ns > f.nseg) {
+      diag_report(d, DIAG_ERROR, path, 0, 0, "coastline bin %zu points past the segments",
+                  bin);
+      err = ERR_INPUT;
+      break;
+    }
+    for (size_t s = s0; s < s0 + ns && !err; s++)
+      err = clip_segment(&b, &f, box, s, lon0, lat0, min_step_deg);
+  }
+  if (err == ERR_NOMEM)
+    diag_report(d, DIAG_ERROR, path, 0, 0, "out of memory clipping the coastline");
+done:
+  file_release(&f); /* file_open initialised it, even on failure */
+  if (err)
+    geo_coast_release(out);
+  return err;
+}
+
+#endif

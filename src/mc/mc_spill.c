@@ -1,0 +1,246 @@
+/* mc_spill.c - spillover curves, paths and conditional means read back from the store. */
+#include "mc_spill.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "stats.h"
+
+void mc_wilson(double k, double n, double z, double *lo, double *hi) {
+  if (n <= 0) {
+    *lo = 0, *hi = 1;
+    return;
+  }
+  double p = k / n, z2 = z * z, den = 1 + z2 / n;
+  double mid = (p + z2 / (2 * n)) / den;
+  double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den;
+  *lo = fmax(0, mid - half), *hi = fmin(1, mid + half);
+}
+
+void mc_spill_curve(const double *time, size_t n, const double *grid, size_t ng, double z,
+                    double *p, double *lo, double *hi) {
+  for (size_t g = 0; g < ng; g++) {
+    double k = 0;
+    for (size_t i = 0; i < n; i++) k += !isnan(time[i]) && time[i] <= grid[g];
+    p[g] = n ? k / (double)n : NAN;
+    mc_wilson(k, (double)n, z, &lo[g], &hi[g]);
+  }
+}
+
+/* ---- paths --------------------------------------------------------------------- */
+
+typedef struct step {
+  double t;
+  int kind; /* 0 level, 1 event: a level's entry comes before the events it causes */
+  int order;
+  const char *id;
+} step;
+
+static int step_cmp(const void *a, const void *b) {
+  const step *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  if (x->kind != y->kind) return x->kind - y->kind;
+  return x->order - y->order;
+}
+
+static int str_cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int path_cmp(const void *a, const void *b) {
+  const mc_spill_path *x = a, *y = b;
+  if (x->count != y->count) return y->count - x->count;
+  return strcmp(x->text, y->text);
+}
+
+/* The metric's id part: "quarantine.time" -> "quarantine" (into buf). */
+static const char *id_of(const char *name, char *buf, size_t size) {
+  size_t len = strlen(name) - strlen(".time");
+  if (len >= size) len = size - 1;
+  memcpy(buf, name, len);
+  buf[len] = 0;
+  return buf;
+}
+
+static int ends_with_time(const char *s) {
+  size_t n = strlen(s);
+  return n > 5 && strcmp(s + n - 5, ".time") == 0;
+}
+
+static int read_column(store *st, int64_t run, const metric_set *ms, int m, size_t n,
+                       double **out) {
+  *out = malloc((n ? n : 1) * sizeof **out);
+  if (!*out) return ERR_NOMEM;
+  return store_metric_values(st, run, ms, m, *out, n);
+}
+
+static int build_paths(mc_spill *s, store *st) {
+  const metric_set *ms = &s->ms;
+  size_t nstep = 0;
+  int rc = 0;
+  int *cols = malloc((ms->n + 1) * sizeof *cols);
+  double **vals = calloc(ms->n + 1, sizeof *vals);
+  char **text = calloc(s->nrep + 1, sizeof *text);
+  step *steps = malloc((ms->n + 1) * sizeof *steps);
+  char (*ids)[128] = malloc((ms->n + 1) * sizeof *ids);
+  if (!cols || !vals || !text || !steps || !ids) {
+    rc = ERR_NOMEM;
+    goto done;
+  }
+  for (size_t m = 0; m < ms->n; m++) {
+    const metric_def *d = &ms->def[m];
+    if ((strcmp(d->module, "crisis") == 0 || strcmp(d->module, "escalation") == 0) &&
+        ends_with_time(d->name)) {
+      id_of(d->name, ids[nstep], sizeof ids[nstep]);
+      cols[nstep] = (int)m;
+      if ((rc = read_column(st, s->run_id, ms, (int)m, s->nrep, &vals[nstep]))) goto done;
+      nstep++;
+    }
+  }
+  const double *first = &s->time[s->nterr * s->nrep];
+  size_t nspill = 0;
+  for (size_t r = 0; r < s->nrep; r++) {
+    if (isnan(first[r])) continue;
+    size_t k = 0, len = 1;
+    for (size_t j = 0; j < nstep; j++) {
+      double t = vals[j][r];
+      if (isnan(t) || t > first[r]) continue;
+      int level = strcmp(ms->def[cols[j]].module, "escalation") == 0;
+      steps[k++] = (step){t, level ? 0 : 1, (int)j, ids[j]};
+      len += strlen(ids[j]) + 3;
+    }
+    qsort(steps, k, sizeof *steps, step_cmp);
+    if (!(text[nspill] = malloc(len + 8))) {
+      rc = ERR_NOMEM;
+      goto done;
+    }
+    char *p = text[nspill];
+    *p = 0;
+    for (size_t i = 0; i < k; i++) p += sprintf(p, "%s%s", i ? " > " : "", steps[i].id);
+    if (!k) strcpy(text[nspill], "(no event)");
+    nspill++;
+  }
+  qsort(text, nspill, sizeof *text, str_cmp);
+  s->path = malloc((nspill ? nspill : 1) * sizeof *s->path);
+  if (!s->path) {
+    rc = ERR_NOMEM;
+    goto done;
+  }
+  for (size_t i = 0; i < nspill; i++) {
+    if (s->npath && strcmp(s->path[s->npath - 1].text, text[i]) == 0) {
+      s->path[s->npath - 1].count++;
+      free(text[i]);
+    } else {
+      s->path[s->npath++] = (mc_spill_path){text[i], 1, 0};
+    }
+    text[i] = NULL;
+  }
+  for (size_t i = 0; i < s->npath; i++) s->path[i].share = (double)s->path[i].count / (double)nspill;
+  qsort(s->path, s->npath, sizeof *s->path, path_cmp);
+done:
+  if (vals)
+    for (size_t j = 0; j < nstep; j++) free(vals[j]);
+  if (text)
+    for (size_t r = 0; r < s->nrep; r++) free(text[r]);
+  free(cols), free(vals), free(text), free(steps), free(ids);
+  return rc;
+}
+
+/* ---- conditional means ---------------------------------------------------------- */
+
+static int build_splits(mc_spill *s, store *st) {
+  const metric_set *ms = &s->ms;
+  const double *first = &s->time[s->nterr * s->nrep];
+  double *x = malloc((s->nrep + 1) * sizeof *x), *yes = malloc((s->nrep + 1) * sizeof *x),
+         *no = malloc((s->nrep + 1) * sizeof *x), *scratch = malloc((s->nrep + 1) * sizeof *x);
+  s->split = malloc((ms->n + 1) * sizeof *s->split);
+  int rc = 0;
+  if (!x || !yes || !no || !scratch || !s->split) {
+    rc = ERR_NOMEM;
+    goto done;
+  }
+  for (size_t m = 0; m < ms->n; m++) {
+    const metric_def *d = &ms->def[m];
+    if (!(d->flags & METRIC_HEADLINE) || strcmp(d->module, "spillover") == 0) continue;
+    if ((rc = store_metric_values(st, s->run_id, ms, (int)m, x, s->nrep))) goto done;
+    size_t ny = 0, nn = 0;
+    for (size_t r = 0; r < s->nrep; r++) {
+      if (isnan(first[r])) no[nn++] = x[r];
+      else yes[ny++] = x[r];
+    }
+    stats_summary sy, sn;
+    stats_summarize(&sy, yes, ny, scratch);
+    stats_summarize(&sn, no, nn, scratch);
+    s->split[s->nsplit++] = (mc_spill_split){d->module, d->name, d->unit, sy.n, sn.n,
+                                             sy.n ? sy.mean : NAN, sy.half_width,
+                                             sn.n ? sn.mean : NAN, sn.half_width};
+  }
+done:
+  free(x), free(yes), free(no), free(scratch);
+  return rc;
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+int mc_spill_read(mc_spill *s, store *st, int64_t run_id, diag *d) {
+  memset(s, 0, sizeof *s);
+  metric_set_init(&s->ms);
+  int rc;
+  if (run_id < 0 && (rc = store_run_latest(st, &run_id))) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "the store holds no run");
+    return rc;
+  }
+  store_run_row row;
+  if ((rc = store_run_read(st, run_id, &row)) || (rc = store_metric_defs(st, run_id, &s->ms)))
+    return rc;
+  s->run_id = run_id;
+  s->nrep = (size_t)row.replications_done;
+  int first_m = metric_find(&s->ms, "spillover", "time");
+  int horizon_m = metric_find(&s->ms, "spillover", "horizon");
+  if (first_m < 0 || horizon_m < 0) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0,
+                "run %lld has no spillover metrics (its scenario names no region of kind "
+                "'territory')", (long long)run_id);
+    return ERR_NOTFOUND;
+  }
+  for (size_t m = 0; m < s->ms.n; m++)
+    if (strcmp(s->ms.def[m].module, "spillover") == 0 && ends_with_time(s->ms.def[m].name) &&
+        (int)m != first_m)
+      s->nterr++;
+  s->terr = calloc(s->nterr + 1, sizeof *s->terr);
+  s->time = malloc((s->nterr + 1) * (s->nrep ? s->nrep : 1) * sizeof *s->time);
+  if (!s->terr || !s->time) return ERR_NOMEM;
+  size_t t = 0;
+  for (size_t m = 0; m < s->ms.n && t < s->nterr; m++) {
+    const metric_def *def = &s->ms.def[m];
+    if (strcmp(def->module, "spillover") || !ends_with_time(def->name) || (int)m == first_m)
+      continue;
+    char buf[256];
+    if (!(s->terr[t] = strdup(id_of(def->name, buf, sizeof buf)))) return ERR_NOMEM;
+    if ((rc = store_metric_values(st, run_id, &s->ms, (int)m, &s->time[t * s->nrep], s->nrep)))
+      return rc;
+    t++;
+  }
+  if (!(s->terr[s->nterr] = strdup("any"))) return ERR_NOMEM;
+  if ((rc = store_metric_values(st, run_id, &s->ms, first_m, &s->time[s->nterr * s->nrep],
+                                s->nrep)))
+    return rc;
+  double h = NAN;
+  if (s->nrep && (rc = store_metric_values(st, run_id, &s->ms, horizon_m, &h, 1))) return rc;
+  s->horizon = h;
+  if ((rc = build_paths(s, st))) return rc;
+  return build_splits(s, st);
+}
+
+void mc_spill_free(mc_spill *s) {
+  if (!s) return;
+  if (s->terr)
+    for (size_t t = 0; t <= s->nterr; t++) free(s->terr[t]);
+  for (size_t i = 0; i < s->npath; i++) free(s->path[i].text);
+  free(s->terr), free(s->time), free(s->path), free(s->split);
+  metric_set_release(&s->ms);
+  memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,63 @@
+/* mc_spill.h - spillover analysis of a stored run (issue 6): how likely, how soon and
+ * by which paths violence reaches Japanese territory, and what it does to the rest.
+ *
+ * Reads only the store: the crisis model's per-replication metrics
+ *   spillover.<region>.occurred / .time   for each region of kind `territory`
+ *   spillover.occurred / .time            any territory (first spillover)
+ *   spillover.horizon                     the run's horizon
+ *   crisis.<event>.time, escalation.<level>.time   first occurrence / entry
+ * The event path of a replication is rebuilt from those times: every crisis event
+ * that occurred and every ladder level entered at or before the first spillover,
+ * ordered by time (ties: levels before events, then file order), joined by " > ".
+ * So no string is stored per replication and the paths need no extra table.
+ *
+ * Ownership: everything in an mc_spill is the caller's (mc_spill_free). */
+#ifndef STRAITS_MC_SPILL_H
+#define STRAITS_MC_SPILL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "diag.h"
+#include "metric.h"
+#include "store.h"
+
+typedef struct mc_spill_path {
+  char *text;     /* "quarantine > strikes > strike-kadena" */
+  int count;      /* replications with this path */
+  double share;   /* count / replications that spilled over */
+} mc_spill_path;
+
+typedef struct mc_spill_split {
+  const char *module, *name, *unit; /* borrowed from the mc_spill's registry */
+  size_t n_yes, n_no;
+  double mean_yes, half_yes, mean_no, half_no; /* 95% t half-widths; NaN if n < 2 */
+} mc_spill_split;
+
+typedef struct mc_spill {
+  int64_t run_id;
+  size_t nrep;
+  double horizon;           /* s */
+  size_t nterr;             /* territories, then one more: index nterr is "any" */
+  char **terr;              /* [nterr + 1] region ids ("any" last) */
+  double *time;             /* [(nterr + 1) * nrep]: first time, NaN if never */
+  size_t npath;
+  mc_spill_path *path;      /* most frequent first (ties: text order) */
+  size_t nsplit;
+  mc_spill_split *split;    /* headline metrics of other modules, by spillover */
+  metric_set ms;            /* the run's registry */
+} mc_spill;
+
+/* Read run_id (or the latest run when run_id < 0).  ERR_NOTFOUND when the run has
+ * no spillover metrics (no region of kind territory); messages go to d. */
+int mc_spill_read(mc_spill *out, store *st, int64_t run_id, diag *d);
+void mc_spill_free(mc_spill *s);
+
+/* P(first time <= t) for t in grid[0..ng), from n first times (NaN = never), with
+ * a Wilson score interval at z (1.96 for 95%). */
+void mc_spill_curve(const double *time, size_t n, const double *grid, size_t ng, double z,
+                    double *p, double *lo, double *hi);
+
+/* Wilson score interval for k successes in n trials at z. */
+void mc_wilson(double k, double n, double z, double *lo, double *hi);
+
+#endif

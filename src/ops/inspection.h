@@ -1,0 +1,56 @@
+/* inspection.h - ship inspection operations (Japan's Ship Inspection Operations Act):
+ * traffic crosses a zone, boarding teams of inspecting ships hail, board and divert
+ * vessels by a priority rule, ships not served before they leave the zone are missed.
+ *
+ * Per run, insp_model_new() reads the scenario's `inspection:` section (NULL model and
+ * no metrics when there is none) and defines the module's metrics.  Per replication,
+ * insp_start() schedules traffic and subscribes to the kernel signals that start the
+ * operation (a crisis event, Japan's legal situation) and open the UNSC gate
+ * (SIG_GATE_OPENED, or the crisis event that stands for it).  inspection includes no
+ * other ops module.  Model semantics and validation: docs/models.md section 5.
+ *
+ * The model borrows the scenario (which must outlive it); replication state lives in
+ * the replication's arena (ship records are recycled, so memory follows the number of
+ * ships in the zone at once, not the number that crossed it). */
+#ifndef STRAITS_INSPECTION_H
+#define STRAITS_INSPECTION_H
+
+#include <stdint.h>
+#include "arena.h"
+#include "diag.h"
+#include "metric.h"
+#include "scenario.h"
+#include "sim.h"
+
+typedef struct insp_model insp_model;
+typedef struct insp insp;
+
+/* *out is NULL (and 0 returned) when the scenario has no inspection section. */
+int insp_model_new(insp_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+void insp_model_free(insp_model *m); /* NULL is a no-op */
+
+/* Schedule replication `rep` on s.  NULL when the arena is exhausted. */
+insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
+                 uint32_t rep);
+/* Write the replication's metrics (after sim_run to the horizon). */
+void insp_collect(const insp *I, sim *s, metric_out *out);
+
+/* Ships that entered the zone in this replication, in scope or not (benchmarks). */
+uint64_t insp_ships_simulated(const insp *I);
+
+/* ---- queueing formulas the model is validated against (docs/models.md 5) ------------ */
+
+typedef struct insp_queue_stats {
+  double p_wait;    /* probability an arrival finds every server busy */
+  double p_abandon; /* probability an arrival leaves before service (Erlang-A) */
+  double wq;        /* mean time in queue of all arrivals, served or not (s if rates /s) */
+} insp_queue_stats;
+
+/* M/M/c (Erlang C): arrival rate lambda, service rate mu, c servers, lambda < c mu.
+ * Returns 0 or ERR_RANGE. */
+int insp_erlang_c(insp_queue_stats *out, double lambda, double mu, int c);
+/* M/M/c+M (Erlang A, Palm's queue with exponential patience of rate theta > 0), via
+ * the incomplete gamma function (GSL).  Returns 0 or ERR_RANGE. */
+int insp_erlang_a(insp_queue_stats *out, double lambda, double mu, double theta, int c);
+
+#endif

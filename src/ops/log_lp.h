@@ -1,0 +1,31 @@
+/* log_lp.h - the multi-commodity min-cost flow LP (GLPK's simplex), for the one case a
+ * network flow cannot express: several commodities sharing one capacity (a ship's
+ * time, a berth's hours).  Also the second solver the network simplex is checked
+ * against (tests/logistics, bench/bench_logflow.c).
+ *
+ * Problem (docs/models.md, logistics): K commodities on one digraph of n nodes and
+ * m arcs.  Variables x[k][a] >= 0.  For each k and node v:
+ *   sum_{a out of v} x[k][a] - sum_{a into v} x[k][a] = supply[k][v]
+ * for each k and arc: x[k][a] <= cap[k][a]; for each bundle b:
+ *   sum_{k, a in bundle b} weight[k][a] x[k][a] <= bundle_cap[b]
+ * minimise sum cost[k][a] x[k][a].  Arrays are row-major by commodity: [k * m + a].
+ * Capacities < 0 mean none.  Nothing is kept; the caller owns every array. */
+#ifndef STRAITS_LOG_LP_H
+#define STRAITS_LOG_LP_H
+
+typedef struct log_lp_problem {
+  int ncommodity, nnode, narc;
+  const int *from, *to;      /* [narc] */
+  const double *supply;      /* [ncommodity * nnode] */
+  const double *cap, *cost;  /* [ncommodity * narc] */
+  int nbundle;
+  const int *bundle;         /* [narc]: bundle of each arc, or -1 */
+  const double *weight;      /* [ncommodity * narc], read for arcs in a bundle */
+  const double *bundle_cap;  /* [nbundle] */
+} log_lp_problem;
+
+/* 0 and the optimum in *cost_out and flow[k * narc + a] (may be NULL); ERR_RANGE when
+ * infeasible or unbounded; ERR_NOMEM; ERR_INPUT for bad sizes. */
+int log_lp_solve(double *cost_out, double *flow, const log_lp_problem *p);
+
+#endif

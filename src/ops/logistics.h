@@ -1,0 +1,69 @@
+/* logistics.h - rear-area logistics: Japanese depots supply US forces ashore and at sea
+ * through ports, airfields and sea/air lanes.  Each planning period (and at once when
+ * a port or airfield closes or a combat area becomes active) the planner solves a
+ * min-cost flow per commodity, in priority order, with LEMON's network simplex
+ * (log_flow.h); the dispatcher then sends idle transports on voyages: queue for a
+ * berth, load, transit, queue, unload, return, turnaround.  Consumers draw their
+ * demand every period from their stock on hand.
+ *
+ * The restriction "JP assets never enter an area where combat can be under way" is
+ * taken from regions of kind combat_area while they are active (SIG_REGION_STATUS);
+ * once plan/ publishes where its authorities allow JP support, that test moves there
+ * (see lane_blocked() in logistics.c and docs/models.md section "Rear-area logistics").
+ *
+ * Per run, log_model_new() reads the `logistics:` section (a NULL model and no metrics
+ * when there is none) and defines the metrics.  Per replication, log_start() schedules
+ * the first plan.  logistics includes no other ops module.  The model borrows the
+ * scenario; replication state lives in the replication's arena; the model keeps a
+ * pool of solvers (one per concurrent replication) that log_collect() hands back. */
+#ifndef STRAITS_LOGISTICS_H
+#define STRAITS_LOGISTICS_H
+
+#include <stdint.h>
+#include "arena.h"
+#include "diag.h"
+#include "metric.h"
+#include "scenario.h"
+#include "sim.h"
+
+typedef struct log_model log_model;
+typedef struct log_run log_run;
+
+/* *out is NULL (and 0 returned) when the scenario has no logistics section. */
+int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+void log_model_free(log_model *m); /* NULL is a no-op */
+
+/* Schedule replication `rep` on s.  NULL when the arena (or memory for a solver) is
+ * exhausted. */
+log_run *log_start(const log_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
+                   uint32_t rep);
+/* Write the replication's metrics (after sim_run to the horizon) and give the solver
+ * back to the model's pool. */
+void log_collect(log_run *r, sim *s, metric_out *out);
+
+/* ---- inspection, for tests and benchmarks -------------------------------------------- */
+
+/* Amounts of one commodity in SI (kg or m3), for the conservation identity
+ * initial + inflow = consumed + on_hand + in_transit (docs/models.md). */
+typedef struct log_balance {
+  double initial;    /* depot stock and consumers' stock on hand at time 0 */
+  double inflow;     /* replenishment of depots */
+  double consumed;   /* drawn by consumers */
+  double on_hand;    /* depots and consumers now */
+  double in_transit; /* taken from a depot, not yet delivered */
+  double delivered;  /* handed to consumers so far */
+} log_balance;
+
+void log_balance_of(const log_run *r, int commodity, log_balance *out);
+/* Lanes of the model: from a depot to a consumer by one transport class. */
+int log_lanes(const log_model *m);
+/* "depot>consumer/force", valid while the model is. */
+const char *log_lane_name(const log_model *m, int lane);
+/* Amount of a commodity (SI) dispatched on a lane so far, and by the first plan. */
+double log_lane_shipped(const log_run *r, int lane, int commodity);
+double log_lane_first_plan(const log_run *r, int lane, int commodity);
+/* Objective of the first plan of a commodity (integer units x minutes), and plans. */
+double log_first_plan_cost(const log_run *r, int commodity);
+int log_plans(const log_run *r);
+
+#endif

@@ -1,0 +1,175 @@
+/* sar.h - search and rescue: Leeway drift of the search object (Monte Carlo
+ * particles), probability maps, optimal allocation of search effort, Bayesian
+ * update after unsuccessful searches, and the Monte Carlo module that opens a case
+ * when the crisis raises SIG_PERSON_MISSING.  Derivations and sources:
+ * docs/models.md section "Search and rescue".
+ *
+ * Conventions.  Velocities are (east, north) in m/s.  Leeway is split into a
+ * downwind component (along the direction the wind blows toward) and a crosswind
+ * component that is POSITIVE TO THE RIGHT of downwind: with the wind blowing toward
+ * the north, a particle on the right-hand side drifts east.  Each particle is on
+ * one side (its `side`, +1 right, -1 left) and uses that side's coefficients; it
+ * jibes (changes side) as a Poisson process.
+ *
+ * Ownership: particle arrays come from a caller's arena (sar_particles_alloc) and die
+ * with it; the drift borrows the fields and land mask, which must outlive the call.
+ * The model (sar_model_new) borrows the scenario.  sar includes core, geo, env and
+ * scenario, and no other ops module. */
+#ifndef STRAITS_SAR_H
+#define STRAITS_SAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "env.h"
+#include "landmask.h"
+#include "metric.h"
+#include "rng.h"
+#include "scenario.h"
+#include "sim.h"
+
+/* ---- Leeway coefficients ----------------------------------------------------------
+ * L = slope * W10 + offset (+ a per-particle random part, see sar_particles), W10 the
+ * 10 m wind speed in m/s; slopes are fractions (0.0096 = 0.96 %), offsets and the
+ * regression's standard error (std) in m/s. */
+typedef struct sar_leeway {
+  const char *name;   /* the class's label in the SAROPS/Allen table */
+  double dw_slope, dw_offset, dw_std;
+  double cwr_slope, cwr_offset, cwr_std; /* right of downwind */
+  double cwl_slope, cwl_offset, cwl_std; /* left of downwind (slope usually < 0) */
+} sar_leeway;
+
+/* The coefficients of a scenario object class (scn_object); NULL for a stranger. */
+const sar_leeway *sar_leeway_of(int object);
+
+/* The wind speed at which the per-particle random part of the slope equals the
+ * regression's standard error (see docs/models.md). */
+#define SAR_WIND_REF 10.0 /* m/s */
+
+/* ---- particles: structs of arrays ---------------------------------------------------
+ * Invariants: 0 <= n <= cap; w >= 0; state[i] is SAR_WAITING until t_release[i],
+ * then SAR_DRIFTING, SAR_STRANDED once it reached land (it then stays put at its last
+ * water position). */
+enum sar_state { SAR_WAITING = 0, SAR_DRIFTING = 1, SAR_STRANDED = 2 };
+
+typedef struct sar_particles {
+  size_t n, cap;
+  double *lat, *lon;     /* degrees */
+  double *w;             /* probability weight: sums to 1 over the case */
+  float *t_release;      /* s: when the object enters the water (time uncertainty) */
+  float *t_jibe;         /* s: the next change of side */
+  float *r_dw, *r_cw;    /* N(0,1) drawn once: the particle's random leeway coefficient */
+  int8_t *side;          /* +1 right of downwind, -1 left */
+  uint8_t *state;        /* enum sar_state */
+  uint8_t *object;       /* scn_object */
+} sar_particles;
+
+/* Allocate room for cap particles (n = 0); -1 when the arena is exhausted. */
+int sar_particles_alloc(sar_particles *p, arena *a, size_t cap);
+
+/* Seeding.  Particles are added at the end (up to cap; the count added is
+ * returned).  Position: circular normal with sigma metres about the point (point),
+ * uniform along the track from (lat0, lon0) to (lat1, lon1) plus the normal scatter
+ * (line), or uniform in a disc of radius metres (area).  Time: release uniform in
+ * [t0, t0 + t_window].  The side and the random coefficients are drawn here, once.
+ * Weights are set to 1/n over all particles after each call. */
+typedef struct sar_seed {
+  int object;            /* scn_object */
+  double lat0, lon0, lat1, lon1;
+  double sigma;          /* m, position uncertainty (1 sigma, each axis) */
+  double radius;         /* m, for an area */
+  double t0, t_window;   /* s */
+  size_t count;
+} sar_seed;
+size_t sar_seed_point(sar_particles *p, const sar_seed *s, rng_stream *r);
+size_t sar_seed_line(sar_particles *p, const sar_seed *s, rng_stream *r);
+size_t sar_seed_area(sar_particles *p, const sar_seed *s, rng_stream *r);
+
+/* ---- drift --------------------------------------------------------------------- */
+typedef struct sar_drift_opts {
+  const env_field *current; /* NULL: no current */
+  const env_field *wind;    /* NULL: no wind */
+  const geo_landmask *land; /* NULL: no land (nothing strands) */
+  double dt;                /* s, step */
+  double jibe_rate;         /* per second (0.04 / 3600 = 4 % per hour) */
+  double leeway_factor;     /* multiplies every leeway (1; 0 for a pure current drift) */
+  uint64_t seed;            /* random stream key with rep: jibes */
+  uint32_t rep;
+  int threads;              /* 1 inside a Monte Carlo replication; >1 standalone */
+} sar_drift_opts;
+
+#define SAR_DRIFT_OPTS_INIT {NULL, NULL, NULL, 600.0, 0.04 / 3600.0, 1.0, 0, 0, 1}
+
+/* Advance every particle nsteps steps of dt from time t0 (s).  Allocates nothing
+ * (threads > 1 starts that many threads once for the whole call).  A particle's path
+ * depends only on its own state and (seed, rep, index), never on the thread split.
+ * Returns 0 or ERR_THREAD. */
+int sar_drift(sar_particles *p, double t0, int nsteps, const sar_drift_opts *o);
+
+/* The local east/north metres of (lat, lon) from (lat0, lon0) on the sphere's tangent
+ * plane (small distances: a search area, a transit leg). */
+void sar_local_xy(double lat0, double lon0, double lat, double lon, double *x, double *y);
+
+/* ---- probability map and search planning ------------------------------------------ */
+typedef struct sar_grid {
+  double lat0, lon0, dlat, dlon; /* SW corner and cell size, degrees */
+  size_t ny, nx;
+  double *p;     /* [ny*nx] probability of containment (sums to the particles' weight) */
+  double *area;  /* [ny*nx] m^2 */
+} sar_grid;
+
+#define SAR_MAX_CELLS ((size_t)1 << 22)
+
+/* A grid of cells about cell metres square covering the particles (with one cell
+ * of margin), at most max_cells cells (coarsened to fit); p from the weights.  The
+ * caller's buffers p_buf and area_buf hold max_cells doubles each and become g->p
+ * and g->area (so planning in an event loop allocates nothing). */
+void sar_grid_build(sar_grid *g, const sar_particles *p, double cell, size_t max_cells,
+                    double *p_buf, double *area_buf);
+
+/* Optimal allocation of swept area E (m^2) over n cells with probabilities p[] and
+ * areas area[] under the random-search detection function POD = 1 - exp(-z/A)
+ * (Koopman; Stone's theorem): z[j] = A_j * max(0, ln(p_j / (A_j * lambda))), with
+ * lambda the Lagrange multiplier making sum z = E.  Writes z[] and returns the
+ * probability of success sum p_j (1 - exp(-z_j/A_j)); *lambda_out if not NULL.
+ * The active set is found by bisection on lambda, then lambda comes from the closed
+ * form over that set: ln lambda = (sum_active A_j ln(p_j/A_j) - E) / sum_active A_j. */
+double sar_alloc_effort(double *z, const double *p, const double *area, size_t n, double E,
+                        double *lambda_out);
+
+/* A search rectangle in grid cells [i0, i1) x [j0, j1), covered by parallel tracks. */
+typedef struct sar_rect {
+  size_t i0, i1, j0, j1;
+  double lat_min, lat_max, lon_min, lon_max; /* degrees */
+  double area;      /* m^2 */
+  double track;     /* m of track flown in it */
+  double spacing;   /* m between tracks: area / track */
+  double coverage;  /* sweep width / spacing */
+  double pod;       /* 1 - exp(-coverage) */
+  double poc;       /* probability the object is in it, before the search */
+} sar_rect;
+
+/* The best rectangle for one unit with sweep width W (m) and track length L (m):
+ * maximises P(R) * (1 - exp(-W L / A(R))) over rectangles centred on the cell of
+ * highest probability density.  scratch: (ny+1)*(nx+2) doubles. */
+void sar_plan_rect(sar_rect *out, const sar_grid *g, double W, double L, double *scratch);
+
+/* Bayes after an unsuccessful search of r: weights of particles inside r are
+ * multiplied by (1 - pod) and all are renormalised to sum to 1.  Returns the
+ * probability that this search would have found the object (the mass removed). */
+double sar_update_after_search(sar_particles *p, const sar_rect *r);
+
+/* ---- the Monte Carlo module ----------------------------------------------------- */
+typedef struct sar_model sar_model;
+typedef struct sar sar;
+
+/* *out is NULL (and 0 returned) when the scenario has no sar section. */
+int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+void sar_model_free(sar_model *m); /* NULL is a no-op */
+sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
+               uint32_t rep);
+void sar_collect(const sar *S, sim *s, metric_out *out);
+
+#endif

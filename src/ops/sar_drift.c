@@ -1,0 +1,232 @@
+/* sar_drift.c - Leeway drift of search objects (Breivik & Allen 2008; Allen 2005):
+ * leeway linear in the 10 m wind speed, split into downwind and crosswind parts,
+ * a random coefficient per particle, jibing, the surface current added, stranding
+ * on land.  The step loop allocates nothing. */
+#include "sar.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "err.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+#define R_EARTH 6371008.8 /* m, mean radius (IUGG) */
+#define DEG (M_PI / 180.0)
+
+enum { SAR_PURPOSE_JIBE = 0x100 };
+
+/* Leeway coefficients from the SAROPS object table compiled by A. Allen (USCG R&D
+ * Center) from the field data of Allen & Plourde (1999) and Allen (2005), "Leeway
+ * divergence", USCG report CG-D-05-05, and used by Breivik & Allen (2008), J. Mar.
+ * Syst. 69, 99-113, Table 2 (as distributed with OpenDrift's Leeway as
+ * OBJECTPROP.DAT, list of 2011-08-25).  Table units: slope %, offset cm/s, std cm/s;
+ * converted here to fractions and m/s. */
+#define LW(name, a, b, s, ra, rb, rs, la, lb, ls) \
+  {name, a / 100.0, b / 100.0, s / 100.0, ra / 100.0, rb / 100.0, rs / 100.0, la / 100.0, lb / 100.0, ls / 100.0}
+static const sar_leeway leeway_table[SCN_OBJ__COUNT] = {
+    /* PIW-1: person in water, unknown state (mean values) */
+    [SCN_OBJ_PIW] = LW("PIW-1", 0.96, 0.00, 12.00, 0.54, 0.00, 9.40, -0.54, 0.00, 9.40),
+    /* LIFE-RAFT-DB-12: 4-14 person, deep ballast, no drogue */
+    [SCN_OBJ_RAFT] = LW("LIFE-RAFT-DB-12", 3.75, -2.30, 4.40, 0.78, -3.60, 3.60, -0.47, -0.10, 3.90),
+    /* LIFE-RAFT-DB-15: 4-14 person, deep ballast, canopy, with drogue (average) */
+    [SCN_OBJ_RAFT_DROGUE] = LW("LIFE-RAFT-DB-15", 1.91, 0.90, 1.60, 0.78, -3.60, 3.60, -0.47, -0.10, 3.90),
+    /* SKIFF-1: modified-v, cathedral-hull runabout outboard powerboat */
+    [SCN_OBJ_SMALL_BOAT] = LW("SKIFF-1", 3.15, 0.00, 2.20, 1.29, 0.00, 2.20, -1.29, 0.00, 2.20),
+};
+#undef LW
+
+const sar_leeway *sar_leeway_of(int object) {
+  return object >= 0 && object < SCN_OBJ__COUNT ? &leeway_table[object] : NULL;
+}
+
+int sar_particles_alloc(sar_particles *p, arena *a, size_t cap) {
+  memset(p, 0, sizeof *p);
+  size_t c = cap ? cap : 1;
+  p->lat = arena_alloc(a, c * sizeof *p->lat);
+  p->lon = arena_alloc(a, c * sizeof *p->lon);
+  p->w = arena_alloc(a, c * sizeof *p->w);
+  p->t_release = arena_alloc(a, c * sizeof *p->t_release);
+  p->t_jibe = arena_alloc(a, c * sizeof *p->t_jibe);
+  p->r_dw = arena_alloc(a, c * sizeof *p->r_dw);
+  p->r_cw = arena_alloc(a, c * sizeof *p->r_cw);
+  p->side = arena_alloc(a, c * sizeof *p->side);
+  p->state = arena_alloc(a, c * sizeof *p->state);
+  p->object = arena_alloc(a, c * sizeof *p->object);
+  if (!p->lat || !p->lon || !p->w || !p->t_release || !p->t_jibe || !p->r_dw || !p->r_cw ||
+      !p->side || !p->state || !p->object)
+    return -1;
+  p->cap = cap;
+  return 0;
+}
+
+void sar_local_xy(double lat0, double lon0, double lat, double lon, double *x, double *y) {
+  double dlon = lon - lon0;
+  if (dlon > 180)
+    dlon -= 360;
+  else if (dlon < -180)
+    dlon += 360;
+  *x = dlon * DEG * R_EARTH * cos(0.5 * (lat + lat0) * DEG);
+  *y = (lat - lat0) * DEG * R_EARTH;
+}
+
+/* (lat, lon) displaced by x metres east and y north (tangent plane at lat). */
+static void offset(double *lat, double *lon, double x, double y) {
+  double la = *lat;
+  *lat = la + y / R_EARTH / DEG;
+  *lon = *lon + x / (R_EARTH * cos(la * DEG)) / DEG;
+}
+
+/* The time of the next jibe after t: exponential, keyed by (seed, rep, particle, t)
+ * so it does not depend on which thread advances the particle. */
+static float next_jibe(const sar_drift_opts *o, size_t i, double t) {
+  if (!(o->jibe_rate > 0))
+    return INFINITY;
+  uint32_t ctr[4] = {(uint32_t)(int64_t)floor(t), (uint32_t)i,
+                     (uint32_t)RNG_SAR << 16 | SAR_PURPOSE_JIBE, o->rep};
+  uint32_t key[2] = {(uint32_t)o->seed, (uint32_t)(o->seed >> 32)}, out[4];
+  rng_philox4x32_10(out, ctr, key);
+  double u = ((double)out[0] + 0.5) / 4294967296.0;
+  return (float)(t - log(u) / o->jibe_rate);
+}
+
+static void add_particle(sar_particles *p, const sar_seed *s, rng_stream *r, double lat,
+                         double lon) {
+  size_t i = p->n++;
+  gsl_rng *g = rng_gsl(r);
+  double x = gsl_ran_gaussian_ziggurat(g, 1.0) * s->sigma;
+  double y = gsl_ran_gaussian_ziggurat(g, 1.0) * s->sigma;
+  offset(&lat, &lon, x, y);
+  p->lat[i] = lat, p->lon[i] = lon;
+  p->t_release[i] = (float)(s->t0 + rng_uniform(r) * s->t_window);
+  p->t_jibe[i] = NAN; /* drawn at release by the drift */
+  p->r_dw[i] = (float)gsl_ran_gaussian_ziggurat(g, 1.0);
+  p->r_cw[i] = (float)gsl_ran_gaussian_ziggurat(g, 1.0);
+  p->side[i] = rng_uniform(r) < 0.5 ? 1 : -1;
+  p->state[i] = SAR_WAITING;
+  p->object[i] = (uint8_t)s->object;
+}
+
+static void reweight(sar_particles *p) {
+  for (size_t i = 0; i < p->n; i++)
+    p->w[i] = 1.0 / (double)p->n;
+}
+
+size_t sar_seed_point(sar_particles *p, const sar_seed *s, rng_stream *r) {
+  size_t k = 0;
+  for (; k < s->count && p->n < p->cap; k++)
+    add_particle(p, s, r, s->lat0, s->lon0);
+  reweight(p);
+  return k;
+}
+
+size_t sar_seed_line(sar_particles *p, const sar_seed *s, rng_stream *r) {
+  size_t k = 0;
+  double x, y;
+  sar_local_xy(s->lat0, s->lon0, s->lat1, s->lon1, &x, &y);
+  for (; k < s->count && p->n < p->cap; k++) {
+    double f = rng_uniform(r), lat = s->lat0, lon = s->lon0;
+    offset(&lat, &lon, f * x, f * y);
+    add_particle(p, s, r, lat, lon);
+  }
+  reweight(p);
+  return k;
+}
+
+size_t sar_seed_area(sar_particles *p, const sar_seed *s, rng_stream *r) {
+  size_t k = 0;
+  for (; k < s->count && p->n < p->cap; k++) {
+    double rad = s->radius * sqrt(rng_uniform(r)), th = 2 * M_PI * rng_uniform(r);
+    double lat = s->lat0, lon = s->lon0;
+    offset(&lat, &lon, rad * cos(th), rad * sin(th));
+    add_particle(p, s, r, lat, lon);
+  }
+  reweight(p);
+  return k;
+}
+
+/* One particle, one step from t to t + dt. */
+static inline void step_one(sar_particles *p, size_t i, double t, const sar_drift_opts *o) {
+  uint8_t st = p->state[i];
+  if (st == SAR_STRANDED)
+    return;
+  if (st == SAR_WAITING) {
+    if (t < (double)p->t_release[i])
+      return;
+    p->state[i] = SAR_DRIFTING;
+    p->t_jibe[i] = next_jibe(o, i, t);
+  }
+  if (t >= (double)p->t_jibe[i]) { /* a jibe: change sides */
+    p->side[i] = (int8_t)-p->side[i];
+    p->t_jibe[i] = next_jibe(o, i, t);
+  }
+  double lat = p->lat[i], lon = p->lon[i], uc = 0, vc = 0, uw = 0, vw = 0;
+  if (o->current)
+    env_sample(o->current, t, lat, lon, &uc, &vc);
+  if (o->wind)
+    env_sample(o->wind, t, lat, lon, &uw, &vw);
+  double W = sqrt(uw * uw + vw * vw), ex = 0, ey = 1; /* calm: "downwind" is north */
+  if (W > 0)
+    ex = uw / W, ey = vw / W;
+  const sar_leeway *c = &leeway_table[p->object[i]];
+  double dw = (c->dw_slope + p->r_dw[i] * c->dw_std / SAR_WIND_REF) * W + c->dw_offset;
+  double cw = p->side[i] > 0
+                  ? (c->cwr_slope + p->r_cw[i] * c->cwr_std / SAR_WIND_REF) * W + c->cwr_offset
+                  : (c->cwl_slope + p->r_cw[i] * c->cwl_std / SAR_WIND_REF) * W + c->cwl_offset;
+  dw *= o->leeway_factor, cw *= o->leeway_factor;
+  /* right of downwind (ex, ey) is (ey, -ex): wind toward north -> right is east */
+  double u = uc + dw * ex + cw * ey, v = vc + dw * ey - cw * ex;
+  double nlat = lat, nlon = lon;
+  offset(&nlat, &nlon, u * o->dt, v * o->dt);
+  if (o->land && geo_landmask_is_land(o->land, nlat, nlon)) {
+    p->state[i] = SAR_STRANDED; /* stays at its last position in the water */
+    return;
+  }
+  p->lat[i] = nlat, p->lon[i] = nlon;
+}
+
+typedef struct drift_job {
+  sar_particles *p;
+  size_t i0, i1;
+  double t0;
+  int nsteps;
+  const sar_drift_opts *o;
+} drift_job;
+
+static void *drift_range(void *arg) {
+  const drift_job *j = arg;
+  for (int k = 0; k < j->nsteps; k++) {
+    double t = j->t0 + k * j->o->dt;
+    for (size_t i = j->i0; i < j->i1; i++)
+      step_one(j->p, i, t, j->o);
+  }
+  return NULL;
+}
+
+#define SAR_MAX_THREADS 64
+
+int sar_drift(sar_particles *p, double t0, int nsteps, const sar_drift_opts *o) {
+  int nt = o->threads < 1 ? 1 : o->threads > SAR_MAX_THREADS ? SAR_MAX_THREADS : o->threads;
+  if ((size_t)nt > p->n)
+    nt = p->n ? (int)p->n : 1;
+  drift_job job[SAR_MAX_THREADS];
+  pthread_t th[SAR_MAX_THREADS];
+  int started[SAR_MAX_THREADS] = {0}, err = 0;
+  for (int k = 0; k < nt; k++)
+    job[k] = (drift_job){p, p->n * (size_t)k / (size_t)nt, p->n * (size_t)(k + 1) / (size_t)nt,
+                         t0, nsteps, o};
+  for (int k = 1; k < nt; k++)
+    started[k] = pthread_create(&th[k], NULL, drift_range, &job[k]) == 0;
+  drift_range(&job[0]);
+  for (int k = 1; k < nt; k++) {
+    if (started[k])
+      pthread_join(th[k], NULL);
+    else
+      drift_range(&job[k]); /* a thread that could not start: do its share here */
+  }
+  return err;
+}

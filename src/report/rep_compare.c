@@ -1,0 +1,139 @@
+/* rep_compare.c - courses of action compared with common random numbers: paired
+ * differences per replication, their 95% confidence interval, and a verdict.
+ *
+ * Replication r of every course of action draws from the same streams (seed, r,
+ * module, purpose), so B_r - A_r removes the noise the two share and the paired
+ * interval is narrower than an unpaired one (Law, Simulation Modeling and Analysis,
+ * section 10.2: the paired-t confidence interval). */
+#include "rep_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+/* Which way is good, by a word in the metric's name.  Unknown metrics (an event's
+ * occurrence: good or bad depends on the event) get 0 and the verdict "differs". */
+static const struct {
+  const char *word;
+  int direction;
+} directions[] = {
+    {"closed_time", -1},   {"active_time", -1},  {"persons_missing", -1},
+    {"situation_max", -1}, {"spillover", -1},    {"queue", -1},
+    {"wait", -1},          {"shortfall", -1},    {"lost", -1},
+    {"casualt", -1},       {"delivered", +1},    {"found_alive", +1},
+    {"rescued", +1},       {"inspected", +1},    {"days_of_supply", +1},
+    {"probability_of_success", +1},
+};
+
+int rep_metric_direction(const char *module, const char *name) {
+  (void)module;
+  for (size_t i = 0; i < sizeof directions / sizeof *directions; i++)
+    if (strstr(name, directions[i].word))
+      return directions[i].direction;
+  return 0;
+}
+
+const char *rep_verdict_name(rep_verdict v) {
+  switch (v) {
+  case REP_BETTER: return "better";
+  case REP_WORSE: return "worse";
+  case REP_DIFFERS: return "differs";
+  default: return "no significant difference";
+  }
+}
+
+static rep_verdict verdict(const stats_summary *d, int direction) {
+  if (d->n < 2 || isnan(d->half_width) || !(fabs(d->mean) > d->half_width))
+    return REP_SAME;
+  if (direction == 0)
+    return REP_DIFFERS;
+  return (d->mean > 0) == (direction > 0) ? REP_BETTER : REP_WORSE;
+}
+
+int rep_compare(rep_pair **pairs, size_t *npairs, const rep_run *a, const rep_run *b) {
+  size_t n = a->nrep < b->nrep ? a->nrep : b->nrep, np = 0;
+  double *va = malloc((n ? n : 1) * sizeof *va), *vb = malloc((n ? n : 1) * sizeof *vb);
+  double *vd = malloc((n ? n : 1) * sizeof *vd), *scratch = malloc((n ? n : 1) * sizeof *vd);
+  rep_pair *p = calloc(a->ms.n ? a->ms.n : 1, sizeof *p);
+  *pairs = NULL;
+  *npairs = 0;
+  if (!va || !vb || !vd || !scratch || !p) {
+    free(p);
+    p = NULL;
+    goto done;
+  }
+  for (size_t m = 0; m < a->ms.n; m++) {
+    const metric_def *def = &a->ms.def[m];
+    int mb = metric_find(&b->ms, def->module, def->name);
+    if (mb < 0 || (def->flags & METRIC_SERIES) || strcmp(def->unit, b->ms.def[mb].unit))
+      continue;
+    for (size_t k = 0; k < n; k++) {
+      double x = a->value[m][k], y = b->value[mb][k];
+      int both = !isnan(x) && !isnan(y);
+      va[k] = both ? x : NAN;
+      vb[k] = both ? y : NAN;
+      vd[k] = both ? y - x : NAN;
+    }
+    rep_pair *q = &p[np++];
+    q->def = def;
+    stats_summarize(&q->a, va, n, scratch);
+    stats_summarize(&q->b, vb, n, scratch);
+    stats_summarize(&q->diff, vd, n, scratch);
+    q->verdict = verdict(&q->diff, rep_metric_direction(def->module, def->name));
+  }
+  *pairs = p;
+  *npairs = np;
+done:
+  free(va);
+  free(vb);
+  free(vd);
+  free(scratch);
+  return p ? 0 : ERR_NOMEM;
+}
+
+static void num_field(rep_buf *b, const char *key, double v) {
+  rep_buf_printf(b, ",\"%s\":", key);
+  rep_buf_json_num(b, v);
+}
+
+void rep_compare_json(rep_buf *b, const rep_coa *coa, size_t ncoa, size_t nrep) {
+  rep_buf_printf(b, "{\"replications\":%zu,\"coas\":[", nrep);
+  for (size_t c = 0; c < ncoa; c++) {
+    rep_buf_put(b, c ? ",\n{\"label\":" : "\n{\"label\":");
+    rep_buf_json_str(b, coa[c].label);
+    rep_buf_put(b, ",\"scenario_name\":");
+    rep_buf_json_str(b, coa[c].scenario_name);
+    rep_buf_printf(b, ",\"run\":%lld,\"rows\":[", (long long)coa[c].run);
+    for (size_t i = 0; i < coa[c].npairs; i++) {
+      const rep_pair *q = &coa[c].pairs[i];
+      double scale;
+      const char *shown;
+      char name[256];
+      rep_display_unit(q->def->unit, &scale, &shown);
+      snprintf(name, sizeof name, "%s.%s", q->def->module, q->def->name);
+      rep_buf_put(b, i ? ",\n{\"metric\":" : "\n{\"metric\":");
+      rep_buf_json_str(b, name);
+      rep_buf_put(b, ",\"unit\":");
+      rep_buf_json_str(b, q->def->unit);
+      rep_buf_put(b, ",\"shown\":");
+      rep_buf_json_str(b, shown);
+      num_field(b, "scale", scale);
+      rep_buf_printf(b, ",\"n\":%zu", q->diff.n);
+      num_field(b, "mean_a", q->a.n ? q->a.mean : NAN);
+      num_field(b, "mean_b", q->b.n ? q->b.mean : NAN);
+      num_field(b, "sd_a", q->a.n > 1 ? q->a.sd : NAN);
+      num_field(b, "diff", q->diff.n ? q->diff.mean : NAN);
+      num_field(b, "half_width", q->diff.half_width);
+      num_field(b, "ci95_low", q->diff.mean - q->diff.half_width);
+      num_field(b, "ci95_high", q->diff.mean + q->diff.half_width);
+      rep_buf_printf(b, ",\"direction\":%d,\"verdict\":",
+                     rep_metric_direction(q->def->module, q->def->name));
+      rep_buf_json_str(b, rep_verdict_name(q->verdict));
+      rep_buf_put(b, "}");
+    }
+    rep_buf_put(b, "]}");
+  }
+  rep_buf_put(b, "]}");
+}

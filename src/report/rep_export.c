@@ -1,0 +1,211 @@
+/* rep_export.c - a stored run as JSON, CSV or GeoJSON, for other tools (QGIS,
+ * spreadsheets, notebooks). */
+#include "rep_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "err.h"
+
+int rep_export_json(rep_buf *b, const rep_run *r) {
+  rep__data_json(b, r, NULL, 0);
+  rep_buf_put(b, "\n");
+  return b->failed ? ERR_NOMEM : 0;
+}
+
+/* RFC 4180 quoting (a field with a comma, quote or line break); lines end in LF. */
+static void csv_field(rep_buf *b, const char *s) {
+  if (!strpbrk(s, ",\"\n")) {
+    rep_buf_put(b, s);
+    return;
+  }
+  rep_buf_put(b, "\"");
+  for (const char *p = s; *p; p++)
+    rep_buf_put(b, *p == '"' ? "\"\"" : (char[2]){*p, 0});
+  rep_buf_put(b, "\"");
+}
+
+static void csv_num(rep_buf *b, double v) {
+  rep_buf_put(b, ",");
+  if (!isnan(v))
+    rep_buf_printf(b, "%.17g", v);
+}
+
+static void csv_metric(rep_buf *b, const metric_def *def) {
+  csv_field(b, def->module);
+  rep_buf_put(b, ",");
+  csv_field(b, def->name);
+  rep_buf_put(b, ",");
+  csv_field(b, def->unit);
+}
+
+int rep_export_csv(rep_buf *b, const rep_run *r, const char *table) {
+  if (!table || strcmp(table, "metrics") == 0) {
+    rep_buf_put(b, "module,name,unit,headline,series,n,mean,sd,ci95_low,ci95_high,min,p5,"
+                   "p50,p95,max,description\n");
+    for (size_t m = 0; m < r->ms.n; m++) {
+      const stats_summary *s = &r->summary[m];
+      const metric_def *def = &r->ms.def[m];
+      int has = s->n > 0;
+      csv_metric(b, def);
+      rep_buf_printf(b, ",%d,%d,%zu", (def->flags & METRIC_HEADLINE) != 0,
+                     (def->flags & METRIC_SERIES) != 0, s->n);
+      csv_num(b, has ? s->mean : NAN);
+      csv_num(b, has ? s->sd : NAN);
+      csv_num(b, has ? s->mean - s->half_width : NAN);
+      csv_num(b, has ? s->mean + s->half_width : NAN);
+      csv_num(b, has ? s->min : NAN);
+      csv_num(b, has ? s->p5 : NAN);
+      csv_num(b, has ? s->p50 : NAN);
+      csv_num(b, has ? s->p95 : NAN);
+      csv_num(b, has ? s->max : NAN);
+      rep_buf_put(b, ",");
+      csv_field(b, def->description);
+      rep_buf_put(b, "\n");
+    }
+  } else if (strcmp(table, "values") == 0) {
+    rep_buf_put(b, "replication,module,name,unit,value\n");
+    for (size_t k = 0; k < r->nrep; k++)
+      for (size_t m = 0; m < r->ms.n; m++) {
+        if (isnan(r->value[m][k]))
+          continue;
+        rep_buf_printf(b, "%zu,", k);
+        csv_metric(b, &r->ms.def[m]);
+        csv_num(b, r->value[m][k]);
+        rep_buf_put(b, "\n");
+      }
+  } else if (strcmp(table, "series") == 0) {
+    rep_buf_put(b, "module,name,unit,t,mean,p5,p95\n");
+    for (size_t i = 0; i < r->nband; i++) {
+      const rep_band *band = &r->band[i];
+      for (size_t g = 0; g < band->n; g++) {
+        csv_metric(b, &r->ms.def[band->metric]);
+        csv_num(b, band->t[g]);
+        csv_num(b, band->mean[g]);
+        csv_num(b, band->p5[g]);
+        csv_num(b, band->p95[g]);
+        rep_buf_put(b, "\n");
+      }
+    }
+  } else {
+    return ERR_USAGE;
+  }
+  return b->failed ? ERR_NOMEM : 0;
+}
+
+/* ---- a minimal JSON walker: enough to find a member's value text ---------------- */
+
+static const char *skip_ws(const char *p) {
+  while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+    p++;
+  return p;
+}
+
+/* Past the string starting at p (a quote), or NULL if it does not end. */
+static const char *skip_string(const char *p) {
+  for (p++; *p; p++) {
+    if (*p == '\\' && p[1])
+      p++;
+    else if (*p == '"')
+      return p + 1;
+  }
+  return NULL;
+}
+
+/* Past the value starting at p: a string, or anything up to the delimiter that ends
+ * it at depth 0 (objects and arrays nest; strings inside them are skipped). */
+static const char *skip_value(const char *p) {
+  int depth = 0;
+  while (*p) {
+    if (*p == '"') {
+      if (!(p = skip_string(p)))
+        return NULL;
+      if (depth == 0)
+        return p;
+      continue;
+    }
+    if (*p == '{' || *p == '[') {
+      depth++;
+    } else if (*p == '}' || *p == ']') {
+      if (depth == 0)
+        return p;
+      if (--depth == 0)
+        return p + 1;
+    } else if (*p == ',' && depth == 0) {
+      return p;
+    }
+    p++;
+  }
+  return depth == 0 ? p : NULL;
+}
+
+int rep__json_member(const char *json, const char *key, const char **start, size_t *len) {
+  const char *p = json ? skip_ws(json) : NULL;
+  size_t klen = strlen(key);
+  if (!p || *p != '{')
+    return -1;
+  p = skip_ws(p + 1);
+  while (*p == '"') {
+    const char *k = p + 1, *e = skip_string(p);
+    if (!e)
+      return -1;
+    int match = (size_t)(e - 1 - k) == klen && memcmp(k, key, klen) == 0;
+    p = skip_ws(e);
+    if (*p != ':')
+      return -1;
+    p = skip_ws(p + 1);
+    const char *v = p;
+    if (!(p = skip_value(p)))
+      return -1;
+    if (match) {
+      *start = v;
+      *len = (size_t)(p - v);
+      while (*len && strchr(" \n\r\t", v[*len - 1]))
+        (*len)--;
+      return 0;
+    }
+    p = skip_ws(p);
+    if (*p != ',')
+      return -1;
+    p = skip_ws(p + 1);
+  }
+  return -1;
+}
+
+/* The items of the array member "features" of doc, comma-separated, after a comma
+ * when *any (some feature was written already). */
+static void splice_features(rep_buf *b, const char *doc, int *any) {
+  const char *v;
+  size_t n;
+  if (rep__json_member(doc, "features", &v, &n) || n < 2 || v[0] != '[')
+    return;
+  const char *in = skip_ws(v + 1), *end = v + n - 1; /* end: the closing bracket */
+  if (in >= end)
+    return; /* empty */
+  rep_buf_put(b, *any ? ",\n" : "\n");
+  rep_buf_putn(b, in, (size_t)(end - in));
+  *any = 1;
+}
+
+/* One FeatureCollection: the theater (with its bbox), the layers modules added, the
+ * coastline. */
+int rep_export_geojson(rep_buf *b, const rep_run *r, const rep_lines *coast) {
+  const char *v;
+  size_t n;
+  int any = 0;
+  rep_buf_put(b, "{\"type\":\"FeatureCollection\"");
+  if (r->theater_doc && rep__json_member(r->theater_doc, "bbox", &v, &n) == 0) {
+    rep_buf_put(b, ",\"bbox\":");
+    rep_buf_putn(b, v, n);
+  }
+  rep_buf_put(b, ",\"features\":[");
+  splice_features(b, r->theater_doc, &any);
+  for (size_t i = 0; i < r->nlayer; i++)
+    splice_features(b, r->layer_doc[i], &any);
+  if (coast && coast->nline) {
+    rep_buf_put(b, any ? ",\n" : "\n");
+    rep__coast_features(b, coast);
+  }
+  rep_buf_put(b, "]}\n");
+  return b->failed ? ERR_NOMEM : 0;
+}

@@ -1,0 +1,25 @@
+/* rep_internal.h - what the report's files share (not API). */
+#ifndef STRAITS_REP_INTERNAL_H
+#define STRAITS_REP_INTERNAL_H
+
+#include "report.h"
+
+#define REP_MAX_VALUES 5000 /* per histogram: the first observed replications */
+
+/* Whether every observed value is 0 or 1 (an event's occurrence): a probability. */
+int rep__binary(const rep_run *r, size_t m);
+/* Whether a histogram says something: a scalar, seen twice or more, not constant,
+ * not a probability. */
+int rep__histogram(const rep_run *r, size_t m);
+/* The data the page and the JSON export share: run, scenario, theater, metrics
+ * (values for histograms when with_values), bands.  The coastline as a GeoJSON
+ * FeatureCollection when coast is not NULL. */
+void rep__data_json(rep_buf *b, const rep_run *r, const rep_lines *coast, int with_values);
+/* Coastline polylines as GeoJSON LineString features, comma-separated. */
+void rep__coast_features(rep_buf *b, const rep_lines *coast);
+/* The value of member `key` of the top-level JSON object in json: *start and *len
+ * delimit its text.  Returns 0, or -1 when absent or the text is not an object.
+ * Strings (with escapes) and nesting are skipped properly; nothing is validated. */
+int rep__json_member(const char *json, const char *key, const char **start, size_t *len);
+
+#endif

@@ -1,0 +1,267 @@
+/* rep_load.c - read one run back from the store: values, summaries, series bands and
+ * the documents the report draws. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+#define REP_MAX_SECTIONS 64
+
+void rep_run_free(rep_run *r) {
+  if (!r)
+    return;
+  for (size_t m = 0; r->value && m < r->ms.n; m++)
+    free(r->value[m]);
+  free(r->value);
+  free(r->summary);
+  for (size_t i = 0; i < r->nband; i++) {
+    free(r->band[i].t);
+    free(r->band[i].mean);
+    free(r->band[i].p5);
+    free(r->band[i].p95);
+  }
+  free(r->band);
+  free(r->scenario_doc);
+  free(r->theater_doc);
+  free(r->sync_doc);
+  free(r->findings_doc);
+  free(r->compare_doc);
+  for (size_t i = 0; i < r->nsection; i++)
+    free(r->section_doc[i]);
+  free(r->section_doc);
+  for (size_t i = 0; i < r->nlayer; i++)
+    free(r->layer_doc[i]);
+  free(r->layer_doc);
+  metric_set_release(&r->ms);
+  free(r);
+}
+
+/* A number after "key": in JSON that straits wrote itself (flat, no string holds
+ * the key); NaN when absent.  Not a JSON parser: documents from modules are only
+ * ever embedded, never read here. */
+static double doc_number(const char *json, const char *key) {
+  char pat[64];
+  snprintf(pat, sizeof pat, "\"%s\":", key);
+  const char *p = json ? strstr(json, pat) : NULL;
+  if (!p)
+    return NAN;
+  char *end;
+  double v = strtod(p + strlen(pat), &end);
+  return end == p + strlen(pat) ? NAN : v;
+}
+
+/* "bbox":[w,s,e,n] of the theater document. */
+static void doc_bbox(const char *json, double *bbox) {
+  for (int i = 0; i < 4; i++)
+    bbox[i] = NAN;
+  const char *p = json ? strstr(json, "\"bbox\":[") : NULL;
+  if (!p)
+    return;
+  p += strlen("\"bbox\":[");
+  for (int i = 0; i < 4; i++) {
+    char *end;
+    double v = strtod(p, &end);
+    if (end == p)
+      return;
+    bbox[i] = v;
+    p = end;
+    while (*p == ',' || *p == ' ')
+      p++;
+  }
+}
+
+static int get_doc(store *st, int64_t run, const char *name, char **out) {
+  int err = store_doc_get(st, run, name, out);
+  return err == ERR_NOTFOUND ? 0 : err;
+}
+
+/* ---- series bands: each replication's step function sampled on a grid -------- */
+
+typedef struct band_fill {
+  double *grid;   /* [ng] times */
+  size_t ng;
+  double *v;      /* [nrep][ng], NaN before a replication's first point */
+  int rep;        /* replication being filled, -1 before the first */
+  size_t g;       /* next grid point of rep to fill */
+  double value;   /* rep's value so far */
+} band_fill;
+
+/* Grid points before t take the value held before t. */
+static void fill_until(band_fill *f, double t) {
+  if (f->rep < 0)
+    return;
+  double *row = f->v + (size_t)f->rep * f->ng;
+  while (f->g < f->ng && f->grid[f->g] < t)
+    row[f->g++] = f->value;
+}
+
+static int band_point(void *ctx, int rep, double t, double value) {
+  band_fill *f = ctx;
+  if (rep != f->rep) {
+    fill_until(f, INFINITY);
+    f->rep = rep;
+    f->g = 0;
+    f->value = NAN;
+  }
+  fill_until(f, t);
+  f->value = value;
+  return 0;
+}
+
+static int load_band(rep_band *b, store *st, const rep_run *r, int metric, double horizon) {
+  size_t ng = REP_SERIES_POINTS, nrep = r->nrep;
+  band_fill f = {NULL, ng, NULL, -1, 0, NAN};
+  double *scratch = NULL, *col = NULL;
+  int err = ERR_NOMEM;
+  memset(b, 0, sizeof *b);
+  b->metric = metric;
+  b->n = ng;
+  b->t = malloc(ng * sizeof *b->t);
+  b->mean = malloc(ng * sizeof *b->mean);
+  b->p5 = malloc(ng * sizeof *b->p5);
+  b->p95 = malloc(ng * sizeof *b->p95);
+  f.v = malloc(ng * (nrep ? nrep : 1) * sizeof *f.v);
+  scratch = malloc((nrep ? nrep : 1) * sizeof *scratch);
+  col = malloc((nrep ? nrep : 1) * sizeof *col);
+  if (!b->t || !b->mean || !b->p5 || !b->p95 || !f.v || !scratch || !col)
+    goto done;
+  for (size_t g = 0; g < ng; g++)
+    b->t[g] = horizon * (double)g / (double)(ng - 1);
+  for (size_t i = 0; i < ng * nrep; i++)
+    f.v[i] = NAN;
+  f.grid = b->t;
+  if ((err = store_series_each(st, r->run.id, metric, nrep, band_point, &f)))
+    goto done;
+  fill_until(&f, INFINITY);
+  for (size_t g = 0; g < ng; g++) {
+    stats_summary s;
+    for (size_t k = 0; k < nrep; k++)
+      col[k] = f.v[k * ng + g];
+    stats_summarize(&s, col, nrep, scratch);
+    b->mean[g] = s.n ? s.mean : NAN;
+    b->p5[g] = s.n ? s.p5 : NAN;
+    b->p95[g] = s.n ? s.p95 : NAN;
+  }
+  err = 0;
+done:
+  free(f.v);
+  free(scratch);
+  free(col);
+  return err;
+}
+
+/* ---- the whole run ------------------------------------------------------------ */
+
+static int add_section(void *ctx, const char *name, const char *body) {
+  rep_run *r = ctx;
+  (void)name;
+  if (r->nsection == REP_MAX_SECTIONS)
+    return 0; /* more are not shown */
+  if (!(r->section_doc[r->nsection] = strdup(body)))
+    return ERR_NOMEM;
+  r->nsection++;
+  return 0;
+}
+
+static int add_layer(void *ctx, const char *name, const char *body) {
+  rep_run *r = ctx;
+  (void)name;
+  if (r->nlayer == REP_MAX_SECTIONS)
+    return 0;
+  if (!(r->layer_doc[r->nlayer] = strdup(body)))
+    return ERR_NOMEM;
+  r->nlayer++;
+  return 0;
+}
+
+static int load_sections(rep_run *r, store *st) {
+  r->section_doc = calloc(REP_MAX_SECTIONS, sizeof *r->section_doc);
+  r->layer_doc = calloc(REP_MAX_SECTIONS, sizeof *r->layer_doc);
+  if (!r->section_doc || !r->layer_doc)
+    return ERR_NOMEM;
+  int err = store_doc_each(st, r->run.id, "report.section.", add_section, r);
+  return err ? err : store_doc_each(st, r->run.id, "map.layer.", add_layer, r);
+}
+
+int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d) {
+  rep_run *r = calloc(1, sizeof *r);
+  double *scratch = NULL;
+  int err = ERR_NOMEM;
+  *out = NULL;
+  if (!r)
+    goto done;
+  metric_set_init(&r->ms);
+  if (run_id <= 0 && (err = store_run_latest(st, &run_id))) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "the results store holds no run");
+    goto done;
+  }
+  if ((err = store_run_read(st, run_id, &r->run))) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "no run %lld in the results store",
+                (long long)run_id);
+    goto done;
+  }
+  metric_set_release(&r->ms);
+  if ((err = store_metric_defs(st, run_id, &r->ms)))
+    goto fail_store;
+  r->nrep = r->run.replications_done > 0 ? (size_t)r->run.replications_done : 0;
+  err = ERR_NOMEM;
+  r->value = calloc(r->ms.n ? r->ms.n : 1, sizeof *r->value);
+  r->summary = calloc(r->ms.n ? r->ms.n : 1, sizeof *r->summary);
+  scratch = malloc((r->nrep ? r->nrep : 1) * sizeof *scratch);
+  if (!r->value || !r->summary || !scratch)
+    goto done;
+  for (size_t m = 0; m < r->ms.n; m++) {
+    if (!(r->value[m] = malloc((r->nrep ? r->nrep : 1) * sizeof **r->value)))
+      goto done;
+    if ((err = store_metric_values(st, run_id, &r->ms, (int)m, r->value[m], r->nrep)))
+      goto fail_store;
+    stats_summarize(&r->summary[m], r->value[m], r->nrep, scratch);
+    err = ERR_NOMEM;
+  }
+  if ((err = get_doc(st, run_id, "scenario", &r->scenario_doc)) ||
+      (err = get_doc(st, run_id, "theater", &r->theater_doc)) ||
+      (err = get_doc(st, run_id, "plan.sync", &r->sync_doc)) ||
+      (err = get_doc(st, run_id, "plan.findings", &r->findings_doc)) ||
+      (err = get_doc(st, run_id, "compare", &r->compare_doc)) ||
+      (err = load_sections(r, st)))
+    goto fail_store;
+  r->horizon = doc_number(r->scenario_doc, "horizon_s");
+  doc_bbox(r->theater_doc, r->bbox);
+
+  /* Bands need a horizon; without the scenario document, the last point seen. */
+  size_t nseries = 0;
+  for (size_t m = 0; m < r->ms.n; m++)
+    nseries += (r->ms.def[m].flags & METRIC_SERIES) != 0;
+  if (nseries && r->nrep) {
+    err = ERR_NOMEM;
+    if (!(r->band = calloc(nseries, sizeof *r->band)))
+      goto done;
+    for (size_t m = 0; m < r->ms.n; m++) {
+      if (!(r->ms.def[m].flags & METRIC_SERIES))
+        continue;
+      double h = r->horizon > 0 ? r->horizon : 30 * 86400.0;
+      err = load_band(&r->band[r->nband], st, r, (int)m, h);
+      r->nband++;
+      if (err)
+        goto fail_store;
+    }
+  }
+  err = 0;
+  goto done;
+fail_store:
+  if (err != ERR_NOMEM && err != ERR_NOTFOUND)
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+done:
+  if (err == ERR_NOMEM)
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory reading the results store");
+  free(scratch);
+  if (err) {
+    rep_run_free(r);
+    return err;
+  }
+  *out = r;
+  return 0;
+}

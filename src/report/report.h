@@ -1,0 +1,143 @@
+/* report.h - the HTML report and the JSON/CSV/GeoJSON exports of a stored run.
+ *
+ * Everything comes from the results store (DESIGN.md section 9): the run's row
+ * (provenance), its metric registry and values, its series, and its documents --
+ * "scenario" and "theater" (written by `straits run`), and any a module adds.  The
+ * report is one HTML file: a summary table in HTML, and Vega views (vega.min.js
+ * inlined, data embedded in each spec) for the map, the time series, histograms and
+ * the sections that modules contribute.
+ *
+ * How a module adds a section: write a store document named "report.section.<id>"
+ * whose body is {"title": ..., "text": ..., "order": n, "vega": <a Vega spec with
+ * its data inlined>} (text and vega optional).  Two documents have built-in views:
+ * "plan.sync" (synchronization matrix as a Gantt chart) and "plan.findings" (the
+ * plan check's findings as a table); docs/report.md gives their shapes.  A module
+ * adds a layer to the theater map (a SAR probability grid, search rectangles,
+ * logistics flows) with a document "map.layer.<id>": {"title": ..., "features":
+ * [GeoJSON features, [lon, lat]; a numeric properties.value is coloured on a scale]};
+ * the GeoJSON export includes those features.  Sections appear only when their
+ * document exists.
+ *
+ * The coastline is passed in by the caller (the report may include core and store
+ * only, so the CLI reads GSHHG through geo and hands over plain arrays).
+ *
+ * Ownership: rep_run borrows nothing after rep_run_load returns; free it with
+ * rep_run_free.  Functions never print; errors go to d. */
+#ifndef STRAITS_REPORT_H
+#define STRAITS_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "metric.h"
+#include "stats.h"
+#include "store.h"
+#include "rep_buf.h"
+
+/* Polylines, as geo_coast lays them out (line i is points [start[i], start[i+1])). */
+typedef struct rep_lines {
+  size_t nline;
+  const size_t *start;
+  const double *lat, *lon;
+  const char *source; /* attribution shown under the map */
+} rep_lines;
+
+#define REP_SERIES_POINTS 121 /* grid points of a series band over [0, horizon] */
+
+/* A series summarised across replications on a grid of times. */
+typedef struct rep_band {
+  int metric;
+  size_t n;                       /* grid points */
+  double *t, *mean, *p5, *p95;    /* [n]; t in s; NaN where no replication had a value */
+} rep_band;
+
+typedef struct rep_run {
+  store_run_row run;
+  metric_set ms;
+  size_t nrep;             /* replications read: [0, nrep) */
+  double **value;          /* [ms.n][nrep] per replication (series: last value) */
+  stats_summary *summary;  /* [ms.n] */
+  rep_band *band;          /* [nband] */
+  size_t nband;
+  double horizon;          /* s, from the "scenario" document (NaN if absent) */
+  char *scenario_doc;      /* JSON, or NULL */
+  char *theater_doc;       /* GeoJSON FeatureCollection with bbox, or NULL */
+  char *sync_doc, *findings_doc, *compare_doc; /* NULL when absent */
+  size_t nsection;
+  char **section_doc;      /* report.section.* bodies, ordered by name */
+  size_t nlayer;
+  char **layer_doc;        /* map.layer.* bodies, ordered by name */
+  double bbox[4];          /* west, south, east, north (degrees); NaN if no theater */
+} rep_run;
+
+/* Read run run_id (0: the newest) from the store.  ERR_NOTFOUND when the store has
+ * no such run. */
+int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d);
+void rep_run_free(rep_run *r); /* NULL is a no-op */
+
+typedef struct rep_options {
+  const rep_lines *coast; /* NULL: the map has no coastline */
+  const char *vega_js;    /* NULL: the inlined vega.min.js (rep_vega_js) */
+} rep_options;
+
+#define REP_OPTIONS_INIT {NULL, NULL}
+
+/* The report as one HTML document. */
+int rep_html(rep_buf *out, const rep_run *r, const rep_options *opt);
+
+/* Exports.  json: provenance, metric summaries, series bands, theater.  csv: one table
+ * (`table` "metrics": summary per metric; "values": one row per replication and
+ * metric; "series": the bands).  geojson: places, regions, routes and the coastline
+ * (RFC 7946: [lon, lat], exterior rings counterclockwise). */
+int rep_export_json(rep_buf *out, const rep_run *r);
+int rep_export_csv(rep_buf *out, const rep_run *r, const char *table);
+int rep_export_geojson(rep_buf *out, const rep_run *r, const rep_lines *coast);
+
+/* ---- courses of action ---------------------------------------------------------- */
+
+/* Whether more of a metric is better (+1), worse (-1) or not known (0), from its
+ * name (a table in compare.c; docs/report.md lists it). */
+int rep_metric_direction(const char *module, const char *name);
+
+typedef enum rep_verdict { REP_SAME, REP_BETTER, REP_WORSE, REP_DIFFERS } rep_verdict;
+const char *rep_verdict_name(rep_verdict v); /* "no significant difference", ... */
+
+typedef struct rep_pair {
+  const metric_def *def;  /* in the baseline's registry */
+  stats_summary a, b;     /* each course of action on the paired replications */
+  stats_summary diff;     /* b - a per replication; half_width is the 95% CI */
+  rep_verdict verdict;
+} rep_pair;
+
+/* Paired differences of run b against the baseline a over replications [0, n) of
+ * both (common random numbers: replication r of each used the same streams).  Only
+ * scalar metrics both runs define are compared; replications where either value is
+ * missing are left out of that metric.  *pairs is malloc'ed ([*npairs]) and points
+ * into a's registry. */
+int rep_compare(rep_pair **pairs, size_t *npairs, const rep_run *a, const rep_run *b);
+/* One course of action in a comparison: coa[0] is the baseline (pairs NULL); the
+ * others carry their pairs against it. */
+typedef struct rep_coa {
+  const char *label; /* the scenario file, as given */
+  const char *scenario_name;
+  int64_t run;
+  const rep_pair *pairs;
+  size_t npairs;
+} rep_coa;
+
+/* The comparison as the store document "compare" (rendered by the report). */
+void rep_compare_json(rep_buf *out, const rep_coa *coa, size_t ncoa, size_t nrep);
+
+/* Display unit for an SI unit: scale and label ("s" is shown in hours, "kg" in t). */
+void rep_display_unit(const char *si, double *scale, const char **shown);
+
+/* Built-in files (NUL-terminated): the Vega library and its version ("" when straits
+ * was built without node_modules), the report's script and style sheet. */
+extern const char rep_vega_js[];
+extern const char rep_vega_version[];
+extern const char rep_report_js[];
+extern const char rep_report_css[];
+
+#endif

@@ -1,0 +1,302 @@
+/* load_logistics.c - the `logistics:` section: commodities, ports and airfields with
+ * berths, depots, consumers and transport assets taken from `forces` (schema in
+ * docs/scenario.md).  Per-commodity values are mappings from commodity id to a
+ * quantity whose unit matches the commodity's (t or m3, per time for rates). */
+#include <math.h>
+#include <string.h>
+
+#include "scn_internal.h"
+#include "scn_logistics.h"
+
+typedef struct log_loader {
+  scn__ctx *c;
+  scn_logistics *L;
+  scn__ids commodities, depots, consumers;
+} log_loader;
+
+/* What a per-commodity value measures: an amount, or an amount per time. */
+enum { PER_AMOUNT, PER_RATE };
+
+static qty_kind commodity_kind(const scn_log_commodity *k, int per) {
+  if (per == PER_RATE) return k->volume ? QTY_VOLUME_RATE : QTY_MASS_RATE;
+  return k->volume ? QTY_VOLUME : QTY_MASS;
+}
+
+/* A mapping {commodity: quantity}: out[k] (left as is for commodities not named).
+ * Values must not be negative. */
+static void per_commodity(log_loader *G, const scn__node *m, const char *key, int per,
+                          double *out) {
+  scn__ctx *c = G->c;
+  if (!scn__expect_map(c, m, key)) return;
+  for (size_t i = 0; i < m->n; i++) {
+    const scn__node *k = m->item[2 * i], *v = m->item[2 * i + 1];
+    int idx = scn__ids_resolve(c, &G->commodities, k);
+    if (idx < 0) continue;
+    double x;
+    if (scn__quantity(c, v, key, commodity_kind(&G->L->commodity[idx], per), &x)) continue;
+    if (x < 0) {
+      scn__error(c, v, "'%s' must not be negative, got '%s'", key, v->str);
+      continue;
+    }
+    out[idx] = x;
+  }
+}
+
+static double *zeros(log_loader *G) {
+  size_t n = G->L->ncommodity ? G->L->ncommodity : 1;
+  return scn__alloc(G->c, G->c->mem, n * sizeof(double));
+}
+
+static int priority(scn__ctx *c, const scn__node *item) {
+  const scn__node *v = scn__get(item, "priority");
+  long long p = 5;
+  if (v) scn__integer(c, v, "priority", 1, 9, &p);
+  return (int)p;
+}
+
+/* A place reference that must name a place of one of the given kinds (NULL: any). */
+static int place_ref(scn__ctx *c, const scn__node *v, const char *key, const char *k1,
+                     const char *k2) {
+  int p = scn__ids_resolve(c, &c->places, v);
+  if (p < 0 || !k1 || !c->sc->place) return p;
+  const char *kind = c->sc->place[p].kind;
+  if (strcmp(kind, k1) != 0 && (!k2 || strcmp(kind, k2) != 0)) {
+    scn__error(c, v, "'%s' should be a place of kind '%s'%s%s%s, got '%s' (kind '%s')", key,
+               k1, k2 ? " or '" : "", k2 ? k2 : "", k2 ? "'" : "", v->str, kind);
+    return -1;
+  }
+  return p;
+}
+
+/* ---- commodities, ports ------------------------------------------------------------- */
+
+static void load_commodities(log_loader *G, const scn__node *list) {
+  static const char *const keys[] = {"id", "name", "unit", "priority", NULL};
+  static const char *const units[] = {"t", "m3"};
+  scn__ctx *c = G->c;
+  if (!scn__expect_seq(c, list, "commodities")) return;
+  scn_log_commodity *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
+  if (!out) return;
+  for (size_t i = 0; i < list->n; i++) {
+    const scn__node *item = list->item[i], *v;
+    if (!scn__expect_map(c, item, "commodity")) continue;
+    scn__check_keys(c, item, "commodity", keys);
+    scn_log_commodity k = {.name = "", .loc = scn__loc(item)};
+    int idx = scn__item_id(c, item, &G->commodities, &k.id);
+    if ((v = scn__get(item, "name"))) scn__text(c, v, "name", &k.name);
+    if ((v = scn__need(c, item, "unit", "commodity"))) scn__choice(c, v, "unit", units, 2, &k.volume);
+    k.priority = priority(c, item);
+    if (idx >= 0) out[idx] = k;
+  }
+  G->L->commodity = out;
+  G->L->ncommodity = G->commodities.n;
+}
+
+static void load_ports(log_loader *G, const scn__node *list) {
+  static const char *const keys[] = {"place", "berths", NULL};
+  scn__ctx *c = G->c;
+  if (!scn__expect_seq(c, list, "ports")) return;
+  scn_log_port *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
+  if (!out) return;
+  size_t n = 0;
+  for (size_t i = 0; i < list->n; i++) {
+    const scn__node *item = list->item[i], *v;
+    if (!scn__expect_map(c, item, "port")) continue;
+    scn__check_keys(c, item, "port", keys);
+    scn_log_port p = {.place = -1, .berths = 1, .loc = scn__loc(item)};
+    long long b;
+    if ((v = scn__need(c, item, "place", "port"))) p.place = place_ref(c, v, "place", NULL, NULL);
+    if ((v = scn__need(c, item, "berths", "port")) && scn__integer(c, v, "berths", 1, 1000, &b) == 0)
+      p.berths = (int)b;
+    for (size_t j = 0; j < n && p.place >= 0; j++)
+      if (out[j].place == p.place) {
+        scn__error(c, item, "place '%s' is listed twice in 'ports'", c->sc->place[p.place].id);
+        p.place = -1;
+      }
+    if (p.place >= 0) out[n++] = p;
+  }
+  G->L->port = out;
+  G->L->nport = n;
+}
+
+/* ---- depots, consumers ------------------------------------------------------------- */
+
+static void load_depots(log_loader *G, const scn__node *list) {
+  static const char *const keys[] = {"id", "place", "airfield", "stock", "replenish", NULL};
+  scn__ctx *c = G->c;
+  if (!scn__expect_seq(c, list, "depots")) return;
+  scn_log_depot *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
+  if (!out) return;
+  for (size_t i = 0; i < list->n; i++) {
+    const scn__node *item = list->item[i], *v;
+    if (!scn__expect_map(c, item, "depot")) continue;
+    scn__check_keys(c, item, "depot", keys);
+    scn_log_depot d = {.place = -1, .airfield = -1, .loc = scn__loc(item)};
+    int idx = scn__item_id(c, item, &G->depots, &d.id);
+    d.stock = zeros(G), d.replenish = zeros(G);
+    if (!d.stock || !d.replenish) return;
+    if ((v = scn__need(c, item, "place", "depot"))) d.place = place_ref(c, v, "place", "port", NULL);
+    if ((v = scn__get(item, "airfield")))
+      d.airfield = place_ref(c, v, "airfield", "airfield", "base");
+    if ((v = scn__get(item, "stock"))) per_commodity(G, v, "stock", PER_AMOUNT, d.stock);
+    if ((v = scn__get(item, "replenish"))) per_commodity(G, v, "replenish", PER_RATE, d.replenish);
+    if (idx >= 0) out[idx] = d;
+  }
+  G->L->depot = out;
+  G->L->ndepot = G->depots.n;
+}
+
+static void load_demand(log_loader *G, const scn__node *m, dist *out) {
+  scn__ctx *c = G->c;
+  if (!scn__expect_map(c, m, "demand")) return;
+  for (size_t i = 0; i < m->n; i++) {
+    const scn__node *k = m->item[2 * i], *v = m->item[2 * i + 1];
+    int idx = scn__ids_resolve(c, &G->commodities, k);
+    if (idx >= 0)
+      scn__dist(c, v, "demand", commodity_kind(&G->L->commodity[idx], PER_RATE), &out[idx]);
+  }
+}
+
+static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer *out) {
+  static const char *const keys[] = {"id",     "name",   "place",    "at",       "port",
+                                     "airfield", "demand", "on_hand", "target", "priority",
+                                     NULL};
+  scn__ctx *c = G->c;
+  const scn__node *v, *place = scn__get(item, "place"), *at = scn__get(item, "at");
+  scn__check_keys(c, item, "consumer", keys);
+  scn_log_consumer u = {.name = "", .place = -1, .port = -1, .airfield = -1, .on_hand = 3 * 86400.0,
+                        .target = 5 * 86400.0, .loc = scn__loc(item)};
+  int idx = scn__item_id(c, item, &G->consumers, &u.id);
+  if ((v = scn__get(item, "name"))) scn__text(c, v, "name", &u.name);
+  if ((place != NULL) == (at != NULL)) {
+    scn__error(c, item, "a consumer takes exactly one of 'place' or 'at'");
+  } else if (place) {
+    u.place = place_ref(c, place, "place", NULL, NULL);
+    if (u.place >= 0) {
+      const scn_place *p = &c->sc->place[u.place];
+      u.lat = p->lat, u.lon = p->lon;
+      if (strcmp(p->kind, "port") == 0) u.port = u.place;
+      if (strcmp(p->kind, "airfield") == 0 || strcmp(p->kind, "base") == 0) u.airfield = u.place;
+    }
+  } else {
+    scn__latlon(c, at, "at", &u.lat, &u.lon);
+  }
+  if ((v = scn__get(item, "port"))) u.port = place_ref(c, v, "port", "port", NULL);
+  if ((v = scn__get(item, "airfield"))) u.airfield = place_ref(c, v, "airfield", "airfield", "base");
+  u.demand = scn__alloc(c, c->mem, (G->L->ncommodity + 1) * sizeof *u.demand);
+  if (!u.demand) return;
+  for (size_t k = 0; k < G->L->ncommodity; k++) u.demand[k] = dist_fixed(0);
+  if ((v = scn__need(c, item, "demand", "consumer"))) load_demand(G, v, u.demand);
+  if ((v = scn__get(item, "on_hand"))) scn__quantity(c, v, "on_hand", QTY_DURATION, &u.on_hand);
+  if ((v = scn__get(item, "target")) &&
+      scn__quantity(c, v, "target", QTY_DURATION, &u.target) == 0 && !(u.target > 0))
+    scn__error(c, v, "'target' must be greater than 0, got '%s'", v->str);
+  u.priority = priority(c, item);
+  if (idx >= 0) out[idx] = u;
+}
+
+static void load_consumers(log_loader *G, const scn__node *list) {
+  scn__ctx *c = G->c;
+  if (!scn__expect_seq(c, list, "consumers")) return;
+  scn_log_consumer *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
+  if (!out) return;
+  for (size_t i = 0; i < list->n; i++)
+    if (scn__expect_map(c, list->item[i], "consumer")) load_consumer(G, list->item[i], out);
+  G->L->consumer = out;
+  G->L->nconsumer = G->consumers.n;
+}
+
+/* ---- transports -------------------------------------------------------------------- */
+
+static void load_transport(log_loader *G, const scn__node *item, scn_log_transport *t) {
+  static const char *const keys[] = {"force",     "count",       "mode",       "speed",
+                                     "capacity",  "load_rate",   "unload_rate", "turnaround",
+                                     NULL};
+  static const char *const modes[] = {"sea", "air"};
+  scn__ctx *c = G->c;
+  const scn__node *v;
+  scn__check_keys(c, item, "transport", keys);
+  t->force = -1;
+  t->loc = scn__loc(item);
+  t->turnaround = dist_fixed(0);
+  t->capacity = zeros(G), t->load_rate = zeros(G), t->unload_rate = zeros(G);
+  if (!t->capacity || !t->load_rate || !t->unload_rate) return;
+  const scn_force *f = NULL;
+  if ((v = scn__need(c, item, "force", "transport")) &&
+      (t->force = scn__ids_resolve(c, &c->forces, v)) >= 0 && c->sc->force)
+    f = &c->sc->force[t->force];
+  if (f) {
+    t->count = f->count, t->speed = f->speed;
+    t->air = strstr(f->kind, "aircraft") != NULL;
+  }
+  long long n;
+  if ((v = scn__get(item, "count")) && scn__integer(c, v, "count", 1, 100000, &n) == 0) {
+    if (f && n > f->count)
+      scn__error(c, v, "'count' is %lld but force '%s' has %d", n, f->id, f->count);
+    t->count = (int)n;
+  }
+  if ((v = scn__get(item, "mode"))) scn__choice(c, v, "mode", modes, 2, &t->air);
+  if ((v = scn__get(item, "speed"))) scn__quantity(c, v, "speed", QTY_SPEED, &t->speed);
+  if (f && !(t->speed > 0))
+    scn__error(c, v ? v : item, "transport '%s' needs a speed greater than 0 (here or in forces)",
+               f->id);
+  if ((v = scn__need(c, item, "capacity", "transport")))
+    per_commodity(G, v, "capacity", PER_AMOUNT, t->capacity);
+  if ((v = scn__need(c, item, "load_rate", "transport")))
+    per_commodity(G, v, "load_rate", PER_RATE, t->load_rate);
+  if ((v = scn__need(c, item, "unload_rate", "transport")))
+    per_commodity(G, v, "unload_rate", PER_RATE, t->unload_rate);
+  if ((v = scn__get(item, "turnaround"))) scn__dist(c, v, "turnaround", QTY_DURATION, &t->turnaround);
+  for (size_t k = 0; k < G->L->ncommodity; k++)
+    if (t->capacity[k] > 0 && !(t->load_rate[k] > 0 && t->unload_rate[k] > 0))
+      scn__error(c, item, "transport carries '%s' but has no load_rate or unload_rate for it",
+                 G->L->commodity[k].id);
+}
+
+static void load_transports(log_loader *G, const scn__node *list) {
+  scn__ctx *c = G->c;
+  if (!scn__expect_seq(c, list, "transports")) return;
+  scn_log_transport *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
+  if (!out) return;
+  size_t n = 0;
+  for (size_t i = 0; i < list->n; i++)
+    if (scn__expect_map(c, list->item[i], "transport")) load_transport(G, list->item[i], &out[n++]);
+  G->L->transport = out;
+  G->L->ntransport = n;
+}
+
+/* ---- the section ------------------------------------------------------------------- */
+
+void scn__load_logistics(scn__ctx *c, const scn__node *m) {
+  static const char *const keys[] = {"period",     "penalty",   "avoid_combat_areas", "full_loads",
+                                     "commodities", "ports",     "depots",
+                                     "consumers",   "transports", NULL};
+  if (!scn__expect_map(c, m, "logistics")) return;
+  scn__check_keys(c, m, "logistics", keys);
+  log_loader G = {.c = c};
+  G.L = scn__alloc(c, c->mem, sizeof *G.L);
+  if (!G.L) return;
+  scn__ids_init(&G.commodities, "commodity");
+  scn__ids_init(&G.depots, "depot");
+  scn__ids_init(&G.consumers, "consumer");
+  scn_logistics *L = G.L;
+  L->period = 86400;
+  L->penalty = 10000 * 3600.0;
+  L->avoid_combat = 1;
+  L->full_loads = 1;
+  const scn__node *v;
+  if ((v = scn__get(m, "period")) && scn__quantity(c, v, "period", QTY_DURATION, &L->period) == 0 &&
+      !(L->period >= 60))
+    scn__error(c, v, "'period' must be at least 1min, got '%s'", v->str);
+  if ((v = scn__get(m, "penalty")) &&
+      scn__quantity(c, v, "penalty", QTY_DURATION, &L->penalty) == 0 && !(L->penalty > 0))
+    scn__error(c, v, "'penalty' must be greater than 0, got '%s'", v->str);
+  if ((v = scn__get(m, "avoid_combat_areas"))) scn__boolean(c, v, "avoid_combat_areas", &L->avoid_combat);
+  if ((v = scn__get(m, "full_loads"))) scn__boolean(c, v, "full_loads", &L->full_loads);
+  if ((v = scn__need(c, m, "commodities", "logistics"))) load_commodities(&G, v);
+  if ((v = scn__get(m, "ports"))) load_ports(&G, v);
+  if ((v = scn__need(c, m, "depots", "logistics"))) load_depots(&G, v);
+  if ((v = scn__need(c, m, "consumers", "logistics"))) load_consumers(&G, v);
+  if ((v = scn__need(c, m, "transports", "logistics"))) load_transports(&G, v);
+  c->sc->logistics = L;
+}

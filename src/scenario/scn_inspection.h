@@ -1,0 +1,136 @@
+/* scn_inspection.h - the loaded `inspection:` section (docs/scenario.md): the zone,
+ * the traffic through it (Poisson streams and/or a replayed AIS-style CSV), vessels
+ * of interest, flag-state consent, the UNSC gate, the inspecting assets and the
+ * durations of each mode of the Ship Inspection Operations Act.
+ *
+ * Part of the immutable scenario: everything here lives in the scenario's arena and
+ * is read-only after scn_load().  Quantities are SI (seconds, m/s, 1/s). */
+#ifndef STRAITS_SCN_INSPECTION_H
+#define STRAITS_SCN_INSPECTION_H
+
+#include <stddef.h>
+#include "dist.h"
+
+/* Which waiting ship an idle boarding team takes next. */
+#define SCN_INSP_RULE_MAP(X)              \
+  X(INTEREST_FIRST, "interest_first")     \
+  X(FIFO, "fifo")                         \
+  X(NEAREST, "nearest")
+
+typedef enum scn_insp_rule {
+#define SCN__INSP_RULE(name, str) SCN_INSP_##name,
+  SCN_INSP_RULE_MAP(SCN__INSP_RULE)
+#undef SCN__INSP_RULE
+  SCN_INSP_RULE__COUNT
+} scn_insp_rule;
+
+/* What the act requires before a boarding: the flag state's consent unless a UN
+ * Security Council resolution is in force (consent_or_unsc), or the resolution
+ * itself before the operation runs at all (unsc_only). */
+typedef enum scn_insp_basis { SCN_INSP_CONSENT_OR_UNSC, SCN_INSP_UNSC_ONLY } scn_insp_basis;
+
+/* When the operation starts: at a time, after a crisis event, or once Japan's legal
+ * situation reaches a level (SIG_SITUATION_CHANGED); then after `delay`. */
+typedef enum scn_insp_start_kind { SCN_INSP_START_AT, SCN_INSP_START_EVENT,
+                                   SCN_INSP_START_SITUATION } scn_insp_start_kind;
+
+/* A rate change of a traffic stream: from time `at` (event < 0), or when crisis event
+ * `event` occurs. */
+typedef struct scn_insp_change {
+  double at;  /* s; used when event < 0 */
+  int event;  /* crisis event index, or -1 */
+  double rate; /* arrivals per second from then on (may be 0) */
+} scn_insp_change;
+
+typedef struct scn_insp_stream {
+  int cls, flag;   /* indices into class[] and flag[] */
+  double rate;     /* arrivals per second at the start */
+  size_t nchange;
+  scn_insp_change *change; /* [nchange] */
+} scn_insp_stream;
+
+/* A rule "vessels of this class and/or flag": cls/flag -1 match anything; the first
+ * matching rule of a list gives p. */
+typedef struct scn_insp_rule_p {
+  int cls, flag;
+  double p;
+} scn_insp_rule_p;
+
+/* One passage through the zone, taken from the replayed CSV. */
+typedef struct scn_insp_passage {
+  double t;        /* s after the epoch: first report inside the zone */
+  double dwell;    /* s until the first report outside it; NaN = unknown (the ship's
+                      last report was inside): `crossing` is drawn instead */
+  double lat, lon; /* where it was first reported inside */
+  int cls, flag;
+  long long mmsi;
+} scn_insp_passage;
+
+/* What the replay reader did with the CSV's rows (reported as a warning too). */
+typedef struct scn_insp_replay_stats {
+  size_t rows;         /* data rows read */
+  size_t used;         /* rows that entered a track */
+  size_t malformed;    /* skipped: a required field (mmsi, time, lat, lon) missing or bad */
+  size_t duplicates;   /* skipped: same MMSI and time as an earlier row */
+  size_t outside_time; /* skipped: before the epoch or after the horizon */
+  size_t out_of_order; /* kept: earlier than the MMSI's previous row (sorted) */
+  size_t no_flag;      /* kept: flag missing (class/flag "unknown") */
+  size_t no_type;      /* kept: type missing */
+} scn_insp_replay_stats;
+
+typedef struct scn_insp_asset {
+  int force;        /* force index */
+  int count;        /* units of the force assigned, <= its count */
+  int teams;        /* boarding teams per unit, >= 1 */
+  double speed;     /* m/s (the force's unless overridden), > 0 */
+  double endurance; /* s on one sortie, base to base (INFINITY: unlimited) */
+  dist refit;       /* at base between sorties */
+} scn_insp_asset;
+
+typedef struct scn_inspection {
+  int zone;                   /* region index */
+  scn_insp_start_kind start_kind;
+  double start_at;            /* SCN_INSP_START_AT */
+  int start_event;            /* SCN_INSP_START_EVENT */
+  int start_situation;        /* SCN_INSP_START_SITUATION: scn_situation */
+  dist start_delay;
+  int unsc_event;             /* crisis event standing for the UNSC resolution gate, or -1 */
+  int unsc_gate;              /* gate index for SIG_GATE_OPENED once plan/ defines gates; -1 */
+  scn_insp_basis basis;
+  scn_insp_rule rule;
+  double warmup;              /* s after the start before ships count in the metrics */
+
+  size_t nclass, nflag;
+  const char **class_name;    /* [nclass] */
+  const char **flag_name;     /* [nflag]; "unknown" for a missing flag */
+
+  size_t nstream;
+  scn_insp_stream *stream;
+  dist crossing;              /* time a ship stays in the zone (patience) */
+  int crossing_infinite;      /* crossing: never -> ships wait as long as it takes */
+
+  size_t npassage;            /* replay, sorted by t */
+  scn_insp_passage *passage;
+  const char *replay_path;    /* as resolved, or NULL */
+  scn_insp_replay_stats replay;
+
+  size_t ninterest, nconsent;
+  scn_insp_rule_p *interest;  /* share of vessels of interest */
+  scn_insp_rule_p *consent;   /* flag-state consent probability (cls = -1) */
+  double master_consent;      /* P(the master consents to a boarding), per boarding */
+  double board_others;        /* share of hailed vessels not of interest boarded anyway */
+  double find_interest;       /* P(boarding finds cargo of interest -> diverted) */
+  double find_other;
+
+  dist hail, board, divert;   /* mode durations */
+
+  size_t nasset;
+  scn_insp_asset *asset;
+} scn_inspection;
+
+/* The first matching rule's p, or 0 when none matches. */
+double scn_insp_rule_lookup(const scn_insp_rule_p *rules, size_t n, int cls, int flag);
+
+const char *scn_insp_rule_name(scn_insp_rule r);
+
+#endif

@@ -1,0 +1,77 @@
+/* scn_logistics.h - the loaded `logistics:` section (docs/scenario.md): commodities,
+ * depots, consumers, transport assets (from `forces`), ports and airfields with
+ * berths, and the planning period.
+ *
+ * Part of the immutable scenario: everything lives in the scenario's arena and is
+ * read-only after scn_load().  Quantities are SI: amounts in kg (unit t) or m3, rates
+ * per second.  Arrays [ncommodity] are indexed by commodity. */
+#ifndef STRAITS_SCN_LOGISTICS_H
+#define STRAITS_SCN_LOGISTICS_H
+
+#include <stddef.h>
+#include "dist.h"
+#include "scenario.h"
+
+typedef struct scn_log_commodity {
+  const char *id, *name;
+  int volume;    /* 0: measured in t (SI kg), 1: in m3 */
+  int priority;  /* 1 (highest) .. 9: planned first, shared lift goes to it first */
+  scn_loc loc;
+} scn_log_commodity;
+
+/* A port or airfield whose berths (parking spots) are a kernel resource. */
+typedef struct scn_log_port {
+  int place;     /* place index */
+  int berths;    /* >= 1 */
+  scn_loc loc;
+} scn_log_port;
+
+typedef struct scn_log_depot {
+  const char *id;
+  int place;         /* where ships load: a place of kind port */
+  int airfield;      /* where aircraft load: a place, or -1 (no air lift from here) */
+  double *stock;     /* [ncommodity] initial amount */
+  double *replenish; /* [ncommodity] per second, arriving from the home islands */
+  scn_loc loc;
+} scn_log_depot;
+
+typedef struct scn_log_consumer {
+  const char *id, *name;
+  int place;         /* place index, or -1 for a position at sea */
+  double lat, lon;   /* the place's, or the sea position */
+  int port;          /* where ships deliver: a place, or -1 = alongside at lat/lon
+                        (underway replenishment) when place < 0 */
+  int airfield;      /* where aircraft deliver: a place, or -1 (no air delivery) */
+  dist *demand;      /* [ncommodity] consumption per second, drawn each period */
+  double on_hand;    /* initial stock, in days of mean demand */
+  double target;     /* order-up-to level, in days of mean demand (> 0) */
+  int priority;      /* 1 (highest) .. 9: the penalty on its unmet demand */
+  scn_loc loc;
+} scn_log_consumer;
+
+typedef struct scn_log_transport {
+  int force;         /* force index */
+  int count;         /* units, <= the force's count */
+  int air;           /* 1: flies (air lanes), 0: sails (sea lanes) */
+  double speed;      /* m/s, the force's unless overridden */
+  double *capacity;  /* [ncommodity] per voyage, 0 = cannot carry it */
+  double *load_rate, *unload_rate; /* [ncommodity] per second (> 0 where capacity > 0) */
+  dist turnaround;   /* at the load port after a return: maintenance, crew rest */
+  scn_loc loc;
+} scn_log_transport;
+
+typedef struct scn_logistics {
+  double period;     /* s, planning period (default 24h) */
+  double penalty;    /* cost of one unit of unmet demand at priority 1, in hours of
+                        transport per unit (default 10000h) */
+  int avoid_combat;  /* JP assets never enter an active combat_area (default 1) */
+  int full_loads;    /* a voyage tops up what it carries to a full hold (default 1) */
+  size_t ncommodity, nport, ndepot, nconsumer, ntransport;
+  scn_log_commodity *commodity;
+  scn_log_port *port;
+  scn_log_depot *depot;
+  scn_log_consumer *consumer;
+  scn_log_transport *transport;
+} scn_logistics;
+
+#endif

@@ -1,0 +1,343 @@
+/* test_inspection.c - the ship inspection model: Erlang C and Erlang A formulas against
+ * the birth-death chain, the simulation against them (M/M/c and M/M/c+M special cases,
+ * 95% CI), the legal gates, the priority rules, endurance, and the dirty AIS replay. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+#include <cmocka.h>
+
+#include "arena.h"
+#include "err.h"
+#include "inspection.h"
+#include "metric.h"
+#include "scenario.h"
+#include "scn_inspection.h"
+#include "sim.h"
+#include "stats.h"
+
+#define HOUR 3600.0
+#define MAX_REPS 64
+
+static uint64_t test_seed(void) {
+  const char *e = getenv("STRAITS_TEST_SEED");
+  return e && *e ? strtoull(e, NULL, 0) : 0; /* 0: the scenario's own seed */
+}
+
+static scn_scenario *load(const char *name, const char *const *overrides, size_t n) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", INSP_TEST_DATA, name);
+  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  opt.overrides = overrides, opt.noverrides = n;
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  int rc = scn_load(&sc, path, &opt, d);
+  if (rc) diag_print(d, stderr, 0);
+  diag_free(d);
+  assert_int_equal(rc, 0);
+  return sc;
+}
+
+/* Run reps replications of sc's inspection model alone (no crisis unless with_crisis
+ * names events the test raises by hand) and keep the named metrics: out[k][r]. */
+typedef struct run_out {
+  double v[8][MAX_REPS];
+  uint64_t simulated;
+} run_out;
+
+static void run(const scn_scenario *sc, int reps, const char *const *names, size_t nn,
+                run_out *out, void (*setup)(sim *s, void *ctx), void *ctx) {
+  metric_set ms;
+  metric_set_init(&ms);
+  insp_model *m = NULL;
+  assert_int_equal(insp_model_new(&m, sc, &ms, NULL), 0);
+  assert_non_null(m);
+  int idx[8];
+  for (size_t k = 0; k < nn; k++) {
+    idx[k] = metric_find(&ms, "inspection", names[k]);
+    assert_true(idx[k] >= 0);
+  }
+  sim *s = sim_new();
+  arena a;
+  arena_init(&a, ARENA_DEFAULT_CAP);
+  uint64_t seed = test_seed() ? test_seed() : sc->seed;
+  out->simulated = 0;
+  for (int r = 0; r < reps; r++) {
+    sim_reset(s);
+    arena_reset(&a);
+    metric_out mo;
+    assert_int_equal(metric_out_init(&mo, &ms, &a), 0);
+    insp *I = insp_start(m, s, &a, &mo, seed, (uint32_t)r);
+    assert_non_null(I);
+    if (setup) setup(s, ctx);
+    assert_int_equal(sim_run(s, sc->horizon), 0);
+    insp_collect(I, s, &mo);
+    out->simulated += insp_ships_simulated(I);
+    for (size_t k = 0; k < nn; k++) out->v[k][r] = mo.value[idx[k]];
+  }
+  arena_release(&a);
+  sim_free(s);
+  insp_model_free(m);
+  metric_set_release(&ms);
+}
+
+static stats_summary summarize(const double *x, int n) {
+  double scratch[MAX_REPS];
+  stats_summary st;
+  stats_summarize(&st, x, (size_t)n, scratch);
+  return st;
+}
+
+static void expect_in_ci(const char *what, const double *x, int n, double exact) {
+  stats_summary st = summarize(x, n);
+  if (fabs(st.mean - exact) > st.half_width)
+    fail_msg("%s: exact %.6g outside the 95%% CI %.6g +- %.3g (seed %llu; set "
+             "STRAITS_TEST_SEED to vary)",
+             what, exact, st.mean, st.half_width, (unsigned long long)test_seed());
+  printf("  %-26s exact %.5g, simulated %.5g +- %.2g\n", what, exact, st.mean, st.half_width);
+}
+
+/* ---- the formulas ------------------------------------------------------------------------ */
+
+/* The M/M/c+M birth-death chain summed directly (rates lambda; min(n,c) mu + (n-c)+ theta),
+ * truncated where the terms vanish: an independent check of the closed forms. */
+static void chain(double lambda, double mu, double theta, int c, double *p_wait,
+                  double *p_ab, double *wq) {
+  double term = 1, total = 0, busy = 0, lq = 0;
+  for (int n = 0; n < 100000; n++) {
+    if (n > 0) term *= lambda / ((n < c ? n : c) * mu + (n > c ? n - c : 0) * theta);
+    total += term;
+    if (n >= c) busy += term, lq += (n - c) * term;
+    if (n > c && term < 1e-300) break;
+  }
+  *p_wait = busy / total;
+  *wq = lq / total / lambda;
+  *p_ab = theta * lq / total / lambda;
+}
+
+static void test_erlang_formulas(void **state) {
+  (void)state;
+  static const struct { double lambda, mu, theta; int c; } cases[] = {
+      {6, 1, 0.5, 5}, {4, 1, 2, 5}, {1.5, 0.2, 0.05, 10}, {30, 1, 0.1, 25}, {0.5, 1, 1, 1}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    insp_queue_stats q;
+    double pw, pa, wq;
+    assert_int_equal(insp_erlang_a(&q, cases[i].lambda, cases[i].mu, cases[i].theta, cases[i].c), 0);
+    chain(cases[i].lambda, cases[i].mu, cases[i].theta, cases[i].c, &pw, &pa, &wq);
+    assert_float_equal(q.p_wait, pw, 1e-9 * pw + 1e-12);
+    assert_float_equal(q.p_abandon, pa, 1e-9 * pa + 1e-12);
+    assert_float_equal(q.wq, wq, 1e-9 * wq + 1e-12);
+  }
+  /* Erlang C against the chain with theta -> 0 and a textbook value: M/M/2 with
+   * lambda = 1, mu = 1 (rho = 0.5) waits with probability 1/3 and Wq = 1/3. */
+  insp_queue_stats q;
+  assert_int_equal(insp_erlang_c(&q, 1, 1, 2), 0);
+  assert_float_equal(q.p_wait, 1.0 / 3, 1e-12);
+  assert_float_equal(q.wq, 1.0 / 3, 1e-12);
+  double pw, pa, wq;
+  assert_int_equal(insp_erlang_c(&q, 4, 1, 5), 0);
+  chain(4, 1, 1e-9, 5, &pw, &pa, &wq);
+  assert_float_equal(q.wq, wq, 1e-6 * wq);
+  assert_int_equal(insp_erlang_c(&q, 5, 1, 5), ERR_RANGE); /* unstable */
+  assert_int_equal(insp_erlang_a(&q, 5, 1, 0, 5), ERR_RANGE);
+}
+
+/* ---- the simulation against them ---------------------------------------------------------- */
+
+static void test_mmc_erlang_c(void **state) {
+  (void)state;
+  scn_scenario *sc = load("mmc.yaml", NULL, 0);
+  static const char *const names[] = {"wait_mean", "team_utilisation", "coverage"};
+  run_out out;
+  run(sc, 64, names, 3, &out, NULL, NULL);
+  insp_queue_stats q;
+  assert_int_equal(insp_erlang_c(&q, 4 / HOUR, 1 / HOUR, 5), 0);
+  expect_in_ci("M/M/5 mean wait (s)", out.v[0], 64, q.wq);
+  /* Utilisation rho = 0.8 over the whole operation (the empty start costs ~0.1%). */
+  stats_summary u = summarize(out.v[1], 64);
+  assert_true(fabs(u.mean - 0.8) < 0.01);
+  stats_summary cov = summarize(out.v[2], 64);
+  assert_true(cov.min > 0.99); /* nobody leaves: all but those queued at the end */
+  scn_free(sc);
+}
+
+static void test_mmcm_erlang_a(void **state) {
+  (void)state;
+  scn_scenario *sc = load("mmcm.yaml", NULL, 0);
+  static const char *const names[] = {"wait_all_mean", "left_frac"};
+  run_out out;
+  run(sc, 64, names, 2, &out, NULL, NULL);
+  insp_queue_stats q;
+  assert_int_equal(insp_erlang_a(&q, 6 / HOUR, 1 / HOUR, 0.5 / HOUR, 5), 0);
+  expect_in_ci("M/M/5+M mean wait (s)", out.v[0], 64, q.wq);
+  expect_in_ci("M/M/5+M P(abandon)", out.v[1], 64, q.p_abandon);
+  scn_free(sc);
+}
+
+/* ---- gates, rules, endurance ------------------------------------------------------------- */
+
+static void raise_event(sim *s, void *ctx) {
+  sim_signal sig = {.type = SIG_EVENT_OCCURRED, .source = -1, .event = *(int *)ctx,
+                    .place = -1, .region = -1};
+  sim_publish(s, &sig);
+}
+
+static void schedule_raise(sim *s, void *ctx) { sim_at(s, 100 * HOUR, raise_event, ctx); }
+
+/* unsc_only: nothing is hailed before the resolution; once the event standing for it
+ * occurs, the operation runs. */
+static void test_unsc_gate(void **state) {
+  (void)state;
+  static const char *const ov[] = {"inspection.legal_basis=unsc_only",
+                                   "scenario.horizon=200h"};
+  scn_scenario *sc = load("gates.yaml", ov, 2);
+  static const char *const names[] = {"coverage", "wait_mean", "boarded_frac"};
+  run_out never, later;
+  run(sc, 4, names, 3, &never, NULL, NULL);
+  for (int r = 0; r < 4; r++) assert_true(never.v[0][r] == 0);
+  int ev = scn_event_find(sc, "unsc");
+  assert_true(ev >= 0);
+  run(sc, 4, names, 3, &later, schedule_raise, &ev);
+  for (int r = 0; r < 4; r++) {
+    assert_true(later.v[0][r] > 0.3 && later.v[0][r] < 0.7); /* the second half */
+    assert_true(later.v[2][r] > 0.3);                        /* no consent needed */
+  }
+  scn_free(sc);
+}
+
+/* consent_or_unsc: flag consent 0 means no boarding until the resolution. */
+static void test_consent(void **state) {
+  (void)state;
+  static const char *const ov[] = {"scenario.horizon=200h"};
+  scn_scenario *sc = load("gates.yaml", ov, 1);
+  static const char *const names[] = {"boarded_frac", "consent_refused", "coverage"};
+  run_out none, some;
+  run(sc, 4, names, 3, &none, NULL, NULL);
+  int ev = scn_event_find(sc, "unsc");
+  run(sc, 4, names, 3, &some, schedule_raise, &ev);
+  for (int r = 0; r < 4; r++) {
+    assert_true(none.v[0][r] == 0);
+    assert_true(none.v[1][r] > 0);
+    assert_true(none.v[2][r] > 0.9);
+    assert_true(some.v[0][r] > 0.3);
+  }
+  scn_free(sc);
+}
+
+/* Overloaded, with impatient ships: serving vessels of interest first misses far fewer
+ * of them than FIFO; nearest-first serves more ships than FIFO (shorter transits). */
+static void test_priority_rules(void **state) {
+  (void)state;
+  static const char *const names[] = {"interest_missed_frac", "coverage"};
+  static const char *const fifo[] = {"inspection.rule=fifo"};
+  static const char *const first[] = {"inspection.rule=interest_first"};
+  static const char *const nearest[] = {"inspection.rule=nearest"};
+  run_out a, b, c;
+  scn_scenario *sc = load("rules.yaml", fifo, 1);
+  run(sc, 8, names, 2, &a, NULL, NULL);
+  scn_free(sc);
+  sc = load("rules.yaml", first, 1);
+  run(sc, 8, names, 2, &b, NULL, NULL);
+  scn_free(sc);
+  sc = load("rules.yaml", nearest, 1);
+  run(sc, 8, names, 2, &c, NULL, NULL);
+  scn_free(sc);
+  stats_summary fa = summarize(a.v[0], 8), fb = summarize(b.v[0], 8);
+  stats_summary ca = summarize(a.v[1], 8), cc = summarize(c.v[1], 8);
+  printf("  interest missed: fifo %.3f, interest_first %.3f\n", fa.mean, fb.mean);
+  printf("  coverage: fifo %.3f, nearest %.3f\n", ca.mean, cc.mean);
+  assert_true(fb.mean < 0.5 * fa.mean);
+  assert_true(cc.mean > ca.mean);
+}
+
+/* Endurance 4 d with a 10 h transit each way and a 1 d refit: on station about
+ * (96 - 20) / (96 + 24) of the time; unlimited endurance: all but the first transit. */
+static void test_endurance(void **state) {
+  (void)state;
+  static const char *const names[] = {"asset_on_station"};
+  static const char *const limited[] = {"inspection.assets.0.endurance=4d",
+                                        "inspection.assets.0.refit=1d"};
+  run_out a, b;
+  scn_scenario *sc = load("rules.yaml", limited, 2);
+  run(sc, 2, names, 1, &a, NULL, NULL);
+  scn_free(sc);
+  sc = load("rules.yaml", NULL, 0);
+  run(sc, 2, names, 1, &b, NULL, NULL);
+  printf("  on station: endurance 4d %.3f, unlimited %.3f\n", a.v[0][0], b.v[0][0]);
+  assert_true(fabs(a.v[0][0] - 76.0 / 120) < 0.05);
+  assert_true(b.v[0][0] > 0.97 && b.v[0][0] < 1);
+  scn_free(sc);
+}
+
+/* A stream that wakes at the start (100 h) fills the zone with the ships of the last
+ * 20 h (the crossing) at the rates then in force (2/h, 6/h from 90 h): in scope are
+ * 2 x 10 + 6 x 10 present at the start plus 6 x 100 arriving after, 680 on average
+ * (600 without the fill, 720 at the current rate alone). */
+static void test_dormant_fill(void **state) {
+  (void)state;
+  scn_scenario *sc = load("backfill.yaml", NULL, 0);
+  static const char *const names[] = {"ships"};
+  run_out out;
+  run(sc, 64, names, 1, &out, NULL, NULL);
+  expect_in_ci("ships in scope", out.v[0], 64, 680);
+  scn_free(sc);
+}
+
+/* ---- the replay ----------------------------------------------------------------------------- */
+
+static void test_replay(void **state) {
+  (void)state;
+  scn_scenario *sc = load("replay.yaml", NULL, 0);
+  const scn_inspection *in = sc->inspection;
+  assert_non_null(in);
+  const scn_insp_replay_stats *st = &in->replay;
+  assert_int_equal(st->rows, 21);
+  assert_int_equal(st->malformed, 4);
+  assert_int_equal(st->duplicates, 1);
+  assert_int_equal(st->outside_time, 2);
+  assert_int_equal(st->out_of_order, 1);
+  assert_int_equal(st->no_type, 2);
+  assert_int_equal(st->no_flag, 2);
+  assert_int_equal(st->used, 14);
+  assert_int_equal(in->npassage, 6);
+  /* Passages in time order, with their dwell (NaN: the track ended inside). */
+  static const struct { double t, dwell; long long mmsi; const char *cls, *flag; } want[] = {
+      {1, 4, 431000001, "cargo", "PA"},       {2.5, 1.5, 538000002, "tanker", "MH"},
+      {6, NAN, 477000003, "unknown", "unknown"}, {10, 1, 355000004, "passenger", "PA"},
+      {13, NAN, 636000005, "cargo", "LR"},    {20, 1, 355000004, "passenger", "PA"}};
+  for (size_t i = 0; i < 6; i++) {
+    const scn_insp_passage *p = &in->passage[i];
+    assert_float_equal(p->t, want[i].t * HOUR, 1e-6);
+    if (isnan(want[i].dwell)) assert_true(isnan(p->dwell));
+    else assert_float_equal(p->dwell, want[i].dwell * HOUR, 1e-6);
+    assert_int_equal(p->mmsi, want[i].mmsi);
+    assert_string_equal(in->class_name[p->cls], want[i].cls);
+    assert_string_equal(in->flag_name[p->flag], want[i].flag);
+  }
+  static const char *const names[] = {"ships", "interest_ships", "coverage"};
+  run_out out;
+  run(sc, 3, names, 3, &out, NULL, NULL);
+  assert_int_equal(out.simulated, 18);
+  for (int r = 0; r < 3; r++) {
+    assert_true(out.v[0][r] == 6);
+    assert_true(out.v[1][r] == 1); /* the MH tanker */
+    assert_true(out.v[2][r] > 0);
+  }
+  scn_free(sc);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_erlang_formulas), cmocka_unit_test(test_mmc_erlang_c),
+      cmocka_unit_test(test_mmcm_erlang_a),   cmocka_unit_test(test_unsc_gate),
+      cmocka_unit_test(test_consent),         cmocka_unit_test(test_priority_rules),
+      cmocka_unit_test(test_endurance),       cmocka_unit_test(test_dormant_fill),
+      cmocka_unit_test(test_replay),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

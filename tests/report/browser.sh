@@ -1,0 +1,73 @@
+# browser.sh - the report in headless Chromium, from disk: no console errors, every
+# Vega view rendered (non-empty SVG), and a screenshot kept as an artifact
+# ($ARTIFACTS/report-screenshot.png).  Without chromium: skipped (77), but in CI
+# (CI set) a failure, since scripts/install-deps installs it there.
+. "$SRC/tests/cli/lib.sh"
+cd "$SCRATCH"
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$CHROMIUM" ]; then
+  [ -n "${CI:-}" ] && { echo "FAIL: chromium is missing in CI" >&2; exit 1; }
+  echo "chromium not installed: skipped"
+  exit 77
+fi
+browse() { # $1: profile name, then chromium's own arguments
+  prof="$SCRATCH/profile-$1"; shift
+  rm -rf "$prof"
+  timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --no-first-run --user-data-dir="$prof" --virtual-time-budget=30000 \
+    --run-all-compositor-stages-before-draw --hide-scrollbars "$@"
+}
+
+# A run with every kind of section: the plan's synchronization matrix and findings
+# (as the plan module will store them), a module's own section, a comparison.
+S="$SRC/scenarios/taiwan-strait.yaml"
+sed 's/^      p: 0.9$/      p: 0.99/' "$S" >likely.yaml
+expect_status 0 "$STRAITS" compare -q -n 200 --db s.db --no-report "$S" likely.yaml
+sqlite3 s.db "INSERT INTO doc(run, name, body) VALUES
+ (1, 'plan.sync', '{\"phases\":[{\"id\":\"p0\",\"name\":\"Deter\",\"start_s\":0,\"end_s\":259200},
+   {\"id\":\"p1\",\"name\":\"Respond\",\"start_s\":259200,\"end_s\":2592000}],
+   \"tasks\":[{\"id\":\"t1\",\"name\":\"Resupply Naha\",\"line\":\"logistics\",\"phase\":\"p1\",
+   \"start_s\":300000,\"end_s\":900000},{\"id\":\"t2\",\"name\":\"Search east of Taiwan\",
+   \"line\":\"sar\",\"phase\":\"p1\",\"start_s\":400000,\"end_s\":600000}]}'),
+ (1, 'plan.findings', '{\"findings\":[{\"severity\":\"warning\",\"code\":\"P001\",
+   \"message\":\"task t1 starts before its authority holds\",\"file\":\"plan.yaml\",\"line\":3,\"col\":5}]}'),
+ (1, 'map.layer.sar', '{\"title\":\"probability of containment\",\"features\":[
+   {\"type\":\"Feature\",\"properties\":{\"value\":0.6},\"geometry\":{\"type\":\"Polygon\",
+    \"coordinates\":[[[126,24],[126.5,24],[126.5,24.5],[126,24.5],[126,24]]]}},
+   {\"type\":\"Feature\",\"properties\":{\"value\":0.2},\"geometry\":{\"type\":\"Polygon\",
+    \"coordinates\":[[[126.5,24],[127,24],[127,24.5],[126.5,24.5],[126.5,24]]]}},
+   {\"type\":\"Feature\",\"properties\":{\"name\":\"search area A\"},\"geometry\":{\"type\":\"Polygon\",
+    \"coordinates\":[[[125.8,23.8],[127.2,23.8],[127.2,24.7],[125.8,24.7],[125.8,23.8]]]}}]}'),
+ (1, 'report.section.demo', '{\"title\":\"A module section\",\"text\":\"Added by a module.\",
+   \"vega\":{\"width\":200,\"height\":100,\"data\":[{\"name\":\"t\",\"values\":[{\"x\":1},{\"x\":2}]}],
+   \"scales\":[{\"name\":\"x\",\"domain\":{\"data\":\"t\",\"field\":\"x\"},\"range\":\"width\"}],
+   \"marks\":[{\"type\":\"symbol\",\"from\":{\"data\":\"t\"},
+   \"encode\":{\"update\":{\"x\":{\"scale\":\"x\",\"field\":\"x\"},\"y\":{\"value\":50}}}}]}}')" ||
+  fail "cannot add documents"
+expect_status 0 "$STRAITS" report --run 1 s.db -o report.html
+url="file://$SCRATCH/report.html"
+
+browse dom --enable-logging=stderr --v=0 --dump-dom "$url" >dom.html 2>console.log ||
+  fail "chromium failed: $(tail -3 console.log)"
+status=$(grep -o '<p id="straits-status"[^>]*>[^<]*' dom.html || true)
+echo "$status"
+case "$status" in
+*'data-status="ok"'*) ;;
+*) fail "the report did not render: ${status:-no status}" ;;
+esac
+views=$(echo "$status" | sed -n 's/.*data-views="\([0-9]*\)".*/\1/p')
+# map, probabilities, 1 series, histograms, sync, comparison chart, module section
+[ "${views:-0}" -ge 8 ] || fail "only ${views:-0} views"
+for id in map probabilities series histograms sync findings compare module-section-0; do
+  grep -q "<section id=\"$id\"" dom.html || fail "no section '$id'"
+done
+grep -q 'task t1 starts before its authority holds' dom.html || fail "findings not shown"
+grep -E 'CONSOLE.*(Uncaught|Error)' console.log && fail "console errors"
+
+browse shot --window-size=1280,4200 --screenshot="$ARTIFACTS/report-screenshot.png" \
+  "$url" >/dev/null 2>&1 || fail "no screenshot"
+size=$(wc -c <"$ARTIFACTS/report-screenshot.png" 2>/dev/null || echo 0)
+[ "$size" -gt 50000 ] || fail "screenshot is $size bytes: blank?"
+echo "screenshot: $ARTIFACTS/report-screenshot.png"
+finish

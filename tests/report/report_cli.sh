@@ -1,0 +1,76 @@
+# report_cli.sh - `straits run` writes the theater and a report; `report`, `export` and
+# `compare` work from the store alone.
+. "$SRC/tests/cli/lib.sh"
+cd "$SCRATCH"
+S="$SRC/scenarios/taiwan-strait.yaml"
+node_ok() { command -v node >/dev/null 2>&1; }
+
+# run writes report.html beside the store; --no-report does not.
+mkdir -p a b
+expect_status 0 "$STRAITS" run -n 60 -j 2 --db a/s.db "$S"
+[ -s a/report.html ] || fail "run wrote no a/report.html"
+grep -q "^report: a/report.html$" "$SCRATCH/out" || fail "run did not say where the report is"
+expect_status 0 "$STRAITS" run -q -n 10 --no-report --db b/s.db "$S"
+[ -e b/report.html ] && fail "--no-report wrote a report"
+
+# report: self-contained (Vega inlined, no URL loaded), data and theater embedded.
+expect_status 0 "$STRAITS" report a/s.db -o r.html
+grep -q "vega" r.html || fail "no Vega in the report"
+grep -Eq '<script[^>]* src=|<link[^>]* href=' r.html && fail "the report loads a file"
+grep -q '"layer":"region"' r.html || fail "no regions in the report"
+grep -q '"layer":"coastline"' r.html || echo "note: no coastline (gmt-gshhg-low missing?)"
+grep -q "Provenance" r.html || fail "no provenance"
+grep -q "scenario hash" r.html || fail "no scenario hash"
+expect_status 2 "$STRAITS" report does-not-exist.db
+expect_status 2 "$STRAITS" report --run 99 a/s.db -o x.html
+
+# export: JSON parses, CSV has a row per metric, GeoJSON is [lon, lat].
+expect_status 0 "$STRAITS" export a/s.db --format json -o e.json
+expect_status 0 "$STRAITS" export a/s.db --format csv -o e.csv
+expect_status 0 "$STRAITS" export a/s.db --format csv --table series -o s.csv
+expect_status 0 "$STRAITS" export a/s.db --format geojson -o e.geojson
+head -1 e.csv | grep -q '^module,name,unit,headline,series,n,mean,sd,ci95_low,ci95_high' ||
+  fail "csv header"
+grep -q '^crisis,blockade.occurred,1,1,0,60,' e.csv || fail "csv has no blockade row"
+grep -q '^crisis,sites_closed,1,0,0' s.csv || fail "series csv"
+expect_status 2 "$STRAITS" export a/s.db --format xml
+expect_status 2 "$STRAITS" export a/s.db
+if node_ok; then
+  node -e '
+    const fs = require("fs");
+    const j = JSON.parse(fs.readFileSync("e.json"));
+    if (j.run.replications !== 60 || !j.metrics.length || !j.bands.length) process.exit(1);
+    const g = JSON.parse(fs.readFileSync("e.geojson"));
+    if (g.type !== "FeatureCollection") process.exit(2);
+    const naha = g.features.find(f => f.id === "naha");
+    const [lon, lat] = naha.geometry.coordinates;
+    if (Math.abs(lon - 127.6792) > 1e-4 || Math.abs(lat - 26.2124) > 1e-4) process.exit(3);
+    for (const f of g.features.filter(f => f.geometry.type === "Polygon")) {
+      const r = f.geometry.coordinates[0];       /* RFC 7946: closed, counterclockwise */
+      if (JSON.stringify(r[0]) !== JSON.stringify(r[r.length - 1])) process.exit(4);
+      let a = 0;
+      for (let i = 0; i + 1 < r.length; i++) a += r[i][0] * r[i + 1][1] - r[i + 1][0] * r[i][1];
+      if (!(a > 0)) process.exit(5);
+    }
+  ' || fail "exports do not hold what they should (node exit $?)"
+fi
+
+# compare: a course of action against an identical copy differs nowhere, exactly
+# (common random numbers); against one with a likelier PRC response, that event
+# "differs" (its good direction is unknown) and the comparison is in the report.
+cp "$S" same.yaml
+sed 's/^      p: 0.9$/      p: 0.99/' "$S" >likely.yaml
+cmp -s "$S" likely.yaml && fail "test scenario edit did not apply"
+expect_status 0 "$STRAITS" compare -n 200 -j 2 --db c.db "$S" same.yaml likely.yaml
+grep -q "^Courses of action compared with common random numbers" "$SCRATCH/out" ||
+  fail "compare printed no header"
+sed -n '/^same.yaml/,/^$/p' "$SCRATCH/out" | grep -E '^crisis' >same.txt
+[ -s same.txt ] || fail "no rows for same.yaml"
+grep -v 'no significant difference$\|never both observed$' same.txt && fail "identical COA differs"
+sed -n '/^likely.yaml/,/^$/p' "$SCRATCH/out" | grep -q '^crisis.prc-response.occurred .* differs$' ||
+  fail "likelier PRC response not found to differ"
+[ -s report.html ] || fail "compare wrote no report"
+grep -q 'id="doc-compare"' report.html || fail "no comparison in the report"
+expect_status 2 "$STRAITS" compare "$S"
+expect_status 2 "$STRAITS" compare "$S" does-not-exist.yaml
+finish

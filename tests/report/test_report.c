@@ -1,0 +1,313 @@
+/* test_report.c - the report library: escaping, reading a run back (summaries, series
+ * bands), paired comparison verdicts, exports; and the GSHHG coastline reader. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "err.h"
+#include "gshhg.h"
+#include "metric.h"
+#include "rep_internal.h"
+#include "report.h"
+#include "store.h"
+
+/* ---- rep_buf ------------------------------------------------------------------ */
+
+static void test_json_escaping(void **state) {
+  (void)state;
+  rep_buf b = REP_BUF_INIT;
+  rep_buf_json_str(&b, "a\"b\\c\n</script>\x01");
+  assert_string_equal(b.s, "\"a\\\"b\\\\c\\n\\u003c/script\\u003e\\u0001\"");
+  b.len = 0;
+  rep_buf_json_num(&b, NAN);
+  rep_buf_put(&b, ",");
+  rep_buf_json_num(&b, -0.0);
+  rep_buf_put(&b, ",");
+  rep_buf_json_num(&b, 0.1);
+  assert_string_equal(b.s, "null,0,0.1");
+  b.len = 0;
+  rep_buf_script_json(&b, "{\"a\":\"</b>\"}");
+  assert_string_equal(b.s, "{\"a\":\"<\\/b>\"}");
+  b.len = 0;
+  rep_buf_script_text(&b, "x='</SCRIPT>'; y = a</b;");
+  assert_string_equal(b.s, "x='<\\/SCRIPT>'; y = a</b;");
+  b.len = 0;
+  rep_buf_html(&b, "<a href=\"x\">&'");
+  assert_string_equal(b.s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+  rep_buf_release(&b);
+}
+
+static void test_json_member(void **state) {
+  (void)state;
+  const char *v;
+  size_t n;
+  const char *doc = " { \"a\" : \"x}\\\"]\", \"b\":[1,{\"c\":[2]}] , \"d\": 3.5 }";
+  assert_int_equal(rep__json_member(doc, "a", &v, &n), 0);
+  assert_int_equal(n, 7);
+  assert_memory_equal(v, "\"x}\\\"]\"", 7);
+  assert_int_equal(rep__json_member(doc, "b", &v, &n), 0);
+  assert_int_equal(n, 13);
+  assert_memory_equal(v, "[1,{\"c\":[2]}]", 13);
+  assert_int_equal(rep__json_member(doc, "d", &v, &n), 0);
+  assert_memory_equal(v, "3.5", n);
+  assert_int_equal(rep__json_member(doc, "c", &v, &n), -1); /* not at the top */
+  assert_int_equal(rep__json_member("[1]", "a", &v, &n), -1);
+  assert_int_equal(rep__json_member("{\"a\":", "a", &v, &n), 0);
+  assert_int_equal(n, 0);
+  assert_int_equal(rep__json_member("{\"a\":\"unterminated", "a", &v, &n), -1);
+}
+
+/* ---- a store with two hand-made runs ------------------------------------------- */
+
+typedef struct fixture {
+  char dir[64], path[128];
+  store *st;
+  diag *d;
+  metric_set ms;
+  arena a;
+  int64_t run[2];
+} fixture;
+
+#define NREP 40
+
+/* Run k: x.delivered = r + k (higher is better, B is 1 more everywhere), y.thing = r
+ * (same), z.odd = r * (k ? -1 : 1) + ... (differs, direction unknown), and a series
+ * s that steps from 0 to 1 at t = 10 * r (run 0) seconds. */
+static void put_run(fixture *f, int k) {
+  store_run_info info = {"test", k ? "bbbb" : "aaaa", "t.yaml", 7, "0", "modules=t", NREP};
+  assert_int_equal(store_run_begin(f->st, &f->run[k], &info, &f->ms, f->d), 0);
+  for (int r = 0; r < NREP; r++) {
+    metric_out o;
+    arena_reset(&f->a);
+    assert_int_equal(metric_out_init(&o, &f->ms, &f->a), 0);
+    metric_put(&o, 0, r + k);
+    metric_put(&o, 1, r);
+    metric_put(&o, 2, k ? 3.0 * r + 50 : r);
+    metric_put(&o, 3, r % 2); /* a probability */
+    assert_int_equal(metric_point_add(&o, 4, 0, 0), 0);
+    assert_int_equal(metric_point_add(&o, 4, 10.0 * r, 1), 0);
+    assert_int_equal(store_put_replication(f->st, f->run[k], r, &f->ms, &o), 0);
+  }
+  assert_int_equal(store_run_finish(f->st, f->run[k], -1, 0.5), 0);
+  assert_int_equal(store_doc_put(f->st, f->run[k], "scenario",
+                                 "{\"name\":\"test\",\"horizon_s\":1000,\"notional\":true}"),
+                   0);
+  assert_int_equal(
+      store_doc_put(f->st, f->run[k], "theater",
+                    "{\"type\":\"FeatureCollection\",\"bbox\":[118,20,130,30],\"features\":["
+                    "{\"type\":\"Feature\",\"properties\":{\"layer\":\"place\",\"id\":\"naha\"},"
+                    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[127.6792,26.2124]}}]}"),
+      0);
+}
+
+static int setup(void **state) {
+  fixture *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/straits-report-XXXXXX");
+  assert_non_null(mkdtemp(f->dir));
+  snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+  f->d = diag_new();
+  metric_set_init(&f->ms);
+  assert_int_equal(metric_define(&f->ms, "x", "delivered", "kg", METRIC_HEADLINE, "d"), 0);
+  assert_int_equal(metric_define(&f->ms, "y", "thing", "s", 0, "t"), 1);
+  assert_int_equal(metric_define(&f->ms, "z", "odd", "1", 0, "o"), 2);
+  assert_int_equal(metric_define(&f->ms, "z", "event.occurred", "1", 0, "p"), 3);
+  assert_int_equal(metric_define(&f->ms, "z", "level", "1", METRIC_SERIES, "s"), 4);
+  arena_init(&f->a, 1 << 20);
+  assert_int_equal(store_open(&f->st, f->path, f->d), 0);
+  put_run(f, 0);
+  put_run(f, 1);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  char p[160];
+  static const char *const suffix[] = {"", "-wal", "-shm"};
+  store_close(f->st);
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
+    unlink(p);
+  }
+  rmdir(f->dir);
+  arena_release(&f->a);
+  metric_set_release(&f->ms);
+  diag_free(f->d);
+  free(f);
+  return 0;
+}
+
+static void test_load(void **state) {
+  fixture *f = *state;
+  rep_run *r = NULL;
+  assert_int_equal(rep_run_load(&r, f->st, f->run[0], f->d), 0);
+  assert_int_equal(r->nrep, NREP);
+  assert_int_equal(r->ms.n, 5);
+  assert_string_equal(r->ms.def[0].description, "d");
+  assert_true(fabs(r->summary[0].mean - (NREP - 1) / 2.0) < 1e-12);
+  assert_true(fabs(r->horizon - 1000) < 1e-12);
+  assert_true(fabs(r->bbox[0] - 118) < 1e-12 && fabs(r->bbox[3] - 30) < 1e-12);
+  /* The band: replication r is 1 from t = 10 r on, so at grid time t the mean is the
+   * share of r with 10 r <= t. */
+  assert_int_equal(r->nband, 1);
+  const rep_band *b = &r->band[0];
+  for (size_t g = 0; g < b->n; g++) {
+    double want = 0;
+    for (int k = 0; k < NREP; k++)
+      want += 10.0 * k <= b->t[g];
+    assert_true(fabs(b->mean[g] - want / NREP) < 1e-12);
+  }
+  assert_null(r->sync_doc);
+  rep_run_free(r);
+  /* 0 means the newest run. */
+  assert_int_equal(rep_run_load(&r, f->st, 0, f->d), 0);
+  assert_int_equal(r->run.id, f->run[1]);
+  rep_run_free(r);
+  assert_int_equal(rep_run_load(&r, f->st, 999, f->d), ERR_NOTFOUND);
+  assert_null(r);
+}
+
+static void test_compare(void **state) {
+  fixture *f = *state;
+  rep_run *a = NULL, *b = NULL;
+  rep_pair *p = NULL;
+  size_t n = 0;
+  assert_int_equal(rep_run_load(&a, f->st, f->run[0], f->d), 0);
+  assert_int_equal(rep_run_load(&b, f->st, f->run[1], f->d), 0);
+  assert_int_equal(rep_compare(&p, &n, a, b), 0);
+  assert_int_equal(n, 4); /* the series is not compared */
+  /* delivered: +1 in every replication, so the interval is [1, 1]: better. */
+  assert_string_equal(p[0].def->name, "delivered");
+  assert_true(fabs(p[0].diff.mean - 1) < 1e-12);
+  assert_true(p[0].diff.half_width < 1e-12);
+  assert_int_equal(p[0].verdict, REP_BETTER);
+  assert_int_equal(p[1].verdict, REP_SAME); /* identical */
+  assert_int_equal(p[2].verdict, REP_DIFFERS); /* direction unknown */
+  assert_int_equal(p[3].verdict, REP_SAME);
+  /* Against itself, nothing differs. */
+  rep_pair *q = NULL;
+  size_t nq = 0;
+  assert_int_equal(rep_compare(&q, &nq, a, a), 0);
+  for (size_t i = 0; i < nq; i++) {
+    assert_int_equal(q[i].verdict, REP_SAME);
+    assert_true(q[i].diff.mean == 0);
+  }
+  assert_int_equal(rep_metric_direction("sar", "persons_missing"), -1);
+  assert_int_equal(rep_metric_direction("logistics", "supplies_delivered"), 1);
+  assert_int_equal(rep_metric_direction("crisis", "blockade.occurred"), 0);
+  rep_coa coa[2] = {{"a.yaml", "A", f->run[0], NULL, 0}, {"b.yaml", "B", f->run[1], p, n}};
+  rep_buf j = REP_BUF_INIT;
+  rep_compare_json(&j, coa, 2, NREP);
+  assert_non_null(strstr(j.s, "\"verdict\":\"better\""));
+  assert_non_null(strstr(j.s, "\"verdict\":\"differs\""));
+  rep_buf_release(&j);
+  free(p);
+  free(q);
+  rep_run_free(a);
+  rep_run_free(b);
+}
+
+static void test_exports(void **state) {
+  fixture *f = *state;
+  rep_run *r = NULL;
+  rep_buf b = REP_BUF_INIT;
+  assert_int_equal(rep_run_load(&r, f->st, f->run[0], f->d), 0);
+  /* GeoJSON: [lon, lat]; coastline features go into the same collection. */
+  size_t start[2] = {0, 2};
+  double lat[2] = {25.0, 25.5}, lon[2] = {121.0, 121.5};
+  rep_lines coast = {1, start, lat, lon, "test"};
+  assert_int_equal(store_doc_put(f->st, f->run[0], "map.layer.sar",
+                                 "{\"title\":\"POC\",\"features\":[{\"type\":\"Feature\","
+                                 "\"properties\":{\"value\":0.25},\"geometry\":{\"type\":"
+                                 "\"Point\",\"coordinates\":[124,24]}}]}"), 0);
+  rep_run_free(r);
+  assert_int_equal(rep_run_load(&r, f->st, f->run[0], f->d), 0);
+  assert_int_equal(r->nlayer, 1);
+  assert_int_equal(rep_export_geojson(&b, r, &coast), 0);
+  const char *head = "{\"type\":\"FeatureCollection\",\"bbox\":[118,20,130,30],";
+  assert_memory_equal(b.s, head, strlen(head));
+  assert_non_null(strstr(b.s, "\"value\":0.25},\"geometry\":{\"type\":\"Point\",\"coordinates\":[124,24]}}"));
+  assert_non_null(strstr(b.s, "[127.6792,26.2124]"));
+  assert_non_null(strstr(b.s, "}},\n{\"type\":\"Feature\",\"properties\":{\"layer\":\"coastline\"}"));
+  assert_non_null(strstr(b.s, "[121.0000,25.0000],[121.5000,25.5000]"));
+  assert_int_equal(b.s[b.len - 3], ']');
+  b.len = 0;
+  assert_int_equal(rep_export_csv(&b, r, "metrics"), 0);
+  assert_memory_equal(b.s, "module,name,unit,", 17);
+  assert_non_null(strstr(b.s, "\nx,delivered,kg,1,0,40,19.5,"));
+  b.len = 0;
+  assert_int_equal(rep_export_csv(&b, r, "values"), 0);
+  assert_non_null(strstr(b.s, "\n39,x,delivered,kg,39\n"));
+  b.len = 0;
+  assert_int_equal(rep_export_csv(&b, r, "nonsense"), ERR_USAGE);
+  b.len = 0;
+  /* The page: Vega inlined, data in a JSON element, nothing fetched. */
+  rep_options opt = REP_OPTIONS_INIT;
+  opt.vega_js = "/* vega */";
+  assert_int_equal(store_doc_put(f->st, f->run[0], "plan.findings",
+                                 "{\"findings\":[{\"message\":\"</script><b>\"}]}"), 0);
+  rep_run_free(r);
+  assert_int_equal(rep_run_load(&r, f->st, f->run[0], f->d), 0);
+  assert_int_equal(rep_html(&b, r, &opt), 0);
+  assert_non_null(strstr(b.s, "/* vega */"));
+  assert_non_null(strstr(b.s, "id=\"straits-data\""));
+  assert_non_null(strstr(b.s, "<\\/script><b>"));
+  assert_null(strstr(b.s, "src=\"http"));
+  assert_non_null(strstr(b.s, "Notional forces"));
+  rep_buf_release(&b);
+  rep_run_free(r);
+}
+
+/* ---- GSHHG ----------------------------------------------------------------------- */
+
+static void test_gshhg(void **state) {
+  (void)state;
+  char path[512];
+  if (geo_gshhg_find(path, sizeof path, NULL, 'i') != 0)
+    skip(); /* gmt-gshhg-low not installed */
+  diag *d = diag_new();
+  geo_coast c;
+  geo_box box = {21.5, 25.5, 119.5, 122.5}; /* Taiwan */
+  assert_int_equal(geo_gshhg_read(&c, path, &box, 0, d), 0);
+  assert_true(c.nline > 0);
+  /* Every kept point is in the box or one step outside it; Taiwan's east coast
+   * passes near Hualien (23.98 N, 121.62 E). */
+  int near = 0;
+  for (size_t k = 0; k < c.npoint; k++) {
+    assert_true(c.lat[k] > 20 && c.lat[k] < 27 && c.lon[k] > 118 && c.lon[k] < 124);
+    near |= fabs(c.lat[k] - 23.98) < 0.1 && fabs(c.lon[k] - 121.62) < 0.1;
+  }
+  assert_true(near);
+  assert_int_equal(c.start[c.nline], c.npoint);
+  /* The open ocean east of Taiwan has no coast. */
+  geo_coast_release(&c);
+  geo_box sea = {22.0, 23.0, 123.5, 124.5};
+  assert_int_equal(geo_gshhg_read(&c, path, &sea, 0, d), 0);
+  assert_int_equal(c.nline, 0);
+  geo_coast_release(&c);
+  assert_int_equal(geo_gshhg_read(&c, "/nonexistent/binned_GSHHS_i.nc", &box, 0, d), ERR_IO);
+  diag_free(d);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_json_escaping),
+      cmocka_unit_test(test_json_member),
+      cmocka_unit_test_setup_teardown(test_load, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
+      cmocka_unit_test(test_gshhg),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

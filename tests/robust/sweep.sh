@@ -1,0 +1,107 @@
+# sweep.sh - `straits sweep`: full factorial and Latin hypercube designs, common
+# random numbers across points, the same numbers for any thread count or split into
+# parts (what MPI ranks run), a sweep killed at random moments that resumes whole,
+# and file:line:col errors for a bad sweep file.  With MPI (mpirun and a straits
+# built with it), 1, 2 and 3 ranks must agree bit for bit too.
+. "$SRC/tests/cli/lib.sh"
+DATA="$SRC/tests/robust/data"
+SEED=${SWEEP_SEED:-$(date +%s)}
+
+# The per-point summaries without the header (wall time, run ids differ).
+points() { sed -n '/^point /,$p' "$1" | sed 's/ (run [0-9]*)//'; }
+q() { sqlite3 "$1" "$2"; }
+
+# 1. Full factorial: 4 points x 40 replications, keyed by (point, replication).
+expect_status 0 "$STRAITS" sweep -j 2 --db "$SCRATCH/f.db" "$DATA/sweep_factorial.yaml"
+points "$SCRATCH/out" >"$SCRATCH/f2"
+[ "$(grep -c '^point ' "$SCRATCH/f2")" = 4 ] || fail "factorial: not 4 points"
+grep -q 'crisis.events.senkaku-incident.p=0.5 crisis.events.us-intervention.p=0.3' "$SCRATCH/f2" ||
+  fail "factorial: a combination is missing"
+got=$(q "$SCRATCH/f.db" "SELECT count(*), count(DISTINCT point || '/' || replication)
+  FROM (SELECT DISTINCT point, replication FROM sweep_metric)")
+[ "$got" = "160|160" ] || fail "factorial: (point, replication) pairs: $got, want 160|160"
+[ "$(q "$SCRATCH/f.db" 'PRAGMA integrity_check')" = ok ] || fail "factorial: integrity_check"
+
+# 2. The same sweep on one thread: the same numbers.
+expect_status 0 "$STRAITS" sweep -j 1 --db "$SCRATCH/f1.db" "$DATA/sweep_factorial.yaml"
+points "$SCRATCH/out" >"$SCRATCH/f1"
+cmp -s "$SCRATCH/f1" "$SCRATCH/f2" || fail "1 and 2 threads differ: $(diff "$SCRATCH/f1" "$SCRATCH/f2" | head -4)"
+
+# 3. Common random numbers: points that differ in nothing that matters agree on
+#    every replication.
+expect_status 0 "$STRAITS" sweep -q --db "$SCRATCH/crn.db" "$DATA/sweep_crn.yaml"
+got=$(q "$SCRATCH/crn.db" "SELECT count(*) FROM sweep_metric a JOIN sweep_metric b
+  ON b.replication = a.replication AND b.module = a.module AND b.name = a.name
+  WHERE a.point = 0 AND b.point = 1 AND a.value IS NOT b.value")
+[ "$got" = 0 ] || fail "common random numbers: $got values differ between points"
+[ "$(q "$SCRATCH/crn.db" "SELECT count(DISTINCT run) FROM sweep_point")" = 2 ] ||
+  fail "common random numbers: the points are not two runs"
+
+# 4. Split into 3 parts (as 3 MPI ranks would), then merged: the same numbers, and
+#    the merge runs nothing itself.
+for k in 0 1 2; do
+  expect_status 0 "$STRAITS" sweep -q --part $k/3 --db "$SCRATCH/p$k.db" "$DATA/sweep_factorial.yaml"
+done
+n0=$(q "$SCRATCH/p0.db" "SELECT count(*) FROM replication")
+[ "$n0" -gt 40 ] && [ "$n0" -lt 60 ] || fail "part 0 of 3 ran $n0 of 160 replications"
+expect_status 0 "$STRAITS" sweep --db "$SCRATCH/m.db" --merge "$SCRATCH/p0.db" \
+  --merge "$SCRATCH/p1.db" --merge "$SCRATCH/p2.db" "$DATA/sweep_factorial.yaml"
+points "$SCRATCH/out" >"$SCRATCH/merged"
+cmp -s "$SCRATCH/f2" "$SCRATCH/merged" || fail "3 parts merged differ: $(diff "$SCRATCH/f2" "$SCRATCH/merged" | head -4)"
+got=$(q "$SCRATCH/m.db" "ATTACH '$SCRATCH/f.db' AS f; SELECT count(*) FROM
+  (SELECT point, replication, module, name, value FROM sweep_metric
+   EXCEPT SELECT point, replication, module, name, value FROM f.sweep_metric)")
+[ "$got" = 0 ] || fail "merged store: $got values differ from a single process"
+
+# 5. Latin hypercube: one point per stratum of each range and level.
+expect_status 0 "$STRAITS" sweep -q --db "$SCRATCH/l.db" "$DATA/sweep_lhs.yaml"
+q "$SCRATCH/l.db" "SELECT overrides FROM sweep_point ORDER BY point" | tr '\n' ' ' >"$SCRATCH/lhs"
+strata=$(tr ' ' '\n' <"$SCRATCH/lhs" | awk -F= '
+  /senkaku/ { s[int($2 * 5)]++ }
+  /horizon/ { sub(/s$/, "", $2); h[int(($2 / 86400 - 10) / 20 * 5)]++ }
+  /aircrew/ { a[$2]++ }
+  END { print length(s), length(h), length(a) }')
+[ "$strata" = "5 5 5" ] || fail "latin hypercube strata (p, horizon, levels): $strata: $(cat "$SCRATCH/lhs")"
+
+# 6. Killed at random moments (SIGKILL), then --resume: the same numbers, nothing
+#    lost or counted twice.
+i=0
+resume=""
+while [ "$i" -lt "${SWEEP_KILLS:-6}" ]; do
+  delay=$(awk -v s="$SEED" -v i="$i" 'BEGIN { srand(s + i); print rand() * 0.4 }')
+  "$STRAITS" sweep -q -j 2 $resume --db "$SCRATCH/k.db" "$DATA/sweep_factorial.yaml" >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  resume="--resume"
+  i=$((i + 1))
+done
+expect_status 0 "$STRAITS" sweep -j 2 --resume --db "$SCRATCH/k.db" "$DATA/sweep_factorial.yaml"
+points "$SCRATCH/out" >"$SCRATCH/resumed"
+cmp -s "$SCRATCH/f2" "$SCRATCH/resumed" || fail "resumed sweep differs (seed $SEED): $(diff "$SCRATCH/f2" "$SCRATCH/resumed" | head -4)"
+[ "$(q "$SCRATCH/k.db" 'PRAGMA integrity_check')" = ok ] || fail "resumed sweep: integrity_check"
+sweep=$(q "$SCRATCH/k.db" "SELECT max(sweep) FROM sweep_point")
+got=$(q "$SCRATCH/k.db" "SELECT count(*), count(DISTINCT p.point || '/' || r.idx)
+  FROM sweep_point p JOIN replication r ON r.run = p.run WHERE p.sweep = $sweep")
+[ "$got" = "160|160" ] || fail "resumed sweep (seed $SEED): pairs $got, want 160|160"
+
+# 7. A bad sweep file: every problem, located, exit status 2.
+expect_status 2 "$STRAITS" sweep --db "$SCRATCH/bad.db" "$DATA/sweep_bad.yaml"
+for want in "sweep_bad.yaml:3:11: error: 'points' is for 'design: latin_hypercube'" \
+            "sweep_bad.yaml:5:36: error: a range ('min', 'max') needs 'design: latin_hypercube'" \
+            "sweep_bad.yaml:6:7: error: missing required key 'set' in a factor" \
+            "3 errors generated"; do
+  grep -qF "$want" "$SCRATCH/err" || fail "bad sweep: no '$want' in: $(head -c 600 "$SCRATCH/err")"
+done
+
+# 8. MPI: 1, 2 and 3 ranks agree with the threads-only run, bit for bit.
+if [ -n "${MPIRUN:-}" ] && "$STRAITS" sweep --help | grep -q "built with MPI"; then
+  for np in 1 2 3; do
+    expect_status 0 $MPIRUN --oversubscribe --allow-run-as-root -np $np "$STRAITS" sweep -j 1 \
+      --db "$SCRATCH/mpi$np.db" "$DATA/sweep_factorial.yaml"
+    points "$SCRATCH/out" >"$SCRATCH/mpi$np"
+    cmp -s "$SCRATCH/f2" "$SCRATCH/mpi$np" || fail "$np MPI ranks differ: $(diff "$SCRATCH/f2" "$SCRATCH/mpi$np" | head -4)"
+  done
+fi
+finish
