@@ -43,6 +43,11 @@ int cmd_compare(int argc, char **argv);
 void cmd_compare_usage(FILE *out);
 int cmd_spillover(int argc, char **argv); /* cmd_spillover.c (issue 6) */
 void cmd_spillover_usage(FILE *out);
+int cmd_sensitivity(int argc, char **argv); /* cmd_sensitivity.c (issue 6) */
+void cmd_sensitivity_usage(FILE *out);
+
+int cmd_env(int argc, char **argv); /* cmd_env.c (issue 9) */
+void cmd_env_usage(FILE *out);
 
 int cmd_plan(int argc, char **argv);
 void cmd_plan_usage(FILE *out);

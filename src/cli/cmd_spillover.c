@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "diag.h"
@@ -168,6 +169,11 @@ int cmd_spillover(int argc, char **argv) {
   memset(&s, 0, sizeof s);
   int status = CLI_FAILURE, rc;
   if (!d) return CLI_FAILURE;
+  if (access(db, F_OK) != 0) { /* store_open would create an empty store */
+    cli_error("%s: %s (run 'straits run' first)", db, strerror(errno));
+    diag_free(d);
+    return CLI_BAD_INPUT;
+  }
   if ((rc = store_open(&st, db, d))) goto out;
   if ((rc = mc_spill_read(&s, st, run, d))) {
     if (rc == ERR_NOTFOUND) status = CLI_BAD_INPUT;
@@ -182,7 +188,8 @@ int cmd_spillover(int argc, char **argv) {
   status = csv ? write_csv(csv, &s) : CLI_OK;
 out:
   if (diag_count(d, DIAG_ERROR)) diag_print(d, stderr, 0);
-  else if (status != CLI_OK && rc) cli_error("%s: %s", db, st ? store_errmsg(st) : "cannot open");
+  else if (status != CLI_OK && rc == ERR_NOTFOUND) cli_error("%s: no run %lld", db, run);
+  else if (status != CLI_OK && rc) cli_error("%s: %s", db, st && *store_errmsg(st) ? store_errmsg(st) : err_strerror(rc));
   mc_spill_free(&s);
   store_close(st);
   diag_free(d);

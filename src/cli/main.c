@@ -18,6 +18,9 @@ const cli_command cli_commands[] = {
     {"sweep", cmd_sweep, cmd_sweep_usage, "run a design over scenario overrides (CRN, MPI)"},
     {"spillover", cmd_spillover, cmd_spillover_usage,
      "how likely, how soon and by which paths violence reaches Japanese territory"},
+    {"sensitivity", cmd_sensitivity, cmd_sensitivity_usage,
+     "which event probabilities and escalation rates move a crisis metric most"},
+    {"env", cmd_env, cmd_env_usage, "write or sample a current/wind NetCDF field"},
     {"help", cmd_help, cmd_help_usage, "show help for straits or one command"},
     {NULL, NULL, NULL, NULL},
 };

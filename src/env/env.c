@@ -173,6 +173,56 @@ static int grid_sample(const env_field *f, double t, double lat, double lon, dou
   return ok0 || ok1;
 }
 
+void env_slice_init(env_slice *s, const env_field *f, double t) {
+  s->f = f, s->t = t, s->a = 0, s->k0 = s->k1 = 0;
+  if (f->kind != ENV_K_GRID || f->nt == 1 || t <= f->t[0])
+    return;
+  if (t >= f->t[f->nt - 1]) {
+    s->k0 = s->k1 = f->nt - 1;
+    return;
+  }
+  size_t lo = 0, hi = f->nt - 1;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (f->t[mid] <= t)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  s->k0 = lo, s->k1 = hi, s->a = (t - f->t[lo]) / (f->t[hi] - f->t[lo]);
+}
+
+int env_slice_sample(const env_slice *s, double lat, double lon, double *u, double *v) {
+  const env_field *f = s->f;
+  if (f->kind != ENV_K_GRID)
+    return env_sample(f, s->t, lat, lon, u, v);
+  double fj = (lat - f->lat0) / f->dlat, fi = (lon - f->lon0) / f->dlon;
+  double ni = (double)(f->nx - 1), nj = (double)(f->ny - 1);
+  if (!(fi >= 0 && fi <= ni && fj >= 0 && fj <= nj) || f->nx < 2 || f->ny < 2)
+    return grid_sample(f, s->t, lat, lon, u, v); /* wrapping, edges: the general path */
+  size_t i = (size_t)fi, j = (size_t)fj;
+  if (i >= f->nx - 1)
+    i = f->nx - 2;
+  if (j >= f->ny - 1)
+    j = f->ny - 2;
+  double x = fi - (double)i, y = fj - (double)j, a = s->a;
+  size_t plane = f->ny * f->nx, c0 = j * f->nx + i, c2 = c0 + f->nx;
+  const float *U0 = f->u + s->k0 * plane, *V0 = f->v + s->k0 * plane;
+  const float *U1 = f->u + s->k1 * plane, *V1 = f->v + s->k1 * plane;
+  float q[16] = {U0[c0], U0[c0 + 1], U0[c2], U0[c2 + 1], V0[c0], V0[c0 + 1], V0[c2], V0[c2 + 1],
+                 U1[c0], U1[c0 + 1], U1[c2], U1[c2 + 1], V1[c0], V1[c0 + 1], V1[c2], V1[c2 + 1]};
+  double w0 = (1 - x) * (1 - y), w1 = x * (1 - y), w2 = (1 - x) * y, w3 = x * y;
+  double u0 = w0 * q[0] + w1 * q[1] + w2 * q[2] + w3 * q[3];
+  double v0 = w0 * q[4] + w1 * q[5] + w2 * q[6] + w3 * q[7];
+  double u1 = w0 * q[8] + w1 * q[9] + w2 * q[10] + w3 * q[11];
+  double v1 = w0 * q[12] + w1 * q[13] + w2 * q[14] + w3 * q[15];
+  double ru = (1 - a) * u0 + a * u1, rv = (1 - a) * v0 + a * v1;
+  if (isnan(ru) || isnan(rv)) /* a missing node (0 * NaN is NaN too): renormalise */
+    return grid_sample(f, s->t, lat, lon, u, v);
+  *u = ru, *v = rv;
+  return 1;
+}
+
 int env_sample(const env_field *f, double t, double lat, double lon, double *u, double *v) {
   switch (f->kind) {
   case ENV_K_CONSTANT:

@@ -50,6 +50,16 @@ void env_field_free(env_field *f);
  * renormalised. */
 int env_sample(const env_field *f, double t, double lat, double lon, double *u, double *v);
 
+/* A field at one time, for sampling many points at that time (a drift step): the
+ * time bracket is found once.  Gives exactly env_sample's answers.  Borrowed f. */
+typedef struct env_slice {
+  const env_field *f;
+  double t, a;   /* a: weight of record k1 */
+  size_t k0, k1;
+} env_slice;
+void env_slice_init(env_slice *s, const env_field *f, double t);
+int env_slice_sample(const env_slice *s, double lat, double lon, double *u, double *v);
+
 /* Grid geometry of a gridded field (0 for an analytic one): nodes and spacing. */
 typedef struct env_grid_info {
   size_t nt, ny, nx;

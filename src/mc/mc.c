@@ -20,6 +20,7 @@
 #include "crisis.h"
 #include "inspection.h"
 #include "logistics.h"
+#include "sar.h"
 #include "plan.h"
 #include "err.h"
 #include "sim.h"
@@ -151,11 +152,33 @@ static void log_collect_(const void *state, sim *s, metric_out *out) {
 
 static void log_release_(void *model) { log_model_free(model); }
 
+/* sar: a NULL model (no `sar:` section) runs nothing. */
+static int sar_prepare_(void **model, const scn_scenario *sc, metric_set *ms, diag *d) {
+  sar_model *m = NULL;
+  int err = sar_model_new(&m, sc, ms, d);
+  *model = m;
+  return err;
+}
+
+static int sar_start_(void **state, const void *model, sim *s, arena *a, metric_out *out,
+                      uint64_t seed, uint32_t rep) {
+  if (!model) return *state = NULL, 0;
+  *state = sar_start(model, s, a, out, seed, rep);
+  return *state ? 0 : ERR_LIMIT;
+}
+
+static void sar_collect_(const void *state, sim *s, metric_out *out) {
+  if (state) sar_collect(state, s, out);
+}
+
+static void sar_release_(void *model) { sar_model_free(model); }
+
 static const mc_module modules[] = {
     {"crisis", crisis_prepare_, crisis_start_, crisis_collect_, crisis_release_, NULL},
     {"plan", NULL, plan_start_, plan_collect_, plan_release_, plan_prepare_},
     {"inspection", insp_prepare_, insp_start_, insp_collect_, insp_release_, NULL},
     {"logistics", log_prepare_, log_start_, log_collect_, log_release_, NULL},
+    {"sar", sar_prepare_, sar_start_, sar_collect_, sar_release_, NULL},
 };
 #define NMODULES (sizeof modules / sizeof *modules)
 

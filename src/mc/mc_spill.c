@@ -32,20 +32,6 @@ void mc_spill_curve(const double *time, size_t n, const double *grid, size_t ng,
 
 /* ---- paths --------------------------------------------------------------------- */
 
-typedef struct step {
-  double t;
-  int kind; /* 0 level, 1 event: a level's entry comes before the events it causes */
-  int order;
-  const char *id;
-} step;
-
-static int step_cmp(const void *a, const void *b) {
-  const step *x = a, *y = b;
-  if (x->t != y->t) return x->t < y->t ? -1 : 1;
-  if (x->kind != y->kind) return x->kind - y->kind;
-  return x->order - y->order;
-}
-
 static int str_cmp(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -56,96 +42,86 @@ static int path_cmp(const void *a, const void *b) {
   return strcmp(x->text, y->text);
 }
 
+static int ends_with_time(const char *s) {
+  size_t n = strlen(s);
+  return n > 5 && strcmp(s + n - 5, ".time") == 0;
+}
+
 /* The metric's id part: "quarantine.time" -> "quarantine" (into buf). */
 static const char *id_of(const char *name, char *buf, size_t size) {
-  size_t len = strlen(name) - strlen(".time");
+  size_t len = strlen(name) - (ends_with_time(name) ? 5 : 0);
   if (len >= size) len = size - 1;
   memcpy(buf, name, len);
   buf[len] = 0;
   return buf;
 }
 
-static int ends_with_time(const char *s) {
-  size_t n = strlen(s);
-  return n > 5 && strcmp(s + n - 5, ".time") == 0;
-}
+typedef struct path_acc {
+  const mc_spill *s;
+  const double *first;
+  char **text; /* [nrep], grown with realloc (outside any event loop) */
+  size_t *len;
+} path_acc;
 
-static int read_column(store *st, int64_t run, const metric_set *ms, int m, size_t n,
-                       double **out) {
-  *out = malloc((n ? n : 1) * sizeof **out);
-  if (!*out) return ERR_NOMEM;
-  return store_metric_values(st, run, ms, m, *out, n);
+/* One point of spillover.sequence: append its event or level while the replication
+ * has not spilled over yet (the step that spills over is included). */
+static int path_point(void *ctx, int rep, double t, double value) {
+  path_acc *a = ctx;
+  if (rep < 0 || (size_t)rep >= a->s->nrep || isnan(a->first[rep]) || t > a->first[rep])
+    return 0;
+  size_t m = (size_t)value;
+  char id[256];
+  if (value < 0 || m >= a->s->ms.n) snprintf(id, sizeof id, "#%g", value);
+  else id_of(a->s->ms.def[m].name, id, sizeof id);
+  size_t add = strlen(id) + 4;
+  char *grown = realloc(a->text[rep], a->len[rep] + add + 1);
+  if (!grown) return ERR_NOMEM;
+  a->text[rep] = grown;
+  a->len[rep] += (size_t)sprintf(grown + a->len[rep], "%s%s", a->len[rep] ? " > " : "", id);
+  return 0;
 }
 
 static int build_paths(mc_spill *s, store *st) {
-  const metric_set *ms = &s->ms;
-  size_t nstep = 0;
+  int seq = metric_find(&s->ms, "spillover", "sequence");
+  path_acc a = {s, &s->time[s->nterr * s->nrep], calloc(s->nrep + 1, sizeof(char *)),
+                calloc(s->nrep + 1, sizeof(size_t))};
   int rc = 0;
-  int *cols = malloc((ms->n + 1) * sizeof *cols);
-  double **vals = calloc(ms->n + 1, sizeof *vals);
-  char **text = calloc(s->nrep + 1, sizeof *text);
-  step *steps = malloc((ms->n + 1) * sizeof *steps);
-  char (*ids)[128] = malloc((ms->n + 1) * sizeof *ids);
-  if (!cols || !vals || !text || !steps || !ids) {
+  if (!a.text || !a.len) {
     rc = ERR_NOMEM;
     goto done;
   }
-  for (size_t m = 0; m < ms->n; m++) {
-    const metric_def *d = &ms->def[m];
-    if ((strcmp(d->module, "crisis") == 0 || strcmp(d->module, "escalation") == 0) &&
-        ends_with_time(d->name)) {
-      id_of(d->name, ids[nstep], sizeof ids[nstep]);
-      cols[nstep] = (int)m;
-      if ((rc = read_column(st, s->run_id, ms, (int)m, s->nrep, &vals[nstep]))) goto done;
-      nstep++;
-    }
-  }
-  const double *first = &s->time[s->nterr * s->nrep];
+  if (seq >= 0 && (rc = store_series_each(st, s->run_id, seq, s->nrep, path_point, &a)))
+    goto done;
   size_t nspill = 0;
   for (size_t r = 0; r < s->nrep; r++) {
-    if (isnan(first[r])) continue;
-    size_t k = 0, len = 1;
-    for (size_t j = 0; j < nstep; j++) {
-      double t = vals[j][r];
-      if (isnan(t) || t > first[r]) continue;
-      int level = strcmp(ms->def[cols[j]].module, "escalation") == 0;
-      steps[k++] = (step){t, level ? 0 : 1, (int)j, ids[j]};
-      len += strlen(ids[j]) + 3;
-    }
-    qsort(steps, k, sizeof *steps, step_cmp);
-    if (!(text[nspill] = malloc(len + 8))) {
+    if (isnan(a.first[r])) continue;
+    if (!a.text[r] && !(a.text[r] = strdup("(no event)"))) {
       rc = ERR_NOMEM;
       goto done;
     }
-    char *p = text[nspill];
-    *p = 0;
-    for (size_t i = 0; i < k; i++) p += sprintf(p, "%s%s", i ? " > " : "", steps[i].id);
-    if (!k) strcpy(text[nspill], "(no event)");
-    nspill++;
+    a.text[nspill++] = a.text[r];
+    if (nspill - 1 != r) a.text[r] = NULL;
   }
-  qsort(text, nspill, sizeof *text, str_cmp);
-  s->path = malloc((nspill ? nspill : 1) * sizeof *s->path);
-  if (!s->path) {
+  qsort(a.text, nspill, sizeof *a.text, str_cmp);
+  if (!(s->path = malloc((nspill ? nspill : 1) * sizeof *s->path))) {
     rc = ERR_NOMEM;
     goto done;
   }
   for (size_t i = 0; i < nspill; i++) {
-    if (s->npath && strcmp(s->path[s->npath - 1].text, text[i]) == 0) {
+    if (s->npath && strcmp(s->path[s->npath - 1].text, a.text[i]) == 0) {
       s->path[s->npath - 1].count++;
-      free(text[i]);
+      free(a.text[i]);
     } else {
-      s->path[s->npath++] = (mc_spill_path){text[i], 1, 0};
+      s->path[s->npath++] = (mc_spill_path){a.text[i], 1, 0};
     }
-    text[i] = NULL;
+    a.text[i] = NULL;
   }
   for (size_t i = 0; i < s->npath; i++) s->path[i].share = (double)s->path[i].count / (double)nspill;
   qsort(s->path, s->npath, sizeof *s->path, path_cmp);
 done:
-  if (vals)
-    for (size_t j = 0; j < nstep; j++) free(vals[j]);
-  if (text)
-    for (size_t r = 0; r < s->nrep; r++) free(text[r]);
-  free(cols), free(vals), free(text), free(steps), free(ids);
+  if (a.text)
+    for (size_t r = 0; r < s->nrep; r++) free(a.text[r]);
+  free(a.text), free(a.len);
   return rc;
 }
 

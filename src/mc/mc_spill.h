@@ -5,11 +5,13 @@
  *   spillover.<region>.occurred / .time   for each region of kind `territory`
  *   spillover.occurred / .time            any territory (first spillover)
  *   spillover.horizon                     the run's horizon
- *   crisis.<event>.time, escalation.<level>.time   first occurrence / entry
- * The event path of a replication is rebuilt from those times: every crisis event
- * that occurred and every ladder level entered at or before the first spillover,
- * ordered by time (ties: levels before events, then file order), joined by " > ".
- * So no string is stored per replication and the paths need no extra table.
+ *   spillover.sequence                    series: each crisis event occurrence and
+ *                                         ladder level entry in the order it happened,
+ *                                         value = registry index of its `.time` metric
+ *                                         (crisis.<event>.time, escalation.<level>.time)
+ * A replication's event path is its sequence up to and including the first
+ * spillover, as ids joined by " > ".  So no string is stored per replication: the
+ * run's metric registry is the dictionary, and the paths need no extra table.
  *
  * Ownership: everything in an mc_spill is the caller's (mc_spill_free). */
 #ifndef STRAITS_MC_SPILL_H

@@ -528,10 +528,14 @@ static void stream_arrival(sim *s, void *ctx) {
   stream_schedule(st);
 }
 
+/* Each change happens once (a time, or an event that occurs once), so the history
+ * holds them all; a repeat could only come from a buggy publisher. */
 static void set_rate(stream_state *st, double rate) {
   st->rate = rate;
-  st->hist_t[st->nhist] = sim_now(st->I->sim);
-  st->hist_rate[st->nhist++] = rate;
+  if (ALWAYS(st->nhist <= st->def->nchange)) {
+    st->hist_t[st->nhist] = sim_now(st->I->sim);
+    st->hist_rate[st->nhist++] = rate;
+  }
   stream_schedule(st);
 }
 

@@ -409,6 +409,8 @@ fail:
 }
 
 int log_lanes(const log_model *m) { return m->nlane; }
+int64_t log_lane_cost(const log_model *m, int i) { return m->lane[i].cost; }
+double log_unit(const log_model *m, int k) { return m->unit[k]; }
 const char *log_lane_name(const log_model *m, int i) { return m->lane[i].name; }
 
 /* ---- one replication -------------------------------------------------------------- */

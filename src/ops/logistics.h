@@ -59,6 +59,10 @@ void log_balance_of(const log_run *r, int commodity, log_balance *out);
 int log_lanes(const log_model *m);
 /* "depot>consumer/force", valid while the model is. */
 const char *log_lane_name(const log_model *m, int lane);
+/* The planner's cost of one solver unit (1 t or 1 m3) on a lane: one-way transit in
+ * minutes, plus one; and the solver unit of a commodity in SI (1000 kg or 1 m3). */
+int64_t log_lane_cost(const log_model *m, int lane);
+double log_unit(const log_model *m, int commodity);
 /* Amount of a commodity (SI) dispatched on a lane so far, and by the first plan. */
 double log_lane_shipped(const log_run *r, int lane, int commodity);
 double log_lane_first_plan(const log_run *r, int lane, int commodity);

@@ -6,6 +6,9 @@
  * rectangle.  Metrics: cumulative POS over time, time to locate, found alive. */
 #include "sar.h"
 
+#include "env.h"
+#include "landmask.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -23,12 +23,15 @@
 
 #include "arena.h"
 #include "diag.h"
-#include "env.h"
-#include "landmask.h"
 #include "metric.h"
 #include "rng.h"
 #include "scenario.h"
 #include "sim.h"
+
+/* From env.h and landmask.h; declared here so that users of this header need
+ * neither layer's include path. */
+typedef struct env_field env_field;
+struct geo_landmask;
 
 /* ---- Leeway coefficients ----------------------------------------------------------
  * L = slope * W10 + offset (+ a per-particle random part, see sar_particles), W10 the
@@ -91,7 +94,7 @@ size_t sar_seed_area(sar_particles *p, const sar_seed *s, rng_stream *r);
 typedef struct sar_drift_opts {
   const env_field *current; /* NULL: no current */
   const env_field *wind;    /* NULL: no wind */
-  const geo_landmask *land; /* NULL: no land (nothing strands) */
+  const struct geo_landmask *land; /* NULL: no land (nothing strands) */
   double dt;                /* s, step */
   double jibe_rate;         /* per second (0.04 / 3600 = 4 % per hour) */
   double leeway_factor;     /* multiplies every leeway (1; 0 for a pure current drift) */

@@ -4,6 +4,9 @@
  * on land.  The step loop allocates nothing. */
 #include "sar.h"
 
+#include "env.h"
+#include "landmask.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
@@ -150,7 +153,8 @@ size_t sar_seed_area(sar_particles *p, const sar_seed *s, rng_stream *r) {
 }
 
 /* One particle, one step from t to t + dt. */
-static inline void step_one(sar_particles *p, size_t i, double t, const sar_drift_opts *o) {
+static inline void step_one(sar_particles *p, size_t i, double t, const sar_drift_opts *o,
+                            const env_slice *cur, const env_slice *wind) {
   uint8_t st = p->state[i];
   if (st == SAR_STRANDED)
     return;
@@ -165,10 +169,10 @@ static inline void step_one(sar_particles *p, size_t i, double t, const sar_drif
     p->t_jibe[i] = next_jibe(o, i, t);
   }
   double lat = p->lat[i], lon = p->lon[i], uc = 0, vc = 0, uw = 0, vw = 0;
-  if (o->current)
-    env_sample(o->current, t, lat, lon, &uc, &vc);
-  if (o->wind)
-    env_sample(o->wind, t, lat, lon, &uw, &vw);
+  if (cur)
+    env_slice_sample(cur, lat, lon, &uc, &vc);
+  if (wind)
+    env_slice_sample(wind, lat, lon, &uw, &vw);
   double W = sqrt(uw * uw + vw * vw), ex = 0, ey = 1; /* calm: "downwind" is north */
   if (W > 0)
     ex = uw / W, ey = vw / W;
@@ -199,10 +203,16 @@ typedef struct drift_job {
 
 static void *drift_range(void *arg) {
   const drift_job *j = arg;
+  const sar_drift_opts *o = j->o;
   for (int k = 0; k < j->nsteps; k++) {
-    double t = j->t0 + k * j->o->dt;
+    double t = j->t0 + k * o->dt;
+    env_slice cur, wind;
+    if (o->current)
+      env_slice_init(&cur, o->current, t);
+    if (o->wind)
+      env_slice_init(&wind, o->wind, t);
     for (size_t i = j->i0; i < j->i1; i++)
-      step_one(j->p, i, t, j->o);
+      step_one(j->p, i, t, o, o->current ? &cur : NULL, o->wind ? &wind : NULL);
   }
   return NULL;
 }

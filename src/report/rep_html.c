@@ -138,7 +138,8 @@ void rep__data_json(rep_buf *b, const rep_run *r, const rep_lines *coast, int wi
   rep_buf_put(b, "],\n\"bands\":[");
   for (size_t i = 0; i < r->nband; i++) {
     const rep_band *band = &r->band[i];
-    rep_buf_printf(b, "%s{\"metric\":%d,\"module\":", i ? ",\n" : "\n", band->metric);
+    rep_buf_printf(b, "%s{\"metric\":%d,\"replications\":%zu,\"module\":", i ? ",\n" : "\n",
+                   band->metric, band->nrep);
     rep_buf_json_str(b, r->ms.def[band->metric].module);
     rep_buf_put(b, ",\"name\":");
     rep_buf_json_str(b, r->ms.def[band->metric].name);

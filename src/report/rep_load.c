@@ -112,13 +112,15 @@ static int band_point(void *ctx, int rep, double t, double value) {
 }
 
 static int load_band(rep_band *b, store *st, const rep_run *r, int metric, double horizon) {
-  size_t ng = REP_SERIES_POINTS, nrep = r->nrep;
+  size_t ng = REP_SERIES_POINTS;
+  size_t nrep = r->nrep < REP_BAND_MAX_REPS ? r->nrep : REP_BAND_MAX_REPS;
   band_fill f = {NULL, ng, NULL, -1, 0, NAN};
   double *scratch = NULL, *col = NULL;
   int err = ERR_NOMEM;
   memset(b, 0, sizeof *b);
   b->metric = metric;
   b->n = ng;
+  b->nrep = nrep;
   b->t = malloc(ng * sizeof *b->t);
   b->mean = malloc(ng * sizeof *b->mean);
   b->p5 = malloc(ng * sizeof *b->p5);

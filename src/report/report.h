@@ -45,11 +45,14 @@ typedef struct rep_lines {
 } rep_lines;
 
 #define REP_SERIES_POINTS 121 /* grid points of a series band over [0, horizon] */
+#define REP_BAND_MAX_REPS 20000 /* a band summarises at most the first this many
+                                   replications (its grid holds one value each) */
 
 /* A series summarised across replications on a grid of times. */
 typedef struct rep_band {
   int metric;
   size_t n;                       /* grid points */
+  size_t nrep;                    /* replications summarised */
   double *t, *mean, *p5, *p95;    /* [n]; t in s; NaN where no replication had a value */
 } rep_band;
 

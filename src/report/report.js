@@ -259,7 +259,7 @@
       addView(s, {
         width: 560, height: 240, padding: 5,
         title: {text: label(m), subtitle: (m.description || '') +
-                ' - line: mean; band: 5th to 95th percentile across ' + D.run.replications +
+                ' - line: mean; band: 5th to 95th percentile across ' + b.replications +
                 ' replications'},
         data: [{name: 's', values: rows}],
         scales: [
@@ -319,47 +319,90 @@
     });
   }
 
-  /* ---- the synchronization matrix (document plan.sync) ------------------------ */
+  /* ---- the synchronization matrix (document plan.sync) ------------------------
+   * Two shapes are read: plain times (start_s, end_s) or, as src/plan writes it,
+   * distributions over sampled replications (start, end, began: {p5, p50, p95}).
+   * A bar runs from the median start to the median end; a thin rule from the 5th
+   * percentile of the start to the 95th of the end. */
   function syncView() {
     var P = D.docs.sync;
     if (!P) return;
-    var tasks = (P.tasks || []).map(function (t) {
-      return {name: t.name || t.id, line: t.line || 'other', phase: t.phase || '',
-              start: t.start_s / 86400, end: t.end_s / 86400};
+    var horizon = (P.scenario && P.scenario.horizon) || (D.scenario && D.scenario.horizon_s) ||
+                  30 * 86400;
+    function q(v, k) {
+      if (typeof v === 'number') return v;
+      return v && typeof v[k] === 'number' ? v[k] : null;
+    }
+    var lineName = {};
+    (P.lines || []).forEach(function (l) {
+      lineName[l.id] = (l.nation ? l.nation + ' ' : '') + (l.name || l.activity || l.id);
     });
-    var phases = (P.phases || []).map(function (p) {
-      return {name: p.name || p.id, start: p.start_s / 86400, end: p.end_s / 86400};
+    var tasks = [];
+    (P.tasks || []).forEach(function (t) {
+      var s0 = t.start_s !== undefined ? t.start_s : q(t.start, 'p50');
+      var e0 = t.end_s !== undefined ? t.end_s : q(t.end, 'p50');
+      if (s0 === null || s0 === undefined) return; /* never ran in the samples */
+      if (e0 === null || e0 === undefined) e0 = horizon;
+      var lo = t.start_s !== undefined ? t.start_s : q(t.start, 'p5');
+      var hi = t.end_s !== undefined ? t.end_s : q(t.end, 'p95');
+      tasks.push({name: t.name || t.id, line: lineName[t.line] || t.line || 'other',
+                  phase: t.phase || '', start: s0 / 86400, end: e0 / 86400,
+                  lo: (lo === null ? s0 : lo) / 86400, hi: (hi === null ? e0 : hi) / 86400,
+                  share: typeof t.ran_share === 'number' ? t.ran_share : 1});
+    });
+    var starts = (P.phases || []).map(function (p) {
+      return p.start_s !== undefined ? p.start_s : q(p.began, 'p50');
+    });
+    var phases = [];
+    (P.phases || []).forEach(function (p, i) {
+      if (starts[i] === null || starts[i] === undefined) return;
+      var end = p.end_s;
+      if (end === undefined)
+        end = starts.slice(i + 1).filter(function (x) { return x !== null; })[0] || horizon;
+      phases.push({name: p.name || p.id, start: starts[i] / 86400, end: end / 86400});
     });
     var s = section('sync', 'Synchronization matrix');
+    if (!tasks.length) {
+      s.appendChild(el('p', {}, 'No task ran in the sampled replications.'));
+      return;
+    }
     addView(s, {
-      width: 760, height: Math.max(120, tasks.length * 20), padding: 5,
-      title: 'Tasks by line of effort over time, phases shaded',
+      width: 760, height: Math.max(120, tasks.length * 22), padding: 5,
+      title: {text: 'Tasks by line of effort over time, phases shaded',
+              subtitle: 'bar: median start to median end; rule: 5th percentile of the ' +
+                        'start to 95th of the end'},
       data: [{name: 'tasks', values: tasks}, {name: 'phases', values: phases}],
       scales: [
-        {name: 'x', type: 'linear', domain: {fields: [{data: 'tasks', field: 'start'},
-          {data: 'tasks', field: 'end'}, {data: 'phases', field: 'start'},
-          {data: 'phases', field: 'end'}]}, range: 'width', nice: true},
+        {name: 'x', type: 'linear', domain: {fields: [{data: 'tasks', field: 'lo'},
+          {data: 'tasks', field: 'hi'}, {data: 'phases', field: 'start'},
+          {data: 'phases', field: 'end'}]}, range: 'width', nice: true, zero: true},
         {name: 'y', type: 'band', domain: {data: 'tasks', field: 'name'}, range: 'height',
-         padding: 0.2},
+         padding: 0.25},
         {name: 'c', type: 'ordinal', domain: {data: 'tasks', field: 'line'},
          range: {scheme: 'tableau10'}}
       ],
       axes: [{orient: 'bottom', scale: 'x', title: 'day'},
-             {orient: 'left', scale: 'y', grid: false, labelLimit: 240}],
-      legends: [{fill: 'c', title: 'line of effort'}],
+             {orient: 'left', scale: 'y', grid: false, labelLimit: 320}],
+      legends: [{fill: 'c', title: 'line of effort', labelLimit: 220}],
       marks: [
         {type: 'rect', from: {data: 'phases'},
          encode: {update: {x: {scale: 'x', field: 'start'}, x2: {scale: 'x', field: 'end'},
                            y: {value: 0}, y2: {signal: 'height'},
-                           fill: {value: '#f0f0f0'}, stroke: {value: '#bbb'}}}},
+                           fill: {value: '#f3f3f3'}, stroke: {value: '#bbb'}}}},
         {type: 'text', from: {data: 'phases'},
          encode: {update: {x: {scale: 'x', field: 'start', offset: 3}, y: {value: -4},
                            text: {field: 'name'}, fontSize: {value: 10}}}},
+        {type: 'rule', from: {data: 'tasks'},
+         encode: {update: {x: {scale: 'x', field: 'lo'}, x2: {scale: 'x', field: 'hi'},
+                           y: {scale: 'y', field: 'name', band: 0.5},
+                           stroke: {scale: 'c', field: 'line'}, strokeWidth: {value: 1}}}},
         {type: 'rect', from: {data: 'tasks'},
          encode: {update: {x: {scale: 'x', field: 'start'}, x2: {scale: 'x', field: 'end'},
                            y: {scale: 'y', field: 'name'}, height: {scale: 'y', band: 1},
                            fill: {scale: 'c', field: 'line'},
-                           tooltip: {signal: "datum.name + ' (' + datum.phase + ')'"}}}}
+                           opacity: {signal: '0.35 + 0.65 * datum.share'},
+                           tooltip: {signal: "datum.name + ' (' + datum.phase + '), ran in ' + " +
+                                             "format(datum.share, '.0%') + ' of samples'"}}}}
       ]
     });
   }
@@ -380,7 +423,8 @@
       var where = f.file ? f.file + ':' + (f.line || 0) + ':' + (f.col || 0) : (f.where || '');
       r.appendChild(el('td', {}, f.severity || 'note'));
       r.appendChild(el('td', {'class': 'mono'}, where));
-      r.appendChild(el('td', {}, (f.code ? '[' + f.code + '] ' : '') + (f.message || '')));
+      var code = f.code || (f.kind && f.kind !== 'input' ? f.kind : '');
+      r.appendChild(el('td', {}, (code ? '[' + code + '] ' : '') + (f.message || '')));
       t.appendChild(r);
     });
     s.appendChild(t);

@@ -4,7 +4,8 @@
 # 0 otherwise.  Run from the source tree so the printed paths are relative.
 # Regenerate after a deliberate change with STRAITS_UPDATE_GOLDEN=1 and review the diff.
 set -eu
-: "${STRAITS:?}" "${SRC:?}"
+: "${STRAITS:?}" "${SRC:?}" "${SCRATCH:?}"
+rm -rf "$SCRATCH" && mkdir -p "$SCRATCH"
 cd "$SRC"
 failures=0
 n=0
@@ -13,20 +14,20 @@ for input in tests/plan/findings/*.yaml; do
   [ "$name" = common ] && continue
   expected=tests/plan/findings/$name.expected
   set +e
-  "$STRAITS" check --authorities data/authorities.yaml "$input" >"$SCRATCH.out" 2>&1
+  "$STRAITS" check --authorities data/authorities.yaml "$input" >"$SCRATCH/out" 2>&1
   got=$?
   set -e
-  grep -E '^[^ ].*: (error|warning): ' "$SCRATCH.out" >"$SCRATCH.found" || true
-  if [ -n "${STRAITS_UPDATE_GOLDEN:-}" ]; then cp "$SCRATCH.found" "$expected"; fi
+  grep -E '^[^ ].*: (error|warning): ' "$SCRATCH/out" >"$SCRATCH/found" || true
+  if [ -n "${STRAITS_UPDATE_GOLDEN:-}" ]; then cp "$SCRATCH/found" "$expected"; fi
   want=0
   grep -q ': error: ' "$expected" && want=2
   if [ "$got" -ne "$want" ]; then
     echo "FAIL: $input: exit status $got, expected $want" >&2
     failures=$((failures + 1))
   fi
-  if ! diff -u "$expected" "$SCRATCH.found" >&2; then
+  if ! diff -u "$expected" "$SCRATCH/found" >&2; then
     echo "FAIL: $input: findings differ (full output below)" >&2
-    cat "$SCRATCH.out" >&2
+    cat "$SCRATCH/out" >&2
     failures=$((failures + 1))
   fi
   n=$((n + 1))

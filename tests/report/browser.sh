@@ -19,17 +19,20 @@ browse() { # $1: profile name, then chromium's own arguments
     --run-all-compositor-stages-before-draw --hide-scrollbars "$@"
 }
 
-# A run with every kind of section: the plan's synchronization matrix and findings
-# (as the plan module will store them), a module's own section, a comparison.
+# A run with every kind of section: the plan's synchronization matrix (plain times
+# for one task, distributions as src/plan writes them for the other) and findings, a
+# map layer, a module's own section, a comparison.
 S="$SRC/scenarios/taiwan-strait.yaml"
 sed 's/^      p: 0.9$/      p: 0.99/' "$S" >likely.yaml
 expect_status 0 "$STRAITS" compare -q -n 200 --db s.db --no-report "$S" likely.yaml
 sqlite3 s.db "INSERT INTO doc(run, name, body) VALUES
  (1, 'plan.sync', '{\"phases\":[{\"id\":\"p0\",\"name\":\"Deter\",\"start_s\":0,\"end_s\":259200},
-   {\"id\":\"p1\",\"name\":\"Respond\",\"start_s\":259200,\"end_s\":2592000}],
+   {\"id\":\"p1\",\"name\":\"Respond\",\"began\":{\"p5\":200000,\"p50\":259200,\"p95\":400000}}],
    \"tasks\":[{\"id\":\"t1\",\"name\":\"Resupply Naha\",\"line\":\"logistics\",\"phase\":\"p1\",
    \"start_s\":300000,\"end_s\":900000},{\"id\":\"t2\",\"name\":\"Search east of Taiwan\",
-   \"line\":\"sar\",\"phase\":\"p1\",\"start_s\":400000,\"end_s\":600000}]}'),
+   \"line\":\"sar\",\"phase\":\"p1\",\"ran_share\":0.3,
+   \"start\":{\"p5\":300000,\"p50\":400000,\"p95\":500000},
+   \"end\":{\"p5\":500000,\"p50\":600000,\"p95\":900000}}]}'),
  (1, 'plan.findings', '{\"findings\":[{\"severity\":\"warning\",\"code\":\"P001\",
    \"message\":\"task t1 starts before its authority holds\",\"file\":\"plan.yaml\",\"line\":3,\"col\":5}]}'),
  (1, 'map.layer.sar', '{\"title\":\"probability of containment\",\"features\":[

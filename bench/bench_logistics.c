@@ -1,0 +1,83 @@
+/* bench_logistics.c - throughput of the logistics model: 30-day replications of a
+ * scenario's logistics section with its crisis (closures, combat areas) on one core;
+ * prints replications per second, plans per second and events per second.
+ * Usage: bench_logistics [SCENARIO [REPLICATIONS]] */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "arena.h"
+#include "crisis.h"
+#include "diag.h"
+#include "logistics.h"
+#include "metric.h"
+#include "scenario.h"
+#include "sim.h"
+
+#define REPEATS 5
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int main(int argc, char **argv) {
+  const char *path = argc > 1 ? argv[1] : STRAITS_SCENARIO_DIR "/taiwan-strait.yaml";
+  int reps = argc > 2 ? atoi(argv[2]) : 1000;
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  if (reps < 1 || scn_load(&sc, path, NULL, d) != 0) {
+    diag_print(d, stderr, 0);
+    fprintf(stderr, "usage: bench_logistics [SCENARIO [REPLICATIONS]]\n");
+    return 2;
+  }
+  metric_set ms;
+  metric_set_init(&ms);
+  crisis_model *cm = NULL;
+  log_model *lm = NULL;
+  if (crisis_model_new(&cm, sc, &ms, d) != 0 || log_model_new(&lm, sc, &ms, d) != 0 || !lm) {
+    fprintf(stderr, "bench_logistics: '%s' has no usable logistics section\n", path);
+    return 2;
+  }
+  double horizon = 30 * 86400.0;
+  sim *s = sim_new();
+  arena a;
+  arena_init(&a, ARENA_DEFAULT_CAP);
+  double best = 1e300;
+  uint64_t events = 0, plans = 0;
+  for (int rep = 0; rep < REPEATS; rep++) {
+    events = plans = 0;
+    double t0 = now_s();
+    for (int i = 0; i < reps; i++) {
+      metric_out out;
+      sim_reset(s);
+      arena_reset(&a);
+      if (metric_out_init(&out, &ms, &a)) return 1;
+      crisis *c = crisis_start(cm, s, &a, &out, sc->seed, (uint32_t)i);
+      log_run *r = log_start(lm, s, &a, &out, sc->seed, (uint32_t)i);
+      if (!c || !r || sim_run(s, horizon)) {
+        fprintf(stderr, "bench_logistics: replication %d failed\n", i);
+        return 1;
+      }
+      plans += (uint64_t)log_plans(r);
+      crisis_collect(c, s, &out);
+      log_collect(r, s, &out);
+      events += sim_events_run(s);
+    }
+    double dt = now_s() - t0;
+    if (dt < best) best = dt;
+  }
+  printf("%s: %d replications of 30 days (crisis + logistics), best of %d\n", path, reps, REPEATS);
+  printf("  %.4f s: %.0f replications/s, %.0f plans/s (%.1f per replication), %.2e events/s\n",
+         best, reps / best, (double)plans / best, (double)plans / reps, (double)events / best);
+  log_model_free(lm);
+  crisis_model_free(cm);
+  sim_free(s);
+  arena_release(&a);
+  metric_set_release(&ms);
+  scn_free(sc);
+  diag_free(d);
+  return 0;
+}

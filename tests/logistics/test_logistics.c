@@ -1,0 +1,380 @@
+/* test_logistics.c - rear-area logistics (issue 4): the LEMON wrapper against hand
+ * solutions and GLPK, the multi-commodity LP, the deterministic case against the LP
+ * optimum, conservation in every replication, and closures moving the flow. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+#include <cmocka.h>
+
+#include "arena.h"
+#include "crisis.h"
+#include "err.h"
+#include "log_flow.h"
+#include "log_lp.h"
+#include "logistics.h"
+#include "metric.h"
+#include "rng.h"
+#include "scenario.h"
+#include "scn_logistics.h"
+#include "sim.h"
+
+static scn_scenario *load(const char *path) {
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  int rc = scn_load(&sc, path, NULL, d);
+  if (rc) diag_print(d, stderr, 0);
+  diag_free(d);
+  assert_int_equal(rc, 0);
+  return sc;
+}
+
+/* ---- the wrapper ----------------------------------------------------------------------- */
+
+/* Two sources, two sinks, a cheap arc of limited capacity: optimum by hand is 4 units
+ * on 0->2 (cost 1), 1 unit 0->3 (cost 5), 3 units 1->3 (cost 2): 4 + 5 + 6 = 15. */
+static void test_flow_hand(void **state) {
+  (void)state;
+  log_flow *f = log_flow_new(4, 4);
+  assert_non_null(f);
+  assert_int_equal(log_flow_add_node(f, 5), 0);
+  assert_int_equal(log_flow_add_node(f, 3), 1);
+  assert_int_equal(log_flow_add_node(f, -4), 2);
+  assert_int_equal(log_flow_add_node(f, -4), 3);
+  assert_int_equal(log_flow_add_arc(f, 0, 2, 10, 1), 0);
+  assert_int_equal(log_flow_add_arc(f, 0, 3, LOG_FLOW_INF, 5), 1);
+  assert_int_equal(log_flow_add_arc(f, 1, 3, 3, 2), 2);
+  assert_int_equal(log_flow_add_arc(f, 1, 2, 0, 0), 3);
+  assert_int_equal(log_flow_solve(f), LOG_FLOW_OPTIMAL);
+  assert_true(log_flow_total_cost(f) == 15);
+  assert_int_equal(log_flow_flow(f, 0), 4);
+  assert_int_equal(log_flow_flow(f, 1), 1);
+  assert_int_equal(log_flow_flow(f, 2), 3);
+  /* Complementary slackness with reduced cost = cost + pi(from) - pi(to), the sign the
+   * planner's bottleneck test relies on: >= 0 below capacity, <= 0 with flow. */
+  for (int a = 0; a < 4; a++) {
+    static const int from[] = {0, 0, 1, 1}, to[] = {2, 3, 3, 2};
+    int64_t rc = log_flow_cost(f, a) + log_flow_potential(f, from[a]) - log_flow_potential(f, to[a]);
+    if (log_flow_flow(f, a) < log_flow_capacity(f, a)) assert_true(rc >= 0);
+    if (log_flow_flow(f, a) > 0) assert_true(rc <= 0);
+  }
+  /* Re-solve after opening the closed arc 1->2 (free) and cutting 0->3's cost to 1:
+   * 1 sends its 3 units to 2, 0 sends 1 to 2 and 4 to 3, cost 5. */
+  log_flow_set_capacity(f, 3, 10);
+  log_flow_set_cost(f, 1, 1);
+  assert_int_equal(log_flow_solve(f), LOG_FLOW_OPTIMAL);
+  assert_true(log_flow_total_cost(f) == 5);
+  assert_int_equal(log_flow_flow(f, 3), 3);
+  assert_int_equal(log_flow_flow(f, 2), 0);
+  /* Unbalanced supplies have no solution. */
+  log_flow_set_supply(f, 0, 6);
+  assert_int_equal(log_flow_solve(f), LOG_FLOW_INFEASIBLE);
+  assert_int_equal(log_flow_add_node(f, 0), -1); /* topology frozen */
+  log_flow_free(f);
+  log_flow_free(NULL);
+}
+
+/* Random networks: LEMON's optimum equals GLPK's simplex optimum (log_lp.h). */
+static void test_flow_vs_lp(void **state) {
+  (void)state;
+  for (uint32_t seed = 1; seed <= 20; seed++) {
+    rng_stream r;
+    rng_init(&r, seed, 0, RNG_TEST, 7);
+    int n = 10 + (int)(rng_u32(&r) % 30), m = 3 * n + (int)(rng_u32(&r) % (uint32_t)(5 * n));
+    int *from = calloc((size_t)m, sizeof *from), *to = calloc((size_t)m, sizeof *to);
+    double *cap = calloc((size_t)m, sizeof *cap), *cost = calloc((size_t)m, sizeof *cost);
+    double *sup = calloc((size_t)n, sizeof *sup);
+    log_flow *f = log_flow_new(n, m);
+    for (int a = 0; a < m; a++) {
+      if (a < n) from[a] = a, to[a] = (a + 1) % n, cap[a] = 1000, cost[a] = 50;
+      else {
+        from[a] = (int)(rng_u32(&r) % (uint32_t)n);
+        to[a] = (from[a] + 1 + (int)(rng_u32(&r) % (uint32_t)(n - 1))) % n;
+        cap[a] = 1 + rng_u32(&r) % 40, cost[a] = (double)(rng_u32(&r) % 30) - 3; /* some < 0 */
+      }
+    }
+    for (int i = 0; i < n / 3; i++) {
+      int u = (int)(rng_u32(&r) % (uint32_t)n), v = (int)(rng_u32(&r) % (uint32_t)n);
+      double s = 1 + rng_u32(&r) % 50;
+      sup[u] += s, sup[v] -= s;
+    }
+    for (int i = 0; i < n; i++) log_flow_add_node(f, (int64_t)sup[i]);
+    for (int a = 0; a < m; a++) log_flow_add_arc(f, from[a], to[a], (int64_t)cap[a], (int64_t)cost[a]);
+    assert_int_equal(log_flow_solve(f), LOG_FLOW_OPTIMAL);
+    log_lp_problem p = {1, n, m, from, to, sup, cap, cost, 0, NULL, NULL, NULL};
+    double opt = NAN;
+    assert_int_equal(log_lp_solve(&opt, NULL, &p), 0);
+    if (fabs(opt - log_flow_total_cost(f)) > 1e-6) {
+      fprintf(stderr, "seed %u: lemon %.17g glpk %.17g\n", seed, log_flow_total_cost(f), opt);
+      fail();
+    }
+    log_flow_free(f);
+    free(from), free(to), free(cap), free(cost), free(sup);
+  }
+}
+
+/* Two commodities share one ship's hours (a bundle): 10 h available, commodity 0
+ * needs 1 h per unit and saves 5 per unit over its penalty arc, commodity 1 needs 2 h
+ * and saves 8: the LP loads commodity 0 first (5/h > 4/h): 10 units of 0, 0 of 1. */
+static void test_lp_bundle(void **state) {
+  (void)state;
+  /* nodes: 0 source, 1 sink; arcs: 0 ship (0->1), 1 penalty (0->1) */
+  int from[] = {0, 0}, to[] = {1, 1}, bundle[] = {0, -1};
+  double supply[] = {20, -20, 20, -20};
+  double cap[] = {-1, -1, -1, -1};
+  double cost[] = {1, 6, 2, 10};
+  double weight[] = {1, 0, 2, 0};
+  double bcap[] = {10};
+  log_lp_problem p = {2, 2, 2, from, to, supply, cap, cost, 1, bundle, weight, bcap};
+  double opt, x[4];
+  assert_int_equal(log_lp_solve(&opt, x, &p), 0);
+  assert_true(fabs(x[0] - 10) < 1e-9 && fabs(x[2]) < 1e-9);
+  assert_true(fabs(opt - (10 * 1 + 10 * 6 + 20 * 10)) < 1e-9);
+  double bad_supply[] = {20, -19, 20, -20};
+  p.supply = bad_supply;
+  assert_int_equal(log_lp_solve(&opt, x, &p), ERR_RANGE);
+}
+
+/* ---- replications ---------------------------------------------------------------------- */
+
+typedef struct harness {
+  scn_scenario *sc;
+  metric_set ms;
+  crisis_model *cm;
+  log_model *lm;
+  sim *s;
+  arena a;
+  metric_out out;
+} harness;
+
+static void harness_init(harness *h, const char *path, int with_crisis) {
+  memset(h, 0, sizeof *h);
+  h->sc = load(path);
+  metric_set_init(&h->ms);
+  diag *d = diag_new();
+  if (with_crisis) assert_int_equal(crisis_model_new(&h->cm, h->sc, &h->ms, d), 0);
+  assert_int_equal(log_model_new(&h->lm, h->sc, &h->ms, d), 0);
+  assert_non_null(h->lm);
+  diag_free(d);
+  h->s = sim_new();
+  arena_init(&h->a, ARENA_DEFAULT_CAP);
+}
+
+static void harness_release(harness *h) {
+  log_model_free(h->lm);
+  crisis_model_free(h->cm);
+  sim_free(h->s);
+  arena_release(&h->a);
+  metric_set_release(&h->ms);
+  scn_free(h->sc);
+}
+
+/* Start a replication; `before` (if any) is scheduled at t = 0 ahead of the first plan. */
+static log_run *harness_start(harness *h, uint32_t rep, sim_handler before, void *ctx) {
+  sim_reset(h->s);
+  arena_reset(&h->a);
+  assert_int_equal(metric_out_init(&h->out, &h->ms, &h->a), 0);
+  if (before) assert_int_equal(sim_at(h->s, 0, before, ctx), 0);
+  if (h->cm) assert_non_null(crisis_start(h->cm, h->s, &h->a, &h->out, h->sc->seed, rep));
+  log_run *r = log_start(h->lm, h->s, &h->a, &h->out, h->sc->seed, rep);
+  assert_non_null(r);
+  return r;
+}
+
+static int lane_named(const log_model *m, const char *name) {
+  for (int i = 0; i < log_lanes(m); i++)
+    if (strcmp(log_lane_name(m, i), name) == 0) return i;
+  return -1;
+}
+
+/* Index of a depot or consumer id in the lane name "depot>consumer/force". */
+static int lane_part(const scn_logistics *L, const char *name, int consumer) {
+  char buf[96];
+  snprintf(buf, sizeof buf, "%s", name);
+  char *gt = strchr(buf, '>'), *sl = strchr(buf, '/');
+  *gt = 0, *sl = 0;
+  const char *id = consumer ? gt + 1 : buf;
+  if (consumer) {
+    for (size_t c = 0; c < L->nconsumer; c++)
+      if (strcmp(L->consumer[c].id, id) == 0) return (int)c;
+  } else {
+    for (size_t d = 0; d < L->ndepot; d++)
+      if (strcmp(L->depot[d].id, id) == 0) return (int)d;
+  }
+  return -1;
+}
+
+/* The min-cost flow LP of one commodity's first plan, written from the scenario's
+ * numbers (docs/models.md): S, X, depots, consumers; lane lift = units x capacity. */
+static void first_plan_lp(const harness *h, int k, double *opt, double *inflow) {
+  const scn_logistics *L = h->sc->logistics;
+  int D = (int)L->ndepot, C = (int)L->nconsumer, n = 2 + D + C;
+  int nl = log_lanes(h->lm), m = 1 + D + C + nl, a = 0;
+  int *from = calloc((size_t)m, sizeof *from), *to = calloc((size_t)m, sizeof *to);
+  double *cap = calloc((size_t)m, sizeof *cap), *cost = calloc((size_t)m, sizeof *cost);
+  double *sup = calloc((size_t)n, sizeof *sup), *x = calloc((size_t)m, sizeof *x);
+  double unit = log_unit(h->lm, k), need = 0, have = 0;
+  from[a] = 0, to[a] = 1, cap[a] = -1, cost[a] = 0, a++;
+  for (int d = 0; d < D; d++) {
+    sup[2 + d] = floor(L->depot[d].stock[k] / unit), have += sup[2 + d];
+    from[a] = 2 + d, to[a] = 1, cap[a] = -1, cost[a] = 0, a++;
+  }
+  for (int c = 0; c < C; c++) {
+    const scn_log_consumer *u = &L->consumer[c];
+    double rate = dist_mean(&u->demand[k]);
+    double q = ceil((rate * u->target - rate * u->on_hand) / unit - 1e-9);
+    sup[2 + D + c] = -(q > 0 ? q : 0), need += q > 0 ? q : 0;
+    from[a] = 0, to[a] = 2 + D + c, cap[a] = -1;
+    cost[a] = ceil(L->penalty / 60) * (10 - u->priority), a++;
+  }
+  sup[0] = need, sup[1] = -have;
+  int first_lane = a;
+  for (int i = 0; i < nl; i++, a++) {
+    const char *name = log_lane_name(h->lm, i);
+    const scn_log_transport *t = NULL;
+    for (size_t j = 0; j < L->ntransport; j++)
+      if (strstr(name, h->sc->force[L->transport[j].force].id) == strrchr(name, '/') + 1)
+        t = &L->transport[j];
+    from[a] = 2 + lane_part(L, name, 0), to[a] = 2 + D + lane_part(L, name, 1);
+    cap[a] = t->count * floor(t->capacity[k] / unit);
+    cost[a] = (double)log_lane_cost(h->lm, i);
+  }
+  log_lp_problem p = {1, n, m, from, to, sup, cap, cost, 0, NULL, NULL, NULL};
+  assert_int_equal(log_lp_solve(opt, x, &p), 0);
+  for (int c = 0; c < C; c++) inflow[c] = 0;
+  for (int i = first_lane; i < m; i++) inflow[to[i] - 2 - D] += x[i] * unit;
+  free(from), free(to), free(cap), free(cost), free(sup), free(x);
+}
+
+static void check_balance(const log_run *r, int K, const char *what, uint32_t rep) {
+  for (int k = 0; k < K; k++) {
+    log_balance b;
+    log_balance_of(r, k, &b);
+    double lhs = b.initial + b.inflow, rhs = b.consumed + b.on_hand + b.in_transit;
+    if (!(fabs(lhs - rhs) <= 1e-9 * fmax(1, lhs)) || b.in_transit < -1e-6) {
+      fprintf(stderr, "%s replication %u commodity %d: initial %.17g + inflow %.17g != "
+              "consumed %.17g + on hand %.17g + in transit %.17g\n", what, rep, k, b.initial,
+              b.inflow, b.consumed, b.on_hand, b.in_transit);
+      fail();
+    }
+  }
+}
+
+/* No randomness, no disruption: the first plan's cost is the LP optimum (GLPK), and
+ * by the horizon each consumer has received exactly the LP's inflow. */
+static void test_deterministic_lp(void **state) {
+  (void)state;
+  harness h;
+  harness_init(&h, LOG_TEST_DATA "/det.yaml", 0);
+  const scn_logistics *L = h.sc->logistics;
+  log_run *r = harness_start(&h, 0, NULL, NULL);
+  assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+  for (int k = 0; k < (int)L->ncommodity; k++) {
+    double opt, inflow[8];
+    first_plan_lp(&h, k, &opt, inflow);
+    if (fabs(opt - log_first_plan_cost(r, k)) > 1e-6) {
+      fprintf(stderr, "commodity %d: plan %.17g, LP %.17g\n", k, log_first_plan_cost(r, k), opt);
+      fail();
+    }
+    log_balance b;
+    log_balance_of(r, k, &b);
+    assert_true(b.in_transit == 0); /* every voyage finished */
+    double total = 0;
+    for (int c = 0; c < (int)L->nconsumer; c++) {
+      double got = 0;
+      for (int i = 0; i < log_lanes(h.lm); i++)
+        if (lane_part(L, log_lane_name(h.lm, i), 1) == c) got += log_lane_shipped(r, i, k);
+      if (fabs(got - inflow[c]) > 1e-6) {
+        fprintf(stderr, "commodity %d consumer %d: delivered %.17g, LP %.17g\n", k, c, got, inflow[c]);
+        fail();
+      }
+      total += inflow[c];
+    }
+    assert_true(fabs(b.delivered - total) < 1e-6);
+  }
+  /* Fuel: all requirements met (4000 + 3000 + 1600 m3); food: two aircraft loads. */
+  log_balance b;
+  log_balance_of(r, 0, &b);
+  assert_true(fabs(b.delivered - 8600) < 1e-6);
+  log_balance_of(r, 1, &b);
+  assert_true(fabs(b.delivered - 40000) < 1e-6);
+  check_balance(r, (int)L->ncommodity, "det", 0);
+  log_collect(r, h.s, &h.out);
+  harness_release(&h);
+}
+
+/* initial + inflow = consumed + on hand + in transit in every replication of the
+ * default scenario (random demand, the crisis closing ports), checked mid-run too. */
+static void test_conservation(void **state) {
+  (void)state;
+  harness h;
+  harness_init(&h, LOG_TEST_SCENARIO, 1);
+  int K = (int)h.sc->logistics->ncommodity;
+  for (uint32_t rep = 0; rep < 40; rep++) {
+    log_run *r = harness_start(&h, rep, NULL, NULL);
+    assert_int_equal(sim_run(h.s, h.sc->horizon / 3 + 1234.5), 0);
+    check_balance(r, K, "default (mid-run)", rep);
+    assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+    check_balance(r, K, "default", rep);
+    log_collect(r, h.s, &h.out);
+    int f = metric_find(&h.ms, "logistics", "fill_rate.csg-east.fuel");
+    assert_true(f >= 0 && h.out.value[f] >= 0 && h.out.value[f] <= 1);
+  }
+  harness_release(&h);
+}
+
+typedef struct disruption {
+  sim_signal sig;
+} disruption;
+
+static void publish(sim *s, void *ctx) { sim_publish(s, &((disruption *)ctx)->sig); }
+
+static void shipped_near_far(harness *h, disruption *x, double *near, double *far) {
+  log_run *r = harness_start(h, 0, x ? publish : NULL, x);
+  assert_int_equal(sim_run(h->s, h->sc->horizon), 0);
+  *near = log_lane_shipped(r, lane_named(h->lm, "near>base/ship"), 0);
+  *far = log_lane_shipped(r, lane_named(h->lm, "far>base/ship"), 0);
+  check_balance(r, 1, "closure", 0);
+  log_collect(r, h->s, &h->out);
+}
+
+/* Closing the near depot's port, or activating a combat area across its lane, moves
+ * the flow to the next-cheapest lane (the far depot's sea route). */
+static void test_closure_shifts_flow(void **state) {
+  (void)state;
+  harness h;
+  harness_init(&h, LOG_TEST_DATA "/closure.yaml", 0);
+  assert_true(lane_named(h.lm, "near>base/ship") >= 0 && lane_named(h.lm, "far>base/ship") >= 0);
+  assert_true(log_lane_cost(h.lm, lane_named(h.lm, "near>base/ship")) <
+              log_lane_cost(h.lm, lane_named(h.lm, "far>base/ship")));
+  double near, far;
+  shipped_near_far(&h, NULL, &near, &far);
+  assert_true(near >= 1000 && far == 0);
+
+  disruption closed = {{.type = SIG_SITE_STATUS, .source = -1, .region = -1, .open = 0,
+                        .place = scn_place_find(h.sc, "pa")}};
+  shipped_near_far(&h, &closed, &near, &far);
+  assert_true(near == 0 && far >= 1000);
+  int b = metric_find(&h.ms, "logistics", "replans");
+  assert_true(b >= 0 && h.out.value[b] == 1);
+
+  disruption battle = {{.type = SIG_REGION_STATUS, .source = -1, .place = -1, .open = 0,
+                        .region = scn_region_find(h.sc, "battle")}};
+  shipped_near_far(&h, &battle, &near, &far);
+  assert_true(near == 0 && far >= 1000);
+  harness_release(&h);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_flow_hand),       cmocka_unit_test(test_flow_vs_lp),
+      cmocka_unit_test(test_lp_bundle),       cmocka_unit_test(test_deterministic_lp),
+      cmocka_unit_test(test_conservation),    cmocka_unit_test(test_closure_shifts_flow),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
