@@ -55,19 +55,24 @@ test-tsan: build-tsan
 	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --output-on-failure -j $(JOBS) -R '^test_mc$$'
 
+# Whether clang can link a libFuzzer target (clang and its runtime are installed).
+HAVE_LIBFUZZER = echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' \
+  | clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1
+
 # libFuzzer (clang only; skipped with a note otherwise): every library instrumented
 # for coverage, each fuzz target run for FUZZ_SECONDS (label "fuzz", fuzz/README.md).
 build-fuzz: deps
-	@if command -v clang >/dev/null 2>&1; then \
-	  cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+	@if $(HAVE_LIBFUZZER); then \
+	  cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	    -DCMAKE_BUILD_TYPE=Debug \
 	    "-DCMAKE_C_FLAGS=-O1 -fsanitize=fuzzer-no-link" -DSTRAITS_SANITIZE=ON \
 	    -DSTRAITS_BENCH=OFF -DSTRAITS_FUZZ=ON -DSTRAITS_FUZZ_SECONDS=$(FUZZ_SECONDS) \
 	    $(CMAKE_FLAGS) >/dev/null && \
-	  cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_scenario fuzz_quantity; \
-	else echo "build-fuzz: clang not found, no fuzzing"; fi
+	  cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_scenario fuzz_quantity fuzz_sweep; \
+	else echo "build-fuzz: no clang with libFuzzer (clang, libclang-rt-14-dev): no fuzzing"; fi
 
 test-fuzz: build-fuzz
-	@if [ -d $(FUZZ_BUILD) ] && command -v clang >/dev/null 2>&1; then \
+	@if [ -d $(FUZZ_BUILD) ] && $(HAVE_LIBFUZZER); then \
 	  cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS) -L '^fuzz$$'; fi
 
 # The plain build's tests only (quick iteration).

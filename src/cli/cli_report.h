@@ -18,6 +18,9 @@ int cli_store_theater(store *st, int64_t run_id, const scn_scenario *sc);
 int cli_coast_read(geo_coast *coast, const double *bbox, char *source, size_t size);
 /* Write the report of run run_id (0: newest) to path; a CLI exit status. */
 int cli_write_report(store *st, int64_t run_id, const char *path);
+/* Whether this straits can write reports (built with node_modules/vega); when not,
+ * says so on stderr (run and compare then go on without a report). */
+int cli_report_available(void);
 /* DIR/report.html beside DIR/x.db. */
 void cli_report_path_for(char *buf, size_t size, const char *db);
 /* Write a buffer to path ("-": standard output), atomically; a CLI exit status. */

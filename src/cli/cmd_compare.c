@@ -177,7 +177,7 @@ int cmd_compare(int argc, char **argv) {
            "but the direction is not known.\n");
   }
   rc = CLI_OK;
-  if (!no_report) {
+  if (!no_report && cli_report_available()) {
     if (!out) cli_report_path_for(report, sizeof report, db);
     rc = cli_write_report(st, coa[0].res->run_id, out ? out : report);
     if (rc == CLI_OK && !quiet) printf("report: %s\n", out ? out : report);

@@ -196,6 +196,11 @@ int cmd_inspect_sweep(int argc, char **argv) {
     cli_error("--from %ld is more than --to %ld", from, to);
     goto done;
   }
+  if (to > sc->force[as->force].count) {
+    cli_error("--to %ld is more than the %d units of force '%s'", to,
+              sc->force[as->force].count, force);
+    goto done;
+  }
   metric_set ms;
   diag *quiet = diag_new(); /* the runs report the models' warnings */
   int known = quiet && mc_define_metrics(&ms, sc, quiet) == 0 &&

@@ -232,6 +232,13 @@ done:
   return rc;
 }
 
+int cli_report_available(void) {
+  if (rep_vega_js[0]) return 1;
+  cli_error("this straits was built without Vega (node_modules/vega), so it writes no "
+            "report: run scripts/install-deps and rebuild");
+  return 0;
+}
+
 /* The report's path beside the store: DIR/report.html for DIR/x.db. */
 void cli_report_path_for(char *buf, size_t size, const char *db) {
   const char *slash = strrchr(db, '/');

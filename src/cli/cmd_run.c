@@ -182,7 +182,7 @@ int cmd_run(int argc, char **argv) {
     goto done;
   }
   char report[4096] = "";
-  if (!a.no_report) {
+  if (!a.no_report && cli_report_available()) {
     cli_report_path_for(report, sizeof report, a.db);
     if ((rc = cli_write_report(st, res->run_id, report)) != CLI_OK) goto done;
   }

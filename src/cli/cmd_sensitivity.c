@@ -191,8 +191,8 @@ static void print_tables(const sens_opts *o, const mc_sens *s, double base, doub
            p->lo * p->scale, p->hi * p->scale, rows[i].y_lo, rows[i].y_hi, rows[i].swing);
   }
   if (!first) return;
-  printf("\nSobol indices (%d base samples, %ld evaluations): first order, total\n", o->sobol,
-         s->evaluations);
+  printf("\nSobol indices (%d base samples, %zu evaluations): first order, total\n", o->sobol,
+         (size_t)o->sobol * (s->nparam + 2));
   printf("%-48s %9s %9s\n", "parameter", "first", "total");
   for (size_t i = 0; i < s->nparam; i++)
     printf("%-48.48s %9.3f %9.3f\n", s->param[i].name, first[i], total[i]);

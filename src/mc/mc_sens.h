@@ -9,8 +9,10 @@
  * (probabilities clipped to [0, 1]).
  *
  * One evaluation of the response sets the parameters on the scenario, runs
- * replications 0..R-1 of the crisis model alone (sim + crisis, no store: the other
- * modules neither raise crisis signals nor change them) and averages the metric.
+ * replications 0..R-1 of the crisis model alone (sim + crisis, no store) and averages
+ * the metric.  So a ladder multiplier that waits for a legal situation sees only the
+ * situations crisis events raise, not those of the plan's situation model, and
+ * sites closed by other modules do not count as spillover here.
  * Every evaluation uses the same seed and replication indices, so each event and
  * level draws from the same streams at every parameter point (common random
  * numbers): differences between points are mostly the parameters' effect.

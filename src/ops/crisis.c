@@ -34,6 +34,7 @@ struct crisis_model {
   uint32_t *esc_purpose;    /* [nlevel] random stream of each level */
   int *m_level_time;        /* [nlevel] first entry time */
   int m_level_final;        /* level at the horizon */
+  int esc_situation;        /* some multiplier waits for a legal situation */
   /* spillover: regions of kind `territory` */
   size_t nterr;
   int *terr;                /* [nterr] region index */
@@ -85,6 +86,7 @@ struct crisis {
   uint32_t generation;   /* bumps on every (re)draw: older pending jumps are stale */
   rng_stream *esc_rng;   /* [nlevel] */
   double *level_time;    /* [nlevel] first entry, NaN if never */
+  int situation_seen;    /* gravest SIG_SITUATION_CHANGED seen from anyone, -1 if none */
   /* spillover */
   double *reach_time;    /* [nterr] first time violence reached it, NaN if not */
 };
@@ -243,6 +245,9 @@ static int define_escalation(crisis_model *m, metric_set *ms) {
     /* Salted so a level and an event with one id draw different numbers. */
     m->esc_purpose[l] = id_hash(lv->id) ^ 0x5bd1e995u;
   }
+  for (size_t t = 0; t < e->ntransition; t++)
+    for (size_t f = 0; f < e->transition[t].nfactor; f++)
+      if (e->transition[t].factor[f].situation >= 0) m->esc_situation = 1;
   m->m_level_final = metric_define(ms, "escalation", "final_level", "1", 0,
                                    "index (0-based, file order) of the level at the horizon");
   return m->m_level_final < 0 ? m->m_level_final : 0;
@@ -537,8 +542,12 @@ static void on_status(sim *s, const sim_signal *sig, void *ctx) {
 static double transition_rate(const crisis *c, int t) {
   const scn_esc_transition *tr = &c->m->esc->transition[t];
   double r = tr->rate;
-  for (size_t f = 0; f < tr->nfactor; f++)
-    if (trigger_holds(c, &tr->factor[f].when)) r *= tr->factor[f].factor;
+  for (size_t f = 0; f < tr->nfactor; f++) {
+    const scn_esc_factor *fa = &tr->factor[f];
+    int holds = fa->situation >= 0 ? c->situation_seen >= fa->situation
+                                   : trigger_holds(c, &fa->when);
+    if (holds) r *= fa->factor;
+  }
   return r;
 }
 
@@ -620,17 +629,43 @@ static void esc_on_event(crisis *c) {
   }
   if (c->entering) return; /* enter_level draws once its effects are done */
   const scn_esc_level *lv = &e->level[c->level];
-  for (size_t k = 0; k < lv->nout; k++)
-    if (e->transition[lv->out[k]].nfactor) {
-      esc_draw(c);
-      return;
-    }
+  for (size_t k = 0; k < lv->nout; k++) {
+    const scn_esc_transition *tr = &e->transition[lv->out[k]];
+    for (size_t f = 0; f < tr->nfactor; f++)
+      if (tr->factor[f].situation < 0) { /* an event condition may have changed */
+        esc_draw(c);
+        return;
+      }
+  }
+}
+
+/* Japan's legal situation changed (the crisis's own raises or the plan's model):
+ * rates with a situation multiplier may have changed. */
+static void on_situation(sim *s, const sim_signal *sig, void *ctx) {
+  (void)s;
+  crisis *c = ctx;
+  if (sig->situation <= c->situation_seen) return;
+  c->situation_seen = sig->situation;
+  if (c->level < 0 || c->entering) return;
+  /* Redraw only where a rate may have changed: other levels keep their draws. */
+  const scn_esc_level *lv = &c->m->esc->level[c->level];
+  for (size_t k = 0; k < lv->nout; k++) {
+    const scn_esc_transition *tr = &c->m->esc->transition[lv->out[k]];
+    for (size_t f = 0; f < tr->nfactor; f++)
+      if (tr->factor[f].situation >= 0) {
+        esc_draw(c);
+        return;
+      }
+  }
 }
 
 static int esc_start(crisis *c, uint64_t seed, uint32_t rep) {
   const crisis_model *m = c->m;
   arena *a = c->arena;
   c->level = -1;
+  c->situation_seen = -1;
+  if (m->esc_situation && sim_subscribe(c->sim, SIG_SITUATION_CHANGED, on_situation, c) < 0)
+    return -1;
   if (m->nterr) {
     if (!(c->reach_time = arena_alloc(a, m->nterr * sizeof *c->reach_time))) return -1;
     for (size_t t = 0; t < m->nterr; t++) c->reach_time[t] = NAN;

@@ -15,6 +15,7 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "err.h"
+#include "geo_polygon.h"
 #include "rng.h"
 #include "scn_inspection.h"
 #include "stats.h"
@@ -88,12 +89,7 @@ static double distance(double lat1, double lon1, double lat2, double lon2) {
 }
 
 static int in_zone(const scn_region *r, double lat, double lon) {
-  int inside = 0;
-  for (size_t i = 0, j = r->n - 1; i < r->n; j = i++)
-    if ((r->lat[i] > lat) != (r->lat[j] > lat) &&
-        lon < (r->lon[j] - r->lon[i]) * (lat - r->lat[i]) / (r->lat[j] - r->lat[i]) + r->lon[i])
-      inside = !inside;
-  return inside;
+  return geo_point_in_polygon(lat, lon, r->lat, r->lon, r->n);
 }
 
 /* The largest value d can take, INFINITY if unbounded. */

@@ -302,7 +302,7 @@ static int define_metrics(log_model *m, metric_set *ms) {
   for (int k = 0; k < m->K; k++) {
     snprintf(name, sizeof name, "backlog.%s", L->commodity[k].id);
     DEF(m->m_backlog, name, L->commodity[k].volume ? "m3" : "kg", METRIC_SERIES,
-        "requirement the period's plan could not cover");
+        "requirement the period's plan left unmet or no unit could carry");
   }
   for (int k = 0; k < m->K; k++) {
     snprintf(name, sizeof name, "delivered.%s", L->commodity[k].id);
@@ -453,6 +453,7 @@ struct log_run {
   double *bneck;         /* [nbneck] */
   int *blocked;          /* [nlane] scratch of the planner: why a lane is closed, or -1 */
   int plans, replans;
+  double *surge;         /* [C] demand multiplier now (crisis events, `surge:`) */
   int *assigned;         /* [nlane] units given a voyage in the current planning round */
   int *round;            /* [nunits] those units, dispatched when the round ends */
   int nround;
@@ -702,7 +703,7 @@ static void plan_commodity(log_run *r, int k, int count_bottleneck) {
     have += a;
   }
   for (int c = 0; c < m->C; c++) {
-    double rate = dist_mean(&m->L->consumer[c].demand[k]);
+    double rate = dist_mean(&m->L->consumer[c].demand[k]) * r->surge[c];
     double gap = rate * m->L->consumer[c].target - sim_level_amount(r->onhand[c * m->K + k]) -
                  r->transit_to[c * m->K + k];
     int64_t q = gap > 0 ? (int64_t)ceil(gap / unit_si - 1e-9) : 0;
@@ -732,9 +733,7 @@ static void plan_commodity(log_run *r, int k, int count_bottleneck) {
   }
   int64_t unmet = 0;
   for (int c = 0; c < m->C; c++) unmet += log_flow_flow(f, n->short_arc[c]);
-  if (count_bottleneck && unmet > 0) r->bneck[find_bottleneck(r, k, f, blocked_why)] += 1;
-  if (count_bottleneck && m->m_backlog >= 0)
-    metric_point_add(r->out, m->m_backlog + k, sim_now(r->s), (double)unmet * unit_si);
+  int starved = -1; /* a class that ran out of idle units for its planned flow */
   /* Fill the units already sailing on the lane this round, then give voyages to idle
    * ones; a unit carries at most its capacity of each commodity. */
   for (int i = 0; i < n->nlane; i++) {
@@ -756,7 +755,20 @@ static void plan_commodity(log_run *r, int k, int count_bottleneck) {
       load_unit(r, u, k, q);
       left -= q;
     }
+    if (left > 0 && starved < 0) starved = l->transport;
   }
+  /* What the plan could not cover (unmet) or the fleet could not carry (starved) is
+   * the backlog; the binding element is counted once per round and commodity. */
+  double backlog = (double)unmet * unit_si;
+  for (int i = 0; i < n->nlane; i++) {
+    double planned = (double)log_flow_flow(f, n->lane_arc[i]) * unit_si, carried = 0;
+    for (int j = 0; j < r->nround; j++)
+      if (r->unit[r->round[j]].lane == n->lane[i]) carried += r->unit[r->round[j]].qty[k];
+    if (planned > carried) backlog += planned - carried;
+  }
+  if (count_bottleneck && unmet > 0) r->bneck[find_bottleneck(r, k, f, blocked_why)] += 1;
+  else if (count_bottleneck && starved >= 0) r->bneck[bneck_asset(m, starved)] += 1;
+  if (count_bottleneck) metric_point_add(r->out, m->m_backlog + k, sim_now(r->s), backlog);
 }
 
 static void plan_all(log_run *r, int regular) {
@@ -775,7 +787,7 @@ static void period_tick(sim *s, void *ctx) {
       for (int k = 0; k < m->K; k++) {
         if (L->consumer[c].demand[k].kind == DIST_FIXED && L->consumer[c].demand[k].a == 0) continue;
         double rate = dist_sample(&L->consumer[c].demand[k], &r->demand_rng);
-        double want = (rate > 0 ? rate : 0) * T;
+        double want = (rate > 0 ? rate : 0) * r->surge[c] * T;
         sim_level *lv = r->onhand[c * m->K + k];
         double take = fmin(want, sim_level_amount(lv));
         if (take > 0) sim_level_get(lv, take, taken, NULL);
@@ -791,7 +803,7 @@ static void period_tick(sim *s, void *ctx) {
   }
   for (int c = 0; c < m->C; c++)
     for (int k = 0; k < m->K; k++) {
-      double rate = dist_mean(&L->consumer[c].demand[k]);
+      double rate = dist_mean(&L->consumer[c].demand[k]) * r->surge[c];
       if (rate <= 0) continue;
       double dos = sim_level_amount(r->onhand[c * m->K + k]) / (rate * 86400);
       metric_point_add(r->out, m->m_dos + c * m->K + k, now, dos);
@@ -807,6 +819,17 @@ static void on_site(sim *s, const sim_signal *sig, void *ctx) {
   if (sig->place < 0 || sig->place >= r->m->P) return;
   r->closed[sig->place] = !sig->open;
   if (!sig->open && r->m->place_used[sig->place]) r->replans++, plan_all(r, 0);
+}
+
+/* A crisis event can raise consumers' demand (`surge:`); the next plan sees it. */
+static void on_event(sim *s, const sim_signal *sig, void *ctx) {
+  (void)s;
+  log_run *r = ctx;
+  for (int c = 0; c < r->m->C; c++) {
+    const scn_log_consumer *u = &r->m->L->consumer[c];
+    for (size_t i = 0; i < u->nsurge; i++)
+      if (u->surge[i].event == sig->event) r->surge[c] *= u->surge[i].factor;
+  }
 }
 
 static void on_region(sim *s, const sim_signal *sig, void *ctx) {
@@ -839,13 +862,14 @@ log_run *log_start(const log_model *m, sim *s, arena *a, metric_out *out, uint64
       !ALLOC(r->delivered, K) || !ALLOC(r->shipped, m->nlane * K) ||
       !ALLOC(r->first_plan, m->nlane * K) || !ALLOC(r->first_cost, K) ||
       !ALLOC(r->bneck, m->nbneck) || !ALLOC(r->blocked, m->nlane) ||
-      !ALLOC(r->assigned, m->nlane) || !ALLOC(r->round, m->nunits))
+      !ALLOC(r->assigned, m->nlane) || !ALLOC(r->round, m->nunits) || !ALLOC(r->surge, C))
     return NULL;
   r->capdtime = (size_t)m->nunits * (size_t)(m->sc->horizon / 3600 + 1);
   if (!ALLOC(r->dtime, r->capdtime)) return NULL;
   rng_init(&r->demand_rng, seed, rep, RNG_LOGISTICS, PURPOSE_DEMAND);
   rng_init(&r->turn_rng, seed, rep, RNG_LOGISTICS, PURPOSE_TURNAROUND);
   for (int k = 0; k < K; k++) r->first_cost[k] = NAN;
+  for (int c = 0; c < C; c++) r->surge[c] = 1;
   for (int d = 0; d < D; d++)
     for (int k = 0; k < K; k++) {
       if (!(r->depot[d * K + k] = sim_level_new(s, a, INFINITY, L->depot[d].stock[k]))) return NULL;
@@ -867,7 +891,8 @@ log_run *log_start(const log_model *m, sim *s, arena *a, metric_out *out, uint64
       u->at = m->sc->force[L->transport[t].force].base;
     }
   if (sim_subscribe(s, SIG_SITE_STATUS, on_site, r) ||
-      sim_subscribe(s, SIG_REGION_STATUS, on_region, r) || sim_at(s, 0, period_tick, r))
+      sim_subscribe(s, SIG_REGION_STATUS, on_region, r) ||
+      sim_subscribe(s, SIG_EVENT_OCCURRED, on_event, r) || sim_at(s, 0, period_tick, r))
     return NULL;
   if (!(r->solvers = pool_take(m))) return NULL;
   return r;

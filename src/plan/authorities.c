@@ -120,8 +120,8 @@ static int boolean(tab *t, const yaml_node_t *n, const char *key, int *out) {
     *out = s[0] == 't';
     return 0;
   }
-  error(t, n, "'%s' should be true or false, got %s%s%s%s", key, s ? "'" : "", s ? s : phrase(n),
-        s ? "'" : "", "");
+  error(t, n, "'%s' should be true or false, got %s%s%s", key, s ? "'" : "", s ? s : phrase(n),
+        s ? "'" : "");
   return -1;
 }
 
@@ -369,7 +369,16 @@ static void read_situations(tab *t, const id_list *sits, const id_list *gates) {
       a->sit_of_scn[p->scn] = (int)s;
     }
     p->name = optional_text(t, item, "name");
-    if ((v = get(t, item, "order"))) p->order = atoi(scalar_of(v) ? scalar_of(v) : "0");
+    if ((v = get(t, item, "order"))) {
+      const char *o = scalar_of(v);
+      char *end = NULL;
+      long x = o ? strtol(o, &end, 10) : 0;
+      if (!o || !*o || *end || x < 0 || x > 1000)
+        error(t, v, "'order' should be a whole number from 0 to 1000, got %s%s%s", o ? "'" : "",
+              o ? o : phrase(v), o ? "'" : "");
+      else
+        p->order = (int)x;
+    }
     if ((v = get(t, item, "supersedes")) && is_seq(t, v, "supersedes")) {
       for (size_t i = 0; i < seq_len(v); i++) {
         yaml_node_t *x = seq_at(t, v, i);

@@ -97,8 +97,8 @@ const plan_authorities *plan_model_authorities(const plan_model *m);
  * the scn_situation the gate was opened for, or -1 for all; open: 1 opened, 0 closed
  * again).  A crisis event that raises situation_changed makes the situation recognised
  * at once; the `situations:` section adds the decisions that take time.
- * Random streams: RNG_SITUATION, purpose = change index, then gate entries after the
- * changes, then 0x10000 + task index. */
+ * Random streams: RNG_SITUATION, one per change, gate entry and task, its purpose a hash
+ * of its kind and id (so adding one leaves the others' draws unchanged). */
 
 typedef struct plan_run plan_run;
 

@@ -105,6 +105,7 @@ typedef struct pl_change {
   int sit;              /* table situation */
   pl_cond trig;
   uint64_t opens;       /* the situation's recognition gates and `opens` */
+  uint64_t ends;        /* situations the decision ends */
   int diet_gate;        /* -1 if no Diet vote */
 } pl_change;
 

@@ -257,6 +257,27 @@ char *plan_sync_json(const plan_report *r) {
       plan__buf_json_str(&b, sc->force[t->asset[j].force].id);
       plan__buf_printf(&b, ", \"count\": %d}", t->asset[j].count);
     }
+    /* Where the law allows it: each rule with its plain-language limits, for the report
+     * to show beside the task (the check cannot test them). */
+    plan__buf_printf(&b, "],\n     \"authorities\": [");
+    int nr = 0;
+    for (size_t s = 0; m->task[i].law && s < a->nsit; s++) {
+      int k = plan_rule_find(a, (int)s, m->task[i].activity);
+      if (k < 0 || !a->rule[k].allowed || !((a->rule[k].areas >> m->task[i].area) & 1)) continue;
+      const pl_rule *rule = &a->rule[k];
+      plan__buf_printf(&b, "%s{\"situation\": ", nr++ ? ", " : "");
+      plan__buf_json_str(&b, a->sit[s].id);
+      plan__buf_printf(&b, ", \"rule\": ");
+      plan__buf_json_str(&b, rule->id);
+      plan__buf_printf(&b, ", \"source\": ");
+      plan__buf_json_str(&b, rule->source);
+      plan__buf_printf(&b, ", \"limits\": [");
+      for (size_t q = 0; q < rule->nlimit; q++) {
+        plan__buf_printf(&b, "%s", q ? ", " : "");
+        plan__buf_json_str(&b, rule->limit[q]);
+      }
+      plan__buf_printf(&b, "]}");
+    }
     plan__buf_printf(&b, "],\n     \"ran_share\": ");
     plan__buf_json_num(&b, n ? (double)ran[i] / n : NAN);
     plan__buf_printf(&b, ", \"start\": ");

@@ -341,6 +341,10 @@ static void resolve_all(resolver *r) {
     resolve_cond(r, &c->trigger, &pc->trig);
     if (pc->sit >= 0) pc->opens = plan__expr_gates(&a->sit[pc->sit].recognition);
     pc->opens |= resolve_gate_list(r, c->open, c->nopen);
+    for (size_t k = 0; k < c->nend; k++) {
+      int e = table_situation(r, c->end[k], c->loc);
+      if (e >= 0 && e != pc->sit) pc->ends |= PLAN__BIT(e);
+    }
     if (c->has_diet)
       pc->diet_gate = resolve_name(r, PLAN_GATES, c->diet_gate.id, "gate", c->diet_gate.loc);
   }

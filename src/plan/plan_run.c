@@ -457,6 +457,7 @@ static void change_decide(sim *s, void *ctx) {
     return;
   }
   cs->state = CH_DECIDED;
+  r->sits &= ~pc->ends; /* ended without an announcement: SIG_SITUATION_CHANGED names a recognition */
   recognise(r, pc->sit, 1);
   open_gates(r, pc->opens, pc->sit);
   if (pc->diet_gate >= 0) {

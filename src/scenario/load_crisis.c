@@ -386,14 +386,22 @@ static void read_effects(crisis_loader *L, const scn__node *item, scn_esc_effect
 }
 
 static void read_factor(crisis_loader *L, const scn__node *item, scn_esc_factor *f) {
-  static const char *const keys[] = {"after", "factor", NULL};
+  static const char *const keys[] = {"after", "situation", "factor", NULL};
+  const char *situations[SCN_SIT__COUNT];
   scn__ctx *c = L->c;
-  const scn__node *v;
-  *f = (scn_esc_factor){.factor = 1, .loc = scn__loc(item)};
+  const scn__node *v, *after, *sit;
+  *f = (scn_esc_factor){.situation = -1, .factor = 1, .loc = scn__loc(item)};
   f->when.kind = SCN_TRIG_AT, f->when.at = INFINITY;
   if (!scn__expect_map(c, item, "multiplier")) return;
   scn__check_keys(c, item, "multiplier", keys);
-  if ((v = scn__need(c, item, "after", "multiplier"))) read_trigger(L, -1, v, &f->when);
+  after = scn__get(item, "after"), sit = scn__get(item, "situation");
+  if ((after != NULL) == (sit != NULL))
+    scn__error(c, item, "a multiplier takes one condition: 'after' (events) or 'situation'");
+  else if (after)
+    read_trigger(L, -1, after, &f->when);
+  for (int i = 0; i < SCN_SIT__COUNT; i++) situations[i] = scn_situation_name((scn_situation)i);
+  if (sit && !after && scn__choice(c, sit, "situation", situations, SCN_SIT__COUNT, &f->situation))
+    f->situation = -1;
   if ((v = scn__need(c, item, "factor", "multiplier")))
     scn__number(c, v, "factor", 0, 1e9, &f->factor);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "geo_polygon.h"
 #include "scn_inspection.h"
 #include "scn_internal.h"
 
@@ -277,16 +278,8 @@ static int passage_cmp(const void *pa, const void *pb) {
   return a->mmsi < b->mmsi ? -1 : a->mmsi > b->mmsi;
 }
 
-/* Ray casting in the latitude/longitude plane: fine for zones of a few hundred
- * kilometres away from the poles and the antimeridian.  (geo/ will own polygons.) */
 static int in_polygon(const scn_region *r, double lat, double lon) {
-  int inside = 0;
-  for (size_t i = 0, j = r->n - 1; i < r->n; j = i++) {
-    if ((r->lat[i] > lat) != (r->lat[j] > lat) &&
-        lon < (r->lon[j] - r->lon[i]) * (lat - r->lat[i]) / (r->lat[j] - r->lat[i]) + r->lon[i])
-      inside = !inside;
-  }
-  return inside;
+  return geo_point_in_polygon(lat, lon, r->lat, r->lon, r->n);
 }
 
 /* ITU-R M.1371 ship-type codes by their tens digit; text is taken as written. */

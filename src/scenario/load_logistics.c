@@ -157,10 +157,29 @@ static void load_demand(log_loader *G, const scn__node *m, dist *out) {
   }
 }
 
+static void load_surge(log_loader *G, const scn__node *list, scn_log_consumer *u) {
+  static const char *const keys[] = {"after", "factor", NULL};
+  scn__ctx *c = G->c;
+  if (!scn__expect_seq(c, list, "surge")) return;
+  u->surge = scn__alloc(c, c->mem, (list->n + 1) * sizeof *u->surge);
+  if (!u->surge) return;
+  for (size_t i = 0; i < list->n; i++) {
+    const scn__node *item = list->item[i], *v;
+    if (!scn__expect_map(c, item, "surge")) continue;
+    scn__check_keys(c, item, "surge", keys);
+    scn_log_surge s = {.event = -1, .factor = 1};
+    if ((v = scn__need(c, item, "after", "surge"))) s.event = scn__ids_resolve(c, &c->events, v);
+    if ((v = scn__need(c, item, "factor", "surge")) &&
+        scn__number(c, v, "factor", 0, 100, &s.factor) == 0 && !(s.factor > 0))
+      scn__error(c, v, "'factor' must be greater than 0, got '%s'", v->str);
+    if (s.event >= 0) u->surge[u->nsurge++] = s;
+  }
+}
+
 static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer *out) {
   static const char *const keys[] = {"id",     "name",   "place",    "at",       "port",
                                      "airfield", "demand", "on_hand", "target", "priority",
-                                     NULL};
+                                     "surge",    NULL};
   scn__ctx *c = G->c;
   const scn__node *v, *place = scn__get(item, "place"), *at = scn__get(item, "at");
   scn__check_keys(c, item, "consumer", keys);
@@ -192,6 +211,7 @@ static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer
       scn__quantity(c, v, "target", QTY_DURATION, &u.target) == 0 && !(u.target > 0))
     scn__error(c, v, "'target' must be greater than 0, got '%s'", v->str);
   u.priority = priority(c, item);
+  if ((v = scn__get(item, "surge"))) load_surge(G, v, &u);
   if (idx >= 0) out[idx] = u;
 }
 

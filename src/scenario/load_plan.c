@@ -187,8 +187,8 @@ static void read_diet(plan_loader *L, const scn__node *v, scn_change *ch) {
 }
 
 static void read_change(plan_loader *L, int idx, const scn__node *item, scn_change *ch) {
-  static const char *const keys[] = {"id", "name", "to",   "at",  "after",
-                                     "p",  "cabinet", "diet", "opens", NULL};
+  static const char *const keys[] = {"id", "name", "to",   "at",    "after",
+                                     "p",  "cabinet", "diet", "opens", "ends", NULL};
   scn__ctx *c = L->c;
   const scn__node *v;
   memset(ch, 0, sizeof *ch);
@@ -207,6 +207,13 @@ static void read_change(plan_loader *L, int idx, const scn__node *item, scn_chan
   if ((v = scn__get(item, "cabinet"))) scn__dist(c, v, "cabinet", QTY_DURATION, &ch->cabinet);
   if ((v = scn__get(item, "diet"))) read_diet(L, v, ch);
   if ((v = scn__get(item, "opens"))) ch->nopen = read_names(c, v, "opens", &ch->open);
+  if ((v = scn__get(item, "ends")) && scn__expect_seq(c, v, "ends") &&
+      (ch->end = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *ch->end))) {
+    for (size_t i = 0; i < v->n; i++)
+      if (scn__choice(c, v->item[i], "situation", situation_names, SCN_SIT__COUNT,
+                      &ch->end[ch->nend]) == 0)
+        ch->nend++;
+  }
 }
 
 static void read_gate_model(plan_loader *L, const scn__node *item, scn_gate_model *g) {

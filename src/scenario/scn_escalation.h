@@ -21,10 +21,14 @@ typedef struct scn_esc_effects {
   int *reach;        /* region indices violence reaches now */
 } scn_esc_effects;
 
-/* The rate is multiplied by `factor` while `when` holds (re-checked whenever a
- * crisis event occurs).  Hook for phases and plan actions: new trigger kinds. */
+/* The rate is multiplied by `factor` while its condition holds: `when` (a trigger over
+ * crisis events, re-checked whenever one occurs) or, if situation >= 0, Japan's legal
+ * situation having reached at least that gravity (SIG_SITUATION_CHANGED, from the
+ * crisis or the plan's situation model).  Hook for phases and plan actions: another
+ * condition kind fed by the signal that announces it. */
 typedef struct scn_esc_factor {
   scn_trigger when;
+  int situation;     /* scn_situation, or -1: use `when` */
   double factor;     /* >= 0 */
   scn_loc loc;
 } scn_esc_factor;

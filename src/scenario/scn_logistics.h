@@ -35,6 +35,13 @@ typedef struct scn_log_depot {
   scn_loc loc;
 } scn_log_depot;
 
+/* Demand surge: from the time crisis event `event` occurs, demand is multiplied by
+ * `factor` (surges compound). */
+typedef struct scn_log_surge {
+  int event;
+  double factor;
+} scn_log_surge;
+
 typedef struct scn_log_consumer {
   const char *id, *name;
   int place;         /* place index, or -1 for a position at sea */
@@ -46,6 +53,8 @@ typedef struct scn_log_consumer {
   double on_hand;    /* initial stock, in days of mean demand */
   double target;     /* order-up-to level, in days of mean demand (> 0) */
   int priority;      /* 1 (highest) .. 9: the penalty on its unmet demand */
+  size_t nsurge;
+  scn_log_surge *surge;
   scn_loc loc;
 } scn_log_consumer;
 

@@ -64,6 +64,8 @@ typedef struct scn_change {
   int emergency;        /* the gate opens with the Cabinet decision; a no vote closes it */
   size_t nopen;         /* further gates the Cabinet decision opens */
   scn_name *open;
+  size_t nend;          /* situations the decision ends (scn_situation) */
+  int *end;
   scn_loc loc;
 } scn_change;
 

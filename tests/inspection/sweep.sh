@@ -26,4 +26,5 @@ expect_status 2 "$STRAITS" inspect-sweep --target lots
 expect_status 2 "$STRAITS" inspect-sweep "$SRC/tests/scenario/data/good.yaml"
 grep -q "has no inspection section" "$SCRATCH/err" || fail "no section: $(cat "$SCRATCH/err")"
 expect_status 2 "$STRAITS" inspect-sweep --to 9 # more units than the force has
+grep -q "more than the 4 units" "$SCRATCH/err" || fail "--to 9: $(cat "$SCRATCH/err")"
 finish

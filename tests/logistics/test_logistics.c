@@ -367,6 +367,15 @@ static void test_closure_shifts_flow(void **state) {
                         .region = scn_region_find(h.sc, "battle")}};
   shipped_near_far(&h, &battle, &near, &far);
   assert_true(near == 0 && far >= 1000);
+
+  /* A surge (x3 from crisis event `war`) triples the requirement: 3000 m3 in two
+   * voyages topped up to full loads of 2000, against one voyage without it. */
+  shipped_near_far(&h, NULL, &near, &far);
+  assert_true(near == 2000 && far == 0);
+  disruption war = {{.type = SIG_EVENT_OCCURRED, .source = -1, .place = -1, .region = -1,
+                     .event = scn_event_find(h.sc, "war")}};
+  shipped_near_far(&h, &war, &near, &far);
+  assert_true(near == 4000 && far == 0);
   harness_release(&h);
 }
 

@@ -246,6 +246,34 @@ static void multiplier_switches_on_with_an_event(void **state) {
   scn_free(sc);
 }
 
+/* The same through Japan's legal situation: x raises armed_attack at day 2 and the
+ * multiplier waits for armed_attack_anticipated or graver. */
+static void multiplier_follows_the_legal_situation(void **state) {
+  (void)state;
+  scn_scenario *sc = load("crisis:\n"
+                          "  events:\n"
+                          "    - {id: x, at: 2d, raises: [{signal: situation_changed, to: armed_attack}]}\n"
+                          "  escalation:\n"
+                          "    levels: [{id: a}, {id: b}]\n"
+                          "    transitions:\n"
+                          "      - from: a\n"
+                          "        to: b\n"
+                          "        rate: 0.1/d\n"
+                          "        multipliers: [{situation: armed_attack_anticipated, factor: 10}]\n");
+  const int n = 20000;
+  runs r;
+  run(&r, sc, n);
+  double by2 = 0, by3 = 0;
+  for (int i = 0; i < n; i++) {
+    double t = value(&r, i, "escalation", "b.time") / 86400;
+    by2 += t <= 2, by3 += t <= 3;
+  }
+  assert_in_wilson("P(b by 2 d)", by2, n, 1 - exp(-0.2));
+  assert_in_wilson("P(b by 3 d)", by3, n, 1 - exp(-1.2));
+  runs_free(&r);
+  scn_free(sc);
+}
+
 /* Entering a level makes a (trigger-less) event occur and raises its signals; a
  * site closing inside a territory, a territory region turning active and a level's
  * `reaches:` each count as violence reaching that territory. */
@@ -304,6 +332,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(ladder_matches_exact_answer),
       cmocka_unit_test(multiplier_switches_on_with_an_event),
+      cmocka_unit_test(multiplier_follows_the_legal_situation),
       cmocka_unit_test(levels_speak_the_event_vocabulary),
       cmocka_unit_test(untriggered_event_is_reported),
   };

@@ -63,6 +63,14 @@ expect_status 2 "$STRAITS" check --authorities "$SCRATCH/edited.yaml" scenarios/
 grep -q "edited.yaml:[0-9]*:9: error: rule id 'important_influence-suply' should be 'important_influence-supply'" \
   "$SCRATCH/err" || fail "a located table error"
 
+# The complete example of docs/plan.md checks clean.
+awk '/^```yaml$/ { n++; if (n == 1) { on = 1; next } } on && /^```$/ { exit } on { print }' \
+  docs/plan.md >"$SCRATCH/example.yaml"
+expect_status 0 "$STRAITS" check "$SCRATCH/example.yaml"
+grep -q ': \(warning\|error\): ' "$SCRATCH/err" && fail "docs/plan.md example: $(cat "$SCRATCH/err")"
+grep -q 'ok: 2 places, 0 regions, 0 routes, 2 forces, 2 events; 1 situation changes, 2 gate entries, 2 phases, 2 tasks$' \
+  "$SCRATCH/out" || fail "docs/plan.md example: ok line"
+
 # The synchronization matrix.
 expect_status 0 "$STRAITS" plan --sync --samples 200 scenarios/taiwan-strait.yaml
 json_ok "$SCRATCH/out"

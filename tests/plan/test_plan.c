@@ -410,6 +410,34 @@ static void test_diet_refuses(void **state) {
   done(&w);
 }
 
+/* The Cabinet ends the situation (a ceasefire): the task it authorised pauses. */
+static void test_situation_ends(void **state) {
+  (void)state;
+  world w;
+  run(&w,
+      "crisis:\n"
+      "  events:\n"
+      "    - {id: iis-now, at: 0h, raises: [{signal: situation_changed, to: important_influence}]}\n"
+      "    - {id: ceasefire, at: 10h}\n"
+      "situations:\n"
+      "  changes:\n"
+      "    - {id: end-iis, to: peacetime, ends: [important_influence], after: ceasefire}\n"
+      "  gates:\n"
+      "    - {gate: diet_prior_approval, at: 0h}\n"
+      "    - {gate: pm_approval, at: 0h}\n"
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: resupply, activity: supply, owner: JP, assets: [aoe], area: sea}\n");
+  int t = task(&w, "resupply"), I = plan_authorities_find(w.a, PLAN_SITUATIONS, "important_influence");
+  assert_float_equal(plan_run_task_start(w.r, t), 0, 0);
+  assert_int_equal(plan_run_task_state(w.r, t), PLAN_TASK_DUE);
+  assert_int_equal(plan_run_task_pauses(w.r, t), 1);
+  assert_float_equal(plan_run_task_ran(w.r, t), 10 * H, 1e-9);
+  assert_false((plan_run_situations(w.r) >> I) & 1);
+  assert_float_equal(metric(&w, "task.resupply.delay_authority"), 30 * D - 10 * H, 1e-6);
+  done(&w);
+}
+
 /* Two tasks for one asset: the higher priority first, the other waits for it. */
 static void test_assets(void **state) {
   (void)state;
@@ -551,6 +579,7 @@ int main(void) {
       cmocka_unit_test(test_table_shipped),   cmocka_unit_test(test_table_errors),
       cmocka_unit_test(test_gate_wait_exact), cmocka_unit_test(test_authority_then_gates),
       cmocka_unit_test(test_combat_pause),    cmocka_unit_test(test_diet_refuses),
+      cmocka_unit_test(test_situation_ends),
       cmocka_unit_test(test_assets),          cmocka_unit_test(test_scenario_errors),
       cmocka_unit_test(test_check_api),
   };

@@ -487,7 +487,7 @@ static void test_all_errors_in_one_pass(void **state) {
       "event 'c' has both 'at' and 'after'; give one",
       "event 'd' needs a trigger: 'at' or 'after'",
       "unknown section 'foo'",
-      "section 'sar' is not modelled yet; ignored",
+      "missing required key 'assets' in sar", /* sar is modelled now (issue 9) */
   };
   diag *d = diag_new();
   scn_scenario *sc = NULL;
@@ -498,8 +498,8 @@ static void test_all_errors_in_one_pass(void **state) {
       dump(d);
       fail_msg("missing: %s", expected[i]);
     }
-  assert_int_equal(diag_count(d, DIAG_ERROR), 29);
-  assert_int_equal(diag_count(d, DIAG_WARNING), 2);
+  assert_int_equal(diag_count(d, DIAG_ERROR), 30); /* sar's missing assets: an error now */
+  assert_int_equal(diag_count(d, DIAG_WARNING), 1);
   diag_free(d);
 }
 
