@@ -47,6 +47,8 @@ int cmd_sensitivity(int argc, char **argv); /* cmd_sensitivity.c (issue 6) */
 void cmd_sensitivity_usage(FILE *out);
 
 int cmd_env(int argc, char **argv); /* cmd_env.c (issue 9) */
+int cmd_sar(int argc, char **argv); /* cmd_sar.c (issue 9) */
+void cmd_sar_usage(FILE *out);
 void cmd_env_usage(FILE *out);
 
 int cmd_plan(int argc, char **argv);

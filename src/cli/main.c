@@ -21,6 +21,7 @@ const cli_command cli_commands[] = {
     {"sensitivity", cmd_sensitivity, cmd_sensitivity_usage,
      "which event probabilities and escalation rates move a crisis metric most"},
     {"env", cmd_env, cmd_env_usage, "write or sample a current/wind NetCDF field"},
+    {"sar", cmd_sar, cmd_sar_usage, "plan the search for one missing-person case"},
     {"help", cmd_help, cmd_help_usage, "show help for straits or one command"},
     {NULL, NULL, NULL, NULL},
 };

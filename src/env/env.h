@@ -51,7 +51,7 @@ void env_field_free(env_field *f);
 int env_sample(const env_field *f, double t, double lat, double lon, double *u, double *v);
 
 /* A field at one time, for sampling many points at that time (a drift step): the
- * time bracket is found once.  Gives exactly env_sample's answers.  Borrowed f. */
+ * time bracket is found once.  Gives env_sample's answers (to rounding).  Borrows f. */
 typedef struct env_slice {
   const env_field *f;
   double t, a;   /* a: weight of record k1 */

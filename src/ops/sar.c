@@ -16,6 +16,7 @@
 
 #include "dist.h"
 #include "err.h"
+#include "geo_polygon.h"
 #include "gshhg.h"
 #include "rng.h"
 #include "scn_sar.h"
@@ -32,7 +33,7 @@ struct sar_model {
   geo_landmask land;
   int has_land;
   int m_cases, m_missing, m_found, m_alive, m_p_alive, m_ttl, m_pos, m_pos_series, m_effort,
-      m_area, m_sorties;
+      m_area, m_sorties, m_held;
 };
 
 typedef struct sar_case {
@@ -63,6 +64,8 @@ struct sar {
   size_t nunit;
   double *grid_p, *grid_a, *scratch; /* planning buffers, SAR_MAX_GRID cells */
   sar_drift_opts drift;
+  uint8_t *combat; /* [nregion]: a combat_area region is active (combat under way) */
+  int held;        /* sorties postponed because the datum was in combat */
 };
 
 /* ---- the model ---------------------------------------------------------------- */
@@ -142,7 +145,9 @@ int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag 
                                 "cumulative probability of success of the first case over time")) < 0 ||
       (m->m_effort = define(ms, "effort", "s", 0, "time on scene searching, all units")) < 0 ||
       (m->m_area = define(ms, "area", "m2", 0, "area searched, all sorties")) < 0 ||
-      (m->m_sorties = define(ms, "sorties", "1", 0, "search sorties flown")) < 0) {
+      (m->m_sorties = define(ms, "sorties", "1", 0, "search sorties flown")) < 0 ||
+      (m->m_held = define(ms, "sorties_held", "1", 0,
+                          "take-offs postponed: the search datum lay where combat was under way")) < 0) {
     err = ERR_NOMEM;
     goto fail;
   }
@@ -206,7 +211,7 @@ static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
   sar *S = ctx;
   const scn_sar *cfg = S->m->cfg;
   S->missing += sig->count;
-  if (S->ncase >= cfg->max_cases)
+  if (S->ncase >= cfg->max_cases || sig->object < 0 || sig->object >= SCN_OBJ__COUNT)
     return; /* beyond the cases a replication tracks: counted missing, not searched */
   sar_case *c = &S->kase[S->ncase];
   int k = S->ncase++;
@@ -317,19 +322,46 @@ static void unit_arrive(sim *s, void *ctx) {
     un->busy = 0;
 }
 
+/* Whether (lat, lon) lies in a combat_area region the crisis has made active. */
+static int in_combat(const sar *S, double lat, double lon) {
+  const scn_scenario *sc = S->m->sc;
+  for (size_t r = 0; r < sc->nregion; r++)
+    if (S->combat[r] &&
+        geo_point_in_polygon(lat, lon, sc->region[r].lat, sc->region[r].lon, sc->region[r].n))
+      return 1;
+  return 0;
+}
+
+static void on_region(sim *s, const sim_signal *sig, void *ctx) {
+  sar *S = ctx;
+  (void)s;
+  const scn_scenario *sc = S->m->sc;
+  if (sig->region < 0 || (size_t)sig->region >= sc->nregion)
+    return;
+  const char *kind = sc->region[sig->region].kind;
+  if (kind && strcmp(kind, "combat_area") == 0)
+    S->combat[sig->region] = sig->open ? 0 : 1;
+}
+
 static void unit_takeoff(sim *s, void *ctx) {
   sar_unit *un = ctx;
   sar *S = un->S;
   const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
   double now = sim_now(s);
   sar_case *c = active_case(S, now);
-  if (!c) {
-    un->busy = 0; /* idle until the next case opens */
+  if (!c || !(as->sweep[c->object] > 0)) {
+    un->busy = 0; /* idle until the next case opens (or cannot see this object) */
     return;
   }
   case_advance(S, c, now);
   double lat, lon;
   weighted_centre(&c->p, &lat, &lon);
+  if (in_combat(S, lat, lon)) { /* SDF search is rear-area support: wait and retry */
+    S->held++;
+    if (sim_after(s, as->turnaround, unit_takeoff, un))
+      un->busy = 0;
+    return;
+  }
   double transit = leg(un->base_lat, un->base_lon, lat, lon) / as->speed;
   un->on_scene = as->endurance - 2 * transit;
   un->kase = (int)(c - S->kase);
@@ -360,7 +392,8 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
   S->grid_a = arena_alloc(a, SAR_MAX_GRID * sizeof *S->grid_a);
   /* (ny+1)(nx+2) <= cells + 2 ny + nx + 2: bounded by 3 * SAR_MAX_GRID + 2 */
   S->scratch = arena_alloc(a, (3 * SAR_MAX_GRID + 4) * sizeof *S->scratch);
-  if (!S->kase || !S->unit || !S->grid_p || !S->grid_a || !S->scratch)
+  S->combat = arena_calloc(a, m->sc->nregion ? m->sc->nregion : 1, 1);
+  if (!S->kase || !S->unit || !S->grid_p || !S->grid_a || !S->scratch || !S->combat)
     return NULL;
   S->nunit = nunit;
   for (size_t i = 0, u = 0; i < cfg->nasset; i++) {
@@ -373,7 +406,8 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
   o.current = m->current, o.wind = m->wind, o.land = m->has_land ? &m->land : NULL;
   o.dt = cfg->time_step, o.jibe_rate = cfg->jibe_rate, o.seed = seed, o.rep = rep;
   S->drift = o;
-  if (sim_subscribe(s, SIG_PERSON_MISSING, on_missing, S))
+  if (sim_subscribe(s, SIG_PERSON_MISSING, on_missing, S) ||
+      sim_subscribe(s, SIG_REGION_STATUS, on_region, S))
     return NULL;
   return S;
 }
@@ -391,4 +425,65 @@ void sar_collect(const sar *S, sim *s, metric_out *out) {
   metric_put(out, m->m_effort, S->effort);
   metric_put(out, m->m_area, S->area);
   metric_put(out, m->m_sorties, S->sorties);
+  metric_put(out, m->m_held, S->held);
+}
+
+/* ---- a standalone plan ---------------------------------------------------------- */
+
+int sar_plan_case(sar_plan *out, const sar_model *m, int object, double lat, double lon,
+                  uint64_t seed, arena *a) {
+  const scn_scenario *sc = m->sc;
+  const scn_sar *cfg = m->cfg;
+  memset(out, 0, sizeof *out);
+  if (object < 0 || object >= SCN_OBJ__COUNT)
+    return ERR_RANGE;
+  size_t nunit = 0;
+  for (size_t i = 0; i < cfg->nasset; i++)
+    nunit += (size_t)cfg->asset[i].count;
+  out->sortie = arena_calloc(a, nunit ? nunit : 1, sizeof *out->sortie);
+  double *gp = arena_alloc(a, SAR_MAX_GRID * sizeof *gp);
+  double *ga = arena_alloc(a, SAR_MAX_GRID * sizeof *ga);
+  double *scr = arena_alloc(a, (3 * SAR_MAX_GRID + 4) * sizeof *scr);
+  if (!out->sortie || !gp || !ga || !scr ||
+      sar_particles_alloc(&out->p, a, (size_t)cfg->particles))
+    return ERR_LIMIT;
+  rng_stream r;
+  rng_init(&r, seed, 0, RNG_SAR, PURPOSE_SEED);
+  sar_seed sd = {.object = object, .lat0 = lat, .lon0 = lon, .sigma = cfg->position_sigma,
+                 .t0 = 0, .t_window = cfg->time_window, .count = (size_t)cfg->particles};
+  sar_seed_point(&out->p, &sd, &r);
+  sar_drift_opts o = SAR_DRIFT_OPTS_INIT;
+  o.current = m->current, o.wind = m->wind, o.land = m->has_land ? &m->land : NULL;
+  o.dt = cfg->time_step, o.jibe_rate = cfg->jibe_rate, o.seed = seed, o.threads = 2;
+  double t_now = 0, pos = 0;
+  for (size_t i = 0; i < cfg->nasset; i++) {
+    const scn_sar_asset *as = &cfg->asset[i];
+    if (!(as->sweep[object] > 0))
+      continue;
+    const scn_place *base = &sc->place[sc->force[as->force].base];
+    for (int k = 0; k < as->count; k++) {
+      /* units of an asset take off together after its response time */
+      double t_off = as->response, clat, clon;
+      int n = (int)floor((t_off - t_now) / o.dt);
+      if (n > 0)
+        sar_drift(&out->p, t_now, n, &o), t_now += n * o.dt;
+      weighted_centre(&out->p, &clat, &clon);
+      double transit = leg(base->lat, base->lon, clat, clon) / as->speed;
+      double on = as->endurance - 2 * transit;
+      if (on < SAR_MIN_ON_SCENE)
+        continue;
+      n = (int)floor((t_off + transit - t_now) / o.dt);
+      if (n > 0)
+        sar_drift(&out->p, t_now, n, &o), t_now += n * o.dt;
+      sar_sortie *so = &out->sortie[out->nsortie++];
+      so->asset = (int)i, so->unit = k, so->t_start = t_off + transit, so->t_end = so->t_start + on;
+      sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);
+      sar_plan_rect(&so->rect, &out->grid, as->sweep[object], as->speed * on, scr);
+      double removed = sar_update_after_search(&out->p, &so->rect);
+      pos = 1 - (1 - pos) * (1 - removed);
+      so->pos = pos;
+    }
+  }
+  sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);
+  return 0;
 }

@@ -107,8 +107,9 @@ typedef struct sar_drift_opts {
 
 /* Advance every particle nsteps steps of dt from time t0 (s).  Allocates nothing
  * (threads > 1 starts that many threads once for the whole call).  A particle's path
- * depends only on its own state and (seed, rep, index), never on the thread split.
- * Returns 0 or ERR_THREAD. */
+ * depends only on its own state and (seed, rep, index), never on the thread split
+ * (a thread that cannot start has its share done by the caller's thread).
+ * Returns 0. */
 int sar_drift(sar_particles *p, double t0, int nsteps, const sar_drift_opts *o);
 
 /* The local east/north metres of (lat, lon) from (lat0, lon0) on the sphere's tangent
@@ -174,5 +175,29 @@ void sar_model_free(sar_model *m); /* NULL is a no-op */
 sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                uint32_t rep);
 void sar_collect(const sar *S, sim *s, metric_out *out);
+
+/* ---- a standalone plan (`straits sar`) ------------------------------------------
+ * One case without the kernel: particles seeded at the reported position at t0 = 0,
+ * every unit of the section's assets flies its first sortie (in asset order, each
+ * planning on the map its predecessors left, assuming they found nothing), and the
+ * particles and map are those at the last search's end. */
+typedef struct sar_sortie {
+  int asset, unit;
+  double t_start, t_end; /* s after the report: on scene */
+  sar_rect rect;
+  double pos;            /* cumulative POS after this search */
+} sar_sortie;
+
+typedef struct sar_plan {
+  size_t nsortie;
+  sar_sortie *sortie;    /* [nsortie] */
+  sar_particles p;
+  sar_grid grid;
+} sar_plan;
+
+/* Plan a case of `count` persons of class `object` reported at (lat, lon); all memory
+ * from a.  Returns 0, ERR_LIMIT (arena) or ERR_RANGE (an unknown class). */
+int sar_plan_case(sar_plan *out, const sar_model *m, int object, double lat, double lon,
+                  uint64_t seed, arena *a);
 
 #endif

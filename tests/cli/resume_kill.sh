@@ -18,7 +18,7 @@ if [ -n "${RESUME_REPLICATIONS:-}" ]; then
   N=$RESUME_REPLICATIONS
 else
   t0=$(date +%s.%N)
-  expect_status 0 "$STRAITS" run -q -n 500 -j 2 --db "$SCRATCH/calibrate.db"
+  expect_status 0 "$STRAITS" run -q --no-report -n 500 -j 2 --db "$SCRATCH/calibrate.db"
   took=$(elapsed "$t0")
   N=$(awk -v t="$took" -v g="$TARGET" 'BEGIN { n = int(500 * g / t / 100) * 100;
         if (n < 300) n = 300; if (n > 20000) n = 20000; print n }')
@@ -26,7 +26,7 @@ fi
 echo "resume_kill: seed $SEED, $N replications, $KILLS kills"
 
 t0=$(date +%s.%N)
-expect_status 0 "$STRAITS" run -n "$N" -j 2 --db "$SCRATCH/ref.db"
+expect_status 0 "$STRAITS" run --no-report -n "$N" -j 2 --db "$SCRATCH/ref.db"
 took=$(elapsed "$t0")
 summary_table "$SCRATCH/out" >"$SCRATCH/ref"
 echo "resume_kill: an uninterrupted run takes $took s"
@@ -45,7 +45,7 @@ while [ "$i" -lt "$KILLS" ]; do
   delay=$(awk -v s="$SEED" -v i="$i" -v t="$took" -v n="$N" -v h="${have:-0}" 'BEGIN {
             srand(s + i); left = (n - h) / n; if (left < 0.05) left = 0.05;
             print rand() * 0.9 * t * left }')
-  "$STRAITS" run -q -n "$N" -j 2 $resume --db "$SCRATCH/kill.db" >/dev/null 2>&1 &
+  "$STRAITS" run -q --no-report -n "$N" -j 2 $resume --db "$SCRATCH/kill.db" >/dev/null 2>&1 &
   pid=$!
   sleep "$delay"
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
@@ -56,7 +56,7 @@ done
 echo "resume_kill: $killed of $KILLS kills landed; $(stored) replications stored by then"
 [ "$killed" -ge $((KILLS / 2)) ] || fail "only $killed kills hit a running process (seed $SEED)"
 
-expect_status 0 "$STRAITS" run -n "$N" -j 2 --resume --db "$SCRATCH/kill.db"
+expect_status 0 "$STRAITS" run --no-report -n "$N" -j 2 --resume --db "$SCRATCH/kill.db"
 summary_table "$SCRATCH/out" >"$SCRATCH/resumed"
 cmp -s "$SCRATCH/ref" "$SCRATCH/resumed" ||
   fail "resumed run differs (seed $SEED): $(diff "$SCRATCH/ref" "$SCRATCH/resumed" | head -6)"

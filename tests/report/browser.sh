@@ -32,7 +32,7 @@ browse() { # $1: profile name, then chromium's own arguments
 # map layer, a module's own section, a comparison.
 S="$SRC/scenarios/taiwan-strait.yaml"
 sed 's/^      p: 0.9$/      p: 0.99/' "$S" >likely.yaml
-expect_status 0 "$STRAITS" compare -q -n 200 --db s.db --no-report "$S" likely.yaml
+expect_status 0 "$STRAITS" compare -q -n 100 --db s.db --no-report "$S" likely.yaml
 sqlite3 s.db "INSERT INTO doc(run, name, body) VALUES
  (1, 'plan.sync', '{\"phases\":[{\"id\":\"p0\",\"name\":\"Deter\",\"start_s\":0,\"end_s\":259200},
    {\"id\":\"p1\",\"name\":\"Respond\",\"began\":{\"p5\":200000,\"p50\":259200,\"p95\":400000}}],

@@ -69,7 +69,7 @@ fi
 cp "$S" same.yaml
 sed 's/^      p: 0.9$/      p: 0.99/' "$S" >likely.yaml
 cmp -s "$S" likely.yaml && fail "test scenario edit did not apply"
-expect_status 0 "$STRAITS" compare -n 200 -j 2 --db c.db "$S" same.yaml likely.yaml
+expect_status 0 "$STRAITS" compare -n 120 -j 2 --db c.db "$S" same.yaml likely.yaml
 grep -q "^Courses of action compared with common random numbers" "$SCRATCH/out" ||
   fail "compare printed no header"
 sed -n '/^same.yaml/,/^$/p' "$SCRATCH/out" | grep -E '^crisis' >same.txt

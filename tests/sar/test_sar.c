@@ -246,6 +246,42 @@ static void strands_on_land(void **state) {
   diag_free(d);
 }
 
+/* A track: on the line between its ends; an area: inside its disc; release times in
+ * the window; weights equal and summing to 1. */
+static void seeding_line_and_area(void **state) {
+  (void)state;
+  sar_particles p;
+  rng_stream r;
+  rng_init(&r, SEED, 0, RNG_TEST, 5);
+  assert_int_equal(sar_particles_alloc(&p, &G, 2000), 0);
+  sar_seed s = {.object = SCN_OBJ_SMALL_BOAT, .lat0 = 24.0, .lon0 = 123.0, .lat1 = 24.5,
+                .lon1 = 123.8, .t0 = 3600, .t_window = 7200, .count = 1000};
+  assert_int_equal(sar_seed_line(&p, &s, &r), 1000);
+  double x1, y1;
+  sar_local_xy(24.0, 123.0, 24.5, 123.8, &x1, &y1);
+  for (size_t i = 0; i < p.n; i++) {
+    double x, y;
+    sar_local_xy(24.0, 123.0, p.lat[i], p.lon[i], &x, &y);
+    double f = (x * x1 + y * y1) / (x1 * x1 + y1 * y1);
+    assert_true(f >= -1e-6 && f <= 1 + 1e-6);
+    assert_true(hypot(x - f * x1, y - f * y1) < 0.005 * hypot(x1, y1)); /* tangent planes */
+    assert_true(p.t_release[i] >= 3600 && p.t_release[i] <= 3600 + 7200);
+  }
+  s.radius = 10000, s.count = 1000;
+  assert_int_equal(sar_seed_area(&p, &s, &r), 1000);
+  double sum = 0;
+  for (size_t i = 0; i < p.n; i++) {
+    sum += p.w[i];
+    if (i >= 1000) {
+      double x, y;
+      sar_local_xy(24.0, 123.0, p.lat[i], p.lon[i], &x, &y);
+      assert_true(hypot(x, y) <= 10000 * 1.001);
+    }
+  }
+  assert_true(fabs(sum - 1) < 1e-12);
+  assert_int_equal(sar_seed_area(&p, &s, &r), 0); /* full: the cap holds */
+}
+
 /* ---- search planning ---------------------------------------------------------- */
 
 static const double *cmp_d;
@@ -385,6 +421,9 @@ static const char case_yaml[] =
     "theater:\n"
     "  places:\n"
     "    - {id: naha, lat: 26.2124, lon: 127.6792}\n"
+    "  regions:\n"
+    "    - {id: fight, kind: combat_area, polygon: [[24, 124], [30, 124], [30, 129],\n"
+    "                                              [24, 129]]}\n"
     "forces:\n"
     "  - {id: helo, nation: JP, kind: helicopter, base: naha, count: 2, speed: 120kn,\n"
     "     endurance: 4h}\n"
@@ -398,8 +437,7 @@ static const char case_yaml[] =
     "    - {force: helo, response: 30min, turnaround: 1h,\n"
     "       sweep_width: {piw: 0.5nmi, life_raft: 4nmi, life_raft_drogue: 4nmi, small_boat: 6nmi}}\n";
 
-static void case_in_kernel(void **state) {
-  (void)state;
+static void run_case(int combat) {
   char path[] = "/tmp/test_sar_XXXXXX";
   int fd = mkstemp(path);
   assert_true(fd >= 0);
@@ -428,6 +466,10 @@ static void case_in_kernel(void **state) {
     assert_int_equal(metric_out_init(&out, &ms, &ra), 0);
     sar *S = sar_start(m, s, &ra, &out, sc->seed, (uint32_t)rep);
     assert_non_null(S);
+    if (combat) { /* combat under way over the datum all along: no SDF search */
+      sim_signal rs = {.type = SIG_REGION_STATUS, .source = -1, .region = 0, .open = 0};
+      sim_publish(s, &rs);
+    }
     sim_signal sig = {.type = SIG_PERSON_MISSING, .source = -1, .object = SCN_OBJ_RAFT,
                       .count = 3, .lat = 26.0, .lon = 126.5};
     sim_publish(s, &sig);
@@ -441,6 +483,14 @@ static void case_in_kernel(void **state) {
     }
     pos_sum += out.value[pm];
     assert_true(out.value[pm] >= 0 && out.value[pm] <= 1);
+    if (combat) {
+      assert_true(out.value[metric_find(&ms, "sar", "sorties")] == 0);
+      assert_true(out.value[metric_find(&ms, "sar", "sorties_held")] > 0);
+    }
+  }
+  if (combat) {
+    assert_int_equal(found, 0);
+    goto done;
   }
   /* two helicopters with a 4 nmi sweep width find a raft 45 nmi from base nearly
    * always, and the planner's POS is an honest forecast of that */
@@ -448,6 +498,7 @@ static void case_in_kernel(void **state) {
     print_message("found %d of %d, mean pos %.3f\n", found, reps, pos_sum / reps);
   assert_true(found >= reps * 3 / 4);
   assert_true(fabs(pos_sum / reps - (double)found / reps) < 0.25);
+done:
   sim_free(s);
   arena_release(&ra);
   sar_model_free(m);
@@ -457,14 +508,26 @@ static void case_in_kernel(void **state) {
   unlink(path);
 }
 
+static void case_in_kernel(void **state) {
+  (void)state;
+  run_case(0);
+}
+
+/* Search and rescue is rear-area support: never where combat is under way. */
+static void case_in_combat_waits(void **state) {
+  (void)state;
+  run_case(1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(crosswind_sign),   cmocka_unit_test(crosswind_sign_random),
       cmocka_unit_test(calm_sea),         cmocka_unit_test(uniform_current),
       cmocka_unit_test(threads_agree),    cmocka_unit_test(jibe_rate),
-      cmocka_unit_test(strands_on_land),  cmocka_unit_test(allocation_closed_form),
+      cmocka_unit_test(strands_on_land),  cmocka_unit_test(seeding_line_and_area),
+      cmocka_unit_test(allocation_closed_form),
       cmocka_unit_test(circular_normal),  cmocka_unit_test(bayes_update),
-      cmocka_unit_test(case_in_kernel),
+      cmocka_unit_test(case_in_kernel),   cmocka_unit_test(case_in_combat_waits),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
