@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef STRAITS_MPI
@@ -202,6 +203,16 @@ static int mpi_launched(void) {
   return 0;
 }
 
+/* Wait for a non-blocking collective without spinning: Open MPI's blocking calls
+ * poll at full speed, which would take a core from the ranks still working (and from
+ * rank 0's merge).  A millisecond is nothing next to a sweep. */
+static void mpi_wait(MPI_Request *req) {
+  int done = 0;
+  struct timespec ms = {0, 1000000};
+  while (MPI_Test(req, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done)
+    nanosleep(&ms, NULL);
+}
+
 static int mpi_split(sweep_args *a, int *rank, int *size, char ***parts) {
   int inited = 0;
   *parts = NULL;
@@ -281,7 +292,9 @@ int cmd_sweep(int argc, char **argv) {
     res = NULL;
     /* Every rank's verdict, so no rank waits for a merge that will not come. */
     int ok = err == 0, all_ok = 0;
-    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+    MPI_Request req;
+    MPI_Iallreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD, &req);
+    mpi_wait(&req);
     if (!all_ok || rank != 0) {
       diag_print(d, stderr, isatty(fileno(stderr)));
       rc = all_ok ? CLI_OK : CLI_FAILURE;
@@ -319,7 +332,13 @@ done:
   int inited = 0, finalized = 0;
   MPI_Initialized(&inited);
   MPI_Finalized(&finalized);
-  if (inited && !finalized) MPI_Finalize();
+  if (inited && !finalized) {
+    /* MPI_Finalize synchronises the ranks: meet first without spinning, so the
+     * others do not burn a core while rank 0 merges. */
+    MPI_Request req;
+    if (MPI_Ibarrier(MPI_COMM_WORLD, &req) == MPI_SUCCESS) mpi_wait(&req);
+    MPI_Finalize();
+  }
 #endif
   (void)rank;
   return rc;

@@ -8,6 +8,15 @@
  * it raises (site closed for a duration, region active, situation changed, person
  * missing).  Other modules subscribe to those signals; crisis includes none of them.
  *
+ * The escalation ladder (crisis.escalation, scn_escalation.h) runs in the same
+ * timeline: a continuous-time Markov chain whose level entries and transitions raise
+ * the same signals and make events occur, with rates multiplied while events have
+ * occurred or a legal situation holds (redrawn exactly on every change).  The model
+ * also tracks spillover: the first time violence reaches each region of kind
+ * `territory` (a site inside it closes, it turns active, or a level `reaches` it),
+ * and the path of events and levels (series spillover.sequence); mc_spill.h reads
+ * them back from the store.  Derivation and checks: docs/models.md, section 7.
+ *
  * The model borrows the scenario (which must outlive it); replication state lives
  * in the replication's arena. */
 #ifndef STRAITS_CRISIS_H

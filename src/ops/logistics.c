@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "geo_polygon.h"
 #include "log_flow.h"
 #include "rng.h"
 #include "scn_logistics.h"
@@ -22,7 +23,7 @@
 
 enum { PURPOSE_DEMAND = 1, PURPOSE_TURNAROUND = 2 };
 
-/* ---- geometry (geo/ should own these; it has no distance yet) ------------------------ */
+/* ---- geometry (geo/ should own the distance; it has none yet) ------------------------ */
 
 /* Great-circle distance by the haversine formula on a sphere of the mean radius. */
 static double gc_distance(double lat1, double lon1, double lat2, double lon2) {
@@ -32,14 +33,8 @@ static double gc_distance(double lat1, double lon1, double lat2, double lon2) {
   return 2 * EARTH_RADIUS * asin(fmin(1, sqrt(h)));
 }
 
-/* Ray casting in the lat/lon plane: good for the small planning areas of a theater. */
 static int in_polygon(const scn_region *g, double lat, double lon) {
-  int in = 0;
-  for (size_t i = 0, j = g->n - 1; i < g->n; j = i++)
-    if ((g->lat[i] > lat) != (g->lat[j] > lat) &&
-        lon < (g->lon[j] - g->lon[i]) * (lat - g->lat[i]) / (g->lat[j] - g->lat[i]) + g->lon[i])
-      in = !in;
-  return in;
+  return geo_point_in_polygon(lat, lon, g->lat, g->lon, g->n);
 }
 
 /* ---- the model ------------------------------------------------------------------------ */

@@ -100,6 +100,8 @@ static void theater_box(const scn_scenario *sc, double box[4]) {
   box[2] = fmax(-180, box[2] - 3), box[3] = fmin(360, box[3] + 3);
 }
 
+/* No metric is a headline: cases occur in few replications of a crisis, and
+ * --until-ci would wait on their rare observations. */
 static int define(metric_set *ms, const char *name, const char *unit, unsigned flags,
                   const char *desc) {
   return metric_define(ms, "sar", name, unit, flags, desc);
@@ -135,9 +137,9 @@ int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag 
       (m->m_missing = define(ms, "persons.missing", "1", 0, "persons reported missing")) < 0 ||
       (m->m_found = define(ms, "persons.found", "1", 0, "persons located")) < 0 ||
       (m->m_alive = define(ms, "persons.found_alive", "1", 0, "persons located alive")) < 0 ||
-      (m->m_p_alive = define(ms, "p_found_alive", "1", METRIC_HEADLINE,
+      (m->m_p_alive = define(ms, "p_found_alive", "1", 0,
                              "share of missing persons located alive")) < 0 ||
-      (m->m_ttl = define(ms, "time_to_locate", "s", METRIC_HEADLINE,
+      (m->m_ttl = define(ms, "time_to_locate", "s", 0,
                          "from the first report to locating the object (NaN: not found)")) < 0 ||
       (m->m_pos = define(ms, "pos", "1", 0,
                          "cumulative probability of success of the first case's searches")) < 0 ||
@@ -216,6 +218,16 @@ static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
   sar_case *c = &S->kase[S->ncase];
   int k = S->ncase++;
   arena *a = S->out->arena;
+  if (!S->grid_p) { /* planning buffers, only in replications that have a case */
+    S->grid_p = arena_alloc(a, SAR_MAX_GRID * sizeof *S->grid_p);
+    S->grid_a = arena_alloc(a, SAR_MAX_GRID * sizeof *S->grid_a);
+    /* (ny+1)(nx+2) <= cells + 2 ny + nx + 2: bounded by 3 * SAR_MAX_GRID + 2 */
+    S->scratch = arena_alloc(a, (3 * SAR_MAX_GRID + 4) * sizeof *S->scratch);
+    if (!S->grid_p || !S->grid_a || !S->scratch) {
+      sim_fail(s, ERR_LIMIT);
+      return;
+    }
+  }
   memset(c, 0, sizeof *c);
   c->object = sig->object, c->count = sig->count > 0 ? sig->count : 1;
   c->t_open = c->t_drift = sim_now(s);
@@ -388,12 +400,8 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
     nunit += (size_t)cfg->asset[i].count;
   S->kase = arena_calloc(a, (size_t)cfg->max_cases, sizeof *S->kase);
   S->unit = arena_calloc(a, nunit ? nunit : 1, sizeof *S->unit);
-  S->grid_p = arena_alloc(a, SAR_MAX_GRID * sizeof *S->grid_p);
-  S->grid_a = arena_alloc(a, SAR_MAX_GRID * sizeof *S->grid_a);
-  /* (ny+1)(nx+2) <= cells + 2 ny + nx + 2: bounded by 3 * SAR_MAX_GRID + 2 */
-  S->scratch = arena_alloc(a, (3 * SAR_MAX_GRID + 4) * sizeof *S->scratch);
   S->combat = arena_calloc(a, m->sc->nregion ? m->sc->nregion : 1, 1);
-  if (!S->kase || !S->unit || !S->grid_p || !S->grid_a || !S->scratch || !S->combat)
+  if (!S->kase || !S->unit || !S->combat)
     return NULL;
   S->nunit = nunit;
   for (size_t i = 0, u = 0; i < cfg->nasset; i++) {

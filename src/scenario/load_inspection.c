@@ -316,12 +316,22 @@ static int column_of(const char *name) {
   return -1;
 }
 
+/* The next comma of line outside double quotes (a vessel name may hold one), or NULL. */
+static char *next_comma(char *p) {
+  int quoted = 0;
+  for (; *p; p++) {
+    if (*p == '"') quoted = !quoted;
+    else if (*p == ',' && !quoted) return p;
+  }
+  return NULL;
+}
+
 /* Split line (modified in place) at commas; fields trimmed of blanks and quotes. */
 static size_t split(char *line, char **field, size_t max) {
   size_t n = 0;
   char *p = line;
   for (;;) {
-    char *comma = strchr(p, ',');
+    char *comma = next_comma(p);
     if (comma) *comma = '\0';
     while (*p == ' ' || *p == '\t' || *p == '"') p++;
     char *e = p + strlen(p);
@@ -378,6 +388,7 @@ static long parse_rows(insp_loader *L, const scn__node *at, char *text, ais_row 
   size_t lineno = 0, n = 0, cap = 0;
   for (int k = 0; k < COL__N; k++) col[k] = -1;
   *rows = NULL;
+  if (strncmp(save, "\xEF\xBB\xBF", 3) == 0) save += 3; /* a UTF-8 byte order mark */
   for (line = save; line; line = save) {
     char *nl = strchr(line, '\n');
     save = nl ? nl + 1 : NULL;
