@@ -191,8 +191,9 @@ static int sweep_uses_plan(const scn_sweep *sw, const char *fallback,
 }
 
 #ifdef STRAITS_MPI
-/* Under mpirun with more than one rank: rank k runs part k into DB.rankK; rank 0 then
- * merges every part into DB (mc_options.merge) and prints the summary. */
+/* Under mpirun with more than one rank: rank k > 0 runs part k into DB.rankK, rank 0
+ * runs part 0 into DB itself; rank 0 then merges the other parts into DB
+ * (mc_options.merge) and prints the summary. */
 /* Started by mpirun/mpiexec/srun: their launchers set one of these.  Without them
  * MPI is not started at all, so a plain `straits sweep` pays nothing for it. */
 static int mpi_launched(void) {
@@ -284,7 +285,9 @@ int cmd_sweep(int argc, char **argv) {
     a.so.part = rank;
     a.so.nparts = size;
     a.so.mc.progress = NULL;
-    err = store_open(&st, parts[rank], d);
+    /* Rank 0 writes its share straight into the main store, so the merge copies
+     * only the other ranks' rows. */
+    err = store_open(&st, rank == 0 ? a.db : parts[rank], d);
     if (!err) err = mc_sweep_run(&res, sw, &a.so, st, d);
     store_close(st);
     st = NULL;
@@ -302,8 +305,11 @@ int cmd_sweep(int argc, char **argv) {
     }
     a.so.part = 0;
     a.so.nparts = 1;
-    a.so.mc.merge = (const char *const *)parts;
-    a.so.mc.nmerge = (size_t)size;
+    a.so.mc.merge = (const char *const *)parts + 1;
+    a.so.mc.nmerge = (size_t)size - 1;
+    /* Continue the sweep and runs that rank 0 has just written (the latest with
+     * this key, hence these even when the store holds an older identical sweep). */
+    a.so.mc.resume = 1;
     a.so.mc.progress = cli_progress;
   }
 #endif

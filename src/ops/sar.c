@@ -58,7 +58,7 @@ struct sar {
   uint64_t seed;
   uint32_t rep;
   int ncase, missing, found, alive, sorties;
-  double first_found, effort, area;
+  double effort, area;
   sar_case *kase;   /* [max_cases] */
   sar_unit *unit;   /* [nunit] */
   size_t nunit;
@@ -140,7 +140,7 @@ int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag 
       (m->m_p_alive = define(ms, "p_found_alive", "1", 0,
                              "share of missing persons located alive")) < 0 ||
       (m->m_ttl = define(ms, "time_to_locate", "s", 0,
-                         "from the first report to locating the object (NaN: not found)")) < 0 ||
+                         "first case: from the report to locating the object (NaN: not found)")) < 0 ||
       (m->m_pos = define(ms, "pos", "1", 0,
                          "cumulative probability of success of the first case's searches")) < 0 ||
       (m->m_pos_series = define(ms, "pos.t", "1", METRIC_SERIES,
@@ -296,8 +296,6 @@ static void unit_search_end(sim *s, void *ctx) {
       for (int i = 0; i < c->count; i++)
         c->alive += c->survival[i] > c->t_found - c->t_open;
       S->found += c->count, S->alive += c->alive;
-      if (isnan(S->first_found) || c->t_found < S->first_found)
-        S->first_found = c->t_found;
     } else {
       double removed = sar_update_after_search(&c->p, r);
       c->pos = 1 - (1 - c->pos) * (1 - removed);
@@ -394,7 +392,6 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
   if (!S)
     return NULL;
   S->m = m, S->s = s, S->out = out, S->seed = seed, S->rep = rep;
-  S->first_found = NAN;
   size_t nunit = 0;
   for (size_t i = 0; i < cfg->nasset; i++)
     nunit += (size_t)cfg->asset[i].count;
@@ -428,7 +425,7 @@ void sar_collect(const sar *S, sim *s, metric_out *out) {
   metric_put(out, m->m_found, S->found);
   metric_put(out, m->m_alive, S->alive);
   metric_put(out, m->m_p_alive, S->missing ? (double)S->alive / S->missing : NAN);
-  metric_put(out, m->m_ttl, S->ncase && !isnan(S->first_found) ? S->first_found - S->kase[0].t_open : NAN);
+  metric_put(out, m->m_ttl, S->ncase && S->kase[0].found ? S->kase[0].t_found - S->kase[0].t_open : NAN);
   metric_put(out, m->m_pos, S->ncase ? (S->kase[0].found ? 1.0 : S->kase[0].pos) : NAN);
   metric_put(out, m->m_effort, S->effort);
   metric_put(out, m->m_area, S->area);

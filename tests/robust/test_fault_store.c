@@ -4,7 +4,8 @@
  * close) runs with its n-th SQLite or straits allocation failing.  Every cycle must
  * end in success or a clean ERR_NOMEM/ERR_STORE with a message; afterwards the file
  * must pass PRAGMA integrity_check, still hold the earlier batch, hold the new batch
- * whole or not at all, and accept the same cycle again without faults. */
+ * whole or not at all, and accept the same cycle again without faults.  The same for
+ * merging another rank's store into it (store_merge_run, MPI sweeps). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,6 +187,72 @@ static void test_store_write_cycle(void **state) {
                 total, n - 1, clean);
 }
 
+/* ---- merging a part's run (MPI ranks) under allocation failure ---------------- */
+
+static char part[128];
+
+/* Copy the part's replications BATCH..2 BATCH-1 into the run of the store at p. */
+static int merge_cycle(const char *p, int *has_message, long *failed) {
+  store *st = NULL;
+  int64_t run = 0, src = 0;
+  int copied = 0;
+  diag *d = diag_new();
+  assert_non_null(d);
+  if (arm_at > 0)
+    fault_arm(arm_at, 0);
+  int err = store_open(&st, p, d);
+  *has_message = diag_count(d, DIAG_ERROR) > 0;
+  if (!err)
+    err = store_run_find(st, &run, &info, &ms, d);
+  if (!err) {
+    src = run; /* the part store was made the same way: its run has the same id */
+    err = store_merge_run(st, run, part, src, &copied);
+  }
+  if (err && st)
+    *has_message = *has_message || store_errmsg(st)[0] || diag_count(d, DIAG_ERROR) > 0;
+  store_close(st);
+  *failed = fault_disarm();
+  diag_free(d);
+  if (!err && copied != BATCH)
+    fail_msg("merge copied %d replications, not %d", copied, BATCH);
+  return err;
+}
+
+static void test_store_merge(void **state) {
+  (void)state;
+  int has_message;
+  long n, clean = 0, failed;
+  copy_file(base, path);
+  arm_at = 0;
+  fault_reset_count();
+  assert_int_equal(merge_cycle(path, &has_message, &failed), 0);
+  long total = fault_count();
+  check_file(path, 0, 1);
+  remove_db(path);
+  for (n = 1; n < MAX_N; n++) {
+    copy_file(base, path);
+    arm_at = n;
+    int err = merge_cycle(path, &has_message, &failed);
+    arm_at = 0;
+    if (failed == 0) { /* past the last allocation: nothing failed */
+      assert_int_equal(err, 0);
+      check_file(path, n, 1);
+      remove_db(path);
+      break;
+    }
+    if (err != 0 && err != ERR_NOMEM && err != ERR_STORE)
+      fail_msg("merge, allocation %ld: %s", n, err_name(err));
+    if (err && !has_message)
+      fail_msg("merge, allocation %ld: %s without a message", n, err_name(err));
+    clean += err == 0;
+    check_file(path, n, err == 0);
+    remove_db(path);
+  }
+  assert_true(n < MAX_N);
+  print_message("store merge: %ld allocations, %ld failure points, %ld absorbed\n", total,
+                n - 1, clean);
+}
+
 static int setup(void **state) {
   (void)state;
   diag *d = diag_new();
@@ -214,6 +281,19 @@ static int setup(void **state) {
       sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK)
     return -1;
   sqlite3_close(db);
+  /* A part store (another rank's) holding replications BATCH..2 BATCH-1 of the same
+   * run, folded into one file too. */
+  snprintf(part, sizeof part, "%s/part.db", dir);
+  st = NULL;
+  if (!(d = diag_new()) || store_open(&st, part, d) ||
+      store_run_begin(st, &run, &info, &ms, d) || write_batch(st, run, BATCH))
+    return -1;
+  store_close(st);
+  diag_free(d);
+  if (sqlite3_open(part, &db) != SQLITE_OK ||
+      sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK)
+    return -1;
+  sqlite3_close(db);
   return 0;
 }
 
@@ -221,6 +301,7 @@ static int teardown(void **state) {
   (void)state;
   remove_db(base);
   remove_db(path);
+  remove_db(part);
   rmdir(dir);
   metric_set_release(&ms);
   sqlite3_shutdown();
@@ -234,6 +315,7 @@ int main(void) {
   }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_store_write_cycle),
+      cmocka_unit_test(test_store_merge),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
