@@ -1,5 +1,6 @@
 /* cmd_help.c - `straits help [COMMAND]`. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -10,8 +11,11 @@ void cmd_help_usage(FILE *out) {
           "straits checks and simulates bilateral US-Japan contingency plans.\n"
           "\n"
           "commands:\n");
+  int width = 0;
   for (const cli_command *c = cli_commands; c->name; c++)
-    fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    if ((int)strlen(c->name) > width) width = (int)strlen(c->name);
+  for (const cli_command *c = cli_commands; c->name; c++)
+    fprintf(out, "  %-*s  %s\n", width, c->name, c->summary);
   fprintf(out, "\n'straits help COMMAND' shows one command's options.\n"
                "exit status: 0 ok, 1 runtime failure, 2 bad usage or input\n");
 }

@@ -4,24 +4,25 @@
 
 #include "cli.h"
 
+/* In the order a study uses them: check and run, then analyse, then tools. */
 const cli_command cli_commands[] = {
-    {"run", cmd_run, cmd_run_usage, "simulate a scenario many times and summarise it"},
     {"check", cmd_check, cmd_check_usage, "validate a scenario and report every problem"},
+    {"run", cmd_run, cmd_run_usage, "simulate a scenario many times and summarise it"},
     {"plan", cmd_plan, cmd_plan_usage, "place the plan's tasks in time (synchronization matrix)"},
     {"report", cmd_report, cmd_report_usage, "write a self-contained HTML report of a run"},
     {"export", cmd_export, cmd_export_usage, "export a run as JSON, CSV or GeoJSON"},
     {"compare", cmd_compare, cmd_compare_usage,
      "compare courses of action with common random numbers"},
-    {"inspect-sweep", cmd_inspect_sweep, cmd_inspect_sweep_usage,
-     "find the fewest inspection assets that meet a target coverage"},
-    {"version", cmd_version, cmd_version_usage, "print the version"},
     {"sweep", cmd_sweep, cmd_sweep_usage, "run a design over scenario overrides (CRN, MPI)"},
     {"spillover", cmd_spillover, cmd_spillover_usage,
      "how likely, how soon and by which paths violence reaches Japanese territory"},
     {"sensitivity", cmd_sensitivity, cmd_sensitivity_usage,
      "which event probabilities and escalation rates move a crisis metric most"},
-    {"env", cmd_env, cmd_env_usage, "write or sample a current/wind NetCDF field"},
+    {"inspect-sweep", cmd_inspect_sweep, cmd_inspect_sweep_usage,
+     "find the fewest inspection assets that meet a target coverage"},
     {"sar", cmd_sar, cmd_sar_usage, "plan the search for one missing-person case"},
+    {"env", cmd_env, cmd_env_usage, "write or sample a current/wind NetCDF field"},
+    {"version", cmd_version, cmd_version_usage, "print the version"},
     {"help", cmd_help, cmd_help_usage, "show help for straits or one command"},
     {NULL, NULL, NULL, NULL},
 };
