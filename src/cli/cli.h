@@ -86,6 +86,9 @@ void cli_progress(int done, int total, double elapsed_s, void *ctx);
 void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
                        const char *db_path, int threads);
 
+/* A whole decimal integer in [lo, hi]: 0 and *out set, or -1 (nothing set). */
+int cli_parse_long(const char *s, long lo, long hi, long *out);
+
 /* Message "straits: <fmt>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,6 +1,8 @@
 /* cli_common.c - what the subcommands share: loading with diagnostics, the progress
  * bar, the summary table. */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +19,15 @@ void cli_error(const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
+}
+
+int cli_parse_long(const char *s, long lo, long hi, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || end == s || *end || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
 }
 
 const char *cli_default_scenario(void) { return STRAITS_SCENARIO_DIR "/taiwan-strait.yaml"; }

@@ -34,15 +34,6 @@ void cmd_compare_usage(FILE *out) {
           "  -q, --quiet           no table\n");
 }
 
-static int parse_count(const char *s, long hi, long *out) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < 1 || v > hi) return -1;
-  *out = v;
-  return 0;
-}
-
 typedef struct coa_run {
   const char *path;
   scn_scenario *sc;
@@ -90,7 +81,7 @@ int cmd_compare(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "n:j:o:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'n':
-      if (parse_count(optarg, MC_MAX_REPLICATIONS, &v)) {
+      if (cli_parse_long(optarg, 1, MC_MAX_REPLICATIONS, &v)) {
         cli_error("--replications wants an integer from 1 to %d, not '%s'",
                   MC_MAX_REPLICATIONS, optarg);
         return CLI_BAD_INPUT;
@@ -98,7 +89,7 @@ int cmd_compare(int argc, char **argv) {
       mopt.replications = (int)v;
       break;
     case 'j':
-      if (parse_count(optarg, 1024, &v)) {
+      if (cli_parse_long(optarg, 1, 1024, &v)) {
         cli_error("--threads wants an integer from 1 to 1024, not '%s'", optarg);
         return CLI_BAD_INPUT;
       }

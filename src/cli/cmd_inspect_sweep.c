@@ -44,15 +44,6 @@ typedef struct sweep_args {
   mc_options mc;
 } sweep_args;
 
-static int parse_long(const char *s, long lo, long hi, long *out) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi) return -1;
-  *out = v;
-  return 0;
-}
-
 /* Returns -1 to continue, or an exit status. */
 static int parse_args(sweep_args *a, int argc, char **argv) {
   static const struct option longopts[] = {
@@ -72,7 +63,7 @@ static int parse_args(sweep_args *a, int argc, char **argv) {
     case 'a': a->asset = optarg; break;
     case 'f':
     case 't':
-      if (parse_long(optarg, 1, 1000000, &v)) {
+      if (cli_parse_long(optarg, 1, 1000000, &v)) {
         cli_error("--%s wants a whole number of at least 1, not '%s'", c == 'f' ? "from" : "to",
                   optarg);
         return CLI_BAD_INPUT;
@@ -90,14 +81,14 @@ static int parse_args(sweep_args *a, int argc, char **argv) {
       break;
     case 'm': a->metric = optarg; break;
     case 'n':
-      if (parse_long(optarg, 1, 10000000, &v)) {
+      if (cli_parse_long(optarg, 1, 10000000, &v)) {
         cli_error("--replications wants an integer from 1 to 10000000, not '%s'", optarg);
         return CLI_BAD_INPUT;
       }
       a->mc.replications = (int)v;
       break;
     case 'j':
-      if (parse_long(optarg, 1, 1024, &v)) {
+      if (cli_parse_long(optarg, 1, 1024, &v)) {
         cli_error("--threads wants an integer from 1 to 1024, not '%s'", optarg);
         return CLI_BAD_INPUT;
       }
@@ -122,7 +113,7 @@ static int find_asset(const scn_scenario *sc, const char *which) {
   const scn_inspection *in = sc->inspection;
   long v;
   if (!which) return 0;
-  if (parse_long(which, 0, (long)in->nasset - 1, &v) == 0) return (int)v;
+  if (cli_parse_long(which, 0, (long)in->nasset - 1, &v) == 0) return (int)v;
   for (size_t i = 0; i < in->nasset; i++)
     if (strcmp(sc->force[in->asset[i].force].id, which) == 0) return (int)i;
   cli_error("--asset '%s' is neither an index of inspection.assets (0 to %zu) nor one of its "

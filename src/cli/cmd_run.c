@@ -36,15 +36,6 @@ void cmd_run_usage(FILE *out) {
           "      --no-report       do not write report.html beside the store\n");
 }
 
-static int parse_int(const char *s, long lo, long hi, long *out) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi) return -1;
-  *out = v;
-  return 0;
-}
-
 typedef struct run_args {
   const char *scenario, *db;
   const char **overrides;
@@ -78,14 +69,14 @@ static int parse_args(run_args *a, int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "n:j:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'n':
-      if (parse_int(optarg, 1, 10000000, &v)) {
+      if (cli_parse_long(optarg, 1, 10000000, &v)) {
         cli_error("--replications wants an integer from 1 to 10000000, not '%s'", optarg);
         return CLI_BAD_INPUT;
       }
       a->mc.replications = (int)v;
       break;
     case 'j':
-      if (parse_int(optarg, 1, 1024, &v)) {
+      if (cli_parse_long(optarg, 1, 1024, &v)) {
         cli_error("--threads wants an integer from 1 to 1024, not '%s'", optarg);
         return CLI_BAD_INPUT;
       }

@@ -48,15 +48,6 @@ void cmd_sweep_usage(FILE *out) {
 #endif
 }
 
-static int parse_int(const char *s, long lo, long hi, long *out) {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi) return -1;
-  *out = v;
-  return 0;
-}
-
 typedef struct sweep_args {
   const char *file, *db, *authorities;
   const char **overrides, **merge;
@@ -79,14 +70,14 @@ static int parse_args(sweep_args *a, int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "n:j:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'n':
-      if (parse_int(optarg, 1, 10000000, &v)) {
+      if (cli_parse_long(optarg, 1, 10000000, &v)) {
         cli_error("--replications wants an integer from 1 to 10000000, not '%s'", optarg);
         return CLI_BAD_INPUT;
       }
       a->so.mc.replications = (int)v;
       break;
     case 'j':
-      if (parse_int(optarg, 1, 1024, &v)) {
+      if (cli_parse_long(optarg, 1, 1024, &v)) {
         cli_error("--threads wants an integer from 1 to 1024, not '%s'", optarg);
         return CLI_BAD_INPUT;
       }
@@ -108,7 +99,7 @@ static int parse_args(sweep_args *a, int argc, char **argv) {
     case 'p': {
       char *slash = strchr(optarg, '/');
       if (slash) *slash = '\0';
-      if (!slash || parse_int(optarg, 0, 1000000, &k) || parse_int(slash + 1, 1, 1000000, &v) ||
+      if (!slash || cli_parse_long(optarg, 0, 1000000, &k) || cli_parse_long(slash + 1, 1, 1000000, &v) ||
           k >= v) {
         if (slash) *slash = '/';
         cli_error("--part wants K/N with 0 <= K < N, e.g. 0/4, not '%s'", optarg);

@@ -276,3 +276,51 @@ void diag_print(const diag *d, FILE *out, int color) {
   free(order);
   print_summary(d, out);
 }
+
+/* ---- suggestions ---------------------------------------------------------------- */
+
+/* Levenshtein distance, giving up (returning limit + 1) past limit. */
+size_t diag_edit_distance(const char *a, const char *b, size_t limit) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 64 || lb > 64) return limit + 1;
+  if ((la > lb ? la - lb : lb - la) > limit) return limit + 1;
+  size_t row[65];
+  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t corner = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j];
+      size_t best = corner + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      corner = up;
+    }
+  }
+  return row[lb];
+}
+
+const char *diag_nearest(const char *word, const char *const *cand, size_t n) {
+  size_t lw = strlen(word), best_d = 3;
+  const char *best = NULL;
+  for (size_t i = 0; i < n; i++) {
+    size_t d = diag_edit_distance(word, cand[i], 2);
+    if (d < best_d && d < lw) {
+      best_d = d;
+      best = cand[i];
+    }
+  }
+  return best;
+}
+
+const char *diag_suggest(const char *word, const char *const *cand, size_t n) {
+  const char *best = diag_nearest(word, cand, n);
+  if (best) return best;
+  size_t lw = strlen(word);
+  for (size_t i = 0; i < n; i++) {
+    size_t lc = strlen(cand[i]), shorter = lw < lc ? lw : lc;
+    if (shorter >= 3 && strncmp(word, cand[i], shorter) == 0) return cand[i];
+  }
+  return NULL;
+}

@@ -40,6 +40,15 @@ size_t diag_count(const diag *d, diag_severity sev); /* includes dropped ones */
 size_t diag_size(const diag *d);                     /* stored entries */
 const diag_entry *diag_at(const diag *d, size_t i);  /* in report order */
 
+/* "Did you mean" for a misspelt name: the candidate within two edits (and fewer
+ * edits than the word has letters), else one that shares a prefix of at least three
+ * letters with it ("expo" -> "exponential"); NULL if none.  Returns a cand entry. */
+const char *diag_suggest(const char *word, const char *const *cand, size_t n);
+/* The first part of diag_suggest alone: the nearest candidate within two edits. */
+const char *diag_nearest(const char *word, const char *const *cand, size_t n);
+/* Levenshtein distance between a and b, or limit + 1 once it exceeds limit. */
+size_t diag_edit_distance(const char *a, const char *b, size_t limit);
+
 /* Write every message, sorted by (file, line, col) and stable otherwise, as
  *   file:line:col: error: message
  *    14 |     delay: {dist: expo, mean: 5d}

@@ -81,7 +81,7 @@ static void check_keys(tab *t, const yaml_node_t *map, const char *what,
     size_t i = 0;
     while (i < n && strcmp(s, allowed[i]) != 0) i++;
     if (i < n) continue;
-    const char *hint = plan__suggest(s, allowed, n);
+    const char *hint = diag_suggest(s, allowed, n);
     if (hint)
       error(t, k, "unknown key '%s' in %s (did you mean '%s'?)", s, what, hint);
     else
@@ -188,7 +188,7 @@ static int resolve(tab *t, const id_list *l, const yaml_node_t *n) {
   }
   int i = find_id(l, s);
   if (i >= 0) return i;
-  const char *hint = plan__suggest(s, l->id, l->n);
+  const char *hint = diag_suggest(s, l->id, l->n);
   if (hint)
     error(t, n, "unknown %s id '%s' (did you mean '%s'?)", l->what, s, hint);
   else

@@ -196,6 +196,5 @@ void plan__buf_printf(pl_buf *b, const char *fmt, ...) __attribute__((format(pri
 void plan__buf_json_str(pl_buf *b, const char *s); /* a quoted, escaped JSON string */
 void plan__buf_json_num(pl_buf *b, double v);      /* null for NaN */
 /* The nearest candidate (edit distance <= 2, or a prefix of 3+ characters), or NULL. */
-const char *plan__suggest(const char *word, const char *const *cand, size_t n);
 
 #endif

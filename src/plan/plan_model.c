@@ -48,7 +48,7 @@ static int resolve_name(resolver *r, plan_list what, const char *word, const cha
   const char *hint = NULL;
   if (ids) {
     for (size_t k = 0; k < n; k++) ids[k] = plan_authorities_id(a, what, k);
-    hint = plan__suggest(word, ids, n);
+    hint = diag_suggest(word, ids, n);
   }
   if (hint)
     rerror(r, at, "unknown %s '%s' (did you mean '%s'?)", noun, word, hint);

@@ -104,28 +104,6 @@ const scn__node *scn__need(scn__ctx *c, const scn__node *map, const char *key, c
 
 /* ---- suggestions -------------------------------------------------------------------- */
 
-/* Levenshtein distance, giving up (returning limit + 1) past limit. */
-static size_t edit_distance(const char *a, const char *b, size_t limit) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 64 || lb > 64) return limit + 1;
-  if ((la > lb ? la - lb : lb - la) > limit) return limit + 1;
-  size_t row[65];
-  for (size_t j = 0; j <= lb; j++) row[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    size_t corner = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= lb; j++) {
-      size_t up = row[j];
-      size_t best = corner + (a[i - 1] != b[j - 1]);
-      if (up + 1 < best) best = up + 1;
-      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-      row[j] = best;
-      corner = up;
-    }
-  }
-  return row[lb];
-}
-
 /* Words people write for a key we spell differently. */
 static const struct {
   const char *written, *meant;
@@ -138,7 +116,7 @@ static const struct {
 
 static const char *suggest_synonym(const char *word, const char *const *cand, size_t n) {
   for (size_t s = 0; s < sizeof key_synonyms / sizeof key_synonyms[0]; s++) {
-    if (edit_distance(word, key_synonyms[s].written, 1) > 1) continue;
+    if (diag_edit_distance(word, key_synonyms[s].written, 1) > 1) continue;
     for (size_t i = 0; i < n; i++)
       if (strcmp(cand[i], key_synonyms[s].meant) == 0) return cand[i];
   }
@@ -146,25 +124,10 @@ static const char *suggest_synonym(const char *word, const char *const *cand, si
 }
 
 const char *scn__suggest(const char *word, const char *const *cand, size_t n) {
-  size_t lw = strlen(word), best_d = 3;
-  const char *best = NULL;
-  for (size_t i = 0; i < n; i++) {
-    size_t d = edit_distance(word, cand[i], 2);
-    if (d < best_d && d < lw) {
-      best_d = d;
-      best = cand[i];
-    }
-  }
-  if (best) return best;
-  const char *syn = suggest_synonym(word, cand, n);
-  if (syn) return syn;
+  const char *hint = diag_nearest(word, cand, n);
+  if (!hint) hint = suggest_synonym(word, cand, n);
   /* "expo" for "exponential", "lattitude" for "lat": one is a prefix of the other. */
-  for (size_t i = 0; i < n; i++) {
-    size_t lc = strlen(cand[i]);
-    size_t shorter = lw < lc ? lw : lc;
-    if (shorter >= 3 && strncmp(word, cand[i], shorter) == 0) return cand[i];
-  }
-  return NULL;
+  return hint ? hint : diag_suggest(word, cand, n);
 }
 
 static size_t count_names(const char *const *names) {
