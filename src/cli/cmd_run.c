@@ -131,6 +131,31 @@ static int parse_args(run_args *a, int argc, char **argv) {
   return -1;
 }
 
+/* The synchronization matrix and the plan check's findings, for the report's Gantt
+ * chart and findings table (documents "plan.sync" and "plan.findings"). */
+static int store_plan(store *st, int64_t run_id, run_args *a) {
+  enum { SAMPLES = 200 }; /* as many as a quick `straits check`: shares to about 3% */
+  if (!a->plan.model) return 0;
+  plan_report *report = NULL;
+  diag *d = diag_new();
+  char *sync = NULL, *findings = NULL;
+  int err = d ? cli_plan_check(&report, &a->plan, SAMPLES, d) : ERR_NOMEM;
+  if (!err) {
+    sync = plan_sync_json(report);
+    findings = plan_check_json(report, a->scenario, a->authorities, d);
+    err = sync && findings ? 0 : ERR_NOMEM;
+  }
+  if (!err) err = store_doc_put(st, run_id, "plan.sync", sync);
+  if (!err) err = store_doc_put(st, run_id, "plan.findings", findings);
+  if (err)
+    cli_error("cannot record the plan in the store: %s",
+              err == ERR_STORE ? store_errmsg(st) : err_strerror(err));
+  free(sync), free(findings);
+  plan_report_free(report);
+  diag_free(d);
+  return err;
+}
+
 int cmd_run(int argc, char **argv) {
   run_args a = {.db = "straits.db", .mc = MC_OPTIONS_INIT};
   scn_scenario *sc = NULL;
@@ -167,8 +192,8 @@ int cmd_run(int argc, char **argv) {
     rc = err == ERR_MISMATCH ? CLI_BAD_INPUT : CLI_FAILURE;
     goto done;
   }
-  /* The theater goes into the store so that a report needs nothing else. */
-  if (cli_store_theater(st, res->run_id, sc)) {
+  /* The theater and the plan go into the store so that a report needs nothing else. */
+  if (cli_store_theater(st, res->run_id, sc) || store_plan(st, res->run_id, &a)) {
     rc = CLI_FAILURE;
     goto done;
   }
