@@ -37,6 +37,12 @@ expect_status 0 "$STRAITS" export a/s.db --format json -o e.json
 expect_status 0 "$STRAITS" export a/s.db --format csv -o e.csv
 expect_status 0 "$STRAITS" export a/s.db --format csv --table series -o s.csv
 expect_status 0 "$STRAITS" export a/s.db --format geojson -o e.geojson
+# The run stored the map layers (documents map.layer.*, spliced into the GeoJSON
+# export and embedded in the report), each with at least one feature.
+grep -q '"layer":"logistics-flow".*"value":[0-9]' e.geojson || fail "no logistics-flows layer features"
+grep -q '"layer":"sar-datum".*"value":[0-9]' e.geojson || fail "no sar-datums layer features"
+grep -q 'logistics lanes: consumer fill rate' a/report.html || fail "report lacks the logistics layer"
+grep -q 'SAR datums: P(persons missing)' a/report.html || fail "report lacks the SAR layer"
 head -1 e.csv | grep -q '^module,name,unit,headline,series,n,mean,sd,ci95_low,ci95_high' ||
   fail "csv header"
 grep -q '^crisis,blockade.occurred,1,1,0,60,' e.csv || fail "csv has no blockade row"
