@@ -189,7 +189,8 @@ int cmd_run(int argc, char **argv) {
   diag_print(d, stderr, isatty(fileno(stderr)));
   if (err < 0) {
     if (diag_count(d, DIAG_ERROR) == 0) cli_error("run failed: %s", err_strerror(err));
-    rc = err == ERR_MISMATCH ? CLI_BAD_INPUT : CLI_FAILURE;
+    /* A module that finds a problem in the scenario while preparing is bad input. */
+    rc = err == ERR_MISMATCH || err == ERR_INPUT ? CLI_BAD_INPUT : CLI_FAILURE;
     goto done;
   }
   /* The theater and the plan go into the store so that a report needs nothing else. */

@@ -63,10 +63,12 @@ static void crisis_collect_(const void *state, sim *s, metric_out *out) {
 
 static void crisis_release_(void *model) { crisis_model_free(model); }
 
-/* inspection: a NULL model (no `inspection:` section) runs nothing. */
-static int insp_prepare_(void **model, const scn_scenario *sc, metric_set *ms, diag *d) {
+/* inspection: a NULL model (no `inspection:` section) runs nothing.  It takes the
+ * run's authorities table to find the UNSC resolution gate the plan module opens. */
+static int insp_prepare_(void **model, const scn_scenario *sc, const mc_options *opt,
+                         metric_set *ms, diag *d) {
   insp_model *m = NULL;
-  int err = insp_model_new(&m, sc, ms, d);
+  int err = insp_model_new_with(&m, sc, opt ? opt->authorities : NULL, ms, d);
   *model = m;
   return err;
 }
@@ -176,7 +178,7 @@ static void sar_release_(void *model) { sar_model_free(model); }
 static const mc_module modules[] = {
     {"crisis", crisis_prepare_, crisis_start_, crisis_collect_, crisis_release_, NULL},
     {"plan", NULL, plan_start_, plan_collect_, plan_release_, plan_prepare_},
-    {"inspection", insp_prepare_, insp_start_, insp_collect_, insp_release_, NULL},
+    {"inspection", NULL, insp_start_, insp_collect_, insp_release_, insp_prepare_},
     {"logistics", log_prepare_, log_start_, log_collect_, log_release_, NULL},
     {"sar", sar_prepare_, sar_start_, sar_collect_, sar_release_, NULL},
 };

@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "geo_polygon.h"
+#include "plan.h"
 #include "rng.h"
 #include "scn_inspection.h"
 #include "stats.h"
@@ -76,6 +77,7 @@ struct insp_model {
   unit_def *unit;      /* [nunit] */
   double lat_min, lat_max, lon_min, lon_max, clat, clon; /* the zone */
   double backfill; /* longest possible crossing (s), INFINITY if unbounded */
+  int unsc_gate;   /* the UNSC resolution's gate index in the authorities table, or -1 */
 };
 
 static double distance(double lat1, double lon1, double lat2, double lon2) {
@@ -143,14 +145,49 @@ static void zone_box(insp_model *m) {
   }
 }
 
+/* unsc_resolution: {gate: ID}: the gate's index in the table the plan module publishes
+ * SIG_GATE_OPENED with (its `gate`).  Without a table the shipped one is read, the
+ * plan module's default, so the indices agree. */
+static int resolve_gate(insp_model *m, const plan_authorities *table, diag *d) {
+  const scn_inspection *in = m->in;
+  const scn_loc *loc = &in->unsc_gate_loc;
+  m->unsc_gate = -1;
+  if (!in->unsc_gate) return 0;
+  plan_authorities *own = NULL;
+  int rc = 0;
+  if (!table && (rc = plan_authorities_load(&own, plan_authorities_default_path(), d)))
+    return rc;
+  if (!table) table = own;
+  m->unsc_gate = plan_authorities_find(table, PLAN_GATES, in->unsc_gate);
+  if (m->unsc_gate < 0) {
+    diag_report(d, DIAG_ERROR, loc->file, loc->line, loc->col,
+                "unknown gate '%s' in the authorities table %s", in->unsc_gate,
+                plan_authorities_path(table));
+    rc = ERR_INPUT;
+  } else if (!plan_scenario_uses(m->sc)) {
+    diag_report(d, DIAG_WARNING, loc->file, loc->line, loc->col,
+                "gate '%s' opens only by a 'situations:' gate entry, and the scenario has "
+                "no 'situations:' or 'plan:' section: the resolution never comes", in->unsc_gate);
+  }
+  plan_authorities_free(own);
+  return rc;
+}
+
 int insp_model_new(insp_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
+  return insp_model_new_with(out, sc, NULL, ms, d);
+}
+
+int insp_model_new_with(insp_model **out, const scn_scenario *sc,
+                        const struct plan_authorities *table, metric_set *ms, diag *d) {
   *out = NULL;
   const scn_inspection *in = sc->inspection;
   if (!in) return 0;
   insp_model *m = calloc(1, sizeof *m);
   if (!m) return ERR_NOMEM;
   m->sc = sc, m->in = in;
-  int rc = ERR_NOMEM;
+  int rc = resolve_gate(m, table, d);
+  if (rc) goto fail;
+  rc = ERR_NOMEM;
   size_t ncf = in->nclass * in->nflag;
   m->p_interest = malloc((ncf ? ncf : 1) * sizeof *m->p_interest);
   m->p_consent = malloc((in->nflag ? in->nflag : 1) * sizeof *m->p_consent);
@@ -252,6 +289,7 @@ struct insp {
   stream_state *stream;
   size_t replay_next;
   int start_pending, started, unsc_open, traffic_live;
+  int unsc_scopes; /* scopes (all situations, or one) the plan's UNSC gate is open for */
   double start_time;
   /* outcomes of in-scope ships */
   uint64_t ships, interest_ships, hailed, boarded, diverted, left, interest_missed;
@@ -697,11 +735,17 @@ static void on_situation(sim *s, const sim_signal *sig, void *ctx) {
     begin_start(I);
 }
 
-/* The plan's legal gates (issue 3) will publish SIG_GATE_OPENED; `open` = 0 closes. */
+/* The plan's UNSC resolution gate: opening it lifts the vessel gate (and, under
+ * unsc_only, starts the operation), `open` = 0 closes it again and pauses them.  The
+ * plan announces each scope's changes (all situations, or one) apart; the resolution
+ * does not depend on Japan's situation, so it is in force while any scope is open. */
 static void on_gate(sim *s, const sim_signal *sig, void *ctx) {
   (void)s;
   insp *I = ctx;
-  if (I->in->unsc_gate >= 0 && sig->gate == I->in->unsc_gate) set_unsc(I, sig->open);
+  if (I->m->unsc_gate < 0 || sig->gate != I->m->unsc_gate) return;
+  I->unsc_scopes += sig->open ? 1 : -1;
+  if (I->unsc_scopes < 0) I->unsc_scopes = 0; /* a closing never announced as open */
+  set_unsc(I, I->unsc_scopes > 0);
 }
 
 /* ---- start and collect --------------------------------------------------------------------------- */

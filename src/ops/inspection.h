@@ -5,8 +5,8 @@
  * Per run, insp_model_new() reads the scenario's `inspection:` section (NULL model and
  * no metrics when there is none) and defines the module's metrics.  Per replication,
  * insp_start() schedules traffic and subscribes to the kernel signals that start the
- * operation (a crisis event, Japan's legal situation) and open the UNSC gate
- * (SIG_GATE_OPENED, or the crisis event that stands for it).  inspection includes no
+ * operation (a crisis event, Japan's legal situation) and open or close the UNSC gate
+ * (the plan's SIG_GATE_OPENED, or, without a plan, a crisis event that stands for it).  inspection includes no
  * other ops module.  Model semantics and validation: docs/models.md section 5.
  *
  * The model borrows the scenario (which must outlive it); replication state lives in
@@ -25,8 +25,14 @@
 typedef struct insp_model insp_model;
 typedef struct insp insp;
 
-/* *out is NULL (and 0 returned) when the scenario has no inspection section. */
+/* *out is NULL (and 0 returned) when the scenario has no inspection section.
+ * `unsc_resolution: {gate: ID}` is resolved against the shipped authorities table
+ * (plan.h); _with resolves it against `table` instead (NULL: the shipped one), the one
+ * the run's plan module publishes SIG_GATE_OPENED with.  ERR_INPUT for an unknown id. */
+struct plan_authorities;
 int insp_model_new(insp_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+int insp_model_new_with(insp_model **out, const scn_scenario *sc,
+                        const struct plan_authorities *table, metric_set *ms, diag *d);
 void insp_model_free(insp_model *m); /* NULL is a no-op */
 
 /* Schedule replication `rep` on s.  NULL when the arena is exhausted. */

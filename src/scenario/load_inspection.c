@@ -108,15 +108,28 @@ static void load_start(insp_loader *L, const scn__node *m) {
   if ((v = scn__get(m, "delay"))) scn__dist(c, v, "delay", QTY_DURATION, &in->start_delay);
 }
 
-/* unsc_resolution: {event: ID}.  Until plan/ publishes SIG_GATE_OPENED for a named
- * gate, a crisis event stands for the Security Council's resolution. */
+/* unsc_resolution: {gate: ID} or {event: ID}.  A gate of the plan's authorities table
+ * (data/authorities.yaml) opens and closes with the `situations:` section's gate entries
+ * (SIG_GATE_OPENED); the id is resolved by the model, which has the table.  Without a
+ * plan, a crisis event stands for the Security Council's resolution (it never lapses). */
 static void load_unsc(insp_loader *L, const scn__node *m) {
-  static const char *const keys[] = {"event", NULL};
+  static const char *const keys[] = {"event", "gate", NULL};
   scn__ctx *c = L->c;
   if (!scn__expect_map(c, m, "unsc_resolution")) return;
   scn__check_keys(c, m, "unsc_resolution", keys);
-  const scn__node *v = scn__need(c, m, "event", "unsc_resolution");
-  if (v) L->in->unsc_event = scn__ids_resolve(c, &c->events, v);
+  const scn__node *ev = scn__get(m, "event"), *gate = scn__get(m, "gate");
+  if ((ev != NULL) + (gate != NULL) != 1) {
+    scn__error(c, m, "'unsc_resolution' takes exactly one of 'gate' or 'event'");
+    return;
+  }
+  if (ev) {
+    L->in->unsc_event = scn__ids_resolve(c, &c->events, ev);
+  } else if (gate->kind != SCN__SCALAR || !*gate->str) {
+    scn__error(c, gate, "'gate' must be a gate id of the authorities table");
+  } else {
+    L->in->unsc_gate = scn__strdup(c, c->mem, gate->str, gate->len);
+    L->in->unsc_gate_loc = scn__loc(gate);
+  }
 }
 
 /* ---- traffic ------------------------------------------------------------------------------ */
@@ -674,7 +687,7 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   if (!in) return;
   *in = (scn_inspection){.zone = -1, .start_kind = SCN_INSP_START_AT, .start_event = -1,
                          .start_situation = -1, .start_delay = dist_fixed(0), .unsc_event = -1,
-                         .unsc_gate = -1, .rule = SCN_INSP_INTEREST_FIRST,
+                         .unsc_gate = NULL, .rule = SCN_INSP_INTEREST_FIRST,
                          .crossing_infinite = 1, .master_consent = 1, .board_others = 0, .hail = dist_fixed(0),
                          .board = dist_fixed(0), .divert = dist_fixed(0)};
   insp_loader L;
@@ -687,7 +700,7 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   if ((v = scn__get(m, "unsc_resolution"))) load_unsc(&L, v);
   if ((v = scn__get(m, "legal_basis")) && scn__choice(c, v, "legal_basis", bases, 2, &x) == 0)
     in->basis = (scn_insp_basis)x;
-  if (in->basis == SCN_INSP_UNSC_ONLY && in->unsc_event < 0 && v)
+  if (in->basis == SCN_INSP_UNSC_ONLY && in->unsc_event < 0 && !in->unsc_gate && v)
     scn__warning(c, v, "legal basis 'unsc_only' without 'unsc_resolution': the operation never runs");
   if ((v = scn__get(m, "rule")) && scn__choice(c, v, "rule", rules, SCN_INSP_RULE__COUNT, &x) == 0)
     in->rule = (scn_insp_rule)x;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include "dist.h"
+#include "scenario.h"
 
 /* Which waiting ship an idle boarding team takes next. */
 #define SCN_INSP_RULE_MAP(X)              \
@@ -95,7 +96,9 @@ typedef struct scn_inspection {
   int start_situation;        /* SCN_INSP_START_SITUATION: scn_situation */
   dist start_delay;
   int unsc_event;             /* crisis event standing for the UNSC resolution gate, or -1 */
-  int unsc_gate;              /* gate index for SIG_GATE_OPENED once plan/ defines gates; -1 */
+  const char *unsc_gate;      /* gate id in the plan's authorities table (SIG_GATE_OPENED),
+                                 or NULL; resolved by the model, which has the table */
+  scn_loc unsc_gate_loc;      /* where the gate id is written */
   scn_insp_basis basis;
   scn_insp_rule rule;
   double warmup;              /* s after the start before ships count in the metrics */

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "inspection.h"
 #include "metric.h"
+#include "plan.h"
 #include "scenario.h"
 #include "scn_inspection.h"
 #include "sim.h"
@@ -229,6 +230,126 @@ static void test_consent(void **state) {
   scn_free(sc);
 }
 
+/* ---- the UNSC gate from the plan (SIG_GATE_OPENED of the authorities table's gate) ---- */
+
+/* Run reps replications of sc's plan and inspection models together on one sim, the
+ * crisis event `unsc` raised by hand at event_at, as the runner would (the inspection
+ * model resolves the gate against the plan's table).  gate_at[r]: when the plan first
+ * opened the gate. */
+static void run_plan(const scn_scenario *sc, int reps, const char *const *names, size_t nn,
+                     run_out *out, double event_at, double *gate_at) {
+  diag *d = diag_new();
+  plan_authorities *table = NULL;
+  int rc = plan_authorities_load(&table, plan_authorities_default_path(), d);
+  if (rc) diag_print(d, stderr, 0);
+  assert_int_equal(rc, 0);
+  int gate = plan_authorities_find(table, PLAN_GATES, "unsc_resolution");
+  assert_true(gate >= 0);
+  metric_set ms;
+  metric_set_init(&ms);
+  plan_model *pm = NULL;
+  insp_model *m = NULL;
+  assert_int_equal(plan_model_new(&pm, sc, table, &ms, d), 0);
+  assert_int_equal(insp_model_new_with(&m, sc, table, &ms, d), 0);
+  assert_int_equal(diag_count(d, DIAG_WARNING), 0);
+  int idx[8];
+  for (size_t k = 0; k < nn; k++) assert_true((idx[k] = metric_find(&ms, "inspection", names[k])) >= 0);
+  int ev = scn_event_find(sc, "unsc");
+  assert_true(ev >= 0);
+  sim *s = sim_new();
+  arena a;
+  arena_init(&a, ARENA_DEFAULT_CAP);
+  uint64_t seed = test_seed() ? test_seed() : sc->seed;
+  for (int r = 0; r < reps; r++) {
+    sim_reset(s);
+    arena_reset(&a);
+    metric_out mo;
+    assert_int_equal(metric_out_init(&mo, &ms, &a), 0);
+    plan_run *pr = plan_start(pm, s, &a, &mo, seed, (uint32_t)r); /* runner order: plan first */
+    assert_non_null(pr);
+    insp *I = insp_start(m, s, &a, &mo, seed, (uint32_t)r);
+    assert_non_null(I);
+    assert_true(sim_at(s, event_at, raise_event, &ev) >= 0);
+    assert_int_equal(sim_run(s, sc->horizon), 0);
+    insp_collect(I, s, &mo);
+    gate_at[r] = plan_run_gate_opened(pr, gate);
+    for (size_t k = 0; k < nn; k++) out->v[k][r] = mo.value[idx[k]];
+  }
+  arena_release(&a);
+  sim_free(s);
+  insp_model_free(m);
+  plan_model_free(pm);
+  metric_set_release(&ms);
+  plan_authorities_free(table);
+  diag_free(d);
+}
+
+/* The plan's gate opening at 100h starts a unsc_only operation exactly then: the
+ * replications are the very ones of the stand-in event at 100h (test_unsc_gate), metric
+ * for metric, since the inspection's random streams do not depend on what opened it. */
+static void test_plan_gate(void **state) {
+  (void)state;
+  static const char *const ov[] = {"inspection.legal_basis=unsc_only"};
+  scn_scenario *stand_in = load("gates.yaml", ov, 1), *plan = load("gates_plan.yaml", ov, 1);
+  static const char *const names[] = {"coverage", "wait_mean", "boarded_frac", "ships"};
+  run_out want, got;
+  double gate_at[4];
+  int ev = scn_event_find(stand_in, "unsc");
+  run(stand_in, 4, names, 4, &want, schedule_raise, &ev);
+  run_plan(plan, 4, names, 4, &got, 100 * HOUR, gate_at);
+  for (int r = 0; r < 4; r++) {
+    assert_true(gate_at[r] == 100 * HOUR);
+    assert_true(got.v[0][r] > 0.3 && got.v[0][r] < 0.7);
+    for (int k = 0; k < 4; k++)
+      if (!(got.v[k][r] == want.v[k][r] || (isnan(got.v[k][r]) && isnan(want.v[k][r]))))
+        fail_msg("rep %d %s: plan gate %.17g, stand-in event %.17g", r, names[k],
+                 got.v[k][r], want.v[k][r]);
+  }
+  scn_free(stand_in);
+  scn_free(plan);
+}
+
+/* Closing the gate pauses the operation: open from 50h to 100h (the gate entry's `for`)
+ * of a 200h horizon, about a quarter of the ships are hailed, against about three
+ * quarters when it stays open from 50h; no other change between the two. */
+static void test_plan_gate_closes(void **state) {
+  (void)state;
+  static const char *const ov[] = {"inspection.legal_basis=unsc_only"};
+  scn_scenario *open = load("gates_plan.yaml", ov, 1), *lapse = load("gates_plan_lapse.yaml", ov, 1);
+  static const char *const names[] = {"coverage", "ships"};
+  run_out stays, closes;
+  double gate_at[4];
+  run_plan(open, 4, names, 2, &stays, 50 * HOUR, gate_at);
+  run_plan(lapse, 4, names, 2, &closes, 50 * HOUR, gate_at);
+  for (int r = 0; r < 4; r++) {
+    assert_true(gate_at[r] == 50 * HOUR);
+    assert_true(stays.v[1][r] == closes.v[1][r]); /* the same traffic */
+    assert_true(stays.v[0][r] > 0.6 && stays.v[0][r] < 0.9);
+    assert_true(closes.v[0][r] > 0.15 && closes.v[0][r] < 0.4);
+  }
+  scn_free(open);
+  scn_free(lapse);
+}
+
+/* An id the authorities table lacks is an error at the place the scenario writes it. */
+static void test_plan_gate_unknown(void **state) {
+  (void)state;
+  static const char *const ov[] = {"inspection.unsc_resolution.gate=unsc_resolutoin"};
+  scn_scenario *sc = load("gates_plan.yaml", ov, 1);
+  metric_set ms;
+  metric_set_init(&ms);
+  diag *d = diag_new();
+  insp_model *m = NULL;
+  assert_int_equal(insp_model_new(&m, sc, &ms, d), ERR_INPUT);
+  assert_null(m);
+  assert_int_equal(diag_count(d, DIAG_ERROR), 1);
+  const diag_entry *e = diag_at(d, 0);
+  assert_non_null(strstr(e->message, "unknown gate 'unsc_resolutoin'"));
+  diag_free(d);
+  metric_set_release(&ms);
+  scn_free(sc);
+}
+
 /* Overloaded, with impatient ships: serving vessels of interest first misses far fewer
  * of them than FIFO; nearest-first serves more ships than FIFO (shorter transits). */
 static void test_priority_rules(void **state) {
@@ -337,7 +458,8 @@ int main(void) {
       cmocka_unit_test(test_mmcm_erlang_a),   cmocka_unit_test(test_unsc_gate),
       cmocka_unit_test(test_consent),         cmocka_unit_test(test_priority_rules),
       cmocka_unit_test(test_endurance),       cmocka_unit_test(test_dormant_fill),
-      cmocka_unit_test(test_replay),
+      cmocka_unit_test(test_replay),          cmocka_unit_test(test_plan_gate),
+      cmocka_unit_test(test_plan_gate_closes), cmocka_unit_test(test_plan_gate_unknown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
