@@ -1,5 +1,7 @@
 /* gshhg.c - read GMT's binned GSHHG coastline files (netCDF) and clip them to a box.
- * Format: shared/notes/gshhg-binned-format.md (worked out from the files). */
+ * GSHHG by P. Wessel and W. H. F. Smith (LGPL-3+), binned by GMT.
+ * Format: shared/notes/gshhg-binned-format.md (worked out from the files).  The file
+ * reader itself (geo__gshhg_load, gshhg_bins.h) lives here too; landmask.c uses it. */
 #include "gshhg.h"
 
 #include <math.h>
@@ -10,6 +12,8 @@
 #include <unistd.h>
 
 #include "err.h"
+
+#include "gshhg_bins.h"
 
 #ifdef STRAITS_HAVE_NETCDF
 #include <netcdf.h>
@@ -144,59 +148,44 @@ static int bin_meets_box(const geo_box *box, double lon0, double lat0, double d)
   return 0;
 }
 
-typedef struct gshhg_file {
-  int nc;
-  size_t nbin, nseg, npt;
-  int nx;
-  double d; /* bin size, degrees */
-  int *bin_nseg, *bin_first;
-  int *seg_hdr, *seg_first;
-  short *pt_lon, *pt_lat;
-} gshhg_file;
+/* ---- The binned file's raw arrays (gshhg_bins.h), shared with landmask.c. ---- */
 
-static void file_release(gshhg_file *f) {
-  free(f->bin_nseg);
-  free(f->bin_first);
-  free(f->seg_hdr);
-  free(f->seg_first);
-  free(f->pt_lon);
-  free(f->pt_lat);
-  if (f->nc >= 0)
-    nc_close(f->nc);
+void geo__gshhg_release(geo__gshhg_bins *b) {
+  free(b->bin_node);
+  free(b->bin_nseg);
+  free(b->bin_first);
+  free(b->seg_hdr);
+  free(b->seg_first);
+  free(b->pt_u);
+  free(b->pt_w);
+  memset(b, 0, sizeof *b);
 }
 
-/* Length of a one-dimensional variable. */
-static int var_len(int nc, const char *name, int *var, size_t *len) {
+/* Id and length of a one-dimensional variable: 0, ERR_INPUT or ERR_LIMIT. */
+static int var_len(int nc, const char *name, size_t max_len, int *var, size_t *len) {
   int dim, nd;
-  if (nc_inq_varid(nc, name, var) != NC_NOERR)
-    return -1;
-  if (nc_inq_varndims(nc, *var, &nd) != NC_NOERR || nd != 1)
-    return -1;
-  if (nc_inq_vardimid(nc, *var, &dim) != NC_NOERR)
-    return -1;
-  return nc_inq_dimlen(nc, dim, len) == NC_NOERR ? 0 : -1;
+  if (nc_inq_varid(nc, name, var) != NC_NOERR ||
+      nc_inq_varndims(nc, *var, &nd) != NC_NOERR || nd != 1 ||
+      nc_inq_vardimid(nc, *var, &dim) != NC_NOERR ||
+      nc_inq_dimlen(nc, dim, len) != NC_NOERR)
+    return ERR_INPUT;
+  return *len > max_len ? ERR_LIMIT : 0;
 }
 
-static int read_ints(int nc, const char *name, int **out, size_t *len) {
-  int var;
-  if (var_len(nc, name, &var, len))
-    return ERR_INPUT;
-  if (*len > GEO_GSHHG_MAX_POINTS)
-    return ERR_LIMIT;
-  *out = malloc((*len ? *len : 1) * sizeof **out);
-  if (!*out)
+static int read_ints(int nc, const char *name, size_t max_len, int **out, size_t *len) {
+  int var, err = var_len(nc, name, max_len, &var, len);
+  if (err)
+    return err;
+  if (!(*out = malloc((*len ? *len : 1) * sizeof **out)))
     return ERR_NOMEM;
   return nc_get_var_int(nc, var, *out) == NC_NOERR ? 0 : ERR_INPUT;
 }
 
-static int read_shorts(int nc, const char *name, short **out, size_t *len) {
-  int var;
-  if (var_len(nc, name, &var, len))
-    return ERR_INPUT;
-  if (*len > GEO_GSHHG_MAX_POINTS)
-    return ERR_LIMIT;
-  *out = malloc((*len ? *len : 1) * sizeof **out);
-  if (!*out)
+static int read_shorts(int nc, const char *name, size_t max_len, short **out, size_t *len) {
+  int var, err = var_len(nc, name, max_len, &var, len);
+  if (err)
+    return err;
+  if (!(*out = malloc((*len ? *len : 1) * sizeof **out)))
     return ERR_NOMEM;
   return nc_get_var_short(nc, var, *out) == NC_NOERR ? 0 : ERR_INPUT;
 }
@@ -208,48 +197,54 @@ static int read_scalar(int nc, const char *name, int *v) {
   return nc_get_var_int(nc, var, v) == NC_NOERR ? 0 : ERR_INPUT;
 }
 
-static int file_open(gshhg_file *f, const char *path, diag *d) {
-  int err, minutes = 0, nx = 0;
-  size_t n2, n3;
-  memset(f, 0, sizeof *f);
-  f->nc = -1;
-  int rc = nc_open(path, NC_NOWRITE, &f->nc);
+int geo__gshhg_load(geo__gshhg_bins *b, const char *path, size_t max_len, diag *d) {
+  int nc, err, minutes = 0, nx = 0;
+  size_t n_nseg, n_first, n_segfirst, n_w; /* lengths that must match their kin */
+  memset(b, 0, sizeof *b);
+  int rc = nc_open(path, NC_NOWRITE, &nc);
   if (rc != NC_NOERR) {
-    f->nc = -1;
     diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open coastline file: %s",
                 nc_strerror(rc));
     return ERR_IO;
   }
-  if ((err = read_scalar(f->nc, "Bin_size_in_minutes", &minutes)) ||
-      (err = read_scalar(f->nc, "N_bins_in_360_longitude_range", &nx)) ||
-      (err = read_ints(f->nc, "N_segments_in_a_bin", &f->bin_nseg, &f->nbin)) ||
-      (err = read_ints(f->nc, "Id_of_first_segment_in_a_bin", &f->bin_first, &n2)) ||
-      (err = read_ints(f->nc, "Embedded_npts_levels_exit_entry_for_a_segment",
-                       &f->seg_hdr, &f->nseg)) ||
-      (err = read_ints(f->nc, "Id_of_first_point_in_a_segment", &f->seg_first, &n3)) ||
-      (err = read_shorts(f->nc, "Relative_longitude_from_SW_corner_of_bin", &f->pt_lon,
-                         &f->npt)) ||
-      (err = read_shorts(f->nc, "Relative_latitude_from_SW_corner_of_bin", &f->pt_lat,
-                         &n2)))
-    goto bad;
-  if (minutes <= 0 || nx <= 0 || n3 != f->nseg || n2 != f->npt) {
+  if ((err = read_scalar(nc, "Bin_size_in_minutes", &minutes)) ||
+      (err = read_scalar(nc, "N_bins_in_360_longitude_range", &nx)) ||
+      (err = read_ints(nc, "Embedded_node_levels_in_a_bin", max_len, &b->bin_node,
+                       &b->nbin)) ||
+      (err = read_ints(nc, "N_segments_in_a_bin", max_len, &b->bin_nseg, &n_nseg)) ||
+      (err = read_ints(nc, "Id_of_first_segment_in_a_bin", max_len, &b->bin_first,
+                       &n_first)) ||
+      (err = read_ints(nc, "Embedded_npts_levels_exit_entry_for_a_segment", max_len,
+                       &b->seg_hdr, &b->nseg)) ||
+      (err = read_ints(nc, "Id_of_first_point_in_a_segment", max_len, &b->seg_first,
+                       &n_segfirst)) ||
+      (err = read_shorts(nc, "Relative_longitude_from_SW_corner_of_bin", max_len,
+                         &b->pt_u, &b->npt)) ||
+      (err = read_shorts(nc, "Relative_latitude_from_SW_corner_of_bin", max_len,
+                         &b->pt_w, &n_w)))
+    goto done;
+  if (minutes <= 0 || nx <= 0 || n_nseg != b->nbin || n_first != b->nbin ||
+      n_segfirst != b->nseg || n_w != b->npt) {
     err = ERR_INPUT;
-    goto bad;
+    goto done;
   }
-  f->nx = nx;
-  f->d = minutes / 60.0;
-  return 0;
-bad:
-  diag_report(d, DIAG_ERROR, path, 0, 0, "%s",
-              err == ERR_LIMIT   ? "coastline file has more points than straits reads"
-              : err == ERR_NOMEM ? "out of memory reading the coastline file"
-                                 : "not a GSHHG binned coastline file");
+  b->nx = nx;
+  b->d = minutes / 60.0;
+done:
+  nc_close(nc);
+  if (err) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "%s",
+                err == ERR_LIMIT   ? "coastline file has more points than straits reads"
+                : err == ERR_NOMEM ? "out of memory reading the coastline file"
+                                   : "not a GSHHG binned coastline file");
+    geo__gshhg_release(b);
+  }
   return err;
 }
 
 /* Walk one segment's points, keeping the runs inside the box (with one point beyond
  * each end, so a line reaches the edge of the map). */
-static int clip_segment(coast_builder *b, const gshhg_file *f, const geo_box *box,
+static int clip_segment(coast_builder *b, const geo__gshhg_bins *f, const geo_box *box,
                         size_t seg, double lon0, double lat0, double step) {
   unsigned hdr = (unsigned)f->seg_hdr[seg];
   size_t npts = hdr >> 9, first = (size_t)f->seg_first[seg];
@@ -257,12 +252,12 @@ static int clip_segment(coast_builder *b, const gshhg_file *f, const geo_box *bo
   if (level < 1 || level > 4 || npts == 0 || first + npts > f->npt)
     return 0; /* Antarctic grounding lines and damaged headers are not drawn */
   size_t total = npts + (entry == 4); /* a closed ring repeats its first point */
-  double scale = f->d / 65535.0, prev_lat = 0, prev_lon = 0;
+  double scale = f->d / GEO__GSHHG_UNITS, prev_lat = 0, prev_lon = 0;
   int prev_in = 0, err;
   for (size_t k = 0; k < total; k++) {
     size_t p = first + (k % npts);
-    double lon = box_lon(box, lon0 + (uint16_t)f->pt_lon[p] * scale);
-    double lat = lat0 + (uint16_t)f->pt_lat[p] * scale;
+    double lon = box_lon(box, lon0 + (uint16_t)f->pt_u[p] * scale);
+    double lat = lat0 + (uint16_t)f->pt_w[p] * scale;
     int in = in_box(box, lat, lon), last = k + 1 == total;
     if (in) {
       if (b->open_start == SIZE_MAX) {
@@ -289,12 +284,12 @@ static int clip_segment(coast_builder *b, const gshhg_file *f, const geo_box *bo
 
 int geo_gshhg_read(geo_coast *out, const char *path, const geo_box *box,
                    double min_step_deg, diag *d) {
-  gshhg_file f;
+  geo__gshhg_bins f;
   coast_builder b = {out, 0, 0, SIZE_MAX, 0, 0, 0};
   memset(out, 0, sizeof *out);
   const char *base = strrchr(path, '_');
   out->resolution = base && base[1] ? base[1] : '?';
-  int err = file_open(&f, path, d);
+  int err = geo__gshhg_load(&f, path, GEO_GSHHG_MAX_POINTS, d);
   if (err)
     goto done;
   if (!(out->start = calloc(1, sizeof *out->start))) {
@@ -319,7 +314,7 @@ int geo_gshhg_read(geo_coast *out, const char *path, const geo_box *box,
   if (err == ERR_NOMEM)
     diag_report(d, DIAG_ERROR, path, 0, 0, "out of memory clipping the coastline");
 done:
-  file_release(&f); /* file_open initialised it, even on failure */
+  geo__gshhg_release(&f); /* the load emptied it, even on failure */
   if (err)
     geo_coast_release(out);
   return err;

@@ -5,7 +5,8 @@
  * k iff (k <= level of the bin's SW corner) XOR (a path from the SW corner to the
  * point crosses level-k segments an odd number of times).  We take the path up the
  * bin's west side (just inside it) to the row's latitude and then east along the
- * row, so one sorted list of crossings classifies a whole raster row of the bin. */
+ * row, so one sorted list of crossings classifies a whole raster row of the bin.
+ * The file itself is read by the one GSHHG reader, geo__gshhg_load (gshhg_bins.h). */
 #include "landmask.h"
 
 #include <math.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "gshhg_bins.h"
 
 void geo_landmask_release(geo_landmask *m) {
   if (!m)
@@ -33,18 +35,9 @@ int geo_landmask_build(geo_landmask *m, const char *path, double lat_min, double
 }
 
 #else
-#include <netcdf.h>
 
-#define UNITS 65535.0 /* point coordinates are 16-bit fractions of a bin side */
-#define MAX_POINTS ((size_t)50000000)
-
-typedef struct lm_file {
-  int nx;
-  double d; /* bin size in degrees */
-  size_t nbin, nseg, npt;
-  int *node, *bin_nseg, *bin_first, *seg_hdr, *seg_first;
-  short *px, *py;
-} lm_file;
+#define UNITS GEO__GSHHG_UNITS
+#define MAX_POINTS ((size_t)50000000) /* per variable; the map reader's cap is lower */
 
 /* One coastline edge inside a bin, in bin units (0..65535 from the SW corner). */
 typedef struct lm_edge {
@@ -57,71 +50,8 @@ typedef struct lm_cross {
   int level;
 } lm_cross;
 
-static void file_free(lm_file *f) {
-  free(f->node), free(f->bin_nseg), free(f->bin_first);
-  free(f->seg_hdr), free(f->seg_first), free(f->px), free(f->py);
-}
-
-static int read_var(int nc, const char *name, nc_type want, void **out, size_t *len) {
-  int var, nd, dim;
-  if (nc_inq_varid(nc, name, &var) || nc_inq_varndims(nc, var, &nd) || nd != 1 ||
-      nc_inq_vardimid(nc, var, &dim) || nc_inq_dimlen(nc, dim, len))
-    return ERR_INPUT;
-  if (*len > MAX_POINTS)
-    return ERR_LIMIT;
-  size_t sz = want == NC_SHORT ? sizeof(short) : sizeof(int);
-  if (!(*out = malloc((*len ? *len : 1) * sz)))
-    return ERR_NOMEM;
-  int rc = want == NC_SHORT ? nc_get_var_short(nc, var, *out) : nc_get_var_int(nc, var, *out);
-  return rc == NC_NOERR ? 0 : ERR_INPUT;
-}
-
-static int file_read(lm_file *f, const char *path, diag *d) {
-  int nc, err, minutes = 0, var;
-  size_t n1, n2, n3, n4;
-  memset(f, 0, sizeof *f);
-  int rc = nc_open(path, NC_NOWRITE, &nc);
-  if (rc != NC_NOERR) {
-    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open coastline file: %s",
-                nc_strerror(rc));
-    return ERR_IO;
-  }
-  err = ERR_INPUT;
-  if (nc_inq_varid(nc, "Bin_size_in_minutes", &var) || nc_get_var_int(nc, var, &minutes) ||
-      nc_inq_varid(nc, "N_bins_in_360_longitude_range", &var) ||
-      nc_get_var_int(nc, var, &f->nx))
-    goto done;
-  if ((err = read_var(nc, "Embedded_node_levels_in_a_bin", NC_INT, (void **)&f->node, &f->nbin)) ||
-      (err = read_var(nc, "N_segments_in_a_bin", NC_INT, (void **)&f->bin_nseg, &n1)) ||
-      (err = read_var(nc, "Id_of_first_segment_in_a_bin", NC_INT, (void **)&f->bin_first, &n2)) ||
-      (err = read_var(nc, "Embedded_npts_levels_exit_entry_for_a_segment", NC_INT,
-                      (void **)&f->seg_hdr, &f->nseg)) ||
-      (err = read_var(nc, "Id_of_first_point_in_a_segment", NC_INT, (void **)&f->seg_first, &n3)) ||
-      (err = read_var(nc, "Relative_longitude_from_SW_corner_of_bin", NC_SHORT,
-                      (void **)&f->px, &f->npt)) ||
-      (err = read_var(nc, "Relative_latitude_from_SW_corner_of_bin", NC_SHORT,
-                      (void **)&f->py, &n4)))
-    goto done;
-  err = ERR_INPUT;
-  if (minutes <= 0 || f->nx <= 0 || n1 != f->nbin || n2 != f->nbin || n3 != f->nseg ||
-      n4 != f->npt)
-    goto done;
-  f->d = minutes / 60.0;
-  err = 0;
-done:
-  nc_close(nc);
-  if (err) {
-    diag_report(d, DIAG_ERROR, path, 0, 0, "%s",
-                err == ERR_LIMIT   ? "coastline file has more points than straits reads"
-                : err == ERR_NOMEM ? "out of memory reading the coastline file"
-                                   : "not a GSHHG binned coastline file");
-    file_free(f);
-  }
-  return err;
-}
-
 /* The bin's edges of levels 1..4 into *e (grown as needed); their count, or -1. */
-static long bin_edges(const lm_file *f, size_t bin, lm_edge **e, size_t *cap) {
+static long bin_edges(const geo__gshhg_bins *f, size_t bin, lm_edge **e, size_t *cap) {
   size_t s0 = (size_t)f->bin_first[bin], ns = (size_t)f->bin_nseg[bin], n = 0;
   if (s0 + ns > f->nseg)
     return -1;
@@ -143,8 +73,8 @@ static long bin_edges(const lm_file *f, size_t bin, lm_edge **e, size_t *cap) {
     }
     for (size_t k = 0; k < ne; k++) {
       size_t p = first + k, q = first + (k + 1) % np;
-      (*e)[n++] = (lm_edge){(float)(uint16_t)f->px[p], (float)(uint16_t)f->py[p],
-                            (float)(uint16_t)f->px[q], (float)(uint16_t)f->py[q], level};
+      (*e)[n++] = (lm_edge){(float)(uint16_t)f->pt_u[p], (float)(uint16_t)f->pt_w[p],
+                            (float)(uint16_t)f->pt_u[q], (float)(uint16_t)f->pt_w[q], level};
     }
   }
   return (long)n;
@@ -169,10 +99,10 @@ static int cmp_cross(const void *a, const void *b) {
 }
 
 /* Classify raster row r's cells [c0, c1) that fall in bin `bin`. */
-static void classify_row(geo_landmask *m, const lm_file *f, size_t bin, const lm_edge *e,
+static void classify_row(geo_landmask *m, const geo__gshhg_bins *f, size_t bin, const lm_edge *e,
                          size_t ne, lm_cross *cr, double lat_sw, double lon_sw, size_t r,
                          size_t c0, size_t c1) {
-  int corner = (f->node[bin] >> 9) & 7;
+  int corner = (f->bin_node[bin] >> 9) & 7;
   double lat = m->lat_min + ((double)r + 0.5) * m->res;
   double y = (lat - lat_sw) / f->d * UNITS;
   if (fabs(y - round(y)) < 1e-3)
@@ -206,7 +136,7 @@ static void classify_row(geo_landmask *m, const lm_file *f, size_t bin, const lm
 
 int geo_landmask_build(geo_landmask *m, const char *path, double lat_min, double lat_max,
                        double lon_min, double lon_max, double res, diag *d) {
-  lm_file f;
+  geo__gshhg_bins f;
   lm_edge *e = NULL;
   lm_cross *cr = NULL;
   size_t ecap = 0;
@@ -227,7 +157,7 @@ int geo_landmask_build(geo_landmask *m, const char *path, double lat_min, double
   }
   const char *base = strrchr(path, '_');
   m->resolution = base && base[1] ? base[1] : '?';
-  if ((err = file_read(&f, path, d)))
+  if ((err = geo__gshhg_load(&f, path, MAX_POINTS, d)))
     return err;
   if (!(m->level = calloc(m->ny * m->nx, 1))) {
     err = ERR_NOMEM;
@@ -274,7 +204,7 @@ done:
   if (err == ERR_NOMEM)
     diag_report(d, DIAG_ERROR, path, 0, 0, "out of memory building the land mask");
   free(e), free(cr);
-  file_free(&f);
+  geo__gshhg_release(&f);
   if (err)
     geo_landmask_release(m);
   return err;
