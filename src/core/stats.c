@@ -8,13 +8,31 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+/* Wilson's score interval for k successes in m trials (Wilson 1927; Agresti and Coull
+ * 1998 recommend it over the Wald/t interval, which leaves [0, 1] near 0 and 1). */
+static void wilson(stats_summary *out, double p, size_t m) {
+  const double z = 1.959963984540054; /* the normal's 0.975 quantile */
+  double n = (double)m, d = 1 + z * z / n;
+  double centre = (p + z * z / (2 * n)) / d;
+  double h = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d;
+  /* Mathematically inside [0, 1]; keep rounding from stepping out. */
+  out->ci_lo = fmax(0.0, centre - h);
+  out->ci_hi = fmin(1.0, centre + h);
+}
+
+static int all_binary(const double *x, size_t m) {
+  for (size_t i = 0; i < m; i++)
+    if (x[i] != 0 && x[i] != 1) return 0;
+  return 1;
+}
+
 void stats_summarize(stats_summary *out, const double *x, size_t n, double *scratch) {
   size_t m = 0;
   for (size_t i = 0; i < n; i++)
     if (!isnan(x[i])) scratch[m++] = x[i];
 
   out->n = m;
-  out->mean = out->sd = out->half_width = NAN;
+  out->mean = out->sd = out->half_width = out->ci_lo = out->ci_hi = NAN;
   out->min = out->p5 = out->p50 = out->p95 = out->max = NAN;
   if (m == 0) return;
 
@@ -30,7 +48,10 @@ void stats_summarize(stats_summary *out, const double *x, size_t n, double *scra
     out->sd = sqrt(ss / (double)(m - 1));
     /* 95% two-sided interval of the mean: t_{0.975, m-1} * s / sqrt(m). */
     out->half_width = gsl_cdf_tdist_Pinv(0.975, (double)(m - 1)) * out->sd / sqrt((double)m);
+    out->ci_lo = mean - out->half_width;
+    out->ci_hi = mean + out->half_width;
   }
+  if (all_binary(scratch, m)) wilson(out, mean, m);
 
   gsl_sort(scratch, 1, m);
   out->min = scratch[0];

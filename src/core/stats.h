@@ -9,6 +9,10 @@ typedef struct stats_summary {
   double mean, sd;  /* sd is the sample standard deviation (n - 1) */
   double half_width; /* of the 95% confidence interval of the mean (Student t);
                         NaN when n < 2 */
+  double ci_lo, ci_hi; /* the 95% confidence interval of the mean: Wilson's score
+                          interval when every value is 0 or 1 (a proportion: it
+                          stays inside [0, 1]), else mean -+ half_width; NaN when
+                          n < 2 (n = 0 for a proportion) */
   double min, p5, p50, p95, max;
 } stats_summary;
 

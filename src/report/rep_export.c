@@ -52,8 +52,8 @@ int rep_export_csv(rep_buf *b, const rep_run *r, const char *table) {
                      (def->flags & METRIC_SERIES) != 0, s->n);
       csv_num(b, has ? s->mean : NAN);
       csv_num(b, has ? s->sd : NAN);
-      csv_num(b, has ? s->mean - s->half_width : NAN);
-      csv_num(b, has ? s->mean + s->half_width : NAN);
+      csv_num(b, has ? s->ci_lo : NAN);
+      csv_num(b, has ? s->ci_hi : NAN);
       csv_num(b, has ? s->min : NAN);
       csv_num(b, has ? s->p5 : NAN);
       csv_num(b, has ? s->p50 : NAN);

@@ -86,7 +86,7 @@ static void metric_json(rep_buf *b, const rep_run *r, size_t m, int with_values)
                  rep__binary(r, m) ? "true" : "false", s->n);
   const struct { const char *k; double v; } f[] = {
       {"mean", s->mean}, {"sd", s->sd}, {"half_width", s->half_width},
-      {"ci95_low", s->mean - s->half_width}, {"ci95_high", s->mean + s->half_width},
+      {"ci95_low", s->ci_lo}, {"ci95_high", s->ci_hi},
       {"min", s->min}, {"p5", s->p5}, {"p50", s->p50}, {"p95", s->p95}, {"max", s->max}};
   for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
     rep_buf_printf(b, ",\"%s\":", f[i].k);
@@ -191,11 +191,11 @@ static void summary_row(rep_buf *b, const rep_run *r, size_t m) {
                    "<td></td><td class=\"num\">0</td><td>");
   } else {
     cell_num(b, s->mean * k);
-    if (isnan(s->half_width))
+    if (isnan(s->ci_lo))
       rep_buf_put(b, "<td class=\"num\">-</td>");
     else
       rep_buf_printf(b, "<td class=\"num\">%.4g &ndash; %.4g</td>",
-                     (s->mean - s->half_width) * k, (s->mean + s->half_width) * k);
+                     s->ci_lo * k, s->ci_hi * k);
     cell_num(b, s->p5 * k);
     cell_num(b, s->p50 * k);
     cell_num(b, s->p95 * k);
@@ -209,7 +209,8 @@ static void summary_row(rep_buf *b, const rep_run *r, size_t m) {
 static void summary_table(rep_buf *b, const rep_run *r) {
   rep_buf_put(b, "<section id=\"summary\"><h2>Summary</h2>\n"
                  "<p class=\"note\">Headline metrics (bold) first.  Mean with its 95% "
-                 "confidence interval (Student t), percentiles across replications; n is "
+                 "confidence interval (Student t; Wilson's score interval for 0/1 metrics), "
+                 "percentiles across replications; n is "
                  "the number of replications where the metric was observed (an event's "
                  "time exists only where it occurred).  Times in hours.</p>\n"
                  "<table class=\"summary\"><tr><th>metric</th><th>unit</th><th>mean</th>"

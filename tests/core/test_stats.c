@@ -97,6 +97,29 @@ static void test_converged(void **state) {
   assert_true(stats_converged(&s, 0.01));
 }
 
+/* A proportion gets Wilson's interval (values from the closed form, computed apart);
+ * anything else mean -+ the t half-width. */
+static void test_intervals(void **state) {
+  (void)state;
+  double x[20], scratch[20];
+  stats_summary s;
+  for (int i = 0; i < 10; i++) x[i] = i == 0;
+  stats_summarize(&s, x, 10, scratch);
+  assert_true(fabs(s.ci_lo - 0.017876213095072896) < 1e-12);
+  assert_true(fabs(s.ci_hi - 0.4041500267952385) < 1e-12);
+  for (int i = 0; i < 20; i++) x[i] = 0;
+  stats_summarize(&s, x, 20, scratch);
+  assert_true(fabs(s.ci_lo) < 1e-15 && fabs(s.ci_hi - 0.16112515805281938) < 1e-12);
+  for (int i = 0; i < 20; i++) x[i] = 1;
+  stats_summarize(&s, x, 20, scratch);
+  assert_true(fabs(s.ci_lo - 0.8388748419471806) < 1e-12 && fabs(s.ci_hi - 1) < 1e-12);
+  double y[4] = {1, 2, 3, 4};
+  stats_summarize(&s, y, 4, scratch);
+  assert_true(s.ci_lo == s.mean - s.half_width && s.ci_hi == s.mean + s.half_width);
+  stats_summarize(&s, y + 2, 1, scratch); /* one value, not a proportion: no interval */
+  assert_true(isnan(s.ci_lo) && isnan(s.ci_hi));
+}
+
 static void test_time_weighted(void **state) {
   (void)state;
   stats_tw w = {0, 0, 0};
@@ -111,6 +134,7 @@ int main(void) {
       cmocka_unit_test(test_nan_skipped),
       cmocka_unit_test(test_small_n),
       cmocka_unit_test(test_converged),
+      cmocka_unit_test(test_intervals),
       cmocka_unit_test(test_time_weighted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
