@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "crisis.h"
+#include "crisis_fixture.h"
 #include "diag.h"
 #include "metric.h"
 #include "scenario.h"
@@ -29,70 +30,9 @@ static const char header[] =
     "  regions:\n"
     "    - {id: zone, kind: combat_area, polygon: [[26, 119], [26, 123], [21, 122]]}\n";
 
-static scn_scenario *load(const char *events) {
-  char path[] = "/tmp/test_crisis_XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  FILE *f = fdopen(fd, "w");
-  fputs(header, f);
-  fputs(events, f);
-  fclose(f);
-  diag *d = diag_new();
-  scn_scenario *sc = NULL;
-  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
-  if (scn_load(&sc, path, &opt, d) != 0) diag_print(d, stderr, 0);
-  diag_free(d);
-  unlink(path);
-  assert_non_null(sc);
-  return sc;
-}
+static scn_scenario *load(const char *events) { return fixture_load(header, events); }
 
-/* Run n replications; values[r * ms->n + m] holds replication r's metric m. */
-typedef struct runs {
-  metric_set ms;
-  double *values;
-  int n;
-  int transitions; /* SIG_SITE_STATUS signals seen, all replications */
-} runs;
-
-static void count_status(sim *s, const sim_signal *sig, void *ctx) {
-  (void)s, (void)sig;
-  ((runs *)ctx)->transitions++;
-}
-
-static void run(runs *out, const scn_scenario *sc, int n) {
-  crisis_model *m = NULL;
-  metric_set_init(&out->ms);
-  assert_int_equal(crisis_model_new(&m, sc, &out->ms, NULL), 0);
-  out->n = n;
-  out->transitions = 0;
-  out->values = malloc((size_t)n * out->ms.n * sizeof *out->values);
-  sim *s = sim_new();
-  arena a;
-  arena_init(&a, 1 << 24);
-  for (int r = 0; r < n; r++) {
-    sim_reset(s);
-    arena_reset(&a);
-    metric_out o;
-    assert_int_equal(metric_out_init(&o, &out->ms, &a), 0);
-    assert_int_equal(sim_subscribe(s, SIG_SITE_STATUS, count_status, out), 0);
-    crisis *c = crisis_start(m, s, &a, &o, sc->seed, (uint32_t)r);
-    assert_non_null(c);
-    assert_int_equal(sim_run(s, sc->horizon), 0);
-    crisis_collect(c, s, &o);
-    memcpy(&out->values[(size_t)r * out->ms.n], o.value, out->ms.n * sizeof *o.value);
-  }
-  arena_release(&a);
-  sim_free(s);
-  crisis_model_free(m);
-}
-
-static void runs_free(runs *r) {
-  free(r->values);
-  metric_set_release(&r->ms);
-}
-
-static stats_summary summary(const runs *r, const char *name) {
+static stats_summary summary(const fixture_runs *r, const char *name) {
   int m = metric_find(&r->ms, "crisis", name);
   assert_true(m >= 0);
   double *x = malloc((size_t)r->n * sizeof *x), *scratch = malloc((size_t)r->n * sizeof *x);
@@ -104,7 +44,7 @@ static stats_summary summary(const runs *r, const char *name) {
 }
 
 /* |mean - expected| within four standard errors of a proportion (fails ~1 in 15,000). */
-static void assert_probability(const runs *r, const char *name, double p) {
+static void assert_probability(const fixture_runs *r, const char *name, double p) {
   stats_summary s = summary(r, name);
   double se = sqrt(p * (1 - p) / r->n);
   if (fabs(s.mean - p) > 4 * se + 1e-12) {
@@ -128,8 +68,8 @@ static void chain_and_branch_probabilities(void **state) {
                           "    - {id: c, after: x, p: 0.5}\n"
                           "    - {id: both, after: {all_of: [c, y]}}\n"
                           "    - {id: either, after: {any_of: [c, y]}}\n");
-  runs r;
-  run(&r, sc, 20000);
+  fixture_runs r;
+  fixture_run(&r, sc, 20000);
   assert_probability(&r, "a.occurred", 1);
   assert_probability(&r, "b.occurred", 0.8);
   assert_probability(&r, "x.occurred", 0.8 * 0.5);
@@ -137,7 +77,7 @@ static void chain_and_branch_probabilities(void **state) {
   assert_probability(&r, "c.occurred", 0.8 * 0.5 * 0.5);
   assert_probability(&r, "both.occurred", 0); /* x and y exclude each other */
   assert_probability(&r, "either.occurred", 0.8 * 0.5 * 0.5 + 0.8 * 0.3);
-  runs_free(&r);
+  fixture_runs_free(&r);
   scn_free(sc);
 }
 
@@ -150,8 +90,8 @@ static void delays_add_up(void **state) {
                           "    - {id: a, at: 2h}\n"
                           "    - {id: b, after: a, delay: {dist: exponential, mean: 5d}}\n"
                           "    - {id: c, after: a, delay: {dist: uniform, min: 1d, max: 3d}}\n");
-  runs r;
-  run(&r, sc, 4000);
+  fixture_runs r;
+  fixture_run(&r, sc, 4000);
   stats_summary b = summary(&r, "b.time"), c = summary(&r, "c.time");
   double eb = 2 * 3600.0 + 5 * 86400.0, ec = 2 * 3600.0 + 2 * 86400.0;
   if (fabs(b.mean - eb) > 2 * b.half_width || fabs(c.mean - ec) > 2 * c.half_width) {
@@ -160,7 +100,7 @@ static void delays_add_up(void **state) {
     fail();
   }
   assert_true(c.min >= 86400.0 + 7200.0 && c.max <= 3 * 86400.0 + 7200.0);
-  runs_free(&r);
+  fixture_runs_free(&r);
   scn_free(sc);
 }
 
@@ -177,15 +117,15 @@ static void overlapping_closures_nest(void **state) {
                           "      at: 20h\n"
                           "      raises: [{signal: site_closed, place: naha, for: 30h},\n"
                           "               {signal: region_active, region: zone}]\n");
-  runs r;
-  run(&r, sc, 3);
+  fixture_runs r;
+  fixture_run(&r, sc, 3);
   stats_summary closed = summary(&r, "naha.closed_time");
   assert_true(closed.min == 40 * 3600.0 && closed.max == 40 * 3600.0);
   assert_int_equal(r.transitions, 2 * 3);
   /* No duration: active from 20h to the horizon (1000d). */
   stats_summary active = summary(&r, "zone.active_time");
   assert_true(active.min == 1000 * 86400.0 - 20 * 3600.0);
-  runs_free(&r);
+  fixture_runs_free(&r);
   scn_free(sc);
 }
 
@@ -199,14 +139,14 @@ static void streams_are_per_event(void **state) {
                            "  events:\n"
                            "    - {id: z, at: 0h, delay: {dist: exponential, mean: 9d}}\n"
                            "    - {id: a, at: 0h, delay: {dist: exponential, mean: 1d}}\n");
-  runs r1, r2;
-  run(&r1, one, 50);
-  run(&r2, two, 50);
+  fixture_runs r1, r2;
+  fixture_run(&r1, one, 50);
+  fixture_run(&r2, two, 50);
   int m1 = metric_find(&r1.ms, "crisis", "a.time"), m2 = metric_find(&r2.ms, "crisis", "a.time");
   for (int i = 0; i < 50; i++)
     assert_true(r1.values[(size_t)i * r1.ms.n + (size_t)m1] ==
                 r2.values[(size_t)i * r2.ms.n + (size_t)m2]);
-  runs_free(&r1), runs_free(&r2);
+  fixture_runs_free(&r1), fixture_runs_free(&r2);
   scn_free(one), scn_free(two);
 }
 

@@ -23,6 +23,7 @@
 
 #include "arena.h"
 #include "crisis.h"
+#include "crisis_fixture.h"
 #include "diag.h"
 #include "metric.h"
 #include "scenario.h"
@@ -42,65 +43,7 @@ static const char header[] =
     " [25.6, 123.8]]}\n"
     "    - {id: strait, kind: combat_area, polygon: [[26, 119], [26, 123], [21, 122]]}\n";
 
-static scn_scenario *load(const char *body) {
-  char path[] = "/tmp/test_escalation_XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  FILE *f = fdopen(fd, "w");
-  fputs(header, f);
-  fputs(body, f);
-  fclose(f);
-  diag *d = diag_new();
-  scn_scenario *sc = NULL;
-  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
-  if (scn_load(&sc, path, &opt, d) != 0) diag_print(d, stderr, 0);
-  diag_free(d);
-  unlink(path);
-  assert_non_null(sc);
-  return sc;
-}
-
-typedef struct runs {
-  metric_set ms;
-  double *values; /* [n * ms.n] */
-  int n;
-} runs;
-
-static void run(runs *out, const scn_scenario *sc, int n) {
-  crisis_model *m = NULL;
-  metric_set_init(&out->ms);
-  assert_int_equal(crisis_model_new(&m, sc, &out->ms, NULL), 0);
-  out->n = n;
-  out->values = malloc((size_t)n * out->ms.n * sizeof *out->values);
-  sim *s = sim_new();
-  arena a;
-  arena_init(&a, 1 << 22);
-  for (int r = 0; r < n; r++) {
-    sim_reset(s);
-    arena_reset(&a);
-    metric_out o;
-    assert_int_equal(metric_out_init(&o, &out->ms, &a), 0);
-    crisis *c = crisis_start(m, s, &a, &o, sc->seed, (uint32_t)r);
-    assert_non_null(c);
-    assert_int_equal(sim_run(s, sc->horizon), 0);
-    crisis_collect(c, s, &o);
-    memcpy(&out->values[(size_t)r * out->ms.n], o.value, out->ms.n * sizeof *o.value);
-  }
-  arena_release(&a);
-  sim_free(s);
-  crisis_model_free(m);
-}
-
-static void runs_free(runs *r) {
-  free(r->values);
-  metric_set_release(&r->ms);
-}
-
-static double value(const runs *r, int rep, const char *module, const char *name) {
-  int m = metric_find(&r->ms, module, name);
-  assert_true(m >= 0);
-  return r->values[(size_t)rep * r->ms.n + (size_t)m];
-}
+static scn_scenario *load(const char *body) { return fixture_load(header, body); }
 
 /* Wilson score interval for k successes in n at z standard normal quantiles. */
 static void wilson(double k, double n, double z, double *lo, double *hi) {
@@ -176,8 +119,8 @@ static void ladder_matches_exact_answer(void **state) {
   (void)state;
   scn_scenario *sc = load(ladder);
   const int n = 20000;
-  runs r;
-  run(&r, sc, n);
+  fixture_runs r;
+  fixture_run(&r, sc, n);
   gsl_matrix *g = generator();
 
   /* Absorption in d: B_d = (-T)^-1 R_d; mean time to absorption: m = (-T)^-1 1. */
@@ -187,7 +130,7 @@ static void ladder_matches_exact_answer(void **state) {
 
   double in_d = 0, sum_t = 0, sum_t2 = 0;
   for (int i = 0; i < n; i++) {
-    double tc = value(&r, i, "escalation", "c.time"), td = value(&r, i, "escalation", "d.time");
+    double tc = fixture_value(&r, i, "escalation", "c.time"), td = fixture_value(&r, i, "escalation", "d.time");
     assert_true(isnan(tc) != isnan(td)); /* absorbed exactly once, long before 2000 d */
     double t = (isnan(tc) ? td : tc) / 86400.0;
     in_d += !isnan(td);
@@ -208,14 +151,14 @@ static void ladder_matches_exact_answer(void **state) {
     gsl_matrix_scale(gt, days[k]);
     assert_int_equal(gsl_linalg_exponential_ss(gt, e, GSL_PREC_DOUBLE), 0);
     double exact = gsl_matrix_get(e, 0, 3), hits = 0;
-    for (int i = 0; i < n; i++) hits += value(&r, i, "escalation", "d.time") <= days[k] * 86400;
+    for (int i = 0; i < n; i++) hits += fixture_value(&r, i, "escalation", "d.time") <= days[k] * 86400;
     char what[64];
     snprintf(what, sizeof what, "P(in d by %g d)", days[k]);
     assert_in_wilson(what, hits, n, exact);
     gsl_matrix_free(gt), gsl_matrix_free(e);
   }
   gsl_matrix_free(g);
-  runs_free(&r);
+  fixture_runs_free(&r);
   scn_free(sc);
 }
 
@@ -233,16 +176,16 @@ static void multiplier_switches_on_with_an_event(void **state) {
                           "        rate: 0.1/d\n"
                           "        multipliers: [{after: x, factor: 10}]\n");
   const int n = 20000;
-  runs r;
-  run(&r, sc, n);
+  fixture_runs r;
+  fixture_run(&r, sc, n);
   double by2 = 0, by3 = 0;
   for (int i = 0; i < n; i++) {
-    double t = value(&r, i, "escalation", "b.time") / 86400;
+    double t = fixture_value(&r, i, "escalation", "b.time") / 86400;
     by2 += t <= 2, by3 += t <= 3;
   }
   assert_in_wilson("P(b by 2 d)", by2, n, 1 - exp(-0.2));
   assert_in_wilson("P(b by 3 d)", by3, n, 1 - exp(-1.2));
-  runs_free(&r);
+  fixture_runs_free(&r);
   scn_free(sc);
 }
 
@@ -261,16 +204,16 @@ static void multiplier_follows_the_legal_situation(void **state) {
                           "        rate: 0.1/d\n"
                           "        multipliers: [{situation: armed_attack_anticipated, factor: 10}]\n");
   const int n = 20000;
-  runs r;
-  run(&r, sc, n);
+  fixture_runs r;
+  fixture_run(&r, sc, n);
   double by2 = 0, by3 = 0;
   for (int i = 0; i < n; i++) {
-    double t = value(&r, i, "escalation", "b.time") / 86400;
+    double t = fixture_value(&r, i, "escalation", "b.time") / 86400;
     by2 += t <= 2, by3 += t <= 3;
   }
   assert_in_wilson("P(b by 2 d)", by2, n, 1 - exp(-0.2));
   assert_in_wilson("P(b by 3 d)", by3, n, 1 - exp(-1.2));
-  runs_free(&r);
+  fixture_runs_free(&r);
   scn_free(sc);
 }
 
@@ -293,20 +236,20 @@ static void levels_speak_the_event_vocabulary(void **state) {
                           "      - {from: calm, to: strikes, rate: 0.5/d}\n"
                           "      - {from: strikes, to: islands, rate: 0.5/d}\n");
   const int n = 2000;
-  runs r;
-  run(&r, sc, n);
+  fixture_runs r;
+  fixture_run(&r, sc, n);
   for (int i = 0; i < n; i++) {
-    double ts = value(&r, i, "escalation", "strikes.time");
-    double ti = value(&r, i, "escalation", "islands.time");
-    assert_true(value(&r, i, "crisis", "strike-naha.time") == ts);
-    assert_true(fabs(value(&r, i, "crisis", "follow.time") - (ts + 86400)) < 1e-6);
-    assert_true(value(&r, i, "spillover", "okinawa.time") == ts); /* naha is in okinawa */
-    assert_true(value(&r, i, "spillover", "senkaku.time") == ti);
-    assert_true(value(&r, i, "spillover", "time") == ts);         /* taipei does not count */
-    assert_true(value(&r, i, "spillover", "occurred") == 1);
-    assert_true(value(&r, i, "escalation", "final_level") == 2);
+    double ts = fixture_value(&r, i, "escalation", "strikes.time");
+    double ti = fixture_value(&r, i, "escalation", "islands.time");
+    assert_true(fixture_value(&r, i, "crisis", "strike-naha.time") == ts);
+    assert_true(fabs(fixture_value(&r, i, "crisis", "follow.time") - (ts + 86400)) < 1e-6);
+    assert_true(fixture_value(&r, i, "spillover", "okinawa.time") == ts); /* naha is in okinawa */
+    assert_true(fixture_value(&r, i, "spillover", "senkaku.time") == ti);
+    assert_true(fixture_value(&r, i, "spillover", "time") == ts);         /* taipei does not count */
+    assert_true(fixture_value(&r, i, "spillover", "occurred") == 1);
+    assert_true(fixture_value(&r, i, "escalation", "final_level") == 2);
   }
-  runs_free(&r);
+  fixture_runs_free(&r);
   scn_free(sc);
 }
 
