@@ -89,6 +89,10 @@ void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
 /* A whole decimal integer in [lo, hi]: 0 and *out set, or -1 (nothing set). */
 int cli_parse_long(const char *s, long lo, long hi, long *out);
 
+/* -n/--replications and -j/--threads, shared by every command that runs
+ * replications: 0 and the option set, or -1 with the error printed. */
+int cli_parse_run_option(mc_options *mc, int opt, const char *arg);
+
 /* Message "straits: <fmt>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -30,6 +30,25 @@ int cli_parse_long(const char *s, long lo, long hi, long *out) {
   return 0;
 }
 
+int cli_parse_run_option(mc_options *mc, int opt, const char *arg) {
+  long v;
+  if (opt == 'n') {
+    if (cli_parse_long(arg, 1, MC_MAX_REPLICATIONS, &v)) {
+      cli_error("--replications wants an integer from 1 to %d, not '%s'", MC_MAX_REPLICATIONS,
+                arg);
+      return -1;
+    }
+    mc->replications = (int)v;
+    return 0;
+  }
+  if (cli_parse_long(arg, 1, 1024, &v)) {
+    cli_error("--threads wants an integer from 1 to 1024, not '%s'", arg);
+    return -1;
+  }
+  mc->threads = (int)v;
+  return 0;
+}
+
 const char *cli_default_scenario(void) { return STRAITS_SCENARIO_DIR "/taiwan-strait.yaml"; }
 
 int cli_load_scenario(scn_scenario **out, const char *path, const char *const *overrides,

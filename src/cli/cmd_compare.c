@@ -75,25 +75,13 @@ int cmd_compare(int argc, char **argv) {
       {"help", no_argument, NULL, 'h'},               {0}};
   const char *db = "compare.db", *out = NULL;
   int no_report = 0, quiet = 0, c;
-  long v;
   mc_options mopt = MC_OPTIONS_INIT;
   optind = 1;
   while ((c = getopt_long(argc, argv, "n:j:o:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'n':
-      if (cli_parse_long(optarg, 1, MC_MAX_REPLICATIONS, &v)) {
-        cli_error("--replications wants an integer from 1 to %d, not '%s'",
-                  MC_MAX_REPLICATIONS, optarg);
-        return CLI_BAD_INPUT;
-      }
-      mopt.replications = (int)v;
-      break;
     case 'j':
-      if (cli_parse_long(optarg, 1, 1024, &v)) {
-        cli_error("--threads wants an integer from 1 to 1024, not '%s'", optarg);
-        return CLI_BAD_INPUT;
-      }
-      mopt.threads = (int)v;
+      if (cli_parse_run_option(&mopt, c, optarg)) return CLI_BAD_INPUT;
       break;
     case 'd': db = optarg; break;
     case 'o': out = optarg; break;

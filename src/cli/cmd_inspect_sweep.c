@@ -81,18 +81,8 @@ static int parse_args(sweep_args *a, int argc, char **argv) {
       break;
     case 'm': a->metric = optarg; break;
     case 'n':
-      if (cli_parse_long(optarg, 1, 10000000, &v)) {
-        cli_error("--replications wants an integer from 1 to 10000000, not '%s'", optarg);
-        return CLI_BAD_INPUT;
-      }
-      a->mc.replications = (int)v;
-      break;
     case 'j':
-      if (cli_parse_long(optarg, 1, 1024, &v)) {
-        cli_error("--threads wants an integer from 1 to 1024, not '%s'", optarg);
-        return CLI_BAD_INPUT;
-      }
-      a->mc.threads = (int)v;
+      if (cli_parse_run_option(&a->mc, c, optarg)) return CLI_BAD_INPUT;
       break;
     case 's': a->overrides[a->noverrides++] = optarg; break;
     case 'd': a->db = optarg; break;

@@ -64,23 +64,12 @@ static int parse_args(run_args *a, int argc, char **argv) {
       {"help", no_argument, NULL, 'h'},
       {0}};
   int c;
-  long v;
   optind = 1;
   while ((c = getopt_long(argc, argv, "n:j:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'n':
-      if (cli_parse_long(optarg, 1, 10000000, &v)) {
-        cli_error("--replications wants an integer from 1 to 10000000, not '%s'", optarg);
-        return CLI_BAD_INPUT;
-      }
-      a->mc.replications = (int)v;
-      break;
     case 'j':
-      if (cli_parse_long(optarg, 1, 1024, &v)) {
-        cli_error("--threads wants an integer from 1 to 1024, not '%s'", optarg);
-        return CLI_BAD_INPUT;
-      }
-      a->mc.threads = (int)v;
+      if (cli_parse_run_option(&a->mc, c, optarg)) return CLI_BAD_INPUT;
       break;
     case 'c': {
       char *end;

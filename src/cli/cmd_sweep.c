@@ -70,18 +70,8 @@ static int parse_args(sweep_args *a, int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "n:j:qh", longopts, NULL)) != -1) {
     switch (c) {
     case 'n':
-      if (cli_parse_long(optarg, 1, 10000000, &v)) {
-        cli_error("--replications wants an integer from 1 to 10000000, not '%s'", optarg);
-        return CLI_BAD_INPUT;
-      }
-      a->so.mc.replications = (int)v;
-      break;
     case 'j':
-      if (cli_parse_long(optarg, 1, 1024, &v)) {
-        cli_error("--threads wants an integer from 1 to 1024, not '%s'", optarg);
-        return CLI_BAD_INPUT;
-      }
-      a->so.mc.threads = (int)v;
+      if (cli_parse_run_option(&a->so.mc, c, optarg)) return CLI_BAD_INPUT;
       break;
     case 'S':
       snprintf(a->seed_override, sizeof a->seed_override, "scenario.seed=%s", optarg);

@@ -512,3 +512,19 @@ int scn__dist(scn__ctx *c, const scn__node *n, const char *key, qty_kind kind, d
   *out = d;
   return 0;
 }
+
+int scn__force_asset(scn__ctx *c, const scn__node *m, const char *what, int *count,
+                     double *speed, double *endurance) {
+  const scn__node *v = scn__need(c, m, "force", what);
+  int force = v ? scn__ids_resolve(c, &c->forces, v) : -1;
+  if (force < 0) return -1;
+  const scn_force *f = &c->sc->force[force];
+  long long x;
+  *count = f->count, *speed = f->speed, *endurance = f->endurance;
+  if ((v = scn__get(m, "count")) && scn__integer(c, v, "count", 1, 1000000, &x) == 0) {
+    if (x > f->count)
+      scn__error(c, v, "'count' is %lld but force '%s' has only %d", x, f->id, f->count);
+    *count = (int)x;
+  }
+  return force;
+}

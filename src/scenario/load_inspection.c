@@ -582,22 +582,15 @@ static void load_asset(insp_loader *L, const scn__node *m, scn_insp_asset *a) {
                         .endurance = INFINITY, .refit = dist_fixed(0)};
   if (!scn__expect_map(c, m, "asset")) return;
   scn__check_keys(c, m, "inspection asset", keys);
-  if (!(v = scn__need(c, m, "force", "inspection asset"))) return;
-  if ((a->force = scn__ids_resolve(c, &c->forces, v)) < 0) return;
-  const scn_force *f = &c->sc->force[a->force];
-  a->count = f->count, a->speed = f->speed, a->endurance = f->endurance;
-  if ((v = scn__get(m, "count")) && scn__integer(c, v, "count", 1, 1000000, &x) == 0) {
-    if (x > f->count)
-      scn__error(c, v, "'count' is %lld but force '%s' has only %d", x, f->id, f->count);
-    a->count = (int)x;
-  }
+  a->force = scn__force_asset(c, m, "inspection asset", &a->count, &a->speed, &a->endurance);
+  if (a->force < 0) return;
   if ((v = scn__get(m, "teams")) && scn__integer(c, v, "teams", 1, 100, &x) == 0) a->teams = (int)x;
   if ((v = scn__get(m, "speed")) && scn__quantity(c, v, "speed", QTY_SPEED, &a->speed) == 0 &&
       !(a->speed > 0))
     scn__error(c, v, "'speed' must be greater than 0, got '%s'", v->str);
   else if (!v && !(a->speed > 0))
     scn__error(c, m, "inspection asset '%s' needs a transit speed: give 'speed' here or in the force",
-               f->id);
+               c->sc->force[a->force].id);
   if ((v = scn__get(m, "endurance")) &&
       scn__quantity(c, v, "endurance", QTY_DURATION, &a->endurance) == 0 && !(a->endurance > 0))
     scn__error(c, v, "'endurance' must be greater than 0, got '%s'", v->str);

@@ -84,28 +84,20 @@ static void load_asset(scn__ctx *c, const scn__node *m, scn_sar_asset *a) {
   static const char *const keys[] = {"force", "count", "speed", "endurance", "response",
                                      "turnaround", "sweep_width", NULL};
   const scn__node *v;
-  long long x;
   memset(a, 0, sizeof *a);
   a->force = -1, a->turnaround = 3600;
   if (!scn__expect_map(c, m, "asset")) return;
   scn__check_keys(c, m, "sar asset", keys);
-  if (!(v = scn__need(c, m, "force", "sar asset"))) return;
-  if ((a->force = scn__ids_resolve(c, &c->forces, v)) < 0) return;
-  const scn_force *f = &c->sc->force[a->force];
-  a->count = f->count, a->speed = f->speed, a->endurance = f->endurance;
-  if ((v = scn__get(m, "count")) && scn__integer(c, v, "count", 1, 1000000, &x) == 0) {
-    if (x > f->count)
-      scn__error(c, v, "'count' is %lld but force '%s' has only %d", x, f->id, f->count);
-    a->count = (int)x;
-  }
+  a->force = scn__force_asset(c, m, "sar asset", &a->count, &a->speed, &a->endurance);
+  if (a->force < 0) return;
   if ((v = scn__get(m, "speed"))) scn__quantity(c, v, "speed", QTY_SPEED, &a->speed);
   if (!(a->speed > 0))
     scn__error(c, v ? v : m, "sar asset '%s' needs a speed greater than 0: give 'speed' here or "
-               "in the force", f->id);
+               "in the force", c->sc->force[a->force].id);
   if ((v = scn__get(m, "endurance"))) scn__quantity(c, v, "endurance", QTY_DURATION, &a->endurance);
   if (!(a->endurance > 0) || isinf(a->endurance))
     scn__error(c, v ? v : m, "sar asset '%s' needs a finite endurance: give 'endurance' here or "
-               "in the force", f->id);
+               "in the force", c->sc->force[a->force].id);
   if ((v = scn__get(m, "response"))) scn__quantity(c, v, "response", QTY_DURATION, &a->response);
   if ((v = scn__get(m, "turnaround")))
     scn__quantity(c, v, "turnaround", QTY_DURATION, &a->turnaround);

@@ -130,6 +130,11 @@ int scn__dist(scn__ctx *c, const scn__node *n, const char *key, qty_kind kind, d
 void scn__ids_init(scn__ids *ids, const char *what);
 int scn__ids_add(scn__ctx *c, scn__ids *ids, const scn__node *at, const char *id);
 int scn__ids_resolve(scn__ctx *c, const scn__ids *ids, const scn__node *ref);
+/* A mission's asset entry: resolve its required 'force', and take count, speed and
+ * endurance from that force, 'count' (if written) limited to the force's.  Returns
+ * the force index, or -1 after reporting an error. */
+int scn__force_asset(scn__ctx *c, const scn__node *m, const char *what, int *count,
+                     double *speed, double *endurance);
 /* Read and register the required `id` of an item; -1 if missing or a duplicate. */
 int scn__item_id(scn__ctx *c, const scn__node *item, scn__ids *ids, const char **id);
 scn_loc scn__loc(const scn__node *n);
