@@ -8,11 +8,12 @@
 #include <string.h>
 
 #include "err.h"
+#include "geodesy.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-#define ENV_R_EARTH 6371008.8 /* m, mean radius (IUGG); fields span a theater */
+#define ENV_R_EARTH GEO_EARTH_RADIUS /* fields span a theater: the sphere suffices */
 #define ENV_DEG (M_PI / 180.0)
 
 typedef enum env_kind { ENV_K_CONSTANT, ENV_K_ROTATING, ENV_K_EDDY, ENV_K_GRID } env_kind;

@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "geo_polygon.h"
+#include "geodesy.h"
 #include "plan.h"
 #include "rng.h"
 #include "scn_inspection.h"
@@ -23,7 +24,6 @@
 
 enum { P_START = 0, P_SERVICE = 1, P_REFIT = 2, P_REPLAY = 3, P_STREAM = 16 };
 
-#define EARTH_RADIUS 6371008.8 /* m, IUGG mean radius */
 #define PI 3.14159265358979323846
 
 /* ---- the per-run model ------------------------------------------------------------------ */
@@ -80,16 +80,6 @@ struct insp_model {
   int unsc_gate;   /* the UNSC resolution's gate index in the authorities table, or -1 */
 };
 
-static double distance(double lat1, double lon1, double lat2, double lon2) {
-  /* Haversine on the mean sphere (error < 0.5%): enough for transit times.  Moves to
-   * geo/ when that layer exposes great-circle distances. */
-  const double k = PI / 180;
-  double dlat = (lat2 - lat1) * k, dlon = (lon2 - lon1) * k;
-  double h = sin(dlat / 2) * sin(dlat / 2) +
-             cos(lat1 * k) * cos(lat2 * k) * sin(dlon / 2) * sin(dlon / 2);
-  return 2 * EARTH_RADIUS * asin(sqrt(h < 1 ? h : 1));
-}
-
 static int in_zone(const scn_region *r, double lat, double lon) {
   return geo_point_in_polygon(lat, lon, r->lat, r->lon, r->n);
 }
@@ -118,7 +108,7 @@ static int build_units(insp_model *m, diag *d) {
   for (size_t i = 0; i < in->nasset; i++) {
     const scn_insp_asset *a = &in->asset[i];
     const scn_place *base = &m->sc->place[m->sc->force[a->force].base];
-    double out = distance(base->lat, base->lon, m->clat, m->clon) / a->speed;
+    double out = geo_distance(base->lat, base->lon, m->clat, m->clon) / a->speed;
     int useless = isfinite(a->endurance) && a->endurance <= 2 * out;
     if (useless)
       diag_report(d, DIAG_WARNING, m->sc->path, 0, 0,
@@ -393,7 +383,7 @@ static void start_service(insp *I, team *t, ship *sh) {
   }
   unit *u = t->u;
   unit_busy(u, 1);
-  double transit = distance(u->lat, u->lon, sh->lat, sh->lon) / u->def->a->speed;
+  double transit = geo_distance(u->lat, u->lon, sh->lat, sh->lon) / u->def->a->speed;
   u->lat = sh->lat, u->lon = sh->lon;
   t->sh = sh, t->phase = PH_HAIL, t->since = now;
   if (sim_after(I->sim, transit + sample(&I->in->hail, &I->r_service), team_step, t) < 0)
@@ -633,7 +623,7 @@ static void replay_arrival(sim *s, void *ctx) {
 static void unit_arrives(sim *s, void *ctx);
 
 static double home_transit(const unit *u) {
-  return distance(u->lat, u->lon, u->def->base_lat, u->def->base_lon) / u->def->a->speed;
+  return geo_distance(u->lat, u->lon, u->def->base_lat, u->def->base_lon) / u->def->a->speed;
 }
 
 static void unit_recall(sim *s, void *ctx) {
@@ -649,7 +639,7 @@ static void unit_departs(sim *s, void *ctx) {
   const insp_model *m = u->I->m;
   u->state = U_OUTBOUND;
   u->lat = u->def->base_lat, u->lon = u->def->base_lon;
-  double out = distance(u->lat, u->lon, m->clat, m->clon) / u->def->a->speed;
+  double out = geo_distance(u->lat, u->lon, m->clat, m->clon) / u->def->a->speed;
   sim_after(u->I->sim, out, unit_arrives, u);
   /* Leave the station in time to be home when the endurance runs out (the way back
    * is taken as long as the way out). */

@@ -11,27 +11,18 @@
 
 #include "err.h"
 #include "geo_polygon.h"
+#include "geodesy.h"
 #include "log_flow.h"
 #include "rng.h"
 #include "scn_logistics.h"
 
-#define EARTH_RADIUS 6371008.8 /* m, IUGG mean radius */
-#define LOG_PI 3.14159265358979323846
 #define SAMPLE_STEP 20000.0    /* m between points tested against combat areas */
 #define MAX_COMBAT 64          /* combat_area regions a lane mask can hold */
 #define POLL_CLOSED 3600.0     /* s between looks at a closed delivery place */
 
 enum { PURPOSE_DEMAND = 1, PURPOSE_TURNAROUND = 2 };
 
-/* ---- geometry (geo/ should own the distance; it has none yet) ------------------------ */
-
-/* Great-circle distance by the haversine formula on a sphere of the mean radius. */
-static double gc_distance(double lat1, double lon1, double lat2, double lon2) {
-  double r = LOG_PI / 180, p1 = lat1 * r, p2 = lat2 * r;
-  double dp = p2 - p1, dl = (lon2 - lon1) * r;
-  double h = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
-  return 2 * EARTH_RADIUS * asin(fmin(1, sqrt(h)));
-}
+/* ---- geometry ------------------------------------------------------------------------ */
 
 static int in_polygon(const scn_region *g, double lat, double lon) {
   return geo_point_in_polygon(lat, lon, g->lat, g->lon, g->n);
@@ -117,7 +108,7 @@ static void lane_geometry(log_model *m, lane *l, double tlat, double tlon, int a
     } else {
       a0 = sc->place[l->from].lat, o0 = sc->place[l->from].lon, a1 = tlat, o1 = tlon;
     }
-    double d = gc_distance(a0, o0, a1, o1);
+    double d = geo_distance(a0, o0, a1, o1);
     l->distance += d;
     int steps = (int)ceil(d / SAMPLE_STEP);
     for (int s = 0; s <= steps; s++) {
@@ -501,7 +492,7 @@ static void voyage_returned(sim *s, void *ctx);
 static void voyage_ready(sim *s, void *ctx);
 
 static double place_distance(const scn_scenario *sc, int a, int b) {
-  return gc_distance(sc->place[a].lat, sc->place[a].lon, sc->place[b].lat, sc->place[b].lon);
+  return geo_distance(sc->place[a].lat, sc->place[a].lon, sc->place[b].lat, sc->place[b].lon);
 }
 
 /* Give an idle unit of the lane's class (one already at the loading place first) a

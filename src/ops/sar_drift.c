@@ -14,11 +14,12 @@
 #include <gsl/gsl_randist.h>
 
 #include "err.h"
+#include "geodesy.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-#define R_EARTH 6371008.8 /* m, mean radius (IUGG) */
+#define R_EARTH GEO_EARTH_RADIUS
 #define DEG (M_PI / 180.0)
 
 enum { SAR_PURPOSE_JIBE = 0x100 };

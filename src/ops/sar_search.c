@@ -3,6 +3,7 @@
  * rectangle per unit with parallel-track spacing, and the Bayesian update after an
  * unsuccessful search.  Derivations: docs/models.md. */
 #include "sar.h"
+#include "geodesy.h"
 
 #include <float.h>
 #include <math.h>
@@ -11,7 +12,7 @@
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-#define R_EARTH 6371008.8
+#define R_EARTH GEO_EARTH_RADIUS
 #define DEG (M_PI / 180.0)
 
 void sar_grid_build(sar_grid *g, const sar_particles *p, double cell, size_t max_cells,
