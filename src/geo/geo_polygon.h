@@ -13,4 +13,9 @@
 int geo_point_in_polygon(double lat, double lon, const double *plat, const double *plon,
                          size_t n);
 
+/* 1 if the two rings share any point: a vertex of one inside the other, or two edges
+ * crossing (same plane and limits as geo_point_in_polygon). */
+int geo_polygons_overlap(const double *alat, const double *alon, size_t an,
+                         const double *blat, const double *blon, size_t bn);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "geo_polygon.h"
 #include "plan_internal.h"
 
 typedef struct resolver {
@@ -93,47 +94,14 @@ static int resolve_cond(resolver *r, const scn_cond *c, pl_cond *out) {
   }
 }
 
-/* ---- geometry: where a task is against the combat areas ---------------------------------
- * Planar in degrees, which is adequate for the small, hand-drawn planning polygons of a
- * scenario away from the poles and the antimeridian.  (To move to geo/ once it offers
- * point-in-polygon on the sphere.) */
+/* ---- geometry: where a task is against the combat areas (geo_polygon.h) ---------------- */
 
 static int point_in(const scn_region *g, double lat, double lon) {
-  int in = 0;
-  for (size_t i = 0, j = g->n - 1; i < g->n; j = i++) {
-    if ((g->lat[i] > lat) != (g->lat[j] > lat) &&
-        lon < (g->lon[j] - g->lon[i]) * (lat - g->lat[i]) / (g->lat[j] - g->lat[i]) + g->lon[i])
-      in = !in;
-  }
-  return in;
-}
-
-static double cross(double ax, double ay, double bx, double by, double cx, double cy) {
-  return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
-}
-
-static int segments_cross(double ax, double ay, double bx, double by, double cx, double cy,
-                          double dx, double dy) {
-  double d1 = cross(cx, cy, dx, dy, ax, ay), d2 = cross(cx, cy, dx, dy, bx, by);
-  double d3 = cross(ax, ay, bx, by, cx, cy), d4 = cross(ax, ay, bx, by, dx, dy);
-  return ((d1 > 0) != (d2 > 0)) && ((d3 > 0) != (d4 > 0)) && d1 && d2 && d3 && d4;
+  return geo_point_in_polygon(lat, lon, g->lat, g->lon, g->n);
 }
 
 static int regions_overlap(const scn_region *a, const scn_region *b) {
-  for (size_t i = 0; i < a->n; i++)
-    if (point_in(b, a->lat[i], a->lon[i])) return 1;
-  for (size_t i = 0; i < b->n; i++)
-    if (point_in(a, b->lat[i], b->lon[i])) return 1;
-  for (size_t i = 0; i < a->n; i++) {
-    size_t i2 = (i + 1) % a->n;
-    for (size_t j = 0; j < b->n; j++) {
-      size_t j2 = (j + 1) % b->n;
-      if (segments_cross(a->lon[i], a->lat[i], a->lon[i2], a->lat[i2], b->lon[j], b->lat[j],
-                         b->lon[j2], b->lat[j2]))
-        return 1;
-    }
-  }
-  return 0;
+  return geo_polygons_overlap(a->lat, a->lon, a->n, b->lat, b->lon, b->n);
 }
 
 static void find_combat_regions(resolver *r, const scn_task *t, pl_task *pt) {

@@ -646,10 +646,7 @@ static void load_zone(insp_loader *L, const scn__node *v) {
   for (size_t r = 0; r < sc->nregion; r++) {
     const scn_region *o = &sc->region[r];
     if ((int)r == L->in->zone || !o->kind || strcmp(o->kind, "combat_area") != 0) continue;
-    int overlap = 0;
-    for (size_t i = 0; i < z->n && !overlap; i++) overlap = in_polygon(o, z->lat[i], z->lon[i]);
-    for (size_t i = 0; i < o->n && !overlap; i++) overlap = in_polygon(z, o->lat[i], o->lon[i]);
-    if (overlap)
+    if (geo_polygons_overlap(z->lat, z->lon, z->n, o->lat, o->lon, o->n))
       scn__warning(c, v, "inspection zone '%s' overlaps combat area '%s'", z->id, o->id);
   }
 }

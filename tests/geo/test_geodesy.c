@@ -1,4 +1,5 @@
-/* test_geodesy.c - great-circle distance against exact values on the sphere. */
+/* test_geodesy.c - great-circle distance against exact values on the sphere; polygon
+ * containment and overlap on hand-drawn cases. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 
 #include <math.h>
 
+#include "geo_polygon.h"
 #include "geodesy.h"
 
 static void exact_arcs(void **state) {
@@ -26,7 +28,22 @@ static void exact_arcs(void **state) {
   assert_true(d > 0.499 * r * pi / 180 && d < 0.501 * r * pi / 180);
 }
 
+static void polygons(void **state) {
+  (void)state;
+  const double sq_lat[] = {0, 0, 2, 2}, sq_lon[] = {0, 2, 2, 0};   /* 2x2 square */
+  const double in_lat[] = {0.5, 0.5, 1}, in_lon[] = {0.5, 1.5, 1};  /* inside it */
+  const double far_lat[] = {5, 5, 6}, far_lon[] = {5, 6, 5};        /* apart */
+  /* A bar through the square with no vertex inside it: only edges cross. */
+  const double bar_lat[] = {0.9, 0.9, 1.1, 1.1}, bar_lon[] = {-1, 3, 3, -1};
+  assert_true(geo_point_in_polygon(1, 1, sq_lat, sq_lon, 4));
+  assert_false(geo_point_in_polygon(3, 1, sq_lat, sq_lon, 4));
+  assert_true(geo_polygons_overlap(sq_lat, sq_lon, 4, in_lat, in_lon, 3));
+  assert_true(geo_polygons_overlap(in_lat, in_lon, 3, sq_lat, sq_lon, 4));
+  assert_false(geo_polygons_overlap(sq_lat, sq_lon, 4, far_lat, far_lon, 3));
+  assert_true(geo_polygons_overlap(sq_lat, sq_lon, 4, bar_lat, bar_lon, 4));
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(exact_arcs)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(exact_arcs), cmocka_unit_test(polygons)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
