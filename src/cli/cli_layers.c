@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cli_report.h"
 #include "err.h"
+#include "logistics.h"
 #include "metric.h"
 #include "scn_logistics.h"
 #include "sim.h"
@@ -43,27 +44,18 @@ static void layer_feature(rep_buf *b, int *first, const char *layer, const char 
   }
 }
 
-/* The lane's line: the theater route of the same mode joining its two places (either
- * way), else the straight leg -- as the logistics model routes it (logistics.c). */
-static void lane_line(rep_buf *b, const scn_scenario *sc, int from, int to, double tlat,
-                      double tlon, int air) {
-  const scn_route *rt = NULL;
-  int rev = 0;
-  for (size_t i = 0; i < sc->nroute && to >= 0; i++) {
-    const scn_route *r = &sc->route[i];
-    if (strcmp(r->kind, air ? "air" : "sea") != 0) continue;
-    if (r->place[0] == from && r->place[r->n - 1] == to) { rt = r, rev = 0; break; }
-    if (r->place[0] == to && r->place[r->n - 1] == from) { rt = r, rev = 1; break; }
-  }
+/* The lane's line, as the logistics model routes it. */
+static void lane_line(rep_buf *b, const scn_scenario *sc, const log_lane_info *in) {
   rep_buf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
-  if (rt) {
+  if (in->route >= 0) {
+    const scn_route *rt = &sc->route[in->route];
     for (size_t k = 0; k < rt->n; k++) {
-      size_t j = rev ? rt->n - 1 - k : k;
+      size_t j = in->reverse ? rt->n - 1 - k : k;
       rep_buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", rt->lon[j], rt->lat[j]);
     }
   } else {
-    rep_buf_printf(b, "[%.6f,%.6f],[%.6f,%.6f]", sc->place[from].lon, sc->place[from].lat,
-                   tlon, tlat);
+    rep_buf_printf(b, "[%.6f,%.6f],[%.6f,%.6f]", sc->place[in->from].lon,
+                   sc->place[in->from].lat, in->to_lon, in->to_lat);
   }
   rep_buf_put(b, "]}}");
 }
@@ -85,47 +77,36 @@ static double consumer_fill(store *st, int64_t run_id, const metric_set *ms, siz
   return k ? sum / k : NAN;
 }
 
-/* One feature per lane the logistics model builds (transport x depot x consumer that
- * can carry something the consumer demands, with places to load and deliver). */
+/* One feature per lane of the logistics model. */
 static int logistics_layer(rep_buf *b, store *st, int64_t run_id, const scn_scenario *sc,
                            const metric_set *ms, size_t n, double *vals) {
   const scn_logistics *L = sc->logistics;
-  char id[256];
+  log_model *m = NULL;
+  metric_set scratch; /* the model defines its metrics; only its lanes are wanted here */
+  metric_set_init(&scratch);
+  int err = log_model_new(&m, sc, &scratch, NULL);
+  metric_set_release(&scratch);
+  if (err || !m) return err ? err : 0;
   int first = 1, nfeat = 0;
   rep_buf_put(b, "{\"title\":\"logistics lanes: consumer fill rate\",\"properties\":{"
                  "\"value\":\"mean fill rate of the lane's consumer (share of demand met "
                  "from stock on hand, over replications and commodities); the store holds "
                  "no per-lane delivered amounts\"},\"features\":[");
-  for (size_t a = 0; a < L->ntransport; a++)
-    for (size_t d = 0; d < L->ndepot; d++)
-      for (size_t c = 0; c < L->nconsumer; c++) {
-        const scn_log_transport *t = &L->transport[a];
-        const scn_log_depot *dp = &L->depot[d];
-        const scn_log_consumer *u = &L->consumer[c];
-        int useful = 0, from, to;
-        for (size_t k = 0; k < L->ncommodity; k++)
-          useful |= t->capacity[k] > 0 && dist_mean(&u->demand[k]) > 0;
-        if (!useful) continue;
-        if (t->air) {
-          if (dp->airfield < 0 || u->airfield < 0) continue;
-          from = dp->airfield, to = u->airfield;
-        } else {
-          if (u->port < 0 && u->place >= 0) continue;
-          from = dp->place, to = u->port;
-        }
-        double tlat = to >= 0 ? sc->place[to].lat : u->lat;
-        double tlon = to >= 0 ? sc->place[to].lon : u->lon;
-        snprintf(id, sizeof id, "%s>%s/%s", dp->id, u->id, sc->force[t->force].id);
-        layer_feature(b, &first, "logistics-flow", id, id,
-                      consumer_fill(st, run_id, ms, n, vals, L, u));
-        rep_buf_put(b, ",\"consumer\":");
-        rep_buf_json_str(b, u->id);
-        rep_buf_put(b, ",\"mode\":");
-        rep_buf_json_str(b, t->air ? "air" : "sea");
-        lane_line(b, sc, from, to, tlat, tlon, t->air);
-        nfeat++;
-      }
+  for (int i = 0; i < log_lanes(m); i++) {
+    log_lane_info in;
+    log_lane_describe(m, i, &in);
+    const scn_log_consumer *u = &L->consumer[in.consumer];
+    layer_feature(b, &first, "logistics-flow", log_lane_name(m, i), log_lane_name(m, i),
+                  consumer_fill(st, run_id, ms, n, vals, L, u));
+    rep_buf_put(b, ",\"consumer\":");
+    rep_buf_json_str(b, u->id);
+    rep_buf_put(b, ",\"mode\":");
+    rep_buf_json_str(b, in.air ? "air" : "sea");
+    lane_line(b, sc, &in);
+    nfeat++;
+  }
   rep_buf_put(b, "]}");
+  log_model_free(m);
   return nfeat;
 }
 

@@ -33,6 +33,8 @@ static int in_polygon(const scn_region *g, double lat, double lon) {
 typedef struct lane {
   int depot, consumer, transport;
   int from, to;       /* place indices; to = -1: alongside at the consumer's position */
+  int route, reverse; /* theater route followed (-1: the straight leg), and backwards */
+  double to_lat, to_lon; /* where the lane ends */
   double distance;    /* m, one way */
   uint64_t areas;     /* combat areas (bit = index in model->combat) it crosses */
   int64_t cost;       /* per unit: one-way transit in minutes (>= 1) */
@@ -98,6 +100,8 @@ static void lane_geometry(log_model *m, lane *l, double tlat, double tlon, int a
     if (r->place[0] == l->to && r->place[r->n - 1] == l->from) { rt = r, rev = 1; break; }
   }
   size_t n = rt ? rt->n : 2;
+  l->route = rt ? (int)(rt - sc->route) : -1, l->reverse = rev;
+  l->to_lat = tlat, l->to_lon = tlon;
   l->distance = 0;
   l->areas = 0;
   for (size_t i = 0; i + 1 < n; i++) {
@@ -398,6 +402,12 @@ int log_lanes(const log_model *m) { return m->nlane; }
 int64_t log_lane_cost(const log_model *m, int i) { return m->lane[i].cost; }
 double log_unit(const log_model *m, int k) { return m->unit[k]; }
 const char *log_lane_name(const log_model *m, int i) { return m->lane[i].name; }
+
+void log_lane_describe(const log_model *m, int i, log_lane_info *out) {
+  const lane *l = &m->lane[i];
+  *out = (log_lane_info){l->consumer, l->from, l->to, m->L->transport[l->transport].air,
+                         l->route, l->reverse, l->to_lat, l->to_lon};
+}
 
 /* ---- one replication -------------------------------------------------------------- */
 

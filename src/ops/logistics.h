@@ -59,6 +59,15 @@ void log_balance_of(const log_run *r, int commodity, log_balance *out);
 int log_lanes(const log_model *m);
 /* "depot>consumer/force", valid while the model is. */
 const char *log_lane_name(const log_model *m, int lane);
+/* Where a lane runs, for maps: its consumer (index in the logistics section), its end
+ * places (to = -1: alongside the consumer at to_lat/to_lon), whether it flies, and the
+ * theater route it follows (-1: the straight leg from `from` to the end; reverse:
+ * the route is followed from its last waypoint to its first). */
+typedef struct log_lane_info {
+  int consumer, from, to, air, route, reverse;
+  double to_lat, to_lon;
+} log_lane_info;
+void log_lane_describe(const log_model *m, int lane, log_lane_info *out);
 /* The planner's cost of one solver unit (1 t or 1 m3) on a lane: one-way transit in
  * minutes, plus one; and the solver unit of a commodity in SI (1000 kg or 1 m3). */
 int64_t log_lane_cost(const log_model *m, int lane);
