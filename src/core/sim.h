@@ -90,6 +90,9 @@ typedef enum sim_signal_type {
   SIG_REGION_STATUS,     /* a region became active (open = 0) or quiet (open = 1): region */
   SIG_PERSON_MISSING,    /* count persons of class `object` at lat/lon: SAR's input */
   SIG_GATE_OPENED,       /* a legal gate opened: gate */
+  SIG_PHASE_BEGAN,       /* a plan phase began: phase (the plan's index) */
+  SIG_TASK_STATUS,       /* a plan task started or resumed (open = 1) or stopped running
+                            (open = 0: paused, withdrawn, done or cancelled): task */
   SIG__COUNT
 } sim_signal_type;
 
@@ -101,6 +104,8 @@ typedef struct sim_signal {
   int place;     /* SIG_SITE_STATUS, or -1 */
   int region;    /* SIG_REGION_STATUS, or -1 */
   int gate;      /* SIG_GATE_OPENED */
+  int phase;     /* SIG_PHASE_BEGAN */
+  int task;      /* SIG_TASK_STATUS */
   int open;      /* status signals: 1 open/quiet, 0 closed/active */
   int object;    /* SIG_PERSON_MISSING: search-object class index */
   int count;     /* SIG_PERSON_MISSING */

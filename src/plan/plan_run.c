@@ -83,9 +83,30 @@ static double now_of(const plan_run *r) { return sim_now(r->sim); }
 
 /* ---- gates and situations ---------------------------------------------------------------- */
 
+/* A signal of the plan's own, every index that does not apply set to -1. */
+static sim_signal plan_signal(sim_signal_type type, int open) {
+  return (sim_signal){.type = type, .source = -1, .event = -1, .situation = -1, .place = -1,
+                      .region = -1, .gate = -1, .phase = -1, .task = -1, .open = open};
+}
+
 static void publish(plan_run *r, sim_signal_type type, int gate, int situation, int open) {
-  sim_signal sig = {.type = type, .source = -1, .event = -1, .situation = situation,
-                    .place = -1, .region = -1, .gate = gate, .open = open};
+  sim_signal sig = plan_signal(type, open);
+  sig.gate = gate;
+  sig.situation = situation;
+  sim_publish(r->sim, &sig);
+}
+
+/* Missions that follow the plan (a search that runs only while its task does, traffic
+   that changes with the phase) hear of it through these two. */
+static void publish_phase(plan_run *r, int phase) {
+  sim_signal sig = plan_signal(SIG_PHASE_BEGAN, 1);
+  sig.phase = phase;
+  sim_publish(r->sim, &sig);
+}
+
+static void publish_task(plan_run *r, int task, int running) {
+  sim_signal sig = plan_signal(SIG_TASK_STATUS, running);
+  sig.task = task;
   sim_publish(r->sim, &sig);
 }
 
@@ -279,6 +300,7 @@ static void start_running(plan_run *r, task_slot *ts) {
     *et = (end_timer){ts, ts->gen};
     sim_after(r->sim, ts->remaining, task_end, et);
   }
+  publish_task(r, ts->i, 1);
 }
 
 static void stop_running(plan_run *r, task_slot *ts) {
@@ -288,6 +310,7 @@ static void stop_running(plan_run *r, task_slot *ts) {
   if (ts->remaining < 0) ts->remaining = 0;
   ts->gen++;
   release(r, ts);
+  publish_task(r, ts->i, 0);
 }
 
 static void finish(plan_run *r, task_slot *ts, int state) {
@@ -401,6 +424,7 @@ static void settle(plan_run *r) {
       r->phase_t[i] = now_of(r);
       r->phase_cur = (int)i;
       changed = 1;
+      publish_phase(r, (int)i);
     }
     for (size_t k = 0; k < p->ntask; k++) changed |= task_step(r, &r->task[m->order[k]]);
   } while ((changed || r->dirty) && ++rounds < cap);

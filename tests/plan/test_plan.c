@@ -184,6 +184,8 @@ typedef struct world {
   plan_run *r;
   metric_out out;
   int sig_situation, sig_gate, sig_gate_closed; /* counted from the plan */
+  int nlog;                                      /* SIG_PHASE_BEGAN and SIG_TASK_STATUS */
+  struct plan_heard { double t; int type, index, open; } log[16];
 } world;
 
 static const char *const header =
@@ -206,6 +208,9 @@ static void on_signal(sim *s, const sim_signal *sig, void *ctx) {
   if (sig->type == SIG_SITUATION_CHANGED) w->sig_situation++;
   if (sig->type == SIG_GATE_OPENED && sig->open) w->sig_gate++;
   if (sig->type == SIG_GATE_OPENED && !sig->open) w->sig_gate_closed++;
+  if ((sig->type == SIG_PHASE_BEGAN || sig->type == SIG_TASK_STATUS) && w->nlog < 16)
+    w->log[w->nlog++] = (struct plan_heard){sim_now(s), sig->type,
+                                            sig->type == SIG_PHASE_BEGAN ? sig->phase : sig->task, sig->open};
 }
 
 /* Load header + body, build the model, run replication 0 to the horizon. */
@@ -233,6 +238,8 @@ static void run(world *w, const char *body) {
   assert_int_equal(metric_out_init(&w->out, &w->ms, &w->ar), 0);
   assert_int_equal(sim_subscribe(w->s, SIG_SITUATION_CHANGED, on_signal, w), 0);
   assert_int_equal(sim_subscribe(w->s, SIG_GATE_OPENED, on_signal, w), 0);
+  assert_int_equal(sim_subscribe(w->s, SIG_PHASE_BEGAN, on_signal, w), 0);
+  assert_int_equal(sim_subscribe(w->s, SIG_TASK_STATUS, on_signal, w), 0);
   assert_non_null(crisis_start(w->cm, w->s, &w->ar, &w->out, w->sc->seed, 0));
   assert_non_null(w->r = plan_start(w->m, w->s, &w->ar, &w->out, w->sc->seed, 0));
   assert_int_equal(sim_run(w->s, w->sc->horizon), 0);
@@ -363,6 +370,17 @@ static void test_combat_pause(void **state) {
   assert_float_equal(plan_run_task_ran(w.r, t), 2 * D, 1e-6);
   assert_float_equal(plan_run_task_end(w.r, t), 15 * H + 2 * D + 10 * H, 1e-6);
   assert_float_equal(metric(&w, "task.resupply.delay_authority"), 10 * H, 1e-9);
+  /* Missions that follow the task hear each start, pause, resumption and end. */
+  const double expect[][2] = {{15 * H, 1}, {20 * H, 0}, {30 * H, 1}, {15 * H + 2 * D + 10 * H, 0}};
+  int seen = 0;
+  for (int i = 0; i < w.nlog; i++) {
+    if (w.log[i].type != SIG_TASK_STATUS || w.log[i].index != t) continue;
+    assert_true(seen < 4);
+    assert_float_equal(w.log[i].t, expect[seen][0], 1e-6);
+    assert_int_equal(w.log[i].open, (int)expect[seen][1]);
+    seen++;
+  }
+  assert_int_equal(seen, 4);
   /* A rescue under way continues (important influence: continue_started_rescue); one
    * due while combat is under way waits until it ends. */
   assert_int_equal(plan_run_task_pauses(w.r, task(&w, "rescue")), 0);
@@ -380,6 +398,36 @@ static void test_combat_pause(void **state) {
   assert_int_equal(plan_run_task_state(w.r, t), PLAN_TASK_WITHDRAWN);
   assert_float_equal(plan_run_task_end(w.r, t), 20 * H, 0);
   assert_float_equal(plan_run_task_ran(w.r, t), 5 * H, 1e-9);
+  done(&w);
+}
+
+/* Each phase announces its beginning once, in order, at the instant its condition holds. */
+static void test_phase_signal(void **state) {
+  (void)state;
+  world w;
+  run(&w,
+      "crisis:\n"
+      "  events:\n"
+      "    - {id: blockade, at: 12h}\n"
+      "plan:\n"
+      "  phases:\n"
+      "    - {id: deter}\n"
+      "    - {id: respond, start: blockade}\n"
+      "    - {id: recover, start: {at: 2h}}\n"
+      "  tasks:\n"
+      "    - {id: rescue, activity: search_and_rescue, owner: JP, assets: [helo], area: naha,\n"
+      "       phase: respond, duration: 1d}\n");
+  double want[] = {0, 12 * H, 12 * H}; /* `recover` waits for `respond` although 2h passed */
+  int seen = 0;
+  for (int i = 0; i < w.nlog; i++) {
+    if (w.log[i].type != SIG_PHASE_BEGAN) continue;
+    assert_true(seen < 3);
+    assert_int_equal(w.log[i].index, seen);
+    assert_float_equal(w.log[i].t, want[seen], 0);
+    seen++;
+  }
+  assert_int_equal(seen, 3);
+  assert_float_equal(plan_run_task_start(w.r, task(&w, "rescue")), 12 * H, 0);
   done(&w);
 }
 
@@ -579,7 +627,7 @@ int main(void) {
       cmocka_unit_test(test_table_shipped),   cmocka_unit_test(test_table_errors),
       cmocka_unit_test(test_gate_wait_exact), cmocka_unit_test(test_authority_then_gates),
       cmocka_unit_test(test_combat_pause),    cmocka_unit_test(test_diet_refuses),
-      cmocka_unit_test(test_situation_ends),
+      cmocka_unit_test(test_situation_ends),  cmocka_unit_test(test_phase_signal),
       cmocka_unit_test(test_assets),          cmocka_unit_test(test_scenario_errors),
       cmocka_unit_test(test_check_api),
   };
