@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "err.h"
-#include "geo_polygon.h"
 #include "plan_internal.h"
 
 typedef struct resolver {
@@ -94,15 +93,7 @@ static int resolve_cond(resolver *r, const scn_cond *c, pl_cond *out) {
   }
 }
 
-/* ---- geometry: where a task is against the combat areas (geo_polygon.h) ---------------- */
-
-static int point_in(const scn_region *g, double lat, double lon) {
-  return geo_point_in_polygon(lat, lon, g->lat, g->lon, g->n);
-}
-
-static int regions_overlap(const scn_region *a, const scn_region *b) {
-  return geo_polygons_overlap(a->lat, a->lon, a->n, b->lat, b->lon, b->n);
-}
+/* ---- where a task is against the combat areas ------------------------------------------ */
 
 static void find_combat_regions(resolver *r, const scn_task *t, pl_task *pt) {
   const plan_model *m = r->m;
@@ -114,8 +105,8 @@ static void find_combat_regions(resolver *r, const scn_task *t, pl_task *pt) {
   for (size_t g = 0; g < sc->nregion; g++) {
     const scn_region *reg = &sc->region[g];
     if (strcmp(reg->kind, kind) != 0 || reg->n < 3) continue;
-    int in = t->place >= 0 ? point_in(reg, sc->place[t->place].lat, sc->place[t->place].lon)
-                           : ((int)g == t->region || regions_overlap(reg, &sc->region[t->region]));
+    int in = t->place >= 0 ? scn_region_contains(reg, sc->place[t->place].lat, sc->place[t->place].lon)
+                           : ((int)g == t->region || scn_regions_overlap(reg, &sc->region[t->region]));
     if (in) pt->combat[pt->ncombat++] = (int)g;
   }
 }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "geo_polygon.h"
 #include "scn_internal.h"
 
 /* Each list's items become the scenario's array in order; an item whose id is
@@ -226,4 +227,12 @@ void scn__load_forces(scn__ctx *c, const scn__node *list) {
     if (scn__expect_map(c, list->item[i], "force")) load_force(c, list->item[i], out);
   c->sc->force = out;
   c->sc->nforce = c->forces.n;
+}
+
+int scn_region_contains(const scn_region *g, double lat, double lon) {
+  return geo_point_in_polygon(lat, lon, g->lat, g->lon, g->n);
+}
+
+int scn_regions_overlap(const scn_region *a, const scn_region *b) {
+  return geo_polygons_overlap(a->lat, a->lon, a->n, b->lat, b->lon, b->n);
 }

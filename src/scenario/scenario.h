@@ -174,4 +174,9 @@ int scn_region_find(const scn_scenario *sc, const char *id);
 int scn_event_find(const scn_scenario *sc, const char *id);
 int scn_force_find(const scn_scenario *sc, const char *id);
 
+/* Where a point or a region is against a region (edges count as inside), for the
+ * layers above that may not include geo themselves (plan, DESIGN.md section 2). */
+int scn_region_contains(const scn_region *g, double lat, double lon);
+int scn_regions_overlap(const scn_region *a, const scn_region *b);
+
 #endif
