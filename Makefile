@@ -68,7 +68,7 @@ build-fuzz: deps
 	    "-DCMAKE_C_FLAGS=-O1 -fsanitize=fuzzer-no-link" -DSTRAITS_SANITIZE=ON \
 	    -DSTRAITS_BENCH=OFF -DSTRAITS_FUZZ=ON -DSTRAITS_FUZZ_SECONDS=$(FUZZ_SECONDS) \
 	    $(CMAKE_FLAGS) >/dev/null && \
-	  cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_scenario fuzz_quantity fuzz_sweep; \
+	  cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_scenario fuzz_quantity fuzz_sweep fuzz_netcdf; \
 	else echo "build-fuzz: no clang with libFuzzer (clang, libclang-rt-14-dev): no fuzzing"; fi
 
 test-fuzz: build-fuzz

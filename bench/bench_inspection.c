@@ -13,6 +13,7 @@
 #include "inspection.h"
 #include "metric.h"
 #include "scenario.h"
+#include "scn_inspection.h"
 #include "sim.h"
 
 #define REPEATS 5
@@ -23,13 +24,19 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The operation waits for an important influence situation; announce it at t = 0, as
- * the crisis model would, so every replication runs the zone for the whole month. */
+/* The operation waits for an important influence situation or for the plan's ship
+ * inspection task; announce both at t = 0, as the crisis and plan models would, so every
+ * replication runs the zone for the whole month. */
 static void announce(sim *s, void *ctx) {
-  (void)ctx;
-  sim_signal sig = {.type = SIG_SITUATION_CHANGED, .source = -1, .place = -1, .region = -1,
+  const scn_inspection *in = ctx;
+  sim_signal sig = {.type = SIG_SITUATION_CHANGED, .source = -1, .event = -1, .place = -1,
+                    .region = -1, .gate = -1, .phase = -1, .task = -1,
                     .situation = SCN_SIT_IMPORTANT_INFLUENCE};
   sim_publish(s, &sig);
+  if (in->start_kind == SCN_INSP_START_TASK) {
+    sig.type = SIG_TASK_STATUS, sig.situation = -1, sig.task = in->start_task, sig.open = 1;
+    sim_publish(s, &sig);
+  }
 }
 
 int main(int argc, char **argv) {
@@ -69,7 +76,7 @@ int main(int argc, char **argv) {
       metric_out out;
       insp *I;
       if (metric_out_init(&out, &ms, &a) || !(I = insp_start(m, s, &a, &out, sc->seed, (uint32_t)r)) ||
-          sim_at(s, 0, announce, NULL) || sim_run(s, sc->horizon)) {
+          sim_at(s, 0, announce, (void *)sc->inspection) || sim_run(s, sc->horizon)) {
         fprintf(stderr, "bench_inspection: replication %d failed\n", r);
         return 1;
       }

@@ -1,13 +1,18 @@
 /* cli_layers.c - map layers a run adds to the report's theater map (documents
- * "map.layer.logistics-flows" and "map.layer.sar-datums", docs/report.md), computed
- * from the scenario and the run's stored metrics after the run. */
+ * "map.layer.logistics-flows", "map.layer.sar-datums", "map.layer.sar-probability"
+ * and "map.layer.sar-searches", docs/report.md), computed from the scenario and the
+ * run's stored metrics after the run (the SAR case by replaying one replication). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_report.h"
+#include "crisis.h"
 #include "err.h"
+#include "plan.h"
+#include "sar.h"
+#include "scn_sar.h"
 #include "logistics.h"
 #include "metric.h"
 #include "scn_logistics.h"
@@ -60,24 +65,29 @@ static void lane_line(rep_buf *b, const scn_scenario *sc, const log_lane_info *i
   rep_buf_put(b, "]}}");
 }
 
-/* The store records no per-lane deliveries (only delivered.<commodity> over all
- * lanes), so a lane is coloured by its consumer's fill rate: the mean over
- * replications and over the commodities the consumer demands. */
-static double consumer_fill(store *st, int64_t run_id, const metric_set *ms, size_t n,
-                            double *vals, const scn_logistics *L, const scn_log_consumer *u) {
-  char name[192];
+/* What a lane delivered: the mean over replications of lane_delivered.<lane>.<k>, per
+ * commodity in the planner's unit (t or m3) into by[k], and their sum (tonnes and
+ * cubic metres added, roughly a fuel's density of 1: a colour scale, not a balance);
+ * NaN when the run stored none. */
+static double lane_delivered(store *st, int64_t run_id, const metric_set *ms, size_t n,
+                             double *vals, const scn_logistics *L, const log_model *m, int lane,
+                             double *by) {
+  char name[256];
   double sum = 0;
-  int k = 0;
-  for (size_t c = 0; c < L->ncommodity; c++) {
-    if (!(dist_mean(&u->demand[c]) > 0)) continue;
-    snprintf(name, sizeof name, "fill_rate.%s.%s", u->id, L->commodity[c].id);
+  int seen = 0;
+  for (size_t k = 0; k < L->ncommodity; k++) {
+    by[k] = NAN;
+    if (!log_lane_carries(m, lane, (int)k)) continue;
+    snprintf(name, sizeof name, "lane_delivered.%s.%s", log_lane_name(m, lane), L->commodity[k].id);
     double v = metric_mean(st, run_id, ms, n, vals, "logistics", name);
-    if (!isnan(v)) sum += v, k++;
+    if (isnan(v)) continue;
+    by[k] = v / log_unit(m, (int)k);
+    sum += by[k], seen = 1;
   }
-  return k ? sum / k : NAN;
+  return seen ? sum : NAN;
 }
 
-/* One feature per lane of the logistics model. */
+/* One feature per lane of the logistics model, valued by what it delivered. */
 static int logistics_layer(rep_buf *b, store *st, int64_t run_id, const scn_scenario *sc,
                            const metric_set *ms, size_t n, double *vals) {
   const scn_logistics *L = sc->logistics;
@@ -87,25 +97,42 @@ static int logistics_layer(rep_buf *b, store *st, int64_t run_id, const scn_scen
   int err = log_model_new(&m, sc, &scratch, NULL);
   metric_set_release(&scratch);
   if (err || !m) return err ? err : 0;
+  double *by = malloc((L->ncommodity + 1) * sizeof *by);
+  if (!by) {
+    log_model_free(m);
+    return ERR_NOMEM;
+  }
   int first = 1, nfeat = 0;
-  rep_buf_put(b, "{\"title\":\"logistics lanes: consumer fill rate\",\"properties\":{"
-                 "\"value\":\"mean fill rate of the lane's consumer (share of demand met "
-                 "from stock on hand, over replications and commodities); the store holds "
-                 "no per-lane delivered amounts\"},\"features\":[");
+  rep_buf_put(b, "{\"title\":\"logistics lanes: delivered\",\"properties\":{"
+                 "\"value\":\"mean amount the lane delivered per replication (t and m3 "
+                 "added), from lane_delivered.<lane>.<commodity>; per commodity under "
+                 "delivered\"},\"features\":[");
   for (int i = 0; i < log_lanes(m); i++) {
     log_lane_info in;
     log_lane_describe(m, i, &in);
     const scn_log_consumer *u = &L->consumer[in.consumer];
     layer_feature(b, &first, "logistics-flow", log_lane_name(m, i), log_lane_name(m, i),
-                  consumer_fill(st, run_id, ms, n, vals, L, u));
+                  lane_delivered(st, run_id, ms, n, vals, L, m, i, by));
     rep_buf_put(b, ",\"consumer\":");
     rep_buf_json_str(b, u->id);
     rep_buf_put(b, ",\"mode\":");
     rep_buf_json_str(b, in.air ? "air" : "sea");
+    rep_buf_put(b, ",\"delivered\":{");
+    int firstk = 1;
+    for (size_t k = 0; k < L->ncommodity; k++) {
+      if (isnan(by[k])) continue;
+      rep_buf_put(b, firstk ? "" : ",");
+      firstk = 0;
+      rep_buf_json_str(b, L->commodity[k].id);
+      rep_buf_put(b, ":");
+      rep_buf_json_num(b, by[k]);
+    }
+    rep_buf_put(b, "}");
     lane_line(b, sc, &in);
     nfeat++;
   }
   rep_buf_put(b, "]}");
+  free(by);
   log_model_free(m);
   return nfeat;
 }
@@ -142,6 +169,147 @@ static int sar_layer(rep_buf *b, store *st, int64_t run_id, const scn_scenario *
   return nfeat;
 }
 
+/* ---- the SAR case of a representative replication -------------------------------- */
+
+/* The replication whose first case's POS is nearest the median over the replications
+ * that had a case (the lowest such index on ties); -1 when none had one. */
+static int sar_median_rep(const double *cases, const double *pos, size_t n) {
+  size_t k = 0;
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v) return -1;
+  for (size_t i = 0; i < n; i++)
+    if (cases[i] >= 1 && isfinite(pos[i])) v[k++] = pos[i];
+  int best = -1;
+  if (k) {
+    for (size_t a = 1; a < k; a++) /* insertion sort: a few thousand at most */
+      for (size_t b = a; b > 0 && v[b - 1] > v[b]; b--) {
+        double t = v[b];
+        v[b] = v[b - 1], v[b - 1] = t;
+      }
+    double med = v[(k - 1) / 2], d = INFINITY;
+    for (size_t i = 0; i < n; i++)
+      if (cases[i] >= 1 && isfinite(pos[i]) && fabs(pos[i] - med) < d) d = fabs(pos[i] - med), best = (int)i;
+  }
+  free(v);
+  return best;
+}
+
+/* Replay replication rep with the modules SAR depends on (crisis, plan, sar), keeping
+ * the first case's map and searches; the layers are written only if the replay's
+ * sar.pos is the stored one (else the replay is not that replication: no layer). */
+static int sar_case_layers(store *st, int64_t run_id, const scn_scenario *sc,
+                           const metric_set *ms, size_t n, double *vals) {
+  int mcase = metric_find(ms, "sar", "cases"), mpos = metric_find(ms, "sar", "pos");
+  if (!sc->sar || sc->sar->kase || mcase < 0 || mpos < 0 || n == 0) return 0;
+  double *cases = malloc(n * sizeof *cases);
+  if (!cases) return ERR_NOMEM;
+  int rep = -1, err = 0, werr = 0;
+  if (store_metric_values(st, run_id, ms, mcase, cases, n) == 0 &&
+      store_metric_values(st, run_id, ms, mpos, vals, n) == 0)
+    rep = sar_median_rep(cases, vals, n);
+  double want = rep >= 0 ? vals[rep] : NAN;
+  free(cases);
+  if (rep < 0) return 0;
+  diag *d = diag_new();
+  metric_set lms;
+  metric_set_init(&lms);
+  crisis_model *cm = NULL;
+  plan_authorities *au = NULL;
+  plan_model *pm = NULL;
+  sar_model *m = NULL;
+  sim *s = sim_new();
+  arena ar;
+  arena_init(&ar, (size_t)1 << 30);
+  rep_buf b = REP_BUF_INIT;
+  metric_out out;
+  if (!d || !s) err = ERR_NOMEM;
+  if (!err) err = crisis_model_new(&cm, sc, &lms, d);
+  if (!err && plan_scenario_uses(sc) &&
+      !(err = plan_authorities_load(&au, plan_authorities_default_path(), d)))
+    err = plan_model_new(&pm, sc, au, &lms, d);
+  if (!err) err = sar_model_new(&m, sc, &lms, d);
+  if (!err) err = metric_out_init(&out, &lms, &ar);
+  sar *S = NULL;
+  if (!err && (!crisis_start(cm, s, &ar, &out, sc->seed, (uint32_t)rep) ||
+               (pm && !plan_start(pm, s, &ar, &out, sc->seed, (uint32_t)rep)) ||
+               !(S = sar_start(m, s, &ar, &out, sc->seed, (uint32_t)rep)) ||
+               sar_record_first_case(S)))
+    err = ERR_LIMIT;
+  if (!err) err = sim_run(s, sc->horizon);
+  const sar_grid *g = NULL;
+  const sar_sortie *so = NULL;
+  size_t nso = 0;
+  if (!err) {
+    sar_collect(S, s, &out);
+    nso = sar_first_case(S, &g, &so);
+    double got = out.value[metric_find(&lms, "sar", "pos")];
+    if (!g || !(got == want)) g = NULL; /* not the stored replication: draw nothing */
+  }
+  if (g) {
+    char title[256], name[256];
+    int first = 1;
+    snprintf(title, sizeof title, "SAR: first case of replication %d, probability before "
+             "its first search", rep);
+    rep_buf_put(&b, "{\"title\":");
+    rep_buf_json_str(&b, title);
+    rep_buf_put(&b, ",\"properties\":{\"value\":\"probability that the search object is "
+                    "in the cell when the first search was planned (replication whose first-case "
+                    "POS is nearest the median)\"},\"features\":[");
+    for (size_t j = 0; j < g->ny; j++)
+      for (size_t i = 0; i < g->nx; i++) {
+        double p = g->p[j * g->nx + i];
+        if (!(p > 0)) continue;
+        double la0 = g->lat0 + (double)j * g->dlat, lo0 = g->lon0 + (double)i * g->dlon;
+        snprintf(name, sizeof name, "P = %.4f", p);
+        snprintf(title, sizeof title, "cell.%zu.%zu", j, i);
+        layer_feature(&b, &first, "sar-probability", title, name, p);
+        rep_buf_printf(&b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],"
+                       "[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}", lo0, la0,
+                       lo0 + g->dlon, la0, lo0 + g->dlon, la0 + g->dlat, lo0, la0 + g->dlat, lo0, la0);
+      }
+    rep_buf_put(&b, "]}");
+    werr = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "map.layer.sar-probability", b.s);
+    b.len = 0;
+    static const char *const colours[] = {"#1f78b4", "#33a02c", "#e31a1c", "#ff7f00",
+                                          "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a"};
+    snprintf(title, sizeof title, "SAR: searches of that case (replication %d)", rep);
+    rep_buf_put(&b, "{\"title\":");
+    rep_buf_json_str(&b, title);
+    rep_buf_put(&b, ",\"style\":{\"stroke\":\"#1f78b4\"},\"features\":[");
+    first = 1;
+    for (size_t k = 0; k < nso && !werr; k++) {
+      const sar_rect *r = &so[k].rect;
+      const char *unit = sc->force[sc->sar->asset[so[k].asset].force].id;
+      char id[64];
+      snprintf(name, sizeof name, "%s #%d: %.1f-%.1f h after the report, POD %.2f, POS %.2f",
+               unit, so[k].unit + 1, so[k].t_start / 3600, so[k].t_end / 3600, r->pod, so[k].pos);
+      snprintf(id, sizeof id, "search.%zu", k);
+      layer_feature(&b, &first, "sar-search", id, name, NAN);
+      rep_buf_put(&b, ",\"stroke\":");
+      rep_buf_json_str(&b, colours[(size_t)(so[k].asset * 3 + so[k].unit) % 8]);
+      rep_buf_printf(&b, ",\"unit\":\"%s\",\"number\":%d,\"pod\":%.4f", unit, so[k].unit + 1, r->pod);
+      rep_buf_printf(&b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],"
+                     "[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}", r->lon_min, r->lat_min,
+                     r->lon_max, r->lat_min, r->lon_max, r->lat_max, r->lon_min, r->lat_max,
+                     r->lon_min, r->lat_min);
+    }
+    rep_buf_put(&b, "]}");
+    if (!werr && nso)
+      werr = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "map.layer.sar-searches", b.s);
+  }
+  rep_buf_release(&b);
+  sim_free(s);
+  arena_release(&ar);
+  sar_model_free(m);
+  plan_model_free(pm);
+  plan_authorities_free(au);
+  crisis_model_free(cm);
+  metric_set_release(&lms);
+  diag_free(d);
+  /* A replay that fails is a missing picture, not a failed run: only writing counts. */
+  return werr;
+}
+
 int cli_store_layers(store *st, int64_t run_id, const scn_scenario *sc) {
   metric_set ms;
   store_run_row row = {0};
@@ -159,6 +327,7 @@ int cli_store_layers(store *st, int64_t run_id, const scn_scenario *sc) {
   b.len = 0;
   if (!err && sar_layer(&b, st, run_id, sc, &ms, n, vals) > 0)
     err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "map.layer.sar-datums", b.s);
+  if (!err) err = sar_case_layers(st, run_id, sc, &ms, n, vals);
   if (err)
     cli_error("cannot record the map layers in the store: %s",
               err == ERR_NOMEM ? "out of memory" : store_errmsg(st));

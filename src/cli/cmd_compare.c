@@ -22,8 +22,10 @@ void cmd_compare_usage(FILE *out) {
           "Run each course of action with common random numbers (the baseline's seed:\n"
           "replication r of every one draws from the same streams), then compare each\n"
           "with the baseline metric by metric: the mean paired difference, its 95%%\n"
-          "confidence interval, and a verdict (better, worse, differs where the good\n"
-          "direction of a metric is not known, or no significant difference).\n"
+          "confidence interval, and a verdict: better or worse when the interval\n"
+          "excludes 0, by which way is good for the metric (its definition says\n"
+          "whether higher or lower is better); differs when it says neither; or no\n"
+          "significant difference.\n"
           "\n"
           "  -n, --replications N  replications of each (default: the baseline's)\n"
           "  -j, --threads N       worker threads (default: all CPUs)\n"
@@ -54,7 +56,7 @@ static void print_table(FILE *out, const coa_run *base, const coa_run *c, size_t
     double k;
     const char *shown;
     char name[64], hw[32] = "-";
-    rep_display_unit(q->def->unit, &k, &shown);
+    rep_display_unit_for(q->def->unit, q->a.n ? q->a.mean : NAN, &k, &shown);
     snprintf(name, sizeof name, "%s.%s", q->def->module, q->def->name);
     if (q->diff.n == 0) {
       fprintf(out, "%-40s %-4s %10s %10s %10s %10s  %s\n", name, shown, "-", "-", "-", "-",
@@ -152,8 +154,8 @@ int cmd_compare(int argc, char **argv) {
     for (int i = 1; i < ncoa; i++) print_table(stdout, &coa[0], &coa[i], nrep);
     printf("\ndiff: the course of action minus the baseline, replication by replication;\n"
            "ci95+-: half-width of its 95%% confidence interval.  better/worse: the interval\n"
-           "excludes 0 and the metric has a known good direction; differs: it excludes 0\n"
-           "but the direction is not known.\n");
+           "excludes 0 and the metric is defined higher- or lower-is-better; differs: it\n"
+           "excludes 0 but which way is good depends (whether an event occurs, say).\n");
   }
   rc = CLI_OK;
   if (!no_report && cli_report_available()) {

@@ -184,7 +184,7 @@ int cmd_run(int argc, char **argv) {
   }
   /* The theater and the plan go into the store so that a report needs nothing else. */
   if (cli_store_theater(st, res->run_id, sc) || cli_store_layers(st, res->run_id, sc) ||
-      store_plan(st, res->run_id, &a)) {
+      cli_store_spillover(st, res->run_id) || store_plan(st, res->run_id, &a)) {
     rc = CLI_FAILURE;
     goto done;
   }

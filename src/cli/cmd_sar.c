@@ -1,12 +1,16 @@
-/* cmd_sar.c - `straits sar SCENARIO --at LAT,LON`: a standalone search plan for one
- * case, from the scenario's `sar:` section (fields, land, units): each unit's first
- * sortie as a rectangle with its track spacing, POD and the cumulative POS, and the
- * probability map, search areas and particles as GeoJSON. */
+/* cmd_sar.c - `straits sar CASE.yaml`: the search plan for one case from a standalone
+ * case file (docs/cli.md): the datum's drift, every unit's sorties as search
+ * rectangles with their parallel tracks, POC, POD, cumulative POS and the probability
+ * of finding the persons alive; and GeoJSON of the probability map, the search areas
+ * and tracks, and the particles. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "cli.h"
@@ -17,21 +21,23 @@
 #include "scn_sar.h"
 
 #define SAR_CLI_MAX_OVERRIDES 64
+#define SAR_CLI_MAX_PATH 4096
 
 void cmd_sar_usage(FILE *out) {
   fprintf(out,
-          "usage: straits sar [options] SCENARIO --at LAT,LON\n"
+          "usage: straits sar [options] CASE.yaml\n"
           "\n"
-          "Plan the search for one case with SCENARIO's sar section (fields, land mask,\n"
-          "units and sweep widths): drift the search object from the reported position,\n"
-          "give each unit's first sortie a search rectangle, and print the rectangles,\n"
-          "track spacing, probability of detection and cumulative probability of success.\n"
+          "Plan the search for one case (docs/cli.md): drift the search object from the\n"
+          "case's datum, plan each wave of sorties of all units together (the optimal\n"
+          "allocation of their effort, one rectangle per unit), and print the rectangles,\n"
+          "tracks, POC, POD, cumulative POS and the probability of finding them alive.\n"
           "\n"
-          "      --at LAT,LON        reported position, degrees (required)\n"
-          "      --object CLASS      piw (default), life_raft, life_raft_drogue, small_boat\n"
-          "      --geojson FILE      write the probability map, search areas and particles\n"
-          "      --seed S            random seed (default: the scenario's)\n"
-          "      --set KEY=VALUE     override a scalar of the scenario (repeatable)\n");
+          "  -o, --out DIR           write probability.geojson, search_areas.geojson and\n"
+          "                          particles.geojson into DIR (created if needed)\n"
+          "      --sequential        plan units one after another, each on the map its\n"
+          "                          predecessors left, instead of together\n"
+          "      --seed S            random seed (default: the case's)\n"
+          "      --set KEY=VALUE     override a scalar of the case file (repeatable)\n");
 }
 
 static void geo_rect(FILE *f, double la0, double la1, double lo0, double lo1) {
@@ -40,11 +46,15 @@ static void geo_rect(FILE *f, double la0, double la1, double lo0, double lo1) {
           lo0, la0, lo1, la0, lo1, la1, lo0, la1, lo0, la0);
 }
 
-static int write_geojson(const char *path, const scn_scenario *sc, const sar_plan *pl) {
-  FILE *f = fopen(path, "w");
-  if (!f)
-    return -1;
-  const sar_grid *g = &pl->grid;
+static FILE *open_in(const char *dir, const char *name, char *path) {
+  snprintf(path, SAR_CLI_MAX_PATH, "%s/%s", dir, name);
+  return fopen(path, "w");
+}
+
+static int close_ok(FILE *f) { return fclose(f) == 0 && 1; }
+
+/* The map the first wave searched (each cell's probability before any search). */
+static int write_map(FILE *f, const sar_grid *g) {
   int first = 1;
   fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[\n");
   for (size_t j = 0; j < g->ny; j++)
@@ -52,70 +62,164 @@ static int write_geojson(const char *path, const scn_scenario *sc, const sar_pla
       double p = g->p[j * g->nx + i];
       if (!(p > 0))
         continue;
-      fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"probability\",\"p\":%.6g},"
-                 "\"geometry\":", first ? "" : ",\n", p);
+      fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"probability\",\"p\":%.6g,"
+                 "\"density_per_km2\":%.6g},\"geometry\":",
+              first ? "" : ",\n", p, p / g->area[j * g->nx + i] * 1e6);
       geo_rect(f, g->lat0 + (double)j * g->dlat, g->lat0 + (double)(j + 1) * g->dlat,
                g->lon0 + (double)i * g->dlon, g->lon0 + (double)(i + 1) * g->dlon);
       fputc('}', f);
       first = 0;
     }
+  fprintf(f, "\n]}\n");
+  return ferror(f) ? -1 : 0;
+}
+
+/* The parallel tracks of a rectangle as one line (legs joined at their ends). */
+static void geo_tracks(FILE *f, const sar_rect *r, const sar_tracks *t) {
+  fprintf(f, "{\"type\":\"LineString\",\"coordinates\":[");
+  for (int k = 0; k < t->legs; k++) {
+    double off = (k + 0.5) / t->legs; /* legs centred in equal strips */
+    double a0, a1, lat0, lon0, lat1, lon1;
+    if (t->along_lat) {
+      int from_west = fabs(t->csp_lon - r->lon_min) < fabs(t->csp_lon - r->lon_max);
+      double lon = from_west ? r->lon_min + off * (r->lon_max - r->lon_min)
+                             : r->lon_max - off * (r->lon_max - r->lon_min);
+      int up = (fabs(t->csp_lat - r->lat_min) < 1e-12) ^ (k % 2);
+      a0 = up ? r->lat_min : r->lat_max, a1 = up ? r->lat_max : r->lat_min;
+      lat0 = a0, lat1 = a1, lon0 = lon1 = lon;
+    } else {
+      int from_south = fabs(t->csp_lat - r->lat_min) < fabs(t->csp_lat - r->lat_max);
+      double lat = from_south ? r->lat_min + off * (r->lat_max - r->lat_min)
+                              : r->lat_max - off * (r->lat_max - r->lat_min);
+      int east = (fabs(t->csp_lon - r->lon_min) < 1e-12) ^ (k % 2);
+      a0 = east ? r->lon_min : r->lon_max, a1 = east ? r->lon_max : r->lon_min;
+      lon0 = a0, lon1 = a1, lat0 = lat1 = lat;
+    }
+    fprintf(f, "%s[%.6f,%.6f],[%.6f,%.6f]", k ? "," : "", lon0, lat0, lon1, lat1);
+  }
+  fprintf(f, "]}");
+}
+
+static int write_areas(FILE *f, const scn_scenario *sc, const sar_plan *pl) {
+  fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[\n");
   for (size_t k = 0; k < pl->nsortie; k++) {
     const sar_sortie *so = &pl->sortie[k];
     const sar_rect *r = &so->rect;
-    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"search_area\",\"force\":\"%s\","
-               "\"unit\":%d,\"start_h\":%.3f,\"end_h\":%.3f,\"spacing_m\":%.1f,\"coverage\":%.4f,"
-               "\"pod\":%.4f,\"poc\":%.4f,\"pos\":%.4f},\"geometry\":",
-            first ? "" : ",\n", sc->force[sc->sar->asset[so->asset].force].id, so->unit + 1,
-            so->t_start / 3600, so->t_end / 3600, r->spacing, r->coverage, r->pod, r->poc, so->pos);
+    const char *unit = sc->force[sc->sar->asset[so->asset].force].id;
+    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"search_area\",\"unit\":\"%s\","
+               "\"number\":%d,\"sortie\":%d,\"start_h\":%.3f,\"end_h\":%.3f,\"spacing_m\":%.1f,"
+               "\"legs\":%d,\"coverage\":%.4f,\"pod\":%.4f,\"poc\":%.4f,\"pos\":%.4f},\"geometry\":",
+            k ? ",\n" : "", unit, so->unit + 1, so->wave + 1, so->t_start / 3600, so->t_end / 3600,
+            r->spacing, so->tracks.legs, r->coverage, r->pod, r->poc, so->pos);
     geo_rect(f, r->lat_min, r->lat_max, r->lon_min, r->lon_max);
+    fprintf(f, "},\n{\"type\":\"Feature\",\"properties\":{\"layer\":\"track\",\"unit\":\"%s\","
+               "\"number\":%d,\"sortie\":%d,\"csp\":[%.6f,%.6f]},\"geometry\":",
+            unit, so->unit + 1, so->wave + 1, so->tracks.csp_lon, so->tracks.csp_lat);
+    geo_tracks(f, r, &so->tracks);
     fputc('}', f);
-    first = 0;
-  }
-  for (size_t i = 0; i < pl->p.n; i++) {
-    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"particle\",\"w\":%.6g,"
-               "\"stranded\":%s},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
-            first ? "" : ",\n", pl->p.w[i], pl->p.state[i] == SAR_STRANDED ? "true" : "false",
-            pl->p.lon[i], pl->p.lat[i]);
-    first = 0;
   }
   fprintf(f, "\n]}\n");
-  return fclose(f) == 0 ? 0 : -1;
+  return ferror(f) ? -1 : 0;
+}
+
+static int write_particles(FILE *f, const sar_particles *p) {
+  fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[\n");
+  for (size_t i = 0; i < p->n; i++)
+    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"particle\",\"w\":%.6g,"
+               "\"stranded\":%s},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
+            i ? ",\n" : "", p->w[i], p->state[i] == SAR_STRANDED ? "true" : "false", p->lon[i],
+            p->lat[i]);
+  fprintf(f, "\n]}\n");
+  return ferror(f) ? -1 : 0;
+}
+
+static int write_all(const char *dir, const scn_scenario *sc, const sar_plan *pl) {
+  char path[SAR_CLI_MAX_PATH];
+  if (mkdir(dir, 0777) && errno != EEXIST)
+    return cli_error("cannot create '%s': %s", dir, strerror(errno)), -1;
+  FILE *f;
+  int bad = 0;
+  if (!(f = open_in(dir, "probability.geojson", path)) || (write_map(f, &pl->map0), !close_ok(f)))
+    bad = 1;
+  if (!bad && (!(f = open_in(dir, "search_areas.geojson", path)) ||
+               (write_areas(f, sc, pl), !close_ok(f))))
+    bad = 1;
+  if (!bad && (!(f = open_in(dir, "particles.geojson", path)) ||
+               (write_particles(f, &pl->p), !close_ok(f))))
+    bad = 1;
+  if (bad)
+    return cli_error("cannot write '%s'", path), -1;
+  return 0;
+}
+
+static size_t nonzero(const sar_grid *g) {
+  size_t n = 0;
+  for (size_t i = 0; i < g->nx * g->ny; i++)
+    n += g->p[i] > 0;
+  return n;
+}
+
+static const char *shape_text(const scn_sar_datum *d, char *buf, size_t n) {
+  if (d->shape == SCN_SAR_TRACK)
+    snprintf(buf, n, "track %.4f, %.4f to %.4f, %.4f", d->lat0, d->lon0, d->lat1, d->lon1);
+  else if (d->shape == SCN_SAR_AREA)
+    snprintf(buf, n, "area of radius %.1f nmi about %.4f, %.4f", d->radius / 1852, d->lat0,
+             d->lon0);
+  else
+    snprintf(buf, n, "last known position %.4f, %.4f", d->lat0, d->lon0);
+  return buf;
+}
+
+static void print_plan(const scn_scenario *sc, const sar_plan *pl, int joint) {
+  const scn_sar_case *k = sc->sar->kase;
+  char buf[160];
+  printf("case: %s; %d x %s, %s, reported %s; %zu particles\n",
+         k->name[0] ? k->name : "(unnamed)", k->persons, scn_object_name((scn_object)k->object),
+         shape_text(&k->datum, buf, sizeof buf), sc->epoch, pl->p.n);
+  if (!isnan(pl->water_temp))
+    printf("water %.1f C: survival median %.1f h (Hayward et al. 1975)\n", pl->water_temp,
+           pl->survival_median / 3600);
+  else
+    printf("survival median %.1f h (the class's survival distribution)\n",
+           pl->survival_median / 3600);
+  printf("%-6s %-14s %7s %7s  %-29s %4s %7s %8s %6s %6s %6s %7s\n", "sortie", "unit", "on h",
+         "off h", "area (lat, lon)", "legs", "spacing", "coverage", "POC", "POD", "POS", "alive");
+  for (size_t i = 0; i < pl->nsortie; i++) {
+    const sar_sortie *so = &pl->sortie[i];
+    const sar_rect *r = &so->rect;
+    char area[64], unit[64];
+    snprintf(area, sizeof area, "%.3f-%.3f, %.3f-%.3f", r->lat_min, r->lat_max, r->lon_min,
+             r->lon_max);
+    snprintf(unit, sizeof unit, "%s/%d", sc->force[sc->sar->asset[so->asset].force].id,
+             so->unit + 1);
+    printf("%-6d %-14s %7.2f %7.2f  %-29s %4d %5.2f nm %8.3f %6.3f %6.3f %6.3f %7.3f\n",
+           so->wave + 1, unit, so->t_start / 3600, so->t_end / 3600, area, so->tracks.legs,
+           r->spacing / 1852, r->coverage, r->poc, r->pod, so->pos, so->p_alive);
+  }
+  if (!pl->nsortie)
+    printf("no unit can reach the case with time to search\n");
+  else
+    printf("plan (%s): POS %.3f, probability of finding them alive %.3f\n",
+           joint ? "units planned together" : "units one after another", pl->pos,
+           pl->p_found_alive);
 }
 
 int cmd_sar(int argc, char **argv) {
-  static const struct option opts[] = {{"at", required_argument, NULL, 'a'},
-                                       {"object", required_argument, NULL, 'o'},
-                                       {"geojson", required_argument, NULL, 'g'},
+  static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                       {"sequential", no_argument, NULL, 'q'},
                                        {"seed", required_argument, NULL, 's'},
                                        {"set", required_argument, NULL, 'S'},
                                        {NULL, 0, NULL, 0}};
-  const char *overrides[SAR_CLI_MAX_OVERRIDES], *geojson = NULL;
+  const char *overrides[SAR_CLI_MAX_OVERRIDES], *dir = NULL;
   size_t nover = 0;
-  double lat = NAN, lon = NAN;
-  int object = SCN_OBJ_PIW, has_seed = 0, c;
+  int has_seed = 0, joint = 1, c;
   unsigned long long seed = 0;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
     char *end = NULL;
     switch (c) {
-    case 'a':
-      lat = strtod(optarg, &end);
-      if (*end != ',' || !(fabs(lat) <= 90))
-        return cli_error("bad --at '%s' (want LAT,LON)", optarg), CLI_BAD_INPUT;
-      lon = strtod(end + 1, &end);
-      if (*end || !(lon >= -180 && lon <= 360))
-        return cli_error("bad --at '%s' (want LAT,LON)", optarg), CLI_BAD_INPUT;
-      break;
-    case 'o':
-      object = -1;
-      for (int k = 0; k < SCN_OBJ__COUNT; k++)
-        if (strcmp(optarg, scn_object_name((scn_object)k)) == 0)
-          object = k;
-      if (object < 0)
-        return cli_error("unknown object class '%s' (piw, life_raft, life_raft_drogue, "
-                         "small_boat)", optarg), CLI_BAD_INPUT;
-      break;
-    case 'g': geojson = optarg; break;
+    case 'o': dir = optarg; break;
+    case 'q': joint = 0; break;
     case 's':
       seed = strtoull(optarg, &end, 10), has_seed = 1;
       if (*end || !*optarg)
@@ -129,60 +233,49 @@ int cmd_sar(int argc, char **argv) {
     default: cmd_sar_usage(stderr); return CLI_BAD_INPUT;
     }
   }
-  if (optind + 1 != argc || isnan(lat)) {
+  if (optind + 1 != argc) {
     cmd_sar_usage(stderr);
     return CLI_BAD_INPUT;
   }
+  diag *d = diag_new();
+  if (!d)
+    return CLI_FAILURE;
+  scn_load_options lo = SCN_LOAD_OPTIONS_INIT;
+  lo.overrides = overrides, lo.noverrides = nover;
   scn_scenario *sc = NULL;
-  int rc = cli_load_scenario(&sc, argv[optind], overrides, nover);
-  if (rc != CLI_OK)
-    return rc;
-  if (!sc->sar) {
-    cli_error("%s has no sar section (docs/scenario.md)", argv[optind]);
+  int err = scn_sar_case_load(&sc, argv[optind], &lo, d);
+  diag_print(d, stderr, isatty(fileno(stderr)));
+  diag_free(d);
+  if (err)
+    return err == ERR_NOMEM ? CLI_FAILURE : CLI_BAD_INPUT;
+  if (!(d = diag_new())) {
     scn_free(sc);
-    return CLI_BAD_INPUT;
+    return CLI_FAILURE;
   }
   metric_set ms;
   metric_set_init(&ms);
-  diag *d = diag_new();
   sar_model *m = NULL;
   arena a;
   arena_init(&a, (size_t)2 << 30);
   sar_plan pl;
-  int err = sar_model_new(&m, sc, &ms, d);
-  if (d && diag_size(d))
-    diag_print(d, stderr, 0);
+  int rc = CLI_OK;
+  err = sar_model_new(&m, sc, &ms, d);
+  diag_print(d, stderr, isatty(fileno(stderr)));
   if (!err)
-    err = sar_plan_case(&pl, m, object, lat, lon, has_seed ? seed : sc->seed, &a);
+    err = sar_plan_case(&pl, m, joint, has_seed ? seed : sc->seed, &a);
   if (err) {
     cli_error("cannot plan the case: %s", err_strerror(err));
     rc = err == ERR_INPUT || err == ERR_IO ? CLI_BAD_INPUT : CLI_FAILURE;
     goto done;
   }
-  printf("case: %s reported at %.4f, %.4f; %zu particles\n", scn_object_name((scn_object)object),
-         lat, lon, pl.p.n);
-  printf("%-14s %4s %7s %7s  %-37s %9s %8s %6s %6s %6s\n", "force", "unit", "on h", "off h",
-         "area (lat, lon)", "spacing", "coverage", "POC", "POD", "POS");
-  for (size_t k = 0; k < pl.nsortie; k++) {
-    const sar_sortie *so = &pl.sortie[k];
-    const sar_rect *r = &so->rect;
-    char area[64];
-    snprintf(area, sizeof area, "%.3f-%.3f, %.3f-%.3f", r->lat_min, r->lat_max, r->lon_min,
-             r->lon_max);
-    printf("%-14s %4d %7.2f %7.2f  %-37s %7.0f m %8.3f %6.3f %6.3f %6.3f\n",
-           sc->force[sc->sar->asset[so->asset].force].id, so->unit + 1, so->t_start / 3600,
-           so->t_end / 3600, area, r->spacing, r->coverage, r->poc, r->pod, so->pos);
-  }
-  if (!pl.nsortie)
-    printf("no unit can reach the case with time to search\n");
-  if (geojson) {
-    if (write_geojson(geojson, sc, &pl)) {
-      cli_error("cannot write '%s'", geojson);
+  print_plan(sc, &pl, joint);
+  if (dir) {
+    if (write_all(dir, sc, &pl))
       rc = CLI_FAILURE;
-    } else {
-      printf("wrote %s: probability map, %zu search areas, %zu particles\n", geojson,
-             pl.nsortie, pl.p.n);
-    }
+    else
+      printf("wrote %s/: probability.geojson (%zu cells), search_areas.geojson (%zu areas with "
+             "tracks), particles.geojson (%zu)\n", dir, nonzero(&pl.map0), pl.nsortie,
+             pl.p.n);
   }
 done:
   arena_release(&a);

@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_report.h"
 #include "diag.h"
 #include "err.h"
 #include "mc_sens.h"
+#include "rep_buf.h"
 
 void cmd_sensitivity_usage(FILE *out) {
   fprintf(out,
@@ -20,7 +22,8 @@ void cmd_sensitivity_usage(FILE *out) {
           "Vary each crisis event's probability p and each escalation rate over\n"
           "base x (1 -+ delta) (probabilities clipped to [0, 1]) and report the change in\n"
           "a crisis metric's mean: one at a time, sorted by swing (tornado), and with\n"
-          "--sobol N the first-order and total Sobol indices over all of them at once.\n"
+          "--sobol N the first-order and total Sobol indices over all of them at once,\n"
+          "with 95%% bootstrap confidence intervals (1000 resamples of the N base rows).\n"
           "Every evaluation runs the same replications with the same seed (common\n"
           "random numbers).  The crisis model runs alone (no store).\n"
           "\n"
@@ -29,8 +32,11 @@ void cmd_sensitivity_usage(FILE *out) {
           "      --metric M        response (default spillover.occurred)\n"
           "      --sobol N         Sobol indices from N base samples: N (k + 2)\n"
           "                        evaluations for k parameters (default: off)\n"
-          "      --csv FILE        tornado data as CSV\n"
+          "      --csv FILE        tornado (and Sobol) data as CSV, one row per parameter\n"
           "      --json FILE       tornado (and Sobol) data as JSON\n"
+          "      --db STORE        store the tornado (and Sobol) charts with the latest run\n"
+          "                        of this scenario in STORE, for its report\n"
+          "      --run ID          that run instead of the latest (same scenario)\n"
           "      --set KEY=VALUE   override a scenario value (repeatable)\n");
 }
 
@@ -60,10 +66,18 @@ static int sobol_eval(const double *x, double *y, void *ctx) {
   return mc_sens_eval(ctx, x, y, &se);
 }
 
+/* Sobol indices with their bootstrap intervals, [k] each (NULL when not asked for). */
+typedef struct sobol_out {
+  double *first, *total, *first_lo, *first_hi, *total_lo, *total_hi;
+  size_t resamples;
+  double level;
+} sobol_out;
+
 typedef struct sens_opts {
   int reps, sobol;
   double delta;
-  const char *metric, *csv, *json;
+  const char *metric, *csv, *json, *db;
+  int64_t run;
 } sens_opts;
 
 static int run_oat(mc_sens *s, oat_row *rows, double *x) {
@@ -83,17 +97,29 @@ static int run_oat(mc_sens *s, oat_row *rows, double *x) {
   return 0;
 }
 
+/* Row i of the tornado's CSV: the parameter's Sobol columns (empty without --sobol). */
+static void csv_sobol(FILE *f, const sobol_out *so, size_t p) {
+  if (!so) {
+    fprintf(f, ",,,,,\n");
+    return;
+  }
+  fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", so->first[p], so->first_lo[p],
+          so->first_hi[p], so->total[p], so->total_lo[p], so->total_hi[p]);
+}
+
 static int write_outputs(const sens_opts *o, const mc_sens *s, double base, const oat_row *rows,
-                         const double *first, const double *total) {
+                         const sobol_out *so) {
   if (o->csv) {
     FILE *f = fopen(o->csv, "w");
     if (!f) return cli_error("%s: %s", o->csv, strerror(errno)), CLI_FAILURE;
-    fprintf(f, "parameter,unit,base,lo,hi,response_lo,response_hi,swing\n");
+    fprintf(f, "parameter,unit,base,lo,hi,response_lo,response_hi,swing,"
+               "sobol_first,sobol_first_lo,sobol_first_hi,sobol_total,sobol_total_lo,"
+               "sobol_total_hi\n");
     for (size_t i = 0; i < s->nparam; i++) {
       const mc_sens_param *p = &s->param[rows[i].param];
-      fprintf(f, "%s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", p->name, *p->unit ? "1/s" : "1",
-              p->base, p->lo, p->hi,
-              rows[i].y_lo, rows[i].y_hi, rows[i].swing);
+      fprintf(f, "%s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", p->name, *p->unit ? "1/s" : "1",
+              p->base, p->lo, p->hi, rows[i].y_lo, rows[i].y_hi, rows[i].swing);
+      csv_sobol(f, so, rows[i].param);
     }
     if (fclose(f)) return CLI_FAILURE;
   }
@@ -114,12 +140,18 @@ static int write_outputs(const sens_opts *o, const mc_sens *s, double base, cons
               p->base, p->lo, p->hi, rows[i].y_lo, rows[i].y_hi, rows[i].swing);
     }
     fprintf(f, "]");
-    if (first) {
-      fprintf(f, ",\n \"sobol\": {\"base_samples\": %d, \"indices\": [", o->sobol);
+    if (so) {
+      fprintf(f, ",\n \"sobol\": {\"base_samples\": %d, \"evaluations\": %zu, "
+                 "\"ci\": {\"method\": \"percentile bootstrap over base rows\", "
+                 "\"resamples\": %zu, \"level\": %g},\n  \"indices\": [",
+              o->sobol, (size_t)o->sobol * (s->nparam + 2), so->resamples, so->level);
       for (size_t i = 0; i < s->nparam; i++) {
         fprintf(f, "%s\n  {\"parameter\": ", i ? "," : "");
         json_string(f, s->param[i].name);
-        fprintf(f, ", \"first\": %.17g, \"total\": %.17g}", first[i], total[i]);
+        fprintf(f, ", \"first\": %.17g, \"first_lo\": %.17g, \"first_hi\": %.17g, "
+                   "\"total\": %.17g, \"total_lo\": %.17g, \"total_hi\": %.17g}",
+                so->first[i], so->first_lo[i], so->first_hi[i], so->total[i], so->total_lo[i],
+                so->total_hi[i]);
       }
       fprintf(f, "]}");
     }
@@ -129,12 +161,187 @@ static int write_outputs(const sens_opts *o, const mc_sens *s, double base, cons
   return CLI_OK;
 }
 
+/* ---- the report's sections ---------------------------------------------------------- */
+
+#define SENS_TORNADO_ROWS 15 /* largest swings drawn */
+
+static void display_name(char *buf, size_t size, const mc_sens_param *p) {
+  snprintf(buf, size, "%s%s%s", p->name, *p->unit ? " " : "", p->unit);
+}
+
+/* The tornado: for each parameter, a bar from the response at its low end to the
+ * response at its high end, around the base response (a rule). */
+static void tornado_doc(rep_buf *b, const sens_opts *o, const mc_sens *s, double base,
+                        const oat_row *rows) {
+  size_t n = s->nparam < SENS_TORNADO_ROWS ? s->nparam : SENS_TORNADO_ROWS;
+  char text[640];
+  snprintf(text, sizeof text,
+           "How the mean of %s moves when one parameter at a time goes from base x (1 - %g) "
+           "to base x (1 + %g) (probabilities clipped to [0, 1]), the others at base: blue "
+           "at the low end, orange at the high end, the %zu largest swings of %zu "
+           "parameters (rates per day). %d replications per point with common random "
+           "numbers; base %.4f (line). From `straits sensitivity` (docs/models.md, "
+           "section 7).",
+           o->metric, o->delta, o->delta, n, s->nparam, o->reps, base);
+  rep_buf_put(b, "{\"title\":\"Sensitivity: one at a time (tornado)\",\"text\":");
+  rep_buf_json_str(b, text);
+  rep_buf_printf(b, ",\"order\":70,\"vega\":{\"width\":480,\"height\":%zu,\"padding\":5,"
+                    "\"signals\":[{\"name\":\"base\",\"value\":",
+                 22 * (n ? n : 1));
+  rep_buf_json_num(b, base);
+  rep_buf_put(b, "}],\"data\":[{\"name\":\"t\",\"values\":[");
+  for (size_t i = 0; i < n; i++) {
+    const mc_sens_param *p = &s->param[rows[i].param];
+    char name[200];
+    display_name(name, sizeof name, p);
+    rep_buf_printf(b, "%s{\"rank\":%zu,\"name\":", i ? "," : "", i);
+    rep_buf_json_str(b, name);
+    rep_buf_put(b, ",\"lo\":");
+    rep_buf_json_num(b, rows[i].y_lo);
+    rep_buf_put(b, ",\"hi\":");
+    rep_buf_json_num(b, rows[i].y_hi);
+    rep_buf_put(b, ",\"range\":");
+    char range[96];
+    snprintf(range, sizeof range, "%.4g .. %.4g", p->lo * p->scale, p->hi * p->scale);
+    rep_buf_json_str(b, range);
+    rep_buf_put(b, "}");
+  }
+  rep_buf_put(b,
+      "]},{\"name\":\"ends\",\"source\":\"t\",\"transform\":[{\"type\":\"fold\","
+      "\"fields\":[\"lo\",\"hi\"],\"as\":[\"end\",\"y\"]}]}],"
+      "\"scales\":[{\"name\":\"row\",\"type\":\"band\",\"range\":\"height\","
+      "\"padding\":0.25,\"domain\":{\"data\":\"t\",\"field\":\"name\",\"sort\":"
+      "{\"field\":\"rank\",\"op\":\"min\"}}},"
+      "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"nice\":true,"
+      "\"zero\":false,\"domain\":{\"fields\":[{\"data\":\"ends\",\"field\":\"y\"},"
+      "{\"signal\":\"[base]\"}]}},"
+      "{\"name\":\"c\",\"type\":\"ordinal\",\"domain\":[\"lo\",\"hi\"],"
+      "\"range\":[\"#4c78a8\",\"#f58518\"]}],"
+      "\"axes\":[{\"orient\":\"top\",\"scale\":\"x\",\"title\":");
+  rep_buf_json_str(b, o->metric);
+  rep_buf_put(b,
+      "},{\"orient\":\"left\",\"scale\":\"row\",\"labelLimit\":300,\"grid\":false}],"
+      "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"ends\"},\"encode\":{\"enter\":{"
+      "\"y\":{\"scale\":\"row\",\"field\":\"name\"},\"height\":{\"scale\":\"row\",\"band\":1},"
+      "\"x\":{\"scale\":\"x\",\"signal\":\"base\"},\"x2\":{\"scale\":\"x\",\"field\":\"y\"},"
+      "\"fill\":{\"scale\":\"c\",\"field\":\"end\"},\"fillOpacity\":{\"value\":0.85},"
+      "\"tooltip\":{\"signal\":\"datum.name + ' over ' + datum.range + ': ' + "
+      "format(datum.lo, '.3f') + ' .. ' + format(datum.hi, '.3f')\"}}}},"
+      "{\"type\":\"rule\",\"encode\":{\"enter\":{\"x\":{\"scale\":\"x\",\"signal\":\"base\"},"
+      "\"y\":{\"value\":0},\"y2\":{\"signal\":\"height\"},\"stroke\":{\"value\":\"#222\"}}}}]}}");
+}
+
+/* Sobol indices: first order and total, each with its bootstrap interval. */
+static void sobol_doc(rep_buf *b, const sens_opts *o, const mc_sens *s, const sobol_out *so) {
+  char text[640];
+  snprintf(text, sizeof text,
+           "Variance-based (Sobol) indices of %s over all %zu parameters at once, uniform "
+           "on their ranges: first order (the share of the variance a parameter explains "
+           "alone) and total (with its interactions), each with its %g%% bootstrap "
+           "interval over the %d base samples (%zu resamples). %zu evaluations of %d "
+           "replications each.",
+           o->metric, s->nparam, 100 * so->level, o->sobol, so->resamples,
+           (size_t)o->sobol * (s->nparam + 2), o->reps);
+  rep_buf_put(b, "{\"title\":\"Sensitivity: Sobol indices\",\"text\":");
+  rep_buf_json_str(b, text);
+  rep_buf_printf(b, ",\"order\":71,\"vega\":{\"width\":480,\"height\":%zu,\"padding\":5,"
+                    "\"data\":[{\"name\":\"s\",\"values\":[",
+                 26 * (s->nparam ? s->nparam : 1));
+  for (size_t i = 0; i < s->nparam; i++) {
+    const double v[2][3] = {{so->first[i], so->first_lo[i], so->first_hi[i]},
+                            {so->total[i], so->total_lo[i], so->total_hi[i]}};
+    for (int k = 0; k < 2; k++) {
+      rep_buf_printf(b, "%s{\"rank\":%zu,\"index\":\"%s\",\"name\":", i || k ? "," : "", i,
+                     k ? "total" : "first order");
+      rep_buf_json_str(b, s->param[i].name);
+      rep_buf_put(b, ",\"v\":");
+      rep_buf_json_num(b, v[k][0]);
+      rep_buf_put(b, ",\"lo\":");
+      rep_buf_json_num(b, v[k][1]);
+      rep_buf_put(b, ",\"hi\":");
+      rep_buf_json_num(b, v[k][2]);
+      rep_buf_put(b, "}");
+    }
+  }
+  rep_buf_put(b,
+      "]}],"
+      "\"scales\":[{\"name\":\"row\",\"type\":\"band\",\"range\":\"height\","
+      "\"padding\":0.2,\"domain\":{\"data\":\"s\",\"field\":\"name\",\"sort\":"
+      "{\"field\":\"rank\",\"op\":\"min\"}}},"
+      "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"nice\":true,"
+      "\"domain\":{\"fields\":[{\"data\":\"s\",\"field\":\"lo\"},"
+      "{\"data\":\"s\",\"field\":\"hi\"}]}},"
+      "{\"name\":\"c\",\"type\":\"ordinal\",\"domain\":[\"first order\",\"total\"],"
+      "\"range\":[\"#4c78a8\",\"#e45756\"]}],"
+      "\"axes\":[{\"orient\":\"top\",\"scale\":\"x\",\"title\":\"index\"},"
+      "{\"orient\":\"left\",\"scale\":\"row\",\"labelLimit\":300,\"grid\":false}],"
+      "\"legends\":[{\"fill\":\"c\",\"orient\":\"bottom-right\"}],"
+      "\"marks\":[{\"type\":\"rule\",\"from\":{\"data\":\"s\"},\"encode\":{\"enter\":{"
+      "\"y\":{\"scale\":\"row\",\"field\":\"name\",\"band\":{\"signal\":"
+      "\"datum.index == 'total' ? 0.7 : 0.3\"}},"
+      "\"x\":{\"scale\":\"x\",\"field\":\"lo\"},\"x2\":{\"scale\":\"x\",\"field\":\"hi\"},"
+      "\"stroke\":{\"scale\":\"c\",\"field\":\"index\"},\"strokeWidth\":{\"value\":1.5}}}},"
+      "{\"type\":\"symbol\",\"from\":{\"data\":\"s\"},\"encode\":{\"enter\":{"
+      "\"y\":{\"scale\":\"row\",\"field\":\"name\",\"band\":{\"signal\":"
+      "\"datum.index == 'total' ? 0.7 : 0.3\"}},"
+      "\"x\":{\"scale\":\"x\",\"field\":\"v\"},\"size\":{\"value\":40},"
+      "\"fill\":{\"scale\":\"c\",\"field\":\"index\"},"
+      "\"tooltip\":{\"signal\":\"datum.name + ' ' + datum.index + ': ' + format(datum.v, '.3f')"
+      " + ' [' + format(datum.lo, '.3f') + ', ' + format(datum.hi, '.3f') + ']'\"}}}}]}}");
+}
+
+/* The run (the latest, or --run) of this very scenario in --db, checked before any
+ * evaluation so that a wrong store costs nothing.  *st stays open for store_sections. */
+static int open_target(const sens_opts *o, const scn_scenario *sc, store **st, int64_t *run) {
+  int status = cli_open_store(st, o->db);
+  if (status) return status;
+  store_run_row row;
+  *run = o->run;
+  if (!*run && store_run_latest(*st, run)) {
+    cli_error("%s: no run to attach the sensitivity to (run 'straits run' first)", o->db);
+    return CLI_BAD_INPUT;
+  }
+  if (store_run_read(*st, *run, &row)) {
+    cli_error("%s: no run %lld", o->db, (long long)*run);
+    return CLI_BAD_INPUT;
+  }
+  if (strcmp(row.scenario_hash, sc->hash) != 0) {
+    cli_error("%s: run %lld is of another scenario (hash %s, this one %s): not stored", o->db,
+              (long long)*run, row.scenario_hash, sc->hash);
+    return CLI_BAD_INPUT;
+  }
+  return CLI_OK;
+}
+
+static int store_sections(const sens_opts *o, store *st, int64_t run, const mc_sens *s,
+                          double base, const oat_row *rows, const sobol_out *so) {
+  rep_buf b = REP_BUF_INIT;
+  tornado_doc(&b, o, s, base, rows);
+  int err = b.failed ? ERR_NOMEM
+                     : store_doc_put(st, run, "report.section.spillover-4-tornado", b.s);
+  if (!err && so) {
+    b.len = 0;
+    sobol_doc(&b, o, s, so);
+    err = b.failed ? ERR_NOMEM : store_doc_put(st, run, "report.section.spillover-5-sobol", b.s);
+  }
+  rep_buf_release(&b);
+  if (err) {
+    cli_error("%s: cannot store the sensitivity: %s", o->db,
+              err == ERR_NOMEM ? "out of memory" : store_errmsg(st));
+    return CLI_FAILURE;
+  }
+  printf("stored with run %lld in %s: 'straits report %s' draws it\n", (long long)run, o->db,
+         o->db);
+  return CLI_OK;
+}
+
 static int parse_args(int argc, char **argv, sens_opts *o, const char **overrides, size_t *nover) {
   static const struct option longopts[] = {
       {"replications", required_argument, NULL, 'n'}, {"delta", required_argument, NULL, 'd'},
       {"metric", required_argument, NULL, 'm'},       {"sobol", required_argument, NULL, 's'},
       {"csv", required_argument, NULL, 'c'},          {"json", required_argument, NULL, 'J'},
       {"set", required_argument, NULL, 'S'},          {"help", no_argument, NULL, 'h'},
+      {"db", required_argument, NULL, 'D'},           {"run", required_argument, NULL, 'r'},
       {NULL, 0, NULL, 0},
   };
   int c;
@@ -160,6 +367,10 @@ static int parse_args(int argc, char **argv, sens_opts *o, const char **override
     case 'm': o->metric = optarg; break;
     case 'c': o->csv = optarg; break;
     case 'J': o->json = optarg; break;
+    case 'D': o->db = optarg; break;
+    case 'r':
+      if (cli_parse_run_id(optarg, &o->run)) return CLI_BAD_INPUT;
+      break;
     case 'S':
       if (*nover >= 64) return cli_error("too many --set overrides (64 at most)"), CLI_BAD_INPUT;
       overrides[(*nover)++] = optarg;
@@ -176,7 +387,7 @@ static int parse_args(int argc, char **argv, sens_opts *o, const char **override
 }
 
 static void print_tables(const sens_opts *o, const mc_sens *s, double base, double base_se,
-                         const oat_row *rows, const double *first, const double *total) {
+                         const oat_row *rows, const sobol_out *so) {
   printf("sensitivity of %s: base %.4f (se %.4f), %d replications per point, "
          "ranges base x (1 -+ %g)\n\n",
          o->metric, base, base_se, o->reps, o->delta);
@@ -190,16 +401,23 @@ static void print_tables(const sens_opts *o, const mc_sens *s, double base, doub
     printf("%-48.48s %9.4g %9.4g %9.4g %9.4f %9.4f %9.4f\n", name, p->base * p->scale,
            p->lo * p->scale, p->hi * p->scale, rows[i].y_lo, rows[i].y_hi, rows[i].swing);
   }
-  if (!first) return;
-  printf("\nSobol indices (%d base samples, %zu evaluations): first order, total\n", o->sobol,
-         (size_t)o->sobol * (s->nparam + 2));
-  printf("%-48s %9s %9s\n", "parameter", "first", "total");
-  for (size_t i = 0; i < s->nparam; i++)
-    printf("%-48.48s %9.3f %9.3f\n", s->param[i].name, first[i], total[i]);
+  if (!so) return;
+  printf("\nSobol indices (%d base samples, %zu evaluations): first order, total, "
+         "%g%% bootstrap CI (%zu resamples)\n",
+         o->sobol, (size_t)o->sobol * (s->nparam + 2), 100 * so->level, so->resamples);
+  printf("%-48s %22s %22s\n", "parameter", "first [CI]", "total [CI]");
+  for (size_t i = 0; i < s->nparam; i++) {
+    char first[64], total[64];
+    snprintf(first, sizeof first, "%.3f [%.3f, %.3f]", so->first[i], so->first_lo[i],
+             so->first_hi[i]);
+    snprintf(total, sizeof total, "%.3f [%.3f, %.3f]", so->total[i], so->total_lo[i],
+             so->total_hi[i]);
+    printf("%-48.48s %22s %22s\n", s->param[i].name, first, total);
+  }
 }
 
 int cmd_sensitivity(int argc, char **argv) {
-  sens_opts o = {200, 0, 0.5, "spillover.occurred", NULL, NULL};
+  sens_opts o = {200, 0, 0.5, "spillover.occurred", NULL, NULL, NULL, 0};
   const char *overrides[64];
   size_t nover = 0;
   int status = parse_args(argc, argv, &o, overrides, &nover);
@@ -209,29 +427,45 @@ int cmd_sensitivity(int argc, char **argv) {
   diag *d = diag_new();
   mc_sens s;
   oat_row *rows = NULL;
-  double *x = NULL, *first = NULL, *total = NULL, *lo = NULL, *hi = NULL, base, base_se;
-  int rc = d ? mc_sens_init(&s, sc, o.metric, o.delta, o.reps, d) : ERR_NOMEM;
-  status = rc == ERR_NOTFOUND ? CLI_BAD_INPUT : CLI_FAILURE;
+  double *x = NULL, *lo = NULL, *hi = NULL, *buf = NULL, base, base_se;
+  sobol_out so = {0}, *sop = NULL;
+  store *st = NULL;
+  int64_t run = 0;
+  int rc = 0;
+  memset(&s, 0, sizeof s);
+  if (o.db && (status = open_target(&o, sc, &st, &run))) goto out;
+  rc = d ? mc_sens_init(&s, sc, o.metric, o.delta, o.reps, NULL, d) : ERR_NOMEM;
+  status = rc == ERR_NOTFOUND || rc == ERR_INPUT ? CLI_BAD_INPUT : CLI_FAILURE;
   if (rc) goto out;
   rows = calloc(s.nparam + 1, sizeof *rows);
   x = calloc(s.nparam + 1, sizeof *x);
   if (!rows || !x) goto out;
   if ((rc = mc_sens_eval(&s, NULL, &base, &base_se)) || (rc = run_oat(&s, rows, x))) goto out;
   if (o.sobol && s.nparam) {
-    first = calloc(s.nparam, sizeof *first), total = calloc(s.nparam, sizeof *total);
-    lo = calloc(s.nparam, sizeof *lo), hi = calloc(s.nparam, sizeof *hi);
-    if (!first || !total || !lo || !hi) goto out;
-    for (size_t i = 0; i < s.nparam; i++) lo[i] = s.param[i].lo, hi[i] = s.param[i].hi;
-    if ((rc = mc_sobol(s.nparam, (size_t)o.sobol, lo, hi, sobol_eval, &s, sc->seed, first, total)))
+    size_t k = s.nparam;
+    buf = calloc(6 * k, sizeof *buf);
+    lo = calloc(k, sizeof *lo), hi = calloc(k, sizeof *hi);
+    if (!buf || !lo || !hi) goto out;
+    for (size_t i = 0; i < k; i++) lo[i] = s.param[i].lo, hi[i] = s.param[i].hi;
+    mc_sobol_ci ci = MC_SOBOL_CI_INIT;
+    so = (sobol_out){buf, buf + k, buf + 2 * k, buf + 3 * k, buf + 4 * k, buf + 5 * k,
+                     ci.resamples, ci.level};
+    ci.first_lo = so.first_lo, ci.first_hi = so.first_hi;
+    ci.total_lo = so.total_lo, ci.total_hi = so.total_hi;
+    if ((rc = mc_sobol(k, (size_t)o.sobol, lo, hi, sobol_eval, &s, sc->seed, so.first,
+                       so.total, &ci)))
       goto out;
+    sop = &so;
   }
-  print_tables(&o, &s, base, base_se, rows, first, total);
-  status = write_outputs(&o, &s, base, rows, first, total);
+  print_tables(&o, &s, base, base_se, rows, sop);
+  status = write_outputs(&o, &s, base, rows, sop);
+  if (status == CLI_OK && st) status = store_sections(&o, st, run, &s, base, rows, sop);
 out:
   if (d && diag_count(d, DIAG_ERROR)) diag_print(d, stderr, 0);
   else if (rc) cli_error("sensitivity failed: %s", err_strerror(rc));
-  free(rows), free(x), free(first), free(total), free(lo), free(hi);
-  if (d) mc_sens_free(&s);
+  free(rows), free(x), free(buf), free(lo), free(hi);
+  mc_sens_free(&s);
+  store_close(st);
   diag_free(d);
   scn_free(sc);
   return status;

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_report.h"
 #include "diag.h"
 #include "err.h"
 #include "mc_spill.h"
+#include "rep_buf.h"
 #include "stats.h"
 
 #define SPILL_GRID 10   /* rows of the curve table: horizon/10 .. horizon */
@@ -26,12 +28,16 @@ void cmd_spillover_usage(FILE *out) {
           "for each region of kind 'territory' the probability that violence has\n"
           "reached it by each time (95%% Wilson CI), the time to first spillover, the\n"
           "most frequent paths of crisis events and escalation levels leading to it,\n"
-          "and every headline metric's mean with and without spillover.\n"
+          "and the effect on the missions: their headline metrics (and the others whose\n"
+          "difference is significant) with and without spillover, and the difference\n"
+          "with its 95%% CI (Welch).  The analysis is stored with the run for its report.\n"
           "Violence reaches a territory when a site inside it closes, the region itself\n"
           "turns active, or an escalation level or transition 'reaches' it.\n"
           "\n"
           "      --run ID     the run to analyse (default: the latest)\n"
-          "      --csv FILE   write the curves as CSV (region,t_s,p,lo,hi)\n");
+          "      --csv FILE   write the curves as CSV (region,t_s,p,lo,hi)\n"
+          "      --all        every scalar metric of the missions, not only the headline\n"
+          "                   ones and those whose difference's 95%% CI excludes 0\n");
 }
 
 static double days(double s) { return s / 86400.0; }
@@ -41,7 +47,9 @@ static void print_curves(FILE *out, const mc_spill *s) {
   for (int g = 0; g < SPILL_GRID; g++) grid[g] = s->horizon * (g + 1) / SPILL_GRID;
   fprintf(out, "P(violence has reached the territory by t), 95%% Wilson CI\n");
   fprintf(out, "%8s", "t (d)");
-  for (size_t t = 0; t <= s->nterr; t++) fprintf(out, "  %-22.22s", s->terr[t]);
+  /* The last column unpadded: no trailing blanks. */
+  for (size_t t = 0; t <= s->nterr; t++)
+    fprintf(out, t < s->nterr ? "  %-22.22s" : "  %.22s", s->terr[t]);
   fputc('\n', out);
   double *cols = malloc((s->nterr + 1) * SPILL_GRID * 3 * sizeof *cols);
   if (!cols) return;
@@ -59,7 +67,7 @@ static void print_curves(FILE *out, const mc_spill *s) {
       const double *c = &cols[(t * SPILL_GRID + g) * 3];
       char cell[64];
       snprintf(cell, sizeof cell, "%.3f [%.3f, %.3f]", c[0], c[1], c[2]);
-      fprintf(out, "  %-22s", cell);
+      fprintf(out, t < s->nterr ? "  %-22s" : "  %s", cell);
     }
     fputc('\n', out);
   }
@@ -94,23 +102,245 @@ static void print_paths(FILE *out, const mc_spill *s) {
   if (s->npath > SPILL_PATHS) fprintf(out, "  (%zu more paths)\n", s->npath - SPILL_PATHS);
 }
 
+/* "0.8 +-0.05 (n=12)", "-" when there is nothing to show. */
+static void mean_cell(char *buf, size_t size, double mean, double half, size_t n) {
+  if (!n || isnan(mean)) snprintf(buf, size, "- (n=%zu)", n);
+  else snprintf(buf, size, "%.4g +-%.2g (n=%zu)", mean, isnan(half) ? 0.0 : half, n);
+}
+
+static void diff_cell(char *buf, size_t size, const mc_spill_split *sp) {
+  if (isnan(sp->diff)) snprintf(buf, size, "-");
+  else if (isnan(sp->half_diff)) snprintf(buf, size, "%+.4g", sp->diff);
+  else snprintf(buf, size, "%+.4g [%+.3g, %+.3g]%s", sp->diff, sp->diff - sp->half_diff,
+                sp->diff + sp->half_diff, fabs(sp->diff) > sp->half_diff ? " *" : "");
+}
+
 static void print_splits(FILE *out, const mc_spill *s) {
-  fprintf(out, "\nheadline metrics with and without spillover (mean, 95%% CI)\n");
+  fprintf(out, "\neffect on the missions: with and without spillover (mean, 95%% CI; "
+               "difference with its 95%% CI, * excludes 0)\n");
   if (!s->nsplit) {
-    fprintf(out, "  (no headline metric outside the spillover module)\n");
+    fprintf(out, "  (no mission module in this run: plan, logistics, sar or inspection)\n");
     return;
   }
-  fprintf(out, "%-40s %-4s %22s %22s\n", "metric", "unit", "with spillover", "without");
+  fprintf(out, "%-40s %-4s %22s %22s  %s\n", "metric", "unit", "with spillover", "without",
+          "difference");
   for (size_t i = 0; i < s->nsplit; i++) {
     const mc_spill_split *sp = &s->split[i];
-    char name[128], yes[64], no[64];
+    char name[128], yes[64], no[64], diff[80];
     snprintf(name, sizeof name, "%s.%s", sp->module, sp->name);
-    snprintf(yes, sizeof yes, "%.4g +-%.2g (n=%zu)", sp->mean_yes,
-             isnan(sp->half_yes) ? 0.0 : sp->half_yes, sp->n_yes);
-    snprintf(no, sizeof no, "%.4g +-%.2g (n=%zu)", sp->mean_no,
-             isnan(sp->half_no) ? 0.0 : sp->half_no, sp->n_no);
-    fprintf(out, "%-40s %-4s %22s %22s\n", name, sp->unit, yes, no);
+    mean_cell(yes, sizeof yes, sp->mean_yes, sp->half_yes, sp->n_yes);
+    mean_cell(no, sizeof no, sp->mean_no, sp->half_no, sp->n_no);
+    diff_cell(diff, sizeof diff, sp);
+    fprintf(out, "%-40s %-4s %22s %22s  %s\n", name, sp->unit, yes, no, diff);
   }
+  fprintf(out, "  (headline metrics, then others whose difference excludes 0, untested for "
+               "multiple comparisons;\n   a conditional comparison: replications that spill "
+               "over differ in other ways too)\n");
+}
+
+/* ---- the report's sections (store documents report.section.spillover-*) ---------- */
+
+#define SPILL_REPORT_GRID 61 /* curve points over [0, horizon] */
+
+static void doc_begin(rep_buf *b, const char *title, const char *text, int order) {
+  rep_buf_put(b, "{\"title\":");
+  rep_buf_json_str(b, title);
+  rep_buf_put(b, ",\"text\":");
+  rep_buf_json_str(b, text);
+  rep_buf_printf(b, ",\"order\":%d,\"vega\":", order);
+}
+
+/* P(reached by t) per territory: lines with their Wilson bands. */
+static void curves_doc(rep_buf *b, const mc_spill *s) {
+  char text[512];
+  double any = NAN, lo, hi;
+  size_t k = 0;
+  for (size_t r = 0; r < s->nrep; r++) k += !isnan(s->time[s->nterr * s->nrep + r]);
+  if (s->nrep) any = (double)k / (double)s->nrep;
+  mc_wilson((double)k, (double)s->nrep, 1.96, &lo, &hi);
+  snprintf(text, sizeof text,
+           "Probability that violence has reached each region of kind territory by day t "
+           "(line) with its 95%% Wilson interval (band), over %zu replications; 'any' is the "
+           "first of them: %.1f%% [%.1f%%, %.1f%%] by the horizon. Violence reaches a "
+           "territory when a site inside it closes, it turns active, or an escalation "
+           "level reaches it (docs/models.md, section 7).",
+           s->nrep, 100 * any, 100 * lo, 100 * hi);
+  doc_begin(b, "Spillover to Japanese territory", text, 60);
+  rep_buf_put(b, "{\"width\":620,\"height\":260,\"padding\":5,"
+                 "\"title\":{\"text\":\"P(violence has reached the territory by t)\"},"
+                 "\"data\":[{\"name\":\"c\",\"values\":[");
+  double grid[SPILL_REPORT_GRID], p[SPILL_REPORT_GRID], l[SPILL_REPORT_GRID],
+      h[SPILL_REPORT_GRID];
+  for (int g = 0; g < SPILL_REPORT_GRID; g++)
+    grid[g] = s->horizon * g / (SPILL_REPORT_GRID - 1);
+  for (size_t t = 0; t <= s->nterr; t++) {
+    mc_spill_curve(&s->time[t * s->nrep], s->nrep, grid, SPILL_REPORT_GRID, 1.96, p, l, h);
+    for (int g = 0; g < SPILL_REPORT_GRID; g++) {
+      rep_buf_put(b, t || g ? ",{\"region\":" : "{\"region\":");
+      rep_buf_json_str(b, s->terr[t]);
+      rep_buf_put(b, ",\"t\":");
+      rep_buf_json_num(b, days(grid[g]));
+      rep_buf_put(b, ",\"p\":");
+      rep_buf_json_num(b, p[g]);
+      rep_buf_put(b, ",\"lo\":");
+      rep_buf_json_num(b, l[g]);
+      rep_buf_put(b, ",\"hi\":");
+      rep_buf_json_num(b, h[g]);
+      rep_buf_put(b, "}");
+    }
+  }
+  rep_buf_put(b,
+      "]}],"
+      "\"scales\":[{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\","
+      "\"domain\":{\"data\":\"c\",\"field\":\"t\"}},"
+      "{\"name\":\"y\",\"type\":\"linear\",\"range\":\"height\",\"nice\":true,"
+      "\"zero\":true,\"domain\":{\"data\":\"c\",\"field\":\"hi\"}},"
+      "{\"name\":\"color\",\"type\":\"ordinal\",\"range\":\"category\","
+      "\"domain\":{\"data\":\"c\",\"field\":\"region\"}}],"
+      "\"axes\":[{\"orient\":\"bottom\",\"scale\":\"x\",\"title\":\"day\"},"
+      "{\"orient\":\"left\",\"scale\":\"y\",\"format\":\".0%\","
+      "\"title\":\"probability\"}],"
+      "\"legends\":[{\"stroke\":\"color\",\"title\":\"territory\"}],"
+      "\"marks\":[{\"type\":\"group\",\"from\":{\"facet\":{\"name\":\"one\","
+      "\"data\":\"c\",\"groupby\":\"region\"}},\"marks\":["
+      "{\"type\":\"area\",\"from\":{\"data\":\"one\"},\"encode\":{\"enter\":{"
+      "\"x\":{\"scale\":\"x\",\"field\":\"t\"},\"y\":{\"scale\":\"y\",\"field\":\"lo\"},"
+      "\"y2\":{\"scale\":\"y\",\"field\":\"hi\"},"
+      "\"fill\":{\"scale\":\"color\",\"field\":\"region\"},"
+      "\"fillOpacity\":{\"value\":0.15}}}},"
+      "{\"type\":\"line\",\"from\":{\"data\":\"one\"},\"encode\":{\"enter\":{"
+      "\"x\":{\"scale\":\"x\",\"field\":\"t\"},\"y\":{\"scale\":\"y\",\"field\":\"p\"},"
+      "\"stroke\":{\"scale\":\"color\",\"field\":\"region\"},"
+      "\"strokeWidth\":{\"value\":2},"
+      "\"tooltip\":{\"signal\":\"datum.region + ', day ' + format(datum.t, '.1f') + ': ' + "
+      "format(datum.p, '.1%')\"}}}}]}]}}");
+}
+
+/* The most frequent paths to the first spillover: bars of their shares. */
+static void paths_doc(rep_buf *b, const mc_spill *s) {
+  size_t k = 0;
+  for (size_t r = 0; r < s->nrep; r++) k += !isnan(s->time[s->nterr * s->nrep + r]);
+  char text[512];
+  snprintf(text, sizeof text,
+           "The sequences of crisis events and escalation levels up to and including the "
+           "step that first reached Japanese territory, by their share of the %zu "
+           "replications that spilled over (the %d most frequent of %zu paths).",
+           k, SPILL_PATHS, s->npath);
+  doc_begin(b, "Paths to spillover", text, 61);
+  size_t n = s->npath < SPILL_PATHS ? s->npath : SPILL_PATHS;
+  rep_buf_printf(b, "{\"width\":420,\"height\":%zu,\"padding\":5,"
+                    "\"data\":[{\"name\":\"p\",\"values\":[", 24 * (n ? n : 1));
+  for (size_t i = 0; i < n; i++) {
+    rep_buf_printf(b, "%s{\"rank\":%zu,\"count\":%d,\"share\":", i ? "," : "", i + 1,
+                   s->path[i].count);
+    rep_buf_json_num(b, s->path[i].share);
+    rep_buf_put(b, ",\"path\":");
+    rep_buf_json_str(b, s->path[i].text);
+    rep_buf_put(b, "}");
+  }
+  rep_buf_put(b,
+      "]}],"
+      "\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\","
+      "\"padding\":0.2,\"domain\":{\"data\":\"p\",\"field\":\"rank\"}},"
+      "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"nice\":true,"
+      "\"zero\":true,\"domain\":{\"data\":\"p\",\"field\":\"share\"}}],"
+      "\"axes\":[{\"orient\":\"top\",\"scale\":\"x\",\"format\":\".0%\"},"
+      "{\"orient\":\"left\",\"scale\":\"y\",\"title\":\"rank\"}],"
+      "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"p\"},\"encode\":{\"enter\":{"
+      "\"y\":{\"scale\":\"y\",\"field\":\"rank\"},\"height\":{\"scale\":\"y\",\"band\":1},"
+      "\"x\":{\"scale\":\"x\",\"value\":0},\"x2\":{\"scale\":\"x\",\"field\":\"share\"},"
+      "\"fill\":{\"value\":\"#c0504d\"},"
+      "\"tooltip\":{\"signal\":\"datum.path + ': ' + datum.count\"}}}},"
+      "{\"type\":\"text\",\"from\":{\"data\":\"p\"},\"encode\":{\"enter\":{"
+      "\"y\":{\"scale\":\"y\",\"field\":\"rank\",\"band\":0.5},"
+      "\"x\":{\"scale\":\"x\",\"field\":\"share\",\"offset\":4},"
+      "\"baseline\":{\"value\":\"middle\"},\"fontSize\":{\"value\":10},"
+      "\"text\":{\"signal\":\"format(datum.share, '.0%') + '  ' + datum.path\"}}}}]}}");
+}
+
+/* The missions with and without spillover: a table drawn with text marks, and the
+ * difference's sign marked where its 95% CI excludes 0. */
+static void missions_doc(rep_buf *b, const mc_spill *s) {
+  doc_begin(b, "Effect of spillover on the missions",
+            "The missions' headline metrics (and their other metrics whose difference's "
+            "interval excludes 0, untested for multiple comparisons), averaged over the "
+            "replications in which violence reached Japanese territory and over those in "
+            "which it did not (95% CI), and the difference with its 95% CI (Welch); * marks "
+            "a difference whose interval excludes 0. Units are SI (s, kg, m3). A "
+            "conditional comparison: replications that spill over "
+            "also differ in other ways (a blockade, US intervention), so this is an "
+            "association, not the causal effect of spillover alone.",
+            62);
+  rep_buf_printf(b, "{\"width\":900,\"height\":%zu,\"padding\":5,"
+                    "\"data\":[{\"name\":\"t\",\"values\":[",
+                 18 * (s->nsplit + 1));
+  static const char *const head[] = {"metric", "with spillover", "without", "difference"};
+  for (int c = 0; c < 4; c++) {
+    rep_buf_printf(b, "%s{\"row\":0,\"col\":%d,\"bold\":true,\"text\":", c ? "," : "", c);
+    rep_buf_json_str(b, head[c]);
+    rep_buf_put(b, "}");
+  }
+  if (!s->nsplit) {
+    rep_buf_put(b, ",{\"row\":1,\"col\":0,\"bold\":false,\"text\":"
+                   "\"(no mission module in this run)\"}");
+  }
+  for (size_t i = 0; i < s->nsplit; i++) {
+    const mc_spill_split *sp = &s->split[i];
+    char cell[4][160];
+    snprintf(cell[0], sizeof cell[0], "%s.%s (%s)", sp->module, sp->name, sp->unit);
+    mean_cell(cell[1], sizeof cell[1], sp->mean_yes, sp->half_yes, sp->n_yes);
+    mean_cell(cell[2], sizeof cell[2], sp->mean_no, sp->half_no, sp->n_no);
+    diff_cell(cell[3], sizeof cell[3], sp);
+    for (int c = 0; c < 4; c++) {
+      rep_buf_printf(b, ",{\"row\":%zu,\"col\":%d,\"bold\":false,\"text\":", i + 1, c);
+      rep_buf_json_str(b, cell[c]);
+      rep_buf_put(b, "}");
+    }
+  }
+  rep_buf_put(b,
+      "]}],"
+      "\"scales\":[{\"name\":\"x\",\"type\":\"ordinal\",\"domain\":[0,1,2,3],"
+      "\"range\":[0,300,490,680]},"
+      "{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\","
+      "\"domain\":{\"data\":\"t\",\"field\":\"row\",\"sort\":true}}],"
+      "\"marks\":[{\"type\":\"text\",\"from\":{\"data\":\"t\"},\"encode\":{\"enter\":{"
+      "\"x\":{\"scale\":\"x\",\"field\":\"col\"},"
+      "\"y\":{\"scale\":\"y\",\"field\":\"row\",\"band\":0.5},"
+      "\"baseline\":{\"value\":\"middle\"},\"fontSize\":{\"value\":11},"
+      "\"fontWeight\":{\"signal\":\"datum.bold ? 'bold' : 'normal'\"},"
+      "\"limit\":{\"signal\":\"datum.col == 0 ? 290 : datum.col == 3 ? 260 : 180\"},"
+      "\"text\":{\"field\":\"text\"}}}}]}}");
+}
+
+int cli_store_spillover(store *st, int64_t run_id) {
+  diag *d = diag_new();
+  mc_spill s;
+  rep_buf b = REP_BUF_INIT;
+  if (!d) return ERR_NOMEM;
+  int err = mc_spill_read(&s, st, run_id, 0, d);
+  if (err == ERR_NOTFOUND) { /* no territory in the scenario: nothing to add */
+    err = 0;
+    goto done;
+  }
+  static const struct { const char *name; void (*write)(rep_buf *, const mc_spill *); } docs[] = {
+      {"report.section.spillover-1-curves", curves_doc},
+      {"report.section.spillover-2-paths", paths_doc},
+      {"report.section.spillover-3-missions", missions_doc},
+  };
+  for (size_t i = 0; !err && i < sizeof docs / sizeof *docs; i++) {
+    b.len = 0;
+    if (b.s) b.s[0] = 0;
+    docs[i].write(&b, &s);
+    err = b.failed ? ERR_NOMEM : store_doc_put(st, s.run_id, docs[i].name, b.s);
+  }
+  if (err)
+    cli_error("cannot record the spillover analysis in the store: %s",
+              err == ERR_NOMEM ? "out of memory" : store_errmsg(st));
+done:
+  mc_spill_free(&s);
+  rep_buf_release(&b);
+  diag_free(d);
+  return err;
 }
 
 static int write_csv(const char *path, const mc_spill *s) {
@@ -135,12 +365,13 @@ int cmd_spillover(int argc, char **argv) {
   static const struct option longopts[] = {
       {"run", required_argument, NULL, 'r'},
       {"csv", required_argument, NULL, 'c'},
+      {"all", no_argument, NULL, 'a'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   const char *csv = NULL;
   long long run = -1;
-  int c;
+  int c, all = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     switch (c) {
@@ -154,6 +385,7 @@ int cmd_spillover(int argc, char **argv) {
       break;
     }
     case 'c': csv = optarg; break;
+    case 'a': all = 1; break;
     case 'h': cmd_spillover_usage(stdout); return CLI_OK;
     default: cmd_spillover_usage(stderr); return CLI_BAD_INPUT;
     }
@@ -175,7 +407,7 @@ int cmd_spillover(int argc, char **argv) {
     return CLI_BAD_INPUT;
   }
   if ((rc = store_open(&st, db, d))) goto out;
-  if ((rc = mc_spill_read(&s, st, run, d))) {
+  if ((rc = mc_spill_read(&s, st, run, all ? MC_SPILL_ALL_METRICS : 0, d))) {
     if (rc == ERR_NOTFOUND) status = CLI_BAD_INPUT;
     goto out;
   }
@@ -186,6 +418,8 @@ int cmd_spillover(int argc, char **argv) {
   print_paths(stdout, &s);
   print_splits(stdout, &s);
   status = csv ? write_csv(csv, &s) : CLI_OK;
+  /* Runs stored before straits wrote these sections get them now. */
+  if (status == CLI_OK && cli_store_spillover(st, s.run_id)) status = CLI_FAILURE;
 out:
   if (diag_count(d, DIAG_ERROR)) diag_print(d, stderr, 0);
   else if (status != CLI_OK && rc == ERR_NOTFOUND) cli_error("%s: no run %lld", db, run);

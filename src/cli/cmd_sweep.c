@@ -272,8 +272,6 @@ int cmd_sweep(int argc, char **argv) {
     if (!err) err = mc_sweep_run(&res, sw, &a.so, st, d);
     store_close(st);
     st = NULL;
-    mc_sweep_result_free(res);
-    res = NULL;
     /* Every rank's verdict, so no rank waits for a merge that will not come. */
     int ok = err == 0, all_ok = 0;
     MPI_Request req;
@@ -284,6 +282,25 @@ int cmd_sweep(int argc, char **argv) {
       rc = all_ok ? CLI_OK : CLI_FAILURE;
       goto done;
     }
+    /* Rank 0 copies the other ranks' rows into its runs and summarises them again,
+     * keeping what it prepared for its own share (sweep.h); only if a part lacks
+     * something does it fall back to resuming the sweep with --merge. */
+    if (!(err = store_open(&st, a.db, d)) &&
+        !(err = mc_sweep_gather(res, sw, &a.so, st, (const char *const *)parts + 1,
+                                (size_t)size - 1, d))) {
+      diag_print(d, stderr, isatty(fileno(stderr)));
+      if (!a.quiet) print_summary(stdout, sw, res, a.db, 0, 1);
+      rc = CLI_OK;
+      goto done;
+    }
+    if (err != ERR_NOTFOUND) {
+      diag_print(d, stderr, isatty(fileno(stderr)));
+      goto done;
+    }
+    store_close(st);
+    st = NULL;
+    mc_sweep_result_free(res);
+    res = NULL;
     a.so.part = 0;
     a.so.nparts = 1;
     a.so.mc.merge = (const char *const *)parts + 1;

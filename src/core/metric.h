@@ -14,7 +14,21 @@
 enum metric_flags {
   METRIC_HEADLINE = 1 << 0, /* shown first; watched by --until-ci */
   METRIC_SERIES = 1 << 1,   /* a time series, not a scalar */
+  /* Which way is good, for comparisons of courses of action (at most one of the two;
+   * neither: it depends, e.g. whether an event occurring is good, and a comparison
+   * can then only say "differs").  Stored with the definition (metric_def.flags). */
+  METRIC_HIGHER_BETTER = 1 << 2,
+  METRIC_LOWER_BETTER = 1 << 3,
+  /* Bookkeeping for other tools (an event sequence, the horizon): stored and
+   * exported, not shown in the report. */
+  METRIC_INTERNAL = 1 << 4,
 };
+
+/* +1 when more is better, -1 when less is, 0 when neither (or, wrongly, both). */
+static inline int metric_direction(unsigned flags) {
+  int hi = (flags & METRIC_HIGHER_BETTER) != 0, lo = (flags & METRIC_LOWER_BETTER) != 0;
+  return hi - lo;
+}
 
 typedef struct metric_def {
   char *module;      /* "crisis" */

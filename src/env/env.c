@@ -25,7 +25,8 @@ struct env_field {
   size_t nt, ny, nx;
   double lat0, dlat, lon0, dlon;
   double *t;    /* [nt], increasing */
-  float *u, *v; /* [nt][ny][nx], NaN = missing */
+  float *uv;    /* [nt][ny][nx][2]: (u, v) side by side, one cache line serves both;
+                   NaN = missing */
 };
 
 static env_field *field_new(env_kind k) {
@@ -68,15 +69,14 @@ env_field *env_field_grid(size_t nt, size_t ny, size_t nx, const double *t, doub
   f->nt = nt, f->ny = ny, f->nx = nx;
   f->lat0 = lat0, f->dlat = dlat, f->lon0 = lon0, f->dlon = dlon;
   f->t = malloc(nt * sizeof *f->t);
-  f->u = malloc(n * sizeof *f->u);
-  f->v = malloc(n * sizeof *f->v);
-  if (!f->t || !f->u || !f->v) {
+  f->uv = malloc(2 * n * sizeof *f->uv);
+  if (!f->t || !f->uv) {
     env_field_free(f);
     return NULL;
   }
   memcpy(f->t, t, nt * sizeof *t);
-  memcpy(f->u, u, n * sizeof *u);
-  memcpy(f->v, v, n * sizeof *v);
+  for (size_t k = 0; k < n; k++)
+    f->uv[2 * k] = u[k], f->uv[2 * k + 1] = v[k];
   return f;
 }
 
@@ -84,8 +84,7 @@ void env_field_free(env_field *f) {
   if (!f)
     return;
   free(f->t);
-  free(f->u);
-  free(f->v);
+  free(f->uv);
   free(f);
 }
 
@@ -124,12 +123,12 @@ static int bilinear(const env_field *f, size_t k, double fi, double fj, double *
     j = f->ny > 1 ? f->ny - 2 : 0;
   double x = f->nx > 1 ? fi - (double)i : 0, y = f->ny > 1 ? fj - (double)j : 0;
   size_t i1 = f->nx > 1 ? i + 1 : i, j1 = f->ny > 1 ? j + 1 : j;
-  const float *U = f->u + k * f->ny * f->nx, *V = f->v + k * f->ny * f->nx;
+  const float *P = f->uv + 2 * k * f->ny * f->nx;
   size_t idx[4] = {j * f->nx + i, j * f->nx + i1, j1 * f->nx + i, j1 * f->nx + i1};
   double w[4] = {(1 - x) * (1 - y), x * (1 - y), (1 - x) * y, x * y};
   double su = 0, sv = 0, sw = 0;
   for (int c = 0; c < 4; c++) {
-    float a = U[idx[c]], b = V[idx[c]];
+    float a = P[2 * idx[c]], b = P[2 * idx[c] + 1];
     if (w[c] == 0 || isnan(a) || isnan(b))
       continue;
     su += w[c] * a, sv += w[c] * b, sw += w[c];
@@ -175,53 +174,40 @@ static int grid_sample(const env_field *f, double t, double lat, double lon, dou
 }
 
 void env_slice_init(env_slice *s, const env_field *f, double t) {
-  s->f = f, s->t = t, s->a = 0, s->k0 = s->k1 = 0;
-  if (f->kind != ENV_K_GRID || f->nt == 1 || t <= f->t[0])
+  memset(s, 0, sizeof *s);
+  s->f = f, s->t = t;
+  if (f->kind != ENV_K_GRID)
     return;
-  if (t >= f->t[f->nt - 1]) {
-    s->k0 = s->k1 = f->nt - 1;
-    return;
+  if (f->nt > 1 && t > f->t[0]) {
+    if (t >= f->t[f->nt - 1]) {
+      s->k0 = s->k1 = f->nt - 1;
+    } else {
+      size_t lo = 0, hi = f->nt - 1;
+      while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->t[mid] <= t)
+          lo = mid;
+        else
+          hi = mid;
+      }
+      s->k0 = lo, s->k1 = hi, s->a = (t - f->t[lo]) / (f->t[hi] - f->t[lo]);
+    }
   }
-  size_t lo = 0, hi = f->nt - 1;
-  while (hi - lo > 1) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (f->t[mid] <= t)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  s->k0 = lo, s->k1 = hi, s->a = (t - f->t[lo]) / (f->t[hi] - f->t[lo]);
+  if (f->nx < 2 || f->ny < 2)
+    return; /* the general path only */
+  size_t plane = 2 * f->ny * f->nx;
+  s->grid = 1;
+  s->p0 = f->uv + s->k0 * plane, s->p1 = f->uv + s->k1 * plane;
+  s->lat0 = f->lat0, s->lon0 = f->lon0, s->inv_dlat = 1.0 / f->dlat, s->inv_dlon = 1.0 / f->dlon;
+  s->ni = (double)(f->nx - 1), s->nj = (double)(f->ny - 1), s->nx = f->nx;
+  s->wa = (float)s->a;
 }
 
 int env_slice_sample(const env_slice *s, double lat, double lon, double *u, double *v) {
   const env_field *f = s->f;
   if (f->kind != ENV_K_GRID)
     return env_sample(f, s->t, lat, lon, u, v);
-  double fj = (lat - f->lat0) / f->dlat, fi = (lon - f->lon0) / f->dlon;
-  double ni = (double)(f->nx - 1), nj = (double)(f->ny - 1);
-  if (!(fi >= 0 && fi <= ni && fj >= 0 && fj <= nj) || f->nx < 2 || f->ny < 2)
-    return grid_sample(f, s->t, lat, lon, u, v); /* wrapping, edges: the general path */
-  size_t i = (size_t)fi, j = (size_t)fj;
-  if (i >= f->nx - 1)
-    i = f->nx - 2;
-  if (j >= f->ny - 1)
-    j = f->ny - 2;
-  double x = fi - (double)i, y = fj - (double)j, a = s->a;
-  size_t plane = f->ny * f->nx, c0 = j * f->nx + i, c2 = c0 + f->nx;
-  const float *U0 = f->u + s->k0 * plane, *V0 = f->v + s->k0 * plane;
-  const float *U1 = f->u + s->k1 * plane, *V1 = f->v + s->k1 * plane;
-  float q[16] = {U0[c0], U0[c0 + 1], U0[c2], U0[c2 + 1], V0[c0], V0[c0 + 1], V0[c2], V0[c2 + 1],
-                 U1[c0], U1[c0 + 1], U1[c2], U1[c2 + 1], V1[c0], V1[c0 + 1], V1[c2], V1[c2 + 1]};
-  double w0 = (1 - x) * (1 - y), w1 = x * (1 - y), w2 = (1 - x) * y, w3 = x * y;
-  double u0 = w0 * q[0] + w1 * q[1] + w2 * q[2] + w3 * q[3];
-  double v0 = w0 * q[4] + w1 * q[5] + w2 * q[6] + w3 * q[7];
-  double u1 = w0 * q[8] + w1 * q[9] + w2 * q[10] + w3 * q[11];
-  double v1 = w0 * q[12] + w1 * q[13] + w2 * q[14] + w3 * q[15];
-  double ru = (1 - a) * u0 + a * u1, rv = (1 - a) * v0 + a * v1;
-  if (isnan(ru) || isnan(rv)) /* a missing node (0 * NaN is NaN too): renormalise */
-    return grid_sample(f, s->t, lat, lon, u, v);
-  *u = ru, *v = rv;
-  return 1;
+  return grid_sample(f, s->t, lat, lon, u, v); /* wrapping, edges, missing nodes */
 }
 
 int env_sample(const env_field *f, double t, double lat, double lon, double *u, double *v) {

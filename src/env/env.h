@@ -20,7 +20,9 @@ typedef struct env_field env_field;
 /* Which pair of CF standard names a gridded field is read from. */
 typedef enum env_quantity {
   ENV_CURRENT, /* eastward_sea_water_velocity / northward_sea_water_velocity */
-  ENV_WIND     /* x_wind / y_wind, or eastward_wind / northward_wind (10 m) */
+  ENV_WIND,    /* x_wind / y_wind, or eastward_wind / northward_wind (10 m) */
+  ENV_SST      /* sea_surface_temperature (or sea_water_temperature), K or degC: a
+                  scalar in degrees C, given as both components */
 } env_quantity;
 
 /* Analytic fields.  constant: (u, v) everywhere, always.  rotating: speed s whose
@@ -51,14 +53,56 @@ void env_field_free(env_field *f);
 int env_sample(const env_field *f, double t, double lat, double lon, double *u, double *v);
 
 /* A field at one time, for sampling many points at that time (a drift step): the
- * time bracket is found once.  Gives env_sample's answers (to rounding).  Borrows f. */
+ * time bracket, the two records' planes and the grid's inverse spacing are found once,
+ * and env_slice_sample_fast() is inline.  Gives env_sample's answers (to float
+ * rounding: the fast path interpolates in single precision, as the field is stored).
+ * Borrows f. */
 typedef struct env_slice {
   const env_field *f;
   double t, a;   /* a: weight of record k1 */
   size_t k0, k1;
+  /* the fast path (a grid of at least 2 x 2 nodes) */
+  int grid;
+  const float *p0, *p1; /* records k0, k1: [ny][nx][2] */
+  double lat0, lon0, inv_dlat, inv_dlon, ni, nj;
+  size_t nx;
+  float wa;
 } env_slice;
 void env_slice_init(env_slice *s, const env_field *f, double t);
 int env_slice_sample(const env_slice *s, double lat, double lon, double *u, double *v);
+
+/* Inside the grid, away from missing nodes: linear in time, then bilinear, in
+ * float; anything else (outside, an edge, wrapping longitudes, a missing node, an
+ * analytic field) takes env_slice_sample. */
+#if defined(__GNUC__)
+#define ENV_INLINE static inline __attribute__((always_inline))
+#else
+#define ENV_INLINE static inline
+#endif
+ENV_INLINE int env_slice_sample_fast(const env_slice *s, double lat, double lon, double *u,
+                                     double *v) {
+  if (s->grid) {
+    double fj = (lat - s->lat0) * s->inv_dlat, fi = (lon - s->lon0) * s->inv_dlon;
+    if (fi >= 0 && fj >= 0 && fi < s->ni && fj < s->nj) {
+      size_t i = (size_t)fi, j = (size_t)fj, c = 2 * (j * s->nx + i), r = 2 * s->nx;
+      float x = (float)(fi - (double)i), y = (float)(fj - (double)j), a = s->wa, b = 1 - a;
+      const float *q0 = s->p0 + c, *q1 = s->p1 + c;
+      /* the 4 corners' (u, v), each the time mix of the two records */
+      float u00 = b * q0[0] + a * q1[0], v00 = b * q0[1] + a * q1[1];
+      float u10 = b * q0[2] + a * q1[2], v10 = b * q0[3] + a * q1[3];
+      float u01 = b * q0[r] + a * q1[r], v01 = b * q0[r + 1] + a * q1[r + 1];
+      float u11 = b * q0[r + 2] + a * q1[r + 2], v11 = b * q0[r + 3] + a * q1[r + 3];
+      float ub = u00 + x * (u10 - u00), ut = u01 + x * (u11 - u01);
+      float vb = v00 + x * (v10 - v00), vt = v01 + x * (v11 - v01);
+      float ru = ub + y * (ut - ub), rv = vb + y * (vt - vb);
+      if (ru == ru && rv == rv) { /* not NaN: no missing node had weight */
+        *u = ru, *v = rv;
+        return 1;
+      }
+    }
+  }
+  return env_slice_sample(s, lat, lon, u, v);
+}
 
 /* Grid geometry of a gridded field (0 for an analytic one): nodes and spacing. */
 typedef struct env_grid_info {

@@ -3,6 +3,7 @@
  * sample files for `straits env synth`. */
 #include "env.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,11 +77,15 @@ static int find_standard(int nc, const char *name) {
   return -1;
 }
 
-/* The coordinate variable of dimension dim, read as doubles into *out[n]. */
+/* The coordinate variable of dimension dim, read as doubles into *out[n].  It must
+ * have that one dimension: a variable of the same name over more (a 2-D "lat") would
+ * be read past the buffer (fuzz/corpus/netcdf/crash_2d_coord). */
 static int read_coord(int nc, int dim, double **out, size_t *n, int *var) {
   char name[NC_MAX_NAME + 1];
+  int ndim = 0, vdim = -1;
   if (nc_inq_dimname(nc, dim, name) != NC_NOERR || nc_inq_dimlen(nc, dim, n) != NC_NOERR ||
-      nc_inq_varid(nc, name, var) != NC_NOERR)
+      nc_inq_varid(nc, name, var) != NC_NOERR || nc_inq_varndims(nc, *var, &ndim) != NC_NOERR ||
+      ndim != 1 || nc_inq_vardimid(nc, *var, &vdim) != NC_NOERR || vdim != dim)
     return ERR_INPUT;
   if (*n == 0 || *n > ENV_MAX_VALUES)
     return ERR_LIMIT;
@@ -144,10 +149,12 @@ static int read_values(int nc, int var, int ndim, size_t nt, size_t ny, size_t n
   size_t n = nt * ny * nx;
   for (size_t i = 0; i < n; i++) {
     double x = buf[i]; /* packed value: fill values compare before unpacking (CF 2.5.1) */
-    if ((has_fill && x == fill) || (has_miss && x == miss) || !isfinite(x))
+    double y = x * scale + offset;
+    /* Fields are kept as float: a value past its range would become infinite. */
+    if ((has_fill && x == fill) || (has_miss && x == miss) || !(fabs(y) <= FLT_MAX))
       buf[i] = NAN;
     else
-      buf[i] = x * scale + offset;
+      buf[i] = y;
   }
   return 0;
 }
@@ -169,6 +176,16 @@ int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch
   if (rc != NC_NOERR) {
     diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open field file: %s", nc_strerror(rc));
     return ERR_IO;
+  }
+  if (q == ENV_SST) { /* a scalar: both components read from the one variable */
+    vu = vv = find_standard(nc, "sea_surface_temperature");
+    if (vu < 0)
+      vu = vv = find_standard(nc, "sea_water_temperature");
+    if (vu < 0) {
+      why = "no variable with standard_name 'sea_surface_temperature' or "
+            "'sea_water_temperature'";
+      goto done;
+    }
   }
   for (int k = q == ENV_CURRENT ? 0 : 1; k < (q == ENV_CURRENT ? 1 : 3) && vu < 0; k++) {
     vu = find_standard(nc, names[k][0]);
@@ -217,9 +234,9 @@ int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch
     }
     for (size_t k = 0; k < nt; k++) {
       tt[k] = tt[k] * mult + (double)(ref - epoch_unix);
-      if (k && !(tt[k] > tt[k - 1])) {
+      if (!isfinite(tt[k]) || (k && !(tt[k] > tt[k - 1]))) {
         err = ERR_INPUT;
-        why = "time values must increase";
+        why = "time values must be finite and increase";
         goto done;
       }
     }
@@ -244,8 +261,23 @@ int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch
     why = "cannot read the velocity values";
     goto done;
   }
+  double shift = 0; /* temperatures in kelvin (CF canonical units) to degrees C */
+  if (q == ENV_SST) {
+    char units[NAME_MAX_];
+    att_text(nc, vu, "units", units, sizeof units);
+    if (strcmp(units, "K") == 0 || strcmp(units, "kelvin") == 0 || strcmp(units, "Kelvin") == 0 ||
+        strcmp(units, "degK") == 0)
+      shift = -273.15;
+    else if (units[0] && strcmp(units, "degC") != 0 && strcmp(units, "Celsius") != 0 &&
+             strcmp(units, "celsius") != 0 && strcmp(units, "degree_Celsius") != 0 &&
+             strcmp(units, "C") != 0) {
+      err = ERR_INPUT;
+      why = "sea surface temperature units must be K or degC";
+      goto done;
+    }
+  }
   for (size_t i = 0; i < n; i++)
-    fu[i] = (float)bu[i], fv[i] = (float)bv[i];
+    fu[i] = (float)(bu[i] + shift), fv[i] = (float)(bv[i] + shift);
   *out = env_field_grid(nt, ny, nx, tt, lat[0], dlat, lon[0], dlon, fu, fv);
   err = *out ? 0 : ERR_NOMEM;
 done:

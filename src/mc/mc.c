@@ -317,15 +317,27 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-/* Run the job's slots on nworker workers: the calling thread is worker 0.  A thread
- * that cannot be started only makes the batch slower, never different. */
-static void run_batch(mc_job *job, mc_worker *w, int nworker) {
-  int started[MC_MAX_THREADS] = {0};
+/* Run the job's slots on nworker workers: workers 1.. start here; the calling thread
+ * is worker 0 and joins them in batch_finish (after writing the previous batch, when
+ * the run overlaps writes with work).  A thread that cannot be started only makes the
+ * batch slower, never different. */
+static void batch_start(mc_job *job, mc_worker *w, int nworker, int *started) {
   job->next = 0;
   job->stop = 0;
   for (int i = 1; i < nworker; i++)
     started[i] = pthread_create(&w[i].thread, NULL, worker_main, &w[i]) == 0;
-  worker_main(&w[0]);
+}
+
+/* help = 0: stop the batch instead of working on it (its results are dropped). */
+static void batch_finish(mc_job *job, mc_worker *w, int nworker, const int *started,
+                         int help) {
+  if (help) {
+    worker_main(&w[0]);
+  } else {
+    pthread_mutex_lock(&job->lock);
+    job->stop = 1;
+    pthread_mutex_unlock(&job->lock);
+  }
   for (int i = 1; i < nworker; i++)
     if (started[i])
       pthread_join(w[i].thread, NULL);
@@ -482,6 +494,34 @@ static int watch_converged(const mc_watch *w, size_t n, double rel) {
   return 1;
 }
 
+/* ---- writing a batch ------------------------------------------------------------ */
+
+/* Write slots [0, n) -- whole replications, in index order -- in one transaction
+ * (each with its done mark), then note them as done. */
+static int commit_slots(store *st, int64_t run_id, const metric_set *ms, const mc_slot *slot,
+                        size_t n, unsigned char *done, mc_watch *watch) {
+  int err;
+  if ((err = store_begin(st)))
+    return err;
+  for (size_t i = 0; i < n; i++) {
+    const mc_slot *sl = &slot[i];
+    metric_out o = {sl->value, sl->point, sl->npoints, sl->cap, NULL};
+    if ((err = store_put_replication(st, run_id, sl->rep, ms, &o))) {
+      store_rollback(st);
+      return err;
+    }
+  }
+  if ((err = store_commit(st))) {
+    store_rollback(st);
+    return err;
+  }
+  for (size_t i = 0; i < n; i++) {
+    done[slot[i].rep] = 1;
+    watch_put(watch, &slot[i], ms);
+  }
+  return 0;
+}
+
 /* ---- merging the parts of a split run (mc_options.merge) ----------------------- */
 
 /* Copy this run's replications from another part's store: the same run is found
@@ -503,6 +543,33 @@ static int merge_part(store *st, int64_t run_id, const store_run_info *info,
   return err;
 }
 
+int mc_result_summarize(mc_result *r, store *st, diag *d) {
+  const metric_set *ms = &r->metrics;
+  const size_t n = r->replications > 0 ? (size_t)r->replications : 0;
+  int err = 0;
+  if (!r->summary && !(r->summary = calloc(ms->n ? ms->n : 1, sizeof *r->summary)))
+    goto nomem;
+  double *vals = malloc((n ? n : 1) * sizeof *vals);
+  double *scratch = malloc((n ? n : 1) * sizeof *scratch);
+  if (!vals || !scratch) {
+    free(vals);
+    free(scratch);
+    goto nomem;
+  }
+  for (size_t m = 0; m < ms->n && !err; m++) {
+    if ((err = store_metric_values(st, r->run_id, ms, (int)m, vals, n)))
+      diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+    else
+      stats_summarize(&r->summary[m], vals, n, scratch);
+  }
+  free(vals);
+  free(scratch);
+  return err;
+nomem:
+  diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory for the run's summary");
+  return ERR_NOMEM;
+}
+
 /* ---- the run ------------------------------------------------------------------ */
 
 int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store *st,
@@ -510,11 +577,12 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   const double t0 = now_s();
   mc_options defaults = MC_OPTIONS_INIT;
   mc_job job = {0};
+  mc_slot *slots = NULL; /* job.slot points into these */
+  int nalloc_done = 0;   /* how many of them to free */
   mc_worker *w = NULL;
   mc_result *res = NULL;
   unsigned char *done = NULL;
   mc_watch watch = {0};
-  double *vals = NULL, *scratch = NULL;
   int nworker = 0, lock_ok = 0, err = 0;
   char options[256];
 
@@ -603,13 +671,22 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   if (opt->until_ci > 0 && watch_init(&watch, ms))
     goto nomem;
 
-  /* Workers and batch slots live for the whole call. */
-  job.slot = calloc((size_t)nslots, sizeof *job.slot);
+  /* Workers and batch slots live for the whole call.  With several threads (and no
+   * convergence check, which must see each batch before the next one runs) a batch
+   * that ran whole is written while the next one runs: the calling thread writes,
+   * then joins the workers, so the single writer no longer holds them up.  That
+   * takes two sets of slots. */
+  const int pipe = threads > 1 && opt->until_ci <= 0;
+  const int nalloc = pipe ? 2 * nslots : nslots;
+  slots = calloc((size_t)nalloc, sizeof *slots);
+  job.slot = slots;
+  if (slots)
+    nalloc_done = nalloc;
   w = calloc((size_t)threads, sizeof *w);
-  if (!job.slot || !w)
+  if (!slots || !w)
     goto nomem;
-  for (int i = 0; i < nslots; i++)
-    if (!(job.slot[i].value = malloc((ms->n ? ms->n : 1) * sizeof(double))))
+  for (int i = 0; i < nalloc; i++)
+    if (!(slots[i].value = malloc((ms->n ? ms->n : 1) * sizeof(double))))
       goto nomem;
   for (; nworker < threads; nworker++) {
     mc_worker *wk = &w[nworker];
@@ -628,6 +705,9 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   lock_ok = 1;
 
   int stop = 0; /* replications [0, stop) are stored when the loop ends */
+  mc_slot *pending = NULL; /* a batch that ran whole, not written yet (pipe) */
+  size_t npending = 0;
+  int pending_b1 = 0;
   res->converged = opt->until_ci > 0 ? 0 : 1;
   for (int b0 = 0; b0 < cap; b0 += batch) {
     int b1 = cap - b0 < batch ? cap : b0 + batch;
@@ -642,30 +722,35 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
       }
 
     if (job.nslot) {
-      run_batch(&job, w, threads < (int)job.nslot ? threads : (int)job.nslot);
+      int nw = threads < (int)job.nslot ? threads : (int)job.nslot;
+      int started[MC_MAX_THREADS] = {0};
+      batch_start(&job, w, nw, started);
+      if (pending) {
+        err = commit_slots(st, res->run_id, ms, pending, npending, done, &watch);
+        if (!err) {
+          res->ran += (int)npending;
+          stop = pending_b1;
+          pending = NULL;
+          if (opt->progress)
+            opt->progress(stop, cap, now_s() - t0, opt->progress_ctx);
+        }
+      }
+      batch_finish(&job, w, nw, started, err == 0);
+      if (err)
+        goto store_error;
 
-      /* Commit the whole replications up to the first failure, in index order. */
+      /* Commit the whole replications up to the first failure, in index order --
+       * or, when all ran and more batches follow, while the next one runs. */
       size_t nok = 0;
       while (nok < job.nslot && job.slot[nok].status == SLOT_OK)
         nok++;
-      if ((err = store_begin(st)))
+      if (pipe && nok == job.nslot && b1 < cap) {
+        pending = job.slot, npending = job.nslot, pending_b1 = b1;
+        job.slot = job.slot == slots ? slots + nslots : slots;
+        continue;
+      }
+      if ((err = commit_slots(st, res->run_id, ms, job.slot, nok, done, &watch)))
         goto store_error;
-      for (size_t i = 0; i < nok; i++) {
-        const mc_slot *sl = &job.slot[i];
-        metric_out o = {sl->value, sl->point, sl->npoints, sl->cap, NULL};
-        if ((err = store_put_replication(st, res->run_id, sl->rep, ms, &o))) {
-          store_rollback(st);
-          goto store_error;
-        }
-      }
-      if ((err = store_commit(st))) {
-        store_rollback(st);
-        goto store_error;
-      }
-      for (size_t i = 0; i < nok; i++) {
-        done[job.slot[i].rep] = 1;
-        watch_put(&watch, &job.slot[i], ms);
-      }
       res->ran += (int)nok;
       if (nok < job.nslot) {
         const mc_slot *sl = &job.slot[nok];
@@ -674,6 +759,13 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
                     sl->rep, sl->why, err_strerror(err));
         goto done;
       }
+    } else if (pending) {
+      if ((err = commit_slots(st, res->run_id, ms, pending, npending, done, &watch)))
+        goto store_error;
+      res->ran += (int)npending;
+      pending = NULL;
+      if (opt->progress)
+        opt->progress(pending_b1, cap, now_s() - t0, opt->progress_ctx);
     }
 
     stop = b1;
@@ -691,22 +783,18 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
       }
     }
   }
+  if (pending) { /* not reached: the last batch is written at once; kept for safety */
+    if ((err = commit_slots(st, res->run_id, ms, pending, npending, done, &watch)))
+      goto store_error;
+    res->ran += (int)npending;
+    stop = pending_b1;
+  }
 
   /* Summaries read back from the store, so a resumed run and an uninterrupted one
    * summarise exactly the same numbers. */
   res->replications = stop;
-  res->summary = calloc(ms->n ? ms->n : 1, sizeof *res->summary);
-  vals = malloc((size_t)stop * sizeof *vals);
-  scratch = malloc((size_t)stop * sizeof *scratch);
-  if (!res->summary || !vals || !scratch)
-    goto nomem;
-  for (size_t m = 0; m < ms->n; m++) {
-    if ((err = store_metric_values(st, res->run_id, ms, (int)m, vals, (size_t)stop))) {
-      diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
-      goto done;
-    }
-    stats_summarize(&res->summary[m], vals, (size_t)stop, scratch);
-  }
+  if ((err = mc_result_summarize(res, st, d)))
+    goto done;
 
   res->wall_s = now_s() - t0;
   if ((err = store_run_finish(st, res->run_id, -1, res->wall_s))) {
@@ -729,17 +817,15 @@ done:
     arena_release(&w[i].arena);
   }
   free(w);
-  if (job.slot) {
-    for (int i = 0; i < nslots; i++) {
-      free(job.slot[i].value);
-      free(job.slot[i].point);
+  if (slots) {
+    for (int i = 0; i < nalloc_done; i++) {
+      free(slots[i].value);
+      free(slots[i].point);
     }
-    free(job.slot);
+    free(slots);
   }
   release_models(job.model);
   watch_release(&watch);
-  free(vals);
-  free(scratch);
   free(done);
   if (err) {
     mc_result_free(res);

@@ -94,6 +94,10 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
            diag *d);
 void mc_result_free(mc_result *r); /* NULL is a no-op */
 
+/* (Re)compute r->summary from replications [0, r->replications) of run r->run_id in
+ * st -- after more of them were stored, e.g. merged from other parts (sweep.h). */
+int mc_result_summarize(mc_result *r, store *st, diag *d);
+
 /* The metric registry mc_run records for sc, for tools that read a store.  ms is
  * initialised here; the caller releases it (also after a failure). */
 int mc_define_metrics(metric_set *ms, const scn_scenario *sc, diag *d);

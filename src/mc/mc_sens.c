@@ -12,6 +12,7 @@
 #include "crisis.h"
 #include "err.h"
 #include "metric.h"
+#include "plan.h"
 #include "rng.h"
 #include "scn_escalation.h"
 #include "sim.h"
@@ -61,12 +62,26 @@ static int collect_params(mc_sens *s, double delta) {
 }
 
 int mc_sens_init(mc_sens *s, scn_scenario *sc, const char *metric, double delta,
-                 int replications, diag *d) {
+                 int replications, const plan_authorities *table, diag *d) {
   memset(s, 0, sizeof *s);
   s->sc = sc;
   s->replications = replications;
   int rc = collect_params(s, delta);
   if (rc) return rc;
+  /* The plan runs too when the scenario has one: the ladder's rates may follow its
+   * legal situations, phases and tasks. */
+  if (plan_scenario_uses(sc)) {
+    if (!table) {
+      if ((rc = plan_authorities_load(&s->own_table, plan_authorities_default_path(), d)))
+        return rc;
+      table = s->own_table;
+    }
+    s->table = table;
+    plan_model *pm = NULL; /* checked once here, so an evaluation cannot fail on input */
+    rc = plan_model_new(&pm, sc, table, NULL, d);
+    plan_model_free(pm);
+    if (rc) return rc;
+  }
   metric_set ms;
   metric_set_init(&ms);
   crisis_model *m = NULL;
@@ -94,6 +109,7 @@ int mc_sens_init(mc_sens *s, scn_scenario *sc, const char *metric, double delta,
 void mc_sens_free(mc_sens *s) {
   if (!s) return;
   free(s->param);
+  plan_authorities_free(s->own_table);
   memset(s, 0, sizeof *s);
 }
 
@@ -102,19 +118,23 @@ int mc_sens_eval(mc_sens *s, const double *x, double *mean, double *se) {
   metric_set ms;
   metric_set_init(&ms);
   crisis_model *m = NULL;
+  plan_model *pm = NULL;
   sim *sm = sim_new();
   arena a;
   arena_init(&a, (size_t)1 << 26);
   double sum = 0, sum2 = 0;
   long n = 0;
   int rc = sm ? crisis_model_new(&m, s->sc, &ms, NULL) : ERR_NOMEM;
+  if (rc == 0 && s->table) rc = plan_model_new(&pm, s->sc, s->table, NULL, NULL);
   for (int r = 0; rc == 0 && r < s->replications; r++) {
     sim_reset(sm);
     arena_reset(&a);
     metric_out o;
     crisis *c;
     if ((rc = metric_out_init(&o, &ms, &a))) break;
-    if (!(c = crisis_start(m, sm, &a, &o, s->sc->seed, (uint32_t)r))) {
+    /* In mc.c's module order: the crisis first, so it hears every plan signal. */
+    if (!(c = crisis_start(m, sm, &a, &o, s->sc->seed, (uint32_t)r)) ||
+        (pm && !plan_start(pm, sm, &a, NULL, s->sc->seed, (uint32_t)r))) {
       rc = ERR_LIMIT;
       break;
     }
@@ -125,6 +145,7 @@ int mc_sens_eval(mc_sens *s, const double *x, double *mean, double *se) {
     sum += v, sum2 += v * v, n++;
   }
   crisis_model_free(m);
+  plan_model_free(pm);
   metric_set_release(&ms);
   arena_release(&a);
   sim_free(sm);
@@ -152,18 +173,108 @@ static void sample_row(sampler *sp, double *u) {
   for (size_t i = 0; i < sp->dim; i++) u[i] = rng_uniform(&sp->r);
 }
 
+/* The estimators over rows idx[0..n) of the stored evaluations (idx NULL: rows 0..n):
+ * first[i], total[i] as in mc_sens.h.  fab is row-major, [n][k]. */
+static void sobol_estimate(size_t k, size_t n, const double *fa, const double *fb,
+                           const double *fab, const size_t *idx, double *first,
+                           double *total) {
+  double mean = 0, var = 0;
+  for (size_t j = 0; j < n; j++) {
+    size_t r = idx ? idx[j] : j;
+    mean += fa[r] + fb[r];
+  }
+  mean /= (double)(2 * n);
+  for (size_t j = 0; j < n; j++) {
+    size_t r = idx ? idx[j] : j;
+    var += (fa[r] - mean) * (fa[r] - mean) + (fb[r] - mean) * (fb[r] - mean);
+  }
+  var /= (double)(2 * n - 1);
+  for (size_t i = 0; i < k; i++) {
+    double sum_s = 0, sum_t = 0;
+    for (size_t j = 0; j < n; j++) {
+      size_t r = idx ? idx[j] : j;
+      double a = fa[r], b = fb[r], ab = fab[r * k + i];
+      sum_s += b * (ab - a);
+      sum_t += (a - ab) * (a - ab);
+    }
+    first[i] = var > 0 ? sum_s / (double)n / var : NAN;
+    total[i] = var > 0 ? sum_t / (2.0 * (double)n) / var : NAN;
+  }
+}
+
+static int dbl_cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* The q-quantile of v[0..n) (sorted in place; NaNs last), by linear interpolation. */
+static double quantile(double *v, size_t n, double q) {
+  size_t finite = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!isnan(v[i])) v[finite++] = v[i];
+  if (!finite) return NAN;
+  qsort(v, finite, sizeof *v, dbl_cmp);
+  double h = q * (double)(finite - 1);
+  size_t lo = (size_t)floor(h);
+  if (lo + 1 >= finite) return v[finite - 1];
+  return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+/* Percentile bootstrap over the base-sample rows: each resample draws n rows with
+ * replacement (row j keeps its f(A), f(B) and f(AB_i) together) from one fixed stream,
+ * so the interval is the same on every run. */
+static int sobol_bootstrap(size_t k, size_t n, const double *fa, const double *fb,
+                           const double *fab, uint64_t seed, mc_sobol_ci *ci) {
+  size_t nb = ci->resamples;
+  size_t *idx = malloc(n * sizeof *idx);
+  double *bf = malloc(nb * k * sizeof *bf), *bt = malloc(nb * k * sizeof *bt);
+  double *f1 = malloc(k * sizeof *f1), *t1 = malloc(k * sizeof *t1);
+  double *col = malloc(nb * sizeof *col);
+  int rc = 0;
+  if (!idx || !bf || !bt || !f1 || !t1 || !col) {
+    rc = ERR_NOMEM;
+    goto done;
+  }
+  rng_stream r;
+  rng_init(&r, seed, 0, RNG_MC, 0xB0075u);
+  for (size_t b = 0; b < nb; b++) {
+    for (size_t j = 0; j < n; j++) {
+      size_t pick = (size_t)(rng_uniform(&r) * (double)n);
+      idx[j] = pick < n ? pick : n - 1;
+    }
+    sobol_estimate(k, n, fa, fb, fab, idx, f1, t1);
+    for (size_t i = 0; i < k; i++) bf[i * nb + b] = f1[i], bt[i * nb + b] = t1[i];
+  }
+  double alpha = 1 - ci->level;
+  for (size_t i = 0; i < k; i++) {
+    memcpy(col, &bf[i * nb], nb * sizeof *col);
+    ci->first_lo[i] = quantile(col, nb, alpha / 2);
+    memcpy(col, &bf[i * nb], nb * sizeof *col);
+    ci->first_hi[i] = quantile(col, nb, 1 - alpha / 2);
+    memcpy(col, &bt[i * nb], nb * sizeof *col);
+    ci->total_lo[i] = quantile(col, nb, alpha / 2);
+    memcpy(col, &bt[i * nb], nb * sizeof *col);
+    ci->total_hi[i] = quantile(col, nb, 1 - alpha / 2);
+  }
+done:
+  free(idx), free(bf), free(bt), free(f1), free(t1), free(col);
+  return rc;
+}
+
 int mc_sobol(size_t k, size_t n, const double *lo, const double *hi, mc_sobol_fn f, void *ctx,
-             uint64_t seed, double *first, double *total) {
+             uint64_t seed, double *first, double *total, mc_sobol_ci *ci) {
   if (k == 0 || n < 2) return ERR_USAGE;
+  if (ci && (ci->resamples < 2 || !(ci->level > 0 && ci->level < 1))) return ERR_USAGE;
+  if (n > SIZE_MAX / sizeof(double) / (k + 2)) return ERR_NOMEM;
   sampler sp = {.dim = 2 * k};
   if (2 * k <= 40) sp.q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)(2 * k));
   else rng_init(&sp.r, seed, 0, RNG_MC, 0x50B01u);
   double *u = malloc(2 * k * sizeof *u), *xa = malloc(k * sizeof *xa),
          *xb = malloc(k * sizeof *xb), *xab = malloc(k * sizeof *xab);
   double *fa = malloc(n * sizeof *fa), *fb = malloc(n * sizeof *fb);
-  double *sum_s = calloc(k, sizeof *sum_s), *sum_t = calloc(k, sizeof *sum_t);
+  double *fab = malloc(n * k * sizeof *fab); /* kept for the bootstrap */
   int rc = 0;
-  if ((2 * k <= 40 && !sp.q) || !u || !xa || !xb || !xab || !fa || !fb || !sum_s || !sum_t) {
+  if ((2 * k <= 40 && !sp.q) || !u || !xa || !xb || !xab || !fa || !fb || !fab) {
     rc = ERR_NOMEM;
     goto done;
   }
@@ -176,27 +287,16 @@ int mc_sobol(size_t k, size_t n, const double *lo, const double *hi, mc_sobol_fn
     }
     if ((rc = f(xa, &fa[j], ctx)) || (rc = f(xb, &fb[j], ctx))) break;
     for (size_t i = 0; i < k; i++) {
-      double fab;
       memcpy(xab, xa, k * sizeof *xab);
       xab[i] = xb[i];
-      if ((rc = f(xab, &fab, ctx))) break;
-      sum_s[i] += fb[j] * (fab - fa[j]);
-      sum_t[i] += (fa[j] - fab) * (fa[j] - fab);
+      if ((rc = f(xab, &fab[j * k + i], ctx))) break;
     }
   }
   if (rc) goto done;
-  double mean = 0, var = 0;
-  for (size_t j = 0; j < n; j++) mean += fa[j] + fb[j];
-  mean /= (double)(2 * n);
-  for (size_t j = 0; j < n; j++)
-    var += (fa[j] - mean) * (fa[j] - mean) + (fb[j] - mean) * (fb[j] - mean);
-  var /= (double)(2 * n - 1);
-  for (size_t i = 0; i < k; i++) {
-    first[i] = var > 0 ? sum_s[i] / (double)n / var : NAN;
-    total[i] = var > 0 ? sum_t[i] / (2.0 * (double)n) / var : NAN;
-  }
+  sobol_estimate(k, n, fa, fb, fab, NULL, first, total);
+  if (ci) rc = sobol_bootstrap(k, n, fa, fb, fab, seed, ci);
 done:
   if (sp.q) gsl_qrng_free(sp.q);
-  free(u), free(xa), free(xb), free(xab), free(fa), free(fb), free(sum_s), free(sum_t);
+  free(u), free(xa), free(xb), free(xab), free(fa), free(fb), free(fab);
   return rc;
 }

@@ -9,10 +9,11 @@
  * (probabilities clipped to [0, 1]).
  *
  * One evaluation of the response sets the parameters on the scenario, runs
- * replications 0..R-1 of the crisis model alone (sim + crisis, no store) and averages
- * the metric.  So a ladder multiplier that waits for a legal situation sees only the
- * situations crisis events raise, not those of the plan's situation model, and
- * sites closed by other modules do not count as spillover here.
+ * replications 0..R-1 of the crisis model and, when the scenario has `situations:` or
+ * `plan:`, the plan module after it (as mc.c orders them; no store), and averages the
+ * metric.  So ladder multipliers that wait for a legal situation, a plan phase or a
+ * running task see what they see in `straits run`; sites closed by the other missions
+ * (logistics, SAR, inspection, which do not run here) do not count as spillover.
  * Every evaluation uses the same seed and replication indices, so each event and
  * level draws from the same streams at every parameter point (common random
  * numbers): differences between points are mostly the parameters' effect.
@@ -26,6 +27,8 @@
 #include <stdint.h>
 #include "diag.h"
 #include "scenario.h"
+
+typedef struct plan_authorities plan_authorities; /* plan.h */
 
 typedef struct mc_sens_param {
   char name[160];   /* "event.strikes-on-taiwan.p", "rate.gray-zone->enforcement" */
@@ -42,12 +45,16 @@ typedef struct mc_sens {
   int metric;          /* index in the crisis model's registry */
   int replications;    /* R per evaluation */
   long evaluations;    /* counted */
+  const plan_authorities *table; /* the plan's table, or NULL: no plan to run */
+  plan_authorities *own_table;   /* loaded here when the caller gave none */
 } mc_sens;
 
 /* Collect the parameters and find the response metric ("module.name", e.g.
- * "spillover.occurred").  ERR_NOTFOUND (message in d) when the metric is unknown. */
+ * "spillover.occurred").  ERR_NOTFOUND (message in d) when the metric is unknown.
+ * table: the legal authorities for a scenario with a plan (borrowed; NULL: the shipped
+ * table is read); an error in the plan against it is ERR_INPUT (in d). */
 int mc_sens_init(mc_sens *s, scn_scenario *sc, const char *metric, double delta,
-                 int replications, diag *d);
+                 int replications, const plan_authorities *table, diag *d);
 void mc_sens_free(mc_sens *s);
 
 /* The mean response with parameters x[0..nparam) (NULL: the base values); the
@@ -60,10 +67,27 @@ int mc_sens_eval(mc_sens *s, const double *x, double *mean, double *se);
  * low-discrepancy sequence in 2k dimensions for k <= 20, else Philox uniforms keyed by
  * seed), and AB_i = A with column i from B; N (k + 2) evaluations.  First order by
  * Saltelli et al. (2010), S_i = mean(f(B) (f(AB_i) - f(A))) / V; total by Jansen
- * (1999), T_i = mean((f(A) - f(AB_i))^2) / (2 V); V the variance of f over A and B. */
+ * (1999), T_i = mean((f(A) - f(AB_i))^2) / (2 V); V the variance of f over A and B.
+ *
+ * Confidence intervals (ci not NULL): percentile bootstrap over the N base-sample
+ * rows (Archer, Saltelli and Sobol 1997; Efron and Tibshirani 1993): `resamples`
+ * times, draw N rows with replacement (a row keeps its f(A), f(B), f(AB_1..k)),
+ * recompute V, S_i and T_i; the interval is the (1 - level)/2 and (1 + level)/2
+ * quantiles.  The rows are drawn from one fixed stream (seed, RNG_MC), so the
+ * intervals are reproducible.  docs/models.md section 7 has the derivation. */
 typedef int (*mc_sobol_fn)(const double *x, double *y, void *ctx);
 
+typedef struct mc_sobol_ci {
+  size_t resamples;  /* bootstrap resamples, >= 2 (MC_SOBOL_CI_INIT: 1000) */
+  double level;      /* in (0, 1) (0.95) */
+  double *first_lo, *first_hi, *total_lo, *total_hi; /* [k], the caller's, written */
+} mc_sobol_ci;
+
+#define MC_SOBOL_CI_INIT {1000, 0.95, NULL, NULL, NULL, NULL}
+
+/* first, total: [k], written.  ci: NULL for point estimates only.  Returns 0,
+ * ERR_USAGE (k = 0, n < 2, a bad ci), ERR_NOMEM, or f's first error. */
 int mc_sobol(size_t k, size_t n, const double *lo, const double *hi, mc_sobol_fn f, void *ctx,
-             uint64_t seed, double *first, double *total);
+             uint64_t seed, double *first, double *total, mc_sobol_ci *ci);
 
 #endif

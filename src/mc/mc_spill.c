@@ -127,7 +127,14 @@ done:
 
 /* ---- conditional means ---------------------------------------------------------- */
 
-static int build_splits(mc_spill *s, store *st) {
+/* The missions: what the crisis and its ladder act on, not the crisis itself. */
+static int mission_module(const char *module) {
+  return strcmp(module, "crisis") && strcmp(module, "escalation") && strcmp(module, "spillover");
+}
+
+/* Headline metrics of the missions always; their other scalar metrics when every one
+ * is asked for, or when the difference's 95% CI excludes 0. */
+static int build_splits(mc_spill *s, store *st, unsigned flags) {
   const metric_set *ms = &s->ms;
   const double *first = &s->time[s->nterr * s->nrep];
   double *x = malloc((s->nrep + 1) * sizeof *x), *yes = malloc((s->nrep + 1) * sizeof *x),
@@ -140,7 +147,7 @@ static int build_splits(mc_spill *s, store *st) {
   }
   for (size_t m = 0; m < ms->n; m++) {
     const metric_def *d = &ms->def[m];
-    if (!(d->flags & METRIC_HEADLINE) || strcmp(d->module, "spillover") == 0) continue;
+    if ((d->flags & METRIC_SERIES) || !mission_module(d->module)) continue;
     if ((rc = store_metric_values(st, s->run_id, ms, (int)m, x, s->nrep))) goto done;
     size_t ny = 0, nn = 0;
     for (size_t r = 0; r < s->nrep; r++) {
@@ -150,9 +157,25 @@ static int build_splits(mc_spill *s, store *st) {
     stats_summary sy, sn;
     stats_summarize(&sy, yes, ny, scratch);
     stats_summarize(&sn, no, nn, scratch);
-    s->split[s->nsplit++] = (mc_spill_split){d->module, d->name, d->unit, sy.n, sn.n,
-                                             sy.n ? sy.mean : NAN, sy.half_width,
-                                             sn.n ? sn.mean : NAN, sn.half_width};
+    mc_spill_split *sp = &s->split[s->nsplit++];
+    *sp = (mc_spill_split){d->module, d->name, d->unit, sy.n, sn.n,
+                           sy.n ? sy.mean : NAN, sy.half_width,
+                           sn.n ? sn.mean : NAN, sn.half_width,
+                           sy.n > 1 ? sy.sd : NAN, sn.n > 1 ? sn.sd : NAN, NAN, NAN, 0};
+    if (sy.n && sn.n) sp->diff = sp->mean_yes - sp->mean_no;
+    if (sy.n > 1 && sn.n > 1)
+      sp->half_diff = 1.96 * sqrt(sy.sd * sy.sd / (double)sy.n + sn.sd * sn.sd / (double)sn.n);
+    sp->headline = (d->flags & METRIC_HEADLINE) != 0;
+    int differs = fabs(sp->diff) > sp->half_diff; /* false when either is NaN */
+    if (!sp->headline && !(flags & MC_SPILL_ALL_METRICS) && !differs) s->nsplit--;
+  }
+  /* Headline metrics first, each group in registry order. */
+  size_t head = 0;
+  for (size_t i = 0; i < s->nsplit; i++) {
+    if (!s->split[i].headline) continue;
+    mc_spill_split keep = s->split[i];
+    memmove(&s->split[head + 1], &s->split[head], (i - head) * sizeof *s->split);
+    s->split[head++] = keep;
   }
 done:
   free(x), free(yes), free(no), free(scratch);
@@ -161,7 +184,7 @@ done:
 
 /* ---- reading -------------------------------------------------------------------- */
 
-int mc_spill_read(mc_spill *s, store *st, int64_t run_id, diag *d) {
+int mc_spill_read(mc_spill *s, store *st, int64_t run_id, unsigned flags, diag *d) {
   memset(s, 0, sizeof *s);
   metric_set_init(&s->ms);
   int rc;
@@ -208,7 +231,7 @@ int mc_spill_read(mc_spill *s, store *st, int64_t run_id, diag *d) {
   if (s->nrep && (rc = store_metric_values(st, run_id, &s->ms, horizon_m, &h, 1))) return rc;
   s->horizon = h;
   if ((rc = build_paths(s, st))) return rc;
-  return build_splits(s, st);
+  return build_splits(s, st, flags);
 }
 
 void mc_spill_free(mc_spill *s) {

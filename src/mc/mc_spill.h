@@ -9,6 +9,10 @@
  *                                         ladder level entry in the order it happened,
  *                                         value = registry index of its `.time` metric
  *                                         (crisis.<event>.time, escalation.<level>.time)
+ * and, for the effect on the missions, the scalar metrics of the other modules except
+ * crisis and escalation (plan, logistics, sar, inspection): every headline one, and
+ * the others where the difference's 95% CI excludes 0 (or all: MC_SPILL_ALL_METRICS).
+ * With many metrics some differ by chance (no correction for multiple comparisons).
  * A replication's event path is its sequence up to and including the first
  * spillover, as ids joined by " > ".  So no string is stored per replication: the
  * run's metric registry is the dictionary, and the paths need no extra table.
@@ -29,10 +33,19 @@ typedef struct mc_spill_path {
   double share;   /* count / replications that spilled over */
 } mc_spill_path;
 
+/* One headline metric of a mission module (not crisis, escalation or spillover), over
+ * the replications that spilled over and those that did not.  A conditional
+ * comparison: replications that spill over also differ in other ways (a blockade, US
+ * intervention), so the difference is an association, not the causal effect. */
 typedef struct mc_spill_split {
   const char *module, *name, *unit; /* borrowed from the mc_spill's registry */
   size_t n_yes, n_no;
   double mean_yes, half_yes, mean_no, half_no; /* 95% t half-widths; NaN if n < 2 */
+  double sd_yes, sd_no;                        /* sample sd; NaN if n < 2 */
+  double diff, half_diff; /* mean_yes - mean_no, and the half-width of its 95% CI
+                             (Welch: 1.96 sqrt(sd_yes^2/n_yes + sd_no^2/n_no)); NaN if
+                             either side has fewer than 2 */
+  int headline;           /* a headline metric (else kept because it differs) */
 } mc_spill_split;
 
 typedef struct mc_spill {
@@ -45,13 +58,15 @@ typedef struct mc_spill {
   size_t npath;
   mc_spill_path *path;      /* most frequent first (ties: text order) */
   size_t nsplit;
-  mc_spill_split *split;    /* headline metrics of other modules, by spillover */
+  mc_spill_split *split;    /* headline metrics of the missions, by spillover */
   metric_set ms;            /* the run's registry */
 } mc_spill;
 
+enum { MC_SPILL_ALL_METRICS = 1 }; /* mc_spill_read flags */
+
 /* Read run_id (or the latest run when run_id < 0).  ERR_NOTFOUND when the run has
  * no spillover metrics (no region of kind territory); messages go to d. */
-int mc_spill_read(mc_spill *out, store *st, int64_t run_id, diag *d);
+int mc_spill_read(mc_spill *out, store *st, int64_t run_id, unsigned flags, diag *d);
 void mc_spill_free(mc_spill *s);
 
 /* P(first time <= t) for t in grid[0..ng), from n first times (NaN = never), with

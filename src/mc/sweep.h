@@ -65,6 +65,16 @@ int mc_sweep_design(char ***set, const scn_sweep *sw, diag *d);
 /* Run (or with opt->mc.resume, continue) every point. */
 int mc_sweep_run(mc_sweep_result **out, const scn_sweep *sw, const mc_sweep_options *opt,
                  store *st, diag *d);
+/* After every part has run its share (r: this process's mc_sweep_run with
+ * opt->part/nparts, into st): copy each part store's replications of every point into
+ * st (found through the part's record of the same sweep, one transaction per point
+ * and part) and summarise each point again over all its replications -- without
+ * loading or preparing the points a second time.  ERR_NOTFOUND when a part lacks the
+ * sweep or a point still misses replications afterwards (the caller can then fall
+ * back to mc_sweep_run with opt->mc.merge and resume, which also runs what is
+ * missing). */
+int mc_sweep_gather(mc_sweep_result *r, const scn_sweep *sw, const mc_sweep_options *opt,
+                    store *st, const char *const *parts, size_t nparts, diag *d);
 void mc_sweep_result_free(mc_sweep_result *r); /* NULL is a no-op */
 
 #endif

@@ -14,6 +14,7 @@
 #include "geo_polygon.h"
 #include "rng.h"
 #include "scn_escalation.h"
+#include "scn_plan.h"
 
 /* Per-run, read-only after crisis_model_new: metric indices and the reverse
  * dependency lists (which events must re-check their trigger when one occurs). */
@@ -35,6 +36,8 @@ struct crisis_model {
   int *m_level_time;        /* [nlevel] first entry time */
   int m_level_final;        /* level at the horizon */
   int esc_situation;        /* some multiplier waits for a legal situation */
+  int esc_phase, esc_task;  /* some multiplier waits for a plan phase / a running task */
+  size_t ntask;             /* the plan's tasks (0 without a plan) */
   /* spillover: regions of kind `territory` */
   size_t nterr;
   int *terr;                /* [nterr] region index */
@@ -87,6 +90,8 @@ struct crisis {
   rng_stream *esc_rng;   /* [nlevel] */
   double *level_time;    /* [nlevel] first entry, NaN if never */
   int situation_seen;    /* gravest SIG_SITUATION_CHANGED seen from anyone, -1 if none */
+  int phase;             /* the plan's current phase (last SIG_PHASE_BEGAN), -1 if none */
+  unsigned char *task_running; /* [ntask]: 1 while SIG_TASK_STATUS says it runs */
   /* spillover */
   double *reach_time;    /* [nterr] first time violence reached it, NaN if not */
 };
@@ -177,13 +182,13 @@ static int define_metrics(crisis_model *m, metric_set *ms) {
         snprintf(name, sizeof name, "%s.closed_time", sc->place[ra->place].id);
         snprintf(text, sizeof text, "time '%s' was closed before the horizon",
                  sc->place[ra->place].id);
-        if ((m->m_closed[ra->place] = define(ms, name, "s", 0, text)) < 0)
+        if ((m->m_closed[ra->place] = define(ms, name, "s", METRIC_LOWER_BETTER, text)) < 0)
           return m->m_closed[ra->place];
       } else if (ra->signal == SIG_REGION_STATUS && m->m_active[ra->region] < 0) {
         snprintf(name, sizeof name, "%s.active_time", sc->region[ra->region].id);
         snprintf(text, sizeof text, "time region '%s' was active before the horizon",
                  sc->region[ra->region].id);
-        if ((m->m_active[ra->region] = define(ms, name, "s", 0, text)) < 0)
+        if ((m->m_active[ra->region] = define(ms, name, "s", METRIC_LOWER_BETTER, text)) < 0)
           return m->m_active[ra->region];
       } else if (ra->signal == SIG_PERSON_MISSING) {
         any_missing = 1;
@@ -193,14 +198,14 @@ static int define_metrics(crisis_model *m, metric_set *ms) {
     }
   }
   if (any_missing &&
-      (m->m_missing = define(ms, "persons_missing", "1", METRIC_HEADLINE,
+      (m->m_missing = define(ms, "persons_missing", "1", METRIC_HEADLINE | METRIC_LOWER_BETTER,
                              "persons reported missing at sea")) < 0)
     return m->m_missing;
   if (any_situation &&
-      (m->m_situation = define(ms, "situation_max", "1", 0,
+      (m->m_situation = define(ms, "situation_max", "1", METRIC_LOWER_BETTER,
                                "gravest legal situation raised (0 peacetime .. 5 armed attack)")) < 0)
     return m->m_situation;
-  m->m_sites_closed = define(ms, "sites_closed", "1", METRIC_SERIES,
+  m->m_sites_closed = define(ms, "sites_closed", "1", METRIC_SERIES | METRIC_LOWER_BETTER,
                              "number of places closed, over time");
   return m->m_sites_closed < 0 ? m->m_sites_closed : 0;
 }
@@ -246,8 +251,13 @@ static int define_escalation(crisis_model *m, metric_set *ms) {
     m->esc_purpose[l] = id_hash(lv->id) ^ 0x5bd1e995u;
   }
   for (size_t t = 0; t < e->ntransition; t++)
-    for (size_t f = 0; f < e->transition[t].nfactor; f++)
-      if (e->transition[t].factor[f].situation >= 0) m->esc_situation = 1;
+    for (size_t f = 0; f < e->transition[t].nfactor; f++) {
+      scn_esc_cond cond = e->transition[t].factor[f].cond;
+      m->esc_situation |= cond == SCN_ESC_SITUATION;
+      m->esc_phase |= cond == SCN_ESC_PHASE;
+      m->esc_task |= cond == SCN_ESC_TASK;
+    }
+  m->ntask = m->sc->plan ? m->sc->plan->ntask : 0;
   m->m_level_final = metric_define(ms, "escalation", "final_level", "1", 0,
                                    "index (0-based, file order) of the level at the horizon");
   return m->m_level_final < 0 ? m->m_level_final : 0;
@@ -301,25 +311,25 @@ static int define_spillover(crisis_model *m, metric_set *ms) {
     const char *label = *rg->name ? rg->name : rg->id;
     snprintf(name, sizeof name, "%s.occurred", rg->id);
     snprintf(text, sizeof text, "1 if violence reached '%s' before the horizon", label);
-    if ((m->m_reach_occ[t] = metric_define(ms, "spillover", name, "1", 0, text)) < 0)
+    if ((m->m_reach_occ[t] = metric_define(ms, "spillover", name, "1", METRIC_LOWER_BETTER, text)) < 0)
       return m->m_reach_occ[t];
     snprintf(name, sizeof name, "%s.time", rg->id);
     snprintf(text, sizeof text, "first time violence reached '%s', when it did", label);
-    if ((m->m_reach_time[t] = metric_define(ms, "spillover", name, "s", 0, text)) < 0)
+    if ((m->m_reach_time[t] = metric_define(ms, "spillover", name, "s", METRIC_HIGHER_BETTER, text)) < 0)
       return m->m_reach_time[t];
   }
-  if ((m->m_first_occ = metric_define(ms, "spillover", "occurred", "1", METRIC_HEADLINE,
+  if ((m->m_first_occ = metric_define(ms, "spillover", "occurred", "1", METRIC_HEADLINE | METRIC_LOWER_BETTER,
                                       "1 if violence reached any Japanese territory")) < 0)
     return m->m_first_occ;
-  if ((m->m_first_time = metric_define(ms, "spillover", "time", "s", 0,
+  if ((m->m_first_time = metric_define(ms, "spillover", "time", "s", METRIC_HIGHER_BETTER,
                                        "time to first spillover to Japanese territory")) < 0)
     return m->m_first_time;
-  m->m_horizon = metric_define(ms, "spillover", "horizon", "s", 0,
+  m->m_horizon = metric_define(ms, "spillover", "horizon", "s", METRIC_INTERNAL,
                                "the scenario horizon (for curves read back from the store)");
   if (m->m_horizon < 0) return m->m_horizon;
   /* The event path, in the order things happened (ties in time included): each point
    * names an event or level by the registry index of its `.time` metric. */
-  m->m_seq = metric_define(ms, "spillover", "sequence", "1", METRIC_SERIES,
+  m->m_seq = metric_define(ms, "spillover", "sequence", "1", METRIC_SERIES | METRIC_INTERNAL,
                            "order of events and level entries (value: index of the "
                            "event's or level's .time metric)");
   return m->m_seq < 0 ? m->m_seq : 0;
@@ -539,14 +549,38 @@ static void on_status(sim *s, const sim_signal *sig, void *ctx) {
   }
 }
 
+static int factor_holds(const crisis *c, const scn_esc_factor *fa) {
+  switch (fa->cond) {
+  case SCN_ESC_AFTER:
+    return trigger_holds(c, &fa->when);
+  case SCN_ESC_SITUATION:
+    return fa->ref >= 0 && c->situation_seen >= fa->ref;
+  case SCN_ESC_PHASE:
+    return fa->ref >= 0 && c->phase == fa->ref;
+  case SCN_ESC_TASK:
+    return fa->ref >= 0 && (size_t)fa->ref < c->m->ntask && c->task_running[fa->ref];
+  }
+  return 0;
+}
+
+/* Whether a transition leaving the current level has a multiplier of this kind (and,
+ * for ref >= 0, about this phase or task): only then may its rate have changed. */
+static int level_waits_for(const crisis *c, scn_esc_cond cond, int ref) {
+  const scn_escalation *e = c->m->esc;
+  const scn_esc_level *lv = &e->level[c->level];
+  for (size_t k = 0; k < lv->nout; k++) {
+    const scn_esc_transition *tr = &e->transition[lv->out[k]];
+    for (size_t f = 0; f < tr->nfactor; f++)
+      if (tr->factor[f].cond == cond && (ref < 0 || tr->factor[f].ref == ref)) return 1;
+  }
+  return 0;
+}
+
 static double transition_rate(const crisis *c, int t) {
   const scn_esc_transition *tr = &c->m->esc->transition[t];
   double r = tr->rate;
   for (size_t f = 0; f < tr->nfactor; f++) {
-    const scn_esc_factor *fa = &tr->factor[f];
-    int holds = fa->situation >= 0 ? c->situation_seen >= fa->situation
-                                   : trigger_holds(c, &fa->when);
-    if (holds) r *= fa->factor;
+    if (factor_holds(c, &tr->factor[f])) r *= tr->factor[f].factor;
   }
   return r;
 }
@@ -628,15 +662,7 @@ static void esc_on_event(crisis *c) {
     return;
   }
   if (c->entering) return; /* enter_level draws once its effects are done */
-  const scn_esc_level *lv = &e->level[c->level];
-  for (size_t k = 0; k < lv->nout; k++) {
-    const scn_esc_transition *tr = &e->transition[lv->out[k]];
-    for (size_t f = 0; f < tr->nfactor; f++)
-      if (tr->factor[f].situation < 0) { /* an event condition may have changed */
-        esc_draw(c);
-        return;
-      }
-  }
+  if (level_waits_for(c, SCN_ESC_AFTER, -1)) esc_draw(c); /* an event condition may have changed */
 }
 
 /* Japan's legal situation changed (the crisis's own raises or the plan's model):
@@ -646,17 +672,29 @@ static void on_situation(sim *s, const sim_signal *sig, void *ctx) {
   crisis *c = ctx;
   if (sig->situation <= c->situation_seen) return;
   c->situation_seen = sig->situation;
-  if (c->level < 0 || c->entering) return;
   /* Redraw only where a rate may have changed: other levels keep their draws. */
-  const scn_esc_level *lv = &c->m->esc->level[c->level];
-  for (size_t k = 0; k < lv->nout; k++) {
-    const scn_esc_transition *tr = &c->m->esc->transition[lv->out[k]];
-    for (size_t f = 0; f < tr->nfactor; f++)
-      if (tr->factor[f].situation >= 0) {
-        esc_draw(c);
-        return;
-      }
-  }
+  if (c->level >= 0 && !c->entering && level_waits_for(c, SCN_ESC_SITUATION, -1)) esc_draw(c);
+}
+
+/* The plan announced a phase: the current one is the last to begin (phases begin in
+ * order, possibly several at one instant). */
+static void on_phase(sim *s, const sim_signal *sig, void *ctx) {
+  (void)s;
+  crisis *c = ctx;
+  if (sig->phase < 0 || sig->phase == c->phase) return;
+  c->phase = sig->phase;
+  if (c->level >= 0 && !c->entering && level_waits_for(c, SCN_ESC_PHASE, -1)) esc_draw(c);
+}
+
+/* A plan task started, resumed, paused or ended. */
+static void on_task(sim *s, const sim_signal *sig, void *ctx) {
+  (void)s;
+  crisis *c = ctx;
+  if (sig->task < 0 || (size_t)sig->task >= c->m->ntask) return;
+  unsigned char running = sig->open != 0;
+  if (c->task_running[sig->task] == running) return;
+  c->task_running[sig->task] = running;
+  if (c->level >= 0 && !c->entering && level_waits_for(c, SCN_ESC_TASK, sig->task)) esc_draw(c);
 }
 
 static int esc_start(crisis *c, uint64_t seed, uint32_t rep) {
@@ -664,8 +702,17 @@ static int esc_start(crisis *c, uint64_t seed, uint32_t rep) {
   arena *a = c->arena;
   c->level = -1;
   c->situation_seen = -1;
+  c->phase = -1;
+  /* The plan starts after the crisis (mc.c's module table) and announces its phases
+   * and tasks from its first event, so subscribing here hears every one of them. */
   if (m->esc_situation && sim_subscribe(c->sim, SIG_SITUATION_CHANGED, on_situation, c) < 0)
     return -1;
+  if (m->esc_phase && sim_subscribe(c->sim, SIG_PHASE_BEGAN, on_phase, c) < 0) return -1;
+  if (m->esc_task) {
+    if (!(c->task_running = arena_calloc(a, m->ntask ? m->ntask : 1, 1)) ||
+        sim_subscribe(c->sim, SIG_TASK_STATUS, on_task, c) < 0)
+      return -1;
+  }
   if (m->nterr) {
     if (!(c->reach_time = arena_alloc(a, m->nterr * sizeof *c->reach_time))) return -1;
     for (size_t t = 0; t < m->nterr; t++) c->reach_time[t] = NAN;

@@ -11,7 +11,9 @@
  * The escalation ladder (crisis.escalation, scn_escalation.h) runs in the same
  * timeline: a continuous-time Markov chain whose level entries and transitions raise
  * the same signals and make events occur, with rates multiplied while events have
- * occurred or a legal situation holds (redrawn exactly on every change).  The model
+ * occurred, a legal situation holds, a plan phase is current or a plan task runs
+ * (SIG_PHASE_BEGAN, SIG_TASK_STATUS from plan/; redrawn exactly on every change).  The
+ * model
  * also tracks spillover: the first time violence reaches each region of kind
  * `territory` (a site inside it closes, it turns active, or a level `reaches` it),
  * and the path of events and levels (series spillover.sequence); mc_spill.h reads

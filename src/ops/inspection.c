@@ -20,6 +20,7 @@
 #include "plan.h"
 #include "rng.h"
 #include "scn_inspection.h"
+#include "scn_plan.h"
 #include "stats.h"
 
 enum { P_START = 0, P_SERVICE = 1, P_REFIT = 2, P_REPLAY = 3, P_STREAM = 16 };
@@ -31,9 +32,13 @@ enum { P_START = 0, P_SERVICE = 1, P_REFIT = 2, P_REPLAY = 3, P_STREAM = 16 };
 enum {
   M_SHIPS, M_INTEREST_SHIPS, M_COVERAGE, M_BOARDED_FRAC, M_DIVERTED_FRAC, M_LEFT_FRAC,
   M_INTEREST_MISSED, M_INTEREST_MISSED_FRAC, M_DIVERTED, M_CONSENT_REFUSED, M_MASTER_REFUSED,
-  M_WAIT, M_WAIT_ALL, M_BOARDING_TIME, M_TEAM_UTIL, M_ASSET_UTIL, M_ON_STATION, M_START,
+  M_WAIT, M_WAIT_ALL, M_INTERCEPT, M_BOARDING_TIME, M_TEAM_UTIL, M_ASSET_UTIL, M_ON_STATION,
+  M_START,
+  /* with diversion ports only */
+  M_DIV_ARRIVED, M_DIV_TRANSIT, M_DIV_REDIRECTED, M_DIV_NO_PORT, M_ESCORT,
   M__COUNT
 };
+#define M__ALWAYS M_DIV_ARRIVED /* the metrics every inspection defines */
 
 static const struct {
   const char *name, *unit, *text;
@@ -41,23 +46,30 @@ static const struct {
 } metric_info[M__COUNT] = {
     {"ships", "1", "ships that crossed the zone while the operation ran (in scope)", 0},
     {"interest_ships", "1", "vessels of interest among them", 0},
-    {"coverage", "1", "fraction of in-scope ships hailed", METRIC_HEADLINE},
+    {"coverage", "1", "fraction of in-scope ships hailed", METRIC_HEADLINE | METRIC_HIGHER_BETTER},
     {"boarded_frac", "1", "fraction of in-scope ships boarded", 0},
     {"diverted_frac", "1", "fraction of in-scope ships diverted", 0},
-    {"left_frac", "1", "fraction of in-scope ships that left the zone unserved", 0},
+    {"left_frac", "1", "fraction of in-scope ships that left the zone unserved", METRIC_LOWER_BETTER},
     {"interest_missed", "1", "vessels of interest that left unserved or were not boarded",
-     METRIC_HEADLINE},
-    {"interest_missed_frac", "1", "fraction of vessels of interest missed", 0},
+     METRIC_HEADLINE | METRIC_LOWER_BETTER},
+    {"interest_missed_frac", "1", "fraction of vessels of interest missed", METRIC_LOWER_BETTER},
     {"diverted", "1", "ships diverted after a boarding found cargo of interest", 0},
-    {"consent_refused", "1", "boardings wanted but without UNSC resolution or flag consent", 0},
+    {"consent_refused", "1", "boardings wanted but without UNSC resolution or flag consent", METRIC_LOWER_BETTER},
     {"master_refused", "1", "boardings refused by the master", 0},
-    {"wait_mean", "s", "mean wait of served ships, arrival (or start) to service", 0},
-    {"wait_all_mean", "s", "mean time in queue of served and departed ships", 0},
+    {"wait_mean", "s", "mean wait of served ships, arrival (or start) to service", METRIC_LOWER_BETTER},
+    {"wait_all_mean", "s", "mean time in queue of served and departed ships", METRIC_LOWER_BETTER},
+    {"intercept_mean", "s", "mean time from a team taking a ship to its asset reaching it", 0},
     {"boarding_time_mean", "s", "mean duration of a boarding inspection", 0},
     {"team_utilisation", "1", "fraction of the operation boarding teams were busy", 0},
     {"asset_utilisation", "1", "fraction of the operation assets had a team busy", 0},
-    {"asset_on_station", "1", "fraction of the operation assets were on station", 0},
-    {"start_time", "s", "when the operation started", 0},
+    {"asset_on_station", "1", "fraction of the operation assets were on station", METRIC_HIGHER_BETTER},
+    {"start_time", "s", "when the operation started", METRIC_LOWER_BETTER},
+    {"diverted_arrived", "1", "diverted ships that reached a diversion port by the horizon", 0},
+    {"divert_transit_mean", "s", "mean time from a diversion to the ship's arrival in port", 0},
+    {"divert_redirected", "1", "diversion legs sent on because their port closed", 0},
+    {"divert_no_port", "1", "diversions given up because every diversion port was closed", 0},
+    {"asset_escorting", "1", "fraction of the operation assets spent escorting to port and back",
+     0},
 };
 
 typedef struct unit_def {
@@ -70,12 +82,17 @@ typedef struct unit_def {
 struct insp_model {
   const scn_scenario *sc;
   const scn_inspection *in;
-  int metric[M__COUNT];
-  double *p_interest;  /* [nclass * nflag] */
-  double *p_consent;   /* [nflag] */
+  int metric[M__COUNT];  /* -1: not defined for this scenario */
+  int *metric_phase;     /* [nphase] ships entering in each plan phase, or NULL */
+  double *p_interest;    /* [nclass * nflag] */
+  double *p_consent;     /* [nflag] */
+  const scn_insp_speed **speed; /* [nclass] the class's speed rule, or NULL */
   size_t nunit, nteam;
-  unit_def *unit;      /* [nunit] */
+  unit_def *unit;        /* [nunit] */
   double lat_min, lat_max, lon_min, lon_max, clat, clon; /* the zone */
+  double coslat;         /* cos(clat): the local plane's east scale */
+  double *zx, *zy;       /* [nzone] the zone's vertices in the local plane, m */
+  size_t nzone;
   double backfill; /* longest possible crossing (s), INFINITY if unbounded */
   int unsc_gate;   /* the UNSC resolution's gate index in the authorities table, or -1 */
 };
@@ -97,6 +114,41 @@ static double dist_max(const dist *d) {
   }
   default: return INFINITY;
   }
+}
+
+/* The smallest value d can take (0 for the unbounded kinds, which reach near 0). */
+static double dist_min(const dist *d) {
+  switch (d->kind) {
+  case DIST_FIXED: return d->a;
+  case DIST_UNIFORM:
+  case DIST_TRIANGULAR: return d->a;
+  case DIST_EMPIRICAL: {
+    double x = INFINITY;
+    for (size_t i = 0; i < d->n; i++) x = fmin(x, d->values[i]);
+    return x;
+  }
+  default: return 0;
+  }
+}
+
+/* Ships slower than this are taken to steam at it, so every track ends (0.1 m/s is
+ * 0.2 kn: a ship hove to, drifting). */
+#define MIN_SPEED 0.1
+
+/* ---- the local plane ---------------------------------------------------------------------
+ * Inside the zone, tracks, intercepts and the nearest rule work on the plane tangent at
+ * the zone's vertex centroid: x east, y north, metres (an equirectangular projection).
+ * Over a zone 100 km across its distances agree with geo_distance to a fraction of a
+ * per cent (docs/models.md section 5, tested); legs to bases and ports use geo_distance. */
+
+static void to_plane(const insp_model *m, double lat, double lon, double *x, double *y) {
+  *x = GEO_EARTH_RADIUS * m->coslat * (lon - m->clon) * (PI / 180);
+  *y = GEO_EARTH_RADIUS * (lat - m->clat) * (PI / 180);
+}
+
+static void to_latlon(const insp_model *m, double x, double y, double *lat, double *lon) {
+  *lat = m->clat + y / GEO_EARTH_RADIUS * (180 / PI);
+  *lon = m->clon + x / (GEO_EARTH_RADIUS * m->coslat) * (180 / PI);
 }
 
 static int build_units(insp_model *m, diag *d) {
@@ -123,7 +175,7 @@ static int build_units(insp_model *m, diag *d) {
   return 0;
 }
 
-static void zone_box(insp_model *m) {
+static int zone_geometry(insp_model *m) {
   const scn_region *z = &m->sc->region[m->in->zone];
   m->lat_min = m->lat_max = z->lat[0];
   m->lon_min = m->lon_max = z->lon[0];
@@ -133,6 +185,27 @@ static void zone_box(insp_model *m) {
     m->lon_min = fmin(m->lon_min, z->lon[i]), m->lon_max = fmax(m->lon_max, z->lon[i]);
     m->clat += z->lat[i] / (double)z->n, m->clon += z->lon[i] / (double)z->n;
   }
+  m->coslat = cos(m->clat * PI / 180);
+  m->nzone = z->n;
+  m->zx = malloc(z->n * sizeof *m->zx);
+  m->zy = malloc(z->n * sizeof *m->zy);
+  if (!m->zx || !m->zy) return ERR_NOMEM;
+  for (size_t i = 0; i < z->n; i++) to_plane(m, z->lat[i], z->lon[i], &m->zx[i], &m->zy[i]);
+  return 0;
+}
+
+/* The longest a ship can be in the zone: the `crossing` bound, and with tracks the
+ * zone's diameter at the slowest speed any class can have. */
+static double longest_crossing(const insp_model *m) {
+  const scn_inspection *in = m->in;
+  double d = in->crossing_infinite ? INFINITY : dist_max(&in->crossing);
+  if (in->motion != SCN_INSP_TRACKS) return d;
+  double diam = 0, vmin = INFINITY;
+  for (size_t i = 0; i < m->nzone; i++)
+    for (size_t j = i + 1; j < m->nzone; j++)
+      diam = fmax(diam, hypot(m->zx[i] - m->zx[j], m->zy[i] - m->zy[j]));
+  for (size_t k = 0; k < in->nspeed; k++) vmin = fmin(vmin, fmax(dist_min(&in->speed[k].speed), MIN_SPEED));
+  return fmin(d, diam / vmin);
 }
 
 /* unsc_resolution: {gate: ID}: the gate's index in the table the plan module publishes
@@ -163,6 +236,33 @@ static int resolve_gate(insp_model *m, const plan_authorities *table, diag *d) {
   return rc;
 }
 
+static int define_metrics(insp_model *m, metric_set *ms) {
+  const scn_inspection *in = m->in;
+  int rc;
+  for (int k = 0; k < M__COUNT; k++) {
+    m->metric[k] = -1;
+    if (k >= M__ALWAYS && !in->nport) continue;
+    if (k == M_ESCORT && in->escort != SCN_INSP_ESCORT_ASSET) continue;
+    if ((rc = m->metric[k] = metric_define(ms, "inspection", metric_info[k].name,
+                                           metric_info[k].unit, metric_info[k].flags,
+                                           metric_info[k].text)) < 0)
+      return rc;
+  }
+  if (!in->by_phase) return 0;
+  const scn_plan *p = m->sc->plan;
+  m->metric_phase = malloc(in->nphase * sizeof *m->metric_phase);
+  if (!m->metric_phase) return ERR_NOMEM;
+  for (size_t k = 0; k < in->nphase; k++) {
+    char name[160], text[200];
+    snprintf(name, sizeof name, "phase.%s.ships", p->phase[k].id);
+    snprintf(text, sizeof text, "in-scope ships that entered the zone in plan phase '%s'",
+             p->phase[k].id);
+    if ((rc = m->metric_phase[k] = metric_define(ms, "inspection", name, "1", 0, text)) < 0)
+      return rc;
+  }
+  return 0;
+}
+
 int insp_model_new(insp_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
   return insp_model_new_with(out, sc, NULL, ms, d);
 }
@@ -181,21 +281,20 @@ int insp_model_new_with(insp_model **out, const scn_scenario *sc,
   size_t ncf = in->nclass * in->nflag;
   m->p_interest = malloc((ncf ? ncf : 1) * sizeof *m->p_interest);
   m->p_consent = malloc((in->nflag ? in->nflag : 1) * sizeof *m->p_consent);
-  if (!m->p_interest || !m->p_consent) goto fail;
-  for (size_t c = 0; c < in->nclass; c++)
+  m->speed = calloc(in->nclass ? in->nclass : 1, sizeof *m->speed);
+  if (!m->p_interest || !m->p_consent || !m->speed) goto fail;
+  for (size_t c = 0; c < in->nclass; c++) {
     for (size_t f = 0; f < in->nflag; f++)
       m->p_interest[c * in->nflag + f] =
           scn_insp_rule_lookup(in->interest, in->ninterest, (int)c, (int)f);
+    m->speed[c] = scn_insp_speed_lookup(in, (int)c);
+  }
   for (size_t f = 0; f < in->nflag; f++)
     m->p_consent[f] = scn_insp_rule_lookup(in->consent, in->nconsent, -1, (int)f);
-  zone_box(m);
-  m->backfill = in->crossing_infinite ? INFINITY : dist_max(&in->crossing);
+  if ((rc = zone_geometry(m)) < 0) goto fail;
+  m->backfill = longest_crossing(m);
   if ((rc = build_units(m, d)) < 0) goto fail;
-  for (int k = 0; k < M__COUNT; k++)
-    if ((rc = m->metric[k] = metric_define(ms, "inspection", metric_info[k].name,
-                                           metric_info[k].unit, metric_info[k].flags,
-                                           metric_info[k].text)) < 0)
-      goto fail;
+  if ((rc = define_metrics(m, ms)) < 0) goto fail;
   *out = m;
   return 0;
 fail:
@@ -205,7 +304,8 @@ fail:
 
 void insp_model_free(insp_model *m) {
   if (!m) return;
-  free(m->p_interest), free(m->p_consent), free(m->unit);
+  free(m->p_interest), free(m->p_consent), free(m->speed), free(m->unit);
+  free(m->zx), free(m->zy), free(m->metric_phase);
   free(m);
 }
 
@@ -217,9 +317,13 @@ typedef struct ship ship;
 struct ship {
   ship *prev, *next; /* in its queue while waiting; next links the free list */
   insp *I;
-  double arrive, lat, lon;
+  double arrive;     /* entered the zone */
+  double t0, x, y;   /* local plane, m, at time t0 */
+  double vx, vy;     /* m/s (0 when stationary or stopped for a boarding) */
+  double leave;      /* when it leaves the zone unserved (INFINITY: never) */
+  double speed;      /* m/s on a diversion leg (NaN: no speed rule) */
   uint64_t seq;      /* arrival order, for FIFO across the two queues */
-  int cls, flag, interest, state, leave_pending, in_scope;
+  int cls, flag, interest, state, leave_pending, in_scope, phase;
 };
 
 typedef struct queue {
@@ -227,15 +331,19 @@ typedef struct queue {
   size_t n;
 } queue;
 
-enum unit_state { U_BASE, U_OUTBOUND, U_STATION, U_RECALLED, U_HOMEBOUND };
+enum unit_state { U_BASE, U_OUTBOUND, U_STATION, U_RECALLED, U_HOMEBOUND, U_ESCORT };
 
 typedef struct unit {
   insp *I;
   const unit_def *def;
   int state, busy;
-  double lat, lon;
+  int recalled;                       /* its sortie ended while it escorted */
+  int escorting;                      /* on an escort leg or returning from one */
+  double x, y;                        /* local plane (on station and in the zone) */
+  double lat, lon;                    /* elsewhere: at base or port */
   double busy_area, busy_since;       /* time with at least one team busy */
   double station_area, station_since; /* time on station */
+  double escort_area, escort_since;   /* time escorting a diverted ship and returning */
 } unit;
 
 enum team_phase { PH_IDLE, PH_HAIL, PH_BOARD, PH_DIVERT };
@@ -248,15 +356,31 @@ typedef struct team {
   double since, busy_total;
 } team;
 
+/* A diverted ship's leg to a port (with its escort, if any).  Legs are recycled. */
+typedef struct leg leg;
+struct leg {
+  leg *prev, *next;  /* the active legs; next links the free list */
+  insp *I;
+  unit *escort;      /* NULL: the ship sails alone */
+  double lat0, lon0, t0; /* where and when this leg began */
+  double t1;         /* arrival at the port */
+  double speed;      /* m/s */
+  double diverted;   /* when the diversion was decided */
+  int port;          /* index into in->port */
+  int in_scope;
+};
+
 /* A stream is dormant (no events) until the operation's start is in sight; its rate
  * history lets it then fill the zone with the ships it would have sent. */
 typedef struct stream_state {
   insp *I;
   const scn_insp_stream *def;
-  double rate, next_t;
+  double base;  /* the stream's own rate: `rate`, then its `changes` */
+  double rate;  /* in force: the current phase's by_phase rate, else base */
+  double next_t;
   int live;
-  size_t nhist;
-  double *hist_t, *hist_rate; /* [nchange + 1]: rate from hist_t[i] on */
+  size_t nhist, cap;
+  double *hist_t, *hist_rate; /* [cap]: rate from hist_t[i] on */
   rng_stream arrivals, ships;
 } stream_state;
 
@@ -273,19 +397,109 @@ struct insp {
   rng_stream r_start, r_service, r_refit, r_replay;
   queue interest, other;
   ship *free;
+  leg *legs, *free_legs; /* active diversion legs, recycled ones */
   uint64_t seq, simulated;
   unit *unit;   /* [nunit] */
   team *team;   /* [nteam] */
   stream_state *stream;
+  double *tau;  /* [nzone] scratch for track intersections */
+  int *port_open; /* [nport] */
+  int phase;    /* latest plan phase begun, -1 before any */
+  double *phase_t; /* [nphase] when each began, NaN if not yet */
+  uint64_t *phase_ships; /* [nphase] in-scope ships entering in it */
   size_t replay_next;
-  int start_pending, started, unsc_open, traffic_live;
+  int start_pending, started, unsc_open, traffic_live, task_running;
   int unsc_scopes; /* scopes (all situations, or one) the plan's UNSC gate is open for */
   double start_time;
   /* outcomes of in-scope ships */
   uint64_t ships, interest_ships, hailed, boarded, diverted, left, interest_missed;
   uint64_t consent_refused, master_refused, served, boardings;
-  double wait_sum, wait_all_sum, boarding_sum;
+  uint64_t div_arrived, div_redirected, div_no_port;
+  double wait_sum, wait_all_sum, boarding_sum, intercept_sum, div_transit_sum;
 };
+
+/* ---- geometry ------------------------------------------------------------------------------- */
+
+static void ship_pos(const ship *s, double t, double *x, double *y) {
+  *x = s->x + s->vx * (t - s->t0);
+  *y = s->y + s->vy * (t - s->t0);
+}
+
+/* Times T >= 0 in which an asset at distance (dx, dy) from a ship steaming (vx, vy),
+ * sailing at speed v, reaches it: the smallest root of
+ * |d + vs T| = v T, i.e. (|vs|^2 - v^2) T^2 + 2 (d.vs) T + |d|^2 = 0; INFINITY if none. */
+double insp_intercept_time(double dx, double dy, double vx, double vy, double v) {
+  double a = vx * vx + vy * vy - v * v, b = 2 * (dx * vx + dy * vy), c = dx * dx + dy * dy;
+  if (c == 0) return 0;
+  if (fabs(a) < 1e-12 * v * v) return b < 0 ? -c / b : INFINITY; /* equal speeds */
+  double disc = b * b - 4 * a * c;
+  if (disc < 0) return INFINITY;
+  double q = -0.5 * (b + copysign(sqrt(disc), b)); /* the stable pair of roots */
+  double t1 = q / a, t2 = c / q, best = INFINITY;
+  if (t1 >= 0) best = t1;
+  if (t2 >= 0 && t2 < best) best = t2;
+  return best;
+}
+
+/* How long the asset of u takes from now to reach ship s (sailing to where it will be). */
+static double reach_time(const unit *u, const ship *s, double now) {
+  double sx, sy;
+  ship_pos(s, now, &sx, &sy);
+  return insp_intercept_time(sx - u->x, sy - u->y, s->vx, s->vy, u->def->a->speed);
+}
+
+/* Where the line {p : p.n = off} (n = (cos c, -sin c), c the course) crosses the zone's
+ * edges, as distances along the course d = (sin c, cos c), sorted.  Returns how many.
+ * Each edge is half open, so a line through a vertex counts it once. */
+static size_t chord(const insp *I, double dx, double dy, double off, double *tau) {
+  const insp_model *m = I->m;
+  double nx = dy, ny = -dx;
+  size_t k = 0;
+  for (size_t i = 0; i < m->nzone; i++) {
+    size_t j = (i + 1) % m->nzone;
+    double pa = m->zx[i] * nx + m->zy[i] * ny, pb = m->zx[j] * nx + m->zy[j] * ny;
+    if (pa == pb) continue; /* an edge along the course */
+    double mu = (off - pa) / (pb - pa);
+    if (!(mu >= 0 && mu < 1)) continue;
+    double x = m->zx[i] + mu * (m->zx[j] - m->zx[i]), y = m->zy[i] + mu * (m->zy[j] - m->zy[i]);
+    double t = x * dx + y * dy;
+    size_t p = k++;
+    while (p > 0 && tau[p - 1] > t) tau[p] = tau[p - 1], p--; /* insertion: n is small */
+    tau[p] = t;
+  }
+  return k;
+}
+
+/* A track across the zone on course c (degrees): parallel tracks spread uniformly over
+ * the zone's width across the course, so a ship enters at the first crossing of its
+ * line and leaves at the next.  Sets the entry point and the length inside (m). */
+static void draw_track(insp *I, rng_stream *r, double course, double *x, double *y,
+                       double *len) {
+  const insp_model *m = I->m;
+  double dx = sin(course * PI / 180), dy = cos(course * PI / 180), lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < m->nzone; i++) {
+    double p = m->zx[i] * dy - m->zy[i] * dx;
+    lo = fmin(lo, p), hi = fmax(hi, p);
+  }
+  for (int tries = 0; tries < 16; tries++) {
+    double off = lo + (hi - lo) * rng_uniform(r);
+    if (chord(I, dx, dy, off, I->tau) < 2) continue; /* grazed a vertex */
+    *x = off * dy + I->tau[0] * dx, *y = -off * dx + I->tau[0] * dy;
+    *len = I->tau[1] - I->tau[0];
+    return;
+  }
+  *x = *y = *len = 0; /* a degenerate zone: the ship passes its centroid at once */
+}
+
+/* From (x, y) inside the zone on course c: the distance to the first edge ahead. */
+static double exit_distance(insp *I, double x, double y, double course) {
+  double dx = sin(course * PI / 180), dy = cos(course * PI / 180);
+  size_t k = chord(I, dx, dy, x * dy - y * dx, I->tau);
+  double at = x * dx + y * dy;
+  for (size_t i = 0; i < k; i++)
+    if (I->tau[i] > at + 1e-6) return I->tau[i] - at;
+  return 0;
+}
 
 /* ---- queues -------------------------------------------------------------------------------- */
 
@@ -323,39 +537,57 @@ static void ship_free(insp *I, ship *s) {
   I->free = s;
 }
 
-/* Comparison distance for the nearest rule: equirectangular, monotone enough. */
-static double near_key(const unit *u, const ship *s) {
-  double dx = (s->lon - u->lon) * cos(u->lat * PI / 180), dy = s->lat - u->lat;
-  return dx * dx + dy * dy;
+/* With tracks a team takes only a ship its asset can reach before the ship leaves the
+ * zone (*T: the time to reach it).  A stationary ship waits once taken, as in the
+ * queueing models, so it is always reachable. */
+static int reachable(const insp *I, const unit *u, const ship *s, double now, double *T) {
+  *T = reach_time(u, s, now);
+  return I->in->motion != SCN_INSP_TRACKS || now + *T < s->leave;
 }
 
+static ship *first_reachable(const insp *I, const unit *u, ship *s, double now) {
+  double T;
+  for (; s; s = s->next)
+    if (reachable(I, u, s, now, &T)) return s;
+  return NULL;
+}
+
+/* The waiting ship an idle team of u takes by the rule, or NULL. */
 static ship *pick(insp *I, const unit *u) {
+  double now = sim_now(I->sim), T;
   ship *a = I->interest.head, *b = I->other.head;
   switch (I->in->rule) {
-  case SCN_INSP_INTEREST_FIRST:
-    return a ? a : b;
   case SCN_INSP_FIFO:
-    if (!a || !b) return a ? a : b;
-    return before(a, b) ? a : b;
+    while (a || b) { /* merge the two queues in arrival order */
+      ship **s = !b || (a && before(a, b)) ? &a : &b;
+      if (reachable(I, u, *s, now, &T)) return *s;
+      *s = (*s)->next;
+    }
+    return NULL;
   case SCN_INSP_NEAREST: {
+    /* Nearest in time: the shortest intercept from the ships' current positions (for
+     * stationary ships, the nearest by distance). */
     ship *best = NULL;
     double best_k = INFINITY;
     for (int k = 0; k < 2; k++)
-      for (ship *s = k ? b : a; s; s = s->next) {
-        double key = near_key(u, s);
-        if (key < best_k || (key == best_k && before(s, best))) best = s, best_k = key;
-      }
+      for (ship *s = k ? b : a; s; s = s->next)
+        if (reachable(I, u, s, now, &T) && (T < best_k || (T == best_k && best && before(s, best))))
+          best = s, best_k = T;
     return best;
   }
-  default:
-    return a ? a : b;
+  case SCN_INSP_INTEREST_FIRST:
+  default: {
+    ship *s = first_reachable(I, u, a, now);
+    return s ? s : first_reachable(I, u, b, now);
+  }
   }
 }
 
 /* ---- service --------------------------------------------------------------------------------- */
 
 static int active(const insp *I) {
-  return I->started && (I->in->basis != SCN_INSP_UNSC_ONLY || I->unsc_open);
+  return I->started && (I->in->basis != SCN_INSP_UNSC_ONLY || I->unsc_open) &&
+         (I->in->start_kind != SCN_INSP_START_TASK || I->task_running);
 }
 
 static double sample(const dist *d, rng_stream *r) {
@@ -365,6 +597,8 @@ static double sample(const dist *d, rng_stream *r) {
 
 static void team_step(sim *s, void *ctx);
 static void leave_station(insp *I, unit *u);
+static void unit_arrives(sim *s, void *ctx);
+static void unit_home(sim *s, void *ctx);
 
 static void unit_busy(unit *u, int delta) {
   double now = sim_now(u->I->sim);
@@ -375,16 +609,20 @@ static void unit_busy(unit *u, int delta) {
 
 static void start_service(insp *I, team *t, ship *sh) {
   double now = sim_now(I->sim);
+  unit *u = t->u;
+  double transit = reach_time(u, sh, now);
   q_remove(queue_of(I, sh), sh);
   sh->state = SH_SERVE;
   if (sh->in_scope) {
     double w = now - fmax(sh->arrive, I->start_time);
     I->wait_sum += w, I->wait_all_sum += w, I->served++;
+    I->intercept_sum += transit;
   }
-  unit *u = t->u;
   unit_busy(u, 1);
-  double transit = geo_distance(u->lat, u->lon, sh->lat, sh->lon) / u->def->a->speed;
-  u->lat = sh->lat, u->lon = sh->lon;
+  /* They meet where the ship will be; it then lies stopped for the hail, the boarding
+   * and the request to divert (nothing asks where it is before they meet). */
+  ship_pos(sh, now + transit, &u->x, &u->y);
+  sh->t0 = now + transit, sh->x = u->x, sh->y = u->y, sh->vx = sh->vy = 0;
   t->sh = sh, t->phase = PH_HAIL, t->since = now;
   if (sim_after(I->sim, transit + sample(&I->in->hail, &I->r_service), team_step, t) < 0)
     return; /* the kernel recorded the error and stops */
@@ -392,21 +630,28 @@ static void start_service(insp *I, team *t, ship *sh) {
 
 static void dispatch(insp *I) {
   if (!active(I)) return;
+  const unit *none = NULL; /* a unit that found no ship: its other teams would not */
   for (size_t k = 0; k < I->m->nteam && (I->interest.n || I->other.n); k++) {
     team *t = &I->team[k];
-    if (t->phase == PH_IDLE && t->u->state == U_STATION) start_service(I, t, pick(I, t->u));
+    if (t->phase != PH_IDLE || t->u->state != U_STATION || t->u == none) continue;
+    ship *sh = pick(I, t->u);
+    if (sh) start_service(I, t, sh);
+    else none = t->u;
   }
 }
 
+/* The team is done with its ship; its asset is where the ship lay stopped. */
 static void finish(insp *I, team *t) {
   double now = sim_now(I->sim);
   ship *sh = t->sh;
+  unit *u = t->u;
+  if (u->state == U_STATION || u->state == U_RECALLED) ship_pos(sh, now, &u->x, &u->y);
   sh->state = SH_DONE;
   if (!sh->leave_pending) ship_free(I, sh);
   t->busy_total += now - t->since;
   t->sh = NULL, t->phase = PH_IDLE;
-  unit_busy(t->u, -1);
-  if (t->u->state == U_RECALLED && t->u->busy == 0) leave_station(I, t->u);
+  unit_busy(u, -1);
+  if (u->state == U_RECALLED && u->busy == 0) leave_station(I, u);
   dispatch(I);
 }
 
@@ -438,6 +683,135 @@ static void after_hail(insp *I, team *t) {
   sim_after(I->sim, d, team_step, t);
 }
 
+/* ---- diversion legs ------------------------------------------------------------------------- */
+
+static void leg_arrives(sim *s, void *ctx);
+
+/* The first open port in order of preference, or -1. */
+static int open_port(const insp *I) {
+  for (size_t k = 0; k < I->in->nport; k++)
+    if (I->port_open[k]) return (int)k;
+  return -1;
+}
+
+static const scn_place *port_place(const insp *I, int k) {
+  return &I->m->sc->place[I->in->port[k]];
+}
+
+/* Sail leg g from (lat, lon) now to port k. */
+static void leg_sail(insp *I, leg *g, double lat, double lon, int k) {
+  const scn_place *p = port_place(I, k);
+  g->lat0 = lat, g->lon0 = lon, g->t0 = sim_now(I->sim), g->port = k;
+  g->t1 = g->t0 + geo_distance(lat, lon, p->lat, p->lon) / g->speed;
+  sim_at(I->sim, g->t1, leg_arrives, g);
+}
+
+static void leg_unlink(insp *I, leg *g) {
+  if (g->prev) g->prev->next = g->next;
+  else I->legs = g->next;
+  if (g->next) g->next->prev = g->prev;
+  g->prev = NULL, g->next = I->free_legs;
+  I->free_legs = g;
+  g->t1 = NAN; /* a stale arrival finds no leg */
+}
+
+/* The escort is over at (lat, lon): back to the zone, or home when its sortie ended. */
+static void escort_done(insp *I, unit *u, double lat, double lon) {
+  u->lat = lat, u->lon = lon;
+  double to_zone = geo_distance(lat, lon, I->m->clat, I->m->clon);
+  if (u->recalled) {
+    u->state = U_HOMEBOUND;
+    sim_after(I->sim, geo_distance(lat, lon, u->def->base_lat, u->def->base_lon) / u->def->a->speed,
+              unit_home, u);
+  } else {
+    u->state = U_OUTBOUND;
+    sim_after(I->sim, to_zone / u->def->a->speed, unit_arrives, u);
+  }
+}
+
+static void escort_end_accounting(unit *u) {
+  if (!u->escorting) return;
+  u->escorting = 0;
+  u->escort_area += sim_now(u->I->sim) - u->escort_since;
+}
+
+static void leg_arrives(sim *s, void *ctx) {
+  leg *g = ctx;
+  insp *I = g->I;
+  if (sim_now(s) != g->t1) return; /* superseded by a redirection */
+  if (g->in_scope) I->div_arrived++, I->div_transit_sum += sim_now(s) - g->diverted;
+  const scn_place *p = port_place(I, g->port);
+  unit *u = g->escort;
+  leg_unlink(I, g);
+  if (u) escort_done(I, u, p->lat, p->lon);
+}
+
+/* The team's ship is diverted at (x, y): it sails for the first open port, escorted by
+ * the team's asset if the scenario says so; with every port closed it is let go. */
+static void divert_to_port(insp *I, team *t) {
+  ship *sh = t->sh;
+  double now = sim_now(I->sim), x, y, lat, lon;
+  int k = open_port(I);
+  if (k < 0) {
+    if (sh->in_scope) I->div_no_port++;
+    return;
+  }
+  leg *g = I->free_legs;
+  if (g) I->free_legs = g->next;
+  else if (!(g = arena_alloc(I->arena, sizeof *g))) {
+    sim_fail(I->sim, ERR_LIMIT);
+    return;
+  }
+  ship_pos(sh, now, &x, &y);
+  to_latlon(I->m, x, y, &lat, &lon);
+  *g = (leg){.I = I, .speed = sh->speed, .diverted = now, .in_scope = sh->in_scope};
+  g->next = I->legs;
+  if (I->legs) I->legs->prev = g;
+  I->legs = g;
+  unit *u = t->u;
+  if (I->in->escort == SCN_INSP_ESCORT_ASSET && (u->state == U_STATION || u->state == U_RECALLED)) {
+    /* The asset leaves the zone with the ship at the ship's speed; its other teams
+     * finish the ships they have (by boat), and it takes no new ones until back. */
+    u->station_area += now - u->station_since;
+    u->recalled = u->state == U_RECALLED;
+    u->state = U_ESCORT, u->escorting = 1, u->escort_since = now;
+    g->escort = u;
+  }
+  leg_sail(I, g, lat, lon, k);
+}
+
+/* A port opened or closed: legs bound for a closed one sail on for the next open port
+ * from where they are (lat/lon interpolated along the leg); none open: the diversion
+ * is given up there, and an escort turns back. */
+static void on_site(sim *s, const sim_signal *sig, void *ctx) {
+  insp *I = ctx;
+  int closed = -1;
+  for (size_t k = 0; k < I->in->nport; k++)
+    if (I->in->port[k] == sig->place) {
+      I->port_open[k] = sig->open != 0;
+      if (!sig->open) closed = (int)k;
+    }
+  if (closed < 0) return;
+  double now = sim_now(s);
+  for (leg *g = I->legs, *next; g; g = next) {
+    next = g->next;
+    if (g->port != closed) continue;
+    const scn_place *p = port_place(I, g->port);
+    double f = g->t1 > g->t0 ? (now - g->t0) / (g->t1 - g->t0) : 1;
+    double lat = g->lat0 + f * (p->lat - g->lat0), lon = g->lon0 + f * (p->lon - g->lon0);
+    int k = open_port(I);
+    if (k >= 0) {
+      if (g->in_scope) I->div_redirected++;
+      leg_sail(I, g, lat, lon, k);
+    } else {
+      if (g->in_scope) I->div_no_port++;
+      unit *u = g->escort;
+      leg_unlink(I, g);
+      if (u) escort_done(I, u, lat, lon);
+    }
+  }
+}
+
 static void team_step(sim *s, void *ctx) {
   (void)s;
   team *t = ctx;
@@ -458,6 +832,7 @@ static void team_step(sim *s, void *ctx) {
   }
   case PH_DIVERT:
     if (sh->in_scope) I->diverted++;
+    if (in->nport) divert_to_port(I, t);
     finish(I, t);
     return;
   default:
@@ -484,21 +859,39 @@ static void ship_leaves(sim *s, void *ctx) {
   if (sh->state != SH_SERVE) ship_free(I, sh);
 }
 
+/* The latest plan phase begun by time t (phases begin in order), or -1. */
+static int phase_at(const insp *I, double t) {
+  int k = I->phase;
+  while (k >= 0 && !(I->phase_t[k] <= t)) k--;
+  return k;
+}
+
 static void in_scope(insp *I, ship *sh) {
   sh->in_scope = 1;
   I->ships++;
   I->interest_ships += (uint64_t)sh->interest;
+  if (I->phase_ships && sh->phase >= 0) I->phase_ships[sh->phase]++;
 }
 
+/* What a new ship is: class, flag, where and how it moves (local plane), its speed for a
+ * diversion leg, and dwell, the time until it leaves (NaN: draw `crossing`). */
+typedef struct ship_init {
+  int cls, flag;
+  double x, y, vx, vy, speed, dwell;
+} ship_init;
+
 /* A ship entered the zone at time `arrive` (now, or earlier when a dormant stream
- * fills the zone) at (lat, lon); dwell NaN means draw the crossing time.  A ship that
- * has left again by now is dropped. */
-static void ship_enters(insp *I, double arrive, int cls, int flag, double lat, double lon,
-                        double dwell, rng_stream *r) {
+ * fills the zone).  A ship that has left again by now is dropped. */
+static void ship_enters(insp *I, double arrive, const ship_init *w, rng_stream *r) {
   const scn_inspection *in = I->in;
-  double now = sim_now(I->sim);
-  int interest = rng_uniform(r) < I->m->p_interest[(size_t)cls * in->nflag + (size_t)flag];
-  if (isnan(dwell)) dwell = in->crossing_infinite ? INFINITY : sample(&in->crossing, r);
+  double now = sim_now(I->sim), dwell = w->dwell;
+  int interest = rng_uniform(r) < I->m->p_interest[(size_t)w->cls * in->nflag + (size_t)w->flag];
+  if (!in->crossing_infinite) {
+    double patience = sample(&in->crossing, r);
+    dwell = isnan(dwell) ? patience : fmin(dwell, patience);
+  } else if (isnan(dwell)) {
+    dwell = INFINITY;
+  }
   if (arrive < now && !(arrive + dwell > now)) return;
   ship *sh = I->free;
   if (sh) I->free = sh->next;
@@ -506,8 +899,10 @@ static void ship_enters(insp *I, double arrive, int cls, int flag, double lat, d
     sim_fail(I->sim, ERR_LIMIT);
     return;
   }
-  *sh = (ship){.I = I, .arrive = arrive, .lat = lat, .lon = lon, .seq = I->seq++, .cls = cls,
-               .flag = flag, .interest = interest, .state = SH_WAIT};
+  *sh = (ship){.I = I, .arrive = arrive, .t0 = arrive, .x = w->x, .y = w->y, .vx = w->vx, .vy = w->vy,
+               .leave = arrive + dwell, .speed = w->speed, .seq = I->seq++, .cls = w->cls,
+               .flag = w->flag, .interest = interest, .state = SH_WAIT,
+               .phase = phase_at(I, arrive)};
   I->simulated++;
   if (I->started && arrive >= I->start_time + in->warmup) in_scope(I, sh);
   q_push(queue_of(I, sh), sh);
@@ -530,6 +925,32 @@ static void random_point(const insp *I, rng_stream *r, double *lat, double *lon)
   *lat = m->clat, *lon = m->clon;
 }
 
+/* A speed drawn from the class's rule (NaN without one). */
+static double draw_speed(const insp *I, int cls, rng_stream *r) {
+  const scn_insp_speed *sp = I->m->speed[cls];
+  return sp ? fmax(dist_sample(&sp->speed, r), MIN_SPEED) : NAN;
+}
+
+/* A ship of stream st entering at time t. */
+static void stream_ship(stream_state *st, double t) {
+  insp *I = st->I;
+  const scn_insp_stream *def = st->def;
+  ship_init w = {.cls = def->cls, .flag = def->flag, .dwell = NAN};
+  if (I->in->motion == SCN_INSP_TRACKS) {
+    double course = dist_sample(&def->course, &st->ships), len;
+    w.speed = draw_speed(I, def->cls, &st->ships);
+    draw_track(I, &st->ships, course, &w.x, &w.y, &len);
+    w.vx = w.speed * sin(course * PI / 180), w.vy = w.speed * cos(course * PI / 180);
+    w.dwell = len / w.speed;
+  } else {
+    double lat, lon;
+    random_point(I, &st->ships, &lat, &lon);
+    to_plane(I->m, lat, lon, &w.x, &w.y);
+    w.speed = I->in->nport ? draw_speed(I, def->cls, &st->ships) : NAN;
+  }
+  ship_enters(I, t, &w, &st->ships);
+}
+
 static void stream_arrival(sim *s, void *ctx);
 
 /* Poisson arrivals are memoryless, so after a rate change the next arrival is drawn
@@ -546,27 +967,41 @@ static void stream_schedule(stream_state *st) {
 static void stream_arrival(sim *s, void *ctx) {
   stream_state *st = ctx;
   if (sim_now(s) != st->next_t) return;
-  double lat, lon;
-  random_point(st->I, &st->ships, &lat, &lon);
-  ship_enters(st->I, sim_now(s), st->def->cls, st->def->flag, lat, lon, NAN, &st->ships);
+  stream_ship(st, sim_now(s));
   stream_schedule(st);
 }
 
-/* Each change happens once (a time, or an event that occurs once), so the history
- * holds them all; a repeat could only come from a buggy publisher. */
+/* Each change happens once (a time, an event that occurs once, a phase that begins
+ * once), so the history holds them all; a repeat could only come from a buggy
+ * publisher. */
 static void set_rate(stream_state *st, double rate) {
   st->rate = rate;
-  if (ALWAYS(st->nhist <= st->def->nchange)) {
+  if (ALWAYS(st->nhist < st->cap)) {
     st->hist_t[st->nhist] = sim_now(st->I->sim);
     st->hist_rate[st->nhist++] = rate;
   }
   stream_schedule(st);
 }
 
+/* The rate in force: the latest phase's by_phase rate if it has one, else the base. */
+static double rate_in_force(const stream_state *st) {
+  int ph = st->I->phase;
+  const double *pr = st->def->phase_rate;
+  return pr && ph >= 0 && !isnan(pr[ph]) ? pr[ph] : st->base;
+}
+
+/* The base rate changed (a time or an event): as before by_phase existed, the stream
+ * redraws, unless a phase's rate overrides the base. */
+static void set_base(stream_state *st, double rate) {
+  st->base = rate;
+  double r = rate_in_force(st);
+  if (!st->def->phase_rate || r != st->rate) set_rate(st, r);
+}
+
 static void rate_change(sim *s, void *ctx) {
   (void)s;
   rate_timer *rt = ctx;
-  set_rate(rt->st, rt->rate);
+  set_base(rt->st, rt->rate);
 }
 
 /* Wake a dormant stream at `now`: send, in time order, the ships it would have sent
@@ -592,9 +1027,7 @@ static void stream_wake(stream_state *st, double from) {
       seg++;
     }
     if (t >= now) break;
-    double lat, lon;
-    random_point(I, &st->ships, &lat, &lon);
-    ship_enters(I, t, st->def->cls, st->def->flag, lat, lon, NAN, &st->ships);
+    stream_ship(st, t);
   }
   st->live = 1;
   stream_schedule(st);
@@ -612,7 +1045,16 @@ static void replay_arrival(sim *s, void *ctx) {
   const scn_inspection *in = I->in;
   while (I->replay_next < in->npassage && in->passage[I->replay_next].t <= sim_now(s)) {
     const scn_insp_passage *p = &in->passage[I->replay_next++];
-    ship_enters(I, p->t, p->cls, p->flag, p->lat, p->lon, p->dwell, &I->r_replay);
+    ship_init w = {.cls = p->cls, .flag = p->flag, .dwell = p->dwell, .speed = NAN};
+    if (in->motion == SCN_INSP_TRACKS || in->nport) w.speed = draw_speed(I, p->cls, &I->r_replay);
+    to_plane(I->m, p->lat, p->lon, &w.x, &w.y);
+    if (in->motion == SCN_INSP_TRACKS && !isnan(p->sog) && !isnan(p->cog)) {
+      /* The reported course and speed; the track's end when the feed does not say. */
+      double v = fmax(p->sog, MIN_SPEED);
+      w.vx = v * sin(p->cog * PI / 180), w.vy = v * cos(p->cog * PI / 180), w.speed = v;
+      if (isnan(w.dwell)) w.dwell = exit_distance(I, w.x, w.y, p->cog) / v;
+    }
+    ship_enters(I, p->t, &w, &I->r_replay);
   }
   if (I->replay_next < in->npassage)
     sim_at(s, in->passage[I->replay_next].t, replay_arrival, I);
@@ -620,17 +1062,26 @@ static void replay_arrival(sim *s, void *ctx) {
 
 /* ---- assets ------------------------------------------------------------------------------------ */
 
-static void unit_arrives(sim *s, void *ctx);
-
-static double home_transit(const unit *u) {
-  return geo_distance(u->lat, u->lon, u->def->base_lat, u->def->base_lon) / u->def->a->speed;
+static void unit_place(unit *u) { /* lat/lon of its plane position */
+  to_latlon(u->I->m, u->x, u->y, &u->lat, &u->lon);
 }
 
 static void unit_recall(sim *s, void *ctx) {
   (void)s;
   unit *u = ctx;
-  u->state = U_RECALLED;
-  if (u->busy == 0) leave_station(u->I, u);
+  switch (u->state) {
+  case U_ESCORT:   /* home from the port */
+  case U_OUTBOUND: /* turns back on reaching the zone (back from a port, or a sortie
+                      too short for the way out: such units never deploy) */
+    u->recalled = 1;
+    return;
+  case U_HOMEBOUND:
+  case U_BASE: /* an escort already took it home */
+    return;
+  default:
+    u->state = U_RECALLED;
+    if (u->busy == 0) leave_station(u->I, u);
+  }
 }
 
 static void unit_departs(sim *s, void *ctx) {
@@ -649,7 +1100,8 @@ static void unit_departs(sim *s, void *ctx) {
 
 static void unit_home(sim *s, void *ctx) {
   unit *u = ctx;
-  u->state = U_BASE;
+  escort_end_accounting(u);
+  u->state = U_BASE, u->recalled = 0;
   u->lat = u->def->base_lat, u->lon = u->def->base_lon;
   sim_after(s, sample(&u->def->a->refit, &u->I->r_refit), unit_departs, u);
 }
@@ -658,18 +1110,21 @@ static void leave_station(insp *I, unit *u) {
   double now = sim_now(I->sim);
   u->station_area += now - u->station_since;
   u->state = U_HOMEBOUND;
-  sim_after(I->sim, home_transit(u), unit_home, u);
+  unit_place(u);
+  double home = geo_distance(u->lat, u->lon, u->def->base_lat, u->def->base_lon) / u->def->a->speed;
+  sim_after(I->sim, home, unit_home, u);
 }
 
 static void unit_arrives(sim *s, void *ctx) {
   unit *u = ctx;
-  if (u->state == U_RECALLED) { /* recalled on the way out: turn back */
+  escort_end_accounting(u);
+  u->x = u->y = 0; /* the zone's centroid */
+  if (u->recalled) { /* recalled on the way: turn back */
     u->station_since = sim_now(s);
     leave_station(u->I, u);
     return;
   }
   u->state = U_STATION;
-  u->lat = u->I->m->clat, u->lon = u->I->m->clon;
   u->station_since = sim_now(s);
   dispatch(u->I);
 }
@@ -715,7 +1170,7 @@ static void on_event(sim *s, const sim_signal *sig, void *ctx) {
   for (size_t k = 0; k < in->nstream; k++)
     for (size_t c = 0; c < in->stream[k].nchange; c++)
       if (in->stream[k].change[c].event == sig->event)
-        set_rate(&I->stream[k], in->stream[k].change[c].rate);
+        set_base(&I->stream[k], in->stream[k].change[c].rate);
 }
 
 static void on_situation(sim *s, const sim_signal *sig, void *ctx) {
@@ -738,6 +1193,30 @@ static void on_gate(sim *s, const sim_signal *sig, void *ctx) {
   set_unsc(I, I->unsc_scopes > 0);
 }
 
+/* A plan phase began: streams with a rate for it (or whose rate for the phase before
+ * no longer applies) change rate now. */
+static void on_phase(sim *s, const sim_signal *sig, void *ctx) {
+  insp *I = ctx;
+  if (sig->phase < 0 || (size_t)sig->phase >= I->in->nphase) return;
+  I->phase = sig->phase;
+  I->phase_t[sig->phase] = sim_now(s);
+  for (size_t k = 0; k < I->in->nstream; k++) {
+    stream_state *st = &I->stream[k];
+    double r = rate_in_force(st);
+    if (st->def->phase_rate && r != st->rate) set_rate(st, r);
+  }
+}
+
+/* The plan task the operation follows started (or resumed) or stopped. */
+static void on_task(sim *s, const sim_signal *sig, void *ctx) {
+  (void)s;
+  insp *I = ctx;
+  if (sig->task != I->in->start_task) return;
+  I->task_running = sig->open != 0;
+  if (I->task_running) begin_start(I);
+  dispatch(I); /* stopping needs nothing more: teams finish, then wait */
+}
+
 /* ---- start and collect --------------------------------------------------------------------------- */
 
 static int start_traffic(insp *I, uint64_t seed, uint32_t rep) {
@@ -746,9 +1225,10 @@ static int start_traffic(insp *I, uint64_t seed, uint32_t rep) {
   if (!I->stream) return -1;
   for (size_t k = 0; k < in->nstream; k++) {
     stream_state *st = &I->stream[k];
-    st->I = I, st->def = &in->stream[k], st->rate = st->def->rate;
-    st->hist_t = arena_alloc(I->arena, (st->def->nchange + 1) * sizeof *st->hist_t);
-    st->hist_rate = arena_alloc(I->arena, (st->def->nchange + 1) * sizeof *st->hist_rate);
+    st->I = I, st->def = &in->stream[k], st->base = st->rate = st->def->rate;
+    st->cap = st->def->nchange + (st->def->phase_rate ? in->nphase : 0) + 1;
+    st->hist_t = arena_alloc(I->arena, st->cap * sizeof *st->hist_t);
+    st->hist_rate = arena_alloc(I->arena, st->cap * sizeof *st->hist_rate);
     if (!st->hist_t || !st->hist_rate) return -1;
     st->hist_t[0] = 0, st->hist_rate[0] = st->rate, st->nhist = 1;
     rng_init(&st->arrivals, seed, rep, RNG_INSPECTION, P_STREAM + 2 * (uint32_t)k);
@@ -767,6 +1247,31 @@ static int start_traffic(insp *I, uint64_t seed, uint32_t rep) {
   return 0;
 }
 
+static int start_state(insp *I) {
+  const insp_model *m = I->m;
+  const scn_inspection *in = I->in;
+  arena *a = I->arena;
+  I->unit = arena_calloc(a, m->nunit ? m->nunit : 1, sizeof *I->unit);
+  I->team = arena_calloc(a, m->nteam ? m->nteam : 1, sizeof *I->team);
+  I->tau = arena_alloc(a, (m->nzone + 1) * sizeof *I->tau);
+  I->port_open = arena_calloc(a, in->nport ? in->nport : 1, sizeof *I->port_open);
+  I->phase_t = arena_alloc(a, (in->nphase ? in->nphase : 1) * sizeof *I->phase_t);
+  if (!I->unit || !I->team || !I->tau || !I->port_open || !I->phase_t) return -1;
+  if (m->metric_phase &&
+      !(I->phase_ships = arena_calloc(a, in->nphase, sizeof *I->phase_ships)))
+    return -1;
+  for (size_t k = 0; k < in->nport; k++) I->port_open[k] = 1;
+  for (size_t k = 0; k < in->nphase; k++) I->phase_t[k] = NAN;
+  I->phase = -1;
+  for (size_t u = 0; u < m->nunit; u++) {
+    unit *un = &I->unit[u];
+    *un = (unit){.I = I, .def = &m->unit[u], .state = U_BASE};
+    for (int k = 0; k < un->def->nteams; k++)
+      I->team[un->def->first_team + k] = (team){.I = I, .u = un, .phase = PH_IDLE};
+  }
+  return 0;
+}
+
 insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                  uint32_t rep) {
   (void)out;
@@ -778,18 +1283,13 @@ insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_
   rng_init(&I->r_service, seed, rep, RNG_INSPECTION, P_SERVICE);
   rng_init(&I->r_refit, seed, rep, RNG_INSPECTION, P_REFIT);
   rng_init(&I->r_replay, seed, rep, RNG_INSPECTION, P_REPLAY);
-  I->unit = arena_calloc(a, m->nunit ? m->nunit : 1, sizeof *I->unit);
-  I->team = arena_calloc(a, m->nteam ? m->nteam : 1, sizeof *I->team);
-  if (!I->unit || !I->team) return NULL;
-  for (size_t u = 0; u < m->nunit; u++) {
-    unit *un = &I->unit[u];
-    *un = (unit){.I = I, .def = &m->unit[u], .state = U_BASE};
-    for (int k = 0; k < un->def->nteams; k++)
-      I->team[un->def->first_team + k] = (team){.I = I, .u = un, .phase = PH_IDLE};
-  }
+  if (start_state(I) < 0) return NULL;
   if (sim_subscribe(s, SIG_EVENT_OCCURRED, on_event, I) < 0 ||
       sim_subscribe(s, SIG_SITUATION_CHANGED, on_situation, I) < 0 ||
-      sim_subscribe(s, SIG_GATE_OPENED, on_gate, I) < 0)
+      sim_subscribe(s, SIG_GATE_OPENED, on_gate, I) < 0 ||
+      (in->nphase && sim_subscribe(s, SIG_PHASE_BEGAN, on_phase, I) < 0) ||
+      (in->start_kind == SCN_INSP_START_TASK && sim_subscribe(s, SIG_TASK_STATUS, on_task, I) < 0) ||
+      (in->nport && sim_subscribe(s, SIG_SITE_STATUS, on_site, I) < 0))
     return NULL;
   if (start_traffic(I, seed, rep) < 0) return NULL;
   if (in->start_kind == SCN_INSP_START_AT && sim_at(s, in->start_at, start_due, I) < 0)
@@ -801,12 +1301,16 @@ uint64_t insp_ships_simulated(const insp *I) { return I ? I->simulated : 0; }
 
 static double ratio(double num, double den) { return den > 0 ? num / den : NAN; }
 
+static void put(metric_out *out, int metric, double v) {
+  if (metric >= 0) metric_put(out, metric, v);
+}
+
 void insp_collect(const insp *I, sim *s, metric_out *out) {
   const insp_model *m = I->m;
   const int *mi = m->metric;
   if (!I->started) return; /* nothing was in scope: every metric stays "not observed" */
   double now = sim_now(s), window = now - I->start_time;
-  double busy = 0, ubusy = 0, station = 0;
+  double busy = 0, ubusy = 0, station = 0, escort = 0;
   for (size_t k = 0; k < m->nteam; k++)
     busy += I->team[k].busy_total + (I->team[k].phase != PH_IDLE ? now - I->team[k].since : 0);
   for (size_t u = 0; u < m->nunit; u++) {
@@ -814,27 +1318,35 @@ void insp_collect(const insp *I, sim *s, metric_out *out) {
     ubusy += un->busy_area + (un->busy ? now - un->busy_since : 0);
     station += un->station_area +
                (un->state == U_STATION || un->state == U_RECALLED ? now - un->station_since : 0);
+    escort += un->escort_area + (un->escorting ? now - un->escort_since : 0);
   }
   double n = (double)I->ships;
-  metric_put(out, mi[M_SHIPS], n);
-  metric_put(out, mi[M_INTEREST_SHIPS], (double)I->interest_ships);
-  metric_put(out, mi[M_COVERAGE], ratio((double)I->hailed, n));
-  metric_put(out, mi[M_BOARDED_FRAC], ratio((double)I->boarded, n));
-  metric_put(out, mi[M_DIVERTED_FRAC], ratio((double)I->diverted, n));
-  metric_put(out, mi[M_LEFT_FRAC], ratio((double)I->left, n));
-  metric_put(out, mi[M_INTEREST_MISSED], (double)I->interest_missed);
-  metric_put(out, mi[M_INTEREST_MISSED_FRAC],
-             ratio((double)I->interest_missed, (double)I->interest_ships));
-  metric_put(out, mi[M_DIVERTED], (double)I->diverted);
-  metric_put(out, mi[M_CONSENT_REFUSED], (double)I->consent_refused);
-  metric_put(out, mi[M_MASTER_REFUSED], (double)I->master_refused);
-  metric_put(out, mi[M_WAIT], ratio(I->wait_sum, (double)I->served));
-  metric_put(out, mi[M_WAIT_ALL], ratio(I->wait_all_sum, (double)(I->served + I->left)));
-  metric_put(out, mi[M_BOARDING_TIME], ratio(I->boarding_sum, (double)I->boardings));
-  metric_put(out, mi[M_TEAM_UTIL], ratio(busy, window * (double)m->nteam));
-  metric_put(out, mi[M_ASSET_UTIL], ratio(ubusy, window * (double)m->nunit));
-  metric_put(out, mi[M_ON_STATION], ratio(station, window * (double)m->nunit));
-  metric_put(out, mi[M_START], I->start_time);
+  put(out, mi[M_SHIPS], n);
+  put(out, mi[M_INTEREST_SHIPS], (double)I->interest_ships);
+  put(out, mi[M_COVERAGE], ratio((double)I->hailed, n));
+  put(out, mi[M_BOARDED_FRAC], ratio((double)I->boarded, n));
+  put(out, mi[M_DIVERTED_FRAC], ratio((double)I->diverted, n));
+  put(out, mi[M_LEFT_FRAC], ratio((double)I->left, n));
+  put(out, mi[M_INTEREST_MISSED], (double)I->interest_missed);
+  put(out, mi[M_INTEREST_MISSED_FRAC], ratio((double)I->interest_missed, (double)I->interest_ships));
+  put(out, mi[M_DIVERTED], (double)I->diverted);
+  put(out, mi[M_CONSENT_REFUSED], (double)I->consent_refused);
+  put(out, mi[M_MASTER_REFUSED], (double)I->master_refused);
+  put(out, mi[M_WAIT], ratio(I->wait_sum, (double)I->served));
+  put(out, mi[M_WAIT_ALL], ratio(I->wait_all_sum, (double)(I->served + I->left)));
+  put(out, mi[M_INTERCEPT], ratio(I->intercept_sum, (double)I->served));
+  put(out, mi[M_BOARDING_TIME], ratio(I->boarding_sum, (double)I->boardings));
+  put(out, mi[M_TEAM_UTIL], ratio(busy, window * (double)m->nteam));
+  put(out, mi[M_ASSET_UTIL], ratio(ubusy, window * (double)m->nunit));
+  put(out, mi[M_ON_STATION], ratio(station, window * (double)m->nunit));
+  put(out, mi[M_START], I->start_time);
+  put(out, mi[M_DIV_ARRIVED], (double)I->div_arrived);
+  put(out, mi[M_DIV_TRANSIT], ratio(I->div_transit_sum, (double)I->div_arrived));
+  put(out, mi[M_DIV_REDIRECTED], (double)I->div_redirected);
+  put(out, mi[M_DIV_NO_PORT], (double)I->div_no_port);
+  put(out, mi[M_ESCORT], ratio(escort, window * (double)m->nunit));
+  for (size_t k = 0; m->metric_phase && k < I->in->nphase; k++)
+    put(out, m->metric_phase[k], (double)I->phase_ships[k]);
 }
 
 /* ---- Erlang C and Erlang A ------------------------------------------------------------------------ */

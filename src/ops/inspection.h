@@ -44,6 +44,11 @@ void insp_collect(const insp *I, sim *s, metric_out *out);
 /* Ships that entered the zone in this replication, in scope or not (benchmarks). */
 uint64_t insp_ships_simulated(const insp *I);
 
+/* Seconds an asset sailing at speed v (m/s) takes to reach a ship at (dx, dy) metres
+ * from it that steams at (vx, vy) m/s (east, north) on a plane: the smallest T >= 0
+ * with |d + v_ship T| = v T; INFINITY when it cannot (docs/models.md section 5). */
+double insp_intercept_time(double dx, double dy, double vx, double vy, double v);
+
 /* ---- queueing formulas the model is validated against (docs/models.md 5) ------------ */
 
 typedef struct insp_queue_stats {

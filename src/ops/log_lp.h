@@ -28,4 +28,28 @@ typedef struct log_lp_problem {
  * infeasible or unbounded; ERR_NOMEM; ERR_INPUT for bad sizes. */
 int log_lp_solve(double *cost_out, double *flow, const log_lp_problem *p);
 
+/* ---- a persistent LP, re-solved every planning round ------------------------------------
+ * The logistics planner's coupled multi-commodity problem keeps its matrix from round to
+ * round and changes only bounds; each solve starts from the previous optimal basis
+ * (GLPK's dual simplex), which makes a re-solve a handful of pivots.  GLPK's memory
+ * belongs to the thread that made the object: create, use and free it on one thread.  Rows and columns
+ * are numbered from 0.  Bounds: lo = -INFINITY / hi = INFINITY for none; lo == hi fixes.
+ * Ownership: log_lp_new/log_lp_free; one object is used by one thread at a time. */
+typedef struct log_lp log_lp;
+
+log_lp *log_lp_new(int nrow, int ncol); /* NULL when out of memory */
+void log_lp_free(log_lp *lp);           /* NULL is a no-op */
+/* The matrix, once, before the first solve; each (row, col) at most once (GLPK aborts
+ * on a duplicate). */
+int log_lp_add(log_lp *lp, int row, int col, double coef);
+void log_lp_set_row(log_lp *lp, int row, double lo, double hi);
+void log_lp_set_col(log_lp *lp, int col, double lo, double hi, double cost);
+/* 0 at an optimum; ERR_RANGE when infeasible or unbounded; ERR_NOMEM. */
+int log_lp_run(log_lp *lp);
+double log_lp_objective(const log_lp *lp);
+double log_lp_value(const log_lp *lp, int col);
+/* Shadow price of a row (d objective / d bound) and reduced cost of a column. */
+double log_lp_row_dual(const log_lp *lp, int row);
+double log_lp_col_dual(const log_lp *lp, int col);
+
 #endif

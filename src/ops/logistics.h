@@ -52,6 +52,7 @@ typedef struct log_balance {
   double on_hand;    /* depots and consumers now */
   double in_transit; /* taken from a depot, not yet delivered */
   double delivered;  /* handed to consumers so far */
+  double returned;   /* brought back to a depot (supply task stopped): part of on_hand */
 } log_balance;
 
 void log_balance_of(const log_run *r, int commodity, log_balance *out);
@@ -78,5 +79,18 @@ double log_lane_first_plan(const log_run *r, int lane, int commodity);
 /* Objective of the first plan of a commodity (integer units x minutes), and plans. */
 double log_first_plan_cost(const log_run *r, int commodity);
 int log_plans(const log_run *r);
+/* Whether the model plans with the coupled LP; whether a lane carries a commodity (to
+ * a consumer that wants it, from a depot that holds it). */
+int log_coupled(const log_model *m);
+int log_lane_carries(const log_model *m, int lane, int commodity);
+/* Objective of the first plan: all commodities (the LP's, or the networks' summed). */
+double log_first_plan_objective(const log_run *r);
+/* Amount of a commodity (SI) delivered on a lane so far; rest taken by a class (s). */
+double log_lane_delivered(const log_run *r, int lane, int commodity);
+double log_rested(const log_run *r, int transport);
+/* A consumer's demand multiplier now (surges by crisis event and by plan phase). */
+double log_surge(const log_run *r, int consumer);
+/* A bottleneck count by its metric name ("bottleneck.berth.sasebo"), NaN if none. */
+double log_bottleneck_count(const log_run *r, const char *name);
 
 #endif

@@ -3,7 +3,9 @@
  * sorties (transit, a planned rectangle, return, turnaround), each unsuccessful
  * search updates the particle weights (Bayes), and the true object -- one of the
  * particles, drawn at the start -- is found with the search's POD if it lies in the
- * rectangle.  Metrics: cumulative POS over time, time to locate, found alive. */
+ * rectangle.  With `tasks:` the search obeys the plan: units fly only while one of the
+ * plan tasks that carry it is running (SIG_TASK_STATUS), and a stop recalls them.
+ * Metrics: cumulative POS over time, time to locate, found alive. */
 #include "sar.h"
 
 #include "env.h"
@@ -29,11 +31,11 @@ enum { PURPOSE_SEED = 1, PURPOSE_TRUTH, PURPOSE_SURVIVE, PURPOSE_DETECT };
 struct sar_model {
   const scn_scenario *sc;
   const scn_sar *cfg;
-  env_field *current, *wind;
+  env_field *current, *wind, *water;
   geo_landmask land;
   int has_land;
   int m_cases, m_missing, m_found, m_alive, m_p_alive, m_ttl, m_pos, m_pos_series, m_effort,
-      m_area, m_sorties, m_held;
+      m_area, m_sorties, m_held, m_first, m_searching;
 };
 
 typedef struct sar_case {
@@ -44,10 +46,15 @@ typedef struct sar_case {
   double *survival; /* [count] s */
 } sar_case;
 
+/* A unit's state; each scheduled step checks that the unit is still in the state (and
+ * at the time) it was scheduled for, since a recall (the plan task stopped) overtakes
+ * steps already in the calendar. */
+enum { U_IDLE, U_WAIT, U_OUT, U_SEARCH, U_BACK };
+
 typedef struct sar_unit {
   sar *S;
-  int asset, busy, kase;
-  double base_lat, base_lon, on_scene, t_search;
+  int asset, number, state, kase; /* number: 1.. within its asset */
+  double base_lat, base_lon, on_scene, t_search, t_takeoff, t_due;
   sar_rect rect;
 } sar_unit;
 
@@ -66,6 +73,15 @@ struct sar {
   sar_drift_opts drift;
   uint8_t *combat; /* [nregion]: a combat_area region is active (combat under way) */
   int held;        /* sorties postponed because the datum was in combat */
+  uint8_t *task_on; /* [cfg->ntask]: that plan task is running */
+  int searching;   /* units on scene now */
+  double first_takeoff; /* first case: s after the report (NaN: none) */
+  /* sar_record_first_case(): the first case's first map and its searches */
+  int record;
+  sar_grid rec_map;
+  double *rec_p, *rec_a;
+  sar_sortie *rec;
+  size_t nrec;
 };
 
 /* ---- the model ---------------------------------------------------------------- */
@@ -119,6 +135,14 @@ int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag 
   if ((err = load_field(&m->current, &m->cfg->current, ENV_CURRENT, sc, d)) ||
       (err = load_field(&m->wind, &m->cfg->wind, ENV_WIND, sc, d)))
     goto fail;
+  if (m->cfg->has_water) {
+    if (m->cfg->water.path)
+      err = env_nc_read(&m->water, m->cfg->water.path, ENV_SST, sc->epoch_unix, d);
+    else if (!(m->water = env_field_constant(m->cfg->water.east, m->cfg->water.east)))
+      err = ERR_NOMEM;
+    if (err)
+      goto fail;
+  }
   if (m->cfg->land) {
     char path[1024];
     double box[4];
@@ -134,22 +158,26 @@ int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag 
     }
   }
   if ((m->m_cases = define(ms, "cases", "1", 0, "search and rescue cases opened")) < 0 ||
-      (m->m_missing = define(ms, "persons.missing", "1", 0, "persons reported missing")) < 0 ||
-      (m->m_found = define(ms, "persons.found", "1", 0, "persons located")) < 0 ||
-      (m->m_alive = define(ms, "persons.found_alive", "1", 0, "persons located alive")) < 0 ||
-      (m->m_p_alive = define(ms, "p_found_alive", "1", 0,
+      (m->m_missing = define(ms, "persons.missing", "1", METRIC_LOWER_BETTER, "persons reported missing")) < 0 ||
+      (m->m_found = define(ms, "persons.found", "1", METRIC_HIGHER_BETTER, "persons located")) < 0 ||
+      (m->m_alive = define(ms, "persons.found_alive", "1", METRIC_HIGHER_BETTER, "persons located alive")) < 0 ||
+      (m->m_p_alive = define(ms, "p_found_alive", "1", METRIC_HIGHER_BETTER,
                              "share of missing persons located alive")) < 0 ||
-      (m->m_ttl = define(ms, "time_to_locate", "s", 0,
+      (m->m_ttl = define(ms, "time_to_locate", "s", METRIC_LOWER_BETTER,
                          "first case: from the report to locating the object (NaN: not found)")) < 0 ||
-      (m->m_pos = define(ms, "pos", "1", 0,
+      (m->m_pos = define(ms, "pos", "1", METRIC_HIGHER_BETTER,
                          "cumulative probability of success of the first case's searches")) < 0 ||
-      (m->m_pos_series = define(ms, "pos.t", "1", METRIC_SERIES,
+      (m->m_pos_series = define(ms, "pos.t", "1", METRIC_SERIES | METRIC_HIGHER_BETTER,
                                 "cumulative probability of success of the first case over time")) < 0 ||
       (m->m_effort = define(ms, "effort", "s", 0, "time on scene searching, all units")) < 0 ||
       (m->m_area = define(ms, "area", "m2", 0, "area searched, all sorties")) < 0 ||
       (m->m_sorties = define(ms, "sorties", "1", 0, "search sorties flown")) < 0 ||
-      (m->m_held = define(ms, "sorties_held", "1", 0,
-                          "take-offs postponed: the search datum lay where combat was under way")) < 0) {
+      (m->m_held = define(ms, "sorties_held", "1", METRIC_LOWER_BETTER,
+                          "take-offs postponed: the search datum lay where combat was under way")) < 0 ||
+      (m->m_first = define(ms, "first_takeoff", "s", METRIC_LOWER_BETTER,
+                           "first case: from the report to the first take-off (NaN: none)")) < 0 ||
+      (m->m_searching = define(ms, "searching.t", "1", METRIC_SERIES,
+                               "search units on scene, all cases, over time")) < 0) {
     err = ERR_NOMEM;
     goto fail;
   }
@@ -165,8 +193,57 @@ void sar_model_free(sar_model *m) {
     return;
   env_field_free(m->current);
   env_field_free(m->wind);
+  env_field_free(m->water);
   geo_landmask_release(&m->land);
   free(m);
+}
+
+/* ---- survival and seeding -------------------------------------------------------- */
+
+double sar_survival_hayward(double temp_c) {
+  double t = fmin(20.0, fmax(-2.0, temp_c));
+  return 60.0 * (15.0 + 7.2 / (0.0785 - 0.0034 * t));
+}
+
+/* How long a person of class `object` survives: for a person in the water, from the
+ * water temperature at (lat, lon) and time t when one is given (*temp set, else NaN);
+ * otherwise the class's `survival` distribution. */
+static dist survival_of(const sar_model *m, int object, double t, double lat, double lon,
+                        double *temp) {
+  double tw, unused;
+  *temp = NAN;
+  if (object == SCN_OBJ_PIW && m->water && env_sample(m->water, t, lat, lon, &tw, &unused)) {
+    *temp = tw;
+    return (dist){DIST_LOGNORMAL, log(sar_survival_hayward(tw)), m->cfg->survival_sigma, 0, NULL, 0};
+  }
+  return m->cfg->survival[object];
+}
+
+/* The datum the section gives for crisis event `event` (NULL: a point). */
+static const scn_sar_datum *datum_of(const scn_sar *cfg, int event) {
+  for (size_t i = 0; i < cfg->ndatum; i++)
+    if (event >= 0 && cfg->datum[i].event == event)
+      return &cfg->datum[i];
+  return NULL;
+}
+
+/* Seed n particles from datum d, or a point at (lat, lon) when d is NULL. */
+static void seed_datum(sar_particles *p, const scn_sar *cfg, const scn_sar_datum *d, int object,
+                       double lat, double lon, double t0, rng_stream *r) {
+  sar_seed sd = {.object = object, .lat0 = lat, .lon0 = lon, .sigma = cfg->position_sigma,
+                 .t0 = t0, .t_window = cfg->time_window, .count = (size_t)cfg->particles};
+  if (!d) {
+    sar_seed_point(p, &sd, r);
+    return;
+  }
+  sd.lat0 = d->lat0, sd.lon0 = d->lon0, sd.lat1 = d->lat1, sd.lon1 = d->lon1;
+  sd.radius = d->radius;
+  if (d->shape == SCN_SAR_TRACK)
+    sar_seed_line(p, &sd, r);
+  else if (d->shape == SCN_SAR_AREA)
+    sar_seed_area(p, &sd, r);
+  else
+    sar_seed_point(p, &sd, r);
 }
 
 /* ---- a case ------------------------------------------------------------------- */
@@ -195,17 +272,45 @@ static sar_case *active_case(sar *S, double now) {
   return NULL;
 }
 
+/* Whether the plan lets units search now: always without `tasks:`, else while one of
+ * the tasks is running. */
+static int authorised(const sar *S) {
+  const scn_sar *cfg = S->m->cfg;
+  if (!cfg->ntask)
+    return 1;
+  for (size_t k = 0; k < cfg->ntask; k++)
+    if (S->task_on[k])
+      return 1;
+  return 0;
+}
+
 static void unit_takeoff(sim *s, void *ctx);
 
-static void wake_units(sar *S, double delay_from_open) {
+/* Schedule the unit's next step after delay, in state st. */
+static void unit_next(sar_unit *un, double delay, sim_handler h, int st) {
+  un->state = st, un->t_due = sim_now(un->S->s) + delay;
+  if (sim_after(un->S->s, delay, h, un))
+    un->state = U_IDLE;
+}
+
+/* Whether this step is the one the unit expects (not overtaken by a recall). */
+static int unit_current(const sar_unit *un, sim *s, int st) {
+  return un->state == st && un->t_due == sim_now(s);
+}
+
+/* Idle units take off: after their response time from the case's opening, and not
+ * before now (a task that starts late starts the search when it starts). */
+static void wake_units(sar *S) {
+  double now = sim_now(S->s);
+  sar_case *c = active_case(S, now);
+  if (!c || !authorised(S))
+    return;
   for (size_t u = 0; u < S->nunit; u++) {
     sar_unit *un = &S->unit[u];
-    if (un->busy)
+    if (un->state != U_IDLE)
       continue;
-    un->busy = 1;
     double resp = S->m->cfg->asset[un->asset].response;
-    if (sim_after(S->s, resp + delay_from_open, unit_takeoff, un))
-      un->busy = 0;
+    unit_next(un, fmax(0.0, c->t_open + resp - now), unit_takeoff, U_WAIT);
   }
 }
 
@@ -238,27 +343,27 @@ static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
   }
   rng_stream r;
   rng_init(&r, S->seed, S->rep, RNG_SAR, (uint32_t)(k << 4 | PURPOSE_SEED));
-  sar_seed sd = {.object = c->object, .lat0 = sig->lat, .lon0 = sig->lon,
-                 .sigma = cfg->position_sigma, .t0 = c->t_open, .t_window = cfg->time_window,
-                 .count = (size_t)cfg->particles};
-  sar_seed_point(&c->p, &sd, &r);
+  seed_datum(&c->p, cfg, datum_of(cfg, sig->source), c->object, sig->lat, sig->lon, c->t_open, &r);
   rng_init(&r, S->seed, S->rep, RNG_SAR, (uint32_t)(k << 4 | PURPOSE_TRUTH));
   c->truth = (size_t)(rng_uniform(&r) * (double)c->p.n);
   if (c->truth >= c->p.n)
     c->truth = c->p.n - 1;
   rng_init(&r, S->seed, S->rep, RNG_SAR, (uint32_t)(k << 4 | PURPOSE_SURVIVE));
+  double temp;
+  dist sv = survival_of(S->m, c->object, c->t_open, sig->lat, sig->lon, &temp);
   for (int i = 0; i < c->count; i++)
-    c->survival[i] = dist_sample(&cfg->survival[c->object], &r);
-  wake_units(S, 0);
+    c->survival[i] = dist_sample(&sv, &r);
+  wake_units(S);
 }
 
 /* ---- a unit's sortie --------------------------------------------------------------- */
 
 static void unit_home(sim *s, void *ctx) {
   sar_unit *un = ctx;
+  if (!unit_current(un, s, U_BACK))
+    return;
   const scn_sar_asset *as = &un->S->m->cfg->asset[un->asset];
-  if (sim_after(s, as->turnaround, unit_takeoff, un))
-    un->busy = 0;
+  unit_next(un, as->turnaround, unit_takeoff, U_WAIT);
 }
 
 static void weighted_centre(const sar_particles *p, double *lat, double *lon) {
@@ -274,12 +379,27 @@ static double leg(double lat0, double lon0, double lat1, double lon1) {
   return hypot(x, y);
 }
 
-static void unit_search_end(sim *s, void *ctx) {
-  sar_unit *un = ctx;
+static void note_searching(sar *S, int delta) {
+  S->searching += delta;
+  if (metric_point_add(S->out, S->m->m_searching, sim_now(S->s), S->searching))
+    sim_fail(S->s, ERR_LIMIT);
+}
+
+/* The search of un->rect ends now (on time, or cut short by a recall: then only the
+ * track flown so far counts). */
+static void search_ends(sar_unit *un) {
   sar *S = un->S;
+  sim *s = S->s;
   const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
   sar_case *c = &S->kase[un->kase];
-  double now = sim_now(s);
+  double now = sim_now(s), flown = now - un->t_search;
+  if (flown < un->on_scene) { /* recalled: the coverage of the track flown */
+    double f = un->on_scene > 0 ? flown / un->on_scene : 0;
+    un->rect.track *= f, un->rect.coverage *= f, un->on_scene = flown;
+    un->rect.spacing = un->rect.track > 0 ? un->rect.area / un->rect.track : INFINITY;
+    un->rect.pod = 1 - exp(-un->rect.coverage);
+  }
+  note_searching(S, -1);
   S->effort += un->on_scene, S->area += un->rect.area, S->sorties++;
   if (!c->closed) {
     case_advance(S, c, now);
@@ -302,34 +422,48 @@ static void unit_search_end(sim *s, void *ctx) {
     }
     if (un->kase == 0 && metric_point_add(S->out, S->m->m_pos_series, now, c->found ? 1 : c->pos))
       sim_fail(s, ERR_LIMIT);
+    if (S->record && un->kase == 0 && S->nrec < SAR_RECORD_MAX)
+      S->rec[S->nrec++] = (sar_sortie){.asset = un->asset, .unit = un->number - 1,
+                                       .t_start = un->t_search - c->t_open,
+                                       .t_end = now - c->t_open, .rect = un->rect,
+                                       .pos = c->found ? 1 : c->pos};
   }
   double back = leg(0.5 * (un->rect.lat_min + un->rect.lat_max),
                     0.5 * (un->rect.lon_min + un->rect.lon_max), un->base_lat, un->base_lon);
-  if (sim_after(s, back / as->speed, unit_home, un))
-    un->busy = 0;
+  unit_next(un, back / as->speed, unit_home, U_BACK);
+}
+
+static void unit_search_end(sim *s, void *ctx) {
+  sar_unit *un = ctx;
+  if (unit_current(un, s, U_SEARCH))
+    search_ends(un);
 }
 
 static void unit_arrive(sim *s, void *ctx) {
   sar_unit *un = ctx;
+  if (!unit_current(un, s, U_OUT))
+    return;
   sar *S = un->S;
   const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
   sar_case *c = &S->kase[un->kase];
   if (c->closed) { /* found by another unit meanwhile: go home */
     un->on_scene = 0;
-    memset(&un->rect, 0, sizeof un->rect);
-    un->rect.lat_min = un->rect.lat_max = un->base_lat;
-    un->rect.lon_min = un->rect.lon_max = un->base_lon;
-    if (sim_after(s, 0, unit_home, un))
-      un->busy = 0;
+    unit_next(un, sim_now(s) - un->t_takeoff, unit_home, U_BACK);
     return;
   }
   case_advance(S, c, sim_now(s));
   sar_grid g;
   sar_grid_build(&g, &c->p, S->m->cfg->cell, SAR_MAX_GRID, S->grid_p, S->grid_a);
   sar_plan_rect(&un->rect, &g, as->sweep[c->object], as->speed * un->on_scene, S->scratch);
+  if (S->record && un->kase == 0 && !S->rec_map.p) { /* the map of the first search */
+    S->rec_map = g;
+    memcpy(S->rec_p, g.p, g.nx * g.ny * sizeof *g.p);
+    memcpy(S->rec_a, g.area, g.nx * g.ny * sizeof *g.area);
+    S->rec_map.p = S->rec_p, S->rec_map.area = S->rec_a;
+  }
   un->t_search = sim_now(s);
-  if (sim_after(s, un->on_scene, unit_search_end, un))
-    un->busy = 0;
+  note_searching(S, +1);
+  unit_next(un, un->on_scene, unit_search_end, U_SEARCH);
 }
 
 /* Whether (lat, lon) lies in a combat_area region the crisis has made active. */
@@ -353,34 +487,59 @@ static void on_region(sim *s, const sim_signal *sig, void *ctx) {
     S->combat[sig->region] = sig->open ? 0 : 1;
 }
 
+/* The plan started or stopped a task: a start of one that carries the search wakes
+ * the idle units; when none is running any more, units on the way out turn back and
+ * units on scene end their search now. */
+static void on_task(sim *s, const sim_signal *sig, void *ctx) {
+  sar *S = ctx;
+  const scn_sar *cfg = S->m->cfg;
+  int mine = 0;
+  for (size_t k = 0; k < cfg->ntask; k++)
+    if (cfg->task[k] == sig->task)
+      S->task_on[k] = sig->open != 0, mine = 1;
+  if (!mine)
+    return;
+  if (authorised(S)) {
+    wake_units(S);
+    return;
+  }
+  for (size_t u = 0; u < S->nunit; u++) {
+    sar_unit *un = &S->unit[u];
+    if (un->state == U_OUT) /* back the way it came */
+      unit_next(un, sim_now(s) - un->t_takeoff, unit_home, U_BACK);
+    else if (un->state == U_SEARCH)
+      search_ends(un);
+  }
+}
+
 static void unit_takeoff(sim *s, void *ctx) {
   sar_unit *un = ctx;
+  if (!unit_current(un, s, U_WAIT))
+    return;
   sar *S = un->S;
   const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
   double now = sim_now(s);
   sar_case *c = active_case(S, now);
-  if (!c || !(as->sweep[c->object] > 0)) {
-    un->busy = 0; /* idle until the next case opens (or cannot see this object) */
-    return;
-  }
+  un->state = U_IDLE;
+  if (!c || !(as->sweep[c->object] > 0) || !authorised(S))
+    return; /* idle until the next case opens or the task (re)starts */
   case_advance(S, c, now);
   double lat, lon;
   weighted_centre(&c->p, &lat, &lon);
   if (in_combat(S, lat, lon)) { /* SDF search is rear-area support: wait and retry */
     S->held++;
-    if (sim_after(s, as->turnaround, unit_takeoff, un))
-      un->busy = 0;
+    unit_next(un, as->turnaround, unit_takeoff, U_WAIT);
     return;
   }
   double transit = leg(un->base_lat, un->base_lon, lat, lon) / as->speed;
   un->on_scene = as->endurance - 2 * transit;
   un->kase = (int)(c - S->kase);
-  if (un->on_scene < SAR_MIN_ON_SCENE) {
-    un->busy = 0; /* out of reach for this unit */
-    return;
-  }
-  if (sim_after(s, transit, unit_arrive, un))
-    un->busy = 0;
+  if (un->on_scene < SAR_MIN_ON_SCENE)
+    return; /* out of reach for this unit */
+  un->t_takeoff = now;
+  if (un->kase == 0 && isnan(S->first_takeoff))
+    S->first_takeoff = now - c->t_open;
+  unit_next(un, transit, unit_arrive, U_OUT);
 }
 
 /* ---- replication ------------------------------------------------------------------ */
@@ -392,29 +551,49 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
   if (!S)
     return NULL;
   S->m = m, S->s = s, S->out = out, S->seed = seed, S->rep = rep;
+  S->first_takeoff = NAN;
   size_t nunit = 0;
   for (size_t i = 0; i < cfg->nasset; i++)
     nunit += (size_t)cfg->asset[i].count;
   S->kase = arena_calloc(a, (size_t)cfg->max_cases, sizeof *S->kase);
   S->unit = arena_calloc(a, nunit ? nunit : 1, sizeof *S->unit);
   S->combat = arena_calloc(a, m->sc->nregion ? m->sc->nregion : 1, 1);
-  if (!S->kase || !S->unit || !S->combat)
+  S->task_on = arena_calloc(a, cfg->ntask ? cfg->ntask : 1, 1);
+  if (!S->kase || !S->unit || !S->combat || !S->task_on)
     return NULL;
   S->nunit = nunit;
   for (size_t i = 0, u = 0; i < cfg->nasset; i++) {
     const scn_place *base = &m->sc->place[m->sc->force[cfg->asset[i].force].base];
     for (int k = 0; k < cfg->asset[i].count; k++, u++)
-      S->unit[u] = (sar_unit){.S = S, .asset = (int)i, .base_lat = base->lat,
-                              .base_lon = base->lon};
+      S->unit[u] = (sar_unit){.S = S, .asset = (int)i, .number = k + 1, .state = U_IDLE,
+                              .base_lat = base->lat, .base_lon = base->lon};
   }
   sar_drift_opts o = SAR_DRIFT_OPTS_INIT;
   o.current = m->current, o.wind = m->wind, o.land = m->has_land ? &m->land : NULL;
   o.dt = cfg->time_step, o.jibe_rate = cfg->jibe_rate, o.seed = seed, o.rep = rep;
   S->drift = o;
   if (sim_subscribe(s, SIG_PERSON_MISSING, on_missing, S) ||
-      sim_subscribe(s, SIG_REGION_STATUS, on_region, S))
+      sim_subscribe(s, SIG_REGION_STATUS, on_region, S) ||
+      (cfg->ntask && sim_subscribe(s, SIG_TASK_STATUS, on_task, S)))
     return NULL;
   return S;
+}
+
+int sar_record_first_case(sar *S) {
+  arena *a = S->out->arena;
+  S->rec_p = arena_alloc(a, SAR_MAX_GRID * sizeof *S->rec_p);
+  S->rec_a = arena_alloc(a, SAR_MAX_GRID * sizeof *S->rec_a);
+  S->rec = arena_calloc(a, SAR_RECORD_MAX, sizeof *S->rec);
+  if (!S->rec_p || !S->rec_a || !S->rec)
+    return ERR_LIMIT;
+  S->record = 1;
+  return 0;
+}
+
+size_t sar_first_case(const sar *S, const sar_grid **map, const sar_sortie **sorties) {
+  *map = S->rec_map.p ? &S->rec_map : NULL;
+  *sorties = S->rec;
+  return S->nrec;
 }
 
 void sar_collect(const sar *S, sim *s, metric_out *out) {
@@ -431,64 +610,168 @@ void sar_collect(const sar *S, sim *s, metric_out *out) {
   metric_put(out, m->m_area, S->area);
   metric_put(out, m->m_sorties, S->sorties);
   metric_put(out, m->m_held, S->held);
+  metric_put(out, m->m_first, S->first_takeoff);
 }
 
 /* ---- a standalone plan ---------------------------------------------------------- */
 
-int sar_plan_case(sar_plan *out, const sar_model *m, int object, double lat, double lon,
-                  uint64_t seed, arena *a) {
+#define SAR_SURVIVAL_DRAWS 4096
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* A unit of the plan: its asset, its base and when it can next take off. */
+typedef struct plan_unit {
+  int asset, unit, active;
+  double blat, blon, t_free, transit, on, t_on;
+} plan_unit;
+
+/* The rectangle's coverage for track length L (the rectangle kept). */
+static void set_track(sar_rect *r, double W, double L) {
+  r->track = L;
+  r->spacing = L > 0 && r->area > 0 ? r->area / L : INFINITY;
+  r->coverage = L > 0 && r->area > 0 ? W / r->spacing : 0;
+  r->pod = 1 - exp(-r->coverage);
+}
+
+static void rect_centre(const sar_rect *r, double *lat, double *lon) {
+  *lat = 0.5 * (r->lat_min + r->lat_max), *lon = 0.5 * (r->lon_min + r->lon_max);
+}
+
+int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, arena *a) {
   const scn_scenario *sc = m->sc;
   const scn_sar *cfg = m->cfg;
+  const scn_sar_case *k = cfg->kase;
   memset(out, 0, sizeof *out);
-  if (object < 0 || object >= SCN_OBJ__COUNT)
+  if (!k || k->object < 0 || k->object >= SCN_OBJ__COUNT)
     return ERR_RANGE;
+  int object = k->object;
   size_t nunit = 0;
   for (size_t i = 0; i < cfg->nasset; i++)
-    nunit += (size_t)cfg->asset[i].count;
-  out->sortie = arena_calloc(a, nunit ? nunit : 1, sizeof *out->sortie);
-  double *gp = arena_alloc(a, SAR_MAX_GRID * sizeof *gp);
-  double *ga = arena_alloc(a, SAR_MAX_GRID * sizeof *ga);
-  double *scr = arena_alloc(a, (3 * SAR_MAX_GRID + 4) * sizeof *scr);
-  if (!out->sortie || !gp || !ga || !scr ||
+    if (cfg->asset[i].sweep[object] > 0)
+      nunit += (size_t)cfg->asset[i].count;
+  if (nunit > SAR_JOINT_MAX)
+    return ERR_LIMIT;
+  size_t cells = SAR_MAX_GRID, nu = nunit ? nunit : 1;
+  out->sortie = arena_calloc(a, nu * (size_t)k->sorties, sizeof *out->sortie);
+  plan_unit *U = arena_calloc(a, nu, sizeof *U);
+  sar_rect *R = arena_calloc(a, nu, sizeof *R);
+  double *W = arena_alloc(a, 4 * nu * sizeof *W), *L = W + nu, *blat = L + nu, *blon = blat + nu;
+  double *gp = arena_alloc(a, cells * sizeof *gp), *ga = arena_alloc(a, cells * sizeof *ga);
+  double *gp0 = arena_alloc(a, cells * sizeof *gp0), *ga0 = arena_alloc(a, cells * sizeof *ga0);
+  double *z = arena_alloc(a, cells * sizeof *z);
+  double *scr = arena_alloc(a, (3 * cells + 4) * sizeof *scr);
+  double *surv = arena_alloc(a, SAR_SURVIVAL_DRAWS * sizeof *surv);
+  if (!out->sortie || !U || !R || !W || !gp || !ga || !gp0 || !ga0 || !z || !scr || !surv ||
       sar_particles_alloc(&out->p, a, (size_t)cfg->particles))
     return ERR_LIMIT;
   rng_stream r;
   rng_init(&r, seed, 0, RNG_SAR, PURPOSE_SEED);
-  sar_seed sd = {.object = object, .lat0 = lat, .lon0 = lon, .sigma = cfg->position_sigma,
-                 .t0 = 0, .t_window = cfg->time_window, .count = (size_t)cfg->particles};
-  sar_seed_point(&out->p, &sd, &r);
-  sar_drift_opts o = SAR_DRIFT_OPTS_INIT;
-  o.current = m->current, o.wind = m->wind, o.land = m->has_land ? &m->land : NULL;
-  o.dt = cfg->time_step, o.jibe_rate = cfg->jibe_rate, o.seed = seed, o.threads = 2;
-  double t_now = 0, pos = 0;
-  for (size_t i = 0; i < cfg->nasset; i++) {
+  seed_datum(&out->p, cfg, &k->datum, object, k->datum.lat0, k->datum.lon0, 0, &r);
+  /* survival: the share of draws still alive at t */
+  rng_init(&r, seed, 0, RNG_SAR, PURPOSE_SURVIVE);
+  dist sv = survival_of(m, object, 0, k->datum.lat0, k->datum.lon0, &out->water_temp);
+  for (size_t i = 0; i < SAR_SURVIVAL_DRAWS; i++)
+    surv[i] = dist_sample(&sv, &r);
+  qsort(surv, SAR_SURVIVAL_DRAWS, sizeof *surv, cmp_double);
+  out->survival_median = 0.5 * (surv[SAR_SURVIVAL_DRAWS / 2 - 1] + surv[SAR_SURVIVAL_DRAWS / 2]);
+  for (size_t i = 0, u = 0; i < cfg->nasset; i++) {
     const scn_sar_asset *as = &cfg->asset[i];
     if (!(as->sweep[object] > 0))
       continue;
     const scn_place *base = &sc->place[sc->force[as->force].base];
-    for (int k = 0; k < as->count; k++) {
-      /* units of an asset take off together after its response time */
-      double t_off = as->response, clat, clon;
-      int n = (int)floor((t_off - t_now) / o.dt);
-      if (n > 0)
-        sar_drift(&out->p, t_now, n, &o), t_now += n * o.dt;
-      weighted_centre(&out->p, &clat, &clon);
-      double transit = leg(base->lat, base->lon, clat, clon) / as->speed;
-      double on = as->endurance - 2 * transit;
-      if (on < SAR_MIN_ON_SCENE)
+    for (int j = 0; j < as->count; j++, u++)
+      U[u] = (plan_unit){.asset = (int)i, .unit = j, .blat = base->lat, .blon = base->lon,
+                         .t_free = as->response};
+  }
+  sar_drift_opts o = SAR_DRIFT_OPTS_INIT;
+  o.current = m->current, o.wind = m->wind, o.land = m->has_land ? &m->land : NULL;
+  o.dt = cfg->time_step, o.jibe_rate = cfg->jibe_rate, o.seed = seed, o.threads = 2;
+  double t_now = 0, pos = 0;
+  for (int wave = 0; wave < k->sorties; wave++) {
+    double clat, clon, tmid = 0;
+    int nact = 0;
+    weighted_centre(&out->p, &clat, &clon);
+    for (size_t u = 0; u < nunit; u++) {
+      const scn_sar_asset *as = &cfg->asset[U[u].asset];
+      U[u].transit = leg(U[u].blat, U[u].blon, clat, clon) / as->speed;
+      U[u].on = as->endurance - 2 * U[u].transit;
+      U[u].active = U[u].on >= SAR_MIN_ON_SCENE && U[u].t_free < cfg->search_limit;
+      U[u].t_on = U[u].t_free + U[u].transit;
+      if (U[u].active)
+        tmid += U[u].t_on + 0.5 * U[u].on, nact++;
+    }
+    if (!nact)
+      break;
+    tmid /= nact; /* the map the wave searches: drifted to the middle of its searches */
+    int n = (int)floor((tmid - t_now) / o.dt);
+    if (n > 0)
+      sar_drift(&out->p, t_now, n, &o), t_now += n * o.dt;
+    sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);
+    if (wave == 0) {
+      out->map0 = out->grid;
+      memcpy(gp0, gp, out->grid.nx * out->grid.ny * sizeof *gp0);
+      memcpy(ga0, ga, out->grid.nx * out->grid.ny * sizeof *ga0);
+      out->map0.p = gp0, out->map0.area = ga0;
+    }
+    if (joint) {
+      /* twice: the second time with the transit to each unit's own rectangle */
+      for (int pass = 0; pass < 2; pass++) {
+        for (size_t u = 0; u < nunit; u++) {
+          const scn_sar_asset *as = &cfg->asset[U[u].asset];
+          if (pass == 1 && R[u].area > 0) {
+            double rl, ro;
+            rect_centre(&R[u], &rl, &ro);
+            U[u].transit = leg(U[u].blat, U[u].blon, rl, ro) / as->speed;
+            U[u].on = fmax(0.0, as->endurance - 2 * U[u].transit);
+          }
+          W[u] = U[u].active ? as->sweep[object] : 0, L[u] = as->speed * U[u].on;
+          blat[u] = U[u].blat, blon[u] = U[u].blon;
+        }
+        sar_plan_joint(R, &out->grid, nunit, W, L, blat, blon, z, scr);
+      }
+      for (size_t u = 0; u < nunit; u++) {
+        const scn_sar_asset *as = &cfg->asset[U[u].asset];
+        if (!U[u].active || !(R[u].area > 0))
+          continue;
+        double rl, ro;
+        rect_centre(&R[u], &rl, &ro);
+        U[u].transit = leg(U[u].blat, U[u].blon, rl, ro) / as->speed;
+        U[u].on = as->endurance - 2 * U[u].transit;
+        if (U[u].on < SAR_MIN_ON_SCENE) {
+          U[u].active = 0;
+          continue;
+        }
+        U[u].t_on = U[u].t_free + U[u].transit;
+        set_track(&R[u], as->sweep[object], as->speed * U[u].on);
+      }
+    }
+    for (size_t u = 0; u < nunit; u++) {
+      if (!U[u].active)
         continue;
-      n = (int)floor((t_off + transit - t_now) / o.dt);
-      if (n > 0)
-        sar_drift(&out->p, t_now, n, &o), t_now += n * o.dt;
-      sar_sortie *so = &out->sortie[out->nsortie++];
-      so->asset = (int)i, so->unit = k, so->t_start = t_off + transit, so->t_end = so->t_start + on;
-      sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);
-      sar_plan_rect(&so->rect, &out->grid, as->sweep[object], as->speed * on, scr);
-      double removed = sar_update_after_search(&out->p, &so->rect);
+      const scn_sar_asset *as = &cfg->asset[U[u].asset];
+      if (!joint) { /* on the map its predecessors left */
+        sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);
+        sar_plan_rect(&R[u], &out->grid, as->sweep[object], as->speed * U[u].on, scr);
+      }
+      double removed = sar_update_after_search(&out->p, &R[u]), before = pos;
       pos = 1 - (1 - pos) * (1 - removed);
-      so->pos = pos;
+      sar_sortie *so = &out->sortie[out->nsortie++];
+      so->asset = U[u].asset, so->unit = U[u].unit, so->wave = wave;
+      so->t_start = U[u].t_on, so->t_end = U[u].t_on + U[u].on, so->rect = R[u], so->pos = pos;
+      sar_rect_tracks(&so->tracks, &R[u], U[u].blat, U[u].blon);
+      double tm = 0.5 * (so->t_start + so->t_end);
+      size_t alive = 0;
+      while (alive < SAR_SURVIVAL_DRAWS && surv[alive] <= tm)
+        alive++;
+      so->p_alive = 1 - (double)alive / SAR_SURVIVAL_DRAWS;
+      out->p_found_alive += (pos - before) * so->p_alive;
+      U[u].t_free = so->t_end + U[u].transit + as->turnaround; /* back, turned round */
     }
   }
+  out->pos = pos;
   sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);
   return 0;
 }

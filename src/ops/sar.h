@@ -160,10 +160,48 @@ typedef struct sar_rect {
  * highest probability density.  scratch: (ny+1)*(nx+2) doubles. */
 void sar_plan_rect(sar_rect *out, const sar_grid *g, double W, double L, double *scratch);
 
+/* The same within the cells [i0, i1) x [j0, j1) of g only (centred on that box's cell of
+ * highest density). */
+void sar_plan_rect_in(sar_rect *out, const sar_grid *g, double W, double L, size_t i0,
+                      size_t i1, size_t j0, size_t j1, double *scratch);
+
+/* Several units planned together (docs/models.md, "joint plan"): the optimal
+ * allocation (sar_alloc_effort) of the total swept area E = sum W[u] L[u] over the
+ * cells, then the bounding box of the cells that receive effort is cut recursively
+ * (guillotine cuts across its longer side) into one part per unit, each part holding
+ * the share of the allocated effort that its unit brings, the units ordered by their
+ * bases (blat, blon) along each cut so that the nearer part goes to the nearer base;
+ * each unit then gets the best rectangle for its own effort inside its part.  The
+ * rectangles do not overlap.  z: ny*nx doubles (the allocation, returned);
+ * scratch: as sar_plan_rect.  Returns the plan's POS, sum P(R_u) POD_u.  At most
+ * SAR_JOINT_MAX units (more are left with empty rectangles). */
+#define SAR_JOINT_MAX 128
+double sar_plan_joint(sar_rect *out, const sar_grid *g, size_t n, const double *W,
+                      const double *L, const double *blat, const double *blon, double *z,
+                      double *scratch);
+
+/* Track geometry of parallel-track coverage of r at its spacing: legs along the longer
+ * side, the first half a spacing in from the side nearest (from_lat, from_lon), the
+ * commence search point (csp) at that leg's end nearest that point. */
+typedef struct sar_tracks {
+  int legs;
+  int along_lat;       /* legs run north-south (1) or east-west (0) */
+  double leg_m;        /* length of a leg */
+  double csp_lat, csp_lon;
+} sar_tracks;
+void sar_rect_tracks(sar_tracks *out, const sar_rect *r, double from_lat, double from_lon);
+
 /* Bayes after an unsuccessful search of r: weights of particles inside r are
  * multiplied by (1 - pod) and all are renormalised to sum to 1.  Returns the
  * probability that this search would have found the object (the mass removed). */
 double sar_update_after_search(sar_particles *p, const sar_rect *r);
+
+/* ---- survival ------------------------------------------------------------------ */
+
+/* Predicted survival time (s) of a person in water of temperature temp_c (degrees C)
+ * after Hayward, Eckerson & Collis (1975): 15 + 7.2 / (0.0785 - 0.0034 T) minutes,
+ * T held within [-2, 20] C (the regression diverges at 23.1 C; docs/models.md). */
+double sar_survival_hayward(double temp_c);
 
 /* ---- the Monte Carlo module ----------------------------------------------------- */
 typedef struct sar_model sar_model;
@@ -176,28 +214,45 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
                uint32_t rep);
 void sar_collect(const sar *S, sim *s, metric_out *out);
 
-/* ---- a standalone plan (`straits sar`) ------------------------------------------
- * One case without the kernel: particles seeded at the reported position at t0 = 0,
- * every unit of the section's assets flies its first sortie (in asset order, each
- * planning on the map its predecessors left, assuming they found nothing), and the
- * particles and map are those at the last search's end. */
+/* For reports (the theater map): keep the first case's probability map as its first
+ * search was planned on it, and its searches as flown (at most SAR_RECORD_MAX).  Call
+ * after sar_start, before the run; costs two map-sized buffers of the arena. */
+#define SAR_RECORD_MAX 256
+int sar_record_first_case(sar *S);
+struct sar_sortie;
+/* What was recorded: the map (NULL before any search) and the searches; returns how
+ * many.  Valid until the replication's arena is reset. */
+size_t sar_first_case(const sar *S, const sar_grid **map, const struct sar_sortie **sorties);
+
+/* ---- a standalone plan (`straits sar CASE.yaml`) --------------------------------
+ * The case of a case file (scn_sar.kase) without the kernel: particles seeded from the
+ * datum at t = 0 (the report), then `sorties` waves: in each, every unit able to reach
+ * the case with 10 minutes to search flies one sortie (take-off after its response
+ * time, later waves after its return and turnaround), all of a wave's searches planned
+ * together on the map drifted to the middle of their time on scene (sar_plan_joint; or
+ * one after another, each on the map its predecessors left, when joint = 0), then the
+ * Bayesian update.  The particles and map returned are those after the last wave's
+ * update; `map0` is the map of the first wave (before any search). */
 typedef struct sar_sortie {
-  int asset, unit;
+  int asset, unit, wave;
   double t_start, t_end; /* s after the report: on scene */
   sar_rect rect;
+  sar_tracks tracks;
   double pos;            /* cumulative POS after this search */
+  double p_alive;        /* probability a person is still alive at the middle of the search */
 } sar_sortie;
 
 typedef struct sar_plan {
   size_t nsortie;
-  sar_sortie *sortie;    /* [nsortie] */
+  sar_sortie *sortie;    /* [nsortie], by wave then unit */
   sar_particles p;
-  sar_grid grid;
+  sar_grid grid, map0;
+  double pos;            /* cumulative POS of the whole plan */
+  double p_found_alive;  /* sum over sorties of the POS each adds times p_alive */
+  double survival_median; /* s, of the case's persons (from the water temperature if given) */
+  double water_temp;     /* degrees C at the datum (NaN when not given) */
 } sar_plan;
 
-/* Plan a case of `count` persons of class `object` reported at (lat, lon); all memory
- * from a.  Returns 0, ERR_LIMIT (arena) or ERR_RANGE (an unknown class). */
-int sar_plan_case(sar_plan *out, const sar_model *m, int object, double lat, double lon,
-                  uint64_t seed, arena *a);
+int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, arena *a);
 
 #endif

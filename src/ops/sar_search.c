@@ -125,11 +125,12 @@ double sar_alloc_effort(double *z, const double *p, const double *area, size_t n
 }
 
 void sar_plan_rect(sar_rect *out, const sar_grid *g, double W, double L, double *scratch) {
+  sar_plan_rect_in(out, g, W, L, 0, g->nx, 0, g->ny, scratch);
+}
+
+/* Prefix sums of p (S, (ny+1) x (nx+1)) and of a row's cell area (RA, ny+1). */
+static void prefix_sums(const sar_grid *g, double *S, double *RA) {
   size_t nx = g->nx, ny = g->ny, w1 = nx + 1;
-  double *S = scratch, *RA = scratch + (ny + 1) * w1; /* prefix sums: p, row area */
-  size_t best = 0;
-  double bestd = -1;
-  memset(out, 0, sizeof *out);
   for (size_t j = 0; j <= ny; j++)
     S[j * w1] = 0;
   for (size_t i = 0; i <= nx; i++)
@@ -137,41 +138,268 @@ void sar_plan_rect(sar_rect *out, const sar_grid *g, double W, double L, double 
   RA[0] = 0;
   for (size_t j = 0; j < ny; j++) {
     RA[j + 1] = RA[j] + g->area[j * nx];
-    for (size_t i = 0; i < nx; i++) {
-      double pj = g->p[j * nx + i];
-      S[(j + 1) * w1 + i + 1] = pj + S[j * w1 + i + 1] + S[(j + 1) * w1 + i] - S[j * w1 + i];
-      double d = pj / g->area[j * nx + i];
-      if (d > bestd)
-        bestd = d, best = j * nx + i;
-    }
+    for (size_t i = 0; i < nx; i++)
+      S[(j + 1) * w1 + i + 1] = g->p[j * nx + i] + S[j * w1 + i + 1] + S[(j + 1) * w1 + i] - S[j * w1 + i];
   }
-  size_t ci = best % nx, cj = best / nx;
-  double bestv = -1, E = W * L;
-  for (size_t b = 0; b < ny; b++) {
-    size_t j0 = cj >= b ? cj - b : 0, j1 = cj + b + 1 > ny ? ny : cj + b + 1;
-    for (size_t a = 0; a < nx; a++) {
-      size_t i0 = ci >= a ? ci - a : 0, i1 = ci + a + 1 > nx ? nx : ci + a + 1;
-      double P = S[j1 * w1 + i1] - S[j0 * w1 + i1] - S[j1 * w1 + i0] + S[j0 * w1 + i0];
-      double A = (RA[j1] - RA[j0]) / 1.0 * (double)(i1 - i0);
-      double v = P * (1 - exp(-E / A));
-      if (v > bestv) {
-        bestv = v;
-        out->i0 = i0, out->i1 = i1, out->j0 = j0, out->j1 = j1, out->area = A, out->poc = P;
-      }
-      if (i0 == 0 && i1 == nx)
-        break;
-    }
-    if (j0 == 0 && j1 == ny)
-      break;
-  }
+}
+
+static void rect_finish(sar_rect *out, const sar_grid *g, double W, double L) {
   out->lat_min = g->lat0 + (double)out->j0 * g->dlat;
   out->lat_max = g->lat0 + (double)out->j1 * g->dlat;
   out->lon_min = g->lon0 + (double)out->i0 * g->dlon;
   out->lon_max = g->lon0 + (double)out->i1 * g->dlon;
   out->track = L;
-  out->spacing = L > 0 ? out->area / L : INFINITY;
-  out->coverage = L > 0 ? W / out->spacing : 0;
+  out->spacing = L > 0 && out->area > 0 ? out->area / L : INFINITY;
+  out->coverage = L > 0 && out->area > 0 ? W / out->spacing : 0;
   out->pod = 1 - exp(-out->coverage);
+}
+
+void sar_plan_rect_in(sar_rect *out, const sar_grid *g, double W, double L, size_t bi0,
+                      size_t bi1, size_t bj0, size_t bj1, double *scratch) {
+  size_t nx = g->nx, ny = g->ny, w1 = nx + 1;
+  double *S = scratch, *RA = scratch + (ny + 1) * w1; /* prefix sums: p, row area */
+  memset(out, 0, sizeof *out);
+  if (bi1 > nx) bi1 = nx;
+  if (bj1 > ny) bj1 = ny;
+  if (bi0 >= bi1 || bj0 >= bj1)
+    return;
+  prefix_sums(g, S, RA);
+  size_t ci = bi0, cj = bj0;
+  double bestd = -1;
+  for (size_t j = bj0; j < bj1; j++)
+    for (size_t i = bi0; i < bi1; i++) {
+      double d = g->p[j * nx + i] / g->area[j * nx + i];
+      if (d > bestd)
+        bestd = d, ci = i, cj = j;
+    }
+  double bestv = -1, E = W * L;
+  for (size_t b = 0; b < bj1 - bj0; b++) {
+    size_t j0 = cj >= bj0 + b ? cj - b : bj0, j1 = cj + b + 1 > bj1 ? bj1 : cj + b + 1;
+    for (size_t a = 0; a < bi1 - bi0; a++) {
+      size_t i0 = ci >= bi0 + a ? ci - a : bi0, i1 = ci + a + 1 > bi1 ? bi1 : ci + a + 1;
+      double P = S[j1 * w1 + i1] - S[j0 * w1 + i1] - S[j1 * w1 + i0] + S[j0 * w1 + i0];
+      double A = (RA[j1] - RA[j0]) * (double)(i1 - i0);
+      double v = P * (1 - exp(-E / A));
+      if (v > bestv) {
+        bestv = v;
+        out->i0 = i0, out->i1 = i1, out->j0 = j0, out->j1 = j1, out->area = A, out->poc = P;
+      }
+      if (i0 == bi0 && i1 == bi1)
+        break;
+    }
+    if (j0 == bj0 && j1 == bj1)
+      break;
+  }
+  rect_finish(out, g, W, L);
+}
+
+/* ---- several units planned together ------------------------------------------------ */
+
+typedef struct joint_ctx {
+  const sar_grid *g;
+  const double *W, *L, *blat, *blon, *z;
+  sar_rect *out;
+  double *scratch;
+} joint_ctx;
+
+/* Effort z (or, where none was allocated, probability) in the box's lines along one
+ * axis: line k of [a0, a1) along x (columns) or y (rows). */
+static double line_mass(const joint_ctx *J, int along_x, size_t k, size_t i0, size_t i1,
+                        size_t j0, size_t j1, const double *v) {
+  const sar_grid *g = J->g;
+  double m = 0;
+  if (along_x)
+    for (size_t j = j0; j < j1; j++)
+      m += v[j * g->nx + k];
+  else
+    for (size_t i = i0; i < i1; i++)
+      m += v[k * g->nx + i];
+  return m;
+}
+
+/* Order units by key (insertion sort: a handful of units, no global comparator state,
+ * ties by index so the order is deterministic). */
+static void sort_units(size_t *u, size_t n, const double *key) {
+  for (size_t a = 1; a < n; a++) {
+    size_t x = u[a], b = a;
+    while (b > 0 && (key[u[b - 1]] > key[x] || (key[u[b - 1]] == key[x] && u[b - 1] > x)))
+      u[b] = u[b - 1], b--;
+    u[b] = x;
+  }
+}
+
+static void joint_split(const joint_ctx *J, size_t *u, size_t n, size_t i0, size_t i1,
+                        size_t j0, size_t j1) {
+  const sar_grid *g = J->g;
+  if (n == 1) {
+    size_t k = u[0];
+    sar_plan_rect_in(&J->out[k], g, J->W[k], J->L[k], i0, i1, j0, j1, J->scratch);
+    return;
+  }
+  double coslat = cos((g->lat0 + 0.5 * (double)(j0 + j1) * g->dlat) * DEG);
+  double wx = (double)(i1 - i0) * g->dlon * coslat, wy = (double)(j1 - j0) * g->dlat;
+  int along_x = wx >= wy; /* cut across the longer side */
+  if (i1 - i0 < 2) along_x = 0;
+  if (j1 - j0 < 2) along_x = 1;
+  size_t a0 = along_x ? i0 : j0, a1 = along_x ? i1 : j1;
+  if (a1 - a0 < 2) { /* one cell: no room to cut; every unit plans in it */
+    for (size_t k = 0; k < n; k++)
+      sar_plan_rect_in(&J->out[u[k]], g, J->W[u[k]], J->L[u[k]], i0, i1, j0, j1, J->scratch);
+    return;
+  }
+  sort_units(u, n, along_x ? J->blon : J->blat); /* the nearer part to the nearer base */
+  size_t n1 = n / 2;
+  double e1 = 0, e = 0;
+  for (size_t k = 0; k < n; k++) {
+    double ek = J->W[u[k]] * J->L[u[k]];
+    e += ek;
+    if (k < n1) e1 += ek;
+  }
+  double f = e > 0 ? e1 / e : 0.5;
+  const double *v = J->z;
+  double tot = 0;
+  for (size_t k = a0; k < a1; k++)
+    tot += line_mass(J, along_x, k, i0, i1, j0, j1, v);
+  if (!(tot > 0)) { /* nothing allocated here: share the probability instead */
+    v = g->p, tot = 0;
+    for (size_t k = a0; k < a1; k++)
+      tot += line_mass(J, along_x, k, i0, i1, j0, j1, v);
+  }
+  size_t cut = a0 + (a1 - a0) / 2;
+  if (tot > 0) {
+    double cum = 0, best = INFINITY;
+    for (size_t k = a0; k + 1 < a1; k++) {
+      cum += line_mass(J, along_x, k, i0, i1, j0, j1, v);
+      double d = fabs(cum / tot - f);
+      if (d < best)
+        best = d, cut = k + 1;
+    }
+  }
+  if (along_x) {
+    joint_split(J, u, n1, i0, cut, j0, j1);
+    joint_split(J, u + n1, n - n1, cut, i1, j0, j1);
+  } else {
+    joint_split(J, u, n1, i0, i1, j0, cut);
+    joint_split(J, u + n1, n - n1, i0, i1, cut, j1);
+  }
+}
+
+/* P(R) (1 - exp(-E / A(R))) of the cell box from the prefix sums. */
+static double box_value(const sar_grid *g, const double *S, const double *RA, size_t i0,
+                        size_t i1, size_t j0, size_t j1, double E, double *P, double *A) {
+  size_t w1 = g->nx + 1;
+  *P = S[j1 * w1 + i1] - S[j0 * w1 + i1] - S[j1 * w1 + i0] + S[j0 * w1 + i0];
+  *A = (RA[j1] - RA[j0]) * (double)(i1 - i0);
+  return *A > 0 ? *P * (1 - exp(-E / *A)) : 0;
+}
+
+static int boxes_overlap(const sar_rect *a, const sar_rect *b) {
+  return a->i0 < b->i1 && b->i0 < a->i1 && a->j0 < b->j1 && b->j0 < a->j1;
+}
+
+/* Local improvement of the joint plan: move one edge of one rectangle by a cell at a
+ * time while that raises the plan's POS (the rectangles stay disjoint, so the POS is
+ * the sum of their P(R) POD), until no move does. */
+static void joint_improve(const sar_grid *g, sar_rect *out, const size_t *u, size_t m,
+                          const double *W, const double *L, double *scratch) {
+  double *S = scratch, *RA = scratch + (g->ny + 1) * (g->nx + 1);
+  prefix_sums(g, S, RA);
+  static const int moves[8][4] = {{-1, 0, 0, 0}, {1, 0, 0, 0}, {0, -1, 0, 0}, {0, 1, 0, 0},
+                                  {0, 0, -1, 0}, {0, 0, 1, 0}, {0, 0, 0, -1}, {0, 0, 0, 1}};
+  for (int round = 0, improved = 1; improved && round < 10000; round++) {
+    improved = 0;
+    for (size_t k = 0; k < m; k++) {
+      sar_rect *r = &out[u[k]];
+      double E = W[u[k]] * L[u[k]], P, A;
+      if (r->i1 <= r->i0 || r->j1 <= r->j0)
+        continue;
+      double best = box_value(g, S, RA, r->i0, r->i1, r->j0, r->j1, E, &P, &A);
+      for (int mv = 0; mv < 8; mv++) {
+        sar_rect t = *r;
+        long i0 = (long)t.i0 + moves[mv][0], i1 = (long)t.i1 + moves[mv][1];
+        long j0 = (long)t.j0 + moves[mv][2], j1 = (long)t.j1 + moves[mv][3];
+        if (i0 < 0 || j0 < 0 || i1 > (long)g->nx || j1 > (long)g->ny || i0 >= i1 || j0 >= j1)
+          continue;
+        t.i0 = (size_t)i0, t.i1 = (size_t)i1, t.j0 = (size_t)j0, t.j1 = (size_t)j1;
+        int clash = 0;
+        for (size_t o = 0; o < m && !clash; o++)
+          clash = o != k && boxes_overlap(&t, &out[u[o]]);
+        if (clash)
+          continue;
+        double v = box_value(g, S, RA, t.i0, t.i1, t.j0, t.j1, E, &P, &A);
+        if (v > best * (1 + 1e-12) + 1e-300) {
+          best = v, *r = t, improved = 1;
+          r->poc = P, r->area = A;
+        }
+      }
+    }
+  }
+  for (size_t k = 0; k < m; k++) {
+    sar_rect *r = &out[u[k]];
+    if (r->i1 > r->i0 && r->j1 > r->j0) {
+      double P, A;
+      box_value(g, S, RA, r->i0, r->i1, r->j0, r->j1, 0, &P, &A);
+      r->poc = P, r->area = A;
+      rect_finish(r, g, W[u[k]], L[u[k]]);
+    }
+  }
+}
+
+double sar_plan_joint(sar_rect *out, const sar_grid *g, size_t n, const double *W,
+                      const double *L, const double *blat, const double *blon, double *z,
+                      double *scratch) {
+  size_t u[SAR_JOINT_MAX], m = 0;
+  double E = 0;
+  for (size_t k = 0; k < n; k++) {
+    memset(&out[k], 0, sizeof out[k]);
+    if (k < SAR_JOINT_MAX && W[k] > 0 && L[k] > 0)
+      u[m++] = k, E += W[k] * L[k];
+  }
+  size_t cells = g->nx * g->ny;
+  sar_alloc_effort(z, g->p, g->area, cells, E, NULL);
+  size_t i0 = g->nx, i1 = 0, j0 = g->ny, j1 = 0;
+  for (size_t c = 0; c < cells; c++)
+    if (z[c] > 0) {
+      size_t i = c % g->nx, j = c / g->nx;
+      i0 = i < i0 ? i : i0, i1 = i + 1 > i1 ? i + 1 : i1;
+      j0 = j < j0 ? j : j0, j1 = j + 1 > j1 ? j + 1 : j1;
+    }
+  if (!m)
+    return 0;
+  if (i0 >= i1) /* no effort allocated (no probability): the whole grid */
+    i0 = 0, i1 = g->nx, j0 = 0, j1 = g->ny;
+  joint_ctx J = {g, W, L, blat, blon, z, out, scratch};
+  joint_split(&J, u, m, i0, i1, j0, j1);
+  joint_improve(g, out, u, m, W, L, scratch);
+  double pos = 0;
+  for (size_t k = 0; k < m; k++)
+    pos += out[u[k]].poc * out[u[k]].pod;
+  return pos;
+}
+
+void sar_rect_tracks(sar_tracks *t, const sar_rect *r, double from_lat, double from_lon) {
+  double mid = 0.5 * (r->lat_min + r->lat_max) * DEG;
+  double w = (r->lon_max - r->lon_min) * DEG * R_EARTH * cos(mid); /* east-west */
+  double h = (r->lat_max - r->lat_min) * DEG * R_EARTH;            /* north-south */
+  memset(t, 0, sizeof *t);
+  if (!(r->area > 0) || !(r->spacing > 0) || !isfinite(r->spacing))
+    return;
+  t->along_lat = h >= w;
+  double across = t->along_lat ? w : h;
+  t->leg_m = t->along_lat ? h : w;
+  t->legs = (int)fmax(1, floor(across / r->spacing + 0.5));
+  double s = across / t->legs; /* legs centred in strips of equal width */
+  /* the corner nearest the start point, the first leg half a strip inside */
+  int west = fabs(from_lon - r->lon_min) <= fabs(from_lon - r->lon_max);
+  int south = fabs(from_lat - r->lat_min) <= fabs(from_lat - r->lat_max);
+  double dlat_s = 0.5 * s / (DEG * R_EARTH), dlon_s = 0.5 * s / (DEG * R_EARTH * cos(mid));
+  if (t->along_lat) {
+    t->csp_lat = south ? r->lat_min : r->lat_max;
+    t->csp_lon = west ? r->lon_min + dlon_s : r->lon_max - dlon_s;
+  } else {
+    t->csp_lon = west ? r->lon_min : r->lon_max;
+    t->csp_lat = south ? r->lat_min + dlat_s : r->lat_max - dlat_s;
+  }
 }
 
 double sar_update_after_search(sar_particles *p, const sar_rect *r) {

@@ -225,11 +225,11 @@ static int define_metrics(plan_model *m, metric_set *ms) {
     if ((pt->m_start = define(ms, "task", t->id, "start", "s", 0, text)) < 0) return pt->m_start;
     snprintf(text, sizeof text, "time task '%s' was due but not authorised (no situation in force "
                                 "allowed it there, or combat was under way there)", label);
-    if ((pt->m_auth = define(ms, "task", t->id, "delay_authority", "s", 0, text)) < 0) return pt->m_auth;
+    if ((pt->m_auth = define(ms, "task", t->id, "delay_authority", "s", METRIC_LOWER_BETTER, text)) < 0) return pt->m_auth;
     snprintf(text, sizeof text, "time task '%s' was due and authorised but waited for gates", label);
-    if ((pt->m_gates = define(ms, "task", t->id, "delay_gates", "s", 0, text)) < 0) return pt->m_gates;
+    if ((pt->m_gates = define(ms, "task", t->id, "delay_gates", "s", METRIC_LOWER_BETTER, text)) < 0) return pt->m_gates;
     snprintf(text, sizeof text, "time task '%s' could run but waited for its assets", label);
-    if ((pt->m_assets = define(ms, "task", t->id, "delay_assets", "s", 0, text)) < 0) return pt->m_assets;
+    if ((pt->m_assets = define(ms, "task", t->id, "delay_assets", "s", METRIC_LOWER_BETTER, text)) < 0) return pt->m_assets;
   }
   for (size_t i = 0; i < p->nphase; i++) {
     const scn_phase *ph = &p->phase[i];

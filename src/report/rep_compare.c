@@ -13,28 +13,6 @@
 
 #include "err.h"
 
-/* Which way is good, by a word in the metric's name.  Unknown metrics (an event's
- * occurrence: good or bad depends on the event) get 0 and the verdict "differs". */
-static const struct {
-  const char *word;
-  int direction;
-} directions[] = {
-    {"closed_time", -1},   {"active_time", -1},  {"persons_missing", -1},
-    {"situation_max", -1}, {"spillover", -1},    {"queue", -1},
-    {"wait", -1},          {"shortfall", -1},    {"lost", -1},
-    {"casualt", -1},       {"delivered", +1},    {"found_alive", +1},
-    {"rescued", +1},       {"inspected", +1},    {"days_of_supply", +1},
-    {"probability_of_success", +1},
-};
-
-int rep_metric_direction(const char *module, const char *name) {
-  (void)module;
-  for (size_t i = 0; i < sizeof directions / sizeof *directions; i++)
-    if (strstr(name, directions[i].word))
-      return directions[i].direction;
-  return 0;
-}
-
 const char *rep_verdict_name(rep_verdict v) {
   switch (v) {
   case REP_BETTER: return "better";
@@ -67,7 +45,8 @@ int rep_compare(rep_pair **pairs, size_t *npairs, const rep_run *a, const rep_ru
   for (size_t m = 0; m < a->ms.n; m++) {
     const metric_def *def = &a->ms.def[m];
     int mb = metric_find(&b->ms, def->module, def->name);
-    if (mb < 0 || (def->flags & METRIC_SERIES) || strcmp(def->unit, b->ms.def[mb].unit))
+    if (mb < 0 || (def->flags & (METRIC_SERIES | METRIC_INTERNAL)) ||
+        strcmp(def->unit, b->ms.def[mb].unit))
       continue;
     for (size_t k = 0; k < n; k++) {
       double x = a->value[m][k], y = b->value[mb][k];
@@ -81,7 +60,7 @@ int rep_compare(rep_pair **pairs, size_t *npairs, const rep_run *a, const rep_ru
     stats_summarize(&q->a, va, n, scratch);
     stats_summarize(&q->b, vb, n, scratch);
     stats_summarize(&q->diff, vd, n, scratch);
-    q->verdict = verdict(&q->diff, rep_metric_direction(def->module, def->name));
+    q->verdict = verdict(&q->diff, metric_direction(def->flags));
   }
   *pairs = p;
   *npairs = np;
@@ -111,7 +90,14 @@ void rep_compare_json(rep_buf *b, const rep_coa *coa, size_t ncoa, size_t nrep) 
       double scale;
       const char *shown;
       char name[256];
-      rep_display_unit(q->def->unit, &scale, &shown);
+      /* As the report shows the baseline: shares and probabilities in percent
+       * (differences then in percentage points), other units by their size. */
+      int dimensionless = !q->def->unit[0] || strcmp(q->def->unit, "1") == 0;
+      if (dimensionless && q->a.n && q->a.min >= 0 && q->a.max <= 1 && q->b.min >= 0 &&
+          q->b.max <= 1 && (q->a.max > 0 || q->b.max > 0))
+        scale = 100, shown = "%";
+      else
+        rep_display_unit_for(q->def->unit, q->a.n ? q->a.mean : NAN, &scale, &shown);
       snprintf(name, sizeof name, "%s.%s", q->def->module, q->def->name);
       rep_buf_put(b, i ? ",\n{\"metric\":" : "\n{\"metric\":");
       rep_buf_json_str(b, name);
@@ -128,8 +114,9 @@ void rep_compare_json(rep_buf *b, const rep_coa *coa, size_t ncoa, size_t nrep) 
       num_field(b, "half_width", q->diff.half_width);
       num_field(b, "ci95_low", q->diff.mean - q->diff.half_width);
       num_field(b, "ci95_high", q->diff.mean + q->diff.half_width);
-      rep_buf_printf(b, ",\"direction\":%d,\"verdict\":",
-                     rep_metric_direction(q->def->module, q->def->name));
+      rep_buf_printf(b, ",\"headline\":%s,\"direction\":%d,\"verdict\":",
+                     q->def->flags & METRIC_HEADLINE ? "true" : "false",
+                     metric_direction(q->def->flags));
       rep_buf_json_str(b, rep_verdict_name(q->verdict));
       rep_buf_put(b, "}");
     }

@@ -41,15 +41,16 @@ static void csv_metric(rep_buf *b, const metric_def *def) {
 
 int rep_export_csv(rep_buf *b, const rep_run *r, const char *table) {
   if (!table || strcmp(table, "metrics") == 0) {
-    rep_buf_put(b, "module,name,unit,headline,series,n,mean,sd,ci95_low,ci95_high,min,p5,"
-                   "p50,p95,max,description\n");
+    /* direction: 1 higher is better, -1 lower is better, 0 it depends. */
+    rep_buf_put(b, "module,name,unit,headline,series,direction,n,mean,sd,ci95_low,ci95_high,"
+                   "min,p5,p50,p95,max,description\n");
     for (size_t m = 0; m < r->ms.n; m++) {
       const stats_summary *s = &r->summary[m];
       const metric_def *def = &r->ms.def[m];
       int has = s->n > 0;
       csv_metric(b, def);
-      rep_buf_printf(b, ",%d,%d,%zu", (def->flags & METRIC_HEADLINE) != 0,
-                     (def->flags & METRIC_SERIES) != 0, s->n);
+      rep_buf_printf(b, ",%d,%d,%d,%zu", (def->flags & METRIC_HEADLINE) != 0,
+                     (def->flags & METRIC_SERIES) != 0, metric_direction(def->flags), s->n);
       csv_num(b, has ? s->mean : NAN);
       csv_num(b, has ? s->sd : NAN);
       csv_num(b, has ? s->ci_lo : NAN);

@@ -19,24 +19,135 @@ int rep__binary(const rep_run *r, size_t m) {
   return r->summary[m].n > 0;
 }
 
+int rep__fraction(const rep_run *r, size_t m) {
+  const char *u = r->ms.def[m].unit;
+  const stats_summary *s = &r->summary[m];
+  if ((strcmp(u, "1") != 0 && u[0] != '\0') || s->n == 0 || rep__binary(r, m))
+    return 0;
+  return s->min >= 0 && s->max <= 1 && s->min < s->max;
+}
+
 int rep__histogram(const rep_run *r, size_t m) {
   const stats_summary *s = &r->summary[m];
-  return !(r->ms.def[m].flags & METRIC_SERIES) && s->n >= 2 && s->min < s->max &&
-         !rep__binary(r, m);
+  return !(r->ms.def[m].flags & (METRIC_SERIES | METRIC_INTERNAL)) && s->n >= 2 &&
+         s->min < s->max && !rep__binary(r, m);
+}
+
+void rep_display_unit_for(const char *si, double typical, double *scale, const char **shown) {
+  double a = fabs(typical);
+  si = si ? si : "";
+  *scale = 1;
+  *shown = si;
+  if (strcmp(si, "s") == 0) {
+    /* Minutes for waits, hours for a day or two, days for a crisis's course. */
+    if (a < 3600)
+      *scale = 1.0 / 60, *shown = "min";
+    else if (isnan(a) || a < 72 * 3600.0)
+      *scale = 1.0 / 3600, *shown = "h";
+    else
+      *scale = 1.0 / 86400, *shown = "d";
+  } else if (strcmp(si, "kg") == 0) {
+    if (!(a < 1000))
+      *scale = 1e-3, *shown = "t";
+  } else if (strcmp(si, "m") == 0) {
+    if (!(a < 1000))
+      *scale = 1e-3, *shown = "km";
+  } else if (strcmp(si, "m2") == 0) {
+    if (!(a < 1e6))
+      *scale = 1e-6, *shown = "km\u00b2";
+    else
+      *shown = "m\u00b2";
+  } else if (strcmp(si, "m3") == 0) {
+    *shown = "m\u00b3";
+  } else if (strcmp(si, "m/s") == 0) {
+    *scale = 3600.0 / 1852, *shown = "kn";
+  } else if (strcmp(si, "1") == 0) {
+    *shown = "";
+  }
 }
 
 void rep_display_unit(const char *si, double *scale, const char **shown) {
-  static const struct { const char *si, *shown; double scale; } units[] = {
-      {"s", "h", 1.0 / 3600}, {"kg", "t", 1e-3}, {"m", "km", 1e-3},
-      {"m/s", "kn", 3600.0 / 1852}, {"1", "", 1}, {"", "", 1}};
-  for (size_t i = 0; i < sizeof units / sizeof *units; i++)
-    if (strcmp(units[i].si, si ? si : "") == 0) {
-      *scale = units[i].scale;
-      *shown = units[i].shown;
-      return;
-    }
-  *scale = 1;
-  *shown = si ? si : "";
+  rep_display_unit_for(si, NAN, scale, shown);
+}
+
+void rep__show(rep__shown *o, const rep_run *r, size_t m) {
+  const stats_summary *s = &r->summary[m];
+  o->integral = 1;
+  for (size_t k = 0; k < r->nrep && o->integral; k++)
+    o->integral = isnan(r->value[m][k]) || r->value[m][k] == floor(r->value[m][k]);
+  o->percent = rep__binary(r, m) || rep__fraction(r, m);
+  if (o->percent) {
+    o->scale = 100;
+    o->unit = "%";
+    return;
+  }
+  double typical = s->n ? (fabs(s->p50) > fabs(s->mean) ? s->p50 : s->mean) : NAN;
+  /* A series is drawn over time: its size over time, not at the horizon. */
+  for (size_t i = 0; i < r->nband; i++)
+    if (r->band[i].metric == (int)m)
+      for (size_t g = 0; g < r->band[i].n; g++)
+        if (!isnan(r->band[i].mean[g]) && !(fabs(r->band[i].mean[g]) <= fabs(typical)))
+          typical = fabs(r->band[i].mean[g]);
+  rep_display_unit_for(r->ms.def[m].unit, typical, &o->scale, &o->unit);
+}
+
+/* Decimal places (negative: round to tens, hundreds) with which k significant digits
+ * of x show; 0 for x = 0. */
+static int sig_decimals(double x, int k) {
+  if (x == 0 || !isfinite(x))
+    return 0;
+  return k - 1 - (int)floor(log10(fabs(x)));
+}
+
+int rep__decimals(double mean, double half_width, int percent) {
+  int d;
+  if (percent) {
+    /* Two significant digits, or as many as the interval's first: 89% (87 - 91),
+     * 8.3% (6.8 - 10.2), 0.0% (0.0 - 0.4). */
+    int dm = sig_decimals(mean, 2), dh = half_width > 0 ? sig_decimals(half_width, 1) : 0;
+    if (dm < 0)
+      dm = 0; /* 100% */
+    d = dm > dh ? dm : dh < dm + 1 ? dh : dm + 1; /* 100.0%, not 100.00% */
+    return d < 0 ? 0 : d > 2 ? 2 : d;
+  }
+  if (mean == 0 || !isfinite(mean))
+    d = half_width > 0 ? sig_decimals(half_width, 2) : 0;
+  else {
+    /* Three significant digits, or more (up to four) where the interval is narrow
+     * enough to make the fourth mean something. */
+    int d3 = sig_decimals(mean, 3), d4 = sig_decimals(mean, 4);
+    int dh = half_width > 0 ? sig_decimals(half_width, 2) : d3;
+    d = dh > d3 ? (dh < d4 ? dh : d4) : d3;
+  }
+  return d < -12 ? -12 : d > 6 ? 6 : d;
+}
+
+void rep__fmt(char *buf, size_t size, double v, int decimals) {
+  char digits[64];
+  if (isnan(v)) {
+    snprintf(buf, size, "-");
+    return;
+  }
+  if (decimals < 0) {
+    double q = pow(10, -decimals);
+    v = round(v / q) * q;
+    decimals = 0;
+  }
+  snprintf(digits, sizeof digits, "%.*f", decimals, v);
+  if (strspn(digits, "-0.") == strlen(digits) && digits[0] == '-')
+    memmove(digits, digits + 1, strlen(digits)); /* no "-0.0" */
+  /* Thousands separated by commas in the integer part. */
+  const char *p = digits, *dot = strchr(digits, '.');
+  size_t out = 0, nint;
+  if (*p == '-' && out + 1 < size)
+    buf[out++] = *p++;
+  nint = (size_t)((dot ? dot : digits + strlen(digits)) - p);
+  for (size_t i = 0; *p && out + 2 < size; i++, p++) {
+    if (i < nint && i > 0 && (nint - i) % 3 == 0)
+      buf[out++] = ',';
+    buf[out++] = *p;
+  }
+  buf[out] = '\0';
 }
 
 static void num_array(rep_buf *b, const double *v, size_t n, double scale) {
@@ -65,9 +176,8 @@ void rep__coast_features(rep_buf *b, const rep_lines *coast) {
 static void metric_json(rep_buf *b, const rep_run *r, size_t m, int with_values) {
   const metric_def *def = &r->ms.def[m];
   const stats_summary *s = &r->summary[m];
-  double scale;
-  const char *shown;
-  rep_display_unit(def->unit, &scale, &shown);
+  rep__shown show;
+  rep__show(&show, r, m);
   rep_buf_put(b, "{\"module\":");
   rep_buf_json_str(b, def->module);
   rep_buf_put(b, ",\"name\":");
@@ -75,15 +185,18 @@ static void metric_json(rep_buf *b, const rep_run *r, size_t m, int with_values)
   rep_buf_put(b, ",\"unit\":");
   rep_buf_json_str(b, def->unit);
   rep_buf_put(b, ",\"shown\":");
-  rep_buf_json_str(b, shown);
+  rep_buf_json_str(b, show.unit);
   rep_buf_put(b, ",\"scale\":");
-  rep_buf_json_num(b, scale);
+  rep_buf_json_num(b, show.scale);
   rep_buf_put(b, ",\"description\":");
   rep_buf_json_str(b, def->description);
-  rep_buf_printf(b, ",\"headline\":%s,\"series\":%s,\"binary\":%s,\"n\":%zu",
+  rep_buf_printf(b, ",\"headline\":%s,\"series\":%s,\"internal\":%s,\"binary\":%s,"
+                    "\"percent\":%s,\"direction\":%d,\"n\":%zu",
                  def->flags & METRIC_HEADLINE ? "true" : "false",
                  def->flags & METRIC_SERIES ? "true" : "false",
-                 rep__binary(r, m) ? "true" : "false", s->n);
+                 def->flags & METRIC_INTERNAL ? "true" : "false",
+                 rep__binary(r, m) ? "true" : "false", show.percent ? "true" : "false",
+                 metric_direction(def->flags), s->n);
   const struct { const char *k; double v; } f[] = {
       {"mean", s->mean}, {"sd", s->sd}, {"half_width", s->half_width},
       {"ci95_low", s->ci_lo}, {"ci95_high", s->ci_hi},
@@ -164,63 +277,238 @@ void rep__data_json(rep_buf *b, const rep_run *r, const rep_lines *coast, int wi
 
 /* ---- the HTML tables ------------------------------------------------------------- */
 
-static void cell_num(rep_buf *b, double v) {
-  if (isnan(v))
-    rep_buf_put(b, "<td class=\"num\">-</td>");
-  else
-    rep_buf_printf(b, "<td class=\"num\">%.4g</td>", v);
+static void cell(rep_buf *b, const char *cls, const char *text) {
+  rep_buf_printf(b, "<td class=\"%s\">", cls);
+  rep_buf_html(b, text);
+  rep_buf_put(b, "</td>");
+}
+
+/* "31.8%", "52.9 h", "1,230 t": a value as the report shows metric m. */
+static void shown_value(char *buf, size_t size, const rep__shown *sh, double v, int dec) {
+  char num[64];
+  rep__fmt(num, sizeof num, v * sh->scale, dec);
+  snprintf(buf, size, "%s%s%s", num, sh->percent || !sh->unit[0] ? "" : "\u2009",
+           sh->unit);
+}
+
+static int metric_decimals(const rep_run *r, size_t m, const rep__shown *sh) {
+  const stats_summary *s = &r->summary[m];
+  double hw = isnan(s->ci_lo) ? NAN : (s->ci_hi - s->ci_lo) / 2;
+  return rep__decimals(s->mean * sh->scale, hw * sh->scale, sh->percent);
+}
+
+/* "29.0 – 34.8" (the unit is the mean's), or "-" */
+static void shown_ci(char *buf, size_t size, const rep_run *r, size_t m, const rep__shown *sh,
+                     int dec) {
+  const stats_summary *s = &r->summary[m];
+  char lo[64], hi[64];
+  if (isnan(s->ci_lo)) {
+    snprintf(buf, size, "-");
+    return;
+  }
+  rep__fmt(lo, sizeof lo, s->ci_lo * sh->scale, dec);
+  rep__fmt(hi, sizeof hi, s->ci_hi * sh->scale, dec);
+  snprintf(buf, size, "%s\u2009\u2013\u2009%s", lo, hi);
+}
+
+static const char *direction_mark(unsigned flags) {
+  switch (metric_direction(flags)) {
+  case 1: return " <span class=\"dir\" title=\"higher is better\">\u2191</span>";
+  case -1: return " <span class=\"dir\" title=\"lower is better\">\u2193</span>";
+  default: return "";
+  }
 }
 
 static void summary_row(rep_buf *b, const rep_run *r, size_t m) {
   const metric_def *def = &r->ms.def[m];
   const stats_summary *s = &r->summary[m];
-  double k;
-  const char *shown;
-  rep_display_unit(def->unit, &k, &shown);
-  rep_buf_put(b, def->flags & METRIC_HEADLINE ? "<tr class=\"headline\"><td>" : "<tr><td>");
+  rep__shown sh;
+  char t[160];
+  rep__show(&sh, r, m);
+  int dec = metric_decimals(r, m, &sh);
+  rep_buf_put(b, "<tr><td class=\"metric\"><span class=\"id\">");
   rep_buf_html(b, def->module);
   rep_buf_put(b, ".");
   rep_buf_html(b, def->name);
+  rep_buf_put(b, "</span>");
+  rep_buf_put(b, direction_mark(def->flags));
   if (def->flags & METRIC_SERIES)
     rep_buf_put(b, " <small>(at the horizon)</small>");
-  rep_buf_put(b, "</td><td>");
-  rep_buf_html(b, shown);
+  if (def->description[0]) {
+    rep_buf_put(b, "<div class=\"desc\">");
+    rep_buf_html(b, def->description);
+    rep_buf_put(b, "</div>");
+  }
   rep_buf_put(b, "</td>");
   if (s->n == 0) {
-    rep_buf_put(b, "<td class=\"num\">never</td><td></td><td></td><td></td><td></td>"
-                   "<td></td><td class=\"num\">0</td><td>");
-  } else {
-    cell_num(b, s->mean * k);
-    if (isnan(s->ci_lo))
-      rep_buf_put(b, "<td class=\"num\">-</td>");
-    else
-      rep_buf_printf(b, "<td class=\"num\">%.4g &ndash; %.4g</td>",
-                     s->ci_lo * k, s->ci_hi * k);
-    cell_num(b, s->p5 * k);
-    cell_num(b, s->p50 * k);
-    cell_num(b, s->p95 * k);
-    cell_num(b, s->sd * k);
-    rep_buf_printf(b, "<td class=\"num\">%zu</td><td>", s->n);
+    rep_buf_put(b, "<td class=\"num never\" colspan=\"5\">never observed</td>"
+                   "<td class=\"num\">0</td></tr>\n");
+    return;
   }
-  rep_buf_html(b, def->description);
-  rep_buf_put(b, "</td></tr>\n");
+  shown_value(t, sizeof t, &sh, s->mean, dec);
+  cell(b, "num mean", t);
+  shown_ci(t, sizeof t, r, m, &sh, dec);
+  cell(b, "num ci", t);
+  /* A 0/1 metric's percentiles are 0 or 1: its mean says it all. */
+  const double pct[3] = {s->p5, s->p50, s->p95};
+  for (int i = 0; i < 3; i++) {
+    if (rep__binary(r, m))
+      snprintf(t, sizeof t, " ");
+    else
+      rep__fmt(t, sizeof t, pct[i] * sh.scale, sh.integral && sh.scale == 1 ? 0 : dec);
+    cell(b, "num pct", t);
+  }
+  snprintf(t, sizeof t, "%zu", s->n);
+  cell(b, s->n < r->nrep ? "num n partial" : "num n", t);
+  rep_buf_put(b, "</tr>\n");
 }
 
+static void table_head(rep_buf *b, const char *cls) {
+  rep_buf_printf(b, "<table class=\"%s\"><thead><tr><th>metric</th><th>mean</th>"
+                    "<th>95%% CI</th><th>p5</th><th>median</th><th>p95</th><th>n</th></tr>"
+                    "</thead><tbody>\n", cls);
+}
+
+static int shown_in_summary(const metric_def *def) { return !(def->flags & METRIC_INTERNAL); }
+
+/* Titles of the modules straits has; another module's group is titled by its id. */
+static const char *module_title(const char *module) {
+  static const struct { const char *id, *title; } titles[] = {
+      {"crisis", "Crisis events"},          {"escalation", "Escalation ladder"},
+      {"spillover", "Spillover to Japanese territory"},
+      {"plan", "Plan: tasks, phases, situations and gates"},
+      {"inspection", "Ship inspection"},    {"logistics", "Logistics"},
+      {"sar", "Search and rescue"}};
+  for (size_t i = 0; i < sizeof titles / sizeof *titles; i++)
+    if (strcmp(titles[i].id, module) == 0)
+      return titles[i].title;
+  return module;
+}
+
+/* Headline metrics in one table; every other metric in a collapsed group per module
+ * (in the order modules defined them), with a filter box that report.js wires up. */
 static void summary_table(rep_buf *b, const rep_run *r) {
-  rep_buf_put(b, "<section id=\"summary\"><h2>Summary</h2>\n"
-                 "<p class=\"note\">Headline metrics (bold) first.  Mean with its 95% "
-                 "confidence interval (Student t; Wilson's score interval for 0/1 metrics), "
-                 "percentiles across replications; n is "
-                 "the number of replications where the metric was observed (an event's "
-                 "time exists only where it occurred).  Times in hours.</p>\n"
-                 "<table class=\"summary\"><tr><th>metric</th><th>unit</th><th>mean</th>"
-                 "<th>95% CI of the mean</th><th>p5</th><th>p50</th><th>p95</th><th>sd</th>"
-                 "<th>n</th><th>description</th></tr>\n");
-  for (int pass = 0; pass < 2; pass++)
-    for (size_t m = 0; m < r->ms.n; m++)
-      if (((r->ms.def[m].flags & METRIC_HEADLINE) != 0) == (pass == 0))
-        summary_row(b, r, m);
-  rep_buf_put(b, "</table></section>\n");
+  size_t nshown = 0;
+  for (size_t m = 0; m < r->ms.n; m++)
+    nshown += shown_in_summary(&r->ms.def[m]);
+  rep_buf_printf(b, "<section id=\"summary\"><h2>All metrics</h2>\n"
+                    "<p class=\"note\">%zu metrics: the headline ones first, the others by "
+                    "model (click a group to open it).  Mean over replications with the 95%% "
+                    "confidence interval of the mean (Student t; Wilson's score interval for "
+                    "a 0/1 metric such as whether an event occurred, shown as a percentage); "
+                    "p5, median and p95 across replications; n, the replications where the "
+                    "metric was observed (an event's time exists only where it occurred).  "
+                    "&uarr; higher is better, &darr; lower is better; no arrow: it depends."
+                    "</p>\n<p class=\"filter\"><label>Filter <input type=\"search\" "
+                    "id=\"summary-filter\" placeholder=\"name, model or words of the "
+                    "description\" size=\"40\"></label> <span id=\"filter-count\"></span></p>\n"
+                    "<h3>Headline metrics</h3>\n", nshown);
+  table_head(b, "summary headline");
+  for (size_t m = 0; m < r->ms.n; m++)
+    if ((r->ms.def[m].flags & METRIC_HEADLINE) && shown_in_summary(&r->ms.def[m]))
+      summary_row(b, r, m);
+  rep_buf_put(b, "</tbody></table>\n");
+  for (size_t m = 0; m < r->ms.n; m++) {
+    const char *module = r->ms.def[m].module;
+    int first = 1;
+    size_t count = 0;
+    for (size_t k = 0; k < m && first; k++)
+      first = strcmp(r->ms.def[k].module, module) != 0;
+    if (!first)
+      continue;
+    for (size_t k = m; k < r->ms.n; k++)
+      count += strcmp(r->ms.def[k].module, module) == 0 && shown_in_summary(&r->ms.def[k]) &&
+               !(r->ms.def[k].flags & METRIC_HEADLINE);
+    if (!count)
+      continue;
+    rep_buf_put(b, "<details class=\"group\" data-module=\"");
+    rep_buf_html(b, module);
+    rep_buf_put(b, "\"><summary><span class=\"group-title\">");
+    rep_buf_html(b, module_title(module));
+    rep_buf_printf(b, "</span> <span class=\"count\">%zu metric%s (", count,
+                   count == 1 ? "" : "s");
+    rep_buf_html(b, module);
+    rep_buf_put(b, ".*)</span></summary>\n");
+    table_head(b, "summary");
+    for (size_t k = m; k < r->ms.n; k++)
+      if (strcmp(r->ms.def[k].module, module) == 0 && shown_in_summary(&r->ms.def[k]) &&
+          !(r->ms.def[k].flags & METRIC_HEADLINE))
+        summary_row(b, r, k);
+    rep_buf_put(b, "</tbody></table></details>\n");
+  }
+  rep_buf_put(b, "</section>\n");
+}
+
+/* ---- the brief: what the report says, in a few numbers ------------------------ */
+
+/* One headline number: value, what it is, its interval and which way is good.  A
+ * 0/1 metric described "1 if X" reads "chance that X". */
+static void brief_card(rep_buf *b, const rep_run *r, size_t m) {
+  const metric_def *def = &r->ms.def[m];
+  const stats_summary *s = &r->summary[m];
+  rep__shown sh;
+  char t[160];
+  rep__show(&sh, r, m);
+  int dir = metric_direction(def->flags), dec = metric_decimals(r, m, &sh);
+  rep_buf_put(b, "<div class=\"card\"><div class=\"value\">");
+  if (s->n) {
+    shown_value(t, sizeof t, &sh, s->mean, dec);
+    rep_buf_html(b, t);
+  } else {
+    rep_buf_put(b, "never");
+  }
+  rep_buf_put(b, "</div><div class=\"label\">");
+  if (rep__binary(r, m) && strncmp(def->description, "1 if ", 5) == 0) {
+    rep_buf_put(b, "chance that ");
+    rep_buf_html(b, def->description + 5);
+  } else {
+    rep_buf_html(b, def->description[0] ? def->description : def->name);
+  }
+  rep_buf_put(b, "</div><div class=\"ci\">");
+  if (s->n && !isnan(s->ci_lo)) {
+    shown_ci(t, sizeof t, r, m, &sh, dec);
+    rep_buf_put(b, "95% CI ");
+    rep_buf_html(b, t);
+    if (sh.unit[0])
+      rep_buf_printf(b, "%s%s", sh.percent ? "" : "\u2009", sh.unit);
+  }
+  if (dir)
+    rep_buf_printf(b, "%s%s is better", s->n && !isnan(s->ci_lo) ? " &middot; " : "",
+                   dir > 0 ? "higher" : "lower");
+  rep_buf_put(b, "</div><div class=\"id\">");
+  rep_buf_html(b, def->module);
+  rep_buf_put(b, ".");
+  rep_buf_html(b, def->name);
+  rep_buf_put(b, "</div></div>\n");
+}
+
+#define REP_BRIEF_CARDS 8
+
+/* The outcomes the scenario is about: headline metrics with a good direction (then,
+ * when none has one, the first headline metrics). */
+static void brief(rep_buf *b, const rep_run *r) {
+  size_t pick[REP_BRIEF_CARDS], n = 0;
+  for (int pass = 0; pass < 2 && n == 0; pass++)
+    for (size_t m = 0; m < r->ms.n && n < REP_BRIEF_CARDS; m++) {
+      unsigned f = r->ms.def[m].flags;
+      if ((f & METRIC_HEADLINE) && !(f & (METRIC_SERIES | METRIC_INTERNAL)) &&
+          (pass == 1 || metric_direction(f)))
+        pick[n++] = m;
+    }
+  rep_buf_put(b, "<section id=\"brief\"><h2>What this report says</h2>\n<p class=\"lead\">");
+  rep_buf_printf(b, "%zu simulated replications of the scenario", r->nrep);
+  if (r->horizon > 0)
+    rep_buf_printf(b, " over %.0f days", r->horizon / 86400);
+  rep_buf_put(b, ".  Each number is the mean over the replications, with the 95% confidence "
+                 "interval of that mean; a percentage is the share of replications in "
+                 "which it happened.</p>\n");
+  if (n) {
+    rep_buf_put(b, "<div class=\"cards\">\n");
+    for (size_t i = 0; i < n; i++)
+      brief_card(b, r, pick[i]);
+    rep_buf_put(b, "</div>\n");
+  }
+  rep_buf_put(b, "<ul id=\"brief-points\"></ul>\n</section>\n");
 }
 
 static void prov_row(rep_buf *b, const char *k, const char *v) {
@@ -292,12 +580,17 @@ int rep_html(rep_buf *b, const rep_run *r, const rep_options *opt) {
                  r->nrep, (unsigned long long)r->run.seed, r->run.scenario_hash,
                  r->run.version, (long long)r->run.id);
   rep_buf_html(b, r->run.finished_at[0] ? r->run.finished_at : "(not finished)");
-  rep_buf_put(b, "</p>\n<nav><a href=\"#map\">Theater</a><a href=\"#summary\">Summary</a>"
-                 "<a href=\"#series\">Time series</a><a href=\"#histograms\">Distributions"
-                 "</a><a href=\"#provenance\">Provenance</a></nav>\n</header>\n");
-  rep_buf_put(b, "<div id=\"straits-top\"></div>\n");
+  /* report.js replaces the links with one per section present. */
+  rep_buf_put(b, "</p>\n<nav id=\"straits-nav\"><a href=\"#brief\">Summary</a>"
+                 "<a href=\"#summary\">All metrics</a><a href=\"#provenance\">Provenance</a>"
+                 "</nav>\n</header>\n");
+  brief(b, r);
+  /* Where report.js puts its views: the map, then outcomes (probabilities, the
+   * comparison, modules' own sections), then the plan, series and distributions;
+   * the table of every metric, for reference, after them. */
+  rep_buf_put(b, "<div id=\"straits-top\"></div>\n<div id=\"straits-outcomes\"></div>\n"
+                 "<div id=\"straits-sections\"></div>\n");
   summary_table(b, r);
-  rep_buf_put(b, "<div id=\"straits-sections\"></div>\n");
   provenance(b, r, opt->coast);
   if (opt->coast && opt->coast->nline)
     rep_buf_put(b, "<p class=\"attribution\">Coastline: GSHHG, Wessel, P. and W. H. F. Smith "

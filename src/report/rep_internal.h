@@ -8,9 +8,28 @@
 
 /* Whether every observed value is 0 or 1 (an event's occurrence): a probability. */
 int rep__binary(const rep_run *r, size_t m);
+/* Whether a dimensionless metric that is not 0/1 stays within [0, 1] and varies (a
+ * share: shown in percent, as probabilities are). */
+int rep__fraction(const rep_run *r, size_t m);
 /* Whether a histogram says something: a scalar, seen twice or more, not constant,
- * not a probability. */
+ * not a probability, not internal. */
 int rep__histogram(const rep_run *r, size_t m);
+
+/* How metric m is shown: value * scale in unit ("%" for probabilities and shares;
+ * times in min, h or d and masses in kg or t by the metric's typical size). */
+typedef struct rep__shown {
+  double scale;
+  const char *unit;
+  int percent;
+  int integral; /* every observed value is a whole number (a count) */
+} rep__shown;
+void rep__show(rep__shown *o, const rep_run *r, size_t m);
+/* Decimal places that show a mean sensibly: three significant digits, a fourth
+ * when its 95% CI half-width is that small; negative: rounded to tens, hundreds.
+ * A percentage: two significant digits, or the interval's first (0 to 2 places). */
+int rep__decimals(double mean, double half_width, int percent);
+/* v with that many decimals and commas between thousands; "-" for NaN. */
+void rep__fmt(char *buf, size_t size, double v, int decimals);
 /* The data the page and the JSON export share: run, scenario, theater, metrics
  * (values for histograms when with_values), bands.  The coastline as a GeoJSON
  * FeatureCollection when coast is not NULL. */

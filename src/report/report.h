@@ -9,7 +9,9 @@
  *
  * How a module adds a section: write a store document named "report.section.<id>"
  * whose body is {"title": ..., "text": ..., "order": n, "vega": <a Vega spec with
- * its data inlined>} (text and vega optional).  Two documents have built-in views:
+ * its data inlined>, "collapsed": "what it shows"} (all but title optional;
+ * sections go with the outcomes, by order then name; collapsed puts the view in a
+ * closed <details> with that summary, for a long table).  Two documents have built-in views:
  * "plan.sync" (synchronization matrix as a Gantt chart) and "plan.findings" (the
  * plan check's findings as a table); docs/report.md gives their shapes.  A module
  * adds a layer to the theater map (a SAR probability grid, search rectangles,
@@ -100,10 +102,8 @@ int rep_export_geojson(rep_buf *out, const rep_run *r, const rep_lines *coast);
 
 /* ---- courses of action ---------------------------------------------------------- */
 
-/* Whether more of a metric is better (+1), worse (-1) or not known (0), from its
- * name (a table in compare.c; docs/report.md lists it). */
-int rep_metric_direction(const char *module, const char *name);
-
+/* Better or worse follow the metric's direction (METRIC_HIGHER_BETTER or
+ * METRIC_LOWER_BETTER, metric.h); without one a real difference only "differs". */
 typedef enum rep_verdict { REP_SAME, REP_BETTER, REP_WORSE, REP_DIFFERS } rep_verdict;
 const char *rep_verdict_name(rep_verdict v); /* "no significant difference", ... */
 
@@ -135,6 +135,10 @@ void rep_compare_json(rep_buf *out, const rep_coa *coa, size_t ncoa, size_t nrep
 
 /* Display unit for an SI unit: scale and label ("s" is shown in hours, "kg" in t). */
 void rep_display_unit(const char *si, double *scale, const char **shown);
+/* The same for values of a typical size (NaN: unknown): seconds in min below an
+ * hour, h up to 72 h, d beyond; kg in t and m in km from 1000 on; m2 in km2 from
+ * 1e6 on.  Labels are UTF-8 ("km\u00b2"). */
+void rep_display_unit_for(const char *si, double typical, double *scale, const char **shown);
 
 /* Built-in files (NUL-terminated): the Vega library and its version ("" when straits
  * was built without node_modules), the report's script and style sheet. */

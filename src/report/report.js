@@ -67,6 +67,69 @@
   function shown(m, v) { return v === null ? null : v * m.scale; }
   function label(m) { return m.module + '.' + m.name + (m.shown ? ' (' + m.shown + ')' : ''); }
 
+  /* ---- numbers as the summary table shows them (rep_html.c does the same) ---- */
+  function sigDecimals(x, k) { return x ? k - 1 - Math.floor(Math.log10(Math.abs(x))) : 0; }
+  /* Three significant digits of the mean, a fourth when the CI is that narrow. */
+  function decimals(mean, hw, percent) {
+    var d;
+    if (percent)
+      return Math.max(0, Math.min(2, Math.max(Math.max(0, sigDecimals(mean, 2)),
+                                              Math.min(Math.max(0, sigDecimals(mean, 2)) + 1,
+                                                       hw > 0 ? sigDecimals(hw, 1) : 0))));
+    if (!mean || !isFinite(mean)) d = hw > 0 ? sigDecimals(hw, 2) : 0;
+    else {
+      var d3 = sigDecimals(mean, 3), d4 = sigDecimals(mean, 4);
+      var dh = hw > 0 ? sigDecimals(hw, 2) : d3;
+      d = dh > d3 ? Math.min(dh, d4) : d3;
+    }
+    return Math.max(-12, Math.min(6, d));
+  }
+  function fmt(v, dec) {
+    if (v === null || v === undefined || isNaN(v)) return '-';
+    if (dec < 0) { var q = Math.pow(10, -dec); v = Math.round(v / q) * q; dec = 0; }
+    var s = v.toFixed(dec);
+    if (/^-[0.]*$/.test(s)) s = s.slice(1);
+    var parts = s.split('.');
+    parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return parts.join('.');
+  }
+  function withUnit(text, unit) {
+    return text + (!unit ? '' : unit === '%' ? '%' : '\u2009' + unit);
+  }
+  var UNIT_NAMES = {h: 'hours', d: 'days', min: 'minutes', t: 'tonnes', kg: 'kilograms',
+                    km: 'kilometres', kn: 'knots', '%': 'percent'};
+  function unitName(m) { return UNIT_NAMES[m.shown] || m.shown || 'number'; }
+  /* A Vega number format for axes: percent and plain numbers without SI prefixes
+   * ("660m" would read as metres). */
+  function axisFormat(m) { return m.percent ? '~r' : ',~r'; }
+  var MODULE_TITLES = {crisis: 'Crisis events', escalation: 'Escalation ladder',
+    spillover: 'Spillover to Japanese territory',
+    plan: 'Plan: tasks, phases, situations and gates', inspection: 'Ship inspection',
+    logistics: 'Logistics', sar: 'Search and rescue'};
+  function moduleTitle(mod) { return MODULE_TITLES[mod] || mod; }
+  /* "logistics.days_of_supply.kadena-wing.fuel" -> "Days of supply: kadena-wing, fuel";
+   * a name without parts ("pos.t", a series, is "pos") by its description. */
+  function capital(s) { return s.charAt(0).toUpperCase() + s.slice(1); }
+  function describedByName(m) { return m.name.replace(/\.t$/, '').indexOf('.') >= 0; }
+  function title(m) {
+    var unit = m.shown ? ' (' + m.shown + ')' : '';
+    if (!describedByName(m) && m.description)
+      return capital(m.description.replace(/, over time$| over time$/, '')) + unit;
+    var parts = m.name.split('.');
+    var head = parts[0].replace(/_/g, ' ');
+    head = head.charAt(0).toUpperCase() + head.slice(1);
+    var rest = parts.slice(1).map(function (p) { return p.replace(/_/g, ' '); });
+    return head + (rest.length ? ': ' + rest.join(', ') : '') + unit;
+  }
+  function byModule(list) { /* [[module, [items]]] in order of first appearance */
+    var groups = [], at = {};
+    list.forEach(function (x) {
+      if (!(x.module in at)) { at[x.module] = groups.length; groups.push([x.module, []]); }
+      groups[at[x.module]][1].push(x);
+    });
+    return groups;
+  }
+
   /* ---- the theater map ---------------------------------------------------- */
   /* d3-geo, inside Vega, wants exterior rings clockwise; RFC 7946 (the store's
    * GeoJSON) has them counterclockwise.  Planar signed area decides. */
@@ -98,7 +161,9 @@
       width: 900, height: 640, padding: {left: 4, right: 4, top: 28, bottom: 4},
       autosize: 'none',
       background: '#e8f1f8',
-      title: {text: 'Places, regions and routes' + (coast.length ? '' : ' (no coastline data)')},
+      title: {text: 'The theater: places, regions, routes' +
+                    (D.docs.layers.length ? ' and what the models add' : '') +
+                    (coast.length ? '' : ' (no coastline data)')},
       signals: [{name: 'extent', value: {type: 'Feature', properties: {},
         geometry: {type: 'MultiPoint', coordinates: [[bb[0], bb[1]], [bb[2], bb[3]]]}}}],
       projections: [{name: 'proj', type: 'mercator', fit: {signal: 'extent'},
@@ -166,6 +231,9 @@
                                'bottom-right', 'top-left', 'bottom-left']}]}
       ]
     };
+    /* Legends only for what the theater has (an empty one is a titled empty box). */
+    var has = {regionColor: regions, routeColor: routes, placeColor: places};
+    spec.legends = spec.legends.filter(function (l) { return has[l.fill || l.stroke].length; });
     addLayers(spec);
     addView(s, spec, 'map');
   }
@@ -187,7 +255,10 @@
         return f.properties && typeof f.properties.value === 'number';
       });
       spec.data.push({name: name, values: feats});
-      var update = {stroke: {value: (layer.style && layer.style.stroke) || '#6a3d9a'},
+      /* A feature's own properties.stroke (one colour per search unit) before the
+       * layer's. */
+      var own = {test: 'isString(datum.properties.stroke)', field: 'properties.stroke'};
+      var update = {stroke: [own, {value: (layer.style && layer.style.stroke) || '#6a3d9a'}],
                     strokeWidth: {value: 1.2}, fill: {value: 'transparent'},
                     tooltip: {signal: "datum.properties.name || datum.properties.value"}};
       if (valued) {
@@ -201,7 +272,7 @@
                         field: 'properties.value'}, {value: 'transparent'}];
         update.fillOpacity = {value: 0.7};
         update.stroke = [{test: num + ' && ' + line, scale: name + 'Color',
-                          field: 'properties.value'}, update.stroke];
+                          field: 'properties.value'}].concat(update.stroke);
         update.strokeWidth = [{test: line, value: 3}, {test: num, value: 0}, {value: 1.2}];
         spec.legends.push({fill: name + 'Color', title: title, orient: 'top-left',
                            direction: 'horizontal', gradientLength: 110, titleLimit: 200,
@@ -213,109 +284,168 @@
   }
 
   /* ---- probabilities: metrics that are 0 or 1 in every replication ---------- */
+  var DIR_NAMES = {'-1': 'lower is better', '1': 'higher is better', '0': 'depends'};
   function probabilityView() {
-    var rows = D.metrics.filter(function (m) { return m.binary && m.n > 0; })
-      .map(function (m) {
-        var lo = m.half_width === null ? m.mean : Math.max(0, m.mean - m.half_width);
-        var hi = m.half_width === null ? m.mean : Math.min(1, m.mean + m.half_width);
-        return {name: m.module + '.' + m.name, mean: m.mean, lo: lo, hi: hi};
-      });
+    /* Constant ones say nothing unless they are headline (an event always, or never,
+     * happening is then worth seeing). */
+    var rows = D.metrics.filter(function (m) {
+      return m.binary && m.n > 0 && !m.internal && (m.headline || (m.mean > 0 && m.mean < 1));
+    }).map(function (m) {
+      var lo = m.ci95_low === null ? m.mean : m.ci95_low;
+      var hi = m.ci95_high === null ? m.mean : m.ci95_high;
+      return {name: m.module + '.' + m.name, mean: m.mean, lo: lo, hi: hi,
+              dir: DIR_NAMES[String(m.direction)], text: m.description};
+    });
     if (!rows.length) return;
-    var s = section('probabilities', 'Probabilities');
+    var s = section('probabilities', 'How often things happened', 'straits-outcomes');
+    s.appendChild(el('p', {'class': 'note'}, 'Share of the ' + D.run.replications +
+      ' replications in which each event occurred (or each task ran), with its 95% ' +
+      'confidence interval; coloured by which way is good.'));
     addView(s, {
-      width: 560, height: Math.max(120, rows.length * 22), padding: 5,
-      title: 'Probability of each event across replications (bar: mean; whisker: 95% CI)',
+      width: 620, height: Math.max(120, rows.length * 20), padding: 5,
+      title: {text: 'Probability of each event and task', subtitle: 'bar: share of ' +
+              'replications; whisker: 95% confidence interval (Wilson)'},
       data: [{name: 'p', values: rows}],
       scales: [
         {name: 'y', type: 'band', domain: {data: 'p', field: 'name'}, range: 'height', padding: 0.2},
-        {name: 'x', type: 'linear', domain: [0, 1], range: 'width'}
+        {name: 'x', type: 'linear', domain: [0, 1], range: 'width'},
+        {name: 'c', type: 'ordinal', domain: ['lower is better', 'higher is better', 'depends'],
+         range: ['#d6604d', '#4d9221', '#4c78a8']}
       ],
-      axes: [{orient: 'bottom', scale: 'x', title: 'probability', format: '.0%'},
-             {orient: 'left', scale: 'y', grid: false, labelLimit: 260}],
+      axes: [{orient: 'bottom', scale: 'x', title: 'share of replications', format: '.0%'},
+             {orient: 'top', scale: 'x', format: '.0%', grid: false},
+             {orient: 'left', scale: 'y', grid: false, labelLimit: 300}],
+      legends: [{fill: 'c', title: 'which way is good', orient: 'right', offset: 40}],
       marks: [
         {type: 'rect', from: {data: 'p'},
          encode: {update: {y: {scale: 'y', field: 'name'}, height: {scale: 'y', band: 1},
                            x: {scale: 'x', value: 0}, x2: {scale: 'x', field: 'mean'},
-                           fill: {value: '#4c78a8'},
-                           tooltip: {signal: "datum.name + ': ' + format(datum.mean, '.1%')"}}}},
+                           fill: {scale: 'c', field: 'dir'},
+                           tooltip: {signal: "datum.name + ': ' + format(datum.mean, '.1%') + " +
+                                             "' - ' + datum.text"}}}},
         {type: 'rule', from: {data: 'p'},
          encode: {update: {y: {scale: 'y', field: 'name', band: 0.5},
                            x: {scale: 'x', field: 'lo'}, x2: {scale: 'x', field: 'hi'},
-                           stroke: {value: '#222'}, strokeWidth: {value: 1.5}}}}
+                           stroke: {value: '#222'}, strokeWidth: {value: 1.5}}}},
+        {type: 'text', from: {data: 'p'},
+         encode: {update: {y: {scale: 'y', field: 'name', band: 0.5}, baseline: {value: 'middle'},
+                           x: {scale: 'x', field: 'hi', offset: 4}, fontSize: {value: 10},
+                           fill: {value: '#333'},
+                           text: {signal: "format(datum.mean, datum.mean < 0.1 ? '.1%' : '.0%')"}}}}
       ]
     });
   }
+
   /* ---- time series with 5-95% bands ---------------------------------------- */
   function seriesViews() {
-    if (!D.bands.length) return;
-    var s = section('series', 'Time series');
-    D.bands.forEach(function (b) {
-      var m = D.metrics[b.metric];
-      var rows = [];
-      for (var i = 0; i < b.t.length; i++)
-        if (b.mean[i] !== null)
-          rows.push({t: b.t[i] / 86400, mean: shown(m, b.mean[i]), lo: shown(m, b.p5[i]),
-                     hi: shown(m, b.p95[i])});
-      addView(s, {
-        width: 560, height: 240, padding: 5,
-        title: {text: label(m), subtitle: (m.description || '') +
-                ' - line: mean; band: 5th to 95th percentile across ' + b.replications +
-                ' replications'},
-        data: [{name: 's', values: rows}],
-        scales: [
-          {name: 'x', type: 'linear', domain: {data: 's', field: 't'}, range: 'width'},
-          {name: 'y', type: 'linear', domain: {data: 's', fields: ['lo', 'hi', 'mean']},
-           range: 'height', nice: true, zero: true}
-        ],
-        axes: [{orient: 'bottom', scale: 'x', title: 'day'},
-               {orient: 'left', scale: 'y', title: m.shown || m.unit || 'value'}],
-        marks: [
-          {type: 'area', from: {data: 's'},
-           encode: {update: {x: {scale: 'x', field: 't'}, y: {scale: 'y', field: 'lo'},
-                             y2: {scale: 'y', field: 'hi'}, fill: {value: '#9ecae1'},
-                             fillOpacity: {value: 0.6}, interpolate: {value: 'step-after'}}}},
-          {type: 'line', from: {data: 's'},
-           encode: {update: {x: {scale: 'x', field: 't'}, y: {scale: 'y', field: 'mean'},
-                             stroke: {value: '#08519c'}, strokeWidth: {value: 2},
-                             interpolate: {value: 'step-after'}}}}
-        ]
-      }, 'half');
+    var bands = D.bands.filter(function (b) { return !D.metrics[b.metric].internal; });
+    if (!bands.length) return;
+    var s = section('series', 'Over time');
+    s.appendChild(el('p', {'class': 'note'}, 'Each chart: the mean over replications (line) ' +
+      'and the band from the 5th to the 95th percentile across them, day by day.'));
+    byModule(bands.map(function (b) {
+      return {module: D.metrics[b.metric].module, band: b};
+    })).forEach(function (g) {
+      s.appendChild(el('h3', {}, moduleTitle(g[0])));
+      var grid = el('div', {'class': 'grid two'});
+      s.appendChild(grid);
+      g[1].forEach(function (x) { seriesView(grid, x.band); });
+    });
+  }
+  function seriesView(parent, b) {
+    var m = D.metrics[b.metric];
+    var rows = [];
+    for (var i = 0; i < b.t.length; i++)
+      if (b.mean[i] !== null)
+        rows.push({t: b.t[i] / 86400, mean: shown(m, b.mean[i]), lo: shown(m, b.p5[i]),
+                   hi: shown(m, b.p95[i])});
+    if (!rows.length) return; /* never observed: the table says so */
+    addView(parent, {
+      width: 500, height: 200, padding: 5,
+      title: {text: title(m), limit: 560, subtitleLimit: 560,
+              subtitle: [describedByName(m) ? (m.description || '') : '',
+                         m.module + '.' + m.name + ' over ' + b.replications + ' replications' +
+                         (m.direction ? '; ' + DIR_NAMES[String(m.direction)] : '')]
+                        .filter(Boolean)},
+      data: [{name: 's', values: rows}],
+      scales: [
+        {name: 'x', type: 'linear', domain: {data: 's', field: 't'}, range: 'width'},
+        {name: 'y', type: 'linear', domain: {data: 's', fields: ['lo', 'hi', 'mean']},
+         range: 'height', nice: true, zero: true}
+      ],
+      axes: [{orient: 'bottom', scale: 'x', title: 'day of the scenario'},
+             {orient: 'left', scale: 'y', title: unitName(m), format: axisFormat(m),
+              tickCount: 5}],
+      legends: [],
+      marks: [
+        {type: 'area', from: {data: 's'},
+         encode: {update: {x: {scale: 'x', field: 't'}, y: {scale: 'y', field: 'lo'},
+                           y2: {scale: 'y', field: 'hi'}, fill: {value: '#9ecae1'},
+                           fillOpacity: {value: 0.6}, interpolate: {value: 'step-after'}}}},
+        {type: 'line', from: {data: 's'},
+         encode: {update: {x: {scale: 'x', field: 't'}, y: {scale: 'y', field: 'mean'},
+                           stroke: {value: '#08519c'}, strokeWidth: {value: 2},
+                           interpolate: {value: 'step-after'}}}}
+      ]
     });
   }
 
   /* ---- histograms of the metrics that vary ----------------------------------- */
   function histogramViews() {
-    var ms = D.metrics.filter(function (m) { return m.values; });
+    var ms = D.metrics.filter(function (m) { return m.values && !m.internal; });
     if (!ms.length) return;
     var s = section('histograms', 'Distributions');
-    var grid = el('div', {'class': 'grid'});
-    s.appendChild(grid);
-    ms.forEach(function (m) {
-      var rows = m.values.map(function (v) { return {v: shown(m, v)}; });
-      addView(grid, {
-        width: 340, height: 170, padding: 5,
-        title: {text: label(m), limit: 380, subtitle: 'observed in ' + m.n + ' of ' + D.run.replications +
-                ' replications'},
-        data: [{name: 'h', values: rows,
-                transform: [{type: 'extent', field: 'v', signal: 'ext'},
-                            {type: 'bin', field: 'v', extent: {signal: 'ext'}, maxbins: 30},
-                            {type: 'aggregate', groupby: ['bin0', 'bin1'], ops: ['count'],
-                             as: ['count']}]}],
-        scales: [
-          {name: 'x', type: 'linear', domain: {data: 'h', fields: ['bin0', 'bin1']},
-           range: 'width', zero: false},
-          {name: 'y', type: 'linear', domain: {data: 'h', field: 'count'}, range: 'height',
-           nice: true}
-        ],
-        axes: [{orient: 'bottom', scale: 'x', title: m.shown || m.unit || 'value',
-                tickCount: 6, labelOverlap: true, format: '~s'},
-               {orient: 'left', scale: 'y', title: 'replications', tickCount: 4}],
-        marks: [{type: 'rect', from: {data: 'h'},
-                 encode: {update: {x: {scale: 'x', field: 'bin0', offset: 0.5},
-                                   x2: {scale: 'x', field: 'bin1', offset: -0.5},
-                                   y: {scale: 'y', field: 'count'}, y2: {scale: 'y', value: 0},
-                                   fill: {value: '#72a2c9'}}}}]
-      }, 'third');
+    s.appendChild(el('p', {'class': 'note'}, 'How each metric varied across replications ' +
+      '(those where it was observed). Headline metrics are open; the others are grouped ' +
+      'by model.'));
+    var head = ms.filter(function (m) { return m.headline; });
+    if (head.length) {
+      var grid = el('div', {'class': 'grid'});
+      s.appendChild(grid);
+      head.forEach(function (m) { histogramView(grid, m); });
+    }
+    byModule(ms.filter(function (m) { return !m.headline; })).forEach(function (g) {
+      var d = el('details', {'class': 'group'});
+      var sum = el('summary');
+      sum.appendChild(el('span', {'class': 'group-title'}, moduleTitle(g[0])));
+      sum.appendChild(el('span', {'class': 'count'}, ' ' + g[1].length + ' histogram' +
+                                                      (g[1].length > 1 ? 's' : '')));
+      d.appendChild(sum);
+      var grid = el('div', {'class': 'grid'});
+      d.appendChild(grid);
+      s.appendChild(d);
+      g[1].forEach(function (m) { histogramView(grid, m); });
+    });
+  }
+  function histogramView(parent, m) {
+    var rows = m.values.map(function (v) { return {v: shown(m, v)}; });
+    addView(parent, {
+      width: 340, height: 150, padding: 5,
+      title: {text: title(m), limit: 380, subtitleLimit: 380,
+              subtitle: [m.module + '.' + m.name, 'observed in ' + m.n + ' of ' +
+                         D.run.replications + ' replications' +
+                         (m.direction ? '; ' + DIR_NAMES[String(m.direction)] : '')]},
+      data: [{name: 'h', values: rows,
+              transform: [{type: 'extent', field: 'v', signal: 'ext'},
+                          {type: 'bin', field: 'v', extent: {signal: 'ext'}, maxbins: 30},
+                          {type: 'aggregate', groupby: ['bin0', 'bin1'], ops: ['count'],
+                           as: ['count']}]}],
+      scales: [
+        {name: 'x', type: 'linear', domain: {data: 'h', fields: ['bin0', 'bin1']},
+         range: 'width', zero: false},
+        {name: 'y', type: 'linear', domain: {data: 'h', field: 'count'}, range: 'height',
+         nice: true}
+      ],
+      axes: [{orient: 'bottom', scale: 'x', title: unitName(m), tickCount: 6,
+              labelOverlap: true, format: axisFormat(m)},
+             {orient: 'left', scale: 'y', title: 'replications', tickCount: 4}],
+      marks: [{type: 'rect', from: {data: 'h'},
+               encode: {update: {x: {scale: 'x', field: 'bin0', offset: 0.5},
+                                 x2: {scale: 'x', field: 'bin1', offset: -0.5},
+                                 y: {scale: 'y', field: 'count'}, y2: {scale: 'y', value: 0},
+                                 fill: {value: '#72a2c9'},
+                                 tooltip: {signal: "format(datum.bin0, ',.3~r') + ' to ' + " +
+                                   "format(datum.bin1, ',.3~r') + ': ' + datum.count"}}}}]
     });
   }
 
@@ -359,7 +489,9 @@
       var end = p.end_s;
       if (end === undefined)
         end = starts.slice(i + 1).filter(function (x) { return x !== null; })[0] || horizon;
-      phases.push({name: p.name || p.id, start: starts[i] / 86400, end: end / 86400});
+      /* Labels of neighbouring phases on alternate lines, so close ones stay legible. */
+      phases.push({name: p.name || p.id, start: starts[i] / 86400, end: end / 86400,
+                   row: phases.length % 2});
     });
     var s = section('sync', 'Synchronization matrix');
     if (!tasks.length) {
@@ -370,7 +502,8 @@
       width: 760, height: Math.max(120, tasks.length * 22), padding: 5,
       title: {text: 'Tasks by line of effort over time, phases shaded',
               subtitle: 'bar: median start to median end; rule: 5th percentile of the ' +
-                        'start to 95th of the end'},
+                        'start to 95th of the end; fainter: ran in fewer replications',
+              offset: 22},
       data: [{name: 'tasks', values: tasks}, {name: 'phases', values: phases}],
       scales: [
         {name: 'x', type: 'linear', domain: {fields: [{data: 'tasks', field: 'lo'},
@@ -381,7 +514,7 @@
         {name: 'c', type: 'ordinal', domain: {data: 'tasks', field: 'line'},
          range: {scheme: 'tableau10'}}
       ],
-      axes: [{orient: 'bottom', scale: 'x', title: 'day'},
+      axes: [{orient: 'bottom', scale: 'x', title: 'day of the scenario'},
              {orient: 'left', scale: 'y', grid: false, labelLimit: 320}],
       legends: [{fill: 'c', title: 'line of effort', labelLimit: 220}],
       marks: [
@@ -390,7 +523,8 @@
                            y: {value: 0}, y2: {signal: 'height'},
                            fill: {value: '#f3f3f3'}, stroke: {value: '#bbb'}}}},
         {type: 'text', from: {data: 'phases'},
-         encode: {update: {x: {scale: 'x', field: 'start', offset: 3}, y: {value: -4},
+         encode: {update: {x: {scale: 'x', field: 'start', offset: 3},
+                           y: {signal: 'datum.row ? -15 : -4'},
                            text: {field: 'name'}, fontSize: {value: 10}}}},
         {type: 'rule', from: {data: 'tasks'},
          encode: {update: {x: {scale: 'x', field: 'lo'}, x2: {scale: 'x', field: 'hi'},
@@ -431,40 +565,46 @@
   }
 
   /* ---- courses of action (document compare) ---------------------------------- */
+  var VERDICT_ORDER = {worse: 0, better: 1, differs: 2, 'no significant difference': 3};
   function compareSection() {
     var C = D.docs.compare;
     if (!C) return;
-    var s = section('compare', 'Courses of action compared');
+    var s = section('compare', 'Courses of action compared', 'straits-outcomes');
     s.appendChild(el('p', {}, 'Baseline: ' + C.coas[0].label + '. Each course of action ran ' +
       C.replications + ' replications with the same random streams as the baseline ' +
-      '(common random numbers); a difference is ' + 'B \u2212 baseline, per replication, ' +
-      'with its 95% confidence interval.'));
+      '(common random numbers); a difference is this \u2212 baseline, per replication, ' +
+      'with its 95% confidence interval. Better or worse follows which way is good for ' +
+      'the metric; "differs" where that depends. Percentages differ in percentage points.'));
     C.coas.slice(1).forEach(function (coa) {
       s.appendChild(el('h3', {}, coa.label + ' vs ' + C.coas[0].label));
-      var t = el('table', {'class': 'compare'});
-      var h = el('tr');
-      ['metric', 'unit', 'baseline', 'this', 'difference', '95% CI', 'verdict']
-        .forEach(function (c) { h.appendChild(el('th', {}, c)); });
-      t.appendChild(h);
-      var rows = [];
-      coa.rows.forEach(function (r) {
-        var tr = el('tr', {'class': 'verdict-' + r.verdict.replace(/ /g, '-')});
-        var k = r.scale, f = function (v) { return v === null ? '-' : (v * k).toPrecision(4); };
-        [r.metric, r.shown, f(r.mean_a), f(r.mean_b), f(r.diff),
-         r.half_width === null ? '-' : '\u00b1' + f(r.half_width), r.verdict]
-          .forEach(function (c, i) { tr.appendChild(el('td', i ? {'class': 'num'} : {}, c)); });
-        t.appendChild(tr);
-        if (r.sd_a > 0 && r.half_width !== null)
-          rows.push({metric: r.metric, d: r.diff / r.sd_a,
-                     lo: (r.diff - r.half_width) / r.sd_a, hi: (r.diff + r.half_width) / r.sd_a,
-                     verdict: r.verdict});
+      var rows = coa.rows.slice().sort(function (a, b) {
+        return VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] ||
+               (b.headline ? 1 : 0) - (a.headline ? 1 : 0);
       });
-      s.appendChild(t);
-      if (!rows.length) return;
+      var real = rows.filter(function (r) { return r.verdict !== 'no significant difference'; });
+      var same = rows.filter(function (r) { return r.verdict === 'no significant difference'; });
+      var counts = {};
+      real.forEach(function (r) { counts[r.verdict] = (counts[r.verdict] || 0) + 1; });
+      s.appendChild(el('p', {'class': 'verdicts'}, (counts.better || 0) + ' better, ' +
+        (counts.worse || 0) + ' worse, ' + (counts.differs || 0) + ' differ (no good ' +
+        'direction), ' + same.length + ' with no significant difference.'));
+      if (real.length) s.appendChild(compareTable(real));
+      if (same.length) {
+        var d = el('details', {'class': 'group'});
+        d.appendChild(el('summary', {}, same.length + ' metrics with no significant difference'));
+        d.appendChild(compareTable(same));
+        s.appendChild(d);
+      }
+      var chart = real.filter(function (r) { return r.sd_a > 0 && r.half_width !== null; });
+      if (!chart.length) return;
       addView(s, {
-        width: 560, height: Math.max(100, rows.length * 20), padding: 5,
-        title: {text: 'Standardized paired difference (difference / baseline sd) with 95% CI'},
-        data: [{name: 'd', values: rows}],
+        width: 560, height: Math.max(100, chart.length * 20), padding: 5,
+        title: {text: 'How large each real difference is',
+                subtitle: 'paired difference in baseline standard deviations, with its 95% CI'},
+        data: [{name: 'd', values: chart.map(function (r) {
+          return {metric: r.metric, d: r.diff / r.sd_a, lo: (r.diff - r.half_width) / r.sd_a,
+                  hi: (r.diff + r.half_width) / r.sd_a, verdict: r.verdict};
+        })}],
         scales: [
           {name: 'y', type: 'band', domain: {data: 'd', field: 'metric'}, range: 'height',
            padding: 0.3},
@@ -474,8 +614,8 @@
            domain: ['better', 'worse', 'differs', 'no significant difference'],
            range: ['#2ca02c', '#d62728', '#ff7f0e', '#7f7f7f']}
         ],
-        axes: [{orient: 'bottom', scale: 'x', title: 'standard deviations'},
-               {orient: 'left', scale: 'y', grid: false, labelLimit: 260}],
+        axes: [{orient: 'bottom', scale: 'x', title: 'difference (baseline standard deviations)'},
+               {orient: 'left', scale: 'y', grid: false, labelLimit: 300}],
         legends: [{stroke: 'c', fill: 'c', title: 'verdict'}],
         marks: [
           {type: 'rule', encode: {update: {x: {scale: 'x', value: 0}, y: {value: 0},
@@ -492,19 +632,143 @@
       });
     });
   }
+  function compareTable(rows) {
+    var t = el('table', {'class': 'compare'});
+    var h = el('tr');
+    ['metric', 'baseline', 'this', 'difference', '95% CI of the difference', 'verdict']
+      .forEach(function (c) { h.appendChild(el('th', {}, c)); });
+    t.appendChild(h);
+    rows.forEach(function (r) {
+      var tr = el('tr', {'class': 'verdict-' + r.verdict.replace(/ /g, '-')});
+      var k = r.scale, u = r.shown, du = u === '%' ? 'pp' : u;
+      var dec = decimals(r.mean_a === null ? null : r.mean_a * k,
+                         r.half_width === null ? null : r.half_width * k, u === '%');
+      var f = function (v) { return v === null ? '-' : fmt(v * k, dec); };
+      var sign = function (v) { return v === null ? '-' : (v > 0 ? '+' : '') + f(v); };
+      var name = el('td', {}, r.metric);
+      if (r.direction) name.appendChild(el('span', {'class': 'dir',
+        title: DIR_NAMES[String(r.direction)]}, r.direction > 0 ? ' \u2191' : ' \u2193'));
+      tr.appendChild(name);
+      [withUnit(f(r.mean_a), u), withUnit(f(r.mean_b), u),
+       r.diff === null ? '-' : (u === '%' ? sign(r.diff) + '\u2009pp' : withUnit(sign(r.diff), du)),
+       r.half_width === null ? '-' : sign(r.ci95_low) + ' to ' + sign(r.ci95_high), r.verdict]
+        .forEach(function (c) { tr.appendChild(el('td', {'class': 'num'}, c)); });
+      t.appendChild(tr);
+    });
+    return t;
+  }
 
   /* ---- sections modules add: {title, text, vega} -------------------------------- */
+  /* With the outcomes, by their "order" (then by document name). */
   function moduleSections() {
-    (D.docs.sections || []).forEach(function (doc, i) {
-      var s = section('module-section-' + i, doc.title || 'Section ' + (i + 1));
+    var docs = (D.docs.sections || []).map(function (doc, i) { return {doc: doc, i: i}; });
+    docs.sort(function (a, b) {
+      var oa = typeof a.doc.order === 'number' ? a.doc.order : 0;
+      var ob = typeof b.doc.order === 'number' ? b.doc.order : 0;
+      return oa - ob || a.i - b.i;
+    });
+    docs.forEach(function (x) {
+      var doc = x.doc, i = x.i;
+      var s = section('module-section-' + i, doc.title || 'Section ' + (i + 1),
+                      'straits-outcomes');
       if (doc.text) s.appendChild(el('p', {}, doc.text));
-      if (doc.vega) addView(s, doc.vega);
+      var body = s;
+      if (doc.collapsed && doc.vega) { /* a long table: the reader opens it */
+        body = el('details', {'class': 'group'});
+        body.appendChild(el('summary', {}, typeof doc.collapsed === 'string' ? doc.collapsed
+                                                                              : 'Show'));
+        s.appendChild(body);
+      }
+      if (doc.vega) addView(body, doc.vega);
     });
   }
 
+  /* ---- the brief's points: likeliest events, findings, the comparison ---------- */
+  function briefPoints() {
+    var ul = document.getElementById('brief-points');
+    if (!ul) return;
+    function point(html, href) {
+      var li = el('li');
+      li.appendChild(document.createTextNode(html));
+      if (href) {
+        li.appendChild(document.createTextNode(' '));
+        li.appendChild(el('a', {href: href}, '(details)'));
+      }
+      ul.appendChild(li);
+    }
+    var events = D.metrics.filter(function (m) {
+      return m.binary && m.headline && !m.direction && m.mean > 0 && m.mean < 1;
+    }).sort(function (a, b) { return b.mean - a.mean; }).slice(0, 6);
+    if (events.length)
+      point('Likeliest uncertain events and tasks: ' + events.map(function (m) {
+        return m.name.replace(/\.(occurred|ran)$/, '') + ' ' +
+               fmt(100 * m.mean, m.mean < 0.1 ? 1 : 0) + '%';
+      }).join(', ') + '.', '#probabilities');
+    var F = D.docs.findings;
+    if (F) {
+      var list = Array.isArray(F) ? F : (F.findings || []), by = {};
+      list.forEach(function (f) { by[f.severity || 'note'] = (by[f.severity || 'note'] || 0) + 1; });
+      point(list.length ? 'The plan check found ' + Object.keys(by).map(function (k) {
+        return by[k] + ' ' + k + (by[k] > 1 ? 's' : '');
+      }).join(', ') + '.' : 'The plan check found nothing to report.', '#findings');
+    }
+    var C = D.docs.compare;
+    if (C) C.coas.slice(1).forEach(function (coa) {
+      var better = coa.rows.filter(function (r) { return r.verdict === 'better'; });
+      var worse = coa.rows.filter(function (r) { return r.verdict === 'worse'; });
+      var names = function (rs) {
+        return rs.slice(0, 4).map(function (r) { return r.metric; }).join(', ') +
+               (rs.length > 4 ? ' and ' + (rs.length - 4) + ' more' : '');
+      };
+      point(coa.label + ' against ' + C.coas[0].label + ': ' +
+            (better.length ? 'better on ' + names(better) : 'better on nothing') + '; ' +
+            (worse.length ? 'worse on ' + names(worse) : 'worse on nothing') + '.', '#compare');
+    });
+    if (!ul.children.length) ul.hidden = true;
+  }
+
+  /* ---- navigation: one link per section present ------------------------------- */
+  function navigation() {
+    var nav = document.getElementById('straits-nav');
+    if (!nav) return;
+    while (nav.firstChild) nav.removeChild(nav.firstChild);
+    Array.prototype.forEach.call(document.querySelectorAll('section[id]'), function (s) {
+      var h = s.querySelector('h2');
+      if (h && !s.hidden) nav.appendChild(el('a', {href: '#' + s.id}, h.textContent));
+    });
+  }
+
+  /* ---- the summary's filter box (also from the address: report.html#filter=fuel) -- */
+  function summaryFilter() {
+    var box = document.getElementById('summary-filter');
+    if (!box) return;
+    var count = document.getElementById('filter-count');
+    var rows = document.querySelectorAll('#summary tbody tr');
+    var groups = document.querySelectorAll('#summary details.group');
+    function apply() {
+      var words = box.value.toLowerCase().split(/\s+/).filter(Boolean), shownRows = 0;
+      Array.prototype.forEach.call(rows, function (tr) {
+        var text = tr.textContent.toLowerCase();
+        var ok = words.every(function (w) { return text.indexOf(w) >= 0; });
+        tr.hidden = !ok;
+        shownRows += ok;
+      });
+      Array.prototype.forEach.call(groups, function (g) {
+        var any = g.querySelector('tbody tr:not([hidden])') !== null;
+        g.hidden = words.length > 0 && !any;
+        if (words.length) g.open = any;
+      });
+      count.textContent = words.length ? shownRows + ' of ' + rows.length + ' metrics' : '';
+    }
+    box.addEventListener('input', apply);
+    var m = /^#filter=(.*)$/.exec(location.hash);
+    if (m) { box.value = decodeURIComponent(m[1]); apply(); }
+  }
+
   function run() {
-    var builders = [mapView, probabilityView, seriesViews, histogramViews, syncView,
-                    findingsTable, compareSection, moduleSections];
+    var builders = [mapView, probabilityView, compareSection, moduleSections, syncView,
+                    findingsTable, seriesViews, histogramViews, briefPoints, navigation,
+                    summaryFilter];
     builders.forEach(function (b) {
       try { b(); } catch (e) { fail(b.name + ': ' + e); }
     });

@@ -151,6 +151,7 @@ static void interpret(scn__ctx *c, const scn__node *root) {
   if ((v = scn__get(root, "forces"))) scn__load_forces(c, v);
   if ((v = scn__get(root, "crisis"))) scn__load_crisis(c, v);
   scn__load_plan(c, scn__get(root, "situations"), scn__get(root, "plan"));
+  scn__resolve_escalation_plan(c); /* ladder multipliers may name phases and tasks */
   if ((v = scn__get(root, "scenario")))
     load_header(c, v);
   else
@@ -170,7 +171,14 @@ static int finish(scn__ctx *c, size_t errors_before) {
   return 0;
 }
 
+int scn__parse_epoch(const char *s, int64_t *out) { return parse_epoch(s, out); }
+
 int scn_load(scn_scenario **out, const char *path, const scn_load_options *opt, diag *d) {
+  return scn__load_with(out, path, opt, d, interpret);
+}
+
+int scn__load_with(scn_scenario **out, const char *path, const scn_load_options *opt, diag *d,
+                   void (*interpret_root)(scn__ctx *, const scn__node *)) {
   static const scn_load_options defaults = SCN_LOAD_OPTIONS_INIT;
   *out = NULL;
   if (!opt) opt = &defaults;
@@ -201,7 +209,7 @@ int scn_load(scn_scenario **out, const char *path, const scn_load_options *opt, 
   scn__node *root = c.sc ? scn__compose(&c, path) : NULL;
   if (root) {
     scn__apply_overrides(&c, &root);
-    interpret(&c, root);
+    interpret_root(&c, root);
   }
   int rc = root ? finish(&c, errors_before) : (c.nomem ? ERR_NOMEM : c.io_failed ? ERR_IO : ERR_INPUT);
   if (rc == 0) {

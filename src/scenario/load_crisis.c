@@ -7,6 +7,7 @@
 
 #include "scn_escalation.h"
 #include "scn_internal.h"
+#include "scn_plan.h"
 #include "sim.h"
 
 /* Events and branches share one id namespace and one array: each event is followed
@@ -385,23 +386,44 @@ static void read_effects(crisis_loader *L, const scn__node *item, scn_esc_effect
   }
 }
 
+/* A phase or task id: kept as written and resolved against the plan once it is
+ * loaded (scn__resolve_escalation_plan), since `plan:` is read after `crisis:`. */
+static void read_plan_ref(scn__ctx *c, const scn__node *v, const char *key, scn_esc_factor *f) {
+  if (!v || v->kind != SCN__SCALAR || !*v->str) {
+    scn__error(c, v, "'%s' should be a plan %s id, got %s", key, key, scn__kind_phrase(v));
+    return;
+  }
+  f->ref_id = v->str; /* tree memory: lives until loading ends */
+  f->ref_loc = scn__loc(v);
+}
+
+/* One condition per multiplier: after (events), situation, phase or task. */
 static void read_factor(crisis_loader *L, const scn__node *item, scn_esc_factor *f) {
-  static const char *const keys[] = {"after", "situation", "factor", NULL};
+  static const char *const keys[] = {"after", "situation", "phase", "task", "factor", NULL};
+  static const char *const conds[] = {"after", "situation", "phase", "task"};
   const char *situations[SCN_SIT__COUNT];
   scn__ctx *c = L->c;
-  const scn__node *v, *after, *sit;
-  *f = (scn_esc_factor){.situation = -1, .factor = 1, .loc = scn__loc(item)};
-  f->when.kind = SCN_TRIG_AT, f->when.at = INFINITY;
+  const scn__node *v, *cond = NULL;
+  *f = (scn_esc_factor){.cond = SCN_ESC_AFTER, .ref = -1, .factor = 1, .loc = scn__loc(item)};
+  f->when.kind = SCN_TRIG_AT, f->when.at = INFINITY; /* never holds unless read below */
   if (!scn__expect_map(c, item, "multiplier")) return;
   scn__check_keys(c, item, "multiplier", keys);
-  after = scn__get(item, "after"), sit = scn__get(item, "situation");
-  if ((after != NULL) == (sit != NULL))
-    scn__error(c, item, "a multiplier takes one condition: 'after' (events) or 'situation'");
-  else if (after)
-    read_trigger(L, -1, after, &f->when);
+  int n = 0, kind = -1;
+  for (int k = 0; k < 4; k++)
+    if ((v = scn__get(item, conds[k]))) n++, kind = k, cond = v;
+  if (n != 1)
+    scn__error(c, item, "a multiplier takes one condition: 'after' (events), 'situation', "
+                        "'phase' or 'task'");
+  else if (kind == 0)
+    read_trigger(L, -1, cond, &f->when);
   for (int i = 0; i < SCN_SIT__COUNT; i++) situations[i] = scn_situation_name((scn_situation)i);
-  if (sit && !after && scn__choice(c, sit, "situation", situations, SCN_SIT__COUNT, &f->situation))
-    f->situation = -1;
+  if (n == 1 && kind == 1) {
+    f->cond = SCN_ESC_SITUATION;
+    if (scn__choice(c, cond, "situation", situations, SCN_SIT__COUNT, &f->ref)) f->ref = -1;
+  } else if (n == 1 && kind >= 2) {
+    f->cond = kind == 2 ? SCN_ESC_PHASE : SCN_ESC_TASK;
+    read_plan_ref(c, cond, conds[kind], f);
+  }
   if ((v = scn__need(c, item, "factor", "multiplier")))
     scn__number(c, v, "factor", 0, 1e9, &f->factor);
 }
@@ -574,4 +596,45 @@ void scn__load_crisis(scn__ctx *c, const scn__node *crisis) {
   L.escalation = esc != NULL;
   if ((v = scn__get(crisis, "events"))) load_events(&L, c, v);
   if (esc) load_escalation(&L, esc);
+}
+
+/* ---- phases and tasks --------------------------------------------------------------------- */
+
+static void resolve_plan_ref(scn__ctx *c, const scn_plan *p, scn_esc_factor *f) {
+  int phase = f->cond == SCN_ESC_PHASE;
+  const char *what = phase ? "phase" : "task";
+  size_t n = p ? (phase ? p->nphase : p->ntask) : 0;
+  /* A stand-in node: diagnostics need only the place it was written. */
+  scn__node at = {.kind = SCN__SCALAR, .file = f->ref_loc.file, .line = f->ref_loc.line,
+                  .col = f->ref_loc.col, .str = f->ref_id};
+  f->ref = phase ? scn_phase_find(p, f->ref_id) : scn_task_find(p, f->ref_id);
+  if (f->ref >= 0) {
+    f->ref_id = phase ? p->phase[f->ref].id : p->task[f->ref].id; /* scenario memory */
+    return;
+  }
+  if (n == 0) {
+    scn__error(c, &at, "multiplier waits for %s '%s', but the scenario's plan has no %ss",
+               what, f->ref_id, what);
+    f->ref_id = NULL;
+    return;
+  }
+  const char **names = scn__alloc(c, c->tree, n * sizeof *names);
+  if (!names) return;
+  for (size_t i = 0; i < n; i++) names[i] = phase ? p->phase[i].id : p->task[i].id;
+  const char *hint = scn__suggest(f->ref_id, names, n);
+  if (hint)
+    scn__error(c, &at, "unknown %s id '%s' (did you mean '%s'?)", what, f->ref_id, hint);
+  else
+    scn__error(c, &at, "unknown %s id '%s'", what, f->ref_id);
+  f->ref_id = NULL;
+}
+
+void scn__resolve_escalation_plan(scn__ctx *c) {
+  scn_escalation *e = c->sc->escalation;
+  for (size_t t = 0; e && t < e->ntransition; t++)
+    for (size_t k = 0; k < e->transition[t].nfactor; k++) {
+      scn_esc_factor *f = &e->transition[t].factor[k];
+      if ((f->cond == SCN_ESC_PHASE || f->cond == SCN_ESC_TASK) && f->ref_id)
+        resolve_plan_ref(c, c->sc->plan, f);
+    }
 }

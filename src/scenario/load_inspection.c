@@ -11,6 +11,7 @@
 #include "geo_polygon.h"
 #include "scn_inspection.h"
 #include "scn_internal.h"
+#include "scn_plan.h"
 
 #define REPLAY_MAX_BYTES ((size_t)256 << 20) /* one month of a busy zone fits easily */
 #define REPLAY_MAX_FIELDS 64
@@ -30,6 +31,12 @@ double scn_insp_rule_lookup(const scn_insp_rule_p *rules, size_t n, int cls, int
     if ((rules[i].cls < 0 || rules[i].cls == cls) && (rules[i].flag < 0 || rules[i].flag == flag))
       return rules[i].p;
   return 0;
+}
+
+const scn_insp_speed *scn_insp_speed_lookup(const scn_inspection *in, int cls) {
+  for (size_t i = 0; i < in->nspeed; i++)
+    if (in->speed[i].cls < 0 || in->speed[i].cls == cls) return &in->speed[i];
+  return NULL;
 }
 
 /* ---- name tables: vessel classes and flags ------------------------------------------- */
@@ -80,19 +87,62 @@ static int read_name(insp_loader *L, name_table *t, const scn__node *v, const ch
 
 /* ---- start, gate, basis ----------------------------------------------------------------- */
 
+/* The index of the plan phase (or task) written at v, or -1 after a located error with
+ * a suggestion, as the crisis section's multipliers do. */
+static int plan_ref(scn__ctx *c, const scn__node *v, int phase) {
+  const scn_plan *p = c->sc->plan;
+  const char *what = phase ? "phase" : "task";
+  size_t n = !p ? 0 : phase ? p->nphase : p->ntask;
+  if (v->kind != SCN__SCALAR || scn__is_null(v)) {
+    scn__error(c, v, "'%s' should be a plan %s id, got %s", what, what, scn__kind_phrase(v));
+    return -1;
+  }
+  int i = phase ? scn_phase_find(p, v->str) : scn_task_find(p, v->str);
+  if (i >= 0) return i;
+  if (n == 0) {
+    scn__error(c, v, "unknown %s id '%s': the scenario's plan has no %ss", what, v->str, what);
+    return -1;
+  }
+  const char **names = scn__alloc(c, c->tree, n * sizeof *names);
+  if (!names) return -1;
+  for (size_t k = 0; k < n; k++) names[k] = phase ? p->phase[k].id : p->task[k].id;
+  const char *hint = scn__suggest(v->str, names, n);
+  if (hint)
+    scn__error(c, v, "unknown %s id '%s' (did you mean '%s'?)", what, v->str, hint);
+  else
+    scn__error(c, v, "unknown %s id '%s'", what, v->str);
+  return -1;
+}
+
+/* start: {task: ID}: a plan task whose activity is ship_inspection; the operation
+ * starts when the plan starts it and pauses while it does not run. */
+static void load_start_task(insp_loader *L, const scn__node *v) {
+  scn__ctx *c = L->c;
+  L->in->start_kind = SCN_INSP_START_TASK;
+  int t = plan_ref(c, v, 0);
+  if (t < 0) return;
+  const char *act = c->sc->plan->task[t].activity.id;
+  if (!act || strcmp(act, "ship_inspection") != 0)
+    scn__error(c, v, "plan task '%s' has activity '%s'; an inspection can follow only a "
+               "'ship_inspection' task", v->str, act ? act : "");
+  L->in->start_task = t;
+}
+
 static void load_start(insp_loader *L, const scn__node *m) {
-  static const char *const keys[] = {"at", "after", "situation", "delay", NULL};
+  static const char *const keys[] = {"at", "after", "situation", "task", "delay", NULL};
   scn__ctx *c = L->c;
   scn_inspection *in = L->in;
   if (!scn__expect_map(c, m, "start")) return;
   scn__check_keys(c, m, "start", keys);
   const scn__node *at = scn__get(m, "at"), *after = scn__get(m, "after"),
-                  *sit = scn__get(m, "situation"), *v;
-  if ((at != NULL) + (after != NULL) + (sit != NULL) != 1) {
-    scn__error(c, m, "'start' takes exactly one of 'at', 'after' or 'situation'");
+                  *sit = scn__get(m, "situation"), *task = scn__get(m, "task"), *v;
+  if ((at != NULL) + (after != NULL) + (sit != NULL) + (task != NULL) != 1) {
+    scn__error(c, m, "'start' takes exactly one of 'at', 'after', 'situation' or 'task'");
     return;
   }
-  if (at) {
+  if (task) {
+    load_start_task(L, task);
+  } else if (at) {
     in->start_kind = SCN_INSP_START_AT;
     if (scn__quantity(c, at, "at", QTY_DURATION, &in->start_at) == 0 && in->start_at < 0)
       scn__error(c, at, "'at' must be at least 0, got '%s'", at->str);
@@ -159,11 +209,34 @@ static void load_change(insp_loader *L, const scn__node *m, scn_insp_change *ch)
   if ((v = scn__need(c, m, "rate", "rate change"))) ch->rate = read_rate(c, v);
 }
 
+/* by_phase: {PHASE: RATE, ...}: the stream's rate while that phase of the plan is the
+ * latest begun; phases not listed keep the stream's own rate and changes. */
+static void load_by_phase(insp_loader *L, const scn__node *m, scn_insp_stream *s) {
+  scn__ctx *c = L->c;
+  const scn_plan *p = c->sc->plan;
+  if (!scn__expect_map(c, m, "by_phase")) return;
+  if (!p || !p->nphase) {
+    scn__error(c, m, "'by_phase' needs the plan's phases, and the scenario's plan has none");
+    return;
+  }
+  s->phase_rate = scn__alloc(c, c->mem, p->nphase * sizeof *s->phase_rate);
+  if (!s->phase_rate) return;
+  for (size_t i = 0; i < p->nphase; i++) s->phase_rate[i] = NAN;
+  for (size_t i = 0; i < m->n; i++) {
+    const scn__node *k = m->item[2 * i], *v = m->item[2 * i + 1];
+    int ph = plan_ref(c, k, 1);
+    double r = read_rate(c, v);
+    if (ph >= 0 && !isnan(r)) s->phase_rate[ph] = r;
+  }
+  L->in->by_phase = 1;
+}
+
 static void load_stream(insp_loader *L, const scn__node *m, scn_insp_stream *s) {
-  static const char *const keys[] = {"class", "flag", "rate", "changes", NULL};
+  static const char *const keys[] = {"class", "flag", "rate", "changes", "by_phase", "course", NULL};
   scn__ctx *c = L->c;
   const scn__node *v;
   memset(s, 0, sizeof *s);
+  s->course = dist_fixed(0);
   s->cls = s->flag = -1;
   if (!scn__expect_map(c, m, "traffic stream")) return;
   scn__check_keys(c, m, "traffic stream", keys);
@@ -175,6 +248,11 @@ static void load_stream(insp_loader *L, const scn__node *m, scn_insp_stream *s) 
     if (!s->change) return;
     s->nchange = v->n;
     for (size_t i = 0; i < v->n; i++) load_change(L, v->item[i], &s->change[i]);
+  }
+  if ((v = scn__get(m, "by_phase"))) load_by_phase(L, v, s);
+  if ((v = scn__get(m, "course"))) {
+    s->has_course = 1; /* a bad one is reported once, as bad */
+    scn__dist(c, v, "course", QTY_NUMBER, &s->course);
   }
 }
 
@@ -273,7 +351,7 @@ static double parse_time(const char *s) {
 
 typedef struct ais_row {
   long long mmsi;
-  double t, lat, lon;
+  double t, lat, lon, sog, cog; /* sog m/s, cog degrees; NaN when missing or bad */
   int cls, flag;
   size_t line; /* for order and out-of-order detection */
 } ais_row;
@@ -439,6 +517,11 @@ static long parse_rows(insp_loader *L, const scn__node *at, char *text, ais_row 
       st->malformed++;
       continue;
     }
+    r.sog = r.cog = NAN;
+    double x = strtod(f[COL_SOG], &end);
+    if (end != f[COL_SOG] && !*end && x >= 0 && x < 102.3) r.sog = x * 1852.0 / 3600; /* knots */
+    x = strtod(f[COL_COG], &end);
+    if (end != f[COL_COG] && !*end && x >= 0 && x < 360) r.cog = x; /* 360: not available */
     r.t -= (double)c->sc->epoch_unix;
     if (r.t < 0 || r.t > c->sc->horizon) {
       st->outside_time++;
@@ -505,8 +588,8 @@ static void build_passages(insp_loader *L, ais_row *row, size_t n) {
       int now_in = in_polygon(zone, row[i].lat, row[i].lon);
       if (now_in && !inside) {
         cur = &p[np++];
-        *cur = (scn_insp_passage){row[i].t, NAN, row[i].lat, row[i].lon, row[i].cls, row[i].flag,
-                                  row[i].mmsi};
+        *cur = (scn_insp_passage){row[i].t, NAN, row[i].lat, row[i].lon, row[i].sog, row[i].cog,
+                                  row[i].cls, row[i].flag, row[i].mmsi};
       } else if (!now_in && inside) {
         cur->dwell = row[i].t - cur->t;
       }
@@ -628,6 +711,65 @@ static void load_find(insp_loader *L, const scn__node *m) {
   if ((v = scn__get(m, "other"))) scn__probability(c, v, "other", &L->in->find_other);
 }
 
+/* speeds: [{class?, speed}]: a ship's speed through the zone (tracks) and on a
+ * diversion leg, first matching rule. */
+static void load_speeds(insp_loader *L, const scn__node *list) {
+  static const char *const keys[] = {"class", "speed", NULL};
+  scn__ctx *c = L->c;
+  scn_inspection *in = L->in;
+  if (!scn__expect_seq(c, list, "speeds")) return;
+  in->speed = scn__alloc(c, c->mem, (list->n ? list->n : 1) * sizeof *in->speed);
+  if (!in->speed) return;
+  in->nspeed = list->n;
+  for (size_t i = 0; i < list->n; i++) {
+    const scn__node *m = list->item[i], *v;
+    scn_insp_speed *r = &in->speed[i];
+    *r = (scn_insp_speed){-1, dist_fixed(0)};
+    if (!scn__expect_map(c, m, "speeds")) continue;
+    scn__check_keys(c, m, "speed rule", keys);
+    if ((v = scn__get(m, "class"))) r->cls = read_name(L, &L->cls, v, "class", 0);
+    if ((v = scn__need(c, m, "speed", "speed rule")) &&
+        scn__dist(c, v, "speed", QTY_SPEED, &r->speed) == 0 && !(dist_mean(&r->speed) > 0))
+      scn__error(c, v, "'speed' must be greater than 0");
+  }
+}
+
+static void load_diversion(insp_loader *L, const scn__node *m) {
+  static const char *const keys[] = {"ports", "escort", NULL};
+  static const char *const escorts[] = {"none", "asset"};
+  scn__ctx *c = L->c;
+  scn_inspection *in = L->in;
+  const scn__node *v;
+  int x;
+  if (!scn__expect_map(c, m, "diversion")) return;
+  scn__check_keys(c, m, "diversion", keys);
+  if ((v = scn__need(c, m, "ports", "diversion")) && scn__expect_seq(c, v, "ports")) {
+    if (v->n == 0) scn__error(c, v, "'ports' needs at least one place");
+    in->port = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *in->port);
+    if (!in->port) return;
+    in->nport = v->n;
+    for (size_t i = 0; i < v->n; i++) {
+      in->port[i] = scn__ids_resolve(c, &c->places, v->item[i]);
+      const scn_place *pl = in->port[i] >= 0 ? &c->sc->place[in->port[i]] : NULL;
+      if (pl && (!pl->kind || strcmp(pl->kind, "port") != 0))
+        scn__warning(c, v->item[i], "diversion port '%s' is a place of kind '%s', not 'port'",
+                     pl->id, pl->kind ? pl->kind : "");
+    }
+  }
+  if ((v = scn__get(m, "escort")) && scn__choice(c, v, "escort", escorts, 2, &x) == 0)
+    in->escort = (scn_insp_escort)x;
+}
+
+/* Every class ships come in must have a speed when tracks or diversion legs need one. */
+static void check_speeds(insp_loader *L, const scn__node *why, const char *what) {
+  for (size_t k = 0; k < L->cls.n; k++)
+    if (L->cls.used[k] && !scn_insp_speed_lookup(L->in, (int)k)) {
+      scn__error(L->c, why, "%s needs a speed for vessel class '%s': add a 'speeds' rule "
+                 "matching it (e.g. {speed: 12kn} for every class)", what, L->cls.name[k]);
+      return;
+    }
+}
+
 /* ---- the zone --------------------------------------------------------------------------- */
 
 /* The zone must be a region of its own kind, kept apart from other nations' zones
@@ -667,7 +809,9 @@ static void finish_names(insp_loader *L) {
 void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   static const char *const keys[] = {"zone", "start", "unsc_resolution", "legal_basis", "rule",
                                      "warmup", "crossing", "traffic", "replay", "interest",
-                                     "consent", "master_consent", "board_others", "find", "modes", "assets", NULL};
+                                     "consent", "master_consent", "board_others", "find", "modes", "assets",
+                                     "motion", "speeds", "diversion", NULL};
+  static const char *const motions[] = {"stationary", "tracks"};
   static const char *const bases[] = {"consent_or_unsc", "unsc_only"};
   const char *rules[SCN_INSP_RULE__COUNT];
   for (int i = 0; i < SCN_INSP_RULE__COUNT; i++) rules[i] = scn_insp_rule_name((scn_insp_rule)i);
@@ -676,7 +820,7 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   scn_inspection *in = scn__alloc(c, c->mem, sizeof *in);
   if (!in) return;
   *in = (scn_inspection){.zone = -1, .start_kind = SCN_INSP_START_AT, .start_event = -1,
-                         .start_situation = -1, .start_delay = dist_fixed(0), .unsc_event = -1,
+                         .start_situation = -1, .start_task = -1, .start_delay = dist_fixed(0), .unsc_event = -1,
                          .unsc_gate = NULL, .rule = SCN_INSP_INTEREST_FIRST,
                          .crossing_infinite = 1, .master_consent = 1, .board_others = 0, .hail = dist_fixed(0),
                          .board = dist_fixed(0), .divert = dist_fixed(0)};
@@ -695,7 +839,12 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   if ((v = scn__get(m, "rule")) && scn__choice(c, v, "rule", rules, SCN_INSP_RULE__COUNT, &x) == 0)
     in->rule = (scn_insp_rule)x;
   if ((v = scn__get(m, "warmup"))) scn__quantity(c, v, "warmup", QTY_DURATION, &in->warmup);
-  if ((v = scn__need(c, m, "crossing", "inspection"))) {
+  const scn__node *motion = scn__get(m, "motion");
+  if (motion && scn__choice(c, motion, "motion", motions, 2, &x) == 0)
+    in->motion = (scn_insp_motion)x;
+  if (in->motion == SCN_INSP_TRACKS && !scn__get(m, "crossing"))
+    in->crossing_infinite = 1; /* the geometry alone says when a ship leaves */
+  else if ((v = scn__need(c, m, "crossing", "inspection"))) {
     if (v->kind == SCN__SCALAR && strcmp(v->str, "never") == 0)
       in->crossing_infinite = 1;
     else if (scn__dist(c, v, "crossing", QTY_DURATION, &in->crossing) == 0)
@@ -716,6 +865,18 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   if ((v = scn__get(m, "find"))) load_find(&L, v);
   if ((v = scn__need(c, m, "modes", "inspection"))) load_modes(&L, v);
   if ((v = scn__need(c, m, "assets", "inspection"))) load_assets(&L, v);
+  if ((v = scn__get(m, "speeds"))) load_speeds(&L, v);
+  const scn__node *diversion = scn__get(m, "diversion");
+  if (diversion) load_diversion(&L, diversion);
+  if (in->motion == SCN_INSP_TRACKS) {
+    check_speeds(&L, motion, "'motion: tracks'");
+    for (size_t i = 0; traffic && i < in->nstream; i++)
+      if (!in->stream[i].has_course)
+        scn__error(c, traffic->item[i], "with 'motion: tracks' a traffic stream needs a 'course' "
+                   "(degrees true, a number or a distribution)");
+  }
+  if (in->nport) check_speeds(&L, diversion, "'diversion'");
+  in->nphase = c->sc->plan ? c->sc->plan->nphase : 0;
   finish_names(&L);
   c->sc->inspection = in;
 }

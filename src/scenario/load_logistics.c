@@ -7,6 +7,7 @@
 
 #include "scn_internal.h"
 #include "scn_logistics.h"
+#include "scn_plan.h"
 
 typedef struct log_loader {
   scn__ctx *c;
@@ -157,38 +158,135 @@ static void load_demand(log_loader *G, const scn__node *m, dist *out) {
   }
 }
 
+/* A plan phase or task named in the logistics section: its index, or -1 after a
+ * located error (with a suggestion) when the plan has no such id. */
+static int plan_ref(scn__ctx *c, const scn__node *v, const char *what) {
+  const scn_plan *p = c->sc->plan;
+  int task = strcmp(what, "task") == 0;
+  if (v->kind != SCN__SCALAR) {
+    scn__error(c, v, "'%s' should be a %s id, got %s", what, what, scn__kind_phrase(v));
+    return -1;
+  }
+  size_t n = p ? (task ? p->ntask : p->nphase) : 0;
+  const char *names[256];
+  size_t nn = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *id = task ? p->task[i].id : p->phase[i].id;
+    if (!id) continue;
+    if (strcmp(id, v->str) == 0) return (int)i;
+    if (nn < sizeof names / sizeof *names) names[nn++] = id;
+  }
+  if (!p || !n) {
+    scn__error(c, v, "unknown %s id '%s' (the scenario's plan has no %ss)", what, v->str, what);
+    return -1;
+  }
+  const char *hint = scn__suggest(v->str, names, nn);
+  if (hint) scn__error(c, v, "unknown %s id '%s' (did you mean '%s'?)", what, v->str, hint);
+  else scn__error(c, v, "unknown %s id '%s'", what, v->str);
+  return -1;
+}
+
 static void load_surge(log_loader *G, const scn__node *list, scn_log_consumer *u) {
-  static const char *const keys[] = {"after", "factor", NULL};
+  static const char *const keys[] = {"after", "phase", "factor", NULL};
   scn__ctx *c = G->c;
   if (!scn__expect_seq(c, list, "surge")) return;
   u->surge = scn__alloc(c, c->mem, (list->n + 1) * sizeof *u->surge);
   if (!u->surge) return;
   for (size_t i = 0; i < list->n; i++) {
-    const scn__node *item = list->item[i], *v;
+    const scn__node *item = list->item[i], *v, *after, *phase;
     if (!scn__expect_map(c, item, "surge")) continue;
     scn__check_keys(c, item, "surge", keys);
-    scn_log_surge s = {.event = -1, .factor = 1};
-    if ((v = scn__need(c, item, "after", "surge"))) s.event = scn__ids_resolve(c, &c->events, v);
+    scn_log_surge s = {.event = -1, .phase = -1, .factor = 1};
+    after = scn__get(item, "after"), phase = scn__get(item, "phase");
+    if ((after != NULL) == (phase != NULL))
+      scn__error(c, item, "a surge takes exactly one of 'after' (a crisis event) or 'phase'");
+    else if (after)
+      s.event = scn__ids_resolve(c, &c->events, after);
+    else
+      s.phase = plan_ref(c, phase, "phase");
     if ((v = scn__need(c, item, "factor", "surge")) &&
         scn__number(c, v, "factor", 0, 100, &s.factor) == 0 && !(s.factor > 0))
       scn__error(c, v, "'factor' must be greater than 0, got '%s'", v->str);
-    if (s.event >= 0) u->surge[u->nsurge++] = s;
+    if (s.event >= 0 || s.phase >= 0) u->surge[u->nsurge++] = s;
+  }
+}
+
+/* `track: [{time: 0h, at: [lat, lon]}, ...]`: times strictly increasing. */
+static void load_track(log_loader *G, const scn__node *list, scn_log_consumer *u) {
+  static const char *const keys[] = {"time", "at", NULL};
+  scn__ctx *c = G->c;
+  if (!scn__expect_seq(c, list, "track")) return;
+  if (list->n == 0) {
+    scn__error(c, list, "'track' needs at least one point");
+    return;
+  }
+  u->track = scn__alloc(c, c->mem, (list->n + 1) * sizeof *u->track);
+  if (!u->track) return;
+  for (size_t i = 0; i < list->n; i++) {
+    const scn__node *item = list->item[i], *v;
+    if (!scn__expect_map(c, item, "track point")) continue;
+    scn__check_keys(c, item, "track point", keys);
+    scn_log_waypoint w = {0};
+    int ok = 1;
+    if ((v = scn__need(c, item, "time", "track point"))) {
+      if (scn__quantity(c, v, "time", QTY_DURATION, &w.t)) ok = 0;
+      else if (u->ntrack > 0 && !(w.t > u->track[u->ntrack - 1].t))
+        scn__error(c, v, "track times must increase, got '%s' after the point before", v->str), ok = 0;
+    } else ok = 0;
+    if (!(v = scn__need(c, item, "at", "track point")) || scn__latlon(c, v, "at", &w.lat, &w.lon))
+      ok = 0;
+    if (ok) u->track[u->ntrack++] = w;
+  }
+  if (u->ntrack) u->lat = u->track[0].lat, u->lon = u->track[0].lon;
+}
+
+/* `stations: [{phase: respond, at: [lat, lon]}, ...]`. */
+static void load_stations(log_loader *G, const scn__node *list, scn_log_consumer *u) {
+  static const char *const keys[] = {"phase", "at", NULL};
+  scn__ctx *c = G->c;
+  if (!scn__expect_seq(c, list, "stations")) return;
+  u->station = scn__alloc(c, c->mem, (list->n + 1) * sizeof *u->station);
+  if (!u->station) return;
+  for (size_t i = 0; i < list->n; i++) {
+    const scn__node *item = list->item[i], *v;
+    if (!scn__expect_map(c, item, "station")) continue;
+    scn__check_keys(c, item, "station", keys);
+    scn_log_station st = {.phase = -1};
+    if ((v = scn__need(c, item, "phase", "station"))) st.phase = plan_ref(c, v, "phase");
+    if ((v = scn__need(c, item, "at", "station")) && scn__latlon(c, v, "at", &st.lat, &st.lon))
+      st.phase = -1;
+    if (st.phase >= 0) u->station[u->nstation++] = st;
+  }
+}
+
+/* `task: id` or `task: [id, ...]`: the plan's tasks under whose authority it is supplied. */
+static void load_tasks(log_loader *G, const scn__node *v, scn_log_consumer *u) {
+  scn__ctx *c = G->c;
+  size_t n = v->kind == SCN__SEQ ? v->n : 1;
+  u->task = scn__alloc(c, c->mem, (n + 1) * sizeof *u->task);
+  if (!u->task) return;
+  for (size_t i = 0; i < n; i++) {
+    int t = plan_ref(c, v->kind == SCN__SEQ ? v->item[i] : v, "task");
+    if (t >= 0) u->task[u->ntask++] = t;
   }
 }
 
 static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer *out) {
-  static const char *const keys[] = {"id",     "name",   "place",    "at",       "port",
-                                     "airfield", "demand", "on_hand", "target", "priority",
-                                     "surge",    NULL};
+  static const char *const keys[] = {"id",       "name",   "place",   "at",     "track",
+                                     "stations", "port",   "airfield", "demand", "on_hand",
+                                     "target",   "priority", "surge",  "task",   NULL};
   scn__ctx *c = G->c;
-  const scn__node *v, *place = scn__get(item, "place"), *at = scn__get(item, "at");
+  const scn__node *v, *place = scn__get(item, "place"), *at = scn__get(item, "at"),
+                      *track = scn__get(item, "track");
   scn__check_keys(c, item, "consumer", keys);
   scn_log_consumer u = {.name = "", .place = -1, .port = -1, .airfield = -1, .on_hand = 3 * 86400.0,
                         .target = 5 * 86400.0, .loc = scn__loc(item)};
   int idx = scn__item_id(c, item, &G->consumers, &u.id);
   if ((v = scn__get(item, "name"))) scn__text(c, v, "name", &u.name);
-  if ((place != NULL) == (at != NULL)) {
-    scn__error(c, item, "a consumer takes exactly one of 'place' or 'at'");
+  if ((place != NULL) + (at != NULL) + (track != NULL) != 1) {
+    scn__error(c, item, "a consumer takes exactly one of 'place', 'at' or 'track'");
+  } else if (track) {
+    load_track(G, track, &u);
   } else if (place) {
     u.place = place_ref(c, place, "place", NULL, NULL);
     if (u.place >= 0) {
@@ -212,6 +310,11 @@ static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer
     scn__error(c, v, "'target' must be greater than 0, got '%s'", v->str);
   u.priority = priority(c, item);
   if ((v = scn__get(item, "surge"))) load_surge(G, v, &u);
+  if ((v = scn__get(item, "stations"))) {
+    if (place) scn__error(c, v, "'stations' is for a consumer at sea ('at' or 'track'), not at a place");
+    else load_stations(G, v, &u);
+  }
+  if ((v = scn__get(item, "task"))) load_tasks(G, v, &u);
   if (idx >= 0) out[idx] = u;
 }
 
@@ -229,16 +332,19 @@ static void load_consumers(log_loader *G, const scn__node *list) {
 /* ---- transports -------------------------------------------------------------------- */
 
 static void load_transport(log_loader *G, const scn__node *item, scn_log_transport *t) {
-  static const char *const keys[] = {"force",     "count",       "mode",       "speed",
-                                     "capacity",  "load_rate",   "unload_rate", "turnaround",
-                                     NULL};
+  static const char *const keys[] = {"force",      "count",     "mode",        "speed",
+                                     "capacity",   "hold",      "load_rate",   "unload_rate",
+                                     "turnaround", "endurance", "rest",        NULL};
   static const char *const modes[] = {"sea", "air"};
+  static const char *const holds[] = {"separate", "shared"};
+  static const char *const rest_keys[] = {"after", "for", NULL};
   scn__ctx *c = G->c;
   const scn__node *v;
   scn__check_keys(c, item, "transport", keys);
   t->force = -1;
   t->loc = scn__loc(item);
   t->turnaround = dist_fixed(0);
+  t->endurance = t->rest_after = INFINITY;
   t->capacity = zeros(G), t->load_rate = zeros(G), t->unload_rate = zeros(G);
   if (!t->capacity || !t->load_rate || !t->unload_rate) return;
   const scn_force *f = NULL;
@@ -248,6 +354,7 @@ static void load_transport(log_loader *G, const scn__node *item, scn_log_transpo
   if (f) {
     t->count = f->count, t->speed = f->speed;
     t->air = strstr(f->kind, "aircraft") != NULL;
+    t->endurance = f->endurance;
   }
   long long n;
   if ((v = scn__get(item, "count")) && scn__integer(c, v, "count", 1, 100000, &n) == 0) {
@@ -267,6 +374,18 @@ static void load_transport(log_loader *G, const scn__node *item, scn_log_transpo
   if ((v = scn__need(c, item, "unload_rate", "transport")))
     per_commodity(G, v, "unload_rate", PER_RATE, t->unload_rate);
   if ((v = scn__get(item, "turnaround"))) scn__dist(c, v, "turnaround", QTY_DURATION, &t->turnaround);
+  if ((v = scn__get(item, "hold"))) scn__choice(c, v, "hold", holds, 2, &t->shared_hold);
+  if ((v = scn__get(item, "endurance")) &&
+      scn__quantity(c, v, "endurance", QTY_DURATION, &t->endurance) == 0 && !(t->endurance > 0))
+    scn__error(c, v, "'endurance' must be greater than 0, got '%s'", v->str);
+  if ((v = scn__get(item, "rest")) && scn__expect_map(c, v, "rest")) {
+    const scn__node *w;
+    scn__check_keys(c, v, "rest", rest_keys);
+    if ((w = scn__need(c, v, "after", "rest")) &&
+        scn__quantity(c, w, "after", QTY_DURATION, &t->rest_after) == 0 && !(t->rest_after > 0))
+      scn__error(c, w, "'after' must be greater than 0, got '%s'", w->str);
+    if ((w = scn__need(c, v, "for", "rest"))) scn__quantity(c, w, "for", QTY_DURATION, &t->rest_for);
+  }
   for (size_t k = 0; k < G->L->ncommodity; k++)
     if (t->capacity[k] > 0 && !(t->load_rate[k] > 0 && t->unload_rate[k] > 0))
       scn__error(c, item, "transport carries '%s' but has no load_rate or unload_rate for it",
@@ -289,8 +408,9 @@ static void load_transports(log_loader *G, const scn__node *list) {
 
 void scn__load_logistics(scn__ctx *c, const scn__node *m) {
   static const char *const keys[] = {"period",     "penalty",   "avoid_combat_areas", "full_loads",
-                                     "commodities", "ports",     "depots",
-                                     "consumers",   "transports", NULL};
+                                     "planner",    "commodities", "ports",            "depots",
+                                     "consumers",  "transports", NULL};
+  static const char *const planners[] = {"auto", "network", "lp"};
   if (!scn__expect_map(c, m, "logistics")) return;
   scn__check_keys(c, m, "logistics", keys);
   log_loader G = {.c = c};
@@ -313,6 +433,7 @@ void scn__load_logistics(scn__ctx *c, const scn__node *m) {
     scn__error(c, v, "'penalty' must be greater than 0, got '%s'", v->str);
   if ((v = scn__get(m, "avoid_combat_areas"))) scn__boolean(c, v, "avoid_combat_areas", &L->avoid_combat);
   if ((v = scn__get(m, "full_loads"))) scn__boolean(c, v, "full_loads", &L->full_loads);
+  if ((v = scn__get(m, "planner"))) scn__choice(c, v, "planner", planners, 3, &L->planner);
   if ((v = scn__need(c, m, "commodities", "logistics"))) load_commodities(&G, v);
   if ((v = scn__get(m, "ports"))) load_ports(&G, v);
   if ((v = scn__need(c, m, "depots", "logistics"))) load_depots(&G, v);

@@ -1,14 +1,22 @@
-/* load_sar.c - the `sar:` section: drift settings, fields, survival, search units
- * (schema in docs/scenario.md, model in docs/models.md). */
+/* load_sar.c - the `sar:` section (drift settings, fields, water temperature and
+ * survival, the plan tasks that carry the search, datum shapes, search units) and the
+ * standalone case file of `straits sar` (schema in docs/scenario.md and docs/cli.md,
+ * model in docs/models.md). */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "scn_internal.h"
+#include "scn_plan.h"
 #include "scn_sar.h"
+#include "sim.h"
 
 /* Notional survival times (people in water in temperate seas); per class because a
- * raft keeps its occupants out of the water.  Override with `survival:`. */
+ * raft keeps its occupants out of the water.  Override with `survival:`, or give
+ * `water_temperature:` for a person in the water. */
 static const double survival_median_h[SCN_OBJ__COUNT] = {
     [SCN_OBJ_PIW] = 6, [SCN_OBJ_RAFT] = 72, [SCN_OBJ_RAFT_DROGUE] = 72, [SCN_OBJ_SMALL_BOAT] = 120};
 
@@ -38,6 +46,36 @@ static void load_field(scn__ctx *c, const scn__node *m, const char *what, scn_sa
   if ((v = scn__get(m, "north"))) scn__quantity(c, v, "north", QTY_SPEED, &f->north);
 }
 
+/* `water_temperature: 18C` (degrees Celsius; the quantity parser has no temperatures)
+ * or `{file: sst.nc}` (CF sea_surface_temperature, read through env/). */
+static void load_water(scn__ctx *c, const scn__node *v, scn_sar_field *f) {
+  if (v->kind == SCN__MAP) {
+    static const char *const keys[] = {"file", NULL};
+    const scn__node *p;
+    const char *s;
+    scn__check_keys(c, v, "water_temperature", keys);
+    if ((p = scn__need(c, v, "file", "water_temperature")) && scn__text(c, p, "file", &s) == 0)
+      resolve(c, p, &f->path);
+    return;
+  }
+  char *end = NULL;
+  double t = v->kind == SCN__SCALAR ? strtod(v->str, &end) : NAN;
+  if (v->kind != SCN__SCALAR || end == v->str || !(strcmp(end, "C") == 0 || strcmp(end, "degC") == 0)) {
+    if (v->kind == SCN__SCALAR)
+      scn__error(c, v, "'water_temperature' should be degrees Celsius like '18C' or {file: "
+                 "sst.nc}, got '%s'", v->str);
+    else
+      scn__error(c, v, "'water_temperature' should be degrees Celsius like '18C' or {file: "
+                 "sst.nc}, got %s", scn__kind_phrase(v));
+    return;
+  }
+  if (!(t >= -2 && t <= 40)) {
+    scn__error(c, v, "'water_temperature' must lie between -2C and 40C, got '%s'", v->str);
+    return;
+  }
+  f->east = t;
+}
+
 static int object_index(const char *s) {
   for (int o = 0; o < SCN_OBJ__COUNT; o++)
     if (strcmp(scn_object_name((scn_object)o), s) == 0) return o;
@@ -47,11 +85,13 @@ static int object_index(const char *s) {
 static void object_error(scn__ctx *c, const scn__node *k) {
   const char *names[SCN_OBJ__COUNT];
   for (int o = 0; o < SCN_OBJ__COUNT; o++) names[o] = scn_object_name((scn_object)o);
-  const char *hint = scn__suggest(k->str, names, SCN_OBJ__COUNT);
+  const char *hint = k->kind == SCN__SCALAR ? scn__suggest(k->str, names, SCN_OBJ__COUNT) : NULL;
   if (hint)
     scn__error(c, k, "unknown object class '%s' (did you mean '%s'?)", k->str, hint);
-  else
+  else if (k->kind == SCN__SCALAR)
     scn__error(c, k, "unknown object class '%s'", k->str);
+  else
+    scn__error(c, k, "an object class should be a name, got %s", scn__kind_phrase(k));
 }
 
 /* A mapping object class -> value, read by fn into out[class]. */
@@ -80,24 +120,19 @@ static void read_survival(scn__ctx *c, const scn__node *v, const char *key, void
   scn__dist(c, v, key, QTY_DURATION, &d[o]);
 }
 
-static void load_asset(scn__ctx *c, const scn__node *m, scn_sar_asset *a) {
-  static const char *const keys[] = {"force", "count", "speed", "endurance", "response",
-                                     "turnaround", "sweep_width", NULL};
+/* The keys of a unit shared by a scenario's asset and a case file's unit. */
+static void load_unit_common(scn__ctx *c, const scn__node *m, scn_sar_asset *a, const char *id,
+                             int unit) {
   const scn__node *v;
-  memset(a, 0, sizeof *a);
-  a->force = -1, a->turnaround = 3600;
-  if (!scn__expect_map(c, m, "asset")) return;
-  scn__check_keys(c, m, "sar asset", keys);
-  a->force = scn__force_asset(c, m, "sar asset", &a->count, &a->speed, &a->endurance);
-  if (a->force < 0) return;
+  const char *what = unit ? "unit" : "sar asset", *where = unit ? "" : " here or in the force";
   if ((v = scn__get(m, "speed"))) scn__quantity(c, v, "speed", QTY_SPEED, &a->speed);
   if (!(a->speed > 0))
-    scn__error(c, v ? v : m, "sar asset '%s' needs a speed greater than 0: give 'speed' here or "
-               "in the force", c->sc->force[a->force].id);
+    scn__error(c, v ? v : m, "%s '%s' needs a speed greater than 0: give 'speed'%s", what, id,
+               where);
   if ((v = scn__get(m, "endurance"))) scn__quantity(c, v, "endurance", QTY_DURATION, &a->endurance);
   if (!(a->endurance > 0) || isinf(a->endurance))
-    scn__error(c, v ? v : m, "sar asset '%s' needs a finite endurance: give 'endurance' here or "
-               "in the force", c->sc->force[a->force].id);
+    scn__error(c, v ? v : m, "%s '%s' needs a finite endurance: give 'endurance'%s", what, id,
+               where);
   if ((v = scn__get(m, "response"))) scn__quantity(c, v, "response", QTY_DURATION, &a->response);
   if ((v = scn__get(m, "turnaround")))
     scn__quantity(c, v, "turnaround", QTY_DURATION, &a->turnaround);
@@ -105,27 +140,152 @@ static void load_asset(scn__ctx *c, const scn__node *m, scn_sar_asset *a) {
     per_object(c, v, "sweep_width", read_sweep, a->sweep);
 }
 
-void scn__load_sar(scn__ctx *c, const scn__node *m) {
-  static const char *const keys[] = {"particles", "max_cases", "time_step", "jibe_rate",
-                                     "position_sigma", "time_window", "search_limit", "cell",
-                                     "land", "land_resolution", "current", "wind", "survival",
-                                     "assets", NULL};
+static void load_asset(scn__ctx *c, const scn__node *m, scn_sar_asset *a) {
+  static const char *const keys[] = {"force", "count", "speed", "endurance", "response",
+                                     "turnaround", "sweep_width", NULL};
+  memset(a, 0, sizeof *a);
+  a->force = -1, a->turnaround = 3600;
+  if (!scn__expect_map(c, m, "asset")) return;
+  scn__check_keys(c, m, "sar asset", keys);
+  a->force = scn__force_asset(c, m, "sar asset", &a->count, &a->speed, &a->endurance);
+  if (a->force < 0) return;
+  load_unit_common(c, m, a, c->sc->force[a->force].id, 0);
+}
+
+/* ---- datums: a point, a track or an area -------------------------------------- */
+
+static void load_datum(scn__ctx *c, const scn__node *m, const char *what, scn_sar_datum *d) {
+  const scn__node *at = scn__get(m, "at"), *track = scn__get(m, "track");
+  const scn__node *radius = scn__get(m, "radius");
+  d->shape = SCN_SAR_POINT, d->loc = scn__loc(m);
+  if ((at != NULL) == (track != NULL)) {
+    scn__error(c, m, "%s needs exactly one of 'at' (a last known position or, with 'radius', "
+               "an area) and 'track'", what);
+    return;
+  }
+  if (at) {
+    scn__latlon(c, at, "at", &d->lat0, &d->lon0);
+    if (radius && scn__quantity(c, radius, "radius", QTY_LENGTH, &d->radius) == 0) {
+      if (!(d->radius > 0))
+        scn__error(c, radius, "'radius' must be greater than 0, got '%s'", radius->str);
+      d->shape = SCN_SAR_AREA;
+    }
+    return;
+  }
+  if (radius) scn__error(c, radius, "'radius' goes with 'at' (an area), not with 'track'");
+  d->shape = SCN_SAR_TRACK;
+  if (track->kind != SCN__SEQ || track->n != 2) {
+    scn__error(c, track, "'track' should be two [lat, lon] points (from, to), got %s",
+               scn__kind_phrase(track));
+    return;
+  }
+  scn__latlon(c, track->item[0], "track", &d->lat0, &d->lon0);
+  scn__latlon(c, track->item[1], "track", &d->lat1, &d->lon1);
+}
+
+/* sar.datums[]: {event: id, at | track, radius}: the event must raise person_missing. */
+static void load_datums(scn__ctx *c, const scn__node *v, scn_sar *s) {
+  static const char *const keys[] = {"event", "at", "track", "radius", NULL};
+  if (!scn__expect_seq(c, v, "datums")) return;
+  s->datum = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *s->datum);
+  if (!s->datum) return;
+  for (size_t i = 0; i < v->n; i++) {
+    const scn__node *m = v->item[i], *e;
+    scn_sar_datum *d = &s->datum[s->ndatum];
+    if (!scn__expect_map(c, m, "datum")) continue;
+    scn__check_keys(c, m, "datum", keys);
+    d->event = -1;
+    if ((e = scn__need(c, m, "event", "datum")) && (d->event = scn__ids_resolve(c, &c->events, e)) >= 0) {
+      const scn_event *ev = &c->sc->event[d->event];
+      int raises = 0;
+      for (size_t k = 0; k < ev->nraise; k++) raises |= ev->raise[k].signal == SIG_PERSON_MISSING;
+      if (!raises)
+        scn__error(c, e, "event '%s' raises no person_missing, so it opens no case to shape",
+                   ev->id);
+      for (size_t k = 0; k < s->ndatum; k++)
+        if (s->datum[k].event == d->event)
+          scn__error(c, e, "event '%s' has a datum already (line %d)", ev->id, s->datum[k].loc.line);
+    }
+    load_datum(c, m, "a datum", d);
+    s->ndatum++;
+  }
+}
+
+/* ---- tasks: the search obeys the plan ---------------------------------------- */
+
+static void load_tasks(scn__ctx *c, const scn__node *v, scn_sar *s) {
+  const scn_plan *p = c->sc->plan;
+  if (!scn__expect_seq(c, v, "tasks")) return;
+  if (!p || !p->ntask) {
+    scn__error(c, v, "'tasks' names plan tasks, but the scenario has no plan tasks");
+    return;
+  }
+  s->task = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *s->task);
+  if (!s->task) return;
+  const char **names = scn__alloc(c, c->tree, p->ntask * sizeof *names);
+  if (!names) return;
+  for (size_t k = 0; k < p->ntask; k++) names[k] = p->task[k].id;
+  for (size_t i = 0; i < v->n; i++) {
+    const scn__node *t = v->item[i];
+    const char *id;
+    if (scn__text(c, t, "task", &id)) continue;
+    int k = scn_task_find(p, id);
+    if (k < 0) {
+      const char *hint = scn__suggest(id, names, p->ntask);
+      if (hint)
+        scn__error(c, t, "unknown task '%s' (did you mean '%s'?)", id, hint);
+      else
+        scn__error(c, t, "unknown task '%s'", id);
+      continue;
+    }
+    const scn_task *tk = &p->task[k];
+    if (!tk->activity.id || strcmp(tk->activity.id, "search_and_rescue") != 0) {
+      scn__error(c, t, "task '%s' is '%s', not search_and_rescue: it cannot carry the search",
+                 id, tk->activity.id ? tk->activity.id : "");
+      continue;
+    }
+    int bad = 0;
+    for (size_t a = 0; a < s->nasset && !bad; a++) {
+      if (s->asset[a].force < 0) continue;
+      const scn_force *f = &c->sc->force[s->asset[a].force];
+      if (tk->owner && f->nation && strcmp(tk->owner, f->nation) != 0) {
+        scn__error(c, t, "task '%s' is owned by %s, but sar asset '%s' belongs to %s", id,
+                   tk->owner, f->id, f->nation);
+        bad = 1;
+      }
+    }
+    for (size_t j = 0; j < s->ntask; j++)
+      if (s->task[j] == k) scn__error(c, t, "task '%s' is listed twice", id), bad = 1;
+    if (!bad) s->task[s->ntask++] = k;
+  }
+}
+
+/* ---- the settings shared by `sar:` and a case file's `search:` ------------------ */
+
+static const char *const settings_keys[] = {
+    "particles", "time_step", "jibe_rate", "position_sigma", "time_window", "search_limit",
+    "cell", "land", "land_resolution", "current", "wind", "survival", "water_temperature",
+    "survival_sigma"};
+#define NSETTINGS (sizeof settings_keys / sizeof settings_keys[0])
+
+static scn_sar *new_sar(scn__ctx *c) {
+  scn_sar *s = scn__alloc(c, c->mem, sizeof *s);
+  if (!s) return NULL;
+  *s = (scn_sar){.particles = 2000, .max_cases = 4, .time_step = 1800,
+                 .jibe_rate = 0.04 / 3600, .position_sigma = 1852, .time_window = 0,
+                 .search_limit = 72 * 3600.0, .cell = 2000, .land = 1, .land_res = 1.0 / 60,
+                 .survival_sigma = 0.25};
+  for (int o = 0; o < SCN_OBJ__COUNT; o++)
+    s->survival[o] = (dist){DIST_LOGNORMAL, log(survival_median_h[o] * 3600), 0.5, 0, NULL, 0};
+  return s;
+}
+
+static void load_settings(scn__ctx *c, const scn__node *m, scn_sar *s) {
   const scn__node *v;
   long long x;
   double d;
-  if (!scn__expect_map(c, m, "sar")) return;
-  scn__check_keys(c, m, "sar", keys);
-  scn_sar *s = scn__alloc(c, c->mem, sizeof *s);
-  if (!s) return;
-  *s = (scn_sar){.particles = 2000, .max_cases = 4, .time_step = 1800,
-                 .jibe_rate = 0.04 / 3600, .position_sigma = 1852, .time_window = 0,
-                 .search_limit = 72 * 3600.0, .cell = 2000, .land = 1, .land_res = 1.0 / 60};
-  for (int o = 0; o < SCN_OBJ__COUNT; o++)
-    s->survival[o] = (dist){DIST_LOGNORMAL, log(survival_median_h[o] * 3600), 0.5, 0, NULL, 0};
   if ((v = scn__get(m, "particles")) && scn__integer(c, v, "particles", 10, 1000000, &x) == 0)
     s->particles = (int)x;
-  if ((v = scn__get(m, "max_cases")) && scn__integer(c, v, "max_cases", 1, 1000, &x) == 0)
-    s->max_cases = (int)x;
   if ((v = scn__get(m, "time_step")) &&
       scn__quantity(c, v, "time_step", QTY_DURATION, &s->time_step) == 0 &&
       !(s->time_step >= 60 && s->time_step <= 6 * 3600))
@@ -149,6 +309,38 @@ void scn__load_sar(scn__ctx *c, const scn__node *m) {
   if ((v = scn__get(m, "current"))) load_field(c, v, "current", &s->current);
   if ((v = scn__get(m, "wind"))) load_field(c, v, "wind", &s->wind);
   if ((v = scn__get(m, "survival"))) per_object(c, v, "survival", read_survival, s->survival);
+  if ((v = scn__get(m, "water_temperature"))) {
+    s->has_water = 1;
+    load_water(c, v, &s->water);
+    const scn__node *sv = scn__get(m, "survival");
+    if (sv && sv->kind == SCN__MAP && scn__get(sv, "piw"))
+      scn__error(c, scn__key(sv, "piw"), "'survival.piw' and 'water_temperature' both set how "
+                 "long a person survives in the water: give one");
+  }
+  if ((v = scn__get(m, "survival_sigma"))) {
+    if (!s->has_water)
+      scn__error(c, v, "'survival_sigma' spreads the survival time from 'water_temperature', "
+                 "which is not given");
+    else
+      scn__number(c, v, "survival_sigma", 0, 2, &s->survival_sigma);
+  }
+}
+
+void scn__load_sar(scn__ctx *c, const scn__node *m) {
+  static const char *extra[] = {"max_cases", "assets", "tasks", "datums"};
+  const char *keys[NSETTINGS + 5];
+  const scn__node *v;
+  long long x;
+  memcpy(keys, settings_keys, sizeof settings_keys);
+  memcpy(keys + NSETTINGS, extra, sizeof extra);
+  keys[NSETTINGS + 4] = NULL;
+  if (!scn__expect_map(c, m, "sar")) return;
+  scn__check_keys(c, m, "sar", keys);
+  scn_sar *s = new_sar(c);
+  if (!s) return;
+  load_settings(c, m, s);
+  if ((v = scn__get(m, "max_cases")) && scn__integer(c, v, "max_cases", 1, 1000, &x) == 0)
+    s->max_cases = (int)x;
   if ((v = scn__need(c, m, "assets", "sar")) && scn__expect_seq(c, v, "assets")) {
     if (v->n == 0) scn__error(c, v, "'assets' needs at least one asset");
     s->asset = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *s->asset);
@@ -157,5 +349,113 @@ void scn__load_sar(scn__ctx *c, const scn__node *m) {
       for (size_t i = 0; i < v->n; i++) load_asset(c, v->item[i], &s->asset[i]);
     }
   }
+  if ((v = scn__get(m, "tasks"))) load_tasks(c, v, s);
+  if ((v = scn__get(m, "datums"))) load_datums(c, v, s);
   c->sc->sar = s;
+}
+
+/* ---- a standalone case file ----------------------------------------------------- */
+
+static void load_case(scn__ctx *c, const scn__node *m, scn_sar_case *k) {
+  static const char *const keys[] = {"name", "reported", "seed", "object", "persons", "at",
+                                     "track", "radius", "sorties", NULL};
+  const scn__node *v;
+  long long x;
+  scn_scenario *sc = c->sc;
+  k->name = "", k->persons = 1, k->sorties = 1, k->object = SCN_OBJ_PIW;
+  if (!scn__expect_map(c, m, "case")) return;
+  scn__check_keys(c, m, "case", keys);
+  if ((v = scn__get(m, "name"))) scn__text(c, v, "name", &k->name);
+  if ((v = scn__need(c, m, "reported", "case")) && scn__text(c, v, "reported", &sc->epoch) == 0 &&
+      !scn__parse_epoch(sc->epoch, &sc->epoch_unix))
+    scn__error(c, v, "'reported' should be a UTC time like '2027-04-01T06:30Z', got '%s'", sc->epoch);
+  if ((v = scn__get(m, "seed")) && scn__integer(c, v, "seed", 0, LLONG_MAX, &x) == 0)
+    sc->seed = (uint64_t)x;
+  if ((v = scn__get(m, "object"))) {
+    int o = v->kind == SCN__SCALAR ? object_index(v->str) : -1;
+    if (o < 0)
+      object_error(c, v);
+    else
+      k->object = o;
+  }
+  if ((v = scn__get(m, "persons")) && scn__integer(c, v, "persons", 1, 10000, &x) == 0)
+    k->persons = (int)x;
+  if ((v = scn__get(m, "sorties")) && scn__integer(c, v, "sorties", 1, 20, &x) == 0)
+    k->sorties = (int)x;
+  load_datum(c, m, "'case'", &k->datum);
+  k->datum.event = -1;
+}
+
+/* units[]: {id, base: [lat, lon], count, speed, endurance, response, turnaround,
+ * sweep_width}: each becomes a force based at a place of its own. */
+static void load_units(scn__ctx *c, const scn__node *v, scn_sar *s) {
+  static const char *const keys[] = {"id", "base", "count", "speed", "endurance", "response",
+                                     "turnaround", "sweep_width", NULL};
+  scn_scenario *sc = c->sc;
+  if (!scn__expect_seq(c, v, "units")) return;
+  if (v->n == 0) scn__error(c, v, "'units' needs at least one unit");
+  size_t n = v->n ? v->n : 1;
+  sc->place = scn__alloc(c, c->mem, n * sizeof *sc->place);
+  sc->force = scn__alloc(c, c->mem, n * sizeof *sc->force);
+  s->asset = scn__alloc(c, c->mem, n * sizeof *s->asset);
+  if (!sc->place || !sc->force || !s->asset) return;
+  for (size_t i = 0; i < v->n; i++) {
+    const scn__node *m = v->item[i], *p;
+    if (!scn__expect_map(c, m, "unit")) continue;
+    scn__check_keys(c, m, "unit", keys);
+    const char *id = NULL;
+    if (scn__item_id(c, m, &c->forces, &id) < 0 || !id) continue;
+    size_t k = sc->nforce++;
+    scn_place *pl = &sc->place[k];
+    scn_force *f = &sc->force[k];
+    scn_sar_asset *a = &s->asset[k];
+    *pl = (scn_place){.id = id, .name = "", .kind = "base", .nation = "", .source = "",
+                      .loc = scn__loc(m)};
+    *f = (scn_force){.id = id, .name = "", .nation = "", .kind = "sar_unit", .base = (int)k,
+                     .count = 1, .capacity_mass = NAN, .capacity_volume = NAN,
+                     .endurance = INFINITY, .loc = scn__loc(m)};
+    memset(a, 0, sizeof *a);
+    a->force = (int)k, a->count = 1, a->turnaround = 3600, a->endurance = INFINITY;
+    if ((p = scn__need(c, m, "base", "unit"))) scn__latlon(c, p, "base", &pl->lat, &pl->lon);
+    long long x;
+    if ((p = scn__get(m, "count")) && scn__integer(c, p, "count", 1, 100, &x) == 0)
+      f->count = a->count = (int)x;
+    load_unit_common(c, m, a, id, 1);
+    f->speed = a->speed, f->endurance = a->endurance;
+  }
+  sc->nplace = sc->nforce;
+  s->nasset = sc->nforce;
+}
+
+static void interpret_case(scn__ctx *c, const scn__node *root) {
+  static const char *const keys[] = {"case", "search", "units", NULL};
+  const scn__node *v;
+  scn_scenario *sc = c->sc;
+  if (!scn__expect_map(c, root, "the top level")) return;
+  scn__check_keys(c, root, "a case file", keys);
+  scn_sar *s = new_sar(c);
+  if (!s) return;
+  s->kase = scn__alloc(c, c->mem, sizeof *s->kase);
+  if (!s->kase) return;
+  sc->seed = 1, sc->notional = 1, sc->description = "", sc->name = "";
+  if ((v = scn__need(c, root, "case", "a case file"))) load_case(c, v, s->kase);
+  sc->name = s->kase->name;
+  if ((v = scn__get(root, "search"))) {
+    const char *keys2[NSETTINGS + 1];
+    memcpy(keys2, settings_keys, sizeof settings_keys);
+    keys2[NSETTINGS] = NULL;
+    if (scn__expect_map(c, v, "search")) {
+      scn__check_keys(c, v, "search", keys2);
+      load_settings(c, v, s);
+    }
+  }
+  if ((v = scn__need(c, root, "units", "a case file"))) load_units(c, v, s);
+  s->max_cases = 1;
+  sc->horizon = s->search_limit;
+  sc->sar = s;
+}
+
+int scn_sar_case_load(scn_scenario **out, const char *path, const scn_load_options *opt,
+                      diag *d) {
+  return scn__load_with(out, path, opt, d, interpret_case);
 }

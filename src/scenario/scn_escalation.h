@@ -2,7 +2,8 @@
  *
  * A continuous-time Markov chain over named levels.  Each transition has a base rate
  * (1/s) that is multiplied by every factor whose condition holds (a trigger over
- * crisis events, the same `after:` vocabulary as crisis.events).  Entering a level,
+ * crisis events in the `after:` vocabulary of crisis.events, Japan's legal situation,
+ * the plan's current phase, or a plan task running).  Entering a level,
  * and taking a transition, have effects in the events' vocabulary: signals raised
  * (scn_raise, as for events), events made to occur, and Japanese regions that
  * violence is taken to reach. */
@@ -21,16 +22,29 @@ typedef struct scn_esc_effects {
   int *reach;        /* region indices violence reaches now */
 } scn_esc_effects;
 
-/* The rate is multiplied by `factor` while its condition holds: `when` (a trigger over
- * crisis events, re-checked whenever one occurs) or, if situation >= 0, Japan's legal
- * situation having reached at least that gravity (SIG_SITUATION_CHANGED, from the
- * crisis or the plan's situation model).  Hook for phases and plan actions: another
- * condition kind fed by the signal that announces it. */
+/* What a rate multiplier waits for.  Each kind is fed by the signal that announces it,
+ * and the ladder redraws its pending jump when the condition may have changed. */
+typedef enum scn_esc_cond {
+  SCN_ESC_AFTER,     /* `after:` a trigger over crisis events (SIG_EVENT_OCCURRED) */
+  SCN_ESC_SITUATION, /* `situation:` Japan's legal situation at least this grave
+                        (SIG_SITUATION_CHANGED, from the crisis or the plan) */
+  SCN_ESC_PHASE,     /* `phase:` this plan phase is the current one: from its beginning
+                        until a later phase begins (SIG_PHASE_BEGAN) */
+  SCN_ESC_TASK       /* `task:` this plan task is running (SIG_TASK_STATUS open = 1),
+                        not while it waits, is paused or has ended */
+} scn_esc_cond;
+
+/* The rate is multiplied by `factor` while its condition holds.  Phase and task ids
+ * are resolved once the plan section is loaded (after the crisis section). */
 typedef struct scn_esc_factor {
-  scn_trigger when;
-  int situation;     /* scn_situation, or -1: use `when` */
+  scn_esc_cond cond;
+  scn_trigger when;  /* SCN_ESC_AFTER */
+  int ref;           /* SCN_ESC_SITUATION: scn_situation; PHASE / TASK: the plan's
+                        phase or task index (scn_plan.h); -1 otherwise */
+  const char *ref_id; /* PHASE / TASK: the id as written */
   double factor;     /* >= 0 */
-  scn_loc loc;
+  scn_loc loc;       /* the multiplier */
+  scn_loc ref_loc;   /* PHASE / TASK: where the id is written */
 } scn_esc_factor;
 
 typedef struct scn_esc_transition {

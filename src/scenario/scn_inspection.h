@@ -30,10 +30,22 @@ typedef enum scn_insp_rule {
  * itself before the operation runs at all (unsc_only). */
 typedef enum scn_insp_basis { SCN_INSP_CONSENT_OR_UNSC, SCN_INSP_UNSC_ONLY } scn_insp_basis;
 
-/* When the operation starts: at a time, after a crisis event, or once Japan's legal
- * situation reaches a level (SIG_SITUATION_CHANGED); then after `delay`. */
+/* When the operation starts: at a time, after a crisis event, once Japan's legal
+ * situation reaches a level (SIG_SITUATION_CHANGED), or when a plan task of activity
+ * ship_inspection starts (SIG_TASK_STATUS; the operation then runs only while the task
+ * does); then after `delay`. */
 typedef enum scn_insp_start_kind { SCN_INSP_START_AT, SCN_INSP_START_EVENT,
-                                   SCN_INSP_START_SITUATION } scn_insp_start_kind;
+                                   SCN_INSP_START_SITUATION, SCN_INSP_START_TASK } scn_insp_start_kind;
+
+/* How ships behave in the zone.  STATIONARY: a ship waits where it entered for a
+ * `crossing` draw (its patience) -- the queueing mode the Erlang checks use.  TRACKS:
+ * a ship crosses the zone on a straight track at its class's speed and leaves where
+ * the track leaves the polygon (docs/models.md section 5). */
+typedef enum scn_insp_motion { SCN_INSP_STATIONARY, SCN_INSP_TRACKS } scn_insp_motion;
+
+/* Who sails a diverted ship's leg to the port: nobody but the ship (NONE), or the
+ * inspecting asset, which keeps company and then returns to the zone (ASSET). */
+typedef enum scn_insp_escort { SCN_INSP_ESCORT_NONE, SCN_INSP_ESCORT_ASSET } scn_insp_escort;
 
 /* A rate change of a traffic stream: from time `at` (event < 0), or when crisis event
  * `event` occurs. */
@@ -48,7 +60,18 @@ typedef struct scn_insp_stream {
   double rate;     /* arrivals per second at the start */
   size_t nchange;
   scn_insp_change *change; /* [nchange] */
+  double *phase_rate; /* [nphase] arrivals per second while that plan phase is the
+                         latest begun, NaN = the rate above (with its changes); NULL:
+                         no `by_phase` */
+  int has_course;
+  dist course;     /* tracks: degrees true the ships steer */
 } scn_insp_stream;
+
+/* A speed rule: ships of class cls (-1: any) steam at a draw of speed (m/s). */
+typedef struct scn_insp_speed {
+  int cls;
+  dist speed;
+} scn_insp_speed;
 
 /* A rule "vessels of this class and/or flag": cls/flag -1 match anything; the first
  * matching rule of a list gives p. */
@@ -63,6 +86,7 @@ typedef struct scn_insp_passage {
   double dwell;    /* s until the first report outside it; NaN = unknown (the ship's
                       last report was inside): `crossing` is drawn instead */
   double lat, lon; /* where it was first reported inside */
+  double sog, cog; /* m/s and degrees true there; NaN when not reported */
   int cls, flag;
   long long mmsi;
 } scn_insp_passage;
@@ -94,6 +118,7 @@ typedef struct scn_inspection {
   double start_at;            /* SCN_INSP_START_AT */
   int start_event;            /* SCN_INSP_START_EVENT */
   int start_situation;        /* SCN_INSP_START_SITUATION: scn_situation */
+  int start_task;             /* SCN_INSP_START_TASK: plan task index */
   dist start_delay;
   int unsc_event;             /* crisis event standing for the UNSC resolution gate, or -1 */
   const char *unsc_gate;      /* gate id in the plan's authorities table (SIG_GATE_OPENED),
@@ -109,7 +134,8 @@ typedef struct scn_inspection {
 
   size_t nstream;
   scn_insp_stream *stream;
-  dist crossing;              /* time a ship stays in the zone (patience) */
+  dist crossing;              /* time a ship stays in the zone (patience); with tracks an
+                                 optional limit on top of the geometric exit */
   int crossing_infinite;      /* crossing: never -> ships wait as long as it takes */
 
   size_t npassage;            /* replay, sorted by t */
@@ -127,9 +153,22 @@ typedef struct scn_inspection {
 
   dist hail, board, divert;   /* mode durations */
 
+  scn_insp_motion motion;
+  size_t nspeed;
+  scn_insp_speed *speed;      /* first matching class rule gives a ship's speed */
+  size_t nphase;              /* the plan's phases (the length of phase_rate) */
+  int by_phase;               /* some stream has phase_rate */
+
+  size_t nport;               /* diversion ports, in order of preference; 0: a diverted */
+  int *port;                  /* ship is not followed to a port (place indices) */
+  scn_insp_escort escort;
+
   size_t nasset;
   scn_insp_asset *asset;
 } scn_inspection;
+
+/* The first speed rule matching cls, or NULL. */
+const scn_insp_speed *scn_insp_speed_lookup(const scn_inspection *in, int cls);
 
 /* The first matching rule's p, or 0 when none matches. */
 double scn_insp_rule_lookup(const scn_insp_rule_p *rules, size_t n, int cls, int flag);

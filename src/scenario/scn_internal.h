@@ -144,10 +144,18 @@ scn_loc scn__loc(const scn__node *n);
 void scn__load_theater(scn__ctx *c, const scn__node *theater);
 void scn__load_forces(scn__ctx *c, const scn__node *forces);
 void scn__load_crisis(scn__ctx *c, const scn__node *crisis);
+/* load_crisis.c: resolve the ladder's `phase:` / `task:` multipliers (after the plan). */
+void scn__resolve_escalation_plan(scn__ctx *c);
 void scn__load_inspection(scn__ctx *c, const scn__node *inspection); /* load_inspection.c */
 void scn__load_logistics(scn__ctx *c, const scn__node *logistics);   /* load_logistics.c */
 /* load_plan.c: both sections at once (either may be NULL), after the crisis. */
 void scn__load_plan(scn__ctx *c, const scn__node *situations, const scn__node *plan);
+
+/* load.c: scn_load() with another interpretation of the composed file (a SAR case
+ * file, load_sar.c); a UTC time "YYYY-MM-DDTHH:MM[:SS]Z" to Unix seconds (1 if valid). */
+int scn__load_with(scn_scenario **out, const char *path, const scn_load_options *opt, diag *d,
+                   void (*interpret_root)(scn__ctx *, const scn__node *));
+int scn__parse_epoch(const char *s, int64_t *out);
 
 /* load_sar.c: the `sar:` section (after the header and forces). */
 void scn__load_sar(scn__ctx *c, const scn__node *sar);

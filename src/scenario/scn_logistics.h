@@ -35,12 +35,28 @@ typedef struct scn_log_depot {
   scn_loc loc;
 } scn_log_depot;
 
-/* Demand surge: from the time crisis event `event` occurs, demand is multiplied by
- * `factor` (surges compound). */
+/* Demand surge: from the time crisis event `event` occurs (or plan phase `phase`
+ * begins; exactly one of the two is >= 0), demand is multiplied by `factor` (surges
+ * compound). */
 typedef struct scn_log_surge {
   int event;
+  int phase;
   double factor;
 } scn_log_surge;
+
+/* A point of a consumer's track at sea: at time `t` (s after the epoch) it is at
+ * lat/lon; between points it moves along the straight line in lat/lon (times
+ * strictly increasing). */
+typedef struct scn_log_waypoint {
+  double t, lat, lon;
+} scn_log_waypoint;
+
+/* A station a consumer at sea takes up when a plan phase begins (it then stays
+ * there: a later station's phase moves it again). */
+typedef struct scn_log_station {
+  int phase;
+  double lat, lon;
+} scn_log_station;
 
 typedef struct scn_log_consumer {
   const char *id, *name;
@@ -55,6 +71,13 @@ typedef struct scn_log_consumer {
   int priority;      /* 1 (highest) .. 9: the penalty on its unmet demand */
   size_t nsurge;
   scn_log_surge *surge;
+  size_t ntrack;     /* 0, or >= 1 waypoints: the consumer moves (place < 0) */
+  scn_log_waypoint *track;
+  size_t nstation;   /* stations by phase (place < 0) */
+  scn_log_station *station;
+  size_t ntask;      /* plan tasks under whose authority it is supplied: while none of
+                        them runs (SIG_TASK_STATUS), nothing is delivered to it */
+  int *task;         /* [ntask] task indices (scn_plan.h) */
   scn_loc loc;
 } scn_log_consumer;
 
@@ -66,8 +89,20 @@ typedef struct scn_log_transport {
   double *capacity;  /* [ncommodity] per voyage, 0 = cannot carry it */
   double *load_rate, *unload_rate; /* [ncommodity] per second (> 0 where capacity > 0) */
   dist turnaround;   /* at the load port after a return: maintenance, crew rest */
+  int shared_hold;   /* 1: capacities are alternatives of one hold (a load uses
+                        sum_k q_k / capacity_k <= 1); 0: a hold or tank per commodity */
+  double endurance;  /* s a unit may be away from its loading place on one voyage (out,
+                        unload, back); INFINITY: no limit (default the force's) */
+  double rest_after; /* s under way after which the crew rests, INFINITY: never */
+  double rest_for;   /* s of rest (maintenance, crew rest) taken at the loading place */
   scn_loc loc;
 } scn_log_transport;
+
+/* How a round is planned: `auto` uses the coupled multi-commodity LP where commodities
+ * share a capacity (a transport class carrying several, or a loading port's berths
+ * used by several commodities, classes or depots), else one network simplex per
+ * commodity; the other two force one way (for tests and comparison). */
+enum scn_log_planner { SCN_LOG_PLAN_AUTO, SCN_LOG_PLAN_NETWORK, SCN_LOG_PLAN_LP };
 
 typedef struct scn_logistics {
   double period;     /* s, planning period (default 24h) */
@@ -75,6 +110,7 @@ typedef struct scn_logistics {
                         transport per unit (default 10000h) */
   int avoid_combat;  /* JP assets never enter an active combat_area (default 1) */
   int full_loads;    /* a voyage tops up what it carries to a full hold (default 1) */
+  int planner;       /* scn_log_planner */
   size_t ncommodity, nport, ndepot, nconsumer, ntransport;
   scn_log_commodity *commodity;
   scn_log_port *port;

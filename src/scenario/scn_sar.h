@@ -1,6 +1,8 @@
 /* scn_sar.h - the loaded `sar:` section (docs/scenario.md): drift settings, the
- * met-ocean fields (NetCDF files or constant vectors), survival times per object
- * class, and the search units with their sweep widths.
+ * met-ocean fields (NetCDF files or constant vectors), water temperature and survival
+ * times, the plan tasks that carry the search, the datum shapes of the crisis's
+ * person_missing events, and the search units with their sweep widths; and a
+ * standalone case file (`straits sar CASE.yaml`), loaded into the same structures.
  *
  * Part of the immutable scenario: lives in the scenario's arena, read-only after
  * scn_load().  Quantities are SI (s, m, m/s). */
@@ -28,6 +30,28 @@ typedef struct scn_sar_asset {
   double sweep[SCN_OBJ__COUNT];     /* m, effective sweep width per object class */
 } scn_sar_asset;
 
+/* What the reported position means: a last known position (circular normal with
+ * position_sigma), a track between two points (the flight path of an aircraft,
+ * uniform along it plus the normal scatter) or an area (uniform in a disc). */
+typedef enum scn_sar_shape { SCN_SAR_POINT, SCN_SAR_TRACK, SCN_SAR_AREA } scn_sar_shape;
+
+typedef struct scn_sar_datum {
+  int event;           /* crisis event whose person_missing it shapes; -1 in a case file */
+  int shape;           /* scn_sar_shape */
+  double lat0, lon0;   /* point, area centre, track start (degrees) */
+  double lat1, lon1;   /* track end */
+  double radius;       /* m, area */
+  scn_loc loc;
+} scn_sar_datum;
+
+/* A standalone case (`case:` of a case file): the report time is the epoch (t = 0). */
+typedef struct scn_sar_case {
+  const char *name;
+  int object, persons;
+  scn_sar_datum datum;
+  int sorties;         /* sorties per unit to plan (default 1) */
+} scn_sar_case;
+
 typedef struct scn_sar {
   int particles;            /* per case */
   int max_cases;            /* cases open at once in a replication */
@@ -41,8 +65,26 @@ typedef struct scn_sar {
   double land_res;          /* degrees */
   scn_sar_field current, wind;
   dist survival[SCN_OBJ__COUNT]; /* time a person survives, per object class */
+  /* Water temperature (degrees C): a constant (`east`) or a sea surface temperature
+   * file.  When given, a person in the water (piw) survives per Hayward et al. (1975)
+   * (docs/models.md), lognormal about that with survival_sigma. */
+  int has_water;
+  scn_sar_field water;
+  double survival_sigma;
   size_t nasset;
   scn_sar_asset *asset;
+  size_t ntask;             /* plan tasks carrying the search (0: not tied to the plan) */
+  int *task;                /* [ntask] plan task indices */
+  size_t ndatum;            /* datum shapes by crisis event (default: a point) */
+  scn_sar_datum *datum;
+  scn_sar_case *kase;       /* only in a case file */
 } scn_sar;
+
+/* Load a standalone case file (docs/cli.md, `straits sar`): `case:`, `search:` (the
+ * settings of a `sar:` section) and `units:`.  The result is a scenario whose places
+ * are the units' bases, whose forces are the units and whose sar section carries the
+ * case; the epoch is the time of the report.  Errors as scn_load(). */
+int scn_sar_case_load(scn_scenario **out, const char *path, const scn_load_options *opt,
+                      diag *d);
 
 #endif

@@ -17,9 +17,24 @@
 #define STORE__XSTR(x) #x
 #define STORE__STR(x) STORE__XSTR(x)
 
-/* Value columns carry no declared type on purpose: REAL affinity stores integral
- * doubles as integers and reads -0.0 back as 0.0, which would make a resumed run's
- * summary differ in the last bit from an uninterrupted one. */
+/* A replication is one row: its done mark and, in `data`, every value it yields --
+ * the metric values and the series points -- packed as one BLOB (format below).
+ * With a row per value and per point (schema 1) the single writer spent most of a
+ * run in SQLite, inserting ~450 rows per replication at as many places in the
+ * indexes (bench/README.md, issue 8); now a replication is one append.
+ *
+ * data, all integers little-endian uint32, all values little-endian IEEE-754 doubles
+ * stored bit for bit (so -0.0 and NaN survive; NaN = not observed):
+ *   nvalues, nseries                    (nvalues = the run's metric count)
+ *   value[nvalues]
+ *   nseries x (metric, npoints)         series with points, metric ascending
+ *   points: for each series in that order, npoints x (t, value)
+ * The replication table is a rowid table so the blob lives in its leaves and the
+ * (run, idx) key index stays small. */
+#define STORE__POINT_BYTES 16
+#define STORE__DIR_BYTES 8
+#define STORE__CACHE_BYTES ((size_t)64 << 20) /* reader's cache of a run's values */
+
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS run(\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -49,25 +64,8 @@ static const char schema_sql[] =
     "  run INTEGER NOT NULL REFERENCES run(id),\n"
     "  idx INTEGER NOT NULL,\n"
     "  status TEXT NOT NULL,\n"
-    "  PRIMARY KEY(run, idx)) WITHOUT ROWID;\n"
-    "CREATE TABLE IF NOT EXISTS metric_value(\n"
-    "  run INTEGER NOT NULL,\n"
-    "  metric INTEGER NOT NULL,\n"
-    "  replication INTEGER NOT NULL,\n"
-    "  value NOT NULL,\n"
-    "  PRIMARY KEY(run, metric, replication),\n"
-    "  FOREIGN KEY(run, replication) REFERENCES replication(run, idx),\n"
-    "  FOREIGN KEY(run, metric) REFERENCES metric_def(run, idx)) WITHOUT ROWID;\n"
-    "CREATE TABLE IF NOT EXISTS series_point(\n"
-    "  run INTEGER NOT NULL,\n"
-    "  metric INTEGER NOT NULL,\n"
-    "  replication INTEGER NOT NULL,\n"
-    "  seq INTEGER NOT NULL,\n"
-    "  t NOT NULL,\n"
-    "  value,\n"
-    "  PRIMARY KEY(run, metric, replication, seq),\n"
-    "  FOREIGN KEY(run, replication) REFERENCES replication(run, idx),\n"
-    "  FOREIGN KEY(run, metric) REFERENCES metric_def(run, idx)) WITHOUT ROWID;\n"
+    "  data BLOB NOT NULL,\n"
+    "  PRIMARY KEY(run, idx));\n"
     "CREATE TABLE IF NOT EXISTS track(\n"
     "  run INTEGER NOT NULL,\n"
     "  replication INTEGER NOT NULL,\n"
@@ -78,13 +76,7 @@ static const char schema_sql[] =
     "  lat NOT NULL,\n"
     "  lon NOT NULL,\n"
     "  PRIMARY KEY(run, replication, module, name, seq),\n"
-    "  FOREIGN KEY(run, replication) REFERENCES replication(run, idx)) WITHOUT ROWID;\n"
-    "CREATE VIEW IF NOT EXISTS metric AS\n"
-    "  SELECT v.run, v.replication, d.module, d.name, d.unit, v.value\n"
-    "  FROM metric_value v JOIN metric_def d ON d.run = v.run AND d.idx = v.metric;\n"
-    "CREATE VIEW IF NOT EXISTS series AS\n"
-    "  SELECT p.run, p.replication, d.module, d.name, p.seq, p.t, p.value\n"
-    "  FROM series_point p JOIN metric_def d ON d.run = p.run AND d.idx = p.metric;\n";
+    "  FOREIGN KEY(run, replication) REFERENCES replication(run, idx)) WITHOUT ROWID;\n";
 
 /* Named documents of a run (store_doc_put): the theater, the plan's findings. */
 static const char doc_sql[] =
@@ -111,11 +103,7 @@ static const char sweep_sql[] =
     "  point INTEGER NOT NULL,\n"
     "  run INTEGER NOT NULL REFERENCES run(id),\n"
     "  overrides TEXT NOT NULL,\n"
-    "  PRIMARY KEY(sweep, point)) WITHOUT ROWID;\n"
-    "CREATE VIEW IF NOT EXISTS sweep_metric AS\n"
-    "  SELECT p.sweep, p.point, v.replication, d.module, d.name, d.unit, v.value\n"
-    "  FROM sweep_point p JOIN metric_value v ON v.run = p.run\n"
-    "  JOIN metric_def d ON d.run = v.run AND d.idx = v.metric;\n";
+    "  PRIMARY KEY(sweep, point)) WITHOUT ROWID;\n";
 
 /* The prepared statements, by purpose. */
 #define STMT_MAP(X)                                                                  \
@@ -146,24 +134,13 @@ static const char sweep_sql[] =
   X(DEF_SELECT,                                                                      \
     "SELECT idx, module, name, unit, flags FROM metric_def WHERE run = ?1 "          \
     "ORDER BY idx")                                                                  \
-  X(REP_INSERT, "INSERT INTO replication(run, idx, status) VALUES(?1, ?2, 'done')")  \
+  X(REP_INSERT,                                                                      \
+    "INSERT INTO replication(run, idx, status, data) VALUES(?1, ?2, 'done', ?3)")  \
   X(REP_DONE,                                                                        \
-    "SELECT idx FROM replication WHERE run = ?1 AND status = 'done' AND idx >= 0 "   \
-    "AND idx < ?2")                                                                  \
-  X(VAL_INSERT,                                                                      \
-    "INSERT INTO metric_value(run, metric, replication, value) "                     \
-    "VALUES(?1, ?2, ?3, ?4)")                                                        \
-  X(PT_INSERT,                                                                       \
-    "INSERT INTO series_point(run, metric, replication, seq, t, value) "             \
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)")                                                \
-  X(VAL_SELECT,                                                                      \
-    "SELECT replication, value FROM metric_value WHERE run = ?1 AND metric = ?2 "    \
-    "AND replication >= 0 AND replication < ?3 ORDER BY replication")                \
-  /* SQLite documents that a bare column beside max() comes from the max row. */    \
-  X(LAST_SELECT,                                                                     \
-    "SELECT replication, value, max(seq) FROM series_point WHERE run = ?1 AND "      \
-    "metric = ?2 AND replication >= 0 AND replication < ?3 GROUP BY replication "    \
-    "ORDER BY replication")
+    "SELECT idx FROM replication WHERE run = ?1 AND idx >= 0 AND idx < ?2")          \
+  X(REP_DATA,                                                                        \
+    "SELECT idx, data FROM replication WHERE run = ?1 AND idx >= 0 AND idx < ?2 "    \
+    "ORDER BY idx")
 
 enum {
 #define STMT__ENUM(name, sql) S_##name,
@@ -182,7 +159,75 @@ struct store {
   sqlite3 *db;
   sqlite3_stmt *stmt[S__COUNT];
   char msg[512];
+  /* The writer's scratch, grown on demand and kept: a replication's data blob
+   * (pack) and per metric where its points go (at, [nat]). */
+  unsigned char *pack;
+  size_t pack_cap;
+  size_t *at;
+  size_t nat;
+  /* The readers' cache: replications [0, cache_n) of run cache_run, cache_m values
+   * each (a series' value is its last point), NaN where absent.  Dropped by every
+   * write, so it never shows a stale value. */
+  double *cache;
+  int64_t cache_run;
+  size_t cache_n, cache_m;
 };
+
+static void put_le32(unsigned char *b, uint32_t v) {
+  for (int i = 0; i < 4; i++)
+    b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get_le32(const unsigned char *b) {
+  return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* Doubles in the blob: little-endian IEEE-754 bit patterns, whatever the host's order. */
+static void put_le64(unsigned char *b, double v) {
+  uint64_t u;
+  memcpy(&u, &v, sizeof u);
+  for (int i = 0; i < 8; i++)
+    b[i] = (unsigned char)(u >> (8 * i));
+}
+
+static double get_le64(const unsigned char *b) {
+  uint64_t u = 0;
+  double v;
+  for (int i = 0; i < 8; i++)
+    u |= (uint64_t)b[i] << (8 * i);
+  memcpy(&v, &u, sizeof v);
+  return v;
+}
+
+/* A data blob taken apart (pointers into it); 0, or -1 when it is malformed. */
+typedef struct rep_view {
+  size_t nvalues, nseries;
+  const unsigned char *value, *dir, *points;
+} rep_view;
+
+static int rep_parse(rep_view *v, const unsigned char *b, size_t len) {
+  if (!b || len < 8)
+    return -1;
+  v->nvalues = get_le32(b);
+  v->nseries = get_le32(b + 4);
+  size_t head = 8 + 8 * v->nvalues + STORE__DIR_BYTES * v->nseries;
+  if (v->nvalues > METRIC_MAX || v->nseries > METRIC_MAX || head > len)
+    return -1;
+  v->value = b + 8;
+  v->dir = v->value + 8 * v->nvalues;
+  v->points = v->dir + STORE__DIR_BYTES * v->nseries;
+  size_t total = 0;
+  for (size_t i = 0; i < v->nseries; i++)
+    total += get_le32(v->dir + STORE__DIR_BYTES * i + 4);
+  return total * STORE__POINT_BYTES == len - head ? 0 : -1;
+}
+
+static void cache_drop(store *st) {
+  free(st->cache);
+  st->cache = NULL;
+  st->cache_n = st->cache_m = 0;
+  st->cache_run = 0;
+}
 
 /* Remember a failure: the caller's words, then SQLite's if it has any. */
 static int fail(store *st, int sqlite_rc, const char *fmt, ...)
@@ -259,8 +304,10 @@ static int apply_schema(store *st) {
     goto done;
   }
   if (version != 0 && version != STORE_SCHEMA_VERSION) {
-    fail(st, SQLITE_OK, "results store schema version %d is not supported (expected %d)",
-         version, STORE_SCHEMA_VERSION);
+    fail(st, SQLITE_OK, "results store schema version %d is not supported (expected %d)%s",
+         version, STORE_SCHEMA_VERSION,
+         version < STORE_SCHEMA_VERSION ? "; it was made by an older straits: run again "
+                                          "into a new store" : "");
     rc = SQLITE_ERROR;
     goto done;
   }
@@ -375,6 +422,9 @@ void store_close(store *st) {
   /* An open transaction is rolled back by closing; the _v2 form never leaves the
    * handle half-alive. */
   sqlite3_close_v2(st->db);
+  free(st->pack);
+  free(st->at);
+  free(st->cache);
   free(st);
 }
 
@@ -583,6 +633,7 @@ int store_replications_done(store *st, int64_t run_id, unsigned char *done, size
 /* ---- batched writes ------------------------------------------------------------ */
 
 int store_begin(store *st) {
+  cache_drop(st);
   int rc = exec_stmt(st, S_BEGIN);
   return rc == SQLITE_OK ? 0 : fail(st, rc, "cannot begin a transaction");
 }
@@ -593,26 +644,105 @@ int store_commit(store *st) {
 }
 
 int store_rollback(store *st) {
+  cache_drop(st);
   if (sqlite3_get_autocommit(st->db))
     return 0;
   int rc = exec_stmt(st, S_ROLLBACK);
   return rc == SQLITE_OK ? 0 : fail(st, rc, "cannot roll back");
 }
 
+/* Grow the writer's scratch; 0 or ERR_NOMEM. */
+static int scratch(store *st, size_t bytes, size_t nat, int replication) {
+  if (st->nat < nat) {
+    size_t *at = realloc(st->at, nat * sizeof *at);
+    if (!at)
+      goto nomem;
+    st->at = at, st->nat = nat;
+  }
+  if (st->pack_cap < bytes) {
+    size_t cap = st->pack_cap ? st->pack_cap : 4096;
+    while (cap < bytes)
+      cap *= 2;
+    unsigned char *p = realloc(st->pack, cap);
+    if (!p)
+      goto nomem;
+    st->pack = p, st->pack_cap = cap;
+  }
+  return 0;
+nomem:
+  fail(st, SQLITE_OK, "no memory to store replication %d", replication);
+  return ERR_NOMEM;
+}
+
+/* Pack a replication into st->pack (format at the top); its length, or < 0 (err).
+ * Points are grouped by series with a counting sort, which keeps each series' points
+ * in the order they were added. */
+static long pack_replication(store *st, int replication, const metric_set *ms,
+                             const metric_out *out, int *err) {
+  const size_t m = ms->n;
+  if ((*err = scratch(st, 8, m + 1, replication)))
+    return -1;
+  size_t *at = st->at; /* at[k + 1] = points of series k, then running starts */
+  memset(at, 0, (m + 1) * sizeof *at);
+  for (size_t k = 0; k < out->npoints; k++) {
+    int mk = out->point[k].metric;
+    if (mk < 0 || (size_t)mk >= m) {
+      *err = fail(st, SQLITE_OK, "replication %d has a point of unknown metric %d",
+                  replication, mk);
+      return -1;
+    }
+    at[mk + 1]++;
+  }
+  size_t nseries = 0;
+  for (size_t k = 0; k < m; k++)
+    nseries += at[k + 1] != 0;
+  size_t head = 8 + 8 * m + STORE__DIR_BYTES * nseries;
+  size_t len = head + STORE__POINT_BYTES * out->npoints;
+  if (m > METRIC_MAX || (*err = scratch(st, len, m + 1, replication)))
+    return -1;
+  unsigned char *b = st->pack, *dir = b + 8 + 8 * m;
+  put_le32(b, (uint32_t)m);
+  put_le32(b + 4, (uint32_t)nseries);
+  for (size_t k = 0; k < m; k++)
+    put_le64(b + 8 + 8 * k, out->value[k]);
+  for (size_t k = 0, d = 0; k < m; k++)
+    if (at[k + 1]) {
+      put_le32(dir + STORE__DIR_BYTES * d, (uint32_t)k);
+      put_le32(dir + STORE__DIR_BYTES * d + 4, (uint32_t)at[k + 1]);
+      d++;
+    }
+  for (size_t k = 0; k < m; k++) /* at[k] = first point of series k */
+    at[k + 1] += at[k];
+  for (size_t k = 0; k < out->npoints; k++) {
+    const metric_point *p = &out->point[k];
+    unsigned char *q = b + head + STORE__POINT_BYTES * at[p->metric]++;
+    put_le64(q, p->t);
+    put_le64(q + 8, p->value);
+  }
+  return (long)len;
+}
+
 int store_put_replication(store *st, int64_t run_id, int replication,
                           const metric_set *ms, const metric_out *out) {
-  int err, rc;
+  int err = 0, rc;
   sqlite3_stmt *s;
+  cache_drop(st);
+  long len = pack_replication(st, replication, ms, out, &err);
+  if (len < 0)
+    return err;
   if ((err = sp_begin(st)))
     return err;
 
-  /* The done mark goes first: its primary key refuses a replication stored before,
-   * before any of its rows are written. */
+  /* The primary key refuses a replication stored before. */
   s = st->stmt[S_REP_INSERT];
   sqlite3_bind_int64(s, 1, run_id);
   sqlite3_bind_int(s, 2, replication);
-  rc = exec_stmt(st, S_REP_INSERT);
-  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+  rc = sqlite3_bind_blob64(s, 3, st->pack, (sqlite3_uint64)len, SQLITE_STATIC);
+  if (rc == SQLITE_OK)
+    rc = exec_stmt(st, S_REP_INSERT);
+  else
+    sqlite3_reset(s), sqlite3_clear_bindings(s);
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
     err = fail(st, SQLITE_OK, "replication %d of run %lld is already stored", replication,
                (long long)run_id);
     goto done;
@@ -626,53 +756,9 @@ int store_put_replication(store *st, int64_t run_id, int replication,
   /* The run row's count stays true even for a run that never finishes. */
   sqlite3_bind_int64(st->stmt[S_RUN_COUNT], 1, run_id);
   rc = exec_stmt(st, S_RUN_COUNT);
-  if (rc != SQLITE_OK) {
+  if (rc != SQLITE_OK)
     err = fail(st, rc, "cannot count replication %d of run %lld", replication,
                (long long)run_id);
-    goto done;
-  }
-
-  s = st->stmt[S_VAL_INSERT];
-  for (size_t i = 0; i < ms->n; i++) {
-    double v = out->value[i];
-    if (isnan(v))
-      continue; /* not observed: no row (SQLite would store NaN as NULL anyway) */
-    sqlite3_bind_int64(s, 1, run_id);
-    sqlite3_bind_int64(s, 2, (int64_t)i);
-    sqlite3_bind_int(s, 3, replication);
-    sqlite3_bind_double(s, 4, v);
-    rc = exec_stmt(st, S_VAL_INSERT);
-    if (rc != SQLITE_OK) {
-      err = fail(st, rc, "cannot store metric '%s.%s' of replication %d",
-                 ms->def[i].module, ms->def[i].name, replication);
-      goto done;
-    }
-  }
-
-  s = st->stmt[S_PT_INSERT];
-  for (size_t k = 0; k < out->npoints; k++) {
-    const metric_point *p = &out->point[k];
-    if (p->metric < 0 || (size_t)p->metric >= ms->n) {
-      err = fail(st, SQLITE_OK, "replication %d has a point of unknown metric %d",
-                 replication, p->metric);
-      goto done;
-    }
-    sqlite3_bind_int64(s, 1, run_id);
-    sqlite3_bind_int(s, 2, p->metric);
-    sqlite3_bind_int(s, 3, replication);
-    sqlite3_bind_int64(s, 4, (int64_t)k);
-    sqlite3_bind_double(s, 5, p->t);
-    if (isnan(p->value))
-      sqlite3_bind_null(s, 6);
-    else
-      sqlite3_bind_double(s, 6, p->value);
-    rc = exec_stmt(st, S_PT_INSERT);
-    if (rc != SQLITE_OK) {
-      err = fail(st, rc, "cannot store a point of '%s.%s' in replication %d",
-                 ms->def[p->metric].module, ms->def[p->metric].name, replication);
-      goto done;
-    }
-  }
 done:;
   char keep[sizeof st->msg];
   if (err)
@@ -685,29 +771,78 @@ done:;
   return e2;
 }
 
+/* The value a summary reads from a parsed blob: the scalar, or a series' last point
+ * (NaN if the series has none in this replication). */
+static double rep_value(const rep_view *v, const metric_set *ms, size_t metric) {
+  if (!(ms->def[metric].flags & METRIC_SERIES))
+    return get_le64(v->value + 8 * metric);
+  size_t first = 0;
+  for (size_t i = 0; i < v->nseries; i++) {
+    size_t k = get_le32(v->dir + STORE__DIR_BYTES * i);
+    size_t np = get_le32(v->dir + STORE__DIR_BYTES * i + 4);
+    if (k == metric)
+      return get_le64(v->points + STORE__POINT_BYTES * (first + np - 1) + 8);
+    first += np;
+  }
+  return NAN;
+}
+
+/* Scan replications [0, n) of a run: fill vals [n x ncol] with the values of metrics
+ * cols[0..ncol) (all metrics when cols is NULL), NaN where absent. */
+static int read_values(store *st, int64_t run_id, const metric_set *ms, const int *cols,
+                       size_t ncol, double *vals, size_t n) {
+  sqlite3_stmt *s = st->stmt[S_REP_DATA];
+  int rc, err = 0;
+  for (size_t i = 0; i < n * ncol; i++)
+    vals[i] = NAN;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_int64(s, 2, (int64_t)n);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    sqlite3_int64 r = sqlite3_column_int64(s, 0); /* 0 <= r < n by the query */
+    const unsigned char *b = sqlite3_column_blob(s, 1);
+    rep_view v;
+    if (rep_parse(&v, b, (size_t)sqlite3_column_bytes(s, 1)) != 0 || v.nvalues != ms->n) {
+      err = fail(st, SQLITE_OK, "replication %lld of run %lld is damaged in the store",
+                 (long long)r, (long long)run_id);
+      break;
+    }
+    for (size_t c = 0; c < ncol; c++)
+      vals[(size_t)r * ncol + c] = rep_value(&v, ms, cols ? (size_t)cols[c] : c);
+  }
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  if (!err && rc != SQLITE_DONE)
+    err = fail(st, rc, "cannot read the values of run %lld", (long long)run_id);
+  return err;
+}
+
 int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int metric,
                         double *vals, size_t n) {
   if (metric < 0 || (size_t)metric >= ms->n)
     return fail(st, SQLITE_OK, "no metric %d in the registry", metric);
-  int series = (ms->def[metric].flags & METRIC_SERIES) != 0;
-  int which = series ? S_LAST_SELECT : S_VAL_SELECT;
-  sqlite3_stmt *s = st->stmt[which];
-  int rc;
-  for (size_t i = 0; i < n; i++)
-    vals[i] = NAN;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_int(s, 2, metric);
-  sqlite3_bind_int64(s, 3, (int64_t)n);
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    sqlite3_int64 r = sqlite3_column_int64(s, 0); /* 0 <= r < n by the query */
-    if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-      vals[r] = sqlite3_column_double(s, 1);
+  /* Readers ask for every metric in turn (summaries, reports): one scan of the run
+   * serves them all while it fits the cache; past that, a scan per metric. */
+  const size_t m = ms->n;
+  int cached = st->cache && st->cache_run == run_id && st->cache_m == m && st->cache_n >= n;
+  if (!cached && n > 0 && n <= STORE__CACHE_BYTES / sizeof(double) / m) {
+    double *c = malloc(n * m * sizeof *c);
+    if (!c) {
+      fail(st, SQLITE_OK, "no memory to read run %lld", (long long)run_id);
+      return ERR_NOMEM;
+    }
+    int err = read_values(st, run_id, ms, NULL, m, c, n);
+    if (err) {
+      free(c);
+      return err;
+    }
+    cache_drop(st);
+    st->cache = c, st->cache_run = run_id, st->cache_n = n, st->cache_m = m;
+    cached = 1;
   }
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  if (rc != SQLITE_DONE)
-    return fail(st, rc, "cannot read metric '%s.%s' of run %lld", ms->def[metric].module,
-                ms->def[metric].name, (long long)run_id);
+  if (!cached)
+    return read_values(st, run_id, ms, &metric, 1, vals, n);
+  for (size_t r = 0; r < n; r++)
+    vals[r] = st->cache[r * m + (size_t)metric];
   return 0;
 }
 
@@ -874,20 +1009,32 @@ int store_series_each(store *st, int64_t run_id, int metric, size_t n,
                       int (*fn)(void *ctx, int replication, double t, double value),
                       void *ctx) {
   sqlite3_stmt *s;
+  int rc = SQLITE_DONE;
   int err = prepare(st, &s,
-                    "SELECT replication, t, value FROM series_point WHERE run = ?1 AND "
-                    "metric = ?2 AND replication >= 0 AND replication < ?3 "
-                    "ORDER BY replication, seq");
+                    "SELECT idx, data FROM replication WHERE run = ?1 AND idx >= 0 AND "
+                    "idx < ?2 ORDER BY idx");
   if (err)
     return err;
   sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_int(s, 2, metric);
-  sqlite3_bind_int64(s, 3, (int64_t)n);
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    double v = sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);
-    if ((err = fn(ctx, sqlite3_column_int(s, 0), sqlite3_column_double(s, 1), v)))
+  sqlite3_bind_int64(s, 2, (int64_t)n);
+  while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int r = sqlite3_column_int(s, 0);
+    rep_view v;
+    if (rep_parse(&v, sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1))) {
+      err = fail(st, SQLITE_OK, "replication %d of run %lld is damaged in the store", r,
+                 (long long)run_id);
       break;
+    }
+    size_t first = 0;
+    for (size_t i = 0; i < v.nseries && !err; i++) {
+      size_t k = get_le32(v.dir + STORE__DIR_BYTES * i);
+      size_t np = get_le32(v.dir + STORE__DIR_BYTES * i + 4);
+      for (size_t j = 0; k == (size_t)metric && j < np && !err; j++) {
+        const unsigned char *q = v.points + STORE__POINT_BYTES * (first + j);
+        err = fn(ctx, r, get_le64(q), get_le64(q + 8));
+      }
+      first += np;
+    }
   }
   if (!err && rc != SQLITE_DONE)
     err = fail(st, rc, "cannot read series %d of run %lld", metric, (long long)run_id);
@@ -989,6 +1136,27 @@ int store_sweep_finish(store *st, int64_t sweep_id) {
   return rc == SQLITE_DONE ? 0 : fail(st, rc, "cannot finish sweep %lld", (long long)sweep_id);
 }
 
+int store_sweep_point_run(store *st, int64_t sweep_id, int point, int64_t *run_id) {
+  sqlite3_stmt *s;
+  *run_id = 0;
+  int err = prepare(st, &s, "SELECT run FROM sweep_point WHERE sweep = ?1 AND point = ?2");
+  if (err)
+    return err;
+  sqlite3_bind_int64(s, 1, sweep_id);
+  sqlite3_bind_int(s, 2, point);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    *run_id = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  if (rc == SQLITE_ROW)
+    return 0;
+  if (rc == SQLITE_DONE) {
+    fail(st, SQLITE_OK, "point %d of sweep %lld is not recorded", point, (long long)sweep_id);
+    return ERR_NOTFOUND;
+  }
+  return fail(st, rc, "cannot look up point %d of sweep %lld", point, (long long)sweep_id);
+}
+
 /* ---- merging a part's run (MPI ranks, sweep.h) ------------------------------------ */
 
 /* Run each statement of a ';'-separated script with ?1 = dst, ?2 = src bound where
@@ -1016,19 +1184,15 @@ static int merge_exec(store *st, const char *sql, int64_t dst, int64_t src) {
 
 int store_merge_run(store *st, int64_t dst_run, const char *src_path, int64_t src_run,
                     int *copied) {
+  cache_drop(st);
   /* Only replications dst lacks, so repeating an interrupted merge is harmless. */
   static const char copy_sql[] =
       "CREATE TEMP TABLE merge_rep AS SELECT idx FROM part.replication "
-      "  WHERE run = ?2 AND status = 'done' AND idx NOT IN "
+      "  WHERE run = ?2 AND idx NOT IN "
       "  (SELECT idx FROM main.replication WHERE run = ?1);"
-      "INSERT INTO main.replication(run, idx, status) "
-      "  SELECT ?1, idx, 'done' FROM temp.merge_rep;"
-      "INSERT INTO main.metric_value(run, metric, replication, value) "
-      "  SELECT ?1, metric, replication, value FROM part.metric_value "
-      "  WHERE run = ?2 AND replication IN (SELECT idx FROM temp.merge_rep);"
-      "INSERT INTO main.series_point(run, metric, replication, seq, t, value) "
-      "  SELECT ?1, metric, replication, seq, t, value FROM part.series_point "
-      "  WHERE run = ?2 AND replication IN (SELECT idx FROM temp.merge_rep);"
+      "INSERT INTO main.replication(run, idx, status, data) "
+      "  SELECT ?1, idx, status, data FROM part.replication "
+      "  WHERE run = ?2 AND idx IN (SELECT idx FROM temp.merge_rep);"
       "UPDATE main.run SET replications_done = "
       "  (SELECT count(*) FROM main.replication WHERE run = ?1) WHERE id = ?1;";
   sqlite3_stmt *s;

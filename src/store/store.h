@@ -6,23 +6,23 @@
  * a run killed at any moment holds only whole replications and resumes without
  * losing or double-counting one.
  *
- * Schema (user_version 1; full text in store.c):
+ * Schema (user_version 2; full text in store.c):
  *   run(id, scenario_name, scenario_hash, scenario_path, seed, version, options,
  *       replications_planned, replications_done, created_at, finished_at, wall_s)
  *   metric_def(run, idx, module, name, unit, description, flags)
- *   replication(run, idx, status)                  status is 'done'
- *   metric_value(run, metric, replication, value)  metric = metric_def.idx; a metric
- *                                                  not observed (NaN) has no row
- *   series_point(run, metric, replication, seq, t, value)
- *                                                  seq = position in the
- *                                                  replication's point list
+ *   replication(run, idx, status, data)           status is 'done'; data is every
+ *                                                  value of the replication in one
+ *                                                  BLOB: the metric values (index =
+ *                                                  metric_def.idx, NaN = not
+ *                                                  observed) and the series points
+ *                                                  (format in store.c)
  *   track(run, replication, module, name, seq, t, lat, lon)   (reserved, empty)
- * and two views with names instead of indices, as DESIGN.md names the tables:
- *   metric(run, replication, module, name, unit, value)
- *   series(run, replication, module, name, seq, t, value)
+ * Schema 1 (a row per value and per series point) is refused with a message: its
+ * single writer was the bottleneck of a run (bench/README.md).  Tools that want rows
+ * read them through this API or `straits export` (values, series).
  * seed is the uint64 stored as its two's-complement int64.  Values are stored as
- * IEEE doubles bit for bit (columns without REAL affinity, which would turn -0.0
- * into 0), so a resumed run summarises to exactly the same numbers.
+ * IEEE doubles bit for bit (-0.0 and NaN included), so a resumed run summarises to
+ * exactly the same numbers.
  *
  * A store handle is used by one thread (the runner's writer).  Strings passed in are
  * copied by SQLite; values returned are owned by the caller unless stated.  Functions
@@ -37,7 +37,7 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_BUSY_TIMEOUT_MS 10000 /* wait this long for another writer's lock */
 
 /* Open or create; applies the schema.  On failure returns ERR_IO (cannot open the
@@ -89,7 +89,9 @@ int store_rollback(store *st); /* no-op (0) when no transaction is open */
 
 /* Values of metric `metric` (index in the run's registry) for replications 0..n-1,
  * in replication order; NaN where absent.  For a METRIC_SERIES metric, the value of
- * the replication's last point of that series.  vals must hold n doubles. */
+ * the replication's last point of that series.  vals must hold n doubles.  The first
+ * call for a run reads every metric of [0, n) in one scan and keeps them (up to
+ * 64 MiB) for the calls that follow, until the next write on this handle. */
 int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int metric,
                         double *vals, size_t n);
 
@@ -141,7 +143,6 @@ int store_series_each(store *st, int64_t run_id, int metric, size_t n,
  *   sweep(id, name, sweep_hash, sweep_path, design, points, replications,
  *         created_at, finished_at)
  *   sweep_point(sweep, point, run, overrides)   overrides: "path=value" lines
- *   view sweep_metric(sweep, point, replication, module, name, unit, value)
  * Created on open of any store, like doc (additive; no version bump). */
 
 typedef struct store_sweep_info {
@@ -159,6 +160,8 @@ int store_sweep_find(store *st, int64_t *sweep_id, const store_sweep_info *info)
 int store_sweep_point(store *st, int64_t sweep_id, int point, int64_t run_id,
                       const char *overrides);
 int store_sweep_finish(store *st, int64_t sweep_id);
+/* The run recorded for point `point` of the sweep, or ERR_NOTFOUND. */
+int store_sweep_point_run(store *st, int64_t sweep_id, int point, int64_t *run_id);
 
 /* Copy the replications (done marks, metric values, series points) of run src_run of
  * the store file src_path into run dst_run of st, skipping those dst_run already

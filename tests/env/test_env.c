@@ -171,6 +171,42 @@ static void missing_names(void **state) {
   unlink(path);
 }
 
+/* Sea surface temperature in kelvin, (lat, lon) grid, no time axis: read as degrees C,
+ * bilinear between nodes. */
+static void sst_kelvin(void **state) {
+  (void)state;
+  char path[128];
+  tmp_path(path, sizeof path, "sst");
+  int nc, dy, dx, vy, vx, vs;
+  assert_int_equal(nc_create(path, NC_CLOBBER, &nc), NC_NOERR);
+  nc_def_dim(nc, "lat", 2, &dy), nc_def_dim(nc, "lon", 2, &dx);
+  nc_def_var(nc, "lat", NC_DOUBLE, 1, &dy, &vy);
+  nc_def_var(nc, "lon", NC_DOUBLE, 1, &dx, &vx);
+  int dims[2] = {dy, dx};
+  nc_def_var(nc, "analysed_sst", NC_FLOAT, 2, dims, &vs);
+  nc_put_att_text(nc, vs, "standard_name", 23, "sea_surface_temperature");
+  nc_put_att_text(nc, vs, "units", 6, "kelvin");
+  nc_enddef(nc);
+  double lat[2] = {24, 26}, lon[2] = {124, 126};
+  float sst[4] = {293.15f, 293.15f, 283.15f, 283.15f}; /* 20 C in the south, 10 C north */
+  nc_put_var_double(nc, vy, lat), nc_put_var_double(nc, vx, lon), nc_put_var_float(nc, vs, sst);
+  nc_close(nc);
+  diag *d = diag_new();
+  env_field *f = NULL;
+  assert_int_equal(env_nc_read(&f, path, ENV_SST, EPOCH, d), 0);
+  double t, t2;
+  assert_int_equal(env_sample(f, 0, 24, 125, &t, &t2), 1);
+  assert_true(fabs(t - 20) < 1e-4 && t2 == t);
+  assert_int_equal(env_sample(f, 0, 25.5, 124.3, &t, &t2), 1);
+  assert_true(fabs(t - 12.5) < 1e-4); /* a quarter of the way from 10 C to 20 C */
+  env_field_free(f);
+  /* a wind file has no temperature */
+  write_small(path, 1);
+  assert_int_equal(env_nc_read(&f, path, ENV_SST, EPOCH, d), ERR_INPUT);
+  diag_free(d);
+  unlink(path);
+}
+
 static void parse_time(void **state) {
   (void)state;
   int64_t t;
@@ -185,7 +221,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(analytic_fields), cmocka_unit_test(round_trip),
       cmocka_unit_test(fill_and_packing), cmocka_unit_test(missing_names),
-      cmocka_unit_test(parse_time),
+      cmocka_unit_test(parse_time),      cmocka_unit_test(sst_kelvin),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,11 +14,13 @@
 
 #include "arena.h"
 #include "err.h"
+#include "geodesy.h"
 #include "inspection.h"
 #include "metric.h"
 #include "plan.h"
 #include "scenario.h"
 #include "scn_inspection.h"
+#include "scn_plan.h"
 #include "sim.h"
 #include "stats.h"
 
@@ -236,8 +238,20 @@ static void test_consent(void **state) {
  * crisis event `unsc` raised by hand at event_at, as the runner would (the inspection
  * model resolves the gate against the plan's table).  gate_at[r]: when the plan first
  * opened the gate. */
+static void run_plan_event(const scn_scenario *sc, const char *event, int reps,
+                           const char *const *names, size_t nn, run_out *out, double event_at,
+                           double *gate_at, const char *task);
+
 static void run_plan(const scn_scenario *sc, int reps, const char *const *names, size_t nn,
                      run_out *out, double event_at, double *gate_at) {
+  run_plan_event(sc, "unsc", reps, names, nn, out, event_at, gate_at, NULL);
+}
+
+/* As run_plan, raising crisis event `event`; with `task`, gate_at[r] is when the plan
+ * started that task instead. */
+static void run_plan_event(const scn_scenario *sc, const char *event, int reps,
+                           const char *const *names, size_t nn, run_out *out, double event_at,
+                           double *gate_at, const char *task) {
   diag *d = diag_new();
   plan_authorities *table = NULL;
   int rc = plan_authorities_load(&table, plan_authorities_default_path(), d);
@@ -254,8 +268,9 @@ static void run_plan(const scn_scenario *sc, int reps, const char *const *names,
   assert_int_equal(diag_count(d, DIAG_WARNING), 0);
   int idx[8];
   for (size_t k = 0; k < nn; k++) assert_true((idx[k] = metric_find(&ms, "inspection", names[k])) >= 0);
-  int ev = scn_event_find(sc, "unsc");
+  int ev = scn_event_find(sc, event);
   assert_true(ev >= 0);
+  int ti = task ? scn_task_find(sc->plan, task) : -1;
   sim *s = sim_new();
   arena a;
   arena_init(&a, ARENA_DEFAULT_CAP);
@@ -272,7 +287,7 @@ static void run_plan(const scn_scenario *sc, int reps, const char *const *names,
     assert_true(sim_at(s, event_at, raise_event, &ev) >= 0);
     assert_int_equal(sim_run(s, sc->horizon), 0);
     insp_collect(I, s, &mo);
-    gate_at[r] = plan_run_gate_opened(pr, gate);
+    gate_at[r] = task ? plan_run_task_start(pr, ti) : plan_run_gate_opened(pr, gate);
     for (size_t k = 0; k < nn; k++) out->v[k][r] = mo.value[idx[k]];
   }
   arena_release(&a);
@@ -409,6 +424,253 @@ static void test_dormant_fill(void **state) {
   scn_free(sc);
 }
 
+/* ---- traffic by plan phase, and following the plan's task ------------------------------ */
+
+static void publish_phase(sim *s, void *ctx) {
+  sim_signal sig = {.type = SIG_PHASE_BEGAN, .source = -1, .event = -1, .place = -1,
+                    .region = -1, .gate = -1, .phase = *(int *)ctx, .task = -1, .open = 1};
+  sim_publish(s, &sig);
+}
+
+static int phase_idx[3] = {0, 1, 2};
+
+/* The plan's phases begin at 0 h, 200 h and 400 h (phases.yaml). */
+static void schedule_phases(sim *s, void *ctx) {
+  (void)ctx;
+  for (int k = 0; k < 3; k++) sim_at(s, 200 * HOUR * k, publish_phase, &phase_idx[k]);
+}
+
+/* The count of ships entering in each phase is Poisson with mean rate x duration:
+ * 6/h x 200 h in deter (no by_phase entry: the stream's own rate), 2/h x 200 h in
+ * respond, and exactly none at 0/h in defend. */
+static void test_phase_rates(void **state) {
+  (void)state;
+  scn_scenario *sc = load("phases.yaml", NULL, 0);
+  static const char *const names[] = {"phase.deter.ships", "phase.respond.ships",
+                                      "phase.defend.ships", "ships"};
+  run_out out;
+  run(sc, 32, names, 4, &out, schedule_phases, NULL);
+  expect_in_ci("ships in deter (6/h)", out.v[0], 32, 1200);
+  expect_in_ci("ships in respond (2/h)", out.v[1], 32, 400);
+  for (int r = 0; r < 32; r++) {
+    assert_true(out.v[2][r] == 0);
+    assert_true(out.v[3][r] == out.v[0][r] + out.v[1][r]);
+  }
+  scn_free(sc);
+}
+
+/* A phase's rate takes effect exactly when the phase begins: the phases beginning at
+ * 200 h and 400 h give, replication for replication, the very ships and services of
+ * the same rates changed by the clock at 200 h and 400 h (the streams draw the same
+ * numbers only if the changes fall at the same instants). */
+static void test_phase_exact(void **state) {
+  (void)state;
+  scn_scenario *ph = load("phases.yaml", NULL, 0), *timed = load("phases_timed.yaml", NULL, 0);
+  static const char *const names[] = {"ships", "coverage", "wait_mean", "boarded_frac"};
+  run_out a, b;
+  run(ph, 6, names, 4, &a, schedule_phases, NULL);
+  run(timed, 6, names, 4, &b, NULL, NULL);
+  for (int r = 0; r < 6; r++)
+    for (int k = 0; k < 4; k++)
+      if (!(a.v[k][r] == b.v[k][r]))
+        fail_msg("rep %d %s: by phase %.17g, by the clock %.17g", r, names[k], a.v[k][r], b.v[k][r]);
+  scn_free(ph);
+  scn_free(timed);
+}
+
+/* start: {task: ID}: the operation starts when the plan starts its ship_inspection
+ * task (event at 10 h, task 5 h later) and stops taking ships when the task ends (50 h
+ * later): of the ships from 15 h to the 200 h horizon, about 50/185 are hailed; with
+ * a task that runs to the horizon, nearly all. */
+static void test_task_follow(void **state) {
+  (void)state;
+  static const char *const names[] = {"start_time", "coverage"};
+  static const char *const longer[] = {"plan.tasks.inspect.duration=500h"};
+  scn_scenario *sc = load("task_plan.yaml", NULL, 0), *all = load("task_plan.yaml", longer, 1);
+  run_out out, out_all;
+  double task_at[4];
+  run_plan_event(sc, "go", 4, names, 2, &out, 10 * HOUR, task_at, "inspect");
+  run_plan_event(all, "go", 4, names, 2, &out_all, 10 * HOUR, task_at, "inspect");
+  for (int r = 0; r < 4; r++) {
+    assert_float_equal(task_at[r], 15 * HOUR, 1e-6);
+    assert_float_equal(out.v[0][r], 15 * HOUR, 1e-6);
+    printf("  coverage: task of 50 h %.3f, to the horizon %.3f\n", out.v[1][r], out_all.v[1][r]);
+    assert_true(out.v[1][r] > 0.18 && out.v[1][r] < 0.38);
+    assert_true(out_all.v[1][r] > 0.9);
+  }
+  scn_free(sc);
+  scn_free(all);
+}
+
+/* ---- ships on tracks -------------------------------------------------------------------- */
+
+/* The intercept against cases worked by hand. */
+static void test_intercept(void **state) {
+  (void)state;
+  /* A ship 10 km north steaming east at 10 m/s, an asset at 20 m/s: (10T)^2 + 1e8 =
+   * (20T)^2, T = sqrt(1e8/300). */
+  assert_float_equal(insp_intercept_time(0, 10000, 10, 0, 20), sqrt(1e8 / 300), 1e-9);
+  /* Head-on: closing at 30 m/s over 9 km; stern chase: 10 m/s over 9 km. */
+  assert_float_equal(insp_intercept_time(9000, 0, -10, 0, 20), 300, 1e-9);
+  assert_float_equal(insp_intercept_time(9000, 0, 10, 0, 20), 900, 1e-9);
+  /* Running away faster than the asset: never; equal speeds closing: half the gap. */
+  assert_true(isinf(insp_intercept_time(9000, 0, 30, 0, 20)));
+  assert_float_equal(insp_intercept_time(9000, 0, -20, 0, 20), 9000.0 / 40 * 2 / 2, 1e-9);
+  assert_true(insp_intercept_time(0, 0, 5, 5, 20) == 0);
+}
+
+/* With nobody served, a ship leaves where its track leaves the zone.  Course 90: every
+ * track crosses the rectangle's width W, so every ship stays W / v; course 45: tracks
+ * spread evenly across the width (W + H)/sqrt 2 across the course, so the mean chord is
+ * the area over that width (docs/models.md section 5), sqrt 2 W H / (W + H). */
+static void test_tracks_geometry(void **state) {
+  (void)state;
+  static const char *const names[] = {"wait_all_mean", "left_frac", "ships"};
+  static const char *const diag45[] = {"inspection.traffic.0.course=45",
+                                       "inspection.traffic.1.course=45"};
+  const double R = GEO_EARTH_RADIUS, rad = 3.14159265358979323846 / 180, v = 15 * 1852.0 / 3600;
+  double W = R * cos(25.25 * rad) * rad, H = R * 0.5 * rad;
+  run_out out;
+  scn_scenario *sc = load("tracks.yaml", NULL, 0);
+  run(sc, 4, names, 3, &out, NULL, NULL);
+  for (int r = 0; r < 4; r++) {
+    assert_true(out.v[1][r] > 0.99); /* all but those still crossing at the horizon */
+    assert_float_equal(out.v[0][r], W / v, 1e-6 * W / v);
+  }
+  scn_free(sc);
+  sc = load("tracks.yaml", diag45, 2);
+  run(sc, 16, names, 3, &out, NULL, NULL);
+  expect_in_ci("mean crossing at 45 deg (s)", out.v[0], 16, sqrt(2) * W * H / (W + H) / v);
+  scn_free(sc);
+}
+
+/* Served on their tracks: the overloaded zone of rules.yaml with moving ships.  Teams
+ * sail to where the ships will be; vessels of interest first still misses far fewer of
+ * them than FIFO, and nearest (by intercept time from the current positions) covers
+ * more than FIFO. */
+static void test_tracks_rules(void **state) {
+  (void)state;
+  static const char *const names[] = {"interest_missed_frac", "coverage", "intercept_mean"};
+  const char *ov[] = {"inspection.legal_basis=consent_or_unsc", "scenario.horizon=720h", NULL};
+  static const char *const rules[] = {"inspection.rule=fifo", "inspection.rule=interest_first",
+                                      "inspection.rule=nearest"};
+  stats_summary miss[3], cov[3];
+  for (int k = 0; k < 3; k++) {
+    ov[2] = rules[k];
+    scn_scenario *sc = load("tracks.yaml", ov, 3);
+    run_out out;
+    run(sc, 8, names, 3, &out, NULL, NULL);
+    miss[k] = summarize(out.v[0], 8), cov[k] = summarize(out.v[1], 8);
+    stats_summary ic = summarize(out.v[2], 8);
+    printf("  tracks %-14s interest missed %.3f, coverage %.3f, intercept %.0f s\n",
+           rules[k] + 16, miss[k].mean, cov[k].mean, ic.mean);
+    assert_true(ic.mean > 0 && ic.mean < 3 * 3600);
+    scn_free(sc);
+  }
+  assert_true(miss[1].mean < 0.5 * miss[0].mean);
+  assert_true(cov[2].mean > cov[0].mean);
+}
+
+/* ---- diversion legs ------------------------------------------------------------------------ */
+
+typedef struct closure {
+  int place[2];
+  double at;
+  int n;
+} closure;
+
+static void close_now(sim *s, void *ctx) {
+  closure *c = ctx;
+  for (int k = 0; k < c->n; k++) {
+    sim_signal sig = {.type = SIG_SITE_STATUS, .source = -1, .event = -1, .place = c->place[k],
+                      .region = -1, .gate = -1, .phase = -1, .task = -1, .open = 0};
+    sim_publish(s, &sig);
+  }
+}
+
+static void schedule_closure(sim *s, void *ctx) {
+  sim_at(s, ((closure *)ctx)->at, close_now, ctx);
+}
+
+/* A diverted ship sails from the zone to the first open port at its speed: the mean
+ * transit is exactly the great-circle distance over 12 kn; with port-a closed from the
+ * start, to port-b; closed mid-run, the legs under way are sent on (redirected) and
+ * take longer; both closed, every diversion is given up. */
+static void test_divert_legs(void **state) {
+  (void)state;
+  static const char *const names[] = {"divert_transit_mean", "diverted", "diverted_arrived",
+                                      "divert_redirected", "divert_no_port"};
+  const double v = 12 * 1852.0 / 3600;
+  scn_scenario *sc = load("divert.yaml", NULL, 0);
+  double da = geo_distance(25, 125, 25.9, 125) / v, db = geo_distance(25, 125, 25, 126) / v;
+  int a = scn_place_find(sc, "port-a"), b = scn_place_find(sc, "port-b");
+  run_out out;
+  run(sc, 4, names, 5, &out, NULL, NULL);
+  for (int r = 0; r < 4; r++) {
+    assert_float_equal(out.v[0][r], da, 1e-4 * da);
+    assert_true(out.v[1][r] > 100 && out.v[1][r] - out.v[2][r] <= 2); /* some still at sea */
+    assert_true(out.v[3][r] == 0 && out.v[4][r] == 0);
+  }
+  closure c = {{a, b}, 0, 1};
+  run(sc, 4, names, 5, &out, schedule_closure, &c);
+  for (int r = 0; r < 4; r++) assert_float_equal(out.v[0][r], db, 1e-4 * db);
+  c.at = 1000 * HOUR;
+  double redirected = 0;
+  run(sc, 8, names, 5, &out, schedule_closure, &c);
+  for (int r = 0; r < 8; r++) {
+    redirected += out.v[3][r];
+    assert_true(out.v[0][r] > da);
+  }
+  printf("  port-a closing at 1000 h: %.0f legs redirected in 8 replications\n", redirected);
+  assert_true(redirected >= 1);
+  c.at = 0, c.n = 2;
+  run(sc, 4, names, 5, &out, schedule_closure, &c);
+  for (int r = 0; r < 4; r++) {
+    assert_true(out.v[4][r] == out.v[1][r]);
+    assert_true(out.v[2][r] == 0 && isnan(out.v[0][r]));
+  }
+  scn_free(sc);
+}
+
+/* escort: asset takes the asset off station for the leg at the ship's speed and the
+ * way back at its own: escorting time = diversions x (d/12 kn + d/30 kn), over the
+ * operation x 2 assets (the last escort may be cut by the horizon: 2%); ships wait
+ * longer than when diverted ships sail alone. */
+static void test_divert_escort(void **state) {
+  (void)state;
+  static const char *const names[] = {"wait_mean", "diverted", "asset_escorting"};
+  static const char *const ov[] = {"inspection.diversion.escort=asset"};
+  scn_scenario *alone = load("divert.yaml", NULL, 0), *sc = load("divert.yaml", ov, 1);
+  double d = geo_distance(25, 125, 25.9, 125);
+  double leg = d / (12 * 1852.0 / 3600) + d / (30 * 1852.0 / 3600);
+  run_out out, out_alone;
+  run(sc, 4, names, 3, &out, NULL, NULL);
+  run(alone, 4, names, 1, &out_alone, NULL, NULL); /* no escorts: no asset_escorting */
+  for (int r = 0; r < 4; r++) {
+    double want = out.v[1][r] * leg / (2000 * HOUR * 2);
+    assert_float_equal(out.v[2][r], want, 0.02 * want);
+  }
+  stats_summary w = summarize(out.v[0], 4), wa = summarize(out_alone.v[0], 4);
+  printf("  wait: escorted %.0f s, sailing alone %.0f s\n", w.mean, wa.mean);
+  assert_true(w.mean > wa.mean);
+  /* Short sorties end during escorts and on the way back from ports: the asset goes
+   * home from the port or turns back, and its time splits without overlap. */
+  static const char *const short_ov[] = {"inspection.diversion.escort=asset",
+                                         "inspection.assets.0.endurance=30h",
+                                         "inspection.assets.0.refit=3h"};
+  static const char *const split[] = {"asset_escorting", "asset_on_station", "diverted_arrived"};
+  scn_scenario *brief = load("divert.yaml", short_ov, 3);
+  run(brief, 4, split, 3, &out, NULL, NULL);
+  for (int r = 0; r < 4; r++) {
+    printf("  30 h sorties: escorting %.3f, on station %.3f, %g arrived\n", out.v[0][r],
+           out.v[1][r], out.v[2][r]);
+    assert_true(out.v[0][r] > 0 && out.v[1][r] > 0 && out.v[0][r] + out.v[1][r] < 1);
+  }
+  scn_free(brief);
+  scn_free(sc);
+  scn_free(alone);
+}
+
 /* ---- the replay ----------------------------------------------------------------------------- */
 
 static void test_replay(void **state) {
@@ -440,6 +702,9 @@ static void test_replay(void **state) {
     assert_string_equal(in->class_name[p->cls], want[i].cls);
     assert_string_equal(in->flag_name[p->flag], want[i].flag);
   }
+  /* The first report inside gives the motion: 12.0 kn on 001 for the first passage. */
+  assert_float_equal(in->passage[0].sog, 12.0 * 1852 / 3600, 1e-9);
+  assert_float_equal(in->passage[0].cog, 1, 0);
   static const char *const names[] = {"ships", "interest_ships", "coverage"};
   run_out out;
   run(sc, 3, names, 3, &out, NULL, NULL);
@@ -452,6 +717,22 @@ static void test_replay(void **state) {
   scn_free(sc);
 }
 
+/* The replay on tracks: the same passages, ships moving on their reported SOG and COG
+ * and leaving when the feed says (or where their course leaves the zone). */
+static void test_replay_tracks(void **state) {
+  (void)state;
+  scn_scenario *sc = load("replay_tracks.yaml", NULL, 0);
+  static const char *const names[] = {"ships", "coverage", "intercept_mean"};
+  run_out out;
+  run(sc, 3, names, 3, &out, NULL, NULL);
+  assert_int_equal(out.simulated, 18);
+  for (int r = 0; r < 3; r++) {
+    assert_true(out.v[0][r] == 6);
+    assert_true(out.v[1][r] > 0 && out.v[2][r] >= 0);
+  }
+  scn_free(sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_erlang_formulas), cmocka_unit_test(test_mmc_erlang_c),
@@ -460,6 +741,11 @@ int main(void) {
       cmocka_unit_test(test_endurance),       cmocka_unit_test(test_dormant_fill),
       cmocka_unit_test(test_replay),          cmocka_unit_test(test_plan_gate),
       cmocka_unit_test(test_plan_gate_closes), cmocka_unit_test(test_plan_gate_unknown),
+      cmocka_unit_test(test_phase_rates),     cmocka_unit_test(test_phase_exact),
+      cmocka_unit_test(test_task_follow),     cmocka_unit_test(test_intercept),
+      cmocka_unit_test(test_tracks_geometry), cmocka_unit_test(test_tracks_rules),
+      cmocka_unit_test(test_divert_legs),     cmocka_unit_test(test_divert_escort),
+      cmocka_unit_test(test_replay_tracks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

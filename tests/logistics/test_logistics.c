@@ -18,21 +18,28 @@
 #include "log_flow.h"
 #include "log_lp.h"
 #include "logistics.h"
+#include "geodesy.h"
 #include "metric.h"
+#include "plan.h"
 #include "rng.h"
 #include "scenario.h"
 #include "scn_logistics.h"
+#include "scn_plan.h"
 #include "sim.h"
 
-static scn_scenario *load(const char *path) {
+static scn_scenario *load_with(const char *path, const char *set) {
   diag *d = diag_new();
   scn_scenario *sc = NULL;
-  int rc = scn_load(&sc, path, NULL, d);
+  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  const char *ov[] = {set};
+  if (set) opt.overrides = ov, opt.noverrides = 1;
+  int rc = scn_load(&sc, path, &opt, d);
   if (rc) diag_print(d, stderr, 0);
   diag_free(d);
   assert_int_equal(rc, 0);
   return sc;
 }
+
 
 /* ---- the wrapper ----------------------------------------------------------------------- */
 
@@ -146,18 +153,29 @@ typedef struct harness {
   scn_scenario *sc;
   metric_set ms;
   crisis_model *cm;
+  plan_authorities *pa;
+  plan_model *pm;
+  plan_run *pr;
   log_model *lm;
   sim *s;
   arena a;
   metric_out out;
 } harness;
 
-static void harness_init(harness *h, const char *path, int with_crisis) {
+/* with: 0 logistics alone, 1 with the crisis, 2 with the crisis and the plan; set: one
+ * --set override or NULL. */
+static void harness_init_set(harness *h, const char *path, int with, const char *set) {
   memset(h, 0, sizeof *h);
-  h->sc = load(path);
+  h->sc = load_with(path, set);
   metric_set_init(&h->ms);
   diag *d = diag_new();
-  if (with_crisis) assert_int_equal(crisis_model_new(&h->cm, h->sc, &h->ms, d), 0);
+  if (with >= 1) assert_int_equal(crisis_model_new(&h->cm, h->sc, &h->ms, d), 0);
+  if (with >= 2) {
+    assert_int_equal(plan_authorities_load(&h->pa, plan_authorities_default_path(), d), 0);
+    int rc = plan_model_new(&h->pm, h->sc, h->pa, &h->ms, d);
+    if (rc) diag_print(d, stderr, 0);
+    assert_int_equal(rc, 0);
+  }
   assert_int_equal(log_model_new(&h->lm, h->sc, &h->ms, d), 0);
   assert_non_null(h->lm);
   diag_free(d);
@@ -165,8 +183,14 @@ static void harness_init(harness *h, const char *path, int with_crisis) {
   arena_init(&h->a, ARENA_DEFAULT_CAP);
 }
 
+static void harness_init(harness *h, const char *path, int with) {
+  harness_init_set(h, path, with, NULL);
+}
+
 static void harness_release(harness *h) {
   log_model_free(h->lm);
+  plan_model_free(h->pm);
+  plan_authorities_free(h->pa);
   crisis_model_free(h->cm);
   sim_free(h->s);
   arena_release(&h->a);
@@ -181,6 +205,7 @@ static log_run *harness_start(harness *h, uint32_t rep, sim_handler before, void
   assert_int_equal(metric_out_init(&h->out, &h->ms, &h->a), 0);
   if (before) assert_int_equal(sim_at(h->s, 0, before, ctx), 0);
   if (h->cm) assert_non_null(crisis_start(h->cm, h->s, &h->a, &h->out, h->sc->seed, rep));
+  if (h->pm) assert_non_null(h->pr = plan_start(h->pm, h->s, &h->a, &h->out, h->sc->seed, rep));
   log_run *r = log_start(h->lm, h->s, &h->a, &h->out, h->sc->seed, rep);
   assert_non_null(r);
   return r;
@@ -309,11 +334,14 @@ static void test_deterministic_lp(void **state) {
 }
 
 /* initial + inflow = consumed + on hand + in transit in every replication of the
- * default scenario (random demand, the crisis closing ports), checked mid-run too. */
+ * default scenario (random demand, the crisis closing ports, the plan's phases moving
+ * the carrier group's station and its supply task starting and stopping, crews
+ * resting), checked mid-run too. */
 static void test_conservation(void **state) {
   (void)state;
   harness h;
-  harness_init(&h, LOG_TEST_SCENARIO, 1);
+  harness_init(&h, LOG_TEST_SCENARIO, 2);
+  assert_true(log_coupled(h.lm)); /* the oilers carry fuel, provisions and medical */
   int K = (int)h.sc->logistics->ncommodity;
   for (uint32_t rep = 0; rep < 40; rep++) {
     log_run *r = harness_start(&h, rep, NULL, NULL);
@@ -322,6 +350,7 @@ static void test_conservation(void **state) {
     assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
     check_balance(r, K, "default", rep);
     log_collect(r, h.s, &h.out);
+    plan_collect(h.pr, h.s, &h.out);
     int f = metric_find(&h.ms, "logistics", "fill_rate.csg-east.fuel");
     assert_true(f >= 0 && h.out.value[f] >= 0 && h.out.value[f] <= 1);
   }
@@ -379,11 +408,214 @@ static void test_closure_shifts_flow(void **state) {
   harness_release(&h);
 }
 
+
+/* ---- coupled planning, berths, moving consumers, rest, authorities ---------------------- */
+
+static double metric_of(const harness *h, const char *name) {
+  int i = metric_find(&h->ms, "logistics", name);
+  assert_true(i >= 0);
+  return h->out.value[i];
+}
+
+/* One ship with a shared hold (tests/logistics/data/shared.yaml).  Planned per
+ * commodity, fuel and provisions each take 80% of the hold (160%); the coupled LP
+ * respects the hold, and its objective is the optimum of the bundle LP written
+ * independently here from the scenario's numbers and solved by GLPK. */
+static void test_coupled_lp(void **state) {
+  (void)state;
+  harness h;
+  harness_init_set(&h, LOG_TEST_DATA "/shared.yaml", 0, "logistics.planner=network");
+  assert_false(log_coupled(h.lm));
+  log_run *r = harness_start(&h, 0, NULL, NULL);
+  assert_int_equal(sim_run(h.s, 1), 0);
+  double fuel = log_lane_first_plan(r, 0, 0), prov = log_lane_first_plan(r, 0, 1) / 1000;
+  assert_true(fabs(fuel - 800) < 1e-9 && fabs(prov - 400) < 1e-9);
+  assert_true(fuel / 1000 + prov / 500 > 1.5); /* over-committed */
+  log_collect(r, h.s, &h.out);
+  harness_release(&h);
+
+  harness_init(&h, LOG_TEST_DATA "/shared.yaml", 0);
+  assert_true(log_coupled(h.lm));
+  r = harness_start(&h, 0, NULL, NULL);
+  assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+  fuel = log_lane_first_plan(r, 0, 0), prov = log_lane_first_plan(r, 0, 1) / 1000;
+  assert_true(fuel / 1000 + prov / 500 <= 1 + 1e-9);
+  assert_true(fabs(fuel - 800) < 1e-6 && fabs(prov - 100) < 1e-6);
+  /* nodes S, X, depot, consumer; arcs S->X, depot->X, S->consumer, the lane */
+  const scn_logistics *L = h.sc->logistics;
+  double pen = ceil(L->penalty / 60) * (10 - L->consumer[0].priority);
+  int from[] = {0, 2, 0, 2}, to[] = {1, 1, 3, 3}, bundle[] = {-1, -1, -1, 0};
+  double supply[] = {800, -5000, 5000, -800, 400, -5000, 5000, -400};
+  double cap[] = {-1, -1, -1, -1, -1, -1, -1, -1};
+  double w = (double)log_lane_cost(h.lm, 0);
+  double cost[] = {0, 0, pen * 9 / 9, w, 0, 0, pen * 8 / 9, w};
+  double weight[] = {0, 0, 0, 1.0 / 1000, 0, 0, 0, 1.0 / 500};
+  double bcap[] = {1};
+  log_lp_problem p = {2, 4, 4, from, to, supply, cap, cost, 1, bundle, weight, bcap};
+  double opt = NAN, x[8];
+  assert_int_equal(log_lp_solve(&opt, x, &p), 0);
+  if (fabs(opt - log_first_plan_objective(r)) > 1e-6 * opt) {
+    fprintf(stderr, "coupled plan %.17g, LP %.17g\n", log_first_plan_objective(r), opt);
+    fail();
+  }
+  assert_true(fabs(x[3] - fuel) < 1e-6 && fabs(x[7] - prov) < 1e-6);
+  /* Executed as planned: one voyage, 800 m3 and 100 t. */
+  log_balance b;
+  log_balance_of(r, 0, &b);
+  assert_true(fabs(b.delivered - 800) < 1e-6);
+  log_balance_of(r, 1, &b);
+  assert_true(fabs(b.delivered - 100000) < 1e-3);
+  check_balance(r, 2, "shared", 0);
+  log_collect(r, h.s, &h.out);
+  harness_release(&h);
+}
+
+/* One berth at the loading port: 24 berth-hours a day at 100 m3/h let the plan ship
+ * 2400 m3 although four ships could lift 4000 (network and LP alike); the loadings
+ * still queue for the berth in execution. */
+static void test_berth_capacity(void **state) {
+  (void)state;
+  const char *sets[] = {NULL, "logistics.planner=lp"};
+  for (int i = 0; i < 2; i++) {
+    harness h;
+    harness_init_set(&h, LOG_TEST_DATA "/berth.yaml", 0, sets[i]);
+    assert_int_equal(log_coupled(h.lm), i);
+    log_run *r = harness_start(&h, 0, NULL, NULL);
+    assert_int_equal(sim_run(h.s, 1), 0);
+    double planned = log_lane_first_plan(r, 0, 0);
+    if (fabs(planned - 2400) > 1e-6) {
+      fprintf(stderr, "%s: planned %.17g m3, berths allow 2400\n", sets[i] ? sets[i] : "network", planned);
+      fail();
+    }
+    assert_true(log_bottleneck_count(r, "bottleneck.berth.pa") >= 1);
+    assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+    check_balance(r, 1, "berth", 0);
+    log_collect(r, h.s, &h.out);
+    /* Alone at the berth a full voyage takes 10 h loading + 8 h out + 2 h unloading. */
+    assert_true(metric_of(&h, "delivery_time.mean") > 21 * 3600.0);
+    assert_true(metric_of(&h, "berth_utilisation.pa") > 0.5);
+    harness_release(&h);
+  }
+}
+
+static double track_lon(double t) { /* moving.yaml: 131E at 0 to 136E at 2d, along 27N */
+  return t >= 2 * 86400.0 ? 136 : 131 + 5 * t / (2 * 86400.0);
+}
+
+/* When an oiler leaving pa at td at speed v meets the group on its track (bisection,
+ * independent of the model's fixed-point iteration). */
+static double meet_track(double td, double v) {
+  double lo = td, hi = td + 5 * 86400.0;
+  for (int i = 0; i < 200; i++) {
+    double mid = 0.5 * (lo + hi);
+    if (v * (mid - td) >= geo_distance(30, 130, 27, track_lon(mid))) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+typedef struct phase_at {
+  double t;
+  sim_signal sig;
+} phase_at;
+
+static void publish_phase(sim *s, void *ctx) { sim_publish(s, &((phase_at *)ctx)->sig); }
+static void schedule_phase(sim *s, void *ctx) {
+  assert_int_equal(sim_at(s, ((phase_at *)ctx)->t, publish_phase, ctx), 0);
+}
+
+/* A consumer that moves: one voyage meets it where it will be (on its track), at the
+ * station it takes up when a phase begins, or -- when the station changes while the
+ * oiler sails -- follows it on from the first meeting point. */
+static void test_moving_consumer(void **state) {
+  (void)state;
+  harness h;
+  harness_init(&h, LOG_TEST_DATA "/moving.yaml", 0);
+  const double v = 20 * 1852 / 3600.0, td = 3600, unload = 7200; /* 1000 m3 at 1000/500 m3/h */
+  double t1 = meet_track(td, v);
+  double want[3] = {t1 + unload, td + geo_distance(30, 130, 25, 133) / v + unload,
+                    t1 + geo_distance(27, track_lon(t1), 25, 133) / v + unload};
+  phase_at ph[3] = {{0}, {0, {.type = SIG_PHASE_BEGAN, .source = -1, .place = -1, .region = -1}},
+                    {3 * 3600.0, {.type = SIG_PHASE_BEGAN, .source = -1, .place = -1, .region = -1}}};
+  for (int i = 0; i < 3; i++) {
+    ph[i].sig.phase = scn_phase_find(h.sc->plan, "respond");
+    log_run *r = harness_start(&h, 0, i ? schedule_phase : NULL, &ph[i]);
+    assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+    check_balance(r, 1, "moving", (uint32_t)i);
+    log_balance b;
+    log_balance_of(r, 0, &b);
+    assert_true(fabs(b.delivered - 1000) < 1e-6);
+    log_collect(r, h.s, &h.out);
+    double got = metric_of(&h, "delivery_time.mean");
+    if (fabs(got - want[i]) > 2) {
+      fprintf(stderr, "case %d: delivered after %.3f s, expected %.3f s\n", i, got, want[i]);
+      fail();
+    }
+  }
+  harness_release(&h);
+}
+
+/* Crew rest and endurance (rest.yaml): voyages of 18 h under way, rest 12 h once 30 h
+ * have accumulated: one rest in 4 days; the far consumer (80 h round trip) is beyond
+ * the 30 h endurance, gets nothing, and endurance is its bottleneck. */
+static void test_rest_endurance(void **state) {
+  (void)state;
+  harness h;
+  harness_init(&h, LOG_TEST_DATA "/rest.yaml", 0);
+  int far = lane_named(h.lm, "da>far/ship");
+  assert_true(far >= 0);
+  log_run *r = harness_start(&h, 0, NULL, NULL);
+  assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+  assert_true(fabs(log_rested(r, 0) - 12 * 3600.0) < 1e-6);
+  assert_true(log_lane_shipped(r, far, 0) == 0);
+  assert_true(log_bottleneck_count(r, "bottleneck.endurance.ship") >= 1);
+  /* Voyages at 0, 24 h and 72 h (resting at 48 h): three full loads delivered. */
+  assert_true(fabs(log_lane_delivered(r, lane_named(h.lm, "da>near/ship"), 0) - 6000) < 1e-6);
+  check_balance(r, 1, "rest", 0);
+  log_collect(r, h.s, &h.out);
+  assert_true(metric_of(&h, "rest.ship") == 12 * 3600.0);
+  harness_release(&h);
+}
+
+/* With the plan module: c1 is supplied only while the task `refuel` runs (2d to 5d), and
+ * its demand doubles when the phase `respond` begins (3d). */
+static void test_authority(void **state) {
+  (void)state;
+  harness h;
+  harness_init(&h, LOG_TEST_DATA "/authority.yaml", 2);
+  log_run *r = harness_start(&h, 0, NULL, NULL);
+  log_balance b;
+  assert_int_equal(sim_run(h.s, 2 * 86400.0 - 1), 0);
+  log_balance_of(r, 0, &b);
+  assert_true(b.delivered == 0 && b.in_transit == 0);
+  assert_true(log_surge(r, 0) == 1);
+  assert_true(log_bottleneck_count(r, "bottleneck.authority.c1") >= 1);
+  assert_int_equal(sim_run(h.s, 3 * 86400.0 + 1), 0);
+  log_balance_of(r, 0, &b);
+  assert_true(b.delivered > 0);
+  assert_true(log_surge(r, 0) == 2);
+  assert_int_equal(sim_run(h.s, 5 * 86400.0 + 3 * 3600.0), 0);
+  log_balance_of(r, 0, &b);
+  double by_end = b.delivered;
+  check_balance(r, 1, "authority", 0);
+  assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+  log_balance_of(r, 0, &b);
+  assert_true(b.delivered == by_end); /* nothing after the task stopped */
+  assert_true(b.in_transit == 0);
+  check_balance(r, 1, "authority", 0);
+  log_collect(r, h.s, &h.out);
+  plan_collect(h.pr, h.s, &h.out);
+  harness_release(&h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_flow_hand),       cmocka_unit_test(test_flow_vs_lp),
       cmocka_unit_test(test_lp_bundle),       cmocka_unit_test(test_deterministic_lp),
       cmocka_unit_test(test_conservation),    cmocka_unit_test(test_closure_shifts_flow),
+      cmocka_unit_test(test_coupled_lp),      cmocka_unit_test(test_berth_capacity),
+      cmocka_unit_test(test_moving_consumer), cmocka_unit_test(test_rest_endurance),
+      cmocka_unit_test(test_authority),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

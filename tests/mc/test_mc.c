@@ -194,9 +194,14 @@ static void test_threads_identical(void **state) {
   o.progress = on_progress;
   o.progress_ctx = &pl;
   mc_result *r1 = run_ok(f, f->st[0], &o);
-  o.threads = 2;
-  o.progress = NULL;
+  o.threads = 2; /* batches are written while the next one runs: same progress */
+  progress_log pl2 = {0, 0, 0, 1};
+  o.progress_ctx = &pl2;
   mc_result *r2 = run_ok(f, f->st[0], &o);
+  assert_int_equal(pl2.calls, 4);
+  assert_int_equal(pl2.last_done, 60);
+  assert_true(pl2.monotonic);
+  o.progress = NULL;
   o.threads = 1000; /* more than MC_MAX_THREADS and than a batch: fine */
   mc_result *r7 = run_ok(f, f->st[0], &o);
 
@@ -296,8 +301,6 @@ static void test_resume(void **state) {
   /* Holes (not something a killed run leaves, but resume must not care): forget
    * replications 5, 6 and 33, then resume. */
   exec_sql(f->db[0], "PRAGMA foreign_keys = ON;"
-                     "DELETE FROM metric_value WHERE replication IN (5, 6, 33);"
-                     "DELETE FROM series_point WHERE replication IN (5, 6, 33);"
                      "DELETE FROM replication WHERE idx IN (5, 6, 33);");
   o.threads = 3;
   mc_result *e = run_ok(f, f->st[0], &o);
@@ -413,8 +416,6 @@ static void test_failure(void **state) {
   assert_int_equal(diag_count(f->d, DIAG_ERROR), 1);
   assert_non_null(strstr(diag_at(f->d, 0)->message, "replication 0 failed"));
   assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM replication"), 0);
-  assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM metric_value"), 0);
-  assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM series_point"), 0);
 
   /* Bad options are refused before anything runs. */
   o.arena_cap = 0;
@@ -435,6 +436,41 @@ static void test_failure(void **state) {
   assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM replication"), 20);
 }
 
+/* A store that refuses a write in the middle of a threaded run -- while the next
+ * batch is already running (mc.c writes a batch during the next) -- stops the run
+ * with the store's error: the batches before are kept whole, nothing of the refused
+ * one, and the workers are not left running. */
+static void test_store_error_midrun(void **state) {
+  fixture *f = *state;
+  mc_options o = MC_OPTIONS_INIT;
+  mc_result *r = NULL;
+  o.replications = 50;
+  o.batch = 10;
+  o.version = "test";
+  o.threads = 2;
+  exec_sql(f->db[0], "CREATE TRIGGER refuse BEFORE INSERT ON replication "
+                     "WHEN NEW.idx = 25 BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+  assert_int_equal(mc_run(&r, f->sc, &o, f->st[0], f->d), ERR_STORE);
+  assert_null(r);
+  assert_int_equal(diag_count(f->d, DIAG_ERROR), 1);
+  assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM replication"), 20);
+  assert_int_equal(count_rows(f->db[0], "SELECT max(idx) FROM replication"), 19);
+  assert_int_equal(count_rows(f->db[0], "SELECT replications_done FROM run"), 20);
+
+  /* Without the obstacle the run resumes to the same numbers as one in one go. */
+  exec_sql(f->db[0], "DROP TRIGGER refuse;");
+  o.resume = 1;
+  mc_result *a = run_ok(f, f->st[0], &o);
+  assert_int_equal(a->ran, 30);
+  o.resume = 0;
+  o.threads = 1;
+  mc_result *b = run_ok(f, f->st[1], &o);
+  assert_same_summary(a, b);
+  assert_same_values(f->st[0], a, f->st[1], b);
+  mc_result_free(a);
+  mc_result_free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_threads_identical, setup, teardown),
@@ -442,6 +478,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_resume_mismatch, setup, teardown),
       cmocka_unit_test_setup_teardown(test_until_ci, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_store_error_midrun, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,10 @@
  * times to absorption from a GSL linear solve on the generator's transient block, and
  * P(absorbed in a level by t) from the matrix exponential (docs/models.md, section
  * "Escalation ladder").  Then rate multipliers that switch on with an event, level
- * entries that make events occur, and spillover by site, region and `reaches:`. */
+ * entries that make events occur, and spillover by site, region and `reaches:`.
+ * Last, rates that follow the plan: multiplied while a task runs (the exact answer a
+ * product of matrix exponentials over the intervals) or while a phase is current,
+ * with the plan module started after the crisis as mc.c does. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +29,7 @@
 #include "crisis_fixture.h"
 #include "diag.h"
 #include "metric.h"
+#include "plan.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -271,6 +275,206 @@ static void untriggered_event_is_reported(void **state) {
   unlink(path);
 }
 
+/* ---- rates that follow the plan --------------------------------------------------------- */
+
+/* Run the crisis and then the plan on one kernel, as mc.c's module table orders them. */
+static void run_with_plan(fixture_runs *out, const scn_scenario *sc, int n) {
+  diag *d = diag_new();
+  plan_authorities *table = NULL;
+  if (plan_authorities_load(&table, ESC_TEST_TABLE, d)) diag_print(d, stderr, 0);
+  assert_non_null(table);
+  metric_set_init(&out->ms);
+  crisis_model *cm = NULL;
+  plan_model *pm = NULL;
+  assert_int_equal(crisis_model_new(&cm, sc, &out->ms, d), 0);
+  if (plan_model_new(&pm, sc, table, &out->ms, d)) diag_print(d, stderr, 0);
+  assert_non_null(pm);
+  out->n = n;
+  out->values = malloc((size_t)n * out->ms.n * sizeof *out->values);
+  assert_non_null(out->values);
+  sim *s = sim_new();
+  arena a;
+  arena_init(&a, 1 << 24);
+  for (int r = 0; r < n; r++) {
+    sim_reset(s);
+    arena_reset(&a);
+    metric_out o;
+    assert_int_equal(metric_out_init(&o, &out->ms, &a), 0);
+    crisis *c = crisis_start(cm, s, &a, &o, sc->seed, (uint32_t)r);
+    plan_run *p = plan_start(pm, s, &a, &o, sc->seed, (uint32_t)r);
+    assert_non_null(c);
+    assert_non_null(p);
+    assert_int_equal(sim_run(s, sc->horizon), 0);
+    crisis_collect(c, s, &o);
+    plan_collect(p, s, &o);
+    memcpy(&out->values[(size_t)r * out->ms.n], o.value, out->ms.n * sizeof *o.value);
+  }
+  arena_release(&a);
+  sim_free(s);
+  plan_model_free(pm);
+  crisis_model_free(cm);
+  plan_authorities_free(table);
+  diag_free(d);
+}
+
+static const char plan_forces[] =
+    "forces:\n"
+    "  - {id: helo, nation: JP, kind: rescue_helicopter, base: naha, count: 1}\n";
+
+/* [exp(G t)] for a 3-level generator (per day) into e. */
+static void expm3(const double g[3][3], double t, gsl_matrix *e) {
+  gsl_matrix *gt = gsl_matrix_alloc(3, 3);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 3; j++) gsl_matrix_set(gt, i, j, g[i][j] * t);
+  assert_int_equal(gsl_linalg_exponential_ss(gt, e, GSL_PREC_DOUBLE), 0);
+  gsl_matrix_free(gt);
+}
+
+/* Row vector p (3) times exp(G t), in place. */
+static void advance(double p[3], const double g[3][3], double t) {
+  gsl_matrix *e = gsl_matrix_alloc(3, 3);
+  expm3(g, t, e);
+  double q[3] = {0, 0, 0};
+  for (int j = 0; j < 3; j++)
+    for (int i = 0; i < 3; i++) q[j] += p[i] * gsl_matrix_get(e, i, j);
+  memcpy(p, q, sizeof q);
+  gsl_matrix_free(e);
+}
+
+/* Levels a (transient), b and c (absorbing); a->b 0.05/d times 8 while the task
+ * `patrol` runs (from day 2 for 3 days), a->c 0.1/d.  The exact law is piecewise
+ * homogeneous: p(t) = e_a exp(G0 2) exp(G1 (t - 2)) on [2, 5], then exp(G0 (t - 5)). */
+static void multiplier_follows_a_running_task(void **state) {
+  (void)state;
+  char body[2048];
+  snprintf(body, sizeof body,
+           "%s"
+           "crisis:\n"
+           "  escalation:\n"
+           "    levels: [{id: a}, {id: b}, {id: c}]\n"
+           "    transitions:\n"
+           "      - {from: a, to: b, rate: 0.05/d, multipliers: [{task: patrol, factor: 8}]}\n"
+           "      - {from: a, to: c, rate: 0.1/d}\n"
+           "plan:\n"
+           "  tasks:\n"
+           "    - {id: patrol, activity: search_and_rescue, owner: JP, assets: [helo], area: naha,\n"
+           "       legal_area: japan_territory, start: {at: 2d}, duration: 3d}\n",
+           plan_forces);
+  scn_scenario *sc = load(body);
+  const double g0[3][3] = {{-0.15, 0.05, 0.10}, {0, 0, 0}, {0, 0, 0}};
+  const double g1[3][3] = {{-0.50, 0.40, 0.10}, {0, 0, 0}, {0, 0, 0}};
+  const int n = 20000;
+  fixture_runs r;
+  run_with_plan(&r, sc, n);
+  const double days[] = {1, 2, 3.5, 5, 10, 2000};
+  for (size_t k = 0; k < sizeof days / sizeof *days; k++) {
+    double t = days[k], p[3] = {1, 0, 0};
+    advance(p, g0, fmin(t, 2));
+    if (t > 2) advance(p, g1, fmin(t, 5) - 2);
+    if (t > 5) advance(p, g0, t - 5);
+    double hits = 0;
+    for (int i = 0; i < n; i++) hits += fixture_value(&r, i, "escalation", "b.time") <= t * 86400;
+    char what[64];
+    snprintf(what, sizeof what, "P(in b by %g d)", t);
+    fprintf(stderr, "%s: exact %.4f, simulated %.4f\n", what, p[1], hits / n);
+    assert_in_wilson(what, hits, n, p[1]);
+  }
+  /* Without the task the answer would be 1/3: the check can tell them apart. */
+  double absorbed = 0;
+  for (int i = 0; i < n; i++) absorbed += !isnan(fixture_value(&r, i, "escalation", "b.time"));
+  assert_true(absorbed / n > 0.4);
+  fixture_runs_free(&r);
+  scn_free(sc);
+}
+
+/* A rate 0.1/d times 10 while phase `tense` is current (day 3 to day 6, when `after`
+ * begins): P(b by t) = 1 - exp(-integral of the rate), 1 - exp(-1.3) at day 4 and
+ * 1 - exp(-3.5) at day 8.  The phases begin on the clock and on a crisis event. */
+static void multiplier_follows_the_current_phase(void **state) {
+  (void)state;
+  char body[2048];
+  snprintf(body, sizeof body,
+           "%s"
+           "crisis:\n"
+           "  events: [{id: calm-down, at: 6d}]\n"
+           "  escalation:\n"
+           "    levels: [{id: a}, {id: b}]\n"
+           "    transitions:\n"
+           "      - {from: a, to: b, rate: 0.1/d, multipliers: [{phase: tense, factor: 10}]}\n"
+           "plan:\n"
+           "  phases:\n"
+           "    - {id: calm}\n"
+           "    - {id: tense, start: {at: 3d}}\n"
+           "    - {id: after, start: calm-down}\n",
+           plan_forces);
+  scn_scenario *sc = load(body);
+  const int n = 20000;
+  fixture_runs r;
+  run_with_plan(&r, sc, n);
+  double by3 = 0, by4 = 0, by8 = 0;
+  for (int i = 0; i < n; i++) {
+    double t = fixture_value(&r, i, "escalation", "b.time") / 86400;
+    by3 += t <= 3, by4 += t <= 4, by8 += t <= 8;
+  }
+  assert_in_wilson("P(b by 3 d)", by3, n, 1 - exp(-0.3));
+  assert_in_wilson("P(b by 4 d)", by4, n, 1 - exp(-1.3));
+  assert_in_wilson("P(b by 8 d)", by8, n, 1 - exp(-3.5));
+  fixture_runs_free(&r);
+  scn_free(sc);
+}
+
+/* Phase and task ids are resolved against the plan, with the place they are written. */
+static void plan_references_are_checked(void **state) {
+  (void)state;
+  char path[] = "/tmp/test_escalation_XXXXXX";
+  int fd = mkstemp(path);
+  FILE *f = fdopen(fd, "w");
+  fputs(header, f); /* 10 lines */
+  fputs(plan_forces, f); /* lines 11-12 */
+  fputs("crisis:\n"                                                    /* 13 */
+        "  escalation:\n"                                              /* 14 */
+        "    levels: [{id: a}, {id: b}]\n"                             /* 15 */
+        "    transitions:\n"                                           /* 16 */
+        "      - from: a\n"                                            /* 17 */
+        "        to: b\n"                                              /* 18 */
+        "        rate: 1/d\n"                                          /* 19 */
+        "        multipliers:\n"                                       /* 20 */
+        "          - {task: patroll, factor: 2}\n"                     /* 21 */
+        "          - {phase: tense, factor: 2}\n"                      /* 22 */
+        "          - {task: patrol, phase: calm, factor: 2}\n"         /* 23 */
+        "          - {task: [patrol], factor: 2}\n"                    /* 24 */
+        "plan:\n"
+        "  tasks:\n"
+        "    - {id: patrol, activity: search_and_rescue, owner: JP, assets: [helo], area: naha,\n"
+        "       legal_area: japan_territory, start: {at: 2d}, duration: 3d}\n",
+        f);
+  fclose(f);
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  assert_int_not_equal(scn_load(&sc, path, &opt, d), 0);
+  unlink(path);
+  const struct { const char *text; int line, col; } want[] = {
+      {"unknown task id 'patroll' (did you mean 'patrol'?)", 21, 20},
+      {"multiplier waits for phase 'tense', but the scenario's plan has no phases", 22, 21},
+      {"a multiplier takes one condition", 23, 13},
+      {"'task' should be a plan task id, got a list", 24, 20},
+  };
+  for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+    int found = 0;
+    for (size_t i = 0; i < diag_size(d); i++) {
+      const diag_entry *e = diag_at(d, i);
+      found |= strstr(e->message, want[k].text) && e->line == want[k].line &&
+               e->col == want[k].col;
+    }
+    if (!found) {
+      diag_print(d, stderr, 0);
+      fail_msg("no '%s' at %d:%d", want[k].text, want[k].line, want[k].col);
+    }
+  }
+  diag_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(ladder_matches_exact_answer),
@@ -278,6 +482,9 @@ int main(void) {
       cmocka_unit_test(multiplier_follows_the_legal_situation),
       cmocka_unit_test(levels_speak_the_event_vocabulary),
       cmocka_unit_test(untriggered_event_is_reported),
+      cmocka_unit_test(multiplier_follows_a_running_task),
+      cmocka_unit_test(multiplier_follows_the_current_phase),
+      cmocka_unit_test(plan_references_are_checked),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,7 +41,13 @@ static const char scenario[] =
     "      - {id: strikes, occurs: [strike]}\n"
     "    transitions:\n"
     "      - {from: calm, to: islands, rate: 0.1/d, multipliers: [{after: tension, factor: 3}]}\n"
-    "      - {from: islands, to: strikes, rate: 0.2/d}\n";
+    "      - {from: islands, to: strikes, rate: 0.2/d}\n"
+    "forces:\n"
+    "  - {id: helo, nation: JP, kind: rescue_helicopter, base: naha, count: 1}\n"
+    "plan:\n"
+    "  tasks:\n"
+    "    - {id: watch, activity: search_and_rescue, owner: JP, assets: [helo], area: naha,\n"
+    "       legal_area: japan_territory, start: tension, duration: 1d}\n";
 
 static void wilson_by_hand(void **state) {
   (void)state;
@@ -78,7 +84,7 @@ static void store_analysis_matches_replications(void **state) {
   assert_non_null(res);
 
   mc_spill s;
-  assert_int_equal(mc_spill_read(&s, st, -1, d), 0);
+  assert_int_equal(mc_spill_read(&s, st, -1, 0, d), 0);
   assert_int_equal(s.nrep, 400);
   assert_int_equal(s.nterr, 2);
   assert_string_equal(s.terr[0], "okinawa");
@@ -108,6 +114,35 @@ static void store_analysis_matches_replications(void **state) {
   }
   assert_int_equal(counted, spilled);
   assert_true(s.npath == 2); /* calm > islands, and calm > tension > islands */
+  /* The missions with and without spillover: the task runs iff `tension` occurred,
+   * which triples the rate that spills over, so it ran more often where it spilled. */
+  int ran = metric_find(&res->metrics, "plan", "task.watch.ran");
+  assert_true(ran >= 0);
+  double *v = malloc(s.nrep * sizeof *v), sum_y = 0, sum_n = 0;
+  assert_int_equal(store_metric_values(st, s.run_id, &s.ms, ran, v, s.nrep), 0);
+  size_t ny = 0;
+  for (size_t r = 0; r < s.nrep; r++) {
+    if (isnan(s.time[2 * s.nrep + r])) sum_n += v[r];
+    else sum_y += v[r], ny++;
+  }
+  free(v);
+  const mc_spill_split *sp = NULL;
+  for (size_t i = 0; i < s.nsplit; i++) {
+    assert_true(strcmp(s.split[i].module, "crisis") && strcmp(s.split[i].module, "spillover"));
+    if (!strcmp(s.split[i].module, "plan") && !strcmp(s.split[i].name, "task.watch.ran"))
+      sp = &s.split[i];
+  }
+  assert_non_null(sp);
+  assert_true(sp->headline);
+  assert_int_equal(sp->n_yes, ny);
+  assert_int_equal(sp->n_no, s.nrep - ny);
+  assert_true(fabs(sp->mean_yes - sum_y / (double)ny) < 1e-12);
+  assert_true(fabs(sp->mean_no - sum_n / (double)(s.nrep - ny)) < 1e-12);
+  assert_true(fabs(sp->diff - (sp->mean_yes - sp->mean_no)) < 1e-12);
+  double want = 1.96 * sqrt(sp->sd_yes * sp->sd_yes / (double)sp->n_yes +
+                            sp->sd_no * sp->sd_no / (double)sp->n_no);
+  assert_true(fabs(sp->half_diff - want) < 1e-12);
+  assert_true(sp->diff - sp->half_diff > 0); /* clearly more often with spillover */
   mc_spill_free(&s);
   mc_result_free(res);
   store_close(st);

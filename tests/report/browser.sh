@@ -76,6 +76,38 @@ done
 grep -q 'task t1 starts before its authority holds' dom.html || fail "findings not shown"
 grep -E 'CONSOLE.*(Uncaught|Error)' console.log && fail "console errors"
 
+# The brief: headline numbers as cards, and points the page adds (the plan check's
+# findings, the comparison).
+grep -q '<section id="brief"' dom.html || fail "no brief"
+[ "$(grep -c '<div class="card">' dom.html)" -ge 2 ] || fail "fewer than 2 headline cards"
+grep -q '<li>The plan check found 1 warning.' dom.html || fail "brief lacks the findings"
+grep -q '<li>likely.yaml against ' dom.html || fail "brief lacks the comparison"
+# The summary: headline rows in their own table, every other metric in a collapsed
+# group per model; the page's navigation links every section.
+sed -n '/<table class="summary headline">/,/<\/table>/p' dom.html >headline.html
+grep -q '<span class="id">spillover.occurred</span>' headline.html ||
+  fail "spillover.occurred is not a headline row"
+grep -q 'crisis.blockade.time' headline.html && fail "a non-headline metric among the headline rows"
+groups=$(grep -c '<details class="group" data-module=' dom.html)
+[ "$groups" -ge 4 ] || fail "only $groups metric groups"
+grep -q '<details class="group" data-module="[^"]*" open' dom.html && fail "a group is open by default"
+grep -q '<span class="id">crisis.blockade.time</span>' dom.html || fail "a grouped metric is missing"
+grep -q 'spillover.sequence' headline.html && fail "an internal metric is shown"
+grep -q '<nav id="straits-nav"><a href="#brief">' dom.html || fail "no navigation"
+# The comparison table: the real differences first, in units, with a verdict.
+grep -q '<td class="num">differs</td>' dom.html || fail "no 'differs' verdict shown"
+
+# The filter, from the address (report.html#filter=...): non-matching rows and
+# groups hidden, the matching group opened.
+browse filter --dump-dom "$url#filter=fill_rate" >filter.html 2>/dev/null ||
+  fail "chromium failed on the filter"
+grep -q '<details class="group" data-module="logistics" open=""' filter.html ||
+  fail "the filter did not open the logistics group"
+grep -q '<details class="group" data-module="crisis" hidden=""' filter.html ||
+  fail "the filter did not hide the crisis group"
+grep -q '<span id="filter-count">[0-9]* of [0-9]* metrics</span>' filter.html ||
+  fail "the filter does not count what it shows"
+
 browse shot --window-size=1280,4200 --screenshot="$ARTIFACTS/report-screenshot.png" \
   "$url" >/dev/null 2>&1 || fail "no screenshot"
 size=$(wc -c <"$ARTIFACTS/report-screenshot.png" 2>/dev/null || echo 0)

@@ -41,11 +41,14 @@ expect_status 0 "$STRAITS" export a/s.db --format geojson -o e.geojson
 # export and embedded in the report), each with at least one feature.
 grep -q '"layer":"logistics-flow".*"value":[0-9]' e.geojson || fail "no logistics-flows layer features"
 grep -q '"layer":"sar-datum".*"value":[0-9]' e.geojson || fail "no sar-datums layer features"
-grep -q 'logistics lanes: consumer fill rate' a/report.html || fail "report lacks the logistics layer"
+grep -q '"title":"logistics lanes: ' a/report.html || fail "report lacks the logistics layer"
 grep -q 'SAR datums: P(persons missing)' a/report.html || fail "report lacks the SAR layer"
-head -1 e.csv | grep -q '^module,name,unit,headline,series,n,mean,sd,ci95_low,ci95_high' ||
+head -1 e.csv | grep -q '^module,name,unit,headline,series,direction,n,mean,sd,ci95_low,ci95_high' ||
   fail "csv header"
-grep -q '^crisis,blockade.occurred,1,1,0,60,' e.csv || fail "csv has no blockade row"
+grep -q '^crisis,blockade.occurred,1,1,0,0,60,' e.csv || fail "csv has no blockade row"
+# Which way is good comes from the metric's definition (stored with it).
+grep -q '^spillover,occurred,1,1,0,-1,60,' e.csv || fail "spillover.occurred is not lower-better"
+grep -q '^logistics,delivered\.[a-z]*,[a-z0-9]*,0,0,1,60,' e.csv || fail "deliveries are not higher-better"
 grep -q '^crisis,sites_closed,1,0,0' s.csv || fail "series csv"
 expect_status 2 "$STRAITS" export a/s.db --format xml
 expect_status 2 "$STRAITS" export a/s.db
@@ -83,6 +86,10 @@ sed -n '/^same.yaml/,/^$/p' "$SCRATCH/out" | grep -E '^crisis' >same.txt
 grep -v 'no significant difference$\|never both observed$' same.txt && fail "identical COA differs"
 sed -n '/^likely.yaml/,/^$/p' "$SCRATCH/out" | grep -q '^crisis.prc-response.occurred .* differs$' ||
   fail "likelier PRC response not found to differ"
+# spillover.occurred is lower-better: more PRC response can make it worse, never
+# "differs" (that is for metrics without a good direction).
+sed -n '/^likely.yaml/,/^$/p' "$SCRATCH/out" | grep '^spillover.occurred ' |
+  grep -Eq ' (worse|no significant difference)$' || fail "spillover.occurred verdict ignores its direction"
 [ -s report.html ] || fail "compare wrote no report"
 grep -q 'id="doc-compare"' report.html || fail "no comparison in the report"
 expect_status 2 "$STRAITS" compare "$S"

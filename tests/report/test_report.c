@@ -67,6 +67,59 @@ static void test_json_member(void **state) {
   assert_int_equal(rep__json_member("{\"a\":\"unterminated", "a", &v, &n), -1);
 }
 
+/* ---- numbers as the report shows them ------------------------------------------ */
+
+static const char *fmt(double v, double hw, int percent) {
+  static char buf[64]; /* one test thread */
+  rep__fmt(buf, sizeof buf, v, rep__decimals(v, hw, percent));
+  return buf;
+}
+
+static void test_number_format(void **state) {
+  (void)state;
+  /* Three significant digits, a fourth where the 95% CI is that narrow. */
+  assert_string_equal(fmt(52.91, 1.91, 0), "52.9");
+  assert_string_equal(fmt(0.566, 0.09, 0), "0.566");
+  assert_string_equal(fmt(93.081, 0.0438, 0), "93.08");
+  assert_string_equal(fmt(93.081, 0, 0), "93.1");
+  assert_string_equal(fmt(123456, 0, 0), "123,000");
+  assert_string_equal(fmt(1234.5, NAN, 0), "1,230");
+  assert_string_equal(fmt(-98765432, 10, 0), "-98,770,000");
+  assert_string_equal(fmt(0, 0, 0), "0");
+  /* Percentages: two significant digits, or the interval's first, up to one more. */
+  assert_string_equal(fmt(89.4, 1.9, 1), "89");
+  assert_string_equal(fmt(8.3, 1.7, 1), "8.3");
+  assert_string_equal(fmt(0, 0.19, 1), "0.0");
+  assert_string_equal(fmt(99.995, 0.005, 1), "100.0");
+  assert_string_equal(fmt(0.05, 0.01, 1), "0.05");
+  assert_string_equal(fmt(100, 0.19, 1), "100.0");
+  assert_string_equal(fmt(100, 3, 1), "100");
+  char buf[32];
+  rep__fmt(buf, sizeof buf, -0.0001, 2);
+  assert_string_equal(buf, "0.00"); /* no "-0.00" */
+  rep__fmt(buf, sizeof buf, NAN, 2);
+  assert_string_equal(buf, "-");
+  /* Units by size: a wait in minutes, a crisis in days, tonnes from 1000 kg. */
+  double k;
+  const char *u;
+  rep_display_unit_for("s", 1800, &k, &u);
+  assert_string_equal(u, "min");
+  assert_true(fabs(1800 * k - 30) < 1e-12);
+  rep_display_unit_for("s", 36000, &k, &u);
+  assert_string_equal(u, "h");
+  rep_display_unit_for("s", 5 * 86400.0, &k, &u);
+  assert_string_equal(u, "d");
+  rep_display_unit_for("s", NAN, &k, &u);
+  assert_string_equal(u, "h");
+  rep_display_unit_for("kg", 500, &k, &u);
+  assert_string_equal(u, "kg");
+  rep_display_unit_for("kg", 5000, &k, &u);
+  assert_string_equal(u, "t");
+  rep_display_unit_for("m2", 8e8, &k, &u);
+  assert_string_equal(u, "km\u00b2");
+  assert_true(fabs(8e8 * k - 800) < 1e-9);
+}
+
 /* ---- a store with two hand-made runs ------------------------------------------- */
 
 typedef struct fixture {
@@ -81,8 +134,10 @@ typedef struct fixture {
 #define NREP 40
 
 /* Run k: x.delivered = r + k (higher is better, B is 1 more everywhere), y.thing = r
- * (same), z.odd = r * (k ? -1 : 1) + ... (differs, direction unknown), and a series
- * s that steps from 0 to 1 at t = 10 * r (run 0) seconds. */
+ * (same), z.odd = r * (k ? -1 : 1) + ... (differs, direction unknown), a series
+ * s that steps from 0 to 1 at t = 10 * r (run 0) seconds; w.delivered = r - k, flagged
+ * lower-better (B went down: better, whatever its name suggests), w.queue = r + 2 k,
+ * lower-better (B went up: worse). */
 static void put_run(fixture *f, int k) {
   store_run_info info = {"test", k ? "bbbb" : "aaaa", "t.yaml", 7, "0", "modules=t", NREP};
   assert_int_equal(store_run_begin(f->st, &f->run[k], &info, &f->ms, f->d), 0);
@@ -96,6 +151,8 @@ static void put_run(fixture *f, int k) {
     metric_put(&o, 3, r % 2); /* a probability */
     assert_int_equal(metric_point_add(&o, 4, 0, 0), 0);
     assert_int_equal(metric_point_add(&o, 4, 10.0 * r, 1), 0);
+    metric_put(&o, 5, r - k);
+    metric_put(&o, 6, r + 2 * k);
     assert_int_equal(store_put_replication(f->st, f->run[k], r, &f->ms, &o), 0);
   }
   assert_int_equal(store_run_finish(f->st, f->run[k], -1, 0.5), 0);
@@ -118,11 +175,14 @@ static int setup(void **state) {
   snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
   f->d = diag_new();
   metric_set_init(&f->ms);
-  assert_int_equal(metric_define(&f->ms, "x", "delivered", "kg", METRIC_HEADLINE, "d"), 0);
+  assert_int_equal(metric_define(&f->ms, "x", "delivered", "kg",
+                                 METRIC_HEADLINE | METRIC_HIGHER_BETTER, "d"), 0);
   assert_int_equal(metric_define(&f->ms, "y", "thing", "s", 0, "t"), 1);
   assert_int_equal(metric_define(&f->ms, "z", "odd", "1", 0, "o"), 2);
   assert_int_equal(metric_define(&f->ms, "z", "event.occurred", "1", 0, "p"), 3);
   assert_int_equal(metric_define(&f->ms, "z", "level", "1", METRIC_SERIES, "s"), 4);
+  assert_int_equal(metric_define(&f->ms, "w", "delivered", "kg", METRIC_LOWER_BETTER, "l"), 5);
+  assert_int_equal(metric_define(&f->ms, "w", "queue", "s", METRIC_LOWER_BETTER, "q"), 6);
   arena_init(&f->a, 1 << 20);
   assert_int_equal(store_open(&f->st, f->path, f->d), 0);
   put_run(f, 0);
@@ -153,7 +213,10 @@ static void test_load(void **state) {
   rep_run *r = NULL;
   assert_int_equal(rep_run_load(&r, f->st, f->run[0], f->d), 0);
   assert_int_equal(r->nrep, NREP);
-  assert_int_equal(r->ms.n, 5);
+  assert_int_equal(r->ms.n, 7);
+  /* Flags (the good direction among them) come back from the store. */
+  assert_int_equal(r->ms.def[0].flags, METRIC_HEADLINE | METRIC_HIGHER_BETTER);
+  assert_int_equal(r->ms.def[5].flags, METRIC_LOWER_BETTER);
   assert_string_equal(r->ms.def[0].description, "d");
   assert_true(fabs(r->summary[0].mean - (NREP - 1) / 2.0) < 1e-12);
   assert_true(fabs(r->horizon - 1000) < 1e-12);
@@ -186,7 +249,7 @@ static void test_compare(void **state) {
   assert_int_equal(rep_run_load(&a, f->st, f->run[0], f->d), 0);
   assert_int_equal(rep_run_load(&b, f->st, f->run[1], f->d), 0);
   assert_int_equal(rep_compare(&p, &n, a, b), 0);
-  assert_int_equal(n, 4); /* the series is not compared */
+  assert_int_equal(n, 6); /* the series is not compared */
   /* delivered: +1 in every replication, so the interval is [1, 1]: better. */
   assert_string_equal(p[0].def->name, "delivered");
   assert_true(fabs(p[0].diff.mean - 1) < 1e-12);
@@ -195,6 +258,12 @@ static void test_compare(void **state) {
   assert_int_equal(p[1].verdict, REP_SAME); /* identical */
   assert_int_equal(p[2].verdict, REP_DIFFERS); /* direction unknown */
   assert_int_equal(p[3].verdict, REP_SAME);
+  /* The verdict follows the flag: lower-better and down is better, up is worse. */
+  assert_string_equal(p[4].def->module, "w");
+  assert_true(fabs(p[4].diff.mean + 1) < 1e-12);
+  assert_int_equal(p[4].verdict, REP_BETTER);
+  assert_string_equal(p[5].def->name, "queue");
+  assert_int_equal(p[5].verdict, REP_WORSE);
   /* Against itself, nothing differs. */
   rep_pair *q = NULL;
   size_t nq = 0;
@@ -203,14 +272,15 @@ static void test_compare(void **state) {
     assert_int_equal(q[i].verdict, REP_SAME);
     assert_true(q[i].diff.mean == 0);
   }
-  assert_int_equal(rep_metric_direction("sar", "persons_missing"), -1);
-  assert_int_equal(rep_metric_direction("logistics", "supplies_delivered"), 1);
-  assert_int_equal(rep_metric_direction("crisis", "blockade.occurred"), 0);
+  assert_int_equal(metric_direction(METRIC_HEADLINE | METRIC_HIGHER_BETTER), 1);
+  assert_int_equal(metric_direction(METRIC_LOWER_BETTER), -1);
+  assert_int_equal(metric_direction(METRIC_SERIES), 0);
   rep_coa coa[2] = {{"a.yaml", "A", f->run[0], NULL, 0}, {"b.yaml", "B", f->run[1], p, n}};
   rep_buf j = REP_BUF_INIT;
   rep_compare_json(&j, coa, 2, NREP);
   assert_non_null(strstr(j.s, "\"verdict\":\"better\""));
   assert_non_null(strstr(j.s, "\"verdict\":\"differs\""));
+  assert_non_null(strstr(j.s, "\"direction\":-1,\"verdict\":\"worse\""));
   rep_buf_release(&j);
   free(p);
   free(q);
@@ -245,7 +315,7 @@ static void test_exports(void **state) {
   b.len = 0;
   assert_int_equal(rep_export_csv(&b, r, "metrics"), 0);
   assert_memory_equal(b.s, "module,name,unit,", 17);
-  assert_non_null(strstr(b.s, "\nx,delivered,kg,1,0,40,19.5,"));
+  assert_non_null(strstr(b.s, "\nx,delivered,kg,1,0,1,40,19.5,"));
   b.len = 0;
   assert_int_equal(rep_export_csv(&b, r, "values"), 0);
   assert_non_null(strstr(b.s, "\n39,x,delivered,kg,39\n"));
@@ -265,6 +335,23 @@ static void test_exports(void **state) {
   assert_non_null(strstr(b.s, "<\\/script><b>"));
   assert_null(strstr(b.s, "src=\"http"));
   assert_non_null(strstr(b.s, "Notional forces"));
+  /* The brief's card for the headline metric with a direction; the summary: headline
+   * rows in their table, the others in a collapsed group per module, in units. */
+  assert_non_null(strstr(b.s, "<div class=\"card\"><div class=\"value\">19.5\u2009kg</div>"));
+  const char *htab = strstr(b.s, "<table class=\"summary headline\">");
+  const char *group = strstr(b.s, "<details class=\"group\" data-module=\"y\">");
+  assert_non_null(htab);
+  assert_non_null(group);
+  const char *x = strstr(b.s, "<span class=\"id\">x.delivered</span>");
+  const char *y = strstr(b.s, "<span class=\"id\">y.thing</span>");
+  assert_true(x && htab < x && x < group);
+  assert_true(y && group < y);
+  assert_null(strstr(b.s, "<details class=\"group\" data-module=\"x\">")); /* all headline */
+  assert_null(strstr(b.s, "<details open"));
+  assert_non_null(strstr(b.s, "title=\"lower is better\""));
+  assert_non_null(strstr(b.s, "id=\"summary-filter\""));
+  /* y.thing: r seconds, r < 40: a mean of 19.5 s is shown in minutes. */
+  assert_non_null(strstr(b.s, "<td class=\"num mean\">0.325\u2009min</td>"));
   rep_buf_release(&b);
   rep_run_free(r);
 }
@@ -304,6 +391,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_json_escaping),
       cmocka_unit_test(test_json_member),
+      cmocka_unit_test(test_number_format),
       cmocka_unit_test_setup_teardown(test_load, setup, teardown),
       cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
       cmocka_unit_test_setup_teardown(test_exports, setup, teardown),

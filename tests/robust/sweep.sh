@@ -17,8 +17,8 @@ points "$SCRATCH/out" >"$SCRATCH/f2"
 [ "$(grep -c '^point ' "$SCRATCH/f2")" = 4 ] || fail "factorial: not 4 points"
 grep -q 'crisis.events.senkaku-incident.p=0.5 crisis.events.us-intervention.p=0.3' "$SCRATCH/f2" ||
   fail "factorial: a combination is missing"
-got=$(q "$SCRATCH/f.db" "SELECT count(*), count(DISTINCT point || '/' || replication)
-  FROM (SELECT DISTINCT point, replication FROM sweep_metric)")
+got=$(q "$SCRATCH/f.db" "SELECT count(*), count(DISTINCT p.point || '/' || r.idx)
+  FROM sweep_point p JOIN replication r ON r.run = p.run")
 [ "$got" = "160|160" ] || fail "factorial: (point, replication) pairs: $got, want 160|160"
 [ "$(q "$SCRATCH/f.db" 'PRAGMA integrity_check')" = ok ] || fail "factorial: integrity_check"
 
@@ -30,10 +30,15 @@ cmp -s "$SCRATCH/f1" "$SCRATCH/f2" || fail "1 and 2 threads differ: $(diff "$SCR
 # 3. Common random numbers: points that differ in nothing that matters agree on
 #    every replication.
 expect_status 0 "$STRAITS" sweep -q --db "$SCRATCH/crn.db" "$DATA/sweep_crn.yaml"
-got=$(q "$SCRATCH/crn.db" "SELECT count(*) FROM sweep_metric a JOIN sweep_metric b
-  ON b.replication = a.replication AND b.module = a.module AND b.name = a.name
-  WHERE a.point = 0 AND b.point = 1 AND a.value IS NOT b.value")
-[ "$got" = 0 ] || fail "common random numbers: $got values differ between points"
+# A replication's data is every value and series point it yields, bit for bit.
+got=$(q "$SCRATCH/crn.db" "SELECT count(*), sum(ra.data IS NOT rb.data)
+  FROM sweep_point a JOIN replication ra ON ra.run = a.run
+  JOIN sweep_point b ON b.sweep = a.sweep AND b.point = 1
+  JOIN replication rb ON rb.run = b.run AND rb.idx = ra.idx WHERE a.point = 0")
+case "$got" in
+  *"|0") ;;
+  *) fail "common random numbers: (replications, differing) $got between points" ;;
+esac
 [ "$(q "$SCRATCH/crn.db" "SELECT count(DISTINCT run) FROM sweep_point")" = 2 ] ||
   fail "common random numbers: the points are not two runs"
 
@@ -48,10 +53,15 @@ expect_status 0 "$STRAITS" sweep --db "$SCRATCH/m.db" --merge "$SCRATCH/p0.db" \
   --merge "$SCRATCH/p1.db" --merge "$SCRATCH/p2.db" "$DATA/sweep_factorial.yaml"
 points "$SCRATCH/out" >"$SCRATCH/merged"
 cmp -s "$SCRATCH/f2" "$SCRATCH/merged" || fail "3 parts merged differ: $(diff "$SCRATCH/f2" "$SCRATCH/merged" | head -4)"
-got=$(q "$SCRATCH/m.db" "ATTACH '$SCRATCH/f.db' AS f; SELECT count(*) FROM
-  (SELECT point, replication, module, name, value FROM sweep_metric
-   EXCEPT SELECT point, replication, module, name, value FROM f.sweep_metric)")
-[ "$got" = 0 ] || fail "merged store: $got values differ from a single process"
+# Every (point, replication)'s data, bit for bit, against the single process.
+same_data() {
+  q "$1" "ATTACH '$2' AS f; SELECT count(*) FROM
+    (SELECT p.point, r.idx, r.data FROM sweep_point p JOIN replication r ON r.run = p.run
+     EXCEPT SELECT p.point, r.idx, r.data FROM f.sweep_point p
+     JOIN f.replication r ON r.run = p.run)"
+}
+got=$(same_data "$SCRATCH/m.db" "$SCRATCH/f.db")
+[ "$got" = 0 ] || fail "merged store: $got replications differ from a single process"
 
 # 5. Latin hypercube: one point per stratum of each range and level.
 expect_status 0 "$STRAITS" sweep -q --db "$SCRATCH/l.db" "$DATA/sweep_lhs.yaml"
@@ -102,6 +112,10 @@ if [ -n "${MPIRUN:-}" ] && "$STRAITS" sweep --help | grep -q "built with MPI"; t
       --db "$SCRATCH/mpi$np.db" "$DATA/sweep_factorial.yaml"
     points "$SCRATCH/out" >"$SCRATCH/mpi$np"
     cmp -s "$SCRATCH/f2" "$SCRATCH/mpi$np" || fail "$np MPI ranks differ: $(diff "$SCRATCH/f2" "$SCRATCH/mpi$np" | head -4)"
+    got=$(same_data "$SCRATCH/mpi$np.db" "$SCRATCH/f.db")
+    [ "$got" = 0 ] || fail "$np MPI ranks: $got replications differ from a single process"
+    [ "$(q "$SCRATCH/mpi$np.db" "SELECT count(*) FROM replication")" = 160 ] ||
+      fail "$np MPI ranks: not 160 replications in the merged store"
   done
 fi
 finish

@@ -96,6 +96,29 @@ static int put_reps(fixture *f, store *st, int64_t run, int from, int to) {
   return store_commit(st);
 }
 
+/* Series points read back through store_series_each: counted, and checked to come
+ * in (replication, order added) order as fill() wrote them. */
+typedef struct pt_count {
+  int n, last_rep, k;
+} pt_count;
+
+static int count_point(void *ctx, int replication, double t, double value) {
+  pt_count *c = ctx;
+  c->k = replication == c->last_rep ? c->k + 1 : 0;
+  c->last_rep = replication;
+  if (c->k == 0 ? (t != 0.0 || value != 1.0)
+                : (t != replication * 10.0 || value != 2.0 + replication))
+    fail_msg("point %d of replication %d is (%g, %g)", c->k, replication, t, value);
+  c->n++;
+  return 0;
+}
+
+static int series_points(store *st, int64_t run, size_t n) {
+  pt_count c = {0, -1, 0};
+  assert_int_equal(store_series_each(st, run, 2, n, count_point, &c), 0);
+  return c.n;
+}
+
 /* A scalar query on a second connection, as another tool would see the file. */
 static long long query_int(const char *path, const char *sql) {
   sqlite3 *db = NULL;
@@ -127,8 +150,7 @@ static void test_schema(void **state) {
   store *st = NULL;
   char buf[64];
   assert_int_equal(store_open(&st, f->path, f->d), 0);
-  static const char *const names[] = {"run", "metric_def", "replication", "metric_value",
-                                      "series_point", "track", "metric", "series"};
+  static const char *const names[] = {"run", "metric_def", "replication", "track"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE name = '%s'",
@@ -184,13 +206,15 @@ static void test_roundtrip(void **state) {
   assert_int_equal(query_int(f->path, "SELECT finished_at IS NULL FROM run"), 1);
   assert_int_equal(store_run_finish(st, run, -1, 2.0), 0);
   assert_int_equal(store_run_finish(st, run + 1, -1, 2.0), ERR_STORE); /* no such run */
+  assert_int_equal(series_points(st, run, 8), 10);
+  assert_int_equal(series_points(st, run, 3), 6);
   store_close(st);
 
-  assert_int_equal(query_int(f->path, "SELECT count(*) FROM series_point"), 10);
-  assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric WHERE module = 'crisis' "
-                                      "AND name = 'blockade.occurred' AND value = 1"), 2);
-  assert_int_equal(query_int(f->path, "SELECT count(*) FROM series WHERE name = 'situation'"),
-                   10);
+  /* A replication is one row: nvalues, nseries, 3 values, one series directory
+   * entry, two 16-byte points (store.c). */
+  assert_int_equal(query_int(f->path, "SELECT length(data) FROM replication WHERE idx = 0"),
+                   8 + 3 * 8 + 8 + 2 * 16);
+  assert_int_equal(query_int(f->path, "SELECT count(*) FROM replication"), 5);
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_def"), 3);
   assert_int_equal(query_int(f->path, "SELECT replications_done FROM run"), 5);
   assert_int_equal(query_int(f->path, "SELECT replications_planned FROM run"), 20);
@@ -231,11 +255,14 @@ static void test_double_put(void **state) {
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM replication"), 6);
   /* The run's count moved with the puts, refused ones not counted. */
   assert_int_equal(query_int(f->path, "SELECT replications_done FROM run"), 6);
-  assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_value WHERE metric = 0"),
-                   6);
-  assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_value WHERE value = 99"),
-                   0);
-  assert_int_equal(query_int(f->path, "SELECT count(*) FROM series_point"), 12);
+  /* Replication 1 keeps its first values, not the refused 99. */
+  double v[6];
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_metric_values(st, run, &f->ms, 0, v, 6), 0);
+  for (int r = 0; r < 6; r++)
+    assert_true(v[r] == (double)(r % 2));
+  assert_int_equal(series_points(st, run, 6), 12);
+  store_close(st);
 }
 
 static void test_rollback(void **state) {
@@ -270,8 +297,6 @@ static void test_rollback(void **state) {
   assert_int_equal(store_put_replication(st, run, 0, &f->ms, &o), 0);
   store_close(st);
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM replication"), 0);
-  assert_int_equal(query_int(f->path, "SELECT count(*) FROM metric_value"), 0);
-  assert_int_equal(query_int(f->path, "SELECT count(*) FROM series_point"), 0);
   assert_int_equal(query_int(f->path, "SELECT replications_done FROM run"), 0);
 }
 
@@ -378,6 +403,38 @@ static void test_open_errors(void **state) {
   assert_non_null(strstr(diag_at(f->d, 2)->message, "99"));
 }
 
+/* The readers' cache (one scan serves every metric) never shows a value a write has
+ * changed since; and a store of schema 1 (a row per value) is refused with a reason. */
+static void test_cache_and_old_schema(void **state) {
+  fixture *f = *state;
+  store *st = NULL;
+  int64_t run = 0;
+  store_run_info info = info_of(42);
+  metric_out o;
+  double v[4];
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_run_begin(st, &run, &info, &f->ms, f->d), 0);
+  assert_int_equal(put_reps(f, st, run, 0, 3), 0);
+  assert_int_equal(store_metric_values(st, run, &f->ms, 0, v, 4), 0);
+  assert_true(v[1] == 1.0 && isnan(v[3]));
+  fill(f, &o, 3);
+  assert_int_equal(store_put_replication(st, run, 3, &f->ms, &o), 0);
+  assert_int_equal(store_metric_values(st, run, &f->ms, 0, v, 4), 0);
+  assert_true(v[3] == 1.0);
+  assert_int_equal(store_metric_values(st, run, &f->ms, 2, v, 4), 0);
+  assert_true(v[3] == 5.0); /* the series' last point */
+  store_close(st);
+
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  assert_int_equal(store_open(&st, f->path, f->d), ERR_STORE);
+  assert_null(st);
+  assert_int_equal(diag_count(f->d, DIAG_ERROR), 1);
+  assert_non_null(strstr(diag_at(f->d, 0)->message, "made by an older straits"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
@@ -387,6 +444,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_run_find, setup, teardown),
       cmocka_unit_test_setup_teardown(test_integrity, setup, teardown),
       cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_cache_and_old_schema, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

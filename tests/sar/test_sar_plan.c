@@ -1,0 +1,351 @@
+/* test_sar_plan.c - search and rescue with the plan and for a planner: the search runs
+ * exactly while its plan task runs; survival in water against Hayward et al. (1975)
+ * computed by hand; several units planned together (disjoint rectangles, at least the
+ * POS of planning them one after another); datums as a track or an area; the case
+ * file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "crisis.h"
+#include "diag.h"
+#include "err.h"
+#include "metric.h"
+#include "plan.h"
+#include "sar.h"
+#include "scenario.h"
+#include "scn_sar.h"
+#include "sim.h"
+
+#define H 3600.0
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* ---- survival: Hayward, Eckerson & Collis (1975) ------------------------------------ */
+
+/* t = 15 + 7.2 / (0.0785 - 0.0034 T) minutes, by hand:
+ *   T = 0:   0.0785            -> 15 + 91.7197 = 106.7197 min
+ *   T = 10:  0.0785 - 0.034  = 0.0445 -> 15 + 161.7978 = 176.7978 min
+ *   T = 15:  0.0785 - 0.051  = 0.0275 -> 15 + 261.8182 = 276.8182 min
+ *   T = 20:  0.0785 - 0.068  = 0.0105 -> 15 + 685.7143 = 700.7143 min
+ * above 20 C the value at 20 C (the regression diverges at 23.1 C). */
+static void hayward_by_hand(void **state) {
+  (void)state;
+  const double T[] = {0, 10, 15, 20, 26},
+               want_min[] = {106.7197, 176.7978, 276.8182, 700.7143, 700.7143};
+  for (int i = 0; i < 5; i++)
+    assert_float_equal(sar_survival_hayward(T[i]) / 60, want_min[i], 5e-4);
+  /* below -2 C (sea water freezes) the value at -2 C: 0.0785 + 0.0068 = 0.0853 ->
+   * 15 + 84.4080 = 99.4080 min */
+  assert_float_equal(sar_survival_hayward(-5) / 60, 99.4080, 5e-4);
+}
+
+/* ---- the case file and the standalone plan -------------------------------------------- */
+
+static const char case_text[] =
+    "case:\n"
+    "  name: test case\n"
+    "  reported: 2027-03-10T06:30Z\n"
+    "  seed: 5\n"
+    "  object: piw\n"
+    "  persons: 2\n"
+    "  %s\n"
+    "  sorties: %d\n"
+    "search:\n"
+    "  particles: 3000\n"
+    "  time_step: 15min\n"
+    "  position_sigma: 3nmi\n"
+    "  cell: 1km\n"
+    "  land: false\n"
+    "  current: {east: 0.5kn, north: 0.2kn}\n"
+    "  wind: {east: 0kn, north: -12kn}\n"
+    "  water_temperature: 10C\n"
+    "  survival_sigma: 0\n"
+    "units:\n"
+    "  - {id: a, base: [26.0, 126.0], speed: 120kn, endurance: 4h, response: 30min,\n"
+    "     sweep_width: {piw: 0.3nmi}}\n"
+    "  - {id: b, base: [27.0, 127.5], speed: 120kn, endurance: 4h, response: 30min,\n"
+    "     turnaround: 30min, sweep_width: {piw: 0.4nmi}}\n";
+
+static scn_scenario *load_case(const char *datum, int sorties) {
+  char text[4096], path[] = "/tmp/test_sar_case_XXXXXX";
+  snprintf(text, sizeof text, case_text, datum, sorties);
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  write_file(path, text);
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  int err = scn_sar_case_load(&sc, path, NULL, d);
+  if (err)
+    diag_print(d, stderr, 0);
+  assert_int_equal(err, 0);
+  diag_free(d);
+  unlink(path);
+  return sc;
+}
+
+static int overlap(const sar_rect *a, const sar_rect *b) {
+  return a->lat_min < b->lat_max - 1e-9 && b->lat_min < a->lat_max - 1e-9 &&
+         a->lon_min < b->lon_max - 1e-9 && b->lon_min < a->lon_max - 1e-9;
+}
+
+/* Two units planned together: disjoint rectangles, each searched with its own effort,
+ * and a POS at least that of planning them one after another. */
+static void joint_beats_sequential(void **state) {
+  (void)state;
+  const char *datums[] = {"at: [26.5, 126.8]", "track: [[26.4, 126.6], [26.7, 127.1]]",
+                          "at: [26.5, 126.8]\n  radius: 6nmi"};
+  for (int k = 0; k < 3; k++) {
+    scn_scenario *sc = load_case(datums[k], 1);
+    assert_int_equal(sc->sar->kase->datum.shape, k == 0 ? SCN_SAR_POINT : k == 1 ? SCN_SAR_TRACK : SCN_SAR_AREA);
+    metric_set ms;
+    metric_set_init(&ms);
+    diag *d = diag_new();
+    sar_model *m = NULL;
+    assert_int_equal(sar_model_new(&m, sc, &ms, d), 0);
+    arena a;
+    arena_init(&a, (size_t)1 << 30);
+    sar_plan joint, seq;
+    assert_int_equal(sar_plan_case(&joint, m, 1, sc->seed, &a), 0);
+    assert_int_equal(sar_plan_case(&seq, m, 0, sc->seed, &a), 0);
+    assert_int_equal(joint.nsortie, 2);
+    assert_int_equal(seq.nsortie, 2);
+    assert_false(overlap(&joint.sortie[0].rect, &joint.sortie[1].rect));
+    for (int u = 0; u < 2; u++) { /* each rectangle sized to its unit's own effort */
+      const sar_sortie *so = &joint.sortie[u];
+      double W = u == 0 ? 0.3 * 1852 : 0.4 * 1852, L = 120 * 1852.0 / 3600 * (so->t_end - so->t_start);
+      assert_float_equal(so->rect.track, L, 1e-6 * L);
+      assert_float_equal(so->rect.coverage, W * L / so->rect.area, 1e-9);
+      assert_float_equal(so->t_end - so->t_start, 4 * H - 2 * (so->t_start - 0.5 * H), 1e-6);
+    }
+    if (getenv("SAR_TEST_VERBOSE"))
+      print_message("datum %d: joint %.4f, sequential %.4f\n", k, joint.pos, seq.pos);
+    assert_true(joint.pos >= seq.pos);
+    /* the plan's POS is that of its disjoint rectangles */
+    double sum = joint.sortie[0].rect.poc * joint.sortie[0].rect.pod +
+                 joint.sortie[1].rect.poc * joint.sortie[1].rect.pod;
+    assert_float_equal(joint.pos, sum, 1e-9);
+    arena_release(&a);
+    sar_model_free(m);
+    metric_set_release(&ms);
+    diag_free(d);
+    scn_free(sc);
+  }
+}
+
+/* The optimal allocation's POS bounds every rectangle plan of the same effort, and the
+ * joint plan's rectangles on a circular normal map do not overlap. */
+static void joint_below_optimum(void **state) {
+  (void)state;
+  arena a;
+  arena_init(&a, (size_t)1 << 28);
+  sar_particles p;
+  rng_stream r;
+  rng_init(&r, 9, 0, RNG_TEST, 1);
+  assert_int_equal(sar_particles_alloc(&p, &a, 20000), 0);
+  sar_seed s = {.object = SCN_OBJ_PIW, .lat0 = 25, .lon0 = 125, .sigma = 8000, .count = 20000};
+  sar_seed_point(&p, &s, &r);
+  size_t cells = 20000;
+  double *gp = malloc(cells * sizeof *gp), *ga = malloc(cells * sizeof *ga);
+  double *z = malloc(cells * sizeof *z), *scr = malloc((3 * cells + 4) * sizeof *scr);
+  sar_grid g;
+  sar_grid_build(&g, &p, 1000, cells, gp, ga);
+  double W[3] = {600, 600, 900}, L[3] = {300e3, 200e3, 250e3};
+  double blat[3] = {26, 24, 25}, blon[3] = {125, 125, 127};
+  sar_rect R[3];
+  double pos = sar_plan_joint(R, &g, 3, W, L, blat, blon, z, scr);
+  double best = sar_alloc_effort(z, g.p, g.area, g.nx * g.ny, W[0] * L[0] + W[1] * L[1] + W[2] * L[2], NULL);
+  assert_true(pos > 0.5 * best && pos <= best + 1e-12);
+  for (int i = 0; i < 3; i++)
+    for (int j = i + 1; j < 3; j++)
+      assert_false(overlap(&R[i], &R[j]));
+  free(gp), free(ga), free(z), free(scr);
+  arena_release(&a);
+}
+
+/* Found alive: with survival_sigma 0 a person lives exactly Hayward's time at 10 C
+ * (176.7978 min); a sortie centred before it finds them alive, after it does not. */
+static void found_alive_uses_temperature(void **state) {
+  (void)state;
+  scn_scenario *sc = load_case("at: [26.5, 126.8]", 2);
+  metric_set ms;
+  metric_set_init(&ms);
+  diag *d = diag_new();
+  sar_model *m = NULL;
+  assert_int_equal(sar_model_new(&m, sc, &ms, d), 0);
+  arena a;
+  arena_init(&a, (size_t)1 << 30);
+  sar_plan pl;
+  assert_int_equal(sar_plan_case(&pl, m, 1, sc->seed, &a), 0);
+  double limit = 60 * 176.7978;
+  assert_float_equal(pl.water_temp, 10, 1e-12);
+  assert_float_equal(pl.survival_median, limit, 0.01);
+  assert_true(pl.nsortie == 4);
+  double want = 0, before = 0;
+  for (size_t i = 0; i < pl.nsortie; i++) {
+    const sar_sortie *so = &pl.sortie[i];
+    double tm = 0.5 * (so->t_start + so->t_end);
+    assert_float_equal(so->p_alive, tm < limit ? 1 : 0, 0);
+    want += (so->pos - before) * so->p_alive, before = so->pos;
+  }
+  assert_true(pl.sortie[0].p_alive == 1 && pl.sortie[3].p_alive == 0);
+  assert_float_equal(pl.p_found_alive, want, 1e-12);
+  assert_true(pl.p_found_alive < pl.pos);
+  arena_release(&a);
+  sar_model_free(m);
+  metric_set_release(&ms);
+  diag_free(d);
+  scn_free(sc);
+}
+
+/* ---- the search obeys its plan task ------------------------------------------------ */
+
+static const char plan_text[] =
+    "scenario: {name: t, epoch: 2027-04-01T00:00Z, horizon: 30h, seed: 3, notional: true}\n"
+    "theater:\n"
+    "  places:\n"
+    "    - {id: naha, kind: port, lat: 26.2, lon: 127.7, nation: JP}\n"
+    "    - {id: sea, kind: sea_area, lat: 25.6, lon: 127.2}\n"
+    "  regions:\n"
+    "    - {id: box, kind: combat_area, polygon: [[25, 126.5], [26, 126.5], [26, 128], [25, 128]]}\n"
+    "forces:\n"
+    "  - {id: helo, nation: JP, kind: rescue_helicopter, base: naha, count: 1, speed: 120kn,\n"
+    "     endurance: 4h}\n"
+    "crisis:\n"
+    "  events:\n"
+    "    - {id: ditching, at: 2h, raises: [{signal: person_missing, at: {lat: 25.6, lon: 127.2},\n"
+    "                                       object: life_raft, count: 2}]}\n"
+    "    - {id: fight, at: 5h, raises: [{signal: region_active, region: box, for: 10h}]}\n"
+    "plan:\n"
+    "  tasks:\n"
+    "    - {id: rescue, activity: search_and_rescue, owner: JP, assets: [helo], area: sea,\n"
+    "       start: ditching, delay: 1h, duration: 2d}\n"
+    "sar:\n"
+    "  particles: 300\n"
+    "  land: false\n"
+    "  position_sigma: 5nmi\n"
+    "  current: {east: 0kn, north: 0kn}\n"
+    "  wind: {east: 0kn, north: 0kn}\n"
+    "%s"
+    "  assets:\n"
+    "    - {force: helo, turnaround: 30min, sweep_width: {life_raft: 0.02nmi}}\n";
+
+typedef struct run_out {
+  double first, effort;
+  int npts;
+  double t[64], v[64];
+} run_out;
+
+static void run_plan(run_out *ro, int with_task) {
+  char text[4096], path[] = "/tmp/test_sar_plan_XXXXXX";
+  snprintf(text, sizeof text, plan_text, with_task ? "  tasks: [rescue]\n" : "");
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  write_file(path, text);
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  int err = scn_load(&sc, path, NULL, d);
+  plan_authorities *au = NULL;
+  if (!err)
+    err = plan_authorities_load(&au, SAR_TEST_TABLE, d);
+  metric_set ms;
+  metric_set_init(&ms);
+  crisis_model *cm = NULL;
+  plan_model *pm = NULL;
+  sar_model *m = NULL;
+  if (!err)
+    err = crisis_model_new(&cm, sc, &ms, d);
+  if (!err)
+    err = plan_model_new(&pm, sc, au, &ms, d);
+  if (!err)
+    err = sar_model_new(&m, sc, &ms, d);
+  if (err)
+    diag_print(d, stderr, 0);
+  assert_int_equal(err, 0);
+  sim *s = sim_new();
+  arena ar;
+  arena_init(&ar, (size_t)1 << 28);
+  metric_out out;
+  assert_int_equal(metric_out_init(&out, &ms, &ar), 0);
+  assert_non_null(crisis_start(cm, s, &ar, &out, sc->seed, 0));
+  assert_non_null(plan_start(pm, s, &ar, &out, sc->seed, 0));
+  sar *S = sar_start(m, s, &ar, &out, sc->seed, 0);
+  assert_non_null(S);
+  assert_int_equal(sim_run(s, sc->horizon), 0);
+  sar_collect(S, s, &out);
+  memset(ro, 0, sizeof *ro);
+  ro->first = out.value[metric_find(&ms, "sar", "first_takeoff")];
+  ro->effort = out.value[metric_find(&ms, "sar", "effort")];
+  int ser = metric_find(&ms, "sar", "searching.t");
+  for (size_t i = 0; i < out.npoints && ro->npts < 64; i++)
+    if (out.point[i].metric == ser)
+      ro->t[ro->npts] = out.point[i].t, ro->v[ro->npts++] = out.point[i].value;
+  sim_free(s);
+  arena_release(&ar);
+  sar_model_free(m);
+  plan_model_free(pm);
+  crisis_model_free(cm);
+  plan_authorities_free(au);
+  metric_set_release(&ms);
+  scn_free(sc);
+  diag_free(d);
+  unlink(path);
+}
+
+/* The task starts 1h after the ditching (its delay): the first take-off is then, not at
+ * the report.  Combat over the task's area from 5h to 15h pauses it (peacetime search
+ * and rescue is never at a combat scene): the unit on scene stops searching at 5h
+ * exactly, none searches until 15h, and the search resumes after. */
+static void search_follows_task(void **state) {
+  (void)state;
+  run_out ro;
+  run_plan(&ro, 1);
+  if (getenv("SAR_TEST_VERBOSE"))
+    for (int i = 0; i < ro.npts; i++)
+      print_message("on scene at %.4f h: %g\n", ro.t[i] / H, ro.v[i]);
+  assert_float_equal(ro.first, 1 * H, 0); /* from the report at 2h */
+  assert_true(ro.npts >= 4);
+  assert_true(ro.v[0] == 1 && ro.t[0] > 3 * H && ro.t[0] < 4 * H); /* 3h + transit */
+  int stopped = 0, resumed = 0;
+  for (int i = 0; i < ro.npts; i++) {
+    if (ro.t[i] == 5 * H && ro.v[i] == 0)
+      stopped = 1;
+    if (ro.t[i] > 5 * H && ro.t[i] < 15 * H)
+      assert_true(ro.v[i] == 0); /* nobody on scene while the task is paused */
+    if (ro.t[i] > 15 * H && ro.v[i] == 1)
+      resumed = 1;
+  }
+  assert_true(stopped);
+  assert_true(resumed);
+  /* Without `tasks:` the search starts at the report and does not pause for the plan
+   * (the unit still holds while the datum is in combat). */
+  run_plan(&ro, 0);
+  assert_float_equal(ro.first, 0, 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(hayward_by_hand),
+      cmocka_unit_test(joint_beats_sequential),
+      cmocka_unit_test(joint_below_optimum),
+      cmocka_unit_test(found_alive_uses_temperature),
+      cmocka_unit_test(search_follows_task),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
