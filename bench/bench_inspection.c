@@ -18,11 +18,16 @@
 
 #define REPEATS 5
 
-static double now_s(void) {
+static double clock_s(clockid_t id) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(id, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+/* Wall clock, and this process's CPU time (which a busy shared machine does not
+ * inflate: the stable number when others' jobs run). */
+static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
+static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
 
 /* The operation waits for an important influence situation or for the plan's ship
  * inspection task; announce both at t = 0, as the crisis and plan models would, so every
@@ -65,11 +70,11 @@ int main(int argc, char **argv) {
   sim *s = sim_new();
   arena a;
   arena_init(&a, ARENA_DEFAULT_CAP);
-  double best = 0, best_events = 0;
+  double best = 0, best_events = 0, best_cpu = 0;
   uint64_t ships = 0;
   for (int k = 0; k < REPEATS; k++) {
     uint64_t n = 0, events = 0;
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     for (int r = 0; r < reps; r++) {
       sim_reset(s);
       arena_reset(&a);
@@ -84,13 +89,14 @@ int main(int argc, char **argv) {
       n += insp_ships_simulated(I);
       events += sim_events_run(s);
     }
-    double dt = now_s() - t0;
+    double dt = now_s() - t0, dc = cpu_s() - c0;
     if (n / dt > best) best = (double)n / dt, best_events = (double)events / dt;
+    if (n / dc > best_cpu) best_cpu = (double)n / dc;
     ships = n;
   }
   printf("inspection: %d replications of %.0f days, %.0f vessels each: %.3g vessels/s, "
-         "%.3g events/s (best of %d)\n",
-         reps, sc->horizon / 86400, (double)ships / reps, best, best_events, REPEATS);
+         "%.3g events/s, %.3g vessels per CPU-second (best of %d)\n",
+         reps, sc->horizon / 86400, (double)ships / reps, best, best_events, best_cpu, REPEATS);
   arena_release(&a);
   sim_free(s);
   insp_model_free(m);

@@ -127,6 +127,7 @@ int cmd_compare(int argc, char **argv) {
   for (int i = 0; i < ncoa; i++) {
     if (mc_run(&coa[i].res, coa[i].sc, &mopt, st, d)) goto print;
     if (cli_store_theater(st, coa[i].res->run_id, coa[i].sc)) goto print;
+    if (cli_store_spillover(st, coa[i].res->run_id)) goto print;
     if (rep_run_load(&coa[i].rep, st, coa[i].res->run_id, d)) goto print;
   }
   size_t nrep = coa[0].rep->nrep;

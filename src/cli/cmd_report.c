@@ -18,8 +18,9 @@ void cmd_report_usage(FILE *out) {
           "usage: straits report [options] [STORE]\n"
           "\n"
           "Write one self-contained HTML report (works offline) of a run in STORE\n"
-          "(default: straits.db): summary with confidence intervals, theater map,\n"
-          "time series, distributions, and the sections modules add.\n"
+          "(default: straits.db): the headline numbers first, the theater map, how\n"
+          "often events happened, the sections modules add, time series,\n"
+          "distributions, and every metric with its 95%% confidence interval.\n"
           "\n"
           "  -o, --output FILE  where to write it (default: report.html)\n"
           "      --run ID       which run of the store (default: the newest)\n");

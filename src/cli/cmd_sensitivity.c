@@ -392,27 +392,27 @@ static void print_tables(const sens_opts *o, const mc_sens *s, double base, doub
          "ranges base x (1 -+ %g)\n\n",
          o->metric, base, base_se, o->reps, o->delta);
   printf("one at a time, largest swing first (tornado)\n");
-  printf("%-48s %9s %9s %9s %9s %9s %9s\n", "parameter (rates per day)", "base", "low", "high", "at low",
+  printf("%-60s %9s %9s %9s %9s %9s %9s\n", "parameter (rates per day)", "base", "low", "high", "at low",
          "at high", "swing");
   for (size_t i = 0; i < s->nparam; i++) {
     const mc_sens_param *p = &s->param[rows[i].param];
     char name[200];
     snprintf(name, sizeof name, "%s%s%s", p->name, *p->unit ? " " : "", p->unit);
-    printf("%-48.48s %9.4g %9.4g %9.4g %9.4f %9.4f %9.4f\n", name, p->base * p->scale,
+    printf("%-60.60s %9.4g %9.4g %9.4g %9.4f %9.4f %9.4f\n", name, p->base * p->scale,
            p->lo * p->scale, p->hi * p->scale, rows[i].y_lo, rows[i].y_hi, rows[i].swing);
   }
   if (!so) return;
   printf("\nSobol indices (%d base samples, %zu evaluations): first order, total, "
          "%g%% bootstrap CI (%zu resamples)\n",
          o->sobol, (size_t)o->sobol * (s->nparam + 2), 100 * so->level, so->resamples);
-  printf("%-48s %22s %22s\n", "parameter", "first [CI]", "total [CI]");
+  printf("%-60s %22s %22s\n", "parameter", "first [CI]", "total [CI]");
   for (size_t i = 0; i < s->nparam; i++) {
     char first[64], total[64];
     snprintf(first, sizeof first, "%.3f [%.3f, %.3f]", so->first[i], so->first_lo[i],
              so->first_hi[i]);
     snprintf(total, sizeof total, "%.3f [%.3f, %.3f]", so->total[i], so->total_lo[i],
              so->total_hi[i]);
-    printf("%-48.48s %22s %22s\n", s->param[i].name, first, total);
+    printf("%-60.60s %22s %22s\n", s->param[i].name, first, total);
   }
 }
 

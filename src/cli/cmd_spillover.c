@@ -36,6 +36,7 @@ void cmd_spillover_usage(FILE *out) {
           "\n"
           "      --run ID     the run to analyse (default: the latest)\n"
           "      --csv FILE   write the curves as CSV (region,t_s,p,lo,hi)\n"
+          "      --region ID  time to and paths to that territory instead of the first\n"
           "      --all        every scalar metric of the missions, not only the headline\n"
           "                   ones and those whose difference's 95%% CI excludes 0\n");
 }
@@ -74,16 +75,21 @@ static void print_curves(FILE *out, const mc_spill *s) {
   free(cols);
 }
 
+/* Time to first spillover, or (with --region) to violence first reaching that region. */
 static void print_first_time(FILE *out, const mc_spill *s) {
-  const double *first = &s->time[s->nterr * s->nrep];
+  const double *first = &s->time[s->path_of * s->nrep];
   double *scratch = malloc((s->nrep + 1) * sizeof *scratch);
   double *x = malloc((s->nrep + 1) * sizeof *x);
   if (!scratch || !x) goto done;
   for (size_t r = 0; r < s->nrep; r++) x[r] = days(first[r]);
   stats_summary su;
   stats_summarize(&su, x, s->nrep, scratch);
-  fprintf(out, "\ntime to first spillover: %zu of %zu replications spilled over\n", su.n,
-          s->nrep);
+  if (s->path_of == s->nterr)
+    fprintf(out, "\ntime to first spillover: %zu of %zu replications spilled over\n", su.n,
+            s->nrep);
+  else
+    fprintf(out, "\ntime until violence reached %s: in %zu of %zu replications\n",
+            s->terr[s->path_of], su.n, s->nrep);
   if (su.n)
     fprintf(out, "  mean %.2f d (95%% CI +-%.2f), min %.2f, p5 %.2f, median %.2f, p95 %.2f, "
                  "max %.2f d\n",
@@ -94,7 +100,11 @@ done:
 }
 
 static void print_paths(FILE *out, const mc_spill *s) {
-  fprintf(out, "\nmost frequent paths to the first spillover (events and levels up to it)\n");
+  if (s->path_of == s->nterr)
+    fprintf(out, "\nmost frequent paths to the first spillover (events and levels up to it)\n");
+  else
+    fprintf(out, "\nmost frequent paths to %s (events and levels up to the step that reached "
+                 "it)\n", s->terr[s->path_of]);
   fprintf(out, "%7s %6s  %s\n", "share", "count", "path");
   for (size_t i = 0; i < s->npath && i < SPILL_PATHS; i++)
     fprintf(out, "%6.1f%% %6d  %s\n", 100 * s->path[i].share, s->path[i].count,
@@ -361,15 +371,29 @@ static int write_csv(const char *path, const mc_spill *s) {
   return fclose(f) ? CLI_FAILURE : CLI_OK;
 }
 
+/* --region: the territory the time and the paths are about. */
+static int pick_region(mc_spill *s, store *st, const char *id) {
+  for (size_t t = 0; t < s->nterr; t++)
+    if (strcmp(s->terr[t], id) == 0)
+      return mc_spill_paths(s, st, t) ? CLI_FAILURE : CLI_OK;
+  char list[512] = "";
+  size_t used = 0;
+  for (size_t t = 0; t < s->nterr && used < sizeof list; t++)
+    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", t ? ", " : "", s->terr[t]);
+  cli_error("no territory '%s' in run %lld (territories: %s)", id, (long long)s->run_id, list);
+  return CLI_BAD_INPUT;
+}
+
 int cmd_spillover(int argc, char **argv) {
   static const struct option longopts[] = {
       {"run", required_argument, NULL, 'r'},
       {"csv", required_argument, NULL, 'c'},
       {"all", no_argument, NULL, 'a'},
+      {"region", required_argument, NULL, 'g'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  const char *csv = NULL;
+  const char *csv = NULL, *region = NULL;
   long long run = -1;
   int c, all = 0;
   optind = 1;
@@ -386,6 +410,7 @@ int cmd_spillover(int argc, char **argv) {
     }
     case 'c': csv = optarg; break;
     case 'a': all = 1; break;
+    case 'g': region = optarg; break;
     case 'h': cmd_spillover_usage(stdout); return CLI_OK;
     default: cmd_spillover_usage(stderr); return CLI_BAD_INPUT;
     }
@@ -411,6 +436,7 @@ int cmd_spillover(int argc, char **argv) {
     if (rc == ERR_NOTFOUND) status = CLI_BAD_INPUT;
     goto out;
   }
+  if (region && (status = pick_region(&s, st, region)) != CLI_OK) goto out;
   printf("spillover to Japanese territory: run %lld, %zu replications, horizon %.2f d\n\n",
          (long long)s.run_id, s.nrep, days(s.horizon));
   print_curves(stdout, &s);

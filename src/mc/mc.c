@@ -175,6 +175,8 @@ static void sar_collect_(const void *state, sim *s, metric_out *out) {
 
 static void sar_release_(void *model) { sar_model_free(model); }
 
+/* The crisis starts first: its escalation ladder subscribes to the plan's phase and
+ * task signals before the plan's first wake-up announces them. */
 static const mc_module modules[] = {
     {"crisis", crisis_prepare_, crisis_start_, crisis_collect_, crisis_release_, NULL},
     {"plan", NULL, plan_start_, plan_collect_, plan_release_, plan_prepare_},

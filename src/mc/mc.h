@@ -8,7 +8,11 @@
  * Replications run in batches of opt->batch consecutive indices: [0, batch),
  * [batch, 2 batch), ...  After each batch its replications are committed to the
  * store in one transaction, the progress callback runs, and (with until_ci) the
- * headline metrics are checked over replications [0, end of batch).  So where a run
+ * headline metrics are checked over replications [0, end of batch).  With several
+ * threads and no until_ci, a batch that ran whole is committed while the next one
+ * runs (the calling thread writes, then joins the workers), so the single writer
+ * does not hold the workers up; a failure or a store error still leaves exactly the
+ * whole replications before it stored.  So where a run
  * stops depends only on (batch, until_ci, min_replications, the cap) and the values,
  * never on the thread count or on where an earlier session was interrupted.
  *

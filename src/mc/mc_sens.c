@@ -19,7 +19,9 @@
 
 /* ---- parameters ------------------------------------------------------------------ */
 
-static int add_param(mc_sens *s, size_t *cap, double *target, double delta, int is_prob,
+enum { PARAM_PROB, PARAM_RATE, PARAM_FACTOR };
+
+static int add_param(mc_sens *s, size_t *cap, double *target, double delta, int kind,
                      const char *fmt, const char *a, const char *b) {
   if (s->nparam == *cap) {
     size_t grown = *cap ? 2 * *cap : 16;
@@ -30,12 +32,36 @@ static int add_param(mc_sens *s, size_t *cap, double *target, double delta, int 
   mc_sens_param *p = &s->param[s->nparam++];
   snprintf(p->name, sizeof p->name, fmt, a, b);
   p->target = target;
-  p->scale = is_prob ? 1 : 86400, p->unit = is_prob ? "" : "/d";
+  p->scale = kind == PARAM_RATE ? 86400 : 1, p->unit = kind == PARAM_RATE ? "/d" : "";
   p->base = *target;
   p->lo = p->base * (1 - delta);
   p->hi = p->base * (1 + delta);
-  if (is_prob) p->lo = fmax(0, p->lo), p->hi = fmin(1, p->hi);
+  if (kind == PARAM_PROB) p->lo = fmax(0, p->lo), p->hi = fmin(1, p->hi);
   return 0;
+}
+
+/* "after=senkaku-incident", "situation=armed_attack", "phase=respond", "task=patrol"
+ * (an `after:` with all_of/any_of is named by its first event and "+"). */
+static void factor_condition(char *buf, size_t size, const scn_scenario *sc,
+                             const scn_esc_factor *fa) {
+  switch (fa->cond) {
+  case SCN_ESC_AFTER: {
+    const scn_trigger *t = &fa->when;
+    while ((t->kind == SCN_TRIG_ALL || t->kind == SCN_TRIG_ANY) && t->n) t = &t->sub[0];
+    const char *first = t->kind == SCN_TRIG_EVENT ? sc->event[t->event].id : "time";
+    snprintf(buf, size, "after=%s%s", first, fa->when.kind == SCN_TRIG_EVENT ? "" : "+");
+    return;
+  }
+  case SCN_ESC_SITUATION:
+    snprintf(buf, size, "situation=%s", scn_situation_name((scn_situation)fa->ref));
+    return;
+  case SCN_ESC_PHASE:
+  case SCN_ESC_TASK:
+    snprintf(buf, size, "%s=%s", fa->cond == SCN_ESC_PHASE ? "phase" : "task",
+             fa->ref_id ? fa->ref_id : "?");
+    return;
+  }
+  snprintf(buf, size, "?");
 }
 
 static int collect_params(mc_sens *s, double delta) {
@@ -48,15 +74,31 @@ static int collect_params(mc_sens *s, double delta) {
     if (ev->parent >= 0 || ev->p <= 0) continue;
     /* Only a ladder level makes it occur, and then p plays no part. */
     if (ev->trigger.kind == SCN_TRIG_AT && isinf(ev->trigger.at)) continue;
-    if ((rc = add_param(s, &cap, &ev->p, delta, 1, "event.%s.p%s", ev->id, ""))) return rc;
+    if ((rc = add_param(s, &cap, &ev->p, delta, PARAM_PROB, "event.%s.p%s", ev->id, "")))
+      return rc;
   }
   scn_escalation *esc = sc->escalation;
   for (size_t t = 0; esc && t < esc->ntransition; t++) {
     scn_esc_transition *tr = &esc->transition[t];
     if (tr->rate <= 0 || tr->from < 0 || tr->to < 0) continue;
-    if ((rc = add_param(s, &cap, &tr->rate, delta, 0, "rate.%s->%s", esc->level[tr->from].id,
-                        esc->level[tr->to].id)))
+    if ((rc = add_param(s, &cap, &tr->rate, delta, PARAM_RATE, "rate.%s->%s",
+                        esc->level[tr->from].id, esc->level[tr->to].id)))
       return rc;
+  }
+  /* The multipliers are assumptions too (how much an incident, a phase or a running
+   * task changes a rate): each positive factor varies like the rest. */
+  for (size_t t = 0; esc && t < esc->ntransition; t++) {
+    scn_esc_transition *tr = &esc->transition[t];
+    if (tr->rate <= 0 || tr->from < 0 || tr->to < 0) continue;
+    for (size_t f = 0; f < tr->nfactor; f++) {
+      scn_esc_factor *fa = &tr->factor[f];
+      char edge[200], cond[200];
+      if (!(fa->factor > 0)) continue;
+      snprintf(edge, sizeof edge, "%s->%s", esc->level[tr->from].id, esc->level[tr->to].id);
+      factor_condition(cond, sizeof cond, sc, fa);
+      if ((rc = add_param(s, &cap, &fa->factor, delta, PARAM_FACTOR, "factor.%s.%s", edge, cond)))
+        return rc;
+    }
   }
   return 0;
 }

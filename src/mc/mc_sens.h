@@ -4,8 +4,10 @@
  *
  * Parameters are the crisis events' probabilities p (events with a trigger of their
  * own; branch shares are left alone so they keep summing to at most 1; an event only
- * a ladder level makes occur has no p that matters) and the escalation
- * ladder's base rates.  Each varies over [base * (1 - delta), base * (1 + delta)]
+ * a ladder level makes occur has no p that matters), the escalation
+ * ladder's base rates, and its rate multipliers' positive factors (named
+ * "factor.<from>-><to>.<condition>", e.g. "factor.coercion->senkaku-clash.task=
+ * inspect-north").  Each varies over [base * (1 - delta), base * (1 + delta)]
  * (probabilities clipped to [0, 1]).
  *
  * One evaluation of the response sets the parameters on the scenario, runs
@@ -31,7 +33,8 @@
 typedef struct plan_authorities plan_authorities; /* plan.h */
 
 typedef struct mc_sens_param {
-  char name[160];   /* "event.strikes-on-taiwan.p", "rate.gray-zone->enforcement" */
+  char name[160];   /* "event.strikes-on-taiwan.p", "rate.gray-zone->enforcement",
+                       "factor.gray-zone->enforcement.after=flotilla" (truncated) */
   double *target;   /* the scenario field it sets */
   double base, lo, hi;  /* SI (rates in 1/s) */
   double scale;         /* display: value * scale in `unit` (rates per day) */

@@ -83,7 +83,7 @@ static int path_point(void *ctx, int rep, double t, double value) {
 
 static int build_paths(mc_spill *s, store *st) {
   int seq = metric_find(&s->ms, "spillover", "sequence");
-  path_acc a = {s, &s->time[s->nterr * s->nrep], calloc(s->nrep + 1, sizeof(char *)),
+  path_acc a = {s, &s->time[s->path_of * s->nrep], calloc(s->nrep + 1, sizeof(char *)),
                 calloc(s->nrep + 1, sizeof(size_t))};
   int rc = 0;
   if (!a.text || !a.len) {
@@ -230,16 +230,30 @@ int mc_spill_read(mc_spill *s, store *st, int64_t run_id, unsigned flags, diag *
   double h = NAN;
   if (s->nrep && (rc = store_metric_values(st, run_id, &s->ms, horizon_m, &h, 1))) return rc;
   s->horizon = h;
+  s->path_of = s->nterr;
   if ((rc = build_paths(s, st))) return rc;
   return build_splits(s, st, flags);
+}
+
+static void free_paths(mc_spill *s) {
+  for (size_t i = 0; i < s->npath; i++) free(s->path[i].text);
+  free(s->path);
+  s->path = NULL, s->npath = 0;
+}
+
+int mc_spill_paths(mc_spill *s, store *st, size_t t) {
+  if (t > s->nterr) return ERR_RANGE;
+  free_paths(s);
+  s->path_of = t;
+  return build_paths(s, st);
 }
 
 void mc_spill_free(mc_spill *s) {
   if (!s) return;
   if (s->terr)
     for (size_t t = 0; t <= s->nterr; t++) free(s->terr[t]);
-  for (size_t i = 0; i < s->npath; i++) free(s->path[i].text);
-  free(s->terr), free(s->time), free(s->path), free(s->split);
+  free_paths(s);
+  free(s->terr), free(s->time), free(s->split);
   metric_set_release(&s->ms);
   memset(s, 0, sizeof *s);
 }

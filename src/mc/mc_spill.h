@@ -55,6 +55,7 @@ typedef struct mc_spill {
   size_t nterr;             /* territories, then one more: index nterr is "any" */
   char **terr;              /* [nterr + 1] region ids ("any" last) */
   double *time;             /* [(nterr + 1) * nrep]: first time, NaN if never */
+  size_t path_of;           /* the paths lead to terr[path_of] (nterr: any territory) */
   size_t npath;
   mc_spill_path *path;      /* most frequent first (ties: text order) */
   size_t nsplit;
@@ -68,6 +69,10 @@ enum { MC_SPILL_ALL_METRICS = 1 }; /* mc_spill_read flags */
  * no spillover metrics (no region of kind territory); messages go to d. */
 int mc_spill_read(mc_spill *out, store *st, int64_t run_id, unsigned flags, diag *d);
 void mc_spill_free(mc_spill *s);
+
+/* Rebuild the paths to territory t (0 .. nterr - 1; nterr: any) instead: each
+ * replication's sequence up to and including the step that first reached it. */
+int mc_spill_paths(mc_spill *s, store *st, size_t t);
 
 /* P(first time <= t) for t in grid[0..ng), from n first times (NaN = never), with
  * a Wilson score interval at z (1.96 for 95%). */

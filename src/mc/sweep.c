@@ -287,52 +287,52 @@ static int same_run(store *a, int64_t ra, store *b, int64_t rb) {
          strcmp(x.version, y.version) == 0 && strcmp(x.options, y.options) == 0;
 }
 
-/* Point p's run in part store `path` (through the part's record of this sweep). */
-static int part_run(int64_t *src, store *st, int64_t run_id, const store_sweep_info *info,
-                    const char *path, int p, diag *d) {
-  store *part = NULL;
-  int64_t sweep_id = 0;
-  int err = store_open(&part, path, d);
-  if (!err)
-    err = store_sweep_find(part, &sweep_id, info);
-  if (!err)
-    err = store_sweep_point_run(part, sweep_id, p, src);
-  if (!err && !same_run(st, run_id, part, *src))
-    err = ERR_NOTFOUND;
-  if (err && err != ERR_NOTFOUND && part)
-    diag_report(d, DIAG_ERROR, path, 0, 0, "%s", store_errmsg(part));
-  store_close(part);
-  return err;
-}
-
 int mc_sweep_gather(mc_sweep_result *r, const scn_sweep *sw, const mc_sweep_options *opt,
                     store *st, const char *const *parts, size_t nparts, diag *d) {
   const double t0 = now_s();
   char hash[17];
   unsigned char *done = NULL;
+  int64_t *src = NULL;
   int err = 0;
   sweep_key(hash, sw, opt);
   store_sweep_info info = {sw->name, hash, sw->path,
                            sw->design == SCN_DESIGN_LHS ? "latin_hypercube" : "factorial",
                            sw->points, r->replications};
-  if (r->replications <= 0 || !(done = malloc((size_t)r->replications)))
+  for (int p = 0; p < r->points; p++)
+    if (!r->point[p].result)
+      return ERR_NOTFOUND;
+  done = malloc(r->replications > 0 ? (size_t)r->replications : 1);
+  src = malloc((size_t)r->points * sizeof *src);
+  if (!done || !src) {
+    free(done);
+    free(src);
     return ERR_NOMEM;
-  for (int p = 0; p < r->points && !err; p++) {
-    mc_result *res = r->point[p].result;
-    if (!res) {
-      err = ERR_NOTFOUND;
-      break;
-    }
-    for (size_t k = 0; k < nparts && !err; k++) {
-      int64_t src = 0;
+  }
+  /* Each part: its record of the sweep gives every point's run there, which must be
+   * the same run (key) as this store's; then the rows it lacks are copied. */
+  for (size_t k = 0; k < nparts && !err; k++) {
+    store *part = NULL;
+    int64_t sweep_id = 0;
+    err = store_open(&part, parts[k], d);
+    if (!err)
+      err = store_sweep_find(part, &sweep_id, &info);
+    for (int p = 0; p < r->points && !err; p++)
+      if (!(err = store_sweep_point_run(part, sweep_id, p, &src[p])) &&
+          !same_run(st, r->point[p].result->run_id, part, src[p]))
+        err = ERR_NOTFOUND;
+    if (err && err != ERR_NOTFOUND && part)
+      diag_report(d, DIAG_ERROR, parts[k], 0, 0, "%s", store_errmsg(part));
+    store_close(part);
+    for (int p = 0; p < r->points && !err; p++) {
       int copied = 0;
-      if ((err = part_run(&src, st, res->run_id, &info, parts[k], p, d)))
-        break;
-      if ((err = store_merge_run(st, res->run_id, parts[k], src, &copied)))
+      if ((err = store_merge_run(st, r->point[p].result->run_id, parts[k], src[p], &copied)))
         diag_report(d, DIAG_ERROR, parts[k], 0, 0, "%s", store_errmsg(st));
     }
-    if (!err && (err = store_replications_done(st, res->run_id, done,
-                                               (size_t)r->replications)))
+  }
+  /* Every point whole now?  Then its summary over all replications. */
+  for (int p = 0; p < r->points && !err; p++) {
+    mc_result *res = r->point[p].result;
+    if ((err = store_replications_done(st, res->run_id, done, (size_t)r->replications)))
       diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
     for (int i = 0; !err && i < r->replications; i++)
       if (!done[i])
@@ -342,6 +342,7 @@ int mc_sweep_gather(mc_sweep_result *r, const scn_sweep *sw, const mc_sweep_opti
       err = mc_result_summarize(res, st, d);
   }
   free(done);
+  free(src);
   r->wall_s += now_s() - t0;
   return err;
 }

@@ -15,8 +15,9 @@
  *
  * Partitioning (MPI, or any split of the work): with nparts > 1 only the
  * (point, replication) pairs whose index point * R + r is part modulo nparts are run,
- * into this process's own store; mc_sweep_merge() then copies every part's runs into
- * one store, where the summaries are the same as a single process's, bit for bit.
+ * into this process's own store; mc_sweep_gather() (or a run with mc_options.merge)
+ * then copies every part's replications into one store, where the summaries are the
+ * same as a single process's, bit for bit.
  *
  * Ownership: sw, the store and d are borrowed; results are the caller's. */
 #ifndef STRAITS_SWEEP_H

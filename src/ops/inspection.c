@@ -1,11 +1,14 @@
-/* inspection.c - ship inspection operations on the kernel: Poisson or replayed traffic
- * through a zone, boarding teams serving it by a priority rule, ships that leave
- * unserved, the legal gates, and the Erlang formulas the model is checked against.
+/* inspection.c - ship inspection operations on the kernel: Poisson (by plan phase) or
+ * replayed traffic through a zone, waiting or crossing it on tracks, boarding teams
+ * that sail to intercept and serve it by a priority rule, ships that leave unserved,
+ * diversion legs to ports, the legal gates and the plan's task, and the Erlang
+ * formulas the model is checked against.
  *
  * Random streams (module RNG_INSPECTION), by purpose: 0 the start delay, 1 service
  * (mode durations, consent, finds), 2 refits, 3 replayed ships' attributes, and for
- * traffic stream k: 16 + 2k its arrivals, 17 + 2k its ships' attributes.  Adding a
- * stream leaves the draws of the others unchanged. */
+ * traffic stream k: 16 + 2k its arrivals, 17 + 2k its ships' attributes (position or
+ * course and track, speed, interest, patience).  Adding a stream leaves the draws of
+ * the others unchanged. */
 #include "inspection.h"
 
 #include <math.h>
@@ -84,6 +87,7 @@ struct insp_model {
   const scn_inspection *in;
   int metric[M__COUNT];  /* -1: not defined for this scenario */
   int *metric_phase;     /* [nphase] ships entering in each plan phase, or NULL */
+  int *metric_port;      /* [nport] diverted ships that arrived in each port, or NULL */
   double *p_interest;    /* [nclass * nflag] */
   double *p_consent;     /* [nflag] */
   const scn_insp_speed **speed; /* [nclass] the class's speed rule, or NULL */
@@ -93,6 +97,7 @@ struct insp_model {
   double coslat;         /* cos(clat): the local plane's east scale */
   double *zx, *zy;       /* [nzone] the zone's vertices in the local plane, m */
   size_t nzone;
+  double mean_chord;     /* m: pi area / perimeter, the mean chord over all directions */
   double backfill; /* longest possible crossing (s), INFINITY if unbounded */
   int unsc_gate;   /* the UNSC resolution's gate index in the authorities table, or -1 */
 };
@@ -191,6 +196,15 @@ static int zone_geometry(insp_model *m) {
   m->zy = malloc(z->n * sizeof *m->zy);
   if (!m->zx || !m->zy) return ERR_NOMEM;
   for (size_t i = 0; i < z->n; i++) to_plane(m, z->lat[i], z->lon[i], &m->zx[i], &m->zy[i]);
+  /* Cauchy: over lines uniform in direction and offset, a convex region's mean chord is
+   * pi A / P (shoelace area, perimeter). */
+  double area = 0, perim = 0;
+  for (size_t i = 0; i < z->n; i++) {
+    size_t j = (i + 1) % z->n;
+    area += m->zx[i] * m->zy[j] - m->zx[j] * m->zy[i];
+    perim += hypot(m->zx[j] - m->zx[i], m->zy[j] - m->zy[i]);
+  }
+  m->mean_chord = perim > 0 ? PI * fabs(area) / 2 / perim : 0;
   return 0;
 }
 
@@ -204,7 +218,8 @@ static double longest_crossing(const insp_model *m) {
   for (size_t i = 0; i < m->nzone; i++)
     for (size_t j = i + 1; j < m->nzone; j++)
       diam = fmax(diam, hypot(m->zx[i] - m->zx[j], m->zy[i] - m->zy[j]));
-  for (size_t k = 0; k < in->nspeed; k++) vmin = fmin(vmin, fmax(dist_min(&in->speed[k].speed), MIN_SPEED));
+  for (size_t k = 0; k < in->nspeed; k++)
+    vmin = fmin(vmin, fmax(dist_min(&in->speed[k].speed), MIN_SPEED));
   return fmin(d, diam / vmin);
 }
 
@@ -247,6 +262,23 @@ static int define_metrics(insp_model *m, metric_set *ms) {
                                            metric_info[k].unit, metric_info[k].flags,
                                            metric_info[k].text)) < 0)
       return rc;
+  }
+  if (in->nport) {
+    m->metric_port = malloc(in->nport * sizeof *m->metric_port);
+    if (!m->metric_port) return ERR_NOMEM;
+    for (size_t k = 0; k < in->nport; k++) {
+      const char *id = m->sc->place[in->port[k]].id;
+      char name[160], text[200];
+      snprintf(name, sizeof name, "port.%s.arrived", id);
+      snprintf(text, sizeof text, "diverted ships that arrived in '%s'", id);
+      /* A port listed twice counts under its first entry (see insp_collect). */
+      if (metric_find(ms, "inspection", name) >= 0) {
+        m->metric_port[k] = -1;
+        continue;
+      }
+      if ((rc = m->metric_port[k] = metric_define(ms, "inspection", name, "1", 0, text)) < 0)
+        return rc;
+    }
   }
   if (!in->by_phase) return 0;
   const scn_plan *p = m->sc->plan;
@@ -305,7 +337,7 @@ fail:
 void insp_model_free(insp_model *m) {
   if (!m) return;
   free(m->p_interest), free(m->p_consent), free(m->speed), free(m->unit);
-  free(m->zx), free(m->zy), free(m->metric_phase);
+  free(m->zx), free(m->zy), free(m->metric_phase), free(m->metric_port);
   free(m);
 }
 
@@ -404,6 +436,7 @@ struct insp {
   stream_state *stream;
   double *tau;  /* [nzone] scratch for track intersections */
   int *port_open; /* [nport] */
+  uint64_t *port_arrived; /* [nport] in-scope diverted ships that arrived there */
   int phase;    /* latest plan phase begun, -1 before any */
   double *phase_t; /* [nphase] when each began, NaN if not yet */
   uint64_t *phase_ships; /* [nphase] in-scope ships entering in it */
@@ -739,7 +772,10 @@ static void leg_arrives(sim *s, void *ctx) {
   leg *g = ctx;
   insp *I = g->I;
   if (sim_now(s) != g->t1) return; /* superseded by a redirection */
-  if (g->in_scope) I->div_arrived++, I->div_transit_sum += sim_now(s) - g->diverted;
+  if (g->in_scope) {
+    I->div_arrived++, I->port_arrived[g->port]++;
+    I->div_transit_sum += sim_now(s) - g->diverted;
+  }
   const scn_place *p = port_place(I, g->port);
   unit *u = g->escort;
   leg_unlink(I, g);
@@ -874,9 +910,10 @@ static void in_scope(insp *I, ship *sh) {
 }
 
 /* What a new ship is: class, flag, where and how it moves (local plane), its speed for a
- * diversion leg, and dwell, the time until it leaves (NaN: draw `crossing`). */
+ * diversion leg, and dwell, the time until it leaves (NaN: draw `crossing`; with limit,
+ * the earlier of dwell and a `crossing` draw, as for a track with a patience). */
 typedef struct ship_init {
-  int cls, flag;
+  int cls, flag, limit;
   double x, y, vx, vy, speed, dwell;
 } ship_init;
 
@@ -886,12 +923,10 @@ static void ship_enters(insp *I, double arrive, const ship_init *w, rng_stream *
   const scn_inspection *in = I->in;
   double now = sim_now(I->sim), dwell = w->dwell;
   int interest = rng_uniform(r) < I->m->p_interest[(size_t)w->cls * in->nflag + (size_t)w->flag];
-  if (!in->crossing_infinite) {
-    double patience = sample(&in->crossing, r);
-    dwell = isnan(dwell) ? patience : fmin(dwell, patience);
-  } else if (isnan(dwell)) {
-    dwell = INFINITY;
-  }
+  if (isnan(dwell))
+    dwell = in->crossing_infinite ? INFINITY : sample(&in->crossing, r);
+  else if (w->limit && !in->crossing_infinite)
+    dwell = fmin(dwell, sample(&in->crossing, r));
   if (arrive < now && !(arrive + dwell > now)) return;
   ship *sh = I->free;
   if (sh) I->free = sh->next;
@@ -899,7 +934,8 @@ static void ship_enters(insp *I, double arrive, const ship_init *w, rng_stream *
     sim_fail(I->sim, ERR_LIMIT);
     return;
   }
-  *sh = (ship){.I = I, .arrive = arrive, .t0 = arrive, .x = w->x, .y = w->y, .vx = w->vx, .vy = w->vy,
+  *sh = (ship){.I = I, .arrive = arrive, .t0 = arrive, .x = w->x, .y = w->y,
+               .vx = w->vx, .vy = w->vy,
                .leave = arrive + dwell, .speed = w->speed, .seq = I->seq++, .cls = w->cls,
                .flag = w->flag, .interest = interest, .state = SH_WAIT,
                .phase = phase_at(I, arrive)};
@@ -941,7 +977,7 @@ static void stream_ship(stream_state *st, double t) {
     w.speed = draw_speed(I, def->cls, &st->ships);
     draw_track(I, &st->ships, course, &w.x, &w.y, &len);
     w.vx = w.speed * sin(course * PI / 180), w.vy = w.speed * cos(course * PI / 180);
-    w.dwell = len / w.speed;
+    w.dwell = len / w.speed, w.limit = 1;
   } else {
     double lat, lon;
     random_point(I, &st->ships, &lat, &lon);
@@ -1053,6 +1089,10 @@ static void replay_arrival(sim *s, void *ctx) {
       double v = fmax(p->sog, MIN_SPEED);
       w.vx = v * sin(p->cog * PI / 180), w.vy = v * cos(p->cog * PI / 180), w.speed = v;
       if (isnan(w.dwell)) w.dwell = exit_distance(I, w.x, w.y, p->cog) / v;
+    } else if (in->motion == SCN_INSP_TRACKS && isnan(w.dwell)) {
+      /* No motion and no exit in the feed: it lies where reported for the mean
+       * crossing of the zone, the mean chord at its class's speed. */
+      w.dwell = I->m->mean_chord / w.speed;
     }
     ship_enters(I, p->t, &w, &I->r_replay);
   }
@@ -1255,8 +1295,10 @@ static int start_state(insp *I) {
   I->team = arena_calloc(a, m->nteam ? m->nteam : 1, sizeof *I->team);
   I->tau = arena_alloc(a, (m->nzone + 1) * sizeof *I->tau);
   I->port_open = arena_calloc(a, in->nport ? in->nport : 1, sizeof *I->port_open);
+  I->port_arrived = arena_calloc(a, in->nport ? in->nport : 1, sizeof *I->port_arrived);
   I->phase_t = arena_alloc(a, (in->nphase ? in->nphase : 1) * sizeof *I->phase_t);
-  if (!I->unit || !I->team || !I->tau || !I->port_open || !I->phase_t) return -1;
+  if (!I->unit || !I->team || !I->tau || !I->port_open || !I->port_arrived || !I->phase_t)
+    return -1;
   if (m->metric_phase &&
       !(I->phase_ships = arena_calloc(a, in->nphase, sizeof *I->phase_ships)))
     return -1;
@@ -1345,6 +1387,10 @@ void insp_collect(const insp *I, sim *s, metric_out *out) {
   put(out, mi[M_DIV_REDIRECTED], (double)I->div_redirected);
   put(out, mi[M_DIV_NO_PORT], (double)I->div_no_port);
   put(out, mi[M_ESCORT], ratio(escort, window * (double)m->nunit));
+  /* A port listed twice is never sailed for under its second entry (the first is open
+   * whenever it is), so each count is whole under the port's first entry. */
+  for (size_t k = 0; m->metric_port && k < I->in->nport; k++)
+    put(out, m->metric_port[k], (double)I->port_arrived[k]);
   for (size_t k = 0; m->metric_phase && k < I->in->nphase; k++)
     put(out, m->metric_phase[k], (double)I->phase_ships[k]);
 }

@@ -5,9 +5,12 @@
  * Per run, insp_model_new() reads the scenario's `inspection:` section (NULL model and
  * no metrics when there is none) and defines the module's metrics.  Per replication,
  * insp_start() schedules traffic and subscribes to the kernel signals that start the
- * operation (a crisis event, Japan's legal situation) and open or close the UNSC gate
- * (the plan's SIG_GATE_OPENED, or, without a plan, a crisis event that stands for it).  inspection includes no
- * other ops module.  Model semantics and validation: docs/models.md section 5.
+ * operation (a crisis event, Japan's legal situation, the plan's ship_inspection task
+ * by SIG_TASK_STATUS), open or close the UNSC gate (the plan's SIG_GATE_OPENED, or,
+ * without a plan, a crisis event that stands for it), change traffic rates by plan
+ * phase (SIG_PHASE_BEGAN) and close diversion ports (SIG_SITE_STATUS).  inspection
+ * includes no other ops module.  Model semantics and validation: docs/models.md
+ * section 5.
  *
  * The model borrows the scenario (which must outlive it); replication state lives in
  * the replication's arena (ship records are recycled, so memory follows the number of

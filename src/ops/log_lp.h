@@ -32,7 +32,10 @@ int log_lp_solve(double *cost_out, double *flow, const log_lp_problem *p);
  * The logistics planner's coupled multi-commodity problem keeps its matrix from round to
  * round and changes only bounds; each solve starts from the previous optimal basis
  * (GLPK's dual simplex), which makes a re-solve a handful of pivots.  GLPK's memory
- * belongs to the thread that made the object: create, use and free it on one thread.  Rows and columns
+ * belongs to the thread that made the object: create, use and free it on one thread.
+ * When a thread's last log_lp object (or log_lp_solve call) ends, its GLPK environment
+ * is freed, so code that calls GLPK directly must not keep GLPK objects of its own
+ * across that point on the same thread (bench_logflow deletes its graph first).  Rows and columns
  * are numbered from 0.  Bounds: lo = -INFINITY / hi = INFINITY for none; lo == hi fixes.
  * Ownership: log_lp_new/log_lp_free; one object is used by one thread at a time. */
 typedef struct log_lp log_lp;

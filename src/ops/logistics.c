@@ -222,7 +222,8 @@ static int build_lanes(log_model *m) {
         const scn_log_consumer *u = &L->consumer[c];
         int useful = 0, li = m->nlane;
         for (int k = 0; k < m->K; k++) {
-          int carries = t->capacity[k] > 0 && dist_mean(&u->demand[k]) > 0 && depot_has(dp, k);
+          int carries = t->capacity[k] >= m->unit[k] && /* a whole solver unit at least */
+                        dist_mean(&u->demand[k]) > 0 && depot_has(dp, k);
           m->lane_k[li * m->K + k] = carries;
           useful |= carries;
         }
@@ -434,7 +435,8 @@ static log_lp *make_lp(const log_model *m) {
       err |= log_lp_add(lp, p->drow[k * m->D + l->depot], x, 1);
       err |= log_lp_add(lp, p->crow[k * m->C + l->consumer], x, 1);
       if (t->shared_hold) err |= log_lp_add(lp, hold_row(m, i, k), x, units > 0 ? 1 / units : 1);
-      else err |= log_lp_add(lp, hold_row(m, i, k), x, 1), err |= log_lp_add(lp, hold_row(m, i, k), p->ycol[i], -units);
+      else err |= log_lp_add(lp, hold_row(m, i, k), x, 1) |
+                  log_lp_add(lp, hold_row(m, i, k), p->ycol[i], -units);
       if (q >= 0 && p->brow[q] >= 0)
         err |= log_lp_add(lp, p->brow[q], x, m->unit[k] / t->load_rate[k] / 3600);
     }
@@ -620,7 +622,7 @@ static int define_metrics(log_model *m, metric_set *ms) {
   for (int c = 0; c < m->C; c++) tasks |= L->consumer[c].ntask > 0;
   for (int k = 0; k < m->K && tasks; k++) {
     snprintf(name, sizeof name, "returned.%s", L->commodity[k].id);
-    DEF(m->m_returned, name, L->commodity[k].volume ? "m3" : "kg", 0,
+    DEF(m->m_returned, name, L->commodity[k].volume ? "m3" : "kg", METRIC_LOWER_BETTER,
         "brought back to a depot: the consumer's supply task was not running on arrival");
   }
   /* Per lane: what it delivered of each commodity, and how often it was the binding
@@ -640,7 +642,8 @@ static int define_metrics(log_model *m, metric_set *ms) {
     }
   for (int i = 0; i < m->nlane; i++) {
     snprintf(name, sizeof name, "bottleneck.lane.%s", m->lane[i].name);
-    if ((r = define(ms, name, "1", 0, "plans short of the requirement where this lane bound")) < 0)
+    if ((r = define(ms, name, "1", METRIC_LOWER_BETTER,
+                    "plans short of the requirement where this lane bound")) < 0)
       return r;
     m->m_lane_bneck[i] = r;
   }
@@ -808,6 +811,7 @@ struct log_run {
   int *round;            /* [nunits] those units, dispatched when the round ends */
   int nround;
   double *xplan;         /* [nlane * K] the round's coupled plan, solver units */
+  int *lane_order;       /* [nlane] lanes by planned voyages, most first (coupled plan) */
 };
 
 /* ---- where a consumer at sea is, and where a ship meets it ------------------------- */
@@ -962,6 +966,11 @@ static void load_unit(log_run *r, int i, int k, double qty) {
 /* Ship `amount` (SI) of k on lane li: fill the units already given this lane in the
  * round, then idle ones.  Returns what found no unit. */
 static double ship_on_lane(log_run *r, int li, int k, double amount) {
+  /* Never more than the depot holds: the LP's amounts, rounded, may exceed it by a
+   * millionth of a unit, and a withdrawal the level cannot meet would wait forever. */
+  const sim_level *stock = r->depot[r->m->lane[li].depot * r->m->K + k];
+  double lost = amount - fmin(amount, sim_level_amount(stock));
+  amount -= lost;
   for (int j = 0; j < r->nround && amount > 0; j++) {
     unit *u = &r->unit[r->round[j]];
     if (u->lane != li) continue;
@@ -976,6 +985,7 @@ static double ship_on_lane(log_run *r, int li, int k, double amount) {
     load_unit(r, i, k, q);
     amount -= q;
   }
+  amount += lost > 1e-6 * r->m->unit[k] ? lost : 0;
   return amount > 1e-9 ? amount : 0;
 }
 
@@ -1229,7 +1239,8 @@ static int find_bottleneck(const log_run *r, int k, const log_flow *f, const int
       continue;
     double rc = (double)log_flow_potential(f, node_depot(m, m->dock_depot[j])) -
                 (double)log_flow_potential(f, node_dock(m, j));
-    if (rc < best) best = rc, which = bneck_berth(m, m->port_of_place[m->dock_place[j]]), *which_lane = -1;
+    if (rc < best)
+      best = rc, which = bneck_berth(m, m->port_of_place[m->dock_place[j]]), *which_lane = -1;
   }
   if (which >= 0) return which;
   for (int d = 0; d < m->D; d++)
@@ -1340,9 +1351,8 @@ static int lp_bottleneck(const log_run *r, int k, int *which_lane) {
     if (!(value > best)) continue;
     best = value, *which_lane = i;
     int q = m->port_of_place[l->from];
-    double berth = q >= 0 && p->brow[q] >= 0 ? fabs(log_lp_row_dual(lp, p->brow[q])) *
-                                                   m->unit[k] / m->L->transport[l->transport].load_rate[k] / 3600
-                                             : 0;
+    double hours = m->unit[k] / m->L->transport[l->transport].load_rate[k] / 3600;
+    double berth = q >= 0 && p->brow[q] >= 0 ? fabs(log_lp_row_dual(lp, p->brow[q])) * hours : 0;
     if (r->blocked[i] >= 0) which = r->blocked[i];
     else if (berth > 0.5 * value) which = bneck_berth(m, q);
     else which = bneck_asset(m, l->transport);
@@ -1401,12 +1411,22 @@ static void plan_coupled(log_run *r, int count) {
       r->xplan[i * K + k] = v > 0 ? v : 0;
       if (first) r->first_plan[i * K + k] = r->xplan[i * K + k] * m->unit[k];
     }
+  /* Voyages are continuous in the LP: give units to the lanes with the most planned
+   * voyages first, so a fraction left when the class runs out is the smallest part. */
+  int *ord = r->lane_order;
+  for (int i = 0; i < m->nlane; i++) {
+    double yi = log_lp_value(lp, p->ycol[i]);
+    int j = i;
+    while (j > 0 && log_lp_value(lp, p->ycol[ord[j - 1]]) < yi) ord[j] = ord[j - 1], j--;
+    ord[j] = i;
+  }
   for (int j = 0; j < K; j++) {
     int k = m->order[j];
     double unmet = 0, rest = 0;
     for (int c = 0; c < m->C; c++) unmet += log_lp_value(lp, p->scol[k * m->C + c]);
     int starved = -1, starved_lane = -1;
-    for (int i = 0; i < m->nlane; i++) {
+    for (int o = 0; o < m->nlane; o++) {
+      int i = ord[o];
       double q = r->xplan[i * K + k] * m->unit[k];
       if (!(q > 0)) continue;
       double l = ship_on_lane(r, i, k, q);
@@ -1552,7 +1572,7 @@ log_run *log_start(const log_model *m, sim *s, arena *a, metric_out *out, uint64
       !ALLOC(r->inflow, K) || !ALLOC(r->consumed, K) || !ALLOC(r->in_transit, K) ||
       !ALLOC(r->delivered, K) || !ALLOC(r->returned, K) || !ALLOC(r->shipped, m->nlane * K) ||
       !ALLOC(r->first_plan, m->nlane * K) || !ALLOC(r->lane_deliv, m->nlane * K) ||
-      !ALLOC(r->xplan, m->nlane * K) || !ALLOC(r->first_cost, K) ||
+      !ALLOC(r->xplan, m->nlane * K) || !ALLOC(r->lane_order, m->nlane) || !ALLOC(r->first_cost, K) ||
       !ALLOC(r->bneck, m->nbneck) || !ALLOC(r->lane_bneck, m->nlane) || !ALLOC(r->rest, m->A) ||
       !ALLOC(r->blocked, m->nlane) || !ALLOC(r->assigned, m->nlane) ||
       !ALLOC(r->round, m->nunits) || !ALLOC(r->surge, C) || !ALLOC(r->station, C) ||

@@ -76,7 +76,8 @@ double log_unit(const log_model *m, int commodity);
 /* Amount of a commodity (SI) dispatched on a lane so far, and by the first plan. */
 double log_lane_shipped(const log_run *r, int lane, int commodity);
 double log_lane_first_plan(const log_run *r, int lane, int commodity);
-/* Objective of the first plan of a commodity (integer units x minutes), and plans. */
+/* Objective of the first plan of a commodity (integer units x minutes; network
+ * planning only, NaN with the coupled LP), and plans. */
 double log_first_plan_cost(const log_run *r, int commodity);
 int log_plans(const log_run *r);
 /* Whether the model plans with the coupled LP; whether a lane carries a commodity (to

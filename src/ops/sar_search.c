@@ -304,8 +304,10 @@ static void joint_improve(const sar_grid *g, sar_rect *out, const size_t *u, siz
                           const double *W, const double *L, double *scratch) {
   double *S = scratch, *RA = scratch + (g->ny + 1) * (g->nx + 1);
   prefix_sums(g, S, RA);
-  static const int moves[8][4] = {{-1, 0, 0, 0}, {1, 0, 0, 0}, {0, -1, 0, 0}, {0, 1, 0, 0},
-                                  {0, 0, -1, 0}, {0, 0, 1, 0}, {0, 0, 0, -1}, {0, 0, 0, 1}};
+  /* each edge alone, or the whole rectangle shifted, by a step of 1, 2, 4 or 8 cells */
+  static const int moves[12][4] = {{-1, 0, 0, 0}, {1, 0, 0, 0}, {0, -1, 0, 0}, {0, 1, 0, 0},
+                                   {0, 0, -1, 0}, {0, 0, 1, 0}, {0, 0, 0, -1}, {0, 0, 0, 1},
+                                   {-1, -1, 0, 0}, {1, 1, 0, 0}, {0, 0, -1, -1}, {0, 0, 1, 1}};
   for (int round = 0, improved = 1; improved && round < 10000; round++) {
     improved = 0;
     for (size_t k = 0; k < m; k++) {
@@ -314,10 +316,12 @@ static void joint_improve(const sar_grid *g, sar_rect *out, const size_t *u, siz
       if (r->i1 <= r->i0 || r->j1 <= r->j0)
         continue;
       double best = box_value(g, S, RA, r->i0, r->i1, r->j0, r->j1, E, &P, &A);
-      for (int mv = 0; mv < 8; mv++) {
+      for (int mv = 0; mv < 48; mv++) {
         sar_rect t = *r;
-        long i0 = (long)t.i0 + moves[mv][0], i1 = (long)t.i1 + moves[mv][1];
-        long j0 = (long)t.j0 + moves[mv][2], j1 = (long)t.j1 + moves[mv][3];
+        long st = 1L << (mv / 12);
+        const int *d = moves[mv % 12];
+        long i0 = (long)t.i0 + st * d[0], i1 = (long)t.i1 + st * d[1];
+        long j0 = (long)t.j0 + st * d[2], j1 = (long)t.j1 + st * d[3];
         if (i0 < 0 || j0 < 0 || i1 > (long)g->nx || j1 > (long)g->ny || i0 >= i1 || j0 >= j1)
           continue;
         t.i0 = (size_t)i0, t.i1 = (size_t)i1, t.j0 = (size_t)j0, t.j1 = (size_t)j1;

@@ -371,12 +371,15 @@
       scales: [
         {name: 'x', type: 'linear', domain: {data: 's', field: 't'}, range: 'width'},
         {name: 'y', type: 'linear', domain: {data: 's', fields: ['lo', 'hi', 'mean']},
-         range: 'height', nice: true, zero: true}
+         range: 'height', nice: true, zero: true},
+        {name: 'key', type: 'ordinal', domain: ['mean', '5th to 95th percentile'],
+         range: ['#08519c', '#9ecae1']}
       ],
       axes: [{orient: 'bottom', scale: 'x', title: 'day of the scenario'},
              {orient: 'left', scale: 'y', title: unitName(m), format: axisFormat(m),
               tickCount: 5}],
-      legends: [],
+      legends: [{fill: 'key', orient: 'bottom', direction: 'horizontal', symbolType: 'square',
+                 labelFontSize: 10}],
       marks: [
         {type: 'area', from: {data: 's'},
          encode: {update: {x: {scale: 'x', field: 't'}, y: {scale: 'y', field: 'lo'},

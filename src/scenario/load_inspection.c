@@ -125,7 +125,8 @@ static void load_start_task(insp_loader *L, const scn__node *v) {
   if (!act || strcmp(act, "ship_inspection") != 0)
     scn__error(c, v, "plan task '%s' has activity '%s'; an inspection can follow only a "
                "'ship_inspection' task", v->str, act ? act : "");
-  L->in->start_task = t;
+  else
+    L->in->start_task = t;
 }
 
 static void load_start(insp_loader *L, const scn__node *m) {
@@ -760,6 +761,26 @@ static void load_diversion(insp_loader *L, const scn__node *m) {
     in->escort = (scn_insp_escort)x;
 }
 
+/* Following a plan task, the inspection's assets should be the task's: the plan
+ * checks and reserves the task's, the inspection simulates its own.  A force the task
+ * lacks, or more units than it assigns, is worth a warning. */
+static void check_task_assets(insp_loader *L, const scn__node *assets) {
+  const scn_inspection *in = L->in;
+  if (in->start_kind != SCN_INSP_START_TASK || in->start_task < 0 || !assets) return;
+  const scn_task *t = &L->c->sc->plan->task[in->start_task];
+  for (size_t i = 0; i < in->nasset && i < assets->n; i++) {
+    const scn_insp_asset *a = &in->asset[i];
+    if (a->force < 0) continue;
+    int planned = 0;
+    for (size_t k = 0; k < t->nasset; k++)
+      if (t->asset[k].force == a->force) planned += t->asset[k].count;
+    if (a->count > planned)
+      scn__warning(L->c, assets->item[i],
+                   "inspection asset '%s' has %d units, but task '%s' of the plan assigns %d",
+                   L->c->sc->force[a->force].id, a->count, t->id, planned);
+  }
+}
+
 /* Every class ships come in must have a speed when tracks or diversion legs need one. */
 static void check_speeds(insp_loader *L, const scn__node *why, const char *what) {
   for (size_t k = 0; k < L->cls.n; k++)
@@ -864,7 +885,12 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   if ((v = scn__get(m, "board_others"))) scn__probability(c, v, "board_others", &in->board_others);
   if ((v = scn__get(m, "find"))) load_find(&L, v);
   if ((v = scn__need(c, m, "modes", "inspection"))) load_modes(&L, v);
-  if ((v = scn__need(c, m, "assets", "inspection"))) load_assets(&L, v);
+  if ((v = scn__need(c, m, "assets", "inspection")) && v->kind == SCN__SEQ) {
+    load_assets(&L, v);
+    check_task_assets(&L, v);
+  } else if (v) {
+    load_assets(&L, v);
+  }
   if ((v = scn__get(m, "speeds"))) load_speeds(&L, v);
   const scn__node *diversion = scn__get(m, "diversion");
   if (diversion) load_diversion(&L, diversion);

@@ -169,12 +169,20 @@ static int plan_ref(scn__ctx *c, const scn__node *v, const char *what) {
   }
   size_t n = p ? (task ? p->ntask : p->nphase) : 0;
   const char *names[256];
-  size_t nn = 0;
+  size_t nn = 0, unnamed = 0;
   for (size_t i = 0; i < n; i++) {
     const char *id = task ? p->task[i].id : p->phase[i].id;
-    if (!id) continue;
-    if (strcmp(id, v->str) == 0) return (int)i;
-    if (nn < sizeof names / sizeof *names) names[nn++] = id;
+    if (!id) unnamed++; /* an item the plan's loader already reported */
+    else if (nn < sizeof names / sizeof *names) names[nn++] = id;
+  }
+  if (n && !unnamed) {
+    int i = task ? scn_task_find(p, v->str) : scn_phase_find(p, v->str);
+    if (i >= 0) return i;
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      const char *id = task ? p->task[i].id : p->phase[i].id;
+      if (id && strcmp(id, v->str) == 0) return (int)i;
+    }
   }
   if (!p || !n) {
     scn__error(c, v, "unknown %s id '%s' (the scenario's plan has no %ss)", what, v->str, what);

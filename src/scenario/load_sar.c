@@ -438,6 +438,7 @@ static void interpret_case(scn__ctx *c, const scn__node *root) {
   s->kase = scn__alloc(c, c->mem, sizeof *s->kase);
   if (!s->kase) return;
   sc->seed = 1, sc->notional = 1, sc->description = "", sc->name = "";
+  c->forces.what = "unit"; /* a case file's units are its forces: say so in messages */
   if ((v = scn__need(c, root, "case", "a case file"))) load_case(c, v, s->kase);
   sc->name = s->kase->name;
   if ((v = scn__get(root, "search"))) {

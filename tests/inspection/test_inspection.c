@@ -478,6 +478,25 @@ static void test_phase_exact(void **state) {
   scn_free(timed);
 }
 
+/* The same through the plan module: its phases begin at 200 h and 400 h by their
+ * start conditions, and the replications are those of the hand-announced phases. */
+static void test_phase_plan(void **state) {
+  (void)state;
+  scn_scenario *hand = load("phases.yaml", NULL, 0), *plan = load("phases_plan.yaml", NULL, 0);
+  static const char *const names[] = {"ships", "coverage", "phase.respond.ships",
+                                      "phase.defend.ships"};
+  run_out a, b;
+  double unused[4];
+  run(hand, 4, names, 4, &a, schedule_phases, NULL);
+  run_plan_event(plan, "unused", 4, names, 4, &b, 0, unused, NULL);
+  for (int r = 0; r < 4; r++)
+    for (int k = 0; k < 4; k++)
+      if (!(a.v[k][r] == b.v[k][r]))
+        fail_msg("rep %d %s: by hand %.17g, by the plan %.17g", r, names[k], a.v[k][r], b.v[k][r]);
+  scn_free(hand);
+  scn_free(plan);
+}
+
 /* start: {task: ID}: the operation starts when the plan starts its ship_inspection
  * task (event at 10 h, task 5 h later) and stops taking ships when the task ends (50 h
  * later): of the ships from 15 h to the 200 h horizon, about 50/185 are hailed; with
@@ -500,6 +519,25 @@ static void test_task_follow(void **state) {
   }
   scn_free(sc);
   scn_free(all);
+}
+
+/* The inspection simulates its own assets, the plan reserves the task's: more units
+ * than the task assigns is a warning where the asset is written. */
+static void test_task_assets(void **state) {
+  (void)state;
+  char path[1024];
+  snprintf(path, sizeof path, "%s/task_plan.yaml", INSP_TEST_DATA);
+  static const char *const ov[] = {"plan.tasks.inspect.assets.0.count=2"};
+  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  opt.overrides = ov, opt.noverrides = 1;
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  assert_int_equal(scn_load(&sc, path, &opt, d), 0);
+  assert_int_equal(diag_count(d, DIAG_WARNING), 1);
+  assert_non_null(strstr(diag_at(d, 0)->message,
+                         "inspection asset 'dd' has 3 units, but task 'inspect' of the plan assigns 2"));
+  scn_free(sc);
+  diag_free(d);
 }
 
 /* ---- ships on tracks -------------------------------------------------------------------- */
@@ -599,21 +637,26 @@ static void schedule_closure(sim *s, void *ctx) {
 static void test_divert_legs(void **state) {
   (void)state;
   static const char *const names[] = {"divert_transit_mean", "diverted", "diverted_arrived",
-                                      "divert_redirected", "divert_no_port"};
+                                      "divert_redirected", "divert_no_port",
+                                      "port.port-a.arrived", "port.port-b.arrived"};
   const double v = 12 * 1852.0 / 3600;
   scn_scenario *sc = load("divert.yaml", NULL, 0);
   double da = geo_distance(25, 125, 25.9, 125) / v, db = geo_distance(25, 125, 25, 126) / v;
   int a = scn_place_find(sc, "port-a"), b = scn_place_find(sc, "port-b");
   run_out out;
-  run(sc, 4, names, 5, &out, NULL, NULL);
+  run(sc, 4, names, 7, &out, NULL, NULL);
   for (int r = 0; r < 4; r++) {
     assert_float_equal(out.v[0][r], da, 1e-4 * da);
+    assert_true(out.v[5][r] == out.v[2][r] && out.v[6][r] == 0);
     assert_true(out.v[1][r] > 100 && out.v[1][r] - out.v[2][r] <= 2); /* some still at sea */
     assert_true(out.v[3][r] == 0 && out.v[4][r] == 0);
   }
   closure c = {{a, b}, 0, 1};
-  run(sc, 4, names, 5, &out, schedule_closure, &c);
-  for (int r = 0; r < 4; r++) assert_float_equal(out.v[0][r], db, 1e-4 * db);
+  run(sc, 4, names, 7, &out, schedule_closure, &c);
+  for (int r = 0; r < 4; r++) {
+    assert_float_equal(out.v[0][r], db, 1e-4 * db);
+    assert_true(out.v[5][r] == 0 && out.v[6][r] == out.v[2][r]);
+  }
   c.at = 1000 * HOUR;
   double redirected = 0;
   run(sc, 8, names, 5, &out, schedule_closure, &c);
@@ -731,6 +774,21 @@ static void test_replay_tracks(void **state) {
     assert_true(out.v[1][r] > 0 && out.v[2][r] >= 0);
   }
   scn_free(sc);
+  /* A report without SOG and COG: the ship lies there for the zone's mean chord over
+   * all directions (Cauchy: pi A / P; for the W x H rectangle pi W H / 2 (W + H)) at
+   * its class's 12 kn, unserved under unsc_only. */
+  char path[1200];
+  snprintf(path, sizeof path, "inspection.replay=%s/nomotion.csv", INSP_TEST_DATA);
+  const char *ov[] = {path, "inspection.legal_basis=unsc_only"};
+  sc = load("replay_tracks.yaml", ov, 2);
+  static const char *const left[] = {"wait_all_mean", "left_frac"};
+  run(sc, 1, left, 2, &out, NULL, NULL);
+  const double R = GEO_EARTH_RADIUS, rad = 3.14159265358979323846 / 180;
+  double W = R * cos(25.25 * rad) * rad, H = R * 0.5 * rad;
+  double want = 3.14159265358979323846 * W * H / (2 * (W + H)) / (12 * 1852.0 / 3600);
+  assert_true(out.v[1][0] == 1);
+  assert_float_equal(out.v[0][0], want, 1e-9 * want);
+  scn_free(sc);
 }
 
 int main(void) {
@@ -745,7 +803,8 @@ int main(void) {
       cmocka_unit_test(test_task_follow),     cmocka_unit_test(test_intercept),
       cmocka_unit_test(test_tracks_geometry), cmocka_unit_test(test_tracks_rules),
       cmocka_unit_test(test_divert_legs),     cmocka_unit_test(test_divert_escort),
-      cmocka_unit_test(test_replay_tracks),
+      cmocka_unit_test(test_replay_tracks),   cmocka_unit_test(test_phase_plan),
+      cmocka_unit_test(test_task_assets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -329,7 +329,29 @@ static void test_deterministic_lp(void **state) {
   log_balance_of(r, 1, &b);
   assert_true(fabs(b.delivered - 40000) < 1e-6);
   check_balance(r, (int)L->ncommodity, "det", 0);
+  int nl = log_lanes(h.lm), K = (int)L->ncommodity;
+  double *net = calloc((size_t)(nl * K), sizeof *net);
+  for (int i = 0; i < nl; i++)
+    for (int k = 0; k < K; k++) net[i * K + k] = log_lane_first_plan(r, i, k);
   log_collect(r, h.s, &h.out);
+  harness_release(&h);
+
+  /* The coupled LP, forced on the same case, plans the same flows: no capacity is
+   * shared, and the fleet (10 ships for 4.3 loads, 2 aircraft) does not bind. */
+  harness_init_set(&h, LOG_TEST_DATA "/det.yaml", 0, "logistics.planner=lp");
+  assert_true(log_coupled(h.lm));
+  r = harness_start(&h, 0, NULL, NULL);
+  assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+  for (int i = 0; i < nl; i++)
+    for (int k = 0; k < K; k++)
+      if (fabs(log_lane_first_plan(r, i, k) - net[i * K + k]) > 1e-6) {
+        fprintf(stderr, "lane %s commodity %d: LP %.17g, network %.17g\n", log_lane_name(h.lm, i),
+                k, log_lane_first_plan(r, i, k), net[i * K + k]);
+        fail();
+      }
+  check_balance(r, K, "det (LP)", 0);
+  log_collect(r, h.s, &h.out);
+  free(net);
   harness_release(&h);
 }
 
@@ -349,6 +371,13 @@ static void test_conservation(void **state) {
     check_balance(r, K, "default (mid-run)", rep);
     assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
     check_balance(r, K, "default", rep);
+    for (int k = 0; k < K; k++) { /* the lanes' deliveries add up to the total */
+      log_balance b;
+      double lanes = 0;
+      log_balance_of(r, k, &b);
+      for (int i = 0; i < log_lanes(h.lm); i++) lanes += log_lane_delivered(r, i, k);
+      assert_true(fabs(lanes - b.delivered) <= 1e-9 * fmax(1, b.delivered));
+    }
     log_collect(r, h.s, &h.out);
     plan_collect(h.pr, h.s, &h.out);
     int f = metric_find(&h.ms, "logistics", "fill_rate.csg-east.fuel");

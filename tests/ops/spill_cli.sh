@@ -26,6 +26,13 @@ grep -q '^effect on the missions: with and without spillover' "$SCRATCH/out" || 
 grep -q '^logistics\.fill_rate\.kadena-wing\.fuel ' "$SCRATCH/out" || fail "no logistics fill rate"
 grep -q '^plan\.task\.' "$SCRATCH/out" || fail "no plan task in the missions table"
 grep -q '^crisis\.' "$SCRATCH/out" && fail "crisis metrics among the missions"
+expect_status 0 "$STRAITS" spillover --region okinawa s.db
+grep -q '^time until violence reached okinawa: in [0-9]* of 60 replications$' "$SCRATCH/out" ||
+  fail "--region: no time to okinawa"
+grep -q '^most frequent paths to okinawa ' "$SCRATCH/out" || fail "--region: no paths"
+expect_status 2 "$STRAITS" spillover --region nowhere s.db
+grep -q "no territory 'nowhere' in run 1 (territories: senkaku-waters, sakishima, okinawa, home-islands)" \
+  "$SCRATCH/err" || fail "--region: unknown territory message"
 expect_status 0 "$STRAITS" spillover --all s.db
 [ "$(grep -c '^logistics\.' "$SCRATCH/out")" -gt 20 ] || fail "--all: not every logistics metric"
 

@@ -187,7 +187,8 @@ static void oat_spillover_is_the_event_probability(void **state) {
 
 /* The plan runs in every evaluation: a rate multiplied while a plan task runs (a->b
  * 0.05/d, times 8 from day 2 to day 5; a->c 0.1/d) gives P(absorbed in b) = 0.6019,
- * the piecewise answer of tests/ops/test_escalation.c (1/3 if the task were ignored). */
+ * the piecewise answer of tests/ops/test_escalation.c (1/3 if the task were ignored),
+ * and the factor 8 is itself a parameter. */
 static void evaluations_run_the_plan(void **state) {
   (void)state;
   char path[] = "/tmp/test_sensitivity_XXXXXX";
@@ -225,6 +226,13 @@ static void evaluations_run_the_plan(void **state) {
   assert_int_equal(mc_sens_eval(&s, NULL, &y, &se), 0);
   fprintf(stderr, "P(b) with the plan: %.4f (se %.4f), exact 0.6019\n", y, se);
   near("P(b)", y, 0.6019, 4 * sqrt(0.6019 * 0.3981 / 4000));
+  /* The multiplier's factor is a parameter too: at 1 the task changes nothing and
+   * P(b) = 0.05 / 0.15 = 1/3. */
+  assert_int_equal(s.nparam, 3);
+  assert_string_equal(s.param[2].name, "factor.a->b.task=patrol");
+  double x[3] = {s.param[0].base, s.param[1].base, 1};
+  assert_int_equal(mc_sens_eval(&s, x, &y, &se), 0);
+  near("P(b), factor 1", y, 1.0 / 3, 4 * sqrt(2.0 / 9 / 4000));
   mc_sens_free(&s);
   diag_free(d);
   scn_free(sc);

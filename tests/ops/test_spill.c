@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "mc.h"
+#include "err.h"
 #include "mc_spill.h"
 #include "scenario.h"
 #include "store.h"
@@ -114,6 +115,25 @@ static void store_analysis_matches_replications(void **state) {
   }
   assert_int_equal(counted, spilled);
   assert_true(s.npath == 2); /* calm > islands, and calm > tension > islands */
+  /* Paths to one territory: Okinawa is reached when the strike closes Naha, right
+   * after the strikes level and after the islands, in every replication that got there. */
+  assert_int_equal(mc_spill_paths(&s, st, 0), 0);
+  int to_okinawa = 0, reached = 0;
+  for (size_t r = 0; r < s.nrep; r++) reached += !isnan(s.time[r]);
+  for (size_t i = 0; i < s.npath; i++) {
+    to_okinawa += s.path[i].count;
+    const char *tail = strrchr(s.path[i].text, '>');
+    assert_non_null(tail);
+    assert_string_equal(tail + 2, "strike");
+    const char *islands = strstr(s.path[i].text, "islands");
+    assert_non_null(islands); /* the islands level always comes first */
+    size_t len = strlen(s.path[i].text), want = strlen("strikes > strike");
+    assert_true(len > want && strcmp(s.path[i].text + len - want, "strikes > strike") == 0);
+  }
+  assert_int_equal(to_okinawa, reached);
+  assert_int_equal(mc_spill_paths(&s, st, 3), ERR_RANGE);
+  assert_int_equal(mc_spill_paths(&s, st, 2), 0); /* back to "any" */
+  assert_true(s.npath == 2);
   /* The missions with and without spillover: the task runs iff `tension` occurred,
    * which triples the rate that spills over, so it ran more often where it spilled. */
   int ran = metric_find(&res->metrics, "plan", "task.watch.ran");
