@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "err.h"
+#include "report.h"
 
 void cli_error(const char *fmt, ...) {
   va_list ap;
@@ -80,35 +81,22 @@ void cli_progress(int done, int total, double elapsed_s, void *ctx) {
   fflush(stderr);
 }
 
-/* Display a metric in the unit a planner reads: hours, tonnes, kilometres, knots. */
-typedef struct display_unit {
-  const char *si, *shown;
-  double scale;
-} display_unit;
-
-static const display_unit display_units[] = {
-    {"s", "h", 1.0 / 3600}, {"kg", "t", 1e-3}, {"m", "km", 1e-3},
-    {"m/s", "kn", 3600.0 / 1852}, {"1", "", 1}, {"", "", 1},
-};
-
-static const display_unit *display_for(const char *si) {
-  for (size_t i = 0; i < sizeof display_units / sizeof *display_units; i++)
-    if (strcmp(display_units[i].si, si) == 0) return &display_units[i];
-  return &display_units[sizeof display_units / sizeof *display_units - 1];
-}
-
+/* In the unit the report shows it in (rep_display_unit_for): minutes, hours or days,
+   tonnes, kilometres, knots. */
 static void print_row(FILE *out, const metric_def *def, const stats_summary *s, int total) {
-  const display_unit *u = display_for(def->unit);
   char name[64];
   snprintf(name, sizeof name, "%s.%s", def->module, def->name);
+  double k;
+  const char *shown;
+  rep_display_unit_for(def->unit, s->n ? (fabs(s->p50) > fabs(s->mean) ? s->p50 : s->mean) : NAN,
+                       &k, &shown);
   if (s->n == 0) {
-    fprintf(out, "%-40s %-4s %10s\n", name, u->shown, "never");
+    fprintf(out, "%-40s %-4s %10s\n", name, shown, "never");
     return;
   }
-  double k = u->scale;
   char hw[32] = "-";
   if (!isnan(s->half_width)) snprintf(hw, sizeof hw, "%.3g", s->half_width * k);
-  fprintf(out, "%-40s %-4s %10.4g %10s %10.4g %10.4g %10.4g", name, u->shown, s->mean * k, hw,
+  fprintf(out, "%-40s %-4s %10.4g %10s %10.4g %10.4g %10.4g", name, shown, s->mean * k, hw,
           s->p5 * k, s->p50 * k, s->p95 * k);
   if ((int)s->n < total) fprintf(out, " %7zu", s->n);
   fputc('\n', out);
