@@ -3,7 +3,10 @@
  * records), land check on (GSHHG).  Prints element-steps per second for 1 and 2
  * threads, and the peak resident memory.
  *
- * usage: bench_drift [PARTICLES] [THREADS_MAX]   (default 100000 2) */
+ * usage: bench_drift [PARTICLES] [THREADS_MAX] [WITHOUT]   (default 100000 2)
+ * WITHOUT, for finding where the time goes: any of the letters c (no current), w (no
+ * wind), l (no land check).  MIX=0 in the environment lends the drift no scratch, so
+ * each sample mixes the two records itself (the path before env_slice_mix). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,7 @@ static double peak_mb(void) {
 int main(int argc, char **argv) {
   size_t n = argc > 1 ? (size_t)atol(argv[1]) : 100000;
   int tmax = argc > 2 ? atoi(argv[2]) : 2;
+  const char *without = argc > 3 ? argv[3] : "";
   char path[256], gshhg[512];
   snprintf(path, sizeof path, "/tmp/bench_drift_%ld.nc", (long)getpid());
   diag *d = diag_new();
@@ -82,8 +86,18 @@ int main(int argc, char **argv) {
                   .sigma = 0, .count = n};
     sar_seed_area(&p, &s, &r);
     sar_drift_opts o = SAR_DRIFT_OPTS_INIT;
-    o.current = cur, o.wind = wind, o.land = has_land ? &land : NULL, o.threads = threads;
+    o.current = strchr(without, 'c') ? NULL : cur, o.wind = strchr(without, 'w') ? NULL : wind;
+    o.land = has_land && !strchr(without, 'l') ? &land : NULL, o.threads = threads;
     o.dt = 600, o.seed = 1;
+    /* scratch for mixing each field's records once a step (MIX=0 in the environment
+     * leaves it out, to compare) */
+    const char *mix = getenv("MIX");
+    if (!(mix && strcmp(mix, "0") == 0)) {
+      o.scratch_floats = sar_drift_scratch(&o);
+      o.scratch = arena_alloc(&a, o.scratch_floats * sizeof *o.scratch);
+      if (!o.scratch)
+        o.scratch_floats = 0;
+    }
     int steps = 144;
     double ta = now_s(), ca = cpu_s();
     sar_drift(&p, 0, steps, &o);

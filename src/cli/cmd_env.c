@@ -36,8 +36,14 @@ void cmd_env_usage(FILE *out) {
           "      --eddy LAT,LON,RADIUS_KM,VMAX  the current's eddy (default\n"
           "                          25,125,60,0.8: m/s, counter-clockwise)\n"
           "      --wind SPEED        wind speed in m/s (default 10)\n"
+          "      --sst C[,PER_DEG]   add a sea surface temperature (kelvin, CF\n"
+          "                          sea_surface_temperature, on the wind grid): C degrees\n"
+          "                          Celsius at the box's south edge, changing by PER_DEG\n"
+          "                          per degree north (default 0); for `water_temperature:\n"
+          "                          {file: FILE}`\n"
           "\n"
-          "sample prints the current and the wind at a point, HOURS after the epoch.\n");
+          "sample prints the current, the wind and (if the file has one) the sea surface\n"
+          "temperature at a point, HOURS after the epoch.\n");
 }
 
 static int parse_list(const char *s, double *v, int n) {
@@ -65,8 +71,10 @@ static int env_synth(int argc, char **argv) {
                                        {"epoch", required_argument, NULL, 'e'},
                                        {"eddy", required_argument, NULL, 'E'},
                                        {"wind", required_argument, NULL, 'W'},
+                                       {"sst", required_argument, NULL, 'S'},
                                        {NULL, 0, NULL, 0}};
   const char *out = NULL, *epoch_s = "2027-04-01T00:00Z";
+  double sst[2] = {NAN, 0};
   double box[4] = {20, 30, 118, 130}, cres = 1.0 / 12, wres = 0.25, eddy[4] = {25, 125, 60, 0.8};
   double wspeed = 10;
   long hours = 24;
@@ -103,6 +111,12 @@ static int env_synth(int argc, char **argv) {
       if (*end || !(wspeed >= 0 && wspeed < 100))
         return cli_error("bad --wind '%s' (m/s)", optarg), CLI_BAD_INPUT;
       break;
+    case 'S':
+      if ((parse_list(optarg, sst, 1) && parse_list(optarg, sst, 2)) ||
+          !(sst[0] >= -2 && sst[0] <= 40) || !(fabs(sst[1]) <= 5))
+        return cli_error("bad --sst '%s' (want C[,PER_DEG]: -2 to 40 C, at most 5 C per "
+                         "degree)", optarg), CLI_BAD_INPUT;
+      break;
     default: cmd_env_usage(stderr); return CLI_BAD_INPUT;
     }
   }
@@ -123,6 +137,8 @@ static int env_synth(int argc, char **argv) {
   diag *d = diag_new();
   int err = cur && wind && d ? env_nc_write(out, cur, &gc, wind, &gw, (int)hours, epoch, 1, d)
                              : ERR_NOMEM;
+  if (!err && !isnan(sst[0]))
+    err = env_nc_add_sst(out, &gw, sst[0], sst[1], d);
   if (err) {
     if (d)
       diag_print(d, stderr, 0);
@@ -131,6 +147,9 @@ static int env_synth(int argc, char **argv) {
   } else {
     printf("wrote %s: current %gx%g deg grid, wind %g deg grid, %ld hourly records from %s\n",
            out, cres, cres, wres, hours + 1, epoch_s);
+    if (!isnan(sst[0]))
+      printf("and a sea surface temperature on the wind grid: %.1f C at %g N, %+.2f C per "
+             "degree north\n", sst[0], box[0], sst[1]);
   }
   env_field_free(cur), env_field_free(wind), diag_free(d);
   return err ? CLI_FAILURE : CLI_OK;
@@ -191,6 +210,17 @@ static int env_sample_cmd(int argc, char **argv) {
   if (!f[0] && !f[1]) {
     diag_print(d, stderr, 0);
     rc = CLI_BAD_INPUT;
+  } else {
+    env_field *t = NULL;
+    diag *quiet = diag_new(); /* a file without a temperature is no error here */
+    double c1, c2;
+    if (quiet && env_nc_read(&t, path, ENV_SST, epoch, quiet) == 0) {
+      if (env_sample(t, hours * 3600, at[0], at[1], &c1, &c2))
+        printf("%-8s %.2f C\n", "sst", c1);
+      else
+        printf("%-8s no data at %g, %g\n", "sst", at[0], at[1]);
+    }
+    env_field_free(t), diag_free(quiet);
   }
   env_field_free(f[0]), env_field_free(f[1]), diag_free(d);
   return rc;

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "mc_spill.h"
 #include "rep_buf.h"
+#include "report.h"
 #include "stats.h"
 
 #define SPILL_GRID 10   /* rows of the curve table: horizon/10 .. horizon */
@@ -125,6 +126,16 @@ static void diff_cell(char *buf, size_t size, const mc_spill_split *sp) {
                 sp->diff + sp->half_diff, fabs(sp->diff) > sp->half_diff ? " *" : "");
 }
 
+/* The split in the report's display units (hours, tonnes, ...): *unit is the unit. */
+static mc_spill_split displayed(const mc_spill_split *sp, const char **unit) {
+  double k;
+  mc_spill_split d = *sp;
+  rep_display_unit(sp->unit, &k, unit);
+  d.mean_yes *= k, d.half_yes *= k, d.mean_no *= k, d.half_no *= k;
+  d.sd_yes *= k, d.sd_no *= k, d.diff *= k, d.half_diff *= k;
+  return d;
+}
+
 static void print_splits(FILE *out, const mc_spill *s) {
   fprintf(out, "\neffect on the missions: with and without spillover (mean, 95%% CI; "
                "difference with its 95%% CI, * excludes 0)\n");
@@ -135,13 +146,14 @@ static void print_splits(FILE *out, const mc_spill *s) {
   fprintf(out, "%-40s %-4s %22s %22s  %s\n", "metric", "unit", "with spillover", "without",
           "difference");
   for (size_t i = 0; i < s->nsplit; i++) {
-    const mc_spill_split *sp = &s->split[i];
+    const char *unit;
+    mc_spill_split d = displayed(&s->split[i], &unit), *sp = &d;
     char name[128], yes[64], no[64], diff[80];
     snprintf(name, sizeof name, "%s.%s", sp->module, sp->name);
     mean_cell(yes, sizeof yes, sp->mean_yes, sp->half_yes, sp->n_yes);
     mean_cell(no, sizeof no, sp->mean_no, sp->half_no, sp->n_no);
     diff_cell(diff, sizeof diff, sp);
-    fprintf(out, "%-40s %-4s %22s %22s  %s\n", name, sp->unit, yes, no, diff);
+    fprintf(out, "%-40s %-4s %22s %22s  %s\n", name, unit, yes, no, diff);
   }
   fprintf(out, "  (headline metrics, then others whose difference excludes 0, untested for "
                "multiple comparisons;\n   a conditional comparison: replications that spill "
@@ -276,7 +288,7 @@ static void missions_doc(rep_buf *b, const mc_spill *s) {
             "interval excludes 0, untested for multiple comparisons), averaged over the "
             "replications in which violence reached Japanese territory and over those in "
             "which it did not (95% CI), and the difference with its 95% CI (Welch); * marks "
-            "a difference whose interval excludes 0. Units are SI (s, kg, m3). A "
+            "a difference whose interval excludes 0. Times in hours, masses in tonnes. A "
             "conditional comparison: replications that spill over "
             "also differ in other ways (a blockade, US intervention), so this is an "
             "association, not the causal effect of spillover alone.",
@@ -295,9 +307,10 @@ static void missions_doc(rep_buf *b, const mc_spill *s) {
                    "\"(no mission module in this run)\"}");
   }
   for (size_t i = 0; i < s->nsplit; i++) {
-    const mc_spill_split *sp = &s->split[i];
+    const char *unit;
+    mc_spill_split d = displayed(&s->split[i], &unit), *sp = &d;
     char cell[4][160];
-    snprintf(cell[0], sizeof cell[0], "%s.%s (%s)", sp->module, sp->name, sp->unit);
+    snprintf(cell[0], sizeof cell[0], "%s.%s (%s)", sp->module, sp->name, unit);
     mean_cell(cell[1], sizeof cell[1], sp->mean_yes, sp->half_yes, sp->n_yes);
     mean_cell(cell[2], sizeof cell[2], sp->mean_no, sp->half_no, sp->n_no);
     diff_cell(cell[3], sizeof cell[3], sp);
@@ -444,8 +457,9 @@ int cmd_spillover(int argc, char **argv) {
   print_paths(stdout, &s);
   print_splits(stdout, &s);
   status = csv ? write_csv(csv, &s) : CLI_OK;
-  /* Runs stored before straits wrote these sections get them now. */
-  if (status == CLI_OK && cli_store_spillover(st, s.run_id)) status = CLI_FAILURE;
+  /* Runs stored before straits wrote these sections get them now.  Best effort: the
+   * analysis above stands even when the store cannot be written (read-only). */
+  if (status == CLI_OK) (void)cli_store_spillover(st, s.run_id);
 out:
   if (diag_count(d, DIAG_ERROR)) diag_print(d, stderr, 0);
   else if (status != CLI_OK && rc == ERR_NOTFOUND) cli_error("%s: no run %lld", db, run);

@@ -203,6 +203,23 @@ void env_slice_init(env_slice *s, const env_field *f, double t) {
   s->wa = (float)s->a;
 }
 
+size_t env_slice_plane(const env_slice *s) {
+  return s->grid ? 2 * s->f->ny * s->f->nx : 0;
+}
+
+int env_slice_mix(env_slice *s, float *buf, size_t cap) {
+  size_t n = env_slice_plane(s);
+  if (!n || n > cap)
+    return 0;
+  /* the same float arithmetic as the unmixed fast path: b q0 + a q1 */
+  float a = s->wa, b = 1 - a;
+  const float *p0 = s->p0, *p1 = s->p1;
+  for (size_t k = 0; k < n; k++)
+    buf[k] = b * p0[k] + a * p1[k];
+  s->p0 = s->p1 = buf, s->mixed = 1;
+  return 1;
+}
+
 int env_slice_sample(const env_slice *s, double lat, double lon, double *u, double *v) {
   const env_field *f = s->f;
   if (f->kind != ENV_K_GRID)

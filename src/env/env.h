@@ -67,8 +67,16 @@ typedef struct env_slice {
   double lat0, lon0, inv_dlat, inv_dlon, ni, nj;
   size_t nx;
   float wa;
+  int mixed; /* p0 holds the two records already mixed in time (env_slice_mix) */
 } env_slice;
 void env_slice_init(env_slice *s, const env_field *f, double t);
+
+/* Mix the slice's two records into buf once (cap floats; the plane needs 2 ny nx) so
+ * that each sample reads 4 nodes instead of 8: worth it when a step samples more
+ * points than the grid has nodes.  Returns 1 if mixed, 0 if the plane does not fit
+ * (the slice is unchanged).  buf must outlive the slice's use. */
+int env_slice_mix(env_slice *s, float *buf, size_t cap);
+size_t env_slice_plane(const env_slice *s); /* floats a mixed plane needs (0: none) */
 int env_slice_sample(const env_slice *s, double lat, double lon, double *u, double *v);
 
 /* Inside the grid, away from missing nodes: linear in time, then bilinear, in
@@ -87,11 +95,16 @@ ENV_INLINE int env_slice_sample_fast(const env_slice *s, double lat, double lon,
       size_t i = (size_t)fi, j = (size_t)fj, c = 2 * (j * s->nx + i), r = 2 * s->nx;
       float x = (float)(fi - (double)i), y = (float)(fj - (double)j), a = s->wa, b = 1 - a;
       const float *q0 = s->p0 + c, *q1 = s->p1 + c;
-      /* the 4 corners' (u, v), each the time mix of the two records */
-      float u00 = b * q0[0] + a * q1[0], v00 = b * q0[1] + a * q1[1];
-      float u10 = b * q0[2] + a * q1[2], v10 = b * q0[3] + a * q1[3];
-      float u01 = b * q0[r] + a * q1[r], v01 = b * q0[r + 1] + a * q1[r + 1];
-      float u11 = b * q0[r + 2] + a * q1[r + 2], v11 = b * q0[r + 3] + a * q1[r + 3];
+      float u00, v00, u10, v10, u01, v01, u11, v11;
+      if (s->mixed) { /* already mixed in time: 4 nodes */
+        u00 = q0[0], v00 = q0[1], u10 = q0[2], v10 = q0[3];
+        u01 = q0[r], v01 = q0[r + 1], u11 = q0[r + 2], v11 = q0[r + 3];
+      } else { /* the 4 corners' (u, v), each the time mix of the two records */
+        u00 = b * q0[0] + a * q1[0], v00 = b * q0[1] + a * q1[1];
+        u10 = b * q0[2] + a * q1[2], v10 = b * q0[3] + a * q1[3];
+        u01 = b * q0[r] + a * q1[r], v01 = b * q0[r + 1] + a * q1[r + 1];
+        u11 = b * q0[r + 2] + a * q1[r + 2], v11 = b * q0[r + 3] + a * q1[r + 3];
+      }
       float ub = u00 + x * (u10 - u00), ut = u01 + x * (u11 - u01);
       float vb = v00 + x * (v10 - v00), vt = v01 + x * (v11 - v01);
       float ru = ub + y * (ut - ub), rv = vb + y * (vt - vb);
@@ -133,6 +146,12 @@ typedef struct env_synth_grid {
 int env_nc_write(const char *path, const env_field *current, const env_synth_grid *gc,
                  const env_field *wind, const env_synth_grid *gw, int hours,
                  int64_t epoch_unix, int pack_current, diag *d);
+
+/* Add a sea surface temperature to a file written by env_nc_write: on grid g, no time
+ * axis, t_south degrees C at g's southern edge changing by per_deg per degree north,
+ * stored in kelvin with standard_name sea_surface_temperature.  0 or an error. */
+int env_nc_add_sst(const char *path, const env_synth_grid *g, double t_south, double per_deg,
+                   diag *d);
 
 /* "YYYY-MM-DD[Thh:mm[:ss]][Z]" (or a space instead of T) to Unix seconds; 0 or -1. */
 int env_parse_time(const char *s, int64_t *out);

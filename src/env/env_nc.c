@@ -32,6 +32,13 @@ int env_nc_write(const char *path, const env_field *current, const env_synth_gri
   return ERR_IO;
 }
 
+int env_nc_add_sst(const char *path, const env_synth_grid *g, double t_south, double per_deg,
+                   diag *d) {
+  (void)g, (void)t_south, (void)per_deg;
+  diag_report(d, DIAG_ERROR, path, 0, 0, "straits was built without NetCDF");
+  return ERR_IO;
+}
+
 #else
 #include <netcdf.h>
 
@@ -434,6 +441,42 @@ done:
   if (err)
     diag_report(d, DIAG_ERROR, path, 0, 0, "cannot write the field file (%s)",
                 err_strerror(err));
+  return err;
+}
+
+int env_nc_add_sst(const char *path, const env_synth_grid *g, double t_south, double per_deg,
+                   diag *d) {
+  int nc, var, err = 0;
+  synth_dims sd = {0};
+  int rc = nc_open(path, NC_WRITE, &nc);
+  if (rc != NC_NOERR) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open field file: %s", nc_strerror(rc));
+    return ERR_IO;
+  }
+  if (nc_redef(nc) || (err = def_grid(nc, g, "lat_sst", "lon_sst", &sd)))
+    err = err ? err : ERR_IO;
+  int dims[2] = {sd.lat, sd.lon};
+  if (!err && (nc_def_var(nc, "sst", NC_FLOAT, 2, dims, &var) ||
+               nc_put_att_text(nc, var, "standard_name", 23, "sea_surface_temperature") ||
+               nc_put_att_text(nc, var, "units", 1, "K") || nc_enddef(nc)))
+    err = ERR_IO;
+  if (!err)
+    err = put_grid(nc, g, &sd);
+  float *t = err ? NULL : malloc(sd.ny * sd.nx * sizeof *t);
+  if (!err && !t)
+    err = ERR_NOMEM;
+  if (!err) { /* kelvin, as CF's canonical unit: readers must convert */
+    for (size_t j = 0; j < sd.ny; j++)
+      for (size_t i = 0; i < sd.nx; i++)
+        t[j * sd.nx + i] = (float)(273.15 + t_south + per_deg * (double)j * g->res);
+    if (nc_put_var_float(nc, var, t))
+      err = ERR_IO;
+  }
+  free(t);
+  if (nc_close(nc) && !err)
+    err = ERR_IO;
+  if (err)
+    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot add the temperature (%s)", err_strerror(err));
   return err;
 }
 

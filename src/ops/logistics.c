@@ -27,6 +27,12 @@
 
 enum { PURPOSE_DEMAND = 1, PURPOSE_TURNAROUND = 2 };
 
+/* Kinds of bottleneck element, in the order of the elements (bneck_* below). */
+enum { BNECK_ASSET, BNECK_ENDURANCE, BNECK_STOCK, BNECK_CLOSED, BNECK_BERTH, BNECK_AUTHORITY,
+       BNECK_AREA, BNECK_NO_LANE, BNECK_KINDS };
+static const char *const bneck_kind_name[BNECK_KINDS] = {
+    "asset", "endurance", "stock", "closed", "berth", "authority", "area", "no_lane"};
+
 /* ---- geometry ------------------------------------------------------------------------ */
 
 static int in_polygon(const scn_region *g, double lat, double lon) {
@@ -38,6 +44,8 @@ static int in_polygon(const scn_region *g, double lat, double lon) {
 typedef struct lane {
   int depot, consumer, transport;
   int dock;           /* (depot, loading place) pair: where its loadings take a berth */
+  int land;           /* (delivery port, consumer) pair where its unloadings take a berth,
+                         or -1 (no berths listed there, or alongside at sea) */
   int from, to;       /* place indices; to = -1: alongside at the consumer's position */
   int route, reverse; /* theater route followed (-1: the straight leg), and backwards */
   int moving;         /* to = -1 and the consumer moves (track or stations) */
@@ -46,6 +54,9 @@ typedef struct lane {
   double unload_full; /* s to unload a full load of what the class carries */
   uint64_t areas;     /* combat areas (bit = index in model->combat) it crosses */
   int64_t cost;       /* per unit: one-way transit in minutes (>= 1) */
+  int jp;             /* the class's force is Japanese (the combat-area rule) */
+  int nation;         /* index of the force's nation in model->nation */
+  int gated;          /* its consumer follows plan tasks owned by this lane's nation */
   char name[96];
 } lane;
 
@@ -58,6 +69,7 @@ typedef struct knet {
   int *short_arc;     /* [nconsumer] S -> consumer */
   int *excess_arc;    /* [ndepot] depot -> X */
   int *dock_arc;      /* [ndock] depot -> dock */
+  int *land_arc;      /* [nland] landing -> consumer */
 } knet;
 
 /* The coupled LP's columns and rows (docs/models.md): -1 where absent. */
@@ -70,7 +82,7 @@ typedef struct lpmap {
   int *drow, *crow;   /* [K * D], [K * C] balances */
   int *hrow;          /* [nlane * K] hold rows (shared hold: k = 0 only) */
   int *frow;          /* [A] fleet rows */
-  int *brow;          /* [nport] berth rows of loading ports */
+  int *brow;          /* [nport] berth rows of ports where lanes load or unload */
 } lpmap;
 
 /* Network solvers, pooled across replications.  The coupled LP is not pooled: GLPK's
@@ -89,6 +101,7 @@ struct log_model {
   int *port_of_place; /* [P] index into L->port, or -1 */
   int ncombat;
   int *combat;        /* [ncombat] region indices of kind combat_area */
+  double *combat_box; /* [4 * ncombat] their bounding boxes: lat min, lat max, lon min, max */
   int *place_used;    /* [P] a lane loads or delivers there */
   int nlane;
   lane *lane;
@@ -96,16 +109,24 @@ struct log_model {
   int ndock;
   int *dock_depot, *dock_place; /* [ndock] */
   double *dock_rate;  /* [ndock * K] fastest loading rate of k there, SI per s */
+  int nland;
+  int *land_place, *land_consumer; /* [nland] delivery ports (listed) and consumers */
+  double *land_rate;  /* [nland * K] fastest unloading rate of k there, SI per s */
   knet *net;          /* [K] */
   int coupled;        /* plan with the LP */
   lpmap lp;
   int nunits;
+  int nnation;
+  const char **nation; /* [A] distinct nations of the transport classes' forces */
   int ntask;          /* tasks of the plan (for SIG_TASK_STATUS) */
   int nphase;
   /* metrics */
   int m_fill, m_dos, m_short, m_backlog, m_deliv_mean, m_deliv_p90, m_asset, m_berth,
       m_delivered, m_plans, m_replans, m_rest, m_returned;
   int *m_lane;        /* [nlane * K] lane_delivered metric or -1 */
+  int *m_by;          /* [nnation * C * K] delivered_by metric or -1 */
+  int *m_jp_share;    /* [C * K] jp_share metric or -1 */
+  int m_binding[BNECK_KINDS]; /* binding.<kind> series or -1 */
   int *m_lane_bneck;  /* [nlane] */
   int nbneck;         /* bottleneck elements (bneck_* below) */
   int *bneck_metric;  /* [nbneck] metric index, -1 for an element no lane uses */
@@ -132,6 +153,18 @@ static int bneck_area(const log_model *m, int i) {
 }
 static int bneck_reach(const log_model *m) { return bneck_area(m, m->ncombat); }
 
+/* The kind of a bottleneck element (the `binding.<kind>` series). */
+static int bneck_kind(const log_model *m, int b) {
+  static const int kind[] = {BNECK_ASSET, BNECK_ENDURANCE, BNECK_STOCK, BNECK_CLOSED,
+                             BNECK_BERTH, BNECK_AUTHORITY, BNECK_AREA};
+  int size[] = {m->A, m->A, m->D, m->P, m->NP, m->C, m->ncombat};
+  for (int i = 0; i < 7; i++) {
+    if (b < size[i]) return kind[i];
+    b -= size[i];
+  }
+  return BNECK_NO_LANE;
+}
+
 /* Whether a combat area is crossed by the leg a0,o0 -> a1,o1 (sampled every SAMPLE_STEP). */
 static uint64_t leg_areas(const log_model *m, double a0, double o0, double a1, double o1,
                           double d) {
@@ -140,8 +173,11 @@ static uint64_t leg_areas(const log_model *m, double a0, double o0, double a1, d
   for (int s = 0; s <= steps; s++) {
     double f = steps ? (double)s / steps : 0;
     double la = a0 + f * (a1 - a0), lo = o0 + f * (o1 - o0);
-    for (int c = 0; c < m->ncombat; c++)
+    for (int c = 0; c < m->ncombat; c++) {
+      const double *box = &m->combat_box[4 * c]; /* most samples are far from every area */
+      if (la < box[0] || la > box[1] || lo < box[2] || lo > box[3]) continue;
       if (in_polygon(&m->sc->region[m->combat[c]], la, lo)) areas |= (uint64_t)1 << c;
+    }
   }
   return areas;
 }
@@ -197,6 +233,28 @@ static double unload_full(const scn_log_transport *t, int K) {
   return t->shared_hold ? most : sum;
 }
 
+static int nation_of(log_model *m, const char *nation) {
+  for (int i = 0; i < m->nnation; i++)
+    if (strcmp(m->nation[i], nation) == 0) return i;
+  m->nation[m->nnation] = nation;
+  return m->nnation++;
+}
+
+/* Whether a class may supply a consumer (`serves:`; none listed: every consumer). */
+static int serves(const scn_log_transport *t, int c) {
+  if (t->nserve == 0) return 1;
+  for (size_t i = 0; i < t->nserve; i++)
+    if (t->serve[i] == c) return 1;
+  return 0;
+}
+
+static int land_of(log_model *m, int place, int consumer) {
+  for (int j = 0; j < m->nland; j++)
+    if (m->land_place[j] == place && m->land_consumer[j] == consumer) return j;
+  m->land_place[m->nland] = place, m->land_consumer[m->nland] = consumer;
+  return m->nland++;
+}
+
 static int dock_of(log_model *m, int depot, int place) {
   for (int j = 0; j < m->ndock; j++)
     if (m->dock_depot[j] == depot && m->dock_place[j] == place) return j;
@@ -212,7 +270,12 @@ static int build_lanes(log_model *m) {
   m->dock_depot = calloc(2 * (size_t)m->D + 1, sizeof *m->dock_depot);
   m->dock_place = calloc(2 * (size_t)m->D + 1, sizeof *m->dock_place);
   m->dock_rate = calloc((2 * (size_t)m->D + 1) * (size_t)m->K, sizeof *m->dock_rate);
-  if (!m->lane || !m->lane_k || !m->dock_depot || !m->dock_place || !m->dock_rate)
+  m->nation = calloc((size_t)m->A + 1, sizeof *m->nation);
+  m->land_place = calloc(2 * (size_t)m->C + 1, sizeof *m->land_place);
+  m->land_consumer = calloc(2 * (size_t)m->C + 1, sizeof *m->land_consumer);
+  m->land_rate = calloc((2 * (size_t)m->C + 1) * (size_t)m->K, sizeof *m->land_rate);
+  if (!m->lane || !m->lane_k || !m->dock_depot || !m->dock_place || !m->dock_rate || !m->nation ||
+      !m->land_place || !m->land_consumer || !m->land_rate)
     return ERR_NOMEM;
   for (int a = 0; a < m->A; a++)
     for (int d = 0; d < m->D; d++)
@@ -221,6 +284,7 @@ static int build_lanes(log_model *m) {
         const scn_log_depot *dp = &L->depot[d];
         const scn_log_consumer *u = &L->consumer[c];
         int useful = 0, li = m->nlane;
+        if (!serves(t, c)) continue;
         for (int k = 0; k < m->K; k++) {
           int carries = t->capacity[k] >= m->unit[k] && /* a whole solver unit at least */
                         dist_mean(&u->demand[k]) > 0 && depot_has(dp, k);
@@ -244,12 +308,26 @@ static int build_lanes(log_model *m) {
         l->cost = minutes_cost(l->distance, t->speed);
         l->unload_full = unload_full(t, m->K);
         l->dock = dock_of(m, d, l->from);
+        l->land = l->to >= 0 && m->port_of_place[l->to] >= 0 ? land_of(m, l->to, c) : -1;
         for (int k = 0; k < m->K; k++)
           if (m->lane_k[li * m->K + k]) {
             double *rate = &m->dock_rate[l->dock * m->K + k];
             *rate = fmax(*rate, t->load_rate[k]);
+            if (l->land >= 0) {
+              rate = &m->land_rate[l->land * m->K + k];
+              *rate = fmax(*rate, t->unload_rate[k]);
+            }
           }
         snprintf(l->name, sizeof l->name, "%s>%s/%s", dp->id, u->id, m->sc->force[t->force].id);
+        const char *nation = m->sc->force[t->force].nation;
+        l->jp = strcmp(nation, "JP") == 0;
+        if (!l->jp || !L->avoid_combat) l->areas = 0; /* only JP classes avoid combat areas */
+        l->nation = nation_of(m, nation);
+        l->gated = 0;
+        for (size_t i = 0; i < u->ntask && m->sc->plan; i++) {
+          const char *owner = m->sc->plan->task[u->task[i]].owner;
+          l->gated |= owner && strcmp(owner, nation) == 0;
+        }
         m->place_used[l->from] = 1;
         if (l->to >= 0) m->place_used[l->to] = 1;
         m->nlane++;
@@ -271,20 +349,27 @@ static int is_coupled(const log_model *m) {
           first = k;
         }
   }
+  /* A port's berths are one capacity: shared when its lanes' loadings and unloadings
+   * there go through more than one network arc (a dock or a landing) or more than one
+   * (class, commodity) pair. */
   for (int p = 0; p < m->P; p++) {
     if (m->port_of_place[p] < 0) continue;
-    int dock = -1, pair = -1;
+    int arc = -1, pair = -1;
     for (int i = 0; i < m->nlane; i++) {
       const lane *l = &m->lane[i];
-      if (l->from != p) continue;
-      if (dock >= 0 && dock != l->dock) return 1;
-      dock = l->dock;
-      for (int k = 0; k < m->K; k++)
-        if (m->lane_k[i * m->K + k]) {
-          int pk = l->transport * m->K + k;
-          if (pair >= 0 && pair != pk) return 1;
-          pair = pk;
-        }
+      for (int end = 0; end < 2; end++) {
+        int at = end ? l->land : l->dock; /* docks numbered 0.., landings -2, -3, .. */
+        if ((end ? l->to : l->from) != p || (end && at < 0)) continue;
+        at = end ? -2 - at : at;
+        if (arc != -1 && arc != at) return 1;
+        arc = at;
+        for (int k = 0; k < m->K; k++)
+          if (m->lane_k[i * m->K + k]) {
+            int pk = l->transport * m->K + k;
+            if (pair >= 0 && pair != pk) return 1;
+            pair = pk;
+          }
+      }
     }
   }
   return 0;
@@ -298,7 +383,8 @@ static int build_nets(log_model *m) {
     n->short_arc = calloc((size_t)m->C + 1, sizeof *n->short_arc);
     n->excess_arc = calloc((size_t)m->D + 1, sizeof *n->excess_arc);
     n->dock_arc = calloc((size_t)m->ndock + 1, sizeof *n->dock_arc);
-    if (!n->lane || !n->lane_arc || !n->short_arc || !n->excess_arc || !n->dock_arc)
+    n->land_arc = calloc((size_t)m->nland + 1, sizeof *n->land_arc);
+    if (!n->lane || !n->lane_arc || !n->short_arc || !n->excess_arc || !n->dock_arc || !n->land_arc)
       return ERR_NOMEM;
     for (int i = 0; i < m->nlane; i++)
       if (m->lane_k[i * m->K + k]) n->lane[n->nlane++] = i;
@@ -308,7 +394,12 @@ static int build_nets(log_model *m) {
 
 static int node_depot(const log_model *m, int d) { return (void)m, 2 + d; }
 static int node_dock(const log_model *m, int j) { return 2 + m->D + j; }
-static int node_consumer(const log_model *m, int c) { return 2 + m->D + m->ndock + c; }
+static int node_landing(const log_model *m, int j) { return 2 + m->D + m->ndock + j; }
+static int node_consumer(const log_model *m, int c) { return 2 + m->D + m->ndock + m->nland + c; }
+/* Where a lane's arc ends: its landing (berths at the delivery port) or its consumer. */
+static int node_head(const log_model *m, const lane *l) {
+  return l->land >= 0 ? node_landing(m, l->land) : node_consumer(m, l->consumer);
+}
 
 /* Unmet requirement's cost per solver unit: network planning weighs consumers only
  * (commodities are planned in priority order); the coupled LP also weighs the
@@ -324,8 +415,8 @@ static double penalty_lp(const log_model *m, int k, int c) {
  * every time). */
 static log_flow *make_flow(const log_model *m, int k) {
   const knet *n = &m->net[k];
-  int nn = 2 + m->D + m->ndock + m->C;
-  log_flow *f = log_flow_new(nn, n->nlane + m->D + m->C + m->ndock + 1);
+  int nn = 2 + m->D + m->ndock + m->nland + m->C;
+  log_flow *f = log_flow_new(nn, n->nlane + m->D + m->C + m->ndock + m->nland + 1);
   if (!f) return NULL;
   int ok = 1;
   for (int i = 0; i < nn; i++) ok &= log_flow_add_node(f, 0) == i;
@@ -338,10 +429,12 @@ static log_flow *make_flow(const log_model *m, int k) {
   for (int j = 0; j < m->ndock; j++)
     ok &= log_flow_add_arc(f, node_depot(m, m->dock_depot[j]), node_dock(m, j), LOG_FLOW_INF, 0) ==
           arc++;
+  for (int j = 0; j < m->nland; j++)
+    ok &= log_flow_add_arc(f, node_landing(m, j), node_consumer(m, m->land_consumer[j]), LOG_FLOW_INF,
+                           0) == arc++;
   for (int i = 0; i < n->nlane; i++) {
     const lane *l = &m->lane[n->lane[i]];
-    ok &= log_flow_add_arc(f, node_dock(m, l->dock), node_consumer(m, l->consumer), 0, l->cost) ==
-          arc++;
+    ok &= log_flow_add_arc(f, node_dock(m, l->dock), node_head(m, l), 0, l->cost) == arc++;
   }
   /* Solve once so the solver's arrays exist before any event loop. */
   if (!ok || log_flow_solve(f) != LOG_FLOW_OPTIMAL) {
@@ -358,6 +451,7 @@ static void assign_arcs(log_model *m) {
     for (int d = 0; d < m->D; d++) n->excess_arc[d] = arc++;
     for (int c = 0; c < m->C; c++) n->short_arc[c] = arc++;
     for (int j = 0; j < m->ndock; j++) n->dock_arc[j] = arc++;
+    for (int j = 0; j < m->nland; j++) n->land_arc[j] = arc++;
     for (int i = 0; i < n->nlane; i++) n->lane_arc[i] = arc++;
   }
 }
@@ -401,7 +495,8 @@ static int build_lpmap(log_model *m) {
   for (int q = 0; q < m->NP; q++) {
     p->brow[q] = -1;
     for (int i = 0; i < nl; i++)
-      if (m->port_of_place[m->lane[i].from] == q) {
+      if (m->port_of_place[m->lane[i].from] == q ||
+          (m->lane[i].land >= 0 && m->port_of_place[m->lane[i].to] == q)) {
         p->brow[q] = row++;
         break;
       }
@@ -427,10 +522,13 @@ static log_lp *make_lp(const log_model *m) {
   for (int i = 0; i < m->nlane; i++) {
     const lane *l = &m->lane[i];
     const scn_log_transport *t = &m->L->transport[l->transport];
-    int q = m->port_of_place[l->from];
+    int q = m->port_of_place[l->from], qd = l->land >= 0 ? m->port_of_place[l->to] : -1;
     for (int k = 0; k < K; k++) {
       int x = p->xcol[i * K + k];
       if (x < 0) continue;
+      /* Berth-hours per unit: loading at q, unloading at qd (one row if the same port). */
+      double load_h = m->unit[k] / t->load_rate[k] / 3600;
+      double unload_h = m->unit[k] / t->unload_rate[k] / 3600;
       double units = floor(t->capacity[k] / m->unit[k]); /* a voyage's lift, solver units */
       err |= log_lp_add(lp, p->drow[k * m->D + l->depot], x, 1);
       err |= log_lp_add(lp, p->crow[k * m->C + l->consumer], x, 1);
@@ -438,7 +536,8 @@ static log_lp *make_lp(const log_model *m) {
       else err |= log_lp_add(lp, hold_row(m, i, k), x, 1) |
                   log_lp_add(lp, hold_row(m, i, k), p->ycol[i], -units);
       if (q >= 0 && p->brow[q] >= 0)
-        err |= log_lp_add(lp, p->brow[q], x, m->unit[k] / t->load_rate[k] / 3600);
+        err |= log_lp_add(lp, p->brow[q], x, load_h + (qd == q ? unload_h : 0));
+      if (qd >= 0 && qd != q && p->brow[qd] >= 0) err |= log_lp_add(lp, p->brow[qd], x, unload_h);
     }
     if (t->shared_hold) err |= log_lp_add(lp, hold_row(m, i, 0), p->ycol[i], -1);
     err |= log_lp_add(lp, p->frow[l->transport], p->ycol[i], 1);
@@ -552,12 +651,53 @@ static int bneck_possible(const log_model *m, int b, uint64_t crossed) {
   if (p < m->P) return m->place_used[p];
   if (q < m->NP) {
     for (int i = 0; i < m->nlane; i++)
-      if (m->port_of_place[m->lane[i].from] == q) return 1;
+      if (m->port_of_place[m->lane[i].from] == q ||
+          (m->lane[i].land >= 0 && m->port_of_place[m->lane[i].to] == q))
+        return 1;
     return 0;
   }
   if (c < m->C) return L->consumer[c].ntask > 0;
   if (area < m->ncombat) return (crossed & ((uint64_t)1 << area)) != 0;
   return 1;
+}
+
+/* Who delivered: per nation of the transport classes, consumer and commodity (where a
+ * lane of that nation carries it), and Japan's share where others carry it too. */
+static int define_shares(log_model *m, metric_set *ms) {
+  const scn_logistics *L = m->L;
+  int K = m->K, C = m->C;
+  char name[256], desc[256];
+  if (!(m->m_by = calloc((size_t)m->nnation * C * K + 1, sizeof *m->m_by)) ||
+      !(m->m_jp_share = calloc((size_t)C * K + 1, sizeof *m->m_jp_share)))
+    return ERR_NOMEM;
+  for (int c = 0; c < C; c++)
+    for (int k = 0; k < K; k++) {
+      int jp = 0, other = 0;
+      for (int n = 0; n < m->nnation; n++) {
+        int used = 0;
+        for (int i = 0; i < m->nlane; i++)
+          used |= m->lane[i].nation == n && m->lane[i].consumer == c && m->lane_k[i * K + k];
+        int *slot = &m->m_by[(n * C + c) * K + k];
+        *slot = -1;
+        if (!used) continue;
+        if (strcmp(m->nation[n], "JP") == 0) jp = 1;
+        else other = 1;
+        snprintf(name, sizeof name, "delivered_by.%s.%s.%s", m->nation[n], L->consumer[c].id,
+                 L->commodity[k].id);
+        snprintf(desc, sizeof desc, "delivered to %s by %s transports", L->consumer[c].id, m->nation[n]);
+        if ((*slot = define(ms, name, L->commodity[k].volume ? "m3" : "kg", METRIC_HIGHER_BETTER,
+                            desc)) < 0)
+          return *slot;
+      }
+      m->m_jp_share[c * K + k] = -1;
+      if (!(jp && other)) continue;
+      snprintf(name, sizeof name, "jp_share.%s.%s", L->consumer[c].id, L->commodity[k].id);
+      snprintf(desc, sizeof desc, "share of what %s received that JP transports delivered",
+               L->consumer[c].id);
+      if ((m->m_jp_share[c * K + k] = define(ms, name, "1", 0, desc)) < 0)
+        return m->m_jp_share[c * K + k];
+    }
+  return 0;
 }
 
 /* Metrics in a fixed order; returns the first index or an error.  The block of a
@@ -652,7 +792,8 @@ static int define_metrics(log_model *m, metric_set *ms) {
   uint64_t crossed = 0;
   for (int l = 0; l < m->nlane; l++) crossed |= m->lane[l].areas;
   for (int l = 0; l < m->nlane; l++)
-    if (m->lane[l].moving) crossed = ~(uint64_t)0; /* a moving consumer's leg may cross any */
+    if (m->lane[l].moving && m->lane[l].jp && m->L->avoid_combat)
+      crossed = ~(uint64_t)0; /* a moving consumer's leg may cross any */
   for (int b = 0; b < m->nbneck; b++) {
     m->bneck_metric[b] = -1;
     if (!bneck_possible(m, b, crossed)) continue;
@@ -661,6 +802,17 @@ static int define_metrics(log_model *m, metric_set *ms) {
       return r;
     m->bneck_metric[b] = r;
   }
+  for (int i = 0; i < BNECK_KINDS; i++) m->m_binding[i] = -1;
+  for (int b = 0; b < m->nbneck; b++) {
+    int kind = bneck_kind(m, b);
+    if (m->bneck_metric[b] < 0 || m->m_binding[kind] >= 0) continue;
+    snprintf(name, sizeof name, "binding.%s", bneck_kind_name[kind]);
+    if ((r = define(ms, name, "1", METRIC_SERIES | METRIC_LOWER_BETTER,
+                    "1 while the period's plan fell short where an element of this kind bound")) < 0)
+      return r;
+    m->m_binding[kind] = r;
+  }
+  if ((r = define_shares(m, ms))) return r;
   if ((m->m_plans = define(ms, "plans", "1", 0, "plans solved (min-cost flows or coupled LPs)")) < 0)
     return m->m_plans;
   if ((m->m_replans = define(ms, "replans", "1", METRIC_LOWER_BETTER, "plans forced by a closure or a combat area")) < 0)
@@ -676,14 +828,15 @@ void log_model_free(log_model *m) {
   if (m->net)
     for (int k = 0; k < m->K; k++)
       free(m->net[k].lane), free(m->net[k].lane_arc), free(m->net[k].short_arc),
-          free(m->net[k].excess_arc), free(m->net[k].dock_arc);
+          free(m->net[k].excess_arc), free(m->net[k].dock_arc), free(m->net[k].land_arc);
   lpmap *p = &m->lp;
   free(p->xcol), free(p->ycol), free(p->scol), free(p->ecol), free(p->drow), free(p->crow);
   free(p->hrow), free(p->frow), free(p->brow);
   free(m->net), free(m->lane), free(m->lane_k), free(m->order), free(m->unit);
   free(m->port_of_place), free(m->dock_depot), free(m->dock_place), free(m->dock_rate);
-  free(m->combat), free(m->place_used), free(m->bneck_metric), free(m->m_lane);
-  free(m->m_lane_bneck);
+  free(m->combat), free(m->combat_box), free(m->place_used), free(m->nation), free(m->land_place), free(m->land_consumer),
+      free(m->land_rate), free(m->bneck_metric), free(m->m_lane);
+  free(m->m_lane_bneck), free(m->m_by), free(m->m_jp_share);
   pthread_mutex_destroy(&m->lock);
   free(m);
 }
@@ -707,8 +860,10 @@ int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag 
   m->port_of_place = calloc((size_t)m->P + 1, sizeof *m->port_of_place);
   m->place_used = calloc((size_t)m->P + 1, sizeof *m->place_used);
   m->combat = calloc(sc->nregion + 1, sizeof *m->combat);
+  m->combat_box = calloc(4 * sc->nregion + 1, sizeof *m->combat_box);
   m->net = calloc((size_t)m->K + 1, sizeof *m->net);
-  if (!m->order || !m->unit || !m->port_of_place || !m->place_used || !m->combat || !m->net)
+  if (!m->order || !m->unit || !m->port_of_place || !m->place_used || !m->combat ||
+      !m->combat_box || !m->net)
     goto fail;
   for (int k = 0; k < m->K; k++) m->unit[k] = L->commodity[k].volume ? 1.0 : 1000.0;
   for (int p = 1, n = 0; p <= 9; p++) /* stable order by priority */
@@ -717,7 +872,15 @@ int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag 
   for (int p = 0; p < m->P; p++) m->port_of_place[p] = -1;
   for (size_t i = 0; i < L->nport; i++) m->port_of_place[L->port[i].place] = (int)i;
   for (size_t r = 0; r < sc->nregion && m->ncombat < MAX_COMBAT; r++)
-    if (strcmp(sc->region[r].kind, "combat_area") == 0) m->combat[m->ncombat++] = (int)r;
+    if (strcmp(sc->region[r].kind, "combat_area") == 0) {
+      const scn_region *g = &sc->region[r];
+      double *box = &m->combat_box[4 * m->ncombat];
+      box[0] = box[2] = INFINITY, box[1] = box[3] = -INFINITY;
+      for (size_t i = 0; i < g->n; i++)
+        box[0] = fmin(box[0], g->lat[i]), box[1] = fmax(box[1], g->lat[i]),
+        box[2] = fmin(box[2], g->lon[i]), box[3] = fmax(box[3], g->lon[i]);
+      m->combat[m->ncombat++] = (int)r;
+    }
   for (int a = 0; a < m->A; a++) m->nunits += L->transport[a].count;
   if ((err = build_lanes(m)) || (err = build_nets(m))) goto fail;
   assign_arcs(m);
@@ -798,6 +961,9 @@ struct log_run {
   size_t dcount;
   double *bneck;         /* [nbneck] */
   double *lane_bneck;    /* [nlane] */
+  double *by_nation;     /* [nnation * C * K] SI delivered by each nation's transports */
+  unsigned binding, binding_was; /* kinds that bound this period, and last period's */
+  int binding_points;    /* binding series started (a point for every kind at t = 0) */
   double *rest;          /* [A] s rested */
   int *blocked;          /* [nlane] scratch of the planner: why a lane is closed, or -1 */
   int plans, replans;
@@ -852,11 +1018,28 @@ static double intercept(const log_run *r, int c, double lat0, double lon0, doubl
   return d;
 }
 
+/* Whether a lane may deliver under its consumer's plan tasks (`task:`): a task gates the
+ * classes of the nation that owns it -- Japanese law gates Japanese support, so a JP
+ * task stops JP transports while US ones go on supplying (docs/models.md). */
+static int lane_authorised(const log_run *r, int li) {
+  const log_model *m = r->m;
+  const lane *l = &m->lane[li];
+  if (!l->gated) return 1;
+  const scn_log_consumer *u = &m->L->consumer[l->consumer];
+  for (size_t i = 0; i < u->ntask; i++) {
+    int t = u->task[i];
+    const char *owner = t >= 0 && t < m->ntask ? m->sc->plan->task[t].owner : NULL;
+    if (owner && r->task_on[t] && strcmp(owner, m->nation[l->nation]) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* A consumer is planned for while some lane to it may deliver (or it follows no task). */
 static int consumer_authorised(const log_run *r, int c) {
-  const scn_log_consumer *u = &r->m->L->consumer[c];
-  if (u->ntask == 0) return 1;
-  for (size_t i = 0; i < u->ntask; i++)
-    if (u->task[i] >= 0 && u->task[i] < r->m->ntask && r->task_on[u->task[i]]) return 1;
+  if (r->m->L->consumer[c].ntask == 0) return 1;
+  for (int i = 0; i < r->m->nlane; i++)
+    if (r->m->lane[i].consumer == c && lane_authorised(r, i)) return 1;
   return 0;
 }
 
@@ -891,10 +1074,9 @@ static int lane_blocked(const log_run *r, int li, int *why) {
   const scn_log_transport *t = &m->L->transport[l->transport];
   if (r->closed[l->from]) return *why = bneck_place(m, l->from), 1;
   if (l->to >= 0 && r->closed[l->to]) return *why = bneck_place(m, l->to), 1;
-  if (!consumer_authorised(r, l->consumer)) return *why = bneck_authority(m, l->consumer), 1;
-  const scn_force *f = &m->sc->force[t->force];
+  if (!lane_authorised(r, li)) return *why = bneck_authority(m, l->consumer), 1;
   uint64_t hit = r->lane_areas[li] & r->active;
-  if (m->L->avoid_combat && hit && strcmp(f->nation, "JP") == 0) {
+  if (m->L->avoid_combat && hit && l->jp) {
     int i = 0;
     while (!(hit & ((uint64_t)1 << i))) i++;
     return *why = bneck_area(m, i), 1;
@@ -1106,7 +1288,7 @@ static void voyage_unload(sim *s, void *ctx) {
       return;
     }
   }
-  if (!consumer_authorised(r, l->consumer)) { /* its supply task stopped: take it home */
+  if (!lane_authorised(r, u->lane)) { /* its supply task stopped: take it home */
     for (int k = 0; k < m->K; k++) r->transit_to[l->consumer * m->K + k] -= u->qty[k];
     sail_home(u, voyage_brought_back);
     return;
@@ -1142,6 +1324,7 @@ static void deliver(sim *s, void *ctx) {
     r->transit_to[l->consumer * m->K + k] -= q;
     r->delivered[k] += q;
     r->lane_deliv[u->lane * m->K + k] += q;
+    r->by_nation[(l->nation * m->C + l->consumer) * m->K + k] += q;
     u->qty[k] = 0;
   }
   double dt = sim_now(s) - u->t_dispatch;
@@ -1197,7 +1380,8 @@ static void update_lanes(log_run *r) {
     double d = intercept(r, l->consumer, p->lat, p->lon, sim_now(r->s), speed, &lat, &lon);
     r->lane_dist[i] = d;
     r->lane_cost[i] = minutes_cost(d, speed);
-    r->lane_areas[i] = leg_areas(m, p->lat, p->lon, lat, lon, d);
+    /* Only JP classes avoid combat areas: the others' crossings are never asked. */
+    r->lane_areas[i] = l->jp && m->L->avoid_combat ? leg_areas(m, p->lat, p->lon, lat, lon, d) : 0;
   }
 }
 
@@ -1210,8 +1394,17 @@ static int64_t dock_capacity(const log_model *m, int j, int k) {
   return (int64_t)floor(m->L->port[q].berths * m->L->period * rate / m->unit[k]);
 }
 
+/* Berth-hours of a delivery port in one period for one consumer, in solver units of k
+ * at the fastest unloading rate there (the landing arc's capacity). */
+static int64_t land_capacity(const log_model *m, int j, int k) {
+  int q = m->port_of_place[m->land_place[j]];
+  double rate = m->land_rate[j * m->K + k];
+  if (q < 0 || !(rate > 0)) return LOG_FLOW_INF;
+  return (int64_t)floor(m->L->port[q].berths * m->L->period * rate / m->unit[k]);
+}
+
 /* The binding constraint of a network plan with unmet requirement: the full lane (or
- * loading place's berths) whose reduced cost is most negative (one more unit of its
+ * loading or delivery place's berths) whose reduced cost is most negative (one more unit of its
  * capacity would save the most), a blocked lane, or a depot whose stock was shipped.
  * *which_lane: the lane, or -1. */
 static int find_bottleneck(const log_run *r, int k, const log_flow *f, const int *blocked_why,
@@ -1226,7 +1419,7 @@ static int find_bottleneck(const log_run *r, int k, const log_flow *f, const int
     int arc = n->lane_arc[i];
     if (log_flow_flow(f, arc) < log_flow_capacity(f, arc)) continue;
     double rc = (double)log_flow_cost(f, arc) + (double)log_flow_potential(f, node_dock(m, l->dock)) -
-                (double)log_flow_potential(f, node_consumer(m, l->consumer));
+                (double)log_flow_potential(f, node_head(m, l));
     if (rc < best) {
       best = rc;
       which = blocked_why[i] >= 0 ? blocked_why[i] : bneck_asset(m, l->transport);
@@ -1242,6 +1435,15 @@ static int find_bottleneck(const log_run *r, int k, const log_flow *f, const int
     if (rc < best)
       best = rc, which = bneck_berth(m, m->port_of_place[m->dock_place[j]]), *which_lane = -1;
   }
+  for (int j = 0; j < m->nland; j++) {
+    int arc = n->land_arc[j];
+    if (log_flow_capacity(f, arc) == LOG_FLOW_INF || log_flow_flow(f, arc) < log_flow_capacity(f, arc))
+      continue;
+    double rc = (double)log_flow_potential(f, node_landing(m, j)) -
+                (double)log_flow_potential(f, node_consumer(m, m->land_consumer[j]));
+    if (rc < best)
+      best = rc, which = bneck_berth(m, m->port_of_place[m->land_place[j]]), *which_lane = -1;
+  }
   if (which >= 0) return which;
   for (int d = 0; d < m->D; d++)
     if (log_flow_flow(f, n->excess_arc[d]) == 0 &&
@@ -1254,6 +1456,7 @@ static int find_bottleneck(const log_run *r, int k, const log_flow *f, const int
 
 static void count_bottleneck(log_run *r, int element, int li) {
   r->bneck[element] += 1;
+  r->binding |= 1u << bneck_kind(r->m, element);
   if (li >= 0) r->lane_bneck[li] += 1;
 }
 
@@ -1290,6 +1493,7 @@ static void plan_commodity(log_run *r, int k, int count_bottleneck_) {
   log_flow_set_supply(f, 0, need);
   log_flow_set_supply(f, 1, -have);
   for (int j = 0; j < m->ndock; j++) log_flow_set_capacity(f, n->dock_arc[j], dock_capacity(m, j, k));
+  for (int j = 0; j < m->nland; j++) log_flow_set_capacity(f, n->land_arc[j], land_capacity(m, j, k));
   for (int i = 0; i < n->nlane; i++) {
     int li = n->lane[i];
     const lane *l = &m->lane[li];
@@ -1334,7 +1538,7 @@ static void plan_commodity(log_run *r, int k, int count_bottleneck_) {
 /* The binding constraint of a coupled plan, for commodity k: the lane whose capacity
  * is worth most per unit of k (lambda_depot + lambda_consumer - cost, the saving if the
  * lane could carry one more unit), named by what limits it: the reason it is blocked,
- * its loading port's berths, or its class's lift; else a depot, else "no lane". */
+ * its loading or delivery port's berths, or its class's lift; else a depot, else "no lane". */
 static int lp_bottleneck(const log_run *r, int k, int *which_lane) {
   const log_model *m = r->m;
   const lpmap *p = &m->lp;
@@ -1350,9 +1554,18 @@ static int lp_bottleneck(const log_run *r, int k, int *which_lane) {
                    log_lp_row_dual(lp, p->crow[k * m->C + l->consumer]) - (double)r->lane_cost[i];
     if (!(value > best)) continue;
     best = value, *which_lane = i;
-    int q = m->port_of_place[l->from];
-    double hours = m->unit[k] / m->L->transport[l->transport].load_rate[k] / 3600;
-    double berth = q >= 0 && p->brow[q] >= 0 ? fabs(log_lp_row_dual(lp, p->brow[q])) * hours : 0;
+    /* The berths' part of the saving: the row dual times the lane's berth-hours per
+     * unit there (loading at q, unloading at qd). */
+    const scn_log_transport *t = &m->L->transport[l->transport];
+    int q = m->port_of_place[l->from], qd = l->land >= 0 ? m->port_of_place[l->to] : -1;
+    double load_h = m->unit[k] / t->load_rate[k] / 3600;
+    double unload_h = m->unit[k] / t->unload_rate[k] / 3600;
+    double berth = q >= 0 && p->brow[q] >= 0
+                       ? fabs(log_lp_row_dual(lp, p->brow[q])) * (load_h + (qd == q ? unload_h : 0))
+                       : 0;
+    double berth_d = qd >= 0 && qd != q && p->brow[qd] >= 0
+                         ? fabs(log_lp_row_dual(lp, p->brow[qd])) * unload_h : 0;
+    if (berth_d > berth) berth = berth_d, q = qd;
     if (r->blocked[i] >= 0) which = r->blocked[i];
     else if (berth > 0.5 * value) which = bneck_berth(m, q);
     else which = bneck_asset(m, l->transport);
@@ -1444,11 +1657,27 @@ static void plan_coupled(log_run *r, int count) {
   }
 }
 
+/* The binding.<kind> series: a point for every kind at the first period, then only
+ * when a kind starts or stops binding (the report reads series as step functions). */
+static void binding_series(log_run *r) {
+  const log_model *m = r->m;
+  for (int i = 0; i < BNECK_KINDS; i++) {
+    unsigned bit = 1u << i;
+    if (m->m_binding[i] < 0 || (r->binding_points && !((r->binding ^ r->binding_was) & bit)))
+      continue;
+    metric_point_add(r->out, m->m_binding[i], sim_now(r->s), (r->binding & bit) != 0);
+  }
+  r->binding_points = 1;
+  r->binding_was = r->binding;
+}
+
 static void plan_all(log_run *r, int regular) {
   update_lanes(r);
+  r->binding = 0;
   if (r->m->coupled) plan_coupled(r, regular);
   else
     for (int i = 0; i < r->m->K; i++) plan_commodity(r, r->m->order[i], regular);
+  if (regular) binding_series(r);
   launch_round(r);
 }
 
@@ -1573,7 +1802,7 @@ log_run *log_start(const log_model *m, sim *s, arena *a, metric_out *out, uint64
       !ALLOC(r->delivered, K) || !ALLOC(r->returned, K) || !ALLOC(r->shipped, m->nlane * K) ||
       !ALLOC(r->first_plan, m->nlane * K) || !ALLOC(r->lane_deliv, m->nlane * K) ||
       !ALLOC(r->xplan, m->nlane * K) || !ALLOC(r->lane_order, m->nlane) || !ALLOC(r->first_cost, K) ||
-      !ALLOC(r->bneck, m->nbneck) || !ALLOC(r->lane_bneck, m->nlane) || !ALLOC(r->rest, m->A) ||
+      !ALLOC(r->bneck, m->nbneck) || !ALLOC(r->by_nation, m->nnation * C * K) || !ALLOC(r->lane_bneck, m->nlane) || !ALLOC(r->rest, m->A) ||
       !ALLOC(r->blocked, m->nlane) || !ALLOC(r->assigned, m->nlane) ||
       !ALLOC(r->round, m->nunits) || !ALLOC(r->surge, C) || !ALLOC(r->station, C) ||
       !ALLOC(r->task_on, m->ntask) || !ALLOC(r->lane_dist, m->nlane) ||
@@ -1651,7 +1880,8 @@ void log_collect(log_run *r, sim *s, metric_out *out) {
     double busy = 0;
     for (int j = 0; j < L->transport[t].count; j++, i++)
       busy += r->unit[i].busy_total + (r->unit[i].busy ? now - r->unit[i].busy_since : 0);
-    if (now > 0) metric_put(out, m->m_asset + t, busy / (now * L->transport[t].count));
+    if (now > 0 && L->transport[t].count > 0)
+      metric_put(out, m->m_asset + t, busy / (now * L->transport[t].count));
     metric_put(out, m->m_rest + t, r->rest[t]);
   }
   for (size_t p = 0; p < L->nport; p++)
@@ -1659,6 +1889,19 @@ void log_collect(log_run *r, sim *s, metric_out *out) {
   for (int i = 0; i < m->nlane * m->K; i++)
     if (m->m_lane[i] >= 0) metric_put(out, m->m_lane[i], r->lane_deliv[i]);
   for (int i = 0; i < m->nlane; i++) metric_put(out, m->m_lane_bneck[i], r->lane_bneck[i]);
+  for (int i = 0; i < m->nnation * m->C * m->K; i++)
+    if (m->m_by[i] >= 0) metric_put(out, m->m_by[i], r->by_nation[i]);
+  for (int c = 0; c < m->C; c++)
+    for (int k = 0; k < m->K; k++) {
+      int id = m->m_jp_share[c * m->K + k];
+      double all = 0, jp = 0;
+      for (int n = 0; n < m->nnation; n++) {
+        double q = r->by_nation[(n * m->C + c) * m->K + k];
+        all += q;
+        if (strcmp(m->nation[n], "JP") == 0) jp += q;
+      }
+      if (id >= 0 && all > 0) metric_put(out, id, jp / all);
+    }
   for (int b = 0; b < m->nbneck; b++)
     if (m->bneck_metric[b] >= 0) metric_put(out, m->bneck_metric[b], r->bneck[b]);
   metric_put(out, m->m_plans, r->plans);

@@ -6,6 +6,10 @@
  * berth, load, transit, queue, unload, return, turnaround.  Consumers draw their
  * demand every period from their stock on hand.
  *
+ * A consumer's plan tasks (`task:`) gate the transports of the nation that owns them
+ * (a JP task: JP transports only; US ones go on supplying).  Ports' berths bound the
+ * plan at both ends (loading and unloading berth-hours per period).
+ *
  * The restriction "JP assets never enter an area where combat can be under way" is
  * taken from regions of kind combat_area while they are active (SIG_REGION_STATUS);
  * once plan/ publishes where its authorities allow JP support, that test moves there

@@ -3,8 +3,9 @@
  * sorties (transit, a planned rectangle, return, turnaround), each unsuccessful
  * search updates the particle weights (Bayes), and the true object -- one of the
  * particles, drawn at the start -- is found with the search's POD if it lies in the
- * rectangle.  With `tasks:` the search obeys the plan: units fly only while one of the
- * plan tasks that carry it is running (SIG_TASK_STATUS), and a stop recalls them.
+ * rectangle.  With `tasks:` the search obeys the plan: a case is searched only while
+ * one of the plan tasks that cover it is running (SIG_TASK_STATUS; which tasks cover a
+ * case: scn_sar_task_covers), and a stop recalls the units searching it.
  * Metrics: cumulative POS over time, time to locate, found alive. */
 #include "sar.h"
 
@@ -44,6 +45,7 @@ typedef struct sar_case {
   sar_particles p;
   size_t truth;
   double *survival; /* [count] s */
+  uint8_t *cover;   /* [cfg->ntask]: that task of `tasks:` covers this case */
 } sar_case;
 
 /* A unit's state; each scheduled step checks that the unit is still in the state (and
@@ -54,6 +56,7 @@ enum { U_IDLE, U_WAIT, U_OUT, U_SEARCH, U_BACK };
 typedef struct sar_unit {
   sar *S;
   int asset, number, state, kase; /* number: 1.. within its asset */
+  int planned;                     /* rect already planned jointly with another unit */
   double base_lat, base_lon, on_scene, t_search, t_takeoff, t_due;
   sar_rect rect;
 } sar_unit;
@@ -70,6 +73,10 @@ struct sar {
   sar_unit *unit;   /* [nunit] */
   size_t nunit;
   double *grid_p, *grid_a, *scratch; /* planning buffers, SAR_MAX_GRID cells */
+  double *grid_z;                    /* the joint allocation, SAR_MAX_GRID cells */
+  double *jw, *jl, *jlat, *jlon;     /* [nunit] a joint plan's units */
+  sar_rect *jrect;                   /* [nunit] */
+  size_t *jidx;                      /* [nunit] */
   sar_drift_opts drift;
   uint8_t *combat; /* [nregion]: a combat_area region is active (combat under way) */
   int held;        /* sorties postponed because the datum was in combat */
@@ -88,11 +95,19 @@ struct sar {
 
 static int load_field(env_field **out, const scn_sar_field *f, env_quantity q,
                       const scn_scenario *sc, diag *d) {
-  if (!f->path) {
+  switch (f->kind) {
+  case SCN_SAR_FIELD_FILE:
+    return env_nc_read(out, f->path, q, sc->epoch_unix, d);
+  case SCN_SAR_FIELD_ROTATING:
+    *out = env_field_rotating(f->speed, f->omega);
+    break;
+  case SCN_SAR_FIELD_EDDY:
+    *out = env_field_eddy(f->lat0, f->lon0, f->radius, f->speed);
+    break;
+  default:
     *out = env_field_constant(f->east, f->north);
-    return *out ? 0 : ERR_NOMEM;
   }
-  return env_nc_read(out, f->path, q, sc->epoch_unix, d);
+  return *out ? 0 : ERR_NOMEM;
 }
 
 /* The theater's box (places, with a margin for drift), for the land mask. */
@@ -198,6 +213,10 @@ void sar_model_free(sar_model *m) {
   free(m);
 }
 
+void sar_model_fields(const sar_model *m, const env_field **current, const env_field **wind) {
+  *current = m->current, *wind = m->wind;
+}
+
 /* ---- survival and seeding -------------------------------------------------------- */
 
 double sar_survival_hayward(double temp_c) {
@@ -258,6 +277,20 @@ static void case_advance(sar *S, sar_case *c, double t) {
   c->t_drift += n * dt;
 }
 
+/* Whether the plan lets units search case c now: always without `tasks:`, else while
+ * one of the tasks that cover it is running. */
+static int authorised(const sar *S, const sar_case *c) {
+  const scn_sar *cfg = S->m->cfg;
+  if (!cfg->ntask)
+    return 1;
+  for (size_t k = 0; k < cfg->ntask; k++)
+    if (S->task_on[k] && c->cover[k])
+      return 1;
+  return 0;
+}
+
+/* The case units should search now: the first one opened that is neither found nor
+ * called off and whose task runs. */
 static sar_case *active_case(sar *S, double now) {
   for (int i = 0; i < S->ncase; i++) {
     sar_case *c = &S->kase[i];
@@ -267,21 +300,10 @@ static sar_case *active_case(sar *S, double now) {
       c->closed = 1; /* called off */
       continue;
     }
-    return c;
+    if (authorised(S, c))
+      return c;
   }
   return NULL;
-}
-
-/* Whether the plan lets units search now: always without `tasks:`, else while one of
- * the tasks is running. */
-static int authorised(const sar *S) {
-  const scn_sar *cfg = S->m->cfg;
-  if (!cfg->ntask)
-    return 1;
-  for (size_t k = 0; k < cfg->ntask; k++)
-    if (S->task_on[k])
-      return 1;
-  return 0;
 }
 
 static void unit_takeoff(sim *s, void *ctx);
@@ -303,7 +325,7 @@ static int unit_current(const sar_unit *un, sim *s, int st) {
 static void wake_units(sar *S) {
   double now = sim_now(S->s);
   sar_case *c = active_case(S, now);
-  if (!c || !authorised(S))
+  if (!c)
     return;
   for (size_t u = 0; u < S->nunit; u++) {
     sar_unit *un = &S->unit[u];
@@ -328,7 +350,14 @@ static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
     S->grid_a = arena_alloc(a, SAR_MAX_GRID * sizeof *S->grid_a);
     /* (ny+1)(nx+2) <= cells + 2 ny + nx + 2: bounded by 3 * SAR_MAX_GRID + 2 */
     S->scratch = arena_alloc(a, (3 * SAR_MAX_GRID + 4) * sizeof *S->scratch);
-    if (!S->grid_p || !S->grid_a || !S->scratch) {
+    S->grid_z = arena_alloc(a, SAR_MAX_GRID * sizeof *S->grid_z);
+    size_t nu = S->nunit ? S->nunit : 1;
+    S->jw = arena_alloc(a, 4 * nu * sizeof *S->jw);
+    S->jrect = arena_alloc(a, nu * sizeof *S->jrect);
+    S->jidx = arena_alloc(a, nu * sizeof *S->jidx);
+    if (S->jw)
+      S->jl = S->jw + nu, S->jlat = S->jl + nu, S->jlon = S->jlat + nu;
+    if (!S->grid_p || !S->grid_a || !S->scratch || !S->grid_z || !S->jw || !S->jrect || !S->jidx) {
       sim_fail(s, ERR_LIMIT);
       return;
     }
@@ -337,10 +366,15 @@ static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
   c->object = sig->object, c->count = sig->count > 0 ? sig->count : 1;
   c->t_open = c->t_drift = sim_now(s);
   c->survival = arena_alloc(a, (size_t)c->count * sizeof *c->survival);
-  if (!c->survival || sar_particles_alloc(&c->p, a, (size_t)cfg->particles)) {
+  c->cover = arena_calloc(a, cfg->ntask ? cfg->ntask : 1, 1);
+  if (!c->survival || !c->cover || sar_particles_alloc(&c->p, a, (size_t)cfg->particles)) {
     sim_fail(s, ERR_LIMIT);
     return;
   }
+  double clat, clon;
+  scn_sar_case_centre(cfg, sig->source, sig->lat, sig->lon, &clat, &clon);
+  for (size_t j = 0; j < cfg->ntask; j++)
+    c->cover[j] = (uint8_t)scn_sar_task_covers(S->m->sc, cfg, cfg->task[j], sig->source, clat, clon);
   rng_stream r;
   rng_init(&r, S->seed, S->rep, RNG_SAR, (uint32_t)(k << 4 | PURPOSE_SEED));
   seed_datum(&c->p, cfg, datum_of(cfg, sig->source), c->object, sig->lat, sig->lon, c->t_open, &r);
@@ -439,22 +473,78 @@ static void unit_search_end(sim *s, void *ctx) {
     search_ends(un);
 }
 
+/* Plan on the map the units already on scene of this case will leave: the cells whose
+ * centre lies in a rectangle being searched count with (1 - its POD), so that a unit
+ * arriving while others search does not plan the same rectangle. */
+static void discount_searching(const sar *S, const sar_unit *un, sar_grid *g) {
+  for (size_t u = 0; u < S->nunit; u++) {
+    const sar_unit *o = &S->unit[u];
+    if (o == un || o->state != U_SEARCH || o->kase != un->kase)
+      continue;
+    const sar_rect *r = &o->rect;
+    for (size_t j = 0; j < g->ny; j++) {
+      double lat = g->lat0 + ((double)j + 0.5) * g->dlat;
+      if (lat < r->lat_min || lat >= r->lat_max)
+        continue;
+      for (size_t i = 0; i < g->nx; i++) {
+        double lon = g->lon0 + ((double)i + 0.5) * g->dlon;
+        if (lon >= r->lon_min && lon < r->lon_max)
+          g->p[j * g->nx + i] *= 1 - r->pod;
+      }
+    }
+  }
+}
+
+/* Units of the case arriving together (this one and those due on scene at this very
+ * time) are planned together (sar_plan_joint: disjoint rectangles, docs/models.md);
+ * a unit alone gets the best rectangle for its effort. */
+static void plan_arrivals(sar *S, sar_unit *un, const sar_grid *g, int object) {
+  const scn_sar *cfg = S->m->cfg;
+  double now = sim_now(S->s);
+  size_t n = 0;
+  for (size_t v = 0; v <= S->nunit && n < SAR_JOINT_MAX; v++) {
+    /* this unit first, then the others arriving now */
+    size_t u = v == 0 ? (size_t)(un - S->unit) : v - 1;
+    sar_unit *o = &S->unit[u];
+    if (v > 0 && (o == un || !(o->state == U_OUT && o->kase == un->kase && o->t_due == now)))
+      continue;
+    const scn_sar_asset *as = &cfg->asset[o->asset];
+    S->jidx[n] = u, S->jw[n] = as->sweep[object], S->jl[n] = as->speed * o->on_scene;
+    S->jlat[n] = o->base_lat, S->jlon[n] = o->base_lon, n++;
+  }
+  if (n <= 1) {
+    const scn_sar_asset *as = &cfg->asset[un->asset];
+    sar_plan_rect(&un->rect, g, as->sweep[object], as->speed * un->on_scene, S->scratch);
+    return;
+  }
+  sar_plan_joint(S->jrect, g, n, S->jw, S->jl, S->jlat, S->jlon, S->grid_z, S->scratch);
+  for (size_t k = 0; k < n; k++) {
+    sar_unit *o = &S->unit[S->jidx[k]];
+    o->rect = S->jrect[k];
+    o->planned = o != un; /* the others take theirs when their own arrival runs */
+  }
+}
+
 static void unit_arrive(sim *s, void *ctx) {
   sar_unit *un = ctx;
   if (!unit_current(un, s, U_OUT))
     return;
   sar *S = un->S;
-  const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
   sar_case *c = &S->kase[un->kase];
   if (c->closed) { /* found by another unit meanwhile: go home */
+    un->planned = 0;
     un->on_scene = 0;
     unit_next(un, sim_now(s) - un->t_takeoff, unit_home, U_BACK);
     return;
   }
   case_advance(S, c, sim_now(s));
   sar_grid g;
-  sar_grid_build(&g, &c->p, S->m->cfg->cell, SAR_MAX_GRID, S->grid_p, S->grid_a);
-  sar_plan_rect(&un->rect, &g, as->sweep[c->object], as->speed * un->on_scene, S->scratch);
+  if (!un->planned) {
+    sar_grid_build(&g, &c->p, S->m->cfg->cell, SAR_MAX_GRID, S->grid_p, S->grid_a);
+    discount_searching(S, un, &g);
+    plan_arrivals(S, un, &g, c->object);
+  }
+  un->planned = 0;
   if (S->record && un->kase == 0 && !S->rec_map.p) { /* the map of the first search */
     S->rec_map = g;
     memcpy(S->rec_p, g.p, g.nx * g.ny * sizeof *g.p);
@@ -487,9 +577,9 @@ static void on_region(sim *s, const sim_signal *sig, void *ctx) {
     S->combat[sig->region] = sig->open ? 0 : 1;
 }
 
-/* The plan started or stopped a task: a start of one that carries the search wakes
- * the idle units; when none is running any more, units on the way out turn back and
- * units on scene end their search now. */
+/* The plan started or stopped a task: units bound for a case that no running task
+ * covers any more turn back on the way out or end their search on scene now; then a
+ * case that a running task covers wakes the idle units. */
 static void on_task(sim *s, const sim_signal *sig, void *ctx) {
   sar *S = ctx;
   const scn_sar *cfg = S->m->cfg;
@@ -499,17 +589,16 @@ static void on_task(sim *s, const sim_signal *sig, void *ctx) {
       S->task_on[k] = sig->open != 0, mine = 1;
   if (!mine)
     return;
-  if (authorised(S)) {
-    wake_units(S);
-    return;
-  }
   for (size_t u = 0; u < S->nunit; u++) {
     sar_unit *un = &S->unit[u];
+    if ((un->state != U_OUT && un->state != U_SEARCH) || authorised(S, &S->kase[un->kase]))
+      continue;
     if (un->state == U_OUT) /* back the way it came */
       unit_next(un, sim_now(s) - un->t_takeoff, unit_home, U_BACK);
-    else if (un->state == U_SEARCH)
+    else
       search_ends(un);
   }
+  wake_units(S);
 }
 
 static void unit_takeoff(sim *s, void *ctx) {
@@ -521,7 +610,7 @@ static void unit_takeoff(sim *s, void *ctx) {
   double now = sim_now(s);
   sar_case *c = active_case(S, now);
   un->state = U_IDLE;
-  if (!c || !(as->sweep[c->object] > 0) || !authorised(S))
+  if (!c || !(as->sweep[c->object] > 0))
     return; /* idle until the next case opens or the task (re)starts */
   case_advance(S, c, now);
   double lat, lon;
@@ -537,6 +626,7 @@ static void unit_takeoff(sim *s, void *ctx) {
   if (un->on_scene < SAR_MIN_ON_SCENE)
     return; /* out of reach for this unit */
   un->t_takeoff = now;
+  un->planned = 0; /* set only by a joint plan made at its arrival time */
   if (un->kase == 0 && isnan(S->first_takeoff))
     S->first_takeoff = now - c->t_open;
   unit_next(un, transit, unit_arrive, U_OUT);

@@ -101,9 +101,18 @@ typedef struct sar_drift_opts {
   uint64_t seed;            /* random stream key with rep: jibes */
   uint32_t rep;
   int threads;              /* 1 inside a Monte Carlo replication; >1 standalone */
+  /* Optional scratch (the caller's, e.g. from its arena): when a step samples a field
+   * at more particles than the field has nodes, its two records are mixed in time
+   * once per step into this, so each sample reads 4 nodes instead of 8.  Split
+   * evenly between the threads; sar_drift_scratch() says how much is enough. */
+  float *scratch;
+  size_t scratch_floats;
 } sar_drift_opts;
 
-#define SAR_DRIFT_OPTS_INIT {NULL, NULL, NULL, 600.0, 0.04 / 3600.0, 1.0, 0, 0, 1}
+#define SAR_DRIFT_OPTS_INIT {NULL, NULL, NULL, 600.0, 0.04 / 3600.0, 1.0, 0, 0, 1, NULL, 0}
+
+/* Floats of scratch that let every thread mix both fields (0 for analytic fields). */
+size_t sar_drift_scratch(const sar_drift_opts *o);
 
 /* Advance every particle nsteps steps of dt from time t0 (s).  Allocates nothing
  * (threads > 1 starts that many threads once for the whole call).  A particle's path
@@ -210,6 +219,9 @@ typedef struct sar sar;
 /* *out is NULL (and 0 returned) when the scenario has no sar section. */
 int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
 void sar_model_free(sar_model *m); /* NULL is a no-op */
+/* The current and wind the model built from the section (borrowed: they live as long
+ * as the model), for tools and tests. */
+void sar_model_fields(const sar_model *m, const env_field **current, const env_field **wind);
 sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                uint32_t rep);
 void sar_collect(const sar *S, sim *s, metric_out *out);

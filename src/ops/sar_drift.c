@@ -78,38 +78,13 @@ void sar_local_xy(double lat0, double lon0, double lat, double lon, double *x, d
   *y = (lat - lat0) * DEG * R_EARTH;
 }
 
-/* cos of a latitude in degrees: the Taylor series to x^20 in Horner form, whose
- * truncation error (pi/2)^22 / 22! = 2e-17 is below double rounding for |lat| <= 90;
- * a handful of multiply-adds instead of libm's range reduction in the step loop
- * (it was 11 % of the drift's time). */
-static inline double cos_lat(double lat_deg) {
-  if (!(fabs(lat_deg) <= 90))
-    return cos(lat_deg * DEG);
-  double x = lat_deg * DEG, x2 = x * x;
-  static const double c[11] = {1.0,
-                               -1.0 / 2,
-                               1.0 / 24,
-                               -1.0 / 720,
-                               1.0 / 40320,
-                               -1.0 / 3628800,
-                               1.0 / 479001600,
-                               -1.0 / 87178291200.0,
-                               1.0 / 20922789888000.0,
-                               -1.0 / 6402373705728000.0,
-                               1.0 / 2432902008176640000.0};
-  double r = c[10];
-  for (int k = 9; k >= 0; k--)
-    r = r * x2 + c[k];
-  return r;
-}
-
 #define M_PER_DEG (R_EARTH * DEG)
 
 /* (lat, lon) displaced by x metres east and y north (tangent plane at lat). */
 static inline void offset(double *lat, double *lon, double x, double y) {
   double la = *lat;
   *lat = la + y * (1.0 / M_PER_DEG);
-  *lon = *lon + x / (M_PER_DEG * cos_lat(la));
+  *lon = *lon + x / (M_PER_DEG * cos(la * DEG));
 }
 
 /* The time of the next jibe after t: exponential, keyed by (seed, rep, particle, t)
@@ -181,9 +156,9 @@ size_t sar_seed_area(sar_particles *p, const sar_seed *s, rng_stream *r) {
 }
 
 /* A step is done in blocks of particles, in passes: release and jibes, the current
- * at every particle, the wind, then the motion.  Short loop bodies let the processor
- * overlap many particles' dependent chains (grid index -> node loads -> velocity ->
- * position -> land cell); one long body per particle was latency-bound. */
+ * at every particle, the wind, then the motion (short loop bodies, and the passes a
+ * vectorised sampler would replace; bench/README.md says what it did and did not
+ * gain). */
 #define SAR_BLOCK 128
 
 /* Release and jibes of particle i at t; whether it drifts in this step. */
@@ -209,9 +184,9 @@ static inline void step_move(sar_particles *p, size_t i, const sar_drift_opts *o
                              double vc, double uw, double vw) {
   double lat = p->lat[i], lon = p->lon[i];
   /* One division serves both 1/W (the downwind unit vector) and 1/(R cos lat) (the
-   * longitude step): divisions and the square root were a fifth of the step. */
+   * longitude step). */
   double W = sqrt(uw * uw + vw * vw), ex = 0, ey = 1; /* calm: "downwind" is north */
-  double mc = M_PER_DEG * cos_lat(lat), inv_mc;
+  double mc = M_PER_DEG * cos(lat * DEG), inv_mc;
   if (W > 0) {
     double inv = 1 / (W * mc);
     ex = uw * (inv * mc), ey = vw * (inv * mc), inv_mc = inv * W;
@@ -221,8 +196,7 @@ static inline void step_move(sar_particles *p, size_t i, const sar_drift_opts *o
   const sar_leeway *c = &leeway_table[p->object[i]];
   const double k = 1.0 / SAR_WIND_REF; /* a multiplication, not a division per particle */
   double dw = (c->dw_slope + p->r_dw[i] * c->dw_std * k) * W + c->dw_offset;
-  /* The side's coefficients by selection, not a branch: the sides are random, and
-   * the mispredicted branch was a tenth of the step. */
+  /* The side's coefficients by selection, not a branch (the sides are random). */
   int right = p->side[i] > 0;
   double cs = right ? c->cwr_slope : c->cwl_slope, co = right ? c->cwr_offset : c->cwl_offset;
   double cd = right ? c->cwr_std : c->cwl_std;
@@ -245,7 +219,60 @@ typedef struct drift_job {
   double t0;
   int nsteps;
   const sar_drift_opts *o;
+  float *scratch; /* this thread's share of o->scratch */
+  size_t nscratch;
 } drift_job;
+
+/* Mix a slice's records once for the step when sampling it at n particles reads more
+ * than mixing it does (each sample saves 4 node pairs; mixing reads 2 per node), and
+ * the plane fits what is left of the scratch. */
+static void mix_if_worth(env_slice *s, size_t n, float **buf, size_t *left) {
+  size_t need = env_slice_plane(s);
+  if (need && need <= 4 * n && need <= *left && env_slice_mix(s, *buf, *left))
+    *buf += need, *left -= need;
+}
+
+/* Sample a slice at the n particles from i0 in two passes: the grid cell and
+ * fractions of every particle (straight-line arithmetic the compiler vectorises with
+ * baseline SSE2), then the bilinear mix of each cell's 4 nodes; points outside the
+ * fast path's reach (edges, missing nodes, unmixed or analytic fields) go through
+ * env_slice_sample_fast.  Same answers as env_slice_sample_fast point by point. */
+static void sample_block(const env_slice *s, const double *lat, const double *lon, size_t n,
+                         double *u, double *v) {
+  if (!s->mixed) {
+    for (size_t b = 0; b < n; b++)
+      env_slice_sample_fast(s, lat[b], lon[b], &u[b], &v[b]);
+    return;
+  }
+  uint32_t idx[SAR_BLOCK];
+  float fx[SAR_BLOCK], fy[SAR_BLOCK];
+  uint8_t in[SAR_BLOCK];
+  const double lat0 = s->lat0, lon0 = s->lon0, ky = s->inv_dlat, kx = s->inv_dlon;
+  const double ni = s->ni, nj = s->nj;
+  const uint32_t nx = (uint32_t)s->nx;
+  for (size_t b = 0; b < n; b++) {
+    double fj = (lat[b] - lat0) * ky, fi = (lon[b] - lon0) * kx;
+    int ok = fi >= 0 && fj >= 0 && fi < ni && fj < nj;
+    fi = ok ? fi : 0, fj = ok ? fj : 0;
+    int32_t i = (int32_t)fi, j = (int32_t)fj;
+    fx[b] = (float)(fi - (double)i), fy[b] = (float)(fj - (double)j);
+    idx[b] = 2 * ((uint32_t)j * nx + (uint32_t)i), in[b] = (uint8_t)ok;
+  }
+  const float *P = s->p0;
+  const size_t r = 2 * s->nx;
+  for (size_t b = 0; b < n; b++) {
+    const float *q = P + idx[b];
+    float x = fx[b], y = fy[b];
+    float ub = q[0] + x * (q[2] - q[0]), ut = q[r] + x * (q[r + 2] - q[r]);
+    float vb = q[1] + x * (q[3] - q[1]), vt = q[r + 1] + x * (q[r + 3] - q[r + 1]);
+    float ru = ub + y * (ut - ub), rv = vb + y * (vt - vb);
+    u[b] = ru, v[b] = rv;
+    in[b] &= (uint8_t)(ru == ru && rv == rv);
+  }
+  for (size_t b = 0; b < n; b++)
+    if (!in[b])
+      env_slice_sample(s, lat[b], lon[b], &u[b], &v[b]);
+}
 
 static void *drift_range(void *arg) {
   const drift_job *j = arg;
@@ -253,10 +280,16 @@ static void *drift_range(void *arg) {
   for (int k = 0; k < j->nsteps; k++) {
     double t = j->t0 + k * o->dt;
     env_slice cur, wind;
-    if (o->current)
+    float *buf = j->scratch;
+    size_t left = j->nscratch;
+    if (o->current) {
       env_slice_init(&cur, o->current, t);
-    if (o->wind)
+      mix_if_worth(&cur, j->i1 - j->i0, &buf, &left);
+    }
+    if (o->wind) {
       env_slice_init(&wind, o->wind, t);
+      mix_if_worth(&wind, j->i1 - j->i0, &buf, &left);
+    }
     sar_particles *p = j->p;
     for (size_t i0 = j->i0; i0 < j->i1; i0 += SAR_BLOCK) {
       size_t n = j->i1 - i0 < SAR_BLOCK ? j->i1 - i0 : SAR_BLOCK;
@@ -265,16 +298,14 @@ static void *drift_range(void *arg) {
       for (size_t b = 0; b < n; b++)
         go[b] = (uint8_t)step_begin(p, i0 + b, t, o);
       /* sampled for every particle of the block: no branch to mispredict */
-      for (size_t b = 0; b < n; b++)
-        if (o->current)
-          env_slice_sample_fast(&cur, p->lat[i0 + b], p->lon[i0 + b], &uc[b], &vc[b]);
-        else
-          uc[b] = vc[b] = 0;
-      for (size_t b = 0; b < n; b++)
-        if (o->wind)
-          env_slice_sample_fast(&wind, p->lat[i0 + b], p->lon[i0 + b], &uw[b], &vw[b]);
-        else
-          uw[b] = vw[b] = 0;
+      if (o->current)
+        sample_block(&cur, p->lat + i0, p->lon + i0, n, uc, vc);
+      else
+        memset(uc, 0, sizeof uc), memset(vc, 0, sizeof vc);
+      if (o->wind)
+        sample_block(&wind, p->lat + i0, p->lon + i0, n, uw, vw);
+      else
+        memset(uw, 0, sizeof uw), memset(vw, 0, sizeof vw);
       for (size_t b = 0; b < n; b++)
         if (go[b])
           step_move(p, i0 + b, o, uc[b], vc[b], uw[b], vw[b]);
@@ -285,6 +316,17 @@ static void *drift_range(void *arg) {
 
 #define SAR_MAX_THREADS 64
 
+size_t sar_drift_scratch(const sar_drift_opts *o) {
+  env_slice s;
+  size_t n = 0;
+  int nt = o->threads < 1 ? 1 : o->threads > SAR_MAX_THREADS ? SAR_MAX_THREADS : o->threads;
+  if (o->current)
+    env_slice_init(&s, o->current, 0), n += env_slice_plane(&s);
+  if (o->wind)
+    env_slice_init(&s, o->wind, 0), n += env_slice_plane(&s);
+  return n * (size_t)nt;
+}
+
 int sar_drift(sar_particles *p, double t0, int nsteps, const sar_drift_opts *o) {
   int nt = o->threads < 1 ? 1 : o->threads > SAR_MAX_THREADS ? SAR_MAX_THREADS : o->threads;
   if ((size_t)nt > p->n)
@@ -292,9 +334,10 @@ int sar_drift(sar_particles *p, double t0, int nsteps, const sar_drift_opts *o) 
   drift_job job[SAR_MAX_THREADS];
   pthread_t th[SAR_MAX_THREADS];
   int started[SAR_MAX_THREADS] = {0}, err = 0;
+  size_t share = o->scratch ? o->scratch_floats / (size_t)nt : 0;
   for (int k = 0; k < nt; k++)
     job[k] = (drift_job){p, p->n * (size_t)k / (size_t)nt, p->n * (size_t)(k + 1) / (size_t)nt,
-                         t0, nsteps, o};
+                         t0, nsteps, o, share ? o->scratch + (size_t)k * share : NULL, share};
   for (int k = 1; k < nt; k++)
     started[k] = pthread_create(&th[k], NULL, drift_range, &job[k]) == 0;
   drift_range(&job[0]);

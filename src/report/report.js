@@ -235,7 +235,103 @@
     var has = {regionColor: regions, routeColor: routes, placeColor: places};
     spec.legends = spec.legends.filter(function (l) { return has[l.fill || l.stroke].length; });
     addLayers(spec);
+    var inset = sarInset(spec);
     addView(s, spec, 'map');
+    if (inset) addView(s, inset, 'map');
+  }
+
+  /* ---- the SAR case, zoomed: at theater scale a case covers a few pixels -------- */
+  var SAR_CASE_LAYERS = {'sar-probability': 1, 'sar-search': 1};
+  function sarLayerKind(layer) {
+    var f = layer.features[0];
+    return f && f.properties ? f.properties.layer : null;
+  }
+  /* lon/lat box [w, s, e, n] of the case layers' features, or null. */
+  function sarCaseBox() {
+    var b = [Infinity, Infinity, -Infinity, -Infinity];
+    function visit(c) {
+      if (typeof c[0] === 'number') {
+        b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]);
+        b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
+      } else c.forEach(visit);
+    }
+    D.docs.layers.forEach(function (layer) {
+      if (!SAR_CASE_LAYERS[sarLayerKind(layer)]) return;
+      layer.features.forEach(function (f) { if (f.geometry) visit(f.geometry.coordinates); });
+    });
+    if (!(b[0] <= b[2])) return null;
+    /* a margin of a fifth each side, and at least 0.3 degrees across */
+    var mx = Math.max(0.2 * (b[2] - b[0]), 0.15 - 0.5 * (b[2] - b[0]), 0.02);
+    var my = Math.max(0.2 * (b[3] - b[1]), 0.15 - 0.5 * (b[3] - b[1]), 0.02);
+    return [b[0] - mx, b[1] - my, b[2] + mx, b[3] + my];
+  }
+  /* Mercator y of a latitude (degrees), for the inset's aspect ratio. */
+  function mercY(lat) { return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)); }
+  /* Outlines the case's box on the theater map (spec) and returns the inset: the same
+   * map fitted to the box, with only the SAR layers, or null without a case. */
+  function sarInset(spec) {
+    var box = sarCaseBox();
+    if (!box) return null;
+    var ring = clockwise([[box[0], box[1]], [box[0], box[3]], [box[2], box[3]], [box[2], box[1]],
+                [box[0], box[1]]]); /* as Vega's spherical fill wants */
+    var inset = JSON.parse(JSON.stringify(spec)); /* plain data: a deep copy */
+    spec.data.push({name: 'insetBox', values: [{type: 'Feature', properties: {},
+      geometry: {type: 'Polygon', coordinates: [ring]}}]});
+    spec.marks.push({type: 'shape', from: {data: 'insetBox'},
+      encode: {update: {stroke: {value: '#111'}, strokeWidth: {value: 1.5},
+                        strokeDash: {value: [4, 2]}, fill: {value: 'transparent'},
+                        tooltip: {value: 'search and rescue case: zoomed below'}}},
+      transform: [{type: 'geoshape', projection: 'proj'}]});
+    /* a box a few pixels wide is easy to miss: a marker of fixed size on it, and a
+     * label with a white halo over the crowd of place names */
+    spec.data.push({name: 'insetLabel', values: [{lon: (box[0] + box[2]) / 2,
+                                                  lat: (box[1] + box[3]) / 2}],
+                    transform: [{type: 'geopoint', projection: 'proj', fields: ['lon', 'lat']}]});
+    spec.marks.push({type: 'symbol', from: {data: 'insetLabel'},
+      encode: {update: {x: {field: 'x'}, y: {field: 'y'}, shape: {value: 'square'},
+                        size: {value: 400}, fill: {value: 'transparent'},
+                        stroke: {value: '#111'}, strokeWidth: {value: 1.5},
+                        strokeDash: {value: [3, 2]}}}});
+    [{stroke: {value: '#fff'}, strokeWidth: {value: 3}}, {}].forEach(function (halo) {
+      spec.marks.push({type: 'text', from: {data: 'insetLabel'},
+        encode: {update: Object.assign({x: {field: 'x'}, y: {field: 'y'}, dx: {value: 12},
+                                        dy: {value: -12}, text: {value: 'SAR case (zoomed below)'},
+                                        fontSize: {value: 11}, fontWeight: {value: 'bold'},
+                                        fill: {value: '#111'}}, halo)}});
+    });
+    /* keep the SAR layers (datums too), drop the others with their scales and legends */
+    var drop = {};
+    D.docs.layers.forEach(function (layer, i) {
+      var kind = sarLayerKind(layer);
+      if (!kind || kind.indexOf('sar-') !== 0) drop['layer' + i] = 1;
+    });
+    inset.data = inset.data.filter(function (d) { return !drop[d.name]; });
+    inset.marks = inset.marks.filter(function (m) { return !(m.from && drop[m.from.data]); });
+    inset.scales = inset.scales.filter(function (c) { return !drop[c.name.replace(/Color$/, '')]; });
+    inset.legends = inset.legends.filter(function (l) {
+      var scale = l.fill || l.stroke || '';
+      return !drop[scale.replace(/Color$/, '')] && scale !== 'routeColor' && scale !== 'placeColor';
+    });
+    inset.legends.forEach(function (l) { if (l.titleLimit) l.titleLimit = 360; });
+    /* only the places inside: marks far off the canvas would pull the title with them */
+    inset.data.forEach(function (d) {
+      if (d.name === 'places')
+        d.values = d.values.filter(function (p) {
+          return p.lon >= box[0] && p.lon <= box[2] && p.lat >= box[1] && p.lat <= box[3];
+        });
+    });
+    var span = Math.max(box[2] - box[0], box[3] - box[1]);
+    var step = span > 6 ? 1 : span > 3 ? 0.5 : span > 1.2 ? 0.25 : 0.1;
+    inset.data.forEach(function (d) {
+      if (d.name === 'graticule') d.transform[0].step = [step, step];
+    });
+    inset.signals[0].value.geometry.coordinates = [[box[0], box[1]], [box[2], box[3]]];
+    var dx = (box[2] - box[0]) * Math.PI / 180, dy = mercY(box[3]) - mercY(box[1]);
+    inset.height = Math.round(Math.min(640, Math.max(320, inset.width * dy / dx))) + 24;
+    var km = Math.round((box[2] - box[0]) * 111.32 * Math.cos((box[1] + box[3]) * Math.PI / 360));
+    inset.title = {text: 'Search and rescue: the first case, zoomed (dashed box above; about ' +
+                         km + ' km across, graticule every ' + step + '°)', frame: 'group'};
+    return inset;
   }
 
   /* Layers modules add (documents map.layer.*): drawn above the regions, below the

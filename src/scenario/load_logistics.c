@@ -339,10 +339,23 @@ static void load_consumers(log_loader *G, const scn__node *list) {
 
 /* ---- transports -------------------------------------------------------------------- */
 
+/* `serves: [consumer, ...]`: the consumers a class supplies (a fleet oiler its group). */
+static void load_serves(log_loader *G, const scn__node *v, scn_log_transport *t) {
+  scn__ctx *c = G->c;
+  if (!scn__expect_seq(c, v, "serves")) return;
+  t->serve = scn__alloc(c, c->mem, (v->n + 1) * sizeof *t->serve);
+  if (!t->serve) return;
+  for (size_t i = 0; i < v->n; i++) {
+    int u = scn__ids_resolve(c, &G->consumers, v->item[i]);
+    if (u >= 0) t->serve[t->nserve++] = u;
+  }
+}
+
 static void load_transport(log_loader *G, const scn__node *item, scn_log_transport *t) {
   static const char *const keys[] = {"force",      "count",     "mode",        "speed",
                                      "capacity",   "hold",      "load_rate",   "unload_rate",
-                                     "turnaround", "endurance", "rest",        NULL};
+                                     "turnaround", "endurance", "rest",        "serves",
+                                     NULL};
   static const char *const modes[] = {"sea", "air"};
   static const char *const holds[] = {"separate", "shared"};
   static const char *const rest_keys[] = {"after", "for", NULL};
@@ -365,7 +378,7 @@ static void load_transport(log_loader *G, const scn__node *item, scn_log_transpo
     t->endurance = f->endurance;
   }
   long long n;
-  if ((v = scn__get(item, "count")) && scn__integer(c, v, "count", 1, 100000, &n) == 0) {
+  if ((v = scn__get(item, "count")) && scn__integer(c, v, "count", 0, 100000, &n) == 0) {
     if (f && n > f->count)
       scn__error(c, v, "'count' is %lld but force '%s' has %d", n, f->id, f->count);
     t->count = (int)n;
@@ -394,6 +407,7 @@ static void load_transport(log_loader *G, const scn__node *item, scn_log_transpo
       scn__error(c, w, "'after' must be greater than 0, got '%s'", w->str);
     if ((w = scn__need(c, v, "for", "rest"))) scn__quantity(c, w, "for", QTY_DURATION, &t->rest_for);
   }
+  if ((v = scn__get(item, "serves"))) load_serves(G, v, t);
   for (size_t k = 0; k < G->L->ncommodity; k++)
     if (t->capacity[k] > 0 && !(t->load_rate[k] > 0 && t->unload_rate[k] > 0))
       scn__error(c, item, "transport carries '%s' but has no load_rate or unload_rate for it",

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "geodesy.h"
 #include "scn_internal.h"
 #include "scn_plan.h"
 #include "scn_sar.h"
@@ -30,18 +31,81 @@ static void resolve(scn__ctx *c, const scn__node *at, const char **out) {
   *out = scn__strdup(c, c->mem, buf, strlen(buf));
 }
 
-static void load_field(scn__ctx *c, const scn__node *m, const char *what, scn_sar_field *f) {
-  static const char *const keys[] = {"file", "east", "north", NULL};
+/* A field: {file: f.nc}, {east: .., north: ..} (constant), {rotating: {speed: ..,
+ * period: .., clockwise: bool}} or {eddy: {at: [lat, lon], radius: .., speed: ..,
+ * clockwise: bool}} -- env's analytic fields, for tests and what-if studies. */
+static void load_rotating(scn__ctx *c, const scn__node *m, scn_sar_field *f) {
+  static const char *const keys[] = {"speed", "period", "clockwise", NULL};
   const scn__node *v;
+  double period = NAN;
+  int cw = 0;
+  f->kind = SCN_SAR_FIELD_ROTATING;
+  if (!scn__expect_map(c, m, "rotating")) return;
+  scn__check_keys(c, m, "rotating", keys);
+  if ((v = scn__need(c, m, "speed", "rotating")) &&
+      scn__quantity(c, v, "speed", QTY_SPEED, &f->speed) == 0 && !(f->speed >= 0))
+    scn__error(c, v, "'speed' of a rotating field must not be negative, got '%s'", v->str);
+  if ((v = scn__need(c, m, "period", "rotating")) &&
+      scn__quantity(c, v, "period", QTY_DURATION, &period) == 0 &&
+      !(period >= 60 && isfinite(period)))
+    scn__error(c, v, "'period' of a rotating field must be at least 1min, got '%s'", v->str);
+  if ((v = scn__get(m, "clockwise"))) scn__boolean(c, v, "clockwise", &cw);
+  f->omega = (cw ? -1 : 1) * 6.283185307179586 / period; /* 2 pi / period */
+}
+
+static void load_eddy(scn__ctx *c, const scn__node *m, scn_sar_field *f) {
+  static const char *const keys[] = {"at", "radius", "speed", "clockwise", NULL};
+  const scn__node *v;
+  int cw = 0;
+  f->kind = SCN_SAR_FIELD_EDDY;
+  if (!scn__expect_map(c, m, "eddy")) return;
+  scn__check_keys(c, m, "eddy", keys);
+  if ((v = scn__need(c, m, "at", "eddy"))) scn__latlon(c, v, "at", &f->lat0, &f->lon0);
+  if ((v = scn__need(c, m, "radius", "eddy")) &&
+      scn__quantity(c, v, "radius", QTY_LENGTH, &f->radius) == 0 &&
+      !(f->radius > 0 && isfinite(f->radius)))
+    scn__error(c, v, "'radius' of an eddy must be greater than 0, got '%s'", v->str);
+  if ((v = scn__need(c, m, "speed", "eddy")) &&
+      scn__quantity(c, v, "speed", QTY_SPEED, &f->speed) == 0 && !(f->speed >= 0))
+    scn__error(c, v, "'speed' of an eddy must not be negative (turn it with 'clockwise'), "
+               "got '%s'", v->str);
+  if ((v = scn__get(m, "clockwise"))) scn__boolean(c, v, "clockwise", &cw);
+  if (cw) f->speed = -f->speed;
+}
+
+static void load_field(scn__ctx *c, const scn__node *m, const char *what, scn_sar_field *f) {
+  static const char *const keys[] = {"file", "east", "north", "rotating", "eddy", NULL};
+  static const char *const kinds[] = {"file", "rotating", "eddy"};
+  const scn__node *v, *first = NULL;
   if (!scn__expect_map(c, m, what)) return;
   scn__check_keys(c, m, what, keys);
+  /* one kind of field: a file, a constant (east/north), rotating or eddy */
+  const scn__node *konst = scn__get(m, "east") ? scn__key(m, "east")
+                           : scn__get(m, "north") ? scn__key(m, "north") : NULL;
+  for (size_t i = 0; i < 3; i++) {
+    if (!scn__get(m, kinds[i])) continue;
+    if (first || konst) {
+      scn__error(c, m, "'%s' takes one of 'file', 'east'/'north', 'rotating' and 'eddy', "
+                 "not several", what);
+      return;
+    }
+    first = scn__key(m, kinds[i]);
+  }
   if ((v = scn__get(m, "file"))) {
     const char *s;
+    f->kind = SCN_SAR_FIELD_FILE;
     if (scn__text(c, v, "file", &s) == 0) resolve(c, v, &f->path);
-    if (scn__get(m, "east") || scn__get(m, "north"))
-      scn__error(c, m, "'%s' takes either 'file' or 'east'/'north', not both", what);
     return;
   }
+  if ((v = scn__get(m, "rotating"))) {
+    load_rotating(c, v, f);
+    return;
+  }
+  if ((v = scn__get(m, "eddy"))) {
+    load_eddy(c, v, f);
+    return;
+  }
+  f->kind = SCN_SAR_FIELD_CONSTANT;
   if ((v = scn__get(m, "east"))) scn__quantity(c, v, "east", QTY_SPEED, &f->east);
   if ((v = scn__get(m, "north"))) scn__quantity(c, v, "north", QTY_SPEED, &f->north);
 }
@@ -54,6 +118,7 @@ static void load_water(scn__ctx *c, const scn__node *v, scn_sar_field *f) {
     const scn__node *p;
     const char *s;
     scn__check_keys(c, v, "water_temperature", keys);
+    f->kind = SCN_SAR_FIELD_FILE;
     if ((p = scn__need(c, v, "file", "water_temperature")) && scn__text(c, p, "file", &s) == 0)
       resolve(c, p, &f->path);
     return;
@@ -260,6 +325,67 @@ static void load_tasks(scn__ctx *c, const scn__node *v, scn_sar *s) {
   }
 }
 
+/* ---- which task searches a case ---------------------------------------------- */
+
+void scn_sar_case_centre(const scn_sar *s, int event, double lat, double lon, double *clat,
+                         double *clon) {
+  *clat = lat, *clon = lon;
+  for (size_t i = 0; event >= 0 && i < s->ndatum; i++) {
+    const scn_sar_datum *d = &s->datum[i];
+    if (d->event != event) continue;
+    *clat = d->lat0, *clon = d->lon0;
+    if (d->shape == SCN_SAR_TRACK) /* the midpoint is near enough for a leg of a track */
+      *clat = 0.5 * (d->lat0 + d->lat1), *clon = 0.5 * (d->lon0 + d->lon1);
+    return;
+  }
+}
+
+static int cond_names_event(const scn_cond *q, int event) {
+  if (q->kind == SCN_COND_EVENT) return q->ref == event;
+  if (q->kind == SCN_COND_ALL || q->kind == SCN_COND_ANY)
+    for (size_t i = 0; i < q->n; i++)
+      if (cond_names_event(&q->sub[i], event)) return 1;
+  return 0;
+}
+
+int scn_sar_task_covers(const scn_scenario *sc, const scn_sar *s, int task, int event,
+                        double clat, double clon) {
+  const scn_plan *p = sc->plan;
+  if (!p || task < 0 || (size_t)task >= p->ntask) return 0;
+  const scn_task *t = &p->task[task];
+  if (event >= 0 && t->has_start && cond_names_event(&t->start, event)) return 1;
+  if (t->region >= 0) return scn_region_contains(&sc->region[t->region], clat, clon);
+  if (t->place >= 0)
+    return geo_distance(sc->place[t->place].lat, sc->place[t->place].lon, clat, clon) <=
+           s->task_radius;
+  return 0;
+}
+
+/* A case that no task of `tasks:` covers is never searched: say so where its position
+ * is written (the datum, else the person_missing raise). */
+static void warn_uncovered(scn__ctx *c, const scn_sar *s) {
+  const scn_scenario *sc = c->sc;
+  for (size_t e = 0; e < sc->nevent; e++)
+    for (size_t k = 0; k < sc->event[e].nraise; k++) {
+      const scn_raise *r = &sc->event[e].raise[k];
+      if (r->signal != SIG_PERSON_MISSING) continue;
+      double la, lo;
+      scn_sar_case_centre(s, (int)e, r->lat, r->lon, &la, &lo);
+      int covered = 0;
+      for (size_t j = 0; j < s->ntask && !covered; j++)
+        covered = scn_sar_task_covers(sc, s, s->task[j], (int)e, la, lo);
+      if (covered) continue;
+      scn_loc at = r->loc;
+      for (size_t i = 0; i < s->ndatum; i++)
+        if (s->datum[i].event == (int)e) at = s->datum[i].loc;
+      diag_report(c->d, DIAG_WARNING, at.file, at.line, at.col,
+                  "the case that event '%s' opens at (%.4f, %.4f) is covered by no task of "
+                  "'sar.tasks' (none starts on '%s' or has it in its area, a place's "
+                  "area reaching task_radius): it will not be searched", sc->event[e].id, la, lo,
+                  sc->event[e].id);
+    }
+}
+
 /* ---- the settings shared by `sar:` and a case file's `search:` ------------------ */
 
 static const char *const settings_keys[] = {
@@ -274,7 +400,7 @@ static scn_sar *new_sar(scn__ctx *c) {
   *s = (scn_sar){.particles = 2000, .max_cases = 4, .time_step = 1800,
                  .jibe_rate = 0.04 / 3600, .position_sigma = 1852, .time_window = 0,
                  .search_limit = 72 * 3600.0, .cell = 2000, .land = 1, .land_res = 1.0 / 60,
-                 .survival_sigma = 0.25};
+                 .survival_sigma = 0.25, .task_radius = 100 * 1852.0};
   for (int o = 0; o < SCN_OBJ__COUNT; o++)
     s->survival[o] = (dist){DIST_LOGNORMAL, log(survival_median_h[o] * 3600), 0.5, 0, NULL, 0};
   return s;
@@ -327,13 +453,13 @@ static void load_settings(scn__ctx *c, const scn__node *m, scn_sar *s) {
 }
 
 void scn__load_sar(scn__ctx *c, const scn__node *m) {
-  static const char *extra[] = {"max_cases", "assets", "tasks", "datums"};
-  const char *keys[NSETTINGS + 5];
+  static const char *extra[] = {"max_cases", "assets", "tasks", "datums", "task_radius"};
+  const char *keys[NSETTINGS + 6];
   const scn__node *v;
   long long x;
   memcpy(keys, settings_keys, sizeof settings_keys);
   memcpy(keys + NSETTINGS, extra, sizeof extra);
-  keys[NSETTINGS + 4] = NULL;
+  keys[NSETTINGS + 5] = NULL;
   if (!scn__expect_map(c, m, "sar")) return;
   scn__check_keys(c, m, "sar", keys);
   scn_sar *s = new_sar(c);
@@ -349,8 +475,13 @@ void scn__load_sar(scn__ctx *c, const scn__node *m) {
       for (size_t i = 0; i < v->n; i++) load_asset(c, v->item[i], &s->asset[i]);
     }
   }
+  if ((v = scn__get(m, "task_radius")) &&
+      scn__quantity(c, v, "task_radius", QTY_LENGTH, &s->task_radius) == 0 &&
+      !(s->task_radius >= 0 && isfinite(s->task_radius)))
+    scn__error(c, v, "'task_radius' must be a distance of 0 or more, got '%s'", v->str);
   if ((v = scn__get(m, "tasks"))) load_tasks(c, v, s);
   if ((v = scn__get(m, "datums"))) load_datums(c, v, s);
+  if (s->ntask) warn_uncovered(c, s);
   c->sc->sar = s;
 }
 

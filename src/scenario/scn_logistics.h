@@ -75,8 +75,10 @@ typedef struct scn_log_consumer {
   scn_log_waypoint *track;
   size_t nstation;   /* stations by phase (place < 0) */
   scn_log_station *station;
-  size_t ntask;      /* plan tasks under whose authority it is supplied: while none of
-                        them runs (SIG_TASK_STATUS), nothing is delivered to it */
+  size_t ntask;      /* plan tasks under whose authority it is supplied: a task gates
+                        the transports of its owner's nation (SIG_TASK_STATUS): while
+                        none of that nation's linked tasks runs, its transports deliver
+                        nothing here; other nations' transports are not gated */
   int *task;         /* [ntask] task indices (scn_plan.h) */
   scn_loc loc;
 } scn_log_consumer;
@@ -95,6 +97,8 @@ typedef struct scn_log_transport {
                         unload, back); INFINITY: no limit (default the force's) */
   double rest_after; /* s under way after which the crew rests, INFINITY: never */
   double rest_for;   /* s of rest (maintenance, crew rest) taken at the loading place */
+  size_t nserve;     /* consumers it supplies (`serves:`), 0: every consumer */
+  int *serve;        /* [nserve] consumer indices */
   scn_loc loc;
 } scn_log_transport;
 

@@ -13,11 +13,24 @@
 #include "dist.h"
 #include "scenario.h"
 
-/* A field: a CF NetCDF file (path resolved against the scenario's folder), or a
- * constant vector when path is NULL. */
+/* A field: a CF NetCDF file (path resolved against the scenario's folder; kind
+ * SCN_SAR_FIELD_FILE), a constant vector, or one of env's analytic fields (tests and
+ * what-if studies: env_field_rotating, env_field_eddy). */
+enum scn_sar_field_kind {
+  SCN_SAR_FIELD_CONSTANT = 0, /* (east, north) */
+  SCN_SAR_FIELD_FILE,         /* path */
+  SCN_SAR_FIELD_ROTATING,     /* speed, turning at omega (rad/s, > 0 counter-clockwise) */
+  SCN_SAR_FIELD_EDDY          /* centre (lat0, lon0), radius, speed (< 0 clockwise) */
+};
+
 typedef struct scn_sar_field {
+  int kind;           /* scn_sar_field_kind */
   const char *path;
   double east, north; /* m/s */
+  double speed;       /* m/s: rotating speed, eddy peak tangential speed (signed) */
+  double omega;       /* rad/s */
+  double lat0, lon0;  /* degrees: eddy centre */
+  double radius;      /* m: eddy radius of peak speed */
 } scn_sar_field;
 
 typedef struct scn_sar_asset {
@@ -75,10 +88,23 @@ typedef struct scn_sar {
   scn_sar_asset *asset;
   size_t ntask;             /* plan tasks carrying the search (0: not tied to the plan) */
   int *task;                /* [ntask] plan task indices */
+  double task_radius;       /* m: a task whose area is a place covers datums this near it */
   size_t ndatum;            /* datum shapes by crisis event (default: a point) */
   scn_sar_datum *datum;
   scn_sar_case *kase;       /* only in a case file */
 } scn_sar;
+
+/* Where a case opened by crisis event `event` (-1: none) reported at (lat, lon) is
+ * centred: the centre of the event's datum (`datums:`; a track's midpoint) if it has
+ * one, else (lat, lon). */
+void scn_sar_case_centre(const scn_sar *s, int event, double lat, double lon, double *clat,
+                         double *clon);
+
+/* Whether plan task `task` covers such a case (docs/scenario.md, "which task searches a
+ * case"): its start condition names `event`, or its area contains the centre -- a
+ * region containing it, or a place within s->task_radius of it. */
+int scn_sar_task_covers(const scn_scenario *sc, const scn_sar *s, int task, int event,
+                        double clat, double clon);
 
 /* Load a standalone case file (docs/cli.md, `straits sar`): `case:`, `search:` (the
  * settings of a `sar:` section) and `units:`.  The result is a scenario whose places

@@ -200,6 +200,15 @@ static void sst_kelvin(void **state) {
   assert_int_equal(env_sample(f, 0, 25.5, 124.3, &t, &t2), 1);
   assert_true(fabs(t - 12.5) < 1e-4); /* a quarter of the way from 10 C to 20 C */
   env_field_free(f);
+  /* straits env synth --sst: written in kelvin beside a current and a wind */
+  env_field *c = env_field_constant(0.1, 0.2);
+  env_synth_grid g = {24, 26, 124, 126, 0.5};
+  assert_int_equal(env_nc_write(path, c, &g, c, &g, 1, EPOCH, 0, d), 0);
+  assert_int_equal(env_nc_add_sst(path, &g, 21, -0.8, d), 0);
+  assert_int_equal(env_nc_read(&f, path, ENV_SST, EPOCH, d), 0);
+  assert_int_equal(env_sample(f, 0, 25.5, 125, &t, &t2), 1);
+  assert_true(fabs(t - (21 - 0.8 * 1.5)) < 1e-4); /* a node: 19.8 C */
+  env_field_free(f), env_field_free(c);
   /* a wind file has no temperature */
   write_small(path, 1);
   assert_int_equal(env_nc_read(&f, path, ENV_SST, EPOCH, d), ERR_INPUT);
@@ -217,8 +226,54 @@ static void parse_time(void **state) {
   assert_int_equal(env_parse_time("yesterday", &t), -1);
 }
 
+/* A slice mixed in time once (env_slice_mix) samples exactly as the unmixed one, at
+ * random points inside, on the edges, outside and beside a missing node, and at a
+ * time between records and on a record. */
+static void slice_mix_same(void **state) {
+  (void)state;
+  enum { NT = 3, NY = 7, NX = 9 };
+  double t[NT] = {0, 3600, 7200};
+  float u[NT * NY * NX], v[NT * NY * NX];
+  unsigned x = 12345;
+  for (size_t k = 0; k < NT * NY * NX; k++) { /* a small LCG: fixed, portable values */
+    x = x * 1103515245u + 12345u, u[k] = (float)((x >> 8) % 2000) / 1000.0f - 1;
+    x = x * 1103515245u + 12345u, v[k] = (float)((x >> 8) % 2000) / 1000.0f - 1;
+  }
+  u[1 * NY * NX + 3 * NX + 4] = NAN; /* a missing node in the second record */
+  env_field *f = env_field_grid(NT, NY, NX, t, 20, 0.5, 120, 0.25, u, v);
+  assert_non_null(f);
+  float buf[2 * NY * NX];
+  const double times[] = {1800, 3600, 5000};
+  for (size_t k = 0; k < 3; k++) {
+    env_slice a, b;
+    env_slice_init(&a, f, times[k]);
+    env_slice_init(&b, f, times[k]);
+    assert_int_equal(env_slice_plane(&b), 2 * NY * NX);
+    assert_int_equal(env_slice_mix(&b, buf, 2 * NY * NX - 1), 0); /* too small */
+    assert_int_equal(env_slice_mix(&b, buf, 2 * NY * NX), 1);
+    for (int i = 0; i < 2000; i++) {
+      x = x * 1103515245u + 12345u;
+      double lat = 19.8 + 3.4 * (double)(x >> 8) / 16777216.0;
+      x = x * 1103515245u + 12345u;
+      double lon = 119.9 + 2.2 * (double)(x >> 8) / 16777216.0;
+      if (i < 4) /* the grid's corners */
+        lat = i & 1 ? 23 : 20, lon = i & 2 ? 122 : 120;
+      double ua, va, ub, vb;
+      int ra = env_slice_sample_fast(&a, lat, lon, &ua, &va);
+      int rb = env_slice_sample_fast(&b, lat, lon, &ub, &vb);
+      assert_int_equal(ra, rb);
+      if (ra) {
+        assert_true(ua == ub || (isnan(ua) && isnan(ub)));
+        assert_true(va == vb || (isnan(va) && isnan(vb)));
+      }
+    }
+  }
+  env_field_free(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(slice_mix_same),
       cmocka_unit_test(analytic_fields), cmocka_unit_test(round_trip),
       cmocka_unit_test(fill_and_packing), cmocka_unit_test(missing_names),
       cmocka_unit_test(parse_time),      cmocka_unit_test(sst_kelvin),

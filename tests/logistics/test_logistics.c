@@ -276,6 +276,20 @@ static void first_plan_lp(const harness *h, int k, double *opt, double *inflow) 
   free(from), free(to), free(cap), free(cost), free(sup), free(x);
 }
 
+/* Points of a series in this replication: how many, and the value of the last at or
+ * before t (NaN if none). */
+static int series_at(const harness *h, const char *name, double t, double *value) {
+  int id = metric_find(&h->ms, "logistics", name), n = 0;
+  assert_true(id >= 0);
+  *value = NAN;
+  for (size_t i = 0; i < h->out.npoints; i++)
+    if (h->out.point[i].metric == id) {
+      n++;
+      if (h->out.point[i].t <= t) *value = h->out.point[i].value;
+    }
+  return n;
+}
+
 static void check_balance(const log_run *r, int K, const char *what, uint32_t rep) {
   for (int k = 0; k < K; k++) {
     log_balance b;
@@ -380,6 +394,25 @@ static void test_conservation(void **state) {
     }
     log_collect(r, h.s, &h.out);
     plan_collect(h.pr, h.s, &h.out);
+    /* binding.<kind>: 0/1 step functions, a point at 0 and then only at changes. */
+    static const char *const kinds[] = {"asset", "endurance", "stock", "closed", "berth",
+                                        "authority", "area", "no_lane"};
+    int points = 0;
+    for (int i = 0; i < 8; i++) {
+      char name[64];
+      double v0, v;
+      snprintf(name, sizeof name, "binding.%s", kinds[i]);
+      int n = series_at(&h, name, 0, &v0);
+      assert_true(n >= 1 && (v0 == 0 || v0 == 1));
+      for (size_t j = 0, last = 2; j < h.out.npoints; j++)
+        if (h.out.point[j].metric == metric_find(&h.ms, "logistics", name)) {
+          v = h.out.point[j].value;
+          assert_true((v == 0 || v == 1) && v != (double)last); /* changes only */
+          last = (size_t)v;
+        }
+      points += n;
+    }
+    assert_true(points <= 8 + 31 * 2);
     int f = metric_find(&h.ms, "logistics", "fill_rate.csg-east.fuel");
     assert_true(f >= 0 && h.out.value[f] >= 0 && h.out.value[f] <= 1);
   }
@@ -520,9 +553,41 @@ static void test_berth_capacity(void **state) {
     assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
     check_balance(r, 1, "berth", 0);
     log_collect(r, h.s, &h.out);
+    double v;
+    series_at(&h, "binding.berth", 0, &v); /* the first period: the berth binds */
+    assert_true(v == 1);
+    series_at(&h, "binding.asset", 0, &v);
+    assert_true(v == 0);
     /* Alone at the berth a full voyage takes 10 h loading + 8 h out + 2 h unloading. */
     assert_true(metric_of(&h, "delivery_time.mean") > 21 * 3600.0);
     assert_true(metric_of(&h, "berth_utilisation.pa") > 0.5);
+    harness_release(&h);
+  }
+}
+
+/* One berth at the delivery port (landing.yaml): 24 berth-hours a day at 100 m3/h of
+ * unloading let the plan ship 2400 m3 of the 4000 four ships could lift (network and
+ * LP alike), and the berth is the bottleneck. */
+static void test_delivery_berth(void **state) {
+  (void)state;
+  const char *sets[] = {NULL, "logistics.planner=lp"};
+  for (int i = 0; i < 2; i++) {
+    harness h;
+    harness_init_set(&h, LOG_TEST_DATA "/landing.yaml", 0, sets[i]);
+    assert_int_equal(log_coupled(h.lm), i);
+    log_run *r = harness_start(&h, 0, NULL, NULL);
+    assert_int_equal(sim_run(h.s, 1), 0);
+    double planned = log_lane_first_plan(r, 0, 0);
+    if (fabs(planned - 2400) > 1e-6) {
+      fprintf(stderr, "%s: planned %.17g m3, the delivery berth allows 2400\n",
+              sets[i] ? sets[i] : "network", planned);
+      fail();
+    }
+    assert_true(log_bottleneck_count(r, "bottleneck.berth.pc") >= 1);
+    assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+    check_balance(r, 1, "landing", 0);
+    log_collect(r, h.s, &h.out);
+    assert_true(metric_of(&h, "berth_utilisation.pc") > 0.5);
     harness_release(&h);
   }
 }
@@ -637,14 +702,64 @@ static void test_authority(void **state) {
   harness_release(&h);
 }
 
+/* A JP task gates JP transports only (nations.yaml): before the JP task `refuel` runs
+ * (2d) the US oiler delivers and the JP ship does not; while it runs both do; after it
+ * stops (5d) only the US oiler.  delivered_by and jp_share say who delivered. */
+static void test_authority_nations(void **state) {
+  (void)state;
+  harness h;
+  harness_init(&h, LOG_TEST_DATA "/nations.yaml", 2);
+  int jp = lane_named(h.lm, "da>c1/jp-ship"), us = lane_named(h.lm, "da>c1/us-oiler");
+  assert_true(jp >= 0 && us >= 0);
+  log_run *r = harness_start(&h, 0, NULL, NULL);
+  assert_int_equal(sim_run(h.s, 2 * 86400.0 - 1), 0);
+  double us_before = log_lane_delivered(r, us, 0);
+  assert_true(us_before >= 300);
+  assert_true(log_lane_delivered(r, jp, 0) == 0 && log_lane_shipped(r, jp, 0) == 0);
+  assert_int_equal(sim_run(h.s, 5 * 86400.0 - 1), 0);
+  double jp_during = log_lane_delivered(r, jp, 0);
+  assert_true(jp_during > 0);
+  assert_true(log_lane_delivered(r, us, 0) > us_before);
+  assert_int_equal(sim_run(h.s, 5 * 86400.0 + 12 * 3600.0), 0);
+  double jp_end = log_lane_delivered(r, jp, 0), us_end = log_lane_delivered(r, us, 0);
+  assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+  assert_true(log_lane_delivered(r, jp, 0) == jp_end);   /* the JP task stopped */
+  assert_true(log_lane_delivered(r, us, 0) > us_end);    /* the US oiler goes on */
+  check_balance(r, 1, "nations", 0);
+  log_collect(r, h.s, &h.out);
+  plan_collect(h.pr, h.s, &h.out);
+  double by_jp = metric_of(&h, "delivered_by.JP.c1.fuel"), by_us = metric_of(&h, "delivered_by.US.c1.fuel");
+  assert_true(fabs(by_jp - log_lane_delivered(r, jp, 0)) < 1e-6);
+  assert_true(fabs(by_us - log_lane_delivered(r, us, 0)) < 1e-6);
+  assert_true(fabs(metric_of(&h, "jp_share.c1.fuel") - by_jp / (by_jp + by_us)) < 1e-12);
+  harness_release(&h);
+
+  /* count: 0 leaves the US oiler out: JP deliveries only, and only while the task runs. */
+  harness_init_set(&h, LOG_TEST_DATA "/nations.yaml", 2, "logistics.transports.1.count=0");
+  r = harness_start(&h, 0, NULL, NULL);
+  assert_int_equal(sim_run(h.s, 2 * 86400.0 - 1), 0);
+  log_balance b;
+  log_balance_of(r, 0, &b);
+  assert_true(b.delivered == 0);
+  assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+  check_balance(r, 1, "nations, no US oiler", 0);
+  log_collect(r, h.s, &h.out);
+  plan_collect(h.pr, h.s, &h.out);
+  assert_true(metric_of(&h, "delivered_by.US.c1.fuel") == 0 && metric_of(&h, "delivered_by.JP.c1.fuel") > 0);
+  assert_true(metric_of(&h, "jp_share.c1.fuel") == 1);
+  assert_true(isnan(metric_of(&h, "asset_utilisation.us-oiler")));
+  harness_release(&h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_flow_hand),       cmocka_unit_test(test_flow_vs_lp),
       cmocka_unit_test(test_lp_bundle),       cmocka_unit_test(test_deterministic_lp),
       cmocka_unit_test(test_conservation),    cmocka_unit_test(test_closure_shifts_flow),
       cmocka_unit_test(test_coupled_lp),      cmocka_unit_test(test_berth_capacity),
+      cmocka_unit_test(test_delivery_berth),
       cmocka_unit_test(test_moving_consumer), cmocka_unit_test(test_rest_endurance),
-      cmocka_unit_test(test_authority),
+      cmocka_unit_test(test_authority),       cmocka_unit_test(test_authority_nations),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include "mc.h"
 #include "scenario.h"
 #include "store.h"
+#include "sweep.h"
 
 /* Small and fast, with every kind of metric: certain and uncertain events, branches,
  * a closed site (a series point each time), an active region. */
@@ -471,6 +472,62 @@ static void test_store_error_midrun(void **state) {
   mc_result_free(b);
 }
 
+/* A sweep split in two parts, then gathered by part 0 (what MPI rank 0 does): the
+ * same numbers as one process, bit for bit; a part without the sweep is reported as
+ * ERR_NOTFOUND (the caller then falls back to --merge and resume). */
+static void test_sweep_gather(void **state) {
+  fixture *f = *state;
+  char path[160], empty[160];
+  snprintf(path, sizeof path, "%s/sweep.yaml", f->dir);
+  snprintf(empty, sizeof empty, "%s/empty.db", f->dir);
+  FILE *fp = fopen(path, "w");
+  assert_non_null(fp);
+  fputs("sweep:\n  name: gather\n  scenario: mc.yaml\n  replications: 12\n  factors:\n"
+        "    - {set: crisis.events.strike.p, values: [0.3, 0.7]}\n"
+        "    - {set: crisis.events.response.p, values: [0.5, 0.9]}\n", fp);
+  fclose(fp);
+  scn_sweep *sw = NULL;
+  assert_int_equal(scn_sweep_load(&sw, path, f->d), 0);
+  mc_sweep_options so = MC_SWEEP_OPTIONS_INIT;
+  so.mc.version = "test";
+  so.mc.threads = 2;
+  so.mc.batch = 5;
+  mc_sweep_result *ref = NULL, *part0 = NULL, *part1 = NULL;
+  assert_int_equal(mc_sweep_run(&ref, sw, &so, f->st[2], f->d), 0);
+  so.nparts = 2;
+  so.part = 1;
+  assert_int_equal(mc_sweep_run(&part1, sw, &so, f->st[1], f->d), 0);
+  so.part = 0;
+  assert_int_equal(mc_sweep_run(&part0, sw, &so, f->st[0], f->d), 0);
+
+  const char *none[] = {empty};
+  assert_int_equal(mc_sweep_gather(part0, sw, &so, f->st[0], none, 1, f->d), ERR_NOTFOUND);
+  const char *parts[] = {f->db[1]};
+  assert_int_equal(mc_sweep_gather(part0, sw, &so, f->st[0], parts, 1, f->d), 0);
+  assert_int_equal(diag_count(f->d, DIAG_ERROR), 0);
+  for (int p = 0; p < 4; p++) {
+    assert_int_equal(part0->point[p].result->replications, 12);
+    assert_same_summary(ref->point[p].result, part0->point[p].result);
+    assert_same_values(f->st[2], ref->point[p].result, f->st[0], part0->point[p].result);
+  }
+  assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM replication"), 48);
+  /* Gathering again copies nothing twice. */
+  assert_int_equal(mc_sweep_gather(part0, sw, &so, f->st[0], parts, 1, f->d), 0);
+  assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM replication"), 48);
+
+  mc_sweep_result_free(ref);
+  mc_sweep_result_free(part0);
+  mc_sweep_result_free(part1);
+  scn_sweep_free(sw);
+  unlink(path);
+  static const char *const suffix[] = {"", "-wal", "-shm"};
+  for (size_t k = 0; k < sizeof suffix / sizeof *suffix; k++) {
+    char e[200];
+    snprintf(e, sizeof e, "%s%s", empty, suffix[k]);
+    unlink(e);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_threads_identical, setup, teardown),
@@ -479,6 +536,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_until_ci, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
       cmocka_unit_test_setup_teardown(test_store_error_midrun, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sweep_gather, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,18 @@ sqlite3 s.db "INSERT INTO doc(run, name, body) VALUES
    \"marks\":[{\"type\":\"symbol\",\"from\":{\"data\":\"t\"},
    \"encode\":{\"update\":{\"x\":{\"scale\":\"x\",\"field\":\"x\"},\"y\":{\"value\":50}}}}]}}')" ||
   fail "cannot add documents"
+# A SAR case's layers as cli_layers.c writes them (properties.layer names the kind):
+# the map section zooms in on them.
+sqlite3 s.db "INSERT OR REPLACE INTO doc(run, name, body) VALUES
+ (1, 'map.layer.sar-probability', '{\"title\":\"SAR: first case\",\"features\":[
+   {\"type\":\"Feature\",\"properties\":{\"layer\":\"sar-probability\",\"value\":0.7},
+    \"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[123.0,24.9],[123.02,24.9],[123.02,24.92],[123.0,24.92],[123.0,24.9]]]}},
+   {\"type\":\"Feature\",\"properties\":{\"layer\":\"sar-probability\",\"value\":0.3},
+    \"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[123.02,24.9],[123.04,24.9],[123.04,24.92],[123.02,24.92],[123.02,24.9]]]}}]}'),
+ (1, 'map.layer.sar-searches', '{\"title\":\"SAR: searches\",\"features\":[
+   {\"type\":\"Feature\",\"properties\":{\"layer\":\"sar-search\",\"name\":\"helo #1\",\"stroke\":\"#1f78b4\"},
+    \"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[122.99,24.89],[123.03,24.89],[123.03,24.93],[122.99,24.93],[122.99,24.89]]]}}]}')" ||
+  fail "cannot add the SAR layers"
 expect_status 0 "$STRAITS" report --run 1 s.db -o report.html
 url="file://$SCRATCH/report.html"
 
@@ -98,6 +110,11 @@ grep -q '<span class="id">spillover.sequence</span>' report.html && fail "an int
 grep -q '<nav id="straits-nav"><a href="#brief">' dom.html || fail "no navigation"
 # The comparison table: the real differences first, in units, with a verdict.
 grep -q '<td class="num">differs</td>' dom.html || fail "no 'differs' verdict shown"
+# A SAR case covers a few pixels of the theater: the map section adds a zoomed view
+# of the case (a view of its own, so rendered and checked non-empty above) and
+# outlines it on the theater.
+grep -q 'Search and rescue: the first case, zoomed' dom.html || fail "no zoomed SAR case map"
+grep -q 'SAR case (zoomed below)' dom.html || fail "the theater does not outline the SAR case"
 
 # The filter (fill_rate, from the address): non-matching rows and groups hidden,
 # the matching group opened, a count shown.

@@ -25,6 +25,7 @@
 #include "rng.h"
 #include "sar.h"
 #include "scenario.h"
+#include "scn_sar.h"
 #include "sim.h"
 
 #ifndef M_PI
@@ -177,6 +178,125 @@ static void uniform_current(void **state) {
   }
   free(lat0), free(lon0);
   env_field_free(north), env_field_free(east), env_field_free(wind);
+}
+
+/* Gridded fields mixed in time once a step into the caller's scratch (and sampled a
+ * block at a time) move every particle exactly as without scratch, on 1 and 2
+ * threads, and with too little scratch for both fields (one mixed, one not); the
+ * grid is small enough to be mixed, and particles leave it (the general path). */
+static void scratch_same(void **state) {
+  (void)state;
+  enum { NT = 4, NY = 21, NX = 21 };
+  double t[NT] = {0, 3600, 7200, 10800};
+  static float cu[NT * NY * NX], cv[NT * NY * NX], wu[NT * NY * NX], wv[NT * NY * NX];
+  for (size_t k = 0; k < NT; k++)
+    for (size_t j = 0; j < NY; j++)
+      for (size_t i = 0; i < NX; i++) {
+        size_t q = (k * NY + j) * NX + i;
+        cu[q] = (float)(0.3 * sin(0.4 * (double)i + 0.2 * (double)k));
+        cv[q] = (float)(0.4 * cos(0.3 * (double)j - 0.1 * (double)k));
+        wu[q] = (float)(6 + 3 * sin(0.2 * (double)(i + j + k)));
+        wv[q] = (float)(-4 + 2 * cos(0.25 * (double)(i * j) + (double)k));
+      }
+  cu[(1 * NY + 10) * NX + 10] = NAN; /* a missing node */
+  env_field *cur = env_field_grid(NT, NY, NX, t, 24.8, 0.02, 124.8, 0.02, cu, cv);
+  env_field *wind = env_field_grid(NT, NY, NX, t, 24.8, 0.02, 124.8, 0.02, wu, wv);
+  assert_non_null(cur), assert_non_null(wind);
+  static float scratch[4 * 2 * NY * NX];
+  for (int threads = 1; threads <= 2; threads++)
+    for (int amount = 0; amount < 2; amount++) {
+      sar_particles a, b;
+      seed_at(&a, 3001, SCN_OBJ_RAFT, 25.0, 125.0);
+      seed_at(&b, 3001, SCN_OBJ_RAFT, 25.0, 125.0);
+      sar_drift_opts o = SAR_DRIFT_OPTS_INIT;
+      o.current = cur, o.wind = wind, o.jibe_rate = 0.5 / 3600, o.threads = threads;
+      assert_int_equal(sar_drift_scratch(&o), (size_t)threads * 2 * (2 * NY * NX));
+      assert_int_equal(sar_drift(&a, 0, 18, &o), 0);
+      o.scratch = scratch;
+      o.scratch_floats = amount ? sar_drift_scratch(&o) : (size_t)threads * 2 * NY * NX;
+      assert_int_equal(sar_drift(&b, 0, 18, &o), 0);
+      assert_memory_equal(a.lat, b.lat, a.n * sizeof *a.lat);
+      assert_memory_equal(a.lon, b.lon, a.n * sizeof *a.lon);
+      assert_memory_equal(a.state, b.state, a.n * sizeof *a.state);
+    }
+  env_field_free(cur), env_field_free(wind);
+}
+
+/* The analytic fields named in YAML (docs/scenario.md): the loader and the model build
+ * env's rotating and eddy fields with the written parameters and senses, and a pure
+ * current drift in a rotating current closes its circle: back at the start after one
+ * period, a diameter s T / pi away after half of one (Euler steps: the chord sum
+ * s dt / sin(pi / N) for N steps a period, within 0.1 % of s T / pi for N = 72). */
+static void analytic_fields_from_yaml(void **state) {
+  (void)state;
+  static const char text[] =
+      "case: {reported: 2027-04-01T06:00Z, at: [25.0, 125.0]}\n"
+      "search:\n"
+      "  land: false\n"
+      "  current: {rotating: {speed: 1kn, period: 12h, clockwise: true}}\n"
+      "  wind: {eddy: {at: [25.0, 125.0], radius: 30km, speed: 20kn}}\n"
+      "units:\n"
+      "  - {id: helo, base: [26.2, 127.7], speed: 120kn, endurance: 4h, sweep_width: {piw: 1nmi}}\n";
+  char path[] = "/tmp/test_sar_fields_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs(text, f);
+  fclose(f);
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  int err = scn_sar_case_load(&sc, path, NULL, d);
+  if (err)
+    diag_print(d, stderr, 0);
+  assert_int_equal(err, 0);
+  metric_set ms;
+  metric_set_init(&ms);
+  sar_model *m = NULL;
+  assert_int_equal(sar_model_new(&m, sc, &ms, d), 0);
+  const env_field *cur, *wind;
+  sar_model_fields(m, &cur, &wind);
+  double kn = 1852.0 / 3600, u, v, T = 12 * 3600.0;
+  /* rotating, clockwise: east at 0, south a quarter period later */
+  assert_true(env_sample(cur, 0, 10, 10, &u, &v));
+  assert_float_equal(u, kn, 1e-12), assert_float_equal(v, 0, 1e-12);
+  assert_true(env_sample(cur, T / 4, -30, 170, &u, &v));
+  assert_float_equal(u, 0, 1e-12), assert_float_equal(v, -kn, 1e-12);
+  /* eddy, counter-clockwise: 30 km east of the centre the wind blows north at 20 kn */
+  double lon_r = 125.0 + 30000 / (R_EARTH * DEG * cos(25.0 * DEG));
+  assert_true(env_sample(wind, 0, 25.0, lon_r, &u, &v));
+  assert_float_equal(u, 0, 1e-9), assert_float_equal(v, 20 * kn, 1e-9);
+  assert_true(env_sample(wind, 0, 25.0, 125.0, &u, &v)); /* calm in the eye */
+  assert_float_equal(hypot(u, v), 0, 1e-12);
+  /* the circle of a pure current drift */
+  sar_particles p;
+  seed_at(&p, 200, SCN_OBJ_PIW, 25.0, 125.0);
+  sar_drift_opts o = SAR_DRIFT_OPTS_INIT;
+  o.current = cur, o.wind = wind, o.leeway_factor = 0;
+  double diam = kn * T / M_PI, x, y;
+  assert_int_equal(sar_drift(&p, 0, 36, &o), 0); /* half a period of 600 s steps */
+  sar_local_xy(25.0, 125.0, p.lat[0], p.lon[0], &x, &y);
+  assert_true(fabs(hypot(x, y) - diam) < 1e-3 * diam);
+  assert_true(y < -0.99 * diam); /* clockwise from east: the far side is south */
+  assert_int_equal(sar_drift(&p, 36 * 600.0, 36, &o), 0);
+  for (size_t i = 0; i < p.n; i++) {
+    sar_local_xy(25.0, 125.0, p.lat[i], p.lon[i], &x, &y);
+    assert_true(hypot(x, y) < 1e-3 * diam);
+  }
+  /* particles on the eddy's radius, carried by it (wind as the current): they keep
+   * their distance from the centre within 2 % over a quarter turn */
+  sar_particles q;
+  seed_at(&q, 10, SCN_OBJ_PIW, 25.0, lon_r);
+  o.current = wind, o.dt = 60;
+  int quarter = (int)(0.25 * 2 * M_PI * 30000 / (20 * kn) / 60);
+  assert_int_equal(sar_drift(&q, 0, quarter, &o), 0);
+  sar_local_xy(25.0, 125.0, q.lat[0], q.lon[0], &x, &y);
+  assert_true(fabs(hypot(x, y) - 30000) < 0.02 * 30000);
+  assert_true(y > 0.9 * 30000); /* a quarter turn counter-clockwise from east: north */
+  sar_model_free(m);
+  metric_set_release(&ms);
+  scn_free(sc);
+  diag_free(d);
+  unlink(path);
 }
 
 /* One thread or two: the same particles, bit for bit (jibes keyed per particle). */
@@ -528,6 +648,7 @@ int main(void) {
       cmocka_unit_test(allocation_closed_form),
       cmocka_unit_test(circular_normal),  cmocka_unit_test(bayes_update),
       cmocka_unit_test(case_in_kernel),   cmocka_unit_test(case_in_combat_waits),
+      cmocka_unit_test(analytic_fields_from_yaml), cmocka_unit_test(scratch_same),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -339,6 +339,221 @@ static void search_follows_task(void **state) {
   assert_float_equal(ro.first, 0, 0);
 }
 
+/* ---- each case is searched under the task that covers it ------------------------------ */
+
+/* Two ditchings far apart (A off Okinawa at 2h, B off Ishigaki at 3h) and two tasks:
+ * 'rescue-a' starts on A's event (1h after it) and runs 6h (3h..9h); 'rescue-b' starts at
+ * 10h, names no event, and covers B because its region holds B's datum; it runs 6h
+ * (10h..16h).  A third ditching (C, far east) is covered by neither: the loader warns.
+ * Two helicopters between the two. */
+static const char two_text[] =
+    "scenario: {name: t, epoch: 2027-04-01T00:00Z, horizon: 24h, seed: 5, notional: true}\n"
+    "theater:\n"
+    "  places:\n"
+    "    - {id: base, kind: airfield, lat: 25.0, lon: 125.8, nation: JP}\n"
+    "    - {id: sea-a, kind: sea_area, lat: 25.6, lon: 127.2}\n"
+    "  regions:\n"
+    "    - {id: box-b, kind: sar_area, polygon: [[24, 124], [25, 124], [25, 125], [24, 125]]}\n"
+    "forces:\n"
+    "  - {id: helo, nation: JP, kind: rescue_helicopter, base: base, count: 2, speed: 140kn,\n"
+    "     endurance: 5h}\n"
+    "crisis:\n"
+    "  events:\n"
+    "    - {id: ditch-a, at: 2h, raises: [{signal: person_missing, at: {lat: 25.6, lon: 127.2},\n"
+    "                                      object: life_raft, count: 1}]}\n"
+    "    - {id: ditch-b, at: 3h, raises: [{signal: person_missing, at: {lat: 24.5, lon: 124.5},\n"
+    "                                      object: life_raft, count: 1}]}\n"
+    "    - {id: ditch-c, at: 30h, raises: [{signal: person_missing, at: {lat: 30, lon: 140},\n"
+    "                                      object: life_raft, count: 1}]}\n"
+    "plan:\n"
+    "  tasks:\n"
+    "    - {id: rescue-a, activity: search_and_rescue, owner: JP, assets: [{force: helo, count: 1}],\n"
+    "       area: sea-a, start: ditch-a, delay: 1h, duration: 6h}\n"
+    "    - {id: rescue-b, activity: search_and_rescue, owner: JP, assets: [{force: helo, count: 1}],\n"
+    "       area: box-b, legal_area: high_seas, start: {at: 10h}, duration: 6h}\n"
+    "sar:\n"
+    "  particles: 300\n"
+    "  land: false\n"
+    "  position_sigma: 5nmi\n"
+    "  current: {east: 0kn, north: 0kn}\n"
+    "  wind: {east: 0kn, north: 0kn}\n"
+    "  tasks: [rescue-a, rescue-b]\n"
+    "  assets:\n"
+    "    - {force: helo, count: 2, turnaround: 30min, sweep_width: {life_raft: 0.02nmi}}\n";
+
+static void case_follows_its_task(void **state) {
+  (void)state;
+  char path[] = "/tmp/test_sar_two_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  write_file(path, two_text);
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  int err = scn_load(&sc, path, NULL, d);
+  plan_authorities *au = NULL;
+  if (!err)
+    err = plan_authorities_load(&au, SAR_TEST_TABLE, d);
+  /* C is covered by no task: one warning, at C's raise (line 17 of the text) */
+  int warned = 0;
+  for (size_t i = 0; i < diag_size(d); i++) {
+    const diag_entry *e = diag_at(d, i);
+    if (e->severity == DIAG_WARNING && strstr(e->message, "'ditch-c'") &&
+        strstr(e->message, "covered by no task"))
+      warned++, assert_int_equal(e->line, 17);
+    else if (e->severity == DIAG_WARNING && strstr(e->message, "covered by no task"))
+      fail_msg("unexpected: %s", e->message);
+  }
+  assert_int_equal(warned, 1);
+  const scn_sar *cfg = sc ? sc->sar : NULL;
+  assert_non_null(cfg);
+  /* the rule itself: by event (a), by region (b), neither across */
+  int ea = scn_event_find(sc, "ditch-a"), eb = scn_event_find(sc, "ditch-b");
+  assert_true(scn_sar_task_covers(sc, cfg, cfg->task[0], ea, 25.6, 127.2));
+  assert_false(scn_sar_task_covers(sc, cfg, cfg->task[0], eb, 24.5, 124.5));
+  assert_true(scn_sar_task_covers(sc, cfg, cfg->task[1], eb, 24.5, 124.5));
+  assert_false(scn_sar_task_covers(sc, cfg, cfg->task[1], ea, 25.6, 127.2));
+  /* and by the place within task_radius (100nmi): 90 nmi from sea-a, not by event */
+  assert_true(scn_sar_task_covers(sc, cfg, cfg->task[0], -1, 25.6 + 1.5, 127.2));
+  assert_false(scn_sar_task_covers(sc, cfg, cfg->task[0], -1, 25.6 + 1.7, 127.2));
+  metric_set ms;
+  metric_set_init(&ms);
+  crisis_model *cm = NULL;
+  plan_model *pm = NULL;
+  sar_model *m = NULL;
+  if (!err)
+    err = crisis_model_new(&cm, sc, &ms, d);
+  if (!err)
+    err = plan_model_new(&pm, sc, au, &ms, d);
+  if (!err)
+    err = sar_model_new(&m, sc, &ms, d);
+  if (err)
+    diag_print(d, stderr, 0);
+  assert_int_equal(err, 0);
+  sim *s = sim_new();
+  arena ar;
+  arena_init(&ar, (size_t)1 << 28);
+  metric_out out;
+  assert_int_equal(metric_out_init(&out, &ms, &ar), 0);
+  assert_non_null(crisis_start(cm, s, &ar, &out, sc->seed, 0));
+  assert_non_null(plan_start(pm, s, &ar, &out, sc->seed, 0));
+  sar *S = sar_start(m, s, &ar, &out, sc->seed, 0);
+  assert_non_null(S);
+  assert_int_equal(sar_record_first_case(S), 0);
+  assert_int_equal(sim_run(s, sc->horizon), 0);
+  sar_collect(S, s, &out);
+  const sar_grid *g;
+  const sar_sortie *so;
+  size_t nso = sar_first_case(S, &g, &so); /* case A's searches, times from 2h */
+  assert_true(nso >= 2);
+  for (size_t k = 0; k < nso; k++) { /* A only while rescue-a runs */
+    if (getenv("SAR_TEST_VERBOSE"))
+      print_message("A searched %.4f-%.4f h\n", so[k].t_start / H + 2, so[k].t_end / H + 2);
+    assert_true(so[k].t_start + 2 * H >= 3 * H);
+    assert_true(so[k].t_end + 2 * H <= 9 * H);
+  }
+  /* Units on scene: never more than A's searches before 9h (none go to B, whose case is
+   * open from 3h), nobody from 9h to 10h, somebody (on B) after 10h, nobody after 16h. */
+  int ser = metric_find(&ms, "sar", "searching.t"), b_searched = 0;
+  for (size_t i = 0; i < out.npoints; i++) {
+    if (out.point[i].metric != ser)
+      continue;
+    double t = out.point[i].t, v = out.point[i].value;
+    if (getenv("SAR_TEST_VERBOSE"))
+      print_message("on scene at %.4f h: %g\n", t / H, v);
+    if (t < 9 * H) {
+      int on_a = 0;
+      for (size_t k = 0; k < nso; k++)
+        on_a += so[k].t_start + 2 * H <= t && t <= so[k].t_end + 2 * H; /* ties: one by one */
+      assert_true(v <= on_a);
+    } else if (t < 10 * H || t >= 16 * H) {
+      assert_true(v == 0);
+    } else if (v > 0) {
+      b_searched = 1;
+    }
+  }
+  assert_true(b_searched);
+  sim_free(s);
+  arena_release(&ar);
+  sar_model_free(m);
+  plan_model_free(pm);
+  crisis_model_free(cm);
+  plan_authorities_free(au);
+  metric_set_release(&ms);
+  scn_free(sc);
+  diag_free(d);
+  unlink(path);
+}
+
+/* Two helicopters taking off together for one case arrive together and are planned
+ * together: disjoint rectangles, not the same one twice. */
+static void units_on_scene_share(void **state) {
+  (void)state;
+  static const char text[] =
+      "scenario: {name: t, epoch: 2027-04-01T00:00Z, horizon: 12h, seed: 11, notional: true}\n"
+      "theater:\n"
+      "  places:\n"
+      "    - {id: naha, lat: 26.2, lon: 127.7}\n"
+      "forces:\n"
+      "  - {id: helo, nation: JP, kind: rescue_helicopter, base: naha, count: 2, speed: 120kn,\n"
+      "     endurance: 4h}\n"
+      "sar:\n"
+      "  particles: 3000\n"
+      "  land: false\n"
+      "  cell: 1km\n"
+      "  position_sigma: 4nmi\n"
+      "  current: {east: 0kn, north: 0kn}\n"
+      "  wind: {east: 0kn, north: 0kn}\n"
+      "  assets:\n"
+      "    - {force: helo, sweep_width: {life_raft: 1nmi}}\n";
+  char path[] = "/tmp/test_sar_share_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  write_file(path, text);
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  assert_int_equal(scn_load(&sc, path, NULL, d), 0);
+  metric_set ms;
+  metric_set_init(&ms);
+  sar_model *m = NULL;
+  assert_int_equal(sar_model_new(&m, sc, &ms, d), 0);
+  sim *s = sim_new();
+  arena ar;
+  arena_init(&ar, (size_t)1 << 28);
+  metric_out out;
+  assert_int_equal(metric_out_init(&out, &ms, &ar), 0);
+  sar *S = sar_start(m, s, &ar, &out, sc->seed, 0);
+  assert_non_null(S);
+  assert_int_equal(sar_record_first_case(S), 0);
+  sim_signal sig = {.type = SIG_PERSON_MISSING, .source = -1, .object = SCN_OBJ_RAFT,
+                    .count = 1, .lat = 25.8, .lon = 127.3};
+  sim_publish(s, &sig);
+  assert_int_equal(sim_run(s, sc->horizon), 0);
+  const sar_grid *g;
+  const sar_sortie *so;
+  size_t n = sar_first_case(S, &g, &so);
+  assert_non_null(g);
+  assert_true(n >= 2);
+  assert_true(so[1].t_start < so[0].t_end); /* both on scene together */
+  {
+    const sar_rect *a = &so[0].rect, *b = &so[1].rect;
+    double ow = fmax(0, fmin(a->lon_max, b->lon_max) - fmax(a->lon_min, b->lon_min));
+    double oh = fmax(0, fmin(a->lat_max, b->lat_max) - fmax(a->lat_min, b->lat_min));
+    double aa = (a->lon_max - a->lon_min) * (a->lat_max - a->lat_min);
+    if (getenv("SAR_TEST_VERBOSE"))
+      print_message("overlap %.3f of the first rectangle\n", ow * oh / aa);
+    assert_true(ow * oh == 0);
+  }
+  sim_free(s);
+  arena_release(&ar);
+  sar_model_free(m);
+  metric_set_release(&ms);
+  scn_free(sc);
+  diag_free(d);
+  unlink(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(hayward_by_hand),
@@ -346,6 +561,8 @@ int main(void) {
       cmocka_unit_test(joint_below_optimum),
       cmocka_unit_test(found_alive_uses_temperature),
       cmocka_unit_test(search_follows_task),
+      cmocka_unit_test(case_follows_its_task),
+      cmocka_unit_test(units_on_scene_share),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
