@@ -14,6 +14,7 @@
 #include "crisis.h"
 #include "crisis_fixture.h"
 #include "diag.h"
+#include "plan.h"
 #include "sim.h"
 
 scn_scenario *fixture_load(const char *header, const char *body) {
@@ -40,9 +41,18 @@ static void count_status(sim *s, const sim_signal *sig, void *ctx) {
 }
 
 void fixture_run(fixture_runs *out, const scn_scenario *sc, int n) {
-  crisis_model *m = NULL;
+  fixture_run_plan(out, sc, n, NULL);
+}
+
+void fixture_run_plan(fixture_runs *out, const scn_scenario *sc, int n,
+                      const plan_authorities *table) {
+  crisis_model *cm = NULL;
+  plan_model *pm = NULL;
+  diag *d = diag_new();
   metric_set_init(&out->ms);
-  assert_int_equal(crisis_model_new(&m, sc, &out->ms, NULL), 0);
+  assert_int_equal(crisis_model_new(&cm, sc, &out->ms, d), 0);
+  if (table && plan_model_new(&pm, sc, table, &out->ms, d)) diag_print(d, stderr, 0);
+  assert_true(!table || pm);
   out->n = n;
   out->transitions = 0;
   out->values = malloc((size_t)n * out->ms.n * sizeof *out->values);
@@ -56,15 +66,20 @@ void fixture_run(fixture_runs *out, const scn_scenario *sc, int n) {
     metric_out o;
     assert_int_equal(metric_out_init(&o, &out->ms, &a), 0);
     assert_int_equal(sim_subscribe(s, SIG_SITE_STATUS, count_status, out), 0);
-    crisis *c = crisis_start(m, s, &a, &o, sc->seed, (uint32_t)r);
+    crisis *c = crisis_start(cm, s, &a, &o, sc->seed, (uint32_t)r);
     assert_non_null(c);
+    plan_run *p = pm ? plan_start(pm, s, &a, &o, sc->seed, (uint32_t)r) : NULL;
+    assert_true(!pm || p);
     assert_int_equal(sim_run(s, sc->horizon), 0);
     crisis_collect(c, s, &o);
+    if (p) plan_collect(p, s, &o);
     memcpy(&out->values[(size_t)r * out->ms.n], o.value, out->ms.n * sizeof *o.value);
   }
   arena_release(&a);
   sim_free(s);
-  crisis_model_free(m);
+  plan_model_free(pm);
+  crisis_model_free(cm);
+  diag_free(d);
 }
 
 void fixture_runs_free(fixture_runs *r) {

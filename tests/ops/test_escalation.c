@@ -277,42 +277,13 @@ static void untriggered_event_is_reported(void **state) {
 
 /* ---- rates that follow the plan --------------------------------------------------------- */
 
-/* Run the crisis and then the plan on one kernel, as mc.c's module table orders them. */
+/* Run the crisis and then the plan on one kernel, the plan under the shipped table. */
 static void run_with_plan(fixture_runs *out, const scn_scenario *sc, int n) {
   diag *d = diag_new();
   plan_authorities *table = NULL;
   if (plan_authorities_load(&table, ESC_TEST_TABLE, d)) diag_print(d, stderr, 0);
   assert_non_null(table);
-  metric_set_init(&out->ms);
-  crisis_model *cm = NULL;
-  plan_model *pm = NULL;
-  assert_int_equal(crisis_model_new(&cm, sc, &out->ms, d), 0);
-  if (plan_model_new(&pm, sc, table, &out->ms, d)) diag_print(d, stderr, 0);
-  assert_non_null(pm);
-  out->n = n;
-  out->values = malloc((size_t)n * out->ms.n * sizeof *out->values);
-  assert_non_null(out->values);
-  sim *s = sim_new();
-  arena a;
-  arena_init(&a, 1 << 24);
-  for (int r = 0; r < n; r++) {
-    sim_reset(s);
-    arena_reset(&a);
-    metric_out o;
-    assert_int_equal(metric_out_init(&o, &out->ms, &a), 0);
-    crisis *c = crisis_start(cm, s, &a, &o, sc->seed, (uint32_t)r);
-    plan_run *p = plan_start(pm, s, &a, &o, sc->seed, (uint32_t)r);
-    assert_non_null(c);
-    assert_non_null(p);
-    assert_int_equal(sim_run(s, sc->horizon), 0);
-    crisis_collect(c, s, &o);
-    plan_collect(p, s, &o);
-    memcpy(&out->values[(size_t)r * out->ms.n], o.value, out->ms.n * sizeof *o.value);
-  }
-  arena_release(&a);
-  sim_free(s);
-  plan_model_free(pm);
-  crisis_model_free(cm);
+  fixture_run_plan(out, sc, n, table);
   plan_authorities_free(table);
   diag_free(d);
 }
