@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crisis_fixture.h"
 #include "diag.h"
 #include "mc_sens.h"
 #include "scenario.h"
@@ -138,10 +139,7 @@ static void sobol_matches_linear_model(void **state) {
  * probability is p itself, so the -+50% range gives 0.2 and 0.6. */
 static void oat_spillover_is_the_event_probability(void **state) {
   (void)state;
-  char path[] = "/tmp/test_sensitivity_XXXXXX";
-  int fd = mkstemp(path);
-  FILE *f = fdopen(fd, "w");
-  fputs("scenario: {name: sens, epoch: 2027-04-01T00:00Z, horizon: 10d, seed: 3, notional: true}\n"
+  scn_scenario *sc = fixture_load("scenario: {name: sens, epoch: 2027-04-01T00:00Z, horizon: 10d, seed: 3, notional: true}\n"
         "theater:\n"
         "  places: [{id: naha, lat: 26.2124, lon: 127.6792}]\n"
         "  regions:\n"
@@ -153,14 +151,8 @@ static void oat_spillover_is_the_event_probability(void **state) {
         "  escalation:\n"
         "    levels: [{id: calm}, {id: hot}]\n"
         "    transitions: [{from: calm, to: hot, rate: 0.1/d}]\n",
-        f);
-  fclose(f);
+                                    "");
   diag *d = diag_new();
-  scn_scenario *sc = NULL;
-  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
-  if (scn_load(&sc, path, &opt, d)) diag_print(d, stderr, 0);
-  unlink(path);
-  assert_non_null(sc);
   mc_sens s;
   assert_int_equal(mc_sens_init(&s, sc, "spillover.occurred", 0.5, 4000, NULL, d), 0);
   assert_int_equal(s.nparam, 2); /* strike.p and the one rate */
@@ -191,10 +183,7 @@ static void oat_spillover_is_the_event_probability(void **state) {
  * and the factor 8 is itself a parameter. */
 static void evaluations_run_the_plan(void **state) {
   (void)state;
-  char path[] = "/tmp/test_sensitivity_XXXXXX";
-  int fd = mkstemp(path);
-  FILE *f = fdopen(fd, "w");
-  fputs("scenario: {name: sens, epoch: 2027-04-01T00:00Z, horizon: 400d, seed: 5, notional: true}\n"
+  scn_scenario *sc = fixture_load("scenario: {name: sens, epoch: 2027-04-01T00:00Z, horizon: 400d, seed: 5, notional: true}\n"
         "theater:\n"
         "  places: [{id: naha, lat: 26.2124, lon: 127.6792}]\n"
         "  regions:\n"
@@ -212,14 +201,8 @@ static void evaluations_run_the_plan(void **state) {
         "  tasks:\n"
         "    - {id: patrol, activity: search_and_rescue, owner: JP, assets: [helo], area: naha,\n"
         "       legal_area: japan_territory, start: {at: 2d}, duration: 3d}\n",
-        f);
-  fclose(f);
+                                    "");
   diag *d = diag_new();
-  scn_scenario *sc = NULL;
-  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
-  if (scn_load(&sc, path, &opt, d)) diag_print(d, stderr, 0);
-  unlink(path);
-  assert_non_null(sc);
   mc_sens s;
   assert_int_equal(mc_sens_init(&s, sc, "spillover.occurred", 0.5, 4000, NULL, d), 0);
   double y, se;
