@@ -173,7 +173,7 @@ static void doc_begin(rep_buf *b, const char *title, const char *text, int order
 }
 
 /* P(reached by t) per territory: lines with their Wilson bands. */
-static void curves_doc(rep_buf *b, const mc_spill *s) {
+static int curves_doc(rep_buf *b, mc_spill *s, store *st) {
   char text[512];
   double any = NAN, lo, hi;
   size_t k = 0;
@@ -236,103 +236,217 @@ static void curves_doc(rep_buf *b, const mc_spill *s) {
       "\"strokeWidth\":{\"value\":2},"
       "\"tooltip\":{\"signal\":\"datum.region + ', day ' + format(datum.t, '.1f') + ': ' + "
       "format(datum.p, '.1%')\"}}}}]}]}}");
+  (void)st;
+  return 0;
 }
 
-/* The most frequent paths to the first spillover: bars of their shares. */
-static void paths_doc(rep_buf *b, const mc_spill *s) {
+/* Replications in which violence reached territory t (nterr: any). */
+static size_t reached(const mc_spill *s, size_t t) {
   size_t k = 0;
-  for (size_t r = 0; r < s->nrep; r++) k += !isnan(s->time[s->nterr * s->nrep + r]);
+  for (size_t r = 0; r < s->nrep; r++) k += !isnan(s->time[t * s->nrep + r]);
+  return k;
+}
+
+/* The most frequent paths to each territory (and to the first spillover): bars of
+ * their shares, one territory at a time, picked with a selector under the chart.
+ * Leaves s's paths those of the last territory. */
+static int paths_doc(rep_buf *b, mc_spill *s, store *st) {
   char text[512];
   snprintf(text, sizeof text,
            "The sequences of crisis events and escalation levels up to and including the "
-           "step that first reached Japanese territory, by their share of the %zu "
-           "replications that spilled over (the %d most frequent of %zu paths).",
-           k, SPILL_PATHS, s->npath);
+           "step that first reached Japanese territory (or, with the selector under the "
+           "chart, one territory), by their share of the replications that reached it; "
+           "the %d most frequent paths.",
+           SPILL_PATHS);
   doc_begin(b, "Paths to spillover", text, 61);
-  size_t n = s->npath < SPILL_PATHS ? s->npath : SPILL_PATHS;
-  rep_buf_printf(b, "{\"width\":420,\"height\":%zu,\"padding\":5,"
-                    "\"data\":[{\"name\":\"p\",\"values\":[", 24 * (n ? n : 1));
-  for (size_t i = 0; i < n; i++) {
-    rep_buf_printf(b, "%s{\"rank\":%zu,\"count\":%d,\"share\":", i ? "," : "", i + 1,
-                   s->path[i].count);
-    rep_buf_json_num(b, s->path[i].share);
-    rep_buf_put(b, ",\"path\":");
-    rep_buf_json_str(b, s->path[i].text);
-    rep_buf_put(b, "}");
-  }
-  rep_buf_put(b,
-      "]}],"
-      "\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\","
-      "\"padding\":0.2,\"domain\":{\"data\":\"p\",\"field\":\"rank\"}},"
-      "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"nice\":true,"
-      "\"zero\":true,\"domain\":{\"data\":\"p\",\"field\":\"share\"}}],"
-      "\"axes\":[{\"orient\":\"top\",\"scale\":\"x\",\"format\":\".0%\"},"
-      "{\"orient\":\"left\",\"scale\":\"y\",\"title\":\"rank\"}],"
-      "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"p\"},\"encode\":{\"enter\":{"
-      "\"y\":{\"scale\":\"y\",\"field\":\"rank\"},\"height\":{\"scale\":\"y\",\"band\":1},"
-      "\"x\":{\"scale\":\"x\",\"value\":0},\"x2\":{\"scale\":\"x\",\"field\":\"share\"},"
-      "\"fill\":{\"value\":\"#c0504d\"},"
-      "\"tooltip\":{\"signal\":\"datum.path + ': ' + datum.count\"}}}},"
-      "{\"type\":\"text\",\"from\":{\"data\":\"p\"},\"encode\":{\"enter\":{"
-      "\"y\":{\"scale\":\"y\",\"field\":\"rank\",\"band\":0.5},"
-      "\"x\":{\"scale\":\"x\",\"field\":\"share\",\"offset\":4},"
-      "\"baseline\":{\"value\":\"middle\"},\"fontSize\":{\"value\":10},"
-      "\"text\":{\"signal\":\"format(datum.share, '.0%') + '  ' + datum.path\"}}}}]}}");
-}
-
-/* The missions with and without spillover: a table drawn with text marks, and the
- * difference's sign marked where its 95% CI excludes 0. */
-static void missions_doc(rep_buf *b, const mc_spill *s) {
-  doc_begin(b, "Effect of spillover on the missions",
-            "The missions' headline metrics (and their other metrics whose difference's "
-            "interval excludes 0, untested for multiple comparisons), averaged over the "
-            "replications in which violence reached Japanese territory and over those in "
-            "which it did not (95% CI), and the difference with its 95% CI (Welch); * marks "
-            "a difference whose interval excludes 0. Times in hours, masses in tonnes. A "
-            "conditional comparison: replications that spill over "
-            "also differ in other ways (a blockade, US intervention), so this is an "
-            "association, not the causal effect of spillover alone.",
-            62);
-  rep_buf_printf(b, "{\"width\":900,\"height\":%zu,\"padding\":5,"
-                    "\"data\":[{\"name\":\"t\",\"values\":[",
-                 18 * (s->nsplit + 1));
-  static const char *const head[] = {"metric", "with spillover", "without", "difference"};
-  for (int c = 0; c < 4; c++) {
-    rep_buf_printf(b, "%s{\"row\":0,\"col\":%d,\"bold\":true,\"text\":", c ? "," : "", c);
-    rep_buf_json_str(b, head[c]);
-    rep_buf_put(b, "}");
-  }
-  if (!s->nsplit) {
-    rep_buf_put(b, ",{\"row\":1,\"col\":0,\"bold\":false,\"text\":"
-                   "\"(no mission module in this run)\"}");
-  }
-  for (size_t i = 0; i < s->nsplit; i++) {
-    const char *unit;
-    mc_spill_split d = displayed(&s->split[i], &unit), *sp = &d;
-    char cell[4][160];
-    snprintf(cell[0], sizeof cell[0], "%s.%s (%s)", sp->module, sp->name, unit);
-    mean_cell(cell[1], sizeof cell[1], sp->mean_yes, sp->half_yes, sp->n_yes);
-    mean_cell(cell[2], sizeof cell[2], sp->mean_no, sp->half_no, sp->n_no);
-    diff_cell(cell[3], sizeof cell[3], sp);
-    for (int c = 0; c < 4; c++) {
-      rep_buf_printf(b, ",{\"row\":%zu,\"col\":%d,\"bold\":false,\"text\":", i + 1, c);
-      rep_buf_json_str(b, cell[c]);
+  rep_buf_printf(b, "{\"width\":560,\"height\":%d,\"padding\":5,"
+                    "\"data\":[{\"name\":\"p\",\"values\":[", 22 * SPILL_PATHS);
+  /* "any" first: the selector's default. */
+  int first = 1, err = 0;
+  size_t *npath = calloc(s->nterr + 1, sizeof *npath);
+  if (!npath) return ERR_NOMEM;
+  for (size_t i = 0; i <= s->nterr && !err; i++) {
+    size_t t = i == 0 ? s->nterr : i - 1;
+    if ((err = mc_spill_paths(s, st, t))) break;
+    npath[t] = s->npath;
+    for (size_t k = 0; k < s->npath && k < SPILL_PATHS; k++, first = 0) {
+      rep_buf_printf(b, "%s{\"region\":", first ? "" : ",");
+      rep_buf_json_str(b, s->terr[t]);
+      rep_buf_printf(b, ",\"rank\":%zu,\"count\":%d,\"share\":", k + 1, s->path[k].count);
+      rep_buf_json_num(b, s->path[k].share);
+      rep_buf_put(b, ",\"path\":");
+      rep_buf_json_str(b, s->path[k].text);
       rep_buf_put(b, "}");
     }
   }
-  rep_buf_put(b,
-      "]}],"
-      "\"scales\":[{\"name\":\"x\",\"type\":\"ordinal\",\"domain\":[0,1,2,3],"
-      "\"range\":[0,300,490,680]},"
-      "{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\","
-      "\"domain\":{\"data\":\"t\",\"field\":\"row\",\"sort\":true}}],"
-      "\"marks\":[{\"type\":\"text\",\"from\":{\"data\":\"t\"},\"encode\":{\"enter\":{"
-      "\"x\":{\"scale\":\"x\",\"field\":\"col\"},"
-      "\"y\":{\"scale\":\"y\",\"field\":\"row\",\"band\":0.5},"
-      "\"baseline\":{\"value\":\"middle\"},\"fontSize\":{\"value\":11},"
-      "\"fontWeight\":{\"signal\":\"datum.bold ? 'bold' : 'normal'\"},"
-      "\"limit\":{\"signal\":\"datum.col == 0 ? 290 : datum.col == 3 ? 260 : 180\"},"
-      "\"text\":{\"field\":\"text\"}}}}]}}");
+  /* Per territory: how often it was reached, and by how many distinct paths (the
+   * line above the bars). */
+  rep_buf_put(b, "]},{\"name\":\"r\",\"values\":[");
+  for (size_t i = 0; i <= s->nterr && !err; i++) {
+    size_t t = i == 0 ? s->nterr : i - 1;
+    rep_buf_put(b, i ? ",{\"region\":" : "{\"region\":");
+    rep_buf_json_str(b, s->terr[t]);
+    rep_buf_printf(b, ",\"reached\":%zu,\"nrep\":%zu,\"npath\":%zu}", reached(s, t), s->nrep,
+                   npath[t]);
+  }
+  free(npath);
+  rep_buf_put(b, "]},"
+                 "{\"name\":\"sel\",\"source\":\"p\",\"transform\":[{\"type\":\"filter\","
+                 "\"expr\":\"datum.region === territory\"}]},"
+                 "{\"name\":\"rsel\",\"source\":\"r\",\"transform\":[{\"type\":\"filter\","
+                 "\"expr\":\"datum.region === territory\"}]}],"
+                 "\"signals\":[{\"name\":\"territory\",\"value\":");
+  rep_buf_json_str(b, s->terr[s->nterr]);
+  rep_buf_put(b, ",\"bind\":{\"input\":\"select\",\"name\":\"Paths to \",\"options\":[");
+  for (size_t i = 0; i <= s->nterr; i++) {
+    rep_buf_put(b, i ? "," : "");
+    rep_buf_json_str(b, s->terr[i == 0 ? s->nterr : i - 1]);
+  }
+  rep_buf_put(b, "],\"labels\":[\"the first spillover (any territory)\"");
+  for (size_t t = 0; t < s->nterr; t++) {
+    rep_buf_put(b, ",");
+    rep_buf_json_str(b, s->terr[t]);
+  }
+  rep_buf_printf(b, "]}}],"
+      "\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\","
+      "\"padding\":0.2,\"domain\":[1,2,3,4,5,6,7,8,9,10]},"
+      "{\"name\":\"x\",\"type\":\"linear\",\"range\":[0,180],\"nice\":true,"
+      "\"zero\":true,\"domain\":{\"data\":\"sel\",\"field\":\"share\"}}],"
+      "\"axes\":[{\"orient\":\"top\",\"scale\":\"x\",\"format\":\".0%%\",\"tickCount\":4},"
+      "{\"orient\":\"left\",\"scale\":\"y\",\"title\":\"rank\",\"grid\":false}],"
+      "\"marks\":[{\"type\":\"text\",\"from\":{\"data\":\"rsel\"},\"encode\":{\"update\":{"
+      "\"x\":{\"value\":-40},\"y\":{\"value\":-30},\"fontSize\":{\"value\":12},"
+      "\"fontWeight\":{\"value\":\"bold\"},"
+      "\"text\":{\"signal\":\"(datum.region === '%s' ? 'Any Japanese territory' : "
+      "'Territory ' + datum.region) + ': reached in ' + datum.reached + ' of ' + datum.nrep + "
+      "' replications, by ' + datum.npath + ' distinct paths' + (datum.npath > %d ? "
+      "' (the %d most frequent shown; bar: share of those replications)' : "
+      "' (bar: share of those replications)')\"}}}},"
+      "{\"type\":\"rect\",\"from\":{\"data\":\"sel\"},\"encode\":{\"update\":{"
+      "\"y\":{\"scale\":\"y\",\"field\":\"rank\"},\"height\":{\"scale\":\"y\",\"band\":1},"
+      "\"x\":{\"scale\":\"x\",\"value\":0},\"x2\":{\"scale\":\"x\",\"field\":\"share\"},"
+      "\"fill\":{\"value\":\"#c0504d\"},"
+      "\"tooltip\":{\"signal\":\"datum.path + ': ' + datum.count + ' replications'\"}}}},"
+      "{\"type\":\"text\",\"from\":{\"data\":\"sel\"},\"encode\":{\"update\":{"
+      "\"y\":{\"scale\":\"y\",\"field\":\"rank\",\"band\":0.5},"
+      "\"x\":{\"scale\":\"x\",\"field\":\"share\",\"offset\":4},"
+      "\"baseline\":{\"value\":\"middle\"},\"fontSize\":{\"value\":10.5},"
+      "\"text\":{\"signal\":\"format(datum.share, '.0%%') + '  ' + datum.path\"}}}}]}}",
+      s->terr[s->nterr], SPILL_PATHS, SPILL_PATHS);
+  return err;
+}
+
+/* "better" or "worse" with spillover by the metric's direction, "differs" without
+ * one, "no significant difference" when the interval holds 0 (as compare says). */
+static const char *split_verdict(const mc_spill *s, const mc_spill_split *sp) {
+  if (isnan(sp->half_diff) || !(fabs(sp->diff) > sp->half_diff))
+    return rep_verdict_name(REP_SAME);
+  int m = metric_find(&s->ms, sp->module, sp->name);
+  int dir = m < 0 ? 0 : metric_direction(s->ms.def[m].flags);
+  return rep_verdict_name(!dir ? REP_DIFFERS : dir * sp->diff > 0 ? REP_BETTER : REP_WORSE);
+}
+
+/* The difference in standard deviations (pooled over the two groups), NaN without. */
+static double split_sd(const mc_spill_split *sp) {
+  double v = (sp->sd_yes * sp->sd_yes + sp->sd_no * sp->sd_no) / 2;
+  return v > 0 ? sqrt(v) : NAN;
+}
+
+/* The headline metrics' differences in standard deviations with their intervals,
+ * coloured by verdict: how large each effect is, at a glance. */
+static void missions_chart(rep_buf *b, const mc_spill *s) {
+  size_t n = 0;
+  rep_buf_put(b, "{\"width\":520,\"padding\":5,\"title\":{\"text\":"
+                 "\"How large each difference is (headline metrics)\",\"subtitle\":"
+                 "\"with \u2212 without spillover, in standard deviations, with its 95% CI\"},"
+                 "\"data\":[{\"name\":\"d\",\"values\":[");
+  for (size_t i = 0; i < s->nsplit; i++) {
+    const mc_spill_split *sp = &s->split[i];
+    double sd = split_sd(sp);
+    if (!sp->headline || isnan(sd) || isnan(sp->diff) || isnan(sp->half_diff)) continue;
+    char id[160];
+    snprintf(id, sizeof id, "%s.%s", sp->module, sp->name);
+    rep_buf_put(b, n++ ? ",{\"metric\":" : "{\"metric\":");
+    rep_buf_json_str(b, id);
+    rep_buf_put(b, ",\"verdict\":");
+    rep_buf_json_str(b, split_verdict(s, sp));
+    rep_buf_put(b, ",\"d\":");
+    rep_buf_json_num(b, sp->diff / sd);
+    rep_buf_put(b, ",\"lo\":");
+    rep_buf_json_num(b, (sp->diff - sp->half_diff) / sd);
+    rep_buf_put(b, ",\"hi\":");
+    rep_buf_json_num(b, (sp->diff + sp->half_diff) / sd);
+    rep_buf_put(b, "}");
+  }
+  rep_buf_printf(b, "]}],\"height\":%zu,"
+      "\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\",\"padding\":0.3,"
+      "\"domain\":{\"data\":\"d\",\"field\":\"metric\",\"sort\":{\"field\":\"d\",\"op\":\"max\",\"order\":\"descending\"}}},"
+      "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"nice\":true,\"zero\":true,"
+      "\"domain\":{\"data\":\"d\",\"fields\":[\"lo\",\"hi\"]}},"
+      "{\"name\":\"c\",\"type\":\"ordinal\","
+      "\"domain\":[\"better\",\"worse\",\"differs\",\"no significant difference\"],"
+      "\"range\":[\"#2ca02c\",\"#d62728\",\"#ff7f0e\",\"#7f7f7f\"]}],"
+      "\"axes\":[{\"orient\":\"bottom\",\"scale\":\"x\",\"title\":\"difference "
+      "(standard deviations)\"},{\"orient\":\"left\",\"scale\":\"y\",\"grid\":false,"
+      "\"labelLimit\":300}],"
+      "\"legends\":[{\"stroke\":\"c\",\"fill\":\"c\",\"title\":\"with spillover\"}],"
+      "\"marks\":[{\"type\":\"rule\",\"encode\":{\"update\":{\"x\":{\"scale\":\"x\",\"value\":0},"
+      "\"y\":{\"value\":0},\"y2\":{\"signal\":\"height\"},\"stroke\":{\"value\":\"#444\"}}}},"
+      "{\"type\":\"rule\",\"from\":{\"data\":\"d\"},\"encode\":{\"update\":{"
+      "\"y\":{\"scale\":\"y\",\"field\":\"metric\",\"band\":0.5},"
+      "\"x\":{\"scale\":\"x\",\"field\":\"lo\"},\"x2\":{\"scale\":\"x\",\"field\":\"hi\"},"
+      "\"stroke\":{\"scale\":\"c\",\"field\":\"verdict\"},\"strokeWidth\":{\"value\":2}}}},"
+      "{\"type\":\"symbol\",\"from\":{\"data\":\"d\"},\"encode\":{\"update\":{"
+      "\"y\":{\"scale\":\"y\",\"field\":\"metric\",\"band\":0.5},"
+      "\"x\":{\"scale\":\"x\",\"field\":\"d\"},\"fill\":{\"scale\":\"c\",\"field\":\"verdict\"},"
+      "\"size\":{\"value\":40},\"tooltip\":{\"signal\":\"datum.metric + ': ' + "
+      "format(datum.d, '+.2f') + ' sd'\"}}}}]}", 20 * (n > 5 ? n : 5));
+}
+
+/* The missions with and without spillover, as numbers in SI units: the report shows
+ * them as its summary does (units, percentages and significant digits by the
+ * metric's registry entry), the significant headline ones open, the rest collapsed;
+ * and a chart of the headline differences' sizes. */
+static int missions_doc(rep_buf *b, mc_spill *s, store *st) {
+  size_t yes = reached(s, s->nterr);
+  char text[768];
+  (void)st;
+  snprintf(text, sizeof text,
+           "How the missions fared in the %zu replications in which violence reached "
+           "Japanese territory against the %zu in which it did not: the mean of each metric "
+           "in each group and the difference (with \u2212 without) with its 95%% confidence "
+           "interval (Welch). A conditional comparison: replications that spill over also "
+           "differ in other ways (a blockade, US intervention), so a difference is an "
+           "association, not the effect of spillover alone.",
+           yes, s->nrep - yes);
+  rep_buf_put(b, "{\"title\":\"Effect of spillover on the missions\",\"text\":");
+  rep_buf_json_str(b, text);
+  rep_buf_printf(b, ",\"order\":62,\"split\":{\"yes\":\"with spillover\",\"no\":\"without\","
+                    "\"n_yes\":%zu,\"n_no\":%zu,\"rows\":[", yes, s->nrep - yes);
+  for (size_t i = 0; i < s->nsplit; i++) {
+    const mc_spill_split *sp = &s->split[i];
+    char id[160];
+    snprintf(id, sizeof id, "%s.%s", sp->module, sp->name);
+    rep_buf_printf(b, "%s{\"metric\":", i ? ",\n" : "");
+    rep_buf_json_str(b, id);
+    rep_buf_put(b, ",\"unit\":");
+    rep_buf_json_str(b, sp->unit);
+    rep_buf_printf(b, ",\"headline\":%s,\"n_yes\":%zu,\"n_no\":%zu,\"verdict\":\"%s\"",
+                   sp->headline ? "true" : "false", sp->n_yes, sp->n_no, split_verdict(s, sp));
+    const struct { const char *k; double v; } f[] = {
+        {"mean_yes", sp->mean_yes}, {"half_yes", sp->half_yes}, {"sd_yes", sp->sd_yes},
+        {"mean_no", sp->mean_no},   {"half_no", sp->half_no},   {"sd_no", sp->sd_no},
+        {"diff", sp->diff},         {"half_diff", sp->half_diff}};
+    for (size_t k = 0; k < sizeof f / sizeof *f; k++) {
+      rep_buf_printf(b, ",\"%s\":", f[k].k);
+      rep_buf_json_num(b, f[k].v);
+    }
+    rep_buf_put(b, "}");
+  }
+  rep_buf_put(b, "]},\"vega\":");
+  missions_chart(b, s);
+  rep_buf_put(b, "}");
+  return 0;
 }
 
 int cli_store_spillover(store *st, int64_t run_id) {
@@ -345,7 +459,7 @@ int cli_store_spillover(store *st, int64_t run_id) {
     err = 0;
     goto done;
   }
-  static const struct { const char *name; void (*write)(rep_buf *, const mc_spill *); } docs[] = {
+  static const struct { const char *name; int (*write)(rep_buf *, mc_spill *, store *); } docs[] = {
       {"report.section.spillover-1-curves", curves_doc},
       {"report.section.spillover-2-paths", paths_doc},
       {"report.section.spillover-3-missions", missions_doc},
@@ -353,8 +467,8 @@ int cli_store_spillover(store *st, int64_t run_id) {
   for (size_t i = 0; !err && i < sizeof docs / sizeof *docs; i++) {
     b.len = 0;
     if (b.s) b.s[0] = 0;
-    docs[i].write(&b, &s);
-    err = b.failed ? ERR_NOMEM : store_doc_put(st, s.run_id, docs[i].name, b.s);
+    err = docs[i].write(&b, &s, st);
+    if (!err) err = b.failed ? ERR_NOMEM : store_doc_put(st, s.run_id, docs[i].name, b.s);
   }
   if (err)
     cli_error("cannot record the spillover analysis in the store: %s",

@@ -9,7 +9,9 @@
  *
  * How a module adds a section: write a store document named "report.section.<id>"
  * whose body is {"title": ..., "text": ..., "order": n, "vega": <a Vega spec with
- * its data inlined>, "collapsed": "what it shows"} (all but title optional;
+ * its data inlined>, "collapsed": "what it shows", "split": <metrics over two groups
+ * of replications, in SI units, shown as the summary shows them; docs/report.md>}
+ * (all but title optional;
  * sections go with the outcomes, by order then name; collapsed puts the view in a
  * closed <details> with that summary, for a long table).  Two documents have built-in views:
  * "plan.sync" (synchronization matrix as a Gantt chart) and "plan.findings" (the

@@ -331,7 +331,59 @@
     var km = Math.round((box[2] - box[0]) * 111.32 * Math.cos((box[1] + box[3]) * Math.PI / 360));
     inset.title = {text: 'Search and rescue: the first case, zoomed (dashed box above; about ' +
                          km + ' km across, graticule every ' + step + '°)', frame: 'group'};
+    searchKey(inset);
     return inset;
+  }
+  /* Which search rectangle is whose: a key of the units' colours, and each rectangle
+   * labelled with its unit and number at its north-west corner. */
+  function searchKey(inset) {
+    var units = [], colour = {}, count = {}, labels = [];
+    D.docs.layers.forEach(function (layer) {
+      layer.features.forEach(function (f) {
+        var p = f.properties || {};
+        if (p.layer !== 'sar-search' || !f.geometry) return;
+        var u = p.unit || p.name || 'search';
+        if (!(u in colour)) { units.push(u); colour[u] = p.stroke || (layer.style && layer.style.stroke) || '#6a3d9a'; }
+        count[u] = (count[u] || 0) + 1;
+        var w = Infinity, n = -Infinity;
+        (function visit(c) {
+          if (typeof c[0] === 'number') { w = Math.min(w, c[0]); n = Math.max(n, c[1]); }
+          else c.forEach(visit);
+        })(f.geometry.coordinates);
+        labels.push({lon: w, lat: n, colour: colour[u],
+                     text: p.number !== undefined ? u + ' #' + p.number : u});
+      });
+    });
+    if (!units.length) return;
+    var names = units.map(function (u) {
+      return u + (count[u] > 1 ? ' (' + count[u] + ' searches)' : '');
+    });
+    inset.scales.push({name: 'searchUnit', type: 'ordinal', domain: names,
+                       range: units.map(function (u) { return colour[u]; })});
+    inset.legends.push({stroke: 'searchUnit', title: 'searches flown, by unit',
+                        orient: 'top-right', symbolType: 'square', symbolStrokeWidth: 2,
+                        symbolFillColor: 'transparent', labelLimit: 260,
+                        fillColor: 'rgba(255,255,255,0.85)', padding: 6});
+    inset.data.push({name: 'searchLabels', values: labels,
+                     transform: [{type: 'geopoint', projection: 'proj', fields: ['lon', 'lat']}]});
+    [{stroke: {value: '#fff'}, strokeWidth: {value: 3}}, {}].forEach(function (halo) {
+      inset.marks.push({type: 'text', from: {data: 'searchLabels'},
+        encode: {update: Object.assign({x: {field: 'x'}, y: {field: 'y'}, dx: {value: 2},
+                                        dy: {value: -3}, text: {field: 'text'},
+                                        fontSize: {value: 10}, fontWeight: {value: 'bold'},
+                                        fill: {field: 'colour'}}, halo)}});
+    });
+  }
+  /* A legend title in lines of at most about `width` characters (Vega draws an array
+   * of strings as lines), so a long layer title is read, not cut. */
+  function wrapTitle(text, width) {
+    var lines = [], line = '';
+    String(text).split(/\s+/).forEach(function (w) {
+      if (line && (line + ' ' + w).length > width) { lines.push(line); line = w; }
+      else line = line ? line + ' ' + w : w;
+    });
+    if (line) lines.push(line);
+    return lines.length > 1 ? lines : lines[0] || '';
   }
 
   /* Layers modules add (documents map.layer.*): drawn above the regions, below the
@@ -370,7 +422,7 @@
         update.stroke = [{test: num + ' && ' + line, scale: name + 'Color',
                           field: 'properties.value'}].concat(update.stroke);
         update.strokeWidth = [{test: line, value: 3}, {test: num, value: 0}, {value: 1.2}];
-        spec.legends.push({fill: name + 'Color', title: title, orient: 'top-left',
+        spec.legends.push({fill: name + 'Color', title: wrapTitle(title, 26), orient: 'top-left',
                            direction: 'horizontal', gradientLength: 110, titleLimit: 200,
                            fillColor: 'rgba(255,255,255,0.85)', padding: 6});
       }
@@ -778,8 +830,103 @@
                                                                               : 'Show'));
         s.appendChild(body);
       }
+      if (doc.split) splitTables(s, doc.split); /* the numbers, then their picture */
       if (doc.vega) addView(body, doc.vega);
     });
+  }
+
+  /* ---- a section's "split": metrics over two groups of replications -------------- */
+  /* {yes, no (the groups' names), n_yes, n_no, rows: [{metric, unit, headline, n_yes,
+   * n_no, mean_yes, half_yes, sd_yes, mean_no, half_no, sd_no, diff, half_diff}]} in SI
+   * units, shown as the summary shows each metric (its registry entry: unit, percent,
+   * direction).  The headline metrics whose difference is real are open, sorted by its
+   * size in standard deviations; the others collapsed. */
+  var METRIC_BY_ID = null;
+  function metricById(id) {
+    if (!METRIC_BY_ID) {
+      METRIC_BY_ID = {};
+      D.metrics.forEach(function (m) { METRIC_BY_ID[m.module + '.' + m.name] = m; });
+    }
+    return METRIC_BY_ID[id];
+  }
+  function splitTables(s, S) {
+    var rows = (S.rows || []).map(function (r) {
+      var m = metricById(r.metric) || {scale: 1, shown: r.unit === '1' ? '' : r.unit || '',
+                                       percent: false, direction: 0, description: ''};
+      var real = r.half_diff !== null && r.diff !== null && Math.abs(r.diff) > r.half_diff;
+      var sd = Math.sqrt(((r.sd_yes || 0) * (r.sd_yes || 0) + (r.sd_no || 0) * (r.sd_no || 0)) / 2);
+      var verdict = r.verdict || (!real ? 'no significant difference' : !m.direction ?
+                    'differs' : m.direction * r.diff > 0 ? 'better' : 'worse');
+      return {r: r, m: m, real: real, verdict: verdict,
+              size: sd > 0 && r.diff !== null ? Math.abs(r.diff) / sd : 0};
+    });
+    rows.sort(function (a, b) { return b.size - a.size; });
+    var open = rows.filter(function (x) { return x.r.headline && x.real; });
+    var calm = rows.filter(function (x) { return x.r.headline && !x.real; });
+    var other = rows.filter(function (x) { return !x.r.headline; });
+    var worse = open.filter(function (x) { return x.verdict === 'worse'; }).length;
+    var better = open.filter(function (x) { return x.verdict === 'better'; }).length;
+    s.appendChild(el('p', {'class': 'verdicts'}, open.length + ' of the ' +
+      (open.length + calm.length) + ' headline metrics of the missions differ with spillover' +
+      (open.length ? ' (' + worse + ' worse, ' + better + ' better, ' +
+                     (open.length - worse - better) + ' without a good direction)' : '') +
+      '; largest difference first.'));
+    if (open.length) s.appendChild(splitTable(S, open));
+    [[calm, ' other headline metrics: no significant difference'],
+     [other, ' other metrics whose difference is significant (untested for multiple ' +
+             'comparisons)']].forEach(function (g) {
+      if (!g[0].length) return;
+      var d = el('details', {'class': 'group split'});
+      d.appendChild(el('summary', {}, g[0].length + g[1]));
+      d.appendChild(splitTable(S, g[0]));
+      s.appendChild(d);
+    });
+  }
+  function splitTable(S, rows) {
+    var t = el('table', {'class': 'summary split'});
+    var h = el('tr');
+    ['metric', S.yes + ' (n=' + S.n_yes + ')', S.no + ' (n=' + S.n_no + ')', 'difference',
+     '95% CI of the difference', 'verdict with spillover']
+      .forEach(function (c) { h.appendChild(el('th', {}, c)); });
+    var head = el('thead');
+    head.appendChild(h);
+    t.appendChild(head);
+    var body = el('tbody');
+    rows.forEach(function (x) {
+      var r = x.r, m = x.m, k = m.scale, u = m.percent ? '%' : m.shown;
+      var big = Math.abs(r.mean_no || 0) > Math.abs(r.mean_yes || 0) ? r.mean_no : r.mean_yes;
+      var dec = decimals(big === null ? null : big * k,
+                         r.half_diff === null ? null : r.half_diff * k, m.percent);
+      var f = function (v) { return v === null ? '-' : fmt(v * k, dec); };
+      var sign = function (v) { return v === null ? '-' : (v > 0 ? '+' : '') + f(v); };
+      var du = m.percent ? '\u2009pp' : u ? '\u2009' + u : '';
+      var ci = function (mean, half) {
+        return half === null || mean === null ? '' :
+               '95% CI ' + withUnit(f(mean - half) + '\u2013' + f(mean + half), u);
+      };
+      var tr = el('tr', {'class': 'verdict-' + x.verdict.replace(/ /g, '-')});
+      var name = el('td', {'class': 'metric'});
+      name.appendChild(el('span', {'class': 'id'}, r.metric));
+      if (m.direction) name.appendChild(el('span', {'class': 'dir',
+        title: DIR_NAMES[String(m.direction)]}, m.direction > 0 ? ' \u2191' : ' \u2193'));
+      if (m.description) name.appendChild(el('div', {'class': 'desc'}, m.description));
+      tr.appendChild(name);
+      [[r.mean_yes, r.half_yes, r.n_yes, S.n_yes], [r.mean_no, r.half_no, r.n_no, S.n_no]]
+        .forEach(function (g) {
+          var td = el('td', {'class': 'num mean', title: ci(g[0], g[1])},
+                      g[2] ? withUnit(f(g[0]), u) : 'never');
+          if (g[2] < g[3]) td.appendChild(el('span', {'class': 'n partial'}, ' (n=' + g[2] + ')'));
+          tr.appendChild(td);
+        });
+      tr.appendChild(el('td', {'class': 'num diff'}, r.diff === null ? '-' : sign(r.diff) + du));
+      tr.appendChild(el('td', {'class': 'num ci'}, r.half_diff === null || r.diff === null ? '-' :
+                        sign(r.diff - r.half_diff) + ' to ' + sign(r.diff + r.half_diff) + du));
+      tr.appendChild(el('td', {'class': 'num'}, x.verdict === 'no significant difference' ?
+                        'no significant difference' : x.verdict));
+      body.appendChild(tr);
+    });
+    t.appendChild(body);
+    return t;
   }
 
   /* ---- the brief's points: likeliest events, findings, the comparison ---------- */

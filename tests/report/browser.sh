@@ -43,7 +43,7 @@ sqlite3 s.db "INSERT INTO doc(run, name, body) VALUES
    \"end\":{\"p5\":500000,\"p50\":600000,\"p95\":900000}}]}'),
  (1, 'plan.findings', '{\"findings\":[{\"severity\":\"warning\",\"code\":\"P001\",
    \"message\":\"task t1 starts before its authority holds\",\"file\":\"plan.yaml\",\"line\":3,\"col\":5}]}'),
- (1, 'map.layer.sar', '{\"title\":\"probability of containment\",\"features\":[
+ (1, 'map.layer.sar', '{\"title\":\"SAR: first case of replication 47, probability of containment before its first search\",\"features\":[
    {\"type\":\"Feature\",\"properties\":{\"value\":0.6},\"geometry\":{\"type\":\"Polygon\",
     \"coordinates\":[[[126,24],[126.5,24],[126.5,24.5],[126,24.5],[126,24]]]}},
    {\"type\":\"Feature\",\"properties\":{\"value\":0.2},\"geometry\":{\"type\":\"Polygon\",
@@ -115,6 +115,31 @@ grep -q '<td class="num">differs</td>' dom.html || fail "no 'differs' verdict sh
 # outlines it on the theater.
 grep -q 'Search and rescue: the first case, zoomed' dom.html || fail "no zoomed SAR case map"
 grep -q 'SAR case (zoomed below)' dom.html || fail "the theater does not outline the SAR case"
+# The theater's legend titles are wrapped, not cut ("SAR datums: P(persons mis..."),
+# and the zoomed case has a key of which search is whose (and labels on them).
+perl -0ne 'while (/role-legend-title".*?<\/g>/gs) { print "$&\n" if $& =~ /\x{2026}|\xe2\x80\xa6/ }' \
+  dom.html | grep -q . && fail "a legend title is cut off"
+grep -q '>searches flown, by unit<' dom.html || fail "the zoomed SAR case has no key of the units"
+grep -q '>helo #1<' dom.html || fail "the zoomed SAR case does not label its searches"
+
+# Spillover (the run's own sections, written by cmd_spillover.c): the missions
+# with and without it as the summary shows numbers (units, percentages, differences
+# in percentage points), the significant headline rows open and the rest collapsed;
+# the paths to each territory behind a selector.
+section_of() { # $1: a section's title; its HTML (the DOM is mostly one line)
+  perl -0ne 'print $1 if /(<section[^>]*><h2>\Q'"$1"'\E<\/h2>.*?<\/section>)/s' dom.html
+}
+section_of 'Effect of spillover on the missions' >split.html
+grep -q '<table class="summary split">' split.html || fail "no table of the missions by spillover"
+grep -q 'headline metrics of the missions differ with spillover' split.html ||
+  fail "the missions table has no sentence saying what it shows"
+grep -q "[0-9]$(printf '\342\200\211')pp</td>" split.html || fail "no difference in percentage points"
+grep -Eq '\(\)|\+-|[0-9]e[+-][0-9]' split.html && fail "raw numbers in the missions table"
+grep -q '<details class="group split">' split.html || fail "the other missions metrics are not collapsed"
+grep -q '<details class="group split" open' report.html && fail "a missions group is open by default"
+section_of 'Paths to spillover' >paths.html
+options=$(grep -o '<option' paths.html | wc -l)
+[ "$options" -ge 2 ] || fail "the paths have no selector of territories ($options options)"
 
 # The filter (fill_rate, from the address): non-matching rows and groups hidden,
 # the matching group opened, a count shown.

@@ -72,6 +72,32 @@ if node_ok; then
   ' || fail "exports do not hold what they should (node exit $?)"
 fi
 
+# The report's spillover paths: one view with a selector of territories, each of
+# which shows its own paths and how often it was reached -- as `straits spillover
+# --region` counts it.
+if node_ok && [ -f "$SRC/node_modules/vega/build/vega.js" ]; then
+  sqlite3 a/s.db "SELECT body FROM doc WHERE name = 'report.section.spillover-2-paths'" >paths.json
+  VEGA="$SRC/node_modules/vega" node -e '
+    const vega = require(process.env.VEGA);
+    const doc = JSON.parse(require("fs").readFileSync("paths.json", "utf8"));
+    (async () => {
+      const view = new vega.View(vega.parse(doc.vega), {renderer: "none"});
+      for (const t of doc.vega.signals[0].bind.options) {
+        view.signal("territory", t);
+        await view.runAsync();
+        const r = view.data("rsel")[0], n = view.data("sel").length;
+        if (!r || (r.reached > 0) !== (n > 0) || n > 10) process.exit(1);
+        console.log(t + " " + r.reached + " " + n);
+      }
+    })().catch(() => process.exit(2));
+  ' >paths.txt || fail "the report's spillover paths do not follow the selector (node exit $?)"
+  [ "$(wc -l <paths.txt)" -ge 2 ] || fail "the paths selector offers fewer than two territories"
+  t=$(sed -n 2p paths.txt | cut -d' ' -f1) k=$(sed -n 2p paths.txt | cut -d' ' -f2)
+  expect_status 0 "$STRAITS" spillover a/s.db --region "$t"
+  grep -q "reached $t: in $k of 60 replications" "$SCRATCH/out" ||
+    fail "the report's paths to $t are not those of 'straits spillover --region'"
+fi
+
 # compare: a course of action against an identical copy differs nowhere, exactly
 # (common random numbers); against one with a likelier PRC response, that event
 # "differs" (its good direction is unknown) and the comparison is in the report.
