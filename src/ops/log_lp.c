@@ -157,6 +157,10 @@ int log_lp_run(log_lp *lp) {
   glp_init_smcp(&parm);
   parm.msg_lev = GLP_MSG_OFF;
   parm.meth = GLP_DUALP; /* bounds change between rounds: the old basis stays dual feasible */
+  /* A degenerate warm start can make GLPK's simplex stall for ever (seen on the default
+     scenario); a small LP that has not converged within this many pivots is restarted
+     below.  Counted in pivots, not seconds, so the outcome is the same on every machine. */
+  parm.it_lim = 50 * (lp->nrow + lp->ncol);
   int rc = glp_simplex(lp->p, &parm);
   if (rc != 0 || glp_get_status(lp->p) != GLP_OPT) {
     /* A basis gone bad (singular, or the dual phase gave up): start afresh. */

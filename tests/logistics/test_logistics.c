@@ -419,6 +419,19 @@ static void test_conservation(void **state) {
   harness_release(&h);
 }
 
+/* Replication 1186 of the default scenario (seed 20270401) once stalled GLPK's
+ * warm-started dual simplex for ever (`straits run -n 1600` hung); the LP now restarts
+ * after a bounded number of pivots (log_lp.c), so it finishes. */
+static void test_lp_never_stalls(void **state) {
+  (void)state;
+  harness h;
+  harness_init(&h, LOG_TEST_SCENARIO, 2);
+  assert_true(h.sc->seed == 20270401);
+  (void)harness_start(&h, 1186, NULL, NULL);
+  assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+  harness_release(&h);
+}
+
 typedef struct disruption {
   sim_signal sig;
 } disruption;
@@ -755,7 +768,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_flow_hand),       cmocka_unit_test(test_flow_vs_lp),
       cmocka_unit_test(test_lp_bundle),       cmocka_unit_test(test_deterministic_lp),
-      cmocka_unit_test(test_conservation),    cmocka_unit_test(test_closure_shifts_flow),
+      cmocka_unit_test(test_conservation), cmocka_unit_test(test_lp_never_stalls),    cmocka_unit_test(test_closure_shifts_flow),
       cmocka_unit_test(test_coupled_lp),      cmocka_unit_test(test_berth_capacity),
       cmocka_unit_test(test_delivery_berth),
       cmocka_unit_test(test_moving_consumer), cmocka_unit_test(test_rest_endurance),
