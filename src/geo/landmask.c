@@ -10,6 +10,7 @@
 #include "landmask.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,8 +135,8 @@ static void classify_row(geo_landmask *m, const geo__gshhg_bins *f, size_t bin, 
   }
 }
 
-int geo_landmask_build(geo_landmask *m, const char *path, double lat_min, double lat_max,
-                       double lon_min, double lon_max, double res, diag *d) {
+static int rasterise(geo_landmask *m, const char *path, double lat_min, double lat_max,
+                     double lon_min, double lon_max, double res, diag *d) {
   geo__gshhg_bins f;
   lm_edge *e = NULL;
   lm_cross *cr = NULL;
@@ -208,6 +209,53 @@ done:
   if (err)
     geo_landmask_release(m);
   return err;
+}
+
+/* One run asks for the same raster several times (the SAR model's prepare, the map
+ * layers after the run, every point of a sweep, on every rank), and rasterising is
+ * most of a run's serial start-up: the last raster built is kept (until exit) and
+ * handed out as a copy, so ownership stays with the caller. */
+static struct {
+  pthread_mutex_t lock;
+  char path[1024];
+  double key[5];
+  geo_landmask m; /* level == NULL: nothing kept */
+} last = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int copy_mask(geo_landmask *to, const geo_landmask *from) {
+  *to = *from;
+  size_t n = from->ny * from->nx;
+  if (!(to->level = malloc(n)))
+    return ERR_NOMEM;
+  memcpy(to->level, from->level, n);
+  return 0;
+}
+
+static int same_request(const char *path, const double key[5]) {
+  return last.m.level && strcmp(last.path, path) == 0 && memcmp(last.key, key, sizeof last.key) == 0;
+}
+
+int geo_landmask_build(geo_landmask *m, const char *path, double lat_min, double lat_max,
+                       double lon_min, double lon_max, double res, diag *d) {
+  const double key[5] = {lat_min, lat_max, lon_min, lon_max, res};
+  pthread_mutex_lock(&last.lock);
+  int hit = same_request(path, key) && copy_mask(m, &last.m) == 0;
+  pthread_mutex_unlock(&last.lock);
+  if (hit)
+    return 0;
+  int err = rasterise(m, path, lat_min, lat_max, lon_min, lon_max, res, d);
+  if (err || strlen(path) >= sizeof last.path)
+    return err;
+  pthread_mutex_lock(&last.lock);
+  geo_landmask kept;
+  if (copy_mask(&kept, m) == 0) { /* without memory to keep it, the next call rebuilds */
+    geo_landmask_release(&last.m);
+    last.m = kept;
+    strcpy(last.path, path);
+    memcpy(last.key, key, sizeof last.key);
+  }
+  pthread_mutex_unlock(&last.lock);
+  return 0;
 }
 
 #endif

@@ -8,7 +8,8 @@
  * geo_landmask_build() classifies the centre of every cell of a regular lat/lon
  * raster over the theater (land: GSHHG level 1 or 3; water: the sea, lakes (2),
  * ponds (4)); after that geo_landmask_is_land() is one table lookup and thread-safe.
- * Ownership: the caller owns the geo_landmask (build / release). */
+ * Ownership: the caller owns the geo_landmask (build / release).  The last raster
+ * built is kept for the process and copied to a caller asking for the same one. */
 #ifndef STRAITS_LANDMASK_H
 #define STRAITS_LANDMASK_H
 

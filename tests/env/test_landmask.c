@@ -66,6 +66,33 @@ static void known_places(void **state) {
   diag_free(d);
 }
 
+/* The same request twice gives the same raster, owned by each caller (the second is
+ * the kept copy); another box is rasterised afresh. */
+static void repeated_build(void **state) {
+  (void)state;
+  char path[512];
+  if (geo_gshhg_find(path, sizeof path, NULL, 'l') != 0) {
+    print_message("no GSHHG files installed (gmt-gshhg-low): skipped\n");
+    skip();
+  }
+  diag *d = diag_new();
+  geo_landmask a, b, c;
+  assert_int_equal(geo_landmask_build(&a, path, 20.0, 30.0, 118.0, 128.0, 0.05, d), 0);
+  assert_int_equal(geo_landmask_build(&b, path, 20.0, 30.0, 118.0, 128.0, 0.05, d), 0);
+  assert_true(a.level != b.level);
+  assert_true(a.ny == b.ny && a.nx == b.nx && a.resolution == b.resolution);
+  assert_memory_equal(a.level, b.level, a.ny * a.nx);
+  geo_landmask_release(&a); /* b is still whole */
+  assert_int_equal(geo_landmask_is_land(&b, 25.03, 121.56), 1); /* Taipei */
+  assert_int_equal(geo_landmask_build(&c, path, 20.0, 30.0, 118.0, 128.0, 0.1, d), 0);
+  assert_true(c.nx * 2 == b.nx && c.ny * 2 == b.ny);
+  assert_int_equal(geo_landmask_is_land(&c, 25.03, 121.56), 1);
+  assert_int_equal(geo_landmask_is_land(&c, 24.5, 119.5), 0); /* Taiwan Strait */
+  geo_landmask_release(&b);
+  geo_landmask_release(&c);
+  diag_free(d);
+}
+
 static void bad_box(void **state) {
   (void)state;
   diag *d = diag_new();
@@ -77,6 +104,7 @@ static void bad_box(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(known_places), cmocka_unit_test(bad_box)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(known_places), cmocka_unit_test(repeated_build),
+                                     cmocka_unit_test(bad_box)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
