@@ -245,6 +245,65 @@ static const char plan_text[] =
     "  assets:\n"
     "    - {force: helo, turnaround: 30min, sweep_width: {life_raft: 0.02nmi}}\n";
 
+/* Crisis, plan and SAR on one kernel, replication 0, as mc.c runs them: load the text,
+ * build the models (every diagnostic stays in w->d for the caller to inspect), start. */
+typedef struct plan_world {
+  char path[64];
+  diag *d;
+  scn_scenario *sc;
+  plan_authorities *au;
+  metric_set ms;
+  crisis_model *cm;
+  plan_model *pm;
+  sar_model *m;
+  sim *s;
+  arena ar;
+  metric_out out;
+  sar *S;
+} plan_world;
+
+static void world_open(plan_world *w, const char *text) {
+  memset(w, 0, sizeof *w);
+  strcpy(w->path, "/tmp/test_sar_plan_XXXXXX");
+  int fd = mkstemp(w->path);
+  assert_true(fd >= 0);
+  close(fd);
+  write_file(w->path, text);
+  w->d = diag_new();
+  int err = scn_load(&w->sc, w->path, NULL, w->d);
+  if (!err)
+    err = plan_authorities_load(&w->au, SAR_TEST_TABLE, w->d);
+  metric_set_init(&w->ms);
+  if (!err)
+    err = crisis_model_new(&w->cm, w->sc, &w->ms, w->d);
+  if (!err)
+    err = plan_model_new(&w->pm, w->sc, w->au, &w->ms, w->d);
+  if (!err)
+    err = sar_model_new(&w->m, w->sc, &w->ms, w->d);
+  if (err)
+    diag_print(w->d, stderr, 0);
+  assert_int_equal(err, 0);
+  w->s = sim_new();
+  arena_init(&w->ar, (size_t)1 << 28);
+  assert_int_equal(metric_out_init(&w->out, &w->ms, &w->ar), 0);
+  assert_non_null(crisis_start(w->cm, w->s, &w->ar, &w->out, w->sc->seed, 0));
+  assert_non_null(plan_start(w->pm, w->s, &w->ar, &w->out, w->sc->seed, 0));
+  assert_non_null(w->S = sar_start(w->m, w->s, &w->ar, &w->out, w->sc->seed, 0));
+}
+
+static void world_close(plan_world *w) {
+  sim_free(w->s);
+  arena_release(&w->ar);
+  sar_model_free(w->m);
+  plan_model_free(w->pm);
+  crisis_model_free(w->cm);
+  plan_authorities_free(w->au);
+  metric_set_release(&w->ms);
+  scn_free(w->sc);
+  diag_free(w->d);
+  unlink(w->path);
+}
+
 typedef struct run_out {
   double first, effort;
   int npts;
@@ -252,60 +311,20 @@ typedef struct run_out {
 } run_out;
 
 static void run_plan(run_out *ro, int with_task) {
-  char text[4096], path[] = "/tmp/test_sar_plan_XXXXXX";
+  char text[4096];
   snprintf(text, sizeof text, plan_text, with_task ? "  tasks: [rescue]\n" : "");
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
-  write_file(path, text);
-  diag *d = diag_new();
-  scn_scenario *sc = NULL;
-  int err = scn_load(&sc, path, NULL, d);
-  plan_authorities *au = NULL;
-  if (!err)
-    err = plan_authorities_load(&au, SAR_TEST_TABLE, d);
-  metric_set ms;
-  metric_set_init(&ms);
-  crisis_model *cm = NULL;
-  plan_model *pm = NULL;
-  sar_model *m = NULL;
-  if (!err)
-    err = crisis_model_new(&cm, sc, &ms, d);
-  if (!err)
-    err = plan_model_new(&pm, sc, au, &ms, d);
-  if (!err)
-    err = sar_model_new(&m, sc, &ms, d);
-  if (err)
-    diag_print(d, stderr, 0);
-  assert_int_equal(err, 0);
-  sim *s = sim_new();
-  arena ar;
-  arena_init(&ar, (size_t)1 << 28);
-  metric_out out;
-  assert_int_equal(metric_out_init(&out, &ms, &ar), 0);
-  assert_non_null(crisis_start(cm, s, &ar, &out, sc->seed, 0));
-  assert_non_null(plan_start(pm, s, &ar, &out, sc->seed, 0));
-  sar *S = sar_start(m, s, &ar, &out, sc->seed, 0);
-  assert_non_null(S);
-  assert_int_equal(sim_run(s, sc->horizon), 0);
-  sar_collect(S, s, &out);
+  plan_world w;
+  world_open(&w, text);
+  assert_int_equal(sim_run(w.s, w.sc->horizon), 0);
+  sar_collect(w.S, w.s, &w.out);
   memset(ro, 0, sizeof *ro);
-  ro->first = out.value[metric_find(&ms, "sar", "first_takeoff")];
-  ro->effort = out.value[metric_find(&ms, "sar", "effort")];
-  int ser = metric_find(&ms, "sar", "searching.t");
-  for (size_t i = 0; i < out.npoints && ro->npts < 64; i++)
-    if (out.point[i].metric == ser)
-      ro->t[ro->npts] = out.point[i].t, ro->v[ro->npts++] = out.point[i].value;
-  sim_free(s);
-  arena_release(&ar);
-  sar_model_free(m);
-  plan_model_free(pm);
-  crisis_model_free(cm);
-  plan_authorities_free(au);
-  metric_set_release(&ms);
-  scn_free(sc);
-  diag_free(d);
-  unlink(path);
+  ro->first = w.out.value[metric_find(&w.ms, "sar", "first_takeoff")];
+  ro->effort = w.out.value[metric_find(&w.ms, "sar", "effort")];
+  int ser = metric_find(&w.ms, "sar", "searching.t");
+  for (size_t i = 0; i < w.out.npoints && ro->npts < 64; i++)
+    if (w.out.point[i].metric == ser)
+      ro->t[ro->npts] = w.out.point[i].t, ro->v[ro->npts++] = w.out.point[i].value;
+  world_close(&w);
 }
 
 /* The task starts 1h after the ditching (its delay): the first take-off is then, not at
@@ -383,17 +402,10 @@ static const char two_text[] =
 
 static void case_follows_its_task(void **state) {
   (void)state;
-  char path[] = "/tmp/test_sar_two_XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
-  write_file(path, two_text);
-  diag *d = diag_new();
-  scn_scenario *sc = NULL;
-  int err = scn_load(&sc, path, NULL, d);
-  plan_authorities *au = NULL;
-  if (!err)
-    err = plan_authorities_load(&au, SAR_TEST_TABLE, d);
+  plan_world w;
+  world_open(&w, two_text);
+  scn_scenario *sc = w.sc;
+  diag *d = w.d;
   /* C is covered by no task: one warning, at C's raise (line 17 of the text) */
   int warned = 0;
   for (size_t i = 0; i < diag_size(d); i++) {
@@ -416,32 +428,10 @@ static void case_follows_its_task(void **state) {
   /* and by the place within task_radius (100nmi): 90 nmi from sea-a, not by event */
   assert_true(scn_sar_task_covers(sc, cfg, cfg->task[0], -1, 25.6 + 1.5, 127.2));
   assert_false(scn_sar_task_covers(sc, cfg, cfg->task[0], -1, 25.6 + 1.7, 127.2));
-  metric_set ms;
-  metric_set_init(&ms);
-  crisis_model *cm = NULL;
-  plan_model *pm = NULL;
-  sar_model *m = NULL;
-  if (!err)
-    err = crisis_model_new(&cm, sc, &ms, d);
-  if (!err)
-    err = plan_model_new(&pm, sc, au, &ms, d);
-  if (!err)
-    err = sar_model_new(&m, sc, &ms, d);
-  if (err)
-    diag_print(d, stderr, 0);
-  assert_int_equal(err, 0);
-  sim *s = sim_new();
-  arena ar;
-  arena_init(&ar, (size_t)1 << 28);
-  metric_out out;
-  assert_int_equal(metric_out_init(&out, &ms, &ar), 0);
-  assert_non_null(crisis_start(cm, s, &ar, &out, sc->seed, 0));
-  assert_non_null(plan_start(pm, s, &ar, &out, sc->seed, 0));
-  sar *S = sar_start(m, s, &ar, &out, sc->seed, 0);
-  assert_non_null(S);
+  sar *S = w.S;
   assert_int_equal(sar_record_first_case(S), 0);
-  assert_int_equal(sim_run(s, sc->horizon), 0);
-  sar_collect(S, s, &out);
+  assert_int_equal(sim_run(w.s, sc->horizon), 0);
+  sar_collect(S, w.s, &w.out);
   const sar_grid *g;
   const sar_sortie *so;
   size_t nso = sar_first_case(S, &g, &so); /* case A's searches, times from 2h */
@@ -454,11 +444,11 @@ static void case_follows_its_task(void **state) {
   }
   /* Units on scene: never more than A's searches before 9h (none go to B, whose case is
    * open from 3h), nobody from 9h to 10h, somebody (on B) after 10h, nobody after 16h. */
-  int ser = metric_find(&ms, "sar", "searching.t"), b_searched = 0;
-  for (size_t i = 0; i < out.npoints; i++) {
-    if (out.point[i].metric != ser)
+  int ser = metric_find(&w.ms, "sar", "searching.t"), b_searched = 0;
+  for (size_t i = 0; i < w.out.npoints; i++) {
+    if (w.out.point[i].metric != ser)
       continue;
-    double t = out.point[i].t, v = out.point[i].value;
+    double t = w.out.point[i].t, v = w.out.point[i].value;
     if (getenv("SAR_TEST_VERBOSE"))
       print_message("on scene at %.4f h: %g\n", t / H, v);
     if (t < 9 * H) {
@@ -473,16 +463,7 @@ static void case_follows_its_task(void **state) {
     }
   }
   assert_true(b_searched);
-  sim_free(s);
-  arena_release(&ar);
-  sar_model_free(m);
-  plan_model_free(pm);
-  crisis_model_free(cm);
-  plan_authorities_free(au);
-  metric_set_release(&ms);
-  scn_free(sc);
-  diag_free(d);
-  unlink(path);
+  world_close(&w);
 }
 
 /* Two helicopters taking off together for one case arrive together and are planned
