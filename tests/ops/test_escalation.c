@@ -166,6 +166,23 @@ static void ladder_matches_exact_answer(void **state) {
   scn_free(sc);
 }
 
+/* A rate of 0.1/d from a to b that is multiplied by 10 from day 2 on:
+ * P(b by t) = 1 - exp(-0.2 - (t - 2)) for t >= 2. */
+static void expect_rate_times_ten_from_day_two(scn_scenario *sc) {
+  const int n = 20000;
+  fixture_runs r;
+  fixture_run(&r, sc, n);
+  double by2 = 0, by3 = 0;
+  for (int i = 0; i < n; i++) {
+    double t = fixture_value(&r, i, "escalation", "b.time") / 86400;
+    by2 += t <= 2, by3 += t <= 3;
+  }
+  assert_in_wilson("P(b by 2 d)", by2, n, 1 - exp(-0.2));
+  assert_in_wilson("P(b by 3 d)", by3, n, 1 - exp(-1.2));
+  fixture_runs_free(&r);
+  scn_free(sc);
+}
+
 /* Rate 0.1/d, times 10 once event x occurs at day 2: P(b by t) = 1 - exp(-0.2 - (t - 2)). */
 static void multiplier_switches_on_with_an_event(void **state) {
   (void)state;
@@ -179,18 +196,7 @@ static void multiplier_switches_on_with_an_event(void **state) {
                           "        to: b\n"
                           "        rate: 0.1/d\n"
                           "        multipliers: [{after: x, factor: 10}]\n");
-  const int n = 20000;
-  fixture_runs r;
-  fixture_run(&r, sc, n);
-  double by2 = 0, by3 = 0;
-  for (int i = 0; i < n; i++) {
-    double t = fixture_value(&r, i, "escalation", "b.time") / 86400;
-    by2 += t <= 2, by3 += t <= 3;
-  }
-  assert_in_wilson("P(b by 2 d)", by2, n, 1 - exp(-0.2));
-  assert_in_wilson("P(b by 3 d)", by3, n, 1 - exp(-1.2));
-  fixture_runs_free(&r);
-  scn_free(sc);
+  expect_rate_times_ten_from_day_two(sc);
 }
 
 /* The same through Japan's legal situation: x raises armed_attack at day 2 and the
@@ -207,18 +213,7 @@ static void multiplier_follows_the_legal_situation(void **state) {
                           "        to: b\n"
                           "        rate: 0.1/d\n"
                           "        multipliers: [{situation: armed_attack_anticipated, factor: 10}]\n");
-  const int n = 20000;
-  fixture_runs r;
-  fixture_run(&r, sc, n);
-  double by2 = 0, by3 = 0;
-  for (int i = 0; i < n; i++) {
-    double t = fixture_value(&r, i, "escalation", "b.time") / 86400;
-    by2 += t <= 2, by3 += t <= 3;
-  }
-  assert_in_wilson("P(b by 2 d)", by2, n, 1 - exp(-0.2));
-  assert_in_wilson("P(b by 3 d)", by3, n, 1 - exp(-1.2));
-  fixture_runs_free(&r);
-  scn_free(sc);
+  expect_rate_times_ten_from_day_two(sc);
 }
 
 /* Entering a level makes a (trigger-less) event occur and raises its signals; a
