@@ -10,6 +10,7 @@
 #include "err.h"
 #include "rng.h"
 #include "sim.h"
+#include "bench_clock.h"
 
 /* Increments are drawn once (exponential, mean 1 s) and cycled, so every variant
  * sees the same sequence and the timing measures the calendar, not the logarithm.
@@ -20,12 +21,6 @@
 #define REPEATS 3 /* each figure is the best of this many timed runs */
 
 static double *g_inc;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- the kernel --------------------------------------------------------------- */
 

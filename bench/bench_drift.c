@@ -23,20 +23,9 @@
 #include "rng.h"
 #include "sar.h"
 #include "scenario.h"
+#include "bench_clock.h"
 
 #define EPOCH 1806537600 /* 2027-04-01T00:00Z */
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double cpu_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static double peak_mb(void) {
   struct rusage ru;

@@ -15,19 +15,9 @@
 #include "scenario.h"
 #include "scn_inspection.h"
 #include "sim.h"
+#include "bench_clock.h"
 
 #define REPEATS 5
-
-static double clock_s(clockid_t id) {
-  struct timespec ts;
-  clock_gettime(id, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Wall clock, and this process's CPU time (which a busy shared machine does not
- * inflate: the stable number when others' jobs run). */
-static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
-static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
 
 /* The operation waits for an important influence situation or for the plan's ship
  * inspection task; announce both at t = 0, as the crisis and plan models would, so every

@@ -13,12 +13,7 @@
 #include "log_flow.h"
 #include "log_lp.h"
 #include "rng.h"
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench_clock.h"
 
 typedef struct net {
   int n, m;

@@ -17,17 +17,9 @@
 #include "plan.h"
 #include "scenario.h"
 #include "sim.h"
+#include "bench_clock.h"
 
 #define REPEATS 5
-
-static double clock_s(clockid_t id) {
-  struct timespec ts;
-  clock_gettime(id, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
-/* CPU time of this process: what a busy shared machine does not inflate. */
-static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
 
 int main(int argc, char **argv) {
   const char *path = argc > 1 ? argv[1] : STRAITS_SCENARIO_DIR "/taiwan-strait.yaml";

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "rng.h"
 #include "sim.h"
+#include "bench_clock.h"
 
 #define HOUR 3600.0
 #define SERVERS 4
@@ -29,12 +30,6 @@ typedef struct mmc {
   double ring[RING];
   double wait_sum;
 } mmc;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void on_departure(sim *s, void *ctx) {
   (void)s;
