@@ -3,8 +3,11 @@
  *
  * Each worker owns a sim and an arena that live for the whole call and are reset
  * between replications, so a replication allocates nothing after the first few.  A
- * replication's output is copied out of the arena into its batch slot; the main
- * thread writes slots in index order once every worker has joined. */
+ * replication's output is copied out of the arena into a slot of a ring; the calling
+ * thread, itself a worker, writes the finished front of the ring in replication order,
+ * a batch per transaction, while the other workers go on.  No worker waits for
+ * another at a batch's end: one dear replication (a restarted LP) held the whole
+ * pool up when every batch ended with a join. */
 #include "mc.h"
 
 #include <math.h>
@@ -190,9 +193,10 @@ static const mc_module modules[] = {
 
 enum slot_status { SLOT_PENDING, SLOT_OK, SLOT_FAILED };
 
-/* One replication's result, out of the arena.  Slots are reused batch after batch. */
+/* One replication's result, out of the arena.  Slots are reused round the ring. */
 typedef struct mc_slot {
   int rep;
+  int ready;             /* finished (guarded by the job's lock): status and data hold */
   int status;
   int err;
   char why[160];         /* what failed, for the diagnostic */
@@ -211,17 +215,24 @@ typedef struct mc_worker {
   pthread_t thread;
 } mc_worker;
 
-/* Shared by the workers of one batch.  Everything but `next` and `stop` is read-only
- * while workers run; those two are guarded by `lock`. */
+/* Shared by the workers of one run.  The ring's positions are indices into todo;
+ * position i uses slot ring[i % nring].  Everything below `lock` is guarded by it. */
 struct mc_job {
   const scn_scenario *sc;
   const metric_set *ms;
   void *model[NMODULES];
-  mc_slot *slot; /* [nslot]: slot i runs replication slot[i].rep */
-  size_t nslot;
+  const int *todo;  /* [ntodo] the replications to run, ascending */
+  size_t ntodo;
+  mc_slot *ring;
+  size_t nring;
   pthread_mutex_t lock;
-  size_t next;
-  int stop;
+  pthread_cond_t cond; /* a slot finished, the front was written, or quit */
+  size_t next;         /* the next position to take */
+  size_t committed;    /* positions [0, committed) are in the store */
+  size_t running;      /* positions taken, not finished */
+  size_t stop;         /* nothing at or past the lowest failed position is taken */
+  int limit_rep;       /* only replications below it are taken (until_ci: the batch end) */
+  int quit;            /* set by the calling thread when the run is over */
 };
 
 static void slot_fail(mc_slot *sl, int err, const char *fmt, ...)
@@ -284,65 +295,64 @@ static void run_replication(mc_worker *w, mc_slot *sl) {
   sl->status = SLOT_OK;
 }
 
-/* Take slots in index order until none is left or one has failed.  Because slots
- * are taken in order, every slot below a failed one has been taken and runs to the
- * end, so the lowest failure and the whole slots before it are the same for any
+/* Run a slot's replication.  Near the arena cap, whether a replication fits can
+ * depend on the chunks left by the worker's earlier replications: retry on a fresh
+ * arena, so a failure depends on the replication alone, not on which thread ran what
+ * before. */
+static void run_slot(mc_worker *w, mc_slot *sl) {
+  int fresh = w->arena.held == 0;
+  run_replication(w, sl);
+  if (sl->status == SLOT_FAILED && sl->err == ERR_LIMIT && !fresh) {
+    arena_release(&w->arena);
+    run_replication(w, sl);
+  }
+}
+
+static mc_slot *slot_at(const mc_job *job, size_t i) { return &job->ring[i % job->nring]; }
+
+/* Whether the next position may be taken now (lock held).  Positions are taken in
+ * order, so every position below a failed one has been taken and runs to the end:
+ * the lowest failure and the whole replications before it are the same for any
  * number of threads. */
+static int can_take(const mc_job *job) {
+  return !job->quit && job->next < job->ntodo && job->next < job->stop &&
+         job->todo[job->next] < job->limit_rep && job->next < job->committed + job->nring;
+}
+
+/* Take the next position, run it unlocked, mark it finished (lock held on entry and
+ * on return). */
+static void take_and_run(mc_job *job, mc_worker *w) {
+  size_t i = job->next++;
+  mc_slot *sl = slot_at(job, i);
+  sl->rep = job->todo[i];
+  sl->ready = 0;
+  sl->status = SLOT_PENDING;
+  sl->err = 0;
+  sl->npoints = 0;
+  job->running++;
+  pthread_mutex_unlock(&job->lock);
+  run_slot(w, sl);
+  pthread_mutex_lock(&job->lock);
+  sl->ready = 1;
+  job->running--;
+  if (sl->status == SLOT_FAILED && i < job->stop)
+    job->stop = i;
+  pthread_cond_broadcast(&job->cond);
+}
+
+/* Workers 1..: take positions until the calling thread says the run is over. */
 static void *worker_main(void *arg) {
   mc_worker *w = arg;
   mc_job *job = w->job;
-  for (;;) {
-    size_t i;
-    pthread_mutex_lock(&job->lock);
-    i = job->stop ? job->nslot : job->next;
-    if (i < job->nslot)
-      job->next++;
-    pthread_mutex_unlock(&job->lock);
-    if (i >= job->nslot)
-      break;
-    int fresh = w->arena.held == 0;
-    run_replication(w, &job->slot[i]);
-    /* Near the arena cap, whether a replication fits can depend on the chunks left
-     * by the worker's earlier replications.  Retry on a fresh arena, so a failure
-     * depends on the replication alone, not on which thread ran what before. */
-    if (job->slot[i].status == SLOT_FAILED && job->slot[i].err == ERR_LIMIT &&
-        !fresh) {
-      arena_release(&w->arena);
-      run_replication(w, &job->slot[i]);
-    }
-    if (job->slot[i].status == SLOT_FAILED) {
-      pthread_mutex_lock(&job->lock);
-      job->stop = 1;
-      pthread_mutex_unlock(&job->lock);
-    }
+  pthread_mutex_lock(&job->lock);
+  while (!job->quit) {
+    if (can_take(job))
+      take_and_run(job, w);
+    else
+      pthread_cond_wait(&job->cond, &job->lock);
   }
+  pthread_mutex_unlock(&job->lock);
   return NULL;
-}
-
-/* Run the job's slots on nworker workers: workers 1.. start here; the calling thread
- * is worker 0 and joins them in batch_finish (after writing the previous batch, when
- * the run overlaps writes with work).  A thread that cannot be started only makes the
- * batch slower, never different. */
-static void batch_start(mc_job *job, mc_worker *w, int nworker, int *started) {
-  job->next = 0;
-  job->stop = 0;
-  for (int i = 1; i < nworker; i++)
-    started[i] = pthread_create(&w[i].thread, NULL, worker_main, &w[i]) == 0;
-}
-
-/* help = 0: stop the batch instead of working on it (its results are dropped). */
-static void batch_finish(mc_job *job, mc_worker *w, int nworker, const int *started,
-                         int help) {
-  if (help) {
-    worker_main(&w[0]);
-  } else {
-    pthread_mutex_lock(&job->lock);
-    job->stop = 1;
-    pthread_mutex_unlock(&job->lock);
-  }
-  for (int i = 1; i < nworker; i++)
-    if (started[i])
-      pthread_join(w[i].thread, NULL);
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -498,15 +508,15 @@ static int watch_converged(const mc_watch *w, size_t n, double rel) {
 
 /* ---- writing a batch ------------------------------------------------------------ */
 
-/* Write slots [0, n) -- whole replications, in index order -- in one transaction
- * (each with its done mark), then note them as done. */
-static int commit_slots(store *st, int64_t run_id, const metric_set *ms, const mc_slot *slot,
-                        size_t n, unsigned char *done, mc_watch *watch) {
+/* Write ring positions [p0, p1) -- whole replications, in index order -- in one
+ * transaction (each with its done mark), then note them as done. */
+static int commit_range(store *st, int64_t run_id, const metric_set *ms, const mc_job *job,
+                        size_t p0, size_t p1, unsigned char *done, mc_watch *watch) {
   int err;
   if ((err = store_begin(st)))
     return err;
-  for (size_t i = 0; i < n; i++) {
-    const mc_slot *sl = &slot[i];
+  for (size_t i = p0; i < p1; i++) {
+    const mc_slot *sl = slot_at(job, i);
     metric_out o = {sl->value, sl->point, sl->npoints, sl->cap, NULL};
     if ((err = store_put_replication(st, run_id, sl->rep, ms, &o))) {
       store_rollback(st);
@@ -517,9 +527,9 @@ static int commit_slots(store *st, int64_t run_id, const metric_set *ms, const m
     store_rollback(st);
     return err;
   }
-  for (size_t i = 0; i < n; i++) {
-    done[slot[i].rep] = 1;
-    watch_put(watch, &slot[i], ms);
+  for (size_t i = p0; i < p1; i++) {
+    done[slot_at(job, i)->rep] = 1;
+    watch_put(watch, slot_at(job, i), ms);
   }
   return 0;
 }
@@ -572,6 +582,103 @@ nomem:
   return ERR_NOMEM;
 }
 
+/* ---- the calling thread: writing the ring's front ------------------------------ */
+
+/* What the calling thread needs besides the job. */
+typedef struct mc_lead {
+  store *st;
+  const mc_options *opt;
+  mc_result *res;
+  int cap;
+  unsigned char *done; /* [cap] stored replications */
+  mc_watch *watch;
+  double t0;
+  int stored; /* out: replications [0, stored) are in the store */
+  long failed; /* out: the failed position to report, or -1 */
+} mc_lead;
+
+/* Replications below the returned index are all stored (or another part's). */
+static int front_rep(const mc_job *job, int cap) {
+  if (job->committed < job->ntodo)
+    return job->todo[job->committed];
+  return job->limit_rep < cap ? job->limit_rep : cap;
+}
+
+/* Write positions [p, q) with the lock released (only this thread writes). */
+static int write_front(mc_job *job, mc_lead *L, size_t p, size_t q) {
+  pthread_mutex_unlock(&job->lock);
+  int err = commit_range(L->st, L->res->run_id, &L->res->metrics, job, p, q, L->done, L->watch);
+  pthread_mutex_lock(&job->lock);
+  if (err)
+    return err;
+  job->committed = q;
+  L->res->ran += (int)(q - p);
+  pthread_cond_broadcast(&job->cond); /* their slots are free again */
+  if (L->opt->progress)
+    L->opt->progress(front_rep(job, L->cap), L->cap, now_s() - L->t0, L->opt->progress_ctx);
+  return 0;
+}
+
+/* With until_ci, at the end of the batch [.., b1): whether the headline metrics have
+ * converged over [0, b1).  Nothing runs meanwhile. */
+static int judge_batch(mc_lead *L, int b1, int *converged) {
+  *converged = 0;
+  if (b1 < L->opt->min_replications)
+    return 0;
+  int err = watch_cover(L->watch, L->st, L->res->run_id, &L->res->metrics, (size_t)b1,
+                        (size_t)L->cap);
+  if (!err)
+    *converged = watch_converged(L->watch, (size_t)b1, L->opt->until_ci);
+  return err;
+}
+
+/* The calling thread's part (lock held on entry and on return): write the finished
+ * front of the ring whenever a batch of it is whole, run replications in between,
+ * and when nothing runs and nothing more may start, either report the failure at the
+ * front, judge convergence at the batch's end (until_ci) or end the run.  Returns 0
+ * or the store's error (ERR_NOMEM: no memory to judge convergence). */
+static int lead_run(mc_job *job, mc_worker *w0, mc_lead *L) {
+  const size_t batch = (size_t)L->opt->batch;
+  for (;;) {
+    size_t p = job->committed, q = p;
+    while (q < job->next && slot_at(job, q)->ready && slot_at(job, q)->status == SLOT_OK)
+      q++;
+    int drained = job->running == 0 && !can_take(job);
+    if (q - p >= batch || (q > p && drained)) {
+      int err = write_front(job, L, p, q);
+      if (err)
+        return err;
+      continue;
+    }
+    if (!drained) {
+      if (can_take(job))
+        take_and_run(job, w0);
+      else
+        pthread_cond_wait(&job->cond, &job->lock);
+      continue;
+    }
+    if (job->committed < job->next) { /* the front is the lowest failure */
+      L->failed = (long)job->committed;
+      return 0;
+    }
+    int b1 = job->limit_rep < L->cap ? job->limit_rep : L->cap, converged = 0;
+    if (L->opt->until_ci > 0) {
+      int err = judge_batch(L, b1, &converged);
+      if (err)
+        return err;
+      if (converged)
+        L->res->converged = 1;
+      else if (b1 < L->cap) {
+        job->limit_rep = b1 + L->opt->batch;
+        pthread_cond_broadcast(&job->cond);
+        continue;
+      }
+    }
+    L->stored = b1;
+    return 0;
+  }
+}
+
 /* ---- the run ------------------------------------------------------------------ */
 
 int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store *st,
@@ -579,7 +686,8 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   const double t0 = now_s();
   mc_options defaults = MC_OPTIONS_INIT;
   mc_job job = {0};
-  mc_slot *slots = NULL; /* job.slot points into these */
+  mc_slot *slots = NULL; /* the ring */
+  int *todo = NULL;
   int nalloc_done = 0;   /* how many of them to free */
   mc_worker *w = NULL;
   mc_result *res = NULL;
@@ -673,23 +781,28 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   if (opt->until_ci > 0 && watch_init(&watch, ms))
     goto nomem;
 
-  /* Workers and batch slots live for the whole call.  With several threads (and no
-   * convergence check, which must see each batch before the next one runs) a batch
-   * that ran whole is written while the next one runs: the calling thread writes,
-   * then joins the workers, so the single writer no longer holds them up.  That
-   * takes two sets of slots. */
-  const int pipe = threads > 1 && opt->until_ci <= 0;
-  const int nalloc = pipe ? 2 * nslots : nslots;
-  slots = calloc((size_t)nalloc, sizeof *slots);
-  job.slot = slots;
+  /* The replications this call runs, in order: not stored yet, and in this part. */
+  if (!(todo = malloc((size_t)cap * sizeof *todo)))
+    goto nomem;
+  for (int r = 0; r < cap; r++)
+    if (!done[r] && (opt->nparts <= 1 || (opt->part_base + r) % opt->nparts == opt->part))
+      todo[job.ntodo++] = r;
+  job.todo = todo;
+
+  /* Workers and the ring live for the whole call.  With several threads the ring
+   * holds two batches, so the others run on while the front batch is written. */
+  const size_t nring = threads > 1 ? 2 * (size_t)nslots : (size_t)nslots;
+  slots = calloc(nring, sizeof *slots);
   if (slots)
-    nalloc_done = nalloc;
+    nalloc_done = (int)nring;
   w = calloc((size_t)threads, sizeof *w);
   if (!slots || !w)
     goto nomem;
-  for (int i = 0; i < nalloc; i++)
+  for (size_t i = 0; i < nring; i++)
     if (!(slots[i].value = malloc((ms->n ? ms->n : 1) * sizeof(double))))
       goto nomem;
+  job.ring = slots;
+  job.nring = nring;
   for (; nworker < threads; nworker++) {
     mc_worker *wk = &w[nworker];
     wk->job = &job;
@@ -704,97 +817,45 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot create a mutex for the worker threads");
     goto done;
   }
-  lock_ok = 1;
-
-  int stop = 0; /* replications [0, stop) are stored when the loop ends */
-  mc_slot *pending = NULL; /* a batch that ran whole, not written yet (pipe) */
-  size_t npending = 0;
-  int pending_b1 = 0;
-  res->converged = opt->until_ci > 0 ? 0 : 1;
-  for (int b0 = 0; b0 < cap; b0 += batch) {
-    int b1 = cap - b0 < batch ? cap : b0 + batch;
-    job.nslot = 0;
-    for (int r = b0; r < b1; r++)
-      if (!done[r] && (opt->nparts <= 1 || (opt->part_base + r) % opt->nparts == opt->part)) {
-        mc_slot *sl = &job.slot[job.nslot++];
-        sl->rep = r;
-        sl->status = SLOT_PENDING;
-        sl->err = 0;
-        sl->npoints = 0;
-      }
-
-    if (job.nslot) {
-      int nw = threads < (int)job.nslot ? threads : (int)job.nslot;
-      int started[MC_MAX_THREADS] = {0};
-      batch_start(&job, w, nw, started);
-      if (pending) {
-        err = commit_slots(st, res->run_id, ms, pending, npending, done, &watch);
-        if (!err) {
-          res->ran += (int)npending;
-          stop = pending_b1;
-          pending = NULL;
-          if (opt->progress)
-            opt->progress(stop, cap, now_s() - t0, opt->progress_ctx);
-        }
-      }
-      batch_finish(&job, w, nw, started, err == 0);
-      if (err)
-        goto store_error;
-
-      /* Commit the whole replications up to the first failure, in index order --
-       * or, when all ran and more batches follow, while the next one runs. */
-      size_t nok = 0;
-      while (nok < job.nslot && job.slot[nok].status == SLOT_OK)
-        nok++;
-      if (pipe && nok == job.nslot && b1 < cap) {
-        pending = job.slot, npending = job.nslot, pending_b1 = b1;
-        job.slot = job.slot == slots ? slots + nslots : slots;
-        continue;
-      }
-      if ((err = commit_slots(st, res->run_id, ms, job.slot, nok, done, &watch)))
-        goto store_error;
-      res->ran += (int)nok;
-      if (nok < job.nslot) {
-        const mc_slot *sl = &job.slot[nok];
-        err = sl->err ? sl->err : ERR_THREAD;
-        diag_report(d, DIAG_ERROR, sc->path, 0, 0, "replication %d failed: %s: %s",
-                    sl->rep, sl->why, err_strerror(err));
-        goto done;
-      }
-    } else if (pending) {
-      if ((err = commit_slots(st, res->run_id, ms, pending, npending, done, &watch)))
-        goto store_error;
-      res->ran += (int)npending;
-      pending = NULL;
-      if (opt->progress)
-        opt->progress(pending_b1, cap, now_s() - t0, opt->progress_ctx);
-    }
-
-    stop = b1;
-    if (opt->progress)
-      opt->progress(b1, cap, now_s() - t0, opt->progress_ctx);
-    if (opt->until_ci > 0 && b1 >= opt->min_replications) {
-      if ((err = watch_cover(&watch, st, res->run_id, ms, (size_t)b1, (size_t)cap))) {
-        if (err == ERR_NOMEM)
-          goto nomem;
-        goto store_error;
-      }
-      if (watch_converged(&watch, (size_t)b1, opt->until_ci)) {
-        res->converged = 1;
-        break;
-      }
-    }
+  if (pthread_cond_init(&job.cond, NULL) != 0) {
+    pthread_mutex_destroy(&job.lock);
+    err = ERR_THREAD;
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot create a condition for the worker threads");
+    goto done;
   }
-  if (pending) { /* not reached: the last batch is written at once; kept for safety */
-    if ((err = commit_slots(st, res->run_id, ms, pending, npending, done, &watch)))
-      goto store_error;
-    res->ran += (int)npending;
-    stop = pending_b1;
+  lock_ok = 1;
+  job.stop = job.ntodo;
+  job.limit_rep = opt->until_ci > 0 && batch < cap ? batch : cap;
+  res->converged = opt->until_ci > 0 ? 0 : 1;
+
+  /* A thread that cannot be started only makes the run slower, never different. */
+  mc_lead lead = {st, opt, res, cap, done, &watch, t0, 0, -1};
+  int started[MC_MAX_THREADS] = {0};
+  pthread_mutex_lock(&job.lock);
+  for (int i = 1; i < threads; i++)
+    started[i] = pthread_create(&w[i].thread, NULL, worker_main, &w[i]) == 0;
+  err = lead_run(&job, &w[0], &lead);
+  job.quit = 1;
+  pthread_cond_broadcast(&job.cond);
+  pthread_mutex_unlock(&job.lock);
+  for (int i = 1; i < threads; i++)
+    if (started[i])
+      pthread_join(w[i].thread, NULL);
+  if (err == ERR_NOMEM)
+    goto nomem;
+  if (err)
+    goto store_error;
+  if (lead.failed >= 0) {
+    const mc_slot *sl = slot_at(&job, (size_t)lead.failed);
+    err = sl->err ? sl->err : ERR_THREAD;
+    diag_report(d, DIAG_ERROR, sc->path, 0, 0, "replication %d failed: %s: %s", sl->rep,
+                sl->why, err_strerror(err));
+    goto done;
   }
 
   /* Summaries read back from the store, so a resumed run and an uninterrupted one
    * summarise exactly the same numbers. */
-  res->replications = stop;
+  res->replications = lead.stored;
   if ((err = mc_result_summarize(res, st, d)))
     goto done;
 
@@ -812,8 +873,10 @@ nomem:
   err = ERR_NOMEM;
   diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory for the replication runner");
 done:
-  if (lock_ok)
+  if (lock_ok) {
+    pthread_cond_destroy(&job.cond);
     pthread_mutex_destroy(&job.lock);
+  }
   for (int i = 0; i < nworker; i++) {
     sim_free(w[i].sim);
     arena_release(&w[i].arena);
@@ -829,6 +892,7 @@ done:
   release_models(job.model);
   watch_release(&watch);
   free(done);
+  free(todo);
   if (err) {
     mc_result_free(res);
     return err;
