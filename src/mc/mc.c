@@ -604,6 +604,18 @@ static int front_rep(const mc_job *job, int cap) {
   return job->limit_rep < cap ? job->limit_rep : cap;
 }
 
+/* The first position past the batch of position p: batches are the replications
+ * [0, batch), [batch, 2 batch), ..., as for until_ci, so what one transaction holds
+ * does not depend on timing. */
+static size_t batch_end(const mc_job *job, size_t p, int batch) {
+  if (p >= job->ntodo)
+    return p;
+  const int end = (job->todo[p] / batch + 1) * batch;
+  while (p < job->ntodo && job->todo[p] < end)
+    p++;
+  return p;
+}
+
 /* Write positions [p, q) with the lock released (only this thread writes). */
 static int write_front(mc_job *job, mc_lead *L, size_t p, size_t q) {
   pthread_mutex_unlock(&job->lock);
@@ -632,19 +644,18 @@ static int judge_batch(mc_lead *L, int b1, int *converged) {
   return err;
 }
 
-/* The calling thread's part (lock held on entry and on return): write the finished
- * front of the ring whenever a batch of it is whole, run replications in between,
+/* The calling thread's part (lock held on entry and on return): write the front
+ * batch of the ring whenever it has finished whole, run replications in between,
  * and when nothing runs and nothing more may start, either report the failure at the
  * front, judge convergence at the batch's end (until_ci) or end the run.  Returns 0
  * or the store's error (ERR_NOMEM: no memory to judge convergence). */
 static int lead_run(mc_job *job, mc_worker *w0, mc_lead *L) {
-  const size_t batch = (size_t)L->opt->batch;
   for (;;) {
-    size_t p = job->committed, q = p;
-    while (q < job->next && slot_at(job, q)->ready && slot_at(job, q)->status == SLOT_OK)
+    size_t p = job->committed, q = p, e = batch_end(job, p, L->opt->batch);
+    while (q < e && q < job->next && slot_at(job, q)->ready && slot_at(job, q)->status == SLOT_OK)
       q++;
     int drained = job->running == 0 && !can_take(job);
-    if (q - p >= batch || (q > p && drained)) {
+    if ((q == e && e > p) || (q > p && drained)) {
       int err = write_front(job, L, p, q);
       if (err)
         return err;
