@@ -865,9 +865,10 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   }
 
   /* Summaries read back from the store, so a resumed run and an uninterrupted one
-   * summarise exactly the same numbers. */
+   * summarise exactly the same numbers.  A part's share alone is no sample to
+   * summarise: the one who gathers the parts does (sweep.h). */
   res->replications = lead.stored;
-  if ((err = mc_result_summarize(res, st, d)))
+  if (opt->nparts <= 1 && (err = mc_result_summarize(res, st, d)))
     goto done;
 
   res->wall_s = now_s() - t0;

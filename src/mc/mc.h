@@ -85,7 +85,8 @@ typedef struct mc_result {
   int converged;        /* until_ci met (1 when not asked) */
   double wall_s;        /* this call */
   metric_set metrics;   /* the run's registry (a copy the result owns) */
-  stats_summary *summary; /* [metrics.n]; for series: summary of the last value */
+  stats_summary *summary; /* [metrics.n]; for series: summary of the last value;
+                             NULL for a part of a split run (nparts > 1) */
 } mc_result;
 
 /* Run the scenario.  st must be open and not inside a transaction.  Returns 0 and

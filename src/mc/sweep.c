@@ -240,7 +240,7 @@ int mc_sweep_run(mc_sweep_result **out, const scn_sweep *sw, const mc_sweep_opti
     if (opt->nparts > 1) {
       mo.part = opt->part;
       mo.nparts = opt->nparts;
-      mo.part_base = (int64_t)p * res->replications;
+      mo.part_base = p; /* (p + r) % nparts: sweep.h says why */
     }
     if ((err = mc_run(&res->point[p].result, sc, &mo, st, d)))
       goto done;

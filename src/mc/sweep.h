@@ -14,10 +14,13 @@
  * points are then due to the factors, not to sampling noise.
  *
  * Partitioning (MPI, or any split of the work): with nparts > 1 only the
- * (point, replication) pairs whose index point * R + r is part modulo nparts are run,
- * into this process's own store; mc_sweep_gather() (or a run with mc_options.merge)
- * then copies every part's replications into one store, where the summaries are the
- * same as a single process's, bit for bit.
+ * (point, replication) pairs with (point + r) modulo nparts = part are run, into this
+ * process's own store.  Common random numbers make replication r about as dear at
+ * every point, so a split by r alone (every point's even replications to one of two
+ * parts) piles the same dear replications onto one part; shifting by the point spreads
+ * each r over the parts.  Then mc_sweep_gather() (or a run with
+ * mc_options.merge) copies every part's replications into one store, where the
+ * summaries are the same as a single process's, bit for bit.
  *
  * Ownership: sw, the store and d are borrowed; results are the caller's. */
 #ifndef STRAITS_SWEEP_H
