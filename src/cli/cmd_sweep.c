@@ -10,6 +10,7 @@
 
 #ifdef STRAITS_MPI
 #include <mpi.h>
+#include "sweep_mpi.h"
 #endif
 
 #include "cli.h"
@@ -172,9 +173,11 @@ static int sweep_uses_plan(const scn_sweep *sw, const char *fallback,
 }
 
 #ifdef STRAITS_MPI
-/* Under mpirun with more than one rank: rank k > 0 runs part k into DB.rankK, rank 0
- * runs part 0 into DB itself; rank 0 then merges the other parts into DB
- * (mc_options.merge) and prints the summary. */
+/* Under mpirun with more than one rank: rank 0 hands out the pairs in chunks as the
+ * ranks ask (sweep_mpi.h); rank k > 0 stores what it runs in DB.rankK and sends the
+ * rows to rank 0, which runs its own chunks into DB itself and writes the others'
+ * rows there as they arrive; then it checks that DB is whole (copying from the part
+ * stores what a resumed rank ran in an earlier job) and prints the summary. */
 /* Started by mpirun/mpiexec/srun: their launchers set one of these.  Without them
  * MPI is not started at all, so a plain `straits sweep` pays nothing for it. */
 static int mpi_launched(void) {
@@ -263,15 +266,22 @@ int cmd_sweep(int argc, char **argv) {
       rc = CLI_BAD_INPUT;
       goto done;
     }
-    a.so.part = rank;
-    a.so.nparts = size;
     a.so.mc.progress = NULL;
-    /* Rank 0 writes its share straight into the main store, so the merge copies
-     * only the other ranks' rows. */
+    sweep_mpi *sm = NULL;
     err = store_open(&st, rank == 0 ? a.db : parts[rank], d);
-    if (!err) err = mc_sweep_run(&res, sw, &a.so, st, d);
-    store_close(st);
-    st = NULL;
+    if (!err && !(sm = sweep_mpi_new(rank, size, sw->points, st))) err = ERR_NOMEM;
+    if (!err) {
+      a.so.hooks = sweep_mpi_hooks(sm);
+      err = mc_sweep_run(&res, sw, &a.so, st, d);
+      a.so.hooks = NULL;
+    }
+    /* Rank 0 serves the others until each has finished; all its rows are in DB then. */
+    int whole = sm ? sweep_mpi_finish(sm, err == 0) : 0;
+    sweep_mpi_free(sm);
+    if (rank != 0) {
+      store_close(st);
+      st = NULL;
+    }
     /* Every rank's verdict, so no rank waits for a merge that will not come. */
     int ok = err == 0, all_ok = 0;
     MPI_Request req;
@@ -282,12 +292,15 @@ int cmd_sweep(int argc, char **argv) {
       rc = all_ok ? CLI_OK : CLI_FAILURE;
       goto done;
     }
-    /* Rank 0 copies the other ranks' rows into its runs and summarises them again,
-     * keeping what it prepared for its own share (sweep.h); only if a part lacks
-     * something does it fall back to resuming the sweep with --merge. */
-    if (!(err = store_open(&st, a.db, d)) &&
-        !(err = mc_sweep_gather(res, sw, &a.so, st, (const char *const *)parts + 1,
-                                (size_t)size - 1, d))) {
+    /* DB should be whole: check it and summarise every point (sweep.h), copying from
+     * the part stores whatever did not arrive (rows a resumed rank ran in an earlier
+     * job); only if a part lacks something too does it fall back to resuming the
+     * sweep with --merge. */
+    err = whole ? mc_sweep_gather(res, sw, &a.so, st, NULL, 0, d) : ERR_NOTFOUND;
+    if (err == ERR_NOTFOUND)
+      err = mc_sweep_gather(res, sw, &a.so, st, (const char *const *)parts + 1,
+                            (size_t)size - 1, d);
+    if (!err) {
       diag_print(d, stderr, isatty(fileno(stderr)));
       if (!a.quiet) print_summary(stdout, sw, res, a.db, 0, 1);
       rc = CLI_OK;

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,8 +222,11 @@ struct mc_job {
   const scn_scenario *sc;
   const metric_set *ms;
   void *model[NMODULES];
-  const int *todo;  /* [ntodo] the replications to run, ascending */
+  int *todo;        /* [ntodo] the replications to run, in order (room for all) */
   size_t ntodo;
+  const mc_hooks *hooks; /* with a claim hook, todo grows as replications are claimed */
+  int cap;
+  const unsigned char *done; /* [cap] replications stored before this call */
   mc_slot *ring;
   size_t nring;
   pthread_mutex_t lock;
@@ -230,7 +234,9 @@ struct mc_job {
   size_t next;         /* the next position to take */
   size_t committed;    /* positions [0, committed) are in the store */
   size_t running;      /* positions taken, not finished */
-  size_t stop;         /* nothing at or past the lowest failed position is taken */
+  size_t stop;         /* nothing at or past the lowest failed position is taken
+                          (SIZE_MAX: no failure) */
+  int exhausted;       /* the claim hook has no more to give (or there is none) */
   int limit_rep;       /* only replications below it are taken (until_ci: the batch end) */
   int quit;            /* set by the calling thread when the run is over */
 };
@@ -512,18 +518,26 @@ static int watch_converged(const mc_watch *w, size_t n, double rel) {
  * transaction (each with its done mark), then note them as done. */
 static int commit_range(store *st, int64_t run_id, const metric_set *ms, const mc_job *job,
                         size_t p0, size_t p1, unsigned char *done, mc_watch *watch) {
+  const mc_hooks *h = job->hooks;
   int err;
   if ((err = store_begin(st)))
     return err;
-  for (size_t i = p0; i < p1; i++) {
+  for (size_t i = p0; i < p1 && !err; i++) {
     const mc_slot *sl = slot_at(job, i);
     metric_out o = {sl->value, sl->point, sl->npoints, sl->cap, NULL};
-    if ((err = store_put_replication(st, run_id, sl->rep, ms, &o))) {
-      store_rollback(st);
-      return err;
-    }
+    const void *bytes;
+    long len = store_pack_replication(st, sl->rep, ms, &o, &bytes);
+    if (len < 0)
+      err = (int)len;
+    else if (!(err = store_put_packed(st, run_id, sl->rep, ms, bytes, (size_t)len, 0)) &&
+             h && h->stored)
+      h->stored(h->ctx, sl->rep, bytes, (size_t)len);
   }
-  if ((err = store_commit(st))) {
+  if (!err)
+    err = store_commit(st);
+  if (h && h->committed)
+    h->committed(h->ctx, err == 0);
+  if (err) {
     store_rollback(st);
     return err;
   }
@@ -593,6 +607,7 @@ typedef struct mc_lead {
   unsigned char *done; /* [cap] stored replications */
   mc_watch *watch;
   double t0;
+  int threads;
   int stored; /* out: replications [0, stored) are in the store */
   long failed; /* out: the failed position to report, or -1 */
 } mc_lead;
@@ -644,26 +659,70 @@ static int judge_batch(mc_lead *L, int b1, int *converged) {
   return err;
 }
 
+/* Ask the claim hook for more (lock held on entry and on return): append the claimed
+ * replications not stored yet, or note that there are no more.  0, or -1 when the
+ * hook failed. */
+static int claim_more(mc_job *job) {
+  int lo = 0, hi = 0;
+  pthread_mutex_unlock(&job->lock);
+  int rc = job->hooks->claim(job->hooks->ctx, &lo, &hi);
+  pthread_mutex_lock(&job->lock);
+  if (rc <= 0) {
+    job->exhausted = 1;
+    return rc < 0 ? -1 : 0;
+  }
+  for (int r = lo < 0 ? 0 : lo; r < hi && r < job->cap; r++)
+    if (!job->done[r] && job->ntodo < (size_t)job->cap)
+      job->todo[job->ntodo++] = r;
+  pthread_cond_broadcast(&job->cond);
+  return 0;
+}
+
+/* Wait for a worker for at most a millisecond, so the poll hook keeps being called. */
+static void wait_a_little(mc_job *job) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_nsec += 1000000;
+  if (ts.tv_nsec >= 1000000000L)
+    ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+  pthread_cond_timedwait(&job->cond, &job->lock, &ts);
+}
+
 /* The calling thread's part (lock held on entry and on return): write the front
  * batch of the ring whenever it has finished whole, run replications in between,
  * and when nothing runs and nothing more may start, either report the failure at the
  * front, judge convergence at the batch's end (until_ci) or end the run.  Returns 0
  * or the store's error (ERR_NOMEM: no memory to judge convergence). */
 static int lead_run(mc_job *job, mc_worker *w0, mc_lead *L) {
+  const mc_hooks *h = job->hooks;
   for (;;) {
+    if (h && h->poll) {
+      pthread_mutex_unlock(&job->lock);
+      h->poll(h->ctx);
+      pthread_mutex_lock(&job->lock);
+    }
     size_t p = job->committed, q = p, e = batch_end(job, p, L->opt->batch);
     while (q < e && q < job->next && slot_at(job, q)->ready && slot_at(job, q)->status == SLOT_OK)
       q++;
-    int drained = job->running == 0 && !can_take(job);
+    int claimable = !job->exhausted && job->stop == SIZE_MAX;
+    int drained = job->running == 0 && !can_take(job) && !claimable;
     if ((q == e && e > p) || (q > p && drained)) {
       int err = write_front(job, L, p, q);
       if (err)
         return err;
       continue;
     }
+    /* Claim more before the workers run dry: one replication a thread in hand. */
+    if (claimable && job->ntodo - job->next < (size_t)L->threads) {
+      if (claim_more(job))
+        return ERR_IO;
+      continue;
+    }
     if (!drained) {
       if (can_take(job))
         take_and_run(job, w0);
+      else if (h && h->poll)
+        wait_a_little(job);
       else
         pthread_cond_wait(&job->cond, &job->lock);
       continue;
@@ -737,6 +796,12 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
                 opt->until_ci);
     return ERR_USAGE;
   }
+  const int claiming = opt->hooks && opt->hooks->claim;
+  if (claiming && opt->until_ci > 0) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "a run whose share is claimed cannot stop at a "
+                "confidence interval (until-ci)");
+    return ERR_USAGE;
+  }
   if (opt->nparts > 1 && (opt->until_ci > 0 || opt->part < 0 || opt->part >= opt->nparts)) {
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "part %d of %d: not a share of the run%s",
                 opt->part, opt->nparts, opt->until_ci > 0 ? " (with until-ci)" : "");
@@ -792,13 +857,21 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   if (opt->until_ci > 0 && watch_init(&watch, ms))
     goto nomem;
 
-  /* The replications this call runs, in order: not stored yet, and in this part. */
+  /* The replications this call runs, in order: not stored yet, and in this part --
+   * or, with a claim hook, those it hands out as the run goes. */
+  const mc_hooks *hooks = opt->hooks;
   if (!(todo = malloc((size_t)cap * sizeof *todo)))
     goto nomem;
-  for (int r = 0; r < cap; r++)
+  for (int r = 0; r < cap && !claiming; r++)
     if (!done[r] && (opt->nparts <= 1 || (opt->part_base + r) % opt->nparts == opt->part))
       todo[job.ntodo++] = r;
   job.todo = todo;
+  job.hooks = hooks;
+  job.cap = cap;
+  job.done = done;
+  job.exhausted = !claiming;
+  if (hooks && hooks->started)
+    hooks->started(hooks->ctx, res->run_id, &res->metrics, cap);
 
   /* Workers and the ring live for the whole call.  With several threads the ring
    * holds two batches, so the others run on while the front batch is written. */
@@ -835,12 +908,12 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
     goto done;
   }
   lock_ok = 1;
-  job.stop = job.ntodo;
+  job.stop = SIZE_MAX;
   job.limit_rep = opt->until_ci > 0 && batch < cap ? batch : cap;
   res->converged = opt->until_ci > 0 ? 0 : 1;
 
   /* A thread that cannot be started only makes the run slower, never different. */
-  mc_lead lead = {st, opt, res, cap, done, &watch, t0, 0, -1};
+  mc_lead lead = {st, opt, res, cap, done, &watch, t0, threads, 0, -1};
   int started[MC_MAX_THREADS] = {0};
   pthread_mutex_lock(&job.lock);
   for (int i = 1; i < threads; i++)
@@ -854,6 +927,10 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
       pthread_join(w[i].thread, NULL);
   if (err == ERR_NOMEM)
     goto nomem;
+  if (err == ERR_IO) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "the run's share of the work could not be claimed");
+    goto done;
+  }
   if (err)
     goto store_error;
   if (lead.failed >= 0) {
@@ -868,7 +945,7 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
    * summarise exactly the same numbers.  A part's share alone is no sample to
    * summarise: the one who gathers the parts does (sweep.h). */
   res->replications = lead.stored;
-  if (opt->nparts <= 1 && (err = mc_result_summarize(res, st, d)))
+  if (opt->nparts <= 1 && !claiming && (err = mc_result_summarize(res, st, d)))
     goto done;
 
   res->wall_s = now_s() - t0;

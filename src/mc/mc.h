@@ -46,6 +46,27 @@ typedef void (*mc_progress_fn)(int done, int total, double elapsed_s, void *ctx)
 #define MC_MAX_THREADS 256        /* more are taken as this many */
 #define MC_MAX_BATCH 100000
 
+/* Hooks for a run whose share of the work is handed out while it runs (a sweep split
+ * over MPI ranks, cmd_sweep.c).  Every hook is called on the calling thread, so MPI
+ * needs no more than MPI_THREAD_FUNNELED; any may be NULL. */
+typedef struct mc_hooks {
+  void *ctx;
+  /* The run is in the store (begun, or found to resume): its id, its metrics (valid
+   * until the result is freed) and its replications [0, cap). */
+  void (*started)(void *ctx, int64_t run_id, const metric_set *ms, int cap);
+  /* The next replications to run, [*lo, *hi): returns > 0; 0 when this run gets no
+   * more; < 0 when the source failed (the run stops with ERR_IO).  With claim set the
+   * run runs only what it claims, in claim order (part and nparts do not apply). */
+  int (*claim)(void *ctx, int *lo, int *hi);
+  /* Each replication as it went into a transaction (the store's packed bytes, valid
+   * during the call only), then whether that transaction committed. */
+  void (*stored)(void *ctx, int replication, const void *bytes, size_t len);
+  void (*committed)(void *ctx, int ok);
+  /* Called between replications (at least every millisecond while the calling thread
+   * waits): time for the caller's own business, e.g. answering other ranks. */
+  void (*poll)(void *ctx);
+} mc_hooks;
+
 typedef struct mc_options {
   int threads;          /* 0 = number of online CPUs; at most MC_MAX_THREADS */
   int replications;     /* 0 = the scenario's; with until_ci, the cap */
@@ -73,9 +94,10 @@ typedef struct mc_options {
   /* Japan's legal authorities (plan.h), needed when the scenario has `situations:` or
    * `plan:`; borrowed.  Its hash is part of the canonical options text. */
   const struct plan_authorities *authorities;
+  const mc_hooks *hooks; /* NULL: none */
 } mc_options;
 
-#define MC_OPTIONS_INIT {0, 0, 0.0, 30, 50, 0, NULL, NULL, "unknown", 0, 0, 0, 0, NULL, 0, NULL}
+#define MC_OPTIONS_INIT {0, 0, 0.0, 30, 50, 0, NULL, NULL, "unknown", 0, 0, 0, 0, NULL, 0, NULL, NULL}
 
 typedef struct mc_result {
   int64_t run_id;

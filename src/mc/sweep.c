@@ -170,6 +170,37 @@ static int load_point(scn_scenario **sc, const scn_sweep *sw, const mc_sweep_opt
   return err;
 }
 
+/* mc_hooks for point p, passed on to the sweep's hooks with the point. */
+typedef struct point_hooks {
+  const mc_sweep_hooks *h;
+  int p;
+} point_hooks;
+
+static void ph_started(void *ctx, int64_t run_id, const metric_set *ms, int cap) {
+  const point_hooks *ph = ctx;
+  if (ph->h->started) ph->h->started(ph->h->ctx, ph->p, run_id, ms, cap);
+}
+
+static int ph_claim(void *ctx, int *lo, int *hi) {
+  const point_hooks *ph = ctx;
+  return ph->h->claim(ph->h->ctx, ph->p, lo, hi);
+}
+
+static void ph_stored(void *ctx, int replication, const void *bytes, size_t len) {
+  const point_hooks *ph = ctx;
+  if (ph->h->stored) ph->h->stored(ph->h->ctx, ph->p, replication, bytes, len);
+}
+
+static void ph_committed(void *ctx, int ok) {
+  const point_hooks *ph = ctx;
+  if (ph->h->committed) ph->h->committed(ph->h->ctx, ph->p, ok);
+}
+
+static void ph_poll(void *ctx) {
+  const point_hooks *ph = ctx;
+  if (ph->h->poll) ph->h->poll(ph->h->ctx);
+}
+
 int mc_sweep_run(mc_sweep_result **out, const scn_sweep *sw, const mc_sweep_options *opt,
                  store *st, diag *d) {
   const double t0 = now_s();
@@ -237,7 +268,12 @@ int mc_sweep_run(mc_sweep_result **out, const scn_sweep *sw, const mc_sweep_opti
     mo.replications = res->replications;
     /* Every point resumes its own run: the sweep's resume is the points' resume. */
     mo.resume = opt->mc.resume;
-    if (opt->nparts > 1) {
+    point_hooks ph = {opt->hooks, p};
+    const mc_hooks mh = {&ph, ph_started, opt->hooks && opt->hooks->claim ? ph_claim : NULL,
+                         ph_stored, ph_committed, ph_poll};
+    if (opt->hooks) {
+      mo.hooks = &mh;
+    } else if (opt->nparts > 1) {
       mo.part = opt->part;
       mo.nparts = opt->nparts;
       mo.part_base = p; /* (p + r) % nparts: sweep.h says why */

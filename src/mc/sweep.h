@@ -35,6 +35,19 @@
 #include "scn_sweep.h"
 #include "store.h"
 
+/* A sweep whose (point, replication) pairs are handed out while it runs (MPI ranks
+ * sharing a counter, cmd_sweep.c): mc_hooks with the point.  Points still run in
+ * order, each to the end of what it was given; the claim for point p gives
+ * replications of p only, 0 when p has no more. */
+typedef struct mc_sweep_hooks {
+  void *ctx;
+  void (*started)(void *ctx, int point, int64_t run_id, const metric_set *ms, int cap);
+  int (*claim)(void *ctx, int point, int *lo, int *hi);
+  void (*stored)(void *ctx, int point, int replication, const void *bytes, size_t len);
+  void (*committed)(void *ctx, int point, int ok);
+  void (*poll)(void *ctx);
+} mc_sweep_hooks;
+
 typedef struct mc_sweep_options {
   mc_options mc;               /* per point; replications = the sweep's when 0 */
   const char *scenario;        /* used when the sweep file names none */
@@ -45,9 +58,10 @@ typedef struct mc_sweep_options {
   /* Called before each point runs (point, points); may be NULL. */
   void (*point_progress)(int point, int points, void *ctx);
   void *point_ctx;
+  const mc_sweep_hooks *hooks; /* NULL: part/nparts, or all pairs */
 } mc_sweep_options;
 
-#define MC_SWEEP_OPTIONS_INIT {MC_OPTIONS_INIT, NULL, NULL, 0, 0, 1, NULL, NULL}
+#define MC_SWEEP_OPTIONS_INIT {MC_OPTIONS_INIT, NULL, NULL, 0, 0, 1, NULL, NULL, NULL}
 
 typedef struct mc_sweep_point {
   char **set;          /* [nfactor] "path=value" */

@@ -726,14 +726,23 @@ static long pack_replication(store *st, int replication, const metric_set *ms,
   return (long)len;
 }
 
-int store_put_replication(store *st, int64_t run_id, int replication,
-                          const metric_set *ms, const metric_out *out) {
+long store_pack_replication(store *st, int replication, const metric_set *ms,
+                           const metric_out *out, const void **bytes) {
+  int err = 0;
+  long len = pack_replication(st, replication, ms, out, &err);
+  *bytes = len < 0 ? NULL : st->pack;
+  return len < 0 ? (long)err : len;
+}
+
+int store_put_packed(store *st, int64_t run_id, int replication, const metric_set *ms,
+                     const void *bytes, size_t len, int if_new) {
   int err = 0, rc;
+  rep_view v;
   sqlite3_stmt *s;
   cache_drop(st);
-  long len = pack_replication(st, replication, ms, out, &err);
-  if (len < 0)
-    return err;
+  if (rep_parse(&v, bytes, len) != 0 || v.nvalues != ms->n)
+    return fail(st, SQLITE_OK, "replication %d of run %lld: not a packed replication of "
+                "its %zu metrics", replication, (long long)run_id, ms->n);
   if ((err = sp_begin(st)))
     return err;
 
@@ -741,11 +750,13 @@ int store_put_replication(store *st, int64_t run_id, int replication,
   s = st->stmt[S_REP_INSERT];
   sqlite3_bind_int64(s, 1, run_id);
   sqlite3_bind_int(s, 2, replication);
-  rc = sqlite3_bind_blob64(s, 3, st->pack, (sqlite3_uint64)len, SQLITE_STATIC);
+  rc = sqlite3_bind_blob64(s, 3, bytes, (sqlite3_uint64)len, SQLITE_STATIC);
   if (rc == SQLITE_OK)
     rc = exec_stmt(st, S_REP_INSERT);
   else
     sqlite3_reset(s), sqlite3_clear_bindings(s);
+  if ((rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) && if_new)
+    goto done; /* nothing written: the savepoint ends empty */
   if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
     err = fail(st, SQLITE_OK, "replication %d of run %lld is already stored", replication,
                (long long)run_id);
@@ -773,6 +784,15 @@ done:;
     return err;
   }
   return e2;
+}
+
+int store_put_replication(store *st, int64_t run_id, int replication,
+                          const metric_set *ms, const metric_out *out) {
+  const void *bytes;
+  long len = store_pack_replication(st, replication, ms, out, &bytes);
+  if (len < 0)
+    return (int)len;
+  return store_put_packed(st, run_id, replication, ms, bytes, (size_t)len, 0);
 }
 
 /* The value a summary reads from a parsed blob: the scalar, or a series' last point

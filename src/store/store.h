@@ -87,6 +87,18 @@ int store_put_replication(store *st, int64_t run_id, int replication,
 int store_commit(store *st);
 int store_rollback(store *st); /* no-op (0) when no transaction is open */
 
+/* A replication as the store keeps it: its values and series points packed into
+ * bytes (format at the top of store.c), so that a part of a split run can hand what
+ * it stored to the one who gathers (MPI rank 0) without a second encoding.
+ * store_pack_replication packs into the handle's buffer (*bytes is valid until the
+ * next call on st) and returns the length, or the (negative) error.  store_put_packed
+ * checks the bytes against ms and stores them as store_put_replication does; with
+ * if_new, a replication already stored is skipped without error. */
+long store_pack_replication(store *st, int replication, const metric_set *ms,
+                            const metric_out *out, const void **bytes);
+int store_put_packed(store *st, int64_t run_id, int replication, const metric_set *ms,
+                     const void *bytes, size_t len, int if_new);
+
 /* Values of metric `metric` (index in the run's registry) for replications 0..n-1,
  * in replication order; NaN where absent.  For a METRIC_SERIES metric, the value of
  * the replication's last point of that series.  vals must hold n doubles.  The first

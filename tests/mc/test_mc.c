@@ -528,6 +528,104 @@ static void test_sweep_gather(void **state) {
   }
 }
 
+/* A share claimed as the run goes (what MPI ranks do, sweep_mpi.c), simulated in one
+ * process: part A claims chunks 0, 2, 4, ... of 7 replications, part B the others;
+ * each sends what it stored, as packed bytes, to a third store that ran nothing itself.
+ * That store then holds exactly the numbers of an ordinary run. */
+typedef struct share {
+  int parity, next, chunks;
+  store *to;
+  int64_t to_run;
+  const metric_set *to_ms;
+  int stored, committed, cap_seen;
+  unsigned char seen[40];
+} share;
+
+static int share_claim(void *ctx, int *lo, int *hi) {
+  share *s = ctx;
+  int c = s->next * 2 + s->parity;
+  if (c >= s->chunks) return 0;
+  s->next++;
+  *lo = 7 * c;
+  *hi = 7 * c + 7;
+  return 1;
+}
+
+static void share_stored(void *ctx, int rep, const void *bytes, size_t len) {
+  share *s = ctx;
+  assert_true(rep >= 0 && rep < 40 && !s->seen[rep]);
+  s->seen[rep] = 1;
+  s->stored++;
+  assert_int_equal(store_put_packed(s->to, s->to_run, rep, s->to_ms, bytes, len, 1), 0);
+}
+
+static void share_committed(void *ctx, int ok) {
+  share *s = ctx;
+  assert_true(ok);
+  s->committed++;
+}
+
+static void share_started(void *ctx, int64_t run_id, const metric_set *ms, int cap) {
+  share *s = ctx;
+  (void)run_id, (void)ms;
+  s->cap_seen = cap;
+}
+
+static int claim_none(void *ctx, int *lo, int *hi) {
+  (void)ctx, (void)lo, (void)hi;
+  return 0;
+}
+
+static void test_claimed_share(void **state) {
+  fixture *f = *state;
+  mc_options o = MC_OPTIONS_INIT;
+  o.replications = 40;
+  o.batch = 10;
+  o.version = "test";
+  o.threads = 2;
+  mc_result *ref = run_ok(f, f->st[0], &o);
+
+  /* The gathering store: a run begun, nothing claimed. */
+  mc_hooks none = {NULL, NULL, claim_none, NULL, NULL, NULL};
+  o.hooks = &none;
+  mc_result *all = run_ok(f, f->st[1], &o);
+  assert_int_equal(all->ran, 0);
+  assert_null(all->summary); /* a share is summarised by whoever gathers it */
+
+  share a = {0, 0, 6, f->st[1], all->run_id, &all->metrics, 0, 0, 0, {0}};
+  share b = a;
+  b.parity = 1;
+  mc_hooks ha = {&a, share_started, share_claim, share_stored, share_committed, NULL};
+  mc_hooks hb = {&b, share_started, share_claim, share_stored, share_committed, NULL};
+  o.hooks = &ha;
+  mc_result *ra = run_ok(f, f->st[2], &o);
+  o.hooks = &hb;
+  mc_result *rb = run_ok(f, f->st[2], &o);
+  assert_int_equal(a.cap_seen, 40);
+  assert_int_equal(ra->ran, 21); /* chunks 0, 2, 4: 0-6, 14-20, 28-34 */
+  assert_int_equal(rb->ran, 19); /* chunks 1, 3, 5: 7-13, 21-27, 35-39 */
+  assert_int_equal(a.stored + b.stored, 40);
+  assert_true(a.committed >= 3 && b.committed >= 3);
+
+  all->replications = 40;
+  assert_int_equal(mc_result_summarize(all, f->st[1], f->d), 0);
+  assert_same_summary(ref, all);
+  assert_same_values(f->st[0], ref, f->st[1], all);
+  /* The same bytes offered again are skipped, not counted twice. */
+  mc_hooks hb2 = hb;
+  b.next = 0;
+  memset(b.seen, 0, sizeof b.seen);
+  o.hooks = &hb2;
+  mc_result *rb2 = run_ok(f, f->st[2], &o);
+  assert_int_equal(count_rows(f->db[1], "SELECT count(*) FROM replication"), 40);
+  assert_int_equal(count_rows(f->db[1], "SELECT replications_done FROM run"), 40);
+  mc_result_free(rb2);
+  mc_result_free(ref);
+  mc_result_free(all);
+  mc_result_free(ra);
+  mc_result_free(rb);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_threads_identical, setup, teardown),
@@ -537,6 +635,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
       cmocka_unit_test_setup_teardown(test_store_error_midrun, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_gather, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_claimed_share, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,5 +117,39 @@ if [ -n "${MPIRUN:-}" ] && "$STRAITS" sweep --help | grep -q "built with MPI"; t
     [ "$(q "$SCRATCH/mpi$np.db" "SELECT count(*) FROM replication")" = 160 ] ||
       fail "$np MPI ranks: not 160 replications in the merged store"
   done
+  # Rank 0 hands out the pairs as the ranks ask, so which rank ran what varies from
+  # run to run; every rank must still have run some, and the rows rank 0 got from the
+  # others must be theirs.
+  n1=$(q "$SCRATCH/mpi2.db.rank1" "SELECT count(*) FROM replication")
+  [ "$n1" -gt 0 ] && [ "$n1" -lt 160 ] || fail "2 MPI ranks: rank 1 ran $n1 of 160"
+  # Stopped (SIGTERM, as Slurm preempts) at random moments under 2 ranks, then resumed
+  # under 3: the same numbers as one process, nothing lost or counted twice.  200
+  # replications a point, so that the stops fall inside the work.
+  expect_status 0 "$STRAITS" sweep -j 2 -n 200 --db "$SCRATCH/f200.db" "$DATA/sweep_factorial.yaml"
+  points "$SCRATCH/out" >"$SCRATCH/f200"
+  i=0
+  resume=""
+  while [ "$i" -lt "${SWEEP_MPI_KILLS:-3}" ]; do
+    delay=$(awk -v s="$SEED" -v i="$i" 'BEGIN { srand(s + 7 * i); print 0.25 + rand() * 0.5 }')
+    $MPIRUN --oversubscribe --allow-run-as-root -np 2 "$STRAITS" sweep -q -j 1 -n 200 $resume \
+      --db "$SCRATCH/mk.db" "$DATA/sweep_factorial.yaml" >/dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    resume="--resume"
+    i=$((i + 1))
+  done
+  expect_status 0 $MPIRUN --oversubscribe --allow-run-as-root -np 3 "$STRAITS" sweep -j 1 -n 200 \
+    --resume --db "$SCRATCH/mk.db" "$DATA/sweep_factorial.yaml"
+  points "$SCRATCH/out" >"$SCRATCH/mpik"
+  cmp -s "$SCRATCH/f200" "$SCRATCH/mpik" || fail "MPI sweep resumed after stops differs (seed $SEED): $(diff "$SCRATCH/f200" "$SCRATCH/mpik" | head -4)"
+  [ "$(q "$SCRATCH/mk.db" 'PRAGMA integrity_check')" = ok ] || fail "MPI resumed sweep: integrity_check"
+  sweep=$(q "$SCRATCH/mk.db" "SELECT max(sweep) FROM sweep_point")
+  got=$(q "$SCRATCH/mk.db" "SELECT count(*), count(DISTINCT p.point || '/' || r.idx)
+    FROM sweep_point p JOIN replication r ON r.run = p.run WHERE p.sweep = $sweep")
+  [ "$got" = "800|800" ] || fail "MPI resumed sweep (seed $SEED): pairs $got, want 800|800"
+  got=$(same_data "$SCRATCH/mk.db" "$SCRATCH/f200.db")
+  [ "$got" = 0 ] || fail "MPI resumed sweep: $got replications differ from a single process"
 fi
 finish
