@@ -201,9 +201,32 @@ static void ph_poll(void *ctx) {
   if (ph->h->poll) ph->h->poll(ph->h->ctx);
 }
 
+/* With hooks, the other ranks' rows of a point keep arriving while later points run:
+ * a point is summarised as soon as every replication of it is in the store, instead
+ * of all of them after the last point, when the other ranks would wait.  *first: the
+ * points before it are summarised. */
+static void summarise_whole_points(mc_sweep_result *res, store *st, int upto, int *first,
+                                   diag *d) {
+  for (int q = *first; q <= upto; q++) {
+    mc_result *r = res->point[q].result;
+    store_run_row row;
+    if (r->summary || store_run_read(st, r->run_id, &row) ||
+        row.replications_done < res->replications)
+      continue;
+    r->replications = res->replications;
+    if (mc_result_summarize(r, st, d)) { /* mc_sweep_gather tries again */
+      free(r->summary);
+      r->summary = NULL;
+    }
+  }
+  while (*first <= upto && res->point[*first].result->summary)
+    (*first)++;
+}
+
 int mc_sweep_run(mc_sweep_result **out, const scn_sweep *sw, const mc_sweep_options *opt,
                  store *st, diag *d) {
   const double t0 = now_s();
+  int summarised = 0; /* with hooks: points [0, summarised) have their summary */
   mc_sweep_result *res = calloc(1, sizeof *res);
   char **set = NULL, *lines = NULL;
   scn_scenario *sc = NULL;
@@ -280,6 +303,8 @@ int mc_sweep_run(mc_sweep_result **out, const scn_sweep *sw, const mc_sweep_opti
     }
     if ((err = mc_run(&res->point[p].result, sc, &mo, st, d)))
       goto done;
+    if (opt->hooks)
+      summarise_whole_points(res, st, p, &summarised, d);
     /* The point's overrides, one per line, as the run's key saw them. */
     size_t len = 0;
     for (size_t f = 0; f < sw->nfactor; f++)
@@ -327,7 +352,7 @@ int mc_sweep_gather(mc_sweep_result *r, const scn_sweep *sw, const mc_sweep_opti
                     store *st, const char *const *parts, size_t nparts, diag *d) {
   const double t0 = now_s();
   char hash[17];
-  unsigned char *done = NULL;
+  unsigned char *done = NULL, *fresh = NULL; /* fresh[p]: rows were copied for point p */
   int64_t *src = NULL;
   int err = 0;
   sweep_key(hash, sw, opt);
@@ -339,9 +364,11 @@ int mc_sweep_gather(mc_sweep_result *r, const scn_sweep *sw, const mc_sweep_opti
       return ERR_NOTFOUND;
   done = malloc(r->replications > 0 ? (size_t)r->replications : 1);
   src = malloc((size_t)r->points * sizeof *src);
-  if (!done || !src) {
+  fresh = calloc((size_t)r->points, 1);
+  if (!done || !src || !fresh) {
     free(done);
     free(src);
+    free(fresh);
     return ERR_NOMEM;
   }
   /* Each part: its record of the sweep gives every point's run there, which must be
@@ -363,6 +390,7 @@ int mc_sweep_gather(mc_sweep_result *r, const scn_sweep *sw, const mc_sweep_opti
       int copied = 0;
       if ((err = store_merge_run(st, r->point[p].result->run_id, parts[k], src[p], &copied)))
         diag_report(d, DIAG_ERROR, parts[k], 0, 0, "%s", store_errmsg(st));
+      fresh[p] |= copied > 0;
     }
   }
   /* Every point whole now?  Then its summary over all replications. */
@@ -374,11 +402,12 @@ int mc_sweep_gather(mc_sweep_result *r, const scn_sweep *sw, const mc_sweep_opti
       if (!done[i])
         err = ERR_NOTFOUND; /* a part did not run its share: the caller resumes */
     res->replications = r->replications;
-    if (!err)
+    if (!err && (!res->summary || fresh[p])) /* summarised whole already: the same */
       err = mc_result_summarize(res, st, d);
   }
   free(done);
   free(src);
+  free(fresh);
   r->wall_s += now_s() - t0;
   return err;
 }
