@@ -52,7 +52,7 @@ struct sweep_mpi {
   MPI_Request answer_req;
   unsigned char *out;         /* the ROWS message being built */
   size_t len, cap;
-  int out_point, out_n;
+  int out_n;                  /* rows in it; -1: lost (no memory), not sent */
   sending *in_flight;
 };
 

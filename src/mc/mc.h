@@ -5,16 +5,16 @@
  * and aggregated in replication order, so every number is identical for any thread
  * count.  With resume, replications already in the store are skipped.
  *
- * Replications run in batches of opt->batch consecutive indices: [0, batch),
- * [batch, 2 batch), ...  After each batch its replications are committed to the
- * store in one transaction, the progress callback runs, and (with until_ci) the
- * headline metrics are checked over replications [0, end of batch).  With several
- * threads and no until_ci, a batch that ran whole is committed while the next one
- * runs (the calling thread writes, then joins the workers), so the single writer
- * does not hold the workers up; a failure or a store error still leaves exactly the
- * whole replications before it stored.  So where a run
- * stops depends only on (batch, until_ci, min_replications, the cap) and the values,
- * never on the thread count or on where an earlier session was interrupted.
+ * Replications are taken in index order by the workers (the calling thread is one)
+ * and committed in batches of opt->batch consecutive indices: [0, batch),
+ * [batch, 2 batch), ...  Each batch goes to the store in one transaction as soon as
+ * it has run whole, while the workers go on with the next ones (a ring of two
+ * batches' results); then the progress callback runs.  With until_ci nothing past a
+ * batch's end starts until the headline metrics have been checked over replications
+ * [0, end of batch).  A failure or a store error leaves exactly the whole
+ * replications before it stored.  So where a run stops depends only on (batch,
+ * until_ci, min_replications, the cap) and the values, never on the thread count or
+ * on where an earlier session was interrupted.
  *
  * What makes two runs "the same" for resume: the scenario hash (every file read and
  * every --set override, hence the horizon and all parameters), the seed, the version

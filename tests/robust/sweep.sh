@@ -73,28 +73,44 @@ strata=$(tr ' ' '\n' <"$SCRATCH/lhs" | awk -F= '
   END { print length(s), length(h), length(a) }')
 [ "$strata" = "5 5 5" ] || fail "latin hypercube strata (p, horizon, levels): $strata: $(cat "$SCRATCH/lhs")"
 
-# 6. Killed at random moments (SIGKILL), then --resume: the same numbers, nothing
-#    lost or counted twice.
+# 6. Killed at random moments (SIGKILL) 20 times, then --resume: the same numbers,
+#    nothing lost or counted twice.  200 replications a point (800 pairs), each kill
+#    somewhere in what is left of the sweep (as tests/cli/resume_kill.sh does), so
+#    the kills land in every part of it: loading, a point's start, mid-batch, commit.
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }'; }
+t0=$(date +%s.%N)
+expect_status 0 "$STRAITS" sweep -j 2 -n 200 --db "$SCRATCH/f200.db" "$DATA/sweep_factorial.yaml"
+took=$(elapsed "$t0")
+points "$SCRATCH/out" >"$SCRATCH/f200"
+stored() { q "$SCRATCH/k.db" "SELECT count(*) FROM replication" 2>/dev/null || echo 0; }
 i=0
+killed=0
 resume=""
-while [ "$i" -lt "${SWEEP_KILLS:-6}" ]; do
-  delay=$(awk -v s="$SEED" -v i="$i" 'BEGIN { srand(s + i); print rand() * 0.4 }')
-  "$STRAITS" sweep -q -j 2 $resume --db "$SCRATCH/k.db" "$DATA/sweep_factorial.yaml" >/dev/null 2>&1 &
+while [ "$i" -lt "${SWEEP_KILLS:-20}" ]; do
+  have=$(stored)
+  delay=$(awk -v s="$SEED" -v i="$i" -v t="$took" -v h="${have:-0}" 'BEGIN {
+            srand(s + i); left = (800 - h) / 800; if (left < 0.05) left = 0.05;
+            print rand() * 0.9 * t * left }')
+  "$STRAITS" sweep -q -j 2 -n 200 $resume --db "$SCRATCH/k.db" "$DATA/sweep_factorial.yaml" >/dev/null 2>&1 &
   pid=$!
   sleep "$delay"
-  kill -9 "$pid" 2>/dev/null || true
+  if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
   wait "$pid" 2>/dev/null || true
   resume="--resume"
   i=$((i + 1))
 done
-expect_status 0 "$STRAITS" sweep -j 2 --resume --db "$SCRATCH/k.db" "$DATA/sweep_factorial.yaml"
+echo "sweep: $killed of ${SWEEP_KILLS:-20} kills landed (seed $SEED); $(stored) of 800 stored by then"
+[ "$killed" -ge $((${SWEEP_KILLS:-20} / 2)) ] || fail "only $killed kills hit a running sweep (seed $SEED)"
+expect_status 0 "$STRAITS" sweep -j 2 -n 200 --resume --db "$SCRATCH/k.db" "$DATA/sweep_factorial.yaml"
 points "$SCRATCH/out" >"$SCRATCH/resumed"
-cmp -s "$SCRATCH/f2" "$SCRATCH/resumed" || fail "resumed sweep differs (seed $SEED): $(diff "$SCRATCH/f2" "$SCRATCH/resumed" | head -4)"
+cmp -s "$SCRATCH/f200" "$SCRATCH/resumed" || fail "resumed sweep differs (seed $SEED): $(diff "$SCRATCH/f200" "$SCRATCH/resumed" | head -4)"
 [ "$(q "$SCRATCH/k.db" 'PRAGMA integrity_check')" = ok ] || fail "resumed sweep: integrity_check"
 sweep=$(q "$SCRATCH/k.db" "SELECT max(sweep) FROM sweep_point")
 got=$(q "$SCRATCH/k.db" "SELECT count(*), count(DISTINCT p.point || '/' || r.idx)
   FROM sweep_point p JOIN replication r ON r.run = p.run WHERE p.sweep = $sweep")
-[ "$got" = "160|160" ] || fail "resumed sweep (seed $SEED): pairs $got, want 160|160"
+[ "$got" = "800|800" ] || fail "resumed sweep (seed $SEED): pairs $got, want 800|800"
+got=$(same_data "$SCRATCH/k.db" "$SCRATCH/f200.db")
+[ "$got" = 0 ] || fail "resumed sweep: $got replications differ from an uninterrupted one"
 
 # 7. A bad sweep file: every problem, located, exit status 2.
 expect_status 2 "$STRAITS" sweep --db "$SCRATCH/bad.db" "$DATA/sweep_bad.yaml"
@@ -123,10 +139,8 @@ if [ -n "${MPIRUN:-}" ] && "$STRAITS" sweep --help | grep -q "built with MPI"; t
   n1=$(q "$SCRATCH/mpi2.db.rank1" "SELECT count(*) FROM replication")
   [ "$n1" -gt 0 ] && [ "$n1" -lt 160 ] || fail "2 MPI ranks: rank 1 ran $n1 of 160"
   # Stopped (SIGTERM, as Slurm preempts) at random moments under 2 ranks, then resumed
-  # under 3: the same numbers as one process, nothing lost or counted twice.  200
-  # replications a point, so that the stops fall inside the work.
-  expect_status 0 "$STRAITS" sweep -j 2 -n 200 --db "$SCRATCH/f200.db" "$DATA/sweep_factorial.yaml"
-  points "$SCRATCH/out" >"$SCRATCH/f200"
+  # under 3: the same numbers as one process (section 6's), nothing lost or counted
+  # twice.
   i=0
   resume=""
   while [ "$i" -lt "${SWEEP_MPI_KILLS:-3}" ]; do
