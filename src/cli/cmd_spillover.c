@@ -20,6 +20,7 @@
 
 #define SPILL_GRID 10   /* rows of the curve table: horizon/10 .. horizon */
 #define SPILL_PATHS 10  /* paths shown */
+#define SPILL_NAME_WIDTH 48 /* the missions table's metric column; longer names get a line */
 
 void cmd_spillover_usage(FILE *out) {
   fprintf(out,
@@ -31,7 +32,9 @@ void cmd_spillover_usage(FILE *out) {
           "most frequent paths of crisis events and escalation levels leading to it,\n"
           "and the effect on the missions: their headline metrics (and the others whose\n"
           "difference is significant) with and without spillover, and the difference\n"
-          "with its 95%% CI (Welch).  The analysis is stored with the run for its report.\n"
+          "with its 95%% CI (Welch) and a verdict: better or worse with spillover by the\n"
+          "metric's direction, differs, or no significant difference.  Shown in the\n"
+          "report's units and digits; the analysis is stored with the run for its report.\n"
           "Violence reaches a territory when a site inside it closes, the region itself\n"
           "turns active, or an escalation level or transition 'reaches' it.\n"
           "\n"
@@ -113,51 +116,140 @@ static void print_paths(FILE *out, const mc_spill *s) {
   if (s->npath > SPILL_PATHS) fprintf(out, "  (%zu more paths)\n", s->npath - SPILL_PATHS);
 }
 
-/* "0.8 +-0.05 (n=12)", "-" when there is nothing to show. */
-static void mean_cell(char *buf, size_t size, double mean, double half, size_t n) {
-  if (!n || isnan(mean)) snprintf(buf, size, "- (n=%zu)", n);
-  else snprintf(buf, size, "%.4g +-%.2g (n=%zu)", mean, isnan(half) ? 0.0 : half, n);
+/* "better" or "worse" with spillover by the metric's direction, "differs" without
+ * one, "no significant difference" when the interval holds 0 (as compare says). */
+static const char *split_verdict(const mc_spill *s, const mc_spill_split *sp) {
+  if (isnan(sp->half_diff) || !(fabs(sp->diff) > sp->half_diff))
+    return rep_verdict_name(REP_SAME);
+  int m = metric_find(&s->ms, sp->module, sp->name);
+  int dir = m < 0 ? 0 : metric_direction(s->ms.def[m].flags);
+  return rep_verdict_name(!dir ? REP_DIFFERS : dir * sp->diff > 0 ? REP_BETTER : REP_WORSE);
 }
 
-static void diff_cell(char *buf, size_t size, const mc_spill_split *sp) {
-  if (isnan(sp->diff)) snprintf(buf, size, "-");
-  else if (isnan(sp->half_diff)) snprintf(buf, size, "%+.4g", sp->diff);
-  else snprintf(buf, size, "%+.4g [%+.3g, %+.3g]%s", sp->diff, sp->diff - sp->half_diff,
-                sp->diff + sp->half_diff, fabs(sp->diff) > sp->half_diff ? " *" : "");
+/* ---- the effect on the missions, as the report's table shows it ------------------ */
+
+/* How a split is shown: as report.js's split table shows the metric from the
+ * registry entry rep_html.c writes for it: a dimensionless metric that is 0/1 (a
+ * probability) or a share within [0, 1] in percent (differences then in percentage
+ * points), other units scaled by the run's typical size (rep_display_unit_for). */
+typedef struct split_shown {
+  double scale;
+  const char *unit;
+  int percent;
+  int decimals; /* negative: rounded to tens, hundreds */
+} split_shown;
+
+static split_shown split_show(const mc_spill_split *sp) {
+  split_shown o = {1, "", 0, 0};
+  int dimensionless = !sp->unit || !sp->unit[0] || strcmp(sp->unit, "1") == 0;
+  o.percent = dimensionless && sp->n_yes + sp->n_no > 0 &&
+              (sp->binary || (sp->min >= 0 && sp->max <= 1 && sp->min < sp->max));
+  if (o.percent) o.scale = 100, o.unit = "%";
+  else rep_display_unit_for(sp->unit, sp->typical, &o.scale, &o.unit);
+  double big = fabs(sp->mean_no) > fabs(sp->mean_yes) ? sp->mean_no : sp->mean_yes;
+  o.decimals = rep_decimals(big * o.scale, sp->half_diff * o.scale, o.percent);
+  return o;
 }
 
-/* The split in the report's display units (hours, tonnes, ...): *unit is the unit. */
-static mc_spill_split displayed(const mc_spill_split *sp, const char **unit) {
-  double k;
-  mc_spill_split d = *sp;
-  rep_display_unit(sp->unit, &k, unit);
-  d.mean_yes *= k, d.half_yes *= k, d.mean_no *= k, d.half_no *= k;
-  d.sd_yes *= k, d.sd_no *= k, d.diff *= k, d.half_diff *= k;
-  return d;
+/* v * scale as the report shows it (rep_fmt), with a sign when signed ("+7.7"). */
+static void split_num(char *buf, size_t size, double v, const split_shown *o, int with_sign) {
+  char digits[64];
+  rep_fmt(digits, sizeof digits, v * o->scale, o->decimals);
+  int zero = !isnan(v) && strspn(digits, "-0.,") == strlen(digits);
+  const char *p = digits + (zero && digits[0] == '-'); /* no "-0.0" */
+  snprintf(buf, size, "%s%s", with_sign && !zero && !isnan(v) && *p != '-' ? "+" : "", p);
 }
 
-static void print_splits(FILE *out, const mc_spill *s) {
-  fprintf(out, "\neffect on the missions: with and without spillover (mean, 95%% CI; "
-               "difference with its 95%% CI, * excludes 0)\n");
+/* Terminal columns of a UTF-8 string ("km\u00b2" is three). */
+static size_t text_cols(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+static void put_cell(FILE *out, const char *s, size_t width, int right) {
+  size_t pad = width > text_cols(s) ? width - text_cols(s) : 0;
+  if (right) fprintf(out, "%*s%s", (int)pad, "", s);
+  else fprintf(out, "%s%*s", s, (int)pad, "");
+}
+
+enum { SC_METRIC, SC_UNIT, SC_YES, SC_NYES, SC_NO, SC_NNO, SC_DIFF, SC_CI, SC_VERDICT, SC_N };
+typedef struct split_row { char cell[SC_N][160]; } split_row;
+
+static void split_cells(split_row *row, const mc_spill *s, const mc_spill_split *sp) {
+  split_shown o = split_show(sp);
+  char(*c)[160] = row->cell, lo[64], hi[64];
+  snprintf(c[SC_METRIC], sizeof c[0], "%s.%s", sp->module, sp->name);
+  snprintf(c[SC_UNIT], sizeof c[0], "%s", o.unit);
+  if (sp->n_yes) split_num(c[SC_YES], sizeof c[0], sp->mean_yes, &o, 0);
+  else snprintf(c[SC_YES], sizeof c[0], "never");
+  if (sp->n_no) split_num(c[SC_NO], sizeof c[0], sp->mean_no, &o, 0);
+  else snprintf(c[SC_NO], sizeof c[0], "never");
+  snprintf(c[SC_NYES], sizeof c[0], "%zu", sp->n_yes);
+  snprintf(c[SC_NNO], sizeof c[0], "%zu", sp->n_no);
+  split_num(c[SC_DIFF], sizeof c[0], sp->diff, &o, 1);
+  if (isnan(sp->diff) || isnan(sp->half_diff)) {
+    snprintf(c[SC_CI], sizeof c[0], "-");
+  } else {
+    split_num(lo, sizeof lo, sp->diff - sp->half_diff, &o, 1);
+    split_num(hi, sizeof hi, sp->diff + sp->half_diff, &o, 1);
+    snprintf(c[SC_CI], sizeof c[0], "%s to %s", lo, hi);
+  }
+  snprintf(c[SC_VERDICT], sizeof c[0], "%s", split_verdict(s, sp));
+}
+
+/* A name wider than its column goes on a line of its own, the numbers under it. */
+static void put_row(FILE *out, const split_row *row, const size_t *width) {
+  static const int right[SC_N] = {0, 0, 1, 1, 1, 1, 1, 1, 0};
+  for (int k = 0; k < SC_N; k++) {
+    if (k) fputs("  ", out);
+    if (k == SC_METRIC && text_cols(row->cell[k]) > width[k])
+      fprintf(out, "%s\n%*s", row->cell[k], (int)width[k], "");
+    else if (k == SC_VERDICT) fputs(row->cell[k], out); /* the last column unpadded */
+    else put_cell(out, row->cell[k], width[k], right[k]);
+  }
+  fputc('\n', out);
+}
+
+/* The missions with and without spillover: the headline metrics, then the others
+ * (all of them with --all), in the report's units and digits, with its verdicts. */
+static void print_splits(FILE *out, const mc_spill *s, int all) {
+  size_t yes = 0;
+  for (size_t r = 0; r < s->nrep; r++) yes += !isnan(s->time[s->nterr * s->nrep + r]);
+  fprintf(out, "\neffect on the missions: with and without spillover (%zu and %zu "
+               "replications; means, and the difference with its 95%% CI)\n", yes,
+          s->nrep - yes);
   if (!s->nsplit) {
     fprintf(out, "  (no mission module in this run: plan, logistics, sar or inspection)\n");
     return;
   }
-  fprintf(out, "%-40s %-4s %22s %22s  %s\n", "metric", "unit", "with spillover", "without",
-          "difference");
-  for (size_t i = 0; i < s->nsplit; i++) {
-    const char *unit;
-    mc_spill_split d = displayed(&s->split[i], &unit), *sp = &d;
-    char name[128], yes[64], no[64], diff[80];
-    snprintf(name, sizeof name, "%s.%s", sp->module, sp->name);
-    mean_cell(yes, sizeof yes, sp->mean_yes, sp->half_yes, sp->n_yes);
-    mean_cell(no, sizeof no, sp->mean_no, sp->half_no, sp->n_no);
-    diff_cell(diff, sizeof diff, sp);
-    fprintf(out, "%-40s %-4s %22s %22s  %s\n", name, unit, yes, no, diff);
+  split_row *row = malloc((s->nsplit + 1) * sizeof *row);
+  if (!row) return;
+  static const char *const head[SC_N] = {"metric", "unit", "with spillover", "n", "without",
+                                         "n", "difference", "95% CI", "verdict"};
+  size_t width[SC_N];
+  for (int k = 0; k < SC_N; k++) {
+    snprintf(row[0].cell[k], sizeof row[0].cell[k], "%s", head[k]);
+    width[k] = text_cols(head[k]);
   }
-  fprintf(out, "  (headline metrics, then others whose difference excludes 0, untested for "
-               "multiple comparisons;\n   a conditional comparison: replications that spill "
-               "over differ in other ways too)\n");
+  for (size_t i = 0; i < s->nsplit; i++) {
+    split_cells(&row[i + 1], s, &s->split[i]);
+    for (int k = 0; k < SC_N; k++)
+      if (text_cols(row[i + 1].cell[k]) > width[k]) width[k] = text_cols(row[i + 1].cell[k]);
+  }
+  if (width[SC_METRIC] > SPILL_NAME_WIDTH) width[SC_METRIC] = SPILL_NAME_WIDTH;
+  put_row(out, &row[0], width);
+  for (size_t i = 0; i < s->nsplit; i++) {
+    if (!s->split[i].headline && (!i || s->split[i - 1].headline))
+      fprintf(out, "%s\n", all ? "other metrics of the missions:"
+                               : "other metrics whose difference's 95% CI excludes 0:");
+    put_row(out, &row[i + 1], width);
+  }
+  free(row);
+  fprintf(out, "  (%%: differences in percentage points; better or worse with spillover by "
+               "the metric's direction,\n   'differs' without one; the other metrics are "
+               "untested for multiple comparisons; a conditional\n   comparison: "
+               "replications that spill over differ in other ways too)\n");
 }
 
 /* ---- the report's sections (store documents report.section.spillover-*) ---------- */
@@ -334,16 +426,6 @@ static int paths_doc(rep_buf *b, mc_spill *s, store *st) {
       "\"text\":{\"signal\":\"format(datum.share, '.0%%') + '  ' + datum.path\"}}}}]}}",
       s->terr[s->nterr], SPILL_PATHS, SPILL_PATHS);
   return err;
-}
-
-/* "better" or "worse" with spillover by the metric's direction, "differs" without
- * one, "no significant difference" when the interval holds 0 (as compare says). */
-static const char *split_verdict(const mc_spill *s, const mc_spill_split *sp) {
-  if (isnan(sp->half_diff) || !(fabs(sp->diff) > sp->half_diff))
-    return rep_verdict_name(REP_SAME);
-  int m = metric_find(&s->ms, sp->module, sp->name);
-  int dir = m < 0 ? 0 : metric_direction(s->ms.def[m].flags);
-  return rep_verdict_name(!dir ? REP_DIFFERS : dir * sp->diff > 0 ? REP_BETTER : REP_WORSE);
 }
 
 /* The difference in standard deviations (pooled over the two groups), NaN without. */
@@ -559,7 +641,7 @@ int cmd_spillover(int argc, char **argv) {
     return CLI_BAD_INPUT;
   }
   if ((rc = store_open(&st, db, d))) goto out;
-  if ((rc = mc_spill_read(&s, st, run, all ? MC_SPILL_ALL_METRICS : 0, d))) {
+  if ((rc = mc_spill_read(&s, st, run, MC_SPILL_SHOWN | (all ? MC_SPILL_ALL_METRICS : 0), d))) {
     if (rc == ERR_NOTFOUND) status = CLI_BAD_INPUT;
     goto out;
   }
@@ -569,7 +651,7 @@ int cmd_spillover(int argc, char **argv) {
   print_curves(stdout, &s);
   print_first_time(stdout, &s);
   print_paths(stdout, &s);
-  print_splits(stdout, &s);
+  print_splits(stdout, &s, all);
   status = csv ? write_csv(csv, &s) : CLI_OK;
   /* Runs stored before straits wrote these sections get them now.  Best effort: the
    * analysis above stands even when the store cannot be written (read-only). */

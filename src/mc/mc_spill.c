@@ -81,8 +81,36 @@ static int path_point(void *ctx, int rep, double t, double value) {
   return 0;
 }
 
-static int build_paths(mc_spill *s, store *st) {
+/* One point of spillover.sequence, kept (the arrays grow by doubling). */
+static int keep_point(void *ctx, int rep, double t, double value) {
+  mc_spill *s = ctx;
+  /* Capacity 64, then doubled each time it fills: at 64, 128, 256, ... */
+  if (s->nseq == 0 || (s->nseq >= 64 && (s->nseq & (s->nseq - 1)) == 0)) {
+    size_t cap = s->nseq ? 2 * s->nseq : 64;
+    int *r = realloc(s->seq_rep, cap * sizeof *r);
+    if (r) s->seq_rep = r;
+    double *tt = realloc(s->seq_t, cap * sizeof *tt);
+    if (tt) s->seq_t = tt;
+    double *v = realloc(s->seq_value, cap * sizeof *v);
+    if (v) s->seq_value = v;
+    if (!r || !tt || !v) return ERR_NOMEM;
+  }
+  s->seq_rep[s->nseq] = rep, s->seq_t[s->nseq] = t, s->seq_value[s->nseq] = value;
+  s->nseq++;
+  return 0;
+}
+
+/* The whole sequence series in one scan of the store: every territory's paths are
+ * built from it (one scan each took most of the analysis's time on large runs). */
+static int read_sequence(mc_spill *s, store *st) {
   int seq = metric_find(&s->ms, "spillover", "sequence");
+  int rc = seq >= 0 ? store_series_each(st, s->run_id, seq, s->nrep, keep_point, s) : 0;
+  s->seq_read = !rc;
+  if (rc) s->nseq = 0; /* a later call starts over (the arrays are freed with s) */
+  return rc;
+}
+
+static int build_paths(mc_spill *s, store *st) {
   path_acc a = {s, &s->time[s->path_of * s->nrep], calloc(s->nrep + 1, sizeof(char *)),
                 calloc(s->nrep + 1, sizeof(size_t))};
   int rc = 0;
@@ -90,8 +118,9 @@ static int build_paths(mc_spill *s, store *st) {
     rc = ERR_NOMEM;
     goto done;
   }
-  if (seq >= 0 && (rc = store_series_each(st, s->run_id, seq, s->nrep, path_point, &a)))
-    goto done;
+  if (!s->seq_read && (rc = read_sequence(s, st))) goto done;
+  for (size_t i = 0; i < s->nseq; i++)
+    if ((rc = path_point(&a, s->seq_rep[i], s->seq_t[i], s->seq_value[i]))) goto done;
   size_t nspill = 0;
   for (size_t r = 0; r < s->nrep; r++) {
     if (isnan(a.first[r])) continue;
@@ -132,6 +161,19 @@ static int mission_module(const char *module) {
   return strcmp(module, "crisis") && strcmp(module, "escalation") && strcmp(module, "spillover");
 }
 
+/* The metric over the whole run: typical size, range, 0/1 (mc_spill_split). */
+static void whole_run(mc_spill_split *sp, const double *x, size_t n, double *scratch) {
+  stats_summary su;
+  stats_summarize(&su, x, n, scratch);
+  sp->typical = sp->min = sp->max = NAN;
+  sp->binary = su.n > 0;
+  if (!su.n) return;
+  sp->typical = fabs(su.p50) > fabs(su.mean) ? su.p50 : su.mean;
+  sp->min = su.min, sp->max = su.max;
+  for (size_t r = 0; r < n && sp->binary; r++)
+    sp->binary = isnan(x[r]) || x[r] == 0 || x[r] == 1;
+}
+
 /* Headline metrics of the missions always; their other scalar metrics when every one
  * is asked for, or when the difference's 95% CI excludes 0. */
 static int build_splits(mc_spill *s, store *st, unsigned flags) {
@@ -161,13 +203,15 @@ static int build_splits(mc_spill *s, store *st, unsigned flags) {
     *sp = (mc_spill_split){d->module, d->name, d->unit, sy.n, sn.n,
                            sy.n ? sy.mean : NAN, sy.half_width,
                            sn.n ? sn.mean : NAN, sn.half_width,
-                           sy.n > 1 ? sy.sd : NAN, sn.n > 1 ? sn.sd : NAN, NAN, NAN, 0};
+                           sy.n > 1 ? sy.sd : NAN, sn.n > 1 ? sn.sd : NAN, NAN, NAN, 0,
+                           NAN, NAN, NAN, 0};
     if (sy.n && sn.n) sp->diff = sp->mean_yes - sp->mean_no;
     if (sy.n > 1 && sn.n > 1)
       sp->half_diff = 1.96 * sqrt(sy.sd * sy.sd / (double)sy.n + sn.sd * sn.sd / (double)sn.n);
     sp->headline = (d->flags & METRIC_HEADLINE) != 0;
     int differs = fabs(sp->diff) > sp->half_diff; /* false when either is NaN */
     if (!sp->headline && !(flags & MC_SPILL_ALL_METRICS) && !differs) s->nsplit--;
+    else if (flags & MC_SPILL_SHOWN) whole_run(sp, x, s->nrep, scratch);
   }
   /* Headline metrics first, each group in registry order. */
   size_t head = 0;
@@ -254,6 +298,7 @@ void mc_spill_free(mc_spill *s) {
     for (size_t t = 0; t <= s->nterr; t++) free(s->terr[t]);
   free_paths(s);
   free(s->terr), free(s->time), free(s->split);
+  free(s->seq_rep), free(s->seq_t), free(s->seq_value);
   metric_set_release(&s->ms);
   memset(s, 0, sizeof *s);
 }

@@ -46,6 +46,13 @@ typedef struct mc_spill_split {
                              (Welch: 1.96 sqrt(sd_yes^2/n_yes + sd_no^2/n_no)); NaN if
                              either side has fewer than 2 */
   int headline;           /* a headline metric (else kept because it differs) */
+  /* With MC_SPILL_SHOWN, over every replication that observed it, for showing it as
+   * the report does: the larger of its median and mean (its typical size, which
+   * picks a display unit), its range, and whether each value is 0 or 1 (a
+   * probability).  NaN, NaN, NaN and 0 without the flag or when no replication
+   * observed it. */
+  double typical, min, max;
+  int binary;
 } mc_spill_split;
 
 typedef struct mc_spill {
@@ -58,12 +65,21 @@ typedef struct mc_spill {
   size_t path_of;           /* the paths lead to terr[path_of] (nterr: any territory) */
   size_t npath;
   mc_spill_path *path;      /* most frequent first (ties: text order) */
+  /* spillover.sequence as the store gave it, read once so that the paths to each
+   * territory need no further scan of the store: point i is (seq_rep[i], seq_t[i],
+   * seq_value[i]), in (replication, seq) order. */
+  int seq_read;             /* whether the points below are read */
+  size_t nseq;
+  int *seq_rep;
+  double *seq_t, *seq_value;
   size_t nsplit;
   mc_spill_split *split;    /* headline metrics of the missions, by spillover */
   metric_set ms;            /* the run's registry */
 } mc_spill;
 
-enum { MC_SPILL_ALL_METRICS = 1 }; /* mc_spill_read flags */
+/* mc_spill_read flags: every scalar metric of the missions; the splits' whole-run
+ * facts (they cost a sort of each kept metric's values: ask only to show them). */
+enum { MC_SPILL_ALL_METRICS = 1, MC_SPILL_SHOWN = 2 };
 
 /* Read run_id (or the latest run when run_id < 0).  ERR_NOTFOUND when the run has
  * no spillover metrics (no region of kind territory); messages go to d. */
@@ -71,7 +87,9 @@ int mc_spill_read(mc_spill *out, store *st, int64_t run_id, unsigned flags, diag
 void mc_spill_free(mc_spill *s);
 
 /* Rebuild the paths to territory t (0 .. nterr - 1; nterr: any) instead: each
- * replication's sequence up to and including the step that first reached it. */
+ * replication's sequence up to and including the step that first reached it.  From
+ * the sequence mc_spill_read kept; st (the store s was read from) is read only if it
+ * has not been. */
 int mc_spill_paths(mc_spill *s, store *st, size_t t);
 
 /* P(first time <= t) for t in grid[0..ng), from n first times (NaN = never), with

@@ -99,7 +99,7 @@ static int sig_decimals(double x, int k) {
   return k - 1 - (int)floor(log10(fabs(x)));
 }
 
-int rep__decimals(double mean, double half_width, int percent) {
+int rep_decimals(double mean, double half_width, int percent) {
   int d;
   if (percent) {
     /* Two significant digits, or as many as the interval's first: 89% (87 - 91),
@@ -122,7 +122,7 @@ int rep__decimals(double mean, double half_width, int percent) {
   return d < -12 ? -12 : d > 6 ? 6 : d;
 }
 
-void rep__fmt(char *buf, size_t size, double v, int decimals) {
+void rep_fmt(char *buf, size_t size, double v, int decimals) {
   char digits[64];
   if (isnan(v)) {
     snprintf(buf, size, "-");
@@ -286,7 +286,7 @@ static void cell(rep_buf *b, const char *cls, const char *text) {
 /* "31.8%", "52.9 h", "1,230 t": a value as the report shows metric m. */
 static void shown_value(char *buf, size_t size, const rep__shown *sh, double v, int dec) {
   char num[64];
-  rep__fmt(num, sizeof num, v * sh->scale, dec);
+  rep_fmt(num, sizeof num, v * sh->scale, dec);
   snprintf(buf, size, "%s%s%s", num, sh->percent || !sh->unit[0] ? "" : "\u2009",
            sh->unit);
 }
@@ -294,7 +294,7 @@ static void shown_value(char *buf, size_t size, const rep__shown *sh, double v, 
 static int metric_decimals(const rep_run *r, size_t m, const rep__shown *sh) {
   const stats_summary *s = &r->summary[m];
   double hw = isnan(s->ci_lo) ? NAN : (s->ci_hi - s->ci_lo) / 2;
-  return rep__decimals(s->mean * sh->scale, hw * sh->scale, sh->percent);
+  return rep_decimals(s->mean * sh->scale, hw * sh->scale, sh->percent);
 }
 
 /* "29.0 – 34.8" (the unit is the mean's), or "-" */
@@ -306,8 +306,8 @@ static void shown_ci(char *buf, size_t size, const rep_run *r, size_t m, const r
     snprintf(buf, size, "-");
     return;
   }
-  rep__fmt(lo, sizeof lo, s->ci_lo * sh->scale, dec);
-  rep__fmt(hi, sizeof hi, s->ci_hi * sh->scale, dec);
+  rep_fmt(lo, sizeof lo, s->ci_lo * sh->scale, dec);
+  rep_fmt(hi, sizeof hi, s->ci_hi * sh->scale, dec);
   snprintf(buf, size, "%s\u2009\u2013\u2009%s", lo, hi);
 }
 
@@ -355,7 +355,7 @@ static void summary_row(rep_buf *b, const rep_run *r, size_t m) {
     if (rep__binary(r, m))
       snprintf(t, sizeof t, " ");
     else
-      rep__fmt(t, sizeof t, pct[i] * sh.scale, sh.integral && sh.scale == 1 ? 0 : dec);
+      rep_fmt(t, sizeof t, pct[i] * sh.scale, sh.integral && sh.scale == 1 ? 0 : dec);
     cell(b, "num pct", t);
   }
   snprintf(t, sizeof t, "%zu", s->n);

@@ -24,12 +24,6 @@ typedef struct rep__shown {
   int integral; /* every observed value is a whole number (a count) */
 } rep__shown;
 void rep__show(rep__shown *o, const rep_run *r, size_t m);
-/* Decimal places that show a mean sensibly: three significant digits, a fourth
- * when its 95% CI half-width is that small; negative: rounded to tens, hundreds.
- * A percentage: two significant digits, or the interval's first (0 to 2 places). */
-int rep__decimals(double mean, double half_width, int percent);
-/* v with that many decimals and commas between thousands; "-" for NaN. */
-void rep__fmt(char *buf, size_t size, double v, int decimals);
 /* The data the page and the JSON export share: run, scenario, theater, metrics
  * (values for histograms when with_values), bands.  The coastline as a GeoJSON
  * FeatureCollection when coast is not NULL. */

@@ -142,6 +142,14 @@ void rep_display_unit(const char *si, double *scale, const char **shown);
  * 1e6 on.  Labels are UTF-8 ("km\u00b2"). */
 void rep_display_unit_for(const char *si, double typical, double *scale, const char **shown);
 
+/* Decimal places that show a mean sensibly: three significant digits, a fourth
+ * when its 95% CI half-width is that small; negative: rounded to tens, hundreds.
+ * A percentage: two significant digits, or the interval's first (0 to 2 places).
+ * The terminal's tables use it too, so they read as the report does. */
+int rep_decimals(double mean, double half_width, int percent);
+/* v with that many decimals and commas between thousands; "-" for NaN. */
+void rep_fmt(char *buf, size_t size, double v, int decimals);
+
 /* Built-in files (NUL-terminated): the Vega library and its version ("" when straits
  * was built without node_modules), the report's script and style sheet. */
 extern const char rep_vega_js[];

@@ -71,7 +71,7 @@ static void test_json_member(void **state) {
 
 static const char *fmt(double v, double hw, int percent) {
   static char buf[64]; /* one test thread */
-  rep__fmt(buf, sizeof buf, v, rep__decimals(v, hw, percent));
+  rep_fmt(buf, sizeof buf, v, rep_decimals(v, hw, percent));
   return buf;
 }
 
@@ -95,9 +95,9 @@ static void test_number_format(void **state) {
   assert_string_equal(fmt(100, 0.19, 1), "100.0");
   assert_string_equal(fmt(100, 3, 1), "100");
   char buf[32];
-  rep__fmt(buf, sizeof buf, -0.0001, 2);
+  rep_fmt(buf, sizeof buf, -0.0001, 2);
   assert_string_equal(buf, "0.00"); /* no "-0.00" */
-  rep__fmt(buf, sizeof buf, NAN, 2);
+  rep_fmt(buf, sizeof buf, NAN, 2);
   assert_string_equal(buf, "-");
   /* Units by size: a wait in minutes, a crisis in days, tonnes from 1000 kg. */
   double k;
