@@ -569,6 +569,78 @@ static int merge_part(store *st, int64_t run_id, const store_run_info *info,
   return err;
 }
 
+/* Summaries of metrics [m0, m1) from their values, a column of n each. */
+typedef struct summary_part {
+  stats_summary *out;
+  const double *vals;
+  size_t n, m0, m1;
+  double *scratch;
+} summary_part;
+
+static void *summarize_part(void *arg) {
+  const summary_part *p = arg;
+  for (size_t m = p->m0; m < p->m1; m++)
+    stats_summarize(&p->out[m], p->vals + m * p->n, p->n, p->scratch);
+  return NULL;
+}
+
+#define MC_SUMMARY_MAX_VALUES ((size_t)8 << 20) /* 64 MiB of values held at once */
+
+/* The summary's statistics (sorts, mostly) split over up to `threads` threads: they
+ * are idle at the end of a run, and the summary was its longest serial step.  The
+ * values are read first, in one pass of the store; each metric's statistics are
+ * computed exactly as on one thread.  ERR_LIMIT: too many values to hold (the caller
+ * goes metric by metric instead). */
+static int summarize_parallel(mc_result *r, store *st, diag *d, int threads) {
+  const metric_set *ms = &r->metrics;
+  const size_t n = (size_t)r->replications, nm = ms->n;
+  if (n == 0 || nm == 0 || n > MC_SUMMARY_MAX_VALUES / nm)
+    return ERR_LIMIT;
+  size_t nt = (size_t)threads < nm ? (size_t)threads : nm;
+  if (nt > 8)
+    nt = 8;
+  double *vals = malloc(n * nm * sizeof *vals), *scratch = malloc(n * nt * sizeof *scratch);
+  summary_part part[8];
+  pthread_t tid[8];
+  int started[8] = {0}, err = 0;
+  if (!vals || !scratch) {
+    free(vals), free(scratch);
+    return ERR_LIMIT;
+  }
+  for (size_t m = 0; m < nm && !err; m++)
+    if ((err = store_metric_values(st, r->run_id, ms, (int)m, vals + m * n, n)))
+      diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+  for (size_t t = 0; t < nt && !err; t++) {
+    part[t] = (summary_part){r->summary, vals, n, nm * t / nt, nm * (t + 1) / nt,
+                             scratch + t * n};
+    if (t > 0)
+      started[t] = pthread_create(&tid[t], NULL, summarize_part, &part[t]) == 0;
+  }
+  for (size_t t = 0; t < nt && !err; t++)
+    if (!started[t])
+      summarize_part(&part[t]); /* the calling thread's share, or a thread not started */
+  for (size_t t = 1; t < nt; t++)
+    if (started[t])
+      pthread_join(tid[t], NULL);
+  free(vals);
+  free(scratch);
+  return err;
+}
+
+static int summarize_with(mc_result *r, store *st, diag *d, int threads) {
+  const metric_set *ms = &r->metrics;
+  if (!r->summary && !(r->summary = calloc(ms->n ? ms->n : 1, sizeof *r->summary))) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory for the run's summary");
+    return ERR_NOMEM;
+  }
+  if (threads > 1) {
+    int err = summarize_parallel(r, st, d, threads);
+    if (err != ERR_LIMIT)
+      return err;
+  }
+  return mc_result_summarize(r, st, d);
+}
+
 int mc_result_summarize(mc_result *r, store *st, diag *d) {
   const metric_set *ms = &r->metrics;
   const size_t n = r->replications > 0 ? (size_t)r->replications : 0;
@@ -945,7 +1017,7 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
    * summarise exactly the same numbers.  A part's share alone is no sample to
    * summarise: the one who gathers the parts does (sweep.h). */
   res->replications = lead.stored;
-  if (opt->nparts <= 1 && !claiming && (err = mc_result_summarize(res, st, d)))
+  if (opt->nparts <= 1 && !claiming && (err = summarize_with(res, st, d, threads)))
     goto done;
 
   res->wall_s = now_s() - t0;
