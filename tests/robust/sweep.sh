@@ -101,16 +101,21 @@ while [ "$i" -lt "${SWEEP_KILLS:-20}" ]; do
 done
 echo "sweep: $killed of ${SWEEP_KILLS:-20} kills landed (seed $SEED); $(stored) of 800 stored by then"
 [ "$killed" -ge $((${SWEEP_KILLS:-20} / 2)) ] || fail "only $killed kills hit a running sweep (seed $SEED)"
+# A resumed 800-pair sweep (its output in $SCRATCH/out) against the uninterrupted one:
+# the same summaries, a sound store, every pair once, every pair's data bit for bit.
+check_resumed() { # DB WHAT
+  points "$SCRATCH/out" >"$SCRATCH/resumed"
+  cmp -s "$SCRATCH/f200" "$SCRATCH/resumed" || fail "$2 differs (seed $SEED): $(diff "$SCRATCH/f200" "$SCRATCH/resumed" | head -4)"
+  [ "$(q "$1" 'PRAGMA integrity_check')" = ok ] || fail "$2: integrity_check"
+  sweep=$(q "$1" "SELECT max(sweep) FROM sweep_point")
+  got=$(q "$1" "SELECT count(*), count(DISTINCT p.point || '/' || r.idx)
+    FROM sweep_point p JOIN replication r ON r.run = p.run WHERE p.sweep = $sweep")
+  [ "$got" = "800|800" ] || fail "$2 (seed $SEED): pairs $got, want 800|800"
+  got=$(same_data "$1" "$SCRATCH/f200.db")
+  [ "$got" = 0 ] || fail "$2: $got replications differ from an uninterrupted sweep"
+}
 expect_status 0 "$STRAITS" sweep -j 2 -n 200 --resume --db "$SCRATCH/k.db" "$DATA/sweep_factorial.yaml"
-points "$SCRATCH/out" >"$SCRATCH/resumed"
-cmp -s "$SCRATCH/f200" "$SCRATCH/resumed" || fail "resumed sweep differs (seed $SEED): $(diff "$SCRATCH/f200" "$SCRATCH/resumed" | head -4)"
-[ "$(q "$SCRATCH/k.db" 'PRAGMA integrity_check')" = ok ] || fail "resumed sweep: integrity_check"
-sweep=$(q "$SCRATCH/k.db" "SELECT max(sweep) FROM sweep_point")
-got=$(q "$SCRATCH/k.db" "SELECT count(*), count(DISTINCT p.point || '/' || r.idx)
-  FROM sweep_point p JOIN replication r ON r.run = p.run WHERE p.sweep = $sweep")
-[ "$got" = "800|800" ] || fail "resumed sweep (seed $SEED): pairs $got, want 800|800"
-got=$(same_data "$SCRATCH/k.db" "$SCRATCH/f200.db")
-[ "$got" = 0 ] || fail "resumed sweep: $got replications differ from an uninterrupted one"
+check_resumed "$SCRATCH/k.db" "resumed sweep"
 
 # 7. A bad sweep file: every problem, located, exit status 2.
 expect_status 2 "$STRAITS" sweep --db "$SCRATCH/bad.db" "$DATA/sweep_bad.yaml"
@@ -156,14 +161,6 @@ if [ -n "${MPIRUN:-}" ] && "$STRAITS" sweep --help | grep -q "built with MPI"; t
   done
   expect_status 0 $MPIRUN --oversubscribe --allow-run-as-root -np 3 "$STRAITS" sweep -j 1 -n 200 \
     --resume --db "$SCRATCH/mk.db" "$DATA/sweep_factorial.yaml"
-  points "$SCRATCH/out" >"$SCRATCH/mpik"
-  cmp -s "$SCRATCH/f200" "$SCRATCH/mpik" || fail "MPI sweep resumed after stops differs (seed $SEED): $(diff "$SCRATCH/f200" "$SCRATCH/mpik" | head -4)"
-  [ "$(q "$SCRATCH/mk.db" 'PRAGMA integrity_check')" = ok ] || fail "MPI resumed sweep: integrity_check"
-  sweep=$(q "$SCRATCH/mk.db" "SELECT max(sweep) FROM sweep_point")
-  got=$(q "$SCRATCH/mk.db" "SELECT count(*), count(DISTINCT p.point || '/' || r.idx)
-    FROM sweep_point p JOIN replication r ON r.run = p.run WHERE p.sweep = $sweep")
-  [ "$got" = "800|800" ] || fail "MPI resumed sweep (seed $SEED): pairs $got, want 800|800"
-  got=$(same_data "$SCRATCH/mk.db" "$SCRATCH/f200.db")
-  [ "$got" = 0 ] || fail "MPI resumed sweep: $got replications differ from a single process"
+  check_resumed "$SCRATCH/mk.db" "MPI sweep resumed after stops"
 fi
 finish
