@@ -268,16 +268,21 @@ int cmd_sweep(int argc, char **argv) {
       goto done;
     }
     a.so.mc.progress = NULL;
-    sweep_mpi *sm = NULL;
     err = store_open(&st, rank == 0 ? a.db : parts[rank], d);
-    if (!err && !(sm = sweep_mpi_new(rank, size, sw->points, st))) err = ERR_NOMEM;
+    /* Every rank needs its share of the protocol even when its store failed: the
+     * others wait for rank 0's answers, rank 0 for their last word. */
+    sweep_mpi *sm = sweep_mpi_new(rank, size, sw->points, st);
+    if (!sm) {
+      cli_error("out of memory for sharing the sweep between the ranks");
+      MPI_Abort(MPI_COMM_WORLD, CLI_FAILURE); /* the only way not to leave them waiting */
+    }
     if (!err) {
       a.so.hooks = sweep_mpi_hooks(sm);
       err = mc_sweep_run(&res, sw, &a.so, st, d);
       a.so.hooks = NULL;
     }
     /* Rank 0 serves the others until each has finished; all its rows are in DB then. */
-    int whole = sm ? sweep_mpi_finish(sm, err == 0) : 0;
+    int whole = sweep_mpi_finish(sm, err == 0);
     sweep_mpi_free(sm);
     if (rank != 0) {
       store_close(st);
