@@ -43,17 +43,24 @@ test: build build-asan
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-fuzz
 
-# ThreadSanitizer: only the thread runner's unit test (threads, resume, failures), so
-# this third build stays small and quick.
+# ThreadSanitizer: the thread runner's unit test (threads, resume, failures, claimed
+# shares) and a short threaded run and sweep of the shipped scenario, so this third
+# build stays small and quick.  It leaves MPI out, which also checks that straits
+# builds and runs without it (threads only).
 build-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
 	  "-DCMAKE_C_FLAGS=-O1 -g -fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
-	  -DSTRAITS_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_mc
+	  -DSTRAITS_BENCH=OFF -DSTRAITS_MPI=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_mc straits
 
 test-tsan: build-tsan
 	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --output-on-failure -j $(JOBS) -R '^test_mc$$'
+	rm -f $(TSAN_BUILD)/tsan.db*
+	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/src/cli/straits run -q --no-report -n 60 -j 2 \
+	  --db $(TSAN_BUILD)/tsan.db scenarios/taiwan-strait.yaml
+	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/src/cli/straits sweep -q -j 2 -n 10 \
+	  --db $(TSAN_BUILD)/tsan.db tests/robust/data/sweep_factorial.yaml
 
 # Whether clang can link a libFuzzer target (clang and its runtime are installed).
 HAVE_LIBFUZZER = echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' \
