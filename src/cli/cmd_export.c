@@ -1,5 +1,5 @@
-/* cmd_export.c - `straits export [STORE] --format json|csv|geojson`: a stored run's
- * metrics, series and map layers for other tools. */
+/* cmd_export.c - `straits export [STORE] --format json|csv|geojson|sqlite`: a stored
+ * run's metrics, series and map layers for other tools. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,14 +16,39 @@ void cmd_export_usage(FILE *out) {
           "Export a run of STORE (default: straits.db) for other tools.\n"
           "\n"
           "  -f, --format F     json (metrics, series bands, theater), csv (one table,\n"
-          "                     see --table) or geojson (places, regions, routes and the\n"
-          "                     coastline, [lon, lat] as RFC 7946 has it)\n"
+          "                     see --table), geojson (places, regions, routes and the\n"
+          "                     coastline, [lon, lat] as RFC 7946 has it) or sqlite\n"
+          "                     (a new file, needs -o: the run as DESIGN.md section 7's\n"
+          "                     tables run, replication, metric and series)\n"
           "      --table T      with csv: metrics (default; summaries), values (one row\n"
           "                     per replication and metric) or series (bands over time)\n"
-          "  -o, --output FILE  where to write (default: standard output)\n"
+          "  -o, --output FILE  where to write (default: standard output; with sqlite\n"
+          "                     required, and FILE must not exist)\n"
           "      --run ID       which run of the store (default: the newest)\n"
           "\n"
           "Values are in SI units (seconds, kilograms, metres) as the store holds them.\n");
+}
+
+/* --format sqlite: the store layer writes the file (only it may use SQLite). */
+static int export_sqlite(const char *db, int64_t run_id, const char *out) {
+  if (strcmp(out, "-") == 0) {
+    fputs("error: --format sqlite writes a database file, not standard output: "
+          "give it one with -o FILE\n", stderr);
+    return CLI_BAD_INPUT;
+  }
+  store *st = NULL;
+  int rc = cli_open_store(&st, db);
+  if (rc != CLI_OK) return rc;
+  int err = 0;
+  if (run_id <= 0 && (err = store_run_latest(st, &run_id)) == ERR_NOTFOUND)
+    fprintf(stderr, "error: the results store '%s' holds no run\n", db);
+  else if (err)
+    fprintf(stderr, "error: %s\n", store_errmsg(st));
+  else if ((err = store_export_tables(st, run_id, out)))
+    fprintf(stderr, "error: %s\n", store_errmsg(st));
+  store_close(st);
+  if (!err) return CLI_OK;
+  return err == ERR_USAGE || err == ERR_NOTFOUND ? CLI_BAD_INPUT : CLI_FAILURE;
 }
 
 int cmd_export(int argc, char **argv) {
@@ -50,12 +75,13 @@ int cmd_export(int argc, char **argv) {
     }
   }
   if (optind < argc - 1 || !format) {
-    if (!format) cli_error("export needs --format json, csv or geojson");
+    if (!format) cli_error("export needs --format json, csv, geojson or sqlite");
     cmd_export_usage(stderr);
     return CLI_BAD_INPUT;
   }
-  if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "geojson")) {
-    cli_error("unknown export format '%s' (json, csv or geojson)", format);
+  if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "geojson") &&
+      strcmp(format, "sqlite")) {
+    cli_error("unknown export format '%s' (json, csv, geojson or sqlite)", format);
     return CLI_BAD_INPUT;
   }
   if (strcmp(table, "metrics") && strcmp(table, "values") && strcmp(table, "series")) {
@@ -63,6 +89,7 @@ int cmd_export(int argc, char **argv) {
     return CLI_BAD_INPUT;
   }
   if (optind < argc) db = argv[optind];
+  if (strcmp(format, "sqlite") == 0) return export_sqlite(db, run_id, out);
 
   store *st = NULL;
   rep_run *r = NULL;

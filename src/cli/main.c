@@ -10,7 +10,7 @@ const cli_command cli_commands[] = {
     {"run", cmd_run, cmd_run_usage, "simulate a scenario many times and summarise it"},
     {"plan", cmd_plan, cmd_plan_usage, "place the plan's tasks in time (synchronization matrix)"},
     {"report", cmd_report, cmd_report_usage, "write a self-contained HTML report of a run"},
-    {"export", cmd_export, cmd_export_usage, "export a run as JSON, CSV or GeoJSON"},
+    {"export", cmd_export, cmd_export_usage, "export a run as JSON, CSV, GeoJSON or SQLite tables"},
     {"compare", cmd_compare, cmd_compare_usage,
      "compare courses of action with common random numbers"},
     {"sweep", cmd_sweep, cmd_sweep_usage, "run a design over scenario overrides (CRN, MPI)"},

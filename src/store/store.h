@@ -19,7 +19,8 @@
  *   track(run, replication, module, name, seq, t, lat, lon)   (reserved, empty)
  * Schema 1 (a row per value and per series point) is refused with a message: its
  * single writer was the bottleneck of a run (bench/README.md).  Tools that want rows
- * read them through this API or `straits export` (values, series).
+ * read them through this API or `straits export` (CSV values and series, or, as
+ * section 7's relational tables, --format sqlite: store_export_tables).
  * seed is the uint64 stored as its two's-complement int64.  Values are stored as
  * IEEE doubles bit for bit (-0.0 and NaN included), so a resumed run summarises to
  * exactly the same numbers.
@@ -148,6 +149,21 @@ int store_metric_defs(store *st, int64_t run_id, metric_set *ms);
 int store_series_each(store *st, int64_t run_id, int metric, size_t n,
                       int (*fn)(void *ctx, int replication, double t, double value),
                       void *ctx);
+
+/* Write run run_id as DESIGN.md section 7's relational tables into a NEW SQLite file
+ * at path (straits export --format sqlite):
+ *   run          the run's row, as in this store
+ *   replication  (run, replication, status)
+ *   metric       (run, replication, module, name, value, unit): one row per
+ *                replication and scalar metric observed in it (NaN, not observed,
+ *                has no row)
+ *   series       (run, replication, module, name, time, value, unit): one row per
+ *                series point (a NaN value reads as NULL)
+ * indexed by (module, name, replication[, time]).  Values in SI units, as stored.
+ * All in one transaction: on failure the file is removed.  ERR_USAGE when path
+ * exists (it is never overwritten), ERR_NOTFOUND when the run does not, ERR_IO when
+ * path cannot be created; the message is in store_errmsg(). */
+int store_export_tables(store *st, int64_t run_id, const char *path);
 
 /* ---- sweeps (straits sweep) ------------------------------------------------------
  * A sweep is a design over scenario overrides; each design point is an ordinary run

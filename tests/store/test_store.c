@@ -54,6 +54,8 @@ static int teardown(void **state) {
     snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
     unlink(p);
   }
+  snprintf(p, sizeof p, "%s/x.sqlite", f->dir); /* test_export_tables', if it failed */
+  unlink(p);
   rmdir(f->dir);
   arena_release(&f->a);
   metric_set_release(&f->ms);
@@ -373,6 +375,145 @@ static void test_integrity(void **state) {
   assert_int_equal(query_int(f->path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 }
 
+/* ---- straits export --format sqlite: section 7's tables in a new file -------- */
+
+/* A statement on the exported file, as an analyst's tool would run it. */
+static sqlite3_stmt *export_query(sqlite3 *db, const char *sql, const metric_def *m) {
+  sqlite3_stmt *s = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+  if (m) {
+    sqlite3_bind_text(s, 1, m->module, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+  }
+  return s;
+}
+
+/* store_series_each's points, checked one by one against the exported rows. */
+typedef struct series_cmp {
+  sqlite3_stmt *rows; /* replication, time, value of one series in stored order */
+  int n;
+} series_cmp;
+
+static int compare_point(void *ctx, int replication, double t, double value) {
+  series_cmp *c = ctx;
+  if (sqlite3_step(c->rows) != SQLITE_ROW)
+    fail_msg("the export lacks point %d (replication %d, t %g)", c->n, replication, t);
+  if (sqlite3_column_int(c->rows, 0) != replication ||
+      sqlite3_column_double(c->rows, 1) != t || sqlite3_column_double(c->rows, 2) != value)
+    fail_msg("point %d: store (%d, %g, %g), export (%d, %g, %g)", c->n, replication, t,
+             value, sqlite3_column_int(c->rows, 0), sqlite3_column_double(c->rows, 1),
+             sqlite3_column_double(c->rows, 2));
+  c->n++;
+  return 0;
+}
+
+/* The export of one run (another run in the store must not leak in) holds each
+ * observed scalar value and each series point the store's readers give, no more. */
+static void test_export_tables(void **state) {
+  fixture *f = *state;
+  store *st = NULL;
+  int64_t other = 0, run = 0;
+  store_run_info info = info_of(7), info2 = info_of(8);
+  const size_t n = 6;
+  double v[6];
+  char out[160];
+  sqlite3 *db = NULL;
+  snprintf(out, sizeof out, "%s/x.sqlite", f->dir);
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_run_begin(st, &other, &info, &f->ms, f->d), 0);
+  assert_int_equal(put_reps(f, st, other, 0, 3), 0);
+  assert_int_equal(store_run_begin(st, &run, &info2, &f->ms, f->d), 0);
+  assert_int_equal(put_reps(f, st, run, 0, (int)n), 0);
+  assert_int_equal(store_run_finish(st, run, -1, 2.5), 0);
+  assert_int_equal(store_export_tables(st, run, out), 0);
+
+  assert_int_equal(sqlite3_open_v2(out, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  sqlite3_stmt *q = export_query(db, "SELECT count(*), min(id), min(seed), "
+                                     "min(replications_done) FROM run", NULL);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int(q, 0), 1);
+  assert_int_equal(sqlite3_column_int64(q, 1), run);
+  assert_int_equal(sqlite3_column_int64(q, 2), 8);
+  assert_int_equal(sqlite3_column_int64(q, 3), (long long)n);
+  sqlite3_finalize(q);
+  q = export_query(db, "SELECT count(*), sum(status = 'done'), max(replication), "
+                       "sum(run <> (SELECT id FROM run)) FROM replication", NULL);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int(q, 0), (int)n);
+  assert_int_equal(sqlite3_column_int(q, 1), (int)n);
+  assert_int_equal(sqlite3_column_int(q, 2), (int)n - 1);
+  assert_int_equal(sqlite3_column_int(q, 3), 0);
+  sqlite3_finalize(q);
+
+  long long observed = 0;
+  for (size_t k = 0; k < f->ms.n; k++) {
+    const metric_def *m = &f->ms.def[k];
+    if (m->flags & METRIC_SERIES) {
+      series_cmp c = {export_query(db, "SELECT replication, time, value FROM series "
+                                       "WHERE module = ?1 AND name = ?2 "
+                                       "ORDER BY replication, rowid", m), 0};
+      assert_int_equal(store_series_each(st, run, (int)k, n, compare_point, &c), 0);
+      assert_int_equal(sqlite3_step(c.rows), SQLITE_DONE); /* no extra points */
+      sqlite3_finalize(c.rows);
+      assert_int_equal(c.n, 2 * (int)n);
+      continue;
+    }
+    assert_int_equal(store_metric_values(st, run, &f->ms, (int)k, v, n), 0);
+    q = export_query(db, "SELECT replication, value, unit FROM metric WHERE module = ?1 "
+                         "AND name = ?2 ORDER BY replication", m);
+    for (size_t r = 0; r < n; r++) {
+      if (isnan(v[r]))
+        continue; /* not observed: no row */
+      observed++;
+      assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+      assert_int_equal(sqlite3_column_int(q, 0), (int)r);
+      assert_true(sqlite3_column_double(q, 1) == v[r]);
+      assert_string_equal((const char *)sqlite3_column_text(q, 2), m->unit);
+    }
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+  }
+  /* 6 of occurred, and time where it occurred (r odd) or is -0.0 (r 0): 4. */
+  assert_int_equal(observed, 10);
+  q = export_query(db, "SELECT count(*) FROM metric", NULL);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int64(q, 0), observed);
+  sqlite3_finalize(q);
+  /* The obvious query, a metric by name, reads the index. */
+  q = export_query(db, "EXPLAIN QUERY PLAN SELECT avg(value) FROM metric "
+                       "WHERE module = 'crisis' AND name = 'blockade.time'", NULL);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  assert_non_null(strstr((const char *)sqlite3_column_text(q, 3), "metric_by_name"));
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+
+  /* An existing file is never overwritten, whatever it holds. */
+  assert_int_equal(store_export_tables(st, other, out), ERR_USAGE);
+  assert_non_null(strstr(store_errmsg(st), "already exists"));
+  assert_int_equal(query_int(out, "SELECT min(id) FROM run"), run);
+  assert_int_equal(unlink(out), 0);
+  /* No such run: nothing is created. */
+  assert_int_equal(store_export_tables(st, run + 1, out), ERR_NOTFOUND);
+  assert_int_equal(access(out, F_OK), -1);
+  store_close(st);
+
+  /* A failure half-way (a damaged replication after good ones were written) leaves
+   * no file behind, nor its journal. */
+  assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "UPDATE replication SET data = x'00' WHERE idx = 4",
+                                NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_export_tables(st, run, out), ERR_STORE);
+  assert_non_null(strstr(store_errmsg(st), "damaged"));
+  assert_int_equal(access(out, F_OK), -1);
+  snprintf(out, sizeof out, "%s/x.sqlite-journal", f->dir);
+  assert_int_equal(access(out, F_OK), -1);
+  /* The store is still usable after the failed export (its attachment is gone). */
+  assert_int_equal(store_metric_values(st, run, &f->ms, 0, v, 4), 0);
+  store_close(st);
+}
+
 static void test_open_errors(void **state) {
   fixture *f = *state;
   store *st = (store *)f; /* must come back NULL */
@@ -445,6 +586,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_integrity, setup, teardown),
       cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cache_and_old_schema, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_export_tables, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
