@@ -38,20 +38,23 @@
 #define STORE__DIR_BYTES 8
 #define STORE__CACHE_BYTES ((size_t)64 << 20) /* reader's cache of a run's values */
 
-static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS run(\n"
-    "  id INTEGER PRIMARY KEY,\n"
-    "  scenario_name TEXT NOT NULL,\n"
-    "  scenario_hash TEXT NOT NULL,\n"
-    "  scenario_path TEXT NOT NULL,\n"
-    "  seed INTEGER NOT NULL,\n"
-    "  version TEXT NOT NULL,\n"
-    "  options TEXT NOT NULL,\n"
-    "  replications_planned INTEGER NOT NULL,\n"
-    "  replications_done INTEGER NOT NULL DEFAULT 0,\n"
-    "  created_at TEXT NOT NULL,\n"
-    "  finished_at TEXT,\n"
+/* The run table's columns, as the store and the relational export (below) have it. */
+#define STORE__RUN_COLUMNS                              \
+    "  id INTEGER PRIMARY KEY,\n"                       \
+    "  scenario_name TEXT NOT NULL,\n"                  \
+    "  scenario_hash TEXT NOT NULL,\n"                  \
+    "  scenario_path TEXT NOT NULL,\n"                  \
+    "  seed INTEGER NOT NULL,\n"                        \
+    "  version TEXT NOT NULL,\n"                        \
+    "  options TEXT NOT NULL,\n"                        \
+    "  replications_planned INTEGER NOT NULL,\n"        \
+    "  replications_done INTEGER NOT NULL DEFAULT 0,\n" \
+    "  created_at TEXT NOT NULL,\n"                     \
+    "  finished_at TEXT,\n"                             \
     "  wall_s REAL NOT NULL DEFAULT 0);\n"
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS run(\n" STORE__RUN_COLUMNS
     "CREATE INDEX IF NOT EXISTS run_key ON run(scenario_hash, seed, version, options);\n"
     "CREATE TABLE IF NOT EXISTS metric_def(\n"
     "  run INTEGER NOT NULL REFERENCES run(id),\n"
@@ -1281,19 +1284,7 @@ int store_merge_run(store *st, int64_t dst_run, const char *src_path, int64_t sr
  * built after the rows are in, which is faster than keeping them up to date. */
 
 static const char export_schema_sql[] =
-    "CREATE TABLE xp.run(\n"
-    "  id INTEGER PRIMARY KEY,\n"
-    "  scenario_name TEXT NOT NULL,\n"
-    "  scenario_hash TEXT NOT NULL,\n"
-    "  scenario_path TEXT NOT NULL,\n"
-    "  seed INTEGER NOT NULL,\n"
-    "  version TEXT NOT NULL,\n"
-    "  options TEXT NOT NULL,\n"
-    "  replications_planned INTEGER NOT NULL,\n"
-    "  replications_done INTEGER NOT NULL,\n"
-    "  created_at TEXT NOT NULL,\n"
-    "  finished_at TEXT,\n"
-    "  wall_s REAL NOT NULL);\n"
+    "CREATE TABLE xp.run(\n" STORE__RUN_COLUMNS
     "CREATE TABLE xp.replication(\n"
     "  run INTEGER NOT NULL REFERENCES run(id),\n"
     "  replication INTEGER NOT NULL,\n"
