@@ -81,22 +81,16 @@ static int path_point(void *ctx, int rep, double t, double value) {
   return 0;
 }
 
-/* One point of spillover.sequence, kept (the arrays grow by doubling). */
+/* One point of spillover.sequence, kept (the array grows by doubling). */
 static int keep_point(void *ctx, int rep, double t, double value) {
   mc_spill *s = ctx;
-  /* Capacity 64, then doubled each time it fills: at 64, 128, 256, ... */
-  if (s->nseq == 0 || (s->nseq >= 64 && (s->nseq & (s->nseq - 1)) == 0)) {
-    size_t cap = s->nseq ? 2 * s->nseq : 64;
-    int *r = realloc(s->seq_rep, cap * sizeof *r);
-    if (r) s->seq_rep = r;
-    double *tt = realloc(s->seq_t, cap * sizeof *tt);
-    if (tt) s->seq_t = tt;
-    double *v = realloc(s->seq_value, cap * sizeof *v);
-    if (v) s->seq_value = v;
-    if (!r || !tt || !v) return ERR_NOMEM;
+  if (s->nseq == s->seq_cap) {
+    size_t cap = s->seq_cap ? 2 * s->seq_cap : 64;
+    struct mc_spill_seq *g = realloc(s->seq, cap * sizeof *g);
+    if (!g) return ERR_NOMEM;
+    s->seq = g, s->seq_cap = cap;
   }
-  s->seq_rep[s->nseq] = rep, s->seq_t[s->nseq] = t, s->seq_value[s->nseq] = value;
-  s->nseq++;
+  s->seq[s->nseq++] = (struct mc_spill_seq){rep, t, value};
   return 0;
 }
 
@@ -120,7 +114,7 @@ static int build_paths(mc_spill *s, store *st) {
   }
   if (!s->seq_read && (rc = read_sequence(s, st))) goto done;
   for (size_t i = 0; i < s->nseq; i++)
-    if ((rc = path_point(&a, s->seq_rep[i], s->seq_t[i], s->seq_value[i]))) goto done;
+    if ((rc = path_point(&a, s->seq[i].rep, s->seq[i].t, s->seq[i].value))) goto done;
   size_t nspill = 0;
   for (size_t r = 0; r < s->nrep; r++) {
     if (isnan(a.first[r])) continue;
@@ -298,7 +292,7 @@ void mc_spill_free(mc_spill *s) {
     for (size_t t = 0; t <= s->nterr; t++) free(s->terr[t]);
   free_paths(s);
   free(s->terr), free(s->time), free(s->split);
-  free(s->seq_rep), free(s->seq_t), free(s->seq_value);
+  free(s->seq);
   metric_set_release(&s->ms);
   memset(s, 0, sizeof *s);
 }

@@ -66,12 +66,10 @@ typedef struct mc_spill {
   size_t npath;
   mc_spill_path *path;      /* most frequent first (ties: text order) */
   /* spillover.sequence as the store gave it, read once so that the paths to each
-   * territory need no further scan of the store: point i is (seq_rep[i], seq_t[i],
-   * seq_value[i]), in (replication, seq) order. */
+   * territory need no further scan of the store, in (replication, seq) order. */
   int seq_read;             /* whether the points below are read */
-  size_t nseq;
-  int *seq_rep;
-  double *seq_t, *seq_value;
+  size_t nseq, seq_cap;
+  struct mc_spill_seq { int rep; double t, value; } *seq;
   size_t nsplit;
   mc_spill_split *split;    /* headline metrics of the missions, by spillover */
   metric_set ms;            /* the run's registry */
