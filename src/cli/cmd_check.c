@@ -226,6 +226,11 @@ int cmd_check(int argc, char **argv) {
   int planned = !err && plan_scenario_uses(sc);
   if (planned) err = cli_plan_open(&plan, sc, table, d);
   if (planned && !err) err = cli_plan_check(&report, &plan, a.samples, d);
+  if (!err && !planned) { /* Japanese assets need a task even where there is no plan */
+    plan_authorities *t = NULL;
+    if (!(err = plan_authorities_load(&t, table, d))) err = plan_support_check(sc, t, d);
+    plan_authorities_free(t);
+  }
   if (err == ERR_NOMEM || (err && err != ERR_INPUT && err != ERR_IO && diag_count(d, DIAG_ERROR) == 0)) {
     cli_error("check failed: %s", err_strerror(err));
     rc = CLI_FAILURE;

@@ -109,7 +109,9 @@ static void plan_release_(void *model) {
 static int plan_prepare_(void **model, const scn_scenario *sc, const mc_options *opt,
                          metric_set *ms, diag *d) {
   *model = NULL;
-  if (!plan_scenario_uses(sc)) return 0;
+  /* Without a plan, Japanese assets have no task to act under: an error, not support
+   * without authority. */
+  if (!plan_scenario_uses(sc)) return plan_support_check(sc, opt ? opt->authorities : NULL, d);
   mc_plan *p = calloc(1, sizeof *p);
   if (!p) return ERR_NOMEM;
   const plan_authorities *table = opt ? opt->authorities : NULL;

@@ -209,7 +209,7 @@ static void load_asset(scn__ctx *c, const scn__node *m, scn_sar_asset *a) {
   static const char *const keys[] = {"force", "count", "speed", "endurance", "response",
                                      "turnaround", "sweep_width", NULL};
   memset(a, 0, sizeof *a);
-  a->force = -1, a->turnaround = 3600;
+  a->force = -1, a->turnaround = 3600, a->loc = scn__loc(m);
   if (!scn__expect_map(c, m, "asset")) return;
   scn__check_keys(c, m, "sar asset", keys);
   a->force = scn__force_asset(c, m, "sar asset", &a->count, &a->speed, &a->endurance);

@@ -41,6 +41,7 @@ typedef struct scn_sar_asset {
   double response;                  /* s from the case opening to the first take-off */
   double turnaround;                /* s at base between sorties */
   double sweep[SCN_OBJ__COUNT];     /* m, effective sweep width per object class */
+  scn_loc loc;
 } scn_sar_asset;
 
 /* What the reported position means: a last known position (circular normal with
