@@ -474,7 +474,7 @@ static void read_gates(tab *t, const id_list *gates) {
   static const char *const keys[] = {"id", "kind", "scope", "name", "description", "source",
                                      "confidence", NULL};
   static const char *const kinds[] = {"cabinet", "diet", "executive", "international", "consent",
-                                      "request"};
+                                      "request", "condition"};
   static const char *const scopes[] = {"situation", "operation", "vessel", "boarding"};
   plan_authorities *a = t->a;
   for (size_t i = 0; i < gates->n; i++) {
@@ -486,7 +486,7 @@ static void read_gates(tab *t, const id_list *gates) {
     p->name = optional_text(t, item, "name");
     int k;
     p->kind = p->scope = "";
-    if ((v = need(t, item, "kind", "gate")) && (k = choice(t, v, "gate kind", kinds, 6)) >= 0)
+    if ((v = need(t, item, "kind", "gate")) && (k = choice(t, v, "gate kind", kinds, 7)) >= 0)
       p->kind = kinds[k];
     if ((v = need(t, item, "scope", "gate")) && (k = choice(t, v, "gate scope", scopes, 4)) >= 0)
       p->scope = scopes[k];

@@ -139,6 +139,17 @@ static uint64_t gates_any(const plan_run *r) {
   return m;
 }
 
+/* Gates open for situation s: those opened for it, and those opened for a situation it
+ * supersedes -- an armed attack situation continues the response policy of the
+ * anticipated one (AASA art. 9: the Cabinet amends the policy), so approvals given
+ * under it stand and escalating never takes an authority away (docs/plan.md). */
+static uint64_t gates_for(const plan_run *r, int s) {
+  uint64_t open = r->gates_sit[s], sup = r->a->sit[s].supersedes;
+  for (size_t k = 0; sup; k++, sup >>= 1)
+    if (sup & 1) open |= r->gates_sit[k];
+  return open;
+}
+
 /* The situation is recognised: in force from now, ending those it supersedes. */
 static void recognise(plan_run *r, int s, int announce) {
   uint64_t before = r->sits;
@@ -197,7 +208,7 @@ static int evaluate(const plan_run *r, const task_slot *ts) {
     if (!plan__expr_open(&rule->gates, can) || !plan__expr_open(&a->area[pt->area].requires, can) ||
         (pt->gates & ~can))
       continue;
-    uint64_t open = r->gates_all | r->gates_sit[s];
+    uint64_t open = r->gates_all | gates_for(r, (int)s);
     if (!plan__expr_open(&rule->gates, open) || !plan__expr_open(&a->area[pt->area].requires, open) ||
         (pt->gates & ~open)) {
       if (best < WHY_GATES) best = WHY_GATES;
