@@ -53,7 +53,8 @@ typedef struct checker {
   int nomem;
   /* what can happen */
   unsigned char *ev, *ch, *gm, *ph, *task;
-  uint64_t gate, sit;
+  uint64_t gate, sit;       /* gates that can open (for some situation); situations */
+  uint64_t *gate_sit;       /* [nsit]: gates that can open for that situation (or all) */
   unsigned char *cyc;      /* [ntask + nphase]: on a dependency cycle */
   unsigned char *reported; /* [ntask]: a static finding already explains it */
 } checker;
@@ -187,10 +188,20 @@ static uint64_t allowed_under(const checker *k, int task) {
   return set;
 }
 
+/* Gates that can be open for situation s: as in a run, those opened for it, for every
+ * situation, or for a situation it supersedes (plan_run.c, gates_for). */
+static uint64_t gates_for(const checker *k, int s) {
+  uint64_t open = k->gate_sit[s], sup = k->a->sit[s].supersedes;
+  for (size_t q = 0; sup; q++, sup >>= 1)
+    if (sup & 1) open |= k->gate_sit[q];
+  return open;
+}
+
 static int gates_can(const checker *k, const pl_task *pt, int s) {
   const pl_rule *rule = &k->a->rule[plan_rule_find(k->a, s, pt->activity)];
-  return plan__expr_open(&rule->gates, k->gate) &&
-         plan__expr_open(&k->a->area[pt->area].requires, k->gate) && !(pt->gates & ~k->gate);
+  uint64_t open = gates_for(k, s);
+  return plan__expr_open(&rule->gates, open) &&
+         plan__expr_open(&k->a->area[pt->area].requires, open) && !(pt->gates & ~open);
 }
 
 static int authority_can(const checker *k, int task) {
@@ -208,6 +219,14 @@ static int set(unsigned char *x, int v) {
   return 1;
 }
 
+/* Gates g can open for situation s; adds them to *any.  Returns whether it is news. */
+static int can_open(checker *k, uint64_t g, int s, uint64_t *any) {
+  *any |= g;
+  if (!(g & ~k->gate_sit[s])) return 0;
+  k->gate_sit[s] |= g;
+  return 1;
+}
+
 static void fixed_point(checker *k) {
   const scn_scenario *sc = k->sc;
   const scn_plan *p = k->p;
@@ -222,6 +241,7 @@ static void fixed_point(checker *k) {
       changed |= set(&k->ev[e], can);
     }
     uint64_t sit = m->initial >= 0 ? PLAN__BIT(m->initial) : 0, gate = 0;
+    uint64_t all = 0; /* gates that can open for every situation */
     for (size_t e = 0; e < sc->nevent; e++) {
       if (!k->ev[e]) continue;
       for (size_t r = 0; r < sc->event[e].nraise; r++) {
@@ -230,20 +250,29 @@ static void fixed_point(checker *k) {
         int s = a->sit_of_scn[ra->situation];
         if (s < 0) continue;
         sit |= PLAN__BIT(s);
-        gate |= plan__expr_gates(&a->sit[s].recognition);
+        changed |= can_open(k, plan__expr_gates(&a->sit[s].recognition), s, &gate);
       }
     }
     for (size_t i = 0; i < p->nchange; i++) {
       changed |= set(&k->ch[i], p->change[i].p > 0 && cond_can(k, &m->ch[i].trig));
       if (!k->ch[i]) continue;
       sit |= PLAN__BIT(m->ch[i].sit);
-      gate |= m->ch[i].opens;
+      changed |= can_open(k, m->ch[i].opens, m->ch[i].sit, &gate);
       if (m->ch[i].diet_gate >= 0 && (p->change[i].diet_p > 0 || p->change[i].emergency))
-        gate |= PLAN__BIT(m->ch[i].diet_gate);
+        changed |= can_open(k, PLAN__BIT(m->ch[i].diet_gate), m->ch[i].sit, &gate);
     }
     for (size_t i = 0; i < p->ngate; i++) {
       changed |= set(&k->gm[i], p->gate[i].p > 0 && cond_can(k, &m->gm[i].trig));
-      if (k->gm[i]) gate |= PLAN__BIT(m->gm[i].gate);
+      if (!k->gm[i]) continue;
+      if (m->gm[i].sit >= 0)
+        changed |= can_open(k, PLAN__BIT(m->gm[i].gate), m->gm[i].sit, &gate);
+      else
+        all |= PLAN__BIT(m->gm[i].gate);
+    }
+    gate |= all;
+    for (size_t s = 0; s < a->nsit; s++) {
+      if (all & ~k->gate_sit[s]) changed = 1;
+      k->gate_sit[s] |= all;
     }
     if ((sit & ~k->sit) || (gate & ~k->gate)) changed = 1;
     k->sit |= sit;
@@ -513,8 +542,9 @@ static void check_authority(checker *k, int i) {
   for (size_t q = 0; q < a->nsit; q++) {
     if (!((reach >> q) & 1)) continue;
     const pl_rule *rq = &a->rule[plan_rule_find(a, (int)q, pt->activity)];
-    uint64_t mq = missing_gates(&rq->gates, k->gate) |
-                  missing_gates(&a->area[pt->area].requires, k->gate) | (pt->gates & ~k->gate);
+    uint64_t open = gates_for(k, (int)q);
+    uint64_t mq = missing_gates(&rq->gates, open) |
+                  missing_gates(&a->area[pt->area].requires, open) | (pt->gates & ~open);
     if (__builtin_popcountll(mq) < fewest) {
       fewest = __builtin_popcountll(mq);
       s = (int)q;
@@ -523,15 +553,20 @@ static void check_authority(checker *k, int i) {
   }
   const pl_rule *rule = &a->rule[plan_rule_find(a, s, pt->activity)];
   name_list(list, sizeof list, miss, gate_id, k, a->ngate);
+  uint64_t open = gates_for(k, s);
+  int elsewhere = (miss & k->gate) == miss; /* they open, but for other situations */
   plan_finding *f = add(k, PLAN_FINDING_GATE_NEVER_OPENS, DIAG_ERROR, i,
-                        "task '%s' needs gate%s %s under '%s', which never open%s: nothing in "
-                        "this scenario opens %s", t->id, fewest > 1 ? "s" : "", list, sit_id(k, s),
-                        fewest > 1 ? "" : "s", fewest > 1 ? "them" : "it");
+                        "task '%s' needs gate%s %s under '%s', which never open%s%s",
+                        t->id, fewest > 1 ? "s" : "", list, sit_id(k, s), fewest > 1 ? "" : "s",
+                        elsewhere ? " for that situation: a gate opened for one situation does "
+                                    "not count for another"
+                                  : fewest > 1 ? ": nothing in this scenario opens them"
+                                               : ": nothing in this scenario opens it");
   if (f) f->gate = __builtin_ctzll(miss ? miss : 1);
   k->reported[i] = 1;
-  if (missing_gates(&rule->gates, k->gate))
+  if (missing_gates(&rule->gates, open))
     note(k, f, rule->gates_loc, "rule '%s' requires these gates", rule->id);
-  if (missing_gates(&a->area[pt->area].requires, k->gate))
+  if (missing_gates(&a->area[pt->area].requires, open))
     note(k, f, a->area[pt->area].loc, "area '%s' requires these gates", a->area[pt->area].id);
 }
 
@@ -831,7 +866,7 @@ int plan_check(plan_report **out, const plan_model *m, const plan_check_options 
   const scn_plan *p = m->p;
   const scn_scenario *sc = m->sc;
   size_t nt = p->ntask, np = p->nphase, n = (size_t)opt->samples;
-  checker k = {R, m, m->a, sc, p, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL};
+  checker k = {R, m, m->a, sc, p, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL};
   sampled S = {0};
   int err = 0;
   if (n && (nt + np) > (size_t)50000000 / n) {
@@ -841,6 +876,7 @@ int plan_check(plan_report **out, const plan_model *m, const plan_check_options 
   k.ev = arena_calloc(&R->mem, sc->nevent + 1, 1);
   k.ch = arena_calloc(&R->mem, p->nchange + 1, 1);
   k.gm = arena_calloc(&R->mem, p->ngate + 1, 1);
+  k.gate_sit = arena_calloc(&R->mem, m->a->nsit + 1, sizeof *k.gate_sit);
   k.ph = arena_calloc(&R->mem, np + 1, 1);
   k.task = arena_calloc(&R->mem, nt + 1, 1);
   k.cyc = arena_calloc(&R->mem, nt + np + 1, 1);
@@ -857,7 +893,7 @@ int plan_check(plan_report **out, const plan_model *m, const plan_check_options 
   S.masks = calloc((nt + 1) * MASK_SLOTS, sizeof *S.masks);
   S.phase_votes = calloc((nt + 1) * (np + 1), sizeof *S.phase_votes);
   S.branch_ev = calloc(sc->nevent + 1, sizeof *S.branch_ev);
-  if (!k.ev || !k.ch || !k.gm || !k.ph || !k.task || !k.cyc || !k.reported || !R->start ||
+  if (!k.ev || !k.ch || !k.gm || !k.gate_sit || !k.ph || !k.task || !k.cyc || !k.reported || !R->start ||
       !R->end || !R->phase_t || !R->ran || !R->phase_of || !S.due || !S.unauth || !S.started ||
       !S.combat || !S.masks || !S.phase_votes || !S.branch_ev) {
     err = ERR_NOMEM;

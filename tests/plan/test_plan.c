@@ -124,10 +124,41 @@ static void test_table_shipped(void **state) {
                                                           gate_bit(a, "diet_approval_after_fact"), 0, 0));
   assert_false(plan_authorised(a, I, act(a, "supply"), F, iis, 0, 0));
   assert_true(plan_authorised(a, I, act(a, "supply"), F, iis | gate_bit(a, "host_state_consent"), 0, 0));
-  /* Peacetime and gray zone: support only on request and the Minister's judgement. */
+  /* Peacetime and gray zone: support only on request and the Minister's judgement, and
+   * only in the cases SDF Act art. 100-6 lists -- never to sustain combat operations. */
   uint64_t req = gate_bit(a, "us_request") | gate_bit(a, "defense_minister_decision");
-  assert_true(plan_authorised(a, G, act(a, "supply"), J, req, 0, 0));
-  assert_false(plan_authorised(a, G, act(a, "supply"), J, gate_bit(a, "us_request"), 0, 0));
+  uint64_t art100_6 = gate_bit(a, "sdfa_100_6_case");
+  assert_false(plan_authorised(a, G, act(a, "supply"), J, req, 0, 0));
+  assert_true(plan_authorised(a, G, act(a, "supply"), J, req | art100_6, 0, 0));
+  assert_false(plan_authorised(a, P, act(a, "transportation"), J, req, 0, 0));
+  assert_false(plan_authorised(a, G, act(a, "supply"), J, gate_bit(a, "us_request") | art100_6, 0, 0));
+  /* Peacetime rescue: disaster dispatch on request, or on the Minister's own judgement
+   * when especially urgent (SDF Act art. 83(1)-(3)). */
+  assert_false(plan_authorised(a, P, act(a, "search_and_rescue"), Hs, 0, 0, 0));
+  assert_true(plan_authorised(a, P, act(a, "search_and_rescue"), Hs, gate_bit(a, "disaster_dispatch_request"), 0, 0));
+  assert_true(plan_authorised(a, G, act(a, "search_and_rescue"), J, gate_bit(a, "dispatch_especially_urgent"), 0, 0));
+  /* USFA support: goods on the basic response policy alone, services with the defense
+   * operation order or the Prime Minister's approval; no Diet gate of their own, as in
+   * the anticipated situation. */
+  int AN = sit(a, "armed_attack_anticipated");
+  uint64_t policy = gate_bit(a, "cabinet_response_policy"), pm = gate_bit(a, "pm_approval");
+  uint64_t dorder = gate_bit(a, "defense_operation_order");
+  for (int s = 0; s < (int)ns; s++) {
+    if (s != AA && s != S && s != AN) continue;
+    assert_true(plan_authorised(a, s, act(a, "supply"), J, policy, 0, 0));
+    assert_true(plan_authorised(a, s, act(a, "transportation"), J, policy | pm, 0, 0));
+    assert_false(plan_authorised(a, s, act(a, "transportation"), J, pm, 0, 0));
+  }
+  assert_true(plan_authorised(a, AA, act(a, "medical"), J, policy | dorder, 0, 0));
+  /* Civil protection: only in (anticipated) armed attack situations, in Japan, on a
+   * governor's request (Civil Protection Act art. 15, SDF Act art. 75-4). */
+  uint64_t cp = policy | gate_bit(a, "civil_protection_request");
+  assert_true(plan_authorised(a, AA, act(a, "civil_protection"), J, cp, 0, 0));
+  assert_true(plan_authorised(a, AN, act(a, "civil_protection"), J, cp, 0, 0));
+  assert_false(plan_authorised(a, AA, act(a, "civil_protection"), J, policy, 0, 0));
+  assert_false(plan_authorised(a, AA, act(a, "civil_protection"), Hs, cp, 0, 0));
+  assert_false(plan_authorised(a, S, act(a, "civil_protection"), J, all, 0, 0));
+  assert_false(plan_authorised(a, P, act(a, "civil_protection"), J, all, 0, 0));
   plan_authorities_free(a);
 }
 
@@ -279,6 +310,7 @@ static void test_gate_wait_exact(void **state) {
       "situations:\n"
       "  gates:\n"
       "    - {gate: unsc_resolution, after: vote, delay: 5h}\n"
+      "    - {gate: disaster_dispatch_request, at: 0h}\n"
       "plan:\n"
       "  tasks:\n"
       "    - {id: us-task, activity: search_and_rescue, owner: US, assets: [csg], area: sea,\n"
@@ -296,7 +328,7 @@ static void test_gate_wait_exact(void **state) {
   assert_float_equal(metric(&w, "task.jp-task.delay_authority"), 0, 0);
   assert_float_equal(metric(&w, "task.us-task.delay_gates"), 15 * H, 1e-9);
   assert_float_equal(metric(&w, "task.us-task.ran"), 1, 0);
-  assert_int_equal(w.sig_gate, 1);
+  assert_int_equal(w.sig_gate, 2);
   done(&w);
 }
 
@@ -431,7 +463,9 @@ static void test_phase_signal(void **state) {
   done(&w);
 }
 
-/* Measures begun on the Cabinet's decision in an emergency stop when the Diet says no. */
+/* Measures begun on the Cabinet's decision in an emergency stop when the Diet says no;
+ * USFA supply of goods, which needs no Diet approval of its own (USFA art. 10, AASA
+ * art. 9), goes on. */
 static void test_diet_refuses(void **state) {
   (void)state;
   world w;
@@ -448,12 +482,17 @@ static void test_diet_refuses(void **state) {
       "       after: {change: st}, delay: 1h}\n"
       "plan:\n"
       "  tasks:\n"
+      "    - {id: rescue, activity: search_and_rescue, owner: JP, assets: [helo], area: sea}\n"
       "    - {id: resupply, activity: supply, owner: JP, assets: [aoe], area: sea}\n");
-  int t = task(&w, "resupply");
-  assert_float_equal(plan_run_task_start(w.r, t), 4 * H, 1e-9);
+  int t = task(&w, "rescue");
+  assert_float_equal(plan_run_task_start(w.r, t), 4 * H, 1e-9); /* the defense operation */
   assert_int_equal(plan_run_task_pauses(w.r, t), 1);
   assert_int_equal(plan_run_task_state(w.r, t), PLAN_TASK_DUE);
   assert_float_equal(plan_run_task_ran(w.r, t), 2 * D - H, 1e-6);
+  int g = task(&w, "resupply");
+  assert_float_equal(plan_run_task_start(w.r, g), 3 * H, 1e-9); /* the response policy */
+  assert_int_equal(plan_run_task_pauses(w.r, g), 0);
+  assert_int_equal(plan_run_task_state(w.r, g), PLAN_TASK_RUNNING);
   assert_int_equal(w.sig_gate_closed, 1);
   done(&w);
 }
@@ -483,6 +522,165 @@ static void test_situation_ends(void **state) {
   assert_float_equal(plan_run_task_ran(w.r, t), 10 * H, 1e-9);
   assert_false((plan_run_situations(w.r) >> I) & 1);
   assert_float_equal(metric(&w, "task.resupply.delay_authority"), 30 * D - 10 * H, 1e-6);
+  done(&w);
+}
+
+/* Escalating from an anticipated to an armed attack situation never takes away an
+ * authority already in force: the Prime Minister's approval given under the anticipated
+ * situation stands for the one that supersedes it, and USFA services need no Diet vote
+ * of their own (here the Diet is five days late). */
+static void test_escalation_keeps_authority(void **state) {
+  (void)state;
+  world w;
+  run(&w,
+      "crisis:\n"
+      "  events:\n"
+      "    - {id: tension, at: 2h}\n"
+      "    - {id: attack, at: 3d}\n"
+      "situations:\n"
+      "  changes:\n"
+      "    - {id: aaa, to: armed_attack_anticipated, after: tension, cabinet: 1h}\n"
+      "    - {id: aa, to: armed_attack, after: attack, cabinet: 2h,\n"
+      "       diet: {gate: diet_prior_approval, delay: 5d}}\n"
+      "  gates:\n"
+      "    - {gate: pm_approval, situation: armed_attack_anticipated, after: {change: aaa},\n"
+      "       delay: 1h}\n"
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: lift, activity: transportation, owner: JP, assets: [aoe], area: naha}\n"
+      "    - {id: goods, activity: supply, owner: JP, area: naha}\n");
+  int AN = plan_authorities_find(w.a, PLAN_SITUATIONS, "armed_attack_anticipated");
+  int AA = plan_authorities_find(w.a, PLAN_SITUATIONS, "armed_attack");
+  assert_false((plan_run_situations(w.r) >> AN) & 1); /* superseded */
+  assert_true((plan_run_situations(w.r) >> AA) & 1);
+  int lift = task(&w, "lift"), goods = task(&w, "goods");
+  assert_float_equal(plan_run_task_start(w.r, lift), 4 * H, 1e-9);
+  assert_float_equal(plan_run_task_start(w.r, goods), 3 * H, 1e-9);
+  for (int t = 0; t < 2; t++) {
+    int k = t ? goods : lift;
+    assert_int_equal(plan_run_task_pauses(w.r, k), 0);
+    assert_int_equal(plan_run_task_state(w.r, k), PLAN_TASK_RUNNING);
+  }
+  done(&w);
+}
+
+/* A gate opened for one situation never counts for another: the Prime Minister's
+ * approval of survival-threatening measures is not the approval an important influence
+ * rescue needs, so the rescue never starts (its ST rule needs a defense operation). */
+static void test_gate_for_other_situation(void **state) {
+  (void)state;
+  world w;
+  run(&w,
+      "crisis:\n"
+      "  events:\n"
+      "    - {id: tension, at: 2h}\n"
+      "situations:\n"
+      "  changes:\n"
+      "    - {id: iis, to: important_influence, after: tension, cabinet: 1h,\n"
+      "       diet: {gate: diet_prior_approval, delay: 1h}}\n"
+      "    - {id: st, to: survival_threatening, after: tension, cabinet: 2h,\n"
+      "       diet: {gate: diet_approval_after_fact, emergency: true, delay: 1h}}\n"
+      "  gates:\n"
+      "    - {gate: pm_approval, situation: survival_threatening, after: {change: st}}\n"
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: rescue, activity: search_and_rescue, owner: JP, assets: [helo], area: sea}\n");
+  int t = task(&w, "rescue");
+  assert_true(isnan(plan_run_task_start(w.r, t)));
+  assert_int_equal(plan_run_task_state(w.r, t), PLAN_TASK_DUE);
+  assert_float_equal(metric(&w, "task.rescue.ran"), 0, 0);
+  assert_true(metric(&w, "task.rescue.delay_gates") > 20 * D);
+  done(&w);
+}
+
+/* Peacetime rescue is SDF disaster dispatch: it waits for the Coast Guard's request
+ * (SDF Act art. 83(1)-(2)) and stops when the request lapses. */
+static void test_rescue_waits_for_request(void **state) {
+  (void)state;
+  world w;
+  run(&w,
+      "situations:\n"
+      "  gates:\n"
+      "    - {gate: disaster_dispatch_request, at: 5h, for: 1d}\n"
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: rescue, activity: search_and_rescue, owner: JP, assets: [helo], area: sea,\n"
+      "       start: {at: 1h}}\n");
+  int t = task(&w, "rescue");
+  assert_float_equal(plan_run_task_start(w.r, t), 5 * H, 1e-9);
+  assert_float_equal(metric(&w, "task.rescue.delay_gates"), 4 * H + (30 * D - 29 * H), 1e-6);
+  assert_float_equal(plan_run_task_ran(w.r, t), D, 1e-6);
+  done(&w);
+}
+
+/* Peacetime supply under SDF Act art. 100-6 covers the article's cases only: a US
+ * request and the Minister's judgement are not enough to sustain combat operations. */
+static void test_art_100_6_cases(void **state) {
+  (void)state;
+  static const char *const body =
+      "situations:\n"
+      "  gates:\n"
+      "    - {gate: us_request, at: 0h}\n"
+      "    - {gate: defense_minister_decision, at: 1h}\n"
+      "%s"
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: resupply, activity: supply, owner: JP, assets: [aoe], area: naha}\n";
+  char text[1024];
+  world w;
+  snprintf(text, sizeof text, body, "");
+  run(&w, text);
+  assert_true(isnan(plan_run_task_start(w.r, task(&w, "resupply"))));
+  done(&w);
+  snprintf(text, sizeof text, body, "    - {gate: sdfa_100_6_case, at: 2h}   # a joint exercise\n");
+  run(&w, text);
+  assert_float_equal(plan_run_task_start(w.r, task(&w, "resupply")), 2 * H, 1e-9);
+  done(&w);
+}
+
+/* Prior consultation (1960 Exchange of Notes): a US task launching combat operations
+ * from a base in Japan other than for its defence waits for Japan's consent. */
+static void test_prior_consultation(void **state) {
+  (void)state;
+  world w;
+  run(&w,
+      "crisis:\n"
+      "  events:\n"
+      "    - {id: intervention, at: 1d}\n"
+      "situations:\n"
+      "  gates:\n"
+      "    - {gate: prior_consultation, after: intervention, delay: 18h}\n"
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: sorties, activity: combat_operations_from_bases, owner: US, area: naha,\n"
+      "       start: intervention, gates: [prior_consultation]}\n");
+  int t = task(&w, "sorties");
+  assert_float_equal(plan_run_task_start(w.r, t), D + 18 * H, 1e-9);
+  assert_float_equal(metric(&w, "task.sorties.delay_gates"), 18 * H, 1e-9);
+  done(&w);
+}
+
+/* Civil protection: not in peacetime; in an armed attack situation on the governor's
+ * request (Civil Protection Act art. 15). */
+static void test_civil_protection(void **state) {
+  (void)state;
+  world w;
+  run(&w,
+      "crisis:\n"
+      "  events:\n"
+      "    - {id: impact, at: 1d}\n"
+      "situations:\n"
+      "  changes:\n"
+      "    - {id: aa, to: armed_attack, after: impact, cabinet: 3h}\n"
+      "  gates:\n"
+      "    - {gate: civil_protection_request, after: impact, delay: 5h}\n"
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: evacuate, activity: civil_protection, owner: JP, area: naha}\n");
+  int t = task(&w, "evacuate");
+  assert_float_equal(plan_run_task_start(w.r, t), D + 5 * H, 1e-9);
+  assert_float_equal(metric(&w, "task.evacuate.delay_authority"), D + 3 * H, 1e-9);
+  assert_float_equal(metric(&w, "task.evacuate.delay_gates"), 2 * H, 1e-9);
   done(&w);
 }
 
@@ -630,6 +828,12 @@ int main(void) {
       cmocka_unit_test(test_situation_ends),  cmocka_unit_test(test_phase_signal),
       cmocka_unit_test(test_assets),          cmocka_unit_test(test_scenario_errors),
       cmocka_unit_test(test_check_api),
+      cmocka_unit_test(test_escalation_keeps_authority),
+      cmocka_unit_test(test_gate_for_other_situation),
+      cmocka_unit_test(test_rescue_waits_for_request),
+      cmocka_unit_test(test_art_100_6_cases),
+      cmocka_unit_test(test_prior_consultation),
+      cmocka_unit_test(test_civil_protection),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
