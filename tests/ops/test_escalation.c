@@ -321,6 +321,8 @@ static void multiplier_follows_a_running_task(void **state) {
            "    transitions:\n"
            "      - {from: a, to: b, rate: 0.05/d, multipliers: [{task: patrol, factor: 8}]}\n"
            "      - {from: a, to: c, rate: 0.1/d}\n"
+           "situations:\n" /* JP rescue short of a contingency: on request (SDFA art. 83) */
+           "  gates: [{gate: disaster_dispatch_request, at: 0h}]\n"
            "plan:\n"
            "  tasks:\n"
            "    - {id: patrol, activity: search_and_rescue, owner: JP, assets: [helo], area: naha,\n"

@@ -54,6 +54,8 @@
   "      - {from: islands, to: strikes, rate: 0.2/d}\n" to_strikes                               \
   "forces:\n"                                                                                    \
   "  - {id: helo, nation: JP, kind: rescue_helicopter, base: naha, count: 1}\n"                  \
+  "situations:\n" /* JP rescue short of a contingency: on request (SDFA art. 83) */           \
+  "  gates: [{gate: disaster_dispatch_request, at: 0h}]\n"                                       \
   "plan:\n"                                                                                      \
   "  tasks:\n"                                                                                   \
   "    - {id: watch, activity: search_and_rescue, owner: JP, assets: [helo], area: naha,\n"      \

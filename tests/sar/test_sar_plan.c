@@ -224,13 +224,15 @@ static const char plan_text[] =
     "  regions:\n"
     "    - {id: box, kind: combat_area, polygon: [[25, 126.5], [26, 126.5], [26, 128], [25, 128]]}\n"
     "forces:\n"
-    "  - {id: helo, nation: JP, kind: rescue_helicopter, base: naha, count: 1, speed: 120kn,\n"
+    "  - {id: helo, nation: %s, kind: rescue_helicopter, base: naha, count: 1, speed: 120kn,\n"
     "     endurance: 4h}\n"
     "crisis:\n"
     "  events:\n"
     "    - {id: ditching, at: 2h, raises: [{signal: person_missing, at: {lat: 25.6, lon: 127.2},\n"
     "                                       object: life_raft, count: 2}]}\n"
     "    - {id: fight, at: 5h, raises: [{signal: region_active, region: box, for: 10h}]}\n"
+    "situations:\n" /* JP rescue short of a contingency: on request (SDFA art. 83) */
+    "  gates: [{gate: disaster_dispatch_request, at: 0h}]\n"
     "plan:\n"
     "  tasks:\n"
     "    - {id: rescue, activity: search_and_rescue, owner: JP, assets: [helo], area: sea,\n"
@@ -312,7 +314,8 @@ typedef struct run_out {
 
 static void run_plan(run_out *ro, int with_task) {
   char text[4096];
-  snprintf(text, sizeof text, plan_text, with_task ? "  tasks: [rescue]\n" : "");
+  snprintf(text, sizeof text, plan_text, with_task ? "JP" : "US",
+           with_task ? "  tasks: [rescue]\n" : "");
   plan_world w;
   world_open(&w, text);
   assert_int_equal(sim_run(w.s, w.sc->horizon), 0);
@@ -352,8 +355,9 @@ static void search_follows_task(void **state) {
   }
   assert_true(stopped);
   assert_true(resumed);
-  /* Without `tasks:` the search starts at the report and does not pause for the plan
-   * (the unit still holds while the datum is in combat). */
+  /* Without `tasks:` (possible for a US unit only: a JP one must follow a JP task) the
+   * search starts at the report and does not pause for the plan (the unit still holds
+   * while the datum is in combat). */
   run_plan(&ro, 0);
   assert_float_equal(ro.first, 0, 0);
 }
@@ -384,6 +388,8 @@ static const char two_text[] =
     "                                      object: life_raft, count: 1}]}\n"
     "    - {id: ditch-c, at: 30h, raises: [{signal: person_missing, at: {lat: 30, lon: 140},\n"
     "                                      object: life_raft, count: 1}]}\n"
+    "situations:\n" /* JP rescue short of a contingency: on request (SDFA art. 83) */
+    "  gates: [{gate: disaster_dispatch_request, at: 0h}]\n"
     "plan:\n"
     "  tasks:\n"
     "    - {id: rescue-a, activity: search_and_rescue, owner: JP, assets: [{force: helo, count: 1}],\n"
