@@ -165,9 +165,12 @@ int cmd_run(int argc, char **argv) {
   }
   /* A plan needs the legal authorities table; its names are checked before running. */
   if (plan_scenario_uses(sc)) {
-    int perr = cli_plan_open(&a.plan, sc, a.authorities, d);
+    /* Its own diagnostics: the run's preparation repeats the model's warnings. */
+    diag *pd = diag_new();
+    int perr = pd ? cli_plan_open(&a.plan, sc, a.authorities, pd) : ERR_NOMEM;
+    if (perr) diag_print(pd, stderr, isatty(fileno(stderr)));
+    diag_free(pd);
     if (perr) {
-      diag_print(d, stderr, isatty(fileno(stderr)));
       rc = perr == ERR_NOMEM ? CLI_FAILURE : CLI_BAD_INPUT;
       goto done;
     }
