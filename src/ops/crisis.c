@@ -168,7 +168,7 @@ static int define_metrics(crisis_model *m, metric_set *ms) {
     const char *label = ev->name && *ev->name ? ev->name : ev->id;
     snprintf(name, sizeof name, "%s.occurred", ev->id);
     snprintf(text, sizeof text, "1 if '%s' occurred before the horizon", label);
-    if ((m->m_occurred[e] = define(ms, name, "1", METRIC_HEADLINE, text)) < 0)
+    if ((m->m_occurred[e] = define(ms, name, "1", METRIC_HEADLINE | METRIC_BINARY, text)) < 0)
       return m->m_occurred[e];
     snprintf(name, sizeof name, "%s.time", ev->id);
     snprintf(text, sizeof text, "time of '%s' after the epoch, when it occurred", label);
@@ -311,14 +311,16 @@ static int define_spillover(crisis_model *m, metric_set *ms) {
     const char *label = *rg->name ? rg->name : rg->id;
     snprintf(name, sizeof name, "%s.occurred", rg->id);
     snprintf(text, sizeof text, "1 if violence reached '%s' before the horizon", label);
-    if ((m->m_reach_occ[t] = metric_define(ms, "spillover", name, "1", METRIC_LOWER_BETTER, text)) < 0)
+    if ((m->m_reach_occ[t] = metric_define(ms, "spillover", name, "1",
+                                           METRIC_BINARY | METRIC_LOWER_BETTER, text)) < 0)
       return m->m_reach_occ[t];
     snprintf(name, sizeof name, "%s.time", rg->id);
     snprintf(text, sizeof text, "first time violence reached '%s', when it did", label);
     if ((m->m_reach_time[t] = metric_define(ms, "spillover", name, "s", METRIC_HIGHER_BETTER, text)) < 0)
       return m->m_reach_time[t];
   }
-  if ((m->m_first_occ = metric_define(ms, "spillover", "occurred", "1", METRIC_HEADLINE | METRIC_LOWER_BETTER,
+  if ((m->m_first_occ = metric_define(ms, "spillover", "occurred", "1",
+                                      METRIC_HEADLINE | METRIC_BINARY | METRIC_LOWER_BETTER,
                                       "1 if violence reached any Japanese territory")) < 0)
     return m->m_first_occ;
   if ((m->m_first_time = metric_define(ms, "spillover", "time", "s", METRIC_HIGHER_BETTER,

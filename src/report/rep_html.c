@@ -9,13 +9,9 @@
 
 int rep__binary(const rep_run *r, size_t m) {
   const char *u = r->ms.def[m].unit;
-  if ((r->ms.def[m].flags & METRIC_SERIES) || (strcmp(u, "1") != 0 && u[0] != '\0'))
+  if (!(r->ms.def[m].flags & METRIC_BINARY) || (r->ms.def[m].flags & METRIC_SERIES) ||
+      (strcmp(u, "1") != 0 && u[0] != '\0'))
     return 0;
-  for (size_t k = 0; k < r->nrep; k++) {
-    double v = r->value[m][k];
-    if (!isnan(v) && v != 0 && v != 1)
-      return 0;
-  }
   return r->summary[m].n > 0;
 }
 
