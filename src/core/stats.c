@@ -18,9 +18,10 @@ static void wilson(stats_summary *out, double p, size_t m) {
   double n = (double)m, d = 1 + z * z / n;
   double centre = (p + z * z / (2 * n)) / d;
   double h = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d;
-  /* Mathematically inside [0, 1]; keep rounding from stepping out. */
-  out->ci_lo = fmax(0.0, centre - h);
-  out->ci_hi = fmin(1.0, centre + h);
+  /* Mathematically inside [0, 1], and exactly 0 (1) at p = 0 (1); keep rounding from
+   * stepping out or leaving a 2e-19 where the closed form has 0. */
+  out->ci_lo = p == 0 ? 0 : fmax(0.0, centre - h);
+  out->ci_hi = p == 1 ? 1 : fmin(1.0, centre + h);
 }
 
 static int all_binary(const double *x, size_t m) {
