@@ -17,6 +17,7 @@
 #include "metric.h"
 #include "scn_logistics.h"
 #include "sim.h"
+#include "stats.h"
 
 /* Mean over the stored replications of metric module.name, ignoring replications
  * where it was not observed; NaN when it is unknown or never observed. */
@@ -181,12 +182,7 @@ static int sar_median_rep(const double *cases, const double *pos, size_t n) {
     if (cases[i] >= 1 && isfinite(pos[i])) v[k++] = pos[i];
   int best = -1;
   if (k) {
-    for (size_t a = 1; a < k; a++) /* insertion sort: a few thousand at most */
-      for (size_t b = a; b > 0 && v[b - 1] > v[b]; b--) {
-        double t = v[b];
-        v[b] = v[b - 1], v[b - 1] = t;
-      }
-    double med = v[(k - 1) / 2], d = INFINITY;
+    double med = stats_quantile(v, k, 0.5), d = INFINITY; /* a replication's own value */
     for (size_t i = 0; i < n; i++)
       if (cases[i] >= 1 && isfinite(pos[i]) && fabs(pos[i] - med) < d) d = fabs(pos[i] - med), best = (int)i;
   }

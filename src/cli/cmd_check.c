@@ -25,11 +25,12 @@ void cmd_check_usage(FILE *out) {
           "\n"
           "      --format FORMAT     text (default) or json\n"
           "      --samples N         replications of the crisis sampled to estimate how\n"
-          "                          often a problem arises (default 1000; 0: only the\n"
+          "                          often a problem arises (default %d; 0: only the\n"
           "                          problems that need no sampling)\n"
           "      --authorities PATH  legal authorities table (default: the shipped\n"
           "                          data/authorities.yaml)\n"
-          "      --set KEY=VALUE     override a scalar, e.g. scenario.seed=7 (repeatable)\n");
+          "      --set KEY=VALUE     override a scalar, e.g. scenario.seed=7 (repeatable)\n",
+          PLAN_CHECK_SAMPLES);
 }
 
 /* ---- printing findings compiler style ------------------------------------------------- */
@@ -205,7 +206,7 @@ static void print_ok(const char *path, const scn_scenario *sc) {
 }
 
 int cmd_check(int argc, char **argv) {
-  check_args a = {.samples = 1000};
+  check_args a = {.samples = PLAN_CHECK_SAMPLES};
   scn_scenario *sc = NULL;
   cli_plan plan = {0};
   plan_report *report = NULL;

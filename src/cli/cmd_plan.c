@@ -93,10 +93,11 @@ void cmd_plan_usage(FILE *out) {
           "\n"
           "      --sync              the matrix as JSON (see docs/plan.md)\n"
           "  -o, --output FILE       write to FILE instead of standard output\n"
-          "      --samples N         replications sampled (default 1000)\n"
+          "      --samples N         replications sampled (default %d)\n"
           "      --authorities PATH  legal authorities table (default: the shipped\n"
           "                          data/authorities.yaml)\n"
-          "      --set KEY=VALUE     override a scalar of the scenario (repeatable)\n");
+          "      --set KEY=VALUE     override a scalar of the scenario (repeatable)\n",
+          PLAN_CHECK_SAMPLES);
 }
 
 /* "130h (70h..410h)": the median and the 5th to 95th percentiles, in hours. */
@@ -160,7 +161,7 @@ int cmd_plan(int argc, char **argv) {
   const char **overrides = calloc((size_t)argc + 1, sizeof *overrides);
   const char *output = NULL, *authorities = NULL;
   size_t noverrides = 0;
-  int sync = 0, samples = 1000, rc = CLI_BAD_INPUT, c;
+  int sync = 0, samples = PLAN_CHECK_SAMPLES, rc = CLI_BAD_INPUT, c;
   scn_scenario *sc = NULL;
   plan_report *report = NULL;
   cli_plan plan = {0};

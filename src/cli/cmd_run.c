@@ -123,12 +123,11 @@ static int parse_args(run_args *a, int argc, char **argv) {
 /* The synchronization matrix and the plan check's findings, for the report's Gantt
  * chart and findings table (documents "plan.sync" and "plan.findings"). */
 static int store_plan(store *st, int64_t run_id, run_args *a) {
-  enum { SAMPLES = 200 }; /* as many as a quick `straits check`: shares to about 3% */
   if (!a->plan.model) return 0;
   plan_report *report = NULL;
   diag *d = diag_new();
   char *sync = NULL, *findings = NULL;
-  int err = d ? cli_plan_check(&report, &a->plan, SAMPLES, d) : ERR_NOMEM;
+  int err = d ? cli_plan_check(&report, &a->plan, PLAN_CHECK_SAMPLES, d) : ERR_NOMEM;
   if (!err) {
     sync = plan_sync_json(report);
     findings = plan_check_json(report, a->scenario, a->authorities, d);

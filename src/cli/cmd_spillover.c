@@ -87,7 +87,7 @@ static void print_first_time(FILE *out, const mc_spill *s) {
   if (!scratch || !x) goto done;
   for (size_t r = 0; r < s->nrep; r++) x[r] = days(first[r]);
   stats_summary su;
-  stats_summarize(&su, x, s->nrep, scratch);
+  stats_summarize(&su, x, s->nrep, STATS_REAL, scratch);
   if (s->path_of == s->nterr)
     fprintf(out, "\ntime to first spillover: %zu of %zu replications spilled over\n", su.n,
             s->nrep);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include "arena.h"
+#include "stats.h"
 
 enum metric_flags {
   METRIC_HEADLINE = 1 << 0, /* shown first; watched by --until-ci */
@@ -22,7 +23,16 @@ enum metric_flags {
   /* Bookkeeping for other tools (an event sequence, the horizon): stored and
    * exported, not shown in the report. */
   METRIC_INTERNAL = 1 << 4,
+  /* An indicator: every value is 0 or 1 (an event occurred, a task ran), so its mean
+   * is a proportion and gets Wilson's interval.  Declared, never inferred from the
+   * values: a count or a time that is 0 in every replication is not a proportion. */
+  METRIC_BINARY = 1 << 5,
 };
+
+/* How a metric's values are summarised (stats_summarize). */
+static inline stats_kind metric_stats_kind(unsigned flags) {
+  return flags & METRIC_BINARY ? STATS_BINARY : STATS_REAL;
+}
 
 /* +1 when more is better, -1 when less is, 0 when neither (or, wrongly, both). */
 static inline int metric_direction(unsigned flags) {

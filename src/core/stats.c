@@ -1,12 +1,15 @@
-/* stats.c - summaries of one metric over replications: mean, sd, Student-t 95% CI,
- * quantiles.  Deterministic: sums run in index order, never in completion order. */
+/* stats.c - summaries of one metric over replications: mean, sd, a 95% interval of the
+ * mean (Student t, or Wilson's for an indicator), nearest-rank quantiles.
+ * Deterministic: sums run in index order, never in completion order. */
 #include "stats.h"
 
+#include <float.h>
 #include <math.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
+
+#include "err.h"
 
 /* Wilson's score interval for k successes in m trials (Wilson 1927; Agresti and Coull
  * 1998 recommend it over the Wald/t interval, which leaves [0, 1] near 0 and 1). */
@@ -15,9 +18,10 @@ static void wilson(stats_summary *out, double p, size_t m) {
   double n = (double)m, d = 1 + z * z / n;
   double centre = (p + z * z / (2 * n)) / d;
   double h = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d;
-  /* Mathematically inside [0, 1]; keep rounding from stepping out. */
-  out->ci_lo = fmax(0.0, centre - h);
-  out->ci_hi = fmin(1.0, centre + h);
+  /* Mathematically inside [0, 1], and exactly 0 (1) at p = 0 (1); keep rounding from
+   * stepping out or leaving a 2e-19 where the closed form has 0. */
+  out->ci_lo = p == 0 ? 0 : fmax(0.0, centre - h);
+  out->ci_hi = p == 1 ? 1 : fmin(1.0, centre + h);
 }
 
 static int all_binary(const double *x, size_t m) {
@@ -26,7 +30,28 @@ static int all_binary(const double *x, size_t m) {
   return 1;
 }
 
-void stats_summarize(stats_summary *out, const double *x, size_t n, double *scratch) {
+double stats_quantile_sorted(const double *x, size_t n, double p) {
+  if (n == 0 || isnan(p)) return NAN;
+  if (p <= 0) return x[0];
+  if (p >= 1) return x[n - 1];
+  /* k = ceil(n p); a product that is whole in exact arithmetic but rounds a few ulps
+   * above (0.07 * 100 = 7.000000000000001) keeps its rank, as R's type 1 does. */
+  double h = p * (double)n;
+  double k = ceil(h - 4 * DBL_EPSILON * h);
+  size_t i = k < 1 ? 0 : (size_t)k - 1;
+  return x[i < n ? i : n - 1];
+}
+
+double stats_quantile(double *x, size_t n, double p) {
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!isnan(x[i])) x[m++] = x[i];
+  if (m) gsl_sort(x, 1, m);
+  return stats_quantile_sorted(x, m, p);
+}
+
+void stats_summarize(stats_summary *out, const double *x, size_t n, stats_kind kind,
+                     double *scratch) {
   size_t m = 0;
   for (size_t i = 0; i < n; i++)
     if (!isnan(x[i])) scratch[m++] = x[i];
@@ -51,16 +76,16 @@ void stats_summarize(stats_summary *out, const double *x, size_t n, double *scra
     out->ci_lo = mean - out->half_width;
     out->ci_hi = mean + out->half_width;
   }
-  if (all_binary(scratch, m)) wilson(out, mean, m);
+  /* The kind is declared; a declared indicator with another value is a module's bug
+   * (and a proportion's interval of it would be nonsense): keep the t interval. */
+  if (kind == STATS_BINARY && ALWAYS(all_binary(scratch, m))) wilson(out, mean, m);
 
   gsl_sort(scratch, 1, m);
   out->min = scratch[0];
   out->max = scratch[m - 1];
-  /* GSL's quantile: linear interpolation between order statistics at (m-1) f
-   * (Hyndman and Fan's definition 7, as R's default). */
-  out->p5 = gsl_stats_quantile_from_sorted_data(scratch, 1, m, 0.05);
-  out->p50 = gsl_stats_quantile_from_sorted_data(scratch, 1, m, 0.50);
-  out->p95 = gsl_stats_quantile_from_sorted_data(scratch, 1, m, 0.95);
+  out->p5 = stats_quantile_sorted(scratch, m, 0.05);
+  out->p50 = stats_quantile_sorted(scratch, m, 0.50);
+  out->p95 = stats_quantile_sorted(scratch, m, 0.95);
 }
 
 int stats_converged(const stats_summary *s, double rel) {

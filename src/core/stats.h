@@ -1,8 +1,23 @@
-/* stats.h - small statistics over replications: mean, confidence interval, quantiles. */
+/* stats.h - small statistics over replications: mean, confidence interval, quantiles.
+ *
+ * One quantile definition serves the whole program (docs/models.md, "Percentiles"):
+ * the nearest rank, Hyndman and Fan's type 1, the inverse of the empirical
+ * distribution function.  The p-quantile of n values is the k-th smallest, k the
+ * least whole number with k >= n p, so it is always a value some replication
+ * produced: a count's percentiles are whole numbers, an indicator's are 0 or 1, and
+ * at least a share p of the values are at most it. */
 #ifndef STRAITS_STATS_H
 #define STRAITS_STATS_H
 
 #include <stddef.h>
+
+/* What values a summarised quantity takes; it decides the interval of the mean.  It
+ * is declared (METRIC_BINARY in metric.h), never guessed from the values: a time that
+ * happens to be 0 in every replication is still a time. */
+typedef enum stats_kind {
+  STATS_REAL = 0, /* any real number: mean -+ Student t half-width */
+  STATS_BINARY,   /* an indicator, every value 0 or 1: Wilson's score interval */
+} stats_kind;
 
 typedef struct stats_summary {
   size_t n;         /* observations (NaNs are skipped) */
@@ -10,15 +25,24 @@ typedef struct stats_summary {
   double half_width; /* of the 95% confidence interval of the mean (Student t);
                         NaN when n < 2 */
   double ci_lo, ci_hi; /* the 95% confidence interval of the mean: Wilson's score
-                          interval when every value is 0 or 1 (a proportion: it
-                          stays inside [0, 1]), else mean -+ half_width; NaN when
-                          n < 2 (n = 0 for a proportion) */
-  double min, p5, p50, p95, max;
+                          interval for STATS_BINARY (a proportion: it stays inside
+                          [0, 1]; n >= 1), else mean -+ half_width (n >= 2, and
+                          [mean, mean] when every value is the same); NaN otherwise */
+  double min, p5, p50, p95, max; /* p5, p50, p95: stats_quantile_sorted */
 } stats_summary;
 
 /* Summarise x[0..n), skipping NaNs.  scratch must hold n doubles (it is sorted);
  * x is not modified.  Sums run in index order, so the result depends only on x. */
-void stats_summarize(stats_summary *out, const double *x, size_t n, double *scratch);
+void stats_summarize(stats_summary *out, const double *x, size_t n, stats_kind kind,
+                     double *scratch);
+
+/* The p-quantile (0 <= p <= 1) of sorted[0..n), ascending and without NaNs, by the
+ * nearest rank (above): sorted[k - 1], k = max(1, ceil(n p)).  NaN when n is 0. */
+double stats_quantile_sorted(const double *sorted, size_t n, double p);
+
+/* The same of x[0..n) in any order: NaNs are dropped and the rest sorted in place
+ * (x is scratch afterwards).  NaN when no value is left. */
+double stats_quantile(double *x, size_t n, double p);
 
 /* True when the 95% CI half-width is at most rel * |mean| (and n >= 2).  A metric
  * whose mean and half-width are both 0 counts as converged. */

@@ -507,7 +507,8 @@ static void watch_put(mc_watch *w, const mc_slot *sl, const metric_set *ms) {
 static int watch_converged(const mc_watch *w, size_t n, double rel) {
   for (size_t h = 0; h < w->nh; h++) {
     stats_summary s;
-    stats_summarize(&s, w->v[h], n, w->scratch);
+    /* The test reads the t half-width alone, whatever the metric's kind. */
+    stats_summarize(&s, w->v[h], n, STATS_REAL, w->scratch);
     if (!stats_converged(&s, rel))
       return 0;
   }
@@ -574,6 +575,7 @@ static int merge_part(store *st, int64_t run_id, const store_run_info *info,
 /* Summaries of metrics [m0, m1) from their values, a column of n each. */
 typedef struct summary_part {
   stats_summary *out;
+  const metric_set *ms;
   const double *vals;
   size_t n, m0, m1;
   double *scratch;
@@ -582,7 +584,8 @@ typedef struct summary_part {
 static void *summarize_part(void *arg) {
   const summary_part *p = arg;
   for (size_t m = p->m0; m < p->m1; m++)
-    stats_summarize(&p->out[m], p->vals + m * p->n, p->n, p->scratch);
+    stats_summarize(&p->out[m], p->vals + m * p->n, p->n,
+                    metric_stats_kind(p->ms->def[m].flags), p->scratch);
   return NULL;
 }
 
@@ -613,7 +616,7 @@ static int summarize_parallel(mc_result *r, store *st, diag *d, int threads) {
     if ((err = store_metric_values(st, r->run_id, ms, (int)m, vals + m * n, n)))
       diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
   for (size_t t = 0; t < nt && !err; t++) {
-    part[t] = (summary_part){r->summary, vals, n, nm * t / nt, nm * (t + 1) / nt,
+    part[t] = (summary_part){r->summary, ms, vals, n, nm * t / nt, nm * (t + 1) / nt,
                              scratch + t * n};
     if (t > 0)
       started[t] = pthread_create(&tid[t], NULL, summarize_part, &part[t]) == 0;
@@ -660,7 +663,7 @@ int mc_result_summarize(mc_result *r, store *st, diag *d) {
     if ((err = store_metric_values(st, r->run_id, ms, (int)m, vals, n)))
       diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
     else
-      stats_summarize(&r->summary[m], vals, n, scratch);
+      stats_summarize(&r->summary[m], vals, n, metric_stats_kind(ms->def[m].flags), scratch);
   }
   free(vals);
   free(scratch);

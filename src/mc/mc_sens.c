@@ -16,6 +16,7 @@
 #include "rng.h"
 #include "scn_escalation.h"
 #include "sim.h"
+#include "stats.h"
 
 /* ---- parameters ------------------------------------------------------------------ */
 
@@ -244,23 +245,9 @@ static void sobol_estimate(size_t k, size_t n, const double *fa, const double *f
   }
 }
 
-static int dbl_cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* The q-quantile of v[0..n) (sorted in place; NaNs last), by linear interpolation. */
-static double quantile(double *v, size_t n, double q) {
-  size_t finite = 0;
-  for (size_t i = 0; i < n; i++)
-    if (!isnan(v[i])) v[finite++] = v[i];
-  if (!finite) return NAN;
-  qsort(v, finite, sizeof *v, dbl_cmp);
-  double h = q * (double)(finite - 1);
-  size_t lo = (size_t)floor(h);
-  if (lo + 1 >= finite) return v[finite - 1];
-  return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
-}
+/* The q-quantile of v[0..n) (v is scratch afterwards), by the one definition
+ * (stats.h: the nearest rank, so a bound is a resample's own estimate). */
+static double quantile(double *v, size_t n, double q) { return stats_quantile(v, n, q); }
 
 /* Percentile bootstrap over the base-sample rows: each resample draws n rows with
  * replacement (row j keeps its f(A), f(B) and f(AB_i) together) from one fixed stream,

@@ -155,17 +155,16 @@ static int mission_module(const char *module) {
   return strcmp(module, "crisis") && strcmp(module, "escalation") && strcmp(module, "spillover");
 }
 
-/* The metric over the whole run: typical size, range, 0/1 (mc_spill_split). */
-static void whole_run(mc_spill_split *sp, const double *x, size_t n, double *scratch) {
+/* The metric over the whole run: typical size, range, 0/1 as declared (mc_spill_split). */
+static void whole_run(mc_spill_split *sp, const metric_def *d, const double *x, size_t n,
+                      double *scratch) {
   stats_summary su;
-  stats_summarize(&su, x, n, scratch);
+  stats_summarize(&su, x, n, metric_stats_kind(d->flags), scratch);
   sp->typical = sp->min = sp->max = NAN;
-  sp->binary = su.n > 0;
+  sp->binary = su.n > 0 && (d->flags & METRIC_BINARY);
   if (!su.n) return;
   sp->typical = fabs(su.p50) > fabs(su.mean) ? su.p50 : su.mean;
   sp->min = su.min, sp->max = su.max;
-  for (size_t r = 0; r < n && sp->binary; r++)
-    sp->binary = isnan(x[r]) || x[r] == 0 || x[r] == 1;
 }
 
 /* Headline metrics of the missions always; their other scalar metrics when every one
@@ -191,8 +190,8 @@ static int build_splits(mc_spill *s, store *st, unsigned flags) {
       else yes[ny++] = x[r];
     }
     stats_summary sy, sn;
-    stats_summarize(&sy, yes, ny, scratch);
-    stats_summarize(&sn, no, nn, scratch);
+    stats_summarize(&sy, yes, ny, metric_stats_kind(d->flags), scratch);
+    stats_summarize(&sn, no, nn, metric_stats_kind(d->flags), scratch);
     mc_spill_split *sp = &s->split[s->nsplit++];
     *sp = (mc_spill_split){d->module, d->name, d->unit, sy.n, sn.n,
                            sy.n ? sy.mean : NAN, sy.half_width,
@@ -205,7 +204,7 @@ static int build_splits(mc_spill *s, store *st, unsigned flags) {
     sp->headline = (d->flags & METRIC_HEADLINE) != 0;
     int differs = fabs(sp->diff) > sp->half_diff; /* false when either is NaN */
     if (!sp->headline && !(flags & MC_SPILL_ALL_METRICS) && !differs) s->nsplit--;
-    else if (flags & MC_SPILL_SHOWN) whole_run(sp, x, s->nrep, scratch);
+    else if (flags & MC_SPILL_SHOWN) whole_run(sp, d, x, s->nrep, scratch);
   }
   /* Headline metrics first, each group in registry order. */
   size_t head = 0;

@@ -28,7 +28,7 @@ struct crisis_model {
   int *m_active;            /* [nregion] or -1 if no event activates the region */
   int m_missing;            /* persons reported missing, or -1 */
   int m_sites_closed;       /* series: number of closed sites over time */
-  int m_situation;          /* highest legal situation reached, or -1 */
+  int m_situation;          /* gravest legal situation in force (situation_max), or -1 */
   uint32_t *purpose;        /* [nevent] random stream of each event */
   /* escalation ladder (NULL when the scenario has none) */
   const scn_escalation *esc;
@@ -81,7 +81,9 @@ struct crisis {
   status_track *region;  /* [nregion] */
   int sites_closed;
   int persons_missing;
-  int situation;         /* highest scn_situation raised, -1 if none */
+  int situation;         /* gravest scn_situation in force so far: the initial one, the
+                            crisis's raises, the Cabinet's recognitions (the plan's
+                            SIG_SITUATION_CHANGED); -1 if none */
   metric_out *series;    /* the replication's output, for time series points */
   /* escalation */
   int level;             /* current level, -1 before the ladder starts */
@@ -168,7 +170,7 @@ static int define_metrics(crisis_model *m, metric_set *ms) {
     const char *label = ev->name && *ev->name ? ev->name : ev->id;
     snprintf(name, sizeof name, "%s.occurred", ev->id);
     snprintf(text, sizeof text, "1 if '%s' occurred before the horizon", label);
-    if ((m->m_occurred[e] = define(ms, name, "1", METRIC_HEADLINE, text)) < 0)
+    if ((m->m_occurred[e] = define(ms, name, "1", METRIC_HEADLINE | METRIC_BINARY, text)) < 0)
       return m->m_occurred[e];
     snprintf(name, sizeof name, "%s.time", ev->id);
     snprintf(text, sizeof text, "time of '%s' after the epoch, when it occurred", label);
@@ -201,9 +203,15 @@ static int define_metrics(crisis_model *m, metric_set *ms) {
       (m->m_missing = define(ms, "persons_missing", "1", METRIC_HEADLINE | METRIC_LOWER_BETTER,
                              "persons reported missing at sea")) < 0)
     return m->m_missing;
+  /* Japan's legal situation changes by a crisis event's raise or by the Cabinet's
+   * decisions (the `situations:` section, which the plan model runs). */
+  if (sc->plan && sc->plan->has_situations) any_situation = 1;
   if (any_situation &&
       (m->m_situation = define(ms, "situation_max", "1", METRIC_LOWER_BETTER,
-                               "gravest legal situation raised (0 peacetime .. 5 armed attack)")) < 0)
+                               "gravest legal situation in force: recognised by the Cabinet "
+                               "or raised by a crisis event (0 peacetime, 1 gray zone, "
+                               "2 important influence, 3 survival-threatening, 4 armed "
+                               "attack anticipated, 5 armed attack)")) < 0)
     return m->m_situation;
   m->m_sites_closed = define(ms, "sites_closed", "1", METRIC_SERIES | METRIC_LOWER_BETTER,
                              "number of places closed, over time");
@@ -311,14 +319,16 @@ static int define_spillover(crisis_model *m, metric_set *ms) {
     const char *label = *rg->name ? rg->name : rg->id;
     snprintf(name, sizeof name, "%s.occurred", rg->id);
     snprintf(text, sizeof text, "1 if violence reached '%s' before the horizon", label);
-    if ((m->m_reach_occ[t] = metric_define(ms, "spillover", name, "1", METRIC_LOWER_BETTER, text)) < 0)
+    if ((m->m_reach_occ[t] = metric_define(ms, "spillover", name, "1",
+                                           METRIC_BINARY | METRIC_LOWER_BETTER, text)) < 0)
       return m->m_reach_occ[t];
     snprintf(name, sizeof name, "%s.time", rg->id);
     snprintf(text, sizeof text, "first time violence reached '%s', when it did", label);
     if ((m->m_reach_time[t] = metric_define(ms, "spillover", name, "s", METRIC_HIGHER_BETTER, text)) < 0)
       return m->m_reach_time[t];
   }
-  if ((m->m_first_occ = metric_define(ms, "spillover", "occurred", "1", METRIC_HEADLINE | METRIC_LOWER_BETTER,
+  if ((m->m_first_occ = metric_define(ms, "spillover", "occurred", "1",
+                                      METRIC_HEADLINE | METRIC_BINARY | METRIC_LOWER_BETTER,
                                       "1 if violence reached any Japanese territory")) < 0)
     return m->m_first_occ;
   if ((m->m_first_time = metric_define(ms, "spillover", "time", "s", METRIC_HIGHER_BETTER,
@@ -665,11 +675,14 @@ static void esc_on_event(crisis *c) {
   if (level_waits_for(c, SCN_ESC_AFTER, -1)) esc_draw(c); /* an event condition may have changed */
 }
 
-/* Japan's legal situation changed (the crisis's own raises or the plan's model):
- * rates with a situation multiplier may have changed. */
+/* Japan's legal situation changed (the crisis's own raises, or the Cabinet's
+ * recognitions, which the plan model announces with source -1): the gravest in force
+ * for situation_max, and rates with a situation multiplier may have changed. */
 static void on_situation(sim *s, const sim_signal *sig, void *ctx) {
   (void)s;
   crisis *c = ctx;
+  if (sig->situation < 0 || sig->situation >= SCN_SIT__COUNT) return;
+  if (sig->situation > c->situation) c->situation = sig->situation;
   if (sig->situation <= c->situation_seen) return;
   c->situation_seen = sig->situation;
   /* Redraw only where a rate may have changed: other levels keep their draws. */
@@ -705,7 +718,8 @@ static int esc_start(crisis *c, uint64_t seed, uint32_t rep) {
   c->phase = -1;
   /* The plan starts after the crisis (mc.c's module table) and announces its phases
    * and tasks from its first event, so subscribing here hears every one of them. */
-  if (m->esc_situation && sim_subscribe(c->sim, SIG_SITUATION_CHANGED, on_situation, c) < 0)
+  if ((m->esc_situation || m->m_situation >= 0) &&
+      sim_subscribe(c->sim, SIG_SITUATION_CHANGED, on_situation, c) < 0)
     return -1;
   if (m->esc_phase && sim_subscribe(c->sim, SIG_PHASE_BEGAN, on_phase, c) < 0) return -1;
   if (m->esc_task) {
@@ -759,7 +773,8 @@ crisis *crisis_start(const crisis_model *m, sim *s, arena *a, metric_out *out,
                      uint64_t seed, uint32_t rep) {
   crisis *c = arena_calloc(a, 1, sizeof *c);
   if (!c) return NULL;
-  c->m = m, c->sim = s, c->arena = a, c->series = out, c->situation = -1;
+  c->m = m, c->sim = s, c->arena = a, c->series = out;
+  c->situation = m->sc->plan ? m->sc->plan->initial : -1;
   if (metric_point_add(out, m->m_sites_closed, sim_now(s), 0) < 0) return NULL;
   c->ev = arena_calloc(a, m->nevent ? m->nevent : 1, sizeof *c->ev);
   c->place = arena_calloc(a, m->nplace ? m->nplace : 1, sizeof *c->place);

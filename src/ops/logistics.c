@@ -18,6 +18,7 @@
 #include "rng.h"
 #include "scn_logistics.h"
 #include "scn_plan.h"
+#include "stats.h"
 
 #define SAMPLE_STEP 20000.0    /* m between points tested against combat areas */
 #define MAX_COMBAT 64          /* combat_area regions a lane mask can hold */
@@ -807,7 +808,7 @@ static int define_metrics(log_model *m, metric_set *ms) {
     int kind = bneck_kind(m, b);
     if (m->bneck_metric[b] < 0 || m->m_binding[kind] >= 0) continue;
     snprintf(name, sizeof name, "binding.%s", bneck_kind_name[kind]);
-    if ((r = define(ms, name, "1", METRIC_SERIES | METRIC_LOWER_BETTER,
+    if ((r = define(ms, name, "1", METRIC_SERIES | METRIC_BINARY | METRIC_LOWER_BETTER,
                     "1 while the period's plan fell short where an element of this kind bound")) < 0)
       return r;
     m->m_binding[kind] = r;
@@ -1874,7 +1875,7 @@ void log_collect(log_run *r, sim *s, metric_out *out) {
   if (r->dcount) metric_put(out, m->m_deliv_mean, r->dsum / (double)r->dcount);
   if (r->ndtime) {
     qsort(r->dtime, r->ndtime, sizeof *r->dtime, cmp_double);
-    metric_put(out, m->m_deliv_p90, r->dtime[(size_t)(0.9 * (double)(r->ndtime - 1) + 0.5)]);
+    metric_put(out, m->m_deliv_p90, stats_quantile_sorted(r->dtime, r->ndtime, 0.9));
   }
   for (int t = 0, i = 0; t < m->A; t++) {
     double busy = 0;

@@ -23,6 +23,7 @@
 #include "gshhg.h"
 #include "rng.h"
 #include "scn_sar.h"
+#include "stats.h"
 
 #define SAR_MAX_GRID 20000 /* cells of a probability map in the Monte Carlo run */
 #define SAR_MIN_ON_SCENE 600.0 /* s: a sortie with less time on scene is not flown */
@@ -707,11 +708,6 @@ void sar_collect(const sar *S, sim *s, metric_out *out) {
 
 #define SAR_SURVIVAL_DRAWS 4096
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* A unit of the plan: its asset, its base and when it can next take off. */
 typedef struct plan_unit {
   int asset, unit, active;
@@ -765,8 +761,7 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
   dist sv = survival_of(m, object, 0, k->datum.lat0, k->datum.lon0, &out->water_temp);
   for (size_t i = 0; i < SAR_SURVIVAL_DRAWS; i++)
     surv[i] = dist_sample(&sv, &r);
-  qsort(surv, SAR_SURVIVAL_DRAWS, sizeof *surv, cmp_double);
-  out->survival_median = 0.5 * (surv[SAR_SURVIVAL_DRAWS / 2 - 1] + surv[SAR_SURVIVAL_DRAWS / 2]);
+  out->survival_median = stats_quantile(surv, SAR_SURVIVAL_DRAWS, 0.5);
   for (size_t i = 0, u = 0; i < cfg->nasset; i++) {
     const scn_sar_asset *as = &cfg->asset[i];
     if (!(as->sweep[object] > 0))

@@ -93,7 +93,7 @@ char *plan_check_json(const plan_report *r, const char *scenario_path,
 
 static void json_times(pl_buf *b, const double *x, size_t n, double *scratch) {
   stats_summary s;
-  stats_summarize(&s, x, n, scratch);
+  stats_summarize(&s, x, n, STATS_REAL, scratch);
   if (!s.n) {
     plan__buf_printf(b, "null");
     return;
@@ -124,8 +124,8 @@ int plan_report_task_timing(const plan_report *r, int task, plan_timing *out) {
   double *scratch = malloc((n ? n : 1) * sizeof *scratch);
   if (!scratch) return ERR_NOMEM;
   out->share = n ? (double)ran[task] / n : NAN;
-  stats_summarize(&out->start, start + (size_t)task * n, n, scratch);
-  stats_summarize(&out->end, end + (size_t)task * n, n, scratch);
+  stats_summarize(&out->start, start + (size_t)task * n, n, STATS_REAL, scratch);
+  stats_summarize(&out->end, end + (size_t)task * n, n, STATS_REAL, scratch);
   out->phase = phase_of[task];
   free(scratch);
   return 0;
@@ -141,7 +141,7 @@ int plan_report_phase_timing(const plan_report *r, int phase, plan_timing *out) 
   plan__report_sampled(r, &start, &end, &phase_t, &ran, &phase_of);
   double *scratch = malloc((n ? n : 1) * sizeof *scratch);
   if (!scratch) return ERR_NOMEM;
-  stats_summarize(&out->start, phase_t + (size_t)phase * n, n, scratch);
+  stats_summarize(&out->start, phase_t + (size_t)phase * n, n, STATS_REAL, scratch);
   out->share = n ? (double)out->start.n / n : NAN;
   out->phase = phase;
   free(scratch);

@@ -220,7 +220,7 @@ static int define_metrics(plan_model *m, metric_set *ms) {
     pl_task *pt = &m->task[i];
     const char *label = *t->name ? t->name : t->id;
     snprintf(text, sizeof text, "1 if task '%s' started before the horizon", label);
-    if ((pt->m_ran = define(ms, "task", t->id, "ran", "1", METRIC_HEADLINE, text)) < 0) return pt->m_ran;
+    if ((pt->m_ran = define(ms, "task", t->id, "ran", "1", METRIC_HEADLINE | METRIC_BINARY, text)) < 0) return pt->m_ran;
     snprintf(text, sizeof text, "time task '%s' first started, when it did", label);
     if ((pt->m_start = define(ms, "task", t->id, "start", "s", 0, text)) < 0) return pt->m_start;
     snprintf(text, sizeof text, "time task '%s' was due but not authorised (no situation in force "

@@ -57,9 +57,11 @@ int rep_compare(rep_pair **pairs, size_t *npairs, const rep_run *a, const rep_ru
     }
     rep_pair *q = &p[np++];
     q->def = def;
-    stats_summarize(&q->a, va, n, scratch);
-    stats_summarize(&q->b, vb, n, scratch);
-    stats_summarize(&q->diff, vd, n, scratch);
+    /* Each course of action as its metric is declared; the paired difference of two
+     * indicators takes -1, 0 and 1, never a proportion. */
+    stats_summarize(&q->a, va, n, metric_stats_kind(def->flags), scratch);
+    stats_summarize(&q->b, vb, n, metric_stats_kind(def->flags), scratch);
+    stats_summarize(&q->diff, vd, n, STATS_REAL, scratch);
     q->verdict = verdict(&q->diff, metric_direction(def->flags));
   }
   *pairs = p;

@@ -9,13 +9,9 @@
 
 int rep__binary(const rep_run *r, size_t m) {
   const char *u = r->ms.def[m].unit;
-  if ((r->ms.def[m].flags & METRIC_SERIES) || (strcmp(u, "1") != 0 && u[0] != '\0'))
+  if (!(r->ms.def[m].flags & METRIC_BINARY) || (r->ms.def[m].flags & METRIC_SERIES) ||
+      (strcmp(u, "1") != 0 && u[0] != '\0'))
     return 0;
-  for (size_t k = 0; k < r->nrep; k++) {
-    double v = r->value[m][k];
-    if (!isnan(v) && v != 0 && v != 1)
-      return 0;
-  }
   return r->summary[m].n > 0;
 }
 
@@ -395,8 +391,9 @@ static void summary_table(rep_buf *b, const rep_run *r) {
                     "<p class=\"note\">%zu metrics: the headline ones first, the others by "
                     "model (click a group to open it).  Mean over replications with the 95%% "
                     "confidence interval of the mean (Student t; Wilson's score interval for "
-                    "a 0/1 metric such as whether an event occurred, shown as a percentage); "
-                    "p5, median and p95 across replications; n, the replications where the "
+                    "a metric declared 0/1 such as whether an event occurred, shown as a "
+                    "percentage); p5, median and p95 across replications, each the value of "
+                    "one replication (the nearest rank); n, the replications where the "
                     "metric was observed (an event's time exists only where it occurred).  "
                     "&uarr; higher is better, &darr; lower is better; no arrow: it depends."
                     "</p>\n<p class=\"filter\"><label>Filter <input type=\"search\" "

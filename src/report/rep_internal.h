@@ -6,7 +6,8 @@
 
 #define REP_MAX_VALUES 5000 /* per histogram: the first observed replications */
 
-/* Whether every observed value is 0 or 1 (an event's occurrence): a probability. */
+/* Whether a scalar metric is declared an indicator (METRIC_BINARY: an event's
+ * occurrence) and was observed: its mean is a probability. */
 int rep__binary(const rep_run *r, size_t m);
 /* Whether a dimensionless metric that is not 0/1 stays within [0, 1] and varies (a
  * share: shown in percent, as probabilities are). */

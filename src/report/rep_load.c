@@ -142,7 +142,7 @@ static int load_band(rep_band *b, store *st, const rep_run *r, int metric, doubl
     stats_summary s;
     for (size_t k = 0; k < nrep; k++)
       col[k] = f.v[k * ng + g];
-    stats_summarize(&s, col, nrep, scratch);
+    stats_summarize(&s, col, nrep, metric_stats_kind(r->ms.def[metric].flags), scratch);
     b->mean[g] = s.n ? s.mean : NAN;
     b->p5[g] = s.n ? s.p5 : NAN;
     b->p95[g] = s.n ? s.p95 : NAN;
@@ -220,7 +220,8 @@ int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d) {
       goto done;
     if ((err = store_metric_values(st, run_id, &r->ms, (int)m, r->value[m], r->nrep)))
       goto fail_store;
-    stats_summarize(&r->summary[m], r->value[m], r->nrep, scratch);
+    stats_summarize(&r->summary[m], r->value[m], r->nrep, metric_stats_kind(r->ms.def[m].flags),
+                    scratch);
     err = ERR_NOMEM;
   }
   if ((err = get_doc(st, run_id, "scenario", &r->scenario_doc)) ||

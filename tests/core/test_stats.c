@@ -1,4 +1,5 @@
-/* test_stats.c - summaries against hand-computed values, NaN skipping, convergence. */
+/* test_stats.c - summaries against hand-computed values, NaN skipping, convergence, the
+ * interval by declared kind, and the one quantile definition (nearest rank). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,24 +15,24 @@
 /* x = 2, 4, 4, 4, 5, 5, 7, 9 (in scrambled order): mean 5, sum of squared deviations
  * 32, sample sd sqrt(32/7) = 2.138089935..., t_{0.975,7} = 2.364624252,
  * half-width = 2.364624252 * 2.138089935 / sqrt(8) = 1.787485...
- * Quantiles (linear, position (n-1) f): p5 at 0.35 -> 2 + 0.35*2 = 2.7; p50 at 3.5
- * -> 4.5; p95 at 6.65 -> 7 + 0.65*2 = 8.3. */
+ * Quantiles by nearest rank (the k-th smallest, k = ceil(8 p)): p5: k = ceil(0.4) = 1
+ * -> 2; p50: k = 4 -> 4; p95: k = ceil(7.6) = 8 -> 9. */
 static void test_hand_computed(void **state) {
   (void)state;
   const double x[] = {5, 9, 2, 4, 7, 4, 5, 4};
   double copy[8], scratch[8];
   memcpy(copy, x, sizeof x);
   stats_summary s;
-  stats_summarize(&s, x, 8, scratch);
+  stats_summarize(&s, x, 8, STATS_REAL, scratch);
   assert_int_equal(s.n, 8);
   NEAR(s.mean, 5.0, 1e-15);
   NEAR(s.sd, sqrt(32.0 / 7), 1e-14);
   NEAR(s.half_width, 2.364624252 * sqrt(32.0 / 7) / sqrt(8.0), 1e-8);
   NEAR(s.min, 2, 0);
   NEAR(s.max, 9, 0);
-  NEAR(s.p5, 2.7, 1e-12);
-  NEAR(s.p50, 4.5, 1e-12);
-  NEAR(s.p95, 8.3, 1e-12);
+  NEAR(s.p5, 2, 0);
+  NEAR(s.p50, 4, 0);
+  NEAR(s.p95, 9, 0);
   assert_memory_equal(copy, x, sizeof x); /* input untouched */
 }
 
@@ -40,7 +41,7 @@ static void test_nan_skipped(void **state) {
   const double x[] = {NAN, 1, NAN, 3, 2, NAN};
   double scratch[6];
   stats_summary s;
-  stats_summarize(&s, x, 6, scratch);
+  stats_summarize(&s, x, 6, STATS_REAL, scratch);
   assert_int_equal(s.n, 3);
   NEAR(s.mean, 2, 1e-15);
   NEAR(s.sd, 1, 1e-15);
@@ -56,16 +57,16 @@ static void test_small_n(void **state) {
   double scratch[3];
   stats_summary s;
   const double none[] = {NAN, NAN};
-  stats_summarize(&s, none, 2, scratch);
+  stats_summarize(&s, none, 2, STATS_REAL, scratch);
   assert_int_equal(s.n, 0);
   assert_true(isnan(s.mean) && isnan(s.half_width) && isnan(s.p50));
   assert_false(stats_converged(&s, 0.05));
 
-  stats_summarize(&s, NULL, 0, scratch);
+  stats_summarize(&s, NULL, 0, STATS_REAL, scratch);
   assert_int_equal(s.n, 0);
 
   const double one[] = {NAN, 42};
-  stats_summarize(&s, one, 2, scratch);
+  stats_summarize(&s, one, 2, STATS_REAL, scratch);
   assert_int_equal(s.n, 1);
   NEAR(s.mean, 42, 0);
   assert_true(isnan(s.half_width));
@@ -92,32 +93,130 @@ static void test_converged(void **state) {
   /* Through the summary: a constant metric converges at once. */
   const double c[] = {3, 3, 3, 3};
   double scratch[4];
-  stats_summarize(&s, c, 4, scratch);
+  stats_summarize(&s, c, 4, STATS_REAL, scratch);
   NEAR(s.sd, 0, 0);
   assert_true(stats_converged(&s, 0.01));
 }
 
-/* A proportion gets Wilson's interval (values from the closed form, computed apart);
- * anything else mean -+ the t half-width. */
+/* A declared indicator gets Wilson's interval (values from the closed form, computed
+ * apart); anything else mean -+ the t half-width, whatever its values are. */
 static void test_intervals(void **state) {
   (void)state;
   double x[20], scratch[20];
   stats_summary s;
   for (int i = 0; i < 10; i++) x[i] = i == 0;
-  stats_summarize(&s, x, 10, scratch);
+  stats_summarize(&s, x, 10, STATS_BINARY, scratch);
   assert_true(fabs(s.ci_lo - 0.017876213095072896) < 1e-12);
   assert_true(fabs(s.ci_hi - 0.4041500267952385) < 1e-12);
   for (int i = 0; i < 20; i++) x[i] = 0;
-  stats_summarize(&s, x, 20, scratch);
-  assert_true(fabs(s.ci_lo) < 1e-15 && fabs(s.ci_hi - 0.16112515805281938) < 1e-12);
+  stats_summarize(&s, x, 20, STATS_BINARY, scratch);
+  assert_true(s.ci_lo == 0 && fabs(s.ci_hi - 0.16112515805281938) < 1e-12);
   for (int i = 0; i < 20; i++) x[i] = 1;
-  stats_summarize(&s, x, 20, scratch);
-  assert_true(fabs(s.ci_lo - 0.8388748419471806) < 1e-12 && fabs(s.ci_hi - 1) < 1e-12);
+  stats_summarize(&s, x, 20, STATS_BINARY, scratch);
+  assert_true(fabs(s.ci_lo - 0.8388748419471806) < 1e-12 && s.ci_hi == 1);
+  stats_summarize(&s, x, 1, STATS_BINARY, scratch); /* one trial is still a proportion */
+  assert_true(fabs(s.ci_lo - 0.2065493143772375) < 1e-12 && s.ci_hi == 1);
   double y[4] = {1, 2, 3, 4};
-  stats_summarize(&s, y, 4, scratch);
+  stats_summarize(&s, y, 4, STATS_REAL, scratch);
   assert_true(s.ci_lo == s.mean - s.half_width && s.ci_hi == s.mean + s.half_width);
-  stats_summarize(&s, y + 2, 1, scratch); /* one value, not a proportion: no interval */
+  stats_summarize(&s, y + 2, 1, STATS_REAL, scratch); /* one value, not a proportion: no interval */
   assert_true(isnan(s.ci_lo) && isnan(s.ci_hi));
+}
+
+/* The same 0/1 values, not declared an indicator (a count that was 0 or 1, a time
+ * that was 0): Student t, never Wilson. */
+static void test_binary_values_not_declared(void **state) {
+  (void)state;
+  double x[10], scratch[10];
+  stats_summary s;
+  for (int i = 0; i < 10; i++) x[i] = i == 0;
+  stats_summarize(&s, x, 10, STATS_REAL, scratch);
+  /* mean 0.1, sd sqrt(0.1) = 0.316227766, t_{0.975,9} = 2.262157163 */
+  NEAR(s.half_width, 2.262157163 * sqrt(0.1) / sqrt(10.0), 1e-8);
+  assert_true(s.ci_lo == s.mean - s.half_width && s.ci_hi == s.mean + s.half_width);
+  assert_true(s.ci_lo < 0); /* t's interval of a skewed 0/1 sample leaves [0, 1]: honest */
+}
+
+/* A time in seconds that was 0 in every replication (a warning at the epoch): a
+ * degenerate interval [0, 0], not Wilson's [0, 0.0038] of a proportion 0 of 1000. */
+static void test_time_all_zero(void **state) {
+  (void)state;
+  enum { N = 1000 };
+  static double x[N], scratch[N];
+  for (int i = 0; i < N; i++) x[i] = 0;
+  stats_summary s;
+  stats_summarize(&s, x, N, STATS_REAL, scratch);
+  assert_true(s.mean == 0 && s.sd == 0 && s.half_width == 0);
+  assert_true(s.ci_lo == 0 && s.ci_hi == 0);
+  assert_true(s.p5 == 0 && s.p50 == 0 && s.p95 == 0);
+  stats_summarize(&s, x, N, STATS_BINARY, scratch); /* the proportion it is not */
+  assert_true(s.ci_lo == 0 && fabs(s.ci_hi - 0.0038267584855551) < 1e-12);
+}
+
+/* Two values: p90 is the larger (a lower-is-better headline is never flattered), the
+ * median the smaller, as the k-th smallest with k = ceil(2 p) says. */
+static void test_quantile_two_values(void **state) {
+  (void)state;
+  double two[2] = {30, 10}; /* unsorted on purpose */
+  assert_true(stats_quantile(two, 2, 0.9) == 30);
+  double sorted[2] = {10, 30};
+  assert_true(stats_quantile_sorted(sorted, 2, 0.9) == 30);
+  assert_true(stats_quantile_sorted(sorted, 2, 0.5) == 10);
+  assert_true(stats_quantile_sorted(sorted, 2, 0.51) == 30);
+  assert_true(stats_quantile_sorted(sorted, 2, 0.05) == 10);
+  assert_true(stats_quantile_sorted(sorted, 2, 0) == 10);
+  assert_true(stats_quantile_sorted(sorted, 2, 1) == 30);
+  assert_true(isnan(stats_quantile_sorted(sorted, 0, 0.5)));
+  double nan_only[2] = {NAN, NAN};
+  assert_true(isnan(stats_quantile(nan_only, 2, 0.5)));
+  double with_nan[3] = {NAN, 5, 1};
+  assert_true(stats_quantile(with_nan, 3, 0.9) == 5); /* NaN dropped: {1, 5} */
+}
+
+/* Against the definition in exact arithmetic: for p = j / 100, the k-th smallest of
+ * 1..n with k = max(1, ceil(j n / 100)), in integers, for every n up to 60 and every
+ * whole percent -- products such as 0.07 * 100 = 7.000000000000001 included. */
+static void test_quantile_rank_exact(void **state) {
+  (void)state;
+  double v[60];
+  for (int i = 0; i < 60; i++) v[i] = i + 1;
+  for (int n = 1; n <= 60; n++)
+    for (int j = 0; j <= 100; j++) {
+      int k = (j * n + 99) / 100;
+      if (k < 1) k = 1;
+      double got = stats_quantile_sorted(v, (size_t)n, j / 100.0);
+      if (got != k) fail_msg("n %d, p %d%%: got rank %g, want %d", n, j, got, k);
+    }
+}
+
+/* A count's percentiles are whole numbers, each a value some replication produced:
+ * counts drawn from a fixed LCG (seed printed on failure), summarised as the run does. */
+static void test_quantile_counts_whole(void **state) {
+  (void)state;
+  enum { N = 997 };
+  static double x[N], scratch[N];
+  const unsigned seed = 20270401u;
+  unsigned u = seed;
+  for (int i = 0; i < N; i++) {
+    u = u * 1664525u + 1013904223u;
+    x[i] = (double)((u >> 16) % 7); /* 0..6 */
+  }
+  stats_summary s;
+  stats_summarize(&s, x, N, STATS_REAL, scratch);
+  const double q[3] = {s.p5, s.p50, s.p95};
+  for (int i = 0; i < 3; i++) {
+    if (q[i] != floor(q[i])) fail_msg("seed %u: percentile %g is not whole", seed, q[i]);
+    int seen = 0;
+    for (int k = 0; k < N && !seen; k++) seen = x[k] == q[i];
+    if (!seen) fail_msg("seed %u: percentile %g is no replication's value", seed, q[i]);
+    /* At least a share p at or below, at least 1 - p at or above. */
+    const double p[3] = {0.05, 0.5, 0.95};
+    int below = 0, above = 0;
+    for (int k = 0; k < N; k++) below += x[k] <= q[i], above += x[k] >= q[i];
+    if (below < p[i] * N || above < (1 - p[i]) * N)
+      fail_msg("seed %u: p%g = %g has %d at or below, %d at or above", seed, 100 * p[i], q[i],
+               below, above);
+  }
 }
 
 static void test_time_weighted(void **state) {
@@ -135,6 +234,11 @@ int main(void) {
       cmocka_unit_test(test_small_n),
       cmocka_unit_test(test_converged),
       cmocka_unit_test(test_intervals),
+      cmocka_unit_test(test_binary_values_not_declared),
+      cmocka_unit_test(test_time_all_zero),
+      cmocka_unit_test(test_quantile_two_values),
+      cmocka_unit_test(test_quantile_rank_exact),
+      cmocka_unit_test(test_quantile_counts_whole),
       cmocka_unit_test(test_time_weighted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

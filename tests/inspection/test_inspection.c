@@ -92,7 +92,7 @@ static void run(const scn_scenario *sc, int reps, const char *const *names, size
 static stats_summary summarize(const double *x, int n) {
   double scratch[MAX_REPS];
   stats_summary st;
-  stats_summarize(&st, x, (size_t)n, scratch);
+  stats_summarize(&st, x, (size_t)n, STATS_REAL, scratch);
   return st;
 }
 

@@ -662,6 +662,31 @@ static void test_moving_consumer(void **state) {
   harness_release(&h);
 }
 
+/* Two deliveries (two.yaml): 1 h loading, 3 h or 9 h at sea, 2 h unloading.  Their
+ * p90 is the slower of the two by the nearest rank (stats.h), never the faster, and
+ * the mean is halfway. */
+static void test_delivery_p90_two(void **state) {
+  (void)state;
+  harness h;
+  harness_init(&h, LOG_TEST_DATA "/two.yaml", 0);
+  log_run *r = harness_start(&h, 0, NULL, NULL);
+  assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
+  log_balance b;
+  log_balance_of(r, 0, &b);
+  assert_true(fabs(b.delivered - 2000) < 1e-6);
+  log_collect(r, h.s, &h.out);
+  const double v = 20 * 1852 / 3600.0;
+  double fast = 3600 + geo_distance(30, 130, 29, 130) / v + 7200;
+  double slow = 3600 + geo_distance(30, 130, 27, 130) / v + 7200;
+  double p90 = metric_of(&h, "delivery_time.p90"), mean = metric_of(&h, "delivery_time.mean");
+  if (fabs(p90 - slow) > 2 || fabs(mean - (fast + slow) / 2) > 2) {
+    fprintf(stderr, "p90 %.3f s, mean %.3f s; expected %.3f s and %.3f s\n", p90, mean, slow,
+            (fast + slow) / 2);
+    fail();
+  }
+  harness_release(&h);
+}
+
 /* Crew rest and endurance (rest.yaml): voyages of 18 h under way, rest 12 h once 30 h
  * have accumulated: one rest in 4 days; the far consumer (80 h round trip) is beyond
  * the 30 h endurance, gets nothing, and endurance is its bottleneck. */
@@ -772,6 +797,7 @@ int main(void) {
       cmocka_unit_test(test_coupled_lp),      cmocka_unit_test(test_berth_capacity),
       cmocka_unit_test(test_delivery_berth),
       cmocka_unit_test(test_moving_consumer), cmocka_unit_test(test_rest_endurance),
+      cmocka_unit_test(test_delivery_p90_two),
       cmocka_unit_test(test_authority),       cmocka_unit_test(test_authority_nations),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

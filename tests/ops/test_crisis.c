@@ -38,7 +38,7 @@ static stats_summary summary(const fixture_runs *r, const char *name) {
   double *x = malloc((size_t)r->n * sizeof *x), *scratch = malloc((size_t)r->n * sizeof *x);
   for (int i = 0; i < r->n; i++) x[i] = r->values[(size_t)i * r->ms.n + (size_t)m];
   stats_summary s;
-  stats_summarize(&s, x, (size_t)r->n, scratch);
+  stats_summarize(&s, x, (size_t)r->n, metric_stats_kind(r->ms.def[m].flags), scratch);
   free(x), free(scratch);
   return s;
 }

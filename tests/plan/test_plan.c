@@ -209,6 +209,7 @@ typedef struct world {
   plan_authorities *a;
   plan_model *m;
   crisis_model *cm;
+  crisis *c;
   metric_set ms;
   sim *s;
   arena ar;
@@ -271,10 +272,11 @@ static void run(world *w, const char *body) {
   assert_int_equal(sim_subscribe(w->s, SIG_GATE_OPENED, on_signal, w), 0);
   assert_int_equal(sim_subscribe(w->s, SIG_PHASE_BEGAN, on_signal, w), 0);
   assert_int_equal(sim_subscribe(w->s, SIG_TASK_STATUS, on_signal, w), 0);
-  assert_non_null(crisis_start(w->cm, w->s, &w->ar, &w->out, w->sc->seed, 0));
+  assert_non_null(w->c = crisis_start(w->cm, w->s, &w->ar, &w->out, w->sc->seed, 0));
   assert_non_null(w->r = plan_start(w->m, w->s, &w->ar, &w->out, w->sc->seed, 0));
   assert_int_equal(sim_run(w->s, w->sc->horizon), 0);
   plan_collect(w->r, w->s, &w->out);
+  crisis_collect(w->c, w->s, &w->out);
 }
 
 static void done(world *w) {
@@ -684,6 +686,52 @@ static void test_civil_protection(void **state) {
   done(&w);
 }
 
+/* crisis.situation_max is the gravest situation in force at any time, whoever made
+ * it so: the crisis's raise (gray zone), the Cabinet's recognition after a decision
+ * delay (armed attack, announced by the plan with source -1), even once a ceasefire
+ * has ended it; without a recognition, the raise; without either, the initial one. */
+static void test_situation_max(void **state) {
+  (void)state;
+  static const char *const body =
+      "crisis:\n"
+      "  events:\n"
+      "    - {id: declaration, at: 0h, raises: [{signal: situation_changed, to: gray_zone}]}\n"
+      "    - {id: strike, at: 2d}\n"
+      "    - {id: ceasefire, at: 5d}\n"
+      "situations:\n"
+      "  initial: %s\n"
+      "  changes:\n"
+      "    - {id: recognise-aa, to: armed_attack, after: strike, p: %s, cabinet: 6h}\n"
+      "    - {id: end-aa, to: peacetime, ends: [armed_attack], after: ceasefire}\n"
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: resupply, activity: supply, owner: JP, assets: [aoe], area: sea}\n";
+  static const struct { const char *initial, *p, *strip; double want; } cases[] = {
+      {"peacetime", "1", NULL, SCN_SIT_ARMED_ATTACK},
+      {"peacetime", "0", NULL, SCN_SIT_GRAY_ZONE},
+      {"important_influence", "0", NULL, SCN_SIT_IMPORTANT_INFLUENCE},
+      /* no crisis raise at all: the metric is still defined (by `situations:`) */
+      {"peacetime", "0", ", raises: [{signal: situation_changed, to: gray_zone}]",
+       SCN_SIT_PEACETIME},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char text[2048];
+    snprintf(text, sizeof text, body, cases[i].initial, cases[i].p);
+    if (cases[i].strip) {
+      char *at = strstr(text, cases[i].strip);
+      assert_non_null(at);
+      memmove(at, at + strlen(cases[i].strip), strlen(at + strlen(cases[i].strip)) + 1);
+    }
+    world w;
+    run(&w, text);
+    int m = metric_find(&w.ms, "crisis", "situation_max");
+    if (m < 0) fail_msg("case %zu: no crisis.situation_max", i);
+    if (w.out.value[m] != cases[i].want)
+      fail_msg("case %zu: situation_max %g, want %g", i, w.out.value[m], cases[i].want);
+    done(&w);
+  }
+}
+
 /* Two tasks for one asset: the higher priority first, the other waits for it. */
 static void test_assets(void **state) {
   (void)state;
@@ -825,7 +873,8 @@ int main(void) {
       cmocka_unit_test(test_table_shipped),   cmocka_unit_test(test_table_errors),
       cmocka_unit_test(test_gate_wait_exact), cmocka_unit_test(test_authority_then_gates),
       cmocka_unit_test(test_combat_pause),    cmocka_unit_test(test_diet_refuses),
-      cmocka_unit_test(test_situation_ends),  cmocka_unit_test(test_phase_signal),
+      cmocka_unit_test(test_situation_ends),
+      cmocka_unit_test(test_situation_max),  cmocka_unit_test(test_phase_signal),
       cmocka_unit_test(test_assets),          cmocka_unit_test(test_scenario_errors),
       cmocka_unit_test(test_check_api),
       cmocka_unit_test(test_escalation_keeps_authority),
