@@ -29,9 +29,15 @@ build-asan: deps
 	  -DSTRAITS_SANITIZE=ON -DSTRAITS_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-# Build, run the default scenario end to end, print the summary, write straits.db.
-demo: build
-	$(STRAITS) run --db straits.db
+# Build only the command, quietly (one status line; the build's output only if it
+# fails), then run the default scenario end to end: the summary, straits.db and its
+# report straits.html.
+demo: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@printf 'building straits... ' && \
+	  if cmake --build $(BUILD) -j $(JOBS) --target straits >$(BUILD)/demo-build.log 2>&1; \
+	  then echo done; else echo failed; cat $(BUILD)/demo-build.log; exit 1; fi
+	@$(STRAITS) run --db straits.db
 
 # Build twice (plain and ASan+UBSan) and run every test in both; then the thread
 # runner under TSan, and (when clang is installed) a short libFuzzer run per target.

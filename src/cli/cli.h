@@ -79,12 +79,21 @@ const char *cli_default_scenario(void);
 int cli_load_scenario(scn_scenario **out, const char *path, const char *const *overrides,
                       size_t noverrides);
 
+/* A file given to the wrong command (a sweep file to `run`, a SAR case to `check`):
+ * when the file's top-level keys say it is another kind than `want`, say which command
+ * takes it (one line on stderr) and return 1; else 0. */
+typedef enum cli_file_kind {
+  CLI_FILE_UNKNOWN, CLI_FILE_SCENARIO, CLI_FILE_SAR_CASE, CLI_FILE_SWEEP
+} cli_file_kind;
+int cli_wrong_file(const char *path, cli_file_kind want);
+
 /* Progress bar with ETA on a terminal (stderr); silent when stderr is not one. */
 void cli_progress(int done, int total, double elapsed_s, void *ctx);
 
-/* The summary table of a run: headline metrics first, then the rest. */
+/* The summary table of a run, in the report's units and digits: its headline metrics
+ * (a screenful), or with all every scalar metric, headline ones first. */
 void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
-                       const char *db_path, int threads);
+                       const char *db_path, int threads, int all);
 
 /* A whole decimal integer in [lo, hi]: 0 and *out set, or -1 (nothing set). */
 int cli_parse_long(const char *s, long lo, long hi, long *out);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -52,8 +53,44 @@ int cli_parse_run_option(mc_options *mc, int opt, const char *arg) {
 
 const char *cli_default_scenario(void) { return STRAITS_SCENARIO_DIR "/taiwan-strait.yaml"; }
 
+/* What a YAML file is, from its top-level keys (lines that start with a key at column
+ * 1): a scenario (`scenario:`), a SAR case (`case:`) or a sweep (`sweep:`).  Only a
+ * regular file is read (never a FIFO), and only its first 256 KiB: this is a hint, the
+ * loaders still judge the file. */
+static cli_file_kind file_kind(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return CLI_FILE_UNKNOWN;
+  FILE *f = fopen(path, "r");
+  if (!f) return CLI_FILE_UNKNOWN;
+  char line[512];
+  cli_file_kind kind = CLI_FILE_UNKNOWN;
+  long limit = 256 * 1024;
+  while (kind == CLI_FILE_UNKNOWN && ftell(f) < limit && fgets(line, sizeof line, f)) {
+    if (strncmp(line, "scenario:", 9) == 0) kind = CLI_FILE_SCENARIO;
+    else if (strncmp(line, "case:", 5) == 0) kind = CLI_FILE_SAR_CASE;
+    else if (strncmp(line, "sweep:", 6) == 0) kind = CLI_FILE_SWEEP;
+  }
+  fclose(f);
+  return kind;
+}
+
+int cli_wrong_file(const char *path, cli_file_kind want) {
+  static const char *const what[] = {"", "a scenario", "a search and rescue case", "a sweep file"};
+  static const char *const command[] = {"", "run", "sar", "sweep"};
+  cli_file_kind kind = file_kind(path);
+  if (kind == CLI_FILE_UNKNOWN || kind == want) return 0;
+  if (kind == CLI_FILE_SCENARIO)
+    cli_error("'%s' is a scenario, not %s: run it with 'straits run %s' (check it with "
+              "'straits check %s')", path, what[want], path, path);
+  else
+    cli_error("'%s' is %s, not %s: run it with 'straits %s %s'", path, what[kind], what[want],
+              command[kind], path);
+  return 1;
+}
+
 int cli_load_scenario(scn_scenario **out, const char *path, const char *const *overrides,
                       size_t noverrides) {
+  if (cli_wrong_file(path, CLI_FILE_SCENARIO)) return CLI_BAD_INPUT;
   diag *d = diag_new();
   if (!d) return CLI_FAILURE;
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
@@ -81,47 +118,121 @@ void cli_progress(int done, int total, double elapsed_s, void *ctx) {
   fflush(stderr);
 }
 
-/* In the unit the report shows it in (rep_display_unit_for): minutes, hours or days,
-   tonnes, kilometres, knots. */
-static void print_row(FILE *out, const metric_def *def, const stats_summary *s, int total) {
-  char name[64];
-  snprintf(name, sizeof name, "%s.%s", def->module, def->name);
-  double k;
-  const char *shown;
-  rep_display_unit_for(def->unit, s->n ? (fabs(s->p50) > fabs(s->mean) ? s->p50 : s->mean) : NAN,
-                       &k, &shown);
+/* A metric row as the report shows it: its unit (rep_display_unit_for; a 0/1 metric in
+ * %), its digits (rep_decimals), fixed notation.  Columns are strings so that the table
+ * can size them to their widest cell and never cut a name. */
+typedef struct summary_row {
+  char name[192], unit[16], mean[32], ci[80], p5[32], p50[32], p95[32], n[16];
+} summary_row;
+
+static void format_row(summary_row *w, const metric_def *def, const stats_summary *s, int total) {
+  memset(w, 0, sizeof *w);
+  snprintf(w->name, sizeof w->name, "%s.%s", def->module, def->name);
+  int share = (def->flags & METRIC_BINARY) != 0;
+  double k = 100;
+  const char *shown = "%";
+  if (!share)
+    rep_display_unit_for(def->unit, s->n ? (fabs(s->p50) > fabs(s->mean) ? s->p50 : s->mean) : NAN,
+                         &k, &shown);
+  snprintf(w->unit, sizeof w->unit, "%s", strcmp(shown, "1") == 0 ? "" : shown);
   if (s->n == 0) {
-    fprintf(out, "%-40s %-4s %10s\n", name, shown, "never");
+    snprintf(w->mean, sizeof w->mean, "never");
     return;
   }
-  char hw[32] = "-";
-  if (!isnan(s->half_width)) snprintf(hw, sizeof hw, "%.3g", s->half_width * k);
-  fprintf(out, "%-40s %-4s %10.4g %10s %10.4g %10.4g %10.4g", name, shown, s->mean * k, hw,
-          s->p5 * k, s->p50 * k, s->p95 * k);
-  if ((int)s->n < total) fprintf(out, " %7zu", s->n);
-  fputc('\n', out);
+  int dec = rep_decimals(s->mean * k, s->half_width * k, share);
+  rep_fmt(w->mean, sizeof w->mean, s->mean * k, dec);
+  if (!isnan(s->ci_lo) && !isnan(s->ci_hi)) {
+    char lo[32], hi[32];
+    rep_fmt(lo, sizeof lo, s->ci_lo * k, dec);
+    rep_fmt(hi, sizeof hi, s->ci_hi * k, dec);
+    snprintf(w->ci, sizeof w->ci, "%s to %s", lo, hi);
+  }
+  if (!share) { /* the percentiles of a 0/1 value say nothing its mean does not */
+    /* A count's percentiles are whole (nearest rank): no decimals for them. */
+    int whole = strcmp(def->unit, "1") == 0 && s->p5 == round(s->p5) && s->p50 == round(s->p50) &&
+                s->p95 == round(s->p95);
+    int pd = whole ? 0 : dec;
+    rep_fmt(w->p5, sizeof w->p5, s->p5 * k, pd);
+    rep_fmt(w->p50, sizeof w->p50, s->p50 * k, pd);
+    rep_fmt(w->p95, sizeof w->p95, s->p95 * k, pd);
+  }
+  if ((int)s->n < total) snprintf(w->n, sizeof w->n, "%zu", s->n);
+}
+
+static int shown_in_summary(const metric_def *def, int all) {
+  if (def->flags & METRIC_SERIES) return 0;
+  return all || ((def->flags & METRIC_HEADLINE) && !(def->flags & METRIC_INTERNAL));
+}
+
+/* Display width of UTF-8 text (units such as "km²" and "m³"). */
+static size_t text_width(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+#define WIDEN(w, field) do { size_t l_ = text_width(row.field); if (l_ > w) w = l_; } while (0)
+
+/* One table line: cells left-aligned (the first two) or right-aligned, two spaces
+ * apart, without trailing blanks. */
+static void print_line(FILE *out, const char *const *cell, const size_t *width, int ncell) {
+  char line[1024];
+  size_t at = 0;
+  for (int c = 0; c < ncell && at < sizeof line - 1; c++) {
+    size_t l = text_width(cell[c]), fill = width[c] > l ? width[c] - l : 0;
+    int n = snprintf(line + at, sizeof line - at, "%s%*s%s%*s", c ? "  " : "",
+                     c >= 2 ? (int)fill : 0, "", cell[c], c >= 2 ? 0 : (int)fill, "");
+    at += n > 0 ? (size_t)n : 0;
+    if (at >= sizeof line) at = sizeof line - 1;
+  }
+  while (at > 0 && line[at - 1] == ' ') at--;
+  line[at] = '\0';
+  fprintf(out, "%s\n", line);
 }
 
 void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
-                       const char *db_path, int threads) {
+                       const char *db_path, int threads, int all) {
   fprintf(out, "%s%s\n", sc->name, sc->notional ? "  [notional forces and numbers]" : "");
   fprintf(out, "%d replications (seed %llu, %d thread%s, %.2f s), stored in %s as run %lld%s\n\n",
           r->replications, (unsigned long long)sc->seed, threads, threads == 1 ? "" : "s",
           r->wall_s, db_path, (long long)r->run_id,
           r->converged ? "" : "; confidence target not reached");
-  fprintf(out, "%-40s %-4s %10s %10s %10s %10s %10s %7s\n", "metric", "unit", "mean", "ci95+-",
-          "p5", "p50", "p95", "n");
-  for (int pass = 0; pass < 2; pass++) {
+  static const char *const head[] = {"metric", "unit", "mean", "95% CI", "p5", "p50", "p95", "n"};
+  size_t wn = strlen(head[0]), wu = strlen(head[1]), wm = strlen(head[2]), wc = strlen(head[3]);
+  size_t wp = 3, wk = 1, hidden = 0;
+  summary_row row;
+  for (size_t i = 0; i < r->metrics.n; i++) {
+    const metric_def *def = &r->metrics.def[i];
+    if (!shown_in_summary(def, all)) {
+      hidden += !(def->flags & METRIC_SERIES);
+      continue;
+    }
+    format_row(&row, def, &r->summary[i], r->replications);
+    WIDEN(wn, name);
+    WIDEN(wu, unit);
+    WIDEN(wm, mean);
+    WIDEN(wc, ci);
+    WIDEN(wp, p5);
+    WIDEN(wp, p50);
+    WIDEN(wp, p95);
+    WIDEN(wk, n);
+  }
+  size_t width[] = {wn, wu, wm, wc, wp, wp, wp, wk};
+  print_line(out, head, width, 8);
+  /* Headline metrics first, then (with all) the rest, in the registry's order. */
+  for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < r->metrics.n; i++) {
       const metric_def *def = &r->metrics.def[i];
-      if (def->flags & METRIC_SERIES) continue;
-      int headline = (def->flags & METRIC_HEADLINE) != 0;
-      if (headline != (pass == 0)) continue;
-      print_row(out, def, &r->summary[i], r->replications);
+      if (!shown_in_summary(def, all) || ((def->flags & METRIC_HEADLINE) != 0) != (pass == 0))
+        continue;
+      format_row(&row, def, &r->summary[i], r->replications);
+      const char *cell[] = {row.name, row.unit, row.mean, row.ci, row.p5, row.p50, row.p95, row.n};
+      print_line(out, cell, width, 8);
     }
-    if (pass == 0) fputc('\n', out);
-  }
-  fprintf(out, "\nci95+-: half-width of the 95%% confidence interval of the mean.  n: the\n"
-               "replications where a metric was observed (an event's time exists only\n"
-               "where it occurred), shown when fewer than all of them.\n");
+  fprintf(out, "\n95%% CI: of the mean (Wilson's for a share in %%).  n: the replications where a\n"
+               "metric was observed, when fewer than all (an event's time exists only where\n"
+               "it occurred).");
+  if (hidden)
+    fprintf(out, "  %zu more metrics: straits run --all, or the report.", hidden);
+  fputc('\n', out);
 }

@@ -219,6 +219,10 @@ int cmd_check(int argc, char **argv) {
     rc = CLI_FAILURE;
     goto done;
   }
+  if (cli_wrong_file(a.path, CLI_FILE_SCENARIO)) {
+    rc = CLI_BAD_INPUT;
+    goto done;
+  }
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
   opt.overrides = a.overrides;
   opt.noverrides = a.noverrides;

@@ -30,8 +30,9 @@ void cmd_compare_usage(FILE *out) {
           "  -n, --replications N  replications of each (default: the baseline's)\n"
           "  -j, --threads N       worker threads (default: all CPUs)\n"
           "      --db PATH         results store (default: compare.db)\n"
-          "  -o, --output FILE     report with the comparison section (default:\n"
-          "                        report.html beside the store)\n"
+          "  -o, --output FILE     report with the comparison section (default: the\n"
+          "                        store's name with .html: compare.db gives\n"
+          "                        compare.html)\n"
           "      --no-report       write no report\n"
           "  -q, --quiet           no table\n");
 }

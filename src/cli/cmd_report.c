@@ -1,4 +1,4 @@
-/* cmd_report.c - `straits report [STORE] -o report.html`: one self-contained HTML file
+/* cmd_report.c - `straits report [STORE] [-o FILE.html]`: one self-contained HTML file
  * from a results store; and what `run` and `compare` use to write it. */
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +22,8 @@ void cmd_report_usage(FILE *out) {
           "often events happened, the sections modules add, time series,\n"
           "distributions, and every metric with its 95%% confidence interval.\n"
           "\n"
-          "  -o, --output FILE  where to write it (default: report.html)\n"
+          "  -o, --output FILE  where to write it (default: the store's name with\n"
+          "                     .html: straits.db gives straits.html)\n"
           "      --run ID       which run of the store (default: the newest)\n");
 }
 
@@ -240,13 +241,14 @@ int cli_report_available(void) {
   return 0;
 }
 
-/* The report's path beside the store: DIR/report.html for DIR/x.db. */
+/* The report's path beside the store, named after it: DIR/x.html for DIR/x.db (or for
+ * DIR/x, a store without an extension), so that every study in a folder keeps its own. */
 void cli_report_path_for(char *buf, size_t size, const char *db) {
-  const char *slash = strrchr(db, '/');
-  if (!slash)
-    snprintf(buf, size, "report.html");
-  else
-    snprintf(buf, size, "%.*s/report.html", (int)(slash - db), db);
+  const char *base = strrchr(db, '/');
+  base = base ? base + 1 : db;
+  const char *dot = strrchr(base, '.');
+  size_t stem = dot && dot > base ? (size_t)(dot - db) : strlen(db);
+  snprintf(buf, size, "%.*s.html", (int)stem, db);
 }
 
 /* Open an existing store (never create one by a typo). */
@@ -280,7 +282,8 @@ int cmd_report(int argc, char **argv) {
                                            {"run", required_argument, NULL, 'r'},
                                            {"help", no_argument, NULL, 'h'},
                                            {0}};
-  const char *out = "report.html", *db = "straits.db";
+  const char *out = NULL, *db = "straits.db";
+  char named[4096];
   int64_t run_id = 0;
   int c;
   optind = 1;
@@ -299,6 +302,10 @@ int cmd_report(int argc, char **argv) {
     return CLI_BAD_INPUT;
   }
   if (optind < argc) db = argv[optind];
+  if (!out) {
+    cli_report_path_for(named, sizeof named, db);
+    out = named;
+  }
   store *st = NULL;
   int rc = cli_open_store(&st, db);
   if (rc == CLI_OK) rc = cli_write_report(st, run_id, out);

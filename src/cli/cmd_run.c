@@ -33,7 +33,10 @@ void cmd_run_usage(FILE *out) {
           "      --authorities PATH  legal authorities table for the plan (default:\n"
           "                        the shipped data/authorities.yaml)\n"
           "  -q, --quiet           no summary table\n"
-          "      --no-report       do not write report.html beside the store\n");
+          "      --all             the summary lists every metric, not only the\n"
+          "                        headline ones\n"
+          "      --no-report       do not write the report (STORE.html beside the\n"
+          "                        store: straits.db gives straits.html)\n");
 }
 
 typedef struct run_args {
@@ -43,9 +46,11 @@ typedef struct run_args {
   char seed_override[64];
   mc_options mc;
   int quiet;
+  int all;
   int no_report;
   const char *authorities;
   cli_plan plan;
+  size_t plan_errors, plan_warnings; /* the plan check's findings, for the summary */
 } run_args;
 
 /* Returns -1 to continue, or an exit status. */
@@ -59,6 +64,7 @@ static int parse_args(run_args *a, int argc, char **argv) {
       {"db", required_argument, NULL, 'd'},
       {"resume", no_argument, NULL, 'r'},
       {"quiet", no_argument, NULL, 'q'},
+      {"all", no_argument, NULL, 'a'},
       {"no-report", no_argument, NULL, 'R'},
       {"authorities", required_argument, NULL, 'A'},
       {"help", no_argument, NULL, 'h'},
@@ -98,6 +104,9 @@ static int parse_args(run_args *a, int argc, char **argv) {
     case 'q':
       a->quiet = 1;
       break;
+    case 'a':
+      a->all = 1;
+      break;
     case 'R':
       a->no_report = 1;
       break;
@@ -129,6 +138,8 @@ static int store_plan(store *st, int64_t run_id, run_args *a) {
   char *sync = NULL, *findings = NULL;
   int err = d ? cli_plan_check(&report, &a->plan, PLAN_CHECK_SAMPLES, d) : ERR_NOMEM;
   if (!err) {
+    a->plan_errors = plan_report_severity_count(report, DIAG_ERROR);
+    a->plan_warnings = plan_report_severity_count(report, DIAG_WARNING);
     sync = plan_sync_json(report);
     findings = plan_check_json(report, a->scenario, a->authorities, d);
     err = sync && findings ? 0 : ERR_NOMEM;
@@ -197,7 +208,11 @@ int cmd_run(int argc, char **argv) {
   }
   if (!a.quiet) {
     int threads = a.mc.threads > 0 ? a.mc.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    cli_print_summary(stdout, sc, res, a.db, threads);
+    cli_print_summary(stdout, sc, res, a.db, threads, a.all);
+    if (a.plan_errors + a.plan_warnings)
+      printf("plan check: %zu error%s, %zu warning%s (straits check %s lists them)\n",
+             a.plan_errors, a.plan_errors == 1 ? "" : "s", a.plan_warnings,
+             a.plan_warnings == 1 ? "" : "s", a.scenario);
     if (report[0]) printf("report: %s\n", report);
   }
   rc = CLI_OK;

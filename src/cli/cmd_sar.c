@@ -237,6 +237,7 @@ int cmd_sar(int argc, char **argv) {
     cmd_sar_usage(stderr);
     return CLI_BAD_INPUT;
   }
+  if (cli_wrong_file(argv[optind], CLI_FILE_SAR_CASE)) return CLI_BAD_INPUT;
   diag *d = diag_new();
   if (!d)
     return CLI_FAILURE;

@@ -238,6 +238,10 @@ int cmd_sweep(int argc, char **argv) {
   a.so.mc.version = STRAITS_VERSION;
   a.so.mc.progress = cli_progress;
   a.so.scenario = cli_default_scenario();
+  if (cli_wrong_file(a.file, CLI_FILE_SWEEP)) {
+    rc = CLI_BAD_INPUT;
+    goto done;
+  }
   if (!(d = diag_new())) goto done;
   err = scn_sweep_load(&sw, a.file, d);
   if (err) {

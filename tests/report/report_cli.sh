@@ -9,17 +9,29 @@ if "$STRAITS" report --help >/dev/null 2>&1 &&
   echo "straits built without Vega: skipped"
   exit 77
 fi
-rm -f probe.db probe.db-wal probe.db-shm report.html
+rm -f probe.db probe.db-wal probe.db-shm probe.html
 S="$SRC/scenarios/taiwan-strait.yaml"
 node_ok() { command -v node >/dev/null 2>&1; }
 
-# run writes report.html beside the store; --no-report does not.
+# run writes the report beside the store, named after it (a/s.db: a/s.html), so that
+# two studies in one folder keep theirs; --no-report writes none.
 mkdir -p a b
 expect_status 0 "$STRAITS" run -n 60 -j 2 --db a/s.db "$S"
-[ -s a/report.html ] || fail "run wrote no a/report.html"
-grep -q "^report: a/report.html$" "$SCRATCH/out" || fail "run did not say where the report is"
+[ -s a/s.html ] || fail "run wrote no a/s.html"
+grep -q "^report: a/s.html$" "$SCRATCH/out" || fail "run did not say where the report is"
+expect_status 0 "$STRAITS" run -q -n 10 --db a/t.db "$S"
+[ -s a/t.html ] && [ -s a/s.html ] || fail "a second store in the folder took the first one's report"
 expect_status 0 "$STRAITS" run -q -n 10 --no-report --db b/s.db "$S"
-[ -e b/report.html ] && fail "--no-report wrote a report"
+[ -e b/s.html ] && fail "--no-report wrote a report"
+# The summary fits a screen: the headline metrics only (--all lists every one), no
+# scientific notation, and the plan check's findings counted.
+expect_status 0 "$STRAITS" run -n 60 --no-report --db b/u.db "$S"
+[ "$(wc -l <"$SCRATCH/out")" -le 60 ] || fail "the summary has $(wc -l <"$SCRATCH/out") lines (more than 60)"
+grep -Eq '[0-9]e[-+][0-9]' "$SCRATCH/out" && fail "scientific notation in the summary"
+grep -q '^plan check: 0 errors, 1 warning ' "$SCRATCH/out" || fail "summary: no plan check line"
+grep -q '^crisis.blockade.time ' "$SCRATCH/out" && fail "summary: a non-headline metric without --all"
+expect_status 0 "$STRAITS" run -n 60 --no-report --all --db b/u.db "$S"
+grep -q '^crisis.blockade.time  *h ' "$SCRATCH/out" || fail "summary --all: no event time"
 
 # report: self-contained (Vega inlined, no URL loaded), data and theater embedded.
 expect_status 0 "$STRAITS" report a/s.db -o r.html
@@ -41,8 +53,8 @@ expect_status 0 "$STRAITS" export a/s.db --format geojson -o e.geojson
 # export and embedded in the report), each with at least one feature.
 grep -q '"layer":"logistics-flow".*"value":[0-9]' e.geojson || fail "no logistics-flows layer features"
 grep -q '"layer":"sar-datum".*"value":[0-9]' e.geojson || fail "no sar-datums layer features"
-grep -q '"title":"logistics lanes: ' a/report.html || fail "report lacks the logistics layer"
-grep -q 'SAR datums: P(persons missing)' a/report.html || fail "report lacks the SAR layer"
+grep -q '"title":"logistics lanes: ' a/s.html || fail "report lacks the logistics layer"
+grep -q 'SAR datums: P(persons missing)' a/s.html || fail "report lacks the SAR layer"
 head -1 e.csv | grep -q '^module,name,unit,headline,series,direction,n,mean,sd,ci95_low,ci95_high' ||
   fail "csv header"
 grep -q '^crisis,blockade.occurred,1,1,0,0,60,' e.csv || fail "csv has no blockade row"
@@ -116,8 +128,8 @@ sed -n '/^likely.yaml/,/^$/p' "$SCRATCH/out" | grep -q '^crisis.prc-response.occ
 # "differs" (that is for metrics without a good direction).
 sed -n '/^likely.yaml/,/^$/p' "$SCRATCH/out" | grep '^spillover.occurred ' |
   grep -Eq ' (worse|no significant difference)$' || fail "spillover.occurred verdict ignores its direction"
-[ -s report.html ] || fail "compare wrote no report"
-grep -q 'id="doc-compare"' report.html || fail "no comparison in the report"
+[ -s c.html ] || fail "compare wrote no report"
+grep -q 'id="doc-compare"' c.html || fail "no comparison in the report"
 expect_status 2 "$STRAITS" compare "$S"
 expect_status 2 "$STRAITS" compare "$S" does-not-exist.yaml
 finish
