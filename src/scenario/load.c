@@ -124,7 +124,7 @@ static int is_reserved(const char *key) {
 static void check_top_keys(scn__ctx *c, const scn__node *root) {
   static const char *const known[] = {"includes", "scenario", "theater", "forces", "crisis",
                                       "situations", "plan", "logistics", "sar", "inspection",
-                                      NULL};
+                                      "objectives", NULL};
   for (size_t i = 0; i < root->n; i++) {
     const scn__node *k = root->item[2 * i];
     if (k->kind == SCN__SCALAR && is_reserved(k->str))
@@ -160,6 +160,7 @@ static void interpret(scn__ctx *c, const scn__node *root) {
   if ((v = scn__get(root, "inspection"))) scn__load_inspection(c, v);
   if ((v = scn__get(root, "logistics"))) scn__load_logistics(c, v);
   if ((v = scn__get(root, "sar"))) scn__load_sar(c, v);
+  if ((v = scn__get(root, "objectives"))) scn__load_objectives(c, v);
 }
 
 /* ---- entry points ---------------------------------------------------------------------- */

@@ -148,6 +148,7 @@ typedef struct scn_scenario {
   struct scn_logistics *logistics; /* `logistics:` (scn_logistics.h), or NULL */
   struct scn_escalation *escalation; /* `crisis.escalation:` (scn_escalation.h), or NULL */
   struct scn_sar *sar; /* `sar:` (scn_sar.h), or NULL */
+  struct scn_objectives *objectives; /* `objectives:` (scn_objectives.h), or NULL */
 } scn_scenario;
 
 /* Caps against hostile files (STYLE.md: everything that grows has a cap). */

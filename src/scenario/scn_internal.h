@@ -159,5 +159,7 @@ int scn__parse_epoch(const char *s, int64_t *out);
 
 /* load_sar.c: the `sar:` section (after the header and forces). */
 void scn__load_sar(scn__ctx *c, const scn__node *sar);
+/* load_objectives.c: the `objectives:` section. */
+void scn__load_objectives(scn__ctx *c, const scn__node *objectives);
 
 #endif

@@ -1,0 +1,152 @@
+/* mc_objectives.c - objectives' verdicts from a stored run.  A mean uses the run's
+ * summary interval (Wilson's for a 0/1 metric, Student's t otherwise); a share of
+ * replications meeting a threshold, Wilson's interval of that share; a percentile, the
+ * distribution-free interval of order statistics (docs/models.md, "Objectives"). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "err.h"
+#include "mc_objectives.h"
+#include "stats.h"
+
+const char *mc_verdict_name(mc_verdict v) {
+  static const char *const names[] = {"met", "not met", "undecided", "no data"};
+  return (unsigned)v <= MC_VERDICT_NO_DATA ? names[v] : "";
+}
+
+static int find_metric(const metric_set *ms, const scn_objective *o) {
+  return o->module && o->metric ? metric_find(ms, o->module, o->metric) : -1;
+}
+
+/* A threshold of unit `unit` fits a metric in `metric_unit`: the same SI unit, a bare
+ * number for a dimensionless metric. */
+static int unit_fits(const char *unit, const char *metric_unit) {
+  int none = !unit[0], dimless = strcmp(metric_unit, "1") == 0 || !metric_unit[0];
+  return none ? dimless : strcmp(unit, metric_unit) == 0;
+}
+
+static int good(const scn_objective *o, double v) {
+  return o->at_least ? v >= o->threshold : v <= o->threshold;
+}
+
+/* Met when the whole interval is on the good side of the target, not met when the
+ * whole of it is on the bad side. */
+static mc_verdict judge(double lo, double hi, double target, int at_least) {
+  if (isnan(lo) || isnan(hi)) return MC_VERDICT_UNDECIDED;
+  if (at_least ? lo >= target : hi <= target) return MC_VERDICT_MET;
+  if (at_least ? hi < target : lo > target) return MC_VERDICT_NOT_MET;
+  return MC_VERDICT_UNDECIDED;
+}
+
+/* The p-quantile of sorted[0..n) (nearest rank, as everywhere: stats_quantile_sorted)
+ * with its distribution-free 95% interval: ranks l and u from the binomial(n, p)
+ * distribution of the number of values below the quantile, so that
+ * P(x(l) <= q <= x(u)) >= 0.95 (Conover, Practical Nonparametric Statistics, 3rd ed.,
+ * sec. 3.2).  Where n is too small for a bound, that end is open (NaN). */
+static void quantile_ci(const double *sorted, size_t n, double p, double *est, double *lo,
+                        double *hi) {
+  *est = stats_quantile_sorted(sorted, n, p);
+  *lo = *hi = NAN;
+  if (n == 0) return;
+  unsigned nn = (unsigned)n;
+  size_t l = 0, u = 0;
+  for (unsigned k = 0; k <= nn; k++)
+    if (gsl_cdf_binomial_P(k, p, nn) > 0.025) {
+      l = k; /* P(B <= l - 1) <= 0.025: x(l) is a lower bound (1-based rank l) */
+      break;
+    }
+  for (unsigned k = 0; k <= nn; k++)
+    if (gsl_cdf_binomial_P(k, p, nn) >= 0.975) {
+      u = k + 1; /* P(B <= u - 1) >= 0.975: x(u) an upper bound */
+      break;
+    }
+  if (l >= 1) *lo = sorted[l - 1];
+  if (u >= 1 && u <= n) *hi = sorted[u - 1];
+}
+
+static int evaluate(mc_objective_result *res, const scn_objective *o, const mc_result *r,
+                    store *st, double *vals, double *scratch) {
+  size_t nrep = (size_t)r->replications;
+  int m = res->metric;
+  const stats_summary *s = &r->summary[m];
+  res->n = s->n;
+  res->target = o->statistic == SCN_STAT_SHARE ? o->probability : o->threshold;
+  if (s->n == 0) {
+    res->estimate = res->lo = res->hi = NAN;
+    res->verdict = MC_VERDICT_NO_DATA;
+    return 0;
+  }
+  if (o->statistic == SCN_STAT_MEAN) {
+    res->estimate = s->mean, res->lo = s->ci_lo, res->hi = s->ci_hi;
+    res->verdict = judge(s->ci_lo, s->ci_hi, o->threshold, o->at_least);
+    return 0;
+  }
+  if (store_metric_values(st, r->run_id, &r->metrics, m, vals, nrep)) return ERR_STORE;
+  size_t k = 0;
+  for (size_t i = 0; i < nrep; i++)
+    if (!isnan(vals[i])) scratch[k++] = vals[i];
+  if (o->statistic == SCN_STAT_SHARE) {
+    for (size_t i = 0; i < k; i++) scratch[i] = good(o, scratch[i]);
+    stats_summary share;
+    stats_summarize(&share, scratch, k, STATS_BINARY, vals);
+    res->estimate = share.mean, res->lo = share.ci_lo, res->hi = share.ci_hi;
+    res->verdict = judge(share.ci_lo, share.ci_hi, o->probability, 1);
+    return 0;
+  }
+  /* A percentile: good at or above (below) the threshold when its interval is. */
+  stats_quantile(scratch, k, 0.5); /* sorts scratch in place */
+  quantile_ci(scratch, k, scn_statistic_p(o->statistic), &res->estimate, &res->lo, &res->hi);
+  res->verdict = judge(res->lo, res->hi, o->threshold, o->at_least);
+  return 0;
+}
+
+int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario *sc,
+                       const mc_result *r, store *st, diag *d) {
+  *out = NULL, *n = 0;
+  const scn_objectives *obj = sc->objectives;
+  if (!obj || obj->n == 0) return 0;
+  if (!r->summary) return 0; /* a part of a split run: the one who gathers judges */
+  size_t errors = diag_count(d, DIAG_ERROR);
+  mc_objective_result *res = calloc(obj->n, sizeof *res);
+  size_t nrep = (size_t)r->replications;
+  double *vals = malloc((nrep ? nrep : 1) * sizeof *vals);
+  double *scratch = malloc((nrep ? nrep : 1) * sizeof *scratch);
+  int err = res && vals && scratch ? 0 : ERR_NOMEM;
+  for (size_t i = 0; i < obj->n && !err; i++) {
+    const scn_objective *o = &obj->item[i];
+    res[i].objective = o;
+    int m = res[i].metric = find_metric(&r->metrics, o);
+    const scn_loc at = o->metric_loc;
+    if (m < 0) {
+      diag_report(d, DIAG_ERROR, at.file, at.line, at.col,
+                  "objective '%s': no metric '%s.%s' in this run", o->id,
+                  o->module ? o->module : "", o->metric ? o->metric : "");
+      continue;
+    }
+    const metric_def *def = &r->metrics.def[m];
+    if (def->flags & METRIC_SERIES) {
+      diag_report(d, DIAG_ERROR, at.file, at.line, at.col,
+                  "objective '%s': '%s.%s' is a time series, not a value per replication",
+                  o->id, o->module, o->metric);
+      continue;
+    }
+    if (!unit_fits(o->unit, def->unit)) {
+      diag_report(d, DIAG_ERROR, o->loc.file, o->loc.line, o->loc.col,
+                  "objective '%s': its threshold is in '%s' but '%s.%s' is in '%s'", o->id,
+                  o->unit[0] ? o->unit : "a number", o->module, o->metric, def->unit);
+      continue;
+    }
+    err = evaluate(&res[i], o, r, st, vals, scratch);
+  }
+  free(vals), free(scratch);
+  if (!err && diag_count(d, DIAG_ERROR) > errors) err = ERR_INPUT;
+  if (err) {
+    free(res);
+    return err;
+  }
+  *out = res, *n = obj->n;
+  return 0;
+}
