@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "err.h"
+#include "inspection.h"
 #include "scn_plan.h"
 
 void cmd_check_usage(FILE *out) {
@@ -226,6 +227,14 @@ int cmd_check(int argc, char **argv) {
   int planned = !err && plan_scenario_uses(sc);
   if (planned) err = cli_plan_open(&plan, sc, table, d);
   if (planned && !err) err = cli_plan_check(&report, &plan, a.samples, d);
+  /* Japanese inspection assets need a plan task the table gates (inspection.h). */
+  if (!err && sc->inspection) {
+    plan_authorities *own = NULL;
+    const plan_authorities *t = plan.table;
+    if (!t && !(err = plan_authorities_load(&own, table, d))) t = own;
+    if (t) err = insp_check(sc, t, d);
+    plan_authorities_free(own);
+  }
   if (err == ERR_NOMEM || (err && err != ERR_INPUT && err != ERR_IO && diag_count(d, DIAG_ERROR) == 0)) {
     cli_error("check failed: %s", err_strerror(err));
     rc = CLI_FAILURE;

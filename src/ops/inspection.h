@@ -14,7 +14,13 @@
  *
  * The model borrows the scenario (which must outlive it); replication state lives in
  * the replication's arena (ship records are recycled, so memory follows the number of
- * ships in the zone at once, not the number that crossed it). */
+ * ships in the zone at once, not the number that crossed it).
+ *
+ * Two legal regimes (scn_inspection.h, docs/models.md section 5): consent inspection
+ * under the Ship Inspection Operations Act while its ship_inspection task runs, and
+ * compulsory interdiction under the Maritime Transportation Restriction Act while its
+ * maritime_interdiction task runs (that one wins when both do), switched at the
+ * instant the plan's SIG_TASK_STATUS says so. */
 #ifndef STRAITS_INSPECTION_H
 #define STRAITS_INSPECTION_H
 
@@ -37,6 +43,17 @@ int insp_model_new(insp_model **out, const scn_scenario *sc, metric_set *ms, dia
 int insp_model_new_with(insp_model **out, const scn_scenario *sc,
                         const struct plan_authorities *table, metric_set *ms, diag *d);
 void insp_model_free(insp_model *m); /* NULL is a no-op */
+
+/* The checks that need the authorities table (the model's constructors run them too,
+ * and `straits check` calls it): an inspection whose assets include a force of the
+ * table's nation (meta.nation, JP) must follow a plan task of that nation
+ * (`start: {task: ID}`, activity ship_inspection or maritime_interdiction; and
+ * `interdiction: {task: ID}`), since Japanese inspection rests on the Ship Inspection
+ * Operations Act or the Maritime Transportation Restriction Act and the table gates
+ * those tasks; errors at the place the scenario writes `start` (or the section), and
+ * a warning for an interdiction's diversion port outside that nation.  Returns 0, or
+ * ERR_INPUT (see d).  No inspection section, or table NULL: 0. */
+int insp_check(const scn_scenario *sc, const struct plan_authorities *table, diag *d);
 
 /* Schedule replication `rep` on s.  NULL when the arena is exhausted. */
 insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
