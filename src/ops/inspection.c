@@ -248,10 +248,10 @@ int insp_check(const scn_scenario *sc, const struct plan_authorities *table, dia
     /* SIOA art. 5 and MTRA art. 4: the SDF inspect or interdict only as ordered under a
      * basic plan or a defense operation -- in straits, a plan task the table gates. */
     diag_report(d, DIAG_ERROR, at->file, at->line, at->col,
-                "inspection asset '%s' is of %s, whose inspections need a legal authority: "
-                "start the inspection with 'start: {task: ID}', a plan task of activity "
-                "'ship_inspection' or 'maritime_interdiction'",
-                force, nation);
+                "inspection asset '%s' is a force of %s, and its ship inspection needs a "
+                "legal authority: start the inspection with 'start: {task: ID}', a %s plan "
+                "task of activity 'ship_inspection' or 'maritime_interdiction'",
+                force, nation, nation);
     return ERR_INPUT;
   }
   const scn_plan *p = sc->plan;
@@ -262,8 +262,8 @@ int insp_check(const scn_scenario *sc, const struct plan_authorities *table, dia
     const scn_task *t = &p->task[tasks[k]];
     if (!t->owner || strcmp(t->owner, nation) != 0) {
       diag_report(d, DIAG_ERROR, locs[k]->file, locs[k]->line, locs[k]->col,
-                  "inspection asset '%s' is of %s, but task '%s' is owned by '%s': only a "
-                  "task of %s is gated by the authorities table",
+                  "inspection asset '%s' is a force of %s, but task '%s' is owned by '%s': "
+                  "only a task of %s is gated by the authorities table",
                   force, nation, t->id, t->owner ? t->owner : "", nation);
       rc = ERR_INPUT;
     }
