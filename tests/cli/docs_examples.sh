@@ -10,6 +10,8 @@
 cp -r "$SRC/scenarios" "$SCRATCH/scenarios"
 [ -d "$SRC/tests/scenario/bad" ] && mkdir -p "$SCRATCH/tests/scenario" &&
   cp -r "$SRC/tests/scenario/bad" "$SCRATCH/tests/scenario/bad"
+[ -d "$SRC/tests/inspection/data" ] && mkdir -p "$SCRATCH/tests/inspection" &&
+  cp -r "$SRC/tests/inspection/data" "$SCRATCH/tests/inspection/data"
 mkdir -p "$SCRATCH/bin"
 ln -sf "$STRAITS" "$SCRATCH/bin/straits"
 
