@@ -865,6 +865,48 @@ static void test_regime_switch(void **state) {
   scn_free(consents);
 }
 
+/* The rows of data/authorities.yaml the switch rests on, blocked and then allowed: the
+ * survival-threatening row allows the interdiction as the armed attack one does (its
+ * defense operation order under SDF Act art. 76(1)(ii)); without the Prime Minister's
+ * approval of the Minister's order (MTRA art. 4) the interdiction never runs, and
+ * without a defense operation order neither does it, while consent inspection goes on. */
+static void test_regime_rows(void **state) {
+  (void)state;
+  static const char *const st[] = {"situations.changes.aa.to=survival_threatening",
+                                   "situations.gates.do-aa.situation=survival_threatening",
+                                   "situations.gates.pm-aa.situation=survival_threatening"};
+  static const char *const no_pm[] = {"situations.gates.pm-aa.p=0"};
+  static const char *const st_no_do[] = {"situations.changes.aa.to=survival_threatening",
+                                         "situations.gates.do-aa.situation=survival_threatening",
+                                         "situations.gates.pm-aa.situation=survival_threatening",
+                                         "situations.gates.do-aa.p=0"};
+  static const char *const pm_iis[] = {"situations.gates.pm-aa.situation=important_influence"};
+  scn_scenario *sc[4] = {load("regime_plan.yaml", st, 3), load("regime_plan.yaml", no_pm, 1),
+                         load("regime_plan.yaml", st_no_do, 4), load("regime_plan.yaml", pm_iis, 1)};
+  static const char *const names[] = {"interdiction_start", "boarded.interdiction",
+                                      "regime.consent", "regime.interdiction", "boarded.consent"};
+  run_out o[4];
+  double t[4][4];
+  for (int k = 0; k < 4; k++) run_plan_event(sc[k], NULL, 4, names, 5, &o[k], 0, t[k], "interdict");
+  for (int r = 0; r < 4; r++) {
+    /* survival-threatening: allowed from the order, as under armed attack */
+    assert_float_equal(o[0].v[0][r], 102 * HOUR, 1e-6);
+    assert_true(o[0].v[1][r] > 5);
+    /* no PM approval (or one for another situation): the consent task ends at the
+     * order and nothing takes over */
+    for (int k = 1; k < 4; k += 2) {
+      assert_true(isnan(o[k].v[0][r]) && isnan(t[k][r]));
+      assert_true(o[k].v[1][r] == 0);
+      assert_float_equal(o[k].v[2][r], 102 * HOUR, 1e-6);
+      assert_true(o[k].v[3][r] == 0);
+    }
+    /* no defense operation order: consent inspection all the way */
+    assert_true(isnan(o[2].v[0][r]) && o[2].v[1][r] == 0);
+    assert_float_equal(o[2].v[2][r], 200 * HOUR, 1e-6);
+  }
+  for (int k = 0; k < 4; k++) scn_free(sc[k]);
+}
+
 /* The interdiction task ends at 150 h while ships are on their way to port: no order
  * stands any more, so the legs under way are given up (divert_released) and no ship
  * arrives after it. */
@@ -964,6 +1006,7 @@ int main(void) {
       cmocka_unit_test(test_replay_tracks),   cmocka_unit_test(test_phase_plan),
       cmocka_unit_test(test_task_assets),
       cmocka_unit_test(test_regime_switch),   cmocka_unit_test(test_regime_release),
+      cmocka_unit_test(test_regime_rows),
       cmocka_unit_test(test_missed_horizon),  cmocka_unit_test(test_jp_needs_task),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
