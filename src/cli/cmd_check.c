@@ -227,13 +227,18 @@ int cmd_check(int argc, char **argv) {
   int planned = !err && plan_scenario_uses(sc);
   if (planned) err = cli_plan_open(&plan, sc, table, d);
   if (planned && !err) err = cli_plan_check(&report, &plan, a.samples, d);
-  /* Japanese inspection assets need a plan task the table gates (inspection.h). */
-  if (!err && sc->inspection) {
+  /* Japanese inspection assets need a plan task the table gates (inspection.h); found
+   * in the same pass as the plan's problems.  When the plan could not be opened, the
+   * table is read again, its own problems already reported (or, without a plan, here). */
+  if (sc && sc->inspection && err != ERR_NOMEM) {
     plan_authorities *own = NULL;
     const plan_authorities *t = plan.table;
-    if (!t && !(err = plan_authorities_load(&own, table, d))) t = own;
-    if (t) err = insp_check(sc, t, d);
+    diag *again = planned ? diag_new() : NULL;
+    if (!t && !plan_authorities_load(&own, table, again ? again : d)) t = own;
+    int ierr = t ? insp_check(sc, t, d) : 0;
+    if (!err) err = ierr;
     plan_authorities_free(own);
+    diag_free(again);
   }
   if (err == ERR_NOMEM || (err && err != ERR_INPUT && err != ERR_IO && diag_count(d, DIAG_ERROR) == 0)) {
     cli_error("check failed: %s", err_strerror(err));

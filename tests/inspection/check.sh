@@ -17,6 +17,13 @@ expect_status 2 "$STRAITS" check --set plan.tasks.1.owner=US "$DATA/regime_plan.
 grep -q "but task 'interdict' is owned by 'US'" "$SCRATCH/err" ||
   fail "US-owned interdiction task: $(cat "$SCRATCH/err")"
 
+# in the same pass as the plan's own problems
+expect_status 2 "$STRAITS" check --set plan.tasks.1.owner=US --set plan.tasks.0.legal_area=nowhere \
+  "$DATA/regime_plan.yaml"
+grep -q "unknown legal area 'nowhere'" "$SCRATCH/err" || fail "plan error: $(cat "$SCRATCH/err")"
+grep -q "regime_plan.yaml:42:17: error: .*owned by 'US'" "$SCRATCH/err" ||
+  fail "one pass: $(cat "$SCRATCH/err")"
+
 expect_status 0 "$STRAITS" run -n 4 --db "$SCRATCH/regime.db" "$DATA/regime_plan.yaml"
 for m in boarded.interdiction diverted.escorted regime.consent interest_missed; do
   grep -q "^inspection\.$m " "$SCRATCH/out" || fail "no inspection.$m in the summary"
