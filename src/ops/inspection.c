@@ -1,8 +1,9 @@
 /* inspection.c - ship inspection operations on the kernel: Poisson (by plan phase) or
  * replayed traffic through a zone, waiting or crossing it on tracks, boarding teams
  * that sail to intercept and serve it by a priority rule, ships that leave unserved,
- * diversion legs to ports, the legal gates and the plan's task, and the Erlang
- * formulas the model is checked against.
+ * diversion legs to ports, the legal gates and the plan's tasks -- consent inspection
+ * (Ship Inspection Operations Act) or compulsory interdiction (Maritime Transportation
+ * Restriction Act) -- and the Erlang formulas the model is checked against.
  *
  * Random streams (module RNG_INSPECTION), by purpose: 0 the start delay, 1 service
  * (mode durations, consent, finds), 2 refits, 3 replayed ships' attributes, and for
@@ -442,7 +443,8 @@ struct leg {
 };
 
 /* A stream is dormant (no events) until the operation's start is in sight; its rate
- * history lets it then fill the zone with the ships it would have sent. */
+ * history lets it then replay, draw for draw, the ships it would have sent since 0
+ * (stream_replay), entering those still in the zone and counting the rest. */
 typedef struct stream_state {
   insp *I;
   const scn_insp_stream *def;
