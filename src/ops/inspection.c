@@ -6,10 +6,14 @@
  * Restriction Act) -- and the Erlang formulas the model is checked against.
  *
  * Random streams (module RNG_INSPECTION), by purpose: 0 the start delay, 1 service
- * (mode durations, consent, finds), 2 refits, 3 replayed ships' attributes, and for
- * traffic stream k: 16 + 2k its arrivals, 17 + 2k its ships' attributes (position or
- * course and track, speed, interest, patience).  Adding a stream leaves the draws of
- * the others unchanged. */
+ * (mode durations), 2 refits, 3 replayed ships' attributes, 4 replayed ships' fates,
+ * and for traffic stream k: 16 + 2k its arrivals, 17 + 2k its ships' attributes
+ * (position or course and track, speed, interest, patience), P_FATE + k its ships'
+ * fates -- the uniforms that decide each chance of a ship's service (boarded when not
+ * of interest, flag and master consent, find, compliance), drawn when it enters.  Adding
+ * a stream leaves the draws of the others unchanged, and a ship's fate does not depend
+ * on when, or in what order, it is served (common random numbers across courses of
+ * action that differ in the operation's start or capacity). */
 #include "inspection.h"
 
 #include <math.h>
@@ -27,7 +31,8 @@
 #include "scn_plan.h"
 #include "stats.h"
 
-enum { P_START = 0, P_SERVICE = 1, P_REFIT = 2, P_REPLAY = 3, P_STREAM = 16 };
+enum { P_START = 0, P_SERVICE = 1, P_REFIT = 2, P_REPLAY = 3, P_REPLAY_FATE = 4, P_STREAM = 16,
+       P_FATE = 1 << 20 };
 
 #define PI 3.14159265358979323846
 
@@ -384,6 +389,9 @@ void insp_model_free(insp_model *m) {
 
 enum ship_state { SH_WAIT, SH_SERVE, SH_DONE, SH_GONE };
 
+/* The chances of a ship's service, each decided by a uniform the ship brings. */
+enum { U_WANT, U_FLAG, U_MASTER, U_FIND, U_COMPLY, U__COUNT };
+
 typedef struct ship ship;
 struct ship {
   ship *prev, *next; /* in its queue while waiting; next links the free list */
@@ -396,6 +404,7 @@ struct ship {
   uint64_t seq;      /* arrival order, for FIFO across the two queues */
   int cls, flag, interest, state, leave_pending, in_scope, phase;
   int checked;       /* boarded, or turned away (complied with a request, or diverted) */
+  float u[U__COUNT]; /* its service's uniforms, drawn on entry (ship_draw_rest) */
 };
 
 typedef struct queue {
@@ -454,7 +463,7 @@ typedef struct stream_state {
   int live;
   size_t nhist, cap;
   double *hist_t, *hist_rate; /* [cap]: rate from hist_t[i] on */
-  rng_stream arrivals, ships;
+  rng_stream arrivals, ships, fates;
 } stream_state;
 
 typedef struct rate_timer {
@@ -467,7 +476,7 @@ struct insp {
   const scn_inspection *in;
   sim *sim;
   arena *arena;
-  rng_stream r_start, r_service, r_refit, r_replay;
+  rng_stream r_start, r_service, r_refit, r_replay, r_replay_fate;
   queue interest, other;
   ship *free;
   leg *legs, *free_legs; /* active diversion legs, recycled ones */
@@ -758,14 +767,14 @@ static void after_hail(insp *I, team *t) {
   ship *sh = t->sh;
   const scn_inspection *in = I->in;
   if (sh->in_scope) I->hailed++;
-  int want = sh->interest || rng_uniform(&I->r_service) < in->board_others;
+  int want = sh->interest || sh->u[U_WANT] < in->board_others;
   if (!want || I->regime < 0) return finish(I, t);
   if (I->regime == SCN_INSP_REGIME_CONSENT) {
-    if (!I->unsc_open && !(rng_uniform(&I->r_service) < I->m->p_consent[sh->flag])) {
+    if (!I->unsc_open && !(sh->u[U_FLAG] < I->m->p_consent[sh->flag])) {
       if (sh->in_scope) I->consent_refused++;
       return finish(I, t);
     }
-    if (in->master_consent < 1 && !(rng_uniform(&I->r_service) < in->master_consent)) {
+    if (in->master_consent < 1 && !(sh->u[U_MASTER] < in->master_consent)) {
       if (sh->in_scope) I->master_refused++;
       return begin_divert(I, t);
     }
@@ -938,7 +947,7 @@ static void after_divert(insp *I, team *t) {
   ship *sh = t->sh;
   if (I->regime == SCN_INSP_REGIME_CONSENT) {
     if (sh->in_scope) I->requested++;
-    if (rng_uniform(&I->r_service) < I->in->comply) {
+    if (sh->u[U_COMPLY] < I->in->comply) {
       sh->checked = 1;
       if (sh->in_scope) I->complied++, I->diverted++;
     }
@@ -963,7 +972,7 @@ static void team_step(sim *s, void *ctx) {
   case PH_BOARD: {
     if (sh->in_scope) I->boarded++;
     double p = sh->interest ? in->find_interest : in->find_other;
-    if (!(rng_uniform(&I->r_service) < p)) return finish(I, t);
+    if (!(sh->u[U_FIND] < p)) return finish(I, t);
     begin_divert(I, t);
     return;
   }
@@ -1014,6 +1023,7 @@ static void in_scope(insp *I, ship *sh) {
 typedef struct ship_init {
   int cls, flag, limit, interest;
   double x, y, vx, vy, speed, dwell;
+  float u[U__COUNT];
 } ship_init;
 
 /* The draws every new ship makes after its motion, in this order, from its stream:
@@ -1026,6 +1036,11 @@ static void ship_draw_rest(const insp *I, ship_init *w, rng_stream *r) {
     w->dwell = in->crossing_infinite ? INFINITY : sample(&in->crossing, r);
   else if (w->limit && !in->crossing_infinite)
     w->dwell = fmin(w->dwell, sample(&in->crossing, r));
+}
+
+/* The uniforms of a new ship's service, from its stream's fates. */
+static void ship_draw_fate(ship_init *w, rng_stream *fates) {
+  for (int k = 0; k < U__COUNT; k++) w->u[k] = (float)rng_uniform(fates);
 }
 
 /* A ship that passes through the zone, counted over the whole horizon (docs/models.md
@@ -1059,6 +1074,7 @@ static void ship_enters(insp *I, double arrive, ship_init *w, rng_stream *r) {
                .leave = arrive + dwell, .speed = w->speed, .seq = I->seq++, .cls = w->cls,
                .flag = w->flag, .interest = w->interest, .state = SH_WAIT,
                .phase = phase_at(I, arrive)};
+  memcpy(sh->u, w->u, sizeof sh->u);
   I->simulated++;
   if (I->started && arrive >= I->start_time + in->warmup) in_scope(I, sh);
   q_push(queue_of(I, sh), sh);
@@ -1110,6 +1126,7 @@ static void stream_motion(const insp *I, const scn_insp_stream *def, rng_stream 
 static void stream_ship(stream_state *st, double t) {
   ship_init w;
   stream_motion(st->I, st->def, &st->ships, &w);
+  ship_draw_fate(&w, &st->fates);
   ship_enters(st->I, t, &w, &st->ships);
 }
 
@@ -1251,6 +1268,7 @@ static void replay_arrival(sim *s, void *ctx) {
        * crossing of the zone, the mean chord at its class's speed. */
       w.dwell = I->m->mean_chord / w.speed;
     }
+    ship_draw_fate(&w, &I->r_replay_fate);
     ship_enters(I, p->t, &w, &I->r_replay);
   }
   if (I->replay_next < in->npassage)
@@ -1464,6 +1482,7 @@ static int start_traffic(insp *I, uint64_t seed, uint32_t rep) {
     st->hist_t[0] = 0, st->hist_rate[0] = st->rate, st->nhist = 1;
     rng_init(&st->arrivals, seed, rep, RNG_INSPECTION, P_STREAM + 2 * (uint32_t)k);
     rng_init(&st->ships, seed, rep, RNG_INSPECTION, P_STREAM + 2 * (uint32_t)k + 1);
+    rng_init(&st->fates, seed, rep, RNG_INSPECTION, P_FATE + (uint32_t)k);
     for (size_t c = 0; c < st->def->nchange; c++) {
       if (st->def->change[c].event >= 0) continue;
       rate_timer *rt = arena_alloc(I->arena, sizeof *rt);
@@ -1515,6 +1534,7 @@ insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_
   rng_init(&I->r_service, seed, rep, RNG_INSPECTION, P_SERVICE);
   rng_init(&I->r_refit, seed, rep, RNG_INSPECTION, P_REFIT);
   rng_init(&I->r_replay, seed, rep, RNG_INSPECTION, P_REPLAY);
+  rng_init(&I->r_replay_fate, seed, rep, RNG_INSPECTION, P_REPLAY_FATE);
   if (start_state(I) < 0) return NULL;
   if (sim_subscribe(s, SIG_EVENT_OCCURRED, on_event, I) < 0 ||
       sim_subscribe(s, SIG_SITUATION_CHANGED, on_situation, I) < 0 ||
