@@ -1,12 +1,13 @@
-/* inspection.h - ship inspection operations (Japan's Ship Inspection Operations Act):
- * traffic crosses a zone, boarding teams of inspecting ships hail, board and divert
- * vessels by a priority rule, ships not served before they leave the zone are missed.
+/* inspection.h - ship inspection operations (Japan's Ship Inspection Operations Act, and
+ * interdiction under the Maritime Transportation Restriction Act): traffic crosses a
+ * zone, boarding teams of inspecting ships hail, board and turn away or divert vessels
+ * by a priority rule, ships not served before they leave the zone are missed.
  *
  * Per run, insp_model_new() reads the scenario's `inspection:` section (NULL model and
  * no metrics when there is none) and defines the module's metrics.  Per replication,
  * insp_start() schedules traffic and subscribes to the kernel signals that start the
- * operation (a crisis event, Japan's legal situation, the plan's ship_inspection task
- * by SIG_TASK_STATUS), open or close the UNSC gate (the plan's SIG_GATE_OPENED, or,
+ * operation (a crisis event, Japan's legal situation, the plan's ship_inspection or
+ * maritime_interdiction task by SIG_TASK_STATUS), open or close the UNSC gate (the plan's SIG_GATE_OPENED, or,
  * without a plan, a crisis event that stands for it), change traffic rates by plan
  * phase (SIG_PHASE_BEGAN) and close diversion ports (SIG_SITE_STATUS).  inspection
  * includes no other ops module.  Model semantics and validation: docs/models.md
