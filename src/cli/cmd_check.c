@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "err.h"
+#include "inspection.h"
 #include "scn_plan.h"
 
 void cmd_check_usage(FILE *out) {
@@ -231,10 +232,25 @@ int cmd_check(int argc, char **argv) {
   int planned = !err && plan_scenario_uses(sc);
   if (planned) err = cli_plan_open(&plan, sc, table, d);
   if (planned && !err) err = cli_plan_check(&report, &plan, a.samples, d);
-  if (!err && !planned) { /* Japanese assets need a task even where there is no plan */
-    plan_authorities *t = NULL;
-    if (!(err = plan_authorities_load(&t, table, d))) err = plan_support_check(sc, t, d);
-    plan_authorities_free(t);
+  /* Japanese assets need a plan task the table gates, with a plan or without one
+   * (docs/plan.md): logistics and SAR (plan_support_check, which plan_model_new runs
+   * for a planned scenario) and inspection (insp_check), in the same pass as the plan's
+   * problems.  When the plan could not be opened the table is read again, its own
+   * problems already reported. */
+  if (sc && err != ERR_NOMEM && (!planned || sc->inspection)) {
+    plan_authorities *own = NULL;
+    const plan_authorities *t = plan.table;
+    diag *again = planned ? diag_new() : NULL;
+    int terr = t ? 0 : plan_authorities_load(&own, table, again ? again : d);
+    if (!t && !terr) t = own;
+    if (!planned && !err) err = terr;
+    if (t && !planned && !err) err = plan_support_check(sc, t, d);
+    if (t && sc->inspection) {
+      int ierr = insp_check(sc, t, d);
+      if (!err) err = ierr;
+    }
+    plan_authorities_free(own);
+    diag_free(again);
   }
   if (err == ERR_NOMEM || (err && err != ERR_INPUT && err != ERR_IO && diag_count(d, DIAG_ERROR) == 0)) {
     cli_error("check failed: %s", err_strerror(err));

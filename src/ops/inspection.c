@@ -1,14 +1,19 @@
 /* inspection.c - ship inspection operations on the kernel: Poisson (by plan phase) or
  * replayed traffic through a zone, waiting or crossing it on tracks, boarding teams
  * that sail to intercept and serve it by a priority rule, ships that leave unserved,
- * diversion legs to ports, the legal gates and the plan's task, and the Erlang
- * formulas the model is checked against.
+ * diversion legs to ports, the legal gates and the plan's tasks -- consent inspection
+ * (Ship Inspection Operations Act) or compulsory interdiction (Maritime Transportation
+ * Restriction Act) -- and the Erlang formulas the model is checked against.
  *
  * Random streams (module RNG_INSPECTION), by purpose: 0 the start delay, 1 service
- * (mode durations, consent, finds), 2 refits, 3 replayed ships' attributes, and for
- * traffic stream k: 16 + 2k its arrivals, 17 + 2k its ships' attributes (position or
- * course and track, speed, interest, patience).  Adding a stream leaves the draws of
- * the others unchanged. */
+ * (mode durations), 2 refits, 3 replayed ships' attributes, 4 replayed ships' fates,
+ * and for traffic stream k: 16 + 2k its arrivals, 17 + 2k its ships' attributes
+ * (position or course and track, speed, interest, patience), P_FATE + k its ships'
+ * fates -- the uniforms that decide each chance of a ship's service (boarded when not
+ * of interest, flag and master consent, find, compliance), drawn when it enters.  Adding
+ * a stream leaves the draws of the others unchanged, and a ship's fate does not depend
+ * on when, or in what order, it is served (common random numbers across courses of
+ * action that differ in the operation's start or capacity). */
 #include "inspection.h"
 
 #include <math.h>
@@ -26,7 +31,8 @@
 #include "scn_plan.h"
 #include "stats.h"
 
-enum { P_START = 0, P_SERVICE = 1, P_REFIT = 2, P_REPLAY = 3, P_STREAM = 16 };
+enum { P_START = 0, P_SERVICE = 1, P_REFIT = 2, P_REPLAY = 3, P_REPLAY_FATE = 4, P_STREAM = 16,
+       P_FATE = 1 << 20 };
 
 #define PI 3.14159265358979323846
 
@@ -34,14 +40,19 @@ enum { P_START = 0, P_SERVICE = 1, P_REFIT = 2, P_REPLAY = 3, P_STREAM = 16 };
 
 enum {
   M_SHIPS, M_INTEREST_SHIPS, M_COVERAGE, M_BOARDED_FRAC, M_DIVERTED_FRAC, M_LEFT_FRAC,
-  M_INTEREST_MISSED, M_INTEREST_MISSED_FRAC, M_DIVERTED, M_CONSENT_REFUSED, M_MASTER_REFUSED,
+  M_INTEREST_MISSED_FRAC, M_DIVERTED, M_CONSENT_REFUSED, M_MASTER_REFUSED,
+  M_REQUESTED, M_COMPLIED, M_ORDERED, M_BOARDED_CONSENT, M_BOARDED_INTERDICT,
   M_WAIT, M_WAIT_ALL, M_INTERCEPT, M_BOARDING_TIME, M_TEAM_UTIL, M_ASSET_UTIL, M_ON_STATION,
-  M_START,
+  M_START, M_INTERDICT_START,
+  /* observed in every replication, whether the operation ever started or not */
+  M_PASSED, M_INTEREST_PASSED, M_INTEREST_MISSED, M_REGIME_CONSENT, M_REGIME_INTERDICT,
   /* with diversion ports only */
-  M_DIV_ARRIVED, M_DIV_TRANSIT, M_DIV_REDIRECTED, M_DIV_NO_PORT, M_ESCORT,
+  M_DIV_ARRIVED, M_DIV_TRANSIT, M_DIV_REDIRECTED, M_DIV_NO_PORT, M_DIV_RELEASED, M_ESCORT,
+  M_ESCORTED,
   M__COUNT
 };
 #define M__ALWAYS M_DIV_ARRIVED /* the metrics every inspection defines */
+#define M__WHOLE M_PASSED       /* from here to M__ALWAYS: the whole horizon */
 
 static const struct {
   const char *name, *unit, *text;
@@ -53,12 +64,20 @@ static const struct {
     {"boarded_frac", "1", "fraction of in-scope ships boarded", 0},
     {"diverted_frac", "1", "fraction of in-scope ships diverted", 0},
     {"left_frac", "1", "fraction of in-scope ships that left the zone unserved", METRIC_LOWER_BETTER},
-    {"interest_missed", "1", "vessels of interest that left unserved or were not boarded",
-     METRIC_HEADLINE | METRIC_LOWER_BETTER},
-    {"interest_missed_frac", "1", "fraction of vessels of interest missed", METRIC_LOWER_BETTER},
-    {"diverted", "1", "ships diverted after a boarding found cargo of interest", 0},
+    {"interest_missed_frac", "1",
+     "fraction of the vessels of interest that passed over the whole horizon missed",
+     METRIC_LOWER_BETTER},
+    {"diverted", "1", "ships that changed course on request or were diverted to a port", 0},
     {"consent_refused", "1", "boardings wanted but without UNSC resolution or flag consent", METRIC_LOWER_BETTER},
     {"master_refused", "1", "boardings refused by the master", 0},
+    {"diverted.requested", "1",
+     "consent regime: ships requested to change route or destination (after a find or a "
+     "refused boarding)", 0},
+    {"diverted.complied", "1", "consent regime: requested ships that complied", 0},
+    {"diverted.ordered", "1",
+     "interdiction regime: ships ordered to a Japanese port after a find (MTRA)", 0},
+    {"boarded.consent", "1", "in-scope boardings under the consent regime (SIOA)", 0},
+    {"boarded.interdiction", "1", "in-scope boardings under the interdiction regime (MTRA)", 0},
     {"wait_mean", "s", "mean wait of served ships, arrival (or start) to service", METRIC_LOWER_BETTER},
     {"wait_all_mean", "s", "mean time in queue of served and departed ships", METRIC_LOWER_BETTER},
     {"intercept_mean", "s", "mean time from a team taking a ship to its asset reaching it", 0},
@@ -67,12 +86,25 @@ static const struct {
     {"asset_utilisation", "1", "fraction of the operation assets had a team busy", 0},
     {"asset_on_station", "1", "fraction of the operation assets were on station", METRIC_HIGHER_BETTER},
     {"start_time", "s", "when the operation started", METRIC_LOWER_BETTER},
+    {"interdiction_start", "s", "when the interdiction regime first held", 0},
+    {"passed", "1", "ships that entered the zone over the whole horizon, operation or not", 0},
+    {"interest_passed", "1", "vessels of interest among them", 0},
+    {"interest_missed", "1",
+     "vessels of interest that passed over the whole horizon (before the operation too) "
+     "and left neither boarded nor turned away",
+     METRIC_HEADLINE | METRIC_LOWER_BETTER},
+    {"regime.consent", "s", "time the consent regime (SIOA) held while the operation ran", 0},
+    {"regime.interdiction", "s",
+     "time the interdiction regime (MTRA) held while the operation ran", 0},
     {"diverted_arrived", "1", "diverted ships that reached a diversion port by the horizon", 0},
     {"divert_transit_mean", "s", "mean time from a diversion to the ship's arrival in port", 0},
     {"divert_redirected", "1", "diversion legs sent on because their port closed", 0},
     {"divert_no_port", "1", "diversions given up because every diversion port was closed", 0},
+    {"divert_released", "1",
+     "diversion legs given up because the interdiction regime ended on the way", 0},
     {"asset_escorting", "1", "fraction of the operation assets spent escorting to port and back",
      0},
+    {"diverted.escorted", "1", "diverted ships escorted to port by an inspecting asset", 0},
 };
 
 typedef struct unit_def {
@@ -98,42 +130,11 @@ struct insp_model {
   double *zx, *zy;       /* [nzone] the zone's vertices in the local plane, m */
   size_t nzone;
   double mean_chord;     /* m: pi area / perimeter, the mean chord over all directions */
-  double backfill; /* longest possible crossing (s), INFINITY if unbounded */
   int unsc_gate;   /* the UNSC resolution's gate index in the authorities table, or -1 */
 };
 
 static int in_zone(const scn_region *r, double lat, double lon) {
   return geo_point_in_polygon(lat, lon, r->lat, r->lon, r->n);
-}
-
-/* The largest value d can take, INFINITY if unbounded. */
-static double dist_max(const dist *d) {
-  switch (d->kind) {
-  case DIST_FIXED: return d->a;
-  case DIST_UNIFORM: return d->b;
-  case DIST_TRIANGULAR: return d->c;
-  case DIST_EMPIRICAL: {
-    double x = -INFINITY;
-    for (size_t i = 0; i < d->n; i++) x = fmax(x, d->values[i]);
-    return x;
-  }
-  default: return INFINITY;
-  }
-}
-
-/* The smallest value d can take (0 for the unbounded kinds, which reach near 0). */
-static double dist_min(const dist *d) {
-  switch (d->kind) {
-  case DIST_FIXED: return d->a;
-  case DIST_UNIFORM:
-  case DIST_TRIANGULAR: return d->a;
-  case DIST_EMPIRICAL: {
-    double x = INFINITY;
-    for (size_t i = 0; i < d->n; i++) x = fmin(x, d->values[i]);
-    return x;
-  }
-  default: return 0;
-  }
 }
 
 /* Ships slower than this are taken to steam at it, so every track ends (0.1 m/s is
@@ -208,46 +209,81 @@ static int zone_geometry(insp_model *m) {
   return 0;
 }
 
-/* The longest a ship can be in the zone: the `crossing` bound, and with tracks the
- * zone's diameter at the slowest speed any class can have. */
-static double longest_crossing(const insp_model *m) {
-  const scn_inspection *in = m->in;
-  double d = in->crossing_infinite ? INFINITY : dist_max(&in->crossing);
-  if (in->motion != SCN_INSP_TRACKS) return d;
-  double diam = 0, vmin = INFINITY;
-  for (size_t i = 0; i < m->nzone; i++)
-    for (size_t j = i + 1; j < m->nzone; j++)
-      diam = fmax(diam, hypot(m->zx[i] - m->zx[j], m->zy[i] - m->zy[j]));
-  for (size_t k = 0; k < in->nspeed; k++)
-    vmin = fmin(vmin, fmax(dist_min(&in->speed[k].speed), MIN_SPEED));
-  return fmin(d, diam / vmin);
-}
-
 /* unsc_resolution: {gate: ID}: the gate's index in the table the plan module publishes
- * SIG_GATE_OPENED with (its `gate`).  Without a table the shipped one is read, the
- * plan module's default, so the indices agree. */
+ * SIG_GATE_OPENED with (its `gate`); the caller passes the run's table, or the shipped
+ * one, the plan module's default, so the indices agree. */
 static int resolve_gate(insp_model *m, const plan_authorities *table, diag *d) {
   const scn_inspection *in = m->in;
   const scn_loc *loc = &in->unsc_gate_loc;
   m->unsc_gate = -1;
   if (!in->unsc_gate) return 0;
-  plan_authorities *own = NULL;
-  int rc = 0;
-  if (!table && (rc = plan_authorities_load(&own, plan_authorities_default_path(), d)))
-    return rc;
-  if (!table) table = own;
   m->unsc_gate = plan_authorities_find(table, PLAN_GATES, in->unsc_gate);
   if (m->unsc_gate < 0) {
     diag_report(d, DIAG_ERROR, loc->file, loc->line, loc->col,
                 "unknown gate '%s' in the authorities table %s", in->unsc_gate,
                 plan_authorities_path(table));
-    rc = ERR_INPUT;
-  } else if (!plan_scenario_uses(m->sc)) {
+    return ERR_INPUT;
+  }
+  if (!plan_scenario_uses(m->sc))
     diag_report(d, DIAG_WARNING, loc->file, loc->line, loc->col,
                 "gate '%s' opens only by a 'situations:' gate entry, and the scenario has "
                 "no 'situations:' or 'plan:' section: the resolution never comes", in->unsc_gate);
+  return 0;
+}
+
+/* The first inspection asset of the table's nation, or -1. */
+static int own_asset(const scn_scenario *sc, const char *nation) {
+  const scn_inspection *in = sc->inspection;
+  for (size_t i = 0; nation && i < in->nasset; i++) {
+    int f = in->asset[i].force;
+    if (f >= 0 && sc->force[f].nation && strcmp(sc->force[f].nation, nation) == 0) return (int)i;
   }
-  plan_authorities_free(own);
+  return -1;
+}
+
+int insp_check(const scn_scenario *sc, const struct plan_authorities *table, diag *d) {
+  const scn_inspection *in = sc ? sc->inspection : NULL;
+  if (!in || !table) return 0;
+  const char *nation = plan_authorities_nation(table);
+  int a = own_asset(sc, nation);
+  if (a < 0) return 0;
+  const char *force = sc->force[in->asset[a].force].id;
+  const scn_loc *at = &in->start_loc;
+  int rc = 0;
+  if (in->start_kind != SCN_INSP_START_TASK) {
+    /* SIOA art. 5 and MTRA art. 4: the SDF inspect or interdict only as ordered under a
+     * basic plan or a defense operation -- in straits, a plan task the table gates. */
+    diag_report(d, DIAG_ERROR, at->file, at->line, at->col,
+                "inspection asset '%s' is a force of %s, and its ship inspection needs a "
+                "legal authority: start the inspection with 'start: {task: ID}', a %s plan "
+                "task of activity 'ship_inspection' or 'maritime_interdiction'",
+                force, nation, nation);
+    return ERR_INPUT;
+  }
+  const scn_plan *p = sc->plan;
+  int tasks[2] = {in->start_task, in->interdict_task};
+  const scn_loc *locs[2] = {at, &in->interdict_loc};
+  for (int k = 0; k < 2; k++) {
+    if (tasks[k] < 0 || !p) continue;
+    const scn_task *t = &p->task[tasks[k]];
+    if (!t->owner || strcmp(t->owner, nation) != 0) {
+      diag_report(d, DIAG_ERROR, locs[k]->file, locs[k]->line, locs[k]->col,
+                  "inspection asset '%s' is a force of %s, but task '%s' is owned by '%s': "
+                  "only a task of %s is gated by the authorities table",
+                  force, nation, t->id, t->owner ? t->owner : "", nation);
+      rc = ERR_INPUT;
+    }
+  }
+  /* MTRA art. 4 and ch. 4: a ship is diverted to a port of Japan. */
+  int interdicts = in->interdict_task >= 0 || in->start_regime == SCN_INSP_REGIME_INTERDICTION;
+  for (size_t k = 0; interdicts && k < in->nport; k++) {
+    const scn_place *pl = &sc->place[in->port[k]];
+    if (!pl->nation || strcmp(pl->nation, nation) != 0)
+      diag_report(d, DIAG_WARNING, at->file, at->line, at->col,
+                  "diversion port '%s' is not a place of %s: the interdiction regime "
+                  "diverts ships to a port of %s",
+                  pl->id, nation, nation);
+  }
   return rc;
 }
 
@@ -257,7 +293,7 @@ static int define_metrics(insp_model *m, metric_set *ms) {
   for (int k = 0; k < M__COUNT; k++) {
     m->metric[k] = -1;
     if (k >= M__ALWAYS && !in->nport) continue;
-    if (k == M_ESCORT && in->escort != SCN_INSP_ESCORT_ASSET) continue;
+    if ((k == M_ESCORT || k == M_ESCORTED) && in->escort != SCN_INSP_ESCORT_ASSET) continue;
     if ((rc = m->metric[k] = metric_define(ms, "inspection", metric_info[k].name,
                                            metric_info[k].unit, metric_info[k].flags,
                                            metric_info[k].text)) < 0)
@@ -307,7 +343,16 @@ int insp_model_new_with(insp_model **out, const scn_scenario *sc,
   insp_model *m = calloc(1, sizeof *m);
   if (!m) return ERR_NOMEM;
   m->sc = sc, m->in = in;
-  int rc = resolve_gate(m, table, d);
+  /* Without the run's table, the shipped one (the plan module's default). */
+  plan_authorities *own = NULL;
+  diag *quiet = d ? NULL : diag_new(); /* the table's loader wants somewhere to report */
+  int rc = d || quiet ? 0 : ERR_NOMEM;
+  if (!rc && !table) rc = plan_authorities_load(&own, plan_authorities_default_path(), d ? d : quiet);
+  if (!table) table = own;
+  if (!rc) rc = insp_check(sc, table, d);
+  if (!rc) rc = resolve_gate(m, table, d);
+  plan_authorities_free(own);
+  diag_free(quiet);
   if (rc) goto fail;
   rc = ERR_NOMEM;
   size_t ncf = in->nclass * in->nflag;
@@ -324,7 +369,6 @@ int insp_model_new_with(insp_model **out, const scn_scenario *sc,
   for (size_t f = 0; f < in->nflag; f++)
     m->p_consent[f] = scn_insp_rule_lookup(in->consent, in->nconsent, -1, (int)f);
   if ((rc = zone_geometry(m)) < 0) goto fail;
-  m->backfill = longest_crossing(m);
   if ((rc = build_units(m, d)) < 0) goto fail;
   if ((rc = define_metrics(m, ms)) < 0) goto fail;
   *out = m;
@@ -345,6 +389,9 @@ void insp_model_free(insp_model *m) {
 
 enum ship_state { SH_WAIT, SH_SERVE, SH_DONE, SH_GONE };
 
+/* The chances of a ship's service, each decided by a uniform the ship brings. */
+enum { U_WANT, U_FLAG, U_MASTER, U_FIND, U_COMPLY, U__COUNT };
+
 typedef struct ship ship;
 struct ship {
   ship *prev, *next; /* in its queue while waiting; next links the free list */
@@ -356,6 +403,8 @@ struct ship {
   double speed;      /* m/s on a diversion leg (NaN: no speed rule) */
   uint64_t seq;      /* arrival order, for FIFO across the two queues */
   int cls, flag, interest, state, leave_pending, in_scope, phase;
+  int checked;       /* boarded, or turned away (complied with a request, or diverted) */
+  float u[U__COUNT]; /* its service's uniforms, drawn on entry (ship_draw_rest) */
 };
 
 typedef struct queue {
@@ -403,7 +452,8 @@ struct leg {
 };
 
 /* A stream is dormant (no events) until the operation's start is in sight; its rate
- * history lets it then fill the zone with the ships it would have sent. */
+ * history lets it then replay, draw for draw, the ships it would have sent since 0
+ * (stream_replay), entering those still in the zone and counting the rest. */
 typedef struct stream_state {
   insp *I;
   const scn_insp_stream *def;
@@ -413,7 +463,7 @@ typedef struct stream_state {
   int live;
   size_t nhist, cap;
   double *hist_t, *hist_rate; /* [cap]: rate from hist_t[i] on */
-  rng_stream arrivals, ships;
+  rng_stream arrivals, ships, fates;
 } stream_state;
 
 typedef struct rate_timer {
@@ -426,7 +476,7 @@ struct insp {
   const scn_inspection *in;
   sim *sim;
   arena *arena;
-  rng_stream r_start, r_service, r_refit, r_replay;
+  rng_stream r_start, r_service, r_refit, r_replay, r_replay_fate;
   queue interest, other;
   ship *free;
   leg *legs, *free_legs; /* active diversion legs, recycled ones */
@@ -441,13 +491,19 @@ struct insp {
   double *phase_t; /* [nphase] when each began, NaN if not yet */
   uint64_t *phase_ships; /* [nphase] in-scope ships entering in it */
   size_t replay_next;
-  int start_pending, started, unsc_open, traffic_live, task_running;
+  int start_pending, started, unsc_open, traffic_live;
+  int task_on[SCN_INSP_REGIME__COUNT]; /* the plan's task of each regime is running */
+  int regime;        /* the regime teams act under now (scn_insp_regime), -1: none */
+  double regime_since, regime_time[SCN_INSP_REGIME__COUNT], interdict_start;
   int unsc_scopes; /* scopes (all situations, or one) the plan's UNSC gate is open for */
   double start_time;
+  /* every ship, in scope or not, over the whole horizon (dormant streams' ships too) */
+  uint64_t passed, interest_passed, interest_missed;
   /* outcomes of in-scope ships */
-  uint64_t ships, interest_ships, hailed, boarded, diverted, left, interest_missed;
+  uint64_t ships, interest_ships, hailed, boarded, diverted, left;
   uint64_t consent_refused, master_refused, served, boardings;
-  uint64_t div_arrived, div_redirected, div_no_port;
+  uint64_t requested, complied, ordered, escorted, boarded_by[SCN_INSP_REGIME__COUNT];
+  uint64_t div_arrived, div_redirected, div_no_port, div_released;
   double wait_sum, wait_all_sum, boarding_sum, intercept_sum, div_transit_sum;
 };
 
@@ -506,7 +562,7 @@ static size_t chord(const insp *I, double dx, double dy, double off, double *tau
 /* A track across the zone on course c (degrees): parallel tracks spread uniformly over
  * the zone's width across the course, so a ship enters at the first crossing of its
  * line and leaves at the next.  Sets the entry point and the length inside (m). */
-static void draw_track(insp *I, rng_stream *r, double course, double *x, double *y,
+static void draw_track(const insp *I, rng_stream *r, double course, double *x, double *y,
                        double *len) {
   const insp_model *m = I->m;
   double dx = sin(course * PI / 180), dy = cos(course * PI / 180), lo = INFINITY, hi = -INFINITY;
@@ -618,9 +674,12 @@ static ship *pick(insp *I, const unit *u) {
 
 /* ---- service --------------------------------------------------------------------------------- */
 
+/* Teams take ships while a regime holds (its task runs) and, under the consent regime
+ * with legal_basis unsc_only, while the resolution is in force. */
 static int active(const insp *I) {
-  return I->started && (I->in->basis != SCN_INSP_UNSC_ONLY || I->unsc_open) &&
-         (I->in->start_kind != SCN_INSP_START_TASK || I->task_running);
+  return I->started && I->regime >= 0 &&
+         (I->regime != SCN_INSP_REGIME_CONSENT || I->in->basis != SCN_INSP_UNSC_ONLY ||
+          I->unsc_open);
 }
 
 static double sample(const dist *d, rng_stream *r) {
@@ -673,12 +732,14 @@ static void dispatch(insp *I) {
   }
 }
 
-/* The team is done with its ship; its asset is where the ship lay stopped. */
+/* The team is done with its ship; its asset is where the ship lay stopped.  A vessel
+ * of interest neither boarded nor turned away is missed (docs/models.md section 5). */
 static void finish(insp *I, team *t) {
   double now = sim_now(I->sim);
   ship *sh = t->sh;
   unit *u = t->u;
   if (u->state == U_STATION || u->state == U_RECALLED) ship_pos(sh, now, &u->x, &u->y);
+  if (sh->interest && !sh->checked) I->interest_missed++;
   sh->state = SH_DONE;
   if (!sh->leave_pending) ship_free(I, sh);
   t->busy_total += now - t->since;
@@ -688,28 +749,38 @@ static void finish(insp *I, team *t) {
   dispatch(I);
 }
 
-static void miss_interest(insp *I, const ship *sh) {
-  if (sh->in_scope && sh->interest) I->interest_missed++;
+/* The request to change route or destination (and the persuasion), or under the
+ * interdiction regime the order to sail for a Japanese port: the `divert` mode. */
+static void begin_divert(insp *I, team *t) {
+  t->phase = PH_DIVERT;
+  sim_after(I->sim, sample(&I->in->divert, &I->r_service), team_step, t);
 }
 
-/* After the hail: board if wanted and lawful (the vessel gate: UNSC resolution or the
- * flag state's consent; the boarding gate: the master's consent). */
+/* After the hail: board if wanted and lawful.  Under the consent regime (SIOA art. 2)
+ * the activity rests on a UNSC resolution or the flag state's consent: without either
+ * nothing more is done to the ship, not even a request; the master may refuse the
+ * boarding (Appended Table: boarding with the master's consent), and the team may then
+ * only request a change of route or destination.  Under the interdiction regime (MTRA
+ * art. 4 and ch. 4) the ship is stopped and boarded without anyone's consent.  With no
+ * regime in force (the task paused) the team lets the ship go. */
 static void after_hail(insp *I, team *t) {
   ship *sh = t->sh;
   const scn_inspection *in = I->in;
   if (sh->in_scope) I->hailed++;
-  int want = sh->interest || rng_uniform(&I->r_service) < in->board_others;
-  if (!want) return finish(I, t);
-  if (!I->unsc_open && !(rng_uniform(&I->r_service) < I->m->p_consent[sh->flag])) {
-    if (sh->in_scope) I->consent_refused++;
-    miss_interest(I, sh);
-    return finish(I, t);
+  int want = sh->interest || sh->u[U_WANT] < in->board_others;
+  if (!want || I->regime < 0) return finish(I, t);
+  if (I->regime == SCN_INSP_REGIME_CONSENT) {
+    if (!I->unsc_open && !(sh->u[U_FLAG] < I->m->p_consent[sh->flag])) {
+      if (sh->in_scope) I->consent_refused++;
+      return finish(I, t);
+    }
+    if (in->master_consent < 1 && !(sh->u[U_MASTER] < in->master_consent)) {
+      if (sh->in_scope) I->master_refused++;
+      return begin_divert(I, t);
+    }
   }
-  if (in->master_consent < 1 && !(rng_uniform(&I->r_service) < in->master_consent)) {
-    if (sh->in_scope) I->master_refused++;
-    miss_interest(I, sh);
-    return finish(I, t);
-  }
+  if (sh->in_scope) I->boarded_by[I->regime]++;
+  sh->checked = 1;
   double d = sample(&in->board, &I->r_service);
   if (sh->in_scope) I->boarding_sum += d, I->boardings++;
   t->phase = PH_BOARD;
@@ -812,6 +883,7 @@ static void divert_to_port(insp *I, team *t) {
     u->recalled = u->state == U_RECALLED;
     u->state = U_ESCORT, u->escorting = 1, u->escort_since = now;
     g->escort = u;
+    if (sh->in_scope) I->escorted++;
   }
   leg_sail(I, g, lat, lon, k);
 }
@@ -848,6 +920,45 @@ static void on_site(sim *s, const sim_signal *sig, void *ctx) {
   }
 }
 
+/* The interdiction regime ended (its task paused, withdrew or finished): no order to a
+ * port stands any more, so every leg under way is given up where it is (as a leg whose
+ * ports all closed) -- the ship goes on free, and its escort turns back to the zone. */
+static void legs_release(insp *I) {
+  double now = sim_now(I->sim);
+  for (leg *g = I->legs, *next; g; g = next) {
+    next = g->next;
+    const scn_place *p = port_place(I, g->port);
+    double f = g->t1 > g->t0 ? (now - g->t0) / (g->t1 - g->t0) : 1;
+    double lat = g->lat0 + f * (p->lat - g->lat0), lon = g->lon0 + f * (p->lon - g->lon0);
+    if (g->in_scope) I->div_released++;
+    unit *u = g->escort;
+    leg_unlink(I, g);
+    if (u) escort_done(I, u, lat, lon);
+  }
+}
+
+/* The divert mode is over.  Consent regime: the ship was requested to change route or
+ * destination, and complies with probability `comply` -- it then leaves on its new
+ * course; no leg is followed and no asset escorts it (the act gives no power to).
+ * Interdiction regime: the ship is ordered to a Japanese port (MTRA) and sails for the
+ * first open diversion port, escorted with `escort: asset`.  With no regime in force
+ * any more, nothing is asked. */
+static void after_divert(insp *I, team *t) {
+  ship *sh = t->sh;
+  if (I->regime == SCN_INSP_REGIME_CONSENT) {
+    if (sh->in_scope) I->requested++;
+    if (sh->u[U_COMPLY] < I->in->comply) {
+      sh->checked = 1;
+      if (sh->in_scope) I->complied++, I->diverted++;
+    }
+  } else if (I->regime == SCN_INSP_REGIME_INTERDICTION) {
+    sh->checked = 1;
+    if (sh->in_scope) I->ordered++, I->diverted++;
+    if (I->in->nport) divert_to_port(I, t);
+  }
+  finish(I, t);
+}
+
 static void team_step(sim *s, void *ctx) {
   (void)s;
   team *t = ctx;
@@ -861,15 +972,12 @@ static void team_step(sim *s, void *ctx) {
   case PH_BOARD: {
     if (sh->in_scope) I->boarded++;
     double p = sh->interest ? in->find_interest : in->find_other;
-    if (!(rng_uniform(&I->r_service) < p)) return finish(I, t);
-    t->phase = PH_DIVERT;
-    sim_after(I->sim, sample(&in->divert, &I->r_service), team_step, t);
+    if (!(sh->u[U_FIND] < p)) return finish(I, t);
+    begin_divert(I, t);
     return;
   }
   case PH_DIVERT:
-    if (sh->in_scope) I->diverted++;
-    if (in->nport) divert_to_port(I, t);
-    finish(I, t);
+    after_divert(I, t);
     return;
   default:
     BUG("inspection: a team stepped while idle");
@@ -890,7 +998,7 @@ static void ship_leaves(sim *s, void *ctx) {
       I->left++;
       I->wait_all_sum += sim_now(I->sim) - fmax(sh->arrive, I->start_time);
     }
-    miss_interest(I, sh);
+    if (sh->interest) I->interest_missed++;
   }
   if (sh->state != SH_SERVE) ship_free(I, sh);
 }
@@ -913,21 +1021,48 @@ static void in_scope(insp *I, ship *sh) {
  * diversion leg, and dwell, the time until it leaves (NaN: draw `crossing`; with limit,
  * the earlier of dwell and a `crossing` draw, as for a track with a patience). */
 typedef struct ship_init {
-  int cls, flag, limit;
+  int cls, flag, limit, interest;
   double x, y, vx, vy, speed, dwell;
+  float u[U__COUNT];
 } ship_init;
 
-/* A ship entered the zone at time `arrive` (now, or earlier when a dormant stream
- * fills the zone).  A ship that has left again by now is dropped. */
-static void ship_enters(insp *I, double arrive, const ship_init *w, rng_stream *r) {
+/* The draws every new ship makes after its motion, in this order, from its stream:
+ * whether it is of interest, then its patience.  Shared by live ships and by those a
+ * dormant stream only counts, so both are the same ships. */
+static void ship_draw_rest(const insp *I, ship_init *w, rng_stream *r) {
   const scn_inspection *in = I->in;
-  double now = sim_now(I->sim), dwell = w->dwell;
-  int interest = rng_uniform(r) < I->m->p_interest[(size_t)w->cls * in->nflag + (size_t)w->flag];
-  if (isnan(dwell))
-    dwell = in->crossing_infinite ? INFINITY : sample(&in->crossing, r);
+  w->interest = rng_uniform(r) < I->m->p_interest[(size_t)w->cls * in->nflag + (size_t)w->flag];
+  if (isnan(w->dwell))
+    w->dwell = in->crossing_infinite ? INFINITY : sample(&in->crossing, r);
   else if (w->limit && !in->crossing_infinite)
-    dwell = fmin(dwell, sample(&in->crossing, r));
-  if (arrive < now && !(arrive + dwell > now)) return;
+    w->dwell = fmin(w->dwell, sample(&in->crossing, r));
+}
+
+/* The uniforms of a new ship's service, from its stream's fates. */
+static void ship_draw_fate(ship_init *w, rng_stream *fates) {
+  for (int k = 0; k < U__COUNT; k++) w->u[k] = (float)rng_uniform(fates);
+}
+
+/* A ship that passes through the zone, counted over the whole horizon (docs/models.md
+ * section 5: interest_missed); gone: it left again before the operation could see it. */
+static void count_passage(insp *I, int interest, int gone) {
+  I->passed++;
+  I->interest_passed += (uint64_t)interest;
+  if (gone) I->interest_missed += (uint64_t)interest;
+}
+
+/* A ship entered the zone at time `arrive` (now, or earlier when a dormant stream
+ * wakes).  A ship that has left again by now is only counted. */
+static void ship_enters(insp *I, double arrive, ship_init *w, rng_stream *r) {
+  const scn_inspection *in = I->in;
+  double now = sim_now(I->sim);
+  ship_draw_rest(I, w, r);
+  double dwell = w->dwell;
+  if (arrive < now && !(arrive + dwell > now)) {
+    count_passage(I, w->interest, 1);
+    return;
+  }
+  count_passage(I, w->interest, 0);
   ship *sh = I->free;
   if (sh) I->free = sh->next;
   else if (!(sh = arena_alloc(I->arena, sizeof *sh))) {
@@ -937,8 +1072,9 @@ static void ship_enters(insp *I, double arrive, const ship_init *w, rng_stream *
   *sh = (ship){.I = I, .arrive = arrive, .t0 = arrive, .x = w->x, .y = w->y,
                .vx = w->vx, .vy = w->vy,
                .leave = arrive + dwell, .speed = w->speed, .seq = I->seq++, .cls = w->cls,
-               .flag = w->flag, .interest = interest, .state = SH_WAIT,
+               .flag = w->flag, .interest = w->interest, .state = SH_WAIT,
                .phase = phase_at(I, arrive)};
+  memcpy(sh->u, w->u, sizeof sh->u);
   I->simulated++;
   if (I->started && arrive >= I->start_time + in->warmup) in_scope(I, sh);
   q_push(queue_of(I, sh), sh);
@@ -967,24 +1103,31 @@ static double draw_speed(const insp *I, int cls, rng_stream *r) {
   return sp ? fmax(dist_sample(&sp->speed, r), MIN_SPEED) : NAN;
 }
 
-/* A ship of stream st entering at time t. */
-static void stream_ship(stream_state *st, double t) {
-  insp *I = st->I;
-  const scn_insp_stream *def = st->def;
-  ship_init w = {.cls = def->cls, .flag = def->flag, .dwell = NAN};
+/* The motion of the next ship of stream def, from its stream r (course, speed, track;
+ * or position and speed). */
+static void stream_motion(const insp *I, const scn_insp_stream *def, rng_stream *r,
+                          ship_init *w) {
+  *w = (ship_init){.cls = def->cls, .flag = def->flag, .dwell = NAN};
   if (I->in->motion == SCN_INSP_TRACKS) {
-    double course = dist_sample(&def->course, &st->ships), len;
-    w.speed = draw_speed(I, def->cls, &st->ships);
-    draw_track(I, &st->ships, course, &w.x, &w.y, &len);
-    w.vx = w.speed * sin(course * PI / 180), w.vy = w.speed * cos(course * PI / 180);
-    w.dwell = len / w.speed, w.limit = 1;
+    double course = dist_sample(&def->course, r), len;
+    w->speed = draw_speed(I, def->cls, r);
+    draw_track(I, r, course, &w->x, &w->y, &len);
+    w->vx = w->speed * sin(course * PI / 180), w->vy = w->speed * cos(course * PI / 180);
+    w->dwell = len / w->speed, w->limit = 1;
   } else {
     double lat, lon;
-    random_point(I, &st->ships, &lat, &lon);
-    to_plane(I->m, lat, lon, &w.x, &w.y);
-    w.speed = I->in->nport ? draw_speed(I, def->cls, &st->ships) : NAN;
+    random_point(I, r, &lat, &lon);
+    to_plane(I->m, lat, lon, &w->x, &w->y);
+    w->speed = I->in->nport ? draw_speed(I, def->cls, r) : NAN;
   }
-  ship_enters(I, t, &w, &st->ships);
+}
+
+/* A ship of stream st entering at time t. */
+static void stream_ship(stream_state *st, double t) {
+  ship_init w;
+  stream_motion(st->I, st->def, &st->ships, &w);
+  ship_draw_fate(&w, &st->fates);
+  ship_enters(st->I, t, &w, &st->ships);
 }
 
 static void stream_arrival(sim *s, void *ctx);
@@ -1040,40 +1183,71 @@ static void rate_change(sim *s, void *ctx) {
   set_base(rt->st, rt->rate);
 }
 
-/* Wake a dormant stream at `now`: send, in time order, the ships it would have sent
- * in [from, now) that are still in the zone -- a Poisson process with the recorded
- * piecewise-constant rate, drawn by inverting its cumulative rate -- then go live.
- * Exact when no crossing lasts longer than now - from. */
-static void stream_wake(stream_state *st, double from) {
-  insp *I = st->I;
-  double now = sim_now(I->sim), t = from;
-  size_t seg = 0;
-  while (seg + 1 < st->nhist && st->hist_t[seg + 1] <= t) seg++;
-  while (t < now) {
-    double e = rng_exponential(&st->arrivals, 1.0);
+/* The arrivals a stream live from time 0 would have made up to `until`, from its
+ * recorded rate history: as stream_schedule does, each rate change redraws the next
+ * arrival from the change (the one drawn before it is dropped), so these are the very
+ * arrival times and ships of a stream that ran live from the start, whenever it wakes
+ * (common random numbers whatever the operation's start).  Calls each(t) for every
+ * arrival t < until; returns the first arrival drawn at or after `until` in the last
+ * segment (NaN when its rate is 0). */
+static double stream_replay(const stream_state *st, rng_stream *arrivals, double until,
+                            void (*each)(const stream_state *st, double t, void *ctx),
+                            void *ctx) {
+  double next = NAN;
+  for (size_t seg = 0; seg < st->nhist; seg++) {
+    double t = st->hist_t[seg], rate = st->hist_rate[seg];
+    int last = seg + 1 == st->nhist;
+    double end = last ? until : st->hist_t[seg + 1];
+    if (!(rate > 0)) continue;
     for (;;) {
-      double end = seg + 1 < st->nhist ? fmin(st->hist_t[seg + 1], now) : now;
-      double r = st->hist_rate[seg], room = r * (end - t);
-      if (e < room) {
-        t += e / r;
-        break;
-      }
-      e -= room, t = end;
-      if (t >= now) break;
-      seg++;
+      t += rng_exponential(arrivals, 1.0 / rate);
+      if (!(t < end)) break;
+      each(st, t, ctx);
     }
-    if (t >= now) break;
-    stream_ship(st, t);
+    if (last) next = t;
   }
+  return next;
+}
+
+static void wake_each(const stream_state *st, double t, void *ctx) {
+  (void)ctx;
+  stream_ship((stream_state *)st, t);
+}
+
+/* Wake a dormant stream at `now`: the ships it would have sent since 0 enter (those
+ * still in the zone) or are counted (those gone), then it goes live with the pending
+ * arrival the replay drew. */
+static void stream_wake(stream_state *st) {
+  insp *I = st->I;
+  double now = sim_now(I->sim);
+  double next = stream_replay(st, &st->arrivals, now, wake_each, NULL);
   st->live = 1;
-  stream_schedule(st);
+  st->next_t = next;
+  if (!isnan(next)) sim_at(I->sim, next, stream_arrival, st);
 }
 
 static void traffic_wake(insp *I) {
   if (I->traffic_live) return;
   I->traffic_live = 1;
-  double from = fmax(0, sim_now(I->sim) - I->m->backfill);
-  for (size_t k = 0; k < I->in->nstream; k++) stream_wake(&I->stream[k], from);
+  for (size_t k = 0; k < I->in->nstream; k++) stream_wake(&I->stream[k]);
+}
+
+/* Counting the ships of a stream that never woke, on copies of its random streams. */
+typedef struct dormant_count {
+  const insp *I;
+  rng_stream ships;
+  double until;
+  uint64_t passed, interest, gone;
+} dormant_count;
+
+static void count_each(const stream_state *st, double t, void *ctx) {
+  dormant_count *dc = ctx;
+  ship_init w;
+  stream_motion(dc->I, st->def, &dc->ships, &w);
+  ship_draw_rest(dc->I, &w, &dc->ships);
+  dc->passed++;
+  dc->interest += (uint64_t)w.interest;
+  if (w.interest && t + w.dwell <= dc->until) dc->gone++;
 }
 
 static void replay_arrival(sim *s, void *ctx) {
@@ -1094,6 +1268,7 @@ static void replay_arrival(sim *s, void *ctx) {
        * crossing of the zone, the mean chord at its class's speed. */
       w.dwell = I->m->mean_chord / w.speed;
     }
+    ship_draw_fate(&w, &I->r_replay_fate);
     ship_enters(I, p->t, &w, &I->r_replay);
   }
   if (I->replay_next < in->npassage)
@@ -1171,10 +1346,38 @@ static void unit_arrives(sim *s, void *ctx) {
 
 /* ---- the operation and its gates ------------------------------------------------------------------ */
 
+/* The regime in force: not following a task, the section's own from the start; else
+ * interdiction while its task runs, consent while the ship_inspection task does. */
+static int regime_now(const insp *I) {
+  const scn_inspection *in = I->in;
+  if (!I->started) return -1;
+  if (in->start_kind != SCN_INSP_START_TASK) return (int)in->regime;
+  if (I->task_on[SCN_INSP_REGIME_INTERDICTION]) return SCN_INSP_REGIME_INTERDICTION;
+  if (I->task_on[SCN_INSP_REGIME_CONSENT]) return SCN_INSP_REGIME_CONSENT;
+  return -1;
+}
+
+/* Re-evaluate the regime: account the time of the one that ends, give up diversion
+ * legs when interdiction ends (they are lawful only under it), and let teams act under
+ * the new one at once. */
+static void update_regime(insp *I) {
+  int rg = regime_now(I);
+  if (rg == I->regime) return;
+  double now = sim_now(I->sim);
+  if (I->regime >= 0) I->regime_time[I->regime] += now - I->regime_since;
+  int was = I->regime;
+  I->regime = rg, I->regime_since = now;
+  if (rg == SCN_INSP_REGIME_INTERDICTION && isnan(I->interdict_start)) I->interdict_start = now;
+  if (was == SCN_INSP_REGIME_INTERDICTION) legs_release(I);
+  dispatch(I);
+}
+
 static void op_start(sim *s, void *ctx) {
   insp *I = ctx;
   I->started = 1;
   I->start_time = sim_now(s);
+  I->regime = regime_now(I), I->regime_since = I->start_time;
+  if (I->regime == SCN_INSP_REGIME_INTERDICTION) I->interdict_start = I->start_time;
   if (I->in->warmup <= 0)
     for (int k = 0; k < 2; k++)
       for (ship *sh = k ? I->other.head : I->interest.head; sh; sh = sh->next) in_scope(I, sh);
@@ -1247,14 +1450,20 @@ static void on_phase(sim *s, const sim_signal *sig, void *ctx) {
   }
 }
 
-/* The plan task the operation follows started (or resumed) or stopped. */
+/* A plan task the operation follows started (or resumed) or stopped: the first start
+ * starts the operation, and each change may switch the regime. */
 static void on_task(sim *s, const sim_signal *sig, void *ctx) {
   (void)s;
   insp *I = ctx;
-  if (sig->task != I->in->start_task) return;
-  I->task_running = sig->open != 0;
-  if (I->task_running) begin_start(I);
-  dispatch(I); /* stopping needs nothing more: teams finish, then wait */
+  const scn_inspection *in = I->in;
+  int rg;
+  if (sig->task < 0) return;
+  if (sig->task == in->start_task) rg = (int)in->start_regime;
+  else if (sig->task == in->interdict_task) rg = SCN_INSP_REGIME_INTERDICTION;
+  else return;
+  I->task_on[rg] = sig->open != 0;
+  if (I->task_on[rg]) begin_start(I);
+  update_regime(I); /* stopping needs nothing more: teams finish, then wait */
 }
 
 /* ---- start and collect --------------------------------------------------------------------------- */
@@ -1273,6 +1482,7 @@ static int start_traffic(insp *I, uint64_t seed, uint32_t rep) {
     st->hist_t[0] = 0, st->hist_rate[0] = st->rate, st->nhist = 1;
     rng_init(&st->arrivals, seed, rep, RNG_INSPECTION, P_STREAM + 2 * (uint32_t)k);
     rng_init(&st->ships, seed, rep, RNG_INSPECTION, P_STREAM + 2 * (uint32_t)k + 1);
+    rng_init(&st->fates, seed, rep, RNG_INSPECTION, P_FATE + (uint32_t)k);
     for (size_t c = 0; c < st->def->nchange; c++) {
       if (st->def->change[c].event >= 0) continue;
       rate_timer *rt = arena_alloc(I->arena, sizeof *rt);
@@ -1282,8 +1492,6 @@ static int start_traffic(insp *I, uint64_t seed, uint32_t rep) {
     }
   }
   if (in->npassage && sim_at(I->sim, in->passage[0].t, replay_arrival, I) < 0) return -1;
-  /* With crossings that may last forever, every ship since 0 may still be there. */
-  if (!isfinite(I->m->backfill)) traffic_wake(I);
   return 0;
 }
 
@@ -1321,10 +1529,12 @@ insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_
   insp *I = arena_calloc(a, 1, sizeof *I);
   if (!I) return NULL;
   I->m = m, I->in = in, I->sim = s, I->arena = a, I->start_time = NAN;
+  I->regime = -1, I->interdict_start = NAN;
   rng_init(&I->r_start, seed, rep, RNG_INSPECTION, P_START);
   rng_init(&I->r_service, seed, rep, RNG_INSPECTION, P_SERVICE);
   rng_init(&I->r_refit, seed, rep, RNG_INSPECTION, P_REFIT);
   rng_init(&I->r_replay, seed, rep, RNG_INSPECTION, P_REPLAY);
+  rng_init(&I->r_replay_fate, seed, rep, RNG_INSPECTION, P_REPLAY_FATE);
   if (start_state(I) < 0) return NULL;
   if (sim_subscribe(s, SIG_EVENT_OCCURRED, on_event, I) < 0 ||
       sim_subscribe(s, SIG_SITUATION_CHANGED, on_situation, I) < 0 ||
@@ -1347,11 +1557,36 @@ static void put(metric_out *out, int metric, double v) {
   if (metric >= 0) metric_put(out, metric, v);
 }
 
+/* The whole horizon, in every replication: ships that passed (those of streams that
+ * never woke counted here, on copies of their random streams, as they would have
+ * come), vessels of interest among them and those missed, and the time under each
+ * regime. */
+static void collect_whole(const insp *I, double now, metric_out *out) {
+  const int *mi = I->m->metric;
+  uint64_t passed = I->passed, interest = I->interest_passed, missed = I->interest_missed;
+  for (size_t k = 0; !I->traffic_live && k < I->in->nstream; k++) {
+    const stream_state *st = &I->stream[k];
+    dormant_count dc = {.I = I, .ships = st->ships, .until = now};
+    rng_stream arrivals = st->arrivals;
+    stream_replay(st, &arrivals, now, count_each, &dc);
+    passed += dc.passed, interest += dc.interest, missed += dc.gone;
+  }
+  double t[SCN_INSP_REGIME__COUNT] = {I->regime_time[0], I->regime_time[1]};
+  if (I->regime >= 0) t[I->regime] += now - I->regime_since;
+  put(out, mi[M_PASSED], (double)passed);
+  put(out, mi[M_INTEREST_PASSED], (double)interest);
+  put(out, mi[M_INTEREST_MISSED], (double)missed);
+  put(out, mi[M_INTEREST_MISSED_FRAC], ratio((double)missed, (double)interest));
+  put(out, mi[M_REGIME_CONSENT], t[SCN_INSP_REGIME_CONSENT]);
+  put(out, mi[M_REGIME_INTERDICT], t[SCN_INSP_REGIME_INTERDICTION]);
+}
+
 void insp_collect(const insp *I, sim *s, metric_out *out) {
   const insp_model *m = I->m;
   const int *mi = m->metric;
-  if (!I->started) return; /* nothing was in scope: every metric stays "not observed" */
   double now = sim_now(s), window = now - I->start_time;
+  collect_whole(I, now, out);
+  if (!I->started) return; /* nothing was in scope: the other metrics stay "not observed" */
   double busy = 0, ubusy = 0, station = 0, escort = 0;
   for (size_t k = 0; k < m->nteam; k++)
     busy += I->team[k].busy_total + (I->team[k].phase != PH_IDLE ? now - I->team[k].since : 0);
@@ -1369,9 +1604,13 @@ void insp_collect(const insp *I, sim *s, metric_out *out) {
   put(out, mi[M_BOARDED_FRAC], ratio((double)I->boarded, n));
   put(out, mi[M_DIVERTED_FRAC], ratio((double)I->diverted, n));
   put(out, mi[M_LEFT_FRAC], ratio((double)I->left, n));
-  put(out, mi[M_INTEREST_MISSED], (double)I->interest_missed);
-  put(out, mi[M_INTEREST_MISSED_FRAC], ratio((double)I->interest_missed, (double)I->interest_ships));
   put(out, mi[M_DIVERTED], (double)I->diverted);
+  put(out, mi[M_REQUESTED], (double)I->requested);
+  put(out, mi[M_COMPLIED], (double)I->complied);
+  put(out, mi[M_ORDERED], (double)I->ordered);
+  put(out, mi[M_BOARDED_CONSENT], (double)I->boarded_by[SCN_INSP_REGIME_CONSENT]);
+  put(out, mi[M_BOARDED_INTERDICT], (double)I->boarded_by[SCN_INSP_REGIME_INTERDICTION]);
+  put(out, mi[M_INTERDICT_START], I->interdict_start);
   put(out, mi[M_CONSENT_REFUSED], (double)I->consent_refused);
   put(out, mi[M_MASTER_REFUSED], (double)I->master_refused);
   put(out, mi[M_WAIT], ratio(I->wait_sum, (double)I->served));
@@ -1386,6 +1625,8 @@ void insp_collect(const insp *I, sim *s, metric_out *out) {
   put(out, mi[M_DIV_TRANSIT], ratio(I->div_transit_sum, (double)I->div_arrived));
   put(out, mi[M_DIV_REDIRECTED], (double)I->div_redirected);
   put(out, mi[M_DIV_NO_PORT], (double)I->div_no_port);
+  put(out, mi[M_DIV_RELEASED], (double)I->div_released);
+  put(out, mi[M_ESCORTED], (double)I->escorted);
   put(out, mi[M_ESCORT], ratio(escort, window * (double)m->nunit));
   /* A port listed twice is never sailed for under its second entry (the first is open
    * whenever it is), so each count is whole under the port's first entry. */

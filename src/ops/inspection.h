@@ -1,12 +1,13 @@
-/* inspection.h - ship inspection operations (Japan's Ship Inspection Operations Act):
- * traffic crosses a zone, boarding teams of inspecting ships hail, board and divert
- * vessels by a priority rule, ships not served before they leave the zone are missed.
+/* inspection.h - ship inspection operations (Japan's Ship Inspection Operations Act, and
+ * interdiction under the Maritime Transportation Restriction Act): traffic crosses a
+ * zone, boarding teams of inspecting ships hail, board and turn away or divert vessels
+ * by a priority rule, ships not served before they leave the zone are missed.
  *
  * Per run, insp_model_new() reads the scenario's `inspection:` section (NULL model and
  * no metrics when there is none) and defines the module's metrics.  Per replication,
  * insp_start() schedules traffic and subscribes to the kernel signals that start the
- * operation (a crisis event, Japan's legal situation, the plan's ship_inspection task
- * by SIG_TASK_STATUS), open or close the UNSC gate (the plan's SIG_GATE_OPENED, or,
+ * operation (a crisis event, Japan's legal situation, the plan's ship_inspection or
+ * maritime_interdiction task by SIG_TASK_STATUS), open or close the UNSC gate (the plan's SIG_GATE_OPENED, or,
  * without a plan, a crisis event that stands for it), change traffic rates by plan
  * phase (SIG_PHASE_BEGAN) and close diversion ports (SIG_SITE_STATUS).  inspection
  * includes no other ops module.  Model semantics and validation: docs/models.md
@@ -14,7 +15,13 @@
  *
  * The model borrows the scenario (which must outlive it); replication state lives in
  * the replication's arena (ship records are recycled, so memory follows the number of
- * ships in the zone at once, not the number that crossed it). */
+ * ships in the zone at once, not the number that crossed it).
+ *
+ * Two legal regimes (scn_inspection.h, docs/models.md section 5): consent inspection
+ * under the Ship Inspection Operations Act while its ship_inspection task runs, and
+ * compulsory interdiction under the Maritime Transportation Restriction Act while its
+ * maritime_interdiction task runs (that one wins when both do), switched at the
+ * instant the plan's SIG_TASK_STATUS says so. */
 #ifndef STRAITS_INSPECTION_H
 #define STRAITS_INSPECTION_H
 
@@ -37,6 +44,17 @@ int insp_model_new(insp_model **out, const scn_scenario *sc, metric_set *ms, dia
 int insp_model_new_with(insp_model **out, const scn_scenario *sc,
                         const struct plan_authorities *table, metric_set *ms, diag *d);
 void insp_model_free(insp_model *m); /* NULL is a no-op */
+
+/* The checks that need the authorities table (the model's constructors run them too,
+ * and `straits check` calls it): an inspection whose assets include a force of the
+ * table's nation (meta.nation, JP) must follow a plan task of that nation
+ * (`start: {task: ID}`, activity ship_inspection or maritime_interdiction; and
+ * `interdiction: {task: ID}`), since Japanese inspection rests on the Ship Inspection
+ * Operations Act or the Maritime Transportation Restriction Act and the table gates
+ * those tasks; errors at the place the scenario writes `start` (or the section), and
+ * a warning for an interdiction's diversion port outside that nation.  Returns 0, or
+ * ERR_INPUT (see d).  No inspection section, or table NULL: 0. */
+int insp_check(const scn_scenario *sc, const struct plan_authorities *table, diag *d);
 
 /* Schedule replication `rep` on s.  NULL when the arena is exhausted. */
 insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,

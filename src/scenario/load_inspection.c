@@ -26,6 +26,11 @@ const char *scn_insp_rule_name(scn_insp_rule r) {
   return (unsigned)r < SCN_INSP_RULE__COUNT ? names[r] : NULL;
 }
 
+const char *scn_insp_regime_name(scn_insp_regime r) {
+  static const char *const names[] = {"consent", "interdiction"};
+  return (unsigned)r < SCN_INSP_REGIME__COUNT ? names[r] : NULL;
+}
+
 double scn_insp_rule_lookup(const scn_insp_rule_p *rules, size_t n, int cls, int flag) {
   for (size_t i = 0; i < n; i++)
     if ((rules[i].cls < 0 || rules[i].cls == cls) && (rules[i].flag < 0 || rules[i].flag == flag))
@@ -114,19 +119,66 @@ static int plan_ref(scn__ctx *c, const scn__node *v, int phase) {
   return -1;
 }
 
-/* start: {task: ID}: a plan task whose activity is ship_inspection; the operation
- * starts when the plan starts it and pauses while it does not run. */
+/* The activities an inspection can follow, and the regime each stands for: consent
+ * inspection under the Ship Inspection Operations Act (Act No. 145 of 2000), compulsory
+ * interdiction under the Maritime Transportation Restriction Act (Act No. 116 of 2004). */
+static int task_regime(const char *activity) {
+  if (activity && strcmp(activity, "ship_inspection") == 0) return SCN_INSP_REGIME_CONSENT;
+  if (activity && strcmp(activity, "maritime_interdiction") == 0) return SCN_INSP_REGIME_INTERDICTION;
+  return -1;
+}
+
+/* start: {task: ID}: a plan task whose activity is ship_inspection or
+ * maritime_interdiction; the operation starts when the plan starts it and pauses while
+ * it does not run. */
 static void load_start_task(insp_loader *L, const scn__node *v) {
   scn__ctx *c = L->c;
   L->in->start_kind = SCN_INSP_START_TASK;
   int t = plan_ref(c, v, 0);
   if (t < 0) return;
   const char *act = c->sc->plan->task[t].activity.id;
-  if (!act || strcmp(act, "ship_inspection") != 0)
+  int rg = task_regime(act);
+  if (rg < 0) {
     scn__error(c, v, "plan task '%s' has activity '%s'; an inspection can follow only a "
-               "'ship_inspection' task", v->str, act ? act : "");
-  else
-    L->in->start_task = t;
+               "'ship_inspection' or 'maritime_interdiction' task", v->str, act ? act : "");
+    return;
+  }
+  L->in->start_task = t;
+  L->in->start_regime = (scn_insp_regime)rg;
+}
+
+/* interdiction: {task: ID}: the maritime_interdiction task that takes over from the
+ * start's ship_inspection task: while it runs, teams act under the compulsory regime. */
+static void load_interdiction(insp_loader *L, const scn__node *m) {
+  static const char *const keys[] = {"task", NULL};
+  scn__ctx *c = L->c;
+  scn_inspection *in = L->in;
+  if (!scn__expect_map(c, m, "interdiction")) return;
+  scn__check_keys(c, m, "interdiction", keys);
+  in->interdict_loc = scn__loc(m);
+  const scn__node *v = scn__need(c, m, "task", "interdiction");
+  if (!v) return;
+  int t = plan_ref(c, v, 0);
+  if (t < 0) return;
+  const char *act = c->sc->plan->task[t].activity.id;
+  if (task_regime(act) != SCN_INSP_REGIME_INTERDICTION) {
+    scn__error(c, v, "plan task '%s' has activity '%s'; 'interdiction' takes a "
+               "'maritime_interdiction' task", v->str, act ? act : "");
+    return;
+  }
+  if (in->start_kind != SCN_INSP_START_TASK || in->start_task < 0) {
+    if (in->start_kind != SCN_INSP_START_TASK)
+      scn__error(c, m, "'interdiction' needs 'start: {task: ...}', a 'ship_inspection' task "
+                 "it takes over from");
+    return;
+  }
+  if (in->start_regime != SCN_INSP_REGIME_CONSENT) {
+    scn__error(c, v, "'start' already follows the 'maritime_interdiction' task '%s'; "
+               "'interdiction' takes over from a 'ship_inspection' task",
+               c->sc->plan->task[in->start_task].id);
+    return;
+  }
+  in->interdict_task = t;
 }
 
 static void load_start(insp_loader *L, const scn__node *m) {
@@ -135,6 +187,7 @@ static void load_start(insp_loader *L, const scn__node *m) {
   scn_inspection *in = L->in;
   if (!scn__expect_map(c, m, "start")) return;
   scn__check_keys(c, m, "start", keys);
+  in->start_loc = scn__loc(m);
   const scn__node *at = scn__get(m, "at"), *after = scn__get(m, "after"),
                   *sit = scn__get(m, "situation"), *task = scn__get(m, "task"), *v;
   if ((at != NULL) + (after != NULL) + (sit != NULL) + (task != NULL) != 1) {
@@ -764,10 +817,9 @@ static void load_diversion(insp_loader *L, const scn__node *m) {
 /* Following a plan task, the inspection's assets should be the task's: the plan
  * checks and reserves the task's, the inspection simulates its own.  A force the task
  * lacks, or more units than it assigns, is worth a warning. */
-static void check_task_assets(insp_loader *L, const scn__node *assets) {
+static void check_one_task(insp_loader *L, const scn__node *assets, int task) {
   const scn_inspection *in = L->in;
-  if (in->start_kind != SCN_INSP_START_TASK || in->start_task < 0 || !assets) return;
-  const scn_task *t = &L->c->sc->plan->task[in->start_task];
+  const scn_task *t = &L->c->sc->plan->task[task];
   for (size_t i = 0; i < in->nasset && i < assets->n; i++) {
     const scn_insp_asset *a = &in->asset[i];
     if (a->force < 0) continue;
@@ -779,6 +831,13 @@ static void check_task_assets(insp_loader *L, const scn__node *assets) {
                    "inspection asset '%s' has %d units, but task '%s' of the plan assigns %d",
                    L->c->sc->force[a->force].id, a->count, t->id, planned);
   }
+}
+
+static void check_task_assets(insp_loader *L, const scn__node *assets) {
+  const scn_inspection *in = L->in;
+  if (in->start_kind != SCN_INSP_START_TASK || in->start_task < 0 || !assets) return;
+  check_one_task(L, assets, in->start_task);
+  if (in->interdict_task >= 0) check_one_task(L, assets, in->interdict_task);
 }
 
 /* Every class ships come in must have a speed when tracks or diversion legs need one. */
@@ -831,9 +890,11 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   static const char *const keys[] = {"zone", "start", "unsc_resolution", "legal_basis", "rule",
                                      "warmup", "crossing", "traffic", "replay", "interest",
                                      "consent", "master_consent", "board_others", "find", "modes", "assets",
-                                     "motion", "speeds", "diversion", NULL};
+                                     "motion", "speeds", "diversion", "interdiction", "regime",
+                                     "comply", NULL};
   static const char *const motions[] = {"stationary", "tracks"};
   static const char *const bases[] = {"consent_or_unsc", "unsc_only"};
+  static const char *const regimes[] = {"consent", "interdiction"};
   const char *rules[SCN_INSP_RULE__COUNT];
   for (int i = 0; i < SCN_INSP_RULE__COUNT; i++) rules[i] = scn_insp_rule_name((scn_insp_rule)i);
   if (!scn__expect_map(c, m, "inspection")) return;
@@ -841,9 +902,10 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   scn_inspection *in = scn__alloc(c, c->mem, sizeof *in);
   if (!in) return;
   *in = (scn_inspection){.zone = -1, .start_kind = SCN_INSP_START_AT, .start_event = -1,
-                         .start_situation = -1, .start_task = -1, .start_delay = dist_fixed(0), .unsc_event = -1,
+                         .start_situation = -1, .start_task = -1, .interdict_task = -1,
+                         .start_loc = scn__loc(m), .start_delay = dist_fixed(0), .unsc_event = -1,
                          .unsc_gate = NULL, .rule = SCN_INSP_INTEREST_FIRST,
-                         .crossing_infinite = 1, .master_consent = 1, .board_others = 0, .hail = dist_fixed(0),
+                         .crossing_infinite = 1, .master_consent = 1, .comply = 1, .board_others = 0, .hail = dist_fixed(0),
                          .board = dist_fixed(0), .divert = dist_fixed(0)};
   insp_loader L;
   memset(&L, 0, sizeof L);
@@ -852,6 +914,15 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   int x;
   if ((v = scn__need(c, m, "zone", "inspection"))) load_zone(&L, v);
   if ((v = scn__get(m, "start"))) load_start(&L, v);
+  if ((v = scn__get(m, "interdiction"))) load_interdiction(&L, v);
+  if ((v = scn__get(m, "regime"))) {
+    if (in->start_kind == SCN_INSP_START_TASK)
+      scn__error(c, v, "'regime' is for an operation that follows no plan task; here the "
+                 "regime follows the tasks' activities (ship_inspection: consent, "
+                 "maritime_interdiction: interdiction)");
+    else if (scn__choice(c, v, "regime", regimes, 2, &x) == 0)
+      in->regime = (scn_insp_regime)x;
+  }
   if ((v = scn__get(m, "unsc_resolution"))) load_unsc(&L, v);
   if ((v = scn__get(m, "legal_basis")) && scn__choice(c, v, "legal_basis", bases, 2, &x) == 0)
     in->basis = (scn_insp_basis)x;
@@ -882,6 +953,7 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   warn_unused(&L, consent, in->consent, in->nconsent);
   if ((v = scn__get(m, "master_consent")))
     scn__probability(c, v, "master_consent", &in->master_consent);
+  if ((v = scn__get(m, "comply"))) scn__probability(c, v, "comply", &in->comply);
   if ((v = scn__get(m, "board_others"))) scn__probability(c, v, "board_others", &in->board_others);
   if ((v = scn__get(m, "find"))) load_find(&L, v);
   if ((v = scn__need(c, m, "modes", "inspection"))) load_modes(&L, v);

@@ -32,8 +32,10 @@ typedef enum scn_insp_basis { SCN_INSP_CONSENT_OR_UNSC, SCN_INSP_UNSC_ONLY } scn
 
 /* When the operation starts: at a time, after a crisis event, once Japan's legal
  * situation reaches a level (SIG_SITUATION_CHANGED), or when a plan task of activity
- * ship_inspection starts (SIG_TASK_STATUS; the operation then runs only while the task
- * does); then after `delay`. */
+ * ship_inspection or maritime_interdiction starts (SIG_TASK_STATUS; the operation then
+ * runs only while such a task does); then after `delay`.  Assets of the authorities
+ * table's nation (JP) may only follow a task (checked where the table is known:
+ * insp_check in ops/inspection.h). */
 typedef enum scn_insp_start_kind { SCN_INSP_START_AT, SCN_INSP_START_EVENT,
                                    SCN_INSP_START_SITUATION, SCN_INSP_START_TASK } scn_insp_start_kind;
 
@@ -42,6 +44,22 @@ typedef enum scn_insp_start_kind { SCN_INSP_START_AT, SCN_INSP_START_EVENT,
  * a ship crosses the zone on a straight track at its class's speed and leaves where
  * the track leaves the polygon (docs/models.md section 5). */
 typedef enum scn_insp_motion { SCN_INSP_STATIONARY, SCN_INSP_TRACKS } scn_insp_motion;
+
+/* The legal regime boarding teams act under (docs/models.md section 5).
+ * CONSENT: the Ship Inspection Operations Act (Act No. 145 of 2000, arts. 2, 5 and its
+ * Appended Table): a vessel needs a UNSC resolution or its flag state's consent, a
+ * boarding the master's consent, and a ship found carrying cargo of interest (or whose
+ * master refused the boarding) may only be *requested* to change route or destination,
+ * which it heeds with probability `comply`; no escort, no diversion to a port.
+ * INTERDICTION: the Maritime Transportation Restriction Act (Act No. 116 of 2004, arts.
+ * 1, 4 and ch. 4), under a defense operation order (SDF Act art. 76): stop, board and
+ * inspect without anyone's consent, and divert to a Japanese port (escorted with
+ * `escort: asset`). */
+typedef enum scn_insp_regime {
+  SCN_INSP_REGIME_CONSENT,
+  SCN_INSP_REGIME_INTERDICTION,
+  SCN_INSP_REGIME__COUNT
+} scn_insp_regime;
 
 /* Who sails a diverted ship's leg to the port: nobody but the ship (NONE), or the
  * inspecting asset, which keeps company and then returns to the zone (ASSET). */
@@ -119,6 +137,12 @@ typedef struct scn_inspection {
   int start_event;            /* SCN_INSP_START_EVENT */
   int start_situation;        /* SCN_INSP_START_SITUATION: scn_situation */
   int start_task;             /* SCN_INSP_START_TASK: plan task index */
+  scn_insp_regime start_regime; /* the start task's regime (from its activity) */
+  int interdict_task;         /* `interdiction: {task}`: a maritime_interdiction task whose
+                                 running switches the regime to INTERDICTION, or -1 */
+  scn_insp_regime regime;     /* not following a task: the regime throughout */
+  scn_loc start_loc;          /* where `start` is written (the section when it is not) */
+  scn_loc interdict_loc;      /* where `interdiction` is written */
   dist start_delay;
   int unsc_event;             /* crisis event standing for the UNSC resolution gate, or -1 */
   const char *unsc_gate;      /* gate id in the plan's authorities table (SIG_GATE_OPENED),
@@ -147,6 +171,7 @@ typedef struct scn_inspection {
   scn_insp_rule_p *interest;  /* share of vessels of interest */
   scn_insp_rule_p *consent;   /* flag-state consent probability (cls = -1) */
   double master_consent;      /* P(the master consents to a boarding), per boarding */
+  double comply;              /* P(a ship requested to change route or destination does) */
   double board_others;        /* share of hailed vessels not of interest boarded anyway */
   double find_interest;       /* P(boarding finds cargo of interest -> diverted) */
   double find_other;
@@ -174,5 +199,6 @@ const scn_insp_speed *scn_insp_speed_lookup(const scn_inspection *in, int cls);
 double scn_insp_rule_lookup(const scn_insp_rule_p *rules, size_t n, int cls, int flag);
 
 const char *scn_insp_rule_name(scn_insp_rule r);
+const char *scn_insp_regime_name(scn_insp_regime r); /* "consent", "interdiction" */
 
 #endif

@@ -12,6 +12,8 @@ cp -r "$SRC/scenarios" "$SCRATCH/scenarios"
   cp -r "$SRC/tests/scenario/bad" "$SCRATCH/tests/scenario/bad"
 [ -d "$SRC/tests/plan/findings" ] && mkdir -p "$SCRATCH/tests/plan" &&
   cp -r "$SRC/tests/plan/findings" "$SCRATCH/tests/plan/findings"
+[ -d "$SRC/tests/inspection/data" ] && mkdir -p "$SCRATCH/tests/inspection" &&
+  cp -r "$SRC/tests/inspection/data" "$SCRATCH/tests/inspection/data"
 mkdir -p "$SCRATCH/bin"
 ln -sf "$STRAITS" "$SCRATCH/bin/straits"
 

@@ -49,7 +49,7 @@ static scn_scenario *load(const char *name, const char *const *overrides, size_t
 /* Run reps replications of sc's inspection model alone (no crisis unless with_crisis
  * names events the test raises by hand) and keep the named metrics: out[k][r]. */
 typedef struct run_out {
-  double v[8][MAX_REPS];
+  double v[16][MAX_REPS];
   uint64_t simulated;
 } run_out;
 
@@ -60,10 +60,11 @@ static void run(const scn_scenario *sc, int reps, const char *const *names, size
   insp_model *m = NULL;
   assert_int_equal(insp_model_new(&m, sc, &ms, NULL), 0);
   assert_non_null(m);
-  int idx[8];
+  int idx[16];
+  assert_true(nn <= 16);
   for (size_t k = 0; k < nn; k++) {
     idx[k] = metric_find(&ms, "inspection", names[k]);
-    assert_true(idx[k] >= 0);
+    if (idx[k] < 0) fail_msg("no metric inspection.%s", names[k]);
   }
   sim *s = sim_new();
   arena a;
@@ -266,10 +267,13 @@ static void run_plan_event(const scn_scenario *sc, const char *event, int reps,
   assert_int_equal(plan_model_new(&pm, sc, table, &ms, d), 0);
   assert_int_equal(insp_model_new_with(&m, sc, table, &ms, d), 0);
   assert_int_equal(diag_count(d, DIAG_WARNING), 0);
-  int idx[8];
-  for (size_t k = 0; k < nn; k++) assert_true((idx[k] = metric_find(&ms, "inspection", names[k])) >= 0);
-  int ev = scn_event_find(sc, event);
-  assert_true(ev >= 0);
+  int idx[16];
+  assert_true(nn <= 16);
+  for (size_t k = 0; k < nn; k++)
+    if ((idx[k] = metric_find(&ms, "inspection", names[k])) < 0)
+      fail_msg("no metric inspection.%s", names[k]);
+  int ev = event ? scn_event_find(sc, event) : -1;
+  assert_true(!event || ev >= 0);
   int ti = task ? scn_task_find(sc->plan, task) : -1;
   sim *s = sim_new();
   arena a;
@@ -284,7 +288,7 @@ static void run_plan_event(const scn_scenario *sc, const char *event, int reps,
     assert_non_null(pr);
     insp *I = insp_start(m, s, &a, &mo, seed, (uint32_t)r);
     assert_non_null(I);
-    assert_true(sim_at(s, event_at, raise_event, &ev) >= 0);
+    if (event) assert_true(sim_at(s, event_at, raise_event, &ev) >= 0);
     assert_int_equal(sim_run(s, sc->horizon), 0);
     insp_collect(I, s, &mo);
     gate_at[r] = task ? plan_run_task_start(pr, ti) : plan_run_gate_opened(pr, gate);
@@ -791,6 +795,205 @@ static void test_replay_tracks(void **state) {
   scn_free(sc);
 }
 
+/* ---- the two regimes (issue 14) --------------------------------------------------------------- */
+
+/* Consent inspection switching to compulsory interdiction on a defense operation order
+ * (regime_plan.yaml): every ship flies a flag that refuses consent.  Before the order
+ * (102 h) none is boarded and none escorted; after it they are stopped, boarded and
+ * escorted to the Japanese port.  Without the armed attack (the change moved past the
+ * horizon) nothing is ever boarded, escorted or arrives in port; with a consenting flag
+ * ships are boarded and only *requested* to change course, about half complying, and
+ * still none is escorted before the order. */
+static void test_regime_switch(void **state) {
+  (void)state;
+  static const char *const never_ov[] = {"situations.changes.aa.at=1000h"};
+  static const char *const consent_ov[] = {"inspection.consent.0.p=1"};
+  scn_scenario *sc = load("regime_plan.yaml", NULL, 0);
+  scn_scenario *never = load("regime_plan.yaml", never_ov, 1);
+  scn_scenario *consents = load("regime_plan.yaml", consent_ov, 1);
+  static const char *const names[] = {
+      "boarded.consent",   "boarded.interdiction", "consent_refused",   "diverted.ordered",
+      "diverted.escorted", "asset_escorting",      "diverted_arrived",  "regime.consent",
+      "regime.interdiction", "interdiction_start", "diverted.requested", "diverted.complied",
+      "interest_missed"};
+  enum { BC, BI, REF, ORD, ESC, ESCT, ARR, RC, RI, IST, REQ, COMP, MISS, N };
+  run_out sw, no, co;
+  double t_int[4], t_no[4], t_co[4];
+  run_plan_event(sc, NULL, 4, names, N, &sw, 0, t_int, "interdict");
+  run_plan_event(never, NULL, 4, names, N, &no, 0, t_no, "interdict");
+  run_plan_event(consents, NULL, 4, names, N, &co, 0, t_co, "interdict");
+  double esc_co = 0, comp = 0, req = 0;
+  for (int r = 0; r < 4; r++) {
+    printf("  rep %d: consent boarded %g refused %g | interdiction boarded %g ordered %g "
+           "escorted %g arrived %g | without the order boarded %g\n",
+           r, sw.v[BC][r], sw.v[REF][r], sw.v[BI][r], sw.v[ORD][r], sw.v[ESC][r], sw.v[ARR][r],
+           no.v[BC][r] + no.v[BI][r]);
+    /* the switch happens when the plan starts the interdiction task, at the order */
+    assert_float_equal(t_int[r], 102 * HOUR, 1e-6);
+    assert_float_equal(sw.v[IST][r], 102 * HOUR, 1e-6);
+    assert_float_equal(sw.v[RC][r], 102 * HOUR, 1e-6);
+    assert_float_equal(sw.v[RI][r], 98 * HOUR, 1e-6);
+    /* before it: refusing flags are hailed, refused, never boarded, never escorted */
+    assert_true(sw.v[BC][r] == 0);
+    assert_true(sw.v[REF][r] > 20); /* about 0.5/h x 102 h */
+    /* after it: boarded without consent, ordered to port and escorted there */
+    assert_true(sw.v[BI][r] > 5);
+    assert_true(sw.v[ORD][r] > 5 && sw.v[ORD][r] <= sw.v[BI][r]);
+    assert_true(sw.v[ESC][r] > 0 && sw.v[ESC][r] <= sw.v[ORD][r]);
+    assert_true(sw.v[ARR][r] > 0 && sw.v[ARR][r] <= sw.v[ESC][r]);
+    /* escorting took place only in the last 98 h of the 200 h: of 2 assets x 200 h */
+    assert_true(sw.v[ESCT][r] > 0 && sw.v[ESCT][r] <= 98.0 / 200 + 1e-9);
+    /* never ordered: never a boarding, an escort or a ship in port */
+    assert_true(isnan(t_no[r]) && isnan(no.v[IST][r]));
+    assert_true(no.v[BC][r] == 0 && no.v[BI][r] == 0 && no.v[ORD][r] == 0);
+    assert_true(no.v[ESC][r] == 0 && no.v[ESCT][r] == 0 && no.v[ARR][r] == 0);
+    assert_float_equal(no.v[RC][r], 200 * HOUR, 1e-6);
+    assert_true(no.v[MISS][r] > sw.v[MISS][r]);
+    /* a consenting flag: boarded under consent, requested to turn away, not escorted
+     * until the order (escorts counted over the whole run: after 102 h only) */
+    assert_true(co.v[BC][r] > 20 && co.v[REF][r] == 0);
+    /* every boarding finds cargo of interest: a request follows each, except for the
+     * boardings (at most one per team, 2) still under way at the order, whose ships are
+     * then diverted under the interdiction instead */
+    assert_true(co.v[REQ][r] <= co.v[BC][r] && co.v[REQ][r] >= co.v[BC][r] - 2);
+    assert_true(co.v[COMP][r] <= co.v[REQ][r]);
+    assert_true(co.v[ESCT][r] <= 98.0 / 200 + 1e-9);
+    esc_co += co.v[ESC][r], comp += co.v[COMP][r], req += co.v[REQ][r];
+  }
+  printf("  consenting flag: %g of %g requests heeded, %g escorts (after the order)\n", comp,
+         req, esc_co);
+  assert_true(comp / req > 0.3 && comp / req < 0.7); /* comply: 0.5 */
+  scn_free(sc);
+  scn_free(never);
+  scn_free(consents);
+}
+
+/* The rows of data/authorities.yaml the switch rests on, blocked and then allowed: the
+ * survival-threatening row allows the interdiction as the armed attack one does (its
+ * defense operation order under SDF Act art. 76(1)(ii)); without the Prime Minister's
+ * approval of the Minister's order (MTRA art. 4) the interdiction never runs, and
+ * without a defense operation order neither does it, while consent inspection goes on. */
+static void test_regime_rows(void **state) {
+  (void)state;
+  static const char *const st[] = {"situations.changes.aa.to=survival_threatening",
+                                   "situations.gates.do-aa.situation=survival_threatening",
+                                   "situations.gates.pm-aa.situation=survival_threatening"};
+  static const char *const no_pm[] = {"situations.gates.pm-aa.p=0"};
+  static const char *const st_no_do[] = {"situations.changes.aa.to=survival_threatening",
+                                         "situations.gates.do-aa.situation=survival_threatening",
+                                         "situations.gates.pm-aa.situation=survival_threatening",
+                                         "situations.gates.do-aa.p=0"};
+  static const char *const pm_iis[] = {"situations.gates.pm-aa.situation=important_influence"};
+  scn_scenario *sc[4] = {load("regime_plan.yaml", st, 3), load("regime_plan.yaml", no_pm, 1),
+                         load("regime_plan.yaml", st_no_do, 4), load("regime_plan.yaml", pm_iis, 1)};
+  static const char *const names[] = {"interdiction_start", "boarded.interdiction",
+                                      "regime.consent", "regime.interdiction", "boarded.consent"};
+  run_out o[4];
+  double t[4][4];
+  for (int k = 0; k < 4; k++) run_plan_event(sc[k], NULL, 4, names, 5, &o[k], 0, t[k], "interdict");
+  for (int r = 0; r < 4; r++) {
+    /* survival-threatening: allowed from the order, as under armed attack */
+    assert_float_equal(o[0].v[0][r], 102 * HOUR, 1e-6);
+    assert_true(o[0].v[1][r] > 5);
+    /* no PM approval (or one for another situation): the consent task ends at the
+     * order and nothing takes over */
+    for (int k = 1; k < 4; k += 2) {
+      assert_true(isnan(o[k].v[0][r]) && isnan(t[k][r]));
+      assert_true(o[k].v[1][r] == 0);
+      assert_float_equal(o[k].v[2][r], 102 * HOUR, 1e-6);
+      assert_true(o[k].v[3][r] == 0);
+    }
+    /* no defense operation order: consent inspection all the way */
+    assert_true(isnan(o[2].v[0][r]) && o[2].v[1][r] == 0);
+    assert_float_equal(o[2].v[2][r], 200 * HOUR, 1e-6);
+  }
+  for (int k = 0; k < 4; k++) scn_free(sc[k]);
+}
+
+/* The interdiction task ends at 150 h while ships are on their way to port: no order
+ * stands any more, so the legs under way are given up (divert_released) and no ship
+ * arrives after it. */
+static void test_regime_release(void **state) {
+  (void)state;
+  static const char *const ov[] = {"plan.tasks.interdict.duration=48h"};
+  scn_scenario *sc = load("regime_plan.yaml", ov, 1);
+  static const char *const names[] = {"diverted.ordered", "diverted_arrived", "divert_released",
+                                      "regime.interdiction"};
+  run_out out;
+  double t[8];
+  run_plan_event(sc, NULL, 8, names, 4, &out, 0, t, "interdict");
+  double released = 0;
+  for (int r = 0; r < 8; r++) {
+    assert_float_equal(out.v[3][r], 48 * HOUR, 1e-6);
+    assert_true(out.v[1][r] + out.v[2][r] <= out.v[0][r]);
+    released += out.v[2][r];
+  }
+  printf("  legs given up when the interdiction ended: %g in 8 replications\n", released);
+  assert_true(released > 0);
+  scn_free(sc);
+}
+
+/* interest_missed counts every vessel of interest that passed over the whole horizon
+ * (missed.yaml: every ship present once the operation runs is served at once).  With
+ * the same seed -- the same traffic, whenever the operation starts -- a later start
+ * never misses fewer, replication by replication; the ships that came and went before
+ * the start are counted (about 2/h x 0.5 x (T0 - 10 h)); and an operation that never
+ * starts misses all of them (observed, not NaN), with exactly the same traffic. */
+static void test_missed_horizon(void **state) {
+  (void)state;
+  static const char *const at50[] = {"inspection.start.at=50h"};
+  static const char *const at100[] = {"inspection.start.at=100h"};
+  static const char *const never_ov[] = {"inspection.start.at=400h"};
+  scn_scenario *s0 = load("missed.yaml", NULL, 0), *s50 = load("missed.yaml", at50, 1),
+               *s100 = load("missed.yaml", at100, 1), *sn = load("missed.yaml", never_ov, 1);
+  static const char *const names[] = {"interest_missed", "passed", "interest_passed", "left_frac",
+                                      "interest_missed_frac"};
+  enum { R = 32 };
+  run_out o0, o50, o100, on;
+  run(s0, R, names, 5, &o0, NULL, NULL);
+  run(s50, R, names, 5, &o50, NULL, NULL);
+  run(s100, R, names, 5, &o100, NULL, NULL);
+  run(sn, R, names, 5, &on, NULL, NULL);
+  for (int r = 0; r < R; r++) {
+    /* the same ships in every variant (a dormant stream replays the live draws) */
+    assert_true(o0.v[1][r] == o50.v[1][r] && o0.v[1][r] == o100.v[1][r] && o0.v[1][r] == on.v[1][r]);
+    assert_true(o0.v[2][r] == o100.v[2][r] && o0.v[2][r] == on.v[2][r]);
+    assert_true(o0.v[3][r] == 0); /* nobody waits: nothing is missed once it runs */
+    assert_true(o0.v[0][r] == 0);
+    assert_true(o50.v[0][r] >= o0.v[0][r]);
+    assert_true(o100.v[0][r] >= o50.v[0][r]);
+    assert_true(on.v[0][r] >= o100.v[0][r]);
+    assert_true(!isnan(on.v[0][r]) && on.v[0][r] <= on.v[2][r]);
+    assert_true(o100.v[4][r] <= on.v[4][r]);
+  }
+  expect_in_ci("missed, start at 100 h", o100.v[0], R, 2 * 0.5 * 90);
+  expect_in_ci("missed, start at 50 h", o50.v[0], R, 2 * 0.5 * 40);
+  expect_in_ci("missed, never started", on.v[0], R, 2 * 0.5 * 290);
+  scn_free(s0), scn_free(s50), scn_free(s100), scn_free(sn);
+}
+
+/* A Japanese inspection that follows no plan task is an error where `start` is written
+ * (or the section begins), in the model as in `straits check`. */
+static void test_jp_needs_task(void **state) {
+  (void)state;
+  static const char *const ov[] = {"forces.0.nation=JP"};
+  scn_scenario *sc = load("missed.yaml", ov, 1);
+  metric_set ms;
+  metric_set_init(&ms);
+  diag *d = diag_new();
+  insp_model *m = NULL;
+  assert_int_equal(insp_model_new(&m, sc, &ms, d), ERR_INPUT);
+  assert_null(m);
+  assert_int_equal(diag_count(d, DIAG_ERROR), 1);
+  const diag_entry *e = diag_at(d, 0);
+  assert_non_null(strstr(e->message, "inspection asset 'dd' is a force of JP"));
+  assert_int_equal(e->line, 20); /* start: {at: 0h} */
+  assert_int_equal(e->col, 10);
+  diag_free(d);
+  metric_set_release(&ms);
+  scn_free(sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_erlang_formulas), cmocka_unit_test(test_mmc_erlang_c),
@@ -805,6 +1008,9 @@ int main(void) {
       cmocka_unit_test(test_divert_legs),     cmocka_unit_test(test_divert_escort),
       cmocka_unit_test(test_replay_tracks),   cmocka_unit_test(test_phase_plan),
       cmocka_unit_test(test_task_assets),
+      cmocka_unit_test(test_regime_switch),   cmocka_unit_test(test_regime_release),
+      cmocka_unit_test(test_regime_rows),
+      cmocka_unit_test(test_missed_horizon),  cmocka_unit_test(test_jp_needs_task),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,7 +29,7 @@ expect_status 0 "$STRAITS" check scenarios/taiwan-strait.yaml
 grep -q ": warning: JP task 'refuel-csg' can become due where 'supply' is not authorised: .*\[unauthorised\]$" \
   "$SCRATCH/err" || fail "shipped: the intended warning"
 grep -q ': error: ' "$SCRATCH/err" && fail "shipped: an error"
-grep -q "^scenarios/taiwan-strait.yaml: ok: .* 12 tasks$" "$SCRATCH/out" || fail "shipped: ok line"
+grep -q "^scenarios/taiwan-strait.yaml: ok: .* 13 tasks$" "$SCRATCH/out" || fail "shipped: ok line"
 
 # --format json: the same findings, for tools; nothing on stderr.
 expect_status 2 "$STRAITS" check --format json --authorities "$T" "$F/double_booked.yaml"
