@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "mc.h"
+#include "mc_objectives.h"
 #include "plan.h"
 #include "scenario.h"
 
@@ -90,10 +91,25 @@ int cli_wrong_file(const char *path, cli_file_kind want);
 /* Progress bar with ETA on a terminal (stderr); silent when stderr is not one. */
 void cli_progress(int done, int total, double elapsed_s, void *ctx);
 
+/* The objectives' verdicts of a run (mc_objectives.h) and their document for the
+ * report ("objectives", JSON; NULL without objectives).  _release frees both. */
+typedef struct cli_objectives {
+  mc_objective_result *res;
+  size_t n;
+  int replications;
+  char *json;
+} cli_objectives;
+int cli_objectives_eval(cli_objectives *o, const scn_scenario *sc, const mc_result *r, store *st,
+                        diag *d);
+void cli_objectives_release(cli_objectives *o);
+/* The verdicts, one a line, as the head of the summary (nothing without objectives). */
+void cli_objectives_print(FILE *out, const cli_objectives *o, const mc_result *r);
+
 /* The summary table of a run, in the report's units and digits: its headline metrics
  * (a screenful), or with all every scalar metric, headline ones first. */
 void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
-                       const char *db_path, int threads, int all);
+                       const char *db_path, int threads, int all,
+                       const cli_objectives *objectives);
 
 /* A whole decimal integer in [lo, hi]: 0 and *out set, or -1 (nothing set). */
 int cli_parse_long(const char *s, long lo, long hi, long *out);

@@ -191,12 +191,14 @@ static void print_line(FILE *out, const char *const *cell, const size_t *width, 
 }
 
 void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
-                       const char *db_path, int threads, int all) {
+                       const char *db_path, int threads, int all,
+                       const cli_objectives *objectives) {
   fprintf(out, "%s%s\n", sc->name, sc->notional ? "  [notional forces and numbers]" : "");
   fprintf(out, "%d replications (seed %llu, %d thread%s, %.2f s), stored in %s as run %lld%s\n\n",
           r->replications, (unsigned long long)sc->seed, threads, threads == 1 ? "" : "s",
           r->wall_s, db_path, (long long)r->run_id,
           r->converged ? "" : "; confidence target not reached");
+  if (objectives) cli_objectives_print(out, objectives, r);
   static const char *const head[] = {"metric", "unit", "mean", "95% CI", "p5", "p50", "p95", "n"};
   size_t wn = strlen(head[0]), wu = strlen(head[1]), wm = strlen(head[2]), wc = strlen(head[3]);
   size_t wp = 3, wk = 1, hidden = 0;

@@ -601,6 +601,7 @@ int rep_html(rep_buf *b, const rep_run *r, const rep_options *opt) {
   doc_element(b, "doc-sync", r->sync_doc);
   doc_element(b, "doc-findings", r->findings_doc);
   doc_element(b, "doc-compare", r->compare_doc);
+  doc_element(b, "doc-objectives", r->objectives_doc);
   for (size_t i = 0; i < r->nsection; i++) {
     char id[48];
     snprintf(id, sizeof id, "doc-section-%zu", i);

@@ -29,6 +29,7 @@ void rep_run_free(rep_run *r) {
   free(r->sync_doc);
   free(r->findings_doc);
   free(r->compare_doc);
+  free(r->objectives_doc);
   for (size_t i = 0; i < r->nsection; i++)
     free(r->section_doc[i]);
   free(r->section_doc);
@@ -229,6 +230,7 @@ int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d) {
       (err = get_doc(st, run_id, "plan.sync", &r->sync_doc)) ||
       (err = get_doc(st, run_id, "plan.findings", &r->findings_doc)) ||
       (err = get_doc(st, run_id, "compare", &r->compare_doc)) ||
+      (err = get_doc(st, run_id, "objectives", &r->objectives_doc)) ||
       (err = load_sections(r, st)))
     goto fail_store;
   r->horizon = doc_number(r->scenario_doc, "horizon_s");

@@ -72,6 +72,7 @@ typedef struct rep_run {
   char *scenario_doc;      /* JSON, or NULL */
   char *theater_doc;       /* GeoJSON FeatureCollection with bbox, or NULL */
   char *sync_doc, *findings_doc, *compare_doc; /* NULL when absent */
+  char *objectives_doc;                          /* the objectives' verdicts, or NULL */
   size_t nsection;
   char **section_doc;      /* report.section.* bodies, ordered by name */
   size_t nlayer;

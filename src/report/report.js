@@ -24,7 +24,8 @@
   }
   var D = JSON.parse(document.getElementById('straits-data').textContent);
   D.docs = {sync: readDoc('doc-sync'), findings: readDoc('doc-findings'),
-            compare: readDoc('doc-compare'), sections: [], layers: []};
+            compare: readDoc('doc-compare'), objectives: readDoc('doc-objectives'),
+            sections: [], layers: []};
   for (var i = 0; document.getElementById('doc-section-' + i); i++) {
     var doc = readDoc('doc-section-' + i);
     if (doc) D.docs.sections.push(doc);
@@ -692,6 +693,56 @@
     });
   }
 
+  /* ---- the objectives' verdicts (document objectives): the report opens with them */
+  var VERDICT_CLASS = {met: 'met', 'not met': 'notmet', undecided: 'undecided',
+                       'no data': 'undecided'};
+  function objectivesSection() {
+    var O = D.docs.objectives;
+    if (!O || !O.objectives || !O.objectives.length) return;
+    var s = el('section', {id: 'objectives'});
+    s.appendChild(el('h2', {}, 'Objectives'));
+    var brief = document.getElementById('brief');
+    brief.parentNode.insertBefore(s, brief);
+    var byName = {};
+    D.metrics.forEach(function (m) { byName[m.module + '.' + m.name] = m; });
+    var counts = {};
+    O.objectives.forEach(function (o) { counts[o.verdict] = (counts[o.verdict] || 0) + 1; });
+    s.appendChild(el('p', {'class': 'lead'}, (counts.met || 0) + ' met, ' +
+      (counts['not met'] || 0) + ' not met, ' + (counts.undecided || 0) +
+      ' undecided at this precision, of ' + O.objectives.length + ' (95% confidence, ' +
+      O.replications + ' replications).'));
+    var t = el('table', {'class': 'objectives'});
+    var h = el('tr');
+    ['verdict', 'objective', 'estimate', '95% CI', 'n'].forEach(function (c) {
+      h.appendChild(el('th', {}, c));
+    });
+    t.appendChild(h);
+    O.objectives.forEach(function (o) {
+      var m = byName[o.metric] || {scale: 1, shown: ''};
+      /* The threshold in the metric's display unit (a 0/1 metric in %); the estimate
+       * too, except a share of replications, which is in %. */
+      var mk = m.binary ? 100 : m.scale, mu = m.binary ? '%' : m.shown;
+      var share = o.statistic === 'share' || m.binary;
+      var k = o.statistic === 'share' ? 100 : mk, unit = o.statistic === 'share' ? '%' : mu;
+      var op = o.at_least ? '\u2265 ' : '\u2264 ';
+      var thr = fmt(o.threshold * mk, decimals(o.threshold * mk, 0, m.binary));
+      var what = (o.name ? o.name + ': ' : '') + o.metric + ' ' + op + withUnit(thr, mu) +
+        (o.statistic === 'share' ? ' in at least ' + fmt(o.probability * 100, 0) +
+                                   '% of replications'
+                                 : o.statistic === 'mean' ? ' on average'
+                                                          : ' at its ' + o.statistic);
+      var dec = decimals(o.estimate * k, (o.hi - o.lo) * k / 2, share);
+      var r = el('tr', {'class': 'verdict-' + VERDICT_CLASS[o.verdict]});
+      r.appendChild(el('td', {'class': 'verdict'}, o.verdict));
+      r.appendChild(el('td', {}, what));
+      r.appendChild(el('td', {'class': 'num'}, withUnit(fmt(o.estimate * k, dec), unit)));
+      r.appendChild(el('td', {'class': 'num'}, fmt(o.lo * k, dec) + ' to ' + fmt(o.hi * k, dec)));
+      r.appendChild(el('td', {'class': 'num'}, String(o.n)));
+      t.appendChild(r);
+    });
+    s.appendChild(t);
+  }
+
   /* ---- the plan check's findings (document plan.findings) --------------------- */
   function findingsTable() {
     var F = D.docs.findings;
@@ -1012,7 +1063,7 @@
   }
 
   function run() {
-    var builders = [mapView, probabilityView, compareSection, moduleSections, syncView,
+    var builders = [objectivesSection, mapView, probabilityView, compareSection, moduleSections, syncView,
                     findingsTable, seriesViews, histogramViews, briefPoints, navigation,
                     summaryFilter];
     builders.forEach(function (b) {

@@ -30,7 +30,7 @@ static void load_threshold(scn__ctx *c, const scn__node *v, const char *key, scn
     return;
   }
   if (qty_parse_any(&o->threshold, &kind, v->str, why, sizeof why) != 0) {
-    scn__error(c, v, "'%s' %s", key, why[0] ? why : "is not a quantity");
+    scn__error(c, v, "'%s': %s", key, why[0] ? why : "not a quantity");
     return;
   }
   static const char *const si[] = {
@@ -77,9 +77,10 @@ static void load_objective(scn__ctx *c, const scn__node *m, scn_objective *o, sc
     o->statistic = SCN_STAT_SHARE;
   }
   if ((v = scn__get(m, "name"))) scn__text(c, v, "name", &o->name);
+  /* Without an id, the metric names it; only ids written must be unique (two
+   * objectives may judge one metric by different thresholds). */
   o->id = full ? full : "";
-  if ((v = scn__get(m, "id"))) scn__text(c, v, "id", &o->id);
-  if (o->id[0]) scn__ids_add(c, ids, (v = scn__get(m, "id")) ? v : m, o->id);
+  if ((v = scn__get(m, "id")) && scn__text(c, v, "id", &o->id) == 0) scn__ids_add(c, ids, v, o->id);
 }
 
 void scn__load_objectives(scn__ctx *c, const scn__node *v) {
