@@ -1,7 +1,7 @@
 # docs_examples.sh - the examples in docs/*.md are run, so the documentation cannot rot.
 #
 # In a ```console block, a line "$ straits ..." is a command, run from a scratch copy of
-# the repository's scenarios; a trailing "# exit N" gives its expected status (default
+# the repository's scenarios (and the test data the docs cite); a trailing "# exit N" gives its expected status (default
 # 0).  Each following line up to the next command or the fence is expected output: it
 # must appear, exactly, among the lines the command printed (stdout and stderr); lines
 # containing "..." are not checked (they stand for output that varies).
@@ -14,6 +14,8 @@ cp -r "$SRC/scenarios" "$SCRATCH/scenarios"
   cp -r "$SRC/tests/plan/findings" "$SCRATCH/tests/plan/findings"
 [ -d "$SRC/tests/inspection/data" ] && mkdir -p "$SCRATCH/tests/inspection" &&
   cp -r "$SRC/tests/inspection/data" "$SCRATCH/tests/inspection/data"
+[ -d "$SRC/tests/cli/data" ] && mkdir -p "$SCRATCH/tests/cli" &&
+  cp -r "$SRC/tests/cli/data" "$SCRATCH/tests/cli/data"
 mkdir -p "$SCRATCH/bin"
 ln -sf "$STRAITS" "$SCRATCH/bin/straits"
 
