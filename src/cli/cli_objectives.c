@@ -44,7 +44,22 @@ int cli_objectives_eval(cli_objectives *o, const scn_scenario *sc, const mc_resu
     rep_buf_json_num(&b, x->hi);
     rep_buf_printf(&b, ",\"n\":%zu,\"verdict\":", x->n);
     rep_buf_json_str(&b, mc_verdict_name(x->verdict));
-    rep_buf_put(&b, "}");
+    rep_buf_printf(&b, ",\"failing\":%zu,\"causes\":[", x->nfail);
+    for (size_t c = 0; c < x->ncause; c++) {
+      const metric_def *def = &r->metrics.def[x->cause[c].metric];
+      char name[256];
+      snprintf(name, sizeof name, "%s.%s", def->module, def->name);
+      rep_buf_put(&b, c ? ",{\"metric\":" : "{\"metric\":");
+      rep_buf_json_str(&b, name);
+      rep_buf_put(&b, ",\"description\":");
+      rep_buf_json_str(&b, def->description ? def->description : "");
+      rep_buf_put(&b, ",\"in_failing\":");
+      rep_buf_json_num(&b, x->cause[c].in_failing);
+      rep_buf_put(&b, ",\"in_others\":");
+      rep_buf_json_num(&b, x->cause[c].in_others);
+      rep_buf_put(&b, "}");
+    }
+    rep_buf_put(&b, "]}");
   }
   rep_buf_put(&b, "]}");
   if (b.failed) {
@@ -97,6 +112,18 @@ static void print_one(FILE *out, const mc_objective_result *x, const mc_result *
   fprintf(out, ": %s%s%s (%s to %s)", est, eu[0] && strcmp(eu, "%") ? " " : "", eu, lo, hi);
   if ((int)x->n < r->replications) fprintf(out, ", n %zu", x->n);
   fputc('\n', out);
+  /* Where it breaks: the two conditions likeliest where it fails (the report has more). */
+  if (x->nfail && x->ncause) {
+    fprintf(out, "             where it fails (%zu replications):", x->nfail);
+    for (size_t c = 0; c < x->ncause && c < 2; c++) {
+      const metric_def *cd = &r->metrics.def[x->cause[c].metric];
+      fprintf(out, "%s %s.%s %.0f%%", c ? ";" : "", cd->module, cd->name,
+              100 * x->cause[c].in_failing);
+      if (!isnan(x->cause[c].in_others))
+        fprintf(out, " (others %.0f%%)", 100 * x->cause[c].in_others);
+    }
+    fputc('\n', out);
+  }
 }
 
 void cli_objectives_print(FILE *out, const cli_objectives *o, const mc_result *r) {

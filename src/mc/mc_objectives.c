@@ -103,6 +103,57 @@ static int evaluate(mc_objective_result *res, const scn_objective *o, const mc_r
   return 0;
 }
 
+/* A metric that can explain a failure: one declared 0/1 (an event, a task that ran), a
+ * bottleneck count or a task's wait, held when > 0.  Outcomes (spillover) and the
+ * objective's own metric are not causes. */
+static int candidate(const metric_def *def, int self, int m) {
+  if (m == self || (def->flags & (METRIC_SERIES | METRIC_INTERNAL))) return 0;
+  if (strcmp(def->module, "spillover") == 0) return 0;
+  return (def->flags & METRIC_BINARY) || strstr(def->name, "bottleneck.") == def->name ||
+         strstr(def->name, ".delay_authority") || strstr(def->name, ".delay_gates");
+}
+
+/* The replications failing o (their own value misses the threshold) and, for each
+ * candidate condition, its share there and in the others; the MC_MAX_CAUSES with the
+ * largest excess kept, likeliest first. */
+static int find_causes(mc_objective_result *res, const scn_objective *o, const mc_result *r,
+                       store *st, double *vals, unsigned char *fails) {
+  size_t nrep = (size_t)r->replications, nfail = 0, nok = 0;
+  if (store_metric_values(st, r->run_id, &r->metrics, res->metric, vals, nrep)) return ERR_STORE;
+  for (size_t i = 0; i < nrep; i++) {
+    fails[i] = !isnan(vals[i]) && !good(o, vals[i]) ? 1 : isnan(vals[i]) ? 2 : 0;
+    nfail += fails[i] == 1, nok += fails[i] == 0;
+  }
+  res->nfail = nfail;
+  if (!nfail) return 0;
+  for (size_t m = 0; m < r->metrics.n; m++) {
+    if (!candidate(&r->metrics.def[m], res->metric, (int)m)) continue;
+    if (store_metric_values(st, r->run_id, &r->metrics, (int)m, vals, nrep)) return ERR_STORE;
+    size_t kf = 0, ko = 0;
+    for (size_t i = 0; i < nrep; i++) {
+      int held = vals[i] > 0; /* NaN: not held */
+      kf += fails[i] == 1 && held, ko += fails[i] == 0 && held;
+    }
+    mc_cause c = {(int)m, (double)kf / nfail, nok ? (double)ko / nok : NAN};
+    double excess = c.in_failing - (nok ? c.in_others : 0);
+    if (!(c.in_failing >= 0.1 && excess > 0)) continue;
+    /* insert by excess, keeping the best MC_MAX_CAUSES */
+    size_t at = res->ncause;
+    while (at > 0) {
+      const mc_cause *p = &res->cause[at - 1];
+      double pe = p->in_failing - (nok ? p->in_others : 0);
+      if (pe >= excess) break;
+      at--;
+    }
+    if (at >= MC_MAX_CAUSES) continue;
+    size_t last = res->ncause < MC_MAX_CAUSES ? res->ncause : MC_MAX_CAUSES - 1;
+    memmove(&res->cause[at + 1], &res->cause[at], (last - at) * sizeof *res->cause);
+    res->cause[at] = c;
+    if (res->ncause < MC_MAX_CAUSES) res->ncause++;
+  }
+  return 0;
+}
+
 int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario *sc,
                        const mc_result *r, store *st, diag *d) {
   *out = NULL, *n = 0;
@@ -114,7 +165,8 @@ int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario 
   size_t nrep = (size_t)r->replications;
   double *vals = malloc((nrep ? nrep : 1) * sizeof *vals);
   double *scratch = malloc((nrep ? nrep : 1) * sizeof *scratch);
-  int err = res && vals && scratch ? 0 : ERR_NOMEM;
+  unsigned char *fails = malloc(nrep ? nrep : 1);
+  int err = res && vals && scratch && fails ? 0 : ERR_NOMEM;
   for (size_t i = 0; i < obj->n && !err; i++) {
     const scn_objective *o = &obj->item[i];
     res[i].objective = o;
@@ -140,8 +192,10 @@ int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario 
       continue;
     }
     err = evaluate(&res[i], o, r, st, vals, scratch);
+    if (!err && res[i].verdict != MC_VERDICT_MET && res[i].verdict != MC_VERDICT_NO_DATA)
+      err = find_causes(&res[i], o, r, st, vals, fails);
   }
-  free(vals), free(scratch);
+  free(vals), free(scratch), free(fails);
   if (!err && diag_count(d, DIAG_ERROR) > errors) err = ERR_INPUT;
   if (err) {
     free(res);

@@ -24,6 +24,18 @@ typedef enum mc_verdict {
 
 const char *mc_verdict_name(mc_verdict v); /* "met", "not met", "undecided", "no data" */
 
+/* Where it breaks: a condition of a replication -- an event occurred, a task ran, a
+ * bottleneck bound, a task waited for its authority or gates (the metric is > 0) --
+ * with its share among the replications that fail the objective and among the others
+ * (docs/models.md, "Where it breaks").  Conditional on failing, not a correlation. */
+typedef struct mc_cause {
+  int metric;            /* index in the run's registry */
+  double in_failing;     /* share of the failing replications where it holds */
+  double in_others;      /* share of the others (NaN when every replication fails) */
+} mc_cause;
+
+#define MC_MAX_CAUSES 5
+
 typedef struct mc_objective_result {
   const scn_objective *objective;
   int metric;             /* index in the run's registry */
@@ -32,6 +44,9 @@ typedef struct mc_objective_result {
   double target;          /* the threshold it is compared with (a share: probability) */
   size_t n;               /* replications where the metric was observed */
   mc_verdict verdict;
+  size_t nfail;           /* of them, those whose own value misses the threshold */
+  size_t ncause;          /* the conditions likelier where it fails, likeliest first */
+  mc_cause cause[MC_MAX_CAUSES];
 } mc_objective_result;
 
 /* Evaluate every objective of sc on replications [0, r->replications) of run r->run_id

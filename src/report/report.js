@@ -739,6 +739,24 @@
       r.appendChild(el('td', {'class': 'num'}, fmt(o.lo * k, dec) + ' to ' + fmt(o.hi * k, dec)));
       r.appendChild(el('td', {'class': 'num'}, String(o.n)));
       t.appendChild(r);
+      /* Where it breaks: what holds in the replications that fail it, against the
+       * others (conditional shares, not correlations). */
+      if (o.causes && o.causes.length) {
+        var c = el("tr", {"class": "causes"}), td = el("td", {colspan: "4"});
+        td.appendChild(el('span', {'class': 'note'}, 'Where it fails (' + o.failing +
+                                                     ' replications): '));
+        var ul = el('ul');
+        o.causes.forEach(function (x) {
+          ul.appendChild(el('li', {}, (x.description || x.metric).replace(/^1 if /, '') + ' \u2014 ' +
+            fmt(x.in_failing * 100, 0) + '% of them' +
+            (x.in_others === null ? '' : ', ' + fmt(x.in_others * 100, 0) + '% of the others') +
+            ' (' + x.metric + ')'));
+        });
+        td.appendChild(ul);
+        c.appendChild(el('td'));
+        c.appendChild(td);
+        t.appendChild(c);
+      }
     });
     s.appendChild(t);
   }

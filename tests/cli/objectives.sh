@@ -15,10 +15,19 @@ verdict quick met 4
 verdict quicker "not met" 5
 verdict half met 6
 verdict most "not met" 7
-grep -q '^objectives: 3 met, 3 not met, 1 undecided at this precision' "$SCRATCH/out" ||
+verdict effect-rare "not met" 8
+grep -q '^objectives: 3 met, 4 not met, 1 undecided at this precision' "$SCRATCH/out" ||
   fail "no count of verdicts"
 # p90 of a uniform 0-10 h delay, in the report's units: about 9 h.
 grep -Eq 'crisis\.wait\.time <= 10\.0 h at its p90: 9\.[0-9]+ h' "$SCRATCH/out" || fail "p90 estimate"
+# Where it breaks: the replications that fail 'effect-rare' are exactly those where
+# 'cause' occurred -- all of them, none of the others -- and 'cause' comes first.
+grep -A1 'crisis.effect.occurred <= ' "$SCRATCH/out" | grep -Eq \
+  '^ +where it fails \([0-9]+ replications\): crisis\.cause\.occurred 100% \(others 0%\)' ||
+  fail "the cause of effect-rare's failures"
+# An objective that is met has no such line.
+grep -A1 'crisis.likely.occurred >= ' "$SCRATCH/out" | grep -q 'where it fails' &&
+  fail "a met objective with causes"
 # The report opens with them (document "objectives").
 if [ -n "$(command -v node)" ] && "$STRAITS" report "$SCRATCH/o.db" -o "$SCRATCH/o.html" 2>/dev/null; then
   grep -q 'id="doc-objectives"' "$SCRATCH/o.html" || fail "no objectives document in the report"
@@ -28,10 +37,10 @@ fi
 sed 's/metric: crisis.likely.occurred, at_least: 0.8/metric: crisis.likly.occurred, at_least: 0.8/' \
   "$D/objectives.yaml" >"$SCRATCH/typo.yaml"
 expect_status 2 "$STRAITS" run -q --no-report --db "$SCRATCH/t.db" "$SCRATCH/typo.yaml"
-grep -q "typo.yaml:13:32: error: objective 'likely-often': no metric 'crisis.likly.occurred' in this run" \
+grep -q "typo.yaml:15:32: error: objective 'likely-often': no metric 'crisis.likly.occurred' in this run" \
   "$SCRATCH/err" || fail "unknown metric not located"
 sed 's/at_most: 10h, statistic: p90/at_most: 10km, statistic: p90/' "$D/objectives.yaml" >"$SCRATCH/unit.yaml"
 expect_status 2 "$STRAITS" run -q --no-report --db "$SCRATCH/u.db" "$SCRATCH/unit.yaml"
-grep -q "unit.yaml:16:5: error: objective 'quick': its threshold is in 'm' but 'crisis.wait.time' is in 's'" \
+grep -q "unit.yaml:18:5: error: objective 'quick': its threshold is in 'm' but 'crisis.wait.time' is in 's'" \
   "$SCRATCH/err" || fail "unit mismatch not located"
 finish
