@@ -23,6 +23,13 @@ void hash_sha256_update(hash_sha256 *h, const void *p, size_t n) {
   if (n) sha256_update(CTX(h), n, p);
 }
 
+void hash_sha256_item(hash_sha256 *h, const void *p, size_t n) {
+  unsigned char len[8];
+  for (int i = 0; i < 8; i++) len[i] = (unsigned char)((uint64_t)n >> (8 * i));
+  hash_sha256_update(h, len, sizeof len);
+  hash_sha256_update(h, p, n);
+}
+
 void hash_sha256_final(hash_sha256 *h, uint8_t digest[HASH_SHA256_SIZE]) {
   sha256_digest(CTX(h), HASH_SHA256_SIZE, digest); /* also resets the context */
 }

@@ -23,6 +23,9 @@ typedef struct hash_sha256 {
 
 void hash_sha256_init(hash_sha256 *h);
 void hash_sha256_update(hash_sha256 *h, const void *p, size_t n);
+/* One item of a list: its length as 8 little-endian bytes, then its bytes, so that
+ * no two lists of items give the same stream ("ab","c" and "a","bc" differ). */
+void hash_sha256_item(hash_sha256 *h, const void *p, size_t n);
 /* The digest of everything given since init; h starts over (as after init). */
 void hash_sha256_final(hash_sha256 *h, uint8_t digest[HASH_SHA256_SIZE]);
 void hash_sha256_final_hex(hash_sha256 *h, char hex[HASH_SHA256_HEX]);

@@ -142,14 +142,8 @@ static void sweep_key(char hash[HASH_SHA256_HEX], const scn_sweep *sw,
   hash_sha256 h;
   hash_sha256_init(&h);
   hash_sha256_update(&h, sw->hash, strlen(sw->hash));
-  for (size_t i = 0; i < opt->noverrides; i++) {
-    /* Each override framed by its length, so no two lists give the same stream. */
-    size_t n = strlen(opt->overrides[i]);
-    unsigned char len[8];
-    for (int b = 0; b < 8; b++) len[b] = (unsigned char)((uint64_t)n >> (8 * b));
-    hash_sha256_update(&h, len, sizeof len);
-    hash_sha256_update(&h, opt->overrides[i], n);
-  }
+  for (size_t i = 0; i < opt->noverrides; i++)
+    hash_sha256_item(&h, opt->overrides[i], strlen(opt->overrides[i]));
   hash_sha256_final_hex(&h, hash);
 }
 

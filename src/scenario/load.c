@@ -177,12 +177,7 @@ int scn_load(scn_scenario **out, const char *path, const scn_load_options *opt, 
   return scn__load_with(out, path, opt, d, interpret);
 }
 
-void scn__hash_input(scn__ctx *c, const void *p, size_t n) {
-  unsigned char len[8];
-  for (int i = 0; i < 8; i++) len[i] = (unsigned char)((uint64_t)n >> (8 * i));
-  hash_sha256_update(&c->hash, len, sizeof len);
-  hash_sha256_update(&c->hash, p, n);
-}
+void scn__hash_input(scn__ctx *c, const void *p, size_t n) { hash_sha256_item(&c->hash, p, n); }
 
 int scn__load_with(scn_scenario **out, const char *path, const scn_load_options *opt, diag *d,
                    void (*interpret_root)(scn__ctx *, const scn__node *)) {

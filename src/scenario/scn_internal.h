@@ -63,9 +63,8 @@ typedef struct scn__ctx {
   scn__ids places, regions, routes, forces, events;
 } scn__ctx;
 
-/* Add one input (a file's bytes, an override's text) to the scenario hash: its length
- * as 8 little-endian bytes, then the bytes, so that no two lists of inputs give the
- * same stream (load.c). */
+/* Add one input (a file's bytes, an override's text) to the scenario hash as one item
+ * (hash_sha256_item: framed by its length), so no two lists of inputs hash alike. */
 void scn__hash_input(scn__ctx *c, const void *p, size_t n);
 
 /* ---- yaml_tree.c ---------------------------------------------------------------- */

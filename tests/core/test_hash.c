@@ -93,6 +93,28 @@ static void test_file(void **state) {
   free(buf);
 }
 
+/* An item is its length (8 bytes, little-endian) and its bytes; two splits of the
+ * same bytes into items differ. */
+static void test_items(void **state) {
+  (void)state;
+  char got[HASH_SHA256_HEX], want[HASH_SHA256_HEX];
+  hash_sha256 h;
+  hash_sha256_init(&h);
+  hash_sha256_item(&h, "abc", 3);
+  hash_sha256_final_hex(&h, got);
+  hash_sha256_hex(want, "\x03\0\0\0\0\0\0\0abc", 11);
+  assert_string_equal(got, want);
+
+  char x[HASH_SHA256_HEX], y[HASH_SHA256_HEX];
+  hash_sha256_item(&h, "ab", 2);
+  hash_sha256_item(&h, "c", 1);
+  hash_sha256_final_hex(&h, x);
+  hash_sha256_item(&h, "a", 1);
+  hash_sha256_item(&h, "bc", 2);
+  hash_sha256_final_hex(&h, y);
+  assert_string_not_equal(x, y);
+}
+
 static void test_library_version(void **state) {
   (void)state;
   char v[32];
@@ -107,6 +129,7 @@ int main(void) {
       cmocka_unit_test(test_fips_examples),
       cmocka_unit_test(test_one_byte_changes_digest),
       cmocka_unit_test(test_file),
+      cmocka_unit_test(test_items),
       cmocka_unit_test(test_library_version),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
