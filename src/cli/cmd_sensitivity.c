@@ -12,6 +12,7 @@
 #include "cli_report.h"
 #include "diag.h"
 #include "err.h"
+#include "mc.h"
 #include "mc_sens.h"
 #include "rep_buf.h"
 
@@ -292,7 +293,8 @@ static void sobol_doc(rep_buf *b, const sens_opts *o, const mc_sens *s, const so
 
 /* The run (the latest, or --run) of this very scenario in --db, checked before any
  * evaluation so that a wrong store costs nothing.  *st stays open for store_sections. */
-static int open_target(const sens_opts *o, const scn_scenario *sc, store **st, int64_t *run) {
+static int open_target(const sens_opts *o, const scn_scenario *sc, store **st, int64_t *run,
+                       diag *d) {
   int status = cli_open_store(st, o->db);
   if (status) return status;
   store_run_row row;
@@ -305,9 +307,13 @@ static int open_target(const sens_opts *o, const scn_scenario *sc, store **st, i
     cli_error("%s: no run %lld", o->db, (long long)*run);
     return CLI_BAD_INPUT;
   }
-  if (strcmp(row.scenario_hash, sc->hash) != 0) {
-    cli_error("%s: run %lld is of another scenario (hash %s, this one %s): not stored", o->db,
-              (long long)*run, row.scenario_hash, sc->hash);
+  /* The stored hash is the study's (mc.h): this scenario with the shipped table,
+   * which is what the sensitivity evaluates. */
+  char hash[HASH_SHA256_HEX];
+  if (mc_study_hash(hash, sc, NULL, d)) return CLI_FAILURE;
+  if (strcmp(row.scenario_hash, hash) != 0) {
+    cli_error("%s: run %lld is of another scenario (study hash %s, this one %s): not stored", o->db,
+              (long long)*run, row.scenario_hash, hash);
     return CLI_BAD_INPUT;
   }
   return CLI_OK;
@@ -433,7 +439,7 @@ int cmd_sensitivity(int argc, char **argv) {
   int64_t run = 0;
   int rc = 0;
   memset(&s, 0, sizeof s);
-  if (o.db && (status = open_target(&o, sc, &st, &run))) goto out;
+  if (o.db && (status = d ? open_target(&o, sc, &st, &run, d) : CLI_FAILURE)) goto out;
   rc = d ? mc_sens_init(&s, sc, o.metric, o.delta, o.reps, NULL, d) : ERR_NOMEM;
   status = rc == ERR_NOTFOUND || rc == ERR_INPUT ? CLI_BAD_INPUT : CLI_FAILURE;
   if (rc) goto out;

@@ -1,4 +1,5 @@
-/* rng.h - counter-based random streams (Philox4x32-10, Salmon et al., SC'11).
+/* rng.h - counter-based random streams (Philox4x32-10, Salmon et al., SC'11; the
+ * block function is Random123's reference implementation, see rng.c).
  *
  * A stream is a pure function of (seed, replication, module, purpose) and a block
  * counter, so a replication draws the same numbers whichever thread or rank runs

@@ -27,6 +27,7 @@
 #include "sar.h"
 #include "plan.h"
 #include "err.h"
+#include "hash.h"
 #include "sim.h"
 
 /* ---- modules ------------------------------------------------------------------
@@ -394,6 +395,37 @@ static void options_text(char *buf, size_t size, void *const *model) {
                plan_authorities_hash(plan_model_authorities(((const mc_plan *)model[m])->model)));
 }
 
+/* The study hash (mc.h): SHA-256 of a short manifest, one line per input, "role
+ * sha256" -- the scenario's own hash, the authorities table the plan read, the files
+ * the SAR model read.  Roles are fixed words and digests fixed-length hex, so the
+ * text is unambiguous; the version line leaves room to change the manifest. */
+static void study_line(void *ctx, const char *role, const char *sha256) {
+  hash_sha256 *h = ctx;
+  hash_sha256_update(h, role, strlen(role));
+  hash_sha256_update(h, " ", 1);
+  hash_sha256_update(h, sha256, strlen(sha256));
+  hash_sha256_update(h, "\n", 1);
+}
+
+static void study_hash(char out[HASH_SHA256_HEX], const scn_scenario *sc, void *const *model,
+                       const mc_options *opt) {
+  hash_sha256 h;
+  hash_sha256_init(&h);
+  static const char head[] = "straits study 1\n";
+  hash_sha256_update(&h, head, sizeof head - 1);
+  study_line(&h, "scenario", sc->hash);
+  const plan_authorities *table = opt ? opt->authorities : NULL;
+  const void *sar_m = NULL;
+  for (size_t m = 0; m < NMODULES; m++) {
+    if (modules[m].prepare_with == plan_prepare_ && model[m])
+      table = plan_model_authorities(((const mc_plan *)model[m])->model);
+    if (modules[m].prepare == sar_prepare_) sar_m = model[m];
+  }
+  if (table) study_line(&h, "authorities", plan_authorities_hash(table));
+  sar_model_inputs(sar_m, study_line, &h);
+  hash_sha256_final_hex(&h, out);
+}
+
 static void release_models(void **model) {
   for (size_t m = 0; m < NMODULES; m++) {
     if (model[m])
@@ -424,6 +456,18 @@ int mc_define_metrics(metric_set *ms, const scn_scenario *sc, diag *d) {
   metric_set_init(ms);
   int err = prepare_models(model, ms, sc, NULL, d);
   release_models(model);
+  return err;
+}
+
+int mc_study_hash(char out[HASH_SHA256_HEX], const scn_scenario *sc, const mc_options *opt,
+                  diag *d) {
+  void *model[NMODULES] = {NULL};
+  metric_set ms;
+  metric_set_init(&ms);
+  int err = prepare_models(model, &ms, sc, opt, d);
+  if (!err) study_hash(out, sc, model, opt);
+  release_models(model);
+  metric_set_release(&ms);
   return err;
 }
 
@@ -898,13 +942,14 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   metric_set_init(&res->metrics);
   if ((err = prepare_models(job.model, &res->metrics, sc, opt, d)))
     goto done;
+  study_hash(res->study_hash, sc, job.model, opt);
   const metric_set *ms = &res->metrics;
   job.sc = sc;
   job.ms = ms;
 
   /* Find or start the run. */
   options_text(options, sizeof options, job.model);
-  store_run_info info = {sc->name, sc->hash, sc->path, sc->seed,
+  store_run_info info = {sc->name, res->study_hash, sc->path, sc->seed,
                          opt->version ? opt->version : "unknown", options, cap};
   err = ERR_NOTFOUND;
   if (opt->resume) {

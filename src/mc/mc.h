@@ -16,10 +16,14 @@
  * until_ci, min_replications, the cap) and the values, never on the thread count or
  * on where an earlier session was interrupted.
  *
- * What makes two runs "the same" for resume: the scenario hash (every file read and
- * every --set override, hence the horizon and all parameters), the seed, the version
- * string, and the canonical options text (today the list of modules, "modules=crisis")
- * -- everything that changes what a given replication yields.  The replication cap,
+ * What makes two runs "the same" for resume: the study hash, the seed, the version
+ * string, and the canonical options text (the list of modules, "modules=crisis", and
+ * the authorities table's hash) -- everything that changes what a given replication
+ * yields.  The study hash is a SHA-256 over the scenario hash (every file the
+ * scenario read and every --set override, hence the horizon and all parameters) and
+ * what the modules read when prepared: the authorities table, the NetCDF fields and
+ * the GSHHG coastline file (sar_model_inputs).  It is what the store keeps as the
+ * run's scenario_hash, so two runs with the same hash are the same study.  The replication cap,
  * threads, batch, until_ci and min_replications are not part of it: they choose
  * which replications run, not what any of them yields.  So a run of 20 resumed with a
  * cap of 40 equals an uninterrupted run of 40.
@@ -33,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "diag.h"
+#include "hash.h"
 #include "metric.h"
 #include "stats.h"
 #include "scenario.h"
@@ -106,6 +111,7 @@ typedef struct mc_result {
   int ran;              /* run by this call */
   int converged;        /* until_ci met (1 when not asked) */
   double wall_s;        /* this call */
+  char study_hash[HASH_SHA256_HEX]; /* the run's identity (above), stored as scenario_hash */
   metric_set metrics;   /* the run's registry (a copy the result owns) */
   stats_summary *summary; /* [metrics.n]; for series: summary of the last value;
                              NULL for a part of a split run (nparts > 1) */
@@ -124,6 +130,11 @@ void mc_result_free(mc_result *r); /* NULL is a no-op */
 /* (Re)compute r->summary from replications [0, r->replications) of run r->run_id in
  * st -- after more of them were stored, e.g. merged from other parts (sweep.h). */
 int mc_result_summarize(mc_result *r, store *st, diag *d);
+
+/* The study hash mc_run would store for sc under opt (above): the modules are
+ * prepared (their files read and hashed) and released again.  0 or their error. */
+int mc_study_hash(char out[HASH_SHA256_HEX], const scn_scenario *sc, const mc_options *opt,
+                  diag *d);
 
 /* The metric registry mc_run records for sc, for tools that read a store.  ms is
  * initialised here; the caller releases it (also after a failure). */

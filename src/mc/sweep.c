@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "hash.h"
 #include "quantity.h"
 #include "rng.h"
 
@@ -136,16 +137,14 @@ void mc_sweep_result_free(mc_sweep_result *r) {
 }
 
 /* The sweep's key: the file's bytes and the overrides every point gets. */
-static void sweep_key(char hash[17], const scn_sweep *sw, const mc_sweep_options *opt) {
-  uint64_t h = 0xcbf29ce484222325u;
-  for (const char *s = sw->hash; *s; s++)
-    h = (h ^ (unsigned char)*s) * 0x100000001b3u;
-  for (size_t i = 0; i < opt->noverrides; i++) {
-    h = (h ^ '\n') * 0x100000001b3u;
-    for (const char *s = opt->overrides[i]; *s; s++)
-      h = (h ^ (unsigned char)*s) * 0x100000001b3u;
-  }
-  snprintf(hash, 17, "%016llx", (unsigned long long)h);
+static void sweep_key(char hash[HASH_SHA256_HEX], const scn_sweep *sw,
+                      const mc_sweep_options *opt) {
+  hash_sha256 h;
+  hash_sha256_init(&h);
+  hash_sha256_update(&h, sw->hash, strlen(sw->hash));
+  for (size_t i = 0; i < opt->noverrides; i++)
+    hash_sha256_item(&h, opt->overrides[i], strlen(opt->overrides[i]));
+  hash_sha256_final_hex(&h, hash);
 }
 
 /* Load the scenario with the sweep-wide overrides, then the point's. */
@@ -267,7 +266,7 @@ int mc_sweep_run(mc_sweep_result **out, const scn_sweep *sw, const mc_sweep_opti
     sc = NULL;
   }
 
-  char hash[17];
+  char hash[HASH_SHA256_HEX];
   sweep_key(hash, sw, opt);
   store_sweep_info info = {sw->name, hash, sw->path,
                            sw->design == SCN_DESIGN_LHS ? "latin_hypercube" : "factorial",
@@ -351,7 +350,7 @@ static int same_run(store *a, int64_t ra, store *b, int64_t rb) {
 int mc_sweep_gather(mc_sweep_result *r, const scn_sweep *sw, const mc_sweep_options *opt,
                     store *st, const char *const *parts, size_t nparts, diag *d) {
   const double t0 = now_s();
-  char hash[17];
+  char hash[HASH_SHA256_HEX];
   unsigned char *done = NULL, *fresh = NULL; /* fresh[p]: rows were copied for point p */
   int64_t *src = NULL;
   int err = 0;

@@ -21,6 +21,7 @@
 #include "err.h"
 #include "geo_polygon.h"
 #include "gshhg.h"
+#include "hash.h"
 #include "rng.h"
 #include "scn_sar.h"
 #include "stats.h"
@@ -36,6 +37,10 @@ struct sar_model {
   env_field *current, *wind, *water;
   geo_landmask land;
   int has_land;
+  /* SHA-256 of the files read besides the scenario ("" when not read from a file):
+   * the run's provenance (sar_model_inputs). */
+  char sha_current[HASH_SHA256_HEX], sha_wind[HASH_SHA256_HEX], sha_water[HASH_SHA256_HEX],
+      sha_coast[HASH_SHA256_HEX];
   int m_cases, m_missing, m_found, m_alive, m_p_alive, m_ttl, m_pos, m_pos_series, m_effort,
       m_area, m_sorties, m_held, m_first, m_searching;
 };
@@ -94,11 +99,23 @@ struct sar {
 
 /* ---- the model ---------------------------------------------------------------- */
 
-static int load_field(env_field **out, const scn_sar_field *f, env_quantity q,
-                      const scn_scenario *sc, diag *d) {
+/* The SHA-256 of a file the model read into sha; a file that cannot be read again is
+ * an error (the run could not say what it was made from). */
+static int hash_input(char sha[HASH_SHA256_HEX], const char *path, const scn_scenario *sc,
+                      diag *d) {
+  if (hash_sha256_file(sha, path) == 0) return 0;
+  diag_report(d, DIAG_ERROR, sc->path, 0, 0, "cannot hash '%s' for the run's provenance",
+              path);
+  return ERR_IO;
+}
+
+static int load_field(env_field **out, char sha[HASH_SHA256_HEX], const scn_sar_field *f,
+                      env_quantity q, const scn_scenario *sc, diag *d) {
+  int err;
   switch (f->kind) {
   case SCN_SAR_FIELD_FILE:
-    return env_nc_read(out, f->path, q, sc->epoch_unix, d);
+    if ((err = env_nc_read(out, f->path, q, sc->epoch_unix, d))) return err;
+    return hash_input(sha, f->path, sc, d);
   case SCN_SAR_FIELD_ROTATING:
     *out = env_field_rotating(f->speed, f->omega);
     break;
@@ -148,13 +165,14 @@ int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag 
   if (!m)
     return ERR_NOMEM;
   m->sc = sc, m->cfg = sc->sar;
-  if ((err = load_field(&m->current, &m->cfg->current, ENV_CURRENT, sc, d)) ||
-      (err = load_field(&m->wind, &m->cfg->wind, ENV_WIND, sc, d)))
+  if ((err = load_field(&m->current, m->sha_current, &m->cfg->current, ENV_CURRENT, sc, d)) ||
+      (err = load_field(&m->wind, m->sha_wind, &m->cfg->wind, ENV_WIND, sc, d)))
     goto fail;
   if (m->cfg->has_water) {
-    if (m->cfg->water.path)
-      err = env_nc_read(&m->water, m->cfg->water.path, ENV_SST, sc->epoch_unix, d);
-    else if (!(m->water = env_field_constant(m->cfg->water.east, m->cfg->water.east)))
+    if (m->cfg->water.path) {
+      if (!(err = env_nc_read(&m->water, m->cfg->water.path, ENV_SST, sc->epoch_unix, d)))
+        err = hash_input(m->sha_water, m->cfg->water.path, sc, d);
+    } else if (!(m->water = env_field_constant(m->cfg->water.east, m->cfg->water.east)))
       err = ERR_NOMEM;
     if (err)
       goto fail;
@@ -168,6 +186,8 @@ int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag 
                                     m->cfg->land_res, d)))
         goto fail;
       m->has_land = 1;
+      if ((err = hash_input(m->sha_coast, path, sc, d)))
+        goto fail;
     } else {
       diag_report(d, DIAG_WARNING, sc->path, 0, 0, "no GSHHG coastlines installed "
                   "(gmt-gshhg-low): search objects will not strand on land");
@@ -216,6 +236,19 @@ void sar_model_free(sar_model *m) {
 
 void sar_model_fields(const sar_model *m, const env_field **current, const env_field **wind) {
   *current = m->current, *wind = m->wind;
+}
+
+void sar_model_inputs(const sar_model *m,
+                      void (*fn)(void *ctx, const char *role, const char *sha256), void *ctx) {
+  if (!m) return;
+  const struct { const char *role, *sha; } in[] = {
+      {"sar.current", m->sha_current},
+      {"sar.wind", m->sha_wind},
+      {"sar.water", m->sha_water},
+      {"sar.coastline", m->sha_coast},
+  };
+  for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+    if (in[i].sha[0]) fn(ctx, in[i].role, in[i].sha);
 }
 
 /* ---- survival and seeding -------------------------------------------------------- */

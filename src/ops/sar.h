@@ -222,6 +222,12 @@ void sar_model_free(sar_model *m); /* NULL is a no-op */
 /* The current and wind the model built from the section (borrowed: they live as long
  * as the model), for tools and tests. */
 void sar_model_fields(const sar_model *m, const env_field **current, const env_field **wind);
+/* The files the model read besides the scenario, for a run's provenance: fn(ctx, role,
+ * sha256) once per file, in a fixed order -- "sar.current", "sar.wind", "sar.water"
+ * (the NetCDF fields read from files) and "sar.coastline" (the GSHHG file of the land
+ * mask); sha256 is the SHA-256 of the file's bytes, 64 hex digits.  NULL m: none. */
+void sar_model_inputs(const sar_model *m,
+                      void (*fn)(void *ctx, const char *role, const char *sha256), void *ctx);
 sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                uint32_t rep);
 void sar_collect(const sar *S, sim *s, metric_out *out);

@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "err.h"
+#include "hash.h"
 #include "plan_internal.h"
 
 typedef struct tab {
@@ -686,9 +687,7 @@ static void interpret(tab *t, const yaml_node_t *root) {
 }
 
 static void hash_text(plan_authorities *a, const char *text, size_t len) {
-  uint64_t h = 0xcbf29ce484222325u;
-  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)text[i]) * 0x100000001b3u;
-  snprintf(a->hash, sizeof a->hash, "%016" PRIx64, h);
+  hash_sha256_hex(a->hash, text, len);
 }
 
 int plan_authorities_load(plan_authorities **out, const char *path, diag *d) {

@@ -42,7 +42,7 @@ const char *plan_authorities_default_path(void);
 void plan_authorities_free(plan_authorities *a);
 
 const char *plan_authorities_path(const plan_authorities *a);
-/* FNV-1a of the file's bytes, 16 hex digits: part of a run's identity. */
+/* SHA-256 of the file's bytes, 64 hex digits: part of a run's identity (mc.h). */
 const char *plan_authorities_hash(const plan_authorities *a);
 /* meta.nation: the nation whose law the table states ("JP"); its tasks need authority. */
 const char *plan_authorities_nation(const plan_authorities *a);

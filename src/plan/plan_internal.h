@@ -73,7 +73,7 @@ typedef struct pl_rule {
 struct plan_authorities {
   arena mem;
   const char *path, *nation;
-  char hash[17];
+  char hash[65]; /* SHA-256 of the file's bytes, hex */
   size_t nsit, nact, narea, ngate, nrule;
   pl_situation *sit;
   pl_activity *act;

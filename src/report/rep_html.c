@@ -522,7 +522,10 @@ static void provenance(rep_buf *b, const rep_run *r, const rep_lines *coast) {
   rep_buf_put(b, "<section id=\"provenance\"><h2>Provenance</h2><table>\n");
   prov_row(b, "scenario", run->scenario_name);
   prov_row(b, "scenario file", run->scenario_path);
-  prov_row(b, "scenario hash", run->scenario_hash);
+  /* The run's identity (mc.h): SHA-256 over the scenario, its includes and --set
+   * overrides, the authorities table and the field and coastline files it read. */
+  prov_row(b, "study hash (SHA-256 of the scenario, its includes and overrides, the "
+              "authorities table, field and coastline files)", run->scenario_hash);
   snprintf(t, sizeof t, "%llu", (unsigned long long)run->seed);
   prov_row(b, "seed", t);
   snprintf(t, sizeof t, "%zu (planned %d)", r->nrep, run->replications_planned);
@@ -572,7 +575,7 @@ int rep_html(rep_buf *b, const rep_run *r, const rep_options *opt) {
   if (r->scenario_doc && strstr(r->scenario_doc, "\"notional\":true"))
     rep_buf_put(b, "<p class=\"notional\">Notional forces and numbers: an illustration, "
                    "not an assessment.</p>\n");
-  rep_buf_printf(b, "<p class=\"meta\">%zu replications, seed %llu, scenario hash %s, "
+  rep_buf_printf(b, "<p class=\"meta\">%zu replications, seed %llu, study hash %.12s, "
                     "straits %s, run %lld of its store, finished ",
                  r->nrep, (unsigned long long)r->run.seed, r->run.scenario_hash,
                  r->run.version, (long long)r->run.id);

@@ -178,6 +178,8 @@ int scn_load(scn_scenario **out, const char *path, const scn_load_options *opt, 
   return scn__load_with(out, path, opt, d, interpret);
 }
 
+void scn__hash_input(scn__ctx *c, const void *p, size_t n) { hash_sha256_item(&c->hash, p, n); }
+
 int scn__load_with(scn_scenario **out, const char *path, const scn_load_options *opt, diag *d,
                    void (*interpret_root)(scn__ctx *, const scn__node *)) {
   static const scn_load_options defaults = SCN_LOAD_OPTIONS_INIT;
@@ -198,7 +200,7 @@ int scn__load_with(scn_scenario **out, const char *path, const scn_load_options 
   c.opt = opt;
   c.tree = &tree;
   c.mem = mem;
-  c.hash = 0xcbf29ce484222325u;
+  hash_sha256_init(&c.hash);
   scn__ids_init(&c.places, "place");
   scn__ids_init(&c.regions, "region");
   scn__ids_init(&c.routes, "route");
@@ -214,7 +216,7 @@ int scn__load_with(scn_scenario **out, const char *path, const scn_load_options 
   }
   int rc = root ? finish(&c, errors_before) : (c.nomem ? ERR_NOMEM : c.io_failed ? ERR_IO : ERR_INPUT);
   if (rc == 0) {
-    snprintf(c.sc->hash, sizeof c.sc->hash, "%016" PRIx64, c.hash);
+    hash_sha256_final_hex(&c.hash, c.sc->hash);
     c.sc->path = scn__strdup(&c, mem, path, strlen(path));
     c.sc->mem_ = mem;
     if (c.nomem) rc = ERR_NOMEM;

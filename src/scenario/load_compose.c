@@ -47,12 +47,7 @@ static int set_push(scn__ctx *c, file_set *s, const char *real) {
   return s->real[s->n++] ? 0 : -1;
 }
 
-static void hash_bytes(scn__ctx *c, const void *p, size_t n) {
-  const unsigned char *b = p;
-  uint64_t h = c->hash;
-  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3u;
-  c->hash = h;
-}
+static void hash_bytes(scn__ctx *c, const void *p, size_t n) { scn__hash_input(c, p, n); }
 
 /* Report a problem with a file: at the `includes` item that named it, or, for the
  * main file, at the file itself. */

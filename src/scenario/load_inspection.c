@@ -519,9 +519,7 @@ static char *read_whole(const char *path, size_t *len, int *too_big) {
 }
 
 static void hash_text(scn__ctx *c, const char *p, size_t n) {
-  uint64_t h = c->hash; /* the same FNV-1a as every other file read */
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 0x100000001b3u;
-  c->hash = h;
+  scn__hash_input(c, p, n); /* the same SHA-256 as every other file read */
 }
 
 /* Parse the rows.  Returns the number kept in *rows (malloc'd), or -1 (reported). */

@@ -203,9 +203,7 @@ int scn_sweep_load(scn_sweep **out, const char *path, diag *d) {
   if (root) {
     sw->path = file;
     load_sweep(&c, sw, root);
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)text[i]) * 0x100000001b3u;
-    snprintf(sw->hash, sizeof sw->hash, "%016" PRIx64, h);
+    hash_sha256_hex(sw->hash, text, len);
   }
   free(text);
   arena_release(&tree);

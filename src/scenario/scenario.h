@@ -132,7 +132,10 @@ typedef struct scn_scenario {
   uint64_t seed;
   int replications;
   int notional;
-  char hash[17];       /* 64-bit FNV-1a of every file read and every override, hex */
+  char hash[65];       /* SHA-256 of every file read (the main file, its includes, AIS
+                          replays) and every --set override, in reading order, each
+                          framed by its length: 64 hex digits.  A run's identity adds
+                          what the modules read (mc.h: the study hash). */
   const char *path;    /* the main file */
 
   size_t nplace, nregion, nroute, nforce, nevent;

@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "hash.h"
 #include "dist.h"
 #include "quantity.h"
 #include "scenario.h"
@@ -56,11 +57,15 @@ typedef struct scn__ctx {
   arena *mem;        /* the scenario's memory */
   scn_scenario *sc;
   size_t nodes;      /* nodes read so far, all files, aliases expanded */
-  uint64_t hash;     /* FNV-1a state */
+  hash_sha256 hash;  /* SHA-256 of the inputs so far (scn__hash_input) */
   int nomem;         /* an allocation failed: the result is ERR_NOMEM */
   int io_failed;     /* the main file could not be read: ERR_IO */
   scn__ids places, regions, routes, forces, events;
 } scn__ctx;
+
+/* Add one input (a file's bytes, an override's text) to the scenario hash as one item
+ * (hash_sha256_item: framed by its length), so no two lists of inputs hash alike. */
+void scn__hash_input(scn__ctx *c, const void *p, size_t n);
 
 /* ---- yaml_tree.c ---------------------------------------------------------------- */
 

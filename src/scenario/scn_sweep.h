@@ -50,7 +50,7 @@ typedef struct scn_sweep {
   uint64_t seed;        /* latin_hypercube sampling */
   size_t nfactor;
   scn_factor *factor;
-  char hash[17];        /* FNV-1a of the file's bytes, hex */
+  char hash[65];        /* SHA-256 of the file's bytes, hex */
   void *mem_;
 } scn_sweep;
 

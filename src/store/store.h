@@ -120,7 +120,7 @@ const char *store_errmsg(const store *st);
 
 typedef struct store_run_row {
   int64_t id;
-  char scenario_name[256], scenario_hash[32], scenario_path[1024];
+  char scenario_name[256], scenario_hash[80], scenario_path[1024]; /* hash: 64 hex */
   uint64_t seed;
   char version[64], options[256];
   int replications_planned, replications_done;

@@ -15,6 +15,7 @@
 
 #include "crisis.h"
 #include "err.h"
+#include "hash.h"
 #include "plan.h"
 #include "scenario.h"
 #include "scn_plan.h"
@@ -87,7 +88,11 @@ static void test_table_shipped(void **state) {
   assert_int_equal(plan_authorities_count(a, PLAN_RULES), ns * na); /* every pair has a row */
   assert_true(plan_authorities_count(a, PLAN_GATES) >= 14);
   assert_string_equal(plan_authorities_nation(a), "JP");
-  assert_int_equal(strlen(plan_authorities_hash(a)), 16);
+  assert_int_equal(strlen(plan_authorities_hash(a)), 64); /* SHA-256, hex */
+  /* ... of the file's bytes (what sha256sum prints for data/authorities.yaml). */
+  char sha[HASH_SHA256_HEX];
+  assert_int_equal(hash_sha256_file(sha, plan_authorities_path(a)), 0);
+  assert_string_equal(plan_authorities_hash(a), sha);
   for (size_t s = 0; s < ns; s++)
     assert_string_equal(plan_authorities_id(a, PLAN_SITUATIONS, s),
                         scn_situation_name((scn_situation)plan_situation_scn(a, (int)s)));

@@ -40,7 +40,11 @@ grep -Eq '<script[^>]* src=|<link[^>]* href=' r.html && fail "the report loads a
 grep -q '"layer":"region"' r.html || fail "no regions in the report"
 grep -q '"layer":"coastline"' r.html || echo "note: no coastline (gmt-gshhg-low missing?)"
 grep -q "Provenance" r.html || fail "no provenance"
-grep -q "scenario hash" r.html || fail "no scenario hash"
+# The study hash (SHA-256, 64 hex digits) the store keeps as the run's identity.
+h=$(sqlite3 a/s.db 'SELECT scenario_hash FROM run WHERE id = 1')
+echo "$h" | grep -Eq '^[0-9a-f]{64}$' || fail "stored study hash '$h' is not a SHA-256"
+grep -q "study hash (SHA-256" r.html || fail "no study hash in the provenance"
+grep -q "<td class=\"mono\">$h</td>" r.html || fail "provenance does not show the stored hash $h"
 expect_status 2 "$STRAITS" report does-not-exist.db
 expect_status 2 "$STRAITS" report --run 99 a/s.db -o x.html
 

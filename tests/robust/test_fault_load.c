@@ -21,7 +21,7 @@
 
 typedef struct summary {
   int rc;
-  char hash[17];
+  char hash[sizeof ((scn_scenario *)0)->hash];
   size_t nplace, nregion, nroute, nforce, nevent;
   uint64_t seed;
 } summary;

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "err.h"
+#include "hash.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -73,7 +74,7 @@ static void test_header_and_theater(void **state) {
   assert_int_equal(sc->seed, 20270401);
   assert_int_equal(sc->replications, 1000);
   assert_true(sc->notional);
-  assert_int_equal(strlen(sc->hash), 16);
+  assert_int_equal(strlen(sc->hash), 64); /* SHA-256, hex */
   assert_string_equal(sc->path, DATA "good.yaml");
 
   /* common.yaml's places come first: included sections merge before the includer's. */
@@ -420,6 +421,52 @@ static void test_overrides(void **state) {
   scn_free(plain);
 }
 
+/* The scenario hash is SHA-256 over each input framed by its length (8 bytes,
+ * little-endian), in reading order: the main file, then its includes, then each
+ * override (docs/scenario.md).  One byte changed in an include changes it. */
+static void frame(hash_sha256 *h, const char *text, size_t n) {
+  unsigned char len[8];
+  for (int i = 0; i < 8; i++) len[i] = (unsigned char)((uint64_t)n >> (8 * i));
+  hash_sha256_update(h, len, sizeof len);
+  hash_sha256_update(h, text, n);
+}
+
+static void test_hash_definition(void **state) {
+  (void)state;
+  static const char inc[] = "theater:\n  places:\n    - {id: a, name: A, kind: port, lat: 26, lon: 127}\n";
+  static const char inc2[] = "theater:\n  places:\n    - {id: a, name: A, kind: port, lat: 26, lon: 128}\n";
+  static const char main_text[] =
+      "includes: [hash_inc.yaml]\n"
+      "scenario: {name: h, epoch: 2027-04-01T00:00Z, horizon: 1d, seed: 1, replications: 1}\n";
+  static const char *const set[] = {"scenario.seed=2"};
+  write_file(TMP "hash_inc.yaml", inc);
+  write_file(TMP "hash_main.yaml", main_text);
+  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  opt.overrides = set;
+  opt.noverrides = 1;
+  scn_scenario *sc = load_ok(TMP "hash_main.yaml", &opt);
+
+  hash_sha256 h;
+  char want[HASH_SHA256_HEX];
+  hash_sha256_init(&h);
+  frame(&h, main_text, strlen(main_text));
+  frame(&h, inc, strlen(inc));
+  frame(&h, set[0], strlen(set[0]) + 1); /* an override with its NUL, as before */
+  hash_sha256_final_hex(&h, want);
+  assert_string_equal(sc->hash, want);
+
+  /* One byte of the include: another hash, and back again. */
+  write_file(TMP "hash_inc.yaml", inc2);
+  scn_scenario *changed = load_ok(TMP "hash_main.yaml", &opt);
+  assert_string_not_equal(changed->hash, sc->hash);
+  write_file(TMP "hash_inc.yaml", inc);
+  scn_scenario *back = load_ok(TMP "hash_main.yaml", &opt);
+  assert_string_equal(back->hash, sc->hash);
+  scn_free(back);
+  scn_free(changed);
+  scn_free(sc);
+}
+
 static void test_override_shared_alias_is_copied(void **state) {
   (void)state;
   const char *set[] = {"crisis.events.b.delay.max=5h"};
@@ -574,6 +621,7 @@ int main(void) {
       cmocka_unit_test(test_depth_cap),
       cmocka_unit_test(test_size_and_node_caps),
       cmocka_unit_test(test_overrides),
+      cmocka_unit_test(test_hash_definition),
       cmocka_unit_test(test_override_shared_alias_is_copied),
       cmocka_unit_test(test_bad_overrides),
       cmocka_unit_test(test_all_errors_in_one_pass),
