@@ -53,6 +53,8 @@ void cmd_env_usage(FILE *out);
 
 int cmd_plan(int argc, char **argv);
 void cmd_plan_usage(FILE *out);
+int cmd_verify(int argc, char **argv); /* cmd_verify.c (issue 21) */
+void cmd_verify_usage(FILE *out);
 
 /* The plan side of a scenario (cmd_plan.c): its authorities table and its model, for
  * check, plan and run.  cli_plan_open returns 0 or an error (problems in d). */
