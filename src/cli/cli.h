@@ -80,6 +80,10 @@ const char *cli_default_scenario(void);
  * set, or CLI_BAD_INPUT (or CLI_FAILURE when out of memory). */
 int cli_load_scenario(scn_scenario **out, const char *path, const char *const *overrides,
                       size_t noverrides);
+/* The same, with folders includes may also come from (--include-dir). */
+int cli_load_scenario_in(scn_scenario **out, const char *path, const char *const *overrides,
+                         size_t noverrides, const char *const *include_dirs,
+                         size_t ninclude_dirs);
 
 /* Progress bar with ETA on a terminal (stderr); silent when stderr is not one. */
 void cli_progress(int done, int total, double elapsed_s, void *ctx);

@@ -54,11 +54,19 @@ const char *cli_default_scenario(void) { return STRAITS_SCENARIO_DIR "/taiwan-st
 
 int cli_load_scenario(scn_scenario **out, const char *path, const char *const *overrides,
                       size_t noverrides) {
+  return cli_load_scenario_in(out, path, overrides, noverrides, NULL, 0);
+}
+
+int cli_load_scenario_in(scn_scenario **out, const char *path, const char *const *overrides,
+                         size_t noverrides, const char *const *include_dirs,
+                         size_t ninclude_dirs) {
   diag *d = diag_new();
   if (!d) return CLI_FAILURE;
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
   opt.overrides = overrides;
   opt.noverrides = noverrides;
+  opt.include_dirs = include_dirs;
+  opt.ninclude_dirs = ninclude_dirs;
   int rc = scn_load(out, path, &opt, d);
   diag_print(d, stderr, isatty(fileno(stderr)));
   diag_free(d);

@@ -158,9 +158,14 @@ typedef struct scn_load_options {
   int max_include_depth;
   const char *const *overrides; /* "path.to.key=value" from --set */
   size_t noverrides;
+  /* Folders includes may come from besides the main file's own (--include-dir):
+   * an include is looked up beside the including file, then in each of these, and
+   * must resolve (symlinks followed) inside one of them or the main file's folder. */
+  const char *const *include_dirs;
+  size_t ninclude_dirs;
 } scn_load_options;
 
-#define SCN_LOAD_OPTIONS_INIT {8u << 20, 64, 1000000, 8, NULL, 0}
+#define SCN_LOAD_OPTIONS_INIT {8u << 20, 64, 1000000, 8, NULL, 0, NULL, 0}
 
 /* Load and validate.  On success *out is the scenario and 0 is returned; on any
  * error every problem is in d, *out is NULL and ERR_INPUT (or ERR_IO, ERR_NOMEM)

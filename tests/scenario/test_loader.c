@@ -2,6 +2,7 @@
  * caps against hostile files, and every error of a file reported in one pass. */
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "scenario.h"
@@ -304,6 +307,107 @@ static void test_include_problems(void **state) {
   expect_error(DATA "good.yaml", &opt, "includes nested deeper than 0 files");
 }
 
+
+/* Includes stay inside the main file's folder (and the --include-dir ones): no
+ * absolute path, no '..' out of it, no symbolic link out of it; only regular files
+ * (a FIFO would block for ever); a non-mapping include is an error; `--set
+ * includes=` is refused; and a refused file never has a line quoted (issue 21). */
+#define HEAD "scenario: {name: c, epoch: 2027-04-01T00:00Z, horizon: 1d}\n"
+static void test_include_confinement(void **state) {
+  (void)state;
+  alarm(30); /* a regression (a blocking open of a FIFO) fails instead of hanging */
+  mkdir(TMP "conf", 0777), mkdir(TMP "conf/sub", 0777), mkdir(TMP "outside", 0777);
+  mkdir(TMP "shared", 0777);
+  write_file(TMP "outside/x.yaml", "theater: {places: [{id: secret, lat: 1, lon: 2}]}\n");
+  write_file(TMP "shared/forces.yaml", "theater: {places: [{id: shared, lat: 1, lon: 2}]}\n");
+  write_file(TMP "conf/sub/ok.yaml", "includes: [../sib.yaml]\n"); /* '..' inside: fine */
+  write_file(TMP "conf/sib.yaml", "theater: {places: [{id: p, lat: 1, lon: 2}]}\n");
+  write_file(TMP "conf/main.yaml", "includes: [sub/ok.yaml]\n" HEAD);
+  scn_scenario *sc = load_ok(TMP "conf/main.yaml", NULL);
+  assert_int_equal(sc->nplace, 1);
+  scn_free(sc);
+
+  write_file(TMP "conf/escape.yaml", "includes: [../outside/x.yaml]\n" HEAD);
+  expect_error(TMP "conf/escape.yaml", NULL, "is outside the scenario's folder");
+  write_file(TMP "conf/abs.yaml", "includes: [" TMP "outside/x.yaml]\n" HEAD);
+  expect_error(TMP "conf/abs.yaml", NULL, "is an absolute path");
+  unlink(TMP "conf/sub/link.yaml");
+  assert_int_equal(symlink("../../outside/x.yaml", TMP "conf/sub/link.yaml"), 0);
+  write_file(TMP "conf/link.yaml", "includes: [sub/link.yaml]\n" HEAD);
+  expect_error(TMP "conf/link.yaml", NULL, "is outside the scenario's folder");
+
+  /* --include-dir: looked up there, and '..' into it is inside too. */
+  write_file(TMP "conf/dir.yaml", "includes: [forces.yaml]\n" HEAD);
+  expect_error(TMP "conf/dir.yaml", NULL, "cannot open");
+  write_file(TMP "conf/dotdot.yaml", "includes: [../shared/forces.yaml]\n" HEAD);
+  expect_error(TMP "conf/dotdot.yaml", NULL, "is outside the scenario's folder");
+  const char *dirs[] = {TMP "shared"};
+  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  opt.include_dirs = dirs;
+  opt.ninclude_dirs = 1;
+  sc = load_ok(TMP "conf/dir.yaml", &opt);
+  assert_string_equal(sc->place[0].id, "shared");
+  scn_free(sc);
+  sc = load_ok(TMP "conf/dotdot.yaml", &opt);
+  scn_free(sc);
+  const char *nodir[] = {TMP "no-such-dir"};
+  opt.include_dirs = nodir;
+  expect_error(TMP "conf/main.yaml", &opt, "--include-dir '" TMP "no-such-dir'");
+
+  /* Regular files only: a FIFO as an include or as the scenario is refused at once. */
+  unlink(TMP "conf/fifo.yaml");
+  assert_int_equal(mkfifo(TMP "conf/fifo.yaml", 0666), 0);
+  write_file(TMP "conf/fifo_inc.yaml", "includes: [fifo.yaml]\n" HEAD);
+  expect_error(TMP "conf/fifo_inc.yaml", NULL, "'" TMP "conf/fifo.yaml' is a FIFO");
+  expect_error(TMP "conf/fifo.yaml", NULL, "is a FIFO");
+  write_file(TMP "conf/folder_inc.yaml", "includes: [sub]\n" HEAD);
+  expect_error(TMP "conf/folder_inc.yaml", NULL, "is a folder");
+
+  /* A non-mapping include is an error, and its text is not shown. */
+  write_file(TMP "conf/list.yaml", "- secret-line-1\n- secret-line-2\n");
+  write_file(TMP "conf/nonmap.yaml", "includes: [list.yaml]\n" HEAD);
+  expect_error(TMP "conf/nonmap.yaml", NULL,
+               "included file 'list.yaml' should hold a mapping of sections, got a list");
+  write_file(TMP "conf/text.txt", "password: [unclosed\nsecret-line-3\n");
+  write_file(TMP "conf/text_inc.yaml", "includes: [text.txt]\n" HEAD);
+  diag *d = diag_new();
+  sc = NULL;
+  assert_int_equal(scn_load(&sc, TMP "conf/text_inc.yaml", NULL, d), ERR_INPUT);
+  FILE *out = tmpfile();
+  assert_non_null(out);
+  diag_print(d, out, 0);
+  rewind(out);
+  char buf[4096];
+  size_t n = fread(buf, 1, sizeof buf - 1, out);
+  buf[n] = '\0';
+  fclose(out);
+  assert_non_null(strstr(buf, "text.txt:"));     /* the error is located there */
+  assert_null(strstr(buf, "password"));          /* but no line of it is shown */
+  assert_null(strstr(buf, "secret-line"));
+  diag_free(d);
+  d = diag_new();
+  assert_int_equal(scn_load(&sc, TMP "conf/nonmap.yaml", NULL, d), ERR_INPUT);
+  out = tmpfile();
+  diag_print(d, out, 0);
+  rewind(out);
+  n = fread(buf, 1, sizeof buf - 1, out);
+  buf[n] = '\0';
+  fclose(out);
+  assert_null(strstr(buf, "secret-line"));
+  diag_free(d);
+
+  /* --set cannot add or change includes: they were read before overrides apply. */
+  const char *set[] = {"includes=../outside/x.yaml"};
+  opt = (scn_load_options)SCN_LOAD_OPTIONS_INIT;
+  opt.overrides = set;
+  opt.noverrides = 1;
+  expect_error(TMP "conf/main.yaml", &opt, "'includes' cannot be overridden");
+  const char *set2[] = {"includes.0=x.yaml"};
+  opt.overrides = set2;
+  expect_error(TMP "conf/main.yaml", &opt, "'includes' cannot be overridden");
+  alarm(0);
+}
+
 static void test_missing_main_file_is_io(void **state) {
   (void)state;
   diag *d = diag_new();
@@ -567,6 +671,7 @@ int main(void) {
       cmocka_unit_test(test_include_diamond_is_read_once),
       cmocka_unit_test(test_include_cycle),
       cmocka_unit_test(test_include_problems),
+      cmocka_unit_test(test_include_confinement),
       cmocka_unit_test(test_missing_main_file_is_io),
       cmocka_unit_test(test_alias_bomb_is_rejected_fast),
       cmocka_unit_test(test_recursive_alias),
