@@ -343,6 +343,11 @@ int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch
   const char *why = NULL;
   *out = NULL;
   char short_why[2 * NC_MAX_NAME + 256];
+  struct stat sb; /* nc_open would block on a FIFO: only regular files are fields */
+  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open field file: not a regular file");
+    return ERR_INPUT;
+  }
   int rc = nc_open(path, NC_NOWRITE, &nc);
   if (rc != NC_NOERR) {
     diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open field file: %s", nc_strerror(rc));

@@ -90,38 +90,58 @@ static const char *file_kind(mode_t m) {
   return "not a regular file";
 }
 
-/* Read the whole file at open_path (reported as path), refusing more than
- * max_file_bytes and anything but a regular file: it is opened without blocking
- * (a FIFO with no writer would wait for ever) and checked with fstat before a byte
- * is read.  The text is malloc'd. */
-static char *read_file(scn__ctx *c, const char *open_path, const char *path,
-                       const scn__node *from, size_t *len) {
-  char why[128], msg[256];
-  int fd = open(open_path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+FILE *scn__open_regular(const char *path, const char **kind, size_t *size) {
+  *kind = NULL;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
   struct stat sb;
-  if (fd < 0 || fstat(fd, &sb) != 0) {
-    snprintf(msg, sizeof msg, "cannot open '%%s': %s", errno_text(errno, why, sizeof why));
-    file_error(c, path, from, msg, path);
-    if (!from) c->io_failed = 1;
-    if (fd >= 0) close(fd);
+  if (fd < 0) return NULL;
+  if (fstat(fd, &sb) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
     return NULL;
   }
   if (!S_ISREG(sb.st_mode)) {
-    snprintf(msg, sizeof msg, "'%%s' is %s: a scenario and its includes must be regular files",
-             file_kind(sb.st_mode));
-    file_error(c, path, from, msg, path);
+    *kind = file_kind(sb.st_mode);
     close(fd);
     return NULL;
   }
   FILE *f = fdopen(fd, "rb");
   if (!f) {
+    int e = errno;
     close(fd);
-    c->nomem = 1;
+    errno = e;
+    return NULL;
+  }
+  if (size) *size = sb.st_size < 0 ? 0 : (uintmax_t)sb.st_size > SIZE_MAX ? SIZE_MAX
+                                                                         : (size_t)sb.st_size;
+  return f;
+}
+
+/* Read the whole file at open_path (reported as path), refusing more than
+ * max_file_bytes and anything but a regular file (scn__open_regular).  The text is
+ * malloc'd. */
+static char *read_file(scn__ctx *c, const char *open_path, const char *path,
+                       const scn__node *from, size_t *len) {
+  char why[128], msg[256];
+  const char *kind;
+  size_t size = 0;
+  FILE *f = scn__open_regular(open_path, &kind, &size);
+  if (!f && kind) {
+    snprintf(msg, sizeof msg, "'%%s' is %s: a scenario and its includes must be regular files",
+             kind);
+    file_error(c, path, from, msg, path);
+    return NULL;
+  }
+  if (!f) {
+    snprintf(msg, sizeof msg, "cannot open '%%s': %s", errno_text(errno, why, sizeof why));
+    file_error(c, path, from, msg, path);
+    if (!from) c->io_failed = 1;
     return NULL;
   }
   size_t cap = 4096, n = 0, limit = c->opt->max_file_bytes;
   char *text = malloc(cap);
-  int too_big = (uintmax_t)sb.st_size > (uintmax_t)limit, failed = !text;
+  int too_big = size > limit, failed = !text;
   while (!failed && !too_big) {
     if (n == cap) {
       char *grown = cap > SIZE_MAX / 2 ? NULL : realloc(text, cap * 2);

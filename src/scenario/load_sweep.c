@@ -13,7 +13,14 @@
 #define SWEEP_MAX_BYTES (1u << 20)
 
 static char *read_all(const char *path, size_t *len, diag *d, int *err) {
-  FILE *f = fopen(path, "rb");
+  const char *kind;
+  FILE *f = scn__open_regular(path, &kind, NULL);
+  if (!f && kind) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "sweep file '%s' is %s, not a regular file", path,
+                kind);
+    *err = ERR_INPUT;
+    return NULL;
+  }
   if (!f) {
     diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open sweep file '%s'", path);
     *err = ERR_IO;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "arena.h"
 #include "diag.h"
@@ -79,6 +80,13 @@ scn__node *scn__new_node(scn__ctx *c, scn__kind kind, const char *file, int line
 int scn__append(scn__ctx *c, scn__node *coll, scn__node *a, scn__node *b, size_t *cap);
 
 /* ---- load_compose.c: files, includes, overrides --------------------------------- */
+
+/* Open path for reading only if it is a regular file: opened without blocking (a
+ * FIFO with no writer would wait for ever), then fstat'ed before anything is read.
+ * NULL otherwise, with *kind naming what it is ("a FIFO", "a folder", "a device"),
+ * or *kind NULL and errno set when it cannot be opened.  *size (may be NULL): its
+ * size.  Every file the loader reads goes through here. */
+FILE *scn__open_regular(const char *path, const char **kind, size_t *size);
 
 /* The main file with its includes merged in, or NULL (reported). */
 scn__node *scn__compose(scn__ctx *c, const char *path);

@@ -2,7 +2,6 @@
  * caps against hostile files, and every error of a file reported in one pass. */
 #include <math.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 
 #include "err.h"
 #include "scenario.h"
+#include "scn_sweep.h"
 #include "sim.h"
 
 #define DATA SCN_TEST_DATA "/"
@@ -360,6 +360,13 @@ static void test_include_confinement(void **state) {
   write_file(TMP "conf/fifo_inc.yaml", "includes: [fifo.yaml]\n" HEAD);
   expect_error(TMP "conf/fifo_inc.yaml", NULL, "'" TMP "conf/fifo.yaml' is a FIFO");
   expect_error(TMP "conf/fifo.yaml", NULL, "is a FIFO");
+  unlink(TMP "conf/sweep.fifo");
+  assert_int_equal(mkfifo(TMP "conf/sweep.fifo", 0666), 0);
+  scn_sweep *sw = NULL;
+  diag *sd = diag_new();
+  assert_int_equal(scn_sweep_load(&sw, TMP "conf/sweep.fifo", sd), ERR_INPUT);
+  assert_non_null(find_message(sd, "is a FIFO, not a regular file"));
+  diag_free(sd);
   write_file(TMP "conf/folder_inc.yaml", "includes: [sub]\n" HEAD);
   expect_error(TMP "conf/folder_inc.yaml", NULL, "is a folder");
 
