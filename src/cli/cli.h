@@ -99,6 +99,10 @@ int cli_parse_long(const char *s, long lo, long hi, long *out);
  * replications: 0 and the option set, or -1 with the error printed. */
 int cli_parse_run_option(mc_options *mc, int opt, const char *arg);
 
+/* One text cell of a CSV file written with stdio: rep_csv_cell (quoted, and a cell
+ * that a spreadsheet would run as a formula neutralised). */
+void cli_csv_cell(FILE *f, const char *text);
+
 /* Message "straits: <fmt>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

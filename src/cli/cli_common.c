@@ -50,6 +50,13 @@ int cli_parse_run_option(mc_options *mc, int opt, const char *arg) {
   return 0;
 }
 
+void cli_csv_cell(FILE *f, const char *text) {
+  rep_buf b = REP_BUF_INIT;
+  rep_csv_cell(&b, text);
+  if (!b.failed && b.s) fputs(b.s, f);
+  rep_buf_release(&b);
+}
+
 const char *cli_default_scenario(void) { return STRAITS_SCENARIO_DIR "/taiwan-strait.yaml"; }
 
 int cli_load_scenario(scn_scenario **out, const char *path, const char *const *overrides,
