@@ -201,6 +201,8 @@ typedef struct mc_slot {
   int status;
   int err;
   char why[160];         /* what failed, for the diagnostic */
+  int blamed;            /* the kernel knows the input that caused it: blame */
+  sim_blame blame;
   double *value;         /* [metrics.n] */
   metric_point *point;   /* [npoints], grown with realloc outside the event loop */
   size_t npoints, cap;
@@ -250,6 +252,7 @@ static void slot_fail(mc_slot *sl, int err, const char *fmt, ...) {
   va_end(ap);
   sl->status = SLOT_FAILED;
   sl->err = err;
+  sl->blamed = 0;
 }
 
 static void run_replication(mc_worker *w, mc_slot *sl) {
@@ -276,6 +279,11 @@ static void run_replication(mc_worker *w, mc_slot *sl) {
   }
   if ((err = sim_run(w->sim, job->sc->horizon))) {
     slot_fail(sl, err, "the simulation stopped at t = %.17g s", sim_now(w->sim));
+    const sim_blame *b = sim_error_blame(w->sim);
+    if (b) {
+      sl->blame = *b;
+      sl->blamed = 1;
+    }
     return;
   }
   for (size_t m = 0; m < NMODULES; m++)
@@ -407,9 +415,17 @@ static int prepare_models(void **model, metric_set *ms, const scn_scenario *sc,
     int err = modules[m].prepare_with ? modules[m].prepare_with(&model[m], sc, opt, ms, d)
                                       : modules[m].prepare(&model[m], sc, ms, d);
     if (err) {
-      if (diag_count(d, DIAG_ERROR) == before)
+      if (diag_count(d, DIAG_ERROR) == before && err == ERR_LIMIT && ms->n >= METRIC_MAX) {
+        /* The scenario is too large for the metric registry: say which limit. */
+        diag_report(d, DIAG_ERROR, sc->path, 0, 0,
+                    "cannot prepare module '%s': the run's metrics reached the limit of "
+                    "%d (METRIC_MAX): the scenario has too many events, places or regions "
+                    "for one run (%zu events)", modules[m].name, METRIC_MAX, sc->nevent);
+        err = ERR_INPUT;
+      } else if (diag_count(d, DIAG_ERROR) == before) {
         diag_report(d, DIAG_ERROR, sc->path, 0, 0, "cannot prepare module '%s': %s",
                     modules[m].name, err_strerror(err));
+      }
       release_models(model);
       return err;
     }
@@ -1008,8 +1024,18 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   if (lead.failed >= 0) {
     const mc_slot *sl = slot_at(&job, (size_t)lead.failed);
     err = sl->err ? sl->err : ERR_THREAD;
-    diag_report(d, DIAG_ERROR, sc->path, 0, 0, "replication %d failed: %s: %s", sl->rep,
-                sl->why, err_strerror(err));
+    if (sl->blamed) {
+      /* Caused by the scenario: located at what caused it, and bad input (exit 2). */
+      const sim_blame *b = &sl->blame;
+      diag_report(d, DIAG_ERROR, b->file, b->line, b->col,
+                  "replication %d failed: %s '%s' drew %g, which cannot be simulated "
+                  "(%s): %s", sl->rep, b->what, b->id ? b->id : "", b->value, sl->why,
+                  err_strerror(err));
+      err = ERR_INPUT;
+    } else {
+      diag_report(d, DIAG_ERROR, sc->path, 0, 0, "replication %d failed: %s: %s", sl->rep,
+                  sl->why, err_strerror(err));
+    }
     goto done;
   }
 

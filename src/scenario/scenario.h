@@ -108,6 +108,7 @@ typedef struct scn_raise {
   double lat, lon; /* person_missing */
   int has_duration;
   dist duration;   /* site_closed / region_active "for:"; else until the horizon */
+  scn_loc duration_loc; /* where "for:" is written (run-time failures point there) */
   scn_loc loc;
 } scn_raise;
 
@@ -115,6 +116,7 @@ typedef struct scn_event {
   const char *id, *name;
   scn_trigger trigger;  /* unused for a branch (its parent decides) */
   dist delay;           /* from the trigger holding to the event (fixed 0 default) */
+  scn_loc delay_loc;    /* where the delay is written (the event, if it has none) */
   double p;             /* chance it occurs once due; for a branch, its share */
   int parent;           /* branch of that event, or -1 */
   size_t nbranch;
@@ -149,6 +151,10 @@ typedef struct scn_scenario {
   struct scn_escalation *escalation; /* `crisis.escalation:` (scn_escalation.h), or NULL */
   struct scn_sar *sar; /* `sar:` (scn_sar.h), or NULL */
 } scn_scenario;
+
+/* Events in a crisis, branches included: each is two metrics of a run, whose
+ * registry holds at most METRIC_MAX (100000) with room left for the rest. */
+#define SCN_MAX_EVENTS 20000
 
 /* Caps against hostile files (STYLE.md: everything that grows has a cap). */
 typedef struct scn_load_options {
