@@ -922,6 +922,22 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
     err = store_run_find(st, &res->run_id, &info, ms, d);
     if (err && err != ERR_NOTFOUND)
       goto done; /* a mismatch or a store error, explained in d */
+    /* Resuming with fewer replications than the run holds would plan fewer than it
+     * keeps (planned 500, holding 600): refused, naming both. */
+    store_run_row row;
+    if (!err && (err = store_run_read(st, res->run_id, &row))) {
+      diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+      goto done;
+    }
+    if (!err && row.replications_done > cap) {
+      diag_report(d, DIAG_ERROR, NULL, 0, 0,
+                  "run %lld already holds %d replications; resuming it with %d would plan "
+                  "fewer than it keeps: resume with at least %d, or run into a new store",
+                  (long long)res->run_id, row.replications_done, cap,
+                  row.replications_done);
+      err = ERR_MISMATCH;
+      goto done;
+    }
     if (!err && (err = store_run_reopen(st, res->run_id, cap))) {
       diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
       goto done;

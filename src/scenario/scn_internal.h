@@ -124,6 +124,8 @@ int scn__number(scn__ctx *c, const scn__node *n, const char *key, double lo, dou
 int scn__quantity(scn__ctx *c, const scn__node *n, const char *key, qty_kind kind, double *out);
 int scn__integer(scn__ctx *c, const scn__node *n, const char *key, long long lo, long long hi,
                  long long *out);
+/* A whole number from 0 to UINT64_MAX (a seed). */
+int scn__uint64(scn__ctx *c, const scn__node *n, const char *key, uint64_t *out);
 int scn__boolean(scn__ctx *c, const scn__node *n, const char *key, int *out);
 int scn__probability(scn__ctx *c, const scn__node *n, const char *key, double *out);
 int scn__choice(scn__ctx *c, const scn__node *n, const char *key, const char *const *names,

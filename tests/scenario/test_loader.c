@@ -415,6 +415,29 @@ static void test_include_confinement(void **state) {
   alarm(0);
 }
 
+
+/* Seeds are unsigned 64-bit: above INT64_MAX they load (they were refused as "must be
+ * at least 0"), and past UINT64_MAX the message names the bound (issue 21). */
+static void test_seed_range(void **state) {
+  (void)state;
+  write_file(TMP "seed_hi.yaml", "scenario: {name: s, epoch: 2027-04-01T00:00Z, horizon: 1d, "
+                                 "seed: 18446744073709551615}\n");
+  scn_scenario *sc = load_ok(TMP "seed_hi.yaml", NULL);
+  assert_true(sc->seed == UINT64_MAX);
+  scn_free(sc);
+  write_file(TMP "seed_mid.yaml", "scenario: {name: s, epoch: 2027-04-01T00:00Z, horizon: 1d, "
+                                  "seed: 9223372036854775808}\n");
+  sc = load_ok(TMP "seed_mid.yaml", NULL);
+  assert_true(sc->seed == (uint64_t)1 << 63);
+  scn_free(sc);
+  write_file(TMP "seed_over.yaml", "scenario: {name: s, epoch: 2027-04-01T00:00Z, horizon: 1d, "
+                                   "seed: 18446744073709551616}\n");
+  expect_error(TMP "seed_over.yaml", NULL, "'seed' must be at most 18446744073709551615");
+  write_file(TMP "reps_over.yaml", "scenario: {name: s, epoch: 2027-04-01T00:00Z, horizon: 1d, "
+                                   "replications: 99999999999999999999}\n");
+  expect_error(TMP "reps_over.yaml", NULL, "'replications' must be in [1, 10000000]");
+}
+
 static void test_missing_main_file_is_io(void **state) {
   (void)state;
   diag *d = diag_new();
@@ -679,6 +702,7 @@ int main(void) {
       cmocka_unit_test(test_include_cycle),
       cmocka_unit_test(test_include_problems),
       cmocka_unit_test(test_include_confinement),
+      cmocka_unit_test(test_seed_range),
       cmocka_unit_test(test_missing_main_file_is_io),
       cmocka_unit_test(test_alias_bomb_is_rejected_fast),
       cmocka_unit_test(test_recursive_alias),
