@@ -175,6 +175,7 @@ static const char *const stmt_sql[S__COUNT] = {
 struct store {
   sqlite3 *db;
   char *path; /* as opened, for messages */
+  const char *damage; /* why the last damaged row was refused (a static string) */
   sqlite3_stmt *stmt[S__COUNT];
   char msg[512];
   /* The writer's scratch, grown on demand and kept: a replication's data blob
@@ -265,6 +266,7 @@ static int fail(store *st, int sqlite_rc, const char *fmt, ...)
 /* A damaged replication: the message names the store, the run and the replication,
  * and the way out. */
 static int damaged(store *st, const char *path, int64_t run_id, int64_t r, const char *why) {
+  st->damage = why;
   fail(st, SQLITE_OK, "results store '%s': replication %lld of run %lld is damaged (%s); "
        "'straits verify --drop %s' removes it, then '--resume' recomputes it",
        path, (long long)r, (long long)run_id, why, path);
@@ -1648,11 +1650,7 @@ int store_verify(store *st, int drop, store_verify_counts *counts,
     if (!bad)
       continue;
     counts->damaged++;
-    /* The reason, without the advice damaged() adds for the readers. */
-    const char *why = strstr(st->msg, "damaged (") ? strstr(st->msg, "damaged (") + 9 : "";
-    char reason[128];
-    snprintf(reason, sizeof reason, "%.*s", (int)strcspn(why, ")"), why);
-    if (fn && (err = fn(ctx, run, r, reason)))
+    if (fn && (err = fn(ctx, run, r, st->damage))) /* without the readers' advice */
       break;
     if (drop) {
       sqlite3_bind_int64(del, 1, run);
