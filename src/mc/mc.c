@@ -200,7 +200,7 @@ typedef struct mc_slot {
   int ready;             /* finished (guarded by the job's lock): status and data hold */
   int status;
   int err;
-  char why[160];         /* what failed, for the diagnostic */
+  char why[256];         /* what failed, for the diagnostic */
   int blamed;            /* the kernel knows the input that caused it: blame */
   sim_blame blame;
   double *value;         /* [metrics.n] */
@@ -255,6 +255,21 @@ static void slot_fail(mc_slot *sl, int err, const char *fmt, ...) {
   sl->blamed = 0;
 }
 
+/* ERR_LIMIT in a replication: which cap, with its value (after slot_fail's words). */
+static void name_limit(mc_worker *w, mc_slot *sl) {
+  if (sl->err != ERR_LIMIT) return;
+  size_t used = strlen(sl->why);
+  if (sim_pending(w->sim) >= SIM_MAX_PENDING)
+    snprintf(sl->why + used, sizeof sl->why - used, "; the event calendar holds %zu pending "
+             "events, its limit (SIM_MAX_PENDING)", (size_t)SIM_MAX_PENDING);
+  else if (w->arena.cap >= (size_t)1 << 20)
+    snprintf(sl->why + used, sizeof sl->why - used, "; the replication's memory reached its "
+             "limit of %zu MiB (the arena cap)", w->arena.cap >> 20);
+  else
+    snprintf(sl->why + used, sizeof sl->why - used, "; the replication's memory reached its "
+             "limit of %zu bytes (the arena cap)", w->arena.cap);
+}
+
 static void run_replication(mc_worker *w, mc_slot *sl) {
   const mc_job *job = w->job;
   const metric_set *ms = job->ms;
@@ -266,6 +281,7 @@ static void run_replication(mc_worker *w, mc_slot *sl) {
   arena_reset(&w->arena);
   if ((err = metric_out_init(&out, ms, &w->arena))) {
     slot_fail(sl, err, "no room for its metrics in the replication arena");
+    name_limit(w, sl);
     return;
   }
   for (size_t m = 0; m < NMODULES; m++) {
@@ -279,6 +295,7 @@ static void run_replication(mc_worker *w, mc_slot *sl) {
   }
   if ((err = sim_run(w->sim, job->sc->horizon))) {
     slot_fail(sl, err, "the simulation stopped at t = %.17g s", sim_now(w->sim));
+    name_limit(w, sl);
     const sim_blame *b = sim_error_blame(w->sim);
     if (b) {
       sl->blame = *b;
@@ -290,6 +307,7 @@ static void run_replication(mc_worker *w, mc_slot *sl) {
     modules[m].collect(w->state[m], w->sim, &out);
   if ((err = sim_error(w->sim))) { /* collect may record a failure (a full arena) */
     slot_fail(sl, err, "collecting its metrics failed");
+    name_limit(w, sl);
     return;
   }
 

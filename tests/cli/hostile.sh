@@ -74,4 +74,16 @@ expect_status 0 "$STRAITS" run -q --no-report -n 2 --seed 18446744073709551615 \
   --db "$SCRATCH/seed.db" "$SCRATCH/s/csv.yaml"
 expect_status 2 "$STRAITS" check --set scenario.seed=18446744073709551616 "$SCRATCH/s/csv.yaml"
 grep -q "must be at most 18446744073709551615" "$SCRATCH/err" || fail "seed: $(cat "$SCRATCH/err")"
+
+# 7. A size limit names itself and its value: a SAR case with more units than are
+#    planned jointly (it said only "a size limit was reached", exit 1).
+{
+  printf 'case: {reported: 2027-03-10T06:30Z, object: piw, at: [26.9, 126.6]}\n'
+  printf 'search: {water_temperature: 19C}\nunits:\n'
+  for i in 1 2; do
+    printf '  - {id: helo%d, base: [26.2, 127.7], speed: 120kn, sweep_width: {piw: 0.3nmi}, count: 100, endurance: 4h}\n' "$i"
+  done
+} >"$SCRATCH/s/many.yaml"
+expect_status 2 $T "$STRAITS" sar "$SCRATCH/s/many.yaml"
+grep -q "at most 128 search units (SAR_JOINT_MAX)" "$SCRATCH/err" || fail "sar limit: $(cat "$SCRATCH/err")"
 finish

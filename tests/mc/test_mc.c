@@ -416,6 +416,8 @@ static void test_failure(void **state) {
   assert_null(r);
   assert_int_equal(diag_count(f->d, DIAG_ERROR), 1);
   assert_non_null(strstr(diag_at(f->d, 0)->message, "replication 0 failed"));
+  /* which limit, and its value */
+  assert_non_null(strstr(diag_at(f->d, 0)->message, "limit of 64 bytes (the arena cap)"));
   assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM replication"), 0);
 
   /* Bad options are refused before anything runs. */
