@@ -4,6 +4,7 @@
 #include "env.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,7 +193,19 @@ static size_t nc_type_bytes(nc_type t) {
   }
 }
 
-static unsigned long long pad4(unsigned long long n) { return (n + 3) & ~3ull; }
+static unsigned long long pad4(unsigned long long n) {
+  return n > ULLONG_MAX - 3 ? ULLONG_MAX : (n + 3) & ~3ull;
+}
+
+/* Sizes saturate: a header can declare more bytes than any file holds (a hostile or
+ * fuzzed one), and a wrapped product would pass for a small file. */
+static unsigned long long mul_sat(unsigned long long a, unsigned long long b) {
+  return b && a > ULLONG_MAX / b ? ULLONG_MAX : a * b;
+}
+
+static unsigned long long add_sat(unsigned long long a, unsigned long long b) {
+  return a > ULLONG_MAX - b ? ULLONG_MAX : a + b;
+}
 
 /* Bytes of an attribute list (tag, count, each attribute) in a classic header;
  * 0 when the library cannot describe it. */
@@ -205,7 +218,8 @@ static unsigned long long classic_atts(int nc, int var, int natts, unsigned long
     if (nc_inq_attname(nc, var, a, name) != NC_NOERR ||
         nc_inq_att(nc, var, name, &t, &len) != NC_NOERR || !nc_type_bytes(t))
       return 0;
-    n += ne + pad4(strlen(name)) + 4 + ne + pad4((unsigned long long)len * nc_type_bytes(t));
+    n = add_sat(n, ne + pad4(strlen(name)) + 4 + ne +
+                       pad4(mul_sat(len, nc_type_bytes(t))));
   }
   return n;
 }
@@ -279,23 +293,23 @@ static int classic_complete(int nc, const char *path, char *why, size_t size) {
         size_t len;
         if (nc_inq_dimlen(nc, vdims[k], &len) != NC_NOERR)
           goto unreadable;
-        bytes *= len;
+        bytes = mul_sat(bytes, len);
       }
       if (!is_record ? v != last_fixed : nrecvars > 1)
         bytes = pad4(bytes);
       if (!is_record) {
-        at += bytes;
+        at = add_sat(at, bytes);
         if (at > have) {
           snprintf(why, size, "the file is cut short: variable '%s' would end at byte %llu "
                    "but the file has %llu bytes (a truncated copy?)", name, at, have);
           return ERR_INPUT;
         }
       } else {
-        record += bytes;
+        record = add_sat(record, bytes);
       }
     }
   }
-  if (numrecs && record && at + record * numrecs > have) {
+  if (numrecs && record && add_sat(at, mul_sat(record, numrecs)) > have) {
     unsigned long long whole = have >= at ? (have - at) / record : 0;
     snprintf(why, size, "the file is cut short: %zu records are declared but only %llu "
              "fit in its %llu bytes (a truncated copy?)", numrecs, whole, have);
@@ -311,13 +325,14 @@ static int classic_complete(int nc, const char *path, char *why, size_t size) {
       unsigned long long bytes = nc_type_bytes(t);
       for (int k = 1; k < nd; k++) {
         size_t len;
-        bytes *= nc_inq_dimlen(nc, vdims[k], &len) == NC_NOERR ? len : 0;
+        bytes = mul_sat(bytes, nc_inq_dimlen(nc, vdims[k], &len) == NC_NOERR ? len : 0);
       }
-      sum += nrecvars > 1 ? pad4(bytes) : bytes;
+      sum = add_sat(sum, nrecvars > 1 ? pad4(bytes) : bytes);
       if (sum > into) {
         snprintf(why, size, "the file is cut short: it ends in variable '%s' of record "
                  "%llu of %zu, after %llu of the %llu bytes its header describes (a "
-                 "truncated copy?)", name, whole + 1, numrecs, have, at + record * numrecs);
+                 "truncated copy?)", name, whole + 1, numrecs, have,
+                 add_sat(at, mul_sat(record, numrecs)));
         break;
       }
     }
