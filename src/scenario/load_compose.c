@@ -76,7 +76,7 @@ static const char *errno_text(int e, char *buf, size_t len) {
   return buf;
 }
 
-static int has_yaml_suffix(const char *path) {
+int scn__yaml_name(const char *path) {
   size_t n = strlen(path);
   return (n > 5 && strcmp(path + n - 5, ".yaml") == 0) ||
          (n > 4 && strcmp(path + n - 4, ".yml") == 0);
@@ -378,7 +378,7 @@ static scn__node *load_file(composer *k, const char *path, const scn__node *from
    * parsed, and a mapping -- or, for the main file the user named, when it is
    * called .yaml or .yml, so its syntax errors are quoted too.  A file that is not
    * one (a password file named as an include) never has a line shown. */
-  int quote_early = !from && has_yaml_suffix(path);
+  int quote_early = !from && scn__yaml_name(path);
   if (quote_early && diag_add_source(c->d, path, text, len)) c->nomem = 1;
   scn__node *root = scn__parse_yaml(c, path, text, len);
   if (root && root->kind != SCN__MAP) {

@@ -88,6 +88,10 @@ int scn__append(scn__ctx *c, scn__node *coll, scn__node *a, scn__node *b, size_t
  * size.  Every file the loader reads goes through here. */
 FILE *scn__open_regular(const char *path, const char **kind, size_t *size);
 
+/* Whether path ends in .yaml or .yml: a file the user calls YAML, whose lines the
+ * diagnostics may quote before it has parsed (others' only once it has). */
+int scn__yaml_name(const char *path);
+
 /* The main file with its includes merged in, or NULL (reported). */
 scn__node *scn__compose(scn__ctx *c, const char *path);
 /* Apply opt->overrides to the tree in place (copy on write along each path). */

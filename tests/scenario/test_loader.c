@@ -367,6 +367,23 @@ static void test_include_confinement(void **state) {
   assert_int_equal(scn_sweep_load(&sw, TMP "conf/sweep.fifo", sd), ERR_INPUT);
   assert_non_null(find_message(sd, "is a FIFO, not a regular file"));
   diag_free(sd);
+  /* A sweep file not named .yaml that is not a mapping: located, never quoted. */
+  const char *bad_sweeps[] = {"secret-line-9: [unclosed\n", "secret-line-9 as plain text\n"};
+  for (size_t i = 0; i < 2; i++) {
+    write_file(TMP "conf/sweep.txt", bad_sweeps[i]);
+    sd = diag_new();
+    assert_int_equal(scn_sweep_load(&sw, TMP "conf/sweep.txt", sd), ERR_INPUT);
+    FILE *so = tmpfile();
+    diag_print(sd, so, 0);
+    rewind(so);
+    char sb[2048];
+    size_t sn = fread(sb, 1, sizeof sb - 1, so);
+    sb[sn] = '\0';
+    fclose(so);
+    assert_non_null(strstr(sb, "sweep.txt:"));
+    assert_null(strstr(sb, "secret-line"));
+    diag_free(sd);
+  }
   write_file(TMP "conf/folder_inc.yaml", "includes: [sub]\n" HEAD);
   expect_error(TMP "conf/folder_inc.yaml", NULL, "is a folder");
 
