@@ -1667,9 +1667,13 @@ int store_verify(store *st, int drop, store_verify_counts *counts,
   }
   if (!err && rc != SQLITE_DONE)
     err = fail(st, rc, "cannot read the replications of '%s'", st->path);
-  /* A run's count follows its rows, so --resume sees what is missing. */
+  /* A run's count follows its rows, so --resume sees what is missing, and a run that
+   * lost rows is unfinished again until it is resumed. */
   if (!err && drop && counts->dropped &&
-      (rc = sqlite3_exec(st->db, "UPDATE run SET replications_done = (SELECT count(*) FROM "
+      (rc = sqlite3_exec(st->db, "UPDATE run SET finished_at = NULL WHERE "
+                                 "replications_done > (SELECT count(*) FROM replication "
+                                 "WHERE replication.run = run.id); "
+                                 "UPDATE run SET replications_done = (SELECT count(*) FROM "
                                  "replication WHERE replication.run = run.id)",
                          NULL, NULL, NULL)) != SQLITE_OK)
     err = fail(st, rc, "cannot recount the runs of '%s'", st->path);

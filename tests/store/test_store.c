@@ -404,6 +404,7 @@ static void test_checksums(void **state) {
   assert_int_equal(store_open(&st, f->path, f->d), 0);
   assert_int_equal(store_run_begin(st, &run, &info, &f->ms, f->d), 0);
   assert_int_equal(put_reps(f, st, run, 0, 6), 0);
+  assert_int_equal(store_run_finish(st, run, -1, 1.0), 0);
   store_close(st);
 
   sqlite3 *db = NULL;
@@ -467,6 +468,7 @@ static void test_checksums(void **state) {
   assert_true(done[2] && !done[3] && done[4]);
   store_close(st);
   assert_int_equal(query_int(f->path, "SELECT replications_done FROM run"), 5);
+  assert_int_equal(query_int(f->path, "SELECT finished_at IS NULL FROM run"), 1);
   assert_int_equal(store_open(&st, f->path, f->d), 0);
   assert_int_equal(store_verify(st, 0, &n, NULL, NULL), 0);
   assert_int_equal(n.checked, 5);
