@@ -67,6 +67,9 @@ typedef struct cli_plan {
 /* data/authorities.yaml in the folder CMake's STRAITS_DATA_DIR names. */
 const char *cli_default_authorities(void);
 int cli_plan_open(cli_plan *p, const scn_scenario *sc, const char *authorities, diag *d);
+/* 0 unless path exists and is not a regular file (a FIFO, a folder, a device): then
+ * ERR_INPUT with the reason in d, before anything opens it (a FIFO would block). */
+int cli_regular_file(const char *path, diag *d);
 /* The plan check, sampling `samples` replications of the scenario's crisis. */
 int cli_plan_check(plan_report **out, cli_plan *p, int samples, diag *d);
 void cli_plan_close(cli_plan *p); /* a zeroed or closed one is a no-op */

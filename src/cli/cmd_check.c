@@ -235,6 +235,7 @@ int cmd_check(int argc, char **argv) {
   opt.ninclude_dirs = a.ninclude_dirs;
   int err = scn_load(&sc, a.path, &opt, d);
   const char *table = a.authorities ? a.authorities : cli_default_authorities();
+  if (!err) err = cli_regular_file(table, d); /* never block on a FIFO for a table */
   int planned = !err && plan_scenario_uses(sc);
   if (planned) err = cli_plan_open(&plan, sc, table, d);
   if (planned && !err) err = cli_plan_check(&report, &plan, a.samples, d);

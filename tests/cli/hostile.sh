@@ -17,6 +17,12 @@ printf 'includes: [fifo.yaml]\n%s\n' "$HEAD" >"$SCRATCH/s/inc_fifo.yaml"
 expect_status 2 $T "$STRAITS" run -q --no-report --db "$SCRATCH/f.db" "$SCRATCH/s/inc_fifo.yaml"
 grep -q "fifo.yaml' is a FIFO" "$SCRATCH/err" || fail "fifo include: $(cat "$SCRATCH/err")"
 
+mkfifo "$SCRATCH/s/table.fifo" # the legal authorities table too
+expect_status 2 $T "$STRAITS" check --authorities "$SCRATCH/s/table.fifo" "$SRC/scenarios/taiwan-strait.yaml"
+grep -q "not a regular file (a FIFO)" "$SCRATCH/err" || fail "fifo table: $(cat "$SCRATCH/err")"
+expect_status 2 $T "$STRAITS" run -q --no-report -n 2 --db "$SCRATCH/t.db" \
+  --authorities "$SCRATCH/s/table.fifo" "$SRC/scenarios/taiwan-strait.yaml"
+
 # 2. Includes of system files: refused before reading, and no line of them shown.
 printf 'includes: [/etc/passwd]\n%s\n' "$HEAD" >"$SCRATCH/s/abs.yaml"
 expect_status 2 "$STRAITS" check "$SCRATCH/s/abs.yaml"
