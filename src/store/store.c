@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 #include <xxhash.h>
 
@@ -466,6 +467,16 @@ int store_open(store **out, const char *path, diag *d) {
   if (!st) {
     diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open results store: out of memory");
     return ERR_NOMEM;
+  }
+  /* A store is a regular file (or SQLite's ":memory:" and its URIs, which stat does
+   * not find): a FIFO or a device is refused by name before SQLite touches it. */
+  struct stat sb;
+  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open results store: '%s' is not a regular "
+                "file (%s)", path, S_ISFIFO(sb.st_mode) ? "a FIFO" : S_ISDIR(sb.st_mode)
+                                                              ? "a folder" : "a device");
+    err = ERR_STORE;
+    goto done;
   }
   /* The handle belongs to one thread, so SQLite's own mutexes are not needed. */
   rc = sqlite3_open_v2(path, &st->db,

@@ -23,6 +23,10 @@ grep -q "not a regular file (a FIFO)" "$SCRATCH/err" || fail "fifo table: $(cat 
 expect_status 2 $T "$STRAITS" run -q --no-report -n 2 --db "$SCRATCH/t.db" \
   --authorities "$SCRATCH/s/table.fifo" "$SRC/scenarios/taiwan-strait.yaml"
 
+mkfifo "$SCRATCH/s/store.fifo" # and a results store
+expect_status 1 $T "$STRAITS" export -f csv "$SCRATCH/s/store.fifo"
+grep -q "is not a regular file (a FIFO)" "$SCRATCH/err" || fail "fifo store: $(cat "$SCRATCH/err")"
+
 # 2. Includes of system files: refused before reading, and no line of them shown.
 printf 'includes: [/etc/passwd]\n%s\n' "$HEAD" >"$SCRATCH/s/abs.yaml"
 expect_status 2 "$STRAITS" check "$SCRATCH/s/abs.yaml"
