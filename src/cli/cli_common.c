@@ -14,12 +14,16 @@
 #include "report.h"
 
 void cli_error(const char *fmt, ...) {
+  /* Messages quote paths and option values: their control bytes are shown escaped. */
+  char buf[2048];
   va_list ap;
   va_start(ap, fmt);
-  fputs("straits: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
+  fputs("straits: ", stderr);
+  if (n >= 0)
+    diag_put_escaped(stderr, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+  fputc('\n', stderr);
 }
 
 int cli_parse_long(const char *s, long lo, long hi, long *out) {

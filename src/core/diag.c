@@ -197,7 +197,7 @@ static int count_digits(int v) {
  * echoed raw, an ESC or BEL from a hostile file would drive the terminal. */
 static int is_control(unsigned char ch) { return (ch < 0x20 && ch != '\t') || ch == 0x7f; }
 
-static void put_escaped(FILE *out, const char *s, size_t n) {
+void diag_put_escaped(FILE *out, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];
     if (is_control(ch))
@@ -231,7 +231,7 @@ static void print_caret(FILE *out, const char *text, size_t len, int col, int co
 
 static void print_location(FILE *out, const diag_entry *e) {
   if (!e->file) return;
-  put_escaped(out, e->file, strlen(e->file));
+  diag_put_escaped(out, e->file, strlen(e->file));
   if (e->line > 0) {
     fprintf(out, ":%d", e->line);
     if (e->col > 0) fprintf(out, ":%d", e->col);
@@ -248,7 +248,7 @@ static void print_entry(const diag *d, FILE *out, const diag_entry *e, int color
   fprintf(out, "%s:", label[e->severity]);
   if (color) fputs(COLOR_RESET COLOR_BOLD, out);
   fputc(' ', out);
-  put_escaped(out, e->message, strlen(e->message));
+  diag_put_escaped(out, e->message, strlen(e->message));
   if (color) fputs(COLOR_RESET, out);
   fputc('\n', out);
 
@@ -258,7 +258,7 @@ static void print_entry(const diag *d, FILE *out, const diag_entry *e, int color
   if (!text) return;
   int width = count_digits(e->line);
   fprintf(out, " %*d | ", width, e->line);
-  put_escaped(out, text, len);
+  diag_put_escaped(out, text, len);
   fputc('\n', out);
   if (e->col <= 0) return;
   fprintf(out, " %*s | ", width, "");

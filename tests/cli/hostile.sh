@@ -54,6 +54,10 @@ printf '%s\nbad\033[2J\007key: 1\n' "$HEAD" >"$SCRATCH/s/ctl.yaml"
 expect_status 2 "$STRAITS" check "$SCRATCH/s/ctl.yaml"
 grep -q 'bad\\x1b\[2J\\x07key' "$SCRATCH/err" || fail "control bytes: $(cat -v "$SCRATCH/err")"
 if LC_ALL=C grep -q "$(printf '\033')" "$SCRATCH/err"; then fail "a raw ESC reached stderr"; fi
+# and the command's own messages that quote a path
+expect_status 2 "$STRAITS" spillover "$SCRATCH/x$(printf '\033')[2Jy.db"
+grep -q 'x\\x1b\[2Jy.db' "$SCRATCH/err" || fail "cli message: $(cat -v "$SCRATCH/err")"
+if LC_ALL=C grep -q "$(printf '\033')" "$SCRATCH/err"; then fail "a raw ESC in a cli message"; fi
 
 # 4. CSV: an event id that is a formula is neutralised; numbers stay numbers.
 cat >"$SCRATCH/s/csv.yaml" <<YAML
