@@ -4,15 +4,14 @@
 /* realpath() is XSI; the build asks only for POSIX.1-2008. */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "scn_internal.h"
 
 /* Files on the current include chain (for cycles) and every file read (an include
@@ -82,40 +81,8 @@ int scn__yaml_name(const char *path) {
          (n > 4 && strcmp(path + n - 4, ".yml") == 0);
 }
 
-static const char *file_kind(mode_t m) {
-  if (S_ISFIFO(m)) return "a FIFO";
-  if (S_ISDIR(m)) return "a folder";
-  if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
-  if (S_ISSOCK(m)) return "a socket";
-  return "not a regular file";
-}
-
 FILE *scn__open_regular(const char *path, const char **kind, size_t *size) {
-  *kind = NULL;
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-  struct stat sb;
-  if (fd < 0) return NULL;
-  if (fstat(fd, &sb) != 0) {
-    int e = errno;
-    close(fd);
-    errno = e;
-    return NULL;
-  }
-  if (!S_ISREG(sb.st_mode)) {
-    *kind = file_kind(sb.st_mode);
-    close(fd);
-    return NULL;
-  }
-  FILE *f = fdopen(fd, "rb");
-  if (!f) {
-    int e = errno;
-    close(fd);
-    errno = e;
-    return NULL;
-  }
-  if (size) *size = sb.st_size < 0 ? 0 : (uintmax_t)sb.st_size > SIZE_MAX ? SIZE_MAX
-                                                                         : (size_t)sb.st_size;
-  return f;
+  return file_open_regular(path, kind, size);
 }
 
 /* Read the whole file at open_path (reported as path), refusing more than
