@@ -54,6 +54,8 @@ void cmd_env_usage(FILE *out);
 
 int cmd_plan(int argc, char **argv);
 void cmd_plan_usage(FILE *out);
+int cmd_verify(int argc, char **argv); /* cmd_verify.c (issue 21) */
+void cmd_verify_usage(FILE *out);
 
 /* The plan side of a scenario (cmd_plan.c): its authorities table and its model, for
  * check, plan and run.  cli_plan_open returns 0 or an error (problems in d). */
@@ -66,6 +68,9 @@ typedef struct cli_plan {
 /* data/authorities.yaml in the folder CMake's STRAITS_DATA_DIR names. */
 const char *cli_default_authorities(void);
 int cli_plan_open(cli_plan *p, const scn_scenario *sc, const char *authorities, diag *d);
+/* 0 unless path exists and is not a regular file (a FIFO, a folder, a device): then
+ * ERR_INPUT with the reason in d, before anything opens it (a FIFO would block). */
+int cli_regular_file(const char *path, diag *d);
 /* The plan check, sampling `samples` replications of the scenario's crisis. */
 int cli_plan_check(plan_report **out, cli_plan *p, int samples, diag *d);
 void cli_plan_close(cli_plan *p); /* a zeroed or closed one is a no-op */
@@ -79,6 +84,10 @@ const char *cli_default_scenario(void);
  * set, or CLI_BAD_INPUT (or CLI_FAILURE when out of memory). */
 int cli_load_scenario(scn_scenario **out, const char *path, const char *const *overrides,
                       size_t noverrides);
+/* The same, with folders includes may also come from (--include-dir). */
+int cli_load_scenario_in(scn_scenario **out, const char *path, const char *const *overrides,
+                         size_t noverrides, const char *const *include_dirs,
+                         size_t ninclude_dirs);
 
 /* A file given to the wrong command (a sweep file to `run`, a SAR case to `check`):
  * when the file's top-level keys say it is another kind than `want`, say which command
@@ -117,6 +126,10 @@ int cli_parse_long(const char *s, long lo, long hi, long *out);
 /* -n/--replications and -j/--threads, shared by every command that runs
  * replications: 0 and the option set, or -1 with the error printed. */
 int cli_parse_run_option(mc_options *mc, int opt, const char *arg);
+
+/* One text cell of a CSV file written with stdio: rep_csv_cell (quoted, and a cell
+ * that a spreadsheet would run as a formula neutralised). */
+void cli_csv_cell(FILE *f, const char *text);
 
 /* Message "straits: <fmt>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

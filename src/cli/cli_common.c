@@ -6,21 +6,25 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "diag.h"
 #include "err.h"
+#include "file.h"
 #include "report.h"
 
 void cli_error(const char *fmt, ...) {
+  /* Messages quote paths and option values: their control bytes are shown escaped. */
+  char buf[2048];
   va_list ap;
   va_start(ap, fmt);
-  fputs("straits: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
+  fputs("straits: ", stderr);
+  if (n >= 0)
+    diag_put_escaped(stderr, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+  fputc('\n', stderr);
 }
 
 int cli_parse_long(const char *s, long lo, long hi, long *out) {
@@ -51,6 +55,13 @@ int cli_parse_run_option(mc_options *mc, int opt, const char *arg) {
   return 0;
 }
 
+void cli_csv_cell(FILE *f, const char *text) {
+  rep_buf b = REP_BUF_INIT;
+  rep_csv_cell(&b, text);
+  if (!b.failed && b.s) fputs(b.s, f);
+  rep_buf_release(&b);
+}
+
 const char *cli_default_scenario(void) { return STRAITS_SCENARIO_DIR "/taiwan-strait.yaml"; }
 
 /* What a YAML file is, from its top-level keys (lines that start with a key at column
@@ -58,9 +69,8 @@ const char *cli_default_scenario(void) { return STRAITS_SCENARIO_DIR "/taiwan-st
  * regular file is read (never a FIFO), and only its first 256 KiB: this is a hint, the
  * loaders still judge the file. */
 static cli_file_kind file_kind(const char *path) {
-  struct stat st;
-  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return CLI_FILE_UNKNOWN;
-  FILE *f = fopen(path, "r");
+  const char *what;
+  FILE *f = file_open_regular(path, &what, NULL); /* never waits on a FIFO */
   if (!f) return CLI_FILE_UNKNOWN;
   char line[512];
   cli_file_kind kind = CLI_FILE_UNKNOWN;
@@ -90,12 +100,20 @@ int cli_wrong_file(const char *path, cli_file_kind want) {
 
 int cli_load_scenario(scn_scenario **out, const char *path, const char *const *overrides,
                       size_t noverrides) {
+  return cli_load_scenario_in(out, path, overrides, noverrides, NULL, 0);
+}
+
+int cli_load_scenario_in(scn_scenario **out, const char *path, const char *const *overrides,
+                         size_t noverrides, const char *const *include_dirs,
+                         size_t ninclude_dirs) {
   if (cli_wrong_file(path, CLI_FILE_SCENARIO)) return CLI_BAD_INPUT;
   diag *d = diag_new();
   if (!d) return CLI_FAILURE;
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
   opt.overrides = overrides;
   opt.noverrides = noverrides;
+  opt.include_dirs = include_dirs;
+  opt.ninclude_dirs = ninclude_dirs;
   int rc = scn_load(out, path, &opt, d);
   diag_print(d, stderr, isatty(fileno(stderr)));
   diag_free(d);

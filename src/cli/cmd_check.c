@@ -30,7 +30,9 @@ void cmd_check_usage(FILE *out) {
           "                          problems that need no sampling)\n"
           "      --authorities PATH  legal authorities table (default: the shipped\n"
           "                          data/authorities.yaml)\n"
-          "      --set KEY=VALUE     override a scalar, e.g. scenario.seed=7 (repeatable)\n",
+          "      --set KEY=VALUE     override a scalar, e.g. scenario.seed=7 (repeatable)\n"
+          "      --include-dir DIR   a folder includes may also come from, besides the\n"
+          "                          scenario's own (repeatable)\n",
           PLAN_CHECK_SAMPLES);
 }
 
@@ -159,6 +161,8 @@ static void print_counts(FILE *out, size_t warnings, size_t errors) {
 typedef struct check_args {
   const char **overrides;
   size_t noverrides;
+  const char **include_dirs;
+  size_t ninclude_dirs;
   const char *path, *authorities;
   int json, samples;
 } check_args;
@@ -168,12 +172,14 @@ static int parse_args(check_args *a, int argc, char **argv) {
   static const struct option longopts[] = {
       {"set", required_argument, NULL, 's'},     {"format", required_argument, NULL, 'f'},
       {"samples", required_argument, NULL, 'n'}, {"authorities", required_argument, NULL, 'a'},
+      {"include-dir", required_argument, NULL, 'I'},
       {"help", no_argument, NULL, 'h'},          {0}};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     switch (c) {
     case 's': a->overrides[a->noverrides++] = optarg; break;
+    case 'I': a->include_dirs[a->ninclude_dirs++] = optarg; break;
     case 'f':
       if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
         cli_error("--format wants 'text' or 'json', not '%s'", optarg);
@@ -214,7 +220,11 @@ int cmd_check(int argc, char **argv) {
   diag *d = NULL;
   int rc;
   a.overrides = calloc((size_t)argc + 1, sizeof *a.overrides);
-  if (!a.overrides) return CLI_FAILURE;
+  a.include_dirs = calloc((size_t)argc + 1, sizeof *a.include_dirs);
+  if (!a.overrides || !a.include_dirs) {
+    free(a.overrides), free(a.include_dirs);
+    return CLI_FAILURE;
+  }
   if ((rc = parse_args(&a, argc, argv)) >= 0) goto done;
   if (!(d = diag_new())) {
     rc = CLI_FAILURE;
@@ -227,8 +237,11 @@ int cmd_check(int argc, char **argv) {
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
   opt.overrides = a.overrides;
   opt.noverrides = a.noverrides;
+  opt.include_dirs = a.include_dirs;
+  opt.ninclude_dirs = a.ninclude_dirs;
   int err = scn_load(&sc, a.path, &opt, d);
   const char *table = a.authorities ? a.authorities : cli_default_authorities();
+  if (!err) err = cli_regular_file(table, d); /* never block on a FIFO for a table */
   int planned = !err && plan_scenario_uses(sc);
   if (planned) err = cli_plan_open(&plan, sc, table, d);
   if (planned && !err) err = cli_plan_check(&report, &plan, a.samples, d);
@@ -285,5 +298,6 @@ done:
   scn_free(sc);
   diag_free(d);
   free(a.overrides);
+  free(a.include_dirs);
   return rc;
 }

@@ -126,7 +126,11 @@ int cmd_compare(int argc, char **argv) {
   rc = CLI_FAILURE;
   if (store_open(&st, db, d)) goto print;
   for (int i = 0; i < ncoa; i++) {
-    if (mc_run(&coa[i].res, coa[i].sc, &mopt, st, d)) goto print;
+    int err = mc_run(&coa[i].res, coa[i].sc, &mopt, st, d);
+    if (err) { /* a failure the scenario caused (located in d) is bad input */
+      rc = err == ERR_INPUT || err == ERR_MISMATCH ? CLI_BAD_INPUT : CLI_FAILURE;
+      goto print;
+    }
     if (cli_store_theater(st, coa[i].res->run_id, coa[i].sc)) goto print;
     if (cli_store_spillover(st, coa[i].res->run_id)) goto print;
     if (rep_run_load(&coa[i].rep, st, coa[i].res->run_id, d)) goto print;

@@ -134,7 +134,7 @@ static int sweep_point(sweep_args *a, store *st, int asset, long count, int *met
   if (d) diag_print(d, stderr, 0);
   diag_free(d);
   stats_summary s, util = {.mean = NAN}, missed = {.mean = NAN};
-  rc = CLI_FAILURE;
+  rc = err == ERR_INPUT || err == ERR_MISMATCH ? CLI_BAD_INPUT : CLI_FAILURE;
   if (err) {
     cli_error("run with %ld units failed: %s", count, err_strerror(err));
   } else if (summary_of(res, a->metric, &s)) {

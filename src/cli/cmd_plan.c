@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,10 +36,20 @@ static int world_start(sim *s, arena *a, uint64_t seed, uint32_t rep, void *ctx)
   return crisis_start(w->crisis, s, a, out, seed, rep) ? 0 : ERR_LIMIT;
 }
 
+int cli_regular_file(const char *path, diag *d) {
+  struct stat sb;
+  if (stat(path, &sb) != 0 || S_ISREG(sb.st_mode)) return 0; /* a missing file: the reader says */
+  diag_report(d, DIAG_ERROR, path, 0, 0, "'%s' is not a regular file (%s)", path,
+              S_ISFIFO(sb.st_mode) ? "a FIFO" : S_ISDIR(sb.st_mode) ? "a folder" : "a device");
+  return ERR_INPUT;
+}
+
 int cli_plan_open(cli_plan *p, const scn_scenario *sc, const char *authorities, diag *d) {
   memset(p, 0, sizeof *p);
   p->sc = sc;
-  int err = plan_authorities_load(&p->table, authorities ? authorities : cli_default_authorities(), d);
+  const char *table = authorities ? authorities : cli_default_authorities();
+  int err = cli_regular_file(table, d); /* a FIFO would block the table's reader */
+  if (!err) err = plan_authorities_load(&p->table, table, d);
   if (!err) err = plan_model_new(&p->model, sc, p->table, NULL, d);
   if (err) cli_plan_close(p);
   return err;

@@ -27,6 +27,7 @@ void cmd_run_usage(FILE *out) {
           "                        interval half-width is at most REL times its mean\n"
           "      --seed S          override the scenario's seed\n"
           "      --set KEY=VALUE   override a scalar of the scenario (repeatable)\n"
+          "      --include-dir DIR  a folder includes may also come from (repeatable)\n"
           "      --db PATH         results store (default: straits.db)\n"
           "      --resume          finish the latest interrupted run of the same\n"
           "                        scenario, seed and options in the store\n"
@@ -43,6 +44,8 @@ typedef struct run_args {
   const char *scenario, *db;
   const char **overrides;
   size_t noverrides;
+  const char **include_dirs;
+  size_t ninclude_dirs;
   char seed_override[64];
   mc_options mc;
   int quiet;
@@ -67,6 +70,7 @@ static int parse_args(run_args *a, int argc, char **argv) {
       {"all", no_argument, NULL, 'a'},
       {"no-report", no_argument, NULL, 'R'},
       {"authorities", required_argument, NULL, 'A'},
+      {"include-dir", required_argument, NULL, 'I'},
       {"help", no_argument, NULL, 'h'},
       {0}};
   int c;
@@ -112,6 +116,9 @@ static int parse_args(run_args *a, int argc, char **argv) {
       break;
     case 'A':
       a->authorities = optarg;
+      break;
+    case 'I':
+      a->include_dirs[a->ninclude_dirs++] = optarg;
       break;
     case 'h':
       cmd_run_usage(stdout);
@@ -164,9 +171,14 @@ int cmd_run(int argc, char **argv) {
   cli_objectives objectives = {0};
   int rc;
   a.overrides = calloc((size_t)argc + 1, sizeof *a.overrides);
-  if (!a.overrides) return CLI_FAILURE;
+  a.include_dirs = calloc((size_t)argc + 1, sizeof *a.include_dirs);
+  if (!a.overrides || !a.include_dirs) {
+    free(a.overrides), free(a.include_dirs);
+    return CLI_FAILURE;
+  }
   if ((rc = parse_args(&a, argc, argv)) >= 0) goto done;
-  if ((rc = cli_load_scenario(&sc, a.scenario, a.overrides, a.noverrides)) != CLI_OK)
+  if ((rc = cli_load_scenario_in(&sc, a.scenario, a.overrides, a.noverrides, a.include_dirs,
+                                  a.ninclude_dirs)) != CLI_OK)
     goto done;
   a.mc.progress = cli_progress;
   a.mc.version = STRAITS_VERSION;
@@ -237,5 +249,6 @@ done:
   diag_free(d);
   scn_free(sc);
   free(a.overrides);
+  free(a.include_dirs);
   return rc;
 }

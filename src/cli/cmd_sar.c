@@ -264,6 +264,13 @@ int cmd_sar(int argc, char **argv) {
   diag_print(d, stderr, isatty(fileno(stderr)));
   if (!err)
     err = sar_plan_case(&pl, m, joint, has_seed ? seed : sc->seed, &a);
+  if (err == ERR_LIMIT) { /* which limits: the units planned jointly, and the memory */
+    cli_error("cannot plan the case: a size limit was reached: at most %d search units "
+              "(SAR_JOINT_MAX), and the particles and grid within %zu MiB", SAR_JOINT_MAX,
+              (size_t)a.cap >> 20);
+    rc = CLI_BAD_INPUT;
+    goto done;
+  }
   if (err) {
     cli_error("cannot plan the case: %s", err_strerror(err));
     rc = err == ERR_INPUT || err == ERR_IO ? CLI_BAD_INPUT : CLI_FAILURE;

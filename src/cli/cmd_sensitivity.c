@@ -118,7 +118,8 @@ static int write_outputs(const sens_opts *o, const mc_sens *s, double base, cons
                "sobol_total_hi\n");
     for (size_t i = 0; i < s->nparam; i++) {
       const mc_sens_param *p = &s->param[rows[i].param];
-      fprintf(f, "%s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", p->name, *p->unit ? "1/s" : "1",
+      cli_csv_cell(f, p->name); /* ids come from the scenario: a cell may be hostile */
+      fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", *p->unit ? "1/s" : "1",
               p->base, p->lo, p->hi, rows[i].y_lo, rows[i].y_hi, rows[i].swing);
       csv_sobol(f, so, rows[i].param);
     }

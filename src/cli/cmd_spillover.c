@@ -574,8 +574,10 @@ static int write_csv(const char *path, const mc_spill *s) {
   for (int g = 0; g < NG; g++) grid[g] = s->horizon * g / (NG - 1);
   for (size_t t = 0; t <= s->nterr; t++) {
     mc_spill_curve(&s->time[t * s->nrep], s->nrep, grid, NG, 1.96, p, lo, hi);
-    for (int g = 0; g < NG; g++)
-      fprintf(f, "%s,%.17g,%.6f,%.6f,%.6f\n", s->terr[t], grid[g], p[g], lo[g], hi[g]);
+    for (int g = 0; g < NG; g++) {
+      cli_csv_cell(f, s->terr[t]); /* a region id from the scenario: may be hostile */
+      fprintf(f, ",%.17g,%.6f,%.6f,%.6f\n", grid[g], p[g], lo[g], hi[g]);
+    }
   }
   return fclose(f) ? CLI_FAILURE : CLI_OK;
 }

@@ -22,6 +22,8 @@ const cli_command cli_commands[] = {
      "find the fewest inspection assets that meet a target coverage"},
     {"sar", cmd_sar, cmd_sar_usage, "plan the search for one missing-person case"},
     {"env", cmd_env, cmd_env_usage, "write or sample a current/wind NetCDF field"},
+    {"verify", cmd_verify, cmd_verify_usage,
+     "check a results store and drop damaged replications"},
     {"version", cmd_version, cmd_version_usage, "print the version"},
     {"help", cmd_help, cmd_help_usage, "show help for straits or one command"},
     {NULL, NULL, NULL, NULL},

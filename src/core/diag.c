@@ -194,14 +194,31 @@ static int count_digits(int v) {
 #define COLOR_GREEN "\033[1;32m"
 #define COLOR_RESET "\033[0m"
 
+/* A control byte (other than tab, which is copied) is shown escaped, as \x1b:
+ * echoed raw, an ESC or BEL from a hostile file would drive the terminal. */
+static int is_control(unsigned char ch) { return (ch < 0x20 && ch != '\t') || ch == 0x7f; }
+
+void diag_put_escaped(FILE *out, const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (is_control(ch))
+      fprintf(out, "\\x%02x", ch);
+    else
+      fputc(ch, out);
+  }
+}
+
 /* The caret sits under the col-th character: libyaml counts characters, not bytes,
- * so a UTF-8 sequence before it takes one column, and tabs are copied so the caret
- * lines up whatever the terminal's tab width is. */
+ * so a UTF-8 sequence before it takes one column, a control byte the four of its
+ * escape, and tabs are copied so the caret lines up whatever the terminal's tab
+ * width is. */
 static void print_caret(FILE *out, const char *text, size_t len, int col, int color) {
   size_t i = 0;
   for (int c = 1; c < col; c++) {
     if (i < len && text[i] == '\t') {
       fputc('\t', out);
+    } else if (i < len && is_control((unsigned char)text[i])) {
+      fputs("    ", out);
     } else {
       fputc(' ', out);
     }
@@ -215,7 +232,7 @@ static void print_caret(FILE *out, const char *text, size_t len, int col, int co
 
 static void print_location(FILE *out, const diag_entry *e) {
   if (!e->file) return;
-  fputs(e->file, out);
+  diag_put_escaped(out, e->file, strlen(e->file));
   if (e->line > 0) {
     fprintf(out, ":%d", e->line);
     if (e->col > 0) fprintf(out, ":%d", e->col);
@@ -231,7 +248,8 @@ static void print_entry(const diag *d, FILE *out, const diag_entry *e, int color
   if (color) fputs(hue[e->severity], out);
   fprintf(out, "%s:", label[e->severity]);
   if (color) fputs(COLOR_RESET COLOR_BOLD, out);
-  fprintf(out, " %s", e->message);
+  fputc(' ', out);
+  diag_put_escaped(out, e->message, strlen(e->message));
   if (color) fputs(COLOR_RESET, out);
   fputc('\n', out);
 
@@ -241,7 +259,7 @@ static void print_entry(const diag *d, FILE *out, const diag_entry *e, int color
   if (!text) return;
   int width = count_digits(e->line);
   fprintf(out, " %*d | ", width, e->line);
-  fwrite(text, 1, len, out);
+  diag_put_escaped(out, text, len);
   fputc('\n', out);
   if (e->col <= 0) return;
   fprintf(out, " %*s | ", width, "");

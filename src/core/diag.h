@@ -56,4 +56,9 @@ size_t diag_edit_distance(const char *a, const char *b, size_t limit);
  * and a closing "N errors" line when there are any.  color: ANSI colors if nonzero. */
 void diag_print(const diag *d, FILE *out, int color);
 
+/* Write n bytes of s with control bytes (other than tab) shown as \x1b, as
+ * diag_print writes everything it quotes: text from a hostile file must not drive
+ * the terminal.  For the command's own messages that quote user input. */
+void diag_put_escaped(FILE *out, const char *s, size_t n);
+
 #endif

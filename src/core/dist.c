@@ -97,3 +97,43 @@ double dist_mean(const dist *d) {
   BUG("dist_mean: invalid kind");
   return NAN;
 }
+
+/* Bounds for dist_largest: -ln(u) for the smallest u a stream gives (2^-64, with a
+ * margin over its 2^-53 resolution), and a normal deviate's largest magnitude. */
+#define DIST__NEG_LOG_U 44.4
+#define DIST__Z 10.0
+
+double dist_largest(const dist *d) {
+  switch (d->kind) {
+  case DIST_FIXED:
+    return fabs(d->a);
+  case DIST_UNIFORM:
+    return fmax(fabs(d->a), fabs(d->b));
+  case DIST_TRIANGULAR:
+    return fmax(fabs(d->a), fabs(d->c));
+  case DIST_NORMAL:
+    return fabs(d->a) + DIST__Z * fabs(d->b);
+  case DIST_LOGNORMAL:
+    return exp(d->a + DIST__Z * fabs(d->b));
+  case DIST_EXPONENTIAL:
+    return fabs(d->a) * DIST__NEG_LOG_U;
+  case DIST_GAMMA: {
+    /* Marsaglia and Tsang (2000), as GSL draws it: scale (k - 1/3)(1 + z / sqrt(9k - 3))^3
+     * for k >= 1, and for k < 1 a draw of shape k + 1 times u^(1/k) <= 1. */
+    double k = d->a < 1 ? d->a + 1 : d->a, dd = k - 1.0 / 3;
+    double v = 1 + DIST__Z / sqrt(9 * dd);
+    return fabs(d->b) * dd * v * v * v;
+  }
+  case DIST_WEIBULL:
+    return fabs(d->b) * pow(DIST__NEG_LOG_U, 1 / d->a);
+  case DIST_EMPIRICAL: {
+    double m = 0;
+    for (size_t i = 0; i < d->n && d->values; i++)
+      m = fmax(m, fabs(d->values[i]));
+    return m;
+  }
+  case DIST__COUNT:
+    break;
+  }
+  return NAN;
+}

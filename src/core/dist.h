@@ -50,6 +50,11 @@ static inline dist dist_fixed(double v) {
 
 double dist_sample(const dist *d, rng_stream *r);
 double dist_mean(const dist *d);
+/* The largest magnitude dist_sample can return, from the extreme uniform draws a
+ * stream can give (u down to 2^-64, normal deviates to 10 sd): +infinity when some
+ * draws overflow a double (a Weibull shape of 0.001: scale x (-ln u)^1000), so the
+ * loader can refuse such parameters before anything runs. */
+double dist_largest(const dist *d);
 /* Name as written in a scenario ("lognormal"); NULL for an invalid kind. */
 const char *dist_name(dist_kind k);
 /* Kind by name; -1 if unknown. */

@@ -9,6 +9,7 @@
 #include <nettle/version.h>
 
 #include "err.h"
+#include "file.h"
 
 _Static_assert(sizeof(struct sha256_ctx) <= sizeof(((hash_sha256 *)0)->state_),
                "hash_sha256 too small for nettle's sha256_ctx");
@@ -57,7 +58,8 @@ void hash_sha256_hex(char hex[HASH_SHA256_HEX], const void *p, size_t n) {
 }
 
 int hash_sha256_file(char hex[HASH_SHA256_HEX], const char *path) {
-  FILE *f = fopen(path, "rb");
+  const char *kind;
+  FILE *f = file_open_regular(path, &kind, NULL); /* never waits on a FIFO */
   if (!f) return ERR_IO;
   hash_sha256 h;
   hash_sha256_init(&h);

@@ -90,6 +90,8 @@ struct sim {
   int halt; /* sim_stop or sim_fail: leave the run loop after this event */
   int running;
   int err;
+  int blamed;       /* blame holds the cause of err */
+  sim_blame blame;
   int nsubs[SIG__COUNT];
   sim_sub subs[SIG__COUNT][SIM_MAX_SUBSCRIBERS];
 };
@@ -301,6 +303,7 @@ void sim_reset(sim *s) {
   s->root_dead = 0;
   s->halt = 0;
   s->err = 0;
+  s->blamed = 0;
   memset(s->nsubs, 0, sizeof s->nsubs);
 }
 
@@ -384,6 +387,17 @@ void sim_stop(sim *s) { s->halt = 1; }
 void sim_fail(sim *s, int err) { sim_record(s, err ? err : ERR_USAGE); }
 
 int sim_error(const sim *s) { return s->err; }
+
+void sim_fail_blame(sim *s, int err, const sim_blame *b) {
+  int first = !s->err;
+  sim_fail(s, err);
+  if (first && b) {
+    s->blame = *b;
+    s->blamed = 1;
+  }
+}
+
+const sim_blame *sim_error_blame(const sim *s) { return s->err && s->blamed ? &s->blame : NULL; }
 
 size_t sim_pending(const sim *s) { return s->n - (size_t)s->root_dead; }
 

@@ -43,6 +43,21 @@ void sim_stop(sim *s);
 void sim_fail(sim *s, int err);
 int sim_error(const sim *s);
 
+/* What caused a failure, when a module can say: the scenario text it came from
+ * (file:line:col, 1-based), what it is ("the delay of event") and its id.  The
+ * strings are not copied: they live in the scenario, which outlives the run. */
+typedef struct sim_blame {
+  const char *file;
+  int line, col;
+  const char *what, *id;
+  double value; /* the offending value (a draw), NAN if none */
+} sim_blame;
+
+/* sim_fail with a cause: the first failure of a run keeps its blame. */
+void sim_fail_blame(sim *s, int err, const sim_blame *b);
+/* The blame of the run's failure, or NULL (no failure, or none given). */
+const sim_blame *sim_error_blame(const sim *s);
+
 size_t sim_pending(const sim *s);
 uint64_t sim_events_run(const sim *s);
 

@@ -4,6 +4,7 @@
 #include "env.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ int env_nc_add_sst(const char *path, const env_synth_grid *g, double t_south, do
 
 #else
 #include <netcdf.h>
+#include <sys/stat.h>
 
 #define NAME_MAX_ 256
 
@@ -166,6 +168,182 @@ static int read_values(int nc, int var, int ndim, size_t nt, size_t ny, size_t n
   return 0;
 }
 
+/* ---- a classic-format file must hold what its header describes -------------------
+ * The NetCDF library reads the classic formats (CDF-1, CDF-2 64-bit offset, CDF-5)
+ * past the end of a short file as if the missing bytes were zeros or fill values,
+ * with NC_NOERR: a truncated field reads as a calm sea.  So the file's size is held
+ * against the least its header allows (the NetCDF classic format specification,
+ * "File Format Specification" in the NetCDF User's Guide): the header's own length,
+ * computed from the metadata the library returns, then every non-record variable's
+ * values (each padded to 4 bytes but the last, which a writer may leave unpadded),
+ * then numrecs records of every record variable (padded when there are several), in
+ * definition order.  A writer may add more (reserved header space, alignment),
+ * never less, so a smaller file is certainly short; the variable named is the first
+ * whose values would end past the end of the file.  NetCDF-4 (HDF5) files carry
+ * their own checks: a short one fails in nc_open or nc_get_var*, whose statuses are
+ * all checked. */
+
+static size_t nc_type_bytes(nc_type t) {
+  switch (t) {
+  case NC_BYTE: case NC_CHAR: case NC_UBYTE: return 1;
+  case NC_SHORT: case NC_USHORT: return 2;
+  case NC_INT: case NC_UINT: case NC_FLOAT: return 4;
+  case NC_DOUBLE: case NC_INT64: case NC_UINT64: return 8;
+  default: return 0;
+  }
+}
+
+static unsigned long long pad4(unsigned long long n) {
+  return n > ULLONG_MAX - 3 ? ULLONG_MAX : (n + 3) & ~3ull;
+}
+
+/* Sizes saturate: a header can declare more bytes than any file holds (a hostile or
+ * fuzzed one), and a wrapped product would pass for a small file. */
+static unsigned long long mul_sat(unsigned long long a, unsigned long long b) {
+  return b && a > ULLONG_MAX / b ? ULLONG_MAX : a * b;
+}
+
+static unsigned long long add_sat(unsigned long long a, unsigned long long b) {
+  return a > ULLONG_MAX - b ? ULLONG_MAX : a + b;
+}
+
+/* Bytes of an attribute list (tag, count, each attribute) in a classic header;
+ * 0 when the library cannot describe it. */
+static unsigned long long classic_atts(int nc, int var, int natts, unsigned long long ne) {
+  unsigned long long n = 4 + ne;
+  for (int a = 0; a < natts; a++) {
+    char name[NC_MAX_NAME + 1];
+    nc_type t;
+    size_t len;
+    if (nc_inq_attname(nc, var, a, name) != NC_NOERR ||
+        nc_inq_att(nc, var, name, &t, &len) != NC_NOERR || !nc_type_bytes(t))
+      return 0;
+    n = add_sat(n, ne + pad4(strlen(name)) + 4 + ne +
+                       pad4(mul_sat(len, nc_type_bytes(t))));
+  }
+  return n;
+}
+
+/* 0 when the file is long enough, else ERR_INPUT with the reason in why[size]. */
+static int classic_complete(int nc, const char *path, char *why, size_t size) {
+  int fmt, ndims, nvars, ngatts, unlim;
+  if (nc_inq_format(nc, &fmt) != NC_NOERR ||
+      (fmt != NC_FORMAT_CLASSIC && fmt != NC_FORMAT_64BIT_OFFSET && fmt != NC_FORMAT_CDF5))
+    return 0; /* NetCDF-4: HDF5 checks its own structure */
+  if (nc_inq(nc, &ndims, &nvars, &ngatts, &unlim) != NC_NOERR)
+    goto unreadable;
+  const unsigned long long ne = fmt == NC_FORMAT_CDF5 ? 8 : 4; /* counts and lengths */
+  const unsigned long long off = fmt == NC_FORMAT_CLASSIC ? 4 : 8; /* begin offsets */
+  size_t numrecs = 0;
+  if (unlim >= 0 && nc_inq_dimlen(nc, unlim, &numrecs) != NC_NOERR)
+    goto unreadable;
+  unsigned long long head = 4 + ne + 4 + ne; /* magic, numrecs, dim list tag and count */
+  for (int k = 0; k < ndims; k++) {
+    char name[NC_MAX_NAME + 1];
+    if (nc_inq_dimname(nc, k, name) != NC_NOERR)
+      goto unreadable;
+    head += ne + pad4(strlen(name)) + ne;
+  }
+  unsigned long long atts = classic_atts(nc, NC_GLOBAL, ngatts, ne);
+  if (!atts)
+    goto unreadable;
+  head += atts + 4 + ne; /* the variable list's tag and count */
+  /* First the header's length, then each variable's bytes (per record for record
+   * variables), unpadded: the least the layout can take. */
+  unsigned long long record = 0;
+  int nrecvars = 0, last_fixed = -1;
+  for (int v = 0; v < nvars; v++) {
+    int vdims[NC_MAX_VAR_DIMS], nd;
+    if (nc_inq_var(nc, v, NULL, NULL, &nd, vdims, NULL) != NC_NOERR)
+      goto unreadable;
+    if (nd > 0 && vdims[0] == unlim)
+      nrecvars++;
+    else
+      last_fixed = v;
+  }
+  for (int v = 0; v < nvars; v++) {
+    char name[NC_MAX_NAME + 1];
+    int vdims[NC_MAX_VAR_DIMS], nd, natts;
+    nc_type t;
+    if (nc_inq_var(nc, v, name, &t, &nd, vdims, &natts) != NC_NOERR || !nc_type_bytes(t))
+      goto unreadable;
+    atts = classic_atts(nc, v, natts, ne);
+    if (!atts)
+      goto unreadable;
+    head += ne + pad4(strlen(name)) + ne + (unsigned long long)nd * ne + atts + 4 + ne + off;
+  }
+  struct stat sb;
+  if (stat(path, &sb) != 0)
+    goto unreadable;
+  const unsigned long long have = (unsigned long long)sb.st_size;
+  unsigned long long at = head;
+  /* Non-record variables in definition order, then the records. */
+  for (int pass = 0; pass < 2; pass++) {
+    for (int v = 0; v < nvars; v++) {
+      char name[NC_MAX_NAME + 1];
+      int vdims[NC_MAX_VAR_DIMS], nd;
+      nc_type t;
+      if (nc_inq_var(nc, v, name, &t, &nd, vdims, NULL) != NC_NOERR)
+        goto unreadable;
+      int is_record = nd > 0 && vdims[0] == unlim;
+      if (is_record != pass)
+        continue;
+      unsigned long long bytes = nc_type_bytes(t);
+      for (int k = is_record; k < nd; k++) {
+        size_t len;
+        if (nc_inq_dimlen(nc, vdims[k], &len) != NC_NOERR)
+          goto unreadable;
+        bytes = mul_sat(bytes, len);
+      }
+      if (!is_record ? v != last_fixed : nrecvars > 1)
+        bytes = pad4(bytes);
+      if (!is_record) {
+        at = add_sat(at, bytes);
+        if (at > have) {
+          snprintf(why, size, "the file is cut short: variable '%s' would end at byte %llu "
+                   "but the file has %llu bytes (a truncated copy?)", name, at, have);
+          return ERR_INPUT;
+        }
+      } else {
+        record = add_sat(record, bytes);
+      }
+    }
+  }
+  if (numrecs && record && add_sat(at, mul_sat(record, numrecs)) > have) {
+    unsigned long long whole = have >= at ? (have - at) / record : 0;
+    snprintf(why, size, "the file is cut short: %zu records are declared but only %llu "
+             "fit in its %llu bytes (a truncated copy?)", numrecs, whole, have);
+    /* Name the record variable whose values in the first short record are cut. */
+    unsigned long long into = have >= at ? (have - at) % record : 0, sum = 0;
+    for (int v = 0; v < nvars; v++) {
+      char name[NC_MAX_NAME + 1];
+      int vdims[NC_MAX_VAR_DIMS], nd;
+      nc_type t;
+      if (nc_inq_var(nc, v, name, &t, &nd, vdims, NULL) != NC_NOERR || nd == 0 ||
+          vdims[0] != unlim)
+        continue;
+      unsigned long long bytes = nc_type_bytes(t);
+      for (int k = 1; k < nd; k++) {
+        size_t len;
+        bytes = mul_sat(bytes, nc_inq_dimlen(nc, vdims[k], &len) == NC_NOERR ? len : 0);
+      }
+      sum = add_sat(sum, nrecvars > 1 ? pad4(bytes) : bytes);
+      if (sum > into) {
+        snprintf(why, size, "the file is cut short: it ends in variable '%s' of record "
+                 "%llu of %zu, after %llu of the %llu bytes its header describes (a "
+                 "truncated copy?)", name, whole + 1, numrecs, have,
+                 add_sat(at, mul_sat(record, numrecs)));
+        break;
+      }
+    }
+    return ERR_INPUT;
+  }
+  return 0;
+unreadable:
+  snprintf(why, size, "cannot read the file's layout to check that it is complete");
+  return ERR_INPUT;
+}
+
 int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch_unix,
                 diag *d) {
   static const char *const names[][2] = {
@@ -179,11 +357,22 @@ int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch
   size_t ny = 0, nx = 0, nt = 1;
   const char *why = NULL;
   *out = NULL;
+  char short_why[2 * NC_MAX_NAME + 256];
+  struct stat sb; /* nc_open would block on a FIFO: only regular files are fields */
+  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open field file: not a regular file");
+    return ERR_INPUT;
+  }
   int rc = nc_open(path, NC_NOWRITE, &nc);
   if (rc != NC_NOERR) {
     diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open field file: %s", nc_strerror(rc));
     return ERR_IO;
   }
+  if ((err = classic_complete(nc, path, short_why, sizeof short_why))) {
+    why = short_why;
+    goto done;
+  }
+  err = ERR_INPUT;
   if (q == ENV_SST) { /* a scalar: both components read from the one variable */
     vu = vv = find_standard(nc, "sea_surface_temperature");
     if (vu < 0)

@@ -203,7 +203,9 @@ typedef struct mc_slot {
   int ready;             /* finished (guarded by the job's lock): status and data hold */
   int status;
   int err;
-  char why[160];         /* what failed, for the diagnostic */
+  char why[256];         /* what failed, for the diagnostic */
+  int blamed;            /* the kernel knows the input that caused it: blame */
+  sim_blame blame;
   double *value;         /* [metrics.n] */
   metric_point *point;   /* [npoints], grown with realloc outside the event loop */
   size_t npoints, cap;
@@ -253,6 +255,22 @@ static void slot_fail(mc_slot *sl, int err, const char *fmt, ...) {
   va_end(ap);
   sl->status = SLOT_FAILED;
   sl->err = err;
+  sl->blamed = 0;
+}
+
+/* ERR_LIMIT in a replication: which cap, with its value (after slot_fail's words). */
+static void name_limit(mc_worker *w, mc_slot *sl) {
+  if (sl->err != ERR_LIMIT) return;
+  size_t used = strlen(sl->why);
+  if (sim_pending(w->sim) >= SIM_MAX_PENDING)
+    snprintf(sl->why + used, sizeof sl->why - used, "; the event calendar holds %zu pending "
+             "events, its limit (SIM_MAX_PENDING)", (size_t)SIM_MAX_PENDING);
+  else if (w->arena.cap >= (size_t)1 << 20)
+    snprintf(sl->why + used, sizeof sl->why - used, "; the replication's memory reached its "
+             "limit of %zu MiB (the arena cap)", w->arena.cap >> 20);
+  else
+    snprintf(sl->why + used, sizeof sl->why - used, "; the replication's memory reached its "
+             "limit of %zu bytes (the arena cap)", w->arena.cap);
 }
 
 static void run_replication(mc_worker *w, mc_slot *sl) {
@@ -266,6 +284,7 @@ static void run_replication(mc_worker *w, mc_slot *sl) {
   arena_reset(&w->arena);
   if ((err = metric_out_init(&out, ms, &w->arena))) {
     slot_fail(sl, err, "no room for its metrics in the replication arena");
+    name_limit(w, sl);
     return;
   }
   for (size_t m = 0; m < NMODULES; m++) {
@@ -279,12 +298,19 @@ static void run_replication(mc_worker *w, mc_slot *sl) {
   }
   if ((err = sim_run(w->sim, job->sc->horizon))) {
     slot_fail(sl, err, "the simulation stopped at t = %.17g s", sim_now(w->sim));
+    name_limit(w, sl);
+    const sim_blame *b = sim_error_blame(w->sim);
+    if (b) {
+      sl->blame = *b;
+      sl->blamed = 1;
+    }
     return;
   }
   for (size_t m = 0; m < NMODULES; m++)
     modules[m].collect(w->state[m], w->sim, &out);
   if ((err = sim_error(w->sim))) { /* collect may record a failure (a full arena) */
     slot_fail(sl, err, "collecting its metrics failed");
+    name_limit(w, sl);
     return;
   }
 
@@ -441,9 +467,17 @@ static int prepare_models(void **model, metric_set *ms, const scn_scenario *sc,
     int err = modules[m].prepare_with ? modules[m].prepare_with(&model[m], sc, opt, ms, d)
                                       : modules[m].prepare(&model[m], sc, ms, d);
     if (err) {
-      if (diag_count(d, DIAG_ERROR) == before)
+      if (diag_count(d, DIAG_ERROR) == before && err == ERR_LIMIT && ms->n >= METRIC_MAX) {
+        /* The scenario is too large for the metric registry: say which limit. */
+        diag_report(d, DIAG_ERROR, sc->path, 0, 0,
+                    "cannot prepare module '%s': the run's metrics reached the limit of "
+                    "%d (METRIC_MAX): the scenario has too many events, places or regions "
+                    "for one run (%zu events)", modules[m].name, METRIC_MAX, sc->nevent);
+        err = ERR_INPUT;
+      } else if (diag_count(d, DIAG_ERROR) == before) {
         diag_report(d, DIAG_ERROR, sc->path, 0, 0, "cannot prepare module '%s': %s",
                     modules[m].name, err_strerror(err));
+      }
       release_models(model);
       return err;
     }
@@ -956,6 +990,22 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
     err = store_run_find(st, &res->run_id, &info, ms, d);
     if (err && err != ERR_NOTFOUND)
       goto done; /* a mismatch or a store error, explained in d */
+    /* Resuming with fewer replications than the run holds would plan fewer than it
+     * keeps (planned 500, holding 600): refused, naming both. */
+    store_run_row row;
+    if (!err && (err = store_run_read(st, res->run_id, &row))) {
+      diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+      goto done;
+    }
+    if (!err && row.replications_done > cap) {
+      diag_report(d, DIAG_ERROR, NULL, 0, 0,
+                  "run %lld already holds %d replications; resuming it with %d would plan "
+                  "fewer than it keeps: resume with at least %d, or run into a new store",
+                  (long long)res->run_id, row.replications_done, cap,
+                  row.replications_done);
+      err = ERR_MISMATCH;
+      goto done;
+    }
     if (!err && (err = store_run_reopen(st, res->run_id, cap))) {
       diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
       goto done;
@@ -1058,8 +1108,18 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   if (lead.failed >= 0) {
     const mc_slot *sl = slot_at(&job, (size_t)lead.failed);
     err = sl->err ? sl->err : ERR_THREAD;
-    diag_report(d, DIAG_ERROR, sc->path, 0, 0, "replication %d failed: %s: %s", sl->rep,
-                sl->why, err_strerror(err));
+    if (sl->blamed) {
+      /* Caused by the scenario: located at what caused it, and bad input (exit 2). */
+      const sim_blame *b = &sl->blame;
+      diag_report(d, DIAG_ERROR, b->file, b->line, b->col,
+                  "replication %d failed: %s '%s' drew %g, which cannot be simulated "
+                  "(%s): %s", sl->rep, b->what, b->id ? b->id : "", b->value, sl->why,
+                  err_strerror(err));
+      err = ERR_INPUT;
+    } else {
+      diag_report(d, DIAG_ERROR, sc->path, 0, 0, "replication %d failed: %s: %s", sl->rep,
+                  sl->why, err_strerror(err));
+    }
     goto done;
   }
 

@@ -437,6 +437,13 @@ static void raise_one(crisis *c, int ev, const scn_raise *ra, rng_stream *rng) {
       return;
     }
     *cl = (closure_slot){c, ra->signal, index};
+    if (!isfinite(dur)) { /* the loader bounds the draws: defence in depth */
+      sim_blame b = {ra->duration_loc.file, ra->duration_loc.line, ra->duration_loc.col,
+                     "the duration ('for') of a closure raised by event",
+                     c->m->sc->event[ev].id, dur};
+      sim_fail_blame(c->sim, ERR_RANGE, &b);
+      return;
+    }
     sim_after(c->sim, dur > 0 ? dur : 0, closure_ends, cl);
     return;
   }
@@ -477,7 +484,14 @@ static int trigger_holds(const crisis *c, const scn_trigger *t) {
 static void make_due(crisis *c, int e) {
   event_slot *slot = &c->ev[e];
   slot->state = EV_DUE;
-  double delay = dist_sample(&c->m->sc->event[e].delay, &slot->rng);
+  const scn_event *ev = &c->m->sc->event[e];
+  double delay = dist_sample(&ev->delay, &slot->rng);
+  if (!isfinite(delay)) { /* the loader bounds the draws: defence in depth */
+    sim_blame b = {ev->delay_loc.file, ev->delay_loc.line, ev->delay_loc.col,
+                   "the delay of event", ev->id, delay};
+    sim_fail_blame(c->sim, ERR_RANGE, &b);
+    return;
+  }
   sim_after(c->sim, delay > 0 ? delay : 0, event_due, slot);
 }
 

@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "hash.h"
+#include "file.h"
 #include "plan_internal.h"
 
 typedef struct tab {
@@ -603,7 +604,14 @@ static void read_rules(tab *t, const yaml_node_t *root, const id_list *sits, con
 /* ---- loading ------------------------------------------------------------------------------- */
 
 static char *read_all(const char *path, size_t *len, int *err, diag *d) {
-  FILE *f = fopen(path, "rb");
+  const char *kind; /* a FIFO would block for ever: regular files only (issue 21) */
+  FILE *f = file_open_regular(path, &kind, NULL);
+  if (!f && kind) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "the authorities table '%s' is %s, not a regular "
+                "file", path, kind);
+    *err = ERR_INPUT;
+    return NULL;
+  }
   if (!f) {
     diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open the authorities table: %s", strerror(errno));
     *err = ERR_IO;

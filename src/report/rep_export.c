@@ -13,17 +13,46 @@ int rep_export_json(rep_buf *b, const rep_run *r) {
   return b->failed ? ERR_NOMEM : 0;
 }
 
-/* RFC 4180 quoting (a field with a comma, quote or line break); lines end in LF. */
-static void csv_field(rep_buf *b, const char *s) {
-  if (!strpbrk(s, ",\"\n")) {
+/* A decimal number, as a spreadsheet reads one: [+-]digits[.digits][(e|E)[+-]digits]. */
+static int csv_is_number(const char *s) {
+  const char *p = s + (*s == '+' || *s == '-');
+  size_t digits = strspn(p, "0123456789");
+  p += digits;
+  if (*p == '.') {
+    size_t frac = strspn(p + 1, "0123456789");
+    digits += frac;
+    p += 1 + frac;
+  }
+  if (!digits) return 0;
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    p += *p == '+' || *p == '-';
+    size_t exp = strspn(p, "0123456789");
+    if (!exp) return 0;
+    p += exp;
+  }
+  return *p == '\0';
+}
+
+/* A text cell, RFC 4180 quoted (a field with a comma, quote or line break) and
+ * neutralised against formula injection as OWASP ("CSV Injection") advises: a cell
+ * beginning with = + - @ TAB or CR, which a spreadsheet would run as a formula, gets
+ * a leading apostrophe and is quoted -- unless it is a plain decimal number such as
+ * -1.5, which a spreadsheet reads as that number.  Numbers written as numbers
+ * (csv_num) are never touched.  Lines end in LF. */
+void rep_csv_cell(rep_buf *b, const char *s) {
+  int formula = *s && strchr("=+-@\t\r", *s) && !csv_is_number(s);
+  if (!formula && !strpbrk(s, ",\"\n\r")) {
     rep_buf_put(b, s);
     return;
   }
-  rep_buf_put(b, "\"");
+  rep_buf_put(b, formula ? "\"'" : "\"");
   for (const char *p = s; *p; p++)
     rep_buf_put(b, *p == '"' ? "\"\"" : (char[2]){*p, 0});
   rep_buf_put(b, "\"");
 }
+
+static void csv_field(rep_buf *b, const char *s) { rep_csv_cell(b, s); }
 
 static void csv_num(rep_buf *b, double v) {
   rep_buf_put(b, ",");

@@ -101,6 +101,11 @@ int rep_html(rep_buf *out, const rep_run *r, const rep_options *opt);
  * (RFC 7946: [lon, lat], exterior rings counterclockwise). */
 int rep_export_json(rep_buf *out, const rep_run *r);
 int rep_export_csv(rep_buf *out, const rep_run *r, const char *table);
+/* One text cell of a CSV file, as every CSV straits writes has them: RFC 4180
+ * quoting, and a cell beginning with = + - @ TAB or CR (a spreadsheet formula) is
+ * prefixed with an apostrophe, inside quotes (OWASP's advice against CSV
+ * injection), unless it is a plain decimal number ("-1.5" stays a number). */
+void rep_csv_cell(rep_buf *out, const char *text);
 int rep_export_geojson(rep_buf *out, const rep_run *r, const rep_lines *coast);
 
 /* ---- courses of action ---------------------------------------------------------- */

@@ -99,8 +99,8 @@ static void load_header(scn__ctx *c, const scn__node *m) {
       !(sc->horizon > 0 && sc->horizon <= MAX_HORIZON))
     scn__error(c, v, "'horizon' must be greater than 0 and at most 3650d, got '%s'", v->str);
   long long x;
-  if ((v = scn__get(m, "seed")) && scn__integer(c, v, "seed", 0, LLONG_MAX, &x) == 0)
-    sc->seed = (uint64_t)x;
+  uint64_t seed;
+  if ((v = scn__get(m, "seed")) && scn__uint64(c, v, "seed", &seed) == 0) sc->seed = seed;
   if ((v = scn__get(m, "replications")) &&
       scn__integer(c, v, "replications", 1, 10000000, &x) == 0)
     sc->replications = (int)x;

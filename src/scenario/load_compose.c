@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "file.h"
 #include "scn_internal.h"
 
 /* Files on the current include chain (for cycles) and every file read (an include
@@ -23,6 +25,10 @@ typedef struct composer {
   scn__ctx *c;
   file_set chain, seen;
   const char **chain_shown; /* paths as written, parallel to chain, for messages */
+  /* Where includes may come from: the main file's folder, then each --include-dir,
+   * all as real paths (symlinks resolved); and the main file's folder as written. */
+  file_set roots;
+  const char *top_dir;
 } composer;
 
 static int set_has(const file_set *s, const char *real) {
@@ -64,10 +70,31 @@ static const char *errno_text(int e, char *buf, size_t len) {
   return buf;
 }
 
-/* Read the whole file, refusing more than max_file_bytes.  The text is malloc'd. */
-static char *read_file(scn__ctx *c, const char *path, const scn__node *from, size_t *len) {
+int scn__yaml_name(const char *path) {
+  size_t n = strlen(path);
+  return (n > 5 && strcmp(path + n - 5, ".yaml") == 0) ||
+         (n > 4 && strcmp(path + n - 4, ".yml") == 0);
+}
+
+FILE *scn__open_regular(const char *path, const char **kind, size_t *size) {
+  return file_open_regular(path, kind, size);
+}
+
+/* Read the whole file at open_path (reported as path), refusing more than
+ * max_file_bytes and anything but a regular file (scn__open_regular).  The text is
+ * malloc'd. */
+static char *read_file(scn__ctx *c, const char *open_path, const char *path,
+                       const scn__node *from, size_t *len) {
   char why[128], msg[256];
-  FILE *f = fopen(path, "rb");
+  const char *kind;
+  size_t size = 0;
+  FILE *f = scn__open_regular(open_path, &kind, &size);
+  if (!f && kind) {
+    snprintf(msg, sizeof msg, "'%%s' is %s: a scenario and its includes must be regular files",
+             kind);
+    file_error(c, path, from, msg, path);
+    return NULL;
+  }
   if (!f) {
     snprintf(msg, sizeof msg, "cannot open '%%s': %s", errno_text(errno, why, sizeof why));
     file_error(c, path, from, msg, path);
@@ -76,7 +103,7 @@ static char *read_file(scn__ctx *c, const char *path, const scn__node *from, siz
   }
   size_t cap = 4096, n = 0, limit = c->opt->max_file_bytes;
   char *text = malloc(cap);
-  int too_big = 0, failed = !text;
+  int too_big = size > limit, failed = !text;
   while (!failed && !too_big) {
     if (n == cap) {
       char *grown = cap > SIZE_MAX / 2 ? NULL : realloc(text, cap * 2);
@@ -114,7 +141,7 @@ static char *read_file(scn__ctx *c, const char *path, const scn__node *from, siz
  * would (so messages show "scenarios/common.yaml", not an absolute path). */
 static const char *include_path(scn__ctx *c, const char *from_file, const char *name) {
   const char *slash = strrchr(from_file, '/');
-  if (name[0] == '/' || !slash) return scn__strdup(c, c->mem, name, strlen(name));
+  if (!slash) return scn__strdup(c, c->mem, name, strlen(name));
   size_t dir = (size_t)(slash - from_file) + 1, len = strlen(name);
   char *p = scn__alloc(c, c->mem, dir + len + 1);
   if (!p) return NULL;
@@ -188,6 +215,40 @@ static void describe_cycle(composer *k, char *buf, size_t len, const char *again
   if (used < len) snprintf(buf + used, len - used, "'%s'", again);
 }
 
+/* Where an include named name (relative) is: beside the including file, else in the
+ * first --include-dir that has it, else (to be reported missing) beside the file. */
+static const char *find_include(composer *k, const char *from_file, const char *name) {
+  scn__ctx *c = k->c;
+  const char *beside = include_path(c, from_file, name);
+  if (!beside || access(beside, F_OK) == 0 || errno != ENOENT) return beside;
+  for (size_t i = 0; i < c->opt->ninclude_dirs; i++) {
+    const char *dir = c->opt->include_dirs[i];
+    size_t nd = strlen(dir), nn = strlen(name);
+    char *p = scn__alloc(c, c->mem, nd + nn + 2);
+    if (!p) return NULL;
+    memcpy(p, dir, nd);
+    p[nd] = '/';
+    memcpy(p + nd + 1, name, nn + 1);
+    if (access(p, F_OK) == 0) return p;
+  }
+  return beside;
+}
+
+/* Whether real (a real path) is in the folder tree of one of the roots. */
+static int inside_roots(const composer *k, const char *real) {
+  for (size_t i = 0; i < k->roots.n; i++) {
+    const char *r = k->roots.real[i];
+    size_t n = strlen(r);
+    if (n == 1 && r[0] == '/') return 1;
+    if (strncmp(real, r, n) == 0 && real[n] == '/') return 1;
+  }
+  return 0;
+}
+
+static const char *shape_phrase(const scn__node *n) {
+  return n->kind == SCN__SEQ ? "a list" : "a single value"; /* never the file's text */
+}
+
 /* The files named by a file's `includes:`, merged in order, or NULL if none. */
 static scn__node *load_includes(composer *k, const scn__node *list, int depth) {
   scn__ctx *c = k->c;
@@ -197,7 +258,16 @@ static scn__node *load_includes(composer *k, const scn__node *list, int depth) {
     const scn__node *item = list->item[i];
     const char *name;
     if (scn__text(c, item, "includes", &name)) continue;
-    const char *path = include_path(c, item->file, name);
+    if (!name[0]) {
+      scn__error(c, item, "empty include path");
+      continue;
+    }
+    if (name[0] == '/') {
+      scn__error(c, item, "include '%s' is an absolute path: includes are relative to the "
+                 "including file and stay inside the scenario's folder", name);
+      continue;
+    }
+    const char *path = find_include(k, item->file, name);
     if (!path) return NULL;
     scn__node *tree = load_file(k, path, item, depth + 1);
     if (!tree) continue;
@@ -238,6 +308,15 @@ static scn__node *load_file(composer *k, const char *path, const scn__node *from
     if (!from) c->io_failed = 1;
     return NULL;
   }
+  /* An include may not leave the main file's folder (nor the --include-dir ones):
+   * not by '..', nor by a symbolic link, whose target realpath has resolved. */
+  if (from && !inside_roots(k, real)) {
+    scn__error(c, from, "include '%s' is outside the scenario's folder '%s'%s: includes "
+               "may not leave it by '..' or a symbolic link", from->str, k->top_dir,
+               c->opt->ninclude_dirs ? " and the --include-dir folders" : "");
+    free(real);
+    return NULL;
+  }
   int cycle = set_has(&k->chain, real), seen = set_has(&k->seen, real);
   int pushed = !cycle && !seen && set_push(c, &k->seen, real) == 0;
   if (cycle) {
@@ -251,16 +330,35 @@ static scn__node *load_file(composer *k, const char *path, const scn__node *from
   }
 
   size_t len = 0;
-  char *text = read_file(c, path, from, &len);
+  char *text = read_file(c, real, path, from, &len); /* the checked file, not a new one */
   if (!text) {
     free(real);
     return NULL;
   }
   hash_bytes(c, text, len);
-  if (diag_add_source(c->d, path, text, len)) c->nomem = 1;
+  /* Diagnostics quote a file's lines only once it has shown itself a scenario file:
+   * parsed, and a mapping -- or, for the main file the user named, when it is
+   * called .yaml or .yml, so its syntax errors are quoted too.  A file that is not
+   * one (a password file named as an include) never has a line shown. */
+  int quote_early = !from && scn__yaml_name(path);
+  if (quote_early && diag_add_source(c->d, path, text, len)) c->nomem = 1;
   scn__node *root = scn__parse_yaml(c, path, text, len);
+  if (root && root->kind != SCN__MAP) {
+    if (from)
+      scn__error(c, from, "included file '%s' should hold a mapping of sections, got %s",
+                 from->str, shape_phrase(root));
+    else
+      diag_report(c->d, DIAG_ERROR, path, root->line, root->col,
+                  "the top level should be a mapping of sections, got %s", shape_phrase(root));
+    root = NULL;
+  }
+  if (root && !quote_early && diag_add_source(c->d, path, text, len)) c->nomem = 1;
   free(text);
-  const scn__node *includes = root ? scn__get(root, "includes") : NULL;
+  if (!root) {
+    free(real);
+    return NULL;
+  }
+  const scn__node *includes = scn__get(root, "includes");
   if (!includes) {
     free(real);
     return root;
@@ -274,11 +372,38 @@ static scn__node *load_file(composer *k, const char *path, const scn__node *from
   return included ? merge(c, included, root) : root;
 }
 
+/* The real path of folder dir (or of the main file's folder) into the roots;
+ * -1 when it cannot be resolved (reported for an --include-dir). */
+static int add_root(composer *k, const char *dir, int is_include_dir) {
+  scn__ctx *c = k->c;
+  char *real = realpath(dir, NULL);
+  if (!real) {
+    if (is_include_dir) {
+      char why[128];
+      diag_report(c->d, DIAG_ERROR, NULL, 0, 0, "--include-dir '%s': %s", dir,
+                  errno_text(errno, why, sizeof why));
+    }
+    return -1;
+  }
+  int rc = set_push(c, &k->roots, real);
+  free(real);
+  return rc;
+}
+
 scn__node *scn__compose(scn__ctx *c, const char *path) {
   composer k = {0};
   k.c = c;
   const char *file = scn__strdup(c, c->mem, path, strlen(path));
   if (!file) return NULL;
+  const char *slash = strrchr(file, '/');
+  k.top_dir = slash ? scn__strdup(c, c->mem, file, slash == file ? 1 : (size_t)(slash - file))
+                    : ".";
+  if (!k.top_dir) return NULL;
+  /* A main file that cannot be opened is reported by load_file. */
+  add_root(&k, k.top_dir, 0);
+  size_t errors = diag_count(c->d, DIAG_ERROR);
+  for (size_t i = 0; i < c->opt->ninclude_dirs; i++) add_root(&k, c->opt->include_dirs[i], 1);
+  if (diag_count(c->d, DIAG_ERROR) > errors) return NULL;
   return load_file(&k, file, NULL, 0);
 }
 
@@ -366,6 +491,13 @@ static void apply_one(override *o, scn__node **root) {
     return;
   }
   size_t path_len = (size_t)(eq - o->text), start = 0;
+  /* The files are read before overrides apply: a new include would be ignored. */
+  size_t first_len = strcspn(o->text, ".=");
+  if (first_len == 8 && strncmp(o->text, "includes", 8) == 0) {
+    override_error(o, 0, "'includes' cannot be overridden (the files are read before "
+                   "overrides apply); edit the scenario's includes instead");
+    return;
+  }
   size_t value_at = path_len + 1;
   scn__node **slot = root;
   for (;;) {

@@ -176,7 +176,10 @@ static const char *const *signal_keys(int s) {
 
 static void read_duration_for(scn__ctx *c, const scn__node *item, scn_raise *r) {
   const scn__node *v = scn__get(item, "for");
-  if (v && scn__dist(c, v, "for", QTY_DURATION, &r->duration) == 0) r->has_duration = 1;
+  if (v && scn__dist(c, v, "for", QTY_DURATION, &r->duration) == 0) {
+    r->has_duration = 1;
+    r->duration_loc = scn__loc(v);
+  }
 }
 
 static void read_missing_position(scn__ctx *c, const scn__node *item, scn_raise *r) {
@@ -291,7 +294,11 @@ static void read_event(crisis_loader *L, int e, scn_event *ev) {
   scn__check_keys(c, item, what, keys);
   if ((v = scn__get(item, "name"))) scn__text(c, v, "name", &ev->name);
   read_event_trigger(L, e, ev);
-  if ((v = scn__get(item, "delay"))) scn__dist(c, v, "delay", QTY_DURATION, &ev->delay);
+  ev->delay_loc = scn__loc(item);
+  if ((v = scn__get(item, "delay"))) {
+    ev->delay_loc = scn__loc(v);
+    scn__dist(c, v, "delay", QTY_DURATION, &ev->delay);
+  }
   v = L->is_branch[e] ? scn__need(c, item, "p", "branch") : scn__get(item, "p");
   if (L->is_branch[e] && !v) ev->p = 0; /* reported; keep it out of the shares' sum */
   if (v && scn__probability(c, v, "p", &ev->p)) ev->p = 0;
@@ -571,6 +578,15 @@ static int make_loader(crisis_loader *L, scn__ctx *c, size_t cap) {
 static void load_events(crisis_loader *Lp, scn__ctx *c, const scn__node *events) {
   crisis_loader L;
   if (!scn__expect_seq(c, events, "events")) return;
+  /* Each event is two metrics of a run (occurred, time), and a run's registry holds
+   * at most METRIC_MAX (100000): a scenario past this cap would pass the check and
+   * then fail to run. */
+  if (count_events(events) > SCN_MAX_EVENTS) {
+    scn__error(c, events, "the crisis has %zu events (branches included), more than the "
+               "limit of %d (SCN_MAX_EVENTS: each event is two metrics of a run)",
+               count_events(events), SCN_MAX_EVENTS);
+    return;
+  }
   if (make_loader(&L, c, count_events(events))) return;
   L.escalation = Lp->escalation;
   register_all(&L, events);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -217,13 +218,38 @@ int scn__integer(scn__ctx *c, const scn__node *n, const char *key, long long lo,
   errno = 0;
   long long v = strtoll(s, NULL, 10);
   if (errno == ERANGE || v < lo || v > hi) {
-    if (hi == LLONG_MAX)
+    /* strtoll clamps an overflow to LLONG_MIN or LLONG_MAX: the side says which bound */
+    int too_high = errno == ERANGE ? s[0] != '-' : v > hi;
+    if (hi == LLONG_MAX && !too_high)
       scn__error(c, n, "'%s' must be at least %lld, got '%s'", key, lo, s);
+    else if (hi == LLONG_MAX)
+      scn__error(c, n, "'%s' must be at most %lld, got '%s'", key, hi, s);
     else
       scn__error(c, n, "'%s' must be in [%lld, %lld], got '%s'", key, lo, hi, s);
     return -1;
   }
   *out = v;
+  return 0;
+}
+
+int scn__uint64(scn__ctx *c, const scn__node *n, const char *key, uint64_t *out) {
+  if (!scalar(c, n, key, "a whole number")) return -1;
+  const char *s = n->str;
+  int digits_only = s[0] != '\0';
+  for (size_t j = s[0] == '+' ? 1 : 0; s[j]; j++) digits_only &= isdigit((unsigned char)s[j]) != 0;
+  if (s[0] == '-' || !digits_only || (s[0] == '+' && !s[1])) {
+    scn__error(c, n, s[0] == '-' ? "'%s' must be at least 0, got '%s'"
+                                 : "'%s' should be a whole number, got '%s'", key, s);
+    return -1;
+  }
+  errno = 0;
+  unsigned long long v = strtoull(s, NULL, 10);
+  if (errno == ERANGE || v > UINT64_MAX) {
+    scn__error(c, n, "'%s' must be at most %llu, got '%s'", key,
+               (unsigned long long)UINT64_MAX, s);
+    return -1;
+  }
+  *out = (uint64_t)v;
   return 0;
 }
 
@@ -509,6 +535,17 @@ int scn__dist(scn__ctx *c, const scn__node *n, const char *key, qty_kind kind, d
   d.kind = (dist_kind)k;
   read_params(&r, (dist_kind)k, &d);
   if (r.bad) return -1;
+  /* Parameters each valid alone can still draw infinities at run time (a Weibull
+   * shape of 0.001 overflows for one draw in eight): refused here, located. */
+  double big = dist_largest(&d);
+  if (!(big <= DBL_MAX)) {
+    scn__error(c, n, "this %s can draw values too large to represent (past %.3g): %s",
+               what, DBL_MAX,
+               d.kind == DIST_WEIBULL ? "its 'shape' is too small for its 'scale'"
+               : d.kind == DIST_LOGNORMAL ? "its 'sigma' (or 'sd') is too large"
+               : "its parameters are too large");
+    return -1;
+  }
   *out = d;
   return 0;
 }

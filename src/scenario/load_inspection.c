@@ -488,8 +488,8 @@ static size_t split(char *line, char **field, size_t max) {
   return n;
 }
 
-static char *read_whole(const char *path, size_t *len, int *too_big) {
-  FILE *f = fopen(path, "rb");
+static char *read_whole(const char *path, size_t *len, int *too_big, const char **kind) {
+  FILE *f = scn__open_regular(path, kind, NULL); /* never a FIFO that blocks */
   if (!f) return NULL;
   size_t cap = 1 << 16, n = 0;
   char *buf = malloc(cap + 1);
@@ -674,9 +674,12 @@ static void load_replay(insp_loader *L, const scn__node *v) {
   resolve_path(path, sizeof path, v);
   size_t len = 0;
   int too_big = 0;
-  char *text = read_whole(path, &len, &too_big);
+  const char *kind = NULL;
+  char *text = read_whole(path, &len, &too_big, &kind);
   if (!text) {
-    if (too_big)
+    if (kind)
+      scn__error(c, v, "replay '%s' is %s, not a regular file", v->str, kind);
+    else if (too_big)
       scn__error(c, v, "replay '%s' is larger than the limit of %zu bytes", v->str, REPLAY_MAX_BYTES);
     else {
       char why[128]; /* messages are lower case: "no such file or directory" */

@@ -13,7 +13,14 @@
 #define SWEEP_MAX_BYTES (1u << 20)
 
 static char *read_all(const char *path, size_t *len, diag *d, int *err) {
-  FILE *f = fopen(path, "rb");
+  const char *kind;
+  FILE *f = scn__open_regular(path, &kind, NULL);
+  if (!f && kind) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "sweep file '%s' is %s, not a regular file", path,
+                kind);
+    *err = ERR_INPUT;
+    return NULL;
+  }
   if (!f) {
     diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open sweep file '%s'", path);
     *err = ERR_IO;
@@ -183,7 +190,10 @@ int scn_sweep_load(scn_sweep **out, const char *path, diag *d) {
   char *text = read_all(path, &len, d, &err);
   if (!text) return err;
   arena *mem = malloc(sizeof *mem);
-  if (!mem || diag_add_source(d, path, text, len)) {
+  /* Lines are quoted only of a file named .yaml/.yml, or once it parses as a
+   * mapping: `straits sweep /etc/shadow` shows none of its lines. */
+  int quote_early = scn__yaml_name(path);
+  if (!mem || (quote_early && diag_add_source(d, path, text, len))) {
     free(mem);
     free(text);
     return ERR_NOMEM;
@@ -200,6 +210,14 @@ int scn_sweep_load(scn_sweep **out, const char *path, diag *d) {
   scn_sweep *sw = scn__alloc(&c, mem, sizeof *sw);
   const char *file = sw ? scn__strdup(&c, mem, path, strlen(path)) : NULL;
   scn__node *root = file ? scn__parse_yaml(&c, file, text, len) : NULL;
+  if (root && !quote_early && root->kind == SCN__MAP && diag_add_source(d, path, text, len))
+    c.nomem = 1;
+  if (root && root->kind != SCN__MAP) { /* said without quoting the file's text */
+    diag_report(d, DIAG_ERROR, file, root->line, root->col,
+                "a sweep file should hold a mapping, got %s",
+                root->kind == SCN__SEQ ? "a list" : "a single value");
+    root = NULL;
+  }
   if (root) {
     sw->path = file;
     load_sweep(&c, sw, root);

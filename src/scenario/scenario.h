@@ -108,6 +108,7 @@ typedef struct scn_raise {
   double lat, lon; /* person_missing */
   int has_duration;
   dist duration;   /* site_closed / region_active "for:"; else until the horizon */
+  scn_loc duration_loc; /* where "for:" is written (run-time failures point there) */
   scn_loc loc;
 } scn_raise;
 
@@ -115,6 +116,7 @@ typedef struct scn_event {
   const char *id, *name;
   scn_trigger trigger;  /* unused for a branch (its parent decides) */
   dist delay;           /* from the trigger holding to the event (fixed 0 default) */
+  scn_loc delay_loc;    /* where the delay is written (the event, if it has none) */
   double p;             /* chance it occurs once due; for a branch, its share */
   int parent;           /* branch of that event, or -1 */
   size_t nbranch;
@@ -154,6 +156,10 @@ typedef struct scn_scenario {
   struct scn_objectives *objectives; /* `objectives:` (scn_objectives.h), or NULL */
 } scn_scenario;
 
+/* Events in a crisis, branches included: each is two metrics of a run, whose
+ * registry holds at most METRIC_MAX (100000) with room left for the rest. */
+#define SCN_MAX_EVENTS 20000
+
 /* Caps against hostile files (STYLE.md: everything that grows has a cap). */
 typedef struct scn_load_options {
   size_t max_file_bytes;     /* per file */
@@ -162,9 +168,14 @@ typedef struct scn_load_options {
   int max_include_depth;
   const char *const *overrides; /* "path.to.key=value" from --set */
   size_t noverrides;
+  /* Folders includes may come from besides the main file's own (--include-dir):
+   * an include is looked up beside the including file, then in each of these, and
+   * must resolve (symlinks followed) inside one of them or the main file's folder. */
+  const char *const *include_dirs;
+  size_t ninclude_dirs;
 } scn_load_options;
 
-#define SCN_LOAD_OPTIONS_INIT {8u << 20, 64, 1000000, 8, NULL, 0}
+#define SCN_LOAD_OPTIONS_INIT {8u << 20, 64, 1000000, 8, NULL, 0, NULL, 0}
 
 /* Load and validate.  On success *out is the scenario and 0 is returned; on any
  * error every problem is in d, *out is NULL and ERR_INPUT (or ERR_IO, ERR_NOMEM)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "arena.h"
 #include "diag.h"
@@ -85,6 +86,17 @@ int scn__append(scn__ctx *c, scn__node *coll, scn__node *a, scn__node *b, size_t
 
 /* ---- load_compose.c: files, includes, overrides --------------------------------- */
 
+/* Open path for reading only if it is a regular file: opened without blocking (a
+ * FIFO with no writer would wait for ever), then fstat'ed before anything is read.
+ * NULL otherwise, with *kind naming what it is ("a FIFO", "a folder", "a device"),
+ * or *kind NULL and errno set when it cannot be opened.  *size (may be NULL): its
+ * size.  Every file the loader reads goes through here. */
+FILE *scn__open_regular(const char *path, const char **kind, size_t *size);
+
+/* Whether path ends in .yaml or .yml: a file the user calls YAML, whose lines the
+ * diagnostics may quote before it has parsed (others' only once it has). */
+int scn__yaml_name(const char *path);
+
 /* The main file with its includes merged in, or NULL (reported). */
 scn__node *scn__compose(scn__ctx *c, const char *path);
 /* Apply opt->overrides to the tree in place (copy on write along each path). */
@@ -121,6 +133,8 @@ int scn__number(scn__ctx *c, const scn__node *n, const char *key, double lo, dou
 int scn__quantity(scn__ctx *c, const scn__node *n, const char *key, qty_kind kind, double *out);
 int scn__integer(scn__ctx *c, const scn__node *n, const char *key, long long lo, long long hi,
                  long long *out);
+/* A whole number from 0 to UINT64_MAX (a seed). */
+int scn__uint64(scn__ctx *c, const scn__node *n, const char *key, uint64_t *out);
 int scn__boolean(scn__ctx *c, const scn__node *n, const char *key, int *out);
 int scn__probability(scn__ctx *c, const scn__node *n, const char *key, double *out);
 int scn__choice(scn__ctx *c, const scn__node *n, const char *key, const char *const *names,

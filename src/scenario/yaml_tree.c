@@ -242,6 +242,12 @@ static scn__node *node_at(builder *b, scn__kind kind, yaml_mark_t mark) {
 static void on_scalar(builder *b, const yaml_event_t *ev) {
   scn__node *n = node_at(b, SCN__SCALAR, ev->start_mark);
   if (!n || count_nodes(b, 1, ev->start_mark)) return;
+  /* A "\0" escape in a quoted scalar: every reader takes the text as a C string, so
+   * "ab\0cd" would silently be the id "ab". */
+  if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length))
+    diag_report(b->c->d, DIAG_ERROR, b->file, MARK_LINE(ev->start_mark),
+                MARK_COL(ev->start_mark), "text contains a NUL character ('\\0'), which "
+                "straits cannot keep");
   n->str = scn__strdup(b->c, b->c->tree, (const char *)ev->data.scalar.value,
                        ev->data.scalar.length);
   n->len = ev->data.scalar.length;

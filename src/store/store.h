@@ -6,19 +6,27 @@
  * a run killed at any moment holds only whole replications and resumes without
  * losing or double-counting one.
  *
- * Schema (user_version 2; full text in store.c):
+ * Schema (user_version 3; full text in store.c):
  *   run(id, scenario_name, scenario_hash, scenario_path, seed, version, options,
  *       replications_planned, replications_done, created_at, finished_at, wall_s)
  *   metric_def(run, idx, module, name, unit, description, flags)
- *   replication(run, idx, status, data)           status is 'done'; data is every
+ *   replication(run, idx, status, data, checksum) status is 'done'; data is every
  *                                                  value of the replication in one
  *                                                  BLOB: the metric values (index =
  *                                                  metric_def.idx, NaN = not
  *                                                  observed) and the series points
- *                                                  (format in store.c)
+ *                                                  (format in store.c); checksum its
+ *                                                  XXH3-64, verified on every read
  *   track(run, replication, module, name, seq, t, lat, lon)   (reserved, empty)
  * Schema 1 (a row per value and per series point) is refused with a message: its
- * single writer was the bottleneck of a run (bench/README.md).  Tools that want rows
+ * single writer was the bottleneck of a run (bench/README.md).  Schema 2 (the same
+ * without checksums) is refused too: a checksum computed on migration would vouch
+ * for bytes nobody verified.
+ *
+ * Damage is refused, never read: store_open runs PRAGMA integrity_check and fails
+ * (ERR_STORE, the first problem in d) on a damaged file, and every function that
+ * reads a replication's blob verifies its checksum first and fails with ERR_STORE
+ * and a message naming the store, the run and the replication.  Tools that want rows
  * read them through this API or `straits export` (CSV values and series, or, as
  * section 7's relational tables, --format sqlite: store_export_tables).
  * seed is the uint64 stored as its two's-complement int64.  Values are stored as
@@ -38,12 +46,13 @@
 
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BUSY_TIMEOUT_MS 10000 /* wait this long for another writer's lock */
 
-/* Open or create; applies the schema.  On failure returns ERR_IO (cannot open the
- * file) or ERR_STORE (not a store, newer schema, SQLite error) and a message in d
- * (file = path); *out is NULL then. */
+/* Open or create; checks the file (PRAGMA integrity_check) and applies the schema.  On
+ * failure returns ERR_IO (cannot open the file) or ERR_STORE (not a store, damaged,
+ * older or newer schema, SQLite error) and a message in d (file = path); *out is
+ * NULL then. */
 int store_open(store **out, const char *path, diag *d);
 void store_close(store *st); /* NULL is a no-op */
 
@@ -198,5 +207,19 @@ int store_sweep_point_run(store *st, int64_t sweep_id, int point, int64_t *run_i
  * number of replications copied.  How a sweep split over MPI ranks is gathered. */
 int store_merge_run(store *st, int64_t dst_run, const char *src_path, int64_t src_run,
                     int *copied);
+
+/* straits verify: the whole file (PRAGMA integrity_check, as on open) and every
+ * replication's checksum and format, of every run.  fn(ctx, run,
+ * replication, why) is called for each damaged replication (non-zero stops with that
+ * value; fn may be NULL).  With drop, the damaged rows are deleted and every run's
+ * replications_done recounted, in one transaction, so that `run --resume` computes
+ * them again.  A file that fails integrity_check is ERR_STORE (the first problem in
+ * store_errmsg) and nothing is dropped: its damage is not confined to rows. */
+typedef struct store_verify_counts {
+  size_t checked, damaged, dropped;
+} store_verify_counts;
+int store_verify(store *st, int drop, store_verify_counts *counts,
+                 int (*fn)(void *ctx, int64_t run, int64_t replication, const char *why),
+                 void *ctx);
 
 #endif

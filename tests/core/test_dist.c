@@ -162,6 +162,36 @@ static void test_reproducible(void **state) {
   }
 }
 
+
+/* dist_largest bounds every draw, and is infinite exactly where draws overflow:
+ * a Weibull of shape 0.001 (issue 21) draws infinities, and its bound says so. */
+static void test_largest(void **state) {
+  (void)state;
+  dist w = {DIST_WEIBULL, 0.001, 3600, 0, NULL, 0};
+  assert_true(isinf(dist_largest(&w)));
+  rng_stream r;
+  rng_init(&r, SEED, 0, RNG_TEST, 3);
+  int inf = 0;
+  for (int i = 0; i < 1000; i++) inf += isinf(dist_sample(&w, &r));
+  assert_true(inf > 50); /* about one draw in eight */
+  const dist finite[] = {
+      {DIST_WEIBULL, 0.5, 3600, 0, NULL, 0},   {DIST_WEIBULL, 0.01, 1e-300, 0, NULL, 0},
+      {DIST_LOGNORMAL, 10, 2, 0, NULL, 0},     {DIST_NORMAL, 100, 30, 0, NULL, 0},
+      {DIST_EXPONENTIAL, 3600, 0, 0, NULL, 0}, {DIST_GAMMA, 0.2, 100, 0, NULL, 0},
+      {DIST_GAMMA, 50, 2, 0, NULL, 0},         {DIST_UNIFORM, 1, 5, 0, NULL, 0},
+  };
+  for (size_t k = 0; k < sizeof finite / sizeof *finite; k++) {
+    double big = dist_largest(&finite[k]);
+    assert_true(isfinite(big));
+    for (int i = 0; i < 20000; i++) {
+      double x = dist_sample(&finite[k], &r);
+      if (!(fabs(x) <= big)) fail_msg("dist %zu drew %g past its bound %g", k, x, big);
+    }
+  }
+  dist ln = {DIST_LOGNORMAL, 0, 100, 0, NULL, 0};
+  assert_true(isinf(dist_largest(&ln)));
+}
+
 static void test_names(void **state) {
   (void)state;
   for (int k = 0; k < DIST__COUNT; k++) {
@@ -187,6 +217,7 @@ int main(void) {
       cmocka_unit_test(test_empirical_frequencies),
       cmocka_unit_test(test_triangular_shape),
       cmocka_unit_test(test_reproducible),
+      cmocka_unit_test(test_largest),
       cmocka_unit_test(test_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -416,6 +416,8 @@ static void test_failure(void **state) {
   assert_null(r);
   assert_int_equal(diag_count(f->d, DIAG_ERROR), 1);
   assert_non_null(strstr(diag_at(f->d, 0)->message, "replication 0 failed"));
+  /* which limit, and its value */
+  assert_non_null(strstr(diag_at(f->d, 0)->message, "limit of 64 bytes (the arena cap)"));
   assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM replication"), 0);
 
   /* Bad options are refused before anything runs. */
@@ -435,6 +437,44 @@ static void test_failure(void **state) {
   assert_int_equal(r->ran, 20);
   mc_result_free(r);
   assert_int_equal(count_rows(f->db[0], "SELECT count(*) FROM replication"), 20);
+}
+
+
+/* A draw the kernel cannot schedule (an infinite delay) fails the run located at
+ * the delay's definition, naming the event, as bad input -- whatever the thread
+ * count.  The loader refuses such parameters (dist_largest), so they are put in
+ * behind its back here, as a distribution it cannot bound would be (issue 21). */
+static void test_located_failure(void **state) {
+  fixture *f = *state;
+  int e = scn_event_find(f->sc, "response");
+  assert_true(e >= 0);
+  scn_event *ev = (scn_event *)&f->sc->event[e]; /* the test's own copy: safe to alter */
+  const dist keep = ev->delay;
+  ev->delay = (dist){DIST_WEIBULL, 0.001, 3600, 0, NULL, 0};
+  for (int threads = 1; threads <= 2; threads++) {
+    mc_options o = MC_OPTIONS_INIT;
+    mc_result *r = NULL;
+    o.replications = 40;
+    o.version = "test";
+    o.threads = threads;
+    diag *d = diag_new();
+    assert_int_equal(mc_run(&r, f->sc, &o, f->st[threads - 1], d), ERR_INPUT);
+    assert_null(r);
+    assert_int_equal(diag_count(d, DIAG_ERROR), 1);
+    const diag_entry *m = diag_at(d, 0);
+    assert_string_equal(m->file, f->yaml);
+    assert_int_equal(m->line, ev->delay_loc.line);
+    assert_int_equal(m->col, ev->delay_loc.col);
+    /* where the text has it: the line of "delay: {dist: lognormal", column 14 */
+    const char *at = strstr(scenario_yaml, "delay: {dist: lognormal");
+    int line = 1;
+    for (const char *p = scenario_yaml; p < at; p++) line += *p == '\n';
+    assert_int_equal(m->line, line);
+    assert_int_equal(m->col, 14);
+    assert_non_null(strstr(m->message, "the delay of event 'response' drew inf"));
+    diag_free(d);
+  }
+  ev->delay = keep;
 }
 
 /* A store that refuses a write in the middle of a threaded run -- while the next
@@ -633,6 +673,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_resume_mismatch, setup, teardown),
       cmocka_unit_test_setup_teardown(test_until_ci, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failure, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_located_failure, setup, teardown),
       cmocka_unit_test_setup_teardown(test_store_error_midrun, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_gather, setup, teardown),
       cmocka_unit_test_setup_teardown(test_claimed_share, setup, teardown),

@@ -47,6 +47,39 @@ static void test_json_escaping(void **state) {
   rep_buf_release(&b);
 }
 
+
+/* CSV text cells: RFC 4180 quoting, and OWASP's neutralisation of cells a
+ * spreadsheet would run as formulas -- but plain numbers stay numbers (issue 21). */
+static void test_csv_cells(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"plain", "plain"},
+      {"a,b", "\"a,b\""},
+      {"say \"x\"", "\"say \"\"x\"\"\""},
+      {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+      {"+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\""},
+      {"-2+3", "\"'-2+3\""},
+      {"@SUM(A1:A9)", "\"'@SUM(A1:A9)\""},
+      {"\tx", "\"'\tx\""},
+      {"\rx", "\"'\rx\""},
+      {"-", "\"'-\""},
+      {"-1.5", "-1.5"},
+      {"+2", "+2"},
+      {"-1e-3", "-1e-3"},
+      {"-.5", "-.5"},
+      {"-1e", "\"'-1e\""},
+      {"x\ry", "\"x\ry\""},
+      {"", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    rep_buf b = REP_BUF_INIT;
+    rep_csv_cell(&b, cases[i][0]);
+    if (!b.s || strcmp(b.s, cases[i][1]) != 0)
+      fail_msg("cell '%s': got '%s', want '%s'", cases[i][0], b.s ? b.s : "", cases[i][1]);
+    rep_buf_release(&b);
+  }
+}
+
 static void test_json_member(void **state) {
   (void)state;
   const char *v;
@@ -390,6 +423,7 @@ static void test_gshhg(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_json_escaping),
+      cmocka_unit_test(test_csv_cells),
       cmocka_unit_test(test_json_member),
       cmocka_unit_test(test_number_format),
       cmocka_unit_test_setup_teardown(test_load, setup, teardown),

@@ -9,10 +9,13 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "hash.h"
 #include "scenario.h"
+#include "scn_sweep.h"
 #include "sim.h"
 
 #define DATA SCN_TEST_DATA "/"
@@ -303,6 +306,154 @@ static void test_include_problems(void **state) {
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
   opt.max_include_depth = 0;
   expect_error(DATA "good.yaml", &opt, "includes nested deeper than 0 files");
+}
+
+
+/* Includes stay inside the main file's folder (and the --include-dir ones): no
+ * absolute path, no '..' out of it, no symbolic link out of it; only regular files
+ * (a FIFO would block for ever); a non-mapping include is an error; `--set
+ * includes=` is refused; and a refused file never has a line quoted (issue 21). */
+#define HEAD "scenario: {name: c, epoch: 2027-04-01T00:00Z, horizon: 1d}\n"
+static void test_include_confinement(void **state) {
+  (void)state;
+  alarm(30); /* a regression (a blocking open of a FIFO) fails instead of hanging */
+  mkdir(TMP "conf", 0777), mkdir(TMP "conf/sub", 0777), mkdir(TMP "outside", 0777);
+  mkdir(TMP "shared", 0777);
+  write_file(TMP "outside/x.yaml", "theater: {places: [{id: secret, lat: 1, lon: 2}]}\n");
+  write_file(TMP "shared/forces.yaml", "theater: {places: [{id: shared, lat: 1, lon: 2}]}\n");
+  write_file(TMP "conf/sub/ok.yaml", "includes: [../sib.yaml]\n"); /* '..' inside: fine */
+  write_file(TMP "conf/sib.yaml", "theater: {places: [{id: p, lat: 1, lon: 2}]}\n");
+  write_file(TMP "conf/main.yaml", "includes: [sub/ok.yaml]\n" HEAD);
+  scn_scenario *sc = load_ok(TMP "conf/main.yaml", NULL);
+  assert_int_equal(sc->nplace, 1);
+  scn_free(sc);
+
+  write_file(TMP "conf/escape.yaml", "includes: [../outside/x.yaml]\n" HEAD);
+  expect_error(TMP "conf/escape.yaml", NULL, "is outside the scenario's folder");
+  write_file(TMP "conf/abs.yaml", "includes: [" TMP "outside/x.yaml]\n" HEAD);
+  expect_error(TMP "conf/abs.yaml", NULL, "is an absolute path");
+  unlink(TMP "conf/sub/link.yaml");
+  assert_int_equal(symlink("../../outside/x.yaml", TMP "conf/sub/link.yaml"), 0);
+  write_file(TMP "conf/link.yaml", "includes: [sub/link.yaml]\n" HEAD);
+  expect_error(TMP "conf/link.yaml", NULL, "is outside the scenario's folder");
+
+  /* --include-dir: looked up there, and '..' into it is inside too. */
+  write_file(TMP "conf/dir.yaml", "includes: [forces.yaml]\n" HEAD);
+  expect_error(TMP "conf/dir.yaml", NULL, "cannot open");
+  write_file(TMP "conf/dotdot.yaml", "includes: [../shared/forces.yaml]\n" HEAD);
+  expect_error(TMP "conf/dotdot.yaml", NULL, "is outside the scenario's folder");
+  const char *dirs[] = {TMP "shared"};
+  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  opt.include_dirs = dirs;
+  opt.ninclude_dirs = 1;
+  sc = load_ok(TMP "conf/dir.yaml", &opt);
+  assert_string_equal(sc->place[0].id, "shared");
+  scn_free(sc);
+  sc = load_ok(TMP "conf/dotdot.yaml", &opt);
+  scn_free(sc);
+  const char *nodir[] = {TMP "no-such-dir"};
+  opt.include_dirs = nodir;
+  expect_error(TMP "conf/main.yaml", &opt, "--include-dir '" TMP "no-such-dir'");
+
+  /* Regular files only: a FIFO as an include or as the scenario is refused at once. */
+  unlink(TMP "conf/fifo.yaml");
+  assert_int_equal(mkfifo(TMP "conf/fifo.yaml", 0666), 0);
+  write_file(TMP "conf/fifo_inc.yaml", "includes: [fifo.yaml]\n" HEAD);
+  expect_error(TMP "conf/fifo_inc.yaml", NULL, "'" TMP "conf/fifo.yaml' is a FIFO");
+  expect_error(TMP "conf/fifo.yaml", NULL, "is a FIFO");
+  unlink(TMP "conf/sweep.fifo");
+  assert_int_equal(mkfifo(TMP "conf/sweep.fifo", 0666), 0);
+  scn_sweep *sw = NULL;
+  diag *sd = diag_new();
+  assert_int_equal(scn_sweep_load(&sw, TMP "conf/sweep.fifo", sd), ERR_INPUT);
+  assert_non_null(find_message(sd, "is a FIFO, not a regular file"));
+  diag_free(sd);
+  /* A sweep file not named .yaml that is not a mapping: located, never quoted. */
+  const char *bad_sweeps[] = {"secret-line-9: [unclosed\n", "secret-line-9 as plain text\n"};
+  for (size_t i = 0; i < 2; i++) {
+    write_file(TMP "conf/sweep.txt", bad_sweeps[i]);
+    sd = diag_new();
+    assert_int_equal(scn_sweep_load(&sw, TMP "conf/sweep.txt", sd), ERR_INPUT);
+    FILE *so = tmpfile();
+    diag_print(sd, so, 0);
+    rewind(so);
+    char sb[2048];
+    size_t sn = fread(sb, 1, sizeof sb - 1, so);
+    sb[sn] = '\0';
+    fclose(so);
+    assert_non_null(strstr(sb, "sweep.txt:"));
+    assert_null(strstr(sb, "secret-line"));
+    diag_free(sd);
+  }
+  write_file(TMP "conf/folder_inc.yaml", "includes: [sub]\n" HEAD);
+  expect_error(TMP "conf/folder_inc.yaml", NULL, "is a folder");
+
+  /* A non-mapping include is an error, and its text is not shown. */
+  write_file(TMP "conf/list.yaml", "- secret-line-1\n- secret-line-2\n");
+  write_file(TMP "conf/nonmap.yaml", "includes: [list.yaml]\n" HEAD);
+  expect_error(TMP "conf/nonmap.yaml", NULL,
+               "included file 'list.yaml' should hold a mapping of sections, got a list");
+  write_file(TMP "conf/text.txt", "password: [unclosed\nsecret-line-3\n");
+  write_file(TMP "conf/text_inc.yaml", "includes: [text.txt]\n" HEAD);
+  diag *d = diag_new();
+  sc = NULL;
+  assert_int_equal(scn_load(&sc, TMP "conf/text_inc.yaml", NULL, d), ERR_INPUT);
+  FILE *out = tmpfile();
+  assert_non_null(out);
+  diag_print(d, out, 0);
+  rewind(out);
+  char buf[4096];
+  size_t n = fread(buf, 1, sizeof buf - 1, out);
+  buf[n] = '\0';
+  fclose(out);
+  assert_non_null(strstr(buf, "text.txt:"));     /* the error is located there */
+  assert_null(strstr(buf, "password"));          /* but no line of it is shown */
+  assert_null(strstr(buf, "secret-line"));
+  diag_free(d);
+  d = diag_new();
+  assert_int_equal(scn_load(&sc, TMP "conf/nonmap.yaml", NULL, d), ERR_INPUT);
+  out = tmpfile();
+  diag_print(d, out, 0);
+  rewind(out);
+  n = fread(buf, 1, sizeof buf - 1, out);
+  buf[n] = '\0';
+  fclose(out);
+  assert_null(strstr(buf, "secret-line"));
+  diag_free(d);
+
+  /* --set cannot add or change includes: they were read before overrides apply. */
+  const char *set[] = {"includes=../outside/x.yaml"};
+  opt = (scn_load_options)SCN_LOAD_OPTIONS_INIT;
+  opt.overrides = set;
+  opt.noverrides = 1;
+  expect_error(TMP "conf/main.yaml", &opt, "'includes' cannot be overridden");
+  const char *set2[] = {"includes.0=x.yaml"};
+  opt.overrides = set2;
+  expect_error(TMP "conf/main.yaml", &opt, "'includes' cannot be overridden");
+  alarm(0);
+}
+
+
+/* Seeds are unsigned 64-bit: above INT64_MAX they load (they were refused as "must be
+ * at least 0"), and past UINT64_MAX the message names the bound (issue 21). */
+static void test_seed_range(void **state) {
+  (void)state;
+  write_file(TMP "seed_hi.yaml", "scenario: {name: s, epoch: 2027-04-01T00:00Z, horizon: 1d, "
+                                 "seed: 18446744073709551615}\n");
+  scn_scenario *sc = load_ok(TMP "seed_hi.yaml", NULL);
+  assert_true(sc->seed == UINT64_MAX);
+  scn_free(sc);
+  write_file(TMP "seed_mid.yaml", "scenario: {name: s, epoch: 2027-04-01T00:00Z, horizon: 1d, "
+                                  "seed: 9223372036854775808}\n");
+  sc = load_ok(TMP "seed_mid.yaml", NULL);
+  assert_true(sc->seed == (uint64_t)1 << 63);
+  scn_free(sc);
+  write_file(TMP "seed_over.yaml", "scenario: {name: s, epoch: 2027-04-01T00:00Z, horizon: 1d, "
+                                   "seed: 18446744073709551616}\n");
+  expect_error(TMP "seed_over.yaml", NULL, "'seed' must be at most 18446744073709551615");
+  write_file(TMP "reps_over.yaml", "scenario: {name: s, epoch: 2027-04-01T00:00Z, horizon: 1d, "
+                                   "replications: 99999999999999999999}\n");
+  expect_error(TMP "reps_over.yaml", NULL, "'replications' must be in [1, 10000000]");
 }
 
 static void test_missing_main_file_is_io(void **state) {
@@ -614,6 +765,8 @@ int main(void) {
       cmocka_unit_test(test_include_diamond_is_read_once),
       cmocka_unit_test(test_include_cycle),
       cmocka_unit_test(test_include_problems),
+      cmocka_unit_test(test_include_confinement),
+      cmocka_unit_test(test_seed_range),
       cmocka_unit_test(test_missing_main_file_is_io),
       cmocka_unit_test(test_alias_bomb_is_rejected_fast),
       cmocka_unit_test(test_recursive_alias),

@@ -1,0 +1,86 @@
+# store_damage.sh - a damaged results store is refused by every reader (issue 21):
+# bytes flipped in a replication's data (the row checksum), in the middle of the file
+# (SQLite's integrity_check or the checksum), an older schema, a damaged part given to
+# `sweep --merge`; and `straits verify --drop` then `run --resume` recomputes exactly
+# what was lost.
+. "$(dirname "$0")/lib.sh"
+SCN="$SRC/scenarios/taiwan-strait.yaml"
+SWEEP="$SRC/tests/robust/data/sweep_factorial.yaml"
+
+# XOR 64 bytes at offset $2 of file $1 (perl-base is part of every Debian system).
+flip() {
+  perl -e 'open(F, "+<", $ARGV[0]) or die; binmode F; seek(F, $ARGV[1], 0);
+    read(F, $b, 64); $b ^= chr(0x5a) x 64; seek(F, $ARGV[1], 0); print F $b; close F' "$1" "$2"
+}
+page_size() { sqlite3 "$1" "PRAGMA page_size"; }
+page_count() { sqlite3 "$1" "PRAGMA page_count"; }
+
+# refused DB WHAT: every reader of DB exits 1 and says why, naming the store.
+refused() {
+  db=$1; what=$2
+  for cmd in "export -f csv --table values" "export -f json" "export -f csv --table series" \
+             "report -o $SCRATCH/r.html" "spillover" "verify"; do
+    # shellcheck disable=SC2086
+    expect_status 1 "$STRAITS" $cmd "$db"
+    grep -q "damaged" "$SCRATCH/err" "$SCRATCH/out" || fail "$what: '$cmd' did not say damaged"
+    grep -q "$db" "$SCRATCH/err" "$SCRATCH/out" || fail "$what: '$cmd' did not name the store"
+  done
+  rm -f "$SCRATCH/x.sqlite"
+  expect_status 1 "$STRAITS" export -f sqlite -o "$SCRATCH/x.sqlite" "$db"
+  [ ! -e "$SCRATCH/x.sqlite" ] || fail "$what: export -f sqlite left a file"
+  cp "$db" "$SCRATCH/resume.db"
+  expect_status 1 "$STRAITS" run -q --no-report --resume -n 60 -j 2 --db "$SCRATCH/resume.db" "$SCN"
+  grep -q "damaged" "$SCRATCH/err" || fail "$what: run --resume did not say damaged"
+}
+
+expect_status 0 "$STRAITS" run -q --no-report -n 60 -j 2 --db "$SCRATCH/good.db" "$SCN"
+expect_status 0 "$STRAITS" verify "$SCRATCH/good.db"
+grep -q "ok: 60 replications" "$SCRATCH/out" || fail "verify of a good store: $(cat "$SCRATCH/out")"
+expect_status 0 "$STRAITS" export -f csv --table values "$SCRATCH/good.db"
+cp "$SCRATCH/out" "$SCRATCH/good.csv"
+
+# 1. Values damaged inside a replication's blob (an overflow page of the middle of
+#    the file, past its 4-byte link): only the row checksum can tell.
+cp "$SCRATCH/good.db" "$SCRATCH/values.db"
+ps=$(page_size "$SCRATCH/values.db"); pc=$(page_count "$SCRATCH/values.db")
+flip "$SCRATCH/values.db" $((ps * (pc / 2) + ps / 2))
+cmp -s "$SCRATCH/good.db" "$SCRATCH/values.db" && fail "values: nothing was flipped"
+refused "$SCRATCH/values.db" values
+expect_status 1 "$STRAITS" verify "$SCRATCH/values.db"
+grep -q "checksum does not match" "$SCRATCH/out" || fail "values: verify: $(cat "$SCRATCH/out")"
+
+# 2. 64 bytes in the middle of the file, wherever they fall.
+cp "$SCRATCH/good.db" "$SCRATCH/middle.db"
+flip "$SCRATCH/middle.db" $(($(stat -c %s "$SCRATCH/middle.db") / 2))
+refused "$SCRATCH/middle.db" middle
+
+# 3. A page header (b-tree structure): SQLite's integrity_check on open refuses it.
+cp "$SCRATCH/good.db" "$SCRATCH/page.db"
+flip "$SCRATCH/page.db" $((2 * ps))
+refused "$SCRATCH/page.db" page
+grep -q "integrity_check" "$SCRATCH/err" || fail "page: the message does not name integrity_check"
+
+# 4. verify --drop removes the damaged replications; --resume computes them again and
+#    the run is then the same, value for value, as the undamaged one.
+expect_status 0 "$STRAITS" verify --drop "$SCRATCH/values.db"
+grep -q "dropped" "$SCRATCH/out" || fail "verify --drop: $(cat "$SCRATCH/out")"
+expect_status 0 "$STRAITS" verify "$SCRATCH/values.db"
+expect_status 0 "$STRAITS" run -q --no-report --resume -n 60 -j 2 --db "$SCRATCH/values.db" "$SCN"
+expect_status 0 "$STRAITS" export -f csv --table values "$SCRATCH/values.db"
+cmp -s "$SCRATCH/out" "$SCRATCH/good.csv" || fail "after --drop and --resume the values differ"
+
+# 5. A store of the previous format (schema 2, no checksums) is refused, not read.
+cp "$SCRATCH/good.db" "$SCRATCH/old.db"
+sqlite3 "$SCRATCH/old.db" "ALTER TABLE replication DROP COLUMN checksum; PRAGMA user_version = 2"
+expect_status 1 "$STRAITS" export -f csv "$SCRATCH/old.db"
+grep -q "schema version 2 is not supported.*no checksums" "$SCRATCH/err" ||
+  fail "old schema: $(cat "$SCRATCH/err")"
+
+# 6. sweep --merge verifies a part before importing anything of it.
+expect_status 0 "$STRAITS" sweep -q -n 10 --part 0/2 --db "$SCRATCH/p0.db" "$SWEEP"
+ps=$(page_size "$SCRATCH/p0.db"); pc=$(page_count "$SCRATCH/p0.db")
+flip "$SCRATCH/p0.db" $((ps * (pc / 2) + ps / 2))
+expect_status 1 "$STRAITS" sweep -q -n 10 --db "$SCRATCH/m.db" --merge "$SCRATCH/p0.db" "$SWEEP"
+grep -q "damaged" "$SCRATCH/err" || fail "merge: $(head -c 400 "$SCRATCH/err")"
+grep -q "p0.db" "$SCRATCH/err" || fail "merge: the part store is not named"
+finish
