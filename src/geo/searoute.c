@@ -1,0 +1,706 @@
+/* searoute.c - the sea router (searoute.h): a clearance mask from the GSHHG land mask,
+ * a 16-neighbour water grid, LEMON's Dijkstra per source (geo_graph.cc), lookups and
+ * polylines.  Model and validation: docs/models.md, "Sea routing". */
+#include "searoute.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "geo_graph.h"
+#include "geodesy.h"
+#include "landmask.h"
+
+#define DEG (3.14159265358979323846 / 180)
+#define M_PER_DEG (GEO_EARTH_RADIUS * DEG) /* along a meridian, on the mean sphere */
+#define NDIR 16
+
+/* The 16 moves, (row, column) in nodes: the 8 forward ones first, then their opposites
+ * in the same order (dir + 8 is dir reversed). */
+static const int move[NDIR][2] = {{0, 1},  {1, 1},  {1, 0},  {1, -1},  {1, 2},   {2, 1},
+                                  {2, -1}, {1, -2}, {0, -1}, {-1, -1}, {-1, 0},  {-1, 1},
+                                  {-1, -2}, {-2, -1}, {-2, 1}, {-1, 2}};
+
+/* A path asked for once, kept for the next caller. */
+typedef struct sea_route {
+  double lat, lon;
+  int found;
+  geo_path path;
+  struct sea_route *next;
+} sea_route;
+
+typedef struct sea_source {
+  double lat, lon;
+  int nseed;
+  int *seed;      /* [nseed] the nodes the point joins */
+  double *hop;    /* [nseed] m from the point to each */
+  double *dist;   /* [nnode] m from the point, INFINITY unreached; NULL: no field yet */
+  int *pred;      /* [nnode] previous node on the path, -1 at the first node */
+  double limit;   /* m: the field is exact out to here */
+  sea_route *routes;
+} sea_source;
+
+struct geo_sea {
+  geo_sea_options o;
+  geo_box box;
+  char path[1024];
+  geo_landmask land; /* GSHHG levels at o.mask_res */
+  uint8_t *clear;    /* [ny * nx] 1: sea at least o.clearance from land */
+  int ni, nj;        /* node rows and columns */
+  int *node;         /* [ni * nj] node index, or -1 (not navigable) */
+  int nnode, narc;
+  int *cell;         /* [nnode] gi * nj + gj */
+  double *xyz;       /* [3 * nnode] unit vectors of the nodes (the search's bound) */
+  geo__graph *g;
+  double slack;      /* m near an end point where the line may touch land */
+  pthread_mutex_t lock;
+  int nsrc;
+  sea_source src[GEO_SEA_MAX_SOURCES];
+  int refs;          /* guarded by the process cache's lock */
+  /* The mask cells a forward move's line passes (from the start node's cell), the
+   * same for every node: the graph's arcs are tested by table. */
+  int ntrail[NDIR / 2];
+  int trail[NDIR / 2][64][2];
+};
+
+/* ---- geometry on the mask ----------------------------------------------------------- */
+
+/* Mask cell coordinates (continuous, cell centres at .5) of a point. */
+static void to_cell(const geo_sea *s, double lat, double lon, double *r, double *c) {
+  *r = (lat - s->land.lat_min) * s->land.inv_res;
+  double x = lon - s->land.lon_min;
+  if (x < 0) x += 360;
+  *c = x * s->land.inv_res;
+}
+
+static void node_pos(const geo_sea *s, int gi, int gj, double *lat, double *lon) {
+  int r = gi * s->o.step + s->o.step / 2, c = gj * s->o.step + s->o.step / 2;
+  *lat = s->land.lat_min + (r + 0.5) * s->land.res;
+  *lon = s->land.lon_min + (c + 0.5) * s->land.res;
+}
+
+static int cell_level(const geo_sea *s, long r, long c) {
+  if (r < 0 || c < 0 || r >= (long)s->land.ny || c >= (long)s->land.nx) return 0;
+  return s->land.level[(size_t)r * s->land.nx + (size_t)c];
+}
+
+static int cell_clear(const geo_sea *s, long r, long c) {
+  if (r < 0 || c < 0 || r >= (long)s->land.ny || c >= (long)s->land.nx) return 0;
+  return s->clear[(size_t)r * s->land.nx + (size_t)c];
+}
+
+/* Short distances (up to a few tens of km): the local plane at the mean latitude. */
+static double local_distance(double a_lat, double a_lon, double b_lat, double b_lon) {
+  double dy = (b_lat - a_lat) * M_PER_DEG;
+  double dx = (b_lon - a_lon) * M_PER_DEG * cos(0.5 * (a_lat + b_lat) * DEG);
+  return sqrt(dx * dx + dy * dy);
+}
+
+/* Whether the straight line a -> b (linear in lat/lon, sampled at least once per mask
+ * cell) may be sailed: clear of the coast by the clearance, except within `reach` of an
+ * end point (a_end, b_end), where plain sea will do, and within `slack` of one, where
+ * anything will (the port's own shore at this resolution). */
+static int line_ok(const geo_sea *s, double a_lat, double a_lon, int a_end, double b_lat,
+                   double b_lon, int b_end, double len) {
+  double r0, c0, r1, c1;
+  to_cell(s, a_lat, a_lon, &r0, &c0);
+  to_cell(s, b_lat, b_lon, &r1, &c1);
+  int n = (int)ceil(fmax(fabs(r1 - r0), fabs(c1 - c0))) + 1;
+  for (int k = 0; k <= n; k++) {
+    double f = (double)k / n, da = f * len, db = (1 - f) * len;
+    if ((a_end && da < s->slack) || (b_end && db < s->slack)) continue;
+    long r = (long)floor(r0 + f * (r1 - r0)), c = (long)floor(c0 + f * (c1 - c0));
+    int near = (a_end && da < s->o.reach) || (b_end && db < s->o.reach);
+    if (near ? cell_level(s, r, c) != 0 : !cell_clear(s, r, c)) return 0;
+  }
+  return 1;
+}
+
+/* ---- building the sea --------------------------------------------------------------- */
+
+/* The cells of each forward move's line, sampled as line_ok does. */
+static void build_trails(geo_sea *s) {
+  int step = s->o.step;
+  for (int d = 0; d < NDIR / 2; d++) {
+    double r1 = move[d][0] * step, c1 = move[d][1] * step;
+    int n = (int)ceil(fmax(fabs(r1), fabs(c1))) + 1, m = 0;
+    for (int k = 0; k <= n && m < 64; k++) {
+      double f = (double)k / n;
+      int r = (int)floor(0.5 + f * r1), c = (int)floor(0.5 + f * c1);
+      if (m && s->trail[d][m - 1][0] == r && s->trail[d][m - 1][1] == c) continue;
+      s->trail[d][m][0] = r, s->trail[d][m][1] = c, m++;
+    }
+    s->ntrail[d] = m;
+  }
+}
+
+static int arc_clear(const geo_sea *s, long r0, long c0, int d) {
+  for (int k = 0; k < s->ntrail[d]; k++)
+    if (!cell_clear(s, r0 + s->trail[d][k][0], c0 + s->trail[d][k][1])) return 0;
+  return 1;
+}
+
+/* Cells at least o.clearance from every land cell (centre to centre, plus half a cell:
+ * the distance to the land cell's edge).  Row by row: the nearest land cell along the
+ * row, then the rows within the clearance above and below. */
+static int build_clear(geo_sea *s) {
+  size_t ny = s->land.ny, nx = s->land.nx;
+  double res = s->land.res, hy = res * M_PER_DEG;
+  int *near = malloc(ny * nx * sizeof *near); /* cells to the nearest land in the row */
+  if (!(s->clear = malloc(ny * nx)) || !near) {
+    free(near);
+    return ERR_NOMEM;
+  }
+  const int far = 1 << 28;
+  for (size_t r = 0; r < ny; r++) {
+    int *row = near + r * nx, last = -far;
+    for (size_t c = 0; c < nx; c++) {
+      if (s->land.level[r * nx + c] != 0) last = (int)c;
+      row[c] = last == -far ? far : (int)c - last;
+    }
+    last = far;
+    for (size_t c = nx; c-- > 0;) {
+      if (s->land.level[r * nx + c] != 0) last = (int)c;
+      if (last != far && last - (int)c < row[c]) row[c] = last - (int)c;
+    }
+  }
+  for (size_t r = 0; r < ny; r++) {
+    double lat = s->land.lat_min + (r + 0.5) * res;
+    double hx = hy * cos(lat * DEG), lim = s->o.clearance + 0.5 * fmax(hx, hy);
+    long k = (long)ceil(lim / hy);
+    for (size_t c = 0; c < nx; c++) {
+      int ok = s->land.level[r * nx + c] == 0;
+      for (long dr = -k; dr <= k && ok; dr++) {
+        long q = (long)r + dr;
+        if (q < 0 || q >= (long)ny) continue;
+        int h = near[(size_t)q * nx + c];
+        if (h >= far) continue;
+        double dx = h * hx, dy = (double)dr * hy;
+        if (dx * dx + dy * dy <= lim * lim) ok = 0;
+      }
+      s->clear[r * nx + c] = (uint8_t)ok;
+    }
+  }
+  free(near);
+  return 0;
+}
+
+/* Nodes where the mask is clear, and the arcs between them whose line stays clear. */
+static int build_graph(geo_sea *s) {
+  int step = s->o.step, err = ERR_NOMEM;
+  s->ni = (int)(s->land.ny / (size_t)step), s->nj = (int)(s->land.nx / (size_t)step);
+  size_t ncell = (size_t)s->ni * (size_t)s->nj;
+  int *first = NULL, *head = NULL;
+  double *len = NULL, *dlen = NULL;
+  uint8_t *ok = NULL;
+  if (!(s->node = malloc((ncell + 1) * sizeof *s->node))) goto done;
+  s->nnode = 0;
+  for (int gi = 0; gi < s->ni; gi++)
+    for (int gj = 0; gj < s->nj; gj++) {
+      long r = (long)gi * step + step / 2, c = (long)gj * step + step / 2;
+      s->node[(size_t)gi * s->nj + gj] = cell_clear(s, r, c) ? s->nnode++ : -1;
+    }
+  if (!(s->cell = malloc(((size_t)s->nnode + 1) * sizeof *s->cell)) ||
+      !(ok = calloc((size_t)s->nnode + 1, sizeof *ok)) ||
+      !(dlen = malloc(((size_t)s->ni * NDIR + 1) * sizeof *dlen)))
+    goto done;
+  if (!(s->xyz = malloc(3 * ((size_t)s->nnode + 1) * sizeof *s->xyz))) goto done;
+  for (size_t i = 0; i < ncell; i++)
+    if (s->node[i] >= 0) {
+      int u = s->node[i];
+      double lat, lon;
+      s->cell[u] = (int)i;
+      node_pos(s, (int)(i / (size_t)s->nj), (int)(i % (size_t)s->nj), &lat, &lon);
+      s->xyz[3 * u] = cos(lat * DEG) * cos(lon * DEG);
+      s->xyz[3 * u + 1] = cos(lat * DEG) * sin(lon * DEG);
+      s->xyz[3 * u + 2] = sin(lat * DEG);
+    }
+  /* Arc lengths by row and move: the WGS84 geodesic between the two nodes. */
+  for (int gi = 0; gi < s->ni; gi++)
+    for (int d = 0; d < NDIR; d++) {
+      double a_lat, a_lon, b_lat, b_lon;
+      node_pos(s, gi, 0, &a_lat, &a_lon);
+      node_pos(s, gi + move[d][0], move[d][1], &b_lat, &b_lon);
+      dlen[(size_t)gi * NDIR + d] = geo_geodesic_inverse(a_lat, a_lon, b_lat, b_lon, NULL, NULL);
+    }
+  /* Forward moves tested once (bit d of ok[u]); a reversed move reads its twin. */
+  for (int u = 0; u < s->nnode; u++) {
+    int gi = s->cell[u] / s->nj, gj = s->cell[u] % s->nj;
+    long r0 = (long)gi * step + step / 2, c0 = (long)gj * step + step / 2;
+    for (int d = 0; d < NDIR / 2; d++) {
+      int vi = gi + move[d][0], vj = gj + move[d][1];
+      if (vi < 0 || vj < 0 || vi >= s->ni || vj >= s->nj || s->node[(size_t)vi * s->nj + vj] < 0)
+        continue;
+      if (arc_clear(s, r0, c0, d)) ok[u] |= (uint8_t)(1u << d);
+    }
+  }
+  size_t cap = (size_t)s->nnode * NDIR + 1;
+  if (cap > (size_t)INT32_MAX) {
+    err = ERR_LIMIT;
+    goto done;
+  }
+  if (!(first = malloc(((size_t)s->nnode + 1) * sizeof *first)) ||
+      !(head = malloc(cap * sizeof *head)) || !(len = malloc(cap * sizeof *len)))
+    goto done;
+  int narc = 0;
+  for (int u = 0; u < s->nnode; u++) {
+    int gi = s->cell[u] / s->nj, gj = s->cell[u] % s->nj;
+    first[u] = narc;
+    for (int d = 0; d < NDIR; d++) {
+      int vi = gi + move[d][0], vj = gj + move[d][1];
+      if (vi < 0 || vj < 0 || vi >= s->ni || vj >= s->nj) continue;
+      int v = s->node[(size_t)vi * s->nj + vj];
+      if (v < 0) continue;
+      int fine = d < NDIR / 2 ? (ok[u] >> d) & 1 : (ok[v] >> (d - NDIR / 2)) & 1;
+      if (!fine) continue;
+      head[narc] = v, len[narc] = dlen[(size_t)gi * NDIR + d];
+      narc++;
+    }
+  }
+  first[s->nnode] = narc;
+  s->narc = narc;
+  err = (s->g = geo__graph_new(s->nnode, first, head, len)) ? 0 : ERR_NOMEM;
+done:
+  free(first), free(head), free(len), free(dlen), free(ok);
+  return err;
+}
+
+static void sea_free(geo_sea *s) {
+  if (!s) return;
+  for (int i = 0; i < s->nsrc; i++) {
+    sea_source *q = &s->src[i];
+    free(q->dist), free(q->pred), free(q->seed), free(q->hop);
+    for (sea_route *r = q->routes, *next; r; r = next) {
+      next = r->next;
+      geo_path_release(&r->path);
+      free(r);
+    }
+  }
+  geo__graph_free(s->g);
+  free(s->node), free(s->cell), free(s->xyz), free(s->clear);
+  geo_landmask_release(&s->land);
+  pthread_mutex_destroy(&s->lock);
+  free(s);
+}
+
+static int sea_build(geo_sea **out, const char *path, const geo_box *box,
+                     const geo_sea_options *o, diag *d) {
+  geo_sea *s = calloc(1, sizeof *s);
+  int err;
+  *out = NULL;
+  if (!s) return ERR_NOMEM;
+  s->o = *o, s->box = *box;
+  pthread_mutex_init(&s->lock, NULL);
+  snprintf(s->path, sizeof s->path, "%s", path);
+  if ((err = geo_landmask_build(&s->land, path, box->lat_min, box->lat_max, box->lon_min,
+                                box->lon_max, o->mask_res, d))) {
+    sea_free(s);
+    return err;
+  }
+  s->slack = 2 * o->mask_res * M_PER_DEG;
+  build_trails(s);
+  if ((err = build_clear(s)) || (err = build_graph(s))) {
+    if (err == ERR_NOMEM) diag_report(d, DIAG_ERROR, path, 0, 0, "out of memory building the sea graph");
+    sea_free(s);
+    return err;
+  }
+  *out = s;
+  return 0;
+}
+
+/* The last sea opened, kept for the process (searoute.h). */
+static struct {
+  pthread_mutex_t lock;
+  geo_sea *last;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int same_sea(const geo_sea *s, const char *path, const geo_box *b, const geo_sea_options *o) {
+  return s && !strcmp(s->path, path) && !memcmp(&s->box, b, sizeof *b) &&
+         s->o.mask_res == o->mask_res && s->o.step == o->step &&
+         s->o.clearance == o->clearance && s->o.reach == o->reach &&
+         s->o.coastline == o->coastline;
+}
+
+int geo_sea_open(geo_sea **out, const geo_box *box, const geo_sea_options *o, diag *d) {
+  char path[1024];
+  *out = NULL;
+  if (!(o->mask_res > 0) || o->step < 1 || !(o->clearance >= 0) || !(o->reach > 0)) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "bad sea routing options");
+    return ERR_RANGE;
+  }
+  if (geo_gshhg_find(path, sizeof path, NULL, o->coastline)) return ERR_NOTFOUND;
+  pthread_mutex_lock(&cache.lock);
+  int err = 0;
+  if (same_sea(cache.last, path, box, o)) {
+    cache.last->refs++;
+    *out = cache.last;
+  } else if (!(err = sea_build(out, path, box, o, d))) {
+    (*out)->refs = 1;
+    if (cache.last && cache.last->refs == 0) sea_free(cache.last);
+    cache.last = *out;
+  }
+  pthread_mutex_unlock(&cache.lock);
+  return err;
+}
+
+void geo_sea_close(geo_sea *s) {
+  if (!s) return;
+  pthread_mutex_lock(&cache.lock);
+  int gone = --s->refs == 0 && s != cache.last;
+  pthread_mutex_unlock(&cache.lock);
+  if (gone) sea_free(s);
+}
+
+/* ---- joining a point to the graph --------------------------------------------------- */
+
+/* The best way from the graph to lat/lon: over the nodes within reach, the least
+ * base[node] + the hop to the point (base NULL: 0 for every node), among the nodes it
+ * sees over water if there are any, else among all of them (the point lies inland at
+ * this resolution).  Calls visit(ctx, node, hop) for each chosen node instead when
+ * visit is not NULL.  Returns the best node or -1, its total in *total. */
+static int join(const geo_sea *s, const double *base, double lat, double lon, double *total,
+                void (*visit)(void *, int, double), void *ctx) {
+  double step_m = s->o.step * s->land.res * M_PER_DEG;
+  double coslat = fmax(cos(lat * DEG), 0.05);
+  int ki = (int)ceil(s->o.reach / step_m), kj = (int)ceil(s->o.reach / (step_m * coslat));
+  double r, c;
+  to_cell(s, lat, lon, &r, &c);
+  int gi0 = (int)floor(r / s->o.step), gj0 = (int)floor(c / s->o.step);
+  int best[2] = {-1, -1};
+  double val[2] = {INFINITY, INFINITY};
+  for (int pass = 0; pass < (visit ? 2 : 1); pass++)
+    for (int gi = gi0 - ki; gi <= gi0 + ki + 1; gi++) {
+      if (gi < 0 || gi >= s->ni) continue;
+      for (int gj = gj0 - kj; gj <= gj0 + kj + 1; gj++) {
+        if (gj < 0 || gj >= s->nj) continue;
+        int u = s->node[(size_t)gi * s->nj + gj];
+        if (u < 0) continue;
+        double b = base ? base[u] : 0;
+        if (!isfinite(b)) continue;
+        double n_lat, n_lon;
+        node_pos(s, gi, gj, &n_lat, &n_lon);
+        double hop = local_distance(lat, lon, n_lat, n_lon);
+        if (hop > s->o.reach) continue;
+        int sees = line_ok(s, lat, lon, 1, n_lat, n_lon, 0, hop);
+        if (pass == 0) {
+          if (b + hop < val[!sees]) val[!sees] = b + hop, best[!sees] = u;
+        } else if (sees || best[0] < 0) {
+          visit(ctx, u, hop);
+        }
+      }
+    }
+  int k = best[0] >= 0 ? 0 : 1;
+  *total = val[k];
+  return best[k];
+}
+
+typedef struct seeds {
+  int n, cap;
+  int *node;
+  double *d0;
+  int failed;
+} seeds;
+
+static void add_seed(void *ctx, int u, double hop) {
+  seeds *z = ctx;
+  if (z->n == z->cap) {
+    int cap = z->cap ? 2 * z->cap : 64;
+    int *n = realloc(z->node, (size_t)cap * sizeof *n);
+    if (n) z->node = n;
+    double *d = n ? realloc(z->d0, (size_t)cap * sizeof *d) : NULL;
+    if (d) z->d0 = d;
+    if (!n || !d) {
+      z->failed = 1;
+      return;
+    }
+    z->cap = cap;
+  }
+  z->node[z->n] = u, z->d0[z->n] = hop, z->n++;
+}
+
+int geo_sea_source(geo_sea *s, double lat, double lon) {
+  pthread_mutex_lock(&s->lock);
+  int id = -1, err = 0;
+  for (int i = 0; i < s->nsrc && id < 0; i++)
+    if (s->src[i].lat == lat && s->src[i].lon == lon) id = i;
+  if (id >= 0) goto done;
+  if (s->nsrc == GEO_SEA_MAX_SOURCES) {
+    err = ERR_LIMIT;
+    goto done;
+  }
+  sea_source *q = &s->src[s->nsrc];
+  seeds z = {0};
+  double unused;
+  join(s, NULL, lat, lon, &unused, add_seed, &z);
+  if (z.failed) {
+    free(z.node), free(z.d0);
+    err = ERR_NOMEM;
+    goto done;
+  }
+  memset(q, 0, sizeof *q);
+  q->lat = lat, q->lon = lon, q->nseed = z.n, q->seed = z.node, q->hop = z.d0;
+  id = s->nsrc++;
+done:
+  pthread_mutex_unlock(&s->lock);
+  return err ? err : id;
+}
+
+int geo_sea_cover(geo_sea *s, int src, double radius) {
+  pthread_mutex_lock(&s->lock);
+  sea_source *q = &s->src[src];
+  int done = q->dist && q->limit >= radius;
+  pthread_mutex_unlock(&s->lock);
+  if (done) return 0;
+  /* The search reads only what never changes (graph, seeds): it runs unlocked, so
+   * several sources are covered at once (geo_sea_cover_all). */
+  double *dist = malloc(((size_t)s->nnode + 1) * sizeof *dist);
+  int *pred = malloc(((size_t)s->nnode + 1) * sizeof *pred);
+  if (!dist || !pred || geo__graph_paths(s->g, q->seed, q->hop, q->nseed, radius, dist, pred)) {
+    free(dist), free(pred);
+    return ERR_NOMEM;
+  }
+  pthread_mutex_lock(&s->lock);
+  if (q->dist && q->limit >= radius) {
+    free(dist), free(pred);
+  } else {
+    free(q->dist), free(q->pred);
+    q->dist = dist, q->pred = pred, q->limit = radius;
+  }
+  pthread_mutex_unlock(&s->lock);
+  return 0;
+}
+
+typedef struct cover_job {
+  geo_sea *s;
+  const int *src;
+  int n, next, err;
+  double radius;
+  pthread_mutex_t lock;
+} cover_job;
+
+static void *cover_worker(void *arg) {
+  cover_job *j = arg;
+  for (;;) {
+    pthread_mutex_lock(&j->lock);
+    int i = j->next < j->n && !j->err ? j->next++ : -1;
+    pthread_mutex_unlock(&j->lock);
+    if (i < 0) return NULL;
+    int err = geo_sea_cover(j->s, j->src[i], j->radius);
+    if (err) {
+      pthread_mutex_lock(&j->lock);
+      j->err = err;
+      pthread_mutex_unlock(&j->lock);
+    }
+  }
+}
+
+int geo_sea_cover_all(geo_sea *s, const int *src, int n, double radius, int threads) {
+  cover_job j = {s, src, n, 0, 0, radius, PTHREAD_MUTEX_INITIALIZER};
+  pthread_t t[16];
+  int nt = 0;
+  if (threads > 16) threads = 16;
+  for (; nt < threads - 1 && nt < n - 1; nt++)
+    if (pthread_create(&t[nt], NULL, cover_worker, &j)) break;
+  cover_worker(&j);
+  for (int i = 0; i < nt; i++) pthread_join(t[i], NULL);
+  pthread_mutex_destroy(&j.lock);
+  return j.err;
+}
+
+double geo_sea_distance(const geo_sea *s, int src, double lat, double lon) {
+  const sea_source *q = &s->src[src];
+  double total;
+  if (lat == q->lat && lon == q->lon) return 0;
+  if (!q->dist) return INFINITY;
+  return join(s, q->dist, lat, lon, &total, NULL, NULL) >= 0 ? total : INFINITY;
+}
+
+/* ---- paths -------------------------------------------------------------------------- */
+
+void geo_path_release(geo_path *p) {
+  if (!p) return;
+  free(p->lat), free(p->lon);
+  memset(p, 0, sizeof *p);
+}
+
+static int path_copy(geo_path *to, const geo_path *from) {
+  memset(to, 0, sizeof *to);
+  if (!(to->lat = malloc((from->n + 1) * sizeof *to->lat)) ||
+      !(to->lon = malloc((from->n + 1) * sizeof *to->lon))) {
+    geo_path_release(to);
+    return ERR_NOMEM;
+  }
+  memcpy(to->lat, from->lat, from->n * sizeof *to->lat);
+  memcpy(to->lon, from->lon, from->n * sizeof *to->lon);
+  to->n = from->n, to->length = from->length;
+  return 0;
+}
+
+/* Pull the polyline straight: from each kept point, go on to the farthest next point
+ * that the line from it still reaches over clear water (the first and the last
+ * points are the end points, with their reach and slack). */
+static size_t pull_straight(const geo_sea *s, double *lat, double *lon, size_t n) {
+  size_t out = 1, i = 0;
+  while (i + 1 < n) {
+    size_t j = i + 1;
+    while (j + 1 < n) {
+      double len = local_distance(lat[i], lon[i], lat[j + 1], lon[j + 1]);
+      if (!line_ok(s, lat[i], lon[i], i == 0, lat[j + 1], lon[j + 1], j + 1 == n - 1, len)) break;
+      j++;
+    }
+    lat[out] = lat[j], lon[out] = lon[j], out++;
+    i = j;
+  }
+  return out;
+}
+
+/* The search's bound: 0.99 of the great circle on the mean sphere to the target, below
+ * the WGS84 geodesic (they differ by under 0.6%), so consistent with the arc lengths. */
+typedef struct aim_ctx {
+  const geo_sea *s;
+  double x, y, z;
+} aim_ctx;
+
+static double aim_bound(const void *ctx, int u) {
+  const aim_ctx *a = ctx;
+  const double *p = &a->s->xyz[3 * u];
+  double dx = p[0] - a->x, dy = p[1] - a->y, dz = p[2] - a->z;
+  double h = 0.5 * sqrt(dx * dx + dy * dy + dz * dz);
+  return 0.99 * 2 * GEO_EARTH_RADIUS * asin(h < 1 ? h : 1);
+}
+
+/* The polyline from q through the nodes ending at u (by pred) to lat/lon. */
+static int trace(const geo_sea *s, const sea_source *q, const int *pred, int u, double lat,
+                 double lon, geo_path *out) {
+  size_t n = 2;
+  for (int v = u; v >= 0; v = pred[v]) n++;
+  if (!(out->lat = malloc(n * sizeof *out->lat)) || !(out->lon = malloc(n * sizeof *out->lon))) {
+    geo_path_release(out);
+    return ERR_NOMEM;
+  }
+  out->lat[0] = q->lat, out->lon[0] = q->lon;
+  out->lat[n - 1] = lat, out->lon[n - 1] = lon;
+  size_t k = n - 2;
+  for (int v = u; v >= 0; v = pred[v], k--) {
+    int gi = s->cell[v] / s->nj, gj = s->cell[v] % s->nj;
+    node_pos(s, gi, gj, &out->lat[k], &out->lon[k]);
+  }
+  out->n = n;
+  return 0;
+}
+
+/* Search the path from q to lat/lon (under the sea's lock). */
+static int find_path(geo_sea *s, sea_source *q, double lat, double lon, geo_path *out) {
+  seeds t = {0};
+  double unused, *dist = q->dist;
+  int *pred = q->pred, err = 0, best = -1;
+  memset(out, 0, sizeof *out);
+  double direct = local_distance(q->lat, q->lon, lat, lon);
+  if (direct < s->o.reach && line_ok(s, q->lat, q->lon, 1, lat, lon, 1, direct)) {
+    if (!(out->lat = malloc(2 * sizeof *out->lat)) || !(out->lon = malloc(2 * sizeof *out->lon))) {
+      geo_path_release(out);
+      return ERR_NOMEM;
+    }
+    out->lat[0] = q->lat, out->lon[0] = q->lon, out->lat[1] = lat, out->lon[1] = lon, out->n = 2;
+    goto measure;
+  }
+  join(s, NULL, lat, lon, &unused, add_seed, &t);
+  if (t.failed) {
+    err = ERR_NOMEM;
+    goto done;
+  }
+  int covered = dist != NULL;
+  /* Within the field, or beyond it but then unreachable (a field to the end). */
+  for (int i = 0; i < t.n && covered; i++) covered = dist[t.node[i]] <= q->limit || isinf(q->limit);
+  if (!covered) {
+    aim_ctx a = {s, cos(lat * DEG) * cos(lon * DEG), cos(lat * DEG) * sin(lon * DEG), sin(lat * DEG)};
+    dist = malloc(((size_t)s->nnode + 1) * sizeof *dist);
+    pred = malloc(((size_t)s->nnode + 1) * sizeof *pred);
+    if (!dist || !pred ||
+        geo__graph_aim(s->g, q->seed, q->hop, q->nseed, t.node, t.n, aim_bound, &a, dist, pred)) {
+      err = ERR_NOMEM;
+      goto done;
+    }
+  }
+  double total = INFINITY;
+  for (int i = 0; i < t.n; i++)
+    if (dist[t.node[i]] + t.d0[i] < total) total = dist[t.node[i]] + t.d0[i], best = t.node[i];
+  if (best < 0) {
+    err = ERR_NOTFOUND;
+    goto done;
+  }
+  if ((err = trace(s, q, pred, best, lat, lon, out))) goto done;
+  out->n = pull_straight(s, out->lat, out->lon, out->n);
+measure:
+  out->length = 0;
+  for (size_t i = 0; i + 1 < out->n; i++)
+    out->length += geo_geodesic_inverse(out->lat[i], out->lon[i], out->lat[i + 1],
+                                        out->lon[i + 1], NULL, NULL);
+done:
+  if (dist != q->dist) free(dist);
+  if (pred != q->pred) free(pred);
+  free(t.node), free(t.d0);
+  return err;
+}
+
+int geo_sea_path(geo_sea *s, int src, double lat, double lon, geo_path *out) {
+  pthread_mutex_lock(&s->lock);
+  sea_source *q = &s->src[src];
+  sea_route *r = q->routes;
+  while (r && !(r->lat == lat && r->lon == lon)) r = r->next;
+  int err = 0;
+  memset(out, 0, sizeof *out);
+  if (!r) {
+    if (!(r = calloc(1, sizeof *r))) {
+      err = ERR_NOMEM;
+      goto done;
+    }
+    err = find_path(s, q, lat, lon, &r->path);
+    if (err && err != ERR_NOTFOUND) {
+      free(r);
+      goto done;
+    }
+    r->lat = lat, r->lon = lon, r->found = !err;
+    r->next = q->routes, q->routes = r;
+  }
+  err = r->found ? path_copy(out, &r->path) : ERR_NOTFOUND;
+done:
+  pthread_mutex_unlock(&s->lock);
+  return err;
+}
+
+/* ---- questions about the coast ------------------------------------------------------ */
+
+int geo_sea_crosses(const geo_sea *s, double a_lat, double a_lon, double b_lat, double b_lon,
+                    double slack_a, double slack_b, double *lat, double *lon) {
+  double r0, c0, r1, c1;
+  to_cell(s, a_lat, a_lon, &r0, &c0);
+  to_cell(s, b_lat, b_lon, &r1, &c1);
+  double len = local_distance(a_lat, a_lon, b_lat, b_lon);
+  if (len > 50000) len = geo_geodesic_inverse(a_lat, a_lon, b_lat, b_lon, NULL, NULL);
+  int n = (int)ceil(2 * fmax(fabs(r1 - r0), fabs(c1 - c0))) + 1;
+  for (int k = 0; k <= n; k++) {
+    double f = (double)k / n;
+    if (f * len < slack_a || (1 - f) * len < slack_b) continue;
+    double la = a_lat + f * (b_lat - a_lat), lo = a_lon + f * (b_lon - a_lon);
+    if (geo_landmask_is_land(&s->land, la, lo)) {
+      *lat = la, *lon = lo;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int geo_sea_is_land(const geo_sea *s, double lat, double lon) {
+  return geo_landmask_is_land(&s->land, lat, lon);
+}
+
+char geo_sea_coastline(const geo_sea *s) { return s->land.resolution; }
+
+void geo_sea_size(const geo_sea *s, int *nodes, int *arcs) {
+  *nodes = s->nnode, *arcs = s->narc;
+}
