@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "err.h"
+#include "logistics.h"
 #include "scn_plan.h"
 
 void cmd_check_usage(FILE *out) {
@@ -222,6 +223,8 @@ int cmd_check(int argc, char **argv) {
   opt.overrides = a.overrides;
   opt.noverrides = a.noverrides;
   int err = scn_load(&sc, a.path, &opt, d);
+  /* Geography: ships' consumers reachable over water, sea routes clear of land. */
+  if (!err && (err = log_check(sc, d)) == ERR_INPUT) err = 0;
   const char *table = a.authorities ? a.authorities : cli_default_authorities();
   int planned = !err && plan_scenario_uses(sc);
   if (planned) err = cli_plan_open(&plan, sc, table, d);

@@ -46,6 +46,8 @@ int log__sea_open(log_sea *ls, const scn_scenario *sc, diag *d) {
   geo_box box;
   theater_box(sc, &box);
   geo_sea_options o = GEO_SEA_OPTIONS_INIT;
+  if (!sc->coastline) return 0; /* theater.coastline: none */
+  o.coastline = sc->coastline;
   int err = geo_sea_open(&ls->sea, &box, &o, d);
   if (err == ERR_NOTFOUND) {
     diag_report(d, DIAG_WARNING, sc->path, 0, 0, "no GSHHG coastlines installed "

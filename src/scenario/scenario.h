@@ -134,6 +134,9 @@ typedef struct scn_scenario {
   int notional;
   char hash[17];       /* 64-bit FNV-1a of every file read and every override, hex */
   const char *path;    /* the main file */
+  char coastline;      /* theater.coastline: the finest GSHHG resolution ships are
+                          routed on ('c', 'l', 'i', 'h', 'f'; default 'i'), or 0 for
+                          none (ships sail great circles) */
 
   size_t nplace, nregion, nroute, nforce, nevent;
   scn_place *place;
