@@ -18,6 +18,7 @@
 #define DEG (3.14159265358979323846 / 180)
 #define M_PER_DEG (GEO_EARTH_RADIUS * DEG) /* along a meridian, on the mean sphere */
 #define NDIR 16
+#define TRAIL_MAX 256 /* cells on one arc's line (a knight's move of 2 x 6 cells: 37) */
 
 /* The 16 moves, (row, column) in nodes: the 8 forward ones first, then their opposites
  * in the same order (dir + 8 is dir reversed). */
@@ -64,7 +65,7 @@ struct geo_sea {
   /* The mask cells a forward move's line passes (from the start node's cell), the
    * same for every node: the graph's arcs are tested by table. */
   int ntrail[NDIR / 2];
-  int trail[NDIR / 2][64][2];
+  int trail[NDIR / 2][TRAIL_MAX][2];
 };
 
 /* ---- geometry on the mask ----------------------------------------------------------- */
@@ -100,7 +101,7 @@ static double local_distance(double a_lat, double a_lon, double b_lat, double b_
   return sqrt(dx * dx + dy * dy);
 }
 
-/* Whether the straight line a -> b (linear in lat/lon, sampled at least once per mask
+/* Whether the straight line a -> b (linear in lat/lon, sampled every third of a mask
  * cell) may be sailed: clear of the coast by the clearance, except within `reach` of an
  * end point (a_end, b_end), where plain sea will do, and within `slack` of one, where
  * anything will (the port's own shore at this resolution). */
@@ -109,7 +110,7 @@ static int line_ok(const geo_sea *s, double a_lat, double a_lon, int a_end, doub
   double r0, c0, r1, c1;
   to_cell(s, a_lat, a_lon, &r0, &c0);
   to_cell(s, b_lat, b_lon, &r1, &c1);
-  int n = (int)ceil(fmax(fabs(r1 - r0), fabs(c1 - c0))) + 1;
+  int n = (int)ceil(3 * fmax(fabs(r1 - r0), fabs(c1 - c0))) + 1; /* a third of a cell */
   for (int k = 0; k <= n; k++) {
     double f = (double)k / n, da = f * len, db = (1 - f) * len;
     if ((a_end && da < s->slack) || (b_end && db < s->slack)) continue;
@@ -127,8 +128,8 @@ static void build_trails(geo_sea *s) {
   int step = s->o.step;
   for (int d = 0; d < NDIR / 2; d++) {
     double r1 = move[d][0] * step, c1 = move[d][1] * step;
-    int n = (int)ceil(fmax(fabs(r1), fabs(c1))) + 1, m = 0;
-    for (int k = 0; k <= n && m < 64; k++) {
+    int n = (int)ceil(3 * fmax(fabs(r1), fabs(c1))) + 1, m = 0;
+    for (int k = 0; k <= n && m < TRAIL_MAX; k++) {
       double f = (double)k / n;
       int r = (int)floor(0.5 + f * r1), c = (int)floor(0.5 + f * c1);
       if (m && s->trail[d][m - 1][0] == r && s->trail[d][m - 1][1] == c) continue;
@@ -186,6 +187,41 @@ static int build_clear(geo_sea *s) {
     }
   }
   free(near);
+  return 0;
+}
+
+/* The mask classifies a cell by its centre, which misses islets smaller than a few
+ * cells (the Bonin islands' smaller ones): the cells such an islet's shore crosses are
+ * not clear either (a closed ring within one GSHHG bin).  Long coasts are left to the
+ * mask and the clearance (marking their cells too would close channels a few cells
+ * wide, the Inland Sea's). */
+static int clear_coast(geo_sea *s, const char *path, diag *d) {
+  geo_coast coast;
+  int err = geo_gshhg_read(&coast, path, &s->box, 0, d);
+  if (err) return err;
+  for (size_t l = 0; l < coast.nline; l++) {
+    double la0 = INFINITY, la1 = -INFINITY, lo0 = INFINITY, lo1 = -INFINITY;
+    for (size_t i = coast.start[l]; i < coast.start[l + 1]; i++)
+      la0 = fmin(la0, coast.lat[i]), la1 = fmax(la1, coast.lat[i]),
+      lo0 = fmin(lo0, coast.lon[i]), lo1 = fmax(lo1, coast.lon[i]);
+    size_t a = coast.start[l], b = coast.start[l + 1] - 1;
+    int closed = b > a && coast.lat[a] == coast.lat[b] && coast.lon[a] == coast.lon[b];
+    if (!closed || la1 - la0 > 3 * s->land.res || lo1 - lo0 > 3 * s->land.res) continue;
+    for (size_t i = coast.start[l]; i + 1 < coast.start[l + 1]; i++) {
+      double r0, c0, r1, c1;
+      to_cell(s, coast.lat[i], coast.lon[i], &r0, &c0);
+      to_cell(s, coast.lat[i + 1], coast.lon[i + 1], &r1, &c1);
+      int n = (int)ceil(2 * fmax(fabs(r1 - r0), fabs(c1 - c0))) + 1;
+      if (n > 100000) continue; /* a line that wraps the box's edge, not a coast */
+      for (int k = 0; k <= n; k++) {
+        double f = (double)k / n;
+        long r = (long)floor(r0 + f * (r1 - r0)), c = (long)floor(c0 + f * (c1 - c0));
+        if (r >= 0 && c >= 0 && r < (long)s->land.ny && c < (long)s->land.nx)
+          s->clear[(size_t)r * s->land.nx + (size_t)c] = 0;
+      }
+    }
+  }
+  geo_coast_release(&coast);
   return 0;
 }
 
@@ -303,7 +339,7 @@ static int sea_build(geo_sea **out, const char *path, const geo_box *box,
   }
   s->slack = 2 * o->mask_res * M_PER_DEG;
   build_trails(s);
-  if ((err = build_clear(s)) || (err = build_graph(s))) {
+  if ((err = build_clear(s)) || (err = clear_coast(s, path, d)) || (err = build_graph(s))) {
     if (err == ERR_NOMEM) diag_report(d, DIAG_ERROR, path, 0, 0, "out of memory building the sea graph");
     sea_free(s);
     return err;

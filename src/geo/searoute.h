@@ -32,7 +32,7 @@ typedef struct geo_sea_options {
   char coastline;   /* finest GSHHG resolution wanted: 'c', 'l', 'i', 'h', 'f' */
 } geo_sea_options;
 
-#define GEO_SEA_OPTIONS_INIT {0.02, 3, 1000.0, 15000.0, 'i'}
+#define GEO_SEA_OPTIONS_INIT {0.01, 6, 1000.0, 15000.0, 'i'}
 #define GEO_SEA_MAX_SOURCES 256
 
 typedef struct geo_sea geo_sea;

@@ -16,8 +16,8 @@ static void grow_box(double box[4], double lat, double lon) {
 }
 
 /* The places and person_missing points (as the SAR model's land mask takes them),
- * then sea route waypoints and consumers at sea; 3 degrees around. */
-static void theater_box(const scn_scenario *sc, geo_box *b) {
+ * then sea route waypoints and consumers at sea; `margin` degrees around. */
+static void theater_box(const scn_scenario *sc, double margin, geo_box *b) {
   double box[4] = {90, -90, 360, -180};
   for (size_t i = 0; i < sc->nplace; i++) grow_box(box, sc->place[i].lat, sc->place[i].lon);
   for (size_t e = 0; e < sc->nevent; e++)
@@ -35,16 +35,16 @@ static void theater_box(const scn_scenario *sc, geo_box *b) {
     for (size_t k = 0; k < u->nstation; k++) grow_box(box, u->station[k].lat, u->station[k].lon);
   }
   if (box[0] > box[1]) box[0] = 20, box[1] = 40, box[2] = 115, box[3] = 145;
-  b->lat_min = fmax(-89, box[0] - 3), b->lat_max = fmin(89, box[1] + 3);
-  b->lon_min = fmax(-180, box[2] - 3), b->lon_max = fmin(360, box[3] + 3);
+  b->lat_min = fmax(-89, box[0] - margin), b->lat_max = fmin(89, box[1] + margin);
+  b->lon_min = fmax(-180, box[2] - margin), b->lon_max = fmin(360, box[3] + margin);
 }
 
-int log__sea_open(log_sea *ls, const scn_scenario *sc, diag *d) {
+int log__sea_open(log_sea *ls, const scn_scenario *sc, double margin, diag *d) {
   memset(ls, 0, sizeof *ls);
   if (!(ls->src = malloc((sc->nplace + 1) * sizeof *ls->src))) return ERR_NOMEM;
   for (size_t p = 0; p < sc->nplace; p++) ls->src[p] = -1;
   geo_box box;
-  theater_box(sc, &box);
+  theater_box(sc, margin, &box);
   geo_sea_options o = GEO_SEA_OPTIONS_INIT;
   if (!sc->coastline) return 0; /* theater.coastline: none */
   o.coastline = sc->coastline;

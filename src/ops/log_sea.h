@@ -3,8 +3,8 @@
  * and the checks `straits check` and a run share (docs/models.md "Sea routing").
  *
  * The box is the theater's places, its sea routes' waypoints, the consumers' positions
- * at sea and the crisis's person_missing points, 3 degrees around (the SAR model's
- * land mask is cut from the same box, so one raster serves both).  Ownership: the
+ * at sea and the crisis's person_missing points, `margin` degrees around (with 3, the
+ * SAR model's land mask is cut from the same box, so one raster serves both).  Ownership: the
  * log_sea is the caller's (log__sea_open / log__sea_close); it borrows the scenario. */
 #ifndef STRAITS_LOG_SEA_H
 #define STRAITS_LOG_SEA_H
@@ -19,8 +19,9 @@ typedef struct log_sea {
 } log_sea;
 
 /* Open the sea for sc: a warning in d when no coastline is installed (then sea is
- * NULL and every distance is the great circle).  0, or ERR_NOMEM / ERR_IO / ... */
-int log__sea_open(log_sea *ls, const scn_scenario *sc, diag *d);
+ * NULL and every distance is the great circle; so too with theater.coastline none).
+ * 0, or ERR_NOMEM / ERR_IO / ... */
+int log__sea_open(log_sea *ls, const scn_scenario *sc, double margin, diag *d);
 void log__sea_close(log_sea *ls);
 
 /* The source at a place (made the first time it is asked for), or < 0 on error. */

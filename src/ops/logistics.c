@@ -371,23 +371,54 @@ static int build_lanes(log_model *m) {
 /* The sea, with a full Dijkstra field from every depot's port: lanes' paths, moving
  * consumers' meeting points and repositioning all read them (docs/models.md "Sea
  * routing").  Without a coastline installed ships sail great circles. */
+/* Whether every place or position at sea that ships deliver to is reachable from
+ * some depot's port (the fields are full). */
+static int all_reached(const log_model *m, const int *src) {
+  const scn_logistics *L = m->L;
+  for (int c = 0; c < m->C; c++) {
+    const scn_log_consumer *u = &L->consumer[c];
+    size_t n = 1 + u->ntrack + u->nstation;
+    int ashore = u->place >= 0 && strcmp(m->sc->place[u->place].kind, "sea_area") != 0;
+    if (ashore && u->port < 0) continue;
+    for (size_t k = 0; k < n; k++) {
+      double lat = u->port >= 0 ? m->sc->place[u->port].lat : u->lat;
+      double lon = u->port >= 0 ? m->sc->place[u->port].lon : u->lon;
+      if (k > 0 && k <= u->ntrack) lat = u->track[k - 1].lat, lon = u->track[k - 1].lon;
+      if (k > u->ntrack) lat = u->station[k - 1 - u->ntrack].lat, lon = u->station[k - 1 - u->ntrack].lon;
+      int seen = 0;
+      for (int i = 0; i < m->D && !seen; i++) seen = isfinite(geo_sea_distance(m->sea.sea, src[i], lat, lon));
+      if (!seen) return 0;
+    }
+  }
+  return 1;
+}
+
 static int open_sea(log_model *m, diag *d) {
   const scn_scenario *sc = m->sc;
-  int ships = 0, err;
+  int ships = 0, err = 0;
   for (int a = 0; a < m->A; a++) ships |= !m->L->transport[a].air;
   if (!ships) return 0;
-  if ((err = log__sea_open(&m->sea, sc, d)) || !m->sea.sea) return err;
-  int *src = calloc((size_t)m->D + 1, sizeof *src), n = 0;
+  int *src = calloc((size_t)m->D + 1, sizeof *src);
   if (!src) return ERR_NOMEM;
-  for (int k = 0; k < m->D; k++) {
-    int q = log__sea_source(&m->sea, sc, m->L->depot[k].place);
-    if (q < 0) { free(src); return q; }
-    src[n++] = q;
+  /* The theater's box with 3 degrees around, and where a way round lies farther out
+   * (a passage closed at this resolution, an island chain), 10. */
+  static const double margin[] = {3, 10};
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass) log__sea_close(&m->sea);
+    if ((err = log__sea_open(&m->sea, sc, margin[pass], d)) || !m->sea.sea) break;
+    for (int k = 0; k < m->D && !err; k++) {
+      int q = log__sea_source(&m->sea, sc, m->L->depot[k].place);
+      if (q < 0) err = q;
+      src[k] = q;
+    }
+    if (err) break;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if ((err = geo_sea_cover_all(m->sea.sea, src, m->D, INFINITY, cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus)) ||
+        all_reached(m, src))
+      break;
   }
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  err = geo_sea_cover_all(m->sea.sea, src, n, INFINITY, cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus);
   free(src);
-  if (err) return err;
+  if (err || !m->sea.sea) return err;
   /* Repositioning: from any ship's base or depot port to every depot port. */
   if (!(m->hop = malloc(((size_t)m->P * m->P + 1) * sizeof *m->hop))) return ERR_NOMEM;
   for (size_t i = 0; i < (size_t)m->P * m->P; i++) m->hop[i] = NAN;
