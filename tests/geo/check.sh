@@ -38,7 +38,7 @@ done
 # The Sea of Japan's consumers are supplied, by sea: a voyage from Yokosuka takes some
 # 60 h (about 940 nmi at 20 kn, plus loading and unloading), not the 30 h of the line
 # over Honshu.
-"$STRAITS" run -q -n 20 --no-report --db "$SCRATCH/soj.db" tests/geo/check/sea_of_japan.yaml \
+"$STRAITS" run -n 20 --no-report --db "$SCRATCH/soj.db" tests/geo/check/sea_of_japan.yaml \
   >"$SCRATCH/run" 2>&1 || { cat "$SCRATCH/run" >&2; failures=$((failures + 1)); }
 awk '$1 == "logistics.fill_rate.sea-of-japan-group.fuel" { ok = $2 > 0.9 } END { exit !ok }' \
   "$SCRATCH/run" || { echo "FAIL: the group off Izumo is not supplied" >&2; cat "$SCRATCH/run" >&2; failures=$((failures + 1)); }
