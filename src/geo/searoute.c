@@ -56,6 +56,8 @@ struct geo_sea {
   int nnode, narc;
   int *cell;         /* [nnode] gi * nj + gj */
   double *xyz;       /* [3 * nnode] unit vectors of the nodes (the search's bound) */
+  uint8_t *open;     /* [ni * nj] 1: the mask is clear over the grid cell whose south-west
+                        corner is this node (a point inside sees its four corners) */
   geo__graph *g;
   double slack;      /* m near an end point where the line may touch land */
   pthread_mutex_t lock;
@@ -240,6 +242,15 @@ static int build_graph(geo_sea *s) {
       long r = (long)gi * step + step / 2, c = (long)gj * step + step / 2;
       s->node[(size_t)gi * s->nj + gj] = cell_clear(s, r, c) ? s->nnode++ : -1;
     }
+  if (!(s->open = calloc(ncell + 1, 1))) goto done;
+  for (int gi = 0; gi + 1 < s->ni; gi++)
+    for (int gj = 0; gj + 1 < s->nj; gj++) {
+      long r0 = (long)gi * step + step / 2, c0 = (long)gj * step + step / 2;
+      int all = 1;
+      for (long r = r0; r <= r0 + step && all; r++)
+        for (long c = c0; c <= c0 + step && all; c++) all = cell_clear(s, r, c);
+      s->open[(size_t)gi * s->nj + gj] = (uint8_t)all;
+    }
   if (!(s->cell = malloc(((size_t)s->nnode + 1) * sizeof *s->cell)) ||
       !(ok = calloc((size_t)s->nnode + 1, sizeof *ok)) ||
       !(dlen = malloc(((size_t)s->ni * NDIR + 1) * sizeof *dlen)))
@@ -317,7 +328,7 @@ static void sea_free(geo_sea *s) {
     }
   }
   geo__graph_free(s->g);
-  free(s->node), free(s->cell), free(s->xyz), free(s->clear);
+  free(s->node), free(s->cell), free(s->xyz), free(s->open), free(s->clear);
   geo_landmask_release(&s->land);
   pthread_mutex_destroy(&s->lock);
   free(s);
@@ -398,11 +409,8 @@ void geo_sea_close(geo_sea *s) {
  * sees over water if there are any, else among all of them (the point lies inland at
  * this resolution).  Calls visit(ctx, node, hop) for each chosen node instead when
  * visit is not NULL.  Returns the best node or -1, its total in *total. */
-static int join(const geo_sea *s, const double *base, double lat, double lon, double *total,
-                void (*visit)(void *, int, double), void *ctx) {
-  double step_m = s->o.step * s->land.res * M_PER_DEG;
-  double coslat = fmax(cos(lat * DEG), 0.05);
-  int ki = (int)ceil(s->o.reach / step_m), kj = (int)ceil(s->o.reach / (step_m * coslat));
+static int join_window(const geo_sea *s, const double *base, double lat, double lon, int ki,
+                       int kj, double *total, void (*visit)(void *, int, double), void *ctx) {
   double r, c;
   to_cell(s, lat, lon, &r, &c);
   int gi0 = (int)floor(r / s->o.step), gj0 = (int)floor(c / s->o.step);
@@ -421,6 +429,9 @@ static int join(const geo_sea *s, const double *base, double lat, double lon, do
         node_pos(s, gi, gj, &n_lat, &n_lon);
         double hop = local_distance(lat, lon, n_lat, n_lon);
         if (hop > s->o.reach) continue;
+        /* Whether it sees the point matters only if it could be the best of either
+         * kind (the result is that of testing every node). */
+        if (pass == 0 && !(b + hop < val[0] || b + hop < val[1])) continue;
         int sees = line_ok(s, lat, lon, 1, n_lat, n_lon, 0, hop);
         if (pass == 0) {
           if (b + hop < val[!sees]) val[!sees] = b + hop, best[!sees] = u;
@@ -432,6 +443,48 @@ static int join(const geo_sea *s, const double *base, double lat, double lon, do
   int k = best[0] >= 0 ? 0 : 1;
   *total = val[k];
   return best[k];
+}
+
+static int join(const geo_sea *s, const double *base, double lat, double lon, double *total,
+                void (*visit)(void *, int, double), void *ctx) {
+  double step_m = s->o.step * s->land.res * M_PER_DEG;
+  double coslat = fmax(cos(lat * DEG), 0.05);
+  int ki = (int)ceil(s->o.reach / step_m), kj = (int)ceil(s->o.reach / (step_m * coslat));
+  return join_window(s, base, lat, lon, ki, kj, total, visit, ctx);
+}
+
+/* join() for a point at sea, quickly: the nodes of its grid cell and the ring around
+ * it first, the whole reach only when none of them sees it (near a coast). */
+static int join_near(const geo_sea *s, const double *base, double lat, double lon, double *total) {
+  double r, c;
+  to_cell(s, lat, lon, &r, &c);
+  /* Node rows and columns count from each node's cell centre (node_pos). */
+  int gi = (int)floor((r - s->o.step / 2 - 0.5) / s->o.step);
+  int gj = (int)floor((c - s->o.step / 2 - 0.5) / s->o.step);
+  if (gi >= 0 && gj >= 0 && gi + 1 < s->ni && gj + 1 < s->nj && s->open[(size_t)gi * s->nj + gj]) {
+    /* Open water all round: the four corners see the point, no line to test. */
+    int u = -1;
+    *total = INFINITY;
+    for (int di = 0; di <= 1; di++)
+      for (int dj = 0; dj <= 1; dj++) {
+        int v = s->node[(size_t)(gi + di) * s->nj + gj + dj];
+        double n_lat, n_lon;
+        if (v < 0 || !isfinite(base[v])) continue;
+        node_pos(s, gi + di, gj + dj, &n_lat, &n_lon);
+        double t = base[v] + local_distance(lat, lon, n_lat, n_lon);
+        if (t < *total) *total = t, u = v;
+      }
+    if (u >= 0) return u;
+  }
+  for (int k = 0; k <= 1; k++) {
+    int u = join_window(s, base, lat, lon, k, k, total, NULL, NULL);
+    if (u >= 0) {
+      double n_lat, n_lon;
+      node_pos(s, s->cell[u] / s->nj, s->cell[u] % s->nj, &n_lat, &n_lon);
+      if (line_ok(s, lat, lon, 1, n_lat, n_lon, 0, local_distance(lat, lon, n_lat, n_lon))) return u;
+    }
+  }
+  return join(s, base, lat, lon, total, NULL, NULL);
 }
 
 typedef struct seeds {
@@ -552,7 +605,7 @@ double geo_sea_distance(const geo_sea *s, int src, double lat, double lon) {
   double total;
   if (lat == q->lat && lon == q->lon) return 0;
   if (!q->dist) return INFINITY;
-  return join(s, q->dist, lat, lon, &total, NULL, NULL) >= 0 ? total : INFINITY;
+  return join_near(s, q->dist, lat, lon, &total) >= 0 ? total : INFINITY;
 }
 
 /* ---- paths -------------------------------------------------------------------------- */
