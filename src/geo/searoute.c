@@ -58,6 +58,7 @@ struct geo_sea {
   double *xyz;       /* [3 * nnode] unit vectors of the nodes (the search's bound) */
   uint8_t *open;     /* [ni * nj] 1: the mask is clear over the grid cell whose south-west
                         corner is this node (a point inside sees its four corners) */
+  int *odist;        /* [ni * nj] openness: nodes to the nearest grid cell not open */
   geo__graph *g;
   double slack;      /* m near an end point where the line may touch land */
   pthread_mutex_t lock;
@@ -227,22 +228,62 @@ static int clear_coast(geo_sea *s, const char *path, diag *d) {
   return 0;
 }
 
-/* Nodes where the mask is clear, and the arcs between them whose line stays clear. */
+/* Levels of the grid (docs/models.md "Sea routing"): near the coast every node, with
+ * the 16 moves whose lines are tested on the mask; in open water only the nodes of a
+ * coarser lattice (every 2, 4, 8 nodes), joined by the same moves 2, 4, 8 times longer.
+ * A node's level comes from its openness o, the Chebyshev distance in nodes to the
+ * nearest grid cell that is not clear all over: level l needs o > 2^(l+1), so every
+ * move of that scale from the node stays inside clear water (no line to test), and a
+ * node one level up is always one move away (the lattices nest). */
+#define LEVELS 4
+
+static int level_of_openness(int o) {
+  int l = 0;
+  while (l + 1 < LEVELS && o > 2 << (l + 1)) l++;
+  return l;
+}
+
+/* Chebyshev distance (in nodes) from each grid cell to the nearest cell that is not
+ * open, beyond the grid's edge counting as not open: the two passes of the chessboard
+ * distance transform. */
+static int od_at(const int *o, int ni, int nj, int i, int j) {
+  return i < 0 || j < 0 || i >= ni || j >= nj ? 0 : o[(size_t)i * nj + j];
+}
+
+static void openness(const geo_sea *s, int *o) {
+  int ni = s->ni, nj = s->nj;
+  for (size_t k = 0; k < (size_t)ni * nj; k++) o[k] = s->open[k] ? INT32_MAX / 2 : 0;
+  for (int i = 0; i < ni; i++)
+    for (int j = 0; j < nj; j++) {
+      int *v = &o[(size_t)i * nj + j], b = *v;
+      if (!b) continue;
+      const int nb[4] = {od_at(o, ni, nj, i - 1, j - 1), od_at(o, ni, nj, i - 1, j),
+                         od_at(o, ni, nj, i - 1, j + 1), od_at(o, ni, nj, i, j - 1)};
+      for (int k = 0; k < 4; k++) if (nb[k] + 1 < b) b = nb[k] + 1;
+      *v = b;
+    }
+  for (int i = ni; i-- > 0;)
+    for (int j = nj; j-- > 0;) {
+      int *v = &o[(size_t)i * nj + j], b = *v;
+      if (!b) continue;
+      const int nb[4] = {od_at(o, ni, nj, i + 1, j + 1), od_at(o, ni, nj, i + 1, j),
+                         od_at(o, ni, nj, i + 1, j - 1), od_at(o, ni, nj, i, j + 1)};
+      for (int k = 0; k < 4; k++) if (nb[k] + 1 < b) b = nb[k] + 1;
+      *v = b;
+    }
+}
+
+/* Nodes where the mask is clear (in open water, those of their level's lattice), and
+ * the arcs between them that stay clear. */
 static int build_graph(geo_sea *s) {
   int step = s->o.step, err = ERR_NOMEM;
   s->ni = (int)(s->land.ny / (size_t)step), s->nj = (int)(s->land.nx / (size_t)step);
   size_t ncell = (size_t)s->ni * (size_t)s->nj;
-  int *first = NULL, *head = NULL;
-  double *len = NULL, *dlen = NULL;
-  uint8_t *ok = NULL;
-  if (!(s->node = malloc((ncell + 1) * sizeof *s->node))) goto done;
-  s->nnode = 0;
-  for (int gi = 0; gi < s->ni; gi++)
-    for (int gj = 0; gj < s->nj; gj++) {
-      long r = (long)gi * step + step / 2, c = (long)gj * step + step / 2;
-      s->node[(size_t)gi * s->nj + gj] = cell_clear(s, r, c) ? s->nnode++ : -1;
-    }
-  if (!(s->open = calloc(ncell + 1, 1))) goto done;
+  int *first = NULL, *head = NULL, *deg = NULL, *eu = NULL, *ev = NULL;
+  double *len = NULL, *dlen = NULL, *elen = NULL;
+  if (!(s->node = malloc((ncell + 1) * sizeof *s->node)) || !(s->open = calloc(ncell + 1, 1)) ||
+      !(s->odist = malloc((ncell + 1) * sizeof *s->odist)))
+    goto done;
   for (int gi = 0; gi + 1 < s->ni; gi++)
     for (int gj = 0; gj + 1 < s->nj; gj++) {
       long r0 = (long)gi * step + step / 2, c0 = (long)gj * step + step / 2;
@@ -251,11 +292,20 @@ static int build_graph(geo_sea *s) {
         for (long c = c0; c <= c0 + step && all; c++) all = cell_clear(s, r, c);
       s->open[(size_t)gi * s->nj + gj] = (uint8_t)all;
     }
+  openness(s, s->odist);
+  s->nnode = 0;
+  for (int gi = 0; gi < s->ni; gi++)
+    for (int gj = 0; gj < s->nj; gj++) {
+      long r = (long)gi * step + step / 2, c = (long)gj * step + step / 2;
+      int l = level_of_openness(s->odist[(size_t)gi * s->nj + gj]), m = (1 << l) - 1;
+      int kept = cell_clear(s, r, c) && !(gi & m) && !(gj & m);
+      s->node[(size_t)gi * s->nj + gj] = kept ? s->nnode++ : -1;
+    }
   if (!(s->cell = malloc(((size_t)s->nnode + 1) * sizeof *s->cell)) ||
-      !(ok = calloc((size_t)s->nnode + 1, sizeof *ok)) ||
-      !(dlen = malloc(((size_t)s->ni * NDIR + 1) * sizeof *dlen)))
+      !(s->xyz = malloc(3 * ((size_t)s->nnode + 1) * sizeof *s->xyz)) ||
+      !(dlen = malloc(((size_t)s->ni * NDIR * LEVELS + 1) * sizeof *dlen)) ||
+      !(deg = calloc((size_t)s->nnode + 1, sizeof *deg)))
     goto done;
-  if (!(s->xyz = malloc(3 * ((size_t)s->nnode + 1) * sizeof *s->xyz))) goto done;
   for (size_t i = 0; i < ncell; i++)
     if (s->node[i] >= 0) {
       int u = s->node[i];
@@ -266,53 +316,75 @@ static int build_graph(geo_sea *s) {
       s->xyz[3 * u + 1] = cos(lat * DEG) * sin(lon * DEG);
       s->xyz[3 * u + 2] = sin(lat * DEG);
     }
-  /* Arc lengths by row and move: the WGS84 geodesic between the two nodes. */
+  /* Arc lengths by row, move and scale: the WGS84 geodesic between the two nodes. */
   for (int gi = 0; gi < s->ni; gi++)
-    for (int d = 0; d < NDIR; d++) {
-      double a_lat, a_lon, b_lat, b_lon;
-      node_pos(s, gi, 0, &a_lat, &a_lon);
-      node_pos(s, gi + move[d][0], move[d][1], &b_lat, &b_lon);
-      dlen[(size_t)gi * NDIR + d] = geo_geodesic_inverse(a_lat, a_lon, b_lat, b_lon, NULL, NULL);
-    }
-  /* Forward moves tested once (bit d of ok[u]); a reversed move reads its twin. */
-  for (int u = 0; u < s->nnode; u++) {
-    int gi = s->cell[u] / s->nj, gj = s->cell[u] % s->nj;
-    long r0 = (long)gi * step + step / 2, c0 = (long)gj * step + step / 2;
-    for (int d = 0; d < NDIR / 2; d++) {
-      int vi = gi + move[d][0], vj = gj + move[d][1];
-      if (vi < 0 || vj < 0 || vi >= s->ni || vj >= s->nj || s->node[(size_t)vi * s->nj + vj] < 0)
-        continue;
-      if (arc_clear(s, r0, c0, d)) ok[u] |= (uint8_t)(1u << d);
-    }
-  }
-  size_t cap = (size_t)s->nnode * NDIR + 1;
-  if (cap > (size_t)INT32_MAX) {
+    for (int d = 0; d < NDIR; d++)
+      for (int l = 0; l < LEVELS; l++) {
+        double a_lat, a_lon, b_lat, b_lon;
+        node_pos(s, gi, 0, &a_lat, &a_lon);
+        node_pos(s, gi + (move[d][0] << l), move[d][1] << l, &b_lat, &b_lon);
+        dlen[((size_t)gi * NDIR + d) * LEVELS + l] =
+            geo_geodesic_inverse(a_lat, a_lon, b_lat, b_lon, NULL, NULL);
+      }
+  /* Edges, each made once: by the end of the higher level (the scale is within its
+   * openness), or between two of the same level by the one it leaves forward. */
+  size_t cap = (size_t)s->nnode * (NDIR / 2) * 2 + 1, ne = 0;
+  if (cap > (size_t)INT32_MAX / 2) {
     err = ERR_LIMIT;
     goto done;
   }
-  if (!(first = malloc(((size_t)s->nnode + 1) * sizeof *first)) ||
-      !(head = malloc(cap * sizeof *head)) || !(len = malloc(cap * sizeof *len)))
+  if (!(eu = malloc(cap * sizeof *eu)) || !(ev = malloc(cap * sizeof *ev)) ||
+      !(elen = malloc(cap * sizeof *elen)))
     goto done;
-  int narc = 0;
   for (int u = 0; u < s->nnode; u++) {
     int gi = s->cell[u] / s->nj, gj = s->cell[u] % s->nj;
-    first[u] = narc;
-    for (int d = 0; d < NDIR; d++) {
-      int vi = gi + move[d][0], vj = gj + move[d][1];
-      if (vi < 0 || vj < 0 || vi >= s->ni || vj >= s->nj) continue;
-      int v = s->node[(size_t)vi * s->nj + vj];
-      if (v < 0) continue;
-      int fine = d < NDIR / 2 ? (ok[u] >> d) & 1 : (ok[v] >> (d - NDIR / 2)) & 1;
-      if (!fine) continue;
-      head[narc] = v, len[narc] = dlen[(size_t)gi * NDIR + d];
-      narc++;
-    }
+    int lu = level_of_openness(s->odist[s->cell[u]]);
+    long r0 = (long)gi * step + step / 2, c0 = (long)gj * step + step / 2;
+    for (int l = 0; l <= lu; l++)
+      for (int d = 0; d < NDIR; d++) {
+        int vi = gi + (move[d][0] << l), vj = gj + (move[d][1] << l);
+        if (vi < 0 || vj < 0 || vi >= s->ni || vj >= s->nj) continue;
+        int v = s->node[(size_t)vi * s->nj + vj];
+        if (v < 0) continue;
+        int lv = level_of_openness(s->odist[(size_t)vi * s->nj + vj]);
+        if (lv >= l && (lv > lu || (lv == lu && d >= NDIR / 2))) continue; /* v makes it */
+        if (l == 0 && !(d < NDIR / 2 ? arc_clear(s, r0, c0, d)
+                                     : arc_clear(s, (long)vi * step + step / 2,
+                                                 (long)vj * step + step / 2, d - NDIR / 2)))
+          continue;
+        if (ne == cap) {
+          size_t c2 = 2 * cap;
+          int *a = realloc(eu, c2 * sizeof *a);
+          if (a) eu = a;
+          int *b = a ? realloc(ev, c2 * sizeof *b) : NULL;
+          if (b) ev = b;
+          double *e = b ? realloc(elen, c2 * sizeof *e) : NULL;
+          if (!e) goto done;
+          elen = e, cap = c2;
+        }
+        eu[ne] = u, ev[ne] = v, elen[ne] = dlen[((size_t)gi * NDIR + d) * LEVELS + l];
+        deg[u]++, deg[v]++;
+        ne++;
+      }
   }
-  first[s->nnode] = narc;
-  s->narc = narc;
+  if (2 * ne > (size_t)INT32_MAX) {
+    err = ERR_LIMIT;
+    goto done;
+  }
+  /* Both directions of every edge, in compressed rows (in the order made). */
+  if (!(first = malloc(((size_t)s->nnode + 1) * sizeof *first)) ||
+      !(head = malloc((2 * ne + 1) * sizeof *head)) || !(len = malloc((2 * ne + 1) * sizeof *len)))
+    goto done;
+  first[0] = 0;
+  for (int u = 0; u < s->nnode; u++) first[u + 1] = first[u] + deg[u], deg[u] = first[u];
+  for (size_t e = 0; e < ne; e++) {
+    head[deg[eu[e]]] = ev[e], len[deg[eu[e]]++] = elen[e];
+    head[deg[ev[e]]] = eu[e], len[deg[ev[e]]++] = elen[e];
+  }
+  s->narc = (int)(2 * ne);
   err = (s->g = geo__graph_new(s->nnode, first, head, len)) ? 0 : ERR_NOMEM;
 done:
-  free(first), free(head), free(len), free(dlen), free(ok);
+  free(first), free(head), free(len), free(dlen), free(deg), free(eu), free(ev), free(elen);
   return err;
 }
 
@@ -328,7 +400,7 @@ static void sea_free(geo_sea *s) {
     }
   }
   geo__graph_free(s->g);
-  free(s->node), free(s->cell), free(s->xyz), free(s->open), free(s->clear);
+  free(s->node), free(s->cell), free(s->xyz), free(s->open), free(s->odist), free(s->clear);
   geo_landmask_release(&s->land);
   pthread_mutex_destroy(&s->lock);
   free(s);
@@ -445,8 +517,49 @@ static int join_window(const geo_sea *s, const double *base, double lat, double 
   return best[k];
 }
 
+/* The node cell (south-west corner node) holding a point, -1 outside the grid. */
+static long grid_cell(const geo_sea *s, double lat, double lon, int *gi, int *gj) {
+  double r, c;
+  to_cell(s, lat, lon, &r, &c);
+  /* Node rows and columns count from each node's cell centre (node_pos). */
+  *gi = (int)floor((r - s->o.step / 2 - 0.5) / s->o.step);
+  *gj = (int)floor((c - s->o.step / 2 - 0.5) / s->o.step);
+  if (*gi < 0 || *gj < 0 || *gi + 1 >= s->ni || *gj + 1 >= s->nj) return -1;
+  return (long)*gi * s->nj + *gj;
+}
+
+/* join() in open water (level >= 1): the nodes of the level's lattice within twice its
+ * spacing, all inside the clear water around the point, so no line is tested (one of
+ * them is always kept: the coarser lattice's nearest node).  -1 elsewhere. */
+static int join_open(const geo_sea *s, const double *base, double lat, double lon,
+                     double *total, void (*visit)(void *, int, double), void *ctx) {
+  int gi, gj;
+  long k = grid_cell(s, lat, lon, &gi, &gj);
+  if (k < 0) return -1;
+  int l = level_of_openness(s->odist[k]);
+  if (l == 0) return -1;
+  int L = 1 << l, R = 2 << l, best = -1;
+  *total = INFINITY;
+  for (int i = (gi - R + L - 1) / L * L; i <= gi + R; i += L) {
+    if (i < 0 || i >= s->ni) continue;
+    for (int j = (gj - R + L - 1) / L * L; j <= gj + R; j += L) {
+      if (j < 0 || j >= s->nj) continue;
+      int u = s->node[(size_t)i * s->nj + j];
+      if (u < 0 || (base && !isfinite(base[u]))) continue;
+      double n_lat, n_lon;
+      node_pos(s, i, j, &n_lat, &n_lon);
+      double hop = local_distance(lat, lon, n_lat, n_lon), t = (base ? base[u] : 0) + hop;
+      if (visit) visit(ctx, u, hop);
+      if (t < *total) *total = t, best = u;
+    }
+  }
+  return best;
+}
+
 static int join(const geo_sea *s, const double *base, double lat, double lon, double *total,
                 void (*visit)(void *, int, double), void *ctx) {
+  int u = join_open(s, base, lat, lon, total, visit, ctx);
+  if (u >= 0) return u;
   double step_m = s->o.step * s->land.res * M_PER_DEG;
   double coslat = fmax(cos(lat * DEG), 0.05);
   int ki = (int)ceil(s->o.reach / step_m), kj = (int)ceil(s->o.reach / (step_m * coslat));
@@ -456,12 +569,11 @@ static int join(const geo_sea *s, const double *base, double lat, double lon, do
 /* join() for a point at sea, quickly: the nodes of its grid cell and the ring around
  * it first, the whole reach only when none of them sees it (near a coast). */
 static int join_near(const geo_sea *s, const double *base, double lat, double lon, double *total) {
-  double r, c;
-  to_cell(s, lat, lon, &r, &c);
-  /* Node rows and columns count from each node's cell centre (node_pos). */
-  int gi = (int)floor((r - s->o.step / 2 - 0.5) / s->o.step);
-  int gj = (int)floor((c - s->o.step / 2 - 0.5) / s->o.step);
-  if (gi >= 0 && gj >= 0 && gi + 1 < s->ni && gj + 1 < s->nj && s->open[(size_t)gi * s->nj + gj]) {
+  int gi, gj;
+  long cell = grid_cell(s, lat, lon, &gi, &gj);
+  int v0 = join_open(s, base, lat, lon, total, NULL, NULL);
+  if (v0 >= 0) return v0;
+  if (cell >= 0 && s->open[cell]) {
     /* Open water all round: the four corners see the point, no line to test. */
     int u = -1;
     *total = INFINITY;
