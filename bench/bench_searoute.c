@@ -31,24 +31,24 @@ int main(int argc, char **argv) {
   geo_box box = {10.4443, 38.2925, 116.9, 147.6537};
   diag *d = diag_new();
   geo_sea *s;
-  double t0 = now_s();
+  double t0 = now_s(), c0 = cpu_s();
   int err = geo_sea_open(&s, &box, &o, d);
-  double t1 = now_s();
+  double t1 = now_s(), c1 = cpu_s();
   if (err) {
     fprintf(stderr, "bench_searoute: cannot open the sea (%d)\n", err);
     return 1;
   }
   int nodes, arcs;
   geo_sea_size(s, &nodes, &arcs);
-  printf("sea: mask %.3f deg, step %d, %d nodes, %d arcs, coastline %c: built in %.3f s\n",
-         o.mask_res, o.step, nodes, arcs, geo_sea_coastline(s), t1 - t0);
+  printf("sea: mask %.3f deg, step %d, %d nodes, %d arcs, coastline %c: built in %.3f s "
+         "(%.3f s CPU)\n", o.mask_res, o.step, nodes, arcs, geo_sea_coastline(s), t1 - t0, c1 - c0);
   int src[NPORT];
   for (size_t i = 0; i < NPORT; i++) src[i] = geo_sea_source(s, ports[i].lat, ports[i].lon);
-  double t2 = now_s();
+  double t2 = now_s(), c2 = cpu_s();
   geo_sea_cover_all(s, src, (int)NPORT, INFINITY, threads);
-  double t3 = now_s();
-  printf("dijkstra fields: %zu sources on %d threads in %.3f s (%.1f ms each)\n", NPORT, threads,
-         t3 - t2, 1e3 * (t3 - t2) / NPORT);
+  double t3 = now_s(), c3 = cpu_s();
+  printf("dijkstra fields: %zu sources on %d threads in %.3f s (%.1f ms CPU each)\n", NPORT,
+         threads, t3 - t2, 1e3 * (c3 - c2) / NPORT);
   double t4 = now_s();
   int npath = 0;
   for (size_t i = 0; i < NPORT; i++)

@@ -150,46 +150,60 @@ static int arc_clear(const geo_sea *s, long r0, long c0, int d) {
 
 /* Cells at least o.clearance from every land cell (centre to centre, plus half a cell:
  * the distance to the land cell's edge).  Row by row: the nearest land cell along the
- * row, then the rows within the clearance above and below. */
+ * row, then the rows within the clearance above and below (a ring of 2k + 1 rows). */
+static void near_row(const geo_sea *s, size_t r, int *row) {
+  size_t nx = s->land.nx;
+  const uint8_t *lv = s->land.level + r * nx;
+  const int far = 1 << 28;
+  int last = -far;
+  for (size_t c = 0; c < nx; c++) {
+    if (lv[c] != 0) last = (int)c;
+    row[c] = last == -far ? far : (int)c - last;
+  }
+  last = far;
+  for (size_t c = nx; c-- > 0;) {
+    if (lv[c] != 0) last = (int)c;
+    if (last != far && last - (int)c < row[c]) row[c] = last - (int)c;
+  }
+}
+
 static int build_clear(geo_sea *s) {
   size_t ny = s->land.ny, nx = s->land.nx;
   double res = s->land.res, hy = res * M_PER_DEG;
-  int *near = malloc(ny * nx * sizeof *near); /* cells to the nearest land in the row */
-  if (!(s->clear = malloc(ny * nx)) || !near) {
-    free(near);
+  double lim = s->o.clearance + 0.5 * hy; /* hy >= hx: the larger half cell */
+  long k = (long)ceil(lim / hy), rows = 2 * k + 1;
+  if (rows > 64) return ERR_RANGE; /* a clearance of 30 cells or more */
+  int *ring = malloc((size_t)rows * nx * sizeof *ring);
+  if (!(s->clear = malloc(ny * nx)) || !ring) {
+    free(ring);
     return ERR_NOMEM;
   }
-  const int far = 1 << 28;
+  for (long q = 0; q < k && q < (long)ny; q++) near_row(s, (size_t)q, ring + (size_t)(q % rows) * nx);
   for (size_t r = 0; r < ny; r++) {
-    int *row = near + r * nx, last = -far;
-    for (size_t c = 0; c < nx; c++) {
-      if (s->land.level[r * nx + c] != 0) last = (int)c;
-      row[c] = last == -far ? far : (int)c - last;
-    }
-    last = far;
-    for (size_t c = nx; c-- > 0;) {
-      if (s->land.level[r * nx + c] != 0) last = (int)c;
-      if (last != far && last - (int)c < row[c]) row[c] = last - (int)c;
-    }
-  }
-  for (size_t r = 0; r < ny; r++) {
+    if ((long)r + k < (long)ny) near_row(s, r + (size_t)k, ring + (size_t)(((long)r + k) % rows) * nx);
     double lat = s->land.lat_min + (r + 0.5) * res;
-    double hx = hy * cos(lat * DEG), lim = s->o.clearance + 0.5 * fmax(hx, hy);
-    long k = (long)ceil(lim / hy);
+    double hx = hy * cos(lat * DEG);
+    double lim_r = s->o.clearance + 0.5 * fmax(hx, hy);
+    int hmax[64]; /* per row offset: land this many cells along it or fewer is too near */
+    for (long dr = -k; dr <= k; dr++) {
+      double w = lim_r * lim_r - (double)(dr * dr) * hy * hy;
+      hmax[dr + k] = w < 0 ? -1 : (int)floor(sqrt(w) / hx);
+    }
+    const uint8_t *lv = s->land.level + r * nx;
+    const int *rowp[64];
+    int nrow = 0, lim_c[64];
+    for (long dr = -k; dr <= k; dr++) {
+      long q = (long)r + dr;
+      if (q < 0 || q >= (long)ny || hmax[dr + k] < 0) continue;
+      rowp[nrow] = ring + (size_t)(q % rows) * nx, lim_c[nrow++] = hmax[dr + k];
+    }
     for (size_t c = 0; c < nx; c++) {
-      int ok = s->land.level[r * nx + c] == 0;
-      for (long dr = -k; dr <= k && ok; dr++) {
-        long q = (long)r + dr;
-        if (q < 0 || q >= (long)ny) continue;
-        int h = near[(size_t)q * nx + c];
-        if (h >= far) continue;
-        double dx = h * hx, dy = (double)dr * hy;
-        if (dx * dx + dy * dy <= lim * lim) ok = 0;
-      }
+      int ok = lv[c] == 0;
+      for (int i = 0; i < nrow && ok; i++) ok = rowp[i][c] > lim_c[i];
       s->clear[r * nx + c] = (uint8_t)ok;
     }
   }
-  free(near);
+  free(ring);
   return 0;
 }
 
