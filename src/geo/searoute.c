@@ -542,9 +542,10 @@ static long grid_cell(const geo_sea *s, double lat, double lon, int *gi, int *gj
   return (long)*gi * s->nj + *gj;
 }
 
-/* join() in open water (level >= 1): the nodes of the level's lattice within twice its
- * spacing, all inside the clear water around the point, so no line is tested (one of
- * them is always kept: the coarser lattice's nearest node).  -1 elsewhere. */
+/* join() in open water (level >= 1): the nodes of the level's lattice within one
+ * spacing (and a node) of the point's cell, all inside the clear water around it, so no
+ * line is tested; one of them is always kept (the next lattice's nearest node).  -1
+ * elsewhere.  Hops on the local plane at the point's latitude. */
 static int join_open(const geo_sea *s, const double *base, double lat, double lon,
                      double *total, void (*visit)(void *, int, double), void *ctx) {
   int gi, gj;
@@ -552,7 +553,8 @@ static int join_open(const geo_sea *s, const double *base, double lat, double lo
   if (k < 0) return -1;
   int l = level_of_openness(s->odist[k]);
   if (l == 0) return -1;
-  int L = 1 << l, R = 2 << l, best = -1;
+  int L = 1 << l, R = L + 1, best = -1;
+  double coslat = cos(lat * DEG);
   *total = INFINITY;
   for (int i = (gi - R + L - 1) / L * L; i <= gi + R; i += L) {
     if (i < 0 || i >= s->ni) continue;
@@ -562,7 +564,8 @@ static int join_open(const geo_sea *s, const double *base, double lat, double lo
       if (u < 0 || (base && !isfinite(base[u]))) continue;
       double n_lat, n_lon;
       node_pos(s, i, j, &n_lat, &n_lon);
-      double hop = local_distance(lat, lon, n_lat, n_lon), t = (base ? base[u] : 0) + hop;
+      double dy = (n_lat - lat) * M_PER_DEG, dx = (n_lon - lon) * M_PER_DEG * coslat;
+      double hop = sqrt(dx * dx + dy * dy), t = (base ? base[u] : 0) + hop;
       if (visit) visit(ctx, u, hop);
       if (t < *total) *total = t, best = u;
     }
