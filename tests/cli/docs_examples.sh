@@ -10,6 +10,8 @@
 cp -r "$SRC/scenarios" "$SCRATCH/scenarios"
 [ -d "$SRC/tests/scenario/bad" ] && mkdir -p "$SCRATCH/tests/scenario" &&
   cp -r "$SRC/tests/scenario/bad" "$SCRATCH/tests/scenario/bad"
+[ -d "$SRC/tests/geo/check" ] && mkdir -p "$SCRATCH/tests/geo" &&
+  cp -r "$SRC/tests/geo/check" "$SCRATCH/tests/geo/check"
 mkdir -p "$SCRATCH/bin"
 ln -sf "$STRAITS" "$SCRATCH/bin/straits"
 
