@@ -44,5 +44,20 @@ awk '$1 == "logistics.fill_rate.sea-of-japan-group.fuel" { ok = $2 > 0.9 } END {
   "$SCRATCH/run" || { echo "FAIL: the group off Izumo is not supplied" >&2; cat "$SCRATCH/run" >&2; failures=$((failures + 1)); }
 awk '$1 == "logistics.delivery_time.mean" && $2 == "h" { ok = $3 > 50 && $3 < 70 } END { exit !ok }' \
   "$SCRATCH/run" || { echo "FAIL: delivery time is not the sea passage's" >&2; cat "$SCRATCH/run" >&2; failures=$((failures + 1)); }
+# The map's lanes are the sailed paths (issue 15): in the GeoJSON export each
+# logistics-flow feature keeps mode sea and runs south of Kyushu (below 31.5N; the
+# straight line from Yokosuka never leaves 35-36N).
+"$STRAITS" export -f geojson "$SCRATCH/soj.db" >"$SCRATCH/soj.geojson" || failures=$((failures + 1))
+grep -o '"layer":"logistics-flow"[^}]*}},"geometry":{"type":"LineString","coordinates":\[[^}]*' \
+  "$SCRATCH/soj.geojson" >"$SCRATCH/lanes" || true
+lanes=$(grep -c '"mode":"sea"' "$SCRATCH/lanes" || true)
+south=$(sed 's/.*"coordinates":\[//' "$SCRATCH/lanes" | awk -F'[][,]+' '{ m = 90; k = 0
+  for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9.]+$/ && ++k % 2 == 0 && $i + 0 < m) m = $i + 0
+  if (m < 31.5) n++ } END { print n + 0 }')
+if [ "$lanes" -ne 2 ] || [ "$south" -ne 2 ]; then
+  echo "FAIL: the export's sea lanes are not the sailed paths ($lanes sea lanes, $south south of Kyushu)" >&2
+  cat "$SCRATCH/lanes" >&2
+  failures=$((failures + 1))
+fi
 [ "$failures" -eq 0 ] || { echo "$failures failed" >&2; exit 1; }
 echo "ok: $n geography scenarios"
