@@ -336,7 +336,7 @@ static int build_graph(geo_sea *s) {
       for (int l = 0; l < LEVELS; l++) {
         double a_lat, a_lon, b_lat, b_lon;
         node_pos(s, gi, 0, &a_lat, &a_lon);
-        node_pos(s, gi + (move[d][0] << l), move[d][1] << l, &b_lat, &b_lon);
+        node_pos(s, gi + (move[d][0] * (1 << l)), move[d][1] * (1 << l), &b_lat, &b_lon);
         dlen[((size_t)gi * NDIR + d) * LEVELS + l] =
             geo_geodesic_inverse(a_lat, a_lon, b_lat, b_lon, NULL, NULL);
       }
@@ -356,7 +356,7 @@ static int build_graph(geo_sea *s) {
     long r0 = (long)gi * step + step / 2, c0 = (long)gj * step + step / 2;
     for (int l = 0; l <= lu; l++)
       for (int d = 0; d < NDIR; d++) {
-        int vi = gi + (move[d][0] << l), vj = gj + (move[d][1] << l);
+        int vi = gi + (move[d][0] * (1 << l)), vj = gj + (move[d][1] * (1 << l));
         if (vi < 0 || vj < 0 || vi >= s->ni || vj >= s->nj) continue;
         int v = s->node[(size_t)vi * s->nj + vj];
         if (v < 0) continue;
