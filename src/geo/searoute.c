@@ -42,6 +42,7 @@ typedef struct sea_source {
   double *dist;   /* [nnode] m from the point, INFINITY unreached; NULL: no field yet */
   int *pred;      /* [nnode] previous node on the path, -1 at the first node */
   double limit;   /* m: the field is exact out to here */
+  int gi, gj, open; /* its grid cell and that cell's openness (0 outside the grid) */
   sea_route *routes;
 } sea_source;
 
@@ -554,6 +555,11 @@ static int join_open(const geo_sea *s, const double *base, double lat, double lo
   int l = level_of_openness(s->odist[k]);
   if (l == 0) return -1;
   int L = 1 << l, R = L + 1, best = -1;
+  if (visit) {
+    /* A source joins every node of the open square around it (once, at prepare
+     * time): straight hops in all directions, so the first leg is not a lattice's. */
+    R = s->odist[k] - 1 < 64 ? s->odist[k] - 1 : 64, L = 1;
+  }
   double coslat = cos(lat * DEG);
   *total = INFINITY;
   for (int i = (gi - R + L - 1) / L * L; i <= gi + R; i += L) {
@@ -661,6 +667,8 @@ int geo_sea_source(geo_sea *s, double lat, double lon) {
   }
   memset(q, 0, sizeof *q);
   q->lat = lat, q->lon = lon, q->nseed = z.n, q->seed = z.node, q->hop = z.d0;
+  long cell = grid_cell(s, lat, lon, &q->gi, &q->gj);
+  q->open = cell >= 0 ? s->odist[cell] : 0;
   id = s->nsrc++;
 done:
   pthread_mutex_unlock(&s->lock);
@@ -729,10 +737,22 @@ int geo_sea_cover_all(geo_sea *s, const int *src, int n, double radius, int thre
   return j.err;
 }
 
+/* Whether the straight line from source q to lat/lon lies in clear water: the point is
+ * inside the open square (in nodes) around one of the two ends, which holds the line. */
+static int in_open_sight(const geo_sea *s, const sea_source *q, double lat, double lon) {
+  int gi, gj;
+  long cell = grid_cell(s, lat, lon, &gi, &gj);
+  if (cell < 0) return 0;
+  int o = s->odist[cell] > q->open ? s->odist[cell] : q->open;
+  int di = abs(gi - q->gi), dj = abs(gj - q->gj);
+  return (di > dj ? di : dj) + 1 < o;
+}
+
 double geo_sea_distance(const geo_sea *s, int src, double lat, double lon) {
   const sea_source *q = &s->src[src];
   double total;
   if (lat == q->lat && lon == q->lon) return 0;
+  if (in_open_sight(s, q, lat, lon)) return geo_geodesic_inverse(q->lat, q->lon, lat, lon, NULL, NULL);
   if (!q->dist) return INFINITY;
   return join_near(s, q->dist, lat, lon, &total) >= 0 ? total : INFINITY;
 }
@@ -818,7 +838,8 @@ static int find_path(geo_sea *s, sea_source *q, double lat, double lon, geo_path
   int *pred = q->pred, err = 0, best = -1;
   memset(out, 0, sizeof *out);
   double direct = local_distance(q->lat, q->lon, lat, lon);
-  if (direct < s->o.reach && line_ok(s, q->lat, q->lon, 1, lat, lon, 1, direct)) {
+  if ((direct < s->o.reach && line_ok(s, q->lat, q->lon, 1, lat, lon, 1, direct)) ||
+      in_open_sight(s, q, lat, lon)) {
     if (!(out->lat = malloc(2 * sizeof *out->lat)) || !(out->lon = malloc(2 * sizeof *out->lon))) {
       geo_path_release(out);
       return ERR_NOMEM;

@@ -7,44 +7,14 @@
 #include <string.h>
 
 #include "err.h"
-#include "scn_logistics.h"
-#include "sim.h"
-
-static void grow_box(double box[4], double lat, double lon) {
-  box[0] = fmin(box[0], lat), box[1] = fmax(box[1], lat);
-  box[2] = fmin(box[2], lon), box[3] = fmax(box[3], lon);
-}
-
-/* The places and person_missing points (as the SAR model's land mask takes them),
- * then sea route waypoints and consumers at sea; `margin` degrees around. */
-static void theater_box(const scn_scenario *sc, double margin, geo_box *b) {
-  double box[4] = {90, -90, 360, -180};
-  for (size_t i = 0; i < sc->nplace; i++) grow_box(box, sc->place[i].lat, sc->place[i].lon);
-  for (size_t e = 0; e < sc->nevent; e++)
-    for (size_t k = 0; k < sc->event[e].nraise; k++) {
-      const scn_raise *r = &sc->event[e].raise[k];
-      if (r->signal == SIG_PERSON_MISSING) grow_box(box, r->lat, r->lon);
-    }
-  for (size_t i = 0; i < sc->nroute; i++)
-    for (size_t k = 0; k < sc->route[i].n; k++) grow_box(box, sc->route[i].lat[k], sc->route[i].lon[k]);
-  const scn_logistics *L = sc->logistics;
-  for (size_t c = 0; L && c < L->nconsumer; c++) {
-    const scn_log_consumer *u = &L->consumer[c];
-    grow_box(box, u->lat, u->lon);
-    for (size_t k = 0; k < u->ntrack; k++) grow_box(box, u->track[k].lat, u->track[k].lon);
-    for (size_t k = 0; k < u->nstation; k++) grow_box(box, u->station[k].lat, u->station[k].lon);
-  }
-  if (box[0] > box[1]) box[0] = 20, box[1] = 40, box[2] = 115, box[3] = 145;
-  b->lat_min = fmax(-89, box[0] - margin), b->lat_max = fmin(89, box[1] + margin);
-  b->lon_min = fmax(-180, box[2] - margin), b->lon_max = fmin(360, box[3] + margin);
-}
 
 int log__sea_open(log_sea *ls, const scn_scenario *sc, double margin, diag *d) {
   memset(ls, 0, sizeof *ls);
   if (!(ls->src = malloc((sc->nplace + 1) * sizeof *ls->src))) return ERR_NOMEM;
   for (size_t p = 0; p < sc->nplace; p++) ls->src[p] = -1;
-  geo_box box;
-  theater_box(sc, margin, &box);
+  double b[4];
+  scn_theater_box(sc, margin, b);
+  geo_box box = {b[0], b[1], b[2], b[3]};
   geo_sea_options o = GEO_SEA_OPTIONS_INIT;
   if (!sc->coastline) return 0; /* theater.coastline: none */
   o.coastline = sc->coastline;
