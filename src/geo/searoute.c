@@ -725,7 +725,15 @@ static void *cover_worker(void *arg) {
 }
 
 int geo_sea_cover_all(geo_sea *s, const int *src, int n, double radius, int threads) {
-  cover_job j = {s, src, n, 0, 0, radius, PTHREAD_MUTEX_INITIALIZER};
+  int *distinct = malloc(((size_t)n + 1) * sizeof *distinct), m = 0;
+  if (!distinct) return ERR_NOMEM;
+  for (int i = 0; i < n; i++) { /* one search per source, however often it is listed */
+    int seen = 0;
+    for (int k = 0; k < m && !seen; k++) seen = distinct[k] == src[i];
+    if (!seen) distinct[m++] = src[i];
+  }
+  cover_job j = {s, distinct, m, 0, 0, radius, PTHREAD_MUTEX_INITIALIZER};
+  n = m;
   pthread_t t[16];
   int nt = 0;
   if (threads > 16) threads = 16;
@@ -734,6 +742,7 @@ int geo_sea_cover_all(geo_sea *s, const int *src, int n, double radius, int thre
   cover_worker(&j);
   for (int i = 0; i < nt; i++) pthread_join(t[i], NULL);
   pthread_mutex_destroy(&j.lock);
+  free(distinct);
   return j.err;
 }
 

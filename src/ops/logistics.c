@@ -368,9 +368,6 @@ static int build_lanes(log_model *m) {
   return 0;
 }
 
-/* The sea, with a full Dijkstra field from every depot's port: lanes' paths, moving
- * consumers' meeting points and repositioning all read them (docs/models.md "Sea
- * routing").  Without a coastline installed ships sail great circles. */
 /* Whether every place or position at sea that ships deliver to is reachable from
  * some depot's port (the fields are full). */
 static int all_reached(const log_model *m, const int *src) {
@@ -393,6 +390,9 @@ static int all_reached(const log_model *m, const int *src) {
   return 1;
 }
 
+/* The sea, with a full Dijkstra field from every depot's port: lanes' paths, moving
+ * consumers' meeting points and repositioning all read them (docs/models.md "Sea
+ * routing").  Without a coastline installed ships sail great circles. */
 static int open_sea(log_model *m, diag *d) {
   const scn_scenario *sc = m->sc;
   int ships = 0, err = 0;
