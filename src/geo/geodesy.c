@@ -1,12 +1,12 @@
-/* geodesy.c - the sphere's great circle, and the WGS84 geodesic through PROJ's
- * geodesic.h (Karney 2013) (geodesy.h). */
+/* geodesy.c - the WGS84 geodesic through PROJ's geodesic.h (Karney 2013), and the
+ * mean sphere's great circle for comparison (geodesy.h). */
 #include "geodesy.h"
 
 #include <geodesic.h>
 #include <math.h>
 #include <pthread.h>
 
-double geo_distance(double lat1, double lon1, double lat2, double lon2) {
+double geo_sphere_distance(double lat1, double lon1, double lat2, double lon2) {
   const double k = 3.14159265358979323846 / 180;
   double dlat = (lat2 - lat1) * k, dlon = (lon2 - lon1) * k;
   double h = sin(dlat / 2) * sin(dlat / 2) +
@@ -27,6 +27,10 @@ double geo_geodesic_inverse(double lat1, double lon1, double lat2, double lon2,
   if (azi1) *azi1 = a1;
   if (azi2) *azi2 = a2;
   return s12;
+}
+
+double geo_distance(double lat1, double lon1, double lat2, double lon2) {
+  return geo_geodesic_inverse(lat1, lon1, lat2, lon2, NULL, NULL);
 }
 
 void geo_geodesic_direct(double *lat2, double *lon2, double lat1, double lon1, double azi1,

@@ -1,12 +1,11 @@
 /* geodesy.h - distances on the Earth, the one place straits computes them
  * (DESIGN.md section 3: no module writes its own haversine).
  *
- * geo_distance() is the great circle on a sphere of the IUGG mean radius: within 0.5%
- * of the WGS84 ellipsoid's geodesic, used where a model's uncertainty is far larger.
- * geo_geodesic_*() solve the geodesic problems on the WGS84 ellipsoid with Karney's
- * algorithms (C. F. F. Karney, "Algorithms for geodesics", J. Geodesy 87, 2013) from
- * PROJ's geodesic.h: accurate to round-off (15 nm); the sea router measures its paths
- * with them.  All take and return degrees and metres; every function is thread-safe. */
+ * Distances are WGS84 geodesics, from Karney's algorithms (C. F. F. Karney,
+ * "Algorithms for geodesics", J. Geodesy 87, 2013) in PROJ's geodesic.h: accurate to
+ * round-off (15 nm).  GEO_EARTH_RADIUS (the IUGG mean sphere) remains for the models'
+ * local tangent planes, which span tens of kilometres.  All functions take and return
+ * degrees and metres; every one is thread-safe. */
 #ifndef STRAITS_GEODESY_H
 #define STRAITS_GEODESY_H
 
@@ -14,9 +13,12 @@
 #define GEO_WGS84_A 6378137.0      /* m, WGS84 equatorial radius */
 #define GEO_WGS84_F (1 / 298.257223563)
 
-/* Great-circle distance in metres between two points given in degrees (haversine,
- * well conditioned for short distances). */
+/* The WGS84 geodesic distance in metres between two points given in degrees (the
+ * shortest path on the ellipsoid; the same as geo_geodesic_inverse's). */
 double geo_distance(double lat1, double lon1, double lat2, double lon2);
+/* The great circle on the mean sphere (haversine): what geo_distance was before the
+ * ellipsoid, kept for comparisons (within 0.6% of the geodesic). */
+double geo_sphere_distance(double lat1, double lon1, double lat2, double lon2);
 
 /* WGS84 inverse problem: the geodesic distance in metres (the return value) and the
  * azimuths at both ends, degrees clockwise from north (either pointer may be NULL). */

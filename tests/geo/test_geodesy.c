@@ -13,21 +13,37 @@
 #include "geo_polygon.h"
 #include "geodesy.h"
 
+/* The sphere's great circle (geo_sphere_distance) against exact arcs. */
 static void exact_arcs(void **state) {
   (void)state;
   const double pi = 3.14159265358979323846, r = GEO_EARTH_RADIUS;
   /* One degree along a meridian, a quarter of the equator, pole to pole. */
-  assert_true(fabs(geo_distance(26, 127, 27, 127) - r * pi / 180) < 1e-6);
-  assert_true(fabs(geo_distance(0, 0, 0, 90) - r * pi / 2) < 1e-6);
-  assert_true(fabs(geo_distance(90, 0, -90, 0) - r * pi) < 1e-6);
+  assert_true(fabs(geo_sphere_distance(26, 127, 27, 127) - r * pi / 180) < 1e-6);
+  assert_true(fabs(geo_sphere_distance(0, 0, 0, 90) - r * pi / 2) < 1e-6);
+  assert_true(fabs(geo_sphere_distance(90, 0, -90, 0) - r * pi) < 1e-6);
+  assert_true(fabs(geo_sphere_distance(0, 179.5, 0, -179.5) - r * pi / 180) < 1e-6);
+  /* Along a parallel at 60 degrees a degree of longitude is about half as long. */
+  double d = geo_sphere_distance(60, 10, 60, 11);
+  assert_true(d > 0.499 * r * pi / 180 && d < 0.501 * r * pi / 180);
+}
+
+/* geo_distance is the WGS84 geodesic: exact values of the ellipsoid. */
+static void ellipsoid_arcs(void **state) {
+  (void)state;
+  const double a = GEO_WGS84_A, pi = 3.14159265358979323846;
+  /* A quarter of the equator is a quarter of a circle of radius a. */
+  assert_true(fabs(geo_distance(0, 0, 0, 90) - a * pi / 2) < 1e-6);
+  /* The quarter meridian, equator to pole: 10,001,965.729 m on WGS84. */
+  assert_true(fabs(geo_distance(0, 0, 90, 0) - 10001965.729) < 1e-3);
   /* Symmetric, zero on the spot, and the same across the antimeridian. */
   assert_true(geo_distance(26.2124, 127.6792, 25.0330, 121.5654) ==
               geo_distance(25.0330, 121.5654, 26.2124, 127.6792));
   assert_true(geo_distance(13.4443, 144.6537, 13.4443, 144.6537) == 0);
-  assert_true(fabs(geo_distance(0, 179.5, 0, -179.5) - r * pi / 180) < 1e-6);
-  /* Along a parallel at 60 degrees a degree of longitude is about half as long. */
-  double d = geo_distance(60, 10, 60, 11);
-  assert_true(d > 0.499 * r * pi / 180 && d < 0.501 * r * pi / 180);
+  assert_true(fabs(geo_distance(0, 179.5, 0, -179.5) - a * pi / 180) < 1e-6);
+  /* A degree of latitude grows from the equator to the pole (the meridian's radius of
+   * curvature): 110.574 km at the equator, 111.694 km at the pole. */
+  assert_true(fabs(geo_distance(-0.5, 0, 0.5, 0) - 110574.3) < 1.0);
+  assert_true(fabs(geo_distance(89, 0, 90, 0) - 111693.9) < 1.0);
 }
 
 /* The first five geodesics of Karney's test set (GeodTest.dat, C. F. F. Karney,
@@ -72,7 +88,7 @@ static void wgs84_karney(void **state) {
   /* The sphere's great circle stays within 0.6% of the geodesic (geodesy.h). */
   for (int i = 0; i < 5; i++) {
     const double *c = karney[i];
-    double r = geo_distance(c[0], c[1], c[3], c[4]) / c[6];
+    double r = geo_sphere_distance(c[0], c[1], c[3], c[4]) / c[6];
     assert_true(r > 0.994 && r < 1.006);
   }
 }
@@ -93,7 +109,8 @@ static void polygons(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(exact_arcs), cmocka_unit_test(wgs84_karney),
+  const struct CMUnitTest tests[] = {cmocka_unit_test(exact_arcs), cmocka_unit_test(ellipsoid_arcs),
+                                     cmocka_unit_test(wgs84_karney),
                                      cmocka_unit_test(polygons)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
