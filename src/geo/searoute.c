@@ -18,6 +18,7 @@
 #define DEG (3.14159265358979323846 / 180)
 #define M_PER_DEG (GEO_EARTH_RADIUS * DEG) /* along a meridian, on the mean sphere */
 #define NDIR 16
+#define CLEAR 0x80 /* in a mask cell's byte, over its GSHHG level */
 #define TRAIL_MAX 256 /* cells on one arc's line (a knight's move of 2 x 6 cells: 37) */
 
 /* The 16 moves, (row, column) in nodes: the 8 forward ones first, then their opposites
@@ -50,8 +51,8 @@ struct geo_sea {
   geo_sea_options o;
   geo_box box;
   char path[1024];
-  geo_landmask land; /* GSHHG levels at o.mask_res */
-  uint8_t *clear;    /* [ny * nx] 1: sea at least o.clearance from land */
+  geo_landmask land; /* GSHHG levels at o.mask_res (bits 0-2), and CLEAR (bit 7): sea
+                        at least o.clearance from land */
   int ni, nj;        /* node rows and columns */
   int *node;         /* [ni * nj] node index, or -1 (not navigable) */
   int nnode, narc;
@@ -90,12 +91,12 @@ static void node_pos(const geo_sea *s, int gi, int gj, double *lat, double *lon)
 
 static int cell_level(const geo_sea *s, long r, long c) {
   if (r < 0 || c < 0 || r >= (long)s->land.ny || c >= (long)s->land.nx) return 0;
-  return s->land.level[(size_t)r * s->land.nx + (size_t)c];
+  return s->land.level[(size_t)r * s->land.nx + (size_t)c] & 7;
 }
 
 static int cell_clear(const geo_sea *s, long r, long c) {
   if (r < 0 || c < 0 || r >= (long)s->land.ny || c >= (long)s->land.nx) return 0;
-  return s->clear[(size_t)r * s->land.nx + (size_t)c];
+  return s->land.level[(size_t)r * s->land.nx + (size_t)c] >> 7;
 }
 
 /* Short distances (up to a few tens of km): the local plane at the mean latitude. */
@@ -158,12 +159,12 @@ static void near_row(const geo_sea *s, size_t r, int *row) {
   const int far = 1 << 28;
   int last = -far;
   for (size_t c = 0; c < nx; c++) {
-    if (lv[c] != 0) last = (int)c;
+    if ((lv[c] & 7) != 0) last = (int)c;
     row[c] = last == -far ? far : (int)c - last;
   }
   last = far;
   for (size_t c = nx; c-- > 0;) {
-    if (lv[c] != 0) last = (int)c;
+    if ((lv[c] & 7) != 0) last = (int)c;
     if (last != far && last - (int)c < row[c]) row[c] = last - (int)c;
   }
 }
@@ -175,10 +176,7 @@ static int build_clear(geo_sea *s) {
   long k = (long)ceil(lim / hy), rows = 2 * k + 1;
   if (rows > 64) return ERR_RANGE; /* a clearance of 30 cells or more */
   int *ring = malloc((size_t)rows * nx * sizeof *ring);
-  if (!(s->clear = malloc(ny * nx)) || !ring) {
-    free(ring);
-    return ERR_NOMEM;
-  }
+  if (!ring) return ERR_NOMEM;
   for (long q = 0; q < k && q < (long)ny; q++) near_row(s, (size_t)q, ring + (size_t)(q % rows) * nx);
   for (size_t r = 0; r < ny; r++) {
     if ((long)r + k < (long)ny) near_row(s, r + (size_t)k, ring + (size_t)(((long)r + k) % rows) * nx);
@@ -190,7 +188,7 @@ static int build_clear(geo_sea *s) {
       double w = lim_r * lim_r - (double)(dr * dr) * hy * hy;
       hmax[dr + k] = w < 0 ? -1 : (int)floor(sqrt(w) / hx);
     }
-    const uint8_t *lv = s->land.level + r * nx;
+    uint8_t *lv = s->land.level + r * nx;
     const int *rowp[64];
     int nrow = 0, lim_c[64];
     for (long dr = -k; dr <= k; dr++) {
@@ -199,9 +197,9 @@ static int build_clear(geo_sea *s) {
       rowp[nrow] = ring + (size_t)(q % rows) * nx, lim_c[nrow++] = hmax[dr + k];
     }
     for (size_t c = 0; c < nx; c++) {
-      int ok = lv[c] == 0;
+      int ok = lv[c] == 0; /* no CLEAR bit yet in this row */
       for (int i = 0; i < nrow && ok; i++) ok = rowp[i][c] > lim_c[i];
-      s->clear[r * nx + c] = (uint8_t)ok;
+      if (ok) lv[c] |= CLEAR;
     }
   }
   free(ring);
@@ -235,7 +233,7 @@ static int clear_coast(geo_sea *s, const char *path, diag *d) {
         double f = (double)k / n;
         long r = (long)floor(r0 + f * (r1 - r0)), c = (long)floor(c0 + f * (c1 - c0));
         if (r >= 0 && c >= 0 && r < (long)s->land.ny && c < (long)s->land.nx)
-          s->clear[(size_t)r * s->land.nx + (size_t)c] = 0;
+          s->land.level[(size_t)r * s->land.nx + (size_t)c] &= (uint8_t)~CLEAR;
       }
     }
   }
@@ -343,7 +341,7 @@ static int build_graph(geo_sea *s) {
       }
   /* Edges, each made once: by the end of the higher level (the scale is within its
    * openness), or between two of the same level by the one it leaves forward. */
-  size_t cap = (size_t)s->nnode * (NDIR / 2) * 2 + 1, ne = 0;
+  size_t cap = (size_t)s->nnode * (NDIR / 2) + 1, ne = 0; /* grown if need be */
   if (cap > (size_t)INT32_MAX / 2) {
     err = ERR_LIMIT;
     goto done;
@@ -415,7 +413,7 @@ static void sea_free(geo_sea *s) {
     }
   }
   geo__graph_free(s->g);
-  free(s->node), free(s->cell), free(s->xyz), free(s->open), free(s->odist), free(s->clear);
+  free(s->node), free(s->cell), free(s->xyz), free(s->open), free(s->odist);
   geo_landmask_release(&s->land);
   pthread_mutex_destroy(&s->lock);
   free(s);
@@ -430,7 +428,7 @@ static int sea_build(geo_sea **out, const char *path, const geo_box *box,
   s->o = *o, s->box = *box;
   pthread_mutex_init(&s->lock, NULL);
   snprintf(s->path, sizeof s->path, "%s", path);
-  if ((err = geo_landmask_build(&s->land, path, box->lat_min, box->lat_max, box->lon_min,
+  if ((err = geo_landmask_build_fresh(&s->land, path, box->lat_min, box->lat_max, box->lon_min,
                                 box->lon_max, o->mask_res, d))) {
     sea_free(s);
     return err;
@@ -921,6 +919,15 @@ done:
   return err;
 }
 
+/* GSHHG land (level 1 or 3) at a point of the mask; outside it, sea. */
+static int sea_land(const geo_sea *s, double lat, double lon) {
+  double r, c;
+  to_cell(s, lat, lon, &r, &c);
+  if (!(r >= 0 && c >= 0 && r < (double)s->land.ny && c < (double)s->land.nx)) return 0;
+  int l = cell_level(s, (long)r, (long)c);
+  return l == 1 || l == 3;
+}
+
 /* ---- questions about the coast ------------------------------------------------------ */
 
 int geo_sea_crosses(const geo_sea *s, double a_lat, double a_lon, double b_lat, double b_lon,
@@ -935,7 +942,7 @@ int geo_sea_crosses(const geo_sea *s, double a_lat, double a_lon, double b_lat, 
     double f = (double)k / n;
     if (f * len < slack_a || (1 - f) * len < slack_b) continue;
     double la = a_lat + f * (b_lat - a_lat), lo = a_lon + f * (b_lon - a_lon);
-    if (geo_landmask_is_land(&s->land, la, lo)) {
+    if (sea_land(s, la, lo)) {
       *lat = la, *lon = lo;
       return 1;
     }
@@ -944,7 +951,7 @@ int geo_sea_crosses(const geo_sea *s, double a_lat, double a_lon, double b_lat, 
 }
 
 int geo_sea_is_land(const geo_sea *s, double lat, double lon) {
-  return geo_landmask_is_land(&s->land, lat, lon);
+  return sea_land(s, lat, lon);
 }
 
 char geo_sea_coastline(const geo_sea *s) { return s->land.resolution; }
