@@ -59,5 +59,19 @@ if [ "$lanes" -ne 2 ] || [ "$south" -ne 2 ]; then
   cat "$SCRATCH/lanes" >&2
   failures=$((failures + 1))
 fi
+# A patrol vessel's SAR sortie from Kure to Tosa Bay sails by the Bungo Channel: its
+# time on scene is shorter than with the straight leg over Shikoku by twice the extra
+# way (at least 2 x 100 km at 25 kn, 4.3 h; by hand some 2 x 190 km).
+for c in none i; do
+  rm -f "$SCRATCH/st.db"*
+  "$STRAITS" run -n 4 --no-report --db "$SCRATCH/st.db" --set theater.coastline=$c \
+    tests/geo/sar_transit.yaml >"$SCRATCH/sar_$c" 2>&1 || failures=$((failures + 1))
+done
+e_none=$(awk '$1 == "sar.effort" { print $3 }' "$SCRATCH/sar_none")
+e_sea=$(awk '$1 == "sar.effort" { print $3 }' "$SCRATCH/sar_i")
+awk -v a="$e_none" -v b="$e_sea" 'BEGIN { exit !(a > 0 && b > 0 && a - b > 4.3) }' || {
+  echo "FAIL: SAR vessel's time on scene $e_sea h by sea against $e_none h straight" >&2
+  failures=$((failures + 1))
+}
 [ "$failures" -eq 0 ] || { echo "$failures failed" >&2; exit 1; }
 echo "ok: $n geography scenarios"
