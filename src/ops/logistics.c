@@ -193,10 +193,66 @@ static uint64_t leg_areas(const log_model *m, double a0, double o0, double a1, d
 /* Points of a lane: a theater route joining the two places (either way, same mode),
  * else for a ship the path over water (log_sea.h), else the straight leg; each leg
  * sampled every SAMPLE_STEP for the area test.  ERR_NOTFOUND: no way over water. */
+/* A ship lane that follows its consumer's `route:` from the depot at one end: the
+ * route's points to its far end, then over water to where the lane ends.  Returns 1
+ * when the lane does (the path and distance set), 0 when the route does not start at
+ * this lane's depot, or an error. */
+static int named_route(log_model *m, lane *l, double tlat, double tlon) {
+  const scn_scenario *sc = m->sc;
+  int r = m->L->consumer[l->consumer].route;
+  if (r < 0) return 0;
+  const scn_route *rt = &sc->route[r];
+  int rev = rt->place[0] == l->from ? 0 : rt->place[rt->n - 1] == l->from ? 1 : -1;
+  if (rev < 0) return 0;
+  geo_path tail = {0};
+  double elat = rt->lat[rev ? 0 : rt->n - 1], elon = rt->lon[rev ? 0 : rt->n - 1];
+  if (m->sea.sea && !(elat == tlat && elon == tlon)) {
+    int q = geo_sea_source(m->sea.sea, elat, elon);
+    int err = q < 0 ? q : geo_sea_path(m->sea.sea, q, tlat, tlon, &tail);
+    if (err) return err;
+  }
+  size_t n = rt->n + (tail.n ? tail.n - 1 : 1); /* room for a straight last leg */
+  l->path.lat = malloc(n * sizeof *l->path.lat);
+  l->path.lon = malloc(n * sizeof *l->path.lon);
+  if (!l->path.lat || !l->path.lon) {
+    geo_path_release(&tail);
+    return ERR_NOMEM;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < rt->n; i++, k++) {
+    size_t j = rev ? rt->n - 1 - i : i;
+    l->path.lat[k] = rt->lat[j], l->path.lon[k] = rt->lon[j];
+  }
+  for (size_t i = 1; i < tail.n; i++, k++) l->path.lat[k] = tail.lat[i], l->path.lon[k] = tail.lon[i];
+  if (!tail.n && !(elat == tlat && elon == tlon)) /* no coastline: the straight leg */
+    l->path.lat[k] = tlat, l->path.lon[k] = tlon, k++;
+  l->path.n = k;
+  geo_path_release(&tail);
+  l->route = r, l->reverse = rev;
+  for (size_t i = 0; i + 1 < l->path.n; i++) {
+    const double *a = l->path.lat, *o = l->path.lon;
+    double d = geo_distance(a[i], o[i], a[i + 1], o[i + 1]);
+    l->distance += d;
+    l->areas |= leg_areas(m, a[i], o[i], a[i + 1], o[i + 1], d);
+  }
+  l->path.length = l->distance;
+  return 1;
+}
+
 static int lane_geometry(log_model *m, lane *l, double tlat, double tlon, int air) {
   const scn_scenario *sc = m->sc;
   const scn_route *rt = NULL;
   int rev = 0;
+  l->to_lat = tlat, l->to_lon = tlon;
+  l->distance = 0;
+  l->areas = 0;
+  l->src = -1;
+  memset(&l->path, 0, sizeof l->path);
+  if (!air) {
+    if (m->sea.sea && (l->src = log__sea_source(&m->sea, sc, l->from)) < 0) return l->src;
+    int named = named_route(m, l, tlat, tlon);
+    if (named) return named < 0 ? named : 0;
+  }
   for (size_t i = 0; i < sc->nroute && l->to >= 0; i++) {
     const scn_route *r = &sc->route[i];
     if (strcmp(r->kind, air ? "air" : "sea") != 0) continue;
@@ -204,13 +260,7 @@ static int lane_geometry(log_model *m, lane *l, double tlat, double tlon, int ai
     if (r->place[0] == l->to && r->place[r->n - 1] == l->from) { rt = r, rev = 1; break; }
   }
   l->route = rt ? (int)(rt - sc->route) : -1, l->reverse = rev;
-  l->to_lat = tlat, l->to_lon = tlon;
-  l->distance = 0;
-  l->areas = 0;
-  l->src = -1;
-  memset(&l->path, 0, sizeof l->path);
   if (!air && !rt && m->sea.sea) {
-    if ((l->src = log__sea_source(&m->sea, sc, l->from)) < 0) return l->src;
     int err = geo_sea_path(m->sea.sea, l->src, tlat, tlon, &l->path);
     if (err) return err;
     l->distance = l->path.length;

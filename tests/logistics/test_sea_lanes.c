@@ -168,8 +168,38 @@ static void sea_of_japan(void **state) {
   lanes_close(&l);
 }
 
+/* The group off Izumo names a route north about by the Tsugaru Strait (`route:`): its
+ * lane follows the route's points, then sails over water from the route's end to the
+ * group; the distance is the polyline's, and over water like every lane. */
+static void named_route(void **state) {
+  (void)state;
+  lanes l;
+  lanes_open(&l, GEO_TEST_DATA "/check/sea_of_japan_tsugaru.yaml");
+  assert_true(check_sea_lanes(&l) == 2);
+  int i = lane_to(&l, "sea-of-japan-group");
+  assert_true(i >= 0);
+  log_lane_info in;
+  log_lane_describe(l.m, i, &in);
+  const scn_route *rt = &l.sc->route[0];
+  assert_int_equal(in.route, 0);
+  const double *lat, *lon;
+  size_t n = log_lane_path(l.m, i, &lat, &lon);
+  assert_true(n > rt->n); /* the route, then the way over water to the group */
+  for (size_t k = 0; k < rt->n; k++) assert_true(lat[k] == rt->lat[k] && lon[k] == rt->lon[k]);
+  assert_true(lat[n - 1] == 36.0 && lon[n - 1] == 133.0);
+  double len = 0, north = -90;
+  for (size_t k = 0; k + 1 < n; k++) len += geo_distance(lat[k], lon[k], lat[k + 1], lon[k + 1]);
+  for (size_t k = 0; k < n; k++) north = lat[k] > north ? lat[k] : north;
+  double d = log_lane_distance(l.m, i);
+  fprintf(stderr, "yokosuka > off izumo by tsugaru: %.1f nmi, north to %.2fN\n", d / NMI, north);
+  assert_true(fabs(d - len) < 1e-6 * len);
+  assert_true(north > 41.3);
+  lanes_close(&l);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(default_scenario),
-                                     cmocka_unit_test(sea_of_japan)};
+                                     cmocka_unit_test(sea_of_japan),
+                                     cmocka_unit_test(named_route)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }
