@@ -327,7 +327,7 @@ static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer
   if ((v = scn__get(item, "route"))) {
     int r = scn__ids_resolve(c, &c->routes, v);
     if (r >= 0 && c->sc->route && strcmp(c->sc->route[r].kind, "sea") != 0)
-      scn__error(c, v, "route '%s' is a %s route: a consumer's ships follow a sea route", v->str,
+      scn__error(c, v, "route '%s' is of kind '%s': a consumer's ships follow a route of kind 'sea'", v->str,
                  c->sc->route[r].kind);
     else
       u.route = r;
