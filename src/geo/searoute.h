@@ -2,21 +2,25 @@
  * GSHHG land mask, kept a clearance from the coast (docs/models.md "Sea routing").
  *
  * geo_sea_open() rasterises the land mask over a box, marks the cells that lie at
- * least `clearance` from land, and joins grid nodes (every `step` mask cells) to their
- * 16 neighbours (the 8 of a chessboard king and the 8 of a knight) where the straight
- * line between them stays clear: a graph of the sea, measured on the WGS84 ellipsoid.
- * geo_sea_source() runs LEMON's Dijkstra once from a point (a port) and keeps the tree;
- * after that, geo_sea_distance() answers the sea distance from that source to any
- * point (a port, a moving ship's position) with a table lookup, no allocation, and
- * geo_sea_path() gives the path as a polyline, shortened by pulling it straight where
- * the water allows.  End points need not lie on the grid: a point joins the nodes
- * within `reach` of it that it sees over water (a port that the coastline's resolution
- * puts a little inland joins its nearest nodes anyway, over at most `reach`).
+ * least `clearance` from land (and off islets smaller than the raster sees), and joins
+ * grid nodes (every `step` mask cells) to their 16 neighbours (the 8 of a chessboard
+ * king and the 8 of a knight) where the straight line between them stays clear; in
+ * open water only the nodes of coarser lattices (every 2, 4, 8 nodes) are kept, joined
+ * by the same moves at their scale.  Arc lengths are WGS84 geodesics.  Per source (a
+ * port), geo_sea_cover() runs LEMON's Dijkstra once and keeps the field of distances;
+ * then geo_sea_distance() answers the sea distance from that source to any point (a
+ * port, a moving ship's position) with a table lookup, no allocation, and
+ * geo_sea_path() gives the path as a polyline, pulled straight where the water
+ * allows (A* when no field covers the target), once per (source, target).  End points
+ * need not lie on the grid: a point joins the nodes within `reach` of it that it sees
+ * over water (a port that the coastline's resolution closes in joins its nearest
+ * nodes anyway, over at most `reach`).
  *
  * Ownership: geo_sea_open/geo_sea_close are paired.  The last sea opened is kept for
  * the process (and handed out again to a caller asking for the same box and options),
- * so a run, its report and every point of a sweep route each pair once.  A geo_sea is
- * thread-safe: sources are added under its lock; lookups read only. */
+ * so a run, its report, its models and every point of a sweep share one.  A geo_sea is
+ * thread-safe: sources, fields and paths are added under its lock (a field is searched
+ * outside it); lookups only read, and sources are never added while they run. */
 #ifndef STRAITS_SEAROUTE_H
 #define STRAITS_SEAROUTE_H
 
