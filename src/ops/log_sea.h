@@ -2,9 +2,9 @@
  * router (geo/searoute.h) over the scenario's theater, a source at every depot's port,
  * and the checks `straits check` and a run share (docs/models.md "Sea routing").
  *
- * The box is the theater's places, its sea routes' waypoints, the consumers' positions
- * at sea and the crisis's person_missing points, `margin` degrees around (with 3, the
- * SAR model's land mask is cut from the same box, so one raster serves both).  Ownership: the
+ * The box is scn_theater_box's (places, sea routes, consumers at sea, person_missing
+ * points, the inspection zone), `margin` degrees around: with 3, the inspection and
+ * SAR models ask for the same sea and share it (geo_sea_open keeps the last one).  Ownership: the
  * log_sea is the caller's (log__sea_open / log__sea_close); it borrows the scenario. */
 #ifndef STRAITS_LOG_SEA_H
 #define STRAITS_LOG_SEA_H
