@@ -3,11 +3,14 @@
  *
  * Distances are WGS84 geodesics, from Karney's algorithms (C. F. F. Karney,
  * "Algorithms for geodesics", J. Geodesy 87, 2013) in PROJ's geodesic.h: accurate to
- * round-off (15 nm).  GEO_EARTH_RADIUS (the IUGG mean sphere) remains for the models'
- * local tangent planes, which span tens of kilometres.  All functions take and return
+ * round-off (15 nm).  geo_local_scale() gives the ellipsoid's tangent plane for local
+ * moves (the drift model's); GEO_EARTH_RADIUS (the IUGG mean sphere) remains for the
+ * inspection zone's and the SAR grid's planes, which span tens of kilometres.  All functions take and return
  * degrees and metres; every one is thread-safe. */
 #ifndef STRAITS_GEODESY_H
 #define STRAITS_GEODESY_H
+
+#include <math.h>
 
 #define GEO_EARTH_RADIUS 6371008.8 /* m, IUGG mean radius R1 */
 #define GEO_WGS84_A 6378137.0      /* m, WGS84 equatorial radius */
@@ -27,5 +30,16 @@ double geo_geodesic_inverse(double lat1, double lon1, double lat2, double lon2,
 /* WGS84 direct problem: where s12 metres along azimuth azi1 from lat1/lon1 lead. */
 void geo_geodesic_direct(double *lat2, double *lon2, double lat1, double lon1, double azi1,
                          double s12);
+
+/* The local plane's scales at latitude lat (degrees) on WGS84: metres per degree of
+ * latitude (the meridian's radius of curvature M) and of longitude (the parallel's
+ * radius N cos lat, N the prime vertical's).  For a step of tens of kilometres from
+ * lat, the ellipsoid's own tangent plane; no allocation, inline for hot loops. */
+static inline void geo_local_scale(double lat, double *m_lat, double *m_lon) {
+  const double e2 = GEO_WGS84_F * (2 - GEO_WGS84_F), k = 3.14159265358979323846 / 180;
+  double s = sin(lat * k), w = 1 - e2 * s * s, n = GEO_WGS84_A / sqrt(w);
+  *m_lat = n * (1 - e2) / w * k;
+  *m_lon = n * cos(lat * k) * k;
+}
 
 #endif
