@@ -50,10 +50,16 @@ static void layer_feature(rep_buf *b, int *first, const char *layer, const char 
   }
 }
 
-/* The lane's line, as the logistics model routes it. */
-static void lane_line(rep_buf *b, const scn_scenario *sc, const log_lane_info *in) {
+/* The lane's line, as the logistics model routes it: a ship's path over water, the
+ * theater route it follows, or the straight leg. */
+static void lane_line(rep_buf *b, const scn_scenario *sc, const log_model *m, int lane,
+                      const log_lane_info *in) {
+  const double *lat, *lon;
+  size_t n = log_lane_path(m, lane, &lat, &lon);
   rep_buf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
-  if (in->route >= 0) {
+  if (n >= 2) {
+    for (size_t k = 0; k < n; k++) rep_buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", lon[k], lat[k]);
+  } else if (in->route >= 0) {
     const scn_route *rt = &sc->route[in->route];
     for (size_t k = 0; k < rt->n; k++) {
       size_t j = in->reverse ? rt->n - 1 - k : k;
@@ -129,7 +135,7 @@ static int logistics_layer(rep_buf *b, store *st, int64_t run_id, const scn_scen
       rep_buf_json_num(b, by[k]);
     }
     rep_buf_put(b, "}");
-    lane_line(b, sc, &in);
+    lane_line(b, sc, m, i, &in);
     nfeat++;
   }
   rep_buf_put(b, "]}");

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "err.h"
 #include "inspection.h"
+#include "logistics.h"
 #include "scn_plan.h"
 
 void cmd_check_usage(FILE *out) {
@@ -240,6 +241,8 @@ int cmd_check(int argc, char **argv) {
   opt.include_dirs = a.include_dirs;
   opt.ninclude_dirs = a.ninclude_dirs;
   int err = scn_load(&sc, a.path, &opt, d);
+  /* Geography: ships' consumers reachable over water, sea routes clear of land. */
+  if (!err && (err = log_check(sc, d)) == ERR_INPUT) err = 0;
   const char *table = a.authorities ? a.authorities : cli_default_authorities();
   if (!err) err = cli_regular_file(table, d); /* never block on a FIFO for a table */
   int planned = !err && plan_scenario_uses(sc);

@@ -26,6 +26,11 @@ void geo_landmask_release(geo_landmask *m) {
 
 #ifndef STRAITS_HAVE_NETCDF
 
+int geo_landmask_build_fresh(geo_landmask *m, const char *path, double lat_min, double lat_max,
+                             double lon_min, double lon_max, double res, diag *d) {
+  return geo_landmask_build(m, path, lat_min, lat_max, lon_min, lon_max, res, d);
+}
+
 int geo_landmask_build(geo_landmask *m, const char *path, double lat_min, double lat_max,
                        double lon_min, double lon_max, double res, diag *d) {
   (void)lat_min, (void)lat_max, (void)lon_min, (void)lon_max, (void)res;
@@ -355,6 +360,11 @@ static int copy_mask(geo_landmask *to, const geo_landmask *from) {
 
 static int same_request(const char *path, const double key[5]) {
   return last.m.level && strcmp(last.path, path) == 0 && memcmp(last.key, key, sizeof last.key) == 0;
+}
+
+int geo_landmask_build_fresh(geo_landmask *m, const char *path, double lat_min, double lat_max,
+                             double lon_min, double lon_max, double res, diag *d) {
+  return rasterise(m, path, lat_min, lat_max, lon_min, lon_max, res, d);
 }
 
 int geo_landmask_build(geo_landmask *m, const char *path, double lat_min, double lat_max,

@@ -33,6 +33,10 @@ typedef struct geo_landmask {
  * ERR_NOMEM with the reason in d. */
 int geo_landmask_build(geo_landmask *m, const char *path, double lat_min, double lat_max,
                        double lon_min, double lon_max, double res, diag *d);
+/* The same raster, built afresh and not kept for the process (for a caller that keeps
+ * its own: the sea router). */
+int geo_landmask_build_fresh(geo_landmask *m, const char *path, double lat_min, double lat_max,
+                             double lon_min, double lon_max, double res, diag *d);
 void geo_landmask_release(geo_landmask *m);
 
 /* GSHHG level at a point: 0 sea, 1 land, 2 lake, 3 island in a lake, 4 pond; points

@@ -19,11 +19,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_sf_gamma.h>
 
 #include "err.h"
 #include "geo_polygon.h"
+#include "searoute.h"
 #include "geodesy.h"
 #include "plan.h"
 #include "rng.h"
@@ -110,6 +112,7 @@ static const struct {
 typedef struct unit_def {
   const scn_insp_asset *a;
   double base_lat, base_lon;
+  int src;     /* the sea source at its base (sea routing), or -1 */
   int first_team, nteams;
   int useless; /* endurance too short for the round trip: never deploys */
 } unit_def;
@@ -131,7 +134,53 @@ struct insp_model {
   size_t nzone;
   double mean_chord;     /* m: pi area / perimeter, the mean chord over all directions */
   int unsc_gate;   /* the UNSC resolution's gate index in the authorities table, or -1 */
+  geo_sea *sea;    /* ships sail over water (docs/models.md "Sea routing"), or NULL */
+  int *port_src;   /* [nport] the sea source at each diversion port, or NULL */
 };
+
+/* Sea distance from a source's point (lat0/lon0) to lat/lon; the great circle without
+ * a sea, from no source, or to a point the sea does not reach. */
+static double sail(const insp_model *m, int src, double lat0, double lon0, double lat, double lon) {
+  double d = m->sea && src >= 0 ? geo_sea_distance(m->sea, src, lat, lon) : INFINITY;
+  return isfinite(d) ? d : geo_distance(lat0, lon0, lat, lon);
+}
+
+/* The theater's sea (shared with the other models: the same box and options), a
+ * source at every diversion port and asset base, each with a full field. */
+static int open_sea(insp_model *m, diag *d) {
+  const scn_scenario *sc = m->sc;
+  const scn_inspection *in = m->in;
+  for (size_t u = 0; u < m->nunit; u++) m->unit[u].src = -1;
+  if (!sc->coastline) return 0;
+  double b[4];
+  scn_theater_box(sc, 3, b);
+  geo_box box = {b[0], b[1], b[2], b[3]};
+  geo_sea_options o = GEO_SEA_OPTIONS_INIT;
+  o.coastline = sc->coastline;
+  int err = geo_sea_open(&m->sea, &box, &o, d);
+  if (err == ERR_NOTFOUND) return 0; /* the logistics model says so; great circles */
+  if (err) return err;
+  size_t n = in->nport + m->nunit;
+  int *src = malloc((n + 1) * sizeof *src), k = 0;
+  if (!src || !(m->port_src = malloc((in->nport + 1) * sizeof *m->port_src))) {
+    free(src);
+    return ERR_NOMEM;
+  }
+  for (size_t i = 0; i < in->nport; i++) {
+    const scn_place *p = &sc->place[in->port[i]];
+    if ((m->port_src[i] = geo_sea_source(m->sea, p->lat, p->lon)) < 0) err = m->port_src[i];
+    else src[k++] = m->port_src[i];
+  }
+  for (size_t u = 0; u < m->nunit && !err; u++) {
+    if ((m->unit[u].src = geo_sea_source(m->sea, m->unit[u].base_lat, m->unit[u].base_lon)) < 0)
+      err = m->unit[u].src;
+    else src[k++] = m->unit[u].src;
+  }
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (!err) err = geo_sea_cover_all(m->sea, src, k, INFINITY, cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus);
+  free(src);
+  return err;
+}
 
 static int in_zone(const scn_region *r, double lat, double lon) {
   return geo_point_in_polygon(lat, lon, r->lat, r->lon, r->n);
@@ -166,17 +215,28 @@ static int build_units(insp_model *m, diag *d) {
   for (size_t i = 0; i < in->nasset; i++) {
     const scn_insp_asset *a = &in->asset[i];
     const scn_place *base = &m->sc->place[m->sc->force[a->force].base];
-    double out = geo_distance(base->lat, base->lon, m->clat, m->clon) / a->speed;
-    int useless = isfinite(a->endurance) && a->endurance <= 2 * out;
-    if (useless)
+    for (int k = 0; k < a->count; k++, u++) {
+      m->unit[u] = (unit_def){a, base->lat, base->lon, -1, (int)m->nteam, a->teams, 0};
+      m->nteam += (size_t)a->teams;
+    }
+  }
+  (void)d;
+  return 0;
+}
+
+/* The way out from each base to the zone's centre (over water where there is a sea):
+ * an asset whose endurance does not cover the round trip never deploys (a warning). */
+static int check_units(insp_model *m, diag *d) {
+  for (size_t u = 0; u < m->nunit; u++) {
+    unit_def *ud = &m->unit[u];
+    const scn_insp_asset *a = ud->a;
+    double out = sail(m, ud->src, ud->base_lat, ud->base_lon, m->clat, m->clon) / a->speed;
+    ud->useless = isfinite(a->endurance) && a->endurance <= 2 * out;
+    if (ud->useless && (u == 0 || m->unit[u - 1].a != a))
       diag_report(d, DIAG_WARNING, m->sc->path, 0, 0,
                   "inspection asset '%s': endurance %.3g h is less than the round trip of %.3g h "
                   "from its base to the zone; it never deploys",
                   m->sc->force[a->force].id, a->endurance / 3600, 2 * out / 3600);
-    for (int k = 0; k < a->count; k++, u++) {
-      m->unit[u] = (unit_def){a, base->lat, base->lon, (int)m->nteam, a->teams, useless};
-      m->nteam += (size_t)a->teams;
-    }
   }
   return 0;
 }
@@ -369,7 +429,8 @@ int insp_model_new_with(insp_model **out, const scn_scenario *sc,
   for (size_t f = 0; f < in->nflag; f++)
     m->p_consent[f] = scn_insp_rule_lookup(in->consent, in->nconsent, -1, (int)f);
   if ((rc = zone_geometry(m)) < 0) goto fail;
-  if ((rc = build_units(m, d)) < 0) goto fail;
+  if ((rc = build_units(m, d)) < 0 || (rc = open_sea(m, d)) < 0 || (rc = check_units(m, d)) < 0)
+    goto fail;
   if ((rc = define_metrics(m, ms)) < 0) goto fail;
   *out = m;
   return 0;
@@ -382,6 +443,8 @@ void insp_model_free(insp_model *m) {
   if (!m) return;
   free(m->p_interest), free(m->p_consent), free(m->speed), free(m->unit);
   free(m->zx), free(m->zy), free(m->metric_phase), free(m->metric_port);
+  free(m->port_src);
+  geo_sea_close(m->sea);
   free(m);
 }
 
@@ -806,7 +869,7 @@ static const scn_place *port_place(const insp *I, int k) {
 static void leg_sail(insp *I, leg *g, double lat, double lon, int k) {
   const scn_place *p = port_place(I, k);
   g->lat0 = lat, g->lon0 = lon, g->t0 = sim_now(I->sim), g->port = k;
-  g->t1 = g->t0 + geo_distance(lat, lon, p->lat, p->lon) / g->speed;
+  g->t1 = g->t0 + sail(I->m, I->m->port_src ? I->m->port_src[k] : -1, p->lat, p->lon, lat, lon) / g->speed;
   sim_at(I->sim, g->t1, leg_arrives, g);
 }
 
@@ -825,7 +888,8 @@ static void escort_done(insp *I, unit *u, double lat, double lon) {
   double to_zone = geo_distance(lat, lon, I->m->clat, I->m->clon);
   if (u->recalled) {
     u->state = U_HOMEBOUND;
-    sim_after(I->sim, geo_distance(lat, lon, u->def->base_lat, u->def->base_lon) / u->def->a->speed,
+    sim_after(I->sim,
+              sail(I->m, u->def->src, u->def->base_lat, u->def->base_lon, lat, lon) / u->def->a->speed,
               unit_home, u);
   } else {
     u->state = U_OUTBOUND;
@@ -1305,7 +1369,7 @@ static void unit_departs(sim *s, void *ctx) {
   const insp_model *m = u->I->m;
   u->state = U_OUTBOUND;
   u->lat = u->def->base_lat, u->lon = u->def->base_lon;
-  double out = geo_distance(u->lat, u->lon, m->clat, m->clon) / u->def->a->speed;
+  double out = sail(m, u->def->src, u->lat, u->lon, m->clat, m->clon) / u->def->a->speed;
   sim_after(u->I->sim, out, unit_arrives, u);
   /* Leave the station in time to be home when the endurance runs out (the way back
    * is taken as long as the way out). */
@@ -1326,7 +1390,8 @@ static void leave_station(insp *I, unit *u) {
   u->station_area += now - u->station_since;
   u->state = U_HOMEBOUND;
   unit_place(u);
-  double home = geo_distance(u->lat, u->lon, u->def->base_lat, u->def->base_lon) / u->def->a->speed;
+  double home = sail(I->m, u->def->src, u->def->base_lat, u->def->base_lon, u->lat, u->lon) /
+                u->def->a->speed;
   sim_after(I->sim, home, unit_home, u);
 }
 

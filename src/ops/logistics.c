@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "geo_polygon.h"
 #include "geodesy.h"
 #include "log_flow.h"
 #include "log_lp.h"
+#include "log_sea.h"
 #include "rng.h"
 #include "scn_logistics.h"
 #include "scn_plan.h"
@@ -58,6 +60,8 @@ typedef struct lane {
   int jp;             /* the class's force is Japanese (the combat-area rule) */
   int nation;         /* index of the force's nation in model->nation */
   int gated;          /* its consumer follows plan tasks owned by this lane's nation */
+  int src;            /* ships: the sea source at `from` (sea routing), or -1 */
+  geo_path path;      /* ships: the polyline sailed to to_lat/to_lon (n = 0 for aircraft) */
   char name[96];
 } lane;
 
@@ -119,6 +123,10 @@ struct log_model {
   int nunits;
   int nnation;
   const char **nation; /* [A] distinct nations of the transport classes' forces */
+  log_sea sea;        /* where ships sail (sea.sea NULL: great circles) */
+  double *hop;        /* [P * P] ships' sea distance from place p (a depot's port) to
+                         place q at [q * P + p] (repositioning); NaN: not asked */
+  int *unreached;     /* [C] a depot's ships found no way over water to the consumer */
   int ntask;          /* tasks of the plan (for SIG_TASK_STATUS) */
   int nphase;
   /* metrics */
@@ -183,23 +191,88 @@ static uint64_t leg_areas(const log_model *m, double a0, double o0, double a1, d
   return areas;
 }
 
-/* Points of a lane: a theater route joining the two places (either way, same mode)
- * or the straight leg; each leg sampled every SAMPLE_STEP for the area test. */
-static void lane_geometry(log_model *m, lane *l, double tlat, double tlon, int air) {
+/* Points of a lane: a theater route joining the two places (either way, same mode),
+ * else for a ship the path over water (log_sea.h), else the straight leg; each leg
+ * sampled every SAMPLE_STEP for the area test.  ERR_NOTFOUND: no way over water. */
+/* A ship lane that follows its consumer's `route:` from the depot at one end: the
+ * route's points to its far end, then over water to where the lane ends.  Returns 1
+ * when the lane does (the path and distance set), 0 when the route does not start at
+ * this lane's depot, or an error. */
+static int named_route(log_model *m, lane *l, double tlat, double tlon) {
+  const scn_scenario *sc = m->sc;
+  int r = m->L->consumer[l->consumer].route;
+  if (r < 0) return 0;
+  const scn_route *rt = &sc->route[r];
+  int rev = rt->place[0] == l->from ? 0 : rt->place[rt->n - 1] == l->from ? 1 : -1;
+  if (rev < 0) return 0;
+  geo_path tail = {0};
+  double elat = rt->lat[rev ? 0 : rt->n - 1], elon = rt->lon[rev ? 0 : rt->n - 1];
+  if (m->sea.sea && !(elat == tlat && elon == tlon)) {
+    int q = geo_sea_source(m->sea.sea, elat, elon);
+    int err = q < 0 ? q : geo_sea_path(m->sea.sea, q, tlat, tlon, &tail);
+    if (err) return err;
+  }
+  size_t n = rt->n + (tail.n ? tail.n - 1 : 1); /* room for a straight last leg */
+  l->path.lat = malloc(n * sizeof *l->path.lat);
+  l->path.lon = malloc(n * sizeof *l->path.lon);
+  if (!l->path.lat || !l->path.lon) {
+    geo_path_release(&tail);
+    return ERR_NOMEM;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < rt->n; i++, k++) {
+    size_t j = rev ? rt->n - 1 - i : i;
+    l->path.lat[k] = rt->lat[j], l->path.lon[k] = rt->lon[j];
+  }
+  for (size_t i = 1; i < tail.n; i++, k++) l->path.lat[k] = tail.lat[i], l->path.lon[k] = tail.lon[i];
+  if (!tail.n && !(elat == tlat && elon == tlon)) /* no coastline: the straight leg */
+    l->path.lat[k] = tlat, l->path.lon[k] = tlon, k++;
+  l->path.n = k;
+  geo_path_release(&tail);
+  l->route = r, l->reverse = rev;
+  for (size_t i = 0; i + 1 < l->path.n; i++) {
+    const double *a = l->path.lat, *o = l->path.lon;
+    double d = geo_distance(a[i], o[i], a[i + 1], o[i + 1]);
+    l->distance += d;
+    l->areas |= leg_areas(m, a[i], o[i], a[i + 1], o[i + 1], d);
+  }
+  l->path.length = l->distance;
+  return 1;
+}
+
+static int lane_geometry(log_model *m, lane *l, double tlat, double tlon, int air) {
   const scn_scenario *sc = m->sc;
   const scn_route *rt = NULL;
   int rev = 0;
+  l->to_lat = tlat, l->to_lon = tlon;
+  l->distance = 0;
+  l->areas = 0;
+  l->src = -1;
+  memset(&l->path, 0, sizeof l->path);
+  if (!air) {
+    if (m->sea.sea && (l->src = log__sea_source(&m->sea, sc, l->from)) < 0) return l->src;
+    int named = named_route(m, l, tlat, tlon);
+    if (named) return named < 0 ? named : 0;
+  }
   for (size_t i = 0; i < sc->nroute && l->to >= 0; i++) {
     const scn_route *r = &sc->route[i];
     if (strcmp(r->kind, air ? "air" : "sea") != 0) continue;
     if (r->place[0] == l->from && r->place[r->n - 1] == l->to) { rt = r, rev = 0; break; }
     if (r->place[0] == l->to && r->place[r->n - 1] == l->from) { rt = r, rev = 1; break; }
   }
-  size_t n = rt ? rt->n : 2;
   l->route = rt ? (int)(rt - sc->route) : -1, l->reverse = rev;
-  l->to_lat = tlat, l->to_lon = tlon;
-  l->distance = 0;
-  l->areas = 0;
+  if (!air && !rt && m->sea.sea) {
+    int err = geo_sea_path(m->sea.sea, l->src, tlat, tlon, &l->path);
+    if (err) return err;
+    l->distance = l->path.length;
+    for (size_t i = 0; i + 1 < l->path.n; i++) {
+      const double *a = l->path.lat, *o = l->path.lon;
+      l->areas |= leg_areas(m, a[i], o[i], a[i + 1], o[i + 1],
+                            geo_distance(a[i], o[i], a[i + 1], o[i + 1]));
+    }
+    return 0;
+  }
+  size_t n = rt ? rt->n : 2;
   for (size_t i = 0; i + 1 < n; i++) {
     double a0, o0, a1, o1;
     if (rt) {
@@ -208,10 +281,12 @@ static void lane_geometry(log_model *m, lane *l, double tlat, double tlon, int a
     } else {
       a0 = sc->place[l->from].lat, o0 = sc->place[l->from].lon, a1 = tlat, o1 = tlon;
     }
-    double d = geo_distance(a0, o0, a1, o1);
+    double d = air || !m->sea.sea ? geo_distance(a0, o0, a1, o1)
+                                  : geo_geodesic_inverse(a0, o0, a1, o1, NULL, NULL);
     l->distance += d;
     l->areas |= leg_areas(m, a0, o0, a1, o1, d);
   }
+  return 0;
 }
 
 static int64_t minutes_cost(double distance, double speed) {
@@ -300,12 +375,20 @@ static int build_lanes(log_model *m) {
           if (dp->airfield < 0 || u->airfield < 0) continue;
           l->from = dp->airfield, l->to = u->airfield;
         } else {
-          if (u->port < 0 && u->place >= 0) continue; /* ashore, no port to land at */
+          /* Ashore with no port to land at: no ship lane (a place of kind sea_area is
+           * at sea: ships deliver alongside there). */
+          if (u->port < 0 && u->place >= 0 && strcmp(m->sc->place[u->place].kind, "sea_area") != 0)
+            continue;
           l->from = dp->place, l->to = u->port;
         }
         if (l->to >= 0) tlat = m->sc->place[l->to].lat, tlon = m->sc->place[l->to].lon;
         l->moving = l->to < 0 && (u->ntrack > 1 || u->nstation > 0);
-        lane_geometry(m, l, tlat, tlon, t->air);
+        int err = lane_geometry(m, l, tlat, tlon, t->air);
+        if (err == ERR_NOTFOUND) {
+          m->unreached[c] = 1; /* no way over water from this depot: no lane */
+          continue;
+        }
+        if (err) return err;
         l->cost = minutes_cost(l->distance, t->speed);
         l->unload_full = unload_full(t, m->K);
         l->dock = dock_of(m, d, l->from);
@@ -334,6 +417,123 @@ static int build_lanes(log_model *m) {
         m->nlane++;
       }
   return 0;
+}
+
+/* Whether every place or position at sea that ships deliver to is reachable from
+ * some depot's port (the fields are full). */
+static int all_reached(const log_model *m, const int *src) {
+  const scn_logistics *L = m->L;
+  for (int c = 0; c < m->C; c++) {
+    const scn_log_consumer *u = &L->consumer[c];
+    size_t n = 1 + u->ntrack + u->nstation;
+    int ashore = u->place >= 0 && strcmp(m->sc->place[u->place].kind, "sea_area") != 0;
+    if (ashore && u->port < 0) continue;
+    for (size_t k = 0; k < n; k++) {
+      double lat = u->port >= 0 ? m->sc->place[u->port].lat : u->lat;
+      double lon = u->port >= 0 ? m->sc->place[u->port].lon : u->lon;
+      if (k > 0 && k <= u->ntrack) lat = u->track[k - 1].lat, lon = u->track[k - 1].lon;
+      if (k > u->ntrack) lat = u->station[k - 1 - u->ntrack].lat, lon = u->station[k - 1 - u->ntrack].lon;
+      int seen = 0;
+      for (int i = 0; i < m->D && !seen; i++) seen = isfinite(geo_sea_distance(m->sea.sea, src[i], lat, lon));
+      if (!seen) return 0;
+    }
+  }
+  return 1;
+}
+
+/* The sea, with a full Dijkstra field from every depot's port: lanes' paths, moving
+ * consumers' meeting points and repositioning all read them (docs/models.md "Sea
+ * routing").  Without a coastline installed ships sail great circles. */
+static int open_sea(log_model *m, diag *d) {
+  const scn_scenario *sc = m->sc;
+  int ships = 0, err = 0;
+  for (int a = 0; a < m->A; a++) ships |= !m->L->transport[a].air;
+  if (!ships) return 0;
+  int *src = calloc((size_t)m->D + 1, sizeof *src);
+  if (!src) return ERR_NOMEM;
+  /* The theater's box with 3 degrees around, and where a way round lies farther out
+   * (a passage closed at this resolution, an island chain), 10. */
+  static const double margin[] = {3, 10};
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass) log__sea_close(&m->sea);
+    if ((err = log__sea_open(&m->sea, sc, margin[pass], d)) || !m->sea.sea) break;
+    for (int k = 0; k < m->D && !err; k++) {
+      int q = log__sea_source(&m->sea, sc, m->L->depot[k].place);
+      if (q < 0) err = q;
+      src[k] = q;
+    }
+    if (err) break;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if ((err = geo_sea_cover_all(m->sea.sea, src, m->D, INFINITY, cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus)) ||
+        all_reached(m, src))
+      break;
+  }
+  free(src);
+  if (err || !m->sea.sea) return err;
+  /* Repositioning: from any ship's base or depot port to every depot port. */
+  if (!(m->hop = malloc(((size_t)m->P * m->P + 1) * sizeof *m->hop))) return ERR_NOMEM;
+  for (size_t i = 0; i < (size_t)m->P * m->P; i++) m->hop[i] = NAN;
+  for (int k = 0; k < m->D; k++) {
+    int p = m->L->depot[k].place, q0 = log__sea_source(&m->sea, sc, p);
+    for (int a = -1; a < m->A + m->D; a++) {
+      int q = a < 0 ? p : a < m->A ? (m->L->transport[a].air ? -1 : sc->force[m->L->transport[a].force].base)
+                                   : m->L->depot[a - m->A].place;
+      if (q < 0 || !isnan(m->hop[(size_t)q * m->P + p])) continue;
+      geo_path path;
+      err = q == p ? ERR_OK : geo_sea_path(m->sea.sea, q0, sc->place[q].lat, sc->place[q].lon, &path);
+      if (err && err != ERR_NOTFOUND) return err;
+      m->hop[(size_t)q * m->P + p] = q == p ? 0 : err ? INFINITY : path.length;
+      if (!err && q != p) geo_path_release(&path);
+    }
+  }
+  return 0;
+}
+
+static void fmt_point(char *buf, size_t len, double lat, double lon) {
+  snprintf(buf, len, "%.3f%c %.3f%c", fabs(lat), lat < 0 ? 'S' : 'N', fabs(lon), lon < 0 ? 'W' : 'E');
+}
+
+/* An at-sea consumer's positions (track points, stations) reachable over water from
+ * each depot that has a ship lane to it, and every consumer that ships were meant to
+ * supply reachable by one: else a located error (never a consumer silently starved). */
+static int check_reach(log_model *m, diag *d) {
+  const scn_logistics *L = m->L;
+  int bad = 0;
+  for (int c = 0; c < m->C; c++) {
+    const scn_log_consumer *u = &L->consumer[c];
+    int lanes = 0;
+    for (int i = 0; i < m->nlane; i++) lanes += m->lane[i].consumer == c;
+    if (!lanes && m->unreached[c]) {
+      char at[64];
+      fmt_point(at, sizeof at, u->lat, u->lon);
+      diag_report(d, DIAG_ERROR, u->loc.file, u->loc.line, u->loc.col,
+                  "consumer '%s' at %s cannot be reached over water from any depot's port "
+                  "(coastline '%c')",
+                  u->id, at, geo_sea_coastline(m->sea.sea));
+      bad = 1;
+      continue;
+    }
+    for (int i = 0; i < m->nlane; i++) {
+      const lane *l = &m->lane[i];
+      if (l->consumer != c || !l->moving || l->src < 0) continue;
+      size_t n = u->ntrack + u->nstation;
+      for (size_t k = 0; k < n; k++) {
+        double lat = k < u->ntrack ? u->track[k].lat : u->station[k - u->ntrack].lat;
+        double lon = k < u->ntrack ? u->track[k].lon : u->station[k - u->ntrack].lon;
+        if (isfinite(geo_sea_distance(m->sea.sea, l->src, lat, lon))) continue;
+        char at[64];
+        fmt_point(at, sizeof at, lat, lon);
+        diag_report(d, DIAG_ERROR, u->loc.file, u->loc.line, u->loc.col,
+                    "consumer '%s': its %s %zu at %s cannot be reached over water from "
+                    "depot '%s' (coastline '%c')",
+                    u->id, k < u->ntrack ? "track point" : "station",
+                    (k < u->ntrack ? k : k - u->ntrack) + 1, at, L->depot[l->depot].id,
+                    geo_sea_coastline(m->sea.sea));
+        bad = 1;
+      }
+    }
+  }
+  return bad ? ERR_INPUT : 0;
 }
 
 /* Commodities share a capacity when a class carries several of them, or a loading
@@ -824,6 +1024,9 @@ static int define_metrics(log_model *m, metric_set *ms) {
 
 void log_model_free(log_model *m) {
   if (!m) return;
+  for (int i = 0; m->lane && i < m->nlane; i++) geo_path_release(&m->lane[i].path);
+  log__sea_close(&m->sea);
+  free(m->hop), free(m->unreached);
   for (size_t i = 0; i < m->nall; i++) solver_set_free(m, m->all[i]);
   free(m->all);
   if (m->net)
@@ -843,7 +1046,6 @@ void log_model_free(log_model *m) {
 }
 
 int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
-  (void)d;
   *out = NULL;
   const scn_logistics *L = sc->logistics;
   if (!L) return 0;
@@ -863,8 +1065,9 @@ int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag 
   m->combat = calloc(sc->nregion + 1, sizeof *m->combat);
   m->combat_box = calloc(4 * sc->nregion + 1, sizeof *m->combat_box);
   m->net = calloc((size_t)m->K + 1, sizeof *m->net);
+  m->unreached = calloc((size_t)m->C + 1, sizeof *m->unreached);
   if (!m->order || !m->unit || !m->port_of_place || !m->place_used || !m->combat ||
-      !m->combat_box || !m->net)
+      !m->combat_box || !m->net || !m->unreached)
     goto fail;
   for (int k = 0; k < m->K; k++) m->unit[k] = L->commodity[k].volume ? 1.0 : 1000.0;
   for (int p = 1, n = 0; p <= 9; p++) /* stable order by priority */
@@ -883,7 +1086,9 @@ int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag 
       m->combat[m->ncombat++] = (int)r;
     }
   for (int a = 0; a < m->A; a++) m->nunits += L->transport[a].count;
-  if ((err = build_lanes(m)) || (err = build_nets(m))) goto fail;
+  if ((err = open_sea(m, d)) || (err = build_lanes(m)) || (err = check_reach(m, d)) ||
+      (err = build_nets(m)))
+    goto fail;
   assign_arcs(m);
   m->coupled = is_coupled(m);
   if (m->coupled && (err = build_lpmap(m))) goto fail;
@@ -906,6 +1111,25 @@ fail:
 }
 
 int log_lanes(const log_model *m) { return m->nlane; }
+
+size_t log_lane_path(const log_model *m, int i, const double **lat, const double **lon) {
+  *lat = m->lane[i].path.lat, *lon = m->lane[i].path.lon;
+  return m->lane[i].path.n;
+}
+
+double log_lane_distance(const log_model *m, int i) { return m->lane[i].distance; }
+
+int log_check(const scn_scenario *sc, diag *d) {
+  if (!sc->logistics) return 0;
+  metric_set scratch; /* the model defines its metrics; only its checks are wanted */
+  metric_set_init(&scratch);
+  log_model *m = NULL;
+  int err = log_model_new(&m, sc, &scratch, d);
+  metric_set_release(&scratch);
+  if (m) log__sea_check_routes(&m->sea, sc, d);
+  log_model_free(m);
+  return err;
+}
 int64_t log_lane_cost(const log_model *m, int i) { return m->lane[i].cost; }
 double log_unit(const log_model *m, int k) { return m->unit[k]; }
 const char *log_lane_name(const log_model *m, int i) { return m->lane[i].name; }
@@ -1003,15 +1227,25 @@ static void consumer_pos(const log_run *r, int c, double t, double *lat, double 
   *lon = w[i].lon + f * (w[i + 1].lon - w[i].lon);
 }
 
+/* Distance sailed from lat0/lon0 to lat/lon: over water from a depot's port (src >= 0,
+ * lat0/lon0 its position), else the great circle (aircraft; a ship at sea following a
+ * consumer that moved; a position the sea cannot reach, which check_reach rules out
+ * for every track point and station). */
+static double sea_distance(const log_model *m, int src, double lat0, double lon0, double lat,
+                           double lon) {
+  double d = src >= 0 ? geo_sea_distance(m->sea.sea, src, lat, lon) : INFINITY;
+  return isfinite(d) ? d : geo_distance(lat0, lon0, lat, lon);
+}
+
 /* Where a unit leaving lat0/lon0 at t0 at `speed` meets consumer c: the fixed point of
  * T = t0 + |from - pos(T)| / speed, a contraction while the consumer is slower than the
  * ship (iterated from T = t0; docs/models.md).  Returns the distance sailed. */
-static double intercept(const log_run *r, int c, double lat0, double lon0, double t0,
+static double intercept(const log_run *r, int c, int src, double lat0, double lon0, double t0,
                         double speed, double *lat, double *lon) {
   double T = t0, d = 0;
   for (int i = 0; i < INTERCEPT_ITER; i++) {
     consumer_pos(r, c, T, lat, lon);
-    d = geo_distance(lat0, lon0, *lat, *lon);
+    d = sea_distance(r->m, src, lat0, lon0, *lat, *lon);
     double next = t0 + d / speed;
     if (fabs(next - T) < 1) break;
     T = next;
@@ -1099,8 +1333,12 @@ static void voyage_unloaded(sim *s, void *ctx);
 static void voyage_returned(sim *s, void *ctx);
 static void voyage_ready(sim *s, void *ctx);
 
-static double place_distance(const scn_scenario *sc, int a, int b) {
-  return geo_distance(sc->place[a].lat, sc->place[a].lon, sc->place[b].lat, sc->place[b].lon);
+/* From place a to place b (a depot's port): over water for ships where the sea knows
+ * the way, else the great circle. */
+static double place_distance(const log_model *m, int a, int b, int air) {
+  const scn_scenario *sc = m->sc;
+  double d = !air && m->hop ? m->hop[(size_t)a * m->P + b] : NAN;
+  return isfinite(d) ? d : geo_distance(sc->place[a].lat, sc->place[a].lon, sc->place[b].lat, sc->place[b].lon);
 }
 
 /* Give an idle unit of the lane's class (one already at the loading place first) a
@@ -1189,7 +1427,8 @@ static void launch_round(log_run *r) {
       if (top > 0) load_unit(r, r->round[j], k, top);
     }
     double speed = m->L->transport[u->transport].speed;
-    double reposition = u->at == l->from ? 0 : place_distance(m->sc, u->at, l->from) / speed;
+    double reposition =
+        u->at == l->from ? 0 : place_distance(m, u->at, l->from, m->L->transport[u->transport].air) / speed;
     u->underway += reposition;
     if (sim_after(r->s, reposition, voyage_load, u)) sim_fail(r->s, ERR_LIMIT);
   }
@@ -1240,7 +1479,7 @@ static void voyage_depart(sim *s, void *ctx) {
   u->lat = l->to_lat, u->lon = l->to_lon;
   if (l->to < 0) {
     const scn_place *p = &r->m->sc->place[l->from];
-    leg = intercept(r, l->consumer, p->lat, p->lon, sim_now(s), speed, &u->lat, &u->lon);
+    leg = intercept(r, l->consumer, l->src, p->lat, p->lon, sim_now(s), speed, &u->lat, &u->lon);
   }
   if (sim_after(s, leg / speed, voyage_unload, u)) sim_fail(s, ERR_LIMIT);
 }
@@ -1267,7 +1506,7 @@ static void sail_home(unit *u, sim_handler then) {
   log_run *r = u->r;
   const lane *l = &r->m->lane[u->lane];
   const scn_place *p = &r->m->sc->place[l->from];
-  double back = l->to >= 0 ? l->distance : geo_distance(u->lat, u->lon, p->lat, p->lon);
+  double back = l->to >= 0 ? l->distance : sea_distance(r->m, l->src, p->lat, p->lon, u->lat, u->lon);
   if (sim_after(r->s, back / r->m->L->transport[u->transport].speed, then, u))
     sim_fail(r->s, ERR_LIMIT);
 }
@@ -1283,7 +1522,7 @@ static void voyage_unload(sim *s, void *ctx) {
     consumer_pos(r, l->consumer, sim_now(s), &lat, &lon);
     if (geo_distance(u->lat, u->lon, lat, lon) > MEET_TOLERANCE) {
       double speed = m->L->transport[u->transport].speed;
-      double leg = intercept(r, l->consumer, u->lat, u->lon, sim_now(s), speed, &lat, &lon);
+      double leg = intercept(r, l->consumer, -1, u->lat, u->lon, sim_now(s), speed, &lat, &lon);
       u->lat = lat, u->lon = lon;
       if (sim_after(s, leg / speed, voyage_unload, u)) sim_fail(s, ERR_LIMIT);
       return;
@@ -1378,7 +1617,7 @@ static void update_lanes(log_run *r) {
     if (!l->moving) continue;
     const scn_place *p = &m->sc->place[l->from];
     double speed = m->L->transport[l->transport].speed, lat, lon;
-    double d = intercept(r, l->consumer, p->lat, p->lon, sim_now(r->s), speed, &lat, &lon);
+    double d = intercept(r, l->consumer, l->src, p->lat, p->lon, sim_now(r->s), speed, &lat, &lon);
     r->lane_dist[i] = d;
     r->lane_cost[i] = minutes_cost(d, speed);
     /* Only JP classes avoid combat areas: the others' crossings are never asked. */

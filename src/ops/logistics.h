@@ -68,6 +68,18 @@ const char *log_lane_name(const log_model *m, int lane);
  * places (to = -1: alongside the consumer at to_lat/to_lon), whether it flies, and the
  * theater route it follows (-1: the straight leg from `from` to the end; reverse:
  * the route is followed from its last waypoint to its first). */
+/* A ship lane's sailed polyline (from its loading port to where it ends: its `to_lat`,
+ * `to_lon`), points owned by the model; 0 for aircraft and for lanes that follow a
+ * theater route (log_lane_info.route) or sail without a coastline installed.  And a
+ * lane's one-way distance in m (a moving consumer: to its first position). */
+size_t log_lane_path(const log_model *m, int lane, const double **lat, const double **lon);
+double log_lane_distance(const log_model *m, int lane);
+
+/* What `straits check` asks of the logistics section: the errors a run would stop on
+ * (a consumer no transport can reach over water, located) and warnings for theater
+ * sea routes that cross land, into d.  0, ERR_INPUT, or another error. */
+int log_check(const scn_scenario *sc, diag *d);
+
 typedef struct log_lane_info {
   int consumer, from, to, air, route, reverse;
   double to_lat, to_lon;

@@ -23,6 +23,7 @@
 #include "gshhg.h"
 #include "hash.h"
 #include "rng.h"
+#include "searoute.h"
 #include "scn_sar.h"
 #include "stats.h"
 
@@ -41,6 +42,8 @@ struct sar_model {
    * the run's provenance (sar_model_inputs). */
   char sha_current[HASH_SHA256_HEX], sha_wind[HASH_SHA256_HEX], sha_water[HASH_SHA256_HEX],
       sha_coast[HASH_SHA256_HEX];
+  geo_sea *sea;     /* ships' transits over water (docs/models.md "Sea routing"), or NULL */
+  int *asset_src;   /* [nasset] the sea source at a ship's base, -1: it flies (or no sea) */
   int m_cases, m_missing, m_found, m_alive, m_p_alive, m_ttl, m_pos, m_pos_series, m_effort,
       m_area, m_sorties, m_held, m_first, m_searching;
 };
@@ -156,6 +159,8 @@ static int define(metric_set *ms, const char *name, const char *unit, unsigned f
   return metric_define(ms, "sar", name, unit, flags, desc);
 }
 
+static int open_sea(sar_model *m, diag *d);
+
 int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
   *out = NULL;
   if (!sc->sar)
@@ -193,6 +198,8 @@ int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag 
                   "(gmt-gshhg-low): search objects will not strand on land");
     }
   }
+  if ((err = open_sea(m, d)))
+    goto fail;
   if ((m->m_cases = define(ms, "cases", "1", 0, "search and rescue cases opened")) < 0 ||
       (m->m_missing = define(ms, "persons.missing", "1", METRIC_LOWER_BETTER, "persons reported missing")) < 0 ||
       (m->m_found = define(ms, "persons.found", "1", METRIC_HIGHER_BETTER, "persons located")) < 0 ||
@@ -231,6 +238,8 @@ void sar_model_free(sar_model *m) {
   env_field_free(m->wind);
   env_field_free(m->water);
   geo_landmask_release(&m->land);
+  geo_sea_close(m->sea);
+  free(m->asset_src);
   free(m);
 }
 
@@ -447,6 +456,58 @@ static double leg(double lat0, double lon0, double lat1, double lon1) {
   return hypot(x, y);
 }
 
+/* An asset's transit between its base and lat/lon: over water for a ship (its base's
+ * field, read at the point), the straight leg for an aircraft or where the sea does not
+ * reach (the datum on land: the drift strands there). */
+static double transit_leg(const sar_model *m, int asset, double blat, double blon, double lat,
+                          double lon) {
+  int src = m->asset_src ? m->asset_src[asset] : -1;
+  double d = src >= 0 ? geo_sea_distance(m->sea, src, lat, lon) : INFINITY;
+  return isfinite(d) ? d : leg(blat, blon, lat, lon);
+}
+
+/* Whether a force sails: its kind names a ship (a case file's `sar_unit`, or any other
+ * kind, keeps the straight leg of an aircraft). */
+static int sails(const char *kind) {
+  static const char *const sea[] = {"vessel", "ship", "boat", "cutter", "destroyer", "frigate",
+                                    "patrol"};
+  for (size_t i = 0; i < sizeof sea / sizeof *sea; i++)
+    if (strstr(kind, sea[i])) return 1;
+  return 0;
+}
+
+/* The theater's sea (shared with the other models), a field from each ship's base. */
+static int open_sea(sar_model *m, diag *d) {
+  const scn_scenario *sc = m->sc;
+  const scn_sar *cfg = m->cfg;
+  int ships = 0, err = 0;
+  for (size_t i = 0; i < cfg->nasset; i++) ships |= sails(sc->force[cfg->asset[i].force].kind);
+  if (!ships || !sc->coastline) return 0;
+  double b[4];
+  scn_theater_box(sc, 3, b);
+  geo_box box = {b[0], b[1], b[2], b[3]};
+  geo_sea_options o = GEO_SEA_OPTIONS_INIT;
+  o.coastline = sc->coastline;
+  if ((err = geo_sea_open(&m->sea, &box, &o, d)) == ERR_NOTFOUND) return 0;
+  if (err) return err;
+  int *src = malloc((cfg->nasset + 1) * sizeof *src), n = 0;
+  if (!src || !(m->asset_src = malloc((cfg->nasset + 1) * sizeof *m->asset_src))) {
+    free(src);
+    return ERR_NOMEM;
+  }
+  for (size_t i = 0; i < cfg->nasset && !err; i++) {
+    const scn_force *f = &sc->force[cfg->asset[i].force];
+    m->asset_src[i] = -1;
+    if (!sails(f->kind)) continue;
+    int q = geo_sea_source(m->sea, sc->place[f->base].lat, sc->place[f->base].lon);
+    if (q < 0) err = q;
+    else m->asset_src[i] = src[n++] = q;
+  }
+  if (!err) err = geo_sea_cover_all(m->sea, src, n, INFINITY, 2);
+  free(src);
+  return err;
+}
+
 static void note_searching(sar *S, int delta) {
   S->searching += delta;
   if (metric_point_add(S->out, S->m->m_searching, sim_now(S->s), S->searching))
@@ -496,8 +557,9 @@ static void search_ends(sar_unit *un) {
                                        .t_end = now - c->t_open, .rect = un->rect,
                                        .pos = c->found ? 1 : c->pos};
   }
-  double back = leg(0.5 * (un->rect.lat_min + un->rect.lat_max),
-                    0.5 * (un->rect.lon_min + un->rect.lon_max), un->base_lat, un->base_lon);
+  double back = transit_leg(S->m, un->asset, un->base_lat, un->base_lon,
+                            0.5 * (un->rect.lat_min + un->rect.lat_max),
+                            0.5 * (un->rect.lon_min + un->rect.lon_max));
   unit_next(un, back / as->speed, unit_home, U_BACK);
 }
 
@@ -654,7 +716,7 @@ static void unit_takeoff(sim *s, void *ctx) {
     unit_next(un, as->turnaround, unit_takeoff, U_WAIT);
     return;
   }
-  double transit = leg(un->base_lat, un->base_lon, lat, lon) / as->speed;
+  double transit = transit_leg(S->m, un->asset, un->base_lat, un->base_lon, lat, lon) / as->speed;
   un->on_scene = as->endurance - 2 * transit;
   un->kase = (int)(c - S->kase);
   if (un->on_scene < SAR_MIN_ON_SCENE)
@@ -814,7 +876,7 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
     weighted_centre(&out->p, &clat, &clon);
     for (size_t u = 0; u < nunit; u++) {
       const scn_sar_asset *as = &cfg->asset[U[u].asset];
-      U[u].transit = leg(U[u].blat, U[u].blon, clat, clon) / as->speed;
+      U[u].transit = transit_leg(m, U[u].asset, U[u].blat, U[u].blon, clat, clon) / as->speed;
       U[u].on = as->endurance - 2 * U[u].transit;
       U[u].active = U[u].on >= SAR_MIN_ON_SCENE && U[u].t_free < cfg->search_limit;
       U[u].t_on = U[u].t_free + U[u].transit;
@@ -842,7 +904,7 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
           if (pass == 1 && R[u].area > 0) {
             double rl, ro;
             rect_centre(&R[u], &rl, &ro);
-            U[u].transit = leg(U[u].blat, U[u].blon, rl, ro) / as->speed;
+            U[u].transit = transit_leg(m, U[u].asset, U[u].blat, U[u].blon, rl, ro) / as->speed;
             U[u].on = fmax(0.0, as->endurance - 2 * U[u].transit);
           }
           W[u] = U[u].active ? as->sweep[object] : 0, L[u] = as->speed * U[u].on;
@@ -856,7 +918,7 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
           continue;
         double rl, ro;
         rect_centre(&R[u], &rl, &ro);
-        U[u].transit = leg(U[u].blat, U[u].blon, rl, ro) / as->speed;
+        U[u].transit = transit_leg(m, U[u].asset, U[u].blat, U[u].blon, rl, ro) / as->speed;
         U[u].on = as->endurance - 2 * U[u].transit;
         if (U[u].on < SAR_MIN_ON_SCENE) {
           U[u].active = 0;

@@ -19,7 +19,6 @@
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-#define R_EARTH GEO_EARTH_RADIUS
 #define DEG (M_PI / 180.0)
 
 enum { SAR_PURPOSE_JIBE = 0x100 };
@@ -74,17 +73,18 @@ void sar_local_xy(double lat0, double lon0, double lat, double lon, double *x, d
     dlon -= 360;
   else if (dlon < -180)
     dlon += 360;
-  *x = dlon * DEG * R_EARTH * cos(0.5 * (lat + lat0) * DEG);
-  *y = (lat - lat0) * DEG * R_EARTH;
+  double m_lat, m_lon; /* WGS84's tangent plane at the mean latitude */
+  geo_local_scale(0.5 * (lat + lat0), &m_lat, &m_lon);
+  *x = dlon * m_lon;
+  *y = (lat - lat0) * m_lat;
 }
 
-#define M_PER_DEG (R_EARTH * DEG)
-
-/* (lat, lon) displaced by x metres east and y north (tangent plane at lat). */
+/* (lat, lon) displaced by x metres east and y north (WGS84's tangent plane at lat). */
 static inline void offset(double *lat, double *lon, double x, double y) {
-  double la = *lat;
-  *lat = la + y * (1.0 / M_PER_DEG);
-  *lon = *lon + x / (M_PER_DEG * cos(la * DEG));
+  double m_lat, m_lon;
+  geo_local_scale(*lat, &m_lat, &m_lon);
+  *lat += y / m_lat;
+  *lon += x / m_lon;
 }
 
 /* The time of the next jibe after t: exponential, keyed by (seed, rep, particle, t)
@@ -183,10 +183,11 @@ static inline int step_begin(sar_particles *p, size_t i, double t, const sar_dri
 static inline void step_move(sar_particles *p, size_t i, const sar_drift_opts *o, double uc,
                              double vc, double uw, double vw) {
   double lat = p->lat[i], lon = p->lon[i];
-  /* One division serves both 1/W (the downwind unit vector) and 1/(R cos lat) (the
-   * longitude step). */
+  /* One division serves both 1/W (the downwind unit vector) and 1/(N cos lat) (the
+   * longitude step); the plane is WGS84's tangent plane at lat (geo_local_scale). */
   double W = sqrt(uw * uw + vw * vw), ex = 0, ey = 1; /* calm: "downwind" is north */
-  double mc = M_PER_DEG * cos(lat * DEG), inv_mc;
+  double m_lat, mc, inv_mc;
+  geo_local_scale(lat, &m_lat, &mc);
   if (W > 0) {
     double inv = 1 / (W * mc);
     ex = uw * (inv * mc), ey = vw * (inv * mc), inv_mc = inv * W;
@@ -204,8 +205,8 @@ static inline void step_move(sar_particles *p, size_t i, const sar_drift_opts *o
   dw *= o->leeway_factor, cw *= o->leeway_factor;
   /* right of downwind (ex, ey) is (ey, -ex): wind toward north -> right is east */
   double u = uc + dw * ex + cw * ey, v = vc + dw * ey - cw * ex;
-  /* the step on the tangent plane at lat (offset(), with 1/(R cos lat) from above) */
-  double nlat = lat + v * o->dt * (1.0 / M_PER_DEG), nlon = lon + u * o->dt * inv_mc;
+  /* the step on the tangent plane at lat (offset(), with 1/(N cos lat) from above) */
+  double nlat = lat + v * o->dt / m_lat, nlon = lon + u * o->dt * inv_mc;
   if (o->land && geo_landmask_is_land(o->land, nlat, nlon)) {
     p->state[i] = SAR_STRANDED; /* stays at its last position in the water */
     return;

@@ -209,6 +209,7 @@ int scn__load_with(scn_scenario **out, const char *path, const scn_load_options 
   size_t errors_before = diag_count(c.d, DIAG_ERROR);
 
   c.sc = scn__alloc(&c, mem, sizeof *c.sc);
+  if (c.sc) c.sc->coastline = 'i'; /* theater.coastline's default */
   scn__node *root = c.sc ? scn__compose(&c, path) : NULL;
   if (root) {
     scn__apply_overrides(&c, &root);

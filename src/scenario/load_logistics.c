@@ -282,13 +282,14 @@ static void load_tasks(log_loader *G, const scn__node *v, scn_log_consumer *u) {
 static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer *out) {
   static const char *const keys[] = {"id",       "name",   "place",   "at",     "track",
                                      "stations", "port",   "airfield", "demand", "on_hand",
-                                     "target",   "priority", "surge",  "task",   NULL};
+                                     "target",   "priority", "surge",  "task",   "route",
+                                     NULL};
   scn__ctx *c = G->c;
   const scn__node *v, *place = scn__get(item, "place"), *at = scn__get(item, "at"),
                       *track = scn__get(item, "track");
   scn__check_keys(c, item, "consumer", keys);
   scn_log_consumer u = {.name = "", .place = -1, .port = -1, .airfield = -1, .on_hand = 3 * 86400.0,
-                        .target = 5 * 86400.0, .loc = scn__loc(item)};
+                        .target = 5 * 86400.0, .route = -1, .loc = scn__loc(item)};
   int idx = scn__item_id(c, item, &G->consumers, &u.id);
   if ((v = scn__get(item, "name"))) scn__text(c, v, "name", &u.name);
   if ((place != NULL) + (at != NULL) + (track != NULL) != 1) {
@@ -323,6 +324,14 @@ static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer
     else load_stations(G, v, &u);
   }
   if ((v = scn__get(item, "task"))) load_tasks(G, v, &u);
+  if ((v = scn__get(item, "route"))) {
+    int r = scn__ids_resolve(c, &c->routes, v);
+    if (r >= 0 && c->sc->route && strcmp(c->sc->route[r].kind, "sea") != 0)
+      scn__error(c, v, "route '%s' is of kind '%s': a consumer's ships follow a route of kind 'sea'", v->str,
+                 c->sc->route[r].kind);
+    else
+      u.route = r;
+  }
   if (idx >= 0) out[idx] = u;
 }
 

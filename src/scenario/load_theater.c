@@ -136,11 +136,18 @@ static void load_routes(scn__ctx *c, const scn__node *list) {
   c->sc->nroute = c->routes.n;
 }
 
+/* GSHHG resolutions the sea router may use, coarse to fine; none: great circles. */
+static const char *const coastlines[] = {"none", "c", "l", "i", "h", "f"};
+
 void scn__load_theater(scn__ctx *c, const scn__node *theater) {
-  static const char *const keys[] = {"places", "regions", "routes", NULL};
+  static const char *const keys[] = {"places", "regions", "routes", "coastline", NULL};
   if (!scn__expect_map(c, theater, "theater")) return;
   scn__check_keys(c, theater, "theater", keys);
   const scn__node *v;
+  int which;
+  if ((v = scn__get(theater, "coastline")) &&
+      scn__choice(c, v, "coastline", coastlines, 6, &which) == 0)
+    c->sc->coastline = which ? coastlines[which][0] : 0;
   if ((v = scn__get(theater, "places"))) load_places(c, v);
   if ((v = scn__get(theater, "regions"))) load_regions(c, v);
   if ((v = scn__get(theater, "routes"))) load_routes(c, v);

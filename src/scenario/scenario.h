@@ -139,6 +139,9 @@ typedef struct scn_scenario {
                           framed by its length: 64 hex digits.  A run's identity adds
                           what the modules read (mc.h: the study hash). */
   const char *path;    /* the main file */
+  char coastline;      /* theater.coastline: the finest GSHHG resolution ships are
+                          routed on ('c', 'l', 'i', 'h', 'f'; default 'i'), or 0 for
+                          none (ships sail great circles) */
 
   size_t nplace, nregion, nroute, nforce, nevent;
   scn_place *place;
@@ -182,6 +185,12 @@ typedef struct scn_load_options {
  * is returned.  Warnings may be reported on success. */
 int scn_load(scn_scenario **out, const char *path, const scn_load_options *opt, diag *d);
 void scn_free(scn_scenario *sc); /* NULL is a no-op */
+
+/* The theater's box in degrees (lat_min, lat_max, lon_min, lon_max): its places, sea
+ * routes' waypoints, person_missing points, logistics consumers' positions at sea and
+ * the inspection zone, `margin` degrees around (clamped to [-89, 89] x [-180, 360]).
+ * Every model that routes ships asks for the same box, so they share one sea. */
+void scn_theater_box(const scn_scenario *sc, double margin, double box[4]);
 
 /* Index by id, or -1. */
 int scn_place_find(const scn_scenario *sc, const char *id);

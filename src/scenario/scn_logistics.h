@@ -80,6 +80,8 @@ typedef struct scn_log_consumer {
                         none of that nation's linked tasks runs, its transports deliver
                         nothing here; other nations' transports are not gated */
   int *task;         /* [ntask] task indices (scn_plan.h) */
+  int route;         /* `route:` a theater sea route its ships follow from the depot at
+                        either end (then over water to the consumer), or -1 */
   scn_loc loc;
 } scn_log_consumer;
 

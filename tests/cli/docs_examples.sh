@@ -16,6 +16,8 @@ cp -r "$SRC/scenarios" "$SCRATCH/scenarios"
   cp -r "$SRC/tests/inspection/data" "$SCRATCH/tests/inspection/data"
 [ -d "$SRC/tests/cli/data" ] && mkdir -p "$SCRATCH/tests/cli" &&
   cp -r "$SRC/tests/cli/data" "$SCRATCH/tests/cli/data"
+[ -d "$SRC/tests/geo/check" ] && mkdir -p "$SCRATCH/tests/geo" &&
+  cp -r "$SRC/tests/geo/check" "$SCRATCH/tests/geo/check"
 mkdir -p "$SCRATCH/bin"
 ln -sf "$STRAITS" "$SCRATCH/bin/straits"
 

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "err.h"
 #include "geodesy.h"
+#include "gshhg.h"
 #include "inspection.h"
 #include "metric.h"
 #include "plan.h"
@@ -679,6 +680,31 @@ static void test_divert_legs(void **state) {
   scn_free(sc);
 }
 
+/* The same diversions on GSHHG's coastline (issue 15): the leg to port-a, due north
+ * over open water east of Miyako, is sailed over the sea router's grid: at least the
+ * geodesic, and within the grid's 3%; port-b, a degree east, past Miyako's north
+ * coast, likewise.  Skipped where no coastline is installed. */
+static void test_divert_sea(void **state) {
+  (void)state;
+  char path[1024];
+  if (geo_gshhg_find(path, sizeof path, NULL, 'i')) skip();
+  static const char *const names[] = {"divert_transit_mean"};
+  static const char *const ov[] = {"theater.coastline=i"};
+  const double v = 12 * 1852.0 / 3600;
+  scn_scenario *sc = load("divert.yaml", ov, 1);
+  double da = geo_geodesic_inverse(25, 125, 25.9, 125, NULL, NULL) / v;
+  double db = geo_geodesic_inverse(25, 125, 25, 126, NULL, NULL) / v;
+  run_out out;
+  run(sc, 2, names, 1, &out, NULL, NULL);
+  printf("  to port-a by sea %.0f s, geodesic %.0f s\n", out.v[0][0], da);
+  for (int r = 0; r < 2; r++) assert_true(out.v[0][r] >= da && out.v[0][r] <= 1.03 * da);
+  closure c = {{scn_place_find(sc, "port-a"), 0}, 0, 1};
+  run(sc, 2, names, 1, &out, schedule_closure, &c);
+  printf("  to port-b by sea %.0f s, geodesic %.0f s\n", out.v[0][0], db);
+  for (int r = 0; r < 2; r++) assert_true(out.v[0][r] >= db && out.v[0][r] <= 1.03 * db);
+  scn_free(sc);
+}
+
 /* escort: asset takes the asset off station for the leg at the ship's speed and the
  * way back at its own: escorting time = diversions x (d/12 kn + d/30 kn), over the
  * operation x 2 assets (the last escort may be cut by the horizon: 2%); ships wait
@@ -1005,7 +1031,8 @@ int main(void) {
       cmocka_unit_test(test_phase_rates),     cmocka_unit_test(test_phase_exact),
       cmocka_unit_test(test_task_follow),     cmocka_unit_test(test_intercept),
       cmocka_unit_test(test_tracks_geometry), cmocka_unit_test(test_tracks_rules),
-      cmocka_unit_test(test_divert_legs),     cmocka_unit_test(test_divert_escort),
+      cmocka_unit_test(test_divert_legs),     cmocka_unit_test(test_divert_sea),
+      cmocka_unit_test(test_divert_escort),
       cmocka_unit_test(test_replay_tracks),   cmocka_unit_test(test_phase_plan),
       cmocka_unit_test(test_task_assets),
       cmocka_unit_test(test_regime_switch),   cmocka_unit_test(test_regime_release),

@@ -1,0 +1,77 @@
+# check.sh - `straits check` on the geography of tests/geo/check/NAME.yaml: the
+# diagnostics' first lines (location, severity, message) must be exactly
+# check/NAME.expected, and the exit status 2 when one is an error, 0 otherwise.  Run
+# from the source tree so the printed paths are relative.  Skipped (77) without an
+# installed GSHHG coastline.  Regenerate after a deliberate change with
+# STRAITS_UPDATE_GOLDEN=1 and review the diff.
+set -eu
+: "${STRAITS:?}" "${SRC:?}" "${SCRATCH:?}"
+rm -rf "$SCRATCH" && mkdir -p "$SCRATCH"
+cd "$SRC"
+dir=${STRAITS_GSHHG_DIR:-/usr/share/gmt-gshhg}
+[ -r "$dir/binned_GSHHS_i.nc" ] || { echo "no GSHHG coastline in $dir: skipped"; exit 77; }
+failures=0
+n=0
+for input in tests/geo/check/*.yaml; do
+  name=$(basename "$input" .yaml)
+  expected=tests/geo/check/$name.expected
+  set +e
+  "$STRAITS" check --samples 0 --authorities data/authorities.yaml "$input" >"$SCRATCH/out" 2>&1
+  got=$?
+  set -e
+  grep -E '^[^ ].*: (error|warning): ' "$SCRATCH/out" >"$SCRATCH/found" || true
+  if [ -n "${STRAITS_UPDATE_GOLDEN:-}" ]; then cp "$SCRATCH/found" "$expected"; fi
+  want=0
+  grep -q ': error: ' "$expected" && want=2
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $input: exit status $got, expected $want" >&2
+    failures=$((failures + 1))
+  fi
+  if ! diff -u "$expected" "$SCRATCH/found" >&2; then
+    echo "FAIL: $input: diagnostics differ (full output below)" >&2
+    cat "$SCRATCH/out" >&2
+    failures=$((failures + 1))
+  fi
+  n=$((n + 1))
+done
+[ "$n" -ge 3 ] || { echo "FAIL: only $n scenarios" >&2; failures=$((failures + 1)); }
+# The Sea of Japan's consumers are supplied, by sea: a voyage from Yokosuka takes some
+# 60 h (about 940 nmi at 20 kn, plus loading and unloading), not the 30 h of the line
+# over Honshu.
+"$STRAITS" run --all -n 20 --no-report --db "$SCRATCH/soj.db" tests/geo/check/sea_of_japan.yaml \
+  >"$SCRATCH/run" 2>&1 || { cat "$SCRATCH/run" >&2; failures=$((failures + 1)); }
+awk '$1 == "logistics.fill_rate.sea-of-japan-group.fuel" { ok = $2 > 0.9 } END { exit !ok }' \
+  "$SCRATCH/run" || { echo "FAIL: the group off Izumo is not supplied" >&2; cat "$SCRATCH/run" >&2; failures=$((failures + 1)); }
+awk '$1 == "logistics.delivery_time.mean" && $2 == "h" { ok = $3 > 50 && $3 < 70 } END { exit !ok }' \
+  "$SCRATCH/run" || { echo "FAIL: delivery time is not the sea passage's" >&2; cat "$SCRATCH/run" >&2; failures=$((failures + 1)); }
+# The map's lanes are the sailed paths (issue 15): in the GeoJSON export each
+# logistics-flow feature keeps mode sea and runs south of Kyushu (below 31.5N; the
+# straight line from Yokosuka never leaves 35-36N).
+"$STRAITS" export -f geojson "$SCRATCH/soj.db" >"$SCRATCH/soj.geojson" || failures=$((failures + 1))
+grep -o '"layer":"logistics-flow"[^}]*}},"geometry":{"type":"LineString","coordinates":\[[^}]*' \
+  "$SCRATCH/soj.geojson" >"$SCRATCH/lanes" || true
+lanes=$(grep -c '"mode":"sea"' "$SCRATCH/lanes" || true)
+south=$(sed 's/.*"coordinates":\[//' "$SCRATCH/lanes" | awk -F'[][,]+' '{ m = 90; k = 0
+  for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9.]+$/ && ++k % 2 == 0 && $i + 0 < m) m = $i + 0
+  if (m < 31.5) n++ } END { print n + 0 }')
+if [ "$lanes" -ne 2 ] || [ "$south" -ne 2 ]; then
+  echo "FAIL: the export's sea lanes are not the sailed paths ($lanes sea lanes, $south south of Kyushu)" >&2
+  cat "$SCRATCH/lanes" >&2
+  failures=$((failures + 1))
+fi
+# A patrol vessel's SAR sortie from Kure to Tosa Bay sails by the Bungo Channel: its
+# time on scene is shorter than with the straight leg over Shikoku by twice the extra
+# way (at least 2 x 100 km at 25 kn, 4.3 h; by hand some 2 x 190 km).
+for c in none i; do
+  rm -f "$SCRATCH/st.db"*
+  "$STRAITS" run --all -n 4 --no-report --db "$SCRATCH/st.db" --set theater.coastline=$c \
+    tests/geo/sar_transit.yaml >"$SCRATCH/sar_$c" 2>&1 || failures=$((failures + 1))
+done
+e_none=$(awk '$1 == "sar.effort" { print $3 }' "$SCRATCH/sar_none")
+e_sea=$(awk '$1 == "sar.effort" { print $3 }' "$SCRATCH/sar_i")
+awk -v a="$e_none" -v b="$e_sea" 'BEGIN { exit !(a > 0 && b > 0 && a - b > 4.3) }' || {
+  echo "FAIL: SAR vessel's time on scene $e_sea h by sea against $e_none h straight" >&2
+  failures=$((failures + 1))
+}
+[ "$failures" -eq 0 ] || { echo "$failures failed" >&2; exit 1; }
+echo "ok: $n geography scenarios"

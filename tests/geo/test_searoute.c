@@ -1,0 +1,266 @@
+/* test_searoute.c - the sea router on GSHHG's coastline (docs/models.md "Sea routing"):
+ * paths stay over water (sampled against the land mask) and are longer than the
+ * geodesic, the passages the coastline leaves open are taken (Bungo, Tsushima) and
+ * those it closes are not (Kanmon at this resolution), land-locked water is
+ * unreachable, the grid lookup agrees with the paths, and the fields are the same
+ * whatever the number of threads.  Skipped where no GSHHG file is installed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diag.h"
+#include "err.h"
+#include "geodesy.h"
+#include "gshhg.h"
+#include "landmask.h"
+#include "searoute.h"
+
+#define NMI 1852.0
+
+/* The default scenario's theater (its places, 3 degrees around). */
+static const geo_box theater = {10.4443, 38.2925, 116.9, 147.6537};
+
+typedef struct fixture {
+  geo_sea *sea;
+  geo_landmask land; /* built on its own, for the samples */
+} fixture;
+
+static int setup(void **state) {
+  static fixture f;
+  char path[1024];
+  memset(&f, 0, sizeof f);
+  *state = &f;
+  if (geo_gshhg_find(path, sizeof path, NULL, 'i')) return 0; /* each test skips */
+  geo_sea_options o = GEO_SEA_OPTIONS_INIT;
+  diag *d = diag_new();
+  int err = geo_sea_open(&f.sea, &theater, &o, d);
+  if (!err)
+    err = geo_landmask_build(&f.land, path, theater.lat_min, theater.lat_max, theater.lon_min,
+                             theater.lon_max, o.mask_res, d);
+  diag_free(d);
+  return err;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  geo_sea_close(f->sea);
+  geo_landmask_release(&f->land);
+  return 0;
+}
+
+static fixture *need_sea(void **state) {
+  fixture *f = *state;
+  if (!f->sea) skip();
+  return f;
+}
+
+/* Land samples (every ~500 m along each leg, linear in lat/lon as the map draws it)
+ * farther than `end` m from both ends of the path; prints the first.  The router lets
+ * a path touch land near its ends: within two mask cells (2.2 km) of a port that sees
+ * the sea, and up to its reach (15 km) from one the coastline at this resolution
+ * closes in (Sasebo's bay: its narrow mouth is land on a 0.01 degree mask). */
+static int land_samples(const fixture *f, const geo_path *p, double end) {
+  int bad = 0;
+  double along = 0;
+  for (size_t i = 0; i + 1 < p->n; i++) {
+    double len = geo_distance(p->lat[i], p->lon[i], p->lat[i + 1], p->lon[i + 1]);
+    int n = (int)ceil(len / 500) + 1;
+    for (int k = 0; k <= n; k++) {
+      double t = (double)k / n, s = along + t * len;
+      double la = p->lat[i] + t * (p->lat[i + 1] - p->lat[i]);
+      double lo = p->lon[i] + t * (p->lon[i + 1] - p->lon[i]);
+      double from_a = geo_distance(la, lo, p->lat[0], p->lon[0]);
+      double from_b = geo_distance(la, lo, p->lat[p->n - 1], p->lon[p->n - 1]);
+      if (from_a < end || from_b < end || !geo_landmask_is_land(&f->land, la, lo)) continue;
+      if (!bad) fprintf(stderr, "land at %.4f %.4f, %.1f km along\n", la, lo, s / 1000);
+      bad++;
+    }
+    along += len;
+  }
+  return bad;
+}
+
+/* The geodesic length of the polyline agrees with what the path says it is. */
+static double polyline_length(const geo_path *p) {
+  double s = 0;
+  for (size_t i = 0; i + 1 < p->n; i++)
+    s += geo_geodesic_inverse(p->lat[i], p->lon[i], p->lat[i + 1], p->lon[i + 1], NULL, NULL);
+  return s;
+}
+
+/* Whether the path passes within r m of lat/lon (its points and legs' samples). */
+static int passes_near(const geo_path *p, double lat, double lon, double r) {
+  for (size_t i = 0; i + 1 < p->n; i++)
+    for (int k = 0; k <= 200; k++) {
+      double t = k / 200.0;
+      double la = p->lat[i] + t * (p->lat[i + 1] - p->lat[i]);
+      double lo = p->lon[i] + t * (p->lon[i + 1] - p->lon[i]);
+      if (geo_distance(la, lo, lat, lon) < r) return 1;
+    }
+  return 0;
+}
+
+/* Where the path first crosses a parallel going north: its longitude, or NAN. */
+static double crosses_parallel(const geo_path *p, double lat) {
+  for (size_t i = 0; i + 1 < p->n; i++)
+    if (p->lat[i] < lat && p->lat[i + 1] >= lat)
+      return p->lon[i] + (lat - p->lat[i]) / (p->lat[i + 1] - p->lat[i]) * (p->lon[i + 1] - p->lon[i]);
+  return NAN;
+}
+
+static geo_path route(fixture *f, double a_lat, double a_lon, double b_lat, double b_lon) {
+  int src = geo_sea_source(f->sea, a_lat, a_lon);
+  assert_true(src >= 0);
+  geo_path p;
+  assert_int_equal(geo_sea_path(f->sea, src, b_lat, b_lon, &p), 0);
+  assert_true(p.n >= 2);
+  assert_true(p.lat[0] == a_lat && p.lon[0] == a_lon);
+  assert_true(p.lat[p.n - 1] == b_lat && p.lon[p.n - 1] == b_lon);
+  assert_true(fabs(polyline_length(&p) - p.length) < 1e-6 * p.length);
+  return p;
+}
+
+/* Kure (in the Seto Inland Sea) to Naha: over water, longer than the geodesic over
+ * Kyushu, out of the Inland Sea through the Bungo Channel's Hoyo Strait. */
+static void kure_naha(void **state) {
+  fixture *f = need_sea(state);
+  geo_path p = route(f, 34.2400, 132.5550, 26.2124, 127.6792);
+  double gc = geo_geodesic_inverse(34.2400, 132.5550, 26.2124, 127.6792, NULL, NULL);
+  fprintf(stderr, "kure > naha: %.1f nmi over water, %.1f nmi geodesic, %zu points\n",
+          p.length / NMI, gc / NMI, p.n);
+  assert_int_equal(land_samples(f, &p, 5000), 0);
+  assert_true(p.length > gc);
+  assert_true(p.length < 1.1 * gc); /* not some detour round Shikoku or Kyushu's west */
+  assert_true(passes_near(&p, 33.30, 131.95, 15000)); /* the Hoyo Strait */
+  /* The straight line, which the old model sailed, is over land (Shikoku, Kyushu). */
+  geo_path line = {2, (double[]){34.2400, 26.2124}, (double[]){132.5550, 127.6792}, gc};
+  assert_true(land_samples(f, &line, 5000) > 0);
+  geo_path_release(&p);
+}
+
+/* Sasebo to the Sea of Japan: north through the Tsushima Strait (34N between Tsushima
+ * and Iki, or Tsushima and Korea). */
+static void tsushima(void **state) {
+  fixture *f = need_sea(state);
+  geo_path p = route(f, 33.1594, 129.7225, 36.0, 131.0);
+  assert_int_equal(land_samples(f, &p, 15000), 0);
+  double lon = crosses_parallel(&p, 34.0);
+  fprintf(stderr, "sasebo > 36N 131E: %.1f nmi, crosses 34N at %.2fE\n", p.length / NMI, lon);
+  assert_true(lon > 128.3 && lon < 130.4);
+  assert_true(p.length > geo_geodesic_inverse(33.1594, 129.7225, 36.0, 131.0, NULL, NULL));
+  geo_path_release(&p);
+}
+
+/* Kure to the Sea of Japan off Shimane.  GSHHG's intermediate coastline on this mask
+ * closes the Kanmon Strait (some 600 m wide at Hayatomo): the fairway is land here,
+ * so the ship goes round Kyushu through the Bungo Channel and the Tsushima Strait. */
+static void kanmon_as_the_coastline_allows(void **state) {
+  fixture *f = need_sea(state);
+  double la, lo;
+  assert_int_equal(geo_sea_crosses(f->sea, 33.93, 130.87, 33.96, 130.96, 0, 0, &la, &lo), 1);
+  geo_path p = route(f, 34.2400, 132.5550, 35.8, 132.5);
+  assert_int_equal(land_samples(f, &p, 5000), 0);
+  assert_false(passes_near(&p, 33.95, 130.95, 10000));   /* not through Kanmon */
+  assert_true(passes_near(&p, 33.30, 131.95, 15000));    /* out by Bungo */
+  double lon = crosses_parallel(&p, 34.0);
+  assert_true(lon > 128.3 && lon < 130.4);                /* in by Tsushima */
+  fprintf(stderr, "kure > 35.8N 132.5E: %.1f nmi round Kyushu\n", p.length / NMI);
+  assert_true(p.length > 500 * NMI);
+  geo_path_release(&p);
+}
+
+/* Lake Biwa is water, but no ship reaches it; a point inland neither. */
+static void unreachable(void **state) {
+  fixture *f = need_sea(state);
+  int src = geo_sea_source(f->sea, 34.2400, 132.5550);
+  geo_path p;
+  assert_int_equal(geo_sea_path(f->sea, src, 35.25, 136.08, &p), ERR_NOTFOUND);
+  assert_int_equal(p.n, 0);
+  assert_int_equal(geo_sea_path(f->sea, src, 36.0, 138.0, &p), ERR_NOTFOUND); /* Nagano */
+  assert_int_equal(geo_sea_cover(f->sea, src, INFINITY), 0);
+  assert_true(isinf(geo_sea_distance(f->sea, src, 35.25, 136.08)));
+  assert_true(isinf(geo_sea_distance(f->sea, src, 36.0, 138.0)));
+}
+
+/* Legs: across Kyushu is land (with the point), the open sea is not; the slack at
+ * the ends leaves a port's own shore out. */
+static void crossings(void **state) {
+  fixture *f = need_sea(state);
+  double la = 0, lo = 0;
+  assert_int_equal(geo_sea_crosses(f->sea, 33.0, 129.5, 32.0, 132.0, 0, 0, &la, &lo), 1);
+  assert_true(geo_sea_is_land(f->sea, la, lo));
+  assert_true(la < 33.0 && la > 32.0 && lo > 129.5 && lo < 132.0);
+  assert_int_equal(geo_sea_crosses(f->sea, 28.0, 130.0, 24.0, 135.0, 0, 0, &la, &lo), 0);
+  assert_false(geo_sea_is_land(f->sea, 25.0, 135.0));
+  assert_true(geo_sea_is_land(f->sea, 32.5, 131.0)); /* Kyushu */
+}
+
+/* The grid lookup (for ships at sea in the event loop) agrees with the pulled path:
+ * a little longer (16 directions), never shorter than 0.1% below it. */
+static void lookup_vs_path(void **state) {
+  fixture *f = need_sea(state);
+  const double pts[][2] = {{26.2124, 127.6792}, {13.4443, 144.6537}, {23.6, 124.6},
+                           {24.3380, 124.1560}, {35.2925, 139.6650}};
+  int src = geo_sea_source(f->sea, 33.1594, 129.7225);
+  assert_int_equal(geo_sea_cover(f->sea, src, INFINITY), 0);
+  for (size_t i = 0; i < sizeof pts / sizeof *pts; i++) {
+    geo_path p;
+    assert_int_equal(geo_sea_path(f->sea, src, pts[i][0], pts[i][1], &p), 0);
+    double d = geo_sea_distance(f->sea, src, pts[i][0], pts[i][1]);
+    if (!(d >= 0.999 * p.length && d <= 1.03 * p.length)) {
+      fprintf(stderr, "to %.4f %.4f: lookup %.1f m, path %.1f m\n", pts[i][0], pts[i][1], d, p.length);
+      fail();
+    }
+    geo_path_release(&p);
+  }
+}
+
+/* Fields computed on 1 or 3 threads, and paths asked twice, are identical. */
+static void deterministic(void **state) {
+  fixture *f = need_sea(state);
+  char path[1024];
+  assert_int_equal(geo_gshhg_find(path, sizeof path, NULL, 'i'), 0);
+  /* A second sea (another box) so the fields are computed afresh on each. */
+  const geo_box box = {20.0, 37.0, 120.0, 142.0};
+  geo_sea_options o = GEO_SEA_OPTIONS_INIT;
+  const double ports[][2] = {{33.1594, 129.7225}, {34.2400, 132.5550}, {35.2925, 139.6650},
+                             {26.2124, 127.6792}};
+  double want[4][3];
+  for (int threads = 1; threads <= 3; threads += 2) {
+    geo_sea *s;
+    assert_int_equal(geo_sea_open(&s, &box, &o, NULL), 0);
+    int src[4];
+    for (int i = 0; i < 4; i++) src[i] = geo_sea_source(s, ports[i][0], ports[i][1]);
+    assert_int_equal(geo_sea_cover_all(s, src, 4, INFINITY, threads), 0);
+    for (int i = 0; i < 4; i++)
+      for (int k = 0; k < 3; k++) {
+        double d = geo_sea_distance(s, src[i], 24.0 + k, 126.0 + k);
+        if (threads == 1) want[i][k] = d;
+        else assert_true(d == want[i][k]);
+      }
+    geo_path a, b;
+    assert_int_equal(geo_sea_path(s, src[1], 26.2124, 127.6792, &a), 0);
+    assert_int_equal(geo_sea_path(s, src[1], 26.2124, 127.6792, &b), 0);
+    assert_int_equal(a.n, b.n);
+    assert_true(a.length == b.length);
+    assert_memory_equal(a.lat, b.lat, a.n * sizeof *a.lat);
+    geo_path_release(&a), geo_path_release(&b);
+    geo_sea_close(s);
+  }
+  (void)f;
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(kure_naha),      cmocka_unit_test(tsushima),
+      cmocka_unit_test(kanmon_as_the_coastline_allows), cmocka_unit_test(unreachable),
+      cmocka_unit_test(crossings),      cmocka_unit_test(lookup_vs_path),
+      cmocka_unit_test(deterministic)};
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
