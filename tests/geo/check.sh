@@ -11,29 +11,9 @@ cd "$SRC"
 dir=${STRAITS_GSHHG_DIR:-/usr/share/gmt-gshhg}
 [ -r "$dir/binned_GSHHS_i.nc" ] || { echo "no GSHHG coastline in $dir: skipped"; exit 77; }
 failures=0
-n=0
-for input in tests/geo/check/*.yaml; do
-  name=$(basename "$input" .yaml)
-  expected=tests/geo/check/$name.expected
-  set +e
-  "$STRAITS" check --samples 0 --authorities data/authorities.yaml "$input" >"$SCRATCH/out" 2>&1
-  got=$?
-  set -e
-  grep -E '^[^ ].*: (error|warning): ' "$SCRATCH/out" >"$SCRATCH/found" || true
-  if [ -n "${STRAITS_UPDATE_GOLDEN:-}" ]; then cp "$SCRATCH/found" "$expected"; fi
-  want=0
-  grep -q ': error: ' "$expected" && want=2
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL: $input: exit status $got, expected $want" >&2
-    failures=$((failures + 1))
-  fi
-  if ! diff -u "$expected" "$SCRATCH/found" >&2; then
-    echo "FAIL: $input: diagnostics differ (full output below)" >&2
-    cat "$SCRATCH/out" >&2
-    failures=$((failures + 1))
-  fi
-  n=$((n + 1))
-done
+. tests/check_golden.sh
+check_golden tests/geo/check --samples 0
+n=$checked
 [ "$n" -ge 3 ] || { echo "FAIL: only $n scenarios" >&2; failures=$((failures + 1)); }
 # The Sea of Japan's consumers are supplied, by sea: a voyage from Yokosuka takes some
 # 60 h (about 940 nmi at 20 kn, plus loading and unloading), not the 30 h of the line

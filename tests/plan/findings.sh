@@ -8,30 +8,9 @@ set -eu
 rm -rf "$SCRATCH" && mkdir -p "$SCRATCH"
 cd "$SRC"
 failures=0
-n=0
-for input in tests/plan/findings/*.yaml; do
-  name=$(basename "$input" .yaml)
-  [ "$name" = common ] && continue
-  expected=tests/plan/findings/$name.expected
-  set +e
-  "$STRAITS" check --authorities data/authorities.yaml "$input" >"$SCRATCH/out" 2>&1
-  got=$?
-  set -e
-  grep -E '^[^ ].*: (error|warning): ' "$SCRATCH/out" >"$SCRATCH/found" || true
-  if [ -n "${STRAITS_UPDATE_GOLDEN:-}" ]; then cp "$SCRATCH/found" "$expected"; fi
-  want=0
-  grep -q ': error: ' "$expected" && want=2
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL: $input: exit status $got, expected $want" >&2
-    failures=$((failures + 1))
-  fi
-  if ! diff -u "$expected" "$SCRATCH/found" >&2; then
-    echo "FAIL: $input: findings differ (full output below)" >&2
-    cat "$SCRATCH/out" >&2
-    failures=$((failures + 1))
-  fi
-  n=$((n + 1))
-done
+. tests/check_golden.sh
+check_golden tests/plan/findings
+n=$checked
 [ "$n" -ge 10 ] || { echo "FAIL: only $n finding scenarios" >&2; failures=$((failures + 1)); }
 [ "$failures" -eq 0 ] || { echo "$failures failed" >&2; exit 1; }
 echo "ok: $n finding scenarios"
