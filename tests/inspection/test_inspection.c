@@ -351,11 +351,12 @@ static void test_plan_gate_closes(void **state) {
   scn_free(lapse);
 }
 
-/* An id the authorities table lacks is an error at the place the scenario writes it. */
-static void test_plan_gate_unknown(void **state) {
-  (void)state;
-  static const char *const ov[] = {"inspection.unsc_resolution.gate=unsc_resolutoin"};
-  scn_scenario *sc = load("gates_plan.yaml", ov, 1);
+/* The model refuses file (with one override) with exactly one error, whose message
+ * holds needle, at line:col (line 0: not checked). */
+static void expect_model_error(const char *file, const char *override, const char *needle,
+                               int line, int col) {
+  const char *const ov[] = {override};
+  scn_scenario *sc = load(file, ov, 1);
   metric_set ms;
   metric_set_init(&ms);
   diag *d = diag_new();
@@ -364,10 +365,21 @@ static void test_plan_gate_unknown(void **state) {
   assert_null(m);
   assert_int_equal(diag_count(d, DIAG_ERROR), 1);
   const diag_entry *e = diag_at(d, 0);
-  assert_non_null(strstr(e->message, "unknown gate 'unsc_resolutoin'"));
+  if (!strstr(e->message, needle)) fail_msg("'%s' lacks '%s'", e->message, needle);
+  if (line) {
+    assert_int_equal(e->line, line);
+    assert_int_equal(e->col, col);
+  }
   diag_free(d);
   metric_set_release(&ms);
   scn_free(sc);
+}
+
+/* An id the authorities table lacks is an error at the place the scenario writes it. */
+static void test_plan_gate_unknown(void **state) {
+  (void)state;
+  expect_model_error("gates_plan.yaml", "inspection.unsc_resolution.gate=unsc_resolutoin",
+                     "unknown gate 'unsc_resolutoin'", 0, 0);
 }
 
 /* Overloaded, with impatient ships: serving vessels of interest first misses far fewer
@@ -1002,22 +1014,8 @@ static void test_missed_horizon(void **state) {
  * (or the section begins), in the model as in `straits check`. */
 static void test_jp_needs_task(void **state) {
   (void)state;
-  static const char *const ov[] = {"forces.0.nation=JP"};
-  scn_scenario *sc = load("missed.yaml", ov, 1);
-  metric_set ms;
-  metric_set_init(&ms);
-  diag *d = diag_new();
-  insp_model *m = NULL;
-  assert_int_equal(insp_model_new(&m, sc, &ms, d), ERR_INPUT);
-  assert_null(m);
-  assert_int_equal(diag_count(d, DIAG_ERROR), 1);
-  const diag_entry *e = diag_at(d, 0);
-  assert_non_null(strstr(e->message, "inspection asset 'dd' is a force of JP"));
-  assert_int_equal(e->line, 20); /* start: {at: 0h} */
-  assert_int_equal(e->col, 10);
-  diag_free(d);
-  metric_set_release(&ms);
-  scn_free(sc);
+  expect_model_error("missed.yaml", "forces.0.nation=JP", "inspection asset 'dd' is a force of JP",
+                     20, 10); /* start: {at: 0h} */
 }
 
 int main(void) {
