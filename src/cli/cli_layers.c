@@ -32,44 +32,44 @@ static double metric_mean(store *st, int64_t run_id, const metric_set *ms, size_
   return k ? sum / (double)k : NAN;
 }
 
-static void layer_feature(rep_buf *b, int *first, const char *layer, const char *id,
+static void layer_feature(buf *b, int *first, const char *layer, const char *id,
                           const char *name, double value) {
-  rep_buf_put(b, *first ? "\n" : ",\n");
+  buf_put(b, *first ? "\n" : ",\n");
   *first = 0;
-  rep_buf_put(b, "{\"type\":\"Feature\",\"id\":");
-  rep_buf_json_str(b, id);
-  rep_buf_put(b, ",\"properties\":{\"layer\":");
-  rep_buf_json_str(b, layer);
-  rep_buf_put(b, ",\"id\":");
-  rep_buf_json_str(b, id);
-  rep_buf_put(b, ",\"name\":");
-  rep_buf_json_str(b, name);
+  buf_put(b, "{\"type\":\"Feature\",\"id\":");
+  buf_json_str(b, id);
+  buf_put(b, ",\"properties\":{\"layer\":");
+  buf_json_str(b, layer);
+  buf_put(b, ",\"id\":");
+  buf_json_str(b, id);
+  buf_put(b, ",\"name\":");
+  buf_json_str(b, name);
   if (isfinite(value)) { /* JSON has no NaN: an unobserved value is left out */
-    rep_buf_put(b, ",\"value\":");
-    rep_buf_json_num(b, value);
+    buf_put(b, ",\"value\":");
+    buf_json_num(b, value);
   }
 }
 
 /* The lane's line, as the logistics model routes it: a ship's path over water, the
  * theater route it follows, or the straight leg. */
-static void lane_line(rep_buf *b, const scn_scenario *sc, const log_model *m, int lane,
+static void lane_line(buf *b, const scn_scenario *sc, const log_model *m, int lane,
                       const log_lane_info *in) {
   const double *lat, *lon;
   size_t n = log_lane_path(m, lane, &lat, &lon);
-  rep_buf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+  buf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
   if (n >= 2) {
-    for (size_t k = 0; k < n; k++) rep_buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", lon[k], lat[k]);
+    for (size_t k = 0; k < n; k++) buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", lon[k], lat[k]);
   } else if (in->route >= 0) {
     const scn_route *rt = &sc->route[in->route];
     for (size_t k = 0; k < rt->n; k++) {
       size_t j = in->reverse ? rt->n - 1 - k : k;
-      rep_buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", rt->lon[j], rt->lat[j]);
+      buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", rt->lon[j], rt->lat[j]);
     }
   } else {
-    rep_buf_printf(b, "[%.6f,%.6f],[%.6f,%.6f]", sc->place[in->from].lon,
+    buf_printf(b, "[%.6f,%.6f],[%.6f,%.6f]", sc->place[in->from].lon,
                    sc->place[in->from].lat, in->to_lon, in->to_lat);
   }
-  rep_buf_put(b, "]}}");
+  buf_put(b, "]}}");
 }
 
 /* What a lane delivered: the mean over replications of lane_delivered.<lane>.<k>, per
@@ -95,7 +95,7 @@ static double lane_delivered(store *st, int64_t run_id, const metric_set *ms, si
 }
 
 /* One feature per lane of the logistics model, valued by what it delivered. */
-static int logistics_layer(rep_buf *b, store *st, int64_t run_id, const scn_scenario *sc,
+static int logistics_layer(buf *b, store *st, int64_t run_id, const scn_scenario *sc,
                            const metric_set *ms, size_t n, double *vals) {
   const scn_logistics *L = sc->logistics;
   log_model *m = NULL;
@@ -110,7 +110,7 @@ static int logistics_layer(rep_buf *b, store *st, int64_t run_id, const scn_scen
     return ERR_NOMEM;
   }
   int first = 1, nfeat = 0;
-  rep_buf_put(b, "{\"title\":\"logistics lanes: delivered\",\"properties\":{"
+  buf_put(b, "{\"title\":\"logistics lanes: delivered\",\"properties\":{"
                  "\"value\":\"mean amount the lane delivered per replication (t and m3 "
                  "added), from lane_delivered.<lane>.<commodity>; per commodity under "
                  "delivered\"},\"features\":[");
@@ -120,25 +120,25 @@ static int logistics_layer(rep_buf *b, store *st, int64_t run_id, const scn_scen
     const scn_log_consumer *u = &L->consumer[in.consumer];
     layer_feature(b, &first, "logistics-flow", log_lane_name(m, i), log_lane_name(m, i),
                   lane_delivered(st, run_id, ms, n, vals, L, m, i, by));
-    rep_buf_put(b, ",\"consumer\":");
-    rep_buf_json_str(b, u->id);
-    rep_buf_put(b, ",\"mode\":");
-    rep_buf_json_str(b, in.air ? "air" : "sea");
-    rep_buf_put(b, ",\"delivered\":{");
+    buf_put(b, ",\"consumer\":");
+    buf_json_str(b, u->id);
+    buf_put(b, ",\"mode\":");
+    buf_json_str(b, in.air ? "air" : "sea");
+    buf_put(b, ",\"delivered\":{");
     int firstk = 1;
     for (size_t k = 0; k < L->ncommodity; k++) {
       if (isnan(by[k])) continue;
-      rep_buf_put(b, firstk ? "" : ",");
+      buf_put(b, firstk ? "" : ",");
       firstk = 0;
-      rep_buf_json_str(b, L->commodity[k].id);
-      rep_buf_put(b, ":");
-      rep_buf_json_num(b, by[k]);
+      buf_json_str(b, L->commodity[k].id);
+      buf_put(b, ":");
+      buf_json_num(b, by[k]);
     }
-    rep_buf_put(b, "}");
+    buf_put(b, "}");
     lane_line(b, sc, m, i, &in);
     nfeat++;
   }
-  rep_buf_put(b, "]}");
+  buf_put(b, "]}");
   free(by);
   log_model_free(m);
   return nfeat;
@@ -146,11 +146,11 @@ static int logistics_layer(rep_buf *b, store *st, int64_t run_id, const scn_scen
 
 /* One point per person_missing raise: where the crisis reports persons missing,
  * valued by the probability that its event occurred. */
-static int sar_layer(rep_buf *b, store *st, int64_t run_id, const scn_scenario *sc,
+static int sar_layer(buf *b, store *st, int64_t run_id, const scn_scenario *sc,
                      const metric_set *ms, size_t n, double *vals) {
   char id[256], metric[256], name[512];
   int first = 1, nfeat = 0;
-  rep_buf_put(b, "{\"title\":\"SAR datums: P(persons missing)\",\"properties\":{"
+  buf_put(b, "{\"title\":\"SAR datums: P(persons missing)\",\"properties\":{"
                  "\"value\":\"probability that the event reporting the persons missing "
                  "occurred (mean of crisis.<event>.occurred)\"},\"features\":[");
   for (size_t e = 0; e < sc->nevent; e++) {
@@ -164,15 +164,15 @@ static int sar_layer(rep_buf *b, store *st, int64_t run_id, const scn_scenario *
                ra->count, scn_object_name((scn_object)ra->object));
       layer_feature(b, &first, "sar-datum", id, name,
                     metric_mean(st, run_id, ms, n, vals, "crisis", metric));
-      rep_buf_put(b, ",\"event\":");
-      rep_buf_json_str(b, ev->id);
-      rep_buf_printf(b, ",\"count\":%d", ra->count);
-      rep_buf_printf(b, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
+      buf_put(b, ",\"event\":");
+      buf_json_str(b, ev->id);
+      buf_printf(b, ",\"count\":%d", ra->count);
+      buf_printf(b, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
                      ra->lon, ra->lat);
       nfeat++;
     }
   }
-  rep_buf_put(b, "]}");
+  buf_put(b, "]}");
   return nfeat;
 }
 
@@ -222,7 +222,7 @@ static int sar_case_layers(store *st, int64_t run_id, const scn_scenario *sc,
   sim *s = sim_new();
   arena ar;
   arena_init(&ar, (size_t)1 << 30);
-  rep_buf b = REP_BUF_INIT;
+  buf b = BUF_INIT;
   metric_out out;
   if (!d || !s) err = ERR_NOMEM;
   if (!err) err = crisis_model_new(&cm, sc, &lms, d);
@@ -252,9 +252,9 @@ static int sar_case_layers(store *st, int64_t run_id, const scn_scenario *sc,
     int first = 1;
     snprintf(title, sizeof title, "SAR: first case of replication %d, probability before "
              "its first search", rep);
-    rep_buf_put(&b, "{\"title\":");
-    rep_buf_json_str(&b, title);
-    rep_buf_put(&b, ",\"properties\":{\"value\":\"probability that the search object is "
+    buf_put(&b, "{\"title\":");
+    buf_json_str(&b, title);
+    buf_put(&b, ",\"properties\":{\"value\":\"probability that the search object is "
                     "in the cell when the first search was planned (replication whose first-case "
                     "POS is nearest the median)\"},\"features\":[");
     for (size_t j = 0; j < g->ny; j++)
@@ -265,19 +265,19 @@ static int sar_case_layers(store *st, int64_t run_id, const scn_scenario *sc,
         snprintf(name, sizeof name, "P = %.4f", p);
         snprintf(title, sizeof title, "cell.%zu.%zu", j, i);
         layer_feature(&b, &first, "sar-probability", title, name, p);
-        rep_buf_printf(&b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],"
+        buf_printf(&b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],"
                        "[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}", lo0, la0,
                        lo0 + g->dlon, la0, lo0 + g->dlon, la0 + g->dlat, lo0, la0 + g->dlat, lo0, la0);
       }
-    rep_buf_put(&b, "]}");
+    buf_put(&b, "]}");
     werr = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "map.layer.sar-probability", b.s);
     b.len = 0;
     static const char *const colours[] = {"#1f78b4", "#33a02c", "#e31a1c", "#ff7f00",
                                           "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a"};
     snprintf(title, sizeof title, "SAR: searches of that case (replication %d)", rep);
-    rep_buf_put(&b, "{\"title\":");
-    rep_buf_json_str(&b, title);
-    rep_buf_put(&b, ",\"style\":{\"stroke\":\"#1f78b4\"},\"features\":[");
+    buf_put(&b, "{\"title\":");
+    buf_json_str(&b, title);
+    buf_put(&b, ",\"style\":{\"stroke\":\"#1f78b4\"},\"features\":[");
     first = 1;
     for (size_t k = 0; k < nso && !werr; k++) {
       const sar_rect *r = &so[k].rect;
@@ -287,19 +287,19 @@ static int sar_case_layers(store *st, int64_t run_id, const scn_scenario *sc,
                unit, so[k].unit + 1, so[k].t_start / 3600, so[k].t_end / 3600, r->pod, so[k].pos);
       snprintf(id, sizeof id, "search.%zu", k);
       layer_feature(&b, &first, "sar-search", id, name, NAN);
-      rep_buf_put(&b, ",\"stroke\":");
-      rep_buf_json_str(&b, colours[(size_t)(so[k].asset * 3 + so[k].unit) % 8]);
-      rep_buf_printf(&b, ",\"unit\":\"%s\",\"number\":%d,\"pod\":%.4f", unit, so[k].unit + 1, r->pod);
-      rep_buf_printf(&b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],"
+      buf_put(&b, ",\"stroke\":");
+      buf_json_str(&b, colours[(size_t)(so[k].asset * 3 + so[k].unit) % 8]);
+      buf_printf(&b, ",\"unit\":\"%s\",\"number\":%d,\"pod\":%.4f", unit, so[k].unit + 1, r->pod);
+      buf_printf(&b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],"
                      "[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}", r->lon_min, r->lat_min,
                      r->lon_max, r->lat_min, r->lon_max, r->lat_max, r->lon_min, r->lat_max,
                      r->lon_min, r->lat_min);
     }
-    rep_buf_put(&b, "]}");
+    buf_put(&b, "]}");
     if (!werr && nso)
       werr = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "map.layer.sar-searches", b.s);
   }
-  rep_buf_release(&b);
+  buf_release(&b);
   sim_free(s);
   arena_release(&ar);
   sar_model_free(m);
@@ -315,7 +315,7 @@ static int sar_case_layers(store *st, int64_t run_id, const scn_scenario *sc,
 int cli_store_layers(store *st, int64_t run_id, const scn_scenario *sc) {
   metric_set ms;
   store_run_row row = {0};
-  rep_buf b = REP_BUF_INIT;
+  buf b = BUF_INIT;
   double *vals = NULL;
   int err = store_run_read(st, run_id, &row);
   if (!err) err = store_metric_defs(st, run_id, &ms);
@@ -334,7 +334,7 @@ int cli_store_layers(store *st, int64_t run_id, const scn_scenario *sc) {
     cli_error("cannot record the map layers in the store: %s",
               err == ERR_NOMEM ? "out of memory" : store_errmsg(st));
   free(vals);
-  rep_buf_release(&b);
+  buf_release(&b);
   metric_set_release(&ms);
   return err;
 }

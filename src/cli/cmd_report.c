@@ -36,20 +36,20 @@ static void theater_extend(double *bb, double lat, double lon) {
   if (lat > bb[3]) bb[3] = lat;
 }
 
-static void feature_head(rep_buf *b, int *first, const char *layer, const char *id,
+static void feature_head(buf *b, int *first, const char *layer, const char *id,
                          const char *name, const char *kind) {
-  rep_buf_put(b, *first ? "\n" : ",\n");
+  buf_put(b, *first ? "\n" : ",\n");
   *first = 0;
-  rep_buf_put(b, "{\"type\":\"Feature\",\"id\":");
-  rep_buf_json_str(b, id);
-  rep_buf_put(b, ",\"properties\":{\"layer\":");
-  rep_buf_json_str(b, layer);
-  rep_buf_put(b, ",\"id\":");
-  rep_buf_json_str(b, id);
-  rep_buf_put(b, ",\"name\":");
-  rep_buf_json_str(b, name && *name ? name : id);
-  rep_buf_put(b, ",\"kind\":");
-  rep_buf_json_str(b, kind);
+  buf_put(b, "{\"type\":\"Feature\",\"id\":");
+  buf_json_str(b, id);
+  buf_put(b, ",\"properties\":{\"layer\":");
+  buf_json_str(b, layer);
+  buf_put(b, ",\"id\":");
+  buf_json_str(b, id);
+  buf_put(b, ",\"name\":");
+  buf_json_str(b, name && *name ? name : id);
+  buf_put(b, ",\"kind\":");
+  buf_json_str(b, kind);
 }
 
 /* RFC 7946 section 3.1.6: exterior rings counterclockwise.  The shoelace sum in the
@@ -61,7 +61,7 @@ static int ring_ccw(const scn_region *r) {
   return a > 0;
 }
 
-static void theater_geojson(rep_buf *b, const scn_scenario *sc) {
+static void theater_geojson(buf *b, const scn_scenario *sc) {
   double bb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
   int first = 1;
   for (size_t i = 0; i < sc->nplace; i++)
@@ -72,65 +72,65 @@ static void theater_geojson(rep_buf *b, const scn_scenario *sc) {
   for (size_t i = 0; i < sc->nroute; i++)
     for (size_t k = 0; k < sc->route[i].n; k++)
       theater_extend(bb, sc->route[i].lat[k], sc->route[i].lon[k]);
-  rep_buf_put(b, "{\"type\":\"FeatureCollection\"");
+  buf_put(b, "{\"type\":\"FeatureCollection\"");
   if (isfinite(bb[0])) {
     /* A margin, so that places on the edge have room for their labels. */
     double mx = fmax(1.0, 0.08 * (bb[2] - bb[0])), my = fmax(1.0, 0.08 * (bb[3] - bb[1]));
-    rep_buf_printf(b, ",\"bbox\":[%.4f,%.4f,%.4f,%.4f]", bb[0] - mx, fmax(-85, bb[1] - my),
+    buf_printf(b, ",\"bbox\":[%.4f,%.4f,%.4f,%.4f]", bb[0] - mx, fmax(-85, bb[1] - my),
                    bb[2] + mx, fmin(85, bb[3] + my));
   }
-  rep_buf_put(b, ",\"features\":[");
+  buf_put(b, ",\"features\":[");
   for (size_t i = 0; i < sc->nplace; i++) {
     const scn_place *p = &sc->place[i];
     feature_head(b, &first, "place", p->id, p->name, p->kind);
-    rep_buf_put(b, ",\"nation\":");
-    rep_buf_json_str(b, p->nation);
-    rep_buf_put(b, ",\"source\":");
-    rep_buf_json_str(b, p->source);
-    rep_buf_printf(b, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
+    buf_put(b, ",\"nation\":");
+    buf_json_str(b, p->nation);
+    buf_put(b, ",\"source\":");
+    buf_json_str(b, p->source);
+    buf_printf(b, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
                    p->lon, p->lat);
   }
   for (size_t i = 0; i < sc->nregion; i++) {
     const scn_region *r = &sc->region[i];
     int ccw = ring_ccw(r);
     feature_head(b, &first, "region", r->id, r->name, r->kind);
-    rep_buf_put(b, ",\"source\":");
-    rep_buf_json_str(b, r->source);
-    rep_buf_put(b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+    buf_put(b, ",\"source\":");
+    buf_json_str(b, r->source);
+    buf_put(b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
     for (size_t k = 0; k <= r->n; k++) { /* the ring is closed: first point again */
       size_t j = k % r->n;
       if (!ccw)
         j = (r->n - j) % r->n;
-      rep_buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[j], r->lat[j]);
+      buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[j], r->lat[j]);
     }
-    rep_buf_put(b, "]]}}");
+    buf_put(b, "]]}}");
   }
   for (size_t i = 0; i < sc->nroute; i++) {
     const scn_route *r = &sc->route[i];
     feature_head(b, &first, "route", r->id, r->name, r->kind);
-    rep_buf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+    buf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
     for (size_t k = 0; k < r->n; k++)
-      rep_buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[k], r->lat[k]);
-    rep_buf_put(b, "]}}");
+      buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[k], r->lat[k]);
+    buf_put(b, "]}}");
   }
-  rep_buf_put(b, "]}");
+  buf_put(b, "]}");
 }
 
 int cli_store_theater(store *st, int64_t run_id, const scn_scenario *sc) {
-  rep_buf b = REP_BUF_INIT;
+  buf b = BUF_INIT;
   int err;
-  rep_buf_put(&b, "{\"name\":");
-  rep_buf_json_str(&b, sc->name);
-  rep_buf_put(&b, ",\"description\":");
-  rep_buf_json_str(&b, sc->description);
-  rep_buf_put(&b, ",\"epoch\":");
-  rep_buf_json_str(&b, sc->epoch);
-  rep_buf_put(&b, ",\"horizon_s\":");
-  rep_buf_json_num(&b, sc->horizon);
-  rep_buf_printf(&b, ",\"notional\":%s,\"seed\":\"%llu\",\"path\":",
+  buf_put(&b, "{\"name\":");
+  buf_json_str(&b, sc->name);
+  buf_put(&b, ",\"description\":");
+  buf_json_str(&b, sc->description);
+  buf_put(&b, ",\"epoch\":");
+  buf_json_str(&b, sc->epoch);
+  buf_put(&b, ",\"horizon_s\":");
+  buf_json_num(&b, sc->horizon);
+  buf_printf(&b, ",\"notional\":%s,\"seed\":\"%llu\",\"path\":",
                  sc->notional ? "true" : "false", (unsigned long long)sc->seed);
-  rep_buf_json_str(&b, sc->path);
-  rep_buf_put(&b, "}");
+  buf_json_str(&b, sc->path);
+  buf_put(&b, "}");
   err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "scenario", b.s);
   b.len = 0;
   if (!err) {
@@ -140,7 +140,7 @@ int cli_store_theater(store *st, int64_t run_id, const scn_scenario *sc) {
   if (err)
     cli_error("cannot record the theater in the store: %s",
               err == ERR_NOMEM ? "out of memory" : store_errmsg(st));
-  rep_buf_release(&b);
+  buf_release(&b);
   return err;
 }
 
@@ -177,7 +177,7 @@ int cli_coast_read(geo_coast *coast, const double *bbox, char *source, size_t si
 }
 
 /* Write to path.tmp, then rename: a reader never sees half a report. */
-int cli_write_file(const char *path, const rep_buf *b) {
+int cli_write_file(const char *path, const buf *b) {
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(tmp, "wb");
@@ -199,7 +199,7 @@ int cli_write_file(const char *path, const rep_buf *b) {
 
 int cli_write_report(store *st, int64_t run_id, const char *path) {
   rep_run *r = NULL;
-  rep_buf b = REP_BUF_INIT;
+  buf b = BUF_INIT;
   geo_coast coast = {0};
   char source[600];
   int rc = CLI_FAILURE;
@@ -227,7 +227,7 @@ int cli_write_report(store *st, int64_t run_id, const char *path) {
   }
   rc = cli_write_file(path, &b);
 done:
-  rep_buf_release(&b);
+  buf_release(&b);
   geo_coast_release(&coast);
   rep_run_free(r);
   diag_free(d);

@@ -14,7 +14,7 @@
 #include "diag.h"
 #include "err.h"
 #include "mc_spill.h"
-#include "rep_buf.h"
+#include "buf.h"
 #include "report.h"
 #include "stats.h"
 
@@ -256,16 +256,16 @@ static void print_splits(FILE *out, const mc_spill *s, int all) {
 
 #define SPILL_REPORT_GRID 61 /* curve points over [0, horizon] */
 
-static void doc_begin(rep_buf *b, const char *title, const char *text, int order) {
-  rep_buf_put(b, "{\"title\":");
-  rep_buf_json_str(b, title);
-  rep_buf_put(b, ",\"text\":");
-  rep_buf_json_str(b, text);
-  rep_buf_printf(b, ",\"order\":%d,\"vega\":", order);
+static void doc_begin(buf *b, const char *title, const char *text, int order) {
+  buf_put(b, "{\"title\":");
+  buf_json_str(b, title);
+  buf_put(b, ",\"text\":");
+  buf_json_str(b, text);
+  buf_printf(b, ",\"order\":%d,\"vega\":", order);
 }
 
 /* P(reached by t) per territory: lines with their Wilson bands. */
-static int curves_doc(rep_buf *b, mc_spill *s, store *st) {
+static int curves_doc(buf *b, mc_spill *s, store *st) {
   char text[512];
   double any = NAN, lo, hi;
   size_t k = 0;
@@ -280,7 +280,7 @@ static int curves_doc(rep_buf *b, mc_spill *s, store *st) {
            "level reaches it (docs/models.md, section 7).",
            s->nrep, 100 * any, 100 * lo, 100 * hi);
   doc_begin(b, "Spillover to Japanese territory", text, 60);
-  rep_buf_put(b, "{\"width\":620,\"height\":260,\"padding\":5,"
+  buf_put(b, "{\"width\":620,\"height\":260,\"padding\":5,"
                  "\"title\":{\"text\":\"P(violence has reached the territory by t)\"},"
                  "\"data\":[{\"name\":\"c\",\"values\":[");
   double grid[SPILL_REPORT_GRID], p[SPILL_REPORT_GRID], l[SPILL_REPORT_GRID],
@@ -290,20 +290,20 @@ static int curves_doc(rep_buf *b, mc_spill *s, store *st) {
   for (size_t t = 0; t <= s->nterr; t++) {
     mc_spill_curve(&s->time[t * s->nrep], s->nrep, grid, SPILL_REPORT_GRID, 1.96, p, l, h);
     for (int g = 0; g < SPILL_REPORT_GRID; g++) {
-      rep_buf_put(b, t || g ? ",{\"region\":" : "{\"region\":");
-      rep_buf_json_str(b, s->terr[t]);
-      rep_buf_put(b, ",\"t\":");
-      rep_buf_json_num(b, days(grid[g]));
-      rep_buf_put(b, ",\"p\":");
-      rep_buf_json_num(b, p[g]);
-      rep_buf_put(b, ",\"lo\":");
-      rep_buf_json_num(b, l[g]);
-      rep_buf_put(b, ",\"hi\":");
-      rep_buf_json_num(b, h[g]);
-      rep_buf_put(b, "}");
+      buf_put(b, t || g ? ",{\"region\":" : "{\"region\":");
+      buf_json_str(b, s->terr[t]);
+      buf_put(b, ",\"t\":");
+      buf_json_num(b, days(grid[g]));
+      buf_put(b, ",\"p\":");
+      buf_json_num(b, p[g]);
+      buf_put(b, ",\"lo\":");
+      buf_json_num(b, l[g]);
+      buf_put(b, ",\"hi\":");
+      buf_json_num(b, h[g]);
+      buf_put(b, "}");
     }
   }
-  rep_buf_put(b,
+  buf_put(b,
       "]}],"
       "\"scales\":[{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\","
       "\"domain\":{\"data\":\"c\",\"field\":\"t\"}},"
@@ -342,7 +342,7 @@ static size_t reached(const mc_spill *s, size_t t) {
 /* The most frequent paths to each territory (and to the first spillover): bars of
  * their shares, one territory at a time, picked with a selector under the chart.
  * Leaves s's paths those of the last territory. */
-static int paths_doc(rep_buf *b, mc_spill *s, store *st) {
+static int paths_doc(buf *b, mc_spill *s, store *st) {
   char text[512];
   snprintf(text, sizeof text,
            "The sequences of crisis events and escalation levels up to and including the "
@@ -351,7 +351,7 @@ static int paths_doc(rep_buf *b, mc_spill *s, store *st) {
            "the %d most frequent paths.",
            SPILL_PATHS);
   doc_begin(b, "Paths to spillover", text, 61);
-  rep_buf_printf(b, "{\"width\":560,\"height\":%d,\"padding\":5,"
+  buf_printf(b, "{\"width\":560,\"height\":%d,\"padding\":5,"
                     "\"data\":[{\"name\":\"p\",\"values\":[", 22 * SPILL_PATHS);
   /* "any" first: the selector's default. */
   int first = 1, err = 0;
@@ -362,44 +362,44 @@ static int paths_doc(rep_buf *b, mc_spill *s, store *st) {
     if ((err = mc_spill_paths(s, st, t))) break;
     npath[t] = s->npath;
     for (size_t k = 0; k < s->npath && k < SPILL_PATHS; k++, first = 0) {
-      rep_buf_printf(b, "%s{\"region\":", first ? "" : ",");
-      rep_buf_json_str(b, s->terr[t]);
-      rep_buf_printf(b, ",\"rank\":%zu,\"count\":%d,\"share\":", k + 1, s->path[k].count);
-      rep_buf_json_num(b, s->path[k].share);
-      rep_buf_put(b, ",\"path\":");
-      rep_buf_json_str(b, s->path[k].text);
-      rep_buf_put(b, "}");
+      buf_printf(b, "%s{\"region\":", first ? "" : ",");
+      buf_json_str(b, s->terr[t]);
+      buf_printf(b, ",\"rank\":%zu,\"count\":%d,\"share\":", k + 1, s->path[k].count);
+      buf_json_num(b, s->path[k].share);
+      buf_put(b, ",\"path\":");
+      buf_json_str(b, s->path[k].text);
+      buf_put(b, "}");
     }
   }
   /* Per territory: how often it was reached, and by how many distinct paths (the
    * line above the bars). */
-  rep_buf_put(b, "]},{\"name\":\"r\",\"values\":[");
+  buf_put(b, "]},{\"name\":\"r\",\"values\":[");
   for (size_t i = 0; i <= s->nterr && !err; i++) {
     size_t t = i == 0 ? s->nterr : i - 1;
-    rep_buf_put(b, i ? ",{\"region\":" : "{\"region\":");
-    rep_buf_json_str(b, s->terr[t]);
-    rep_buf_printf(b, ",\"reached\":%zu,\"nrep\":%zu,\"npath\":%zu}", reached(s, t), s->nrep,
+    buf_put(b, i ? ",{\"region\":" : "{\"region\":");
+    buf_json_str(b, s->terr[t]);
+    buf_printf(b, ",\"reached\":%zu,\"nrep\":%zu,\"npath\":%zu}", reached(s, t), s->nrep,
                    npath[t]);
   }
   free(npath);
-  rep_buf_put(b, "]},"
+  buf_put(b, "]},"
                  "{\"name\":\"sel\",\"source\":\"p\",\"transform\":[{\"type\":\"filter\","
                  "\"expr\":\"datum.region === territory\"}]},"
                  "{\"name\":\"rsel\",\"source\":\"r\",\"transform\":[{\"type\":\"filter\","
                  "\"expr\":\"datum.region === territory\"}]}],"
                  "\"signals\":[{\"name\":\"territory\",\"value\":");
-  rep_buf_json_str(b, s->terr[s->nterr]);
-  rep_buf_put(b, ",\"bind\":{\"input\":\"select\",\"name\":\"Paths to \",\"options\":[");
+  buf_json_str(b, s->terr[s->nterr]);
+  buf_put(b, ",\"bind\":{\"input\":\"select\",\"name\":\"Paths to \",\"options\":[");
   for (size_t i = 0; i <= s->nterr; i++) {
-    rep_buf_put(b, i ? "," : "");
-    rep_buf_json_str(b, s->terr[i == 0 ? s->nterr : i - 1]);
+    buf_put(b, i ? "," : "");
+    buf_json_str(b, s->terr[i == 0 ? s->nterr : i - 1]);
   }
-  rep_buf_put(b, "],\"labels\":[\"the first spillover (any territory)\"");
+  buf_put(b, "],\"labels\":[\"the first spillover (any territory)\"");
   for (size_t t = 0; t < s->nterr; t++) {
-    rep_buf_put(b, ",");
-    rep_buf_json_str(b, s->terr[t]);
+    buf_put(b, ",");
+    buf_json_str(b, s->terr[t]);
   }
-  rep_buf_printf(b, "]}}],"
+  buf_printf(b, "]}}],"
       "\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\","
       "\"padding\":0.2,\"domain\":[1,2,3,4,5,6,7,8,9,10]},"
       "{\"name\":\"x\",\"type\":\"linear\",\"range\":[0,180],\"nice\":true,"
@@ -436,9 +436,9 @@ static double split_sd(const mc_spill_split *sp) {
 
 /* The headline metrics' differences in standard deviations with their intervals,
  * coloured by verdict: how large each effect is, at a glance. */
-static void missions_chart(rep_buf *b, const mc_spill *s) {
+static void missions_chart(buf *b, const mc_spill *s) {
   size_t n = 0;
-  rep_buf_put(b, "{\"width\":520,\"padding\":5,\"title\":{\"text\":"
+  buf_put(b, "{\"width\":520,\"padding\":5,\"title\":{\"text\":"
                  "\"How large each difference is (headline metrics)\",\"subtitle\":"
                  "\"with \u2212 without spillover, in standard deviations, with its 95% CI\"},"
                  "\"data\":[{\"name\":\"d\",\"values\":[");
@@ -448,19 +448,19 @@ static void missions_chart(rep_buf *b, const mc_spill *s) {
     if (!sp->headline || isnan(sd) || isnan(sp->diff) || isnan(sp->half_diff)) continue;
     char id[160];
     snprintf(id, sizeof id, "%s.%s", sp->module, sp->name);
-    rep_buf_put(b, n++ ? ",{\"metric\":" : "{\"metric\":");
-    rep_buf_json_str(b, id);
-    rep_buf_put(b, ",\"verdict\":");
-    rep_buf_json_str(b, split_verdict(s, sp));
-    rep_buf_put(b, ",\"d\":");
-    rep_buf_json_num(b, sp->diff / sd);
-    rep_buf_put(b, ",\"lo\":");
-    rep_buf_json_num(b, (sp->diff - sp->half_diff) / sd);
-    rep_buf_put(b, ",\"hi\":");
-    rep_buf_json_num(b, (sp->diff + sp->half_diff) / sd);
-    rep_buf_put(b, "}");
+    buf_put(b, n++ ? ",{\"metric\":" : "{\"metric\":");
+    buf_json_str(b, id);
+    buf_put(b, ",\"verdict\":");
+    buf_json_str(b, split_verdict(s, sp));
+    buf_put(b, ",\"d\":");
+    buf_json_num(b, sp->diff / sd);
+    buf_put(b, ",\"lo\":");
+    buf_json_num(b, (sp->diff - sp->half_diff) / sd);
+    buf_put(b, ",\"hi\":");
+    buf_json_num(b, (sp->diff + sp->half_diff) / sd);
+    buf_put(b, "}");
   }
-  rep_buf_printf(b, "]}],\"height\":%zu,"
+  buf_printf(b, "]}],\"height\":%zu,"
       "\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\",\"padding\":0.3,"
       "\"domain\":{\"data\":\"d\",\"field\":\"metric\",\"sort\":{\"field\":\"d\",\"op\":\"max\",\"order\":\"descending\"}}},"
       "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"nice\":true,\"zero\":true,"
@@ -489,7 +489,7 @@ static void missions_chart(rep_buf *b, const mc_spill *s) {
  * them as its summary does (units, percentages and significant digits by the
  * metric's registry entry), the significant headline ones open, the rest collapsed;
  * and a chart of the headline differences' sizes. */
-static int missions_doc(rep_buf *b, mc_spill *s, store *st) {
+static int missions_doc(buf *b, mc_spill *s, store *st) {
   size_t yes = reached(s, s->nterr);
   char text[768];
   (void)st;
@@ -501,47 +501,47 @@ static int missions_doc(rep_buf *b, mc_spill *s, store *st) {
            "differ in other ways (a blockade, US intervention), so a difference is an "
            "association, not the effect of spillover alone.",
            yes, s->nrep - yes);
-  rep_buf_put(b, "{\"title\":\"Effect of spillover on the missions\",\"text\":");
-  rep_buf_json_str(b, text);
-  rep_buf_printf(b, ",\"order\":62,\"split\":{\"yes\":\"with spillover\",\"no\":\"without\","
+  buf_put(b, "{\"title\":\"Effect of spillover on the missions\",\"text\":");
+  buf_json_str(b, text);
+  buf_printf(b, ",\"order\":62,\"split\":{\"yes\":\"with spillover\",\"no\":\"without\","
                     "\"n_yes\":%zu,\"n_no\":%zu,\"rows\":[", yes, s->nrep - yes);
   for (size_t i = 0; i < s->nsplit; i++) {
     const mc_spill_split *sp = &s->split[i];
     char id[160];
     snprintf(id, sizeof id, "%s.%s", sp->module, sp->name);
-    rep_buf_printf(b, "%s{\"metric\":", i ? ",\n" : "");
-    rep_buf_json_str(b, id);
-    rep_buf_put(b, ",\"unit\":");
-    rep_buf_json_str(b, sp->unit);
-    rep_buf_printf(b, ",\"headline\":%s,\"n_yes\":%zu,\"n_no\":%zu,\"verdict\":\"%s\"",
+    buf_printf(b, "%s{\"metric\":", i ? ",\n" : "");
+    buf_json_str(b, id);
+    buf_put(b, ",\"unit\":");
+    buf_json_str(b, sp->unit);
+    buf_printf(b, ",\"headline\":%s,\"n_yes\":%zu,\"n_no\":%zu,\"verdict\":\"%s\"",
                    sp->headline ? "true" : "false", sp->n_yes, sp->n_no, split_verdict(s, sp));
     const struct { const char *k; double v; } f[] = {
         {"mean_yes", sp->mean_yes}, {"half_yes", sp->half_yes}, {"sd_yes", sp->sd_yes},
         {"mean_no", sp->mean_no},   {"half_no", sp->half_no},   {"sd_no", sp->sd_no},
         {"diff", sp->diff},         {"half_diff", sp->half_diff}};
     for (size_t k = 0; k < sizeof f / sizeof *f; k++) {
-      rep_buf_printf(b, ",\"%s\":", f[k].k);
-      rep_buf_json_num(b, f[k].v);
+      buf_printf(b, ",\"%s\":", f[k].k);
+      buf_json_num(b, f[k].v);
     }
-    rep_buf_put(b, "}");
+    buf_put(b, "}");
   }
-  rep_buf_put(b, "]},\"vega\":");
+  buf_put(b, "]},\"vega\":");
   missions_chart(b, s);
-  rep_buf_put(b, "}");
+  buf_put(b, "}");
   return 0;
 }
 
 int cli_store_spillover(store *st, int64_t run_id) {
   diag *d = diag_new();
   mc_spill s;
-  rep_buf b = REP_BUF_INIT;
+  buf b = BUF_INIT;
   if (!d) return ERR_NOMEM;
   int err = mc_spill_read(&s, st, run_id, 0, d);
   if (err == ERR_NOTFOUND) { /* no territory in the scenario: nothing to add */
     err = 0;
     goto done;
   }
-  static const struct { const char *name; int (*write)(rep_buf *, mc_spill *, store *); } docs[] = {
+  static const struct { const char *name; int (*write)(buf *, mc_spill *, store *); } docs[] = {
       {"report.section.spillover-1-curves", curves_doc},
       {"report.section.spillover-2-paths", paths_doc},
       {"report.section.spillover-3-missions", missions_doc},
@@ -557,7 +557,7 @@ int cli_store_spillover(store *st, int64_t run_id) {
               err == ERR_NOMEM ? "out of memory" : store_errmsg(st));
 done:
   mc_spill_free(&s);
-  rep_buf_release(&b);
+  buf_release(&b);
   diag_free(d);
   return err;
 }

@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "gshhg.h"
 #include "hash.h"
-#include "rep_buf.h"
+#include "buf.h"
 
 /* Configure-time facts from src/cli/CMakeLists.txt (pkg-config's versions of what the
  * binary was built against); "" when unknown or left out of the build. */
@@ -39,66 +39,66 @@ void cmd_version_usage(FILE *out) {
 
 /* One input a default run reads: its path and the SHA-256 of its bytes (null when it
  * cannot be read). */
-static void data_file(rep_buf *b, const char *key, const char *path, int first) {
+static void data_file(buf *b, const char *key, const char *path, int first) {
   char sha[HASH_SHA256_HEX];
-  rep_buf_printf(b, "%s\n    ", first ? "" : ",");
-  rep_buf_json_str(b, key);
-  rep_buf_put(b, ": {\"path\": ");
-  if (path) rep_buf_json_str(b, path);
-  else rep_buf_put(b, "null");
-  rep_buf_put(b, ", \"sha256\": ");
-  if (path && hash_sha256_file(sha, path) == 0) rep_buf_json_str(b, sha);
-  else rep_buf_put(b, "null");
-  rep_buf_put(b, "}");
+  buf_printf(b, "%s\n    ", first ? "" : ",");
+  buf_json_str(b, key);
+  buf_put(b, ": {\"path\": ");
+  if (path) buf_json_str(b, path);
+  else buf_put(b, "null");
+  buf_put(b, ", \"sha256\": ");
+  if (path && hash_sha256_file(sha, path) == 0) buf_json_str(b, sha);
+  else buf_put(b, "null");
+  buf_put(b, "}");
 }
 
 static int print_json(void) {
-  rep_buf b = REP_BUF_INIT;
+  buf b = BUF_INIT;
   char nettle_rt[32];
   hash_library_version(nettle_rt, sizeof nettle_rt);
-  rep_buf_put(&b, "{\n  \"name\": \"straits\",\n  \"version\": ");
-  rep_buf_json_str(&b, STRAITS_VERSION);
-  rep_buf_put(&b, ",\n  \"licence\": \"GPL-3.0-or-later\",\n  \"build\": {\"type\": ");
-  rep_buf_json_str(&b, STRAITS_BUILD_TYPE);
-  rep_buf_put(&b, ", \"compiler\": ");
-  rep_buf_json_str(&b, STRAITS_COMPILER);
+  buf_put(&b, "{\n  \"name\": \"straits\",\n  \"version\": ");
+  buf_json_str(&b, STRAITS_VERSION);
+  buf_put(&b, ",\n  \"licence\": \"GPL-3.0-or-later\",\n  \"build\": {\"type\": ");
+  buf_json_str(&b, STRAITS_BUILD_TYPE);
+  buf_put(&b, ", \"compiler\": ");
+  buf_json_str(&b, STRAITS_COMPILER);
 #ifdef STRAITS_MPI
-  rep_buf_put(&b, ", \"mpi\": true");
+  buf_put(&b, ", \"mpi\": true");
 #else
-  rep_buf_put(&b, ", \"mpi\": false");
+  buf_put(&b, ", \"mpi\": false");
 #endif
-  rep_buf_printf(&b, ", \"netcdf\": %s, \"sanitizers\": %s},\n",
+  buf_printf(&b, ", \"netcdf\": %s, \"sanitizers\": %s},\n",
                  STRAITS_VERSION_NETCDF[0] ? "true" : "false",
                  STRAITS_SANITIZE_BUILD ? "true" : "false");
   /* Versions built against (pkg-config at configure time), and for GSL and nettle
    * the library loaded now. */
-  rep_buf_put(&b, "  \"libraries\": {");
+  buf_put(&b, "  \"libraries\": {");
   int first = 1;
 #define LIB(name, v)                                   \
-  rep_buf_printf(&b, "%s\n    \"%s\": ", first ? "" : ",", name); \
-  if ((v)[0]) rep_buf_json_str(&b, (v));               \
-  else rep_buf_put(&b, "null");                        \
+  buf_printf(&b, "%s\n    \"%s\": ", first ? "" : ",", name); \
+  if ((v)[0]) buf_json_str(&b, (v));               \
+  else buf_put(&b, "null");                        \
   first = 0;
   STRAITS_LIB_VERSIONS(LIB)
 #undef LIB
-  rep_buf_put(&b, "\n  },\n  \"runtime\": {\"gsl\": ");
-  rep_buf_json_str(&b, gsl_version);
-  rep_buf_put(&b, ", \"nettle\": ");
-  rep_buf_json_str(&b, nettle_rt);
-  rep_buf_put(&b, "},\n  \"rng\": \"Philox4x32-10 (Random123)\",\n"
+  buf_put(&b, "\n  },\n  \"runtime\": {\"gsl\": ");
+  buf_json_str(&b, gsl_version);
+  buf_put(&b, ", \"nettle\": ");
+  buf_json_str(&b, nettle_rt);
+  buf_put(&b, "},\n  \"rng\": \"Philox4x32-10 (Random123)\",\n"
                   "  \"provenance_hash\": \"SHA-256 (nettle)\",\n  \"data\": {");
   char coast[1024];
   int have_coast = geo_gshhg_find(coast, sizeof coast, NULL, 'i') == 0;
   data_file(&b, "authorities", cli_default_authorities(), 1);
   data_file(&b, "coastline", have_coast ? coast : NULL, 0);
-  rep_buf_put(&b, "\n  }\n}\n");
+  buf_put(&b, "\n  }\n}\n");
   if (b.failed) {
-    rep_buf_release(&b);
+    buf_release(&b);
     cli_error("out of memory");
     return CLI_FAILURE;
   }
   fputs(b.s, stdout);
-  rep_buf_release(&b);
+  buf_release(&b);
   return CLI_OK;
 }
 

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "dist.h"
 #include "plan.h"
+#include "buf.h"
 #include "scn_plan.h"
 
 #define PLAN__BIT(i) ((uint64_t)1 << (i))
@@ -185,16 +186,6 @@ void plan__report_sampled(const plan_report *r, const double **start, const doub
 
 /* ---- text -------------------------------------------------------------------------------- */
 
-/* A growable string in malloc'd memory; `failed` sticks after an allocation failure. */
-typedef struct pl_buf {
-  char *s;
-  size_t len, cap;
-  int failed;
-} pl_buf;
-
-void plan__buf_printf(pl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void plan__buf_json_str(pl_buf *b, const char *s); /* a quoted, escaped JSON string */
-void plan__buf_json_num(pl_buf *b, double v);      /* null for NaN */
 /* The nearest candidate (edit distance <= 2, or a prefix of 3+ characters), or NULL. */
 
 #endif

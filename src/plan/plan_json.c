@@ -10,78 +10,78 @@
 
 static const char *const severities[] = {"error", "warning", "note"};
 
-static void json_loc(pl_buf *b, scn_loc l) {
-  plan__buf_printf(b, "\"file\": ");
-  plan__buf_json_str(b, l.file);
-  plan__buf_printf(b, ", \"line\": %d, \"col\": %d", l.line, l.col);
+static void json_loc(buf *b, scn_loc l) {
+  buf_printf(b, "\"file\": ");
+  buf_json_str(b, l.file);
+  buf_printf(b, ", \"line\": %d, \"col\": %d", l.line, l.col);
 }
 
 static const char *task_id(const plan_model *m, int t) { return t >= 0 ? m->p->task[t].id : NULL; }
 
-static void json_finding(pl_buf *b, const plan_model *m, const plan_finding *f) {
-  plan__buf_printf(b, "    {\"kind\": \"%s\", \"severity\": \"%s\", ", plan_finding_name(f->kind),
+static void json_finding(buf *b, const plan_model *m, const plan_finding *f) {
+  buf_printf(b, "    {\"kind\": \"%s\", \"severity\": \"%s\", ", plan_finding_name(f->kind),
                    severities[f->severity]);
   json_loc(b, f->loc);
-  plan__buf_printf(b, ",\n     \"message\": ");
-  plan__buf_json_str(b, f->message);
-  plan__buf_printf(b, ",\n     \"task\": ");
-  plan__buf_json_str(b, task_id(m, f->task));
-  plan__buf_printf(b, ", \"other_task\": ");
-  plan__buf_json_str(b, task_id(m, f->other));
-  plan__buf_printf(b, ", \"asset\": ");
-  plan__buf_json_str(b, f->asset >= 0 ? m->sc->force[f->asset].id : NULL);
-  plan__buf_printf(b, ", \"gate\": ");
-  plan__buf_json_str(b, f->gate >= 0 ? m->a->gate[f->gate].id : NULL);
-  plan__buf_printf(b, ", \"probability\": ");
-  plan__buf_json_num(b, f->probability);
-  plan__buf_printf(b, ",\n     \"branches\": [");
+  buf_printf(b, ",\n     \"message\": ");
+  buf_json_str(b, f->message);
+  buf_printf(b, ",\n     \"task\": ");
+  buf_json_str(b, task_id(m, f->task));
+  buf_printf(b, ", \"other_task\": ");
+  buf_json_str(b, task_id(m, f->other));
+  buf_printf(b, ", \"asset\": ");
+  buf_json_str(b, f->asset >= 0 ? m->sc->force[f->asset].id : NULL);
+  buf_printf(b, ", \"gate\": ");
+  buf_json_str(b, f->gate >= 0 ? m->a->gate[f->gate].id : NULL);
+  buf_printf(b, ", \"probability\": ");
+  buf_json_num(b, f->probability);
+  buf_printf(b, ",\n     \"branches\": [");
   for (size_t i = 0; i < f->nbranch; i++) {
-    plan__buf_printf(b, "%s{\"event\": ", i ? ", " : "");
-    plan__buf_json_str(b, m->sc->event[f->branch[i].event].id);
-    plan__buf_printf(b, ", \"share\": ");
-    plan__buf_json_num(b, f->branch[i].share);
-    plan__buf_printf(b, "}");
+    buf_printf(b, "%s{\"event\": ", i ? ", " : "");
+    buf_json_str(b, m->sc->event[f->branch[i].event].id);
+    buf_printf(b, ", \"share\": ");
+    buf_json_num(b, f->branch[i].share);
+    buf_printf(b, "}");
   }
-  plan__buf_printf(b, "],\n     \"notes\": [");
+  buf_printf(b, "],\n     \"notes\": [");
   for (size_t i = 0; i < f->nnote; i++) {
-    plan__buf_printf(b, "%s{", i ? ", " : "");
+    buf_printf(b, "%s{", i ? ", " : "");
     json_loc(b, f->note[i].loc);
-    plan__buf_printf(b, ", \"message\": ");
-    plan__buf_json_str(b, f->note[i].message);
-    plan__buf_printf(b, "}");
+    buf_printf(b, ", \"message\": ");
+    buf_json_str(b, f->note[i].message);
+    buf_printf(b, "}");
   }
-  plan__buf_printf(b, "]}");
+  buf_printf(b, "]}");
 }
 
 char *plan_check_json(const plan_report *r, const char *scenario_path,
                       const char *authorities_path, const diag *d) {
-  pl_buf b = {0};
+  buf b = BUF_INIT;
   size_t errors = (d ? diag_count(d, DIAG_ERROR) : 0) + plan_report_severity_count(r, DIAG_ERROR);
   size_t warnings = (d ? diag_count(d, DIAG_WARNING) : 0) + plan_report_severity_count(r, DIAG_WARNING);
-  plan__buf_printf(&b, "{\n  \"scenario\": ");
-  plan__buf_json_str(&b, scenario_path);
-  plan__buf_printf(&b, ",\n  \"authorities\": ");
-  plan__buf_json_str(&b, authorities_path);
-  plan__buf_printf(&b, ",\n  \"samples\": %d,\n  \"errors\": %zu,\n  \"warnings\": %zu,\n  \"findings\": [",
+  buf_printf(&b, "{\n  \"scenario\": ");
+  buf_json_str(&b, scenario_path);
+  buf_printf(&b, ",\n  \"authorities\": ");
+  buf_json_str(&b, authorities_path);
+  buf_printf(&b, ",\n  \"samples\": %d,\n  \"errors\": %zu,\n  \"warnings\": %zu,\n  \"findings\": [",
                    plan_report_samples(r), errors, warnings);
   int first = 1;
   for (size_t i = 0; d && i < diag_size(d); i++) {
     const diag_entry *e = diag_at(d, i);
     scn_loc l = {e->file, e->line, e->col};
-    plan__buf_printf(&b, "%s\n    {\"kind\": \"input\", \"severity\": \"%s\", ", first ? "" : ",",
+    buf_printf(&b, "%s\n    {\"kind\": \"input\", \"severity\": \"%s\", ", first ? "" : ",",
                      severities[e->severity]);
     json_loc(&b, l);
-    plan__buf_printf(&b, ", \"message\": ");
-    plan__buf_json_str(&b, e->message);
-    plan__buf_printf(&b, "}");
+    buf_printf(&b, ", \"message\": ");
+    buf_json_str(&b, e->message);
+    buf_printf(&b, "}");
     first = 0;
   }
   for (size_t i = 0; i < plan_report_count(r); i++) {
-    plan__buf_printf(&b, "%s\n", first ? "" : ",");
+    buf_printf(&b, "%s\n", first ? "" : ",");
     json_finding(&b, plan__report_model(r), plan_report_at(r, i));
     first = 0;
   }
-  plan__buf_printf(&b, "%s]\n}\n", first ? "" : "\n  ");
+  buf_printf(&b, "%s]\n}\n", first ? "" : "\n  ");
   if (b.failed) {
     free(b.s);
     return NULL;
@@ -91,26 +91,26 @@ char *plan_check_json(const plan_report *r, const char *scenario_path,
 
 /* ---- the synchronization matrix --------------------------------------------------------- */
 
-static void json_times(pl_buf *b, const double *x, size_t n, double *scratch) {
+static void json_times(buf *b, const double *x, size_t n, double *scratch) {
   stats_summary s;
   stats_summarize(&s, x, n, STATS_REAL, scratch);
   if (!s.n) {
-    plan__buf_printf(b, "null");
+    buf_printf(b, "null");
     return;
   }
-  plan__buf_printf(b, "{\"n\": %zu, \"mean\": ", s.n);
-  plan__buf_json_num(b, s.mean);
-  plan__buf_printf(b, ", \"min\": ");
-  plan__buf_json_num(b, s.min);
-  plan__buf_printf(b, ", \"p5\": ");
-  plan__buf_json_num(b, s.p5);
-  plan__buf_printf(b, ", \"p50\": ");
-  plan__buf_json_num(b, s.p50);
-  plan__buf_printf(b, ", \"p95\": ");
-  plan__buf_json_num(b, s.p95);
-  plan__buf_printf(b, ", \"max\": ");
-  plan__buf_json_num(b, s.max);
-  plan__buf_printf(b, "}");
+  buf_printf(b, "{\"n\": %zu, \"mean\": ", s.n);
+  buf_json_num(b, s.mean);
+  buf_printf(b, ", \"min\": ");
+  buf_json_num(b, s.min);
+  buf_printf(b, ", \"p5\": ");
+  buf_json_num(b, s.p5);
+  buf_printf(b, ", \"p50\": ");
+  buf_json_num(b, s.p50);
+  buf_printf(b, ", \"p95\": ");
+  buf_json_num(b, s.p95);
+  buf_printf(b, ", \"max\": ");
+  buf_json_num(b, s.max);
+  buf_printf(b, "}");
 }
 
 int plan_report_task_timing(const plan_report *r, int task, plan_timing *out) {
@@ -159,10 +159,10 @@ static int line_of(const line *lines, size_t n, const char *nation, int activity
   return -1;
 }
 
-static void line_id(pl_buf *b, const plan_model *m, const line *l) {
+static void line_id(buf *b, const plan_model *m, const line *l) {
   char id[256];
   snprintf(id, sizeof id, "%s/%s", l->nation, m->a->act[l->activity].id);
-  plan__buf_json_str(b, id);
+  buf_json_str(b, id);
 }
 
 char *plan_sync_json(const plan_report *r) {
@@ -174,7 +174,7 @@ char *plan_sync_json(const plan_report *r) {
   const double *start, *end, *phase_t;
   const int *ran, *phase_of;
   plan__report_sampled(r, &start, &end, &phase_t, &ran, &phase_of);
-  pl_buf b = {0};
+  buf b = BUF_INIT;
   double *scratch = malloc((n ? n : 1) * sizeof *scratch);
   line *lines = malloc((nt ? nt : 1) * sizeof *lines);
   int *task_line = malloc((nt ? nt : 1) * sizeof *task_line);
@@ -193,123 +193,123 @@ char *plan_sync_json(const plan_report *r) {
       }
   for (size_t i = 0; i < nt; i++) task_line[i] = line_of(lines, nl, p->task[i].owner, m->task[i].activity);
 
-  plan__buf_printf(&b, "{\n  \"scenario\": {\"name\": ");
-  plan__buf_json_str(&b, sc->name);
-  plan__buf_printf(&b, ", \"path\": ");
-  plan__buf_json_str(&b, sc->path);
-  plan__buf_printf(&b, ", \"hash\": \"%s\", \"seed\": %llu, \"epoch\": ", sc->hash,
+  buf_printf(&b, "{\n  \"scenario\": {\"name\": ");
+  buf_json_str(&b, sc->name);
+  buf_printf(&b, ", \"path\": ");
+  buf_json_str(&b, sc->path);
+  buf_printf(&b, ", \"hash\": \"%s\", \"seed\": %llu, \"epoch\": ", sc->hash,
                    (unsigned long long)sc->seed);
-  plan__buf_json_str(&b, sc->epoch);
-  plan__buf_printf(&b, ", \"horizon\": ");
-  plan__buf_json_num(&b, sc->horizon);
-  plan__buf_printf(&b, "},\n  \"authorities\": {\"path\": ");
-  plan__buf_json_str(&b, a->path);
-  plan__buf_printf(&b, ", \"hash\": \"%s\"},\n  \"samples\": %zu,\n  \"time_unit\": \"s\",\n", a->hash, n);
+  buf_json_str(&b, sc->epoch);
+  buf_printf(&b, ", \"horizon\": ");
+  buf_json_num(&b, sc->horizon);
+  buf_printf(&b, "},\n  \"authorities\": {\"path\": ");
+  buf_json_str(&b, a->path);
+  buf_printf(&b, ", \"hash\": \"%s\"},\n  \"samples\": %zu,\n  \"time_unit\": \"s\",\n", a->hash, n);
 
-  plan__buf_printf(&b, "  \"phases\": [");
+  buf_printf(&b, "  \"phases\": [");
   for (size_t q = 0; q < np; q++) {
     size_t began = 0;
     for (size_t k = 0; k < n; k++) began += !isnan(phase_t[q * n + k]);
-    plan__buf_printf(&b, "%s\n    {\"id\": ", q ? "," : "");
-    plan__buf_json_str(&b, p->phase[q].id);
-    plan__buf_printf(&b, ", \"name\": ");
-    plan__buf_json_str(&b, p->phase[q].name);
-    plan__buf_printf(&b, ", \"began_share\": ");
-    plan__buf_json_num(&b, n ? (double)began / n : NAN);
-    plan__buf_printf(&b, ", \"began\": ");
+    buf_printf(&b, "%s\n    {\"id\": ", q ? "," : "");
+    buf_json_str(&b, p->phase[q].id);
+    buf_printf(&b, ", \"name\": ");
+    buf_json_str(&b, p->phase[q].name);
+    buf_printf(&b, ", \"began_share\": ");
+    buf_json_num(&b, n ? (double)began / n : NAN);
+    buf_printf(&b, ", \"began\": ");
     json_times(&b, phase_t + q * n, n, scratch);
-    plan__buf_printf(&b, "}");
+    buf_printf(&b, "}");
   }
-  plan__buf_printf(&b, "%s],\n  \"lines\": [", np ? "\n  " : "");
+  buf_printf(&b, "%s],\n  \"lines\": [", np ? "\n  " : "");
   for (size_t l = 0; l < nl; l++) {
-    plan__buf_printf(&b, "%s\n    {\"id\": ", l ? "," : "");
+    buf_printf(&b, "%s\n    {\"id\": ", l ? "," : "");
     line_id(&b, m, &lines[l]);
-    plan__buf_printf(&b, ", \"nation\": ");
-    plan__buf_json_str(&b, lines[l].nation);
-    plan__buf_printf(&b, ", \"activity\": ");
-    plan__buf_json_str(&b, a->act[lines[l].activity].id);
-    plan__buf_printf(&b, ", \"name\": ");
-    plan__buf_json_str(&b, a->act[lines[l].activity].name);
-    plan__buf_printf(&b, "}");
+    buf_printf(&b, ", \"nation\": ");
+    buf_json_str(&b, lines[l].nation);
+    buf_printf(&b, ", \"activity\": ");
+    buf_json_str(&b, a->act[lines[l].activity].id);
+    buf_printf(&b, ", \"name\": ");
+    buf_json_str(&b, a->act[lines[l].activity].name);
+    buf_printf(&b, "}");
   }
-  plan__buf_printf(&b, "%s],\n  \"tasks\": [", nl ? "\n  " : "");
+  buf_printf(&b, "%s],\n  \"tasks\": [", nl ? "\n  " : "");
   for (size_t i = 0; i < nt; i++) {
     const scn_task *t = &p->task[i];
-    plan__buf_printf(&b, "%s\n    {\"id\": ", i ? "," : "");
-    plan__buf_json_str(&b, t->id);
-    plan__buf_printf(&b, ", \"name\": ");
-    plan__buf_json_str(&b, t->name);
-    plan__buf_printf(&b, ", \"line\": ");
+    buf_printf(&b, "%s\n    {\"id\": ", i ? "," : "");
+    buf_json_str(&b, t->id);
+    buf_printf(&b, ", \"name\": ");
+    buf_json_str(&b, t->name);
+    buf_printf(&b, ", \"line\": ");
     line_id(&b, m, &lines[task_line[i]]);
-    plan__buf_printf(&b, ", \"phase\": ");
-    plan__buf_json_str(&b, phase_of[i] >= 0 ? p->phase[phase_of[i]].id : NULL);
-    plan__buf_printf(&b, ", \"phase_declared\": %s,\n     \"owner\": ", t->phase >= 0 ? "true" : "false");
-    plan__buf_json_str(&b, t->owner);
-    plan__buf_printf(&b, ", \"activity\": ");
-    plan__buf_json_str(&b, a->act[m->task[i].activity].id);
-    plan__buf_printf(&b, ", \"area\": ");
-    plan__buf_json_str(&b, t->place >= 0 ? sc->place[t->place].id : sc->region[t->region].id);
-    plan__buf_printf(&b, ", \"legal_area\": ");
-    plan__buf_json_str(&b, a->area[m->task[i].area].id);
-    plan__buf_printf(&b, ", \"priority\": %d, \"assets\": [", t->priority);
+    buf_printf(&b, ", \"phase\": ");
+    buf_json_str(&b, phase_of[i] >= 0 ? p->phase[phase_of[i]].id : NULL);
+    buf_printf(&b, ", \"phase_declared\": %s,\n     \"owner\": ", t->phase >= 0 ? "true" : "false");
+    buf_json_str(&b, t->owner);
+    buf_printf(&b, ", \"activity\": ");
+    buf_json_str(&b, a->act[m->task[i].activity].id);
+    buf_printf(&b, ", \"area\": ");
+    buf_json_str(&b, t->place >= 0 ? sc->place[t->place].id : sc->region[t->region].id);
+    buf_printf(&b, ", \"legal_area\": ");
+    buf_json_str(&b, a->area[m->task[i].area].id);
+    buf_printf(&b, ", \"priority\": %d, \"assets\": [", t->priority);
     for (size_t j = 0; j < t->nasset; j++) {
-      plan__buf_printf(&b, "%s{\"force\": ", j ? ", " : "");
-      plan__buf_json_str(&b, sc->force[t->asset[j].force].id);
-      plan__buf_printf(&b, ", \"count\": %d}", t->asset[j].count);
+      buf_printf(&b, "%s{\"force\": ", j ? ", " : "");
+      buf_json_str(&b, sc->force[t->asset[j].force].id);
+      buf_printf(&b, ", \"count\": %d}", t->asset[j].count);
     }
     /* Where the law allows it: each rule with its plain-language limits, for the report
      * to show beside the task (the check cannot test them). */
-    plan__buf_printf(&b, "],\n     \"authorities\": [");
+    buf_printf(&b, "],\n     \"authorities\": [");
     int nr = 0;
     for (size_t s = 0; m->task[i].law && s < a->nsit; s++) {
       int k = plan_rule_find(a, (int)s, m->task[i].activity);
       if (k < 0 || !a->rule[k].allowed || !((a->rule[k].areas >> m->task[i].area) & 1)) continue;
       const pl_rule *rule = &a->rule[k];
-      plan__buf_printf(&b, "%s{\"situation\": ", nr++ ? ", " : "");
-      plan__buf_json_str(&b, a->sit[s].id);
-      plan__buf_printf(&b, ", \"rule\": ");
-      plan__buf_json_str(&b, rule->id);
-      plan__buf_printf(&b, ", \"source\": ");
-      plan__buf_json_str(&b, rule->source);
-      plan__buf_printf(&b, ", \"limits\": [");
+      buf_printf(&b, "%s{\"situation\": ", nr++ ? ", " : "");
+      buf_json_str(&b, a->sit[s].id);
+      buf_printf(&b, ", \"rule\": ");
+      buf_json_str(&b, rule->id);
+      buf_printf(&b, ", \"source\": ");
+      buf_json_str(&b, rule->source);
+      buf_printf(&b, ", \"limits\": [");
       for (size_t q = 0; q < rule->nlimit; q++) {
-        plan__buf_printf(&b, "%s", q ? ", " : "");
-        plan__buf_json_str(&b, rule->limit[q]);
+        buf_printf(&b, "%s", q ? ", " : "");
+        buf_json_str(&b, rule->limit[q]);
       }
-      plan__buf_printf(&b, "]}");
+      buf_printf(&b, "]}");
     }
-    plan__buf_printf(&b, "],\n     \"ran_share\": ");
-    plan__buf_json_num(&b, n ? (double)ran[i] / n : NAN);
-    plan__buf_printf(&b, ", \"start\": ");
+    buf_printf(&b, "],\n     \"ran_share\": ");
+    buf_json_num(&b, n ? (double)ran[i] / n : NAN);
+    buf_printf(&b, ", \"start\": ");
     json_times(&b, start + i * n, n, scratch);
-    plan__buf_printf(&b, ",\n     \"end\": ");
+    buf_printf(&b, ",\n     \"end\": ");
     json_times(&b, end + i * n, n, scratch);
-    plan__buf_printf(&b, ",\n     \"location\": {");
+    buf_printf(&b, ",\n     \"location\": {");
     json_loc(&b, t->loc);
-    plan__buf_printf(&b, "}}");
+    buf_printf(&b, "}}");
   }
-  plan__buf_printf(&b, "%s],\n  \"cells\": [", nt ? "\n  " : "");
+  buf_printf(&b, "%s],\n  \"cells\": [", nt ? "\n  " : "");
   int first = 1;
   for (int q = -1; q < (int)np; q++)
     for (size_t l = 0; l < nl; l++) {
       int any = 0;
       for (size_t i = 0; i < nt; i++) any |= phase_of[i] == q && task_line[i] == (int)l;
       if (!any) continue;
-      plan__buf_printf(&b, "%s\n    {\"phase\": ", first ? "" : ",");
-      plan__buf_json_str(&b, q >= 0 ? p->phase[q].id : NULL);
-      plan__buf_printf(&b, ", \"line\": ");
+      buf_printf(&b, "%s\n    {\"phase\": ", first ? "" : ",");
+      buf_json_str(&b, q >= 0 ? p->phase[q].id : NULL);
+      buf_printf(&b, ", \"line\": ");
       line_id(&b, m, &lines[l]);
-      plan__buf_printf(&b, ", \"tasks\": [");
+      buf_printf(&b, ", \"tasks\": [");
       int k = 0;
       for (size_t i = 0; i < nt; i++)
         if (phase_of[i] == q && task_line[i] == (int)l) {
-          plan__buf_printf(&b, "%s", k++ ? ", " : "");
-          plan__buf_json_str(&b, p->task[i].id);
+          buf_printf(&b, "%s", k++ ? ", " : "");
+          buf_json_str(&b, p->task[i].id);
         }
-      plan__buf_printf(&b, "]}");
+      buf_printf(&b, "]}");
       first = 0;
     }
-  plan__buf_printf(&b, "%s]\n}\n", first ? "" : "\n  ");
+  buf_printf(&b, "%s]\n}\n", first ? "" : "\n  ");
   free(scratch), free(lines), free(task_line);
   if (b.failed) {
     free(b.s);

@@ -74,19 +74,19 @@ done:
   return p ? 0 : ERR_NOMEM;
 }
 
-static void num_field(rep_buf *b, const char *key, double v) {
-  rep_buf_printf(b, ",\"%s\":", key);
-  rep_buf_json_num(b, v);
+static void num_field(buf *b, const char *key, double v) {
+  buf_printf(b, ",\"%s\":", key);
+  buf_json_num(b, v);
 }
 
-void rep_compare_json(rep_buf *b, const rep_coa *coa, size_t ncoa, size_t nrep) {
-  rep_buf_printf(b, "{\"replications\":%zu,\"coas\":[", nrep);
+void rep_compare_json(buf *b, const rep_coa *coa, size_t ncoa, size_t nrep) {
+  buf_printf(b, "{\"replications\":%zu,\"coas\":[", nrep);
   for (size_t c = 0; c < ncoa; c++) {
-    rep_buf_put(b, c ? ",\n{\"label\":" : "\n{\"label\":");
-    rep_buf_json_str(b, coa[c].label);
-    rep_buf_put(b, ",\"scenario_name\":");
-    rep_buf_json_str(b, coa[c].scenario_name);
-    rep_buf_printf(b, ",\"run\":%lld,\"rows\":[", (long long)coa[c].run);
+    buf_put(b, c ? ",\n{\"label\":" : "\n{\"label\":");
+    buf_json_str(b, coa[c].label);
+    buf_put(b, ",\"scenario_name\":");
+    buf_json_str(b, coa[c].scenario_name);
+    buf_printf(b, ",\"run\":%lld,\"rows\":[", (long long)coa[c].run);
     for (size_t i = 0; i < coa[c].npairs; i++) {
       const rep_pair *q = &coa[c].pairs[i];
       double scale;
@@ -101,14 +101,14 @@ void rep_compare_json(rep_buf *b, const rep_coa *coa, size_t ncoa, size_t nrep) 
       else
         rep_display_unit_for(q->def->unit, q->a.n ? q->a.mean : NAN, &scale, &shown);
       snprintf(name, sizeof name, "%s.%s", q->def->module, q->def->name);
-      rep_buf_put(b, i ? ",\n{\"metric\":" : "\n{\"metric\":");
-      rep_buf_json_str(b, name);
-      rep_buf_put(b, ",\"unit\":");
-      rep_buf_json_str(b, q->def->unit);
-      rep_buf_put(b, ",\"shown\":");
-      rep_buf_json_str(b, shown);
+      buf_put(b, i ? ",\n{\"metric\":" : "\n{\"metric\":");
+      buf_json_str(b, name);
+      buf_put(b, ",\"unit\":");
+      buf_json_str(b, q->def->unit);
+      buf_put(b, ",\"shown\":");
+      buf_json_str(b, shown);
       num_field(b, "scale", scale);
-      rep_buf_printf(b, ",\"n\":%zu", q->diff.n);
+      buf_printf(b, ",\"n\":%zu", q->diff.n);
       num_field(b, "mean_a", q->a.n ? q->a.mean : NAN);
       num_field(b, "mean_b", q->b.n ? q->b.mean : NAN);
       num_field(b, "sd_a", q->a.n > 1 ? q->a.sd : NAN);
@@ -116,13 +116,13 @@ void rep_compare_json(rep_buf *b, const rep_coa *coa, size_t ncoa, size_t nrep) 
       num_field(b, "half_width", q->diff.half_width);
       num_field(b, "ci95_low", q->diff.mean - q->diff.half_width);
       num_field(b, "ci95_high", q->diff.mean + q->diff.half_width);
-      rep_buf_printf(b, ",\"headline\":%s,\"direction\":%d,\"verdict\":",
+      buf_printf(b, ",\"headline\":%s,\"direction\":%d,\"verdict\":",
                      q->def->flags & METRIC_HEADLINE ? "true" : "false",
                      metric_direction(q->def->flags));
-      rep_buf_json_str(b, rep_verdict_name(q->verdict));
-      rep_buf_put(b, "}");
+      buf_json_str(b, rep_verdict_name(q->verdict));
+      buf_put(b, "}");
     }
-    rep_buf_put(b, "]}");
+    buf_put(b, "]}");
   }
-  rep_buf_put(b, "]}");
+  buf_put(b, "]}");
 }

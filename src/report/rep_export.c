@@ -7,9 +7,9 @@
 
 #include "err.h"
 
-int rep_export_json(rep_buf *b, const rep_run *r) {
+int rep_export_json(buf *b, const rep_run *r) {
   rep__data_json(b, r, NULL, 0);
-  rep_buf_put(b, "\n");
+  buf_put(b, "\n");
   return b->failed ? ERR_NOMEM : 0;
 }
 
@@ -40,45 +40,45 @@ static int csv_is_number(const char *s) {
  * a leading apostrophe and is quoted -- unless it is a plain decimal number such as
  * -1.5, which a spreadsheet reads as that number.  Numbers written as numbers
  * (csv_num) are never touched.  Lines end in LF. */
-void rep_csv_cell(rep_buf *b, const char *s) {
+void rep_csv_cell(buf *b, const char *s) {
   int formula = *s && strchr("=+-@\t\r", *s) && !csv_is_number(s);
   if (!formula && !strpbrk(s, ",\"\n\r")) {
-    rep_buf_put(b, s);
+    buf_put(b, s);
     return;
   }
-  rep_buf_put(b, formula ? "\"'" : "\"");
+  buf_put(b, formula ? "\"'" : "\"");
   for (const char *p = s; *p; p++)
-    rep_buf_put(b, *p == '"' ? "\"\"" : (char[2]){*p, 0});
-  rep_buf_put(b, "\"");
+    buf_put(b, *p == '"' ? "\"\"" : (char[2]){*p, 0});
+  buf_put(b, "\"");
 }
 
-static void csv_field(rep_buf *b, const char *s) { rep_csv_cell(b, s); }
+static void csv_field(buf *b, const char *s) { rep_csv_cell(b, s); }
 
-static void csv_num(rep_buf *b, double v) {
-  rep_buf_put(b, ",");
+static void csv_num(buf *b, double v) {
+  buf_put(b, ",");
   if (!isnan(v))
-    rep_buf_printf(b, "%.17g", v);
+    buf_printf(b, "%.17g", v);
 }
 
-static void csv_metric(rep_buf *b, const metric_def *def) {
+static void csv_metric(buf *b, const metric_def *def) {
   csv_field(b, def->module);
-  rep_buf_put(b, ",");
+  buf_put(b, ",");
   csv_field(b, def->name);
-  rep_buf_put(b, ",");
+  buf_put(b, ",");
   csv_field(b, def->unit);
 }
 
-int rep_export_csv(rep_buf *b, const rep_run *r, const char *table) {
+int rep_export_csv(buf *b, const rep_run *r, const char *table) {
   if (!table || strcmp(table, "metrics") == 0) {
     /* direction: 1 higher is better, -1 lower is better, 0 it depends. */
-    rep_buf_put(b, "module,name,unit,headline,series,direction,n,mean,sd,ci95_low,ci95_high,"
+    buf_put(b, "module,name,unit,headline,series,direction,n,mean,sd,ci95_low,ci95_high,"
                    "min,p5,p50,p95,max,description\n");
     for (size_t m = 0; m < r->ms.n; m++) {
       const stats_summary *s = &r->summary[m];
       const metric_def *def = &r->ms.def[m];
       int has = s->n > 0;
       csv_metric(b, def);
-      rep_buf_printf(b, ",%d,%d,%d,%zu", (def->flags & METRIC_HEADLINE) != 0,
+      buf_printf(b, ",%d,%d,%d,%zu", (def->flags & METRIC_HEADLINE) != 0,
                      (def->flags & METRIC_SERIES) != 0, metric_direction(def->flags), s->n);
       csv_num(b, has ? s->mean : NAN);
       csv_num(b, has ? s->sd : NAN);
@@ -89,23 +89,23 @@ int rep_export_csv(rep_buf *b, const rep_run *r, const char *table) {
       csv_num(b, has ? s->p50 : NAN);
       csv_num(b, has ? s->p95 : NAN);
       csv_num(b, has ? s->max : NAN);
-      rep_buf_put(b, ",");
+      buf_put(b, ",");
       csv_field(b, def->description);
-      rep_buf_put(b, "\n");
+      buf_put(b, "\n");
     }
   } else if (strcmp(table, "values") == 0) {
-    rep_buf_put(b, "replication,module,name,unit,value\n");
+    buf_put(b, "replication,module,name,unit,value\n");
     for (size_t k = 0; k < r->nrep; k++)
       for (size_t m = 0; m < r->ms.n; m++) {
         if (isnan(r->value[m][k]))
           continue;
-        rep_buf_printf(b, "%zu,", k);
+        buf_printf(b, "%zu,", k);
         csv_metric(b, &r->ms.def[m]);
         csv_num(b, r->value[m][k]);
-        rep_buf_put(b, "\n");
+        buf_put(b, "\n");
       }
   } else if (strcmp(table, "series") == 0) {
-    rep_buf_put(b, "module,name,unit,t,mean,p5,p95\n");
+    buf_put(b, "module,name,unit,t,mean,p5,p95\n");
     for (size_t i = 0; i < r->nband; i++) {
       const rep_band *band = &r->band[i];
       for (size_t g = 0; g < band->n; g++) {
@@ -114,7 +114,7 @@ int rep_export_csv(rep_buf *b, const rep_run *r, const char *table) {
         csv_num(b, band->mean[g]);
         csv_num(b, band->p5[g]);
         csv_num(b, band->p95[g]);
-        rep_buf_put(b, "\n");
+        buf_put(b, "\n");
       }
     }
   } else {
@@ -204,7 +204,7 @@ int rep__json_member(const char *json, const char *key, const char **start, size
 
 /* The items of the array member "features" of doc, comma-separated, after a comma
  * when *any (some feature was written already). */
-static void splice_features(rep_buf *b, const char *doc, int *any) {
+static void splice_features(buf *b, const char *doc, int *any) {
   const char *v;
   size_t n;
   if (rep__json_member(doc, "features", &v, &n) || n < 2 || v[0] != '[')
@@ -212,30 +212,30 @@ static void splice_features(rep_buf *b, const char *doc, int *any) {
   const char *in = skip_ws(v + 1), *end = v + n - 1; /* end: the closing bracket */
   if (in >= end)
     return; /* empty */
-  rep_buf_put(b, *any ? ",\n" : "\n");
-  rep_buf_putn(b, in, (size_t)(end - in));
+  buf_put(b, *any ? ",\n" : "\n");
+  buf_putn(b, in, (size_t)(end - in));
   *any = 1;
 }
 
 /* One FeatureCollection: the theater (with its bbox), the layers modules added, the
  * coastline. */
-int rep_export_geojson(rep_buf *b, const rep_run *r, const rep_lines *coast) {
+int rep_export_geojson(buf *b, const rep_run *r, const rep_lines *coast) {
   const char *v;
   size_t n;
   int any = 0;
-  rep_buf_put(b, "{\"type\":\"FeatureCollection\"");
+  buf_put(b, "{\"type\":\"FeatureCollection\"");
   if (r->theater_doc && rep__json_member(r->theater_doc, "bbox", &v, &n) == 0) {
-    rep_buf_put(b, ",\"bbox\":");
-    rep_buf_putn(b, v, n);
+    buf_put(b, ",\"bbox\":");
+    buf_putn(b, v, n);
   }
-  rep_buf_put(b, ",\"features\":[");
+  buf_put(b, ",\"features\":[");
   splice_features(b, r->theater_doc, &any);
   for (size_t i = 0; i < r->nlayer; i++)
     splice_features(b, r->layer_doc[i], &any);
   if (coast && coast->nline) {
-    rep_buf_put(b, any ? ",\n" : "\n");
+    buf_put(b, any ? ",\n" : "\n");
     rep__coast_features(b, coast);
   }
-  rep_buf_put(b, "]}\n");
+  buf_put(b, "]}\n");
   return b->failed ? ERR_NOMEM : 0;
 }

@@ -1,0 +1,16 @@
+/* rep_text.h - text for HTML: element content, attribute values, and what may sit
+ * inside a <script> element. */
+#ifndef STRAITS_REP_TEXT_H
+#define STRAITS_REP_TEXT_H
+
+#include "buf.h"
+
+/* Text escaped for HTML element content and attribute values. */
+void rep_html_escape(buf *b, const char *s);
+/* JSON text copied into a <script> element: "</" becomes "<\/" (same JSON value). */
+void rep_script_json(buf *b, const char *json);
+/* JavaScript copied into a <script> element: "</script" becomes "<\/script", the
+ * same text inside the string or regular expression where it can occur. */
+void rep_script_text(buf *b, const char *js);
+
+#endif
