@@ -163,6 +163,19 @@ typedef struct scn_scenario {
  * registry holds at most METRIC_MAX (100000) with room left for the rest. */
 #define SCN_MAX_EVENTS 20000
 
+/* A mission model's top-level section (ops.h): the scenario takes these as a table
+ * from its caller, so it never includes a mission.  `load` reads the section's node
+ * into the scenario's memory and returns it (NULL after reporting its errors; the
+ * loading context and the node are the loader API's, scn_section.h); `extent` grows
+ * the theater box (scn_theater_box) by the section's own points (NULL: none). */
+struct scn__ctx;
+struct scn__node;
+typedef struct scn_section {
+  const char *name;
+  void *(*load)(struct scn__ctx *c, const struct scn__node *v);
+  void (*extent)(const void *section, const struct scn_scenario *sc, double box[4]);
+} scn_section;
+
 /* Caps against hostile files (STYLE.md: everything that grows has a cap). */
 typedef struct scn_load_options {
   size_t max_file_bytes;     /* per file */

@@ -1,0 +1,118 @@
+/* ops.h - a mission model as one descriptor, and the ordered registry of them.
+ *
+ * Every mission model (the crisis, the plan's tasks, inspection, logistics, SAR, and
+ * those to come) exports one `const ops_module`; the runner (mc/), the loader's
+ * section table, the report's documents and the CLI know a model only through it and
+ * iterate ops_registry().  None of them includes a mission's header or names one
+ * (DESIGN.md section 2; docs/hacking.md adds a model).
+ *
+ * Life of a model, per run: its section is loaded with the scenario (`section`, NULL
+ * for a model that reads only the common sections), `prepare` resolves it against
+ * the scenario and the plan and defines its metrics (in registry order, so metric
+ * indices are the same on every thread and rank); a NULL model means the scenario
+ * does not use it and nothing else of it is called.  Per replication `start`
+ * schedules its first events on the kernel and `collect` writes its metrics after
+ * the run to the horizon.  After the run `docs` writes its report documents from the
+ * stored results.  `release` frees the model.  Every hook but `prepare` and `release`
+ * may be NULL. */
+#ifndef STRAITS_OPS_H
+#define STRAITS_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "diag.h"
+#include "metric.h"
+#include "scenario.h"
+#include "sim.h"
+
+struct plan_authorities;
+
+/* What a run hands every model besides the scenario. */
+typedef struct ops_context {
+  /* Japan's legal authorities (plan.h), borrowed; NULL: the shipped table, read by
+   * the models that need it. */
+  const struct plan_authorities *authorities;
+} ops_context;
+
+/* Which replication a model starts, and how. */
+typedef struct ops_rep {
+  uint64_t seed;  /* the scenario's seed */
+  uint32_t index; /* the replication */
+  int record;     /* keep what the report draws of one replication (a SAR case's map
+                     and searches): a replay for the report, never a stored run */
+} ops_rep;
+
+/* A file or table a model read when prepared, for the study hash (mc.h): role is a
+ * fixed word ("authorities", "sar.current"), sha256 64 hex digits. */
+typedef void (*ops_input_fn)(void *ctx, const char *role, const char *sha256);
+
+/* The stored results of a run, for the docs hooks: the registry, the replications
+ * [0, n), every value of one metric, and a replay of one replication. */
+typedef struct ops_results {
+  const scn_scenario *sc;
+  const metric_set *ms;
+  size_t n;
+  void *ctx;
+  /* Metric m's value in each replication [0, n) into v[n] (NaN: not observed). */
+  int (*values)(void *ctx, int m, double *v);
+  /* Run replication rep again with every model, recording (ops_rep.record); *state
+   * is `self`'s state after the horizon (NULL if the model has none) and *value the
+   * replication's metrics [ms->n]; both valid until the next replay or the end of
+   * the docs hook.  0 or an error (a failed replay is a missing picture). */
+  int (*replay)(void *ctx, const struct ops_module *self, int rep, void **state,
+                const double **value);
+} ops_results;
+
+/* Where a docs hook puts a document: its name in the store ("map.layer.sar-datums",
+ * docs/report.md) and its JSON text. */
+typedef struct ops_doc_sink {
+  void *ctx;
+  int (*put)(void *ctx, const char *name, const char *json);
+} ops_doc_sink;
+
+typedef int (*ops_prepare)(void **model, const scn_scenario *sc, const ops_context *ctx,
+                           metric_set *ms, diag *d);
+/* The replication's state (in the arena), or NULL when the arena is exhausted. */
+typedef void *(*ops_start)(const void *model, sim *s, arena *a, metric_out *out,
+                           const ops_rep *rep);
+typedef void (*ops_collect)(void *state, sim *s, metric_out *out);
+/* Checks of `straits check` that need more than the loader (reachability, the legal
+ * authority of each Japanese asset): findings in d, ERR_INPUT when one is an error. */
+typedef int (*ops_check)(const scn_scenario *sc, const ops_context *ctx, diag *d);
+typedef void (*ops_inputs)(const void *model, const ops_context *ctx, ops_input_fn fn,
+                           void *fctx);
+/* The model's report documents; b is a scratch buffer (emptied, owned by the caller).
+ * 0, or an error (ERR_NOMEM, or the sink's). */
+typedef int (*ops_docs)(const void *model, const ops_results *r, buf *b,
+                        const ops_doc_sink *sink);
+
+typedef struct ops_module {
+  const char *name;         /* "logistics": its metric prefix and report id */
+  const char *title;        /* "Rear-area logistics": the report's section title */
+  const scn_section *section; /* its top-level YAML section, or NULL */
+  ops_prepare prepare;
+  ops_start start;
+  ops_collect collect;
+  ops_check check;
+  ops_inputs inputs;
+  ops_docs docs;
+  void (*release)(void *model);
+} ops_module;
+
+/* The models in the order they are prepared and started (ops.c says why). */
+const ops_module *const *ops_registry(size_t *n);
+/* The model named name, or NULL. */
+const ops_module *ops_find(const char *name);
+/* The report's title for a metric module: a model's title, or NULL. */
+const char *ops_title(const char *name);
+/* The scenario sections of the registry's models, for scn_load_options. */
+void ops_load_options(scn_load_options *opt);
+
+/* Mean over the replications of metric module.name, ignoring those where it was not
+ * observed; NaN when it is unknown or never observed.  scratch holds r->n values. */
+double ops_mean(const ops_results *r, const char *module, const char *name, double *scratch);
+
+#endif
