@@ -56,10 +56,10 @@ int cli_parse_run_option(mc_options *mc, int opt, const char *arg) {
 }
 
 void cli_csv_cell(FILE *f, const char *text) {
-  buf b = BUF_INIT;
+  strbuf b = STRBUF_INIT;
   rep_csv_cell(&b, text);
   if (!b.failed && b.s) fputs(b.s, f);
-  buf_release(&b);
+  strbuf_release(&b);
 }
 
 const char *cli_default_scenario(void) { return STRAITS_SCENARIO_DIR "/taiwan-strait.yaml"; }

@@ -34,7 +34,7 @@ int cli_report_available(void);
 /* DIR/report.html beside DIR/x.db. */
 void cli_report_path_for(char *buf, size_t size, const char *db);
 /* Write a buffer to path ("-": standard output), atomically; a CLI exit status. */
-int cli_write_file(const char *path, const buf *b);
+int cli_write_file(const char *path, const strbuf *b);
 /* Open a store that must exist; a CLI exit status. */
 int cli_open_store(store **st, const char *path);
 int cli_parse_run_id(const char *s, int64_t *out);

@@ -103,7 +103,7 @@ int cmd_compare(int argc, char **argv) {
 
   coa_run coa[COMPARE_MAX] = {{0}};
   rep_coa doc[COMPARE_MAX] = {{0}};
-  buf json = BUF_INIT;
+  strbuf json = STRBUF_INIT;
   store *st = NULL;
   diag *d = diag_new();
   char seed_set[64], report[4096];
@@ -180,7 +180,7 @@ done:
     mc_result_free(coa[i].res);
     scn_free(coa[i].sc);
   }
-  buf_release(&json);
+  strbuf_release(&json);
   store_close(st);
   diag_free(d);
   return rc;

@@ -93,7 +93,7 @@ int cmd_export(int argc, char **argv) {
 
   store *st = NULL;
   rep_run *r = NULL;
-  buf b = BUF_INIT;
+  strbuf b = STRBUF_INIT;
   geo_coast coast = {0};
   diag *d = NULL;
   int rc = cli_open_store(&st, db);
@@ -122,7 +122,7 @@ int cmd_export(int argc, char **argv) {
   }
   rc = cli_write_file(out, &b);
 done:
-  buf_release(&b);
+  strbuf_release(&b);
   geo_coast_release(&coast);
   rep_run_free(r);
   diag_free(d);

@@ -36,20 +36,20 @@ static void theater_extend(double *bb, double lat, double lon) {
   if (lat > bb[3]) bb[3] = lat;
 }
 
-static void feature_head(buf *b, int *first, const char *layer, const char *id,
+static void feature_head(strbuf *b, int *first, const char *layer, const char *id,
                          const char *name, const char *kind) {
-  buf_put(b, *first ? "\n" : ",\n");
+  strbuf_put(b, *first ? "\n" : ",\n");
   *first = 0;
-  buf_put(b, "{\"type\":\"Feature\",\"id\":");
-  buf_json_str(b, id);
-  buf_put(b, ",\"properties\":{\"layer\":");
-  buf_json_str(b, layer);
-  buf_put(b, ",\"id\":");
-  buf_json_str(b, id);
-  buf_put(b, ",\"name\":");
-  buf_json_str(b, name && *name ? name : id);
-  buf_put(b, ",\"kind\":");
-  buf_json_str(b, kind);
+  strbuf_put(b, "{\"type\":\"Feature\",\"id\":");
+  strbuf_json_str(b, id);
+  strbuf_put(b, ",\"properties\":{\"layer\":");
+  strbuf_json_str(b, layer);
+  strbuf_put(b, ",\"id\":");
+  strbuf_json_str(b, id);
+  strbuf_put(b, ",\"name\":");
+  strbuf_json_str(b, name && *name ? name : id);
+  strbuf_put(b, ",\"kind\":");
+  strbuf_json_str(b, kind);
 }
 
 /* RFC 7946 section 3.1.6: exterior rings counterclockwise.  The shoelace sum in the
@@ -61,7 +61,7 @@ static int ring_ccw(const scn_region *r) {
   return a > 0;
 }
 
-static void theater_geojson(buf *b, const scn_scenario *sc) {
+static void theater_geojson(strbuf *b, const scn_scenario *sc) {
   double bb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
   int first = 1;
   for (size_t i = 0; i < sc->nplace; i++)
@@ -72,65 +72,65 @@ static void theater_geojson(buf *b, const scn_scenario *sc) {
   for (size_t i = 0; i < sc->nroute; i++)
     for (size_t k = 0; k < sc->route[i].n; k++)
       theater_extend(bb, sc->route[i].lat[k], sc->route[i].lon[k]);
-  buf_put(b, "{\"type\":\"FeatureCollection\"");
+  strbuf_put(b, "{\"type\":\"FeatureCollection\"");
   if (isfinite(bb[0])) {
     /* A margin, so that places on the edge have room for their labels. */
     double mx = fmax(1.0, 0.08 * (bb[2] - bb[0])), my = fmax(1.0, 0.08 * (bb[3] - bb[1]));
-    buf_printf(b, ",\"bbox\":[%.4f,%.4f,%.4f,%.4f]", bb[0] - mx, fmax(-85, bb[1] - my),
+    strbuf_printf(b, ",\"bbox\":[%.4f,%.4f,%.4f,%.4f]", bb[0] - mx, fmax(-85, bb[1] - my),
                    bb[2] + mx, fmin(85, bb[3] + my));
   }
-  buf_put(b, ",\"features\":[");
+  strbuf_put(b, ",\"features\":[");
   for (size_t i = 0; i < sc->nplace; i++) {
     const scn_place *p = &sc->place[i];
     feature_head(b, &first, "place", p->id, p->name, p->kind);
-    buf_put(b, ",\"nation\":");
-    buf_json_str(b, p->nation);
-    buf_put(b, ",\"source\":");
-    buf_json_str(b, p->source);
-    buf_printf(b, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
+    strbuf_put(b, ",\"nation\":");
+    strbuf_json_str(b, p->nation);
+    strbuf_put(b, ",\"source\":");
+    strbuf_json_str(b, p->source);
+    strbuf_printf(b, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
                    p->lon, p->lat);
   }
   for (size_t i = 0; i < sc->nregion; i++) {
     const scn_region *r = &sc->region[i];
     int ccw = ring_ccw(r);
     feature_head(b, &first, "region", r->id, r->name, r->kind);
-    buf_put(b, ",\"source\":");
-    buf_json_str(b, r->source);
-    buf_put(b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+    strbuf_put(b, ",\"source\":");
+    strbuf_json_str(b, r->source);
+    strbuf_put(b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
     for (size_t k = 0; k <= r->n; k++) { /* the ring is closed: first point again */
       size_t j = k % r->n;
       if (!ccw)
         j = (r->n - j) % r->n;
-      buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[j], r->lat[j]);
+      strbuf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[j], r->lat[j]);
     }
-    buf_put(b, "]]}}");
+    strbuf_put(b, "]]}}");
   }
   for (size_t i = 0; i < sc->nroute; i++) {
     const scn_route *r = &sc->route[i];
     feature_head(b, &first, "route", r->id, r->name, r->kind);
-    buf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+    strbuf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
     for (size_t k = 0; k < r->n; k++)
-      buf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[k], r->lat[k]);
-    buf_put(b, "]}}");
+      strbuf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[k], r->lat[k]);
+    strbuf_put(b, "]}}");
   }
-  buf_put(b, "]}");
+  strbuf_put(b, "]}");
 }
 
 int cli_store_theater(store *st, int64_t run_id, const scn_scenario *sc) {
-  buf b = BUF_INIT;
+  strbuf b = STRBUF_INIT;
   int err;
-  buf_put(&b, "{\"name\":");
-  buf_json_str(&b, sc->name);
-  buf_put(&b, ",\"description\":");
-  buf_json_str(&b, sc->description);
-  buf_put(&b, ",\"epoch\":");
-  buf_json_str(&b, sc->epoch);
-  buf_put(&b, ",\"horizon_s\":");
-  buf_json_num(&b, sc->horizon);
-  buf_printf(&b, ",\"notional\":%s,\"seed\":\"%llu\",\"path\":",
+  strbuf_put(&b, "{\"name\":");
+  strbuf_json_str(&b, sc->name);
+  strbuf_put(&b, ",\"description\":");
+  strbuf_json_str(&b, sc->description);
+  strbuf_put(&b, ",\"epoch\":");
+  strbuf_json_str(&b, sc->epoch);
+  strbuf_put(&b, ",\"horizon_s\":");
+  strbuf_json_num(&b, sc->horizon);
+  strbuf_printf(&b, ",\"notional\":%s,\"seed\":\"%llu\",\"path\":",
                  sc->notional ? "true" : "false", (unsigned long long)sc->seed);
-  buf_json_str(&b, sc->path);
-  buf_put(&b, "}");
+  strbuf_json_str(&b, sc->path);
+  strbuf_put(&b, "}");
   err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "scenario", b.s);
   b.len = 0;
   if (!err) {
@@ -140,7 +140,7 @@ int cli_store_theater(store *st, int64_t run_id, const scn_scenario *sc) {
   if (err)
     cli_error("cannot record the theater in the store: %s",
               err == ERR_NOMEM ? "out of memory" : store_errmsg(st));
-  buf_release(&b);
+  strbuf_release(&b);
   return err;
 }
 
@@ -177,7 +177,7 @@ int cli_coast_read(geo_coast *coast, const double *bbox, char *source, size_t si
 }
 
 /* Write to path.tmp, then rename: a reader never sees half a report. */
-int cli_write_file(const char *path, const buf *b) {
+int cli_write_file(const char *path, const strbuf *b) {
   char tmp[4096];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(tmp, "wb");
@@ -199,7 +199,7 @@ int cli_write_file(const char *path, const buf *b) {
 
 int cli_write_report(store *st, int64_t run_id, const char *path) {
   rep_run *r = NULL;
-  buf b = BUF_INIT;
+  strbuf b = STRBUF_INIT;
   geo_coast coast = {0};
   char source[600];
   int rc = CLI_FAILURE;
@@ -227,7 +227,7 @@ int cli_write_report(store *st, int64_t run_id, const char *path) {
   }
   rc = cli_write_file(path, &b);
 done:
-  buf_release(&b);
+  strbuf_release(&b);
   geo_coast_release(&coast);
   rep_run_free(r);
   diag_free(d);

@@ -14,7 +14,7 @@
 #include "err.h"
 #include "mc.h"
 #include "mc_sens.h"
-#include "buf.h"
+#include "strbuf.h"
 
 void cmd_sensitivity_usage(FILE *out) {
   fprintf(out,
@@ -173,7 +173,7 @@ static void display_name(char *buf, size_t size, const mc_sens_param *p) {
 
 /* The tornado: for each parameter, a bar from the response at its low end to the
  * response at its high end, around the base response (a rule). */
-static void tornado_doc(buf *b, const sens_opts *o, const mc_sens *s, double base,
+static void tornado_doc(strbuf *b, const sens_opts *o, const mc_sens *s, double base,
                         const oat_row *rows) {
   size_t n = s->nparam < SENS_TORNADO_ROWS ? s->nparam : SENS_TORNADO_ROWS;
   char text[640];
@@ -185,30 +185,30 @@ static void tornado_doc(buf *b, const sens_opts *o, const mc_sens *s, double bas
            "numbers; base %.4f (line). From `straits sensitivity` (docs/models.md, "
            "section 7).",
            o->metric, o->delta, o->delta, n, s->nparam, o->reps, base);
-  buf_put(b, "{\"title\":\"Sensitivity: one at a time (tornado)\",\"text\":");
-  buf_json_str(b, text);
-  buf_printf(b, ",\"order\":70,\"vega\":{\"width\":480,\"height\":%zu,\"padding\":5,"
+  strbuf_put(b, "{\"title\":\"Sensitivity: one at a time (tornado)\",\"text\":");
+  strbuf_json_str(b, text);
+  strbuf_printf(b, ",\"order\":70,\"vega\":{\"width\":480,\"height\":%zu,\"padding\":5,"
                     "\"signals\":[{\"name\":\"base\",\"value\":",
                  22 * (n ? n : 1));
-  buf_json_num(b, base);
-  buf_put(b, "}],\"data\":[{\"name\":\"t\",\"values\":[");
+  strbuf_json_num(b, base);
+  strbuf_put(b, "}],\"data\":[{\"name\":\"t\",\"values\":[");
   for (size_t i = 0; i < n; i++) {
     const mc_sens_param *p = &s->param[rows[i].param];
     char name[200];
     display_name(name, sizeof name, p);
-    buf_printf(b, "%s{\"rank\":%zu,\"name\":", i ? "," : "", i);
-    buf_json_str(b, name);
-    buf_put(b, ",\"lo\":");
-    buf_json_num(b, rows[i].y_lo);
-    buf_put(b, ",\"hi\":");
-    buf_json_num(b, rows[i].y_hi);
-    buf_put(b, ",\"range\":");
+    strbuf_printf(b, "%s{\"rank\":%zu,\"name\":", i ? "," : "", i);
+    strbuf_json_str(b, name);
+    strbuf_put(b, ",\"lo\":");
+    strbuf_json_num(b, rows[i].y_lo);
+    strbuf_put(b, ",\"hi\":");
+    strbuf_json_num(b, rows[i].y_hi);
+    strbuf_put(b, ",\"range\":");
     char range[96];
     snprintf(range, sizeof range, "%.4g .. %.4g", p->lo * p->scale, p->hi * p->scale);
-    buf_json_str(b, range);
-    buf_put(b, "}");
+    strbuf_json_str(b, range);
+    strbuf_put(b, "}");
   }
-  buf_put(b,
+  strbuf_put(b,
       "]},{\"name\":\"ends\",\"source\":\"t\",\"transform\":[{\"type\":\"fold\","
       "\"fields\":[\"lo\",\"hi\"],\"as\":[\"end\",\"y\"]}]}],"
       "\"scales\":[{\"name\":\"row\",\"type\":\"band\",\"range\":\"height\","
@@ -220,8 +220,8 @@ static void tornado_doc(buf *b, const sens_opts *o, const mc_sens *s, double bas
       "{\"name\":\"c\",\"type\":\"ordinal\",\"domain\":[\"lo\",\"hi\"],"
       "\"range\":[\"#4c78a8\",\"#f58518\"]}],"
       "\"axes\":[{\"orient\":\"top\",\"scale\":\"x\",\"title\":");
-  buf_json_str(b, o->metric);
-  buf_put(b,
+  strbuf_json_str(b, o->metric);
+  strbuf_put(b,
       "},{\"orient\":\"left\",\"scale\":\"row\",\"labelLimit\":300,\"grid\":false}],"
       "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"ends\"},\"encode\":{\"enter\":{"
       "\"y\":{\"scale\":\"row\",\"field\":\"name\"},\"height\":{\"scale\":\"row\",\"band\":1},"
@@ -234,7 +234,7 @@ static void tornado_doc(buf *b, const sens_opts *o, const mc_sens *s, double bas
 }
 
 /* Sobol indices: first order and total, each with its bootstrap interval. */
-static void sobol_doc(buf *b, const sens_opts *o, const mc_sens *s, const sobol_out *so) {
+static void sobol_doc(strbuf *b, const sens_opts *o, const mc_sens *s, const sobol_out *so) {
   char text[640];
   snprintf(text, sizeof text,
            "Variance-based (Sobol) indices of %s over all %zu parameters at once, uniform "
@@ -244,28 +244,28 @@ static void sobol_doc(buf *b, const sens_opts *o, const mc_sens *s, const sobol_
            "replications each.",
            o->metric, s->nparam, 100 * so->level, o->sobol, so->resamples,
            (size_t)o->sobol * (s->nparam + 2), o->reps);
-  buf_put(b, "{\"title\":\"Sensitivity: Sobol indices\",\"text\":");
-  buf_json_str(b, text);
-  buf_printf(b, ",\"order\":71,\"vega\":{\"width\":480,\"height\":%zu,\"padding\":5,"
+  strbuf_put(b, "{\"title\":\"Sensitivity: Sobol indices\",\"text\":");
+  strbuf_json_str(b, text);
+  strbuf_printf(b, ",\"order\":71,\"vega\":{\"width\":480,\"height\":%zu,\"padding\":5,"
                     "\"data\":[{\"name\":\"s\",\"values\":[",
                  26 * (s->nparam ? s->nparam : 1));
   for (size_t i = 0; i < s->nparam; i++) {
     const double v[2][3] = {{so->first[i], so->first_lo[i], so->first_hi[i]},
                             {so->total[i], so->total_lo[i], so->total_hi[i]}};
     for (int k = 0; k < 2; k++) {
-      buf_printf(b, "%s{\"rank\":%zu,\"index\":\"%s\",\"name\":", i || k ? "," : "", i,
+      strbuf_printf(b, "%s{\"rank\":%zu,\"index\":\"%s\",\"name\":", i || k ? "," : "", i,
                      k ? "total" : "first order");
-      buf_json_str(b, s->param[i].name);
-      buf_put(b, ",\"v\":");
-      buf_json_num(b, v[k][0]);
-      buf_put(b, ",\"lo\":");
-      buf_json_num(b, v[k][1]);
-      buf_put(b, ",\"hi\":");
-      buf_json_num(b, v[k][2]);
-      buf_put(b, "}");
+      strbuf_json_str(b, s->param[i].name);
+      strbuf_put(b, ",\"v\":");
+      strbuf_json_num(b, v[k][0]);
+      strbuf_put(b, ",\"lo\":");
+      strbuf_json_num(b, v[k][1]);
+      strbuf_put(b, ",\"hi\":");
+      strbuf_json_num(b, v[k][2]);
+      strbuf_put(b, "}");
     }
   }
-  buf_put(b,
+  strbuf_put(b,
       "]}],"
       "\"scales\":[{\"name\":\"row\",\"type\":\"band\",\"range\":\"height\","
       "\"padding\":0.2,\"domain\":{\"data\":\"s\",\"field\":\"name\",\"sort\":"
@@ -322,7 +322,7 @@ static int open_target(const sens_opts *o, const scn_scenario *sc, store **st, i
 
 static int store_sections(const sens_opts *o, store *st, int64_t run, const mc_sens *s,
                           double base, const oat_row *rows, const sobol_out *so) {
-  buf b = BUF_INIT;
+  strbuf b = STRBUF_INIT;
   tornado_doc(&b, o, s, base, rows);
   int err = b.failed ? ERR_NOMEM
                      : store_doc_put(st, run, "report.section.spillover-4-tornado", b.s);
@@ -331,7 +331,7 @@ static int store_sections(const sens_opts *o, store *st, int64_t run, const mc_s
     sobol_doc(&b, o, s, so);
     err = b.failed ? ERR_NOMEM : store_doc_put(st, run, "report.section.spillover-5-sobol", b.s);
   }
-  buf_release(&b);
+  strbuf_release(&b);
   if (err) {
     cli_error("%s: cannot store the sensitivity: %s", o->db,
               err == ERR_NOMEM ? "out of memory" : store_errmsg(st));

@@ -14,7 +14,7 @@
 #include "diag.h"
 #include "err.h"
 #include "mc_spill.h"
-#include "buf.h"
+#include "strbuf.h"
 #include "report.h"
 #include "stats.h"
 
@@ -256,16 +256,16 @@ static void print_splits(FILE *out, const mc_spill *s, int all) {
 
 #define SPILL_REPORT_GRID 61 /* curve points over [0, horizon] */
 
-static void doc_begin(buf *b, const char *title, const char *text, int order) {
-  buf_put(b, "{\"title\":");
-  buf_json_str(b, title);
-  buf_put(b, ",\"text\":");
-  buf_json_str(b, text);
-  buf_printf(b, ",\"order\":%d,\"vega\":", order);
+static void doc_begin(strbuf *b, const char *title, const char *text, int order) {
+  strbuf_put(b, "{\"title\":");
+  strbuf_json_str(b, title);
+  strbuf_put(b, ",\"text\":");
+  strbuf_json_str(b, text);
+  strbuf_printf(b, ",\"order\":%d,\"vega\":", order);
 }
 
 /* P(reached by t) per territory: lines with their Wilson bands. */
-static int curves_doc(buf *b, mc_spill *s, store *st) {
+static int curves_doc(strbuf *b, mc_spill *s, store *st) {
   char text[512];
   double any = NAN, lo, hi;
   size_t k = 0;
@@ -280,7 +280,7 @@ static int curves_doc(buf *b, mc_spill *s, store *st) {
            "level reaches it (docs/models.md, section 7).",
            s->nrep, 100 * any, 100 * lo, 100 * hi);
   doc_begin(b, "Spillover to Japanese territory", text, 60);
-  buf_put(b, "{\"width\":620,\"height\":260,\"padding\":5,"
+  strbuf_put(b, "{\"width\":620,\"height\":260,\"padding\":5,"
                  "\"title\":{\"text\":\"P(violence has reached the territory by t)\"},"
                  "\"data\":[{\"name\":\"c\",\"values\":[");
   double grid[SPILL_REPORT_GRID], p[SPILL_REPORT_GRID], l[SPILL_REPORT_GRID],
@@ -290,20 +290,20 @@ static int curves_doc(buf *b, mc_spill *s, store *st) {
   for (size_t t = 0; t <= s->nterr; t++) {
     mc_spill_curve(&s->time[t * s->nrep], s->nrep, grid, SPILL_REPORT_GRID, 1.96, p, l, h);
     for (int g = 0; g < SPILL_REPORT_GRID; g++) {
-      buf_put(b, t || g ? ",{\"region\":" : "{\"region\":");
-      buf_json_str(b, s->terr[t]);
-      buf_put(b, ",\"t\":");
-      buf_json_num(b, days(grid[g]));
-      buf_put(b, ",\"p\":");
-      buf_json_num(b, p[g]);
-      buf_put(b, ",\"lo\":");
-      buf_json_num(b, l[g]);
-      buf_put(b, ",\"hi\":");
-      buf_json_num(b, h[g]);
-      buf_put(b, "}");
+      strbuf_put(b, t || g ? ",{\"region\":" : "{\"region\":");
+      strbuf_json_str(b, s->terr[t]);
+      strbuf_put(b, ",\"t\":");
+      strbuf_json_num(b, days(grid[g]));
+      strbuf_put(b, ",\"p\":");
+      strbuf_json_num(b, p[g]);
+      strbuf_put(b, ",\"lo\":");
+      strbuf_json_num(b, l[g]);
+      strbuf_put(b, ",\"hi\":");
+      strbuf_json_num(b, h[g]);
+      strbuf_put(b, "}");
     }
   }
-  buf_put(b,
+  strbuf_put(b,
       "]}],"
       "\"scales\":[{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\","
       "\"domain\":{\"data\":\"c\",\"field\":\"t\"}},"
@@ -342,7 +342,7 @@ static size_t reached(const mc_spill *s, size_t t) {
 /* The most frequent paths to each territory (and to the first spillover): bars of
  * their shares, one territory at a time, picked with a selector under the chart.
  * Leaves s's paths those of the last territory. */
-static int paths_doc(buf *b, mc_spill *s, store *st) {
+static int paths_doc(strbuf *b, mc_spill *s, store *st) {
   char text[512];
   snprintf(text, sizeof text,
            "The sequences of crisis events and escalation levels up to and including the "
@@ -351,7 +351,7 @@ static int paths_doc(buf *b, mc_spill *s, store *st) {
            "the %d most frequent paths.",
            SPILL_PATHS);
   doc_begin(b, "Paths to spillover", text, 61);
-  buf_printf(b, "{\"width\":560,\"height\":%d,\"padding\":5,"
+  strbuf_printf(b, "{\"width\":560,\"height\":%d,\"padding\":5,"
                     "\"data\":[{\"name\":\"p\",\"values\":[", 22 * SPILL_PATHS);
   /* "any" first: the selector's default. */
   int first = 1, err = 0;
@@ -362,44 +362,44 @@ static int paths_doc(buf *b, mc_spill *s, store *st) {
     if ((err = mc_spill_paths(s, st, t))) break;
     npath[t] = s->npath;
     for (size_t k = 0; k < s->npath && k < SPILL_PATHS; k++, first = 0) {
-      buf_printf(b, "%s{\"region\":", first ? "" : ",");
-      buf_json_str(b, s->terr[t]);
-      buf_printf(b, ",\"rank\":%zu,\"count\":%d,\"share\":", k + 1, s->path[k].count);
-      buf_json_num(b, s->path[k].share);
-      buf_put(b, ",\"path\":");
-      buf_json_str(b, s->path[k].text);
-      buf_put(b, "}");
+      strbuf_printf(b, "%s{\"region\":", first ? "" : ",");
+      strbuf_json_str(b, s->terr[t]);
+      strbuf_printf(b, ",\"rank\":%zu,\"count\":%d,\"share\":", k + 1, s->path[k].count);
+      strbuf_json_num(b, s->path[k].share);
+      strbuf_put(b, ",\"path\":");
+      strbuf_json_str(b, s->path[k].text);
+      strbuf_put(b, "}");
     }
   }
   /* Per territory: how often it was reached, and by how many distinct paths (the
    * line above the bars). */
-  buf_put(b, "]},{\"name\":\"r\",\"values\":[");
+  strbuf_put(b, "]},{\"name\":\"r\",\"values\":[");
   for (size_t i = 0; i <= s->nterr && !err; i++) {
     size_t t = i == 0 ? s->nterr : i - 1;
-    buf_put(b, i ? ",{\"region\":" : "{\"region\":");
-    buf_json_str(b, s->terr[t]);
-    buf_printf(b, ",\"reached\":%zu,\"nrep\":%zu,\"npath\":%zu}", reached(s, t), s->nrep,
+    strbuf_put(b, i ? ",{\"region\":" : "{\"region\":");
+    strbuf_json_str(b, s->terr[t]);
+    strbuf_printf(b, ",\"reached\":%zu,\"nrep\":%zu,\"npath\":%zu}", reached(s, t), s->nrep,
                    npath[t]);
   }
   free(npath);
-  buf_put(b, "]},"
+  strbuf_put(b, "]},"
                  "{\"name\":\"sel\",\"source\":\"p\",\"transform\":[{\"type\":\"filter\","
                  "\"expr\":\"datum.region === territory\"}]},"
                  "{\"name\":\"rsel\",\"source\":\"r\",\"transform\":[{\"type\":\"filter\","
                  "\"expr\":\"datum.region === territory\"}]}],"
                  "\"signals\":[{\"name\":\"territory\",\"value\":");
-  buf_json_str(b, s->terr[s->nterr]);
-  buf_put(b, ",\"bind\":{\"input\":\"select\",\"name\":\"Paths to \",\"options\":[");
+  strbuf_json_str(b, s->terr[s->nterr]);
+  strbuf_put(b, ",\"bind\":{\"input\":\"select\",\"name\":\"Paths to \",\"options\":[");
   for (size_t i = 0; i <= s->nterr; i++) {
-    buf_put(b, i ? "," : "");
-    buf_json_str(b, s->terr[i == 0 ? s->nterr : i - 1]);
+    strbuf_put(b, i ? "," : "");
+    strbuf_json_str(b, s->terr[i == 0 ? s->nterr : i - 1]);
   }
-  buf_put(b, "],\"labels\":[\"the first spillover (any territory)\"");
+  strbuf_put(b, "],\"labels\":[\"the first spillover (any territory)\"");
   for (size_t t = 0; t < s->nterr; t++) {
-    buf_put(b, ",");
-    buf_json_str(b, s->terr[t]);
+    strbuf_put(b, ",");
+    strbuf_json_str(b, s->terr[t]);
   }
-  buf_printf(b, "]}}],"
+  strbuf_printf(b, "]}}],"
       "\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\","
       "\"padding\":0.2,\"domain\":[1,2,3,4,5,6,7,8,9,10]},"
       "{\"name\":\"x\",\"type\":\"linear\",\"range\":[0,180],\"nice\":true,"
@@ -436,9 +436,9 @@ static double split_sd(const mc_spill_split *sp) {
 
 /* The headline metrics' differences in standard deviations with their intervals,
  * coloured by verdict: how large each effect is, at a glance. */
-static void missions_chart(buf *b, const mc_spill *s) {
+static void missions_chart(strbuf *b, const mc_spill *s) {
   size_t n = 0;
-  buf_put(b, "{\"width\":520,\"padding\":5,\"title\":{\"text\":"
+  strbuf_put(b, "{\"width\":520,\"padding\":5,\"title\":{\"text\":"
                  "\"How large each difference is (headline metrics)\",\"subtitle\":"
                  "\"with \u2212 without spillover, in standard deviations, with its 95% CI\"},"
                  "\"data\":[{\"name\":\"d\",\"values\":[");
@@ -448,19 +448,19 @@ static void missions_chart(buf *b, const mc_spill *s) {
     if (!sp->headline || isnan(sd) || isnan(sp->diff) || isnan(sp->half_diff)) continue;
     char id[160];
     snprintf(id, sizeof id, "%s.%s", sp->module, sp->name);
-    buf_put(b, n++ ? ",{\"metric\":" : "{\"metric\":");
-    buf_json_str(b, id);
-    buf_put(b, ",\"verdict\":");
-    buf_json_str(b, split_verdict(s, sp));
-    buf_put(b, ",\"d\":");
-    buf_json_num(b, sp->diff / sd);
-    buf_put(b, ",\"lo\":");
-    buf_json_num(b, (sp->diff - sp->half_diff) / sd);
-    buf_put(b, ",\"hi\":");
-    buf_json_num(b, (sp->diff + sp->half_diff) / sd);
-    buf_put(b, "}");
+    strbuf_put(b, n++ ? ",{\"metric\":" : "{\"metric\":");
+    strbuf_json_str(b, id);
+    strbuf_put(b, ",\"verdict\":");
+    strbuf_json_str(b, split_verdict(s, sp));
+    strbuf_put(b, ",\"d\":");
+    strbuf_json_num(b, sp->diff / sd);
+    strbuf_put(b, ",\"lo\":");
+    strbuf_json_num(b, (sp->diff - sp->half_diff) / sd);
+    strbuf_put(b, ",\"hi\":");
+    strbuf_json_num(b, (sp->diff + sp->half_diff) / sd);
+    strbuf_put(b, "}");
   }
-  buf_printf(b, "]}],\"height\":%zu,"
+  strbuf_printf(b, "]}],\"height\":%zu,"
       "\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\",\"padding\":0.3,"
       "\"domain\":{\"data\":\"d\",\"field\":\"metric\",\"sort\":{\"field\":\"d\",\"op\":\"max\",\"order\":\"descending\"}}},"
       "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"nice\":true,\"zero\":true,"
@@ -489,7 +489,7 @@ static void missions_chart(buf *b, const mc_spill *s) {
  * them as its summary does (units, percentages and significant digits by the
  * metric's registry entry), the significant headline ones open, the rest collapsed;
  * and a chart of the headline differences' sizes. */
-static int missions_doc(buf *b, mc_spill *s, store *st) {
+static int missions_doc(strbuf *b, mc_spill *s, store *st) {
   size_t yes = reached(s, s->nterr);
   char text[768];
   (void)st;
@@ -501,47 +501,47 @@ static int missions_doc(buf *b, mc_spill *s, store *st) {
            "differ in other ways (a blockade, US intervention), so a difference is an "
            "association, not the effect of spillover alone.",
            yes, s->nrep - yes);
-  buf_put(b, "{\"title\":\"Effect of spillover on the missions\",\"text\":");
-  buf_json_str(b, text);
-  buf_printf(b, ",\"order\":62,\"split\":{\"yes\":\"with spillover\",\"no\":\"without\","
+  strbuf_put(b, "{\"title\":\"Effect of spillover on the missions\",\"text\":");
+  strbuf_json_str(b, text);
+  strbuf_printf(b, ",\"order\":62,\"split\":{\"yes\":\"with spillover\",\"no\":\"without\","
                     "\"n_yes\":%zu,\"n_no\":%zu,\"rows\":[", yes, s->nrep - yes);
   for (size_t i = 0; i < s->nsplit; i++) {
     const mc_spill_split *sp = &s->split[i];
     char id[160];
     snprintf(id, sizeof id, "%s.%s", sp->module, sp->name);
-    buf_printf(b, "%s{\"metric\":", i ? ",\n" : "");
-    buf_json_str(b, id);
-    buf_put(b, ",\"unit\":");
-    buf_json_str(b, sp->unit);
-    buf_printf(b, ",\"headline\":%s,\"n_yes\":%zu,\"n_no\":%zu,\"verdict\":\"%s\"",
+    strbuf_printf(b, "%s{\"metric\":", i ? ",\n" : "");
+    strbuf_json_str(b, id);
+    strbuf_put(b, ",\"unit\":");
+    strbuf_json_str(b, sp->unit);
+    strbuf_printf(b, ",\"headline\":%s,\"n_yes\":%zu,\"n_no\":%zu,\"verdict\":\"%s\"",
                    sp->headline ? "true" : "false", sp->n_yes, sp->n_no, split_verdict(s, sp));
     const struct { const char *k; double v; } f[] = {
         {"mean_yes", sp->mean_yes}, {"half_yes", sp->half_yes}, {"sd_yes", sp->sd_yes},
         {"mean_no", sp->mean_no},   {"half_no", sp->half_no},   {"sd_no", sp->sd_no},
         {"diff", sp->diff},         {"half_diff", sp->half_diff}};
     for (size_t k = 0; k < sizeof f / sizeof *f; k++) {
-      buf_printf(b, ",\"%s\":", f[k].k);
-      buf_json_num(b, f[k].v);
+      strbuf_printf(b, ",\"%s\":", f[k].k);
+      strbuf_json_num(b, f[k].v);
     }
-    buf_put(b, "}");
+    strbuf_put(b, "}");
   }
-  buf_put(b, "]},\"vega\":");
+  strbuf_put(b, "]},\"vega\":");
   missions_chart(b, s);
-  buf_put(b, "}");
+  strbuf_put(b, "}");
   return 0;
 }
 
 int cli_store_spillover(store *st, int64_t run_id) {
   diag *d = diag_new();
   mc_spill s;
-  buf b = BUF_INIT;
+  strbuf b = STRBUF_INIT;
   if (!d) return ERR_NOMEM;
   int err = mc_spill_read(&s, st, run_id, 0, d);
   if (err == ERR_NOTFOUND) { /* no territory in the scenario: nothing to add */
     err = 0;
     goto done;
   }
-  static const struct { const char *name; int (*write)(buf *, mc_spill *, store *); } docs[] = {
+  static const struct { const char *name; int (*write)(strbuf *, mc_spill *, store *); } docs[] = {
       {"report.section.spillover-1-curves", curves_doc},
       {"report.section.spillover-2-paths", paths_doc},
       {"report.section.spillover-3-missions", missions_doc},
@@ -557,7 +557,7 @@ int cli_store_spillover(store *st, int64_t run_id) {
               err == ERR_NOMEM ? "out of memory" : store_errmsg(st));
 done:
   mc_spill_free(&s);
-  buf_release(&b);
+  strbuf_release(&b);
   diag_free(d);
   return err;
 }

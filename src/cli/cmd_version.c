@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "gshhg.h"
 #include "hash.h"
-#include "buf.h"
+#include "strbuf.h"
 
 /* Configure-time facts from src/cli/CMakeLists.txt (pkg-config's versions of what the
  * binary was built against); "" when unknown or left out of the build. */
@@ -39,66 +39,66 @@ void cmd_version_usage(FILE *out) {
 
 /* One input a default run reads: its path and the SHA-256 of its bytes (null when it
  * cannot be read). */
-static void data_file(buf *b, const char *key, const char *path, int first) {
+static void data_file(strbuf *b, const char *key, const char *path, int first) {
   char sha[HASH_SHA256_HEX];
-  buf_printf(b, "%s\n    ", first ? "" : ",");
-  buf_json_str(b, key);
-  buf_put(b, ": {\"path\": ");
-  if (path) buf_json_str(b, path);
-  else buf_put(b, "null");
-  buf_put(b, ", \"sha256\": ");
-  if (path && hash_sha256_file(sha, path) == 0) buf_json_str(b, sha);
-  else buf_put(b, "null");
-  buf_put(b, "}");
+  strbuf_printf(b, "%s\n    ", first ? "" : ",");
+  strbuf_json_str(b, key);
+  strbuf_put(b, ": {\"path\": ");
+  if (path) strbuf_json_str(b, path);
+  else strbuf_put(b, "null");
+  strbuf_put(b, ", \"sha256\": ");
+  if (path && hash_sha256_file(sha, path) == 0) strbuf_json_str(b, sha);
+  else strbuf_put(b, "null");
+  strbuf_put(b, "}");
 }
 
 static int print_json(void) {
-  buf b = BUF_INIT;
+  strbuf b = STRBUF_INIT;
   char nettle_rt[32];
   hash_library_version(nettle_rt, sizeof nettle_rt);
-  buf_put(&b, "{\n  \"name\": \"straits\",\n  \"version\": ");
-  buf_json_str(&b, STRAITS_VERSION);
-  buf_put(&b, ",\n  \"licence\": \"GPL-3.0-or-later\",\n  \"build\": {\"type\": ");
-  buf_json_str(&b, STRAITS_BUILD_TYPE);
-  buf_put(&b, ", \"compiler\": ");
-  buf_json_str(&b, STRAITS_COMPILER);
+  strbuf_put(&b, "{\n  \"name\": \"straits\",\n  \"version\": ");
+  strbuf_json_str(&b, STRAITS_VERSION);
+  strbuf_put(&b, ",\n  \"licence\": \"GPL-3.0-or-later\",\n  \"build\": {\"type\": ");
+  strbuf_json_str(&b, STRAITS_BUILD_TYPE);
+  strbuf_put(&b, ", \"compiler\": ");
+  strbuf_json_str(&b, STRAITS_COMPILER);
 #ifdef STRAITS_MPI
-  buf_put(&b, ", \"mpi\": true");
+  strbuf_put(&b, ", \"mpi\": true");
 #else
-  buf_put(&b, ", \"mpi\": false");
+  strbuf_put(&b, ", \"mpi\": false");
 #endif
-  buf_printf(&b, ", \"netcdf\": %s, \"sanitizers\": %s},\n",
+  strbuf_printf(&b, ", \"netcdf\": %s, \"sanitizers\": %s},\n",
                  STRAITS_VERSION_NETCDF[0] ? "true" : "false",
                  STRAITS_SANITIZE_BUILD ? "true" : "false");
   /* Versions built against (pkg-config at configure time), and for GSL and nettle
    * the library loaded now. */
-  buf_put(&b, "  \"libraries\": {");
+  strbuf_put(&b, "  \"libraries\": {");
   int first = 1;
 #define LIB(name, v)                                   \
-  buf_printf(&b, "%s\n    \"%s\": ", first ? "" : ",", name); \
-  if ((v)[0]) buf_json_str(&b, (v));               \
-  else buf_put(&b, "null");                        \
+  strbuf_printf(&b, "%s\n    \"%s\": ", first ? "" : ",", name); \
+  if ((v)[0]) strbuf_json_str(&b, (v));               \
+  else strbuf_put(&b, "null");                        \
   first = 0;
   STRAITS_LIB_VERSIONS(LIB)
 #undef LIB
-  buf_put(&b, "\n  },\n  \"runtime\": {\"gsl\": ");
-  buf_json_str(&b, gsl_version);
-  buf_put(&b, ", \"nettle\": ");
-  buf_json_str(&b, nettle_rt);
-  buf_put(&b, "},\n  \"rng\": \"Philox4x32-10 (Random123)\",\n"
+  strbuf_put(&b, "\n  },\n  \"runtime\": {\"gsl\": ");
+  strbuf_json_str(&b, gsl_version);
+  strbuf_put(&b, ", \"nettle\": ");
+  strbuf_json_str(&b, nettle_rt);
+  strbuf_put(&b, "},\n  \"rng\": \"Philox4x32-10 (Random123)\",\n"
                   "  \"provenance_hash\": \"SHA-256 (nettle)\",\n  \"data\": {");
   char coast[1024];
   int have_coast = geo_gshhg_find(coast, sizeof coast, NULL, 'i') == 0;
   data_file(&b, "authorities", cli_default_authorities(), 1);
   data_file(&b, "coastline", have_coast ? coast : NULL, 0);
-  buf_put(&b, "\n  }\n}\n");
+  strbuf_put(&b, "\n  }\n}\n");
   if (b.failed) {
-    buf_release(&b);
+    strbuf_release(&b);
     cli_error("out of memory");
     return CLI_FAILURE;
   }
   fputs(b.s, stdout);
-  buf_release(&b);
+  strbuf_release(&b);
   return CLI_OK;
 }
 

@@ -21,177 +21,47 @@
 #include <unistd.h>
 
 #include "arena.h"
-#include "crisis.h"
-#include "inspection.h"
-#include "logistics.h"
-#include "sar.h"
-#include "plan.h"
 #include "err.h"
 #include "hash.h"
+#include "ops.h"
 #include "sim.h"
 
 /* ---- modules ------------------------------------------------------------------
- * Every ops module the runner drives, adapted to one shape.  Modules are prepared in
- * table order, so metric indices are the same on every thread and every run. */
+ * The registry's models (ops.h), prepared in its order, so metric indices are the
+ * same on every thread and every run. */
 
-typedef struct mc_module {
-  const char *name;
-  /* Per run: read the scenario, define metrics, return a read-only model. */
-  int (*prepare)(void **model, const scn_scenario *sc, metric_set *ms, diag *d);
-  /* Per replication: schedule the first events; state lives in the arena. */
-  int (*start)(void **state, const void *model, sim *s, arena *a, metric_out *out,
-               uint64_t seed, uint32_t rep);
-  /* After the run to the horizon: write the replication's metrics. */
-  void (*collect)(const void *state, sim *s, metric_out *out);
-  void (*release)(void *model);
-  /* Instead of prepare, for a module that needs the run's options. */
-  int (*prepare_with)(void **model, const scn_scenario *sc, const mc_options *opt,
-                      metric_set *ms, diag *d);
-} mc_module;
-
-static int crisis_prepare_(void **model, const scn_scenario *sc, metric_set *ms, diag *d) {
-  crisis_model *m = NULL;
-  int err = crisis_model_new(&m, sc, ms, d);
-  *model = m;
-  return err;
+static size_t nmodules(void) {
+  size_t n;
+  ops_registry(&n);
+  return n;
 }
 
-static int crisis_start_(void **state, const void *model, sim *s, arena *a,
-                         metric_out *out, uint64_t seed, uint32_t rep) {
-  *state = crisis_start(model, s, a, out, seed, rep);
-  return *state ? 0 : ERR_LIMIT; /* NULL means the arena is exhausted */
+static const ops_module *module_at(size_t m) {
+  size_t n;
+  return ops_registry(&n)[m];
 }
 
-static void crisis_collect_(const void *state, sim *s, metric_out *out) {
-  crisis_collect(state, s, out);
+static ops_context context_of(const mc_options *opt) {
+  ops_context ctx = {opt ? opt->authorities : NULL};
+  return ctx;
 }
 
-static void crisis_release_(void *model) { crisis_model_free(model); }
-
-/* inspection: a NULL model (no `inspection:` section) runs nothing.  It takes the
- * run's authorities table to find the UNSC resolution gate the plan module opens. */
-static int insp_prepare_(void **model, const scn_scenario *sc, const mc_options *opt,
-                         metric_set *ms, diag *d) {
-  insp_model *m = NULL;
-  int err = insp_model_new_with(&m, sc, opt ? opt->authorities : NULL, ms, d);
-  *model = m;
-  return err;
-}
-
-static int insp_start_(void **state, const void *model, sim *s, arena *a, metric_out *out,
-                       uint64_t seed, uint32_t rep) {
-  if (!model) return *state = NULL, 0;
-  *state = insp_start(model, s, a, out, seed, rep);
-  return *state ? 0 : ERR_LIMIT;
-}
-
-static void insp_collect_(const void *state, sim *s, metric_out *out) {
-  if (state) insp_collect(state, s, out);
-}
-
-static void insp_release_(void *model) { insp_model_free(model); }
-
-/* plan: Japan's legal situation and the plan's tasks (plan.h); a NULL model (no
- * `situations:` or `plan:` section) runs nothing.  Without opt->authorities the shipped
- * table is read (and owned here). */
-typedef struct mc_plan {
-  plan_model *model;
-  plan_authorities *own;
-} mc_plan;
-
-static void plan_release_(void *model) {
-  mc_plan *p = model;
-  if (!p) return;
-  plan_model_free(p->model);
-  plan_authorities_free(p->own);
-  free(p);
-}
-
-static int plan_prepare_(void **model, const scn_scenario *sc, const mc_options *opt,
-                         metric_set *ms, diag *d) {
-  *model = NULL;
-  /* Without a plan, Japanese assets have no task to act under: an error, not support
-   * without authority. */
-  if (!plan_scenario_uses(sc)) return plan_support_check(sc, opt ? opt->authorities : NULL, d);
-  mc_plan *p = calloc(1, sizeof *p);
-  if (!p) return ERR_NOMEM;
-  const plan_authorities *table = opt ? opt->authorities : NULL;
-  int err = 0;
-  if (!table && !(err = plan_authorities_load(&p->own, plan_authorities_default_path(), d)))
-    table = p->own;
-  if (!err) err = plan_model_new(&p->model, sc, table, ms, d);
-  if (err) {
-    plan_release_(p);
-    return err;
+/* Start every prepared model on one replication; the index of the first that could
+ * not (its arena exhausted), or -1. */
+static int start_models(void **state, void *const *model, sim *s, arena *a, metric_out *out,
+                        const ops_rep *r) {
+  for (size_t m = 0; m < nmodules(); m++) {
+    const ops_module *om = module_at(m);
+    state[m] = NULL;
+    if (model[m] && om->start && !(state[m] = om->start(model[m], s, a, out, r))) return (int)m;
   }
-  *model = p;
-  return 0;
+  return -1;
 }
 
-static int plan_start_(void **state, const void *model, sim *s, arena *a, metric_out *out,
-                       uint64_t seed, uint32_t rep) {
-  if (!model) return *state = NULL, 0;
-  *state = plan_start(((const mc_plan *)model)->model, s, a, out, seed, rep);
-  return *state ? 0 : ERR_LIMIT;
+static void collect_models(void **state, sim *s, metric_out *out) {
+  for (size_t m = 0; m < nmodules(); m++)
+    if (state[m] && module_at(m)->collect) module_at(m)->collect(state[m], s, out);
 }
-
-static void plan_collect_(const void *state, sim *s, metric_out *out) {
-  if (state) plan_collect(state, s, out);
-}
-
-/* logistics: a NULL model (no `logistics:` section) runs nothing.  Collect hands the
- * replication's solver back to the model's pool, so it takes the state non-const. */
-static int log_prepare_(void **model, const scn_scenario *sc, metric_set *ms, diag *d) {
-  log_model *m = NULL;
-  int err = log_model_new(&m, sc, ms, d);
-  *model = m;
-  return err;
-}
-
-static int log_start_(void **state, const void *model, sim *s, arena *a, metric_out *out,
-                      uint64_t seed, uint32_t rep) {
-  if (!model) return *state = NULL, 0;
-  *state = log_start(model, s, a, out, seed, rep);
-  return *state ? 0 : ERR_LIMIT;
-}
-
-static void log_collect_(const void *state, sim *s, metric_out *out) {
-  if (state) log_collect((log_run *)state, s, out);
-}
-
-static void log_release_(void *model) { log_model_free(model); }
-
-/* sar: a NULL model (no `sar:` section) runs nothing. */
-static int sar_prepare_(void **model, const scn_scenario *sc, metric_set *ms, diag *d) {
-  sar_model *m = NULL;
-  int err = sar_model_new(&m, sc, ms, d);
-  *model = m;
-  return err;
-}
-
-static int sar_start_(void **state, const void *model, sim *s, arena *a, metric_out *out,
-                      uint64_t seed, uint32_t rep) {
-  if (!model) return *state = NULL, 0;
-  *state = sar_start(model, s, a, out, seed, rep);
-  return *state ? 0 : ERR_LIMIT;
-}
-
-static void sar_collect_(const void *state, sim *s, metric_out *out) {
-  if (state) sar_collect(state, s, out);
-}
-
-static void sar_release_(void *model) { sar_model_free(model); }
-
-/* The crisis starts first: its escalation ladder subscribes to the plan's phase and
- * task signals before the plan's first wake-up announces them. */
-static const mc_module modules[] = {
-    {"crisis", crisis_prepare_, crisis_start_, crisis_collect_, crisis_release_, NULL},
-    {"plan", NULL, plan_start_, plan_collect_, plan_release_, plan_prepare_},
-    {"inspection", NULL, insp_start_, insp_collect_, insp_release_, insp_prepare_},
-    {"logistics", log_prepare_, log_start_, log_collect_, log_release_, NULL},
-    {"sar", sar_prepare_, sar_start_, sar_collect_, sar_release_, NULL},
-};
-#define NMODULES (sizeof modules / sizeof *modules)
 
 /* ---- one replication ---------------------------------------------------------- */
 
@@ -217,7 +87,7 @@ typedef struct mc_worker {
   mc_job *job;
   sim *sim;
   arena arena;
-  void *state[NMODULES];
+  void *state[OPS_MAX_MODULES];
   pthread_t thread;
 } mc_worker;
 
@@ -226,7 +96,7 @@ typedef struct mc_worker {
 struct mc_job {
   const scn_scenario *sc;
   const metric_set *ms;
-  void *model[NMODULES];
+  void *model[OPS_MAX_MODULES];
   int *todo;        /* [ntodo] the replications to run, in order (room for all) */
   size_t ntodo;
   const mc_hooks *hooks; /* with a claim hook, todo grows as replications are claimed */
@@ -287,14 +157,12 @@ static void run_replication(mc_worker *w, mc_slot *sl) {
     name_limit(w, sl);
     return;
   }
-  for (size_t m = 0; m < NMODULES; m++) {
-    err = modules[m].start(&w->state[m], job->model[m], w->sim, &w->arena, &out,
-                           job->sc->seed, rep);
-    if (err) {
-      slot_fail(sl, err, "module '%s' could not start (replication arena exhausted?)",
-                modules[m].name);
-      return;
-    }
+  ops_rep r = {job->sc->seed, rep, 0};
+  int failed = start_models(w->state, job->model, w->sim, &w->arena, &out, &r);
+  if (failed >= 0) {
+    slot_fail(sl, ERR_LIMIT, "module '%s' could not start (replication arena exhausted?)",
+              module_at((size_t)failed)->name);
+    return;
   }
   if ((err = sim_run(w->sim, job->sc->horizon))) {
     slot_fail(sl, err, "the simulation stopped at t = %.17g s", sim_now(w->sim));
@@ -306,8 +174,7 @@ static void run_replication(mc_worker *w, mc_slot *sl) {
     }
     return;
   }
-  for (size_t m = 0; m < NMODULES; m++)
-    modules[m].collect(w->state[m], w->sim, &out);
+  collect_models(w->state, w->sim, &out);
   if ((err = sim_error(w->sim))) { /* collect may record a failure (a full arena) */
     slot_fail(sl, err, "collecting its metrics failed");
     name_limit(w, sl);
@@ -409,22 +276,33 @@ static double slot_value(const mc_slot *sl, const metric_set *ms, int m) {
   return NAN;
 }
 
-/* The canonical text of the options that change what a replication yields. */
-static void options_text(char *buf, size_t size, void *const *model) {
-  size_t len = (size_t)snprintf(buf, size, "modules=");
-  for (size_t m = 0; m < NMODULES && len < size; m++)
-    len += (size_t)snprintf(buf + len, size - len, "%s%s", m ? "," : "", modules[m].name);
-  /* The legal authorities table decides what a plan's tasks may do. */
-  for (size_t m = 0; m < NMODULES && len < size; m++)
-    if (modules[m].prepare_with == plan_prepare_ && model[m])
-      snprintf(buf + len, size - len, ";authorities=%s",
-               plan_authorities_hash(plan_model_authorities(((const mc_plan *)model[m])->model)));
+/* The canonical text of the options that change what a replication yields: the
+ * models, and the inputs of those the scenario uses (the authorities table decides
+ * what a plan's tasks may do). */
+typedef struct text_ctx {
+  char *buf;
+  size_t size, len;
+} text_ctx;
+
+static void options_line(void *ctx, const char *role, const char *sha256) {
+  text_ctx *t = ctx;
+  if (t->len < t->size)
+    t->len += (size_t)snprintf(t->buf + t->len, t->size - t->len, ";%s=%s", role, sha256);
+}
+
+static void options_text(char *buf, size_t size, void *const *model, const ops_context *ctx) {
+  text_ctx t = {buf, size, (size_t)snprintf(buf, size, "modules=")};
+  for (size_t m = 0; m < nmodules() && t.len < size; m++)
+    t.len += (size_t)snprintf(buf + t.len, size - t.len, "%s%s", m ? "," : "", module_at(m)->name);
+  for (size_t m = 0; m < nmodules(); m++)
+    if (model[m] && module_at(m)->inputs) module_at(m)->inputs(model[m], ctx, options_line, &t);
 }
 
 /* The study hash (mc.h): SHA-256 of a short manifest, one line per input, "role
- * sha256" -- the scenario's own hash, the authorities table the plan read, the files
- * the SAR model read.  Roles are fixed words and digests fixed-length hex, so the
- * text is unambiguous; the version line leaves room to change the manifest. */
+ * sha256" -- the scenario's own hash, then what each model read (the authorities
+ * table, the files the SAR model read).  Roles are fixed words and digests
+ * fixed-length hex, so the text is unambiguous; the version line leaves room to
+ * change the manifest. */
 static void study_line(void *ctx, const char *role, const char *sha256) {
   hash_sha256 *h = ctx;
   hash_sha256_update(h, role, strlen(role));
@@ -434,49 +312,41 @@ static void study_line(void *ctx, const char *role, const char *sha256) {
 }
 
 static void study_hash(char out[HASH_SHA256_HEX], const scn_scenario *sc, void *const *model,
-                       const mc_options *opt) {
+                       const ops_context *ctx) {
   hash_sha256 h;
   hash_sha256_init(&h);
   static const char head[] = "straits study 1\n";
   hash_sha256_update(&h, head, sizeof head - 1);
   study_line(&h, "scenario", sc->hash);
-  const plan_authorities *table = opt ? opt->authorities : NULL;
-  const void *sar_m = NULL;
-  for (size_t m = 0; m < NMODULES; m++) {
-    if (modules[m].prepare_with == plan_prepare_ && model[m])
-      table = plan_model_authorities(((const mc_plan *)model[m])->model);
-    if (modules[m].prepare == sar_prepare_) sar_m = model[m];
-  }
-  if (table) study_line(&h, "authorities", plan_authorities_hash(table));
-  sar_model_inputs(sar_m, study_line, &h);
+  for (size_t m = 0; m < nmodules(); m++)
+    if (module_at(m)->inputs) module_at(m)->inputs(model[m], ctx, study_line, &h);
   hash_sha256_final_hex(&h, out);
 }
 
 static void release_models(void **model) {
-  for (size_t m = 0; m < NMODULES; m++) {
-    if (model[m])
-      modules[m].release(model[m]);
+  for (size_t m = 0; m < nmodules(); m++) {
+    if (model[m]) module_at(m)->release(model[m]);
     model[m] = NULL;
   }
 }
 
 static int prepare_models(void **model, metric_set *ms, const scn_scenario *sc,
-                          const mc_options *opt, diag *d) {
-  for (size_t m = 0; m < NMODULES; m++) {
+                          const ops_context *ctx, diag *d) {
+  for (size_t m = 0; m < nmodules(); m++) {
+    const ops_module *om = module_at(m);
     size_t before = diag_count(d, DIAG_ERROR);
-    int err = modules[m].prepare_with ? modules[m].prepare_with(&model[m], sc, opt, ms, d)
-                                      : modules[m].prepare(&model[m], sc, ms, d);
+    int err = om->prepare(&model[m], sc, ctx, ms, d);
     if (err) {
       if (diag_count(d, DIAG_ERROR) == before && err == ERR_LIMIT && ms->n >= METRIC_MAX) {
         /* The scenario is too large for the metric registry: say which limit. */
         diag_report(d, DIAG_ERROR, sc->path, 0, 0,
                     "cannot prepare module '%s': the run's metrics reached the limit of "
                     "%d (METRIC_MAX): the scenario has too many events, places or regions "
-                    "for one run (%zu events)", modules[m].name, METRIC_MAX, sc->nevent);
+                    "for one run (%zu events)", om->name, METRIC_MAX, sc->nevent);
         err = ERR_INPUT;
       } else if (diag_count(d, DIAG_ERROR) == before) {
-        diag_report(d, DIAG_ERROR, sc->path, 0, 0, "cannot prepare module '%s': %s",
-                    modules[m].name, err_strerror(err));
+        diag_report(d, DIAG_ERROR, sc->path, 0, 0, "cannot prepare module '%s': %s", om->name,
+                    err_strerror(err));
       }
       release_models(model);
       return err;
@@ -485,21 +355,125 @@ static int prepare_models(void **model, metric_set *ms, const scn_scenario *sc,
   return 0;
 }
 
+/* ---- the models' report documents ------------------------------------------------ */
+
+/* What the docs hooks read (ops_results.ctx): the run's stored values, and one
+ * replication replayed on a sim and arena of its own. */
+typedef struct docs_ctx {
+  store *st;
+  int64_t run_id;
+  const metric_set *stored;  /* the run's registry as stored */
+  const metric_set *ms;      /* the registry the models defined: the same */
+  void *const *model;
+  void *state[OPS_MAX_MODULES];
+  sim *sim;
+  arena arena;
+  metric_out out;
+  uint64_t seed;
+  double horizon;
+  size_t n;                  /* replications [0, n) */
+} docs_ctx;
+
+static int docs_values(void *ctx, int m, double *v) {
+  docs_ctx *x = ctx;
+  return store_metric_values(x->st, x->run_id, x->stored, m, v, x->n) ? ERR_STORE : 0;
+}
+
+static int docs_replay(void *ctx, const ops_module *self, int rep, void **state,
+                       const double **value) {
+  docs_ctx *x = ctx;
+  *state = NULL, *value = NULL;
+  if (!x->sim && !(x->sim = sim_new())) return ERR_NOMEM;
+  sim_reset(x->sim);
+  arena_reset(&x->arena);
+  int err = metric_out_init(&x->out, x->ms, &x->arena);
+  ops_rep r = {x->seed, (uint32_t)rep, 1};
+  if (!err && start_models(x->state, x->model, x->sim, &x->arena, &x->out, &r) >= 0)
+    err = ERR_LIMIT;
+  if (!err) err = sim_run(x->sim, x->horizon);
+  if (err) return err;
+  collect_models(x->state, x->sim, &x->out);
+  for (size_t m = 0; m < nmodules(); m++)
+    if (module_at(m) == self) *state = x->state[m];
+  *value = x->out.value;
+  return sim_error(x->sim);
+}
+
+static int docs_put(void *ctx, const char *name, const char *json) {
+  docs_ctx *x = ctx;
+  return store_doc_put(x->st, x->run_id, name, json);
+}
+
+/* Every model's documents from the stored run; the metrics the models define now
+ * must be the stored ones (the same scenario), else there is nothing to draw. */
+static int models_docs(docs_ctx *x, const scn_scenario *sc, size_t n, diag *d) {
+  ops_results r = {sc, x->ms, n, NULL, x, docs_values, docs_replay};
+  ops_doc_sink sink = {x, docs_put};
+  strbuf b = STRBUF_INIT;
+  int err = 0;
+  if (x->ms->n != x->stored->n) return 0;
+  if (!(r.scratch = malloc((n ? n : 1) * sizeof *r.scratch))) return ERR_NOMEM;
+  for (size_t m = 0; m < nmodules() && !err; m++) {
+    const ops_module *om = module_at(m);
+    if (!x->model[m] || !om->docs) continue;
+    b.len = 0;
+    if (b.s) b.s[0] = 0;
+    if ((err = om->docs(x->model[m], &r, &b, &sink)))
+      diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot record the documents of module '%s': %s",
+                  om->name, err_strerror(err));
+  }
+  strbuf_release(&b);
+  free(r.scratch);
+  return err;
+}
+
+int mc_module_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_options *opt,
+                   diag *d) {
+  void *model[OPS_MAX_MODULES] = {NULL};
+  metric_set ms, stored;
+  store_run_row row = {0};
+  ops_context ctx = context_of(opt);
+  docs_ctx x = {st, run_id, &stored, &ms, model, {NULL}, NULL, {0}, {0}, sc->seed, sc->horizon, 0};
+  metric_set_init(&ms);
+  int err = store_run_read(st, run_id, &row);
+  if (!err) err = store_metric_defs(st, run_id, &stored);
+  else metric_set_init(&stored);
+  if (err) diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot read run %lld: %s", (long long)run_id,
+                       store_errmsg(st));
+  /* The models were prepared for the run already: a failure now is the machine's. */
+  diag *quiet = err ? NULL : diag_new();
+  if (!err) err = quiet ? prepare_models(model, &ms, sc, &ctx, quiet) : ERR_NOMEM;
+  size_t n = (size_t)(row.replications_planned > row.replications_done
+                          ? row.replications_planned : row.replications_done);
+  x.n = n;
+  arena_init(&x.arena, (size_t)1 << 30);
+  if (!err) err = models_docs(&x, sc, n, d);
+  arena_release(&x.arena);
+  sim_free(x.sim);
+  release_models(model);
+  metric_set_release(&ms);
+  metric_set_release(&stored);
+  diag_free(quiet);
+  return err;
+}
+
 int mc_define_metrics(metric_set *ms, const scn_scenario *sc, diag *d) {
-  void *model[NMODULES] = {NULL};
+  void *model[OPS_MAX_MODULES] = {NULL};
+  ops_context ctx = context_of(NULL);
   metric_set_init(ms);
-  int err = prepare_models(model, ms, sc, NULL, d);
+  int err = prepare_models(model, ms, sc, &ctx, d);
   release_models(model);
   return err;
 }
 
 int mc_study_hash(char out[HASH_SHA256_HEX], const scn_scenario *sc, const mc_options *opt,
                   diag *d) {
-  void *model[NMODULES] = {NULL};
+  void *model[OPS_MAX_MODULES] = {NULL};
+  ops_context ctx = context_of(opt);
   metric_set ms;
   metric_set_init(&ms);
-  int err = prepare_models(model, &ms, sc, opt, d);
-  if (!err) study_hash(out, sc, model, opt);
+  int err = prepare_models(model, &ms, sc, &ctx, d);
+  if (!err) study_hash(out, sc, model, &ctx);
   release_models(model);
   metric_set_release(&ms);
   return err;
@@ -974,15 +948,16 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   if (!res)
     goto nomem;
   metric_set_init(&res->metrics);
-  if ((err = prepare_models(job.model, &res->metrics, sc, opt, d)))
+  ops_context ctx = context_of(opt);
+  if ((err = prepare_models(job.model, &res->metrics, sc, &ctx, d)))
     goto done;
-  study_hash(res->study_hash, sc, job.model, opt);
+  study_hash(res->study_hash, sc, job.model, &ctx);
   const metric_set *ms = &res->metrics;
   job.sc = sc;
   job.ms = ms;
 
   /* Find or start the run. */
-  options_text(options, sizeof options, job.model);
+  options_text(options, sizeof options, job.model, &ctx);
   store_run_info info = {sc->name, res->study_hash, sc->path, sc->seed,
                          opt->version ? opt->version : "unknown", options, cap};
   err = ERR_NOTFOUND;

@@ -136,6 +136,13 @@ int mc_result_summarize(mc_result *r, store *st, diag *d);
 int mc_study_hash(char out[HASH_SHA256_HEX], const scn_scenario *sc, const mc_options *opt,
                   diag *d);
 
+/* Store the report documents of every model the scenario uses (ops.h docs hooks: map
+ * layers, a replayed replication's SAR case) for run run_id of st, computed from its
+ * stored values; a document with nothing to show is not written.  0, or an error
+ * (reported in d). */
+int mc_module_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_options *opt,
+                   diag *d);
+
 /* The metric registry mc_run records for sc, for tools that read a store.  ms is
  * initialised here; the caller releases it (also after a failure). */
 int mc_define_metrics(metric_set *ms, const scn_scenario *sc, diag *d);

@@ -22,13 +22,14 @@
 #include <stdint.h>
 
 #include "arena.h"
-#include "buf.h"
+#include "strbuf.h"
 #include "diag.h"
 #include "metric.h"
 #include "scenario.h"
 #include "sim.h"
 
 struct plan_authorities;
+struct ops_module;
 
 /* What a run hands every model besides the scenario. */
 typedef struct ops_context {
@@ -55,6 +56,7 @@ typedef struct ops_results {
   const scn_scenario *sc;
   const metric_set *ms;
   size_t n;
+  double *scratch; /* [n], for the hooks (ops_mean uses it) */
   void *ctx;
   /* Metric m's value in each replication [0, n) into v[n] (NaN: not observed). */
   int (*values)(void *ctx, int m, double *v);
@@ -82,16 +84,21 @@ typedef void (*ops_collect)(void *state, sim *s, metric_out *out);
 /* Checks of `straits check` that need more than the loader (reachability, the legal
  * authority of each Japanese asset): findings in d, ERR_INPUT when one is an error. */
 typedef int (*ops_check)(const scn_scenario *sc, const ops_context *ctx, diag *d);
+/* Called for every model, prepared or NULL (a table the run was handed is an input
+ * even when the scenario has no plan). */
 typedef void (*ops_inputs)(const void *model, const ops_context *ctx, ops_input_fn fn,
                            void *fctx);
 /* The model's report documents; b is a scratch buffer (emptied, owned by the caller).
  * 0, or an error (ERR_NOMEM, or the sink's). */
-typedef int (*ops_docs)(const void *model, const ops_results *r, buf *b,
+typedef int (*ops_docs)(const void *model, const ops_results *r, strbuf *b,
                         const ops_doc_sink *sink);
 
 typedef struct ops_module {
   const char *name;         /* "logistics": its metric prefix and report id */
   const char *title;        /* "Rear-area logistics": the report's section title */
+  /* Other metric prefixes the model defines and their titles, as pairs ending in NULL
+   * ({"escalation", "Escalation ladder", NULL}), or NULL. */
+  const char *const *metric_titles;
   const scn_section *section; /* its top-level YAML section, or NULL */
   ops_prepare prepare;
   ops_start start;
@@ -103,6 +110,7 @@ typedef struct ops_module {
 } ops_module;
 
 /* The models in the order they are prepared and started (ops.c says why). */
+#define OPS_MAX_MODULES 32
 const ops_module *const *ops_registry(size_t *n);
 /* The model named name, or NULL. */
 const ops_module *ops_find(const char *name);
@@ -112,7 +120,14 @@ const char *ops_title(const char *name);
 void ops_load_options(scn_load_options *opt);
 
 /* Mean over the replications of metric module.name, ignoring those where it was not
- * observed; NaN when it is unknown or never observed.  scratch holds r->n values. */
-double ops_mean(const ops_results *r, const char *module, const char *name, double *scratch);
+ * observed; NaN when it is unknown or never observed (uses r->scratch). */
+double ops_mean(const ops_results *r, const char *module, const char *name);
+
+/* The head of one GeoJSON feature of a map layer (docs/report.md): a newline (and a
+ * comma unless first), then id and properties layer, id, name and value -- left out
+ * when not finite, JSON has no NaN -- with the properties left open: the caller adds
+ * its own, then "},\"geometry\":...}". */
+void ops_feature(strbuf *b, int first, const char *layer, const char *id, const char *name,
+                 double value);
 
 #endif

@@ -10,7 +10,7 @@
 #include "arena.h"
 #include "dist.h"
 #include "plan.h"
-#include "buf.h"
+#include "strbuf.h"
 #include "scn_plan.h"
 
 #define PLAN__BIT(i) ((uint64_t)1 << (i))

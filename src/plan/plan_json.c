@@ -10,78 +10,78 @@
 
 static const char *const severities[] = {"error", "warning", "note"};
 
-static void json_loc(buf *b, scn_loc l) {
-  buf_printf(b, "\"file\": ");
-  buf_json_str(b, l.file);
-  buf_printf(b, ", \"line\": %d, \"col\": %d", l.line, l.col);
+static void json_loc(strbuf *b, scn_loc l) {
+  strbuf_printf(b, "\"file\": ");
+  strbuf_json_str(b, l.file);
+  strbuf_printf(b, ", \"line\": %d, \"col\": %d", l.line, l.col);
 }
 
 static const char *task_id(const plan_model *m, int t) { return t >= 0 ? m->p->task[t].id : NULL; }
 
-static void json_finding(buf *b, const plan_model *m, const plan_finding *f) {
-  buf_printf(b, "    {\"kind\": \"%s\", \"severity\": \"%s\", ", plan_finding_name(f->kind),
+static void json_finding(strbuf *b, const plan_model *m, const plan_finding *f) {
+  strbuf_printf(b, "    {\"kind\": \"%s\", \"severity\": \"%s\", ", plan_finding_name(f->kind),
                    severities[f->severity]);
   json_loc(b, f->loc);
-  buf_printf(b, ",\n     \"message\": ");
-  buf_json_str(b, f->message);
-  buf_printf(b, ",\n     \"task\": ");
-  buf_json_str(b, task_id(m, f->task));
-  buf_printf(b, ", \"other_task\": ");
-  buf_json_str(b, task_id(m, f->other));
-  buf_printf(b, ", \"asset\": ");
-  buf_json_str(b, f->asset >= 0 ? m->sc->force[f->asset].id : NULL);
-  buf_printf(b, ", \"gate\": ");
-  buf_json_str(b, f->gate >= 0 ? m->a->gate[f->gate].id : NULL);
-  buf_printf(b, ", \"probability\": ");
-  buf_json_num(b, f->probability);
-  buf_printf(b, ",\n     \"branches\": [");
+  strbuf_printf(b, ",\n     \"message\": ");
+  strbuf_json_str(b, f->message);
+  strbuf_printf(b, ",\n     \"task\": ");
+  strbuf_json_str(b, task_id(m, f->task));
+  strbuf_printf(b, ", \"other_task\": ");
+  strbuf_json_str(b, task_id(m, f->other));
+  strbuf_printf(b, ", \"asset\": ");
+  strbuf_json_str(b, f->asset >= 0 ? m->sc->force[f->asset].id : NULL);
+  strbuf_printf(b, ", \"gate\": ");
+  strbuf_json_str(b, f->gate >= 0 ? m->a->gate[f->gate].id : NULL);
+  strbuf_printf(b, ", \"probability\": ");
+  strbuf_json_num(b, f->probability);
+  strbuf_printf(b, ",\n     \"branches\": [");
   for (size_t i = 0; i < f->nbranch; i++) {
-    buf_printf(b, "%s{\"event\": ", i ? ", " : "");
-    buf_json_str(b, m->sc->event[f->branch[i].event].id);
-    buf_printf(b, ", \"share\": ");
-    buf_json_num(b, f->branch[i].share);
-    buf_printf(b, "}");
+    strbuf_printf(b, "%s{\"event\": ", i ? ", " : "");
+    strbuf_json_str(b, m->sc->event[f->branch[i].event].id);
+    strbuf_printf(b, ", \"share\": ");
+    strbuf_json_num(b, f->branch[i].share);
+    strbuf_printf(b, "}");
   }
-  buf_printf(b, "],\n     \"notes\": [");
+  strbuf_printf(b, "],\n     \"notes\": [");
   for (size_t i = 0; i < f->nnote; i++) {
-    buf_printf(b, "%s{", i ? ", " : "");
+    strbuf_printf(b, "%s{", i ? ", " : "");
     json_loc(b, f->note[i].loc);
-    buf_printf(b, ", \"message\": ");
-    buf_json_str(b, f->note[i].message);
-    buf_printf(b, "}");
+    strbuf_printf(b, ", \"message\": ");
+    strbuf_json_str(b, f->note[i].message);
+    strbuf_printf(b, "}");
   }
-  buf_printf(b, "]}");
+  strbuf_printf(b, "]}");
 }
 
 char *plan_check_json(const plan_report *r, const char *scenario_path,
                       const char *authorities_path, const diag *d) {
-  buf b = BUF_INIT;
+  strbuf b = STRBUF_INIT;
   size_t errors = (d ? diag_count(d, DIAG_ERROR) : 0) + plan_report_severity_count(r, DIAG_ERROR);
   size_t warnings = (d ? diag_count(d, DIAG_WARNING) : 0) + plan_report_severity_count(r, DIAG_WARNING);
-  buf_printf(&b, "{\n  \"scenario\": ");
-  buf_json_str(&b, scenario_path);
-  buf_printf(&b, ",\n  \"authorities\": ");
-  buf_json_str(&b, authorities_path);
-  buf_printf(&b, ",\n  \"samples\": %d,\n  \"errors\": %zu,\n  \"warnings\": %zu,\n  \"findings\": [",
+  strbuf_printf(&b, "{\n  \"scenario\": ");
+  strbuf_json_str(&b, scenario_path);
+  strbuf_printf(&b, ",\n  \"authorities\": ");
+  strbuf_json_str(&b, authorities_path);
+  strbuf_printf(&b, ",\n  \"samples\": %d,\n  \"errors\": %zu,\n  \"warnings\": %zu,\n  \"findings\": [",
                    plan_report_samples(r), errors, warnings);
   int first = 1;
   for (size_t i = 0; d && i < diag_size(d); i++) {
     const diag_entry *e = diag_at(d, i);
     scn_loc l = {e->file, e->line, e->col};
-    buf_printf(&b, "%s\n    {\"kind\": \"input\", \"severity\": \"%s\", ", first ? "" : ",",
+    strbuf_printf(&b, "%s\n    {\"kind\": \"input\", \"severity\": \"%s\", ", first ? "" : ",",
                      severities[e->severity]);
     json_loc(&b, l);
-    buf_printf(&b, ", \"message\": ");
-    buf_json_str(&b, e->message);
-    buf_printf(&b, "}");
+    strbuf_printf(&b, ", \"message\": ");
+    strbuf_json_str(&b, e->message);
+    strbuf_printf(&b, "}");
     first = 0;
   }
   for (size_t i = 0; i < plan_report_count(r); i++) {
-    buf_printf(&b, "%s\n", first ? "" : ",");
+    strbuf_printf(&b, "%s\n", first ? "" : ",");
     json_finding(&b, plan__report_model(r), plan_report_at(r, i));
     first = 0;
   }
-  buf_printf(&b, "%s]\n}\n", first ? "" : "\n  ");
+  strbuf_printf(&b, "%s]\n}\n", first ? "" : "\n  ");
   if (b.failed) {
     free(b.s);
     return NULL;
@@ -91,26 +91,26 @@ char *plan_check_json(const plan_report *r, const char *scenario_path,
 
 /* ---- the synchronization matrix --------------------------------------------------------- */
 
-static void json_times(buf *b, const double *x, size_t n, double *scratch) {
+static void json_times(strbuf *b, const double *x, size_t n, double *scratch) {
   stats_summary s;
   stats_summarize(&s, x, n, STATS_REAL, scratch);
   if (!s.n) {
-    buf_printf(b, "null");
+    strbuf_printf(b, "null");
     return;
   }
-  buf_printf(b, "{\"n\": %zu, \"mean\": ", s.n);
-  buf_json_num(b, s.mean);
-  buf_printf(b, ", \"min\": ");
-  buf_json_num(b, s.min);
-  buf_printf(b, ", \"p5\": ");
-  buf_json_num(b, s.p5);
-  buf_printf(b, ", \"p50\": ");
-  buf_json_num(b, s.p50);
-  buf_printf(b, ", \"p95\": ");
-  buf_json_num(b, s.p95);
-  buf_printf(b, ", \"max\": ");
-  buf_json_num(b, s.max);
-  buf_printf(b, "}");
+  strbuf_printf(b, "{\"n\": %zu, \"mean\": ", s.n);
+  strbuf_json_num(b, s.mean);
+  strbuf_printf(b, ", \"min\": ");
+  strbuf_json_num(b, s.min);
+  strbuf_printf(b, ", \"p5\": ");
+  strbuf_json_num(b, s.p5);
+  strbuf_printf(b, ", \"p50\": ");
+  strbuf_json_num(b, s.p50);
+  strbuf_printf(b, ", \"p95\": ");
+  strbuf_json_num(b, s.p95);
+  strbuf_printf(b, ", \"max\": ");
+  strbuf_json_num(b, s.max);
+  strbuf_printf(b, "}");
 }
 
 int plan_report_task_timing(const plan_report *r, int task, plan_timing *out) {
@@ -159,10 +159,10 @@ static int line_of(const line *lines, size_t n, const char *nation, int activity
   return -1;
 }
 
-static void line_id(buf *b, const plan_model *m, const line *l) {
+static void line_id(strbuf *b, const plan_model *m, const line *l) {
   char id[256];
   snprintf(id, sizeof id, "%s/%s", l->nation, m->a->act[l->activity].id);
-  buf_json_str(b, id);
+  strbuf_json_str(b, id);
 }
 
 char *plan_sync_json(const plan_report *r) {
@@ -174,7 +174,7 @@ char *plan_sync_json(const plan_report *r) {
   const double *start, *end, *phase_t;
   const int *ran, *phase_of;
   plan__report_sampled(r, &start, &end, &phase_t, &ran, &phase_of);
-  buf b = BUF_INIT;
+  strbuf b = STRBUF_INIT;
   double *scratch = malloc((n ? n : 1) * sizeof *scratch);
   line *lines = malloc((nt ? nt : 1) * sizeof *lines);
   int *task_line = malloc((nt ? nt : 1) * sizeof *task_line);
@@ -193,123 +193,123 @@ char *plan_sync_json(const plan_report *r) {
       }
   for (size_t i = 0; i < nt; i++) task_line[i] = line_of(lines, nl, p->task[i].owner, m->task[i].activity);
 
-  buf_printf(&b, "{\n  \"scenario\": {\"name\": ");
-  buf_json_str(&b, sc->name);
-  buf_printf(&b, ", \"path\": ");
-  buf_json_str(&b, sc->path);
-  buf_printf(&b, ", \"hash\": \"%s\", \"seed\": %llu, \"epoch\": ", sc->hash,
+  strbuf_printf(&b, "{\n  \"scenario\": {\"name\": ");
+  strbuf_json_str(&b, sc->name);
+  strbuf_printf(&b, ", \"path\": ");
+  strbuf_json_str(&b, sc->path);
+  strbuf_printf(&b, ", \"hash\": \"%s\", \"seed\": %llu, \"epoch\": ", sc->hash,
                    (unsigned long long)sc->seed);
-  buf_json_str(&b, sc->epoch);
-  buf_printf(&b, ", \"horizon\": ");
-  buf_json_num(&b, sc->horizon);
-  buf_printf(&b, "},\n  \"authorities\": {\"path\": ");
-  buf_json_str(&b, a->path);
-  buf_printf(&b, ", \"hash\": \"%s\"},\n  \"samples\": %zu,\n  \"time_unit\": \"s\",\n", a->hash, n);
+  strbuf_json_str(&b, sc->epoch);
+  strbuf_printf(&b, ", \"horizon\": ");
+  strbuf_json_num(&b, sc->horizon);
+  strbuf_printf(&b, "},\n  \"authorities\": {\"path\": ");
+  strbuf_json_str(&b, a->path);
+  strbuf_printf(&b, ", \"hash\": \"%s\"},\n  \"samples\": %zu,\n  \"time_unit\": \"s\",\n", a->hash, n);
 
-  buf_printf(&b, "  \"phases\": [");
+  strbuf_printf(&b, "  \"phases\": [");
   for (size_t q = 0; q < np; q++) {
     size_t began = 0;
     for (size_t k = 0; k < n; k++) began += !isnan(phase_t[q * n + k]);
-    buf_printf(&b, "%s\n    {\"id\": ", q ? "," : "");
-    buf_json_str(&b, p->phase[q].id);
-    buf_printf(&b, ", \"name\": ");
-    buf_json_str(&b, p->phase[q].name);
-    buf_printf(&b, ", \"began_share\": ");
-    buf_json_num(&b, n ? (double)began / n : NAN);
-    buf_printf(&b, ", \"began\": ");
+    strbuf_printf(&b, "%s\n    {\"id\": ", q ? "," : "");
+    strbuf_json_str(&b, p->phase[q].id);
+    strbuf_printf(&b, ", \"name\": ");
+    strbuf_json_str(&b, p->phase[q].name);
+    strbuf_printf(&b, ", \"began_share\": ");
+    strbuf_json_num(&b, n ? (double)began / n : NAN);
+    strbuf_printf(&b, ", \"began\": ");
     json_times(&b, phase_t + q * n, n, scratch);
-    buf_printf(&b, "}");
+    strbuf_printf(&b, "}");
   }
-  buf_printf(&b, "%s],\n  \"lines\": [", np ? "\n  " : "");
+  strbuf_printf(&b, "%s],\n  \"lines\": [", np ? "\n  " : "");
   for (size_t l = 0; l < nl; l++) {
-    buf_printf(&b, "%s\n    {\"id\": ", l ? "," : "");
+    strbuf_printf(&b, "%s\n    {\"id\": ", l ? "," : "");
     line_id(&b, m, &lines[l]);
-    buf_printf(&b, ", \"nation\": ");
-    buf_json_str(&b, lines[l].nation);
-    buf_printf(&b, ", \"activity\": ");
-    buf_json_str(&b, a->act[lines[l].activity].id);
-    buf_printf(&b, ", \"name\": ");
-    buf_json_str(&b, a->act[lines[l].activity].name);
-    buf_printf(&b, "}");
+    strbuf_printf(&b, ", \"nation\": ");
+    strbuf_json_str(&b, lines[l].nation);
+    strbuf_printf(&b, ", \"activity\": ");
+    strbuf_json_str(&b, a->act[lines[l].activity].id);
+    strbuf_printf(&b, ", \"name\": ");
+    strbuf_json_str(&b, a->act[lines[l].activity].name);
+    strbuf_printf(&b, "}");
   }
-  buf_printf(&b, "%s],\n  \"tasks\": [", nl ? "\n  " : "");
+  strbuf_printf(&b, "%s],\n  \"tasks\": [", nl ? "\n  " : "");
   for (size_t i = 0; i < nt; i++) {
     const scn_task *t = &p->task[i];
-    buf_printf(&b, "%s\n    {\"id\": ", i ? "," : "");
-    buf_json_str(&b, t->id);
-    buf_printf(&b, ", \"name\": ");
-    buf_json_str(&b, t->name);
-    buf_printf(&b, ", \"line\": ");
+    strbuf_printf(&b, "%s\n    {\"id\": ", i ? "," : "");
+    strbuf_json_str(&b, t->id);
+    strbuf_printf(&b, ", \"name\": ");
+    strbuf_json_str(&b, t->name);
+    strbuf_printf(&b, ", \"line\": ");
     line_id(&b, m, &lines[task_line[i]]);
-    buf_printf(&b, ", \"phase\": ");
-    buf_json_str(&b, phase_of[i] >= 0 ? p->phase[phase_of[i]].id : NULL);
-    buf_printf(&b, ", \"phase_declared\": %s,\n     \"owner\": ", t->phase >= 0 ? "true" : "false");
-    buf_json_str(&b, t->owner);
-    buf_printf(&b, ", \"activity\": ");
-    buf_json_str(&b, a->act[m->task[i].activity].id);
-    buf_printf(&b, ", \"area\": ");
-    buf_json_str(&b, t->place >= 0 ? sc->place[t->place].id : sc->region[t->region].id);
-    buf_printf(&b, ", \"legal_area\": ");
-    buf_json_str(&b, a->area[m->task[i].area].id);
-    buf_printf(&b, ", \"priority\": %d, \"assets\": [", t->priority);
+    strbuf_printf(&b, ", \"phase\": ");
+    strbuf_json_str(&b, phase_of[i] >= 0 ? p->phase[phase_of[i]].id : NULL);
+    strbuf_printf(&b, ", \"phase_declared\": %s,\n     \"owner\": ", t->phase >= 0 ? "true" : "false");
+    strbuf_json_str(&b, t->owner);
+    strbuf_printf(&b, ", \"activity\": ");
+    strbuf_json_str(&b, a->act[m->task[i].activity].id);
+    strbuf_printf(&b, ", \"area\": ");
+    strbuf_json_str(&b, t->place >= 0 ? sc->place[t->place].id : sc->region[t->region].id);
+    strbuf_printf(&b, ", \"legal_area\": ");
+    strbuf_json_str(&b, a->area[m->task[i].area].id);
+    strbuf_printf(&b, ", \"priority\": %d, \"assets\": [", t->priority);
     for (size_t j = 0; j < t->nasset; j++) {
-      buf_printf(&b, "%s{\"force\": ", j ? ", " : "");
-      buf_json_str(&b, sc->force[t->asset[j].force].id);
-      buf_printf(&b, ", \"count\": %d}", t->asset[j].count);
+      strbuf_printf(&b, "%s{\"force\": ", j ? ", " : "");
+      strbuf_json_str(&b, sc->force[t->asset[j].force].id);
+      strbuf_printf(&b, ", \"count\": %d}", t->asset[j].count);
     }
     /* Where the law allows it: each rule with its plain-language limits, for the report
      * to show beside the task (the check cannot test them). */
-    buf_printf(&b, "],\n     \"authorities\": [");
+    strbuf_printf(&b, "],\n     \"authorities\": [");
     int nr = 0;
     for (size_t s = 0; m->task[i].law && s < a->nsit; s++) {
       int k = plan_rule_find(a, (int)s, m->task[i].activity);
       if (k < 0 || !a->rule[k].allowed || !((a->rule[k].areas >> m->task[i].area) & 1)) continue;
       const pl_rule *rule = &a->rule[k];
-      buf_printf(&b, "%s{\"situation\": ", nr++ ? ", " : "");
-      buf_json_str(&b, a->sit[s].id);
-      buf_printf(&b, ", \"rule\": ");
-      buf_json_str(&b, rule->id);
-      buf_printf(&b, ", \"source\": ");
-      buf_json_str(&b, rule->source);
-      buf_printf(&b, ", \"limits\": [");
+      strbuf_printf(&b, "%s{\"situation\": ", nr++ ? ", " : "");
+      strbuf_json_str(&b, a->sit[s].id);
+      strbuf_printf(&b, ", \"rule\": ");
+      strbuf_json_str(&b, rule->id);
+      strbuf_printf(&b, ", \"source\": ");
+      strbuf_json_str(&b, rule->source);
+      strbuf_printf(&b, ", \"limits\": [");
       for (size_t q = 0; q < rule->nlimit; q++) {
-        buf_printf(&b, "%s", q ? ", " : "");
-        buf_json_str(&b, rule->limit[q]);
+        strbuf_printf(&b, "%s", q ? ", " : "");
+        strbuf_json_str(&b, rule->limit[q]);
       }
-      buf_printf(&b, "]}");
+      strbuf_printf(&b, "]}");
     }
-    buf_printf(&b, "],\n     \"ran_share\": ");
-    buf_json_num(&b, n ? (double)ran[i] / n : NAN);
-    buf_printf(&b, ", \"start\": ");
+    strbuf_printf(&b, "],\n     \"ran_share\": ");
+    strbuf_json_num(&b, n ? (double)ran[i] / n : NAN);
+    strbuf_printf(&b, ", \"start\": ");
     json_times(&b, start + i * n, n, scratch);
-    buf_printf(&b, ",\n     \"end\": ");
+    strbuf_printf(&b, ",\n     \"end\": ");
     json_times(&b, end + i * n, n, scratch);
-    buf_printf(&b, ",\n     \"location\": {");
+    strbuf_printf(&b, ",\n     \"location\": {");
     json_loc(&b, t->loc);
-    buf_printf(&b, "}}");
+    strbuf_printf(&b, "}}");
   }
-  buf_printf(&b, "%s],\n  \"cells\": [", nt ? "\n  " : "");
+  strbuf_printf(&b, "%s],\n  \"cells\": [", nt ? "\n  " : "");
   int first = 1;
   for (int q = -1; q < (int)np; q++)
     for (size_t l = 0; l < nl; l++) {
       int any = 0;
       for (size_t i = 0; i < nt; i++) any |= phase_of[i] == q && task_line[i] == (int)l;
       if (!any) continue;
-      buf_printf(&b, "%s\n    {\"phase\": ", first ? "" : ",");
-      buf_json_str(&b, q >= 0 ? p->phase[q].id : NULL);
-      buf_printf(&b, ", \"line\": ");
+      strbuf_printf(&b, "%s\n    {\"phase\": ", first ? "" : ",");
+      strbuf_json_str(&b, q >= 0 ? p->phase[q].id : NULL);
+      strbuf_printf(&b, ", \"line\": ");
       line_id(&b, m, &lines[l]);
-      buf_printf(&b, ", \"tasks\": [");
+      strbuf_printf(&b, ", \"tasks\": [");
       int k = 0;
       for (size_t i = 0; i < nt; i++)
         if (phase_of[i] == q && task_line[i] == (int)l) {
-          buf_printf(&b, "%s", k++ ? ", " : "");
-          buf_json_str(&b, p->task[i].id);
+          strbuf_printf(&b, "%s", k++ ? ", " : "");
+          strbuf_json_str(&b, p->task[i].id);
         }
-      buf_printf(&b, "]}");
+      strbuf_printf(&b, "]}");
       first = 0;
     }
-  buf_printf(&b, "%s]\n}\n", first ? "" : "\n  ");
+  strbuf_printf(&b, "%s]\n}\n", first ? "" : "\n  ");
   free(scratch), free(lines), free(task_line);
   if (b.failed) {
     free(b.s);

@@ -74,19 +74,19 @@ done:
   return p ? 0 : ERR_NOMEM;
 }
 
-static void num_field(buf *b, const char *key, double v) {
-  buf_printf(b, ",\"%s\":", key);
-  buf_json_num(b, v);
+static void num_field(strbuf *b, const char *key, double v) {
+  strbuf_printf(b, ",\"%s\":", key);
+  strbuf_json_num(b, v);
 }
 
-void rep_compare_json(buf *b, const rep_coa *coa, size_t ncoa, size_t nrep) {
-  buf_printf(b, "{\"replications\":%zu,\"coas\":[", nrep);
+void rep_compare_json(strbuf *b, const rep_coa *coa, size_t ncoa, size_t nrep) {
+  strbuf_printf(b, "{\"replications\":%zu,\"coas\":[", nrep);
   for (size_t c = 0; c < ncoa; c++) {
-    buf_put(b, c ? ",\n{\"label\":" : "\n{\"label\":");
-    buf_json_str(b, coa[c].label);
-    buf_put(b, ",\"scenario_name\":");
-    buf_json_str(b, coa[c].scenario_name);
-    buf_printf(b, ",\"run\":%lld,\"rows\":[", (long long)coa[c].run);
+    strbuf_put(b, c ? ",\n{\"label\":" : "\n{\"label\":");
+    strbuf_json_str(b, coa[c].label);
+    strbuf_put(b, ",\"scenario_name\":");
+    strbuf_json_str(b, coa[c].scenario_name);
+    strbuf_printf(b, ",\"run\":%lld,\"rows\":[", (long long)coa[c].run);
     for (size_t i = 0; i < coa[c].npairs; i++) {
       const rep_pair *q = &coa[c].pairs[i];
       double scale;
@@ -101,14 +101,14 @@ void rep_compare_json(buf *b, const rep_coa *coa, size_t ncoa, size_t nrep) {
       else
         rep_display_unit_for(q->def->unit, q->a.n ? q->a.mean : NAN, &scale, &shown);
       snprintf(name, sizeof name, "%s.%s", q->def->module, q->def->name);
-      buf_put(b, i ? ",\n{\"metric\":" : "\n{\"metric\":");
-      buf_json_str(b, name);
-      buf_put(b, ",\"unit\":");
-      buf_json_str(b, q->def->unit);
-      buf_put(b, ",\"shown\":");
-      buf_json_str(b, shown);
+      strbuf_put(b, i ? ",\n{\"metric\":" : "\n{\"metric\":");
+      strbuf_json_str(b, name);
+      strbuf_put(b, ",\"unit\":");
+      strbuf_json_str(b, q->def->unit);
+      strbuf_put(b, ",\"shown\":");
+      strbuf_json_str(b, shown);
       num_field(b, "scale", scale);
-      buf_printf(b, ",\"n\":%zu", q->diff.n);
+      strbuf_printf(b, ",\"n\":%zu", q->diff.n);
       num_field(b, "mean_a", q->a.n ? q->a.mean : NAN);
       num_field(b, "mean_b", q->b.n ? q->b.mean : NAN);
       num_field(b, "sd_a", q->a.n > 1 ? q->a.sd : NAN);
@@ -116,13 +116,13 @@ void rep_compare_json(buf *b, const rep_coa *coa, size_t ncoa, size_t nrep) {
       num_field(b, "half_width", q->diff.half_width);
       num_field(b, "ci95_low", q->diff.mean - q->diff.half_width);
       num_field(b, "ci95_high", q->diff.mean + q->diff.half_width);
-      buf_printf(b, ",\"headline\":%s,\"direction\":%d,\"verdict\":",
+      strbuf_printf(b, ",\"headline\":%s,\"direction\":%d,\"verdict\":",
                      q->def->flags & METRIC_HEADLINE ? "true" : "false",
                      metric_direction(q->def->flags));
-      buf_json_str(b, rep_verdict_name(q->verdict));
-      buf_put(b, "}");
+      strbuf_json_str(b, rep_verdict_name(q->verdict));
+      strbuf_put(b, "}");
     }
-    buf_put(b, "]}");
+    strbuf_put(b, "]}");
   }
-  buf_put(b, "]}");
+  strbuf_put(b, "]}");
 }

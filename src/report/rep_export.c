@@ -7,9 +7,9 @@
 
 #include "err.h"
 
-int rep_export_json(buf *b, const rep_run *r) {
+int rep_export_json(strbuf *b, const rep_run *r) {
   rep__data_json(b, r, NULL, 0);
-  buf_put(b, "\n");
+  strbuf_put(b, "\n");
   return b->failed ? ERR_NOMEM : 0;
 }
 
@@ -40,45 +40,45 @@ static int csv_is_number(const char *s) {
  * a leading apostrophe and is quoted -- unless it is a plain decimal number such as
  * -1.5, which a spreadsheet reads as that number.  Numbers written as numbers
  * (csv_num) are never touched.  Lines end in LF. */
-void rep_csv_cell(buf *b, const char *s) {
+void rep_csv_cell(strbuf *b, const char *s) {
   int formula = *s && strchr("=+-@\t\r", *s) && !csv_is_number(s);
   if (!formula && !strpbrk(s, ",\"\n\r")) {
-    buf_put(b, s);
+    strbuf_put(b, s);
     return;
   }
-  buf_put(b, formula ? "\"'" : "\"");
+  strbuf_put(b, formula ? "\"'" : "\"");
   for (const char *p = s; *p; p++)
-    buf_put(b, *p == '"' ? "\"\"" : (char[2]){*p, 0});
-  buf_put(b, "\"");
+    strbuf_put(b, *p == '"' ? "\"\"" : (char[2]){*p, 0});
+  strbuf_put(b, "\"");
 }
 
-static void csv_field(buf *b, const char *s) { rep_csv_cell(b, s); }
+static void csv_field(strbuf *b, const char *s) { rep_csv_cell(b, s); }
 
-static void csv_num(buf *b, double v) {
-  buf_put(b, ",");
+static void csv_num(strbuf *b, double v) {
+  strbuf_put(b, ",");
   if (!isnan(v))
-    buf_printf(b, "%.17g", v);
+    strbuf_printf(b, "%.17g", v);
 }
 
-static void csv_metric(buf *b, const metric_def *def) {
+static void csv_metric(strbuf *b, const metric_def *def) {
   csv_field(b, def->module);
-  buf_put(b, ",");
+  strbuf_put(b, ",");
   csv_field(b, def->name);
-  buf_put(b, ",");
+  strbuf_put(b, ",");
   csv_field(b, def->unit);
 }
 
-int rep_export_csv(buf *b, const rep_run *r, const char *table) {
+int rep_export_csv(strbuf *b, const rep_run *r, const char *table) {
   if (!table || strcmp(table, "metrics") == 0) {
     /* direction: 1 higher is better, -1 lower is better, 0 it depends. */
-    buf_put(b, "module,name,unit,headline,series,direction,n,mean,sd,ci95_low,ci95_high,"
+    strbuf_put(b, "module,name,unit,headline,series,direction,n,mean,sd,ci95_low,ci95_high,"
                    "min,p5,p50,p95,max,description\n");
     for (size_t m = 0; m < r->ms.n; m++) {
       const stats_summary *s = &r->summary[m];
       const metric_def *def = &r->ms.def[m];
       int has = s->n > 0;
       csv_metric(b, def);
-      buf_printf(b, ",%d,%d,%d,%zu", (def->flags & METRIC_HEADLINE) != 0,
+      strbuf_printf(b, ",%d,%d,%d,%zu", (def->flags & METRIC_HEADLINE) != 0,
                      (def->flags & METRIC_SERIES) != 0, metric_direction(def->flags), s->n);
       csv_num(b, has ? s->mean : NAN);
       csv_num(b, has ? s->sd : NAN);
@@ -89,23 +89,23 @@ int rep_export_csv(buf *b, const rep_run *r, const char *table) {
       csv_num(b, has ? s->p50 : NAN);
       csv_num(b, has ? s->p95 : NAN);
       csv_num(b, has ? s->max : NAN);
-      buf_put(b, ",");
+      strbuf_put(b, ",");
       csv_field(b, def->description);
-      buf_put(b, "\n");
+      strbuf_put(b, "\n");
     }
   } else if (strcmp(table, "values") == 0) {
-    buf_put(b, "replication,module,name,unit,value\n");
+    strbuf_put(b, "replication,module,name,unit,value\n");
     for (size_t k = 0; k < r->nrep; k++)
       for (size_t m = 0; m < r->ms.n; m++) {
         if (isnan(r->value[m][k]))
           continue;
-        buf_printf(b, "%zu,", k);
+        strbuf_printf(b, "%zu,", k);
         csv_metric(b, &r->ms.def[m]);
         csv_num(b, r->value[m][k]);
-        buf_put(b, "\n");
+        strbuf_put(b, "\n");
       }
   } else if (strcmp(table, "series") == 0) {
-    buf_put(b, "module,name,unit,t,mean,p5,p95\n");
+    strbuf_put(b, "module,name,unit,t,mean,p5,p95\n");
     for (size_t i = 0; i < r->nband; i++) {
       const rep_band *band = &r->band[i];
       for (size_t g = 0; g < band->n; g++) {
@@ -114,7 +114,7 @@ int rep_export_csv(buf *b, const rep_run *r, const char *table) {
         csv_num(b, band->mean[g]);
         csv_num(b, band->p5[g]);
         csv_num(b, band->p95[g]);
-        buf_put(b, "\n");
+        strbuf_put(b, "\n");
       }
     }
   } else {
@@ -204,7 +204,7 @@ int rep__json_member(const char *json, const char *key, const char **start, size
 
 /* The items of the array member "features" of doc, comma-separated, after a comma
  * when *any (some feature was written already). */
-static void splice_features(buf *b, const char *doc, int *any) {
+static void splice_features(strbuf *b, const char *doc, int *any) {
   const char *v;
   size_t n;
   if (rep__json_member(doc, "features", &v, &n) || n < 2 || v[0] != '[')
@@ -212,30 +212,30 @@ static void splice_features(buf *b, const char *doc, int *any) {
   const char *in = skip_ws(v + 1), *end = v + n - 1; /* end: the closing bracket */
   if (in >= end)
     return; /* empty */
-  buf_put(b, *any ? ",\n" : "\n");
-  buf_putn(b, in, (size_t)(end - in));
+  strbuf_put(b, *any ? ",\n" : "\n");
+  strbuf_putn(b, in, (size_t)(end - in));
   *any = 1;
 }
 
 /* One FeatureCollection: the theater (with its bbox), the layers modules added, the
  * coastline. */
-int rep_export_geojson(buf *b, const rep_run *r, const rep_lines *coast) {
+int rep_export_geojson(strbuf *b, const rep_run *r, const rep_lines *coast) {
   const char *v;
   size_t n;
   int any = 0;
-  buf_put(b, "{\"type\":\"FeatureCollection\"");
+  strbuf_put(b, "{\"type\":\"FeatureCollection\"");
   if (r->theater_doc && rep__json_member(r->theater_doc, "bbox", &v, &n) == 0) {
-    buf_put(b, ",\"bbox\":");
-    buf_putn(b, v, n);
+    strbuf_put(b, ",\"bbox\":");
+    strbuf_putn(b, v, n);
   }
-  buf_put(b, ",\"features\":[");
+  strbuf_put(b, ",\"features\":[");
   splice_features(b, r->theater_doc, &any);
   for (size_t i = 0; i < r->nlayer; i++)
     splice_features(b, r->layer_doc[i], &any);
   if (coast && coast->nline) {
-    buf_put(b, any ? ",\n" : "\n");
+    strbuf_put(b, any ? ",\n" : "\n");
     rep__coast_features(b, coast);
   }
-  buf_put(b, "]}\n");
+  strbuf_put(b, "]}\n");
   return b->failed ? ERR_NOMEM : 0;
 }

@@ -146,47 +146,47 @@ void rep_fmt(char *buf, size_t size, double v, int decimals) {
   buf[out] = '\0';
 }
 
-static void num_array(buf *b, const double *v, size_t n, double scale) {
-  buf_put(b, "[");
+static void num_array(strbuf *b, const double *v, size_t n, double scale) {
+  strbuf_put(b, "[");
   for (size_t i = 0; i < n; i++) {
     if (i)
-      buf_put(b, ",");
-    buf_json_num(b, v[i] * scale);
+      strbuf_put(b, ",");
+    strbuf_json_num(b, v[i] * scale);
   }
-  buf_put(b, "]");
+  strbuf_put(b, "]");
 }
 
-void rep__coast_features(buf *b, const rep_lines *coast) {
+void rep__coast_features(strbuf *b, const rep_lines *coast) {
   for (size_t i = 0; coast && i < coast->nline; i++) {
     if (i)
-      buf_put(b, ",\n");
-    buf_put(b, "{\"type\":\"Feature\",\"properties\":{\"layer\":\"coastline\"},"
+      strbuf_put(b, ",\n");
+    strbuf_put(b, "{\"type\":\"Feature\",\"properties\":{\"layer\":\"coastline\"},"
                    "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
     for (size_t k = coast->start[i]; k < coast->start[i + 1]; k++)
-      buf_printf(b, "%s[%.4f,%.4f]", k > coast->start[i] ? "," : "", coast->lon[k],
+      strbuf_printf(b, "%s[%.4f,%.4f]", k > coast->start[i] ? "," : "", coast->lon[k],
                      coast->lat[k]);
-    buf_put(b, "]}}");
+    strbuf_put(b, "]}}");
   }
 }
 
-static void metric_json(buf *b, const rep_run *r, size_t m, int with_values) {
+static void metric_json(strbuf *b, const rep_run *r, size_t m, int with_values) {
   const metric_def *def = &r->ms.def[m];
   const stats_summary *s = &r->summary[m];
   rep__shown show;
   rep__show(&show, r, m);
-  buf_put(b, "{\"module\":");
-  buf_json_str(b, def->module);
-  buf_put(b, ",\"name\":");
-  buf_json_str(b, def->name);
-  buf_put(b, ",\"unit\":");
-  buf_json_str(b, def->unit);
-  buf_put(b, ",\"shown\":");
-  buf_json_str(b, show.unit);
-  buf_put(b, ",\"scale\":");
-  buf_json_num(b, show.scale);
-  buf_put(b, ",\"description\":");
-  buf_json_str(b, def->description);
-  buf_printf(b, ",\"headline\":%s,\"series\":%s,\"internal\":%s,\"binary\":%s,"
+  strbuf_put(b, "{\"module\":");
+  strbuf_json_str(b, def->module);
+  strbuf_put(b, ",\"name\":");
+  strbuf_json_str(b, def->name);
+  strbuf_put(b, ",\"unit\":");
+  strbuf_json_str(b, def->unit);
+  strbuf_put(b, ",\"shown\":");
+  strbuf_json_str(b, show.unit);
+  strbuf_put(b, ",\"scale\":");
+  strbuf_json_num(b, show.scale);
+  strbuf_put(b, ",\"description\":");
+  strbuf_json_str(b, def->description);
+  strbuf_printf(b, ",\"headline\":%s,\"series\":%s,\"internal\":%s,\"binary\":%s,"
                     "\"percent\":%s,\"direction\":%d,\"n\":%zu",
                  def->flags & METRIC_HEADLINE ? "true" : "false",
                  def->flags & METRIC_SERIES ? "true" : "false",
@@ -198,85 +198,85 @@ static void metric_json(buf *b, const rep_run *r, size_t m, int with_values) {
       {"ci95_low", s->ci_lo}, {"ci95_high", s->ci_hi},
       {"min", s->min}, {"p5", s->p5}, {"p50", s->p50}, {"p95", s->p95}, {"max", s->max}};
   for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-    buf_printf(b, ",\"%s\":", f[i].k);
-    buf_json_num(b, s->n ? f[i].v : NAN);
+    strbuf_printf(b, ",\"%s\":", f[i].k);
+    strbuf_json_num(b, s->n ? f[i].v : NAN);
   }
   if (with_values && rep__histogram(r, m)) {
-    buf_put(b, ",\"values\":[");
+    strbuf_put(b, ",\"values\":[");
     size_t kept = 0;
     for (size_t k = 0; k < r->nrep && kept < REP_MAX_VALUES; k++) {
       if (isnan(r->value[m][k]))
         continue;
-      buf_put(b, kept++ ? "," : "");
-      buf_json_num(b, r->value[m][k]);
+      strbuf_put(b, kept++ ? "," : "");
+      strbuf_json_num(b, r->value[m][k]);
     }
-    buf_put(b, "]");
+    strbuf_put(b, "]");
   }
-  buf_put(b, "}");
+  strbuf_put(b, "}");
 }
 
-void rep__data_json(buf *b, const rep_run *r, const rep_lines *coast, int with_values) {
+void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, int with_values) {
   const store_run_row *run = &r->run;
-  buf_printf(b, "{\"run\":{\"id\":%lld,\"scenario_name\":", (long long)run->id);
-  buf_json_str(b, run->scenario_name);
-  buf_put(b, ",\"scenario_hash\":");
-  buf_json_str(b, run->scenario_hash);
-  buf_put(b, ",\"scenario_path\":");
-  buf_json_str(b, run->scenario_path);
+  strbuf_printf(b, "{\"run\":{\"id\":%lld,\"scenario_name\":", (long long)run->id);
+  strbuf_json_str(b, run->scenario_name);
+  strbuf_put(b, ",\"scenario_hash\":");
+  strbuf_json_str(b, run->scenario_hash);
+  strbuf_put(b, ",\"scenario_path\":");
+  strbuf_json_str(b, run->scenario_path);
   /* A uint64 seed does not fit a JSON number exactly: a string. */
-  buf_printf(b, ",\"seed\":\"%llu\",\"version\":", (unsigned long long)run->seed);
-  buf_json_str(b, run->version);
-  buf_put(b, ",\"options\":");
-  buf_json_str(b, run->options);
-  buf_printf(b, ",\"replications\":%zu,\"replications_planned\":%d,\"created_at\":",
+  strbuf_printf(b, ",\"seed\":\"%llu\",\"version\":", (unsigned long long)run->seed);
+  strbuf_json_str(b, run->version);
+  strbuf_put(b, ",\"options\":");
+  strbuf_json_str(b, run->options);
+  strbuf_printf(b, ",\"replications\":%zu,\"replications_planned\":%d,\"created_at\":",
                  r->nrep, run->replications_planned);
-  buf_json_str(b, run->created_at);
-  buf_put(b, ",\"finished_at\":");
-  buf_json_str(b, run->finished_at);
-  buf_put(b, ",\"wall_s\":");
-  buf_json_num(b, run->wall_s);
-  buf_put(b, "},\n\"scenario\":");
+  strbuf_json_str(b, run->created_at);
+  strbuf_put(b, ",\"finished_at\":");
+  strbuf_json_str(b, run->finished_at);
+  strbuf_put(b, ",\"wall_s\":");
+  strbuf_json_num(b, run->wall_s);
+  strbuf_put(b, "},\n\"scenario\":");
   rep_script_json(b, r->scenario_doc);
-  buf_put(b, ",\n\"theater\":");
+  strbuf_put(b, ",\n\"theater\":");
   rep_script_json(b, r->theater_doc);
-  buf_put(b, ",\n\"metrics\":[");
+  strbuf_put(b, ",\n\"metrics\":[");
   for (size_t m = 0; m < r->ms.n; m++) {
-    buf_put(b, m ? ",\n" : "\n");
+    strbuf_put(b, m ? ",\n" : "\n");
     metric_json(b, r, m, with_values);
   }
-  buf_put(b, "],\n\"bands\":[");
+  strbuf_put(b, "],\n\"bands\":[");
   for (size_t i = 0; i < r->nband; i++) {
     const rep_band *band = &r->band[i];
-    buf_printf(b, "%s{\"metric\":%d,\"replications\":%zu,\"module\":", i ? ",\n" : "\n",
+    strbuf_printf(b, "%s{\"metric\":%d,\"replications\":%zu,\"module\":", i ? ",\n" : "\n",
                    band->metric, band->nrep);
-    buf_json_str(b, r->ms.def[band->metric].module);
-    buf_put(b, ",\"name\":");
-    buf_json_str(b, r->ms.def[band->metric].name);
-    buf_put(b, ",\"t\":");
+    strbuf_json_str(b, r->ms.def[band->metric].module);
+    strbuf_put(b, ",\"name\":");
+    strbuf_json_str(b, r->ms.def[band->metric].name);
+    strbuf_put(b, ",\"t\":");
     num_array(b, band->t, band->n, 1);
-    buf_put(b, ",\"mean\":");
+    strbuf_put(b, ",\"mean\":");
     num_array(b, band->mean, band->n, 1);
-    buf_put(b, ",\"p5\":");
+    strbuf_put(b, ",\"p5\":");
     num_array(b, band->p5, band->n, 1);
-    buf_put(b, ",\"p95\":");
+    strbuf_put(b, ",\"p95\":");
     num_array(b, band->p95, band->n, 1);
-    buf_put(b, "}");
+    strbuf_put(b, "}");
   }
-  buf_put(b, "]");
+  strbuf_put(b, "]");
   if (coast) {
-    buf_put(b, ",\n\"coast\":{\"type\":\"FeatureCollection\",\"features\":[");
+    strbuf_put(b, ",\n\"coast\":{\"type\":\"FeatureCollection\",\"features\":[");
     rep__coast_features(b, coast);
-    buf_put(b, "]}");
+    strbuf_put(b, "]}");
   }
-  buf_put(b, "}");
+  strbuf_put(b, "}");
 }
 
 /* ---- the HTML tables ------------------------------------------------------------- */
 
-static void cell(buf *b, const char *cls, const char *text) {
-  buf_printf(b, "<td class=\"%s\">", cls);
+static void cell(strbuf *b, const char *cls, const char *text) {
+  strbuf_printf(b, "<td class=\"%s\">", cls);
   rep_html_escape(b, text);
-  buf_put(b, "</td>");
+  strbuf_put(b, "</td>");
 }
 
 /* "31.8%", "52.9 h", "1,230 t": a value as the report shows metric m. */
@@ -315,29 +315,29 @@ static const char *direction_mark(unsigned flags) {
   }
 }
 
-static void summary_row(buf *b, const rep_run *r, size_t m) {
+static void summary_row(strbuf *b, const rep_run *r, size_t m) {
   const metric_def *def = &r->ms.def[m];
   const stats_summary *s = &r->summary[m];
   rep__shown sh;
   char t[160];
   rep__show(&sh, r, m);
   int dec = metric_decimals(r, m, &sh);
-  buf_put(b, "<tr><td class=\"metric\"><span class=\"id\">");
+  strbuf_put(b, "<tr><td class=\"metric\"><span class=\"id\">");
   rep_html_escape(b, def->module);
-  buf_put(b, ".");
+  strbuf_put(b, ".");
   rep_html_escape(b, def->name);
-  buf_put(b, "</span>");
-  buf_put(b, direction_mark(def->flags));
+  strbuf_put(b, "</span>");
+  strbuf_put(b, direction_mark(def->flags));
   if (def->flags & METRIC_SERIES)
-    buf_put(b, " <small>(at the horizon)</small>");
+    strbuf_put(b, " <small>(at the horizon)</small>");
   if (def->description[0]) {
-    buf_put(b, "<div class=\"desc\">");
+    strbuf_put(b, "<div class=\"desc\">");
     rep_html_escape(b, def->description);
-    buf_put(b, "</div>");
+    strbuf_put(b, "</div>");
   }
-  buf_put(b, "</td>");
+  strbuf_put(b, "</td>");
   if (s->n == 0) {
-    buf_put(b, "<td class=\"num never\" colspan=\"5\">never observed</td>"
+    strbuf_put(b, "<td class=\"num never\" colspan=\"5\">never observed</td>"
                    "<td class=\"num\">0</td></tr>\n");
     return;
   }
@@ -356,11 +356,11 @@ static void summary_row(buf *b, const rep_run *r, size_t m) {
   }
   snprintf(t, sizeof t, "%zu", s->n);
   cell(b, s->n < r->nrep ? "num n partial" : "num n", t);
-  buf_put(b, "</tr>\n");
+  strbuf_put(b, "</tr>\n");
 }
 
-static void table_head(buf *b, const char *cls) {
-  buf_printf(b, "<table class=\"%s\"><thead><tr><th>metric</th><th>mean</th>"
+static void table_head(strbuf *b, const char *cls) {
+  strbuf_printf(b, "<table class=\"%s\"><thead><tr><th>metric</th><th>mean</th>"
                     "<th>95%% CI</th><th>p5</th><th>median</th><th>p95</th><th>n</th></tr>"
                     "</thead><tbody>\n", cls);
 }
@@ -383,11 +383,11 @@ static const char *module_title(const char *module) {
 
 /* Headline metrics in one table; every other metric in a collapsed group per module
  * (in the order modules defined them), with a filter box that report.js wires up. */
-static void summary_table(buf *b, const rep_run *r) {
+static void summary_table(strbuf *b, const rep_run *r) {
   size_t nshown = 0;
   for (size_t m = 0; m < r->ms.n; m++)
     nshown += shown_in_summary(&r->ms.def[m]);
-  buf_printf(b, "<section id=\"summary\"><h2>All metrics</h2>\n"
+  strbuf_printf(b, "<section id=\"summary\"><h2>All metrics</h2>\n"
                     "<p class=\"note\">%zu metrics: the headline ones first, the others by "
                     "model (click a group to open it).  Mean over replications with the 95%% "
                     "confidence interval of the mean (Student t; Wilson's score interval for "
@@ -404,7 +404,7 @@ static void summary_table(buf *b, const rep_run *r) {
   for (size_t m = 0; m < r->ms.n; m++)
     if ((r->ms.def[m].flags & METRIC_HEADLINE) && shown_in_summary(&r->ms.def[m]))
       summary_row(b, r, m);
-  buf_put(b, "</tbody></table>\n");
+  strbuf_put(b, "</tbody></table>\n");
   for (size_t m = 0; m < r->ms.n; m++) {
     const char *module = r->ms.def[m].module;
     int first = 1;
@@ -418,72 +418,72 @@ static void summary_table(buf *b, const rep_run *r) {
                !(r->ms.def[k].flags & METRIC_HEADLINE);
     if (!count)
       continue;
-    buf_put(b, "<details class=\"group\" data-module=\"");
+    strbuf_put(b, "<details class=\"group\" data-module=\"");
     rep_html_escape(b, module);
-    buf_put(b, "\"><summary><span class=\"group-title\">");
+    strbuf_put(b, "\"><summary><span class=\"group-title\">");
     rep_html_escape(b, module_title(module));
-    buf_printf(b, "</span> <span class=\"count\">%zu metric%s (", count,
+    strbuf_printf(b, "</span> <span class=\"count\">%zu metric%s (", count,
                    count == 1 ? "" : "s");
     rep_html_escape(b, module);
-    buf_put(b, ".*)</span></summary>\n");
+    strbuf_put(b, ".*)</span></summary>\n");
     table_head(b, "summary");
     for (size_t k = m; k < r->ms.n; k++)
       if (strcmp(r->ms.def[k].module, module) == 0 && shown_in_summary(&r->ms.def[k]) &&
           !(r->ms.def[k].flags & METRIC_HEADLINE))
         summary_row(b, r, k);
-    buf_put(b, "</tbody></table></details>\n");
+    strbuf_put(b, "</tbody></table></details>\n");
   }
-  buf_put(b, "</section>\n");
+  strbuf_put(b, "</section>\n");
 }
 
 /* ---- the brief: what the report says, in a few numbers ------------------------ */
 
 /* One headline number: value, what it is, its interval and which way is good.  A
  * 0/1 metric described "1 if X" reads "chance that X". */
-static void brief_card(buf *b, const rep_run *r, size_t m) {
+static void brief_card(strbuf *b, const rep_run *r, size_t m) {
   const metric_def *def = &r->ms.def[m];
   const stats_summary *s = &r->summary[m];
   rep__shown sh;
   char t[160];
   rep__show(&sh, r, m);
   int dir = metric_direction(def->flags), dec = metric_decimals(r, m, &sh);
-  buf_put(b, "<div class=\"card\"><div class=\"value\">");
+  strbuf_put(b, "<div class=\"card\"><div class=\"value\">");
   if (s->n) {
     shown_value(t, sizeof t, &sh, s->mean, dec);
     rep_html_escape(b, t);
   } else {
-    buf_put(b, "never");
+    strbuf_put(b, "never");
   }
-  buf_put(b, "</div><div class=\"label\">");
+  strbuf_put(b, "</div><div class=\"label\">");
   if (rep__binary(r, m) && strncmp(def->description, "1 if ", 5) == 0) {
-    buf_put(b, "chance that ");
+    strbuf_put(b, "chance that ");
     rep_html_escape(b, def->description + 5);
   } else {
     rep_html_escape(b, def->description[0] ? def->description : def->name);
   }
-  buf_put(b, "</div><div class=\"ci\">");
+  strbuf_put(b, "</div><div class=\"ci\">");
   if (s->n && !isnan(s->ci_lo)) {
     shown_ci(t, sizeof t, r, m, &sh, dec);
-    buf_put(b, "95% CI ");
+    strbuf_put(b, "95% CI ");
     rep_html_escape(b, t);
     if (sh.unit[0])
-      buf_printf(b, "%s%s", sh.percent ? "" : "\u2009", sh.unit);
+      strbuf_printf(b, "%s%s", sh.percent ? "" : "\u2009", sh.unit);
   }
   if (dir)
-    buf_printf(b, "%s%s is better", s->n && !isnan(s->ci_lo) ? " &middot; " : "",
+    strbuf_printf(b, "%s%s is better", s->n && !isnan(s->ci_lo) ? " &middot; " : "",
                    dir > 0 ? "higher" : "lower");
-  buf_put(b, "</div><div class=\"id\">");
+  strbuf_put(b, "</div><div class=\"id\">");
   rep_html_escape(b, def->module);
-  buf_put(b, ".");
+  strbuf_put(b, ".");
   rep_html_escape(b, def->name);
-  buf_put(b, "</div></div>\n");
+  strbuf_put(b, "</div></div>\n");
 }
 
 #define REP_BRIEF_CARDS 8
 
 /* The outcomes the scenario is about: headline metrics with a good direction (then,
  * when none has one, the first headline metrics). */
-static void brief(buf *b, const rep_run *r) {
+static void brief(strbuf *b, const rep_run *r) {
   size_t pick[REP_BRIEF_CARDS], n = 0;
   for (int pass = 0; pass < 2 && n == 0; pass++)
     for (size_t m = 0; m < r->ms.n && n < REP_BRIEF_CARDS; m++) {
@@ -492,34 +492,34 @@ static void brief(buf *b, const rep_run *r) {
           (pass == 1 || metric_direction(f)))
         pick[n++] = m;
     }
-  buf_put(b, "<section id=\"brief\"><h2>What this report says</h2>\n<p class=\"lead\">");
-  buf_printf(b, "%zu simulated replications of the scenario", r->nrep);
+  strbuf_put(b, "<section id=\"brief\"><h2>What this report says</h2>\n<p class=\"lead\">");
+  strbuf_printf(b, "%zu simulated replications of the scenario", r->nrep);
   if (r->horizon > 0)
-    buf_printf(b, " over %.0f days", r->horizon / 86400);
-  buf_put(b, ".  Each number is the mean over the replications, with the 95% confidence "
+    strbuf_printf(b, " over %.0f days", r->horizon / 86400);
+  strbuf_put(b, ".  Each number is the mean over the replications, with the 95% confidence "
                  "interval of that mean; a percentage is the share of replications in "
                  "which it happened.</p>\n");
   if (n) {
-    buf_put(b, "<div class=\"cards\">\n");
+    strbuf_put(b, "<div class=\"cards\">\n");
     for (size_t i = 0; i < n; i++)
       brief_card(b, r, pick[i]);
-    buf_put(b, "</div>\n");
+    strbuf_put(b, "</div>\n");
   }
-  buf_put(b, "<ul id=\"brief-points\"></ul>\n</section>\n");
+  strbuf_put(b, "<ul id=\"brief-points\"></ul>\n</section>\n");
 }
 
-static void prov_row(buf *b, const char *k, const char *v) {
-  buf_put(b, "<tr><th>");
+static void prov_row(strbuf *b, const char *k, const char *v) {
+  strbuf_put(b, "<tr><th>");
   rep_html_escape(b, k);
-  buf_put(b, "</th><td class=\"mono\">");
+  strbuf_put(b, "</th><td class=\"mono\">");
   rep_html_escape(b, v);
-  buf_put(b, "</td></tr>\n");
+  strbuf_put(b, "</td></tr>\n");
 }
 
-static void provenance(buf *b, const rep_run *r, const rep_lines *coast) {
+static void provenance(strbuf *b, const rep_run *r, const rep_lines *coast) {
   const store_run_row *run = &r->run;
   char t[128];
-  buf_put(b, "<section id=\"provenance\"><h2>Provenance</h2><table>\n");
+  strbuf_put(b, "<section id=\"provenance\"><h2>Provenance</h2><table>\n");
   prov_row(b, "scenario", run->scenario_name);
   prov_row(b, "scenario file", run->scenario_path);
   /* The run's identity (mc.h): SHA-256 over the scenario, its includes and --set
@@ -541,66 +541,66 @@ static void provenance(buf *b, const rep_run *r, const rep_lines *coast) {
   snprintf(t, sizeof t, "Vega %s (BSD-3-Clause), inlined", rep_vega_version);
   prov_row(b, "charts", t);
   prov_row(b, "coastline", coast && coast->source ? coast->source : "none");
-  buf_put(b, "</table></section>\n");
+  strbuf_put(b, "</table></section>\n");
 }
 
 /* A document in its own JSON element, parsed by the page (a module's malformed
  * document then breaks its section, not the report). */
-static void doc_element(buf *b, const char *id, const char *doc) {
+static void doc_element(strbuf *b, const char *id, const char *doc) {
   if (!doc)
     return;
-  buf_printf(b, "<script type=\"application/json\" id=\"%s\">", id);
+  strbuf_printf(b, "<script type=\"application/json\" id=\"%s\">", id);
   rep_script_json(b, doc);
-  buf_put(b, "</script>\n");
+  strbuf_put(b, "</script>\n");
 }
 
-int rep_html(buf *b, const rep_run *r, const rep_options *opt) {
+int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
   rep_options defaults = REP_OPTIONS_INIT;
   if (!opt)
     opt = &defaults;
   const char *vega = opt->vega_js ? opt->vega_js : rep_vega_js;
   if (!vega[0])
     return ERR_NOTFOUND;
-  buf_put(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+  strbuf_put(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                  "<title>straits report: ");
   rep_html_escape(b, r->run.scenario_name);
-  buf_put(b, "</title>\n<style>\n");
-  buf_put(b, rep_report_css);
-  buf_put(b, "</style>\n<script>\n");
+  strbuf_put(b, "</title>\n<style>\n");
+  strbuf_put(b, rep_report_css);
+  strbuf_put(b, "</style>\n<script>\n");
   rep_script_text(b, vega);
-  buf_put(b, "\n</script>\n</head><body>\n<header><h1>");
+  strbuf_put(b, "\n</script>\n</head><body>\n<header><h1>");
   rep_html_escape(b, r->run.scenario_name);
-  buf_put(b, "</h1>\n");
+  strbuf_put(b, "</h1>\n");
   if (r->scenario_doc && strstr(r->scenario_doc, "\"notional\":true"))
-    buf_put(b, "<p class=\"notional\">Notional forces and numbers: an illustration, "
+    strbuf_put(b, "<p class=\"notional\">Notional forces and numbers: an illustration, "
                    "not an assessment.</p>\n");
-  buf_printf(b, "<p class=\"meta\">%zu replications, seed %llu, study hash %.12s, "
+  strbuf_printf(b, "<p class=\"meta\">%zu replications, seed %llu, study hash %.12s, "
                     "straits %s, run %lld of its store, finished ",
                  r->nrep, (unsigned long long)r->run.seed, r->run.scenario_hash,
                  r->run.version, (long long)r->run.id);
   rep_html_escape(b, r->run.finished_at[0] ? r->run.finished_at : "(not finished)");
   /* report.js replaces the links with one per section present. */
-  buf_put(b, "</p>\n<nav id=\"straits-nav\"><a href=\"#brief\">Summary</a>"
+  strbuf_put(b, "</p>\n<nav id=\"straits-nav\"><a href=\"#brief\">Summary</a>"
                  "<a href=\"#summary\">All metrics</a><a href=\"#provenance\">Provenance</a>"
                  "</nav>\n</header>\n");
   brief(b, r);
   /* Where report.js puts its views: the map, then outcomes (probabilities, the
    * comparison, modules' own sections), then the plan, series and distributions;
    * the table of every metric, for reference, after them. */
-  buf_put(b, "<div id=\"straits-top\"></div>\n<div id=\"straits-outcomes\"></div>\n"
+  strbuf_put(b, "<div id=\"straits-top\"></div>\n<div id=\"straits-outcomes\"></div>\n"
                  "<div id=\"straits-sections\"></div>\n");
   summary_table(b, r);
   provenance(b, r, opt->coast);
   if (opt->coast && opt->coast->nline)
-    buf_put(b, "<p class=\"attribution\">Coastline: GSHHG, Wessel, P. and W. H. F. Smith "
+    strbuf_put(b, "<p class=\"attribution\">Coastline: GSHHG, Wessel, P. and W. H. F. Smith "
                    "(1996), A Global Self-consistent, Hierarchical, High-resolution Shoreline "
                    "Database, J. Geophys. Res. 101(B4); distributed under the LGPL.</p>\n");
-  buf_put(b, "<p id=\"straits-status\" data-status=\"pending\">views not rendered "
+  strbuf_put(b, "<p id=\"straits-status\" data-status=\"pending\">views not rendered "
                  "(JavaScript is off?)</p>\n");
-  buf_put(b, "<script type=\"application/json\" id=\"straits-data\">");
+  strbuf_put(b, "<script type=\"application/json\" id=\"straits-data\">");
   rep__data_json(b, r, opt->coast, 1);
-  buf_put(b, "</script>\n");
+  strbuf_put(b, "</script>\n");
   doc_element(b, "doc-sync", r->sync_doc);
   doc_element(b, "doc-findings", r->findings_doc);
   doc_element(b, "doc-compare", r->compare_doc);
@@ -615,8 +615,8 @@ int rep_html(buf *b, const rep_run *r, const rep_options *opt) {
     snprintf(id, sizeof id, "doc-layer-%zu", i);
     doc_element(b, id, r->layer_doc[i]);
   }
-  buf_put(b, "<script>\n");
+  strbuf_put(b, "<script>\n");
   rep_script_text(b, rep_report_js);
-  buf_put(b, "\n</script>\n</body></html>\n");
+  strbuf_put(b, "\n</script>\n</body></html>\n");
   return b->failed ? ERR_NOMEM : 0;
 }

@@ -3,14 +3,14 @@
 #ifndef STRAITS_REP_TEXT_H
 #define STRAITS_REP_TEXT_H
 
-#include "buf.h"
+#include "strbuf.h"
 
 /* Text escaped for HTML element content and attribute values. */
-void rep_html_escape(buf *b, const char *s);
+void rep_html_escape(strbuf *b, const char *s);
 /* JSON text copied into a <script> element: "</" becomes "<\/" (same JSON value). */
-void rep_script_json(buf *b, const char *json);
+void rep_script_json(strbuf *b, const char *json);
 /* JavaScript copied into a <script> element: "</script" becomes "<\/script", the
  * same text inside the string or regular expression where it can occur. */
-void rep_script_text(buf *b, const char *js);
+void rep_script_text(strbuf *b, const char *js);
 
 #endif

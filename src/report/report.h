@@ -38,7 +38,7 @@
 #include "metric.h"
 #include "stats.h"
 #include "store.h"
-#include "buf.h"
+#include "strbuf.h"
 
 /* Polylines, as geo_coast lays them out (line i is points [start[i], start[i+1])). */
 typedef struct rep_lines {
@@ -93,20 +93,20 @@ typedef struct rep_options {
 #define REP_OPTIONS_INIT {NULL, NULL}
 
 /* The report as one HTML document. */
-int rep_html(buf *out, const rep_run *r, const rep_options *opt);
+int rep_html(strbuf *out, const rep_run *r, const rep_options *opt);
 
 /* Exports.  json: provenance, metric summaries, series bands, theater.  csv: one table
  * (`table` "metrics": summary per metric; "values": one row per replication and
  * metric; "series": the bands).  geojson: places, regions, routes and the coastline
  * (RFC 7946: [lon, lat], exterior rings counterclockwise). */
-int rep_export_json(buf *out, const rep_run *r);
-int rep_export_csv(buf *out, const rep_run *r, const char *table);
+int rep_export_json(strbuf *out, const rep_run *r);
+int rep_export_csv(strbuf *out, const rep_run *r, const char *table);
 /* One text cell of a CSV file, as every CSV straits writes has them: RFC 4180
  * quoting, and a cell beginning with = + - @ TAB or CR (a spreadsheet formula) is
  * prefixed with an apostrophe, inside quotes (OWASP's advice against CSV
  * injection), unless it is a plain decimal number ("-1.5" stays a number). */
-void rep_csv_cell(buf *out, const char *text);
-int rep_export_geojson(buf *out, const rep_run *r, const rep_lines *coast);
+void rep_csv_cell(strbuf *out, const char *text);
+int rep_export_geojson(strbuf *out, const rep_run *r, const rep_lines *coast);
 
 /* ---- courses of action ---------------------------------------------------------- */
 
@@ -139,7 +139,7 @@ typedef struct rep_coa {
 } rep_coa;
 
 /* The comparison as the store document "compare" (rendered by the report). */
-void rep_compare_json(buf *out, const rep_coa *coa, size_t ncoa, size_t nrep);
+void rep_compare_json(strbuf *out, const rep_coa *coa, size_t ncoa, size_t nrep);
 
 /* Display unit for an SI unit: scale and label ("s" is shown in hours, "kg" in t). */
 void rep_display_unit(const char *si, double *scale, const char **shown);

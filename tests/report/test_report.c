@@ -25,15 +25,15 @@
 
 static void test_json_escaping(void **state) {
   (void)state;
-  buf b = BUF_INIT;
-  buf_json_str(&b, "a\"b\\c\n</script>\x01");
+  strbuf b = STRBUF_INIT;
+  strbuf_json_str(&b, "a\"b\\c\n</script>\x01");
   assert_string_equal(b.s, "\"a\\\"b\\\\c\\n\\u003c/script\\u003e\\u0001\"");
   b.len = 0;
-  buf_json_num(&b, NAN);
-  buf_put(&b, ",");
-  buf_json_num(&b, -0.0);
-  buf_put(&b, ",");
-  buf_json_num(&b, 0.1);
+  strbuf_json_num(&b, NAN);
+  strbuf_put(&b, ",");
+  strbuf_json_num(&b, -0.0);
+  strbuf_put(&b, ",");
+  strbuf_json_num(&b, 0.1);
   assert_string_equal(b.s, "null,0,0.1");
   b.len = 0;
   rep_script_json(&b, "{\"a\":\"</b>\"}");
@@ -42,9 +42,9 @@ static void test_json_escaping(void **state) {
   rep_script_text(&b, "x='</SCRIPT>'; y = a</b;");
   assert_string_equal(b.s, "x='<\\/SCRIPT>'; y = a</b;");
   b.len = 0;
-  rep_html(&b, "<a href=\"x\">&'");
+  rep_html_escape(&b, "<a href=\"x\">&'");
   assert_string_equal(b.s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
-  buf_release(&b);
+  strbuf_release(&b);
 }
 
 
@@ -72,11 +72,11 @@ static void test_csv_cells(void **state) {
       {"", ""},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    buf b = BUF_INIT;
+    strbuf b = STRBUF_INIT;
     rep_csv_cell(&b, cases[i][0]);
     if (!b.s || strcmp(b.s, cases[i][1]) != 0)
       fail_msg("cell '%s': got '%s', want '%s'", cases[i][0], b.s ? b.s : "", cases[i][1]);
-    buf_release(&b);
+    strbuf_release(&b);
   }
 }
 
@@ -309,12 +309,12 @@ static void test_compare(void **state) {
   assert_int_equal(metric_direction(METRIC_LOWER_BETTER), -1);
   assert_int_equal(metric_direction(METRIC_SERIES), 0);
   rep_coa coa[2] = {{"a.yaml", "A", f->run[0], NULL, 0}, {"b.yaml", "B", f->run[1], p, n}};
-  buf j = BUF_INIT;
+  strbuf j = STRBUF_INIT;
   rep_compare_json(&j, coa, 2, NREP);
   assert_non_null(strstr(j.s, "\"verdict\":\"better\""));
   assert_non_null(strstr(j.s, "\"verdict\":\"differs\""));
   assert_non_null(strstr(j.s, "\"direction\":-1,\"verdict\":\"worse\""));
-  buf_release(&j);
+  strbuf_release(&j);
   free(p);
   free(q);
   rep_run_free(a);
@@ -324,7 +324,7 @@ static void test_compare(void **state) {
 static void test_exports(void **state) {
   fixture *f = *state;
   rep_run *r = NULL;
-  buf b = BUF_INIT;
+  strbuf b = STRBUF_INIT;
   assert_int_equal(rep_run_load(&r, f->st, f->run[0], f->d), 0);
   /* GeoJSON: [lon, lat]; coastline features go into the same collection. */
   size_t start[2] = {0, 2};
@@ -385,7 +385,7 @@ static void test_exports(void **state) {
   assert_non_null(strstr(b.s, "id=\"summary-filter\""));
   /* y.thing: r seconds, r < 40: a mean of 19.5 s is shown in minutes. */
   assert_non_null(strstr(b.s, "<td class=\"num mean\">0.325\u2009min</td>"));
-  buf_release(&b);
+  strbuf_release(&b);
   rep_run_free(r);
 }
 

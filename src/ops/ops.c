@@ -1,0 +1,41 @@
+/* ops.c - the registry: every mission model's descriptor, in the order the runner
+ * prepares and starts them. */
+#include "ops.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Each descriptor is defined beside its model (src/ops/<mission>/); the registry
+ * names them here and nowhere else, so no caller includes a mission's header. */
+extern const ops_module crisis_ops, plan_ops, insp_ops, log_ops, sar_ops;
+
+/* The order is the kernel's subscription order, and fixes metric indices:
+ *  - the crisis first: its escalation ladder subscribes to the plan's phase and task
+ *    signals before the plan's first wake-up announces them, and every mission
+ *    subscribes to the crisis' events;
+ *  - the plan next: the missions' tasks wait on its phases, gates and situations;
+ *  - then the missions, in the order their metrics were first defined (inspection,
+ *    logistics, SAR), which stored runs and their resume keys depend on. */
+static const ops_module *const registry[] = {&crisis_ops, &plan_ops, &insp_ops, &log_ops,
+                                             &sar_ops};
+
+const ops_module *const *ops_registry(size_t *n) {
+  *n = sizeof registry / sizeof *registry;
+  return registry;
+}
+
+const ops_module *ops_find(const char *name) {
+  for (size_t i = 0; i < sizeof registry / sizeof *registry; i++)
+    if (strcmp(registry[i]->name, name) == 0) return registry[i];
+  return NULL;
+}
+
+const char *ops_title(const char *name) {
+  for (size_t i = 0; i < sizeof registry / sizeof *registry; i++) {
+    const ops_module *m = registry[i];
+    if (strcmp(m->name, name) == 0) return m->title;
+    for (const char *const *t = m->metric_titles; t && t[0]; t += 2)
+      if (strcmp(t[0], name) == 0) return t[1];
+  }
+  return NULL;
+}
