@@ -1,5 +1,6 @@
 /* mc_spill.c - spillover curves, paths and conditional means read back from the store. */
 #include "mc_spill.h"
+#include "ops.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -150,9 +151,12 @@ done:
 
 /* ---- conditional means ---------------------------------------------------------- */
 
-/* The missions: what the crisis and its ladder act on, not the crisis itself. */
+/* The missions: what the crisis and its ladder act on, not the models that drive them
+ * (ops.h: a driver's metrics, its own prefixes included, are causes, not outcomes).
+ * A module the registry does not know (a store from another straits) is a mission. */
 static int mission_module(const char *module) {
-  return strcmp(module, "crisis") && strcmp(module, "escalation") && strcmp(module, "spillover");
+  const ops_module *m = ops_owner(module);
+  return !m || !m->driver;
 }
 
 /* The metric over the whole run: typical size, range, 0/1 as declared (mc_spill_split). */

@@ -30,12 +30,20 @@ const ops_module *ops_find(const char *name) {
   return NULL;
 }
 
-const char *ops_title(const char *name) {
+const ops_module *ops_owner(const char *name) {
   for (size_t i = 0; i < sizeof registry / sizeof *registry; i++) {
     const ops_module *m = registry[i];
-    if (strcmp(m->name, name) == 0) return m->title;
+    if (strcmp(m->name, name) == 0) return m;
     for (const char *const *t = m->metric_titles; t && t[0]; t += 2)
-      if (strcmp(t[0], name) == 0) return t[1];
+      if (strcmp(t[0], name) == 0) return m;
   }
+  return NULL;
+}
+
+const char *ops_title(const char *name) {
+  const ops_module *m = ops_owner(name);
+  if (!m || strcmp(m->name, name) == 0) return m ? m->title : NULL;
+  for (const char *const *t = m->metric_titles; t[0]; t += 2)
+    if (strcmp(t[0], name) == 0) return t[1];
   return NULL;
 }

@@ -99,6 +99,9 @@ typedef struct ops_module {
   /* Other metric prefixes the model defines and their titles, as pairs ending in NULL
    * ({"escalation", "Escalation ladder", NULL}), or NULL. */
   const char *const *metric_titles;
+  /* A model that drives the others (the crisis): its metrics are causes, and the
+   * spillover analysis compares only the others' outcomes with and without spillover. */
+  int driver;
   const scn_section *section; /* its top-level YAML section, or NULL */
   ops_prepare prepare;
   ops_start start;
@@ -114,6 +117,9 @@ typedef struct ops_module {
 const ops_module *const *ops_registry(size_t *n);
 /* The model named name, or NULL. */
 const ops_module *ops_find(const char *name);
+/* The model that defines metric module `name` (its own name or one of its
+ * metric_titles prefixes), or NULL. */
+const ops_module *ops_owner(const char *name);
 /* The report's title for a metric module: a model's title, or NULL. */
 const char *ops_title(const char *name);
 /* The scenario sections of the registry's models, for scn_load_options. */

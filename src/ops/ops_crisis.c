@@ -66,6 +66,7 @@ const ops_module crisis_ops = {
     .name = "crisis",
     .title = "Crisis events",
     .metric_titles = metric_titles,
+    .driver = 1,
     .prepare = prepare,
     .start = start,
     .collect = collect,

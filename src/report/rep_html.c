@@ -367,23 +367,15 @@ static void table_head(strbuf *b, const char *cls) {
 
 static int shown_in_summary(const metric_def *def) { return !(def->flags & METRIC_INTERNAL); }
 
-/* Titles of the modules straits has; another module's group is titled by its id. */
-static const char *module_title(const char *module) {
-  static const struct { const char *id, *title; } titles[] = {
-      {"crisis", "Crisis events"},          {"escalation", "Escalation ladder"},
-      {"spillover", "Spillover to Japanese territory"},
-      {"plan", "Plan: tasks, phases, situations and gates"},
-      {"inspection", "Ship inspection"},    {"logistics", "Logistics"},
-      {"sar", "Search and rescue"}};
-  for (size_t i = 0; i < sizeof titles / sizeof *titles; i++)
-    if (strcmp(titles[i].id, module) == 0)
-      return titles[i].title;
-  return module;
+/* A module's group title: the caller's (the models' titles, ops.h), else its id. */
+static const char *module_title(const rep_options *opt, const char *module) {
+  const char *t = opt->title ? opt->title(module) : NULL;
+  return t ? t : module;
 }
 
 /* Headline metrics in one table; every other metric in a collapsed group per module
  * (in the order modules defined them), with a filter box that report.js wires up. */
-static void summary_table(strbuf *b, const rep_run *r) {
+static void summary_table(strbuf *b, const rep_run *r, const rep_options *opt) {
   size_t nshown = 0;
   for (size_t m = 0; m < r->ms.n; m++)
     nshown += shown_in_summary(&r->ms.def[m]);
@@ -421,7 +413,7 @@ static void summary_table(strbuf *b, const rep_run *r) {
     strbuf_put(b, "<details class=\"group\" data-module=\"");
     rep_html_escape(b, module);
     strbuf_put(b, "\"><summary><span class=\"group-title\">");
-    rep_html_escape(b, module_title(module));
+    rep_html_escape(b, module_title(opt, module));
     strbuf_printf(b, "</span> <span class=\"count\">%zu metric%s (", count,
                    count == 1 ? "" : "s");
     rep_html_escape(b, module);
@@ -590,7 +582,7 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
    * the table of every metric, for reference, after them. */
   strbuf_put(b, "<div id=\"straits-top\"></div>\n<div id=\"straits-outcomes\"></div>\n"
                  "<div id=\"straits-sections\"></div>\n");
-  summary_table(b, r);
+  summary_table(b, r, opt);
   provenance(b, r, opt->coast);
   if (opt->coast && opt->coast->nline)
     strbuf_put(b, "<p class=\"attribution\">Coastline: GSHHG, Wessel, P. and W. H. F. Smith "

@@ -88,9 +88,12 @@ void rep_run_free(rep_run *r); /* NULL is a no-op */
 typedef struct rep_options {
   const rep_lines *coast; /* NULL: the map has no coastline */
   const char *vega_js;    /* NULL: the inlined vega.min.js (rep_vega_js) */
+  /* The title of a metric module's group (the models' titles: the report includes no
+   * model), or NULL for its id; NULL: ids only. */
+  const char *(*title)(const char *module);
 } rep_options;
 
-#define REP_OPTIONS_INIT {NULL, NULL}
+#define REP_OPTIONS_INIT {NULL, NULL, NULL}
 
 /* The report as one HTML document. */
 int rep_html(strbuf *out, const rep_run *r, const rep_options *opt);
