@@ -329,3 +329,30 @@ done:
   free(u), free(xa), free(xb), free(xab), free(fa), free(fb), free(fab);
   return rc;
 }
+
+/* ---- one at a time (tornado) -------------------------------------------------------- */
+
+static int swing_cmp(const void *a, const void *b) {
+  const mc_sens_oat *x = a, *y = b;
+  if (x->swing != y->swing) return x->swing < y->swing ? 1 : -1;
+  return x->param < y->param ? -1 : x->param > y->param;
+}
+
+int mc_sens_tornado(mc_sens *s, mc_sens_oat *rows) {
+  double se, *x = calloc(s->nparam + 1, sizeof *x);
+  int rc = 0;
+  if (!x) return ERR_NOMEM;
+  for (size_t i = 0; i < s->nparam; i++) x[i] = s->param[i].base;
+  for (size_t i = 0; i < s->nparam && !rc; i++) {
+    rows[i].param = i;
+    x[i] = s->param[i].lo;
+    if ((rc = mc_sens_eval(s, x, &rows[i].y_lo, &se))) break;
+    x[i] = s->param[i].hi;
+    if ((rc = mc_sens_eval(s, x, &rows[i].y_hi, &se))) break;
+    x[i] = s->param[i].base;
+    rows[i].swing = fabs(rows[i].y_hi - rows[i].y_lo);
+  }
+  free(x);
+  if (!rc) qsort(rows, s->nparam, sizeof *rows, swing_cmp);
+  return rc;
+}
