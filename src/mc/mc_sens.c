@@ -43,26 +43,26 @@ static int add_param(mc_sens *s, size_t *cap, double *target, double delta, int 
 
 /* "after=senkaku-incident", "situation=armed_attack", "phase=respond", "task=patrol"
  * (an `after:` with all_of/any_of is named by its first event and "+"). */
-static void factor_condition(char *buf, size_t size, const scn_scenario *sc,
+static void factor_condition(char *dst, size_t size, const scn_scenario *sc,
                              const scn_esc_factor *fa) {
   switch (fa->cond) {
   case SCN_ESC_AFTER: {
     const scn_trigger *t = &fa->when;
     while ((t->kind == SCN_TRIG_ALL || t->kind == SCN_TRIG_ANY) && t->n) t = &t->sub[0];
     const char *first = t->kind == SCN_TRIG_EVENT ? sc->event[t->event].id : "time";
-    snprintf(buf, size, "after=%s%s", first, fa->when.kind == SCN_TRIG_EVENT ? "" : "+");
+    snprintf(dst, size, "after=%s%s", first, fa->when.kind == SCN_TRIG_EVENT ? "" : "+");
     return;
   }
   case SCN_ESC_SITUATION:
-    snprintf(buf, size, "situation=%s", scn_situation_name((scn_situation)fa->ref));
+    snprintf(dst, size, "situation=%s", scn_situation_name((scn_situation)fa->ref));
     return;
   case SCN_ESC_PHASE:
   case SCN_ESC_TASK:
-    snprintf(buf, size, "%s=%s", fa->cond == SCN_ESC_PHASE ? "phase" : "task",
+    snprintf(dst, size, "%s=%s", fa->cond == SCN_ESC_PHASE ? "phase" : "task",
              fa->ref_id ? fa->ref_id : "?");
     return;
   }
-  snprintf(buf, size, "?");
+  snprintf(dst, size, "?");
 }
 
 static int collect_params(mc_sens *s, double delta) {
