@@ -100,13 +100,12 @@ int cli_wrong_file(const char *path, cli_file_kind want);
 /* Progress bar with ETA on a terminal (stderr); silent when stderr is not one. */
 void cli_progress(int done, int total, double elapsed_s, void *ctx);
 
-/* The objectives' verdicts of a run (mc_objectives.h) and their document for the
- * report ("objectives", JSON; NULL without objectives).  _release frees both. */
+/* The objectives' verdicts of a run (mc_objectives.h), for the summary.  _eval judges
+ * them and records their document "objectives" with the run (mc_store_objectives). */
 typedef struct cli_objectives {
   mc_objective_result *res;
   size_t n;
   int replications;
-  char *json;
 } cli_objectives;
 int cli_objectives_eval(cli_objectives *o, const scn_scenario *sc, const mc_result *r, store *st,
                         diag *d);

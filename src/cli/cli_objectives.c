@@ -1,6 +1,6 @@
-/* cli_objectives.c - the objectives' verdicts after a run: stored as the document
- * "objectives" for the report (which opens with them) and printed at the head of the
- * summary (docs/scenario.md, objectives; docs/models.md, "Objectives"). */
+/* cli_objectives.c - the objectives' verdicts after a run, printed at the head of the
+ * summary (docs/scenario.md, objectives; docs/models.md, "Objectives"); their
+ * document "objectives" for the report is mc_store_objectives' (mc_objectives.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,71 +8,17 @@
 
 #include "cli.h"
 #include "err.h"
-#include "strbuf.h"
 #include "report.h"
 
 int cli_objectives_eval(cli_objectives *o, const scn_scenario *sc, const mc_result *r, store *st,
                         diag *d) {
   memset(o, 0, sizeof *o);
   o->replications = r->replications;
-  int err = mc_objectives_eval(&o->res, &o->n, sc, r, st, d);
-  if (err || !o->n) return err;
-  strbuf b = STRBUF_INIT;
-  strbuf_printf(&b, "{\"replications\":%d,\"objectives\":[", r->replications);
-  for (size_t i = 0; i < o->n; i++) {
-    const mc_objective_result *x = &o->res[i];
-    const scn_objective *ob = x->objective;
-    char metric[256];
-    snprintf(metric, sizeof metric, "%s.%s", ob->module, ob->metric);
-    strbuf_put(&b, i ? ",{\"id\":" : "{\"id\":");
-    strbuf_json_str(&b, ob->id);
-    strbuf_put(&b, ",\"name\":");
-    strbuf_json_str(&b, ob->name ? ob->name : "");
-    strbuf_put(&b, ",\"metric\":");
-    strbuf_json_str(&b, metric);
-    strbuf_put(&b, ",\"statistic\":");
-    strbuf_json_str(&b, scn_statistic_name(ob->statistic));
-    strbuf_printf(&b, ",\"at_least\":%s,\"threshold\":", ob->at_least ? "true" : "false");
-    strbuf_json_num(&b, ob->threshold);
-    strbuf_put(&b, ",\"probability\":");
-    strbuf_json_num(&b, ob->statistic == SCN_STAT_SHARE ? ob->probability : NAN);
-    strbuf_put(&b, ",\"estimate\":");
-    strbuf_json_num(&b, x->estimate);
-    strbuf_put(&b, ",\"lo\":");
-    strbuf_json_num(&b, x->lo);
-    strbuf_put(&b, ",\"hi\":");
-    strbuf_json_num(&b, x->hi);
-    strbuf_printf(&b, ",\"n\":%zu,\"verdict\":", x->n);
-    strbuf_json_str(&b, mc_verdict_name(x->verdict));
-    strbuf_printf(&b, ",\"failing\":%zu,\"causes\":[", x->nfail);
-    for (size_t c = 0; c < x->ncause; c++) {
-      const metric_def *def = &r->metrics.def[x->cause[c].metric];
-      char name[256];
-      snprintf(name, sizeof name, "%s.%s", def->module, def->name);
-      strbuf_put(&b, c ? ",{\"metric\":" : "{\"metric\":");
-      strbuf_json_str(&b, name);
-      strbuf_put(&b, ",\"description\":");
-      strbuf_json_str(&b, def->description ? def->description : "");
-      strbuf_put(&b, ",\"in_failing\":");
-      strbuf_json_num(&b, x->cause[c].in_failing);
-      strbuf_put(&b, ",\"in_others\":");
-      strbuf_json_num(&b, x->cause[c].in_others);
-      strbuf_put(&b, "}");
-    }
-    strbuf_put(&b, "]}");
-  }
-  strbuf_put(&b, "]}");
-  if (b.failed) {
-    strbuf_release(&b);
-    return ERR_NOMEM;
-  }
-  o->json = b.s;
-  return 0;
+  return mc_store_objectives(&o->res, &o->n, st, sc, r, d);
 }
 
 void cli_objectives_release(cli_objectives *o) {
   free(o->res);
-  free(o->json);
   memset(o, 0, sizeof *o);
 }
 

@@ -12,6 +12,7 @@
 #include "cli_report.h"
 #include "diag.h"
 #include "err.h"
+#include "mc_docs.h"
 
 #define COMPARE_MAX 16 /* courses of action in one comparison */
 
@@ -131,8 +132,16 @@ int cmd_compare(int argc, char **argv) {
       rc = err == ERR_INPUT || err == ERR_MISMATCH ? CLI_BAD_INPUT : CLI_FAILURE;
       goto print;
     }
-    if (cli_store_theater(st, coa[i].res->run_id, coa[i].sc)) goto print;
-    if (cli_store_spillover(st, coa[i].res->run_id)) goto print;
+    /* Each course of action's documents, as `straits run` stores them (mc_docs.h). */
+    if (mc_store_docs(st, coa[i].res->run_id, coa[i].sc, &mopt, d)) goto print;
+    mc_objective_result *verdicts = NULL;
+    size_t nverdicts = 0;
+    err = mc_store_objectives(&verdicts, &nverdicts, st, coa[i].sc, coa[i].res, d);
+    free(verdicts);
+    if (err) {
+      rc = err == ERR_INPUT ? CLI_BAD_INPUT : CLI_FAILURE;
+      goto print;
+    }
     if (rep_run_load(&coa[i].rep, st, coa[i].res->run_id, d)) goto print;
   }
   size_t nrep = coa[0].rep->nrep;

@@ -28,123 +28,6 @@ void cmd_report_usage(FILE *out) {
           "      --run ID       which run of the store (default: the newest)\n");
 }
 
-/* ---- the theater and scenario documents, written at run time ------------------ */
-
-static void theater_extend(double *bb, double lat, double lon) {
-  if (lon < bb[0]) bb[0] = lon;
-  if (lat < bb[1]) bb[1] = lat;
-  if (lon > bb[2]) bb[2] = lon;
-  if (lat > bb[3]) bb[3] = lat;
-}
-
-static void feature_head(strbuf *b, int *first, const char *layer, const char *id,
-                         const char *name, const char *kind) {
-  strbuf_put(b, *first ? "\n" : ",\n");
-  *first = 0;
-  strbuf_put(b, "{\"type\":\"Feature\",\"id\":");
-  strbuf_json_str(b, id);
-  strbuf_put(b, ",\"properties\":{\"layer\":");
-  strbuf_json_str(b, layer);
-  strbuf_put(b, ",\"id\":");
-  strbuf_json_str(b, id);
-  strbuf_put(b, ",\"name\":");
-  strbuf_json_str(b, name && *name ? name : id);
-  strbuf_put(b, ",\"kind\":");
-  strbuf_json_str(b, kind);
-}
-
-/* RFC 7946 section 3.1.6: exterior rings counterclockwise.  The shoelace sum in the
- * lon/lat plane is positive for a counterclockwise ring (small regions only). */
-static int ring_ccw(const scn_region *r) {
-  double a = 0;
-  for (size_t i = 0, j = r->n - 1; i < r->n; j = i++)
-    a += (r->lon[j] - r->lon[i]) * (r->lat[j] + r->lat[i]);
-  return a > 0;
-}
-
-static void theater_geojson(strbuf *b, const scn_scenario *sc) {
-  double bb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-  int first = 1;
-  for (size_t i = 0; i < sc->nplace; i++)
-    theater_extend(bb, sc->place[i].lat, sc->place[i].lon);
-  for (size_t i = 0; i < sc->nregion; i++)
-    for (size_t k = 0; k < sc->region[i].n; k++)
-      theater_extend(bb, sc->region[i].lat[k], sc->region[i].lon[k]);
-  for (size_t i = 0; i < sc->nroute; i++)
-    for (size_t k = 0; k < sc->route[i].n; k++)
-      theater_extend(bb, sc->route[i].lat[k], sc->route[i].lon[k]);
-  strbuf_put(b, "{\"type\":\"FeatureCollection\"");
-  if (isfinite(bb[0])) {
-    /* A margin, so that places on the edge have room for their labels. */
-    double mx = fmax(1.0, 0.08 * (bb[2] - bb[0])), my = fmax(1.0, 0.08 * (bb[3] - bb[1]));
-    strbuf_printf(b, ",\"bbox\":[%.4f,%.4f,%.4f,%.4f]", bb[0] - mx, fmax(-85, bb[1] - my),
-                   bb[2] + mx, fmin(85, bb[3] + my));
-  }
-  strbuf_put(b, ",\"features\":[");
-  for (size_t i = 0; i < sc->nplace; i++) {
-    const scn_place *p = &sc->place[i];
-    feature_head(b, &first, "place", p->id, p->name, p->kind);
-    strbuf_put(b, ",\"nation\":");
-    strbuf_json_str(b, p->nation);
-    strbuf_put(b, ",\"source\":");
-    strbuf_json_str(b, p->source);
-    strbuf_printf(b, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
-                   p->lon, p->lat);
-  }
-  for (size_t i = 0; i < sc->nregion; i++) {
-    const scn_region *r = &sc->region[i];
-    int ccw = ring_ccw(r);
-    feature_head(b, &first, "region", r->id, r->name, r->kind);
-    strbuf_put(b, ",\"source\":");
-    strbuf_json_str(b, r->source);
-    strbuf_put(b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
-    for (size_t k = 0; k <= r->n; k++) { /* the ring is closed: first point again */
-      size_t j = k % r->n;
-      if (!ccw)
-        j = (r->n - j) % r->n;
-      strbuf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[j], r->lat[j]);
-    }
-    strbuf_put(b, "]]}}");
-  }
-  for (size_t i = 0; i < sc->nroute; i++) {
-    const scn_route *r = &sc->route[i];
-    feature_head(b, &first, "route", r->id, r->name, r->kind);
-    strbuf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
-    for (size_t k = 0; k < r->n; k++)
-      strbuf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[k], r->lat[k]);
-    strbuf_put(b, "]}}");
-  }
-  strbuf_put(b, "]}");
-}
-
-int cli_store_theater(store *st, int64_t run_id, const scn_scenario *sc) {
-  strbuf b = STRBUF_INIT;
-  int err;
-  strbuf_put(&b, "{\"name\":");
-  strbuf_json_str(&b, sc->name);
-  strbuf_put(&b, ",\"description\":");
-  strbuf_json_str(&b, sc->description);
-  strbuf_put(&b, ",\"epoch\":");
-  strbuf_json_str(&b, sc->epoch);
-  strbuf_put(&b, ",\"horizon_s\":");
-  strbuf_json_num(&b, sc->horizon);
-  strbuf_printf(&b, ",\"notional\":%s,\"seed\":\"%llu\",\"path\":",
-                 sc->notional ? "true" : "false", (unsigned long long)sc->seed);
-  strbuf_json_str(&b, sc->path);
-  strbuf_put(&b, "}");
-  err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "scenario", b.s);
-  b.len = 0;
-  if (!err) {
-    theater_geojson(&b, sc);
-    err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "theater", b.s);
-  }
-  if (err)
-    cli_error("cannot record the theater in the store: %s",
-              err == ERR_NOMEM ? "out of memory" : store_errmsg(st));
-  strbuf_release(&b);
-  return err;
-}
-
 /* ---- the coastline ------------------------------------------------------------ */
 
 int cli_coast_read(geo_coast *coast, const double *bbox, char *source, size_t size) {
@@ -245,12 +128,12 @@ int cli_report_available(void) {
 
 /* The report's path beside the store, named after it: DIR/x.html for DIR/x.db (or for
  * DIR/x, a store without an extension), so that every study in a folder keeps its own. */
-void cli_report_path_for(char *buf, size_t size, const char *db) {
+void cli_report_path_for(char *dst, size_t size, const char *db) {
   const char *base = strrchr(db, '/');
   base = base ? base + 1 : db;
   const char *dot = strrchr(base, '.');
   size_t stem = dot && dot > base ? (size_t)(dot - db) : strlen(db);
-  snprintf(buf, size, "%.*s.html", (int)stem, db);
+  snprintf(dst, size, "%.*s.html", (int)stem, db);
 }
 
 /* Open an existing store (never create one by a typo). */

@@ -10,6 +10,7 @@
 #include "cli_report.h"
 #include "diag.h"
 #include "err.h"
+#include "mc_docs.h"
 #include "store.h"
 
 void cmd_run_usage(FILE *out) {
@@ -208,9 +209,14 @@ int cmd_run(int argc, char **argv) {
     rc = err == ERR_MISMATCH || err == ERR_INPUT ? CLI_BAD_INPUT : CLI_FAILURE;
     goto done;
   }
-  /* The theater and the plan go into the store so that a report needs nothing else. */
-  if (cli_store_theater(st, res->run_id, sc) || cli_store_layers(st, res->run_id, sc) ||
-      cli_store_spillover(st, res->run_id) || store_plan(st, res->run_id, &a)) {
+  /* The run's documents and the plan go into the store so that a report needs nothing
+   * else (mc_docs.h). */
+  diag *dd = diag_new();
+  err = dd ? mc_store_docs(st, res->run_id, sc, &a.mc, dd) : ERR_NOMEM;
+  diag_print(dd, stderr, isatty(fileno(stderr)));
+  diag_free(dd);
+  if (err || store_plan(st, res->run_id, &a)) {
+    if (err == ERR_NOMEM) cli_error("cannot record the run's documents: out of memory");
     rc = CLI_FAILURE;
     goto done;
   }
@@ -218,7 +224,6 @@ int cmd_run(int argc, char **argv) {
    * objective names that no module defined is only known now: bad input, located. */
   diag *od = diag_new();
   err = od ? cli_objectives_eval(&objectives, sc, res, st, od) : ERR_NOMEM;
-  if (!err && objectives.json) err = store_doc_put(st, res->run_id, "objectives", objectives.json);
   diag_print(od, stderr, isatty(fileno(stderr)));
   diag_free(od);
   if (err) {

@@ -14,7 +14,6 @@
 #include "err.h"
 #include "mc.h"
 #include "mc_sens.h"
-#include "strbuf.h"
 
 void cmd_sensitivity_usage(FILE *out) {
   fprintf(out,
@@ -41,38 +40,10 @@ void cmd_sensitivity_usage(FILE *out) {
           "      --set KEY=VALUE   override a scenario value (repeatable)\n");
 }
 
-typedef struct oat_row {
-  size_t param;
-  double y_lo, y_hi, swing;
-} oat_row;
-
-static int swing_cmp(const void *a, const void *b) {
-  const oat_row *x = a, *y = b;
-  if (x->swing != y->swing) return x->swing < y->swing ? 1 : -1;
-  return x->param < y->param ? -1 : x->param > y->param;
-}
-
-static void json_string(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
-    else if ((unsigned char)*s < 0x20) fprintf(f, "\\u%04x", (unsigned char)*s);
-    else fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
 static int sobol_eval(const double *x, double *y, void *ctx) {
   double se;
   return mc_sens_eval(ctx, x, y, &se);
 }
-
-/* Sobol indices with their bootstrap intervals, [k] each (NULL when not asked for). */
-typedef struct sobol_out {
-  double *first, *total, *first_lo, *first_hi, *total_lo, *total_hi;
-  size_t resamples;
-  double level;
-} sobol_out;
 
 typedef struct sens_opts {
   int reps, sobol;
@@ -81,25 +52,8 @@ typedef struct sens_opts {
   int64_t run;
 } sens_opts;
 
-static int run_oat(mc_sens *s, oat_row *rows, double *x) {
-  double se;
-  for (size_t i = 0; i < s->nparam; i++) x[i] = s->param[i].base;
-  for (size_t i = 0; i < s->nparam; i++) {
-    int rc;
-    rows[i].param = i;
-    x[i] = s->param[i].lo;
-    if ((rc = mc_sens_eval(s, x, &rows[i].y_lo, &se))) return rc;
-    x[i] = s->param[i].hi;
-    if ((rc = mc_sens_eval(s, x, &rows[i].y_hi, &se))) return rc;
-    x[i] = s->param[i].base;
-    rows[i].swing = fabs(rows[i].y_hi - rows[i].y_lo);
-  }
-  qsort(rows, s->nparam, sizeof *rows, swing_cmp);
-  return 0;
-}
-
 /* Row i of the tornado's CSV: the parameter's Sobol columns (empty without --sobol). */
-static void csv_sobol(FILE *f, const sobol_out *so, size_t p) {
+static void csv_sobol(FILE *f, const mc_sens_sobol *so, size_t p) {
   if (!so) {
     fprintf(f, ",,,,,\n");
     return;
@@ -108,8 +62,7 @@ static void csv_sobol(FILE *f, const sobol_out *so, size_t p) {
           so->first_hi[p], so->total[p], so->total_lo[p], so->total_hi[p]);
 }
 
-static int write_outputs(const sens_opts *o, const mc_sens *s, double base, const oat_row *rows,
-                         const sobol_out *so) {
+static int write_outputs(const sens_opts *o, const mc_sens *s, const mc_sens_result *r) {
   if (o->csv) {
     FILE *f = fopen(o->csv, "w");
     if (!f) return cli_error("%s: %s", o->csv, strerror(errno)), CLI_FAILURE;
@@ -117,179 +70,24 @@ static int write_outputs(const sens_opts *o, const mc_sens *s, double base, cons
                "sobol_first,sobol_first_lo,sobol_first_hi,sobol_total,sobol_total_lo,"
                "sobol_total_hi\n");
     for (size_t i = 0; i < s->nparam; i++) {
-      const mc_sens_param *p = &s->param[rows[i].param];
+      const mc_sens_oat *row = &r->rows[i];
+      const mc_sens_param *p = &s->param[row->param];
       cli_csv_cell(f, p->name); /* ids come from the scenario: a cell may be hostile */
       fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", *p->unit ? "1/s" : "1",
-              p->base, p->lo, p->hi, rows[i].y_lo, rows[i].y_hi, rows[i].swing);
-      csv_sobol(f, so, rows[i].param);
+              p->base, p->lo, p->hi, row->y_lo, row->y_hi, row->swing);
+      csv_sobol(f, r->sobol, row->param);
     }
     if (fclose(f)) return CLI_FAILURE;
   }
   if (o->json) {
-    FILE *f = fopen(o->json, "w");
-    if (!f) return cli_error("%s: %s", o->json, strerror(errno)), CLI_FAILURE;
-    fprintf(f, "{\"metric\": ");
-    json_string(f, o->metric);
-    fprintf(f, ", \"replications\": %d, \"delta\": %.17g, \"base\": %.17g,\n \"tornado\": [",
-            o->reps, o->delta, base);
-    for (size_t i = 0; i < s->nparam; i++) {
-      const mc_sens_param *p = &s->param[rows[i].param];
-      fprintf(f, "%s\n  {\"parameter\": ", i ? "," : "");
-      json_string(f, p->name);
-      fprintf(f, ", \"unit\": \"%s\"", *p->unit ? "1/s" : "1");
-      fprintf(f, ", \"base\": %.17g, \"lo\": %.17g, \"hi\": %.17g, \"response_lo\": %.17g, "
-                 "\"response_hi\": %.17g, \"swing\": %.17g}",
-              p->base, p->lo, p->hi, rows[i].y_lo, rows[i].y_hi, rows[i].swing);
-    }
-    fprintf(f, "]");
-    if (so) {
-      fprintf(f, ",\n \"sobol\": {\"base_samples\": %d, \"evaluations\": %zu, "
-                 "\"ci\": {\"method\": \"percentile bootstrap over base rows\", "
-                 "\"resamples\": %zu, \"level\": %g},\n  \"indices\": [",
-              o->sobol, (size_t)o->sobol * (s->nparam + 2), so->resamples, so->level);
-      for (size_t i = 0; i < s->nparam; i++) {
-        fprintf(f, "%s\n  {\"parameter\": ", i ? "," : "");
-        json_string(f, s->param[i].name);
-        fprintf(f, ", \"first\": %.17g, \"first_lo\": %.17g, \"first_hi\": %.17g, "
-                   "\"total\": %.17g, \"total_lo\": %.17g, \"total_hi\": %.17g}",
-                so->first[i], so->first_lo[i], so->first_hi[i], so->total[i], so->total_lo[i],
-                so->total_hi[i]);
-      }
-      fprintf(f, "]}");
-    }
-    fprintf(f, "}\n");
-    if (fclose(f)) return CLI_FAILURE;
+    strbuf b = STRBUF_INIT;
+    mc_sens_json(&b, s, r);
+    int status = b.failed ? (cli_error("%s: out of memory", o->json), CLI_FAILURE)
+                          : cli_write_file(o->json, &b);
+    strbuf_release(&b);
+    if (status) return status;
   }
   return CLI_OK;
-}
-
-/* ---- the report's sections ---------------------------------------------------------- */
-
-#define SENS_TORNADO_ROWS 15 /* largest swings drawn */
-
-static void display_name(char *buf, size_t size, const mc_sens_param *p) {
-  snprintf(buf, size, "%s%s%s", p->name, *p->unit ? " " : "", p->unit);
-}
-
-/* The tornado: for each parameter, a bar from the response at its low end to the
- * response at its high end, around the base response (a rule). */
-static void tornado_doc(strbuf *b, const sens_opts *o, const mc_sens *s, double base,
-                        const oat_row *rows) {
-  size_t n = s->nparam < SENS_TORNADO_ROWS ? s->nparam : SENS_TORNADO_ROWS;
-  char text[640];
-  snprintf(text, sizeof text,
-           "How the mean of %s moves when one parameter at a time goes from base x (1 - %g) "
-           "to base x (1 + %g) (probabilities clipped to [0, 1]), the others at base: blue "
-           "at the low end, orange at the high end, the %zu largest swings of %zu "
-           "parameters (rates per day). %d replications per point with common random "
-           "numbers; base %.4f (line). From `straits sensitivity` (docs/models.md, "
-           "section 7).",
-           o->metric, o->delta, o->delta, n, s->nparam, o->reps, base);
-  strbuf_put(b, "{\"title\":\"Sensitivity: one at a time (tornado)\",\"text\":");
-  strbuf_json_str(b, text);
-  strbuf_printf(b, ",\"order\":70,\"vega\":{\"width\":480,\"height\":%zu,\"padding\":5,"
-                    "\"signals\":[{\"name\":\"base\",\"value\":",
-                 22 * (n ? n : 1));
-  strbuf_json_num(b, base);
-  strbuf_put(b, "}],\"data\":[{\"name\":\"t\",\"values\":[");
-  for (size_t i = 0; i < n; i++) {
-    const mc_sens_param *p = &s->param[rows[i].param];
-    char name[200];
-    display_name(name, sizeof name, p);
-    strbuf_printf(b, "%s{\"rank\":%zu,\"name\":", i ? "," : "", i);
-    strbuf_json_str(b, name);
-    strbuf_put(b, ",\"lo\":");
-    strbuf_json_num(b, rows[i].y_lo);
-    strbuf_put(b, ",\"hi\":");
-    strbuf_json_num(b, rows[i].y_hi);
-    strbuf_put(b, ",\"range\":");
-    char range[96];
-    snprintf(range, sizeof range, "%.4g .. %.4g", p->lo * p->scale, p->hi * p->scale);
-    strbuf_json_str(b, range);
-    strbuf_put(b, "}");
-  }
-  strbuf_put(b,
-      "]},{\"name\":\"ends\",\"source\":\"t\",\"transform\":[{\"type\":\"fold\","
-      "\"fields\":[\"lo\",\"hi\"],\"as\":[\"end\",\"y\"]}]}],"
-      "\"scales\":[{\"name\":\"row\",\"type\":\"band\",\"range\":\"height\","
-      "\"padding\":0.25,\"domain\":{\"data\":\"t\",\"field\":\"name\",\"sort\":"
-      "{\"field\":\"rank\",\"op\":\"min\"}}},"
-      "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"nice\":true,"
-      "\"zero\":false,\"domain\":{\"fields\":[{\"data\":\"ends\",\"field\":\"y\"},"
-      "{\"signal\":\"[base]\"}]}},"
-      "{\"name\":\"c\",\"type\":\"ordinal\",\"domain\":[\"lo\",\"hi\"],"
-      "\"range\":[\"#4c78a8\",\"#f58518\"]}],"
-      "\"axes\":[{\"orient\":\"top\",\"scale\":\"x\",\"title\":");
-  strbuf_json_str(b, o->metric);
-  strbuf_put(b,
-      "},{\"orient\":\"left\",\"scale\":\"row\",\"labelLimit\":300,\"grid\":false}],"
-      "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"ends\"},\"encode\":{\"enter\":{"
-      "\"y\":{\"scale\":\"row\",\"field\":\"name\"},\"height\":{\"scale\":\"row\",\"band\":1},"
-      "\"x\":{\"scale\":\"x\",\"signal\":\"base\"},\"x2\":{\"scale\":\"x\",\"field\":\"y\"},"
-      "\"fill\":{\"scale\":\"c\",\"field\":\"end\"},\"fillOpacity\":{\"value\":0.85},"
-      "\"tooltip\":{\"signal\":\"datum.name + ' over ' + datum.range + ': ' + "
-      "format(datum.lo, '.3f') + ' .. ' + format(datum.hi, '.3f')\"}}}},"
-      "{\"type\":\"rule\",\"encode\":{\"enter\":{\"x\":{\"scale\":\"x\",\"signal\":\"base\"},"
-      "\"y\":{\"value\":0},\"y2\":{\"signal\":\"height\"},\"stroke\":{\"value\":\"#222\"}}}}]}}");
-}
-
-/* Sobol indices: first order and total, each with its bootstrap interval. */
-static void sobol_doc(strbuf *b, const sens_opts *o, const mc_sens *s, const sobol_out *so) {
-  char text[640];
-  snprintf(text, sizeof text,
-           "Variance-based (Sobol) indices of %s over all %zu parameters at once, uniform "
-           "on their ranges: first order (the share of the variance a parameter explains "
-           "alone) and total (with its interactions), each with its %g%% bootstrap "
-           "interval over the %d base samples (%zu resamples). %zu evaluations of %d "
-           "replications each.",
-           o->metric, s->nparam, 100 * so->level, o->sobol, so->resamples,
-           (size_t)o->sobol * (s->nparam + 2), o->reps);
-  strbuf_put(b, "{\"title\":\"Sensitivity: Sobol indices\",\"text\":");
-  strbuf_json_str(b, text);
-  strbuf_printf(b, ",\"order\":71,\"vega\":{\"width\":480,\"height\":%zu,\"padding\":5,"
-                    "\"data\":[{\"name\":\"s\",\"values\":[",
-                 26 * (s->nparam ? s->nparam : 1));
-  for (size_t i = 0; i < s->nparam; i++) {
-    const double v[2][3] = {{so->first[i], so->first_lo[i], so->first_hi[i]},
-                            {so->total[i], so->total_lo[i], so->total_hi[i]}};
-    for (int k = 0; k < 2; k++) {
-      strbuf_printf(b, "%s{\"rank\":%zu,\"index\":\"%s\",\"name\":", i || k ? "," : "", i,
-                     k ? "total" : "first order");
-      strbuf_json_str(b, s->param[i].name);
-      strbuf_put(b, ",\"v\":");
-      strbuf_json_num(b, v[k][0]);
-      strbuf_put(b, ",\"lo\":");
-      strbuf_json_num(b, v[k][1]);
-      strbuf_put(b, ",\"hi\":");
-      strbuf_json_num(b, v[k][2]);
-      strbuf_put(b, "}");
-    }
-  }
-  strbuf_put(b,
-      "]}],"
-      "\"scales\":[{\"name\":\"row\",\"type\":\"band\",\"range\":\"height\","
-      "\"padding\":0.2,\"domain\":{\"data\":\"s\",\"field\":\"name\",\"sort\":"
-      "{\"field\":\"rank\",\"op\":\"min\"}}},"
-      "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"nice\":true,"
-      "\"domain\":{\"fields\":[{\"data\":\"s\",\"field\":\"lo\"},"
-      "{\"data\":\"s\",\"field\":\"hi\"}]}},"
-      "{\"name\":\"c\",\"type\":\"ordinal\",\"domain\":[\"first order\",\"total\"],"
-      "\"range\":[\"#4c78a8\",\"#e45756\"]}],"
-      "\"axes\":[{\"orient\":\"top\",\"scale\":\"x\",\"title\":\"index\"},"
-      "{\"orient\":\"left\",\"scale\":\"row\",\"labelLimit\":300,\"grid\":false}],"
-      "\"legends\":[{\"fill\":\"c\",\"orient\":\"bottom-right\"}],"
-      "\"marks\":[{\"type\":\"rule\",\"from\":{\"data\":\"s\"},\"encode\":{\"enter\":{"
-      "\"y\":{\"scale\":\"row\",\"field\":\"name\",\"band\":{\"signal\":"
-      "\"datum.index == 'total' ? 0.7 : 0.3\"}},"
-      "\"x\":{\"scale\":\"x\",\"field\":\"lo\"},\"x2\":{\"scale\":\"x\",\"field\":\"hi\"},"
-      "\"stroke\":{\"scale\":\"c\",\"field\":\"index\"},\"strokeWidth\":{\"value\":1.5}}}},"
-      "{\"type\":\"symbol\",\"from\":{\"data\":\"s\"},\"encode\":{\"enter\":{"
-      "\"y\":{\"scale\":\"row\",\"field\":\"name\",\"band\":{\"signal\":"
-      "\"datum.index == 'total' ? 0.7 : 0.3\"}},"
-      "\"x\":{\"scale\":\"x\",\"field\":\"v\"},\"size\":{\"value\":40},"
-      "\"fill\":{\"scale\":\"c\",\"field\":\"index\"},"
-      "\"tooltip\":{\"signal\":\"datum.name + ' ' + datum.index + ': ' + format(datum.v, '.3f')"
-      " + ' [' + format(datum.lo, '.3f') + ', ' + format(datum.hi, '.3f') + ']'\"}}}}]}}");
 }
 
 /* The run (the latest, or --run) of this very scenario in --db, checked before any
@@ -321,22 +119,15 @@ static int open_target(const sens_opts *o, const scn_scenario *sc, store **st, i
 }
 
 static int store_sections(const sens_opts *o, store *st, int64_t run, const mc_sens *s,
-                          double base, const oat_row *rows, const sobol_out *so) {
-  strbuf b = STRBUF_INIT;
-  tornado_doc(&b, o, s, base, rows);
-  int err = b.failed ? ERR_NOMEM
-                     : store_doc_put(st, run, "report.section.spillover-4-tornado", b.s);
-  if (!err && so) {
-    b.len = 0;
-    sobol_doc(&b, o, s, so);
-    err = b.failed ? ERR_NOMEM : store_doc_put(st, run, "report.section.spillover-5-sobol", b.s);
-  }
-  strbuf_release(&b);
+                          const mc_sens_result *r) {
+  diag *d = diag_new();
+  int err = d ? mc_sens_store_docs(st, run, s, r, d) : ERR_NOMEM;
   if (err) {
-    cli_error("%s: cannot store the sensitivity: %s", o->db,
-              err == ERR_NOMEM ? "out of memory" : store_errmsg(st));
-    return CLI_FAILURE;
+    diag_print(d, stderr, 0);
+    if (!d) cli_error("%s: cannot store the sensitivity: out of memory", o->db);
   }
+  diag_free(d);
+  if (err) return CLI_FAILURE;
   printf("stored with run %lld in %s: 'straits report %s' draws it\n", (long long)run, o->db,
          o->db);
   return CLI_OK;
@@ -393,11 +184,12 @@ static int parse_args(int argc, char **argv, sens_opts *o, const char **override
   return CLI_OK;
 }
 
-static void print_tables(const sens_opts *o, const mc_sens *s, double base, double base_se,
-                         const oat_row *rows, const sobol_out *so) {
+static void print_tables(const mc_sens *s, const mc_sens_result *r, double base_se) {
+  const mc_sens_oat *rows = r->rows;
+  const mc_sens_sobol *so = r->sobol;
   printf("sensitivity of %s: base %.4f (se %.4f), %d replications per point, "
          "ranges base x (1 -+ %g)\n\n",
-         o->metric, base, base_se, o->reps, o->delta);
+         r->metric, r->base, base_se, s->replications, r->delta);
   printf("one at a time, largest swing first (tornado)\n");
   printf("%-60s %9s %9s %9s %9s %9s %9s\n", "parameter (rates per day)", "base", "low", "high", "at low",
          "at high", "swing");
@@ -411,7 +203,8 @@ static void print_tables(const sens_opts *o, const mc_sens *s, double base, doub
   if (!so) return;
   printf("\nSobol indices (%d base samples, %zu evaluations): first order, total, "
          "%g%% bootstrap CI (%zu resamples)\n",
-         o->sobol, (size_t)o->sobol * (s->nparam + 2), 100 * so->level, so->resamples);
+         so->base_samples, (size_t)so->base_samples * (s->nparam + 2), 100 * so->level,
+         so->resamples);
   printf("%-60s %22s %22s\n", "parameter", "first [CI]", "total [CI]");
   for (size_t i = 0; i < s->nparam; i++) {
     char first[64], total[64];
@@ -433,9 +226,10 @@ int cmd_sensitivity(int argc, char **argv) {
   if ((status = cli_load_scenario(&sc, argv[optind], overrides, nover))) return status;
   diag *d = diag_new();
   mc_sens s;
-  oat_row *rows = NULL;
-  double *x = NULL, *lo = NULL, *hi = NULL, *buf = NULL, base, base_se;
-  sobol_out so = {0}, *sop = NULL;
+  mc_sens_oat *rows = NULL;
+  double *lo = NULL, *hi = NULL, *values = NULL, base, base_se;
+  mc_sens_sobol so = {0};
+  mc_sens_result r = {o.metric, o.delta, 0, NULL, NULL};
   store *st = NULL;
   int64_t run = 0;
   int rc = 0;
@@ -445,32 +239,32 @@ int cmd_sensitivity(int argc, char **argv) {
   status = rc == ERR_NOTFOUND || rc == ERR_INPUT ? CLI_BAD_INPUT : CLI_FAILURE;
   if (rc) goto out;
   rows = calloc(s.nparam + 1, sizeof *rows);
-  x = calloc(s.nparam + 1, sizeof *x);
-  if (!rows || !x) goto out;
-  if ((rc = mc_sens_eval(&s, NULL, &base, &base_se)) || (rc = run_oat(&s, rows, x))) goto out;
+  if (!rows) goto out;
+  if ((rc = mc_sens_eval(&s, NULL, &base, &base_se)) || (rc = mc_sens_tornado(&s, rows))) goto out;
+  r.base = base, r.rows = rows;
   if (o.sobol && s.nparam) {
     size_t k = s.nparam;
-    buf = calloc(6 * k, sizeof *buf);
+    values = calloc(6 * k, sizeof *values);
     lo = calloc(k, sizeof *lo), hi = calloc(k, sizeof *hi);
-    if (!buf || !lo || !hi) goto out;
+    if (!values || !lo || !hi) goto out;
     for (size_t i = 0; i < k; i++) lo[i] = s.param[i].lo, hi[i] = s.param[i].hi;
     mc_sobol_ci ci = MC_SOBOL_CI_INIT;
-    so = (sobol_out){buf, buf + k, buf + 2 * k, buf + 3 * k, buf + 4 * k, buf + 5 * k,
-                     ci.resamples, ci.level};
+    so = (mc_sens_sobol){values, values + k, values + 2 * k, values + 3 * k, values + 4 * k,
+                         values + 5 * k, ci.resamples, ci.level, o.sobol};
     ci.first_lo = so.first_lo, ci.first_hi = so.first_hi;
     ci.total_lo = so.total_lo, ci.total_hi = so.total_hi;
     if ((rc = mc_sobol(k, (size_t)o.sobol, lo, hi, sobol_eval, &s, sc->seed, so.first,
                        so.total, &ci)))
       goto out;
-    sop = &so;
+    r.sobol = &so;
   }
-  print_tables(&o, &s, base, base_se, rows, sop);
-  status = write_outputs(&o, &s, base, rows, sop);
-  if (status == CLI_OK && st) status = store_sections(&o, st, run, &s, base, rows, sop);
+  print_tables(&s, &r, base_se);
+  status = write_outputs(&o, &s, &r);
+  if (status == CLI_OK && st) status = store_sections(&o, st, run, &s, &r);
 out:
   if (d && diag_count(d, DIAG_ERROR)) diag_print(d, stderr, 0);
   else if (rc) cli_error("sensitivity failed: %s", err_strerror(rc));
-  free(rows), free(x), free(buf), free(lo), free(hi);
+  free(rows), free(values), free(lo), free(hi);
   mc_sens_free(&s);
   store_close(st);
   diag_free(d);

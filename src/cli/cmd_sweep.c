@@ -310,6 +310,7 @@ int cmd_sweep(int argc, char **argv) {
     if (err == ERR_NOTFOUND)
       err = mc_sweep_gather(res, sw, &a.so, st, (const char *const *)parts + 1,
                             (size_t)size - 1, d);
+    if (!err) err = mc_sweep_store_docs(res, sw, &a.so, st, d);
     if (!err) {
       diag_print(d, stderr, isatty(fileno(stderr)));
       if (!a.quiet) print_summary(stdout, sw, res, a.db, 0, 1);
@@ -336,6 +337,9 @@ int cmd_sweep(int argc, char **argv) {
 #endif
   err = store_open(&st, a.db, d);
   if (!err) err = mc_sweep_run(&res, sw, &a.so, st, d);
+  /* Every point's run gets its documents, so the report of any of them is whole; a
+   * part (--part) has them once merged. */
+  if (!err && a.so.nparts <= 1) err = mc_sweep_store_docs(res, sw, &a.so, st, d);
   diag_print(d, stderr, isatty(fileno(stderr)));
   if (err) {
     if (diag_count(d, DIAG_ERROR) == 0) cli_error("sweep failed: %s", err_strerror(err));

@@ -3,11 +3,13 @@
  * replications meeting a threshold, Wilson's interval of that share; a percentile, the
  * distribution-free interval of order statistics (docs/models.md, "Objectives"). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
+#include "strbuf.h"
 #include "err.h"
 #include "mc_objectives.h"
 #include "stats.h"
@@ -203,4 +205,68 @@ int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario 
   }
   *out = res, *n = obj->n;
   return 0;
+}
+
+/* ---- the document "objectives" (the report opens with it) ------------------------ */
+
+static void objectives_json(strbuf *b, const mc_objective_result *res, size_t n,
+                            const mc_result *r) {
+  strbuf_printf(b, "{\"replications\":%d,\"objectives\":[", r->replications);
+  for (size_t i = 0; i < n; i++) {
+    const mc_objective_result *x = &res[i];
+    const scn_objective *ob = x->objective;
+    char metric[256];
+    snprintf(metric, sizeof metric, "%s.%s", ob->module, ob->metric);
+    strbuf_put(b, i ? ",{\"id\":" : "{\"id\":");
+    strbuf_json_str(b, ob->id);
+    strbuf_put(b, ",\"name\":");
+    strbuf_json_str(b, ob->name ? ob->name : "");
+    strbuf_put(b, ",\"metric\":");
+    strbuf_json_str(b, metric);
+    strbuf_put(b, ",\"statistic\":");
+    strbuf_json_str(b, scn_statistic_name(ob->statistic));
+    strbuf_printf(b, ",\"at_least\":%s,\"threshold\":", ob->at_least ? "true" : "false");
+    strbuf_json_num(b, ob->threshold);
+    strbuf_put(b, ",\"probability\":");
+    strbuf_json_num(b, ob->statistic == SCN_STAT_SHARE ? ob->probability : NAN);
+    strbuf_put(b, ",\"estimate\":");
+    strbuf_json_num(b, x->estimate);
+    strbuf_put(b, ",\"lo\":");
+    strbuf_json_num(b, x->lo);
+    strbuf_put(b, ",\"hi\":");
+    strbuf_json_num(b, x->hi);
+    strbuf_printf(b, ",\"n\":%zu,\"verdict\":", x->n);
+    strbuf_json_str(b, mc_verdict_name(x->verdict));
+    strbuf_printf(b, ",\"failing\":%zu,\"causes\":[", x->nfail);
+    for (size_t c = 0; c < x->ncause; c++) {
+      const metric_def *def = &r->metrics.def[x->cause[c].metric];
+      char name[256];
+      snprintf(name, sizeof name, "%s.%s", def->module, def->name);
+      strbuf_put(b, c ? ",{\"metric\":" : "{\"metric\":");
+      strbuf_json_str(b, name);
+      strbuf_put(b, ",\"description\":");
+      strbuf_json_str(b, def->description ? def->description : "");
+      strbuf_put(b, ",\"in_failing\":");
+      strbuf_json_num(b, x->cause[c].in_failing);
+      strbuf_put(b, ",\"in_others\":");
+      strbuf_json_num(b, x->cause[c].in_others);
+      strbuf_put(b, "}");
+    }
+    strbuf_put(b, "]}");
+  }
+  strbuf_put(b, "]}");
+}
+
+int mc_store_objectives(mc_objective_result **out, size_t *n, store *st, const scn_scenario *sc,
+                        const mc_result *r, diag *d) {
+  int err = mc_objectives_eval(out, n, sc, r, st, d);
+  if (err || !*n) return err;
+  strbuf b = STRBUF_INIT;
+  objectives_json(&b, *out, *n, r);
+  err = b.failed ? ERR_NOMEM : store_doc_put(st, r->run_id, "objectives", b.s);
+  if (err)
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot record the objectives in the store: %s",
+                err == ERR_NOMEM ? "out of memory" : store_errmsg(st));
+  strbuf_release(&b);
+  return err;
 }

@@ -54,5 +54,10 @@ typedef struct mc_objective_result {
  * ERR_NOMEM or ERR_STORE. */
 int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario *sc,
                        const mc_result *r, store *st, diag *d);
+/* mc_objectives_eval, then the verdicts recorded with the run as document "objectives"
+ * (JSON, for the report; none without objectives).  The same returns, and ERR_STORE
+ * when the document cannot be written (in d).  What run, compare and sweep call. */
+int mc_store_objectives(mc_objective_result **out, size_t *n, store *st, const scn_scenario *sc,
+                        const mc_result *r, diag *d);
 
 #endif

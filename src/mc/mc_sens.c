@@ -43,26 +43,26 @@ static int add_param(mc_sens *s, size_t *cap, double *target, double delta, int 
 
 /* "after=senkaku-incident", "situation=armed_attack", "phase=respond", "task=patrol"
  * (an `after:` with all_of/any_of is named by its first event and "+"). */
-static void factor_condition(char *buf, size_t size, const scn_scenario *sc,
+static void factor_condition(char *dst, size_t size, const scn_scenario *sc,
                              const scn_esc_factor *fa) {
   switch (fa->cond) {
   case SCN_ESC_AFTER: {
     const scn_trigger *t = &fa->when;
     while ((t->kind == SCN_TRIG_ALL || t->kind == SCN_TRIG_ANY) && t->n) t = &t->sub[0];
     const char *first = t->kind == SCN_TRIG_EVENT ? sc->event[t->event].id : "time";
-    snprintf(buf, size, "after=%s%s", first, fa->when.kind == SCN_TRIG_EVENT ? "" : "+");
+    snprintf(dst, size, "after=%s%s", first, fa->when.kind == SCN_TRIG_EVENT ? "" : "+");
     return;
   }
   case SCN_ESC_SITUATION:
-    snprintf(buf, size, "situation=%s", scn_situation_name((scn_situation)fa->ref));
+    snprintf(dst, size, "situation=%s", scn_situation_name((scn_situation)fa->ref));
     return;
   case SCN_ESC_PHASE:
   case SCN_ESC_TASK:
-    snprintf(buf, size, "%s=%s", fa->cond == SCN_ESC_PHASE ? "phase" : "task",
+    snprintf(dst, size, "%s=%s", fa->cond == SCN_ESC_PHASE ? "phase" : "task",
              fa->ref_id ? fa->ref_id : "?");
     return;
   }
-  snprintf(buf, size, "?");
+  snprintf(dst, size, "?");
 }
 
 static int collect_params(mc_sens *s, double delta) {
@@ -327,5 +327,32 @@ int mc_sobol(size_t k, size_t n, const double *lo, const double *hi, mc_sobol_fn
 done:
   if (sp.q) gsl_qrng_free(sp.q);
   free(u), free(xa), free(xb), free(xab), free(fa), free(fb), free(fab);
+  return rc;
+}
+
+/* ---- one at a time (tornado) -------------------------------------------------------- */
+
+static int swing_cmp(const void *a, const void *b) {
+  const mc_sens_oat *x = a, *y = b;
+  if (x->swing != y->swing) return x->swing < y->swing ? 1 : -1;
+  return x->param < y->param ? -1 : x->param > y->param;
+}
+
+int mc_sens_tornado(mc_sens *s, mc_sens_oat *rows) {
+  double se, *x = calloc(s->nparam + 1, sizeof *x);
+  int rc = 0;
+  if (!x) return ERR_NOMEM;
+  for (size_t i = 0; i < s->nparam; i++) x[i] = s->param[i].base;
+  for (size_t i = 0; i < s->nparam && !rc; i++) {
+    rows[i].param = i;
+    x[i] = s->param[i].lo;
+    if ((rc = mc_sens_eval(s, x, &rows[i].y_lo, &se))) break;
+    x[i] = s->param[i].hi;
+    if ((rc = mc_sens_eval(s, x, &rows[i].y_hi, &se))) break;
+    x[i] = s->param[i].base;
+    rows[i].swing = fabs(rows[i].y_hi - rows[i].y_lo);
+  }
+  free(x);
+  if (!rc) qsort(rows, s->nparam, sizeof *rows, swing_cmp);
   return rc;
 }

@@ -27,10 +27,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "strbuf.h"
 #include "diag.h"
 #include "scenario.h"
 
 typedef struct plan_authorities plan_authorities; /* plan.h */
+typedef struct store store;                       /* store.h */
 
 typedef struct mc_sens_param {
   char name[160];   /* "event.strikes-on-taiwan.p", "rate.gray-zone->enforcement",
@@ -63,6 +65,44 @@ void mc_sens_free(mc_sens *s);
 /* The mean response with parameters x[0..nparam) (NULL: the base values); the
  * scenario is restored afterwards.  se: standard error over the replications. */
 int mc_sens_eval(mc_sens *s, const double *x, double *mean, double *se);
+
+/* One row of the one-at-a-time study (tornado): the mean response with parameter
+ * `param` at its low and at its high end, the others at base, and the swing
+ * |y_hi - y_lo|. */
+typedef struct mc_sens_oat {
+  size_t param;
+  double y_lo, y_hi, swing;
+} mc_sens_oat;
+
+/* rows[0..nparam): every parameter one at a time (2 nparam evaluations), largest
+ * swing first (ties: parameter order). */
+int mc_sens_tornado(mc_sens *s, mc_sens_oat *rows);
+
+/* Sobol indices with their bootstrap intervals (mc_sobol below), [nparam] each. */
+typedef struct mc_sens_sobol {
+  double *first, *total, *first_lo, *first_hi, *total_lo, *total_hi;
+  size_t resamples;
+  double level;
+  int base_samples; /* N: N (nparam + 2) evaluations */
+} mc_sens_sobol;
+
+/* What a study found, for its JSON and its report sections (mc_sens_docs.c). */
+typedef struct mc_sens_result {
+  const char *metric;         /* the response, "module.name" */
+  double delta;               /* the ranges' relative half-width */
+  double base;                /* the mean response at the base values */
+  const mc_sens_oat *rows;    /* [nparam], as mc_sens_tornado orders them */
+  const mc_sens_sobol *sobol; /* NULL: not asked for */
+} mc_sens_result;
+
+/* The study as the JSON `straits sensitivity --json` writes (numbers with every
+ * digit, null for none), appended to b. */
+void mc_sens_json(strbuf *b, const mc_sens *s, const mc_sens_result *r);
+/* The report's sections, stored with run_id: "report.section.spillover-4-tornado"
+ * (the 15 largest swings) and, with Sobol indices, -5-sobol.  Errors
+ * in d. */
+int mc_sens_store_docs(store *st, int64_t run_id, const mc_sens *s, const mc_sens_result *r,
+                       diag *d);
 
 /* ---- generic Sobol indices --------------------------------------------------------
  * f maps a point x[0..k) to a response.  Inputs are independent uniforms on

@@ -33,6 +33,15 @@ void mc_spill_curve(const double *time, size_t n, const double *grid, size_t ng,
 
 /* ---- paths --------------------------------------------------------------------- */
 
+/* The words of rep_verdict_name (report/), which mc/ may not include. */
+const char *mc_spill_verdict(const mc_spill *s, const mc_spill_split *sp) {
+  if (isnan(sp->half_diff) || !(fabs(sp->diff) > sp->half_diff))
+    return "no significant difference";
+  int m = metric_find(&s->ms, sp->module, sp->name);
+  int dir = m < 0 ? 0 : metric_direction(s->ms.def[m].flags);
+  return !dir ? "differs" : dir * sp->diff > 0 ? "better" : "worse";
+}
+
 static int str_cmp(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }

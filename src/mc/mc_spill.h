@@ -95,6 +95,17 @@ int mc_spill_paths(mc_spill *s, store *st, size_t t);
 void mc_spill_curve(const double *time, size_t n, const double *grid, size_t ng, double z,
                     double *p, double *lo, double *hi);
 
+/* A split's verdict, as `straits compare` words them (rep_verdict_name, report.h):
+ * "better" or "worse" with spillover by the metric's direction (metric.h), "differs"
+ * without one, "no significant difference" when its 95% CI holds 0. */
+const char *mc_spill_verdict(const mc_spill *s, const mc_spill_split *sp);
+
+/* Record the report's spillover sections of run_id (mc_spill_docs.c): documents
+ * "report.section.spillover-*" -- P(reached by t) per territory with Wilson bands,
+ * the most frequent paths, the missions with and without spillover.  Nothing (0) for
+ * a run whose scenario has no region of kind territory; errors in d. */
+int mc_spill_store_docs(store *st, int64_t run_id, diag *d);
+
 /* Wilson score interval for k successes in n trials at z. */
 void mc_wilson(double k, double n, double z, double *lo, double *hi);
 

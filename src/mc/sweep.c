@@ -11,6 +11,8 @@
 
 #include "err.h"
 #include "hash.h"
+#include "mc_docs.h"
+#include "mc_objectives.h"
 #include "quantity.h"
 #include "rng.h"
 
@@ -335,6 +337,33 @@ done:
   }
   *out = res;
   return 0;
+}
+
+/* ---- the points' documents ------------------------------------------------------- */
+
+int mc_sweep_store_docs(const mc_sweep_result *r, const scn_sweep *sw,
+                        const mc_sweep_options *opt, store *st, diag *d) {
+  const char *scenario = sw->scenario ? sw->scenario : opt->scenario;
+  char **set = NULL;
+  int err = 0;
+  if (r->points > 0)
+    set = r->point[0].set; /* one allocation: point p's are set + p * nfactor */
+  for (int p = 0; p < r->points && !err; p++) {
+    const mc_result *res = r->point[p].result;
+    scn_scenario *sc = NULL;
+    mc_objective_result *verdicts = NULL;
+    size_t nverdicts = 0;
+    if (!res || !res->summary)
+      continue; /* a part of a split sweep: its run is not whole here */
+    mc_options mo = opt->mc;
+    mo.replications = r->replications;
+    if (!(err = load_point(&sc, sw, opt, scenario, set, p, d)) &&
+        !(err = mc_store_docs(st, res->run_id, sc, &mo, d)))
+      err = mc_store_objectives(&verdicts, &nverdicts, st, sc, res, d);
+    free(verdicts);
+    scn_free(sc);
+  }
+  return err;
 }
 
 /* ---- gathering the parts (MPI rank 0) -------------------------------------------- */

@@ -93,6 +93,12 @@ int mc_sweep_run(mc_sweep_result **out, const scn_sweep *sw, const mc_sweep_opti
  * missing). */
 int mc_sweep_gather(mc_sweep_result *r, const scn_sweep *sw, const mc_sweep_options *opt,
                     store *st, const char *const *parts, size_t nparts, diag *d);
+/* Every whole point's documents for its report, as `straits run` stores them: its
+ * scenario loaded again with its overrides, then mc_store_docs and
+ * mc_store_objectives (mc_docs.h, mc_objectives.h).  A point without its summary (a
+ * part of a split sweep) is skipped: its documents come with the merge. */
+int mc_sweep_store_docs(const mc_sweep_result *r, const scn_sweep *sw,
+                        const mc_sweep_options *opt, store *st, diag *d);
 void mc_sweep_result_free(mc_sweep_result *r); /* NULL is a no-op */
 
 #endif

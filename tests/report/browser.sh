@@ -107,7 +107,9 @@ groups=$(grep -c '<details class="group" data-module=' dom.html)
 grep -q '<details class="group" data-module="[^"]*" open' report.html && fail "a group is open by default"
 grep -q '<span class="id">crisis.blockade.time</span>' dom.html || fail "a grouped metric is missing"
 grep -q '<span class="id">spillover.sequence</span>' report.html && fail "an internal metric is shown"
-grep -q '<nav id="straits-nav"><a href="#brief">' dom.html || fail "no navigation"
+# compare judges the objectives as run does, so the report opens with them.
+grep -q '<nav id="straits-nav"><a href="#objectives">Objectives</a><a href="#brief">' dom.html ||
+  fail "no navigation"
 # The comparison table: the real differences first, in units, with a verdict.
 grep -q '<td class="num">differs</td>' dom.html || fail "no 'differs' verdict shown"
 # A SAR case covers a few pixels of the theater: the map section adds a zoomed view

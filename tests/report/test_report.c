@@ -103,9 +103,9 @@ static void test_json_member(void **state) {
 /* ---- numbers as the report shows them ------------------------------------------ */
 
 static const char *fmt(double v, double hw, int percent) {
-  static char buf[64]; /* one test thread */
-  rep_fmt(buf, sizeof buf, v, rep_decimals(v, hw, percent));
-  return buf;
+  static char dst[64]; /* one test thread */
+  rep_fmt(dst, sizeof dst, v, rep_decimals(v, hw, percent));
+  return dst;
 }
 
 static void test_number_format(void **state) {
@@ -127,11 +127,11 @@ static void test_number_format(void **state) {
   assert_string_equal(fmt(0.05, 0.01, 1), "0.05");
   assert_string_equal(fmt(100, 0.19, 1), "100.0");
   assert_string_equal(fmt(100, 3, 1), "100");
-  char buf[32];
-  rep_fmt(buf, sizeof buf, -0.0001, 2);
-  assert_string_equal(buf, "0.00"); /* no "-0.00" */
-  rep_fmt(buf, sizeof buf, NAN, 2);
-  assert_string_equal(buf, "-");
+  char dst[32];
+  rep_fmt(dst, sizeof dst, -0.0001, 2);
+  assert_string_equal(dst, "0.00"); /* no "-0.00" */
+  rep_fmt(dst, sizeof dst, NAN, 2);
+  assert_string_equal(dst, "-");
   /* Units by size: a wait in minutes, a crisis in days, tonnes from 1000 kg. */
   double k;
   const char *u;
