@@ -15,7 +15,7 @@
  *                                                  BLOB: the metric values (index =
  *                                                  metric_def.idx, NaN = not
  *                                                  observed) and the series points
- *                                                  (format in store.c); checksum its
+ *                                                  (format in store_blob.c); checksum
  *                                                  XXH3-64, verified on every read
  *   track(run, replication, module, name, seq, t, lat, lon)   (reserved, empty)
  * Schema 1 (a row per value and per series point) is refused with a message: its
