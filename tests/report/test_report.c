@@ -42,7 +42,7 @@ static void test_json_escaping(void **state) {
   rep_script_text(&b, "x='</SCRIPT>'; y = a</b;");
   assert_string_equal(b.s, "x='<\\/SCRIPT>'; y = a</b;");
   b.len = 0;
-  rep_html(&b, "<a href=\"x\">&'");
+  rep_html_escape(&b, "<a href=\"x\">&'");
   assert_string_equal(b.s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
   buf_release(&b);
 }
