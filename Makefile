@@ -66,7 +66,7 @@ test-tsan: build-tsan
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/src/cli/straits run -q --no-report -n 60 -j 2 \
 	  --db $(TSAN_BUILD)/tsan.db scenarios/taiwan-strait.yaml
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/src/cli/straits sweep -q -j 2 -n 10 \
-	  --db $(TSAN_BUILD)/tsan.db tests/robust/data/sweep_factorial.yaml
+	  --db $(TSAN_BUILD)/tsan.db tests/mc/data/sweep_factorial.yaml
 
 # Whether clang can link a libFuzzer target (clang and its runtime are installed).
 HAVE_LIBFUZZER = echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' \

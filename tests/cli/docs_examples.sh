@@ -12,8 +12,8 @@ cp -r "$SRC/scenarios" "$SCRATCH/scenarios"
   cp -r "$SRC/tests/scenario/bad" "$SCRATCH/tests/scenario/bad"
 [ -d "$SRC/tests/plan/findings" ] && mkdir -p "$SCRATCH/tests/plan" &&
   cp -r "$SRC/tests/plan/findings" "$SCRATCH/tests/plan/findings"
-[ -d "$SRC/tests/inspection/data" ] && mkdir -p "$SCRATCH/tests/inspection" &&
-  cp -r "$SRC/tests/inspection/data" "$SCRATCH/tests/inspection/data"
+[ -d "$SRC/tests/ops/inspection/data" ] && mkdir -p "$SCRATCH/tests/ops/inspection" &&
+  cp -r "$SRC/tests/ops/inspection/data" "$SCRATCH/tests/ops/inspection/data"
 [ -d "$SRC/tests/cli/data" ] && mkdir -p "$SCRATCH/tests/cli" &&
   cp -r "$SRC/tests/cli/data" "$SCRATCH/tests/cli/data"
 [ -d "$SRC/tests/geo/check" ] && mkdir -p "$SCRATCH/tests/geo" &&

@@ -5,7 +5,7 @@
 # what was lost.
 . "$(dirname "$0")/lib.sh"
 SCN="$SRC/scenarios/taiwan-strait.yaml"
-SWEEP="$SRC/tests/robust/data/sweep_factorial.yaml"
+SWEEP="$SRC/tests/mc/data/sweep_factorial.yaml"
 
 # XOR 64 bytes at offset $2 of file $1 (perl-base is part of every Debian system).
 flip() {

@@ -78,8 +78,11 @@ for key in '"phases": [' '"lines": [' '"tasks": [' '"cells": [' '"id": "JP/suppl
            '"id": "refuel-csg"' '"phase": "respond"' '"time_unit": "s"'; do
   grep -qF "$key" "$SCRATCH/out" || fail "sync: no $key"
 done
+# -o writes the same matrix (same samples, same seed) to the file, and nothing to stdout.
+cp "$SCRATCH/out" "$SCRATCH/sync_stdout.json"
 expect_status 0 "$STRAITS" plan --sync --samples 200 -o "$SCRATCH/sync.json" scenarios/taiwan-strait.yaml
-cmp -s "$SCRATCH/sync.json" "$SCRATCH/out" 2>/dev/null || true
+cmp -s "$SCRATCH/sync.json" "$SCRATCH/sync_stdout.json" || fail "sync: -o differs from stdout"
+[ -s "$SCRATCH/out" ] && fail "sync: -o also wrote to stdout"
 expect_status 0 "$STRAITS" plan --samples 200 scenarios/taiwan-strait.yaml
 grep -q '^  refuel-csg  *respond ' "$SCRATCH/out" || fail "plan table"
 expect_status 2 "$STRAITS" plan --sync tests/scenario/data/good.yaml

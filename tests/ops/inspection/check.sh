@@ -2,7 +2,7 @@
 # inspection of JP assets that follows no task at its file:line:col and exits 2; the
 # regime-switch scenario checks clean and runs, with its per-regime metrics.
 . "$SRC/tests/cli/lib.sh"
-DATA="$SRC/tests/inspection/data"
+DATA="$SRC/tests/ops/inspection/data"
 
 expect_status 0 "$STRAITS" check "$DATA/missed.yaml" # US assets: no task needed
 expect_status 2 "$STRAITS" check --set forces.0.nation=JP "$DATA/missed.yaml"

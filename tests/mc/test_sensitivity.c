@@ -179,7 +179,7 @@ static void oat_spillover_is_the_event_probability(void **state) {
 
 /* The plan runs in every evaluation: a rate multiplied while a plan task runs (a->b
  * 0.05/d, times 8 from day 2 to day 5; a->c 0.1/d) gives P(absorbed in b) = 0.6019,
- * the piecewise answer of tests/ops/test_escalation.c (1/3 if the task were ignored),
+ * the piecewise answer of tests/ops/crisis/test_escalation.c (1/3 if the task were ignored),
  * and the factor 8 is itself a parameter. */
 static void evaluations_run_the_plan(void **state) {
   (void)state;

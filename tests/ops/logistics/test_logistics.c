@@ -492,7 +492,7 @@ static double metric_of(const harness *h, const char *name) {
   return h->out.value[i];
 }
 
-/* One ship with a shared hold (tests/logistics/data/shared.yaml).  Planned per
+/* One ship with a shared hold (tests/ops/logistics/data/shared.yaml).  Planned per
  * commodity, fuel and provisions each take 80% of the hold (160%); the coupled LP
  * respects the hold, and its objective is the optimum of the bundle LP written
  * independently here from the scenario's numbers and solved by GLPK. */

@@ -4,7 +4,7 @@
 # and file:line:col errors for a bad sweep file.  With MPI (mpirun and a straits
 # built with it), 1, 2 and 3 ranks must agree bit for bit too.
 . "$SRC/tests/cli/lib.sh"
-DATA="$SRC/tests/robust/data"
+DATA="$SRC/tests/mc/data"
 SEED=${SWEEP_SEED:-$(date +%s)}
 
 # The per-point summaries without the header (wall time, run ids differ).
