@@ -216,6 +216,7 @@ int cli_write_report(store *st, int64_t run_id, const char *path) {
   rep_lines lines = {coast.nline, coast.start, coast.lat, coast.lon, source};
   rep_options opt = REP_OPTIONS_INIT;
   opt.coast = &lines;
+  opt.coast_level = coast.level;
   opt.title = ops_title;
   err = rep_html(&b, r, &opt);
   if (err == ERR_NOTFOUND) {
