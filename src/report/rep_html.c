@@ -267,7 +267,12 @@ void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, const i
   }
   strbuf_put(b, "]");
   if (coast) {
-    strbuf_put(b, ",\n\"coast\":{\"type\":\"FeatureCollection\",\"features\":[");
+    /* bbox: the box the lines were clipped to, along which the page closes land */
+    strbuf_put(b, ",\n\"coast\":{\"type\":\"FeatureCollection\",");
+    if (isfinite(r->bbox[0]))
+      strbuf_printf(b, "\"bbox\":[%.4f,%.4f,%.4f,%.4f],", r->bbox[0], r->bbox[1], r->bbox[2],
+                    r->bbox[3]);
+    strbuf_put(b, "\"features\":[");
     rep__coast_features(b, coast, level);
     strbuf_put(b, "]}");
   }

@@ -77,7 +77,8 @@ typedef struct rep_run {
   char **section_doc;      /* report.section.* bodies, ordered by name */
   size_t nlayer;
   char **layer_doc;        /* map.layer.* bodies, ordered by name */
-  double bbox[4];          /* west, south, east, north (degrees); NaN if no theater */
+  double bbox[4];          /* west, south, east, north (degrees); NaN if no theater;
+                              the box of the coastline passed with it (a caller may widen it) */
 } rep_run;
 
 /* Read run run_id (0: the newest) from the store.  ERR_NOTFOUND when the store has
