@@ -379,10 +379,36 @@
     addLayers(spec);
     var inset = sarInset(spec);
     theaterChrome(spec, bb, s);
-    addView(s, spec, 'map theater', function (view) {
+    addView(s, spec, 'map theater', function (view, div) {
       window.addEventListener('resize', function () {
         var w = mapWidth(s);
         if (w !== view.width()) view.width(w).height(Math.round(w / spec.aspect)).runAsync();
+      });
+      /* what the browser test reads: land polygons drawn, zoom signals, and whether
+       * every legend lies outside the map's rectangle */
+      view.runAsync().then(function () {
+        var sea = div.querySelector('.sea path, .sea rect');
+        var box = sea ? sea.getBoundingClientRect() : null;
+        var outside = Array.prototype.every.call(div.querySelectorAll('.role-legend'),
+          function (g) {
+            var r = g.getBoundingClientRect();
+            return box && (r.left >= box.right - 1 || r.top >= box.bottom - 1);
+          });
+        div.setAttribute('data-land', String(view.data('land').length));
+        div.setAttribute('data-zoom', String(view.signal('view').z));
+        div.setAttribute('data-legends', outside ? 'outside' : 'over the map');
+        div.setAttribute('data-labels', String(div.querySelectorAll('.placeLabels text').length));
+        /* a wheel turn zooms in, a double-click resets: the view ends as it began */
+        var svg = div.querySelector('svg'), r = svg.getBoundingClientRect();
+        var at = {clientX: r.left + r.width / 3, clientY: r.top + r.height / 3, bubbles: true};
+        svg.dispatchEvent(new WheelEvent('wheel', Object.assign({deltaY: -300}, at)));
+        return view.runAsync().then(function () {
+          div.setAttribute('data-zoom-wheel', String(view.signal('view').z));
+          svg.dispatchEvent(new MouseEvent('dblclick', at));
+          return view.runAsync();
+        }).then(function () {
+          div.setAttribute('data-zoom-reset', String(view.signal('view').z));
+        });
       });
     });
     if (inset) {
@@ -488,7 +514,6 @@
     spec.legends.forEach(function (l) {
       l.orient = 'right';
       delete l.fillColor;
-      if (l.titleLimit) l.titleLimit = 180;
     });
     spec.config = {legend: {labelFontSize: 11, titleFontSize: 12, offset: 12, rowPadding: 3,
                             labelLimit: 170}};
@@ -1344,7 +1369,7 @@
       try {
         var view = new vega.View(vega.parse(v.spec), {renderer: 'svg', container: v.el,
                                                       hover: true});
-        if (v.onView) v.onView(view);
+        if (v.onView) v.onView(view, v.el);
         v.el.vegaView = view;
         return view.runAsync();
       } catch (e) { fail(e); return Promise.resolve(); }
