@@ -81,6 +81,27 @@ int cli_write_file(const char *path, const strbuf *b) {
   return CLI_OK;
 }
 
+/* The map is as wide as the page: the box whose coastline it reads is the theater's,
+ * widened (never narrowed) to between 1.25 and 2.2 times as wide as high in Mercator,
+ * so that land fills the view wherever the theater's own box leaves it. */
+static void map_box(double *box) {
+  const double pi = 3.14159265358979323846, d2r = pi / 180;
+  if (!isfinite(box[0]) || box[2] <= box[0] || box[3] <= box[1])
+    return;
+  double s = fmax(box[1], -80), n = fmin(box[3], 80);
+  double y0 = log(tan(pi / 4 + s * d2r / 2)), y1 = log(tan(pi / 4 + n * d2r / 2));
+  double w = (box[2] - box[0]) * d2r, h = y1 - y0;
+  if (w < 1.25 * h) {
+    double grow = (1.25 * h - w) / d2r / 2;
+    box[0] -= grow;
+    box[2] += grow;
+  } else if (w > 2.2 * h) {
+    double ym = (y0 + y1) / 2, half = w / 2.2 / 2;
+    box[1] = fmax(-80, (2 * atan(exp(ym - half)) - pi / 2) / d2r);
+    box[3] = fmin(80, (2 * atan(exp(ym + half)) - pi / 2) / d2r);
+  }
+}
+
 int cli_write_report(store *st, int64_t run_id, const char *path) {
   rep_run *r = NULL;
   strbuf b = STRBUF_INIT;
@@ -95,10 +116,12 @@ int cli_write_report(store *st, int64_t run_id, const char *path) {
     rc = err == ERR_NOTFOUND ? CLI_BAD_INPUT : CLI_FAILURE;
     goto done;
   }
+  map_box(r->bbox);
   if (cli_coast_read(&coast, r->bbox, source, sizeof source)) goto done;
   rep_lines lines = {coast.nline, coast.start, coast.lat, coast.lon, source};
   rep_options opt = REP_OPTIONS_INIT;
   opt.coast = &lines;
+  opt.coast_level = coast.level;
   opt.title = ops_title;
   err = rep_html(&b, r, &opt);
   if (err == ERR_NOTFOUND) {

@@ -8,7 +8,7 @@
 #include "err.h"
 
 int rep_export_json(strbuf *b, const rep_run *r) {
-  rep__data_json(b, r, NULL, 0);
+  rep__data_json(b, r, NULL, NULL, 0);
   strbuf_put(b, "\n");
   return b->failed ? ERR_NOMEM : 0;
 }
@@ -234,7 +234,7 @@ int rep_export_geojson(strbuf *b, const rep_run *r, const rep_lines *coast) {
     splice_features(b, r->layer_doc[i], &any);
   if (coast && coast->nline) {
     strbuf_put(b, any ? ",\n" : "\n");
-    rep__coast_features(b, coast);
+    rep__coast_features(b, coast, NULL);
   }
   strbuf_put(b, "]}\n");
   return b->failed ? ERR_NOMEM : 0;

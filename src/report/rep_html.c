@@ -156,12 +156,14 @@ static void num_array(strbuf *b, const double *v, size_t n, double scale) {
   strbuf_put(b, "]");
 }
 
-void rep__coast_features(strbuf *b, const rep_lines *coast) {
+void rep__coast_features(strbuf *b, const rep_lines *coast, const int *level) {
   for (size_t i = 0; coast && i < coast->nline; i++) {
     if (i)
       strbuf_put(b, ",\n");
-    strbuf_put(b, "{\"type\":\"Feature\",\"properties\":{\"layer\":\"coastline\"},"
-                   "\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+    strbuf_put(b, "{\"type\":\"Feature\",\"properties\":{\"layer\":\"coastline\"");
+    if (level)
+      strbuf_printf(b, ",\"level\":%d", level[i]);
+    strbuf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
     for (size_t k = coast->start[i]; k < coast->start[i + 1]; k++)
       strbuf_printf(b, "%s[%.4f,%.4f]", k > coast->start[i] ? "," : "", coast->lon[k],
                      coast->lat[k]);
@@ -215,7 +217,8 @@ static void metric_json(strbuf *b, const rep_run *r, size_t m, int with_values) 
   strbuf_put(b, "}");
 }
 
-void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, int with_values) {
+void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, const int *level,
+                    int with_values) {
   const store_run_row *run = &r->run;
   strbuf_printf(b, "{\"run\":{\"id\":%lld,\"scenario_name\":", (long long)run->id);
   strbuf_json_str(b, run->scenario_name);
@@ -264,8 +267,13 @@ void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, int wit
   }
   strbuf_put(b, "]");
   if (coast) {
-    strbuf_put(b, ",\n\"coast\":{\"type\":\"FeatureCollection\",\"features\":[");
-    rep__coast_features(b, coast);
+    /* bbox: the box the lines were clipped to, along which the page closes land */
+    strbuf_put(b, ",\n\"coast\":{\"type\":\"FeatureCollection\",");
+    if (isfinite(r->bbox[0]))
+      strbuf_printf(b, "\"bbox\":[%.4f,%.4f,%.4f,%.4f],", r->bbox[0], r->bbox[1], r->bbox[2],
+                    r->bbox[3]);
+    strbuf_put(b, "\"features\":[");
+    rep__coast_features(b, coast, level);
     strbuf_put(b, "]}");
   }
   strbuf_put(b, "}");
@@ -591,7 +599,7 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
   strbuf_put(b, "<p id=\"straits-status\" data-status=\"pending\">views not rendered "
                  "(JavaScript is off?)</p>\n");
   strbuf_put(b, "<script type=\"application/json\" id=\"straits-data\">");
-  rep__data_json(b, r, opt->coast, 1);
+  rep__data_json(b, r, opt->coast, opt->coast_level, 1);
   strbuf_put(b, "</script>\n");
   doc_element(b, "doc-sync", r->sync_doc);
   doc_element(b, "doc-findings", r->findings_doc);

@@ -29,9 +29,11 @@ void rep__show(rep__shown *o, const rep_run *r, size_t m);
 /* The data the page and the JSON export share: run, scenario, theater, metrics
  * (values for histograms when with_values), bands.  The coastline as a GeoJSON
  * FeatureCollection when coast is not NULL. */
-void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, int with_values);
-/* Coastline polylines as GeoJSON LineString features, comma-separated. */
-void rep__coast_features(strbuf *b, const rep_lines *coast);
+void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, const int *level,
+                    int with_values);
+/* Coastline polylines as GeoJSON LineString features, comma-separated; with level
+ * (NULL: none) each says its GSHHG level in properties.level. */
+void rep__coast_features(strbuf *b, const rep_lines *coast, const int *level);
 /* The value of member `key` of the top-level JSON object in json: *start and *len
  * delimit its text.  Returns 0, or -1 when absent or the text is not an object.
  * Strings (with escapes) and nesting are skipped properly; nothing is validated. */

@@ -77,7 +77,8 @@ typedef struct rep_run {
   char **section_doc;      /* report.section.* bodies, ordered by name */
   size_t nlayer;
   char **layer_doc;        /* map.layer.* bodies, ordered by name */
-  double bbox[4];          /* west, south, east, north (degrees); NaN if no theater */
+  double bbox[4];          /* west, south, east, north (degrees); NaN if no theater;
+                              the box of the coastline passed with it (a caller may widen it) */
 } rep_run;
 
 /* Read run run_id (0: the newest) from the store.  ERR_NOTFOUND when the store has
@@ -91,9 +92,13 @@ typedef struct rep_options {
   /* The title of a metric module's group (the models' titles: the report includes no
    * model), or NULL for its id; NULL: ids only. */
   const char *(*title)(const char *module);
+  /* [coast->nline] GSHHG level of each line (1 land, 2 lake, 3 island in a lake, 4
+   * pond, as geo_coast has it), or NULL: the map draws the coastline without filling
+   * the land. */
+  const int *coast_level;
 } rep_options;
 
-#define REP_OPTIONS_INIT {NULL, NULL, NULL}
+#define REP_OPTIONS_INIT {NULL, NULL, NULL, NULL}
 
 /* The report as one HTML document. */
 int rep_html(strbuf *out, const rep_run *r, const rep_options *opt);

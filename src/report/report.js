@@ -49,11 +49,12 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  function addView(parent, spec, cls) {
+  /* onView(view), when given, is called with the Vega view once it is made. */
+  function addView(parent, spec, cls, onView) {
     var div = el('div', {'class': 'view ' + (cls || '')});
     parent.appendChild(div);
     spec.config = Object.assign({}, CONFIG, spec.config || {});
-    views.push({el: div, spec: spec});
+    views.push({el: div, spec: spec, onView: onView});
   }
   function section(id, title, where) {
     var s = document.getElementById(id);
@@ -140,28 +141,166 @@
       a += (ring[j][0] - ring[i][0]) * (ring[j][1] + ring[i][1]);
     return a > 0 ? ring.slice().reverse() : ring; /* a > 0: counterclockwise */
   }
+  /* ---- land from the coastline ---------------------------------------------- */
+  /* GSHHG's lines keep land on their left.  Lines cut by the coastline's box (coast.bbox)
+   * are joined end to end (bins split them), clipped exactly to the box and closed
+   * along it, walking the box anticlockwise from each exit to the next entry; lines
+   * closed in themselves are rings.  Returns one Polygon per ring, properties.level
+   * its GSHHG level (odd: land, even: water), in level order, rings clockwise as
+   * d3-geo wants them.  Box edges are densified: d3-geo draws great circles. */
+  function landPolygons(coast) {
+    var bb = coast && coast.bbox;
+    if (!bb || !coast.features.length || coast.features[0].properties.level === undefined)
+      return [];
+    var W = bb[0], S = bb[1], E = bb[2], N = bb[3], EPS = 1e-9;
+    function inside(p) { return p[0] >= W && p[0] <= E && p[1] >= S && p[1] <= N; }
+    function clipT(a, b) { /* Liang-Barsky: the part of a->b inside, as [t0, t1] */
+      var t0 = 0, t1 = 1, dx = b[0] - a[0], dy = b[1] - a[1];
+      var p = [-dx, dx, -dy, dy], q = [a[0] - W, E - a[0], a[1] - S, N - a[1]];
+      for (var i = 0; i < 4; i++) {
+        if (p[i] === 0) { if (q[i] < 0) return null; continue; }
+        var r = q[i] / p[i];
+        if (p[i] < 0) { if (r > t1) return null; if (r > t0) t0 = r; }
+        else { if (r < t0) return null; if (r < t1) t1 = r; }
+      }
+      return t0 <= t1 ? [t0, t1] : null;
+    }
+    function lerp(a, b, t) { return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]; }
+    function onEdge(p) {
+      return Math.abs(p[0] - W) < EPS || Math.abs(p[0] - E) < EPS ||
+             Math.abs(p[1] - S) < EPS || Math.abs(p[1] - N) < EPS;
+    }
+    function key(p) { return p[0].toFixed(4) + ',' + p[1].toFixed(4); }
+    var rings = [], runs = [];
+    coast.features.forEach(function (f) {
+      var c = f.geometry.coordinates, L = f.properties.level || 1, cur = null;
+      for (var i = 0; i + 1 < c.length; i++) {
+        var t = clipT(c[i], c[i + 1]);
+        if (!t) { if (cur) runs.push(cur); cur = null; continue; }
+        if (!cur) cur = {pts: [t[0] > 0 ? lerp(c[i], c[i + 1], t[0]) : c[i]], level: L};
+        cur.pts.push(t[1] < 1 ? lerp(c[i], c[i + 1], t[1]) : c[i + 1]);
+        if (t[1] < 1) { runs.push(cur); cur = null; }
+      }
+      if (cur) runs.push(cur);
+    });
+    /* join runs end to start */
+    var byStart = {};
+    runs.forEach(function (r) {
+      if (!onEdge(r.pts[0])) (byStart[key(r.pts[0])] = byStart[key(r.pts[0])] || []).push(r);
+    });
+    function take(p) {
+      var list = byStart[key(p)] || [];
+      for (var i = 0; i < list.length; i++) if (!list[i].used) return list[i];
+      return null;
+    }
+    var edgeChains = [];
+    function chain(r0) {
+      var pts = r0.pts.slice(), r = r0;
+      r0.used = true;
+      for (;;) {
+        var end = pts[pts.length - 1];
+        if (onEdge(end) && pts.length > 1 && onEdge(pts[0])) { edgeChains.push({pts: pts}); return; }
+        if (key(end) === key(pts[0]) && pts.length > 3) { rings.push({pts: pts, level: r0.level}); return; }
+        r = take(end);
+        if (!r) return; /* dangling: not filled */
+        r.used = true;
+        pts = pts.concat(r.pts.slice(1));
+      }
+    }
+    runs.forEach(function (r) { if (!r.used && onEdge(r.pts[0])) chain(r); });
+    runs.forEach(function (r) { if (!r.used) chain(r); });
+    /* close the chains along the box: perimeter position 0..4, anticlockwise from SW */
+    function perim(p) {
+      if (Math.abs(p[1] - S) < EPS) return (p[0] - W) / (E - W);
+      if (Math.abs(p[0] - E) < EPS) return 1 + (p[1] - S) / (N - S);
+      if (Math.abs(p[1] - N) < EPS) return 2 + (E - p[0]) / (E - W);
+      return 3 + (N - p[1]) / (N - S);
+    }
+    function at(t) {
+      t = ((t % 4) + 4) % 4;
+      var k = Math.floor(t), u = t - k;
+      return k === 0 ? [W + u * (E - W), S] : k === 1 ? [E, S + u * (N - S)] :
+             k === 2 ? [E - u * (E - W), N] : [W, N - u * (N - S)];
+    }
+    edgeChains.forEach(function (c) {
+      c.t0 = perim(c.pts[0]); c.t1 = perim(c.pts[c.pts.length - 1]);
+    });
+    edgeChains.forEach(function (c0) {
+      if (c0.done) return;
+      var ring = [], c = c0, guard = 0;
+      while (c && guard++ <= edgeChains.length) {
+        c.done = true;
+        ring = ring.concat(c.pts);
+        var next = null, best = Infinity;
+        edgeChains.forEach(function (d) {
+          if (d.done && d !== c0) return;
+          var gap = d.t0 - c.t1;
+          if (gap < 0) gap += 4;
+          if (gap < best) { best = gap; next = d; }
+        });
+        if (!next) break;
+        for (var t = Math.floor(c.t1 * 100 + 1) / 100; t < c.t1 + best; t += 0.01) ring.push(at(t));
+        if (next === c0) {
+          ring.push(ring[0]);
+          rings.push({pts: ring, level: 1});
+          break;
+        }
+        c = next;
+      }
+    });
+    return rings.sort(function (a, b) { return a.level - b.level; }).map(function (r) {
+      return {type: 'Feature', properties: {level: r.level},
+              geometry: {type: 'Polygon', coordinates: [clockwise(r.pts)]}};
+    });
+  }
+
+  /* Fixed colours by kind, the same in every report (not by order of appearance);
+   * a kind not listed is grey. */
+  var REGION_KINDS = ['combat_area', 'territory', 'inspection_zone', 'exclusion',
+                      'quarantine', 'blockade', 'sar_area', 'other'];
+  var REGION_COLOURS = ['#d62728', '#1f77b4', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2',
+                        '#17becf', '#7f7f7f'];
+  var PLACE_KINDS = ['port', 'airfield', 'base', 'city', 'island', 'point', 'sea_area', 'other'];
+  var PLACE_COLOURS = ['#d95f02', '#e7298a', '#7570b3', '#1b9e77', '#66a61e', '#666666',
+                       '#a6761d', '#999999'];
+  var ROUTE_KINDS = ['sea', 'air', 'land', 'other'];
+  var ROUTE_COLOURS = ['#2ca02c', '#17becf', '#8c564b', '#7f7f7f'];
+  function knownKind(kinds, k) { return kinds.indexOf(k) >= 0 ? k : 'other'; }
+  function present(list, field) { /* kinds present, in the fixed order */
+    var seen = {};
+    list.forEach(function (x) { seen[field(x)] = 1; });
+    return function (kinds) { return kinds.filter(function (k) { return seen[k]; }); };
+  }
+  var SEA = '#dcebf5', LAND = '#efeadf';
   function mapView() {
     var T = D.theater;
     if (!T || !T.features) return;
-    var feats = T.features, bb = T.bbox;
+    var feats = T.features;
+    var coast = D.coast ? D.coast.features : [];
+    var bb = D.coast && D.coast.bbox ? D.coast.bbox : T.bbox;
     var regions = feats.filter(function (f) { return f.properties.layer === 'region'; })
       .map(function (f) {
-        return {type: 'Feature', properties: f.properties,
+        return {type: 'Feature', properties: Object.assign({}, f.properties,
+                  {kind: knownKind(REGION_KINDS, f.properties.kind)}),
                 geometry: {type: 'Polygon', coordinates: f.geometry.coordinates.map(clockwise)}};
       });
-    var routes = feats.filter(function (f) { return f.properties.layer === 'route'; });
+    var routes = feats.filter(function (f) { return f.properties.layer === 'route'; })
+      .map(function (f) {
+        return Object.assign({}, f, {properties: Object.assign({}, f.properties,
+                                      {kind: knownKind(ROUTE_KINDS, f.properties.kind)})});
+      });
     var places = feats.filter(function (f) { return f.properties.layer === 'place'; })
       .map(function (f) {
-        return {id: f.properties.id, name: f.properties.name, kind: f.properties.kind,
+        return {id: f.properties.id, name: f.properties.name || f.properties.id,
+                kind: knownKind(PLACE_KINDS, f.properties.kind),
                 lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1]};
       });
-    var coast = D.coast ? D.coast.features : [];
+    var land = landPolygons(D.coast);
     var s = section('map', 'Theater', 'straits-top');
     var spec = {
       $schema: 'https://vega.github.io/schema/vega/v5.json',
-      width: 900, height: 640, padding: {left: 4, right: 4, top: 28, bottom: 4},
-      autosize: 'none',
-      background: '#e8f1f8',
+      width: 900, height: 640, padding: {left: 4, right: 4, top: 4, bottom: 4},
+      autosize: 'pad',
       title: {text: 'The theater: places, regions, routes' +
                     (D.docs.layers.length ? ' and what the models add' : '') +
                     (coast.length ? '' : ' (no coastline data)')},
@@ -171,6 +310,7 @@
                      size: {signal: '[width, height]'},
                      clipExtent: {signal: '[[0, 0], [width, height]]'}}],
       data: [
+        {name: 'land', values: land},
         {name: 'graticule', transform: [{type: 'graticule', step: [5, 5]}]},
         {name: 'coast', values: coast},
         {name: 'regions', values: regions},
@@ -179,37 +319,39 @@
          transform: [{type: 'geopoint', projection: 'proj', fields: ['lon', 'lat']}]}
       ],
       scales: [
-        {name: 'regionColor', type: 'ordinal',
-         domain: {data: 'regions', field: 'properties.kind'},
-         range: ['#d62728', '#1f77b4', '#ff7f0e', '#9467bd', '#8c564b']},
-        {name: 'routeColor', type: 'ordinal', domain: {data: 'routes', field: 'properties.kind'},
-         range: ['#2ca02c', '#17becf', '#7f7f7f']},
-        {name: 'placeColor', type: 'ordinal', domain: {data: 'places', field: 'kind'},
-         range: {scheme: 'dark2'}}
+        {name: 'regionColor', type: 'ordinal', domain: REGION_KINDS, range: REGION_COLOURS},
+        {name: 'routeColor', type: 'ordinal', domain: ROUTE_KINDS, range: ROUTE_COLOURS},
+        {name: 'placeColor', type: 'ordinal', domain: PLACE_KINDS, range: PLACE_COLOURS}
       ],
       legends: [
-        {fill: 'regionColor', title: 'region', orient: 'top-left', symbolType: 'square',
-         fillColor: 'rgba(255,255,255,0.85)', padding: 6},
-        {stroke: 'routeColor', title: 'route', orient: 'top-left', symbolType: 'stroke',
-         fillColor: 'rgba(255,255,255,0.85)', padding: 6},
-        {fill: 'placeColor', title: 'place', orient: 'bottom-left', symbolType: 'circle',
-         fillColor: 'rgba(255,255,255,0.85)', padding: 6}
+        {fill: 'regionColor', title: 'region (by kind)', symbolType: 'square',
+         values: present(regions, function (f) { return f.properties.kind; })(REGION_KINDS)},
+        {stroke: 'routeColor', title: 'route', symbolType: 'stroke',
+         values: present(routes, function (f) { return f.properties.kind; })(ROUTE_KINDS)},
+        {fill: 'placeColor', title: 'place', symbolType: 'circle',
+         values: present(places, function (p) { return p.kind; })(PLACE_KINDS)}
       ],
       marks: [
+        {type: 'rect', name: 'sea', encode: {update: {x: {value: 0}, y: {value: 0},
+          width: {signal: 'width'}, height: {signal: 'height'}, fill: {value: SEA}}}},
+        {type: 'shape', name: 'landShapes', from: {data: 'land'},
+         encode: {update: {fill: {signal: "datum.properties.level % 2 ? '" + LAND + "' : '" +
+                                          SEA + "'"}, stroke: {value: null}}},
+         transform: [{type: 'geoshape', projection: 'proj'}]},
         {type: 'shape', from: {data: 'graticule'},
-         encode: {update: {stroke: {value: '#c5d6e3'}, strokeWidth: {value: 0.5},
-                           fill: {value: 'transparent'}}},
+         encode: {update: {stroke: {value: '#9fb7c9'}, strokeWidth: {value: 0.5},
+                           strokeOpacity: {value: 0.6}, fill: {value: 'transparent'}}},
          transform: [{type: 'geoshape', projection: 'proj'}]},
         {type: 'shape', from: {data: 'coast'},
-         encode: {update: {stroke: {value: '#3b3b3b'}, strokeWidth: {value: 0.9},
+         encode: {update: {stroke: {value: '#7d7d70'}, strokeWidth: {value: 0.7},
                            fill: {value: 'transparent'}}},
          transform: [{type: 'geoshape', projection: 'proj'}]},
         {type: 'shape', from: {data: 'regions'},
          encode: {update: {fill: {scale: 'regionColor', field: 'properties.kind'},
-                           fillOpacity: {value: 0.18},
+                           fillOpacity: {value: 0.15},
                            stroke: {scale: 'regionColor', field: 'properties.kind'},
                            strokeWidth: {value: 1.5},
-                           tooltip: {field: 'properties.name'}}},
+                           tooltip: {signal: "datum.properties.name + ' (' + datum.properties.kind + ')'"}}},
          transform: [{type: 'geoshape', projection: 'proj'}]},
         {type: 'shape', from: {data: 'routes'},
          encode: {update: {stroke: {scale: 'routeColor', field: 'properties.kind'},
@@ -224,7 +366,7 @@
                            tooltip: {signal: "datum.name + ' (' + datum.kind + ')'"}}}},
         /* Labels where they fit without overlapping (Vega's label transform); a
          * crowded place keeps its tooltip. */
-        {type: 'text', from: {data: 'placeMarks'},
+        {type: 'text', name: 'placeLabels', from: {data: 'placeMarks'},
          encode: {enter: {text: {field: 'datum.name'}, fontSize: {value: 11},
                           fill: {value: '#1a1a1a'}}},
          transform: [{type: 'label', size: {signal: '[width, height]'}, offset: [5],
@@ -233,12 +375,148 @@
       ]
     };
     /* Legends only for what the theater has (an empty one is a titled empty box). */
-    var has = {regionColor: regions, routeColor: routes, placeColor: places};
-    spec.legends = spec.legends.filter(function (l) { return has[l.fill || l.stroke].length; });
+    spec.legends = spec.legends.filter(function (l) { return l.values.length; });
     addLayers(spec);
     var inset = sarInset(spec);
-    addView(s, spec, 'map');
-    if (inset) addView(s, inset, 'map');
+    theaterChrome(spec, bb, s);
+    addView(s, spec, 'map theater', function (view, div) {
+      window.addEventListener('resize', function () {
+        var w = mapWidth(s);
+        if (w !== view.width()) view.width(w).height(Math.round(w / spec.aspect)).runAsync();
+      });
+      /* what the browser test reads: land polygons drawn, zoom signals, and whether
+       * every legend lies outside the map's rectangle */
+      view.runAsync().then(function () {
+        var sea = div.querySelector('.sea path, .sea rect');
+        var box = sea ? sea.getBoundingClientRect() : null;
+        var outside = Array.prototype.every.call(div.querySelectorAll('.role-legend'),
+          function (g) {
+            var r = g.getBoundingClientRect();
+            return box && (r.left >= box.right - 1 || r.top >= box.bottom - 1);
+          });
+        div.setAttribute('data-land', String(view.data('land').length));
+        div.setAttribute('data-zoom', String(view.signal('view').z));
+        div.setAttribute('data-legends', outside ? 'outside' : 'over the map');
+        div.setAttribute('data-labels', String(div.querySelectorAll('.placeLabels text').length));
+        /* a wheel turn zooms in, a double-click resets: the view ends as it began */
+        var svg = div.querySelector('svg'), r = svg.getBoundingClientRect();
+        var at = {clientX: r.left + r.width / 3, clientY: r.top + r.height / 3, bubbles: true};
+        svg.dispatchEvent(new WheelEvent('wheel', Object.assign({deltaY: -300}, at)));
+        return view.runAsync().then(function () {
+          div.setAttribute('data-zoom-wheel', String(view.signal('view').z));
+          svg.dispatchEvent(new MouseEvent('dblclick', at));
+          return view.runAsync();
+        }).then(function () {
+          div.setAttribute('data-zoom-reset', String(view.signal('view').z));
+        });
+      });
+    });
+    if (inset) {
+      inset.legends.forEach(function (l) { l.orient = 'right'; });
+      addView(s, inset, 'map');
+    }
+  }
+  function mapWidth(s) { return Math.max(480, (s.clientWidth || 1200) - 200); }
+  /* What only the theater map has: the page's width, zoom and pan (wheel, drag,
+   * double-click to reset), the graticule labelled on its edges, a scale bar, and the
+   * legends below it. */
+  function theaterChrome(spec, bb, s) {
+    var rad = Math.PI / 180;
+    var dl = (bb[2] - bb[0]) * rad, y0 = mercY(bb[1]), y1 = mercY(bb[3]);
+    spec.aspect = Math.max(0.6, Math.min(2.5, dl / (y1 - y0)));
+    spec.width = mapWidth(s);
+    spec.height = Math.round(spec.width / spec.aspect);
+    var cx = (bb[0] + bb[2]) / 2 * rad, cy = (y0 + y1) / 2;
+    var span = Math.max(bb[2] - bb[0], bb[3] - bb[1]);
+    var step = span > 24 ? 5 : span > 10 ? 2 : span > 4 ? 1 : 0.5;
+    spec.data.forEach(function (d) {
+      if (d.name === 'graticule') d.transform[0].step = [step, step];
+    });
+    var w = 'width / 2 - x()', h = 'height / 2 - y()';
+    var wheel = 'clamp(view.z * pow(1.002, -event.deltaY * pow(16, event.deltaMode)), 1, 60)';
+    spec.signals = [
+      {name: 'k0', update: 'min(width / ' + dl + ', height / ' + (y1 - y0) + ')'},
+      /* z: zoom (1: the whole theater); cx, cy: the centre in radians of longitude and
+       * Mercator y */
+      {name: 'view', value: {z: 1, cx: cx, cy: cy},
+       on: [{events: {type: 'wheel', consume: true},
+             update: '{z: ' + wheel + ', cx: view.cx - (' + w + ') / (k0 * view.z) + (' + w +
+                     ') / (k0 * ' + wheel + '), cy: view.cy + (' + h + ') / (k0 * view.z) - (' +
+                     h + ') / (k0 * ' + wheel + ')}'},
+            {events: 'dblclick', update: '{z: 1, cx: ' + cx + ', cy: ' + cy + '}'},
+            {events: '[mousedown, window:mouseup] > window:mousemove',
+             update: '{z: view.z, cx: down.cx - (x() - down.x) / (k0 * view.z), ' +
+                     'cy: down.cy + (y() - down.y) / (k0 * view.z)}'}]},
+      {name: 'down', value: {x: 0, y: 0, cx: cx, cy: cy},
+       on: [{events: 'mousedown', update: '{x: x(), y: y(), cx: view.cx, cy: view.cy}'}]},
+      {name: 'k', update: 'k0 * view.z'},
+      /* kilometres a pixel at the centre, and bars of a round length about 120 px */
+      {name: 'kmpx', update: '6371.0088 * cos(2 * atan(exp(view.cy)) - PI / 2) / k'},
+      {name: 'barKm', update: 'pow(10, floor(log(120 * kmpx) / LN10)) * ' +
+        '(120 * kmpx / pow(10, floor(log(120 * kmpx) / LN10)) >= 5 ? 5 : ' +
+        '120 * kmpx / pow(10, floor(log(120 * kmpx) / LN10)) >= 2 ? 2 : 1)'},
+      {name: 'nmpx', update: 'kmpx / 1.852'},
+      {name: 'barNm', update: 'pow(10, floor(log(120 * nmpx) / LN10)) * ' +
+        '(120 * nmpx / pow(10, floor(log(120 * nmpx) / LN10)) >= 5 ? 5 : ' +
+        '120 * nmpx / pow(10, floor(log(120 * nmpx) / LN10)) >= 2 ? 2 : 1)'}
+    ];
+    spec.projections = [{name: 'proj', type: 'mercator', scale: {signal: 'k'},
+                         translate: {signal: '[width / 2 - k * view.cx, height / 2 + k * view.cy]'},
+                         clipExtent: {signal: '[[0, 0], [width, height]]'}}];
+    /* the graticule's labels on the left and bottom edges */
+    var ticks = [];
+    for (var lon = Math.ceil((bb[0] - 20) / step) * step; lon <= bb[2] + 20; lon += step)
+      ticks.push({lon: lon, lat: (bb[1] + bb[3]) / 2, axis: 'lon',
+                  text: Math.abs(lon % 360 > 180 ? 360 - lon % 360 : lon) + '°' +
+                        (lon % 360 > 180 || lon < 0 ? 'W' : lon % 180 === 0 ? '' : 'E')});
+    for (var lat = Math.ceil((bb[1] - 20) / step) * step; lat <= bb[3] + 20; lat += step)
+      if (Math.abs(lat) < 85)
+        ticks.push({lon: (bb[0] + bb[2]) / 2, lat: lat, axis: 'lat',
+                    text: Math.abs(lat) + '°' + (lat > 0 ? 'N' : lat < 0 ? 'S' : '')});
+    spec.data.push({name: 'ticks', values: ticks,
+                    transform: [{type: 'geopoint', projection: 'proj', fields: ['lon', 'lat']},
+                                {type: 'filter', expr: "datum.axis === 'lon' ? " +
+                                  'datum.x > 20 && datum.x < width - 20 : ' +
+                                  'datum.y > 12 && datum.y < height - 12'}]});
+    spec.data.push({name: 'bar', values: [{}]});
+    var halo = {stroke: {value: '#fff'}, strokeWidth: {value: 3}, strokeOpacity: {value: 0.8}};
+    var edge = [halo, {}].map(function (hl) {
+      return {type: 'text', from: {data: 'ticks'},
+        encode: {update: Object.assign({
+          x: {signal: "datum.axis === 'lon' ? datum.x : 3"},
+          y: {signal: "datum.axis === 'lon' ? height - 3 : datum.y"},
+          align: {signal: "datum.axis === 'lon' ? 'center' : 'left'"},
+          baseline: {signal: "datum.axis === 'lon' ? 'bottom' : 'middle'"},
+          text: {field: 'text'}, fontSize: {value: 10}, fill: {value: '#35536b'}}, hl)}};
+    });
+    var sb = function (row, len, label) {
+      var y = 'height - ' + (34 - row * 16);
+      return [
+        {type: 'rule', from: {data: 'bar'}, encode: {update: {x: {signal: 'width - 24 - ' + len},
+          x2: {signal: 'width - 24'}, y: {signal: y}, stroke: {value: '#222'},
+          strokeWidth: {value: 3}}}},
+        {type: 'text', from: {data: 'bar'}, encode: {update: Object.assign({
+          x: {signal: 'width - 28 - ' + len}, y: {signal: y}, align: {value: 'right'},
+          baseline: {value: 'middle'}, fontSize: {value: 10}, fill: {value: '#222'},
+          text: {signal: label}}, halo)}},
+        {type: 'text', from: {data: 'bar'}, encode: {update: {
+          x: {signal: 'width - 28 - ' + len}, y: {signal: y}, align: {value: 'right'},
+          baseline: {value: 'middle'}, fontSize: {value: 10}, fill: {value: '#222'},
+          text: {signal: label}}}}];
+    };
+    spec.marks = spec.marks.concat(edge,
+      sb(0, 'barKm / kmpx', "format(barKm, ',') + ' km'"),
+      sb(1, 'barNm / nmpx', "format(barNm, ',') + ' NM'"));
+    spec.marks.push({type: 'text', name: 'hint', encode: {update: {x: {signal: 'width - 4'},
+      y: {value: 4}, align: {value: 'right'}, baseline: {value: 'top'}, fontSize: {value: 10},
+      fill: {value: '#35536b'}, text: {value: 'wheel: zoom · drag: pan · double-click: reset'}}}});
+    /* the legends beside the map, off the land, in one column on its right */
+    spec.legends.forEach(function (l) {
+      l.orient = 'right';
+      delete l.fillColor;
+    });
+    spec.config = {legend: {labelFontSize: 11, titleFontSize: 12, offset: 12, rowPadding: 3,
+                            labelLimit: 170}};
   }
 
   /* ---- the SAR case, zoomed: at theater scale a case covers a few pixels -------- */
@@ -1091,6 +1369,8 @@
       try {
         var view = new vega.View(vega.parse(v.spec), {renderer: 'svg', container: v.el,
                                                       hover: true});
+        if (v.onView) v.onView(view, v.el);
+        v.el.vegaView = view;
         return view.runAsync();
       } catch (e) { fail(e); return Promise.resolve(); }
     });

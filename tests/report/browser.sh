@@ -124,6 +124,30 @@ perl -0ne 'while (/role-legend-title".*?<\/g>/gs) { print "$&\n" if $& =~ /\x{20
 grep -q '>searches flown, by unit<' dom.html || fail "the zoomed SAR case has no key of the units"
 grep -q '>helo #1<' dom.html || fail "the zoomed SAR case does not label its searches"
 
+# The theater map (report.js writes what it measured on its view's element): land
+# filled from GSHHG polygons, legends beside the map and not on it, place labels
+# placed, a wheel turn zooming in and a double-click resetting; the spec has fixed
+# colours by kind, a scale bar and edge labels.
+theater=$(grep -o '<div class="view map theater"[^>]*>' dom.html || true)
+[ -n "$theater" ] || fail "no theater map view"
+if grep -q '"coast":{"type":"FeatureCollection","bbox":' report.html; then
+  land=$(echo "$theater" | sed -n 's/.*data-land="\([0-9]*\)".*/\1/p')
+  [ "${land:-0}" -ge 10 ] || fail "the map has ${land:-no} land polygons"
+  grep -q '"level":1' report.html || fail "the coastline has no GSHHG levels"
+fi
+echo "$theater" | grep -q 'data-legends="outside"' || fail "a legend lies over the map: $theater"
+labels=$(echo "$theater" | sed -n 's/.*data-labels="\([0-9]*\)".*/\1/p')
+[ "${labels:-0}" -ge 5 ] || fail "only ${labels:-0} place names on the map"
+echo "$theater" | grep -Eq 'data-zoom-wheel="(1\.[0-9]*[1-9][0-9]*|[2-9][0-9.]*)"' ||
+  fail "a wheel turn does not zoom the map: $theater"
+echo "$theater" | grep -q 'data-zoom-reset="1"' || fail "a double-click does not reset the map"
+grep -q "wheel: zoom" dom.html || fail "the map does not say how to zoom"
+grep -Eq '>[0-9,]+ km<' dom.html && grep -Eq '>[0-9,]+ NM<' dom.html || fail "no scale bar"
+grep -Eq '>[0-9.]+°N<' dom.html && grep -Eq '>[0-9.]+°E<' dom.html ||
+  fail "the graticule has no latitude/longitude labels"
+grep -q "REGION_KINDS = \['combat_area', 'territory', 'inspection_zone'" report.html ||
+  fail "region colours are not fixed by kind"
+
 # Spillover (the run's own sections, written by cmd_spillover.c): the missions
 # with and without it as the summary shows numbers (units, percentages, differences
 # in percentage points), the significant headline rows open and the rest collapsed;
