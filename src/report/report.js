@@ -398,7 +398,10 @@
         div.setAttribute('data-zoom', String(view.signal('view').z));
         div.setAttribute('data-legends', outside ? 'outside' : 'over the map');
         div.setAttribute('data-labels', String(div.querySelectorAll('.placeLabels text').length));
-        /* a wheel turn zooms in, a double-click resets: the view ends as it began */
+        /* Only for the browser test (the address ends in ';selftest', e.g.
+         * report.html#filter=fuel;selftest): a wheel turn zooms in, a double-click
+         * resets.  A reader's page is never touched. */
+        if (!/;selftest$/.test(window.location.hash)) return;
         var svg = div.querySelector('svg'), r = svg.getBoundingClientRect();
         var at = {clientX: r.left + r.width / 3, clientY: r.top + r.height / 3, bubbles: true};
         svg.dispatchEvent(new WheelEvent('wheel', Object.assign({deltaY: -300}, at)));
@@ -1354,7 +1357,7 @@
       count.textContent = words.length ? shownRows + ' of ' + rows.length + ' metrics' : '';
     }
     box.addEventListener('input', apply);
-    var m = /^#filter=(.*)$/.exec(location.hash);
+    var m = /^#filter=([^;]*)/.exec(location.hash);
     if (m) { box.value = decodeURIComponent(m[1]); apply(); }
   }
 

@@ -73,7 +73,7 @@ url="file://$SCRATCH/report.html"
 
 # One page load serves every check: the filter comes with the address
 # (report.html#filter=...), and the state before any filtering is the file's own.
-browse dom --enable-logging=stderr --v=0 --dump-dom "$url#filter=fill_rate" >dom.html 2>console.log ||
+browse dom --enable-logging=stderr --v=0 --dump-dom "$url#filter=fill_rate;selftest" >dom.html 2>console.log ||
   fail "chromium failed: $(tail -3 console.log)"
 status=$(grep -o '<p id="straits-status"[^>]*>[^<]*' dom.html || true)
 echo "$status"
