@@ -16,14 +16,14 @@
 
 void cli_error(const char *fmt, ...) {
   /* Messages quote paths and option values: their control bytes are shown escaped. */
-  char buf[2048];
+  char text[2048];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  int n = vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
   fputs("straits: ", stderr);
   if (n >= 0)
-    diag_put_escaped(stderr, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    diag_put_escaped(stderr, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
   fputc('\n', stderr);
 }
 

@@ -243,12 +243,12 @@ int cli_report_available(void) {
 
 /* The report's path beside the store, named after it: DIR/x.html for DIR/x.db (or for
  * DIR/x, a store without an extension), so that every study in a folder keeps its own. */
-void cli_report_path_for(char *buf, size_t size, const char *db) {
+void cli_report_path_for(char *text, size_t size, const char *db) {
   const char *base = strrchr(db, '/');
   base = base ? base + 1 : db;
   const char *dot = strrchr(base, '.');
   size_t stem = dot && dot > base ? (size_t)(dot - db) : strlen(db);
-  snprintf(buf, size, "%.*s.html", (int)stem, db);
+  snprintf(text, size, "%.*s.html", (int)stem, db);
 }
 
 /* Open an existing store (never create one by a typo). */

@@ -167,8 +167,8 @@ static int write_outputs(const sens_opts *o, const mc_sens *s, double base, cons
 
 #define SENS_TORNADO_ROWS 15 /* largest swings drawn */
 
-static void display_name(char *buf, size_t size, const mc_sens_param *p) {
-  snprintf(buf, size, "%s%s%s", p->name, *p->unit ? " " : "", p->unit);
+static void display_name(char *text, size_t size, const mc_sens_param *p) {
+  snprintf(text, size, "%s%s%s", p->name, *p->unit ? " " : "", p->unit);
 }
 
 /* The tornado: for each parameter, a bar from the response at its low end to the
@@ -434,7 +434,7 @@ int cmd_sensitivity(int argc, char **argv) {
   diag *d = diag_new();
   mc_sens s;
   oat_row *rows = NULL;
-  double *x = NULL, *lo = NULL, *hi = NULL, *buf = NULL, base, base_se;
+  double *x = NULL, *lo = NULL, *hi = NULL, *cells = NULL, base, base_se;
   sobol_out so = {0}, *sop = NULL;
   store *st = NULL;
   int64_t run = 0;
@@ -450,12 +450,12 @@ int cmd_sensitivity(int argc, char **argv) {
   if ((rc = mc_sens_eval(&s, NULL, &base, &base_se)) || (rc = run_oat(&s, rows, x))) goto out;
   if (o.sobol && s.nparam) {
     size_t k = s.nparam;
-    buf = calloc(6 * k, sizeof *buf);
+    cells = calloc(6 * k, sizeof *cells);
     lo = calloc(k, sizeof *lo), hi = calloc(k, sizeof *hi);
-    if (!buf || !lo || !hi) goto out;
+    if (!cells || !lo || !hi) goto out;
     for (size_t i = 0; i < k; i++) lo[i] = s.param[i].lo, hi[i] = s.param[i].hi;
     mc_sobol_ci ci = MC_SOBOL_CI_INIT;
-    so = (sobol_out){buf, buf + k, buf + 2 * k, buf + 3 * k, buf + 4 * k, buf + 5 * k,
+    so = (sobol_out){cells, cells + k, cells + 2 * k, cells + 3 * k, cells + 4 * k, cells + 5 * k,
                      ci.resamples, ci.level};
     ci.first_lo = so.first_lo, ci.first_hi = so.first_hi;
     ci.total_lo = so.total_lo, ci.total_hi = so.total_hi;
@@ -470,7 +470,7 @@ int cmd_sensitivity(int argc, char **argv) {
 out:
   if (d && diag_count(d, DIAG_ERROR)) diag_print(d, stderr, 0);
   else if (rc) cli_error("sensitivity failed: %s", err_strerror(rc));
-  free(rows), free(x), free(buf), free(lo), free(hi);
+  free(rows), free(x), free(cells), free(lo), free(hi);
   mc_sens_free(&s);
   store_close(st);
   diag_free(d);

@@ -152,12 +152,12 @@ static split_shown split_show(const mc_spill_split *sp) {
 }
 
 /* v * scale as the report shows it (rep_fmt), with a sign when signed ("+7.7"). */
-static void split_num(char *buf, size_t size, double v, const split_shown *o, int with_sign) {
+static void split_num(char *text, size_t size, double v, const split_shown *o, int with_sign) {
   char digits[64];
   rep_fmt(digits, sizeof digits, v * o->scale, o->decimals);
   int zero = !isnan(v) && strspn(digits, "-0.,") == strlen(digits);
   const char *p = digits + (zero && digits[0] == '-'); /* no "-0.0" */
-  snprintf(buf, size, "%s%s", with_sign && !zero && !isnan(v) && *p != '-' ? "+" : "", p);
+  snprintf(text, size, "%s%s", with_sign && !zero && !isnan(v) && *p != '-' ? "+" : "", p);
 }
 
 /* Terminal columns of a UTF-8 string ("km\u00b2" is three). */

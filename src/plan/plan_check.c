@@ -120,15 +120,15 @@ static void note(checker *k, plan_finding *f, scn_loc at, const char *fmt, ...) 
 static const char *sit_id(const checker *k, int s) { return k->a->sit[s].id; }
 
 /* "'a', 'b' and 'c'" for the members of a bit set of table names. */
-static void name_list(char *buf, size_t len, uint64_t set, const char *(*name)(const checker *, int),
+static void name_list(char *text, size_t len, uint64_t set, const char *(*name)(const checker *, int),
                       const checker *k, size_t n) {
   size_t used = 0, total = 0, seen = 0;
-  buf[0] = '\0';
+  text[0] = '\0';
   for (size_t i = 0; i < n; i++) total += (set >> i) & 1;
   for (size_t i = 0; i < n && used < len; i++) {
     if (!((set >> i) & 1)) continue;
     const char *sep = seen == 0 ? "" : seen + 1 == total ? " and " : ", ";
-    used += (size_t)snprintf(buf + used, len - used, "%s'%s'", sep, name(k, (int)i));
+    used += (size_t)snprintf(text + used, len - used, "%s'%s'", sep, name(k, (int)i));
     seen++;
   }
 }
@@ -136,7 +136,7 @@ static void name_list(char *buf, size_t len, uint64_t set, const char *(*name)(c
 static const char *gate_id(const checker *k, int g) { return k->a->gate[g].id; }
 static const char *area_id(const checker *k, int x) { return k->a->area[x].id; }
 
-static void duration_text(char *buf, size_t len, double s) { qty_format(buf, len, s, QTY_DURATION); }
+static void duration_text(char *text, size_t len, double s) { qty_format(text, len, s, QTY_DURATION); }
 
 /* ---- what can happen ----------------------------------------------------------------------- */
 
@@ -342,13 +342,13 @@ static size_t count_leaves(const pl_cond *c) {
   return n;
 }
 
-static const char *node_name(const checker *k, int v, char *buf, size_t len) {
+static const char *node_name(const checker *k, int v, char *text, size_t len) {
   size_t nt = k->p->ntask;
   if ((size_t)v < nt)
-    snprintf(buf, len, "task '%s'", k->p->task[v].id);
+    snprintf(text, len, "task '%s'", k->p->task[v].id);
   else
-    snprintf(buf, len, "phase '%s'", k->p->phase[(size_t)v - nt].id);
-  return buf;
+    snprintf(text, len, "phase '%s'", k->p->phase[(size_t)v - nt].id);
+  return text;
 }
 
 static scn_loc node_loc(const checker *k, int v) {
@@ -451,24 +451,24 @@ static const pl_cond *impossible_leaf(const checker *k, const pl_cond *c) {
   return c;
 }
 
-static void describe_leaf(const checker *k, const pl_cond *c, char *buf, size_t len) {
+static void describe_leaf(const checker *k, const pl_cond *c, char *text, size_t len) {
   char a[32], b[32];
   switch (c->kind) {
   case SCN_COND_AT:
     duration_text(a, sizeof a, c->at);
     duration_text(b, sizeof b, k->sc->horizon);
-    snprintf(buf, len, "time %s is past the horizon %s", a, b);
+    snprintf(text, len, "time %s is past the horizon %s", a, b);
     break;
-  case SCN_COND_EVENT: snprintf(buf, len, "event '%s' can never occur", k->sc->event[c->ref].id); break;
+  case SCN_COND_EVENT: snprintf(text, len, "event '%s' can never occur", k->sc->event[c->ref].id); break;
   case SCN_COND_CHANGE:
-    snprintf(buf, len, "situation change '%s' is never decided", k->p->change[c->ref].id);
+    snprintf(text, len, "situation change '%s' is never decided", k->p->change[c->ref].id);
     break;
-  case SCN_COND_SITUATION: snprintf(buf, len, "situation '%s' is never in force", sit_id(k, c->ref)); break;
-  case SCN_COND_GATE: snprintf(buf, len, "gate '%s' never opens", gate_id(k, c->ref)); break;
-  case SCN_COND_PHASE: snprintf(buf, len, "phase '%s' never begins", k->p->phase[c->ref].id); break;
-  case SCN_COND_TASK: snprintf(buf, len, "task '%s' never starts", k->p->task[c->ref].id); break;
-  case SCN_COND_DONE: snprintf(buf, len, "task '%s' never finishes", k->p->task[c->ref].id); break;
-  default: snprintf(buf, len, "no alternative can hold"); break;
+  case SCN_COND_SITUATION: snprintf(text, len, "situation '%s' is never in force", sit_id(k, c->ref)); break;
+  case SCN_COND_GATE: snprintf(text, len, "gate '%s' never opens", gate_id(k, c->ref)); break;
+  case SCN_COND_PHASE: snprintf(text, len, "phase '%s' never begins", k->p->phase[c->ref].id); break;
+  case SCN_COND_TASK: snprintf(text, len, "task '%s' never starts", k->p->task[c->ref].id); break;
+  case SCN_COND_DONE: snprintf(text, len, "task '%s' never finishes", k->p->task[c->ref].id); break;
+  default: snprintf(text, len, "no alternative can hold"); break;
   }
 }
 

@@ -118,10 +118,10 @@ int rep_decimals(double mean, double half_width, int percent) {
   return d < -12 ? -12 : d > 6 ? 6 : d;
 }
 
-void rep_fmt(char *buf, size_t size, double v, int decimals) {
+void rep_fmt(char *text, size_t size, double v, int decimals) {
   char digits[64];
   if (isnan(v)) {
-    snprintf(buf, size, "-");
+    snprintf(text, size, "-");
     return;
   }
   if (decimals < 0) {
@@ -136,14 +136,14 @@ void rep_fmt(char *buf, size_t size, double v, int decimals) {
   const char *p = digits, *dot = strchr(digits, '.');
   size_t out = 0, nint;
   if (*p == '-' && out + 1 < size)
-    buf[out++] = *p++;
+    text[out++] = *p++;
   nint = (size_t)((dot ? dot : digits + strlen(digits)) - p);
   for (size_t i = 0; *p && out + 2 < size; i++, p++) {
     if (i < nint && i > 0 && (nint - i) % 3 == 0)
-      buf[out++] = ',';
-    buf[out++] = *p;
+      text[out++] = ',';
+    text[out++] = *p;
   }
-  buf[out] = '\0';
+  text[out] = '\0';
 }
 
 static void num_array(buf *b, const double *v, size_t n, double scale) {
@@ -280,10 +280,10 @@ static void cell(buf *b, const char *cls, const char *text) {
 }
 
 /* "31.8%", "52.9 h", "1,230 t": a value as the report shows metric m. */
-static void shown_value(char *buf, size_t size, const rep__shown *sh, double v, int dec) {
+static void shown_value(char *text, size_t size, const rep__shown *sh, double v, int dec) {
   char num[64];
   rep_fmt(num, sizeof num, v * sh->scale, dec);
-  snprintf(buf, size, "%s%s%s", num, sh->percent || !sh->unit[0] ? "" : "\u2009",
+  snprintf(text, size, "%s%s%s", num, sh->percent || !sh->unit[0] ? "" : "\u2009",
            sh->unit);
 }
 
@@ -294,17 +294,17 @@ static int metric_decimals(const rep_run *r, size_t m, const rep__shown *sh) {
 }
 
 /* "29.0 – 34.8" (the unit is the mean's), or "-" */
-static void shown_ci(char *buf, size_t size, const rep_run *r, size_t m, const rep__shown *sh,
+static void shown_ci(char *text, size_t size, const rep_run *r, size_t m, const rep__shown *sh,
                      int dec) {
   const stats_summary *s = &r->summary[m];
   char lo[64], hi[64];
   if (isnan(s->ci_lo)) {
-    snprintf(buf, size, "-");
+    snprintf(text, size, "-");
     return;
   }
   rep_fmt(lo, sizeof lo, s->ci_lo * sh->scale, dec);
   rep_fmt(hi, sizeof hi, s->ci_hi * sh->scale, dec);
-  snprintf(buf, size, "%s\u2009\u2013\u2009%s", lo, hi);
+  snprintf(text, size, "%s\u2009\u2013\u2009%s", lo, hi);
 }
 
 static const char *direction_mark(unsigned flags) {

@@ -42,7 +42,7 @@ static void test_json_escaping(void **state) {
   rep_script_text(&b, "x='</SCRIPT>'; y = a</b;");
   assert_string_equal(b.s, "x='<\\/SCRIPT>'; y = a</b;");
   b.len = 0;
-  rep_html(&b, "<a href=\"x\">&'");
+  rep_html_escape(&b, "<a href=\"x\">&'");
   assert_string_equal(b.s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
   buf_release(&b);
 }
@@ -103,9 +103,9 @@ static void test_json_member(void **state) {
 /* ---- numbers as the report shows them ------------------------------------------ */
 
 static const char *fmt(double v, double hw, int percent) {
-  static char buf[64]; /* one test thread */
-  rep_fmt(buf, sizeof buf, v, rep_decimals(v, hw, percent));
-  return buf;
+  static char text[64]; /* one test thread */
+  rep_fmt(text, sizeof text, v, rep_decimals(v, hw, percent));
+  return text;
 }
 
 static void test_number_format(void **state) {
@@ -127,11 +127,11 @@ static void test_number_format(void **state) {
   assert_string_equal(fmt(0.05, 0.01, 1), "0.05");
   assert_string_equal(fmt(100, 0.19, 1), "100.0");
   assert_string_equal(fmt(100, 3, 1), "100");
-  char buf[32];
-  rep_fmt(buf, sizeof buf, -0.0001, 2);
-  assert_string_equal(buf, "0.00"); /* no "-0.00" */
-  rep_fmt(buf, sizeof buf, NAN, 2);
-  assert_string_equal(buf, "-");
+  char text[32];
+  rep_fmt(text, sizeof text, -0.0001, 2);
+  assert_string_equal(text, "0.00"); /* no "-0.00" */
+  rep_fmt(text, sizeof text, NAN, 2);
+  assert_string_equal(text, "-");
   /* Units by size: a wait in minutes, a crisis in days, tonnes from 1000 kg. */
   double k;
   const char *u;
