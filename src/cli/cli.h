@@ -68,6 +68,8 @@ typedef struct cli_plan {
 /* data/authorities.yaml in the folder CMake's STRAITS_DATA_DIR names. */
 const char *cli_default_authorities(void);
 int cli_plan_open(cli_plan *p, const scn_scenario *sc, const char *authorities, diag *d);
+/* The missions' checks that Japanese support acts under a plan task (cmd_plan.c). */
+int cli_support_check(const scn_scenario *sc, const struct plan_authorities *table, diag *d);
 /* 0 unless path exists and is not a regular file (a FIFO, a folder, a device): then
  * ERR_INPUT with the reason in d, before anything opens it (a FIFO would block). */
 int cli_regular_file(const char *path, diag *d);

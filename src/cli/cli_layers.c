@@ -97,7 +97,7 @@ static double lane_delivered(store *st, int64_t run_id, const metric_set *ms, si
 /* One feature per lane of the logistics model, valued by what it delivered. */
 static int logistics_layer(buf *b, store *st, int64_t run_id, const scn_scenario *sc,
                            const metric_set *ms, size_t n, double *vals) {
-  const scn_logistics *L = sc->logistics;
+  const scn_logistics *L = scn_logistics_of(sc);
   log_model *m = NULL;
   metric_set scratch; /* the model defines its metrics; only its lanes are wanted here */
   metric_set_init(&scratch);
@@ -202,7 +202,7 @@ static int sar_median_rep(const double *cases, const double *pos, size_t n) {
 static int sar_case_layers(store *st, int64_t run_id, const scn_scenario *sc,
                            const metric_set *ms, size_t n, double *vals) {
   int mcase = metric_find(ms, "sar", "cases"), mpos = metric_find(ms, "sar", "pos");
-  if (!sc->sar || sc->sar->kase || mcase < 0 || mpos < 0 || n == 0) return 0;
+  if (!scn_sar_of(sc) || scn_sar_of(sc)->kase || mcase < 0 || mpos < 0 || n == 0) return 0;
   double *cases = malloc(n * sizeof *cases);
   if (!cases) return ERR_NOMEM;
   int rep = -1, err = 0, werr = 0;
@@ -281,7 +281,7 @@ static int sar_case_layers(store *st, int64_t run_id, const scn_scenario *sc,
     first = 1;
     for (size_t k = 0; k < nso && !werr; k++) {
       const sar_rect *r = &so[k].rect;
-      const char *unit = sc->force[sc->sar->asset[so[k].asset].force].id;
+      const char *unit = sc->force[scn_sar_of(sc)->asset[so[k].asset].force].id;
       char id[64];
       snprintf(name, sizeof name, "%s #%d: %.1f-%.1f h after the report, POD %.2f, POS %.2f",
                unit, so[k].unit + 1, so[k].t_start / 3600, so[k].t_end / 3600, r->pod, so[k].pos);
@@ -324,7 +324,7 @@ int cli_store_layers(store *st, int64_t run_id, const scn_scenario *sc) {
                           ? row.replications_planned : row.replications_done);
   if (!err && !(vals = malloc((n ? n : 1) * sizeof *vals))) err = ERR_NOMEM;
   /* A layer without features is not written: the map would list an empty legend. */
-  if (!err && sc->logistics && logistics_layer(&b, st, run_id, sc, &ms, n, vals) > 0)
+  if (!err && scn_logistics_of(sc) && logistics_layer(&b, st, run_id, sc, &ms, n, vals) > 0)
     err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "map.layer.logistics-flows", b.s);
   b.len = 0;
   if (!err && sar_layer(&b, st, run_id, sc, &ms, n, vals) > 0)

@@ -12,6 +12,9 @@
 #include "err.h"
 #include "inspection.h"
 #include "logistics.h"
+#include "ops.h"
+#include "sar.h"
+#include "scn_inspection.h"
 #include "scn_plan.h"
 
 void cmd_check_usage(FILE *out) {
@@ -236,6 +239,7 @@ int cmd_check(int argc, char **argv) {
     goto done;
   }
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = a.overrides;
   opt.noverrides = a.noverrides;
   opt.include_dirs = a.include_dirs;
@@ -249,19 +253,19 @@ int cmd_check(int argc, char **argv) {
   if (planned) err = cli_plan_open(&plan, sc, table, d);
   if (planned && !err) err = cli_plan_check(&report, &plan, a.samples, d);
   /* Japanese assets need a plan task the table gates, with a plan or without one
-   * (docs/plan.md): logistics and SAR (plan_support_check, which plan_model_new runs
-   * for a planned scenario) and inspection (insp_check), in the same pass as the plan's
+   * (docs/plan.md): logistics and SAR (log_support_check and sar_support_check, which
+   * cli_plan_open runs for a planned scenario) and inspection (insp_check), in the same pass as the plan's
    * problems.  When the plan could not be opened the table is read again, its own
    * problems already reported. */
-  if (sc && err != ERR_NOMEM && (!planned || sc->inspection)) {
+  if (sc && err != ERR_NOMEM && (!planned || scn_inspection_of(sc))) {
     plan_authorities *own = NULL;
     const plan_authorities *t = plan.table;
     diag *again = planned ? diag_new() : NULL;
     int terr = t ? 0 : plan_authorities_load(&own, table, again ? again : d);
     if (!t && !terr) t = own;
     if (!planned && !err) err = terr;
-    if (t && !planned && !err) err = plan_support_check(sc, t, d);
-    if (t && sc->inspection) {
+    if (t && !planned && !err) err = cli_support_check(sc, t, d);
+    if (t && scn_inspection_of(sc)) {
       int ierr = insp_check(sc, t, d);
       if (!err) err = ierr;
     }

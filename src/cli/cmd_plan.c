@@ -15,6 +15,8 @@
 #include "crisis.h"
 #include "diag.h"
 #include "err.h"
+#include "logistics.h"
+#include "sar.h"
 #include "quantity.h"
 #include "scn_plan.h"
 #include "stats.h"
@@ -50,9 +52,23 @@ int cli_plan_open(cli_plan *p, const scn_scenario *sc, const char *authorities, 
   const char *table = authorities ? authorities : cli_default_authorities();
   int err = cli_regular_file(table, d); /* a FIFO would block the table's reader */
   if (!err) err = plan_authorities_load(&p->table, table, d);
-  if (!err) err = plan_model_new(&p->model, sc, p->table, NULL, d);
+  if (!err) {
+    err = plan_model_new(&p->model, sc, p->table, NULL, d);
+    if (err != ERR_NOMEM) { /* after the plan's own problems, as plan_model_new did */
+      int serr = cli_support_check(sc, p->table, d);
+      if (!err) err = serr;
+    }
+  }
   if (err) cli_plan_close(p);
   return err;
+}
+
+/* No Japanese support without a plan task: the missions' checks (logistics, SAR).
+ * Until the registry's `check` hooks (ops.h) run them. */
+int cli_support_check(const scn_scenario *sc, const plan_authorities *table, diag *d) {
+  int err = log_support_check(sc, table, d);
+  int serr = sar_support_check(sc, table, d);
+  return err ? err : serr;
 }
 
 int cli_plan_check(plan_report **out, cli_plan *p, int samples, diag *d) {

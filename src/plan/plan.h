@@ -74,13 +74,11 @@ int plan_authorised(const plan_authorities *a, int situation, int activity, int 
                     uint64_t open, int combat_scene, int running);
 
 /* ---- no support without a task -------------------------------------------------------
- * Every asset of the table's nation (meta.nation) that a mission section uses acts
- * under a plan task of that nation: a logistics consumer that its transports can supply
- * names such a task (`task:`, an activity that delivers goods), and a `sar:` section
- * with its assets lists one in `sar.tasks`.  Errors (and warnings) go to d at the
- * consumer or asset.  a NULL reads the shipped table.  Returns 0, ERR_INPUT or the
- * table's load error.  plan_model_new() runs it; a scenario with no `situations:` or
- * `plan:` section needs it all the same (docs/plan.md). */
+ * Every asset of the table's nation that a mission section uses acts under a plan task
+ * of that nation (docs/plan.md); the checks are the missions' own.
+ * plan_support_check is kept for the runner until the registry (ops.h) calls the missions' own checks
+ * (log_support_check, sar_support_check: their models run them when prepared, and
+ * `straits check` calls them): nothing is left to check here, so it returns 0. */
 int plan_support_check(const scn_scenario *sc, const plan_authorities *a, diag *d);
 
 /* ---- the model: a scenario's situations and plan, resolved against the table ------- */

@@ -227,7 +227,7 @@ static int resolve_gate(insp_model *m, const plan_authorities *table, diag *d) {
 
 /* The first inspection asset of the table's nation, or -1. */
 static int own_asset(const scn_scenario *sc, const char *nation) {
-  const scn_inspection *in = sc->inspection;
+  const scn_inspection *in = scn_inspection_of(sc);
   for (size_t i = 0; nation && i < in->nasset; i++) {
     int f = in->asset[i].force;
     if (f >= 0 && sc->force[f].nation && strcmp(sc->force[f].nation, nation) == 0) return (int)i;
@@ -236,7 +236,7 @@ static int own_asset(const scn_scenario *sc, const char *nation) {
 }
 
 int insp_check(const scn_scenario *sc, const struct plan_authorities *table, diag *d) {
-  const scn_inspection *in = sc ? sc->inspection : NULL;
+  const scn_inspection *in = sc ? scn_inspection_of(sc) : NULL;
   if (!in || !table) return 0;
   const char *nation = plan_authorities_nation(table);
   int a = own_asset(sc, nation);
@@ -332,7 +332,7 @@ int insp_model_new(insp_model **out, const scn_scenario *sc, metric_set *ms, dia
 int insp_model_new_with(insp_model **out, const scn_scenario *sc,
                         const struct plan_authorities *table, metric_set *ms, diag *d) {
   *out = NULL;
-  const scn_inspection *in = sc->inspection;
+  const scn_inspection *in = scn_inspection_of(sc);
   if (!in) return 0;
   insp_model *m = calloc(1, sizeof *m);
   if (!m) return ERR_NOMEM;

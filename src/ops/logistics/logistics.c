@@ -520,10 +520,17 @@ void log_model_free(log_model *m) {
   free(m);
 }
 
-int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
+/* support: check first that Japanese transports deliver only under a plan task (a
+ * run's model); log_check leaves that to `straits check`'s own call. */
+static int model_new(log_model **out, const scn_scenario *sc,
+                     const struct plan_authorities *authorities, int support, metric_set *ms,
+                     diag *d) {
   *out = NULL;
-  const scn_logistics *L = sc->logistics;
+  const scn_logistics *L = scn_logistics_of(sc);
   if (!L) return 0;
+  /* No Japanese support without a plan task: refused before anything is built. */
+  int serr = support ? log_support_check(sc, authorities, d) : 0;
+  if (serr) return serr;
   log_model *m = calloc(1, sizeof *m);
   if (!m) return ERR_NOMEM;
   pthread_mutex_init(&m->lock, NULL);
@@ -594,12 +601,25 @@ size_t log_lane_path(const log_model *m, int i, const double **lat, const double
 
 double log_lane_distance(const log_model *m, int i) { return m->lane[i].distance; }
 
+int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
+  return model_new(out, sc, NULL, 1, ms, d);
+}
+
+int log_model_new_with(log_model **out, const scn_scenario *sc,
+                       const struct plan_authorities *authorities, metric_set *ms, diag *d) {
+  return model_new(out, sc, authorities, 1, ms, d);
+}
+
+int log_model_build(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
+  return model_new(out, sc, NULL, 0, ms, d);
+}
+
 int log_check(const scn_scenario *sc, diag *d) {
-  if (!sc->logistics) return 0;
+  if (!scn_logistics_of(sc)) return 0;
   metric_set scratch; /* the model defines its metrics; only its checks are wanted */
   metric_set_init(&scratch);
   log_model *m = NULL;
-  int err = log_model_new(&m, sc, &scratch, d);
+  int err = model_new(&m, sc, NULL, 0, &scratch, d);
   metric_set_release(&scratch);
   if (m) log__sea_check_routes(&m->sea, sc, d);
   log_model_free(m);
