@@ -16,6 +16,7 @@
 #include "scn_inspection.h"
 #include "sim.h"
 #include "bench_clock.h"
+#include "ops.h"
 
 #define REPEATS 5
 
@@ -42,6 +43,7 @@ int main(int argc, char **argv) {
   for (int i = 3; i + 1 < argc && nov < 64; i += 2)
     if (strcmp(argv[i], "--set") == 0) overrides[nov++] = argv[i + 1];
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = overrides, opt.noverrides = nov;
   diag *d = diag_new();
   scn_scenario *sc = NULL;
@@ -71,7 +73,7 @@ int main(int argc, char **argv) {
       metric_out out;
       insp *I;
       if (metric_out_init(&out, &ms, &a) || !(I = insp_start(m, s, &a, &out, sc->seed, (uint32_t)r)) ||
-          sim_at(s, 0, announce, (void *)sc->inspection) || sim_run(s, sc->horizon)) {
+          sim_at(s, 0, announce, (void *)scn_inspection_of(sc)) || sim_run(s, sc->horizon)) {
         fprintf(stderr, "bench_inspection: replication %d failed\n", r);
         return 1;
       }

@@ -18,6 +18,7 @@
 #include "scenario.h"
 #include "sim.h"
 #include "bench_clock.h"
+#include "ops.h"
 
 #define REPEATS 5
 
@@ -27,6 +28,7 @@ int main(int argc, char **argv) {
   diag *d = diag_new();
   scn_scenario *sc = NULL;
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   const char *set[1] = {argc > 3 ? argv[3] : NULL};
   if (set[0]) opt.overrides = set, opt.noverrides = 1;
   if (reps < 1 || scn_load(&sc, path, &opt, d) != 0) {
@@ -44,7 +46,7 @@ int main(int argc, char **argv) {
       (plan_scenario_uses(sc) &&
        (plan_authorities_load(&pa, plan_authorities_default_path(), d) != 0 ||
         plan_model_new(&pm, sc, pa, &ms, d) != 0)) ||
-      log_model_new(&lm, sc, &ms, d) != 0 || !lm) {
+      log_model_build(&lm, sc, &ms, d) != 0 || !lm) {
     diag_print(d, stderr, 0);
     fprintf(stderr, "bench_logistics: '%s' has no usable logistics section\n", path);
     return 2;

@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "fuzz.h"
 #include "scenario.h"
+#include "ops.h"
 
 #define FUZZ_MAX_OVERRIDES 8
 
@@ -86,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *set[FUZZ_MAX_OVERRIDES];
 
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.max_file_bytes = 1u << 16;
   opt.max_nodes = 20000;
   opt.overrides = set;

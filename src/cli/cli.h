@@ -68,6 +68,9 @@ typedef struct cli_plan {
 /* data/authorities.yaml in the folder CMake's STRAITS_DATA_DIR names. */
 const char *cli_default_authorities(void);
 int cli_plan_open(cli_plan *p, const scn_scenario *sc, const char *authorities, diag *d);
+/* The models' own checks (ops_check_all: geography, and no Japanese support without a
+ * plan task) against the authorities table; findings in d. */
+int cli_models_check(const scn_scenario *sc, const struct plan_authorities *table, diag *d);
 /* 0 unless path exists and is not a regular file (a FIFO, a folder, a device): then
  * ERR_INPUT with the reason in d, before anything opens it (a FIFO would block). */
 int cli_regular_file(const char *path, diag *d);

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "file.h"
 #include "report.h"
+#include "ops.h"
 
 void cli_error(const char *fmt, ...) {
   /* Messages quote paths and option values: their control bytes are shown escaped. */
@@ -110,6 +111,7 @@ int cli_load_scenario_in(scn_scenario **out, const char *path, const char *const
   diag *d = diag_new();
   if (!d) return CLI_FAILURE;
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = overrides;
   opt.noverrides = noverrides;
   opt.include_dirs = include_dirs;

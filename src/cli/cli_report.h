@@ -20,7 +20,7 @@ int cli_write_report(store *st, int64_t run_id, const char *path);
  * says so on stderr (run and compare then go on without a report). */
 int cli_report_available(void);
 /* DIR/report.html beside DIR/x.db. */
-void cli_report_path_for(char *buf, size_t size, const char *db);
+void cli_report_path_for(char *text, size_t size, const char *db);
 /* Write a buffer to path ("-": standard output), atomically; a CLI exit status. */
 int cli_write_file(const char *path, const strbuf *b);
 /* Open a store that must exist; a CLI exit status. */

@@ -10,8 +10,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "err.h"
-#include "inspection.h"
-#include "logistics.h"
+#include "ops.h"
 #include "scn_plan.h"
 
 void cmd_check_usage(FILE *out) {
@@ -236,34 +235,31 @@ int cmd_check(int argc, char **argv) {
     goto done;
   }
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = a.overrides;
   opt.noverrides = a.noverrides;
   opt.include_dirs = a.include_dirs;
   opt.ninclude_dirs = a.ninclude_dirs;
   int err = scn_load(&sc, a.path, &opt, d);
-  /* Geography: ships' consumers reachable over water, sea routes clear of land. */
-  if (!err && (err = log_check(sc, d)) == ERR_INPUT) err = 0;
   const char *table = a.authorities ? a.authorities : cli_default_authorities();
   if (!err) err = cli_regular_file(table, d); /* never block on a FIFO for a table */
   int planned = !err && plan_scenario_uses(sc);
   if (planned) err = cli_plan_open(&plan, sc, table, d);
   if (planned && !err) err = cli_plan_check(&report, &plan, a.samples, d);
-  /* Japanese assets need a plan task the table gates, with a plan or without one
-   * (docs/plan.md): logistics and SAR (plan_support_check, which plan_model_new runs
-   * for a planned scenario) and inspection (insp_check), in the same pass as the plan's
-   * problems.  When the plan could not be opened the table is read again, its own
-   * problems already reported. */
-  if (sc && err != ERR_NOMEM && (!planned || sc->inspection)) {
+  /* The models' own checks (ops.h), in the same pass as the plan's problems: geography
+   * (ships' consumers reachable over water, sea routes clear of land) and no Japanese
+   * asset without a plan task the table gates (docs/plan.md).  When the plan could
+   * not be opened the table is read again, its own problems already reported. */
+  if (sc && err != ERR_NOMEM) {
     plan_authorities *own = NULL;
     const plan_authorities *t = plan.table;
     diag *again = planned ? diag_new() : NULL;
     int terr = t ? 0 : plan_authorities_load(&own, table, again ? again : d);
     if (!t && !terr) t = own;
     if (!planned && !err) err = terr;
-    if (t && !planned && !err) err = plan_support_check(sc, t, d);
-    if (t && sc->inspection) {
-      int ierr = insp_check(sc, t, d);
-      if (!err) err = ierr;
+    if (t) {
+      int cerr = cli_models_check(sc, t, d);
+      if (!err || (err == ERR_INPUT && cerr && cerr != ERR_INPUT)) err = cerr;
     }
     plan_authorities_free(own);
     diag_free(again);

@@ -100,7 +100,7 @@ static int parse_args(sweep_args *a, int argc, char **argv) {
 
 /* The asset's index in inspection.assets, from --asset; -1 (reported) if none. */
 static int find_asset(const scn_scenario *sc, const char *which) {
-  const scn_inspection *in = sc->inspection;
+  const scn_inspection *in = scn_inspection_of(sc);
   long v;
   if (!which) return 0;
   if (cli_parse_long(which, 0, (long)in->nasset - 1, &v) == 0) return (int)v;
@@ -164,13 +164,13 @@ int cmd_inspect_sweep(int argc, char **argv) {
   if ((rc = parse_args(&a, argc, argv)) >= 0) goto done;
   if ((rc = cli_load_scenario(&sc, a.scenario, a.overrides, a.noverrides)) != CLI_OK) goto done;
   rc = CLI_BAD_INPUT;
-  if (!sc->inspection) {
+  if (!scn_inspection_of(sc)) {
     cli_error("'%s' has no inspection section to sweep", a.scenario);
     goto done;
   }
   int asset = find_asset(sc, a.asset);
   if (asset < 0) goto done;
-  const scn_insp_asset *as = &sc->inspection->asset[asset];
+  const scn_insp_asset *as = &scn_inspection_of(sc)->asset[asset];
   const char *force = sc->force[as->force].id;
   long from = a.from ? a.from : 1, to = a.to ? a.to : sc->force[as->force].count;
   if (from > to) {

@@ -15,6 +15,7 @@
 #include "crisis.h"
 #include "diag.h"
 #include "err.h"
+#include "ops.h"
 #include "quantity.h"
 #include "scn_plan.h"
 #include "stats.h"
@@ -53,6 +54,11 @@ int cli_plan_open(cli_plan *p, const scn_scenario *sc, const char *authorities, 
   if (!err) err = plan_model_new(&p->model, sc, p->table, NULL, d);
   if (err) cli_plan_close(p);
   return err;
+}
+
+int cli_models_check(const scn_scenario *sc, const plan_authorities *table, diag *d) {
+  ops_context ctx = {table};
+  return ops_check_all(sc, &ctx, d);
 }
 
 int cli_plan_check(plan_report **out, cli_plan *p, int samples, diag *d) {
@@ -210,6 +216,7 @@ int cmd_plan(int argc, char **argv) {
     goto done;
   }
   int err = cli_plan_open(&plan, sc, authorities, d);
+  if (!err) err = cli_models_check(sc, plan.table, d); /* no support without a task */
   if (!err) err = cli_plan_check(&report, &plan, samples, d);
   diag_print(d, stderr, isatty(fileno(stderr)));
   if (err) {

@@ -105,7 +105,7 @@ static int write_areas(FILE *f, const scn_scenario *sc, const sar_plan *pl) {
   for (size_t k = 0; k < pl->nsortie; k++) {
     const sar_sortie *so = &pl->sortie[k];
     const sar_rect *r = &so->rect;
-    const char *unit = sc->force[sc->sar->asset[so->asset].force].id;
+    const char *unit = sc->force[scn_sar_of(sc)->asset[so->asset].force].id;
     fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"search_area\",\"unit\":\"%s\","
                "\"number\":%d,\"sortie\":%d,\"start_h\":%.3f,\"end_h\":%.3f,\"spacing_m\":%.1f,"
                "\"legs\":%d,\"coverage\":%.4f,\"pod\":%.4f,\"poc\":%.4f,\"pos\":%.4f},\"geometry\":",
@@ -171,7 +171,7 @@ static const char *shape_text(const scn_sar_datum *d, char *buf, size_t n) {
 }
 
 static void print_plan(const scn_scenario *sc, const sar_plan *pl, int joint) {
-  const scn_sar_case *k = sc->sar->kase;
+  const scn_sar_case *k = scn_sar_of(sc)->kase;
   char buf[160];
   printf("case: %s; %d x %s, %s, reported %s; %zu particles\n",
          k->name[0] ? k->name : "(unnamed)", k->persons, scn_object_name((scn_object)k->object),
@@ -190,7 +190,7 @@ static void print_plan(const scn_scenario *sc, const sar_plan *pl, int joint) {
     char area[64], unit[64];
     snprintf(area, sizeof area, "%.3f-%.3f, %.3f-%.3f", r->lat_min, r->lat_max, r->lon_min,
              r->lon_max);
-    snprintf(unit, sizeof unit, "%s/%d", sc->force[sc->sar->asset[so->asset].force].id,
+    snprintf(unit, sizeof unit, "%s/%d", sc->force[scn_sar_of(sc)->asset[so->asset].force].id,
              so->unit + 1);
     printf("%-6d %-14s %7.2f %7.2f  %-29s %4d %5.2f nm %8.3f %6.3f %6.3f %6.3f %7.3f\n",
            so->wave + 1, unit, so->t_start / 3600, so->t_end / 3600, area, so->tracks.legs,

@@ -11,6 +11,7 @@
 #ifdef STRAITS_MPI
 #include <mpi.h>
 #include "sweep_mpi.h"
+#include "ops.h"
 #endif
 
 #include "cli.h"
@@ -161,6 +162,7 @@ static int sweep_uses_plan(const scn_sweep *sw, const char *fallback,
                                const mc_sweep_options *so, diag *d) {
   scn_scenario *sc = NULL;
   scn_load_options lo = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&lo);
   lo.overrides = so->overrides;
   lo.noverrides = so->noverrides;
   diag *quiet = diag_new(); /* mc_sweep_run reports the scenario's problems */

@@ -2,6 +2,7 @@
  * (full factorial or Latin hypercube), one mc_run per point, and the sweep's rows in
  * the store. */
 #include "sweep.h"
+#include "ops.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -161,6 +162,7 @@ static int load_point(scn_scenario **sc, const scn_sweep *sw, const mc_sweep_opt
   for (size_t f = 0; f < sw->nfactor; f++)
     all[n++] = set[(size_t)p * sw->nfactor + f];
   scn_load_options lo = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&lo);
   lo.overrides = all;
   lo.noverrides = n;
   int err = scn_load(sc, scenario, &lo, d);

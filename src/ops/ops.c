@@ -2,8 +2,9 @@
  * prepares and starts them. */
 #include "ops.h"
 
-#include <math.h>
 #include <string.h>
+
+#include "err.h"
 
 /* Each descriptor is defined beside its model (src/ops/<mission>/); the registry
  * names them here and nowhere else, so no caller includes a mission's header. */
@@ -16,22 +17,32 @@ extern const ops_module crisis_ops, plan_ops, insp_ops, log_ops, sar_ops;
  *  - the plan next: the missions' tasks wait on its phases, gates and situations;
  *  - then the missions, in the order their metrics were first defined (inspection,
  *    logistics, SAR), which stored runs and their resume keys depend on. */
-static const ops_module *const registry[] = {&crisis_ops, &plan_ops, &insp_ops, &log_ops,
-                                             &sar_ops};
+static const ops_module *const shipped[] = {&crisis_ops, &plan_ops, &insp_ops, &log_ops,
+                                            &sar_ops};
+
+static const ops_module *const *registry = shipped;
+static size_t nregistry = sizeof shipped / sizeof *shipped;
 
 const ops_module *const *ops_registry(size_t *n) {
-  *n = sizeof registry / sizeof *registry;
+  *n = nregistry;
   return registry;
 }
 
+int ops_registry_use(const ops_module *const *table, size_t n) {
+  if (n > OPS_MAX_MODULES) return ERR_LIMIT;
+  registry = table ? table : shipped;
+  nregistry = table ? n : sizeof shipped / sizeof *shipped;
+  return 0;
+}
+
 const ops_module *ops_find(const char *name) {
-  for (size_t i = 0; i < sizeof registry / sizeof *registry; i++)
+  for (size_t i = 0; i < nregistry; i++)
     if (strcmp(registry[i]->name, name) == 0) return registry[i];
   return NULL;
 }
 
 const ops_module *ops_owner(const char *name) {
-  for (size_t i = 0; i < sizeof registry / sizeof *registry; i++) {
+  for (size_t i = 0; i < nregistry; i++) {
     const ops_module *m = registry[i];
     if (strcmp(m->name, name) == 0) return m;
     for (const char *const *t = m->metric_titles; t && t[0]; t += 2)
@@ -46,4 +57,24 @@ const char *ops_title(const char *name) {
   for (const char *const *t = m->metric_titles; t[0]; t += 2)
     if (strcmp(t[0], name) == 0) return t[1];
   return NULL;
+}
+
+/* The sections of the models that have one, in registry order: the loader reads them
+ * in this order after the common sections.  Loading happens on one thread. */
+void ops_load_options(scn_load_options *opt) {
+  static const scn_section *sections[OPS_MAX_MODULES];
+  size_t n = 0;
+  for (size_t i = 0; i < nregistry; i++)
+    if (registry[i]->section) sections[n++] = registry[i]->section;
+  opt->sections = sections;
+  opt->nsections = n;
+}
+
+int ops_check_all(const scn_scenario *sc, const ops_context *ctx, diag *d) {
+  int first = 0;
+  for (size_t i = 0; i < nregistry; i++) {
+    int err = registry[i]->check ? registry[i]->check(sc, ctx, d) : 0;
+    if (err && (!first || first == ERR_INPUT)) first = err; /* ERR_INPUT yields to worse */
+  }
+  return first;
 }

@@ -115,6 +115,10 @@ typedef struct ops_module {
 /* The models in the order they are prepared and started (ops.c says why). */
 #define OPS_MAX_MODULES 32
 const ops_module *const *ops_registry(size_t *n);
+/* Use table instead of the shipped models (n of them, at most OPS_MAX_MODULES), or
+ * the shipped ones again for NULL: for a test or a tool that runs a model of its own
+ * (docs/hacking.md).  Not while a run or a load is under way.  0 or ERR_LIMIT. */
+int ops_registry_use(const ops_module *const *table, size_t n);
 /* The model named name, or NULL. */
 const ops_module *ops_find(const char *name);
 /* The model that defines metric module `name` (its own name or one of its
@@ -122,8 +126,12 @@ const ops_module *ops_find(const char *name);
 const ops_module *ops_owner(const char *name);
 /* The report's title for a metric module: a model's title, or NULL. */
 const char *ops_title(const char *name);
-/* The scenario sections of the registry's models, for scn_load_options. */
+/* The scenario sections of the registry's models, for scn_load_options (sets
+ * opt->sections and opt->nsections; the table is static). */
 void ops_load_options(scn_load_options *opt);
+/* Every model's `straits check` checks (ops_module.check), all of them, findings in d:
+ * 0, ERR_INPUT when one found an error, or the first worse error. */
+int ops_check_all(const scn_scenario *sc, const ops_context *ctx, diag *d);
 
 /* Mean over the replications of metric module.name, ignoring those where it was not
  * observed; NaN when it is unknown or never observed (uses r->scratch). */

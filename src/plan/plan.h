@@ -73,16 +73,6 @@ int plan_rule_find(const plan_authorities *a, int situation, int activity);
 int plan_authorised(const plan_authorities *a, int situation, int activity, int area,
                     uint64_t open, int combat_scene, int running);
 
-/* ---- no support without a task -------------------------------------------------------
- * Every asset of the table's nation (meta.nation) that a mission section uses acts
- * under a plan task of that nation: a logistics consumer that its transports can supply
- * names such a task (`task:`, an activity that delivers goods), and a `sar:` section
- * with its assets lists one in `sar.tasks`.  Errors (and warnings) go to d at the
- * consumer or asset.  a NULL reads the shipped table.  Returns 0, ERR_INPUT or the
- * table's load error.  plan_model_new() runs it; a scenario with no `situations:` or
- * `plan:` section needs it all the same (docs/plan.md). */
-int plan_support_check(const scn_scenario *sc, const plan_authorities *a, diag *d);
-
 /* ---- the model: a scenario's situations and plan, resolved against the table ------- */
 
 typedef struct plan_model plan_model;

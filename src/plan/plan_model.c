@@ -347,7 +347,6 @@ int plan_model_new(plan_model **out, const scn_scenario *sc, const plan_authorit
   for (size_t g = 0; g < a->ngate; g++) m->m_gate[g] = -1;
   resolve_all(&r);
   if (r.nomem) goto fail_nomem;
-  plan_support_check(sc, a, d);
   if (diag_count(d, DIAG_ERROR) > errors_before) {
     err = ERR_INPUT;
     goto fail;

@@ -162,7 +162,7 @@ void rep_display_unit_for(const char *si, double typical, double *scale, const c
  * The terminal's tables use it too, so they read as the report does. */
 int rep_decimals(double mean, double half_width, int percent);
 /* v with that many decimals and commas between thousands; "-" for NaN. */
-void rep_fmt(char *buf, size_t size, double v, int decimals);
+void rep_fmt(char *text, size_t size, double v, int decimals);
 
 /* Built-in files (NUL-terminated): the Vega library and its version ("" when straits
  * was built without node_modules), the report's script and style sheet. */

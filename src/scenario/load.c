@@ -121,10 +121,22 @@ static int is_reserved(const char *key) {
   return 0;
 }
 
+/* The common sections: scenario/'s own.  `crisis:` (events, escalation) is common
+ * because its events are the trigger vocabulary every section refers to, and
+ * `situations:`, `plan:` and `objectives:` because every mission reads them.  A
+ * mission's section comes from the caller's table (opt->sections). */
+static const char *const common_sections[] = {"includes", "scenario", "theater", "forces",
+                                              "crisis", "situations", "plan"};
+#define NCOMMON (sizeof common_sections / sizeof *common_sections)
+#define MAX_TOP_SECTIONS 64 /* common ones, the table's, objectives */
+
 static void check_top_keys(scn__ctx *c, const scn__node *root) {
-  static const char *const known[] = {"includes", "scenario", "theater", "forces", "crisis",
-                                      "situations", "plan", "logistics", "sar", "inspection",
-                                      "objectives", NULL};
+  const char *known[MAX_TOP_SECTIONS];
+  size_t nknown = 0;
+  for (size_t i = 0; i < NCOMMON; i++) known[nknown++] = common_sections[i];
+  for (size_t i = 0; i < c->opt->nsections && nknown < MAX_TOP_SECTIONS - 1; i++)
+    known[nknown++] = c->opt->sections[i]->name;
+  known[nknown++] = "objectives";
   for (size_t i = 0; i < root->n; i++) {
     const scn__node *k = root->item[2 * i];
     if (k->kind == SCN__SCALAR && is_reserved(k->str))
@@ -133,14 +145,30 @@ static void check_top_keys(scn__ctx *c, const scn__node *root) {
   for (size_t i = 0; i < root->n; i++) {
     const scn__node *k = root->item[2 * i];
     size_t j = 0;
-    while (known[j] && (k->kind != SCN__SCALAR || strcmp(k->str, known[j]) != 0)) j++;
-    if (known[j] || k->kind != SCN__SCALAR) continue;
-    const char *hint = scn__suggest(k->str, known, sizeof known / sizeof known[0] - 1);
+    while (j < nknown && (k->kind != SCN__SCALAR || strcmp(k->str, known[j]) != 0)) j++;
+    if (j < nknown || k->kind != SCN__SCALAR) continue;
+    const char *hint = scn__suggest(k->str, known, nknown);
     if (hint)
       scn__error(c, k, "unknown section '%s' (did you mean '%s'?)", k->str, hint);
     else
       scn__error(c, k, "unknown section '%s'", k->str);
   }
+}
+
+void scn__section_put(scn__ctx *c, const scn_section *def, const void *section) {
+  scn_scenario *sc = c->sc;
+  const scn_section **defs = scn__alloc(c, c->mem, (sc->nsection + 1) * sizeof *defs);
+  const void **vals = scn__alloc(c, c->mem, (sc->nsection + 1) * sizeof *vals);
+  if (!defs || !vals) return;
+  for (size_t i = 0; i < sc->nsection; i++) defs[i] = sc->section_def[i], vals[i] = sc->section[i];
+  defs[sc->nsection] = def, vals[sc->nsection] = section;
+  sc->section_def = defs, sc->section = vals, sc->nsection++;
+}
+
+const void *scn_section_of(const scn_scenario *sc, const char *name) {
+  for (size_t i = 0; sc && i < sc->nsection; i++)
+    if (strcmp(sc->section_def[i]->name, name) == 0) return sc->section[i];
+  return NULL;
 }
 
 static void interpret(scn__ctx *c, const scn__node *root) {
@@ -157,9 +185,12 @@ static void interpret(scn__ctx *c, const scn__node *root) {
   else
     scn__error(c, root, "missing required section 'scenario'");
   /* After the header: the replay needs the epoch and the horizon. */
-  if ((v = scn__get(root, "inspection"))) scn__load_inspection(c, v);
-  if ((v = scn__get(root, "logistics"))) scn__load_logistics(c, v);
-  if ((v = scn__get(root, "sar"))) scn__load_sar(c, v);
+  for (size_t i = 0; i < c->opt->nsections; i++) {
+    const scn_section *def = c->opt->sections[i];
+    const void *section;
+    if ((v = scn__get(root, def->name)) && (section = def->load(c, v)))
+      scn__section_put(c, def, section);
+  }
   if ((v = scn__get(root, "objectives"))) scn__load_objectives(c, v);
 }
 

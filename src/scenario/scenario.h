@@ -151,12 +151,14 @@ typedef struct scn_scenario {
   scn_event *event;    /* branches are events too (parent >= 0) */
 
   void *mem_;          /* the arena that owns all of the above */
-  struct scn_inspection *inspection; /* `inspection:` (scn_inspection.h), or NULL */
   struct scn_plan *plan; /* `situations:` and `plan:` (scn_plan.h), or NULL if neither */
-  struct scn_logistics *logistics; /* `logistics:` (scn_logistics.h), or NULL */
   struct scn_escalation *escalation; /* `crisis.escalation:` (scn_escalation.h), or NULL */
-  struct scn_sar *sar; /* `sar:` (scn_sar.h), or NULL */
   struct scn_objectives *objectives; /* `objectives:` (scn_objectives.h), or NULL */
+  /* The mission sections loaded (scn_load_options.sections), in table order: each
+   * one's table entry and value; read them with scn_section_of. */
+  size_t nsection;
+  const struct scn_section **section_def; /* [nsection] */
+  const void **section;                   /* [nsection] */
 } scn_scenario;
 
 /* Events in a crisis, branches included: each is two metrics of a run, whose
@@ -189,9 +191,14 @@ typedef struct scn_load_options {
    * must resolve (symlinks followed) inside one of them or the main file's folder. */
   const char *const *include_dirs;
   size_t ninclude_dirs;
+  /* The mission sections the file may have (ops.h: ops_load_options sets them), loaded
+   * in this order after the common sections; a top-level key that is neither common
+   * nor one of these is an unknown section. */
+  const scn_section *const *sections;
+  size_t nsections;
 } scn_load_options;
 
-#define SCN_LOAD_OPTIONS_INIT {8u << 20, 64, 1000000, 8, NULL, 0, NULL, 0}
+#define SCN_LOAD_OPTIONS_INIT {8u << 20, 64, 1000000, 8, NULL, 0, NULL, 0, NULL, 0}
 
 /* Load and validate.  On success *out is the scenario and 0 is returned; on any
  * error every problem is in d, *out is NULL and ERR_INPUT (or ERR_IO, ERR_NOMEM)
@@ -199,9 +206,15 @@ typedef struct scn_load_options {
 int scn_load(scn_scenario **out, const char *path, const scn_load_options *opt, diag *d);
 void scn_free(scn_scenario *sc); /* NULL is a no-op */
 
+/* The loaded value of the mission section called name (its scn_section's load
+ * result: the mission's header says its type), or NULL when the file has none or
+ * the section was not in the loader's table. */
+const void *scn_section_of(const scn_scenario *sc, const char *name);
+
 /* The theater's box in degrees (lat_min, lat_max, lon_min, lon_max): its places, sea
- * routes' waypoints, person_missing points, logistics consumers' positions at sea and
- * the inspection zone, `margin` degrees around (clamped to [-89, 89] x [-180, 360]).
+ * routes' waypoints, person_missing points and each loaded section's own points (its
+ * `extent`: logistics consumers' positions at sea, the inspection zone), `margin`
+ * degrees around (clamped to [-89, 89] x [-180, 360]).
  * Every model that routes ships asks for the same box, so they share one sea. */
 void scn_theater_box(const scn_scenario *sc, double margin, double box[4]);
 

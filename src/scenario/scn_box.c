@@ -3,8 +3,6 @@
 #include <math.h>
 
 #include "scenario.h"
-#include "scn_inspection.h"
-#include "scn_logistics.h"
 #include "sim.h"
 
 static void grow(double box[4], double lat, double lon) {
@@ -22,18 +20,9 @@ void scn_theater_box(const scn_scenario *sc, double margin, double box[4]) {
     }
   for (size_t i = 0; i < sc->nroute; i++)
     for (size_t k = 0; k < sc->route[i].n; k++) grow(box, sc->route[i].lat[k], sc->route[i].lon[k]);
-  const scn_logistics *L = sc->logistics;
-  for (size_t c = 0; L && c < L->nconsumer; c++) {
-    const scn_log_consumer *u = &L->consumer[c];
-    grow(box, u->lat, u->lon);
-    for (size_t k = 0; k < u->ntrack; k++) grow(box, u->track[k].lat, u->track[k].lon);
-    for (size_t k = 0; k < u->nstation; k++) grow(box, u->station[k].lat, u->station[k].lon);
-  }
-  const scn_inspection *in = sc->inspection;
-  if (in && in->zone >= 0 && (size_t)in->zone < sc->nregion) {
-    const scn_region *z = &sc->region[in->zone];
-    for (size_t k = 0; k < z->n; k++) grow(box, z->lat[k], z->lon[k]);
-  }
+  /* Each mission section's own points (scenario.h: scn_section.extent). */
+  for (size_t i = 0; i < sc->nsection; i++)
+    if (sc->section_def[i]->extent) sc->section_def[i]->extent(sc->section[i], sc, box);
   if (box[0] > box[1]) box[0] = 20, box[1] = 40, box[2] = 115, box[3] = 145;
   box[0] = fmax(-89, box[0] - margin), box[1] = fmin(89, box[1] + margin);
   box[2] = fmax(-180, box[2] - margin), box[3] = fmin(360, box[3] + margin);

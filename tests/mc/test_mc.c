@@ -19,6 +19,7 @@
 #include "scenario.h"
 #include "store.h"
 #include "sweep.h"
+#include "ops.h"
 
 /* Small and fast, with every kind of metric: certain and uncertain events, branches,
  * a closed site (a series point each time), an active region. */
@@ -97,6 +98,7 @@ static int setup(void **state) {
   f->d = diag_new();
   assert_non_null(f->d);
   scn_load_options lo = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&lo);
   int err = scn_load(&f->sc, f->yaml, &lo, f->d);
   if (err) {
     dump_diag(f->d);

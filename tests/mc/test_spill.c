@@ -24,6 +24,7 @@
 #include "mc_spill.h"
 #include "scenario.h"
 #include "store.h"
+#include "ops.h"
 
 /* The scenario of every test here: Okinawa is reached when a strike closes Naha, the
  * Senkakus by the islands level, whose rate triples after `tension`, the event that also
@@ -102,6 +103,7 @@ static spill_fixture *spill_run(void **state, const char *text, int replications
   snprintf(fx->db, sizeof fx->db, "%s.db", fx->yaml);
   fx->d = diag_new();
   scn_load_options lo = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&lo);
   if (scn_load(&fx->sc, fx->yaml, &lo, fx->d)) diag_print(fx->d, stderr, 0);
   unlink(fx->yaml);
   assert_non_null(fx->sc);

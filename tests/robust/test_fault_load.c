@@ -16,6 +16,7 @@
 #include "err.h"
 #include "fault_alloc.h"
 #include "scenario.h"
+#include "ops.h"
 
 #define MAX_N 200000 /* far above what one load allocates; a loop past it is a bug */
 
@@ -31,6 +32,7 @@ static summary load_once(const char *path, long n, int sticky, long *failed) {
   static const char *const set[] = {"scenario.seed=7"};
   summary s = {0};
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = set;
   opt.noverrides = 1;
   scn_scenario *sc = NULL;

@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "scenario.h"
+#include "ops.h"
 
 int main(int argc, char **argv) {
   const char *overrides[64];
@@ -24,6 +25,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = overrides;
   opt.noverrides = n;
   diag *d = diag_new();

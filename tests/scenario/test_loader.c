@@ -17,6 +17,14 @@
 #include "scenario.h"
 #include "scn_sweep.h"
 #include "sim.h"
+#include "ops.h"
+
+/* The loader's table of mission sections (ops.h), as the program's callers pass it. */
+static const scn_load_options *mission_sections(void) {
+  static scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
+  return &opt;
+}
 
 #define DATA SCN_TEST_DATA "/"
 #define TMP SCN_TEST_TMP "/"
@@ -304,6 +312,7 @@ static void test_include_problems(void **state) {
   write_file(TMP "inc_notlist.yaml", "includes: other.yaml\n");
   expect_error(TMP "inc_notlist.yaml", NULL, "'includes' should be a list, got a single value");
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.max_include_depth = 0;
   expect_error(DATA "good.yaml", &opt, "includes nested deeper than 0 files");
 }
@@ -344,6 +353,7 @@ static void test_include_confinement(void **state) {
   expect_error(TMP "conf/dotdot.yaml", NULL, "is outside the scenario's folder");
   const char *dirs[] = {TMP "shared"};
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.include_dirs = dirs;
   opt.ninclude_dirs = 1;
   sc = load_ok(TMP "conf/dir.yaml", &opt);
@@ -397,33 +407,34 @@ static void test_include_confinement(void **state) {
   write_file(TMP "conf/text_inc.yaml", "includes: [text.txt]\n" HEAD);
   diag *d = diag_new();
   sc = NULL;
-  assert_int_equal(scn_load(&sc, TMP "conf/text_inc.yaml", NULL, d), ERR_INPUT);
+  assert_int_equal(scn_load(&sc, TMP "conf/text_inc.yaml", mission_sections(), d), ERR_INPUT);
   FILE *out = tmpfile();
   assert_non_null(out);
   diag_print(d, out, 0);
   rewind(out);
-  char buf[4096];
-  size_t n = fread(buf, 1, sizeof buf - 1, out);
-  buf[n] = '\0';
+  char text[4096];
+  size_t n = fread(text, 1, sizeof text - 1, out);
+  text[n] = '\0';
   fclose(out);
-  assert_non_null(strstr(buf, "text.txt:"));     /* the error is located there */
-  assert_null(strstr(buf, "password"));          /* but no line of it is shown */
-  assert_null(strstr(buf, "secret-line"));
+  assert_non_null(strstr(text, "text.txt:"));     /* the error is located there */
+  assert_null(strstr(text, "password"));          /* but no line of it is shown */
+  assert_null(strstr(text, "secret-line"));
   diag_free(d);
   d = diag_new();
-  assert_int_equal(scn_load(&sc, TMP "conf/nonmap.yaml", NULL, d), ERR_INPUT);
+  assert_int_equal(scn_load(&sc, TMP "conf/nonmap.yaml", mission_sections(), d), ERR_INPUT);
   out = tmpfile();
   diag_print(d, out, 0);
   rewind(out);
-  n = fread(buf, 1, sizeof buf - 1, out);
-  buf[n] = '\0';
+  n = fread(text, 1, sizeof text - 1, out);
+  text[n] = '\0';
   fclose(out);
-  assert_null(strstr(buf, "secret-line"));
+  assert_null(strstr(text, "secret-line"));
   diag_free(d);
 
   /* --set cannot add or change includes: they were read before overrides apply. */
   const char *set[] = {"includes=../outside/x.yaml"};
   opt = (scn_load_options)SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = set;
   opt.noverrides = 1;
   expect_error(TMP "conf/main.yaml", &opt, "'includes' cannot be overridden");
@@ -460,7 +471,7 @@ static void test_missing_main_file_is_io(void **state) {
   (void)state;
   diag *d = diag_new();
   scn_scenario *sc = NULL;
-  assert_int_equal(scn_load(&sc, TMP "does-not-exist.yaml", NULL, d), ERR_IO);
+  assert_int_equal(scn_load(&sc, TMP "does-not-exist.yaml", mission_sections(), d), ERR_IO);
   assert_null(sc);
   assert_non_null(find_message(d, "No such file"));
   diag_free(d);
@@ -527,6 +538,7 @@ static void test_depth_cap(void **state) {
   fclose(f);
   expect_error(TMP "deep.yaml", NULL, "nesting deeper than 64 levels");
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.max_depth = 3;
   expect_error(DATA "good.yaml", &opt, "nesting deeper than 3 levels");
 }
@@ -534,9 +546,11 @@ static void test_depth_cap(void **state) {
 static void test_size_and_node_caps(void **state) {
   (void)state;
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.max_file_bytes = 100;
   expect_error(DATA "good.yaml", &opt, "is larger than the limit of 100 bytes");
   opt = (scn_load_options)SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.max_nodes = 50;
   expect_error(DATA "good.yaml", &opt, "document too large: more than 50 nodes");
 }
@@ -552,6 +566,7 @@ static void test_overrides(void **state) {
                        "crisis.events.pla-response.branches.quarantine.p=0.5",
                        "crisis.events.declaration.at=2h"};
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = set;
   opt.noverrides = sizeof set / sizeof set[0];
   scn_scenario *plain = load_ok(DATA "good.yaml", NULL);
@@ -593,6 +608,7 @@ static void test_hash_definition(void **state) {
   write_file(TMP "hash_inc.yaml", inc);
   write_file(TMP "hash_main.yaml", main_text);
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = set;
   opt.noverrides = 1;
   scn_scenario *sc = load_ok(TMP "hash_main.yaml", &opt);
@@ -622,6 +638,7 @@ static void test_override_shared_alias_is_copied(void **state) {
   (void)state;
   const char *set[] = {"crisis.events.b.delay.max=5h"};
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = set;
   opt.noverrides = 1;
   write_alias_ok();
@@ -648,6 +665,7 @@ static void test_bad_overrides(void **state) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+    ops_load_options(&opt);
     opt.overrides = &cases[i].set;
     opt.noverrides = 1;
     diag *d = diag_new();
@@ -689,7 +707,7 @@ static void test_all_errors_in_one_pass(void **state) {
   };
   diag *d = diag_new();
   scn_scenario *sc = NULL;
-  assert_int_equal(scn_load(&sc, DATA "multi.yaml", NULL, d), ERR_INPUT);
+  assert_int_equal(scn_load(&sc, DATA "multi.yaml", mission_sections(), d), ERR_INPUT);
   assert_null(sc);
   for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
     if (!find_message(d, expected[i])) {
@@ -704,8 +722,8 @@ static void test_all_errors_in_one_pass(void **state) {
 static void test_without_a_diag(void **state) {
   (void)state;
   scn_scenario *sc = NULL;
-  assert_int_equal(scn_load(&sc, DATA "multi.yaml", NULL, NULL), ERR_INPUT);
-  assert_int_equal(scn_load(&sc, DATA "good.yaml", NULL, NULL), 0);
+  assert_int_equal(scn_load(&sc, DATA "multi.yaml", mission_sections(), NULL), ERR_INPUT);
+  assert_int_equal(scn_load(&sc, DATA "good.yaml", mission_sections(), NULL), 0);
   scn_free(sc);
 }
 
@@ -715,15 +733,15 @@ static char *read_all(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap);
+  char *text = malloc(cap);
   size_t got;
-  while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+  while (text && (got = fread(text + n, 1, cap - n - 1, f)) > 0) {
     n += got;
-    if (n + 1 == cap) buf = realloc(buf, cap *= 2);
+    if (n + 1 == cap) text = realloc(text, cap *= 2);
   }
   fclose(f);
-  if (buf) buf[n] = '\0';
-  return buf;
+  if (text) text[n] = '\0';
+  return text;
 }
 
 /* Every ```yaml block of docs/scenario.md that holds a whole scenario (a top-level
@@ -744,7 +762,7 @@ static void test_docs_examples_load(void **state) {
     write_file(path, body);
     diag *d = diag_new();
     scn_scenario *sc = NULL;
-    if (scn_load(&sc, path, NULL, d) != 0) {
+    if (scn_load(&sc, path, mission_sections(), d) != 0) {
       dump(d);
       fail_msg("docs/scenario.md example %d does not load:\n%s", full, body);
     }

@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "plan.h"
 #include "sim.h"
+#include "ops.h"
 
 scn_scenario *fixture_load(const char *header, const char *body) {
   char path[] = "/tmp/test_crisis_XXXXXX";
@@ -28,6 +29,7 @@ scn_scenario *fixture_load(const char *header, const char *body) {
   diag *d = diag_new();
   scn_scenario *sc = NULL;
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   if (scn_load(&sc, path, &opt, d) != 0) diag_print(d, stderr, 0);
   diag_free(d);
   unlink(path);

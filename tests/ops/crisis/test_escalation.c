@@ -32,6 +32,7 @@
 #include "plan.h"
 #include "scenario.h"
 #include "sim.h"
+#include "ops.h"
 
 static const char header[] =
     "scenario: {name: escalation test, epoch: 2027-04-01T00:00Z, horizon: 2000d, seed: 7,\n"
@@ -264,6 +265,7 @@ static void untriggered_event_is_reported(void **state) {
   diag *d = diag_new();
   scn_scenario *sc = NULL;
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   assert_int_not_equal(scn_load(&sc, path, &opt, d), 0);
   assert_null(sc);
   diag_free(d);
@@ -420,6 +422,7 @@ static void plan_references_are_checked(void **state) {
   diag *d = diag_new();
   scn_scenario *sc = NULL;
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   assert_int_not_equal(scn_load(&sc, path, &opt, d), 0);
   unlink(path);
   const struct { const char *text; int line, col; } want[] = {

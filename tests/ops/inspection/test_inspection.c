@@ -24,6 +24,7 @@
 #include "scn_plan.h"
 #include "sim.h"
 #include "stats.h"
+#include "ops.h"
 
 #define HOUR 3600.0
 #define MAX_REPS 64
@@ -37,6 +38,7 @@ static scn_scenario *load(const char *name, const char *const *overrides, size_t
   char path[1024];
   snprintf(path, sizeof path, "%s/%s", INSP_TEST_DATA, name);
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = overrides, opt.noverrides = n;
   diag *d = diag_new();
   scn_scenario *sc = NULL;
@@ -546,6 +548,7 @@ static void test_task_assets(void **state) {
   snprintf(path, sizeof path, "%s/task_plan.yaml", INSP_TEST_DATA);
   static const char *const ov[] = {"plan.tasks.inspect.assets.0.count=2"};
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   opt.overrides = ov, opt.noverrides = 1;
   diag *d = diag_new();
   scn_scenario *sc = NULL;
@@ -761,7 +764,7 @@ static void test_divert_escort(void **state) {
 static void test_replay(void **state) {
   (void)state;
   scn_scenario *sc = load("replay.yaml", NULL, 0);
-  const scn_inspection *in = sc->inspection;
+  const scn_inspection *in = scn_inspection_of(sc);
   assert_non_null(in);
   const scn_insp_replay_stats *st = &in->replay;
   assert_int_equal(st->rows, 21);

@@ -26,11 +26,13 @@
 #include "scn_logistics.h"
 #include "scn_plan.h"
 #include "sim.h"
+#include "ops.h"
 
 static scn_scenario *load_with(const char *path, const char *set) {
   diag *d = diag_new();
   scn_scenario *sc = NULL;
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   const char *ov[] = {set};
   if (set) opt.overrides = ov, opt.noverrides = 1;
   int rc = scn_load(&sc, path, &opt, d);
@@ -176,7 +178,7 @@ static void harness_init_set(harness *h, const char *path, int with, const char 
     if (rc) diag_print(d, stderr, 0);
     assert_int_equal(rc, 0);
   }
-  assert_int_equal(log_model_new(&h->lm, h->sc, &h->ms, d), 0);
+  assert_int_equal(log_model_build(&h->lm, h->sc, &h->ms, d), 0);
   assert_non_null(h->lm);
   diag_free(d);
   h->s = sim_new();
@@ -219,11 +221,11 @@ static int lane_named(const log_model *m, const char *name) {
 
 /* Index of a depot or consumer id in the lane name "depot>consumer/force". */
 static int lane_part(const scn_logistics *L, const char *name, int consumer) {
-  char buf[96];
-  snprintf(buf, sizeof buf, "%s", name);
-  char *gt = strchr(buf, '>'), *sl = strchr(buf, '/');
+  char text[96];
+  snprintf(text, sizeof text, "%s", name);
+  char *gt = strchr(text, '>'), *sl = strchr(text, '/');
   *gt = 0, *sl = 0;
-  const char *id = consumer ? gt + 1 : buf;
+  const char *id = consumer ? gt + 1 : text;
   if (consumer) {
     for (size_t c = 0; c < L->nconsumer; c++)
       if (strcmp(L->consumer[c].id, id) == 0) return (int)c;
@@ -237,7 +239,7 @@ static int lane_part(const scn_logistics *L, const char *name, int consumer) {
 /* The min-cost flow LP of one commodity's first plan, written from the scenario's
  * numbers (docs/models.md): S, X, depots, consumers; lane lift = units x capacity. */
 static void first_plan_lp(const harness *h, int k, double *opt, double *inflow) {
-  const scn_logistics *L = h->sc->logistics;
+  const scn_logistics *L = scn_logistics_of(h->sc);
   int D = (int)L->ndepot, C = (int)L->nconsumer, n = 2 + D + C;
   int nl = log_lanes(h->lm), m = 1 + D + C + nl, a = 0;
   int *from = calloc((size_t)m, sizeof *from), *to = calloc((size_t)m, sizeof *to);
@@ -310,7 +312,7 @@ static void test_deterministic_lp(void **state) {
   (void)state;
   harness h;
   harness_init(&h, LOG_TEST_DATA "/det.yaml", 0);
-  const scn_logistics *L = h.sc->logistics;
+  const scn_logistics *L = scn_logistics_of(h.sc);
   log_run *r = harness_start(&h, 0, NULL, NULL);
   assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
   for (int k = 0; k < (int)L->ncommodity; k++) {
@@ -378,7 +380,7 @@ static void test_conservation(void **state) {
   harness h;
   harness_init(&h, LOG_TEST_SCENARIO, 2);
   assert_true(log_coupled(h.lm)); /* the oilers carry fuel, provisions and medical */
-  int K = (int)h.sc->logistics->ncommodity;
+  int K = (int)scn_logistics_of(h.sc)->ncommodity;
   for (uint32_t rep = 0; rep < 40; rep++) {
     log_run *r = harness_start(&h, rep, NULL, NULL);
     assert_int_equal(sim_run(h.s, h.sc->horizon / 3 + 1234.5), 0);
@@ -517,7 +519,7 @@ static void test_coupled_lp(void **state) {
   assert_true(fuel / 1000 + prov / 500 <= 1 + 1e-9);
   assert_true(fabs(fuel - 800) < 1e-6 && fabs(prov - 100) < 1e-6);
   /* nodes S, X, depot, consumer; arcs S->X, depot->X, S->consumer, the lane */
-  const scn_logistics *L = h.sc->logistics;
+  const scn_logistics *L = scn_logistics_of(h.sc);
   double pen = ceil(L->penalty / 60) * (10 - L->consumer[0].priority);
   int from[] = {0, 2, 0, 2}, to[] = {1, 1, 3, 3}, bundle[] = {-1, -1, -1, 0};
   double supply[] = {800, -5000, 5000, -800, 400, -5000, 5000, -400};

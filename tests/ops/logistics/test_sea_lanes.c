@@ -22,6 +22,7 @@
 #include "metric.h"
 #include "scenario.h"
 #include "scn_logistics.h"
+#include "ops.h"
 
 #define NMI 1852.0
 #define END_SLACK 15000.0 /* m: the allowance at a lane's ends */
@@ -51,6 +52,7 @@ static void lanes_open(lanes *l, const char *path) {
   if (!land.level) skip();
   diag *d = diag_new();
   scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
   int err = scn_load(&l->sc, path, &opt, d);
   metric_set_init(&l->ms);
   if (!err) err = log_model_new(&l->m, l->sc, &l->ms, d);
@@ -146,7 +148,7 @@ static int lane_to(const lanes *l, const char *consumer) {
   for (int i = 0; i < log_lanes(l->m); i++) {
     log_lane_info in;
     log_lane_describe(l->m, i, &in);
-    if (!in.air && strcmp(l->sc->logistics->consumer[in.consumer].id, consumer) == 0) return i;
+    if (!in.air && strcmp(scn_logistics_of(l->sc)->consumer[in.consumer].id, consumer) == 0) return i;
   }
   return -1;
 }

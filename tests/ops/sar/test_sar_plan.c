@@ -25,6 +25,14 @@
 #include "scenario.h"
 #include "scn_sar.h"
 #include "sim.h"
+#include "ops.h"
+
+/* The loader's table of mission sections (ops.h), as the program's callers pass it. */
+static const scn_load_options *mission_sections(void) {
+  static scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
+  return &opt;
+}
 
 #define H 3600.0
 
@@ -112,12 +120,12 @@ static void joint_beats_sequential(void **state) {
                           "at: [26.5, 126.8]\n  radius: 6nmi"};
   for (int k = 0; k < 3; k++) {
     scn_scenario *sc = load_case(datums[k], 1);
-    assert_int_equal(sc->sar->kase->datum.shape, k == 0 ? SCN_SAR_POINT : k == 1 ? SCN_SAR_TRACK : SCN_SAR_AREA);
+    assert_int_equal(scn_sar_of(sc)->kase->datum.shape, k == 0 ? SCN_SAR_POINT : k == 1 ? SCN_SAR_TRACK : SCN_SAR_AREA);
     metric_set ms;
     metric_set_init(&ms);
     diag *d = diag_new();
     sar_model *m = NULL;
-    assert_int_equal(sar_model_new(&m, sc, &ms, d), 0);
+    assert_int_equal(sar_model_build(&m, sc, &ms, d), 0);
     arena a;
     arena_init(&a, (size_t)1 << 30);
     sar_plan joint, seq;
@@ -187,7 +195,7 @@ static void found_alive_uses_temperature(void **state) {
   metric_set_init(&ms);
   diag *d = diag_new();
   sar_model *m = NULL;
-  assert_int_equal(sar_model_new(&m, sc, &ms, d), 0);
+  assert_int_equal(sar_model_build(&m, sc, &ms, d), 0);
   arena a;
   arena_init(&a, (size_t)1 << 30);
   sar_plan pl;
@@ -272,7 +280,7 @@ static void world_open(plan_world *w, const char *text) {
   close(fd);
   write_file(w->path, text);
   w->d = diag_new();
-  int err = scn_load(&w->sc, w->path, NULL, w->d);
+  int err = scn_load(&w->sc, w->path, mission_sections(), w->d);
   if (!err)
     err = plan_authorities_load(&w->au, SAR_TEST_TABLE, w->d);
   metric_set_init(&w->ms);
@@ -281,7 +289,7 @@ static void world_open(plan_world *w, const char *text) {
   if (!err)
     err = plan_model_new(&w->pm, w->sc, w->au, &w->ms, w->d);
   if (!err)
-    err = sar_model_new(&w->m, w->sc, &w->ms, w->d);
+    err = sar_model_new_with(&w->m, w->sc, w->au, &w->ms, w->d);
   if (err)
     diag_print(w->d, stderr, 0);
   assert_int_equal(err, 0);
@@ -423,7 +431,7 @@ static void case_follows_its_task(void **state) {
       fail_msg("unexpected: %s", e->message);
   }
   assert_int_equal(warned, 1);
-  const scn_sar *cfg = sc ? sc->sar : NULL;
+  const scn_sar *cfg = sc ? scn_sar_of(sc) : NULL;
   assert_non_null(cfg);
   /* the rule itself: by event (a), by region (b), neither across */
   int ea = scn_event_find(sc, "ditch-a"), eb = scn_event_find(sc, "ditch-b");
@@ -500,11 +508,11 @@ static void units_on_scene_share(void **state) {
   write_file(path, text);
   diag *d = diag_new();
   scn_scenario *sc = NULL;
-  assert_int_equal(scn_load(&sc, path, NULL, d), 0);
+  assert_int_equal(scn_load(&sc, path, mission_sections(), d), 0);
   metric_set ms;
   metric_set_init(&ms);
   sar_model *m = NULL;
-  assert_int_equal(sar_model_new(&m, sc, &ms, d), 0);
+  assert_int_equal(sar_model_build(&m, sc, &ms, d), 0);
   sim *s = sim_new();
   arena ar;
   arena_init(&ar, (size_t)1 << 28);

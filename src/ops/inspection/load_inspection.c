@@ -10,7 +10,7 @@
 
 #include "geo_polygon.h"
 #include "scn_inspection.h"
-#include "scn_internal.h"
+#include "scn_section.h"
 #include "scn_plan.h"
 
 #define REPLAY_MAX_BYTES ((size_t)256 << 20) /* one month of a busy zone fits easily */
@@ -887,7 +887,7 @@ static void finish_names(insp_loader *L) {
   if (L->flag.n) memcpy(in->flag_name, L->flag.name, L->flag.n * sizeof *in->flag_name);
 }
 
-void scn__load_inspection(scn__ctx *c, const scn__node *m) {
+static void *load_section(scn__ctx *c, const scn__node *m) {
   static const char *const keys[] = {"zone", "start", "unsc_resolution", "legal_basis", "rule",
                                      "warmup", "crossing", "traffic", "replay", "interest",
                                      "consent", "master_consent", "board_others", "find", "modes", "assets",
@@ -898,10 +898,10 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   static const char *const regimes[] = {"consent", "interdiction"};
   const char *rules[SCN_INSP_RULE__COUNT];
   for (int i = 0; i < SCN_INSP_RULE__COUNT; i++) rules[i] = scn_insp_rule_name((scn_insp_rule)i);
-  if (!scn__expect_map(c, m, "inspection")) return;
+  if (!scn__expect_map(c, m, "inspection")) return NULL;
   scn__check_keys(c, m, "inspection", keys);
   scn_inspection *in = scn__alloc(c, c->mem, sizeof *in);
-  if (!in) return;
+  if (!in) return NULL;
   *in = (scn_inspection){.zone = -1, .start_kind = SCN_INSP_START_AT, .start_event = -1,
                          .start_situation = -1, .start_task = -1, .interdict_task = -1,
                          .start_loc = scn__loc(m), .start_delay = dist_fixed(0), .unsc_event = -1,
@@ -977,5 +977,18 @@ void scn__load_inspection(scn__ctx *c, const scn__node *m) {
   if (in->nport) check_speeds(&L, diversion, "'diversion'");
   in->nphase = c->sc->plan ? c->sc->plan->nphase : 0;
   finish_names(&L);
-  c->sc->inspection = in;
+  return in;
 }
+
+/* The zone's vertices: the theater box. */
+static void extent(const void *section, const scn_scenario *sc, double box[4]) {
+  const scn_inspection *in = section;
+  if (in->zone < 0 || (size_t)in->zone >= sc->nregion) return;
+  const scn_region *z = &sc->region[in->zone];
+  for (size_t k = 0; k < z->n; k++) {
+    box[0] = fmin(box[0], z->lat[k]), box[1] = fmax(box[1], z->lat[k]);
+    box[2] = fmin(box[2], z->lon[k]), box[3] = fmax(box[3], z->lon[k]);
+  }
+}
+
+const scn_section insp_section = {"inspection", load_section, extent};

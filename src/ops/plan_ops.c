@@ -20,12 +20,12 @@ static void release(void *model) {
   free(p);
 }
 
-/* A NULL model (no `situations:` or `plan:` section) runs nothing; but without a plan,
- * a Japanese asset has no task to act under: an error, not support without authority. */
+/* A NULL model (no `situations:` or `plan:` section) runs nothing.  (Without a plan a
+ * Japanese asset has no task to act under: each mission's own prepare refuses that.) */
 static int prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
                    metric_set *ms, diag *d) {
   *model = NULL;
-  if (!plan_scenario_uses(sc)) return plan_support_check(sc, ctx->authorities, d);
+  if (!plan_scenario_uses(sc)) return 0;
   plan_ops_model *p = calloc(1, sizeof *p);
   if (!p) return ERR_NOMEM;
   const plan_authorities *table = ctx->authorities;
@@ -47,13 +47,6 @@ static void *start(const void *model, sim *s, arena *a, metric_out *out, const o
 
 static void collect(void *state, sim *s, metric_out *out) { plan_collect(state, s, out); }
 
-/* `straits check` without a plan: the same refusal prepare makes.  With a plan, the
- * plan check itself runs the support check (plan_model_new). */
-static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
-  return plan_scenario_uses(sc) || !ctx->authorities ? 0
-                                                     : plan_support_check(sc, ctx->authorities, d);
-}
-
 /* The authorities table decides what a plan's tasks may do: the one the plan read, or
  * the one the run was handed. */
 static void inputs(const void *model, const ops_context *ctx, ops_input_fn fn, void *fctx) {
@@ -68,7 +61,6 @@ const ops_module plan_ops = {
     .prepare = prepare,
     .start = start,
     .collect = collect,
-    .check = check,
     .inputs = inputs,
     .release = release,
 };

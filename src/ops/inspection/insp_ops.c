@@ -1,6 +1,7 @@
 /* ops_inspection.c - the ship inspection model's descriptor (ops.h). */
 #include "inspection.h"
 #include "ops.h"
+#include "scn_inspection.h"
 
 /* A NULL model (no `inspection:` section) runs nothing.  It takes the run's
  * authorities table to find the UNSC resolution gate the plan opens. */
@@ -27,6 +28,7 @@ static void release(void *model) { insp_model_free(model); }
 const ops_module insp_ops = {
     .name = "inspection",
     .title = "Ship inspection",
+    .section = &insp_section,
     .prepare = prepare,
     .start = start,
     .collect = collect,

@@ -162,14 +162,29 @@ static int define(metric_set *ms, const char *name, const char *unit, unsigned f
 static int open_sea(sar_model *m, diag *d);
 
 int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
+  return sar_model_new_with(out, sc, NULL, ms, d);
+}
+
+int sar_model_new_with(sar_model **out, const scn_scenario *sc,
+                       const struct plan_authorities *authorities, metric_set *ms, diag *d) {
   *out = NULL;
-  if (!sc->sar)
+  if (!scn_sar_of(sc))
+    return 0;
+  /* No Japanese support without a plan task: refused before anything is built. */
+  int serr = sar_support_check(sc, authorities, d);
+  if (serr) return serr;
+  return sar_model_build(out, sc, ms, d);
+}
+
+int sar_model_build(sar_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
+  *out = NULL;
+  if (!scn_sar_of(sc))
     return 0;
   sar_model *m = calloc(1, sizeof *m);
   int err;
   if (!m)
     return ERR_NOMEM;
-  m->sc = sc, m->cfg = sc->sar;
+  m->sc = sc, m->cfg = scn_sar_of(sc);
   if ((err = load_field(&m->current, m->sha_current, &m->cfg->current, ENV_CURRENT, sc, d)) ||
       (err = load_field(&m->wind, m->sha_wind, &m->cfg->wind, ENV_WIND, sc, d)))
     goto fail;

@@ -9,12 +9,12 @@
 #include "ops.h"
 #include "scn_logistics.h"
 
-/* A NULL model (no `logistics:` section) runs nothing. */
+/* A NULL model (no `logistics:` section) runs nothing.  Japanese transports deliver
+ * only under a plan task (log_support_check, run here too). */
 static int prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
                    metric_set *ms, diag *d) {
-  (void)ctx;
   log_model *m = NULL;
-  int err = log_model_new(&m, sc, ms, d);
+  int err = log_model_new_with(&m, sc, ctx->authorities, ms, d);
   *model = m;
   return err;
 }
@@ -26,9 +26,12 @@ static void *start(const void *model, sim *s, arena *a, metric_out *out, const o
 /* Collect hands the replication's solver back to the model's pool. */
 static void collect(void *state, sim *s, metric_out *out) { log_collect(state, s, out); }
 
+/* Geography (consumers reachable over water, sea routes clear of land) and the legal
+ * authority of each Japanese transport. */
 static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
-  (void)ctx;
-  return log_check(sc, d);
+  int err = log_check(sc, d);
+  int serr = log_support_check(sc, ctx->authorities, d);
+  return err && err != ERR_INPUT ? err : serr ? serr : err;
 }
 
 static void release(void *model) { log_model_free(model); }
@@ -78,7 +81,7 @@ static double lane_delivered(const ops_results *r, const scn_logistics *L, const
 
 /* One feature per lane, valued by what it delivered. */
 static void lane_feature(strbuf *b, const ops_results *r, const log_model *m, int lane, double *by) {
-  const scn_logistics *L = r->sc->logistics;
+  const scn_logistics *L = scn_logistics_of(r->sc);
   log_lane_info in;
   log_lane_describe(m, lane, &in);
   ops_feature(b, lane == 0, "logistics-flow", log_lane_name(m, lane), log_lane_name(m, lane),
@@ -105,7 +108,7 @@ static void lane_feature(strbuf *b, const ops_results *r, const log_model *m, in
 static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
   const log_model *m = model;
   if (log_lanes(m) == 0) return 0; /* an empty layer is not written */
-  double *by = malloc((r->sc->logistics->ncommodity + 1) * sizeof *by);
+  double *by = malloc((scn_logistics_of(r->sc)->ncommodity + 1) * sizeof *by);
   if (!by) return ERR_NOMEM;
   strbuf_put(b, "{\"title\":\"logistics lanes: delivered\",\"properties\":{"
              "\"value\":\"mean amount the lane delivered per replication (t and m3 "
@@ -120,6 +123,7 @@ static int docs(const void *model, const ops_results *r, strbuf *b, const ops_do
 const ops_module log_ops = {
     .name = "logistics",
     .title = "Logistics",
+    .section = &log_section,
     .prepare = prepare,
     .start = start,
     .collect = collect,

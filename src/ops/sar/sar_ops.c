@@ -12,12 +12,12 @@
 
 extern const ops_module sar_ops;
 
-/* A NULL model (no `sar:` section) runs nothing. */
+/* A NULL model (no `sar:` section) runs nothing.  Japanese units search only under a
+ * plan task (sar_support_check, run here too). */
 static int prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
                    metric_set *ms, diag *d) {
-  (void)ctx;
   sar_model *m = NULL;
-  int err = sar_model_new(&m, sc, ms, d);
+  int err = sar_model_new_with(&m, sc, ctx->authorities, ms, d);
   *model = m;
   return err;
 }
@@ -30,6 +30,10 @@ static void *start(const void *model, sim *s, arena *a, metric_out *out, const o
 }
 
 static void collect(void *state, sim *s, metric_out *out) { sar_collect(state, s, out); }
+
+static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
+  return sar_support_check(sc, ctx->authorities, d);
+}
 
 /* The NetCDF fields and the GSHHG file the model read. */
 static void inputs(const void *model, const ops_context *ctx, ops_input_fn fn, void *fctx) {
@@ -90,7 +94,7 @@ static void searches_layer(strbuf *b, const scn_scenario *sc, const sar_sortie *
                            int rep) {
   static const char *const colours[] = {"#1f78b4", "#33a02c", "#e31a1c", "#ff7f00",
                                         "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a"};
-  const scn_sar *S = sc->sar;
+  const scn_sar *S = scn_sar_of(sc);
   char title[256], name[256], id[64];
   snprintf(title, sizeof title, "SAR: searches of that case (replication %d)", rep);
   strbuf_put(b, "{\"title\":");
@@ -117,7 +121,7 @@ static void searches_layer(strbuf *b, const scn_scenario *sc, const sar_sortie *
 /* The replication whose first case is drawn: -1 for none (no case, a case file). */
 static int drawn_rep(const ops_results *r, double *want) {
   int mcase = metric_find(r->ms, "sar", "cases"), mpos = metric_find(r->ms, "sar", "pos");
-  if (r->sc->sar->kase || mcase < 0 || mpos < 0 || r->n == 0) return -1;
+  if (scn_sar_of(r->sc)->kase || mcase < 0 || mpos < 0 || r->n == 0) return -1;
   double *cases = malloc(r->n * sizeof *cases);
   if (!cases) return -1;
   int rep = -1;
@@ -153,9 +157,11 @@ static int docs(const void *model, const ops_results *r, strbuf *b, const ops_do
 const ops_module sar_ops = {
     .name = "sar",
     .title = "Search and rescue",
+    .section = &sar_section,
     .prepare = prepare,
     .start = start,
     .collect = collect,
+    .check = check,
     .inputs = inputs,
     .docs = docs,
     .release = release,

@@ -10,9 +10,9 @@
 
 #include "err.h"
 #include "geodesy.h"
-#include "scn_internal.h"
 #include "scn_plan.h"
 #include "scn_sar.h"
+#include "scn_section.h"
 #include "sim.h"
 
 /* Notional survival times (people in water in temperate seas); per class because a
@@ -452,7 +452,7 @@ static void load_settings(scn__ctx *c, const scn__node *m, scn_sar *s) {
   }
 }
 
-void scn__load_sar(scn__ctx *c, const scn__node *m) {
+static void *load_section(scn__ctx *c, const scn__node *m) {
   static const char *extra[] = {"max_cases", "assets", "tasks", "datums", "task_radius"};
   const char *keys[NSETTINGS + 6];
   const scn__node *v;
@@ -460,10 +460,10 @@ void scn__load_sar(scn__ctx *c, const scn__node *m) {
   memcpy(keys, settings_keys, sizeof settings_keys);
   memcpy(keys + NSETTINGS, extra, sizeof extra);
   keys[NSETTINGS + 5] = NULL;
-  if (!scn__expect_map(c, m, "sar")) return;
+  if (!scn__expect_map(c, m, "sar")) return NULL;
   scn__check_keys(c, m, "sar", keys);
   scn_sar *s = new_sar(c);
-  if (!s) return;
+  if (!s) return NULL;
   load_settings(c, m, s);
   if ((v = scn__get(m, "max_cases")) && scn__integer(c, v, "max_cases", 1, 1000, &x) == 0)
     s->max_cases = (int)x;
@@ -482,8 +482,10 @@ void scn__load_sar(scn__ctx *c, const scn__node *m) {
   if ((v = scn__get(m, "tasks"))) load_tasks(c, v, s);
   if ((v = scn__get(m, "datums"))) load_datums(c, v, s);
   if (s->ntask) warn_uncovered(c, s);
-  c->sc->sar = s;
+  return s;
 }
+
+const scn_section sar_section = {"sar", load_section, NULL};
 
 /* ---- a standalone case file ----------------------------------------------------- */
 
@@ -584,7 +586,7 @@ static void interpret_case(scn__ctx *c, const scn__node *root) {
   if ((v = scn__need(c, root, "units", "a case file"))) load_units(c, v, s);
   s->max_cases = 1;
   sc->horizon = s->search_limit;
-  sc->sar = s;
+  scn__section_put(c, &sar_section, s);
 }
 
 int scn_sar_case_load(scn_scenario **out, const char *path, const scn_load_options *opt,

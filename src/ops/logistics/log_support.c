@@ -1,15 +1,14 @@
-/* plan_support.c - no Japanese support without a plan task: every asset of the table's
- * nation that a mission section uses must act under a task of that nation, so that it
- * acts only while an authority of data/authorities.yaml holds (docs/plan.md, "Japanese
- * support needs a task").  The run-time half is the missions': they follow their tasks
- * through SIG_TASK_STATUS, and a task runs only while its authority and gates hold. */
+/* log_support.c - no Japanese support without a plan task, for logistics: every
+ * consumer the table's nation's transports may supply names a task of that nation
+ * whose activity carries goods (docs/plan.md, "Japanese support needs a task").  The
+ * run-time half is the model's: it follows its tasks through SIG_TASK_STATUS. */
 #include <string.h>
 
 #include "err.h"
+#include "logistics.h"
 #include "plan.h"
 #include "scn_logistics.h"
 #include "scn_plan.h"
-#include "scn_sar.h"
 
 /* Activities under which a transport may carry goods to a consumer: goods from SDF
  * stocks are supply (IISA Appended Table 1; USFA art. 10(4)), carriage of US-owned
@@ -39,7 +38,7 @@ static int task_reaches(const scn_scenario *sc, const scn_task *t, const scn_log
 }
 
 static void check_consumer(const scn_scenario *sc, const char *nation, size_t c, diag *d) {
-  const scn_logistics *L = sc->logistics;
+  const scn_logistics *L = scn_logistics_of(sc);
   const scn_log_consumer *u = &L->consumer[c];
   const char *first = NULL;
   for (size_t i = 0; i < L->ntransport && !first; i++) {
@@ -72,24 +71,9 @@ static void check_consumer(const scn_scenario *sc, const char *nation, size_t c,
                 u->id, nation, first, nation, nation);
 }
 
-static void check_sar(const scn_scenario *sc, const char *nation, diag *d) {
-  const scn_sar *s = sc->sar;
-  if (s->kase) return; /* a standalone case studies the search, not the plan */
-  for (size_t i = 0; i < s->ntask; i++)
-    if (same_nation(sc->plan->task[s->task[i]].owner, nation)) return;
-  for (size_t i = 0; i < s->nasset; i++) {
-    const scn_sar_asset *a = &s->asset[i];
-    if (a->force < 0 || !same_nation(sc->force[a->force].nation, nation)) continue;
-    diag_report(d, DIAG_ERROR, a->loc.file, a->loc.line, a->loc.col,
-                "sar asset '%s' is %s, but the search follows no %s plan task: list the "
-                "search_and_rescue tasks it searches under in 'sar.tasks'",
-                sc->force[a->force].id, nation, nation);
-    return;
-  }
-}
-
-int plan_support_check(const scn_scenario *sc, const plan_authorities *a, diag *d) {
-  if (!sc->logistics && !sc->sar) return 0;
+int log_support_check(const scn_scenario *sc, const struct plan_authorities *a, diag *d) {
+  const scn_logistics *L = scn_logistics_of(sc);
+  if (!L) return 0;
   plan_authorities *own = NULL;
   if (!a) {
     int err = plan_authorities_load(&own, plan_authorities_default_path(), d);
@@ -98,9 +82,7 @@ int plan_support_check(const scn_scenario *sc, const plan_authorities *a, diag *
   }
   const char *nation = plan_authorities_nation(a);
   size_t before = diag_count(d, DIAG_ERROR);
-  if (sc->logistics)
-    for (size_t c = 0; c < sc->logistics->nconsumer; c++) check_consumer(sc, nation, c, d);
-  if (sc->sar) check_sar(sc, nation, d);
+  for (size_t c = 0; c < L->nconsumer; c++) check_consumer(sc, nation, c, d);
   plan_authorities_free(own);
   return diag_count(d, DIAG_ERROR) > before ? ERR_INPUT : 0;
 }

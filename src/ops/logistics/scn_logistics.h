@@ -125,4 +125,12 @@ typedef struct scn_logistics {
   scn_log_transport *transport;
 } scn_logistics;
 
+
+/* The `logistics:` section as the loader's table lists it (scenario.h: scn_section;
+ * ops_load_options), and the scenario's, or NULL. */
+extern const scn_section log_section;
+static inline const scn_logistics *scn_logistics_of(const scn_scenario *sc) {
+  return scn_section_of(sc, "logistics");
+}
+
 #endif

@@ -35,6 +35,20 @@ typedef struct log_run log_run;
 
 /* *out is NULL (and 0 returned) when the scenario has no logistics section. */
 int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+/* The same with the run's authorities table (plan.h; NULL: the shipped one), for the
+ * check that Japanese transports deliver only under a plan task (log_support_check). */
+struct plan_authorities;
+int log_model_new_with(log_model **out, const scn_scenario *sc,
+                       const struct plan_authorities *authorities, metric_set *ms, diag *d);
+/* The model alone, without that check (log_check; unit tests of the model's mechanics
+ * on scenarios a run would refuse). */
+int log_model_build(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+/* No Japanese support without a plan task (docs/plan.md): every consumer the table's
+ * nation's transports may supply names a task of that nation, of an activity that
+ * carries goods.  Located errors (and warnings) in d; a NULL table reads the shipped
+ * one.  0, ERR_INPUT or the table's load error.  log_model_new runs it; `straits
+ * check` calls it too. */
+int log_support_check(const scn_scenario *sc, const struct plan_authorities *a, diag *d);
 void log_model_free(log_model *m); /* NULL is a no-op */
 
 /* Schedule replication `rep` on s.  NULL when the arena (or memory for a solver) is

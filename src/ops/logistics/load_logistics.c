@@ -5,8 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "scn_internal.h"
 #include "scn_logistics.h"
+#include "scn_section.h"
 #include "scn_plan.h"
 
 typedef struct log_loader {
@@ -437,16 +437,16 @@ static void load_transports(log_loader *G, const scn__node *list) {
 
 /* ---- the section ------------------------------------------------------------------- */
 
-void scn__load_logistics(scn__ctx *c, const scn__node *m) {
+static void *load_section(scn__ctx *c, const scn__node *m) {
   static const char *const keys[] = {"period",     "penalty",   "avoid_combat_areas", "full_loads",
                                      "planner",    "commodities", "ports",            "depots",
                                      "consumers",  "transports", NULL};
   static const char *const planners[] = {"auto", "network", "lp"};
-  if (!scn__expect_map(c, m, "logistics")) return;
+  if (!scn__expect_map(c, m, "logistics")) return NULL;
   scn__check_keys(c, m, "logistics", keys);
   log_loader G = {.c = c};
   G.L = scn__alloc(c, c->mem, sizeof *G.L);
-  if (!G.L) return;
+  if (!G.L) return NULL;
   scn__ids_init(&G.commodities, "commodity");
   scn__ids_init(&G.depots, "depot");
   scn__ids_init(&G.consumers, "consumer");
@@ -470,5 +470,24 @@ void scn__load_logistics(scn__ctx *c, const scn__node *m) {
   if ((v = scn__need(c, m, "depots", "logistics"))) load_depots(&G, v);
   if ((v = scn__need(c, m, "consumers", "logistics"))) load_consumers(&G, v);
   if ((v = scn__need(c, m, "transports", "logistics"))) load_transports(&G, v);
-  c->sc->logistics = L;
+  return L;
 }
+
+/* Consumers' positions, tracks and stations (they may be at sea): the theater box. */
+static void grow(double box[4], double lat, double lon) {
+  box[0] = fmin(box[0], lat), box[1] = fmax(box[1], lat);
+  box[2] = fmin(box[2], lon), box[3] = fmax(box[3], lon);
+}
+
+static void extent(const void *section, const scn_scenario *sc, double box[4]) {
+  (void)sc;
+  const scn_logistics *L = section;
+  for (size_t c = 0; c < L->nconsumer; c++) {
+    const scn_log_consumer *u = &L->consumer[c];
+    grow(box, u->lat, u->lon);
+    for (size_t k = 0; k < u->ntrack; k++) grow(box, u->track[k].lat, u->track[k].lon);
+    for (size_t k = 0; k < u->nstation; k++) grow(box, u->station[k].lat, u->station[k].lon);
+  }
+}
+
+const scn_section log_section = {"logistics", load_section, extent};

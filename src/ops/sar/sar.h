@@ -218,6 +218,19 @@ typedef struct sar sar;
 
 /* *out is NULL (and 0 returned) when the scenario has no sar section. */
 int sar_model_new(sar_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+/* The same with the run's authorities table (plan.h; NULL: the shipped one), for the
+ * check that Japanese assets search only under a plan task (sar_support_check). */
+struct plan_authorities;
+int sar_model_new_with(sar_model **out, const scn_scenario *sc,
+                       const struct plan_authorities *authorities, metric_set *ms, diag *d);
+/* The model alone, without that check (unit tests of the model's mechanics on
+ * scenarios a run would refuse). */
+int sar_model_build(sar_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+/* No Japanese support without a plan task (docs/plan.md): when the section has an
+ * asset of the table's nation, `sar.tasks` lists a task of that nation.  A located
+ * error in d; a NULL table reads the shipped one.  0, ERR_INPUT or the table's load
+ * error.  sar_model_new runs it; `straits check` calls it too. */
+int sar_support_check(const scn_scenario *sc, const struct plan_authorities *a, diag *d);
 void sar_model_free(sar_model *m); /* NULL is a no-op */
 /* The current and wind the model built from the section (borrowed: they live as long
  * as the model), for tools and tests. */

@@ -201,4 +201,12 @@ double scn_insp_rule_lookup(const scn_insp_rule_p *rules, size_t n, int cls, int
 const char *scn_insp_rule_name(scn_insp_rule r);
 const char *scn_insp_regime_name(scn_insp_regime r); /* "consent", "interdiction" */
 
+
+/* The `inspection:` section as the loader's table lists it (scenario.h: scn_section;
+ * ops_load_options), and the scenario's, or NULL. */
+extern const scn_section insp_section;
+static inline const scn_inspection *scn_inspection_of(const scn_scenario *sc) {
+  return scn_section_of(sc, "inspection");
+}
+
 #endif

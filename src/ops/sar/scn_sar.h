@@ -114,4 +114,10 @@ int scn_sar_task_covers(const scn_scenario *sc, const scn_sar *s, int task, int 
 int scn_sar_case_load(scn_scenario **out, const char *path, const scn_load_options *opt,
                       diag *d);
 
+
+/* The `sar:` section as the loader's table lists it (scenario.h: scn_section;
+ * ops_load_options), and the scenario's (a case file's too), or NULL. */
+extern const scn_section sar_section;
+static inline const scn_sar *scn_sar_of(const scn_scenario *sc) { return scn_section_of(sc, "sar"); }
+
 #endif
