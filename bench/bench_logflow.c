@@ -1,6 +1,6 @@
-/* bench_logflow.c - the min-cost flow wrapper (log_flow.h, LEMON's network simplex) on
+/* bench_logflow.c - the min-cost flow wrapper (lgs_flow.h, LEMON's network simplex) on
  * a generated network, checked against GLPK's out-of-kilter solver (and, with --lp,
- * GLPK's simplex through log_lp.h).  Usage: bench_logflow [NODES ARCS [SEED]] [--lp]
+ * GLPK's simplex through lgs_lp.h).  Usage: bench_logflow [NODES ARCS [SEED]] [--lp]
  * Default: 5000 nodes, 50000 arcs.  Figures: bench/README.md. */
 #include <glpk.h>
 #include <math.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "log_flow.h"
-#include "log_lp.h"
+#include "lgs_flow.h"
+#include "lgs_lp.h"
 #include "rng.h"
 #include "bench_clock.h"
 
@@ -85,19 +85,19 @@ int main(int argc, char **argv) {
   printf("network: %d nodes, %d arcs, seed %llu\n", n, m, (unsigned long long)seed);
 
   double t0 = now_s();
-  log_flow *f = log_flow_new(n, m);
-  for (int i = 0; i < n; i++) log_flow_add_node(f, g.supply[i]);
-  for (int a = 0; a < m; a++) log_flow_add_arc(f, g.from[a], g.to[a], g.cap[a], g.cost[a]);
+  lgs_flow *f = lgs_flow_new(n, m);
+  for (int i = 0; i < n; i++) lgs_flow_add_node(f, g.supply[i]);
+  for (int a = 0; a < m; a++) lgs_flow_add_arc(f, g.from[a], g.to[a], g.cap[a], g.cost[a]);
   double t1 = now_s();
-  log_flow_status st = log_flow_solve(f);
+  lgs_flow_status st = lgs_flow_solve(f);
   double t2 = now_s();
-  double lemon = log_flow_total_cost(f);
+  double lemon = lgs_flow_total_cost(f);
   /* Second solve on the same object (what the planner does every period). */
-  log_flow_set_supply(f, 0, g.supply[0]);
+  lgs_flow_set_supply(f, 0, g.supply[0]);
   double t3 = now_s();
-  log_flow_solve(f);
+  lgs_flow_solve(f);
   double t4 = now_s();
-  printf("log_flow (LEMON network simplex): status %d, cost %.0f\n", (int)st, lemon);
+  printf("lgs_flow (LEMON network simplex): status %d, cost %.0f\n", (int)st, lemon);
   printf("  build %.4f s, first solve %.4f s, repeat solve %.4f s\n", t1 - t0, t2 - t1, t4 - t3);
 
   double ok = NAN;
@@ -105,23 +105,23 @@ int main(int argc, char **argv) {
   int rc = okalg(&ok, &g);
   t1 = now_s();
   printf("GLPK glp_mincost_okalg: rc %d, cost %.0f, %.3f s\n", rc, ok, t1 - t0);
-  int fail = st != LOG_FLOW_OPTIMAL || rc != 0 || ok != lemon;
+  int fail = st != LGS_FLOW_OPTIMAL || rc != 0 || ok != lemon;
 
   if (lp) {
     double *sup = malloc((size_t)n * sizeof *sup), *cap = malloc((size_t)m * sizeof *cap),
            *cost = malloc((size_t)m * sizeof *cost), c = NAN;
     for (int i = 0; i < n; i++) sup[i] = (double)g.supply[i];
     for (int a = 0; a < m; a++) cap[a] = (double)g.cap[a], cost[a] = (double)g.cost[a];
-    log_lp_problem p = {1, n, m, g.from, g.to, sup, cap, cost, 0, NULL, NULL, NULL};
+    lgs_lp_problem p = {1, n, m, g.from, g.to, sup, cap, cost, 0, NULL, NULL, NULL};
     t0 = now_s();
-    int e = log_lp_solve(&c, NULL, &p);
+    int e = lgs_lp_solve(&c, NULL, &p);
     t1 = now_s();
-    printf("GLPK glp_simplex (log_lp): rc %d, cost %.0f, %.3f s\n", e, c, t1 - t0);
+    printf("GLPK glp_simplex (lgs_lp): rc %d, cost %.0f, %.3f s\n", e, c, t1 - t0);
     fail |= e != 0 || fabs(c - lemon) > 1e-6 * fabs(lemon);
     free(sup), free(cap), free(cost);
   }
   printf("%s\n", fail ? "MISMATCH" : "optimum agrees");
-  log_flow_free(f);
+  lgs_flow_free(f);
   free(g.from), free(g.to), free(g.cap), free(g.cost), free(g.supply);
   return fail;
 }

@@ -41,12 +41,12 @@ int main(int argc, char **argv) {
   crisis_model *cm = NULL;
   plan_authorities *pa = NULL;
   plan_model *pm = NULL;
-  log_model *lm = NULL;
+  lgs_model *lm = NULL;
   if (crisis_model_new(&cm, sc, &ms, d) != 0 ||
       (plan_scenario_uses(sc) &&
        (plan_authorities_load(&pa, plan_authorities_default_path(), d) != 0 ||
         plan_model_new(&pm, sc, pa, &ms, d) != 0)) ||
-      log_model_build(&lm, sc, &ms, d) != 0 || !lm) {
+      lgs_model_build(&lm, sc, &ms, d) != 0 || !lm) {
     diag_print(d, stderr, 0);
     fprintf(stderr, "bench_logistics: '%s' has no usable logistics section\n", path);
     return 2;
@@ -67,15 +67,15 @@ int main(int argc, char **argv) {
       if (metric_out_init(&out, &ms, &a)) return 1;
       crisis *c = crisis_start(cm, s, &a, &out, sc->seed, (uint32_t)i);
       plan_run *p = pm ? plan_start(pm, s, &a, &out, sc->seed, (uint32_t)i) : NULL;
-      log_run *r = log_start(lm, s, &a, &out, sc->seed, (uint32_t)i);
+      lgs_run *r = lgs_start(lm, s, &a, &out, sc->seed, (uint32_t)i);
       if (!c || (pm && !p) || !r || sim_run(s, horizon)) {
         fprintf(stderr, "bench_logistics: replication %d failed\n", i);
         return 1;
       }
-      plans += (uint64_t)log_plans(r);
+      plans += (uint64_t)lgs_plans(r);
       crisis_collect(c, s, &out);
       if (p) plan_collect(p, s, &out);
-      log_collect(r, s, &out);
+      lgs_collect(r, s, &out);
       events += sim_events_run(s);
     }
     double dt = now_s() - t0, dc = cpu_s() - c0;
@@ -83,11 +83,11 @@ int main(int argc, char **argv) {
     if (dc < best_cpu) best_cpu = dc;
   }
   printf("%s: %d replications of 30 days (crisis%s + logistics, %s planner), best of %d\n", path,
-         reps, pm ? " + plan" : "", log_coupled(lm) ? "coupled LP" : "network simplex", REPEATS);
+         reps, pm ? " + plan" : "", lgs_coupled(lm) ? "coupled LP" : "network simplex", REPEATS);
   printf("  %.4f s: %.0f replications/s, %.0f plans/s (%.1f per replication), %.2e events/s\n",
          best, reps / best, (double)plans / best, (double)plans / reps, (double)events / best);
   printf("  %.4f s of CPU: %.0f replications per CPU-second\n", best_cpu, reps / best_cpu);
-  log_model_free(lm);
+  lgs_model_free(lm);
   plan_model_free(pm);
   plan_authorities_free(pa);
   crisis_model_free(cm);

@@ -51,7 +51,7 @@ _Static_assert(SIM_MAX_PENDING <= ((size_t)1 << SIM_SLOT_BITS), "slot index too 
 /* Sequence numbers have 64 - 26 = 38 bits (2.7e11 events).  At the limit the
  * calendar is renumbered in order (see seq_renumber), so the limit is never an error.
  * The limit must stay well above the number pending (2^38 >> SIM_MAX_PENDING), or
- * renumbering would repeat; tests/kernel builds the kernel with a limit of 30000 to
+ * renumbering would repeat; tests/core builds the kernel with a limit of 30000 to
  * exercise the path on calendars of up to ~25000 events. */
 #ifndef SIM_SEQ_LIMIT
 #define SIM_SEQ_LIMIT (UINT64_C(1) << (64 - SIM_SLOT_BITS))

@@ -8,7 +8,7 @@
 
 /* Each descriptor is defined beside its model (src/ops/<mission>/); the registry
  * names them here and nowhere else, so no caller includes a mission's header. */
-extern const ops_module crisis_ops, plan_ops, insp_ops, log_ops, sar_ops;
+extern const ops_module crisis_ops, plan_ops, insp_ops, lgs_ops, sar_ops;
 
 /* The order is the kernel's subscription order, and fixes metric indices:
  *  - the crisis first: its escalation ladder subscribes to the plan's phase and task
@@ -17,7 +17,7 @@ extern const ops_module crisis_ops, plan_ops, insp_ops, log_ops, sar_ops;
  *  - the plan next: the missions' tasks wait on its phases, gates and situations;
  *  - then the missions, in the order their metrics were first defined (inspection,
  *    logistics, SAR), which stored runs and their resume keys depend on. */
-static const ops_module *const shipped[] = {&crisis_ops, &plan_ops, &insp_ops, &log_ops,
+static const ops_module *const shipped[] = {&crisis_ops, &plan_ops, &insp_ops, &lgs_ops,
                                             &sar_ops};
 
 static const ops_module *const *registry = shipped;

@@ -9,23 +9,23 @@
 #include "scn_section.h"
 #include "scn_plan.h"
 
-typedef struct log_loader {
+typedef struct lgs_loader {
   scn__ctx *c;
   scn_logistics *L;
   scn__ids commodities, depots, consumers;
-} log_loader;
+} lgs_loader;
 
 /* What a per-commodity value measures: an amount, or an amount per time. */
 enum { PER_AMOUNT, PER_RATE };
 
-static qty_kind commodity_kind(const scn_log_commodity *k, int per) {
+static qty_kind commodity_kind(const scn_lgs_commodity *k, int per) {
   if (per == PER_RATE) return k->volume ? QTY_VOLUME_RATE : QTY_MASS_RATE;
   return k->volume ? QTY_VOLUME : QTY_MASS;
 }
 
 /* A mapping {commodity: quantity}: out[k] (left as is for commodities not named).
  * Values must not be negative. */
-static void per_commodity(log_loader *G, const scn__node *m, const char *key, int per,
+static void per_commodity(lgs_loader *G, const scn__node *m, const char *key, int per,
                           double *out) {
   scn__ctx *c = G->c;
   if (!scn__expect_map(c, m, key)) return;
@@ -43,7 +43,7 @@ static void per_commodity(log_loader *G, const scn__node *m, const char *key, in
   }
 }
 
-static double *zeros(log_loader *G) {
+static double *zeros(lgs_loader *G) {
   size_t n = G->L->ncommodity ? G->L->ncommodity : 1;
   return scn__alloc(G->c, G->c->mem, n * sizeof(double));
 }
@@ -71,18 +71,18 @@ static int place_ref(scn__ctx *c, const scn__node *v, const char *key, const cha
 
 /* ---- commodities, ports ------------------------------------------------------------- */
 
-static void load_commodities(log_loader *G, const scn__node *list) {
+static void load_commodities(lgs_loader *G, const scn__node *list) {
   static const char *const keys[] = {"id", "name", "unit", "priority", NULL};
   static const char *const units[] = {"t", "m3"};
   scn__ctx *c = G->c;
   if (!scn__expect_seq(c, list, "commodities")) return;
-  scn_log_commodity *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
+  scn_lgs_commodity *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
   if (!out) return;
   for (size_t i = 0; i < list->n; i++) {
     const scn__node *item = list->item[i], *v;
     if (!scn__expect_map(c, item, "commodity")) continue;
     scn__check_keys(c, item, "commodity", keys);
-    scn_log_commodity k = {.name = "", .loc = scn__loc(item)};
+    scn_lgs_commodity k = {.name = "", .loc = scn__loc(item)};
     int idx = scn__item_id(c, item, &G->commodities, &k.id);
     if ((v = scn__get(item, "name"))) scn__text(c, v, "name", &k.name);
     if ((v = scn__need(c, item, "unit", "commodity"))) scn__choice(c, v, "unit", units, 2, &k.volume);
@@ -93,18 +93,18 @@ static void load_commodities(log_loader *G, const scn__node *list) {
   G->L->ncommodity = G->commodities.n;
 }
 
-static void load_ports(log_loader *G, const scn__node *list) {
+static void load_ports(lgs_loader *G, const scn__node *list) {
   static const char *const keys[] = {"place", "berths", NULL};
   scn__ctx *c = G->c;
   if (!scn__expect_seq(c, list, "ports")) return;
-  scn_log_port *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
+  scn_lgs_port *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
   if (!out) return;
   size_t n = 0;
   for (size_t i = 0; i < list->n; i++) {
     const scn__node *item = list->item[i], *v;
     if (!scn__expect_map(c, item, "port")) continue;
     scn__check_keys(c, item, "port", keys);
-    scn_log_port p = {.place = -1, .berths = 1, .loc = scn__loc(item)};
+    scn_lgs_port p = {.place = -1, .berths = 1, .loc = scn__loc(item)};
     long long b;
     if ((v = scn__need(c, item, "place", "port"))) p.place = place_ref(c, v, "place", NULL, NULL);
     if ((v = scn__need(c, item, "berths", "port")) && scn__integer(c, v, "berths", 1, 1000, &b) == 0)
@@ -122,17 +122,17 @@ static void load_ports(log_loader *G, const scn__node *list) {
 
 /* ---- depots, consumers ------------------------------------------------------------- */
 
-static void load_depots(log_loader *G, const scn__node *list) {
+static void load_depots(lgs_loader *G, const scn__node *list) {
   static const char *const keys[] = {"id", "place", "airfield", "stock", "replenish", NULL};
   scn__ctx *c = G->c;
   if (!scn__expect_seq(c, list, "depots")) return;
-  scn_log_depot *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
+  scn_lgs_depot *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
   if (!out) return;
   for (size_t i = 0; i < list->n; i++) {
     const scn__node *item = list->item[i], *v;
     if (!scn__expect_map(c, item, "depot")) continue;
     scn__check_keys(c, item, "depot", keys);
-    scn_log_depot d = {.place = -1, .airfield = -1, .loc = scn__loc(item)};
+    scn_lgs_depot d = {.place = -1, .airfield = -1, .loc = scn__loc(item)};
     int idx = scn__item_id(c, item, &G->depots, &d.id);
     d.stock = zeros(G), d.replenish = zeros(G);
     if (!d.stock || !d.replenish) return;
@@ -147,7 +147,7 @@ static void load_depots(log_loader *G, const scn__node *list) {
   G->L->ndepot = G->depots.n;
 }
 
-static void load_demand(log_loader *G, const scn__node *m, dist *out) {
+static void load_demand(lgs_loader *G, const scn__node *m, dist *out) {
   scn__ctx *c = G->c;
   if (!scn__expect_map(c, m, "demand")) return;
   for (size_t i = 0; i < m->n; i++) {
@@ -194,7 +194,7 @@ static int plan_ref(scn__ctx *c, const scn__node *v, const char *what) {
   return -1;
 }
 
-static void load_surge(log_loader *G, const scn__node *list, scn_log_consumer *u) {
+static void load_surge(lgs_loader *G, const scn__node *list, scn_lgs_consumer *u) {
   static const char *const keys[] = {"after", "phase", "factor", NULL};
   scn__ctx *c = G->c;
   if (!scn__expect_seq(c, list, "surge")) return;
@@ -204,7 +204,7 @@ static void load_surge(log_loader *G, const scn__node *list, scn_log_consumer *u
     const scn__node *item = list->item[i], *v, *after, *phase;
     if (!scn__expect_map(c, item, "surge")) continue;
     scn__check_keys(c, item, "surge", keys);
-    scn_log_surge s = {.event = -1, .phase = -1, .factor = 1};
+    scn_lgs_surge s = {.event = -1, .phase = -1, .factor = 1};
     after = scn__get(item, "after"), phase = scn__get(item, "phase");
     if ((after != NULL) == (phase != NULL))
       scn__error(c, item, "a surge takes exactly one of 'after' (a crisis event) or 'phase'");
@@ -220,7 +220,7 @@ static void load_surge(log_loader *G, const scn__node *list, scn_log_consumer *u
 }
 
 /* `track: [{time: 0h, at: [lat, lon]}, ...]`: times strictly increasing. */
-static void load_track(log_loader *G, const scn__node *list, scn_log_consumer *u) {
+static void load_track(lgs_loader *G, const scn__node *list, scn_lgs_consumer *u) {
   static const char *const keys[] = {"time", "at", NULL};
   scn__ctx *c = G->c;
   if (!scn__expect_seq(c, list, "track")) return;
@@ -234,7 +234,7 @@ static void load_track(log_loader *G, const scn__node *list, scn_log_consumer *u
     const scn__node *item = list->item[i], *v;
     if (!scn__expect_map(c, item, "track point")) continue;
     scn__check_keys(c, item, "track point", keys);
-    scn_log_waypoint w = {0};
+    scn_lgs_waypoint w = {0};
     int ok = 1;
     if ((v = scn__need(c, item, "time", "track point"))) {
       if (scn__quantity(c, v, "time", QTY_DURATION, &w.t)) ok = 0;
@@ -249,7 +249,7 @@ static void load_track(log_loader *G, const scn__node *list, scn_log_consumer *u
 }
 
 /* `stations: [{phase: respond, at: [lat, lon]}, ...]`. */
-static void load_stations(log_loader *G, const scn__node *list, scn_log_consumer *u) {
+static void load_stations(lgs_loader *G, const scn__node *list, scn_lgs_consumer *u) {
   static const char *const keys[] = {"phase", "at", NULL};
   scn__ctx *c = G->c;
   if (!scn__expect_seq(c, list, "stations")) return;
@@ -259,7 +259,7 @@ static void load_stations(log_loader *G, const scn__node *list, scn_log_consumer
     const scn__node *item = list->item[i], *v;
     if (!scn__expect_map(c, item, "station")) continue;
     scn__check_keys(c, item, "station", keys);
-    scn_log_station st = {.phase = -1};
+    scn_lgs_station st = {.phase = -1};
     if ((v = scn__need(c, item, "phase", "station"))) st.phase = plan_ref(c, v, "phase");
     if ((v = scn__need(c, item, "at", "station")) && scn__latlon(c, v, "at", &st.lat, &st.lon))
       st.phase = -1;
@@ -268,7 +268,7 @@ static void load_stations(log_loader *G, const scn__node *list, scn_log_consumer
 }
 
 /* `task: id` or `task: [id, ...]`: the plan's tasks under whose authority it is supplied. */
-static void load_tasks(log_loader *G, const scn__node *v, scn_log_consumer *u) {
+static void load_tasks(lgs_loader *G, const scn__node *v, scn_lgs_consumer *u) {
   scn__ctx *c = G->c;
   size_t n = v->kind == SCN__SEQ ? v->n : 1;
   u->task = scn__alloc(c, c->mem, (n + 1) * sizeof *u->task);
@@ -279,7 +279,7 @@ static void load_tasks(log_loader *G, const scn__node *v, scn_log_consumer *u) {
   }
 }
 
-static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer *out) {
+static void load_consumer(lgs_loader *G, const scn__node *item, scn_lgs_consumer *out) {
   static const char *const keys[] = {"id",       "name",   "place",   "at",     "track",
                                      "stations", "port",   "airfield", "demand", "on_hand",
                                      "target",   "priority", "surge",  "task",   "route",
@@ -288,7 +288,7 @@ static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer
   const scn__node *v, *place = scn__get(item, "place"), *at = scn__get(item, "at"),
                       *track = scn__get(item, "track");
   scn__check_keys(c, item, "consumer", keys);
-  scn_log_consumer u = {.name = "", .place = -1, .port = -1, .airfield = -1, .on_hand = 3 * 86400.0,
+  scn_lgs_consumer u = {.name = "", .place = -1, .port = -1, .airfield = -1, .on_hand = 3 * 86400.0,
                         .target = 5 * 86400.0, .route = -1, .loc = scn__loc(item)};
   int idx = scn__item_id(c, item, &G->consumers, &u.id);
   if ((v = scn__get(item, "name"))) scn__text(c, v, "name", &u.name);
@@ -335,10 +335,10 @@ static void load_consumer(log_loader *G, const scn__node *item, scn_log_consumer
   if (idx >= 0) out[idx] = u;
 }
 
-static void load_consumers(log_loader *G, const scn__node *list) {
+static void load_consumers(lgs_loader *G, const scn__node *list) {
   scn__ctx *c = G->c;
   if (!scn__expect_seq(c, list, "consumers")) return;
-  scn_log_consumer *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
+  scn_lgs_consumer *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
   if (!out) return;
   for (size_t i = 0; i < list->n; i++)
     if (scn__expect_map(c, list->item[i], "consumer")) load_consumer(G, list->item[i], out);
@@ -349,7 +349,7 @@ static void load_consumers(log_loader *G, const scn__node *list) {
 /* ---- transports -------------------------------------------------------------------- */
 
 /* `serves: [consumer, ...]`: the consumers a class supplies (a fleet oiler its group). */
-static void load_serves(log_loader *G, const scn__node *v, scn_log_transport *t) {
+static void load_serves(lgs_loader *G, const scn__node *v, scn_lgs_transport *t) {
   scn__ctx *c = G->c;
   if (!scn__expect_seq(c, v, "serves")) return;
   t->serve = scn__alloc(c, c->mem, (v->n + 1) * sizeof *t->serve);
@@ -360,7 +360,7 @@ static void load_serves(log_loader *G, const scn__node *v, scn_log_transport *t)
   }
 }
 
-static void load_transport(log_loader *G, const scn__node *item, scn_log_transport *t) {
+static void load_transport(lgs_loader *G, const scn__node *item, scn_lgs_transport *t) {
   static const char *const keys[] = {"force",      "count",     "mode",        "speed",
                                      "capacity",   "hold",      "load_rate",   "unload_rate",
                                      "turnaround", "endurance", "rest",        "serves",
@@ -423,10 +423,10 @@ static void load_transport(log_loader *G, const scn__node *item, scn_log_transpo
                  G->L->commodity[k].id);
 }
 
-static void load_transports(log_loader *G, const scn__node *list) {
+static void load_transports(lgs_loader *G, const scn__node *list) {
   scn__ctx *c = G->c;
   if (!scn__expect_seq(c, list, "transports")) return;
-  scn_log_transport *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
+  scn_lgs_transport *out = scn__alloc(c, c->mem, (list->n + 1) * sizeof *out);
   if (!out) return;
   size_t n = 0;
   for (size_t i = 0; i < list->n; i++)
@@ -444,7 +444,7 @@ static void *load_section(scn__ctx *c, const scn__node *m) {
   static const char *const planners[] = {"auto", "network", "lp"};
   if (!scn__expect_map(c, m, "logistics")) return NULL;
   scn__check_keys(c, m, "logistics", keys);
-  log_loader G = {.c = c};
+  lgs_loader G = {.c = c};
   G.L = scn__alloc(c, c->mem, sizeof *G.L);
   if (!G.L) return NULL;
   scn__ids_init(&G.commodities, "commodity");
@@ -483,11 +483,11 @@ static void extent(const void *section, const scn_scenario *sc, double box[4]) {
   (void)sc;
   const scn_logistics *L = section;
   for (size_t c = 0; c < L->nconsumer; c++) {
-    const scn_log_consumer *u = &L->consumer[c];
+    const scn_lgs_consumer *u = &L->consumer[c];
     grow(box, u->lat, u->lon);
     for (size_t k = 0; k < u->ntrack; k++) grow(box, u->track[k].lat, u->track[k].lon);
     for (size_t k = 0; k < u->nstation; k++) grow(box, u->station[k].lat, u->station[k].lon);
   }
 }
 
-const scn_section log_section = {"logistics", load_section, extent};
+const scn_section lgs_section = {"logistics", load_section, extent};

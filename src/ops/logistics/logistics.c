@@ -4,8 +4,8 @@
  * kernel levels.  Model and validation: docs/models.md, section "Rear-area logistics".
  *
  * This part: the per-run model -- planning networks, solvers and their pool, metrics.
- * Lanes: log_lanes.c; a replication: log_run.c; planning: log_plan.c. */
-#include "log_internal.h"
+ * Lanes: lgs_lanes.c; a replication: lgs_run.c; planning: lgs_plan.c. */
+#include "lgs_internal.h"
 
 static const char *const bneck_kind_name[BNECK_KINDS] = {
     "asset", "endurance", "stock", "closed", "berth", "authority", "area", "no_lane"};
@@ -14,8 +14,8 @@ static const char *const bneck_kind_name[BNECK_KINDS] = {
 /* Commodities share a capacity when a class carries several of them, or a loading
  * port's berths serve several commodities, classes or depots: then only the coupled
  * LP plans them right (docs/models.md). */
-static int is_coupled(const log_model *m) {
-  if (m->L->planner != SCN_LOG_PLAN_AUTO) return m->L->planner == SCN_LOG_PLAN_LP;
+static int is_coupled(const lgs_model *m) {
+  if (m->L->planner != SCN_LGS_PLAN_AUTO) return m->L->planner == SCN_LGS_PLAN_LP;
   for (int a = 0; a < m->A; a++) {
     int first = -1;
     for (int i = 0; i < m->nlane; i++)
@@ -51,7 +51,7 @@ static int is_coupled(const log_model *m) {
   return 0;
 }
 
-static int build_nets(log_model *m) {
+static int build_nets(lgs_model *m) {
   for (int k = 0; k < m->K; k++) {
     knet *n = &m->net[k];
     n->lane = calloc((size_t)m->nlane + 1, sizeof *n->lane);
@@ -68,59 +68,59 @@ static int build_nets(log_model *m) {
   return 0;
 }
 
-int log__node_depot(const log_model *m, int d) { return (void)m, 2 + d; }
-int log__node_dock(const log_model *m, int j) { return 2 + m->D + j; }
-int log__node_landing(const log_model *m, int j) { return 2 + m->D + m->ndock + j; }
-int log__node_consumer(const log_model *m, int c) { return 2 + m->D + m->ndock + m->nland + c; }
+int lgs__node_depot(const lgs_model *m, int d) { return (void)m, 2 + d; }
+int lgs__node_dock(const lgs_model *m, int j) { return 2 + m->D + j; }
+int lgs__node_landing(const lgs_model *m, int j) { return 2 + m->D + m->ndock + j; }
+int lgs__node_consumer(const lgs_model *m, int c) { return 2 + m->D + m->ndock + m->nland + c; }
 /* Where a lane's arc ends: its landing (berths at the delivery port) or its consumer. */
-int log__node_head(const log_model *m, const lane *l) {
-  return l->land >= 0 ? log__node_landing(m, l->land) : log__node_consumer(m, l->consumer);
+int lgs__node_head(const lgs_model *m, const lane *l) {
+  return l->land >= 0 ? lgs__node_landing(m, l->land) : lgs__node_consumer(m, l->consumer);
 }
 
 /* Unmet requirement's cost per solver unit: network planning weighs consumers only
  * (commodities are planned in priority order); the coupled LP also weighs the
  * commodity, (10 - p_k) / 9, since it plans them together. */
-static int64_t penalty_units(const log_model *m, int c) {
+static int64_t penalty_units(const lgs_model *m, int c) {
   return (int64_t)ceil(m->L->penalty / 60) * (10 - m->L->consumer[c].priority);
 }
-static double penalty_lp(const log_model *m, int k, int c) {
+static double penalty_lp(const lgs_model *m, int k, int c) {
   return (double)penalty_units(m, c) * (10 - m->L->commodity[k].priority) / 9.0;
 }
 
 /* Build one commodity's network; arc indices must match m->net (they do: same order
  * every time). */
-static log_flow *make_flow(const log_model *m, int k) {
+static lgs_flow *make_flow(const lgs_model *m, int k) {
   const knet *n = &m->net[k];
   int nn = 2 + m->D + m->ndock + m->nland + m->C;
-  log_flow *f = log_flow_new(nn, n->nlane + m->D + m->C + m->ndock + m->nland + 1);
+  lgs_flow *f = lgs_flow_new(nn, n->nlane + m->D + m->C + m->ndock + m->nland + 1);
   if (!f) return NULL;
   int ok = 1;
-  for (int i = 0; i < nn; i++) ok &= log_flow_add_node(f, 0) == i;
+  for (int i = 0; i < nn; i++) ok &= lgs_flow_add_node(f, 0) == i;
   int arc = 0;
-  ok &= log_flow_add_arc(f, 0, 1, LOG_FLOW_INF, 0) == arc++; /* S -> X */
+  ok &= lgs_flow_add_arc(f, 0, 1, LGS_FLOW_INF, 0) == arc++; /* S -> X */
   for (int d = 0; d < m->D; d++)
-    ok &= log_flow_add_arc(f, log__node_depot(m, d), 1, LOG_FLOW_INF, 0) == arc++;
+    ok &= lgs_flow_add_arc(f, lgs__node_depot(m, d), 1, LGS_FLOW_INF, 0) == arc++;
   for (int c = 0; c < m->C; c++)
-    ok &= log_flow_add_arc(f, 0, log__node_consumer(m, c), LOG_FLOW_INF, penalty_units(m, c)) == arc++;
+    ok &= lgs_flow_add_arc(f, 0, lgs__node_consumer(m, c), LGS_FLOW_INF, penalty_units(m, c)) == arc++;
   for (int j = 0; j < m->ndock; j++)
-    ok &= log_flow_add_arc(f, log__node_depot(m, m->dock_depot[j]), log__node_dock(m, j), LOG_FLOW_INF, 0) ==
+    ok &= lgs_flow_add_arc(f, lgs__node_depot(m, m->dock_depot[j]), lgs__node_dock(m, j), LGS_FLOW_INF, 0) ==
           arc++;
   for (int j = 0; j < m->nland; j++)
-    ok &= log_flow_add_arc(f, log__node_landing(m, j), log__node_consumer(m, m->land_consumer[j]), LOG_FLOW_INF,
+    ok &= lgs_flow_add_arc(f, lgs__node_landing(m, j), lgs__node_consumer(m, m->land_consumer[j]), LGS_FLOW_INF,
                            0) == arc++;
   for (int i = 0; i < n->nlane; i++) {
     const lane *l = &m->lane[n->lane[i]];
-    ok &= log_flow_add_arc(f, log__node_dock(m, l->dock), log__node_head(m, l), 0, l->cost) == arc++;
+    ok &= lgs_flow_add_arc(f, lgs__node_dock(m, l->dock), lgs__node_head(m, l), 0, l->cost) == arc++;
   }
   /* Solve once so the solver's arrays exist before any event loop. */
-  if (!ok || log_flow_solve(f) != LOG_FLOW_OPTIMAL) {
-    log_flow_free(f);
+  if (!ok || lgs_flow_solve(f) != LGS_FLOW_OPTIMAL) {
+    lgs_flow_free(f);
     return NULL;
   }
   return f;
 }
 
-static void assign_arcs(log_model *m) {
+static void assign_arcs(lgs_model *m) {
   for (int k = 0; k < m->K; k++) {
     knet *n = &m->net[k];
     int arc = 1;
@@ -133,7 +133,7 @@ static void assign_arcs(log_model *m) {
 }
 
 /* Number the coupled LP's columns and rows (docs/models.md "The coupled LP"). */
-static int build_lpmap(log_model *m) {
+static int build_lpmap(lgs_model *m) {
   lpmap *p = &m->lp;
   int K = m->K, nl = m->nlane;
   p->xcol = calloc((size_t)nl * K + 1, sizeof *p->xcol);
@@ -182,22 +182,22 @@ static int build_lpmap(log_model *m) {
 }
 
 /* The first shared-hold row of a lane (every commodity's amount goes in it). */
-static int hold_row(const log_model *m, int i, int k) {
+static int hold_row(const lgs_model *m, int i, int k) {
   if (!m->L->transport[m->lane[i].transport].shared_hold) return m->lp.hrow[i * m->K + k];
   for (int j = 0; j < m->K; j++)
     if (m->lp.hrow[i * m->K + j] >= 0) return m->lp.hrow[i * m->K + j];
   return -1;
 }
 
-log_lp *log__make_lp(const log_model *m) {
+lgs_lp *lgs__make_lp(const lgs_model *m) {
   const lpmap *p = &m->lp;
   int K = m->K;
-  log_lp *lp = log_lp_new(p->nrow, p->ncol);
+  lgs_lp *lp = lgs_lp_new(p->nrow, p->ncol);
   if (!lp) return NULL;
   int err = 0;
   for (int i = 0; i < m->nlane; i++) {
     const lane *l = &m->lane[i];
-    const scn_log_transport *t = &m->L->transport[l->transport];
+    const scn_lgs_transport *t = &m->L->transport[l->transport];
     int q = m->port_of_place[l->from], qd = l->land >= 0 ? m->port_of_place[l->to] : -1;
     for (int k = 0; k < K; k++) {
       int x = p->xcol[i * K + k];
@@ -206,57 +206,57 @@ log_lp *log__make_lp(const log_model *m) {
       double load_h = m->unit[k] / t->load_rate[k] / 3600;
       double unload_h = m->unit[k] / t->unload_rate[k] / 3600;
       double units = floor(t->capacity[k] / m->unit[k]); /* a voyage's lift, solver units */
-      err |= log_lp_add(lp, p->drow[k * m->D + l->depot], x, 1);
-      err |= log_lp_add(lp, p->crow[k * m->C + l->consumer], x, 1);
-      if (t->shared_hold) err |= log_lp_add(lp, hold_row(m, i, k), x, units > 0 ? 1 / units : 1);
-      else err |= log_lp_add(lp, hold_row(m, i, k), x, 1) |
-                  log_lp_add(lp, hold_row(m, i, k), p->ycol[i], -units);
+      err |= lgs_lp_add(lp, p->drow[k * m->D + l->depot], x, 1);
+      err |= lgs_lp_add(lp, p->crow[k * m->C + l->consumer], x, 1);
+      if (t->shared_hold) err |= lgs_lp_add(lp, hold_row(m, i, k), x, units > 0 ? 1 / units : 1);
+      else err |= lgs_lp_add(lp, hold_row(m, i, k), x, 1) |
+                  lgs_lp_add(lp, hold_row(m, i, k), p->ycol[i], -units);
       if (q >= 0 && p->brow[q] >= 0)
-        err |= log_lp_add(lp, p->brow[q], x, load_h + (qd == q ? unload_h : 0));
-      if (qd >= 0 && qd != q && p->brow[qd] >= 0) err |= log_lp_add(lp, p->brow[qd], x, unload_h);
+        err |= lgs_lp_add(lp, p->brow[q], x, load_h + (qd == q ? unload_h : 0));
+      if (qd >= 0 && qd != q && p->brow[qd] >= 0) err |= lgs_lp_add(lp, p->brow[qd], x, unload_h);
     }
-    if (t->shared_hold) err |= log_lp_add(lp, hold_row(m, i, 0), p->ycol[i], -1);
-    err |= log_lp_add(lp, p->frow[l->transport], p->ycol[i], 1);
+    if (t->shared_hold) err |= lgs_lp_add(lp, hold_row(m, i, 0), p->ycol[i], -1);
+    err |= lgs_lp_add(lp, p->frow[l->transport], p->ycol[i], 1);
   }
   for (int k = 0; k < K; k++) {
     for (int c = 0; c < m->C; c++) {
-      err |= log_lp_add(lp, p->crow[k * m->C + c], p->scol[k * m->C + c], 1);
-      log_lp_set_col(lp, p->scol[k * m->C + c], 0, INFINITY, penalty_lp(m, k, c));
+      err |= lgs_lp_add(lp, p->crow[k * m->C + c], p->scol[k * m->C + c], 1);
+      lgs_lp_set_col(lp, p->scol[k * m->C + c], 0, INFINITY, penalty_lp(m, k, c));
     }
     for (int d = 0; d < m->D; d++) {
-      err |= log_lp_add(lp, p->drow[k * m->D + d], p->ecol[k * m->D + d], 1);
-      log_lp_set_col(lp, p->ecol[k * m->D + d], 0, INFINITY, 0);
+      err |= lgs_lp_add(lp, p->drow[k * m->D + d], p->ecol[k * m->D + d], 1);
+      lgs_lp_set_col(lp, p->ecol[k * m->D + d], 0, INFINITY, 0);
     }
   }
   for (int i = 0; i < m->nlane; i++)
     for (int k = 0; k < K; k++)
-      if (p->hrow[i * K + k] >= 0) log_lp_set_row(lp, p->hrow[i * K + k], -INFINITY, 0);
-  for (int i = 0; i < K * (m->D + m->C); i++) log_lp_set_row(lp, i, 0, 0);
-  for (int a = 0; a < m->A; a++) log_lp_set_row(lp, p->frow[a], -INFINITY, 0);
+      if (p->hrow[i * K + k] >= 0) lgs_lp_set_row(lp, p->hrow[i * K + k], -INFINITY, 0);
+  for (int i = 0; i < K * (m->D + m->C); i++) lgs_lp_set_row(lp, i, 0, 0);
+  for (int a = 0; a < m->A; a++) lgs_lp_set_row(lp, p->frow[a], -INFINITY, 0);
   for (int q = 0; q < m->NP; q++)
-    if (p->brow[q] >= 0) log_lp_set_row(lp, p->brow[q], -INFINITY, INFINITY);
+    if (p->brow[q] >= 0) lgs_lp_set_row(lp, p->brow[q], -INFINITY, INFINITY);
   for (int i = 0; i < m->nlane; i++) {
     for (int k = 0; k < K; k++)
-      if (p->xcol[i * K + k] >= 0) log_lp_set_col(lp, p->xcol[i * K + k], 0, 0, (double)m->lane[i].cost);
-    log_lp_set_col(lp, p->ycol[i], 0, 0, 0);
+      if (p->xcol[i * K + k] >= 0) lgs_lp_set_col(lp, p->xcol[i * K + k], 0, 0, (double)m->lane[i].cost);
+    lgs_lp_set_col(lp, p->ycol[i], 0, 0, 0);
   }
-  if (err || log_lp_run(lp)) {
-    log_lp_free(lp);
+  if (err || lgs_lp_run(lp)) {
+    lgs_lp_free(lp);
     return NULL;
   }
   return lp;
 }
 
-static void solver_set_free(const log_model *m, solver_set *s) {
+static void solver_set_free(const lgs_model *m, solver_set *s) {
   if (!s) return;
   if (s->flow)
-    for (int k = 0; k < m->K; k++) log_flow_free(s->flow[k]);
+    for (int k = 0; k < m->K; k++) lgs_flow_free(s->flow[k]);
   free(s->flow);
   free(s);
 }
 
-solver_set *log__pool_take(const log_model *cm) {
-  log_model *m = (log_model *)cm; /* the pool is the model's only mutable part */
+solver_set *lgs__pool_take(const lgs_model *cm) {
+  lgs_model *m = (lgs_model *)cm; /* the pool is the model's only mutable part */
   pthread_mutex_lock(&m->lock);
   solver_set *s = m->free_sets;
   if (s) m->free_sets = s->next_free;
@@ -287,8 +287,8 @@ fail:
   return NULL;
 }
 
-void log__pool_give(const log_model *cm, solver_set *s) {
-  log_model *m = (log_model *)cm;
+void lgs__pool_give(const lgs_model *cm, solver_set *s) {
+  lgs_model *m = (lgs_model *)cm;
   if (!s) return;
   pthread_mutex_lock(&m->lock);
   s->next_free = m->free_sets;
@@ -296,12 +296,12 @@ void log__pool_give(const log_model *cm, solver_set *s) {
   pthread_mutex_unlock(&m->lock);
 }
 
-int log__define(metric_set *ms, const char *name, const char *units, unsigned flags,
+int lgs__define(metric_set *ms, const char *name, const char *units, unsigned flags,
                 const char *desc) {
   return metric_define(ms, "logistics", name, units, flags, desc);
 }
 
-int log__bneck_name(const log_model *m, int b, char *name, size_t len) {
+int lgs__bneck_name(const lgs_model *m, int b, char *name, size_t len) {
   const scn_scenario *sc = m->sc;
   const scn_logistics *L = m->L;
   if (b < m->A) return snprintf(name, len, "bottleneck.asset.%s", sc->force[L->transport[b].force].id);
@@ -318,7 +318,7 @@ int log__bneck_name(const log_model *m, int b, char *name, size_t len) {
 }
 
 /* Whether a bottleneck element can ever bind (else no metric is defined for it). */
-static int bneck_possible(const log_model *m, int b, uint64_t crossed) {
+static int bneck_possible(const lgs_model *m, int b, uint64_t crossed) {
   const scn_logistics *L = m->L;
   int a = b - m->A, p = b - 2 * m->A - m->D, q = p - m->P, c = q - m->NP, area = c - m->C;
   if (b < m->A) return 1;
@@ -339,7 +339,7 @@ static int bneck_possible(const log_model *m, int b, uint64_t crossed) {
 
 /* Who delivered: per nation of the transport classes, consumer and commodity (where a
  * lane of that nation carries it), and Japan's share where others carry it too. */
-static int define_shares(log_model *m, metric_set *ms) {
+static int define_shares(lgs_model *m, metric_set *ms) {
   const scn_logistics *L = m->L;
   int K = m->K, C = m->C;
   char name[256], desc[256];
@@ -361,7 +361,7 @@ static int define_shares(log_model *m, metric_set *ms) {
         snprintf(name, sizeof name, "delivered_by.%s.%s.%s", m->nation[n], L->consumer[c].id,
                  L->commodity[k].id);
         snprintf(desc, sizeof desc, "delivered to %s by %s transports", L->consumer[c].id, m->nation[n]);
-        if ((*slot = log__define(ms, name, L->commodity[k].volume ? "m3" : "kg", METRIC_HIGHER_BETTER,
+        if ((*slot = lgs__define(ms, name, L->commodity[k].volume ? "m3" : "kg", METRIC_HIGHER_BETTER,
                             desc)) < 0)
           return *slot;
       }
@@ -370,7 +370,7 @@ static int define_shares(log_model *m, metric_set *ms) {
       snprintf(name, sizeof name, "jp_share.%s.%s", L->consumer[c].id, L->commodity[k].id);
       snprintf(desc, sizeof desc, "share of what %s received that JP transports delivered",
                L->consumer[c].id);
-      if ((m->m_jp_share[c * K + k] = log__define(ms, name, "1", 0, desc)) < 0)
+      if ((m->m_jp_share[c * K + k] = lgs__define(ms, name, "1", 0, desc)) < 0)
         return m->m_jp_share[c * K + k];
     }
   return 0;
@@ -378,14 +378,14 @@ static int define_shares(log_model *m, metric_set *ms) {
 
 /* Metrics in a fixed order; returns the first index or an error.  The block of a
  * family is contiguous, so index arithmetic finds (consumer, commodity) entries. */
-static int define_metrics(log_model *m, metric_set *ms) {
+static int define_metrics(lgs_model *m, metric_set *ms) {
   const scn_logistics *L = m->L;
   const scn_scenario *sc = m->sc;
   char name[256], desc[256];
   int r;
 #define DEF(store, nm, unit, fl, ds)                          \
   do {                                                        \
-    if ((r = log__define(ms, nm, unit, fl, ds)) < 0) return r;     \
+    if ((r = lgs__define(ms, nm, unit, fl, ds)) < 0) return r;     \
     if ((store) < 0) (store) = r;                             \
   } while (0)
   m->m_fill = m->m_dos = m->m_short = m->m_backlog = m->m_asset = m->m_berth = -1;
@@ -416,10 +416,10 @@ static int define_metrics(log_model *m, metric_set *ms) {
     snprintf(name, sizeof name, "delivered.%s", L->commodity[k].id);
     DEF(m->m_delivered, name, L->commodity[k].volume ? "m3" : "kg", METRIC_HIGHER_BETTER, "delivered to consumers");
   }
-  if ((m->m_deliv_mean = log__define(ms, "delivery_time.mean", "s", METRIC_LOWER_BETTER,
+  if ((m->m_deliv_mean = lgs__define(ms, "delivery_time.mean", "s", METRIC_LOWER_BETTER,
                                 "dispatch to end of unloading, mean over voyages")) < 0)
     return m->m_deliv_mean;
-  if ((m->m_deliv_p90 = log__define(ms, "delivery_time.p90", "s", METRIC_LOWER_BETTER,
+  if ((m->m_deliv_p90 = lgs__define(ms, "delivery_time.p90", "s", METRIC_LOWER_BETTER,
                                "dispatch to end of unloading, 90th percentile")) < 0)
     return m->m_deliv_p90;
   for (int a = 0; a < m->A; a++) {
@@ -451,14 +451,14 @@ static int define_metrics(log_model *m, metric_set *ms) {
       m->m_lane[i * m->K + k] = -1;
       if (!m->lane_k[i * m->K + k]) continue;
       snprintf(name, sizeof name, "lane_delivered.%s.%s", m->lane[i].name, L->commodity[k].id);
-      if ((r = log__define(ms, name, L->commodity[k].volume ? "m3" : "kg", 0,
+      if ((r = lgs__define(ms, name, L->commodity[k].volume ? "m3" : "kg", 0,
                       "delivered on this lane (depot>consumer/class)")) < 0)
         return r;
       m->m_lane[i * m->K + k] = r;
     }
   for (int i = 0; i < m->nlane; i++) {
     snprintf(name, sizeof name, "bottleneck.lane.%s", m->lane[i].name);
-    if ((r = log__define(ms, name, "1", METRIC_LOWER_BETTER,
+    if ((r = lgs__define(ms, name, "1", METRIC_LOWER_BETTER,
                     "plans short of the requirement where this lane bound")) < 0)
       return r;
     m->m_lane_bneck[i] = r;
@@ -473,8 +473,8 @@ static int define_metrics(log_model *m, metric_set *ms) {
   for (int b = 0; b < m->nbneck; b++) {
     m->bneck_metric[b] = -1;
     if (!bneck_possible(m, b, crossed)) continue;
-    log__bneck_name(m, b, name, sizeof name);
-    if ((r = log__define(ms, name, "1", METRIC_LOWER_BETTER, "plans short of the requirement where this bound")) < 0)
+    lgs__bneck_name(m, b, name, sizeof name);
+    if ((r = lgs__define(ms, name, "1", METRIC_LOWER_BETTER, "plans short of the requirement where this bound")) < 0)
       return r;
     m->bneck_metric[b] = r;
   }
@@ -483,24 +483,24 @@ static int define_metrics(log_model *m, metric_set *ms) {
     int kind = bneck_kind(m, b);
     if (m->bneck_metric[b] < 0 || m->m_binding[kind] >= 0) continue;
     snprintf(name, sizeof name, "binding.%s", bneck_kind_name[kind]);
-    if ((r = log__define(ms, name, "1", METRIC_SERIES | METRIC_BINARY | METRIC_LOWER_BETTER,
+    if ((r = lgs__define(ms, name, "1", METRIC_SERIES | METRIC_BINARY | METRIC_LOWER_BETTER,
                     "1 while the period's plan fell short where an element of this kind bound")) < 0)
       return r;
     m->m_binding[kind] = r;
   }
   if ((r = define_shares(m, ms))) return r;
-  if ((m->m_plans = log__define(ms, "plans", "1", 0, "plans solved (min-cost flows or coupled LPs)")) < 0)
+  if ((m->m_plans = lgs__define(ms, "plans", "1", 0, "plans solved (min-cost flows or coupled LPs)")) < 0)
     return m->m_plans;
-  if ((m->m_replans = log__define(ms, "replans", "1", METRIC_LOWER_BETTER, "plans forced by a closure or a combat area")) < 0)
+  if ((m->m_replans = lgs__define(ms, "replans", "1", METRIC_LOWER_BETTER, "plans forced by a closure or a combat area")) < 0)
     return m->m_replans;
 #undef DEF
   return 0;
 }
 
-void log_model_free(log_model *m) {
+void lgs_model_free(lgs_model *m) {
   if (!m) return;
   for (int i = 0; m->lane && i < m->nlane; i++) geo_path_release(&m->lane[i].path);
-  log__sea_close(&m->sea);
+  lgs__sea_close(&m->sea);
   free(m->hop), free(m->unreached);
   for (size_t i = 0; i < m->nall; i++) solver_set_free(m, m->all[i]);
   free(m->all);
@@ -521,17 +521,17 @@ void log_model_free(log_model *m) {
 }
 
 /* support: check first that Japanese transports deliver only under a plan task (a
- * run's model); log_check leaves that to `straits check`'s own call. */
-static int model_new(log_model **out, const scn_scenario *sc,
+ * run's model); lgs_check leaves that to `straits check`'s own call. */
+static int model_new(lgs_model **out, const scn_scenario *sc,
                      const struct plan_authorities *authorities, int support, metric_set *ms,
                      diag *d) {
   *out = NULL;
   const scn_logistics *L = scn_logistics_of(sc);
   if (!L) return 0;
   /* No Japanese support without a plan task: refused before anything is built. */
-  int serr = support ? log_support_check(sc, authorities, d) : 0;
+  int serr = support ? lgs_support_check(sc, authorities, d) : 0;
   if (serr) return serr;
-  log_model *m = calloc(1, sizeof *m);
+  lgs_model *m = calloc(1, sizeof *m);
   if (!m) return ERR_NOMEM;
   pthread_mutex_init(&m->lock, NULL);
   m->sc = sc, m->L = L;
@@ -568,7 +568,7 @@ static int model_new(log_model **out, const scn_scenario *sc,
       m->combat[m->ncombat++] = (int)r;
     }
   for (int a = 0; a < m->A; a++) m->nunits += L->transport[a].count;
-  if ((err = log__open_sea(m, d)) || (err = log__build_lanes(m)) || (err = log__check_reach(m, d)) ||
+  if ((err = lgs__open_sea(m, d)) || (err = lgs__build_lanes(m)) || (err = lgs__check_reach(m, d)) ||
       (err = build_nets(m)))
     goto fail;
   assign_arcs(m);
@@ -577,62 +577,62 @@ static int model_new(log_model **out, const scn_scenario *sc,
   if ((err = define_metrics(m, ms))) goto fail;
   /* One solver set now, so the first replication finds it ready (and the LP once, to
    * know it can be built). */
-  solver_set *s = log__pool_take(m);
+  solver_set *s = lgs__pool_take(m);
   if (!s) { err = ERR_NOMEM; goto fail; }
-  log__pool_give(m, s);
+  lgs__pool_give(m, s);
   if (m->coupled) {
-    log_lp *lp = log__make_lp(m);
+    lgs_lp *lp = lgs__make_lp(m);
     if (!lp) { err = ERR_NOMEM; goto fail; }
-    log_lp_free(lp);
+    lgs_lp_free(lp);
   }
   *out = m;
   return 0;
 fail:
-  log_model_free(m);
+  lgs_model_free(m);
   return err;
 }
 
-int log_lanes(const log_model *m) { return m->nlane; }
+int lgs_lanes(const lgs_model *m) { return m->nlane; }
 
-size_t log_lane_path(const log_model *m, int i, const double **lat, const double **lon) {
+size_t lgs_lane_path(const lgs_model *m, int i, const double **lat, const double **lon) {
   *lat = m->lane[i].path.lat, *lon = m->lane[i].path.lon;
   return m->lane[i].path.n;
 }
 
-double log_lane_distance(const log_model *m, int i) { return m->lane[i].distance; }
+double lgs_lane_distance(const lgs_model *m, int i) { return m->lane[i].distance; }
 
-int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
+int lgs_model_new(lgs_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
   return model_new(out, sc, NULL, 1, ms, d);
 }
 
-int log_model_new_with(log_model **out, const scn_scenario *sc,
+int lgs_model_new_with(lgs_model **out, const scn_scenario *sc,
                        const struct plan_authorities *authorities, metric_set *ms, diag *d) {
   return model_new(out, sc, authorities, 1, ms, d);
 }
 
-int log_model_build(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
+int lgs_model_build(lgs_model **out, const scn_scenario *sc, metric_set *ms, diag *d) {
   return model_new(out, sc, NULL, 0, ms, d);
 }
 
-int log_check(const scn_scenario *sc, diag *d) {
+int lgs_check(const scn_scenario *sc, diag *d) {
   if (!scn_logistics_of(sc)) return 0;
   metric_set scratch; /* the model defines its metrics; only its checks are wanted */
   metric_set_init(&scratch);
-  log_model *m = NULL;
+  lgs_model *m = NULL;
   int err = model_new(&m, sc, NULL, 0, &scratch, d);
   metric_set_release(&scratch);
-  if (m) log__sea_check_routes(&m->sea, sc, d);
-  log_model_free(m);
+  if (m) lgs__sea_check_routes(&m->sea, sc, d);
+  lgs_model_free(m);
   return err;
 }
-int64_t log_lane_cost(const log_model *m, int i) { return m->lane[i].cost; }
-double log_unit(const log_model *m, int k) { return m->unit[k]; }
-const char *log_lane_name(const log_model *m, int i) { return m->lane[i].name; }
-int log_coupled(const log_model *m) { return m->coupled; }
-int log_lane_carries(const log_model *m, int i, int k) { return m->lane_k[i * m->K + k]; }
+int64_t lgs_lane_cost(const lgs_model *m, int i) { return m->lane[i].cost; }
+double lgs_unit(const lgs_model *m, int k) { return m->unit[k]; }
+const char *lgs_lane_name(const lgs_model *m, int i) { return m->lane[i].name; }
+int lgs_coupled(const lgs_model *m) { return m->coupled; }
+int lgs_lane_carries(const lgs_model *m, int i, int k) { return m->lane_k[i * m->K + k]; }
 
-void log_lane_describe(const log_model *m, int i, log_lane_info *out) {
+void lgs_lane_describe(const lgs_model *m, int i, lgs_lane_info *out) {
   const lane *l = &m->lane[i];
-  *out = (log_lane_info){l->consumer, l->from, l->to, m->L->transport[l->transport].air,
+  *out = (lgs_lane_info){l->consumer, l->from, l->to, m->L->transport[l->transport].air,
                          l->route, l->reverse, l->to_lat, l->to_lon};
 }

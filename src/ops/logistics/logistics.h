@@ -2,7 +2,7 @@
  * through ports, airfields and sea/air lanes.  Each planning period (and at once when
  * a port or airfield closes or a combat area becomes active) the planner solves a
  * min-cost flow per commodity, in priority order, with LEMON's network simplex
- * (log_flow.h); the dispatcher then sends idle transports on voyages: queue for a
+ * (lgs_flow.h); the dispatcher then sends idle transports on voyages: queue for a
  * berth, load, transit, queue, unload, return, turnaround.  Consumers draw their
  * demand every period from their stock on hand.
  *
@@ -15,11 +15,11 @@
  * once plan/ publishes where its authorities allow JP support, that test moves there
  * (see lane_blocked() in logistics.c and docs/models.md section "Rear-area logistics").
  *
- * Per run, log_model_new() reads the `logistics:` section (a NULL model and no metrics
- * when there is none) and defines the metrics.  Per replication, log_start() schedules
+ * Per run, lgs_model_new() reads the `logistics:` section (a NULL model and no metrics
+ * when there is none) and defines the metrics.  Per replication, lgs_start() schedules
  * the first plan.  logistics includes no other ops module.  The model borrows the
  * scenario; replication state lives in the replication's arena; the model keeps a
- * pool of solvers (one per concurrent replication) that log_collect() hands back. */
+ * pool of solvers (one per concurrent replication) that lgs_collect() hands back. */
 #ifndef STRAITS_LOGISTICS_H
 #define STRAITS_LOGISTICS_H
 
@@ -30,40 +30,40 @@
 #include "scenario.h"
 #include "sim.h"
 
-typedef struct log_model log_model;
-typedef struct log_run log_run;
+typedef struct lgs_model lgs_model;
+typedef struct lgs_run lgs_run;
 
 /* *out is NULL (and 0 returned) when the scenario has no logistics section. */
-int log_model_new(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+int lgs_model_new(lgs_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
 /* The same with the run's authorities table (plan.h; NULL: the shipped one), for the
- * check that Japanese transports deliver only under a plan task (log_support_check). */
+ * check that Japanese transports deliver only under a plan task (lgs_support_check). */
 struct plan_authorities;
-int log_model_new_with(log_model **out, const scn_scenario *sc,
+int lgs_model_new_with(lgs_model **out, const scn_scenario *sc,
                        const struct plan_authorities *authorities, metric_set *ms, diag *d);
-/* The model alone, without that check (log_check; unit tests of the model's mechanics
+/* The model alone, without that check (lgs_check; unit tests of the model's mechanics
  * on scenarios a run would refuse). */
-int log_model_build(log_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
+int lgs_model_build(lgs_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
 /* No Japanese support without a plan task (docs/plan.md): every consumer the table's
  * nation's transports may supply names a task of that nation, of an activity that
  * carries goods.  Located errors (and warnings) in d; a NULL table reads the shipped
- * one.  0, ERR_INPUT or the table's load error.  log_model_new runs it; `straits
+ * one.  0, ERR_INPUT or the table's load error.  lgs_model_new runs it; `straits
  * check` calls it too. */
-int log_support_check(const scn_scenario *sc, const struct plan_authorities *a, diag *d);
-void log_model_free(log_model *m); /* NULL is a no-op */
+int lgs_support_check(const scn_scenario *sc, const struct plan_authorities *a, diag *d);
+void lgs_model_free(lgs_model *m); /* NULL is a no-op */
 
 /* Schedule replication `rep` on s.  NULL when the arena (or memory for a solver) is
  * exhausted. */
-log_run *log_start(const log_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
+lgs_run *lgs_start(const lgs_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                    uint32_t rep);
 /* Write the replication's metrics (after sim_run to the horizon) and give the solver
  * back to the model's pool. */
-void log_collect(log_run *r, sim *s, metric_out *out);
+void lgs_collect(lgs_run *r, sim *s, metric_out *out);
 
 /* ---- inspection, for tests and benchmarks -------------------------------------------- */
 
 /* Amounts of one commodity in SI (kg or m3), for the conservation identity
  * initial + inflow = consumed + on_hand + in_transit (docs/models.md). */
-typedef struct log_balance {
+typedef struct lgs_balance {
   double initial;    /* depot stock and consumers' stock on hand at time 0 */
   double inflow;     /* replenishment of depots */
   double consumed;   /* drawn by consumers */
@@ -71,57 +71,57 @@ typedef struct log_balance {
   double in_transit; /* taken from a depot, not yet delivered */
   double delivered;  /* handed to consumers so far */
   double returned;   /* brought back to a depot (supply task stopped): part of on_hand */
-} log_balance;
+} lgs_balance;
 
-void log_balance_of(const log_run *r, int commodity, log_balance *out);
+void lgs_balance_of(const lgs_run *r, int commodity, lgs_balance *out);
 /* Lanes of the model: from a depot to a consumer by one transport class. */
-int log_lanes(const log_model *m);
+int lgs_lanes(const lgs_model *m);
 /* "depot>consumer/force", valid while the model is. */
-const char *log_lane_name(const log_model *m, int lane);
+const char *lgs_lane_name(const lgs_model *m, int lane);
 /* Where a lane runs, for maps: its consumer (index in the logistics section), its end
  * places (to = -1: alongside the consumer at to_lat/to_lon), whether it flies, and the
  * theater route it follows (-1: the straight leg from `from` to the end; reverse:
  * the route is followed from its last waypoint to its first). */
 /* A ship lane's sailed polyline (from its loading port to where it ends: its `to_lat`,
  * `to_lon`), points owned by the model; 0 for aircraft and for lanes that follow a
- * theater route (log_lane_info.route) or sail without a coastline installed.  And a
+ * theater route (lgs_lane_info.route) or sail without a coastline installed.  And a
  * lane's one-way distance in m (a moving consumer: to its first position). */
-size_t log_lane_path(const log_model *m, int lane, const double **lat, const double **lon);
-double log_lane_distance(const log_model *m, int lane);
+size_t lgs_lane_path(const lgs_model *m, int lane, const double **lat, const double **lon);
+double lgs_lane_distance(const lgs_model *m, int lane);
 
 /* What `straits check` asks of the logistics section: the errors a run would stop on
  * (a consumer no transport can reach over water, located) and warnings for theater
  * sea routes that cross land, into d.  0, ERR_INPUT, or another error. */
-int log_check(const scn_scenario *sc, diag *d);
+int lgs_check(const scn_scenario *sc, diag *d);
 
-typedef struct log_lane_info {
+typedef struct lgs_lane_info {
   int consumer, from, to, air, route, reverse;
   double to_lat, to_lon;
-} log_lane_info;
-void log_lane_describe(const log_model *m, int lane, log_lane_info *out);
+} lgs_lane_info;
+void lgs_lane_describe(const lgs_model *m, int lane, lgs_lane_info *out);
 /* The planner's cost of one solver unit (1 t or 1 m3) on a lane: one-way transit in
  * minutes, plus one; and the solver unit of a commodity in SI (1000 kg or 1 m3). */
-int64_t log_lane_cost(const log_model *m, int lane);
-double log_unit(const log_model *m, int commodity);
+int64_t lgs_lane_cost(const lgs_model *m, int lane);
+double lgs_unit(const lgs_model *m, int commodity);
 /* Amount of a commodity (SI) dispatched on a lane so far, and by the first plan. */
-double log_lane_shipped(const log_run *r, int lane, int commodity);
-double log_lane_first_plan(const log_run *r, int lane, int commodity);
+double lgs_lane_shipped(const lgs_run *r, int lane, int commodity);
+double lgs_lane_first_plan(const lgs_run *r, int lane, int commodity);
 /* Objective of the first plan of a commodity (integer units x minutes; network
  * planning only, NaN with the coupled LP), and plans. */
-double log_first_plan_cost(const log_run *r, int commodity);
-int log_plans(const log_run *r);
+double lgs_first_plan_cost(const lgs_run *r, int commodity);
+int lgs_plans(const lgs_run *r);
 /* Whether the model plans with the coupled LP; whether a lane carries a commodity (to
  * a consumer that wants it, from a depot that holds it). */
-int log_coupled(const log_model *m);
-int log_lane_carries(const log_model *m, int lane, int commodity);
+int lgs_coupled(const lgs_model *m);
+int lgs_lane_carries(const lgs_model *m, int lane, int commodity);
 /* Objective of the first plan: all commodities (the LP's, or the networks' summed). */
-double log_first_plan_objective(const log_run *r);
+double lgs_first_plan_objective(const lgs_run *r);
 /* Amount of a commodity (SI) delivered on a lane so far; rest taken by a class (s). */
-double log_lane_delivered(const log_run *r, int lane, int commodity);
-double log_rested(const log_run *r, int transport);
+double lgs_lane_delivered(const lgs_run *r, int lane, int commodity);
+double lgs_rested(const lgs_run *r, int transport);
 /* A consumer's demand multiplier now (surges by crisis event and by plan phase). */
-double log_surge(const log_run *r, int consumer);
+double lgs_surge(const lgs_run *r, int consumer);
 /* A bottleneck count by its metric name ("bottleneck.berth.sasebo"), NaN if none. */
-double log_bottleneck_count(const log_run *r, const char *name);
+double lgs_bottleneck_count(const lgs_run *r, const char *name);
 
 #endif

@@ -12,53 +12,53 @@
 #include "dist.h"
 #include "scenario.h"
 
-typedef struct scn_log_commodity {
+typedef struct scn_lgs_commodity {
   const char *id, *name;
   int volume;    /* 0: measured in t (SI kg), 1: in m3 */
   int priority;  /* 1 (highest) .. 9: planned first, shared lift goes to it first */
   scn_loc loc;
-} scn_log_commodity;
+} scn_lgs_commodity;
 
 /* A port or airfield whose berths (parking spots) are a kernel resource. */
-typedef struct scn_log_port {
+typedef struct scn_lgs_port {
   int place;     /* place index */
   int berths;    /* >= 1 */
   scn_loc loc;
-} scn_log_port;
+} scn_lgs_port;
 
-typedef struct scn_log_depot {
+typedef struct scn_lgs_depot {
   const char *id;
   int place;         /* where ships load: a place of kind port */
   int airfield;      /* where aircraft load: a place, or -1 (no air lift from here) */
   double *stock;     /* [ncommodity] initial amount */
   double *replenish; /* [ncommodity] per second, arriving from the home islands */
   scn_loc loc;
-} scn_log_depot;
+} scn_lgs_depot;
 
 /* Demand surge: from the time crisis event `event` occurs (or plan phase `phase`
  * begins; exactly one of the two is >= 0), demand is multiplied by `factor` (surges
  * compound). */
-typedef struct scn_log_surge {
+typedef struct scn_lgs_surge {
   int event;
   int phase;
   double factor;
-} scn_log_surge;
+} scn_lgs_surge;
 
 /* A point of a consumer's track at sea: at time `t` (s after the epoch) it is at
  * lat/lon; between points it moves along the straight line in lat/lon (times
  * strictly increasing). */
-typedef struct scn_log_waypoint {
+typedef struct scn_lgs_waypoint {
   double t, lat, lon;
-} scn_log_waypoint;
+} scn_lgs_waypoint;
 
 /* A station a consumer at sea takes up when a plan phase begins (it then stays
  * there: a later station's phase moves it again). */
-typedef struct scn_log_station {
+typedef struct scn_lgs_station {
   int phase;
   double lat, lon;
-} scn_log_station;
+} scn_lgs_station;
 
-typedef struct scn_log_consumer {
+typedef struct scn_lgs_consumer {
   const char *id, *name;
   int place;         /* place index, or -1 for a position at sea */
   double lat, lon;   /* the place's, or the sea position */
@@ -70,11 +70,11 @@ typedef struct scn_log_consumer {
   double target;     /* order-up-to level, in days of mean demand (> 0) */
   int priority;      /* 1 (highest) .. 9: the penalty on its unmet demand */
   size_t nsurge;
-  scn_log_surge *surge;
+  scn_lgs_surge *surge;
   size_t ntrack;     /* 0, or >= 1 waypoints: the consumer moves (place < 0) */
-  scn_log_waypoint *track;
+  scn_lgs_waypoint *track;
   size_t nstation;   /* stations by phase (place < 0) */
-  scn_log_station *station;
+  scn_lgs_station *station;
   size_t ntask;      /* plan tasks under whose authority it is supplied: a task gates
                         the transports of its owner's nation (SIG_TASK_STATUS): while
                         none of that nation's linked tasks runs, its transports deliver
@@ -83,9 +83,9 @@ typedef struct scn_log_consumer {
   int route;         /* `route:` a theater sea route its ships follow from the depot at
                         either end (then over water to the consumer), or -1 */
   scn_loc loc;
-} scn_log_consumer;
+} scn_lgs_consumer;
 
-typedef struct scn_log_transport {
+typedef struct scn_lgs_transport {
   int force;         /* force index */
   int count;         /* units, <= the force's count */
   int air;           /* 1: flies (air lanes), 0: sails (sea lanes) */
@@ -102,13 +102,13 @@ typedef struct scn_log_transport {
   size_t nserve;     /* consumers it supplies (`serves:`), 0: every consumer */
   int *serve;        /* [nserve] consumer indices */
   scn_loc loc;
-} scn_log_transport;
+} scn_lgs_transport;
 
 /* How a round is planned: `auto` uses the coupled multi-commodity LP where commodities
  * share a capacity (a transport class carrying several, or a loading port's berths
  * used by several commodities, classes or depots), else one network simplex per
  * commodity; the other two force one way (for tests and comparison). */
-enum scn_log_planner { SCN_LOG_PLAN_AUTO, SCN_LOG_PLAN_NETWORK, SCN_LOG_PLAN_LP };
+enum scn_lgs_planner { SCN_LGS_PLAN_AUTO, SCN_LGS_PLAN_NETWORK, SCN_LGS_PLAN_LP };
 
 typedef struct scn_logistics {
   double period;     /* s, planning period (default 24h) */
@@ -116,19 +116,19 @@ typedef struct scn_logistics {
                         transport per unit (default 10000h) */
   int avoid_combat;  /* JP assets never enter an active combat_area (default 1) */
   int full_loads;    /* a voyage tops up what it carries to a full hold (default 1) */
-  int planner;       /* scn_log_planner */
+  int planner;       /* scn_lgs_planner */
   size_t ncommodity, nport, ndepot, nconsumer, ntransport;
-  scn_log_commodity *commodity;
-  scn_log_port *port;
-  scn_log_depot *depot;
-  scn_log_consumer *consumer;
-  scn_log_transport *transport;
+  scn_lgs_commodity *commodity;
+  scn_lgs_port *port;
+  scn_lgs_depot *depot;
+  scn_lgs_consumer *consumer;
+  scn_lgs_transport *transport;
 } scn_logistics;
 
 
 /* The `logistics:` section as the loader's table lists it (scenario.h: scn_section;
  * ops_load_options), and the scenario's, or NULL. */
-extern const scn_section log_section;
+extern const scn_section lgs_section;
 static inline const scn_logistics *scn_logistics_of(const scn_scenario *sc) {
   return scn_section_of(sc, "logistics");
 }

@@ -15,8 +15,8 @@
 #include "arena.h"
 #include "crisis.h"
 #include "err.h"
-#include "log_flow.h"
-#include "log_lp.h"
+#include "lgs_flow.h"
+#include "lgs_lp.h"
 #include "logistics.h"
 #include "geodesy.h"
 #include "metric.h"
@@ -49,46 +49,46 @@ static scn_scenario *load_with(const char *path, const char *set) {
  * on 0->2 (cost 1), 1 unit 0->3 (cost 5), 3 units 1->3 (cost 2): 4 + 5 + 6 = 15. */
 static void test_flow_hand(void **state) {
   (void)state;
-  log_flow *f = log_flow_new(4, 4);
+  lgs_flow *f = lgs_flow_new(4, 4);
   assert_non_null(f);
-  assert_int_equal(log_flow_add_node(f, 5), 0);
-  assert_int_equal(log_flow_add_node(f, 3), 1);
-  assert_int_equal(log_flow_add_node(f, -4), 2);
-  assert_int_equal(log_flow_add_node(f, -4), 3);
-  assert_int_equal(log_flow_add_arc(f, 0, 2, 10, 1), 0);
-  assert_int_equal(log_flow_add_arc(f, 0, 3, LOG_FLOW_INF, 5), 1);
-  assert_int_equal(log_flow_add_arc(f, 1, 3, 3, 2), 2);
-  assert_int_equal(log_flow_add_arc(f, 1, 2, 0, 0), 3);
-  assert_int_equal(log_flow_solve(f), LOG_FLOW_OPTIMAL);
-  assert_true(log_flow_total_cost(f) == 15);
-  assert_int_equal(log_flow_flow(f, 0), 4);
-  assert_int_equal(log_flow_flow(f, 1), 1);
-  assert_int_equal(log_flow_flow(f, 2), 3);
+  assert_int_equal(lgs_flow_add_node(f, 5), 0);
+  assert_int_equal(lgs_flow_add_node(f, 3), 1);
+  assert_int_equal(lgs_flow_add_node(f, -4), 2);
+  assert_int_equal(lgs_flow_add_node(f, -4), 3);
+  assert_int_equal(lgs_flow_add_arc(f, 0, 2, 10, 1), 0);
+  assert_int_equal(lgs_flow_add_arc(f, 0, 3, LGS_FLOW_INF, 5), 1);
+  assert_int_equal(lgs_flow_add_arc(f, 1, 3, 3, 2), 2);
+  assert_int_equal(lgs_flow_add_arc(f, 1, 2, 0, 0), 3);
+  assert_int_equal(lgs_flow_solve(f), LGS_FLOW_OPTIMAL);
+  assert_true(lgs_flow_total_cost(f) == 15);
+  assert_int_equal(lgs_flow_flow(f, 0), 4);
+  assert_int_equal(lgs_flow_flow(f, 1), 1);
+  assert_int_equal(lgs_flow_flow(f, 2), 3);
   /* Complementary slackness with reduced cost = cost + pi(from) - pi(to), the sign the
    * planner's bottleneck test relies on: >= 0 below capacity, <= 0 with flow. */
   for (int a = 0; a < 4; a++) {
     static const int from[] = {0, 0, 1, 1}, to[] = {2, 3, 3, 2};
-    int64_t rc = log_flow_cost(f, a) + log_flow_potential(f, from[a]) - log_flow_potential(f, to[a]);
-    if (log_flow_flow(f, a) < log_flow_capacity(f, a)) assert_true(rc >= 0);
-    if (log_flow_flow(f, a) > 0) assert_true(rc <= 0);
+    int64_t rc = lgs_flow_cost(f, a) + lgs_flow_potential(f, from[a]) - lgs_flow_potential(f, to[a]);
+    if (lgs_flow_flow(f, a) < lgs_flow_capacity(f, a)) assert_true(rc >= 0);
+    if (lgs_flow_flow(f, a) > 0) assert_true(rc <= 0);
   }
   /* Re-solve after opening the closed arc 1->2 (free) and cutting 0->3's cost to 1:
    * 1 sends its 3 units to 2, 0 sends 1 to 2 and 4 to 3, cost 5. */
-  log_flow_set_capacity(f, 3, 10);
-  log_flow_set_cost(f, 1, 1);
-  assert_int_equal(log_flow_solve(f), LOG_FLOW_OPTIMAL);
-  assert_true(log_flow_total_cost(f) == 5);
-  assert_int_equal(log_flow_flow(f, 3), 3);
-  assert_int_equal(log_flow_flow(f, 2), 0);
+  lgs_flow_set_capacity(f, 3, 10);
+  lgs_flow_set_cost(f, 1, 1);
+  assert_int_equal(lgs_flow_solve(f), LGS_FLOW_OPTIMAL);
+  assert_true(lgs_flow_total_cost(f) == 5);
+  assert_int_equal(lgs_flow_flow(f, 3), 3);
+  assert_int_equal(lgs_flow_flow(f, 2), 0);
   /* Unbalanced supplies have no solution. */
-  log_flow_set_supply(f, 0, 6);
-  assert_int_equal(log_flow_solve(f), LOG_FLOW_INFEASIBLE);
-  assert_int_equal(log_flow_add_node(f, 0), -1); /* topology frozen */
-  log_flow_free(f);
-  log_flow_free(NULL);
+  lgs_flow_set_supply(f, 0, 6);
+  assert_int_equal(lgs_flow_solve(f), LGS_FLOW_INFEASIBLE);
+  assert_int_equal(lgs_flow_add_node(f, 0), -1); /* topology frozen */
+  lgs_flow_free(f);
+  lgs_flow_free(NULL);
 }
 
-/* Random networks: LEMON's optimum equals GLPK's simplex optimum (log_lp.h). */
+/* Random networks: LEMON's optimum equals GLPK's simplex optimum (lgs_lp.h). */
 static void test_flow_vs_lp(void **state) {
   (void)state;
   for (uint32_t seed = 1; seed <= 20; seed++) {
@@ -98,7 +98,7 @@ static void test_flow_vs_lp(void **state) {
     int *from = calloc((size_t)m, sizeof *from), *to = calloc((size_t)m, sizeof *to);
     double *cap = calloc((size_t)m, sizeof *cap), *cost = calloc((size_t)m, sizeof *cost);
     double *sup = calloc((size_t)n, sizeof *sup);
-    log_flow *f = log_flow_new(n, m);
+    lgs_flow *f = lgs_flow_new(n, m);
     for (int a = 0; a < m; a++) {
       if (a < n) from[a] = a, to[a] = (a + 1) % n, cap[a] = 1000, cost[a] = 50;
       else {
@@ -112,17 +112,17 @@ static void test_flow_vs_lp(void **state) {
       double s = 1 + rng_u32(&r) % 50;
       sup[u] += s, sup[v] -= s;
     }
-    for (int i = 0; i < n; i++) log_flow_add_node(f, (int64_t)sup[i]);
-    for (int a = 0; a < m; a++) log_flow_add_arc(f, from[a], to[a], (int64_t)cap[a], (int64_t)cost[a]);
-    assert_int_equal(log_flow_solve(f), LOG_FLOW_OPTIMAL);
-    log_lp_problem p = {1, n, m, from, to, sup, cap, cost, 0, NULL, NULL, NULL};
+    for (int i = 0; i < n; i++) lgs_flow_add_node(f, (int64_t)sup[i]);
+    for (int a = 0; a < m; a++) lgs_flow_add_arc(f, from[a], to[a], (int64_t)cap[a], (int64_t)cost[a]);
+    assert_int_equal(lgs_flow_solve(f), LGS_FLOW_OPTIMAL);
+    lgs_lp_problem p = {1, n, m, from, to, sup, cap, cost, 0, NULL, NULL, NULL};
     double opt = NAN;
-    assert_int_equal(log_lp_solve(&opt, NULL, &p), 0);
-    if (fabs(opt - log_flow_total_cost(f)) > 1e-6) {
-      fprintf(stderr, "seed %u: lemon %.17g glpk %.17g\n", seed, log_flow_total_cost(f), opt);
+    assert_int_equal(lgs_lp_solve(&opt, NULL, &p), 0);
+    if (fabs(opt - lgs_flow_total_cost(f)) > 1e-6) {
+      fprintf(stderr, "seed %u: lemon %.17g glpk %.17g\n", seed, lgs_flow_total_cost(f), opt);
       fail();
     }
-    log_flow_free(f);
+    lgs_flow_free(f);
     free(from), free(to), free(cap), free(cost), free(sup);
   }
 }
@@ -139,14 +139,14 @@ static void test_lp_bundle(void **state) {
   double cost[] = {1, 6, 2, 10};
   double weight[] = {1, 0, 2, 0};
   double bcap[] = {10};
-  log_lp_problem p = {2, 2, 2, from, to, supply, cap, cost, 1, bundle, weight, bcap};
+  lgs_lp_problem p = {2, 2, 2, from, to, supply, cap, cost, 1, bundle, weight, bcap};
   double opt, x[4];
-  assert_int_equal(log_lp_solve(&opt, x, &p), 0);
+  assert_int_equal(lgs_lp_solve(&opt, x, &p), 0);
   assert_true(fabs(x[0] - 10) < 1e-9 && fabs(x[2]) < 1e-9);
   assert_true(fabs(opt - (10 * 1 + 10 * 6 + 20 * 10)) < 1e-9);
   double bad_supply[] = {20, -19, 20, -20};
   p.supply = bad_supply;
-  assert_int_equal(log_lp_solve(&opt, x, &p), ERR_RANGE);
+  assert_int_equal(lgs_lp_solve(&opt, x, &p), ERR_RANGE);
 }
 
 /* ---- replications ---------------------------------------------------------------------- */
@@ -158,7 +158,7 @@ typedef struct harness {
   plan_authorities *pa;
   plan_model *pm;
   plan_run *pr;
-  log_model *lm;
+  lgs_model *lm;
   sim *s;
   arena a;
   metric_out out;
@@ -178,7 +178,7 @@ static void harness_init_set(harness *h, const char *path, int with, const char 
     if (rc) diag_print(d, stderr, 0);
     assert_int_equal(rc, 0);
   }
-  assert_int_equal(log_model_build(&h->lm, h->sc, &h->ms, d), 0);
+  assert_int_equal(lgs_model_build(&h->lm, h->sc, &h->ms, d), 0);
   assert_non_null(h->lm);
   diag_free(d);
   h->s = sim_new();
@@ -190,7 +190,7 @@ static void harness_init(harness *h, const char *path, int with) {
 }
 
 static void harness_release(harness *h) {
-  log_model_free(h->lm);
+  lgs_model_free(h->lm);
   plan_model_free(h->pm);
   plan_authorities_free(h->pa);
   crisis_model_free(h->cm);
@@ -201,21 +201,21 @@ static void harness_release(harness *h) {
 }
 
 /* Start a replication; `before` (if any) is scheduled at t = 0 ahead of the first plan. */
-static log_run *harness_start(harness *h, uint32_t rep, sim_handler before, void *ctx) {
+static lgs_run *harness_start(harness *h, uint32_t rep, sim_handler before, void *ctx) {
   sim_reset(h->s);
   arena_reset(&h->a);
   assert_int_equal(metric_out_init(&h->out, &h->ms, &h->a), 0);
   if (before) assert_int_equal(sim_at(h->s, 0, before, ctx), 0);
   if (h->cm) assert_non_null(crisis_start(h->cm, h->s, &h->a, &h->out, h->sc->seed, rep));
   if (h->pm) assert_non_null(h->pr = plan_start(h->pm, h->s, &h->a, &h->out, h->sc->seed, rep));
-  log_run *r = log_start(h->lm, h->s, &h->a, &h->out, h->sc->seed, rep);
+  lgs_run *r = lgs_start(h->lm, h->s, &h->a, &h->out, h->sc->seed, rep);
   assert_non_null(r);
   return r;
 }
 
-static int lane_named(const log_model *m, const char *name) {
-  for (int i = 0; i < log_lanes(m); i++)
-    if (strcmp(log_lane_name(m, i), name) == 0) return i;
+static int lane_named(const lgs_model *m, const char *name) {
+  for (int i = 0; i < lgs_lanes(m); i++)
+    if (strcmp(lgs_lane_name(m, i), name) == 0) return i;
   return -1;
 }
 
@@ -241,18 +241,18 @@ static int lane_part(const scn_logistics *L, const char *name, int consumer) {
 static void first_plan_lp(const harness *h, int k, double *opt, double *inflow) {
   const scn_logistics *L = scn_logistics_of(h->sc);
   int D = (int)L->ndepot, C = (int)L->nconsumer, n = 2 + D + C;
-  int nl = log_lanes(h->lm), m = 1 + D + C + nl, a = 0;
+  int nl = lgs_lanes(h->lm), m = 1 + D + C + nl, a = 0;
   int *from = calloc((size_t)m, sizeof *from), *to = calloc((size_t)m, sizeof *to);
   double *cap = calloc((size_t)m, sizeof *cap), *cost = calloc((size_t)m, sizeof *cost);
   double *sup = calloc((size_t)n, sizeof *sup), *x = calloc((size_t)m, sizeof *x);
-  double unit = log_unit(h->lm, k), need = 0, have = 0;
+  double unit = lgs_unit(h->lm, k), need = 0, have = 0;
   from[a] = 0, to[a] = 1, cap[a] = -1, cost[a] = 0, a++;
   for (int d = 0; d < D; d++) {
     sup[2 + d] = floor(L->depot[d].stock[k] / unit), have += sup[2 + d];
     from[a] = 2 + d, to[a] = 1, cap[a] = -1, cost[a] = 0, a++;
   }
   for (int c = 0; c < C; c++) {
-    const scn_log_consumer *u = &L->consumer[c];
+    const scn_lgs_consumer *u = &L->consumer[c];
     double rate = dist_mean(&u->demand[k]);
     double q = ceil((rate * u->target - rate * u->on_hand) / unit - 1e-9);
     sup[2 + D + c] = -(q > 0 ? q : 0), need += q > 0 ? q : 0;
@@ -262,17 +262,17 @@ static void first_plan_lp(const harness *h, int k, double *opt, double *inflow) 
   sup[0] = need, sup[1] = -have;
   int first_lane = a;
   for (int i = 0; i < nl; i++, a++) {
-    const char *name = log_lane_name(h->lm, i);
-    const scn_log_transport *t = NULL;
+    const char *name = lgs_lane_name(h->lm, i);
+    const scn_lgs_transport *t = NULL;
     for (size_t j = 0; j < L->ntransport; j++)
       if (strstr(name, h->sc->force[L->transport[j].force].id) == strrchr(name, '/') + 1)
         t = &L->transport[j];
     from[a] = 2 + lane_part(L, name, 0), to[a] = 2 + D + lane_part(L, name, 1);
     cap[a] = t->count * floor(t->capacity[k] / unit);
-    cost[a] = (double)log_lane_cost(h->lm, i);
+    cost[a] = (double)lgs_lane_cost(h->lm, i);
   }
-  log_lp_problem p = {1, n, m, from, to, sup, cap, cost, 0, NULL, NULL, NULL};
-  assert_int_equal(log_lp_solve(opt, x, &p), 0);
+  lgs_lp_problem p = {1, n, m, from, to, sup, cap, cost, 0, NULL, NULL, NULL};
+  assert_int_equal(lgs_lp_solve(opt, x, &p), 0);
   for (int c = 0; c < C; c++) inflow[c] = 0;
   for (int i = first_lane; i < m; i++) inflow[to[i] - 2 - D] += x[i] * unit;
   free(from), free(to), free(cap), free(cost), free(sup), free(x);
@@ -292,10 +292,10 @@ static int series_at(const harness *h, const char *name, double t, double *value
   return n;
 }
 
-static void check_balance(const log_run *r, int K, const char *what, uint32_t rep) {
+static void check_balance(const lgs_run *r, int K, const char *what, uint32_t rep) {
   for (int k = 0; k < K; k++) {
-    log_balance b;
-    log_balance_of(r, k, &b);
+    lgs_balance b;
+    lgs_balance_of(r, k, &b);
     double lhs = b.initial + b.inflow, rhs = b.consumed + b.on_hand + b.in_transit;
     if (!(fabs(lhs - rhs) <= 1e-9 * fmax(1, lhs)) || b.in_transit < -1e-6) {
       fprintf(stderr, "%s replication %u commodity %d: initial %.17g + inflow %.17g != "
@@ -313,23 +313,23 @@ static void test_deterministic_lp(void **state) {
   harness h;
   harness_init(&h, LOG_TEST_DATA "/det.yaml", 0);
   const scn_logistics *L = scn_logistics_of(h.sc);
-  log_run *r = harness_start(&h, 0, NULL, NULL);
+  lgs_run *r = harness_start(&h, 0, NULL, NULL);
   assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
   for (int k = 0; k < (int)L->ncommodity; k++) {
     double opt, inflow[8];
     first_plan_lp(&h, k, &opt, inflow);
-    if (fabs(opt - log_first_plan_cost(r, k)) > 1e-6) {
-      fprintf(stderr, "commodity %d: plan %.17g, LP %.17g\n", k, log_first_plan_cost(r, k), opt);
+    if (fabs(opt - lgs_first_plan_cost(r, k)) > 1e-6) {
+      fprintf(stderr, "commodity %d: plan %.17g, LP %.17g\n", k, lgs_first_plan_cost(r, k), opt);
       fail();
     }
-    log_balance b;
-    log_balance_of(r, k, &b);
+    lgs_balance b;
+    lgs_balance_of(r, k, &b);
     assert_true(b.in_transit == 0); /* every voyage finished */
     double total = 0;
     for (int c = 0; c < (int)L->nconsumer; c++) {
       double got = 0;
-      for (int i = 0; i < log_lanes(h.lm); i++)
-        if (lane_part(L, log_lane_name(h.lm, i), 1) == c) got += log_lane_shipped(r, i, k);
+      for (int i = 0; i < lgs_lanes(h.lm); i++)
+        if (lane_part(L, lgs_lane_name(h.lm, i), 1) == c) got += lgs_lane_shipped(r, i, k);
       if (fabs(got - inflow[c]) > 1e-6) {
         fprintf(stderr, "commodity %d consumer %d: delivered %.17g, LP %.17g\n", k, c, got, inflow[c]);
         fail();
@@ -339,34 +339,34 @@ static void test_deterministic_lp(void **state) {
     assert_true(fabs(b.delivered - total) < 1e-6);
   }
   /* Fuel: all requirements met (4000 + 3000 + 1600 m3); food: two aircraft loads. */
-  log_balance b;
-  log_balance_of(r, 0, &b);
+  lgs_balance b;
+  lgs_balance_of(r, 0, &b);
   assert_true(fabs(b.delivered - 8600) < 1e-6);
-  log_balance_of(r, 1, &b);
+  lgs_balance_of(r, 1, &b);
   assert_true(fabs(b.delivered - 40000) < 1e-6);
   check_balance(r, (int)L->ncommodity, "det", 0);
-  int nl = log_lanes(h.lm), K = (int)L->ncommodity;
+  int nl = lgs_lanes(h.lm), K = (int)L->ncommodity;
   double *net = calloc((size_t)(nl * K), sizeof *net);
   for (int i = 0; i < nl; i++)
-    for (int k = 0; k < K; k++) net[i * K + k] = log_lane_first_plan(r, i, k);
-  log_collect(r, h.s, &h.out);
+    for (int k = 0; k < K; k++) net[i * K + k] = lgs_lane_first_plan(r, i, k);
+  lgs_collect(r, h.s, &h.out);
   harness_release(&h);
 
   /* The coupled LP, forced on the same case, plans the same flows: no capacity is
    * shared, and the fleet (10 ships for 4.3 loads, 2 aircraft) does not bind. */
   harness_init_set(&h, LOG_TEST_DATA "/det.yaml", 0, "logistics.planner=lp");
-  assert_true(log_coupled(h.lm));
+  assert_true(lgs_coupled(h.lm));
   r = harness_start(&h, 0, NULL, NULL);
   assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
   for (int i = 0; i < nl; i++)
     for (int k = 0; k < K; k++)
-      if (fabs(log_lane_first_plan(r, i, k) - net[i * K + k]) > 1e-6) {
-        fprintf(stderr, "lane %s commodity %d: LP %.17g, network %.17g\n", log_lane_name(h.lm, i),
-                k, log_lane_first_plan(r, i, k), net[i * K + k]);
+      if (fabs(lgs_lane_first_plan(r, i, k) - net[i * K + k]) > 1e-6) {
+        fprintf(stderr, "lane %s commodity %d: LP %.17g, network %.17g\n", lgs_lane_name(h.lm, i),
+                k, lgs_lane_first_plan(r, i, k), net[i * K + k]);
         fail();
       }
   check_balance(r, K, "det (LP)", 0);
-  log_collect(r, h.s, &h.out);
+  lgs_collect(r, h.s, &h.out);
   free(net);
   harness_release(&h);
 }
@@ -379,22 +379,22 @@ static void test_conservation(void **state) {
   (void)state;
   harness h;
   harness_init(&h, LOG_TEST_SCENARIO, 2);
-  assert_true(log_coupled(h.lm)); /* the oilers carry fuel, provisions and medical */
+  assert_true(lgs_coupled(h.lm)); /* the oilers carry fuel, provisions and medical */
   int K = (int)scn_logistics_of(h.sc)->ncommodity;
   for (uint32_t rep = 0; rep < 40; rep++) {
-    log_run *r = harness_start(&h, rep, NULL, NULL);
+    lgs_run *r = harness_start(&h, rep, NULL, NULL);
     assert_int_equal(sim_run(h.s, h.sc->horizon / 3 + 1234.5), 0);
     check_balance(r, K, "default (mid-run)", rep);
     assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
     check_balance(r, K, "default", rep);
     for (int k = 0; k < K; k++) { /* the lanes' deliveries add up to the total */
-      log_balance b;
+      lgs_balance b;
       double lanes = 0;
-      log_balance_of(r, k, &b);
-      for (int i = 0; i < log_lanes(h.lm); i++) lanes += log_lane_delivered(r, i, k);
+      lgs_balance_of(r, k, &b);
+      for (int i = 0; i < lgs_lanes(h.lm); i++) lanes += lgs_lane_delivered(r, i, k);
       assert_true(fabs(lanes - b.delivered) <= 1e-9 * fmax(1, b.delivered));
     }
-    log_collect(r, h.s, &h.out);
+    lgs_collect(r, h.s, &h.out);
     plan_collect(h.pr, h.s, &h.out);
     /* binding.<kind>: 0/1 step functions, a point at 0 and then only at changes. */
     static const char *const kinds[] = {"asset", "endurance", "stock", "closed", "berth",
@@ -423,7 +423,7 @@ static void test_conservation(void **state) {
 
 /* Replication 1186 of the default scenario (seed 20270401) once stalled GLPK's
  * warm-started dual simplex for ever (`straits run -n 1600` hung); the LP now restarts
- * after a bounded number of pivots (log_lp.c), so it finishes. */
+ * after a bounded number of pivots (lgs_lp.c), so it finishes. */
 static void test_lp_never_stalls(void **state) {
   (void)state;
   harness h;
@@ -441,12 +441,12 @@ typedef struct disruption {
 static void publish(sim *s, void *ctx) { sim_publish(s, &((disruption *)ctx)->sig); }
 
 static void shipped_near_far(harness *h, disruption *x, double *near, double *far) {
-  log_run *r = harness_start(h, 0, x ? publish : NULL, x);
+  lgs_run *r = harness_start(h, 0, x ? publish : NULL, x);
   assert_int_equal(sim_run(h->s, h->sc->horizon), 0);
-  *near = log_lane_shipped(r, lane_named(h->lm, "near>base/ship"), 0);
-  *far = log_lane_shipped(r, lane_named(h->lm, "far>base/ship"), 0);
+  *near = lgs_lane_shipped(r, lane_named(h->lm, "near>base/ship"), 0);
+  *far = lgs_lane_shipped(r, lane_named(h->lm, "far>base/ship"), 0);
   check_balance(r, 1, "closure", 0);
-  log_collect(r, h->s, &h->out);
+  lgs_collect(r, h->s, &h->out);
 }
 
 /* Closing the near depot's port, or activating a combat area across its lane, moves
@@ -456,8 +456,8 @@ static void test_closure_shifts_flow(void **state) {
   harness h;
   harness_init(&h, LOG_TEST_DATA "/closure.yaml", 0);
   assert_true(lane_named(h.lm, "near>base/ship") >= 0 && lane_named(h.lm, "far>base/ship") >= 0);
-  assert_true(log_lane_cost(h.lm, lane_named(h.lm, "near>base/ship")) <
-              log_lane_cost(h.lm, lane_named(h.lm, "far>base/ship")));
+  assert_true(lgs_lane_cost(h.lm, lane_named(h.lm, "near>base/ship")) <
+              lgs_lane_cost(h.lm, lane_named(h.lm, "far>base/ship")));
   double near, far;
   shipped_near_far(&h, NULL, &near, &far);
   assert_true(near >= 1000 && far == 0);
@@ -502,20 +502,20 @@ static void test_coupled_lp(void **state) {
   (void)state;
   harness h;
   harness_init_set(&h, LOG_TEST_DATA "/shared.yaml", 0, "logistics.planner=network");
-  assert_false(log_coupled(h.lm));
-  log_run *r = harness_start(&h, 0, NULL, NULL);
+  assert_false(lgs_coupled(h.lm));
+  lgs_run *r = harness_start(&h, 0, NULL, NULL);
   assert_int_equal(sim_run(h.s, 1), 0);
-  double fuel = log_lane_first_plan(r, 0, 0), prov = log_lane_first_plan(r, 0, 1) / 1000;
+  double fuel = lgs_lane_first_plan(r, 0, 0), prov = lgs_lane_first_plan(r, 0, 1) / 1000;
   assert_true(fabs(fuel - 800) < 1e-9 && fabs(prov - 400) < 1e-9);
   assert_true(fuel / 1000 + prov / 500 > 1.5); /* over-committed */
-  log_collect(r, h.s, &h.out);
+  lgs_collect(r, h.s, &h.out);
   harness_release(&h);
 
   harness_init(&h, LOG_TEST_DATA "/shared.yaml", 0);
-  assert_true(log_coupled(h.lm));
+  assert_true(lgs_coupled(h.lm));
   r = harness_start(&h, 0, NULL, NULL);
   assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
-  fuel = log_lane_first_plan(r, 0, 0), prov = log_lane_first_plan(r, 0, 1) / 1000;
+  fuel = lgs_lane_first_plan(r, 0, 0), prov = lgs_lane_first_plan(r, 0, 1) / 1000;
   assert_true(fuel / 1000 + prov / 500 <= 1 + 1e-9);
   assert_true(fabs(fuel - 800) < 1e-6 && fabs(prov - 100) < 1e-6);
   /* nodes S, X, depot, consumer; arcs S->X, depot->X, S->consumer, the lane */
@@ -524,26 +524,26 @@ static void test_coupled_lp(void **state) {
   int from[] = {0, 2, 0, 2}, to[] = {1, 1, 3, 3}, bundle[] = {-1, -1, -1, 0};
   double supply[] = {800, -5000, 5000, -800, 400, -5000, 5000, -400};
   double cap[] = {-1, -1, -1, -1, -1, -1, -1, -1};
-  double w = (double)log_lane_cost(h.lm, 0);
+  double w = (double)lgs_lane_cost(h.lm, 0);
   double cost[] = {0, 0, pen * 9 / 9, w, 0, 0, pen * 8 / 9, w};
   double weight[] = {0, 0, 0, 1.0 / 1000, 0, 0, 0, 1.0 / 500};
   double bcap[] = {1};
-  log_lp_problem p = {2, 4, 4, from, to, supply, cap, cost, 1, bundle, weight, bcap};
+  lgs_lp_problem p = {2, 4, 4, from, to, supply, cap, cost, 1, bundle, weight, bcap};
   double opt = NAN, x[8];
-  assert_int_equal(log_lp_solve(&opt, x, &p), 0);
-  if (fabs(opt - log_first_plan_objective(r)) > 1e-6 * opt) {
-    fprintf(stderr, "coupled plan %.17g, LP %.17g\n", log_first_plan_objective(r), opt);
+  assert_int_equal(lgs_lp_solve(&opt, x, &p), 0);
+  if (fabs(opt - lgs_first_plan_objective(r)) > 1e-6 * opt) {
+    fprintf(stderr, "coupled plan %.17g, LP %.17g\n", lgs_first_plan_objective(r), opt);
     fail();
   }
   assert_true(fabs(x[3] - fuel) < 1e-6 && fabs(x[7] - prov) < 1e-6);
   /* Executed as planned: one voyage, 800 m3 and 100 t. */
-  log_balance b;
-  log_balance_of(r, 0, &b);
+  lgs_balance b;
+  lgs_balance_of(r, 0, &b);
   assert_true(fabs(b.delivered - 800) < 1e-6);
-  log_balance_of(r, 1, &b);
+  lgs_balance_of(r, 1, &b);
   assert_true(fabs(b.delivered - 100000) < 1e-3);
   check_balance(r, 2, "shared", 0);
-  log_collect(r, h.s, &h.out);
+  lgs_collect(r, h.s, &h.out);
   harness_release(&h);
 }
 
@@ -556,18 +556,18 @@ static void test_berth_capacity(void **state) {
   for (int i = 0; i < 2; i++) {
     harness h;
     harness_init_set(&h, LOG_TEST_DATA "/berth.yaml", 0, sets[i]);
-    assert_int_equal(log_coupled(h.lm), i);
-    log_run *r = harness_start(&h, 0, NULL, NULL);
+    assert_int_equal(lgs_coupled(h.lm), i);
+    lgs_run *r = harness_start(&h, 0, NULL, NULL);
     assert_int_equal(sim_run(h.s, 1), 0);
-    double planned = log_lane_first_plan(r, 0, 0);
+    double planned = lgs_lane_first_plan(r, 0, 0);
     if (fabs(planned - 2400) > 1e-6) {
       fprintf(stderr, "%s: planned %.17g m3, berths allow 2400\n", sets[i] ? sets[i] : "network", planned);
       fail();
     }
-    assert_true(log_bottleneck_count(r, "bottleneck.berth.pa") >= 1);
+    assert_true(lgs_bottleneck_count(r, "bottleneck.berth.pa") >= 1);
     assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
     check_balance(r, 1, "berth", 0);
-    log_collect(r, h.s, &h.out);
+    lgs_collect(r, h.s, &h.out);
     double v;
     series_at(&h, "binding.berth", 0, &v); /* the first period: the berth binds */
     assert_true(v == 1);
@@ -589,19 +589,19 @@ static void test_delivery_berth(void **state) {
   for (int i = 0; i < 2; i++) {
     harness h;
     harness_init_set(&h, LOG_TEST_DATA "/landing.yaml", 0, sets[i]);
-    assert_int_equal(log_coupled(h.lm), i);
-    log_run *r = harness_start(&h, 0, NULL, NULL);
+    assert_int_equal(lgs_coupled(h.lm), i);
+    lgs_run *r = harness_start(&h, 0, NULL, NULL);
     assert_int_equal(sim_run(h.s, 1), 0);
-    double planned = log_lane_first_plan(r, 0, 0);
+    double planned = lgs_lane_first_plan(r, 0, 0);
     if (fabs(planned - 2400) > 1e-6) {
       fprintf(stderr, "%s: planned %.17g m3, the delivery berth allows 2400\n",
               sets[i] ? sets[i] : "network", planned);
       fail();
     }
-    assert_true(log_bottleneck_count(r, "bottleneck.berth.pc") >= 1);
+    assert_true(lgs_bottleneck_count(r, "bottleneck.berth.pc") >= 1);
     assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
     check_balance(r, 1, "landing", 0);
-    log_collect(r, h.s, &h.out);
+    lgs_collect(r, h.s, &h.out);
     assert_true(metric_of(&h, "berth_utilisation.pc") > 0.5);
     harness_release(&h);
   }
@@ -648,13 +648,13 @@ static void test_moving_consumer(void **state) {
                     {3 * 3600.0, {.type = SIG_PHASE_BEGAN, .source = -1, .place = -1, .region = -1}}};
   for (int i = 0; i < 3; i++) {
     ph[i].sig.phase = scn_phase_find(h.sc->plan, "respond");
-    log_run *r = harness_start(&h, 0, i ? schedule_phase : NULL, &ph[i]);
+    lgs_run *r = harness_start(&h, 0, i ? schedule_phase : NULL, &ph[i]);
     assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
     check_balance(r, 1, "moving", (uint32_t)i);
-    log_balance b;
-    log_balance_of(r, 0, &b);
+    lgs_balance b;
+    lgs_balance_of(r, 0, &b);
     assert_true(fabs(b.delivered - 1000) < 1e-6);
-    log_collect(r, h.s, &h.out);
+    lgs_collect(r, h.s, &h.out);
     double got = metric_of(&h, "delivery_time.mean");
     if (fabs(got - want[i]) > 2) {
       fprintf(stderr, "case %d: delivered after %.3f s, expected %.3f s\n", i, got, want[i]);
@@ -671,12 +671,12 @@ static void test_delivery_p90_two(void **state) {
   (void)state;
   harness h;
   harness_init(&h, LOG_TEST_DATA "/two.yaml", 0);
-  log_run *r = harness_start(&h, 0, NULL, NULL);
+  lgs_run *r = harness_start(&h, 0, NULL, NULL);
   assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
-  log_balance b;
-  log_balance_of(r, 0, &b);
+  lgs_balance b;
+  lgs_balance_of(r, 0, &b);
   assert_true(fabs(b.delivered - 2000) < 1e-6);
-  log_collect(r, h.s, &h.out);
+  lgs_collect(r, h.s, &h.out);
   const double v = 20 * 1852 / 3600.0;
   double fast = 3600 + geo_distance(30, 130, 29, 130) / v + 7200;
   double slow = 3600 + geo_distance(30, 130, 27, 130) / v + 7200;
@@ -698,15 +698,15 @@ static void test_rest_endurance(void **state) {
   harness_init(&h, LOG_TEST_DATA "/rest.yaml", 0);
   int far = lane_named(h.lm, "da>far/ship");
   assert_true(far >= 0);
-  log_run *r = harness_start(&h, 0, NULL, NULL);
+  lgs_run *r = harness_start(&h, 0, NULL, NULL);
   assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
-  assert_true(fabs(log_rested(r, 0) - 12 * 3600.0) < 1e-6);
-  assert_true(log_lane_shipped(r, far, 0) == 0);
-  assert_true(log_bottleneck_count(r, "bottleneck.endurance.ship") >= 1);
+  assert_true(fabs(lgs_rested(r, 0) - 12 * 3600.0) < 1e-6);
+  assert_true(lgs_lane_shipped(r, far, 0) == 0);
+  assert_true(lgs_bottleneck_count(r, "bottleneck.endurance.ship") >= 1);
   /* Voyages at 0, 24 h and 72 h (resting at 48 h): three full loads delivered. */
-  assert_true(fabs(log_lane_delivered(r, lane_named(h.lm, "da>near/ship"), 0) - 6000) < 1e-6);
+  assert_true(fabs(lgs_lane_delivered(r, lane_named(h.lm, "da>near/ship"), 0) - 6000) < 1e-6);
   check_balance(r, 1, "rest", 0);
-  log_collect(r, h.s, &h.out);
+  lgs_collect(r, h.s, &h.out);
   assert_true(metric_of(&h, "rest.ship") == 12 * 3600.0);
   harness_release(&h);
 }
@@ -717,27 +717,27 @@ static void test_authority(void **state) {
   (void)state;
   harness h;
   harness_init(&h, LOG_TEST_DATA "/authority.yaml", 2);
-  log_run *r = harness_start(&h, 0, NULL, NULL);
-  log_balance b;
+  lgs_run *r = harness_start(&h, 0, NULL, NULL);
+  lgs_balance b;
   assert_int_equal(sim_run(h.s, 2 * 86400.0 - 1), 0);
-  log_balance_of(r, 0, &b);
+  lgs_balance_of(r, 0, &b);
   assert_true(b.delivered == 0 && b.in_transit == 0);
-  assert_true(log_surge(r, 0) == 1);
-  assert_true(log_bottleneck_count(r, "bottleneck.authority.c1") >= 1);
+  assert_true(lgs_surge(r, 0) == 1);
+  assert_true(lgs_bottleneck_count(r, "bottleneck.authority.c1") >= 1);
   assert_int_equal(sim_run(h.s, 3 * 86400.0 + 1), 0);
-  log_balance_of(r, 0, &b);
+  lgs_balance_of(r, 0, &b);
   assert_true(b.delivered > 0);
-  assert_true(log_surge(r, 0) == 2);
+  assert_true(lgs_surge(r, 0) == 2);
   assert_int_equal(sim_run(h.s, 5 * 86400.0 + 3 * 3600.0), 0);
-  log_balance_of(r, 0, &b);
+  lgs_balance_of(r, 0, &b);
   double by_end = b.delivered;
   check_balance(r, 1, "authority", 0);
   assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
-  log_balance_of(r, 0, &b);
+  lgs_balance_of(r, 0, &b);
   assert_true(b.delivered == by_end); /* nothing after the task stopped */
   assert_true(b.in_transit == 0);
   check_balance(r, 1, "authority", 0);
-  log_collect(r, h.s, &h.out);
+  lgs_collect(r, h.s, &h.out);
   plan_collect(h.pr, h.s, &h.out);
   harness_release(&h);
 }
@@ -751,26 +751,26 @@ static void test_authority_nations(void **state) {
   harness_init(&h, LOG_TEST_DATA "/nations.yaml", 2);
   int jp = lane_named(h.lm, "da>c1/jp-ship"), us = lane_named(h.lm, "da>c1/us-oiler");
   assert_true(jp >= 0 && us >= 0);
-  log_run *r = harness_start(&h, 0, NULL, NULL);
+  lgs_run *r = harness_start(&h, 0, NULL, NULL);
   assert_int_equal(sim_run(h.s, 2 * 86400.0 - 1), 0);
-  double us_before = log_lane_delivered(r, us, 0);
+  double us_before = lgs_lane_delivered(r, us, 0);
   assert_true(us_before >= 300);
-  assert_true(log_lane_delivered(r, jp, 0) == 0 && log_lane_shipped(r, jp, 0) == 0);
+  assert_true(lgs_lane_delivered(r, jp, 0) == 0 && lgs_lane_shipped(r, jp, 0) == 0);
   assert_int_equal(sim_run(h.s, 5 * 86400.0 - 1), 0);
-  double jp_during = log_lane_delivered(r, jp, 0);
+  double jp_during = lgs_lane_delivered(r, jp, 0);
   assert_true(jp_during > 0);
-  assert_true(log_lane_delivered(r, us, 0) > us_before);
+  assert_true(lgs_lane_delivered(r, us, 0) > us_before);
   assert_int_equal(sim_run(h.s, 5 * 86400.0 + 12 * 3600.0), 0);
-  double jp_end = log_lane_delivered(r, jp, 0), us_end = log_lane_delivered(r, us, 0);
+  double jp_end = lgs_lane_delivered(r, jp, 0), us_end = lgs_lane_delivered(r, us, 0);
   assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
-  assert_true(log_lane_delivered(r, jp, 0) == jp_end);   /* the JP task stopped */
-  assert_true(log_lane_delivered(r, us, 0) > us_end);    /* the US oiler goes on */
+  assert_true(lgs_lane_delivered(r, jp, 0) == jp_end);   /* the JP task stopped */
+  assert_true(lgs_lane_delivered(r, us, 0) > us_end);    /* the US oiler goes on */
   check_balance(r, 1, "nations", 0);
-  log_collect(r, h.s, &h.out);
+  lgs_collect(r, h.s, &h.out);
   plan_collect(h.pr, h.s, &h.out);
   double by_jp = metric_of(&h, "delivered_by.JP.c1.fuel"), by_us = metric_of(&h, "delivered_by.US.c1.fuel");
-  assert_true(fabs(by_jp - log_lane_delivered(r, jp, 0)) < 1e-6);
-  assert_true(fabs(by_us - log_lane_delivered(r, us, 0)) < 1e-6);
+  assert_true(fabs(by_jp - lgs_lane_delivered(r, jp, 0)) < 1e-6);
+  assert_true(fabs(by_us - lgs_lane_delivered(r, us, 0)) < 1e-6);
   assert_true(fabs(metric_of(&h, "jp_share.c1.fuel") - by_jp / (by_jp + by_us)) < 1e-12);
   harness_release(&h);
 
@@ -778,12 +778,12 @@ static void test_authority_nations(void **state) {
   harness_init_set(&h, LOG_TEST_DATA "/nations.yaml", 2, "logistics.transports.1.count=0");
   r = harness_start(&h, 0, NULL, NULL);
   assert_int_equal(sim_run(h.s, 2 * 86400.0 - 1), 0);
-  log_balance b;
-  log_balance_of(r, 0, &b);
+  lgs_balance b;
+  lgs_balance_of(r, 0, &b);
   assert_true(b.delivered == 0);
   assert_int_equal(sim_run(h.s, h.sc->horizon), 0);
   check_balance(r, 1, "nations, no US oiler", 0);
-  log_collect(r, h.s, &h.out);
+  lgs_collect(r, h.s, &h.out);
   plan_collect(h.pr, h.s, &h.out);
   assert_true(metric_of(&h, "delivered_by.US.c1.fuel") == 0 && metric_of(&h, "delivered_by.JP.c1.fuel") > 0);
   assert_true(metric_of(&h, "jp_share.c1.fuel") == 1);

@@ -44,7 +44,7 @@ static int teardown(void **state) {
 
 typedef struct lanes {
   scn_scenario *sc;
-  log_model *m;
+  lgs_model *m;
   metric_set ms;
 } lanes;
 
@@ -55,7 +55,7 @@ static void lanes_open(lanes *l, const char *path) {
   ops_load_options(&opt);
   int err = scn_load(&l->sc, path, &opt, d);
   metric_set_init(&l->ms);
-  if (!err) err = log_model_new(&l->m, l->sc, &l->ms, d);
+  if (!err) err = lgs_model_new(&l->m, l->sc, &l->ms, d);
   if (err) diag_print(d, stderr, 0);
   diag_free(d);
   assert_int_equal(err, 0);
@@ -63,7 +63,7 @@ static void lanes_open(lanes *l, const char *path) {
 }
 
 static void lanes_close(lanes *l) {
-  log_model_free(l->m);
+  lgs_model_free(l->m);
   metric_set_release(&l->ms);
   scn_free(l->sc);
 }
@@ -71,9 +71,9 @@ static void lanes_close(lanes *l) {
 /* The lane's polyline as the logistics-flow layer draws it (cli_layers.c). */
 static size_t lane_points(const lanes *l, int i, double *lat, double *lon, size_t cap) {
   const double *plat, *plon;
-  size_t n = log_lane_path(l->m, i, &plat, &plon);
-  log_lane_info in;
-  log_lane_describe(l->m, i, &in);
+  size_t n = lgs_lane_path(l->m, i, &plat, &plon);
+  lgs_lane_info in;
+  lgs_lane_describe(l->m, i, &in);
   if (n >= 2) {
     for (size_t k = 0; k < n && k < cap; k++) lat[k] = plat[k], lon[k] = plon[k];
     return n < cap ? n : cap;
@@ -117,16 +117,16 @@ static int land_beyond_ends(const double *lat, const double *lon, size_t n, doub
 static int check_sea_lanes(const lanes *l) {
   static double lat[100000], lon[100000];
   int nsea = 0, failed = 0;
-  for (int i = 0; i < log_lanes(l->m); i++) {
-    log_lane_info in;
-    log_lane_describe(l->m, i, &in);
+  for (int i = 0; i < lgs_lanes(l->m); i++) {
+    lgs_lane_info in;
+    lgs_lane_describe(l->m, i, &in);
     if (in.air) continue;
     nsea++;
     size_t n = lane_points(l, i, lat, lon, sizeof lat / sizeof *lat);
     double la = 0, lo = 0;
     int bad = land_beyond_ends(lat, lon, n, &la, &lo);
-    fprintf(stderr, "  %-40s %7.1f nmi, %3zu points%s\n", log_lane_name(l->m, i),
-            log_lane_distance(l->m, i) / NMI, n, bad ? "  CROSSES LAND" : "");
+    fprintf(stderr, "  %-40s %7.1f nmi, %3zu points%s\n", lgs_lane_name(l->m, i),
+            lgs_lane_distance(l->m, i) / NMI, n, bad ? "  CROSSES LAND" : "");
     if (bad) {
       fprintf(stderr, "    %d land samples, the first at %.4f %.4f\n", bad, la, lo);
       failed = 1;
@@ -145,9 +145,9 @@ static void default_scenario(void **state) {
 }
 
 static int lane_to(const lanes *l, const char *consumer) {
-  for (int i = 0; i < log_lanes(l->m); i++) {
-    log_lane_info in;
-    log_lane_describe(l->m, i, &in);
+  for (int i = 0; i < lgs_lanes(l->m); i++) {
+    lgs_lane_info in;
+    lgs_lane_describe(l->m, i, &in);
     if (!in.air && strcmp(scn_logistics_of(l->sc)->consumer[in.consumer].id, consumer) == 0) return i;
   }
   return -1;
@@ -163,7 +163,7 @@ static void sea_of_japan(void **state) {
   int i = lane_to(&l, "sea-of-japan-group");
   assert_true(i >= 0);
   double gc = geo_geodesic_inverse(35.2925, 139.6650, 36.0, 133.0, NULL, NULL);
-  double d = log_lane_distance(l.m, i);
+  double d = lgs_lane_distance(l.m, i);
   fprintf(stderr, "yokosuka > off izumo: %.1f nmi by sea, %.1f nmi straight\n", d / NMI, gc / NMI);
   assert_true(d > 2 * gc);
   assert_true(d < 1200 * NMI);
@@ -180,19 +180,19 @@ static void named_route(void **state) {
   assert_true(check_sea_lanes(&l) == 2);
   int i = lane_to(&l, "sea-of-japan-group");
   assert_true(i >= 0);
-  log_lane_info in;
-  log_lane_describe(l.m, i, &in);
+  lgs_lane_info in;
+  lgs_lane_describe(l.m, i, &in);
   const scn_route *rt = &l.sc->route[0];
   assert_int_equal(in.route, 0);
   const double *lat, *lon;
-  size_t n = log_lane_path(l.m, i, &lat, &lon);
+  size_t n = lgs_lane_path(l.m, i, &lat, &lon);
   assert_true(n > rt->n); /* the route, then the way over water to the group */
   for (size_t k = 0; k < rt->n; k++) assert_true(lat[k] == rt->lat[k] && lon[k] == rt->lon[k]);
   assert_true(lat[n - 1] == 36.0 && lon[n - 1] == 133.0);
   double len = 0, north = -90;
   for (size_t k = 0; k + 1 < n; k++) len += geo_distance(lat[k], lon[k], lat[k + 1], lon[k + 1]);
   for (size_t k = 0; k < n; k++) north = lat[k] > north ? lat[k] : north;
-  double d = log_lane_distance(l.m, i);
+  double d = lgs_lane_distance(l.m, i);
   fprintf(stderr, "yokosuka > off izumo by tsugaru: %.1f nmi, north to %.2fN\n", d / NMI, north);
   assert_true(fabs(d - len) < 1e-6 * len);
   assert_true(north > 41.3);

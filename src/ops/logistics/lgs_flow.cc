@@ -1,7 +1,7 @@
-// log_flow.cc - the C wrapper around LEMON's NetworkSimplex (log_flow.h).  The only
+// lgs_flow.cc - the C wrapper around LEMON's NetworkSimplex (lgs_flow.h).  The only
 // C++ file in the tree: it keeps the graph, the data maps and the solver together so
 // that repeated solves reuse their memory.
-#include "log_flow.h"
+#include "lgs_flow.h"
 
 #include <lemon/network_simplex.h>
 #include <lemon/smart_graph.h>
@@ -14,23 +14,23 @@ typedef lemon::SmartDigraph Graph;
 typedef lemon::NetworkSimplex<Graph, int64_t, int64_t> Solver;
 }  // namespace
 
-struct log_flow {
+struct lgs_flow {
   Graph g;
   Graph::NodeMap<int64_t> supply;
   Graph::ArcMap<int64_t> cap, cost;
   Solver *ns;             // made at the first solve, once the topology is final
   std::vector<int64_t> flow, pot;
-  log_flow_status status;
+  lgs_flow_status status;
   double total;
 
-  log_flow() : supply(g), cap(g), cost(g), ns(NULL), status(LOG_FLOW_ERROR), total(0) {}
-  ~log_flow() { delete ns; }
+  lgs_flow() : supply(g), cap(g), cost(g), ns(NULL), status(LGS_FLOW_ERROR), total(0) {}
+  ~lgs_flow() { delete ns; }
 };
 
 extern "C" {
 
-log_flow *log_flow_new(int node_hint, int arc_hint) {
-  log_flow *f = new (std::nothrow) log_flow();
+lgs_flow *lgs_flow_new(int node_hint, int arc_hint) {
+  lgs_flow *f = new (std::nothrow) lgs_flow();
   if (!f) return NULL;
   try {
     if (node_hint > 0) f->g.reserveNode(node_hint);
@@ -42,9 +42,9 @@ log_flow *log_flow_new(int node_hint, int arc_hint) {
   return f;
 }
 
-void log_flow_free(log_flow *f) { delete f; }
+void lgs_flow_free(lgs_flow *f) { delete f; }
 
-int log_flow_add_node(log_flow *f, int64_t supply) {
+int lgs_flow_add_node(lgs_flow *f, int64_t supply) {
   if (f->ns) return -1;  // the topology is frozen after the first solve
   try {
     Graph::Node n = f->g.addNode();
@@ -55,7 +55,7 @@ int log_flow_add_node(log_flow *f, int64_t supply) {
   }
 }
 
-int log_flow_add_arc(log_flow *f, int from, int to, int64_t capacity, int64_t cost) {
+int lgs_flow_add_arc(lgs_flow *f, int from, int to, int64_t capacity, int64_t cost) {
   int n = f->g.nodeNum();
   if (f->ns || from < 0 || to < 0 || from >= n || to >= n || capacity < 0) return -1;
   try {
@@ -68,20 +68,20 @@ int log_flow_add_arc(log_flow *f, int from, int to, int64_t capacity, int64_t co
   }
 }
 
-int log_flow_nodes(const log_flow *f) { return f->g.nodeNum(); }
-int log_flow_arcs(const log_flow *f) { return f->g.arcNum(); }
+int lgs_flow_nodes(const lgs_flow *f) { return f->g.nodeNum(); }
+int lgs_flow_arcs(const lgs_flow *f) { return f->g.arcNum(); }
 
-void log_flow_set_supply(log_flow *f, int node, int64_t supply) {
+void lgs_flow_set_supply(lgs_flow *f, int node, int64_t supply) {
   f->supply[f->g.nodeFromId(node)] = supply;
 }
-void log_flow_set_capacity(log_flow *f, int arc, int64_t capacity) {
+void lgs_flow_set_capacity(lgs_flow *f, int arc, int64_t capacity) {
   f->cap[f->g.arcFromId(arc)] = capacity < 0 ? 0 : capacity;
 }
-void log_flow_set_cost(log_flow *f, int arc, int64_t cost) { f->cost[f->g.arcFromId(arc)] = cost; }
-int64_t log_flow_capacity(const log_flow *f, int arc) { return f->cap[f->g.arcFromId(arc)]; }
-int64_t log_flow_cost(const log_flow *f, int arc) { return f->cost[f->g.arcFromId(arc)]; }
+void lgs_flow_set_cost(lgs_flow *f, int arc, int64_t cost) { f->cost[f->g.arcFromId(arc)] = cost; }
+int64_t lgs_flow_capacity(const lgs_flow *f, int arc) { return f->cap[f->g.arcFromId(arc)]; }
+int64_t lgs_flow_cost(const lgs_flow *f, int arc) { return f->cost[f->g.arcFromId(arc)]; }
 
-log_flow_status log_flow_solve(log_flow *f) {
+lgs_flow_status lgs_flow_solve(lgs_flow *f) {
   try {
     if (!f->ns) {
       f->ns = new Solver(f->g);
@@ -91,8 +91,8 @@ log_flow_status log_flow_solve(log_flow *f) {
     // Setting a map copies it into the solver's arrays (no allocation).
     Solver::ProblemType r =
         f->ns->upperMap(f->cap).costMap(f->cost).supplyMap(f->supply).run();
-    if (r == Solver::INFEASIBLE) return f->status = LOG_FLOW_INFEASIBLE;
-    if (r == Solver::UNBOUNDED) return f->status = LOG_FLOW_UNBOUNDED;
+    if (r == Solver::INFEASIBLE) return f->status = LGS_FLOW_INFEASIBLE;
+    if (r == Solver::UNBOUNDED) return f->status = LGS_FLOW_UNBOUNDED;
     long double total = 0;
     for (Graph::ArcIt a(f->g); a != lemon::INVALID; ++a) {
       int64_t x = f->ns->flow(a);
@@ -102,15 +102,15 @@ log_flow_status log_flow_solve(log_flow *f) {
     for (Graph::NodeIt n(f->g); n != lemon::INVALID; ++n)
       f->pot[f->g.id(n)] = f->ns->potential(n);
     f->total = (double)total;
-    return f->status = LOG_FLOW_OPTIMAL;
+    return f->status = LGS_FLOW_OPTIMAL;
   } catch (...) {
-    return f->status = LOG_FLOW_ERROR;
+    return f->status = LGS_FLOW_ERROR;
   }
 }
 
-log_flow_status log_flow_status_of(const log_flow *f) { return f->status; }
-int64_t log_flow_flow(const log_flow *f, int arc) { return f->flow[arc]; }
-int64_t log_flow_potential(const log_flow *f, int node) { return f->pot[node]; }
-double log_flow_total_cost(const log_flow *f) { return f->total; }
+lgs_flow_status lgs_flow_status_of(const lgs_flow *f) { return f->status; }
+int64_t lgs_flow_flow(const lgs_flow *f, int arc) { return f->flow[arc]; }
+int64_t lgs_flow_potential(const lgs_flow *f, int node) { return f->pot[node]; }
+double lgs_flow_total_cost(const lgs_flow *f) { return f->total; }
 
 }  // extern "C"

@@ -1,15 +1,15 @@
-/* log_plan.c - the logistics planning rounds (logistics.h, log_internal.h): each
+/* lgs_plan.c - the logistics planning rounds (logistics.h, lgs_internal.h): each
  * period's requirements, the per-commodity flows or the coupled LP, bottlenecks, and
  * the signals that call for a re-plan. */
-#include "log_internal.h"
+#include "lgs_internal.h"
 
 /* ---- planning ------------------------------------------------------------------------ */
 
 /* A consumer's requirement of k now, in solver units: up to its target, less what it
  * holds and what is on the way (docs/models.md). */
-int64_t log__requirement(const log_run *r, int c, int k) {
-  const log_model *m = r->m;
-  const scn_log_consumer *u = &m->L->consumer[c];
+int64_t lgs__requirement(const lgs_run *r, int c, int k) {
+  const lgs_model *m = r->m;
+  const scn_lgs_consumer *u = &m->L->consumer[c];
   double rate = dist_mean(&u->demand[k]) * r->surge[c];
   double gap = rate * u->target - sim_level_amount(r->onhand[c * m->K + k]) -
                r->transit_to[c * m->K + k];
@@ -17,36 +17,36 @@ int64_t log__requirement(const log_run *r, int c, int k) {
 }
 
 /* Lanes to a moving consumer end where a unit leaving now would meet it. */
-static void update_lanes(log_run *r) {
-  const log_model *m = r->m;
+static void update_lanes(lgs_run *r) {
+  const lgs_model *m = r->m;
   for (int i = 0; i < m->nlane; i++) {
     const lane *l = &m->lane[i];
     if (!l->moving) continue;
     const scn_place *p = &m->sc->place[l->from];
     double speed = m->L->transport[l->transport].speed, lat, lon;
-    double d = log__intercept(r, l->consumer, l->src, p->lat, p->lon, sim_now(r->s), speed, &lat, &lon);
+    double d = lgs__intercept(r, l->consumer, l->src, p->lat, p->lon, sim_now(r->s), speed, &lat, &lon);
     r->lane_dist[i] = d;
-    r->lane_cost[i] = log__minutes_cost(d, speed);
+    r->lane_cost[i] = lgs__minutes_cost(d, speed);
     /* Only JP classes avoid combat areas: the others' crossings are never asked. */
-    r->lane_areas[i] = l->jp && m->L->avoid_combat ? log__leg_areas(m, p->lat, p->lon, lat, lon, d) : 0;
+    r->lane_areas[i] = l->jp && m->L->avoid_combat ? lgs__leg_areas(m, p->lat, p->lon, lat, lon, d) : 0;
   }
 }
 
 /* Berth-hours of a loading place in one period, in solver units of k at the fastest
- * loading rate there (the dock arc's capacity), or LOG_FLOW_INF without a berth limit. */
-static int64_t dock_capacity(const log_model *m, int j, int k) {
+ * loading rate there (the dock arc's capacity), or LGS_FLOW_INF without a berth limit. */
+static int64_t dock_capacity(const lgs_model *m, int j, int k) {
   int q = m->port_of_place[m->dock_place[j]];
   double rate = m->dock_rate[j * m->K + k];
-  if (q < 0 || !(rate > 0)) return LOG_FLOW_INF;
+  if (q < 0 || !(rate > 0)) return LGS_FLOW_INF;
   return (int64_t)floor(m->L->port[q].berths * m->L->period * rate / m->unit[k]);
 }
 
 /* Berth-hours of a delivery port in one period for one consumer, in solver units of k
  * at the fastest unloading rate there (the landing arc's capacity). */
-static int64_t land_capacity(const log_model *m, int j, int k) {
+static int64_t land_capacity(const lgs_model *m, int j, int k) {
   int q = m->port_of_place[m->land_place[j]];
   double rate = m->land_rate[j * m->K + k];
-  if (q < 0 || !(rate > 0)) return LOG_FLOW_INF;
+  if (q < 0 || !(rate > 0)) return LGS_FLOW_INF;
   return (int64_t)floor(m->L->port[q].berths * m->L->period * rate / m->unit[k]);
 }
 
@@ -54,9 +54,9 @@ static int64_t land_capacity(const log_model *m, int j, int k) {
  * loading or delivery place's berths) whose reduced cost is most negative (one more unit of its
  * capacity would save the most), a blocked lane, or a depot whose stock was shipped.
  * *which_lane: the lane, or -1. */
-static int find_bottleneck(const log_run *r, int k, const log_flow *f, const int *blocked_why,
+static int find_bottleneck(const lgs_run *r, int k, const lgs_flow *f, const int *blocked_why,
                            int *which_lane) {
-  const log_model *m = r->m;
+  const lgs_model *m = r->m;
   const knet *n = &m->net[k];
   double best = 0;
   int which = -1;
@@ -64,9 +64,9 @@ static int find_bottleneck(const log_run *r, int k, const log_flow *f, const int
   for (int i = 0; i < n->nlane; i++) {
     const lane *l = &m->lane[n->lane[i]];
     int arc = n->lane_arc[i];
-    if (log_flow_flow(f, arc) < log_flow_capacity(f, arc)) continue;
-    double rc = (double)log_flow_cost(f, arc) + (double)log_flow_potential(f, log__node_dock(m, l->dock)) -
-                (double)log_flow_potential(f, log__node_head(m, l));
+    if (lgs_flow_flow(f, arc) < lgs_flow_capacity(f, arc)) continue;
+    double rc = (double)lgs_flow_cost(f, arc) + (double)lgs_flow_potential(f, lgs__node_dock(m, l->dock)) -
+                (double)lgs_flow_potential(f, lgs__node_head(m, l));
     if (rc < best) {
       best = rc;
       which = blocked_why[i] >= 0 ? blocked_why[i] : bneck_asset(m, l->transport);
@@ -75,33 +75,33 @@ static int find_bottleneck(const log_run *r, int k, const log_flow *f, const int
   }
   for (int j = 0; j < m->ndock; j++) {
     int arc = n->dock_arc[j];
-    if (log_flow_capacity(f, arc) == LOG_FLOW_INF || log_flow_flow(f, arc) < log_flow_capacity(f, arc))
+    if (lgs_flow_capacity(f, arc) == LGS_FLOW_INF || lgs_flow_flow(f, arc) < lgs_flow_capacity(f, arc))
       continue;
-    double rc = (double)log_flow_potential(f, log__node_depot(m, m->dock_depot[j])) -
-                (double)log_flow_potential(f, log__node_dock(m, j));
+    double rc = (double)lgs_flow_potential(f, lgs__node_depot(m, m->dock_depot[j])) -
+                (double)lgs_flow_potential(f, lgs__node_dock(m, j));
     if (rc < best)
       best = rc, which = bneck_berth(m, m->port_of_place[m->dock_place[j]]), *which_lane = -1;
   }
   for (int j = 0; j < m->nland; j++) {
     int arc = n->land_arc[j];
-    if (log_flow_capacity(f, arc) == LOG_FLOW_INF || log_flow_flow(f, arc) < log_flow_capacity(f, arc))
+    if (lgs_flow_capacity(f, arc) == LGS_FLOW_INF || lgs_flow_flow(f, arc) < lgs_flow_capacity(f, arc))
       continue;
-    double rc = (double)log_flow_potential(f, log__node_landing(m, j)) -
-                (double)log_flow_potential(f, log__node_consumer(m, m->land_consumer[j]));
+    double rc = (double)lgs_flow_potential(f, lgs__node_landing(m, j)) -
+                (double)lgs_flow_potential(f, lgs__node_consumer(m, m->land_consumer[j]));
     if (rc < best)
       best = rc, which = bneck_berth(m, m->port_of_place[m->land_place[j]]), *which_lane = -1;
   }
   if (which >= 0) return which;
   for (int d = 0; d < m->D; d++)
-    if (log_flow_flow(f, n->excess_arc[d]) == 0 &&
+    if (lgs_flow_flow(f, n->excess_arc[d]) == 0 &&
         sim_level_amount(r->depot[d * m->K + k]) >= m->unit[k])
       return bneck_depot(m, d);
   for (int d = 0; d < m->D; d++)
-    if (log_flow_flow(f, n->excess_arc[d]) == 0) return bneck_depot(m, d);
+    if (lgs_flow_flow(f, n->excess_arc[d]) == 0) return bneck_depot(m, d);
   return bneck_reach(m);
 }
 
-static void count_bottleneck(log_run *r, int element, int li) {
+static void count_bottleneck(lgs_run *r, int element, int li) {
   r->bneck[element] += 1;
   r->binding |= 1u << bneck_kind(r->m, element);
   if (li >= 0) r->lane_bneck[li] += 1;
@@ -109,66 +109,66 @@ static void count_bottleneck(log_run *r, int element, int li) {
 
 /* Requirement of consumers whose supply task is not running: not planned, but part of
  * the backlog, and their authority is the bottleneck. */
-static double unauthorised(log_run *r, int k, int count) {
+static double unauthorised(lgs_run *r, int k, int count) {
   double q = 0;
   for (int c = 0; c < r->m->C; c++) {
-    if (log__consumer_authorised(r, c)) continue;
-    int64_t need = log__requirement(r, c, k);
+    if (lgs__consumer_authorised(r, c)) continue;
+    int64_t need = lgs__requirement(r, c, k);
     q += (double)need * r->m->unit[k];
     if (count && need > 0) count_bottleneck(r, bneck_authority(r->m, c), -1);
   }
   return q;
 }
 
-static void plan_commodity(log_run *r, int k, int count_bottleneck_) {
-  const log_model *m = r->m;
+static void plan_commodity(lgs_run *r, int k, int count_bottleneck_) {
+  const lgs_model *m = r->m;
   const knet *n = &m->net[k];
-  log_flow *f = r->solvers->flow[k];
+  lgs_flow *f = r->solvers->flow[k];
   double unit_si = m->unit[k];
   int64_t need = 0, have = 0;
   int *blocked_why = r->blocked;
   for (int d = 0; d < m->D; d++) {
     int64_t a = (int64_t)floor(sim_level_amount(r->depot[d * m->K + k]) / unit_si);
-    log_flow_set_supply(f, log__node_depot(m, d), a);
+    lgs_flow_set_supply(f, lgs__node_depot(m, d), a);
     have += a;
   }
   for (int c = 0; c < m->C; c++) {
-    int64_t q = log__consumer_authorised(r, c) ? log__requirement(r, c, k) : 0;
-    log_flow_set_supply(f, log__node_consumer(m, c), -q);
+    int64_t q = lgs__consumer_authorised(r, c) ? lgs__requirement(r, c, k) : 0;
+    lgs_flow_set_supply(f, lgs__node_consumer(m, c), -q);
     need += q;
   }
-  log_flow_set_supply(f, 0, need);
-  log_flow_set_supply(f, 1, -have);
-  for (int j = 0; j < m->ndock; j++) log_flow_set_capacity(f, n->dock_arc[j], dock_capacity(m, j, k));
-  for (int j = 0; j < m->nland; j++) log_flow_set_capacity(f, n->land_arc[j], land_capacity(m, j, k));
+  lgs_flow_set_supply(f, 0, need);
+  lgs_flow_set_supply(f, 1, -have);
+  for (int j = 0; j < m->ndock; j++) lgs_flow_set_capacity(f, n->dock_arc[j], dock_capacity(m, j, k));
+  for (int j = 0; j < m->nland; j++) lgs_flow_set_capacity(f, n->land_arc[j], land_capacity(m, j, k));
   for (int i = 0; i < n->nlane; i++) {
     int li = n->lane[i];
     const lane *l = &m->lane[li];
     blocked_why[i] = -1;
     int64_t lift = 0;
-    if (!log__lane_blocked(r, li, &blocked_why[i]))
-      lift = (int64_t)(log__idle_units(r, l->transport) + r->assigned[li]) *
+    if (!lgs__lane_blocked(r, li, &blocked_why[i]))
+      lift = (int64_t)(lgs__idle_units(r, l->transport) + r->assigned[li]) *
              (int64_t)floor(m->L->transport[l->transport].capacity[k] / unit_si);
-    log_flow_set_capacity(f, n->lane_arc[i], lift);
-    if (l->moving) log_flow_set_cost(f, n->lane_arc[i], r->lane_cost[li]);
+    lgs_flow_set_capacity(f, n->lane_arc[i], lift);
+    if (l->moving) lgs_flow_set_cost(f, n->lane_arc[i], r->lane_cost[li]);
   }
-  if (log_flow_solve(f) != LOG_FLOW_OPTIMAL) {
+  if (lgs_flow_solve(f) != LGS_FLOW_OPTIMAL) {
     sim_fail(r->s, ERR_RANGE); /* cannot happen: S -> X keeps it feasible */
     return;
   }
   r->plans++;
   if (isnan(r->first_cost[k])) {
-    r->first_cost[k] = log_flow_total_cost(f);
+    r->first_cost[k] = lgs_flow_total_cost(f);
     r->first_objective = (isnan(r->first_objective) ? 0 : r->first_objective) + r->first_cost[k];
     for (int i = 0; i < n->nlane; i++)
-      r->first_plan[n->lane[i] * m->K + k] = (double)log_flow_flow(f, n->lane_arc[i]) * unit_si;
+      r->first_plan[n->lane[i] * m->K + k] = (double)lgs_flow_flow(f, n->lane_arc[i]) * unit_si;
   }
   int64_t unmet = 0;
-  for (int c = 0; c < m->C; c++) unmet += log_flow_flow(f, n->short_arc[c]);
+  for (int c = 0; c < m->C; c++) unmet += lgs_flow_flow(f, n->short_arc[c]);
   int starved = -1, starved_lane = -1; /* a class that ran out of units for its planned flow */
   double backlog = (double)unmet * unit_si + unauthorised(r, k, count_bottleneck_);
   for (int i = 0; i < n->nlane; i++) {
-    double left = log__ship_on_lane(r, n->lane[i], k, (double)log_flow_flow(f, n->lane_arc[i]) * unit_si);
+    double left = lgs__ship_on_lane(r, n->lane[i], k, (double)lgs_flow_flow(f, n->lane_arc[i]) * unit_si);
     backlog += left;
     if (left > 0 && starved < 0) starved = m->lane[n->lane[i]].transport, starved_lane = n->lane[i];
   }
@@ -186,10 +186,10 @@ static void plan_commodity(log_run *r, int k, int count_bottleneck_) {
  * is worth most per unit of k (lambda_depot + lambda_consumer - cost, the saving if the
  * lane could carry one more unit), named by what limits it: the reason it is blocked,
  * its loading or delivery port's berths, or its class's lift; else a depot, else "no lane". */
-static int lp_bottleneck(const log_run *r, int k, int *which_lane) {
-  const log_model *m = r->m;
+static int lp_bottleneck(const lgs_run *r, int k, int *which_lane) {
+  const lgs_model *m = r->m;
   const lpmap *p = &m->lp;
-  const log_lp *lp = r->lp;
+  const lgs_lp *lp = r->lp;
   double best = 1e-6;
   int which = -1;
   *which_lane = -1;
@@ -197,21 +197,21 @@ static int lp_bottleneck(const log_run *r, int k, int *which_lane) {
     int x = p->xcol[i * m->K + k];
     if (x < 0) continue;
     const lane *l = &m->lane[i];
-    double value = log_lp_row_dual(lp, p->drow[k * m->D + l->depot]) +
-                   log_lp_row_dual(lp, p->crow[k * m->C + l->consumer]) - (double)r->lane_cost[i];
+    double value = lgs_lp_row_dual(lp, p->drow[k * m->D + l->depot]) +
+                   lgs_lp_row_dual(lp, p->crow[k * m->C + l->consumer]) - (double)r->lane_cost[i];
     if (!(value > best)) continue;
     best = value, *which_lane = i;
     /* The berths' part of the saving: the row dual times the lane's berth-hours per
      * unit there (loading at q, unloading at qd). */
-    const scn_log_transport *t = &m->L->transport[l->transport];
+    const scn_lgs_transport *t = &m->L->transport[l->transport];
     int q = m->port_of_place[l->from], qd = l->land >= 0 ? m->port_of_place[l->to] : -1;
     double load_h = m->unit[k] / t->load_rate[k] / 3600;
     double unload_h = m->unit[k] / t->unload_rate[k] / 3600;
     double berth = q >= 0 && p->brow[q] >= 0
-                       ? fabs(log_lp_row_dual(lp, p->brow[q])) * (load_h + (qd == q ? unload_h : 0))
+                       ? fabs(lgs_lp_row_dual(lp, p->brow[q])) * (load_h + (qd == q ? unload_h : 0))
                        : 0;
     double berth_d = qd >= 0 && qd != q && p->brow[qd] >= 0
-                         ? fabs(log_lp_row_dual(lp, p->brow[qd])) * unload_h : 0;
+                         ? fabs(lgs_lp_row_dual(lp, p->brow[qd])) * unload_h : 0;
     if (berth_d > berth) berth = berth_d, q = qd;
     if (r->blocked[i] >= 0) which = r->blocked[i];
     else if (berth > 0.5 * value) which = bneck_berth(m, q);
@@ -219,55 +219,55 @@ static int lp_bottleneck(const log_run *r, int k, int *which_lane) {
   }
   if (which >= 0) return which;
   for (int d = 0; d < m->D; d++)
-    if (log_lp_value(lp, p->ecol[k * m->D + d]) < 0.5 &&
+    if (lgs_lp_value(lp, p->ecol[k * m->D + d]) < 0.5 &&
         sim_level_amount(r->depot[d * m->K + k]) >= m->unit[k])
       return bneck_depot(m, d);
   for (int d = 0; d < m->D; d++)
-    if (log_lp_value(lp, p->ecol[k * m->D + d]) < 0.5) return bneck_depot(m, d);
+    if (lgs_lp_value(lp, p->ecol[k * m->D + d]) < 0.5) return bneck_depot(m, d);
   return bneck_reach(m);
 }
 
 /* One coupled LP for every commodity (docs/models.md "The coupled LP"). */
-static void plan_coupled(log_run *r, int count) {
-  const log_model *m = r->m;
+static void plan_coupled(lgs_run *r, int count) {
+  const lgs_model *m = r->m;
   const lpmap *p = &m->lp;
-  log_lp *lp = r->lp;
+  lgs_lp *lp = r->lp;
   int K = m->K;
   for (int k = 0; k < K; k++) {
     for (int d = 0; d < m->D; d++) {
       double a = floor(sim_level_amount(r->depot[d * K + k]) / m->unit[k]);
-      log_lp_set_row(lp, p->drow[k * m->D + d], a, a);
+      lgs_lp_set_row(lp, p->drow[k * m->D + d], a, a);
     }
     for (int c = 0; c < m->C; c++) {
-      double q = log__consumer_authorised(r, c) ? (double)log__requirement(r, c, k) : 0;
-      log_lp_set_row(lp, p->crow[k * m->C + c], q, q);
+      double q = lgs__consumer_authorised(r, c) ? (double)lgs__requirement(r, c, k) : 0;
+      lgs_lp_set_row(lp, p->crow[k * m->C + c], q, q);
     }
   }
-  for (int a = 0; a < m->A; a++) log_lp_set_row(lp, p->frow[a], -INFINITY, log__idle_units(r, a));
+  for (int a = 0; a < m->A; a++) lgs_lp_set_row(lp, p->frow[a], -INFINITY, lgs__idle_units(r, a));
   for (int q = 0; q < m->NP; q++)
     if (p->brow[q] >= 0)
-      log_lp_set_row(lp, p->brow[q], -INFINITY, m->L->port[q].berths * m->L->period / 3600);
+      lgs_lp_set_row(lp, p->brow[q], -INFINITY, m->L->port[q].berths * m->L->period / 3600);
   for (int i = 0; i < m->nlane; i++) {
     const lane *l = &m->lane[i];
     r->blocked[i] = -1;
-    int open = !log__lane_blocked(r, i, &r->blocked[i]);
+    int open = !lgs__lane_blocked(r, i, &r->blocked[i]);
     for (int k = 0; k < K; k++)
       if (p->xcol[i * K + k] >= 0)
-        log_lp_set_col(lp, p->xcol[i * K + k], 0, open ? INFINITY : 0, (double)r->lane_cost[i]);
-    log_lp_set_col(lp, p->ycol[i], 0, open ? log__idle_units(r, l->transport) : 0, 0);
+        lgs_lp_set_col(lp, p->xcol[i * K + k], 0, open ? INFINITY : 0, (double)r->lane_cost[i]);
+    lgs_lp_set_col(lp, p->ycol[i], 0, open ? lgs__idle_units(r, l->transport) : 0, 0);
   }
-  if (log_lp_run(lp)) {
+  if (lgs_lp_run(lp)) {
     sim_fail(r->s, ERR_RANGE); /* cannot happen: x = 0 is always feasible */
     return;
   }
   r->plans++;
   int first = isnan(r->first_objective);
-  if (first) r->first_objective = log_lp_objective(lp);
+  if (first) r->first_objective = lgs_lp_objective(lp);
   /* Amounts rounded to a millionth of a unit: the simplex's last digits are noise. */
   for (int i = 0; i < m->nlane; i++)
     for (int k = 0; k < K; k++) {
       int x = p->xcol[i * K + k];
-      double v = x >= 0 ? floor(log_lp_value(lp, x) * 1e6 + 0.5) / 1e6 : 0;
+      double v = x >= 0 ? floor(lgs_lp_value(lp, x) * 1e6 + 0.5) / 1e6 : 0;
       r->xplan[i * K + k] = v > 0 ? v : 0;
       if (first) r->first_plan[i * K + k] = r->xplan[i * K + k] * m->unit[k];
     }
@@ -275,21 +275,21 @@ static void plan_coupled(log_run *r, int count) {
    * voyages first, so a fraction left when the class runs out is the smallest part. */
   int *ord = r->lane_order;
   for (int i = 0; i < m->nlane; i++) {
-    double yi = log_lp_value(lp, p->ycol[i]);
+    double yi = lgs_lp_value(lp, p->ycol[i]);
     int j = i;
-    while (j > 0 && log_lp_value(lp, p->ycol[ord[j - 1]]) < yi) ord[j] = ord[j - 1], j--;
+    while (j > 0 && lgs_lp_value(lp, p->ycol[ord[j - 1]]) < yi) ord[j] = ord[j - 1], j--;
     ord[j] = i;
   }
   for (int j = 0; j < K; j++) {
     int k = m->order[j];
     double unmet = 0, rest = 0;
-    for (int c = 0; c < m->C; c++) unmet += log_lp_value(lp, p->scol[k * m->C + c]);
+    for (int c = 0; c < m->C; c++) unmet += lgs_lp_value(lp, p->scol[k * m->C + c]);
     int starved = -1, starved_lane = -1;
     for (int o = 0; o < m->nlane; o++) {
       int i = ord[o];
       double q = r->xplan[i * K + k] * m->unit[k];
       if (!(q > 0)) continue;
-      double l = log__ship_on_lane(r, i, k, q);
+      double l = lgs__ship_on_lane(r, i, k, q);
       rest += l;
       if (l > 0 && starved < 0) starved = m->lane[i].transport, starved_lane = i;
     }
@@ -306,8 +306,8 @@ static void plan_coupled(log_run *r, int count) {
 
 /* The binding.<kind> series: a point for every kind at the first period, then only
  * when a kind starts or stops binding (the report reads series as step functions). */
-static void binding_series(log_run *r) {
-  const log_model *m = r->m;
+static void binding_series(lgs_run *r) {
+  const lgs_model *m = r->m;
   for (int i = 0; i < BNECK_KINDS; i++) {
     unsigned bit = 1u << i;
     if (m->m_binding[i] < 0 || (r->binding_points && !((r->binding ^ r->binding_was) & bit)))
@@ -318,20 +318,20 @@ static void binding_series(log_run *r) {
   r->binding_was = r->binding;
 }
 
-static void plan_all(log_run *r, int regular) {
+static void plan_all(lgs_run *r, int regular) {
   update_lanes(r);
   r->binding = 0;
   if (r->m->coupled) plan_coupled(r, regular);
   else
     for (int i = 0; i < r->m->K; i++) plan_commodity(r, r->m->order[i], regular);
   if (regular) binding_series(r);
-  log__launch_round(r);
+  lgs__launch_round(r);
 }
 
 /* Once a period: consumption of the past period, replenishment, series, plan. */
-void log__period_tick(sim *s, void *ctx) {
-  log_run *r = ctx;
-  const log_model *m = r->m;
+void lgs__period_tick(sim *s, void *ctx) {
+  lgs_run *r = ctx;
+  const lgs_model *m = r->m;
   const scn_logistics *L = m->L;
   double T = L->period, now = sim_now(s);
   if (now > 0) {
@@ -342,7 +342,7 @@ void log__period_tick(sim *s, void *ctx) {
         double want = (rate > 0 ? rate : 0) * r->surge[c] * T;
         sim_level *lv = r->onhand[c * m->K + k];
         double take = fmin(want, sim_level_amount(lv));
-        if (take > 0) sim_level_get(lv, take, log__taken, NULL);
+        if (take > 0) sim_level_get(lv, take, lgs__taken, NULL);
         r->demanded[c * m->K + k] += want;
         r->served[c * m->K + k] += take;
         r->consumed[k] += take;
@@ -361,24 +361,24 @@ void log__period_tick(sim *s, void *ctx) {
       metric_point_add(r->out, m->m_dos + c * m->K + k, now, dos);
     }
   plan_all(r, 1);
-  if (now + T <= m->sc->horizon && sim_after(s, T, log__period_tick, r)) sim_fail(s, ERR_LIMIT);
+  if (now + T <= m->sc->horizon && sim_after(s, T, lgs__period_tick, r)) sim_fail(s, ERR_LIMIT);
 }
 
 /* A closure or an area becoming active changes what the plan may use: re-plan now. */
-void log__on_site(sim *s, const sim_signal *sig, void *ctx) {
+void lgs__on_site(sim *s, const sim_signal *sig, void *ctx) {
   (void)s;
-  log_run *r = ctx;
+  lgs_run *r = ctx;
   if (sig->place < 0 || sig->place >= r->m->P) return;
   r->closed[sig->place] = !sig->open;
   if (!sig->open && r->m->place_used[sig->place]) r->replans++, plan_all(r, 0);
 }
 
 /* A crisis event can raise consumers' demand (`surge:`); the next plan sees it. */
-void log__on_event(sim *s, const sim_signal *sig, void *ctx) {
+void lgs__on_event(sim *s, const sim_signal *sig, void *ctx) {
   (void)s;
-  log_run *r = ctx;
+  lgs_run *r = ctx;
   for (int c = 0; c < r->m->C; c++) {
-    const scn_log_consumer *u = &r->m->L->consumer[c];
+    const scn_lgs_consumer *u = &r->m->L->consumer[c];
     for (size_t i = 0; i < u->nsurge; i++)
       if (u->surge[i].event >= 0 && u->surge[i].event == sig->event) r->surge[c] *= u->surge[i].factor;
   }
@@ -386,11 +386,11 @@ void log__on_event(sim *s, const sim_signal *sig, void *ctx) {
 
 /* A plan phase can raise demand (`surge: [{phase: ...}]`) and move consumers at sea to
  * a new station (`stations:`); the next plan sees both. */
-void log__on_phase(sim *s, const sim_signal *sig, void *ctx) {
+void lgs__on_phase(sim *s, const sim_signal *sig, void *ctx) {
   (void)s;
-  log_run *r = ctx;
+  lgs_run *r = ctx;
   for (int c = 0; c < r->m->C; c++) {
-    const scn_log_consumer *u = &r->m->L->consumer[c];
+    const scn_lgs_consumer *u = &r->m->L->consumer[c];
     for (size_t i = 0; i < u->nsurge; i++)
       if (u->surge[i].phase >= 0 && u->surge[i].phase == sig->phase) r->surge[c] *= u->surge[i].factor;
     for (size_t i = 0; i < u->nstation; i++)
@@ -401,9 +401,9 @@ void log__on_phase(sim *s, const sim_signal *sig, void *ctx) {
 /* A supply task started or stopped: consumers linked to it are (not) supplied.  A task
  * that starts plans at once (the consumer may have waited); one that stops does not
  * need to (its lanes close at the next plan; ships under way bring the cargo back). */
-void log__on_task(sim *s, const sim_signal *sig, void *ctx) {
+void lgs__on_task(sim *s, const sim_signal *sig, void *ctx) {
   (void)s;
-  log_run *r = ctx;
+  lgs_run *r = ctx;
   if (sig->task < 0 || sig->task >= r->m->ntask) return;
   int was = r->task_on[sig->task];
   r->task_on[sig->task] = sig->open != 0;
@@ -416,9 +416,9 @@ void log__on_task(sim *s, const sim_signal *sig, void *ctx) {
       }
 }
 
-void log__on_region(sim *s, const sim_signal *sig, void *ctx) {
+void lgs__on_region(sim *s, const sim_signal *sig, void *ctx) {
   (void)s;
-  log_run *r = ctx;
+  lgs_run *r = ctx;
   for (int i = 0; i < r->m->ncombat; i++)
     if (r->m->combat[i] == sig->region) {
       uint64_t bit = (uint64_t)1 << i;

@@ -1,4 +1,4 @@
-/* log_support.c - no Japanese support without a plan task, for logistics: every
+/* lgs_support.c - no Japanese support without a plan task, for logistics: every
  * consumer the table's nation's transports may supply names a task of that nation
  * whose activity carries goods (docs/plan.md, "Japanese support needs a task").  The
  * run-time half is the model's: it follows its tasks through SIG_TASK_STATUS. */
@@ -22,7 +22,7 @@ static int supplies_goods(const char *activity) {
 
 static int same_nation(const char *a, const char *b) { return a && b && strcmp(a, b) == 0; }
 
-static int transport_serves(const scn_log_transport *t, size_t consumer) {
+static int transport_serves(const scn_lgs_transport *t, size_t consumer) {
   if (t->nserve == 0) return 1;
   for (size_t i = 0; i < t->nserve; i++)
     if (t->serve[i] == (int)consumer) return 1;
@@ -31,7 +31,7 @@ static int transport_serves(const scn_log_transport *t, size_t consumer) {
 
 /* Whether task t's area is where consumer u is supplied: its place, its port or
  * airfield, or a region that holds the place. */
-static int task_reaches(const scn_scenario *sc, const scn_task *t, const scn_log_consumer *u) {
+static int task_reaches(const scn_scenario *sc, const scn_task *t, const scn_lgs_consumer *u) {
   if (u->place < 0) return 1; /* at sea: the task's area is the plan's statement of it */
   if (t->place >= 0) return t->place == u->place || t->place == u->port || t->place == u->airfield;
   return t->region >= 0 && scn_region_contains(&sc->region[t->region], u->lat, u->lon);
@@ -39,7 +39,7 @@ static int task_reaches(const scn_scenario *sc, const scn_task *t, const scn_log
 
 static void check_consumer(const scn_scenario *sc, const char *nation, size_t c, diag *d) {
   const scn_logistics *L = scn_logistics_of(sc);
-  const scn_log_consumer *u = &L->consumer[c];
+  const scn_lgs_consumer *u = &L->consumer[c];
   const char *first = NULL;
   for (size_t i = 0; i < L->ntransport && !first; i++) {
     const scn_force *f = &sc->force[L->transport[i].force];
@@ -71,7 +71,7 @@ static void check_consumer(const scn_scenario *sc, const char *nation, size_t c,
                 u->id, nation, first, nation, nation);
 }
 
-int log_support_check(const scn_scenario *sc, const struct plan_authorities *a, diag *d) {
+int lgs_support_check(const scn_scenario *sc, const struct plan_authorities *a, diag *d) {
   const scn_logistics *L = scn_logistics_of(sc);
   if (!L) return 0;
   plan_authorities *own = NULL;

@@ -1,6 +1,6 @@
-/* log_sea.c - the logistics model's sea (log_sea.h): the theater's box, the router,
+/* lgs_sea.c - the logistics model's sea (lgs_sea.h): the theater's box, the router,
  * sources at places, and the check of the theater's sea routes against the coast. */
-#include "log_sea.h"
+#include "lgs_sea.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "err.h"
 
-int log__sea_open(log_sea *ls, const scn_scenario *sc, double margin, diag *d) {
+int lgs__sea_open(lgs_sea *ls, const scn_scenario *sc, double margin, diag *d) {
   memset(ls, 0, sizeof *ls);
   if (!(ls->src = malloc((sc->nplace + 1) * sizeof *ls->src))) return ERR_NOMEM;
   for (size_t p = 0; p < sc->nplace; p++) ls->src[p] = -1;
@@ -27,13 +27,13 @@ int log__sea_open(log_sea *ls, const scn_scenario *sc, double margin, diag *d) {
   return err;
 }
 
-void log__sea_close(log_sea *ls) {
+void lgs__sea_close(lgs_sea *ls) {
   geo_sea_close(ls->sea);
   free(ls->src);
   memset(ls, 0, sizeof *ls);
 }
 
-int log__sea_source(log_sea *ls, const scn_scenario *sc, int place) {
+int lgs__sea_source(lgs_sea *ls, const scn_scenario *sc, int place) {
   if (ls->src[place] < 0)
     ls->src[place] = geo_sea_source(ls->sea, sc->place[place].lat, sc->place[place].lon);
   return ls->src[place];
@@ -48,7 +48,7 @@ static void waypoint_name(char *buf, size_t len, const scn_scenario *sc, const s
   else snprintf(buf, len, "waypoint %zu", k + 1);
 }
 
-void log__sea_check_routes(const log_sea *ls, const scn_scenario *sc, diag *d) {
+void lgs__sea_check_routes(const lgs_sea *ls, const scn_scenario *sc, diag *d) {
   if (!ls->sea) return;
   geo_sea_options o = GEO_SEA_OPTIONS_INIT;
   for (size_t i = 0; i < sc->nroute; i++) {

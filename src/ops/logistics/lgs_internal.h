@@ -1,8 +1,8 @@
-/* log_internal.h - what the parts of the logistics model share (not a public header):
+/* lgs_internal.h - what the parts of the logistics model share (not a public header):
  * the model's and the replication's layouts, the bottleneck elements' numbering,
  * and the functions one part calls in another.  logistics.c builds the model
- * (solvers, metrics), log_lanes.c its lanes and their reach over water, log_run.c
- * a replication's voyages, start and collect, log_plan.c the planning rounds. */
+ * (solvers, metrics), lgs_lanes.c its lanes and their reach over water, lgs_run.c
+ * a replication's voyages, start and collect, lgs_plan.c the planning rounds. */
 #ifndef STRAITS_LOG_INTERNAL_H
 #define STRAITS_LOG_INTERNAL_H
 
@@ -18,9 +18,9 @@
 #include "err.h"
 #include "geo_polygon.h"
 #include "geodesy.h"
-#include "log_flow.h"
-#include "log_lp.h"
-#include "log_sea.h"
+#include "lgs_flow.h"
+#include "lgs_lp.h"
+#include "lgs_sea.h"
 #include "rng.h"
 #include "scn_logistics.h"
 #include "scn_plan.h"
@@ -48,7 +48,7 @@ typedef struct lane {
   int moving;         /* to = -1 and the consumer moves (track or stations) */
   double to_lat, to_lon; /* where the lane ends (a moving consumer: its first position) */
   double distance;    /* m, one way (a moving consumer: to its first position) */
-  double log__unload_full; /* s to unload a full load of what the class carries */
+  double lgs__unload_full; /* s to unload a full load of what the class carries */
   uint64_t areas;     /* combat areas (bit = index in model->combat) it crosses */
   int64_t cost;       /* per unit: one-way transit in minutes (>= 1) */
   int jp;             /* the class's force is Japanese (the combat-area rule) */
@@ -87,11 +87,11 @@ typedef struct lpmap {
 /* Network solvers, pooled across replications.  The coupled LP is not pooled: GLPK's
  * memory belongs to the thread that made it, so each replication makes its own. */
 typedef struct solver_set {
-  log_flow **flow; /* [ncommodity], network planning */
+  lgs_flow **flow; /* [ncommodity], network planning */
   struct solver_set *next_free;
 } solver_set;
 
-struct log_model {
+struct lgs_model {
   const scn_scenario *sc;
   const scn_logistics *L;
   int K, D, C, A, P, NP; /* commodities, depots, consumers, transport classes, places, ports */
@@ -117,7 +117,7 @@ struct log_model {
   int nunits;
   int nnation;
   const char **nation; /* [A] distinct nations of the transport classes' forces */
-  log_sea sea;        /* where ships sail (sea.sea NULL: great circles) */
+  lgs_sea sea;        /* where ships sail (sea.sea NULL: great circles) */
   double *hop;        /* [P * P] ships' sea distance from place p (a depot's port) to
                          place q at [q * P + p] (repositioning); NaN: not asked */
   int *unreached;     /* [C] a depot's ships found no way over water to the consumer */
@@ -143,21 +143,21 @@ struct log_model {
 /* Bottleneck elements, in this order: classes (lift), classes (endurance), depots
  * (stock), places (closed), ports (berths at loading), consumers (authority), combat
  * areas, and "no lane". */
-static inline int bneck_asset(const log_model *m, int a) { return (void)m, a; }
-static inline int bneck_endurance(const log_model *m, int a) { return m->A + a; }
-static inline int bneck_depot(const log_model *m, int d) { return 2 * m->A + d; }
-static inline int bneck_place(const log_model *m, int p) { return 2 * m->A + m->D + p; }
-static inline int bneck_berth(const log_model *m, int p) { return 2 * m->A + m->D + m->P + p; }
-static inline int bneck_authority(const log_model *m, int c) {
+static inline int bneck_asset(const lgs_model *m, int a) { return (void)m, a; }
+static inline int bneck_endurance(const lgs_model *m, int a) { return m->A + a; }
+static inline int bneck_depot(const lgs_model *m, int d) { return 2 * m->A + d; }
+static inline int bneck_place(const lgs_model *m, int p) { return 2 * m->A + m->D + p; }
+static inline int bneck_berth(const lgs_model *m, int p) { return 2 * m->A + m->D + m->P + p; }
+static inline int bneck_authority(const lgs_model *m, int c) {
   return 2 * m->A + m->D + m->P + m->NP + c;
 }
-static inline int bneck_area(const log_model *m, int i) {
+static inline int bneck_area(const lgs_model *m, int i) {
   return 2 * m->A + m->D + m->P + m->NP + m->C + i;
 }
-static inline int bneck_reach(const log_model *m) { return bneck_area(m, m->ncombat); }
+static inline int bneck_reach(const lgs_model *m) { return bneck_area(m, m->ncombat); }
 
 /* The kind of a bottleneck element (the `binding.<kind>` series). */
-static inline int bneck_kind(const log_model *m, int b) {
+static inline int bneck_kind(const lgs_model *m, int b) {
   static const int kind[] = {BNECK_ASSET, BNECK_ENDURANCE, BNECK_STOCK, BNECK_CLOSED,
                              BNECK_BERTH, BNECK_AUTHORITY, BNECK_AREA};
   int size[] = {m->A, m->A, m->D, m->P, m->NP, m->C, m->ncombat};
@@ -169,10 +169,10 @@ static inline int bneck_kind(const log_model *m, int b) {
 }
 
 typedef struct unit unit;
-typedef struct log_run log_run;
+typedef struct lgs_run lgs_run;
 
 struct unit {
-  log_run *r;
+  lgs_run *r;
   int transport;
   int busy;
   int at;             /* place where it is idle */
@@ -185,12 +185,12 @@ struct unit {
   int berth;          /* port index held or waited for, -1 */
 };
 
-struct log_run {
-  const log_model *m;
+struct lgs_run {
+  const lgs_model *m;
   sim *s;
   metric_out *out;
   solver_set *solvers;
-  log_lp *lp;            /* the coupled LP (this replication's, this thread's) */
+  lgs_lp *lp;            /* the coupled LP (this replication's, this thread's) */
   rng_stream demand_rng, turn_rng;
   sim_level **depot;     /* [D * K] */
   sim_level **onhand;    /* [C * K] */
@@ -231,39 +231,39 @@ struct log_run {
 
 /* ---- shared between the parts -------------------------------------------------------- */
 
-int log__bneck_name(const log_model *m, int b, char *name, size_t len);
-int log__build_lanes(log_model *m);
-int log__check_reach(log_model *m, diag *d);
-int log__consumer_authorised(const log_run *r, int c);
-int log__define(metric_set *ms, const char *name, const char *units, unsigned flags,
+int lgs__bneck_name(const lgs_model *m, int b, char *name, size_t len);
+int lgs__build_lanes(lgs_model *m);
+int lgs__check_reach(lgs_model *m, diag *d);
+int lgs__consumer_authorised(const lgs_run *r, int c);
+int lgs__define(metric_set *ms, const char *name, const char *units, unsigned flags,
                 const char *desc);
-void log__deliver(sim *s, void *ctx);
-int log__idle_units(const log_run *r, int a);
-double log__intercept(const log_run *r, int c, int src, double lat0, double lon0, double t0,
+void lgs__deliver(sim *s, void *ctx);
+int lgs__idle_units(const lgs_run *r, int a);
+double lgs__intercept(const lgs_run *r, int c, int src, double lat0, double lon0, double t0,
                       double speed, double *lat, double *lon);
-int log__lane_blocked(const log_run *r, int li, int *why);
-void log__launch_round(log_run *r);
-uint64_t log__leg_areas(const log_model *m, double a0, double o0, double a1, double o1,
+int lgs__lane_blocked(const lgs_run *r, int li, int *why);
+void lgs__launch_round(lgs_run *r);
+uint64_t lgs__leg_areas(const lgs_model *m, double a0, double o0, double a1, double o1,
                         double d);
-log_lp *log__make_lp(const log_model *m);
-int64_t log__minutes_cost(double distance, double speed);
-int log__node_consumer(const log_model *m, int c);
-int log__node_depot(const log_model *m, int d);
-int log__node_dock(const log_model *m, int j);
-int log__node_head(const log_model *m, const lane *l);
-int log__node_landing(const log_model *m, int j);
-void log__on_event(sim *s, const sim_signal *sig, void *ctx);
-void log__on_phase(sim *s, const sim_signal *sig, void *ctx);
-void log__on_region(sim *s, const sim_signal *sig, void *ctx);
-void log__on_site(sim *s, const sim_signal *sig, void *ctx);
-void log__on_task(sim *s, const sim_signal *sig, void *ctx);
-int log__open_sea(log_model *m, diag *d);
-void log__period_tick(sim *s, void *ctx);
-void log__pool_give(const log_model *cm, solver_set *s);
-solver_set *log__pool_take(const log_model *cm);
-int64_t log__requirement(const log_run *r, int c, int k);
-double log__ship_on_lane(log_run *r, int li, int k, double amount);
-void log__taken(sim *s, void *ctx);
-double log__unload_full(const scn_log_transport *t, int K);
+lgs_lp *lgs__make_lp(const lgs_model *m);
+int64_t lgs__minutes_cost(double distance, double speed);
+int lgs__node_consumer(const lgs_model *m, int c);
+int lgs__node_depot(const lgs_model *m, int d);
+int lgs__node_dock(const lgs_model *m, int j);
+int lgs__node_head(const lgs_model *m, const lane *l);
+int lgs__node_landing(const lgs_model *m, int j);
+void lgs__on_event(sim *s, const sim_signal *sig, void *ctx);
+void lgs__on_phase(sim *s, const sim_signal *sig, void *ctx);
+void lgs__on_region(sim *s, const sim_signal *sig, void *ctx);
+void lgs__on_site(sim *s, const sim_signal *sig, void *ctx);
+void lgs__on_task(sim *s, const sim_signal *sig, void *ctx);
+int lgs__open_sea(lgs_model *m, diag *d);
+void lgs__period_tick(sim *s, void *ctx);
+void lgs__pool_give(const lgs_model *cm, solver_set *s);
+solver_set *lgs__pool_take(const lgs_model *cm);
+int64_t lgs__requirement(const lgs_run *r, int c, int k);
+double lgs__ship_on_lane(lgs_run *r, int li, int k, double amount);
+void lgs__taken(sim *s, void *ctx);
+double lgs__unload_full(const scn_lgs_transport *t, int K);
 
 #endif

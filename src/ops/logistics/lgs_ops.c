@@ -10,38 +10,38 @@
 #include "scn_logistics.h"
 
 /* A NULL model (no `logistics:` section) runs nothing.  Japanese transports deliver
- * only under a plan task (log_support_check, run here too). */
+ * only under a plan task (lgs_support_check, run here too). */
 static int prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
                    metric_set *ms, diag *d) {
-  log_model *m = NULL;
-  int err = log_model_new_with(&m, sc, ctx->authorities, ms, d);
+  lgs_model *m = NULL;
+  int err = lgs_model_new_with(&m, sc, ctx->authorities, ms, d);
   *model = m;
   return err;
 }
 
 static void *start(const void *model, sim *s, arena *a, metric_out *out, const ops_rep *r) {
-  return log_start(model, s, a, out, r->seed, r->index);
+  return lgs_start(model, s, a, out, r->seed, r->index);
 }
 
 /* Collect hands the replication's solver back to the model's pool. */
-static void collect(void *state, sim *s, metric_out *out) { log_collect(state, s, out); }
+static void collect(void *state, sim *s, metric_out *out) { lgs_collect(state, s, out); }
 
 /* Geography (consumers reachable over water, sea routes clear of land) and the legal
  * authority of each Japanese transport. */
 static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
-  int err = log_check(sc, d);
-  int serr = log_support_check(sc, ctx->authorities, d);
+  int err = lgs_check(sc, d);
+  int serr = lgs_support_check(sc, ctx->authorities, d);
   return err && err != ERR_INPUT ? err : serr ? serr : err;
 }
 
-static void release(void *model) { log_model_free(model); }
+static void release(void *model) { lgs_model_free(model); }
 
 /* The lane's line, as the model routes it: a ship's path over water, the theater
  * route it follows, or the straight leg. */
-static void lane_line(strbuf *b, const scn_scenario *sc, const log_model *m, int lane,
-                      const log_lane_info *in) {
+static void lane_line(strbuf *b, const scn_scenario *sc, const lgs_model *m, int lane,
+                      const lgs_lane_info *in) {
   const double *lat, *lon;
-  size_t n = log_lane_path(m, lane, &lat, &lon);
+  size_t n = lgs_lane_path(m, lane, &lat, &lon);
   strbuf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
   if (n >= 2) {
     for (size_t k = 0; k < n; k++) strbuf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", lon[k], lat[k]);
@@ -62,29 +62,29 @@ static void lane_line(strbuf *b, const scn_scenario *sc, const log_model *m, int
  * commodity in the planner's unit (t or m3) into by[k], and their sum (tonnes and
  * cubic metres added, roughly a fuel's density of 1: a colour scale, not a balance);
  * NaN when the run stored none. */
-static double lane_delivered(const ops_results *r, const scn_logistics *L, const log_model *m,
+static double lane_delivered(const ops_results *r, const scn_logistics *L, const lgs_model *m,
                              int lane, double *by) {
   char name[256];
   double sum = 0;
   int seen = 0;
   for (size_t k = 0; k < L->ncommodity; k++) {
     by[k] = NAN;
-    if (!log_lane_carries(m, lane, (int)k)) continue;
-    snprintf(name, sizeof name, "lane_delivered.%s.%s", log_lane_name(m, lane), L->commodity[k].id);
+    if (!lgs_lane_carries(m, lane, (int)k)) continue;
+    snprintf(name, sizeof name, "lane_delivered.%s.%s", lgs_lane_name(m, lane), L->commodity[k].id);
     double v = ops_mean(r, "logistics", name);
     if (isnan(v)) continue;
-    by[k] = v / log_unit(m, (int)k);
+    by[k] = v / lgs_unit(m, (int)k);
     sum += by[k], seen = 1;
   }
   return seen ? sum : NAN;
 }
 
 /* One feature per lane, valued by what it delivered. */
-static void lane_feature(strbuf *b, const ops_results *r, const log_model *m, int lane, double *by) {
+static void lane_feature(strbuf *b, const ops_results *r, const lgs_model *m, int lane, double *by) {
   const scn_logistics *L = scn_logistics_of(r->sc);
-  log_lane_info in;
-  log_lane_describe(m, lane, &in);
-  ops_feature(b, lane == 0, "logistics-flow", log_lane_name(m, lane), log_lane_name(m, lane),
+  lgs_lane_info in;
+  lgs_lane_describe(m, lane, &in);
+  ops_feature(b, lane == 0, "logistics-flow", lgs_lane_name(m, lane), lgs_lane_name(m, lane),
               lane_delivered(r, L, m, lane, by));
   strbuf_put(b, ",\"consumer\":");
   strbuf_json_str(b, L->consumer[in.consumer].id);
@@ -106,24 +106,24 @@ static void lane_feature(strbuf *b, const ops_results *r, const log_model *m, in
 
 /* Map layer "map.layer.logistics-flows": the lanes, valued by what they delivered. */
 static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
-  const log_model *m = model;
-  if (log_lanes(m) == 0) return 0; /* an empty layer is not written */
+  const lgs_model *m = model;
+  if (lgs_lanes(m) == 0) return 0; /* an empty layer is not written */
   double *by = malloc((scn_logistics_of(r->sc)->ncommodity + 1) * sizeof *by);
   if (!by) return ERR_NOMEM;
   strbuf_put(b, "{\"title\":\"logistics lanes: delivered\",\"properties\":{"
              "\"value\":\"mean amount the lane delivered per replication (t and m3 "
              "added), from lane_delivered.<lane>.<commodity>; per commodity under "
              "delivered\"},\"features\":[");
-  for (int i = 0; i < log_lanes(m); i++) lane_feature(b, r, m, i, by);
+  for (int i = 0; i < lgs_lanes(m); i++) lane_feature(b, r, m, i, by);
   strbuf_put(b, "]}");
   free(by);
   return b->failed ? ERR_NOMEM : sink->put(sink->ctx, "map.layer.logistics-flows", b->s);
 }
 
-const ops_module log_ops = {
+const ops_module lgs_ops = {
     .name = "logistics",
     .title = "Logistics",
-    .section = &log_section,
+    .section = &lgs_section,
     .prepare = prepare,
     .start = start,
     .collect = collect,

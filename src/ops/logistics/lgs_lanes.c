@@ -1,7 +1,7 @@
-/* log_lanes.c - the logistics model's lanes (logistics.h, log_internal.h): their
+/* lgs_lanes.c - the logistics model's lanes (logistics.h, lgs_internal.h): their
  * geometry (theater routes, paths over water, combat areas crossed) and whether ships
  * reach every consumer. */
-#include "log_internal.h"
+#include "lgs_internal.h"
 
 /* ---- geometry ------------------------------------------------------------------------ */
 
@@ -12,7 +12,7 @@ static int in_polygon(const scn_region *g, double lat, double lon) {
 
 
 /* Whether a combat area is crossed by the leg a0,o0 -> a1,o1 (sampled every SAMPLE_STEP). */
-uint64_t log__leg_areas(const log_model *m, double a0, double o0, double a1, double o1,
+uint64_t lgs__leg_areas(const lgs_model *m, double a0, double o0, double a1, double o1,
                         double d) {
   uint64_t areas = 0;
   int steps = (int)ceil(d / SAMPLE_STEP);
@@ -29,13 +29,13 @@ uint64_t log__leg_areas(const log_model *m, double a0, double o0, double a1, dou
 }
 
 /* Points of a lane: a theater route joining the two places (either way, same mode),
- * else for a ship the path over water (log_sea.h), else the straight leg; each leg
+ * else for a ship the path over water (lgs_sea.h), else the straight leg; each leg
  * sampled every SAMPLE_STEP for the area test.  ERR_NOTFOUND: no way over water. */
 /* A ship lane that follows its consumer's `route:` from the depot at one end: the
  * route's points to its far end, then over water to where the lane ends.  Returns 1
  * when the lane does (the path and distance set), 0 when the route does not start at
  * this lane's depot, or an error. */
-static int named_route(log_model *m, lane *l, double tlat, double tlon) {
+static int named_route(lgs_model *m, lane *l, double tlat, double tlon) {
   const scn_scenario *sc = m->sc;
   int r = m->L->consumer[l->consumer].route;
   if (r < 0) return 0;
@@ -71,13 +71,13 @@ static int named_route(log_model *m, lane *l, double tlat, double tlon) {
     const double *a = l->path.lat, *o = l->path.lon;
     double d = geo_distance(a[i], o[i], a[i + 1], o[i + 1]);
     l->distance += d;
-    l->areas |= log__leg_areas(m, a[i], o[i], a[i + 1], o[i + 1], d);
+    l->areas |= lgs__leg_areas(m, a[i], o[i], a[i + 1], o[i + 1], d);
   }
   l->path.length = l->distance;
   return 1;
 }
 
-static int lane_geometry(log_model *m, lane *l, double tlat, double tlon, int air) {
+static int lane_geometry(lgs_model *m, lane *l, double tlat, double tlon, int air) {
   const scn_scenario *sc = m->sc;
   const scn_route *rt = NULL;
   int rev = 0;
@@ -87,7 +87,7 @@ static int lane_geometry(log_model *m, lane *l, double tlat, double tlon, int ai
   l->src = -1;
   memset(&l->path, 0, sizeof l->path);
   if (!air) {
-    if (m->sea.sea && (l->src = log__sea_source(&m->sea, sc, l->from)) < 0) return l->src;
+    if (m->sea.sea && (l->src = lgs__sea_source(&m->sea, sc, l->from)) < 0) return l->src;
     int named = named_route(m, l, tlat, tlon);
     if (named) return named < 0 ? named : 0;
   }
@@ -104,7 +104,7 @@ static int lane_geometry(log_model *m, lane *l, double tlat, double tlon, int ai
     l->distance = l->path.length;
     for (size_t i = 0; i + 1 < l->path.n; i++) {
       const double *a = l->path.lat, *o = l->path.lon;
-      l->areas |= log__leg_areas(m, a[i], o[i], a[i + 1], o[i + 1],
+      l->areas |= lgs__leg_areas(m, a[i], o[i], a[i + 1], o[i + 1],
                             geo_distance(a[i], o[i], a[i + 1], o[i + 1]));
     }
     return 0;
@@ -121,22 +121,22 @@ static int lane_geometry(log_model *m, lane *l, double tlat, double tlon, int ai
     double d = air || !m->sea.sea ? geo_distance(a0, o0, a1, o1)
                                   : geo_geodesic_inverse(a0, o0, a1, o1, NULL, NULL);
     l->distance += d;
-    l->areas |= log__leg_areas(m, a0, o0, a1, o1, d);
+    l->areas |= lgs__leg_areas(m, a0, o0, a1, o1, d);
   }
   return 0;
 }
 
-int64_t log__minutes_cost(double distance, double speed) {
+int64_t lgs__minutes_cost(double distance, double speed) {
   return (int64_t)ceil(distance / speed / 60) + 1;
 }
 
-static int depot_has(const scn_log_depot *dp, int k) {
+static int depot_has(const scn_lgs_depot *dp, int k) {
   return dp->stock[k] > 0 || dp->replenish[k] > 0;
 }
 
 /* Seconds to unload a full load of everything the class carries (the longest single
  * hold with a shared hold): the part of a round trip spent alongside. */
-double log__unload_full(const scn_log_transport *t, int K) {
+double lgs__unload_full(const scn_lgs_transport *t, int K) {
   double sum = 0, most = 0;
   for (int k = 0; k < K; k++)
     if (t->capacity[k] > 0) {
@@ -146,7 +146,7 @@ double log__unload_full(const scn_log_transport *t, int K) {
   return t->shared_hold ? most : sum;
 }
 
-static int nation_of(log_model *m, const char *nation) {
+static int nation_of(lgs_model *m, const char *nation) {
   for (int i = 0; i < m->nnation; i++)
     if (strcmp(m->nation[i], nation) == 0) return i;
   m->nation[m->nnation] = nation;
@@ -154,28 +154,28 @@ static int nation_of(log_model *m, const char *nation) {
 }
 
 /* Whether a class may supply a consumer (`serves:`; none listed: every consumer). */
-static int serves(const scn_log_transport *t, int c) {
+static int serves(const scn_lgs_transport *t, int c) {
   if (t->nserve == 0) return 1;
   for (size_t i = 0; i < t->nserve; i++)
     if (t->serve[i] == c) return 1;
   return 0;
 }
 
-static int land_of(log_model *m, int place, int consumer) {
+static int land_of(lgs_model *m, int place, int consumer) {
   for (int j = 0; j < m->nland; j++)
     if (m->land_place[j] == place && m->land_consumer[j] == consumer) return j;
   m->land_place[m->nland] = place, m->land_consumer[m->nland] = consumer;
   return m->nland++;
 }
 
-static int dock_of(log_model *m, int depot, int place) {
+static int dock_of(lgs_model *m, int depot, int place) {
   for (int j = 0; j < m->ndock; j++)
     if (m->dock_depot[j] == depot && m->dock_place[j] == place) return j;
   m->dock_depot[m->ndock] = depot, m->dock_place[m->ndock] = place;
   return m->ndock++;
 }
 
-int log__build_lanes(log_model *m) {
+int lgs__build_lanes(lgs_model *m) {
   const scn_logistics *L = m->L;
   size_t cap = (size_t)m->A * m->D * m->C;
   m->lane = calloc(cap ? cap : 1, sizeof *m->lane);
@@ -193,9 +193,9 @@ int log__build_lanes(log_model *m) {
   for (int a = 0; a < m->A; a++)
     for (int d = 0; d < m->D; d++)
       for (int c = 0; c < m->C; c++) {
-        const scn_log_transport *t = &L->transport[a];
-        const scn_log_depot *dp = &L->depot[d];
-        const scn_log_consumer *u = &L->consumer[c];
+        const scn_lgs_transport *t = &L->transport[a];
+        const scn_lgs_depot *dp = &L->depot[d];
+        const scn_lgs_consumer *u = &L->consumer[c];
         int useful = 0, li = m->nlane;
         if (!serves(t, c)) continue;
         for (int k = 0; k < m->K; k++) {
@@ -226,8 +226,8 @@ int log__build_lanes(log_model *m) {
           continue;
         }
         if (err) return err;
-        l->cost = log__minutes_cost(l->distance, t->speed);
-        l->log__unload_full = log__unload_full(t, m->K);
+        l->cost = lgs__minutes_cost(l->distance, t->speed);
+        l->lgs__unload_full = lgs__unload_full(t, m->K);
         l->dock = dock_of(m, d, l->from);
         l->land = l->to >= 0 && m->port_of_place[l->to] >= 0 ? land_of(m, l->to, c) : -1;
         for (int k = 0; k < m->K; k++)
@@ -258,10 +258,10 @@ int log__build_lanes(log_model *m) {
 
 /* Whether every place or position at sea that ships deliver to is reachable from
  * some depot's port (the fields are full). */
-static int all_reached(const log_model *m, const int *src) {
+static int all_reached(const lgs_model *m, const int *src) {
   const scn_logistics *L = m->L;
   for (int c = 0; c < m->C; c++) {
-    const scn_log_consumer *u = &L->consumer[c];
+    const scn_lgs_consumer *u = &L->consumer[c];
     size_t n = 1 + u->ntrack + u->nstation;
     int ashore = u->place >= 0 && strcmp(m->sc->place[u->place].kind, "sea_area") != 0;
     if (ashore && u->port < 0) continue;
@@ -281,7 +281,7 @@ static int all_reached(const log_model *m, const int *src) {
 /* The sea, with a full Dijkstra field from every depot's port: lanes' paths, moving
  * consumers' meeting points and repositioning all read them (docs/models.md "Sea
  * routing").  Without a coastline installed ships sail great circles. */
-int log__open_sea(log_model *m, diag *d) {
+int lgs__open_sea(lgs_model *m, diag *d) {
   const scn_scenario *sc = m->sc;
   int ships = 0, err = 0;
   for (int a = 0; a < m->A; a++) ships |= !m->L->transport[a].air;
@@ -292,10 +292,10 @@ int log__open_sea(log_model *m, diag *d) {
    * (a passage closed at this resolution, an island chain), 10. */
   static const double margin[] = {3, 10};
   for (int pass = 0; pass < 2; pass++) {
-    if (pass) log__sea_close(&m->sea);
-    if ((err = log__sea_open(&m->sea, sc, margin[pass], d)) || !m->sea.sea) break;
+    if (pass) lgs__sea_close(&m->sea);
+    if ((err = lgs__sea_open(&m->sea, sc, margin[pass], d)) || !m->sea.sea) break;
     for (int k = 0; k < m->D && !err; k++) {
-      int q = log__sea_source(&m->sea, sc, m->L->depot[k].place);
+      int q = lgs__sea_source(&m->sea, sc, m->L->depot[k].place);
       if (q < 0) err = q;
       src[k] = q;
     }
@@ -311,7 +311,7 @@ int log__open_sea(log_model *m, diag *d) {
   if (!(m->hop = malloc(((size_t)m->P * m->P + 1) * sizeof *m->hop))) return ERR_NOMEM;
   for (size_t i = 0; i < (size_t)m->P * m->P; i++) m->hop[i] = NAN;
   for (int k = 0; k < m->D; k++) {
-    int p = m->L->depot[k].place, q0 = log__sea_source(&m->sea, sc, p);
+    int p = m->L->depot[k].place, q0 = lgs__sea_source(&m->sea, sc, p);
     for (int a = -1; a < m->A + m->D; a++) {
       int q = a < 0 ? p : a < m->A ? (m->L->transport[a].air ? -1 : sc->force[m->L->transport[a].force].base)
                                    : m->L->depot[a - m->A].place;
@@ -333,11 +333,11 @@ static void fmt_point(char *buf, size_t len, double lat, double lon) {
 /* An at-sea consumer's positions (track points, stations) reachable over water from
  * each depot that has a ship lane to it, and every consumer that ships were meant to
  * supply reachable by one: else a located error (never a consumer silently starved). */
-int log__check_reach(log_model *m, diag *d) {
+int lgs__check_reach(lgs_model *m, diag *d) {
   const scn_logistics *L = m->L;
   int bad = 0;
   for (int c = 0; c < m->C; c++) {
-    const scn_log_consumer *u = &L->consumer[c];
+    const scn_lgs_consumer *u = &L->consumer[c];
     int lanes = 0;
     for (int i = 0; i < m->nlane; i++) lanes += m->lane[i].consumer == c;
     if (!lanes && m->unreached[c]) {

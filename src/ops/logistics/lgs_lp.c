@@ -1,5 +1,5 @@
-/* log_lp.c - the multi-commodity min-cost flow LP through GLPK's simplex (log_lp.h). */
-#include "log_lp.h"
+/* lgs_lp.c - the multi-commodity min-cost flow LP through GLPK's simplex (lgs_lp.h). */
+#include "lgs_lp.h"
 
 #include <glpk.h>
 #include <math.h>
@@ -24,7 +24,7 @@ static void problem_free(glp_prob *p) {
   if (--live_problems == 0) glp_free_env();
 }
 
-int log_lp_solve(double *cost_out, double *flow, const log_lp_problem *p) {
+int lgs_lp_solve(double *cost_out, double *flow, const lgs_lp_problem *p) {
   int K = p->ncommodity, n = p->nnode, m = p->narc, nb = p->nbundle;
   if (K < 1 || n < 1 || m < 0 || nb < 0) return ERR_INPUT;
   size_t nz = (size_t)K * m * 3 + 1;
@@ -81,7 +81,7 @@ done:
 
 /* ---- the persistent LP ------------------------------------------------------------------- */
 
-struct log_lp {
+struct lgs_lp {
   glp_prob *p;
   int nrow, ncol;
   int *ia, *ja; /* triplets gathered until the first solve (1-based for GLPK) */
@@ -90,9 +90,9 @@ struct log_lp {
   int loaded;   /* the matrix is in GLPK */
 };
 
-log_lp *log_lp_new(int nrow, int ncol) {
+lgs_lp *lgs_lp_new(int nrow, int ncol) {
   if (nrow < 1 || ncol < 1) return NULL;
-  log_lp *lp = calloc(1, sizeof *lp);
+  lgs_lp *lp = calloc(1, sizeof *lp);
   if (!lp) return NULL;
   lp->p = problem_new();
   lp->nrow = nrow, lp->ncol = ncol;
@@ -104,14 +104,14 @@ log_lp *log_lp_new(int nrow, int ncol) {
   return lp;
 }
 
-void log_lp_free(log_lp *lp) {
+void lgs_lp_free(lgs_lp *lp) {
   if (!lp) return;
   problem_free(lp->p);
   free(lp->ia), free(lp->ja), free(lp->ar);
   free(lp);
 }
 
-int log_lp_add(log_lp *lp, int row, int col, double coef) {
+int lgs_lp_add(lgs_lp *lp, int row, int col, double coef) {
   if (lp->loaded || row < 0 || row >= lp->nrow || col < 0 || col >= lp->ncol) return ERR_INPUT;
   if (lp->n + 2 > lp->cap) {
     size_t cap = lp->cap ? 2 * lp->cap : 256;
@@ -136,16 +136,16 @@ static int bnd_type(double lo, double hi) {
   return lo == hi ? GLP_FX : GLP_DB;
 }
 
-void log_lp_set_row(log_lp *lp, int row, double lo, double hi) {
+void lgs_lp_set_row(lgs_lp *lp, int row, double lo, double hi) {
   glp_set_row_bnds(lp->p, row + 1, bnd_type(lo, hi), isinf(lo) ? 0 : lo, isinf(hi) ? 0 : hi);
 }
 
-void log_lp_set_col(log_lp *lp, int col, double lo, double hi, double cost) {
+void lgs_lp_set_col(lgs_lp *lp, int col, double lo, double hi, double cost) {
   glp_set_col_bnds(lp->p, col + 1, bnd_type(lo, hi), isinf(lo) ? 0 : lo, isinf(hi) ? 0 : hi);
   glp_set_obj_coef(lp->p, col + 1, cost);
 }
 
-int log_lp_run(log_lp *lp) {
+int lgs_lp_run(lgs_lp *lp) {
   if (!lp->loaded) {
     glp_load_matrix(lp->p, (int)lp->n, lp->ia, lp->ja, lp->ar);
     free(lp->ia), free(lp->ja), free(lp->ar);
@@ -182,7 +182,7 @@ int log_lp_run(log_lp *lp) {
   return 0;
 }
 
-double log_lp_objective(const log_lp *lp) { return glp_get_obj_val(lp->p); }
-double log_lp_value(const log_lp *lp, int col) { return glp_get_col_prim(lp->p, col + 1); }
-double log_lp_row_dual(const log_lp *lp, int row) { return glp_get_row_dual(lp->p, row + 1); }
-double log_lp_col_dual(const log_lp *lp, int col) { return glp_get_col_dual(lp->p, col + 1); }
+double lgs_lp_objective(const lgs_lp *lp) { return glp_get_obj_val(lp->p); }
+double lgs_lp_value(const lgs_lp *lp, int col) { return glp_get_col_prim(lp->p, col + 1); }
+double lgs_lp_row_dual(const lgs_lp *lp, int row) { return glp_get_row_dual(lp->p, row + 1); }
+double lgs_lp_col_dual(const lgs_lp *lp, int col) { return glp_get_col_dual(lp->p, col + 1); }

@@ -1,11 +1,11 @@
-/* log_run.c - one logistics replication (logistics.h, log_internal.h): where a
+/* lgs_run.c - one logistics replication (logistics.h, lgs_internal.h): where a
  * consumer at sea is, voyages through berths, start and collect. */
-#include "log_internal.h"
+#include "lgs_internal.h"
 
 /* ---- where a consumer at sea is, and where a ship meets it ------------------------- */
 
-static void consumer_pos(const log_run *r, int c, double t, double *lat, double *lon) {
-  const scn_log_consumer *u = &r->m->L->consumer[c];
+static void consumer_pos(const lgs_run *r, int c, double t, double *lat, double *lon) {
+  const scn_lgs_consumer *u = &r->m->L->consumer[c];
   if (r->station[c] >= 0) {
     *lat = u->station[r->station[c]].lat, *lon = u->station[r->station[c]].lon;
     return;
@@ -14,7 +14,7 @@ static void consumer_pos(const log_run *r, int c, double t, double *lat, double 
     *lat = u->lat, *lon = u->lon;
     return;
   }
-  const scn_log_waypoint *w = u->track;
+  const scn_lgs_waypoint *w = u->track;
   size_t n = u->ntrack, i = 0;
   if (t <= w[0].t) { *lat = w[0].lat, *lon = w[0].lon; return; }
   if (t >= w[n - 1].t) { *lat = w[n - 1].lat, *lon = w[n - 1].lon; return; }
@@ -28,7 +28,7 @@ static void consumer_pos(const log_run *r, int c, double t, double *lat, double 
  * lat0/lon0 its position), else the great circle (aircraft; a ship at sea following a
  * consumer that moved; a position the sea cannot reach, which check_reach rules out
  * for every track point and station). */
-static double sea_distance(const log_model *m, int src, double lat0, double lon0, double lat,
+static double sea_distance(const lgs_model *m, int src, double lat0, double lon0, double lat,
                            double lon) {
   double d = src >= 0 ? geo_sea_distance(m->sea.sea, src, lat, lon) : INFINITY;
   return isfinite(d) ? d : geo_distance(lat0, lon0, lat, lon);
@@ -37,7 +37,7 @@ static double sea_distance(const log_model *m, int src, double lat0, double lon0
 /* Where a unit leaving lat0/lon0 at t0 at `speed` meets consumer c: the fixed point of
  * T = t0 + |from - pos(T)| / speed, a contraction while the consumer is slower than the
  * ship (iterated from T = t0; docs/models.md).  Returns the distance sailed. */
-double log__intercept(const log_run *r, int c, int src, double lat0, double lon0, double t0,
+double lgs__intercept(const lgs_run *r, int c, int src, double lat0, double lon0, double t0,
                       double speed, double *lat, double *lon) {
   double T = t0, d = 0;
   for (int i = 0; i < INTERCEPT_ITER; i++) {
@@ -53,11 +53,11 @@ double log__intercept(const log_run *r, int c, int src, double lat0, double lon0
 /* Whether a lane may deliver under its consumer's plan tasks (`task:`): a task gates the
  * classes of the nation that owns it -- Japanese law gates Japanese support, so a JP
  * task stops JP transports while US ones go on supplying (docs/models.md). */
-static int lane_authorised(const log_run *r, int li) {
-  const log_model *m = r->m;
+static int lane_authorised(const lgs_run *r, int li) {
+  const lgs_model *m = r->m;
   const lane *l = &m->lane[li];
   if (!l->gated) return 1;
-  const scn_log_consumer *u = &m->L->consumer[l->consumer];
+  const scn_lgs_consumer *u = &m->L->consumer[l->consumer];
   for (size_t i = 0; i < u->ntask; i++) {
     int t = u->task[i];
     const char *owner = t >= 0 && t < m->ntask ? m->sc->plan->task[t].owner : NULL;
@@ -68,20 +68,20 @@ static int lane_authorised(const log_run *r, int li) {
 }
 
 /* A consumer is planned for while some lane to it may deliver (or it follows no task). */
-int log__consumer_authorised(const log_run *r, int c) {
+int lgs__consumer_authorised(const lgs_run *r, int c) {
   if (r->m->L->consumer[c].ntask == 0) return 1;
   for (int i = 0; i < r->m->nlane; i++)
     if (r->m->lane[i].consumer == c && lane_authorised(r, i)) return 1;
   return 0;
 }
 
-static int class_base(const log_run *r, int a) {
+static int class_base(const lgs_run *r, int a) {
   int base = 0;
   for (int t = 0; t < a; t++) base += r->m->L->transport[t].count;
   return base;
 }
 
-static int unit_index_of_lane_class(const log_run *r, int a, int from) {
+static int unit_index_of_lane_class(const lgs_run *r, int a, int from) {
   /* An idle unit of class a, preferring one already at `from`. */
   int any = -1, base = class_base(r, a);
   for (int i = base; i < base + r->m->L->transport[a].count; i++)
@@ -92,7 +92,7 @@ static int unit_index_of_lane_class(const log_run *r, int a, int from) {
   return any;
 }
 
-int log__idle_units(const log_run *r, int a) {
+int lgs__idle_units(const lgs_run *r, int a) {
   int base = class_base(r, a), n = 0;
   for (int i = base; i < base + r->m->L->transport[a].count; i++) n += !r->unit[i].busy;
   return n;
@@ -100,10 +100,10 @@ int log__idle_units(const log_run *r, int a) {
 
 /* Whether a lane may be used now.  The restriction on JP assets lives here: when
  * plan/ publishes where its authorities allow support, ask it instead of `active`. */
-int log__lane_blocked(const log_run *r, int li, int *why) {
-  const log_model *m = r->m;
+int lgs__lane_blocked(const lgs_run *r, int li, int *why) {
+  const lgs_model *m = r->m;
   const lane *l = &m->lane[li];
-  const scn_log_transport *t = &m->L->transport[l->transport];
+  const scn_lgs_transport *t = &m->L->transport[l->transport];
   if (r->closed[l->from]) return *why = bneck_place(m, l->from), 1;
   if (l->to >= 0 && r->closed[l->to]) return *why = bneck_place(m, l->to), 1;
   if (!lane_authorised(r, li)) return *why = bneck_authority(m, l->consumer), 1;
@@ -114,13 +114,13 @@ int log__lane_blocked(const log_run *r, int li, int *why) {
     return *why = bneck_area(m, i), 1;
   }
   /* Endurance: out, unload a full load, back, within what one voyage may last. */
-  if (2 * r->lane_dist[li] / t->speed + l->log__unload_full > t->endurance)
+  if (2 * r->lane_dist[li] / t->speed + l->lgs__unload_full > t->endurance)
     return *why = bneck_endurance(m, l->transport), 1;
   return 0;
 }
 
 /* Withdrawals here never wait: the amount is there (the planner counted it). */
-void log__taken(sim *s, void *ctx) { (void)s, (void)ctx; }
+void lgs__taken(sim *s, void *ctx) { (void)s, (void)ctx; }
 
 static void voyage_load(sim *s, void *ctx);
 static void voyage_loaded(sim *s, void *ctx);
@@ -132,7 +132,7 @@ static void voyage_ready(sim *s, void *ctx);
 
 /* From place a to place b (a depot's port): over water for ships where the sea knows
  * the way, else the great circle. */
-static double place_distance(const log_model *m, int a, int b, int air) {
+static double place_distance(const lgs_model *m, int a, int b, int air) {
   const scn_scenario *sc = m->sc;
   double d = !air && m->hop ? m->hop[(size_t)a * m->P + b] : NAN;
   return isfinite(d) ? d : geo_distance(sc->place[a].lat, sc->place[a].lon, sc->place[b].lat, sc->place[b].lon);
@@ -140,7 +140,7 @@ static double place_distance(const log_model *m, int a, int b, int air) {
 
 /* Give an idle unit of the lane's class (one already at the loading place first) a
  * voyage on the lane in this planning round; -1 when none is idle. */
-static int assign_unit(log_run *r, int li) {
+static int assign_unit(lgs_run *r, int li) {
   const lane *l = &r->m->lane[li];
   int i = unit_index_of_lane_class(r, l->transport, l->from);
   if (i < 0) return -1;
@@ -155,9 +155,9 @@ static int assign_unit(log_run *r, int li) {
 
 /* Room left on a unit for commodity k, SI: its own hold, or the share of a shared
  * hold that the cargo on board leaves (in whole solver units). */
-static double unit_room(const log_run *r, const unit *u, int k) {
-  const log_model *m = r->m;
-  const scn_log_transport *t = &m->L->transport[u->transport];
+static double unit_room(const lgs_run *r, const unit *u, int k) {
+  const lgs_model *m = r->m;
+  const scn_lgs_transport *t = &m->L->transport[u->transport];
   double cap = floor(t->capacity[k] / m->unit[k]) * m->unit[k];
   if (!t->shared_hold) return cap - u->qty[k];
   double used = 0;
@@ -170,11 +170,11 @@ static double unit_room(const log_run *r, const unit *u, int k) {
 
 /* Put qty of commodity k on unit i (its lane's depot gives it now, so the next plan
  * does not count it twice). */
-static void load_unit(log_run *r, int i, int k, double qty) {
-  const log_model *m = r->m;
+static void load_unit(lgs_run *r, int i, int k, double qty) {
+  const lgs_model *m = r->m;
   unit *u = &r->unit[i];
   const lane *l = &m->lane[u->lane];
-  sim_level_get(r->depot[l->depot * m->K + k], qty, log__taken, NULL);
+  sim_level_get(r->depot[l->depot * m->K + k], qty, lgs__taken, NULL);
   u->qty[k] += qty;
   r->in_transit[k] += qty;
   r->transit_to[l->consumer * m->K + k] += qty;
@@ -183,7 +183,7 @@ static void load_unit(log_run *r, int i, int k, double qty) {
 
 /* Ship `amount` (SI) of k on lane li: fill the units already given this lane in the
  * round, then idle ones.  Returns what found no unit. */
-double log__ship_on_lane(log_run *r, int li, int k, double amount) {
+double lgs__ship_on_lane(lgs_run *r, int li, int k, double amount) {
   /* Never more than the depot holds: the LP's amounts, rounded, may exceed it by a
    * millionth of a unit, and a withdrawal the level cannot meet would wait forever. */
   const sim_level *stock = r->depot[r->m->lane[li].depot * r->m->K + k];
@@ -208,8 +208,8 @@ double log__ship_on_lane(log_run *r, int li, int k, double amount) {
 }
 
 /* The round is planned: every unit given a voyage sails (after repositioning). */
-void log__launch_round(log_run *r) {
-  const log_model *m = r->m;
+void lgs__launch_round(lgs_run *r) {
+  const lgs_model *m = r->m;
   for (int j = 0; j < r->nround; j++) {
     unit *u = &r->unit[r->round[j]];
     const lane *l = &m->lane[u->lane];
@@ -241,7 +241,7 @@ static double handling_time(const unit *u, const double *rate, int K) {
 }
 
 static void berth_or_go(unit *u, int place, sim_handler granted) {
-  log_run *r = u->r;
+  lgs_run *r = u->r;
   int p = place >= 0 ? r->m->port_of_place[place] : -1;
   u->berth = p;
   if (p < 0) {
@@ -259,7 +259,7 @@ static void voyage_load(sim *s, void *ctx) {
 
 static void voyage_loaded(sim *s, void *ctx) {
   unit *u = ctx;
-  const scn_log_transport *t = &u->r->m->L->transport[u->transport];
+  const scn_lgs_transport *t = &u->r->m->L->transport[u->transport];
   if (sim_after(s, handling_time(u, t->load_rate, u->r->m->K), voyage_depart, u))
     sim_fail(s, ERR_LIMIT);
 }
@@ -267,7 +267,7 @@ static void voyage_loaded(sim *s, void *ctx) {
 /* Loading done: free the berth, sail to the consumer (to where it will be). */
 static void voyage_depart(sim *s, void *ctx) {
   unit *u = ctx;
-  log_run *r = u->r;
+  lgs_run *r = u->r;
   const lane *l = &r->m->lane[u->lane];
   double speed = r->m->L->transport[u->transport].speed, leg = l->distance;
   if (u->berth >= 0) sim_release(r->berth[u->berth]);
@@ -276,7 +276,7 @@ static void voyage_depart(sim *s, void *ctx) {
   u->lat = l->to_lat, u->lon = l->to_lon;
   if (l->to < 0) {
     const scn_place *p = &r->m->sc->place[l->from];
-    leg = log__intercept(r, l->consumer, l->src, p->lat, p->lon, sim_now(s), speed, &u->lat, &u->lon);
+    leg = lgs__intercept(r, l->consumer, l->src, p->lat, p->lon, sim_now(s), speed, &u->lat, &u->lon);
   }
   if (sim_after(s, leg / speed, voyage_unload, u)) sim_fail(s, ERR_LIMIT);
 }
@@ -285,8 +285,8 @@ static void voyage_depart(sim *s, void *ctx) {
  * back into the depot's stock. */
 static void voyage_brought_back(sim *s, void *ctx) {
   unit *u = ctx;
-  log_run *r = u->r;
-  const log_model *m = r->m;
+  lgs_run *r = u->r;
+  const lgs_model *m = r->m;
   const lane *l = &m->lane[u->lane];
   for (int k = 0; k < m->K; k++) {
     double q = u->qty[k];
@@ -300,7 +300,7 @@ static void voyage_brought_back(sim *s, void *ctx) {
 }
 
 static void sail_home(unit *u, sim_handler then) {
-  log_run *r = u->r;
+  lgs_run *r = u->r;
   const lane *l = &r->m->lane[u->lane];
   const scn_place *p = &r->m->sc->place[l->from];
   double back = l->to >= 0 ? l->distance : sea_distance(r->m, l->src, p->lat, p->lon, u->lat, u->lon);
@@ -310,8 +310,8 @@ static void sail_home(unit *u, sim_handler then) {
 
 static void voyage_unload(sim *s, void *ctx) {
   unit *u = ctx;
-  log_run *r = u->r;
-  const log_model *m = r->m;
+  lgs_run *r = u->r;
+  const lgs_model *m = r->m;
   const lane *l = &m->lane[u->lane];
   if (l->to < 0 && l->moving) {
     /* The consumer took up a new station while we sailed: follow it there. */
@@ -319,7 +319,7 @@ static void voyage_unload(sim *s, void *ctx) {
     consumer_pos(r, l->consumer, sim_now(s), &lat, &lon);
     if (geo_distance(u->lat, u->lon, lat, lon) > MEET_TOLERANCE) {
       double speed = m->L->transport[u->transport].speed;
-      double leg = log__intercept(r, l->consumer, -1, u->lat, u->lon, sim_now(s), speed, &lat, &lon);
+      double leg = lgs__intercept(r, l->consumer, -1, u->lat, u->lon, sim_now(s), speed, &lat, &lon);
       u->lat = lat, u->lon = lon;
       if (sim_after(s, leg / speed, voyage_unload, u)) sim_fail(s, ERR_LIMIT);
       return;
@@ -337,19 +337,19 @@ static void voyage_unload(sim *s, void *ctx) {
   berth_or_go(u, l->to, voyage_unloaded);
 }
 
-void log__deliver(sim *s, void *ctx);
+void lgs__deliver(sim *s, void *ctx);
 
 static void voyage_unloaded(sim *s, void *ctx) {
   unit *u = ctx;
-  const scn_log_transport *t = &u->r->m->L->transport[u->transport];
-  if (sim_after(s, handling_time(u, t->unload_rate, u->r->m->K), log__deliver, u))
+  const scn_lgs_transport *t = &u->r->m->L->transport[u->transport];
+  if (sim_after(s, handling_time(u, t->unload_rate, u->r->m->K), lgs__deliver, u))
     sim_fail(s, ERR_LIMIT);
 }
 
-void log__deliver(sim *s, void *ctx) {
+void lgs__deliver(sim *s, void *ctx) {
   unit *u = ctx;
-  log_run *r = u->r;
-  const log_model *m = r->m;
+  lgs_run *r = u->r;
+  const lgs_model *m = r->m;
   const lane *l = &m->lane[u->lane];
   if (u->berth >= 0) sim_release(r->berth[u->berth]);
   u->berth = -1;
@@ -373,8 +373,8 @@ void log__deliver(sim *s, void *ctx) {
 /* Back at the loading place: turnaround, and the crew's rest once it is due. */
 static void voyage_returned(sim *s, void *ctx) {
   unit *u = ctx;
-  log_run *r = u->r;
-  const scn_log_transport *t = &r->m->L->transport[u->transport];
+  lgs_run *r = u->r;
+  const scn_lgs_transport *t = &r->m->L->transport[u->transport];
   u->at = r->m->lane[u->lane].from;
   u->underway += sim_now(s) - u->t_leave;
   double turn = dist_sample(&t->turnaround, &r->turn_rng);
@@ -396,13 +396,13 @@ static void voyage_ready(sim *s, void *ctx) {
 
 #define ALLOC(ptr, n) ((ptr) = arena_calloc(a, (size_t)(n) + 1, sizeof *(ptr)))
 
-/* The LP of the replication running on this thread, until log_collect frees it. */
-static _Thread_local log_lp *orphan_lp;
+/* The LP of the replication running on this thread, until lgs_collect frees it. */
+static _Thread_local lgs_lp *orphan_lp;
 
-log_run *log_start(const log_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
+lgs_run *lgs_start(const lgs_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                    uint32_t rep) {
   const scn_logistics *L = m->L;
-  log_run *r = arena_calloc(a, 1, sizeof *r);
+  lgs_run *r = arena_calloc(a, 1, sizeof *r);
   if (!r) return NULL;
   r->m = m, r->s = s, r->out = out;
   int K = m->K, C = m->C, D = m->D;
@@ -449,17 +449,17 @@ log_run *log_start(const log_model *m, sim *s, arena *a, metric_out *out, uint64
       if (!ALLOC(u->qty, K)) return NULL;
       u->at = m->sc->force[L->transport[t].force].base;
     }
-  if (sim_subscribe(s, SIG_SITE_STATUS, log__on_site, r) ||
-      sim_subscribe(s, SIG_REGION_STATUS, log__on_region, r) ||
-      sim_subscribe(s, SIG_EVENT_OCCURRED, log__on_event, r) ||
-      sim_subscribe(s, SIG_PHASE_BEGAN, log__on_phase, r) ||
-      sim_subscribe(s, SIG_TASK_STATUS, log__on_task, r) || sim_at(s, 0, log__period_tick, r))
+  if (sim_subscribe(s, SIG_SITE_STATUS, lgs__on_site, r) ||
+      sim_subscribe(s, SIG_REGION_STATUS, lgs__on_region, r) ||
+      sim_subscribe(s, SIG_EVENT_OCCURRED, lgs__on_event, r) ||
+      sim_subscribe(s, SIG_PHASE_BEGAN, lgs__on_phase, r) ||
+      sim_subscribe(s, SIG_TASK_STATUS, lgs__on_task, r) || sim_at(s, 0, lgs__period_tick, r))
     return NULL;
-  if (!(r->solvers = log__pool_take(m))) return NULL;
+  if (!(r->solvers = lgs__pool_take(m))) return NULL;
   if (m->coupled) {
-    /* A replication that failed before log_collect left its LP here: free it. */
-    log_lp_free(orphan_lp);
-    if (!(orphan_lp = r->lp = log__make_lp(m))) return NULL;
+    /* A replication that failed before lgs_collect left its LP here: free it. */
+    lgs_lp_free(orphan_lp);
+    if (!(orphan_lp = r->lp = lgs__make_lp(m))) return NULL;
   }
   return r;
 }
@@ -469,8 +469,8 @@ static int cmp_double(const void *x, const void *y) {
   return (a > b) - (a < b);
 }
 
-void log_collect(log_run *r, sim *s, metric_out *out) {
-  const log_model *m = r->m;
+void lgs_collect(lgs_run *r, sim *s, metric_out *out) {
+  const lgs_model *m = r->m;
   const scn_logistics *L = m->L;
   double now = sim_now(s);
   for (int i = 0; i < m->C * m->K; i++)
@@ -517,17 +517,17 @@ void log_collect(log_run *r, sim *s, metric_out *out) {
     if (m->bneck_metric[b] >= 0) metric_put(out, m->bneck_metric[b], r->bneck[b]);
   metric_put(out, m->m_plans, r->plans);
   metric_put(out, m->m_replans, r->replans);
-  log__pool_give(m, r->solvers);
+  lgs__pool_give(m, r->solvers);
   r->solvers = NULL;
   if (r->lp) {
     if (orphan_lp == r->lp) orphan_lp = NULL;
-    log_lp_free(r->lp);
+    lgs_lp_free(r->lp);
     r->lp = NULL;
   }
 }
 
-void log_balance_of(const log_run *r, int k, log_balance *b) {
-  const log_model *m = r->m;
+void lgs_balance_of(const lgs_run *r, int k, lgs_balance *b) {
+  const lgs_model *m = r->m;
   b->initial = r->initial[k];
   b->inflow = r->inflow[k];
   b->consumed = r->consumed[k];
@@ -539,21 +539,21 @@ void log_balance_of(const log_run *r, int k, log_balance *b) {
   for (int c = 0; c < m->C; c++) b->on_hand += sim_level_amount(r->onhand[c * m->K + k]);
 }
 
-double log_lane_shipped(const log_run *r, int li, int k) { return r->shipped[li * r->m->K + k]; }
-double log_lane_delivered(const log_run *r, int li, int k) { return r->lane_deliv[li * r->m->K + k]; }
-double log_lane_first_plan(const log_run *r, int li, int k) {
+double lgs_lane_shipped(const lgs_run *r, int li, int k) { return r->shipped[li * r->m->K + k]; }
+double lgs_lane_delivered(const lgs_run *r, int li, int k) { return r->lane_deliv[li * r->m->K + k]; }
+double lgs_lane_first_plan(const lgs_run *r, int li, int k) {
   return r->first_plan[li * r->m->K + k];
 }
-double log_first_plan_cost(const log_run *r, int k) { return r->first_cost[k]; }
-double log_first_plan_objective(const log_run *r) { return r->first_objective; }
-int log_plans(const log_run *r) { return r->plans; }
-double log_rested(const log_run *r, int a) { return r->rest[a]; }
-double log_surge(const log_run *r, int c) { return r->surge[c]; }
-double log_bottleneck_count(const log_run *r, const char *name) {
+double lgs_first_plan_cost(const lgs_run *r, int k) { return r->first_cost[k]; }
+double lgs_first_plan_objective(const lgs_run *r) { return r->first_objective; }
+int lgs_plans(const lgs_run *r) { return r->plans; }
+double lgs_rested(const lgs_run *r, int a) { return r->rest[a]; }
+double lgs_surge(const lgs_run *r, int c) { return r->surge[c]; }
+double lgs_bottleneck_count(const lgs_run *r, const char *name) {
   char buf[256];
-  const log_model *m = r->m;
+  const lgs_model *m = r->m;
   for (int b = 0; b < m->nbneck; b++)
-    if (log__bneck_name(m, b, buf, sizeof buf) > 0 && strcmp(buf, name) == 0) return r->bneck[b];
+    if (lgs__bneck_name(m, b, buf, sizeof buf) > 0 && strcmp(buf, name) == 0) return r->bneck[b];
   for (int i = 0; i < m->nlane; i++) {
     snprintf(buf, sizeof buf, "bottleneck.lane.%s", m->lane[i].name);
     if (strcmp(buf, name) == 0) return r->lane_bneck[i];
