@@ -2,7 +2,9 @@
  * spreadsheets, notebooks). */
 #include "rep_internal.h"
 
+#include <csv.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -39,17 +41,38 @@ static int csv_is_number(const char *s) {
  * beginning with = + - @ TAB or CR, which a spreadsheet would run as a formula, gets
  * a leading apostrophe and is quoted -- unless it is a plain decimal number such as
  * -1.5, which a spreadsheet reads as that number.  Numbers written as numbers
- * (csv_num) are never touched.  Lines end in LF. */
+ * (csv_num) are never touched.  Lines end in LF.
+ *
+ * The neutralising is straits' own step, before quoting; the quoting is libcsv's
+ * csv_write (the field in double quotes, each quote doubled).  csv_write quotes
+ * every field it is given, so a cell that needs no quotes (and is no formula) is
+ * written bare, as before: the exports' bytes are those of the hand-written quoting
+ * this replaced. */
 void rep_csv_cell(strbuf *b, const char *s) {
   int formula = *s && strchr("=+-@\t\r", *s) && !csv_is_number(s);
   if (!formula && !strpbrk(s, ",\"\n\r")) {
     strbuf_put(b, s);
     return;
   }
-  strbuf_put(b, formula ? "\"'" : "\"");
-  for (const char *p = s; *p; p++)
-    strbuf_put(b, *p == '"' ? "\"\"" : (char[2]){*p, 0});
-  strbuf_put(b, "\"");
+  char small_src[256], small_dst[520], *src = small_src, *dst = small_dst;
+  size_t n = strlen(s) + (size_t)formula;
+  if (n >= sizeof small_src && !(src = malloc(n + 1)))
+    goto nomem;
+  src[0] = '\'';
+  memcpy(src + formula, s, n - (size_t)formula);
+  size_t need = csv_write(NULL, 0, src, n);
+  if (need == (size_t)-1 || (need > sizeof small_dst && !(dst = malloc(need))))
+    goto nomem;
+  csv_write(dst, need, src, n);
+  strbuf_putn(b, dst, need);
+  goto done;
+nomem:
+  b->failed = 1;
+done:
+  if (src != small_src)
+    free(src);
+  if (dst != small_dst)
+    free(dst);
 }
 
 static void csv_field(strbuf *b, const char *s) { rep_csv_cell(b, s); }
