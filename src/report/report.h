@@ -115,6 +115,15 @@ int rep_export_csv(strbuf *out, const rep_run *r, const char *table);
  * injection), unless it is a plain decimal number ("-1.5" stays a number). */
 void rep_csv_cell(strbuf *out, const char *text);
 int rep_export_geojson(strbuf *out, const rep_run *r, const rep_lines *coast);
+/* One map layer as its own FeatureCollection (straits export -f geojson --layer):
+ * "places", "regions" or "routes" (the theater's features of that kind), "coastline"
+ * (coast), or any other name: the stored document "map.layer.NAME", whose body the
+ * caller passes in layer_doc (NULL when the run has none).  ERR_NOTFOUND when the run
+ * has no such layer. */
+int rep_export_geojson_layer(strbuf *out, const rep_run *r, const char *name,
+                             const char *layer_doc, const rep_lines *coast);
+/* Whether the theater holds a feature of layer kind ("place", "region", "route"). */
+int rep_theater_has(const rep_run *r, const char *kind);
 
 /* ---- courses of action ---------------------------------------------------------- */
 
