@@ -263,6 +263,10 @@ void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, const i
     num_array(b, band->p5, band->n, 1);
     strbuf_put(b, ",\"p95\":");
     num_array(b, band->p95, band->n, 1);
+    strbuf_put(b, ",\"max\":");
+    num_array(b, band->max, band->n, 1);
+    strbuf_put(b, ",\"over\":");
+    num_array(b, band->over, band->n, 1);
     strbuf_put(b, "}");
   }
   strbuf_put(b, "]");
