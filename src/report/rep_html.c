@@ -606,6 +606,7 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
   rep__data_json(b, r, opt->coast, opt->coast_level, 1);
   strbuf_put(b, "</script>\n");
   doc_element(b, "doc-sync", r->sync_doc);
+  doc_element(b, "doc-tree", r->tree_doc);
   doc_element(b, "doc-findings", r->findings_doc);
   doc_element(b, "doc-compare", r->compare_doc);
   doc_element(b, "doc-objectives", r->objectives_doc);

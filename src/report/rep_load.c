@@ -29,6 +29,7 @@ void rep_run_free(rep_run *r) {
   free(r->scenario_doc);
   free(r->theater_doc);
   free(r->sync_doc);
+  free(r->tree_doc);
   free(r->findings_doc);
   free(r->compare_doc);
   free(r->objectives_doc);
@@ -243,6 +244,7 @@ int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d) {
   if ((err = get_doc(st, run_id, "scenario", &r->scenario_doc)) ||
       (err = get_doc(st, run_id, "theater", &r->theater_doc)) ||
       (err = get_doc(st, run_id, "plan.sync", &r->sync_doc)) ||
+      (err = get_doc(st, run_id, "crisis.tree", &r->tree_doc)) ||
       (err = get_doc(st, run_id, "plan.findings", &r->findings_doc)) ||
       (err = get_doc(st, run_id, "compare", &r->compare_doc)) ||
       (err = get_doc(st, run_id, "objectives", &r->objectives_doc)) ||

@@ -76,6 +76,7 @@ typedef struct rep_run {
   char *theater_doc;       /* GeoJSON FeatureCollection with bbox, or NULL */
   char *sync_doc, *findings_doc, *compare_doc; /* NULL when absent */
   char *objectives_doc;                          /* the objectives' verdicts, or NULL */
+  char *tree_doc;                                /* "crisis.tree" (mc_docs.h), or NULL */
   size_t nsection;
   char **section_doc;      /* report.section.* bodies, ordered by name */
   size_t nlayer;

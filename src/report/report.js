@@ -23,7 +23,7 @@
     return null;
   }
   var D = JSON.parse(document.getElementById('straits-data').textContent);
-  D.docs = {sync: readDoc('doc-sync'), findings: readDoc('doc-findings'),
+  D.docs = {sync: readDoc('doc-sync'), tree: readDoc('doc-tree'), findings: readDoc('doc-findings'),
             compare: readDoc('doc-compare'), objectives: readDoc('doc-objectives'),
             sections: [], layers: []};
   for (var i = 0; document.getElementById('doc-section-' + i); i++) {
@@ -1083,6 +1083,57 @@
     }, 'sync', null, {timeAxis: true});
   }
 
+  /* ---- the crisis event tree (document crisis.tree, mc_docs.c) -----------------
+   * Each event under the first event its trigger waits for (the rest of the trigger
+   * in words), time-triggered events under the start; a node says its chance (a
+   * branch: its share of its parent) and its delay's mean. */
+  function treeView() {
+    var T = D.docs.tree;
+    if (!T || !T.events || !T.events.length) return;
+    var ROOT = '(start)'; /* not an empty id: stratify takes '' for no parent */
+    var kids = {}, rows = [{id: ROOT, name: 'start', label: 'start'}];
+    T.events.forEach(function (e) { kids[e.parent || ROOT] = 1; });
+    T.events.forEach(function (e) {
+      var bits = [(e.branch ? 'share ' : 'p ') + fmt(100 * e.p, e.p < 0.1 ? 1 : 0) + '%'];
+      if (e.delay_s) bits.push((e.delay === 'fixed' ? '' : e.delay + ' ') + 'delay ' +
+                               fmt(e.delay_s / 86400, e.delay_s < 86400 ? 2 : 1) + ' d');
+      if (e.after && e.after !== e.parent) bits.push('after ' + e.after);
+      rows.push({id: e.id, parent: e.parent || ROOT, name: e.name,
+                 label: e.name + ' (' + bits.join(', ') + ')', branch: e.branch});
+    });
+    var leaves = rows.filter(function (r) { return !kids[r.id]; }).length;
+    var s = section('tree', 'Crisis event tree');
+    s.appendChild(el('p', {'class': 'note'}, 'Each event under the event that triggers it ' +
+      '(time-triggered ones under the start); p: its chance once due; share: a branch\'s ' +
+      'share of its parent\'s outcomes (dashed links); delay: its mean.'));
+    addView(s, {
+      width: 1000, height: Math.max(120, leaves * 24, rows.length * 26), padding: 5,
+      data: [
+        {name: 'tree', values: rows, transform: [
+          {type: 'stratify', key: 'id', parentKey: 'parent'},
+          {type: 'tree', method: 'tidy', size: [{signal: 'height'}, {signal: 'width - 260'}],
+           as: ['y', 'x', 'depth', 'children']}]},
+        {name: 'links', source: 'tree', transform: [
+          {type: 'treelinks'}, {type: 'linkpath', orient: 'horizontal', shape: 'diagonal'}]}
+      ],
+      marks: [
+        {type: 'path', from: {data: 'links'},
+         encode: {update: {path: {field: 'path'}, stroke: {value: '#999'},
+                           strokeDash: {signal: 'datum.target.branch ? [4, 3] : [1, 0]'}}}},
+        {type: 'symbol', from: {data: 'tree'},
+         encode: {update: {x: {field: 'x'}, y: {field: 'y'}, size: {value: 60},
+                           fill: {signal: "datum.parent ? '#c0392b' : '#444'"}}}},
+        {type: 'text', from: {data: 'tree'},
+         encode: {update: {x: {field: 'x', offset: 7}, y: {field: 'y'}, baseline: {value: 'middle'},
+                           text: {field: 'label'}, fontSize: {value: 11}, limit: {value: 300}}}}
+      ]
+    }, 'tree', function (view, div) {
+      view.runAsync().then(function () {
+        div.setAttribute('data-nodes', String(view.data('tree').length));
+      });
+    });
+  }
+
   /* ---- the objectives' verdicts (document objectives): the report opens with them */
   var VERDICT_CLASS = {met: 'met', 'not met': 'notmet', undecided: 'undecided',
                        'no data': 'undecided'};
@@ -1471,7 +1522,7 @@
   }
 
   function run() {
-    var builders = [objectivesSection, mapView, probabilityView, compareSection, moduleSections, syncView,
+    var builders = [objectivesSection, mapView, treeView, probabilityView, compareSection, moduleSections, syncView,
                     findingsTable, seriesViews, histogramViews, briefPoints, navigation,
                     summaryFilter];
     builders.forEach(function (b) {
