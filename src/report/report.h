@@ -58,6 +58,9 @@ typedef struct rep_band {
   size_t n;                       /* grid points */
   size_t nrep;                    /* replications summarised */
   double *t, *mean, *p5, *p95;    /* [n]; t in s; NaN where no replication had a value */
+  double *max;                    /* [n]; the largest value, NaN as above */
+  double *over;                   /* [n]; share of the replications with a value that lie
+                                     above p95 (explains a mean above the band) */
 } rep_band;
 
 typedef struct rep_run {
@@ -73,6 +76,7 @@ typedef struct rep_run {
   char *theater_doc;       /* GeoJSON FeatureCollection with bbox, or NULL */
   char *sync_doc, *findings_doc, *compare_doc; /* NULL when absent */
   char *objectives_doc;                          /* the objectives' verdicts, or NULL */
+  char *tree_doc;                                /* "crisis.tree" (mc_docs.h), or NULL */
   size_t nsection;
   char **section_doc;      /* report.section.* bodies, ordered by name */
   size_t nlayer;
