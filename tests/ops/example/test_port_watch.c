@@ -114,10 +114,46 @@ static void a_bad_port_is_located(void **state) {
   diag_free(d);
 }
 
+/* A file's whole text (NUL-terminated), or NULL. */
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  int ch;
+  while ((ch = fgetc(f)) != EOF) fputc(ch, m);
+  fclose(m);
+  fclose(f);
+  return text;
+}
+
+/* docs/hacking.md's ```c blocks are copied from the example and its test: each must
+ * still appear in one of them, verbatim, so the page cannot rot. */
+static void the_page_quotes_the_code(void **state) {
+  (void)state;
+  char *doc = slurp(EXAMPLE_DATA "/../../../../docs/hacking.md");
+  char *model = slurp(EXAMPLE_DATA "/../port_watch.c");
+  char *test = slurp(EXAMPLE_DATA "/../test_port_watch.c");
+  assert_non_null(doc), assert_non_null(model), assert_non_null(test);
+  int blocks = 0;
+  for (char *p = strstr(doc, "```c\n"); p; p = strstr(p, "```c\n")) {
+    char *body = p + 5, *end = strstr(body, "```\n");
+    assert_non_null(end);
+    *end = 0;
+    if (!strstr(model, body) && !strstr(test, body)) fail_msg("not in the example: %s", body);
+    blocks++;
+    p = end + 4;
+  }
+  assert_true(blocks >= 5);
+  free(doc), free(model), free(test);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(runs_beside_the_crisis),
       cmocka_unit_test(a_bad_port_is_located),
+      cmocka_unit_test(the_page_quotes_the_code),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
