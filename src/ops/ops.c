@@ -8,17 +8,21 @@
 
 /* Each descriptor is defined beside its model (src/ops/<mission>/); the registry
  * names them here and nowhere else, so no caller includes a mission's header. */
-extern const ops_module crisis_ops, plan_ops, insp_ops, lgs_ops, sar_ops;
+extern const ops_module crisis_ops, plan_ops, insp_ops, lgs_ops, sar_ops, missile_ops;
 
 /* The order is the kernel's subscription order, and fixes metric indices:
  *  - the crisis first: its escalation ladder subscribes to the plan's phase and task
  *    signals before the plan's first wake-up announces them, and every mission
  *    subscribes to the crisis' events;
+ *  - the missile attack next: a driver like the crisis (`driver = 1`), whose impacts and
+ *    J-Alert warnings are the closures the missions react to, so its metrics are causes
+ *    for the spillover analysis;
  *  - the plan next: the missions' tasks wait on its phases, gates and situations;
  *  - then the missions, in the order their metrics were first defined (inspection,
  *    logistics, SAR), which stored runs and their resume keys depend on. */
-static const ops_module *const shipped[] = {&crisis_ops, &plan_ops, &insp_ops, &lgs_ops,
-                                            &sar_ops};
+static const ops_module *const shipped[] = {&crisis_ops,
+                                            &missile_ops,
+                                            &plan_ops, &insp_ops, &lgs_ops, &sar_ops};
 
 static const ops_module *const *registry = shipped;
 static size_t nregistry = sizeof shipped / sizeof *shipped;
