@@ -26,6 +26,7 @@ enum rng_module {
   RNG_ESCALATION = 6,
   RNG_MC = 7,
   RNG_EVACUATION = 8,
+  RNG_MISSILE = 9,
 };
 
 typedef struct rng_stream {
