@@ -384,9 +384,8 @@ double sar_plan_joint(sar_rect *out, const sar_grid *g, size_t n, const double *
 void sar_rect_tracks(sar_tracks *t, const sar_rect *r, double from_lat, double from_lon) {
   geo_local pl; /* at the south-west corner, the east scale at the mean latitude */
   geo_local_init_mean(&pl, r->lat_min, r->lon_min, r->lat_max);
-  double mid = 0.5 * (r->lat_min + r->lat_max) * DEG;
-  double w = (r->lon_max - r->lon_min) * DEG * R_EARTH * cos(mid); /* east-west */
-  double h = (r->lat_max - r->lat_min) * DEG * R_EARTH;            /* north-south */
+  double w, h; /* east-west, north-south */
+  geo_local_xy(&pl, r->lat_max, r->lon_max, &w, &h);
   memset(t, 0, sizeof *t);
   if (!(r->area > 0) || !(r->spacing > 0) || !isfinite(r->spacing))
     return;
