@@ -18,6 +18,7 @@
 #include "geodesy.h"
 #include "metric.h"
 #include "ops.h"
+#include "ops_fixture.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -25,18 +26,7 @@
 #define KN (1852.0 / 3600.0)
 
 static scn_scenario *load(const char *name, const char *const *overrides, size_t n) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", EVAC_TEST_DATA, name);
-  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
-  ops_load_options(&opt);
-  opt.overrides = overrides, opt.noverrides = n;
-  diag *d = diag_new();
-  scn_scenario *sc = NULL;
-  int rc = scn_load(&sc, path, &opt, d);
-  if (rc) diag_print(d, stderr, 0);
-  diag_free(d);
-  assert_int_equal(rc, 0);
-  return sc;
+  return ops_fixture_load(EVAC_TEST_DATA, name, overrides, n);
 }
 
 /* One replication of every model of the registry; the evacuation's metrics and run. */

@@ -18,6 +18,7 @@
 #include "metric.h"
 #include "missile.h"
 #include "ops.h"
+#include "ops_fixture.h"
 #include "scenario.h"
 #include "sim.h"
 #include "stats.h"
@@ -26,24 +27,8 @@
 #define REPS 400
 #define MAX_SPANS 64
 
-static uint64_t test_seed(void) {
-  const char *e = getenv("STRAITS_TEST_SEED");
-  return e && *e ? strtoull(e, NULL, 0) : 0; /* 0: the scenario's own seed */
-}
-
 static scn_scenario *load(const char *name, const char *const *overrides, size_t n) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", MSL_TEST_DATA, name);
-  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
-  ops_load_options(&opt);
-  opt.overrides = overrides, opt.noverrides = n;
-  diag *d = diag_new();
-  scn_scenario *sc = NULL;
-  int rc = scn_load(&sc, path, &opt, d);
-  if (rc) diag_print(d, stderr, 0);
-  diag_free(d);
-  assert_int_equal(rc, 0);
-  return sc;
+  return ops_fixture_load(MSL_TEST_DATA, name, overrides, n);
 }
 
 /* What a listener heard: closures and reopenings of each place, persons missing. */
@@ -94,7 +79,7 @@ static void run(const scn_scenario *sc, int reps, const char *const *names, size
   sim *s = sim_new();
   arena a;
   arena_init(&a, ARENA_DEFAULT_CAP);
-  uint64_t seed = test_seed() ? test_seed() : sc->seed;
+  uint64_t seed = ops_fixture_seed() ? ops_fixture_seed() : sc->seed;
   for (int r = 0; r < reps; r++) {
     sim_reset(s);
     arena_reset(&a);
@@ -128,7 +113,7 @@ static void expect_in_ci(const char *what, const double *x, int n, double exact)
   if (!(fabs(st.mean - exact) <= st.half_width))
     fail_msg("%s: exact %.6g outside the 95%% CI %.6g +- %.3g (seed %llu; set "
              "STRAITS_TEST_SEED to vary)",
-             what, exact, st.mean, st.half_width, (unsigned long long)test_seed());
+             what, exact, st.mean, st.half_width, (unsigned long long)ops_fixture_seed());
   printf("  %-34s exact %.5g, simulated %.5g +- %.2g\n", what, exact, st.mean, st.half_width);
 }
 
