@@ -11,6 +11,7 @@
 #include "mc_objectives.h"
 #include "plan.h"
 #include "scenario.h"
+#include "strbuf.h"
 
 enum { CLI_OK = 0, CLI_FAILURE = 1, CLI_BAD_INPUT = 2 };
 
@@ -134,6 +135,24 @@ int cli_parse_run_option(mc_options *mc, int opt, const char *arg);
 /* One text cell of a CSV file written with stdio: rep_csv_cell (quoted, and a cell
  * that a spreadsheet would run as a formula neutralised). */
 void cli_csv_cell(FILE *f, const char *text);
+
+/* n with commas between thousands ("10,000") into buf (NUL-terminated, cut to size);
+ * the length.  Async-signal-safe. */
+size_t cli_fmt_count(char *buf, size_t size, long long n);
+
+/* word as one word of a POSIX shell command line: as it is when it needs no quoting,
+ * else in single quotes. */
+void cli_shell_word(strbuf *b, const char *word);
+
+/* Ctrl-C (SIGINT, unless it was ignored on entry) and SIGTERM during a run: once
+ * armed, either signal prints "interrupted after N of TOTAL replications (all
+ * stored); resume with: RESUME_CMD" on stderr and ends the process at once with
+ * status 128 + the signal (130, 143).  N is what cli_interrupt_progress last said
+ * (before that: "interrupted before any replication ran").  resume_cmd is borrowed
+ * until cli_interrupt_disarm, which restores the signals' former handling. */
+void cli_interrupt_arm(const char *resume_cmd, int total);
+void cli_interrupt_progress(int total, int stored);
+void cli_interrupt_disarm(void);
 
 /* Message "straits: <fmt>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -2,6 +2,8 @@
  * bar, the summary table. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,6 +56,121 @@ int cli_parse_run_option(mc_options *mc, int opt, const char *arg) {
   }
   mc->threads = (int)v;
   return 0;
+}
+
+size_t cli_fmt_count(char *buf, size_t size, long long n) {
+  /* Digits from the right, a comma every three; no stdio and no locale, so the
+   * interrupt handler can call it. */
+  char tmp[40];
+  size_t k = 0;
+  unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+  int digits = 0;
+  do {
+    if (digits && digits % 3 == 0) tmp[k++] = ',';
+    tmp[k++] = (char)('0' + u % 10);
+    u /= 10;
+    digits++;
+  } while (u);
+  if (n < 0) tmp[k++] = '-';
+  size_t len = 0;
+  if (size == 0) return 0;
+  while (k > 0 && len + 1 < size) buf[len++] = tmp[--k];
+  buf[len] = '\0';
+  return len;
+}
+
+void cli_shell_word(strbuf *b, const char *word) {
+  static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789_-+=.,/:@%";
+  if (*word && strspn(word, safe) == strlen(word)) {
+    strbuf_put(b, word);
+    return;
+  }
+  strbuf_put(b, "'");
+  for (const char *q; (q = strchr(word, '\'')); word = q + 1) {
+    strbuf_putn(b, word, (size_t)(q - word));
+    strbuf_put(b, "'\\''");
+  }
+  strbuf_put(b, word);
+  strbuf_put(b, "'");
+}
+
+/* ---- an interrupted run ----------------------------------------------------------
+ * A signal handler reaches only globals, so the armed command and the counts live
+ * here; the handler formats its message without stdio (async-signal-safe) and ends
+ * the process at once.  Nothing is lost that a batch committed: the store's
+ * transactions are atomic, and one cut off is rolled back when the store next opens. */
+static const char *volatile interrupt_cmd;
+static atomic_int interrupt_stored = -1, interrupt_total;
+static volatile sig_atomic_t interrupt_tty;
+static struct sigaction interrupt_old_int, interrupt_old_term;
+static int interrupt_int_armed, interrupt_term_armed;
+
+static void put_fd(const char *s) {
+  size_t n = strlen(s);
+  while (n > 0) {
+    ssize_t w = write(STDERR_FILENO, s, n);
+    if (w <= 0) {
+      if (w < 0 && errno == EINTR) continue;
+      return;
+    }
+    s += w, n -= (size_t)w;
+  }
+}
+
+static void on_interrupt(int sig) {
+  char num[40];
+  int stored = atomic_load(&interrupt_stored);
+  if (interrupt_tty) put_fd("\r\033[K"); /* over the progress bar */
+  if (stored < 0) {
+    put_fd("interrupted before any replication ran");
+  } else {
+    put_fd("interrupted after ");
+    cli_fmt_count(num, sizeof num, stored);
+    put_fd(num);
+    put_fd(" of ");
+    cli_fmt_count(num, sizeof num, atomic_load(&interrupt_total));
+    put_fd(num);
+    put_fd(" replications (all stored)");
+  }
+  const char *cmd = interrupt_cmd;
+  if (cmd) {
+    put_fd("; resume with: ");
+    put_fd(cmd);
+  }
+  put_fd("\n");
+  _exit(128 + sig); /* 130 for SIGINT, 143 for SIGTERM */
+}
+
+void cli_interrupt_arm(const char *resume_cmd, int total) {
+  interrupt_cmd = resume_cmd;
+  atomic_store(&interrupt_total, total);
+  atomic_store(&interrupt_stored, -1);
+  interrupt_tty = isatty(STDERR_FILENO);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaddset(&sa.sa_mask, SIGINT);
+  sigaddset(&sa.sa_mask, SIGTERM);
+  /* A SIGINT ignored on entry (a background job of a script, nohup) stays ignored, as
+   * shells leave it: Ctrl-C at the terminal is not meant for such a process. */
+  struct sigaction cur;
+  if (sigaction(SIGINT, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN)
+    interrupt_int_armed = sigaction(SIGINT, &sa, &interrupt_old_int) == 0;
+  interrupt_term_armed = sigaction(SIGTERM, &sa, &interrupt_old_term) == 0;
+}
+
+void cli_interrupt_progress(int total, int stored) {
+  atomic_store(&interrupt_total, total);
+  atomic_store(&interrupt_stored, stored);
+}
+
+void cli_interrupt_disarm(void) {
+  if (interrupt_int_armed) sigaction(SIGINT, &interrupt_old_int, NULL);
+  if (interrupt_term_armed) sigaction(SIGTERM, &interrupt_old_term, NULL);
+  interrupt_int_armed = interrupt_term_armed = 0;
+  interrupt_cmd = NULL;
 }
 
 void cli_csv_cell(FILE *f, const char *text) {

@@ -1,6 +1,8 @@
 /* cmd_run.c - `straits run [SCENARIO]`: simulate, store, summarise. */
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +13,9 @@
 #include "diag.h"
 #include "err.h"
 #include "mc_docs.h"
+#include "stats.h"
 #include "store.h"
+#include "strbuf.h"
 
 void cmd_run_usage(FILE *out) {
   fprintf(out,
@@ -55,7 +59,19 @@ typedef struct run_args {
   const char *authorities;
   cli_plan plan;
   size_t plan_errors, plan_warnings; /* the plan check's findings, for the summary */
+  strbuf given; /* the options given but --db, --resume and --help, as shell words */
+  int named;    /* a scenario was named */
 } run_args;
+
+/* " -o VALUE" (or " -o" when value is NULL) onto the options given. */
+static void given(run_args *a, const char *opt, const char *value) {
+  strbuf_put(&a->given, " ");
+  strbuf_put(&a->given, opt);
+  if (value) {
+    strbuf_put(&a->given, " ");
+    cli_shell_word(&a->given, value);
+  }
+}
 
 /* Returns -1 to continue, or an exit status. */
 static int parse_args(run_args *a, int argc, char **argv) {
@@ -81,6 +97,7 @@ static int parse_args(run_args *a, int argc, char **argv) {
     case 'n':
     case 'j':
       if (cli_parse_run_option(&a->mc, c, optarg)) return CLI_BAD_INPUT;
+      given(a, c == 'n' ? "-n" : "-j", optarg);
       break;
     case 'c': {
       char *end;
@@ -91,14 +108,17 @@ static int parse_args(run_args *a, int argc, char **argv) {
         return CLI_BAD_INPUT;
       }
       a->mc.until_ci = rel;
+      given(a, "--until-ci", optarg);
       break;
     }
     case 'S':
       snprintf(a->seed_override, sizeof a->seed_override, "scenario.seed=%s", optarg);
       a->overrides[a->noverrides++] = a->seed_override;
+      given(a, "--seed", optarg);
       break;
     case 's':
       a->overrides[a->noverrides++] = optarg;
+      given(a, "--set", optarg);
       break;
     case 'd':
       a->db = optarg;
@@ -108,18 +128,23 @@ static int parse_args(run_args *a, int argc, char **argv) {
       break;
     case 'q':
       a->quiet = 1;
+      given(a, "-q", NULL);
       break;
     case 'a':
       a->all = 1;
+      given(a, "--all", NULL);
       break;
     case 'R':
       a->no_report = 1;
+      given(a, "--no-report", NULL);
       break;
     case 'A':
       a->authorities = optarg;
+      given(a, "--authorities", optarg);
       break;
     case 'I':
       a->include_dirs[a->ninclude_dirs++] = optarg;
+      given(a, "--include-dir", optarg);
       break;
     case 'h':
       cmd_run_usage(stdout);
@@ -133,8 +158,129 @@ static int parse_args(run_args *a, int argc, char **argv) {
     cmd_run_usage(stderr);
     return CLI_BAD_INPUT;
   }
-  a->scenario = optind < argc ? argv[optind] : cli_default_scenario();
+  a->named = optind < argc;
+  a->scenario = a->named ? argv[optind] : cli_default_scenario();
   return -1;
+}
+
+/* The command line that continues this run: the same store, --resume, every other
+ * option as given and the scenario when one was named.  NULL when out of memory. */
+static char *resume_command(const run_args *a) {
+  strbuf b = STRBUF_INIT;
+  strbuf_put(&b, "straits run --db ");
+  cli_shell_word(&b, a->db);
+  strbuf_put(&b, " --resume");
+  if (a->given.s) strbuf_put(&b, a->given.s);
+  if (a->named) {
+    strbuf_put(&b, " ");
+    /* A scenario whose name starts with '-' would read as an option. */
+    if (a->scenario[0] == '-') strbuf_put(&b, "-- ");
+    cli_shell_word(&b, a->scenario);
+  }
+  if (b.failed) {
+    strbuf_release(&b);
+    return NULL;
+  }
+  return b.s;
+}
+
+/* What the run says while it runs: which run --resume continued (mc_hooks.started),
+ * and how many replications are stored, for the message of an interrupted run. */
+typedef struct run_watch {
+  const run_args *a;
+  store *st;
+  int64_t latest;        /* the store's newest run before this one (0: none) */
+  unsigned char *marked; /* [cap]: stored, as far as known */
+  int cap, stored, front;
+} run_watch;
+
+static void run_started(void *ctx, int64_t run_id, const metric_set *ms, int cap) {
+  (void)ms;
+  run_watch *w = ctx;
+  char n1[40], n2[40];
+  w->cap = cap;
+  w->marked = calloc((size_t)cap, 1);
+  if (w->marked && store_replications_done(w->st, run_id, w->marked, (size_t)cap) == 0) {
+    for (int r = 0; r < cap; r++) w->stored += w->marked[r];
+    cli_interrupt_progress(cap, w->stored);
+  } else {
+    free(w->marked), w->marked = NULL; /* the interrupt message will count from 0 */
+  }
+  if (!w->a->mc.resume) return;
+  if (run_id > w->latest) {
+    fprintf(stderr, "nothing to resume: started run %lld\n", (long long)run_id);
+    return;
+  }
+  if (!w->marked) {
+    fprintf(stderr, "resumed run %lld\n", (long long)run_id);
+    return;
+  }
+  cli_fmt_count(n1, sizeof n1, w->stored);
+  cli_fmt_count(n2, sizeof n2, cap - w->stored);
+  fprintf(stderr, "resumed run %lld: %s replication%s stored, %s%s to run\n",
+          (long long)run_id, n1, w->stored == 1 ? "" : "s",
+          w->a->mc.until_ci > 0 ? "at most " : "", n2);
+}
+
+/* After each committed batch: [0, done) are stored. */
+static void run_progress(int done, int total, double elapsed_s, void *ctx) {
+  run_watch *w = ctx;
+  cli_progress(done, total, elapsed_s, NULL);
+  if (w->marked) {
+    for (int r = w->front; r < done && r < w->cap; r++)
+      if (!w->marked[r]) w->marked[r] = 1, w->stored++;
+    if (done > w->front) w->front = done;
+  } else if (done > w->stored) {
+    w->stored = done;
+  }
+  cli_interrupt_progress(total, w->stored);
+}
+
+/* Why an --until-ci run stopped where it did, from the summaries over the replications
+ * it stopped at -- the same test (stats_converged) the runner applied to the headline
+ * metrics there. */
+static void print_until_ci(FILE *out, const mc_result *r, double rel) {
+  char n[40];
+  cli_fmt_count(n, sizeof n, r->replications);
+  size_t nh = 0, open = 0, worst = 0;
+  double worst_ratio = -1;
+  for (size_t i = 0; i < r->metrics.n; i++) {
+    if (!(r->metrics.def[i].flags & METRIC_HEADLINE)) continue;
+    nh++;
+    const stats_summary *s = &r->summary[i];
+    if (stats_converged(s, rel)) continue;
+    /* The furthest from converging: unobserved (n < 2) first, then a zero mean. */
+    double ratio = s->n < 2 || isnan(s->half_width) ? INFINITY
+                   : s->mean == 0                   ? DBL_MAX
+                                                    : s->half_width / fabs(s->mean);
+    if (!open++ || ratio > worst_ratio) worst = i, worst_ratio = ratio;
+  }
+  if (!nh) {
+    fprintf(out, "stopped at %s replications: the scenario has no headline metric to converge\n",
+            n);
+    return;
+  }
+  if (!open) {
+    fprintf(out,
+            "stopped at %s replications: every headline metric's 95%% CI half-width is within "
+            "%.3g%% of its mean\n",
+            n, rel * 100);
+    return;
+  }
+  const metric_def *def = &r->metrics.def[worst];
+  const stats_summary *s = &r->summary[worst];
+  fprintf(out, "stopped at the cap of %s replications: %s.%s had not converged (", n,
+          def->module, def->name);
+  if (s->n < 2 || isnan(s->half_width))
+    fprintf(out, "observed in %zu replication%s", s->n, s->n == 1 ? "" : "s");
+  else if (s->mean == 0)
+    fprintf(out, "half-width %.3g around a mean of 0", s->half_width);
+  else
+    fprintf(out, "half-width %.1f%% of its mean, not within %.3g%%",
+            100 * s->half_width / fabs(s->mean), rel * 100);
+  if (open > 1)
+    fprintf(out, "; %zu more headline metric%s had not either", open - 1, open == 2 ? "" : "s");
+  fputs(")\n", out);
 }
 
 /* The synchronization matrix and the plan check's findings, for the report's Gantt
@@ -164,12 +310,13 @@ static int store_plan(store *st, int64_t run_id, run_args *a) {
 }
 
 int cmd_run(int argc, char **argv) {
-  run_args a = {.db = "straits.db", .mc = MC_OPTIONS_INIT};
+  run_args a = {.db = "straits.db", .mc = MC_OPTIONS_INIT, .given = STRBUF_INIT};
   scn_scenario *sc = NULL;
   store *st = NULL;
   mc_result *res = NULL;
   diag *d = NULL;
   cli_objectives objectives = {0};
+  char *resume_cmd = NULL;
   int rc;
   a.overrides = calloc((size_t)argc + 1, sizeof *a.overrides);
   a.include_dirs = calloc((size_t)argc + 1, sizeof *a.include_dirs);
@@ -181,7 +328,6 @@ int cmd_run(int argc, char **argv) {
   if ((rc = cli_load_scenario_in(&sc, a.scenario, a.overrides, a.noverrides, a.include_dirs,
                                   a.ninclude_dirs)) != CLI_OK)
     goto done;
-  a.mc.progress = cli_progress;
   a.mc.version = STRAITS_VERSION;
   if (!(d = diag_new())) {
     rc = CLI_FAILURE;
@@ -200,8 +346,23 @@ int cmd_run(int argc, char **argv) {
     }
     a.mc.authorities = a.plan.table;
   }
+  /* From here until the report is written, an interrupted run says how to go on. */
+  if (!(resume_cmd = resume_command(&a))) {
+    cli_error("out of memory");
+    rc = CLI_FAILURE;
+    goto done;
+  }
+  cli_interrupt_arm(resume_cmd, a.mc.replications > 0 ? a.mc.replications : sc->replications);
   int err = store_open(&st, a.db, d);
+  run_watch watch = {&a, st, 0, NULL, 0, 0, 0};
+  mc_hooks hooks = {.ctx = &watch, .started = run_started};
+  if (err == 0 && store_run_latest(st, &watch.latest)) watch.latest = 0; /* none */
+  a.mc.hooks = &hooks;
+  a.mc.progress = run_progress;
+  a.mc.progress_ctx = &watch;
   if (err == 0) err = mc_run(&res, sc, &a.mc, st, d);
+  free(watch.marked);
+  a.mc.hooks = NULL;
   diag_print(d, stderr, isatty(fileno(stderr)));
   if (err < 0) {
     if (diag_count(d, DIAG_ERROR) == 0) cli_error("run failed: %s", err_strerror(err));
@@ -236,6 +397,11 @@ int cmd_run(int argc, char **argv) {
     cli_report_path_for(report, sizeof report, a.db);
     if ((rc = cli_write_report(st, res->run_id, report)) != CLI_OK) goto done;
   }
+  cli_interrupt_disarm();
+  if (a.mc.until_ci > 0) {
+    if (isatty(fileno(stderr))) fputs("\r\033[K", stderr); /* a bar stopped short */
+    print_until_ci(stderr, res, a.mc.until_ci);
+  }
   if (!a.quiet) {
     int threads = a.mc.threads > 0 ? a.mc.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     cli_print_summary(stdout, sc, res, a.db, threads, a.all, &objectives);
@@ -247,6 +413,9 @@ int cmd_run(int argc, char **argv) {
   }
   rc = CLI_OK;
 done:
+  cli_interrupt_disarm();
+  free(resume_cmd);
+  strbuf_release(&a.given);
   cli_objectives_release(&objectives);
   mc_result_free(res);
   cli_plan_close(&a.plan);
