@@ -15,6 +15,7 @@
           ".previous\n")
 
 REP__INCBIN(rep_report_js, STRAITS_REPORT_JS);
+REP__INCBIN(rep_land_js, STRAITS_LAND_JS);
 REP__INCBIN(rep_report_css, STRAITS_REPORT_CSS);
 
 #ifdef STRAITS_VEGA_JS

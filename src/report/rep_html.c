@@ -621,6 +621,8 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
     doc_element(b, id, r->layer_doc[i]);
   }
   strbuf_put(b, "<script>\n");
+  rep_script_text(b, rep_land_js);
+  strbuf_put(b, "\n</script>\n<script>\n");
   rep_script_text(b, rep_report_js);
   strbuf_put(b, "\n</script>\n</body></html>\n");
   return b->failed ? ERR_NOMEM : 0;

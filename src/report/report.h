@@ -182,6 +182,7 @@ void rep_fmt(char *text, size_t size, double v, int decimals);
 extern const char rep_vega_js[];
 extern const char rep_vega_version[];
 extern const char rep_report_js[];
+extern const char rep_land_js[]; /* report_land.js: the maps' land, before report.js */
 extern const char rep_report_css[];
 
 #endif
