@@ -25,6 +25,7 @@ enum rng_module {
   RNG_INSPECTION = 5,
   RNG_ESCALATION = 6,
   RNG_MC = 7,
+  RNG_COORDINATION = 8,
 };
 
 typedef struct rng_stream {

@@ -8,17 +8,23 @@
 
 /* Each descriptor is defined beside its model (src/ops/<mission>/); the registry
  * names them here and nowhere else, so no caller includes a mission's header. */
-extern const ops_module crisis_ops, plan_ops, insp_ops, lgs_ops, sar_ops;
+extern const ops_module crisis_ops, plan_ops, coord_ops, insp_ops, lgs_ops, sar_ops;
 
 /* The order is the kernel's subscription order, and fixes metric indices:
  *  - the crisis first: its escalation ladder subscribes to the plan's phase and task
  *    signals before the plan's first wake-up announces them, and every mission
  *    subscribes to the crisis' events;
  *  - the plan next: the missions' tasks wait on its phases, gates and situations;
+ *  - coordination right after the plan: its steps are raised by the crisis' events
+ *    and the plan's tasks and need the plan's situations and gates, so it subscribes
+ *    after both; the plan's tasks and gates wait on its SIG_DECISION, which the plan
+ *    subscribed to first; it defines no metrics (and draws nothing) in a scenario
+ *    without a `coordination:` section, so the missions' metric indices there are
+ *    unchanged;
  *  - then the missions, in the order their metrics were first defined (inspection,
  *    logistics, SAR), which stored runs and their resume keys depend on. */
-static const ops_module *const shipped[] = {&crisis_ops, &plan_ops, &insp_ops, &lgs_ops,
-                                            &sar_ops};
+static const ops_module *const shipped[] = {&crisis_ops, &plan_ops, &coord_ops, &insp_ops,
+                                            &lgs_ops, &sar_ops};
 
 static const ops_module *const *registry = shipped;
 static size_t nregistry = sizeof shipped / sizeof *shipped;
