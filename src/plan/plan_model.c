@@ -173,9 +173,11 @@ static void resolve_task(resolver *r, size_t i) {
   if (!pt->crit_gate || !pt->m_crit) return;
   pt->ncrit = n;
   size_t k = 0;
-  for (; k <= t->ndecision; k++) pt->crit_gate[k] = -1;
+  pt->crit_gate[k++] = -1;
   for (int g = 0; g < 64; g++)
     if ((pt->gates >> g) & 1) pt->crit_gate[k++] = g;
+  for (; k < n; k++) pt->crit_gate[k] = -1;
+  pt->ncrit_gate = ng;
   for (k = 0; k < n; k++) pt->m_crit[k] = -1;
 }
 
@@ -247,13 +249,14 @@ static int define_metrics(plan_model *m, metric_set *ms) {
     if (!pt->ncrit) continue;
     char what[200];
     for (size_t k = 0; k < pt->ncrit; k++) {
+      int gate = pt->crit_gate[k] >= 0;
       const char *link = k == 0 ? "start_condition"
-                         : k <= t->ndecision ? p->decision[t->decision[k - 1]].id
-                                             : a->gate[pt->crit_gate[k]].id;
+                         : gate ? a->gate[pt->crit_gate[k]].id
+                                : p->decision[t->decision[k - 1 - pt->ncrit_gate]].id;
       snprintf(what, sizeof what, "critical.%s", link);
       snprintf(text, sizeof text, "1 if %s%s%s was the last to hold before task '%s' could "
                                   "start (its critical link), when it started",
-               k == 0 ? "its start condition" : k <= t->ndecision ? "decision '" : "gate '",
+               k == 0 ? "its start condition" : gate ? "gate '" : "decision '",
                k == 0 ? "" : link, k == 0 ? "" : "'", label);
       if ((pt->m_crit[k] = define(ms, "task", t->id, what, "1", METRIC_BINARY, text)) < 0)
         return pt->m_crit[k];

@@ -311,27 +311,31 @@ static void account(plan_run *r, task_slot *ts) {
 
 static void task_end(sim *s, void *ctx);
 
-/* The link of the task's critical path that held last (pl_task: its start condition,
- * its decisions, its own gates) and how much later it held than the latest of the
- * others; a tie goes to the later link in that order (a decision over the condition
- * that raised it). */
-static void critical_link(plan_run *r, task_slot *ts) {
+/* When link k of the task's critical path (pl_task) held: NaN if never. */
+
+static double link_time(const plan_run *r, const task_slot *ts, size_t k) {
   const scn_task *t = &r->p->task[ts->i];
+  const pl_task *pt = &r->m->task[ts->i];
+  return k == 0 ? ts->due_t
+         : pt->crit_gate[k] >= 0 ? r->gate_last[pt->crit_gate[k]]
+                                 : r->dec_t[t->decision[k - 1 - pt->ncrit_gate]];
+}
+
+/* The link of the task's critical path that held last (pl_task: its start condition,
+ * its own gates, its decisions) and how much later it held than the latest link that
+ * held strictly before it; a tie goes to the later link in that order (a decision over
+ * the condition that raised it, or over a gate its approval opened at that instant). */
+static void critical_link(plan_run *r, task_slot *ts) {
   const pl_task *pt = &r->m->task[ts->i];
   double last = -INFINITY, before = -INFINITY;
   int crit = -1;
   for (size_t k = 0; k < pt->ncrit; k++) {
-    double at = k == 0 ? ts->due_t
-                : k <= t->ndecision ? r->dec_t[t->decision[k - 1]]
-                                    : r->gate_last[pt->crit_gate[k]];
-    if (isnan(at)) continue;
-    if (at >= last) {
-      before = last;
-      last = at;
-      crit = (int)k;
-    } else if (at > before) {
-      before = at;
-    }
+    double at = link_time(r, ts, k);
+    if (!isnan(at) && at >= last) last = at, crit = (int)k;
+  }
+  for (size_t k = 0; k < pt->ncrit; k++) {
+    double at = link_time(r, ts, k);
+    if (!isnan(at) && at < last && at > before) before = at;
   }
   ts->crit = crit;
   ts->crit_delay = crit >= 0 && isfinite(before) ? last - before : 0;
