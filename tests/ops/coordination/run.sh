@@ -1,0 +1,19 @@
+# run.sh - the shipped Taiwan scenario with its coordination section (issue 17): `straits
+# run` stores at least three coordination metrics and each waiting task's critical-link
+# metrics, and a misspelt decision is an error at its file:line:col.
+. "$SRC/tests/cli/lib.sh"
+
+expect_status 0 "$STRAITS" run -n 40 --threads 2 --db "$SCRATCH/tw.db" "$SRC/scenarios/taiwan-strait.yaml"
+"$STRAITS" export -f csv --table values "$SCRATCH/tw.db" >"$SCRATCH/values.csv" || fail "export failed"
+n=$(awk -F, '$1 == 0 && $2 == "coordination"' "$SCRATCH/values.csv" | wc -l)
+[ "$n" -ge 3 ] || fail "only $n coordination metrics stored"
+for m in coordination,requests coordination,body.kantei.max_queue \
+         plan,task.us-ops-kadena.critical.prior-consultation \
+         plan,task.refuel-csg.critical.japan-approves-support plan,task.refuel-csg.critical_delay; do
+  grep -q "^0,$m," "$SCRATCH/values.csv" || fail "no metric $m"
+done
+
+expect_status 2 "$STRAITS" check --set plan.tasks.11.decisions.0=prior-consultaton "$SRC/scenarios/taiwan-strait.yaml"
+grep -q "unknown decision step 'prior-consultaton' (did you mean 'prior-consultation'?)" "$SCRATCH/err" ||
+  fail "misspelt decision: $(cat "$SCRATCH/err")"
+echo ok
