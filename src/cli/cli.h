@@ -52,6 +52,8 @@ int cmd_sar(int argc, char **argv); /* cmd_sar.c (issue 9) */
 void cmd_sar_usage(FILE *out);
 void cmd_env_usage(FILE *out);
 
+int cmd_show(int argc, char **argv); /* cmd_show.c (issue 20) */
+void cmd_show_usage(FILE *out);
 int cmd_plan(int argc, char **argv);
 void cmd_plan_usage(FILE *out);
 int cmd_verify(int argc, char **argv); /* cmd_verify.c (issue 21) */

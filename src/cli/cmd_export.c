@@ -2,6 +2,7 @@
  * run's metrics, series and map layers for other tools. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -22,6 +23,9 @@ void cmd_export_usage(FILE *out) {
           "                     tables run, replication, metric and series)\n"
           "      --table T      with csv: metrics (default; summaries), values (one row\n"
           "                     per replication and metric) or series (bands over time)\n"
+          "      --layer NAME   with geojson: one map layer alone (places, regions,\n"
+          "                     routes, coastline, or a module's layer such as\n"
+          "                     sar-probability); 'list' lists the run's layers\n"
           "  -o, --output FILE  where to write (default: standard output; with sqlite\n"
           "                     required, and FILE must not exist)\n"
           "      --run ID       which run of the store (default: the newest)\n"
@@ -51,14 +55,53 @@ static int export_sqlite(const char *db, int64_t run_id, const char *out) {
   return err == ERR_USAGE || err == ERR_NOTFOUND ? CLI_BAD_INPUT : CLI_FAILURE;
 }
 
+static int list_layer(void *ctx, const char *name, const char *body) {
+  (void)body;
+  strbuf_printf(ctx, "%s\n", name + strlen("map.layer."));
+  return 0;
+}
+
+/* --layer: one layer as its FeatureCollection, or (list) the names the run has, a
+ * line each: the theater's (places, regions, routes, coastline) then the modules'. */
+static int export_layer(strbuf *b, store *st, const rep_run *r, const char *layer,
+                        const rep_lines *coast) {
+  if (strcmp(layer, "list") == 0) {
+    static const char *const kinds[][2] = {
+        {"place", "places"}, {"region", "regions"}, {"route", "routes"}};
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+      if (rep_theater_has(r, kinds[i][0])) strbuf_printf(b, "%s\n", kinds[i][1]);
+    if (coast && coast->nline) strbuf_put(b, "coastline\n");
+    int err = store_doc_each(st, r->run.id, "map.layer.", list_layer, b);
+    if (err) cli_error("%s", store_errmsg(st));
+    return err ? CLI_FAILURE : b->failed ? CLI_FAILURE : CLI_OK;
+  }
+  char name[300], *doc = NULL;
+  snprintf(name, sizeof name, "map.layer.%s", layer);
+  int err = store_doc_get(st, r->run.id, name, &doc);
+  if (err && err != ERR_NOTFOUND) {
+    cli_error("%s", store_errmsg(st));
+    return CLI_FAILURE;
+  }
+  err = rep_export_geojson_layer(b, r, layer, doc, coast);
+  free(doc);
+  if (err == ERR_NOTFOUND) {
+    cli_error("run %lld has no map layer '%s' (see --layer list)", (long long)r->run.id,
+              layer);
+    return CLI_BAD_INPUT;
+  }
+  return err ? CLI_FAILURE : CLI_OK;
+}
+
 int cmd_export(int argc, char **argv) {
   static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                            {"table", required_argument, NULL, 't'},
                                            {"output", required_argument, NULL, 'o'},
                                            {"run", required_argument, NULL, 'r'},
+                                           {"layer", required_argument, NULL, 'l'},
                                            {"help", no_argument, NULL, 'h'},
                                            {0}};
   const char *format = NULL, *table = "metrics", *out = "-", *db = "straits.db";
+  const char *layer = NULL;
   int64_t run_id = 0;
   int c;
   optind = 1;
@@ -67,6 +110,7 @@ int cmd_export(int argc, char **argv) {
     case 'f': format = optarg; break;
     case 't': table = optarg; break;
     case 'o': out = optarg; break;
+    case 'l': layer = optarg; break;
     case 'r':
       if (cli_parse_run_id(optarg, &run_id)) return CLI_BAD_INPUT;
       break;
@@ -82,6 +126,10 @@ int cmd_export(int argc, char **argv) {
   if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "geojson") &&
       strcmp(format, "sqlite")) {
     cli_error("unknown export format '%s' (json, csv, geojson or sqlite)", format);
+    return CLI_BAD_INPUT;
+  }
+  if (layer && strcmp(format, "geojson")) {
+    cli_error("--layer goes with --format geojson, not '%s'", format);
     return CLI_BAD_INPUT;
   }
   if (strcmp(table, "metrics") && strcmp(table, "values") && strcmp(table, "series")) {
@@ -114,6 +162,11 @@ int cmd_export(int argc, char **argv) {
     char source[600];
     if (cli_coast_read(&coast, r->bbox, source, sizeof source)) goto done;
     rep_lines lines = {coast.nline, coast.start, coast.lat, coast.lon, source};
+    if (layer) {
+      rc = export_layer(&b, st, r, layer, &lines);
+      if (rc == CLI_OK) rc = cli_write_file(out, &b);
+      goto done;
+    }
     err = rep_export_geojson(&b, r, &lines);
   }
   if (err) {

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "crisis.h"
 #include "diag.h"
 #include "err.h"
 #include "ops.h"
@@ -24,17 +23,41 @@
 
 const char *cli_default_authorities(void) { return plan_authorities_default_path(); }
 
+/* The world the plan's tasks are placed in: the models that drive the others (ops.h:
+ * the crisis, and any model marked a driver), none of the missions. */
 typedef struct cli_world {
-  crisis_model *crisis;
-  metric_set ms; /* the crisis's metrics, defined but not kept */
+  void *model[OPS_MAX_MODULES]; /* the drivers' models, NULL for the others */
+  metric_set ms;                /* their metrics, defined but not kept */
 } cli_world;
 
-/* One replication's crisis, for the plan check's samples. */
+/* One replication of the drivers, for the plan check's samples. */
 static int world_start(sim *s, arena *a, uint64_t seed, uint32_t rep, void *ctx) {
   cli_world *w = ctx;
+  size_t n;
+  const ops_module *const *reg = ops_registry(&n);
   metric_out *out = arena_alloc(a, sizeof *out);
   if (!out || metric_out_init(out, &w->ms, a)) return ERR_LIMIT;
-  return crisis_start(w->crisis, s, a, out, seed, rep) ? 0 : ERR_LIMIT;
+  ops_rep r = {seed, rep, 0};
+  for (size_t i = 0; i < n; i++)
+    if (w->model[i] && reg[i]->start && !reg[i]->start(w->model[i], s, a, out, &r)) return ERR_LIMIT;
+  return 0;
+}
+
+static int world_prepare(cli_world *w, const cli_plan *p, diag *d) {
+  size_t n;
+  const ops_module *const *reg = ops_registry(&n);
+  ops_context ctx = {p->table};
+  int err = 0;
+  for (size_t i = 0; i < n && !err; i++)
+    if (reg[i]->driver) err = reg[i]->prepare(&w->model[i], p->sc, &ctx, &w->ms, d);
+  return err;
+}
+
+static void world_release(cli_world *w) {
+  size_t n;
+  const ops_module *const *reg = ops_registry(&n);
+  for (size_t i = 0; i < n; i++)
+    if (w->model[i]) reg[i]->release(w->model[i]);
 }
 
 int cli_regular_file(const char *path, diag *d) {
@@ -65,7 +88,7 @@ int cli_plan_check(plan_report **out, cli_plan *p, int samples, diag *d) {
   cli_world *w = calloc(1, sizeof *w);
   if (!w) return ERR_NOMEM;
   metric_set_init(&w->ms);
-  int err = crisis_model_new(&w->crisis, p->sc, &w->ms, d);
+  int err = world_prepare(w, p, d);
   if (!err) {
     plan_check_options opt = PLAN_CHECK_OPTIONS_INIT;
     opt.samples = samples;
@@ -73,7 +96,7 @@ int cli_plan_check(plan_report **out, cli_plan *p, int samples, diag *d) {
     opt.world_ctx = w;
     err = plan_check(out, p->model, &opt);
   }
-  crisis_model_free(w->crisis);
+  world_release(w);
   metric_set_release(&w->ms);
   free(w);
   return err;

@@ -1,6 +1,6 @@
 /* cmd_verify.c - `straits verify [--drop] STORE`: check a results store's file and
- * every replication's checksum, and drop damaged replications so --resume recomputes
- * them. */
+ * every replication's and document's checksum, and drop damaged rows so --resume
+ * recomputes them. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,11 +15,12 @@ void cmd_verify_usage(FILE *out) {
           "usage: straits verify [--drop] [STORE]\n"
           "\n"
           "Check a results store (default: straits.db): SQLite's full integrity check of\n"
-          "the file, then every replication's checksum.  Each damaged replication is\n"
-          "listed; the exit status is 0 when none is, 1 otherwise.\n"
+          "the file, then every replication's and every document's checksum.  Each\n"
+          "damaged replication or document is listed; the exit status is 0 when none is,\n"
+          "1 otherwise.\n"
           "\n"
-          "      --drop   delete the damaged replications, so that 'straits run --resume'\n"
-          "               (or 'sweep --resume') computes them again\n");
+          "      --drop   delete the damaged replications and documents, so that 'straits\n"
+          "               run --resume' (or 'sweep --resume') computes them again\n");
 }
 
 typedef struct verify_ctx {
@@ -31,6 +32,13 @@ static int print_damaged(void *ctx, int64_t run, int64_t replication, const char
   const verify_ctx *v = ctx;
   printf("%s: run %lld replication %lld: damaged (%s)%s\n", v->db, (long long)run,
          (long long)replication, why, v->drop ? "; dropped" : "");
+  return 0;
+}
+
+static int print_damaged_doc(void *ctx, int64_t run, const char *name, const char *why) {
+  const verify_ctx *v = ctx;
+  printf("%s: run %lld document '%s': damaged (%s)%s\n", v->db, (long long)run, name, why,
+         v->drop ? "; dropped" : "");
   return 0;
 }
 
@@ -57,17 +65,23 @@ int cmd_verify(int argc, char **argv) {
   int rc = cli_open_store(&st, v.db); /* a file that fails integrity_check stops here */
   if (rc != CLI_OK) return rc;
   store_verify_counts n;
-  int err = store_verify(st, v.drop, &n, print_damaged, &v);
+  int err = store_verify(st, v.drop, &n, print_damaged, print_damaged_doc, &v);
   if (err) {
     cli_error("%s", *store_errmsg(st) ? store_errmsg(st) : err_strerror(err));
     rc = CLI_FAILURE;
-  } else if (n.damaged) {
-    printf("%s: %zu of %zu replications damaged%s\n", v.db, n.damaged, n.checked,
-           v.drop ? "; dropped: 'straits run --resume' computes them again" : "");
+  } else if (n.damaged || n.docs_damaged) {
+    printf("%s: %zu of %zu replications and %zu of %zu documents damaged%s\n", v.db,
+           n.damaged, n.checked, n.docs_damaged, n.docs_checked,
+           v.drop ? "; dropped: 'straits run --resume' computes the replications again, "
+                    "a new run writes the documents anew" : "");
     rc = v.drop ? CLI_OK : CLI_FAILURE;
   } else {
-    printf("%s: ok: %zu replications, every checksum matches\n", v.db, n.checked);
+    printf("%s: ok: %zu replications, %zu documents, every checksum matches\n", v.db,
+           n.checked, n.docs_checked - n.docs_unverified);
   }
+  if (!err && n.docs_unverified)
+    printf("%s: %zu documents written before documents had checksums: read, unverified\n",
+           v.db, n.docs_unverified);
   store_close(st);
   return rc;
 }

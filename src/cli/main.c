@@ -8,6 +8,7 @@
 const cli_command cli_commands[] = {
     {"check", cmd_check, cmd_check_usage, "validate a scenario and report every problem"},
     {"run", cmd_run, cmd_run_usage, "simulate a scenario many times and summarise it"},
+    {"show", cmd_show, cmd_show_usage, "draw a scenario's map, event tree and plan before a run"},
     {"plan", cmd_plan, cmd_plan_usage, "place the plan's tasks in time (synchronization matrix)"},
     {"report", cmd_report, cmd_report_usage, "write a self-contained HTML report of a run"},
     {"export", cmd_export, cmd_export_usage, "export a run as JSON, CSV, GeoJSON or SQLite tables"},

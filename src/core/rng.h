@@ -25,7 +25,9 @@ enum rng_module {
   RNG_INSPECTION = 5,
   RNG_ESCALATION = 6,
   RNG_MC = 7,
-  RNG_COORDINATION = 8,
+  RNG_EVACUATION = 8,
+  RNG_MISSILE = 9,
+  RNG_COORDINATION = 10,
 };
 
 typedef struct rng_stream {

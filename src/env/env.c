@@ -8,13 +8,11 @@
 #include <string.h>
 
 #include "err.h"
-#include "geodesy.h"
+#include "geo_local.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
 #endif
-#define ENV_R_EARTH GEO_EARTH_RADIUS /* fields span a theater: the sphere suffices */
-#define ENV_DEG (M_PI / 180.0)
 
 typedef enum env_kind { ENV_K_CONSTANT, ENV_K_ROTATING, ENV_K_EDDY, ENV_K_GRID } env_kind;
 
@@ -99,8 +97,10 @@ int env_field_info(const env_field *f, env_grid_info *out) {
 }
 
 static void eddy(const env_field *f, double lat, double lon, double *u, double *v) {
-  double x = (lon - f->b) * ENV_DEG * ENV_R_EARTH * cos(f->a * ENV_DEG);
-  double y = (lat - f->a) * ENV_DEG * ENV_R_EARTH;
+  geo_local pl;
+  double x, y;
+  geo_local_init(&pl, f->a, f->b);
+  geo_local_xy(&pl, lat, lon, &x, &y);
   double r = hypot(x, y);
   if (r == 0) {
     *u = *v = 0;

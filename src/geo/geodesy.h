@@ -5,8 +5,9 @@
  * "Algorithms for geodesics", J. Geodesy 87, 2013) in PROJ's geodesic.h: accurate to
  * round-off (15 nm).  geo_local_scale() gives the ellipsoid's tangent plane for local
  * moves (the drift model's); GEO_EARTH_RADIUS (the IUGG mean sphere) remains for the
- * inspection zone's and the SAR grid's planes, which span tens of kilometres.  All functions take and return
- * degrees and metres; every one is thread-safe. */
+ * planes of geo_local.h (a zone's, a search area's, a router's hop), which span tens
+ * of kilometres.  All functions take and return degrees and metres; every one is
+ * thread-safe. */
 #ifndef STRAITS_GEODESY_H
 #define STRAITS_GEODESY_H
 

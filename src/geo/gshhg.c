@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -197,10 +199,97 @@ static int read_scalar(int nc, const char *name, int *v) {
   return nc_get_var_int(nc, var, v) == NC_NOERR ? 0 : ERR_INPUT;
 }
 
+/* ---- a file cut short is refused before NetCDF reads it ---------------------------
+ * GMT ships the binned files as NetCDF-4, that is HDF5, whose superblock records the
+ * file's end ("end of file address", HDF5 File Format Specification, section II.A,
+ * superblock versions 0-3).  A copy shorter than that is cut short: refused with the
+ * byte it stops at, where the library would fail later with "HDF error" (or, for some
+ * cuts, return what it could read).  The superblock sits at byte 0 or at 512, 1024,
+ * 2048, ... (after a user block).  A file that ends inside the superblock, or inside
+ * the signature of an HDF5 or classic NetCDF file, is cut short there.  A classic-
+ * format file past its signature is left to the NetCDF library's own checks. */
+
+static uint64_t get_le(const unsigned char *p, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; i--)
+    v = v << 8 | p[i];
+  return v;
+}
+
+static int cut_short(diag *d, const char *path, unsigned long long at, const char *why) {
+  diag_report(d, DIAG_ERROR, path, 0, 0, "coastline file is cut short at byte %llu: %s "
+              "(a truncated copy?)", at, why);
+  return ERR_INPUT;
+}
+
+static int check_whole(const char *path, diag *d) {
+  static const unsigned char hdf5[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  unsigned char h[128];
+  char why[200];
+  struct stat sb;
+  int fd = open(path, O_RDONLY | O_NONBLOCK); /* never blocks on a FIFO */
+  if (fd < 0)
+    return 0; /* nc_open says why */
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    close(fd);
+    diag_report(d, DIAG_ERROR, path, 0, 0, "coastline file is not a regular file");
+    return ERR_INPUT;
+  }
+  unsigned long long size = (unsigned long long)sb.st_size;
+  int err = 0;
+  if (size < 8) { /* shorter than any NetCDF file's signature */
+    ssize_t got = pread(fd, h, (size_t)size, 0);
+    size_t n = got > 0 ? (size_t)got : 0;
+    if (n == size && (memcmp(h, hdf5, n) == 0 || memcmp(h, "CDF", n < 3 ? n : 3) == 0))
+      err = cut_short(d, path, size, size ? "inside the signature of its header"
+                                          : "the file is empty");
+  }
+  for (unsigned long long base = 0; !err && base + 8 <= size;
+       base = base ? 2 * base : 512) {
+    ssize_t got = pread(fd, h, sizeof h, (off_t)base);
+    size_t n = got > 0 ? (size_t)got : 0;
+    if (n < 8 || memcmp(h, hdf5, 8) != 0)
+      continue;
+    int version = n > 8 ? h[8] : -1, o = 0;
+    size_t at_eof = 0, sb_len = 0; /* the end-of-file address's place, the superblock's size */
+    if (version == 0 || version == 1) {
+      o = n > 13 ? h[13] : 0;
+      at_eof = (version == 0 ? 24 : 28) + 2 * (size_t)o;
+      sb_len = (version == 0 ? 24 : 28) + 6 * (size_t)o + 24;
+    } else if (version == 2 || version == 3) {
+      o = n > 9 ? h[9] : 0;
+      at_eof = 12 + 2 * (size_t)o;
+      sb_len = 12 + 4 * (size_t)o + 4;
+    } else if (version >= 0) {
+      break; /* a superblock straits does not know: nc_open judges it */
+    }
+    if (version >= 0 && o != 2 && o != 4 && o != 8)
+      break;
+    if (version < 0 || n < sb_len) {
+      snprintf(why, sizeof why, "inside its HDF5 superblock (at byte %llu)", base);
+      err = cut_short(d, path, size, why);
+      break;
+    }
+    uint64_t base_addr = get_le(h + at_eof - 2 * (size_t)o, o);
+    uint64_t eof = get_le(h + at_eof, o);
+    uint64_t undefined = o == 8 ? UINT64_MAX : ((uint64_t)1 << (8 * o)) - 1;
+    if (eof != undefined && base_addr != undefined && base_addr + eof > size) {
+      snprintf(why, sizeof why, "its HDF5 superblock says the file has %llu bytes",
+               (unsigned long long)(base_addr + eof));
+      err = cut_short(d, path, size, why);
+    }
+    break;
+  }
+  close(fd);
+  return err;
+}
+
 int geo__gshhg_load(geo__gshhg_bins *b, const char *path, size_t max_len, diag *d) {
   int nc, err, minutes = 0, nx = 0;
   size_t n_nseg, n_first, n_segfirst, n_w; /* lengths that must match their kin */
   memset(b, 0, sizeof *b);
+  if ((err = check_whole(path, d)))
+    return err;
   int rc = nc_open(path, NC_NOWRITE, &nc);
   if (rc != NC_NOERR) {
     diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open coastline file: %s",

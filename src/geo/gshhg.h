@@ -36,7 +36,8 @@ typedef struct geo_coast {
  * min_step_deg > 0 thins the lines: a point closer than that (in degrees, both
  * axes) to the last kept one is dropped, except a line's last point.  Returns 0;
  * ERR_IO (missing file, or straits built without NetCDF), ERR_INPUT (not a GSHHG
- * binned file), ERR_LIMIT or ERR_NOMEM, with the reason in d. */
+ * binned file, or one cut short: a copy shorter than its HDF5 superblock says, named
+ * with the byte it stops at), ERR_LIMIT or ERR_NOMEM, with the reason in d. */
 int geo_gshhg_read(geo_coast *out, const char *path, const geo_box *box,
                    double min_step_deg, diag *d);
 void geo_coast_release(geo_coast *c);

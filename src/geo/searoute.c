@@ -12,11 +12,10 @@
 
 #include "err.h"
 #include "geo_graph.h"
+#include "geo_local.h"
 #include "geodesy.h"
 #include "landmask.h"
 
-#define DEG (3.14159265358979323846 / 180)
-#define M_PER_DEG (GEO_EARTH_RADIUS * DEG) /* along a meridian, on the mean sphere */
 #define NDIR 16
 #define CLEAR 0x80 /* in a mask cell's byte, over its GSHHG level */
 #define TRAIL_MAX 256 /* cells on one arc's line (a knight's move of 2 x 6 cells: 37) */
@@ -101,8 +100,10 @@ static int cell_clear(const geo_sea *s, long r, long c) {
 
 /* Short distances (up to a few tens of km): the local plane at the mean latitude. */
 static double local_distance(double a_lat, double a_lon, double b_lat, double b_lon) {
-  double dy = (b_lat - a_lat) * M_PER_DEG;
-  double dx = (b_lon - a_lon) * M_PER_DEG * cos(0.5 * (a_lat + b_lat) * DEG);
+  geo_local pl;
+  double dx, dy;
+  geo_local_init_mean(&pl, a_lat, a_lon, b_lat);
+  geo_local_xy(&pl, b_lat, b_lon, &dx, &dy);
   return sqrt(dx * dx + dy * dy);
 }
 
@@ -171,7 +172,7 @@ static void near_row(const geo_sea *s, size_t r, int *row) {
 
 static int build_clear(geo_sea *s) {
   size_t ny = s->land.ny, nx = s->land.nx;
-  double res = s->land.res, hy = res * M_PER_DEG;
+  double res = s->land.res, hy = res * GEO_M_PER_DEG;
   double lim = s->o.clearance + 0.5 * hy; /* hy >= hx: the larger half cell */
   long k = (long)ceil(lim / hy), rows = 2 * k + 1;
   if (rows > 64) return ERR_RANGE; /* a clearance of 30 cells or more */
@@ -181,7 +182,7 @@ static int build_clear(geo_sea *s) {
   for (size_t r = 0; r < ny; r++) {
     if ((long)r + k < (long)ny) near_row(s, r + (size_t)k, ring + (size_t)(((long)r + k) % rows) * nx);
     double lat = s->land.lat_min + (r + 0.5) * res;
-    double hx = hy * cos(lat * DEG);
+    double hx = hy * geo_local_cos(lat);
     double lim_r = s->o.clearance + 0.5 * fmax(hx, hy);
     int hmax[64]; /* per row offset: land this many cells along it or fewer is too near */
     for (long dr = -k; dr <= k; dr++) {
@@ -325,9 +326,9 @@ static int build_graph(geo_sea *s) {
       double lat, lon;
       s->cell[u] = (int)i;
       node_pos(s, (int)(i / (size_t)s->nj), (int)(i % (size_t)s->nj), &lat, &lon);
-      s->xyz[3 * u] = cos(lat * DEG) * cos(lon * DEG);
-      s->xyz[3 * u + 1] = cos(lat * DEG) * sin(lon * DEG);
-      s->xyz[3 * u + 2] = sin(lat * DEG);
+      s->xyz[3 * u] = cos(lat * GEO_DEG) * cos(lon * GEO_DEG);
+      s->xyz[3 * u + 1] = cos(lat * GEO_DEG) * sin(lon * GEO_DEG);
+      s->xyz[3 * u + 2] = sin(lat * GEO_DEG);
     }
   /* Arc lengths by row, move and scale: the WGS84 geodesic between the two nodes. */
   for (int gi = 0; gi < s->ni; gi++)
@@ -433,7 +434,7 @@ static int sea_build(geo_sea **out, const char *path, const geo_box *box,
     sea_free(s);
     return err;
   }
-  s->slack = 2 * o->mask_res * M_PER_DEG;
+  s->slack = 2 * o->mask_res * GEO_M_PER_DEG;
   build_trails(s);
   if ((err = build_clear(s)) || (err = clear_coast(s, path, d)) || (err = build_graph(s))) {
     if (err == ERR_NOMEM) diag_report(d, DIAG_ERROR, path, 0, 0, "out of memory building the sea graph");
@@ -558,7 +559,8 @@ static int join_open(const geo_sea *s, const double *base, double lat, double lo
      * time): straight hops in all directions, so the first leg is not a lattice's. */
     R = s->odist[k] - 1 < 64 ? s->odist[k] - 1 : 64, L = 1;
   }
-  double coslat = cos(lat * DEG);
+  geo_local pl; /* the source's plane */
+  geo_local_init(&pl, lat, lon);
   *total = INFINITY;
   for (int i = (gi - R + L - 1) / L * L; i <= gi + R; i += L) {
     if (i < 0 || i >= s->ni) continue;
@@ -568,7 +570,8 @@ static int join_open(const geo_sea *s, const double *base, double lat, double lo
       if (u < 0 || (base && !isfinite(base[u]))) continue;
       double n_lat, n_lon;
       node_pos(s, i, j, &n_lat, &n_lon);
-      double dy = (n_lat - lat) * M_PER_DEG, dx = (n_lon - lon) * M_PER_DEG * coslat;
+      double dx, dy;
+      geo_local_xy(&pl, n_lat, n_lon, &dx, &dy);
       double hop = sqrt(dx * dx + dy * dy), t = (base ? base[u] : 0) + hop;
       if (visit) visit(ctx, u, hop);
       if (t < *total) *total = t, best = u;
@@ -581,8 +584,8 @@ static int join(const geo_sea *s, const double *base, double lat, double lon, do
                 void (*visit)(void *, int, double), void *ctx) {
   int u = join_open(s, base, lat, lon, total, visit, ctx);
   if (u >= 0) return u;
-  double step_m = s->o.step * s->land.res * M_PER_DEG;
-  double coslat = fmax(cos(lat * DEG), 0.05);
+  double step_m = s->o.step * s->land.res * GEO_M_PER_DEG;
+  double coslat = fmax(geo_local_cos(lat), 0.05);
   int ki = (int)ceil(s->o.reach / step_m), kj = (int)ceil(s->o.reach / (step_m * coslat));
   return join_window(s, base, lat, lon, ki, kj, total, visit, ctx);
 }
@@ -863,7 +866,7 @@ static int find_path(geo_sea *s, sea_source *q, double lat, double lon, geo_path
   /* Within the field, or beyond it but then unreachable (a field to the end). */
   for (int i = 0; i < t.n && covered; i++) covered = dist[t.node[i]] <= q->limit || isinf(q->limit);
   if (!covered) {
-    aim_ctx a = {s, cos(lat * DEG) * cos(lon * DEG), cos(lat * DEG) * sin(lon * DEG), sin(lat * DEG)};
+    aim_ctx a = {s, cos(lat * GEO_DEG) * cos(lon * GEO_DEG), cos(lat * GEO_DEG) * sin(lon * GEO_DEG), sin(lat * GEO_DEG)};
     dist = malloc(((size_t)s->nnode + 1) * sizeof *dist);
     pred = malloc(((size_t)s->nnode + 1) * sizeof *pred);
     if (!dist || !pred ||

@@ -38,6 +38,18 @@ static void feature_head(strbuf *b, int *first, const char *layer, const char *i
   strbuf_json_str(b, kind);
 }
 
+/* ,"forces":["id", ...]: the forces based at place i, for the map's tooltips and
+ * `straits show` (omitted when none). */
+static void forces_at(strbuf *b, const scn_scenario *sc, int place) {
+  int n = 0;
+  for (size_t f = 0; f < sc->nforce; f++) {
+    if (sc->force[f].base != place) continue;
+    strbuf_put(b, n++ ? "," : ",\"forces\":[");
+    strbuf_json_str(b, sc->force[f].id);
+  }
+  if (n) strbuf_put(b, "]");
+}
+
 /* RFC 7946 section 3.1.6: exterior rings counterclockwise.  The shoelace sum in the
  * lon/lat plane is positive for a counterclockwise ring (small regions only). */
 static int ring_ccw(const scn_region *r) {
@@ -73,6 +85,7 @@ static void theater_geojson(strbuf *b, const scn_scenario *sc) {
     strbuf_json_str(b, p->nation);
     strbuf_put(b, ",\"source\":");
     strbuf_json_str(b, p->source);
+    forces_at(b, sc, (int)i);
     strbuf_printf(b, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}", p->lon,
                p->lat);
   }
@@ -117,6 +130,68 @@ static void scenario_json(strbuf *b, const scn_scenario *sc) {
   strbuf_put(b, "}");
 }
 
+/* ---- the crisis as a tree (document "crisis.tree", drawn by report.js) ---------- */
+
+/* The first event a trigger waits for (depth first), or -1 for a time: the report
+ * lays the crisis out as a tree under it and says the rest of the trigger in words. */
+static int trigger_parent(const scn_trigger *t) {
+  if (t->kind == SCN_TRIG_EVENT) return t->event;
+  for (size_t i = 0; t->kind != SCN_TRIG_AT && i < t->n; i++) {
+    int e = trigger_parent(&t->sub[i]);
+    if (e >= 0) return e;
+  }
+  return -1;
+}
+
+static void trigger_text(strbuf *b, const scn_scenario *sc, const scn_trigger *t) {
+  switch (t->kind) {
+  case SCN_TRIG_AT: strbuf_printf(b, "day %.1f", t->at / 86400); return;
+  case SCN_TRIG_EVENT: strbuf_put(b, sc->event[t->event].id); return;
+  case SCN_TRIG_ALL:
+  case SCN_TRIG_ANY:
+    strbuf_put(b, t->kind == SCN_TRIG_ALL ? "all of (" : "any of (");
+    for (size_t i = 0; i < t->n; i++) {
+      if (i) strbuf_put(b, ", ");
+      trigger_text(b, sc, &t->sub[i]);
+    }
+    strbuf_put(b, ")");
+  }
+}
+
+/* {"events":[{id, name, p, parent (an id or null), branch, after, delay_s (the
+ * delay's mean), delay (its distribution's name)}]}: p is the chance once due, or
+ * for a branch its share of its parent's outcomes. */
+static void tree_json(strbuf *b, const scn_scenario *sc) {
+  strbuf w = STRBUF_INIT;
+  strbuf_put(b, "{\"events\":[");
+  for (size_t i = 0; i < sc->nevent; i++) {
+    const scn_event *e = &sc->event[i];
+    int parent = e->parent >= 0 ? e->parent : trigger_parent(&e->trigger);
+    strbuf_put(b, i ? ",\n{\"id\":" : "\n{\"id\":");
+    strbuf_json_str(b, e->id);
+    strbuf_put(b, ",\"name\":");
+    strbuf_json_str(b, e->name && *e->name ? e->name : e->id);
+    strbuf_put(b, ",\"p\":");
+    strbuf_json_num(b, e->p);
+    strbuf_put(b, ",\"parent\":");
+    if (parent >= 0) strbuf_json_str(b, sc->event[parent].id);
+    else strbuf_put(b, "null");
+    strbuf_printf(b, ",\"branch\":%s,\"after\":", e->parent >= 0 ? "true" : "false");
+    w.len = 0;
+    if (w.s) w.s[0] = 0;
+    if (e->parent < 0) trigger_text(&w, sc, &e->trigger);
+    strbuf_json_str(b, w.s ? w.s : "");
+    strbuf_put(b, ",\"delay_s\":");
+    strbuf_json_num(b, dist_mean(&e->delay));
+    strbuf_put(b, ",\"delay\":");
+    strbuf_json_str(b, dist_name(e->delay.kind));
+    strbuf_put(b, "}");
+  }
+  strbuf_put(b, "]}");
+  if (w.failed) b->failed = 1;
+  strbuf_release(&w);
+}
+
 static int store_theater(store *st, int64_t run_id, const scn_scenario *sc, diag *d) {
   strbuf b = STRBUF_INIT;
   scenario_json(&b, sc);
@@ -125,6 +200,11 @@ static int store_theater(store *st, int64_t run_id, const scn_scenario *sc, diag
     b.len = 0;
     theater_geojson(&b, sc);
     err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "theater", b.s);
+  }
+  if (!err && sc->nevent) {
+    b.len = 0;
+    tree_json(&b, sc);
+    err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "crisis.tree", b.s);
   }
   if (err)
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot record the theater in the store: %s",

@@ -3,7 +3,9 @@
  * function, so that every store's report has the same sections.
  *
  * Documents (JSON text): "scenario" (name, description, epoch, horizon, seed, path),
- * "theater" (GeoJSON, RFC 7946: places, regions, routes, with a bbox), the spillover
+ * "theater" (GeoJSON, RFC 7946: places with the forces based there, regions, routes,
+ * with a bbox), "crisis.tree" (the events, each under the first event its trigger
+ * waits for; none without events), the spillover
  * sections "report.section.spillover-1-curves", -2-paths and -3-missions (mc_spill.h;
  * none for a scenario without a region of kind territory), and each mission module's
  * own (map layers, charts: mc_module_docs).  Not here: "plan.sync" and

@@ -75,6 +75,8 @@ typedef struct ops_doc_sink {
   int (*put)(void *ctx, const char *name, const char *json);
 } ops_doc_sink;
 
+/* 0, or an error (problems in d); a model left in *model on failure is released by
+ * the caller. */
 typedef int (*ops_prepare)(void **model, const scn_scenario *sc, const ops_context *ctx,
                            metric_set *ms, diag *d);
 /* The replication's state (in the arena), or NULL when the arena is exhausted. */

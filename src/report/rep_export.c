@@ -2,7 +2,9 @@
  * spreadsheets, notebooks). */
 #include "rep_internal.h"
 
+#include <csv.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -39,17 +41,38 @@ static int csv_is_number(const char *s) {
  * beginning with = + - @ TAB or CR, which a spreadsheet would run as a formula, gets
  * a leading apostrophe and is quoted -- unless it is a plain decimal number such as
  * -1.5, which a spreadsheet reads as that number.  Numbers written as numbers
- * (csv_num) are never touched.  Lines end in LF. */
+ * (csv_num) are never touched.  Lines end in LF.
+ *
+ * The neutralising is straits' own step, before quoting; the quoting is libcsv's
+ * csv_write (the field in double quotes, each quote doubled).  csv_write quotes
+ * every field it is given, so a cell that needs no quotes (and is no formula) is
+ * written bare, as before: the exports' bytes are those of the hand-written quoting
+ * this replaced. */
 void rep_csv_cell(strbuf *b, const char *s) {
   int formula = *s && strchr("=+-@\t\r", *s) && !csv_is_number(s);
   if (!formula && !strpbrk(s, ",\"\n\r")) {
     strbuf_put(b, s);
     return;
   }
-  strbuf_put(b, formula ? "\"'" : "\"");
-  for (const char *p = s; *p; p++)
-    strbuf_put(b, *p == '"' ? "\"\"" : (char[2]){*p, 0});
-  strbuf_put(b, "\"");
+  char small_src[256], small_dst[520], *src = small_src, *dst = small_dst;
+  size_t n = strlen(s) + (size_t)formula;
+  if (n >= sizeof small_src && !(src = malloc(n + 1)))
+    goto nomem;
+  src[0] = '\'';
+  memcpy(src + formula, s, n - (size_t)formula);
+  size_t need = csv_write(NULL, 0, src, n);
+  if (need == (size_t)-1 || (need > sizeof small_dst && !(dst = malloc(need))))
+    goto nomem;
+  csv_write(dst, need, src, n);
+  strbuf_putn(b, dst, need);
+  goto done;
+nomem:
+  b->failed = 1;
+done:
+  if (src != small_src)
+    free(src);
+  if (dst != small_dst)
+    free(dst);
 }
 
 static void csv_field(strbuf *b, const char *s) { rep_csv_cell(b, s); }
@@ -236,6 +259,94 @@ int rep_export_geojson(strbuf *b, const rep_run *r, const rep_lines *coast) {
     strbuf_put(b, any ? ",\n" : "\n");
     rep__coast_features(b, coast, NULL);
   }
+  strbuf_put(b, "]}\n");
+  return b->failed ? ERR_NOMEM : 0;
+}
+
+/* ---- one layer --------------------------------------------------------------- */
+
+/* Whether feature f (its JSON text, n bytes) has properties.layer equal to kind. */
+static int feature_is(const char *f, size_t n, const char *kind) {
+  char *copy = malloc(n + 1);
+  const char *props, *layer;
+  size_t np, nl, nk = strlen(kind);
+  int is = 0;
+  if (!copy)
+    return 0;
+  memcpy(copy, f, n);
+  copy[n] = '\0';
+  if (rep__json_member(copy, "properties", &props, &np) == 0) {
+    char *pc = malloc(np + 1);
+    if (pc) {
+      memcpy(pc, props, np);
+      pc[np] = '\0';
+      is = rep__json_member(pc, "layer", &layer, &nl) == 0 && nl == nk + 2 &&
+           layer[0] == '"' && memcmp(layer + 1, kind, nk) == 0;
+      free(pc);
+    }
+  }
+  free(copy);
+  return is;
+}
+
+/* The features of doc whose properties.layer is kind, comma-separated; how many. */
+static size_t filter_features(strbuf *b, const char *doc, const char *kind) {
+  const char *v;
+  size_t n, count = 0;
+  if (!doc || rep__json_member(doc, "features", &v, &n) || n < 2 || v[0] != '[')
+    return 0;
+  const char *p = skip_ws(v + 1), *end = v + n - 1;
+  while (p < end) {
+    const char *e = skip_value(p);
+    if (!e || e > end)
+      break;
+    size_t len = (size_t)(e - p);
+    while (len && strchr(" \n\r\t", p[len - 1]))
+      len--;
+    if (kind && feature_is(p, len, kind)) {
+      strbuf_put(b, count ? ",\n" : "\n");
+      strbuf_putn(b, p, len);
+      count++;
+    } else if (!kind) {
+      count++;
+    }
+    p = skip_ws(e);
+    if (*p == ',')
+      p = skip_ws(p + 1);
+  }
+  return count;
+}
+
+int rep_theater_has(const rep_run *r, const char *kind) {
+  strbuf scratch = STRBUF_INIT;
+  size_t n = filter_features(&scratch, r->theater_doc, kind);
+  strbuf_release(&scratch);
+  return n > 0;
+}
+
+int rep_export_geojson_layer(strbuf *b, const rep_run *r, const char *name,
+                             const char *layer_doc, const rep_lines *coast) {
+  static const char *const theater[][2] = {
+      {"places", "place"}, {"regions", "region"}, {"routes", "route"}};
+  strbuf_put(b, "{\"type\":\"FeatureCollection\",\"features\":[");
+  for (size_t i = 0; i < sizeof theater / sizeof *theater; i++)
+    if (strcmp(name, theater[i][0]) == 0) {
+      if (!filter_features(b, r->theater_doc, theater[i][1]))
+        return ERR_NOTFOUND;
+      goto end;
+    }
+  if (strcmp(name, "coastline") == 0) {
+    if (!coast || !coast->nline)
+      return ERR_NOTFOUND;
+    strbuf_put(b, "\n");
+    rep__coast_features(b, coast, NULL);
+    goto end;
+  }
+  if (!layer_doc)
+    return ERR_NOTFOUND;
+  int any = 0;
+  splice_features(b, layer_doc, &any);
+end:
   strbuf_put(b, "]}\n");
   return b->failed ? ERR_NOMEM : 0;
 }

@@ -263,6 +263,10 @@ void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, const i
     num_array(b, band->p5, band->n, 1);
     strbuf_put(b, ",\"p95\":");
     num_array(b, band->p95, band->n, 1);
+    strbuf_put(b, ",\"max\":");
+    num_array(b, band->max, band->n, 1);
+    strbuf_put(b, ",\"over\":");
+    num_array(b, band->over, band->n, 1);
     strbuf_put(b, "}");
   }
   strbuf_put(b, "]");
@@ -602,6 +606,7 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
   rep__data_json(b, r, opt->coast, opt->coast_level, 1);
   strbuf_put(b, "</script>\n");
   doc_element(b, "doc-sync", r->sync_doc);
+  doc_element(b, "doc-tree", r->tree_doc);
   doc_element(b, "doc-findings", r->findings_doc);
   doc_element(b, "doc-compare", r->compare_doc);
   doc_element(b, "doc-objectives", r->objectives_doc);

@@ -22,11 +22,14 @@ void rep_run_free(rep_run *r) {
     free(r->band[i].mean);
     free(r->band[i].p5);
     free(r->band[i].p95);
+    free(r->band[i].max);
+    free(r->band[i].over);
   }
   free(r->band);
   free(r->scenario_doc);
   free(r->theater_doc);
   free(r->sync_doc);
+  free(r->tree_doc);
   free(r->findings_doc);
   free(r->compare_doc);
   free(r->objectives_doc);
@@ -112,6 +115,14 @@ static int band_point(void *ctx, int rep, double t, double value) {
   return 0;
 }
 
+/* The share of the n non-NaN values of x[0..len) above q (NaN compares false). */
+static double share_above(const double *x, size_t len, double q, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i < len; i++)
+    k += x[i] > q;
+  return (double)k / (double)n;
+}
+
 static int load_band(rep_band *b, store *st, const rep_run *r, int metric, double horizon) {
   size_t ng = REP_SERIES_POINTS;
   size_t nrep = r->nrep < REP_BAND_MAX_REPS ? r->nrep : REP_BAND_MAX_REPS;
@@ -126,10 +137,13 @@ static int load_band(rep_band *b, store *st, const rep_run *r, int metric, doubl
   b->mean = malloc(ng * sizeof *b->mean);
   b->p5 = malloc(ng * sizeof *b->p5);
   b->p95 = malloc(ng * sizeof *b->p95);
+  b->max = malloc(ng * sizeof *b->max);
+  b->over = malloc(ng * sizeof *b->over);
   f.v = malloc(ng * (nrep ? nrep : 1) * sizeof *f.v);
   scratch = malloc((nrep ? nrep : 1) * sizeof *scratch);
   col = malloc((nrep ? nrep : 1) * sizeof *col);
-  if (!b->t || !b->mean || !b->p5 || !b->p95 || !f.v || !scratch || !col)
+  if (!b->t || !b->mean || !b->p5 || !b->p95 || !b->max || !b->over || !f.v || !scratch ||
+      !col)
     goto done;
   for (size_t g = 0; g < ng; g++)
     b->t[g] = horizon * (double)g / (double)(ng - 1);
@@ -147,6 +161,8 @@ static int load_band(rep_band *b, store *st, const rep_run *r, int metric, doubl
     b->mean[g] = s.n ? s.mean : NAN;
     b->p5[g] = s.n ? s.p5 : NAN;
     b->p95[g] = s.n ? s.p95 : NAN;
+    b->max[g] = s.n ? s.max : NAN;
+    b->over[g] = s.n ? share_above(col, nrep, s.p95, s.n) : NAN;
   }
   err = 0;
 done:
@@ -228,6 +244,7 @@ int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d) {
   if ((err = get_doc(st, run_id, "scenario", &r->scenario_doc)) ||
       (err = get_doc(st, run_id, "theater", &r->theater_doc)) ||
       (err = get_doc(st, run_id, "plan.sync", &r->sync_doc)) ||
+      (err = get_doc(st, run_id, "crisis.tree", &r->tree_doc)) ||
       (err = get_doc(st, run_id, "plan.findings", &r->findings_doc)) ||
       (err = get_doc(st, run_id, "compare", &r->compare_doc)) ||
       (err = get_doc(st, run_id, "objectives", &r->objectives_doc)) ||

@@ -58,6 +58,9 @@ typedef struct rep_band {
   size_t n;                       /* grid points */
   size_t nrep;                    /* replications summarised */
   double *t, *mean, *p5, *p95;    /* [n]; t in s; NaN where no replication had a value */
+  double *max;                    /* [n]; the largest value, NaN as above */
+  double *over;                   /* [n]; share of the replications with a value that lie
+                                     above p95 (explains a mean above the band) */
 } rep_band;
 
 typedef struct rep_run {
@@ -73,6 +76,7 @@ typedef struct rep_run {
   char *theater_doc;       /* GeoJSON FeatureCollection with bbox, or NULL */
   char *sync_doc, *findings_doc, *compare_doc; /* NULL when absent */
   char *objectives_doc;                          /* the objectives' verdicts, or NULL */
+  char *tree_doc;                                /* "crisis.tree" (mc_docs.h), or NULL */
   size_t nsection;
   char **section_doc;      /* report.section.* bodies, ordered by name */
   size_t nlayer;
@@ -115,6 +119,15 @@ int rep_export_csv(strbuf *out, const rep_run *r, const char *table);
  * injection), unless it is a plain decimal number ("-1.5" stays a number). */
 void rep_csv_cell(strbuf *out, const char *text);
 int rep_export_geojson(strbuf *out, const rep_run *r, const rep_lines *coast);
+/* One map layer as its own FeatureCollection (straits export -f geojson --layer):
+ * "places", "regions" or "routes" (the theater's features of that kind), "coastline"
+ * (coast), or any other name: the stored document "map.layer.NAME", whose body the
+ * caller passes in layer_doc (NULL when the run has none).  ERR_NOTFOUND when the run
+ * has no such layer. */
+int rep_export_geojson_layer(strbuf *out, const rep_run *r, const char *name,
+                             const char *layer_doc, const rep_lines *coast);
+/* Whether the theater holds a feature of layer kind ("place", "region", "route"). */
+int rep_theater_has(const rep_run *r, const char *kind);
 
 /* ---- courses of action ---------------------------------------------------------- */
 

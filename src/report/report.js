@@ -23,7 +23,7 @@
     return null;
   }
   var D = JSON.parse(document.getElementById('straits-data').textContent);
-  D.docs = {sync: readDoc('doc-sync'), findings: readDoc('doc-findings'),
+  D.docs = {sync: readDoc('doc-sync'), tree: readDoc('doc-tree'), findings: readDoc('doc-findings'),
             compare: readDoc('doc-compare'), objectives: readDoc('doc-objectives'),
             sections: [], layers: []};
   for (var i = 0; document.getElementById('doc-section-' + i); i++) {
@@ -49,12 +49,17 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  /* onView(view), when given, is called with the Vega view once it is made. */
-  function addView(parent, spec, cls, onView) {
+  /* onView(view), when given, is called with the Vega view once it is made.  info
+   * (optional) is read by the browser test from the view's element: its metric, a
+   * heavy tail's explanation, and with timeAxis the end of its x scale once drawn. */
+  function addView(parent, spec, cls, onView, info) {
     var div = el('div', {'class': 'view ' + (cls || '')});
+    info = info || {};
+    if (info.metric) div.setAttribute('data-metric', info.metric);
+    if (info.tail) div.setAttribute('data-heavy-tail', info.tail.join(' '));
     parent.appendChild(div);
     spec.config = Object.assign({}, CONFIG, spec.config || {});
-    views.push({el: div, spec: spec, onView: onView});
+    views.push({el: div, spec: spec, onView: onView, timeAxis: info.timeAxis});
   }
   function section(id, title, where) {
     var s = document.getElementById(id);
@@ -767,13 +772,69 @@
   }
 
   /* ---- time series with 5-95% bands ---------------------------------------- */
+  /* The scenario's horizon in days: time axes end there, since nothing is simulated
+   * after it (null when the run stored no scenario document). */
+  function horizonDays() {
+    var h = D.scenario && D.scenario.horizon_s;
+    return typeof h === 'number' && h > 0 ? h / 86400 : null;
+  }
+  function timeDomain(lastDay) {
+    var h = horizonDays();
+    return [0, h !== null ? h : lastDay];
+  }
+  /* A band whose mean and percentiles hold one value throughout draws a flat line:
+   * the value, or null when the band varies. */
+  function constantBand(b) {
+    var v = null;
+    for (var i = 0; i < b.t.length; i++) {
+      var xs = [b.mean[i], b.p5[i], b.p95[i]];
+      for (var k = 0; k < 3; k++) {
+        if (xs[k] === null) continue;
+        if (v === null) v = xs[k];
+        else if (xs[k] !== v) return null;
+      }
+    }
+    return v;
+  }
+  /* One collapsed note per section for the charts not drawn because they would be
+   * flat: items are {metric, value} (value in the metric's stored unit). */
+  /* One value of m (stored unit) in its shown unit, to three significant digits. */
+  function valueText(m, v) {
+    var x = shown(m, v);
+    return withUnit(fmt(x, Math.max(0, sigDecimals(x, 3))), m.shown);
+  }
+  function constantNote(parent, items, what) {
+    if (!items.length) return;
+    var d = el('details', {'class': 'group constant', 'data-count': String(items.length)});
+    var sum = el('summary');
+    sum.appendChild(el('span', {'class': 'group-title'}, items.length + ' constant metric' +
+                       (items.length > 1 ? 's' : '')));
+    sum.appendChild(el('span', {'class': 'count'}, ' ' + what));
+    d.appendChild(sum);
+    var ul = el('ul');
+    items.forEach(function (x) {
+      var li = el('li', {'data-metric': x.metric.module + '.' + x.metric.name});
+      li.appendChild(el('span', {'class': 'id'}, x.metric.module + '.' + x.metric.name));
+      li.appendChild(document.createTextNode(': ' + valueText(x.metric, x.value)));
+      ul.appendChild(li);
+    });
+    d.appendChild(ul);
+    parent.appendChild(d);
+  }
   function seriesViews() {
     var bands = D.bands.filter(function (b) { return !D.metrics[b.metric].internal; });
     if (!bands.length) return;
     var s = section('series', 'Over time');
     s.appendChild(el('p', {'class': 'note'}, 'Each chart: the mean over replications (line) ' +
       'and the band from the 5th to the 95th percentile across them, day by day.'));
-    byModule(bands.map(function (b) {
+    var flat = [], varying = [];
+    bands.forEach(function (b) {
+      var v = constantBand(b);
+      if (v !== null) flat.push({metric: D.metrics[b.metric], value: v});
+      else varying.push(b);
+    });
+    constantNote(s, flat, 'the same value at every time in every replication; not drawn');
+    byModule(varying.map(function (b) {
       return {module: D.metrics[b.metric].module, band: b};
     })).forEach(function (g) {
       s.appendChild(el('h3', {}, moduleTitle(g[0])));
@@ -782,24 +843,49 @@
       g[1].forEach(function (x) { seriesView(grid, x.band); });
     });
   }
+  /* Where the mean leaves the 5-95% band, a few replications far out pull it there:
+   * say so (two subtitle lines), at the time the most replications lie above p95.
+   * Null when the mean stays inside. */
+  function bandTail(b, m) {
+    var outside = 0, at = -1;
+    for (var i = 0; i < b.t.length; i++) {
+      if (b.mean[i] === null) continue;
+      if (b.mean[i] > b.p95[i]) {
+        outside++;
+        if (at < 0 || (b.over && b.over[i] > b.over[at])) at = i;
+      } else if (b.mean[i] < b.p5[i]) outside++;
+    }
+    if (!outside) return null;
+    var lines = ['Mean outside the band at ' + outside + ' of ' + b.t.length +
+                 ' times: a heavy tail.'];
+    if (at >= 0 && b.over && b.max)
+      lines.push('At day ' + fmt(b.t[at] / 86400, 1) + ', ' + fmt(100 * b.over[at], 0) +
+                 '% of replications lie above the 95th percentile; the max is ' +
+                 valueText(m, b.max[at]) + '.');
+    else
+      lines.push('The mean lies below the 5th percentile: the tail is a low one.');
+    return lines;
+  }
   function seriesView(parent, b) {
     var m = D.metrics[b.metric];
     var rows = [];
+    var dom = timeDomain(b.t[b.t.length - 1] / 86400);
     for (var i = 0; i < b.t.length; i++)
-      if (b.mean[i] !== null)
+      if (b.mean[i] !== null && b.t[i] / 86400 <= dom[1])
         rows.push({t: b.t[i] / 86400, mean: shown(m, b.mean[i]), lo: shown(m, b.p5[i]),
                    hi: shown(m, b.p95[i])});
     if (!rows.length) return; /* never observed: the table says so */
+    var tail = bandTail(b, m);
     addView(parent, {
       width: 500, height: 200, padding: 5,
       title: {text: title(m), limit: 560, subtitleLimit: 560,
               subtitle: [describedByName(m) ? (m.description || '') : '',
                          m.module + '.' + m.name + ' over ' + b.replications + ' replications' +
                          (m.direction ? '; ' + DIR_NAMES[String(m.direction)] : '')]
-                        .filter(Boolean)},
+                        .concat(tail || []).filter(Boolean)},
       data: [{name: 's', values: rows}],
       scales: [
-        {name: 'x', type: 'linear', domain: {data: 's', field: 't'}, range: 'width'},
+        {name: 'x', type: 'linear', domain: dom, range: 'width'},
         {name: 'y', type: 'linear', domain: {data: 's', fields: ['lo', 'hi', 'mean']},
          range: 'height', nice: true, zero: true},
         {name: 'key', type: 'ordinal', domain: ['mean', '5th to 95th percentile'],
@@ -820,17 +906,23 @@
                            stroke: {value: '#08519c'}, strokeWidth: {value: 2},
                            interpolate: {value: 'step-after'}}}}
       ]
-    });
+    }, 'series', null, {metric: m.module + '.' + m.name, timeAxis: true, tail: tail});
   }
 
   /* ---- histograms of the metrics that vary ----------------------------------- */
   function histogramViews() {
+    /* rep_html.c sends the values of the metrics that vary; one that held a single
+     * value in every replication it was observed in is listed, not drawn. */
+    var flat = D.metrics.filter(function (m) {
+      return !m.internal && !m.series && m.n && m.min === m.max;
+    }).map(function (m) { return {metric: m, value: m.min}; });
     var ms = D.metrics.filter(function (m) { return m.values && !m.internal; });
-    if (!ms.length) return;
+    if (!ms.length && !flat.length) return;
     var s = section('histograms', 'Distributions');
     s.appendChild(el('p', {'class': 'note'}, 'How each metric varied across replications ' +
       '(those where it was observed). Headline metrics are open; the others are grouped ' +
       'by model.'));
+    constantNote(s, flat, 'one value in every replication; no histogram');
     var head = ms.filter(function (m) { return m.headline; });
     if (head.length) {
       var grid = el('div', {'class': 'grid'});
@@ -850,14 +942,28 @@
       g[1].forEach(function (m) { histogramView(grid, m); });
     });
   }
+  /* As bandTail, for one metric across replications. */
+  function valuesTail(m) {
+    if (m.mean === null || m.p95 === null || (m.mean <= m.p95 && m.mean >= m.p5)) return null;
+    var seen = m.values.filter(function (v) { return v !== null; });
+    var high = m.mean > m.p95;
+    var far = seen.filter(function (v) { return high ? v > m.p95 : v < m.p5; }).length;
+    return ['Mean ' + (high ? 'above the 95th' : 'below the 5th') + ' percentile: a heavy tail.',
+            fmt(100 * far / seen.length, 0) + '% of replications lie ' +
+            (high ? 'above it; the max is ' + valueText(m, m.max)
+                  : 'below it; the min is ' + valueText(m, m.min)) + '.'];
+  }
   function histogramView(parent, m) {
-    var rows = m.values.map(function (v) { return {v: shown(m, v)}; });
+    var rows = m.values.filter(function (v) { return v !== null; })
+      .map(function (v) { return {v: shown(m, v)}; });
+    var tail = valuesTail(m);
     addView(parent, {
       width: 340, height: 150, padding: 5,
       title: {text: title(m), limit: 380, subtitleLimit: 380,
               subtitle: [m.module + '.' + m.name, 'observed in ' + m.n + ' of ' +
                          D.run.replications + ' replications' +
-                         (m.direction ? '; ' + DIR_NAMES[String(m.direction)] : '')]},
+                         (m.direction ? '; ' + DIR_NAMES[String(m.direction)] : '')]
+                        .concat(tail || [])},
       data: [{name: 'h', values: rows,
               transform: [{type: 'extent', field: 'v', signal: 'ext'},
                           {type: 'bin', field: 'v', extent: {signal: 'ext'}, maxbins: 30},
@@ -879,7 +985,7 @@
                                  fill: {value: '#72a2c9'},
                                  tooltip: {signal: "format(datum.bin0, ',.3~r') + ' to ' + " +
                                    "format(datum.bin1, ',.3~r') + ': ' + datum.count"}}}}]
-    });
+    }, 'histogram', null, {metric: m.module + '.' + m.name, tail: tail});
   }
 
   /* ---- the synchronization matrix (document plan.sync) ------------------------
@@ -892,6 +998,9 @@
     if (!P) return;
     var horizon = (P.scenario && P.scenario.horizon) || (D.scenario && D.scenario.horizon_s) ||
                   30 * 86400;
+    /* Nothing runs past the horizon: a time beyond it (an end the plan asked for, a
+     * percentile of a task still running) is drawn at it. */
+    function clip(x) { return x === null || x === undefined ? x : Math.min(x, horizon); }
     function q(v, k) {
       if (typeof v === 'number') return v;
       return v && typeof v[k] === 'number' ? v[k] : null;
@@ -906,8 +1015,10 @@
       var e0 = t.end_s !== undefined ? t.end_s : q(t.end, 'p50');
       if (s0 === null || s0 === undefined) return; /* never ran in the samples */
       if (e0 === null || e0 === undefined) e0 = horizon;
+      if (s0 >= horizon) return; /* starts at or after the horizon: never drawn */
+      e0 = clip(e0);
       var lo = t.start_s !== undefined ? t.start_s : q(t.start, 'p5');
-      var hi = t.end_s !== undefined ? t.end_s : q(t.end, 'p95');
+      var hi = clip(t.end_s !== undefined ? t.end_s : q(t.end, 'p95'));
       tasks.push({name: t.name || t.id, line: lineName[t.line] || t.line || 'other',
                   phase: t.phase || '', start: s0 / 86400, end: e0 / 86400,
                   lo: (lo === null ? s0 : lo) / 86400, hi: (hi === null ? e0 : hi) / 86400,
@@ -918,10 +1029,10 @@
     });
     var phases = [];
     (P.phases || []).forEach(function (p, i) {
-      if (starts[i] === null || starts[i] === undefined) return;
-      var end = p.end_s;
+      if (starts[i] === null || starts[i] === undefined || starts[i] >= horizon) return;
+      var end = clip(p.end_s);
       if (end === undefined)
-        end = starts.slice(i + 1).filter(function (x) { return x !== null; })[0] || horizon;
+        end = clip(starts.slice(i + 1).filter(function (x) { return x !== null; })[0] || horizon);
       /* Labels of neighbouring phases on alternate lines, so close ones stay legible. */
       phases.push({name: p.name || p.id, start: starts[i] / 86400, end: end / 86400,
                    row: phases.length % 2});
@@ -939,9 +1050,7 @@
               offset: 22},
       data: [{name: 'tasks', values: tasks}, {name: 'phases', values: phases}],
       scales: [
-        {name: 'x', type: 'linear', domain: {fields: [{data: 'tasks', field: 'lo'},
-          {data: 'tasks', field: 'hi'}, {data: 'phases', field: 'start'},
-          {data: 'phases', field: 'end'}]}, range: 'width', nice: true, zero: true},
+        {name: 'x', type: 'linear', domain: [0, horizon / 86400], range: 'width'},
         {name: 'y', type: 'band', domain: {data: 'tasks', field: 'name'}, range: 'height',
          padding: 0.25},
         {name: 'c', type: 'ordinal', domain: {data: 'tasks', field: 'line'},
@@ -971,6 +1080,57 @@
                            tooltip: {signal: "datum.name + ' (' + datum.phase + '), ran in ' + " +
                                              "format(datum.share, '.0%') + ' of samples'"}}}}
       ]
+    }, 'sync', null, {timeAxis: true});
+  }
+
+  /* ---- the crisis event tree (document crisis.tree, mc_docs.c) -----------------
+   * Each event under the first event its trigger waits for (the rest of the trigger
+   * in words), time-triggered events under the start; a node says its chance (a
+   * branch: its share of its parent) and its delay's mean. */
+  function treeView() {
+    var T = D.docs.tree;
+    if (!T || !T.events || !T.events.length) return;
+    var ROOT = '(start)'; /* not an empty id: stratify takes '' for no parent */
+    var kids = {}, rows = [{id: ROOT, name: 'start', label: 'start'}];
+    T.events.forEach(function (e) { kids[e.parent || ROOT] = 1; });
+    T.events.forEach(function (e) {
+      var bits = [(e.branch ? 'share ' : 'p ') + fmt(100 * e.p, e.p < 0.1 ? 1 : 0) + '%'];
+      if (e.delay_s) bits.push((e.delay === 'fixed' ? '' : e.delay + ' ') + 'delay ' +
+                               fmt(e.delay_s / 86400, e.delay_s < 86400 ? 2 : 1) + ' d');
+      if (e.after && e.after !== e.parent) bits.push('after ' + e.after);
+      rows.push({id: e.id, parent: e.parent || ROOT, name: e.name,
+                 label: e.name + ' (' + bits.join(', ') + ')', branch: e.branch});
+    });
+    var leaves = rows.filter(function (r) { return !kids[r.id]; }).length;
+    var s = section('tree', 'Crisis event tree');
+    s.appendChild(el('p', {'class': 'note'}, 'Each event under the event that triggers it ' +
+      '(time-triggered ones under the start); p: its chance once due; share: a branch\'s ' +
+      'share of its parent\'s outcomes (dashed links); delay: its mean.'));
+    addView(s, {
+      width: 1000, height: Math.max(120, leaves * 24, rows.length * 26), padding: 5,
+      data: [
+        {name: 'tree', values: rows, transform: [
+          {type: 'stratify', key: 'id', parentKey: 'parent'},
+          {type: 'tree', method: 'tidy', size: [{signal: 'height'}, {signal: 'width - 260'}],
+           as: ['y', 'x', 'depth', 'children']}]},
+        {name: 'links', source: 'tree', transform: [
+          {type: 'treelinks'}, {type: 'linkpath', orient: 'horizontal', shape: 'diagonal'}]}
+      ],
+      marks: [
+        {type: 'path', from: {data: 'links'},
+         encode: {update: {path: {field: 'path'}, stroke: {value: '#999'},
+                           strokeDash: {signal: 'datum.target.branch ? [4, 3] : [1, 0]'}}}},
+        {type: 'symbol', from: {data: 'tree'},
+         encode: {update: {x: {field: 'x'}, y: {field: 'y'}, size: {value: 60},
+                           fill: {signal: "datum.parent ? '#c0392b' : '#444'"}}}},
+        {type: 'text', from: {data: 'tree'},
+         encode: {update: {x: {field: 'x', offset: 7}, y: {field: 'y'}, baseline: {value: 'middle'},
+                           text: {field: 'label'}, fontSize: {value: 11}, limit: {value: 300}}}}
+      ]
+    }, 'tree', function (view, div) {
+      view.runAsync().then(function () {
+        div.setAttribute('data-nodes', String(view.data('tree').length));
+      });
     });
   }
 
@@ -1362,7 +1522,7 @@
   }
 
   function run() {
-    var builders = [objectivesSection, mapView, probabilityView, compareSection, moduleSections, syncView,
+    var builders = [objectivesSection, mapView, treeView, probabilityView, compareSection, moduleSections, syncView,
                     findingsTable, seriesViews, histogramViews, briefPoints, navigation,
                     summaryFilter];
     builders.forEach(function (b) {
@@ -1383,6 +1543,10 @@
         return !svg || svg.querySelectorAll('path, rect, line, text').length === 0;
       }).length;
       if (empty) fail(empty + ' view(s) rendered nothing');
+      views.forEach(function (v) {
+        if (v.timeAxis && v.el.vegaView)
+          v.el.setAttribute('data-x-end', String(v.el.vegaView.scale('x').domain()[1]));
+      });
       status.setAttribute('data-views', String(views.length));
       status.setAttribute('data-status', errors.length ? 'error' : 'ok');
       status.textContent = errors.length ? 'errors: ' + errors.join('; ')

@@ -56,13 +56,26 @@ static const char schema_sql[] =
     "  PRIMARY KEY(run, replication, module, name, seq),\n"
     "  FOREIGN KEY(run, replication) REFERENCES replication(run, idx)) WITHOUT ROWID;\n";
 
-/* Named documents of a run (store_doc_put): the theater, the plan's findings. */
+/* Named documents of a run (store_doc_put): the theater, the plan's findings.
+ * checksum: see store_doc.c; NULL only in a row written before documents had one. */
 static const char doc_sql[] =
     "CREATE TABLE IF NOT EXISTS doc(\n"
     "  run INTEGER NOT NULL REFERENCES run(id),\n"
     "  name TEXT NOT NULL,\n"
     "  body TEXT NOT NULL,\n"
+    "  checksum INTEGER,\n"
     "  PRIMARY KEY(run, name)) WITHOUT ROWID;\n";
+
+/* Whether table doc has its checksum column: 1, 0, or -1 (an SQLite error). */
+static int doc_has_checksum(sqlite3 *db) {
+  sqlite3_stmt *s = NULL;
+  int found = 0, rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('doc') "
+                                         "WHERE name = 'checksum'", -1, &s, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+    found = sqlite3_column_int(s, 0) > 0;
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW ? found : -1;
+}
 
 /* Sweeps (store_sweep_begin): a design point is a run; see store.h. */
 static const char sweep_sql[] =
@@ -263,6 +276,19 @@ static int apply_schema(store *st) {
   rc = sqlite3_exec(st->db, doc_sql, NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     store__fail(st, rc, "cannot create the results store's doc table");
+    goto done;
+  }
+  /* The documents' checksum came later still: a store from before gains the column,
+   * and its old rows keep a NULL there -- read as unverified (store_doc.c), never
+   * given a checksum now, which would vouch for bytes nobody verified. */
+  int has = doc_has_checksum(st->db);
+  if (has == 0)
+    rc = sqlite3_exec(st->db, "ALTER TABLE doc ADD COLUMN checksum INTEGER", NULL, NULL,
+                      NULL);
+  if (has < 0 || rc != SQLITE_OK) {
+    store__fail(st, has < 0 ? SQLITE_ERROR : rc,
+                "cannot add the checksum column to the results store's doc table");
+    rc = SQLITE_ERROR;
     goto done;
   }
   rc = sqlite3_exec(st->db, sweep_sql, NULL, NULL, NULL);

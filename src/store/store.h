@@ -208,18 +208,24 @@ int store_sweep_point_run(store *st, int64_t sweep_id, int point, int64_t *run_i
 int store_merge_run(store *st, int64_t dst_run, const char *src_path, int64_t src_run,
                     int *copied);
 
-/* straits verify: the whole file (PRAGMA integrity_check, as on open) and every
- * replication's checksum and format, of every run.  fn(ctx, run,
- * replication, why) is called for each damaged replication (non-zero stops with that
- * value; fn may be NULL).  With drop, the damaged rows are deleted and every run's
+/* straits verify: the whole file (PRAGMA integrity_check, as on open), every
+ * replication's checksum and format, and every document's checksum, of every run.
+ * fn(ctx, run, replication, why) is called for each damaged replication and
+ * doc_fn(ctx, run, name, why) for each damaged document (non-zero stops with that
+ * value; either may be NULL).  With drop, the damaged rows are deleted and every run's
  * replications_done recounted, in one transaction, so that `run --resume` computes
- * them again.  A file that fails integrity_check is ERR_STORE (the first problem in
- * store_errmsg) and nothing is dropped: its damage is not confined to rows. */
+ * them again (a dropped document is written again by running again).  A document
+ * without a checksum (written before they had one) is counted in docs_unverified,
+ * not damaged, and never dropped.  A file that fails integrity_check is ERR_STORE
+ * (the first problem in store_errmsg) and nothing is dropped: its damage is not
+ * confined to rows. */
 typedef struct store_verify_counts {
-  size_t checked, damaged, dropped;
+  size_t checked, damaged, dropped;                         /* replications */
+  size_t docs_checked, docs_damaged, docs_dropped, docs_unverified; /* documents */
 } store_verify_counts;
 int store_verify(store *st, int drop, store_verify_counts *counts,
                  int (*fn)(void *ctx, int64_t run, int64_t replication, const char *why),
+                 int (*doc_fn)(void *ctx, int64_t run, const char *name, const char *why),
                  void *ctx);
 
 #endif

@@ -93,10 +93,11 @@
     "SELECT module, name, unit, description, flags FROM metric_def "                 \
     "WHERE run = ?1 ORDER BY idx")                                                   \
   /* documents (store_doc.c) */                                                      \
-  X(DOC_PUT, "INSERT OR REPLACE INTO doc(run, name, body) VALUES(?1, ?2, ?3)")       \
-  X(DOC_GET, "SELECT body FROM doc WHERE run = ?1 AND name = ?2")                    \
+  X(DOC_PUT,                                                                         \
+    "INSERT OR REPLACE INTO doc(run, name, body, checksum) VALUES(?1, ?2, ?3, ?4)")  \
+  X(DOC_GET, "SELECT name, body, checksum FROM doc WHERE run = ?1 AND name = ?2")    \
   X(DOC_EACH,                                                                        \
-    "SELECT name, body FROM doc WHERE run = ?1 AND substr(name, 1, "                 \
+    "SELECT name, body, checksum FROM doc WHERE run = ?1 AND substr(name, 1, "       \
     "length(?2)) = ?2 ORDER BY name")                                                \
   /* sweeps (store_sweep.c); ?1 and ?3 of SWEEP_FIND: see store_sweep_find */        \
   X(SWEEP_INSERT,                                                                    \
@@ -123,6 +124,8 @@
     "(SELECT count(*) FROM metric_def m WHERE m.run = r.run) "                       \
     "FROM replication r ORDER BY r.run, r.idx")                                      \
   X(VERIFY_DROP, "DELETE FROM replication WHERE run = ?1 AND idx = ?2")              \
+  X(VERIFY_DOCS, "SELECT run, name, body, checksum FROM doc ORDER BY run, name")    \
+  X(VERIFY_DOC_DROP, "DELETE FROM doc WHERE run = ?1 AND name = ?2")                 \
   X(VERIFY_UNFINISH,                                                                 \
     "UPDATE run SET finished_at = NULL WHERE replications_done > (SELECT count(*) "  \
     "FROM replication WHERE replication.run = run.id)")                              \
@@ -201,5 +204,13 @@ int store__rep_read_in(store *st, const char *path, sqlite3_stmt *s, int first,
                        int64_t run_id, size_t nvalues, int64_t *idx, rep_view *v);
 int store__rep_read(store *st, sqlite3_stmt *s, int first, int64_t run_id,
                     size_t nvalues, int64_t *idx, rep_view *v);
+
+/* ---- store_doc.c: a document row's checksum ------------------------------------ */
+
+/* Check the current row of s, whose columns first, first + 1, first + 2 are a
+ * document's name, body and checksum: 1 when it verifies, 0 when its checksum is NULL
+ * (a row written before documents had one: read, unverified), -1 when it is damaged
+ * (st->damage says why). */
+int store__doc_check(store *st, sqlite3_stmt *s, int first);
 
 #endif

@@ -1,8 +1,8 @@
 # store_damage.sh - a damaged results store is refused by every reader (issue 21):
 # bytes flipped in a replication's data (the row checksum), in the middle of the file
 # (SQLite's integrity_check or the checksum), an older schema, a damaged part given to
-# `sweep --merge`; and `straits verify --drop` then `run --resume` recomputes exactly
-# what was lost.
+# `sweep --merge`; a document whose body changed (its row checksum); and `straits
+# verify --drop` then `run --resume` recomputes exactly what was lost.
 . "$(dirname "$0")/lib.sh"
 SCN="$SRC/scenarios/taiwan-strait.yaml"
 SWEEP="$SRC/tests/mc/data/sweep_factorial.yaml"
@@ -83,4 +83,35 @@ flip "$SCRATCH/p0.db" $((ps * (pc / 2) + ps / 2))
 expect_status 1 "$STRAITS" sweep -q -n 10 --db "$SCRATCH/m.db" --merge "$SCRATCH/p0.db" "$SWEEP"
 grep -q "damaged" "$SCRATCH/err" || fail "merge: $(head -c 400 "$SCRATCH/err")"
 grep -q "p0.db" "$SCRATCH/err" || fail "merge: the part store is not named"
+# 7. One byte of a document's body (the theater, which report reads): report and
+#    verify refuse it, naming the store and the document; verify --drop removes it.
+cp "$SCRATCH/good.db" "$SCRATCH/doc.db"
+[ "$(sqlite3 "$SCRATCH/doc.db" "SELECT count(*) FROM doc WHERE checksum IS NULL")" = 0 ] ||
+  fail "doc: a document was written without a checksum"
+sqlite3 "$SCRATCH/doc.db" "UPDATE doc SET body = '[' || substr(body, 2) WHERE name = 'theater'"
+[ "$(sqlite3 "$SCRATCH/doc.db" "SELECT substr(body, 1, 1) FROM doc WHERE name = 'theater'")" = "[" ] ||
+  fail "doc: nothing was changed"
+expect_status 1 "$STRAITS" report -o "$SCRATCH/r.html" "$SCRATCH/doc.db"
+grep -q "document 'theater' of run 1 is damaged" "$SCRATCH/err" || fail "doc: report: $(cat "$SCRATCH/err")"
+grep -q "$SCRATCH/doc.db" "$SCRATCH/err" || fail "doc: report did not name the store"
+expect_status 1 "$STRAITS" verify "$SCRATCH/doc.db"
+grep -q "document 'theater': damaged (its checksum does not match" "$SCRATCH/out" ||
+  fail "doc: verify: $(cat "$SCRATCH/out")"
+expect_status 0 "$STRAITS" verify --drop "$SCRATCH/doc.db"
+grep -q "document 'theater': damaged.*; dropped" "$SCRATCH/out" || fail "doc: verify --drop: $(cat "$SCRATCH/out")"
+expect_status 0 "$STRAITS" verify "$SCRATCH/doc.db"
+expect_status 0 "$STRAITS" report -o "$SCRATCH/r.html" "$SCRATCH/doc.db"
+[ "$(sqlite3 "$SCRATCH/doc.db" "SELECT count(*) FROM doc WHERE name = 'theater'")" = 0 ] ||
+  fail "doc: the damaged theater is still there"
+
+# 8. A store from before documents had checksums (no column): opened, the column
+#    added, its documents read as unverified, and verify says so.
+cp "$SCRATCH/good.db" "$SCRATCH/olddoc.db"
+sqlite3 "$SCRATCH/olddoc.db" "ALTER TABLE doc DROP COLUMN checksum"
+expect_status 0 "$STRAITS" verify "$SCRATCH/olddoc.db"
+grep -q "documents written before documents had checksums: read, unverified" "$SCRATCH/out" ||
+  fail "old doc: verify: $(cat "$SCRATCH/out")"
+expect_status 0 "$STRAITS" report -o "$SCRATCH/r.html" "$SCRATCH/olddoc.db"
+[ "$(sqlite3 "$SCRATCH/olddoc.db" "SELECT count(*) FROM pragma_table_info('doc') WHERE name = 'checksum'")" = 1 ] ||
+  fail "old doc: the checksum column was not added"
 finish

@@ -136,4 +136,45 @@ sed -n '/^likely.yaml/,/^$/p' "$SCRATCH/out" | grep '^spillover.occurred ' |
 grep -q 'id="doc-compare"' c.html || fail "no comparison in the report"
 expect_status 2 "$STRAITS" compare "$S"
 expect_status 2 "$STRAITS" compare "$S" does-not-exist.yaml
+# export -f geojson --layer: one layer alone, a standalone FeatureCollection (RFC
+# 7946: [lon, lat]) of that layer's features only; --layer list names what the run has.
+expect_status 0 "$STRAITS" export -f geojson --layer list a/s.db
+for l in places regions routes coastline logistics-flows; do
+  grep -qx "$l" "$SCRATCH/out" || fail "--layer list does not list '$l': $(cat "$SCRATCH/out")"
+done
+# layer_ok FILE KIND: a FeatureCollection with features, each a Feature with a geometry
+# whose positions are [lon, lat] in range, and (KIND not empty) properties.layer KIND.
+layer_ok() {
+  if command -v jq >/dev/null 2>&1; then
+    jq -e --arg k "$2" '.type == "FeatureCollection" and (.features | length > 0) and
+      all(.features[]; .type == "Feature" and (.geometry.type | type == "string") and
+        ($k == "" or .properties.layer == $k) and
+        all(.geometry.coordinates | .. | arrays | select(length == 2 and (.[0] | type == "number"));
+            .[1] >= -90 and .[1] <= 90 and .[0] >= -180 and .[0] <= 360))' "$1" >/dev/null
+  else
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); k = sys.argv[2]
+assert d["type"] == "FeatureCollection" and d["features"]
+def pos(c):
+    if len(c) == 2 and all(isinstance(x, (int, float)) for x in c):
+        yield c
+    else:
+        for x in c: yield from pos(x)
+for f in d["features"]:
+    assert f["type"] == "Feature" and isinstance(f["geometry"]["type"], str)
+    assert not k or f["properties"]["layer"] == k
+    assert all(-90 <= p[1] <= 90 and -180 <= p[0] <= 360 for p in pos(f["geometry"]["coordinates"]))
+PY
+  fi
+}
+for l in places:place regions:region routes:route coastline:coastline logistics-flows:; do
+  expect_status 0 "$STRAITS" export -f geojson --layer "${l%%:*}" -o "layer.geojson" a/s.db
+  layer_ok layer.geojson "${l#*:}" || fail "--layer ${l%%:*}: not a FeatureCollection of its features"
+done
+expect_status 0 "$STRAITS" export -f geojson --layer places a/s.db
+grep -q '"layer":"region"' "$SCRATCH/out" && fail "--layer places holds regions"
+expect_status 2 "$STRAITS" export -f geojson --layer no-such-layer a/s.db
+grep -q "no map layer 'no-such-layer'" "$SCRATCH/err" || fail "--layer no-such-layer: $(cat "$SCRATCH/err")"
+expect_status 2 "$STRAITS" export -f csv --layer places a/s.db
 finish

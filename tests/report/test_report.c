@@ -78,6 +78,29 @@ static void test_csv_cells(void **state) {
       fail_msg("cell '%s': got '%s', want '%s'", cases[i][0], b.s ? b.s : "", cases[i][1]);
     strbuf_release(&b);
   }
+  /* Cells longer than the quoting's stack buffers (libcsv's csv_write, issue 23). */
+  for (size_t len = 250; len <= 2000; len += 875) {
+    char in[2048], want[4200];
+    size_t w = 0;
+    want[w++] = '"';
+    want[w++] = '\'';
+    in[0] = '=';
+    want[w++] = '=';
+    for (size_t k = 1; k < len; k++) {
+      in[k] = "a\",b"[k % 4];
+      want[w++] = in[k];
+      if (in[k] == '"')
+        want[w++] = '"';
+    }
+    in[len] = '\0';
+    want[w++] = '"';
+    want[w] = '\0';
+    strbuf b = STRBUF_INIT;
+    rep_csv_cell(&b, in);
+    if (!b.s || strcmp(b.s, want) != 0)
+      fail_msg("a %zu-byte cell: got '%.60s...', want '%.60s...'", len, b.s ? b.s : "", want);
+    strbuf_release(&b);
+  }
 }
 
 static void test_json_member(void **state) {

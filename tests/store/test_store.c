@@ -453,7 +453,7 @@ static void test_checksums(void **state) {
 
   store_verify_counts n;
   bad_rep bad = {0};
-  assert_int_equal(store_verify(st, 0, &n, note_bad, &bad), 0);
+  assert_int_equal(store_verify(st, 0, &n, note_bad, NULL, &bad), 0);
   assert_int_equal(n.checked, 6);
   assert_int_equal(n.damaged, 1);
   assert_int_equal(n.dropped, 0);
@@ -462,7 +462,7 @@ static void test_checksums(void **state) {
   assert_int_equal(bad.run, run);
   assert_non_null(strstr(bad.why, "checksum"));
   memset(&bad, 0, sizeof bad);
-  assert_int_equal(store_verify(st, 1, &n, note_bad, &bad), 0);
+  assert_int_equal(store_verify(st, 1, &n, note_bad, NULL, &bad), 0);
   assert_int_equal(n.dropped, 1);
   assert_int_equal(store_replications_done(st, run, done, 6), 0);
   assert_true(done[2] && !done[3] && done[4]);
@@ -470,7 +470,7 @@ static void test_checksums(void **state) {
   assert_int_equal(query_int(f->path, "SELECT replications_done FROM run"), 5);
   assert_int_equal(query_int(f->path, "SELECT finished_at IS NULL FROM run"), 1);
   assert_int_equal(store_open(&st, f->path, f->d), 0);
-  assert_int_equal(store_verify(st, 0, &n, NULL, NULL), 0);
+  assert_int_equal(store_verify(st, 0, &n, NULL, NULL, NULL), 0);
   assert_int_equal(n.checked, 5);
   assert_int_equal(n.damaged, 0);
   store_close(st);

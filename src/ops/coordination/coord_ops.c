@@ -126,7 +126,7 @@ static int docs(const void *model, const ops_results *r, strbuf *b, const ops_do
                 "links of its critical path -- its start condition, its own gates, its "
                 "decisions -- ranked by the share of the replications (where it started) in "
                 "which that link held last, with the 95% Wilson interval, and the mean delay "
-                "the link then added over the one before it (docs/models.md section 10).\","
+                "the link then added over the one before it (docs/models.md section 12).\","
                 "\"vega\":");
   strbuf_printf(b, "{\"width\":420,\"height\":%zu,\"padding\":5,\"data\":[{\"name\":\"c\","
                    "\"values\":[", 22 * nrow);

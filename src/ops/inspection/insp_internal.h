@@ -19,6 +19,7 @@
 #include "err.h"
 #include "geo_polygon.h"
 #include "searoute.h"
+#include "geo_local.h"
 #include "geodesy.h"
 #include "plan.h"
 #include "rng.h"
@@ -67,7 +68,7 @@ struct insp_model {
   size_t nunit, nteam;
   unit_def *unit;        /* [nunit] */
   double lat_min, lat_max, lon_min, lon_max, clat, clon; /* the zone */
-  double coslat;         /* cos(clat): the local plane's east scale */
+  geo_local plane;       /* the zone's plane, at (clat, clon) */
   double *zx, *zy;       /* [nzone] the zone's vertices in the local plane, m */
   size_t nzone;
   double mean_chord;     /* m: pi area / perimeter, the mean chord over all directions */

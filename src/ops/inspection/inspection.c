@@ -128,16 +128,22 @@ int insp__in_zone(const scn_region *r, double lat, double lon) {
  * Inside the zone, tracks, intercepts and the nearest rule work on the plane tangent at
  * the zone's vertex centroid: x east, y north, metres (an equirectangular projection).
  * Over a zone 100 km across its distances agree with geo_distance to a fraction of a
- * per cent (docs/models.md section 5, tested); legs to bases and ports use geo_distance. */
+ * per cent (docs/models.md section 5, tested); legs to bases and ports use geo_distance.
+ * The plane is geo_local's (origin and east scale from geo_local_init), but the two
+ * conversions keep their own order, R * coslat * dlon * (pi/180) and its inverse:
+ * geo_local_xy's dlon * GEO_M_PER_DEG * coslat changes the last digits of the stored
+ * taiwan-strait inspection metrics (wait_all_mean 2000.2438916200665 -> ...667). */
 
 void insp__to_plane(const insp_model *m, double lat, double lon, double *x, double *y) {
-  *x = GEO_EARTH_RADIUS * m->coslat * (lon - m->clon) * (PI / 180);
-  *y = GEO_EARTH_RADIUS * (lat - m->clat) * (PI / 180);
+  const geo_local *p = &m->plane;
+  *x = GEO_EARTH_RADIUS * p->coslat * (lon - p->lon0) * (PI / 180);
+  *y = GEO_EARTH_RADIUS * (lat - p->lat0) * (PI / 180);
 }
 
 void insp__to_latlon(const insp_model *m, double x, double y, double *lat, double *lon) {
-  *lat = m->clat + y / GEO_EARTH_RADIUS * (180 / PI);
-  *lon = m->clon + x / (GEO_EARTH_RADIUS * m->coslat) * (180 / PI);
+  const geo_local *p = &m->plane;
+  *lat = p->lat0 + y / GEO_EARTH_RADIUS * (180 / PI);
+  *lon = p->lon0 + x / (GEO_EARTH_RADIUS * p->coslat) * (180 / PI);
 }
 
 static int build_units(insp_model *m, diag *d) {
@@ -185,7 +191,7 @@ static int zone_geometry(insp_model *m) {
     m->lon_min = fmin(m->lon_min, z->lon[i]), m->lon_max = fmax(m->lon_max, z->lon[i]);
     m->clat += z->lat[i] / (double)z->n, m->clon += z->lon[i] / (double)z->n;
   }
-  m->coslat = cos(m->clat * PI / 180);
+  geo_local_init(&m->plane, m->clat, m->clon);
   m->nzone = z->n;
   m->zx = malloc(z->n * sizeof *m->zx);
   m->zy = malloc(z->n * sizeof *m->zy);

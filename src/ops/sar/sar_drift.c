@@ -14,7 +14,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "err.h"
-#include "geodesy.h"
+#include "geo_local.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -79,14 +79,6 @@ void sar_local_xy(double lat0, double lon0, double lat, double lon, double *x, d
   *y = (lat - lat0) * m_lat;
 }
 
-/* (lat, lon) displaced by x metres east and y north (WGS84's tangent plane at lat). */
-static inline void offset(double *lat, double *lon, double x, double y) {
-  double m_lat, m_lon;
-  geo_local_scale(*lat, &m_lat, &m_lon);
-  *lat += y / m_lat;
-  *lon += x / m_lon;
-}
-
 /* The time of the next jibe after t: exponential, keyed by (seed, rep, particle, t)
  * so it does not depend on which thread advances the particle. */
 static float next_jibe(const sar_drift_opts *o, size_t i, double t) {
@@ -106,7 +98,7 @@ static void add_particle(sar_particles *p, const sar_seed *s, rng_stream *r, dou
   gsl_rng *g = rng_gsl(r);
   double x = gsl_ran_gaussian_ziggurat(g, 1.0) * s->sigma;
   double y = gsl_ran_gaussian_ziggurat(g, 1.0) * s->sigma;
-  offset(&lat, &lon, x, y);
+  geo_local_move(&lat, &lon, x, y);
   p->lat[i] = lat, p->lon[i] = lon;
   p->t_release[i] = (float)(s->t0 + rng_uniform(r) * s->t_window);
   p->t_jibe[i] = NAN; /* drawn at release by the drift */
@@ -136,7 +128,7 @@ size_t sar_seed_line(sar_particles *p, const sar_seed *s, rng_stream *r) {
   sar_local_xy(s->lat0, s->lon0, s->lat1, s->lon1, &x, &y);
   for (; k < s->count && p->n < p->cap; k++) {
     double f = rng_uniform(r), lat = s->lat0, lon = s->lon0;
-    offset(&lat, &lon, f * x, f * y);
+    geo_local_move(&lat, &lon, f * x, f * y);
     add_particle(p, s, r, lat, lon);
   }
   reweight(p);
@@ -148,7 +140,7 @@ size_t sar_seed_area(sar_particles *p, const sar_seed *s, rng_stream *r) {
   for (; k < s->count && p->n < p->cap; k++) {
     double rad = s->radius * sqrt(rng_uniform(r)), th = 2 * M_PI * rng_uniform(r);
     double lat = s->lat0, lon = s->lon0;
-    offset(&lat, &lon, rad * cos(th), rad * sin(th));
+    geo_local_move(&lat, &lon, rad * cos(th), rad * sin(th));
     add_particle(p, s, r, lat, lon);
   }
   reweight(p);
@@ -205,7 +197,9 @@ static inline void step_move(sar_particles *p, size_t i, const sar_drift_opts *o
   dw *= o->leeway_factor, cw *= o->leeway_factor;
   /* right of downwind (ex, ey) is (ey, -ex): wind toward north -> right is east */
   double u = uc + dw * ex + cw * ey, v = vc + dw * ey - cw * ex;
-  /* the step on the tangent plane at lat (offset(), with 1/(N cos lat) from above) */
+  /* the step on the tangent plane at lat: geo_local_move's, inlined to reuse the
+   * 1/(N cos lat) from above; kept, not the call: multiplying by that reciprocal is
+   * the drift's own order and differs from geo_local_move's division in the last bit */
   double nlat = lat + v * o->dt / m_lat, nlon = lon + u * o->dt * inv_mc;
   if (o->land && geo_landmask_is_land(o->land, nlat, nlon)) {
     p->state[i] = SAR_STRANDED; /* stays at its last position in the water */

@@ -3,7 +3,7 @@
  * rectangle per unit with parallel-track spacing, and the Bayesian update after an
  * unsuccessful search.  Derivations: docs/models.md. */
 #include "sar.h"
-#include "geodesy.h"
+#include "geo_local.h"
 
 #include <float.h>
 #include <math.h>
@@ -27,9 +27,9 @@ void sar_grid_build(sar_grid *g, const sar_particles *p, double cell, size_t max
     la0 = la1 = lo0 = lo1 = 0;
   if (max_cells > SAR_MAX_CELLS)
     max_cells = SAR_MAX_CELLS; /* callers pass at least 9 */
-  double coslat = cos(0.5 * (la0 + la1) * DEG);
-  g->dlat = cell / (R_EARTH * DEG);
-  g->dlon = g->dlat / fmax(coslat, 0.01);
+  double coslat = geo_local_cos_mean(la0, la1);
+  g->dlat = geo_local_dlat(cell);
+  g->dlon = g->dlat / fmax(coslat, 0.01); /* the clamp keeps a polar grid finite */
   for (;;) {
     g->ny = (size_t)floor((la1 - la0) / g->dlat) + 3; /* one cell of margin each side */
     g->nx = (size_t)floor((lo1 - lo0) / g->dlon) + 3;
@@ -236,7 +236,7 @@ static void joint_split(const joint_ctx *J, size_t *u, size_t n, size_t i0, size
     sar_plan_rect_in(&J->out[k], g, J->W[k], J->L[k], i0, i1, j0, j1, J->scratch);
     return;
   }
-  double coslat = cos((g->lat0 + 0.5 * (double)(j0 + j1) * g->dlat) * DEG);
+  double coslat = geo_local_cos(g->lat0 + 0.5 * (double)(j0 + j1) * g->dlat);
   double wx = (double)(i1 - i0) * g->dlon * coslat, wy = (double)(j1 - j0) * g->dlat;
   int along_x = wx >= wy; /* cut across the longer side */
   if (i1 - i0 < 2) along_x = 0;
@@ -382,9 +382,10 @@ double sar_plan_joint(sar_rect *out, const sar_grid *g, size_t n, const double *
 }
 
 void sar_rect_tracks(sar_tracks *t, const sar_rect *r, double from_lat, double from_lon) {
-  double mid = 0.5 * (r->lat_min + r->lat_max) * DEG;
-  double w = (r->lon_max - r->lon_min) * DEG * R_EARTH * cos(mid); /* east-west */
-  double h = (r->lat_max - r->lat_min) * DEG * R_EARTH;            /* north-south */
+  geo_local pl; /* at the south-west corner, the east scale at the mean latitude */
+  geo_local_init_mean(&pl, r->lat_min, r->lon_min, r->lat_max);
+  double w, h; /* east-west, north-south */
+  geo_local_xy(&pl, r->lat_max, r->lon_max, &w, &h);
   memset(t, 0, sizeof *t);
   if (!(r->area > 0) || !(r->spacing > 0) || !isfinite(r->spacing))
     return;
@@ -396,7 +397,7 @@ void sar_rect_tracks(sar_tracks *t, const sar_rect *r, double from_lat, double f
   /* the corner nearest the start point, the first leg half a strip inside */
   int west = fabs(from_lon - r->lon_min) <= fabs(from_lon - r->lon_max);
   int south = fabs(from_lat - r->lat_min) <= fabs(from_lat - r->lat_max);
-  double dlat_s = 0.5 * s / (DEG * R_EARTH), dlon_s = 0.5 * s / (DEG * R_EARTH * cos(mid));
+  double dlat_s = geo_local_dlat(0.5 * s), dlon_s = geo_local_dlon(&pl, 0.5 * s);
   if (t->along_lat) {
     t->csp_lat = south ? r->lat_min : r->lat_max;
     t->csp_lon = west ? r->lon_min + dlon_s : r->lon_max - dlon_s;
