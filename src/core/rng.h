@@ -27,6 +27,7 @@ enum rng_module {
   RNG_MC = 7,
   RNG_EVACUATION = 8,
   RNG_MISSILE = 9,
+  RNG_COORDINATION = 10,
 };
 
 typedef struct rng_stream {

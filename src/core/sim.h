@@ -108,6 +108,10 @@ typedef enum sim_signal_type {
   SIG_PHASE_BEGAN,       /* a plan phase began: phase (the plan's index) */
   SIG_TASK_STATUS,       /* a plan task started or resumed (open = 1) or stopped running
                             (open = 0: paused, withdrawn, done or cancelled): task */
+  SIG_DECISION,          /* a decision step was decided: approved (open = 1) or refused for
+                            good (open = 0); decision: its index in the plan's decision
+                            table (scn_plan.decision, -1 when no task or gate waits on it),
+                            step: its index in the coordination section */
   SIG__COUNT
 } sim_signal_type;
 
@@ -121,6 +125,8 @@ typedef struct sim_signal {
   int gate;      /* SIG_GATE_OPENED */
   int phase;     /* SIG_PHASE_BEGAN */
   int task;      /* SIG_TASK_STATUS */
+  int decision;  /* SIG_DECISION: the plan's index, or -1 */
+  int step;      /* SIG_DECISION: the coordination section's index */
   int open;      /* status signals: 1 open/quiet, 0 closed/active */
   int object;    /* SIG_PERSON_MISSING: search-object class index */
   int count;     /* SIG_PERSON_MISSING */

@@ -8,7 +8,8 @@
 
 /* Each descriptor is defined beside its model (src/ops/<mission>/); the registry
  * names them here and nowhere else, so no caller includes a mission's header. */
-extern const ops_module crisis_ops, missile_ops, plan_ops, insp_ops, lgs_ops, sar_ops, evac_ops;
+extern const ops_module crisis_ops, missile_ops, plan_ops, coord_ops, insp_ops, lgs_ops, sar_ops,
+    evac_ops;
 
 /* The order is the kernel's subscription order, and fixes metric indices:
  *  - the crisis first: its escalation ladder subscribes to the plan's phase and task
@@ -19,13 +20,19 @@ extern const ops_module crisis_ops, missile_ops, plan_ops, insp_ops, lgs_ops, sa
  *    for the spillover analysis (a scenario without `missile:` defines none of its
  *    metrics, so its place changes no stored run's numbering);
  *  - the plan next: the missions' tasks wait on its phases, gates and situations;
+ *  - coordination right after the plan: its steps are raised by the crisis' events
+ *    and the plan's tasks and need the plan's situations and gates, so it subscribes
+ *    after both; the plan's tasks and gates wait on its SIG_DECISION, which the plan
+ *    subscribed to first; it defines no metrics (and draws nothing) in a scenario
+ *    without a `coordination:` section, so the missions' metric indices there are
+ *    unchanged;
  *  - then the missions, in the order their metrics were first defined (inspection,
  *    logistics, SAR), which stored runs and their resume keys depend on;
  *  - evacuation last: a newer model, appended so the others' metric indices (and
  *    stored runs) stay as they were; it only listens to the crisis' and the plan's
  *    signals, so it needs no earlier place. */
-static const ops_module *const shipped[] = {&crisis_ops, &missile_ops, &plan_ops, &insp_ops,
-                                            &lgs_ops,    &sar_ops,     &evac_ops};
+static const ops_module *const shipped[] = {&crisis_ops, &missile_ops, &plan_ops, &coord_ops,
+                                            &insp_ops,   &lgs_ops,     &sar_ops,  &evac_ops};
 
 static const ops_module *const *registry = shipped;
 static size_t nregistry = sizeof shipped / sizeof *shipped;

@@ -111,7 +111,7 @@ typedef struct pl_change {
 } pl_change;
 
 typedef struct pl_gatem {
-  int gate;
+  int gate;             /* its decisions (scn_gate_model.decision) wait with the trigger */
   int sit;              /* table situation it is opened for, or -1 */
   pl_cond trig;
 } pl_gatem;
@@ -125,6 +125,17 @@ typedef struct pl_task {
   int has_start, has_until;
   pl_cond start, until;
   int m_ran, m_start, m_auth, m_gates, m_assets; /* metric indices, -1 without metrics */
+  /* A task that waits on decisions: the links of its critical path -- its start
+   * condition, each of its own gates (gate order), each decision (scn_task.decision
+   * order: last, so that a gate opened by a decision yields to it in a tie) -- and the
+   * metric of each (share of replications it ended last), of the
+   * delay the last link added, and of the time it waited on decisions; ncrit 0 and
+   * the metrics -1 otherwise. */
+  size_t ncrit;
+  size_t ncrit_gate;    /* gate links, 1 .. ncrit_gate */
+  int *crit_gate;       /* [ncrit]: the gate of a gate link, else -1 */
+  int *m_crit;          /* [ncrit] */
+  int m_crit_delay, m_decisions;
 } pl_task;
 
 typedef struct pl_phase {

@@ -163,6 +163,22 @@ static void resolve_task(resolver *r, size_t i) {
   if ((pt->has_start = t->has_start)) resolve_cond(r, &t->start, &pt->start);
   if ((pt->has_until = t->has_until)) resolve_cond(r, &t->until, &pt->until);
   if (t->place >= 0 || t->region >= 0) find_combat_regions(r, t, pt);
+  pt->m_crit_delay = pt->m_decisions = -1;
+  if (!t->ndecision) return;
+  size_t ng = 0;
+  for (uint64_t g = pt->gates; g; g &= g - 1) ng++;
+  size_t n = 1 + t->ndecision + ng;
+  pt->crit_gate = ralloc(r, n, sizeof *pt->crit_gate);
+  pt->m_crit = ralloc(r, n, sizeof *pt->m_crit);
+  if (!pt->crit_gate || !pt->m_crit) return;
+  pt->ncrit = n;
+  size_t k = 0;
+  pt->crit_gate[k++] = -1;
+  for (int g = 0; g < 64; g++)
+    if ((pt->gates >> g) & 1) pt->crit_gate[k++] = g;
+  for (; k < n; k++) pt->crit_gate[k] = -1;
+  pt->ncrit_gate = ng;
+  for (k = 0; k < n; k++) pt->m_crit[k] = -1;
 }
 
 /* ---- wake-up times and task order ------------------------------------------------------- */
@@ -230,6 +246,28 @@ static int define_metrics(plan_model *m, metric_set *ms) {
     if ((pt->m_gates = define(ms, "task", t->id, "delay_gates", "s", METRIC_LOWER_BETTER, text)) < 0) return pt->m_gates;
     snprintf(text, sizeof text, "time task '%s' could run but waited for its assets", label);
     if ((pt->m_assets = define(ms, "task", t->id, "delay_assets", "s", METRIC_LOWER_BETTER, text)) < 0) return pt->m_assets;
+    if (!pt->ncrit) continue;
+    char what[200];
+    for (size_t k = 0; k < pt->ncrit; k++) {
+      int gate = pt->crit_gate[k] >= 0;
+      const char *link = k == 0 ? "start_condition"
+                         : gate ? a->gate[pt->crit_gate[k]].id
+                                : p->decision[t->decision[k - 1 - pt->ncrit_gate]].id;
+      snprintf(what, sizeof what, "critical.%s", link);
+      snprintf(text, sizeof text, "1 if %s%s%s was the last to hold before task '%s' could "
+                                  "start (its critical link), when it started",
+               k == 0 ? "its start condition" : gate ? "gate '" : "decision '",
+               k == 0 ? "" : link, k == 0 ? "" : "'", label);
+      if ((pt->m_crit[k] = define(ms, "task", t->id, what, "1", METRIC_BINARY, text)) < 0)
+        return pt->m_crit[k];
+    }
+    snprintf(text, sizeof text, "how much later task '%s' could start because of its critical "
+                                "link: from the link before it to the last", label);
+    if ((pt->m_crit_delay = define(ms, "task", t->id, "critical_delay", "s", METRIC_LOWER_BETTER, text)) < 0)
+      return pt->m_crit_delay;
+    snprintf(text, sizeof text, "time task '%s' was due and authorised but waited for decisions", label);
+    if ((pt->m_decisions = define(ms, "task", t->id, "delay_decisions", "s", METRIC_LOWER_BETTER, text)) < 0)
+      return pt->m_decisions;
   }
   for (size_t i = 0; i < p->nphase; i++) {
     const scn_phase *ph = &p->phase[i];

@@ -20,7 +20,9 @@
 enum { CH_PENDING, CH_DUE, CH_DECIDED, CH_FAILED };
 enum { GM_PENDING, GM_DUE, GM_OPEN, GM_CLOSED, GM_FAILED };
 /* Why a due task is not running, from furthest to nearest to running. */
-enum { WHY_AUTHORITY, WHY_GATES, WHY_COMBAT, WHY_ASSETS, WHY_OK };
+enum { WHY_AUTHORITY, WHY_GATES, WHY_COMBAT, WHY_DECISIONS, WHY_ASSETS, WHY_OK };
+/* A decision step of the coordination model, as SIG_DECISION announces it. */
+enum { DEC_PENDING, DEC_APPROVED, DEC_REFUSED };
 
 typedef struct change_slot {
   plan_run *r;
@@ -45,6 +47,8 @@ typedef struct task_slot {
   double wait[WHY_OK];              /* s, by cause */
   uint64_t due_sits;
   int combat_seen, phase_at_start;
+  int crit;                         /* its critical link when it first started (pl_task), -1 */
+  double crit_delay;                /* s: what that link added over the one before it */
   rng_stream rng;
 } task_slot;
 
@@ -66,6 +70,9 @@ struct plan_run {
   uint64_t *gates_sit;         /* [nsit]: gates open for that situation only */
   int *count_all, *count_sit;  /* [ngate], [nsit * ngate]: openings in force */
   double *sit_t, *gate_t;      /* first recognised, first opened */
+  double *gate_last;           /* [ngate]: last opened (for a task's critical path) */
+  unsigned char *dec;          /* [ndecision]: DEC_* */
+  double *dec_t;               /* [ndecision]: approved, NaN before */
   unsigned char *ev;           /* [nevent] occurred */
   unsigned char *active;       /* [nregion] combat under way (region active) */
   double *phase_t;             /* [nphase] began, NaN before */
@@ -125,6 +132,7 @@ static void gate_add(plan_run *r, int g, int s, int delta) {
     *mask &= ~PLAN__BIT(g);
   if (before == after) return;
   if (after && isnan(r->gate_t[g])) r->gate_t[g] = now_of(r);
+  if (after && !before) r->gate_last[g] = now_of(r);
   publish(r, SIG_GATE_OPENED, g, s < 0 ? -1 : r->a->sit[s].scn, after);
 }
 
@@ -191,11 +199,25 @@ static int combat_here(const plan_run *r, const pl_task *pt) {
   return 0;
 }
 
+/* Whether every decision in list is approved.  The plan check samples the crisis and
+ * the law only (no coordination model): there decisions do not hold a task back. */
+static int decided(const plan_run *r, const int *list, size_t n) {
+  if (r->check) return 1;
+  for (size_t k = 0; k < n; k++)
+    if (r->dec[list[k]] != DEC_APPROVED) return 0;
+  return 1;
+}
+
+static int ready(const plan_run *r, const task_slot *ts) {
+  const scn_task *t = &r->p->task[ts->i];
+  return decided(r, t->decision, t->ndecision) ? WHY_OK : WHY_DECISIONS;
+}
+
 /* Why the task cannot run now (WHY_OK when it can, assets aside). */
 static int evaluate(const plan_run *r, const task_slot *ts) {
   const pl_task *pt = &r->m->task[ts->i];
   const plan_authorities *a = r->a;
-  if (!pt->law) return (pt->gates & ~gates_any(r)) ? WHY_GATES : WHY_OK;
+  if (!pt->law) return (pt->gates & ~gates_any(r)) ? WHY_GATES : ready(r, ts);
   int best = WHY_AUTHORITY, combat = combat_here(r, pt);
   for (size_t s = 0; s < a->nsit; s++) {
     if (!((r->sits >> s) & 1)) continue;
@@ -219,7 +241,7 @@ static int evaluate(const plan_run *r, const task_slot *ts) {
       best = WHY_COMBAT;
       continue;
     }
-    return WHY_OK;
+    return ready(r, ts);
   }
   return best;
 }
@@ -289,12 +311,43 @@ static void account(plan_run *r, task_slot *ts) {
 
 static void task_end(sim *s, void *ctx);
 
+/* When link k of the task's critical path (pl_task) held: NaN if never. */
+
+static double link_time(const plan_run *r, const task_slot *ts, size_t k) {
+  const scn_task *t = &r->p->task[ts->i];
+  const pl_task *pt = &r->m->task[ts->i];
+  return k == 0 ? ts->due_t
+         : pt->crit_gate[k] >= 0 ? r->gate_last[pt->crit_gate[k]]
+                                 : r->dec_t[t->decision[k - 1 - pt->ncrit_gate]];
+}
+
+/* The link of the task's critical path that held last (pl_task: its start condition,
+ * its own gates, its decisions) and how much later it held than the latest link that
+ * held strictly before it; a tie goes to the later link in that order (a decision over
+ * the condition that raised it, or over a gate its approval opened at that instant). */
+static void critical_link(plan_run *r, task_slot *ts) {
+  const pl_task *pt = &r->m->task[ts->i];
+  double last = -INFINITY, before = -INFINITY;
+  int crit = -1;
+  for (size_t k = 0; k < pt->ncrit; k++) {
+    double at = link_time(r, ts, k);
+    if (!isnan(at) && at >= last) last = at, crit = (int)k;
+  }
+  for (size_t k = 0; k < pt->ncrit; k++) {
+    double at = link_time(r, ts, k);
+    if (!isnan(at) && at < last && at > before) before = at;
+  }
+  ts->crit = crit;
+  ts->crit_delay = crit >= 0 && isfinite(before) ? last - before : 0;
+}
+
 static void start_running(plan_run *r, task_slot *ts) {
   const scn_task *t = &r->p->task[ts->i];
   double now = now_of(r);
   if (!ts->started) {
     ts->started = 1;
     ts->start_t = now;
+    if (r->m->task[ts->i].ncrit) critical_link(r, ts);
     ts->phase_at_start = r->phase_cur;
     ts->remaining = t->has_duration ? dist_sample(&t->duration, &ts->rng) : INFINITY;
     if (!(ts->remaining >= 0)) ts->remaining = 0;
@@ -424,7 +477,9 @@ static void settle(plan_run *r) {
     }
     for (size_t i = 0; i < p->ngate; i++) {
       gate_slot *gs = &r->gm[i];
-      if (gs->state != GM_PENDING || !holds(r, &m->gm[i].trig)) continue;
+      if (gs->state != GM_PENDING || !holds(r, &m->gm[i].trig) ||
+          !decided(r, p->gate[i].decision, p->gate[i].ndecision))
+        continue;
       gs->state = GM_DUE;
       double delay = dist_sample(&p->gate[i].delay, &gs->rng);
       sim_after(r->sim, delay > 0 ? delay : 0, gate_due, gs);
@@ -562,6 +617,17 @@ static void on_region(sim *s, const sim_signal *sig, void *ctx) {
   settle(r);
 }
 
+/* The coordination model decided a step a task or gate waits on. */
+static void on_decision(sim *s, const sim_signal *sig, void *ctx) {
+  (void)s;
+  plan_run *r = ctx;
+  if (sig->decision < 0 || (size_t)sig->decision >= r->p->ndecision) return;
+  if (r->dec[sig->decision] != DEC_PENDING) return;
+  r->dec[sig->decision] = sig->open ? DEC_APPROVED : DEC_REFUSED;
+  if (sig->open) r->dec_t[sig->decision] = now_of(r);
+  settle(r);
+}
+
 /* ---- start and collect ------------------------------------------------------------------ */
 
 static uint32_t id_hash(const char *kind, const char *id, unsigned n) {
@@ -599,6 +665,10 @@ plan_run *plan__start(const plan_model *m, sim *s, arena *a, metric_out *out, ui
   r->count_sit = arena_calloc(a, nsit * ngate, sizeof *r->count_sit);
   r->sit_t = arena_calloc(a, nsit, sizeof *r->sit_t);
   r->gate_t = arena_calloc(a, ngate, sizeof *r->gate_t);
+  r->gate_last = arena_calloc(a, ngate, sizeof *r->gate_last);
+  size_t ndec = p->ndecision ? p->ndecision : 1;
+  r->dec = arena_calloc(a, ndec, 1);
+  r->dec_t = arena_calloc(a, ndec, sizeof *r->dec_t);
   r->ev = arena_calloc(a, sc->nevent ? sc->nevent : 1, 1);
   r->active = arena_calloc(a, sc->nregion ? sc->nregion : 1, 1);
   r->phase_t = arena_calloc(a, p->nphase ? p->nphase : 1, sizeof *r->phase_t);
@@ -608,11 +678,13 @@ plan_run *plan__start(const plan_model *m, sim *s, arena *a, metric_out *out, ui
   r->units = arena_calloc(a, sc->nforce ? sc->nforce : 1, sizeof *r->units);
   size_t nstream = p->nchange + p->ngate + p->ntask;
   uint32_t *used = arena_calloc(a, nstream ? nstream : 1, sizeof *used);
-  if (!r->gates_sit || !r->count_all || !r->count_sit || !r->sit_t || !r->gate_t || !r->ev ||
+  if (!r->gates_sit || !r->count_all || !r->count_sit || !r->sit_t || !r->gate_t ||
+      !r->gate_last || !r->dec || !r->dec_t || !r->ev ||
       !r->active || !r->phase_t || !r->ch || !r->gm || !r->task || !r->units || !used)
     return NULL;
   for (size_t i = 0; i < nsit; i++) r->sit_t[i] = NAN;
-  for (size_t i = 0; i < ngate; i++) r->gate_t[i] = NAN;
+  for (size_t i = 0; i < ngate; i++) r->gate_t[i] = r->gate_last[i] = NAN;
+  for (size_t i = 0; i < ndec; i++) r->dec_t[i] = NAN;
   for (size_t i = 0; i < p->nphase; i++) r->phase_t[i] = NAN;
   for (size_t f = 0; f < sc->nforce; f++) r->units[f] = check_mode ? 0 : sc->force[f].count;
   size_t k = 0;
@@ -634,7 +706,7 @@ plan_run *plan__start(const plan_model *m, sim *s, arena *a, metric_out *out, ui
   for (size_t i = 0; i < p->ntask; i++, k++) {
     task_slot *ts = &r->task[i];
     *ts = (task_slot){.r = r, .i = (int)i, .state = PLAN_TASK_WAITING, .due_t = NAN,
-                      .start_t = NAN, .end_t = NAN, .phase_at_start = -1};
+                      .start_t = NAN, .end_t = NAN, .phase_at_start = -1, .crit = -1};
     assign(used, k, id_hash("task", p->task[i].id, 0));
     rng_init(&ts->rng, seed, rep, RNG_SITUATION, used[k]);
   }
@@ -642,6 +714,7 @@ plan_run *plan__start(const plan_model *m, sim *s, arena *a, metric_out *out, ui
   if (sim_subscribe(s, SIG_EVENT_OCCURRED, on_event, r) || sim_subscribe(s, SIG_SITUATION_CHANGED, on_situation, r) ||
       sim_subscribe(s, SIG_REGION_STATUS, on_region, r))
     return NULL;
+  if (p->ndecision && sim_subscribe(s, SIG_DECISION, on_decision, r)) return NULL;
   if (sim_at(s, 0, wake, r)) return NULL;
   for (size_t i = 0; i < m->nwake; i++)
     if (m->wake[i] <= sc->horizon && sim_at(s, m->wake[i], wake, r)) return NULL;
@@ -674,6 +747,10 @@ void plan_collect(const plan_run *r, sim *s, metric_out *out) {
     metric_put(out, pt->m_auth, w[WHY_AUTHORITY] + w[WHY_COMBAT]);
     metric_put(out, pt->m_gates, w[WHY_GATES]);
     metric_put(out, pt->m_assets, w[WHY_ASSETS]);
+    if (pt->m_decisions >= 0) metric_put(out, pt->m_decisions, w[WHY_DECISIONS]);
+    if (!ts->started || pt->m_crit_delay < 0) continue;
+    for (size_t k = 0; k < pt->ncrit; k++) metric_put(out, pt->m_crit[k], ts->crit == (int)k);
+    metric_put(out, pt->m_crit_delay, ts->crit_delay);
   }
   for (size_t i = 0; i < r->p->nphase; i++)
     if (m->ph[i].m_began >= 0 && !isnan(r->phase_t[i])) metric_put(out, m->ph[i].m_began, r->phase_t[i]);

@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "scn_internal.h"
+#include "scn_plan.h"
 
 const char *scn_situation_name(scn_situation s) {
   static const char *const names[] = {
@@ -191,6 +192,16 @@ static void interpret(scn__ctx *c, const scn__node *root) {
     if ((v = scn__get(root, def->name)) && (section = def->load(c, v)))
       scn__section_put(c, def, section);
   }
+  /* Tasks' and gates' `decisions:` name steps of the `coordination:` section, whose
+   * loader resolves them; without that section nothing can. */
+  if (c->sc->plan && c->sc->plan->ndecision && !scn_section_of(c->sc, "coordination") &&
+      !scn__get(root, "coordination"))
+    for (size_t i = 0; i < c->sc->plan->ndecision; i++) {
+      const scn_name *dn = &c->sc->plan->decision[i];
+      diag_report(c->d, DIAG_ERROR, dn->loc.file, dn->loc.line, dn->loc.col,
+                  "decision '%s' needs a 'coordination' section that defines the step",
+                  dn->id);
+    }
   if ((v = scn__get(root, "objectives"))) scn__load_objectives(c, v);
 }
 

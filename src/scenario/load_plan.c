@@ -15,6 +15,7 @@ typedef struct plan_loader {
   scn_plan *p;
   scn__ids changes, phases, tasks;
   int *change_at, *phase_at, *task_at; /* [position in the list]: id index, or -1 */
+  size_t capdecision;                  /* of p->decision */
 } plan_loader;
 
 enum cond_scope { IN_SITUATIONS, IN_PLAN };
@@ -169,6 +170,36 @@ static size_t read_names(scn__ctx *c, const scn__node *v, const char *key, scn_n
   return v->n;
 }
 
+/* `decisions: [step ids]`: each name's index in the plan's decision table (added when
+ * new), kept as written for the `coordination:` section's loader to resolve. */
+static size_t read_decisions(plan_loader *L, const scn__node *v, int **out) {
+  scn__ctx *c = L->c;
+  scn_plan *p = L->p;
+  *out = NULL;
+  if (!scn__expect_seq(c, v, "decisions")) return 0;
+  *out = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof **out);
+  if (!*out) return 0;
+  size_t n = 0;
+  for (size_t i = 0; i < v->n; i++) {
+    scn_name name;
+    if (read_name(c, v->item[i], "decision", &name)) continue;
+    int k = scn_decision_find(p, name.id);
+    if (k < 0) {
+      if (p->ndecision == L->capdecision) {
+        size_t cap = L->capdecision ? 2 * L->capdecision : 8;
+        scn_name *grown = scn__alloc(c, c->mem, cap * sizeof *grown);
+        if (!grown) return 0;
+        if (p->ndecision) memcpy(grown, p->decision, p->ndecision * sizeof *grown);
+        p->decision = grown, L->capdecision = cap;
+      }
+      k = (int)p->ndecision;
+      p->decision[p->ndecision++] = name;
+    }
+    (*out)[n++] = k;
+  }
+  return n;
+}
+
 /* ---- situations ------------------------------------------------------------------- */
 
 static void read_diet(plan_loader *L, const scn__node *v, scn_change *ch) {
@@ -218,7 +249,7 @@ static void read_change(plan_loader *L, int idx, const scn__node *item, scn_chan
 
 static void read_gate_model(plan_loader *L, const scn__node *item, scn_gate_model *g) {
   static const char *const keys[] = {"id", "gate", "at", "after", "delay", "p", "situation",
-                                     "for", NULL};
+                                     "for", "decisions", NULL};
   scn__ctx *c = L->c;
   const scn__node *v;
   memset(g, 0, sizeof *g);
@@ -237,6 +268,7 @@ static void read_gate_model(plan_loader *L, const scn__node *item, scn_gate_mode
     scn__choice(c, v, "situation", situation_names, SCN_SIT__COUNT, &g->situation);
   if ((v = scn__get(item, "for")) && scn__dist(c, v, "for", QTY_DURATION, &g->duration) == 0)
     g->has_duration = 1;
+  if ((v = scn__get(item, "decisions"))) g->ndecision = read_decisions(L, v, &g->decision);
 }
 
 static void load_situations(plan_loader *L, const scn__node *s) {
@@ -366,7 +398,7 @@ static void read_task(plan_loader *L, int idx, const scn__node *item, scn_task *
   static const char *const keys[] = {"id",       "name",  "activity", "owner",    "assets",
                                      "area",     "legal_area", "phase", "start",  "delay",
                                      "duration", "until", "priority", "on_loss", "gates",
-                                     NULL};
+                                     "decisions", NULL};
   scn__ctx *c = L->c;
   const scn__node *v;
   memset(t, 0, sizeof *t);
@@ -401,6 +433,7 @@ static void read_task(plan_loader *L, int idx, const scn__node *item, scn_task *
     t->priority = (int)priority;
   if ((v = scn__get(item, "on_loss"))) scn__choice(c, v, "on_loss", on_loss_names, 2, &t->on_loss);
   if ((v = scn__get(item, "gates"))) t->ngate = read_names(c, v, "gates", &t->gate);
+  if ((v = scn__get(item, "decisions"))) t->ndecision = read_decisions(L, v, &t->decision);
 }
 
 /* Register the ids of a list (pass one); items that are not mappings are reported.
@@ -486,6 +519,12 @@ int scn_change_find(const scn_plan *p, const char *id) {
 int scn_phase_find(const scn_plan *p, const char *id) {
   for (size_t i = 0; p && i < p->nphase; i++)
     if (strcmp(p->phase[i].id, id) == 0) return (int)i;
+  return -1;
+}
+
+int scn_decision_find(const scn_plan *p, const char *id) {
+  for (size_t i = 0; p && i < p->ndecision; i++)
+    if (strcmp(p->decision[i].id, id) == 0) return (int)i;
   return -1;
 }
 

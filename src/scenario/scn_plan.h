@@ -78,6 +78,8 @@ typedef struct scn_gate_model {
   dist delay;
   double p;
   int situation;        /* scn_situation it is opened for, or -1 for all */
+  size_t ndecision;
+  int *decision;        /* scn_plan.decision indices the trigger waits on as well */
   int has_duration;
   dist duration;        /* open for this long, then closed again */
   scn_loc loc;
@@ -119,6 +121,9 @@ typedef struct scn_task {
   int on_loss;          /* scn_task_on_loss: when its authority is lost while running */
   size_t ngate;
   scn_name *gate;       /* gates the task waits for, on top of its authority's */
+  size_t ndecision;
+  int *decision;        /* scn_plan.decision indices: steps of the `coordination:`
+                           section that must be approved before it starts */
   scn_loc loc;
 } scn_task;
 
@@ -131,10 +136,16 @@ typedef struct scn_plan {
   scn_gate_model *gate;
   scn_phase *phase;
   scn_task *task;
+  /* Decision steps named by tasks' and gates' `decisions:`, each once, in the order
+   * first written (where: that place).  The `coordination:` section's loader
+   * resolves them against its steps; the plan knows them only by these indices. */
+  size_t ndecision;
+  scn_name *decision;
 } scn_plan;
 
 int scn_change_find(const scn_plan *p, const char *id);
 int scn_phase_find(const scn_plan *p, const char *id);
 int scn_task_find(const scn_plan *p, const char *id);
+int scn_decision_find(const scn_plan *p, const char *id);
 
 #endif

@@ -1,0 +1,199 @@
+/* coord_ops.c - the coordination model's descriptor (ops.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coordination.h"
+#include "err.h"
+#include "ops.h"
+#include "plan.h"
+#include "scn_coordination.h"
+#include "scn_plan.h"
+#include "stats.h"
+
+/* The model and, when a step needs a gate and the run was handed no authorities
+ * table, the shipped one it read. */
+typedef struct coord_ops_model {
+  coord_model *model;
+  plan_authorities *own;
+} coord_ops_model;
+
+static void release(void *model) {
+  coord_ops_model *p = model;
+  if (!p) return;
+  coord_model_free(p->model);
+  plan_authorities_free(p->own);
+  free(p);
+}
+
+/* A NULL model (no `coordination:` section) runs nothing. */
+static int prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
+                   metric_set *ms, diag *d) {
+  *model = NULL;
+  if (!scn_section_of(sc, "coordination")) return 0;
+  coord_ops_model *p = calloc(1, sizeof *p);
+  if (!p) return ERR_NOMEM;
+  const plan_authorities *table = ctx->authorities;
+  int err = 0;
+  if (!table && coord_scenario_needs_table(sc) &&
+      !(err = plan_authorities_load(&p->own, plan_authorities_default_path(), d)))
+    table = p->own;
+  if (!err) err = coord_model_new(&p->model, sc, table, ms, d);
+  if (err) {
+    release(p);
+    return err;
+  }
+  *model = p;
+  return 0;
+}
+
+static void *start(const void *model, sim *s, arena *a, metric_out *out, const ops_rep *r) {
+  return coord_start(((const coord_ops_model *)model)->model, s, a, out, r->seed, r->index);
+}
+
+static void collect(void *state, sim *s, metric_out *out) { coord_collect(state, s, out); }
+
+/* ---- the report: what holds each task back ---------------------------------------------- */
+
+typedef struct crit_row {
+  int task;                  /* plan task index */
+  const char *link;          /* the metric name's last part */
+  double share, lo, hi;      /* of the replications where the task started; Wilson 95% */
+  double delay;              /* s: mean delay it added where it was critical, NaN if never */
+  size_t n;
+} crit_row;
+
+/* Rows of one task's links, most often critical first. */
+static void sort_rows(crit_row *row, size_t n) {
+  for (size_t i = 1; i < n; i++) {
+    crit_row x = row[i];
+    size_t j = i;
+    while (j > 0 && (row[j - 1].task > x.task ||
+                     (row[j - 1].task == x.task && row[j - 1].share < x.share)))
+      row[j] = row[j - 1], j--;
+    row[j] = x;
+  }
+}
+
+static int collect_rows(const ops_results *r, crit_row *row, size_t *nrow, double *v, double *dv) {
+  const scn_plan *p = r->sc->plan;
+  const metric_set *ms = r->ms;
+  *nrow = 0;
+  for (size_t t = 0; p && t < p->ntask; t++) {
+    if (!p->task[t].ndecision) continue;
+    char prefix[300], name[300];
+    snprintf(prefix, sizeof prefix, "task.%s.critical.", p->task[t].id);
+    snprintf(name, sizeof name, "task.%s.critical_delay", p->task[t].id);
+    int md = metric_find(ms, "plan", name);
+    if (md < 0 || r->values(r->ctx, md, dv)) continue;
+    for (size_t m = 0; m < ms->n; m++) {
+      const metric_def *def = &ms->def[m];
+      if (strcmp(def->module, "plan") || strncmp(def->name, prefix, strlen(prefix))) continue;
+      int err = r->values(r->ctx, (int)m, v);
+      if (err) return err;
+      stats_summary st;
+      stats_summarize(&st, v, r->n, STATS_BINARY, r->scratch);
+      double sum = 0;
+      size_t k = 0;
+      for (size_t i = 0; i < r->n; i++)
+        if (v[i] == 1 && !isnan(dv[i])) sum += dv[i], k++;
+      row[(*nrow)++] = (crit_row){(int)t, def->name + strlen(prefix), st.mean, st.ci_lo,
+                                  st.ci_hi, k ? sum / k : NAN, st.n};
+    }
+  }
+  sort_rows(row, *nrow);
+  return 0;
+}
+
+/* "report.section.coordination-critical": per task that waits on decisions, each link
+ * of its critical path by the share of replications in which it held last (Wilson 95%
+ * interval) and the mean delay it then added -- a ranked table drawn as bars. */
+static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
+  (void)model;
+  const scn_plan *p = r->sc->plan;
+  size_t cap = 0;
+  for (size_t m = 0; m < r->ms->n; m++)
+    if (!strcmp(r->ms->def[m].module, "plan") && strstr(r->ms->def[m].name, ".critical.")) cap++;
+  if (!cap || !r->n) return 0;
+  crit_row *row = malloc(cap * sizeof *row);
+  double *v = malloc(r->n * sizeof *v), *dv = malloc(r->n * sizeof *dv);
+  size_t nrow = 0;
+  int err = row && v && dv ? collect_rows(r, row, &nrow, v, dv) : ERR_NOMEM;
+  if (err || !nrow) goto done;
+  strbuf_put(b, "{\"title\":\"What holds each task back\",\"order\":40,\"text\":"
+                "\"For each task that waits on decisions of the coordination section, the "
+                "links of its critical path -- its start condition, its own gates, its "
+                "decisions -- ranked by the share of the replications (where it started) in "
+                "which that link held last, with the 95% Wilson interval, and the mean delay "
+                "the link then added over the one before it (docs/models.md section 12).\","
+                "\"vega\":");
+  strbuf_printf(b, "{\"width\":420,\"height\":%zu,\"padding\":5,\"data\":[{\"name\":\"c\","
+                   "\"values\":[", 22 * nrow);
+  for (size_t i = 0; i < nrow; i++) {
+    const crit_row *w = &row[i];
+    const scn_task *t = &p->task[w->task];
+    char label[512], note[128];
+    snprintf(label, sizeof label, "%s: %s", t->id, w->link);
+    if (isnan(w->delay))
+      snprintf(note, sizeof note, "%.0f%% [%.0f-%.0f%%], n %zu", 100 * w->share, 100 * w->lo,
+               100 * w->hi, w->n);
+    else
+      snprintf(note, sizeof note, "%.0f%% [%.0f-%.0f%%], +%.1f h, n %zu", 100 * w->share,
+               100 * w->lo, 100 * w->hi, w->delay / 3600, w->n);
+    strbuf_printf(b, "%s{\"row\":%zu,\"label\":", i ? "," : "", i);
+    strbuf_json_str(b, label);
+    strbuf_put(b, ",\"task\":");
+    strbuf_json_str(b, t->id);
+    strbuf_put(b, ",\"link\":");
+    strbuf_json_str(b, w->link);
+    strbuf_put(b, ",\"share\":");
+    strbuf_json_num(b, w->share);
+    strbuf_put(b, ",\"lo\":");
+    strbuf_json_num(b, w->lo);
+    strbuf_put(b, ",\"hi\":");
+    strbuf_json_num(b, w->hi);
+    strbuf_put(b, ",\"delay_h\":");
+    strbuf_json_num(b, isnan(w->delay) ? NAN : w->delay / 3600);
+    strbuf_put(b, ",\"note\":");
+    strbuf_json_str(b, note);
+    strbuf_put(b, "}");
+  }
+  strbuf_put(b,
+      "]}],\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\",\"padding\":0.2,"
+      "\"domain\":{\"data\":\"c\",\"field\":\"label\",\"sort\":{\"field\":\"row\",\"op\":\"min\"}}},"
+      "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"domain\":[0,1]},"
+      "{\"name\":\"color\",\"type\":\"ordinal\",\"scheme\":\"tableau10\","
+      "\"domain\":{\"data\":\"c\",\"field\":\"task\"}}],"
+      "\"axes\":[{\"orient\":\"bottom\",\"scale\":\"x\",\"format\":\"%\","
+      "\"title\":\"share of replications in which the link held last\"},"
+      "{\"orient\":\"left\",\"scale\":\"y\"}],"
+      "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"c\"},\"encode\":{\"enter\":{"
+      "\"y\":{\"scale\":\"y\",\"field\":\"label\"},\"height\":{\"scale\":\"y\",\"band\":1},"
+      "\"x\":{\"scale\":\"x\",\"value\":0},\"x2\":{\"scale\":\"x\",\"field\":\"share\"},"
+      "\"fill\":{\"scale\":\"color\",\"field\":\"task\"},"
+      "\"tooltip\":{\"signal\":\"datum.label + ': ' + datum.note\"}}}},"
+      "{\"type\":\"rule\",\"from\":{\"data\":\"c\"},\"encode\":{\"enter\":{"
+      "\"y\":{\"scale\":\"y\",\"field\":\"label\",\"band\":0.5},"
+      "\"x\":{\"scale\":\"x\",\"field\":\"lo\"},\"x2\":{\"scale\":\"x\",\"field\":\"hi\"},"
+      "\"stroke\":{\"value\":\"#333\"}}}},"
+      "{\"type\":\"text\",\"from\":{\"data\":\"c\"},\"encode\":{\"enter\":{"
+      "\"y\":{\"scale\":\"y\",\"field\":\"label\",\"band\":0.5},"
+      "\"x\":{\"scale\":\"x\",\"field\":\"hi\",\"offset\":4},\"baseline\":{\"value\":\"middle\"},"
+      "\"fontSize\":{\"value\":10},\"text\":{\"field\":\"note\"}}}}]}}");
+  err = b->failed ? ERR_NOMEM : sink->put(sink->ctx, "report.section.coordination-critical", b->s);
+done:
+  free(row), free(v), free(dv);
+  return err;
+}
+
+const ops_module coord_ops = {
+    .name = "coordination",
+    .title = "Bilateral coordination: requests, consultations and approvals",
+    .section = &coord_section,
+    .prepare = prepare,
+    .start = start,
+    .collect = collect,
+    .docs = docs,
+    .release = release,
+};
