@@ -53,11 +53,13 @@ double stats_quantile(double *x, size_t n, double p);
  * for the one exception, the sign of a zero quantile), holding only a chunk of rows
  * at a time.  The rows are read through fill(ctx, lo, hi, vals): it writes rows
  * [lo, hi) into vals[(r - lo) * ncol + c] (NaN: no value), in several passes over
- * [0, n), always in row order, and returns 0 or an error that stops the summary.
+ * [0, n), always in row order (once only when all n rows fit in one chunk), and returns 0 or an error that stops the summary.
  * (hi - lo) * ncol is at most max(ncol, STATS_STREAM_CHUNK).  Percentiles are exact:
  * a selection over the values' bit patterns, narrowed pass by pass (usually 3 or 4
  * passes).  kind is [ncol], or NULL for STATS_REAL.  0, ERR_NOMEM, or fill's error. */
-#define STATS_STREAM_CHUNK ((size_t)1 << 16) /* values per fill call, at most */
+/* Values per fill call, at most: 8 MiB of doubles, so a run of a few thousand
+ * replications is read once and its later passes reuse the chunk. */
+#define STATS_STREAM_CHUNK ((size_t)1 << 20)
 typedef int (*stats_fill_fn)(void *ctx, size_t lo, size_t hi, double *vals);
 int stats_summarize_stream(stats_summary *out, size_t ncol, const stats_kind *kind, size_t n,
                            stats_fill_fn fill, void *ctx);

@@ -125,7 +125,8 @@ static int candidate(const metric_def *def, int self, int m) {
 static int count_held(size_t *held, const mc_result *r, store *st, const unsigned char *fails,
                       int self) {
   const size_t nm = r->metrics.n, nrep = (size_t)r->replications;
-  const size_t rows = nm ? STATS_STREAM_CHUNK / nm + 1 : 1;
+  size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
+  rows = rows < nrep ? rows : nrep ? nrep : 1; /* a small run: no more than it needs */
   double *v = malloc(rows * (nm ? nm : 1) * sizeof *v);
   int err = v ? 0 : ERR_NOMEM;
   for (size_t lo = 0; lo < nrep && !err; lo += rows) {

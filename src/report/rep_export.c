@@ -126,7 +126,9 @@ static void values_row(strbuf *b, const metric_def *def, size_t rep, double v) {
  * flushed as it fills, so neither the values nor the text grow with the run. */
 int rep_export_values(strbuf *b, store *st, const rep_run *r,
                       int (*flush)(void *ctx, strbuf *b), void *ctx) {
-  const size_t nm = r->ms.n, rows = nm ? STATS_STREAM_CHUNK / nm + 1 : 1;
+  const size_t nm = r->ms.n;
+  size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
+  rows = rows < r->nrep ? rows : r->nrep ? r->nrep : 1; /* a small run: no more than it needs */
   double *vals = malloc(rows * (nm ? nm : 1) * sizeof *vals);
   int err = vals ? 0 : ERR_NOMEM;
   strbuf_put(b, "replication,module,name,unit,value\n");

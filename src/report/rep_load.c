@@ -195,7 +195,9 @@ static int load_summaries(rep_run *r, store *st) {
 
 /* One more pass: which metrics are whole numbers, and the histograms' first values. */
 static int load_samples(rep_run *r, store *st) {
-  const size_t nm = r->ms.n, rows = nm ? STATS_STREAM_CHUNK / nm + 1 : 1;
+  const size_t nm = r->ms.n;
+  size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
+  rows = rows < r->nrep ? rows : r->nrep ? r->nrep : 1; /* a small run: no more than it needs */
   double *vals = malloc(rows * (nm ? nm : 1) * sizeof *vals);
   int err = vals ? 0 : ERR_NOMEM;
   for (size_t m = 0; m < nm && !err; m++) {
