@@ -31,7 +31,10 @@
 
 static const double stream_p[STREAM_NQ] = {0.05, 0.50, 0.95}; /* p5, p50, p95 */
 
-enum { T_DONE, T_COUNT, T_COLLECT };
+/* T_SHARED: the column's values are few enough that its first target collects them
+ * all, once, and the others select their ranks from that collection (a band's 121
+ * grid points x 3 quantiles were copied three times over). */
+enum { T_DONE, T_COUNT, T_COLLECT, T_SHARED };
 
 typedef struct stream_target {
   size_t rank, below;      /* 0-based rank among the column's values; values below lo */
@@ -130,7 +133,7 @@ static int target_begin(stream_target *t, size_t count) {
 }
 
 static void target_see(stream_target *t, uint64_t k) {
-  if (t->state == T_DONE || k < t->lo || k > t->hi)
+  if (t->state == T_DONE || t->state == T_SHARED || k < t->lo || k > t->hi)
     return;
   if (t->state == T_COLLECT) {
     if (ALWAYS(t->ncand < t->cap))
@@ -228,7 +231,8 @@ static int stream_start(stream *s) {
       stream_target *t = &s->tg[c * STREAM_NQ + q];
       t->rank = stats_quantile_rank(cc->m, stream_p[q]);
       t->lo = cc->kmin, t->hi = cc->kmax;
-      int err = target_begin(t, cc->m);
+      int share = q > 0 && s->tg[c * STREAM_NQ].state == T_COLLECT;
+      int err = share ? (t->state = T_SHARED, 0) : target_begin(t, cc->m);
       if (err)
         return err;
     }
@@ -285,6 +289,11 @@ int stats_summarize_stream(stats_summary *out, size_t ncol, const stats_kind *ki
     goto done;
   for (int pass = 1; !err && stream_pending(&s, pass); pass++) {
     err = stream_pass(&s, pass);
+    for (size_t i = 0; !err && i < ncol * STREAM_NQ; i++) {
+      stream_target *t = &s.tg[i], *first = &s.tg[i - i % STREAM_NQ];
+      if (t->state == T_SHARED) /* first is the collector, still holding the values */
+        t->key = key_select(first->cand, first->ncand, t->rank), t->state = T_DONE;
+    }
     for (size_t i = 0; !err && i < ncol * STREAM_NQ; i++)
       err = target_end(&s.tg[i]);
   }
