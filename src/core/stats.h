@@ -57,9 +57,9 @@ double stats_quantile(double *x, size_t n, double p);
  * (hi - lo) * ncol is at most max(ncol, STATS_STREAM_CHUNK).  Percentiles are exact:
  * a selection over the values' bit patterns, narrowed pass by pass (usually 3 or 4
  * passes).  kind is [ncol], or NULL for STATS_REAL.  0, ERR_NOMEM, or fill's error. */
-/* Values per fill call, at most: 8 MiB of doubles, so a run of a few thousand
+/* Values per fill call, at most: 4 MiB of doubles, so a run of ~1,000
  * replications is read once and its later passes reuse the chunk. */
-#define STATS_STREAM_CHUNK ((size_t)1 << 20)
+#define STATS_STREAM_CHUNK ((size_t)1 << 19)
 typedef int (*stats_fill_fn)(void *ctx, size_t lo, size_t hi, double *vals);
 int stats_summarize_stream(stats_summary *out, size_t ncol, const stats_kind *kind, size_t n,
                            stats_fill_fn fill, void *ctx);
