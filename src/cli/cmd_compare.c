@@ -146,7 +146,7 @@ int cmd_compare(int argc, char **argv) {
   }
   size_t nrep = coa[0].rep->nrep;
   for (int i = 1; i < ncoa; i++) {
-    if (rep_compare(&coa[i].pairs, &coa[i].npairs, coa[0].rep, coa[i].rep)) goto print;
+    if (rep_compare(&coa[i].pairs, &coa[i].npairs, st, coa[0].rep, coa[i].rep)) goto print;
     if (coa[i].rep->nrep < nrep) nrep = coa[i].rep->nrep;
   }
   for (int i = 0; i < ncoa; i++)

@@ -1,5 +1,6 @@
 /* cmd_export.c - `straits export [STORE] --format json|csv|geojson|sqlite`: a stored
  * run's metrics, series and map layers for other tools. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,46 @@ static int export_layer(strbuf *b, store *st, const rep_run *r, const char *laye
   return err ? CLI_FAILURE : CLI_OK;
 }
 
+/* --table values: written as the store is read (rep_export_values), into a
+ * temporary file renamed at the end as cli_write_file does, or to standard output. */
+typedef struct export_sink {
+  FILE *f;
+  int ok;
+} export_sink;
+
+static int sink_flush(void *ctx, strbuf *b) {
+  export_sink *k = ctx;
+  k->ok = k->ok && fwrite(b->s, 1, b->len, k->f) == b->len;
+  b->len = 0;
+  return k->ok ? 0 : ERR_IO;
+}
+
+static int export_values(const char *out, store *st, const rep_run *r, strbuf *b) {
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s.tmp", out);
+  int to_stdout = strcmp(out, "-") == 0;
+  export_sink k = {to_stdout ? stdout : fopen(tmp, "wb"), 1};
+  if (!k.f) {
+    cli_error("cannot write '%s': %s", out, strerror(errno));
+    return CLI_FAILURE;
+  }
+  int err = rep_export_values(b, st, r, sink_flush, &k);
+  if (err == ERR_STORE)
+    cli_error("cannot export: %s", store_errmsg(st));
+  else if (err)
+    cli_error("cannot export: %s", err_strerror(err));
+  if (to_stdout)
+    return fflush(stdout) == 0 && !err ? CLI_OK : CLI_FAILURE;
+  int ok = fclose(k.f) == 0 && !err;
+  if (!ok || rename(tmp, out) != 0) {
+    if (!err)
+      cli_error("cannot write '%s': %s", out, strerror(errno));
+    remove(tmp);
+    return CLI_FAILURE;
+  }
+  return CLI_OK;
+}
+
 int cmd_export(int argc, char **argv) {
   static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                            {"table", required_argument, NULL, 't'},
@@ -154,7 +195,10 @@ int cmd_export(int argc, char **argv) {
     rc = err == ERR_NOTFOUND ? CLI_BAD_INPUT : CLI_FAILURE;
     goto done;
   }
-  if (strcmp(format, "json") == 0) {
+  if (strcmp(format, "csv") == 0 && strcmp(table, "values") == 0) {
+    rc = export_values(out, st, r, &b);
+    goto done;
+  } else if (strcmp(format, "json") == 0) {
     err = rep_export_json(&b, r);
   } else if (strcmp(format, "csv") == 0) {
     err = rep_export_csv(&b, r, table);

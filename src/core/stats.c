@@ -30,16 +30,20 @@ static int all_binary(const double *x, size_t m) {
   return 1;
 }
 
-double stats_quantile_sorted(const double *x, size_t n, double p) {
-  if (n == 0 || isnan(p)) return NAN;
-  if (p <= 0) return x[0];
-  if (p >= 1) return x[n - 1];
+size_t stats_quantile_rank(size_t n, double p) {
+  if (p <= 0) return 0;
+  if (p >= 1) return n - 1;
   /* k = ceil(n p); a product that is whole in exact arithmetic but rounds a few ulps
    * above (0.07 * 100 = 7.000000000000001) keeps its rank, as R's type 1 does. */
   double h = p * (double)n;
   double k = ceil(h - 4 * DBL_EPSILON * h);
   size_t i = k < 1 ? 0 : (size_t)k - 1;
-  return x[i < n ? i : n - 1];
+  return i < n ? i : n - 1;
+}
+
+double stats_quantile_sorted(const double *x, size_t n, double p) {
+  if (n == 0 || isnan(p)) return NAN;
+  return x[stats_quantile_rank(n, p)];
 }
 
 double stats_quantile(double *x, size_t n, double p) {
@@ -48,6 +52,22 @@ double stats_quantile(double *x, size_t n, double p) {
     if (!isnan(x[i])) x[m++] = x[i];
   if (m) gsl_sort(x, 1, m);
   return stats_quantile_sorted(x, m, p);
+}
+
+void stats__moments(stats_summary *out, size_t m, double mean, double ss, stats_kind kind,
+                    int binary) {
+  out->n = m;
+  out->mean = mean;
+  if (m >= 2) {
+    out->sd = sqrt(ss / (double)(m - 1));
+    /* 95% two-sided interval of the mean: t_{0.975, m-1} * s / sqrt(m). */
+    out->half_width = gsl_cdf_tdist_Pinv(0.975, (double)(m - 1)) * out->sd / sqrt((double)m);
+    out->ci_lo = mean - out->half_width;
+    out->ci_hi = mean + out->half_width;
+  }
+  /* The kind is declared; a declared indicator with another value is a module's bug
+   * (and a proportion's interval of it would be nonsense): keep the t interval. */
+  if (kind == STATS_BINARY && ALWAYS(binary)) wilson(out, mean, m);
 }
 
 void stats_summarize(stats_summary *out, const double *x, size_t n, stats_kind kind,
@@ -65,20 +85,10 @@ void stats_summarize(stats_summary *out, const double *x, size_t n, stats_kind k
    * than the one-pass sum of squares, and the same bits for the same input. */
   double sum = 0;
   for (size_t i = 0; i < m; i++) sum += scratch[i];
-  double mean = sum / (double)m;
-  out->mean = mean;
-  if (m >= 2) {
-    double ss = 0;
+  double mean = sum / (double)m, ss = 0;
+  if (m >= 2)
     for (size_t i = 0; i < m; i++) ss += (scratch[i] - mean) * (scratch[i] - mean);
-    out->sd = sqrt(ss / (double)(m - 1));
-    /* 95% two-sided interval of the mean: t_{0.975, m-1} * s / sqrt(m). */
-    out->half_width = gsl_cdf_tdist_Pinv(0.975, (double)(m - 1)) * out->sd / sqrt((double)m);
-    out->ci_lo = mean - out->half_width;
-    out->ci_hi = mean + out->half_width;
-  }
-  /* The kind is declared; a declared indicator with another value is a module's bug
-   * (and a proportion's interval of it would be nonsense): keep the t interval. */
-  if (kind == STATS_BINARY && ALWAYS(all_binary(scratch, m))) wilson(out, mean, m);
+  stats__moments(out, m, mean, ss, kind, all_binary(scratch, m));
 
   gsl_sort(scratch, 1, m);
   out->min = scratch[0];

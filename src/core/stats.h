@@ -40,9 +40,35 @@ void stats_summarize(stats_summary *out, const double *x, size_t n, stats_kind k
  * nearest rank (above): sorted[k - 1], k = max(1, ceil(n p)).  NaN when n is 0. */
 double stats_quantile_sorted(const double *sorted, size_t n, double p);
 
+/* The 0-based index of the p-quantile in n sorted values (n >= 1), as above. */
+size_t stats_quantile_rank(size_t n, double p);
+
 /* The same of x[0..n) in any order: NaNs are dropped and the rest sorted in place
  * (x is scratch afterwards).  NaN when no value is left. */
 double stats_quantile(double *x, size_t n, double p);
+
+/* ---- summaries of columns too long to hold ------------------------------------
+ * stats_summarize_stream gives, for each of ncol columns of n rows, exactly what
+ * stats_summarize gives for the column in one array (the same bits; see stats_stream.c
+ * for the one exception, the sign of a zero quantile), holding only a chunk of rows
+ * at a time.  The rows are read through fill(ctx, lo, hi, vals): it writes rows
+ * [lo, hi) into vals[(r - lo) * ncol + c] (NaN: no value), in several passes over
+ * [0, n), always in row order (once only when all n rows fit in one chunk), and returns 0 or an error that stops the summary.
+ * (hi - lo) * ncol is at most max(ncol, STATS_STREAM_CHUNK).  Percentiles are exact:
+ * a selection over the values' bit patterns, narrowed pass by pass (usually 3 or 4
+ * passes).  kind is [ncol], or NULL for STATS_REAL.  0, ERR_NOMEM, or fill's error. */
+/* Values per fill call, at most: 4 MiB of doubles, so a run of ~1,000
+ * replications is read once and its later passes reuse the chunk. */
+#define STATS_STREAM_CHUNK ((size_t)1 << 19)
+typedef int (*stats_fill_fn)(void *ctx, size_t lo, size_t hi, double *vals);
+int stats_summarize_stream(stats_summary *out, size_t ncol, const stats_kind *kind, size_t n,
+                           stats_fill_fn fill, void *ctx);
+
+/* Not API: what stats_summarize and the streaming summary share.  The moments of m
+ * non-NaN values from their mean and sum of squared deviations (index order);
+ * binary: every value is 0 or 1. */
+void stats__moments(stats_summary *out, size_t m, double mean, double ss, stats_kind kind,
+                    int binary);
 
 /* True when the 95% CI half-width is at most rel * |mean| (and n >= 2).  A metric
  * whose mean and half-width are both 0 counts as converged. */

@@ -624,105 +624,41 @@ static int merge_part(store *st, int64_t run_id, const store_run_info *info,
   return err;
 }
 
-/* Summaries of metrics [m0, m1) from their values, a column of n each. */
-typedef struct summary_part {
-  stats_summary *out;
+/* ---- the summary: read back from the store in chunks --------------------------- */
+
+typedef struct summary_src {
+  store *st;
+  int64_t run_id;
   const metric_set *ms;
-  const double *vals;
-  size_t n, m0, m1;
-  double *scratch;
-} summary_part;
+} summary_src;
 
-static void *summarize_part(void *arg) {
-  const summary_part *p = arg;
-  for (size_t m = p->m0; m < p->m1; m++)
-    stats_summarize(&p->out[m], p->vals + m * p->n, p->n,
-                    metric_stats_kind(p->ms->def[m].flags), p->scratch);
-  return NULL;
+static int summary_fill(void *ctx, size_t lo, size_t hi, double *vals) {
+  const summary_src *x = ctx;
+  return store_values_chunk(x->st, x->run_id, x->ms, lo, hi, vals);
 }
 
-#define MC_SUMMARY_MAX_VALUES ((size_t)8 << 20) /* 64 MiB of values held at once */
-
-/* The summary's statistics (sorts, mostly) split over up to `threads` threads: they
- * are idle at the end of a run, and the summary was its longest serial step.  The
- * values are read first, in one pass of the store; each metric's statistics are
- * computed exactly as on one thread.  ERR_LIMIT: too many values to hold (the caller
- * goes metric by metric instead). */
-static int summarize_parallel(mc_result *r, store *st, diag *d, int threads) {
-  const metric_set *ms = &r->metrics;
-  const size_t n = (size_t)r->replications, nm = ms->n;
-  if (n == 0 || nm == 0 || n > MC_SUMMARY_MAX_VALUES / nm)
-    return ERR_LIMIT;
-  size_t nt = (size_t)threads < nm ? (size_t)threads : nm;
-  if (nt > 8)
-    nt = 8;
-  double *vals = malloc(n * nm * sizeof *vals), *scratch = malloc(n * nt * sizeof *scratch);
-  summary_part part[8];
-  pthread_t tid[8];
-  int started[8] = {0}, err = 0;
-  if (!vals || !scratch) {
-    free(vals), free(scratch);
-    return ERR_LIMIT;
-  }
-  for (size_t m = 0; m < nm && !err; m++)
-    if ((err = store_metric_values(st, r->run_id, ms, (int)m, vals + m * n, n)))
-      diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
-  for (size_t t = 0; t < nt && !err; t++) {
-    part[t] = (summary_part){r->summary, ms, vals, n, nm * t / nt, nm * (t + 1) / nt,
-                             scratch + t * n};
-    if (t > 0)
-      started[t] = pthread_create(&tid[t], NULL, summarize_part, &part[t]) == 0;
-  }
-  for (size_t t = 0; t < nt && !err; t++)
-    if (!started[t])
-      summarize_part(&part[t]); /* the calling thread's share, or a thread not started */
-  for (size_t t = 1; t < nt; t++)
-    if (started[t])
-      pthread_join(tid[t], NULL);
-  free(vals);
-  free(scratch);
-  return err;
-}
-
-static int summarize_with(mc_result *r, store *st, diag *d, int threads) {
-  const metric_set *ms = &r->metrics;
-  if (!r->summary && !(r->summary = calloc(ms->n ? ms->n : 1, sizeof *r->summary))) {
-    diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory for the run's summary");
-    return ERR_NOMEM;
-  }
-  if (threads > 1) {
-    int err = summarize_parallel(r, st, d, threads);
-    if (err != ERR_LIMIT)
-      return err;
-  }
-  return mc_result_summarize(r, st, d);
-}
-
+/* Every metric's summary in a few passes over the store, a chunk of replications at
+ * a time (stats_summarize_stream), so a run of any length is summarised in memory
+ * bounded by its metric count -- the same bits as stats_summarize of whole columns
+ * (tests/mc/test_mc.c checks it). */
 int mc_result_summarize(mc_result *r, store *st, diag *d) {
   const metric_set *ms = &r->metrics;
   const size_t n = r->replications > 0 ? (size_t)r->replications : 0;
+  summary_src src = {st, r->run_id, ms};
+  stats_kind *kind = malloc((ms->n ? ms->n : 1) * sizeof *kind);
   int err = 0;
   if (!r->summary && !(r->summary = calloc(ms->n ? ms->n : 1, sizeof *r->summary)))
-    goto nomem;
-  double *vals = malloc((n ? n : 1) * sizeof *vals);
-  double *scratch = malloc((n ? n : 1) * sizeof *scratch);
-  if (!vals || !scratch) {
-    free(vals);
-    free(scratch);
-    goto nomem;
-  }
-  for (size_t m = 0; m < ms->n && !err; m++) {
-    if ((err = store_metric_values(st, r->run_id, ms, (int)m, vals, n)))
-      diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
-    else
-      stats_summarize(&r->summary[m], vals, n, metric_stats_kind(ms->def[m].flags), scratch);
-  }
-  free(vals);
-  free(scratch);
-  return err;
-nomem:
-  diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory for the run's summary");
-  return ERR_NOMEM;
+    err = ERR_NOMEM;
+  for (size_t m = 0; kind && m < ms->n; m++)
+    kind[m] = metric_stats_kind(ms->def[m].flags);
+  if (!err && kind)
+    err = stats_summarize_stream(r->summary, ms->n, kind, n, summary_fill, &src);
+  free(kind);
+  if (!kind || err == ERR_NOMEM)
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory for the run's summary");
+  else if (err)
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
+  return kind ? err : ERR_NOMEM;
 }
 
 /* ---- the calling thread: writing the ring's front ------------------------------ */
@@ -1102,7 +1038,7 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
    * summarise exactly the same numbers.  A part's share alone is no sample to
    * summarise: the one who gathers the parts does (sweep.h). */
   res->replications = lead.stored;
-  if (opt->nparts <= 1 && !claiming && (err = summarize_with(res, st, d, threads)))
+  if (opt->nparts <= 1 && !claiming && (err = mc_result_summarize(res, st, d)))
     goto done;
 
   res->wall_s = now_s() - t0;

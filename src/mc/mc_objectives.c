@@ -118,6 +118,29 @@ static int candidate(const metric_def *def, int self, int m) {
 /* The replications failing o (their own value misses the threshold) and, for each
  * candidate condition, its share there and in the others; the MC_MAX_CAUSES with the
  * largest excess kept, likeliest first. */
+/* held[2 m], held[2 m + 1]: the other (fails 0) and failing (fails 1) replications in
+ * which candidate m is held (> 0), every candidate counted in one pass over the store
+ * a chunk of replications at a time -- a scan per metric took minutes at 10,000
+ * replications, and holding every column grew with the run (issue 22). */
+static int count_held(size_t *held, const mc_result *r, store *st, const unsigned char *fails,
+                      int self) {
+  const size_t nm = r->metrics.n, nrep = (size_t)r->replications;
+  size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
+  rows = rows < nrep ? rows : nrep ? nrep : 1; /* a small run: no more than it needs */
+  double *v = malloc(rows * (nm ? nm : 1) * sizeof *v);
+  int err = v ? 0 : ERR_NOMEM;
+  for (size_t lo = 0; lo < nrep && !err; lo += rows) {
+    size_t hi = nrep - lo < rows ? nrep : lo + rows;
+    if ((err = store_values_chunk(st, r->run_id, &r->metrics, lo, hi, v))) break;
+    for (size_t i = lo; i < hi; i++)
+      for (size_t m = 0; fails[i] < 2 && m < nm; m++)
+        if (v[(i - lo) * nm + m] > 0 && candidate(&r->metrics.def[m], self, (int)m))
+          held[2 * m + fails[i]]++; /* NaN: not held */
+  }
+  free(v);
+  return err;
+}
+
 static int find_causes(mc_objective_result *res, const scn_objective *o, const mc_result *r,
                        store *st, double *vals, unsigned char *fails) {
   size_t nrep = (size_t)r->replications, nfail = 0, nok = 0;
@@ -128,14 +151,14 @@ static int find_causes(mc_objective_result *res, const scn_objective *o, const m
   }
   res->nfail = nfail;
   if (!nfail) return 0;
+  size_t *held = calloc(2 * (r->metrics.n ? r->metrics.n : 1), sizeof *held);
+  if (!held || count_held(held, r, st, fails, res->metric)) {
+    free(held);
+    return ERR_STORE;
+  }
   for (size_t m = 0; m < r->metrics.n; m++) {
     if (!candidate(&r->metrics.def[m], res->metric, (int)m)) continue;
-    if (store_metric_values(st, r->run_id, &r->metrics, (int)m, vals, nrep)) return ERR_STORE;
-    size_t kf = 0, ko = 0;
-    for (size_t i = 0; i < nrep; i++) {
-      int held = vals[i] > 0; /* NaN: not held */
-      kf += fails[i] == 1 && held, ko += fails[i] == 0 && held;
-    }
+    size_t kf = held[2 * m + 1], ko = held[2 * m];
     mc_cause c = {(int)m, (double)kf / nfail, nok ? (double)ko / nok : NAN};
     double excess = c.in_failing - (nok ? c.in_others : 0);
     if (!(c.in_failing >= 0.1 && excess > 0)) continue;
@@ -153,6 +176,7 @@ static int find_causes(mc_objective_result *res, const scn_objective *o, const m
     res->cause[at] = c;
     if (res->ncause < MC_MAX_CAUSES) res->ncause++;
   }
+  free(held);
   return 0;
 }
 

@@ -30,48 +30,85 @@ static rep_verdict verdict(const stats_summary *d, int direction) {
   return (d->mean > 0) == (direction > 0) ? REP_BETTER : REP_WORSE;
 }
 
-int rep_compare(rep_pair **pairs, size_t *npairs, const rep_run *a, const rep_run *b) {
-  size_t n = a->nrep < b->nrep ? a->nrep : b->nrep, np = 0;
-  double *va = malloc((n ? n : 1) * sizeof *va), *vb = malloc((n ? n : 1) * sizeof *vb);
-  double *vd = malloc((n ? n : 1) * sizeof *vd), *scratch = malloc((n ? n : 1) * sizeof *vd);
-  rep_pair *p = calloc(a->ms.n ? a->ms.n : 1, sizeof *p);
+/* The paired columns: for each compared metric (a's index ma, b's mb) three columns
+ * per replication, a, b and b - a, NaN unless both runs observed it. */
+typedef struct pair_src {
+  store *st;
+  const rep_run *a, *b;
+  const int *ma, *mb; /* [np] */
+  size_t np;
+  double *va, *vb;    /* a chunk of each run's values, [cap rows] */
+  size_t cap;
+} pair_src;
+
+static int pair_rows(void *ctx, size_t lo, size_t hi, double *vals) {
+  pair_src *x = ctx;
+  const size_t na = x->a->ms.n, nb = x->b->ms.n;
+  if (x->cap < hi - lo) { /* once: every chunk but the last has the same rows */
+    free(x->va), free(x->vb);
+    x->va = malloc((hi - lo) * (na ? na : 1) * sizeof *x->va);
+    x->vb = malloc((hi - lo) * (nb ? nb : 1) * sizeof *x->vb);
+    if (!x->va || !x->vb)
+      return ERR_NOMEM;
+    x->cap = hi - lo;
+  }
+  int err = store_values_chunk(x->st, x->a->run.id, &x->a->ms, lo, hi, x->va);
+  if (!err)
+    err = store_values_chunk(x->st, x->b->run.id, &x->b->ms, lo, hi, x->vb);
+  for (size_t r = 0; !err && r < hi - lo; r++)
+    for (size_t i = 0; i < x->np; i++) {
+      double u = x->va[r * na + (size_t)x->ma[i]], v = x->vb[r * nb + (size_t)x->mb[i]];
+      int both = !isnan(u) && !isnan(v);
+      double *o = vals + (r * x->np + i) * 3;
+      o[0] = both ? u : NAN;
+      o[1] = both ? v : NAN;
+      o[2] = both ? v - u : NAN;
+    }
+  return err;
+}
+
+int rep_compare(rep_pair **pairs, size_t *npairs, store *st, const rep_run *a,
+                const rep_run *b) {
+  size_t n = a->nrep < b->nrep ? a->nrep : b->nrep, np = 0, nm = a->ms.n ? a->ms.n : 1;
+  pair_src src = {st, a, b, NULL, NULL, 0, NULL, NULL, 0};
+  int *ma = malloc(nm * sizeof *ma), *mb = malloc(nm * sizeof *mb);
+  stats_summary *s = malloc(3 * nm * sizeof *s);
+  stats_kind *kind = calloc(3 * nm, sizeof *kind);
+  rep_pair *p = calloc(nm, sizeof *p);
+  int err = ERR_NOMEM;
   *pairs = NULL;
   *npairs = 0;
-  if (!va || !vb || !vd || !scratch || !p) {
-    free(p);
-    p = NULL;
+  if (!ma || !mb || !s || !kind || !p)
     goto done;
-  }
   for (size_t m = 0; m < a->ms.n; m++) {
     const metric_def *def = &a->ms.def[m];
-    int mb = metric_find(&b->ms, def->module, def->name);
-    if (mb < 0 || (def->flags & (METRIC_SERIES | METRIC_INTERNAL)) ||
-        strcmp(def->unit, b->ms.def[mb].unit))
+    int k = metric_find(&b->ms, def->module, def->name);
+    if (k < 0 || (def->flags & (METRIC_SERIES | METRIC_INTERNAL)) ||
+        strcmp(def->unit, b->ms.def[k].unit))
       continue;
-    for (size_t k = 0; k < n; k++) {
-      double x = a->value[m][k], y = b->value[mb][k];
-      int both = !isnan(x) && !isnan(y);
-      va[k] = both ? x : NAN;
-      vb[k] = both ? y : NAN;
-      vd[k] = both ? y - x : NAN;
-    }
-    rep_pair *q = &p[np++];
-    q->def = def;
+    ma[np] = (int)m, mb[np] = k;
     /* Each course of action as its metric is declared; the paired difference of two
      * indicators takes -1, 0 and 1, never a proportion. */
-    stats_summarize(&q->a, va, n, metric_stats_kind(def->flags), scratch);
-    stats_summarize(&q->b, vb, n, metric_stats_kind(def->flags), scratch);
-    stats_summarize(&q->diff, vd, n, STATS_REAL, scratch);
-    q->verdict = verdict(&q->diff, metric_direction(def->flags));
+    kind[3 * np] = kind[3 * np + 1] = metric_stats_kind(def->flags);
+    kind[3 * np + 2] = STATS_REAL;
+    np++;
   }
-  *pairs = p;
-  *npairs = np;
+  src.ma = ma, src.mb = mb, src.np = np;
+  if ((err = stats_summarize_stream(s, 3 * np, kind, n, pair_rows, &src)))
+    goto done;
+  for (size_t i = 0; i < np; i++) {
+    rep_pair *q = &p[i];
+    q->def = &a->ms.def[ma[i]];
+    q->a = s[3 * i], q->b = s[3 * i + 1], q->diff = s[3 * i + 2];
+    q->verdict = verdict(&q->diff, metric_direction(q->def->flags));
+  }
+  *pairs = p, *npairs = np;
+  p = NULL;
 done:
-  free(va);
-  free(vb);
-  free(vd);
-  free(scratch);
-  return p ? 0 : ERR_NOMEM;
+  free(p);
+  free(ma), free(mb), free(s), free(kind);
+  free(src.va), free(src.vb);
+  return err;
 }
 
 static void num_field(strbuf *b, const char *key, double v) {

@@ -117,16 +117,7 @@ int rep_export_csv(strbuf *b, const rep_run *r, const char *table) {
       strbuf_put(b, "\n");
     }
   } else if (strcmp(table, "values") == 0) {
-    strbuf_put(b, "replication,module,name,unit,value\n");
-    for (size_t k = 0; k < r->nrep; k++)
-      for (size_t m = 0; m < r->ms.n; m++) {
-        if (isnan(r->value[m][k]))
-          continue;
-        strbuf_printf(b, "%zu,", k);
-        csv_metric(b, &r->ms.def[m]);
-        csv_num(b, r->value[m][k]);
-        strbuf_put(b, "\n");
-      }
+    return ERR_USAGE; /* streamed from the store: rep_export_values */
   } else if (strcmp(table, "series") == 0) {
     strbuf_put(b, "module,name,unit,t,mean,p5,p95\n");
     for (size_t i = 0; i < r->nband; i++) {
@@ -144,6 +135,40 @@ int rep_export_csv(strbuf *b, const rep_run *r, const char *table) {
     return ERR_USAGE;
   }
   return b->failed ? ERR_NOMEM : 0;
+}
+
+static void values_row(strbuf *b, const metric_def *def, size_t rep, double v) {
+  strbuf_printf(b, "%zu,", rep);
+  csv_metric(b, def);
+  csv_num(b, v);
+  strbuf_put(b, "\n");
+}
+
+/* Rows are written as they are read, a chunk of replications at a time, and b is
+ * flushed as it fills, so neither the values nor the text grow with the run. */
+int rep_export_values(strbuf *b, store *st, const rep_run *r,
+                      int (*flush)(void *ctx, strbuf *b), void *ctx) {
+  const size_t nm = r->ms.n;
+  size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
+  rows = rows < r->nrep ? rows : r->nrep ? r->nrep : 1; /* a small run: no more than it needs */
+  double *vals = malloc(rows * (nm ? nm : 1) * sizeof *vals);
+  int err = vals ? 0 : ERR_NOMEM;
+  strbuf_put(b, "replication,module,name,unit,value\n");
+  for (size_t lo = 0; lo < r->nrep && !err; lo += rows) {
+    size_t hi = r->nrep - lo < rows ? r->nrep : lo + rows;
+    if ((err = store_values_chunk(st, r->run.id, &r->ms, lo, hi, vals)))
+      break;
+    for (size_t k = 0; k < (hi - lo) * nm && !err; k++) {
+      if (!isnan(vals[k]))
+        values_row(b, &r->ms.def[k % nm], lo + k / nm, vals[k]);
+      if (b->len >= REP_FLUSH_BYTES)
+        err = b->failed ? ERR_NOMEM : flush(ctx, b);
+    }
+  }
+  free(vals);
+  if (!err)
+    err = b->failed ? ERR_NOMEM : flush(ctx, b);
+  return err;
 }
 
 /* ---- a minimal JSON walker: enough to find a member's value text ---------------- */

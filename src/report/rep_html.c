@@ -68,9 +68,7 @@ void rep_display_unit(const char *si, double *scale, const char **shown) {
 
 void rep__show(rep__shown *o, const rep_run *r, size_t m) {
   const stats_summary *s = &r->summary[m];
-  o->integral = 1;
-  for (size_t k = 0; k < r->nrep && o->integral; k++)
-    o->integral = isnan(r->value[m][k]) || r->value[m][k] == floor(r->value[m][k]);
+  o->integral = r->integral[m];
   o->percent = rep__binary(r, m) || rep__fraction(r, m);
   if (o->percent) {
     o->scale = 100;
@@ -205,12 +203,9 @@ static void metric_json(strbuf *b, const rep_run *r, size_t m, int with_values) 
   }
   if (with_values && rep__histogram(r, m)) {
     strbuf_put(b, ",\"values\":[");
-    size_t kept = 0;
-    for (size_t k = 0; k < r->nrep && kept < REP_MAX_VALUES; k++) {
-      if (isnan(r->value[m][k]))
-        continue;
-      strbuf_put(b, kept++ ? "," : "");
-      strbuf_json_num(b, r->value[m][k]);
+    for (size_t k = 0; k < r->nsample[m]; k++) {
+      strbuf_put(b, k ? "," : "");
+      strbuf_json_num(b, r->sample[m][k]);
     }
     strbuf_put(b, "]");
   }

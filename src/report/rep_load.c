@@ -1,6 +1,6 @@
 /* rep_load.c - read one run back from the store: values, summaries, series bands and
  * the documents the report draws. */
-#include "report.h"
+#include "rep_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,9 +13,11 @@
 void rep_run_free(rep_run *r) {
   if (!r)
     return;
-  for (size_t m = 0; r->value && m < r->ms.n; m++)
-    free(r->value[m]);
-  free(r->value);
+  for (size_t m = 0; r->sample && m < r->ms.n; m++)
+    free(r->sample[m]);
+  free(r->sample);
+  free(r->nsample);
+  free(r->integral);
   free(r->summary);
   for (size_t i = 0; i < r->nband; i++) {
     free(r->band[i].t);
@@ -85,9 +87,13 @@ static int get_doc(store *st, int64_t run, const char *name, char **out) {
 /* ---- series bands: each replication's step function sampled on a grid -------- */
 
 typedef struct band_fill {
-  double *grid;   /* [ng] times */
+  store *st;
+  int64_t run_id;
+  int metric;
+  const double *grid; /* [ng] times */
   size_t ng;
-  double *v;      /* [nrep][ng], NaN before a replication's first point */
+  double *v;      /* rows [lo, hi) of [nrep][ng], NaN before a replication's first point */
+  size_t lo;
   int rep;        /* replication being filled, -1 before the first */
   size_t g;       /* next grid point of rep to fill */
   double value;   /* rep's value so far */
@@ -97,7 +103,7 @@ typedef struct band_fill {
 static void fill_until(band_fill *f, double t) {
   if (f->rep < 0)
     return;
-  double *row = f->v + (size_t)f->rep * f->ng;
+  double *row = f->v + ((size_t)f->rep - f->lo) * f->ng;
   while (f->g < f->ng && f->grid[f->g] < t)
     row[f->g++] = f->value;
 }
@@ -115,19 +121,43 @@ static int band_point(void *ctx, int rep, double t, double value) {
   return 0;
 }
 
-/* The share of the n non-NaN values of x[0..len) above q (NaN compares false). */
-static double share_above(const double *x, size_t len, double q, size_t n) {
-  size_t k = 0;
-  for (size_t i = 0; i < len; i++)
-    k += x[i] > q;
-  return (double)k / (double)n;
+/* stats_fill_fn: replications [lo, hi), each a row of its step function on the grid. */
+static int band_rows(void *ctx, size_t lo, size_t hi, double *vals) {
+  band_fill *f = ctx;
+  for (size_t i = 0; i < (hi - lo) * f->ng; i++)
+    vals[i] = NAN;
+  f->v = vals, f->lo = lo, f->rep = -1;
+  int err = store_series_range(f->st, f->run_id, f->metric, lo, hi, band_point, f);
+  fill_until(f, INFINITY);
+  return err;
 }
 
+/* Count, per grid point, the replications above its p95 into b->over (a second pass
+ * over the rows, a chunk of replications at a time). */
+static int share_above_p95(rep_band *b, const stats_summary *s, band_fill *f) {
+  size_t ng = f->ng, rows = STATS_STREAM_CHUNK / ng ? STATS_STREAM_CHUNK / ng : 1;
+  double *vals = malloc(rows * ng * sizeof *vals);
+  if (!vals) return ERR_NOMEM;
+  int err = 0;
+  for (size_t g = 0; g < ng; g++) b->over[g] = 0;
+  for (size_t lo = 0; lo < b->nrep && !err; lo += rows) {
+    size_t hi = lo + rows < b->nrep ? lo + rows : b->nrep;
+    err = band_rows(f, lo, hi, vals);
+    for (size_t i = 0; !err && i < (hi - lo) * ng; i++)
+      b->over[i % ng] += vals[i] > s[i % ng].p95; /* NaN compares false */
+  }
+  free(vals);
+  return err;
+}
+
+/* The band's grid points are its columns, summarised a chunk of replications at a
+ * time, as stats_summarize would summarise each grid point's whole column. */
 static int load_band(rep_band *b, store *st, const rep_run *r, int metric, double horizon) {
   size_t ng = REP_SERIES_POINTS;
   size_t nrep = r->nrep < REP_BAND_MAX_REPS ? r->nrep : REP_BAND_MAX_REPS;
-  band_fill f = {NULL, ng, NULL, -1, 0, NAN};
-  double *scratch = NULL, *col = NULL;
+  band_fill f = {st, r->run.id, metric, NULL, ng, NULL, 0, -1, 0, NAN};
+  stats_summary *s = NULL;
+  stats_kind *kind = NULL;
   int err = ERR_NOMEM;
   memset(b, 0, sizeof *b);
   b->metric = metric;
@@ -139,36 +169,88 @@ static int load_band(rep_band *b, store *st, const rep_run *r, int metric, doubl
   b->p95 = malloc(ng * sizeof *b->p95);
   b->max = malloc(ng * sizeof *b->max);
   b->over = malloc(ng * sizeof *b->over);
-  f.v = malloc(ng * (nrep ? nrep : 1) * sizeof *f.v);
-  scratch = malloc((nrep ? nrep : 1) * sizeof *scratch);
-  col = malloc((nrep ? nrep : 1) * sizeof *col);
-  if (!b->t || !b->mean || !b->p5 || !b->p95 || !b->max || !b->over || !f.v || !scratch ||
-      !col)
+  s = malloc(ng * sizeof *s);
+  kind = malloc(ng * sizeof *kind);
+  if (!b->t || !b->mean || !b->p5 || !b->p95 || !b->max || !b->over || !s || !kind)
     goto done;
-  for (size_t g = 0; g < ng; g++)
-    b->t[g] = horizon * (double)g / (double)(ng - 1);
-  for (size_t i = 0; i < ng * nrep; i++)
-    f.v[i] = NAN;
-  f.grid = b->t;
-  if ((err = store_series_each(st, r->run.id, metric, nrep, band_point, &f)))
-    goto done;
-  fill_until(&f, INFINITY);
   for (size_t g = 0; g < ng; g++) {
-    stats_summary s;
-    for (size_t k = 0; k < nrep; k++)
-      col[k] = f.v[k * ng + g];
-    stats_summarize(&s, col, nrep, metric_stats_kind(r->ms.def[metric].flags), scratch);
-    b->mean[g] = s.n ? s.mean : NAN;
-    b->p5[g] = s.n ? s.p5 : NAN;
-    b->p95[g] = s.n ? s.p95 : NAN;
-    b->max[g] = s.n ? s.max : NAN;
-    b->over[g] = s.n ? share_above(col, nrep, s.p95, s.n) : NAN;
+    b->t[g] = horizon * (double)g / (double)(ng - 1);
+    kind[g] = metric_stats_kind(r->ms.def[metric].flags);
   }
-  err = 0;
+  f.grid = b->t;
+  if ((err = stats_summarize_stream(s, ng, kind, nrep, band_rows, &f)))
+    goto done;
+  for (size_t g = 0; g < ng; g++) {
+    b->mean[g] = s[g].n ? s[g].mean : NAN;
+    b->p5[g] = s[g].n ? s[g].p5 : NAN;
+    b->p95[g] = s[g].n ? s[g].p95 : NAN;
+    b->max[g] = s[g].n ? s[g].max : NAN;
+  }
+  /* The heavy tail the chart explains: the share of replications above p95. */
+  if ((err = share_above_p95(b, s, &f)))
+    goto done;
+  for (size_t g = 0; g < ng; g++) {
+    b->over[g] = s[g].n ? b->over[g] / (double)s[g].n : NAN;
+  }
 done:
-  free(f.v);
-  free(scratch);
-  free(col);
+  free(s);
+  free(kind);
+  return err;
+}
+
+/* ---- the metrics: summaries in passes over the store, then the samples -------- */
+
+typedef struct values_src {
+  store *st;
+  int64_t run_id;
+  const metric_set *ms;
+} values_src;
+
+static int values_rows(void *ctx, size_t lo, size_t hi, double *vals) {
+  const values_src *x = ctx;
+  return store_values_chunk(x->st, x->run_id, x->ms, lo, hi, vals);
+}
+
+static int load_summaries(rep_run *r, store *st) {
+  values_src src = {st, r->run.id, &r->ms};
+  stats_kind *kind = malloc((r->ms.n ? r->ms.n : 1) * sizeof *kind);
+  if (!kind)
+    return ERR_NOMEM;
+  for (size_t m = 0; m < r->ms.n; m++)
+    kind[m] = metric_stats_kind(r->ms.def[m].flags);
+  int err = stats_summarize_stream(r->summary, r->ms.n, kind, r->nrep, values_rows, &src);
+  free(kind);
+  return err;
+}
+
+/* One more pass: which metrics are whole numbers, and the histograms' first values. */
+static int load_samples(rep_run *r, store *st) {
+  const size_t nm = r->ms.n;
+  size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
+  rows = rows < r->nrep ? rows : r->nrep ? r->nrep : 1; /* a small run: no more than it needs */
+  double *vals = malloc(rows * (nm ? nm : 1) * sizeof *vals);
+  int err = vals ? 0 : ERR_NOMEM;
+  for (size_t m = 0; m < nm && !err; m++) {
+    r->integral[m] = 1;
+    if (rep__histogram(r, m) &&
+        !(r->sample[m] = malloc(REP_MAX_VALUES * sizeof **r->sample)))
+      err = ERR_NOMEM;
+  }
+  for (size_t lo = 0; lo < r->nrep && !err; lo += rows) {
+    size_t hi = r->nrep - lo < rows ? r->nrep : lo + rows;
+    if ((err = store_values_chunk(st, r->run.id, &r->ms, lo, hi, vals)))
+      break;
+    for (size_t k = 0; k < (hi - lo) * nm; k++) {
+      size_t m = k % nm;
+      double x = vals[k];
+      if (isnan(x))
+        continue;
+      r->integral[m] = r->integral[m] && x == floor(x);
+      if (r->sample[m] && r->nsample[m] < REP_MAX_VALUES)
+        r->sample[m][r->nsample[m]++] = x;
+    }
+  }
+  free(vals);
   return err;
 }
 
@@ -207,7 +289,6 @@ static int load_sections(rep_run *r, store *st) {
 
 int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d) {
   rep_run *r = calloc(1, sizeof *r);
-  double *scratch = NULL;
   int err = ERR_NOMEM;
   *out = NULL;
   if (!r)
@@ -227,20 +308,14 @@ int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d) {
     goto fail_store;
   r->nrep = r->run.replications_done > 0 ? (size_t)r->run.replications_done : 0;
   err = ERR_NOMEM;
-  r->value = calloc(r->ms.n ? r->ms.n : 1, sizeof *r->value);
+  r->sample = calloc(r->ms.n ? r->ms.n : 1, sizeof *r->sample);
+  r->nsample = calloc(r->ms.n ? r->ms.n : 1, sizeof *r->nsample);
+  r->integral = calloc(r->ms.n ? r->ms.n : 1, sizeof *r->integral);
   r->summary = calloc(r->ms.n ? r->ms.n : 1, sizeof *r->summary);
-  scratch = malloc((r->nrep ? r->nrep : 1) * sizeof *scratch);
-  if (!r->value || !r->summary || !scratch)
+  if (!r->sample || !r->nsample || !r->integral || !r->summary)
     goto done;
-  for (size_t m = 0; m < r->ms.n; m++) {
-    if (!(r->value[m] = malloc((r->nrep ? r->nrep : 1) * sizeof **r->value)))
-      goto done;
-    if ((err = store_metric_values(st, run_id, &r->ms, (int)m, r->value[m], r->nrep)))
-      goto fail_store;
-    stats_summarize(&r->summary[m], r->value[m], r->nrep, metric_stats_kind(r->ms.def[m].flags),
-                    scratch);
-    err = ERR_NOMEM;
-  }
+  if ((err = load_summaries(r, st)) || (err = load_samples(r, st)))
+    goto fail_store;
   if ((err = get_doc(st, run_id, "scenario", &r->scenario_doc)) ||
       (err = get_doc(st, run_id, "theater", &r->theater_doc)) ||
       (err = get_doc(st, run_id, "plan.sync", &r->sync_doc)) ||
@@ -279,7 +354,6 @@ fail_store:
 done:
   if (err == ERR_NOMEM)
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory reading the results store");
-  free(scratch);
   if (err) {
     rep_run_free(r);
     return err;

@@ -67,7 +67,13 @@ typedef struct rep_run {
   store_run_row run;
   metric_set ms;
   size_t nrep;             /* replications read: [0, nrep) */
-  double **value;          /* [ms.n][nrep] per replication (series: last value) */
+  /* Per metric, in memory bounded independently of nrep (issue 22): the first
+   * REP_MAX_VALUES observed values of a metric that gets a histogram (rep__histogram;
+   * NULL otherwise), and whether every observed value is a whole number.  Whole
+   * columns are read from the store in chunks where needed (rep_export_values). */
+  double **sample;         /* [ms.n][nsample[m]] */
+  size_t *nsample;         /* [ms.n] */
+  unsigned char *integral; /* [ms.n] */
   stats_summary *summary;  /* [ms.n] */
   rep_band *band;          /* [nband] */
   size_t nband;
@@ -113,6 +119,14 @@ int rep_html(strbuf *out, const rep_run *r, const rep_options *opt);
  * (RFC 7946: [lon, lat], exterior rings counterclockwise). */
 int rep_export_json(strbuf *out, const rep_run *r);
 int rep_export_csv(strbuf *out, const rep_run *r, const char *table);
+/* The csv table "values" (one row per replication and observed metric), streamed:
+ * read from st a chunk of replications at a time and written into b, which is handed
+ * to flush(ctx, b) whenever it holds REP_FLUSH_BYTES or more and at the end (flush
+ * writes b out and empties it; non-zero stops with that value).  rep_export_csv
+ * refuses "values" (ERR_USAGE): that table is only streamed. */
+#define REP_FLUSH_BYTES ((size_t)1 << 16)
+int rep_export_values(strbuf *b, store *st, const rep_run *r,
+                      int (*flush)(void *ctx, strbuf *b), void *ctx);
 /* One text cell of a CSV file, as every CSV straits writes has them: RFC 4180
  * quoting, and a cell beginning with = + - @ TAB or CR (a spreadsheet formula) is
  * prefixed with an apostrophe, inside quotes (OWASP's advice against CSV
@@ -146,9 +160,11 @@ typedef struct rep_pair {
 /* Paired differences of run b against the baseline a over replications [0, n) of
  * both (common random numbers: replication r of each used the same streams).  Only
  * scalar metrics both runs define are compared; replications where either value is
- * missing are left out of that metric.  *pairs is malloc'ed ([*npairs]) and points
+ * missing are left out of that metric.  Both runs are read from st, a chunk of
+ * replications at a time.  *pairs is malloc'ed ([*npairs]) and points
  * into a's registry. */
-int rep_compare(rep_pair **pairs, size_t *npairs, const rep_run *a, const rep_run *b);
+int rep_compare(rep_pair **pairs, size_t *npairs, store *st, const rep_run *a,
+                const rep_run *b);
 /* One course of action in a comparison: coa[0] is the baseline (pairs NULL); the
  * others carry their pairs against it. */
 typedef struct rep_coa {

@@ -359,12 +359,15 @@ int store_open(store **out, const char *path, diag *d) {
     diag_report(d, DIAG_WARNING, path, 0, 0,
                 "results store uses journal mode '%s', not 'wal'", mode);
   /* With WAL, NORMAL loses at most the last commits on power loss, never consistency.
-   * A page cache of up to 64 MiB (SQLite's default is 2 MiB) keeps a run's rows, ~8 KB
+   * A page cache of up to 16 MiB (SQLite's default is 2 MiB) keeps a run's rows, ~9.5 KB
    * a replication, in memory from their writing to the summaries and analyses that
-   * read them all back right after: without it each of those scans re-read every page
-   * through a system call, most of the serial time at the end of a run. */
+   * read them all back right after, for runs up to ~1,700 replications of the default
+   * scenario: without it each of those scans re-read every page through a system
+   * call.  Not more: the cache is most of what grows with a run's length (64 MiB made
+   * a 10,000-replication run peak at 149 MB against 83 MB at 1,000, issue 22), and the
+   * readers now scan a run a few times, not once per metric. */
   rc = sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
-                    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536",
+                    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384",
                     NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     err = ERR_STORE;

@@ -113,9 +113,22 @@ int store_put_packed(store *st, int64_t run_id, int replication, const metric_se
  * in replication order; NaN where absent.  For a METRIC_SERIES metric, the value of
  * the replication's last point of that series.  vals must hold n doubles.  The first
  * call for a run reads every metric of [0, n) in one scan and keeps them (up to
- * 64 MiB) for the calls that follow, until the next write on this handle. */
+ * 4 MiB) for the calls that follow, until the next write on this handle. */
 int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int metric,
                         double *vals, size_t n);
+
+/* Values of every metric for replications [lo, hi), read in one scan and nothing
+ * kept: vals[(r - lo) * ms->n + k] is metric k of replication r, as
+ * store_metric_values has it (NaN where absent or not stored).  vals must hold
+ * (hi - lo) * ms->n doubles.  How summaries and exports read a run of any length in
+ * memory bounded by the chunk (issue 22). */
+int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t lo,
+                       size_t hi, double *vals);
+
+/* The most values one read on this handle has handed out (store_metric_values: n;
+ * store_values_chunk: (hi - lo) x metrics; the cache's own fill counts too), so a
+ * test can check that a reader's memory does not grow with the replications. */
+size_t store_peak_values(const store *st);
 
 /* Message of the last failure on this handle ("" if none); valid until the next
  * call on the handle. */
@@ -158,6 +171,12 @@ int store_metric_defs(store *st, int64_t run_id, metric_set *ms);
 int store_series_each(store *st, int64_t run_id, int metric, size_t n,
                       int (*fn)(void *ctx, int replication, double t, double value),
                       void *ctx);
+
+/* The same for replications [lo, hi) only: a band read a chunk of replications at a
+ * time.  Its own statement, so either scan may run inside the other's callback. */
+int store_series_range(store *st, int64_t run_id, int metric, size_t lo, size_t hi,
+                       int (*fn)(void *ctx, int replication, double t, double value),
+                       void *ctx);
 
 /* Write run run_id as DESIGN.md section 7's relational tables into a NEW SQLite file
  * at path (straits export --format sqlite):

@@ -20,7 +20,9 @@
 
 #define STORE__POINT_BYTES 16
 #define STORE__DIR_BYTES 8
-#define STORE__CACHE_BYTES ((size_t)64 << 20) /* reader's cache of a run's values */
+/* The readers' cache of a run's values: small, so that what a reader holds does not
+ * grow with the replications (issue 22); larger runs are read a column per scan. */
+#define STORE__CACHE_BYTES ((size_t)4 << 20)
 
 /* The run table's columns, as the store and the relational export have it. */
 #define STORE__RUN_COLUMNS                              \
@@ -84,6 +86,12 @@
   /* readers (store_read.c) */                                                       \
   X(REP_DATA, STORE__REP_SCAN_SQL)                                                   \
   X(SERIES_SCAN, STORE__REP_SCAN_SQL)                                                \
+  X(SERIES_RANGE,                                                                    \
+    "SELECT idx, data, checksum FROM replication WHERE run = ?1 AND idx >= ?2 "      \
+    "AND idx < ?3 ORDER BY idx")                                                     \
+  X(REP_RANGE,                                                                       \
+    "SELECT idx, data, checksum FROM replication WHERE run = ?1 AND idx >= ?2 "      \
+    "AND idx < ?3 ORDER BY idx")                                                \
   X(RUN_LATEST, "SELECT max(id) FROM run")                                           \
   X(RUN_READ,                                                                        \
     "SELECT id, scenario_name, scenario_hash, scenario_path, seed, version, "        \
@@ -158,6 +166,7 @@ struct store {
   double *cache;
   int64_t cache_run;
   size_t cache_n, cache_m;
+  size_t peak_values; /* the most values one read has handed out (store_peak_values) */
 };
 
 /* ---- store.c: messages, statements, savepoints --------------------------------- */

@@ -32,6 +32,39 @@ static int read_values(store *st, int64_t run_id, const metric_set *ms, const in
   return err;
 }
 
+static void note_peak(store *st, size_t values) {
+  if (values > st->peak_values)
+    st->peak_values = values;
+}
+
+size_t store_peak_values(const store *st) { return st->peak_values; }
+
+int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t lo,
+                       size_t hi, double *vals) {
+  sqlite3_stmt *s = store__stmt(st, S_REP_RANGE);
+  const size_t m = ms->n;
+  int rc, err = 0;
+  note_peak(st, (hi - lo) * m);
+  for (size_t i = 0; i < (hi - lo) * m; i++)
+    vals[i] = NAN;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_int64(s, 2, (int64_t)lo);
+  sqlite3_bind_int64(s, 3, (int64_t)hi);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int64_t r; /* lo <= r < hi by the query */
+    rep_view v;
+    if ((err = store__rep_read(st, s, 0, run_id, m, &r, &v)))
+      break;
+    double *row = vals + (size_t)(r - (int64_t)lo) * m;
+    for (size_t k = 0; k < m; k++)
+      row[k] = store__rep_value(&v, ms, k);
+  }
+  store__reset(s);
+  if (!err && rc != SQLITE_DONE)
+    err = store__fail(st, rc, "cannot read the values of run %lld", (long long)run_id);
+  return err;
+}
+
 int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int metric,
                         double *vals, size_t n) {
   if (metric < 0 || (size_t)metric >= ms->n)
@@ -39,9 +72,11 @@ int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int met
   /* Readers ask for every metric in turn (summaries, reports): one scan of the run
    * serves them all while it fits the cache; past that, a scan per metric. */
   const size_t m = ms->n;
+  note_peak(st, n);
   int cached = st->cache && st->cache_run == run_id && st->cache_m == m && st->cache_n >= n;
   if (!cached && n > 0 && n <= STORE__CACHE_BYTES / sizeof(double) / m) {
     double *c = malloc(n * m * sizeof *c);
+    note_peak(st, n * m);
     if (!c) {
       store__fail(st, SQLITE_OK, "no memory to read run %lld", (long long)run_id);
       return ERR_NOMEM;
@@ -132,14 +167,11 @@ int store_metric_defs(store *st, int64_t run_id, metric_set *ms) {
   return err;
 }
 
-int store_series_each(store *st, int64_t run_id, int metric, size_t n,
-                      int (*fn)(void *ctx, int replication, double t, double value),
-                      void *ctx) {
-  /* Not REP_DATA, so that fn may read the run's values while this scan is open. */
-  sqlite3_stmt *s = store__stmt(st, S_SERIES_SCAN);
+/* Every point of series `metric` of the current rows of s, in order, to fn. */
+static int series_scan(store *st, sqlite3_stmt *s, int64_t run_id, int metric,
+                       int (*fn)(void *ctx, int replication, double t, double value),
+                       void *ctx) {
   int rc = SQLITE_DONE, err = 0;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_int64(s, 2, (int64_t)n);
   while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW) {
     int64_t r64;
     rep_view v;
@@ -163,4 +195,24 @@ int store_series_each(store *st, int64_t run_id, int metric, size_t n,
                       (long long)run_id);
   store__reset(s);
   return err;
+}
+
+int store_series_each(store *st, int64_t run_id, int metric, size_t n,
+                      int (*fn)(void *ctx, int replication, double t, double value),
+                      void *ctx) {
+  /* Not REP_DATA, so that fn may read the run's values while this scan is open. */
+  sqlite3_stmt *s = store__stmt(st, S_SERIES_SCAN);
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_int64(s, 2, (int64_t)n);
+  return series_scan(st, s, run_id, metric, fn, ctx);
+}
+
+int store_series_range(store *st, int64_t run_id, int metric, size_t lo, size_t hi,
+                       int (*fn)(void *ctx, int replication, double t, double value),
+                       void *ctx) {
+  sqlite3_stmt *s = store__stmt(st, S_SERIES_RANGE);
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_int64(s, 2, (int64_t)lo);
+  sqlite3_bind_int64(s, 3, (int64_t)hi);
+  return series_scan(st, s, run_id, metric, fn, ctx);
 }

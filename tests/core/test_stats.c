@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stats.h"
@@ -227,6 +229,83 @@ static void test_time_weighted(void **state) {
   NEAR(stats_tw_mean(&w, 15), (2.0 * 10 + 4.0 * 5) / 15, 1e-15);
 }
 
+
+/* ---- the streaming summary (issue 22) ------------------------------------------
+ * Columns of different shapes -- continuous over many binades, whole counts with
+ * ties, an indicator, a constant, values with NaNs and infinities, one with a single
+ * value -- summarised in chunks must equal stats_summarize of each whole column, bit
+ * for bit, and the summary must never ask for more than STATS_STREAM_CHUNK values at
+ * once.  Rows drawn from a fixed LCG; the seed is printed on failure. */
+#define SCOLS 7
+
+typedef struct stream_fixture {
+  const double *x; /* [n][SCOLS] */
+  size_t n, asked, calls, last_lo;
+  int out_of_order;
+} stream_fixture;
+
+static int stream_fill(void *ctx, size_t lo, size_t hi, double *vals) {
+  stream_fixture *f = ctx;
+  if ((hi - lo) * SCOLS > f->asked)
+    f->asked = (hi - lo) * SCOLS;
+  if (f->calls++ && lo != 0)
+    f->out_of_order |= lo <= f->last_lo; /* within a pass, rows go forward */
+  f->last_lo = lo;
+  memcpy(vals, f->x + lo * SCOLS, (hi - lo) * SCOLS * sizeof *vals);
+  return 0;
+}
+
+static double lcg01(unsigned *u) {
+  *u = *u * 1664525u + 1013904223u;
+  return (*u >> 8) / 16777216.0;
+}
+
+static void stream_case(size_t n, unsigned seed) {
+  double *x = malloc(n * SCOLS * sizeof *x), *col = malloc(n * sizeof *col);
+  double *scratch = malloc(n * sizeof *scratch);
+  assert_true(x && col && scratch);
+  unsigned u = seed;
+  for (size_t r = 0; r < n; r++) {
+    double *row = x + r * SCOLS, a = lcg01(&u);
+    row[0] = (a - 0.3) * exp(40 * lcg01(&u) - 20); /* both signs, many binades */
+    row[1] = floor(8 * a * a);                       /* a count: many ties */
+    row[2] = a < 0.2;                                /* an indicator */
+    row[3] = 3.5;                                    /* a constant */
+    row[4] = a < 0.1 ? NAN : a > 0.98 ? INFINITY : a < 0.12 ? -INFINITY : 1e3 * a;
+    row[5] = r == n / 2 ? 42 : NAN;                  /* a single value */
+    row[6] = a < 0.5 ? 0.0 : 1e-300 * a;             /* zeros and subnormal-ish */
+  }
+  const stats_kind kind[SCOLS] = {STATS_REAL, STATS_REAL, STATS_BINARY, STATS_REAL,
+                                  STATS_REAL, STATS_REAL, STATS_REAL};
+  stats_summary got[SCOLS], want;
+  stream_fixture f = {x, n, 0, 0, 0, 0};
+  assert_int_equal(stats_summarize_stream(got, SCOLS, kind, n, stream_fill, &f), 0);
+  for (size_t c = 0; c < SCOLS; c++) {
+    for (size_t r = 0; r < n; r++)
+      col[r] = x[r * SCOLS + c];
+    stats_summarize(&want, col, n, kind[c], scratch);
+    if (memcmp(&want, &got[c], sizeof want) != 0)
+      fail_msg("seed %u, n %zu, column %zu: streamed p5 %.17g p50 %.17g p95 %.17g mean "
+               "%.17g sd %.17g, whole p5 %.17g p50 %.17g p95 %.17g mean %.17g sd %.17g",
+               seed, n, c, got[c].p5, got[c].p50, got[c].p95, got[c].mean, got[c].sd,
+               want.p5, want.p50, want.p95, want.mean, want.sd);
+  }
+  if (f.asked > STATS_STREAM_CHUNK || f.out_of_order)
+    fail_msg("seed %u: asked for %zu values at once (chunk %zu), out of order %d", seed,
+             f.asked, (size_t)STATS_STREAM_CHUNK, f.out_of_order);
+  free(x), free(col), free(scratch);
+}
+
+static void test_stream_equals_whole(void **state) {
+  (void)state;
+  stream_case(0, 1u);
+  stream_case(1, 2u);
+  stream_case(37, 3u);
+  stream_case(1000, 4u);   /* collected at once */
+  stream_case(60000, 5u);  /* narrowed by counting, in one chunk read once */
+  stream_case(200000, 6u); /* and over two chunks, read again each pass */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hand_computed),
@@ -240,6 +319,7 @@ int main(void) {
       cmocka_unit_test(test_quantile_rank_exact),
       cmocka_unit_test(test_quantile_counts_whole),
       cmocka_unit_test(test_time_weighted),
+      cmocka_unit_test(test_stream_equals_whole),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

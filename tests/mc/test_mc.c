@@ -186,6 +186,45 @@ static void on_progress(int done, int total, double elapsed_s, void *ctx) {
   p->last_total = total;
 }
 
+
+/* The run's summary is read back from the store a chunk of replications at a time
+ * (issue 22): it must equal stats_summarize over each metric's whole column, bit for
+ * bit, and a fresh reader must never be handed more than a chunk of values at once. */
+static void test_streaming_summary(void **state) {
+  fixture *f = *state;
+  mc_options o = MC_OPTIONS_INIT;
+  o.replications = 300;
+  o.threads = 2;
+  o.version = "test";
+  mc_result *r = run_ok(f, f->st[0], &o);
+  const size_t n = (size_t)r->replications, nm = r->metrics.n;
+  double *col = malloc(n * sizeof *col), *scratch = malloc(n * sizeof *scratch);
+  assert_true(col && scratch && n == 300 && nm > 0);
+  for (size_t m = 0; m < nm; m++) {
+    stats_summary want;
+    assert_int_equal(store_metric_values(f->st[0], r->run_id, &r->metrics, (int)m, col, n), 0);
+    stats_summarize(&want, col, n, metric_stats_kind(r->metrics.def[m].flags), scratch);
+    if (memcmp(&want, &r->summary[m], sizeof want) != 0)
+      fail_msg("summary of '%s' differs from the whole column's: p50 %.17g vs %.17g, "
+               "sd %.17g vs %.17g", r->metrics.def[m].name, r->summary[m].p50, want.p50,
+               r->summary[m].sd, want.sd);
+  }
+  store *fresh = NULL;
+  assert_int_equal(store_open(&fresh, f->db[0], f->d), 0);
+  assert_int_equal(store_peak_values(fresh), 0);
+  free(r->summary);
+  r->summary = NULL;
+  assert_int_equal(mc_result_summarize(r, fresh, f->d), 0);
+  size_t chunk = STATS_STREAM_CHUNK > nm ? STATS_STREAM_CHUNK : nm;
+  if (store_peak_values(fresh) == 0 || store_peak_values(fresh) > chunk)
+    fail_msg("the summary read %zu values at once (chunk %zu)", store_peak_values(fresh),
+             chunk);
+  store_close(fresh);
+  free(col);
+  free(scratch);
+  mc_result_free(r);
+}
+
 static void test_threads_identical(void **state) {
   fixture *f = *state;
   mc_options o = MC_OPTIONS_INIT;
@@ -671,6 +710,7 @@ static void test_claimed_share(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_threads_identical, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_streaming_summary, setup, teardown),
       cmocka_unit_test_setup_teardown(test_resume, setup, teardown),
       cmocka_unit_test_setup_teardown(test_resume_mismatch, setup, teardown),
       cmocka_unit_test_setup_teardown(test_until_ci, setup, teardown),

@@ -264,6 +264,13 @@ static int teardown(void **state) {
   return 0;
 }
 
+/* rep_export_values' flush: what it writes, kept. */
+static int keep_flushed(void *ctx, strbuf *b) {
+  strbuf_putn(ctx, b->s, b->len);
+  b->len = 0;
+  return 0;
+}
+
 static void test_load(void **state) {
   fixture *f = *state;
   rep_run *r = NULL;
@@ -304,7 +311,7 @@ static void test_compare(void **state) {
   size_t n = 0;
   assert_int_equal(rep_run_load(&a, f->st, f->run[0], f->d), 0);
   assert_int_equal(rep_run_load(&b, f->st, f->run[1], f->d), 0);
-  assert_int_equal(rep_compare(&p, &n, a, b), 0);
+  assert_int_equal(rep_compare(&p, &n, f->st, a, b), 0);
   assert_int_equal(n, 6); /* the series is not compared */
   /* delivered: +1 in every replication, so the interval is [1, 1]: better. */
   assert_string_equal(p[0].def->name, "delivered");
@@ -323,7 +330,7 @@ static void test_compare(void **state) {
   /* Against itself, nothing differs. */
   rep_pair *q = NULL;
   size_t nq = 0;
-  assert_int_equal(rep_compare(&q, &nq, a, a), 0);
+  assert_int_equal(rep_compare(&q, &nq, f->st, a, a), 0);
   for (size_t i = 0; i < nq; i++) {
     assert_int_equal(q[i].verdict, REP_SAME);
     assert_true(q[i].diff.mean == 0);
@@ -373,8 +380,14 @@ static void test_exports(void **state) {
   assert_memory_equal(b.s, "module,name,unit,", 17);
   assert_non_null(strstr(b.s, "\nx,delivered,kg,1,0,1,40,19.5,"));
   b.len = 0;
-  assert_int_equal(rep_export_csv(&b, r, "values"), 0);
-  assert_non_null(strstr(b.s, "\n39,x,delivered,kg,39\n"));
+  assert_int_equal(rep_export_csv(&b, r, "values"), ERR_USAGE); /* streamed instead */
+  b.len = 0;
+  strbuf got = STRBUF_INIT;
+  assert_int_equal(rep_export_values(&b, f->st, r, keep_flushed, &got), 0);
+  assert_int_equal(b.len, 0); /* all handed to flush */
+  assert_memory_equal(got.s, "replication,module,name,unit,value\n", 35);
+  assert_non_null(strstr(got.s, "\n39,x,delivered,kg,39\n"));
+  strbuf_release(&got);
   b.len = 0;
   assert_int_equal(rep_export_csv(&b, r, "nonsense"), ERR_USAGE);
   b.len = 0;
