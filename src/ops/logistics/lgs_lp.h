@@ -1,7 +1,7 @@
 /* lgs_lp.h - the multi-commodity min-cost flow LP (GLPK's simplex), for the one case a
  * network flow cannot express: several commodities sharing one capacity (a ship's
  * time, a berth's hours).  Also the second solver the network simplex is checked
- * against (tests/logistics, bench/bench_logflow.c).
+ * against (tests/ops/logistics, bench/bench_logflow.c).
  *
  * Problem (docs/models.md, logistics): K commodities on one digraph of n nodes and
  * m arcs.  Variables x[k][a] >= 0.  For each k and node v:
