@@ -11,12 +11,12 @@
 #ifdef STRAITS_MPI
 #include <mpi.h>
 #include "sweep_mpi.h"
-#include "ops.h"
 #endif
 
 #include "cli.h"
 #include "diag.h"
 #include "err.h"
+#include "ops.h"
 #include "store.h"
 #include "sweep.h"
 
