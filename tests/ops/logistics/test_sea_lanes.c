@@ -68,7 +68,7 @@ static void lanes_close(lanes *l) {
   scn_free(l->sc);
 }
 
-/* The lane's polyline as the logistics-flow layer draws it (cli_layers.c). */
+/* The lane's polyline as the logistics-flow layer draws it (the logistics docs hook, src/ops/logistics/lgs_ops.c). */
 static size_t lane_points(const lanes *l, int i, double *lat, double *lon, size_t cap) {
   const double *plat, *plon;
   size_t n = lgs_lane_path(l->m, i, &plat, &plon);
