@@ -19,6 +19,7 @@
 void cmd_compare_usage(FILE *out) {
   fprintf(out,
           "usage: straits compare [options] BASELINE.yaml COA.yaml [COA.yaml ...]\n"
+          "       straits compare [options] --set-b KEY=VALUE [...] SCENARIO.yaml\n"
           "\n"
           "Run each course of action with common random numbers (the baseline's seed:\n"
           "replication r of every one draws from the same streams), then compare each\n"
@@ -26,8 +27,11 @@ void cmd_compare_usage(FILE *out) {
           "confidence interval, and a verdict: better or worse when the interval\n"
           "excludes 0, by which way is good for the metric (its definition says\n"
           "whether higher or lower is better); differs when it says neither; or no\n"
-          "significant difference.\n"
+          "significant difference.  With --set-b and one scenario, the course of\n"
+          "action is the scenario itself with those overrides.\n"
           "\n"
+          "      --set-b KEY=VALUE  with one scenario: compare it with itself under this\n"
+          "                        override of a scalar (repeatable), no second file\n"
           "  -n, --replications N  replications of each (default: the baseline's)\n"
           "  -j, --threads N       worker threads (default: all CPUs)\n"
           "      --db PATH         results store (default: compare.db)\n"
@@ -76,10 +80,15 @@ int cmd_compare(int argc, char **argv) {
       {"replications", required_argument, NULL, 'n'}, {"threads", required_argument, NULL, 'j'},
       {"db", required_argument, NULL, 'd'},           {"output", required_argument, NULL, 'o'},
       {"no-report", no_argument, NULL, 'R'},          {"quiet", no_argument, NULL, 'q'},
-      {"help", no_argument, NULL, 'h'},               {0}};
+      {"set-b", required_argument, NULL, 'b'},       {"help", no_argument, NULL, 'h'},
+      {0}};
   const char *db = "compare.db", *out = NULL;
   int no_report = 0, quiet = 0, c;
   mc_options mopt = MC_OPTIONS_INIT;
+  /* The variant's overrides: the baseline's seed first, then every --set-b. */
+  const char **set_b = calloc((size_t)argc + 1, sizeof *set_b);
+  size_t nset_b = 0;
+  if (!set_b) return CLI_FAILURE;
   optind = 1;
   while ((c = getopt_long(argc, argv, "n:j:o:qh", longopts, NULL)) != -1) {
     switch (c) {
@@ -91,13 +100,22 @@ int cmd_compare(int argc, char **argv) {
     case 'o': out = optarg; break;
     case 'R': no_report = 1; break;
     case 'q': quiet = 1; break;
-    case 'h': cmd_compare_usage(stdout); return CLI_OK;
-    default: cmd_compare_usage(stderr); return CLI_BAD_INPUT;
+    case 'b': set_b[1 + nset_b++] = optarg; break;
+    case 'h': free(set_b); cmd_compare_usage(stdout); return CLI_OK;
+    default: free(set_b); cmd_compare_usage(stderr); return CLI_BAD_INPUT;
     }
   }
   int ncoa = argc - optind;
+  if (nset_b && ncoa != 1) {
+    cli_error("--set-b compares one scenario with itself: name exactly one, not %d", ncoa);
+    free(set_b);
+    cmd_compare_usage(stderr);
+    return CLI_BAD_INPUT;
+  }
+  if (nset_b) ncoa = 2; /* the scenario, then itself with the overrides */
   if (ncoa < 2 || ncoa > COMPARE_MAX) {
     cli_error("compare wants a baseline and 1 to %d other courses of action", COMPARE_MAX - 1);
+    free(set_b);
     cmd_compare_usage(stderr);
     return CLI_BAD_INPUT;
   }
@@ -108,14 +126,27 @@ int cmd_compare(int argc, char **argv) {
   store *st = NULL;
   diag *d = diag_new();
   char seed_set[64], report[4096];
-  const char *seed_override[1] = {seed_set};
+  strbuf label = STRBUF_INIT; /* the variant's name: "PATH --set-b K=V ..." */
   int rc = CLI_FAILURE;
-  if (!d) return CLI_FAILURE;
+  set_b[0] = seed_set;
+  if (!d) {
+    free(set_b);
+    return CLI_FAILURE;
+  }
+  if (nset_b) {
+    strbuf_put(&label, argv[optind]);
+    for (size_t k = 0; k < nset_b; k++) {
+      strbuf_put(&label, " --set-b ");
+      cli_shell_word(&label, set_b[1 + k]);
+    }
+    if (label.failed) goto done;
+  }
 
   /* Every course of action runs on the baseline's seed: common random numbers. */
   for (int i = 0; i < ncoa; i++) {
-    coa[i].path = argv[optind + i];
-    rc = cli_load_scenario(&coa[i].sc, coa[i].path, i ? seed_override : NULL, i ? 1 : 0);
+    coa[i].path = nset_b ? (i ? label.s : argv[optind]) : argv[optind + i];
+    rc = cli_load_scenario(&coa[i].sc, nset_b ? argv[optind] : coa[i].path,
+                           i ? set_b : NULL, i ? 1 + nset_b : 0);
     if (rc != CLI_OK) goto done;
     if (i == 0)
       snprintf(seed_set, sizeof seed_set, "scenario.seed=%llu",
@@ -190,6 +221,8 @@ done:
     scn_free(coa[i].sc);
   }
   strbuf_release(&json);
+  strbuf_release(&label);
+  free(set_b);
   store_close(st);
   diag_free(d);
   return rc;

@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "err.h"
 #include "mc_docs.h"
+#include "mc_objectives.h"
 #include "stats.h"
 #include "store.h"
 #include "strbuf.h"
@@ -25,11 +26,13 @@ void cmd_run_usage(FILE *out) {
           "independent replications, store every result and print a summary.\n"
           "\n"
           "  -n, --replications N  replications to run (default: the scenario's);\n"
-          "                        with --until-ci, the most to run\n"
+          "                        with --until-ci or --until-decided, the most to run\n"
           "  -j, --threads N       worker threads (default: all CPUs); results do not\n"
           "                        depend on it\n"
           "      --until-ci REL    stop once every headline metric's 95%% confidence\n"
           "                        interval half-width is at most REL times its mean\n"
+          "      --until-decided   stop once every objective of the scenario is met or\n"
+          "                        not met at 95%% confidence (checked every batch)\n"
           "      --seed S          override the scenario's seed\n"
           "      --set KEY=VALUE   override a scalar of the scenario (repeatable)\n"
           "      --include-dir DIR  a folder includes may also come from (repeatable)\n"
@@ -53,6 +56,7 @@ typedef struct run_args {
   size_t ninclude_dirs;
   char seed_override[64];
   mc_options mc;
+  int until_decided;
   int quiet;
   int all;
   int no_report;
@@ -79,6 +83,7 @@ static int parse_args(run_args *a, int argc, char **argv) {
       {"replications", required_argument, NULL, 'n'},
       {"threads", required_argument, NULL, 'j'},
       {"until-ci", required_argument, NULL, 'c'},
+      {"until-decided", no_argument, NULL, 'U'},
       {"seed", required_argument, NULL, 'S'},
       {"set", required_argument, NULL, 's'},
       {"db", required_argument, NULL, 'd'},
@@ -111,6 +116,10 @@ static int parse_args(run_args *a, int argc, char **argv) {
       given(a, "--until-ci", optarg);
       break;
     }
+    case 'U':
+      a->until_decided = 1;
+      given(a, "--until-decided", NULL);
+      break;
     case 'S':
       snprintf(a->seed_override, sizeof a->seed_override, "scenario.seed=%s", optarg);
       a->overrides[a->noverrides++] = a->seed_override;
@@ -219,7 +228,7 @@ static void run_started(void *ctx, int64_t run_id, const metric_set *ms, int cap
   cli_fmt_count(n2, sizeof n2, cap - w->stored);
   fprintf(stderr, "resumed run %lld: %s replication%s stored, %s%s to run\n",
           (long long)run_id, n1, w->stored == 1 ? "" : "s",
-          w->a->mc.until_ci > 0 ? "at most " : "", n2);
+          w->a->mc.until_ci > 0 || w->a->until_decided ? "at most " : "", n2);
 }
 
 /* After each committed batch: [0, done) are stored. */
@@ -281,6 +290,63 @@ static void print_until_ci(FILE *out, const mc_result *r, double rel) {
   if (open > 1)
     fprintf(out, "; %zu more headline metric%s had not either", open - 1, open == 2 ? "" : "s");
   fputs(")\n", out);
+}
+
+/* --until-decided (mc_options.done): whether every objective is met or not met over
+ * replications [0, n), judged as the summary will judge them.  A problem with an
+ * objective (an unknown metric) stops the run: the judgement after it reports it. */
+typedef struct decide_ctx {
+  const scn_scenario *sc;
+} decide_ctx;
+
+static int all_decided(void *ctx, store *st, int64_t run_id, const metric_set *ms, int n) {
+  const decide_ctx *c = ctx;
+  mc_result r = {.run_id = run_id, .replications = n, .metrics = *ms}; /* borrows ms */
+  mc_objective_result *res = NULL;
+  size_t nres = 0;
+  diag *d = diag_new();
+  int err = d ? mc_result_summarize(&r, st, d) : ERR_NOMEM;
+  if (!err) err = mc_objectives_eval(&res, &nres, c->sc, &r, st, d);
+  int decided = 1;
+  for (size_t i = 0; !err && i < nres; i++)
+    if (res[i].verdict != MC_VERDICT_MET && res[i].verdict != MC_VERDICT_NOT_MET) decided = 0;
+  free(res);
+  free(r.summary);
+  diag_free(d);
+  if (err == ERR_INPUT) return 1;
+  return err ? err : decided;
+}
+
+/* Why an --until-decided run stopped where it did, from the verdicts over the
+ * replications it stopped at. */
+static void print_until_decided(FILE *out, const mc_result *r, const cli_objectives *o) {
+  char n[40];
+  cli_fmt_count(n, sizeof n, r->replications);
+  if (!o->n) {
+    fprintf(out, "stopped at %s replications: the scenario has no objective to decide\n", n);
+    return;
+  }
+  size_t open = 0, first = 0;
+  for (size_t i = 0; i < o->n; i++)
+    if (o->res[i].verdict != MC_VERDICT_MET && o->res[i].verdict != MC_VERDICT_NOT_MET)
+      if (!open++) first = i;
+  if (!open && r->converged) {
+    fprintf(out, "stopped at %s replications: every objective is decided (met or not met "
+                 "at 95%% confidence)\n", n);
+    return;
+  }
+  if (!open) { /* decided, but --until-ci had not converged by the cap */
+    fprintf(out, "stopped at the cap of %s replications: every objective is decided, but "
+                 "the headline metrics had not converged\n", n);
+    return;
+  }
+  fprintf(out, "stopped at the cap of %s replications: objective '%s' is %s", n,
+          o->res[first].objective->id,
+          o->res[first].verdict == MC_VERDICT_NO_DATA ? "without data"
+                                                      : mc_verdict_name(o->res[first].verdict));
+  if (open > 1)
+    fprintf(out, "; %zu more objective%s undecided", open - 1, open == 2 ? " is" : "s are");
+  fputc('\n', out);
 }
 
 /* The synchronization matrix and the plan check's findings, for the report's Gantt
@@ -360,6 +426,8 @@ int cmd_run(int argc, char **argv) {
   a.mc.hooks = &hooks;
   a.mc.progress = run_progress;
   a.mc.progress_ctx = &watch;
+  decide_ctx decide = {sc};
+  if (a.until_decided) a.mc.done = all_decided, a.mc.done_ctx = &decide;
   if (err == 0) err = mc_run(&res, sc, &a.mc, st, d);
   free(watch.marked);
   a.mc.hooks = NULL;
@@ -400,7 +468,11 @@ int cmd_run(int argc, char **argv) {
   cli_interrupt_disarm();
   if (a.mc.until_ci > 0) {
     if (isatty(fileno(stderr))) fputs("\r\033[K", stderr); /* a bar stopped short */
-    print_until_ci(stderr, res, a.mc.until_ci);
+    if (!a.until_decided || !res->converged) print_until_ci(stderr, res, a.mc.until_ci);
+  }
+  if (a.until_decided) {
+    if (isatty(fileno(stderr)) && a.mc.until_ci <= 0) fputs("\r\033[K", stderr);
+    print_until_decided(stderr, res, &objectives);
   }
   if (!a.quiet) {
     int threads = a.mc.threads > 0 ? a.mc.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);

@@ -711,16 +711,26 @@ static int write_front(mc_job *job, mc_lead *L, size_t p, size_t q) {
   return 0;
 }
 
-/* With until_ci, at the end of the batch [.., b1): whether the headline metrics have
- * converged over [0, b1).  Nothing runs meanwhile. */
+/* With until_ci or a stop test, at the end of the batch [.., b1): whether the headline
+ * metrics have converged over [0, b1) and the caller's test holds there.  Nothing runs
+ * meanwhile. */
 static int judge_batch(mc_lead *L, int b1, int *converged) {
   *converged = 0;
   if (b1 < L->opt->min_replications)
     return 0;
-  int err = watch_cover(L->watch, L->st, L->res->run_id, &L->res->metrics, (size_t)b1,
-                        (size_t)L->cap);
-  if (!err)
-    *converged = watch_converged(L->watch, (size_t)b1, L->opt->until_ci);
+  int ok = 1, err = 0;
+  if (L->opt->until_ci > 0) {
+    err = watch_cover(L->watch, L->st, L->res->run_id, &L->res->metrics, (size_t)b1,
+                      (size_t)L->cap);
+    ok = !err && watch_converged(L->watch, (size_t)b1, L->opt->until_ci);
+  }
+  if (ok && L->opt->done) {
+    int rc = L->opt->done(L->opt->done_ctx, L->st, L->res->run_id, &L->res->metrics, b1);
+    if (rc < 0)
+      return rc;
+    ok = rc > 0;
+  }
+  *converged = ok;
   return err;
 }
 
@@ -797,7 +807,7 @@ static int lead_run(mc_job *job, mc_worker *w0, mc_lead *L) {
       return 0;
     }
     int b1 = job->limit_rep < L->cap ? job->limit_rep : L->cap, converged = 0;
-    if (L->opt->until_ci > 0) {
+    if (L->opt->until_ci > 0 || L->opt->done) {
       int err = judge_batch(L, b1, &converged);
       if (err)
         return err;
@@ -862,14 +872,15 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
     return ERR_USAGE;
   }
   const int claiming = opt->hooks && opt->hooks->claim;
-  if (claiming && opt->until_ci > 0) {
+  const int until = opt->until_ci > 0 || opt->done; /* checked at every batch's end */
+  if (claiming && until) {
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "a run whose share is claimed cannot stop at a "
-                "confidence interval (until-ci)");
+                "confidence interval (until-ci) or a stop test");
     return ERR_USAGE;
   }
-  if (opt->nparts > 1 && (opt->until_ci > 0 || opt->part < 0 || opt->part >= opt->nparts)) {
+  if (opt->nparts > 1 && (until || opt->part < 0 || opt->part >= opt->nparts)) {
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "part %d of %d: not a share of the run%s",
-                opt->part, opt->nparts, opt->until_ci > 0 ? " (with until-ci)" : "");
+                opt->part, opt->nparts, until ? " (with a stop test or until-ci)" : "");
     return ERR_USAGE;
   }
   /* Results do not depend on the thread count, so asking for too many is no error. */
@@ -992,8 +1003,8 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
   }
   lock_ok = 1;
   job.stop = SIZE_MAX;
-  job.limit_rep = opt->until_ci > 0 && batch < cap ? batch : cap;
-  res->converged = opt->until_ci > 0 ? 0 : 1;
+  job.limit_rep = until && batch < cap ? batch : cap;
+  res->converged = until ? 0 : 1;
 
   /* A thread that cannot be started only makes the run slower, never different. */
   mc_lead lead = {st, opt, res, cap, done, &watch, t0, threads, 0, -1};

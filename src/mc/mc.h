@@ -11,7 +11,7 @@
  * it has run whole, while the workers go on with the next ones (a ring of two
  * batches' results); then the progress callback runs.  With until_ci nothing past a
  * batch's end starts until the headline metrics have been checked over replications
- * [0, end of batch).  A failure or a store error leaves exactly the whole
+ * [0, end of batch) -- and so with the caller's stop test (mc_options.done).  A failure or a store error leaves exactly the whole
  * replications before it stored.  So where a run stops depends only on (batch,
  * until_ci, min_replications, the cap) and the values, never on the thread count or
  * on where an earlier session was interrupted.
@@ -100,16 +100,25 @@ typedef struct mc_options {
    * `plan:`; borrowed.  Its hash is part of the canonical options text. */
   const struct plan_authorities *authorities;
   const mc_hooks *hooks; /* NULL: none */
+  /* A stop test of the caller's (e.g. every objective decided, cmd_run.c): at the end
+   * of each batch [.., n), once replications [0, n) are stored and nothing runs,
+   * called on the calling thread with min_replications <= n.  Returns 1 when the run
+   * may stop, 0 to go on, or a negative error (the run stops with it).  With until_ci
+   * too, the run stops when both hold.  Like until_ci, not with parts or a claim
+   * hook, and where it stops depends on the values only, never on the threads. */
+  int (*done)(void *ctx, store *st, int64_t run_id, const metric_set *ms, int n);
+  void *done_ctx;
 } mc_options;
 
-#define MC_OPTIONS_INIT {0, 0, 0.0, 30, 50, 0, NULL, NULL, "unknown", 0, 0, 0, 0, NULL, 0, NULL, NULL}
+#define MC_OPTIONS_INIT {0, 0, 0.0, 30, 50, 0, NULL, NULL, "unknown", 0, 0, 0, 0, NULL, 0, NULL, NULL, NULL, NULL}
 
 typedef struct mc_result {
   int64_t run_id;
   int replications;     /* summarised: replications [0, replications) of the run,
                            resumed ones included */
   int ran;              /* run by this call */
-  int converged;        /* until_ci met (1 when not asked) */
+  int converged;        /* the stop tests asked (until_ci, done) held; 1 when none
+                           was asked */
   double wall_s;        /* this call */
   char study_hash[HASH_SHA256_HEX]; /* the run's identity (above), stored as scenario_hash */
   metric_set metrics;   /* the run's registry (a copy the result owns) */
