@@ -6,6 +6,7 @@
 #include "sim.h"
 
 #include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__linux__)
@@ -398,6 +399,21 @@ void sim_fail_blame(sim *s, int err, const sim_blame *b) {
 }
 
 const sim_blame *sim_error_blame(const sim *s) { return s->err && s->blamed ? &s->blame : NULL; }
+
+int sim_at_drawn(sim *s, double t0, double draw, sim_handler h, void *ctx, const sim_blame *b) {
+  double t = t0 + (draw > 0 ? draw : 0);
+  if (!isfinite(draw) || !(t >= s->now && t <= DBL_MAX)) {
+    sim_blame at = *b;
+    at.value = draw;
+    sim_fail_blame(s, ERR_RANGE, &at);
+    return ERR_RANGE;
+  }
+  return sim_at(s, t, h, ctx);
+}
+
+int sim_after_drawn(sim *s, double draw, sim_handler h, void *ctx, const sim_blame *b) {
+  return sim_at_drawn(s, s->now, draw, h, ctx, b);
+}
 
 size_t sim_pending(const sim *s) { return s->n - (size_t)s->root_dead; }
 

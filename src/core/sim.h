@@ -57,6 +57,11 @@ typedef struct sim_blame {
 void sim_fail_blame(sim *s, int err, const sim_blame *b);
 /* The blame of the run's failure, or NULL (no failure, or none given). */
 const sim_blame *sim_error_blame(const sim *s);
+/* sim_at(t0 + draw) / sim_after(draw) for a draw from a scenario's distribution
+ * (negative draws count as 0): a draw that cannot be scheduled (not finite, or past
+ * the clock's range) fails the run with ERR_RANGE blamed on b, its value the draw. */
+int sim_at_drawn(sim *s, double t0, double draw, sim_handler h, void *ctx, const sim_blame *b);
+int sim_after_drawn(sim *s, double draw, sim_handler h, void *ctx, const sim_blame *b);
 
 size_t sim_pending(const sim *s);
 uint64_t sim_events_run(const sim *s);

@@ -16,4 +16,9 @@ scn_scenario *ops_fixture_load(const char *dir, const char *name, const char *co
  * that draws reruns with another seed to show its tolerance is not tuned to one. */
 uint64_t ops_fixture_seed(void);
 
+/* Run replication 0 of sc with every registered model to its horizon: the kernel's
+ * error, and into *blame the input it blamed (a zeroed blame when it blamed none). */
+struct sim_blame;
+int ops_fixture_run_blamed(const scn_scenario *sc, struct sim_blame *blame);
+
 #endif

@@ -522,9 +522,11 @@ static void unloaded(sim *s, void *ctx) {
   note_remaining(r);
   u->group = u->dest = -1, u->load = 0;
   u->state = U_TURNAROUND;
-  double t = dist_sample(&mode_of(u)->turnaround, &r->rng[u->mode]);
-  int err = sim_after(s, t > 0 ? t : 0, turned_around, u);
-  if (err) fail(r, err);
+  const scn_evac_mode *md = mode_of(u);
+  double t = dist_sample(&md->turnaround, &r->rng[u->mode]);
+  sim_blame b = {md->turnaround_loc.file, md->turnaround_loc.line, md->turnaround_loc.col,
+                 "the turnaround of evacuation mode", md->id, t};
+  if (sim_after_drawn(s, t, turned_around, u, &b)) return;
   dispatch_all(r); /* people of this trip's group left unassigned may now go */
 }
 

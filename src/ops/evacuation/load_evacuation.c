@@ -171,7 +171,11 @@ static void load_modes(evac_loader *L, const scn__node *list) {
     }
     if ((v = scn__need(c, m, "capacity", "evacuation mode")))
       scn__integer(c, v, "capacity", 1, 1000000, &md->capacity);
-    if ((v = scn__get(m, "turnaround"))) scn__dist(c, v, "turnaround", QTY_DURATION, &md->turnaround);
+    md->turnaround_loc = scn__loc(m);
+    if ((v = scn__get(m, "turnaround"))) {
+      md->turnaround_loc = scn__loc(v);
+      scn__dist(c, v, "turnaround", QTY_DURATION, &md->turnaround);
+    }
     if ((v = scn__get(m, "task"))) {
       md->task_loc = scn__loc(v);
       const char *id;

@@ -62,6 +62,7 @@ typedef struct scn_evac_mode {
   double speed;       /* m/s, > 0 */
   long long capacity; /* people per trip, >= 1 */
   dist turnaround;    /* s at the destination after unloading, before the next leg */
+  scn_loc turnaround_loc; /* where `turnaround` is written (the mode, when it is not) */
   int task;           /* plan task index the mode runs under, or -1 (any time) */
   size_t ngroup;
   int *group;         /* [ngroup] groups it serves (all of its kind when not written) */

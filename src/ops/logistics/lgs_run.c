@@ -384,7 +384,10 @@ static void voyage_returned(sim *s, void *ctx) {
     r->rest[u->transport] += t->rest_for;
     u->underway = 0;
   }
-  if (sim_after(s, turn, voyage_ready, u)) sim_fail(s, ERR_LIMIT);
+  sim_blame b = {t->turnaround_loc.file, t->turnaround_loc.line, t->turnaround_loc.col,
+                 "the turnaround of the transports of force",
+                 r->m->sc->force[t->force].id, turn};
+  sim_after_drawn(s, turn, voyage_ready, u, &b);
 }
 
 static void voyage_ready(sim *s, void *ctx) {

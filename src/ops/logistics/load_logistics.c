@@ -403,7 +403,11 @@ static void load_transport(lgs_loader *G, const scn__node *item, scn_lgs_transpo
     per_commodity(G, v, "load_rate", PER_RATE, t->load_rate);
   if ((v = scn__need(c, item, "unload_rate", "transport")))
     per_commodity(G, v, "unload_rate", PER_RATE, t->unload_rate);
-  if ((v = scn__get(item, "turnaround"))) scn__dist(c, v, "turnaround", QTY_DURATION, &t->turnaround);
+  t->turnaround_loc = scn__loc(item);
+  if ((v = scn__get(item, "turnaround"))) {
+    t->turnaround_loc = scn__loc(v);
+    scn__dist(c, v, "turnaround", QTY_DURATION, &t->turnaround);
+  }
   if ((v = scn__get(item, "hold"))) scn__choice(c, v, "hold", holds, 2, &t->shared_hold);
   if ((v = scn__get(item, "endurance")) &&
       scn__quantity(c, v, "endurance", QTY_DURATION, &t->endurance) == 0 && !(t->endurance > 0))

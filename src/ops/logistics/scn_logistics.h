@@ -93,6 +93,7 @@ typedef struct scn_lgs_transport {
   double *capacity;  /* [ncommodity] per voyage, 0 = cannot carry it */
   double *load_rate, *unload_rate; /* [ncommodity] per second (> 0 where capacity > 0) */
   dist turnaround;   /* at the load port after a return: maintenance, crew rest */
+  scn_loc turnaround_loc; /* where `turnaround` is written (the transport, if not) */
   int shared_hold;   /* 1: capacities are alternatives of one hold (a load uses
                         sum_k q_k / capacity_k <= 1); 0: a hold or tank per commodity */
   double endurance;  /* s a unit may be away from its loading place on one voyage (out,

@@ -203,8 +203,10 @@ static void closure_ends(sim *s, void *ctx) {
   status(cl->r, cl->place, cl->kind, 1);
 }
 
-/* Close p for a draw of d (negative draws count as 0). */
-static void close_for(msl_run *r, int p, int kind, const dist *d, rng_stream *rng) {
+/* Close p for a draw of d (negative draws count as 0); a draw that cannot be
+ * scheduled is blamed on d's text at loc, the duration named `what` of raid ra. */
+static void close_for(msl_run *r, int p, int kind, const dist *d, const scn_loc *loc,
+                      const char *what, const scn_msl_raid *ra, rng_stream *rng) {
   closure_slot *cl = arena_alloc(r->arena, sizeof *cl);
   if (!cl) {
     sim_fail(r->sim, ERR_LIMIT);
@@ -213,7 +215,8 @@ static void close_for(msl_run *r, int p, int kind, const dist *d, rng_stream *rn
   *cl = (closure_slot){r, p, kind};
   double dur = dist_sample(d, rng);
   status(r, p, kind, 0);
-  sim_after(r->sim, dur > 0 ? dur : 0, closure_ends, cl);
+  sim_blame b = {loc->file, loc->line, loc->col, what, ra->id, dur};
+  sim_after_drawn(r->sim, dur, closure_ends, cl, &b);
 }
 
 /* Where one missile is aimed: the raid's targets by their weights. */
@@ -229,7 +232,8 @@ static void impact(msl_run *r, const scn_msl_raid *ra, int p, rng_stream *rng) {
   r->impacts++;
   r->place[p].impacts++;
   r->casualties += ra->casualties;
-  close_for(r, p, CL_IMPACT, &ra->closure, rng);
+  close_for(r, p, CL_IMPACT, &ra->closure, &ra->closure_loc,
+            "the closure duration of an impact of raid", ra, rng);
   if (m->port[p] && ra->missing.p > 0 && rng_uniform(rng) < ra->missing.p) {
     const scn_place *pl = &m->sc->place[p];
     r->missing += ra->missing.count;
@@ -269,7 +273,8 @@ static void raid_due(sim *s, void *ctx) {
   msl_run *r = slot->r;
   const scn_msl_raid *ra = &r->m->M->raid[slot->raid];
   for (size_t w = 0; w < ra->nwarn; w++)
-    close_for(r, ra->warn[w], CL_WARNING, &ra->shelter, &slot->rng);
+    close_for(r, ra->warn[w], CL_WARNING, &ra->shelter, &ra->shelter_loc,
+              "the shelter time of an alert of raid", ra, &slot->rng);
   sim_after(s, ra->lead, raid_arrives, slot);
   if (slot->left-- > 0) sim_after(s, ra->every, raid_due, slot);
 }
@@ -277,7 +282,9 @@ static void raid_due(sim *s, void *ctx) {
 static void schedule(msl_run *r, raid_slot *slot, double from) {
   const scn_msl_raid *ra = &r->m->M->raid[slot->raid];
   double delay = dist_sample(&ra->delay, &slot->rng);
-  sim_at(r->sim, from + (delay > 0 ? delay : 0), raid_due, slot);
+  sim_blame b = {ra->delay_loc.file, ra->delay_loc.line, ra->delay_loc.col,
+                 "the delay of raid", ra->id, delay};
+  sim_at_drawn(r->sim, from, delay, raid_due, slot, &b);
 }
 
 static void on_event(sim *s, const sim_signal *sig, void *ctx) {

@@ -14,12 +14,14 @@
 #include <cmocka.h>
 
 #include "arena.h"
+#include "err.h"
 #include "evacuation.h"
 #include "geodesy.h"
 #include "metric.h"
 #include "ops.h"
 #include "ops_fixture.h"
 #include "scenario.h"
+#include "scn_evacuation.h"
 #include "sim.h"
 
 #define HOUR 3600.0
@@ -204,6 +206,27 @@ static void test_sdf_task(void **state) {
   scn_free(sc);
 }
 
+/* A turnaround draw the kernel cannot schedule fails the run blamed on the
+ * turnaround's text (issue 21).  The loader refuses such parameters (dist_largest),
+ * so the distribution is put in behind its back, as one it cannot bound would be. */
+static void test_turnaround_blamed(void **state) {
+  (void)state;
+  scn_scenario *sc = load("basic.yaml", NULL, 0);
+  scn_evac_mode *md = (scn_evac_mode *)&scn_evacuation_of(sc)->mode[0];
+  assert_int_equal(md->turnaround_loc.line, 24); /* "turnaround: 1h" of basic.yaml */
+  assert_int_equal(md->turnaround_loc.col, 35);
+  md->turnaround = (dist){DIST_FIXED, INFINITY, 0, 0, NULL, 0};
+  sim_blame b;
+  assert_int_equal(ops_fixture_run_blamed(sc, &b), ERR_RANGE);
+  assert_non_null(b.file);
+  assert_int_equal(b.line, 24);
+  assert_int_equal(b.col, 35);
+  assert_string_equal(b.id, md->id);
+  assert_non_null(strstr(b.what, "turnaround"));
+  assert_true(isinf(b.value));
+  scn_free(sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fixed_capacity),
@@ -212,6 +235,7 @@ int main(void) {
       cmocka_unit_test(test_closure_past_horizon),
       cmocka_unit_test(test_shared_ship),
       cmocka_unit_test(test_sdf_task),
+      cmocka_unit_test(test_turnaround_blamed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
