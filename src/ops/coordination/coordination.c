@@ -215,7 +215,9 @@ static void begin(sim *s, void *ctx) {
   step_slot *ss = ctx;
   const scn_co_step *st = &ss->r->co->step[ss->i];
   double lat = dist_sample(&st->latency, &ss->rng);
-  sim_after(s, lat > 0 ? lat : 0, answered, ss);
+  sim_blame b = {st->latency_loc.file, st->latency_loc.line, st->latency_loc.col,
+                 "the latency of decision step", st->id, lat};
+  sim_after_drawn(s, lat, answered, ss, &b); /* a draw out of range fails the run, located */
 }
 
 static void granted(sim *s, void *ctx) {

@@ -169,8 +169,10 @@ static void read_step(co_loader *L, int idx, const scn__node *item, scn_co_step 
   if ((v = scn__need(c, item, "to", "decision step"))) s->to = scn__ids_resolve(c, &L->bodies, v);
   if ((v = scn__need(c, item, "kind", "decision step")))
     scn__choice(c, v, "kind", kind_names, SCN_CO_KIND__COUNT, &s->kind);
-  if ((v = scn__need(c, item, "latency", "decision step")))
+  if ((v = scn__need(c, item, "latency", "decision step"))) {
     scn__dist(c, v, "latency", QTY_DURATION, &s->latency);
+    s->latency_loc = scn__loc(v);
+  }
   const scn__node *pr = scn__get(item, "p_refuse"), *pt = scn__get(item, "p_return");
   if (pr) scn__probability(c, pr, "p_refuse", &s->p_refuse);
   if (pt) scn__probability(c, pt, "p_return", &s->p_return);

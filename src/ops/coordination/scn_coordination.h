@@ -58,6 +58,7 @@ typedef struct scn_co_step {
   int from, to;         /* body indices: `to` handles it (its queue, its latency) */
   int kind;             /* scn_co_kind */
   dist latency;         /* time the receiving body takes once it takes the request up */
+  scn_loc latency_loc;  /* where it is written: a run-time failure of a draw points there */
   double p_refuse;      /* chance an attempt is refused */
   double p_return;      /* chance an attempt is sent back for rework (not refused) */
   dist rework;          /* sent back -> resubmitted (default 0) */

@@ -17,8 +17,11 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "err.h"
 #include "metric.h"
 #include "ops.h"
+#include "ops_fixture.h"
+#include "scn_coordination.h"
 #include "scenario.h"
 #include "sim.h"
 #include "stats.h"
@@ -396,9 +399,32 @@ static void test_errors_located(void **state) {
   diag_free(d);
 }
 
+/* A latency draw the clock cannot take fails the run at the step's `latency:`, located
+ * (issue 21): set behind the loader's back, which refuses such a distribution itself. */
+static void test_latency_blamed(void **state) {
+  (void)state;
+  diag *d = diag_new();
+  scn_scenario *sc = load_text(chain, d);
+  assert_non_null(sc);
+  scn_coordination *co = (scn_coordination *)scn_section_of(sc, "coordination");
+  assert_non_null(co);
+  scn_co_step *st = &co->step[0];
+  assert_true(st->latency_loc.line > 0);
+  st->latency = (dist){DIST_FIXED, INFINITY, 0, 0, NULL, 0};
+  sim_blame b;
+  assert_int_equal(ops_fixture_run_blamed(sc, &b), ERR_RANGE);
+  assert_int_equal(b.line, st->latency_loc.line);
+  assert_int_equal(b.col, st->latency_loc.col);
+  assert_string_equal(b.id, st->id);
+  assert_non_null(strstr(b.what, "latency"));
+  scn_free(sc);
+  diag_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_chain_exact),
+      cmocka_unit_test(test_latency_blamed),
       cmocka_unit_test(test_gate_waits_on_decision),
       cmocka_unit_test(test_max_of_two_exponentials),
       cmocka_unit_test(test_mm1_wait),
