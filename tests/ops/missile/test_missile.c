@@ -10,18 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "arena.h"
 #include "diag.h"
 #include "metric.h"
+#include "mc.h"
 #include "missile.h"
 #include "ops.h"
 #include "ops_fixture.h"
 #include "scenario.h"
 #include "sim.h"
 #include "stats.h"
+#include "store.h"
 
 #define HOUR 3600.0
 #define REPS 400
@@ -246,11 +249,46 @@ static void test_closure_means(void **state) {
   scn_free(sc);
 }
 
+/* The docs hook draws each targeted place valued by its mean impacts: 500 missiles at
+ * leak 0.3 on one place, so the mean of the stored replications, within 4 sd of 150. */
+static void test_impacts_layer(void **state) {
+  (void)state;
+  scn_scenario *sc = load("leak.yaml", NULL, 0);
+  char db[] = "/tmp/msl_layer_XXXXXX";
+  int fd = mkstemp(db);
+  assert_true(fd >= 0);
+  close(fd);
+  unlink(db);
+  diag *d = diag_new();
+  store *st = NULL;
+  assert_int_equal(store_open(&st, db, d), 0);
+  mc_options opt = MC_OPTIONS_INIT;
+  opt.replications = 40;
+  mc_result *res = NULL;
+  assert_int_equal(mc_run(&res, sc, &opt, st, d), 0);
+  assert_int_equal(mc_module_docs(st, res->run_id, sc, &opt, d), 0);
+  char *doc = NULL;
+  assert_int_equal(store_doc_get(st, res->run_id, "map.layer.missile-impacts", &doc), 0);
+  const char *at = strstr(doc, "\"features\"");
+  if (at) at = strstr(at, "\"value\":"); /* the feature's, not the legend's text */
+  assert_non_null(at);
+  double mean = strtod(at + 8, NULL);
+  assert_true(fabs(mean - 150) < 4 * sqrt(500 * 0.3 * 0.7 / 40.0));
+  assert_non_null(strstr(doc, "\"id\":\"sasebo\""));
+  free(doc);
+  mc_result_free(res);
+  store_close(st);
+  unlink(db);
+  diag_free(d);
+  scn_free(sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_leak_binomial),     cmocka_unit_test(test_leak_exhausted),
       cmocka_unit_test(test_stock_never_negative), cmocka_unit_test(test_jalert_shelter),
       cmocka_unit_test(test_closure_means),
+      cmocka_unit_test(test_impacts_layer),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
