@@ -22,7 +22,7 @@ const char *scn_situation_name(scn_situation s) {
 
 const char *scn_object_name(scn_object o) {
   static const char *const names[] = {
-#define SCN__OBJ_NAME(name, str) str,
+#define SCN__OBJ_NAME(name, str, ...) str,
       SCN_OBJECT_MAP(SCN__OBJ_NAME)
 #undef SCN__OBJ_NAME
   };

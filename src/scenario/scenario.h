@@ -69,18 +69,20 @@ typedef enum scn_situation {
 
 const char *scn_situation_name(scn_situation s);
 
-/* Search-object classes a missing person can be (SAR refines the drift). */
-#define SCN_OBJECT_MAP(X)                  \
-  X(PIW, "piw")                            \
-  X(RAFT, "life_raft")                     \
-  X(RAFT_DROGUE, "life_raft_drogue")       \
-  X(SMALL_BOAT, "small_boat")
+/* Search-object classes a missing person can be (SAR refines the drift): the rows of
+ * the Leeway table data/leeway.csv, compiled in at configure time (generated header;
+ * X(SYM, "id", "CODE", "group", nine coefficients, "description")). */
+#include "scn_leeway_table.h"
+#define SCN_OBJECT_MAP(X) SCN_LEEWAY_TABLE(X)
 
 typedef enum scn_object {
-#define SCN__OBJ(name, str) SCN_OBJ_##name,
+#define SCN__OBJ(name, str, ...) SCN_OBJ_##name,
   SCN_OBJECT_MAP(SCN__OBJ)
 #undef SCN__OBJ
-  SCN_OBJ__COUNT
+  SCN_OBJ__COUNT,
+  /* the names the first four classes had before the whole table */
+  SCN_OBJ_RAFT = SCN_OBJ_LIFE_RAFT,
+  SCN_OBJ_RAFT_DROGUE = SCN_OBJ_LIFE_RAFT_DROGUE
 } scn_object;
 
 const char *scn_object_name(scn_object o);

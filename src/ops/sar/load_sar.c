@@ -10,16 +10,21 @@
 
 #include "err.h"
 #include "geodesy.h"
+#include "sar.h"
 #include "scn_plan.h"
 #include "scn_sar.h"
 #include "scn_section.h"
 #include "sim.h"
 
-/* Notional survival times (people in water in temperate seas); per class because a
- * raft keeps its occupants out of the water.  Override with `survival:`, or give
- * `water_temperature:` for a person in the water. */
-static const double survival_median_h[SCN_OBJ__COUNT] = {
-    [SCN_OBJ_PIW] = 6, [SCN_OBJ_RAFT] = 72, [SCN_OBJ_RAFT_DROGUE] = 72, [SCN_OBJ_SMALL_BOAT] = 120};
+/* Notional median survival times (h; people in temperate seas) by the class's group in
+ * data/leeway.csv, because a raft or a boat keeps its occupants out of the water: in the
+ * water (piw, and debris a person clings to) 6 h, a raft 72 h, a boat or a vessel 120 h.
+ * Override with `survival:`, or give `water_temperature:` for a person in the water. */
+static double survival_median_h(int object) {
+  const sar_leeway *c = sar_leeway_of(object);
+  if (sar_object_in_water(object)) return 6;
+  return c && strcmp(c->group, "raft") == 0 ? 72 : 120;
+}
 
 static void resolve(scn__ctx *c, const scn__node *at, const char **out) {
   char buf[4096];
@@ -402,7 +407,7 @@ static scn_sar *new_sar(scn__ctx *c) {
                  .search_limit = 72 * 3600.0, .cell = 2000, .land = 1, .land_res = 1.0 / 60,
                  .survival_sigma = 0.25, .task_radius = 100 * 1852.0};
   for (int o = 0; o < SCN_OBJ__COUNT; o++)
-    s->survival[o] = (dist){DIST_LOGNORMAL, log(survival_median_h[o] * 3600), 0.5, 0, NULL, 0};
+    s->survival[o] = (dist){DIST_LOGNORMAL, log(survival_median_h(o) * 3600), 0.5, 0, NULL, 0};
   return s;
 }
 

@@ -282,14 +282,15 @@ double sar_survival_hayward(double temp_c) {
   return 60.0 * (15.0 + 7.2 / (0.0785 - 0.0034 * t));
 }
 
-/* How long a person of class `object` survives: for a person in the water, from the
+/* How long a person of class `object` survives: for a person in the water (the piw and
+ * debris groups of data/leeway.csv), from the
  * water temperature at (lat, lon) and time t when one is given (*temp set, else NaN);
  * otherwise the class's `survival` distribution. */
 static dist survival_of(const sar_model *m, int object, double t, double lat, double lon,
                         double *temp) {
   double tw, unused;
   *temp = NAN;
-  if (object == SCN_OBJ_PIW && m->water && env_sample(m->water, t, lat, lon, &tw, &unused)) {
+  if (sar_object_in_water(object) && m->water && env_sample(m->water, t, lat, lon, &tw, &unused)) {
     *temp = tw;
     return (dist){DIST_LOGNORMAL, log(sar_survival_hayward(tw)), m->cfg->survival_sigma, 0, NULL, 0};
   }

@@ -38,14 +38,24 @@ struct geo_landmask;
  * 10 m wind speed in m/s; slopes are fractions (0.0096 = 0.96 %), offsets and the
  * regression's standard error (std) in m/s. */
 typedef struct sar_leeway {
-  const char *name;   /* the class's label in the SAROPS/Allen table */
+  const char *name;   /* the class's code in the SAROPS/Allen table (PIW-1) */
   double dw_slope, dw_offset, dw_std;
   double cwr_slope, cwr_offset, cwr_std; /* right of downwind */
   double cwl_slope, cwl_offset, cwl_std; /* left of downwind (slope usually < 0) */
+  const char *id;     /* straits' stable id, a scenario's `object:` (piw) */
+  const char *group;  /* piw, raft, boat, sailboat, vessel or debris (data/leeway.csv) */
+  const char *description; /* the table's */
 } sar_leeway;
 
-/* The coefficients of a scenario object class (scn_object); NULL for a stranger. */
+/* The coefficients of a scenario object class (scn_object); NULL for a stranger.
+ * Classes are the rows of data/leeway.csv, 0 .. sar_object_count() - 1. */
 const sar_leeway *sar_leeway_of(int object);
+int sar_object_count(void);
+/* The class of a stable id, or -1. */
+int sar_object_find(const char *id);
+/* Whether a person of this class is in the water (groups piw and debris: clinging to
+ * it), so that water temperature sets their survival (sar_survival_hayward). */
+int sar_object_in_water(int object);
 
 /* The wind speed at which the per-particle random part of the slope equals the
  * regression's standard error (see docs/models.md). */

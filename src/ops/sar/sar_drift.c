@@ -23,28 +23,35 @@
 
 enum { SAR_PURPOSE_JIBE = 0x100 };
 
-/* Leeway coefficients from the SAROPS object table compiled by A. Allen (USCG R&D
- * Center) from the field data of Allen & Plourde (1999) and Allen (2005), "Leeway
- * divergence", USCG report CG-D-05-05, and used by Breivik & Allen (2008), J. Mar.
- * Syst. 69, 99-113, Table 2 (as distributed with OpenDrift's Leeway as
- * OBJECTPROP.DAT, list of 2011-08-25).  Table units: slope %, offset cm/s, std cm/s;
- * converted here to fractions and m/s. */
-#define LW(name, a, b, s, ra, rb, rs, la, lb, ls) \
-  {name, a / 100.0, b / 100.0, s / 100.0, ra / 100.0, rb / 100.0, rs / 100.0, la / 100.0, lb / 100.0, ls / 100.0}
-static const sar_leeway leeway_table[SCN_OBJ__COUNT] = {
-    /* PIW-1: person in water, unknown state (mean values) */
-    [SCN_OBJ_PIW] = LW("PIW-1", 0.96, 0.00, 12.00, 0.54, 0.00, 9.40, -0.54, 0.00, 9.40),
-    /* LIFE-RAFT-DB-12: 4-14 person, deep ballast, no drogue */
-    [SCN_OBJ_RAFT] = LW("LIFE-RAFT-DB-12", 3.75, -2.30, 4.40, 0.78, -3.60, 3.60, -0.47, -0.10, 3.90),
-    /* LIFE-RAFT-DB-15: 4-14 person, deep ballast, canopy, with drogue (average) */
-    [SCN_OBJ_RAFT_DROGUE] = LW("LIFE-RAFT-DB-15", 1.91, 0.90, 1.60, 0.78, -3.60, 3.60, -0.47, -0.10, 3.90),
-    /* SKIFF-1: modified-v, cathedral-hull runabout outboard powerboat */
-    [SCN_OBJ_SMALL_BOAT] = LW("SKIFF-1", 3.15, 0.00, 2.20, 1.29, 0.00, 2.20, -1.29, 0.00, 2.20),
-};
+/* Leeway coefficients: the SAROPS object table compiled by A. Allen (USCG R&D Center)
+ * from the field data of Allen & Plourde (1999), CG-D-08-99, and Allen (2005), "Leeway
+ * divergence", CG-D-05-05, used by Breivik & Allen (2008), J. Mar. Syst. 69, 99-113
+ * (as distributed with OpenDrift's Leeway as OBJECTPROP.DAT, list of 2011-08-25).
+ * The rows are data/leeway.csv, compiled in at configure time (SCN_LEEWAY_TABLE,
+ * scripts/leeway_table.cmake).  Table units: slope %, offset cm/s, std cm/s; converted
+ * here to fractions and m/s. */
+#define LW(sym, id, code, group, a, b, s, ra, rb, rs, la, lb, ls, desc)                    \
+  [SCN_OBJ_##sym] = {code, a / 100.0, b / 100.0, s / 100.0, ra / 100.0, rb / 100.0,        \
+                     rs / 100.0, la / 100.0, lb / 100.0, ls / 100.0, id, group, desc},
+static const sar_leeway leeway_table[SCN_OBJ__COUNT] = {SCN_LEEWAY_TABLE(LW)};
 #undef LW
 
 const sar_leeway *sar_leeway_of(int object) {
   return object >= 0 && object < SCN_OBJ__COUNT ? &leeway_table[object] : NULL;
+}
+
+int sar_object_count(void) { return SCN_OBJ__COUNT; }
+
+int sar_object_find(const char *id) {
+  for (int o = 0; id && o < SCN_OBJ__COUNT; o++)
+    if (strcmp(leeway_table[o].id, id) == 0)
+      return o;
+  return -1;
+}
+
+int sar_object_in_water(int object) {
+  const sar_leeway *c = sar_leeway_of(object);
+  return c && (strcmp(c->group, "piw") == 0 || strcmp(c->group, "debris") == 0);
 }
 
 int sar_particles_alloc(sar_particles *p, arena *a, size_t cap) {
