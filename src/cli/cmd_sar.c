@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -17,15 +18,20 @@
 #include "diag.h"
 #include "err.h"
 #include "metric.h"
+#include "quantity.h"
 #include "sar.h"
+#include "sar_netcdf.h"
 #include "scn_sar.h"
 
 #define SAR_CLI_MAX_OVERRIDES 64
 #define SAR_CLI_MAX_PATH 4096
+#define SAR_CLI_MAX_TIMES 256
+#define SAR_CLI_NC_CELLS ((size_t)1 << 20) /* cells of the NetCDF probability grid */
 
 void cmd_sar_usage(FILE *out) {
   fprintf(out,
           "usage: straits sar [options] CASE.yaml\n"
+          "       straits sar --list-objects\n"
           "\n"
           "Plan the search for one case (docs/cli.md): drift the search object from the\n"
           "case's datum, plan each wave of sorties of all units together (the optimal\n"
@@ -37,7 +43,14 @@ void cmd_sar_usage(FILE *out) {
           "      --sequential        plan units one after another, each on the map its\n"
           "                          predecessors left, instead of together\n"
           "      --seed S            random seed (default: the case's)\n"
-          "      --set KEY=VALUE     override a scalar of the case file (repeatable)\n");
+          "      --set KEY=VALUE     override a scalar of the case file (repeatable)\n"
+          "      --output-times LIST also write DIR/trajectories.nc and DIR/probability.nc\n"
+          "                          (CF-1.8 NetCDF): the particles and the probability\n"
+          "                          map before any search at these times after the\n"
+          "                          report, e.g. 6h,12h,24h (needs -o)\n"
+          "      --list-objects      print the Leeway object classes, one a line: id, code,\n"
+          "                          group, downwind and right/left crosswind slope (%%),\n"
+          "                          offset and std (cm/s), description\n");
 }
 
 static void geo_rect(FILE *f, double la0, double la1, double lo0, double lo1) {
@@ -204,12 +217,93 @@ static void print_plan(const scn_scenario *sc, const sar_plan *pl, int joint) {
            pl->p_found_alive);
 }
 
+/* The Leeway table (data/leeway.csv as compiled in), one class a line, in its units. */
+static int list_objects(void) {
+  printf("# id code group dw_slope%% dw_offset_cm/s dw_std_cm/s cwr_slope%% cwr_offset cwr_std "
+         "cwl_slope%% cwl_offset cwl_std description\n");
+  for (int o = 0; o < sar_object_count(); o++) {
+    const sar_leeway *c = sar_leeway_of(o);
+    printf("%s %s %s %g %g %g %g %g %g %g %g %g %s\n", c->id, c->name, c->group,
+           100 * c->dw_slope, 100 * c->dw_offset, 100 * c->dw_std, 100 * c->cwr_slope,
+           100 * c->cwr_offset, 100 * c->cwr_std, 100 * c->cwl_slope, 100 * c->cwl_offset,
+           100 * c->cwl_std, c->description);
+  }
+  return CLI_OK;
+}
+
+/* --output-times 6h,12h,24h: durations after the report, increasing. */
+static int parse_times(const char *text, double *t, size_t *nt) {
+  char buf[4096], why[256];
+  snprintf(buf, sizeof buf, "%s", text);
+  *nt = 0;
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    if (*nt == SAR_CLI_MAX_TIMES)
+      return cli_error("--output-times: at most %d times", SAR_CLI_MAX_TIMES), -1;
+    if (qty_parse(&t[*nt], tok, QTY_DURATION, why, sizeof why))
+      return cli_error("--output-times: %s", why), -1;
+    if (!(t[*nt] >= 0) || (*nt && !(t[*nt] > t[*nt - 1])))
+      return cli_error("--output-times: '%s' should be 0 or more and after the time before it",
+                       tok), -1;
+    (*nt)++;
+  }
+  if (!*nt)
+    return cli_error("--output-times needs at least one time, e.g. 6h,12h,24h"), -1;
+  return 0;
+}
+
+/* CF history: when and by which command the files were made. */
+static void history_of(char *buf, size_t n, int argc, char **argv) {
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  size_t k = strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ straits", &tm);
+  for (int i = 0; i < argc && k < n; i++) /* argv[0] is the command, "sar" */
+    k += (size_t)snprintf(buf + k, n - k, " %s", argv[i]);
+}
+
+/* DIR/trajectories.nc and DIR/probability.nc of the case's drift at times t[nt]. */
+static int write_netcdf(const char *dir, const sar_model *m, const scn_scenario *sc,
+                        uint64_t seed, const double *t, size_t nt, const char *history,
+                        arena *a) {
+  sar_snapshots snap;
+  int err = sar_snapshots_take(&snap, m, seed, t, nt, a);
+  if (err == ERR_RANGE)
+    return cli_error("--output-times: each time must be a whole number of the case's time "
+                     "steps (%g s)", scn_sar_of(sc)->time_step), -1;
+  if (err)
+    return cli_error("cannot drift the case for --output-times: %s", err_strerror(err)), -1;
+  char path[SAR_CLI_MAX_PATH], msg[SAR_CLI_MAX_PATH + 256];
+  sar_nc_meta meta = {sc->epoch_unix, sc->name,
+                      "straits " STRAITS_VERSION " sar: Leeway drift (Breivik and Allen 2008), "
+                      "Monte Carlo particles", history};
+  snprintf(path, sizeof path, "%s/trajectories.nc", dir);
+  if (sar_nc_write_trajectories(path, &snap, &meta, msg, sizeof msg))
+    return cli_error("cannot write %s", msg), -1;
+  sar_grid g;
+  double *gp = arena_alloc(a, SAR_CLI_NC_CELLS * sizeof *gp);
+  double *ga = arena_alloc(a, SAR_CLI_NC_CELLS * sizeof *ga);
+  if (!gp || !ga)
+    return cli_error("out of memory for the NetCDF grid"), -1;
+  sar_snapshots_grid(&g, &snap, scn_sar_of(sc)->cell, SAR_CLI_NC_CELLS, gp, ga);
+  snprintf(path, sizeof path, "%s/probability.nc", dir);
+  if (sar_nc_write_grid(path, &snap, &g, &meta, a, msg, sizeof msg))
+    return cli_error("cannot write %s", msg), -1;
+  printf("wrote %s/: trajectories.nc (%zu particles x %zu times), probability.nc (%zu x %zu "
+         "cells, CF-1.8)\n", dir, snap.n, snap.nt, g.ny, g.nx);
+  return 0;
+}
+
 int cmd_sar(int argc, char **argv) {
   static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
                                        {"sequential", no_argument, NULL, 'q'},
                                        {"seed", required_argument, NULL, 's'},
                                        {"set", required_argument, NULL, 'S'},
+                                       {"output-times", required_argument, NULL, 'T'},
+                                       {"list-objects", no_argument, NULL, 'L'},
                                        {NULL, 0, NULL, 0}};
+  double times[SAR_CLI_MAX_TIMES];
+  size_t ntimes = 0;
+  int list = 0;
   const char *overrides[SAR_CLI_MAX_OVERRIDES], *dir = NULL;
   size_t nover = 0;
   int has_seed = 0, joint = 1, c;
@@ -220,6 +314,11 @@ int cmd_sar(int argc, char **argv) {
     switch (c) {
     case 'o': dir = optarg; break;
     case 'q': joint = 0; break;
+    case 'L': list = 1; break;
+    case 'T':
+      if (parse_times(optarg, times, &ntimes))
+        return CLI_BAD_INPUT;
+      break;
     case 's':
       seed = strtoull(optarg, &end, 10), has_seed = 1;
       if (*end || !*optarg)
@@ -233,10 +332,15 @@ int cmd_sar(int argc, char **argv) {
     default: cmd_sar_usage(stderr); return CLI_BAD_INPUT;
     }
   }
-  if (optind + 1 != argc) {
+  if (list && optind == argc)
+    return list_objects();
+  if (optind + 1 != argc || list) {
     cmd_sar_usage(stderr);
     return CLI_BAD_INPUT;
   }
+  if (ntimes && !dir)
+    return cli_error("--output-times writes its NetCDF files into the folder of -o DIR: "
+                     "give -o"), CLI_BAD_INPUT;
   if (cli_wrong_file(argv[optind], CLI_FILE_SAR_CASE)) return CLI_BAD_INPUT;
   diag *d = diag_new();
   if (!d)
@@ -284,6 +388,12 @@ int cmd_sar(int argc, char **argv) {
       printf("wrote %s/: probability.geojson (%zu cells), search_areas.geojson (%zu areas with "
              "tracks), particles.geojson (%zu)\n", dir, nonzero(&pl.map0), pl.nsortie,
              pl.p.n);
+  }
+  if (dir && ntimes && rc == CLI_OK) {
+    char history[2048];
+    history_of(history, sizeof history, argc, argv);
+    if (write_netcdf(dir, m, sc, has_seed ? seed : sc->seed, times, ntimes, history, &a))
+      rc = CLI_FAILURE;
   }
 done:
   arena_release(&a);

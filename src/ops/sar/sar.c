@@ -324,6 +324,22 @@ static void seed_datum(sar_particles *p, const scn_sar *cfg, const scn_sar_datum
     sar_seed_point(p, &sd, r);
 }
 
+int sar_case_particles(sar_particles *p, sar_drift_opts *o, const sar_model *m, uint64_t seed,
+                       arena *a) {
+  const scn_sar_case *k = m->cfg->kase;
+  if (!k || k->object < 0 || k->object >= SCN_OBJ__COUNT)
+    return ERR_RANGE;
+  if (sar_particles_alloc(p, a, (size_t)m->cfg->particles))
+    return ERR_LIMIT;
+  rng_stream r; /* the stream and seeding of sar_plan_case */
+  rng_init(&r, seed, 0, RNG_SAR, PURPOSE_SEED);
+  seed_datum(p, m->cfg, &k->datum, k->object, k->datum.lat0, k->datum.lon0, 0, &r);
+  *o = (sar_drift_opts)SAR_DRIFT_OPTS_INIT;
+  o->current = m->current, o->wind = m->wind, o->land = m->has_land ? &m->land : NULL;
+  o->dt = m->cfg->time_step, o->jibe_rate = m->cfg->jibe_rate, o->seed = seed, o->threads = 2;
+  return 0;
+}
+
 /* ---- a case ------------------------------------------------------------------- */
 
 /* Drift the case's particles up to time t (whole steps). */

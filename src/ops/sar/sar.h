@@ -296,4 +296,12 @@ typedef struct sar_plan {
 
 int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, arena *a);
 
+/* The case's particles before any search, for outputs of its drift (sar_netcdf.h):
+ * seeded from the datum as sar_plan_case seeds them (same seed, same particles), and
+ * the drift options it uses, so that sar_drift(p, 0, n, o) puts them where the plan's
+ * are at t = n * time_step (searches change weights, never positions).  0, ERR_RANGE
+ * (not a case file's model) or ERR_LIMIT (arena). */
+int sar_case_particles(sar_particles *p, sar_drift_opts *o, const sar_model *m, uint64_t seed,
+                       arena *a);
+
 #endif
