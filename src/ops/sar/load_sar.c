@@ -11,6 +11,7 @@
 #include "err.h"
 #include "geodesy.h"
 #include "sar.h"
+#include "sar_sweep.h"
 #include "scn_plan.h"
 #include "scn_sar.h"
 #include "scn_section.h"
@@ -190,9 +191,58 @@ static void read_survival(scn__ctx *c, const scn__node *v, const char *key, void
   scn__dist(c, v, key, QTY_DURATION, &d[o]);
 }
 
+/* `sensor:` and `altitude:` of a unit: a sensor of data/sweep_width.csv, at an altitude
+ * inside the table's for it (none for a sensor with one row, a vessel's). */
+static void load_sensor(scn__ctx *c, const scn__node *m, scn_sar_asset *a) {
+  const scn__node *v = scn__get(m, "sensor"), *alt = scn__get(m, "altitude");
+  const char *name;
+  if (!v) {
+    if (alt) scn__error(c, alt, "'altitude' goes with 'sensor' (the sweep-width table's)");
+    return;
+  }
+  if (scn__text(c, v, "sensor", &name)) return;
+  size_t n = sar_sweep_sensor_count();
+  const char *names[16];
+  for (size_t k = 0; k < n && k < 16; k++) names[k] = sar_sweep_sensor_name(k);
+  a->sensor = sar_sweep_sensor_find(name);
+  if (a->sensor < 0) {
+    const char *hint = scn__suggest(name, names, n < 16 ? n : 16);
+    if (hint)
+      scn__error(c, v, "unknown sensor '%s' (did you mean '%s'?)", name, hint);
+    else
+      scn__error(c, v, "unknown sensor '%s'", name);
+    return;
+  }
+  double lo, hi;
+  sar_sweep_altitudes((size_t)a->sensor, &lo, &hi);
+  a->altitude = lo;
+  if (lo == hi) {
+    if (alt) scn__error(c, alt, "sensor '%s' has one altitude in the table: give no 'altitude'", name);
+    return;
+  }
+  if (!alt) {
+    scn__error(c, v, "sensor '%s' needs 'altitude' (the table has %gm to %gm)", name, lo, hi);
+    return;
+  }
+  if (scn__quantity(c, alt, "altitude", QTY_LENGTH, &a->altitude) == 0 &&
+      !(a->altitude >= lo && a->altitude <= hi))
+    scn__error(c, alt, "'altitude' of sensor '%s' must lie within the table's %gm to %gm, got "
+               "'%s'", name, lo, hi, alt->str);
+}
+
+/* The classes `sweep_width:` leaves out get the table's width for the unit's sensor. */
+static void sweep_from_table(scn_sar_asset *a, const scn_sar *s) {
+  if (a->sensor < 0) return;
+  for (int o = 0; o < SCN_OBJ__COUNT; o++)
+    if (!(a->sweep[o] > 0)) {
+      double w = sar_sweep_width((size_t)a->sensor, a->altitude, o, s->visibility, s->weather);
+      a->sweep[o] = w > 0 ? w : 0;
+    }
+}
+
 /* The keys of a unit shared by a scenario's asset and a case file's unit. */
 static void load_unit_common(scn__ctx *c, const scn__node *m, scn_sar_asset *a, const char *id,
-                             int unit) {
+                             int unit, const scn_sar *s) {
   const scn__node *v;
   const char *what = unit ? "unit" : "sar asset", *where = unit ? "" : " here or in the force";
   if ((v = scn__get(m, "speed"))) scn__quantity(c, v, "speed", QTY_SPEED, &a->speed);
@@ -206,20 +256,25 @@ static void load_unit_common(scn__ctx *c, const scn__node *m, scn_sar_asset *a, 
   if ((v = scn__get(m, "response"))) scn__quantity(c, v, "response", QTY_DURATION, &a->response);
   if ((v = scn__get(m, "turnaround")))
     scn__quantity(c, v, "turnaround", QTY_DURATION, &a->turnaround);
-  if ((v = scn__need(c, m, "sweep_width", "sar asset")))
+  load_sensor(c, m, a);
+  if ((v = scn__get(m, "sweep_width")))
     per_object(c, v, "sweep_width", read_sweep, a->sweep);
+  else if (!scn__get(m, "sensor"))
+    scn__error(c, m, "%s '%s' needs 'sweep_width' (per object class) or 'sensor' (the "
+               "sweep-width table's)", what, id);
+  sweep_from_table(a, s); /* `sweep_width:` wins where it names a class */
 }
 
-static void load_asset(scn__ctx *c, const scn__node *m, scn_sar_asset *a) {
+static void load_asset(scn__ctx *c, const scn__node *m, scn_sar_asset *a, const scn_sar *s) {
   static const char *const keys[] = {"force", "count", "speed", "endurance", "response",
-                                     "turnaround", "sweep_width", NULL};
+                                     "turnaround", "sweep_width", "sensor", "altitude", NULL};
   memset(a, 0, sizeof *a);
-  a->force = -1, a->turnaround = 3600, a->loc = scn__loc(m);
+  a->force = -1, a->turnaround = 3600, a->loc = scn__loc(m), a->sensor = -1;
   if (!scn__expect_map(c, m, "asset")) return;
   scn__check_keys(c, m, "sar asset", keys);
   a->force = scn__force_asset(c, m, "sar asset", &a->count, &a->speed, &a->endurance);
   if (a->force < 0) return;
-  load_unit_common(c, m, a, c->sc->force[a->force].id, 0);
+  load_unit_common(c, m, a, c->sc->force[a->force].id, 0, s);
 }
 
 /* ---- datums: a point, a track or an area -------------------------------------- */
@@ -396,7 +451,7 @@ static void warn_uncovered(scn__ctx *c, const scn_sar *s) {
 static const char *const settings_keys[] = {
     "particles", "time_step", "jibe_rate", "position_sigma", "time_window", "search_limit",
     "cell", "land", "land_resolution", "current", "wind", "survival", "water_temperature",
-    "survival_sigma"};
+    "survival_sigma", "visibility", "weather"};
 #define NSETTINGS (sizeof settings_keys / sizeof settings_keys[0])
 
 static scn_sar *new_sar(scn__ctx *c) {
@@ -405,7 +460,8 @@ static scn_sar *new_sar(scn__ctx *c) {
   *s = (scn_sar){.particles = 2000, .max_cases = 4, .time_step = 1800,
                  .jibe_rate = 0.04 / 3600, .position_sigma = 1852, .time_window = 0,
                  .search_limit = 72 * 3600.0, .cell = 2000, .land = 1, .land_res = 1.0 / 60,
-                 .survival_sigma = 0.25, .task_radius = 100 * 1852.0};
+                 .survival_sigma = 0.25, .task_radius = 100 * 1852.0,
+                 .visibility = 10 * 1852.0, .weather = SAR_WEATHER_CALM};
   for (int o = 0; o < SCN_OBJ__COUNT; o++)
     s->survival[o] = (dist){DIST_LOGNORMAL, log(survival_median_h(o) * 3600), 0.5, 0, NULL, 0};
   return s;
@@ -448,6 +504,13 @@ static void load_settings(scn__ctx *c, const scn__node *m, scn_sar *s) {
       scn__error(c, scn__key(sv, "piw"), "'survival.piw' and 'water_temperature' both set how "
                  "long a person survives in the water: give one");
   }
+  if ((v = scn__get(m, "visibility")) &&
+      scn__quantity(c, v, "visibility", QTY_LENGTH, &s->visibility) == 0 && !(s->visibility > 0))
+    scn__error(c, v, "'visibility' must be greater than 0, got '%s'", v->str);
+  if ((v = scn__get(m, "weather"))) {
+    static const char *const weathers[] = {"calm", "moderate", "rough"};
+    scn__choice(c, v, "weather", weathers, 3, &s->weather);
+  }
   if ((v = scn__get(m, "survival_sigma"))) {
     if (!s->has_water)
       scn__error(c, v, "'survival_sigma' spreads the survival time from 'water_temperature', "
@@ -477,7 +540,7 @@ static void *load_section(scn__ctx *c, const scn__node *m) {
     s->asset = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *s->asset);
     if (s->asset) {
       s->nasset = v->n;
-      for (size_t i = 0; i < v->n; i++) load_asset(c, v->item[i], &s->asset[i]);
+      for (size_t i = 0; i < v->n; i++) load_asset(c, v->item[i], &s->asset[i], s);
     }
   }
   if ((v = scn__get(m, "task_radius")) &&
@@ -528,7 +591,7 @@ static void load_case(scn__ctx *c, const scn__node *m, scn_sar_case *k) {
  * sweep_width}: each becomes a force based at a place of its own. */
 static void load_units(scn__ctx *c, const scn__node *v, scn_sar *s) {
   static const char *const keys[] = {"id", "base", "count", "speed", "endurance", "response",
-                                     "turnaround", "sweep_width", NULL};
+                                     "turnaround", "sweep_width", "sensor", "altitude", NULL};
   scn_scenario *sc = c->sc;
   if (!scn__expect_seq(c, v, "units")) return;
   if (v->n == 0) scn__error(c, v, "'units' needs at least one unit");
@@ -554,11 +617,12 @@ static void load_units(scn__ctx *c, const scn__node *v, scn_sar *s) {
                      .endurance = INFINITY, .loc = scn__loc(m)};
     memset(a, 0, sizeof *a);
     a->force = (int)k, a->count = 1, a->turnaround = 3600, a->endurance = INFINITY;
+    a->sensor = -1;
     if ((p = scn__need(c, m, "base", "unit"))) scn__latlon(c, p, "base", &pl->lat, &pl->lon);
     long long x;
     if ((p = scn__get(m, "count")) && scn__integer(c, p, "count", 1, 100, &x) == 0)
       f->count = a->count = (int)x;
-    load_unit_common(c, m, a, id, 1);
+    load_unit_common(c, m, a, id, 1, s);
     f->speed = a->speed, f->endurance = a->endurance;
   }
   sc->nplace = sc->nforce;

@@ -42,6 +42,10 @@ typedef struct scn_sar_asset {
   double turnaround;                /* s at base between sorties */
   double sweep[SCN_OBJ__COUNT];     /* m, effective sweep width per object class */
   scn_loc loc;
+  /* `sensor:` (sar_sweep.h; -1: none) at `altitude:` (m): the classes `sweep_width:`
+   * does not name get their sweep width from the table (sar_sweep_width) */
+  int sensor;
+  double altitude;
 } scn_sar_asset;
 
 /* What the reported position means: a last known position (circular normal with
@@ -85,6 +89,8 @@ typedef struct scn_sar {
   int has_water;
   scn_sar_field water;
   double survival_sigma;
+  double visibility;        /* m, meteorological: for sweep widths from `sensor:` */
+  int weather;              /* enum sar_weather: the sweep widths' weather correction */
   size_t nasset;
   scn_sar_asset *asset;
   size_t ntask;             /* plan tasks carrying the search (0: not tied to the plan) */

@@ -48,4 +48,23 @@ expect_status 2 "$STRAITS" sar "$C" --output-times 6h
 grep -q "give -o" "$SCRATCH/err" || fail "--output-times without -o"
 expect_status 2 "$STRAITS" sar "$C" -o "$SCRATCH/nc" --output-times 6h,3h
 expect_status 2 "$STRAITS" sar "$C" -o "$SCRATCH/nc" --output-times 6
+# sensors: a bad one, an altitude outside the table, an altitude a vessel has not, a unit
+# with neither sweep_width nor sensor -- all located, in one pass, exit 2
+cat >"$SCRATCH/sensor.yaml" <<'YAML'
+case: {reported: 2027-03-10T06:30Z, object: piw, at: [26.9, 126.6]}
+search: {weather: stormy}
+units:
+  - {id: a, base: [26.2, 127.6], speed: 120kn, endurance: 4h, sensor: helicoptr, altitude: 300m}
+  - {id: b, base: [26.2, 127.6], speed: 120kn, endurance: 4h, sensor: helicopter, altitude: 2000m}
+  - {id: c, base: [26.2, 127.6], speed: 15kn, endurance: 2d, sensor: vessel, altitude: 20m}
+  - {id: d, base: [26.2, 127.6], speed: 15kn, endurance: 2d}
+YAML
+expect_status 2 "$STRAITS" sar "$SCRATCH/sensor.yaml"
+for want in "sensor.yaml:2:19: error: unknown weather 'stormy'" \
+  "sensor.yaml:4:71: error: unknown sensor 'helicoptr' (did you mean 'helicopter'?)" \
+  "sensor.yaml:5:93: error: 'altitude' of sensor 'helicopter' must lie within the table's 150m to 600m, got '2000m'" \
+  "sensor.yaml:6:88: error: sensor 'vessel' has one altitude in the table: give no 'altitude'" \
+  "sensor.yaml:7:5: error: unit 'd' needs 'sweep_width' (per object class) or 'sensor'"; do
+  grep -qF "$want" "$SCRATCH/err" || fail "sensor errors: no '$want' in $(cat "$SCRATCH/err")"
+done
 finish

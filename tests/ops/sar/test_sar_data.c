@@ -20,6 +20,7 @@
 #include "metric.h"
 #include "sar.h"
 #include "sar_netcdf.h"
+#include "sar_sweep.h"
 #include "scenario.h"
 #include "scn_sar.h"
 
@@ -92,6 +93,92 @@ static void test_table_ids(void **state) {
   assert_true(sar_object_in_water(sar_object_find("piw_4")));
   assert_false(sar_object_in_water(SCN_OBJ_RAFT));
   assert_false(sar_object_in_water(sar_object_find("fishing_vessel_3")));
+}
+
+/* ---- sweep widths from the table --------------------------------------------------- */
+
+static size_t sensor(const char *name) {
+  int k = sar_sweep_sensor_find(name);
+  assert_true(k >= 0);
+  return (size_t)k;
+}
+
+static void test_sweep_table(void **state) {
+  (void)state;
+  assert_int_equal(sar_sweep_sensor_count(), 4);
+  assert_string_equal(sar_sweep_sensor_name(0), "helicopter");
+  assert_int_equal(sar_sweep_sensor_find("fixed_wing"), 1);
+  assert_int_equal(sar_sweep_sensor_find("satellite"), -1);
+  double lo, hi;
+  sar_sweep_altitudes(sensor("helicopter"), &lo, &hi);
+  assert_true(lo == 150 && hi == 600);
+  sar_sweep_altitudes(sensor("vessel"), &lo, &hi);
+  assert_true(lo == 0 && hi == 0);
+  /* exact at the table's nodes (data/sweep_width.csv rows, km -> m) */
+  assert_float_equal(sar_sweep_table(sensor("helicopter"), 300, "raft", 9300), 2000, 1e-9);
+  assert_float_equal(sar_sweep_table(sensor("helicopter"), 150, "vessel", 37000), 9400, 1e-9);
+  assert_float_equal(sar_sweep_table(sensor("vessel"), 0, "piw", 5600), 300, 1e-9);
+  assert_float_equal(sar_sweep_table(sensor("flir"), 150, "piw", 1900), 300, 1e-9);
+  assert_float_equal(sar_sweep_table(sensor("fixed_wing"), 600, "boat", 18500), 4000, 1e-9);
+  /* linear between altitudes: 225 m is halfway from 150 m (2.5 km) to 300 m (2.6 km) */
+  assert_float_equal(sar_sweep_table(sensor("helicopter"), 225, "raft", 18500), 2550, 1e-9);
+  /* 450 m: halfway from 300 m (4.8 km) to 600 m (5.0 km) */
+  assert_float_equal(sar_sweep_table(sensor("helicopter"), 450, "vessel", 9300), 4900, 1e-9);
+  /* between visibilities: 7.45 km halfway from 5.6 (1.5 km) to 9.3 (2.0 km) */
+  assert_float_equal(sar_sweep_table(sensor("helicopter"), 150, "raft", 7450), 1750, 1e-9);
+  /* both at once: the bilinear mean of the four nodes */
+  assert_float_equal(sar_sweep_table(sensor("helicopter"), 225, "raft", 7450),
+                     0.25 * (1500 + 2000 + 1500 + 2000), 1e-9);
+  /* the end values held outside the table */
+  assert_float_equal(sar_sweep_table(sensor("helicopter"), 150, "raft", 80000), 2800, 1e-9);
+  assert_float_equal(sar_sweep_table(sensor("helicopter"), 150, "raft", 500), 600, 1e-9);
+  assert_true(isnan(sar_sweep_table(sensor("helicopter"), 150, "spaceship", 9300)));
+  /* the weather correction (JP 3-50 App. D Table D-1) */
+  assert_float_equal(sar_sweep_weather_factor(SCN_OBJ_PIW, SAR_WEATHER_CALM), 1, 0);
+  assert_float_equal(sar_sweep_weather_factor(SCN_OBJ_PIW, SAR_WEATHER_MODERATE), 0.5, 0);
+  assert_float_equal(sar_sweep_weather_factor(SCN_OBJ_PIW, SAR_WEATHER_ROUGH), 0.25, 0);
+  assert_float_equal(sar_sweep_weather_factor(SCN_OBJ_SMALL_BOAT, SAR_WEATHER_ROUGH), 0.25, 0);
+  assert_float_equal(sar_sweep_weather_factor(SCN_OBJ_RAFT, SAR_WEATHER_MODERATE), 0.9, 0);
+  assert_float_equal(sar_sweep_weather_factor(SCN_OBJ_RAFT, SAR_WEATHER_ROUGH), 0.9, 0);
+  assert_float_equal(sar_sweep_width(sensor("helicopter"), 300, SCN_OBJ_RAFT, 9300,
+                                     SAR_WEATHER_MODERATE), 1800, 1e-9);
+}
+
+/* A unit with `sensor:` gets the table's widths; `sweep_width:` wins where it names a
+ * class. */
+static void test_sweep_from_case(void **state) {
+  (void)state;
+  char dir[] = "/tmp/straits_sar_sw_XXXXXX", path[64];
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/case.yaml", dir);
+  FILE *f = fopen(path, "w");
+  fputs("case: {reported: 2027-03-10T06:30Z, object: piw, at: [26.9, 126.6]}\n"
+        "search: {visibility: 9.3km, weather: moderate, land: false}\n"
+        "units:\n"
+        "  - {id: helo, base: [26.2, 127.6], speed: 120kn, endurance: 4h,\n"
+        "     sensor: helicopter, altitude: 300m, sweep_width: {piw: 0.4nmi}}\n"
+        "  - {id: ship, base: [26.2, 127.6], speed: 15kn, endurance: 2d, sensor: vessel}\n",
+        f);
+  fclose(f);
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  int err = scn_sar_case_load(&sc, path, NULL, d);
+  if (err)
+    diag_print(d, stderr, 0);
+  assert_int_equal(err, 0);
+  const scn_sar *s = scn_sar_of(sc);
+  assert_float_equal(s->visibility, 9300, 1e-9);
+  assert_int_equal(s->weather, SAR_WEATHER_MODERATE);
+  const scn_sar_asset *helo = &s->asset[0], *ship = &s->asset[1];
+  assert_float_equal(helo->sweep[SCN_OBJ_PIW], 0.4 * 1852, 1e-9);       /* the override */
+  assert_float_equal(helo->sweep[SCN_OBJ_RAFT], 2000 * 0.9, 1e-9);      /* raft, 300 m */
+  assert_float_equal(helo->sweep[SCN_OBJ_SMALL_BOAT], 3000 * 0.5, 1e-9); /* boat, 300 m */
+  assert_float_equal(ship->sweep[SCN_OBJ_PIW], 400 * 0.5, 1e-9);        /* vessel, piw */
+  assert_float_equal(ship->sweep[sar_object_find("fishing_vessel_3")], 5900 * 0.9, 1e-9);
+  scn_free(sc);
+  diag_free(d);
+  unlink(path);
+  rmdir(dir);
 }
 
 /* ---- NetCDF outputs -------------------------------------------------------------- */
@@ -333,6 +420,8 @@ int main(void) {
   const struct CMUnitTest table[] = {
       cmocka_unit_test(test_table_rows),
       cmocka_unit_test(test_table_ids),
+      cmocka_unit_test(test_sweep_table),
+      cmocka_unit_test(test_sweep_from_case),
   };
   const struct CMUnitTest nc[] = {
       cmocka_unit_test(test_snapshots_are_the_drift),
