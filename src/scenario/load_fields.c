@@ -264,6 +264,8 @@ int scn__boolean(scn__ctx *c, const scn__node *n, const char *key, int *out) {
   return -1;
 }
 
+#define SCN__CHOICE_LISTED 16 /* choices named in full in "expected one of" */
+
 int scn__choice(scn__ctx *c, const scn__node *n, const char *key, const char *const *names,
                 size_t count, int *out) {
   if (!scalar(c, n, key, "a name")) return -1;
@@ -271,8 +273,12 @@ int scn__choice(scn__ctx *c, const scn__node *n, const char *key, const char *co
     if (strcmp(n->str, names[i]) == 0) return *out = (int)i, 0;
   char list[256] = "";
   size_t used = 0;
-  for (size_t i = 0; i < count && used < sizeof list; i++)
+  /* a long list (the 85 Leeway object classes) by its first names and its size */
+  size_t shown = count > SCN__CHOICE_LISTED ? 4 : count;
+  for (size_t i = 0; i < shown && used < sizeof list; i++)
     used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+  if (shown < count && used < sizeof list)
+    snprintf(list + used, sizeof list - used, " and %zu more", count - shown);
   const char *hint = scn__suggest(n->str, names, count);
   if (hint)
     scn__error(c, n, "unknown %s '%s' (did you mean '%s'?)", key, n->str, hint);
