@@ -57,7 +57,8 @@ static int show_docs(store *st, const scn_scenario *sc, const char *path,
   metric_set ms;
   mc_options mc = MC_OPTIONS_INIT;
   cli_plan plan = {0};
-  store_run_info info = {sc->name, sc->hash, sc->path, sc->seed, STRAITS_VERSION, "preview", 0};
+  store_run_info info = {sc->name, sc->hash, sc->path, sc->seed, STRAITS_VERSION,
+                          REP_PREVIEW_OPTIONS, 0};
   diag *d = diag_new();
   metric_set_init(&ms);
   int err = d ? store_run_begin(st, run_id, &info, &ms, d) : ERR_NOMEM;

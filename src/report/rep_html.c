@@ -482,7 +482,28 @@ static void brief_card(strbuf *b, const rep_run *r, size_t m) {
 
 /* The outcomes the scenario is about: headline metrics with a good direction (then,
  * when none has one, the first headline metrics). */
+/* A run stored by `straits show` (report.h): the scenario drawn, nothing simulated. */
+static int is_preview(const rep_run *r) {
+  return r->run.replications_planned == 0 && strcmp(r->run.options, REP_PREVIEW_OPTIONS) == 0;
+}
+
+/* A preview's brief says what the page is, and how to get the numbers. */
+static void brief_preview(strbuf *b, const rep_run *r) {
+  strbuf_put(b, "<section id=\"brief\"><h2>What this scenario says</h2>\n<p class=\"lead\">"
+                 "A preview, drawn from the scenario file before any run: the theater, the "
+                 "crisis event tree and the plan, as a run's report would draw them");
+  if (r->horizon > 0)
+    strbuf_printf(b, " over its horizon of %.0f days", r->horizon / 86400);
+  strbuf_put(b, ".  Nothing has been simulated yet: <code>straits run ");
+  rep_html_escape(b, r->run.scenario_path);
+  strbuf_put(b, "</code> gives the numbers.</p>\n<ul id=\"brief-points\"></ul>\n</section>\n");
+}
+
 static void brief(strbuf *b, const rep_run *r) {
+  if (is_preview(r)) {
+    brief_preview(b, r);
+    return;
+  }
   size_t pick[REP_BRIEF_CARDS], n = 0;
   for (int pass = 0; pass < 2 && n == 0; pass++)
     for (size_t m = 0; m < r->ms.n && n < REP_BRIEF_CARDS; m++) {
@@ -527,16 +548,21 @@ static void provenance(strbuf *b, const rep_run *r, const rep_lines *coast) {
               "authorities table, field and coastline files)", run->scenario_hash);
   snprintf(t, sizeof t, "%llu", (unsigned long long)run->seed);
   prov_row(b, "seed", t);
-  snprintf(t, sizeof t, "%zu (planned %d)", r->nrep, run->replications_planned);
-  prov_row(b, "replications", t);
-  prov_row(b, "straits version", run->version);
-  prov_row(b, "options", run->options);
-  snprintf(t, sizeof t, "%lld", (long long)run->id);
-  prov_row(b, "run id in the store", t);
-  prov_row(b, "started", run->created_at);
-  prov_row(b, "finished", run->finished_at[0] ? run->finished_at : "(not finished)");
-  snprintf(t, sizeof t, "%.2f s", run->wall_s);
-  prov_row(b, "wall time", t);
+  if (is_preview(r)) {
+    prov_row(b, "straits version", run->version);
+    prov_row(b, "drawn", run->created_at);
+  } else {
+    snprintf(t, sizeof t, "%zu (planned %d)", r->nrep, run->replications_planned);
+    prov_row(b, "replications", t);
+    prov_row(b, "straits version", run->version);
+    prov_row(b, "options", run->options);
+    snprintf(t, sizeof t, "%lld", (long long)run->id);
+    prov_row(b, "run id in the store", t);
+    prov_row(b, "started", run->created_at);
+    prov_row(b, "finished", run->finished_at[0] ? run->finished_at : "(not finished)");
+    snprintf(t, sizeof t, "%.2f s", run->wall_s);
+    prov_row(b, "wall time", t);
+  }
   snprintf(t, sizeof t, "Vega %s (BSD-3-Clause), inlined", rep_vega_version);
   prov_row(b, "charts", t);
   prov_row(b, "coastline", coast && coast->source ? coast->source : "none");
@@ -574,11 +600,17 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
   if (r->scenario_doc && strstr(r->scenario_doc, "\"notional\":true"))
     strbuf_put(b, "<p class=\"notional\">Notional forces and numbers: an illustration, "
                    "not an assessment.</p>\n");
-  strbuf_printf(b, "<p class=\"meta\">%zu replications, seed %llu, study hash %.12s, "
-                    "straits %s, run %lld of its store, finished ",
-                 r->nrep, (unsigned long long)r->run.seed, r->run.scenario_hash,
-                 r->run.version, (long long)r->run.id);
-  rep_html_escape(b, r->run.finished_at[0] ? r->run.finished_at : "(not finished)");
+  if (is_preview(r)) {
+    strbuf_printf(b, "<p class=\"meta\">preview before any run, seed %llu, study hash %.12s, "
+                      "straits %s",
+                   (unsigned long long)r->run.seed, r->run.scenario_hash, r->run.version);
+  } else {
+    strbuf_printf(b, "<p class=\"meta\">%zu replications, seed %llu, study hash %.12s, "
+                      "straits %s, run %lld of its store, finished ",
+                   r->nrep, (unsigned long long)r->run.seed, r->run.scenario_hash,
+                   r->run.version, (long long)r->run.id);
+    rep_html_escape(b, r->run.finished_at[0] ? r->run.finished_at : "(not finished)");
+  }
   /* report.js replaces the links with one per section present. */
   strbuf_put(b, "</p>\n<nav id=\"straits-nav\"><a href=\"#brief\">Summary</a>"
                  "<a href=\"#summary\">All metrics</a><a href=\"#provenance\">Provenance</a>"
@@ -589,7 +621,8 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
    * the table of every metric, for reference, after them. */
   strbuf_put(b, "<div id=\"straits-top\"></div>\n<div id=\"straits-outcomes\"></div>\n"
                  "<div id=\"straits-sections\"></div>\n");
-  summary_table(b, r, opt);
+  if (!is_preview(r))
+    summary_table(b, r, opt);
   provenance(b, r, opt->coast);
   if (opt->coast && opt->coast->nline)
     strbuf_put(b, "<p class=\"attribution\">Coastline: GSHHG, Wessel, P. and W. H. F. Smith "

@@ -110,6 +110,11 @@ typedef struct rep_options {
 
 #define REP_OPTIONS_INIT {NULL, NULL, NULL, NULL}
 
+/* The options text of a run that `straits show` stores with no replications: its
+ * report is a preview of the scenario, and leaves out what only a run has (the
+ * counts, the metrics table, when it finished, how long it took). */
+#define REP_PREVIEW_OPTIONS "preview"
+
 /* The report as one HTML document. */
 int rep_html(strbuf *out, const rep_run *r, const rep_options *opt);
 

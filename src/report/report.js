@@ -940,7 +940,9 @@
       ],
       axes: [{orient: 'bottom', scale: 'x', title: 'day of the scenario'},
              {orient: 'left', scale: 'y', grid: false, labelLimit: 320}],
-      legends: [{fill: 'c', title: 'line of effort', labelLimit: 220}],
+      /* Below the chart, in columns: beside it, the long names ran off the page. */
+      legends: [{fill: 'c', title: 'line of effort', labelLimit: 240, orient: 'bottom',
+                 direction: 'horizontal', columns: 3}],
       marks: [
         {type: 'rect', from: {data: 'phases'},
          encode: {update: {x: {scale: 'x', field: 'start'}, x2: {scale: 'x', field: 'end'},
@@ -973,7 +975,7 @@
     var T = D.docs.tree;
     if (!T || !T.events || !T.events.length) return;
     var ROOT = '(start)'; /* not an empty id: stratify takes '' for no parent */
-    var kids = {}, rows = [{id: ROOT, name: 'start', label: 'start'}];
+    var kids = {}, rows = [{id: ROOT, name: 'start', label: ['start'], tip: 'start'}];
     T.events.forEach(function (e) { kids[e.parent || ROOT] = 1; });
     T.events.forEach(function (e) {
       var bits = [(e.branch ? 'share ' : 'p ') + fmt(100 * e.p, e.p < 0.1 ? 1 : 0) + '%'];
@@ -981,15 +983,27 @@
                                fmt(e.delay_s / 86400, e.delay_s < 86400 ? 2 : 1) + ' d');
       if (e.after && e.after !== e.parent) bits.push('after ' + e.after);
       rows.push({id: e.id, parent: e.parent || ROOT, name: e.name,
-                 label: e.name + ' (' + bits.join(', ') + ')', branch: e.branch});
+                 label: [e.name, bits.join(', ')],
+                 tip: e.name + ' (' + bits.join(', ') + ')', branch: e.branch});
     });
     var leaves = rows.filter(function (r) { return !kids[r.id]; }).length;
+    /* Labels in two lines (the event, then its chance and delay), each cut to the
+     * column it sits in, so that a parent's label never runs into its children; the
+     * whole label is the tooltip.  Only the last column has room to spare. */
+    var parentOf = {}, depth = 0;
+    rows.forEach(function (r) { parentOf[r.id] = r.parent; });
+    rows.forEach(function (r) {
+      var d = 0;
+      for (var p = r.parent; p && d <= rows.length; p = parentOf[p]) d++;
+      depth = Math.max(depth, d);
+    });
+    var column = (1000 - 260) / Math.max(1, depth);
     var s = section('tree', 'Crisis event tree');
     s.appendChild(el('p', {'class': 'note'}, 'Each event under the event that triggers it ' +
       '(time-triggered ones under the start); p: its chance once due; share: a branch\'s ' +
       'share of its parent\'s outcomes (dashed links); delay: its mean.'));
     addView(s, {
-      width: 1000, height: Math.max(120, leaves * 24, rows.length * 26), padding: 5,
+      width: 1000, height: Math.max(120, leaves * 34, rows.length * 30), padding: 5,
       data: [
         {name: 'tree', values: rows, transform: [
           {type: 'stratify', key: 'id', parentKey: 'parent'},
@@ -1007,7 +1021,10 @@
                            fill: {signal: "datum.parent ? '#c0392b' : '#444'"}}}},
         {type: 'text', from: {data: 'tree'},
          encode: {update: {x: {field: 'x', offset: 7}, y: {field: 'y'}, baseline: {value: 'middle'},
-                           text: {field: 'label'}, fontSize: {value: 11}, limit: {value: 300}}}}
+                           text: {field: 'label'}, fontSize: {value: 11}, lineHeight: {value: 13},
+                           limit: {signal: 'datum.depth < ' + depth + ' ? ' + Math.floor(column - 14) +
+                                          ' : 250'},
+                           tooltip: {field: 'tip'}}}}
       ]
     }, 'tree', function (view, div) {
       view.runAsync().then(function () {

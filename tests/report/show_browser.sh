@@ -30,8 +30,8 @@ land=$(grep -o '<div class="view map theater"[^>]*' dom.html | sed -n 's/.*data-
 nodes=$(grep -o '<div class="view tree"[^>]*' dom.html | sed -n 's/.*data-nodes="\([0-9]*\)".*/\1/p')
 events=$(grep -c '^  - id:' "$S" || true)
 [ "${nodes:-0}" -ge 10 ] || fail "the event tree has ${nodes:-no} nodes"
-grep -q '>Declaration of independence' dom.html || fail "the tree does not name the first event"
-grep -Eq '\(p [0-9.]+%' dom.html || fail "the tree does not give probabilities"
+grep -q '>Declaration of indep' dom.html || fail "the tree does not name the first event"
+grep -Eq '>p [0-9.]+%' dom.html || fail "the tree does not give probabilities"
 grep -q 'share [0-9.]*%' dom.html || fail "the tree does not give branch shares"
 grep -q '<section id="sync"' dom.html || fail "no plan (synchronization matrix)"
 grep -q 'Underway replenishment of the carrier group' dom.html || fail "a plan task is missing"
