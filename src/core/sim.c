@@ -95,6 +95,8 @@ struct sim {
   sim_blame blame;
   int nsubs[SIG__COUNT];
   sim_sub subs[SIG__COUNT][SIM_MAX_SUBSCRIBERS];
+  int *site_holds;  /* [nsite]: closures holding each place (sim_site_close) */
+  size_t nsite;
 };
 
 /* ---- calendar ------------------------------------------------------------- */
@@ -290,6 +292,7 @@ void sim_free(sim *s) {
   free(s->heap_block);
   free(s->slots);
   free(s->free_slots);
+  free(s->site_holds);
   free(s);
 }
 
@@ -306,6 +309,7 @@ void sim_reset(sim *s) {
   s->err = 0;
   s->blamed = 0;
   memset(s->nsubs, 0, sizeof s->nsubs);
+  if (s->nsite) memset(s->site_holds, 0, s->nsite * sizeof *s->site_holds);
 }
 
 double sim_now(const sim *s) { return s->now; }
@@ -625,4 +629,36 @@ void sim_publish(sim *s, const sim_signal *sig) {
   int n = s->nsubs[sig->type];
   const sim_sub *sub = s->subs[sig->type];
   for (int i = 0; i < n; i++) sub[i].fn(s, sig, sub[i].ctx);
+}
+
+/* ---- site closures ----------------------------------------------------------- */
+
+int sim_sites(sim *s, size_t nplace) {
+  if (nplace <= s->nsite) return 0;
+  int *h = realloc(s->site_holds, nplace * sizeof *h);
+  if (!h) return ERR_NOMEM;
+  memset(h + s->nsite, 0, (nplace - s->nsite) * sizeof *h);
+  s->site_holds = h;
+  s->nsite = nplace;
+  return 0;
+}
+
+static void site_publish(sim *s, int place, int open, int source) {
+  sim_signal sig = {.type = SIG_SITE_STATUS, .source = source, .place = place, .region = -1,
+                    .open = open};
+  sim_publish(s, &sig);
+}
+
+void sim_site_close(sim *s, int place, int source) {
+  if (NEVER(place < 0 || (size_t)place >= s->nsite)) return;
+  if (s->site_holds[place]++ == 0) site_publish(s, place, 0, source);
+}
+
+void sim_site_reopen(sim *s, int place, int source) {
+  if (NEVER(place < 0 || (size_t)place >= s->nsite || s->site_holds[place] <= 0)) return;
+  if (--s->site_holds[place] == 0) site_publish(s, place, 1, source);
+}
+
+int sim_site_holds(const sim *s, int place) {
+  return place >= 0 && (size_t)place < s->nsite ? s->site_holds[place] : 0;
 }

@@ -147,4 +147,22 @@ int sim_subscribe(sim *s, sim_signal_type type, sim_listener fn, void *ctx);
 /* Call every subscriber of sig->type now, synchronously. */
 void sim_publish(sim *s, const sim_signal *sig);
 
+/* ---- site closures: one rule for every module that closes places ------------
+ * Several models close places (crisis events, missile impacts and J-Alert shelters):
+ * a place is closed while at least one closure holds it, so it is closed for the union
+ * of their intervals and a reopening by one never reopens a place another still holds.
+ * The kernel keeps the count per place and publishes SIG_SITE_STATUS only when the
+ * first closure begins (open = 0) and when the last ends (open = 1); `source` is the
+ * crisis event of the closure that made the transition, -1 if none.  Counts are zero
+ * after sim_reset; the room is kept. */
+
+/* Make room for places 0..nplace-1 (setup, before the run: never from a handler).
+ * Returns 0 or ERR_NOMEM. */
+int sim_sites(sim *s, size_t nplace);
+/* One more closure holds / one fewer holds place p (p below the room made). */
+void sim_site_close(sim *s, int place, int source);
+void sim_site_reopen(sim *s, int place, int source);
+/* Closures holding p now (0: open). */
+int sim_site_holds(const sim *s, int place);
+
 #endif
