@@ -95,7 +95,15 @@ struct sim {
   sim_blame blame;
   int nsubs[SIG__COUNT];
   sim_sub subs[SIG__COUNT][SIM_MAX_SUBSCRIBERS];
+  int *site_holds;  /* [nsite]: closures holding each place (sim_site_close) */
+  size_t nsite;
+  struct sim_lift *lift; /* [nlift]: shared lift pools (sim_lift_set) */
+  size_t nlift;
 };
+
+typedef struct sim_lift {
+  int set, units, used, reserved, peak;
+} sim_lift;
 
 /* ---- calendar ------------------------------------------------------------- */
 
@@ -290,6 +298,8 @@ void sim_free(sim *s) {
   free(s->heap_block);
   free(s->slots);
   free(s->free_slots);
+  free(s->site_holds);
+  free(s->lift);
   free(s);
 }
 
@@ -306,6 +316,8 @@ void sim_reset(sim *s) {
   s->err = 0;
   s->blamed = 0;
   memset(s->nsubs, 0, sizeof s->nsubs);
+  if (s->nsite) memset(s->site_holds, 0, s->nsite * sizeof *s->site_holds);
+  if (s->nlift) memset(s->lift, 0, s->nlift * sizeof *s->lift);
 }
 
 double sim_now(const sim *s) { return s->now; }
@@ -625,4 +637,92 @@ void sim_publish(sim *s, const sim_signal *sig) {
   int n = s->nsubs[sig->type];
   const sim_sub *sub = s->subs[sig->type];
   for (int i = 0; i < n; i++) sub[i].fn(s, sig, sub[i].ctx);
+}
+
+/* ---- site closures ----------------------------------------------------------- */
+
+int sim_sites(sim *s, size_t nplace) {
+  if (nplace <= s->nsite) return 0;
+  int *h = realloc(s->site_holds, nplace * sizeof *h);
+  if (!h) return ERR_NOMEM;
+  memset(h + s->nsite, 0, (nplace - s->nsite) * sizeof *h);
+  s->site_holds = h;
+  s->nsite = nplace;
+  return 0;
+}
+
+static void site_publish(sim *s, int place, int open, int source) {
+  sim_signal sig = {.type = SIG_SITE_STATUS, .source = source, .place = place, .region = -1,
+                    .open = open};
+  sim_publish(s, &sig);
+}
+
+void sim_site_close(sim *s, int place, int source) {
+  if (NEVER(place < 0 || (size_t)place >= s->nsite)) return;
+  if (s->site_holds[place]++ == 0) site_publish(s, place, 0, source);
+}
+
+void sim_site_reopen(sim *s, int place, int source) {
+  if (NEVER(place < 0 || (size_t)place >= s->nsite || s->site_holds[place] <= 0)) return;
+  if (--s->site_holds[place] == 0) site_publish(s, place, 1, source);
+}
+
+int sim_site_holds(const sim *s, int place) {
+  return place >= 0 && (size_t)place < s->nsite ? s->site_holds[place] : 0;
+}
+
+/* ---- shared lift ------------------------------------------------------------- */
+
+int sim_lifts(sim *s, size_t nforce) {
+  if (nforce <= s->nlift) return 0;
+  sim_lift *l = realloc(s->lift, nforce * sizeof *l);
+  if (!l) return ERR_NOMEM;
+  memset(l + s->nlift, 0, (nforce - s->nlift) * sizeof *l);
+  s->lift = l;
+  s->nlift = nforce;
+  return 0;
+}
+
+static sim_lift *lift_of(const sim *s, int force) {
+  return force >= 0 && (size_t)force < s->nlift && s->lift[force].set ? &s->lift[force] : NULL;
+}
+
+void sim_lift_set(sim *s, int force, int units) {
+  if (NEVER(force < 0 || (size_t)force >= s->nlift)) return;
+  sim_lift *l = &s->lift[force];
+  if (!l->set) *l = (sim_lift){1, units, 0, 0, 0};
+}
+
+int sim_lift_available(const sim *s, int force) {
+  const sim_lift *l = lift_of(s, force);
+  if (!l) return 0;
+  int n = l->units - l->used - l->reserved;
+  return n > 0 ? n : 0;
+}
+
+int sim_lift_take(sim *s, int force, int reserved) {
+  sim_lift *l = lift_of(s, force);
+  if (!l) return 0;
+  if (reserved ? l->reserved <= 0 || l->used >= l->units : sim_lift_available(s, force) <= 0)
+    return 0;
+  if (reserved) l->reserved--;
+  if (++l->used > l->peak) l->peak = l->used;
+  return 1;
+}
+
+void sim_lift_give(sim *s, int force) {
+  sim_lift *l = lift_of(s, force);
+  if (NEVER(!l || l->used <= 0)) return;
+  l->used--;
+}
+
+void sim_lift_reserve(sim *s, int force, int delta) {
+  sim_lift *l = lift_of(s, force);
+  if (NEVER(!l || l->reserved + delta < 0)) return;
+  l->reserved += delta;
+}
+
+int sim_lift_peak(const sim *s, int force) {
+  const sim_lift *l = lift_of(s, force);
+  return l ? l->peak : 0;
 }

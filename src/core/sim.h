@@ -147,4 +147,45 @@ int sim_subscribe(sim *s, sim_signal_type type, sim_listener fn, void *ctx);
 /* Call every subscriber of sig->type now, synchronously. */
 void sim_publish(sim *s, const sim_signal *sig);
 
+/* ---- site closures: one rule for every module that closes places ------------
+ * Several models close places (crisis events, missile impacts and J-Alert shelters):
+ * a place is closed while at least one closure holds it, so it is closed for the union
+ * of their intervals and a reopening by one never reopens a place another still holds.
+ * The kernel keeps the count per place and publishes SIG_SITE_STATUS only when the
+ * first closure begins (open = 0) and when the last ends (open = 1); `source` is the
+ * crisis event of the closure that made the transition, -1 if none.  Counts are zero
+ * after sim_reset; the room is kept. */
+
+/* Make room for places 0..nplace-1 (setup, before the run: never from a handler).
+ * Returns 0 or ERR_NOMEM. */
+int sim_sites(sim *s, size_t nplace);
+/* One more closure holds / one fewer holds place p (p below the room made). */
+void sim_site_close(sim *s, int place, int source);
+void sim_site_reopen(sim *s, int place, int source);
+/* Closures holding p now (0: open). */
+int sim_site_holds(const sim *s, int place);
+
+/* ---- shared lift: one pool of units per force, for every model that uses it ------
+ * Logistics' transports and evacuation's modes may name the same force: its units are
+ * then one pool, so a unit on a voyage of one model is not free for the other and the
+ * units in use never exceed the force's count.  A model takes a unit when a trip starts
+ * and gives it back when the unit is free again.  A priority user (an evacuation mode
+ * with `lift: first`) reserves units: the others see only the free units beyond the
+ * reservation.  Pools are unset after sim_reset (the first sim_lift_set sets them). */
+
+/* Make room for forces 0..nforce-1 (setup only).  Returns 0 or ERR_NOMEM. */
+int sim_lifts(sim *s, size_t nforce);
+/* The force's units, if no model has set them in this replication yet. */
+void sim_lift_set(sim *s, int force, int units);
+/* Units free to a user without a reservation (free minus reserved, >= 0). */
+int sim_lift_available(const sim *s, int force);
+/* Take a unit: from the free ones beyond the reservation (reserved = 0), or one of the
+ * reserved ones (reserved = 1, which lowers the reservation).  1 if taken, 0 if none. */
+int sim_lift_take(sim *s, int force, int reserved);
+void sim_lift_give(sim *s, int force);
+/* Change the reservation by delta (a priority user's units not yet on a trip). */
+void sim_lift_reserve(sim *s, int force, int delta);
+/* Most units of the force in use at once in this replication. */
+int sim_lift_peak(const sim *s, int force);
+
 #endif

@@ -661,6 +661,107 @@ static void test_subscribe_during_publish(void **state) {
   sim_free(s);
 }
 
+/* ---- site closures: overlapping closures from two models close the union ---- */
+
+typedef struct site_log {
+  int n, open[16], place[16];
+  double t[16];
+  double closed_since[4], closed_total[4];
+} site_log;
+
+static void listener_site(sim *s, const sim_signal *sig, void *ctx) {
+  site_log *l = ctx;
+  if (l->n < 16) l->open[l->n] = sig->open, l->place[l->n] = sig->place, l->t[l->n++] = sim_now(s);
+  if (sig->open) l->closed_total[sig->place] += sim_now(s) - l->closed_since[sig->place];
+  else l->closed_since[sig->place] = sim_now(s);
+}
+
+typedef struct hold {
+  int place, close;
+} hold;
+
+static void hold_due(sim *s, void *ctx) {
+  const hold *h = ctx;
+  if (h->close) sim_site_close(s, h->place, -1);
+  else sim_site_reopen(s, h->place, -1);
+}
+
+static void test_site_closures_union(void **state) {
+  (void)state;
+  sim *s = sim_new();
+  assert_non_null(s);
+  assert_int_equal(sim_sites(s, 2), 0);
+  site_log log = {0};
+  assert_int_equal(sim_subscribe(s, SIG_SITE_STATUS, listener_site, &log), 0);
+  /* Model A closes place 1 over [1, 5], model B over [3, 8]: one closure at 1, one
+   * reopening at 8 -- A's reopening at 5 must not open what B holds. */
+  hold h[4] = {{1, 1}, {1, 0}, {1, 1}, {1, 0}};
+  assert_int_equal(sim_at(s, 1, hold_due, &h[0]), 0);
+  assert_int_equal(sim_at(s, 5, hold_due, &h[1]), 0);
+  assert_int_equal(sim_at(s, 3, hold_due, &h[2]), 0);
+  assert_int_equal(sim_at(s, 8, hold_due, &h[3]), 0);
+  assert_int_equal(sim_run(s, 4), 0);
+  assert_int_equal(sim_site_holds(s, 1), 2);
+  assert_int_equal(sim_site_holds(s, 0), 0);
+  assert_int_equal(sim_run(s, 20), 0);
+  assert_int_equal(log.n, 2);
+  assert_int_equal(log.open[0], 0);
+  assert_true(log.t[0] == 1.0 && log.place[0] == 1);
+  assert_int_equal(log.open[1], 1);
+  assert_true(log.t[1] == 8.0);
+  assert_true(log.closed_total[1] == 7.0); /* |[1,5] u [3,8]| */
+  assert_int_equal(sim_site_holds(s, 1), 0);
+  sim_free(s);
+}
+
+/* Random intervals from two models on two places: the closed time heard equals the
+ * measure of the union of the intervals, computed apart by sorting and merging. */
+static int cmp_iv(const void *x, const void *y) {
+  const double *a = x, *b = y;
+  return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+static double union_length(double (*iv)[2], int n) {
+  qsort(iv, (size_t)n, sizeof *iv, cmp_iv);
+  double total = 0, lo = iv[0][0], hi = iv[0][1];
+  for (int i = 1; i < n; i++) {
+    if (iv[i][0] > hi) total += hi - lo, lo = iv[i][0], hi = iv[i][1];
+    else if (iv[i][1] > hi) hi = iv[i][1];
+  }
+  return total + hi - lo;
+}
+
+static void test_site_closures_random_union(void **state) {
+  (void)state;
+  enum { N = 40 };
+  sim *s = sim_new();
+  assert_non_null(s);
+  rng_stream rng;
+  rng_init(&rng, 11, 0, 0, 0);
+  for (int round = 0; round < 3; round++) {
+    sim_reset(s); /* counts back to zero, room kept */
+    assert_int_equal(sim_sites(s, 2), 0);
+    site_log log = {0};
+    assert_int_equal(sim_subscribe(s, SIG_SITE_STATUS, listener_site, &log), 0);
+    static hold h[2][N][2];
+    double iv[2][N][2];
+    for (int p = 0; p < 2; p++)
+      for (int i = 0; i < N; i++) {
+        double a = 100 * rng_uniform(&rng), d = 10 * rng_uniform(&rng);
+        iv[p][i][0] = a, iv[p][i][1] = a + d;
+        h[p][i][0] = (hold){p, 1}, h[p][i][1] = (hold){p, 0};
+        assert_int_equal(sim_at(s, a, hold_due, &h[p][i][0]), 0);
+        assert_int_equal(sim_at(s, a + d, hold_due, &h[p][i][1]), 0);
+      }
+    assert_int_equal(sim_run(s, 200), 0);
+    for (int p = 0; p < 2; p++) {
+      assert_int_equal(sim_site_holds(s, p), 0);
+      assert_true(fabs(log.closed_total[p] - union_length(iv[p], N)) < 1e-9);
+    }
+  }
+  sim_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_calendar_random_order),
@@ -680,6 +781,8 @@ int main(void) {
       cmocka_unit_test(test_signals_in_order),
       cmocka_unit_test(test_subscriber_cap),
       cmocka_unit_test(test_subscribe_during_publish),
+      cmocka_unit_test(test_site_closures_union),
+      cmocka_unit_test(test_site_closures_random_union),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

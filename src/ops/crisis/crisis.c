@@ -397,21 +397,31 @@ static void note_sites_closed(crisis *c, int delta) {
     sim_fail(c->sim, ERR_LIMIT);
 }
 
+/* The crisis's own spell at a place or region (its metrics: closed by the crisis's
+ * events).  What the other models hear of a place is the kernel's count of every
+ * model's closures (sim_site_close, one rule for all); regions only the crisis
+ * raises, so it announces their transitions itself. */
 static void status_change(crisis *c, int signal, int index, int open, int source) {
   status_track *t = signal == SIG_SITE_STATUS ? &c->place[index] : &c->region[index];
   double now = sim_now(c->sim);
+  if (signal == SIG_SITE_STATUS) {
+    if (open && NEVER(t->depth <= 0)) return;
+    if (open) sim_site_reopen(c->sim, index, source);
+    else sim_site_close(c->sim, index, source);
+  }
   if (!open) {
     if (t->depth++ > 0) return; /* already closed: no transition to announce */
     t->since = now;
   } else {
-    if (NEVER(t->depth <= 0) || --t->depth > 0) return;
+    if (--t->depth > 0) return;
     t->total += now - t->since;
   }
-  if (signal == SIG_SITE_STATUS) note_sites_closed(c, open ? -1 : 1);
-  sim_signal sig = {.type = (sim_signal_type)signal, .source = source, .place = -1,
-                    .region = -1, .open = open};
-  if (signal == SIG_SITE_STATUS) sig.place = index;
-  else sig.region = index;
+  if (signal == SIG_SITE_STATUS) {
+    note_sites_closed(c, open ? -1 : 1);
+    return;
+  }
+  sim_signal sig = {.type = SIG_REGION_STATUS, .source = source, .place = -1,
+                    .region = index, .open = open};
   sim_publish(c->sim, &sig);
 }
 
@@ -788,6 +798,7 @@ crisis *crisis_start(const crisis_model *m, sim *s, arena *a, metric_out *out,
   crisis *c = arena_calloc(a, 1, sizeof *c);
   if (!c) return NULL;
   c->m = m, c->sim = s, c->arena = a, c->series = out;
+  if (sim_sites(s, m->nplace)) return NULL;
   c->situation = m->sc->plan ? m->sc->plan->initial : -1;
   if (metric_point_add(out, m->m_sites_closed, sim_now(s), 0) < 0) return NULL;
   c->ev = arena_calloc(a, m->nevent ? m->nevent : 1, sizeof *c->ev);

@@ -310,6 +310,8 @@ typedef struct unit {
   int mode, pos, state;
   int group, dest; /* the trip's, or -1 */
   long long load;  /* people reserved (then aboard) */
+  int lift;        /* holds a unit of its force's shared pool (sim_lift_take) */
+  int polling;     /* a retry for a pool unit is scheduled */
 } unit;
 
 typedef struct group_state {
@@ -333,7 +335,10 @@ struct evac_run {
   int dispatch_pending; /* a dispatch_now is scheduled */
   double t[3];      /* first times past 50, 90 and 100% */
   double *by;       /* [NNATION * nmode] people delivered by nation and mode */
+  int *reserved;    /* [nmode] units a `lift: first` mode reserves in its force's pool */
 };
+
+#define LIFT_POLL 900.0 /* s between looks for a free unit of a shared force */
 
 static void dispatch_all(evac_run *r);
 static void arrive_pickup(sim *s, void *ctx);
@@ -371,12 +376,67 @@ static double leg_time(const unit *u, int a, int b) {
 
 static void fail(evac_run *r, int err) { sim_fail(r->s, err); }
 
+static void try_dispatch(unit *u);
+
+static void lift_poll(sim *s, void *ctx) {
+  (void)s;
+  unit *u = ctx;
+  u->polling = 0;
+  try_dispatch(u);
+}
+
+/* A unit of a mode with a force takes one of the force's pool (sim.h, shared lift): a
+ * `lift: first` mode one it reserved, else one free beyond the reservations.  With
+ * none free the unit looks again LIFT_POLL later (logistics gives units back without
+ * a signal).  1 when the unit may go. */
+static int take_lift(unit *u) {
+  evac_run *r = u->run;
+  const scn_evac_mode *md = mode_of(u);
+  if (md->force < 0) return 1;
+  int from_reserved = md->lift_first && r->reserved[u->mode] > 0;
+  if (sim_lift_take(r->s, md->force, from_reserved)) {
+    r->reserved[u->mode] -= from_reserved;
+    return u->lift = 1;
+  }
+  if (!u->polling) {
+    u->polling = 1;
+    if (sim_after(r->s, LIFT_POLL, lift_poll, u)) sim_fail(r->s, ERR_LIMIT);
+  }
+  return 0;
+}
+
+/* Whether some group the mode serves is not released yet or has people not assigned. */
+static int mode_has_work(const evac_run *r, int mode) {
+  const scn_evac_mode *md = &r->m->ev->mode[mode];
+  for (size_t k = 0; k < md->ngroup; k++)
+    if (!r->g[md->group[k]].released || r->g[md->group[k]].unassigned > 0) return 1;
+  return 0;
+}
+
+/* A unit free again gives its pool unit back; a `lift: first` mode reserves it again
+ * while it has work, and drops its whole reservation once it has none. */
+static void give_lift(unit *u) {
+  evac_run *r = u->run;
+  const scn_evac_mode *md = mode_of(u);
+  if (!u->lift) return;
+  u->lift = 0;
+  sim_lift_give(r->s, md->force);
+  if (!md->lift_first) return;
+  if (mode_has_work(r, u->mode)) {
+    r->reserved[u->mode]++;
+    sim_lift_reserve(r->s, md->force, 1);
+  } else if (r->reserved[u->mode] > 0) {
+    sim_lift_reserve(r->s, md->force, -r->reserved[u->mode]);
+    r->reserved[u->mode] = 0;
+  }
+}
+
 /* A free unit at an open place starts a trip if its task runs and a group waits. */
 static void try_dispatch(unit *u) {
   evac_run *r = u->run;
   if (u->state != U_IDLE || !r->open[u->pos] || !mode_may_run(r, mode_of(u))) return;
   int g = pick_group(r, u);
-  if (g < 0) return;
+  if (g < 0 || !take_lift(u)) return;
   group_state *gs = &r->g[g];
   u->group = g;
   u->load = gs->unassigned < mode_of(u)->capacity ? gs->unassigned : mode_of(u)->capacity;
@@ -391,6 +451,12 @@ static void dispatch_now(sim *s, void *ctx) {
   evac_run *r = ctx;
   r->dispatch_pending = 0;
   for (size_t i = 0; i < r->nunit; i++) try_dispatch(&r->u[i]);
+  /* A `lift: first` mode left with no work frees the units it still reserves. */
+  for (size_t i = 0; i < r->m->ev->nmode; i++)
+    if (r->reserved[i] > 0 && !mode_has_work(r, (int)i)) {
+      sim_lift_reserve(r->s, r->m->ev->mode[i].force, -r->reserved[i]);
+      r->reserved[i] = 0;
+    }
 }
 
 /* Free units look for work once everything else due now has run: groups released at
@@ -495,6 +561,7 @@ static void turned_around(sim *s, void *ctx) {
   (void)s;
   unit *u = ctx;
   u->state = U_IDLE;
+  give_lift(u);
   try_dispatch(u);
 }
 
@@ -610,7 +677,20 @@ evac_run *evac_start(const evac_model *m, sim *s, arena *a, metric_out *out, uin
   r->lane = arena_alloc(a, (ev->nfacility + 1) * sizeof *r->lane);
   r->rng = arena_alloc(a, (ev->nmode + 1) * sizeof *r->rng);
   kick *k = arena_alloc(a, (ev->ngroup + 1) * sizeof *k);
-  if (!r->g || !r->u || !r->open || !r->task_on || !r->lane || !r->rng || !k) return NULL;
+  r->reserved = arena_calloc(a, ev->nmode + 1, sizeof *r->reserved);
+  if (!r->g || !r->u || !r->open || !r->task_on || !r->lane || !r->rng || !k || !r->reserved)
+    return NULL;
+  /* Forces' units are one pool with logistics' transports of the same force. */
+  if (sim_lifts(s, sc->nforce)) return NULL;
+  for (size_t i = 0; i < ev->nmode; i++) {
+    const scn_evac_mode *md = &ev->mode[i];
+    if (md->force < 0) continue;
+    sim_lift_set(s, md->force, sc->force[md->force].count);
+    if (md->lift_first) {
+      r->reserved[i] = md->count;
+      sim_lift_reserve(s, md->force, md->count);
+    }
+  }
   memset(r->open, 1, sc->nplace + 1);
   memset(r->task_on, 0, ntask + 1);
   for (int j = 0; j < 3; j++) r->t[j] = NAN;
@@ -620,7 +700,7 @@ evac_run *evac_start(const evac_model *m, sim *s, arena *a, metric_out *out, uin
   for (size_t i = 0; i < ev->nmode; i++) {
     rng_init(&r->rng[i], seed, rep, RNG_EVACUATION, (uint32_t)i);
     for (int c = 0; c < ev->mode[i].count; c++, n++)
-      r->u[n] = (unit){r, (int)i, ev->mode[i].base, U_IDLE, -1, -1, 0};
+      r->u[n] = (unit){r, (int)i, ev->mode[i].base, U_IDLE, -1, -1, 0, 0, 0};
   }
   for (size_t g = 0; g < ev->ngroup; g++) {
     r->g[g] = (group_state){0, NAN, ev->group[g].count, 0, 0};

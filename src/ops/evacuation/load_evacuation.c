@@ -118,7 +118,8 @@ static int *id_list(evac_loader *L, const scn__node *v, const char *key, const s
 
 static void load_modes(evac_loader *L, const scn__node *list) {
   static const char *const keys[] = {"id", "operator", "by", "force", "count", "base", "speed",
-                                     "capacity", "turnaround", "task", "groups", "to", NULL};
+                                     "capacity", "turnaround", "task", "groups", "to", "lift",
+                                     NULL};
   static const char *const ops[] = {"sdf", "us", "civil"};
   static const char *const media[] = {"air", "sea"};
   scn__ctx *c = L->c;
@@ -195,6 +196,15 @@ static void load_modes(evac_loader *L, const scn__node *list) {
     }
     if ((v = scn__get(m, "groups"))) md->group = id_list(L, v, "groups", &L->groups, &md->ngroup);
     if ((v = scn__need(c, m, "to", "evacuation mode"))) md->to = id_list(L, v, "to", &c->places, &md->nto);
+    if ((v = scn__get(m, "lift"))) {
+      /* How the force's units are shared with logistics' transports of the same force. */
+      static const char *const lifts[] = {"shared", "first"};
+      int lift;
+      if (!scn__get(m, "force"))
+        scn__error(c, v, "'lift' says how a force's units are shared: it needs 'force'");
+      else if (scn__choice(c, v, "lift", lifts, 2, &lift) == 0)
+        md->lift_first = lift == 1;
+    }
   }
 }
 

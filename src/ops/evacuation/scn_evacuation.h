@@ -64,6 +64,8 @@ typedef struct scn_evac_mode {
   dist turnaround;    /* s at the destination after unloading, before the next leg */
   scn_loc turnaround_loc; /* where `turnaround` is written (the mode, when it is not) */
   int task;           /* plan task index the mode runs under, or -1 (any time) */
+  int lift_first;     /* `lift: first`: its force's units are reserved for it while it
+                         has work, ahead of logistics (sim.h, shared lift); 0: `shared` */
   size_t ngroup;
   int *group;         /* [ngroup] groups it serves (all of its kind when not written) */
   size_t nto;

@@ -328,6 +328,15 @@ static void plan_all(lgs_run *r, int regular) {
   lgs__launch_round(r);
 }
 
+/* A demand-rate draw that is not finite (a heavy tail the loader could not bound)
+ * fails the run blamed on the rate's text (issue 21), not as an unlocated error. */
+static void demand_out_of_range(lgs_run *r, int c, int k, double rate) {
+  const scn_lgs_consumer *u = &r->m->L->consumer[c];
+  const scn_loc *loc = &u->demand_loc[k];
+  sim_blame b = {loc->file, loc->line, loc->col, "the demand rate of consumer", u->id, rate};
+  sim_fail_blame(r->s, ERR_RANGE, &b);
+}
+
 /* Once a period: consumption of the past period, replenishment, series, plan. */
 void lgs__period_tick(sim *s, void *ctx) {
   lgs_run *r = ctx;
@@ -339,6 +348,10 @@ void lgs__period_tick(sim *s, void *ctx) {
       for (int k = 0; k < m->K; k++) {
         if (L->consumer[c].demand[k].kind == DIST_FIXED && L->consumer[c].demand[k].a == 0) continue;
         double rate = dist_sample(&L->consumer[c].demand[k], &r->demand_rng);
+        if (!isfinite(rate)) {
+          demand_out_of_range(r, c, k, rate);
+          return;
+        }
         double want = (rate > 0 ? rate : 0) * r->surge[c] * T;
         sim_level *lv = r->onhand[c * m->K + k];
         double take = fmin(want, sim_level_amount(lv));

@@ -92,10 +92,13 @@ static int unit_index_of_lane_class(const lgs_run *r, int a, int from) {
   return any;
 }
 
+/* Idle units of class a that may sail: no more than its force's pool has free beyond
+ * what a priority user (an evacuation mode with `lift: first`) reserves. */
 int lgs__idle_units(const lgs_run *r, int a) {
   int base = class_base(r, a), n = 0;
   for (int i = base; i < base + r->m->L->transport[a].count; i++) n += !r->unit[i].busy;
-  return n;
+  int pool = sim_lift_available(r->s, r->m->L->transport[a].force);
+  return n < pool ? n : pool;
 }
 
 /* Whether a lane may be used now.  The restriction on JP assets lives here: when
@@ -143,7 +146,7 @@ static double place_distance(const lgs_model *m, int a, int b, int air) {
 static int assign_unit(lgs_run *r, int li) {
   const lane *l = &r->m->lane[li];
   int i = unit_index_of_lane_class(r, l->transport, l->from);
-  if (i < 0) return -1;
+  if (i < 0 || !sim_lift_take(r->s, r->m->L->transport[l->transport].force, 0)) return -1;
   unit *u = &r->unit[i];
   u->busy = 1, u->lane = li;
   for (int k = 0; k < r->m->K; k++) u->qty[k] = 0;
@@ -392,6 +395,7 @@ static void voyage_returned(sim *s, void *ctx) {
 
 static void voyage_ready(sim *s, void *ctx) {
   unit *u = ctx;
+  sim_lift_give(s, u->r->m->L->transport[u->transport].force);
   u->busy = 0;
   u->busy_total += sim_now(s) - u->busy_since;
 }
@@ -409,6 +413,12 @@ lgs_run *lgs_start(const lgs_model *m, sim *s, arena *a, metric_out *out, uint64
   if (!r) return NULL;
   r->m = m, r->s = s, r->out = out;
   int K = m->K, C = m->C, D = m->D;
+  /* The force's units are one pool with any other model that uses it (sim.h). */
+  if (sim_lifts(s, m->sc->nforce)) return NULL;
+  for (int t = 0; t < m->A; t++) {
+    int f = L->transport[t].force;
+    sim_lift_set(s, f, m->sc->force[f].count);
+  }
   if (!ALLOC(r->depot, D * K) || !ALLOC(r->onhand, C * K) || !ALLOC(r->berth, L->nport) ||
       !ALLOC(r->unit, m->nunits) || !ALLOC(r->closed, m->P) || !ALLOC(r->transit_to, C * K) ||
       !ALLOC(r->demanded, C * K) || !ALLOC(r->served, C * K) || !ALLOC(r->initial, K) ||

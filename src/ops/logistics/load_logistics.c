@@ -147,14 +147,15 @@ static void load_depots(lgs_loader *G, const scn__node *list) {
   G->L->ndepot = G->depots.n;
 }
 
-static void load_demand(lgs_loader *G, const scn__node *m, dist *out) {
+static void load_demand(lgs_loader *G, const scn__node *m, dist *out, scn_loc *loc) {
   scn__ctx *c = G->c;
   if (!scn__expect_map(c, m, "demand")) return;
   for (size_t i = 0; i < m->n; i++) {
     const scn__node *k = m->item[2 * i], *v = m->item[2 * i + 1];
     int idx = scn__ids_resolve(c, &G->commodities, k);
-    if (idx >= 0)
-      scn__dist(c, v, "demand", commodity_kind(&G->L->commodity[idx], PER_RATE), &out[idx]);
+    if (idx < 0) continue;
+    scn__dist(c, v, "demand", commodity_kind(&G->L->commodity[idx], PER_RATE), &out[idx]);
+    loc[idx] = scn__loc(v); /* a run-time draw out of range is blamed here */
   }
 }
 
@@ -310,9 +311,11 @@ static void load_consumer(lgs_loader *G, const scn__node *item, scn_lgs_consumer
   if ((v = scn__get(item, "port"))) u.port = place_ref(c, v, "port", "port", NULL);
   if ((v = scn__get(item, "airfield"))) u.airfield = place_ref(c, v, "airfield", "airfield", "base");
   u.demand = scn__alloc(c, c->mem, (G->L->ncommodity + 1) * sizeof *u.demand);
-  if (!u.demand) return;
-  for (size_t k = 0; k < G->L->ncommodity; k++) u.demand[k] = dist_fixed(0);
-  if ((v = scn__need(c, item, "demand", "consumer"))) load_demand(G, v, u.demand);
+  u.demand_loc = scn__alloc(c, c->mem, (G->L->ncommodity + 1) * sizeof *u.demand_loc);
+  if (!u.demand || !u.demand_loc) return;
+  for (size_t k = 0; k < G->L->ncommodity; k++)
+    u.demand[k] = dist_fixed(0), u.demand_loc[k] = scn__loc(item);
+  if ((v = scn__need(c, item, "demand", "consumer"))) load_demand(G, v, u.demand, u.demand_loc);
   if ((v = scn__get(item, "on_hand"))) scn__quantity(c, v, "on_hand", QTY_DURATION, &u.on_hand);
   if ((v = scn__get(item, "target")) &&
       scn__quantity(c, v, "target", QTY_DURATION, &u.target) == 0 && !(u.target > 0))

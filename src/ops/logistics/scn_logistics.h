@@ -66,6 +66,7 @@ typedef struct scn_lgs_consumer {
                         (underway replenishment) when place < 0 */
   int airfield;      /* where aircraft deliver: a place, or -1 (no air delivery) */
   dist *demand;      /* [ncommodity] consumption per second, drawn each period */
+  scn_loc *demand_loc; /* [ncommodity] where each rate is written (the consumer, if not) */
   double on_hand;    /* initial stock, in days of mean demand */
   double target;     /* order-up-to level, in days of mean demand (> 0) */
   int priority;      /* 1 (highest) .. 9: the penalty on its unmet demand */

@@ -192,9 +192,10 @@ static void status(msl_run *r, int p, int kind, int open) {
     if (--k->depth == 0) k->total += now - k->since;
     if (--ps->depth > 0) return;
   }
-  sim_signal sig = {.type = SIG_SITE_STATUS, .source = -1, .place = p, .region = -1,
-                    .open = open};
-  sim_publish(r->sim, &sig);
+  /* Held as one closure in the kernel's count, with the crisis's and any other
+   * model's: the place opens when the last of them ends (sim.h, site closures). */
+  if (open) sim_site_reopen(r->sim, p, -1);
+  else sim_site_close(r->sim, p, -1);
 }
 
 static void closure_ends(sim *s, void *ctx) {
@@ -305,6 +306,7 @@ msl_run *msl_start(const msl_model *m, sim *s, arena *a, metric_out *out, uint64
   msl_run *r = arena_calloc(a, 1, sizeof *r);
   if (!r) return NULL;
   r->m = m, r->sim = s, r->arena = a;
+  if (sim_sites(s, m->sc->nplace)) return NULL;
   r->raid = arena_calloc(a, M->nraid ? M->nraid : 1, sizeof *r->raid);
   r->place = arena_calloc(a, m->sc->nplace ? m->sc->nplace : 1, sizeof *r->place);
   r->stock = arena_calloc(a, M->narea ? M->narea : 1, sizeof *r->stock);

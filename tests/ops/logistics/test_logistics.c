@@ -27,6 +27,7 @@
 #include "scn_plan.h"
 #include "sim.h"
 #include "ops.h"
+#include "ops_fixture.h"
 
 static scn_scenario *load_with(const char *path, const char *set) {
   diag *d = diag_new();
@@ -791,8 +792,31 @@ static void test_authority_nations(void **state) {
   harness_release(&h);
 }
 
+/* A demand-rate draw that is not finite fails the run blamed on the rate's text
+ * (issue 21), at the consumer's `demand:` entry for that commodity.  The loader bounds
+ * the parameters, so the distribution is put in behind its back. */
+static void test_demand_blamed(void **state) {
+  (void)state;
+  scn_scenario *sc = load_with(LOG_TEST_DATA "/demand.yaml", NULL);
+  scn_lgs_consumer *u = (scn_lgs_consumer *)&scn_logistics_of(sc)->consumer[0];
+  assert_int_equal(u->demand_loc[0].line, 21); /* "fuel: 500m3/d" of c1 */
+  assert_int_equal(u->demand_loc[0].col, 42);
+  u->demand[0] = (dist){DIST_FIXED, INFINITY, 0, 0, NULL, 0};
+  sim_blame b;
+  assert_int_equal(ops_fixture_run_blamed(sc, &b), ERR_RANGE);
+  assert_non_null(b.file);
+  assert_non_null(strstr(b.file, "demand.yaml"));
+  assert_int_equal(b.line, 21);
+  assert_int_equal(b.col, 42);
+  assert_string_equal(b.id, "c1");
+  assert_non_null(strstr(b.what, "demand"));
+  assert_true(isinf(b.value));
+  scn_free(sc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_demand_blamed),
       cmocka_unit_test(test_flow_hand),       cmocka_unit_test(test_flow_vs_lp),
       cmocka_unit_test(test_lp_bundle),       cmocka_unit_test(test_deterministic_lp),
       cmocka_unit_test(test_conservation), cmocka_unit_test(test_lp_never_stalls),    cmocka_unit_test(test_closure_shifts_flow),
