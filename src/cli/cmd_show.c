@@ -60,8 +60,10 @@ static int show_docs(store *st, const scn_scenario *sc, const char *path,
   store_run_info info = {sc->name, sc->hash, sc->path, sc->seed, STRAITS_VERSION,
                           REP_PREVIEW_OPTIONS, 0};
   diag *d = diag_new();
-  metric_set_init(&ms);
-  int err = d ? store_run_begin(st, run_id, &info, &ms, d) : ERR_NOMEM;
+  /* The run's metric definitions as `run` stores them: the models' documents are
+   * written only for a run whose metrics they define (mc_module_docs). */
+  int err = d ? mc_define_metrics(&ms, sc, d) : ERR_NOMEM;
+  if (!err) err = store_run_begin(st, run_id, &info, &ms, d);
   if (!err && plan_scenario_uses(sc))
     err = show_plan(st, *run_id, sc, path, authorities, &mc, &plan);
   if (!err) err = mc_store_docs(st, *run_id, sc, &mc, d);

@@ -302,6 +302,8 @@ int mc_spill_store_docs(store *st, int64_t run_id, diag *d) {
     err = 0;
     goto done;
   }
+  if (!err && s.nrep == 0) /* a preview (`straits show`): nothing has happened yet */
+    goto done;
   static const struct { const char *name; int (*write)(strbuf *, mc_spill *, store *); } docs[] = {
       {"report.section.spillover-1-curves", curves_doc},
       {"report.section.spillover-2-paths", paths_doc},

@@ -29,9 +29,15 @@ static int datums_layer(const ops_results *r, strbuf *b) {
   const scn_scenario *sc = r->sc;
   char id[256], metric[256], name[512];
   int nfeat = 0;
-  strbuf_put(b, "{\"title\":\"SAR datums: P(persons missing)\",\"properties\":{"
-             "\"value\":\"probability that the event reporting the persons missing "
-             "occurred (mean of crisis.<event>.occurred)\"},\"features\":[");
+  /* Before any run (a preview) the datums are where the crisis can report persons
+   * missing, with no probability yet. */
+  if (r->n == 0)
+    strbuf_put(b, "{\"title\":\"SAR datums: where persons can be reported missing\","
+               "\"features\":[");
+  else
+    strbuf_put(b, "{\"title\":\"SAR datums: P(persons missing)\",\"properties\":{"
+               "\"value\":\"probability that the event reporting the persons missing "
+               "occurred (mean of crisis.<event>.occurred)\"},\"features\":[");
   for (size_t e = 0; e < sc->nevent; e++) {
     const scn_event *ev = &sc->event[e];
     for (size_t k = 0; k < ev->nraise; k++) {

@@ -110,10 +110,14 @@ static int docs(const void *model, const ops_results *r, strbuf *b, const ops_do
   if (lgs_lanes(m) == 0) return 0; /* an empty layer is not written */
   double *by = malloc((scn_logistics_of(r->sc)->ncommodity + 1) * sizeof *by);
   if (!by) return ERR_NOMEM;
-  strbuf_put(b, "{\"title\":\"logistics lanes: delivered\",\"properties\":{"
-             "\"value\":\"mean amount the lane delivered per replication (t and m3 "
-             "added), from lane_delivered.<lane>.<commodity>; per commodity under "
-             "delivered\"},\"features\":[");
+  /* Before any run (a preview) the lanes are drawn as they will be sailed. */
+  if (r->n == 0)
+    strbuf_put(b, "{\"title\":\"logistics lanes (as sailed)\",\"features\":[");
+  else
+    strbuf_put(b, "{\"title\":\"logistics lanes: delivered\",\"properties\":{"
+               "\"value\":\"mean amount the lane delivered per replication (t and m3 "
+               "added), from lane_delivered.<lane>.<commodity>; per commodity under "
+               "delivered\"},\"features\":[");
   for (int i = 0; i < lgs_lanes(m); i++) lane_feature(b, r, m, i, by);
   strbuf_put(b, "]}");
   free(by);

@@ -35,9 +35,14 @@ static int docs(const void *model, const ops_results *r, strbuf *b, const ops_do
   if (!seen) return ERR_NOMEM;
   char name[256];
   int nfeat = 0;
-  strbuf_put(b, "{\"title\":\"missile impacts (notional): mean per replication\",\"properties\":"
-                "{\"value\":\"mean of missile.impacts.<place>; closed_h: mean hours closed by "
-                "impacts (missile.closure_time.<place>)\"},\"features\":[");
+  /* Before any run (a preview) the places the raids may target, with no means yet. */
+  if (r->n == 0)
+    strbuf_put(b, "{\"title\":\"missile raids' targets (notional)\",\"features\":[");
+  else
+    strbuf_put(b, "{\"title\":\"missile impacts (notional): mean per replication\","
+                  "\"properties\":{\"value\":\"mean of missile.impacts.<place>; closed_h: "
+                  "mean hours closed by impacts (missile.closure_time.<place>)\"},"
+                  "\"features\":[");
   for (size_t i = 0; M && i < M->nraid; i++)
     for (size_t t = 0; t < M->raid[i].ntarget; t++) {
       int p = M->raid[i].target[t].place;
