@@ -101,7 +101,14 @@ static const char *sample_override(mc_sens *s, size_t i, double v) {
   char *t = s->sample_text + i * MC_SENS_TEXT;
   double shown = v * p->scale;
   if (p->whole) shown = round(shown);
-  snprintf(t, MC_SENS_TEXT, "%s=%.17g%s", p->path, shown, p->unit_text);
+  /* The shortest digits that read back as the same double: "0.1", not
+   * "0.10000000000000001", so an error quotes the value as the user wrote it. */
+  char num[40];
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(num, sizeof num, "%.*g", digits, shown);
+    if (strtod(num, NULL) == shown) break;
+  }
+  snprintf(t, MC_SENS_TEXT, "%s=%s%s", p->path, num, p->unit_text);
   return t;
 }
 
