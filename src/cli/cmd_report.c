@@ -187,11 +187,13 @@ int cli_parse_run_id(const char *s, int64_t *out) {
 
 /* A sweep store (issue 19 item 5): the newest sweep's every point as a section of its
  * last point's report, stored with that run ("report.section.sweep-points") so that
- * the report draws it like any module's.  A store without a sweep: nothing to do. */
+ * the report draws it like any module's.  A store without a sweep, or whose newest run
+ * came after it (a plain run added later): nothing to do. */
 static int sweep_section(store *st, const char *db, int64_t *run_id) {
   strbuf b = STRBUF_INIT;
-  int64_t last = 0;
+  int64_t last = 0, newest = 0;
   int err = rep_sweep_section(&b, st, &last);
+  if (!err && !store_run_latest(st, &newest) && newest > last) err = ERR_NOTFOUND;
   if (!err) err = store_doc_put(st, last, "report.section.sweep-points", b.s);
   strbuf_release(&b);
   if (err == ERR_NOTFOUND) return CLI_OK;
