@@ -84,7 +84,8 @@ static int write_outputs(const sens_opts *o, const mc_sens *s, const mc_sens_res
       const mc_sens_param *p = &s->param[row->param];
       cli_csv_cell(f, p->name); /* ids come from the scenario: a cell may be hostile */
       const char *unit = p->path ? p->si_unit : *p->unit ? "1/s" : "1";
-      fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", unit, p->base, p->lo, p->hi, row->y_lo, row->y_hi, row->swing);
+      fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", unit, p->base, p->lo, p->hi,
+              row->y_lo, row->y_hi, row->swing);
       csv_sobol(f, r->sobol, row->param);
     }
     if (fclose(f)) return CLI_FAILURE;

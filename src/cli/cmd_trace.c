@@ -51,10 +51,14 @@ typedef struct trace_args {
 
 static int parse_args(int argc, char **argv, trace_args *a) {
   static const struct option longopts[] = {
-      {"replication", required_argument, NULL, 'r'}, {"worst", required_argument, NULL, 'w'},
-      {"where", required_argument, NULL, 'W'},       {"run", required_argument, NULL, 'R'},
-      {"scenario", required_argument, NULL, 'f'},    {"set", required_argument, NULL, 'S'},
-      {"authorities", required_argument, NULL, 'A'}, {"help", no_argument, NULL, 'h'},
+      {"replication", required_argument, NULL, 'r'},
+      {"worst", required_argument, NULL, 'w'},
+      {"where", required_argument, NULL, 'W'},
+      {"run", required_argument, NULL, 'R'},
+      {"scenario", required_argument, NULL, 'f'},
+      {"set", required_argument, NULL, 'S'},
+      {"authorities", required_argument, NULL, 'A'},
+      {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   int c;
@@ -68,25 +72,36 @@ static int parse_args(int argc, char **argv, trace_args *a) {
         return cli_error("--replication needs 0..%d, got '%s'", MC_MAX_REPLICATIONS, optarg),
                CLI_BAD_INPUT;
       break;
-    case 'w': a->worst = optarg; break;
-    case 'W': a->where = optarg; break;
+    case 'w':
+      a->worst = optarg;
+      break;
+    case 'W':
+      a->where = optarg;
+      break;
     case 'R':
       if (cli_parse_run_id(optarg, &a->run)) return CLI_BAD_INPUT;
       break;
-    case 'f': a->scenario = optarg; break;
-    case 'A': a->authorities = optarg; break;
+    case 'f':
+      a->scenario = optarg;
+      break;
+    case 'A':
+      a->authorities = optarg;
+      break;
     case 'S':
       if (a->nover >= 64) return cli_error("too many --set overrides (64 at most)"), CLI_BAD_INPUT;
       a->overrides[a->nover++] = optarg;
       break;
-    case 'h': cmd_trace_usage(stdout); return -1;
-    default: cmd_trace_usage(stderr); return CLI_BAD_INPUT;
+    case 'h':
+      cmd_trace_usage(stdout);
+      return -1;
+    default:
+      cmd_trace_usage(stderr);
+      return CLI_BAD_INPUT;
     }
   }
   int chosen = (a->replication >= 0) + !!a->worst + !!a->where;
   if (argc - optind != 1 || chosen != 1) {
-    if (argc - optind == 1)
-      cli_error("give one of --replication, --worst and --where");
+    if (argc - optind == 1) cli_error("give one of --replication, --worst and --where");
     cmd_trace_usage(stderr);
     return CLI_BAD_INPUT;
   }
@@ -135,14 +150,14 @@ static int choose(trace_args *a, store *st, int64_t run, const metric_set *store
   if (a->replication >= 0) {
     if ((size_t)a->replication >= n)
       return cli_error("run %lld has replications 0..%zu: no %ld", (long long)run, n - 1,
-                       a->replication), CLI_BAD_INPUT;
+                       a->replication),
+             CLI_BAD_INPUT;
     return CLI_OK;
   }
   const char *text = a->worst ? a->worst : a->where;
   size_t len = a->worst ? strlen(text) : strcspn(text, "=<>");
   if (!a->worst && !text[len])
-    return cli_error("--where needs METRIC=V, METRIC<V or METRIC>V, got '%s'", text),
-           CLI_BAD_INPUT;
+    return cli_error("--where needs METRIC=V, METRIC<V or METRIC>V, got '%s'", text), CLI_BAD_INPUT;
   int m = metric_named(stored, text, len);
   if (m < 0) return CLI_BAD_INPUT;
   double *v = malloc((n ? n : 1) * sizeof *v);
@@ -178,15 +193,17 @@ static void print_line(void *ctx, double t, const char *module, const char *text
   time_t at = (time_t)(sc->epoch_unix + (int64_t)floor(t));
   struct tm tm;
   qty_format(elapsed, sizeof elapsed, t, QTY_DURATION);
-  if (gmtime_r(&at, &tm)) strftime(date, sizeof date, "%Y-%m-%dT%H:%MZ", &tm);
-  else snprintf(date, sizeof date, "?");
+  if (gmtime_r(&at, &tm))
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%MZ", &tm);
+  else
+    snprintf(date, sizeof date, "?");
   printf("%s  +%-8s %-12s %s\n", date, t > 0 ? elapsed : "0", module, text);
 }
 
 /* Every scalar metric bit for bit (NaN: not observed, either way): 0, or the first that
  * differs.  A series' points are stored apart from the values (*nseries counts them). */
-static int compare_stored(const metric_set *ms, const double *now, const double *stored,
-                          size_t n, long rep, size_t *nseries) {
+static int compare_stored(const metric_set *ms, const double *now, const double *stored, size_t n,
+                          long rep, size_t *nseries) {
   *nseries = 0;
   for (size_t k = 0; k < n; k++) {
     if (ms->def[k].flags & METRIC_SERIES) {
@@ -195,16 +212,17 @@ static int compare_stored(const metric_set *ms, const double *now, const double 
     }
     if (memcmp(&now[k], &stored[k], sizeof now[k]) == 0) continue;
     if (isnan(now[k]) && isnan(stored[k])) continue; /* not observed either way */
-    cli_error("replication %ld re-simulated differs from the store: %s.%s is %.17g, "
-              "stored %.17g", rep, ms->def[k].module, ms->def[k].name, now[k], stored[k]);
+    cli_error(
+        "replication %ld re-simulated differs from the store: %s.%s is %.17g, "
+        "stored %.17g",
+        rep, ms->def[k].module, ms->def[k].name, now[k], stored[k]);
     return CLI_FAILURE;
   }
   return CLI_OK;
 }
 
 /* The scenario as the run had it, checked by its study hash. */
-static int load_study(trace_args *a, const store_run_row *row, scn_scenario **sc,
-                      cli_plan *plan) {
+static int load_study(trace_args *a, const store_run_row *row, scn_scenario **sc, cli_plan *plan) {
   const char *path = a->scenario ? a->scenario : row->scenario_path;
   int status = cli_load_scenario(sc, path, a->overrides, a->nover);
   if (status) return status;
@@ -219,9 +237,10 @@ static int load_study(trace_args *a, const store_run_row *row, scn_scenario **sc
   diag_free(d);
   if (err) return err == ERR_NOMEM ? CLI_FAILURE : CLI_BAD_INPUT;
   if (strcmp(hash, row->scenario_hash) != 0) {
-    cli_error("%s is not the study of run %lld (study hash %.12s..., the run's %.12s...): "
-              "give the --set overrides and --authorities the run had", path,
-              (long long)row->id, hash, row->scenario_hash);
+    cli_error(
+        "%s is not the study of run %lld (study hash %.12s..., the run's %.12s...): "
+        "give the --set overrides and --authorities the run had",
+        path, (long long)row->id, hash, row->scenario_hash);
     return CLI_BAD_INPUT;
   }
   return CLI_OK;
@@ -250,8 +269,8 @@ static int trace_run(trace_args *a, store *st, const store_run_row *row) {
          (unsigned long long)sc->seed);
   ops_trace sink = {sc, print_line};
   diag *d = diag_new();
-  int err = d ? mc_trace_replication(sc, plan.table, (uint32_t)a->replication, &sink, &ms,
-                                     &now, d) : ERR_NOMEM;
+  int err = d ? mc_trace_replication(sc, plan.table, (uint32_t)a->replication, &sink, &ms, &now, d)
+              : ERR_NOMEM;
   diag_print(d, stderr, 0);
   diag_free(d);
   if (err) {
@@ -267,8 +286,10 @@ static int trace_run(trace_args *a, store *st, const store_run_row *row) {
   size_t nseries;
   status = compare_stored(&ms, now, all, ms.n, a->replication, &nseries);
   if (!status)
-    printf("at the horizon: all %zu metrics equal the stored ones bit for bit (%zu time "
-           "series not compared)\n", ms.n - nseries, nseries);
+    printf(
+        "at the horizon: all %zu metrics equal the stored ones bit for bit (%zu time "
+        "series not compared)\n",
+        ms.n - nseries, nseries);
 done:
   free(now), free(all);
   metric_set_release(&ms);

@@ -25,8 +25,8 @@ int mc_sens__eval_paths(mc_sens *s, const double *x, double *mean, double *se);
 /* ---- the ranges ------------------------------------------------------------------- */
 
 /* Split "12h" into the number 12 and the unit "h"; 0, or -1 when it is no number. */
-static int split_bound(const char *text, size_t len, double *number, char *unit,
-                       size_t unit_size, int *whole) {
+static int split_bound(const char *text, size_t len, double *number, char *unit, size_t unit_size,
+                       int *whole) {
   char buf[64];
   if (len == 0 || len >= sizeof buf) return -1;
   memcpy(buf, text, len);
@@ -50,8 +50,9 @@ static int range_error(diag *d, const char *text, const char *why) {
 static int parse_range(mc_sens_param *p, const char *text, diag *d) {
   const char *eq = strchr(text, '='), *colon = eq ? strchr(eq, ':') : NULL;
   if (!eq || eq == text || !colon)
-    return range_error(d, text, "expected PATH=LO:HI (e.g. "
-                                "situations.changes.recognise-iis.cabinet.median=12h:48h)");
+    return range_error(d, text,
+                       "expected PATH=LO:HI (e.g. "
+                       "situations.changes.recognise-iis.cabinet.median=12h:48h)");
   size_t path_len = (size_t)(eq - text);
   if (path_len >= sizeof p->name || path_len + 80 >= MC_SENS_TEXT)
     return range_error(d, text, "the path is too long");
@@ -87,7 +88,7 @@ static int parse_range(mc_sens_param *p, const char *text, diag *d) {
   }
   p->unit = p->unit_text;
   p->scale = nlo != 0 ? nlo / p->lo : nhi / p->hi; /* SI -> the range's unit */
-  p->base = NAN; /* the scenario's own value: not read here */
+  p->base = NAN;                                   /* the scenario's own value: not read here */
   const char *key = strrchr(p->name, '.');
   p->whole = wlo && whi && klo == QTY_NUMBER && strcmp(key ? key + 1 : p->name, "p") != 0;
   return 0;
@@ -175,11 +176,15 @@ static void unknown_metric(diag *d, const metric_set *ms, const char *metric) {
   }
   const char *hint = cand ? diag_suggest(metric, cand, n) : NULL;
   if (hint)
-    diag_report(d, DIAG_ERROR, NULL, 0, 0, "no metric '%s' in this scenario's models (did "
-                "you mean '%s'?)", metric, hint);
+    diag_report(d, DIAG_ERROR, NULL, 0, 0,
+                "no metric '%s' in this scenario's models (did "
+                "you mean '%s'?)",
+                metric, hint);
   else
-    diag_report(d, DIAG_ERROR, NULL, 0, 0, "no metric '%s' in this scenario's models "
-                "('straits run --json' lists them)", metric);
+    diag_report(d, DIAG_ERROR, NULL, 0, 0,
+                "no metric '%s' in this scenario's models "
+                "('straits run --json' lists them)",
+                metric);
   free(names);
   free(cand);
 }
@@ -203,8 +208,8 @@ static int check_ends(mc_sens *s, diag *d) {
 }
 
 int mc_sens_init_paths(mc_sens *s, const char *file, const char *const *base, size_t nbase,
-                       const char *const *vary, size_t nvary, const char *metric,
-                       int replications, int threads, diag *d) {
+                       const char *const *vary, size_t nvary, const char *metric, int replications,
+                       int threads, diag *d) {
   memset(s, 0, sizeof *s);
   s->file = file;
   s->nbase = nbase;
@@ -218,8 +223,10 @@ int mc_sens_init_paths(mc_sens *s, const char *file, const char *const *base, si
   for (size_t i = 0; i < nbase; i++) s->overrides[i] = base[i];
   int rc = 0;
   for (size_t i = 0; i < nvary; i++)
-    if (parse_range(&s->param[s->nparam], vary[i], d) == 0) s->nparam++;
-    else rc = ERR_INPUT; /* every bad range in one pass */
+    if (parse_range(&s->param[s->nparam], vary[i], d) == 0)
+      s->nparam++;
+    else
+      rc = ERR_INPUT; /* every bad range in one pass */
   if (rc) return rc;
   if ((rc = check_ends(s, d))) return rc;
   scn_scenario *sc = NULL;

@@ -62,43 +62,53 @@ static const char *signal_line(tracer *tr, const sim_signal *g, char *buf, size_
   cause(why, sizeof why, sc, g);
   switch (g->type) {
   case SIG_EVENT_OCCURRED: {
-    const scn_event *e = g->event >= 0 && (size_t)g->event < sc->nevent ? &sc->event[g->event] : NULL;
+    const scn_event *e =
+        g->event >= 0 && (size_t)g->event < sc->nevent ? &sc->event[g->event] : NULL;
     snprintf(buf, size, "event '%s' occurred%s%s%s", event_id(sc, g->event),
              e && e->name && *e->name ? ": " : "", e && e->name ? e->name : "",
              e && e->parent >= 0 ? " (a branch)" : "");
     return "crisis";
   }
   case SIG_SITUATION_CHANGED:
-    snprintf(buf, size, "situation now '%s'%s", scn_situation_name((scn_situation)g->situation), why);
+    snprintf(buf, size, "situation now '%s'%s", scn_situation_name((scn_situation)g->situation),
+             why);
     return "plan";
   case SIG_SITE_STATUS:
-    snprintf(buf, size, "site '%s' %s%s", place_or_region(sc, g), g->open ? "reopened" : "closed", why);
+    snprintf(buf, size, "site '%s' %s%s", place_or_region(sc, g), g->open ? "reopened" : "closed",
+             why);
     return "crisis";
   case SIG_REGION_STATUS:
-    snprintf(buf, size, "region '%s' %s%s", place_or_region(sc, g), g->open ? "quiet" : "active", why);
+    snprintf(buf, size, "region '%s' %s%s", place_or_region(sc, g), g->open ? "quiet" : "active",
+             why);
     return "crisis";
   case SIG_PERSON_MISSING:
-    snprintf(buf, size, "%d person%s missing (%s) at %.4f, %.4f%s", g->count, g->count == 1 ? "" : "s",
-             scn_object_name((scn_object)g->object), g->lat, g->lon, why);
+    snprintf(buf, size, "%d person%s missing (%s) at %.4f, %.4f%s", g->count,
+             g->count == 1 ? "" : "s", scn_object_name((scn_object)g->object), g->lat, g->lon, why);
     return "crisis";
   case SIG_GATE_OPENED:
-    snprintf(buf, size, "gate '%s' %s%s%s", plan_gate_id(tr->auth, g->gate), g->open ? "opened" : "closed",
-             g->situation >= 0 ? " for " : "",
+    snprintf(buf, size, "gate '%s' %s%s%s", plan_gate_id(tr->auth, g->gate),
+             g->open ? "opened" : "closed", g->situation >= 0 ? " for " : "",
              g->situation >= 0 ? scn_situation_name((scn_situation)g->situation) : "");
     return "plan";
   case SIG_PHASE_BEGAN:
     snprintf(buf, size, "phase '%s' began",
              pl && g->phase >= 0 && (size_t)g->phase < pl->nphase ? pl->phase[g->phase].id : "?");
     return "plan";
-  case SIG_TASK_STATUS: return task_line(tr, g, buf, size);
+  case SIG_TASK_STATUS:
+    return task_line(tr, g, buf, size);
   case SIG_DECISION: {
     const char *id = pl && g->decision >= 0 && (size_t)g->decision < pl->ndecision
-                         ? pl->decision[g->decision].id : NULL;
-    if (id) snprintf(buf, size, "decision '%s' %s", id, g->open ? "approved" : "refused for good");
-    else snprintf(buf, size, "decision step %d %s", g->step, g->open ? "approved" : "refused for good");
+                         ? pl->decision[g->decision].id
+                         : NULL;
+    if (id)
+      snprintf(buf, size, "decision '%s' %s", id, g->open ? "approved" : "refused for good");
+    else
+      snprintf(buf, size, "decision step %d %s", g->step,
+               g->open ? "approved" : "refused for good");
     return "coordination";
   }
-  case SIG__COUNT: break;
+  case SIG__COUNT:
+    break;
   }
   snprintf(buf, size, "signal %d", (int)g->type);
   return "sim";
@@ -146,8 +156,8 @@ static int run_one(void **model, sim *sm, arena *a, metric_out *out, const scn_s
     if (sim_subscribe(sm, (sim_signal_type)t, on_signal, tr)) return ERR_LIMIT;
   int err = sim_run(sm, sc->horizon);
   if (err) {
-    diag_report(d, DIAG_ERROR, NULL, 0, 0, "the simulation stopped at t = %.17g s: %s",
-                sim_now(sm), err_strerror(err));
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "the simulation stopped at t = %.17g s: %s", sim_now(sm),
+                err_strerror(err));
     return err;
   }
   for (size_t m = 0; m < n; m++)

@@ -119,10 +119,12 @@ static int add_point(void *ctx, int point, int64_t run, const char *overrides) {
 /* The chart: one panel per headline metric, the points along x, the mean (dot) and
  * its 95% confidence interval (bar). */
 static void chart_spec(strbuf *b, const strbuf *rows) {
-  strbuf_put(b, "{\"padding\":5,\"autosize\":\"pad\",\"layout\":{\"columns\":2,\"padding\":30},"
-                "\"data\":[{\"name\":\"m\",\"values\":[");
-  strbuf_put(b, rows->s ? rows->s : "");
   strbuf_put(b,
+             "{\"padding\":5,\"autosize\":\"pad\",\"layout\":{\"columns\":2,\"padding\":30},"
+             "\"data\":[{\"name\":\"m\",\"values\":[");
+  strbuf_put(b, rows->s ? rows->s : "");
+  strbuf_put(
+      b,
       "]}],\"marks\":[{\"type\":\"group\",\"from\":{\"facet\":{\"name\":\"f\",\"data\":\"m\","
       "\"groupby\":\"metric\"}},\"encode\":{\"update\":{\"width\":{\"value\":300},"
       "\"height\":{\"value\":140}}},\"title\":{\"text\":{\"signal\":\"parent.metric\"},"

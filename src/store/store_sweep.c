@@ -129,6 +129,6 @@ int store_sweep_latest_points(store *st, int64_t *sweep_id, char *name, size_t s
   }
   sqlite3_finalize(s);
   if (stop) return stop;
-  return rc == SQLITE_DONE || rc == SQLITE_OK ? 0
-                                              : store__fail(st, rc, "cannot read the sweep's points");
+  if (rc == SQLITE_DONE || rc == SQLITE_OK) return 0;
+  return store__fail(st, rc, "cannot read the sweep's points");
 }
