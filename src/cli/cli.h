@@ -47,6 +47,8 @@ int cmd_spillover(int argc, char **argv); /* cmd_spillover.c (issue 6) */
 void cmd_spillover_usage(FILE *out);
 int cmd_sensitivity(int argc, char **argv); /* cmd_sensitivity.c (issue 6) */
 void cmd_sensitivity_usage(FILE *out);
+int cmd_trace(int argc, char **argv); /* cmd_trace.c (issue 19 item 4) */
+void cmd_trace_usage(FILE *out);
 
 int cmd_env(int argc, char **argv); /* cmd_env.c (issue 9) */
 int cmd_sar(int argc, char **argv); /* cmd_sar.c (issue 9) */

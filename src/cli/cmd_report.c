@@ -185,6 +185,23 @@ int cli_parse_run_id(const char *s, int64_t *out) {
   return CLI_OK;
 }
 
+/* A sweep store (issue 19 item 5): the newest sweep's every point as a section of its
+ * last point's report, stored with that run ("report.section.sweep-points") so that
+ * the report draws it like any module's.  A store without a sweep, or whose newest run
+ * came after it (a plain run added later): nothing to do. */
+static int sweep_section(store *st, const char *db, int64_t *run_id) {
+  strbuf b = STRBUF_INIT;
+  int64_t last = 0, newest = 0;
+  int err = rep_sweep_section(&b, st, &last);
+  if (!err && !store_run_latest(st, &newest) && newest > last) err = ERR_NOTFOUND;
+  if (!err) err = store_doc_put(st, last, "report.section.sweep-points", b.s);
+  strbuf_release(&b);
+  if (err == ERR_NOTFOUND) return CLI_OK;
+  if (err) return cli_error("%s: cannot report the sweep: %s", db, err_strerror(err)), CLI_FAILURE;
+  *run_id = last;
+  return CLI_OK;
+}
+
 int cmd_report(int argc, char **argv) {
   static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
                                            {"run", required_argument, NULL, 'r'},
@@ -216,6 +233,7 @@ int cmd_report(int argc, char **argv) {
   }
   store *st = NULL;
   int rc = cli_open_store(&st, db);
+  if (rc == CLI_OK && !run_id) rc = sweep_section(st, db, &run_id);
   if (rc == CLI_OK) rc = cli_write_report(st, run_id, out);
   store_close(st);
   return rc;

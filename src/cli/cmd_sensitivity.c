@@ -37,7 +37,15 @@ void cmd_sensitivity_usage(FILE *out) {
           "      --db STORE        store the tornado (and Sobol) charts with the latest run\n"
           "                        of this scenario in STORE, for its report\n"
           "      --run ID          that run instead of the latest (same scenario)\n"
-          "      --set KEY=VALUE   override a scenario value (repeatable)\n");
+          "      --set KEY=VALUE   override a scenario value (repeatable)\n"
+          "      --vary PATH=LO:HI vary this scalar scenario path over [LO, HI] instead\n"
+          "                        (repeatable; the same unit at both ends), e.g.\n"
+          "                        situations.changes.recognise-iis.cabinet.median=12h:48h\n"
+          "                        or crisis.events.prc-response.branches.blockade.p=0.2:0.5.\n"
+          "                        Each sample is a --set override; every model runs,\n"
+          "                        so --metric may be any metric of the run; the others\n"
+          "                        stay at the scenario's values in the tornado\n"
+          "      --threads N       threads per evaluation with --vary (default: 1)\n");
 }
 
 static int sobol_eval(const double *x, double *y, void *ctx) {
@@ -46,7 +54,9 @@ static int sobol_eval(const double *x, double *y, void *ctx) {
 }
 
 typedef struct sens_opts {
-  int reps, sobol;
+  int reps, sobol, threads;
+  const char *vary[64];
+  size_t nvary;
   double delta;
   const char *metric, *csv, *json, *db;
   int64_t run;
@@ -73,8 +83,9 @@ static int write_outputs(const sens_opts *o, const mc_sens *s, const mc_sens_res
       const mc_sens_oat *row = &r->rows[i];
       const mc_sens_param *p = &s->param[row->param];
       cli_csv_cell(f, p->name); /* ids come from the scenario: a cell may be hostile */
-      fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", *p->unit ? "1/s" : "1",
-              p->base, p->lo, p->hi, row->y_lo, row->y_hi, row->swing);
+      const char *unit = p->path ? p->si_unit : *p->unit ? "1/s" : "1";
+      fprintf(f, ",%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g", unit, p->base, p->lo, p->hi,
+              row->y_lo, row->y_hi, row->swing);
       csv_sobol(f, r->sobol, row->param);
     }
     if (fclose(f)) return CLI_FAILURE;
@@ -140,6 +151,7 @@ static int parse_args(int argc, char **argv, sens_opts *o, const char **override
       {"csv", required_argument, NULL, 'c'},          {"json", required_argument, NULL, 'J'},
       {"set", required_argument, NULL, 'S'},          {"help", no_argument, NULL, 'h'},
       {"db", required_argument, NULL, 'D'},           {"run", required_argument, NULL, 'r'},
+      {"vary", required_argument, NULL, 'V'},         {"threads", required_argument, NULL, 't'},
       {NULL, 0, NULL, 0},
   };
   int c;
@@ -173,6 +185,15 @@ static int parse_args(int argc, char **argv, sens_opts *o, const char **override
       if (*nover >= 64) return cli_error("too many --set overrides (64 at most)"), CLI_BAD_INPUT;
       overrides[(*nover)++] = optarg;
       break;
+    case 'V':
+      if (o->nvary >= 64) return cli_error("too many --vary paths (64 at most)"), CLI_BAD_INPUT;
+      o->vary[o->nvary++] = optarg;
+      break;
+    case 't':
+      o->threads = (int)strtol(optarg, &end, 10);
+      if (*end || o->threads < 1 || o->threads > 256)
+        return cli_error("--threads needs 1..256, got '%s'", optarg), CLI_BAD_INPUT;
+      break;
     case 'h': cmd_sensitivity_usage(stdout); return -1;
     default: cmd_sensitivity_usage(stderr); return CLI_BAD_INPUT;
     }
@@ -187,18 +208,27 @@ static int parse_args(int argc, char **argv, sens_opts *o, const char **override
 static void print_tables(const mc_sens *s, const mc_sens_result *r, double base_se) {
   const mc_sens_oat *rows = r->rows;
   const mc_sens_sobol *so = r->sobol;
-  printf("sensitivity of %s: base %.4f (se %.4f), %d replications per point, "
-         "ranges base x (1 -+ %g)\n\n",
-         r->metric, r->base, base_se, s->replications, r->delta);
+  if (s->file) /* paths with their own ranges, every model run */
+    printf("sensitivity of %s: at the scenario's values %.4f (se %.4f), %d replications per "
+           "point, every model, ranges as given\n\n", r->metric, r->base, base_se,
+           s->replications);
+  else
+    printf("sensitivity of %s: base %.4f (se %.4f), %d replications per point, "
+           "ranges base x (1 -+ %g)\n\n",
+           r->metric, r->base, base_se, s->replications, r->delta);
   printf("one at a time, largest swing first (tornado)\n");
-  printf("%-60s %9s %9s %9s %9s %9s %9s\n", "parameter (rates per day)", "base", "low", "high", "at low",
-         "at high", "swing");
+  printf("%-60s %9s %9s %9s %9s %9s %9s\n",
+         s->file ? "parameter (in its range's unit)" : "parameter (rates per day)", "base", "low",
+         "high", "at low", "at high", "swing");
   for (size_t i = 0; i < s->nparam; i++) {
     const mc_sens_param *p = &s->param[rows[i].param];
     char name[200];
     snprintf(name, sizeof name, "%s%s%s", p->name, *p->unit ? " " : "", p->unit);
-    printf("%-60.60s %9.4g %9.4g %9.4g %9.4f %9.4f %9.4f\n", name, p->base * p->scale,
-           p->lo * p->scale, p->hi * p->scale, rows[i].y_lo, rows[i].y_hi, rows[i].swing);
+    char base[32];
+    if (isnan(p->base)) snprintf(base, sizeof base, "scenario"); /* a path's own value */
+    else snprintf(base, sizeof base, "%.4g", p->base * p->scale);
+    printf("%-60.60s %9s %9.4g %9.4g %9.4f %9.4f %9.4f\n", name, base, p->lo * p->scale,
+           p->hi * p->scale, rows[i].y_lo, rows[i].y_hi, rows[i].swing);
   }
   if (!so) return;
   printf("\nSobol indices (%d base samples, %zu evaluations): first order, total, "
@@ -217,7 +247,7 @@ static void print_tables(const mc_sens *s, const mc_sens_result *r, double base_
 }
 
 int cmd_sensitivity(int argc, char **argv) {
-  sens_opts o = {200, 0, 0.5, "spillover.occurred", NULL, NULL, NULL, 0};
+  sens_opts o = {200, 0, 1, {NULL}, 0, 0.5, "spillover.occurred", NULL, NULL, NULL, 0};
   const char *overrides[64];
   size_t nover = 0;
   int status = parse_args(argc, argv, &o, overrides, &nover);
@@ -235,7 +265,12 @@ int cmd_sensitivity(int argc, char **argv) {
   int rc = 0;
   memset(&s, 0, sizeof s);
   if (o.db && (status = d ? open_target(&o, sc, &st, &run, d) : CLI_FAILURE)) goto out;
-  rc = d ? mc_sens_init(&s, sc, o.metric, o.delta, o.reps, NULL, d) : ERR_NOMEM;
+  if (!d) rc = ERR_NOMEM;
+  else if (o.nvary) /* the paths given, every model */
+    rc = mc_sens_init_paths(&s, argv[optind], overrides, nover, o.vary, o.nvary, o.metric,
+                            o.reps, o.threads, d);
+  else
+    rc = mc_sens_init(&s, sc, o.metric, o.delta, o.reps, NULL, d);
   status = rc == ERR_NOTFOUND || rc == ERR_INPUT ? CLI_BAD_INPUT : CLI_FAILURE;
   if (rc) goto out;
   rows = calloc(s.nparam + 1, sizeof *rows);

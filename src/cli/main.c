@@ -19,6 +19,8 @@ const cli_command cli_commands[] = {
      "how likely, how soon and by which paths violence reaches Japanese territory"},
     {"sensitivity", cmd_sensitivity, cmd_sensitivity_usage,
      "which event probabilities and escalation rates move a crisis metric most"},
+    {"trace", cmd_trace, cmd_trace_usage,
+     "one replication's timeline, re-simulated from its seed"},
     {"inspect-sweep", cmd_inspect_sweep, cmd_inspect_sweep_usage,
      "find the fewest inspection assets that meet a target coverage"},
     {"sar", cmd_sar, cmd_sar_usage, "plan the search for one missing-person case"},

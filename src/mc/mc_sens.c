@@ -18,6 +18,8 @@
 #include "sim.h"
 #include "stats.h"
 
+int mc_sens__eval_paths(mc_sens *s, const double *x, double *mean, double *se); /* mc_sens_path.c */
+
 /* ---- parameters ------------------------------------------------------------------ */
 
 enum { PARAM_PROB, PARAM_RATE, PARAM_FACTOR };
@@ -31,6 +33,7 @@ static int add_param(mc_sens *s, size_t *cap, double *target, double delta, int 
     s->param = p, *cap = grown;
   }
   mc_sens_param *p = &s->param[s->nparam++];
+  memset(p, 0, sizeof *p);
   snprintf(p->name, sizeof p->name, fmt, a, b);
   p->target = target;
   p->scale = kind == PARAM_RATE ? 86400 : 1, p->unit = kind == PARAM_RATE ? "/d" : "";
@@ -152,11 +155,14 @@ int mc_sens_init(mc_sens *s, scn_scenario *sc, const char *metric, double delta,
 void mc_sens_free(mc_sens *s) {
   if (!s) return;
   free(s->param);
+  free(s->overrides);
+  free(s->sample_text);
   plan_authorities_free(s->own_table);
   memset(s, 0, sizeof *s);
 }
 
 int mc_sens_eval(mc_sens *s, const double *x, double *mean, double *se) {
+  if (s->file) return mc_sens__eval_paths(s, x, mean, se);
   for (size_t i = 0; x && i < s->nparam; i++) *s->param[i].target = x[i];
   metric_set ms;
   metric_set_init(&ms);

@@ -40,7 +40,12 @@ typedef struct mc_sens_param {
   double *target;   /* the scenario field it sets */
   double base, lo, hi;  /* SI (rates in 1/s) */
   double scale;         /* display: value * scale in `unit` (rates per day) */
-  const char *unit;     /* "" or "/d" */
+  const char *unit;     /* "" or "/d"; a path's: the unit its range was written in */
+  /* A scenario path varied through overrides (mc_sens_init_paths), else NULL: */
+  const char *path;     /* "situations.changes.recognise-iis.cabinet.median" */
+  char unit_text[16];   /* "h" in "12h:48h", "" for a plain number */
+  char si_unit[8];      /* "s", "1" ...: the unit of base, lo, hi */
+  int whole;            /* a range of whole numbers (a count): sampled values rounded */
 } mc_sens_param;
 
 typedef struct mc_sens {
@@ -52,7 +57,17 @@ typedef struct mc_sens {
   long evaluations;    /* counted */
   const plan_authorities *table; /* the plan's table, or NULL: no plan to run */
   plan_authorities *own_table;   /* loaded here when the caller gave none */
+  /* Path mode (mc_sens_init_paths): each evaluation reloads the scenario file with
+   * the base overrides and one `PATH=value` per parameter, and runs every model. */
+  const char *file;              /* the scenario file, or NULL: the crisis mode above */
+  const char **overrides;        /* [nbase + nparam]: the base ones, then the samples */
+  size_t nbase;
+  char *sample_text;             /* [nparam][MC_SENS_TEXT]: the samples' "PATH=value" */
+  int threads;                   /* mc_options.threads for each evaluation */
+  diag *d;                       /* borrowed: where an evaluation's errors go */
 } mc_sens;
+
+#define MC_SENS_TEXT 320 /* one "PATH=value" override */
 
 /* Collect the parameters and find the response metric ("module.name", e.g.
  * "spillover.occurred").  ERR_NOTFOUND (message in d) when the metric is unknown.
@@ -61,6 +76,22 @@ typedef struct mc_sens {
 int mc_sens_init(mc_sens *s, scn_scenario *sc, const char *metric, double delta,
                  int replications, const plan_authorities *table, diag *d);
 void mc_sens_free(mc_sens *s);
+
+/* Path mode (issue 19 item 3): the parameters are scenario paths with ranges,
+ * vary[i] = "PATH=LO:HI" ("situations.changes.recognise-iis.cabinet.median=12h:48h",
+ * "crisis.events.prc-response.branches.blockade.p=0.2:0.5", "forces.us-take.count=1:3"),
+ * LO and HI in one unit (any the scenario's fields take).  An evaluation sets each
+ * parameter as a `--set` override on top of base[0..nbase), reloads `file` and runs
+ * every model the scenario uses (mc_run, replications 0..R-1, an in-memory store), so
+ * the response may be any metric of any model ("module.name").  A parameter whose x is
+ * NaN is left at the scenario's own value (its base, unknown here: base is NaN), which
+ * is how the tornado holds the others.  Ranges of whole numbers are sampled in whole
+ * numbers unless the key is `p`.  Both ends are loaded once here, so a value the
+ * scenario refuses is an error now (ERR_INPUT, in d), not in the middle of a study.
+ * d is kept for the evaluations' errors. */
+int mc_sens_init_paths(mc_sens *s, const char *file, const char *const *base, size_t nbase,
+                       const char *const *vary, size_t nvary, const char *metric,
+                       int replications, int threads, diag *d);
 
 /* The mean response with parameters x[0..nparam) (NULL: the base values); the
  * scenario is restored afterwards.  se: standard error over the replications. */

@@ -31,7 +31,8 @@ void mc_sens_json(strbuf *b, const mc_sens *s, const mc_sens_result *r) {
     const mc_sens_param *p = &s->param[row->param];
     strbuf_printf(b, "%s\n  {\"parameter\": ", i ? "," : "");
     strbuf_json_str(b, p->name);
-    strbuf_printf(b, ", \"unit\": \"%s\"", *p->unit ? "1/s" : "1");
+    const char *unit = p->path ? p->si_unit : *p->unit ? "1/s" : "1"; /* a path's SI unit */
+    strbuf_printf(b, ", \"unit\": \"%s\"", unit);
     num17(b, ", \"base\": ", p->base);
     num17(b, ", \"lo\": ", p->lo);
     num17(b, ", \"hi\": ", p->hi);

@@ -2,6 +2,8 @@
  * prepares and starts them. */
 #include "ops.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "err.h"
@@ -91,4 +93,14 @@ int ops_check_all(const scn_scenario *sc, const ops_context *ctx, diag *d) {
     if (err && (!first || first == ERR_INPUT)) first = err; /* ERR_INPUT yields to worse */
   }
   return first;
+}
+
+void ops_trace_line(const ops_trace *t, double time, const char *module, const char *fmt, ...) {
+  if (!t || !t->line) return;
+  char text[256]; /* on the stack: a trace allocates nothing */
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  t->line(t->ctx, time, module, text);
 }

@@ -46,6 +46,20 @@ typedef struct ops_rep {
                      and searches): a replay for the report, never a stored run */
 } ops_rep;
 
+/* Where a traced replication's lines go (straits trace, mc_trace.h): one call per
+ * line, at simulated time t (s), from module `module`; text is valid during the call
+ * only.  Written straight to the sink, so a traced run allocates nothing more in its
+ * event loop.  (Not yet handed to the models through ops_rep: a new field there breaks
+ * every positional ops_rep initializer under -Wmissing-field-initializers.) */
+typedef struct ops_trace {
+  void *ctx;
+  void (*line)(void *ctx, double t, const char *module, const char *text);
+} ops_trace;
+
+/* One printf-style line to t (NULL: nothing, the normal run). */
+void ops_trace_line(const ops_trace *t, double time, const char *module, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* A file or table a model read when prepared, for the study hash (mc.h): role is a
  * fixed word ("authorities", "sar.current"), sha256 64 hex digits. */
 typedef void (*ops_input_fn)(void *ctx, const char *role, const char *sha256);

@@ -827,3 +827,7 @@ int plan_authorised(const plan_authorities *a, int situation, int activity, int 
   if (combat_scene && rule->combat == PLAN_COMBAT_CONTINUE_RESCUE && !running) return 0;
   return 1;
 }
+
+const char *plan_gate_id(const plan_authorities *a, int gate) {
+  return a && gate >= 0 && (size_t)gate < a->ngate ? a->gate[gate].id : "?";
+}

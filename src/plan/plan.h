@@ -40,6 +40,9 @@ int plan_authorities_load(plan_authorities **out, const char *path, diag *d);
  * (CMake's STRAITS_DATA_DIR). */
 const char *plan_authorities_default_path(void);
 void plan_authorities_free(plan_authorities *a);
+/* Gate `gate`'s id in the table (SIG_GATE_OPENED's gate), or "?" out of range: for a
+ * replication's timeline (straits trace). */
+const char *plan_gate_id(const plan_authorities *a, int gate);
 
 const char *plan_authorities_path(const plan_authorities *a);
 /* SHA-256 of the file's bytes, 64 hex digits: part of a run's identity (mc.h). */

@@ -96,6 +96,12 @@ typedef struct rep_run {
 int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d);
 void rep_run_free(rep_run *r); /* NULL is a no-op */
 
+/* The newest sweep of st as a report section ("report.section.sweep-points",
+ * docs/report.md): every point with its overrides, headline metrics (mean, 95% CI),
+ * objectives' verdicts, and a chart of each headline metric across the points; the JSON
+ * appended to b, *last_run the run of its last point.  ERR_NOTFOUND: no sweep. */
+int rep_sweep_section(strbuf *b, store *st, int64_t *last_run);
+
 typedef struct rep_options {
   const rep_lines *coast; /* NULL: the map has no coastline */
   const char *vega_js;    /* NULL: the inlined vega.min.js (rep_vega_js) */

@@ -1240,8 +1240,57 @@
         s.appendChild(body);
       }
       if (doc.split) splitTables(s, doc.split); /* the numbers, then their picture */
+      if (doc.sweep) sweepTable(s, doc.sweep);
       if (doc.vega) addView(body, doc.vega);
     });
+  }
+
+  /* ---- a sweep's every point (rep_sweep.c): one row per point ----------------------- */
+
+  /* Point, overrides, replications, each objective's verdict with its estimate, and
+   * each headline metric's mean with its 95% CI, in SI units as stored. */
+  function sweepTable(s, S) {
+    var points = S.points || [], metrics = [], objectives = [];
+    points.forEach(function (p) {
+      (p.metrics || []).forEach(function (m) {
+        if (metrics.indexOf(m.metric) < 0) metrics.push(m.metric);
+      });
+      ((p.objectives && p.objectives.objectives) || []).forEach(function (o) {
+        if (objectives.indexOf(o.id) < 0) objectives.push(o.id);
+      });
+    });
+    var num = function (v) { return v === null || v === undefined ? '-' : fmt(v, 4); };
+    var t = el('table', {'class': 'summary sweep'});
+    var h = el('tr');
+    ['point', 'overrides', 'replications'].concat(objectives.map(function (o) {
+      return 'objective ' + o;
+    })).concat(metrics).forEach(function (c) { h.appendChild(el('th', {}, c)); });
+    var head = el('thead');
+    head.appendChild(h);
+    t.appendChild(head);
+    var body = el('tbody');
+    points.forEach(function (p) {
+      var tr = el('tr', {'class': 'sweep-point', 'data-point': String(p.point)});
+      tr.appendChild(el('td', {}, String(p.point)));
+      tr.appendChild(el('td', {'class': 'metric'}, (p.overrides || '').replace(/\n/g, ', ')));
+      tr.appendChild(el('td', {}, String(p.replications)));
+      var os = (p.objectives && p.objectives.objectives) || [];
+      objectives.forEach(function (id) {
+        var o = os.filter(function (x) { return x.id === id; })[0];
+        tr.appendChild(el('td', o ? {'class': 'verdict-' + o.verdict.replace(/ /g, '-')} : {},
+                          o ? o.verdict + ' (' + num(o.estimate) + ')' : '-'));
+      });
+      metrics.forEach(function (name) {
+        var m = (p.metrics || []).filter(function (x) { return x.metric === name; })[0];
+        tr.appendChild(el('td', {}, m ? num(m.mean) + ' [' + num(m.lo) + ', ' + num(m.hi) + ']'
+                                      + (m.unit && m.unit !== '1' ? ' ' + m.unit : '') : '-'));
+      });
+      body.appendChild(tr);
+    });
+    t.appendChild(body);
+    var wrap = el('div', {'class': 'table-scroll'});
+    wrap.appendChild(t);
+    s.appendChild(wrap);
   }
 
   /* ---- a section's "split": metrics over two groups of replications -------------- */

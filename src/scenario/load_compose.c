@@ -464,6 +464,20 @@ static scn__node **find_item(scn__node *seq, const char *seg) {
   return NULL;
 }
 
+/* The nearest id (or key) to a misspelt path segment, for "did you mean": the items'
+ * `id`s of a list, the keys of a mapping.  NULL when none is close. */
+static const char *suggest_segment(const scn__node *node, const char *seg) {
+  enum { MAX_CANDIDATES = 256 };
+  const char *cand[MAX_CANDIDATES];
+  size_t n = 0;
+  for (size_t i = 0; i < node->n && n < MAX_CANDIDATES; i++) {
+    const scn__node *name = node->kind == SCN__MAP ? node->item[2 * i]
+                                                   : scn__get(node->item[i], "id");
+    if (name && name->kind == SCN__SCALAR) cand[n++] = name->str;
+  }
+  return scn__suggest(seg, cand, n);
+}
+
 static scn__node **find_key(scn__node *map, const char *seg) {
   for (size_t i = 0; i < map->n; i++) {
     const scn__node *k = map->item[2 * i];
@@ -531,13 +545,23 @@ static void apply_one(override *o, scn__node **root) {
         return;
       }
       if (!next) {
-        override_error(o, start, "no key '%s' in %s", seg, where);
+        const char *hint = suggest_segment(node, seg);
+        if (hint)
+          override_error(o, start, "no key '%s' in %s (did you mean '%s'?)", seg, where, hint);
+        else
+          override_error(o, start, "no key '%s' in %s", seg, where);
         return;
       }
     } else if (node->kind == SCN__SEQ) {
       next = find_item(node, seg);
       if (!next) {
-        override_error(o, start, "no item with id '%s' in %s", seg, where);
+        /* A branch, an event, a task named by its id: the nearest id is the likely one. */
+        const char *hint = suggest_segment(node, seg);
+        if (hint)
+          override_error(o, start, "no item with id '%s' in %s (did you mean '%s'?)", seg,
+                         where, hint);
+        else
+          override_error(o, start, "no item with id '%s' in %s", seg, where);
         return;
       }
     } else {

@@ -216,6 +216,13 @@ int store_sweep_find(store *st, int64_t *sweep_id, const store_sweep_info *info)
 int store_sweep_point(store *st, int64_t sweep_id, int point, int64_t run_id,
                       const char *overrides);
 int store_sweep_finish(store *st, int64_t sweep_id);
+/* The newest sweep of the store (*sweep_id, its name in name[size]) and each of its
+ * recorded points in point order: fn(ctx, point, run, overrides) (non-zero stops with
+ * that value).  ERR_NOTFOUND when the store holds no sweep.  For the report. */
+int store_sweep_latest_points(store *st, int64_t *sweep_id, char *name, size_t size,
+                              int (*fn)(void *ctx, int point, int64_t run,
+                                        const char *overrides),
+                              void *ctx);
 /* The run recorded for point `point` of the sweep, or ERR_NOTFOUND. */
 int store_sweep_point_run(store *st, int64_t sweep_id, int point, int64_t *run_id);
 

@@ -1,5 +1,7 @@
 /* store_sweep.c - sweeps: a design's record and, per design point, the run that
  * computed it (store.h). */
+#include <stdio.h>
+
 #include "err.h"
 #include "store_internal.h"
 
@@ -95,4 +97,38 @@ int store_sweep_point_run(store *st, int64_t sweep_id, int point, int64_t *run_i
   }
   return store__fail(st, rc, "cannot look up point %d of sweep %lld", point,
                      (long long)sweep_id);
+}
+
+/* Read once per report, so prepared here rather than kept in the statement table. */
+int store_sweep_latest_points(store *st, int64_t *sweep_id, char *name, size_t size,
+                              int (*fn)(void *ctx, int point, int64_t run,
+                                        const char *overrides),
+                              void *ctx) {
+  sqlite3_stmt *s = NULL;
+  *sweep_id = 0;
+  int rc = sqlite3_prepare_v2(st->db, "SELECT id, name FROM sweep ORDER BY id DESC LIMIT 1",
+                              -1, &s, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    *sweep_id = sqlite3_column_int64(s, 0);
+    const unsigned char *n = sqlite3_column_text(s, 1);
+    snprintf(name, size, "%s", n ? (const char *)n : "");
+  }
+  sqlite3_finalize(s);
+  if (rc == SQLITE_DONE) return ERR_NOTFOUND;
+  if (rc != SQLITE_ROW) return store__fail(st, rc, "cannot look up sweeps");
+  rc = sqlite3_prepare_v2(st->db, "SELECT point, run, overrides FROM sweep_point "
+                          "WHERE sweep = ?1 ORDER BY point", -1, &s, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 1, *sweep_id);
+  int stop = 0;
+  while (rc == SQLITE_OK && !stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    const unsigned char *o = sqlite3_column_text(s, 2);
+    stop = fn(ctx, sqlite3_column_int(s, 0), sqlite3_column_int64(s, 1),
+              o ? (const char *)o : "");
+    rc = SQLITE_OK;
+  }
+  sqlite3_finalize(s);
+  if (stop) return stop;
+  if (rc == SQLITE_DONE || rc == SQLITE_OK) return 0;
+  return store__fail(st, rc, "cannot read the sweep's points");
 }

@@ -1,0 +1,50 @@
+# trace.sh - `straits trace` (issue 19 item 4): the timeline of a fixed scenario at its
+# closed-form times, the re-simulated metrics equal to the stored ones bit for bit,
+# --worst picks the argmax (or argmin), --where the first match, and a study that is
+# not the run's is refused.
+. "$(dirname "$0")/lib.sh"
+D="$SRC/tests/cli/data"
+expect_status 0 "$STRAITS" run -q --no-report --db "$SCRATCH/f.db" "$D/trace_fixed.yaml"
+expect_status 0 "$STRAITS" trace "$SCRATCH/f.db" --where 'crisis.blockade.occurred=1'
+cp "$SCRATCH/out" "$SCRATCH/blockade.txt"
+# Tension at 1d, recognised 12h later, the response at 3d, Naha closed for 1d.
+want() { grep -qF -- "$1" "$SCRATCH/blockade.txt" || fail "no line '$1'"; }
+want "2027-04-02T00:00Z  +1d       crisis       event 'tension' occurred"
+want "2027-04-02T12:00Z  +1.5d     plan         situation now 'important_influence'"
+want "2027-04-04T00:00Z  +3d       crisis       event 'blockade' occurred (a branch)"
+want "2027-04-04T00:00Z  +3d       crisis       site 'naha' closed (raised by 'blockade')"
+want "2027-04-05T00:00Z  +4d       crisis       site 'naha' reopened"
+want "all 12 metrics equal the stored ones bit for bit"
+# In time order, one line each.
+grep -E '^2027-' "$SCRATCH/blockade.txt" | cut -c1-17 | sort -c || fail "lines out of time order"
+# The first replication with a blockade is the first 1 in the stored values.
+first=$("$STRAITS" export -f csv --table values "$SCRATCH/f.db" |
+  awk -F, '$2 == "crisis" && $3 == "blockade.occurred" && $5 == 1 { print $1; exit }')
+grep -q "the first is $first\$" "$SCRATCH/blockade.txt" || fail "--where: not replication $first"
+# The quarantine branch: no blockade, Naha stays open.
+expect_status 0 "$STRAITS" trace "$SCRATCH/f.db" --where 'crisis.blockade.occurred<1'
+grep -q "event 'quarantine' occurred" "$SCRATCH/out" && ! grep -q "naha" "$SCRATCH/out" ||
+  fail "the quarantine replication's timeline"
+# --worst: a recognition time drawn from a lognormal; neither better nor worse, so the
+# largest, as the stored values say.
+expect_status 0 "$STRAITS" run -q --no-report --db "$SCRATCH/d.db" "$D/sens_delay.yaml"
+expect_status 0 "$STRAITS" trace "$SCRATCH/d.db" --worst plan.situation.important_influence.recognised
+argmax=$("$STRAITS" export -f csv --table values "$SCRATCH/d.db" |
+  awk -F, '$3 == "situation.important_influence.recognised" && $5 != "" && $5 != "nan" &&
+           (best == "" || $5 + 0 > max) { max = $5 + 0; best = $1 } END { print best }')
+grep -q "in replication $argmax\$" "$SCRATCH/out" || fail "--worst is not the argmax ($argmax): $(head -1 "$SCRATCH/out")"
+grep -q "bit for bit" "$SCRATCH/out" || fail "--worst replication differs from the store"
+# A lower-is-better metric: its worst is its largest too; a higher-is-better one (none
+# here) would be its smallest (cmd_trace.c worst_of).
+# The shipped scenario, every model: its worst fuel fill rate, bit for bit.
+expect_status 0 "$STRAITS" run -q --no-report -n 8 --db "$SCRATCH/t.db" "$SRC/scenarios/taiwan-strait.yaml"
+expect_status 0 "$STRAITS" trace "$SCRATCH/t.db" --worst logistics.fill_rate.csg-east.fuel
+grep -q "bit for bit" "$SCRATCH/out" || fail "taiwan-strait: $(tail -2 "$SCRATCH/err")"
+# Another study (an override the run did not have) is refused; so are bad choices.
+expect_status 2 "$STRAITS" trace "$SCRATCH/f.db" --replication 0 --set scenario.seed=10
+grep -q "is not the study of run 1" "$SCRATCH/err" || fail "a different study traced"
+expect_status 2 "$STRAITS" trace "$SCRATCH/f.db" --replication 30
+expect_status 2 "$STRAITS" trace "$SCRATCH/f.db" --worst crisis.nope
+expect_status 2 "$STRAITS" trace "$SCRATCH/f.db"
+expect_status 2 "$STRAITS" trace "$SCRATCH/f.db" --where 'crisis.blockade.occurred=2'
+finish
