@@ -37,7 +37,7 @@ static int world_start(sim *s, arena *a, uint64_t seed, uint32_t rep, void *ctx)
   const ops_module *const *reg = ops_registry(&n);
   metric_out *out = arena_alloc(a, sizeof *out);
   if (!out || metric_out_init(out, &w->ms, a)) return ERR_LIMIT;
-  ops_rep r = {seed, rep, 0};
+  ops_rep r = {.seed = seed, .index = rep};
   for (size_t i = 0; i < n; i++)
     if (w->model[i] && reg[i]->start && !reg[i]->start(w->model[i], s, a, out, &r)) return ERR_LIMIT;
   return 0;

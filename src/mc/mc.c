@@ -157,7 +157,7 @@ static void run_replication(mc_worker *w, mc_slot *sl) {
     name_limit(w, sl);
     return;
   }
-  ops_rep r = {job->sc->seed, rep, 0};
+  ops_rep r = {.seed = job->sc->seed, .index = rep};
   int failed = start_models(w->state, job->model, w->sim, &w->arena, &out, &r);
   if (failed >= 0) {
     slot_fail(sl, ERR_LIMIT, "module '%s' could not start (replication arena exhausted?)",
@@ -387,7 +387,7 @@ static int docs_replay(void *ctx, const ops_module *self, int rep, void **state,
   sim_reset(x->sim);
   arena_reset(&x->arena);
   int err = metric_out_init(&x->out, x->ms, &x->arena);
-  ops_rep r = {x->seed, (uint32_t)rep, 1};
+  ops_rep r = {.seed = x->seed, .index = (uint32_t)rep, .record = 1};
   if (!err && start_models(x->state, x->model, x->sim, &x->arena, &x->out, &r) >= 0)
     err = ERR_LIMIT;
   if (!err) err = sim_run(x->sim, x->horizon);

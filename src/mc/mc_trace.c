@@ -179,7 +179,7 @@ int mc_trace_replication(const scn_scenario *sc, const plan_authorities *auth, u
   arena_init(&a, ARENA_DEFAULT_CAP);
   int err = sm && tr.task_started ? prepare(model, ms, sc, &ctx, d) : ERR_NOMEM;
   if (!err) err = metric_out_init(&out, ms, &a);
-  ops_rep r = {sc->seed, rep, 0};
+  ops_rep r = {.seed = sc->seed, .index = rep, .trace = sink};
   if (!err) err = run_one(model, sm, &a, &out, sc, &r, &tr, d);
   if (!err && !(*values = malloc((ms->n ? ms->n : 1) * sizeof **values))) err = ERR_NOMEM;
   if (!err) memcpy(*values, out.value, ms->n * sizeof **values);

@@ -38,23 +38,25 @@ typedef struct ops_context {
   const struct plan_authorities *authorities;
 } ops_context;
 
-/* Which replication a model starts, and how. */
+/* Where a traced replication's lines go (straits trace, mc_trace.h): one call per
+ * line, at simulated time t (s), from module `module`; text is valid during the call
+ * only.  Written straight to the sink, so a traced run allocates nothing more in its
+ * event loop. */
+typedef struct ops_trace {
+  void *ctx;
+  void (*line)(void *ctx, double t, const char *module, const char *text);
+} ops_trace;
+
+/* Which replication a model starts, and how (initialise by field name). */
 typedef struct ops_rep {
   uint64_t seed;  /* the scenario's seed */
   uint32_t index; /* the replication */
   int record;     /* keep what the report draws of one replication (a SAR case's map
                      and searches): a replay for the report, never a stored run */
+  /* straits trace: where the model writes its own lines (voyages, sorties,
+     inspections) with ops_trace_line; NULL in every other run. */
+  const ops_trace *trace;
 } ops_rep;
-
-/* Where a traced replication's lines go (straits trace, mc_trace.h): one call per
- * line, at simulated time t (s), from module `module`; text is valid during the call
- * only.  Written straight to the sink, so a traced run allocates nothing more in its
- * event loop.  (Not yet handed to the models through ops_rep: a new field there breaks
- * every positional ops_rep initializer under -Wmissing-field-initializers.) */
-typedef struct ops_trace {
-  void *ctx;
-  void (*line)(void *ctx, double t, const char *module, const char *text);
-} ops_trace;
 
 /* One printf-style line to t (NULL: nothing, the normal run). */
 void ops_trace_line(const ops_trace *t, double time, const char *module, const char *fmt, ...)

@@ -54,7 +54,7 @@ int ops_fixture_run_blamed(const scn_scenario *sc, sim_blame *blame) {
   arena_init(&a, ARENA_DEFAULT_CAP);
   metric_out mo;
   assert_int_equal(metric_out_init(&mo, &ms, &a), 0);
-  ops_rep rep = {sc->seed, 0, 0};
+  ops_rep rep = {.seed = sc->seed};
   for (size_t i = 0; i < nmod; i++)
     if (model[i] && mod[i]->start) assert_non_null(state[i] = mod[i]->start(model[i], s, &a, &mo, &rep));
   int err = sim_run(s, sc->horizon);

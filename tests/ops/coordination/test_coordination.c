@@ -99,7 +99,7 @@ static void run(const char *body, int reps, const char *const *names, size_t nn,
     arena_reset(&a);
     metric_out mo;
     assert_int_equal(metric_out_init(&mo, &ms, &a), 0);
-    ops_rep rep = {seed, (uint32_t)r, 0};
+    ops_rep rep = {.seed = seed, .index = (uint32_t)r};
     for (size_t i = 0; i < nmod; i++) {
       state[i] = NULL;
       if (model[i] && mods[i]->start) assert_non_null(state[i] = mods[i]->start(model[i], s, &a, &mo, &rep));

@@ -57,7 +57,7 @@ static void run(const scn_scenario *sc, result *res) {
   arena_init(&a, ARENA_DEFAULT_CAP);
   metric_out mo;
   assert_int_equal(metric_out_init(&mo, &res->ms, &a), 0);
-  ops_rep rep = {sc->seed, 0, 0};
+  ops_rep rep = {.seed = sc->seed};
   int evac = -1;
   for (size_t i = 0; i < nmod; i++) {
     if (!model[i]) continue;
