@@ -192,9 +192,9 @@ static int env_sample_cmd(int argc, char **argv) {
   env_field *f[2] = {NULL, NULL};
   static const char *const what[2] = {"current", "wind"};
   int rc = CLI_OK;
-  for (int q = 0; q < 2; q++)
-    if (env_nc_read(&f[q], path, q == 0 ? ENV_CURRENT : ENV_WIND, epoch, d) == ERR_IO)
-      break; /* the file itself: say it once */
+  if (env_nc_check(path, d) == 0) /* the file itself is said once, not per quantity */
+    for (int q = 0; q < 2; q++)
+      env_nc_read(&f[q], path, q == 0 ? ENV_CURRENT : ENV_WIND, epoch, d);
   for (int q = 0; q < 2 && (f[0] || f[1]); q++) {
     if (!f[q]) {
       printf("%-8s none in this file\n", what[q]);

@@ -134,6 +134,10 @@ int env_field_info(const env_field *f, env_grid_info *out);
 #define ENV_MAX_VALUES ((size_t)200000000) /* per variable */
 int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch_unix,
                 diag *d);
+/* Whether path is a whole field file (regular, opens, not cut short), the checks
+ * env_nc_read makes first: 0, or ERR_IO / ERR_INPUT with the reason in d once, for a
+ * caller that reads several quantities from one file. */
+int env_nc_check(const char *path, diag *d);
 
 /* Write a sample file: the current field sampled on one grid and the wind field on
  * another (each may be NULL to leave it out), hourly records.  With pack_current the

@@ -24,6 +24,11 @@ int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch
   return ERR_IO;
 }
 
+int env_nc_check(const char *path, diag *d) {
+  diag_report(d, DIAG_ERROR, path, 0, 0, "straits was built without NetCDF");
+  return ERR_IO;
+}
+
 int env_nc_write(const char *path, const env_field *current, const env_synth_grid *gc,
                  const env_field *wind, const env_synth_grid *gw, int hours,
                  int64_t epoch_unix, int pack_current, diag *d) {
@@ -344,6 +349,35 @@ unreadable:
   return ERR_INPUT;
 }
 
+/* Open path as a field file that is whole: a regular file (nc_open would block on a
+ * FIFO), readable by NetCDF and not cut short.  0 with *nc open, or the error, said
+ * in d: ERR_IO when it cannot be opened, ERR_INPUT when it is not whole. */
+static int open_whole(const char *path, int *nc, diag *d) {
+  char why[2 * NC_MAX_NAME + 256];
+  struct stat sb;
+  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open field file: not a regular file");
+    return ERR_INPUT;
+  }
+  int rc = nc_open(path, NC_NOWRITE, nc);
+  if (rc != NC_NOERR) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open field file: %s", nc_strerror(rc));
+    return ERR_IO;
+  }
+  int err = classic_complete(*nc, path, why, sizeof why);
+  if (err) {
+    diag_report(d, DIAG_ERROR, path, 0, 0, "%s", why);
+    nc_close(*nc);
+  }
+  return err;
+}
+
+int env_nc_check(const char *path, diag *d) {
+  int nc, err = open_whole(path, &nc, d);
+  if (!err) nc_close(nc);
+  return err;
+}
+
 int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch_unix,
                 diag *d) {
   static const char *const names[][2] = {
@@ -357,21 +391,7 @@ int env_nc_read(env_field **out, const char *path, env_quantity q, int64_t epoch
   size_t ny = 0, nx = 0, nt = 1;
   const char *why = NULL;
   *out = NULL;
-  char short_why[2 * NC_MAX_NAME + 256];
-  struct stat sb; /* nc_open would block on a FIFO: only regular files are fields */
-  if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open field file: not a regular file");
-    return ERR_INPUT;
-  }
-  int rc = nc_open(path, NC_NOWRITE, &nc);
-  if (rc != NC_NOERR) {
-    diag_report(d, DIAG_ERROR, path, 0, 0, "cannot open field file: %s", nc_strerror(rc));
-    return ERR_IO;
-  }
-  if ((err = classic_complete(nc, path, short_why, sizeof short_why))) {
-    why = short_why;
-    goto done;
-  }
+  if ((err = open_whole(path, &nc, d))) return err;
   err = ERR_INPUT;
   if (q == ENV_SST) { /* a scalar: both components read from the one variable */
     vu = vv = find_standard(nc, "sea_surface_temperature");

@@ -58,6 +58,9 @@ refused "$SCRATCH/middle.db" middle
 cp "$SCRATCH/good.db" "$SCRATCH/page.db"
 flip "$SCRATCH/page.db" $((2 * ps))
 refused "$SCRATCH/page.db" page
+expect_status 1 "$STRAITS" export -f csv --table values "$SCRATCH/page.db" # docs/cli.md quotes it
+grep -q "is damaged: PRAGMA integrity_check found [0-9]* problem" "$SCRATCH/err" ||
+  fail "page: no integrity_check message: $(cat "$SCRATCH/err")"
 grep -q "integrity_check" "$SCRATCH/err" || fail "page: the message does not name integrity_check"
 
 # 4. verify --drop removes the damaged replications; --resume computes them again and
