@@ -165,6 +165,7 @@
     var feats = T.features;
     var coast = D.coast ? D.coast.features : [];
     var bb = D.coast && D.coast.bbox ? D.coast.bbox : T.bbox;
+    if (!bb) return; /* a scenario without places or regions: nothing to draw */
     var regions = feats.filter(function (f) { return f.properties.layer === 'region'; })
       .map(function (f) {
         return {type: 'Feature', properties: Object.assign({}, f.properties,

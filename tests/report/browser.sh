@@ -221,4 +221,13 @@ browse shot --window-size=1280,4200 --screenshot="$ARTIFACTS/report-screenshot.p
 size=$(wc -c <"$ARTIFACTS/report-screenshot.png" 2>/dev/null || echo 0)
 [ "$size" -gt 50000 ] || fail "screenshot is $size bytes: blank?"
 echo "screenshot: $ARTIFACTS/report-screenshot.png"
+
+# A scenario without places or regions has no map: its report renders without one
+# (it failed with "mapView: TypeError" before).
+expect_status 0 "$STRAITS" run -q -n 5 --db noplace.db "$SRC/tests/cli/data/objectives.yaml"
+browse noplace --enable-logging=stderr --v=0 --dump-dom "file://$SCRATCH/noplace.html#selftest" \
+  >noplace.dom 2>noplace.log || fail "chromium failed on the report without places"
+grep -q '<p id="straits-status" data-status="ok"' noplace.dom ||
+  fail "a report without places: $(grep -o '<p id="straits-status"[^>]*>[^<]*' noplace.dom)"
+grep -q '<section id="map"' noplace.dom && fail "a map section without places"
 finish
