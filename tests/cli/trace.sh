@@ -40,6 +40,16 @@ grep -q "bit for bit" "$SCRATCH/out" || fail "--worst replication differs from t
 expect_status 0 "$STRAITS" run -q --no-report -n 8 --db "$SCRATCH/t.db" "$SRC/scenarios/taiwan-strait.yaml"
 expect_status 0 "$STRAITS" trace "$SCRATCH/t.db" --worst logistics.fill_rate.csg-east.fuel
 grep -q "bit for bit" "$SCRATCH/out" || fail "taiwan-strait: $(tail -2 "$SCRATCH/err")"
+# Its voyages: each delivery is a line, and the fuel they carry adds up to the fuel the
+# replication stored as delivered.
+rep=$(sed -n 's/^worst .* in replication \([0-9]*\)$/\1/p' "$SCRATCH/out")
+grep -q "logistics    voyage '[^']*' sails (" "$SCRATCH/out" || fail "no voyage sails"
+traced=$(grep "logistics    voyage '[^']*' delivers (" "$SCRATCH/out" |
+  sed -n 's/.*[(,] *fuel \([0-9.e+]*\)m3.*/\1/p' | awk '{ s += $1 } END { printf "%.6g", s }')
+stored=$("$STRAITS" export -f csv --table values "$SCRATCH/t.db" |
+  awk -F, -v r="$rep" '$1 == r && $2 == "logistics" && $3 == "delivered.fuel" { printf "%.6g", $5 }')
+awk -v a="$traced" -v b="$stored" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= 1e-4 * b) }' ||
+  fail "fuel in the traced deliveries $traced m3, stored logistics.delivered.fuel $stored"
 # Another study (an override the run did not have) is refused; so are bad choices.
 expect_status 2 "$STRAITS" trace "$SCRATCH/f.db" --replication 0 --set scenario.seed=10
 grep -q "is not the study of run 1" "$SCRATCH/err" || fail "a different study traced"

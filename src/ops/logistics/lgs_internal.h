@@ -227,6 +227,7 @@ struct lgs_run {
   int nround;
   double *xplan;         /* [nlane * K] the round's coupled plan, solver units */
   int *lane_order;       /* [nlane] lanes by planned voyages, most first (coupled plan) */
+  const struct ops_trace *trace; /* straits trace: voyages and deliveries; NULL normally */
 };
 
 /* ---- shared between the parts -------------------------------------------------------- */

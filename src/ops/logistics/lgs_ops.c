@@ -20,7 +20,9 @@ static int prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
 }
 
 static void *start(const void *model, sim *s, arena *a, metric_out *out, const ops_rep *r) {
-  return lgs_start(model, s, a, out, r->seed, r->index);
+  lgs_run *run = lgs_start(model, s, a, out, r->seed, r->index);
+  if (run) lgs_trace_to(run, r->trace);
+  return run;
 }
 
 /* Collect hands the replication's solver back to the model's pool. */

@@ -2,6 +2,9 @@
  * consumer at sea is, voyages through berths, start and collect. */
 #include "lgs_internal.h"
 
+#include "ops.h"
+#include "quantity.h"
+
 /* ---- where a consumer at sea is, and where a ship meets it ------------------------- */
 
 static void consumer_pos(const lgs_run *r, int c, double t, double *lat, double *lon) {
@@ -128,6 +131,31 @@ void lgs__taken(sim *s, void *ctx) { (void)s, (void)ctx; }
 static void voyage_load(sim *s, void *ctx);
 static void voyage_loaded(sim *s, void *ctx);
 static void voyage_depart(sim *s, void *ctx);
+
+void lgs_trace_to(lgs_run *r, const ops_trace *t) { r->trace = t; }
+
+/* One line of straits trace about u's voyage: what it does, its lane and its cargo.
+ * Formatted on the stack, and only when tracing. */
+static void trace_voyage(const unit *u, const char *what, double hours) {
+  const lgs_run *r = u->r;
+  if (!r->trace) return;
+  const lgs_model *m = r->m;
+  char cargo[256] = "", q[48];
+  size_t n = 0;
+  for (int k = 0; k < m->K && n < sizeof cargo - 1; k++) {
+    if (!(u->qty[k] > 0)) continue;
+    qty_format(q, sizeof q, u->qty[k], m->L->commodity[k].volume ? QTY_VOLUME : QTY_MASS);
+    int w = snprintf(cargo + n, sizeof cargo - n, "%s%s %s", n ? ", " : "",
+                     m->L->commodity[k].id, q);
+    n = w > 0 ? n + (size_t)w : n;
+  }
+  if (hours >= 0)
+    ops_trace_line(r->trace, sim_now(r->s), "logistics", "voyage '%s' %s (%s), %.1f h at sea",
+                   m->lane[u->lane].name, what, n ? cargo : "empty", hours);
+  else
+    ops_trace_line(r->trace, sim_now(r->s), "logistics", "voyage '%s' %s (%s)",
+                   m->lane[u->lane].name, what, n ? cargo : "empty");
+}
 static void voyage_unload(sim *s, void *ctx);
 static void voyage_unloaded(sim *s, void *ctx);
 static void voyage_returned(sim *s, void *ctx);
@@ -281,6 +309,7 @@ static void voyage_depart(sim *s, void *ctx) {
     const scn_place *p = &r->m->sc->place[l->from];
     leg = lgs__intercept(r, l->consumer, l->src, p->lat, p->lon, sim_now(s), speed, &u->lat, &u->lon);
   }
+  trace_voyage(u, "sails", leg / speed / 3600);
   if (sim_after(s, leg / speed, voyage_unload, u)) sim_fail(s, ERR_LIMIT);
 }
 
@@ -329,6 +358,7 @@ static void voyage_unload(sim *s, void *ctx) {
     }
   }
   if (!lane_authorised(r, u->lane)) { /* its supply task stopped: take it home */
+    trace_voyage(u, "turns back: its supply task is not running", -1);
     for (int k = 0; k < m->K; k++) r->transit_to[l->consumer * m->K + k] -= u->qty[k];
     sail_home(u, voyage_brought_back);
     return;
@@ -356,6 +386,7 @@ void lgs__deliver(sim *s, void *ctx) {
   const lane *l = &m->lane[u->lane];
   if (u->berth >= 0) sim_release(r->berth[u->berth]);
   u->berth = -1;
+  trace_voyage(u, "delivers", -1);
   for (int k = 0; k < m->K; k++) {
     double q = u->qty[k];
     if (q <= 0) continue;

@@ -55,6 +55,9 @@ void lgs_model_free(lgs_model *m); /* NULL is a no-op */
  * exhausted. */
 lgs_run *lgs_start(const lgs_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                    uint32_t rep);
+/* Write the replication's voyages and deliveries to t (straits trace; ops.h). */
+struct ops_trace;
+void lgs_trace_to(lgs_run *r, const struct ops_trace *t);
 /* Write the replication's metrics (after sim_run to the horizon) and give the solver
  * back to the model's pool. */
 void lgs_collect(lgs_run *r, sim *s, metric_out *out);
