@@ -123,6 +123,12 @@ void cli_objectives_print(FILE *out, const cli_objectives *o, const mc_result *r
 
 /* The summary table of a run, in the report's units and digits: its headline metrics
  * (a screenful), or with all every scalar metric, headline ones first. */
+/* Display width of UTF-8 text ("km²" is 3). */
+size_t cli_text_width(const char *s);
+/* One line of a terminal table: cell c padded to width[c], left- or right-aligned as
+ * align[c] says ('l' or 'r'; its length is the number of cells), two spaces apart,
+ * no trailing blanks. */
+void cli_table_line(FILE *out, const char *const *cell, const size_t *width, const char *align);
 void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
                        const char *db_path, int threads, int all,
                        const cli_objectives *objectives);

@@ -302,23 +302,22 @@ static int shown_in_summary(const metric_def *def, int all) {
 }
 
 /* Display width of UTF-8 text (units such as "km²" and "m³"). */
-static size_t text_width(const char *s) {
+size_t cli_text_width(const char *s) {
   size_t n = 0;
   for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
   return n;
 }
 
-#define WIDEN(w, field) do { size_t l_ = text_width(row.field); if (l_ > w) w = l_; } while (0)
+#define WIDEN(w, field) do { size_t l_ = cli_text_width(row.field); if (l_ > w) w = l_; } while (0)
 
-/* One table line: cells left-aligned (the first two) or right-aligned, two spaces
- * apart, without trailing blanks. */
-static void print_line(FILE *out, const char *const *cell, const size_t *width, int ncell) {
+void cli_table_line(FILE *out, const char *const *cell, const size_t *width, const char *align) {
   char line[1024];
   size_t at = 0;
-  for (int c = 0; c < ncell && at < sizeof line - 1; c++) {
-    size_t l = text_width(cell[c]), fill = width[c] > l ? width[c] - l : 0;
+  for (int c = 0; align[c] && at < sizeof line - 1; c++) {
+    size_t l = cli_text_width(cell[c]), fill = width[c] > l ? width[c] - l : 0;
+    int right = align[c] == 'r';
     int n = snprintf(line + at, sizeof line - at, "%s%*s%s%*s", c ? "  " : "",
-                     c >= 2 ? (int)fill : 0, "", cell[c], c >= 2 ? 0 : (int)fill, "");
+                     right ? (int)fill : 0, "", cell[c], right ? 0 : (int)fill, "");
     at += n > 0 ? (size_t)n : 0;
     if (at >= sizeof line) at = sizeof line - 1;
   }
@@ -357,7 +356,7 @@ void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
     WIDEN(wk, n);
   }
   size_t width[] = {wn, wu, wm, wc, wp, wp, wp, wk};
-  print_line(out, head, width, 8);
+  cli_table_line(out, head, width, "llrrrrrr");
   /* Headline metrics first, then (with all) the rest, in the registry's order. */
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < r->metrics.n; i++) {
@@ -366,7 +365,7 @@ void cli_print_summary(FILE *out, const scn_scenario *sc, const mc_result *r,
         continue;
       format_row(&row, def, &r->summary[i], r->replications);
       const char *cell[] = {row.name, row.unit, row.mean, row.ci, row.p5, row.p50, row.p95, row.n};
-      print_line(out, cell, width, 8);
+      cli_table_line(out, cell, width, "llrrrrrr");
     }
   fprintf(out, "\n95%% CI: of the mean (Wilson's for a share in %%).  n: the replications where a\n"
                "metric was observed, when fewer than all (an event's time exists only where\n"

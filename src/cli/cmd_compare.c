@@ -39,7 +39,9 @@ void cmd_compare_usage(FILE *out) {
           "                        store's name with .html: compare.db gives\n"
           "                        compare.html)\n"
           "      --no-report       write no report\n"
-          "  -q, --quiet           no table\n");
+          "  -q, --quiet           no table\n"
+          "      --all             every metric in the table, not only the headline ones\n"
+          "                        and those whose difference excludes 0\n");
 }
 
 typedef struct coa_run {
@@ -51,28 +53,80 @@ typedef struct coa_run {
   size_t npairs;
 } coa_run;
 
-static void print_table(FILE *out, const coa_run *base, const coa_run *c, size_t nrep) {
+/* One metric's line, as the run summary writes numbers (cli_common.c): a share in %
+ * (its difference in percentage points), a time or mass in the unit its size calls
+ * for, the report's digits, fixed notation; the full name, never cut. */
+typedef struct compare_row {
+  char name[192], unit[16], a[32], b[32], diff[32], hw[32];
+  const char *verdict;
+} compare_row;
+
+static void format_pair(compare_row *w, const rep_pair *q) {
+  memset(w, 0, sizeof *w);
+  snprintf(w->name, sizeof w->name, "%s.%s", q->def->module, q->def->name);
+  int share = (q->def->flags & METRIC_BINARY) != 0;
+  double k = 100;
+  const char *shown = "%";
+  if (!share) rep_display_unit_for(q->def->unit, q->a.n ? q->a.mean : NAN, &k, &shown);
+  snprintf(w->unit, sizeof w->unit, "%s", strcmp(shown, "1") == 0 ? "" : shown);
+  if (q->diff.n == 0) {
+    snprintf(w->a, sizeof w->a, "-"), snprintf(w->b, sizeof w->b, "-");
+    snprintf(w->diff, sizeof w->diff, "-"), snprintf(w->hw, sizeof w->hw, "-");
+    w->verdict = "never both observed";
+    return;
+  }
+  /* The means with the digits their size and the interval call for; the difference
+   * and its interval with the digits the difference's own size calls for. */
+  double typical = fmax(fabs(q->a.mean), fabs(q->b.mean)) * k, hw = q->diff.half_width * k;
+  int dec = rep_decimals(typical, hw, share);
+  int ddec = q->diff.mean != 0 ? rep_decimals(q->diff.mean * k, hw, share) : dec;
+  rep_fmt(w->a, sizeof w->a, q->a.mean * k, dec);
+  rep_fmt(w->b, sizeof w->b, q->b.mean * k, dec);
+  rep_fmt(w->diff, sizeof w->diff, q->diff.mean * k, ddec);
+  rep_fmt(w->hw, sizeof w->hw, hw, ddec);
+  w->verdict = rep_verdict_name(q->verdict);
+}
+
+/* The table lists the headline metrics and every metric whose difference excludes 0;
+ * with all, every metric. */
+static int listed(const rep_pair *q, int all) {
+  if (all) return 1;
+  if (q->def->flags & METRIC_INTERNAL) return 0;
+  return (q->def->flags & METRIC_HEADLINE) || (q->diff.n > 0 && q->verdict != REP_SAME);
+}
+
+static void print_table(FILE *out, const coa_run *c, size_t nrep, int all) {
   fprintf(out, "\n%s (run %lld) against the baseline, %zu paired replications\n", c->path,
           (long long)c->res->run_id, nrep);
-  fprintf(out, "%-40s %-4s %10s %10s %10s %10s  %s\n", "metric", "unit", "baseline", "coa",
-          "diff", "ci95+-", "verdict");
-  (void)base;
+  compare_row *row = calloc(c->npairs + 1, sizeof *row);
+  if (!row) return;
+  static const char *const head[] = {"metric", "unit", "baseline", "coa", "diff", "ci95+-",
+                                     "verdict"};
+  size_t width[7];
+  for (int k = 0; k < 7; k++) width[k] = cli_text_width(head[k]);
+  size_t hidden = 0;
   for (size_t i = 0; i < c->npairs; i++) {
-    const rep_pair *q = &c->pairs[i];
-    double k;
-    const char *shown;
-    char name[64], hw[32] = "-";
-    rep_display_unit_for(q->def->unit, q->a.n ? q->a.mean : NAN, &k, &shown);
-    snprintf(name, sizeof name, "%s.%s", q->def->module, q->def->name);
-    if (q->diff.n == 0) {
-      fprintf(out, "%-40s %-4s %10s %10s %10s %10s  %s\n", name, shown, "-", "-", "-", "-",
-              "never both observed");
+    compare_row *w = &row[i];
+    if (!listed(&c->pairs[i], all)) {
+      hidden++;
       continue;
     }
-    if (!isnan(q->diff.half_width)) snprintf(hw, sizeof hw, "%.3g", q->diff.half_width * k);
-    fprintf(out, "%-40s %-4s %10.4g %10.4g %10.4g %10s  %s\n", name, shown, q->a.mean * k,
-            q->b.mean * k, q->diff.mean * k, hw, rep_verdict_name(q->verdict));
+    format_pair(w, &c->pairs[i]);
+    const char *cell[] = {w->name, w->unit, w->a, w->b, w->diff, w->hw, w->verdict};
+    for (int k = 0; k < 7; k++)
+      if (cli_text_width(cell[k]) > width[k]) width[k] = cli_text_width(cell[k]);
   }
+  cli_table_line(out, head, width, "llrrrrl");
+  for (size_t i = 0; i < c->npairs; i++) {
+    const compare_row *w = &row[i];
+    if (!listed(&c->pairs[i], all)) continue;
+    const char *cell[] = {w->name, w->unit, w->a, w->b, w->diff, w->hw, w->verdict};
+    cli_table_line(out, cell, width, "llrrrrl");
+  }
+  if (hidden)
+    fprintf(out, "%zu more metrics: no significant difference, or never both observed "
+                 "(--all lists them)\n", hidden);
+  free(row);
 }
 
 int cmd_compare(int argc, char **argv) {
@@ -80,10 +134,11 @@ int cmd_compare(int argc, char **argv) {
       {"replications", required_argument, NULL, 'n'}, {"threads", required_argument, NULL, 'j'},
       {"db", required_argument, NULL, 'd'},           {"output", required_argument, NULL, 'o'},
       {"no-report", no_argument, NULL, 'R'},          {"quiet", no_argument, NULL, 'q'},
+      {"all", no_argument, NULL, 'A'},
       {"set-b", required_argument, NULL, 'b'},       {"help", no_argument, NULL, 'h'},
       {0}};
   const char *db = "compare.db", *out = NULL;
-  int no_report = 0, quiet = 0, c;
+  int no_report = 0, quiet = 0, all = 0, c;
   mc_options mopt = MC_OPTIONS_INIT;
   /* The variant's overrides: the baseline's seed first, then every --set-b. */
   const char **set_b = calloc((size_t)argc + 1, sizeof *set_b);
@@ -99,6 +154,7 @@ int cmd_compare(int argc, char **argv) {
     case 'd': db = optarg; break;
     case 'o': out = optarg; break;
     case 'R': no_report = 1; break;
+    case 'A': all = 1; break;
     case 'q': quiet = 1; break;
     case 'b': set_b[1 + nset_b++] = optarg; break;
     case 'h': free(set_b); cmd_compare_usage(stdout); return CLI_OK;
@@ -197,11 +253,12 @@ int cmd_compare(int argc, char **argv) {
            "replications each\nbaseline: %s (run %lld)\n",
            (unsigned long long)coa[0].sc->seed, nrep, coa[0].path,
            (long long)coa[0].res->run_id);
-    for (int i = 1; i < ncoa; i++) print_table(stdout, &coa[0], &coa[i], nrep);
-    printf("\ndiff: the course of action minus the baseline, replication by replication;\n"
-           "ci95+-: half-width of its 95%% confidence interval.  better/worse: the interval\n"
-           "excludes 0 and the metric is defined higher- or lower-is-better; differs: it\n"
-           "excludes 0 but which way is good depends (whether an event occurs, say).\n");
+    for (int i = 1; i < ncoa; i++) print_table(stdout, &coa[i], nrep, all);
+    printf("\ndiff: the course of action minus the baseline, replication by replication\n"
+           "(a share's in percentage points); ci95+-: half-width of its 95%% confidence\n"
+           "interval.  better/worse: the interval excludes 0 and the metric is defined\n"
+           "higher- or lower-is-better; differs: it excludes 0 but which way is good\n"
+           "depends (whether an event occurs, say).\n");
   }
   rc = CLI_OK;
   if (!no_report && cli_report_available()) {
