@@ -100,8 +100,8 @@ static void print_table(FILE *out, const coa_run *c, size_t nrep, int all) {
           (long long)c->res->run_id, nrep);
   compare_row *row = calloc(c->npairs + 1, sizeof *row);
   if (!row) return;
-  static const char *const head[] = {"metric", "unit", "baseline", "coa", "diff", "ci95+-",
-                                     "verdict"};
+  static const char *const head[] = {"metric", "unit",   "baseline", "coa",
+                                     "diff",   "ci95+-", "verdict"};
   size_t width[7];
   for (int k = 0; k < 7; k++) width[k] = cli_text_width(head[k]);
   size_t hidden = 0;
@@ -124,19 +124,24 @@ static void print_table(FILE *out, const coa_run *c, size_t nrep, int all) {
     cli_table_line(out, cell, width, "llrrrrl");
   }
   if (hidden)
-    fprintf(out, "%zu more metrics: no significant difference, or never both observed "
-                 "(--all lists them)\n", hidden);
+    fprintf(out,
+            "%zu more metrics: no significant difference, or never both observed "
+            "(--all lists them)\n",
+            hidden);
   free(row);
 }
 
 int cmd_compare(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"replications", required_argument, NULL, 'n'}, {"threads", required_argument, NULL, 'j'},
-      {"db", required_argument, NULL, 'd'},           {"output", required_argument, NULL, 'o'},
-      {"no-report", no_argument, NULL, 'R'},          {"quiet", no_argument, NULL, 'q'},
-      {"all", no_argument, NULL, 'A'},
-      {"set-b", required_argument, NULL, 'b'},       {"help", no_argument, NULL, 'h'},
-      {0}};
+  static const struct option longopts[] = {{"replications", required_argument, NULL, 'n'},
+                                           {"threads", required_argument, NULL, 'j'},
+                                           {"db", required_argument, NULL, 'd'},
+                                           {"output", required_argument, NULL, 'o'},
+                                           {"no-report", no_argument, NULL, 'R'},
+                                           {"quiet", no_argument, NULL, 'q'},
+                                           {"all", no_argument, NULL, 'A'},
+                                           {"set-b", required_argument, NULL, 'b'},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {0}};
   const char *db = "compare.db", *out = NULL;
   int no_report = 0, quiet = 0, all = 0, c;
   mc_options mopt = MC_OPTIONS_INIT;
@@ -151,14 +156,32 @@ int cmd_compare(int argc, char **argv) {
     case 'j':
       if (cli_parse_run_option(&mopt, c, optarg)) return CLI_BAD_INPUT;
       break;
-    case 'd': db = optarg; break;
-    case 'o': out = optarg; break;
-    case 'R': no_report = 1; break;
-    case 'A': all = 1; break;
-    case 'q': quiet = 1; break;
-    case 'b': set_b[1 + nset_b++] = optarg; break;
-    case 'h': free(set_b); cmd_compare_usage(stdout); return CLI_OK;
-    default: free(set_b); cmd_compare_usage(stderr); return CLI_BAD_INPUT;
+    case 'd':
+      db = optarg;
+      break;
+    case 'o':
+      out = optarg;
+      break;
+    case 'R':
+      no_report = 1;
+      break;
+    case 'A':
+      all = 1;
+      break;
+    case 'q':
+      quiet = 1;
+      break;
+    case 'b':
+      set_b[1 + nset_b++] = optarg;
+      break;
+    case 'h':
+      free(set_b);
+      cmd_compare_usage(stdout);
+      return CLI_OK;
+    default:
+      free(set_b);
+      cmd_compare_usage(stderr);
+      return CLI_BAD_INPUT;
     }
   }
   int ncoa = argc - optind;
@@ -201,8 +224,8 @@ int cmd_compare(int argc, char **argv) {
   /* Every course of action runs on the baseline's seed: common random numbers. */
   for (int i = 0; i < ncoa; i++) {
     coa[i].path = nset_b ? (i ? label.s : argv[optind]) : argv[optind + i];
-    rc = cli_load_scenario(&coa[i].sc, nset_b ? argv[optind] : coa[i].path,
-                           i ? set_b : NULL, i ? 1 + nset_b : 0);
+    rc = cli_load_scenario(&coa[i].sc, nset_b ? argv[optind] : coa[i].path, i ? set_b : NULL,
+                           i ? 1 + nset_b : 0);
     if (rc != CLI_OK) goto done;
     if (i == 0)
       snprintf(seed_set, sizeof seed_set, "scenario.seed=%llu",
@@ -237,8 +260,8 @@ int cmd_compare(int argc, char **argv) {
     if (coa[i].rep->nrep < nrep) nrep = coa[i].rep->nrep;
   }
   for (int i = 0; i < ncoa; i++)
-    doc[i] = (rep_coa){coa[i].path, coa[i].sc->name, coa[i].res->run_id, coa[i].pairs,
-                       coa[i].npairs};
+    doc[i] =
+        (rep_coa){coa[i].path, coa[i].sc->name, coa[i].res->run_id, coa[i].pairs, coa[i].npairs};
   rep_compare_json(&json, doc, (size_t)ncoa, nrep);
   /* On every course of action's run, so that the report of any of them (`straits
    * report` takes the newest) shows the comparison. */
@@ -249,16 +272,17 @@ int cmd_compare(int argc, char **argv) {
       goto print;
     }
   if (!quiet) {
-    printf("Courses of action compared with common random numbers: seed %llu, %zu "
-           "replications each\nbaseline: %s (run %lld)\n",
-           (unsigned long long)coa[0].sc->seed, nrep, coa[0].path,
-           (long long)coa[0].res->run_id);
+    printf(
+        "Courses of action compared with common random numbers: seed %llu, %zu "
+        "replications each\nbaseline: %s (run %lld)\n",
+        (unsigned long long)coa[0].sc->seed, nrep, coa[0].path, (long long)coa[0].res->run_id);
     for (int i = 1; i < ncoa; i++) print_table(stdout, &coa[i], nrep, all);
-    printf("\ndiff: the course of action minus the baseline, replication by replication\n"
-           "(a share's in percentage points); ci95+-: half-width of its 95%% confidence\n"
-           "interval.  better/worse: the interval excludes 0 and the metric is defined\n"
-           "higher- or lower-is-better; differs: it excludes 0 but which way is good\n"
-           "depends (whether an event occurs, say).\n");
+    printf(
+        "\ndiff: the course of action minus the baseline, replication by replication\n"
+        "(a share's in percentage points); ci95+-: half-width of its 95%% confidence\n"
+        "interval.  better/worse: the interval excludes 0 and the metric is defined\n"
+        "higher- or lower-is-better; differs: it excludes 0 but which way is good\n"
+        "depends (whether an event occurs, say).\n");
   }
   rc = CLI_OK;
   if (!no_report && cli_report_available()) {

@@ -38,11 +38,15 @@ void cmd_trace_usage(FILE *out) {
           "      --run ID         which run of the store (default: the newest)\n"
           "      --scenario FILE  the scenario file, if it moved since the run\n"
           "      --set KEY=VALUE  an override the run had (repeatable)\n"
-          "      --authorities PATH  the table the run had (default: the shipped one)\n");
+          "      --authorities PATH  the table the run had (default: the shipped one)\n"
+          "  -o, --output FILE.html  also store the story as the run's report section\n"
+          "                       'report.section.story' (a Gantt chart of the\n"
+          "                       timeline; it replaces an earlier one) and write the\n"
+          "                       run's report with it to FILE.html\n");
 }
 
 typedef struct trace_args {
-  const char *db, *worst, *where, *scenario, *authorities;
+  const char *db, *worst, *where, *scenario, *authorities, *output;
   long replication; /* -1: chosen by --worst or --where */
   int64_t run;
   const char *overrides[64];
@@ -58,13 +62,14 @@ static int parse_args(int argc, char **argv, trace_args *a) {
       {"scenario", required_argument, NULL, 'f'},
       {"set", required_argument, NULL, 'S'},
       {"authorities", required_argument, NULL, 'A'},
+      {"output", required_argument, NULL, 'o'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   int c;
   char *end;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "r:o:h", longopts, NULL)) != -1) {
     switch (c) {
     case 'r':
       a->replication = strtol(optarg, &end, 10);
@@ -86,6 +91,9 @@ static int parse_args(int argc, char **argv, trace_args *a) {
       break;
     case 'A':
       a->authorities = optarg;
+      break;
+    case 'o':
+      a->output = optarg;
       break;
     case 'S':
       if (a->nover >= 64) return cli_error("too many --set overrides (64 at most)"), CLI_BAD_INPUT;
@@ -246,6 +254,40 @@ static int load_study(trace_args *a, const store_run_row *row, scn_scenario **sc
   return CLI_OK;
 }
 
+/* The story as the run's section "report.section.story" (re-simulated once more, and
+ * checked again), then the run's report with it. */
+static int write_story(const trace_args *a, store *st, const store_run_row *row,
+                       const scn_scenario *sc, const cli_plan *plan, const double *stored,
+                       size_t nstored) {
+  char why[256] = "";
+  if (a->worst) snprintf(why, sizeof why, "the worst %s", a->worst);
+  if (a->where) snprintf(why, sizeof why, "the first where %s", a->where);
+  strbuf b = STRBUF_INIT;
+  metric_set ms;
+  double *now = NULL;
+  size_t nseries;
+  metric_set_init(&ms);
+  diag *d = diag_new();
+  int err = d ? mc_trace_story(&b, sc, plan->table, (uint32_t)a->replication, why, &ms, &now, d)
+              : ERR_NOMEM;
+  diag_print(d, stderr, 0);
+  diag_free(d);
+  int status = err ? CLI_FAILURE : CLI_OK;
+  if (err) cli_error("cannot re-simulate replication %ld: %s", a->replication, err_strerror(err));
+  if (!status && ms.n != nstored) status = CLI_FAILURE;
+  if (!status) status = compare_stored(&ms, now, stored, ms.n, a->replication, &nseries);
+  if (!status && store_doc_put(st, row->id, "report.section.story", b.s)) {
+    cli_error("%s: cannot store the story", a->db);
+    status = CLI_FAILURE;
+  }
+  if (!status) status = cli_write_report(st, row->id, a->output);
+  if (!status) printf("report with the story of replication %ld: %s\n", a->replication, a->output);
+  free(now);
+  metric_set_release(&ms);
+  strbuf_release(&b);
+  return status;
+}
+
 static int trace_run(trace_args *a, store *st, const store_run_row *row) {
   scn_scenario *sc = NULL;
   cli_plan plan = {0};
@@ -290,6 +332,7 @@ static int trace_run(trace_args *a, store *st, const store_run_row *row) {
         "at the horizon: all %zu metrics equal the stored ones bit for bit (%zu time "
         "series not compared)\n",
         ms.n - nseries, nseries);
+  if (!status && a->output) status = write_story(a, st, row, sc, &plan, all, stored.n);
 done:
   free(now), free(all);
   metric_set_release(&ms);
@@ -300,7 +343,7 @@ done:
 }
 
 int cmd_trace(int argc, char **argv) {
-  trace_args a = {NULL, NULL, NULL, NULL, NULL, -1, 0, {NULL}, 0};
+  trace_args a = {.replication = -1};
   int status = parse_args(argc, argv, &a);
   if (status) return status < 0 ? CLI_OK : status;
   store *st = NULL;

@@ -16,12 +16,18 @@
 #include "scn_plan.h"
 #include "sim.h"
 
+struct story;
+
 typedef struct tracer {
   const scn_scenario *sc;
   const plan_authorities *auth;
   const ops_trace *sink;
   unsigned char *task_started; /* [ntask]: 1 once a task has started (then it resumes) */
+  struct story *story;         /* mc_trace_story's timeline, or NULL */
 } tracer;
+
+static void story_signal(struct story *st, double t, const char *module, const char *text,
+                         const sim_signal *g, const scn_scenario *sc);
 
 static const char *event_id(const scn_scenario *sc, int e) {
   return e >= 0 && (size_t)e < sc->nevent ? sc->event[e].id : "?";
@@ -118,7 +124,10 @@ static void on_signal(sim *s, const sim_signal *g, void *ctx) {
   tracer *tr = ctx;
   char line[320];
   const char *module = signal_line(tr, g, line, sizeof line);
-  tr->sink->line(tr->sink->ctx, sim_now(s), module, line);
+  if (tr->story) /* the story sorts signals into bars and points itself */
+    story_signal(tr->story, sim_now(s), module, line, g, tr->sc);
+  else
+    tr->sink->line(tr->sink->ctx, sim_now(s), module, line);
 }
 
 /* ---- the replication ---------------------------------------------------------------- */
@@ -165,12 +174,13 @@ static int run_one(void **model, sim *sm, arena *a, metric_out *out, const scn_s
   return sim_error(sm);
 }
 
-int mc_trace_replication(const scn_scenario *sc, const plan_authorities *auth, uint32_t rep,
-                         const ops_trace *sink, metric_set *ms, double **values, diag *d) {
+static int trace(const scn_scenario *sc, const plan_authorities *auth, uint32_t rep,
+                 const ops_trace *sink, struct story *story, metric_set *ms, double **values,
+                 diag *d) {
   void *model[OPS_MAX_MODULES] = {NULL};
   ops_context ctx = {auth};
   size_t ntask = sc->plan ? sc->plan->ntask : 0;
-  tracer tr = {sc, auth, sink, calloc(ntask + 1, 1)};
+  tracer tr = {sc, auth, sink, calloc(ntask + 1, 1), story};
   sim *sm = sim_new();
   arena a;
   metric_out out;
@@ -187,5 +197,203 @@ int mc_trace_replication(const scn_scenario *sc, const plan_authorities *auth, u
   arena_release(&a);
   sim_free(sm);
   free(tr.task_started);
+  return err;
+}
+
+int mc_trace_replication(const scn_scenario *sc, const plan_authorities *auth, uint32_t rep,
+                         const ops_trace *sink, metric_set *ms, double **values, diag *d) {
+  return trace(sc, auth, rep, sink, NULL, ms, values, d);
+}
+
+/* ---- the story as a report section ------------------------------------------------- */
+
+/* One timed entry: a point (an event, a decision, a voyage) on its module's row, or
+ * the opening (a task starts, a site closes, a region turns active) or closing of a
+ * bar on its own row.  Kept in a growing array: a traced replication is one run for
+ * a report, not the event loop of a study. */
+typedef struct story_item {
+  double t;
+  char row[96], text[240];
+  int kind; /* 0 point, 1 a bar opens, 2 it closes */
+} story_item;
+
+typedef struct story {
+  story_item *item;
+  size_t n, cap;
+  int failed;
+} story;
+
+static void story_add(story *st, double t, const char *row, const char *text, int kind) {
+  if (st->failed) return;
+  if (st->n == st->cap) {
+    size_t cap = st->cap ? 2 * st->cap : 256;
+    story_item *grown = realloc(st->item, cap * sizeof *grown);
+    if (!grown) {
+      st->failed = 1;
+      return;
+    }
+    st->item = grown, st->cap = cap;
+  }
+  story_item *it = &st->item[st->n++];
+  it->t = t, it->kind = kind;
+  snprintf(it->row, sizeof it->row, "%s", row);
+  snprintf(it->text, sizeof it->text, "%s", text);
+}
+
+/* A task's run, a site's closure, a region's activity are bars on their own rows;
+ * everything else is a point on its module's row. */
+static void story_signal(story *st, double t, const char *module, const char *text,
+                         const sim_signal *g, const scn_scenario *sc) {
+  char row[96];
+  const scn_plan *pl = sc->plan;
+  switch (g->type) {
+  case SIG_TASK_STATUS:
+    snprintf(row, sizeof row, "task %s",
+             pl && g->task >= 0 && (size_t)g->task < pl->ntask ? pl->task[g->task].id : "?");
+    story_add(st, t, row, text, g->open ? 1 : 2);
+    return;
+  case SIG_SITE_STATUS:
+  case SIG_REGION_STATUS:
+    snprintf(row, sizeof row, "%s %s", g->type == SIG_SITE_STATUS ? "closed" : "active",
+             place_or_region(sc, g));
+    story_add(st, t, row, text, g->open ? 2 : 1);
+    return;
+  default:
+    story_add(st, t, module, text, 0);
+  }
+}
+
+static void story_line(void *ctx, double t, const char *module, const char *text) {
+  story_add(ctx, t, module, text, 0);
+}
+
+/* The bars: each opening to the next closing on its row, or to the horizon. */
+static void story_bars(strbuf *b, const story *st, double horizon) {
+  int first = 1;
+  for (size_t i = 0; i < st->n; i++) {
+    const story_item *it = &st->item[i];
+    if (it->kind != 1) continue;
+    double end = horizon;
+    const char *how = "to the horizon";
+    for (size_t j = i + 1; j < st->n; j++)
+      if (strcmp(st->item[j].row, it->row) == 0 && st->item[j].kind) {
+        if (st->item[j].kind == 2)
+          end = st->item[j].t, how = st->item[j].text;
+        else
+          continue; /* opened again while open: the first opening holds */
+        break;
+      }
+    strbuf_put(b, first ? "{\"row\":" : ",{\"row\":");
+    first = 0;
+    strbuf_json_str(b, it->row);
+    strbuf_put(b, ",\"t0\":");
+    strbuf_json_num(b, it->t / 86400);
+    strbuf_put(b, ",\"t1\":");
+    strbuf_json_num(b, end / 86400);
+    strbuf_put(b, ",\"text\":");
+    char text[512];
+    snprintf(text, sizeof text, "%s; then %s", it->text, how);
+    strbuf_json_str(b, text);
+    strbuf_put(b, "}");
+  }
+}
+
+static void story_points(strbuf *b, const story *st) {
+  int first = 1;
+  for (size_t i = 0; i < st->n; i++) {
+    const story_item *it = &st->item[i];
+    if (it->kind) continue;
+    strbuf_put(b, first ? "{\"row\":" : ",{\"row\":");
+    first = 0;
+    strbuf_json_str(b, it->row);
+    strbuf_put(b, ",\"t\":");
+    strbuf_json_num(b, it->t / 86400);
+    strbuf_put(b, ",\"text\":");
+    strbuf_json_str(b, it->text);
+    strbuf_put(b, "}");
+  }
+}
+
+/* Rows in the order they first appear. */
+static void story_rows(strbuf *b, const story *st) {
+  int first = 1;
+  for (size_t i = 0; i < st->n; i++) {
+    size_t j = 0;
+    while (j < i && strcmp(st->item[j].row, st->item[i].row) != 0) j++;
+    if (j < i) continue;
+    if (!first) strbuf_put(b, ",");
+    first = 0;
+    strbuf_json_str(b, st->item[i].row);
+  }
+}
+
+static size_t story_nrows(const story *st) {
+  size_t n = 0;
+  for (size_t i = 0; i < st->n; i++) {
+    size_t j = 0;
+    while (j < i && strcmp(st->item[j].row, st->item[i].row) != 0) j++;
+    n += j == i;
+  }
+  return n;
+}
+
+static void story_doc(strbuf *b, const story *st, const scn_scenario *sc, uint32_t rep,
+                      const char *why) {
+  double horizon = sc->horizon;
+  strbuf_put(b, "{\"title\":");
+  char title[256];
+  snprintf(title, sizeof title, "One replication's story: replication %u%s%s", (unsigned)rep,
+           why && *why ? ", " : "", why ? why : "");
+  strbuf_json_str(b, title);
+  strbuf_put(b, ",\"order\":5,\"text\":");
+  char text[512];
+  snprintf(text, sizeof text,
+           "Replication %u re-simulated from its seed with every model; its metrics equal "
+           "the stored ones bit for bit.  Bars: a task running, a place closed, a region "
+           "active; points: events, decisions, voyages (hover for each line).  The whole "
+           "timeline: straits trace STORE --replication %u.",
+           (unsigned)rep, (unsigned)rep);
+  strbuf_json_str(b, text);
+  strbuf_printf(b,
+                ",\"vega\":{\"$schema\":\"https://vega.github.io/schema/vega/v5.json\","
+                "\"width\":900,\"height\":%zu,\"padding\":5,"
+                "\"data\":[{\"name\":\"bars\",\"values\":[",
+                18 * story_nrows(st) + 10);
+  story_bars(b, st, horizon);
+  strbuf_put(b, "]},{\"name\":\"points\",\"values\":[");
+  story_points(b, st);
+  strbuf_put(b,
+             "]}],\"scales\":[{\"name\":\"x\",\"type\":\"linear\",\"range\":"
+             "\"width\",\"domain\":[0,");
+  strbuf_json_num(b, horizon / 86400);
+  strbuf_put(b,
+             "],\"zero\":true},{\"name\":\"y\",\"type\":\"band\",\"range\":"
+             "\"height\",\"padding\":0.2,\"domain\":[");
+  story_rows(b, st);
+  strbuf_put(b,
+             "]},{\"name\":\"c\",\"type\":\"ordinal\",\"range\":\"category\"}],"
+             "\"axes\":[{\"orient\":\"bottom\",\"scale\":\"x\",\"title\":\"days from the "
+             "epoch\"},{\"orient\":\"left\",\"scale\":\"y\",\"labelLimit\":220}],"
+             "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"bars\"},\"encode\":"
+             "{\"enter\":{\"x\":{\"scale\":\"x\",\"field\":\"t0\"},\"x2\":{\"scale\":"
+             "\"x\",\"field\":\"t1\"},\"y\":{\"scale\":\"y\",\"field\":\"row\"},"
+             "\"height\":{\"scale\":\"y\",\"band\":1},\"fill\":{\"scale\":\"c\","
+             "\"field\":\"row\"},\"fillOpacity\":{\"value\":0.8},\"tooltip\":{\"field\":"
+             "\"text\"}}}},{\"type\":\"symbol\",\"from\":{\"data\":\"points\"},\"encode\":"
+             "{\"enter\":{\"x\":{\"scale\":\"x\",\"field\":\"t\"},\"y\":{\"scale\":"
+             "\"y\",\"field\":\"row\",\"band\":0.5},\"size\":{\"value\":40},\"shape\":"
+             "{\"value\":\"diamond\"},\"fill\":{\"value\":\"#333\"},\"tooltip\":{\"field\":"
+             "\"text\"}}}}]}}");
+}
+
+int mc_trace_story(strbuf *b, const scn_scenario *sc, const plan_authorities *auth, uint32_t rep,
+                   const char *why, metric_set *ms, double **values, diag *d) {
+  story st = {NULL, 0, 0, 0};
+  ops_trace sink = {&st, story_line};
+  int err = trace(sc, auth, rep, &sink, &st, ms, values, d);
+  if (!err && st.failed) err = ERR_NOMEM;
+  if (!err) story_doc(b, &st, sc, rep, why);
+  if (!err && b->failed) err = ERR_NOMEM;
+  free(st.item);
   return err;
 }

@@ -22,4 +22,12 @@ int mc_trace_replication(const scn_scenario *sc, const struct plan_authorities *
                          uint32_t rep, const ops_trace *sink, metric_set *ms, double **values,
                          diag *d);
 
+/* The same replication as a report section (docs/report.md "report.section.<id>"):
+ * its timeline as a Gantt chart -- a bar for each task's run, place's closure and
+ * region's activity, a point for every other line -- written into b; why says how the
+ * replication was chosen ("the worst logistics.fill_rate.csg-east.fuel"; NULL: none).
+ * ms and *values as mc_trace_replication's. */
+int mc_trace_story(strbuf *b, const scn_scenario *sc, const struct plan_authorities *auth,
+                   uint32_t rep, const char *why, metric_set *ms, double **values, diag *d);
+
 #endif

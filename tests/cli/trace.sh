@@ -50,6 +50,22 @@ stored=$("$STRAITS" export -f csv --table values "$SCRATCH/t.db" |
   awk -F, -v r="$rep" '$1 == r && $2 == "logistics" && $3 == "delivered.fuel" { printf "%.6g", $5 }')
 awk -v a="$traced" -v b="$stored" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= 1e-4 * b) }' ||
   fail "fuel in the traced deliveries $traced m3, stored logistics.delivered.fuel $stored"
+# -o: the story as the run's report section, a Gantt chart: the replication's task
+# runs as bars (the first start of a task its trace printed begins one), its other
+# lines as points; and the report with it.
+expect_status 0 "$STRAITS" trace "$SCRATCH/t.db" --replication "$rep" -o "$SCRATCH/story.html"
+grep -q "^report with the story of replication $rep: " "$SCRATCH/out" || fail "-o: $(tail -2 "$SCRATCH/out")"
+story=$(sqlite3 "$SCRATCH/t.db" "SELECT body FROM doc WHERE name = 'report.section.story'")
+case "$story" in *"\"title\":\"One replication's story: replication $rep\""*) ;;
+*) fail "no story section for replication $rep: $(printf '%.200s' "$story")" ;; esac
+task=$(sed -n "s/.*plan         task '\([^']*\)' started\$/\1/p" "$SCRATCH/out" | head -1)
+if [ -n "$task" ]; then
+  case "$story" in *"{\"row\":\"task $task\",\"t0\":"*) ;; *) fail "no bar for task $task" ;; esac
+fi
+case "$story" in *"\"row\":\"logistics\",\"t\":"*) ;; *) fail "no voyage points in the story" ;; esac
+grep -q "One replication&#39;s story\|One replication's story" "$SCRATCH/story.html" ||
+  fail "the report has no story"
+expect_status 0 "$STRAITS" verify "$SCRATCH/t.db"
 # Another study (an override the run did not have) is refused; so are bad choices.
 expect_status 2 "$STRAITS" trace "$SCRATCH/f.db" --replication 0 --set scenario.seed=10
 grep -q "is not the study of run 1" "$SCRATCH/err" || fail "a different study traced"
