@@ -1241,8 +1241,81 @@
       }
       if (doc.split) splitTables(s, doc.split); /* the numbers, then their picture */
       if (doc.sweep) sweepTable(s, doc.sweep);
+      if (doc.timeline) timelineView(body, doc.timeline);
       if (doc.vega) addView(body, doc.vega);
     });
+  }
+
+  /* ---- the decision timeline (coordination's docs hook, coord_ops.c) ----------------
+   * Swimlanes US / bilateral / Japan by the nation of the deciding body; one row per
+   * decision step approved in some replication, ordered by its median within its lane:
+   * a mark at the median approval time, a bar from the 5th to the 95th percentile. */
+  function timelineView(parent, T) {
+    var horizon = T.horizon || 30 * 86400;
+    var steps = (T.steps || []).filter(function (x) { return typeof x.p50 === 'number'; });
+    if (!steps.length) {
+      parent.appendChild(el('p', {}, 'No decision step was approved in any replication.'));
+      return;
+    }
+    steps.sort(function (a, b) {
+      return a.lane_rank - b.lane_rank || a.p50 - b.p50 || a.order - b.order;
+    });
+    var rows = steps.map(function (x, i) {
+      return {row: i, label: x.name, lane: x.lane, kind: x.kind, from: x.from, to: x.to,
+              p5: x.p5 / 86400, p50: x.p50 / 86400, p95: x.p95 / 86400,
+              share: x.approved_share,
+              note: 'approved in ' + fmt(100 * x.approved_share, 0) + '%'};
+    });
+    var lanes = [];
+    rows.forEach(function (r) {
+      var l = lanes.length && lanes[lanes.length - 1];
+      if (l && l.lane === r.lane) l.last = r.label;
+      else lanes.push({lane: r.lane, first: r.label, last: r.label, odd: lanes.length % 2});
+    });
+    addView(parent, {
+      width: 640, height: Math.max(80, rows.length * 24), padding: 5,
+      data: [{name: 'steps', values: rows}, {name: 'lanes', values: lanes}],
+      scales: [
+        {name: 'x', type: 'linear', domain: [0, horizon / 86400], range: 'width'},
+        {name: 'y', type: 'band', range: 'height', padding: 0.3,
+         domain: {data: 'steps', field: 'label', sort: {field: 'row', op: 'min'}}},
+        {name: 'c', type: 'ordinal', domain: ['US', 'bilateral', 'Japan'],
+         range: ['#4e79a7', '#9c755f', '#e15759']}
+      ],
+      axes: [{orient: 'bottom', scale: 'x', title: 'day of the scenario (approval time)'},
+             {orient: 'left', scale: 'y', grid: false, labelLimit: 260}],
+      legends: [{fill: 'c', title: 'deciding body', orient: 'bottom', direction: 'horizontal'}],
+      marks: [
+        {type: 'rect', from: {data: 'lanes'},
+         encode: {update: {x: {value: 0}, x2: {signal: 'width'},
+                           y: {scale: 'y', field: 'first', band: -0.15},
+                           y2: {scale: 'y', field: 'last', band: 1.15},
+                           fill: {scale: 'c', field: 'lane'}, fillOpacity: {value: 0.08}}}},
+        {type: 'text', from: {data: 'lanes'},
+         encode: {update: {x: {signal: 'width', offset: -4}, align: {value: 'right'},
+                           y: {scale: 'y', field: 'first', offset: 2}, baseline: {value: 'top'},
+                           text: {field: 'lane'}, fontSize: {value: 10},
+                           fill: {scale: 'c', field: 'lane'}}}},
+        {type: 'rule', from: {data: 'steps'},
+         encode: {update: {x: {scale: 'x', field: 'p5'}, x2: {scale: 'x', field: 'p95'},
+                           y: {scale: 'y', field: 'label', band: 0.5},
+                           stroke: {scale: 'c', field: 'lane'}, strokeWidth: {value: 3},
+                           strokeOpacity: {value: 0.5}}}},
+        {type: 'symbol', from: {data: 'steps'},
+         encode: {update: {x: {scale: 'x', field: 'p50'},
+                           y: {scale: 'y', field: 'label', band: 0.5},
+                           shape: {value: 'diamond'}, size: {value: 90},
+                           fill: {scale: 'c', field: 'lane'},
+                           tooltip: {signal: "datum.label + ' (' + datum.kind + ', ' + " +
+                             "datum.from + ' to ' + datum.to + '): median day ' + " +
+                             "format(datum.p50, '.2f') + ', 5-95%: ' + format(datum.p5, '.2f') + " +
+                             "'-' + format(datum.p95, '.2f') + ', ' + datum.note"}}}},
+        {type: 'text', from: {data: 'steps'},
+         encode: {update: {x: {scale: 'x', field: 'p95', offset: 5},
+                           y: {scale: 'y', field: 'label', band: 0.5}, baseline: {value: 'middle'},
+                           text: {field: 'note'}, fontSize: {value: 9}, fill: {value: '#555'}}}}
+      ]
+    }, 'timeline');
   }
 
   /* ---- a sweep's every point (rep_sweep.c): one row per point ----------------------- */

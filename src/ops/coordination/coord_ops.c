@@ -109,8 +109,7 @@ static int collect_rows(const ops_results *r, crit_row *row, size_t *nrow, doubl
 /* "report.section.coordination-critical": per task that waits on decisions, each link
  * of its critical path by the share of replications in which it held last (Wilson 95%
  * interval) and the mean delay it then added -- a ranked table drawn as bars. */
-static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
-  (void)model;
+static int critical_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
   const scn_plan *p = r->sc->plan;
   size_t cap = 0;
   for (size_t m = 0; m < r->ms->n; m++)
@@ -185,6 +184,80 @@ static int docs(const void *model, const ops_results *r, strbuf *b, const ops_do
 done:
   free(row), free(v), free(dv);
   return err;
+}
+
+/* ---- the report: the decision timeline ---------------------------------------------------- */
+
+/* Lanes by the nation of the body that decides (a step's `to`), in the chart's order. */
+static const char *const lane_name[SCN_CO_NATION__COUNT] = {"US", "Japan", "bilateral"};
+static const int lane_rank[SCN_CO_NATION__COUNT] = {0, 2, 1}; /* US, bilateral, Japan */
+
+static void timeline_step(strbuf *b, const scn_coordination *co, size_t i, const stats_summary *st,
+                          size_t n) {
+  const scn_co_step *s = &co->step[i];
+  const scn_co_body *to = &co->body[s->to], *from = &co->body[s->from];
+  strbuf_put(b, i ? ",{\"id\":" : "{\"id\":");
+  strbuf_json_str(b, s->id);
+  strbuf_put(b, ",\"name\":");
+  strbuf_json_str(b, *s->name ? s->name : s->id);
+  strbuf_put(b, ",\"kind\":");
+  strbuf_json_str(b, scn_co_kind_name((scn_co_kind)s->kind));
+  strbuf_put(b, ",\"from\":");
+  strbuf_json_str(b, *from->name ? from->name : from->id);
+  strbuf_put(b, ",\"to\":");
+  strbuf_json_str(b, *to->name ? to->name : to->id);
+  strbuf_put(b, ",\"lane\":");
+  strbuf_json_str(b, lane_name[to->nation]);
+  strbuf_printf(b, ",\"lane_rank\":%d,\"order\":%zu,\"approved_share\":", lane_rank[to->nation], i);
+  strbuf_json_num(b, n ? (double)st->n / (double)n : NAN);
+  strbuf_printf(b, ",\"approved\":%zu,\"p5\":", st->n);
+  strbuf_json_num(b, st->n ? st->p5 : NAN);
+  strbuf_put(b, ",\"p50\":");
+  strbuf_json_num(b, st->n ? st->p50 : NAN);
+  strbuf_put(b, ",\"p95\":");
+  strbuf_json_num(b, st->n ? st->p95 : NAN);
+  strbuf_put(b, "}");
+}
+
+/* "report.section.coordination-timeline": each decision step's approval time over the
+ * replications where it was approved -- median and 5th-95th percentiles, s after the
+ * epoch -- in the swimlane of the deciding body's nation; drawn by report.js
+ * (timelineView), documented in docs/report.md. */
+static int timeline_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
+  const scn_coordination *co = scn_section_of(r->sc, "coordination");
+  if (!co || !co->nstep || !r->n) return 0;
+  double *v = malloc(r->n * sizeof *v);
+  if (!v) return ERR_NOMEM;
+  int err = 0;
+  strbuf_put(b, "{\"title\":\"Decision timeline\",\"order\":39,\"text\":"
+                "\"When each decision step of the coordination section was approved, in the "
+                "lane of the nation whose body decides it: the mark at the median over the "
+                "replications where it was approved, the bar from the 5th to the 95th "
+                "percentile; the share approved beside it (docs/models.md section 12).\","
+                "\"timeline\":{\"time_unit\":\"s\",\"horizon\":");
+  strbuf_json_num(b, r->sc->horizon);
+  strbuf_printf(b, ",\"replications\":%zu,\"steps\":[", r->n);
+  for (size_t i = 0; i < co->nstep && !err; i++) {
+    char name[320];
+    snprintf(name, sizeof name, "step.%s.decided", co->step[i].id);
+    int m = metric_find(r->ms, "coordination", name);
+    if (m < 0) continue;
+    if ((err = r->values(r->ctx, m, v))) break;
+    stats_summary st;
+    stats_summarize(&st, v, r->n, STATS_REAL, r->scratch);
+    timeline_step(b, co, i, &st, r->n);
+  }
+  strbuf_put(b, "]}}");
+  if (!err) err = b->failed ? ERR_NOMEM : sink->put(sink->ctx, "report.section.coordination-timeline", b->s);
+  free(v);
+  return err;
+}
+
+static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
+  (void)model;
+  int err = timeline_doc(r, b, sink);
+  b->len = 0;
+  return err ? err : critical_doc(r, b, sink);
 }
 
 const ops_module coord_ops = {
