@@ -891,6 +891,16 @@
     (P.lines || []).forEach(function (l) {
       lineName[l.id] = (l.nation ? l.nation + ' ' : '') + (l.name || l.activity || l.id);
     });
+    /* Each task's critical link -- the one most often last to hold before it started,
+     * from the run's metrics plan.task.ID.critical.LINK (a task with decisions) -- is
+     * written on its bar ("held by ..."). */
+    var critical = {};
+    D.metrics.forEach(function (m) {
+      var g = m.module === 'plan' && m.n > 0 && /^task\.(.+)\.critical\.(.+)$/.exec(m.name);
+      if (!g || typeof m.mean !== 'number') return;
+      var c = critical[g[1]];
+      if (!c || m.mean > c.share) critical[g[1]] = {link: g[2], share: m.mean};
+    });
     var tasks = [];
     (P.tasks || []).forEach(function (t) {
       var s0 = t.start_s !== undefined ? t.start_s : q(t.start, 'p50');
@@ -904,7 +914,9 @@
       tasks.push({name: t.name || t.id, line: lineName[t.line] || t.line || 'other',
                   phase: t.phase || '', start: s0 / 86400, end: e0 / 86400,
                   lo: (lo === null ? s0 : lo) / 86400, hi: (hi === null ? e0 : hi) / 86400,
-                  share: typeof t.ran_share === 'number' ? t.ran_share : 1});
+                  share: typeof t.ran_share === 'number' ? t.ran_share : 1,
+                  critical: critical[t.id] ? 'held by ' + critical[t.id].link + ' (' +
+                            fmt(100 * critical[t.id].share, 0) + '%)' : ''});
     });
     var starts = (P.phases || []).map(function (p) {
       return p.start_s !== undefined ? p.start_s : q(p.began, 'p50');
@@ -928,7 +940,9 @@
       width: 760, height: Math.max(120, tasks.length * 22), padding: 5,
       title: {text: 'Tasks by line of effort over time, phases shaded',
               subtitle: 'bar: median start to median end; rule: 5th percentile of the ' +
-                        'start to 95th of the end; fainter: ran in fewer replications',
+                        'start to 95th of the end; fainter: ran in fewer replications' +
+                        (Object.keys(critical).length ? '; "held by": the link most often ' +
+                         'last to hold before it started' : ''),
               offset: 22},
       data: [{name: 'tasks', values: tasks}, {name: 'phases', values: phases}],
       scales: [
@@ -962,7 +976,15 @@
                            fill: {scale: 'c', field: 'line'},
                            opacity: {signal: '0.35 + 0.65 * datum.share'},
                            tooltip: {signal: "datum.name + ' (' + datum.phase + '), ran in ' + " +
-                                             "format(datum.share, '.0%') + ' of samples'"}}}}
+                                             "format(datum.share, '.0%') + ' of samples' + " +
+                                             "(datum.critical ? '; ' + datum.critical : '')"}}}},
+        {type: 'text', from: {data: 'tasks'}, interactive: false,
+         encode: {update: {x: {signal: "datum.start < 0.6 * domain('x')[1] ? " +
+                                       "scale('x', datum.start) + 3 : scale('x', datum.start) - 3"},
+                           align: {signal: "datum.start < 0.6 * domain('x')[1] ? 'left' : 'right'"},
+                           y: {scale: 'y', field: 'name', band: 0.5}, baseline: {value: 'middle'},
+                           text: {field: 'critical'},
+                           fontSize: {value: 9}, fill: {value: '#8c2d04'}}}}
       ]
     }, 'sync', null, {timeAxis: true});
   }
