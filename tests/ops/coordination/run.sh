@@ -10,14 +10,64 @@ n=$(awk -F, '$1 == 0 && $2 == "coordination"' "$SCRATCH/values.csv" | wc -l)
 for m in coordination,requests coordination,body.kantei.max_queue \
          plan,task.us-ops-kadena.critical.prior-consultation \
          plan,task.refuel-csg.critical.japan-approves-support plan,task.refuel-csg.critical_delay; do
-  grep -q "^0,$m," "$SCRATCH/values.csv" || fail "no metric $m"
+  grep -q "^[0-9]*,$m," "$SCRATCH/values.csv" || fail "no metric $m" # where the task started
 done
 
 # The report's "what holds each task back" section (the model's docs hook).
 "$STRAITS" report -o "$SCRATCH/tw.html" "$SCRATCH/tw.db" >/dev/null 2>&1 || fail "report failed"
 grep -q "What holds each task back" "$SCRATCH/tw.html" || fail "no 'what holds each task back' section"
 
+# The decision timeline (coordination's docs hook): a chain of fixed latencies -- 2h,
+# then 3h, then 5h -- puts each step's median and percentiles at 2h, 5h and 10h exactly,
+# the request in the bilateral lane (the ACM decides it), the consent in the US one.
+cat >"$SCRATCH/chain.yaml" <<'EOF'
+scenario: {name: chain, epoch: 2027-04-01T00:00Z, horizon: 5d, seed: 17, notional: true}
+theater:
+  places:
+    - {id: sea, kind: sea_area, lat: 24.0, lon: 126.0}
+plan:
+  tasks:
+    - {id: strike, activity: combat_operations_from_bases, owner: US, area: sea,
+       decisions: [consent]}
+coordination:
+  bodies:
+    - {id: usfj, nation: US}
+    - {id: acm, nation: bilateral}
+    - {id: kantei, nation: JP}
+  steps:
+    - {id: ask, from: usfj, to: acm, kind: request, latency: 2h}
+    - {id: consult, from: acm, to: kantei, kind: consultation, latency: 3h, after: ask}
+    - {id: consent, from: kantei, to: usfj, kind: prior_consultation, latency: 5h, after: consult}
+EOF
+expect_status 0 "$STRAITS" run -q -n 5 --db "$SCRATCH/chain.db" --no-report "$SCRATCH/chain.yaml"
+expect_status 0 "$STRAITS" report -o "$SCRATCH/chain.html" "$SCRATCH/chain.db"
+doc=$(sqlite3 "$SCRATCH/chain.db" "SELECT body FROM doc WHERE name = 'report.section.coordination-timeline'")
+for want in '"id":"ask"[^}]*"lane":"bilateral"[^}]*"approved":5,"p5":7200,"p50":7200,"p95":7200' \
+            '"id":"consult"[^}]*"lane":"Japan"[^}]*"p50":18000' \
+            '"id":"consent"[^}]*"lane":"US"[^}]*"p5":36000,"p50":36000,"p95":36000'; do
+  echo "$doc" | grep -Eq "$want" || fail "timeline lacks $want: $doc"
+done
+# The start by cause: all of its 10 h is the coordination's.
+"$STRAITS" export -f csv --table values "$SCRATCH/chain.db" >"$SCRATCH/chain.csv" || fail "export failed"
+grep -q '^0,plan,task.strike.delay_coordination,s,36000$' "$SCRATCH/chain.csv" || fail "delay_coordination is not 10 h"
+grep -q '^0,plan,task.strike.delay_crisis,s,0$' "$SCRATCH/chain.csv" || fail "delay_crisis is not 0"
+
+# In headless Chromium (when installed) the report renders without console errors, with
+# the timeline drawn and the sync matrix naming the critical link.
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$CHROMIUM" ] && grep -q "Decision timeline" "$SCRATCH/chain.html"; then
+  timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+    --disable-component-update --disable-sync --no-first-run --user-data-dir="$SCRATCH/profile" \
+    --virtual-time-budget=30000 --run-all-compositor-stages-before-draw --enable-logging=stderr \
+    --v=0 --dump-dom "file://$SCRATCH/chain.html" >"$SCRATCH/dom.html" 2>"$SCRATCH/console.log" ||
+    fail "chromium failed"
+  grep -q 'data-status="ok"' "$SCRATCH/dom.html" || fail "the report did not render"
+  grep -E 'CONSOLE.*(Uncaught|Error)' "$SCRATCH/console.log" && fail "console errors"
+  grep -q '<div class="view timeline"[^>]*><svg' "$SCRATCH/dom.html" || fail "no timeline drawn"
+  grep -q 'held by consent (100%)' "$SCRATCH/dom.html" || fail "the sync matrix does not name the critical link"
+fi
+
 expect_status 2 "$STRAITS" check --set plan.tasks.11.decisions.0=prior-consultaton "$SRC/scenarios/taiwan-strait.yaml"
 grep -q "unknown decision step 'prior-consultaton' (did you mean 'prior-consultation'?)" "$SCRATCH/err" ||
   fail "misspelt decision: $(cat "$SCRATCH/err")"
-echo ok
+finish
