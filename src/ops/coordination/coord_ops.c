@@ -48,6 +48,68 @@ static int prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
   return 0;
 }
 
+/* ---- straits check and straits plan: steps that can never be approved --------------------- */
+
+static void check_step(const scn_scenario *sc, const scn_coordination *co, size_t i,
+                       const plan_report *rep, const plan_authorities *table, diag *d) {
+  const scn_co_step *st = &co->step[i];
+  if (st->situations) {
+    int any = 0;
+    for (int s = 0; s < SCN_SIT__COUNT && !any; s++)
+      any = ((st->situations >> s) & 1) && plan_report_situation_can(rep, s);
+    if (!any) {
+      char names[256] = "";
+      int n = 0;
+      for (int s = 0; s < SCN_SIT__COUNT; s++)
+        if ((st->situations >> s) & 1)
+          snprintf(names + strlen(names), sizeof names - strlen(names), "%s'%s'", n++ ? " or " : "",
+                   scn_situation_name((scn_situation)s));
+      diag_report(d, DIAG_WARNING, st->situation_loc.file, st->situation_loc.line,
+                  st->situation_loc.col,
+                  "decision step '%s' needs the situation %s, which nothing in the scenario "
+                  "can bring about: it is never submitted, and what waits on it never starts",
+                  st->id, names);
+    }
+  }
+  for (size_t k = 0; k < st->ngate; k++) {
+    int g = plan_authorities_find(table, PLAN_GATES, st->gate[k].id);
+    if (g >= 0 && !plan_report_gate_can_open(rep, g))
+      diag_report(d, DIAG_WARNING, st->gate[k].loc.file, st->gate[k].loc.line, st->gate[k].loc.col,
+                  "decision step '%s' needs gate '%s', which nothing in the scenario can open: "
+                  "it is never submitted", st->id, st->gate[k].id);
+  }
+  if (st->on_task >= 0 && !plan_report_task_can_start(rep, st->on_task))
+    diag_report(d, DIAG_WARNING, st->on_task_loc.file, st->on_task_loc.line, st->on_task_loc.col,
+                "decision step '%s' is raised by task '%s', which cannot start (the plan check "
+                "says why): the step is never raised", st->id,
+                sc->plan->task[st->on_task].id);
+}
+
+/* What the plan's static analysis says cannot happen, against what each step needs of
+ * it; `after:` cycles are the loader's errors.  Warnings: such a scenario runs, and the
+ * step is simply never approved. */
+static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
+  const scn_coordination *co = scn_section_of(sc, "coordination");
+  if (!co || !plan_scenario_uses(sc)) return 0;
+  plan_authorities *own = NULL;
+  plan_model *pm = NULL;
+  plan_report *rep = NULL;
+  diag *quiet = diag_new(); /* the plan's own problems are the plan's to report */
+  const plan_authorities *table = ctx->authorities;
+  int err = quiet ? 0 : ERR_NOMEM;
+  if (!err && !table && !(err = plan_authorities_load(&own, plan_authorities_default_path(), quiet)))
+    table = own;
+  if (!err) err = plan_model_new(&pm, sc, table, NULL, quiet);
+  plan_check_options opt = {0, NULL, NULL};
+  if (!err) err = plan_check(&rep, pm, &opt);
+  for (size_t i = 0; !err && i < co->nstep; i++) check_step(sc, co, i, rep, table, d);
+  plan_report_free(rep);
+  plan_model_free(pm);
+  plan_authorities_free(own);
+  diag_free(quiet);
+  return err == ERR_NOMEM ? err : 0;
+}
+
 static void *start(const void *model, sim *s, arena *a, metric_out *out, const ops_rep *r) {
   return coord_start(((const coord_ops_model *)model)->model, s, a, out, r->seed, r->index);
 }
@@ -267,6 +329,7 @@ const ops_module coord_ops = {
     .prepare = prepare,
     .start = start,
     .collect = collect,
+    .check = check,
     .docs = docs,
     .release = release,
 };
