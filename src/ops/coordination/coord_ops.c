@@ -111,7 +111,8 @@ static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
 }
 
 static void *start(const void *model, sim *s, arena *a, metric_out *out, const ops_rep *r) {
-  return coord_start(((const coord_ops_model *)model)->model, s, a, out, r->seed, r->index);
+  return coord_start(((const coord_ops_model *)model)->model, s, a, out, r->seed, r->index,
+                     r->trace);
 }
 
 static void collect(void *state, sim *s, metric_out *out) { coord_collect(state, s, out); }

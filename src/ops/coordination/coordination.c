@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "ops.h"
 #include "plan.h"
 #include "rng.h"
 #include "scn_coordination.h"
@@ -61,7 +62,11 @@ struct coord_run {
   uint64_t gates;  /* gates that have opened */
   int requests, refused, returned, approved;
   int busy, dirty;
+  const ops_trace *trace; /* straits trace; NULL in every other run */
 };
+
+/* A line of straits trace (nothing in a normal run: trace is NULL). */
+#define TRACE(r, ...) ops_trace_line((r)->trace, sim_now((r)->sim), "coordination", __VA_ARGS__)
 
 /* ---- the model ------------------------------------------------------------------------ */
 
@@ -270,6 +275,8 @@ static void submit(coord_run *r, step_slot *ss) {
   body_slot *b = &r->body[st->to];
   ss->state = ST_QUEUED;
   ss->attempts++;
+  TRACE(r, "'%s' submitted by '%s' to '%s'%s", st->id, r->co->body[st->from].id,
+        r->co->body[st->to].id, ss->attempts > 1 ? " again" : "");
   ss->queued_t = sim_now(r->sim);
   if (ss->attempts == 1) ss->submitted_t = ss->queued_t;
   r->requests++;
@@ -302,21 +309,33 @@ static void answered(sim *s, void *ctx) {
       ss->retries_left--;
       ss->state = ST_AWAY;
       double d = dist_sample(&st->retry_delay, &ss->rng);
-      sim_after(s, d > 0 ? d : 0, resubmit, ss);
+      TRACE(r, "'%s' refused by '%s' (attempt %d): resubmitted in %.2f h", st->id,
+            r->co->body[st->to].id, ss->attempts, d / 3600);
+      sim_blame bl = {st->retry_loc.file, st->retry_loc.line, st->retry_loc.col,
+                      "the retry delay of decision step", st->id, d};
+      sim_after_drawn(s, d, resubmit, ss, &bl); /* a draw out of range fails the run, located */
     } else {
       ss->state = ST_REFUSED;
+      TRACE(r, "'%s' refused by '%s' for good (attempt %d)", st->id, r->co->body[st->to].id,
+            ss->attempts);
       publish(r, ss->i, 0);
     }
   } else if (u < st->p_refuse + st->p_return) {
     r->returned++;
     ss->state = ST_AWAY;
     double d = dist_sample(&st->rework, &ss->rng);
-    sim_after(s, d > 0 ? d : 0, resubmit, ss);
+    TRACE(r, "'%s' sent back by '%s' for rework (attempt %d): resubmitted in %.2f h", st->id,
+          r->co->body[st->to].id, ss->attempts, d / 3600);
+    sim_blame bl = {st->rework_loc.file, st->rework_loc.line, st->rework_loc.col,
+                    "the rework delay of decision step", st->id, d};
+    sim_after_drawn(s, d, resubmit, ss, &bl);
   } else {
     ss->state = ST_APPROVED;
     ss->decided_t = sim_now(s);
     approval_by_cause(r, ss);
     r->approved++;
+    TRACE(r, "'%s' approved by '%s' (attempt %d, %.2f h after it was raised)", st->id,
+          r->co->body[st->to].id, ss->attempts, (ss->decided_t - ss->raised_t) / 3600);
     publish(r, ss->i, 1);
   }
   settle(r);
@@ -351,6 +370,8 @@ static void settle(coord_run *r) {
       if (ss->state == ST_IDLE && is_raised(r, &r->co->step[i])) {
         ss->state = ST_NEEDS;
         ss->raised_t = sim_now(r->sim);
+        if (!law_holds(r, (int)i))
+          TRACE(r, "'%s' raised: waits for the law it needs", r->co->step[i].id);
       }
       if (ss->state == ST_NEEDS && law_holds(r, (int)i)) submit(r, ss);
     }
@@ -397,13 +418,13 @@ static void on_task(sim *s, const sim_signal *sig, void *ctx) {
 }
 
 coord_run *coord_start(const coord_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
-                       uint32_t rep) {
+                       uint32_t rep, const ops_trace *trace) {
   (void)out;
   const scn_coordination *co = m->co;
   const scn_scenario *sc = m->sc;
   coord_run *r = arena_calloc(a, 1, sizeof *r);
   if (!r) return NULL;
-  r->m = m, r->co = co, r->sc = sc, r->sim = s;
+  r->m = m, r->co = co, r->sc = sc, r->sim = s, r->trace = trace;
   size_t ntask = sc->plan ? sc->plan->ntask : 0;
   r->step = arena_calloc(a, co->nstep ? co->nstep : 1, sizeof *r->step);
   r->body = arena_calloc(a, co->nbody ? co->nbody : 1, sizeof *r->body);

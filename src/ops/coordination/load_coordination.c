@@ -123,7 +123,10 @@ static void read_retry(co_loader *L, const scn__node *v, scn_co_step *s) {
   long long n;
   if ((x = scn__need(c, v, "max", "retry")) && scn__integer(c, x, "max", 0, 1000000, &n) == 0)
     s->retries = (int)n;
-  if ((x = scn__get(v, "delay"))) scn__dist(c, x, "delay", QTY_DURATION, &s->retry_delay);
+  if ((x = scn__get(v, "delay"))) {
+    scn__dist(c, x, "delay", QTY_DURATION, &s->retry_delay);
+    s->retry_loc = scn__loc(x);
+  }
 }
 
 /* The plan's task ids, for "did you mean". */
@@ -182,7 +185,10 @@ static void read_step(co_loader *L, int idx, const scn__node *item, scn_co_step 
     scn__error(c, pt, "p_refuse and p_return add up to %g, more than 1", s->p_refuse + s->p_return);
   else if (pt && s->p_return >= 1)
     scn__error(c, pt, "a step sent back every time is never decided (p_return 1)");
-  if ((v = scn__get(item, "rework"))) scn__dist(c, v, "rework", QTY_DURATION, &s->rework);
+  if ((v = scn__get(item, "rework"))) {
+    scn__dist(c, v, "rework", QTY_DURATION, &s->rework);
+    s->rework_loc = scn__loc(v);
+  }
   if ((v = scn__get(item, "retry"))) read_retry(L, v, s);
   if ((v = scn__get(item, "needs"))) read_needs(L, v, s);
   if ((v = scn__get(item, "after"))) {

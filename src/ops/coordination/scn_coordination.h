@@ -62,6 +62,8 @@ typedef struct scn_co_step {
   double p_refuse;      /* chance an attempt is refused */
   double p_return;      /* chance an attempt is sent back for rework (not refused) */
   dist rework;          /* sent back -> resubmitted (default 0) */
+  scn_loc rework_loc;   /* where `rework:` and `retry: {delay:}` are written (a failed */
+  scn_loc retry_loc;    /* draw is blamed there); line 0 when left to the default */
   int retries;          /* refusals that are resubmitted (default 0: final) */
   dist retry_delay;     /* refused -> resubmitted (default 0) */
   uint32_t situations;  /* bit s (scn_situation): needs one of them recognised; 0 none */

@@ -84,6 +84,54 @@ for want in 'refuel-csg.delay_coordination .* better$' 'refuel-csg.delay_law .* 
   grep -Eq "^plan.task.$want" "$SCRATCH/out" || fail "compare: no line matching $want"
 done
 
+# straits trace: the model's own lines -- each step submitted (again), sent back,
+# refused, approved, with the bodies -- at their closed-form times: a blockade at 1d;
+# the request 2h; the consultation 3h, sent back (rework 1h) half the time; the consent
+# 5h, refused (resubmitted after 2h) half the time.
+cat >"$SCRATCH/trace.yaml" <<'EOF'
+scenario: {name: trace, epoch: 2027-04-01T00:00Z, horizon: 5d, seed: 17, notional: true}
+theater:
+  places:
+    - {id: sea, kind: sea_area, lat: 24.0, lon: 126.0}
+crisis:
+  events:
+    - {id: blockade, at: 1d}
+plan:
+  tasks:
+    - {id: strike, activity: combat_operations_from_bases, owner: US, area: sea,
+       decisions: [consent]}
+coordination:
+  bodies:
+    - {id: usfj, nation: US}
+    - {id: acm, nation: bilateral}
+    - {id: kantei, nation: JP}
+  steps:
+    - {id: ask, from: usfj, to: acm, kind: request, latency: 2h, on_event: blockade}
+    - {id: consult, from: acm, to: kantei, kind: consultation, latency: 3h, after: ask,
+       p_return: 0.5, rework: 1h}
+    - {id: consent, from: kantei, to: usfj, kind: prior_consultation, latency: 5h,
+       after: consult, p_refuse: 0.5, retry: {max: 3, delay: 2h}}
+EOF
+expect_status 0 "$STRAITS" run -q -n 40 --no-report --db "$SCRATCH/trace.db" "$SCRATCH/trace.yaml"
+# The first replication where both were sent back or refused exactly once.
+rep=$("$STRAITS" export -f csv --table values "$SCRATCH/trace.db" | awk -F, '
+  $2 == "coordination" && $3 == "step.consult.attempts" && $5 == 2 { a[$1] = 1 }
+  $2 == "coordination" && $3 == "step.consent.attempts" && $5 == 2 { b[$1] = 1 }
+  END { for (r = 0; r < 40; r++) if (a[r] && b[r]) { print r; exit } }')
+[ -n "$rep" ] || fail "no replication with both a rework and a retry"
+expect_status 0 "$STRAITS" trace "$SCRATCH/trace.db" --replication "${rep:-0}"
+for want in "2027-04-02T00:00Z  +1d       coordination 'ask' submitted by 'usfj' to 'acm'" \
+            "2027-04-02T02:00Z  +1.08333d coordination 'ask' approved by 'acm' (attempt 1, 2.00 h after it was raised)" \
+            "2027-04-02T05:00Z  +1.20833d coordination 'consult' sent back by 'kantei' for rework (attempt 1): resubmitted in 1.00 h" \
+            "2027-04-02T06:00Z  +1.25d    coordination 'consult' submitted by 'acm' to 'kantei' again" \
+            "2027-04-02T14:00Z  +1.58333d coordination 'consent' refused by 'usfj' (attempt 1): resubmitted in 2.00 h" \
+            "2027-04-02T21:00Z  +1.875d   coordination 'consent' approved by 'usfj' (attempt 2, 12.00 h after it was raised)" \
+            "2027-04-02T21:00Z  +1.875d   plan         task 'strike' started" \
+            "2027-04-02T02:00Z  +1.08333d coordination decision 'ask' approved"; do
+  grep -qF -- "$want" "$SCRATCH/out" || fail "trace lacks: $want"
+done
+grep -q "bit for bit" "$SCRATCH/out" || fail "the traced replication differs from the store"
+
 expect_status 2 "$STRAITS" check --set plan.tasks.11.decisions.0=prior-consultaton "$SRC/scenarios/taiwan-strait.yaml"
 grep -q "unknown decision step 'prior-consultaton' (did you mean 'prior-consultation'?)" "$SCRATCH/err" ||
   fail "misspelt decision: $(cat "$SCRATCH/err")"

@@ -519,10 +519,53 @@ static void test_latency_blamed(void **state) {
   diag_free(d);
 }
 
+/* The same for the delays of a request sent back or refused (issue 21): a rework or a
+ * retry delay the clock cannot take fails the run at its `rework:` / `retry: {delay:}`. */
+static void test_rework_retry_blamed(void **state) {
+  (void)state;
+  static const char *const body =
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: support, activity: supply, owner: US, area: sea, decisions: [ask, again]}\n"
+      "coordination:\n"
+      "  bodies:\n"
+      "    - {id: x, nation: US}\n"
+      "    - {id: y, nation: JP}\n"
+      "  steps:\n"
+      "    - {id: ask, from: x, to: y, kind: request, latency: 2h, p_return: 0.5,\n"
+      "       rework: 1h}\n"
+      "    - {id: again, from: x, to: y, kind: request, latency: 2h, p_refuse: 0.5,\n"
+      "       retry: {max: 3, delay: 1h}}\n";
+  for (int which = 0; which < 2; which++) {
+    diag *d = diag_new();
+    scn_scenario *sc = load_text(body, d);
+    assert_non_null(sc);
+    scn_coordination *co = (scn_coordination *)scn_section_of(sc, "coordination");
+    scn_co_step *st = &co->step[which];
+    const dist never = {DIST_FIXED, INFINITY, 0, 0, NULL, 0};
+    scn_loc want;
+    if (which == 0) {
+      st->p_return = 1, st->rework = never, want = st->rework_loc;
+    } else {
+      st->p_refuse = 1, st->retry_delay = never, want = st->retry_loc;
+    }
+    assert_true(want.line > 0);
+    sim_blame b;
+    assert_int_equal(ops_fixture_run_blamed(sc, &b), ERR_RANGE);
+    assert_int_equal(b.line, want.line);
+    assert_int_equal(b.col, want.col);
+    assert_string_equal(b.id, st->id);
+    assert_non_null(strstr(b.what, which == 0 ? "rework" : "retry"));
+    scn_free(sc);
+    diag_free(d);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_chain_exact),
       cmocka_unit_test(test_latency_blamed),
+      cmocka_unit_test(test_rework_retry_blamed),
       cmocka_unit_test(test_gate_waits_on_decision),
       cmocka_unit_test(test_max_of_two_exponentials),
       cmocka_unit_test(test_mm1_wait),
