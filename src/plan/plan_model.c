@@ -281,7 +281,8 @@ static int define_metrics(plan_model *m, metric_set *ms) {
     for (int c = 0; c < SIM_CAUSE__COUNT; c++) {
       snprintf(text, sizeof text, "of the time from 0 to the first start of task '%s', the part "
                                   "its critical chain puts down to %s", label, cause_text[c]);
-      if ((pt->m_cause[c] = define(ms, "task", t->id, cause_what[c], "s", METRIC_LOWER_BETTER, text)) < 0)
+      if ((pt->m_cause[c] =
+               define(ms, "task", t->id, cause_what[c], "s", METRIC_LOWER_BETTER, text)) < 0)
         return pt->m_cause[c];
     }
   }

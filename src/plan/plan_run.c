@@ -363,7 +363,7 @@ static void start_by_cause(plan_run *r, task_slot *ts, int crit, double at) {
     ts->cause[SIM_CAUSE_LAW] = at;
   } else if (crit > 0) {
     int d = r->p->task[ts->i].decision[(size_t)crit - 1 - pt->ncrit_gate];
-    for (int c = 0; c < SIM_CAUSE__COUNT; c++) ts->cause[c] = r->dec_cause[d * SIM_CAUSE__COUNT + c];
+    memcpy(ts->cause, &r->dec_cause[d * SIM_CAUSE__COUNT], sizeof ts->cause);
   }
   if (ts->tail_t == at)
     for (int w = 0; w < WHY_OK; w++) ts->cause[of_why[w]] += ts->tail[w];

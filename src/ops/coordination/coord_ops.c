@@ -97,7 +97,8 @@ static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
   diag *quiet = diag_new(); /* the plan's own problems are the plan's to report */
   const plan_authorities *table = ctx->authorities;
   int err = quiet ? 0 : ERR_NOMEM;
-  if (!err && !table && !(err = plan_authorities_load(&own, plan_authorities_default_path(), quiet)))
+  if (!err && !table &&
+      !(err = plan_authorities_load(&own, plan_authorities_default_path(), quiet)))
     table = own;
   if (!err) err = plan_model_new(&pm, sc, table, NULL, quiet);
   plan_check_options opt = {0, NULL, NULL};
@@ -311,7 +312,9 @@ static int timeline_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sin
     timeline_step(b, co, i, &st, r->n);
   }
   strbuf_put(b, "]}}");
-  if (!err) err = b->failed ? ERR_NOMEM : sink->put(sink->ctx, "report.section.coordination-timeline", b->s);
+  if (!err)
+    err = b->failed ? ERR_NOMEM
+                    : sink->put(sink->ctx, "report.section.coordination-timeline", b->s);
   free(v);
   return err;
 }

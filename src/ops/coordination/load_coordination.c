@@ -210,7 +210,8 @@ static void read_step(co_loader *L, int idx, const scn__node *item, scn_co_step 
 
 /* `after:` must not loop: a step waiting on itself through others is never raised.
  * Depth-first from i; on a cycle, path[0 .. *depth) ends with the step met again. */
-static int on_cycle(const scn_coordination *co, int i, unsigned char *mark, int *path, size_t *depth) {
+static int on_cycle(const scn_coordination *co, int i, unsigned char *mark, int *path,
+                    size_t *depth) {
   path[(*depth)++] = i;
   if (mark[i] == 1) return 1;
   if (mark[i] == 2) {
