@@ -120,6 +120,16 @@ typedef enum sim_signal_type {
   SIG__COUNT
 } sim_signal_type;
 
+/* What a part of a time since the run's start (0) is put down to, for the delay
+ * decomposition the plan measures (docs/plan.md, "Why a task started when it did"). */
+typedef enum sim_cause {
+  SIM_CAUSE_COORDINATION, /* requests, consultations, approvals: queues, latencies, retries */
+  SIM_CAUSE_LAW,          /* legal gates and situations */
+  SIM_CAUSE_CRISIS,       /* the crisis: events, start conditions, combat */
+  SIM_CAUSE_RESOURCES,    /* a task's own units busy elsewhere */
+  SIM_CAUSE__COUNT
+} sim_cause;
+
 typedef struct sim_signal {
   sim_signal_type type;
   int source;    /* index of the crisis event that raised it, -1 if none */
@@ -136,6 +146,9 @@ typedef struct sim_signal {
   int object;    /* SIG_PERSON_MISSING: search-object class index */
   int count;     /* SIG_PERSON_MISSING */
   double lat, lon; /* degrees, SIG_PERSON_MISSING */
+  /* SIG_DECISION approved, SIG_TASK_STATUS at a task's first start: how the time since 0
+   * divides by sim_cause (the parts sum to the time); all 0 otherwise. */
+  double cause[SIM_CAUSE__COUNT];
 } sim_signal;
 
 typedef void (*sim_listener)(sim *s, const sim_signal *sig, void *ctx);

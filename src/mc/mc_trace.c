@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "err.h"
 #include "plan.h"
+#include "scn_coordination.h"
 #include "scn_plan.h"
 #include "sim.h"
 
@@ -106,6 +107,8 @@ static const char *signal_line(tracer *tr, const sim_signal *g, char *buf, size_
     const char *id = pl && g->decision >= 0 && (size_t)g->decision < pl->ndecision
                          ? pl->decision[g->decision].id
                          : NULL;
+    const scn_coordination *co = scn_section_of(sc, "coordination");
+    if (!id && co && g->step >= 0 && (size_t)g->step < co->nstep) id = co->step[g->step].id;
     if (id)
       snprintf(buf, size, "decision '%s' %s", id, g->open ? "approved" : "refused for good");
     else

@@ -207,6 +207,12 @@ size_t plan_report_count(const plan_report *r);
 const plan_finding *plan_report_at(const plan_report *r, size_t i);
 size_t plan_report_severity_count(const plan_report *r, diag_severity sev);
 int plan_report_samples(const plan_report *r);
+/* What the static analysis (no sampling) found can happen, for the models' own checks:
+ * task i can start (decisions aside: the check does not model them), scn_situation s
+ * can be recognised, table gate g can open (for some situation). */
+int plan_report_task_can_start(const plan_report *r, int task);
+int plan_report_situation_can(const plan_report *r, int situation);
+int plan_report_gate_can_open(const plan_report *r, int gate);
 
 /* The findings as JSON for tools:
  *   {"scenario": ..., "authorities": ..., "samples": N, "errors": E, "warnings": W,

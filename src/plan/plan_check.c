@@ -31,6 +31,9 @@ struct plan_report {
   /* Sampled, for the synchronization matrix ([task * samples + rep]; NaN = never). */
   double *start, *end, *phase_t;
   int *ran, *phase_of;
+  /* What the static analysis found can happen (for other models' checks). */
+  uint64_t can_sit, can_gate;  /* table situations, gates (for some situation) */
+  unsigned char *can_task;     /* [ntask] */
 };
 
 const char *plan_finding_name(plan_finding_kind k) {
@@ -909,6 +912,7 @@ int plan_check(plan_report **out, const plan_model *m, const plan_check_options 
   for (size_t i = 0; i < np * n; i++) R->phase_t[i] = NAN;
 
   fixed_point(&k);
+  R->can_sit = k.sit, R->can_gate = k.gate, R->can_task = k.task;
   if (n && (err = sample(&k, opt, &S))) goto done;
 
   check_cycles(&k);
@@ -962,6 +966,20 @@ size_t plan_report_severity_count(const plan_report *r, diag_severity sev) {
 int plan_report_samples(const plan_report *r) { return r ? r->samples : 0; }
 
 const plan_model *plan__report_model(const plan_report *r) { return r->m; }
+
+int plan_report_task_can_start(const plan_report *r, int task) {
+  return task >= 0 && (size_t)task < r->m->p->ntask && r->can_task[task];
+}
+
+int plan_report_situation_can(const plan_report *r, int situation) {
+  if (situation < 0 || situation >= SCN_SIT__COUNT) return 0;
+  int s = r->m->a->sit_of_scn[situation];
+  return s >= 0 && ((r->can_sit >> s) & 1);
+}
+
+int plan_report_gate_can_open(const plan_report *r, int gate) {
+  return gate >= 0 && gate < 64 && ((r->can_gate >> gate) & 1);
+}
 
 void plan__report_sampled(const plan_report *r, const double **start, const double **end,
                           const double **phase_t, const int **ran, const int **phase_of) {

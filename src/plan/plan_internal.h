@@ -129,13 +129,14 @@ typedef struct pl_task {
    * condition, each of its own gates (gate order), each decision (scn_task.decision
    * order: last, so that a gate opened by a decision yields to it in a tie) -- and the
    * metric of each (share of replications it ended last), of the
-   * delay the last link added, and of the time it waited on decisions; ncrit 0 and
-   * the metrics -1 otherwise. */
+   * delay the last link added, and of the time it waited on decisions; the links are
+   * built for every task, the metrics -1 for a task without decisions. */
   size_t ncrit;
   size_t ncrit_gate;    /* gate links, 1 .. ncrit_gate */
   int *crit_gate;       /* [ncrit]: the gate of a gate link, else -1 */
   int *m_crit;          /* [ncrit] */
   int m_crit_delay, m_decisions;
+  int m_cause[SIM_CAUSE__COUNT]; /* the start time by cause (critical chain), -1 if none */
 } pl_task;
 
 typedef struct pl_phase {

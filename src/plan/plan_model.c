@@ -164,7 +164,10 @@ static void resolve_task(resolver *r, size_t i) {
   if ((pt->has_until = t->has_until)) resolve_cond(r, &t->until, &pt->until);
   if (t->place >= 0 || t->region >= 0) find_combat_regions(r, t, pt);
   pt->m_crit_delay = pt->m_decisions = -1;
-  if (!t->ndecision) return;
+  for (int c = 0; c < SIM_CAUSE__COUNT; c++) pt->m_cause[c] = -1;
+  /* Every task has the links (the delay its first start is put down to is published
+   * with it, for the steps it raises); the metrics are only those of a task with
+   * decisions. */
   size_t ng = 0;
   for (uint64_t g = pt->gates; g; g &= g - 1) ng++;
   size_t n = 1 + t->ndecision + ng;
@@ -246,7 +249,7 @@ static int define_metrics(plan_model *m, metric_set *ms) {
     if ((pt->m_gates = define(ms, "task", t->id, "delay_gates", "s", METRIC_LOWER_BETTER, text)) < 0) return pt->m_gates;
     snprintf(text, sizeof text, "time task '%s' could run but waited for its assets", label);
     if ((pt->m_assets = define(ms, "task", t->id, "delay_assets", "s", METRIC_LOWER_BETTER, text)) < 0) return pt->m_assets;
-    if (!pt->ncrit) continue;
+    if (!t->ndecision) continue;
     char what[200];
     for (size_t k = 0; k < pt->ncrit; k++) {
       int gate = pt->crit_gate[k] >= 0;
@@ -268,6 +271,20 @@ static int define_metrics(plan_model *m, metric_set *ms) {
     snprintf(text, sizeof text, "time task '%s' was due and authorised but waited for decisions", label);
     if ((pt->m_decisions = define(ms, "task", t->id, "delay_decisions", "s", METRIC_LOWER_BETTER, text)) < 0)
       return pt->m_decisions;
+    static const char *const cause_what[SIM_CAUSE__COUNT] = {
+        "delay_coordination", "delay_law", "delay_crisis", "delay_resources"};
+    static const char *const cause_text[SIM_CAUSE__COUNT] = {
+        "the coordination (decision steps: queues, latencies, retries)",
+        "the law (legal gates and situations)",
+        "the crisis (its start condition, the events raising its decisions, combat)",
+        "its own units busy elsewhere"};
+    for (int c = 0; c < SIM_CAUSE__COUNT; c++) {
+      snprintf(text, sizeof text, "of the time from 0 to the first start of task '%s', the part "
+                                  "its critical chain puts down to %s", label, cause_text[c]);
+      if ((pt->m_cause[c] =
+               define(ms, "task", t->id, cause_what[c], "s", METRIC_LOWER_BETTER, text)) < 0)
+        return pt->m_cause[c];
+    }
   }
   for (size_t i = 0; i < p->nphase; i++) {
     const scn_phase *ph = &p->phase[i];

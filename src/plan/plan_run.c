@@ -49,6 +49,9 @@ typedef struct task_slot {
   int combat_seen, phase_at_start;
   int crit;                         /* its critical link when it first started (pl_task), -1 */
   double crit_delay;                /* s: what that link added over the one before it */
+  double tail_t;                    /* the latest time a link held, so far (-inf before) */
+  double tail[WHY_OK];              /* s, by cause, waited since tail_t */
+  double cause[SIM_CAUSE__COUNT];   /* its first start time by cause (critical chain) */
   rng_stream rng;
 } task_slot;
 
@@ -73,6 +76,7 @@ struct plan_run {
   double *gate_last;           /* [ngate]: last opened (for a task's critical path) */
   unsigned char *dec;          /* [ndecision]: DEC_* */
   double *dec_t;               /* [ndecision]: approved, NaN before */
+  double *dec_cause;           /* [ndecision * SIM_CAUSE__COUNT]: its approval time by cause */
   unsigned char *ev;           /* [nevent] occurred */
   unsigned char *active;       /* [nregion] combat under way (region active) */
   double *phase_t;             /* [nphase] began, NaN before */
@@ -111,9 +115,14 @@ static void publish_phase(plan_run *r, int phase) {
   sim_publish(r->sim, &sig);
 }
 
+/* At a task's first start the signal carries its start time by cause (steps it raises
+ * build on it). */
 static void publish_task(plan_run *r, int task, int running) {
   sim_signal sig = plan_signal(SIG_TASK_STATUS, running);
   sig.task = task;
+  const task_slot *ts = &r->task[task];
+  if (running && ts->start_t == now_of(r) && ts->ran == 0)
+    memcpy(sig.cause, ts->cause, sizeof sig.cause);
   sim_publish(r->sim, &sig);
 }
 
@@ -303,22 +312,61 @@ static void release(plan_run *r, task_slot *ts) {
   ts->holds = 0;
 }
 
-static void account(plan_run *r, task_slot *ts) {
-  double now = now_of(r);
-  ts->wait[ts->why] += now - ts->since;
-  ts->since = now;
-}
-
-static void task_end(sim *s, void *ctx);
-
 /* When link k of the task's critical path (pl_task) held: NaN if never. */
-
 static double link_time(const plan_run *r, const task_slot *ts, size_t k) {
   const scn_task *t = &r->p->task[ts->i];
   const pl_task *pt = &r->m->task[ts->i];
   return k == 0 ? ts->due_t
          : pt->crit_gate[k] >= 0 ? r->gate_last[pt->crit_gate[k]]
                                  : r->dec_t[t->decision[k - 1 - pt->ncrit_gate]];
+}
+
+static double latest_link(const plan_run *r, const task_slot *ts) {
+  double last = -INFINITY;
+  for (size_t k = 0; k < r->m->task[ts->i].ncrit; k++) {
+    double at = link_time(r, ts, k);
+    if (at > last) last = at;
+  }
+  return last;
+}
+
+/* The wait since `since`, by cause; the part after the latest link held is kept apart
+ * (the tail of the critical chain: what held the task once every link had). */
+static void account(plan_run *r, task_slot *ts) {
+  double now = now_of(r);
+  ts->wait[ts->why] += now - ts->since;
+  if (!ts->started) {
+    double last = latest_link(r, ts);
+    if (last > ts->tail_t) {
+      memset(ts->tail, 0, sizeof ts->tail);
+      ts->tail_t = last;
+    }
+    double from = ts->since > last ? ts->since : last;
+    if (now > from) ts->tail[ts->why] += now - from;
+  }
+  ts->since = now;
+}
+
+static void task_end(sim *s, void *ctx);
+
+/* The first start time by cause: the critical link's own time (the start condition:
+ * the crisis; a gate: the law; a decision: what its approval was put down to), then the
+ * wait after it by why the task waited (docs/plan.md). */
+static void start_by_cause(plan_run *r, task_slot *ts, int crit, double at) {
+  static const int of_why[WHY_OK] = {SIM_CAUSE_LAW, SIM_CAUSE_LAW, SIM_CAUSE_CRISIS,
+                                     SIM_CAUSE_COORDINATION, SIM_CAUSE_RESOURCES};
+  const pl_task *pt = &r->m->task[ts->i];
+  memset(ts->cause, 0, sizeof ts->cause);
+  if (crit == 0) {
+    ts->cause[SIM_CAUSE_CRISIS] = at;
+  } else if (crit > 0 && pt->crit_gate[crit] >= 0) {
+    ts->cause[SIM_CAUSE_LAW] = at;
+  } else if (crit > 0) {
+    int d = r->p->task[ts->i].decision[(size_t)crit - 1 - pt->ncrit_gate];
+    memcpy(ts->cause, &r->dec_cause[d * SIM_CAUSE__COUNT], sizeof ts->cause);
+  }
+  if (ts->tail_t == at)
+    for (int w = 0; w < WHY_OK; w++) ts->cause[of_why[w]] += ts->tail[w];
 }
 
 /* The link of the task's critical path that held last (pl_task: its start condition,
@@ -339,6 +387,7 @@ static void critical_link(plan_run *r, task_slot *ts) {
   }
   ts->crit = crit;
   ts->crit_delay = crit >= 0 && isfinite(before) ? last - before : 0;
+  start_by_cause(r, ts, crit, last);
 }
 
 static void start_running(plan_run *r, task_slot *ts) {
@@ -624,7 +673,10 @@ static void on_decision(sim *s, const sim_signal *sig, void *ctx) {
   if (sig->decision < 0 || (size_t)sig->decision >= r->p->ndecision) return;
   if (r->dec[sig->decision] != DEC_PENDING) return;
   r->dec[sig->decision] = sig->open ? DEC_APPROVED : DEC_REFUSED;
-  if (sig->open) r->dec_t[sig->decision] = now_of(r);
+  if (sig->open) {
+    r->dec_t[sig->decision] = now_of(r);
+    memcpy(&r->dec_cause[sig->decision * SIM_CAUSE__COUNT], sig->cause, sizeof sig->cause);
+  }
   settle(r);
 }
 
@@ -669,6 +721,7 @@ plan_run *plan__start(const plan_model *m, sim *s, arena *a, metric_out *out, ui
   size_t ndec = p->ndecision ? p->ndecision : 1;
   r->dec = arena_calloc(a, ndec, 1);
   r->dec_t = arena_calloc(a, ndec, sizeof *r->dec_t);
+  r->dec_cause = arena_calloc(a, ndec * SIM_CAUSE__COUNT, sizeof *r->dec_cause);
   r->ev = arena_calloc(a, sc->nevent ? sc->nevent : 1, 1);
   r->active = arena_calloc(a, sc->nregion ? sc->nregion : 1, 1);
   r->phase_t = arena_calloc(a, p->nphase ? p->nphase : 1, sizeof *r->phase_t);
@@ -679,7 +732,7 @@ plan_run *plan__start(const plan_model *m, sim *s, arena *a, metric_out *out, ui
   size_t nstream = p->nchange + p->ngate + p->ntask;
   uint32_t *used = arena_calloc(a, nstream ? nstream : 1, sizeof *used);
   if (!r->gates_sit || !r->count_all || !r->count_sit || !r->sit_t || !r->gate_t ||
-      !r->gate_last || !r->dec || !r->dec_t || !r->ev ||
+      !r->gate_last || !r->dec || !r->dec_t || !r->dec_cause || !r->ev ||
       !r->active || !r->phase_t || !r->ch || !r->gm || !r->task || !r->units || !used)
     return NULL;
   for (size_t i = 0; i < nsit; i++) r->sit_t[i] = NAN;
@@ -706,7 +759,8 @@ plan_run *plan__start(const plan_model *m, sim *s, arena *a, metric_out *out, ui
   for (size_t i = 0; i < p->ntask; i++, k++) {
     task_slot *ts = &r->task[i];
     *ts = (task_slot){.r = r, .i = (int)i, .state = PLAN_TASK_WAITING, .due_t = NAN,
-                      .start_t = NAN, .end_t = NAN, .phase_at_start = -1, .crit = -1};
+                      .start_t = NAN, .end_t = NAN, .phase_at_start = -1, .crit = -1,
+                      .tail_t = -INFINITY};
     assign(used, k, id_hash("task", p->task[i].id, 0));
     rng_init(&ts->rng, seed, rep, RNG_SITUATION, used[k]);
   }
@@ -751,6 +805,7 @@ void plan_collect(const plan_run *r, sim *s, metric_out *out) {
     if (!ts->started || pt->m_crit_delay < 0) continue;
     for (size_t k = 0; k < pt->ncrit; k++) metric_put(out, pt->m_crit[k], ts->crit == (int)k);
     metric_put(out, pt->m_crit_delay, ts->crit_delay);
+    for (int c = 0; c < SIM_CAUSE__COUNT; c++) metric_put(out, pt->m_cause[c], ts->cause[c]);
   }
   for (size_t i = 0; i < r->p->nphase; i++)
     if (m->ph[i].m_began >= 0 && !isnan(r->phase_t[i])) metric_put(out, m->ph[i].m_began, r->phase_t[i]);

@@ -892,6 +892,16 @@
     (P.lines || []).forEach(function (l) {
       lineName[l.id] = (l.nation ? l.nation + ' ' : '') + (l.name || l.activity || l.id);
     });
+    /* Each task's critical link -- the one most often last to hold before it started,
+     * from the run's metrics plan.task.ID.critical.LINK (a task with decisions) -- is
+     * written on its bar ("held by ..."). */
+    var critical = {};
+    D.metrics.forEach(function (m) {
+      var g = m.module === 'plan' && m.n > 0 && /^task\.(.+)\.critical\.(.+)$/.exec(m.name);
+      if (!g || typeof m.mean !== 'number') return;
+      var c = critical[g[1]];
+      if (!c || m.mean > c.share) critical[g[1]] = {link: g[2], share: m.mean};
+    });
     var tasks = [];
     (P.tasks || []).forEach(function (t) {
       var s0 = t.start_s !== undefined ? t.start_s : q(t.start, 'p50');
@@ -905,7 +915,9 @@
       tasks.push({name: t.name || t.id, line: lineName[t.line] || t.line || 'other',
                   phase: t.phase || '', start: s0 / 86400, end: e0 / 86400,
                   lo: (lo === null ? s0 : lo) / 86400, hi: (hi === null ? e0 : hi) / 86400,
-                  share: typeof t.ran_share === 'number' ? t.ran_share : 1});
+                  share: typeof t.ran_share === 'number' ? t.ran_share : 1,
+                  critical: critical[t.id] ? 'held by ' + critical[t.id].link + ' (' +
+                            fmt(100 * critical[t.id].share, 0) + '%)' : ''});
     });
     var starts = (P.phases || []).map(function (p) {
       return p.start_s !== undefined ? p.start_s : q(p.began, 'p50');
@@ -929,7 +941,9 @@
       width: 760, height: Math.max(120, tasks.length * 22), padding: 5,
       title: {text: 'Tasks by line of effort over time, phases shaded',
               subtitle: 'bar: median start to median end; rule: 5th percentile of the ' +
-                        'start to 95th of the end; fainter: ran in fewer replications',
+                        'start to 95th of the end; fainter: ran in fewer replications' +
+                        (Object.keys(critical).length ? '; "held by": the link most often ' +
+                         'last to hold before it started' : ''),
               offset: 22},
       data: [{name: 'tasks', values: tasks}, {name: 'phases', values: phases}],
       scales: [
@@ -963,7 +977,15 @@
                            fill: {scale: 'c', field: 'line'},
                            opacity: {signal: '0.35 + 0.65 * datum.share'},
                            tooltip: {signal: "datum.name + ' (' + datum.phase + '), ran in ' + " +
-                                             "format(datum.share, '.0%') + ' of samples'"}}}}
+                                             "format(datum.share, '.0%') + ' of samples' + " +
+                                             "(datum.critical ? '; ' + datum.critical : '')"}}}},
+        {type: 'text', from: {data: 'tasks'}, interactive: false,
+         encode: {update: {x: {signal: "datum.start < 0.6 * domain('x')[1] ? " +
+                                       "scale('x', datum.start) + 3 : scale('x', datum.start) - 3"},
+                           align: {signal: "datum.start < 0.6 * domain('x')[1] ? 'left' : 'right'"},
+                           y: {scale: 'y', field: 'name', band: 0.5}, baseline: {value: 'middle'},
+                           text: {field: 'critical'},
+                           fontSize: {value: 9}, fill: {value: '#8c2d04'}}}}
       ]
     }, 'sync', null, {timeAxis: true});
   }
@@ -1242,8 +1264,81 @@
       }
       if (doc.split) splitTables(s, doc.split); /* the numbers, then their picture */
       if (doc.sweep) sweepTable(s, doc.sweep);
+      if (doc.timeline) timelineView(body, doc.timeline);
       if (doc.vega) addView(body, doc.vega);
     });
+  }
+
+  /* ---- the decision timeline (coordination's docs hook, coord_ops.c) ----------------
+   * Swimlanes US / bilateral / Japan by the nation of the deciding body; one row per
+   * decision step approved in some replication, ordered by its median within its lane:
+   * a mark at the median approval time, a bar from the 5th to the 95th percentile. */
+  function timelineView(parent, T) {
+    var horizon = T.horizon || 30 * 86400;
+    var steps = (T.steps || []).filter(function (x) { return typeof x.p50 === 'number'; });
+    if (!steps.length) {
+      parent.appendChild(el('p', {}, 'No decision step was approved in any replication.'));
+      return;
+    }
+    steps.sort(function (a, b) {
+      return a.lane_rank - b.lane_rank || a.p50 - b.p50 || a.order - b.order;
+    });
+    var rows = steps.map(function (x, i) {
+      return {row: i, label: x.name, lane: x.lane, kind: x.kind, from: x.from, to: x.to,
+              p5: x.p5 / 86400, p50: x.p50 / 86400, p95: x.p95 / 86400,
+              share: x.approved_share,
+              note: 'approved in ' + fmt(100 * x.approved_share, 0) + '%'};
+    });
+    var lanes = [];
+    rows.forEach(function (r) {
+      var l = lanes.length && lanes[lanes.length - 1];
+      if (l && l.lane === r.lane) l.last = r.label;
+      else lanes.push({lane: r.lane, first: r.label, last: r.label, odd: lanes.length % 2});
+    });
+    addView(parent, {
+      width: 640, height: Math.max(80, rows.length * 24), padding: 5,
+      data: [{name: 'steps', values: rows}, {name: 'lanes', values: lanes}],
+      scales: [
+        {name: 'x', type: 'linear', domain: [0, horizon / 86400], range: 'width'},
+        {name: 'y', type: 'band', range: 'height', padding: 0.3,
+         domain: {data: 'steps', field: 'label', sort: {field: 'row', op: 'min'}}},
+        {name: 'c', type: 'ordinal', domain: ['US', 'bilateral', 'Japan'],
+         range: ['#4e79a7', '#9c755f', '#e15759']}
+      ],
+      axes: [{orient: 'bottom', scale: 'x', title: 'day of the scenario (approval time)'},
+             {orient: 'left', scale: 'y', grid: false, labelLimit: 260}],
+      legends: [{fill: 'c', title: 'deciding body', orient: 'bottom', direction: 'horizontal'}],
+      marks: [
+        {type: 'rect', from: {data: 'lanes'},
+         encode: {update: {x: {value: 0}, x2: {signal: 'width'},
+                           y: {scale: 'y', field: 'first', band: -0.15},
+                           y2: {scale: 'y', field: 'last', band: 1.15},
+                           fill: {scale: 'c', field: 'lane'}, fillOpacity: {value: 0.08}}}},
+        {type: 'text', from: {data: 'lanes'},
+         encode: {update: {x: {signal: 'width', offset: -4}, align: {value: 'right'},
+                           y: {scale: 'y', field: 'first', offset: 2}, baseline: {value: 'top'},
+                           text: {field: 'lane'}, fontSize: {value: 10},
+                           fill: {scale: 'c', field: 'lane'}}}},
+        {type: 'rule', from: {data: 'steps'},
+         encode: {update: {x: {scale: 'x', field: 'p5'}, x2: {scale: 'x', field: 'p95'},
+                           y: {scale: 'y', field: 'label', band: 0.5},
+                           stroke: {scale: 'c', field: 'lane'}, strokeWidth: {value: 3},
+                           strokeOpacity: {value: 0.5}}}},
+        {type: 'symbol', from: {data: 'steps'},
+         encode: {update: {x: {scale: 'x', field: 'p50'},
+                           y: {scale: 'y', field: 'label', band: 0.5},
+                           shape: {value: 'diamond'}, size: {value: 90},
+                           fill: {scale: 'c', field: 'lane'},
+                           tooltip: {signal: "datum.label + ' (' + datum.kind + ', ' + " +
+                             "datum.from + ' to ' + datum.to + '): median day ' + " +
+                             "format(datum.p50, '.2f') + ', 5-95%: ' + format(datum.p5, '.2f') + " +
+                             "'-' + format(datum.p95, '.2f') + ', ' + datum.note"}}}},
+        {type: 'text', from: {data: 'steps'},
+         encode: {update: {x: {scale: 'x', field: 'p95', offset: 5},
+                           y: {scale: 'y', field: 'label', band: 0.5}, baseline: {value: 'middle'},
+                           text: {field: 'note'}, fontSize: {value: 9}, fill: {value: '#555'}}}}
+      ]
+    }, 'timeline');
   }
 
   /* ---- a sweep's every point (rep_sweep.c): one row per point ----------------------- */

@@ -30,6 +30,8 @@ cp -r "$SRC/data" "$SCRATCH/data"
   cp -r "$SRC/tests/cli/data" "$SCRATCH/tests/cli/data"
 [ -d "$SRC/tests/geo/check" ] && mkdir -p "$SCRATCH/tests/geo" &&
   cp -r "$SRC/tests/geo/check" "$SCRATCH/tests/geo/check"
+[ -d "$SRC/tests/ops/coordination/check" ] && mkdir -p "$SCRATCH/tests/ops/coordination" &&
+  cp -r "$SRC/tests/ops/coordination/check" "$SCRATCH/tests/ops/coordination/check"
 mkdir -p "$SCRATCH/bin"
 ln -sf "$STRAITS" "$SCRATCH/bin/straits"
 

@@ -48,8 +48,72 @@ static int prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
   return 0;
 }
 
+/* ---- straits check and straits plan: steps that can never be approved --------------------- */
+
+static void check_step(const scn_scenario *sc, const scn_coordination *co, size_t i,
+                       const plan_report *rep, const plan_authorities *table, diag *d) {
+  const scn_co_step *st = &co->step[i];
+  if (st->situations) {
+    int any = 0;
+    for (int s = 0; s < SCN_SIT__COUNT && !any; s++)
+      any = ((st->situations >> s) & 1) && plan_report_situation_can(rep, s);
+    if (!any) {
+      char names[256] = "";
+      int n = 0;
+      for (int s = 0; s < SCN_SIT__COUNT; s++)
+        if ((st->situations >> s) & 1)
+          snprintf(names + strlen(names), sizeof names - strlen(names), "%s'%s'", n++ ? " or " : "",
+                   scn_situation_name((scn_situation)s));
+      diag_report(d, DIAG_WARNING, st->situation_loc.file, st->situation_loc.line,
+                  st->situation_loc.col,
+                  "decision step '%s' needs the situation %s, which nothing in the scenario "
+                  "can bring about: it is never submitted, and what waits on it never starts",
+                  st->id, names);
+    }
+  }
+  for (size_t k = 0; k < st->ngate; k++) {
+    int g = plan_authorities_find(table, PLAN_GATES, st->gate[k].id);
+    if (g >= 0 && !plan_report_gate_can_open(rep, g))
+      diag_report(d, DIAG_WARNING, st->gate[k].loc.file, st->gate[k].loc.line, st->gate[k].loc.col,
+                  "decision step '%s' needs gate '%s', which nothing in the scenario can open: "
+                  "it is never submitted", st->id, st->gate[k].id);
+  }
+  if (st->on_task >= 0 && !plan_report_task_can_start(rep, st->on_task))
+    diag_report(d, DIAG_WARNING, st->on_task_loc.file, st->on_task_loc.line, st->on_task_loc.col,
+                "decision step '%s' is raised by task '%s', which cannot start (the plan check "
+                "says why): the step is never raised", st->id,
+                sc->plan->task[st->on_task].id);
+}
+
+/* What the plan's static analysis says cannot happen, against what each step needs of
+ * it; `after:` cycles are the loader's errors.  Warnings: such a scenario runs, and the
+ * step is simply never approved. */
+static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
+  const scn_coordination *co = scn_section_of(sc, "coordination");
+  if (!co || !plan_scenario_uses(sc)) return 0;
+  plan_authorities *own = NULL;
+  plan_model *pm = NULL;
+  plan_report *rep = NULL;
+  diag *quiet = diag_new(); /* the plan's own problems are the plan's to report */
+  const plan_authorities *table = ctx->authorities;
+  int err = quiet ? 0 : ERR_NOMEM;
+  if (!err && !table &&
+      !(err = plan_authorities_load(&own, plan_authorities_default_path(), quiet)))
+    table = own;
+  if (!err) err = plan_model_new(&pm, sc, table, NULL, quiet);
+  plan_check_options opt = {0, NULL, NULL};
+  if (!err) err = plan_check(&rep, pm, &opt);
+  for (size_t i = 0; !err && i < co->nstep; i++) check_step(sc, co, i, rep, table, d);
+  plan_report_free(rep);
+  plan_model_free(pm);
+  plan_authorities_free(own);
+  diag_free(quiet);
+  return err == ERR_NOMEM ? err : 0;
+}
+
 static void *start(const void *model, sim *s, arena *a, metric_out *out, const ops_rep *r) {
-  return coord_start(((const coord_ops_model *)model)->model, s, a, out, r->seed, r->index);
+  return coord_start(((const coord_ops_model *)model)->model, s, a, out, r->seed, r->index,
+                     r->trace);
 }
 
 static void collect(void *state, sim *s, metric_out *out) { coord_collect(state, s, out); }
@@ -109,8 +173,7 @@ static int collect_rows(const ops_results *r, crit_row *row, size_t *nrow, doubl
 /* "report.section.coordination-critical": per task that waits on decisions, each link
  * of its critical path by the share of replications in which it held last (Wilson 95%
  * interval) and the mean delay it then added -- a ranked table drawn as bars. */
-static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
-  (void)model;
+static int critical_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
   const scn_plan *p = r->sc->plan;
   size_t cap = 0;
   for (size_t m = 0; m < r->ms->n; m++)
@@ -187,6 +250,82 @@ done:
   return err;
 }
 
+/* ---- the report: the decision timeline ---------------------------------------------------- */
+
+/* Lanes by the nation of the body that decides (a step's `to`), in the chart's order. */
+static const char *const lane_name[SCN_CO_NATION__COUNT] = {"US", "Japan", "bilateral"};
+static const int lane_rank[SCN_CO_NATION__COUNT] = {0, 2, 1}; /* US, bilateral, Japan */
+
+static void timeline_step(strbuf *b, const scn_coordination *co, size_t i, const stats_summary *st,
+                          size_t n) {
+  const scn_co_step *s = &co->step[i];
+  const scn_co_body *to = &co->body[s->to], *from = &co->body[s->from];
+  strbuf_put(b, i ? ",{\"id\":" : "{\"id\":");
+  strbuf_json_str(b, s->id);
+  strbuf_put(b, ",\"name\":");
+  strbuf_json_str(b, *s->name ? s->name : s->id);
+  strbuf_put(b, ",\"kind\":");
+  strbuf_json_str(b, scn_co_kind_name((scn_co_kind)s->kind));
+  strbuf_put(b, ",\"from\":");
+  strbuf_json_str(b, *from->name ? from->name : from->id);
+  strbuf_put(b, ",\"to\":");
+  strbuf_json_str(b, *to->name ? to->name : to->id);
+  strbuf_put(b, ",\"lane\":");
+  strbuf_json_str(b, lane_name[to->nation]);
+  strbuf_printf(b, ",\"lane_rank\":%d,\"order\":%zu,\"approved_share\":", lane_rank[to->nation], i);
+  strbuf_json_num(b, n ? (double)st->n / (double)n : NAN);
+  strbuf_printf(b, ",\"approved\":%zu,\"p5\":", st->n);
+  strbuf_json_num(b, st->n ? st->p5 : NAN);
+  strbuf_put(b, ",\"p50\":");
+  strbuf_json_num(b, st->n ? st->p50 : NAN);
+  strbuf_put(b, ",\"p95\":");
+  strbuf_json_num(b, st->n ? st->p95 : NAN);
+  strbuf_put(b, "}");
+}
+
+/* "report.section.coordination-timeline": each decision step's approval time over the
+ * replications where it was approved -- median and 5th-95th percentiles, s after the
+ * epoch -- in the swimlane of the deciding body's nation; drawn by report.js
+ * (timelineView), documented in docs/report.md. */
+static int timeline_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
+  const scn_coordination *co = scn_section_of(r->sc, "coordination");
+  if (!co || !co->nstep || !r->n) return 0;
+  double *v = malloc(r->n * sizeof *v);
+  if (!v) return ERR_NOMEM;
+  int err = 0;
+  strbuf_put(b, "{\"title\":\"Decision timeline\",\"order\":39,\"text\":"
+                "\"When each decision step of the coordination section was approved, in the "
+                "lane of the nation whose body decides it: the mark at the median over the "
+                "replications where it was approved, the bar from the 5th to the 95th "
+                "percentile; the share approved beside it (docs/models.md section 12).\","
+                "\"timeline\":{\"time_unit\":\"s\",\"horizon\":");
+  strbuf_json_num(b, r->sc->horizon);
+  strbuf_printf(b, ",\"replications\":%zu,\"steps\":[", r->n);
+  for (size_t i = 0; i < co->nstep && !err; i++) {
+    char name[320];
+    snprintf(name, sizeof name, "step.%s.decided", co->step[i].id);
+    int m = metric_find(r->ms, "coordination", name);
+    if (m < 0) continue;
+    if ((err = r->values(r->ctx, m, v))) break;
+    stats_summary st;
+    stats_summarize(&st, v, r->n, STATS_REAL, r->scratch);
+    timeline_step(b, co, i, &st, r->n);
+  }
+  strbuf_put(b, "]}}");
+  if (!err)
+    err = b->failed ? ERR_NOMEM
+                    : sink->put(sink->ctx, "report.section.coordination-timeline", b->s);
+  free(v);
+  return err;
+}
+
+static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
+  (void)model;
+  int err = timeline_doc(r, b, sink);
+  b->len = 0;
+  return err ? err : critical_doc(r, b, sink);
+}
+
 const ops_module coord_ops = {
     .name = "coordination",
     .title = "Bilateral coordination: requests, consultations and approvals",
@@ -194,6 +333,7 @@ const ops_module coord_ops = {
     .prepare = prepare,
     .start = start,
     .collect = collect,
+    .check = check,
     .docs = docs,
     .release = release,
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "ops.h"
 #include "plan.h"
 #include "rng.h"
 #include "scn_coordination.h"
@@ -36,6 +37,8 @@ typedef struct step_slot {
   coord_run *r;
   int i, state, attempts, retries_left;
   double queued_t, decided_t;
+  double raised_t, submitted_t;     /* raised, first submitted (NaN before) */
+  double cause[SIM_CAUSE__COUNT];   /* its approval time by cause (critical chain) */
   rng_stream rng;
 } step_slot;
 
@@ -53,12 +56,17 @@ struct coord_run {
   sim *sim;
   step_slot *step;
   body_slot *body;
-  unsigned char *ev, *task_started;
+  double *ev_t, *task_t;           /* [nevent], [ntask]: occurred, first started (NaN) */
+  double *task_cause;              /* [ntask * SIM_CAUSE__COUNT]: its start by cause */
   uint32_t sits;   /* bit s: situation s has been recognised */
   uint64_t gates;  /* gates that have opened */
   int requests, refused, returned, approved;
   int busy, dirty;
+  const ops_trace *trace; /* straits trace; NULL in every other run */
 };
+
+/* A line of straits trace (nothing in a normal run: trace is NULL). */
+#define TRACE(r, ...) ops_trace_line((r)->trace, sim_now((r)->sim), "coordination", __VA_ARGS__)
 
 /* ---- the model ------------------------------------------------------------------------ */
 
@@ -190,11 +198,38 @@ void coord_model_free(coord_model *m) {
 
 static void settle(coord_run *r);
 
+/* The approval time of a step by cause: what raised it last (a crisis event: the
+ * crisis; a task's start or an earlier step: what that was put down to), then the law
+ * it waited for until first submitted, then the coordination itself -- queues,
+ * working hours, latencies, refusals and rework (docs/plan.md). */
+static void approval_by_cause(coord_run *r, step_slot *ss) {
+  const scn_co_step *st = &r->co->step[ss->i];
+  double last = 0;
+  const double *from = NULL;
+  memset(ss->cause, 0, sizeof ss->cause);
+  if (st->on_event >= 0) {
+    last = r->ev_t[st->on_event];
+    ss->cause[SIM_CAUSE_CRISIS] = last;
+  }
+  if (st->on_task >= 0 && r->task_t[st->on_task] >= last) {
+    last = r->task_t[st->on_task];
+    from = &r->task_cause[(size_t)st->on_task * SIM_CAUSE__COUNT];
+  }
+  for (size_t k = 0; k < st->nafter; k++) {
+    const step_slot *a = &r->step[st->after[k]];
+    if (a->decided_t >= last) last = a->decided_t, from = a->cause;
+  }
+  if (from) memcpy(ss->cause, from, sizeof ss->cause);
+  ss->cause[SIM_CAUSE_LAW] += ss->submitted_t - last;
+  ss->cause[SIM_CAUSE_COORDINATION] += ss->decided_t - ss->submitted_t;
+}
+
 static void publish(coord_run *r, int step, int approved) {
   sim_signal sig = {.type = SIG_DECISION, .source = -1, .event = -1, .situation = -1,
                     .place = -1, .region = -1, .gate = -1, .phase = -1, .task = -1,
                     .decision = r->co->step[step].plan_decision, .step = step,
                     .open = approved};
+  if (approved) memcpy(sig.cause, r->step[step].cause, sizeof sig.cause);
   sim_publish(r->sim, &sig);
 }
 
@@ -240,7 +275,10 @@ static void submit(coord_run *r, step_slot *ss) {
   body_slot *b = &r->body[st->to];
   ss->state = ST_QUEUED;
   ss->attempts++;
+  TRACE(r, "'%s' submitted by '%s' to '%s'%s", st->id, r->co->body[st->from].id,
+        r->co->body[st->to].id, ss->attempts > 1 ? " again" : "");
   ss->queued_t = sim_now(r->sim);
+  if (ss->attempts == 1) ss->submitted_t = ss->queued_t;
   r->requests++;
   if (sim_request(b->res, granted, ss)) {
     sim_fail(r->sim, ERR_LIMIT);
@@ -271,28 +309,41 @@ static void answered(sim *s, void *ctx) {
       ss->retries_left--;
       ss->state = ST_AWAY;
       double d = dist_sample(&st->retry_delay, &ss->rng);
-      sim_after(s, d > 0 ? d : 0, resubmit, ss);
+      TRACE(r, "'%s' refused by '%s' (attempt %d): resubmitted in %.2f h", st->id,
+            r->co->body[st->to].id, ss->attempts, d / 3600);
+      sim_blame bl = {st->retry_loc.file, st->retry_loc.line, st->retry_loc.col,
+                      "the retry delay of decision step", st->id, d};
+      sim_after_drawn(s, d, resubmit, ss, &bl); /* a draw out of range fails the run, located */
     } else {
       ss->state = ST_REFUSED;
+      TRACE(r, "'%s' refused by '%s' for good (attempt %d)", st->id, r->co->body[st->to].id,
+            ss->attempts);
       publish(r, ss->i, 0);
     }
   } else if (u < st->p_refuse + st->p_return) {
     r->returned++;
     ss->state = ST_AWAY;
     double d = dist_sample(&st->rework, &ss->rng);
-    sim_after(s, d > 0 ? d : 0, resubmit, ss);
+    TRACE(r, "'%s' sent back by '%s' for rework (attempt %d): resubmitted in %.2f h", st->id,
+          r->co->body[st->to].id, ss->attempts, d / 3600);
+    sim_blame bl = {st->rework_loc.file, st->rework_loc.line, st->rework_loc.col,
+                    "the rework delay of decision step", st->id, d};
+    sim_after_drawn(s, d, resubmit, ss, &bl);
   } else {
     ss->state = ST_APPROVED;
     ss->decided_t = sim_now(s);
+    approval_by_cause(r, ss);
     r->approved++;
+    TRACE(r, "'%s' approved by '%s' (attempt %d, %.2f h after it was raised)", st->id,
+          r->co->body[st->to].id, ss->attempts, (ss->decided_t - ss->raised_t) / 3600);
     publish(r, ss->i, 1);
   }
   settle(r);
 }
 
 static int is_raised(const coord_run *r, const scn_co_step *st) {
-  if (st->on_event >= 0 && !r->ev[st->on_event]) return 0;
-  if (st->on_task >= 0 && !r->task_started[st->on_task]) return 0;
+  if (st->on_event >= 0 && isnan(r->ev_t[st->on_event])) return 0;
+  if (st->on_task >= 0 && isnan(r->task_t[st->on_task])) return 0;
   for (size_t k = 0; k < st->nafter; k++)
     if (r->step[st->after[k]].state != ST_APPROVED) return 0;
   return 1;
@@ -316,7 +367,12 @@ static void settle(coord_run *r) {
     r->dirty = 0;
     for (size_t i = 0; i < r->co->nstep; i++) {
       step_slot *ss = &r->step[i];
-      if (ss->state == ST_IDLE && is_raised(r, &r->co->step[i])) ss->state = ST_NEEDS;
+      if (ss->state == ST_IDLE && is_raised(r, &r->co->step[i])) {
+        ss->state = ST_NEEDS;
+        ss->raised_t = sim_now(r->sim);
+        if (!law_holds(r, (int)i))
+          TRACE(r, "'%s' raised: waits for the law it needs", r->co->step[i].id);
+      }
       if (ss->state == ST_NEEDS && law_holds(r, (int)i)) submit(r, ss);
     }
   } while (r->dirty);
@@ -329,10 +385,9 @@ static void wake(sim *s, void *ctx) {
 }
 
 static void on_event(sim *s, const sim_signal *sig, void *ctx) {
-  (void)s;
   coord_run *r = ctx;
   if (sig->event < 0 || (size_t)sig->event >= r->sc->nevent) return;
-  r->ev[sig->event] = 1;
+  if (isnan(r->ev_t[sig->event])) r->ev_t[sig->event] = sim_now(s);
   settle(r);
 }
 
@@ -353,34 +408,39 @@ static void on_gate(sim *s, const sim_signal *sig, void *ctx) {
 }
 
 static void on_task(sim *s, const sim_signal *sig, void *ctx) {
-  (void)s;
   coord_run *r = ctx;
   size_t ntask = r->sc->plan ? r->sc->plan->ntask : 0;
   if (sig->task < 0 || (size_t)sig->task >= ntask || !sig->open) return;
-  r->task_started[sig->task] = 1;
+  if (!isnan(r->task_t[sig->task])) return; /* resumed: not its first start */
+  r->task_t[sig->task] = sim_now(s);
+  memcpy(&r->task_cause[(size_t)sig->task * SIM_CAUSE__COUNT], sig->cause, sizeof sig->cause);
   settle(r);
 }
 
 coord_run *coord_start(const coord_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
-                       uint32_t rep) {
+                       uint32_t rep, const ops_trace *trace) {
   (void)out;
   const scn_coordination *co = m->co;
   const scn_scenario *sc = m->sc;
   coord_run *r = arena_calloc(a, 1, sizeof *r);
   if (!r) return NULL;
-  r->m = m, r->co = co, r->sc = sc, r->sim = s;
+  r->m = m, r->co = co, r->sc = sc, r->sim = s, r->trace = trace;
   size_t ntask = sc->plan ? sc->plan->ntask : 0;
   r->step = arena_calloc(a, co->nstep ? co->nstep : 1, sizeof *r->step);
   r->body = arena_calloc(a, co->nbody ? co->nbody : 1, sizeof *r->body);
-  r->ev = arena_calloc(a, sc->nevent ? sc->nevent : 1, 1);
-  r->task_started = arena_calloc(a, ntask ? ntask : 1, 1);
-  if (!r->step || !r->body || !r->ev || !r->task_started) return NULL;
+  r->ev_t = arena_calloc(a, sc->nevent ? sc->nevent : 1, sizeof *r->ev_t);
+  r->task_t = arena_calloc(a, ntask ? ntask : 1, sizeof *r->task_t);
+  r->task_cause = arena_calloc(a, (ntask ? ntask : 1) * SIM_CAUSE__COUNT, sizeof *r->task_cause);
+  if (!r->step || !r->body || !r->ev_t || !r->task_t || !r->task_cause) return NULL;
+  for (size_t e = 0; e < sc->nevent; e++) r->ev_t[e] = NAN;
+  for (size_t t = 0; t < ntask; t++) r->task_t[t] = NAN;
   for (size_t b = 0; b < co->nbody; b++)
     if (!(r->body[b].res = sim_resource_new(s, a, co->body[b].capacity))) return NULL;
   for (size_t i = 0; i < co->nstep; i++) {
     step_slot *ss = &r->step[i];
     *ss = (step_slot){.r = r, .i = (int)i, .state = ST_IDLE, .retries_left = co->step[i].retries,
-                      .queued_t = NAN, .decided_t = NAN};
+                      .queued_t = NAN, .decided_t = NAN, .raised_t = NAN,
+                      .submitted_t = NAN};
     rng_init(&ss->rng, seed, rep, RNG_COORDINATION, m->purpose[i]);
   }
   if (sim_subscribe(s, SIG_EVENT_OCCURRED, on_event, r) ||

@@ -19,6 +19,7 @@
 #include "sim.h"
 
 struct plan_authorities;
+struct ops_trace;
 
 typedef struct coord_model coord_model;
 typedef struct coord_run coord_run;
@@ -35,10 +36,11 @@ int coord_scenario_needs_table(const scn_scenario *sc);
 
 /* Subscribes to SIG_EVENT_OCCURRED, SIG_SITUATION_CHANGED, SIG_GATE_OPENED and
  * SIG_TASK_STATUS, and schedules the steps raised at time 0.  Random streams:
- * RNG_COORDINATION, one per step, its purpose a hash of its id.  NULL when the arena
- * is exhausted; out may be NULL. */
+ * RNG_COORDINATION, one per step, its purpose a hash of its id.  trace (straits trace;
+ * NULL otherwise) gets a line per step raised, submitted, refused, returned, approved.
+ * NULL when the arena is exhausted; out may be NULL. */
 coord_run *coord_start(const coord_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
-                       uint32_t rep);
+                       uint32_t rep, const struct ops_trace *trace);
 void coord_collect(const coord_run *r, sim *s, metric_out *out);
 
 /* What happened, for tests: when step i was approved (NaN: never), its attempts. */

@@ -95,6 +95,7 @@ static void read_needs(co_loader *L, const scn__node *v, scn_co_step *s) {
   const scn__node *x;
   if ((x = scn__get(v, "situation"))) {
     int sit;
+    s->situation_loc = scn__loc(x);
     if (x->kind == SCN__SEQ) {
       for (size_t i = 0; i < x->n; i++)
         if (scn__choice(c, x->item[i], "situation", situation_names, SCN_SIT__COUNT, &sit) == 0)
@@ -122,7 +123,10 @@ static void read_retry(co_loader *L, const scn__node *v, scn_co_step *s) {
   long long n;
   if ((x = scn__need(c, v, "max", "retry")) && scn__integer(c, x, "max", 0, 1000000, &n) == 0)
     s->retries = (int)n;
-  if ((x = scn__get(v, "delay"))) scn__dist(c, x, "delay", QTY_DURATION, &s->retry_delay);
+  if ((x = scn__get(v, "delay"))) {
+    scn__dist(c, x, "delay", QTY_DURATION, &s->retry_delay);
+    s->retry_loc = scn__loc(x);
+  }
 }
 
 /* The plan's task ids, for "did you mean". */
@@ -138,6 +142,7 @@ static void read_on_task(co_loader *L, const scn__node *v, scn_co_step *s) {
   scn__ctx *c = L->c;
   const char *id;
   if (scn__text(c, v, "on_task", &id)) return;
+  s->on_task_loc = scn__loc(v);
   s->on_task = scn_task_find(c->sc->plan, id);
   if (s->on_task >= 0) return;
   size_t n;
@@ -180,7 +185,10 @@ static void read_step(co_loader *L, int idx, const scn__node *item, scn_co_step 
     scn__error(c, pt, "p_refuse and p_return add up to %g, more than 1", s->p_refuse + s->p_return);
   else if (pt && s->p_return >= 1)
     scn__error(c, pt, "a step sent back every time is never decided (p_return 1)");
-  if ((v = scn__get(item, "rework"))) scn__dist(c, v, "rework", QTY_DURATION, &s->rework);
+  if ((v = scn__get(item, "rework"))) {
+    scn__dist(c, v, "rework", QTY_DURATION, &s->rework);
+    s->rework_loc = scn__loc(v);
+  }
   if ((v = scn__get(item, "retry"))) read_retry(L, v, s);
   if ((v = scn__get(item, "needs"))) read_needs(L, v, s);
   if ((v = scn__get(item, "after"))) {
@@ -200,15 +208,34 @@ static void read_step(co_loader *L, int idx, const scn__node *item, scn_co_step 
   if ((v = scn__get(item, "on_task"))) read_on_task(L, v, s);
 }
 
-/* `after:` must not loop: a step waiting on itself through others is never raised. */
-static int on_cycle(const scn_coordination *co, int i, unsigned char *mark) {
+/* `after:` must not loop: a step waiting on itself through others is never raised.
+ * Depth-first from i; on a cycle, path[0 .. *depth) ends with the step met again. */
+static int on_cycle(const scn_coordination *co, int i, unsigned char *mark, int *path,
+                    size_t *depth) {
+  path[(*depth)++] = i;
   if (mark[i] == 1) return 1;
-  if (mark[i] == 2) return 0;
+  if (mark[i] == 2) {
+    (*depth)--;
+    return 0;
+  }
   mark[i] = 1;
   for (size_t k = 0; k < co->step[i].nafter; k++)
-    if (on_cycle(co, co->step[i].after[k], mark)) return 1;
+    if (on_cycle(co, co->step[i].after[k], mark, path, depth)) return 1;
   mark[i] = 2;
+  (*depth)--;
   return 0;
+}
+
+/* "'a' -> 'b' -> 'a'": the cycle's part of the path (from the first visit of its end). */
+static void cycle_text(const scn_coordination *co, const int *path, size_t depth, char *out,
+                       size_t cap) {
+  size_t from = 0;
+  while (from + 1 < depth && path[from] != path[depth - 1]) from++;
+  out[0] = 0;
+  for (size_t k = from; k < depth; k++) {
+    size_t len = strlen(out);
+    snprintf(out + len, cap - len, "%s'%s'", k > from ? " -> " : "", co->step[path[k]].id);
+  }
 }
 
 /* Register a list's ids (pass one): [position] -> id index or -1. */
@@ -278,11 +305,16 @@ static void *load_section(scn__ctx *c, const scn__node *v) {
     L.co->nstep = L.steps.n;
   }
   unsigned char *mark = scn__alloc(c, c->tree, L.co->nstep ? L.co->nstep : 1);
-  for (size_t i = 0; mark && i < L.co->nstep; i++)
-    if (!mark[i] && on_cycle(L.co, (int)i, mark)) {
-      const scn_co_step *s = &L.co->step[i];
+  int *path = scn__alloc(c, c->tree, (L.co->nstep + 1) * sizeof *path);
+  size_t depth = 0;
+  for (size_t i = 0; mark && path && i < L.co->nstep; i++)
+    if (!mark[i] && on_cycle(L.co, (int)i, mark, path, &depth)) {
+      const scn_co_step *s = &L.co->step[path[depth - 1]];
+      char chain[512];
+      cycle_text(L.co, path, depth, chain, sizeof chain);
       diag_report(c->d, DIAG_ERROR, s->loc.file, s->loc.line, s->loc.col,
-                  "step '%s' waits on itself through 'after'", s->id);
+                  "step '%s' waits on itself through 'after': %s (none of them is ever raised)",
+                  s->id, chain);
       break;
     }
   resolve_plan_decisions(&L);

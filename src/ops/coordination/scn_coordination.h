@@ -62,15 +62,19 @@ typedef struct scn_co_step {
   double p_refuse;      /* chance an attempt is refused */
   double p_return;      /* chance an attempt is sent back for rework (not refused) */
   dist rework;          /* sent back -> resubmitted (default 0) */
+  scn_loc rework_loc;   /* where `rework:` and `retry: {delay:}` are written (a failed */
+  scn_loc retry_loc;    /* draw is blamed there); line 0 when left to the default */
   int retries;          /* refusals that are resubmitted (default 0: final) */
   dist retry_delay;     /* refused -> resubmitted (default 0) */
   uint32_t situations;  /* bit s (scn_situation): needs one of them recognised; 0 none */
+  scn_loc situation_loc; /* where `needs: situation` is written */
   size_t ngate;
   scn_co_gate *gate;    /* needs every one of them open */
   size_t nafter;
   int *after;           /* step indices that must be approved first */
   int on_event;         /* crisis event that raises it, or -1 */
   int on_task;          /* plan task whose start raises it, or -1 */
+  scn_loc on_task_loc;
   int plan_decision;    /* its index in scn_plan.decision (a task or gate waits on it), -1 */
   scn_loc loc;
 } scn_co_step;

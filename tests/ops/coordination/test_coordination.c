@@ -347,6 +347,104 @@ static void test_refusal_final(void **state) {
   free(v);
 }
 
+/* ---- the start delay by cause ------------------------------------------------------------- */
+
+/* A blockade at 24h raises the request (2h); the consent after it needs the UNSC
+ * resolution, open at 30h, and takes 5h; the strike then waits for its carrier, held by
+ * a task of higher priority until 40h.  By the critical chain (docs/plan.md): crisis
+ * 24h, law 30 - 26 = 4h, coordination 2 + 5 = 7h, resources 40 - 35 = 5h. */
+static const char *const by_cause =
+    "crisis:\n"
+    "  events:\n"
+    "    - {id: blockade, at: 24h}\n"
+    "situations:\n"
+    "  gates:\n"
+    "    - {gate: unsc_resolution, at: 30h}\n"
+    "plan:\n"
+    "  tasks:\n"
+    "    - {id: hog, activity: supply, owner: US, area: sea, assets: [csg], duration: 40h,\n"
+    "       priority: 5}\n"
+    "    - {id: strike, activity: combat_operations_from_bases, owner: US, area: sea,\n"
+    "       assets: [csg], decisions: [consent]}\n"
+    "coordination:\n"
+    "  bodies:\n"
+    "    - {id: usfj, nation: US}\n"
+    "    - {id: kantei, nation: JP}\n"
+    "  steps:\n"
+    "    - {id: ask, from: usfj, to: kantei, kind: request, latency: 2h, on_event: blockade}\n"
+    "    - {id: consent, from: kantei, to: usfj, kind: prior_consultation, latency: 5h,\n"
+    "       after: ask, needs: {gates: [unsc_resolution]}}\n";
+
+static const char *const cause_names[] = {
+    "plan.task.strike.start", "plan.task.strike.delay_coordination", "plan.task.strike.delay_law",
+    "plan.task.strike.delay_crisis", "plan.task.strike.delay_resources"};
+
+static void test_cause_exact(void **state) {
+  (void)state;
+  double *v = values();
+  run(by_cause, 1, cause_names, 5, v);
+  assert_float_equal(v[0], 40 * H, 1e-9);
+  assert_float_equal(v[1 * MAX_REPS], 7 * H, 1e-9);
+  assert_float_equal(v[2 * MAX_REPS], 4 * H, 1e-9);
+  assert_float_equal(v[3 * MAX_REPS], 24 * H, 1e-9);
+  assert_float_equal(v[4 * MAX_REPS], 5 * H, 1e-9);
+  free(v);
+}
+
+/* With everything random -- the blockade, the gate, latencies, refusals with retries,
+ * rework, the carrier's other task -- the four parts still add up to the start time in
+ * every replication, and none is negative. */
+static void test_cause_sums(void **state) {
+  (void)state;
+  static const char *const body =
+      "crisis:\n"
+      "  events:\n"
+      "    - {id: blockade, at: 0h, delay: {dist: exponential, mean: 24h}}\n"
+      "situations:\n"
+      "  gates:\n"
+      "    - {gate: unsc_resolution, at: 0h, delay: {dist: exponential, mean: 30h}}\n"
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: hog, activity: supply, owner: US, area: sea, assets: [csg],\n"
+      "       duration: {dist: exponential, mean: 40h}, priority: 5}\n"
+      "    - {id: strike, activity: combat_operations_from_bases, owner: US, area: sea,\n"
+      "       assets: [csg], gates: [unsc_resolution], decisions: [consent, info],\n"
+      "       start: blockade, delay: {dist: exponential, mean: 3h}}\n"
+      "coordination:\n"
+      "  bodies:\n"
+      "    - {id: usfj, nation: US}\n"
+      "    - {id: kantei, nation: JP, capacity: 1}\n"
+      "  steps:\n"
+      "    - {id: ask, from: usfj, to: kantei, kind: request, on_event: blockade,\n"
+      "       latency: {dist: exponential, mean: 2h}, p_refuse: 0.3, p_return: 0.2,\n"
+      "       rework: {dist: exponential, mean: 1h}, retry: {max: 100, delay: 1h}}\n"
+      "    - {id: consent, from: kantei, to: usfj, kind: prior_consultation,\n"
+      "       latency: {dist: exponential, mean: 5h}, after: ask,\n"
+      "       needs: {gates: [unsc_resolution]}}\n"
+      "    - {id: info, from: usfj, to: kantei, kind: information,\n"
+      "       latency: {dist: exponential, mean: 8h}}\n";
+  const int reps = 500;
+  double *v = values();
+  run(body, reps, cause_names, 5, v);
+  int started = 0;
+  double part_sum[4] = {0};
+  for (int r = 0; r < reps; r++) {
+    if (isnan(v[r])) continue;
+    started++;
+    double sum = 0;
+    for (int k = 1; k <= 4; k++) {
+      double x = v[k * MAX_REPS + r];
+      assert_true(x >= 0);
+      sum += x, part_sum[k - 1] += x;
+    }
+    if (fabs(sum - v[r]) > 1e-6)
+      fail_msg("replication %d: parts add up to %.9g s, the start is %.9g s", r, sum, v[r]);
+  }
+  assert_true(started > reps / 2);
+  for (int k = 0; k < 4; k++) assert_true(part_sum[k] > 0); /* each cause shows up */
+  free(v);
+}
+
 /* ---- located errors ---------------------------------------------------------------------- */
 
 static void expect_message(const diag *d, const char *text, int line, int col) {
@@ -421,15 +519,60 @@ static void test_latency_blamed(void **state) {
   diag_free(d);
 }
 
+/* The same for the delays of a request sent back or refused (issue 21): a rework or a
+ * retry delay the clock cannot take fails the run at its `rework:` / `retry: {delay:}`. */
+static void test_rework_retry_blamed(void **state) {
+  (void)state;
+  static const char *const body =
+      "plan:\n"
+      "  tasks:\n"
+      "    - {id: support, activity: supply, owner: US, area: sea, decisions: [ask, again]}\n"
+      "coordination:\n"
+      "  bodies:\n"
+      "    - {id: x, nation: US}\n"
+      "    - {id: y, nation: JP}\n"
+      "  steps:\n"
+      "    - {id: ask, from: x, to: y, kind: request, latency: 2h, p_return: 0.5,\n"
+      "       rework: 1h}\n"
+      "    - {id: again, from: x, to: y, kind: request, latency: 2h, p_refuse: 0.5,\n"
+      "       retry: {max: 3, delay: 1h}}\n";
+  for (int which = 0; which < 2; which++) {
+    diag *d = diag_new();
+    scn_scenario *sc = load_text(body, d);
+    assert_non_null(sc);
+    scn_coordination *co = (scn_coordination *)scn_section_of(sc, "coordination");
+    scn_co_step *st = &co->step[which];
+    const dist never = {DIST_FIXED, INFINITY, 0, 0, NULL, 0};
+    scn_loc want;
+    if (which == 0) {
+      st->p_return = 1, st->rework = never, want = st->rework_loc;
+    } else {
+      st->p_refuse = 1, st->retry_delay = never, want = st->retry_loc;
+    }
+    assert_true(want.line > 0);
+    sim_blame b;
+    assert_int_equal(ops_fixture_run_blamed(sc, &b), ERR_RANGE);
+    assert_int_equal(b.line, want.line);
+    assert_int_equal(b.col, want.col);
+    assert_string_equal(b.id, st->id);
+    assert_non_null(strstr(b.what, which == 0 ? "rework" : "retry"));
+    scn_free(sc);
+    diag_free(d);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_chain_exact),
       cmocka_unit_test(test_latency_blamed),
+      cmocka_unit_test(test_rework_retry_blamed),
       cmocka_unit_test(test_gate_waits_on_decision),
       cmocka_unit_test(test_max_of_two_exponentials),
       cmocka_unit_test(test_mm1_wait),
       cmocka_unit_test(test_refusal_geometric),
       cmocka_unit_test(test_refusal_final),
+      cmocka_unit_test(test_cause_exact),
+      cmocka_unit_test(test_cause_sums),
       cmocka_unit_test(test_errors_located),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
