@@ -2,6 +2,7 @@
  * CSV replay (tolerant of dirty rows, which it counts), vessels of interest, consent,
  * the UNSC gate, assets and mode durations (schema in docs/scenario.md). */
 #include <ctype.h>
+#include <csv.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -461,33 +462,6 @@ static int column_of(const char *name) {
   return -1;
 }
 
-/* The next comma of line outside double quotes (a vessel name may hold one), or NULL. */
-static char *next_comma(char *p) {
-  int quoted = 0;
-  for (; *p; p++) {
-    if (*p == '"') quoted = !quoted;
-    else if (*p == ',' && !quoted) return p;
-  }
-  return NULL;
-}
-
-/* Split line (modified in place) at commas; fields trimmed of blanks and quotes. */
-static size_t split(char *line, char **field, size_t max) {
-  size_t n = 0;
-  char *p = line;
-  for (;;) {
-    char *comma = next_comma(p);
-    if (comma) *comma = '\0';
-    while (*p == ' ' || *p == '\t' || *p == '"') p++;
-    char *e = p + strlen(p);
-    while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '"' || e[-1] == '\r')) *--e = '\0';
-    if (n < max) field[n++] = p;
-    if (!comma) break;
-    p = comma + 1;
-  }
-  return n;
-}
-
 static char *read_whole(const char *path, size_t *len, int *too_big, const char **kind) {
   FILE *f = scn__open_regular(path, kind, NULL); /* never a FIFO that blocks */
   if (!f) return NULL;
@@ -522,92 +496,160 @@ static void hash_text(scn__ctx *c, const char *p, size_t n) {
   scn__hash_input(c, p, n); /* the same SHA-256 as every other file read */
 }
 
-/* Parse the rows.  Returns the number kept in *rows (malloc'd), or -1 (reported). */
-static long parse_rows(insp_loader *L, const scn__node *at, char *text, ais_row **rows) {
+/* The rows as libcsv hands them over (RFC 4180: quoted fields may hold commas,
+ * quotes and newlines), gathered field by field into one buffer per record. */
+typedef struct replay_parse {
+  insp_loader *L;
+  const scn__node *at;
+  char *buf;                       /* the record's fields, each NUL-terminated */
+  size_t len, cap;
+  size_t off[REPLAY_MAX_FIELDS];   /* where each field starts in buf */
+  size_t nf, record;               /* fields so far; records so far (the header is 1) */
+  int col[COL__N];
+  ais_row *rows;
+  size_t n, cap_rows;
+  int failed;                      /* an error was reported, or memory ran out */
+} replay_parse;
+
+static void field_done(void *s, size_t len, void *data) {
+  replay_parse *P = data;
+  if (P->failed) return;
+  if (P->len + len + 1 > P->cap) {
+    size_t cap = P->cap ? P->cap : 256;
+    while (cap < P->len + len + 1) cap *= 2;
+    char *grown = realloc(P->buf, cap);
+    if (!grown) {
+      P->L->c->nomem = 1, P->failed = 1;
+      return;
+    }
+    P->buf = grown, P->cap = cap;
+  }
+  if (P->nf < REPLAY_MAX_FIELDS) P->off[P->nf++] = P->len;
+  else return; /* columns past the last one read are never looked at */
+  if (len) memcpy(P->buf + P->len, s, len);
+  P->len += len;
+  P->buf[P->len++] = '\0';
+}
+
+static const char *field_at(const replay_parse *P, int col) {
+  return col >= 0 && (size_t)col < P->nf ? P->buf + P->off[col] : "";
+}
+
+/* The header record: which column is which (docs/scenario.md, "The replay CSV"). */
+static void take_header(replay_parse *P) {
+  for (size_t i = 0; i < P->nf; i++) {
+    int k = column_of(field_at(P, (int)i));
+    if (k >= 0 && P->col[k] < 0) P->col[k] = (int)i;
+  }
+  static const char *const need[] = {"mmsi", "time", "lat", "lon"};
+  for (int k = 0; k < 4; k++)
+    if (P->col[k] < 0) {
+      scn__error(P->L->c, P->at, "replay '%s' has no '%s' column in its header line",
+                 P->at->str, need[k]);
+      P->failed = 1;
+      return;
+    }
+}
+
+static void take_row(replay_parse *P) {
+  insp_loader *L = P->L;
   scn__ctx *c = L->c;
   scn_insp_replay_stats *st = &L->in->replay;
-  char *field[REPLAY_MAX_FIELDS], *save = text, *line;
-  int col[COL__N];
-  size_t lineno = 0, n = 0, cap = 0;
-  for (int k = 0; k < COL__N; k++) col[k] = -1;
-  *rows = NULL;
-  if (strncmp(save, "\xEF\xBB\xBF", 3) == 0) save += 3; /* a UTF-8 byte order mark */
-  for (line = save; line; line = save) {
-    char *nl = strchr(line, '\n');
-    save = nl ? nl + 1 : NULL;
-    if (nl) *nl = '\0';
-    lineno++;
-    size_t nf = split(line, field, REPLAY_MAX_FIELDS);
-    if (nf == 1 && field[0][0] == '\0') continue; /* blank line */
-    if (col[COL_MMSI] < 0 && lineno == 1) {
-      for (size_t i = 0; i < nf; i++) {
-        int k = column_of(field[i]);
-        if (k >= 0 && col[k] < 0) col[k] = (int)i;
-      }
-      static const char *const need[] = {"mmsi", "time", "lat", "lon"};
-      for (int k = 0; k < 4; k++)
-        if (col[k] < 0) {
-          scn__error(c, at, "replay '%s' has no '%s' column in its header line", at->str, need[k]);
-          return -1;
-        }
-      continue;
-    }
-    st->rows++;
-    const char *f[COL__N];
-    for (int k = 0; k < COL__N; k++) f[k] = col[k] >= 0 && (size_t)col[k] < nf ? field[col[k]] : "";
-    char *end;
-    ais_row r = {.line = lineno};
-    errno = 0;
-    r.mmsi = strtoll(f[COL_MMSI], &end, 10);
-    int bad = errno || end == f[COL_MMSI] || *end || r.mmsi <= 0 || r.mmsi > 999999999;
-    r.t = parse_time(f[COL_TIME]);
-    r.lat = strtod(f[COL_LAT], &end);
-    bad |= end == f[COL_LAT] || *end || !(r.lat >= -90 && r.lat <= 90);
-    r.lon = strtod(f[COL_LON], &end);
-    bad |= end == f[COL_LON] || *end || !(r.lon >= -180 && r.lon <= 180);
-    if (bad || isnan(r.t)) {
-      st->malformed++;
-      continue;
-    }
-    r.sog = r.cog = NAN;
-    double x = strtod(f[COL_SOG], &end);
-    if (end != f[COL_SOG] && !*end && x >= 0 && x < 102.3) r.sog = x * 1852.0 / 3600; /* knots */
-    x = strtod(f[COL_COG], &end);
-    if (end != f[COL_COG] && !*end && x >= 0 && x < 360) r.cog = x; /* 360: not available */
-    r.t -= (double)c->sc->epoch_unix;
-    if (r.t < 0 || r.t > c->sc->horizon) {
-      st->outside_time++;
-      continue;
-    }
-    char buf[64];
-    if (!*f[COL_TYPE]) st->no_type++;
-    r.cls = name_index(L, &L->cls, *f[COL_TYPE] ? class_of_type(f[COL_TYPE], buf, sizeof buf) : "unknown", 1);
-    if (!*f[COL_FLAG]) st->no_flag++;
-    for (size_t i = 0; f[COL_FLAG][i] && i + 1 < sizeof buf; i++)
-      buf[i] = (char)toupper((unsigned char)f[COL_FLAG][i]), buf[i + 1] = '\0';
-    r.flag = name_index(L, &L->flag, *f[COL_FLAG] ? buf : "unknown", 1);
-    if (r.cls < 0 || r.flag < 0) {
-      scn__error(c, at, "replay '%s': more than %d vessel classes or flags", at->str, INSP_MAX_NAMES);
-      free(*rows);
-      return -1;
-    }
-    if (n == cap) {
-      cap = cap ? 2 * cap : 1024;
-      ais_row *grown = realloc(*rows, cap * sizeof *grown);
-      if (!grown) {
-        c->nomem = 1;
-        free(*rows);
-        return -1;
-      }
-      *rows = grown;
-    }
-    (*rows)[n++] = r;
+  st->rows++;
+  const char *f[COL__N];
+  for (int k = 0; k < COL__N; k++) f[k] = field_at(P, P->col[k]);
+  char *end;
+  ais_row r = {.line = P->record};
+  errno = 0;
+  r.mmsi = strtoll(f[COL_MMSI], &end, 10);
+  int bad = errno || end == f[COL_MMSI] || *end || r.mmsi <= 0 || r.mmsi > 999999999;
+  r.t = parse_time(f[COL_TIME]);
+  r.lat = strtod(f[COL_LAT], &end);
+  bad |= end == f[COL_LAT] || *end || !(r.lat >= -90 && r.lat <= 90);
+  r.lon = strtod(f[COL_LON], &end);
+  bad |= end == f[COL_LON] || *end || !(r.lon >= -180 && r.lon <= 180);
+  if (bad || isnan(r.t)) {
+    st->malformed++;
+    return;
   }
-  if (col[COL_MMSI] < 0) {
-    scn__error(c, at, "replay '%s' is empty: it needs a header line 'mmsi,time,lat,lon,...'", at->str);
+  r.sog = r.cog = NAN;
+  double x = strtod(f[COL_SOG], &end);
+  if (end != f[COL_SOG] && !*end && x >= 0 && x < 102.3) r.sog = x * 1852.0 / 3600; /* knots */
+  x = strtod(f[COL_COG], &end);
+  if (end != f[COL_COG] && !*end && x >= 0 && x < 360) r.cog = x; /* 360: not available */
+  r.t -= (double)c->sc->epoch_unix;
+  if (r.t < 0 || r.t > c->sc->horizon) {
+    st->outside_time++;
+    return;
+  }
+  char buf[64];
+  if (!*f[COL_TYPE]) st->no_type++;
+  r.cls = name_index(L, &L->cls, *f[COL_TYPE] ? class_of_type(f[COL_TYPE], buf, sizeof buf) : "unknown", 1);
+  if (!*f[COL_FLAG]) st->no_flag++;
+  buf[0] = '\0';
+  for (size_t i = 0; f[COL_FLAG][i] && i + 1 < sizeof buf; i++)
+    buf[i] = (char)toupper((unsigned char)f[COL_FLAG][i]), buf[i + 1] = '\0';
+  r.flag = name_index(L, &L->flag, *f[COL_FLAG] ? buf : "unknown", 1);
+  if (r.cls < 0 || r.flag < 0) {
+    scn__error(c, P->at, "replay '%s': more than %d vessel classes or flags", P->at->str, INSP_MAX_NAMES);
+    P->failed = 1;
+    return;
+  }
+  if (P->n == P->cap_rows) {
+    size_t cap = P->cap_rows ? 2 * P->cap_rows : 1024;
+    ais_row *grown = realloc(P->rows, cap * sizeof *grown);
+    if (!grown) {
+      c->nomem = 1, P->failed = 1;
+      return;
+    }
+    P->rows = grown, P->cap_rows = cap;
+  }
+  P->rows[P->n++] = r;
+}
+
+static void record_done(int terminator, void *data) {
+  replay_parse *P = data;
+  (void)terminator;
+  if (!P->failed) {
+    P->record++;
+    if (P->nf == 0 || (P->nf == 1 && !P->buf[P->off[0]])) P->record--; /* a line of blanks */
+    else if (P->col[COL_MMSI] < 0 && P->record == 1) take_header(P);
+    else take_row(P);
+  }
+  P->nf = 0, P->len = 0;
+}
+
+/* Parse the rows.  Returns the number kept in *rows (malloc'd), or -1 (reported). */
+static long parse_rows(insp_loader *L, const scn__node *at, const char *text, size_t len,
+                       ais_row **rows) {
+  replay_parse P = {.L = L, .at = at};
+  for (int k = 0; k < COL__N; k++) P.col[k] = -1;
+  *rows = NULL;
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) text += 3, len -= 3; /* a BOM */
+  struct csv_parser p;
+  if (csv_init(&p, 0)) {
+    L->c->nomem = 1;
     return -1;
   }
-  return (long)n;
+  /* Blanks around a field are trimmed (libcsv's default: spaces and tabs). */
+  if (csv_parse(&p, text, len, field_done, record_done, &P) != len && !P.failed) {
+    scn__error(L->c, at, "replay '%s' is not valid CSV near record %zu: %s", at->str,
+               P.record + 1, csv_strerror(csv_error(&p)));
+    P.failed = 1;
+  }
+  csv_fini(&p, field_done, record_done, &P);
+  csv_free(&p);
+  free(P.buf);
+  if (!P.failed && P.col[COL_MMSI] < 0) {
+    scn__error(L->c, at, "replay '%s' is empty: it needs a header line 'mmsi,time,lat,lon,...'", at->str);
+    P.failed = 1;
+  }
+  if (P.failed) {
+    free(P.rows);
+    return -1;
+  }
+  *rows = P.rows;
+  return (long)P.n;
 }
 
 /* Sorted rows -> passages through the zone.  Drops duplicates, counts rows that came
@@ -692,7 +734,7 @@ static void load_replay(insp_loader *L, const scn__node *v) {
   hash_text(c, text, len);
   in->replay_path = scn__strdup(c, c->mem, path, strlen(path));
   ais_row *row = NULL;
-  long n = parse_rows(L, v, text, &row);
+  long n = parse_rows(L, v, text, len, &row);
   free(text);
   if (n < 0) return;
   qsort(row, (size_t)n, sizeof *row, row_cmp);

@@ -790,6 +790,36 @@ static void test_replay(void **state) {
   scn_free(sc);
 }
 
+/* The US MarineCadastre layout (MMSI, BaseDateTime without a zone, LAT, LON, SOG, COG,
+ * ..., VesselType; no flag column), read by libcsv: vessel names quoted with a comma,
+ * doubled quotes and a newline inside stay one field each, so every row keeps its
+ * columns; ITU type codes give the classes. */
+static void test_replay_marinecadastre(void **state) {
+  (void)state;
+  scn_scenario *sc = load("marinecadastre.yaml", NULL, 0);
+  const scn_inspection *in = scn_inspection_of(sc);
+  assert_non_null(in);
+  const scn_insp_replay_stats *st = &in->replay;
+  assert_int_equal(st->rows, 6);
+  assert_int_equal(st->malformed, 0);
+  assert_int_equal(st->no_type, 0);
+  assert_int_equal(st->no_flag, 6);
+  assert_int_equal(in->npassage, 3);
+  static const struct { double t; long long mmsi; const char *cls; } want[] = {
+      {2, 431000011, "cargo"}, {3, 538000012, "tanker"}, {8, 355000013, "passenger"}};
+  for (size_t i = 0; i < 3; i++) {
+    const scn_insp_passage *p = &in->passage[i];
+    assert_float_equal(p->t, want[i].t * HOUR, 1e-6);
+    assert_int_equal(p->mmsi, want[i].mmsi);
+    assert_string_equal(in->class_name[p->cls], want[i].cls);
+    assert_string_equal(in->flag_name[p->flag], "unknown");
+  }
+  /* Its speed and course as reported: knots to m/s, degrees true. */
+  assert_float_equal(in->passage[1].sog, 10.5 * 1852 / 3600, 1e-9);
+  assert_float_equal(in->passage[1].cog, 90, 0);
+  scn_free(sc);
+}
+
 /* The replay on tracks: the same passages, ships moving on their reported SOG and COG
  * and leaving when the feed says (or where their course leaves the zone). */
 static void test_replay_tracks(void **state) {
@@ -1012,7 +1042,8 @@ int main(void) {
       cmocka_unit_test(test_mmcm_erlang_a),   cmocka_unit_test(test_unsc_gate),
       cmocka_unit_test(test_consent),         cmocka_unit_test(test_priority_rules),
       cmocka_unit_test(test_endurance),       cmocka_unit_test(test_dormant_fill),
-      cmocka_unit_test(test_replay),          cmocka_unit_test(test_plan_gate),
+      cmocka_unit_test(test_replay),
+      cmocka_unit_test(test_replay_marinecadastre),          cmocka_unit_test(test_plan_gate),
       cmocka_unit_test(test_plan_gate_closes), cmocka_unit_test(test_plan_gate_unknown),
       cmocka_unit_test(test_phase_rates),     cmocka_unit_test(test_phase_exact),
       cmocka_unit_test(test_task_follow),     cmocka_unit_test(test_intercept),
