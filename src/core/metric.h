@@ -27,11 +27,17 @@ enum metric_flags {
    * is a proportion and gets Wilson's interval.  Declared, never inferred from the
    * values: a count or a time that is 0 in every replication is not a proportion. */
   METRIC_BINARY = 1 << 5,
+  /* A value that can be negative (a difference, a margin).  Every other metric is a
+   * magnitude -- a count, a time, a duration, a quantity, a share -- whose confidence
+   * interval stops at 0 (STATS_NONNEG): "0.100 persons missing, 95% CI -0.109 to
+   * 0.309" reads as nonsense to a planner.  No shipped model defines one yet. */
+  METRIC_SIGNED = 1 << 6,
 };
 
 /* How a metric's values are summarised (stats_summarize). */
 static inline stats_kind metric_stats_kind(unsigned flags) {
-  return flags & METRIC_BINARY ? STATS_BINARY : STATS_REAL;
+  if (flags & METRIC_BINARY) return STATS_BINARY;
+  return flags & METRIC_SIGNED ? STATS_REAL : STATS_NONNEG;
 }
 
 /* +1 when more is better, -1 when less is, 0 when neither (or, wrongly, both). */

@@ -70,6 +70,10 @@ void stats__moments(stats_summary *out, size_t m, double mean, double ss, stats_
   if (kind == STATS_BINARY && ALWAYS(binary)) wilson(out, mean, m);
 }
 
+void stats__support(stats_summary *out, stats_kind kind) {
+  if (kind == STATS_NONNEG && out->min >= 0 && out->ci_lo < 0) out->ci_lo = 0;
+}
+
 void stats_summarize(stats_summary *out, const double *x, size_t n, stats_kind kind,
                      double *scratch) {
   size_t m = 0;
@@ -96,6 +100,7 @@ void stats_summarize(stats_summary *out, const double *x, size_t n, stats_kind k
   out->p5 = stats_quantile_sorted(scratch, m, 0.05);
   out->p50 = stats_quantile_sorted(scratch, m, 0.50);
   out->p95 = stats_quantile_sorted(scratch, m, 0.95);
+  stats__support(out, kind);
 }
 
 int stats_converged(const stats_summary *s, double rel) {

@@ -17,6 +17,11 @@
 typedef enum stats_kind {
   STATS_REAL = 0, /* any real number: mean -+ Student t half-width */
   STATS_BINARY,   /* an indicator, every value 0 or 1: Wilson's score interval */
+  /* A magnitude that cannot be negative (a count, a duration, a mass): the t interval
+   * with its lower end raised to 0 where it would fall below (a mean of values that
+   * are never negative is never negative); unless some value is negative after all,
+   * which shows the declaration wrong, and the plain t interval stands. */
+  STATS_NONNEG,
 } stats_kind;
 
 typedef struct stats_summary {
@@ -67,6 +72,8 @@ int stats_summarize_stream(stats_summary *out, size_t ncol, const stats_kind *ki
 /* Not API: what stats_summarize and the streaming summary share.  The moments of m
  * non-NaN values from their mean and sum of squared deviations (index order);
  * binary: every value is 0 or 1. */
+/* The interval's lower end at the support's (STATS_NONNEG), once min is known. */
+void stats__support(stats_summary *out, stats_kind kind);
 void stats__moments(stats_summary *out, size_t m, double mean, double ss, stats_kind kind,
                     int binary);
 

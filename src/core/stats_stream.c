@@ -266,6 +266,7 @@ static void stream_write(stats_summary *out, const stream *s, const stats_kind *
     o->p5 = value_of(s->tg[c * STREAM_NQ + 0].key);
     o->p50 = value_of(s->tg[c * STREAM_NQ + 1].key);
     o->p95 = value_of(s->tg[c * STREAM_NQ + 2].key);
+    stats__support(o, kind ? kind[c] : STATS_REAL);
   }
 }
 

@@ -275,8 +275,8 @@ static void stream_case(size_t n, unsigned seed) {
     row[5] = r == n / 2 ? 42 : NAN;                  /* a single value */
     row[6] = a < 0.5 ? 0.0 : 1e-300 * a;             /* zeros and subnormal-ish */
   }
-  const stats_kind kind[SCOLS] = {STATS_REAL, STATS_REAL, STATS_BINARY, STATS_REAL,
-                                  STATS_REAL, STATS_REAL, STATS_REAL};
+  const stats_kind kind[SCOLS] = {STATS_NONNEG, STATS_NONNEG, STATS_BINARY, STATS_REAL,
+                                  STATS_REAL, STATS_NONNEG, STATS_NONNEG};
   stats_summary got[SCOLS], want;
   stream_fixture f = {x, n, 0, 0, 0, 0};
   assert_int_equal(stats_summarize_stream(got, SCOLS, kind, n, stream_fill, &f), 0);
@@ -306,8 +306,35 @@ static void test_stream_equals_whole(void **state) {
   stream_case(200000, 6u); /* and over two chunks, read again each pass */
 }
 
+/* A magnitude's interval stops at 0: three replications with nobody missing and one
+ * with 4 give a mean of 1 and t_{0.975,3} s / 2 = 3.182 above and below it, so the t
+ * interval is (-2.182, 4.182); declared never negative it is [0, 4.182].  A negative
+ * value shows the declaration wrong: the t interval stands. */
+static void test_nonnegative_interval(void **state) {
+  (void)state;
+  double x[] = {0, 0, 0, 4}, scratch[4];
+  stats_summary t, nn;
+  stats_summarize(&t, x, 4, STATS_REAL, scratch);
+  stats_summarize(&nn, x, 4, STATS_NONNEG, scratch);
+  assert_float_equal(t.ci_lo, 1 - 3.182446305284263, 1e-12);
+  assert_float_equal(nn.ci_lo, 0, 0);
+  assert_float_equal(nn.ci_hi, t.ci_hi, 0);
+  assert_float_equal(nn.half_width, t.half_width, 0); /* --until-ci's test is unchanged */
+  double y[] = {0, 0, -1, 4};
+  stats_summarize(&nn, y, 4, STATS_NONNEG, scratch);
+  stats_summarize(&t, y, 4, STATS_REAL, scratch);
+  assert_true(nn.ci_lo < 0);
+  assert_float_equal(nn.ci_lo, t.ci_lo, 0);
+  /* Far from 0 it changes nothing. */
+  double z[] = {10, 11, 12, 13};
+  stats_summarize(&nn, z, 4, STATS_NONNEG, scratch);
+  stats_summarize(&t, z, 4, STATS_REAL, scratch);
+  assert_memory_equal(&nn, &t, sizeof t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_nonnegative_interval),
       cmocka_unit_test(test_hand_computed),
       cmocka_unit_test(test_nan_skipped),
       cmocka_unit_test(test_small_n),
