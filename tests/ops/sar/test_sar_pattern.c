@@ -1,0 +1,217 @@
+/* test_sar_pattern.c - the IAMSAR search patterns and the detection models against
+ * what is known exactly: each pattern's track (summed from its waypoints) equals its
+ * closed form and the track available, adjacent legs lie exactly one spacing apart,
+ * and on a uniform datum a coverage factor of 1 detects 1 - e^-1 of the objects under
+ * random search (Koopman, simulated with randomly placed track) and all of them under a
+ * definite-range sensor on parallel tracks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "rng.h"
+#include "sar_pattern.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+#define MAXPT 4096
+
+/* The length of the polyline through the waypoints. */
+static double polyline(const double *x, const double *y, size_t n) {
+  double L = 0;
+  for (size_t k = 1; k < n; k++) L += hypot(x[k] - x[k - 1], y[k] - y[k - 1]);
+  return L;
+}
+
+static void check_close(double got, double want, double tol, const char *what) {
+  if (!(fabs(got - want) <= tol)) print_error("%s: %.9g, want %.9g\n", what, got, want);
+  assert_true(fabs(got - want) <= tol);
+}
+
+/* PS and CS: n legs of (along - S) and n - 1 cross legs of S use exactly the track
+ * available; legs one spacing apart, inset S / 2 from the area's edges. */
+static void parallel_and_creeping(void **state) {
+  (void)state;
+  static double x[MAXPT], y[MAXPT];
+  const double S = 500, L = 120000, W = 400;
+  for (int kind = SAR_PATTERN_PARALLEL; kind <= SAR_PATTERN_CREEPING; kind++)
+    for (int a = 0; a < 2; a++) {
+      double aspect = a ? 0.4 : 2.5;
+      sar_pattern p;
+      assert_int_equal(sar_pattern_fit(&p, kind, S, L, aspect, W), 0);
+      size_t n = sar_pattern_waypoints(&p, x, y, MAXPT);
+      assert_int_equal(n, 2 * (size_t)p.legs);
+      check_close(polyline(x, y, n), L, 1e-6, "track from waypoints");
+      check_close(p.track, L, 1e-6, "track");
+      check_close(sar_pattern_track(kind, p.area, S), L, 1e-6, "A / S - S");
+      check_close(p.coverage, W / S, 1e-12, "coverage W / S");
+      /* the longer side carries PS legs, the shorter CS legs */
+      int longer_ew = p.width >= p.height;
+      assert_int_equal(p.along_x, kind == SAR_PATTERN_PARALLEL ? longer_ew : !longer_ew);
+      double across = p.along_x ? p.height : p.width;
+      check_close(across, p.legs * S, 1e-6, "legs x spacing = the side across");
+      for (int i = 0; i + 1 < p.legs; i++) { /* leg i+1 one spacing from leg i */
+        double c0 = p.along_x ? y[2 * i] : x[2 * i], c1 = p.along_x ? y[2 * i + 2] : x[2 * i + 2];
+        check_close(c1 - c0, S, 1e-6, "spacing between legs");
+      }
+      for (size_t k = 0; k < n; k++) { /* every leg inside the area, S / 2 in */
+        assert_true(fabs(x[k]) <= 0.5 * p.width - 0.5 * S + 1e-6);
+        assert_true(fabs(y[k]) <= 0.5 * p.height - 0.5 * S + 1e-6);
+      }
+    }
+}
+
+/* SS: 2m + 1 legs S, S, 2S, 2S, ..., mS, mS, mS: S m (m + 2) = A / S - S, the square
+ * of side (m + 1) S; the north-south legs one spacing apart. */
+static void expanding_square(void **state) {
+  (void)state;
+  static double x[MAXPT], y[MAXPT];
+  const double S = 300;
+  for (int m = 1; m <= 12; m++) {
+    double L = S * m * (m + 2);
+    sar_pattern p;
+    assert_int_equal(sar_pattern_fit(&p, SAR_PATTERN_SQUARE, S, L + 0.5 * S, 1, S), 0);
+    assert_int_equal(p.legs, 2 * m + 1);
+    check_close(p.track, L, 1e-6, "S m (m + 2)");
+    check_close(p.width, (m + 1) * S, 1e-6, "side");
+    check_close(sar_pattern_track(SAR_PATTERN_SQUARE, p.area, S), L, 1e-6, "A / S - S");
+    size_t n = sar_pattern_waypoints(&p, x, y, MAXPT);
+    assert_int_equal(n, (size_t)p.legs + 1);
+    check_close(polyline(x, y, n), L, 1e-6, "track from waypoints");
+    /* the x of the north-south legs: m + 1 distinct values, S apart */
+    double lo = 0, hi = 0;
+    for (size_t k = 0; k < n; k++) lo = fmin(lo, x[k]), hi = fmax(hi, x[k]);
+    check_close(hi - lo, m * S, 1e-6, "legs across the square");
+    for (size_t k = 0; k < n; k++) {
+      double f = x[k] / S;
+      check_close(f, round(f), 1e-9, "legs on the spacing's lattice");
+    }
+  }
+}
+
+/* VS: 9 legs of R per pass, all of length R, back at the datum after each triangle;
+ * the radials 60 degrees apart, so the legs' ends are R apart (the spacing). */
+static void sector(void **state) {
+  (void)state;
+  static double x[MAXPT], y[MAXPT];
+  sar_pattern p;
+  assert_int_equal(sar_pattern_fit(&p, SAR_PATTERN_SECTOR, 0, 27000, 1, 500), 0);
+  check_close(p.radius, 3000, 1e-9, "R = track / 9");
+  size_t n = sar_pattern_waypoints(&p, x, y, MAXPT);
+  assert_int_equal(n, 10);
+  check_close(polyline(x, y, n), 27000, 1e-6, "9 R");
+  for (size_t k = 1; k < n; k++)
+    check_close(hypot(x[k] - x[k - 1], y[k] - y[k - 1]), 3000, 1e-6, "each leg R");
+  check_close(hypot(x[3], y[3]), 0, 1e-9, "back at the datum");
+  check_close(hypot(x[2] - x[1], y[2] - y[1]), 3000, 1e-6, "the ends of two radials R apart");
+  check_close(p.coverage, 500 * 27000 / (M_PI * 9e6), 1e-12, "mean coverage W 9R / pi R^2");
+  /* with a spacing: R = S, as many passes as fit, each turned 30 degrees */
+  assert_int_equal(sar_pattern_fit(&p, SAR_PATTERN_SECTOR, 1000, 20000, 1, 500), 0);
+  assert_int_equal(p.passes, 2);
+  n = sar_pattern_waypoints(&p, x, y, MAXPT);
+  check_close(polyline(x, y, n), 18000, 1e-6, "2 x 9 R");
+  check_close(atan2(x[10], y[10]) * 180 / M_PI, 30, 1e-9, "second pass turned 30 degrees");
+  assert_int_equal(sar_pattern_fit(&p, SAR_PATTERN_SECTOR, 1000, 8000, 1, 500), -1);
+}
+
+/* A point is detected by a definite-range sensor of sweep width W when it lies within
+ * W / 2 of the track. */
+static double seg_dist(double px, double py, double ax, double ay, double bx, double by) {
+  double vx = bx - ax, vy = by - ay, L2 = vx * vx + vy * vy;
+  double t = L2 > 0 ? ((px - ax) * vx + (py - ay) * vy) / L2 : 0;
+  t = fmax(0, fmin(1, t));
+  return hypot(px - ax - t * vx, py - ay - t * vy);
+}
+
+/* Parallel sweep, definite range: coverage 1 detects everything (min(1, C) = 1), a
+ * coverage of 1/2 half; the objects uniform over the pattern's area. */
+static void definite_range_sweep(void **state) {
+  (void)state;
+  static double x[MAXPT], y[MAXPT];
+  const double W = 100;
+  const double Cs[] = {1.0, 0.5};
+  rng_stream r;
+  rng_init(&r, 11, 0, RNG_SAR, 77);
+  for (int c = 0; c < 2; c++) {
+    sar_pattern p;
+    double S = W / Cs[c];
+    assert_int_equal(sar_pattern_fit(&p, SAR_PATTERN_PARALLEL, S, 400 * S * 20, 1, W), 0);
+    size_t n = sar_pattern_waypoints(&p, x, y, MAXPT), hit = 0, N = 20000;
+    for (size_t i = 0; i < N; i++) {
+      double px = (rng_uniform(&r) - 0.5) * p.width, py = (rng_uniform(&r) - 0.5) * p.height;
+      for (size_t k = 1; k < n; k++)
+        if (seg_dist(px, py, x[k - 1], y[k - 1], x[k], y[k]) <= 0.5 * W) {
+          hit++;
+          break;
+        }
+    }
+    double pod = (double)hit / (double)N, want = sar_pod(SAR_DETECT_DEFINITE, Cs[c]);
+    if (fabs(pod - want) > 0.015) print_error("C = %g: POD %.4f, want %.4f\n", Cs[c], pod, want);
+    assert_true(fabs(pod - want) <= 0.015);
+  }
+}
+
+/* Random search (Koopman): the same track length cut into short pieces placed and
+ * turned at random over the area (a torus, so no edge is favoured); coverage 1 detects
+ * 1 - e^-1 of uniform objects with a definite-range sensor, not all of them. */
+static void random_search(void **state) {
+  (void)state;
+  const double side = 4000, W = 100, piece = 200, C = 1;
+  size_t npiece = (size_t)(C * side * side / (W * piece)), N = 20000, hit = 0;
+  double *ax = malloc(npiece * 4 * sizeof *ax), *ay = ax + npiece, *ux = ay + npiece,
+         *uy = ux + npiece;
+  assert_non_null(ax);
+  rng_stream r;
+  rng_init(&r, 12, 0, RNG_SAR, 78);
+  for (size_t k = 0; k < npiece; k++) {
+    double th = 2 * M_PI * rng_uniform(&r);
+    ax[k] = side * rng_uniform(&r), ay[k] = side * rng_uniform(&r);
+    ux[k] = cos(th), uy[k] = sin(th);
+  }
+  for (size_t i = 0; i < N; i++) {
+    double px = side * rng_uniform(&r), py = side * rng_uniform(&r);
+    for (size_t k = 0; k < npiece; k++) {
+      double dx = px - ax[k], dy = py - ay[k]; /* nearest image on the torus */
+      dx -= side * round(dx / side), dy -= side * round(dy / side);
+      double along = dx * ux[k] + dy * uy[k], lateral = fabs(-dx * uy[k] + dy * ux[k]);
+      if (along >= 0 && along <= piece && lateral <= 0.5 * W) { /* a W x piece strip */
+        hit++;
+        break;
+      }
+    }
+  }
+  free(ax);
+  double pod = (double)hit / (double)N, want = sar_pod(SAR_DETECT_RANDOM, C);
+  check_close(want, 1 - exp(-1), 1e-15, "1 - e^-1");
+  if (fabs(pod - want) > 0.015) print_error("random search: POD %.4f, want %.4f\n", pod, want);
+  assert_true(fabs(pod - want) <= 0.015);
+}
+
+static void detection_models(void **state) {
+  (void)state;
+  check_close(sar_pod(SAR_DETECT_DEFINITE, 0.3), 0.3, 0, "definite below 1");
+  check_close(sar_pod(SAR_DETECT_DEFINITE, 2), 1, 0, "definite above 1");
+  check_close(sar_pod(SAR_DETECT_INVERSE_CUBE, 1), erf(0.5 * sqrt(M_PI)), 1e-15, "inverse cube");
+  assert_int_equal(sar_detection_find("inverse_cube"), SAR_DETECT_INVERSE_CUBE);
+  assert_int_equal(sar_pattern_find("creeping"), SAR_PATTERN_CREEPING);
+  assert_int_equal(sar_pattern_find("zigzag"), -1);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(parallel_and_creeping),
+      cmocka_unit_test(expanding_square),
+      cmocka_unit_test(sector),
+      cmocka_unit_test(definite_range_sweep),
+      cmocka_unit_test(random_search),
+      cmocka_unit_test(detection_models),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
