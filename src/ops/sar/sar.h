@@ -199,6 +199,20 @@ double sar_plan_joint(sar_rect *out, const sar_grid *g, size_t n, const double *
                       const double *L, const double *blat, const double *blon, double *z,
                       double *scratch);
 
+/* Plans near the optimum (docs/models.md, "Plans near the optimum"): one unit's track L
+ * flown as k nested rectangles one after another (multi-pass; out[0] the outermost at
+ * the start), each a parallel-track pattern with its share of the track (out[i].track)
+ * and its coverage W track / area.  A cell inside several gets the sum of their
+ * coverages, so the plan's POS is sum_j p_j (1 - exp(-sum c)), returned; *pos_opt (if
+ * not NULL) is the optimal allocation's POS for the same effort W L (sar_alloc_effort).
+ * The rectangles start as the bounding boxes of k equal steps of the optimal density
+ * and are then improved edge by edge and track share by share while the POS rises.
+ * Applying sar_update_after_search to each in turn is the Bayesian update of the whole
+ * plan.  z: ny*nx doubles of scratch.  At most SAR_LAYERS_MAX layers. */
+#define SAR_LAYERS_MAX 8
+double sar_plan_layers(sar_rect *out, size_t k, const sar_grid *g, double W, double L,
+                       double *z, double *pos_opt);
+
 /* Track geometry of parallel-track coverage of r at its spacing: legs along the longer
  * side, the first half a spacing in from the side nearest (from_lat, from_lon), the
  * commence search point (csp) at that leg's end nearest that point. */
