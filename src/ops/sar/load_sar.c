@@ -11,6 +11,7 @@
 #include "err.h"
 #include "geodesy.h"
 #include "sar.h"
+#include "sar_pattern.h"
 #include "sar_sweep.h"
 #include "scn_plan.h"
 #include "scn_sar.h"
@@ -187,8 +188,9 @@ static void read_sweep(scn__ctx *c, const scn__node *v, const char *key, void *o
 }
 
 static void read_survival(scn__ctx *c, const scn__node *v, const char *key, void *out, int o) {
-  dist *d = out;
-  scn__dist(c, v, key, QTY_DURATION, &d[o]);
+  scn_sar *s = out;
+  scn__dist(c, v, key, QTY_DURATION, &s->survival[o]);
+  s->survival_loc[o] = scn__loc(v); /* a draw that fails at run time is blamed here */
 }
 
 /* `sensor:` and `altitude:` of a unit: a sensor of data/sweep_width.csv, at an altitude
@@ -240,6 +242,58 @@ static void sweep_from_table(scn_sar_asset *a, const scn_sar *s) {
     }
 }
 
+/* `pattern:`, `coverage:` or `spacing:`, `layers:`, `detection:` and `recovery:` of a
+ * unit (docs/scenario.md, "search patterns"). */
+static void load_pattern(scn__ctx *c, const scn__node *m, scn_sar_asset *a, const char *id,
+                         const char *what) {
+  const scn__node *v, *cov = scn__get(m, "coverage"), *sp = scn__get(m, "spacing");
+  const scn__node *lay = scn__get(m, "layers");
+  a->layers = 1, a->pattern = SAR_PATTERN_OPTIMAL, a->detection = SAR_DETECT_RANDOM;
+  a->pattern_loc = scn__loc(m);
+  if ((v = scn__get(m, "pattern"))) {
+    static const char *const names[] = {"optimal", "parallel", "creeping", "square", "sector"};
+    int k = v->kind == SCN__SCALAR ? sar_pattern_find(v->str) : -1;
+    if (k < 0) {
+      const char *hint = v->kind == SCN__SCALAR ? scn__suggest(v->str, names, 5) : NULL;
+      if (hint)
+        scn__error(c, v, "unknown search pattern '%s' (did you mean '%s'?)", v->str, hint);
+      else
+        scn__error(c, v, "'pattern' should be one of optimal, parallel, creeping, square, "
+                   "sector");
+    } else {
+      a->pattern = k, a->pattern_loc = scn__loc(v);
+    }
+  }
+  if (cov && sp)
+    scn__error(c, sp, "%s '%s' gives both 'coverage' and 'spacing': the spacing is the sweep "
+               "width over the coverage, give one", what, id);
+  if ((cov || sp) && a->pattern == SAR_PATTERN_OPTIMAL)
+    scn__error(c, cov ? cov : sp, "'%s' sets the track spacing of a search pattern: give "
+               "'pattern' (parallel, creeping, square or sector); the optimal plan sets its own",
+               cov ? "coverage" : "spacing");
+  if (cov) scn__number(c, cov, "coverage", 0.01, 10, &a->coverage);
+  if (sp && scn__quantity(c, sp, "spacing", QTY_LENGTH, &a->spacing) == 0 && !(a->spacing > 0))
+    scn__error(c, sp, "'spacing' must be greater than 0, got '%s'", sp->str);
+  if (!cov && !sp && a->pattern != SAR_PATTERN_OPTIMAL && a->pattern != SAR_PATTERN_SECTOR)
+    a->coverage = 1; /* IAMSAR's usual first search */
+  if (lay) {
+    long long x;
+    if (a->pattern != SAR_PATTERN_OPTIMAL)
+      scn__error(c, lay, "'layers' nests passes of the optimal plan; a '%s' pattern flies one",
+                 sar_pattern_name(a->pattern));
+    else if (scn__integer(c, lay, "layers", 1, SAR_LAYERS_MAX, &x) == 0)
+      a->layers = (int)x;
+  }
+  if ((v = scn__get(m, "detection"))) {
+    int k = v->kind == SCN__SCALAR ? sar_detection_find(v->str) : -1;
+    if (k < 0)
+      scn__error(c, v, "'detection' should be random, definite or inverse_cube");
+    else
+      a->detection = k;
+  }
+  if ((v = scn__get(m, "recovery"))) scn__quantity(c, v, "recovery", QTY_DURATION, &a->recovery);
+}
+
 /* The keys of a unit shared by a scenario's asset and a case file's unit. */
 static void load_unit_common(scn__ctx *c, const scn__node *m, scn_sar_asset *a, const char *id,
                              int unit, const scn_sar *s) {
@@ -263,11 +317,14 @@ static void load_unit_common(scn__ctx *c, const scn__node *m, scn_sar_asset *a, 
     scn__error(c, m, "%s '%s' needs 'sweep_width' (per object class) or 'sensor' (the "
                "sweep-width table's)", what, id);
   sweep_from_table(a, s); /* `sweep_width:` wins where it names a class */
+  load_pattern(c, m, a, id, what);
 }
 
 static void load_asset(scn__ctx *c, const scn__node *m, scn_sar_asset *a, const scn_sar *s) {
   static const char *const keys[] = {"force", "count", "speed", "endurance", "response",
-                                     "turnaround", "sweep_width", "sensor", "altitude", NULL};
+                                     "turnaround", "sweep_width", "sensor", "altitude",
+                                     "pattern", "coverage", "spacing", "layers", "detection",
+                                     "recovery", NULL};
   memset(a, 0, sizeof *a);
   a->force = -1, a->turnaround = 3600, a->loc = scn__loc(m), a->sensor = -1;
   if (!scn__expect_map(c, m, "asset")) return;
@@ -495,10 +552,11 @@ static void load_settings(scn__ctx *c, const scn__node *m, scn_sar *s) {
     s->land_res = 1.0 / 60;
   if ((v = scn__get(m, "current"))) load_field(c, v, "current", &s->current);
   if ((v = scn__get(m, "wind"))) load_field(c, v, "wind", &s->wind);
-  if ((v = scn__get(m, "survival"))) per_object(c, v, "survival", read_survival, s->survival);
+  if ((v = scn__get(m, "survival"))) per_object(c, v, "survival", read_survival, s);
   if ((v = scn__get(m, "water_temperature"))) {
     s->has_water = 1;
     load_water(c, v, &s->water);
+    s->water_loc = scn__loc(v);
     const scn__node *sv = scn__get(m, "survival");
     if (sv && sv->kind == SCN__MAP && scn__get(sv, "piw"))
       scn__error(c, scn__key(sv, "piw"), "'survival.piw' and 'water_temperature' both set how "
@@ -559,11 +617,12 @@ const scn_section sar_section = {"sar", load_section, NULL};
 
 static void load_case(scn__ctx *c, const scn__node *m, scn_sar_case *k) {
   static const char *const keys[] = {"name", "reported", "seed", "object", "persons", "at",
-                                     "track", "radius", "sorties", NULL};
+                                     "track", "radius", "sorties", "stop", NULL};
   const scn__node *v;
   long long x;
   scn_scenario *sc = c->sc;
   k->name = "", k->persons = 1, k->sorties = 1, k->object = SCN_OBJ_PIW;
+  k->stop_p_alive = 0, k->stop_pos = 1;
   if (!scn__expect_map(c, m, "case")) return;
   scn__check_keys(c, m, "case", keys);
   if ((v = scn__get(m, "name"))) scn__text(c, v, "name", &k->name);
@@ -583,6 +642,13 @@ static void load_case(scn__ctx *c, const scn__node *m, scn_sar_case *k) {
     k->persons = (int)x;
   if ((v = scn__get(m, "sorties")) && scn__integer(c, v, "sorties", 1, 20, &x) == 0)
     k->sorties = (int)x;
+  if ((v = scn__get(m, "stop")) && scn__expect_map(c, v, "stop")) {
+    static const char *const skeys[] = {"p_alive_below", "pos_above", NULL};
+    const scn__node *w;
+    scn__check_keys(c, v, "stop", skeys);
+    if ((w = scn__get(v, "p_alive_below"))) scn__number(c, w, "p_alive_below", 0, 1, &k->stop_p_alive);
+    if ((w = scn__get(v, "pos_above"))) scn__number(c, w, "pos_above", 0, 1, &k->stop_pos);
+  }
   load_datum(c, m, "'case'", &k->datum);
   k->datum.event = -1;
 }
@@ -591,7 +657,9 @@ static void load_case(scn__ctx *c, const scn__node *m, scn_sar_case *k) {
  * sweep_width}: each becomes a force based at a place of its own. */
 static void load_units(scn__ctx *c, const scn__node *v, scn_sar *s) {
   static const char *const keys[] = {"id", "base", "count", "speed", "endurance", "response",
-                                     "turnaround", "sweep_width", "sensor", "altitude", NULL};
+                                     "turnaround", "sweep_width", "sensor", "altitude",
+                                     "pattern", "coverage", "spacing", "layers", "detection",
+                                     "recovery", NULL};
   scn_scenario *sc = c->sc;
   if (!scn__expect_seq(c, v, "units")) return;
   if (v->n == 0) scn__error(c, v, "'units' needs at least one unit");

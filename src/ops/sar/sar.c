@@ -24,6 +24,8 @@
 #include "hash.h"
 #include "rng.h"
 #include "searoute.h"
+#include "ops.h"
+#include "sar_pattern.h"
 #include "scn_sar.h"
 #include "stats.h"
 
@@ -98,6 +100,7 @@ struct sar {
   double *rec_p, *rec_a;
   sar_sortie *rec;
   size_t nrec;
+  const ops_trace *trace; /* straits trace: sorties, searches, finds, pickups (or NULL) */
 };
 
 /* ---- the model ---------------------------------------------------------------- */
@@ -411,6 +414,19 @@ static void wake_units(sar *S) {
   }
 }
 
+/* A survival draw that is no time (issue 21): the run fails, blamed where the survival
+ * was given -- the class's `survival:` entry, or `water_temperature:` when that set it
+ * (the section itself for the built-in default). */
+static void survival_failed(sar *S, int object, int from_water, double draw) {
+  const scn_sar *cfg = S->m->cfg;
+  scn_loc at = from_water ? cfg->water_loc : cfg->survival_loc[object];
+  sim_blame b = {at.file ? at.file : S->m->sc->path, at.line, at.col,
+                 from_water ? "the survival time from 'water_temperature' of object class"
+                            : "the survival time of object class",
+                 scn_object_name((scn_object)object), draw};
+  sim_fail_blame(S->s, ERR_RANGE, &b);
+}
+
 static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
   sar *S = ctx;
   const scn_sar *cfg = S->m->cfg;
@@ -461,7 +477,13 @@ static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
   double temp;
   dist sv = survival_of(S->m, c->object, c->t_open, sig->lat, sig->lon, &temp);
   for (int i = 0; i < c->count; i++)
-    c->survival[i] = dist_sample(&sv, &r);
+    if (!((c->survival[i] = dist_sample(&sv, &r)) >= 0)) { /* NaN or negative */
+      survival_failed(S, c->object, !isnan(temp), c->survival[i]);
+      return;
+    }
+  if (S->trace)
+    ops_trace_line(S->trace, sim_now(s), "sar", "case %d opens: %d x %s at %.4f, %.4f",
+                   k + 1, c->count, scn_object_name((scn_object)c->object), sig->lat, sig->lon);
   wake_units(S);
 }
 
@@ -558,15 +580,14 @@ static void search_ends(sar_unit *un) {
     double f = un->on_scene > 0 ? flown / un->on_scene : 0;
     un->rect.track *= f, un->rect.coverage *= f, un->on_scene = flown;
     un->rect.spacing = un->rect.track > 0 ? un->rect.area / un->rect.track : INFINITY;
-    un->rect.pod = 1 - exp(-un->rect.coverage);
+    un->rect.pod = sar_pod(as->detection, un->rect.coverage);
   }
   note_searching(S, -1);
   S->effort += un->on_scene, S->area += un->rect.area, S->sorties++;
   if (!c->closed) {
     case_advance(S, c, now);
     const sar_rect *r = &un->rect;
-    double tl = c->p.lat[c->truth], to = c->p.lon[c->truth];
-    int inside = tl >= r->lat_min && tl < r->lat_max && to >= r->lon_min && to < r->lon_max;
+    int inside = sar_rect_contains(r, c->p.lat[c->truth], c->p.lon[c->truth]);
     rng_stream rs;
     rng_init(&rs, S->seed, S->rep, RNG_SAR,
              (uint32_t)(un->kase << 4 | PURPOSE_DETECT) + (uint32_t)S->sorties * 256u);
@@ -574,12 +595,23 @@ static void search_ends(sar_unit *un) {
     if (inside && u < r->pod) {
       c->found = c->closed = 1;
       c->t_found = un->t_search + when * un->on_scene;
+      /* survival counts at the pickup (hoist or boat), not at the detection */
+      double t_pickup = c->t_found + as->recovery;
       for (int i = 0; i < c->count; i++)
-        c->alive += c->survival[i] > c->t_found - c->t_open;
+        c->alive += c->survival[i] > t_pickup - c->t_open;
       S->found += c->count, S->alive += c->alive;
+      if (S->trace)
+        ops_trace_line(S->trace, c->t_found, "sar", "%s/%d locates case %d (%s); picked up "
+                       "%.0f min later: %d of %d alive", S->m->sc->force[as->force].id,
+                       un->number, un->kase + 1, scn_object_name((scn_object)c->object),
+                       as->recovery / 60, c->alive, c->count);
     } else {
       double removed = sar_update_after_search(&c->p, r);
       c->pos = 1 - (1 - c->pos) * (1 - removed);
+      if (S->trace)
+        ops_trace_line(S->trace, now, "sar", "%s/%d ends its search of case %d unsuccessful: "
+                       "cumulative POS %.3f", S->m->sc->force[as->force].id, un->number,
+                       un->kase + 1, c->pos);
     }
     if (un->kase == 0 && metric_point_add(S->out, S->m->m_pos_series, now, c->found ? 1 : c->pos))
       sim_fail(s, ERR_LIMIT);
@@ -616,7 +648,7 @@ static void discount_searching(const sar *S, const sar_unit *un, sar_grid *g) {
         continue;
       for (size_t i = 0; i < g->nx; i++) {
         double lon = g->lon0 + ((double)i + 0.5) * g->dlon;
-        if (lon >= r->lon_min && lon < r->lon_max)
+        if (sar_rect_contains(r, lat, lon))
           g->p[j * g->nx + i] *= 1 - r->pod;
       }
     }
@@ -626,15 +658,24 @@ static void discount_searching(const sar *S, const sar_unit *un, sar_grid *g) {
 /* Units of the case arriving together (this one and those due on scene at this very
  * time) are planned together (sar_plan_joint: disjoint rectangles, docs/models.md);
  * a unit alone gets the best rectangle for its effort. */
-static void plan_arrivals(sar *S, sar_unit *un, const sar_grid *g, int object) {
+static void plan_arrivals(sar *S, sar_unit *un, const sar_grid *g, const sar_case *c) {
   const scn_sar *cfg = S->m->cfg;
+  int object = c->object;
   double now = sim_now(S->s);
   size_t n = 0;
+  const scn_sar_asset *mine = &cfg->asset[un->asset];
+  if (mine->pattern != SAR_PATTERN_OPTIMAL) { /* a pattern about the datum, alone */
+    sar_plan_pattern(&un->rect, NULL, &c->p, mine->pattern, mine->sweep[object],
+                     mine->speed * un->on_scene, mine->spacing, mine->coverage, mine->detection);
+    un->on_scene = un->rect.track / mine->speed;
+    return;
+  }
   for (size_t v = 0; v <= S->nunit && n < SAR_JOINT_MAX; v++) {
     /* this unit first, then the others arriving now */
     size_t u = v == 0 ? (size_t)(un - S->unit) : v - 1;
     sar_unit *o = &S->unit[u];
-    if (v > 0 && (o == un || !(o->state == U_OUT && o->kase == un->kase && o->t_due == now)))
+    if (v > 0 && (o == un || !(o->state == U_OUT && o->kase == un->kase && o->t_due == now) ||
+                  cfg->asset[o->asset].pattern != SAR_PATTERN_OPTIMAL))
       continue;
     const scn_sar_asset *as = &cfg->asset[o->asset];
     S->jidx[n] = u, S->jw[n] = as->sweep[object], S->jl[n] = as->speed * o->on_scene;
@@ -670,9 +711,16 @@ static void unit_arrive(sim *s, void *ctx) {
   if (!un->planned) {
     sar_grid_build(&g, &c->p, S->m->cfg->cell, SAR_MAX_GRID, S->grid_p, S->grid_a);
     discount_searching(S, un, &g);
-    plan_arrivals(S, un, &g, c->object);
+    plan_arrivals(S, un, &g, c);
   }
   un->planned = 0;
+  const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
+  if (as->detection != SAR_DETECT_RANDOM) un->rect.pod = sar_pod(as->detection, un->rect.coverage);
+  if (S->trace)
+    ops_trace_line(S->trace, sim_now(s), "sar", "%s/%d searches case %d: %s, %.0f m2, coverage "
+                   "%.3f, POC %.3f, POD %.3f", S->m->sc->force[as->force].id, un->number,
+                   un->kase + 1, sar_pattern_name(as->pattern), un->rect.area, un->rect.coverage,
+                   un->rect.poc, un->rect.pod);
   if (S->record && un->kase == 0 && !S->rec_map.p) { /* the map of the first search */
     S->rec_map = g;
     memcpy(S->rec_p, g.p, g.nx * g.ny * sizeof *g.p);
@@ -757,6 +805,10 @@ static void unit_takeoff(sim *s, void *ctx) {
   un->planned = 0; /* set only by a joint plan made at its arrival time */
   if (un->kase == 0 && isnan(S->first_takeoff))
     S->first_takeoff = now - c->t_open;
+  if (S->trace)
+    ops_trace_line(S->trace, now, "sar", "%s/%d takes off for case %d: transit %.0f min, %.0f "
+                   "min on scene", S->m->sc->force[as->force].id, un->number, un->kase + 1,
+                   transit / 60, un->on_scene / 60);
   unit_next(un, transit, unit_arrive, U_OUT);
 }
 
@@ -796,6 +848,8 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
     return NULL;
   return S;
 }
+
+void sar_trace(sar *S, const ops_trace *t) { S->trace = t; }
 
 int sar_record_first_case(sar *S) {
   arena *a = S->out->arena;

@@ -172,7 +172,15 @@ typedef struct sar_rect {
   double coverage;  /* sweep width / spacing */
   double pod;       /* 1 - exp(-coverage) */
   double poc;       /* probability the object is in it, before the search */
+  /* A search pattern's area (sar_plan_pattern; 0, SAR_PATTERN_OPTIMAL, for the
+   * planner's rectangles): the sector search's is the disc of radius about (clat,
+   * clon), the others the rectangle above. */
+  int pattern;
+  double radius, clat, clon;
 } sar_rect;
+
+/* Whether (lat, lon) lies in the searched area of r. */
+int sar_rect_contains(const sar_rect *r, double lat, double lon);
 
 /* The best rectangle for one unit with sweep width W (m) and track length L (m):
  * maximises P(R) * (1 - exp(-W L / A(R))) over rectangles centred on the cell of
@@ -212,6 +220,17 @@ double sar_plan_joint(sar_rect *out, const sar_grid *g, size_t n, const double *
 #define SAR_LAYERS_MAX 8
 double sar_plan_layers(sar_rect *out, size_t k, const sar_grid *g, double W, double L,
                        double *z, double *pos_opt);
+
+/* One unit flying a search pattern (sar_pattern.h) of `kind` at spacing (m; 0: the
+ * sweep width over coverage; a sector search with neither: radius track / 9) with
+ * track L (m): the largest such pattern that the track flies, centred on the particles'
+ * weighted centre (the datum), a PS or CS area in the proportions of the particles'
+ * east and north spreads; its POC from the particles, its POD from the coverage by the
+ * detection model (sar_pattern.h).  *pat (if not NULL) gets the pattern.  0, or -1 when
+ * the track flies no pattern (out then searches nothing). */
+struct sar_pattern;
+int sar_plan_pattern(sar_rect *out, struct sar_pattern *pat, const sar_particles *p, int kind,
+                     double W, double L, double spacing, double coverage, int detection);
 
 /* Track geometry of parallel-track coverage of r at its spacing: legs along the longer
  * side, the first half a spacing in from the side nearest (from_lat, from_lon), the
@@ -268,6 +287,11 @@ void sar_model_inputs(const sar_model *m,
 sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                uint32_t rep);
 void sar_collect(const sar *S, sim *s, metric_out *out);
+
+/* straits trace: write the replication's sorties, searches, finds and pickups to t
+ * (ops.h; NULL: none). */
+struct ops_trace;
+void sar_trace(sar *S, const struct ops_trace *t);
 
 /* For reports (the theater map): keep the first case's probability map as its first
  * search was planned on it, and its searches as flown (at most SAR_RECORD_MAX).  Call
