@@ -907,6 +907,20 @@ static void rect_centre(const sar_rect *r, double *lat, double *lon) {
   *lat = 0.5 * (r->lat_min + r->lat_max), *lon = 0.5 * (r->lon_min + r->lon_max);
 }
 
+/* The share of the survival draws (sorted) still alive at t. */
+static double alive_share(const double *surv, double t) {
+  size_t dead = 0;
+  while (dead < SAR_SURVIVAL_DRAWS && surv[dead] <= t)
+    dead++;
+  return 1 - (double)dead / SAR_SURVIVAL_DRAWS;
+}
+
+/* Whether a unit takes part in a joint plan: the optimal plan's single rectangle (a
+ * pattern or nested passes are planned after, on the map the joint plan leaves). */
+static int plans_jointly(const scn_sar_asset *as) {
+  return as->pattern == SAR_PATTERN_OPTIMAL && as->layers <= 1;
+}
+
 int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, arena *a) {
   const scn_scenario *sc = m->sc;
   const scn_sar *cfg = m->cfg;
@@ -921,8 +935,13 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
       nunit += (size_t)cfg->asset[i].count;
   if (nunit > SAR_JOINT_MAX)
     return ERR_LIMIT;
-  size_t cells = SAR_MAX_GRID, nu = nunit ? nunit : 1;
-  out->sortie = arena_calloc(a, nu * (size_t)k->sorties, sizeof *out->sortie);
+  size_t cells = SAR_MAX_GRID, nu = nunit ? nunit : 1, layers = 1;
+  for (size_t i = 0; i < cfg->nasset; i++)
+    if ((size_t)cfg->asset[i].layers > layers) layers = (size_t)cfg->asset[i].layers;
+  out->sortie = arena_calloc(a, nu * layers * (size_t)k->sorties, sizeof *out->sortie);
+  out->wave = arena_calloc(a, (size_t)k->sorties, sizeof *out->wave);
+  sar_rect *Lay = arena_calloc(a, SAR_LAYERS_MAX, sizeof *Lay);
+  double *gpw = arena_alloc(a, cells * sizeof *gpw), *gaw = arena_alloc(a, cells * sizeof *gaw);
   plan_unit *U = arena_calloc(a, nu, sizeof *U);
   sar_rect *R = arena_calloc(a, nu, sizeof *R);
   double *W = arena_alloc(a, 4 * nu * sizeof *W), *L = W + nu, *blat = L + nu, *blon = blat + nu;
@@ -931,7 +950,7 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
   double *z = arena_alloc(a, cells * sizeof *z);
   double *scr = arena_alloc(a, (3 * cells + 4) * sizeof *scr);
   double *surv = arena_alloc(a, SAR_SURVIVAL_DRAWS * sizeof *surv);
-  if (!out->sortie || !U || !R || !W || !gp || !ga || !gp0 || !ga0 || !z || !scr || !surv ||
+  if (!out->sortie || !out->wave || !Lay || !gpw || !gaw || !U || !R || !W || !gp || !ga || !gp0 || !ga0 || !z || !scr || !surv ||
       sar_particles_alloc(&out->p, a, (size_t)cfg->particles))
     return ERR_LIMIT;
   rng_stream r;
@@ -972,6 +991,12 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
     if (!nact)
       break;
     tmid /= nact; /* the map the wave searches: drifted to the middle of its searches */
+    /* the stop rule (`case.stop`): no further period once it would search for persons
+     * probably dead, or the search has already reached its POS */
+    if (wave > 0 && (alive_share(surv, tmid) < k->stop_p_alive || pos >= k->stop_pos)) {
+      out->stopped = alive_share(surv, tmid) < k->stop_p_alive ? 1 : 2;
+      break;
+    }
     int n = (int)floor((tmid - t_now) / o.dt);
     if (n > 0)
       sar_drift(&out->p, t_now, n, &o), t_now += n * o.dt;
@@ -982,6 +1007,11 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
       memcpy(ga0, ga, out->grid.nx * out->grid.ny * sizeof *ga0);
       out->map0.p = gp0, out->map0.area = ga0;
     }
+    memcpy(gpw, gp, out->grid.nx * out->grid.ny * sizeof *gpw); /* the wave's map */
+    memcpy(gaw, ga, out->grid.nx * out->grid.ny * sizeof *gaw);
+    sar_grid wave_map = out->grid;
+    wave_map.p = gpw, wave_map.area = gaw;
+    double pos_before = pos, effort = 0;
     if (joint) {
       /* twice: the second time with the transit to each unit's own rectangle */
       for (int pass = 0; pass < 2; pass++) {
@@ -993,14 +1023,15 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
             U[u].transit = transit_leg(m, U[u].asset, U[u].blat, U[u].blon, rl, ro) / as->speed;
             U[u].on = fmax(0.0, as->endurance - 2 * U[u].transit);
           }
-          W[u] = U[u].active ? as->sweep[object] : 0, L[u] = as->speed * U[u].on;
+          W[u] = U[u].active && plans_jointly(as) ? as->sweep[object] : 0;
+          L[u] = as->speed * U[u].on;
           blat[u] = U[u].blat, blon[u] = U[u].blon;
         }
         sar_plan_joint(R, &out->grid, nunit, W, L, blat, blon, z, scr);
       }
       for (size_t u = 0; u < nunit; u++) {
         const scn_sar_asset *as = &cfg->asset[U[u].asset];
-        if (!U[u].active || !(R[u].area > 0))
+        if (!U[u].active || !plans_jointly(as) || !(R[u].area > 0))
           continue;
         double rl, ro;
         rect_centre(&R[u], &rl, &ro);
@@ -1018,24 +1049,60 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
       if (!U[u].active)
         continue;
       const scn_sar_asset *as = &cfg->asset[U[u].asset];
-      if (!joint) { /* on the map its predecessors left */
+      double Wu = as->sweep[object], Lu = as->speed * U[u].on;
+      size_t nl = 1;
+      sar_pattern pat = {0};
+      if (as->pattern != SAR_PATTERN_OPTIMAL) { /* about the datum as the particles are now */
+        sar_plan_pattern(&R[u], &pat, &out->p, as->pattern, Wu, Lu, as->spacing, as->coverage,
+                         as->detection);
+        Lay[0] = R[u];
+      } else if (as->layers > 1) { /* nested passes on the map its predecessors left */
         sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);
-        sar_plan_rect(&R[u], &out->grid, as->sweep[object], as->speed * U[u].on, scr);
+        sar_plan_layers(Lay, (size_t)as->layers, &out->grid, Wu, Lu, z, NULL);
+        nl = (size_t)as->layers;
+      } else {
+        if (!joint) { /* on the map its predecessors left */
+          sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);
+          sar_plan_rect(&R[u], &out->grid, Wu, Lu, scr);
+        }
+        Lay[0] = R[u];
       }
-      double removed = sar_update_after_search(&out->p, &R[u]), before = pos;
-      pos = 1 - (1 - pos) * (1 - removed);
-      sar_sortie *so = &out->sortie[out->nsortie++];
-      so->asset = U[u].asset, so->unit = U[u].unit, so->wave = wave;
-      so->t_start = U[u].t_on, so->t_end = U[u].t_on + U[u].on, so->rect = R[u], so->pos = pos;
-      sar_rect_tracks(&so->tracks, &R[u], U[u].blat, U[u].blon);
-      double tm = 0.5 * (so->t_start + so->t_end);
-      size_t alive = 0;
-      while (alive < SAR_SURVIVAL_DRAWS && surv[alive] <= tm)
-        alive++;
-      so->p_alive = 1 - (double)alive / SAR_SURVIVAL_DRAWS;
-      out->p_found_alive += (pos - before) * so->p_alive;
-      U[u].t_free = so->t_end + U[u].transit + as->turnaround; /* back, turned round */
+      double t = U[u].t_on;
+      for (size_t l = 0; l < nl; l++) {
+        sar_rect *rl = &Lay[l];
+        if (!(rl->track > 0) && nl > 1)
+          continue;
+        rl->pod = sar_pod(as->detection, rl->coverage);
+        /* a pattern's time is its track (the rest of the time on scene goes unused); the
+         * optimal plan's passes share the time on scene as their tracks share its track */
+        double dt = as->pattern != SAR_PATTERN_OPTIMAL ? rl->track / as->speed
+                    : nl > 1                          ? U[u].on * rl->track / Lu
+                                                      : U[u].on;
+        double removed = sar_update_after_search(&out->p, rl), before = pos;
+        pos = 1 - (1 - pos) * (1 - removed);
+        effort += Wu * rl->track;
+        sar_sortie *so = &out->sortie[out->nsortie++];
+        so->asset = U[u].asset, so->unit = U[u].unit, so->wave = wave, so->layer = (int)l;
+        so->t_start = t, so->t_end = t + dt, so->rect = *rl, so->pos = pos, so->pattern = pat;
+        t += dt;
+        if (as->pattern == SAR_PATTERN_OPTIMAL) {
+          sar_rect_tracks(&so->tracks, rl, U[u].blat, U[u].blon);
+        } else {
+          so->tracks.legs = pat.legs * pat.passes, so->tracks.along_lat = !pat.along_x;
+          so->tracks.leg_m = pat.leg, so->tracks.csp_lat = rl->clat, so->tracks.csp_lon = rl->clon;
+        }
+        /* survival counts at the pickup (recovery after the find), not the detection */
+        so->p_alive = alive_share(surv, 0.5 * (so->t_start + so->t_end) + as->recovery);
+        out->p_found_alive += (pos - before) * so->p_alive;
+      }
+      U[u].t_free = t + U[u].transit + as->turnaround; /* back, turned round */
     }
+    sar_wave *wv = &out->wave[out->nwave++];
+    wv->t_mid = tmid, wv->pos_cum = pos;
+    wv->pos = pos_before < 1 ? 1 - (1 - pos) / (1 - pos_before) : 0;
+    wv->pos_opt = sar_alloc_effort(z, wave_map.p, wave_map.area, wave_map.nx * wave_map.ny,
+                                   effort, NULL);
+    wv->p_alive = alive_share(surv, tmid);
   }
   out->pos = pos;
   sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);

@@ -25,6 +25,7 @@
 #include "diag.h"
 #include "metric.h"
 #include "rng.h"
+#include "sar_pattern.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -228,8 +229,7 @@ double sar_plan_layers(sar_rect *out, size_t k, const sar_grid *g, double W, dou
  * east and north spreads; its POC from the particles, its POD from the coverage by the
  * detection model (sar_pattern.h).  *pat (if not NULL) gets the pattern.  0, or -1 when
  * the track flies no pattern (out then searches nothing). */
-struct sar_pattern;
-int sar_plan_pattern(sar_rect *out, struct sar_pattern *pat, const sar_particles *p, int kind,
+int sar_plan_pattern(sar_rect *out, sar_pattern *pat, const sar_particles *p, int kind,
                      double W, double L, double spacing, double coverage, int detection);
 
 /* Track geometry of parallel-track coverage of r at its spacing: legs along the longer
@@ -318,8 +318,19 @@ typedef struct sar_sortie {
   sar_rect rect;
   sar_tracks tracks;
   double pos;            /* cumulative POS after this search */
-  double p_alive;        /* probability a person is still alive at the middle of the search */
+  double p_alive;        /* probability a person is still alive when picked up: at the
+                            middle of the search plus the unit's recovery time */
+  int layer;             /* the pass of a unit's nested plan (`layers:`), 0 .. */
+  sar_pattern pattern;   /* the IAMSAR pattern flown (kind 0: the optimal rectangle) */
 } sar_sortie;
+
+/* A search period (a wave of sorties): its map drifted to t_mid, the probability its
+ * searches find the object if it was not found before (pos), the optimal allocation's
+ * for the same swept area on the same map (pos_opt; sar_alloc_effort), the cumulative
+ * POS after it and the probability a person is alive at t_mid. */
+typedef struct sar_wave {
+  double t_mid, pos, pos_opt, pos_cum, p_alive;
+} sar_wave;
 
 typedef struct sar_plan {
   size_t nsortie;
@@ -330,6 +341,9 @@ typedef struct sar_plan {
   double p_found_alive;  /* sum over sorties of the POS each adds times p_alive */
   double survival_median; /* s, of the case's persons (from the water temperature if given) */
   double water_temp;     /* degrees C at the datum (NaN when not given) */
+  size_t nwave;
+  sar_wave *wave;        /* [nwave] the periods searched */
+  int stopped;           /* the stop rule ended the search: 1 P(alive), 2 POS; 0 not */
 } sar_plan;
 
 int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, arena *a);
