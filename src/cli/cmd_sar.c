@@ -205,10 +205,31 @@ static void print_plan(const scn_scenario *sc, const sar_plan *pl, int joint) {
              r->lon_max);
     snprintf(unit, sizeof unit, "%s/%d", sc->force[scn_sar_of(sc)->asset[so->asset].force].id,
              so->unit + 1);
-    printf("%-6d %-14s %7.2f %7.2f  %-29s %4d %5.2f nm %8.3f %6.3f %6.3f %6.3f %7.3f\n",
+    char how[64] = ""; /* a pattern or a nested pass says so after the row */
+    if (so->pattern.kind != SAR_PATTERN_OPTIMAL && so->pattern.kind == SAR_PATTERN_SECTOR)
+      snprintf(how, sizeof how, "  sector R %.2f nm, %d pass%s", r->radius / 1852,
+               so->pattern.passes, so->pattern.passes > 1 ? "es" : "");
+    else if (so->pattern.kind != SAR_PATTERN_OPTIMAL)
+      snprintf(how, sizeof how, "  %s %.1f x %.1f nm", sar_pattern_name(so->pattern.kind),
+               so->pattern.width / 1852, so->pattern.height / 1852);
+    else if (scn_sar_of(sc)->asset[so->asset].layers > 1)
+      snprintf(how, sizeof how, "  pass %d of %d", so->layer + 1,
+               scn_sar_of(sc)->asset[so->asset].layers);
+    printf("%-6d %-14s %7.2f %7.2f  %-29s %4d %5.2f nm %8.3f %6.3f %6.3f %6.3f %7.3f%s\n",
            so->wave + 1, unit, so->t_start / 3600, so->t_end / 3600, area, so->tracks.legs,
-           r->spacing / 1852, r->coverage, r->poc, r->pod, so->pos, so->p_alive);
+           r->spacing / 1852, r->coverage, r->poc, r->pod, so->pos, so->p_alive, how);
   }
+  for (size_t w = 0; w < pl->nwave; w++) {
+    const sar_wave *wv = &pl->wave[w];
+    printf("period %zu at %.2f h: POS %.3f, optimal allocation of the same effort %.3f "
+           "(ratio %.3f); cumulative POS %.3f, P(alive) %.3f\n", w + 1, wv->t_mid / 3600,
+           wv->pos, wv->pos_opt, wv->pos_opt > 0 ? wv->pos / wv->pos_opt : 0, wv->pos_cum,
+           wv->p_alive);
+  }
+  if (pl->stopped)
+    printf("search stopped after period %zu: %s\n", pl->nwave,
+           pl->stopped == 1 ? "probability alive below case.stop.p_alive_below"
+                            : "cumulative POS reached case.stop.pos_above");
   if (!pl->nsortie)
     printf("no unit can reach the case with time to search\n");
   else

@@ -274,7 +274,7 @@ static void load_pattern(scn__ctx *c, const scn__node *m, scn_sar_asset *a, cons
   if (cov) scn__number(c, cov, "coverage", 0.01, 10, &a->coverage);
   if (sp && scn__quantity(c, sp, "spacing", QTY_LENGTH, &a->spacing) == 0 && !(a->spacing > 0))
     scn__error(c, sp, "'spacing' must be greater than 0, got '%s'", sp->str);
-  if (!cov && !sp && a->pattern != SAR_PATTERN_OPTIMAL && a->pattern != SAR_PATTERN_SECTOR)
+  if (!cov && !sp && a->pattern != SAR_PATTERN_OPTIMAL)
     a->coverage = 1; /* IAMSAR's usual first search */
   if (lay) {
     long long x;

@@ -223,7 +223,8 @@ double sar_plan_layers(sar_rect *out, size_t k, const sar_grid *g, double W, dou
                        double *z, double *pos_opt);
 
 /* One unit flying a search pattern (sar_pattern.h) of `kind` at spacing (m; 0: the
- * sweep width over coverage; a sector search with neither: radius track / 9) with
+ * sweep width over coverage; a sector search: radius = spacing, or 9 W / (pi C) so that
+ * a pass has mean coverage C) with
  * track L (m): the largest such pattern that the track flies, centred on the particles'
  * weighted centre (the datum), a PS or CS area in the proportions of the particles'
  * east and north spreads; its POC from the particles, its POD from the coverage by the

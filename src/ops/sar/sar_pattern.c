@@ -77,6 +77,7 @@ int sar_pattern_fit(sar_pattern *p, int kind, double S, double L, double aspect,
     double R = S > 0 ? S : L / 9;
     int passes = (int)floor(L / (9 * R) + 1e-9);
     if (passes < 1) return -1;
+    if (passes > 2) passes = 2; /* a third pass, turned 60 degrees, would retrace the first */
     p->radius = p->leg = p->spacing = R, p->passes = passes, p->legs = 9;
     p->width = p->height = 2 * R;
     p->track = 9 * R * passes, p->area = M_PI * R * R;

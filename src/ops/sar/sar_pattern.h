@@ -65,8 +65,9 @@ double sar_pattern_track(int kind, double area, double spacing);
 
 /* The largest pattern of `kind` whose track fits in `track` metres at spacing S (PS and
  * CS: sides in the ratio `aspect` = width / height, legs a whole number; SS: a whole
- * number of turns; VS: radius R = S, as many passes as fit -- or, with S <= 0, one pass
- * of radius track / 9).  sweep: the unit's sweep width (for the coverage).  Returns 0,
+ * number of turns; VS: radius R = S, as many passes as fit up to 2, the second turned
+ * 30 degrees (a third would retrace the first) -- or, with S <= 0, one pass of radius
+ * track / 9).  sweep: the unit's sweep width (for the coverage).  Returns 0,
  * or -1 when not even one leg fits. */
 int sar_pattern_fit(sar_pattern *out, int kind, double spacing, double track, double aspect,
                     double sweep);

@@ -439,6 +439,8 @@ int sar_plan_pattern(sar_rect *r, sar_pattern *pat_out, const sar_particles *p, 
   particle_spread(p, &clat, &clon, &sx, &sy);
   double aspect = sx > 0 && sy > 0 ? fmin(4.0, fmax(0.25, sx / sy)) : 1.0;
   double S = spacing > 0 ? spacing : (coverage > 0 ? W / coverage : 0);
+  if (kind == SAR_PATTERN_SECTOR && !(spacing > 0) && coverage > 0)
+    S = 9 * W / (M_PI * coverage); /* the radius whose pass has mean coverage C */
   int err = sar_pattern_fit(&pat, kind, S, L, aspect, W);
   if (pat_out) *pat_out = pat;
   r->pattern = kind, r->clat = clat, r->clon = clon;

@@ -120,6 +120,8 @@ static void sector(void **state) {
   check_close(polyline(x, y, n), 18000, 1e-6, "2 x 9 R");
   check_close(atan2(x[10], y[10]) * 180 / M_PI, 30, 1e-9, "second pass turned 30 degrees");
   assert_int_equal(sar_pattern_fit(&p, SAR_PATTERN_SECTOR, 1000, 8000, 1, 500), -1);
+  assert_int_equal(sar_pattern_fit(&p, SAR_PATTERN_SECTOR, 1000, 90000, 1, 500), 0);
+  assert_int_equal(p.passes, 2); /* a third would retrace the first */
 }
 
 /* A point is detected by a definite-range sensor of sweep width W when it lies within
