@@ -98,8 +98,8 @@ static int box_fits(const sar_grid *g, box b) {
  * and track moved between two layers by `share` of the total.  Returns whether one
  * improved the plan. */
 static int improve_once(layers *Y, long step, double share, double L) {
-  static const int mv[12][4] = {{-1, 0, 0, 0}, {1, 0, 0, 0},  {0, -1, 0, 0},  {0, 1, 0, 0},
-                                {0, 0, -1, 0}, {0, 0, 1, 0},  {0, 0, 0, -1},  {0, 0, 0, 1},
+  static const int mv[12][4] = {{-1, 0, 0, 0},  {1, 0, 0, 0}, {0, -1, 0, 0},  {0, 1, 0, 0},
+                                {0, 0, -1, 0},  {0, 0, 1, 0}, {0, 0, 0, -1},  {0, 0, 0, 1},
                                 {-1, -1, 0, 0}, {1, 1, 0, 0}, {0, 0, -1, -1}, {0, 0, 1, 1}};
   int better = 0;
   for (size_t k = 0; k < Y->k; k++) {
@@ -137,8 +137,8 @@ static void rect_of(sar_rect *r, const sar_grid *g, box b, double W, double L) {
   r->pod = 1 - exp(-r->coverage);
 }
 
-double sar_plan_layers(sar_rect *out, size_t k, const sar_grid *g, double W, double L,
-                       double *z, double *pos_opt) {
+double sar_plan_layers(sar_rect *out, size_t k, const sar_grid *g, double W, double L, double *z,
+                       double *pos_opt) {
   size_t cells = g->nx * g->ny;
   if (k > SAR_LAYERS_MAX) k = SAR_LAYERS_MAX;
   if (k < 1) k = 1;
@@ -157,9 +157,7 @@ double sar_plan_layers(sar_rect *out, size_t k, const sar_grid *g, double W, dou
   /* coarse to fine: steps of 8, 4, 2, 1 cells and 10 %, 3 %, 1 %, 0.3 % of the track */
   static const double shares[] = {0.1, 0.03, 0.01, 0.003};
   for (int s = 0; s < 4; s++)
-    for (int round = 0; round < 200 && improve_once(&Y, 8L >> s, shares[s], L);
-         round++) {
-    }
+    for (int round = 0; round < 200 && improve_once(&Y, 8L >> s, shares[s], L); round++) {}
   double pos = 0;
   for (size_t c = 0; c < cells; c++) pos += g->p[c] * (1 - exp(-z[c]));
   for (size_t i = 0; i < k; i++) rect_of(&out[i], g, Y.b[i], W, Y.L[i]);
