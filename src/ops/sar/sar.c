@@ -717,9 +717,9 @@ static void unit_arrive(sim *s, void *ctx) {
   const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
   if (as->detection != SAR_DETECT_RANDOM) un->rect.pod = sar_pod(as->detection, un->rect.coverage);
   if (S->trace)
-    ops_trace_line(S->trace, sim_now(s), "sar", "%s/%d searches case %d: %s, %.0f m2, coverage "
+    ops_trace_line(S->trace, sim_now(s), "sar", "%s/%d searches case %d: %s, %.1f km2, coverage "
                    "%.3f, POC %.3f, POD %.3f", S->m->sc->force[as->force].id, un->number,
-                   un->kase + 1, sar_pattern_name(as->pattern), un->rect.area, un->rect.coverage,
+                   un->kase + 1, sar_pattern_name(as->pattern), un->rect.area / 1e6, un->rect.coverage,
                    un->rect.poc, un->rect.pod);
   if (S->record && un->kase == 0 && !S->rec_map.p) { /* the map of the first search */
     S->rec_map = g;

@@ -302,16 +302,37 @@ static void survival_draw_blamed(void **state) {
   mc_close(&M);
 }
 
+/* Trace lines by kind: opens, takes off, searches, ends (unsuccessful), locates. */
+typedef struct trace_count {
+  int opens, takeoffs, searches, ends, finds;
+  char last_find[256];
+} trace_count;
+
+static void count_line(void *ctx, double t, const char *module, const char *text) {
+  trace_count *c = ctx;
+  (void)t;
+  assert_string_equal(module, "sar");
+  c->opens += strstr(text, " opens: ") != NULL;
+  c->takeoffs += strstr(text, " takes off for case ") != NULL;
+  c->searches += strstr(text, " searches case ") != NULL;
+  c->ends += strstr(text, " unsuccessful: ") != NULL;
+  if (strstr(text, " locates case "))
+    c->finds++, snprintf(c->last_find, sizeof c->last_find, "%s", text);
+}
+
 /* In a replication too the persons' survival is counted at the pickup: with a recovery
  * longer than anyone survives (`survival` 10 h exactly), nobody found is found alive,
  * where without it those found are. */
 static void mc_pickup(void **state) {
   (void)state;
   int found[2] = {0, 0}, alive[2] = {0, 0};
+  trace_count tc = {0};
+  ops_trace tr = {&tc, count_line};
   for (int rec = 0; rec < 2; rec++)
     for (uint32_t rep = 0; rep < 20; rep++) {
       mc_case M;
       mc_open(&M, rec ? "recovery: 1000h" : "recovery: 0s", rep);
+      if (rec) sar_trace(M.S, &tr); /* straits trace's lines, one replication after another */
       mc_missing(&M);
       assert_int_equal(sim_run(M.s, M.sc->horizon), 0);
       sar_collect(M.S, M.s, &M.out);
@@ -322,6 +343,12 @@ static void mc_pickup(void **state) {
   assert_true(found[0] > 10 && found[0] == found[1]); /* the same finds */
   assert_true(alive[0] > 0);
   assert_int_equal(alive[1], 0);
+  /* every case opened, every sortie took off and searched, and ended or found */
+  assert_int_equal(tc.opens, 20);
+  assert_true(tc.takeoffs >= 20 && tc.searches == tc.takeoffs);
+  assert_int_equal(tc.ends + tc.finds, tc.searches);
+  assert_int_equal(tc.finds, found[1] / 2);
+  assert_non_null(strstr(tc.last_find, "picked up 60000 min later: 0 of 2 alive"));
 }
 
 int main(void) {
