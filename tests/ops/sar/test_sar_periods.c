@@ -351,11 +351,50 @@ static void mc_pickup(void **state) {
   assert_non_null(strstr(tc.last_find, "picked up 60000 min later: 0 of 2 alive"));
 }
 
+/* A pattern in a replication: each search is the expanding square at coverage 1 about
+ * the datum, its POD 1 - e^-1 (random search), as the trace reports it. */
+typedef struct pattern_lines {
+  int searches, square;
+} pattern_lines;
+
+static void pattern_line(void *ctx, double t, const char *module, const char *text) {
+  pattern_lines *c = ctx;
+  (void)t, (void)module;
+  if (!strstr(text, " searches case ")) return;
+  c->searches++;
+  c->square +=
+      strstr(text, ": square, ") && strstr(text, "coverage 1.000") && strstr(text, "POD 0.632");
+}
+
+static void mc_pattern(void **state) {
+  (void)state;
+  pattern_lines pl = {0};
+  ops_trace tr = {&pl, pattern_line};
+  int found = 0;
+  for (uint32_t rep = 0; rep < 10; rep++) {
+    mc_case M;
+    mc_open(&M, "pattern: square, coverage: 1", rep);
+    sar_trace(M.S, &tr);
+    mc_missing(&M);
+    assert_int_equal(sim_run(M.s, M.sc->horizon), 0);
+    sar_collect(M.S, M.s, &M.out);
+    found += M.out.value[metric_find(&M.ms, "sar", "persons.found")] > 0;
+    mc_close(&M);
+  }
+  assert_true(pl.searches >= 10);
+  assert_int_equal(pl.square, pl.searches);
+  assert_true(found > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(two_periods_are_bayes), cmocka_unit_test(stop_rule),
-      cmocka_unit_test(patterns_in_a_case),    cmocka_unit_test(pickup_counts),
-      cmocka_unit_test(survival_draw_blamed),  cmocka_unit_test(mc_pickup),
+      cmocka_unit_test(two_periods_are_bayes),
+      cmocka_unit_test(stop_rule),
+      cmocka_unit_test(patterns_in_a_case),
+      cmocka_unit_test(pickup_counts),
+      cmocka_unit_test(survival_draw_blamed),
+      cmocka_unit_test(mc_pickup),
+      cmocka_unit_test(mc_pattern),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
