@@ -278,10 +278,7 @@ static void load_pattern(scn__ctx *c, const scn__node *m, scn_sar_asset *a, cons
     a->coverage = 1; /* IAMSAR's usual first search */
   if (lay) {
     long long x;
-    if (strcmp(what, "unit") != 0) /* a replication's sortie flies one rectangle */
-      scn__error(c, lay, "'layers' is planned by `straits sar` (a case file's unit); a sortie "
-                 "of a Monte Carlo run flies one rectangle");
-    else if (a->pattern != SAR_PATTERN_OPTIMAL)
+    if (a->pattern != SAR_PATTERN_OPTIMAL)
       scn__error(c, lay, "'layers' nests passes of the optimal plan; a '%s' pattern flies one",
                  sar_pattern_name(a->pattern));
     else if (scn__integer(c, lay, "layers", 1, SAR_LAYERS_MAX, &x) == 0)

@@ -69,7 +69,11 @@ typedef struct sar_unit {
   int asset, number, state, kase; /* number: 1.. within its asset */
   int planned;                     /* rect already planned jointly with another unit */
   double base_lat, base_lon, on_scene, t_search, t_takeoff, t_due;
-  sar_rect rect;
+  sar_rect rect;   /* the area searched (a nested plan's outermost pass) */
+  /* `layers:` > 1: the passes of the nested plan (sar_plan_layers), flown one after
+   * another, their times in proportion to their tracks; nlay 0 otherwise */
+  sar_rect *lay;
+  int nlay;
 } sar_unit;
 
 struct sar {
@@ -386,6 +390,12 @@ static sar_case *active_case(sar *S, double now) {
 
 static void unit_takeoff(sim *s, void *ctx);
 
+/* Whether a unit takes part in a joint plan: the optimal plan's single rectangle (a
+ * pattern or nested passes are planned alone, on the map the others leave). */
+static int plans_jointly(const scn_sar_asset *as) {
+  return as->pattern == SAR_PATTERN_OPTIMAL && as->layers <= 1;
+}
+
 /* Schedule the unit's next step after delay, in state st. */
 static void unit_next(sar_unit *un, double delay, sim_handler h, int st) {
   un->state = st, un->t_due = sim_now(un->S->s) + delay;
@@ -570,13 +580,53 @@ static void note_searching(sar *S, int delta) {
 
 /* The search of un->rect ends now (on time, or cut short by a recall: then only the
  * track flown so far counts). */
+/* A nested plan recalled after `flown` seconds on scene: the passes flown keep their
+ * coverage, the one under way the part of its track flown, the rest none. */
+static void layers_cut(sar_unit *un, const scn_sar_asset *as, double flown) {
+  double total = 0;
+  for (int l = 0; l < un->nlay; l++) total += un->lay[l].track;
+  double left = un->on_scene > 0 ? total * flown / un->on_scene : 0;
+  for (int l = 0; l < un->nlay; l++) {
+    sar_rect *r = &un->lay[l];
+    double take = fmin(r->track, left), f = r->track > 0 ? take / r->track : 0;
+    left -= take;
+    r->track = take, r->coverage *= f;
+    r->spacing = r->track > 0 ? r->area / r->track : INFINITY;
+    r->pod = sar_pod(as->detection, r->coverage);
+  }
+  un->on_scene = flown;
+}
+
+/* Whether a nested plan's passes find the object, and when (*t): pass l lies between
+ * the times its predecessors' tracks take and its own; the first pass uses the
+ * search's two draws (u, when), the others draw on from the same stream. */
+static int layers_detect(const sar_unit *un, const sar_case *c, rng_stream *rs, double u,
+                         double when, double *t) {
+  double total = 0, t0 = un->t_search;
+  for (int l = 0; l < un->nlay; l++) total += un->lay[l].track;
+  for (int l = 0; l < un->nlay; l++) {
+    const sar_rect *r = &un->lay[l];
+    double dur = total > 0 ? un->on_scene * r->track / total : 0;
+    double ul = l ? rng_uniform(rs) : u, wl = l ? rng_uniform(rs) : when;
+    if (r->track > 0 && sar_rect_contains(r, c->p.lat[c->truth], c->p.lon[c->truth]) &&
+        ul < r->pod) {
+      *t = t0 + wl * dur;
+      return 1;
+    }
+    t0 += dur;
+  }
+  return 0;
+}
+
 static void search_ends(sar_unit *un) {
   sar *S = un->S;
   sim *s = S->s;
   const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
   sar_case *c = &S->kase[un->kase];
   double now = sim_now(s), flown = now - un->t_search;
-  if (flown < un->on_scene) { /* recalled: the coverage of the track flown */
+  if (flown < un->on_scene && un->nlay > 1) { /* recalled: the passes flown so far */
+    layers_cut(un, as, flown);
+  } else if (flown < un->on_scene) { /* recalled: the coverage of the track flown */
     double f = un->on_scene > 0 ? flown / un->on_scene : 0;
     un->rect.track *= f, un->rect.coverage *= f, un->on_scene = flown;
     un->rect.spacing = un->rect.track > 0 ? un->rect.area / un->rect.track : INFINITY;
@@ -591,10 +641,11 @@ static void search_ends(sar_unit *un) {
     rng_stream rs;
     rng_init(&rs, S->seed, S->rep, RNG_SAR,
              (uint32_t)(un->kase << 4 | PURPOSE_DETECT) + (uint32_t)S->sorties * 256u);
-    double u = rng_uniform(&rs), when = rng_uniform(&rs);
-    if (inside && u < r->pod) {
+    double u = rng_uniform(&rs), when = rng_uniform(&rs), t_layer = 0;
+    int layer_found = un->nlay > 1 && layers_detect(un, c, &rs, u, when, &t_layer);
+    if (un->nlay > 1 ? layer_found : inside && u < r->pod) {
       c->found = c->closed = 1;
-      c->t_found = un->t_search + when * un->on_scene;
+      c->t_found = un->nlay > 1 ? t_layer : un->t_search + when * un->on_scene;
       /* survival counts at the pickup (hoist or boat), not at the detection */
       double t_pickup = c->t_found + as->recovery;
       for (int i = 0; i < c->count; i++)
@@ -606,8 +657,10 @@ static void search_ends(sar_unit *un) {
                        un->number, un->kase + 1, scn_object_name((scn_object)c->object),
                        as->recovery / 60, c->alive, c->count);
     } else {
-      double removed = sar_update_after_search(&c->p, r);
-      c->pos = 1 - (1 - c->pos) * (1 - removed);
+      for (int l = 0; l < (un->nlay > 1 ? un->nlay : 1); l++) { /* each pass in turn */
+        double removed = sar_update_after_search(&c->p, un->nlay > 1 ? &un->lay[l] : r);
+        c->pos = 1 - (1 - c->pos) * (1 - removed);
+      }
       if (S->trace)
         ops_trace_line(S->trace, now, "sar", "%s/%d ends its search of case %d unsuccessful: "
                        "cumulative POS %.3f", S->m->sc->force[as->force].id, un->number,
@@ -641,15 +694,17 @@ static void discount_searching(const sar *S, const sar_unit *un, sar_grid *g) {
     const sar_unit *o = &S->unit[u];
     if (o == un || o->state != U_SEARCH || o->kase != un->kase)
       continue;
-    const sar_rect *r = &o->rect;
-    for (size_t j = 0; j < g->ny; j++) {
-      double lat = g->lat0 + ((double)j + 0.5) * g->dlat;
-      if (lat < r->lat_min || lat >= r->lat_max)
-        continue;
-      for (size_t i = 0; i < g->nx; i++) {
-        double lon = g->lon0 + ((double)i + 0.5) * g->dlon;
-        if (sar_rect_contains(r, lat, lon))
-          g->p[j * g->nx + i] *= 1 - r->pod;
+    for (int l = 0; l < (o->nlay > 1 ? o->nlay : 1); l++) {
+      const sar_rect *r = o->nlay > 1 ? &o->lay[l] : &o->rect;
+      for (size_t j = 0; j < g->ny; j++) {
+        double lat = g->lat0 + ((double)j + 0.5) * g->dlat;
+        if (lat < r->lat_min || lat >= r->lat_max)
+          continue;
+        for (size_t i = 0; i < g->nx; i++) {
+          double lon = g->lon0 + ((double)i + 0.5) * g->dlon;
+          if (sar_rect_contains(r, lat, lon))
+            g->p[j * g->nx + i] *= 1 - r->pod;
+        }
       }
     }
   }
@@ -670,12 +725,18 @@ static void plan_arrivals(sar *S, sar_unit *un, const sar_grid *g, const sar_cas
     un->on_scene = un->rect.track / mine->speed;
     return;
   }
+  if (mine->layers > 1 && un->lay) { /* nested passes on the map the others leave */
+    sar_plan_layers(un->lay, (size_t)mine->layers, g, mine->sweep[object],
+                    mine->speed * un->on_scene, S->grid_z, NULL);
+    un->nlay = mine->layers, un->rect = un->lay[0];
+    return;
+  }
   for (size_t v = 0; v <= S->nunit && n < SAR_JOINT_MAX; v++) {
     /* this unit first, then the others arriving now */
     size_t u = v == 0 ? (size_t)(un - S->unit) : v - 1;
     sar_unit *o = &S->unit[u];
     if (v > 0 && (o == un || !(o->state == U_OUT && o->kase == un->kase && o->t_due == now) ||
-                  cfg->asset[o->asset].pattern != SAR_PATTERN_OPTIMAL))
+                  !plans_jointly(&cfg->asset[o->asset])))
       continue;
     const scn_sar_asset *as = &cfg->asset[o->asset];
     S->jidx[n] = u, S->jw[n] = as->sweep[object], S->jl[n] = as->speed * o->on_scene;
@@ -716,11 +777,17 @@ static void unit_arrive(sim *s, void *ctx) {
   un->planned = 0;
   const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
   if (as->detection != SAR_DETECT_RANDOM) un->rect.pod = sar_pod(as->detection, un->rect.coverage);
+  for (int l = 0; l < un->nlay; l++) un->lay[l].pod = sar_pod(as->detection, un->lay[l].coverage);
   if (S->trace)
     ops_trace_line(S->trace, sim_now(s), "sar", "%s/%d searches case %d: %s, %.1f km2, coverage "
                    "%.3f, POC %.3f, POD %.3f", S->m->sc->force[as->force].id, un->number,
                    un->kase + 1, sar_pattern_name(as->pattern), un->rect.area / 1e6, un->rect.coverage,
                    un->rect.poc, un->rect.pod);
+  for (int l = 1; l < un->nlay && S->trace; l++)
+    ops_trace_line(S->trace, sim_now(s), "sar", "%s/%d then pass %d of %d: %.1f km2, coverage "
+                   "%.3f, POC %.3f, POD %.3f", S->m->sc->force[as->force].id, un->number, l + 1,
+                   un->nlay, un->lay[l].area / 1e6, un->lay[l].coverage, un->lay[l].poc,
+                   un->lay[l].pod);
   if (S->record && un->kase == 0 && !S->rec_map.p) { /* the map of the first search */
     S->rec_map = g;
     memcpy(S->rec_p, g.p, g.nx * g.ny * sizeof *g.p);
@@ -834,9 +901,13 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
   S->nunit = nunit;
   for (size_t i = 0, u = 0; i < cfg->nasset; i++) {
     const scn_place *base = &m->sc->place[m->sc->force[cfg->asset[i].force].base];
-    for (int k = 0; k < cfg->asset[i].count; k++, u++)
+    for (int k = 0; k < cfg->asset[i].count; k++, u++) {
       S->unit[u] = (sar_unit){.S = S, .asset = (int)i, .number = k + 1, .state = U_IDLE,
                               .base_lat = base->lat, .base_lon = base->lon};
+      if (cfg->asset[i].layers > 1 &&
+          !(S->unit[u].lay = arena_calloc(a, SAR_LAYERS_MAX, sizeof *S->unit[u].lay)))
+        return NULL;
+    }
   }
   sar_drift_opts o = SAR_DRIFT_OPTS_INIT;
   o.current = m->current, o.wind = m->wind, o.land = m->has_land ? &m->land : NULL;
@@ -913,12 +984,6 @@ static double alive_share(const double *surv, double t) {
   while (dead < SAR_SURVIVAL_DRAWS && surv[dead] <= t)
     dead++;
   return 1 - (double)dead / SAR_SURVIVAL_DRAWS;
-}
-
-/* Whether a unit takes part in a joint plan: the optimal plan's single rectangle (a
- * pattern or nested passes are planned after, on the map the joint plan leaves). */
-static int plans_jointly(const scn_sar_asset *as) {
-  return as->pattern == SAR_PATTERN_OPTIMAL && as->layers <= 1;
 }
 
 int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, arena *a) {

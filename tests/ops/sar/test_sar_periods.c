@@ -386,6 +386,41 @@ static void mc_pattern(void **state) {
   assert_true(found > 0);
 }
 
+/* Nested passes in a replication: every search flies its four passes (three "then pass"
+ * lines per search), finds happen, and the POS stays a probability. */
+typedef struct layer_lines {
+  int searches, passes;
+} layer_lines;
+
+static void layer_line(void *ctx, double t, const char *module, const char *text) {
+  layer_lines *c = ctx;
+  (void)t, (void)module;
+  c->searches += strstr(text, " searches case ") != NULL;
+  c->passes += strstr(text, " then pass ") != NULL;
+}
+
+static void mc_layers(void **state) {
+  (void)state;
+  layer_lines ll = {0};
+  ops_trace tr = {&ll, layer_line};
+  int found = 0;
+  for (uint32_t rep = 0; rep < 10; rep++) {
+    mc_case M;
+    mc_open(&M, "layers: 4", rep);
+    sar_trace(M.S, &tr);
+    mc_missing(&M);
+    assert_int_equal(sim_run(M.s, M.sc->horizon), 0);
+    sar_collect(M.S, M.s, &M.out);
+    found += M.out.value[metric_find(&M.ms, "sar", "persons.found")] > 0;
+    double pos = M.out.value[metric_find(&M.ms, "sar", "pos")];
+    assert_true(pos >= 0 && pos <= 1);
+    mc_close(&M);
+  }
+  assert_true(ll.searches >= 10);
+  assert_int_equal(ll.passes, 3 * ll.searches);
+  assert_true(found > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(two_periods_are_bayes),
@@ -395,6 +430,7 @@ int main(void) {
       cmocka_unit_test(survival_draw_blamed),
       cmocka_unit_test(mc_pickup),
       cmocka_unit_test(mc_pattern),
+      cmocka_unit_test(mc_layers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
