@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "geo_local.h"
 #include "cli.h"
 #include "diag.h"
 #include "err.h"
@@ -113,6 +114,24 @@ static void geo_tracks(FILE *f, const sar_rect *r, const sar_tracks *t) {
   fprintf(f, "]}");
 }
 
+/* An IAMSAR pattern's track as one line through its waypoints (sar_pattern.h), placed
+ * about its centre as sar_plan_pattern placed its area. */
+static void geo_pattern(FILE *f, const sar_rect *r, const sar_pattern *p) {
+  enum { MAXPT = 4096 };
+  static double x[MAXPT], y[MAXPT];
+  size_t n = sar_pattern_waypoints(p, x, y, MAXPT);
+  if (n > MAXPT) n = MAXPT;
+  geo_local pl;
+  geo_local_init(&pl, r->clat, r->clon);
+  fprintf(f, "{\"type\":\"LineString\",\"coordinates\":[");
+  for (size_t k = 0; k < n; k++) {
+    double lat, lon;
+    geo_local_latlon(&pl, x[k], y[k], &lat, &lon);
+    fprintf(f, "%s[%.6f,%.6f]", k ? "," : "", lon, lat);
+  }
+  fprintf(f, "]}");
+}
+
 static int write_areas(FILE *f, const scn_scenario *sc, const sar_plan *pl) {
   fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[\n");
   for (size_t k = 0; k < pl->nsortie; k++) {
@@ -121,14 +140,19 @@ static int write_areas(FILE *f, const scn_scenario *sc, const sar_plan *pl) {
     const char *unit = sc->force[scn_sar_of(sc)->asset[so->asset].force].id;
     fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"search_area\",\"unit\":\"%s\","
                "\"number\":%d,\"sortie\":%d,\"start_h\":%.3f,\"end_h\":%.3f,\"spacing_m\":%.1f,"
-               "\"legs\":%d,\"coverage\":%.4f,\"pod\":%.4f,\"poc\":%.4f,\"pos\":%.4f},\"geometry\":",
+               "\"legs\":%d,\"coverage\":%.4f,\"pod\":%.4f,\"poc\":%.4f,\"pos\":%.4f,"
+               "\"pattern\":\"%s\",\"pass\":%d},\"geometry\":",
             k ? ",\n" : "", unit, so->unit + 1, so->wave + 1, so->t_start / 3600, so->t_end / 3600,
-            r->spacing, so->tracks.legs, r->coverage, r->pod, r->poc, so->pos);
+            r->spacing, so->tracks.legs, r->coverage, r->pod, r->poc, so->pos,
+            sar_pattern_name(so->pattern.kind), so->layer + 1);
     geo_rect(f, r->lat_min, r->lat_max, r->lon_min, r->lon_max);
     fprintf(f, "},\n{\"type\":\"Feature\",\"properties\":{\"layer\":\"track\",\"unit\":\"%s\","
                "\"number\":%d,\"sortie\":%d,\"csp\":[%.6f,%.6f]},\"geometry\":",
             unit, so->unit + 1, so->wave + 1, so->tracks.csp_lon, so->tracks.csp_lat);
-    geo_tracks(f, r, &so->tracks);
+    if (so->pattern.kind != SAR_PATTERN_OPTIMAL)
+      geo_pattern(f, r, &so->pattern);
+    else
+      geo_tracks(f, r, &so->tracks);
     fputc('}', f);
   }
   fprintf(f, "\n]}\n");
