@@ -19,6 +19,7 @@
 
 #include "dist.h"
 #include "err.h"
+#include "geo_local.h"
 #include "geo_polygon.h"
 #include "gshhg.h"
 #include "hash.h"
@@ -29,6 +30,9 @@
 #include "scn_sar.h"
 #include "stats.h"
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
 #define SAR_MAX_GRID 20000 /* cells of a probability map in the Monte Carlo run */
 #define SAR_MIN_ON_SCENE 600.0 /* s: a sortie with less time on scene is not flown */
 
@@ -978,6 +982,28 @@ static void rect_centre(const sar_rect *r, double *lat, double *lon) {
   *lat = 0.5 * (r->lat_min + r->lat_max), *lon = 0.5 * (r->lon_min + r->lon_max);
 }
 
+/* How long a unit with `on` seconds on scene searches: all of them, but for a pattern
+ * whose whole turns (SS) or passes (VS) leave time unused (its track does not depend
+ * on where it is flown, so it is known before the map is). */
+static double pattern_time(const scn_sar_asset *as, int object, double on) {
+  if (as->pattern == SAR_PATTERN_OPTIMAL || !(on > 0)) return on;
+  double W = as->sweep[object], S = as->spacing > 0 ? as->spacing : W / as->coverage;
+  if (as->pattern == SAR_PATTERN_SECTOR && !(as->spacing > 0))
+    S = 9 * W / (M_PI * as->coverage); /* as sar_plan_pattern */
+  sar_pattern p;
+  return sar_pattern_fit(&p, as->pattern, S, as->speed * on, 1, W) ? on : p.track / as->speed;
+}
+
+/* The commence search point of a pattern: its first waypoint, placed about the
+ * pattern's centre as its area is (sar_plan_pattern). */
+static void pattern_csp(const sar_rect *r, const sar_pattern *p, double *lat, double *lon) {
+  double x = 0, y = 0;
+  sar_pattern_waypoints(p, &x, &y, 1);
+  geo_local pl;
+  geo_local_init(&pl, r->clat, r->clon);
+  geo_local_latlon(&pl, x, y, lat, lon);
+}
+
 /* The share of the survival draws (sorted) still alive at t. */
 static double alive_share(const double *surv, double t) {
   size_t dead = 0;
@@ -1051,7 +1077,7 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
       U[u].active = U[u].on >= SAR_MIN_ON_SCENE && U[u].t_free < cfg->search_limit;
       U[u].t_on = U[u].t_free + U[u].transit;
       if (U[u].active)
-        tmid += U[u].t_on + 0.5 * U[u].on, nact++;
+        tmid += U[u].t_on + 0.5 * pattern_time(as, object, U[u].on), nact++;
     }
     if (!nact)
       break;
@@ -1154,7 +1180,8 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
           sar_rect_tracks(&so->tracks, rl, U[u].blat, U[u].blon);
         } else {
           so->tracks.legs = pat.legs * pat.passes, so->tracks.along_lat = !pat.along_x;
-          so->tracks.leg_m = pat.leg, so->tracks.csp_lat = rl->clat, so->tracks.csp_lon = rl->clon;
+          so->tracks.leg_m = pat.leg;
+          pattern_csp(rl, &pat, &so->tracks.csp_lat, &so->tracks.csp_lon);
         }
         /* survival counts at the pickup (recovery after the find), not the detection */
         so->p_alive = alive_share(surv, 0.5 * (so->t_start + so->t_end) + as->recovery);
