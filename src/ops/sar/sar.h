@@ -311,7 +311,10 @@ size_t sar_first_case(const sar *S, const sar_grid **map, const struct sar_sorti
  * time, later waves after its return and turnaround), all of a wave's searches planned
  * together on the map drifted to the middle of their time on scene (sar_plan_joint; or
  * one after another, each on the map its predecessors left, when joint = 0), then the
- * Bayesian update.  The particles and map returned are those after the last wave's
+ * Bayesian update.  A unit with a `pattern:` flies it about the datum, one with
+ * `layers:` its nested passes (a sortie each, `layer` 0 ..), both planned after the
+ * joint plan on the map it leaves.  The case's `stop:` rule ends the waves early
+ * (out->stopped).  The particles and map returned are those after the last wave's
  * update; `map0` is the map of the first wave (before any search). */
 typedef struct sar_sortie {
   int asset, unit, wave;
