@@ -242,8 +242,10 @@ static void layers_near_optimum(void **state) {
     double one = sar_plan_layers(r, 1, &g, W, L, z, &opt);
     check_close(opt, closed, 3e-4, "the grid's optimum against the closed form");
     double four = sar_plan_layers(r, 4, &g, W, L, z, &opt);
-    print_message("h = %g: optimum %.4f, one rectangle %.4f (%.1f %%), four nested %.4f "
-                  "(%.1f %%)\n", h, closed, one, 100 * one / closed, four, 100 * four / closed);
+    print_message(
+        "h = %g: optimum %.4f, one rectangle %.4f (%.1f %%), four nested %.4f "
+        "(%.1f %%)\n",
+        h, closed, one, 100 * one / closed, four, 100 * four / closed);
     assert_true(one < 0.98 * closed);
     assert_true(four >= 0.98 * closed);
     assert_true(four <= opt + 1e-12);
@@ -269,7 +271,8 @@ int main(void) {
       cmocka_unit_test(sector),
       cmocka_unit_test(definite_range_sweep),
       cmocka_unit_test(random_search),
-      cmocka_unit_test(detection_models),       cmocka_unit_test(layers_near_optimum),
+      cmocka_unit_test(detection_models),
+      cmocka_unit_test(layers_near_optimum),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
