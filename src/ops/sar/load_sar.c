@@ -249,7 +249,6 @@ static void load_pattern(scn__ctx *c, const scn__node *m, scn_sar_asset *a, cons
   const scn__node *v, *cov = scn__get(m, "coverage"), *sp = scn__get(m, "spacing");
   const scn__node *lay = scn__get(m, "layers");
   a->layers = 1, a->pattern = SAR_PATTERN_OPTIMAL, a->detection = SAR_DETECT_RANDOM;
-  a->pattern_loc = scn__loc(m);
   if ((v = scn__get(m, "pattern"))) {
     static const char *const names[] = {"optimal", "parallel", "creeping", "square", "sector"};
     int k = v->kind == SCN__SCALAR ? sar_pattern_find(v->str) : -1;
@@ -261,7 +260,7 @@ static void load_pattern(scn__ctx *c, const scn__node *m, scn_sar_asset *a, cons
         scn__error(c, v, "'pattern' should be one of optimal, parallel, creeping, square, "
                    "sector");
     } else {
-      a->pattern = k, a->pattern_loc = scn__loc(v);
+      a->pattern = k;
     }
   }
   if (cov && sp)

@@ -54,7 +54,6 @@ typedef struct scn_sar_asset {
    * object to the persons aboard (hoist or boat), when their survival is counted. */
   int pattern, layers, detection;
   double coverage, spacing, recovery;
-  scn_loc pattern_loc;
 } scn_sar_asset;
 
 /* What the reported position means: a last known position (circular normal with
