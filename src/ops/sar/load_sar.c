@@ -516,7 +516,7 @@ static scn_sar *new_sar(scn__ctx *c) {
   *s = (scn_sar){.particles = 2000, .max_cases = 4, .time_step = 1800,
                  .jibe_rate = 0.04 / 3600, .position_sigma = 1852, .time_window = 0,
                  .search_limit = 72 * 3600.0, .cell = 2000, .land = 1, .land_res = 1.0 / 60,
-                 .survival_sigma = 0.25, .task_radius = 100 * 1852.0,
+                 .survival_sigma = 0.25, .task_radius = 100 * 1852.0, .stop_pos = 1,
                  .visibility = 10 * 1852.0, .weather = SAR_WEATHER_CALM};
   for (int o = 0; o < SCN_OBJ__COUNT; o++)
     s->survival[o] = (dist){DIST_LOGNORMAL, log(survival_median_h(o) * 3600), 0.5, 0, NULL, 0};
@@ -577,14 +577,25 @@ static void load_settings(scn__ctx *c, const scn__node *m, scn_sar *s) {
   }
 }
 
+/* `stop: {p_alive_below, pos_above}`: a case file's `case:` or a scenario's `sar:`. */
+static void load_stop(scn__ctx *c, const scn__node *v, double *p_alive, double *pos) {
+  static const char *const keys[] = {"p_alive_below", "pos_above", NULL};
+  const scn__node *w;
+  if (!scn__expect_map(c, v, "stop")) return;
+  scn__check_keys(c, v, "stop", keys);
+  if ((w = scn__get(v, "p_alive_below"))) scn__number(c, w, "p_alive_below", 0, 1, p_alive);
+  if ((w = scn__get(v, "pos_above"))) scn__number(c, w, "pos_above", 0, 1, pos);
+}
+
 static void *load_section(scn__ctx *c, const scn__node *m) {
-  static const char *extra[] = {"max_cases", "assets", "tasks", "datums", "task_radius"};
-  const char *keys[NSETTINGS + 6];
+  static const char *extra[] = {"max_cases", "assets", "tasks", "datums", "task_radius",
+                                "stop"};
+  const char *keys[NSETTINGS + 7];
   const scn__node *v;
   long long x;
   memcpy(keys, settings_keys, sizeof settings_keys);
   memcpy(keys + NSETTINGS, extra, sizeof extra);
-  keys[NSETTINGS + 5] = NULL;
+  keys[NSETTINGS + 6] = NULL;
   if (!scn__expect_map(c, m, "sar")) return NULL;
   scn__check_keys(c, m, "sar", keys);
   scn_sar *s = new_sar(c);
@@ -606,6 +617,7 @@ static void *load_section(scn__ctx *c, const scn__node *m) {
     scn__error(c, v, "'task_radius' must be a distance of 0 or more, got '%s'", v->str);
   if ((v = scn__get(m, "tasks"))) load_tasks(c, v, s);
   if ((v = scn__get(m, "datums"))) load_datums(c, v, s);
+  if ((v = scn__get(m, "stop"))) load_stop(c, v, &s->stop_p_alive, &s->stop_pos);
   if (s->ntask) warn_uncovered(c, s);
   return s;
 }
@@ -641,13 +653,7 @@ static void load_case(scn__ctx *c, const scn__node *m, scn_sar_case *k) {
     k->persons = (int)x;
   if ((v = scn__get(m, "sorties")) && scn__integer(c, v, "sorties", 1, 20, &x) == 0)
     k->sorties = (int)x;
-  if ((v = scn__get(m, "stop")) && scn__expect_map(c, v, "stop")) {
-    static const char *const skeys[] = {"p_alive_below", "pos_above", NULL};
-    const scn__node *w;
-    scn__check_keys(c, v, "stop", skeys);
-    if ((w = scn__get(v, "p_alive_below"))) scn__number(c, w, "p_alive_below", 0, 1, &k->stop_p_alive);
-    if ((w = scn__get(v, "pos_above"))) scn__number(c, w, "pos_above", 0, 1, &k->stop_pos);
-  }
+  if ((v = scn__get(m, "stop"))) load_stop(c, v, &k->stop_p_alive, &k->stop_pos);
   load_datum(c, m, "'case'", &k->datum);
   k->datum.event = -1;
 }

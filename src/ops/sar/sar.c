@@ -12,6 +12,7 @@
 #include "env.h"
 #include "landmask.h"
 
+#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,8 @@
 #define SAR_MAX_GRID 20000 /* cells of a probability map in the Monte Carlo run */
 #define SAR_MIN_ON_SCENE 600.0 /* s: a sortie with less time on scene is not flown */
 
-enum { PURPOSE_SEED = 1, PURPOSE_TRUTH, PURPOSE_SURVIVE, PURPOSE_DETECT };
+enum { PURPOSE_SEED = 1, PURPOSE_TRUTH, PURPOSE_SURVIVE, PURPOSE_DETECT, PURPOSE_STOP };
+#define SAR_STOP_DRAWS 512 /* survival draws a case's stop rule reads P(alive) from */
 
 struct sar_model {
   const scn_scenario *sc;
@@ -60,6 +62,7 @@ typedef struct sar_case {
   sar_particles p;
   size_t truth;
   double *survival; /* [count] s */
+  double *surv_ref; /* [SAR_STOP_DRAWS] sorted: the planner's P(alive) for `stop:` (or NULL) */
   uint8_t *cover;   /* [cfg->ntask]: that task of `tasks:` covers this case */
 } sar_case;
 
@@ -375,6 +378,24 @@ static int authorised(const sar *S, const sar_case *c) {
   return 0;
 }
 
+/* The section's `stop:` rule: the case's cumulative POS reached stop_pos, or the
+ * probability that its persons are alive -- as the planner knows it, from draws of
+ * their survival distribution, not their drawn fates -- fell below stop_p_alive. */
+static int stop_rule(const sar *S, const sar_case *c, double now) {
+  const scn_sar *cfg = S->m->cfg;
+  double alive = 1;
+  if (c->surv_ref) {
+    size_t dead = 0;
+    while (dead < SAR_STOP_DRAWS && c->surv_ref[dead] <= now - c->t_open) dead++;
+    alive = 1 - (double)dead / SAR_STOP_DRAWS;
+  }
+  int stop = c->pos >= cfg->stop_pos || alive < cfg->stop_p_alive;
+  if (stop && S->trace)
+    ops_trace_line(S->trace, now, "sar", "case %d called off: cumulative POS %.3f, P(alive) %.3f",
+                   (int)(c - S->kase) + 1, c->pos, alive);
+  return stop;
+}
+
 /* The case units should search now: the first one opened that is neither found nor
  * called off and whose task runs. */
 static sar_case *active_case(sar *S, double now) {
@@ -384,6 +405,10 @@ static sar_case *active_case(sar *S, double now) {
       continue;
     if (now - c->t_open > S->m->cfg->search_limit) {
       c->closed = 1; /* called off */
+      continue;
+    }
+    if (stop_rule(S, c, now)) {
+      c->closed = 1;
       continue;
     }
     if (authorised(S, c))
@@ -495,6 +520,15 @@ static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
       survival_failed(S, c->object, !isnan(temp), c->survival[i]);
       return;
     }
+  if (cfg->stop_p_alive > 0) { /* the stop rule's P(alive), from a stream of its own */
+    if (!(c->surv_ref = arena_alloc(a, SAR_STOP_DRAWS * sizeof *c->surv_ref))) {
+      sim_fail(s, ERR_LIMIT);
+      return;
+    }
+    rng_init(&r, S->seed, S->rep, RNG_SAR, (uint32_t)(k << 4 | PURPOSE_STOP));
+    for (size_t i = 0; i < SAR_STOP_DRAWS; i++) c->surv_ref[i] = dist_sample(&sv, &r);
+    gsl_sort(c->surv_ref, 1, SAR_STOP_DRAWS);
+  }
   if (S->trace)
     ops_trace_line(S->trace, sim_now(s), "sar", "case %d opens: %d x %s at %.4f, %.4f",
                    k + 1, c->count, scn_object_name((scn_object)c->object), sig->lat, sig->lon);

@@ -113,6 +113,11 @@ typedef struct scn_sar {
   size_t ndatum;            /* datum shapes by crisis event (default: a point) */
   scn_sar_datum *datum;
   scn_sar_case *kase;       /* only in a case file */
+  /* A scenario's `stop:` (a case file's is case.stop): a case is called off before a
+   * sortie would take off for it once the probability that its persons are alive
+   * falls below stop_p_alive, or its cumulative POS reached stop_pos (0 and 1: never;
+   * search_limit still applies). */
+  double stop_p_alive, stop_pos;
 } scn_sar;
 
 /* Where a case opened by crisis event `event` (-1: none) reported at (lat, lon) is

@@ -223,8 +223,9 @@ static const char mc_yaml[] =
     "  particles: 500\n"
     "  land: false\n"
     "  survival: {life_raft: 10h}\n"
+    "  %s\n"
     "  assets:\n"
-    "    - {force: helo, response: 30min, sweep_width: {life_raft: 4nmi}, %s}\n";
+    "    - {force: helo, response: 30min, %s}\n";
 
 typedef struct mc_case {
   scn_scenario *sc;
@@ -237,9 +238,10 @@ typedef struct mc_case {
   char path[64];
 } mc_case;
 
-static void mc_open(mc_case *M, const char *asset_keys, uint32_t rep) {
+static void mc_open_with(mc_case *M, const char *section_keys, const char *asset_keys,
+                         uint32_t rep) {
   char text[4096];
-  snprintf(text, sizeof text, mc_yaml, asset_keys);
+  snprintf(text, sizeof text, mc_yaml, section_keys, asset_keys);
   snprintf(M->path, sizeof M->path, "/tmp/test_sar_mc_XXXXXX");
   int fd = mkstemp(M->path);
   assert_true(fd >= 0);
@@ -259,6 +261,13 @@ static void mc_open(mc_case *M, const char *asset_keys, uint32_t rep) {
   assert_int_equal(metric_out_init(&M->out, &M->ms, &M->a), 0);
   M->S = sar_start(M->m, M->s, &M->a, &M->out, M->sc->seed, rep);
   assert_non_null(M->S);
+}
+
+/* The asset sees a raft 4 nmi wide. */
+static void mc_open(mc_case *M, const char *asset_keys, uint32_t rep) {
+  char keys[256];
+  snprintf(keys, sizeof keys, "sweep_width: {life_raft: 4nmi}, %s", asset_keys);
+  mc_open_with(M, "max_cases: 4", keys, rep);
 }
 
 static void mc_missing(mc_case *M) {
@@ -421,6 +430,77 @@ static void mc_layers(void **state) {
   assert_true(found > 0);
 }
 
+/* The stop rule in replications: with `stop: {pos_above: 0.1}` no sortie takes off
+ * once the case's cumulative POS reached 0.1 (fewer sorties than without it, and every
+ * case that was called off had reached it); with p_alive_below, none after the
+ * persons' survival (10 h exactly) has passed. */
+typedef struct stop_lines {
+  int called_off;
+  double last_takeoff;
+  double pos_at_stop_min;
+} stop_lines;
+
+static void stop_line(void *ctx, double t, const char *module, const char *text) {
+  stop_lines *c = ctx;
+  (void)module;
+  const char *p = strstr(text, "called off: cumulative POS ");
+  if (p) {
+    c->called_off++;
+    double pos = atof(p + strlen("called off: cumulative POS "));
+    c->pos_at_stop_min = fmin(c->pos_at_stop_min, pos);
+  }
+  if (strstr(text, " takes off ")) c->last_takeoff = fmax(c->last_takeoff, t);
+}
+
+static void mc_stop_rule(void **state) {
+  (void)state;
+  int sorties[2] = {0, 0};
+  stop_lines sl = {0, 0, 1};
+  ops_trace tr = {&sl, stop_line};
+  for (int stop = 0; stop < 2; stop++)
+    for (uint32_t rep = 0; rep < 10; rep++) {
+      mc_case M;
+      mc_open_with(
+          &M, stop ? "position_sigma: 20nmi\n  stop: {pos_above: 0.1}" : "position_sigma: 20nmi",
+          "sweep_width: {life_raft: 0.2nmi}, turnaround: 30min", rep);
+      if (stop) sar_trace(M.S, &tr);
+      mc_missing(&M);
+      assert_int_equal(sim_run(M.s, M.sc->horizon), 0);
+      sar_collect(M.S, M.s, &M.out);
+      sorties[stop] += (int)M.out.value[metric_find(&M.ms, "sar", "sorties")];
+      mc_close(&M);
+    }
+  assert_true(sl.called_off > 0);
+  assert_true(sl.pos_at_stop_min >= 0.1);
+  assert_true(sorties[1] < sorties[0]);
+  /* P(alive): the raft's persons live 10 h exactly; nothing takes off after that */
+  stop_lines al = {0, 0, 1};
+  ops_trace ta = {&al, stop_line};
+  for (uint32_t rep = 0; rep < 5; rep++) {
+    mc_case M;
+    mc_open_with(&M, "position_sigma: 20nmi\n  stop: {p_alive_below: 0.5}",
+                 "sweep_width: {life_raft: 0.2nmi}, turnaround: 30min", rep);
+    sar_trace(M.S, &ta);
+    mc_missing(&M);
+    assert_int_equal(sim_run(M.s, M.sc->horizon), 0);
+    mc_close(&M);
+  }
+  assert_true(al.last_takeoff > 0 && al.last_takeoff <= 10 * 3600);
+  /* without the rule the same units fly on past 10 h */
+  stop_lines on = {0, 0, 1};
+  ops_trace tn = {&on, stop_line};
+  for (uint32_t rep = 0; rep < 5; rep++) {
+    mc_case M;
+    mc_open_with(&M, "position_sigma: 20nmi", "sweep_width: {life_raft: 0.2nmi}, turnaround: 30min",
+                 rep);
+    sar_trace(M.S, &tn);
+    mc_missing(&M);
+    assert_int_equal(sim_run(M.s, M.sc->horizon), 0);
+    mc_close(&M);
+  }
+  assert_true(on.last_takeoff > 10 * 3600);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(two_periods_are_bayes),
@@ -431,6 +511,7 @@ int main(void) {
       cmocka_unit_test(mc_pickup),
       cmocka_unit_test(mc_pattern),
       cmocka_unit_test(mc_layers),
+      cmocka_unit_test(mc_stop_rule),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
