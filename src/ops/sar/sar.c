@@ -616,8 +616,6 @@ static void note_searching(sar *S, int delta) {
     sim_fail(S->s, ERR_LIMIT);
 }
 
-/* The search of un->rect ends now (on time, or cut short by a recall: then only the
- * track flown so far counts). */
 /* A nested plan recalled after `flown` seconds on scene: the passes flown keep their
  * coverage, the one under way the part of its track flown, the rest none. */
 static void layers_cut(sar_unit *un, const scn_sar_asset *as, double flown) {
@@ -656,6 +654,8 @@ static int layers_detect(const sar_unit *un, const sar_case *c, rng_stream *rs, 
   return 0;
 }
 
+/* The search of un->rect ends now (on time, or cut short by a recall: then only the
+ * track flown so far counts). */
 static void search_ends(sar_unit *un) {
   sar *S = un->S;
   sim *s = S->s;
