@@ -58,7 +58,9 @@ static int fit_parallel(sar_pattern *p, int creeping, double S, double L, double
   int wide = w >= h;                     /* the longer side runs east-west */
   int legs_ew = creeping ? !wide : wide; /* PS: legs along the longer side */
   double across = legs_ew ? h : w;
-  int n = (int)floor(across / S);
+  /* whole legs: PS rounds its (shorter) side across down, CS its (longer) one up, so
+   * that the legs stay along the side they belong to */
+  int n = creeping ? (int)ceil(across / S - 1e-9) : (int)floor(across / S + 1e-9);
   if (n < 1) n = 1;
   double along = (L + S) / n; /* n (along - S) + (n - 1) S = L */
   if (!(along > S)) return -1;

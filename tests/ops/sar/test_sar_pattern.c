@@ -43,8 +43,8 @@ static void parallel_and_creeping(void **state) {
   static double x[MAXPT], y[MAXPT];
   const double S = 500, L = 120000, W = 400;
   for (int kind = SAR_PATTERN_PARALLEL; kind <= SAR_PATTERN_CREEPING; kind++)
-    for (int a = 0; a < 2; a++) {
-      double aspect = a ? 0.4 : 2.5;
+    for (int a = 0; a < 4; a++) {
+      double aspect = a == 0 ? 2.5 : a == 1 ? 0.4 : a == 2 ? 1.02 : 0.98; /* near square too */
       sar_pattern p;
       assert_int_equal(sar_pattern_fit(&p, kind, S, L, aspect, W), 0);
       size_t n = sar_pattern_waypoints(&p, x, y, MAXPT);
