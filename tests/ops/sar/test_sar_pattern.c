@@ -3,7 +3,9 @@
  * closed form and the track available, adjacent legs lie exactly one spacing apart,
  * and on a uniform datum a coverage factor of 1 detects 1 - e^-1 of the objects under
  * random search (Koopman, simulated with randomly placed track) and all of them under a
- * definite-range sensor on parallel tracks. */
+ * definite-range sensor on parallel tracks; a pattern placed on particles has the
+ * pattern's size and the particles' weight inside as its POC; and nested passes reach
+ * 98 % of the circular normal's optimum where one rectangle cannot. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "arena.h"
 #include "rng.h"
 #include "sar.h"
 #include "sar_pattern.h"
@@ -264,6 +267,50 @@ static void layers_near_optimum(void **state) {
   free(z), free(g.p), free(g.area);
 }
 
+/* A pattern placed on a datum of particles: centred on their weighted centre, its
+ * rectangle's sides in metres those of the pattern (within the tangent plane's 0.5 %),
+ * its POC the particles' weight inside, counted here by hand. */
+static void pattern_on_particles(void **state) {
+  (void)state;
+  arena a;
+  arena_init(&a, (size_t)1 << 26);
+  sar_particles p;
+  assert_int_equal(sar_particles_alloc(&p, &a, 20000), 0);
+  rng_stream r;
+  rng_init(&r, 5, 0, RNG_SAR, 79);
+  sar_seed sd = {.object = 0, .lat0 = 26.4, .lon0 = 128.1, .sigma = 3000, .count = 20000};
+  sar_seed_point(&p, &sd, &r);
+  for (int kind = SAR_PATTERN_PARALLEL; kind <= SAR_PATTERN_SECTOR; kind++) {
+    sar_rect rect;
+    sar_pattern pat;
+    double W = 500, L = 150000;
+    assert_int_equal(sar_plan_pattern(&rect, &pat, &p, kind, W, L, 0, 1, SAR_DETECT_RANDOM), 0);
+    double clat = 0, clon = 0, wsum = 0, in = 0;
+    for (size_t i = 0; i < p.n; i++)
+      clat += p.w[i] * p.lat[i], clon += p.w[i] * p.lon[i], wsum += p.w[i];
+    check_close(rect.clat, clat / wsum, 1e-12, "centre latitude");
+    check_close(rect.clon, clon / wsum, 1e-12, "centre longitude");
+    double x0, y0, x1, y1;
+    sar_local_xy(rect.clat, rect.clon, rect.lat_min, rect.lon_min, &x0, &y0);
+    sar_local_xy(rect.clat, rect.clon, rect.lat_max, rect.lon_max, &x1, &y1);
+    check_close((x1 - x0) / pat.width, 1, 5e-3, "width in metres");
+    check_close((y1 - y0) / pat.height, 1, 5e-3, "height in metres");
+    for (size_t i = 0; i < p.n; i++) {
+      double x, y;
+      sar_local_xy(rect.clat, rect.clon, p.lat[i], p.lon[i], &x, &y);
+      int inside = kind == SAR_PATTERN_SECTOR
+                       ? hypot(x, y) <= pat.radius
+                       : p.lat[i] >= rect.lat_min && p.lat[i] < rect.lat_max &&
+                             p.lon[i] >= rect.lon_min && p.lon[i] < rect.lon_max;
+      in += inside ? p.w[i] : 0;
+    }
+    check_close(rect.poc, in, 1e-12, "POC");
+    check_close(rect.pod, 1 - exp(-rect.coverage), 1e-15, "POD");
+    assert_true(rect.poc > 0.05 && rect.poc < 1);
+  }
+  arena_release(&a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(parallel_and_creeping),
@@ -273,6 +320,7 @@ int main(void) {
       cmocka_unit_test(random_search),
       cmocka_unit_test(detection_models),
       cmocka_unit_test(layers_near_optimum),
+      cmocka_unit_test(pattern_on_particles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
