@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "geo_local.h"
 #include "cli.h"
 #include "diag.h"
 #include "err.h"
@@ -113,6 +114,24 @@ static void geo_tracks(FILE *f, const sar_rect *r, const sar_tracks *t) {
   fprintf(f, "]}");
 }
 
+/* An IAMSAR pattern's track as one line through its waypoints (sar_pattern.h), placed
+ * about its centre as sar_plan_pattern placed its area. */
+static void geo_pattern(FILE *f, const sar_rect *r, const sar_pattern *p) {
+  enum { MAXPT = 4096 };
+  static double x[MAXPT], y[MAXPT];
+  size_t n = sar_pattern_waypoints(p, x, y, MAXPT);
+  if (n > MAXPT) n = MAXPT;
+  geo_local pl;
+  geo_local_init(&pl, r->clat, r->clon);
+  fprintf(f, "{\"type\":\"LineString\",\"coordinates\":[");
+  for (size_t k = 0; k < n; k++) {
+    double lat, lon;
+    geo_local_latlon(&pl, x[k], y[k], &lat, &lon);
+    fprintf(f, "%s[%.6f,%.6f]", k ? "," : "", lon, lat);
+  }
+  fprintf(f, "]}");
+}
+
 static int write_areas(FILE *f, const scn_scenario *sc, const sar_plan *pl) {
   fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[\n");
   for (size_t k = 0; k < pl->nsortie; k++) {
@@ -121,14 +140,19 @@ static int write_areas(FILE *f, const scn_scenario *sc, const sar_plan *pl) {
     const char *unit = sc->force[scn_sar_of(sc)->asset[so->asset].force].id;
     fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"search_area\",\"unit\":\"%s\","
                "\"number\":%d,\"sortie\":%d,\"start_h\":%.3f,\"end_h\":%.3f,\"spacing_m\":%.1f,"
-               "\"legs\":%d,\"coverage\":%.4f,\"pod\":%.4f,\"poc\":%.4f,\"pos\":%.4f},\"geometry\":",
+               "\"legs\":%d,\"coverage\":%.4f,\"pod\":%.4f,\"poc\":%.4f,\"pos\":%.4f,"
+               "\"pattern\":\"%s\",\"pass\":%d},\"geometry\":",
             k ? ",\n" : "", unit, so->unit + 1, so->wave + 1, so->t_start / 3600, so->t_end / 3600,
-            r->spacing, so->tracks.legs, r->coverage, r->pod, r->poc, so->pos);
+            r->spacing, so->tracks.legs, r->coverage, r->pod, r->poc, so->pos,
+            sar_pattern_name(so->pattern.kind), so->layer + 1);
     geo_rect(f, r->lat_min, r->lat_max, r->lon_min, r->lon_max);
     fprintf(f, "},\n{\"type\":\"Feature\",\"properties\":{\"layer\":\"track\",\"unit\":\"%s\","
                "\"number\":%d,\"sortie\":%d,\"csp\":[%.6f,%.6f]},\"geometry\":",
             unit, so->unit + 1, so->wave + 1, so->tracks.csp_lon, so->tracks.csp_lat);
-    geo_tracks(f, r, &so->tracks);
+    if (so->pattern.kind != SAR_PATTERN_OPTIMAL)
+      geo_pattern(f, r, &so->pattern);
+    else
+      geo_tracks(f, r, &so->tracks);
     fputc('}', f);
   }
   fprintf(f, "\n]}\n");
@@ -205,10 +229,31 @@ static void print_plan(const scn_scenario *sc, const sar_plan *pl, int joint) {
              r->lon_max);
     snprintf(unit, sizeof unit, "%s/%d", sc->force[scn_sar_of(sc)->asset[so->asset].force].id,
              so->unit + 1);
-    printf("%-6d %-14s %7.2f %7.2f  %-29s %4d %5.2f nm %8.3f %6.3f %6.3f %6.3f %7.3f\n",
+    char how[64] = ""; /* a pattern or a nested pass says so after the row */
+    if (so->pattern.kind != SAR_PATTERN_OPTIMAL && so->pattern.kind == SAR_PATTERN_SECTOR)
+      snprintf(how, sizeof how, "  sector R %.2f nm, %d pass%s", r->radius / 1852,
+               so->pattern.passes, so->pattern.passes > 1 ? "es" : "");
+    else if (so->pattern.kind != SAR_PATTERN_OPTIMAL)
+      snprintf(how, sizeof how, "  %s %.1f x %.1f nm", sar_pattern_name(so->pattern.kind),
+               so->pattern.width / 1852, so->pattern.height / 1852);
+    else if (scn_sar_of(sc)->asset[so->asset].layers > 1)
+      snprintf(how, sizeof how, "  pass %d of %d", so->layer + 1,
+               scn_sar_of(sc)->asset[so->asset].layers);
+    printf("%-6d %-14s %7.2f %7.2f  %-29s %4d %5.2f nm %8.3f %6.3f %6.3f %6.3f %7.3f%s\n",
            so->wave + 1, unit, so->t_start / 3600, so->t_end / 3600, area, so->tracks.legs,
-           r->spacing / 1852, r->coverage, r->poc, r->pod, so->pos, so->p_alive);
+           r->spacing / 1852, r->coverage, r->poc, r->pod, so->pos, so->p_alive, how);
   }
+  for (size_t w = 0; w < pl->nwave; w++) {
+    const sar_wave *wv = &pl->wave[w];
+    printf("period %zu at %.2f h: POS %.3f, optimal allocation of the same effort %.3f "
+           "(ratio %.3f); cumulative POS %.3f, P(alive) %.3f\n", w + 1, wv->t_mid / 3600,
+           wv->pos, wv->pos_opt, wv->pos_opt > 0 ? wv->pos / wv->pos_opt : 0, wv->pos_cum,
+           wv->p_alive);
+  }
+  if (pl->stopped)
+    printf("search stopped after period %zu: %s\n", pl->nwave,
+           pl->stopped == 1 ? "probability alive below case.stop.p_alive_below"
+                            : "cumulative POS reached case.stop.pos_above");
   if (!pl->nsortie)
     printf("no unit can reach the case with time to search\n");
   else

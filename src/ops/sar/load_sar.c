@@ -11,6 +11,7 @@
 #include "err.h"
 #include "geodesy.h"
 #include "sar.h"
+#include "sar_pattern.h"
 #include "sar_sweep.h"
 #include "scn_plan.h"
 #include "scn_sar.h"
@@ -187,8 +188,9 @@ static void read_sweep(scn__ctx *c, const scn__node *v, const char *key, void *o
 }
 
 static void read_survival(scn__ctx *c, const scn__node *v, const char *key, void *out, int o) {
-  dist *d = out;
-  scn__dist(c, v, key, QTY_DURATION, &d[o]);
+  scn_sar *s = out;
+  scn__dist(c, v, key, QTY_DURATION, &s->survival[o]);
+  s->survival_loc[o] = scn__loc(v); /* a draw that fails at run time is blamed here */
 }
 
 /* `sensor:` and `altitude:` of a unit: a sensor of data/sweep_width.csv, at an altitude
@@ -240,6 +242,57 @@ static void sweep_from_table(scn_sar_asset *a, const scn_sar *s) {
     }
 }
 
+/* `pattern:`, `coverage:` or `spacing:`, `layers:`, `detection:` and `recovery:` of a
+ * unit (docs/scenario.md, "search patterns"). */
+static void load_pattern(scn__ctx *c, const scn__node *m, scn_sar_asset *a, const char *id,
+                         const char *what) {
+  const scn__node *v, *cov = scn__get(m, "coverage"), *sp = scn__get(m, "spacing");
+  const scn__node *lay = scn__get(m, "layers");
+  a->layers = 1, a->pattern = SAR_PATTERN_OPTIMAL, a->detection = SAR_DETECT_RANDOM;
+  if ((v = scn__get(m, "pattern"))) {
+    static const char *const names[] = {"optimal", "parallel", "creeping", "square", "sector"};
+    int k = v->kind == SCN__SCALAR ? sar_pattern_find(v->str) : -1;
+    if (k < 0) {
+      const char *hint = v->kind == SCN__SCALAR ? scn__suggest(v->str, names, 5) : NULL;
+      if (hint)
+        scn__error(c, v, "unknown search pattern '%s' (did you mean '%s'?)", v->str, hint);
+      else
+        scn__error(c, v, "'pattern' should be one of optimal, parallel, creeping, square, "
+                   "sector");
+    } else {
+      a->pattern = k;
+    }
+  }
+  if (cov && sp)
+    scn__error(c, sp, "%s '%s' gives both 'coverage' and 'spacing': the spacing is the sweep "
+               "width over the coverage, give one", what, id);
+  if ((cov || sp) && a->pattern == SAR_PATTERN_OPTIMAL)
+    scn__error(c, cov ? cov : sp, "'%s' sets the track spacing of a search pattern: give "
+               "'pattern' (parallel, creeping, square or sector); the optimal plan sets its own",
+               cov ? "coverage" : "spacing");
+  if (cov) scn__number(c, cov, "coverage", 0.01, 10, &a->coverage);
+  if (sp && scn__quantity(c, sp, "spacing", QTY_LENGTH, &a->spacing) == 0 && !(a->spacing > 0))
+    scn__error(c, sp, "'spacing' must be greater than 0, got '%s'", sp->str);
+  if (!cov && !sp && a->pattern != SAR_PATTERN_OPTIMAL)
+    a->coverage = 1; /* IAMSAR's usual first search */
+  if (lay) {
+    long long x;
+    if (a->pattern != SAR_PATTERN_OPTIMAL)
+      scn__error(c, lay, "'layers' nests passes of the optimal plan; a '%s' pattern flies one",
+                 sar_pattern_name(a->pattern));
+    else if (scn__integer(c, lay, "layers", 1, SAR_LAYERS_MAX, &x) == 0)
+      a->layers = (int)x;
+  }
+  if ((v = scn__get(m, "detection"))) {
+    int k = v->kind == SCN__SCALAR ? sar_detection_find(v->str) : -1;
+    if (k < 0)
+      scn__error(c, v, "'detection' should be random, definite or inverse_cube");
+    else
+      a->detection = k;
+  }
+  if ((v = scn__get(m, "recovery"))) scn__quantity(c, v, "recovery", QTY_DURATION, &a->recovery);
+}
+
 /* The keys of a unit shared by a scenario's asset and a case file's unit. */
 static void load_unit_common(scn__ctx *c, const scn__node *m, scn_sar_asset *a, const char *id,
                              int unit, const scn_sar *s) {
@@ -263,11 +316,14 @@ static void load_unit_common(scn__ctx *c, const scn__node *m, scn_sar_asset *a, 
     scn__error(c, m, "%s '%s' needs 'sweep_width' (per object class) or 'sensor' (the "
                "sweep-width table's)", what, id);
   sweep_from_table(a, s); /* `sweep_width:` wins where it names a class */
+  load_pattern(c, m, a, id, what);
 }
 
 static void load_asset(scn__ctx *c, const scn__node *m, scn_sar_asset *a, const scn_sar *s) {
   static const char *const keys[] = {"force", "count", "speed", "endurance", "response",
-                                     "turnaround", "sweep_width", "sensor", "altitude", NULL};
+                                     "turnaround", "sweep_width", "sensor", "altitude",
+                                     "pattern", "coverage", "spacing", "layers", "detection",
+                                     "recovery", NULL};
   memset(a, 0, sizeof *a);
   a->force = -1, a->turnaround = 3600, a->loc = scn__loc(m), a->sensor = -1;
   if (!scn__expect_map(c, m, "asset")) return;
@@ -460,7 +516,7 @@ static scn_sar *new_sar(scn__ctx *c) {
   *s = (scn_sar){.particles = 2000, .max_cases = 4, .time_step = 1800,
                  .jibe_rate = 0.04 / 3600, .position_sigma = 1852, .time_window = 0,
                  .search_limit = 72 * 3600.0, .cell = 2000, .land = 1, .land_res = 1.0 / 60,
-                 .survival_sigma = 0.25, .task_radius = 100 * 1852.0,
+                 .survival_sigma = 0.25, .task_radius = 100 * 1852.0, .stop_pos = 1,
                  .visibility = 10 * 1852.0, .weather = SAR_WEATHER_CALM};
   for (int o = 0; o < SCN_OBJ__COUNT; o++)
     s->survival[o] = (dist){DIST_LOGNORMAL, log(survival_median_h(o) * 3600), 0.5, 0, NULL, 0};
@@ -495,10 +551,11 @@ static void load_settings(scn__ctx *c, const scn__node *m, scn_sar *s) {
     s->land_res = 1.0 / 60;
   if ((v = scn__get(m, "current"))) load_field(c, v, "current", &s->current);
   if ((v = scn__get(m, "wind"))) load_field(c, v, "wind", &s->wind);
-  if ((v = scn__get(m, "survival"))) per_object(c, v, "survival", read_survival, s->survival);
+  if ((v = scn__get(m, "survival"))) per_object(c, v, "survival", read_survival, s);
   if ((v = scn__get(m, "water_temperature"))) {
     s->has_water = 1;
     load_water(c, v, &s->water);
+    s->water_loc = scn__loc(v);
     const scn__node *sv = scn__get(m, "survival");
     if (sv && sv->kind == SCN__MAP && scn__get(sv, "piw"))
       scn__error(c, scn__key(sv, "piw"), "'survival.piw' and 'water_temperature' both set how "
@@ -520,14 +577,25 @@ static void load_settings(scn__ctx *c, const scn__node *m, scn_sar *s) {
   }
 }
 
+/* `stop: {p_alive_below, pos_above}`: a case file's `case:` or a scenario's `sar:`. */
+static void load_stop(scn__ctx *c, const scn__node *v, double *p_alive, double *pos) {
+  static const char *const keys[] = {"p_alive_below", "pos_above", NULL};
+  const scn__node *w;
+  if (!scn__expect_map(c, v, "stop")) return;
+  scn__check_keys(c, v, "stop", keys);
+  if ((w = scn__get(v, "p_alive_below"))) scn__number(c, w, "p_alive_below", 0, 1, p_alive);
+  if ((w = scn__get(v, "pos_above"))) scn__number(c, w, "pos_above", 0, 1, pos);
+}
+
 static void *load_section(scn__ctx *c, const scn__node *m) {
-  static const char *extra[] = {"max_cases", "assets", "tasks", "datums", "task_radius"};
-  const char *keys[NSETTINGS + 6];
+  static const char *extra[] = {"max_cases", "assets", "tasks", "datums", "task_radius",
+                                "stop"};
+  const char *keys[NSETTINGS + 7];
   const scn__node *v;
   long long x;
   memcpy(keys, settings_keys, sizeof settings_keys);
   memcpy(keys + NSETTINGS, extra, sizeof extra);
-  keys[NSETTINGS + 5] = NULL;
+  keys[NSETTINGS + 6] = NULL;
   if (!scn__expect_map(c, m, "sar")) return NULL;
   scn__check_keys(c, m, "sar", keys);
   scn_sar *s = new_sar(c);
@@ -549,6 +617,7 @@ static void *load_section(scn__ctx *c, const scn__node *m) {
     scn__error(c, v, "'task_radius' must be a distance of 0 or more, got '%s'", v->str);
   if ((v = scn__get(m, "tasks"))) load_tasks(c, v, s);
   if ((v = scn__get(m, "datums"))) load_datums(c, v, s);
+  if ((v = scn__get(m, "stop"))) load_stop(c, v, &s->stop_p_alive, &s->stop_pos);
   if (s->ntask) warn_uncovered(c, s);
   return s;
 }
@@ -559,11 +628,12 @@ const scn_section sar_section = {"sar", load_section, NULL};
 
 static void load_case(scn__ctx *c, const scn__node *m, scn_sar_case *k) {
   static const char *const keys[] = {"name", "reported", "seed", "object", "persons", "at",
-                                     "track", "radius", "sorties", NULL};
+                                     "track", "radius", "sorties", "stop", NULL};
   const scn__node *v;
   long long x;
   scn_scenario *sc = c->sc;
   k->name = "", k->persons = 1, k->sorties = 1, k->object = SCN_OBJ_PIW;
+  k->stop_p_alive = 0, k->stop_pos = 1;
   if (!scn__expect_map(c, m, "case")) return;
   scn__check_keys(c, m, "case", keys);
   if ((v = scn__get(m, "name"))) scn__text(c, v, "name", &k->name);
@@ -583,6 +653,7 @@ static void load_case(scn__ctx *c, const scn__node *m, scn_sar_case *k) {
     k->persons = (int)x;
   if ((v = scn__get(m, "sorties")) && scn__integer(c, v, "sorties", 1, 20, &x) == 0)
     k->sorties = (int)x;
+  if ((v = scn__get(m, "stop"))) load_stop(c, v, &k->stop_p_alive, &k->stop_pos);
   load_datum(c, m, "'case'", &k->datum);
   k->datum.event = -1;
 }
@@ -591,7 +662,9 @@ static void load_case(scn__ctx *c, const scn__node *m, scn_sar_case *k) {
  * sweep_width}: each becomes a force based at a place of its own. */
 static void load_units(scn__ctx *c, const scn__node *v, scn_sar *s) {
   static const char *const keys[] = {"id", "base", "count", "speed", "endurance", "response",
-                                     "turnaround", "sweep_width", "sensor", "altitude", NULL};
+                                     "turnaround", "sweep_width", "sensor", "altitude",
+                                     "pattern", "coverage", "spacing", "layers", "detection",
+                                     "recovery", NULL};
   scn_scenario *sc = c->sc;
   if (!scn__expect_seq(c, v, "units")) return;
   if (v->n == 0) scn__error(c, v, "'units' needs at least one unit");

@@ -12,6 +12,7 @@
 #include "env.h"
 #include "landmask.h"
 
+#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,18 +20,25 @@
 
 #include "dist.h"
 #include "err.h"
+#include "geo_local.h"
 #include "geo_polygon.h"
 #include "gshhg.h"
 #include "hash.h"
 #include "rng.h"
 #include "searoute.h"
+#include "ops.h"
+#include "sar_pattern.h"
 #include "scn_sar.h"
 #include "stats.h"
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
 #define SAR_MAX_GRID 20000 /* cells of a probability map in the Monte Carlo run */
 #define SAR_MIN_ON_SCENE 600.0 /* s: a sortie with less time on scene is not flown */
 
-enum { PURPOSE_SEED = 1, PURPOSE_TRUTH, PURPOSE_SURVIVE, PURPOSE_DETECT };
+enum { PURPOSE_SEED = 1, PURPOSE_TRUTH, PURPOSE_SURVIVE, PURPOSE_DETECT, PURPOSE_STOP };
+#define SAR_STOP_DRAWS 512 /* survival draws a case's stop rule reads P(alive) from */
 
 struct sar_model {
   const scn_scenario *sc;
@@ -54,6 +62,7 @@ typedef struct sar_case {
   sar_particles p;
   size_t truth;
   double *survival; /* [count] s */
+  double *surv_ref; /* [SAR_STOP_DRAWS] sorted: the planner's P(alive) for `stop:` (or NULL) */
   uint8_t *cover;   /* [cfg->ntask]: that task of `tasks:` covers this case */
 } sar_case;
 
@@ -67,7 +76,11 @@ typedef struct sar_unit {
   int asset, number, state, kase; /* number: 1.. within its asset */
   int planned;                     /* rect already planned jointly with another unit */
   double base_lat, base_lon, on_scene, t_search, t_takeoff, t_due;
-  sar_rect rect;
+  sar_rect rect;   /* the area searched (a nested plan's outermost pass) */
+  /* `layers:` > 1: the passes of the nested plan (sar_plan_layers), flown one after
+   * another, their times in proportion to their tracks; nlay 0 otherwise */
+  sar_rect *lay;
+  int nlay;
 } sar_unit;
 
 struct sar {
@@ -98,6 +111,7 @@ struct sar {
   double *rec_p, *rec_a;
   sar_sortie *rec;
   size_t nrec;
+  const ops_trace *trace; /* straits trace: sorties, searches, finds, pickups (or NULL) */
 };
 
 /* ---- the model ---------------------------------------------------------------- */
@@ -364,6 +378,24 @@ static int authorised(const sar *S, const sar_case *c) {
   return 0;
 }
 
+/* The section's `stop:` rule: the case's cumulative POS reached stop_pos, or the
+ * probability that its persons are alive -- as the planner knows it, from draws of
+ * their survival distribution, not their drawn fates -- fell below stop_p_alive. */
+static int stop_rule(const sar *S, const sar_case *c, double now) {
+  const scn_sar *cfg = S->m->cfg;
+  double alive = 1;
+  if (c->surv_ref) {
+    size_t dead = 0;
+    while (dead < SAR_STOP_DRAWS && c->surv_ref[dead] <= now - c->t_open) dead++;
+    alive = 1 - (double)dead / SAR_STOP_DRAWS;
+  }
+  int stop = c->pos >= cfg->stop_pos || alive < cfg->stop_p_alive;
+  if (stop && S->trace)
+    ops_trace_line(S->trace, now, "sar", "case %d called off: cumulative POS %.3f, P(alive) %.3f",
+                   (int)(c - S->kase) + 1, c->pos, alive);
+  return stop;
+}
+
 /* The case units should search now: the first one opened that is neither found nor
  * called off and whose task runs. */
 static sar_case *active_case(sar *S, double now) {
@@ -375,6 +407,10 @@ static sar_case *active_case(sar *S, double now) {
       c->closed = 1; /* called off */
       continue;
     }
+    if (stop_rule(S, c, now)) {
+      c->closed = 1;
+      continue;
+    }
     if (authorised(S, c))
       return c;
   }
@@ -382,6 +418,12 @@ static sar_case *active_case(sar *S, double now) {
 }
 
 static void unit_takeoff(sim *s, void *ctx);
+
+/* Whether a unit takes part in a joint plan: the optimal plan's single rectangle (a
+ * pattern or nested passes are planned alone, on the map the others leave). */
+static int plans_jointly(const scn_sar_asset *as) {
+  return as->pattern == SAR_PATTERN_OPTIMAL && as->layers <= 1;
+}
 
 /* Schedule the unit's next step after delay, in state st. */
 static void unit_next(sar_unit *un, double delay, sim_handler h, int st) {
@@ -409,6 +451,19 @@ static void wake_units(sar *S) {
     double resp = S->m->cfg->asset[un->asset].response;
     unit_next(un, fmax(0.0, c->t_open + resp - now), unit_takeoff, U_WAIT);
   }
+}
+
+/* A survival draw that is no time (issue 21): the run fails, blamed where the survival
+ * was given -- the class's `survival:` entry, or `water_temperature:` when that set it
+ * (the section itself for the built-in default). */
+static void survival_failed(sar *S, int object, int from_water, double draw) {
+  const scn_sar *cfg = S->m->cfg;
+  scn_loc at = from_water ? cfg->water_loc : cfg->survival_loc[object];
+  sim_blame b = {at.file ? at.file : S->m->sc->path, at.line, at.col,
+                 from_water ? "the survival time from 'water_temperature' of object class"
+                            : "the survival time of object class",
+                 scn_object_name((scn_object)object), draw};
+  sim_fail_blame(S->s, ERR_RANGE, &b);
 }
 
 static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
@@ -461,7 +516,22 @@ static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
   double temp;
   dist sv = survival_of(S->m, c->object, c->t_open, sig->lat, sig->lon, &temp);
   for (int i = 0; i < c->count; i++)
-    c->survival[i] = dist_sample(&sv, &r);
+    if (!((c->survival[i] = dist_sample(&sv, &r)) >= 0)) { /* NaN or negative */
+      survival_failed(S, c->object, !isnan(temp), c->survival[i]);
+      return;
+    }
+  if (cfg->stop_p_alive > 0) { /* the stop rule's P(alive), from a stream of its own */
+    if (!(c->surv_ref = arena_alloc(a, SAR_STOP_DRAWS * sizeof *c->surv_ref))) {
+      sim_fail(s, ERR_LIMIT);
+      return;
+    }
+    rng_init(&r, S->seed, S->rep, RNG_SAR, (uint32_t)(k << 4 | PURPOSE_STOP));
+    for (size_t i = 0; i < SAR_STOP_DRAWS; i++) c->surv_ref[i] = dist_sample(&sv, &r);
+    gsl_sort(c->surv_ref, 1, SAR_STOP_DRAWS);
+  }
+  if (S->trace)
+    ops_trace_line(S->trace, sim_now(s), "sar", "case %d opens: %d x %s at %.4f, %.4f",
+                   k + 1, c->count, scn_object_name((scn_object)c->object), sig->lat, sig->lon);
   wake_units(S);
 }
 
@@ -546,6 +616,44 @@ static void note_searching(sar *S, int delta) {
     sim_fail(S->s, ERR_LIMIT);
 }
 
+/* A nested plan recalled after `flown` seconds on scene: the passes flown keep their
+ * coverage, the one under way the part of its track flown, the rest none. */
+static void layers_cut(sar_unit *un, const scn_sar_asset *as, double flown) {
+  double total = 0;
+  for (int l = 0; l < un->nlay; l++) total += un->lay[l].track;
+  double left = un->on_scene > 0 ? total * flown / un->on_scene : 0;
+  for (int l = 0; l < un->nlay; l++) {
+    sar_rect *r = &un->lay[l];
+    double take = fmin(r->track, left), f = r->track > 0 ? take / r->track : 0;
+    left -= take;
+    r->track = take, r->coverage *= f;
+    r->spacing = r->track > 0 ? r->area / r->track : INFINITY;
+    r->pod = sar_pod(as->detection, r->coverage);
+  }
+  un->on_scene = flown;
+}
+
+/* Whether a nested plan's passes find the object, and when (*t): pass l lies between
+ * the times its predecessors' tracks take and its own; the first pass uses the
+ * search's two draws (u, when), the others draw on from the same stream. */
+static int layers_detect(const sar_unit *un, const sar_case *c, rng_stream *rs, double u,
+                         double when, double *t) {
+  double total = 0, t0 = un->t_search;
+  for (int l = 0; l < un->nlay; l++) total += un->lay[l].track;
+  for (int l = 0; l < un->nlay; l++) {
+    const sar_rect *r = &un->lay[l];
+    double dur = total > 0 ? un->on_scene * r->track / total : 0;
+    double ul = l ? rng_uniform(rs) : u, wl = l ? rng_uniform(rs) : when;
+    if (r->track > 0 && sar_rect_contains(r, c->p.lat[c->truth], c->p.lon[c->truth]) &&
+        ul < r->pod) {
+      *t = t0 + wl * dur;
+      return 1;
+    }
+    t0 += dur;
+  }
+  return 0;
+}
+
 /* The search of un->rect ends now (on time, or cut short by a recall: then only the
  * track flown so far counts). */
 static void search_ends(sar_unit *un) {
@@ -554,32 +662,47 @@ static void search_ends(sar_unit *un) {
   const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
   sar_case *c = &S->kase[un->kase];
   double now = sim_now(s), flown = now - un->t_search;
-  if (flown < un->on_scene) { /* recalled: the coverage of the track flown */
+  if (flown < un->on_scene && un->nlay > 1) { /* recalled: the passes flown so far */
+    layers_cut(un, as, flown);
+  } else if (flown < un->on_scene) { /* recalled: the coverage of the track flown */
     double f = un->on_scene > 0 ? flown / un->on_scene : 0;
     un->rect.track *= f, un->rect.coverage *= f, un->on_scene = flown;
     un->rect.spacing = un->rect.track > 0 ? un->rect.area / un->rect.track : INFINITY;
-    un->rect.pod = 1 - exp(-un->rect.coverage);
+    un->rect.pod = sar_pod(as->detection, un->rect.coverage);
   }
   note_searching(S, -1);
   S->effort += un->on_scene, S->area += un->rect.area, S->sorties++;
   if (!c->closed) {
     case_advance(S, c, now);
     const sar_rect *r = &un->rect;
-    double tl = c->p.lat[c->truth], to = c->p.lon[c->truth];
-    int inside = tl >= r->lat_min && tl < r->lat_max && to >= r->lon_min && to < r->lon_max;
+    int inside = sar_rect_contains(r, c->p.lat[c->truth], c->p.lon[c->truth]);
     rng_stream rs;
     rng_init(&rs, S->seed, S->rep, RNG_SAR,
              (uint32_t)(un->kase << 4 | PURPOSE_DETECT) + (uint32_t)S->sorties * 256u);
-    double u = rng_uniform(&rs), when = rng_uniform(&rs);
-    if (inside && u < r->pod) {
+    double u = rng_uniform(&rs), when = rng_uniform(&rs), t_layer = 0;
+    int layer_found = un->nlay > 1 && layers_detect(un, c, &rs, u, when, &t_layer);
+    if (un->nlay > 1 ? layer_found : inside && u < r->pod) {
       c->found = c->closed = 1;
-      c->t_found = un->t_search + when * un->on_scene;
+      c->t_found = un->nlay > 1 ? t_layer : un->t_search + when * un->on_scene;
+      /* survival counts at the pickup (hoist or boat), not at the detection */
+      double t_pickup = c->t_found + as->recovery;
       for (int i = 0; i < c->count; i++)
-        c->alive += c->survival[i] > c->t_found - c->t_open;
+        c->alive += c->survival[i] > t_pickup - c->t_open;
       S->found += c->count, S->alive += c->alive;
+      if (S->trace)
+        ops_trace_line(S->trace, c->t_found, "sar", "%s/%d locates case %d (%s); picked up "
+                       "%.0f min later: %d of %d alive", S->m->sc->force[as->force].id,
+                       un->number, un->kase + 1, scn_object_name((scn_object)c->object),
+                       as->recovery / 60, c->alive, c->count);
     } else {
-      double removed = sar_update_after_search(&c->p, r);
-      c->pos = 1 - (1 - c->pos) * (1 - removed);
+      for (int l = 0; l < (un->nlay > 1 ? un->nlay : 1); l++) { /* each pass in turn */
+        double removed = sar_update_after_search(&c->p, un->nlay > 1 ? &un->lay[l] : r);
+        c->pos = 1 - (1 - c->pos) * (1 - removed);
+      }
+      if (S->trace)
+        ops_trace_line(S->trace, now, "sar", "%s/%d ends its search of case %d unsuccessful: "
+                       "cumulative POS %.3f", S->m->sc->force[as->force].id, un->number,
+                       un->kase + 1, c->pos);
     }
     if (un->kase == 0 && metric_point_add(S->out, S->m->m_pos_series, now, c->found ? 1 : c->pos))
       sim_fail(s, ERR_LIMIT);
@@ -609,15 +732,17 @@ static void discount_searching(const sar *S, const sar_unit *un, sar_grid *g) {
     const sar_unit *o = &S->unit[u];
     if (o == un || o->state != U_SEARCH || o->kase != un->kase)
       continue;
-    const sar_rect *r = &o->rect;
-    for (size_t j = 0; j < g->ny; j++) {
-      double lat = g->lat0 + ((double)j + 0.5) * g->dlat;
-      if (lat < r->lat_min || lat >= r->lat_max)
-        continue;
-      for (size_t i = 0; i < g->nx; i++) {
-        double lon = g->lon0 + ((double)i + 0.5) * g->dlon;
-        if (lon >= r->lon_min && lon < r->lon_max)
-          g->p[j * g->nx + i] *= 1 - r->pod;
+    for (int l = 0; l < (o->nlay > 1 ? o->nlay : 1); l++) {
+      const sar_rect *r = o->nlay > 1 ? &o->lay[l] : &o->rect;
+      for (size_t j = 0; j < g->ny; j++) {
+        double lat = g->lat0 + ((double)j + 0.5) * g->dlat;
+        if (lat < r->lat_min || lat >= r->lat_max)
+          continue;
+        for (size_t i = 0; i < g->nx; i++) {
+          double lon = g->lon0 + ((double)i + 0.5) * g->dlon;
+          if (sar_rect_contains(r, lat, lon))
+            g->p[j * g->nx + i] *= 1 - r->pod;
+        }
       }
     }
   }
@@ -626,15 +751,30 @@ static void discount_searching(const sar *S, const sar_unit *un, sar_grid *g) {
 /* Units of the case arriving together (this one and those due on scene at this very
  * time) are planned together (sar_plan_joint: disjoint rectangles, docs/models.md);
  * a unit alone gets the best rectangle for its effort. */
-static void plan_arrivals(sar *S, sar_unit *un, const sar_grid *g, int object) {
+static void plan_arrivals(sar *S, sar_unit *un, const sar_grid *g, const sar_case *c) {
   const scn_sar *cfg = S->m->cfg;
+  int object = c->object;
   double now = sim_now(S->s);
   size_t n = 0;
+  const scn_sar_asset *mine = &cfg->asset[un->asset];
+  if (mine->pattern != SAR_PATTERN_OPTIMAL) { /* a pattern about the datum, alone */
+    sar_plan_pattern(&un->rect, NULL, &c->p, mine->pattern, mine->sweep[object],
+                     mine->speed * un->on_scene, mine->spacing, mine->coverage, mine->detection);
+    un->on_scene = un->rect.track / mine->speed;
+    return;
+  }
+  if (mine->layers > 1 && un->lay) { /* nested passes on the map the others leave */
+    sar_plan_layers(un->lay, (size_t)mine->layers, g, mine->sweep[object],
+                    mine->speed * un->on_scene, S->grid_z, NULL);
+    un->nlay = mine->layers, un->rect = un->lay[0];
+    return;
+  }
   for (size_t v = 0; v <= S->nunit && n < SAR_JOINT_MAX; v++) {
     /* this unit first, then the others arriving now */
     size_t u = v == 0 ? (size_t)(un - S->unit) : v - 1;
     sar_unit *o = &S->unit[u];
-    if (v > 0 && (o == un || !(o->state == U_OUT && o->kase == un->kase && o->t_due == now)))
+    if (v > 0 && (o == un || !(o->state == U_OUT && o->kase == un->kase && o->t_due == now) ||
+                  !plans_jointly(&cfg->asset[o->asset])))
       continue;
     const scn_sar_asset *as = &cfg->asset[o->asset];
     S->jidx[n] = u, S->jw[n] = as->sweep[object], S->jl[n] = as->speed * o->on_scene;
@@ -670,9 +810,22 @@ static void unit_arrive(sim *s, void *ctx) {
   if (!un->planned) {
     sar_grid_build(&g, &c->p, S->m->cfg->cell, SAR_MAX_GRID, S->grid_p, S->grid_a);
     discount_searching(S, un, &g);
-    plan_arrivals(S, un, &g, c->object);
+    plan_arrivals(S, un, &g, c);
   }
   un->planned = 0;
+  const scn_sar_asset *as = &S->m->cfg->asset[un->asset];
+  if (as->detection != SAR_DETECT_RANDOM) un->rect.pod = sar_pod(as->detection, un->rect.coverage);
+  for (int l = 0; l < un->nlay; l++) un->lay[l].pod = sar_pod(as->detection, un->lay[l].coverage);
+  if (S->trace)
+    ops_trace_line(S->trace, sim_now(s), "sar", "%s/%d searches case %d: %s, %.1f km2, coverage "
+                   "%.3f, POC %.3f, POD %.3f", S->m->sc->force[as->force].id, un->number,
+                   un->kase + 1, sar_pattern_name(as->pattern), un->rect.area / 1e6, un->rect.coverage,
+                   un->rect.poc, un->rect.pod);
+  for (int l = 1; l < un->nlay && S->trace; l++)
+    ops_trace_line(S->trace, sim_now(s), "sar", "%s/%d then pass %d of %d: %.1f km2, coverage "
+                   "%.3f, POC %.3f, POD %.3f", S->m->sc->force[as->force].id, un->number, l + 1,
+                   un->nlay, un->lay[l].area / 1e6, un->lay[l].coverage, un->lay[l].poc,
+                   un->lay[l].pod);
   if (S->record && un->kase == 0 && !S->rec_map.p) { /* the map of the first search */
     S->rec_map = g;
     memcpy(S->rec_p, g.p, g.nx * g.ny * sizeof *g.p);
@@ -757,6 +910,10 @@ static void unit_takeoff(sim *s, void *ctx) {
   un->planned = 0; /* set only by a joint plan made at its arrival time */
   if (un->kase == 0 && isnan(S->first_takeoff))
     S->first_takeoff = now - c->t_open;
+  if (S->trace)
+    ops_trace_line(S->trace, now, "sar", "%s/%d takes off for case %d: transit %.0f min, %.0f "
+                   "min on scene", S->m->sc->force[as->force].id, un->number, un->kase + 1,
+                   transit / 60, un->on_scene / 60);
   unit_next(un, transit, unit_arrive, U_OUT);
 }
 
@@ -782,9 +939,13 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
   S->nunit = nunit;
   for (size_t i = 0, u = 0; i < cfg->nasset; i++) {
     const scn_place *base = &m->sc->place[m->sc->force[cfg->asset[i].force].base];
-    for (int k = 0; k < cfg->asset[i].count; k++, u++)
+    for (int k = 0; k < cfg->asset[i].count; k++, u++) {
       S->unit[u] = (sar_unit){.S = S, .asset = (int)i, .number = k + 1, .state = U_IDLE,
                               .base_lat = base->lat, .base_lon = base->lon};
+      if (cfg->asset[i].layers > 1 &&
+          !(S->unit[u].lay = arena_calloc(a, SAR_LAYERS_MAX, sizeof *S->unit[u].lay)))
+        return NULL;
+    }
   }
   sar_drift_opts o = SAR_DRIFT_OPTS_INIT;
   o.current = m->current, o.wind = m->wind, o.land = m->has_land ? &m->land : NULL;
@@ -796,6 +957,8 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
     return NULL;
   return S;
 }
+
+void sar_trace(sar *S, const ops_trace *t) { S->trace = t; }
 
 int sar_record_first_case(sar *S) {
   arena *a = S->out->arena;
@@ -853,6 +1016,36 @@ static void rect_centre(const sar_rect *r, double *lat, double *lon) {
   *lat = 0.5 * (r->lat_min + r->lat_max), *lon = 0.5 * (r->lon_min + r->lon_max);
 }
 
+/* How long a unit with `on` seconds on scene searches: all of them, but for a pattern
+ * whose whole turns (SS) or passes (VS) leave time unused (its track does not depend
+ * on where it is flown, so it is known before the map is). */
+static double pattern_time(const scn_sar_asset *as, int object, double on) {
+  if (as->pattern == SAR_PATTERN_OPTIMAL || !(on > 0)) return on;
+  double W = as->sweep[object], S = as->spacing > 0 ? as->spacing : W / as->coverage;
+  if (as->pattern == SAR_PATTERN_SECTOR && !(as->spacing > 0))
+    S = 9 * W / (M_PI * as->coverage); /* as sar_plan_pattern */
+  sar_pattern p;
+  return sar_pattern_fit(&p, as->pattern, S, as->speed * on, 1, W) ? on : p.track / as->speed;
+}
+
+/* The commence search point of a pattern: its first waypoint, placed about the
+ * pattern's centre as its area is (sar_plan_pattern). */
+static void pattern_csp(const sar_rect *r, const sar_pattern *p, double *lat, double *lon) {
+  double x = 0, y = 0;
+  sar_pattern_waypoints(p, &x, &y, 1);
+  geo_local pl;
+  geo_local_init(&pl, r->clat, r->clon);
+  geo_local_latlon(&pl, x, y, lat, lon);
+}
+
+/* The share of the survival draws (sorted) still alive at t. */
+static double alive_share(const double *surv, double t) {
+  size_t dead = 0;
+  while (dead < SAR_SURVIVAL_DRAWS && surv[dead] <= t)
+    dead++;
+  return 1 - (double)dead / SAR_SURVIVAL_DRAWS;
+}
+
 int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, arena *a) {
   const scn_scenario *sc = m->sc;
   const scn_sar *cfg = m->cfg;
@@ -867,8 +1060,13 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
       nunit += (size_t)cfg->asset[i].count;
   if (nunit > SAR_JOINT_MAX)
     return ERR_LIMIT;
-  size_t cells = SAR_MAX_GRID, nu = nunit ? nunit : 1;
-  out->sortie = arena_calloc(a, nu * (size_t)k->sorties, sizeof *out->sortie);
+  size_t cells = SAR_MAX_GRID, nu = nunit ? nunit : 1, layers = 1;
+  for (size_t i = 0; i < cfg->nasset; i++)
+    if ((size_t)cfg->asset[i].layers > layers) layers = (size_t)cfg->asset[i].layers;
+  out->sortie = arena_calloc(a, nu * layers * (size_t)k->sorties, sizeof *out->sortie);
+  out->wave = arena_calloc(a, (size_t)k->sorties, sizeof *out->wave);
+  sar_rect *Lay = arena_calloc(a, SAR_LAYERS_MAX, sizeof *Lay);
+  double *gpw = arena_alloc(a, cells * sizeof *gpw), *gaw = arena_alloc(a, cells * sizeof *gaw);
   plan_unit *U = arena_calloc(a, nu, sizeof *U);
   sar_rect *R = arena_calloc(a, nu, sizeof *R);
   double *W = arena_alloc(a, 4 * nu * sizeof *W), *L = W + nu, *blat = L + nu, *blon = blat + nu;
@@ -877,7 +1075,7 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
   double *z = arena_alloc(a, cells * sizeof *z);
   double *scr = arena_alloc(a, (3 * cells + 4) * sizeof *scr);
   double *surv = arena_alloc(a, SAR_SURVIVAL_DRAWS * sizeof *surv);
-  if (!out->sortie || !U || !R || !W || !gp || !ga || !gp0 || !ga0 || !z || !scr || !surv ||
+  if (!out->sortie || !out->wave || !Lay || !gpw || !gaw || !U || !R || !W || !gp || !ga || !gp0 || !ga0 || !z || !scr || !surv ||
       sar_particles_alloc(&out->p, a, (size_t)cfg->particles))
     return ERR_LIMIT;
   rng_stream r;
@@ -913,11 +1111,17 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
       U[u].active = U[u].on >= SAR_MIN_ON_SCENE && U[u].t_free < cfg->search_limit;
       U[u].t_on = U[u].t_free + U[u].transit;
       if (U[u].active)
-        tmid += U[u].t_on + 0.5 * U[u].on, nact++;
+        tmid += U[u].t_on + 0.5 * pattern_time(as, object, U[u].on), nact++;
     }
     if (!nact)
       break;
     tmid /= nact; /* the map the wave searches: drifted to the middle of its searches */
+    /* the stop rule (`case.stop`): no further period once it would search for persons
+     * probably dead, or the search has already reached its POS */
+    if (wave > 0 && (alive_share(surv, tmid) < k->stop_p_alive || pos >= k->stop_pos)) {
+      out->stopped = alive_share(surv, tmid) < k->stop_p_alive ? 1 : 2;
+      break;
+    }
     int n = (int)floor((tmid - t_now) / o.dt);
     if (n > 0)
       sar_drift(&out->p, t_now, n, &o), t_now += n * o.dt;
@@ -928,6 +1132,11 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
       memcpy(ga0, ga, out->grid.nx * out->grid.ny * sizeof *ga0);
       out->map0.p = gp0, out->map0.area = ga0;
     }
+    memcpy(gpw, gp, out->grid.nx * out->grid.ny * sizeof *gpw); /* the wave's map */
+    memcpy(gaw, ga, out->grid.nx * out->grid.ny * sizeof *gaw);
+    sar_grid wave_map = out->grid;
+    wave_map.p = gpw, wave_map.area = gaw;
+    double pos_before = pos, effort = 0;
     if (joint) {
       /* twice: the second time with the transit to each unit's own rectangle */
       for (int pass = 0; pass < 2; pass++) {
@@ -939,14 +1148,15 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
             U[u].transit = transit_leg(m, U[u].asset, U[u].blat, U[u].blon, rl, ro) / as->speed;
             U[u].on = fmax(0.0, as->endurance - 2 * U[u].transit);
           }
-          W[u] = U[u].active ? as->sweep[object] : 0, L[u] = as->speed * U[u].on;
+          W[u] = U[u].active && plans_jointly(as) ? as->sweep[object] : 0;
+          L[u] = as->speed * U[u].on;
           blat[u] = U[u].blat, blon[u] = U[u].blon;
         }
         sar_plan_joint(R, &out->grid, nunit, W, L, blat, blon, z, scr);
       }
       for (size_t u = 0; u < nunit; u++) {
         const scn_sar_asset *as = &cfg->asset[U[u].asset];
-        if (!U[u].active || !(R[u].area > 0))
+        if (!U[u].active || !plans_jointly(as) || !(R[u].area > 0))
           continue;
         double rl, ro;
         rect_centre(&R[u], &rl, &ro);
@@ -964,24 +1174,61 @@ int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, a
       if (!U[u].active)
         continue;
       const scn_sar_asset *as = &cfg->asset[U[u].asset];
-      if (!joint) { /* on the map its predecessors left */
+      double Wu = as->sweep[object], Lu = as->speed * U[u].on;
+      size_t nl = 1;
+      sar_pattern pat = {0};
+      if (as->pattern != SAR_PATTERN_OPTIMAL) { /* about the datum as the particles are now */
+        sar_plan_pattern(&R[u], &pat, &out->p, as->pattern, Wu, Lu, as->spacing, as->coverage,
+                         as->detection);
+        Lay[0] = R[u];
+      } else if (as->layers > 1) { /* nested passes on the map its predecessors left */
         sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);
-        sar_plan_rect(&R[u], &out->grid, as->sweep[object], as->speed * U[u].on, scr);
+        sar_plan_layers(Lay, (size_t)as->layers, &out->grid, Wu, Lu, z, NULL);
+        nl = (size_t)as->layers;
+      } else {
+        if (!joint) { /* on the map its predecessors left */
+          sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);
+          sar_plan_rect(&R[u], &out->grid, Wu, Lu, scr);
+        }
+        Lay[0] = R[u];
       }
-      double removed = sar_update_after_search(&out->p, &R[u]), before = pos;
-      pos = 1 - (1 - pos) * (1 - removed);
-      sar_sortie *so = &out->sortie[out->nsortie++];
-      so->asset = U[u].asset, so->unit = U[u].unit, so->wave = wave;
-      so->t_start = U[u].t_on, so->t_end = U[u].t_on + U[u].on, so->rect = R[u], so->pos = pos;
-      sar_rect_tracks(&so->tracks, &R[u], U[u].blat, U[u].blon);
-      double tm = 0.5 * (so->t_start + so->t_end);
-      size_t alive = 0;
-      while (alive < SAR_SURVIVAL_DRAWS && surv[alive] <= tm)
-        alive++;
-      so->p_alive = 1 - (double)alive / SAR_SURVIVAL_DRAWS;
-      out->p_found_alive += (pos - before) * so->p_alive;
-      U[u].t_free = so->t_end + U[u].transit + as->turnaround; /* back, turned round */
+      double t = U[u].t_on;
+      for (size_t l = 0; l < nl; l++) {
+        sar_rect *rl = &Lay[l];
+        if (!(rl->track > 0) && nl > 1)
+          continue;
+        rl->pod = sar_pod(as->detection, rl->coverage);
+        /* a pattern's time is its track (the rest of the time on scene goes unused); the
+         * optimal plan's passes share the time on scene as their tracks share its track */
+        double dt = as->pattern != SAR_PATTERN_OPTIMAL ? rl->track / as->speed
+                    : nl > 1                          ? U[u].on * rl->track / Lu
+                                                      : U[u].on;
+        double removed = sar_update_after_search(&out->p, rl), before = pos;
+        pos = 1 - (1 - pos) * (1 - removed);
+        effort += Wu * rl->track;
+        sar_sortie *so = &out->sortie[out->nsortie++];
+        so->asset = U[u].asset, so->unit = U[u].unit, so->wave = wave, so->layer = (int)l;
+        so->t_start = t, so->t_end = t + dt, so->rect = *rl, so->pos = pos, so->pattern = pat;
+        t += dt;
+        if (as->pattern == SAR_PATTERN_OPTIMAL) {
+          sar_rect_tracks(&so->tracks, rl, U[u].blat, U[u].blon);
+        } else {
+          so->tracks.legs = pat.legs * pat.passes, so->tracks.along_lat = !pat.along_x;
+          so->tracks.leg_m = pat.leg;
+          pattern_csp(rl, &pat, &so->tracks.csp_lat, &so->tracks.csp_lon);
+        }
+        /* survival counts at the pickup (recovery after the find), not the detection */
+        so->p_alive = alive_share(surv, 0.5 * (so->t_start + so->t_end) + as->recovery);
+        out->p_found_alive += (pos - before) * so->p_alive;
+      }
+      U[u].t_free = t + U[u].transit + as->turnaround; /* back, turned round */
     }
+    sar_wave *wv = &out->wave[out->nwave++];
+    wv->t_mid = tmid, wv->pos_cum = pos;
+    wv->pos = pos_before < 1 ? 1 - (1 - pos) / (1 - pos_before) : 0;
+    wv->pos_opt = sar_alloc_effort(z, wave_map.p, wave_map.area, wave_map.nx * wave_map.ny,
+                                   effort, NULL);
+    wv->p_alive = alive_share(surv, tmid);
   }
   out->pos = pos;
   sar_grid_build(&out->grid, &out->p, cfg->cell, SAR_MAX_GRID, gp, ga);

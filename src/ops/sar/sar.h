@@ -25,6 +25,7 @@
 #include "diag.h"
 #include "metric.h"
 #include "rng.h"
+#include "sar_pattern.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -172,7 +173,15 @@ typedef struct sar_rect {
   double coverage;  /* sweep width / spacing */
   double pod;       /* 1 - exp(-coverage) */
   double poc;       /* probability the object is in it, before the search */
+  /* A search pattern's area (sar_plan_pattern; 0, SAR_PATTERN_OPTIMAL, for the
+   * planner's rectangles): the sector search's is the disc of radius about (clat,
+   * clon), the others the rectangle above. */
+  int pattern;
+  double radius, clat, clon;
 } sar_rect;
+
+/* Whether (lat, lon) lies in the searched area of r. */
+int sar_rect_contains(const sar_rect *r, double lat, double lon);
 
 /* The best rectangle for one unit with sweep width W (m) and track length L (m):
  * maximises P(R) * (1 - exp(-W L / A(R))) over rectangles centred on the cell of
@@ -198,6 +207,31 @@ void sar_plan_rect_in(sar_rect *out, const sar_grid *g, double W, double L, size
 double sar_plan_joint(sar_rect *out, const sar_grid *g, size_t n, const double *W,
                       const double *L, const double *blat, const double *blon, double *z,
                       double *scratch);
+
+/* Plans near the optimum (docs/models.md, "Plans near the optimum"): one unit's track L
+ * flown as k nested rectangles one after another (multi-pass; out[0] the outermost at
+ * the start), each a parallel-track pattern with its share of the track (out[i].track)
+ * and its coverage W track / area.  A cell inside several gets the sum of their
+ * coverages, so the plan's POS is sum_j p_j (1 - exp(-sum c)), returned; *pos_opt (if
+ * not NULL) is the optimal allocation's POS for the same effort W L (sar_alloc_effort).
+ * The rectangles start as the bounding boxes of k equal steps of the optimal density
+ * and are then improved edge by edge and track share by share while the POS rises.
+ * Applying sar_update_after_search to each in turn is the Bayesian update of the whole
+ * plan.  z: ny*nx doubles of scratch.  At most SAR_LAYERS_MAX layers. */
+#define SAR_LAYERS_MAX 8
+double sar_plan_layers(sar_rect *out, size_t k, const sar_grid *g, double W, double L,
+                       double *z, double *pos_opt);
+
+/* One unit flying a search pattern (sar_pattern.h) of `kind` at spacing (m; 0: the
+ * sweep width over coverage; a sector search: radius = spacing, or 9 W / (pi C) so that
+ * a pass has mean coverage C) with
+ * track L (m): the largest such pattern that the track flies, centred on the particles'
+ * weighted centre (the datum), a PS or CS area in the proportions of the particles'
+ * east and north spreads; its POC from the particles, its POD from the coverage by the
+ * detection model (sar_pattern.h).  *pat (if not NULL) gets the pattern.  0, or -1 when
+ * the track flies no pattern (out then searches nothing). */
+int sar_plan_pattern(sar_rect *out, sar_pattern *pat, const sar_particles *p, int kind,
+                     double W, double L, double spacing, double coverage, int detection);
 
 /* Track geometry of parallel-track coverage of r at its spacing: legs along the longer
  * side, the first half a spacing in from the side nearest (from_lat, from_lon), the
@@ -255,6 +289,11 @@ sar *sar_start(const sar_model *m, sim *s, arena *a, metric_out *out, uint64_t s
                uint32_t rep);
 void sar_collect(const sar *S, sim *s, metric_out *out);
 
+/* straits trace: write the replication's sorties, searches, finds and pickups to t
+ * (ops.h; NULL: none). */
+struct ops_trace;
+void sar_trace(sar *S, const struct ops_trace *t);
+
 /* For reports (the theater map): keep the first case's probability map as its first
  * search was planned on it, and its searches as flown (at most SAR_RECORD_MAX).  Call
  * after sar_start, before the run; costs two map-sized buffers of the arena. */
@@ -272,7 +311,10 @@ size_t sar_first_case(const sar *S, const sar_grid **map, const struct sar_sorti
  * time, later waves after its return and turnaround), all of a wave's searches planned
  * together on the map drifted to the middle of their time on scene (sar_plan_joint; or
  * one after another, each on the map its predecessors left, when joint = 0), then the
- * Bayesian update.  The particles and map returned are those after the last wave's
+ * Bayesian update.  A unit with a `pattern:` flies it about the datum, one with
+ * `layers:` its nested passes (a sortie each, `layer` 0 ..), both planned after the
+ * joint plan on the map it leaves.  The case's `stop:` rule ends the waves early
+ * (out->stopped).  The particles and map returned are those after the last wave's
  * update; `map0` is the map of the first wave (before any search). */
 typedef struct sar_sortie {
   int asset, unit, wave;
@@ -280,8 +322,19 @@ typedef struct sar_sortie {
   sar_rect rect;
   sar_tracks tracks;
   double pos;            /* cumulative POS after this search */
-  double p_alive;        /* probability a person is still alive at the middle of the search */
+  double p_alive;        /* probability a person is still alive when picked up: at the
+                            middle of the search plus the unit's recovery time */
+  int layer;             /* the pass of a unit's nested plan (`layers:`), 0 .. */
+  sar_pattern pattern;   /* the IAMSAR pattern flown (kind 0: the optimal rectangle) */
 } sar_sortie;
+
+/* A search period (a wave of sorties): its map drifted to t_mid, the probability its
+ * searches find the object if it was not found before (pos), the optimal allocation's
+ * for the same swept area on the same map (pos_opt; sar_alloc_effort), the cumulative
+ * POS after it and the probability a person is alive at t_mid. */
+typedef struct sar_wave {
+  double t_mid, pos, pos_opt, pos_cum, p_alive;
+} sar_wave;
 
 typedef struct sar_plan {
   size_t nsortie;
@@ -292,6 +345,9 @@ typedef struct sar_plan {
   double p_found_alive;  /* sum over sorties of the POS each adds times p_alive */
   double survival_median; /* s, of the case's persons (from the water temperature if given) */
   double water_temp;     /* degrees C at the datum (NaN when not given) */
+  size_t nwave;
+  sar_wave *wave;        /* [nwave] the periods searched */
+  int stopped;           /* the stop rule ended the search: 1 P(alive), 2 POS; 0 not */
 } sar_plan;
 
 int sar_plan_case(sar_plan *out, const sar_model *m, int joint, uint64_t seed, arena *a);

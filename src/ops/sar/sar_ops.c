@@ -25,6 +25,7 @@ static int prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
 /* A replay for the report keeps the first case's map and searches. */
 static void *start(const void *model, sim *s, arena *a, metric_out *out, const ops_rep *r) {
   sar *S = sar_start(model, s, a, out, r->seed, r->index);
+  if (S) sar_trace(S, r->trace);
   if (S && r->record && sar_record_first_case(S)) return NULL;
   return S;
 }

@@ -4,6 +4,7 @@
  * unsuccessful search.  Derivations: docs/models.md. */
 #include "sar.h"
 #include "geo_local.h"
+#include "sar_pattern.h"
 
 #include <float.h>
 #include <math.h>
@@ -407,12 +408,59 @@ void sar_rect_tracks(sar_tracks *t, const sar_rect *r, double from_lat, double f
   }
 }
 
+int sar_rect_contains(const sar_rect *r, double lat, double lon) {
+  if (r->pattern == SAR_PATTERN_SECTOR) {
+    double x, y;
+    sar_local_xy(r->clat, r->clon, lat, lon, &x, &y);
+    return hypot(x, y) <= r->radius;
+  }
+  return lat >= r->lat_min && lat < r->lat_max && lon >= r->lon_min && lon < r->lon_max;
+}
+
+/* The particles' weighted centre and their east and north standard deviations (m). */
+static void particle_spread(const sar_particles *p, double *clat, double *clon, double *sx,
+                            double *sy) {
+  double a = 0, b = 0, w = 0, xx = 0, yy = 0;
+  for (size_t i = 0; i < p->n; i++) a += p->w[i] * p->lat[i], b += p->w[i] * p->lon[i], w += p->w[i];
+  *clat = w > 0 ? a / w : (p->n ? p->lat[0] : 0), *clon = w > 0 ? b / w : (p->n ? p->lon[0] : 0);
+  for (size_t i = 0; i < p->n; i++) {
+    double x, y;
+    sar_local_xy(*clat, *clon, p->lat[i], p->lon[i], &x, &y);
+    xx += p->w[i] * x * x, yy += p->w[i] * y * y;
+  }
+  *sx = w > 0 ? sqrt(xx / w) : 0, *sy = w > 0 ? sqrt(yy / w) : 0;
+}
+
+int sar_plan_pattern(sar_rect *r, sar_pattern *pat_out, const sar_particles *p, int kind,
+                     double W, double L, double spacing, double coverage, int detection) {
+  sar_pattern pat;
+  memset(r, 0, sizeof *r);
+  double clat, clon, sx, sy;
+  particle_spread(p, &clat, &clon, &sx, &sy);
+  double aspect = sx > 0 && sy > 0 ? fmin(4.0, fmax(0.25, sx / sy)) : 1.0;
+  double S = spacing > 0 ? spacing : (coverage > 0 ? W / coverage : 0);
+  if (kind == SAR_PATTERN_SECTOR && !(spacing > 0) && coverage > 0)
+    S = 9 * W / (M_PI * coverage); /* the radius whose pass has mean coverage C */
+  int err = sar_pattern_fit(&pat, kind, S, L, aspect, W);
+  if (pat_out) *pat_out = pat;
+  r->pattern = kind, r->clat = clat, r->clon = clon;
+  if (err) return -1;
+  geo_local pl;
+  geo_local_init(&pl, clat, clon);
+  geo_local_latlon(&pl, -0.5 * pat.width, -0.5 * pat.height, &r->lat_min, &r->lon_min);
+  geo_local_latlon(&pl, 0.5 * pat.width, 0.5 * pat.height, &r->lat_max, &r->lon_max);
+  r->radius = pat.radius, r->area = pat.area, r->track = pat.track, r->spacing = pat.spacing;
+  r->coverage = pat.coverage, r->pod = sar_pod(detection, pat.coverage);
+  for (size_t i = 0; i < p->n; i++)
+    if (sar_rect_contains(r, p->lat[i], p->lon[i])) r->poc += p->w[i];
+  return 0;
+}
+
 double sar_update_after_search(sar_particles *p, const sar_rect *r) {
   double before = 0, after = 0, keep = 1 - r->pod;
   for (size_t i = 0; i < p->n; i++) {
     before += p->w[i];
-    if (p->lat[i] >= r->lat_min && p->lat[i] < r->lat_max && p->lon[i] >= r->lon_min &&
-        p->lon[i] < r->lon_max)
+    if (sar_rect_contains(r, p->lat[i], p->lon[i]))
       p->w[i] *= keep;
     after += p->w[i];
   }

@@ -46,6 +46,14 @@ typedef struct scn_sar_asset {
    * does not name get their sweep width from the table (sar_sweep_width) */
   int sensor;
   double altitude;
+  /* How the unit searches (docs/scenario.md, "search patterns"): `pattern:` (enum
+   * sar_pattern_kind; 0, the planner's optimal rectangle, by default) at `coverage:`
+   * (sweep width / track spacing) or `spacing:` (m; 0 when coverage sets it);
+   * `layers:` nested passes of the optimal plan (1: one rectangle); `detection:`
+   * (enum sar_detection) turns coverage into POD; `recovery:` (s) from locating the
+   * object to the persons aboard (hoist or boat), when their survival is counted. */
+  int pattern, layers, detection;
+  double coverage, spacing, recovery;
 } scn_sar_asset;
 
 /* What the reported position means: a last known position (circular normal with
@@ -68,6 +76,10 @@ typedef struct scn_sar_case {
   int object, persons;
   scn_sar_datum datum;
   int sorties;         /* sorties per unit to plan (default 1) */
+  /* The stop rule of a multi-period search (`stop:`): no further wave once the
+   * probability that a person is alive falls below p_alive_below, or the cumulative POS
+   * reaches pos_above (0 and 1: never). */
+  double stop_p_alive, stop_pos;
 } scn_sar_case;
 
 typedef struct scn_sar {
@@ -83,6 +95,8 @@ typedef struct scn_sar {
   double land_res;          /* degrees */
   scn_sar_field current, wind;
   dist survival[SCN_OBJ__COUNT]; /* time a person survives, per object class */
+  scn_loc survival_loc[SCN_OBJ__COUNT]; /* where each was given (file NULL: the default) */
+  scn_loc water_loc;        /* where `water_temperature:` was given */
   /* Water temperature (degrees C): a constant (`east`) or a sea surface temperature
    * file.  When given, a person in the water (piw) survives per Hayward et al. (1975)
    * (docs/models.md), lognormal about that with survival_sigma. */
@@ -99,6 +113,11 @@ typedef struct scn_sar {
   size_t ndatum;            /* datum shapes by crisis event (default: a point) */
   scn_sar_datum *datum;
   scn_sar_case *kase;       /* only in a case file */
+  /* A scenario's `stop:` (a case file's is case.stop): a case is called off before a
+   * sortie would take off for it once the probability that its persons are alive
+   * falls below stop_p_alive, or its cumulative POS reached stop_pos (0 and 1: never;
+   * search_limit still applies). */
+  double stop_p_alive, stop_pos;
 } scn_sar;
 
 /* Where a case opened by crisis event `event` (-1: none) reported at (lat, lon) is
