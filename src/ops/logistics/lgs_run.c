@@ -150,7 +150,7 @@ static void trace_voyage(const unit *u, const char *what, double hours) {
     n = w > 0 ? n + (size_t)w : n;
   }
   if (hours >= 0)
-    ops_trace_line(r->trace, sim_now(r->s), "logistics", "voyage '%s' %s (%s), %.1f h at sea",
+    ops_trace_line(r->trace, sim_now(r->s), "logistics", "voyage '%s' %s (%s), %.1f h in transit",
                    m->lane[u->lane].name, what, n ? cargo : "empty", hours);
   else
     ops_trace_line(r->trace, sim_now(r->s), "logistics", "voyage '%s' %s (%s)",
