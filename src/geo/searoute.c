@@ -767,6 +767,46 @@ double geo_sea_distance(const geo_sea *s, int src, double lat, double lon) {
   return join_near(s, q->dist, lat, lon, &total) >= 0 ? total : INFINITY;
 }
 
+/* A point f of the way from a to b, linear in lat/lon (legs are short or drawn so). */
+static void between(double a_lat, double a_lon, double b_lat, double b_lon, double f, double *lat,
+                    double *lon) {
+  f = f < 0 ? 0 : f > 1 ? 1 : f;
+  *lat = a_lat + f * (b_lat - a_lat), *lon = a_lon + f * (b_lon - a_lon);
+}
+
+int geo_sea_along(const geo_sea *s, int src, double lat, double lon, double along,
+                  double *at_lat, double *at_lon) {
+  const sea_source *q = &s->src[src];
+  double total = geo_sea_distance(s, src, lat, lon);
+  if (!isfinite(total)) return ERR_NOTFOUND;
+  if (!(along < total)) {
+    *at_lat = q->lat, *at_lon = q->lon;
+    return 0;
+  }
+  if (in_open_sight(s, q, lat, lon) || !q->dist || (lat == q->lat && lon == q->lon)) {
+    between(lat, lon, q->lat, q->lon, along / total, at_lat, at_lon);
+    return 0;
+  }
+  /* The node the point joins, then down the tree: each arc's length is the fall in
+   * the field along it, the last one (from a seed) the seed's hop from the source. */
+  double unused, p_lat = lat, p_lon = lon, left = along;
+  int u = join_near(s, q->dist, lat, lon, &unused);
+  double hop = total - q->dist[u];
+  for (;;) {
+    double n_lat, n_lon;
+    if (u >= 0) node_pos(s, s->cell[u] / s->nj, s->cell[u] % s->nj, &n_lat, &n_lon);
+    else n_lat = q->lat, n_lon = q->lon;
+    if (u < 0 || left < hop) {
+      between(p_lat, p_lon, n_lat, n_lon, hop > 0 ? left / hop : 1, at_lat, at_lon);
+      return 0;
+    }
+    left -= hop, p_lat = n_lat, p_lon = n_lon;
+    int v = q->pred[u];
+    hop = v >= 0 ? q->dist[u] - q->dist[v] : q->dist[u];
+    u = v;
+  }
+}
+
 /* ---- paths -------------------------------------------------------------------------- */
 
 void geo_path_release(geo_path *p) {

@@ -221,6 +221,41 @@ static void lookup_vs_path(void **state) {
   }
 }
 
+/* A point part way along (geo_sea_along, where a diverted ship is when its port
+ * closes): from Naha toward Kure, every point is at sea and its own sea distance to
+ * Kure is what is left (the walk follows the field's tree, so to 0.5% of the whole);
+ * 0 m is the point, the whole way or more is the source. */
+static void along_the_field(void **state) {
+  fixture *f = need_sea(state);
+  int src = geo_sea_source(f->sea, 34.2400, 132.5550);
+  assert_int_equal(geo_sea_cover(f->sea, src, INFINITY), 0);
+  double total = geo_sea_distance(f->sea, src, 26.2124, 127.6792), lat, lon;
+  assert_true(isfinite(total));
+  assert_int_equal(geo_sea_along(f->sea, src, 26.2124, 127.6792, 0, &lat, &lon), 0);
+  assert_true(lat == 26.2124 && lon == 127.6792);
+  assert_int_equal(geo_sea_along(f->sea, src, 26.2124, 127.6792, 2 * total, &lat, &lon), 0);
+  assert_true(lat == 34.2400 && lon == 132.5550);
+  int near_bungo = 0;
+  for (int k = 1; k < 40; k++) {
+    double along = total * k / 40;
+    assert_int_equal(geo_sea_along(f->sea, src, 26.2124, 127.6792, along, &lat, &lon), 0);
+    if (geo_landmask_is_land(&f->land, lat, lon)) {
+      fprintf(stderr, "%.1f km along: land at %.4f %.4f\n", along / 1000, lat, lon);
+      fail();
+    }
+    double left = geo_sea_distance(f->sea, src, lat, lon);
+    if (!(fabs(left - (total - along)) < 0.005 * total)) {
+      fprintf(stderr, "%.1f km along: %.1f km left, want %.1f\n", along / 1000, left / 1000,
+              (total - along) / 1000);
+      fail();
+    }
+    near_bungo |= geo_distance(lat, lon, 33.30, 131.95) < 40000;
+  }
+  assert_true(near_bungo); /* by the Bungo Channel, not over Kyushu */
+  /* A point no ship reaches has no way along. */
+  assert_int_equal(geo_sea_along(f->sea, src, 36.0, 138.0, 1000, &lat, &lon), ERR_NOTFOUND);
+}
+
 /* Fields computed on 1 or 3 threads, and paths asked twice, are identical. */
 static void deterministic(void **state) {
   fixture *f = need_sea(state);
@@ -261,6 +296,6 @@ int main(void) {
       cmocka_unit_test(kure_naha),      cmocka_unit_test(tsushima),
       cmocka_unit_test(kanmon_as_the_coastline_allows), cmocka_unit_test(unreachable),
       cmocka_unit_test(crossings),      cmocka_unit_test(lookup_vs_path),
-      cmocka_unit_test(deterministic)};
+      cmocka_unit_test(along_the_field), cmocka_unit_test(deterministic)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -14,7 +14,9 @@ static int prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
 }
 
 static void *start(const void *model, sim *s, arena *a, metric_out *out, const ops_rep *r) {
-  return insp_start(model, s, a, out, r->seed, r->index);
+  insp *I = insp_start(model, s, a, out, r->seed, r->index);
+  insp_trace(I, r->trace);
+  return I;
 }
 
 static void collect(void *state, sim *s, metric_out *out) { insp_collect(state, s, out); }

@@ -208,6 +208,10 @@ insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_
   return I;
 }
 
+void insp_trace(insp *I, const struct ops_trace *t) {
+  if (I) I->trace = t;
+}
+
 uint64_t insp_ships_simulated(const insp *I) { return I ? I->simulated : 0; }
 
 static double ratio(double num, double den) { return den > 0 ? num / den : NAN; }

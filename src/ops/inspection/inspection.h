@@ -40,6 +40,7 @@ typedef struct insp insp;
  * (plan.h); _with resolves it against `table` instead (NULL: the shipped one), the one
  * the run's plan module publishes SIG_GATE_OPENED with.  ERR_INPUT for an unknown id. */
 struct plan_authorities;
+struct ops_trace;
 int insp_model_new(insp_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
 int insp_model_new_with(insp_model **out, const scn_scenario *sc,
                         const struct plan_authorities *table, metric_set *ms, diag *d);
@@ -59,6 +60,9 @@ int insp_check(const scn_scenario *sc, const struct plan_authorities *table, dia
 /* Schedule replication `rep` on s.  NULL when the arena is exhausted. */
 insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                  uint32_t rep);
+/* Write the replication's own lines (intercepts, boardings, diversion legs) to t
+ * (straits trace; NULL: none, the normal run). */
+void insp_trace(insp *I, const struct ops_trace *t);
 /* Write the replication's metrics (after sim_run to the horizon). */
 void insp_collect(const insp *I, sim *s, metric_out *out);
 
