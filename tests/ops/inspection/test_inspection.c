@@ -22,6 +22,7 @@
 #include "scenario.h"
 #include "scn_inspection.h"
 #include "scn_plan.h"
+#include "searoute.h"
 #include "sim.h"
 #include "stats.h"
 #include "ops.h"
@@ -705,6 +706,63 @@ static void test_divert_sea(void **state) {
   scn_free(sc);
 }
 
+/* Diversions that must go round land (issue 15; data/divert_land.yaml): from Tosa Bay
+ * to Kure the straight leg crosses Shikoku, and the ship sails round by the Bungo
+ * Channel.  The mean transit is the sea router's distance over 12 kn (its grid, within
+ * 3% above the pulled-straight path, which stays over water) and more than 1.6 times
+ * the geodesic's; with escort: asset the escort comes back by sea too, so escorting
+ * time = diversions x d_sea (1/12 kn + 1/30 kn) over the horizon and the two assets
+ * (straight back would be 17% less).  Skipped where no coastline is installed. */
+static void test_divert_round_land(void **state) {
+  (void)state;
+  char path[1024];
+  if (geo_gshhg_find(path, sizeof path, NULL, 'i')) skip();
+  static const char *const names[] = {"divert_transit_mean", "diverted", "asset_escorting"};
+  const double v = 12 * 1852.0 / 3600, z_lat = 33.2, z_lon = 133.6;
+  scn_scenario *sc = load("divert_land.yaml", NULL, 0);
+  double b[4];
+  scn_theater_box(sc, 3, b);
+  geo_box box = {b[0], b[1], b[2], b[3]};
+  geo_sea_options o = GEO_SEA_OPTIONS_INIT;
+  geo_sea *sea;
+  assert_int_equal(geo_sea_open(&sea, &box, &o, NULL), 0);
+  int kure = geo_sea_source(sea, 34.2400, 132.5550);
+  assert_true(kure >= 0);
+  assert_int_equal(geo_sea_cover(sea, kure, INFINITY), 0);
+  double d_sea = geo_sea_distance(sea, kure, z_lat, z_lon);
+  double d_gc = geo_geodesic_inverse(z_lat, z_lon, 34.2400, 132.5550, NULL, NULL);
+  geo_path p;
+  assert_int_equal(geo_sea_path(sea, kure, z_lat, z_lon, &p), 0);
+  double la, lo;
+  assert_int_equal(geo_sea_crosses(sea, z_lat, z_lon, 34.2400, 132.5550, 2000, 2000, &la, &lo), 1);
+  for (size_t i = 0; i + 1 < p.n; i++) /* the pulled path: clear of land but at its ends */
+    assert_int_equal(geo_sea_crosses(sea, p.lat[i], p.lon[i], p.lat[i + 1], p.lon[i + 1],
+                                     i == 0 ? 15000 : 0, i + 2 == p.n ? 15000 : 0, &la, &lo), 0);
+  printf("  Tosa Bay > Kure: %.1f nmi by sea (path %.1f), %.1f nmi straight over Shikoku\n",
+         d_sea / 1852, p.length / 1852, d_gc / 1852);
+  assert_true(d_sea >= p.length && d_sea <= 1.03 * p.length && p.length > 1.6 * d_gc);
+  run_out out;
+  run(sc, 4, names, 2, &out, NULL, NULL);
+  for (int r = 0; r < 4; r++) {
+    assert_true(out.v[1][r] > 100);
+    assert_float_equal(out.v[0][r], d_sea / v, 1e-4 * d_sea / v); /* a zone 1 m across */
+  }
+  static const char *const ov[] = {"inspection.diversion.escort=asset"};
+  scn_scenario *esc = load("divert_land.yaml", ov, 1);
+  double leg = d_sea / v + d_sea / (30 * 1852.0 / 3600);
+  run(esc, 4, names, 3, &out, NULL, NULL);
+  for (int r = 0; r < 4; r++) {
+    double want = out.v[1][r] * leg / (2000 * HOUR * 2);
+    printf("  escorting %.4f, want %.4f (straight back %.4f)\n", out.v[2][r], want,
+           out.v[1][r] * (d_sea / v + d_gc / (30 * 1852.0 / 3600)) / (2000 * HOUR * 2));
+    assert_float_equal(out.v[2][r], want, 0.02 * want);
+  }
+  geo_path_release(&p);
+  geo_sea_close(sea);
+  scn_free(esc);
+  scn_free(sc);
+}
+
 /* escort: asset takes the asset off station for the leg at the ship's speed and the
  * way back at its own: escorting time = diversions x (d/12 kn + d/30 kn), over the
  * operation x 2 assets (the last escort may be cut by the horizon: 2%); ships wait
@@ -1018,7 +1076,7 @@ int main(void) {
       cmocka_unit_test(test_task_follow),     cmocka_unit_test(test_intercept),
       cmocka_unit_test(test_tracks_geometry), cmocka_unit_test(test_tracks_rules),
       cmocka_unit_test(test_divert_legs),     cmocka_unit_test(test_divert_sea),
-      cmocka_unit_test(test_divert_escort),
+      cmocka_unit_test(test_divert_escort),   cmocka_unit_test(test_divert_round_land),
       cmocka_unit_test(test_replay_tracks),   cmocka_unit_test(test_phase_plan),
       cmocka_unit_test(test_task_assets),
       cmocka_unit_test(test_regime_switch),   cmocka_unit_test(test_regime_release),
