@@ -1,7 +1,7 @@
 /* ops_inspection.c - the ship inspection model's descriptor (ops.h). */
-#include "inspection.h"
-#include "ops.h"
-#include "scn_inspection.h"
+#include <stdio.h>
+
+#include "insp_internal.h"
 
 /* A NULL model (no `inspection:` section) runs nothing.  It takes the run's
  * authorities table to find the UNSC resolution gate the plan opens. */
@@ -27,6 +27,53 @@ static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
 
 static void release(void *model) { insp_model_free(model); }
 
+/* The way a diverted ship sails from the zone's centre to diversion port k: the sea
+ * router's path (from the port, so reversed), or the straight leg without a sea. */
+static void diversion_line(strbuf *b, const insp_model *m, int k) {
+  const scn_place *p = &m->sc->place[m->in->port[k]];
+  geo_path path = {0};
+  int src = m->port_src ? m->port_src[k] : -1;
+  strbuf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+  if (m->sea && src >= 0 && geo_sea_path(m->sea, src, m->clat, m->clon, &path) == 0) {
+    for (size_t i = path.n; i-- > 0;)
+      strbuf_printf(b, "%s[%.6f,%.6f]", i + 1 < path.n ? "," : "", path.lon[i], path.lat[i]);
+  } else {
+    strbuf_printf(b, "[%.6f,%.6f],[%.6f,%.6f]", m->clon, m->clat, p->lon, p->lat);
+  }
+  strbuf_printf(b, "]}}");
+  geo_path_release(&path);
+}
+
+/* Map layer "map.layer.inspection-diversions": a line from the zone to each
+ * diversion port as a diverted ship sails it, valued by the mean number of diverted
+ * ships that arrived there (port.<id>.arrived). */
+static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
+  const insp_model *m = model;
+  if (!m || m->in->nport == 0) return 0;
+  if (r->n == 0)
+    strbuf_put(b, "{\"title\":\"diversion legs (as sailed)\",\"features\":[");
+  else
+    strbuf_put(b, "{\"title\":\"diversion legs: ships diverted\",\"properties\":{"
+               "\"value\":\"mean number of diverted ships that arrived in the port per "
+               "replication, from port.<id>.arrived\"},\"features\":[");
+  int first = 1;
+  for (size_t k = 0; k < m->in->nport; k++) {
+    if (m->metric_port[k] < 0) continue; /* a port listed twice: drawn once */
+    const scn_place *p = &m->sc->place[m->in->port[k]];
+    char name[160], id[200];
+    snprintf(name, sizeof name, "port.%s.arrived", p->id);
+    snprintf(id, sizeof id, "divert-%s", p->id);
+    ops_feature(b, first, "inspection-diversion", id, p->id,
+                r->n ? ops_mean(r, "inspection", name) : NAN);
+    first = 0;
+    strbuf_put(b, ",\"mode\":\"sea\",\"port\":");
+    strbuf_json_str(b, p->id);
+    diversion_line(b, m, (int)k);
+  }
+  strbuf_put(b, "]}");
+  return b->failed ? ERR_NOMEM : sink->put(sink->ctx, "map.layer.inspection-diversions", b->s);
+}
+
 const ops_module insp_ops = {
     .name = "inspection",
     .title = "Ship inspection",
@@ -35,5 +82,6 @@ const ops_module insp_ops = {
     .start = start,
     .collect = collect,
     .check = check,
+    .docs = docs,
     .release = release,
 };
