@@ -240,6 +240,9 @@ double insp__sail(const insp_model *m, int src, double lat0, double lon0, double
 double insp__chase_by_sea(const insp *I, double ux, double uy, double sx, double sy, double vx,
                           double vy, double v, double straight);
 double insp__sample(const dist *d, rng_stream *r);
+sim_blame insp__blame(const scn_loc *at, const char *what, const char *id, double value);
+int insp__after_mode(insp *I, double lead, const dist *mode, const scn_loc *at, const char *name,
+                     sim_handler h, void *ctx);
 void insp__set_base(stream_state *st, double rate);
 void insp__set_rate(stream_state *st, double rate);
 void insp__ship_free(insp *I, ship *s);

@@ -188,9 +188,30 @@ static int active(const insp *I) {
           I->unsc_open);
 }
 
+/* A duration drawn from d, negative ones taken as 0; a NaN is passed on, for the
+ * kernel to refuse where it came from (insp__after_mode). */
 double insp__sample(const dist *d, rng_stream *r) {
   double x = dist_sample(d, r);
-  return x > 0 ? x : 0;
+  return x > 0 || isnan(x) ? x : 0;
+}
+
+sim_blame insp__blame(const scn_loc *at, const char *what, const char *id, double value) {
+  return (sim_blame){at->file, at->line, at->col, what, id, value};
+}
+
+/* h after lead seconds plus a draw of one of the service's modes (hail, board,
+ * divert): a draw the kernel cannot schedule fails the run blamed where the mode is
+ * written (issue 21).  The delay is lead + draw from now, summed in that order (the
+ * stored results depend on it). */
+int insp__after_mode(insp *I, double lead, const dist *mode, const scn_loc *at, const char *name,
+                     sim_handler h, void *ctx) {
+  double d = insp__sample(mode, &I->r_service);
+  sim_blame b = insp__blame(at, "the inspection's mode", name, d);
+  if (!isfinite(d)) {
+    sim_fail_blame(I->sim, ERR_RANGE, &b);
+    return ERR_RANGE;
+  }
+  return sim_after_drawn(I->sim, lead + d, h, ctx, &b);
 }
 
 static void team_step(sim *s, void *ctx);
@@ -230,7 +251,7 @@ static void start_service(insp *I, team *t, ship *sh) {
                    I->m->sc->force[u->def->a->force].id, (unsigned long long)sh->seq,
                    sh->interest ? " (of interest)" : "", transit / 3600, lat, lon);
   }
-  if (sim_after(I->sim, transit + insp__sample(&I->in->hail, &I->r_service), team_step, t) < 0)
+  if (insp__after_mode(I, transit, &I->in->hail, &I->in->hail_loc, "hail", team_step, t) < 0)
     return; /* the kernel recorded the error and stops */
 }
 
@@ -267,7 +288,7 @@ static void finish(insp *I, team *t) {
  * interdiction regime the order to sail for a Japanese port: the `divert` mode. */
 static void begin_divert(insp *I, team *t) {
   t->phase = PH_DIVERT;
-  sim_after(I->sim, insp__sample(&I->in->divert, &I->r_service), team_step, t);
+  insp__after_mode(I, 0, &I->in->divert, &I->in->divert_loc, "divert", team_step, t);
 }
 
 /* After the hail: board if wanted and lawful.  Under the consent regime (SIOA art. 2)
@@ -296,12 +317,13 @@ static void after_hail(insp *I, team *t) {
   if (sh->insp__in_scope) I->boarded_by[I->regime]++;
   sh->checked = 1;
   double d = insp__sample(&in->board, &I->r_service);
+  sim_blame b = insp__blame(&in->board_loc, "the inspection's mode", "board", d);
   ops_trace_line(I->trace, sim_now(I->sim), "inspection", "ship %llu boarded (%s regime), %.2f h",
                  (unsigned long long)sh->seq,
                  I->regime == SCN_INSP_REGIME_CONSENT ? "consent" : "interdiction", d / 3600);
   if (sh->insp__in_scope) I->boarding_sum += d, I->boardings++;
   t->phase = PH_BOARD;
-  sim_after(I->sim, d, team_step, t);
+  sim_after_drawn(I->sim, d, team_step, t, &b);
 }
 
 /* ---- diversion legs ------------------------------------------------------------------------- */

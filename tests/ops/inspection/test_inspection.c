@@ -763,6 +763,47 @@ static void test_divert_round_land(void **state) {
   scn_free(sc);
 }
 
+/* A draw the kernel cannot schedule, or a ship's speed or course that is not a number,
+ * fails the run blamed where the scenario writes its distribution (issue 21): the
+ * loader refuses such parameters, so each is put in behind its back, as one it cannot
+ * bound would be.  Columns are those of the values in divert.yaml and tracks.yaml. */
+static void expect_blamed(const scn_scenario *sc, int line, int col, const char *id,
+                          const char *what) {
+  sim_blame b;
+  assert_int_equal(ops_fixture_run_blamed(sc, &b), ERR_RANGE);
+  assert_non_null(b.file);
+  assert_non_null(strstr(b.file, ".yaml"));
+  if (b.line != line || b.col != col || strcmp(b.id, id) || !strstr(b.what, what))
+    fail_msg("blamed %s:%d:%d %s '%s', want :%d:%d '%s' (%s)", b.file, b.line, b.col, b.what,
+             b.id, line, col, id, what);
+  assert_false(isfinite(b.value));
+}
+
+static void test_draws_blamed(void **state) {
+  (void)state;
+  const dist inf = {DIST_FIXED, INFINITY, 0, 0, NULL, 0}, nan = {DIST_FIXED, NAN, 0, 0, NULL, 0};
+  scn_scenario *sc = load("divert.yaml", NULL, 0);
+  scn_inspection *in = (scn_inspection *)scn_inspection_of(sc);
+  in->board = inf;
+  expect_blamed(sc, 31, 18, "board", "mode");
+  scn_free(sc);
+  sc = load("divert.yaml", NULL, 0);
+  in = (scn_inspection *)scn_inspection_of(sc);
+  in->divert = nan;
+  expect_blamed(sc, 31, 30, "divert", "mode");
+  scn_free(sc);
+  sc = load("divert.yaml", NULL, 0);
+  in = (scn_inspection *)scn_inspection_of(sc);
+  in->speed[0].speed = inf;
+  expect_blamed(sc, 32, 20, "cargo", "speed");
+  scn_free(sc);
+  sc = load("tracks.yaml", NULL, 0);
+  in = (scn_inspection *)scn_inspection_of(sc);
+  in->stream[0].course = nan;
+  expect_blamed(sc, 22, 51, "cargo", "course");
+  scn_free(sc);
+}
+
 /* escort: asset takes the asset off station for the leg at the ship's speed and the
  * way back at its own: escorting time = diversions x (d/12 kn + d/30 kn), over the
  * operation x 2 assets (the last escort may be cut by the horizon: 2%); ships wait
@@ -1077,6 +1118,7 @@ int main(void) {
       cmocka_unit_test(test_tracks_geometry), cmocka_unit_test(test_tracks_rules),
       cmocka_unit_test(test_divert_legs),     cmocka_unit_test(test_divert_sea),
       cmocka_unit_test(test_divert_escort),   cmocka_unit_test(test_divert_round_land),
+      cmocka_unit_test(test_draws_blamed),
       cmocka_unit_test(test_replay_tracks),   cmocka_unit_test(test_phase_plan),
       cmocka_unit_test(test_task_assets),
       cmocka_unit_test(test_regime_switch),   cmocka_unit_test(test_regime_release),
