@@ -29,19 +29,16 @@ static void release(void *model) { insp_model_free(model); }
 
 /* The way a diverted ship sails from the zone's centre to diversion port k: the sea
  * router's path (from the port, so reversed), or the straight leg without a sea. */
-static void diversion_line(strbuf *b, const insp_model *m, int k) {
-  const scn_place *p = &m->sc->place[m->in->port[k]];
-  geo_path path = {0};
-  int src = m->port_src ? m->port_src[k] : -1;
+static int diversion_line(strbuf *b, const insp_model *m, size_t k) {
+  geo_path path;
+  int err = insp_diversion_path(m, k, &path);
+  if (err) return err;
   strbuf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
-  if (m->sea && src >= 0 && geo_sea_path(m->sea, src, m->clat, m->clon, &path) == 0) {
-    for (size_t i = path.n; i-- > 0;)
-      strbuf_printf(b, "%s[%.6f,%.6f]", i + 1 < path.n ? "," : "", path.lon[i], path.lat[i]);
-  } else {
-    strbuf_printf(b, "[%.6f,%.6f],[%.6f,%.6f]", m->clon, m->clat, p->lon, p->lat);
-  }
-  strbuf_printf(b, "]}}");
+  for (size_t i = 0; i < path.n; i++)
+    strbuf_printf(b, "%s[%.6f,%.6f]", i ? "," : "", path.lon[i], path.lat[i]);
+  strbuf_put(b, "]}}");
   geo_path_release(&path);
+  return 0;
 }
 
 /* Map layer "map.layer.inspection-diversions": a line from the zone to each
@@ -68,7 +65,8 @@ static int docs(const void *model, const ops_results *r, strbuf *b, const ops_do
     first = 0;
     strbuf_put(b, ",\"mode\":\"sea\",\"port\":");
     strbuf_json_str(b, p->id);
-    diversion_line(b, m, (int)k);
+    int err = diversion_line(b, m, k);
+    if (err) return err;
   }
   strbuf_put(b, "]}");
   return b->failed ? ERR_NOMEM : sink->put(sink->ctx, "map.layer.inspection-diversions", b->s);

@@ -156,6 +156,29 @@ double insp__chase_by_sea(const insp *I, double ux, double uy, double sx, double
   return INFINITY;
 }
 
+int insp_diversion_path(const insp_model *m, size_t k, geo_path *out) {
+  const scn_place *p = &m->sc->place[m->in->port[k]];
+  int src = m->port_src ? m->port_src[k] : -1, err = ERR_NOTFOUND;
+  memset(out, 0, sizeof *out);
+  if (m->sea && src >= 0) err = geo_sea_path(m->sea, src, m->clat, m->clon, out);
+  if (err == 0) { /* the router's path runs from the port: turn it round */
+    for (size_t i = 0, j = out->n - 1; i < j; i++, j--) {
+      double t = out->lat[i];
+      out->lat[i] = out->lat[j], out->lat[j] = t;
+      t = out->lon[i], out->lon[i] = out->lon[j], out->lon[j] = t;
+    }
+    return 0;
+  }
+  if (err != ERR_NOTFOUND) return err;
+  if (!(out->lat = malloc(2 * sizeof *out->lat)) || !(out->lon = malloc(2 * sizeof *out->lon))) {
+    geo_path_release(out);
+    return ERR_NOMEM;
+  }
+  out->lat[0] = m->clat, out->lon[0] = m->clon, out->lat[1] = p->lat, out->lon[1] = p->lon;
+  out->n = 2, out->length = geo_distance(m->clat, m->clon, p->lat, p->lon);
+  return 0;
+}
+
 int insp__in_zone(const scn_region *r, double lat, double lon) {
   return geo_point_in_polygon(lat, lon, r->lat, r->lon, r->n);
 }

@@ -66,6 +66,13 @@ void insp_trace(insp *I, const struct ops_trace *t);
 /* Write the replication's metrics (after sim_run to the horizon). */
 void insp_collect(const insp *I, sim *s, metric_out *out);
 
+/* The way a diverted ship sails from the zone's centre to diversion port k (of
+ * `diversion: ports`), as the map draws it: the sea router's path pulled straight
+ * (docs/models.md "Sea routing"), or the straight leg without a sea or where the sea
+ * does not join them.  Release *out with geo_path_release.  0 or ERR_NOMEM. */
+struct geo_path;
+int insp_diversion_path(const insp_model *m, size_t k, struct geo_path *out);
+
 /* Ships that entered the zone in this replication, in scope or not (benchmarks). */
 uint64_t insp_ships_simulated(const insp *I);
 
