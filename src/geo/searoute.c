@@ -154,10 +154,14 @@ static int arc_clear(const geo_sea *s, long r0, long c0, int d) {
 /* Cells at least o.clearance from every land cell (centre to centre, plus half a cell:
  * the distance to the land cell's edge).  Row by row: the nearest land cell along the
  * row, then the rows within the clearance above and below (a ring of 2k + 1 rows). */
-static void near_row(const geo_sea *s, size_t r, int *row) {
+static void near_row(const geo_sea *s, size_t r, int *row, int has_land) {
   size_t nx = s->land.nx;
   const uint8_t *lv = s->land.level + r * nx;
   const int far = 1 << 28;
+  if (!has_land) { /* open ocean: no land along the row */
+    for (size_t c = 0; c < nx; c++) row[c] = far;
+    return;
+  }
   int last = -far;
   for (size_t c = 0; c < nx; c++) {
     if ((lv[c] & 7) != 0) last = (int)c;
@@ -177,10 +181,32 @@ static int build_clear(geo_sea *s) {
   long k = (long)ceil(lim / hy), rows = 2 * k + 1;
   if (rows > 64) return ERR_RANGE; /* a clearance of 30 cells or more */
   int *ring = malloc((size_t)rows * nx * sizeof *ring);
-  if (!ring) return ERR_NOMEM;
-  for (long q = 0; q < k && q < (long)ny; q++) near_row(s, (size_t)q, ring + (size_t)(q % rows) * nx);
+  /* land_to[r]: rows below r with land, so a window of rows without any (most of the
+   * ocean) is cleared at once, with the same result. */
+  long *land_to = malloc((ny + 1) * sizeof *land_to);
+  if (!ring || !land_to) {
+    free(ring), free(land_to);
+    return ERR_NOMEM;
+  }
+  land_to[0] = 0;
   for (size_t r = 0; r < ny; r++) {
-    if ((long)r + k < (long)ny) near_row(s, r + (size_t)k, ring + (size_t)(((long)r + k) % rows) * nx);
+    const uint8_t *lv = s->land.level + r * nx;
+    int any = 0;
+    for (size_t c = 0; c < nx && !any; c++) any = (lv[c] & 7) != 0;
+    land_to[r + 1] = land_to[r] + any;
+  }
+#define ROW_LAND(q) (land_to[(q) + 1] != land_to[(q)])
+  for (long q = 0; q < k && q < (long)ny; q++)
+    near_row(s, (size_t)q, ring + (size_t)(q % rows) * nx, ROW_LAND(q));
+  for (size_t r = 0; r < ny; r++) {
+    if ((long)r + k < (long)ny)
+      near_row(s, r + (size_t)k, ring + (size_t)(((long)r + k) % rows) * nx, ROW_LAND(r + (size_t)k));
+    long lo = (long)r - k < 0 ? 0 : (long)r - k, hi = (long)r + k + 1 > (long)ny ? (long)ny : (long)r + k + 1;
+    if (land_to[hi] == land_to[lo]) { /* no land within the clearance's rows */
+      uint8_t *lv = s->land.level + r * nx;
+      for (size_t c = 0; c < nx; c++) lv[c] |= CLEAR;
+      continue;
+    }
     double lat = s->land.lat_min + (r + 0.5) * res;
     double hx = hy * geo_local_cos(lat);
     double lim_r = s->o.clearance + 0.5 * fmax(hx, hy);
@@ -203,7 +229,8 @@ static int build_clear(geo_sea *s) {
       if (ok) lv[c] |= CLEAR;
     }
   }
-  free(ring);
+#undef ROW_LAND
+  free(ring), free(land_to);
   return 0;
 }
 
