@@ -763,6 +763,45 @@ static void test_divert_round_land(void **state) {
   scn_free(sc);
 }
 
+/* A chase inside the zone that would cross land (issue 15; data/chase_land.yaml): from
+ * the station off Sado's west coast to a ship lying off its east coast, the asset
+ * sails round the island, so the intercept takes the sea router's distance from the
+ * zone's centre over 20 kn (more than twice the straight line's); without a coastline
+ * it is the straight chase on the zone's plane. */
+static void test_chase_round_land(void **state) {
+  (void)state;
+  char path[1024];
+  if (geo_gshhg_find(path, sizeof path, NULL, 'i')) skip();
+  static const char *const names[] = {"intercept_mean"};
+  const double v = 20 * 1852.0 / 3600, c_lat = 38.05, c_lon = 138.15, s_lat = 38.05, s_lon = 138.60;
+  scn_scenario *sc = load("chase_land.yaml", NULL, 0);
+  double b[4];
+  scn_theater_box(sc, 3, b);
+  geo_box box = {b[0], b[1], b[2], b[3]};
+  geo_sea_options o = GEO_SEA_OPTIONS_INIT;
+  geo_sea *sea;
+  assert_int_equal(geo_sea_open(&sea, &box, &o, NULL), 0);
+  int centre = geo_sea_source(sea, c_lat, c_lon);
+  assert_true(centre >= 0);
+  assert_int_equal(geo_sea_cover(sea, centre, INFINITY), 0);
+  double d_sea = geo_sea_distance(sea, centre, s_lat, s_lon), la, lo;
+  double d_line = geo_distance(c_lat, c_lon, s_lat, s_lon);
+  assert_int_equal(geo_sea_crosses(sea, c_lat, c_lon, s_lat, s_lon, 0, 0, &la, &lo), 1);
+  geo_sea_close(sea);
+  run_out out;
+  run(sc, 1, names, 1, &out, NULL, NULL);
+  printf("  round Sado: intercept %.3f h, by sea %.1f km, straight %.1f km\n", out.v[0][0] / HOUR,
+         d_sea / 1000, d_line / 1000);
+  assert_float_equal(out.v[0][0], d_sea / v, 1e-6 * d_sea / v);
+  assert_true(d_sea > 2 * d_line);
+  static const char *const flat[] = {"theater.coastline=none"};
+  scn_scenario *none = load("chase_land.yaml", flat, 1);
+  run(none, 1, names, 1, &out, NULL, NULL);
+  assert_float_equal(out.v[0][0], d_line / v, 0.005 * d_line / v); /* the plane's 0.5% */
+  scn_free(none);
+  scn_free(sc);
+}
+
 /* A draw the kernel cannot schedule, or a ship's speed or course that is not a number,
  * fails the run blamed where the scenario writes its distribution (issue 21): the
  * loader refuses such parameters, so each is put in behind its back, as one it cannot
@@ -1118,7 +1157,7 @@ int main(void) {
       cmocka_unit_test(test_tracks_geometry), cmocka_unit_test(test_tracks_rules),
       cmocka_unit_test(test_divert_legs),     cmocka_unit_test(test_divert_sea),
       cmocka_unit_test(test_divert_escort),   cmocka_unit_test(test_divert_round_land),
-      cmocka_unit_test(test_draws_blamed),
+      cmocka_unit_test(test_draws_blamed),    cmocka_unit_test(test_chase_round_land),
       cmocka_unit_test(test_replay_tracks),   cmocka_unit_test(test_phase_plan),
       cmocka_unit_test(test_task_assets),
       cmocka_unit_test(test_regime_switch),   cmocka_unit_test(test_regime_release),
