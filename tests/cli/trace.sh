@@ -40,6 +40,12 @@ grep -q "bit for bit" "$SCRATCH/out" || fail "--worst replication differs from t
 expect_status 0 "$STRAITS" run -q --no-report -n 8 --db "$SCRATCH/t.db" "$SRC/scenarios/taiwan-strait.yaml"
 expect_status 0 "$STRAITS" trace "$SCRATCH/t.db" --worst logistics.fill_rate.csg-east.fuel
 grep -q "bit for bit" "$SCRATCH/out" || fail "taiwan-strait: $(tail -2 "$SCRATCH/err")"
+# The inspection model's own lines: its assets' intercepts and the boardings.
+expect_status 0 "$STRAITS" trace "$SCRATCH/t.db" --worst inspection.diverted
+grep -Eq 'inspection +jmsdf-dd sails to intercept ship [0-9]+.*, meets it in [0-9.]+ h at [0-9.]+N [0-9.]+E' \
+  "$SCRATCH/out" || fail "taiwan-strait: no intercept lines"
+grep -Eq 'inspection +ship [0-9]+ boarded \((consent|interdiction) regime\), [0-9.]+ h' "$SCRATCH/out" ||
+  fail "taiwan-strait: no boarding lines"
 # Another study (an override the run did not have) is refused; so are bad choices.
 expect_status 2 "$STRAITS" trace "$SCRATCH/f.db" --replication 0 --set scenario.seed=10
 grep -q "is not the study of run 1" "$SCRATCH/err" || fail "a different study traced"

@@ -706,6 +706,42 @@ static void test_divert_sea(void **state) {
   scn_free(sc);
 }
 
+/* A trace sink counting the diversion legs' lines (the first one's nmi kept). */
+static int legs_traced;
+static double legs_nmi;
+
+static void count_leg(void *ctx, double t, const char *module, const char *text) {
+  (void)ctx, (void)t;
+  double nmi;
+  const char *by = strstr(text, " for kure: ");
+  if (strcmp(module, "inspection") || !strstr(text, "diverted ship sails from") || !by ||
+      sscanf(by, " for kure: %lf nmi by sea", &nmi) != 1)
+    return;
+  if (!legs_traced++) legs_nmi = nmi;
+}
+
+/* Replication 0 of sc's inspection model with its lines to count_leg. */
+static void traced_run(const scn_scenario *sc) {
+  metric_set ms;
+  metric_set_init(&ms);
+  insp_model *m = NULL;
+  assert_int_equal(insp_model_new(&m, sc, &ms, NULL), 0);
+  sim *s = sim_new();
+  arena a;
+  arena_init(&a, ARENA_DEFAULT_CAP);
+  metric_out mo;
+  assert_int_equal(metric_out_init(&mo, &ms, &a), 0);
+  insp *I = insp_start(m, s, &a, &mo, sc->seed, 0);
+  assert_non_null(I);
+  const ops_trace t = {NULL, count_leg};
+  insp_trace(I, &t);
+  assert_int_equal(sim_run(s, sc->horizon), 0);
+  arena_release(&a);
+  sim_free(s);
+  insp_model_free(m);
+  metric_set_release(&ms);
+}
+
 /* Diversions that must go round land (issue 15; data/divert_land.yaml): from Tosa Bay
  * to Kure the straight leg crosses Shikoku, and the ship sails round by the Bungo
  * Channel.  The mean transit is the sea router's distance over 12 kn (its grid, within
@@ -757,6 +793,12 @@ static void test_divert_round_land(void **state) {
            out.v[1][r] * (d_sea / v + d_gc / (30 * 1852.0 / 3600)) / (2000 * HOUR * 2));
     assert_float_equal(out.v[2][r], want, 0.02 * want);
   }
+  /* The trace's lines of the legs (straits trace): each says the way by sea. */
+  legs_traced = 0, legs_nmi = 0;
+  traced_run(sc);
+  printf("  %d diversion legs traced, the first %.1f nmi\n", legs_traced, legs_nmi);
+  assert_true(legs_traced > 100);
+  assert_float_equal(legs_nmi, d_sea / 1852, 0.1);
   geo_path_release(&p);
   geo_sea_close(sea);
   scn_free(esc);
