@@ -164,7 +164,8 @@ static void write_atomic(const char *path, const piece *pc, size_t npc) {
   XXH3_state_t *h = XXH3_createState();
   int ok = h != NULL && XXH3_64bits_reset(h) == XXH_OK;
   for (size_t i = 0; i < npc && ok; i++)
-    ok = fwrite(pc[i].p, 1, pc[i].n, f) == pc[i].n && XXH3_64bits_update(h, pc[i].p, pc[i].n) == XXH_OK;
+    ok = fwrite(pc[i].p, 1, pc[i].n, f) == pc[i].n &&
+         XXH3_64bits_update(h, pc[i].p, pc[i].n) == XXH_OK;
   uint64_t sum = ok ? XXH3_64bits_digest(h) : 0;
   ok = ok && fwrite(&sum, 1, 8, f) == 8;
   XXH3_freeState(h);
@@ -189,12 +190,13 @@ int geo__sea_cache_load(geo_sea *s, int **first, int **head, double **len) {
   if (n < sizeof h) goto fail;
   memcpy(&h, buf, sizeof h);
   if (memcmp(h.magic, sea_magic, 8) || h.version != SEA_CACHE_VERSION ||
-      h.header_size != sizeof h || h.key != s->cache_key || h.ni < 0 || h.nj < 0 ||
-      h.nnode < 0 || h.narc < 0 || h.ny > SEA_FILE_MAX || h.nx > SEA_FILE_MAX)
+      h.header_size != sizeof h || h.key != s->cache_key || h.ni < 0 || h.nj < 0 || h.nnode < 0 ||
+      h.narc < 0 || h.ny > SEA_FILE_MAX || h.nx > SEA_FILE_MAX)
     goto fail;
   size_t cells = (size_t)h.ni * (size_t)h.nj, mask = (size_t)h.ny * (size_t)h.nx;
   size_t want = sizeof h + mask + cells * (2 * sizeof(int32_t) + 1) +
-                ((size_t)h.nnode + 1) * sizeof(int32_t) + (size_t)h.narc * (sizeof(int32_t) + sizeof(double));
+                ((size_t)h.nnode + 1) * sizeof(int32_t) +
+                (size_t)h.narc * (sizeof(int32_t) + sizeof(double));
   if (n != want) goto fail;
   const uint8_t *at = buf + sizeof h;
   geo_landmask land = {h.lat_min, h.lon_min, h.res, h.inv_res, h.ny, h.nx, NULL, h.resolution};
@@ -263,7 +265,8 @@ int geo__sea_field_load(const geo_sea *s, const sea_source *q, double *dist, int
   return ok ? 0 : -1;
 }
 
-void geo__sea_field_save(const geo_sea *s, const sea_source *q, const double *dist, const int *pred) {
+void geo__sea_field_save(const geo_sea *s, const sea_source *q, const double *dist,
+                         const int *pred) {
   char path[1200];
   if (field_file(s, q, path, sizeof path)) return;
   field_header h;

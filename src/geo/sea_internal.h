@@ -11,7 +11,7 @@
 #include "searoute.h"
 
 #define NDIR 16
-#define CLEAR 0x80 /* in a mask cell's byte, over its GSHHG level */
+#define CLEAR 0x80    /* in a mask cell's byte, over its GSHHG level */
 #define TRAIL_MAX 256 /* cells on one arc's line (a knight's move of 2 x 6 cells: 37) */
 
 /* A path asked for once, kept for the next caller. */
@@ -25,11 +25,11 @@ typedef struct sea_route {
 typedef struct sea_source {
   double lat, lon;
   int nseed;
-  int *seed;      /* [nseed] the nodes the point joins */
-  double *hop;    /* [nseed] m from the point to each */
-  double *dist;   /* [nnode] m from the point, INFINITY unreached; NULL: no field yet */
-  int *pred;      /* [nnode] previous node on the path, -1 at the first node */
-  double limit;   /* m: the field is exact out to here */
+  int *seed;        /* [nseed] the nodes the point joins */
+  double *hop;      /* [nseed] m from the point to each */
+  double *dist;     /* [nnode] m from the point, INFINITY unreached; NULL: no field yet */
+  int *pred;        /* [nnode] previous node on the path, -1 at the first node */
+  double limit;     /* m: the field is exact out to here */
   int gi, gj, open; /* its grid cell and that cell's openness (0 outside the grid) */
   sea_route *routes;
 } sea_source;
@@ -43,17 +43,18 @@ struct geo_sea {
   int ni, nj;        /* node rows and columns */
   int *node;         /* [ni * nj] node index, or -1 (not navigable) */
   int nnode, narc;
-  int *cell;         /* [nnode] gi * nj + gj */
-  double *xyz;       /* [3 * nnode] unit vectors of the nodes (the search's bound) */
-  uint8_t *open;     /* [ni * nj] 1: the mask is clear over the grid cell whose south-west
-                        corner is this node (a point inside sees its four corners) */
-  int *odist;        /* [ni * nj] openness: nodes to the nearest grid cell not open */
+  int *cell;     /* [nnode] gi * nj + gj */
+  double *xyz;   /* [3 * nnode] unit vectors of the nodes (the search's bound) */
+  /* [ni * nj] 1: the mask is clear over the grid cell whose south-west corner is this
+   * node (a point inside sees its four corners) */
+  uint8_t *open;
+  int *odist;    /* [ni * nj] openness: nodes to the nearest grid cell not open */
   geo__graph *g;
-  double slack;      /* m near an end point where the line may touch land */
+  double slack; /* m near an end point where the line may touch land */
   pthread_mutex_t lock;
   int nsrc;
   sea_source src[GEO_SEA_MAX_SOURCES];
-  int refs;          /* guarded by the process cache's lock */
+  int refs;           /* guarded by the process cache's lock */
   uint64_t cache_key; /* of its files on disk (sea_cache.c), 0: none */
   /* The mask cells a forward move's line passes (from the start node's cell), the
    * same for every node: the graph's arcs are tested by table. */
@@ -79,6 +80,7 @@ int geo__sea_cache_load(geo_sea *s, int **first, int **head, double **len);
 void geo__sea_cache_save(const geo_sea *s, const int *first, const int *head, const double *len);
 /* A full field (limit INFINITY) of source q into dist and pred [nnode]: 0, or -1. */
 int geo__sea_field_load(const geo_sea *s, const sea_source *q, double *dist, int *pred);
-void geo__sea_field_save(const geo_sea *s, const sea_source *q, const double *dist, const int *pred);
+void geo__sea_field_save(const geo_sea *s, const sea_source *q, const double *dist,
+                         const int *pred);
 
 #endif
