@@ -43,12 +43,12 @@ struct geo_sea {
   int ni, nj;        /* node rows and columns */
   int *node;         /* [ni * nj] node index, or -1 (not navigable) */
   int nnode, narc;
-  int *cell;     /* [nnode] gi * nj + gj */
-  double *xyz;   /* [3 * nnode] unit vectors of the nodes (the search's bound) */
+  int *cell;   /* [nnode] gi * nj + gj */
+  double *xyz; /* [3 * nnode] unit vectors of the nodes (the search's bound) */
   /* [ni * nj] 1: the mask is clear over the grid cell whose south-west corner is this
    * node (a point inside sees its four corners) */
   uint8_t *open;
-  int *odist;    /* [ni * nj] openness: nodes to the nearest grid cell not open */
+  int *odist; /* [ni * nj] openness: nodes to the nearest grid cell not open */
   geo__graph *g;
   double slack; /* m near an end point where the line may touch land */
   pthread_mutex_t lock;
