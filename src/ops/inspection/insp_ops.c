@@ -21,8 +21,11 @@ static void *start(const void *model, sim *s, arena *a, metric_out *out, const o
 
 static void collect(void *state, sim *s, metric_out *out) { insp_collect(state, s, out); }
 
+/* The legal authority of Japanese assets, and diversion ports reached over water. */
 static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
-  return insp_check(sc, ctx->authorities, d);
+  int err = insp_check(sc, ctx->authorities, d);
+  int serr = insp_check_sea(sc, d);
+  return err && err != ERR_INPUT ? err : serr ? serr : err;
 }
 
 static void release(void *model) { insp_model_free(model); }

@@ -156,6 +156,38 @@ double insp__chase_by_sea(const insp *I, double ux, double uy, double sx, double
   return INFINITY;
 }
 
+int insp_check_sea(const scn_scenario *sc, diag *d) {
+  const scn_inspection *in = sc ? scn_inspection_of(sc) : NULL;
+  if (!in || !in->nport || !sc->coastline || in->zone < 0) return 0;
+  double b[4];
+  scn_theater_box(sc, 3, b);
+  geo_box box = {b[0], b[1], b[2], b[3]};
+  geo_sea_options o = GEO_SEA_OPTIONS_INIT;
+  o.coastline = sc->coastline;
+  geo_sea *sea;
+  int err = geo_sea_open(&sea, &box, &o, d);
+  if (err) return err == ERR_NOTFOUND ? 0 : err; /* the logistics check says so */
+  const scn_region *z = &sc->region[in->zone];
+  double clat = 0, clon = 0; /* the vertex centroid, as the model's zone plane */
+  for (size_t i = 0; i < z->n; i++) clat += z->lat[i] / (double)z->n, clon += z->lon[i] / (double)z->n;
+  for (size_t k = 0; k < in->nport && !err; k++) {
+    const scn_place *p = &sc->place[in->port[k]];
+    int src = geo_sea_source(sea, p->lat, p->lon);
+    if (src < 0 || (err = geo_sea_cover(sea, src, INFINITY))) {
+      err = src < 0 ? src : err;
+      break;
+    }
+    if (isfinite(geo_sea_distance(sea, src, clat, clon))) continue;
+    const scn_loc *at = &in->port_loc[k];
+    diag_report(d, DIAG_WARNING, at->file, at->line, at->col,
+                "diversion port '%s' cannot be reached over water from the centre of zone '%s' "
+                "(%.3fN %.3fE, coastline '%c'): ships diverted there would sail the straight line",
+                p->id, z->id, clat, clon, geo_sea_coastline(sea));
+  }
+  geo_sea_close(sea);
+  return err;
+}
+
 int insp_diversion_path(const insp_model *m, size_t k, geo_path *out) {
   const scn_place *p = &m->sc->place[m->in->port[k]];
   int src = m->port_src ? m->port_src[k] : -1, err = ERR_NOTFOUND;

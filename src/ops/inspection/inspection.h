@@ -57,6 +57,11 @@ void insp_model_free(insp_model *m); /* NULL is a no-op */
  * ERR_INPUT (see d).  No inspection section, or table NULL: 0. */
 int insp_check(const scn_scenario *sc, const struct plan_authorities *table, diag *d);
 
+/* straits check on the geography (with a coastline): a warning at each diversion port,
+ * where `ports` names it, that ships cannot reach over water from the zone's centre.
+ * 0, or the sea's error (ERR_NOMEM, ERR_IO, ...). */
+int insp_check_sea(const scn_scenario *sc, diag *d);
+
 /* Schedule replication `rep` on s.  NULL when the arena is exhausted. */
 insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                  uint32_t rep);

@@ -819,9 +819,11 @@ static void load_diversion(insp_loader *L, const scn__node *m) {
   if ((v = scn__need(c, m, "ports", "diversion")) && scn__expect_seq(c, v, "ports")) {
     if (v->n == 0) scn__error(c, v, "'ports' needs at least one place");
     in->port = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *in->port);
-    if (!in->port) return;
+    in->port_loc = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *in->port_loc);
+    if (!in->port || !in->port_loc) return;
     in->nport = v->n;
     for (size_t i = 0; i < v->n; i++) {
+      in->port_loc[i] = scn__loc(v->item[i]);
       in->port[i] = scn__ids_resolve(c, &c->places, v->item[i]);
       const scn_place *pl = in->port[i] >= 0 ? &c->sc->place[in->port[i]] : NULL;
       if (pl && (!pl->kind || strcmp(pl->kind, "port") != 0))

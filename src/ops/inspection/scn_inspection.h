@@ -191,6 +191,7 @@ typedef struct scn_inspection {
 
   size_t nport;               /* diversion ports, in order of preference; 0: a diverted */
   int *port;                  /* ship is not followed to a port (place indices) */
+  scn_loc *port_loc;          /* [nport] where each is named in `ports` */
   scn_insp_escort escort;
 
   size_t nasset;
