@@ -49,7 +49,9 @@ static void begin_start(insp *I) {
   if (I->start_pending) return;
   I->start_pending = 1;
   insp__traffic_wake(I);
-  sim_after(I->sim, insp__sample(&I->in->start_delay, &I->r_start), op_start, I);
+  double delay = insp__sample(&I->in->start_delay, &I->r_start);
+  sim_blame b = insp__blame(&I->in->start_delay_loc, "the inspection's start", "delay", delay);
+  sim_after_drawn(I->sim, delay, op_start, I, &b);
 }
 
 static void start_due(sim *s, void *ctx) {

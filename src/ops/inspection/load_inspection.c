@@ -209,7 +209,10 @@ static void load_start(insp_loader *L, const scn__node *m) {
     in->start_kind = SCN_INSP_START_SITUATION;
     scn__choice(c, sit, "situation", names, SCN_SIT__COUNT, &in->start_situation);
   }
-  if ((v = scn__get(m, "delay"))) scn__dist(c, v, "delay", QTY_DURATION, &in->start_delay);
+  if ((v = scn__get(m, "delay"))) {
+    in->start_delay_loc = scn__loc(v);
+    scn__dist(c, v, "delay", QTY_DURATION, &in->start_delay);
+  }
 }
 
 /* unsc_resolution: {gate: ID} or {event: ID}.  A gate of the plan's authorities table
@@ -929,6 +932,7 @@ static void *load_section(scn__ctx *c, const scn__node *m) {
                          .crossing_infinite = 1, .master_consent = 1, .comply = 1, .board_others = 0, .hail = dist_fixed(0),
                          .board = dist_fixed(0), .divert = dist_fixed(0)};
   in->hail_loc = in->board_loc = in->divert_loc = in->crossing_loc = scn__loc(m);
+  in->start_delay_loc = scn__loc(m);
   insp_loader L;
   memset(&L, 0, sizeof L);
   L.c = c, L.in = in;

@@ -182,6 +182,7 @@ typedef struct scn_inspection {
   dist hail, board, divert;   /* mode durations */
   scn_loc hail_loc, board_loc, divert_loc; /* where each is written (`modes`, if not) */
   scn_loc crossing_loc;       /* where `crossing` is written (the section, if not) */
+  scn_loc start_delay_loc;    /* where the start's `delay` is written (the section, if not) */
 
   scn_insp_motion motion;
   size_t nspeed;
