@@ -23,7 +23,7 @@
 
 /* Bump when what a build computes changes (the mask, the clearance, the graph or the
  * field's search): files of another version are then ignored. */
-#define SEA_CACHE_VERSION 1u
+#define SEA_CACHE_VERSION 2u
 #define SEA_FILE_MAX ((size_t)1 << 31) /* a cache file larger than this is not kept */
 
 static const char sea_magic[8] = {'S', 'T', 'R', 'S', 'E', 'A', 0, 1};
@@ -32,7 +32,7 @@ static const char field_magic[8] = {'S', 'T', 'R', 'F', 'L', 'D', 0, 1};
 typedef struct sea_header {
   char magic[8];
   uint32_t version, header_size;
-  uint64_t key;
+  uint64_t key, build;
   double lat_min, lon_min, res, inv_res;
   uint64_t ny, nx;
   int32_t ni, nj, nnode, narc;
@@ -42,7 +42,7 @@ typedef struct sea_header {
 typedef struct field_header {
   char magic[8];
   uint32_t version, header_size;
-  uint64_t key;
+  uint64_t key, build;
   double lat, lon;
   int32_t nnode, pad;
 } field_header;
@@ -100,6 +100,15 @@ void geo__sea_cache_key(geo_sea *s) {
   uint64_t key = XXH3_64bits_digest(h);
   XXH3_freeState(h);
   s->cache_key = key ? key : 1;
+  /* The program that builds (its size and time), kept in each file and compared, not
+   * part of the name: a rebuilt straits never reads what an older build wrote, whether
+   * or not SEA_CACHE_VERSION was bumped, and overwrites it, so files do not pile up. */
+  struct stat self;
+  int64_t exe[3] = {0, 0, 0};
+  if (stat("/proc/self/exe", &self) == 0)
+    exe[0] = (int64_t)self.st_size, exe[1] = (int64_t)self.st_mtim.tv_sec,
+    exe[2] = (int64_t)self.st_mtim.tv_nsec;
+  s->cache_build = XXH3_64bits(exe, sizeof exe);
 }
 
 static int sea_file(const geo_sea *s, char *buf, size_t n) {
@@ -190,8 +199,8 @@ int geo__sea_cache_load(geo_sea *s, int **first, int **head, double **len) {
   if (n < sizeof h) goto fail;
   memcpy(&h, buf, sizeof h);
   if (memcmp(h.magic, sea_magic, 8) || h.version != SEA_CACHE_VERSION ||
-      h.header_size != sizeof h || h.key != s->cache_key || h.ni < 0 || h.nj < 0 || h.nnode < 0 ||
-      h.narc < 0 || h.ny > SEA_FILE_MAX || h.nx > SEA_FILE_MAX)
+      h.header_size != sizeof h || h.key != s->cache_key || h.build != s->cache_build || h.ni < 0 ||
+      h.nj < 0 || h.nnode < 0 || h.narc < 0 || h.ny > SEA_FILE_MAX || h.nx > SEA_FILE_MAX)
     goto fail;
   size_t cells = (size_t)h.ni * (size_t)h.nj, mask = (size_t)h.ny * (size_t)h.nx;
   size_t want = sizeof h + mask + cells * (2 * sizeof(int32_t) + 1) +
@@ -230,6 +239,7 @@ void geo__sea_cache_save(const geo_sea *s, const int *first, const int *head, co
   memset(&h, 0, sizeof h);
   memcpy(h.magic, sea_magic, 8);
   h.version = SEA_CACHE_VERSION, h.header_size = sizeof h, h.key = s->cache_key;
+  h.build = s->cache_build;
   h.lat_min = s->land.lat_min, h.lon_min = s->land.lon_min, h.res = s->land.res;
   h.inv_res = s->land.inv_res, h.ny = s->land.ny, h.nx = s->land.nx;
   h.ni = s->ni, h.nj = s->nj, h.nnode = s->nnode, h.narc = s->narc;
@@ -255,8 +265,8 @@ int geo__sea_field_load(const geo_sea *s, const sea_source *q, double *dist, int
   int ok = n == sizeof h + nn * (sizeof *dist + sizeof *pred);
   if (ok) memcpy(&h, buf, sizeof h);
   ok = ok && !memcmp(h.magic, field_magic, 8) && h.version == SEA_CACHE_VERSION &&
-       h.header_size == sizeof h && h.key == s->cache_key && h.lat == q->lat && h.lon == q->lon &&
-       h.nnode == s->nnode;
+       h.header_size == sizeof h && h.key == s->cache_key && h.build == s->cache_build &&
+       h.lat == q->lat && h.lon == q->lon && h.nnode == s->nnode;
   if (ok) {
     memcpy(dist, buf + sizeof h, nn * sizeof *dist);
     memcpy(pred, buf + sizeof h + nn * sizeof *dist, nn * sizeof *pred);
@@ -273,6 +283,7 @@ void geo__sea_field_save(const geo_sea *s, const sea_source *q, const double *di
   memset(&h, 0, sizeof h);
   memcpy(h.magic, field_magic, 8);
   h.version = SEA_CACHE_VERSION, h.header_size = sizeof h, h.key = s->cache_key;
+  h.build = s->cache_build;
   h.lat = q->lat, h.lon = q->lon, h.nnode = s->nnode;
   size_t nn = (size_t)s->nnode;
   const piece pc[] = {{&h, sizeof h}, {dist, nn * sizeof *dist}, {pred, nn * sizeof *pred}};

@@ -54,8 +54,9 @@ struct geo_sea {
   pthread_mutex_t lock;
   int nsrc;
   sea_source src[GEO_SEA_MAX_SOURCES];
-  int refs;           /* guarded by the process cache's lock */
-  uint64_t cache_key; /* of its files on disk (sea_cache.c), 0: none */
+  int refs;             /* guarded by the process cache's lock */
+  uint64_t cache_key;   /* of its files on disk (sea_cache.c), 0: none */
+  uint64_t cache_build; /* the program that wrote them (sea_cache.c) */
   /* The mask cells a forward move's line passes (from the start node's cell), the
    * same for every node: the graph's arcs are tested by table. */
   int ntrail[NDIR / 2];

@@ -397,7 +397,7 @@ static void disk_cache(void **state) {
   unsigned char *f = slurp(field_path, &n), *keep = malloc(n);
   assert_non_null(keep);
   memcpy(keep, f, n);
-  size_t hdr = 48, nn = (n - 8 - hdr) / (sizeof(double) + sizeof(int));
+  size_t hdr = 56, nn = (n - 8 - hdr) / (sizeof(double) + sizeof(int));
   for (size_t i = 0; i < nn; i++) {
     double v;
     memcpy(&v, f + hdr + i * sizeof v, sizeof v);
