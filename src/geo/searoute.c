@@ -15,62 +15,13 @@
 #include "geo_local.h"
 #include "geodesy.h"
 #include "landmask.h"
-
-#define NDIR 16
-#define CLEAR 0x80 /* in a mask cell's byte, over its GSHHG level */
-#define TRAIL_MAX 256 /* cells on one arc's line (a knight's move of 2 x 6 cells: 37) */
+#include "sea_internal.h"
 
 /* The 16 moves, (row, column) in nodes: the 8 forward ones first, then their opposites
  * in the same order (dir + 8 is dir reversed). */
 static const int move[NDIR][2] = {{0, 1},  {1, 1},  {1, 0},  {1, -1},  {1, 2},   {2, 1},
                                   {2, -1}, {1, -2}, {0, -1}, {-1, -1}, {-1, 0},  {-1, 1},
                                   {-1, -2}, {-2, -1}, {-2, 1}, {-1, 2}};
-
-/* A path asked for once, kept for the next caller. */
-typedef struct sea_route {
-  double lat, lon;
-  int found;
-  geo_path path;
-  struct sea_route *next;
-} sea_route;
-
-typedef struct sea_source {
-  double lat, lon;
-  int nseed;
-  int *seed;      /* [nseed] the nodes the point joins */
-  double *hop;    /* [nseed] m from the point to each */
-  double *dist;   /* [nnode] m from the point, INFINITY unreached; NULL: no field yet */
-  int *pred;      /* [nnode] previous node on the path, -1 at the first node */
-  double limit;   /* m: the field is exact out to here */
-  int gi, gj, open; /* its grid cell and that cell's openness (0 outside the grid) */
-  sea_route *routes;
-} sea_source;
-
-struct geo_sea {
-  geo_sea_options o;
-  geo_box box;
-  char path[1024];
-  geo_landmask land; /* GSHHG levels at o.mask_res (bits 0-2), and CLEAR (bit 7): sea
-                        at least o.clearance from land */
-  int ni, nj;        /* node rows and columns */
-  int *node;         /* [ni * nj] node index, or -1 (not navigable) */
-  int nnode, narc;
-  int *cell;         /* [nnode] gi * nj + gj */
-  double *xyz;       /* [3 * nnode] unit vectors of the nodes (the search's bound) */
-  uint8_t *open;     /* [ni * nj] 1: the mask is clear over the grid cell whose south-west
-                        corner is this node (a point inside sees its four corners) */
-  int *odist;        /* [ni * nj] openness: nodes to the nearest grid cell not open */
-  geo__graph *g;
-  double slack;      /* m near an end point where the line may touch land */
-  pthread_mutex_t lock;
-  int nsrc;
-  sea_source src[GEO_SEA_MAX_SOURCES];
-  int refs;          /* guarded by the process cache's lock */
-  /* The mask cells a forward move's line passes (from the start node's cell), the
-   * same for every node: the graph's arcs are tested by table. */
-  int ntrail[NDIR / 2];
-  int trail[NDIR / 2][TRAIL_MAX][2];
-};
 
 /* ---- geometry on the mask ----------------------------------------------------------- */
 
@@ -154,10 +105,14 @@ static int arc_clear(const geo_sea *s, long r0, long c0, int d) {
 /* Cells at least o.clearance from every land cell (centre to centre, plus half a cell:
  * the distance to the land cell's edge).  Row by row: the nearest land cell along the
  * row, then the rows within the clearance above and below (a ring of 2k + 1 rows). */
-static void near_row(const geo_sea *s, size_t r, int *row) {
+static void near_row(const geo_sea *s, size_t r, int *row, int has_land) {
   size_t nx = s->land.nx;
   const uint8_t *lv = s->land.level + r * nx;
   const int far = 1 << 28;
+  if (!has_land) { /* open ocean: no land along the row */
+    for (size_t c = 0; c < nx; c++) row[c] = far;
+    return;
+  }
   int last = -far;
   for (size_t c = 0; c < nx; c++) {
     if ((lv[c] & 7) != 0) last = (int)c;
@@ -177,10 +132,32 @@ static int build_clear(geo_sea *s) {
   long k = (long)ceil(lim / hy), rows = 2 * k + 1;
   if (rows > 64) return ERR_RANGE; /* a clearance of 30 cells or more */
   int *ring = malloc((size_t)rows * nx * sizeof *ring);
-  if (!ring) return ERR_NOMEM;
-  for (long q = 0; q < k && q < (long)ny; q++) near_row(s, (size_t)q, ring + (size_t)(q % rows) * nx);
+  /* land_to[r]: rows below r with land, so a window of rows without any (most of the
+   * ocean) is cleared at once, with the same result. */
+  long *land_to = malloc((ny + 1) * sizeof *land_to);
+  if (!ring || !land_to) {
+    free(ring), free(land_to);
+    return ERR_NOMEM;
+  }
+  land_to[0] = 0;
   for (size_t r = 0; r < ny; r++) {
-    if ((long)r + k < (long)ny) near_row(s, r + (size_t)k, ring + (size_t)(((long)r + k) % rows) * nx);
+    const uint8_t *lv = s->land.level + r * nx;
+    int any = 0;
+    for (size_t c = 0; c < nx && !any; c++) any = (lv[c] & 7) != 0;
+    land_to[r + 1] = land_to[r] + any;
+  }
+#define ROW_LAND(q) (land_to[(q) + 1] != land_to[(q)])
+  for (long q = 0; q < k && q < (long)ny; q++)
+    near_row(s, (size_t)q, ring + (size_t)(q % rows) * nx, ROW_LAND(q));
+  for (size_t r = 0; r < ny; r++) {
+    if ((long)r + k < (long)ny)
+      near_row(s, r + (size_t)k, ring + (size_t)(((long)r + k) % rows) * nx, ROW_LAND(r + (size_t)k));
+    long lo = (long)r - k < 0 ? 0 : (long)r - k, hi = (long)r + k + 1 > (long)ny ? (long)ny : (long)r + k + 1;
+    if (land_to[hi] == land_to[lo]) { /* no land within the clearance's rows */
+      uint8_t *lv = s->land.level + r * nx;
+      for (size_t c = 0; c < nx; c++) lv[c] |= CLEAR;
+      continue;
+    }
     double lat = s->land.lat_min + (r + 0.5) * res;
     double hx = hy * geo_local_cos(lat);
     double lim_r = s->o.clearance + 0.5 * fmax(hx, hy);
@@ -203,7 +180,8 @@ static int build_clear(geo_sea *s) {
       if (ok) lv[c] |= CLEAR;
     }
   }
-  free(ring);
+#undef ROW_LAND
+  free(ring), free(land_to);
   return 0;
 }
 
@@ -287,8 +265,27 @@ static void openness(const geo_sea *s, int *o) {
     }
 }
 
+/* Each node's grid cell and unit vector, from the node table: 0 or ERR_NOMEM. */
+static int node_tables(geo_sea *s) {
+  size_t ncell = (size_t)s->ni * (size_t)s->nj;
+  if (!(s->cell = malloc(((size_t)s->nnode + 1) * sizeof *s->cell)) ||
+      !(s->xyz = malloc(3 * ((size_t)s->nnode + 1) * sizeof *s->xyz)))
+    return ERR_NOMEM;
+  for (size_t i = 0; i < ncell; i++)
+    if (s->node[i] >= 0) {
+      int u = s->node[i];
+      double lat, lon;
+      s->cell[u] = (int)i;
+      node_pos(s, (int)(i / (size_t)s->nj), (int)(i % (size_t)s->nj), &lat, &lon);
+      s->xyz[3 * u] = cos(lat * GEO_DEG) * cos(lon * GEO_DEG);
+      s->xyz[3 * u + 1] = cos(lat * GEO_DEG) * sin(lon * GEO_DEG);
+      s->xyz[3 * u + 2] = sin(lat * GEO_DEG);
+    }
+  return 0;
+}
+
 /* Nodes where the mask is clear (in open water, those of their level's lattice), and
- * the arcs between them that stay clear. */
+ * the arcs between them that stay clear; the result is kept on disk (sea_cache.c). */
 static int build_graph(geo_sea *s) {
   int step = s->o.step, err = ERR_NOMEM;
   s->ni = (int)(s->land.ny / (size_t)step), s->nj = (int)(s->land.nx / (size_t)step);
@@ -315,21 +312,9 @@ static int build_graph(geo_sea *s) {
       int kept = cell_clear(s, r, c) && !(gi & m) && !(gj & m);
       s->node[(size_t)gi * s->nj + gj] = kept ? s->nnode++ : -1;
     }
-  if (!(s->cell = malloc(((size_t)s->nnode + 1) * sizeof *s->cell)) ||
-      !(s->xyz = malloc(3 * ((size_t)s->nnode + 1) * sizeof *s->xyz)) ||
-      !(dlen = malloc(((size_t)s->ni * NDIR * LEVELS + 1) * sizeof *dlen)) ||
+  if (node_tables(s) || !(dlen = malloc(((size_t)s->ni * NDIR * LEVELS + 1) * sizeof *dlen)) ||
       !(deg = calloc((size_t)s->nnode + 1, sizeof *deg)))
     goto done;
-  for (size_t i = 0; i < ncell; i++)
-    if (s->node[i] >= 0) {
-      int u = s->node[i];
-      double lat, lon;
-      s->cell[u] = (int)i;
-      node_pos(s, (int)(i / (size_t)s->nj), (int)(i % (size_t)s->nj), &lat, &lon);
-      s->xyz[3 * u] = cos(lat * GEO_DEG) * cos(lon * GEO_DEG);
-      s->xyz[3 * u + 1] = cos(lat * GEO_DEG) * sin(lon * GEO_DEG);
-      s->xyz[3 * u + 2] = sin(lat * GEO_DEG);
-    }
   /* Arc lengths by row, move and scale: the WGS84 geodesic between the two nodes. */
   for (int gi = 0; gi < s->ni; gi++)
     for (int d = 0; d < NDIR; d++)
@@ -397,6 +382,7 @@ static int build_graph(geo_sea *s) {
   }
   s->narc = (int)(2 * ne);
   err = (s->g = geo__graph_new(s->nnode, first, head, len)) ? 0 : ERR_NOMEM;
+  if (!err) geo__sea_cache_save(s, first, head, len);
 done:
   free(first), free(head), free(len), free(dlen), free(deg), free(eu), free(ev), free(elen);
   return err;
@@ -420,6 +406,24 @@ static void sea_free(geo_sea *s) {
   free(s);
 }
 
+/* The sea from its file on disk (sea_cache.c), if there is a usable one: 0, or -1 with
+ * s as it was (but for what it allocated, released). */
+static int sea_load(geo_sea *s) {
+  int *first = NULL, *head = NULL;
+  double *len = NULL;
+  if (geo__sea_cache_load(s, &first, &head, &len)) return -1;
+  s->slack = 2 * s->o.mask_res * GEO_M_PER_DEG;
+  build_trails(s);
+  int err = node_tables(s);
+  if (!err && !(s->g = geo__graph_new(s->nnode, first, head, len))) err = ERR_NOMEM;
+  free(first), free(head), free(len);
+  if (!err) return 0;
+  free(s->node), free(s->cell), free(s->xyz), free(s->open), free(s->odist);
+  s->node = s->cell = s->odist = NULL, s->xyz = NULL, s->open = NULL;
+  geo_landmask_release(&s->land);
+  return -1;
+}
+
 static int sea_build(geo_sea **out, const char *path, const geo_box *box,
                      const geo_sea_options *o, diag *d) {
   geo_sea *s = calloc(1, sizeof *s);
@@ -429,6 +433,11 @@ static int sea_build(geo_sea **out, const char *path, const geo_box *box,
   s->o = *o, s->box = *box;
   pthread_mutex_init(&s->lock, NULL);
   snprintf(s->path, sizeof s->path, "%s", path);
+  geo__sea_cache_key(s);
+  if (sea_load(s) == 0) {
+    *out = s;
+    return 0;
+  }
   if ((err = geo_landmask_build_fresh(&s->land, path, box->lat_min, box->lat_max, box->lon_min,
                                 box->lon_max, o->mask_res, d))) {
     sea_free(s);
@@ -686,9 +695,18 @@ int geo_sea_cover(geo_sea *s, int src, double radius) {
    * several sources are covered at once (geo_sea_cover_all). */
   double *dist = malloc(((size_t)s->nnode + 1) * sizeof *dist);
   int *pred = malloc(((size_t)s->nnode + 1) * sizeof *pred);
-  if (!dist || !pred || geo__graph_paths(s->g, q->seed, q->hop, q->nseed, radius, dist, pred)) {
+  if (!dist || !pred) {
     free(dist), free(pred);
     return ERR_NOMEM;
+  }
+  /* A full field is kept on disk (sea_cache.c): read it, or search and keep it. */
+  if (geo__sea_field_load(s, q, dist, pred) == 0) {
+    radius = INFINITY;
+  } else if (geo__graph_paths(s->g, q->seed, q->hop, q->nseed, radius, dist, pred)) {
+    free(dist), free(pred);
+    return ERR_NOMEM;
+  } else if (isinf(radius)) {
+    geo__sea_field_save(s, q, dist, pred);
   }
   pthread_mutex_lock(&s->lock);
   if (q->dist && q->limit >= radius) {
@@ -765,6 +783,46 @@ double geo_sea_distance(const geo_sea *s, int src, double lat, double lon) {
   if (in_open_sight(s, q, lat, lon)) return geo_geodesic_inverse(q->lat, q->lon, lat, lon, NULL, NULL);
   if (!q->dist) return INFINITY;
   return join_near(s, q->dist, lat, lon, &total) >= 0 ? total : INFINITY;
+}
+
+/* A point f of the way from a to b, linear in lat/lon (legs are short or drawn so). */
+static void between(double a_lat, double a_lon, double b_lat, double b_lon, double f, double *lat,
+                    double *lon) {
+  f = f < 0 ? 0 : f > 1 ? 1 : f;
+  *lat = a_lat + f * (b_lat - a_lat), *lon = a_lon + f * (b_lon - a_lon);
+}
+
+int geo_sea_along(const geo_sea *s, int src, double lat, double lon, double along,
+                  double *at_lat, double *at_lon) {
+  const sea_source *q = &s->src[src];
+  double total = geo_sea_distance(s, src, lat, lon);
+  if (!isfinite(total)) return ERR_NOTFOUND;
+  if (!(along < total)) {
+    *at_lat = q->lat, *at_lon = q->lon;
+    return 0;
+  }
+  if (in_open_sight(s, q, lat, lon) || !q->dist || (lat == q->lat && lon == q->lon)) {
+    between(lat, lon, q->lat, q->lon, along / total, at_lat, at_lon);
+    return 0;
+  }
+  /* The node the point joins, then down the tree: each arc's length is the fall in
+   * the field along it, the last one (from a seed) the seed's hop from the source. */
+  double unused, p_lat = lat, p_lon = lon, left = along;
+  int u = join_near(s, q->dist, lat, lon, &unused);
+  double hop = total - q->dist[u];
+  for (;;) {
+    double n_lat, n_lon;
+    if (u >= 0) node_pos(s, s->cell[u] / s->nj, s->cell[u] % s->nj, &n_lat, &n_lon);
+    else n_lat = q->lat, n_lon = q->lon;
+    if (u < 0 || left < hop) {
+      between(p_lat, p_lon, n_lat, n_lon, hop > 0 ? left / hop : 1, at_lat, at_lon);
+      return 0;
+    }
+    left -= hop, p_lat = n_lat, p_lon = n_lon;
+    int v = q->pred[u];
+    hop = v >= 0 ? q->dist[u] - q->dist[v] : q->dist[u];
+    u = v;
+  }
 }
 
 /* ---- paths -------------------------------------------------------------------------- */

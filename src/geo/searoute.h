@@ -80,6 +80,14 @@ int geo_sea_cover_all(geo_sea *s, const int *src, int n, double radius, int thre
 double geo_sea_distance(const geo_sea *s, int src, double lat, double lon);
 void geo_path_release(geo_path *p);
 
+/* The point `along` m from lat/lon toward source src on the field's path (the grid
+ * path geo_sea_distance measures: node to node by the Dijkstra tree), into *at_lat,
+ * *at_lon: the source itself once along reaches the distance.  For a ship part way
+ * along a leg to a port (where it is when its port closes).  0; ERR_NOTFOUND where
+ * geo_sea_distance is INFINITY.  No allocation. */
+int geo_sea_along(const geo_sea *s, int src, double lat, double lon, double along,
+                  double *at_lat, double *at_lon);
+
 /* Whether the straight leg (linear in lat/lon) a -> b crosses land, leaving out the
  * first `slack_a` m from a and the last `slack_b` m before b (a port's own shore):
  * 1 with the first land point in *lat, *lon, else 0. */

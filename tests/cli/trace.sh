@@ -66,6 +66,12 @@ case "$story" in *"\"row\":\"logistics\",\"t\":"*) ;; *) fail "no voyage points 
 grep -q "One replication&#39;s story\|One replication's story" "$SCRATCH/story.html" ||
   fail "the report has no story"
 expect_status 0 "$STRAITS" verify "$SCRATCH/t.db"
+# The inspection model's own lines: its assets' intercepts and the boardings.
+expect_status 0 "$STRAITS" trace "$SCRATCH/t.db" --worst inspection.diverted
+grep -Eq 'inspection +jmsdf-dd sails to intercept ship [0-9]+.*, meets it in [0-9.]+ h at [0-9.]+N [0-9.]+E' \
+  "$SCRATCH/out" || fail "taiwan-strait: no intercept lines"
+grep -Eq 'inspection +ship [0-9]+ boarded \((consent|interdiction) regime\), [0-9.]+ h' "$SCRATCH/out" ||
+  fail "taiwan-strait: no boarding lines"
 # Another study (an override the run did not have) is refused; so are bad choices.
 expect_status 2 "$STRAITS" trace "$SCRATCH/f.db" --replication 0 --set scenario.seed=10
 grep -q "is not the study of run 1" "$SCRATCH/err" || fail "a different study traced"

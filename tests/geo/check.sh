@@ -39,6 +39,25 @@ if [ "$lanes" -ne 2 ] || [ "$south" -ne 2 ]; then
   cat "$SCRATCH/lanes" >&2
   failures=$((failures + 1))
 fi
+# The inspection model's diversion legs as sailed (issue 15): Tosa Bay to Kure is
+# drawn round Cape Ashizuri (below 32.8N) and in by the Bungo Channel (west of
+# 132.2E), not over Shikoku (the straight line stays within 33.2-34.24N,
+# 132.555-133.6E); its value is the ships that arrived there.
+rm -f "$SCRATCH/dl.db"*
+"$STRAITS" run -q --no-report -n 2 --db "$SCRATCH/dl.db" tests/ops/inspection/data/divert_land.yaml \
+  >"$SCRATCH/dl" 2>&1 || { cat "$SCRATCH/dl" >&2; failures=$((failures + 1)); }
+"$STRAITS" export -f geojson --layer inspection-diversions "$SCRATCH/dl.db" >"$SCRATCH/dl.geojson" ||
+  failures=$((failures + 1))
+sed 's/.*"coordinates":\[//' "$SCRATCH/dl.geojson" | awk -F'[][,]+' '
+  { for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9.]+$/) {
+    if (++k % 2) { if ($i + 0 < lon) lon = $i + 0 } else if ($i + 0 < lat) lat = $i + 0 } }
+  BEGIN { lon = lat = 999 } END { exit !(k > 4 && lon < 132.2 && lat < 32.8) }' || {
+  echo "FAIL: the diversion leg to Kure is not drawn round by sea" >&2
+  cat "$SCRATCH/dl.geojson" >&2
+  failures=$((failures + 1))
+}
+grep -q '"layer":"inspection-diversion","id":"divert-kure","name":"kure","value":[1-9]' \
+  "$SCRATCH/dl.geojson" || { echo "FAIL: the diversion leg has no arrivals" >&2; failures=$((failures + 1)); }
 # A patrol vessel's SAR sortie from Kure to Tosa Bay sails by the Bungo Channel: its
 # time on scene is shorter than with the straight leg over Shikoku by twice the extra
 # way (at least 2 x 100 km at 25 kn, 4.3 h; by hand some 2 x 190 km).

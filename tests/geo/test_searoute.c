@@ -11,8 +11,13 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <xxhash.h>
 
 #include "diag.h"
 #include "err.h"
@@ -221,6 +226,41 @@ static void lookup_vs_path(void **state) {
   }
 }
 
+/* A point part way along (geo_sea_along, where a diverted ship is when its port
+ * closes): from Naha toward Kure, every point is at sea and its own sea distance to
+ * Kure is what is left (the walk follows the field's tree, so to 0.5% of the whole);
+ * 0 m is the point, the whole way or more is the source. */
+static void along_the_field(void **state) {
+  fixture *f = need_sea(state);
+  int src = geo_sea_source(f->sea, 34.2400, 132.5550);
+  assert_int_equal(geo_sea_cover(f->sea, src, INFINITY), 0);
+  double total = geo_sea_distance(f->sea, src, 26.2124, 127.6792), lat, lon;
+  assert_true(isfinite(total));
+  assert_int_equal(geo_sea_along(f->sea, src, 26.2124, 127.6792, 0, &lat, &lon), 0);
+  assert_true(lat == 26.2124 && lon == 127.6792);
+  assert_int_equal(geo_sea_along(f->sea, src, 26.2124, 127.6792, 2 * total, &lat, &lon), 0);
+  assert_true(lat == 34.2400 && lon == 132.5550);
+  int near_bungo = 0;
+  for (int k = 1; k < 40; k++) {
+    double along = total * k / 40;
+    assert_int_equal(geo_sea_along(f->sea, src, 26.2124, 127.6792, along, &lat, &lon), 0);
+    if (geo_landmask_is_land(&f->land, lat, lon)) {
+      fprintf(stderr, "%.1f km along: land at %.4f %.4f\n", along / 1000, lat, lon);
+      fail();
+    }
+    double left = geo_sea_distance(f->sea, src, lat, lon);
+    if (!(fabs(left - (total - along)) < 0.005 * total)) {
+      fprintf(stderr, "%.1f km along: %.1f km left, want %.1f\n", along / 1000, left / 1000,
+              (total - along) / 1000);
+      fail();
+    }
+    near_bungo |= geo_distance(lat, lon, 33.30, 131.95) < 40000;
+  }
+  assert_true(near_bungo); /* by the Bungo Channel, not over Kyushu */
+  /* A point no ship reaches has no way along. */
+  assert_int_equal(geo_sea_along(f->sea, src, 36.0, 138.0, 1000, &lat, &lon), ERR_NOTFOUND);
+}
+
 /* Fields computed on 1 or 3 threads, and paths asked twice, are identical. */
 static void deterministic(void **state) {
   fixture *f = need_sea(state);
@@ -232,6 +272,7 @@ static void deterministic(void **state) {
   const double ports[][2] = {{33.1594, 129.7225}, {34.2400, 132.5550}, {35.2925, 139.6650},
                              {26.2124, 127.6792}};
   double want[4][3];
+  setenv("STRAITS_CACHE_DIR", "off", 1); /* fields searched each time, not read back */
   for (int threads = 1; threads <= 3; threads += 2) {
     geo_sea *s;
     assert_int_equal(geo_sea_open(&s, &box, &o, NULL), 0);
@@ -253,7 +294,148 @@ static void deterministic(void **state) {
     geo_path_release(&a), geo_path_release(&b);
     geo_sea_close(s);
   }
+  unsetenv("STRAITS_CACHE_DIR");
   (void)f;
+}
+
+/* ---- the cache on disk (sea_cache.c) ---- */
+
+static char cache[256];
+
+/* The one file in the cache ending in suffix, its path into buf: 0, or -1. */
+static int cache_file(const char *suffix, char *buf, size_t n) {
+  DIR *d = opendir(cache);
+  struct dirent *e;
+  int found = -1;
+  while (d && (e = readdir(d)))
+    if (strlen(e->d_name) > strlen(suffix) &&
+        !strcmp(e->d_name + strlen(e->d_name) - strlen(suffix), suffix)) {
+      snprintf(buf, n, "%s/%s", cache, e->d_name);
+      found = 0;
+    }
+  if (d) closedir(d);
+  return found;
+}
+
+static unsigned char *slurp(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  *n = (size_t)ftell(f);
+  rewind(f);
+  unsigned char *b = malloc(*n);
+  assert_non_null(b);
+  assert_int_equal(fread(b, 1, *n, f), *n);
+  fclose(f);
+  return b;
+}
+
+static void spill(const char *path, const unsigned char *b, size_t n) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(b, 1, n, f), n);
+  fclose(f);
+}
+
+typedef struct sea_answers {
+  int nodes, arcs;
+  double d[3];
+  geo_path p;
+} sea_answers;
+
+/* Open the sea over box (another box opened and closed first, so the process's kept
+ * sea is not this one), one source at Kure with its full field, and what it answers. */
+static void ask_sea(const geo_box *box, sea_answers *a) {
+  static const geo_box other = {30.0, 36.0, 128.0, 136.0};
+  geo_sea_options o = GEO_SEA_OPTIONS_INIT;
+  geo_sea *s;
+  char dir[256];
+  snprintf(dir, sizeof dir, "%s", getenv("STRAITS_CACHE_DIR"));
+  setenv("STRAITS_CACHE_DIR", "off", 1); /* the other box leaves no files */
+  assert_int_equal(geo_sea_open(&s, &other, &o, NULL), 0);
+  geo_sea_close(s);
+  setenv("STRAITS_CACHE_DIR", dir, 1);
+  assert_int_equal(geo_sea_open(&s, box, &o, NULL), 0);
+  geo_sea_size(s, &a->nodes, &a->arcs);
+  int src = geo_sea_source(s, 34.2400, 132.5550);
+  assert_int_equal(geo_sea_cover(s, src, INFINITY), 0);
+  a->d[0] = geo_sea_distance(s, src, 26.2124, 127.6792);
+  a->d[1] = geo_sea_distance(s, src, 33.1594, 129.7225);
+  a->d[2] = geo_sea_distance(s, src, 35.2925, 139.6650);
+  assert_int_equal(geo_sea_path(s, src, 26.2124, 127.6792, &a->p), 0);
+  geo_sea_close(s);
+}
+
+static void same_answers(const sea_answers *a, const sea_answers *b) {
+  assert_int_equal(a->nodes, b->nodes);
+  assert_int_equal(a->arcs, b->arcs);
+  for (int k = 0; k < 3; k++) assert_true(a->d[k] == b->d[k]);
+  assert_int_equal(a->p.n, b->p.n);
+  assert_memory_equal(a->p.lat, b->p.lat, a->p.n * sizeof *a->p.lat);
+  assert_memory_equal(a->p.lon, b->p.lon, a->p.n * sizeof *a->p.lon);
+}
+
+/* A sea and its field read back from the cache answer bit for bit as built; the field
+ * is the file's (one altered, its checksum made good, is what the lookups read); a
+ * damaged file is ignored, rebuilt and written again as it was; with the cache off
+ * nothing is written. */
+static void disk_cache(void **state) {
+  need_sea(state);
+  snprintf(cache, sizeof cache, "/tmp/straits-seacache-XXXXXX");
+  assert_non_null(mkdtemp(cache));
+  setenv("STRAITS_CACHE_DIR", cache, 1);
+  const geo_box box = {24.0, 36.5, 126.0, 141.0};
+  sea_answers built, read, again;
+  ask_sea(&box, &built);
+  char sea_path[512], field_path[512];
+  assert_int_equal(cache_file(".bin", sea_path, sizeof sea_path), 0);
+  assert_int_equal(cache_file(".field", field_path, sizeof field_path), 0);
+  ask_sea(&box, &read);
+  same_answers(&built, &read);
+  /* The field as read: every distance doubled, the checksum recomputed. */
+  size_t n;
+  unsigned char *f = slurp(field_path, &n), *keep = malloc(n);
+  assert_non_null(keep);
+  memcpy(keep, f, n);
+  size_t hdr = 56, nn = (n - 8 - hdr) / (sizeof(double) + sizeof(int));
+  for (size_t i = 0; i < nn; i++) {
+    double v;
+    memcpy(&v, f + hdr + i * sizeof v, sizeof v);
+    v *= 2;
+    memcpy(f + hdr + i * sizeof v, &v, sizeof v);
+  }
+  uint64_t sum = XXH3_64bits(f, n - 8);
+  memcpy(f + n - 8, &sum, 8);
+  spill(field_path, f, n);
+  sea_answers twice;
+  ask_sea(&box, &twice);
+  assert_true(fabs(twice.d[0] - 2 * built.d[0]) < 0.01 * built.d[0]);
+  geo_path_release(&twice.p);
+  /* Damaged files (a flipped byte in each): rebuilt, the same answers, rewritten. */
+  size_t ns;
+  unsigned char *sb = slurp(sea_path, &ns);
+  sb[ns / 2] ^= 0x40, f[n / 2] ^= 0x40;
+  spill(sea_path, sb, ns);
+  spill(field_path, f, n);
+  ask_sea(&box, &again);
+  same_answers(&built, &again);
+  size_t n2, ns2;
+  unsigned char *f2 = slurp(field_path, &n2), *sb2 = slurp(sea_path, &ns2);
+  sb[ns / 2] ^= 0x40;
+  assert_true(n2 == n && !memcmp(f2, keep, n));
+  assert_true(ns2 == ns && !memcmp(sb2, sb, ns));
+  free(f), free(f2), free(sb), free(sb2), free(keep);
+  /* Off: nothing written (a fresh directory stays empty). */
+  assert_int_equal(unlink(sea_path), 0);
+  geo_path_release(&again.p);
+  setenv("STRAITS_CACHE_DIR", "off", 1);
+  ask_sea(&box, &again);
+  same_answers(&built, &again);
+  assert_int_equal(cache_file(".bin", sea_path, sizeof sea_path), -1);
+  unsetenv("STRAITS_CACHE_DIR");
+  geo_path_release(&built.p), geo_path_release(&read.p), geo_path_release(&again.p);
+  unlink(field_path);
+  rmdir(cache);
 }
 
 int main(void) {
@@ -261,6 +443,7 @@ int main(void) {
       cmocka_unit_test(kure_naha),      cmocka_unit_test(tsushima),
       cmocka_unit_test(kanmon_as_the_coastline_allows), cmocka_unit_test(unreachable),
       cmocka_unit_test(crossings),      cmocka_unit_test(lookup_vs_path),
-      cmocka_unit_test(deterministic)};
+      cmocka_unit_test(along_the_field), cmocka_unit_test(deterministic),
+      cmocka_unit_test(disk_cache)};
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -21,6 +21,7 @@
 #include "searoute.h"
 #include "geo_local.h"
 #include "geodesy.h"
+#include "ops.h"
 #include "plan.h"
 #include "rng.h"
 #include "scn_inspection.h"
@@ -75,6 +76,8 @@ struct insp_model {
   int unsc_gate;   /* the UNSC resolution's gate index in the authorities table, or -1 */
   geo_sea *sea;    /* ships sail over water (docs/models.md "Sea routing"), or NULL */
   int *port_src;   /* [nport] the sea source at each diversion port, or NULL */
+  int zone_src;    /* the sea source at the zone's centre (escorts' way back), or -1 */
+  int zone_land;   /* land inside the zone's bounding box: chases are checked for it */
 };
 
 /* Ships slower than this are taken to steam at it, so every track ends (0.1 m/s is
@@ -169,6 +172,7 @@ typedef struct rate_timer {
 
 struct insp {
   const insp_model *m;
+  const struct ops_trace *trace; /* straits trace's sink, or NULL */
   const scn_inspection *in;
   sim *sim;
   arena *arena;
@@ -233,7 +237,12 @@ void insp__rate_change(sim *s, void *ctx);
 double insp__rate_in_force(const stream_state *st);
 void insp__replay_arrival(sim *s, void *ctx);
 double insp__sail(const insp_model *m, int src, double lat0, double lon0, double lat, double lon);
+double insp__chase_by_sea(const insp *I, double ux, double uy, double sx, double sy, double vx,
+                          double vy, double v, double straight);
 double insp__sample(const dist *d, rng_stream *r);
+sim_blame insp__blame(const scn_loc *at, const char *what, const char *id, double value);
+int insp__after_mode(insp *I, double lead, const dist *mode, const scn_loc *at, const char *name,
+                     sim_handler h, void *ctx);
 void insp__set_base(stream_state *st, double rate);
 void insp__set_rate(stream_state *st, double rate);
 void insp__ship_free(insp *I, ship *s);

@@ -49,7 +49,9 @@ static void begin_start(insp *I) {
   if (I->start_pending) return;
   I->start_pending = 1;
   insp__traffic_wake(I);
-  sim_after(I->sim, insp__sample(&I->in->start_delay, &I->r_start), op_start, I);
+  double delay = insp__sample(&I->in->start_delay, &I->r_start);
+  sim_blame b = insp__blame(&I->in->start_delay_loc, "the inspection's start", "delay", delay);
+  sim_after_drawn(I->sim, delay, op_start, I, &b);
 }
 
 static void start_due(sim *s, void *ctx) {
@@ -206,6 +208,10 @@ insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_
   if (in->start_kind == SCN_INSP_START_AT && sim_at(s, in->start_at, start_due, I) < 0)
     return NULL;
   return I;
+}
+
+void insp_trace(insp *I, const struct ops_trace *t) {
+  if (I) I->trace = t;
 }
 
 uint64_t insp_ships_simulated(const insp *I) { return I ? I->simulated : 0; }

@@ -26,11 +26,21 @@ double insp_intercept_time(double dx, double dy, double vx, double vy, double v)
   return best;
 }
 
-/* How long the asset of u takes from now to reach ship s (sailing to where it will be). */
+/* How long the asset of u takes from now to reach ship s (sailing to where it will be):
+ * the straight chase on the zone's plane, unless that line meets land (only tested
+ * when the zone's box holds some), then by sea (insp__chase_by_sea). */
 static double reach_time(const unit *u, const ship *s, double now) {
   double sx, sy;
   ship_pos(s, now, &sx, &sy);
-  return insp_intercept_time(sx - u->x, sy - u->y, s->vx, s->vy, u->def->a->speed);
+  double v = u->def->a->speed;
+  double T = insp_intercept_time(sx - u->x, sy - u->y, s->vx, s->vy, v);
+  const insp_model *m = u->I->m;
+  if (!m->zone_land || !isfinite(T)) return T;
+  double a_lat, a_lon, b_lat, b_lon, la, lo;
+  insp__to_latlon(m, u->x, u->y, &a_lat, &a_lon);
+  insp__to_latlon(m, sx + s->vx * T, sy + s->vy * T, &b_lat, &b_lon);
+  if (!geo_sea_crosses(m->sea, a_lat, a_lon, b_lat, b_lon, 0, 0, &la, &lo)) return T;
+  return insp__chase_by_sea(u->I, u->x, u->y, sx, sy, s->vx, s->vy, v, T);
 }
 
 /* Where the line {p : p.n = off} (n = (cos c, -sin c), c the course) crosses the zone's
@@ -178,9 +188,30 @@ static int active(const insp *I) {
           I->unsc_open);
 }
 
+/* A duration drawn from d, negative ones taken as 0; a NaN is passed on, for the
+ * kernel to refuse where it came from (insp__after_mode). */
 double insp__sample(const dist *d, rng_stream *r) {
   double x = dist_sample(d, r);
-  return x > 0 ? x : 0;
+  return x > 0 || isnan(x) ? x : 0;
+}
+
+sim_blame insp__blame(const scn_loc *at, const char *what, const char *id, double value) {
+  return (sim_blame){at->file, at->line, at->col, what, id, value};
+}
+
+/* h after lead seconds plus a draw of one of the service's modes (hail, board,
+ * divert): a draw the kernel cannot schedule fails the run blamed where the mode is
+ * written (issue 21).  The delay is lead + draw from now, summed in that order (the
+ * stored results depend on it). */
+int insp__after_mode(insp *I, double lead, const dist *mode, const scn_loc *at, const char *name,
+                     sim_handler h, void *ctx) {
+  double d = insp__sample(mode, &I->r_service);
+  sim_blame b = insp__blame(at, "the inspection's mode", name, d);
+  if (!isfinite(d)) {
+    sim_fail_blame(I->sim, ERR_RANGE, &b);
+    return ERR_RANGE;
+  }
+  return sim_after_drawn(I->sim, lead + d, h, ctx, &b);
 }
 
 static void team_step(sim *s, void *ctx);
@@ -212,7 +243,15 @@ static void start_service(insp *I, team *t, ship *sh) {
   ship_pos(sh, now + transit, &u->x, &u->y);
   sh->t0 = now + transit, sh->x = u->x, sh->y = u->y, sh->vx = sh->vy = 0;
   t->sh = sh, t->phase = PH_HAIL, t->since = now;
-  if (sim_after(I->sim, transit + insp__sample(&I->in->hail, &I->r_service), team_step, t) < 0)
+  if (I->trace) {
+    double lat, lon;
+    insp__to_latlon(I->m, u->x, u->y, &lat, &lon);
+    ops_trace_line(I->trace, now, "inspection",
+                   "%s sails to intercept ship %llu%s, meets it in %.2f h at %.3fN %.3fE",
+                   I->m->sc->force[u->def->a->force].id, (unsigned long long)sh->seq,
+                   sh->interest ? " (of interest)" : "", transit / 3600, lat, lon);
+  }
+  if (insp__after_mode(I, transit, &I->in->hail, &I->in->hail_loc, "hail", team_step, t) < 0)
     return; /* the kernel recorded the error and stops */
 }
 
@@ -249,7 +288,7 @@ static void finish(insp *I, team *t) {
  * interdiction regime the order to sail for a Japanese port: the `divert` mode. */
 static void begin_divert(insp *I, team *t) {
   t->phase = PH_DIVERT;
-  sim_after(I->sim, insp__sample(&I->in->divert, &I->r_service), team_step, t);
+  insp__after_mode(I, 0, &I->in->divert, &I->in->divert_loc, "divert", team_step, t);
 }
 
 /* After the hail: board if wanted and lawful.  Under the consent regime (SIOA art. 2)
@@ -278,9 +317,13 @@ static void after_hail(insp *I, team *t) {
   if (sh->insp__in_scope) I->boarded_by[I->regime]++;
   sh->checked = 1;
   double d = insp__sample(&in->board, &I->r_service);
+  sim_blame b = insp__blame(&in->board_loc, "the inspection's mode", "board", d);
+  ops_trace_line(I->trace, sim_now(I->sim), "inspection", "ship %llu boarded (%s regime), %.2f h",
+                 (unsigned long long)sh->seq,
+                 I->regime == SCN_INSP_REGIME_CONSENT ? "consent" : "interdiction", d / 3600);
   if (sh->insp__in_scope) I->boarding_sum += d, I->boardings++;
   t->phase = PH_BOARD;
-  sim_after(I->sim, d, team_step, t);
+  sim_after_drawn(I->sim, d, team_step, t, &b);
 }
 
 /* ---- diversion legs ------------------------------------------------------------------------- */
@@ -302,8 +345,25 @@ static const scn_place *port_place(const insp *I, int k) {
 static void leg_sail(insp *I, leg *g, double lat, double lon, int k) {
   const scn_place *p = port_place(I, k);
   g->lat0 = lat, g->lon0 = lon, g->t0 = sim_now(I->sim), g->port = k;
-  g->t1 = g->t0 + insp__sail(I->m, I->m->port_src ? I->m->port_src[k] : -1, p->lat, p->lon, lat, lon) / g->speed;
+  double way = insp__sail(I->m, I->m->port_src ? I->m->port_src[k] : -1, p->lat, p->lon, lat, lon);
+  g->t1 = g->t0 + way / g->speed;
+  ops_trace_line(I->trace, g->t0, "inspection",
+                 "diverted ship sails from %.3fN %.3fE for %s%s: %.1f nmi by sea, %.2f h", lat, lon,
+                 p->id, g->escort ? " under escort" : "", way / 1852, (g->t1 - g->t0) / 3600);
   sim_at(I->sim, g->t1, leg_arrives, g);
+}
+
+/* Where leg g is at time now: as far along its way over water to the port as it has
+ * sailed (geo_sea_along), or on the straight leg without a sea. */
+static void leg_position(const insp *I, const leg *g, double now, double *lat, double *lon) {
+  const insp_model *m = I->m;
+  const scn_place *p = port_place(I, g->port);
+  int src = m->port_src ? m->port_src[g->port] : -1;
+  double sailed = (now - g->t0) * g->speed;
+  if (m->sea && src >= 0 && geo_sea_along(m->sea, src, g->lat0, g->lon0, sailed, lat, lon) == 0)
+    return;
+  double f = g->t1 > g->t0 ? (now - g->t0) / (g->t1 - g->t0) : 1;
+  *lat = g->lat0 + f * (p->lat - g->lat0), *lon = g->lon0 + f * (p->lon - g->lon0);
 }
 
 static void leg_unlink(insp *I, leg *g) {
@@ -315,10 +375,12 @@ static void leg_unlink(insp *I, leg *g) {
   g->t1 = NAN; /* a stale arrival finds no leg */
 }
 
-/* The escort is over at (lat, lon): back to the zone, or home when its sortie ended. */
+/* The escort is over at (lat, lon): back to the zone (over water, from the zone
+ * centre's field), or home when its sortie ended. */
 static void escort_done(insp *I, unit *u, double lat, double lon) {
   u->lat = lat, u->lon = lon;
-  double to_zone = geo_distance(lat, lon, I->m->clat, I->m->clon);
+  const insp_model *m = I->m;
+  double to_zone = insp__sail(m, m->zone_src, m->clat, m->clon, lat, lon);
   if (u->recalled) {
     u->state = U_HOMEBOUND;
     sim_after(I->sim,
@@ -346,6 +408,8 @@ static void leg_arrives(sim *s, void *ctx) {
   }
   const scn_place *p = port_place(I, g->port);
   unit *u = g->escort;
+  ops_trace_line(I->trace, sim_now(s), "inspection", "diverted ship arrives in %s, %.2f h after its diversion",
+                 p->id, (sim_now(s) - g->diverted) / 3600);
   leg_unlink(I, g);
   if (u) escort_done(I, u, p->lat, p->lon);
 }
@@ -401,9 +465,8 @@ void insp__on_site(sim *s, const sim_signal *sig, void *ctx) {
   for (leg *g = I->legs, *next; g; g = next) {
     next = g->next;
     if (g->port != closed) continue;
-    const scn_place *p = port_place(I, g->port);
-    double f = g->t1 > g->t0 ? (now - g->t0) / (g->t1 - g->t0) : 1;
-    double lat = g->lat0 + f * (p->lat - g->lat0), lon = g->lon0 + f * (p->lon - g->lon0);
+    double lat, lon;
+    leg_position(I, g, now, &lat, &lon);
     int k = open_port(I);
     if (k >= 0) {
       if (g->insp__in_scope) I->div_redirected++;
@@ -424,9 +487,8 @@ void insp__legs_release(insp *I) {
   double now = sim_now(I->sim);
   for (leg *g = I->legs, *next; g; g = next) {
     next = g->next;
-    const scn_place *p = port_place(I, g->port);
-    double f = g->t1 > g->t0 ? (now - g->t0) / (g->t1 - g->t0) : 1;
-    double lat = g->lat0 + f * (p->lat - g->lat0), lon = g->lon0 + f * (p->lon - g->lon0);
+    double lat, lon;
+    leg_position(I, g, now, &lat, &lon);
     if (g->insp__in_scope) I->div_released++;
     unit *u = g->escort;
     leg_unlink(I, g);

@@ -97,6 +97,11 @@ static void ship_enters(insp *I, double arrive, ship_init *w, rng_stream *r) {
   I->simulated++;
   if (I->started && arrive >= I->start_time + in->warmup) insp__in_scope(I, sh);
   insp__q_push(insp__queue_of(I, sh), sh);
+  if (isnan(dwell)) { /* a `crossing` draw that is not a number */
+    sim_blame b = insp__blame(&in->crossing_loc, "the inspection's", "crossing", dwell);
+    sim_fail_blame(I->sim, ERR_RANGE, &b);
+    return;
+  }
   if (isfinite(dwell)) {
     sh->leave_pending = 1;
     if (sim_at(I->sim, arrive + dwell, ship_leaves, sh) < 0) return;
@@ -116,10 +121,24 @@ static void random_point(const insp *I, rng_stream *r, double *lat, double *lon)
   *lat = m->clat, *lon = m->clon;
 }
 
+/* A draw for a ship that is not a finite number fails the run, blamed where the
+ * distribution is written (issue 21); the ship goes on with `instead` until the
+ * kernel stops at the end of this event. */
+static double checked_draw(const insp *I, double x, const scn_loc *at, const char *what,
+                           const char *id, double instead) {
+  if (isfinite(x)) return x;
+  sim_blame b = insp__blame(at, what, id, x);
+  sim_fail_blame(I->sim, ERR_RANGE, &b);
+  return instead;
+}
+
 /* A speed drawn from the class's rule (NaN without one). */
 static double draw_speed(const insp *I, int cls, rng_stream *r) {
   const scn_insp_speed *sp = I->m->speed[cls];
-  return sp ? fmax(dist_sample(&sp->speed, r), MIN_SPEED) : NAN;
+  if (!sp) return NAN;
+  double v = checked_draw(I, dist_sample(&sp->speed, r), &sp->loc, "the speed of ships of class",
+                          I->in->class_name[cls], MIN_SPEED);
+  return fmax(v, MIN_SPEED);
 }
 
 /* The motion of the next ship of stream def, from its stream r (course, speed, track;
@@ -128,7 +147,9 @@ static void stream_motion(const insp *I, const scn_insp_stream *def, rng_stream 
                           ship_init *w) {
   *w = (ship_init){.cls = def->cls, .flag = def->flag, .dwell = NAN};
   if (I->in->motion == SCN_INSP_TRACKS) {
-    double course = dist_sample(&def->course, r), len;
+    double course = checked_draw(I, dist_sample(&def->course, r), &def->course_loc,
+                                 "the course of the traffic of class", I->in->class_name[def->cls], 0),
+           len;
     w->speed = draw_speed(I, def->cls, r);
     insp__draw_track(I, r, course, &w->x, &w->y, &len);
     w->vx = w->speed * sin(course * PI / 180), w->vy = w->speed * cos(course * PI / 180);
@@ -331,7 +352,11 @@ void insp__unit_home(sim *s, void *ctx) {
   insp__escort_end_accounting(u);
   u->state = U_BASE, u->recalled = 0;
   u->lat = u->def->base_lat, u->lon = u->def->base_lon;
-  sim_after(s, insp__sample(&u->def->a->refit, &u->I->r_refit), insp__unit_departs, u);
+  const scn_insp_asset *a = u->def->a;
+  double refit = insp__sample(&a->refit, &u->I->r_refit);
+  sim_blame b = insp__blame(&a->refit_loc, "the refit of the inspection asset",
+                            u->I->m->sc->force[a->force].id, refit);
+  sim_after_drawn(s, refit, insp__unit_departs, u, &b);
 }
 
 void insp__leave_station(insp *I, unit *u) {

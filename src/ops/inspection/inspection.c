@@ -81,12 +81,24 @@ double insp__sail(const insp_model *m, int src, double lat0, double lon0, double
   return isfinite(d) ? d : geo_distance(lat0, lon0, lat, lon);
 }
 
+/* Whether the sea's mask has land inside the zone's bounding box (sampled at the
+ * mask's cell): only then can a chase inside the zone meet land. */
+static int zone_has_land(const insp_model *m) {
+  const double step = 0.01;
+  for (double lat = m->lat_min; lat <= m->lat_max; lat += step)
+    for (double lon = m->lon_min; lon <= m->lon_max; lon += step)
+      if (geo_sea_is_land(m->sea, lat, lon)) return 1;
+  return 0;
+}
+
 /* The theater's sea (shared with the other models: the same box and options), a
- * source at every diversion port and asset base, each with a full field. */
+ * source at every diversion port and asset base, and at the zone's centre when an
+ * escort sails back to it or a chase may meet land, each with a full field. */
 static int open_sea(insp_model *m, diag *d) {
   const scn_scenario *sc = m->sc;
   const scn_inspection *in = m->in;
   for (size_t u = 0; u < m->nunit; u++) m->unit[u].src = -1;
+  m->zone_src = -1;
   if (!sc->coastline) return 0;
   double b[4];
   scn_theater_box(sc, 3, b);
@@ -96,7 +108,8 @@ static int open_sea(insp_model *m, diag *d) {
   int err = geo_sea_open(&m->sea, &box, &o, d);
   if (err == ERR_NOTFOUND) return 0; /* the logistics model says so; great circles */
   if (err) return err;
-  size_t n = in->nport + m->nunit;
+  m->zone_land = zone_has_land(m);
+  size_t n = in->nport + m->nunit + 1;
   int *src = malloc((n + 1) * sizeof *src), k = 0;
   if (!src || !(m->port_src = malloc((in->nport + 1) * sizeof *m->port_src))) {
     free(src);
@@ -112,10 +125,90 @@ static int open_sea(insp_model *m, diag *d) {
       err = m->unit[u].src;
     else src[k++] = m->unit[u].src;
   }
+  if (!err && ((in->nport && in->escort == SCN_INSP_ESCORT_ASSET) || m->zone_land)) {
+    if ((m->zone_src = geo_sea_source(m->sea, m->clat, m->clon)) < 0) err = m->zone_src;
+    else src[k++] = m->zone_src;
+  }
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   if (!err) err = geo_sea_cover_all(m->sea, src, k, INFINITY, cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus);
   free(src);
   return err;
+}
+
+/* A chase inside the zone whose straight line meets land (insp_service.c): the asset
+ * sails by the zone's centre, where assets keep station -- exact for a chase from the
+ * station, an upper bound from elsewhere -- so T solves v T = d(u, centre) +
+ * d(centre, ship at T) over water, by fixed-point iteration from the straight chase
+ * (it contracts while the ship is slower than the asset).  INFINITY when it does not
+ * settle. */
+double insp__chase_by_sea(const insp *I, double ux, double uy, double sx, double sy, double vx,
+                          double vy, double v, double straight) {
+  const insp_model *m = I->m;
+  double lat, lon;
+  insp__to_latlon(m, ux, uy, &lat, &lon);
+  double du = insp__sail(m, m->zone_src, m->clat, m->clon, lat, lon), T = straight;
+  for (int it = 0; it < 32; it++) {
+    insp__to_latlon(m, sx + vx * T, sy + vy * T, &lat, &lon);
+    double next = (du + insp__sail(m, m->zone_src, m->clat, m->clon, lat, lon)) / v;
+    if (fabs(next - T) < 1.0) return next;
+    T = next;
+  }
+  return INFINITY;
+}
+
+int insp_check_sea(const scn_scenario *sc, diag *d) {
+  const scn_inspection *in = sc ? scn_inspection_of(sc) : NULL;
+  if (!in || !in->nport || !sc->coastline || in->zone < 0) return 0;
+  double b[4];
+  scn_theater_box(sc, 3, b);
+  geo_box box = {b[0], b[1], b[2], b[3]};
+  geo_sea_options o = GEO_SEA_OPTIONS_INIT;
+  o.coastline = sc->coastline;
+  geo_sea *sea;
+  int err = geo_sea_open(&sea, &box, &o, d);
+  if (err) return err == ERR_NOTFOUND ? 0 : err; /* the logistics check says so */
+  const scn_region *z = &sc->region[in->zone];
+  double clat = 0, clon = 0; /* the vertex centroid, as the model's zone plane */
+  for (size_t i = 0; i < z->n; i++) clat += z->lat[i] / (double)z->n, clon += z->lon[i] / (double)z->n;
+  for (size_t k = 0; k < in->nport && !err; k++) {
+    const scn_place *p = &sc->place[in->port[k]];
+    int src = geo_sea_source(sea, p->lat, p->lon);
+    if (src < 0 || (err = geo_sea_cover(sea, src, INFINITY))) {
+      err = src < 0 ? src : err;
+      break;
+    }
+    if (isfinite(geo_sea_distance(sea, src, clat, clon))) continue;
+    const scn_loc *at = &in->port_loc[k];
+    diag_report(d, DIAG_WARNING, at->file, at->line, at->col,
+                "diversion port '%s' cannot be reached over water from the centre of zone '%s' "
+                "(%.3fN %.3fE, coastline '%c'): ships diverted there would sail the straight line",
+                p->id, z->id, clat, clon, geo_sea_coastline(sea));
+  }
+  geo_sea_close(sea);
+  return err;
+}
+
+int insp_diversion_path(const insp_model *m, size_t k, geo_path *out) {
+  const scn_place *p = &m->sc->place[m->in->port[k]];
+  int src = m->port_src ? m->port_src[k] : -1, err = ERR_NOTFOUND;
+  memset(out, 0, sizeof *out);
+  if (m->sea && src >= 0) err = geo_sea_path(m->sea, src, m->clat, m->clon, out);
+  if (err == 0) { /* the router's path runs from the port: turn it round */
+    for (size_t i = 0, j = out->n - 1; i < j; i++, j--) {
+      double t = out->lat[i];
+      out->lat[i] = out->lat[j], out->lat[j] = t;
+      t = out->lon[i], out->lon[i] = out->lon[j], out->lon[j] = t;
+    }
+    return 0;
+  }
+  if (err != ERR_NOTFOUND) return err;
+  if (!(out->lat = malloc(2 * sizeof *out->lat)) || !(out->lon = malloc(2 * sizeof *out->lon))) {
+    geo_path_release(out);
+    return ERR_NOMEM;
+  }
+  out->lat[0] = m->clat, out->lon[0] = m->clon, out->lat[1] = p->lat, out->lon[1] = p->lon;
+  out->n = 2, out->length = geo_distance(m->clat, m->clon, p->lat, p->lon);
+  return 0;
 }
 
 int insp__in_zone(const scn_region *r, double lat, double lon) {

@@ -40,6 +40,7 @@ typedef struct insp insp;
  * (plan.h); _with resolves it against `table` instead (NULL: the shipped one), the one
  * the run's plan module publishes SIG_GATE_OPENED with.  ERR_INPUT for an unknown id. */
 struct plan_authorities;
+struct ops_trace;
 int insp_model_new(insp_model **out, const scn_scenario *sc, metric_set *ms, diag *d);
 int insp_model_new_with(insp_model **out, const scn_scenario *sc,
                         const struct plan_authorities *table, metric_set *ms, diag *d);
@@ -56,11 +57,26 @@ void insp_model_free(insp_model *m); /* NULL is a no-op */
  * ERR_INPUT (see d).  No inspection section, or table NULL: 0. */
 int insp_check(const scn_scenario *sc, const struct plan_authorities *table, diag *d);
 
+/* straits check on the geography (with a coastline): a warning at each diversion port,
+ * where `ports` names it, that ships cannot reach over water from the zone's centre.
+ * 0, or the sea's error (ERR_NOMEM, ERR_IO, ...). */
+int insp_check_sea(const scn_scenario *sc, diag *d);
+
 /* Schedule replication `rep` on s.  NULL when the arena is exhausted. */
 insp *insp_start(const insp_model *m, sim *s, arena *a, metric_out *out, uint64_t seed,
                  uint32_t rep);
+/* Write the replication's own lines (intercepts, boardings, diversion legs) to t
+ * (straits trace; NULL: none, the normal run). */
+void insp_trace(insp *I, const struct ops_trace *t);
 /* Write the replication's metrics (after sim_run to the horizon). */
 void insp_collect(const insp *I, sim *s, metric_out *out);
+
+/* The way a diverted ship sails from the zone's centre to diversion port k (of
+ * `diversion: ports`), as the map draws it: the sea router's path pulled straight
+ * (docs/models.md "Sea routing"), or the straight leg without a sea or where the sea
+ * does not join them.  Release *out with geo_path_release.  0 or ERR_NOMEM. */
+struct geo_path;
+int insp_diversion_path(const insp_model *m, size_t k, struct geo_path *out);
 
 /* Ships that entered the zone in this replication, in scope or not (benchmarks). */
 uint64_t insp_ships_simulated(const insp *I);

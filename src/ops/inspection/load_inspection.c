@@ -210,7 +210,10 @@ static void load_start(insp_loader *L, const scn__node *m) {
     in->start_kind = SCN_INSP_START_SITUATION;
     scn__choice(c, sit, "situation", names, SCN_SIT__COUNT, &in->start_situation);
   }
-  if ((v = scn__get(m, "delay"))) scn__dist(c, v, "delay", QTY_DURATION, &in->start_delay);
+  if ((v = scn__get(m, "delay"))) {
+    in->start_delay_loc = scn__loc(v);
+    scn__dist(c, v, "delay", QTY_DURATION, &in->start_delay);
+  }
 }
 
 /* unsc_resolution: {gate: ID} or {event: ID}.  A gate of the plan's authorities table
@@ -305,8 +308,10 @@ static void load_stream(insp_loader *L, const scn__node *m, scn_insp_stream *s) 
     for (size_t i = 0; i < v->n; i++) load_change(L, v->item[i], &s->change[i]);
   }
   if ((v = scn__get(m, "by_phase"))) load_by_phase(L, v, s);
+  s->course_loc = scn__loc(m);
   if ((v = scn__get(m, "course"))) {
     s->has_course = 1; /* a bad one is reported once, as bad */
+    s->course_loc = scn__loc(v);
     scn__dist(c, v, "course", QTY_NUMBER, &s->course);
   }
 }
@@ -774,7 +779,11 @@ static void load_asset(insp_loader *L, const scn__node *m, scn_insp_asset *a) {
   if ((v = scn__get(m, "endurance")) &&
       scn__quantity(c, v, "endurance", QTY_DURATION, &a->endurance) == 0 && !(a->endurance > 0))
     scn__error(c, v, "'endurance' must be greater than 0, got '%s'", v->str);
-  if ((v = scn__get(m, "refit"))) scn__dist(c, v, "refit", QTY_DURATION, &a->refit);
+  a->refit_loc = scn__loc(m);
+  if ((v = scn__get(m, "refit"))) {
+    a->refit_loc = scn__loc(v);
+    scn__dist(c, v, "refit", QTY_DURATION, &a->refit);
+  }
 }
 
 static void load_assets(insp_loader *L, const scn__node *list) {
@@ -793,9 +802,20 @@ static void load_modes(insp_loader *L, const scn__node *m) {
   const scn__node *v;
   if (!scn__expect_map(c, m, "modes")) return;
   scn__check_keys(c, m, "modes", keys);
-  if ((v = scn__get(m, "hail"))) scn__dist(c, v, "hail", QTY_DURATION, &L->in->hail);
-  if ((v = scn__need(c, m, "board", "modes"))) scn__dist(c, v, "board", QTY_DURATION, &L->in->board);
-  if ((v = scn__get(m, "divert"))) scn__dist(c, v, "divert", QTY_DURATION, &L->in->divert);
+  scn_inspection *in = L->in;
+  in->hail_loc = in->board_loc = in->divert_loc = scn__loc(m);
+  if ((v = scn__get(m, "hail"))) {
+    in->hail_loc = scn__loc(v);
+    scn__dist(c, v, "hail", QTY_DURATION, &in->hail);
+  }
+  if ((v = scn__need(c, m, "board", "modes"))) {
+    in->board_loc = scn__loc(v);
+    scn__dist(c, v, "board", QTY_DURATION, &in->board);
+  }
+  if ((v = scn__get(m, "divert"))) {
+    in->divert_loc = scn__loc(v);
+    scn__dist(c, v, "divert", QTY_DURATION, &in->divert);
+  }
 }
 
 static void load_find(insp_loader *L, const scn__node *m) {
@@ -821,10 +841,11 @@ static void load_speeds(insp_loader *L, const scn__node *list) {
   for (size_t i = 0; i < list->n; i++) {
     const scn__node *m = list->item[i], *v;
     scn_insp_speed *r = &in->speed[i];
-    *r = (scn_insp_speed){-1, dist_fixed(0)};
+    *r = (scn_insp_speed){-1, dist_fixed(0), scn__loc(m)};
     if (!scn__expect_map(c, m, "speeds")) continue;
     scn__check_keys(c, m, "speed rule", keys);
     if ((v = scn__get(m, "class"))) r->cls = read_name(L, &L->cls, v, "class", 0);
+    if ((v = scn__get(m, "speed"))) r->loc = scn__loc(v);
     if ((v = scn__need(c, m, "speed", "speed rule")) &&
         scn__dist(c, v, "speed", QTY_SPEED, &r->speed) == 0 && !(dist_mean(&r->speed) > 0))
       scn__error(c, v, "'speed' must be greater than 0");
@@ -843,9 +864,11 @@ static void load_diversion(insp_loader *L, const scn__node *m) {
   if ((v = scn__need(c, m, "ports", "diversion")) && scn__expect_seq(c, v, "ports")) {
     if (v->n == 0) scn__error(c, v, "'ports' needs at least one place");
     in->port = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *in->port);
-    if (!in->port) return;
+    in->port_loc = scn__alloc(c, c->mem, (v->n ? v->n : 1) * sizeof *in->port_loc);
+    if (!in->port || !in->port_loc) return;
     in->nport = v->n;
     for (size_t i = 0; i < v->n; i++) {
+      in->port_loc[i] = scn__loc(v->item[i]);
       in->port[i] = scn__ids_resolve(c, &c->places, v->item[i]);
       const scn_place *pl = in->port[i] >= 0 ? &c->sc->place[in->port[i]] : NULL;
       if (pl && (!pl->kind || strcmp(pl->kind, "port") != 0))
@@ -950,6 +973,8 @@ static void *load_section(scn__ctx *c, const scn__node *m) {
                          .unsc_gate = NULL, .rule = SCN_INSP_INTEREST_FIRST,
                          .crossing_infinite = 1, .master_consent = 1, .comply = 1, .board_others = 0, .hail = dist_fixed(0),
                          .board = dist_fixed(0), .divert = dist_fixed(0)};
+  in->hail_loc = in->board_loc = in->divert_loc = in->crossing_loc = scn__loc(m);
+  in->start_delay_loc = scn__loc(m);
   insp_loader L;
   memset(&L, 0, sizeof L);
   L.c = c, L.in = in;
@@ -977,6 +1002,8 @@ static void *load_section(scn__ctx *c, const scn__node *m) {
   const scn__node *motion = scn__get(m, "motion");
   if (motion && scn__choice(c, motion, "motion", motions, 2, &x) == 0)
     in->motion = (scn_insp_motion)x;
+  in->crossing_loc = scn__loc(m);
+  if ((v = scn__get(m, "crossing"))) in->crossing_loc = scn__loc(v);
   if (in->motion == SCN_INSP_TRACKS && !scn__get(m, "crossing"))
     in->crossing_infinite = 1; /* the geometry alone says when a ship leaves */
   else if ((v = scn__need(c, m, "crossing", "inspection"))) {

@@ -83,12 +83,14 @@ typedef struct scn_insp_stream {
                          no `by_phase` */
   int has_course;
   dist course;     /* tracks: degrees true the ships steer */
+  scn_loc course_loc; /* where `course` is written (the stream, if not) */
 } scn_insp_stream;
 
 /* A speed rule: ships of class cls (-1: any) steam at a draw of speed (m/s). */
 typedef struct scn_insp_speed {
   int cls;
   dist speed;
+  scn_loc loc; /* where `speed` is written: a draw that fails at run time is blamed there */
 } scn_insp_speed;
 
 /* A rule "vessels of this class and/or flag": cls/flag -1 match anything; the first
@@ -128,6 +130,7 @@ typedef struct scn_insp_asset {
   double speed;     /* m/s (the force's unless overridden), > 0 */
   double endurance; /* s on one sortie, base to base (INFINITY: unlimited) */
   dist refit;       /* at base between sorties */
+  scn_loc refit_loc; /* where `refit` is written (the asset, if not) */
 } scn_insp_asset;
 
 typedef struct scn_inspection {
@@ -177,6 +180,9 @@ typedef struct scn_inspection {
   double find_other;
 
   dist hail, board, divert;   /* mode durations */
+  scn_loc hail_loc, board_loc, divert_loc; /* where each is written (`modes`, if not) */
+  scn_loc crossing_loc;       /* where `crossing` is written (the section, if not) */
+  scn_loc start_delay_loc;    /* where the start's `delay` is written (the section, if not) */
 
   scn_insp_motion motion;
   size_t nspeed;
@@ -186,6 +192,7 @@ typedef struct scn_inspection {
 
   size_t nport;               /* diversion ports, in order of preference; 0: a diverted */
   int *port;                  /* ship is not followed to a port (place indices) */
+  scn_loc *port_loc;          /* [nport] where each is named in `ports` */
   scn_insp_escort escort;
 
   size_t nasset;

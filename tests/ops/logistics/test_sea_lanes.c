@@ -18,11 +18,14 @@
 #include "geodesy.h"
 #include "gshhg.h"
 #include "landmask.h"
+#include "inspection.h"
 #include "logistics.h"
 #include "metric.h"
 #include "scenario.h"
+#include "scn_inspection.h"
 #include "scn_logistics.h"
 #include "ops.h"
+#include "searoute.h"
 
 #define NMI 1852.0
 #define END_SLACK 15000.0 /* m: the issue's allowance at a lane's ends */
@@ -144,6 +147,46 @@ static void default_scenario(void **state) {
   lanes_close(&l);
 }
 
+/* The inspection model's diversion legs, as the map draws them (issue 15: every ship
+ * over water): in the default scenario from the zone north of the Sakishima islands
+ * to Ishigaki (round the island to its port on the south coast) and to Naha. */
+static void default_diversions(void **state) {
+  (void)state;
+  if (!land.level) skip();
+  diag *d = diag_new();
+  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
+  scn_scenario *sc;
+  metric_set ms;
+  metric_set_init(&ms);
+  insp_model *m = NULL;
+  int err = scn_load(&sc, LOG_TEST_SCENARIO, &opt, d);
+  if (!err) err = insp_model_new(&m, sc, &ms, d);
+  if (err) diag_print(d, stderr, 0);
+  diag_free(d);
+  assert_int_equal(err, 0);
+  assert_non_null(m);
+  size_t nport = scn_inspection_of(sc)->nport;
+  assert_true(nport >= 2);
+  for (size_t k = 0; k < nport; k++) {
+    geo_path p;
+    assert_int_equal(insp_diversion_path(m, k, &p), 0);
+    const scn_place *port = &sc->place[scn_inspection_of(sc)->port[k]];
+    double la = 0, lo = 0, gc = geo_distance(p.lat[0], p.lon[0], port->lat, port->lon);
+    int bad = land_beyond_ends(p.lat, p.lon, p.n, &la, &lo);
+    fprintf(stderr, "  diversion to %-10s %6.1f nmi (straight %6.1f), %zu points%s\n", port->id,
+            p.length / NMI, gc / NMI, p.n, bad ? "  CROSSES LAND" : "");
+    if (bad) fprintf(stderr, "    %d land samples, the first at %.4f %.4f\n", bad, la, lo);
+    assert_int_equal(bad, 0);
+    assert_true(p.lat[p.n - 1] == port->lat && p.lon[p.n - 1] == port->lon);
+    assert_true(p.length >= gc);
+    geo_path_release(&p);
+  }
+  insp_model_free(m);
+  metric_set_release(&ms);
+  scn_free(sc);
+}
+
 static int lane_to(const lanes *l, const char *consumer) {
   for (int i = 0; i < lgs_lanes(l->m); i++) {
     lgs_lane_info in;
@@ -201,6 +244,7 @@ static void named_route(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {cmocka_unit_test(default_scenario),
+                                     cmocka_unit_test(default_diversions),
                                      cmocka_unit_test(sea_of_japan),
                                      cmocka_unit_test(named_route)};
   return cmocka_run_group_tests(tests, setup, teardown);
