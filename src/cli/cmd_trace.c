@@ -14,6 +14,7 @@
 #include "err.h"
 #include "mc.h"
 #include "mc_trace.h"
+#include "plan.h"
 #include "quantity.h"
 
 void cmd_trace_usage(FILE *out) {
@@ -49,8 +50,9 @@ typedef struct trace_args {
   const char *db, *worst, *where, *scenario, *authorities, *output;
   long replication; /* -1: chosen by --worst or --where */
   int64_t run;
-  const char *overrides[64];
+  const char *overrides[65]; /* the --set overrides, and the run's seed */
   size_t nover;
+  char seed_override[48];
 } trace_args;
 
 static int parse_args(int argc, char **argv, trace_args *a) {
@@ -229,14 +231,25 @@ static int compare_stored(const metric_set *ms, const double *now, const double 
   return CLI_OK;
 }
 
-/* The scenario as the run had it, checked by its study hash. */
+/* The scenario as the run had it, checked by its study hash.  The run's seed is the
+ * store's: where it differs from the scenario's (a run with --seed), it is applied as
+ * the last override, where `straits run --seed` puts it after its --set overrides. */
 static int load_study(trace_args *a, const store_run_row *row, scn_scenario **sc, cli_plan *plan) {
   const char *path = a->scenario ? a->scenario : row->scenario_path;
   int status = cli_load_scenario(sc, path, a->overrides, a->nover);
   if (status) return status;
+  if ((*sc)->seed != row->seed && a->nover < 64) {
+    snprintf(a->seed_override, sizeof a->seed_override, "scenario.seed=%llu",
+             (unsigned long long)row->seed);
+    a->overrides[a->nover++] = a->seed_override;
+    scn_free(*sc);
+    *sc = NULL;
+    if ((status = cli_load_scenario(sc, path, a->overrides, a->nover))) return status;
+  }
   diag *d = diag_new();
   if (!d) return CLI_FAILURE;
-  int err = cli_plan_open(plan, *sc, a->authorities, d);
+  /* As straits run does: the table only for a scenario with a plan. */
+  int err = plan_scenario_uses(*sc) ? cli_plan_open(plan, *sc, a->authorities, d) : 0;
   mc_options opt = MC_OPTIONS_INIT;
   opt.authorities = plan->table;
   char hash[HASH_SHA256_HEX];

@@ -72,6 +72,15 @@ grep -Eq 'inspection +jmsdf-dd sails to intercept ship [0-9]+.*, meets it in [0-
   "$SCRATCH/out" || fail "taiwan-strait: no intercept lines"
 grep -Eq 'inspection +ship [0-9]+ boarded \((consent|interdiction) regime\), [0-9.]+ h' "$SCRATCH/out" ||
   fail "taiwan-strait: no boarding lines"
+# A run with --seed: the store's seed is the run's, so its trace needs no override; a
+# scenario without a plan is traced without the authorities table, as it was run.
+expect_status 0 "$STRAITS" run -q --no-report -n 2 --seed 5 --db "$SCRATCH/seed.db" "$D/trace_fixed.yaml"
+expect_status 0 "$STRAITS" trace "$SCRATCH/seed.db" --replication 1
+grep -q "bit for bit" "$SCRATCH/out" || fail "a --seed run: $(tail -1 "$SCRATCH/err")"
+expect_status 0 "$STRAITS" run -q --no-report -n 2 --db "$SCRATCH/noplan.db" \
+  "$SRC/tests/ops/inspection/data/divert.yaml"
+expect_status 0 "$STRAITS" trace "$SCRATCH/noplan.db" --replication 0
+grep -q "bit for bit" "$SCRATCH/out" || fail "a scenario without a plan: $(tail -1 "$SCRATCH/err")"
 # Another study (an override the run did not have) is refused; so are bad choices.
 expect_status 2 "$STRAITS" trace "$SCRATCH/f.db" --replication 0 --set scenario.seed=10
 grep -q "is not the study of run 1" "$SCRATCH/err" || fail "a different study traced"
