@@ -110,13 +110,17 @@ static int legs(evac_model *m, diag *d) {
       double x = geo_sea_distance(sea, src[u], b->lat, b->lon);
       if (isfinite(x)) m->sea[u * m->nused + v] = x;
     }
-  /* A ship's leg the sea cannot join is sailed on the great circle: say so. */
+  /* A ship's leg the sea cannot join is sailed on the great circle: say so, once for
+   * each (mode, from, to). */
   for (size_t i = 0; !err && sea && i < ev->nmode; i++) {
     const scn_evac_mode *md = &ev->mode[i];
     if (md->by != SCN_EVAC_SEA) continue;
     for (size_t g = 0; g < md->ngroup; g++) {
       int gp = md->group[g] >= 0 ? ev->group[md->group[g]].place : -1;
-      for (size_t k = 0; gp >= 0 && k < md->nto; k++) {
+      int said = 0;
+      for (size_t h = 0; h < g && !said; h++)
+        said = md->group[h] >= 0 && ev->group[md->group[h]].place == gp;
+      for (size_t k = 0; gp >= 0 && !said && k < md->nto; k++) {
         const scn_place *b = &sc->place[md->to[k]];
         if (!isfinite(geo_sea_distance(sea, src[m->used_of[gp]], b->lat, b->lon)))
           diag_report(d, DIAG_WARNING, md->loc.file, md->loc.line, md->loc.col,
