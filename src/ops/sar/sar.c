@@ -52,7 +52,7 @@ struct sar_model {
       sha_coast[HASH_SHA256_HEX];
   geo_sea *sea;     /* ships' transits over water (docs/models.md "Sea routing"), or NULL */
   int *asset_src;   /* [nasset] the sea source at a ship's base, -1: it flies (or no sea) */
-  int m_cases, m_missing, m_found, m_alive, m_p_alive, m_ttl, m_pos, m_pos_series, m_effort,
+  int m_cases, m_missing, m_found, m_alive, m_p_alive, m_ttl, m_pos, m_pos_series, m_alive_series, m_effort,
       m_area, m_sorties, m_held, m_first, m_searching;
 };
 
@@ -241,6 +241,9 @@ int sar_model_build(sar_model **out, const scn_scenario *sc, metric_set *ms, dia
                          "cumulative probability of success of the first case's searches")) < 0 ||
       (m->m_pos_series = define(ms, "pos.t", "1", METRIC_SERIES | METRIC_HIGHER_BETTER,
                                 "cumulative probability of success of the first case over time")) < 0 ||
+      (m->m_alive_series = define(ms, "alive.t", "1", METRIC_SERIES | METRIC_HIGHER_BETTER,
+                                  "share of the first case's persons alive, while it is open "
+                                  "(their drawn survival times)")) < 0 ||
       (m->m_effort = define(ms, "effort", "s", 0, "time on scene searching, all units")) < 0 ||
       (m->m_area = define(ms, "area", "m2", 0, "area searched, all sorties")) < 0 ||
       (m->m_sorties = define(ms, "sorties", "1", 0, "search sorties flown")) < 0 ||
@@ -376,6 +379,15 @@ static int authorised(const sar *S, const sar_case *c) {
     if (S->task_on[k] && c->cover[k])
       return 1;
   return 0;
+}
+
+/* The share of case c's persons whose drawn survival time exceeds the time since the
+ * report: a point of the first case's `alive.t` series at now. */
+static void alive_point(sar *S, const sar_case *c, double now) {
+  int alive = 0;
+  for (int i = 0; i < c->count; i++) alive += c->survival[i] > now - c->t_open;
+  if (metric_point_add(S->out, S->m->m_alive_series, now, (double)alive / c->count))
+    sim_fail(S->s, ERR_LIMIT);
 }
 
 /* The section's `stop:` rule: the case's cumulative POS reached stop_pos, or the
@@ -520,6 +532,7 @@ static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
       survival_failed(S, c->object, !isnan(temp), c->survival[i]);
       return;
     }
+  if (k == 0) alive_point(S, c, c->t_open);
   if (cfg->stop_p_alive > 0) { /* the stop rule's P(alive), from a stream of its own */
     if (!(c->surv_ref = arena_alloc(a, SAR_STOP_DRAWS * sizeof *c->surv_ref))) {
       sim_fail(s, ERR_LIMIT);
@@ -706,6 +719,7 @@ static void search_ends(sar_unit *un) {
     }
     if (un->kase == 0 && metric_point_add(S->out, S->m->m_pos_series, now, c->found ? 1 : c->pos))
       sim_fail(s, ERR_LIMIT);
+    if (un->kase == 0 && !c->found) alive_point(S, c, now);
     if (S->record && un->kase == 0 && S->nrec < SAR_RECORD_MAX)
       S->rec[S->nrec++] = (sar_sortie){.asset = un->asset, .unit = un->number - 1,
                                        .t_start = un->t_search - c->t_open,

@@ -501,8 +501,41 @@ static void mc_stop_rule(void **state) {
   assert_true(on.last_takeoff > 10 * 3600);
 }
 
+/* The first case's alive.t series: 1 when the case opens (the persons go missing at
+ * t = 0, sim_publish before the run), then at each search that ends without a find the
+ * share of its persons whose survival time -- 10 h exactly here -- exceeds the time
+ * since: 1 before 10 h, 0 after; never a point once the case is found. */
+static void mc_alive_series(void **state) {
+  (void)state;
+  int points = 0, late = 0;
+  for (uint32_t rep = 0; rep < 5; rep++) {
+    mc_case M;
+    mc_open_with(&M, "position_sigma: 20nmi", "sweep_width: {life_raft: 0.2nmi}, turnaround: 30min",
+                 rep);
+    mc_missing(&M);
+    assert_int_equal(sim_run(M.s, M.sc->horizon), 0);
+    int m = metric_find(&M.ms, "sar", "alive.t");
+    assert_true(m >= 0);
+    int first = 1;
+    for (size_t i = 0; i < M.out.npoints; i++) {
+      const metric_point *pt = &M.out.point[i];
+      if (pt->metric != m) continue;
+      if (first) assert_float_equal(pt->t, 0, 0), assert_float_equal(pt->value, 1, 0);
+      first = 0;
+      assert_float_equal(pt->value, pt->t < 10 * 3600 ? 1 : 0, 0);
+      points++;
+      late += pt->t > 10 * 3600;
+    }
+    assert_false(first);
+    mc_close(&M);
+  }
+  assert_true(points > 10);
+  assert_true(late > 0); /* the searches go on past 10 h: the series shows them dead */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(mc_alive_series),
       cmocka_unit_test(two_periods_are_bayes),
       cmocka_unit_test(stop_rule),
       cmocka_unit_test(patterns_in_a_case),
