@@ -21,8 +21,9 @@ void strbuf_release(strbuf *b);
 void strbuf_put(strbuf *b, const char *s);
 void strbuf_putn(strbuf *b, const char *s, size_t n);
 void strbuf_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A JSON string literal (quotes included), or null for NULL; '<', '>' and '&' are
- * \u-escaped so the text can sit inside an HTML <script> element. */
+/* A JSON string literal (quotes included), or null for NULL, as jansson encodes it
+ * (a text that is not UTF-8 has its non-ASCII bytes as U+FFFD).  Inside an HTML
+ * <script> element, rep_script_json keeps "</" and "<!--" from ending it. */
 void strbuf_json_str(strbuf *b, const char *s);
 /* A JSON number with up to 9 significant digits; NaN and infinities become null. */
 void strbuf_json_num(strbuf *b, double v);

@@ -597,7 +597,7 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
   strbuf_put(b, "\n</script>\n</head><body>\n<header><h1>");
   rep_html_escape(b, r->run.scenario_name);
   strbuf_put(b, "</h1>\n");
-  if (r->scenario_doc && strstr(r->scenario_doc, "\"notional\":true"))
+  if (rep_doc_true(r->scenario_doc, "notional"))
     strbuf_put(b, "<p class=\"notional\">Notional forces and numbers: an illustration, "
                    "not an assessment.</p>\n");
   if (is_preview(r)) {
@@ -630,9 +630,15 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
                    "Database, J. Geophys. Res. 101(B4); distributed under the LGPL.</p>\n");
   strbuf_put(b, "<p id=\"straits-status\" data-status=\"pending\">views not rendered "
                  "(JavaScript is off?)</p>\n");
+  /* Written apart, then into the element with every '<' escaped (rep_script_json): a
+   * name or a description may hold "</script>". */
+  strbuf data = STRBUF_INIT;
+  rep__data_json(&data, r, opt->coast, opt->coast_level, 1);
+  if (data.failed) b->failed = 1;
   strbuf_put(b, "<script type=\"application/json\" id=\"straits-data\">");
-  rep__data_json(b, r, opt->coast, opt->coast_level, 1);
+  rep_script_json(b, data.s);
   strbuf_put(b, "</script>\n");
+  strbuf_release(&data);
   doc_element(b, "doc-sync", r->sync_doc);
   doc_element(b, "doc-tree", r->tree_doc);
   doc_element(b, "doc-findings", r->findings_doc);

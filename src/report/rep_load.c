@@ -2,6 +2,7 @@
  * the documents the report draws. */
 #include "rep_internal.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,38 +46,31 @@ void rep_run_free(rep_run *r) {
   free(r);
 }
 
-/* A number after "key": in JSON that straits wrote itself (flat, no string holds
- * the key); NaN when absent.  Not a JSON parser: documents from modules are only
- * ever embedded, never read here. */
+/* The number at "key" of a stored document (parsed by jansson), NaN when absent. */
 static double doc_number(const char *json, const char *key) {
-  char pat[64];
-  snprintf(pat, sizeof pat, "\"%s\":", key);
-  const char *p = json ? strstr(json, pat) : NULL;
-  if (!p)
-    return NAN;
-  char *end;
-  double v = strtod(p + strlen(pat), &end);
-  return end == p + strlen(pat) ? NAN : v;
+  json_t *doc = json ? json_loads(json, 0, NULL) : NULL;
+  json_t *v = json_object_get(doc, key);
+  double x = json_is_number(v) ? json_number_value(v) : NAN;
+  json_decref(doc);
+  return x;
 }
 
-/* "bbox":[w,s,e,n] of the theater document. */
+/* "bbox": [w, s, e, n] of the theater document; NaN where absent. */
 static void doc_bbox(const char *json, double *bbox) {
-  for (int i = 0; i < 4; i++)
-    bbox[i] = NAN;
-  const char *p = json ? strstr(json, "\"bbox\":[") : NULL;
-  if (!p)
-    return;
-  p += strlen("\"bbox\":[");
-  for (int i = 0; i < 4; i++) {
-    char *end;
-    double v = strtod(p, &end);
-    if (end == p)
-      return;
-    bbox[i] = v;
-    p = end;
-    while (*p == ',' || *p == ' ')
-      p++;
+  json_t *doc = json ? json_loads(json, 0, NULL) : NULL;
+  json_t *box = json_object_get(doc, "bbox");
+  for (size_t i = 0; i < 4; i++) {
+    json_t *v = json_array_get(box, i);
+    bbox[i] = json_is_number(v) ? json_number_value(v) : NAN;
   }
+  json_decref(doc);
+}
+
+int rep_doc_true(const char *json, const char *key) {
+  json_t *doc = json ? json_loads(json, 0, NULL) : NULL;
+  int yes = json_is_true(json_object_get(doc, key));
+  json_decref(doc);
+  return yes;
 }
 
 static int get_doc(store *st, int64_t run, const char *name, char **out) {

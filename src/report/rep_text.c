@@ -17,11 +17,13 @@ void rep_html_escape(strbuf *b, const char *s) {
   }
 }
 
+/* JSON has '<' only inside strings, where "\u003c" means the same: every '<' written
+ * so, no "</script>" or "<!--" can end or confuse the element. */
 void rep_script_json(strbuf *b, const char *json) {
   const char *p = json ? json : "null";
-  for (const char *q; (q = strstr(p, "</")); p = q + 2) {
+  for (const char *q; (q = strchr(p, '<')); p = q + 1) {
     strbuf_putn(b, p, (size_t)(q - p));
-    strbuf_put(b, "<\\/");
+    strbuf_put(b, "\\u003c");
   }
   strbuf_put(b, p);
 }

@@ -121,6 +121,9 @@ typedef struct rep_options {
  * counts, the metrics table, when it finished, how long it took). */
 #define REP_PREVIEW_OPTIONS "preview"
 
+/* Whether stored document json (parsed by jansson; NULL: no) has key set to true. */
+int rep_doc_true(const char *json, const char *key);
+
 /* The report as one HTML document. */
 int rep_html(strbuf *out, const rep_run *r, const rep_options *opt);
 
