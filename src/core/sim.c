@@ -99,6 +99,8 @@ struct sim {
   size_t nsite;
   struct sim_lift *lift; /* [nlift]: shared lift pools (sim_lift_set) */
   size_t nlift;
+  struct sim_resource **berth; /* [nberth]: shared berths by place (sim_berth) */
+  size_t nberth;
 };
 
 typedef struct sim_lift {
@@ -300,6 +302,7 @@ void sim_free(sim *s) {
   free(s->free_slots);
   free(s->site_holds);
   free(s->lift);
+  free(s->berth);
   free(s);
 }
 
@@ -318,6 +321,7 @@ void sim_reset(sim *s) {
   memset(s->nsubs, 0, sizeof s->nsubs);
   if (s->nsite) memset(s->site_holds, 0, s->nsite * sizeof *s->site_holds);
   if (s->nlift) memset(s->lift, 0, s->nlift * sizeof *s->lift);
+  if (s->nberth) memset(s->berth, 0, s->nberth * sizeof *s->berth); /* arena memory */
 }
 
 double sim_now(const sim *s) { return s->now; }
@@ -725,4 +729,26 @@ void sim_lift_reserve(sim *s, int force, int delta) {
 int sim_lift_peak(const sim *s, int force) {
   const sim_lift *l = lift_of(s, force);
   return l ? l->peak : 0;
+}
+
+/* ---- shared berths ------------------------------------------------------------- */
+
+int sim_berths(sim *s, size_t nplace) {
+  if (nplace <= s->nberth) return 0;
+  sim_resource **b = realloc(s->berth, nplace * sizeof *b);
+  if (!b) return ERR_NOMEM;
+  memset(b + s->nberth, 0, (nplace - s->nberth) * sizeof *b);
+  s->berth = b;
+  s->nberth = nplace;
+  return 0;
+}
+
+sim_resource *sim_berth(sim *s, arena *a, int place, int servers) {
+  if (NEVER(place < 0 || (size_t)place >= s->nberth) || s->running) return NULL;
+  sim_resource *r = s->berth[place];
+  if (!r) return s->berth[place] = sim_resource_new(s, a, servers);
+  /* Before the run nothing has asked for a server yet: more servers change nothing
+   * but the count. */
+  if (servers > r->servers) r->servers = servers;
+  return r;
 }

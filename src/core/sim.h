@@ -201,4 +201,18 @@ void sim_lift_reserve(sim *s, int force, int delta);
 /* Most units of the force in use at once in this replication. */
 int sim_lift_peak(const sim *s, int force);
 
+/* ---- shared berths: one resource per place for every model that uses it ----------
+ * Logistics' ports (berths, parking spots) and evacuation's facilities (boarding gates,
+ * berths) at the same place are one kernel resource: a ship unloading cargo and a
+ * ferry boarding evacuees queue for the same berths, FIFO.  Its servers are the most
+ * any model declares for the place (models declare when they start, before the run;
+ * the order they start in does not matter).  Unset after sim_reset. */
+
+/* Make room for places 0..nplace-1 (setup only).  Returns 0 or ERR_NOMEM. */
+int sim_berths(sim *s, size_t nplace);
+/* The place's shared resource, made with `servers` in arena a by the first model to
+ * ask in this replication and raised to `servers` by a later one that declares more.
+ * NULL when the arena is exhausted (or place is out of range, or the run started). */
+sim_resource *sim_berth(sim *s, arena *a, int place, int servers);
+
 #endif

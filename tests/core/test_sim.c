@@ -427,6 +427,43 @@ static void test_resource_fifo_and_servers(void **state) {
 }
 
 /* A long queue grows its ring inside the arena and stays FIFO across wrap-around. */
+/* Two models' berths at one place are one resource (sim_berth): the most servers
+ * either declares, whichever asks first; customers of both never hold more than that
+ * at once, and are served in one FIFO; another place has its own; sim_reset forgets. */
+static void test_shared_berths(void **state) {
+  (void)state;
+  for (int order = 0; order < 2; order++) {
+    arena a;
+    arena_init(&a, ARENA_DEFAULT_CAP);
+    sim *s = sim_new();
+    assert_non_null(s);
+    assert_int_equal(sim_berths(s, 4), 0);
+    sim_resource *x = sim_berth(s, &a, 2, order ? 1 : 2); /* "logistics" */
+    sim_resource *y = sim_berth(s, &a, 2, order ? 2 : 1); /* "evacuation" */
+    sim_resource *z = sim_berth(s, &a, 3, 1);
+    assert_ptr_equal(x, y);
+    assert_ptr_not_equal(x, z);
+    assert_int_equal(sim_resource_servers(x), 2);
+    int seen[16], n = 0, max_busy = 0;
+    cust c[6];
+    for (int i = 0; i < 6; i++) /* three each, arriving together */
+      c[i] = (cust){i % 2 ? y : x, i, 1.0, -1.0, seen, &n, &max_busy};
+    for (int i = 0; i < 6; i++) assert_int_equal(sim_at(s, 0.0, cust_arrive, &c[i]), 0);
+    assert_int_equal(sim_run(s, 10.0), 0);
+    assert_int_equal(n, 6);
+    assert_int_equal(max_busy, 2);
+    for (int i = 0; i < 6; i++) assert_int_equal(seen[i], i); /* one FIFO for both */
+    assert_float_equal(c[5].granted_at, 2.0, 0);
+    sim_reset(s);
+    arena_reset(&a);
+    sim_resource *w = sim_berth(s, &a, 2, 1);
+    assert_non_null(w);
+    assert_int_equal(sim_resource_servers(w), 1); /* a new replication's own */
+    sim_free(s);
+    arena_release(&a);
+  }
+}
+
 static void test_resource_queue_grows(void **state) {
   (void)state;
   arena a;
@@ -782,6 +819,7 @@ int main(void) {
       cmocka_unit_test(test_subscriber_cap),
       cmocka_unit_test(test_subscribe_during_publish),
       cmocka_unit_test(test_site_closures_union),
+      cmocka_unit_test(test_shared_berths),
       cmocka_unit_test(test_site_closures_random_union),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -698,8 +698,10 @@ evac_run *evac_start(const evac_model *m, sim *s, arena *a, metric_out *out, uin
   memset(r->open, 1, sc->nplace + 1);
   memset(r->task_on, 0, ntask + 1);
   for (int j = 0; j < 3; j++) r->t[j] = NAN;
+  /* A facility is its place's berths or gates, shared with logistics there (sim.h). */
+  if (sim_berths(s, sc->nplace)) return NULL;
   for (size_t f = 0; f < ev->nfacility; f++)
-    if (!(r->lane[f] = sim_resource_new(s, a, ev->facility[f].lanes))) return NULL;
+    if (!(r->lane[f] = sim_berth(s, a, ev->facility[f].place, ev->facility[f].lanes))) return NULL;
   size_t n = 0;
   for (size_t i = 0; i < ev->nmode; i++) {
     rng_init(&r->rng[i], seed, rep, RNG_EVACUATION, (uint32_t)i);

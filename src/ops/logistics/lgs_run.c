@@ -484,8 +484,10 @@ lgs_run *lgs_start(const lgs_model *m, sim *s, arena *a, metric_out *out, uint64
       if (!(r->onhand[c * K + k] = sim_level_new(s, a, INFINITY, q))) return NULL;
       r->initial[k] += q;
     }
+  /* A port's berths are the place's, shared with any other model there (sim.h). */
+  if (sim_berths(s, m->sc->nplace)) return NULL;
   for (size_t p = 0; p < L->nport; p++)
-    if (!(r->berth[p] = sim_resource_new(s, a, L->port[p].berths))) return NULL;
+    if (!(r->berth[p] = sim_berth(s, a, L->port[p].place, L->port[p].berths))) return NULL;
   for (int t = 0, i = 0; t < m->A; t++)
     for (int j = 0; j < L->transport[t].count; j++, i++) {
       unit *u = &r->unit[i];
@@ -540,7 +542,8 @@ void lgs_collect(lgs_run *r, sim *s, metric_out *out) {
     metric_put(out, m->m_rest + t, r->rest[t]);
   }
   for (size_t p = 0; p < L->nport; p++)
-    metric_put(out, m->m_berth + (int)p, sim_resource_mean_busy(r->berth[p]) / L->port[p].berths);
+    metric_put(out, m->m_berth + (int)p,
+               sim_resource_mean_busy(r->berth[p]) / sim_resource_servers(r->berth[p]));
   for (int i = 0; i < m->nlane * m->K; i++)
     if (m->m_lane[i] >= 0) metric_put(out, m->m_lane[i], r->lane_deliv[i]);
   for (int i = 0; i < m->nlane; i++) metric_put(out, m->m_lane_bneck[i], r->lane_bneck[i]);
