@@ -6,6 +6,7 @@
  * the sink: nothing is allocated while the replication runs. */
 #include "mc_trace.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,24 @@ static void story_line(void *ctx, double t, const char *module, const char *text
   story_add(ctx, t, module, text, 0);
 }
 
+/* One entry of the chart's data: its row, its time t (s; in days) under key, its end
+ * t1 unless NaN (a bar's), its text. */
+static void story_entry(strbuf *b, int *first, const char *row, const char *key, double t,
+                        double t1, const char *text) {
+  strbuf_put(b, *first ? "{\"row\":" : ",{\"row\":");
+  *first = 0;
+  strbuf_json_str(b, row);
+  strbuf_printf(b, ",\"%s\":", key);
+  strbuf_json_num(b, t / 86400);
+  if (!isnan(t1)) {
+    strbuf_put(b, ",\"t1\":");
+    strbuf_json_num(b, t1 / 86400);
+  }
+  strbuf_put(b, ",\"text\":");
+  strbuf_json_str(b, text);
+  strbuf_put(b, "}");
+}
+
 /* The bars: each opening to the next closing on its row, or to the horizon. */
 static void story_bars(strbuf *b, const story *st, double horizon) {
   int first = 1;
@@ -286,18 +305,9 @@ static void story_bars(strbuf *b, const story *st, double horizon) {
           continue; /* opened again while open: the first opening holds */
         break;
       }
-    strbuf_put(b, first ? "{\"row\":" : ",{\"row\":");
-    first = 0;
-    strbuf_json_str(b, it->row);
-    strbuf_put(b, ",\"t0\":");
-    strbuf_json_num(b, it->t / 86400);
-    strbuf_put(b, ",\"t1\":");
-    strbuf_json_num(b, end / 86400);
-    strbuf_put(b, ",\"text\":");
     char text[512];
     snprintf(text, sizeof text, "%s; then %s", it->text, how);
-    strbuf_json_str(b, text);
-    strbuf_put(b, "}");
+    story_entry(b, &first, it->row, "t0", it->t, end, text);
   }
 }
 
@@ -306,14 +316,7 @@ static void story_points(strbuf *b, const story *st) {
   for (size_t i = 0; i < st->n; i++) {
     const story_item *it = &st->item[i];
     if (it->kind) continue;
-    strbuf_put(b, first ? "{\"row\":" : ",{\"row\":");
-    first = 0;
-    strbuf_json_str(b, it->row);
-    strbuf_put(b, ",\"t\":");
-    strbuf_json_num(b, it->t / 86400);
-    strbuf_put(b, ",\"text\":");
-    strbuf_json_str(b, it->text);
-    strbuf_put(b, "}");
+    story_entry(b, &first, it->row, "t", it->t, NAN, it->text);
   }
 }
 
