@@ -103,6 +103,10 @@ static void map_box(double *box) {
 }
 
 int cli_write_report(store *st, int64_t run_id, const char *path) {
+  return cli_write_report_threads(st, run_id, path, 0);
+}
+
+int cli_write_report_threads(store *st, int64_t run_id, const char *path, int threads) {
   rep_run *r = NULL;
   strbuf b = STRBUF_INIT;
   geo_coast coast = {0};
@@ -110,7 +114,7 @@ int cli_write_report(store *st, int64_t run_id, const char *path) {
   int rc = CLI_FAILURE;
   diag *d = diag_new();
   if (!d) return CLI_FAILURE;
-  int err = rep_run_load(&r, st, run_id, d);
+  int err = rep_run_load_threads(&r, st, run_id, threads, d);
   diag_print(d, stderr, 0);
   if (err) {
     rc = err == ERR_NOTFOUND ? CLI_BAD_INPUT : CLI_FAILURE;

@@ -463,7 +463,8 @@ int cmd_run(int argc, char **argv) {
   char report[4096] = "";
   if (!a.no_report && cli_report_available()) {
     cli_report_path_for(report, sizeof report, a.db);
-    if ((rc = cli_write_report(st, res->run_id, report)) != CLI_OK) goto done;
+    if ((rc = cli_write_report_threads(st, res->run_id, report, a.mc.threads)) != CLI_OK)
+      goto done;
   }
   cli_interrupt_disarm();
   if (a.mc.until_ci > 0) {

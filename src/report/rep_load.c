@@ -3,8 +3,11 @@
 #include "rep_internal.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 
@@ -150,6 +153,35 @@ static int share_above_p95(rep_band *b, const stats_summary *s, band_fill *f) {
   return err;
 }
 
+/* stats_fill_fn over rows already read: replications [lo, hi) of a band's [nrep][ng]. */
+typedef struct held_rows {
+  const double *v;
+  size_t ng;
+} held_rows;
+
+static int held_fill(void *ctx, size_t lo, size_t hi, double *vals) {
+  const held_rows *h = ctx;
+  memcpy(vals, h->v + lo * h->ng, (hi - lo) * h->ng * sizeof *vals);
+  return 0;
+}
+
+/* The band's statistics from its rows, read once: what the two passes below compute
+ * when the band fits one chunk (the same values in the same order, so the same bits),
+ * without scanning the store a second time for the share above p95. */
+static int band_held(rep_band *b, stats_summary *s, const stats_kind *kind, band_fill *f) {
+  const size_t ng = f->ng, nrep = b->nrep;
+  double *rows = malloc(nrep * ng * sizeof *rows);
+  if (!rows) return ERR_NOMEM;
+  int err = band_rows(f, 0, nrep, rows);
+  held_rows h = {rows, ng};
+  if (!err) err = stats_summarize_stream(s, ng, kind, nrep, held_fill, &h);
+  for (size_t g = 0; g < ng; g++) b->over[g] = 0;
+  for (size_t i = 0; !err && i < nrep * ng; i++)
+    b->over[i % ng] += rows[i] > s[i % ng].p95; /* NaN compares false */
+  free(rows);
+  return err;
+}
+
 /* The band's grid points are its columns, summarised a chunk of replications at a
  * time, as stats_summarize would summarise each grid point's whole column. */
 static int load_band(rep_band *b, store *st, const rep_run *r, int metric, double horizon) {
@@ -178,23 +210,112 @@ static int load_band(rep_band *b, store *st, const rep_run *r, int metric, doubl
     kind[g] = metric_stats_kind(r->ms.def[metric].flags);
   }
   f.grid = b->t;
-  if ((err = stats_summarize_stream(s, ng, kind, nrep, band_rows, &f)))
-    goto done;
+  if (nrep * ng <= STATS_STREAM_CHUNK) {
+    if ((err = band_held(b, s, kind, &f)))
+      goto done;
+  } else {
+    if ((err = stats_summarize_stream(s, ng, kind, nrep, band_rows, &f)))
+      goto done;
+    /* The heavy tail the chart explains: the share of replications above p95. */
+    if ((err = share_above_p95(b, s, &f)))
+      goto done;
+  }
   for (size_t g = 0; g < ng; g++) {
     b->mean[g] = s[g].n ? s[g].mean : NAN;
     b->p5[g] = s[g].n ? s[g].p5 : NAN;
     b->p95[g] = s[g].n ? s[g].p95 : NAN;
     b->max[g] = s[g].n ? s[g].max : NAN;
-  }
-  /* The heavy tail the chart explains: the share of replications above p95. */
-  if ((err = share_above_p95(b, s, &f)))
-    goto done;
-  for (size_t g = 0; g < ng; g++) {
     b->over[g] = s[g].n ? b->over[g] / (double)s[g].n : NAN;
   }
 done:
   free(s);
   free(kind);
+  return err;
+}
+
+/* ---- the bands over threads ---------------------------------------------------
+ * The bands are most of the report's reading (a scan of the series per band) and
+ * independent of each other: threads take them in turn, each on its own connection
+ * to the store's file.  A band is computed by one thread from start to end, so the
+ * numbers do not depend on how many there are. */
+
+#define REP_MAX_THREADS 8
+
+typedef struct band_job {
+  rep_run *r;
+  const int *metric; /* [r->nband] */
+  double horizon;
+  pthread_mutex_t lock;
+  size_t next;       /* the next band to take (guarded by lock) */
+  int failed;        /* a band failed: take no more (guarded by lock) */
+} band_job;
+
+typedef struct band_worker {
+  band_job *job;
+  store *st;
+  int err;
+  char msg[512]; /* the store's message when err is the store's */
+} band_worker;
+
+static void *band_worker_main(void *arg) {
+  band_worker *w = arg;
+  band_job *job = w->job;
+  for (;;) {
+    pthread_mutex_lock(&job->lock);
+    size_t i = job->failed ? job->r->nband : job->next++;
+    pthread_mutex_unlock(&job->lock);
+    if (i >= job->r->nband)
+      break;
+    if ((w->err = load_band(&job->r->band[i], w->st, job->r, job->metric[i], job->horizon))) {
+      snprintf(w->msg, sizeof w->msg, "%s", store_errmsg(w->st));
+      pthread_mutex_lock(&job->lock);
+      job->failed = 1;
+      pthread_mutex_unlock(&job->lock);
+      break;
+    }
+  }
+  return NULL;
+}
+
+static int online_cpus(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+/* Every band (r->band[0, r->nband) for the series metrics in order), on up to
+ * `threads` threads; a thread whose connection cannot be opened is not started (the
+ * others do its share).  On failure, the store's message in msg. */
+static int load_bands(rep_run *r, store *st, const int *metric, double horizon, int threads,
+                      char *msg, size_t size) {
+  band_job job = {r, metric, horizon, PTHREAD_MUTEX_INITIALIZER, 0, 0};
+  band_worker w[REP_MAX_THREADS] = {{0}};
+  pthread_t th[REP_MAX_THREADS];
+  int started[REP_MAX_THREADS] = {0};
+  if (threads <= 0)
+    threads = online_cpus();
+  if (threads > REP_MAX_THREADS)
+    threads = REP_MAX_THREADS;
+  if ((size_t)threads > r->nband)
+    threads = (int)r->nband;
+  w[0] = (band_worker){&job, st, 0, ""};
+  for (int k = 1; k < threads; k++) {
+    w[k] = (band_worker){&job, NULL, 0, ""};
+    if (store_open_reader(&w[k].st, st) == 0)
+      started[k] = pthread_create(&th[k], NULL, band_worker_main, &w[k]) == 0;
+  }
+  band_worker_main(&w[0]);
+  int err = 0;
+  for (int k = 0; k < threads; k++) {
+    if (started[k])
+      pthread_join(th[k], NULL);
+    if (k > 0)
+      store_close(w[k].st);
+    if (w[k].err && !err) {
+      err = w[k].err;
+      snprintf(msg, size, "%s", w[k].msg);
+    }
+  }
+  pthread_mutex_destroy(&job.lock);
   return err;
 }
 
@@ -288,6 +409,10 @@ static int load_sections(rep_run *r, store *st) {
 }
 
 int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d) {
+  return rep_run_load_threads(out, st, run_id, 0, d);
+}
+
+int rep_run_load_threads(rep_run **out, store *st, int64_t run_id, int threads, diag *d) {
   rep_run *r = calloc(1, sizeof *r);
   int err = ERR_NOMEM;
   *out = NULL;
@@ -334,16 +459,23 @@ int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d) {
     nseries += (r->ms.def[m].flags & METRIC_SERIES) != 0;
   if (nseries && r->nrep) {
     err = ERR_NOMEM;
-    if (!(r->band = calloc(nseries, sizeof *r->band)))
+    int *metric = malloc(nseries * sizeof *metric);
+    if (!metric || !(r->band = calloc(nseries, sizeof *r->band))) {
+      free(metric);
       goto done;
-    for (size_t m = 0; m < r->ms.n; m++) {
-      if (!(r->ms.def[m].flags & METRIC_SERIES))
-        continue;
-      double h = r->horizon > 0 ? r->horizon : 30 * 86400.0;
-      err = load_band(&r->band[r->nband], st, r, (int)m, h);
-      r->nband++;
-      if (err)
-        goto fail_store;
+    }
+    for (size_t m = 0; m < r->ms.n; m++)
+      if (r->ms.def[m].flags & METRIC_SERIES)
+        metric[r->nband++] = (int)m;
+    double h = r->horizon > 0 ? r->horizon : 30 * 86400.0;
+    char msg[512] = "";
+    err = load_bands(r, st, metric, h, threads, msg, sizeof msg);
+    free(metric);
+    if (err == ERR_NOMEM)
+      goto done;
+    if (err) {
+      diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", msg);
+      goto done;
     }
   }
   err = 0;

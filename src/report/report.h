@@ -94,6 +94,9 @@ typedef struct rep_run {
 /* Read run run_id (0: the newest) from the store.  ERR_NOTFOUND when the store has
  * no such run. */
 int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d);
+/* The same on at most `threads` threads (0: one per online CPU), each extra one on its
+ * own connection to the store's file; the numbers do not depend on the count. */
+int rep_run_load_threads(rep_run **out, store *st, int64_t run_id, int threads, diag *d);
 void rep_run_free(rep_run *r); /* NULL is a no-op */
 
 /* The newest sweep of st as a report section ("report.section.sweep-points",

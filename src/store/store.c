@@ -426,6 +426,17 @@ void store_close(store *st) {
   free(st);
 }
 
+int store_open_reader(store **out, const store *st) {
+  *out = NULL;
+  const char *path = st->path;
+  if (!path[0] || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+    return ERR_USAGE; /* SQLite's memory and URI forms: not a file another handle opens */
+  diag *quiet = diag_new();
+  int err = quiet ? store_open(out, path, quiet) : ERR_NOMEM;
+  diag_free(quiet);
+  return err;
+}
+
 const char *store_errmsg(const store *st) { return st ? st->msg : "no results store"; }
 
 /* ---- savepoints: one unit of work, inside or outside the caller's transaction --- */

@@ -56,6 +56,12 @@ typedef struct store store;
 int store_open(store **out, const char *path, diag *d);
 void store_close(store *st); /* NULL is a no-op */
 
+/* Another connection to st's file, for a second thread to read from while st serves
+ * its own (a handle belongs to one thread).  It sees what st has committed.
+ * ERR_USAGE for a store in memory (nothing to share), else store_open's errors; the
+ * caller then reads on st alone. */
+int store_open_reader(store **out, const store *st);
+
 typedef struct store_run_info {
   const char *scenario_name;
   const char *scenario_hash;
