@@ -87,110 +87,149 @@ static int get_doc(store *st, int64_t run, const char *name, char **out) {
   return err == ERR_NOTFOUND ? 0 : err;
 }
 
-/* ---- series bands: each replication's step function sampled on a grid -------- */
+/* ---- series bands: each replication's step function sampled on a grid --------
+ * Bands are read a group at a time: one scan of the store's series fills every band
+ * of the group (the scan, not the arithmetic, is the cost: a scan per band and per
+ * pass was most of a report at 5,000 replications).  Every grid point of every band
+ * is a column of one stats_summarize_stream; its columns are independent and summed
+ * in replication order, so a band's numbers do not depend on its group. */
 
+#define REP_BAND_GROUP 2 /* bands a scan fills at most */
+
+/* Bands per group for nrep replications: two while one chunk holds them whole (read
+ * once, every pass from memory: up to ~2,100 replications), else one.  Not more: each
+ * band of a group being summarised holds its selection's buckets and candidates (up to
+ * 40 KiB a grid point), on every thread, and a run's peak memory is to stay within
+ * 1.3x of a short run's (issue 22). */
+static size_t group_size(size_t nrep) {
+  size_t fit = STATS_STREAM_CHUNK / (REP_SERIES_POINTS * (nrep ? nrep : 1));
+  return fit < 1 ? 1 : fit < REP_BAND_GROUP ? fit : REP_BAND_GROUP;
+}
+
+/* One band's step functions being written into rows of the group's values. */
 typedef struct band_fill {
-  store *st;
-  int64_t run_id;
-  int metric;
-  const double *grid; /* [ng] times */
-  size_t ng;
-  double *v;      /* rows [lo, hi) of [nrep][ng], NaN before a replication's first point */
-  size_t lo;
+  double *v;      /* its first column in row 0 of the rows being filled */
   int rep;        /* replication being filled, -1 before the first */
   size_t g;       /* next grid point of rep to fill */
   double value;   /* rep's value so far */
 } band_fill;
 
+typedef struct band_group {
+  store *st;
+  int64_t run_id;
+  const double *grid; /* [ng] times, the same for every band */
+  size_t ng;
+  size_t nb;          /* bands in the group */
+  const int *slot;    /* [metrics]: the group's band of each metric, or -1 */
+  int metric0;        /* the first band's metric */
+  band_fill f[REP_BAND_GROUP];
+  size_t lo;          /* first replication of the rows being filled */
+} band_group;
+
 /* Grid points before t take the value held before t. */
-static void fill_until(band_fill *f, double t) {
+static void fill_until(band_group *G, band_fill *f, double t) {
   if (f->rep < 0)
     return;
-  double *row = f->v + ((size_t)f->rep - f->lo) * f->ng;
-  while (f->g < f->ng && f->grid[f->g] < t)
+  double *row = f->v + ((size_t)f->rep - G->lo) * G->nb * G->ng;
+  while (f->g < G->ng && G->grid[f->g] < t)
     row[f->g++] = f->value;
 }
 
-static int band_point(void *ctx, int rep, double t, double value) {
-  band_fill *f = ctx;
+static int band_point(void *ctx, int rep, int metric, double t, double value) {
+  band_group *G = ctx;
+  int b = G->slot[metric];
+  if (b < 0)
+    return 0;
+  band_fill *f = &G->f[b];
   if (rep != f->rep) {
-    fill_until(f, INFINITY);
+    fill_until(G, f, INFINITY);
     f->rep = rep;
     f->g = 0;
     f->value = NAN;
   }
-  fill_until(f, t);
+  fill_until(G, f, t);
   f->value = value;
   return 0;
 }
 
-/* stats_fill_fn: replications [lo, hi), each a row of its step function on the grid. */
+static int band_point1(void *ctx, int rep, double t, double value) {
+  band_group *G = ctx;
+  return band_point(G, rep, G->metric0, t, value);
+}
+
+/* stats_fill_fn: replications [lo, hi), each a row of the group's step functions on
+ * the grid, band after band; NaN before a replication's first point. */
 static int band_rows(void *ctx, size_t lo, size_t hi, double *vals) {
-  band_fill *f = ctx;
-  for (size_t i = 0; i < (hi - lo) * f->ng; i++)
+  band_group *G = ctx;
+  for (size_t i = 0; i < (hi - lo) * G->nb * G->ng; i++)
     vals[i] = NAN;
-  f->v = vals, f->lo = lo, f->rep = -1;
-  int err = store_series_range(f->st, f->run_id, f->metric, lo, hi, band_point, f);
-  fill_until(f, INFINITY);
+  G->lo = lo;
+  for (size_t b = 0; b < G->nb; b++)
+    G->f[b] = (band_fill){vals + b * G->ng, -1, 0, NAN};
+  /* One band: the store skips the other series without decoding their points. */
+  int err = G->nb == 1
+                ? store_series_range(G->st, G->run_id, G->metric0, lo, hi, band_point1, G)
+                : store_series_range_all(G->st, G->run_id, lo, hi, band_point, G);
+  for (size_t b = 0; b < G->nb; b++)
+    fill_until(G, &G->f[b], INFINITY);
   return err;
 }
 
-/* Count, per grid point, the replications above its p95 into b->over (a second pass
- * over the rows, a chunk of replications at a time). */
-static int share_above_p95(rep_band *b, const stats_summary *s, band_fill *f) {
-  size_t ng = f->ng, rows = STATS_STREAM_CHUNK / ng ? STATS_STREAM_CHUNK / ng : 1;
-  double *vals = malloc(rows * ng * sizeof *vals);
+/* Count, per column, the rows above its p95 into over (a chunk of rows at a time). */
+static void count_over(double *over, const stats_summary *s, const double *vals,
+                       size_t nval, size_t ncol) {
+  for (size_t i = 0; i < nval; i++)
+    over[i % ncol] += vals[i] > s[i % ncol].p95; /* NaN compares false */
+}
+
+/* The heavy tail the chart explains: a second pass over the rows. */
+static int share_above_p95(band_group *G, size_t nrep, const stats_summary *s, double *over) {
+  size_t ncol = G->nb * G->ng, rows = STATS_STREAM_CHUNK / ncol ? STATS_STREAM_CHUNK / ncol : 1;
+  double *vals = malloc(rows * ncol * sizeof *vals);
   if (!vals) return ERR_NOMEM;
   int err = 0;
-  for (size_t g = 0; g < ng; g++) b->over[g] = 0;
-  for (size_t lo = 0; lo < b->nrep && !err; lo += rows) {
-    size_t hi = lo + rows < b->nrep ? lo + rows : b->nrep;
-    err = band_rows(f, lo, hi, vals);
-    for (size_t i = 0; !err && i < (hi - lo) * ng; i++)
-      b->over[i % ng] += vals[i] > s[i % ng].p95; /* NaN compares false */
+  for (size_t lo = 0; lo < nrep && !err; lo += rows) {
+    size_t hi = lo + rows < nrep ? lo + rows : nrep;
+    if (!(err = band_rows(G, lo, hi, vals)))
+      count_over(over, s, vals, (hi - lo) * ncol, ncol);
   }
   free(vals);
   return err;
 }
 
-/* stats_fill_fn over rows already read: replications [lo, hi) of a band's [nrep][ng]. */
+/* stats_fill_fn over rows already read: replications [lo, hi) of [nrep][ncol]. */
 typedef struct held_rows {
   const double *v;
-  size_t ng;
+  size_t ncol;
 } held_rows;
 
 static int held_fill(void *ctx, size_t lo, size_t hi, double *vals) {
   const held_rows *h = ctx;
-  memcpy(vals, h->v + lo * h->ng, (hi - lo) * h->ng * sizeof *vals);
+  memcpy(vals, h->v + lo * h->ncol, (hi - lo) * h->ncol * sizeof *vals);
   return 0;
 }
 
-/* The band's statistics from its rows, read once: what the two passes below compute
- * when the band fits one chunk (the same values in the same order, so the same bits),
- * without scanning the store a second time for the share above p95. */
-static int band_held(rep_band *b, stats_summary *s, const stats_kind *kind, band_fill *f) {
-  const size_t ng = f->ng, nrep = b->nrep;
-  double *rows = malloc(nrep * ng * sizeof *rows);
+/* The group's statistics and shares above p95 (over[ncol], zeroed): from rows read
+ * once when they fit one chunk (the same values in the same order, so the same bits as
+ * the two passes), else a pass over the store per summary pass and one more. */
+static int group_stats(band_group *G, size_t nrep, const stats_kind *kind, stats_summary *s,
+                       double *over) {
+  const size_t ncol = G->nb * G->ng;
+  if (nrep * ncol > STATS_STREAM_CHUNK) {
+    int err = stats_summarize_stream(s, ncol, kind, nrep, band_rows, G);
+    return err ? err : share_above_p95(G, nrep, s, over);
+  }
+  double *rows = malloc(nrep * ncol * sizeof *rows);
   if (!rows) return ERR_NOMEM;
-  int err = band_rows(f, 0, nrep, rows);
-  held_rows h = {rows, ng};
-  if (!err) err = stats_summarize_stream(s, ng, kind, nrep, held_fill, &h);
-  for (size_t g = 0; g < ng; g++) b->over[g] = 0;
-  for (size_t i = 0; !err && i < nrep * ng; i++)
-    b->over[i % ng] += rows[i] > s[i % ng].p95; /* NaN compares false */
+  int err = band_rows(G, 0, nrep, rows);
+  held_rows h = {rows, ncol};
+  if (!err) err = stats_summarize_stream(s, ncol, kind, nrep, held_fill, &h);
+  if (!err) count_over(over, s, rows, nrep * ncol, ncol);
   free(rows);
   return err;
 }
 
-/* The band's grid points are its columns, summarised a chunk of replications at a
- * time, as stats_summarize would summarise each grid point's whole column. */
-static int load_band(rep_band *b, store *st, const rep_run *r, int metric, double horizon) {
-  size_t ng = REP_SERIES_POINTS;
-  size_t nrep = r->nrep < REP_BAND_MAX_REPS ? r->nrep : REP_BAND_MAX_REPS;
-  band_fill f = {st, r->run.id, metric, NULL, ng, NULL, 0, -1, 0, NAN};
-  stats_summary *s = NULL;
-  stats_kind *kind = NULL;
-  int err = ERR_NOMEM;
+static int band_alloc(rep_band *b, int metric, size_t ng, size_t nrep, double horizon) {
   memset(b, 0, sizeof *b);
   b->metric = metric;
   b->n = ng;
@@ -201,43 +240,53 @@ static int load_band(rep_band *b, store *st, const rep_run *r, int metric, doubl
   b->p95 = malloc(ng * sizeof *b->p95);
   b->max = malloc(ng * sizeof *b->max);
   b->over = malloc(ng * sizeof *b->over);
-  s = malloc(ng * sizeof *s);
-  kind = malloc(ng * sizeof *kind);
-  if (!b->t || !b->mean || !b->p5 || !b->p95 || !b->max || !b->over || !s || !kind)
-    goto done;
-  for (size_t g = 0; g < ng; g++) {
+  if (!b->t || !b->mean || !b->p5 || !b->p95 || !b->max || !b->over)
+    return ERR_NOMEM;
+  for (size_t g = 0; g < ng; g++)
     b->t[g] = horizon * (double)g / (double)(ng - 1);
-    kind[g] = metric_stats_kind(r->ms.def[metric].flags);
+  return 0;
+}
+
+/* Bands band[0, nb) (of metrics metric[0, nb)) from one group's scans; slot is
+ * [r->ms.n] scratch, -1 everywhere on entry and on return. */
+static int load_group(rep_band *band, const int *metric, size_t nb, store *st,
+                      const rep_run *r, double horizon, int *slot) {
+  const size_t ng = REP_SERIES_POINTS, ncol = nb * ng;
+  const size_t nrep = r->nrep < REP_BAND_MAX_REPS ? r->nrep : REP_BAND_MAX_REPS;
+  stats_summary *s = malloc(ncol * sizeof *s);
+  stats_kind *kind = malloc(ncol * sizeof *kind);
+  double *over = calloc(ncol, sizeof *over);
+  int err = s && kind && over ? 0 : ERR_NOMEM;
+  for (size_t b = 0; b < nb && !err; b++) {
+    err = band_alloc(&band[b], metric[b], ng, nrep, horizon);
+    for (size_t g = 0; g < ng; g++)
+      kind[b * ng + g] = metric_stats_kind(r->ms.def[metric[b]].flags);
+    slot[metric[b]] = (int)b;
   }
-  f.grid = b->t;
-  if (nrep * ng <= STATS_STREAM_CHUNK) {
-    if ((err = band_held(b, s, kind, &f)))
-      goto done;
-  } else {
-    if ((err = stats_summarize_stream(s, ng, kind, nrep, band_rows, &f)))
-      goto done;
-    /* The heavy tail the chart explains: the share of replications above p95. */
-    if ((err = share_above_p95(b, s, &f)))
-      goto done;
+  band_group G = {st, r->run.id, band[0].t, ng, nb, slot, metric[0], {{0}}, 0};
+  if (!err)
+    err = group_stats(&G, nrep, kind, s, over);
+  for (size_t b = 0; b < nb; b++)
+    slot[metric[b]] = -1;
+  for (size_t i = 0; !err && i < ncol; i++) {
+    rep_band *bd = &band[i / ng];
+    size_t g = i % ng;
+    bd->mean[g] = s[i].n ? s[i].mean : NAN;
+    bd->p5[g] = s[i].n ? s[i].p5 : NAN;
+    bd->p95[g] = s[i].n ? s[i].p95 : NAN;
+    bd->max[g] = s[i].n ? s[i].max : NAN;
+    bd->over[g] = s[i].n ? over[i] / (double)s[i].n : NAN;
   }
-  for (size_t g = 0; g < ng; g++) {
-    b->mean[g] = s[g].n ? s[g].mean : NAN;
-    b->p5[g] = s[g].n ? s[g].p5 : NAN;
-    b->p95[g] = s[g].n ? s[g].p95 : NAN;
-    b->max[g] = s[g].n ? s[g].max : NAN;
-    b->over[g] = s[g].n ? b->over[g] / (double)s[g].n : NAN;
-  }
-done:
   free(s);
   free(kind);
+  free(over);
   return err;
 }
 
 /* ---- the bands over threads ---------------------------------------------------
- * The bands are most of the report's reading (a scan of the series per band) and
- * independent of each other: threads take them in turn, each on its own connection
- * to the store's file.  A band is computed by one thread from start to end, so the
- * numbers do not depend on how many there are. */
+ * Threads take the groups in turn, each on its own connection to the store's file.
+ * A group is computed by one thread from start to end, so the numbers do not depend
+ * on how many there are. */
 
 #define REP_MAX_THREADS 8
 
@@ -246,8 +295,8 @@ typedef struct band_job {
   const int *metric; /* [r->nband] */
   double horizon;
   pthread_mutex_t lock;
-  size_t next;       /* the next band to take (guarded by lock) */
-  int failed;        /* a band failed: take no more (guarded by lock) */
+  size_t next;       /* the first band of the next group to take (guarded by lock) */
+  int failed;        /* a group failed: take no more (guarded by lock) */
 } band_job;
 
 typedef struct band_worker {
@@ -260,20 +309,28 @@ typedef struct band_worker {
 static void *band_worker_main(void *arg) {
   band_worker *w = arg;
   band_job *job = w->job;
-  for (;;) {
+  rep_run *r = job->r;
+  const size_t group = group_size(r->nrep < REP_BAND_MAX_REPS ? r->nrep : REP_BAND_MAX_REPS);
+  int *slot = malloc(r->ms.n * sizeof *slot);
+  for (size_t m = 0; slot && m < r->ms.n; m++)
+    slot[m] = -1;
+  for (w->err = slot ? 0 : ERR_NOMEM; !w->err;) {
     pthread_mutex_lock(&job->lock);
-    size_t i = job->failed ? job->r->nband : job->next++;
+    size_t i = job->failed ? r->nband : job->next;
+    job->next = i + group < r->nband ? i + group : r->nband;
     pthread_mutex_unlock(&job->lock);
-    if (i >= job->r->nband)
+    if (i >= r->nband)
       break;
-    if ((w->err = load_band(&job->r->band[i], w->st, job->r, job->metric[i], job->horizon))) {
-      snprintf(w->msg, sizeof w->msg, "%s", store_errmsg(w->st));
-      pthread_mutex_lock(&job->lock);
-      job->failed = 1;
-      pthread_mutex_unlock(&job->lock);
-      break;
-    }
+    size_t nb = r->nband - i < group ? r->nband - i : group;
+    w->err = load_group(&r->band[i], &job->metric[i], nb, w->st, r, job->horizon, slot);
   }
+  if (w->err) {
+    snprintf(w->msg, sizeof w->msg, "%s", store_errmsg(w->st));
+    pthread_mutex_lock(&job->lock);
+    job->failed = 1;
+    pthread_mutex_unlock(&job->lock);
+  }
+  free(slot);
   return NULL;
 }
 
@@ -291,12 +348,14 @@ static int load_bands(rep_run *r, store *st, const int *metric, double horizon, 
   band_worker w[REP_MAX_THREADS] = {{0}};
   pthread_t th[REP_MAX_THREADS];
   int started[REP_MAX_THREADS] = {0};
+  const size_t group = group_size(r->nrep < REP_BAND_MAX_REPS ? r->nrep : REP_BAND_MAX_REPS);
+  size_t ngroup = (r->nband + group - 1) / group;
   if (threads <= 0)
     threads = online_cpus();
   if (threads > REP_MAX_THREADS)
     threads = REP_MAX_THREADS;
-  if ((size_t)threads > r->nband)
-    threads = (int)r->nband;
+  if ((size_t)threads > ngroup)
+    threads = (int)ngroup;
   w[0] = (band_worker){&job, st, 0, ""};
   for (int k = 1; k < threads; k++) {
     w[k] = (band_worker){&job, NULL, 0, ""};

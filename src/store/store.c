@@ -434,6 +434,12 @@ int store_open_reader(store **out, const store *st) {
   diag *quiet = diag_new();
   int err = quiet ? store_open(out, path, quiet) : ERR_NOMEM;
   diag_free(quiet);
+  /* A reader scans: SQLite's default cache (2 MiB), not the writer's 16 MiB. */
+  if (!err && sqlite3_exec((*out)->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL) != SQLITE_OK) {
+    store_close(*out);
+    *out = NULL;
+    err = ERR_STORE;
+  }
   return err;
 }
 
