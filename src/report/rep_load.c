@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,21 +183,6 @@ static void count_over(double *over, const stats_summary *s, const double *vals,
     over[i % ncol] += vals[i] > s[i % ncol].p95; /* NaN compares false */
 }
 
-/* The heavy tail the chart explains: a second pass over the rows. */
-static int share_above_p95(band_group *G, size_t nrep, const stats_summary *s, double *over) {
-  size_t ncol = G->nb * G->ng, rows = STATS_STREAM_CHUNK / ncol ? STATS_STREAM_CHUNK / ncol : 1;
-  double *vals = malloc(rows * ncol * sizeof *vals);
-  if (!vals) return ERR_NOMEM;
-  int err = 0;
-  for (size_t lo = 0; lo < nrep && !err; lo += rows) {
-    size_t hi = lo + rows < nrep ? lo + rows : nrep;
-    if (!(err = band_rows(G, lo, hi, vals)))
-      count_over(over, s, vals, (hi - lo) * ncol, ncol);
-  }
-  free(vals);
-  return err;
-}
-
 /* stats_fill_fn over rows already read: replications [lo, hi) of [nrep][ncol]. */
 typedef struct held_rows {
   const double *v;
@@ -209,6 +195,106 @@ static int held_fill(void *ctx, size_t lo, size_t hi, double *vals) {
   return 0;
 }
 
+/* ---- the rows of a group kept run-length encoded between passes ----------------
+ * A step function sampled on the grid repeats itself: a row of a band is a few runs
+ * of equal values.  The first pass over the store keeps each row as (value, length)
+ * runs, and, if they fit REP_ROWS_CACHE_BYTES, every later pass (the summary's
+ * selection, the share above p95) decodes them instead of scanning the store again.
+ * Runs compare bit patterns, so decoding gives back the same bits. */
+
+#define REP_ROWS_CACHE_BYTES ((size_t)4 << 20)
+
+typedef struct row_cache {
+  stats_fill_fn fill; /* the store's rows */
+  void *ctx;
+  size_t ncol, nrow;
+  size_t next;        /* rows [0, next) are encoded */
+  int overflow;       /* they did not fit: every pass reads the store */
+  uint32_t *start;    /* [nrow + 1] first run of each row */
+  double *value;      /* [cap] a run's value */
+  uint8_t *len;       /* [cap] its length (a run is at most 255 columns) */
+  size_t nrun, cap;
+} row_cache;
+
+static void cache_release(row_cache *c) {
+  free(c->start);
+  free(c->value);
+  free(c->len);
+}
+
+/* A new run of x; 1 (and overflow set) when the cache is full. */
+static int cache_put(row_cache *c, double x) {
+  if (c->nrun == c->cap) {
+    size_t cap = c->cap ? 2 * c->cap : 4096;
+    if (cap * (sizeof *c->value + sizeof *c->len) > REP_ROWS_CACHE_BYTES)
+      return c->overflow = 1;
+    double *v = realloc(c->value, cap * sizeof *v);
+    if (v) c->value = v;
+    uint8_t *l = v ? realloc(c->len, cap * sizeof *l) : NULL;
+    if (l) c->len = l;
+    if (!v || !l)
+      return c->overflow = 1;
+    c->cap = cap;
+  }
+  c->value[c->nrun] = x;
+  c->len[c->nrun] = 1;
+  c->nrun++;
+  return 0;
+}
+
+/* Rows [lo, hi) of vals appended to the cache (lo == c->next). */
+static void cache_encode(row_cache *c, const double *vals, size_t lo, size_t hi) {
+  for (size_t r = lo; r < hi && !c->overflow; r++) {
+    const double *row = vals + (r - lo) * c->ncol;
+    c->start[r] = (uint32_t)c->nrun;
+    for (size_t k = 0; k < c->ncol && !c->overflow; k++) {
+      size_t last = c->nrun - 1;
+      if (k > 0 && c->len[last] < 255 && memcmp(&c->value[last], &row[k], sizeof *row) == 0)
+        c->len[last]++;
+      else if (cache_put(c, row[k]))
+        break;
+    }
+    if (c->nrun > UINT32_MAX - 256)
+      c->overflow = 1;
+  }
+  if (!c->overflow) {
+    c->next = hi;
+    c->start[hi] = (uint32_t)c->nrun;
+  }
+}
+
+static int cached_fill(void *ctx, size_t lo, size_t hi, double *vals) {
+  row_cache *c = ctx;
+  if (!c->overflow && c->next == c->nrow) {
+    for (size_t r = lo; r < hi; r++) {
+      double *row = vals + (r - lo) * c->ncol;
+      for (uint32_t i = c->start[r]; i < c->start[r + 1]; i++)
+        for (uint8_t k = 0; k < c->len[i]; k++)
+          *row++ = c->value[i];
+    }
+    return 0;
+  }
+  int err = c->fill(c->ctx, lo, hi, vals);
+  if (!err && !c->overflow && lo == c->next)
+    cache_encode(c, vals, lo, hi);
+  return err;
+}
+
+/* The heavy tail the chart explains: a second pass over the rows. */
+static int share_above_p95(row_cache *c, size_t nrep, const stats_summary *s, double *over) {
+  size_t ncol = c->ncol, rows = STATS_STREAM_CHUNK / ncol ? STATS_STREAM_CHUNK / ncol : 1;
+  double *vals = malloc(rows * ncol * sizeof *vals);
+  if (!vals) return ERR_NOMEM;
+  int err = 0;
+  for (size_t lo = 0; lo < nrep && !err; lo += rows) {
+    size_t hi = lo + rows < nrep ? lo + rows : nrep;
+    if (!(err = cached_fill(c, lo, hi, vals)))
+      count_over(over, s, vals, (hi - lo) * ncol, ncol);
+  }
+  free(vals);
+  return err;
+}
+
 /* The group's statistics and shares above p95 (over[ncol], zeroed): from rows read
  * once when they fit one chunk (the same values in the same order, so the same bits as
  * the two passes), else a pass over the store per summary pass and one more. */
@@ -216,8 +302,13 @@ static int group_stats(band_group *G, size_t nrep, const stats_kind *kind, stats
                        double *over) {
   const size_t ncol = G->nb * G->ng;
   if (nrep * ncol > STATS_STREAM_CHUNK) {
-    int err = stats_summarize_stream(s, ncol, kind, nrep, band_rows, G);
-    return err ? err : share_above_p95(G, nrep, s, over);
+    row_cache c = {band_rows, G, ncol, nrep, 0, 0, calloc(nrep + 1, sizeof(uint32_t)),
+                   NULL, NULL, 0, 0};
+    c.overflow = !c.start;
+    int err = stats_summarize_stream(s, ncol, kind, nrep, cached_fill, &c);
+    if (!err) err = share_above_p95(&c, nrep, s, over);
+    cache_release(&c);
+    return err;
   }
   double *rows = malloc(nrep * ncol * sizeof *rows);
   if (!rows) return ERR_NOMEM;
