@@ -659,33 +659,22 @@ static int merge_part(store *st, int64_t run_id, const store_run_info *info,
 
 /* ---- the summary: read back from the store in chunks --------------------------- */
 
-typedef struct summary_src {
-  store *st;
-  int64_t run_id;
-  const metric_set *ms;
-} summary_src;
-
-static int summary_fill(void *ctx, size_t lo, size_t hi, double *vals) {
-  const summary_src *x = ctx;
-  return store_values_chunk(x->st, x->run_id, x->ms, lo, hi, vals);
-}
-
 /* Every metric's summary in a few passes over the store, a chunk of replications at
  * a time (stats_summarize_stream), so a run of any length is summarised in memory
  * bounded by its metric count -- the same bits as stats_summarize of whole columns
- * (tests/mc/test_mc.c checks it). */
-int mc_result_summarize(mc_result *r, store *st, diag *d) {
+ * (tests/mc/test_mc.c checks it) -- with the metrics shared out over `threads`
+ * threads (store_summarize). */
+static int summarize(mc_result *r, store *st, int threads, diag *d) {
   const metric_set *ms = &r->metrics;
   const size_t n = r->replications > 0 ? (size_t)r->replications : 0;
-  summary_src src = {st, r->run_id, ms};
   stats_kind *kind = malloc((ms->n ? ms->n : 1) * sizeof *kind);
   int err = 0;
   if (!r->summary && !(r->summary = calloc(ms->n ? ms->n : 1, sizeof *r->summary)))
     err = ERR_NOMEM;
   for (size_t m = 0; kind && m < ms->n; m++)
     kind[m] = metric_stats_kind(ms->def[m].flags);
-  if (!err && kind)
-    err = stats_summarize_stream(r->summary, ms->n, kind, n, summary_fill, &src);
+  if (!err && kind && ms->n)
+    err = store_summarize(st, r->run_id, ms, n, kind, r->summary, threads);
   free(kind);
   if (!kind || err == ERR_NOMEM)
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory for the run's summary");
@@ -693,6 +682,8 @@ int mc_result_summarize(mc_result *r, store *st, diag *d) {
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
   return kind ? err : ERR_NOMEM;
 }
+
+int mc_result_summarize(mc_result *r, store *st, diag *d) { return summarize(r, st, 1, d); }
 
 /* ---- the calling thread: writing the ring's front ------------------------------ */
 
@@ -1082,7 +1073,7 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
    * summarise exactly the same numbers.  A part's share alone is no sample to
    * summarise: the one who gathers the parts does (sweep.h). */
   res->replications = lead.stored;
-  if (opt->nparts <= 1 && !claiming && (err = mc_result_summarize(res, st, d)))
+  if (opt->nparts <= 1 && !claiming && (err = summarize(res, st, threads, d)))
     goto done;
 
   res->wall_s = now_s() - t0;

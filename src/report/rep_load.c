@@ -471,25 +471,13 @@ static int load_bands(rep_run *r, store *st, const int *metric, double horizon, 
 
 /* ---- the metrics: summaries in passes over the store, then the samples -------- */
 
-typedef struct values_src {
-  store *st;
-  int64_t run_id;
-  const metric_set *ms;
-} values_src;
-
-static int values_rows(void *ctx, size_t lo, size_t hi, double *vals) {
-  const values_src *x = ctx;
-  return store_values_chunk(x->st, x->run_id, x->ms, lo, hi, vals);
-}
-
-static int load_summaries(rep_run *r, store *st) {
-  values_src src = {st, r->run.id, &r->ms};
+static int load_summaries(rep_run *r, store *st, int threads) {
   stats_kind *kind = malloc((r->ms.n ? r->ms.n : 1) * sizeof *kind);
   if (!kind)
     return ERR_NOMEM;
   for (size_t m = 0; m < r->ms.n; m++)
     kind[m] = metric_stats_kind(r->ms.def[m].flags);
-  int err = stats_summarize_stream(r->summary, r->ms.n, kind, r->nrep, values_rows, &src);
+  int err = r->ms.n ? store_summarize(st, r->run.id, &r->ms, r->nrep, kind, r->summary, threads) : 0;
   free(kind);
   return err;
 }
@@ -589,7 +577,7 @@ int rep_run_load_threads(rep_run **out, store *st, int64_t run_id, int threads, 
   r->summary = calloc(r->ms.n ? r->ms.n : 1, sizeof *r->summary);
   if (!r->sample || !r->nsample || !r->integral || !r->summary)
     goto done;
-  if ((err = load_summaries(r, st)) || (err = load_samples(r, st)))
+  if ((err = load_summaries(r, st, threads)) || (err = load_samples(r, st)))
     goto fail_store;
   if ((err = get_doc(st, run_id, "scenario", &r->scenario_doc)) ||
       (err = get_doc(st, run_id, "theater", &r->theater_doc)) ||
