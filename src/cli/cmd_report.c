@@ -103,10 +103,12 @@ static void map_box(double *box) {
 }
 
 int cli_write_report(store *st, int64_t run_id, const char *path) {
-  return cli_write_report_threads(st, run_id, path, 0);
+  rep_load_options opt = {0};
+  return cli_write_report_with(st, run_id, path, &opt);
 }
 
-int cli_write_report_threads(store *st, int64_t run_id, const char *path, int threads) {
+int cli_write_report_with(store *st, int64_t run_id, const char *path,
+                          const rep_load_options *lopt) {
   rep_run *r = NULL;
   strbuf b = STRBUF_INIT;
   geo_coast coast = {0};
@@ -114,7 +116,7 @@ int cli_write_report_threads(store *st, int64_t run_id, const char *path, int th
   int rc = CLI_FAILURE;
   diag *d = diag_new();
   if (!d) return CLI_FAILURE;
-  int err = rep_run_load_threads(&r, st, run_id, threads, d);
+  int err = rep_run_load_with(&r, st, run_id, lopt, d);
   diag_print(d, stderr, 0);
   if (err) {
     rc = err == ERR_NOTFOUND ? CLI_BAD_INPUT : CLI_FAILURE;

@@ -1073,7 +1073,7 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
    * summarise exactly the same numbers.  A part's share alone is no sample to
    * summarise: the one who gathers the parts does (sweep.h). */
   res->replications = lead.stored;
-  if (opt->nparts <= 1 && !claiming && (err = summarize(res, st, threads, d)))
+  if (opt->nparts <= 1 && !claiming && (err = summarize(res, st, 1, d)))
     goto done;
 
   res->wall_s = now_s() - t0;

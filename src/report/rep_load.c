@@ -471,13 +471,13 @@ static int load_bands(rep_run *r, store *st, const int *metric, double horizon, 
 
 /* ---- the metrics: summaries in passes over the store, then the samples -------- */
 
-static int load_summaries(rep_run *r, store *st, int threads) {
+static int load_summaries(rep_run *r, store *st) {
   stats_kind *kind = malloc((r->ms.n ? r->ms.n : 1) * sizeof *kind);
   if (!kind)
     return ERR_NOMEM;
   for (size_t m = 0; m < r->ms.n; m++)
     kind[m] = metric_stats_kind(r->ms.def[m].flags);
-  int err = r->ms.n ? store_summarize(st, r->run.id, &r->ms, r->nrep, kind, r->summary, threads) : 0;
+  int err = r->ms.n ? store_summarize(st, r->run.id, &r->ms, r->nrep, kind, r->summary, 1) : 0;
   free(kind);
   return err;
 }
@@ -547,10 +547,22 @@ static int load_sections(rep_run *r, store *st) {
 }
 
 int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d) {
-  return rep_run_load_threads(out, st, run_id, 0, d);
+  rep_load_options opt = {0};
+  return rep_run_load_with(out, st, run_id, &opt, d);
 }
 
-int rep_run_load_threads(rep_run **out, store *st, int64_t run_id, int threads, diag *d) {
+/* The summaries the caller has (the run just summarised them), if they are this run's:
+ * the same registry size and replications (the same function of the same values). */
+static int given_summaries(rep_run *r, const rep_load_options *opt) {
+  if (!opt->summary || opt->nmetrics != r->ms.n || opt->nrep != r->nrep || opt->run_id != r->run.id)
+    return 0;
+  memcpy(r->summary, opt->summary, r->ms.n * sizeof *r->summary);
+  return 1;
+}
+
+int rep_run_load_with(rep_run **out, store *st, int64_t run_id, const rep_load_options *opt,
+                      diag *d) {
+  const int threads = opt->threads;
   rep_run *r = calloc(1, sizeof *r);
   int err = ERR_NOMEM;
   *out = NULL;
@@ -577,7 +589,8 @@ int rep_run_load_threads(rep_run **out, store *st, int64_t run_id, int threads, 
   r->summary = calloc(r->ms.n ? r->ms.n : 1, sizeof *r->summary);
   if (!r->sample || !r->nsample || !r->integral || !r->summary)
     goto done;
-  if ((err = load_summaries(r, st, threads)) || (err = load_samples(r, st)))
+  if ((!given_summaries(r, opt) && (err = load_summaries(r, st))) ||
+      (err = load_samples(r, st)))
     goto fail_store;
   if ((err = get_doc(st, run_id, "scenario", &r->scenario_doc)) ||
       (err = get_doc(st, run_id, "theater", &r->theater_doc)) ||
