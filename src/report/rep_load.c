@@ -89,90 +89,56 @@ static int get_doc(store *st, int64_t run, const char *name, char **out) {
 }
 
 /* ---- series bands: each replication's step function sampled on a grid --------
- * Bands are read a group at a time: one scan of the store's series fills every band
- * of the group (the scan, not the arithmetic, is the cost: a scan per band and per
- * pass was most of a report at 5,000 replications).  Every grid point of every band
- * is a column of one stats_summarize_stream; its columns are independent and summed
- * in replication order, so a band's numbers do not depend on its group. */
-
-#define REP_BAND_GROUP 2 /* bands a scan fills at most */
-
-/* Bands per group for nrep replications: two while one chunk holds them whole (read
- * once, every pass from memory: up to ~2,100 replications), else one.  Not more: each
- * band of a group being summarised holds its selection's buckets and candidates (up to
- * 40 KiB a grid point), on every thread, and a run's peak memory is to stay within
- * 1.3x of a short run's (issue 22). */
-static size_t group_size(size_t nrep) {
-  size_t fit = STATS_STREAM_CHUNK / (REP_SERIES_POINTS * (nrep ? nrep : 1));
-  return fit < 1 ? 1 : fit < REP_BAND_GROUP ? fit : REP_BAND_GROUP;
-}
-
-/* One band's step functions being written into rows of the group's values. */
-typedef struct band_fill {
-  double *v;      /* its first column in row 0 of the rows being filled */
-  int rep;        /* replication being filled, -1 before the first */
-  size_t g;       /* next grid point of rep to fill */
-  double value;   /* rep's value so far */
-} band_fill;
+ * A band is read one scan of the store's series at a time, the other series skipped
+ * undecoded.  (A scan that filled two bands, decoding every series' points, took 27%
+ * more instructions than two that skip: callgrind, the JSON export of 1,000
+ * replications of the default scenario.)  Its grid points are the columns of one
+ * stats_summarize_stream, independent and summed in replication order. */
 
 typedef struct band_group {
   store *st;
   int64_t run_id;
-  const double *grid; /* [ng] times, the same for every band */
+  int metric;
+  const double *grid; /* [ng] times */
   size_t ng;
-  size_t nb;          /* bands in the group */
-  const int *slot;    /* [metrics]: the group's band of each metric, or -1 */
-  int metric0;        /* the first band's metric */
-  band_fill f[REP_BAND_GROUP];
-  size_t lo;          /* first replication of the rows being filled */
+  double *v;          /* rows [lo, hi) being filled */
+  size_t lo;
+  int rep;            /* replication being filled, -1 before the first */
+  size_t g;           /* next grid point of rep to fill */
+  double value;       /* rep's value so far */
 } band_group;
 
 /* Grid points before t take the value held before t. */
-static void fill_until(band_group *G, band_fill *f, double t) {
-  if (f->rep < 0)
+static void fill_until(band_group *G, double t) {
+  if (G->rep < 0)
     return;
-  double *row = f->v + ((size_t)f->rep - G->lo) * G->nb * G->ng;
-  while (f->g < G->ng && G->grid[f->g] < t)
-    row[f->g++] = f->value;
+  double *row = G->v + ((size_t)G->rep - G->lo) * G->ng;
+  while (G->g < G->ng && G->grid[G->g] < t)
+    row[G->g++] = G->value;
 }
 
-static int band_point(void *ctx, int rep, int metric, double t, double value) {
+static int band_point(void *ctx, int rep, double t, double value) {
   band_group *G = ctx;
-  int b = G->slot[metric];
-  if (b < 0)
-    return 0;
-  band_fill *f = &G->f[b];
-  if (rep != f->rep) {
-    fill_until(G, f, INFINITY);
-    f->rep = rep;
-    f->g = 0;
-    f->value = NAN;
+  if (rep != G->rep) {
+    fill_until(G, INFINITY);
+    G->rep = rep;
+    G->g = 0;
+    G->value = NAN;
   }
-  fill_until(G, f, t);
-  f->value = value;
+  fill_until(G, t);
+  G->value = value;
   return 0;
 }
 
-static int band_point1(void *ctx, int rep, double t, double value) {
-  band_group *G = ctx;
-  return band_point(G, rep, G->metric0, t, value);
-}
-
-/* stats_fill_fn: replications [lo, hi), each a row of the group's step functions on
- * the grid, band after band; NaN before a replication's first point. */
+/* stats_fill_fn: replications [lo, hi), each a row of its step function on the grid,
+ * NaN before a replication's first point. */
 static int band_rows(void *ctx, size_t lo, size_t hi, double *vals) {
   band_group *G = ctx;
-  for (size_t i = 0; i < (hi - lo) * G->nb * G->ng; i++)
+  for (size_t i = 0; i < (hi - lo) * G->ng; i++)
     vals[i] = NAN;
-  G->lo = lo;
-  for (size_t b = 0; b < G->nb; b++)
-    G->f[b] = (band_fill){vals + b * G->ng, -1, 0, NAN};
-  /* One band: the store skips the other series without decoding their points. */
-  int err = G->nb == 1
-                ? store_series_range(G->st, G->run_id, G->metric0, lo, hi, band_point1, G)
-                : store_series_range_all(G->st, G->run_id, lo, hi, band_point, G);
-  for (size_t b = 0; b < G->nb; b++)
-    fill_until(G, &G->f[b], INFINITY);
+  G->v = vals, G->lo = lo, G->rep = -1;
+  int err = store_series_range(G->st, G->run_id, G->metric, lo, hi, band_point, G);
+  fill_until(G, INFINITY);
   return err;
 }
 
@@ -295,12 +261,13 @@ static int share_above_p95(row_cache *c, size_t nrep, const stats_summary *s, do
   return err;
 }
 
-/* The group's statistics and shares above p95 (over[ncol], zeroed): from rows read
+/* The band's statistics and shares above p95 (over[ncol], zeroed): from rows read
  * once when they fit one chunk (the same values in the same order, so the same bits as
- * the two passes), else a pass over the store per summary pass and one more. */
-static int group_stats(band_group *G, size_t nrep, const stats_kind *kind, stats_summary *s,
-                       double *over) {
-  const size_t ncol = G->nb * G->ng;
+ * the two passes), else rows read from the store once and kept run-length encoded for the later
+ * passes (or, past the cache, a scan of the store each). */
+static int band_stats(band_group *G, size_t nrep, const stats_kind *kind, stats_summary *s,
+                      double *over) {
+  const size_t ncol = G->ng;
   if (nrep * ncol > STATS_STREAM_CHUNK) {
     row_cache c = {band_rows, G, ncol, nrep, 0, 0, calloc(nrep + 1, sizeof(uint32_t)),
                    NULL, NULL, 0, 0};
@@ -338,35 +305,27 @@ static int band_alloc(rep_band *b, int metric, size_t ng, size_t nrep, double ho
   return 0;
 }
 
-/* Bands band[0, nb) (of metrics metric[0, nb)) from one group's scans; slot is
- * [r->ms.n] scratch, -1 everywhere on entry and on return. */
-static int load_group(rep_band *band, const int *metric, size_t nb, store *st,
-                      const rep_run *r, double horizon, int *slot) {
-  const size_t ng = REP_SERIES_POINTS, ncol = nb * ng;
+/* One band from its scans of the store. */
+static int load_band(rep_band *band, int metric, store *st, const rep_run *r, double horizon) {
+  const size_t ng = REP_SERIES_POINTS;
   const size_t nrep = r->nrep < REP_BAND_MAX_REPS ? r->nrep : REP_BAND_MAX_REPS;
-  stats_summary *s = malloc(ncol * sizeof *s);
-  stats_kind *kind = malloc(ncol * sizeof *kind);
-  double *over = calloc(ncol, sizeof *over);
+  stats_summary *s = malloc(ng * sizeof *s);
+  stats_kind *kind = malloc(ng * sizeof *kind);
+  double *over = calloc(ng, sizeof *over);
   int err = s && kind && over ? 0 : ERR_NOMEM;
-  for (size_t b = 0; b < nb && !err; b++) {
-    err = band_alloc(&band[b], metric[b], ng, nrep, horizon);
-    for (size_t g = 0; g < ng; g++)
-      kind[b * ng + g] = metric_stats_kind(r->ms.def[metric[b]].flags);
-    slot[metric[b]] = (int)b;
-  }
-  band_group G = {st, r->run.id, band[0].t, ng, nb, slot, metric[0], {{0}}, 0};
   if (!err)
-    err = group_stats(&G, nrep, kind, s, over);
-  for (size_t b = 0; b < nb; b++)
-    slot[metric[b]] = -1;
-  for (size_t i = 0; !err && i < ncol; i++) {
-    rep_band *bd = &band[i / ng];
-    size_t g = i % ng;
-    bd->mean[g] = s[i].n ? s[i].mean : NAN;
-    bd->p5[g] = s[i].n ? s[i].p5 : NAN;
-    bd->p95[g] = s[i].n ? s[i].p95 : NAN;
-    bd->max[g] = s[i].n ? s[i].max : NAN;
-    bd->over[g] = s[i].n ? over[i] / (double)s[i].n : NAN;
+    err = band_alloc(band, metric, ng, nrep, horizon);
+  for (size_t g = 0; !err && g < ng; g++)
+    kind[g] = metric_stats_kind(r->ms.def[metric].flags);
+  band_group G = {st, r->run.id, metric, band->t, ng, NULL, 0, -1, 0, NAN};
+  if (!err)
+    err = band_stats(&G, nrep, kind, s, over);
+  for (size_t g = 0; !err && g < ng; g++) {
+    band->mean[g] = s[g].n ? s[g].mean : NAN;
+    band->p5[g] = s[g].n ? s[g].p5 : NAN;
+    band->p95[g] = s[g].n ? s[g].p95 : NAN;
+    band->max[g] = s[g].n ? s[g].max : NAN;
+    band->over[g] = s[g].n ? over[g] / (double)s[g].n : NAN;
   }
   free(s);
   free(kind);
@@ -375,8 +334,8 @@ static int load_group(rep_band *band, const int *metric, size_t nb, store *st,
 }
 
 /* ---- the bands over threads ---------------------------------------------------
- * Threads take the groups in turn, each on its own connection to the store's file.
- * A group is computed by one thread from start to end, so the numbers do not depend
+ * Threads take the bands in turn, each on its own connection to the store's file.
+ * A band is computed by one thread from start to end, so the numbers do not depend
  * on how many there are. */
 
 #define REP_MAX_THREADS 8
@@ -386,8 +345,8 @@ typedef struct band_job {
   const int *metric; /* [r->nband] */
   double horizon;
   pthread_mutex_t lock;
-  size_t next;       /* the first band of the next group to take (guarded by lock) */
-  int failed;        /* a group failed: take no more (guarded by lock) */
+  size_t next;       /* the next band to take (guarded by lock) */
+  int failed;        /* a band failed: take no more (guarded by lock) */
 } band_job;
 
 typedef struct band_worker {
@@ -401,19 +360,13 @@ static void *band_worker_main(void *arg) {
   band_worker *w = arg;
   band_job *job = w->job;
   rep_run *r = job->r;
-  const size_t group = group_size(r->nrep < REP_BAND_MAX_REPS ? r->nrep : REP_BAND_MAX_REPS);
-  int *slot = malloc(r->ms.n * sizeof *slot);
-  for (size_t m = 0; slot && m < r->ms.n; m++)
-    slot[m] = -1;
-  for (w->err = slot ? 0 : ERR_NOMEM; !w->err;) {
+  while (!w->err) {
     pthread_mutex_lock(&job->lock);
-    size_t i = job->failed ? r->nband : job->next;
-    job->next = i + group < r->nband ? i + group : r->nband;
+    size_t i = job->failed ? r->nband : job->next++;
     pthread_mutex_unlock(&job->lock);
     if (i >= r->nband)
       break;
-    size_t nb = r->nband - i < group ? r->nband - i : group;
-    w->err = load_group(&r->band[i], &job->metric[i], nb, w->st, r, job->horizon, slot);
+    w->err = load_band(&r->band[i], job->metric[i], w->st, r, job->horizon);
   }
   if (w->err) {
     snprintf(w->msg, sizeof w->msg, "%s", store_errmsg(w->st));
@@ -421,7 +374,6 @@ static void *band_worker_main(void *arg) {
     job->failed = 1;
     pthread_mutex_unlock(&job->lock);
   }
-  free(slot);
   return NULL;
 }
 
@@ -439,14 +391,13 @@ static int load_bands(rep_run *r, store *st, const int *metric, double horizon, 
   band_worker w[REP_MAX_THREADS] = {{0}};
   pthread_t th[REP_MAX_THREADS];
   int started[REP_MAX_THREADS] = {0};
-  const size_t group = group_size(r->nrep < REP_BAND_MAX_REPS ? r->nrep : REP_BAND_MAX_REPS);
-  size_t ngroup = (r->nband + group - 1) / group;
+
   if (threads <= 0)
     threads = online_cpus();
   if (threads > REP_MAX_THREADS)
     threads = REP_MAX_THREADS;
-  if ((size_t)threads > ngroup)
-    threads = (int)ngroup;
+  if ((size_t)threads > r->nband)
+    threads = (int)r->nband;
   w[0] = (band_worker){&job, st, 0, ""};
   for (int k = 1; k < threads; k++) {
     w[k] = (band_worker){&job, NULL, 0, ""};

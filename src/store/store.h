@@ -205,14 +205,7 @@ int store_series_each(store *st, int64_t run_id, int metric, size_t n,
 int store_series_range(store *st, int64_t run_id, int metric, size_t lo, size_t hi,
                        int (*fn)(void *ctx, int replication, double t, double value),
                        void *ctx);
-/* Every series point of replications [lo, hi), every series metric: fn(ctx,
- * replication, metric, t, value) in replication order, each replication's series in
- * its stored order and each series in time order.  One scan for readers that want
- * several series (the report's bands). */
-int store_series_range_all(store *st, int64_t run_id, size_t lo, size_t hi,
-                           int (*fn)(void *ctx, int replication, int metric, double t,
-                                     double value),
-                           void *ctx);
+
 
 /* Write run run_id as DESIGN.md section 7's relational tables into a NEW SQLite file
  * at path (straits export --format sqlite):

@@ -242,34 +242,3 @@ int store_series_range(store *st, int64_t run_id, int metric, size_t lo, size_t 
   return series_scan(st, s, run_id, metric, fn, ctx);
 }
 
-int store_series_range_all(store *st, int64_t run_id, size_t lo, size_t hi,
-                           int (*fn)(void *ctx, int replication, int metric, double t,
-                                     double value),
-                           void *ctx) {
-  sqlite3_stmt *s = store__stmt(st, S_SERIES_RANGE);
-  int rc = SQLITE_DONE, err = 0;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_int64(s, 2, (int64_t)lo);
-  sqlite3_bind_int64(s, 3, (int64_t)hi);
-  while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-    int64_t r64;
-    rep_view v;
-    if ((err = store__rep_read(st, s, 0, run_id, SIZE_MAX, &r64, &v)))
-      break;
-    size_t first = 0;
-    for (size_t i = 0; i < v.nseries && !err; i++) {
-      size_t k, np;
-      double t, value;
-      store__rep_dir(&v, i, &k, &np);
-      for (size_t j = 0; j < np && !err; j++) {
-        store__rep_point(&v, first + j, &t, &value);
-        err = fn(ctx, (int)r64, (int)k, t, value);
-      }
-      first += np;
-    }
-  }
-  if (!err && rc != SQLITE_DONE)
-    err = store__fail(st, rc, "cannot read the series of run %lld", (long long)run_id);
-  store__reset(s);
-  return err;
-}
