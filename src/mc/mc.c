@@ -662,9 +662,8 @@ static int merge_part(store *st, int64_t run_id, const store_run_info *info,
 /* Every metric's summary in a few passes over the store, a chunk of replications at
  * a time (stats_summarize_stream), so a run of any length is summarised in memory
  * bounded by its metric count -- the same bits as stats_summarize of whole columns
- * (tests/mc/test_mc.c checks it) -- with the metrics shared out over `threads`
- * threads (store_summarize). */
-static int summarize(mc_result *r, store *st, int threads, diag *d) {
+ * (tests/mc/test_mc.c checks it). */
+int mc_result_summarize(mc_result *r, store *st, diag *d) {
   const metric_set *ms = &r->metrics;
   const size_t n = r->replications > 0 ? (size_t)r->replications : 0;
   stats_kind *kind = malloc((ms->n ? ms->n : 1) * sizeof *kind);
@@ -674,7 +673,7 @@ static int summarize(mc_result *r, store *st, int threads, diag *d) {
   for (size_t m = 0; kind && m < ms->n; m++)
     kind[m] = metric_stats_kind(ms->def[m].flags);
   if (!err && kind && ms->n)
-    err = store_summarize(st, r->run_id, ms, n, kind, r->summary, threads);
+    err = store_summarize(st, r->run_id, ms, n, kind, r->summary);
   free(kind);
   if (!kind || err == ERR_NOMEM)
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory for the run's summary");
@@ -682,8 +681,6 @@ static int summarize(mc_result *r, store *st, int threads, diag *d) {
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "%s", store_errmsg(st));
   return kind ? err : ERR_NOMEM;
 }
-
-int mc_result_summarize(mc_result *r, store *st, diag *d) { return summarize(r, st, 1, d); }
 
 /* ---- the calling thread: writing the ring's front ------------------------------ */
 
@@ -1073,7 +1070,7 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
    * summarise exactly the same numbers.  A part's share alone is no sample to
    * summarise: the one who gathers the parts does (sweep.h). */
   res->replications = lead.stored;
-  if (opt->nparts <= 1 && !claiming && (err = summarize(res, st, 1, d)))
+  if (opt->nparts <= 1 && !claiming && (err = mc_result_summarize(res, st, d)))
     goto done;
 
   res->wall_s = now_s() - t0;

@@ -428,7 +428,7 @@ static int load_summaries(rep_run *r, store *st) {
     return ERR_NOMEM;
   for (size_t m = 0; m < r->ms.n; m++)
     kind[m] = metric_stats_kind(r->ms.def[m].flags);
-  int err = r->ms.n ? store_summarize(st, r->run.id, &r->ms, r->nrep, kind, r->summary, 1) : 0;
+  int err = r->ms.n ? store_summarize(st, r->run.id, &r->ms, r->nrep, kind, r->summary) : 0;
   free(kind);
   return err;
 }

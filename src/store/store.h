@@ -144,14 +144,12 @@ int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t l
 int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t first,
                         size_t count, size_t lo, size_t hi, double *vals);
 
-/* Every metric's summary over replications [0, n) of a run (out[ms->n], kind[ms->n]),
- * as stats_summarize_stream of store_values_chunk has it, on up to `threads` threads
- * (0: one per online CPU): each takes a range of the metrics and scans the run on its
- * own connection (store_open_reader), so the passes over a long run are shared out.
- * A metric's summary is one thread's from start to end: the same bits for any count.
- * ERR_NOMEM, or the store's error (message in store_errmsg(st)). */
+/* Every metric's summary over replications [0, n) of a run (out[ms->n], kind[ms->n]):
+ * stats_summarize_stream over store_values_chunk, in memory bounded by the chunk --
+ * what the run's summary and the report's are.  ERR_NOMEM, or the store's error
+ * (message in store_errmsg(st)). */
 int store_summarize(store *st, int64_t run_id, const metric_set *ms, size_t n,
-                    const stats_kind *kind, stats_summary *out, int threads);
+                    const stats_kind *kind, stats_summary *out);
 
 /* The most values one read on this handle has handed out (store_metric_values: n;
  * store_values_chunk: (hi - lo) x metrics; the cache's own fill counts too), so a
