@@ -129,6 +129,7 @@ int cli_write_report_with(store *st, int64_t run_id, const char *path,
   opt.coast = &lines;
   opt.coast_level = coast.level;
   opt.title = ops_title;
+  opt.threads = lopt->threads;
   err = rep_html(&b, r, &opt);
   if (err == ERR_NOTFOUND) {
     cli_error("this straits was built without Vega (node_modules/vega): run "

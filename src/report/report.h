@@ -125,9 +125,12 @@ typedef struct rep_options {
    * pond, as geo_coast has it), or NULL: the map draws the coastline without filling
    * the land. */
   const int *coast_level;
+  /* Threads printing the metrics' values (0: one per online CPU; the text is the same
+   * for any count). */
+  int threads;
 } rep_options;
 
-#define REP_OPTIONS_INIT {NULL, NULL, NULL, NULL}
+#define REP_OPTIONS_INIT {NULL, NULL, NULL, NULL, 0}
 
 /* The options text of a run that `straits show` stores with no replications: its
  * report is a preview of the scenario, and leaves out what only a run has (the
