@@ -381,8 +381,11 @@ typedef struct docs_ctx {
 /* What the block may hold.  The hooks ask for a hundred-odd columns of the default
  * scenario, once each and mostly in runs of neighbours (a lane's, a region's): a
  * column a scan of the store was minutes at 10,000 replications and more (issue 22);
- * a block of them a scan keeps it to a few, in memory bounded independently of n. */
-#define MC_DOCS_BLOCK_BYTES ((size_t)16 << 20)
+ * a block of them a scan keeps it to about 15 scans at 50,000 replications, in memory
+ * bounded independently of n.  4 MiB, as the store's readers' cache: 16 MiB put the
+ * peak of a 10,000-replication run at 111 MB against 95 MB (tests/cli/memory_scale.sh
+ * holds a long run's peak within 1.3x of a short one's). */
+#define MC_DOCS_BLOCK_BYTES ((size_t)4 << 20)
 
 static int docs_values(void *ctx, int m, double *v) {
   docs_ctx *x = ctx;
