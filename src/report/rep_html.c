@@ -236,6 +236,7 @@ static void *metrics_part_main(void *arg) {
 }
 
 #define REP_JSON_THREADS 8
+#define REP_JSON_THREADED_VALUES 1000000
 
 /* Every metric's JSON; with the histograms' values (printing them is most of a
  * report's writing: 1,000 numbers a metric at 1,000 replications), ranges of the
@@ -248,6 +249,13 @@ static void metrics_json(strbuf *b, const rep_run *r, int with_values, int threa
   }
   if (threads > REP_JSON_THREADS) threads = REP_JSON_THREADS;
   if (!with_values || r->ms.n < 64) threads = 1;
+  /* The parts are copies until appended: a page of more values than this (from ~2,500
+   * replications of the default scenario) is printed on one thread, so that a long
+   * run's peak memory, which is here, is not its text twice over (issue 22). */
+  size_t nvalues = 0;
+  for (size_t m = 0; m < r->ms.n; m++)
+    nvalues += r->sample[m] ? r->nsample[m] : 0;
+  if (nvalues > REP_JSON_THREADED_VALUES) threads = 1;
   metrics_part part[REP_JSON_THREADS];
   pthread_t th[REP_JSON_THREADS];
   int started[REP_JSON_THREADS] = {0};
