@@ -94,10 +94,21 @@ int main(int argc, char **argv) {
     size_t stranded = 0;
     for (size_t i = 0; i < p.n; i++)
       stranded += p.state[i] == SAR_STRANDED;
+    /* Per CPU-second is per core-second: the figure a loaded machine leaves stable
+     * (it does not count the time the threads waited for a core); the cores busy and
+     * the load average say how loaded the machine was. */
+    double load[1] = {NAN};
+    FILE *lf = fopen("/proc/loadavg", "r");
+    if (!lf || fscanf(lf, "%lf", &load[0]) != 1)
+      load[0] = NAN;
+    if (lf)
+      fclose(lf);
     printf("%zu particles x %d steps, %d thread%s: %.3f s wall, %.3g element-steps/s "
-           "(%.3g per CPU-second), %zu stranded, particle memory %.1f MB\n",
+           "(%.3g per CPU-second, i.e. per core), %.2f cores busy, load average %.2f, "
+           "%zu stranded, particle memory %.1f MB\n",
            n, steps, threads, threads > 1 ? "s" : "", tb - ta, (double)n * steps / (tb - ta),
-           (double)n * steps / (cb - ca), stranded, (double)a.used / 1e6);
+           (double)n * steps / (cb - ca), (cb - ca) / (tb - ta), load[0], stranded,
+           (double)a.used / 1e6);
     arena_release(&a);
   }
   printf("peak resident memory %.1f MB\n", peak_mb());

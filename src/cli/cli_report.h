@@ -16,6 +16,10 @@
 int cli_coast_read(geo_coast *coast, const double *bbox, char *source, size_t size);
 /* Write the report of run run_id (0: newest) to path; a CLI exit status. */
 int cli_write_report(store *st, int64_t run_id, const char *path);
+/* The same, reading the run as opt says (rep_load_options: run -j N's threads, and the
+ * summaries it has). */
+int cli_write_report_with(store *st, int64_t run_id, const char *path,
+                          const rep_load_options *opt);
 /* Whether this straits can write reports (built with node_modules/vega); when not,
  * says so on stderr (run and compare then go on without a report). */
 int cli_report_available(void);

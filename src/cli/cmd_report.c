@@ -103,6 +103,12 @@ static void map_box(double *box) {
 }
 
 int cli_write_report(store *st, int64_t run_id, const char *path) {
+  rep_load_options opt = {0};
+  return cli_write_report_with(st, run_id, path, &opt);
+}
+
+int cli_write_report_with(store *st, int64_t run_id, const char *path,
+                          const rep_load_options *lopt) {
   rep_run *r = NULL;
   strbuf b = STRBUF_INIT;
   geo_coast coast = {0};
@@ -110,7 +116,7 @@ int cli_write_report(store *st, int64_t run_id, const char *path) {
   int rc = CLI_FAILURE;
   diag *d = diag_new();
   if (!d) return CLI_FAILURE;
-  int err = rep_run_load(&r, st, run_id, d);
+  int err = rep_run_load_with(&r, st, run_id, lopt, d);
   diag_print(d, stderr, 0);
   if (err) {
     rc = err == ERR_NOTFOUND ? CLI_BAD_INPUT : CLI_FAILURE;
@@ -123,6 +129,7 @@ int cli_write_report(store *st, int64_t run_id, const char *path) {
   opt.coast = &lines;
   opt.coast_level = coast.level;
   opt.title = ops_title;
+  opt.threads = lopt->threads;
   err = rep_html(&b, r, &opt);
   if (err == ERR_NOTFOUND) {
     cli_error("this straits was built without Vega (node_modules/vega): run "

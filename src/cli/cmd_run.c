@@ -463,7 +463,9 @@ int cmd_run(int argc, char **argv) {
   char report[4096] = "";
   if (!a.no_report && cli_report_available()) {
     cli_report_path_for(report, sizeof report, a.db);
-    if ((rc = cli_write_report(st, res->run_id, report)) != CLI_OK) goto done;
+    rep_load_options lopt = {a.mc.threads, res->summary, res->metrics.n,
+                             res->replications > 0 ? (size_t)res->replications : 0, res->run_id};
+    if ((rc = cli_write_report_with(st, res->run_id, report, &lopt)) != CLI_OK) goto done;
   }
   cli_interrupt_disarm();
   if (a.mc.until_ci > 0) {

@@ -69,8 +69,10 @@ static void quantile_ci(const double *sorted, size_t n, double p, double *est, d
   if (u >= 1 && u <= n) *hi = sorted[u - 1];
 }
 
-static int evaluate(mc_objective_result *res, const scn_objective *o, const mc_result *r,
-                    store *st, double *vals, double *scratch) {
+/* The verdict; col is the metric's values [nrep] (read for every statistic but the
+ * mean, which the summary gives); col and scratch [nrep] are clobbered. */
+static void evaluate(mc_objective_result *res, const scn_objective *o, const mc_result *r,
+                     double *col, double *scratch) {
   size_t nrep = (size_t)r->replications;
   int m = res->metric;
   const stats_summary *s = &r->summary[m];
@@ -79,30 +81,28 @@ static int evaluate(mc_objective_result *res, const scn_objective *o, const mc_r
   if (s->n == 0) {
     res->estimate = res->lo = res->hi = NAN;
     res->verdict = MC_VERDICT_NO_DATA;
-    return 0;
+    return;
   }
   if (o->statistic == SCN_STAT_MEAN) {
     res->estimate = s->mean, res->lo = s->ci_lo, res->hi = s->ci_hi;
     res->verdict = judge(s->ci_lo, s->ci_hi, o->threshold, o->at_least);
-    return 0;
+    return;
   }
-  if (store_metric_values(st, r->run_id, &r->metrics, m, vals, nrep)) return ERR_STORE;
   size_t k = 0;
   for (size_t i = 0; i < nrep; i++)
-    if (!isnan(vals[i])) scratch[k++] = vals[i];
+    if (!isnan(col[i])) scratch[k++] = col[i];
   if (o->statistic == SCN_STAT_SHARE) {
     for (size_t i = 0; i < k; i++) scratch[i] = good(o, scratch[i]);
     stats_summary share;
-    stats_summarize(&share, scratch, k, STATS_BINARY, vals);
+    stats_summarize(&share, scratch, k, STATS_BINARY, col);
     res->estimate = share.mean, res->lo = share.ci_lo, res->hi = share.ci_hi;
     res->verdict = judge(share.ci_lo, share.ci_hi, o->probability, 1);
-    return 0;
+    return;
   }
   /* A percentile: good at or above (below) the threshold when its interval is. */
   stats_quantile(scratch, k, 0.5); /* sorts scratch in place */
   quantile_ci(scratch, k, scn_statistic_p(o->statistic), &res->estimate, &res->lo, &res->hi);
   res->verdict = judge(res->lo, res->hi, o->threshold, o->at_least);
-  return 0;
 }
 
 /* A metric that can explain a failure: one declared 0/1 (an event, a task that ran), a
@@ -122,8 +122,14 @@ static int candidate(const metric_def *def, int self, int m) {
  * which candidate m is held (> 0), every candidate counted in one pass over the store
  * a chunk of replications at a time -- a scan per metric took minutes at 10,000
  * replications, and holding every column grew with the run (issue 22). */
+/* held[2 m], held[2 m + 1] of each objective j (held + j * 2 nm): the other (fails 0)
+ * and failing (fails 1) replications in which candidate m is held (> 0), for the nobj
+ * objectives whose causes are wanted (fails + j * nrep, their metrics self[j]) in one
+ * pass over the store a chunk of replications at a time -- a scan per metric took
+ * minutes at 10,000 replications, holding every column grew with the run, and a pass
+ * per objective was a pass each (issue 22). */
 static int count_held(size_t *held, const mc_result *r, store *st, const unsigned char *fails,
-                      int self) {
+                      const int *self, size_t nobj) {
   const size_t nm = r->metrics.n, nrep = (size_t)r->replications;
   size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
   rows = rows < nrep ? rows : nrep ? nrep : 1; /* a small run: no more than it needs */
@@ -132,30 +138,35 @@ static int count_held(size_t *held, const mc_result *r, store *st, const unsigne
   for (size_t lo = 0; lo < nrep && !err; lo += rows) {
     size_t hi = nrep - lo < rows ? nrep : lo + rows;
     if ((err = store_values_chunk(st, r->run_id, &r->metrics, lo, hi, v))) break;
-    for (size_t i = lo; i < hi; i++)
-      for (size_t m = 0; fails[i] < 2 && m < nm; m++)
-        if (v[(i - lo) * nm + m] > 0 && candidate(&r->metrics.def[m], self, (int)m))
-          held[2 * m + fails[i]]++; /* NaN: not held */
+    for (size_t j = 0; j < nobj; j++) {
+      const unsigned char *f = fails + j * nrep;
+      size_t *h = held + j * 2 * nm;
+      for (size_t i = lo; i < hi; i++)
+        for (size_t m = 0; f[i] < 2 && m < nm; m++)
+          if (v[(i - lo) * nm + m] > 0 && candidate(&r->metrics.def[m], self[j], (int)m))
+            h[2 * m + f[i]]++; /* NaN: not held */
+    }
   }
   free(v);
   return err;
 }
 
-static int find_causes(mc_objective_result *res, const scn_objective *o, const mc_result *r,
-                       store *st, double *vals, unsigned char *fails) {
-  size_t nrep = (size_t)r->replications, nfail = 0, nok = 0;
-  if (store_metric_values(st, r->run_id, &r->metrics, res->metric, vals, nrep)) return ERR_STORE;
+/* Which replications fail o: 1 where the metric's value misses the threshold, 0 where
+ * it meets it, 2 where it was not observed; *nfail and *nok count the first two. */
+static void mark_fails(unsigned char *fails, const scn_objective *o, const double *col,
+                       size_t nrep, size_t *nfail, size_t *nok) {
+  *nfail = *nok = 0;
   for (size_t i = 0; i < nrep; i++) {
-    fails[i] = !isnan(vals[i]) && !good(o, vals[i]) ? 1 : isnan(vals[i]) ? 2 : 0;
-    nfail += fails[i] == 1, nok += fails[i] == 0;
+    fails[i] = !isnan(col[i]) && !good(o, col[i]) ? 1 : isnan(col[i]) ? 2 : 0;
+    *nfail += fails[i] == 1, *nok += fails[i] == 0;
   }
-  res->nfail = nfail;
-  if (!nfail) return 0;
-  size_t *held = calloc(2 * (r->metrics.n ? r->metrics.n : 1), sizeof *held);
-  if (!held || count_held(held, r, st, fails, res->metric)) {
-    free(held);
-    return ERR_STORE;
-  }
+}
+
+/* For each candidate condition, its share in the failing replications and in the
+ * others; the MC_MAX_CAUSES with the largest excess kept, likeliest first. */
+static void rank_causes(mc_objective_result *res, const mc_result *r, const size_t *held,
+                        size_t nok) {
+  size_t nfail = res->nfail;
   for (size_t m = 0; m < r->metrics.n; m++) {
     if (!candidate(&r->metrics.def[m], res->metric, (int)m)) continue;
     size_t kf = held[2 * m + 1], ko = held[2 * m];
@@ -176,8 +187,25 @@ static int find_causes(mc_objective_result *res, const scn_objective *o, const m
     res->cause[at] = c;
     if (res->ncause < MC_MAX_CAUSES) res->ncause++;
   }
-  free(held);
-  return 0;
+}
+
+/* The causes of every objective in want[0, nwant) (their fails in fails + j * nrep,
+ * the others' counts in nok[j]), from one pass over the store. */
+static int find_causes(mc_objective_result *res, const size_t *want, size_t nwant,
+                       const mc_result *r, store *st, const unsigned char *fails,
+                       const size_t *nok) {
+  if (!nwant) return 0;
+  const size_t nm = r->metrics.n ? r->metrics.n : 1;
+  size_t *held = calloc(2 * nm * nwant, sizeof *held);
+  int *self = malloc(nwant * sizeof *self);
+  int err = held && self ? 0 : ERR_NOMEM;
+  for (size_t j = 0; !err && j < nwant; j++)
+    self[j] = res[want[j]].metric;
+  if (!err && count_held(held, r, st, fails, self, nwant)) err = ERR_STORE;
+  for (size_t j = 0; !err && j < nwant; j++)
+    rank_causes(&res[want[j]], r, held + j * 2 * nm, nok[j]);
+  free(held), free(self);
+  return err;
 }
 
 int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario *sc,
@@ -191,8 +219,11 @@ int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario 
   size_t nrep = (size_t)r->replications;
   double *vals = malloc((nrep ? nrep : 1) * sizeof *vals);
   double *scratch = malloc((nrep ? nrep : 1) * sizeof *scratch);
-  unsigned char *fails = malloc(nrep ? nrep : 1);
-  int err = res && vals && scratch && fails ? 0 : ERR_NOMEM;
+  /* The objectives whose causes are wanted (not met, or undecided): their failing
+   * replications, found while their column is at hand; causes in one pass at the end. */
+  unsigned char *fails = malloc((nrep ? nrep : 1) * obj->n);
+  size_t *want = malloc(obj->n * sizeof *want), *nok = malloc(obj->n * sizeof *nok), nwant = 0;
+  int err = res && vals && scratch && fails && want && nok ? 0 : ERR_NOMEM;
   for (size_t i = 0; i < obj->n && !err; i++) {
     const scn_objective *o = &obj->item[i];
     res[i].objective = o;
@@ -217,11 +248,29 @@ int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario 
                   o->unit[0] ? o->unit : "a number", o->module, o->metric, def->unit);
       continue;
     }
-    err = evaluate(&res[i], o, r, st, vals, scratch);
-    if (!err && res[i].verdict != MC_VERDICT_MET && res[i].verdict != MC_VERDICT_NO_DATA)
-      err = find_causes(&res[i], o, r, st, vals, fails);
+    /* A mean is judged from the summary: its column is read only for causes. */
+    int mean = o->statistic == SCN_STAT_MEAN, have = 0;
+    if (mean)
+      evaluate(&res[i], o, r, vals, scratch);
+    if (!mean || (res[i].verdict != MC_VERDICT_MET && res[i].verdict != MC_VERDICT_NO_DATA)) {
+      if (store_metric_values(st, r->run_id, &r->metrics, m, vals, nrep)) {
+        err = ERR_STORE;
+        break;
+      }
+      mark_fails(fails + nwant * nrep, o, vals, nrep, &res[i].nfail, &nok[nwant]);
+      have = 1;
+    }
+    if (!mean)
+      evaluate(&res[i], o, r, vals, scratch);
+    int open = res[i].verdict != MC_VERDICT_MET && res[i].verdict != MC_VERDICT_NO_DATA;
+    if (!open)
+      res[i].nfail = 0; /* counted only where causes are sought */
+    else if (have && res[i].nfail)
+      want[nwant++] = i;
   }
-  free(vals), free(scratch), free(fails);
+  if (!err)
+    err = find_causes(res, want, nwant, r, st, fails, nok);
+  free(vals), free(scratch), free(fails), free(want), free(nok);
   if (!err && diag_count(d, DIAG_ERROR) > errors) err = ERR_INPUT;
   if (err) {
     free(res);

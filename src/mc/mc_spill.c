@@ -266,6 +266,27 @@ done:
 
 /* ---- reading -------------------------------------------------------------------- */
 
+/* Columns col[0, ncol) of replications [0, nrep) into out[c * nrep + r], as
+ * store_metric_values reads each, in one pass over the store a chunk at a time: a
+ * column a scan was a scan per territory once a run outgrew the readers' cache. */
+static int read_columns(store *st, int64_t run_id, const metric_set *ms, const int *col,
+                        size_t ncol, double *out, size_t nrep) {
+  const size_t nm = ms->n ? ms->n : 1;
+  size_t rows = STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
+  rows = rows < nrep ? rows : nrep ? nrep : 1;
+  double *v = malloc(rows * nm * sizeof *v);
+  int rc = v ? 0 : ERR_NOMEM;
+  for (size_t lo = 0; lo < nrep && !rc; lo += rows) {
+    size_t hi = nrep - lo < rows ? nrep : lo + rows;
+    if ((rc = store_values_chunk(st, run_id, ms, lo, hi, v))) break;
+    for (size_t c = 0; c < ncol; c++)
+      for (size_t r = lo; r < hi; r++)
+        out[c * nrep + r] = v[(r - lo) * nm + (size_t)col[c]];
+  }
+  free(v);
+  return rc;
+}
+
 int mc_spill_read(mc_spill *s, store *st, int64_t run_id, unsigned flags, diag *d) {
   memset(s, 0, sizeof *s);
   metric_set_init(&s->ms);
@@ -294,21 +315,25 @@ int mc_spill_read(mc_spill *s, store *st, int64_t run_id, unsigned flags, diag *
   s->terr = calloc(s->nterr + 1, sizeof *s->terr);
   s->time = malloc((s->nterr + 1) * (s->nrep ? s->nrep : 1) * sizeof *s->time);
   if (!s->terr || !s->time) return ERR_NOMEM;
+  int *col = malloc((s->nterr + 1) * sizeof *col);
+  if (!col) return ERR_NOMEM;
   size_t t = 0;
   for (size_t m = 0; m < s->ms.n && t < s->nterr; m++) {
     const metric_def *def = &s->ms.def[m];
     if (strcmp(def->module, "spillover") || !ends_with_time(def->name) || (int)m == first_m)
       continue;
     char buf[256];
-    if (!(s->terr[t] = strdup(id_of(def->name, buf, sizeof buf)))) return ERR_NOMEM;
-    if ((rc = store_metric_values(st, run_id, &s->ms, (int)m, &s->time[t * s->nrep], s->nrep)))
-      return rc;
-    t++;
+    if (!(s->terr[t] = strdup(id_of(def->name, buf, sizeof buf)))) {
+      free(col);
+      return ERR_NOMEM;
+    }
+    col[t++] = (int)m;
   }
-  if (!(s->terr[s->nterr] = strdup("any"))) return ERR_NOMEM;
-  if ((rc = store_metric_values(st, run_id, &s->ms, first_m, &s->time[s->nterr * s->nrep],
-                                s->nrep)))
-    return rc;
+  col[s->nterr] = first_m;
+  if (!(s->terr[s->nterr] = strdup("any"))) rc = ERR_NOMEM;
+  else rc = read_columns(st, run_id, &s->ms, col, s->nterr + 1, s->time, s->nrep);
+  free(col);
+  if (rc) return rc;
   double h = NAN;
   if (s->nrep && (rc = store_metric_values(st, run_id, &s->ms, horizon_m, &h, 1))) return rc;
   s->horizon = h;

@@ -10,7 +10,7 @@
 #include "err.h"
 
 int rep_export_json(strbuf *b, const rep_run *r) {
-  rep__data_json(b, r, NULL, NULL, 0);
+  rep__data_json(b, r, NULL, NULL, 0, 1);
   strbuf_put(b, "\n");
   return b->failed ? ERR_NOMEM : 0;
 }

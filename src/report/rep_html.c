@@ -3,7 +3,9 @@
 #include "rep_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 
@@ -212,8 +214,70 @@ static void metric_json(strbuf *b, const rep_run *r, size_t m, int with_values) 
   strbuf_put(b, "}");
 }
 
+/* Metrics [lo, hi) of the "metrics" array. */
+static void metrics_range(strbuf *b, const rep_run *r, size_t lo, size_t hi, int with_values) {
+  for (size_t m = lo; m < hi; m++) {
+    strbuf_put(b, m ? ",\n" : "\n");
+    metric_json(b, r, m, with_values);
+  }
+}
+
+typedef struct metrics_part {
+  const rep_run *r;
+  size_t lo, hi;
+  int with_values;
+  strbuf b;
+} metrics_part;
+
+static void *metrics_part_main(void *arg) {
+  metrics_part *p = arg;
+  metrics_range(&p->b, p->r, p->lo, p->hi, p->with_values);
+  return NULL;
+}
+
+#define REP_JSON_THREADS 8
+#define REP_JSON_THREADED_VALUES 1000000
+
+/* Every metric's JSON; with the histograms' values (printing them is most of a
+ * report's writing: 1,000 numbers a metric at 1,000 replications), ranges of the
+ * metrics printed on `threads` threads (0: one per online CPU) into buffers of their
+ * own, appended in order: the same text for any count. */
+static void metrics_json(strbuf *b, const rep_run *r, int with_values, int threads) {
+  if (threads <= 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = n > 0 ? (int)n : 1;
+  }
+  if (threads > REP_JSON_THREADS) threads = REP_JSON_THREADS;
+  if (!with_values || r->ms.n < 64) threads = 1;
+  /* The parts are copies until appended: a page of more values than this (from ~2,500
+   * replications of the default scenario) is printed on one thread, so that a long
+   * run's peak memory, which is here, is not its text twice over (issue 22). */
+  size_t nvalues = 0;
+  for (size_t m = 0; m < r->ms.n; m++)
+    nvalues += r->sample[m] ? r->nsample[m] : 0;
+  if (nvalues > REP_JSON_THREADED_VALUES) threads = 1;
+  metrics_part part[REP_JSON_THREADS];
+  pthread_t th[REP_JSON_THREADS];
+  int started[REP_JSON_THREADS] = {0};
+  for (int k = 1; k < threads; k++) {
+    part[k] = (metrics_part){r, r->ms.n * (size_t)k / (size_t)threads,
+                             r->ms.n * (size_t)(k + 1) / (size_t)threads, with_values, STRBUF_INIT};
+    started[k] = pthread_create(&th[k], NULL, metrics_part_main, &part[k]) == 0;
+  }
+  metrics_range(b, r, 0, r->ms.n / (size_t)threads, with_values);
+  for (int k = 1; k < threads; k++) {
+    if (started[k])
+      pthread_join(th[k], NULL);
+    else
+      metrics_part_main(&part[k]); /* a thread that could not start: here */
+    if (part[k].b.failed) b->failed = 1;
+    if (part[k].b.len) strbuf_putn(b, part[k].b.s, part[k].b.len);
+    strbuf_release(&part[k].b);
+  }
+}
+
 void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, const int *level,
-                    int with_values) {
+                    int with_values, int threads) {
   const store_run_row *run = &r->run;
   strbuf_printf(b, "{\"run\":{\"id\":%lld,\"scenario_name\":", (long long)run->id);
   strbuf_json_str(b, run->scenario_name);
@@ -238,10 +302,7 @@ void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, const i
   strbuf_put(b, ",\n\"theater\":");
   rep_script_json(b, r->theater_doc);
   strbuf_put(b, ",\n\"metrics\":[");
-  for (size_t m = 0; m < r->ms.n; m++) {
-    strbuf_put(b, m ? ",\n" : "\n");
-    metric_json(b, r, m, with_values);
-  }
+  metrics_json(b, r, with_values, threads);
   strbuf_put(b, "],\n\"bands\":[");
   for (size_t i = 0; i < r->nband; i++) {
     const rep_band *band = &r->band[i];
@@ -633,7 +694,7 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
   /* Written apart, then into the element with every '<' escaped (rep_script_json): a
    * name or a description may hold "</script>". */
   strbuf data = STRBUF_INIT;
-  rep__data_json(&data, r, opt->coast, opt->coast_level, 1);
+  rep__data_json(&data, r, opt->coast, opt->coast_level, 1, opt->threads);
   if (data.failed) b->failed = 1;
   strbuf_put(b, "<script type=\"application/json\" id=\"straits-data\">");
   rep_script_json(b, data.s);

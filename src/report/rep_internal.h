@@ -30,7 +30,7 @@ void rep__show(rep__shown *o, const rep_run *r, size_t m);
  * (values for histograms when with_values), bands.  The coastline as a GeoJSON
  * FeatureCollection when coast is not NULL. */
 void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, const int *level,
-                    int with_values);
+                    int with_values, int threads);
 /* Coastline polylines as GeoJSON LineString features, comma-separated; with level
  * (NULL: none) each says its GSHHG level in properties.level. */
 void rep__coast_features(strbuf *b, const rep_lines *coast, const int *level);

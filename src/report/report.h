@@ -94,6 +94,19 @@ typedef struct rep_run {
 /* Read run run_id (0: the newest) from the store.  ERR_NOTFOUND when the store has
  * no such run. */
 int rep_run_load(rep_run **out, store *st, int64_t run_id, diag *d);
+/* How rep_run_load_with reads: the series bands on at most `threads` threads (0: one
+ * per online CPU), each extra one on its own connection to the store's file (the
+ * numbers do not depend on the count); and the run's summaries when the caller has
+ * them already (straits run: the same stats_summarize_stream of the same values), used
+ * only if run_id, nmetrics and nrep are the run's as read. */
+typedef struct rep_load_options {
+  int threads;
+  const stats_summary *summary; /* [nmetrics], or NULL: computed here */
+  size_t nmetrics, nrep;
+  int64_t run_id;
+} rep_load_options;
+int rep_run_load_with(rep_run **out, store *st, int64_t run_id, const rep_load_options *opt,
+                      diag *d);
 void rep_run_free(rep_run *r); /* NULL is a no-op */
 
 /* The newest sweep of st as a report section ("report.section.sweep-points",
@@ -112,9 +125,12 @@ typedef struct rep_options {
    * pond, as geo_coast has it), or NULL: the map draws the coastline without filling
    * the land. */
   const int *coast_level;
+  /* Threads printing the metrics' values (0: one per online CPU; the text is the same
+   * for any count). */
+  int threads;
 } rep_options;
 
-#define REP_OPTIONS_INIT {NULL, NULL, NULL, NULL}
+#define REP_OPTIONS_INIT {NULL, NULL, NULL, NULL, 0}
 
 /* The options text of a run that `straits show` stores with no replications: its
  * report is a preview of the scenario, and leaves out what only a run has (the

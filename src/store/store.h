@@ -43,6 +43,7 @@
 #include <stdint.h>
 #include "diag.h"
 #include "metric.h"
+#include "stats.h"
 
 typedef struct store store;
 
@@ -55,6 +56,12 @@ typedef struct store store;
  * NULL then. */
 int store_open(store **out, const char *path, diag *d);
 void store_close(store *st); /* NULL is a no-op */
+
+/* Another connection to st's file, for a second thread to read from while st serves
+ * its own (a handle belongs to one thread).  It sees what st has committed.
+ * ERR_USAGE for a store in memory (nothing to share), else store_open's errors; the
+ * caller then reads on st alone. */
+int store_open_reader(store **out, const store *st);
 
 typedef struct store_run_info {
   const char *scenario_name;
@@ -117,6 +124,13 @@ int store_put_packed(store *st, int64_t run_id, int replication, const metric_se
 int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int metric,
                         double *vals, size_t n);
 
+/* Values of metrics [first, first + count) for replications 0..n-1 in one scan,
+ * nothing kept: vals[r * count + c] is metric first + c of replication r, as
+ * store_metric_values has it.  vals must hold n * count doubles.  For a reader that
+ * wants many columns of a run too long for that cache (the models' docs hooks). */
+int store_metric_columns(store *st, int64_t run_id, const metric_set *ms, int first,
+                         int count, double *vals, size_t n);
+
 /* Values of every metric for replications [lo, hi), read in one scan and nothing
  * kept: vals[(r - lo) * ms->n + k] is metric k of replication r, as
  * store_metric_values has it (NaN where absent or not stored).  vals must hold
@@ -124,6 +138,18 @@ int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int met
  * memory bounded by the chunk (issue 22). */
 int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t lo,
                        size_t hi, double *vals);
+
+/* The same for metrics [first, first + count) only: vals[(r - lo) * count + c] is
+ * metric first + c of replication r. */
+int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t first,
+                        size_t count, size_t lo, size_t hi, double *vals);
+
+/* Every metric's summary over replications [0, n) of a run (out[ms->n], kind[ms->n]):
+ * stats_summarize_stream over store_values_chunk, in memory bounded by the chunk --
+ * what the run's summary and the report's are.  ERR_NOMEM, or the store's error
+ * (message in store_errmsg(st)). */
+int store_summarize(store *st, int64_t run_id, const metric_set *ms, size_t n,
+                    const stats_kind *kind, stats_summary *out);
 
 /* The most values one read on this handle has handed out (store_metric_values: n;
  * store_values_chunk: (hi - lo) x metrics; the cache's own fill counts too), so a
@@ -177,6 +203,7 @@ int store_series_each(store *st, int64_t run_id, int metric, size_t n,
 int store_series_range(store *st, int64_t run_id, int metric, size_t lo, size_t hi,
                        int (*fn)(void *ctx, int replication, double t, double value),
                        void *ctx);
+
 
 /* Write run run_id as DESIGN.md section 7's relational tables into a NEW SQLite file
  * at path (straits export --format sqlite):

@@ -308,6 +308,105 @@ static void test_load(void **state) {
   assert_null(r);
 }
 
+/* ---- a long run: the bands and summaries whatever the thread count ------------
+ * 5,000 replications of NSERIES step functions: replication r of series k is 0 from
+ * t = 0 and 1 + k from t = (7 r + 13 k) mod 1000 on.  More than one chunk holds a
+ * band's grid (121 x 5,000 values), so the bands' passes come from the run-length
+ * cache of their rows; the summaries are stream passes too. */
+
+#define NLONG 5000
+#define NSERIES 5
+
+static double step_time(int r, int k) { return (double)((7 * r + 13 * k) % 1000); }
+
+static void put_long_run(fixture *f, metric_set *ms, int64_t *run) {
+  metric_set_init(ms);
+  for (int k = 0; k < NSERIES; k++) {
+    char name[16];
+    snprintf(name, sizeof name, "s%d", k);
+    assert_int_equal(metric_define(ms, "long", name, "1", METRIC_SERIES, "s"), 2 * k);
+    snprintf(name, sizeof name, "v%d", k);
+    assert_int_equal(metric_define(ms, "long", name, "s", 0, "v"), 2 * k + 1);
+  }
+  store_run_info info = {"long", "cccc", "l.yaml", 9, "0", "modules=l", NLONG};
+  assert_int_equal(store_run_begin(f->st, run, &info, ms, f->d), 0);
+  assert_int_equal(store_begin(f->st), 0);
+  for (int r = 0; r < NLONG; r++) {
+    metric_out o;
+    arena_reset(&f->a);
+    assert_int_equal(metric_out_init(&o, ms, &f->a), 0);
+    for (int k = 0; k < NSERIES; k++) {
+      assert_int_equal(metric_point_add(&o, 2 * k, 0, 0), 0);
+      assert_int_equal(metric_point_add(&o, 2 * k, step_time(r, k), 1 + k), 0);
+      metric_put(&o, 2 * k + 1, sin(r * 0.37 + k) * 1e3); /* no two alike */
+    }
+    assert_int_equal(store_put_replication(f->st, *run, r, ms, &o), 0);
+  }
+  assert_int_equal(store_commit(f->st), 0);
+  assert_int_equal(store_run_finish(f->st, *run, -1, 0.5), 0);
+  assert_int_equal(store_doc_put(f->st, *run, "scenario", "{\"horizon_s\":1000}"), 0);
+}
+
+static void assert_same_bits(const void *a, const void *b, size_t n) {
+  if (memcmp(a, b, n) != 0) fail_msg("results differ with the thread count");
+}
+
+static void test_long_run_threads(void **state) {
+  fixture *f = *state;
+  metric_set ms;
+  int64_t run;
+  put_long_run(f, &ms, &run);
+  rep_run *r[3] = {NULL};
+  for (int t = 0; t < 3; t++) {
+    rep_load_options opt = {t + 1, NULL, 0, 0, 0};
+    assert_int_equal(rep_run_load_with(&r[t], f->st, run, &opt, f->d), 0);
+  }
+  assert_int_equal(r[0]->nband, NSERIES);
+  for (size_t b = 0; b < NSERIES; b++) {
+    const rep_band *band = &r[0]->band[b];
+    int k = (int)b;
+    /* The closed form: at grid time t, 1 + k in the replications stepped by t. */
+    for (size_t g = 0; g < band->n; g++) {
+      size_t up = 0;
+      for (int i = 0; i < NLONG; i++)
+        up += step_time(i, k) <= band->t[g];
+      double mean = (1.0 + k) * (double)up / NLONG;
+      assert_true(fabs(band->mean[g] - mean) < 1e-12 * (1 + k));
+      assert_true(band->max[g] == (up ? 1.0 + k : 0.0));
+      double over = band->p95[g] < 1.0 + k && up ? (double)up / NLONG : 0;
+      assert_true(fabs(band->over[g] - over) < 1e-15);
+    }
+    for (int t = 1; t < 3; t++) {
+      const rep_band *o = &r[t]->band[b];
+      assert_int_equal(o->metric, band->metric);
+      assert_same_bits(o->mean, band->mean, band->n * sizeof *band->mean);
+      assert_same_bits(o->p5, band->p5, band->n * sizeof *band->p5);
+      assert_same_bits(o->p95, band->p95, band->n * sizeof *band->p95);
+      assert_same_bits(o->max, band->max, band->n * sizeof *band->max);
+      assert_same_bits(o->over, band->over, band->n * sizeof *band->over);
+    }
+  }
+  for (int t = 1; t < 3; t++)
+    assert_same_bits(r[t]->summary, r[0]->summary, ms.n * sizeof *r[0]->summary);
+  /* A summary handed in is used as it is (straits run's), one for another run is not. */
+  stats_summary *fake = calloc(ms.n, sizeof *fake);
+  assert_non_null(fake);
+  fake[1].mean = 42;
+  rep_run *g = NULL;
+  rep_load_options given = {1, fake, ms.n, NLONG, run};
+  assert_int_equal(rep_run_load_with(&g, f->st, run, &given, f->d), 0);
+  assert_true(g->summary[1].mean == 42);
+  rep_run_free(g);
+  given.run_id = run + 1;
+  assert_int_equal(rep_run_load_with(&g, f->st, run, &given, f->d), 0);
+  assert_same_bits(g->summary, r[0]->summary, ms.n * sizeof *g->summary);
+  rep_run_free(g);
+  free(fake);
+  for (int t = 0; t < 3; t++)
+    rep_run_free(r[t]);
+  metric_set_release(&ms);
+}
+
 static void test_compare(void **state) {
   fixture *f = *state;
   rep_run *a = NULL, *b = NULL;
@@ -469,6 +568,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_load, setup, teardown),
       cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
       cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_long_run_threads, setup, teardown),
       cmocka_unit_test(test_gshhg),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
