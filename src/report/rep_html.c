@@ -691,15 +691,13 @@ int rep_html(strbuf *b, const rep_run *r, const rep_options *opt) {
                    "Database, J. Geophys. Res. 101(B4); distributed under the LGPL.</p>\n");
   strbuf_put(b, "<p id=\"straits-status\" data-status=\"pending\">views not rendered "
                  "(JavaScript is off?)</p>\n");
-  /* Written apart, then into the element with every '<' escaped (rep_script_json): a
-   * name or a description may hold "</script>". */
-  strbuf data = STRBUF_INIT;
-  rep__data_json(&data, r, opt->coast, opt->coast_level, 1, opt->threads);
-  if (data.failed) b->failed = 1;
+  /* Every '<' of the data escaped where it was written (rep_script_json_tail): a name
+   * or a description may hold "</script>". */
   strbuf_put(b, "<script type=\"application/json\" id=\"straits-data\">");
-  rep_script_json(b, data.s);
+  size_t data_at = b->len;
+  rep__data_json(b, r, opt->coast, opt->coast_level, 1, opt->threads);
+  rep_script_json_tail(b, data_at);
   strbuf_put(b, "</script>\n");
-  strbuf_release(&data);
   doc_element(b, "doc-sync", r->sync_doc);
   doc_element(b, "doc-tree", r->tree_doc);
   doc_element(b, "doc-findings", r->findings_doc);

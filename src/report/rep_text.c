@@ -28,6 +28,24 @@ void rep_script_json(strbuf *b, const char *json) {
   strbuf_put(b, p);
 }
 
+void rep_script_json_tail(strbuf *b, size_t from) {
+  size_t k = 0;
+  for (size_t i = from; i < b->len; i++) k += b->s[i] == '<';
+  if (!k || b->failed) return;
+  size_t old = b->len;
+  for (size_t i = 0; i < k; i++) strbuf_put(b, "     "); /* room: '<' grows by 5 */
+  if (b->failed) return;
+  /* From the end back, so nothing is read after it is overwritten. */
+  for (size_t i = old, o = b->len; i-- > from;) {
+    if (b->s[i] == '<') {
+      o -= 6;
+      memcpy(b->s + o, "\\u003c", 6);
+    } else {
+      b->s[--o] = b->s[i];
+    }
+  }
+}
+
 void rep_script_text(strbuf *b, const char *js) {
   const char *p = js;
   for (const char *q = p; (q = strstr(q, "</")); q += 2) {

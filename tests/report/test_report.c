@@ -42,6 +42,11 @@ static void test_json_escaping(void **state) {
   b.len = 0;
   rep_script_json(&b, "{\"a\":\"</b><!--\"}"); /* every '<' in a string: no tag, no comment */
   assert_string_equal(b.s, "{\"a\":\"\\u003c/b>\\u003c!--\"}");
+  b.len = 0; /* in place, after what the buffer held */
+  strbuf_put(&b, "<p>");
+  strbuf_put(&b, "{\"a\":\"<x<\",\"b\":1}");
+  rep_script_json_tail(&b, 3);
+  assert_string_equal(b.s, "<p>{\"a\":\"\\u003cx\\u003c\",\"b\":1}");
   b.len = 0;
   rep_script_text(&b, "x='</SCRIPT>'; y = a</b;");
   assert_string_equal(b.s, "x='<\\/SCRIPT>'; y = a</b;");
