@@ -5,7 +5,7 @@
 #include "report.h"
 #include "rep_text.h"
 
-#define REP_MAX_VALUES 5000 /* per histogram: the first observed replications */
+#define REP_MAX_VALUES 2000 /* per histogram: the first observed replications */
 
 /* Whether a scalar metric is declared an indicator (METRIC_BINARY: an event's
  * occurrence) and was observed: its mean is a probability. */
