@@ -242,8 +242,8 @@ int sar_model_build(sar_model **out, const scn_scenario *sc, metric_set *ms, dia
       (m->m_pos_series = define(ms, "pos.t", "1", METRIC_SERIES | METRIC_HIGHER_BETTER,
                                 "cumulative probability of success of the first case over time")) < 0 ||
       (m->m_alive_series = define(ms, "alive.t", "1", METRIC_SERIES | METRIC_HIGHER_BETTER,
-                                  "share of the first case's persons alive, while it is open "
-                                  "(their drawn survival times)")) < 0 ||
+                                  "share of the first case's persons alive (their drawn "
+                                  "survival times), until it is found")) < 0 ||
       (m->m_effort = define(ms, "effort", "s", 0, "time on scene searching, all units")) < 0 ||
       (m->m_area = define(ms, "area", "m2", 0, "area searched, all sorties")) < 0 ||
       (m->m_sorties = define(ms, "sorties", "1", 0, "search sorties flown")) < 0 ||
@@ -390,6 +390,14 @@ static void alive_point(sar *S, const sar_case *c, double now) {
     sim_fail(S->s, ERR_LIMIT);
 }
 
+/* A person of the first case reaches the end of their survival time: the series
+ * steps down there, unless the case was found first (then its value at the find holds:
+ * the persons were picked up). */
+static void first_case_death(sim *s, void *ctx) {
+  sar *S = ctx;
+  if (!S->kase[0].found) alive_point(S, &S->kase[0], sim_now(s));
+}
+
 /* The section's `stop:` rule: the case's cumulative POS reached stop_pos, or the
  * probability that its persons are alive -- as the planner knows it, from draws of
  * their survival distribution, not their drawn fates -- fell below stop_p_alive. */
@@ -532,7 +540,13 @@ static void on_missing(sim *s, const sim_signal *sig, void *ctx) {
       survival_failed(S, c->object, !isnan(temp), c->survival[i]);
       return;
     }
-  if (k == 0) alive_point(S, c, c->t_open);
+  if (k == 0) { /* the alive.t series: 1 now, a step at each death before the horizon */
+    alive_point(S, c, c->t_open);
+    for (int i = 0; i < c->count; i++)
+      if (c->t_open + c->survival[i] < S->m->sc->horizon &&
+          sim_at(s, c->t_open + c->survival[i], first_case_death, S))
+        sim_fail(s, ERR_LIMIT);
+  }
   if (cfg->stop_p_alive > 0) { /* the stop rule's P(alive), from a stream of its own */
     if (!(c->surv_ref = arena_alloc(a, SAR_STOP_DRAWS * sizeof *c->surv_ref))) {
       sim_fail(s, ERR_LIMIT);
@@ -719,7 +733,6 @@ static void search_ends(sar_unit *un) {
     }
     if (un->kase == 0 && metric_point_add(S->out, S->m->m_pos_series, now, c->found ? 1 : c->pos))
       sim_fail(s, ERR_LIMIT);
-    if (un->kase == 0 && !c->found) alive_point(S, c, now);
     if (S->record && un->kase == 0 && S->nrec < SAR_RECORD_MAX)
       S->rec[S->nrec++] = (sar_sortie){.asset = un->asset, .unit = un->number - 1,
                                        .t_start = un->t_search - c->t_open,
