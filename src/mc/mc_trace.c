@@ -14,7 +14,6 @@
 #include "arena.h"
 #include "err.h"
 #include "plan.h"
-#include "scn_coordination.h"
 #include "scn_plan.h"
 #include "sim.h"
 
@@ -62,7 +61,7 @@ static const char *task_line(tracer *tr, const sim_signal *g, char *buf, size_t 
   return "plan";
 }
 
-/* The signal as one line; the module that speaks for it. */
+/* The signal as one line; the module that speaks for it, or NULL for no line. */
 static const char *signal_line(tracer *tr, const sim_signal *g, char *buf, size_t size) {
   const scn_scenario *sc = tr->sc;
   const scn_plan *pl = sc->plan;
@@ -108,13 +107,10 @@ static const char *signal_line(tracer *tr, const sim_signal *g, char *buf, size_
     const char *id = pl && g->decision >= 0 && (size_t)g->decision < pl->ndecision
                          ? pl->decision[g->decision].id
                          : NULL;
-    const scn_coordination *co = scn_section_of(sc, "coordination");
-    if (!id && co && g->step >= 0 && (size_t)g->step < co->nstep) id = co->step[g->step].id;
-    if (id)
-      snprintf(buf, size, "decision '%s' %s", id, g->open ? "approved" : "refused for good");
-    else
-      snprintf(buf, size, "decision step %d %s", g->step,
-               g->open ? "approved" : "refused for good");
+    /* A step no task or gate waits on has no line here: the coordination model
+     * writes its own, naming it (the runner knows no mission's section). */
+    if (!id) return NULL;
+    snprintf(buf, size, "decision '%s' %s", id, g->open ? "approved" : "refused for good");
     return "coordination";
   }
   case SIG__COUNT:
@@ -128,6 +124,7 @@ static void on_signal(sim *s, const sim_signal *g, void *ctx) {
   tracer *tr = ctx;
   char line[320];
   const char *module = signal_line(tr, g, line, sizeof line);
+  if (!module) return;
   if (tr->story) /* the story sorts signals into bars and points itself */
     story_signal(tr->story, sim_now(s), module, line, g, tr->sc);
   else
