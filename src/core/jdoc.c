@@ -101,3 +101,17 @@ int jdoc_dump(strbuf *b, json_t *doc) {
   if (bad) b->failed = 1;
   return bad ? -1 : 0;
 }
+
+json_t *jdoc_position(double lon, double lat) {
+  json_t *p = json_array();
+  jdoc_push(p, jdoc_fixed(lon, 6));
+  jdoc_push(p, jdoc_fixed(lat, 6));
+  return p;
+}
+
+json_t *jdoc_geometry(const char *type, json_t *coordinates) {
+  json_t *g = json_object();
+  jdoc_set(g, "type", jdoc_str(type));
+  jdoc_set(g, "coordinates", coordinates);
+  return g;
+}

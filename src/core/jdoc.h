@@ -40,4 +40,9 @@ int jdoc_push(json_t *arr, json_t *v);
  * and release doc.  Returns 0, or -1 with b->failed set when doc is NULL, anything
  * since the last dump in this thread failed, or b cannot grow. */
 int jdoc_dump(strbuf *b, json_t *doc);
+
+/* GeoJSON (RFC 7946) pieces: a position [lon, lat] to 6 decimals (0.1 m), and a
+ * geometry {"type": type, "coordinates": coordinates} (coordinates taken). */
+json_t *jdoc_position(double lon, double lat);
+json_t *jdoc_geometry(const char *type, json_t *coordinates);
 #endif

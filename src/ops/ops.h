@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "jdoc.h"
 #include "strbuf.h"
 #include "diag.h"
 #include "metric.h"
@@ -161,5 +162,9 @@ double ops_mean(const ops_results *r, const char *module, const char *name);
  * its own, then "},\"geometry\":...}". */
 void ops_feature(strbuf *b, int first, const char *layer, const char *id, const char *name,
                  double value);
+/* The same feature as a jansson tree (jdoc.h): {"type":"Feature","id":id,"properties":
+ * {layer, id, name, value when finite}}; the caller adds its own properties
+ * (json_object_get(f, "properties")) and the geometry (jdoc_geometry). */
+json_t *ops_feature_json(const char *layer, const char *id, const char *name, double value);
 
 #endif

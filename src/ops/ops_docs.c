@@ -31,3 +31,15 @@ void ops_feature(strbuf *b, int first, const char *layer, const char *id, const 
     strbuf_json_num(b, value);
   }
 }
+
+json_t *ops_feature_json(const char *layer, const char *id, const char *name, double value) {
+  json_t *f = json_object(), *p = json_object();
+  jdoc_set(f, "type", jdoc_str("Feature"));
+  jdoc_set(f, "id", jdoc_str(id));
+  jdoc_set(p, "layer", jdoc_str(layer));
+  jdoc_set(p, "id", jdoc_str(id));
+  jdoc_set(p, "name", jdoc_str(name));
+  if (isfinite(value)) jdoc_set(p, "value", jdoc_num(value));
+  jdoc_set(f, "properties", p);
+  return f;
+}

@@ -48,6 +48,8 @@ static void test_document(void **state) {
   jdoc_set(doc, "z", jdoc_str("first")); /* insertion order, not sorted */
   jdoc_set(doc, "a", arr);
   expect_dump(doc, "{\"z\":\"first\",\"a\":[1.5,true]}");
+  expect_dump(jdoc_geometry("Point", jdoc_position(127.68, 26.2123456)),
+              "{\"type\":\"Point\",\"coordinates\":[127.68,26.212346]}");
 }
 
 /* A member that cannot be set (its key is not UTF-8) fails the dump, and the buffer
