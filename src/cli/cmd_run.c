@@ -380,6 +380,7 @@ int cmd_run(int argc, char **argv) {
   scn_scenario *sc = NULL;
   store *st = NULL;
   mc_result *res = NULL;
+  mc_prepared *models = NULL;
   diag *d = NULL;
   cli_objectives objectives = {0};
   char *resume_cmd = NULL;
@@ -428,6 +429,9 @@ int cmd_run(int argc, char **argv) {
   a.mc.progress_ctx = &watch;
   decide_ctx decide = {sc};
   if (a.until_decided) a.mc.done = all_decided, a.mc.done_ctx = &decide;
+  /* The models once, for the run and its documents (mc_store_docs). */
+  if (err == 0) err = mc_prepare(&models, sc, &a.mc, d);
+  a.mc.prepared = models;
   if (err == 0) err = mc_run(&res, sc, &a.mc, st, d);
   free(watch.marked);
   a.mc.hooks = NULL;
@@ -492,6 +496,7 @@ done:
   strbuf_release(&a.given);
   cli_objectives_release(&objectives);
   mc_result_free(res);
+  mc_prepared_free(models);
   cli_plan_close(&a.plan);
   store_close(st);
   diag_free(d);

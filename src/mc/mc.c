@@ -355,6 +355,69 @@ static int prepare_models(void **model, metric_set *ms, const scn_scenario *sc,
   return 0;
 }
 
+/* ---- models prepared once for a command (mc.h: mc_prepare) --------------------- */
+
+struct mc_prepared {
+  const scn_scenario *sc;
+  const struct plan_authorities *authorities;
+  void *model[OPS_MAX_MODULES];
+  metric_set ms; /* what the models defined */
+};
+
+int mc_prepare(mc_prepared **out, const scn_scenario *sc, const mc_options *opt, diag *d) {
+  ops_context ctx = context_of(opt);
+  mc_prepared *p = calloc(1, sizeof *p);
+  *out = NULL;
+  if (!p) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "out of memory preparing the models");
+    return ERR_NOMEM;
+  }
+  p->sc = sc;
+  p->authorities = ctx.authorities;
+  metric_set_init(&p->ms);
+  int err = prepare_models(p->model, &p->ms, sc, &ctx, d); /* releases them on failure */
+  if (err) {
+    metric_set_release(&p->ms);
+    free(p);
+    return err;
+  }
+  *out = p;
+  return 0;
+}
+
+void mc_prepared_free(mc_prepared *p) {
+  if (!p)
+    return;
+  release_models(p->model);
+  metric_set_release(&p->ms);
+  free(p);
+}
+
+/* opt's prepared models, when it has them: NULL and 0 when it has none, ERR_USAGE when
+ * they were prepared for another scenario or authorities table (what a model reads
+ * when prepared is part of the study, so they would not be this run's). */
+static int prepared_of(const mc_prepared **out, const scn_scenario *sc, const mc_options *opt,
+                       diag *d) {
+  *out = opt ? opt->prepared : NULL;
+  if (!*out || ((*out)->sc == sc && (*out)->authorities == opt->authorities))
+    return 0;
+  diag_report(d, DIAG_ERROR, sc->path, 0, 0, "the models handed to the run were prepared "
+              "for another scenario or authorities table");
+  *out = NULL;
+  return ERR_USAGE;
+}
+
+/* dst (initialised, empty) becomes a copy of src, definition by definition. */
+static int copy_metrics(metric_set *dst, const metric_set *src) {
+  for (size_t m = 0; m < src->n; m++) {
+    const metric_def *def = &src->def[m];
+    int rc = metric_define(dst, def->module, def->name, def->unit, def->flags, def->description);
+    if (rc < 0)
+      return rc;
+  }
+  return 0;
+}
+
 /* ---- the models' report documents ------------------------------------------------ */
 
 /* What the docs hooks read (ops_results.ctx): the run's stored values, and one
@@ -413,6 +476,39 @@ static int docs_values(void *ctx, int m, double *v) {
   return 0;
 }
 
+/* Every metric's mean over replications [0, x->n) into mean[stored->n], in one pass
+ * over the store a chunk at a time: per metric the sum over the replications that
+ * observed it, in replication order, then one division -- ops_mean's arithmetic on
+ * the same values, so the same bits.  The docs hooks ask for ~100 means in the
+ * default scenario, each a scan of the store once a block of columns holds few of
+ * them (from ~10,000 replications; 101 scans of 10 GB at a million, issue 22). */
+static int docs_means(docs_ctx *x, double *mean) {
+  const size_t nm = x->stored->n, n = x->n;
+  size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
+  rows = rows < n ? rows : n ? n : 1;
+  double *v = malloc(rows * (nm ? nm : 1) * sizeof *v);
+  size_t *count = calloc(nm ? nm : 1, sizeof *count);
+  int err = v && count ? 0 : ERR_NOMEM;
+  for (size_t m = 0; m < nm; m++)
+    mean[m] = 0;
+  for (size_t lo = 0; lo < n && !err; lo += rows) {
+    size_t hi = n - lo < rows ? n : lo + rows;
+    if ((err = store_values_chunk(x->st, x->run_id, x->stored, lo, hi, v)))
+      break;
+    for (size_t r = 0; r < hi - lo; r++) {
+      const double *row = v + r * nm;
+      for (size_t m = 0; m < nm; m++)
+        if (!isnan(row[m]))
+          mean[m] += row[m], count[m]++;
+    }
+  }
+  for (size_t m = 0; m < nm; m++)
+    mean[m] = count[m] ? mean[m] / (double)count[m] : NAN;
+  free(v);
+  free(count);
+  return err;
+}
+
 static int docs_replay(void *ctx, const ops_module *self, int rep, void **state,
                        const double **value) {
   docs_ctx *x = ctx;
@@ -441,12 +537,24 @@ static int docs_put(void *ctx, const char *name, const char *json) {
 /* Every model's documents from the stored run; the metrics the models define now
  * must be the stored ones (the same scenario), else there is nothing to draw. */
 static int models_docs(docs_ctx *x, const scn_scenario *sc, size_t n, diag *d) {
-  ops_results r = {sc, x->ms, n, NULL, x, docs_values, docs_replay};
+  ops_results r = {sc, x->ms, n, NULL, x, docs_values, docs_replay, NULL};
   ops_doc_sink sink = {x, docs_put};
   strbuf b = STRBUF_INIT;
   int err = 0;
   if (x->ms->n != x->stored->n) return 0;
-  if (!(r.scratch = malloc((n ? n : 1) * sizeof *r.scratch))) return ERR_NOMEM;
+  double *mean = malloc((x->ms->n ? x->ms->n : 1) * sizeof *mean);
+  if (!mean || !(r.scratch = malloc((n ? n : 1) * sizeof *r.scratch))) {
+    free(mean);
+    return ERR_NOMEM;
+  }
+  if ((err = docs_means(x, mean))) {
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot read run %lld: %s", (long long)x->run_id,
+                err == ERR_NOMEM ? "out of memory" : store_errmsg(x->st));
+    free(mean);
+    free(r.scratch);
+    return err;
+  }
+  r.mean = mean;
   for (size_t m = 0; m < nmodules() && !err; m++) {
     const ops_module *om = module_at(m);
     if (!x->model[m] || !om->docs) continue;
@@ -458,6 +566,7 @@ static int models_docs(docs_ctx *x, const scn_scenario *sc, size_t n, diag *d) {
   }
   strbuf_release(&b);
   free(r.scratch);
+  free(mean);
   return err;
 }
 
@@ -475,9 +584,13 @@ int mc_module_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_o
   else metric_set_init(&stored);
   if (err) diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot read run %lld: %s", (long long)run_id,
                        store_errmsg(st));
-  /* The models were prepared for the run already: a failure now is the machine's. */
-  diag *quiet = err ? NULL : diag_new();
-  if (!err) err = quiet ? prepare_models(model, &ms, sc, &ctx, quiet) : ERR_NOMEM;
+  /* The models the run used, or prepared again: they were prepared for the run
+   * already, so a failure now is the machine's. */
+  const mc_prepared *pre = NULL;
+  if (!err) err = prepared_of(&pre, sc, opt, d);
+  diag *quiet = err || pre ? NULL : diag_new();
+  if (!err && !pre) err = quiet ? prepare_models(model, &ms, sc, &ctx, quiet) : ERR_NOMEM;
+  if (pre) x.model = pre->model, x.ms = &pre->ms;
   size_t n = (size_t)(row.replications_planned > row.replications_done
                           ? row.replications_planned : row.replications_done);
   x.n = n;
@@ -506,9 +619,15 @@ int mc_study_hash(char out[HASH_SHA256_HEX], const scn_scenario *sc, const mc_op
                   diag *d) {
   void *model[OPS_MAX_MODULES] = {NULL};
   ops_context ctx = context_of(opt);
+  const mc_prepared *pre;
+  int err = prepared_of(&pre, sc, opt, d);
+  if (err || pre) {
+    if (pre) study_hash(out, sc, pre->model, &ctx);
+    return err;
+  }
   metric_set ms;
   metric_set_init(&ms);
-  int err = prepare_models(model, &ms, sc, &ctx, d);
+  err = prepare_models(model, &ms, sc, &ctx, d);
   if (!err) study_hash(out, sc, model, &ctx);
   release_models(model);
   metric_set_release(&ms);
@@ -920,8 +1039,16 @@ int mc_run(mc_result **out, const scn_scenario *sc, const mc_options *opt, store
     goto nomem;
   metric_set_init(&res->metrics);
   ops_context ctx = context_of(opt);
-  if ((err = prepare_models(job.model, &res->metrics, sc, &ctx, d)))
+  const mc_prepared *pre;
+  if ((err = prepared_of(&pre, sc, opt, d)))
     goto done;
+  if (pre) { /* borrowed: not released here */
+    memcpy(job.model, pre->model, sizeof job.model);
+    if ((err = copy_metrics(&res->metrics, &pre->ms)))
+      goto nomem;
+  } else if ((err = prepare_models(job.model, &res->metrics, sc, &ctx, d))) {
+    goto done;
+  }
   study_hash(res->study_hash, sc, job.model, &ctx);
   const metric_set *ms = &res->metrics;
   job.sc = sc;
@@ -1106,7 +1233,8 @@ done:
     }
     free(slots);
   }
-  release_models(job.model);
+  if (!opt->prepared)
+    release_models(job.model);
   watch_release(&watch);
   free(done);
   free(todo);

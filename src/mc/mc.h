@@ -47,6 +47,13 @@
  * [0, done) are stored, total = the cap. */
 typedef void (*mc_progress_fn)(int done, int total, double elapsed_s, void *ctx);
 
+/* The scenario's models prepared once (mc_prepare), for a command that runs, hashes
+ * and documents the same study: mc_run, mc_study_hash and mc_module_docs each
+ * prepared every model anew, on one thread, before or after the replications (the
+ * inspection model's sea, the SAR model's land mask and file hashes: 8% of the
+ * instructions of `straits run -n 1000` with a cold sea cache, issue 22). */
+typedef struct mc_prepared mc_prepared;
+
 #define MC_MAX_REPLICATIONS 10000000 /* cap on replications in one run */
 #define MC_MAX_THREADS 256        /* more are taken as this many */
 #define MC_MAX_BATCH 100000
@@ -108,9 +115,13 @@ typedef struct mc_options {
    * hook, and where it stops depends on the values only, never on the threads. */
   int (*done)(void *ctx, store *st, int64_t run_id, const metric_set *ms, int n);
   void *done_ctx;
+  /* The models prepared for this scenario under these authorities (mc_prepare),
+   * borrowed: used as they are instead of preparing them again; NULL: each call
+   * prepares its own.  Prepared for another scenario or table: ERR_USAGE. */
+  const mc_prepared *prepared;
 } mc_options;
 
-#define MC_OPTIONS_INIT {0, 0, 0.0, 30, 50, 0, NULL, NULL, "unknown", 0, 0, 0, 0, NULL, 0, NULL, NULL, NULL, NULL}
+#define MC_OPTIONS_INIT {0, 0, 0.0, 30, 50, 0, NULL, NULL, "unknown", 0, 0, 0, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL}
 
 typedef struct mc_result {
   int64_t run_id;
@@ -125,6 +136,14 @@ typedef struct mc_result {
   stats_summary *summary; /* [metrics.n]; for series: summary of the last value;
                              NULL for a part of a split run (nparts > 1) */
 } mc_result;
+
+/* Prepare every model the scenario uses (ops.h), as mc_run would, under
+ * opt->authorities (opt may be NULL): their problems in d (the warnings too, once).
+ * 0 and *out, or the first model's error (ERR_INPUT: bad input, located in d).  The
+ * result is read-only: the runner's threads share it, as they share the models of a
+ * run.  sc and the authorities table are borrowed and must outlive it. */
+int mc_prepare(mc_prepared **out, const scn_scenario *sc, const mc_options *opt, diag *d);
+void mc_prepared_free(mc_prepared *p); /* NULL is a no-op */
 
 /* Run the scenario.  st must be open and not inside a transaction.  Returns 0 and
  * *out, or ERR_MISMATCH (resume found a run whose metrics differ), ERR_USAGE (bad

@@ -83,6 +83,10 @@ typedef struct ops_results {
    * the docs hook.  0 or an error (a failed replay is a missing picture). */
   int (*replay)(void *ctx, const struct ops_module *self, int rep, void **state,
                 const double **value);
+  /* Every metric's mean over the replications that observed it [ms->n] (NaN: none
+   * did), summed in replication order and then divided, so the same bits as the
+   * values would give: what ops_mean answers from, or NULL (it reads the values). */
+  const double *mean;
 } ops_results;
 
 /* Where a docs hook puts a document: its name in the store ("map.layer.sar-datums",
@@ -153,7 +157,8 @@ void ops_load_options(scn_load_options *opt);
 int ops_check_all(const scn_scenario *sc, const ops_context *ctx, diag *d);
 
 /* Mean over the replications of metric module.name, ignoring those where it was not
- * observed; NaN when it is unknown or never observed (uses r->scratch). */
+ * observed; NaN when it is unknown or never observed.  From r->mean when it is there
+ * (no read), else from the metric's values (uses r->scratch). */
 double ops_mean(const ops_results *r, const char *module, const char *name);
 
 /* The head of one GeoJSON feature of a map layer (docs/report.md): a newline (and a
