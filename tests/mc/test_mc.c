@@ -707,6 +707,125 @@ static void test_claimed_share(void **state) {
   mc_result_free(rb);
 }
 
+/* ---- models prepared once (mc_prepare) and the docs hooks' means ----------------
+ * A probe model beside the crisis: it counts its preparations, and its docs hook
+ * compares every metric's ops_mean from the runner's one pass (ops_results.mean) with
+ * ops_mean from the metric's values, bit for bit. */
+
+extern const ops_module crisis_ops;
+static int probe_prepares, probe_compared, probe_unobserved, probe_differ, probe_no_means;
+static int probe_token;
+
+static int probe_prepare(void **model, const scn_scenario *sc, const ops_context *ctx,
+                         metric_set *ms, diag *d) {
+  (void)sc, (void)ctx, (void)ms, (void)d;
+  probe_prepares++;
+  *model = &probe_token;
+  return 0;
+}
+
+static void probe_release(void *model) { (void)model; }
+
+static int probe_docs(const void *model, const ops_results *r, strbuf *b,
+                      const ops_doc_sink *sink) {
+  (void)model, (void)b, (void)sink;
+  ops_results scan = *r;
+  scan.mean = NULL; /* ops_mean reads the values */
+  probe_no_means += r->mean == NULL;
+  for (size_t m = 0; m < r->ms->n; m++) {
+    const metric_def *def = &r->ms->def[m];
+    double fast = ops_mean(r, def->module, def->name);
+    double slow = ops_mean(&scan, def->module, def->name);
+    probe_compared++;
+    probe_unobserved += isnan(slow);
+    if (isnan(fast) != isnan(slow) || (!isnan(slow) && memcmp(&fast, &slow, sizeof fast)))
+      probe_differ++;
+  }
+  return 0;
+}
+
+static const ops_module probe_ops = {.name = "probe", .title = "Probe",
+                                     .prepare = probe_prepare, .docs = probe_docs,
+                                     .release = probe_release};
+static const ops_module *const probe_models[] = {&crisis_ops, &probe_ops};
+
+static void test_prepared_once(void **state) {
+  fixture *f = *state;
+  assert_int_equal(ops_registry_use(probe_models, 2), 0);
+  mc_options o = MC_OPTIONS_INIT;
+  o.replications = 150;
+  o.threads = 2;
+  o.version = "test";
+  /* Each call prepares its own models. */
+  probe_prepares = 0;
+  mc_result *own = run_ok(f, f->st[0], &o);
+  assert_int_equal(mc_module_docs(f->st[0], own->run_id, f->sc, &o, f->d), 0);
+  assert_int_equal(probe_prepares, 2);
+  /* Prepared once: the run, its documents and its study hash use them. */
+  mc_prepared *p = NULL;
+  assert_int_equal(mc_prepare(&p, f->sc, &o, f->d), 0);
+  o.prepared = p;
+  mc_result *once = run_ok(f, f->st[1], &o);
+  probe_compared = probe_unobserved = probe_differ = probe_no_means = 0;
+  assert_int_equal(mc_module_docs(f->st[1], once->run_id, f->sc, &o, f->d), 0);
+  char hash[HASH_SHA256_HEX];
+  assert_int_equal(mc_study_hash(hash, f->sc, &o, f->d), 0);
+  assert_int_equal(probe_prepares, 3);
+  assert_string_equal(hash, own->study_hash);
+  assert_string_equal(once->study_hash, own->study_hash);
+  assert_same_summary(own, once);
+  assert_same_values(f->st[0], own, f->st[1], once);
+  /* The means: every metric, some never observed (an event's time where it did not
+   * happen is NaN), the same bits as from the values. */
+  assert_int_equal(probe_no_means, 0);
+  assert_int_equal(probe_compared, (int)once->metrics.n);
+  assert_true(probe_compared > 0);
+  assert_int_equal(probe_differ, 0);
+  /* Models prepared for another scenario are not this run's. */
+  scn_scenario *other = NULL;
+  scn_load_options lo = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&lo);
+  assert_int_equal(scn_load(&other, f->yaml, &lo, f->d), 0);
+  mc_result *bad = NULL;
+  assert_int_equal(mc_run(&bad, other, &o, f->st[2], f->d), ERR_USAGE);
+  assert_null(bad);
+  assert_int_equal(mc_module_docs(f->st[1], once->run_id, other, &o, f->d), ERR_USAGE);
+  scn_free(other);
+  mc_prepared_free(p);
+  mc_result_free(own);
+  mc_result_free(once);
+  assert_int_equal(ops_registry_use(NULL, 0), 0);
+}
+
+/* Some replications leave metrics unobserved; the probe saw NaN columns, so the
+ * comparison above covered the NaN-skipping sums too. */
+static void test_means_skip_unobserved(void **state) {
+  fixture *f = *state;
+  assert_int_equal(ops_registry_use(probe_models, 2), 0);
+  mc_options o = MC_OPTIONS_INIT;
+  o.replications = 60;
+  o.version = "test";
+  mc_result *r = run_ok(f, f->st[0], &o);
+  size_t partial = 0, n = (size_t)r->replications;
+  double *v = malloc(n * sizeof *v);
+  assert_non_null(v);
+  for (size_t m = 0; m < r->metrics.n; m++) {
+    assert_int_equal(store_metric_values(f->st[0], r->run_id, &r->metrics, (int)m, v, n), 0);
+    size_t nan = 0;
+    for (size_t i = 0; i < n; i++) nan += isnan(v[i]);
+    partial += nan > 0 && nan < n;
+  }
+  assert_true(partial > 0); /* some columns are observed in some replications only */
+  probe_compared = probe_differ = probe_no_means = 0;
+  assert_int_equal(mc_module_docs(f->st[0], r->run_id, f->sc, &o, f->d), 0);
+  assert_int_equal(probe_compared, (int)r->metrics.n);
+  assert_int_equal(probe_differ, 0);
+  assert_int_equal(probe_no_means, 0);
+  free(v);
+  mc_result_free(r);
+  assert_int_equal(ops_registry_use(NULL, 0), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_threads_identical, setup, teardown),
@@ -719,6 +838,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_store_error_midrun, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sweep_gather, setup, teardown),
       cmocka_unit_test_setup_teardown(test_claimed_share, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_prepared_once, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_means_skip_unobserved, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
