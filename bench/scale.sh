@@ -4,6 +4,7 @@
 # that produced it.  Run by hand on a quiet machine, never in CTest:
 #
 #   bench/scale.sh [BUILD_DIR] [REPEATS] [LONG]   (defaults: build, 3, 100000)
+#   MILLION=1 bench/scale.sh ...                  (also the million-replication run)
 #
 # BUILD_DIR is a RelWithDebInfo build (`make build`, or the cmake line in
 # docs/hacking.md); the script says which build type it found.  LONG is the long run of
@@ -24,6 +25,12 @@
 #             included) and their ratio (target <= 1.3), and the store's bytes per
 #             replication; the CPU time of the 50,000 run per replication, and from it
 #             the estimate for a million on 2 cores.
+#   million   only with MILLION=1 (about half an hour and ~10 GB of disk: MILLION_DIR,
+#             default the script's temporary folder, must hold it):
+#             `/usr/bin/time -v straits run -n 1000000 -j 2` of the default scenario with
+#             the progress bar (report included), its wall and CPU time and peak RSS,
+#             the store's size per replication, and that the store is still queryable
+#             (`straits export -f csv`, timed).  MILLION_N=2000 runs this part small.
 # The load average is printed at the start and the end: a figure taken above ~1.5 on
 # this 2-core VM is not a quiet machine's.
 set -eu
@@ -138,5 +145,23 @@ if [ -x "$TIME" ]; then
   echo "million: from the $MEMN run's $c50 s of CPU: $(awk -v c="$c50" -v n="$MEMN" 'BEGIN { printf "%.0f", c / n * 1e6 / 2 / 60 }') min on 2 cores for straits run -n 1000000 -j 2 (target < 30 min; assumes both cores busy throughout)"
 else
   echo "memory: skipped (no GNU time at $TIME)"
+fi
+if [ "${MILLION:-0}" = 1 ] && [ -x "$TIME" ]; then
+  MN=${MILLION_N:-1000000} # fewer for a smoke test of this part
+  MDIR=${MILLION_DIR:-$DIR}
+  mkdir -p "$MDIR"
+  rm -f "$MDIR"/million.db* "$MDIR"/million.html
+  echo "million: /usr/bin/time -v straits run -n $MN -j 2 --db $MDIR/million.db scenarios/taiwan-strait.yaml (load average $(load) before)"
+  # The progress bar goes to stderr (a terminal's); time -v writes its report to a file.
+  "$TIME" -v -o "$DIR/million.time" "$STRAITS" run -n "$MN" -j 2 --db "$MDIR/million.db" "$SCENARIO" >"$DIR/million.out"
+  sed -n 's/^\t\(Elapsed (wall clock) time.*\|User time.*\|System time.*\|Percent of CPU.*\|Maximum resident set size.*\)$/  \1/p' "$DIR/million.time"
+  tail -n 3 "$DIR/million.out" | sed 's/^/  /'
+  size=$(stat -c %s "$MDIR/million.db")
+  echo "million: store $((size / 1000000)) MB, $((size / MN)) bytes per replication; target under 30 min wall at 1000000; load average $(load) after"
+  a=$(date +%s.%N)
+  rows=$("$STRAITS" export -f csv "$MDIR/million.db" | wc -l)
+  b=$(date +%s.%N)
+  echo "million: straits export -f csv million.db (the metrics' summaries, read back from the store): $rows lines in $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", b - a }') s"
+  [ -n "${MILLION_DIR:-}" ] || rm -f "$MDIR"/million.db*
 fi
 echo "scale: load average $(load) at the end"
