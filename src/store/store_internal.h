@@ -23,6 +23,8 @@
 /* The readers' cache of a run's values: small, so that what a reader holds does not
  * grow with the replications (issue 22); larger runs are read a column per scan. */
 #define STORE__CACHE_BYTES ((size_t)4 << 20)
+/* The page size of a new store file (store.c says why; SQLite allows 512..65536). */
+#define STORE__PAGE_SIZE 32768
 
 /* The run table's columns, as the store and the relational export have it. */
 #define STORE__RUN_COLUMNS                              \
