@@ -210,6 +210,10 @@ void store__rep_dir(const rep_view *v, size_t i, size_t *metric, size_t *npoints
 void store__rep_point(const rep_view *v, size_t j, double *t, double *value);
 double store__rep_scalar(const rep_view *v, size_t k); /* value[k] as stored */
 double store__rep_value(const rep_view *v, const metric_set *ms, size_t metric);
+/* Metrics [first, first + count) at once (store_blob.c); series: the METRIC_SERIES
+ * ones among them, ascending.  v->nvalues >= first + count. */
+void store__rep_values(const rep_view *v, size_t first, size_t count, const size_t *series,
+                       size_t nseries, double *out);
 int64_t store__rep_checksum(const void *bytes, size_t len, int64_t idx);
 int store__rep_read_in(store *st, const char *path, sqlite3_stmt *s, int first,
                        int64_t run_id, size_t nvalues, int64_t *idx, rep_view *v);

@@ -47,6 +47,14 @@ int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t 
     return store__fail(st, SQLITE_OK, "no metrics %zu..%zu in the registry", first,
                        first + count - 1);
   note_peak(st, (hi - lo) * count);
+  size_t nseries = 0, *series = malloc((count ? count : 1) * sizeof *series);
+  if (!series) {
+    store__fail(st, SQLITE_OK, "no memory to read run %lld", (long long)run_id);
+    return ERR_NOMEM;
+  }
+  for (size_t k = first; k < first + count; k++)
+    if (ms->def[k].flags & METRIC_SERIES)
+      series[nseries++] = k;
   for (size_t i = 0; i < (hi - lo) * count; i++)
     vals[i] = NAN;
   sqlite3_bind_int64(s, 1, run_id);
@@ -57,10 +65,9 @@ int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t 
     rep_view v;
     if ((err = store__rep_read(st, s, 0, run_id, ms->n, &r, &v)))
       break;
-    double *row = vals + (size_t)(r - (int64_t)lo) * count;
-    for (size_t k = 0; k < count; k++)
-      row[k] = store__rep_value(&v, ms, first + k);
+    store__rep_values(&v, first, count, series, nseries, vals + (size_t)(r - (int64_t)lo) * count);
   }
+  free(series);
   store__reset(s);
   if (!err && rc != SQLITE_DONE)
     err = store__fail(st, rc, "cannot read the values of run %lld", (long long)run_id);

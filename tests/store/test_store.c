@@ -226,6 +226,41 @@ static void test_roundtrip(void **state) {
   assert_int_equal(query_int(f->path, "SELECT seed FROM run"), 42);
 }
 
+/* Chunks of rows, every metric or a range of them, read back as store_metric_values
+ * reads each column, bit for bit: the scalars (-0.0 and absent ones too), a series as
+ * its last point, NaN for a series without points and for a replication not stored. */
+static void test_chunks(void **state) {
+  fixture *f = *state;
+  store *st = NULL;
+  int64_t run = 0;
+  store_run_info info = info_of(7);
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_run_begin(st, &run, &info, &f->ms, f->d), 0);
+  assert_int_equal(put_reps(f, st, run, 0, 5), 0);
+  metric_out o; /* replication 5: the series has no point */
+  arena_reset(&f->a);
+  assert_int_equal(metric_out_init(&o, &f->ms, &f->a), 0);
+  metric_put(&o, 0, 1.0);
+  assert_int_equal(store_put_replication(st, run, 5, &f->ms, &o), 0);
+  enum { N = 7, M = 3 };
+  double col[M][N], all[N * M], part[N * 2];
+  for (int m = 0; m < M; m++)
+    assert_int_equal(store_metric_values(st, run, &f->ms, m, col[m], N), 0);
+  assert_true(isnan(col[2][5]) && isnan(col[2][6]) && col[2][4] == 6.0);
+  assert_int_equal(store_values_chunk(st, run, &f->ms, 0, N, all), 0);
+  assert_int_equal(store_columns_chunk(st, run, &f->ms, 1, 2, 2, N, part), 0);
+  for (int r = 0; r < N; r++)
+    for (int m = 0; m < M; m++) {
+      if (memcmp(&all[r * M + m], &col[m][r], sizeof(double)) != 0)
+        fail_msg("replication %d, metric %d: %g in the chunk, %g in the column", r, m,
+                 all[r * M + m], col[m][r]);
+      if (m > 0 && r >= 2 && memcmp(&part[(r - 2) * 2 + m - 1], &col[m][r], sizeof(double)))
+        fail_msg("replication %d, metric %d: %g in the part, %g in the column", r, m,
+                 part[(r - 2) * 2 + m - 1], col[m][r]);
+    }
+  store_close(st);
+}
+
 static void test_double_put(void **state) {
   fixture *f = *state;
   store *st = NULL;
@@ -681,6 +716,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
       cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_chunks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_double_put, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
       cmocka_unit_test_setup_teardown(test_run_find, setup, teardown),
