@@ -177,38 +177,89 @@ static void whole_run(mc_spill_split *sp, const metric_def *d, const stats_summa
   sp->min = su->min, sp->max = su->max;
 }
 
-/* Three columns per split metric col[i]: its value where the spillover happened
- * (first not NaN), where it did not, and in every replication -- read a chunk of
- * replications at a time, all metrics in one scan (a scan per metric took minutes
- * at 10,000 replications, issue 22). */
+/* The split metrics' columns, a chunk of replications at a time, all metrics in one
+ * scan (a scan per metric took minutes at 10,000 replications, issue 22). */
 typedef struct split_src {
   store *st;
   int64_t run_id;
   const metric_set *ms;
-  const double *first; /* [nrep] */
+  const double *first; /* [nrep] the first spillover's time: NaN where none */
   const int *col;
   size_t nc;
   double *buf; /* [cap rows][ms->n] */
   size_t cap;
 } split_src;
 
-static int split_rows(void *ctx, size_t lo, size_t hi, double *vals) {
-  split_src *x = ctx;
-  const size_t nm = x->ms->n;
+/* Rows [lo, hi) of every metric into x->buf. */
+static int split_read(split_src *x, size_t lo, size_t hi) {
   if (x->cap < hi - lo) { /* once: every chunk but the last has the same rows */
     free(x->buf);
-    if (!(x->buf = malloc((hi - lo) * nm * sizeof *x->buf))) return ERR_NOMEM;
+    if (!(x->buf = malloc((hi - lo) * x->ms->n * sizeof *x->buf))) return ERR_NOMEM;
     x->cap = hi - lo;
   }
-  int err = store_values_chunk(x->st, x->run_id, x->ms, lo, hi, x->buf);
-  for (size_t r = 0; !err && r < hi - lo; r++) {
-    int yes = !isnan(x->first[lo + r]);
-    for (size_t i = 0; i < x->nc; i++) {
-      double v = x->buf[r * nm + (size_t)x->col[i]], *o = vals + (r * x->nc + i) * 3;
-      o[0] = yes ? v : NAN, o[1] = yes ? NAN : v, o[2] = v;
+  return store_values_chunk(x->st, x->run_id, x->ms, lo, hi, x->buf);
+}
+
+/* stats_fill_fn: the split metrics' values in every replication (the whole run). */
+static int whole_rows(void *ctx, size_t lo, size_t hi, double *vals) {
+  split_src *x = ctx;
+  const size_t nm = x->ms->n;
+  int err = split_read(x, lo, hi);
+  for (size_t r = 0; !err && r < hi - lo; r++)
+    for (size_t i = 0; i < x->nc; i++) vals[r * x->nc + i] = x->buf[r * nm + (size_t)x->col[i]];
+  return err;
+}
+
+/* One half of a split metric: the replications that spilled over (yes) or not. */
+typedef struct half_acc {
+  size_t m;
+  double sum, mean, ss;
+  int binary;
+} half_acc;
+
+/* The moments of every split metric's two halves (acc[2 i]: yes, acc[2 i + 1]: no) in
+ * two passes over the store: the sums, then the squared deviations from the mean,
+ * each in replication order -- stats_summarize_stream's arithmetic, so the same bits.
+ * Their percentiles, which a split does not show, are not selected: that took 13
+ * passes over the store (callgrind, the tail of a 20,000-replication run, issue 22). */
+static int split_moments(split_src *x, size_t nrep, half_acc *acc) {
+  const size_t nm = x->ms->n ? x->ms->n : 1;
+  size_t rows = STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
+  int second = 0, err = 0;
+  for (size_t i = 0; i < 2 * x->nc; i++) acc[i] = (half_acc){0, 0, 0, 0, 1};
+  for (int pass = 0; pass < 2 && !err; pass++) {
+    if (pass == 1 && !second) break; /* no half of two values: no deviations to sum */
+    for (size_t lo = 0; lo < nrep && !err; lo += rows) {
+      size_t hi = nrep - lo < rows ? nrep : lo + rows;
+      if ((err = split_read(x, lo, hi))) break;
+      for (size_t r = 0; r < hi - lo; r++) {
+        const double *row = x->buf + r * nm;
+        half_acc *h = acc + (isnan(x->first[lo + r]) ? 1 : 0);
+        for (size_t i = 0; i < x->nc; i++, h += 2) {
+          double v = row[x->col[i]];
+          if (isnan(v)) continue;
+          if (pass == 0) h->m++, h->sum += v, h->binary = h->binary && (v == 0 || v == 1);
+          else h->ss += (v - h->mean) * (v - h->mean);
+        }
+      }
+    }
+    for (size_t i = 0; pass == 0 && i < 2 * x->nc; i++) {
+      if (acc[i].m) acc[i].mean = acc[i].sum / (double)acc[i].m;
+      second = second || acc[i].m >= 2;
     }
   }
   return err;
+}
+
+/* A half's summary as stats_summarize_stream gives it: n, mean, sd and half-width
+ * (its range and percentiles are not known: NaN). */
+static stats_summary half_summary(const half_acc *h, stats_kind kind) {
+  stats_summary o;
+  o.n = h->m;
+  o.mean = o.sd = o.half_width = o.ci_lo = o.ci_hi = NAN;
+  o.min = o.p5 = o.p50 = o.p95 = o.max = NAN;
+  if (h->m) stats__moments(&o, h->m, h->mean, h->ss, kind, h->binary);
+  return o;
 }
 
 /* Headline metrics of the missions always; their other scalar metrics when every one
@@ -218,25 +269,31 @@ static int build_splits(mc_spill *s, store *st, unsigned flags) {
   const size_t nm = ms->n ? ms->n : 1;
   split_src src = {st, s->run_id, ms, &s->time[s->nterr * s->nrep], NULL, 0, NULL, 0};
   int *col = malloc(nm * sizeof *col);
-  stats_kind *kind = calloc(3 * nm, sizeof *kind);
-  stats_summary *su = malloc(3 * nm * sizeof *su);
+  stats_kind *kind = calloc(nm, sizeof *kind);
+  stats_summary *su = malloc(nm * sizeof *su);
+  half_acc *acc = malloc(2 * nm * sizeof *acc);
   s->split = malloc((ms->n + 1) * sizeof *s->split);
   int rc = 0;
-  if (!col || !kind || !su || !s->split) {
+  if (!col || !kind || !su || !acc || !s->split) {
     rc = ERR_NOMEM;
     goto done;
   }
   for (size_t m = 0; m < ms->n; m++) {
     const metric_def *d = &ms->def[m];
     if ((d->flags & METRIC_SERIES) || !mission_module(d->module)) continue;
-    kind[3 * src.nc] = kind[3 * src.nc + 1] = kind[3 * src.nc + 2] = metric_stats_kind(d->flags);
+    kind[src.nc] = metric_stats_kind(d->flags);
     col[src.nc++] = (int)m;
   }
   src.col = col;
-  if ((rc = stats_summarize_stream(su, 3 * src.nc, kind, s->nrep, split_rows, &src))) goto done;
+  if ((rc = split_moments(&src, s->nrep, acc))) goto done;
+  /* Only what is shown needs the whole run's percentiles. */
+  if ((flags & MC_SPILL_SHOWN) &&
+      (rc = stats_summarize_stream(su, src.nc, kind, s->nrep, whole_rows, &src)))
+    goto done;
   for (size_t i = 0; i < src.nc; i++) {
     const metric_def *d = &ms->def[col[i]];
-    const stats_summary sy = su[3 * i], sn = su[3 * i + 1];
+    const stats_summary sy = half_summary(&acc[2 * i], kind[i]);
+    const stats_summary sn = half_summary(&acc[2 * i + 1], kind[i]);
     mc_spill_split *sp = &s->split[s->nsplit++];
     *sp = (mc_spill_split){d->module, d->name, d->unit, sy.n, sn.n,
                            sy.n ? sy.mean : NAN, sy.half_width,
@@ -249,7 +306,7 @@ static int build_splits(mc_spill *s, store *st, unsigned flags) {
     sp->headline = (d->flags & METRIC_HEADLINE) != 0;
     int differs = fabs(sp->diff) > sp->half_diff; /* false when either is NaN */
     if (!sp->headline && !(flags & MC_SPILL_ALL_METRICS) && !differs) s->nsplit--;
-    else if (flags & MC_SPILL_SHOWN) whole_run(sp, d, &su[3 * i + 2]);
+    else if (flags & MC_SPILL_SHOWN) whole_run(sp, d, &su[i]);
   }
   /* Headline metrics first, each group in registry order. */
   size_t head = 0;
@@ -260,7 +317,7 @@ static int build_splits(mc_spill *s, store *st, unsigned flags) {
     s->split[head++] = keep;
   }
 done:
-  free(col), free(kind), free(su), free(src.buf);
+  free(col), free(kind), free(su), free(acc), free(src.buf);
   return rc;
 }
 
