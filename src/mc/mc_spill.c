@@ -91,9 +91,23 @@ static int path_point(void *ctx, int rep, double t, double value) {
   return 0;
 }
 
-/* One point of spillover.sequence, kept (the array grows by doubling). */
+/* Whether some territory's paths use a point of replication rep at time t: one at or
+ * before that territory's first spillover there (path_point), "any" included. */
+static int path_uses(const mc_spill *s, int rep, double t) {
+  if (rep < 0 || (size_t)rep >= s->nrep) return 0;
+  for (size_t k = 0; k <= s->nterr; k++) {
+    double first = s->time[k * s->nrep + (size_t)rep];
+    if (!isnan(first) && t <= first) return 1;
+  }
+  return 0;
+}
+
+/* One point of spillover.sequence, kept if a path uses it (the array grows by
+ * doubling): every point of every replication was 24 bytes times a dozen-odd points a
+ * replication, ~300 MB at a million replications (issue 22). */
 static int keep_point(void *ctx, int rep, double t, double value) {
   mc_spill *s = ctx;
+  if (!path_uses(s, rep, t)) return 0;
   if (s->nseq == s->seq_cap) {
     size_t cap = s->seq_cap ? 2 * s->seq_cap : 64;
     struct mc_spill_seq *g = realloc(s->seq, cap * sizeof *g);

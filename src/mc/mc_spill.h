@@ -65,8 +65,10 @@ typedef struct mc_spill {
   size_t path_of;           /* the paths lead to terr[path_of] (nterr: any territory) */
   size_t npath;
   mc_spill_path *path;      /* most frequent first (ties: text order) */
-  /* spillover.sequence as the store gave it, read once so that the paths to each
-   * territory need no further scan of the store, in (replication, seq) order. */
+  /* The points of spillover.sequence that some territory's paths use (those at or
+   * before its first spillover in their replication), read once so that the paths
+   * to each territory need no further scan of the store, in (replication, seq)
+   * order. */
   int seq_read;             /* whether the points below are read */
   size_t nseq, seq_cap;
   struct mc_spill_seq { int rep; double t, value; } *seq;
