@@ -160,14 +160,16 @@ void mc_result_free(mc_result *r); /* NULL is a no-op */
 int mc_result_summarize(mc_result *r, store *st, diag *d);
 
 /* The study hash mc_run would store for sc under opt (above): the modules are
- * prepared (their files read and hashed) and released again.  0 or their error. */
+ * prepared (their files read and hashed) and released again, or opt->prepared's are
+ * used.  0 or their error. */
 int mc_study_hash(char out[HASH_SHA256_HEX], const scn_scenario *sc, const mc_options *opt,
                   diag *d);
 
 /* Store the report documents of every model the scenario uses (ops.h docs hooks: map
  * layers, a replayed replication's SAR case) for run run_id of st, computed from its
- * stored values; a document with nothing to show is not written.  0, or an error
- * (reported in d). */
+ * stored values (every metric's mean in one pass, ops_results.mean); a document with
+ * nothing to show is not written.  The models are prepared again, or opt->prepared's
+ * are used.  0, or an error (reported in d). */
 int mc_module_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_options *opt,
                    diag *d);
 
