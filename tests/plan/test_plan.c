@@ -853,8 +853,8 @@ static void test_check_api(void **state) {
   char *j1 = plan_sync_json(r), *j2 = plan_check_json(r, "check.yaml", "t.yaml", d);
   assert_non_null(j1);
   assert_non_null(j2);
-  assert_non_null(strstr(j1, "\"cells\": ["));
-  assert_non_null(strstr(j2, "\"kind\": \"double-booked\""));
+  assert_non_null(strstr(j1, "\"cells\":["));
+  assert_non_null(strstr(j2, "\"kind\":\"double-booked\""));
   plan_report_free(r);
   /* Without samples only the static findings remain; the same again gives the same. */
   opt.samples = 0;
