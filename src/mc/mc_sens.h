@@ -28,7 +28,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "jdoc.h"
-#include "strbuf.h"
 #include "diag.h"
 #include "scenario.h"
 
