@@ -8,7 +8,7 @@
 
 #include "err.h"
 #include "jdoc.h"
-#include "mc_json.h"
+#include "jdoc.h"
 #include "store.h"
 
 /* ---- the --json file ---------------------------------------------------------------- */
@@ -136,11 +136,11 @@ static json_t *tornado_doc(const mc_sens *s, const mc_sens_result *r) {
            "numbers; base %.4f (line). From `straits sensitivity` (docs/models.md, "
            "section 7).",
            r->metric, r->delta, r->delta, n, s->nparam, s->replications, r->base);
-  json_t *vega = mc__json_template(tornado_vega);
-  mc__json_fill(vega, "@height", json_integer((json_int_t)(22 * (n ? n : 1))));
-  mc__json_fill(vega, "@base", jdoc_num(r->base));
-  mc__json_fill(vega, "@rows", tornado_rows(s, r, n));
-  mc__json_fill(vega, "@metric", jdoc_str(r->metric));
+  json_t *vega = jdoc_template(tornado_vega);
+  jdoc_fill(vega, "@height", json_integer((json_int_t)(22 * (n ? n : 1))));
+  jdoc_fill(vega, "@base", jdoc_num(r->base));
+  jdoc_fill(vega, "@rows", tornado_rows(s, r, n));
+  jdoc_fill(vega, "@metric", jdoc_str(r->metric));
   json_t *doc = json_object();
   jdoc_set(doc, "title", jdoc_str("Sensitivity: one at a time (tornado)"));
   jdoc_set(doc, "text", jdoc_str(text));
@@ -208,9 +208,9 @@ static json_t *sobol_doc(const mc_sens *s, const mc_sens_result *r) {
            "replications each.",
            r->metric, s->nparam, 100 * so->level, so->base_samples, so->resamples,
            (size_t)so->base_samples * (s->nparam + 2), s->replications);
-  json_t *vega = mc__json_template(sobol_vega);
-  mc__json_fill(vega, "@height", json_integer((json_int_t)(26 * (s->nparam ? s->nparam : 1))));
-  mc__json_fill(vega, "@values", sobol_values(s, so));
+  json_t *vega = jdoc_template(sobol_vega);
+  jdoc_fill(vega, "@height", json_integer((json_int_t)(26 * (s->nparam ? s->nparam : 1))));
+  jdoc_fill(vega, "@values", sobol_values(s, so));
   json_t *doc = json_object();
   jdoc_set(doc, "title", jdoc_str("Sensitivity: Sobol indices"));
   jdoc_set(doc, "text", jdoc_str(text));

@@ -11,7 +11,7 @@
 #include "strbuf.h"
 #include "err.h"
 #include "jdoc.h"
-#include "mc_json.h"
+#include "jdoc.h"
 
 #define SPILL_PATHS 10 /* paths drawn per territory (the chart's rank scale is 1..10) */
 
@@ -89,8 +89,8 @@ static int curves_doc(json_t **out, mc_spill *s, store *st) {
       jdoc_push(values, v);
     }
   }
-  json_t *vega = mc__json_template(curves_vega);
-  mc__json_fill(vega, "@values", values);
+  json_t *vega = jdoc_template(curves_vega);
+  jdoc_fill(vega, "@values", values);
   *out = doc_begin("Spillover to Japanese territory", text, 60);
   jdoc_set(*out, "vega", vega);
   (void)st;
@@ -190,14 +190,14 @@ static int paths_doc(json_t **out, mc_spill *s, store *st) {
   jdoc_push(labels, jdoc_str("the first spillover (any territory)"));
   for (size_t t = 0; t < s->nterr; t++) jdoc_push(labels, jdoc_str(s->terr[t]));
   paths_headline(headline, sizeof headline, s);
-  json_t *vega = mc__json_template(paths_vega);
-  mc__json_fill(vega, "@height", json_integer(22 * SPILL_PATHS));
-  mc__json_fill(vega, "@paths", paths);
-  mc__json_fill(vega, "@reached", reach);
-  mc__json_fill(vega, "@territory", jdoc_str(s->terr[s->nterr]));
-  mc__json_fill(vega, "@options", options);
-  mc__json_fill(vega, "@labels", labels);
-  mc__json_fill(vega, "@headline", jdoc_str(headline));
+  json_t *vega = jdoc_template(paths_vega);
+  jdoc_fill(vega, "@height", json_integer(22 * SPILL_PATHS));
+  jdoc_fill(vega, "@paths", paths);
+  jdoc_fill(vega, "@reached", reach);
+  jdoc_fill(vega, "@territory", jdoc_str(s->terr[s->nterr]));
+  jdoc_fill(vega, "@options", options);
+  jdoc_fill(vega, "@labels", labels);
+  jdoc_fill(vega, "@headline", jdoc_str(headline));
   *out = doc_begin("Paths to spillover", text, 61);
   jdoc_set(*out, "vega", vega);
   return err;
@@ -259,9 +259,9 @@ static json_t *missions_chart(const mc_spill *s) {
     jdoc_push(values, v);
   }
   size_t n = json_array_size(values);
-  json_t *vega = mc__json_template(missions_vega);
-  mc__json_fill(vega, "@values", values);
-  mc__json_fill(vega, "@height", json_integer((json_int_t)(20 * (n > 5 ? n : 5))));
+  json_t *vega = jdoc_template(missions_vega);
+  jdoc_fill(vega, "@values", values);
+  jdoc_fill(vega, "@height", json_integer((json_int_t)(20 * (n > 5 ? n : 5))));
   return vega;
 }
 

@@ -14,7 +14,7 @@
 #include "arena.h"
 #include "err.h"
 #include "jdoc.h"
-#include "mc_json.h"
+#include "jdoc.h"
 #include "plan.h"
 #include "scn_plan.h"
 #include "sim.h"
@@ -360,12 +360,12 @@ static json_t *story_doc(const story *st, const scn_scenario *sc, uint32_t rep,
            "active; points: events, decisions, voyages (hover for each line).  The whole "
            "timeline: straits trace STORE --replication %u.",
            (unsigned)rep, (unsigned)rep);
-  json_t *rows = story_rows(st), *vega = mc__json_template(story_vega);
-  mc__json_fill(vega, "@height", json_integer((json_int_t)(18 * json_array_size(rows) + 10)));
-  mc__json_fill(vega, "@bars", story_bars(st, sc->horizon));
-  mc__json_fill(vega, "@points", story_points(st));
-  mc__json_fill(vega, "@horizon", jdoc_num(sc->horizon / 86400));
-  mc__json_fill(vega, "@rows", rows);
+  json_t *rows = story_rows(st), *vega = jdoc_template(story_vega);
+  jdoc_fill(vega, "@height", json_integer((json_int_t)(18 * json_array_size(rows) + 10)));
+  jdoc_fill(vega, "@bars", story_bars(st, sc->horizon));
+  jdoc_fill(vega, "@points", story_points(st));
+  jdoc_fill(vega, "@horizon", jdoc_num(sc->horizon / 86400));
+  jdoc_fill(vega, "@rows", rows);
   json_t *doc = json_object();
   jdoc_set(doc, "title", jdoc_str(title));
   jdoc_set(doc, "order", json_integer(5));

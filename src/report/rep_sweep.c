@@ -5,7 +5,7 @@
  *
  * Summaries are recomputed from the stored values (stats_summarize, as the run's own
  * summary), so the section shows what the store holds, whatever wrote it. */
-#include "report.h"
+#include "rep_internal.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -90,11 +90,9 @@ static int point_metrics(sweep_ctx *x, json_t *metrics, int64_t run, size_t n,
  * document), parsed; null when it has none. */
 static json_t *point_objectives(store *st, int64_t run) {
   char *text = NULL;
-  json_t *doc = store_doc_get(st, run, "objectives", &text) == 0 && text
-                    ? json_loads(text, 0, NULL)
-                    : NULL;
+  json_t *doc = rep__doc(store_doc_get(st, run, "objectives", &text) == 0 ? text : NULL);
   free(text);
-  return doc ? doc : json_null();
+  return doc;
 }
 
 static int add_point(void *ctx, int point, int64_t run, const char *overrides) {
@@ -119,11 +117,11 @@ static int add_point(void *ctx, int point, int64_t run, const char *overrides) {
 }
 
 /* The chart: one panel per headline metric, the points along x, the mean (dot) and
- * its 95% confidence interval (bar).  A Vega spec without data, parsed; the rows go
- * into its data set "m". */
+ * its 95% confidence interval (bar).  A Vega spec (jdoc_template); the rows go into its
+ * data set "m". */
 static const char chart_spec_json[] =
     "{\"padding\":5,\"autosize\":\"pad\",\"layout\":{\"columns\":2,\"padding\":30},"
-    "\"data\":[{\"name\":\"m\",\"values\":[]}],\"marks\":[{\"type\":\"group\",\"from\":"
+    "\"data\":[{\"name\":\"m\",\"values\":\"@values\"}],\"marks\":[{\"type\":\"group\",\"from\":"
     "{\"facet\":{\"name\":\"f\",\"data\":\"m\",\"groupby\":\"metric\"}},\"encode\":"
     "{\"update\":{\"width\":{\"value\":300},\"height\":{\"value\":140}}},\"title\":{\"text\":"
     "{\"signal\":\"parent.metric\"},\"fontSize\":11},\"scales\":[{\"name\":\"x\",\"type\":"
@@ -141,15 +139,10 @@ static const char chart_spec_json[] =
     "\"datum.label + ': ' + format(datum.mean, '.4g') + ' [' + format(datum.lo, '.4g') + "
     "', ' + format(datum.hi, '.4g') + ']'\"}}}}]}]}";
 
-/* The spec with rows (taken) as its data, or NULL. */
+/* The spec with rows (taken) as its data. */
 static json_t *chart_spec(json_t *rows) {
-  json_t *spec = json_loads(chart_spec_json, 0, NULL);
-  json_t *data = json_array_get(json_object_get(spec, "data"), 0);
-  if (!data || jdoc_set(data, "values", rows)) {
-    if (!data) json_decref(rows);
-    json_decref(spec);
-    return NULL;
-  }
+  json_t *spec = jdoc_template(chart_spec_json);
+  jdoc_fill(spec, "@values", rows);
   return spec;
 }
 

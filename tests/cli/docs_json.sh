@@ -111,7 +111,7 @@ assert list(sens) == ["metric", "replications", "delta", "base", "tornado", "sob
 assert sens["sobol"]["evaluations"] == sens["sobol"]["base_samples"] * (len(sens["tornado"]) + 2)
 v = docs["version"]
 assert v["name"] == "straits" and "sha256" in v["data"]["authorities"]
-# No marker of a chart's template is left anywhere (mc_json.h).
+# No marker of a chart's template is left anywhere (jdoc.h, jdoc_template).
 for k, x in docs.items():
     assert '"@' not in json.dumps(x), k + ": a template marker left in"
 PY

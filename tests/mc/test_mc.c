@@ -16,7 +16,6 @@
 #include "diag.h"
 #include "err.h"
 #include "mc.h"
-#include "mc_json.h"
 #include "scenario.h"
 #include "store.h"
 #include "sweep.h"
@@ -708,48 +707,8 @@ static void test_claimed_share(void **state) {
   mc_result_free(rb);
 }
 
-/* A chart's template (mc_json.h): filled in place, the members keep their order; a
- * marker the template lacks, a template that is not JSON, or a value that failed makes
- * the dump fail rather than write a chart with a piece missing. */
-static void test_json_template(void **state) {
-  (void)state;
-  strbuf b = STRBUF_INIT;
-  json_t *t = mc__json_template("{\"a\":1,\"data\":[{\"name\":\"x\",\"values\":\"@v\"}],"
-                                "\"h\":\"@h\",\"z\":[\"@first\",2]}");
-  assert_non_null(t);
-  json_t *v = json_array();
-  jdoc_push(v, jdoc_num(NAN));
-  jdoc_push(v, jdoc_str("</script>\"q\""));
-  assert_int_equal(mc__json_fill(t, "@v", v), 0);
-  assert_int_equal(mc__json_fill(t, "@h", jdoc_num(2.5)), 0);
-  assert_int_equal(mc__json_fill(t, "@first", json_integer(1)), 0);
-  assert_int_equal(jdoc_dump(&b, t), 0);
-  assert_string_equal(b.s, "{\"a\":1,\"data\":[{\"name\":\"x\",\"values\":[null,"
-                           "\"</script>\\\"q\\\"\"]}],\"h\":2.5,\"z\":[1,2]}");
-
-  b.len = 0;
-  t = mc__json_template("{\"a\":\"@a\"}");
-  assert_int_equal(mc__json_fill(t, "@b", json_integer(1)), -1);
-  assert_int_equal(jdoc_dump(&b, t), -1);
-  assert_int_equal(b.len, 0);
-
-  strbuf c = STRBUF_INIT;
-  t = mc__json_template("{\"a\":\"@a\"}");
-  mc__json_fill(t, "@a", NULL); /* a value that could not be made */
-  assert_int_equal(jdoc_dump(&c, t), -1);
-  strbuf_release(&c);
-
-  strbuf e = STRBUF_INIT;
-  json_t *doc = json_object();
-  jdoc_set(doc, "vega", mc__json_template("{\"a\":")); /* not JSON: a bug, caught */
-  assert_int_equal(jdoc_dump(&e, doc), -1);
-  strbuf_release(&e);
-  strbuf_release(&b);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_json_template),
       cmocka_unit_test_setup_teardown(test_threads_identical, setup, teardown),
       cmocka_unit_test_setup_teardown(test_streaming_summary, setup, teardown),
       cmocka_unit_test_setup_teardown(test_resume, setup, teardown),

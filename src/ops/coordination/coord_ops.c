@@ -173,7 +173,7 @@ static int collect_rows(const ops_results *r, crit_row *row, size_t *nrow, doubl
 /* The bar chart of critical_doc, a Vega spec whose height and rows (data "c") are set
  * per run: a constant, so it is read as JSON rather than built member by member. */
 static const char critical_vega[] =
-    "{\"width\":420,\"height\":0,\"padding\":5,\"data\":[{\"name\":\"c\",\"values\":[]}],"
+    "{\"width\":420,\"height\":\"@height\",\"padding\":5,\"data\":[{\"name\":\"c\",\"values\":\"@values\"}],"
     "\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\",\"padding\":0.2,"
     "\"domain\":{\"data\":\"c\",\"field\":\"label\",\"sort\":{\"field\":\"row\",\"op\":\"min\"}}},"
     "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"domain\":[0,1]},"
@@ -220,12 +220,12 @@ static json_t *critical_row(const scn_plan *p, const crit_row *w, size_t i) {
   return row;
 }
 
-/* The chart of nrow rows: critical_vega, 22 px a row. */
+/* The chart of nrow rows: critical_vega (jdoc_template), 22 px a row. */
 static json_t *critical_chart(const scn_plan *p, const crit_row *row, size_t nrow) {
-  json_t *vega = json_loads(critical_vega, 0, NULL);
-  json_t *values = json_object_get(json_array_get(json_object_get(vega, "data"), 0), "values");
-  jdoc_set(vega, "height", json_integer((json_int_t)(22 * nrow))); /* keeps its place */
+  json_t *vega = jdoc_template(critical_vega), *values = json_array();
   for (size_t i = 0; i < nrow; i++) jdoc_push(values, critical_row(p, &row[i], i));
+  jdoc_fill(vega, "@height", json_integer((json_int_t)(22 * nrow)));
+  jdoc_fill(vega, "@values", values);
   return vega;
 }
 
