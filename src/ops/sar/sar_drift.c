@@ -13,6 +13,10 @@
 
 #include <gsl/gsl_randist.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h> /* x86-64 baseline: two doubles a register */
+#endif
+
 #include "err.h"
 #include "geo_local.h"
 
@@ -178,41 +182,139 @@ static inline int step_begin(sar_particles *p, size_t i, double t, const sar_dri
   return 1;
 }
 
-/* Particle i's move by the current (uc, vc) and wind (uw, vw) at its position. */
-static inline void step_move(sar_particles *p, size_t i, const sar_drift_opts *o, double uc,
-                             double vc, double uw, double vw) {
-  double lat = p->lat[i], lon = p->lon[i];
-  /* One division serves both 1/W (the downwind unit vector) and 1/(N cos lat) (the
-   * longitude step); the plane is WGS84's tangent plane at lat (geo_local_scale). */
-  double W = sqrt(uw * uw + vw * vw), ex = 0, ey = 1; /* calm: "downwind" is north */
-  double m_lat, mc, inv_mc;
-  geo_local_scale(lat, &m_lat, &mc);
-  if (W > 0) {
-    double inv = 1 / (W * mc);
-    ex = uw * (inv * mc), ey = vw * (inv * mc), inv_mc = inv * W;
-  } else {
-    inv_mc = 1 / mc;
+/* The arithmetic of a step at m particles (compacted arrays: the drifting ones of a
+ * block), straight-line: WGS84's tangent-plane scales at each latitude from its sine
+ * and cosine (geo_local_scale's expressions, in its order), the wind's unit vector,
+ * the leeway (a_* W + o_*, the terms that do not depend on the wind gathered before),
+ * and the new position.  Every expression is the per-particle step's it replaced, in
+ * the same order, so positions are bit-identical to it (tests/ops/sar:
+ * reference_step).  Two square roots and four divisions a particle: in one long body
+ * per particle they waited on each other and on the divider; here they overlap
+ * across particles, two to an SSE2 instruction where there is SSE2 (IEEE division and
+ * square root are correctly rounded, packed or not: the same bits). */
+typedef struct step_in {
+  const double *lat, *lon, *sn, *cs;  /* position, sin and cos of the latitude */
+  const double *uc, *vc, *uw, *vw;    /* current and wind at the particle */
+  const double *a_dw, *o_dw, *a_cw, *o_cw; /* leeway: (a W + o) */
+} step_in;
+
+#define STEP_E2 (GEO_WGS84_F * (2 - GEO_WGS84_F))
+#define STEP_K (3.14159265358979323846 / 180)
+
+static void step_math_scalar(const step_in *q, size_t j0, size_t m, double lf, double dt,
+                             double *nlat, double *nlon) {
+  const double e2 = STEP_E2, k = STEP_K;
+  for (size_t j = j0; j < m; j++) {
+    /* the plane: metres per degree of latitude (M) and of longitude (N cos lat) */
+    double w = 1 - e2 * q->sn[j] * q->sn[j], nn = GEO_WGS84_A / sqrt(w);
+    double m_lat = nn * (1 - e2) / w * k, mc = nn * q->cs[j] * k;
+    /* One division serves both 1/W (the downwind unit vector) and 1/(N cos lat) (the
+     * longitude step); in a calm "downwind" is north and it is 1/(N cos lat) alone. */
+    double uw = q->uw[j], vw = q->vw[j], W = sqrt(uw * uw + vw * vw);
+    int wind = W > 0;
+    double inv = 1 / (wind ? W * mc : mc);
+    double ex = wind ? uw * (inv * mc) : 0, ey = wind ? vw * (inv * mc) : 1;
+    double inv_mc = wind ? inv * W : inv;
+    double dw = (q->a_dw[j] * W + q->o_dw[j]) * lf, cw = (q->a_cw[j] * W + q->o_cw[j]) * lf;
+    /* right of downwind (ex, ey) is (ey, -ex): wind toward north -> right is east */
+    double u = q->uc[j] + dw * ex + cw * ey, v = q->vc[j] + dw * ey - cw * ex;
+    /* the step on the tangent plane at lat (geo_local_move's, with the reciprocal of
+     * N cos lat from above: the drift's own order, which differs from that division in
+     * the last bit) */
+    nlat[j] = q->lat[j] + v * dt / m_lat, nlon[j] = q->lon[j] + u * dt * inv_mc;
   }
-  const sar_leeway *c = &leeway_table[p->object[i]];
-  const double k = 1.0 / SAR_WIND_REF; /* a multiplication, not a division per particle */
-  double dw = (c->dw_slope + p->r_dw[i] * c->dw_std * k) * W + c->dw_offset;
-  /* The side's coefficients by selection, not a branch (the sides are random). */
-  int right = p->side[i] > 0;
-  double cs = right ? c->cwr_slope : c->cwl_slope, co = right ? c->cwr_offset : c->cwl_offset;
-  double cd = right ? c->cwr_std : c->cwl_std;
-  double cw = (cs + p->r_cw[i] * cd * k) * W + co;
-  dw *= o->leeway_factor, cw *= o->leeway_factor;
-  /* right of downwind (ex, ey) is (ey, -ex): wind toward north -> right is east */
-  double u = uc + dw * ex + cw * ey, v = vc + dw * ey - cw * ex;
-  /* the step on the tangent plane at lat: geo_local_move's, inlined to reuse the
-   * 1/(N cos lat) from above; kept, not the call: multiplying by that reciprocal is
-   * the drift's own order and differs from geo_local_move's division in the last bit */
-  double nlat = lat + v * o->dt / m_lat, nlon = lon + u * o->dt * inv_mc;
-  if (o->land && geo_landmask_is_land(o->land, nlat, nlon)) {
-    p->state[i] = SAR_STRANDED; /* stays at its last position in the water */
-    return;
+}
+
+#if defined(__SSE2__)
+/* mask ? a : b, mask all ones or all zeros per lane */
+static inline __m128d sel_pd(__m128d mask, __m128d a, __m128d b) {
+  return _mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b));
+}
+
+/* step_math_scalar two particles at a time, the same operations lane by lane. */
+static void step_math(const step_in *q, size_t m, double lf, double dt, double *nlat,
+                      double *nlon) {
+  const __m128d one = _mm_set1_pd(1), e2 = _mm_set1_pd(STEP_E2), k = _mm_set1_pd(STEP_K);
+  const __m128d a = _mm_set1_pd(GEO_WGS84_A), me2 = _mm_set1_pd(1 - STEP_E2);
+  const __m128d zero = _mm_setzero_pd(), LF = _mm_set1_pd(lf), DT = _mm_set1_pd(dt);
+  size_t j = 0;
+  for (; j + 2 <= m; j += 2) {
+    __m128d s = _mm_loadu_pd(q->sn + j), c = _mm_loadu_pd(q->cs + j);
+    __m128d w = _mm_sub_pd(one, _mm_mul_pd(_mm_mul_pd(e2, s), s));
+    __m128d nn = _mm_div_pd(a, _mm_sqrt_pd(w));
+    __m128d m_lat = _mm_mul_pd(_mm_div_pd(_mm_mul_pd(nn, me2), w), k);
+    __m128d mc = _mm_mul_pd(_mm_mul_pd(nn, c), k);
+    __m128d uw = _mm_loadu_pd(q->uw + j), vw = _mm_loadu_pd(q->vw + j);
+    __m128d W = _mm_sqrt_pd(_mm_add_pd(_mm_mul_pd(uw, uw), _mm_mul_pd(vw, vw)));
+    __m128d wind = _mm_cmpgt_pd(W, zero); /* false for a calm and for NaN, as W > 0 */
+    __m128d inv = _mm_div_pd(one, sel_pd(wind, _mm_mul_pd(W, mc), mc));
+    __m128d im = _mm_mul_pd(inv, mc);
+    __m128d ex = _mm_and_pd(wind, _mm_mul_pd(uw, im)); /* +0 in a calm */
+    __m128d ey = sel_pd(wind, _mm_mul_pd(vw, im), one);
+    __m128d inv_mc = sel_pd(wind, _mm_mul_pd(inv, W), inv);
+    __m128d dw = _mm_mul_pd(
+        _mm_add_pd(_mm_mul_pd(_mm_loadu_pd(q->a_dw + j), W), _mm_loadu_pd(q->o_dw + j)), LF);
+    __m128d cw = _mm_mul_pd(
+        _mm_add_pd(_mm_mul_pd(_mm_loadu_pd(q->a_cw + j), W), _mm_loadu_pd(q->o_cw + j)), LF);
+    __m128d u = _mm_add_pd(_mm_add_pd(_mm_loadu_pd(q->uc + j), _mm_mul_pd(dw, ex)),
+                           _mm_mul_pd(cw, ey));
+    __m128d v = _mm_sub_pd(_mm_add_pd(_mm_loadu_pd(q->vc + j), _mm_mul_pd(dw, ey)),
+                           _mm_mul_pd(cw, ex));
+    _mm_storeu_pd(nlat + j,
+                  _mm_add_pd(_mm_loadu_pd(q->lat + j), _mm_div_pd(_mm_mul_pd(v, DT), m_lat)));
+    _mm_storeu_pd(nlon + j,
+                  _mm_add_pd(_mm_loadu_pd(q->lon + j), _mm_mul_pd(_mm_mul_pd(u, DT), inv_mc)));
   }
-  p->lat[i] = nlat, p->lon[i] = nlon;
+  step_math_scalar(q, j, m, lf, dt, nlat, nlon); /* an odd one left */
+}
+#else
+static void step_math(const step_in *q, size_t m, double lf, double dt, double *nlat,
+                      double *nlon) {
+  step_math_scalar(q, 0, m, lf, dt, nlat, nlon);
+}
+#endif
+
+/* The moves of a block's drifting particles (go[b]) by the current (uc, vc) and wind
+ * (uw, vw) sampled at them, in passes over the m that drift: gather them (with the
+ * leeway terms of each one's class and side that do not depend on the wind: a table
+ * lookup, and a selection by side, not a branch, since the sides are random); sin and
+ * cos of each latitude (libm, one call a particle); the arithmetic (step_math); the
+ * land check and the store. */
+static void move_block(sar_particles *p, size_t i0, size_t n, const uint8_t *go,
+                       const sar_drift_opts *o, const double *uc, const double *vc,
+                       const double *uw, const double *vw) {
+  const double kw = 1.0 / SAR_WIND_REF; /* a multiplication, not a division per particle */
+  uint32_t at[SAR_BLOCK];
+  double lat[SAR_BLOCK], lon[SAR_BLOCK], sn[SAR_BLOCK], cs[SAR_BLOCK];
+  double c_uc[SAR_BLOCK], c_vc[SAR_BLOCK], c_uw[SAR_BLOCK], c_vw[SAR_BLOCK];
+  double a_dw[SAR_BLOCK], o_dw[SAR_BLOCK], a_cw[SAR_BLOCK], o_cw[SAR_BLOCK];
+  double nlat[SAR_BLOCK], nlon[SAR_BLOCK];
+  size_t m = 0;
+  for (size_t b = 0; b < n; b++) {
+    if (!go[b])
+      continue;
+    size_t i = i0 + b;
+    const sar_leeway *c = &leeway_table[p->object[i]];
+    int right = p->side[i] > 0;
+    double csl = right ? c->cwr_slope : c->cwl_slope, co = right ? c->cwr_offset : c->cwl_offset;
+    double cd = right ? c->cwr_std : c->cwl_std;
+    at[m] = (uint32_t)b, lat[m] = p->lat[i], lon[m] = p->lon[i];
+    c_uc[m] = uc[b], c_vc[m] = vc[b], c_uw[m] = uw[b], c_vw[m] = vw[b];
+    a_dw[m] = c->dw_slope + p->r_dw[i] * c->dw_std * kw, o_dw[m] = c->dw_offset;
+    a_cw[m] = csl + p->r_cw[i] * cd * kw, o_cw[m] = co;
+    m++;
+  }
+  for (size_t j = 0; j < m; j++)
+    sn[j] = sin(lat[j] * STEP_K), cs[j] = cos(lat[j] * STEP_K);
+  step_in q = {lat, lon, sn, cs, c_uc, c_vc, c_uw, c_vw, a_dw, o_dw, a_cw, o_cw};
+  step_math(&q, m, o->leeway_factor, o->dt, nlat, nlon);
+  for (size_t j = 0; j < m; j++) {
+    size_t i = i0 + at[j];
+    if (o->land && geo_landmask_is_land(o->land, nlat[j], nlon[j]))
+      p->state[i] = SAR_STRANDED; /* stays at its last position in the water */
+    else
+      p->lat[i] = nlat[j], p->lon[i] = nlon[j];
+  }
 }
 
 typedef struct drift_job {
@@ -308,9 +410,7 @@ static void *drift_range(void *arg) {
         sample_block(&wind, p->lat + i0, p->lon + i0, n, uw, vw);
       else
         memset(uw, 0, sizeof uw), memset(vw, 0, sizeof vw);
-      for (size_t b = 0; b < n; b++)
-        if (go[b])
-          step_move(p, i0 + b, o, uc[b], vc[b], uw[b], vw[b]);
+      move_block(p, i0, n, go, o, uc, vc, uw, vw);
     }
   }
   return NULL;
