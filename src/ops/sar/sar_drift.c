@@ -13,8 +13,11 @@
 
 #include <gsl/gsl_randist.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h> /* x86-64 baseline: two doubles a register */
+/* SSE2 (x86-64's baseline: two doubles or four floats a register) for the step's
+ * arithmetic and the block sampler; elsewhere, or built with -DSAR_DRIFT_SCALAR, the
+ * scalar passes, which give the same bits. */
+#if defined(__SSE2__) && !defined(SAR_DRIFT_SCALAR)
+#include <emmintrin.h>
 #endif
 
 #include "err.h"
@@ -225,7 +228,7 @@ static void step_math_scalar(const step_in *q, size_t j0, size_t m, double lf, d
   }
 }
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(SAR_DRIFT_SCALAR)
 /* mask ? a : b, mask all ones or all zeros per lane */
 static inline __m128d sel_pd(__m128d mask, __m128d a, __m128d b) {
   return _mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b));
@@ -336,6 +339,52 @@ static void mix_if_worth(env_slice *s, size_t n, float **buf, size_t *left) {
     *buf += need, *left -= need;
 }
 
+#if defined(__SSE2__) && !defined(SAR_DRIFT_SCALAR)
+/* sample_block with SSE2, one particle at a time but each in few instructions: the
+ * cell and fractions with (lat, lon) as the two lanes of a register, and the bilinear
+ * mix with a row's two nodes' (u, v) as the four lanes of one load.  Each lane does
+ * the scalar pass's operations on the same values (the products' operands swapped,
+ * which IEEE multiplication does not see), so the answers are bit-identical to it.
+ * Fields not mixed take env_slice_sample_fast point by point, as there. */
+static void sample_block(const env_slice *s, const double *lat, const double *lon, size_t n,
+                         double *u, double *v) {
+  if (!s->mixed) {
+    for (size_t b = 0; b < n; b++)
+      env_slice_sample_fast(s, lat[b], lon[b], &u[b], &v[b]);
+    return;
+  }
+  uint8_t in[SAR_BLOCK];
+  const __m128d org = _mm_set_pd(s->lon0, s->lat0), inv = _mm_set_pd(s->inv_dlon, s->inv_dlat);
+  const __m128d lim = _mm_set_pd(s->ni, s->nj), zero = _mm_setzero_pd();
+  const float *P = s->p0;
+  const size_t r = 2 * s->nx;
+  const uint32_t nx = (uint32_t)s->nx;
+  for (size_t b = 0; b < n; b++) {
+    __m128d f = _mm_mul_pd(_mm_sub_pd(_mm_set_pd(lon[b], lat[b]), org), inv); /* (fj, fi) */
+    __m128d ok = _mm_and_pd(_mm_cmpge_pd(f, zero), _mm_cmplt_pd(f, lim));
+    ok = _mm_and_pd(ok, _mm_shuffle_pd(ok, ok, 1)); /* both lanes in, else (0, 0) */
+    f = _mm_and_pd(f, ok);
+    __m128i ji = _mm_cvttpd_epi32(f);
+    __m128 yx = _mm_cvtpd_ps(_mm_sub_pd(f, _mm_cvtepi32_pd(ji))); /* (y, x, 0, 0) */
+    uint32_t j = (uint32_t)_mm_cvtsi128_si32(ji);
+    uint32_t i = (uint32_t)_mm_cvtsi128_si32(_mm_shuffle_epi32(ji, 1));
+    const float *q = P + 2 * (j * nx + i);
+    __m128 lo = _mm_loadu_ps(q), hi = _mm_loadu_ps(q + r); /* (u, v) at i and i + 1 */
+    __m128 w0 = _mm_movelh_ps(lo, hi), w1 = _mm_movehl_ps(hi, lo); /* nodes i; i + 1 */
+    __m128 x = _mm_shuffle_ps(yx, yx, _MM_SHUFFLE(1, 1, 1, 1));
+    __m128 y = _mm_shuffle_ps(yx, yx, 0);
+    __m128 e = _mm_add_ps(w0, _mm_mul_ps(x, _mm_sub_ps(w1, w0))); /* (ub, vb, ut, vt) */
+    __m128 res = _mm_add_ps(e, _mm_mul_ps(y, _mm_sub_ps(_mm_movehl_ps(e, e), e)));
+    __m128d d = _mm_cvtps_pd(res); /* (ru, rv) */
+    _mm_storel_pd(&u[b], d), _mm_storeh_pd(&v[b], d);
+    int nan = _mm_movemask_ps(_mm_cmpunord_ps(res, res)) & 3;
+    in[b] = (uint8_t)(_mm_movemask_pd(ok) == 3 && !nan);
+  }
+  for (size_t b = 0; b < n; b++)
+    if (!in[b])
+      env_slice_sample(s, lat[b], lon[b], &u[b], &v[b]);
+}
+#else
 /* Sample a slice at the n particles from i0 in two passes: the grid cell and
  * fractions of every particle (straight-line arithmetic the compiler vectorises with
  * baseline SSE2), then the bilinear mix of each cell's 4 nodes; points outside the
@@ -377,6 +426,8 @@ static void sample_block(const env_slice *s, const double *lat, const double *lo
     if (!in[b])
       env_slice_sample(s, lat[b], lon[b], &u[b], &v[b]);
 }
+
+#endif
 
 static void *drift_range(void *arg) {
   const drift_job *j = arg;
