@@ -278,45 +278,43 @@ static void step_math(const step_in *q, size_t m, double lf, double dt, double *
 #endif
 
 /* The moves of a block's drifting particles (go[b]) by the current (uc, vc) and wind
- * (uw, vw) sampled at them, in passes over the m that drift: gather them (with the
- * leeway terms of each one's class and side that do not depend on the wind: a table
- * lookup, and a selection by side, not a branch, since the sides are random); sin and
- * cos of each latitude (libm, one call a particle); the arithmetic (step_math); the
- * land check and the store. */
+ * (uw, vw) sampled at them, in passes over the whole block (a particle that does not
+ * drift is computed at a harmless latitude and not stored: cheaper than gathering the
+ * others): the leeway terms of each one's class and side that do not depend on the
+ * wind (a table lookup, and a selection by side, not a branch: the sides are random);
+ * sin and cos of each latitude (libm); the arithmetic (step_math); the land check and
+ * the store. */
 static void move_block(sar_particles *p, size_t i0, size_t n, const uint8_t *go,
                        const sar_drift_opts *o, const double *uc, const double *vc,
                        const double *uw, const double *vw) {
   const double kw = 1.0 / SAR_WIND_REF; /* a multiplication, not a division per particle */
-  uint32_t at[SAR_BLOCK];
-  double lat[SAR_BLOCK], lon[SAR_BLOCK], sn[SAR_BLOCK], cs[SAR_BLOCK];
-  double c_uc[SAR_BLOCK], c_vc[SAR_BLOCK], c_uw[SAR_BLOCK], c_vw[SAR_BLOCK];
-  double a_dw[SAR_BLOCK], o_dw[SAR_BLOCK], a_cw[SAR_BLOCK], o_cw[SAR_BLOCK];
-  double nlat[SAR_BLOCK], nlon[SAR_BLOCK];
-  size_t m = 0;
+  double sn[SAR_BLOCK], cs[SAR_BLOCK], a_dw[SAR_BLOCK], o_dw[SAR_BLOCK], a_cw[SAR_BLOCK];
+  double o_cw[SAR_BLOCK], nlat[SAR_BLOCK], nlon[SAR_BLOCK];
+  const double *lat = p->lat + i0;
   for (size_t b = 0; b < n; b++) {
-    if (!go[b])
-      continue;
     size_t i = i0 + b;
     const sar_leeway *c = &leeway_table[p->object[i]];
     int right = p->side[i] > 0;
     double csl = right ? c->cwr_slope : c->cwl_slope, co = right ? c->cwr_offset : c->cwl_offset;
     double cd = right ? c->cwr_std : c->cwl_std;
-    at[m] = (uint32_t)b, lat[m] = p->lat[i], lon[m] = p->lon[i];
-    c_uc[m] = uc[b], c_vc[m] = vc[b], c_uw[m] = uw[b], c_vw[m] = vw[b];
-    a_dw[m] = c->dw_slope + p->r_dw[i] * c->dw_std * kw, o_dw[m] = c->dw_offset;
-    a_cw[m] = csl + p->r_cw[i] * cd * kw, o_cw[m] = co;
-    m++;
+    a_dw[b] = c->dw_slope + p->r_dw[i] * c->dw_std * kw, o_dw[b] = c->dw_offset;
+    a_cw[b] = csl + p->r_cw[i] * cd * kw, o_cw[b] = co;
   }
-  for (size_t j = 0; j < m; j++)
-    sn[j] = sin(lat[j] * STEP_K), cs[j] = cos(lat[j] * STEP_K);
-  step_in q = {lat, lon, sn, cs, c_uc, c_vc, c_uw, c_vw, a_dw, o_dw, a_cw, o_cw};
-  step_math(&q, m, o->leeway_factor, o->dt, nlat, nlon);
-  for (size_t j = 0; j < m; j++) {
-    size_t i = i0 + at[j];
-    if (o->land && geo_landmask_is_land(o->land, nlat[j], nlon[j]))
+  for (size_t b = 0; b < n; b++)
+    if (go[b])
+      sn[b] = sin(lat[b] * STEP_K), cs[b] = cos(lat[b] * STEP_K);
+    else
+      sn[b] = 0, cs[b] = 1; /* not stored: any latitude the arithmetic takes */
+  step_in q = {lat, p->lon + i0, sn, cs, uc, vc, uw, vw, a_dw, o_dw, a_cw, o_cw};
+  step_math(&q, n, o->leeway_factor, o->dt, nlat, nlon);
+  for (size_t b = 0; b < n; b++) {
+    if (!go[b])
+      continue;
+    size_t i = i0 + b;
+    if (o->land && geo_landmask_is_land(o->land, nlat[b], nlon[b]))
       p->state[i] = SAR_STRANDED; /* stays at its last position in the water */
     else
-      p->lat[i] = nlat[j], p->lon[i] = nlon[j];
+      p->lat[i] = nlat[b], p->lon[i] = nlon[b];
   }
 }
 
