@@ -162,9 +162,10 @@ size_t sar_seed_area(sar_particles *p, const sar_seed *s, rng_stream *r) {
 }
 
 /* A step is done in blocks of particles, in passes: release and jibes, the current
- * at every particle, the wind, then the motion (short loop bodies, and the passes a
- * vectorised sampler would replace; bench/README.md says what it did and did not
- * gain). */
+ * at every particle, the wind, then the motion (move_block, itself in passes).  Short
+ * loop bodies without a dependence from one particle to the next, so the processor
+ * overlaps many particles' divisions and loads; bench/README.md "Drift" says what
+ * each change gained and what did not. */
 #define SAR_BLOCK 128
 
 /* Release and jibes of particle i at t; whether it drifts in this step. */
@@ -185,11 +186,10 @@ static inline int step_begin(sar_particles *p, size_t i, double t, const sar_dri
   return 1;
 }
 
-/* The arithmetic of a step at m particles (compacted arrays: the drifting ones of a
- * block), straight-line: WGS84's tangent-plane scales at each latitude from its sine
- * and cosine (geo_local_scale's expressions, in its order), the wind's unit vector,
- * the leeway (a_* W + o_*, the terms that do not depend on the wind gathered before),
- * and the new position.  Every expression is the per-particle step's it replaced, in
+/* The arithmetic of a step at the m particles of a block, straight-line: WGS84's
+ * tangent-plane scales at each latitude from its sine and cosine (geo_local_scale's
+ * expressions, in its order), the wind's unit vector, the leeway (a_* W + o_*, the
+ * terms that do not depend on the wind computed before), and the new position.  Every expression is the per-particle step's it replaced, in
  * the same order, so positions are bit-identical to it (tests/ops/sar:
  * reference_step).  Two square roots and four divisions a particle: in one long body
  * per particle they waited on each other and on the divider; here they overlap
