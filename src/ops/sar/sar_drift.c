@@ -189,12 +189,13 @@ static inline int step_begin(sar_particles *p, size_t i, double t, const sar_dri
 /* The arithmetic of a step at the m particles of a block, straight-line: WGS84's
  * tangent-plane scales at each latitude from its sine and cosine (geo_local_scale's
  * expressions, in its order), the wind's unit vector, the leeway (a_* W + o_*, the
- * terms that do not depend on the wind computed before), and the new position.  Every expression is the per-particle step's it replaced, in
- * the same order, so positions are bit-identical to it (tests/ops/sar:
- * reference_step).  Two square roots and four divisions a particle: in one long body
- * per particle they waited on each other and on the divider; here they overlap
- * across particles, two to an SSE2 instruction where there is SSE2 (IEEE division and
- * square root are correctly rounded, packed or not: the same bits). */
+ * terms that do not depend on the wind computed before), and the new position.
+ * Every expression is the per-particle step's it replaced, in the same order, so
+ * positions are bit-identical to it (tests/ops/sar: reference_step).  Two square
+ * roots and four divisions a particle: in one long body per particle they waited on
+ * each other and on the divider; here they overlap across particles, two to an SSE2
+ * instruction where there is SSE2 (IEEE division and square root are correctly
+ * rounded, packed or not: the same bits). */
 typedef struct step_in {
   const double *lat, *lon, *sn, *cs;  /* position, sin and cos of the latitude */
   const double *uc, *vc, *uw, *vw;    /* current and wind at the particle */
@@ -307,7 +308,8 @@ static void move_block(sar_particles *p, size_t i0, size_t n, const uint8_t *go,
     const sar_leeway *c = &leeway_table[p->object[i]];
     uint64_t right = (uint64_t)0 - (uint64_t)(p->side[i] > 0);
     double csl = pick(right, c->cwr_slope, c->cwl_slope);
-    double co = pick(right, c->cwr_offset, c->cwl_offset), cd = pick(right, c->cwr_std, c->cwl_std);
+    double co = pick(right, c->cwr_offset, c->cwl_offset);
+    double cd = pick(right, c->cwr_std, c->cwl_std);
     a_dw[b] = c->dw_slope + p->r_dw[i] * c->dw_std * kw, o_dw[b] = c->dw_offset;
     a_cw[b] = csl + p->r_cw[i] * cd * kw, o_cw[b] = co;
   }

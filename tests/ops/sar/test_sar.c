@@ -335,8 +335,8 @@ static void reference_step(void **state) {
       for (size_t i = 0; i < N; i++)
         if (memcmp(&a.lat[i], &b.lat[i], sizeof a.lat[i]) ||
             memcmp(&a.lon[i], &b.lon[i], sizeof a.lon[i])) {
-          fprintf(stderr, "threads %d, mixed %d, particle %zu: %.17g %.17g, reference %.17g %.17g\n",
-                  threads, mixed, i, a.lat[i], a.lon[i], b.lat[i], b.lon[i]);
+          fprintf(stderr, "threads %d, mixed %d, particle %zu: %.17g %.17g, reference %.17g "
+                  "%.17g\n", threads, mixed, i, a.lat[i], a.lon[i], b.lat[i], b.lon[i]);
           fail();
         }
     }
