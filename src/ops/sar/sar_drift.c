@@ -397,8 +397,8 @@ static void sample_block(const env_slice *s, const double *lat, const double *lo
 }
 #else
 /* Sample a slice at the n particles from i0 in two passes: the grid cell and
- * fractions of every particle (straight-line arithmetic the compiler vectorises with
- * baseline SSE2), then the bilinear mix of each cell's 4 nodes; points outside the
+ * fractions of every particle (straight-line arithmetic), then the bilinear mix of
+ * each cell's 4 nodes; points outside the
  * fast path's reach (edges, missing nodes, unmixed or analytic fields) go through
  * env_slice_sample_fast.  Same answers as env_slice_sample_fast point by point. */
 static void sample_block(const env_slice *s, const double *lat, const double *lon, size_t n,
