@@ -1,13 +1,16 @@
 /* bench_drift.c - Leeway drift throughput (issue 9): N particles for 24 h in 10-minute
  * steps on a generated CF NetCDF field (1/12 degree current, 0.25 degree wind, hourly
- * records), land check on (GSHHG).  Prints element-steps per second for 1 and 2
- * threads, and the peak resident memory.
+ * records), land check on (GSHHG).  Prints element-steps per second for 1 to
+ * THREADS_MAX threads, wall clock and per CPU-second, the speed-up from 1 thread, a
+ * digest of the particles' positions (equal digests: bit-identical drifts), and the
+ * peak resident memory.
  *
  * usage: bench_drift [PARTICLES] [THREADS_MAX] [WITHOUT]   (default 100000 2)
  * WITHOUT, for finding where the time goes: any of the letters c (no current), w (no
  * wind), l (no land check).  MIX=0 in the environment lends the drift no scratch, so
  * each sample mixes the two records itself (the path before env_slice_mix). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,19 @@
 #include "bench_clock.h"
 
 #define EPOCH 1806537600 /* 2027-04-01T00:00Z */
+
+/* FNV-1a over the particles' positions and states: equal digests from two builds mean
+ * bit-identical drifts (a check that a faster step did not change the answers). */
+static uint64_t digest(const sar_particles *p) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < p->n; i++) {
+    unsigned char b[17];
+    memcpy(b, &p->lat[i], 8), memcpy(b + 8, &p->lon[i], 8), b[16] = p->state[i];
+    for (int k = 0; k < 17; k++)
+      h = (h ^ b[k]) * 1099511628211ull;
+  }
+  return h;
+}
 
 static double peak_mb(void) {
   struct rusage ru;
@@ -61,6 +77,7 @@ int main(int argc, char **argv) {
   double t2 = now_s();
   printf("field: write+read %.2f s; land mask %s %.2f s\n", t1 - t0,
          has_land ? gshhg : "(none)", t2 - t1);
+  double wall1 = NAN;
   for (int threads = 1; threads <= tmax; threads++) {
     arena a;
     arena_init(&a, (size_t)4 << 30);
@@ -105,10 +122,16 @@ int main(int argc, char **argv) {
       fclose(lf);
     printf("%zu particles x %d steps, %d thread%s: %.3f s wall, %.3g element-steps/s "
            "(%.3g per CPU-second, i.e. per core), %.2f cores busy, load average %.2f, "
-           "%zu stranded, particle memory %.1f MB\n",
+           "%zu stranded, particle memory %.1f MB, positions digest %016llx\n",
            n, steps, threads, threads > 1 ? "s" : "", tb - ta, (double)n * steps / (tb - ta),
            (double)n * steps / (cb - ca), (cb - ca) / (tb - ta), load[0], stranded,
-           (double)a.used / 1e6);
+           (double)a.used / 1e6, (unsigned long long)digest(&p));
+    if (threads == 1)
+      wall1 = tb - ta;
+    else if (threads == tmax)
+      /* a wall-clock ratio: the threads' speed-up only when that many cores are free
+       * (the load average above says whether they were) */
+      printf("speed-up 1 -> %d threads: %.2fx (wall clock)\n", threads, wall1 / (tb - ta));
     arena_release(&a);
   }
   printf("peak resident memory %.1f MB\n", peak_mb());

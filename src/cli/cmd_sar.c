@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "err.h"
+#include "jdoc.h"
 #include "metric.h"
 #include "quantity.h"
 #include "sar.h"
@@ -54,10 +55,57 @@ void cmd_sar_usage(FILE *out) {
           "                          offset and std (cm/s), description\n");
 }
 
-static void geo_rect(FILE *f, double la0, double la1, double lo0, double lo1) {
-  fprintf(f, "{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],"
-             "[%.6f,%.6f],[%.6f,%.6f]]]}",
-          lo0, la0, lo1, la0, lo1, la1, lo0, la1, lo0, la0);
+/* A rectangle as a closed counterclockwise ring (RFC 7946). */
+static json_t *geo_rect(double la0, double la1, double lo0, double lo1) {
+  const double ring[5][2] = {{lo0, la0}, {lo1, la0}, {lo1, la1}, {lo0, la1}, {lo0, la0}};
+  json_t *r = json_array(), *rings = json_array();
+  for (int k = 0; k < 5; k++) jdoc_push(r, jdoc_position(ring[k][0], ring[k][1]));
+  jdoc_push(rings, r);
+  return jdoc_geometry("Polygon", rings);
+}
+
+/* v to 6 significant digits: what these files have always given a probability or a
+ * weight (more would only make them larger); the dump prints it back exactly so. */
+static json_t *sig6(double v) {
+  char text[32];
+  snprintf(text, sizeof text, "%.6g", v);
+  return jdoc_num(strtod(text, NULL));
+}
+
+/* A FeatureCollection written a feature at a time (jdoc.h: a large array's elements
+ * dumped one by one, '[', ',' and ']' around them), so that a map of a million cells
+ * needs the memory of one feature. */
+typedef struct geo_out {
+  FILE *f;
+  strbuf b; /* the feature's text */
+  size_t n; /* features written */
+  int bad;
+} geo_out;
+
+static void geo_begin(geo_out *o, FILE *f) {
+  *o = (geo_out){.f = f, .b = STRBUF_INIT};
+  fputs("{\"type\":\"FeatureCollection\",\"features\":[\n", f);
+}
+
+/* properties and geometry taken. */
+static void geo_feature(geo_out *o, json_t *properties, json_t *geometry) {
+  json_t *feature = json_object();
+  jdoc_set(feature, "type", jdoc_str("Feature"));
+  jdoc_set(feature, "properties", properties);
+  jdoc_set(feature, "geometry", geometry);
+  o->b.len = 0;
+  if (jdoc_dump(&o->b, feature)) {
+    o->bad = 1;
+    return;
+  }
+  if (o->n++) fputs(",\n", o->f);
+  fwrite(o->b.s, 1, o->b.len, o->f);
+}
+
+static int geo_end(geo_out *o) {
+  fputs("\n]}\n", o->f);
+  strbuf_release(&o->b);
+  return o->bad || ferror(o->f) ? -1 : 0;
 }
 
 static FILE *open_in(const char *dir, const char *name, char *path) {
@@ -65,32 +113,29 @@ static FILE *open_in(const char *dir, const char *name, char *path) {
   return fopen(path, "w");
 }
 
-static int close_ok(FILE *f) { return fclose(f) == 0 && 1; }
-
 /* The map the first wave searched (each cell's probability before any search). */
 static int write_map(FILE *f, const sar_grid *g) {
-  int first = 1;
-  fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[\n");
+  geo_out o;
+  geo_begin(&o, f);
   for (size_t j = 0; j < g->ny; j++)
     for (size_t i = 0; i < g->nx; i++) {
       double p = g->p[j * g->nx + i];
       if (!(p > 0))
         continue;
-      fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"probability\",\"p\":%.6g,"
-                 "\"density_per_km2\":%.6g},\"geometry\":",
-              first ? "" : ",\n", p, p / g->area[j * g->nx + i] * 1e6);
-      geo_rect(f, g->lat0 + (double)j * g->dlat, g->lat0 + (double)(j + 1) * g->dlat,
-               g->lon0 + (double)i * g->dlon, g->lon0 + (double)(i + 1) * g->dlon);
-      fputc('}', f);
-      first = 0;
+      json_t *props = json_object();
+      jdoc_set(props, "layer", jdoc_str("probability"));
+      jdoc_set(props, "p", sig6(p));
+      jdoc_set(props, "density_per_km2", sig6(p / g->area[j * g->nx + i] * 1e6));
+      geo_feature(&o, props,
+                  geo_rect(g->lat0 + (double)j * g->dlat, g->lat0 + (double)(j + 1) * g->dlat,
+                           g->lon0 + (double)i * g->dlon, g->lon0 + (double)(i + 1) * g->dlon));
     }
-  fprintf(f, "\n]}\n");
-  return ferror(f) ? -1 : 0;
+  return geo_end(&o);
 }
 
 /* The parallel tracks of a rectangle as one line (legs joined at their ends). */
-static void geo_tracks(FILE *f, const sar_rect *r, const sar_tracks *t) {
-  fprintf(f, "{\"type\":\"LineString\",\"coordinates\":[");
+static json_t *geo_tracks(const sar_rect *r, const sar_tracks *t) {
+  json_t *line = json_array();
   for (int k = 0; k < t->legs; k++) {
     double off = (k + 0.5) / t->legs; /* legs centred in equal strips */
     double a0, a1, lat0, lon0, lat1, lon1;
@@ -109,82 +154,117 @@ static void geo_tracks(FILE *f, const sar_rect *r, const sar_tracks *t) {
       a0 = east ? r->lon_min : r->lon_max, a1 = east ? r->lon_max : r->lon_min;
       lon0 = a0, lon1 = a1, lat0 = lat1 = lat;
     }
-    fprintf(f, "%s[%.6f,%.6f],[%.6f,%.6f]", k ? "," : "", lon0, lat0, lon1, lat1);
+    jdoc_push(line, jdoc_position(lon0, lat0));
+    jdoc_push(line, jdoc_position(lon1, lat1));
   }
-  fprintf(f, "]}");
+  return jdoc_geometry("LineString", line);
 }
 
 /* An IAMSAR pattern's track as one line through its waypoints (sar_pattern.h), placed
  * about its centre as sar_plan_pattern placed its area. */
-static void geo_pattern(FILE *f, const sar_rect *r, const sar_pattern *p) {
+static json_t *geo_pattern(const sar_rect *r, const sar_pattern *p) {
   enum { MAXPT = 4096 };
   static double x[MAXPT], y[MAXPT];
   size_t n = sar_pattern_waypoints(p, x, y, MAXPT);
   if (n > MAXPT) n = MAXPT;
   geo_local pl;
   geo_local_init(&pl, r->clat, r->clon);
-  fprintf(f, "{\"type\":\"LineString\",\"coordinates\":[");
+  json_t *line = json_array();
   for (size_t k = 0; k < n; k++) {
     double lat, lon;
     geo_local_latlon(&pl, x[k], y[k], &lat, &lon);
-    fprintf(f, "%s[%.6f,%.6f]", k ? "," : "", lon, lat);
+    jdoc_push(line, jdoc_position(lon, lat));
   }
-  fprintf(f, "]}");
+  return jdoc_geometry("LineString", line);
+}
+
+/* A search area's properties: who searched it, when, how, and what it found. */
+static json_t *area_properties(const sar_sortie *so, const char *unit) {
+  const sar_rect *r = &so->rect;
+  json_t *j = json_object();
+  jdoc_set(j, "layer", jdoc_str("search_area"));
+  jdoc_set(j, "unit", jdoc_str(unit));
+  jdoc_set(j, "number", json_integer(so->unit + 1));
+  jdoc_set(j, "sortie", json_integer(so->wave + 1));
+  jdoc_set(j, "start_h", jdoc_fixed(so->t_start / 3600, 3));
+  jdoc_set(j, "end_h", jdoc_fixed(so->t_end / 3600, 3));
+  jdoc_set(j, "spacing_m", jdoc_fixed(r->spacing, 1));
+  jdoc_set(j, "legs", json_integer(so->tracks.legs));
+  jdoc_set(j, "coverage", jdoc_fixed(r->coverage, 4));
+  jdoc_set(j, "pod", jdoc_fixed(r->pod, 4));
+  jdoc_set(j, "poc", jdoc_fixed(r->poc, 4));
+  jdoc_set(j, "pos", jdoc_fixed(so->pos, 4));
+  jdoc_set(j, "pattern", jdoc_str(sar_pattern_name(so->pattern.kind)));
+  jdoc_set(j, "pass", json_integer(so->layer + 1));
+  return j;
+}
+
+static json_t *track_properties(const sar_sortie *so, const char *unit) {
+  json_t *j = json_object();
+  jdoc_set(j, "layer", jdoc_str("track"));
+  jdoc_set(j, "unit", jdoc_str(unit));
+  jdoc_set(j, "number", json_integer(so->unit + 1));
+  jdoc_set(j, "sortie", json_integer(so->wave + 1));
+  jdoc_set(j, "csp", jdoc_position(so->tracks.csp_lon, so->tracks.csp_lat));
+  return j;
 }
 
 static int write_areas(FILE *f, const scn_scenario *sc, const sar_plan *pl) {
-  fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[\n");
+  geo_out o;
+  geo_begin(&o, f);
   for (size_t k = 0; k < pl->nsortie; k++) {
     const sar_sortie *so = &pl->sortie[k];
     const sar_rect *r = &so->rect;
     const char *unit = sc->force[scn_sar_of(sc)->asset[so->asset].force].id;
-    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"search_area\",\"unit\":\"%s\","
-               "\"number\":%d,\"sortie\":%d,\"start_h\":%.3f,\"end_h\":%.3f,\"spacing_m\":%.1f,"
-               "\"legs\":%d,\"coverage\":%.4f,\"pod\":%.4f,\"poc\":%.4f,\"pos\":%.4f,"
-               "\"pattern\":\"%s\",\"pass\":%d},\"geometry\":",
-            k ? ",\n" : "", unit, so->unit + 1, so->wave + 1, so->t_start / 3600, so->t_end / 3600,
-            r->spacing, so->tracks.legs, r->coverage, r->pod, r->poc, so->pos,
-            sar_pattern_name(so->pattern.kind), so->layer + 1);
-    geo_rect(f, r->lat_min, r->lat_max, r->lon_min, r->lon_max);
-    fprintf(f, "},\n{\"type\":\"Feature\",\"properties\":{\"layer\":\"track\",\"unit\":\"%s\","
-               "\"number\":%d,\"sortie\":%d,\"csp\":[%.6f,%.6f]},\"geometry\":",
-            unit, so->unit + 1, so->wave + 1, so->tracks.csp_lon, so->tracks.csp_lat);
-    if (so->pattern.kind != SAR_PATTERN_OPTIMAL)
-      geo_pattern(f, r, &so->pattern);
-    else
-      geo_tracks(f, r, &so->tracks);
-    fputc('}', f);
+    geo_feature(&o, area_properties(so, unit),
+                geo_rect(r->lat_min, r->lat_max, r->lon_min, r->lon_max));
+    geo_feature(&o, track_properties(so, unit),
+                so->pattern.kind != SAR_PATTERN_OPTIMAL ? geo_pattern(r, &so->pattern)
+                                                        : geo_tracks(r, &so->tracks));
   }
-  fprintf(f, "\n]}\n");
-  return ferror(f) ? -1 : 0;
+  return geo_end(&o);
 }
 
 static int write_particles(FILE *f, const sar_particles *p) {
-  fprintf(f, "{\"type\":\"FeatureCollection\",\"features\":[\n");
-  for (size_t i = 0; i < p->n; i++)
-    fprintf(f, "%s{\"type\":\"Feature\",\"properties\":{\"layer\":\"particle\",\"w\":%.6g,"
-               "\"stranded\":%s},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
-            i ? ",\n" : "", p->w[i], p->state[i] == SAR_STRANDED ? "true" : "false", p->lon[i],
-            p->lat[i]);
-  fprintf(f, "\n]}\n");
-  return ferror(f) ? -1 : 0;
+  geo_out o;
+  geo_begin(&o, f);
+  for (size_t i = 0; i < p->n; i++) {
+    json_t *props = json_object();
+    jdoc_set(props, "layer", jdoc_str("particle"));
+    jdoc_set(props, "w", sig6(p->w[i]));
+    jdoc_set(props, "stranded", json_boolean(p->state[i] == SAR_STRANDED));
+    geo_feature(&o, props, jdoc_geometry("Point", jdoc_position(p->lon[i], p->lat[i])));
+  }
+  return geo_end(&o);
+}
+
+/* One file of dir: written whole and closed, or an error. */
+static int write_one(const char *dir, const char *name, char *path,
+                     int (*write)(FILE *, const scn_scenario *, const sar_plan *),
+                     const scn_scenario *sc, const sar_plan *pl) {
+  FILE *f = open_in(dir, name, path);
+  if (!f) return -1;
+  int bad = write(f, sc, pl) != 0;
+  return fclose(f) || bad ? -1 : 0;
+}
+
+static int map_file(FILE *f, const scn_scenario *sc, const sar_plan *pl) {
+  (void)sc;
+  return write_map(f, &pl->map0);
+}
+
+static int particles_file(FILE *f, const scn_scenario *sc, const sar_plan *pl) {
+  (void)sc;
+  return write_particles(f, &pl->p);
 }
 
 static int write_all(const char *dir, const scn_scenario *sc, const sar_plan *pl) {
   char path[SAR_CLI_MAX_PATH];
   if (mkdir(dir, 0777) && errno != EEXIST)
     return cli_error("cannot create '%s': %s", dir, strerror(errno)), -1;
-  FILE *f;
-  int bad = 0;
-  if (!(f = open_in(dir, "probability.geojson", path)) || (write_map(f, &pl->map0), !close_ok(f)))
-    bad = 1;
-  if (!bad && (!(f = open_in(dir, "search_areas.geojson", path)) ||
-               (write_areas(f, sc, pl), !close_ok(f))))
-    bad = 1;
-  if (!bad && (!(f = open_in(dir, "particles.geojson", path)) ||
-               (write_particles(f, &pl->p), !close_ok(f))))
-    bad = 1;
-  if (bad)
+  if (write_one(dir, "probability.geojson", path, map_file, sc, pl) ||
+      write_one(dir, "search_areas.geojson", path, write_areas, sc, pl) ||
+      write_one(dir, "particles.geojson", path, particles_file, sc, pl))
     return cli_error("cannot write '%s'", path), -1;
   return 0;
 }

@@ -92,9 +92,9 @@ static int write_outputs(const sens_opts *o, const mc_sens *s, const mc_sens_res
   }
   if (o->json) {
     strbuf b = STRBUF_INIT;
-    mc_sens_json(&b, s, r);
-    int status = b.failed ? (cli_error("%s: out of memory", o->json), CLI_FAILURE)
-                          : cli_write_file(o->json, &b);
+    int status = jdoc_dump(&b, mc_sens_json(s, r)) || (strbuf_put(&b, "\n"), b.failed)
+                     ? (cli_error("%s: out of memory", o->json), CLI_FAILURE)
+                     : cli_write_file(o->json, &b);
     strbuf_release(&b);
     if (status) return status;
   }

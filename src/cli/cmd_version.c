@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "gshhg.h"
 #include "hash.h"
+#include "jdoc.h"
 #include "strbuf.h"
 
 /* Configure-time facts from src/cli/CMakeLists.txt (pkg-config's versions of what the
@@ -39,60 +40,60 @@ void cmd_version_usage(FILE *out) {
 
 /* One input a default run reads: its path and the SHA-256 of its bytes (null when it
  * cannot be read). */
-static void data_file(strbuf *b, const char *key, const char *path, int first) {
+static json_t *data_file(const char *path) {
   char sha[HASH_SHA256_HEX];
-  strbuf_printf(b, "%s\n    ", first ? "" : ",");
-  strbuf_json_str(b, key);
-  strbuf_put(b, ": {\"path\": ");
-  if (path) strbuf_json_str(b, path);
-  else strbuf_put(b, "null");
-  strbuf_put(b, ", \"sha256\": ");
-  if (path && hash_sha256_file(sha, path) == 0) strbuf_json_str(b, sha);
-  else strbuf_put(b, "null");
-  strbuf_put(b, "}");
+  json_t *j = json_object();
+  jdoc_set(j, "path", jdoc_str(path));
+  jdoc_set(j, "sha256", path && hash_sha256_file(sha, path) == 0 ? jdoc_str(sha) : json_null());
+  return j;
+}
+
+/* A configure-time version: null when unknown or left out of the build. */
+static json_t *known(const char *v) { return v[0] ? jdoc_str(v) : json_null(); }
+
+static json_t *build_json(void) {
+  json_t *j = json_object();
+  jdoc_set(j, "type", jdoc_str(STRAITS_BUILD_TYPE));
+  jdoc_set(j, "compiler", jdoc_str(STRAITS_COMPILER));
+#ifdef STRAITS_MPI
+  jdoc_set(j, "mpi", json_true());
+#else
+  jdoc_set(j, "mpi", json_false());
+#endif
+  jdoc_set(j, "netcdf", json_boolean(STRAITS_VERSION_NETCDF[0]));
+  jdoc_set(j, "sanitizers", json_boolean(STRAITS_SANITIZE_BUILD));
+  return j;
+}
+
+static json_t *version_json(void) {
+  char nettle_rt[32], coast[1024];
+  hash_library_version(nettle_rt, sizeof nettle_rt);
+  int have_coast = geo_gshhg_find(coast, sizeof coast, NULL, 'i') == 0;
+  json_t *doc = json_object(), *libs = json_object(), *rt = json_object(), *data = json_object();
+  jdoc_set(doc, "name", jdoc_str("straits"));
+  jdoc_set(doc, "version", jdoc_str(STRAITS_VERSION));
+  jdoc_set(doc, "licence", jdoc_str("GPL-3.0-or-later"));
+  jdoc_set(doc, "build", build_json());
+  /* Versions built against (pkg-config at configure time), and for GSL and nettle
+   * the library loaded now. */
+#define LIB(name, v) jdoc_set(libs, name, known(v));
+  STRAITS_LIB_VERSIONS(LIB)
+#undef LIB
+  jdoc_set(doc, "libraries", libs);
+  jdoc_set(rt, "gsl", jdoc_str(gsl_version));
+  jdoc_set(rt, "nettle", jdoc_str(nettle_rt));
+  jdoc_set(doc, "runtime", rt);
+  jdoc_set(doc, "rng", jdoc_str("Philox4x32-10 (Random123)"));
+  jdoc_set(doc, "provenance_hash", jdoc_str("SHA-256 (nettle)"));
+  jdoc_set(data, "authorities", data_file(cli_default_authorities()));
+  jdoc_set(data, "coastline", data_file(have_coast ? coast : NULL));
+  jdoc_set(doc, "data", data);
+  return doc;
 }
 
 static int print_json(void) {
   strbuf b = STRBUF_INIT;
-  char nettle_rt[32];
-  hash_library_version(nettle_rt, sizeof nettle_rt);
-  strbuf_put(&b, "{\n  \"name\": \"straits\",\n  \"version\": ");
-  strbuf_json_str(&b, STRAITS_VERSION);
-  strbuf_put(&b, ",\n  \"licence\": \"GPL-3.0-or-later\",\n  \"build\": {\"type\": ");
-  strbuf_json_str(&b, STRAITS_BUILD_TYPE);
-  strbuf_put(&b, ", \"compiler\": ");
-  strbuf_json_str(&b, STRAITS_COMPILER);
-#ifdef STRAITS_MPI
-  strbuf_put(&b, ", \"mpi\": true");
-#else
-  strbuf_put(&b, ", \"mpi\": false");
-#endif
-  strbuf_printf(&b, ", \"netcdf\": %s, \"sanitizers\": %s},\n",
-                 STRAITS_VERSION_NETCDF[0] ? "true" : "false",
-                 STRAITS_SANITIZE_BUILD ? "true" : "false");
-  /* Versions built against (pkg-config at configure time), and for GSL and nettle
-   * the library loaded now. */
-  strbuf_put(&b, "  \"libraries\": {");
-  int first = 1;
-#define LIB(name, v)                                   \
-  strbuf_printf(&b, "%s\n    \"%s\": ", first ? "" : ",", name); \
-  if ((v)[0]) strbuf_json_str(&b, (v));               \
-  else strbuf_put(&b, "null");                        \
-  first = 0;
-  STRAITS_LIB_VERSIONS(LIB)
-#undef LIB
-  strbuf_put(&b, "\n  },\n  \"runtime\": {\"gsl\": ");
-  strbuf_json_str(&b, gsl_version);
-  strbuf_put(&b, ", \"nettle\": ");
-  strbuf_json_str(&b, nettle_rt);
-  strbuf_put(&b, "},\n  \"rng\": \"Philox4x32-10 (Random123)\",\n"
-                  "  \"provenance_hash\": \"SHA-256 (nettle)\",\n  \"data\": {");
-  char coast[1024];
-  int have_coast = geo_gshhg_find(coast, sizeof coast, NULL, 'i') == 0;
-  data_file(&b, "authorities", cli_default_authorities(), 1);
-  data_file(&b, "coastline", have_coast ? coast : NULL, 0);
-  strbuf_put(&b, "\n  }\n}\n");
-  if (b.failed) {
+  if (jdoc_dump(&b, version_json()) || (strbuf_put(&b, "\n"), b.failed)) {
     strbuf_release(&b);
     cli_error("out of memory");
     return CLI_FAILURE;

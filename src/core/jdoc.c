@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +26,21 @@ static void ensure_alloc(void) { pthread_once(&alloc_once, install_alloc); }
 /* 2^53: every integer below it is a double exactly, and prints exactly. */
 #define JDOC_EXACT_INT 9007199254740992.0
 
+/* v to 9 significant digits, as the dump prints a real. */
+static double nine_digits(double v) {
+  char text[32];
+  snprintf(text, sizeof text, "%.9g", v);
+  return strtod(text, NULL);
+}
+
 json_t *jdoc_num(double v) {
   ensure_alloc();
   if (!isfinite(v)) return json_null();
-  if (v == floor(v) && fabs(v) < JDOC_EXACT_INT) /* -0 becomes 0 too */
+  /* A whole number is an integer, exactly; so is a value the dump would print as one
+   * (712000.0000001 at 9 digits), which jansson would otherwise write as "712000.0". */
+  double r = nearbyint(v);
+  if (r != v && fabs(v - r) <= 5e-10 * fabs(v) && nine_digits(v) == r) v = r;
+  if (v == r && fabs(v) < JDOC_EXACT_INT) /* -0 becomes 0 too */
     return json_integer((json_int_t)v);
   return json_real(v);
 }
@@ -100,6 +112,59 @@ int jdoc_dump(strbuf *b, json_t *doc) {
   json_decref(doc);
   if (bad) b->failed = 1;
   return bad ? -1 : 0;
+}
+
+json_t *jdoc_template(const char *text) {
+  ensure_alloc();
+  json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+  if (!doc) failures++;
+  return doc;
+}
+
+static int is_mark(const json_t *j, const char *mark) {
+  return json_is_string(j) && strcmp(json_string_value(j), mark) == 0;
+}
+
+/* 1 when the marker was found and replaced (*v taken, then NULL), -1 when it was found
+ * and could not be, 0 when it is not under j. */
+static int fill(json_t *j, const char *mark, json_t **v) {
+  if (json_is_object(j)) {
+    const char *key;
+    json_t *m;
+    json_object_foreach(j, key, m) {
+      if (is_mark(m, mark)) {
+        json_t *x = *v;
+        *v = NULL;
+        return jdoc_set(j, key, x) ? -1 : 1; /* in place: the member keeps its rank */
+      }
+      int r = fill(m, mark, v);
+      if (r) return r;
+    }
+  } else if (json_is_array(j)) {
+    for (size_t i = 0; i < json_array_size(j); i++) {
+      json_t *m = json_array_get(j, i);
+      if (is_mark(m, mark)) {
+        json_t *x = *v;
+        *v = NULL;
+        if (json_array_set_new(j, i, x) == 0) return 1;
+        failures++; /* x is released by json_array_set_new */
+        return -1;
+      }
+      int r = fill(m, mark, v);
+      if (r) return r;
+    }
+  }
+  return 0;
+}
+
+int jdoc_fill(json_t *doc, const char *mark, json_t *v) {
+  int r = fill(doc, mark, &v);
+  if (r == 1) return 0;
+  if (r == 0) { /* no such marker */
+    json_decref(v);
+    failures++;
+  }
+  return -1;
 }
 
 json_t *jdoc_position(double lon, double lat) {

@@ -41,6 +41,17 @@ int jdoc_push(json_t *arr, json_t *v);
  * since the last dump in this thread failed, or b cannot grow. */
 int jdoc_dump(strbuf *b, json_t *doc);
 
+/* A document whose shape is constant (a Vega chart spec) is written as its JSON text,
+ * parsed by jdoc_template, and the values the run computed go in where the text has
+ * a marker: a string value such as "@values", which no chart has, replaced by
+ * jdoc_fill in place (the member keeps its rank).  So a whole chart stays readable in
+ * one place and no JSON text is pasted together.  A text that is not JSON (a bug,
+ * which the tests writing the document catch) or a missing marker fails the dump. */
+json_t *jdoc_template(const char *text);
+/* Replace the first value of doc (depth first) that is the string mark by v (taken).
+ * 0, or -1 remembered when doc has no such marker or it could not be set. */
+int jdoc_fill(json_t *doc, const char *mark, json_t *v);
+
 /* GeoJSON (RFC 7946) pieces: a position [lon, lat] to 6 decimals (0.1 m), and a
  * geometry {"type": type, "coordinates": coordinates} (coordinates taken). */
 json_t *jdoc_position(double lon, double lat);

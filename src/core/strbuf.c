@@ -1,9 +1,6 @@
-/* strbuf.c - growing text buffer; JSON strings encoded by jansson. */
+/* strbuf.c - growing text buffer. */
 #include "strbuf.h"
 
-#include <jansson.h>
-
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,47 +55,3 @@ void strbuf_printf(strbuf *b, const char *fmt, ...) {
   va_end(ap);
   b->len += (size_t)n;
 }
-
-/* Append the encoded JSON value j (jansson's encoder: its escapes, one per control
- * byte, quote and backslash); j is released. */
-static void put_json(strbuf *b, json_t *j) {
-  char *text = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-  if (text) strbuf_put(b, text);
-  else b->failed = 1;
-  free(text);
-  json_decref(j);
-}
-
-void strbuf_json_str(strbuf *b, const char *s) {
-  if (!s) {
-    strbuf_put(b, "null");
-    return;
-  }
-  json_t *j = json_string(s);
-  if (!j) { /* not UTF-8 (a path's bytes): each byte above ASCII as U+FFFD */
-    size_t n = strlen(s);
-    char *clean = malloc(3 * n + 1), *o = clean;
-    if (!clean) {
-      b->failed = 1;
-      return;
-    }
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-      if (*p < 0x80) *o++ = (char)*p;
-      else memcpy(o, "\xEF\xBF\xBD", 3), o += 3;
-    *o = '\0';
-    j = json_string(clean);
-    free(clean);
-  }
-  put_json(b, j);
-}
-
-void strbuf_json_num(strbuf *b, double v) {
-  if (!isfinite(v)) {
-    strbuf_put(b, "null");
-    return;
-  }
-  if (v == 0)
-    v = 0; /* -0 prints as 0 */
-  strbuf_printf(b, "%.9g", v);
-}
-

@@ -1,4 +1,4 @@
-/* strbuf.h - a growing text buffer and the one JSON string and number writer of straits.
+/* strbuf.h - a growing text buffer (JSON documents are jansson trees: jdoc.h).
  *
  * A buffer that fails to grow remembers it (failed = 1) and ignores later appends, so
  * a writer checks once at the end.  Text is always NUL-terminated.  The buffer owns
@@ -21,10 +21,4 @@ void strbuf_release(strbuf *b);
 void strbuf_put(strbuf *b, const char *s);
 void strbuf_putn(strbuf *b, const char *s, size_t n);
 void strbuf_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A JSON string literal (quotes included), or null for NULL, as jansson encodes it
- * (a text that is not UTF-8 has its non-ASCII bytes as U+FFFD).  Inside an HTML
- * <script> element, rep_script_json keeps "</" and "<!--" from ending it. */
-void strbuf_json_str(strbuf *b, const char *s);
-/* A JSON number with up to 9 significant digits; NaN and infinities become null. */
-void strbuf_json_num(strbuf *b, double v);
 #endif

@@ -8,10 +8,13 @@
 #include "mc_docs.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #include "strbuf.h"
 #include "err.h"
+#include "jdoc.h"
 #include "mc_spill.h"
+#include "ops.h"
 
 /* ---- the scenario and its theater --------------------------------------------- */
 
@@ -22,32 +25,23 @@ static void theater_extend(double *bb, double lat, double lon) {
   if (lat > bb[3]) bb[3] = lat;
 }
 
-static void feature_head(strbuf *b, int *first, const char *layer, const char *id,
-                         const char *name, const char *kind) {
-  strbuf_put(b, *first ? "\n" : ",\n");
-  *first = 0;
-  strbuf_put(b, "{\"type\":\"Feature\",\"id\":");
-  strbuf_json_str(b, id);
-  strbuf_put(b, ",\"properties\":{\"layer\":");
-  strbuf_json_str(b, layer);
-  strbuf_put(b, ",\"id\":");
-  strbuf_json_str(b, id);
-  strbuf_put(b, ",\"name\":");
-  strbuf_json_str(b, name && *name ? name : id);
-  strbuf_put(b, ",\"kind\":");
-  strbuf_json_str(b, kind);
+/* A feature of the theater: the map layer's head (ops.h), named by its id when it has
+ * no name, with its kind; the caller adds the rest of its properties. */
+static json_t *theater_feature(const char *layer, const char *id, const char *name,
+                               const char *kind) {
+  json_t *f = ops_feature_json(layer, id, name && *name ? name : id, NAN);
+  jdoc_set(json_object_get(f, "properties"), "kind", jdoc_str(kind));
+  return f;
 }
 
-/* ,"forces":["id", ...]: the forces based at place i, for the map's tooltips and
- * `straits show` (omitted when none). */
-static void forces_at(strbuf *b, const scn_scenario *sc, int place) {
-  int n = 0;
-  for (size_t f = 0; f < sc->nforce; f++) {
-    if (sc->force[f].base != place) continue;
-    strbuf_put(b, n++ ? "," : ",\"forces\":[");
-    strbuf_json_str(b, sc->force[f].id);
-  }
-  if (n) strbuf_put(b, "]");
+/* "forces":["id", ...]: the forces based at place i, for the map's tooltips and
+ * `straits show` (left out when none). */
+static void forces_at(json_t *props, const scn_scenario *sc, int place) {
+  json_t *ids = json_array();
+  for (size_t f = 0; f < sc->nforce; f++)
+    if (sc->force[f].base == place) jdoc_push(ids, jdoc_str(sc->force[f].id));
+  if (json_array_size(ids)) jdoc_set(props, "forces", ids);
+  else json_decref(ids);
 }
 
 /* RFC 7946 section 3.1.6: exterior rings counterclockwise.  The shoelace sum in the
@@ -59,9 +53,45 @@ static int ring_ccw(const scn_region *r) {
   return a > 0;
 }
 
-static void theater_geojson(strbuf *b, const scn_scenario *sc) {
+static json_t *place_feature(const scn_scenario *sc, size_t i) {
+  const scn_place *p = &sc->place[i];
+  json_t *f = theater_feature("place", p->id, p->name, p->kind);
+  json_t *props = json_object_get(f, "properties");
+  jdoc_set(props, "nation", jdoc_str(p->nation));
+  jdoc_set(props, "source", jdoc_str(p->source));
+  forces_at(props, sc, (int)i);
+  jdoc_set(f, "geometry", jdoc_geometry("Point", jdoc_position(p->lon, p->lat)));
+  return f;
+}
+
+static json_t *region_feature(const scn_region *r) {
+  int ccw = ring_ccw(r);
+  json_t *f = theater_feature("region", r->id, r->name, r->kind);
+  jdoc_set(json_object_get(f, "properties"), "source", jdoc_str(r->source));
+  json_t *ring = json_array(), *rings = json_array();
+  for (size_t k = 0; k <= r->n; k++) { /* the ring is closed: first point again */
+    size_t j = k % r->n;
+    if (!ccw)
+      j = (r->n - j) % r->n;
+    jdoc_push(ring, jdoc_position(r->lon[j], r->lat[j]));
+  }
+  jdoc_push(rings, ring);
+  jdoc_set(f, "geometry", jdoc_geometry("Polygon", rings));
+  return f;
+}
+
+static json_t *route_feature(const scn_route *r) {
+  json_t *f = theater_feature("route", r->id, r->name, r->kind);
+  json_t *line = json_array();
+  for (size_t k = 0; k < r->n; k++) jdoc_push(line, jdoc_position(r->lon[k], r->lat[k]));
+  jdoc_set(f, "geometry", jdoc_geometry("LineString", line));
+  return f;
+}
+
+/* [west, south, east, north] of every place, region and route, with a margin so that
+ * places on the edge have room for their labels; NULL for an empty theater. */
+static json_t *theater_bbox(const scn_scenario *sc) {
   double bb[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-  int first = 1;
   for (size_t i = 0; i < sc->nplace; i++)
     theater_extend(bb, sc->place[i].lat, sc->place[i].lon);
   for (size_t i = 0; i < sc->nregion; i++)
@@ -70,64 +100,37 @@ static void theater_geojson(strbuf *b, const scn_scenario *sc) {
   for (size_t i = 0; i < sc->nroute; i++)
     for (size_t k = 0; k < sc->route[i].n; k++)
       theater_extend(bb, sc->route[i].lat[k], sc->route[i].lon[k]);
-  strbuf_put(b, "{\"type\":\"FeatureCollection\"");
-  if (isfinite(bb[0])) {
-    /* A margin, so that places on the edge have room for their labels. */
-    double mx = fmax(1.0, 0.08 * (bb[2] - bb[0])), my = fmax(1.0, 0.08 * (bb[3] - bb[1]));
-    strbuf_printf(b, ",\"bbox\":[%.4f,%.4f,%.4f,%.4f]", bb[0] - mx, fmax(-85, bb[1] - my),
-               bb[2] + mx, fmin(85, bb[3] + my));
-  }
-  strbuf_put(b, ",\"features\":[");
-  for (size_t i = 0; i < sc->nplace; i++) {
-    const scn_place *p = &sc->place[i];
-    feature_head(b, &first, "place", p->id, p->name, p->kind);
-    strbuf_put(b, ",\"nation\":");
-    strbuf_json_str(b, p->nation);
-    strbuf_put(b, ",\"source\":");
-    strbuf_json_str(b, p->source);
-    forces_at(b, sc, (int)i);
-    strbuf_printf(b, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}", p->lon,
-               p->lat);
-  }
-  for (size_t i = 0; i < sc->nregion; i++) {
-    const scn_region *r = &sc->region[i];
-    int ccw = ring_ccw(r);
-    feature_head(b, &first, "region", r->id, r->name, r->kind);
-    strbuf_put(b, ",\"source\":");
-    strbuf_json_str(b, r->source);
-    strbuf_put(b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
-    for (size_t k = 0; k <= r->n; k++) { /* the ring is closed: first point again */
-      size_t j = k % r->n;
-      if (!ccw)
-        j = (r->n - j) % r->n;
-      strbuf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[j], r->lat[j]);
-    }
-    strbuf_put(b, "]]}}");
-  }
-  for (size_t i = 0; i < sc->nroute; i++) {
-    const scn_route *r = &sc->route[i];
-    feature_head(b, &first, "route", r->id, r->name, r->kind);
-    strbuf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
-    for (size_t k = 0; k < r->n; k++)
-      strbuf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", r->lon[k], r->lat[k]);
-    strbuf_put(b, "]}}");
-  }
-  strbuf_put(b, "]}");
+  if (!isfinite(bb[0])) return NULL;
+  double mx = fmax(1.0, 0.08 * (bb[2] - bb[0])), my = fmax(1.0, 0.08 * (bb[3] - bb[1]));
+  const double edge[4] = {bb[0] - mx, fmax(-85, bb[1] - my), bb[2] + mx, fmin(85, bb[3] + my)};
+  json_t *box = json_array();
+  for (int k = 0; k < 4; k++) jdoc_push(box, jdoc_fixed(edge[k], 4));
+  return box;
 }
 
-static void scenario_json(strbuf *b, const scn_scenario *sc) {
-  strbuf_put(b, "{\"name\":");
-  strbuf_json_str(b, sc->name);
-  strbuf_put(b, ",\"description\":");
-  strbuf_json_str(b, sc->description);
-  strbuf_put(b, ",\"epoch\":");
-  strbuf_json_str(b, sc->epoch);
-  strbuf_put(b, ",\"horizon_s\":");
-  strbuf_json_num(b, sc->horizon);
-  strbuf_printf(b, ",\"notional\":%s,\"seed\":\"%llu\",\"path\":", sc->notional ? "true" : "false",
-             (unsigned long long)sc->seed);
-  strbuf_json_str(b, sc->path);
-  strbuf_put(b, "}");
+static json_t *theater_geojson(const scn_scenario *sc) {
+  json_t *doc = json_object(), *features = json_array(), *bbox = theater_bbox(sc);
+  jdoc_set(doc, "type", jdoc_str("FeatureCollection"));
+  if (bbox) jdoc_set(doc, "bbox", bbox);
+  for (size_t i = 0; i < sc->nplace; i++) jdoc_push(features, place_feature(sc, i));
+  for (size_t i = 0; i < sc->nregion; i++) jdoc_push(features, region_feature(&sc->region[i]));
+  for (size_t i = 0; i < sc->nroute; i++) jdoc_push(features, route_feature(&sc->route[i]));
+  jdoc_set(doc, "features", features);
+  return doc;
+}
+
+static json_t *scenario_json(const scn_scenario *sc) {
+  char seed[24]; /* a string: a 64-bit seed is more than a JSON reader's double holds */
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)sc->seed);
+  json_t *doc = json_object();
+  jdoc_set(doc, "name", jdoc_str(sc->name));
+  jdoc_set(doc, "description", jdoc_str(sc->description));
+  jdoc_set(doc, "epoch", jdoc_str(sc->epoch));
+  jdoc_set(doc, "horizon_s", jdoc_num(sc->horizon));
+  jdoc_set(doc, "notional", json_boolean(sc->notional));
+  jdoc_set(doc, "seed", jdoc_str(seed));
+  jdoc_set(doc, "path", jdoc_str(sc->path));
+  return doc;
 }
 
 /* ---- the crisis as a tree (document "crisis.tree", drawn by report.js) ---------- */
@@ -161,51 +164,44 @@ static void trigger_text(strbuf *b, const scn_scenario *sc, const scn_trigger *t
 /* {"events":[{id, name, p, parent (an id or null), branch, after, delay_s (the
  * delay's mean), delay (its distribution's name)}]}: p is the chance once due, or
  * for a branch its share of its parent's outcomes. */
-static void tree_json(strbuf *b, const scn_scenario *sc) {
-  strbuf w = STRBUF_INIT;
-  strbuf_put(b, "{\"events\":[");
+static json_t *tree_json(const scn_scenario *sc) {
+  strbuf w = STRBUF_INIT; /* the trigger in words: console text, not JSON */
+  json_t *doc = json_object(), *events = json_array();
   for (size_t i = 0; i < sc->nevent; i++) {
     const scn_event *e = &sc->event[i];
     int parent = e->parent >= 0 ? e->parent : trigger_parent(&e->trigger);
-    strbuf_put(b, i ? ",\n{\"id\":" : "\n{\"id\":");
-    strbuf_json_str(b, e->id);
-    strbuf_put(b, ",\"name\":");
-    strbuf_json_str(b, e->name && *e->name ? e->name : e->id);
-    strbuf_put(b, ",\"p\":");
-    strbuf_json_num(b, e->p);
-    strbuf_put(b, ",\"parent\":");
-    if (parent >= 0) strbuf_json_str(b, sc->event[parent].id);
-    else strbuf_put(b, "null");
-    strbuf_printf(b, ",\"branch\":%s,\"after\":", e->parent >= 0 ? "true" : "false");
+    json_t *ev = json_object();
+    jdoc_set(ev, "id", jdoc_str(e->id));
+    jdoc_set(ev, "name", jdoc_str(e->name && *e->name ? e->name : e->id));
+    jdoc_set(ev, "p", jdoc_num(e->p));
+    jdoc_set(ev, "parent", parent >= 0 ? jdoc_str(sc->event[parent].id) : json_null());
+    jdoc_set(ev, "branch", json_boolean(e->parent >= 0));
     w.len = 0;
     if (w.s) w.s[0] = 0;
     if (e->parent < 0) trigger_text(&w, sc, &e->trigger);
-    strbuf_json_str(b, w.s ? w.s : "");
-    strbuf_put(b, ",\"delay_s\":");
-    strbuf_json_num(b, dist_mean(&e->delay));
-    strbuf_put(b, ",\"delay\":");
-    strbuf_json_str(b, dist_name(e->delay.kind));
-    strbuf_put(b, "}");
+    jdoc_set(ev, "after", w.failed ? NULL : jdoc_str(w.s ? w.s : ""));
+    jdoc_set(ev, "delay_s", jdoc_num(dist_mean(&e->delay)));
+    jdoc_set(ev, "delay", jdoc_str(dist_name(e->delay.kind)));
+    jdoc_push(events, ev);
   }
-  strbuf_put(b, "]}");
-  if (w.failed) b->failed = 1;
+  jdoc_set(doc, "events", events);
   strbuf_release(&w);
+  return doc;
+}
+
+/* Document name from doc's tree (taken), through b (emptied). */
+static int put_doc(store *st, int64_t run_id, strbuf *b, const char *name, json_t *doc) {
+  b->len = 0;
+  if (b->s) b->s[0] = 0;
+  if (jdoc_dump(b, doc)) return ERR_NOMEM;
+  return store_doc_put(st, run_id, name, b->s);
 }
 
 static int store_theater(store *st, int64_t run_id, const scn_scenario *sc, diag *d) {
   strbuf b = STRBUF_INIT;
-  scenario_json(&b, sc);
-  int err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "scenario", b.s);
-  if (!err) {
-    b.len = 0;
-    theater_geojson(&b, sc);
-    err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "theater", b.s);
-  }
-  if (!err && sc->nevent) {
-    b.len = 0;
-    tree_json(&b, sc);
-    err = b.failed ? ERR_NOMEM : store_doc_put(st, run_id, "crisis.tree", b.s);
-  }
+  int err = put_doc(st, run_id, &b, "scenario", scenario_json(sc));
+  if (!err) err = put_doc(st, run_id, &b, "theater", theater_geojson(sc));
+  if (!err && sc->nevent) err = put_doc(st, run_id, &b, "crisis.tree", tree_json(sc));
   if (err)
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot record the theater in the store: %s",
                 err == ERR_NOMEM ? "out of memory" : store_errmsg(st));

@@ -11,6 +11,7 @@
 
 #include "strbuf.h"
 #include "err.h"
+#include "jdoc.h"
 #include "mc_objectives.h"
 #include "stats.h"
 
@@ -282,52 +283,49 @@ int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario 
 
 /* ---- the document "objectives" (the report opens with it) ------------------------ */
 
-static void objectives_json(strbuf *b, const mc_objective_result *res, size_t n,
-                            const mc_result *r) {
-  strbuf_printf(b, "{\"replications\":%d,\"objectives\":[", r->replications);
-  for (size_t i = 0; i < n; i++) {
-    const mc_objective_result *x = &res[i];
-    const scn_objective *ob = x->objective;
-    char metric[256];
-    snprintf(metric, sizeof metric, "%s.%s", ob->module, ob->metric);
-    strbuf_put(b, i ? ",{\"id\":" : "{\"id\":");
-    strbuf_json_str(b, ob->id);
-    strbuf_put(b, ",\"name\":");
-    strbuf_json_str(b, ob->name ? ob->name : "");
-    strbuf_put(b, ",\"metric\":");
-    strbuf_json_str(b, metric);
-    strbuf_put(b, ",\"statistic\":");
-    strbuf_json_str(b, scn_statistic_name(ob->statistic));
-    strbuf_printf(b, ",\"at_least\":%s,\"threshold\":", ob->at_least ? "true" : "false");
-    strbuf_json_num(b, ob->threshold);
-    strbuf_put(b, ",\"probability\":");
-    strbuf_json_num(b, ob->statistic == SCN_STAT_SHARE ? ob->probability : NAN);
-    strbuf_put(b, ",\"estimate\":");
-    strbuf_json_num(b, x->estimate);
-    strbuf_put(b, ",\"lo\":");
-    strbuf_json_num(b, x->lo);
-    strbuf_put(b, ",\"hi\":");
-    strbuf_json_num(b, x->hi);
-    strbuf_printf(b, ",\"n\":%zu,\"verdict\":", x->n);
-    strbuf_json_str(b, mc_verdict_name(x->verdict));
-    strbuf_printf(b, ",\"failing\":%zu,\"causes\":[", x->nfail);
-    for (size_t c = 0; c < x->ncause; c++) {
-      const metric_def *def = &r->metrics.def[x->cause[c].metric];
-      char name[256];
-      snprintf(name, sizeof name, "%s.%s", def->module, def->name);
-      strbuf_put(b, c ? ",{\"metric\":" : "{\"metric\":");
-      strbuf_json_str(b, name);
-      strbuf_put(b, ",\"description\":");
-      strbuf_json_str(b, def->description ? def->description : "");
-      strbuf_put(b, ",\"in_failing\":");
-      strbuf_json_num(b, x->cause[c].in_failing);
-      strbuf_put(b, ",\"in_others\":");
-      strbuf_json_num(b, x->cause[c].in_others);
-      strbuf_put(b, "}");
-    }
-    strbuf_put(b, "]}");
-  }
-  strbuf_put(b, "]}");
+/* One cause of an objective's failures: a driver metric, how often it held where the
+ * objective failed and where it did not. */
+static json_t *cause_json(const mc_objective_result *x, size_t c, const mc_result *r) {
+  const metric_def *def = &r->metrics.def[x->cause[c].metric];
+  char name[256];
+  snprintf(name, sizeof name, "%s.%s", def->module, def->name);
+  json_t *j = json_object();
+  jdoc_set(j, "metric", jdoc_str(name));
+  jdoc_set(j, "description", jdoc_str(def->description ? def->description : ""));
+  jdoc_set(j, "in_failing", jdoc_num(x->cause[c].in_failing));
+  jdoc_set(j, "in_others", jdoc_num(x->cause[c].in_others));
+  return j;
+}
+
+static json_t *objective_json(const mc_objective_result *x, const mc_result *r) {
+  const scn_objective *ob = x->objective;
+  char metric[256];
+  snprintf(metric, sizeof metric, "%s.%s", ob->module, ob->metric);
+  json_t *j = json_object(), *causes = json_array();
+  jdoc_set(j, "id", jdoc_str(ob->id));
+  jdoc_set(j, "name", jdoc_str(ob->name ? ob->name : ""));
+  jdoc_set(j, "metric", jdoc_str(metric));
+  jdoc_set(j, "statistic", jdoc_str(scn_statistic_name(ob->statistic)));
+  jdoc_set(j, "at_least", json_boolean(ob->at_least));
+  jdoc_set(j, "threshold", jdoc_num(ob->threshold));
+  jdoc_set(j, "probability", jdoc_num(ob->statistic == SCN_STAT_SHARE ? ob->probability : NAN));
+  jdoc_set(j, "estimate", jdoc_num(x->estimate));
+  jdoc_set(j, "lo", jdoc_num(x->lo));
+  jdoc_set(j, "hi", jdoc_num(x->hi));
+  jdoc_set(j, "n", json_integer((json_int_t)x->n));
+  jdoc_set(j, "verdict", jdoc_str(mc_verdict_name(x->verdict)));
+  jdoc_set(j, "failing", json_integer((json_int_t)x->nfail));
+  for (size_t c = 0; c < x->ncause; c++) jdoc_push(causes, cause_json(x, c, r));
+  jdoc_set(j, "causes", causes);
+  return j;
+}
+
+static json_t *objectives_json(const mc_objective_result *res, size_t n, const mc_result *r) {
+  json_t *doc = json_object(), *list = json_array();
+  jdoc_set(doc, "replications", json_integer(r->replications));
+  for (size_t i = 0; i < n; i++) jdoc_push(list, objective_json(&res[i], r));
+  jdoc_set(doc, "objectives", list);
+  return doc;
 }
 
 int mc_store_objectives(mc_objective_result **out, size_t *n, store *st, const scn_scenario *sc,
@@ -335,8 +333,8 @@ int mc_store_objectives(mc_objective_result **out, size_t *n, store *st, const s
   int err = mc_objectives_eval(out, n, sc, r, st, d);
   if (err || !*n) return err;
   strbuf b = STRBUF_INIT;
-  objectives_json(&b, *out, *n, r);
-  err = b.failed ? ERR_NOMEM : store_doc_put(st, r->run_id, "objectives", b.s);
+  err = jdoc_dump(&b, objectives_json(*out, *n, r)) ? ERR_NOMEM
+                                                   : store_doc_put(st, r->run_id, "objectives", b.s);
   if (err)
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot record the objectives in the store: %s",
                 err == ERR_NOMEM ? "out of memory" : store_errmsg(st));

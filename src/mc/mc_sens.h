@@ -27,7 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "strbuf.h"
+#include "jdoc.h"
 #include "diag.h"
 #include "scenario.h"
 
@@ -126,9 +126,10 @@ typedef struct mc_sens_result {
   const mc_sens_sobol *sobol; /* NULL: not asked for */
 } mc_sens_result;
 
-/* The study as the JSON `straits sensitivity --json` writes (numbers with every
- * digit, null for none), appended to b. */
-void mc_sens_json(strbuf *b, const mc_sens *s, const mc_sens_result *r);
+/* The study as the JSON `straits sensitivity --json` writes (null for a number it
+ * has none for), a tree for jdoc_dump (jdoc.h: 9 significant digits; the --csv file
+ * has every digit); NULL when out of memory. */
+json_t *mc_sens_json(const mc_sens *s, const mc_sens_result *r);
 /* The report's sections, stored with run_id: "report.section.spillover-4-tornado"
  * (the 15 largest swings) and, with Sobol indices, -5-sobol.  Errors
  * in d. */

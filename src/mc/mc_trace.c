@@ -13,6 +13,8 @@
 
 #include "arena.h"
 #include "err.h"
+#include "jdoc.h"
+#include "jdoc.h"
 #include "plan.h"
 #include "scn_plan.h"
 #include "sim.h"
@@ -270,25 +272,19 @@ static void story_line(void *ctx, double t, const char *module, const char *text
 
 /* One entry of the chart's data: its row, its time t (s; in days) under key, its end
  * t1 unless NaN (a bar's), its text. */
-static void story_entry(strbuf *b, int *first, const char *row, const char *key, double t,
-                        double t1, const char *text) {
-  strbuf_put(b, *first ? "{\"row\":" : ",{\"row\":");
-  *first = 0;
-  strbuf_json_str(b, row);
-  strbuf_printf(b, ",\"%s\":", key);
-  strbuf_json_num(b, t / 86400);
-  if (!isnan(t1)) {
-    strbuf_put(b, ",\"t1\":");
-    strbuf_json_num(b, t1 / 86400);
-  }
-  strbuf_put(b, ",\"text\":");
-  strbuf_json_str(b, text);
-  strbuf_put(b, "}");
+static json_t *story_entry(const char *row, const char *key, double t, double t1,
+                           const char *text) {
+  json_t *e = json_object();
+  jdoc_set(e, "row", jdoc_str(row));
+  jdoc_set(e, key, jdoc_num(t / 86400));
+  if (!isnan(t1)) jdoc_set(e, "t1", jdoc_num(t1 / 86400));
+  jdoc_set(e, "text", jdoc_str(text));
+  return e;
 }
 
 /* The bars: each opening to the next closing on its row, or to the horizon. */
-static void story_bars(strbuf *b, const story *st, double horizon) {
-  int first = 1;
+static json_t *story_bars(const story *st, double horizon) {
+  json_t *bars = json_array();
   for (size_t i = 0; i < st->n; i++) {
     const story_item *it = &st->item[i];
     if (it->kind != 1) continue;
@@ -304,89 +300,78 @@ static void story_bars(strbuf *b, const story *st, double horizon) {
       }
     char text[512];
     snprintf(text, sizeof text, "%s; then %s", it->text, how);
-    story_entry(b, &first, it->row, "t0", it->t, end, text);
+    jdoc_push(bars, story_entry(it->row, "t0", it->t, end, text));
   }
+  return bars;
 }
 
-static void story_points(strbuf *b, const story *st) {
-  int first = 1;
+static json_t *story_points(const story *st) {
+  json_t *points = json_array();
   for (size_t i = 0; i < st->n; i++) {
     const story_item *it = &st->item[i];
-    if (it->kind) continue;
-    story_entry(b, &first, it->row, "t", it->t, NAN, it->text);
+    if (!it->kind) jdoc_push(points, story_entry(it->row, "t", it->t, NAN, it->text));
   }
+  return points;
 }
 
 /* Rows in the order they first appear. */
-static void story_rows(strbuf *b, const story *st) {
-  int first = 1;
+static json_t *story_rows(const story *st) {
+  json_t *rows = json_array();
   for (size_t i = 0; i < st->n; i++) {
     size_t j = 0;
     while (j < i && strcmp(st->item[j].row, st->item[i].row) != 0) j++;
-    if (j < i) continue;
-    if (!first) strbuf_put(b, ",");
-    first = 0;
-    strbuf_json_str(b, st->item[i].row);
+    if (j == i) jdoc_push(rows, jdoc_str(st->item[i].row));
   }
+  return rows;
 }
 
-static size_t story_nrows(const story *st) {
-  size_t n = 0;
-  for (size_t i = 0; i < st->n; i++) {
-    size_t j = 0;
-    while (j < i && strcmp(st->item[j].row, st->item[i].row) != 0) j++;
-    n += j == i;
-  }
-  return n;
-}
+/* The Gantt chart; the markers ("@bars") are what the replication filled in. */
+static const char story_vega[] =
+    "{\"$schema\":\"https://vega.github.io/schema/vega/v5.json\","
+    "\"width\":900,\"height\":\"@height\",\"padding\":5,"
+    "\"data\":[{\"name\":\"bars\",\"values\":\"@bars\"},"
+    "{\"name\":\"points\",\"values\":\"@points\"}],"
+    "\"scales\":[{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\","
+    "\"domain\":[0,\"@horizon\"],\"zero\":true},"
+    "{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\",\"padding\":0.2,"
+    "\"domain\":\"@rows\"},"
+    "{\"name\":\"c\",\"type\":\"ordinal\",\"range\":\"category\"}],"
+    "\"axes\":[{\"orient\":\"bottom\",\"scale\":\"x\",\"title\":\"days from the "
+    "epoch\"},{\"orient\":\"left\",\"scale\":\"y\",\"labelLimit\":220}],"
+    "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"bars\"},\"encode\":"
+    "{\"enter\":{\"x\":{\"scale\":\"x\",\"field\":\"t0\"},\"x2\":{\"scale\":"
+    "\"x\",\"field\":\"t1\"},\"y\":{\"scale\":\"y\",\"field\":\"row\"},"
+    "\"height\":{\"scale\":\"y\",\"band\":1},\"fill\":{\"scale\":\"c\","
+    "\"field\":\"row\"},\"fillOpacity\":{\"value\":0.8},\"tooltip\":{\"field\":"
+    "\"text\"}}}},{\"type\":\"symbol\",\"from\":{\"data\":\"points\"},\"encode\":"
+    "{\"enter\":{\"x\":{\"scale\":\"x\",\"field\":\"t\"},\"y\":{\"scale\":"
+    "\"y\",\"field\":\"row\",\"band\":0.5},\"size\":{\"value\":40},\"shape\":"
+    "{\"value\":\"diamond\"},\"fill\":{\"value\":\"#333\"},\"tooltip\":{\"field\":"
+    "\"text\"}}}}]}";
 
-static void story_doc(strbuf *b, const story *st, const scn_scenario *sc, uint32_t rep,
-                      const char *why) {
-  double horizon = sc->horizon;
-  strbuf_put(b, "{\"title\":");
-  char title[256];
+static json_t *story_doc(const story *st, const scn_scenario *sc, uint32_t rep,
+                         const char *why) {
+  char title[256], text[512];
   snprintf(title, sizeof title, "One replication's story: replication %u%s%s", (unsigned)rep,
            why && *why ? ", " : "", why ? why : "");
-  strbuf_json_str(b, title);
-  strbuf_put(b, ",\"order\":5,\"text\":");
-  char text[512];
   snprintf(text, sizeof text,
            "Replication %u re-simulated from its seed with every model; its metrics equal "
            "the stored ones bit for bit.  Bars: a task running, a place closed, a region "
            "active; points: events, decisions, voyages (hover for each line).  The whole "
            "timeline: straits trace STORE --replication %u.",
            (unsigned)rep, (unsigned)rep);
-  strbuf_json_str(b, text);
-  strbuf_printf(b,
-                ",\"vega\":{\"$schema\":\"https://vega.github.io/schema/vega/v5.json\","
-                "\"width\":900,\"height\":%zu,\"padding\":5,"
-                "\"data\":[{\"name\":\"bars\",\"values\":[",
-                18 * story_nrows(st) + 10);
-  story_bars(b, st, horizon);
-  strbuf_put(b, "]},{\"name\":\"points\",\"values\":[");
-  story_points(b, st);
-  strbuf_put(b,
-             "]}],\"scales\":[{\"name\":\"x\",\"type\":\"linear\",\"range\":"
-             "\"width\",\"domain\":[0,");
-  strbuf_json_num(b, horizon / 86400);
-  strbuf_put(b,
-             "],\"zero\":true},{\"name\":\"y\",\"type\":\"band\",\"range\":"
-             "\"height\",\"padding\":0.2,\"domain\":[");
-  story_rows(b, st);
-  strbuf_put(b,
-             "]},{\"name\":\"c\",\"type\":\"ordinal\",\"range\":\"category\"}],"
-             "\"axes\":[{\"orient\":\"bottom\",\"scale\":\"x\",\"title\":\"days from the "
-             "epoch\"},{\"orient\":\"left\",\"scale\":\"y\",\"labelLimit\":220}],"
-             "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"bars\"},\"encode\":"
-             "{\"enter\":{\"x\":{\"scale\":\"x\",\"field\":\"t0\"},\"x2\":{\"scale\":"
-             "\"x\",\"field\":\"t1\"},\"y\":{\"scale\":\"y\",\"field\":\"row\"},"
-             "\"height\":{\"scale\":\"y\",\"band\":1},\"fill\":{\"scale\":\"c\","
-             "\"field\":\"row\"},\"fillOpacity\":{\"value\":0.8},\"tooltip\":{\"field\":"
-             "\"text\"}}}},{\"type\":\"symbol\",\"from\":{\"data\":\"points\"},\"encode\":"
-             "{\"enter\":{\"x\":{\"scale\":\"x\",\"field\":\"t\"},\"y\":{\"scale\":"
-             "\"y\",\"field\":\"row\",\"band\":0.5},\"size\":{\"value\":40},\"shape\":"
-             "{\"value\":\"diamond\"},\"fill\":{\"value\":\"#333\"},\"tooltip\":{\"field\":"
-             "\"text\"}}}}]}}");
+  json_t *rows = story_rows(st), *vega = jdoc_template(story_vega);
+  jdoc_fill(vega, "@height", json_integer((json_int_t)(18 * json_array_size(rows) + 10)));
+  jdoc_fill(vega, "@bars", story_bars(st, sc->horizon));
+  jdoc_fill(vega, "@points", story_points(st));
+  jdoc_fill(vega, "@horizon", jdoc_num(sc->horizon / 86400));
+  jdoc_fill(vega, "@rows", rows);
+  json_t *doc = json_object();
+  jdoc_set(doc, "title", jdoc_str(title));
+  jdoc_set(doc, "order", json_integer(5));
+  jdoc_set(doc, "text", jdoc_str(text));
+  jdoc_set(doc, "vega", vega);
+  return doc;
 }
 
 int mc_trace_story(strbuf *b, const scn_scenario *sc, const plan_authorities *auth, uint32_t rep,
@@ -395,8 +380,7 @@ int mc_trace_story(strbuf *b, const scn_scenario *sc, const plan_authorities *au
   ops_trace sink = {&st, story_line};
   int err = trace(sc, auth, rep, &sink, &st, ms, values, d);
   if (!err && st.failed) err = ERR_NOMEM;
-  if (!err) story_doc(b, &st, sc, rep, why);
-  if (!err && b->failed) err = ERR_NOMEM;
+  if (!err && jdoc_dump(b, story_doc(&st, sc, rep, why))) err = ERR_NOMEM;
   free(st.item);
   return err;
 }

@@ -161,15 +161,16 @@ int ops_check_all(const scn_scenario *sc, const ops_context *ctx, diag *d);
  * (no read), else from the metric's values (uses r->scratch). */
 double ops_mean(const ops_results *r, const char *module, const char *name);
 
-/* The head of one GeoJSON feature of a map layer (docs/report.md): a newline (and a
- * comma unless first), then id and properties layer, id, name and value -- left out
- * when not finite, JSON has no NaN -- with the properties left open: the caller adds
- * its own, then "},\"geometry\":...}". */
-void ops_feature(strbuf *b, int first, const char *layer, const char *id, const char *name,
-                 double value);
-/* The same feature as a jansson tree (jdoc.h): {"type":"Feature","id":id,"properties":
- * {layer, id, name, value when finite}}; the caller adds its own properties
+/* One GeoJSON feature of a map layer (docs/report.md) as a jansson tree (jdoc.h):
+ * {"type":"Feature","id":id,"properties":{layer, id, name, value}}, value left out
+ * when not finite (JSON has no NaN).  The caller adds its own properties
  * (json_object_get(f, "properties")) and the geometry (jdoc_geometry). */
 json_t *ops_feature_json(const char *layer, const char *id, const char *name, double value);
+/* A map layer's head: {"title": title, "properties": {"value": legend}}, without
+ * properties when legend is NULL; the caller adds its "features" (last). */
+json_t *ops_layer_json(const char *title, const char *legend);
+/* Dump doc (taken) into b, emptied first, and hand the text to the sink as document
+ * `name`: 0, ERR_NOMEM (the tree or b failed), or the sink's error. */
+int ops_doc_put(const ops_doc_sink *sink, strbuf *b, const char *name, json_t *doc);
 
 #endif

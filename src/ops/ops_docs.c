@@ -1,7 +1,9 @@
 /* ops_docs.c - what the models' docs hooks share (ops.h): a metric's mean over the
- * stored replications, and the head of a map layer's GeoJSON feature. */
+ * stored replications, a map layer's head and GeoJSON feature as trees, and the dump
+ * of a document to the sink. */
 #include <math.h>
 
+#include "err.h"
 #include "ops.h"
 
 double ops_mean(const ops_results *r, const char *module, const char *name) {
@@ -17,23 +19,6 @@ double ops_mean(const ops_results *r, const char *module, const char *name) {
   return k ? sum / (double)k : NAN;
 }
 
-void ops_feature(strbuf *b, int first, const char *layer, const char *id, const char *name,
-                 double value) {
-  strbuf_put(b, first ? "\n" : ",\n");
-  strbuf_put(b, "{\"type\":\"Feature\",\"id\":");
-  strbuf_json_str(b, id);
-  strbuf_put(b, ",\"properties\":{\"layer\":");
-  strbuf_json_str(b, layer);
-  strbuf_put(b, ",\"id\":");
-  strbuf_json_str(b, id);
-  strbuf_put(b, ",\"name\":");
-  strbuf_json_str(b, name);
-  if (isfinite(value)) {
-    strbuf_put(b, ",\"value\":");
-    strbuf_json_num(b, value);
-  }
-}
-
 json_t *ops_feature_json(const char *layer, const char *id, const char *name, double value) {
   json_t *f = json_object(), *p = json_object();
   jdoc_set(f, "type", jdoc_str("Feature"));
@@ -44,4 +29,21 @@ json_t *ops_feature_json(const char *layer, const char *id, const char *name, do
   if (isfinite(value)) jdoc_set(p, "value", jdoc_num(value));
   jdoc_set(f, "properties", p);
   return f;
+}
+
+json_t *ops_layer_json(const char *title, const char *legend) {
+  json_t *layer = json_object();
+  jdoc_set(layer, "title", jdoc_str(title));
+  if (legend) {
+    json_t *p = json_object();
+    jdoc_set(p, "value", jdoc_str(legend));
+    jdoc_set(layer, "properties", p);
+  }
+  return layer;
+}
+
+int ops_doc_put(const ops_doc_sink *sink, strbuf *b, const char *name, json_t *doc) {
+  b->len = 0;
+  if (b->s) b->s[0] = '\0';
+  return jdoc_dump(b, doc) ? ERR_NOMEM : sink->put(sink->ctx, name, b->s);
 }

@@ -1,87 +1,23 @@
 /* plan_json.c - the plan check's findings and the synchronization matrix as JSON, for
  * tools and for the report (docs/plan.md shows both shapes). */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "jdoc.h"
 #include "plan_internal.h"
 #include "stats.h"
 
 static const char *const severities[] = {"error", "warning", "note"};
 
-static void json_loc(strbuf *b, scn_loc l) {
-  strbuf_printf(b, "\"file\": ");
-  strbuf_json_str(b, l.file);
-  strbuf_printf(b, ", \"line\": %d, \"col\": %d", l.line, l.col);
-}
-
-static const char *task_id(const plan_model *m, int t) { return t >= 0 ? m->p->task[t].id : NULL; }
-
-static void json_finding(strbuf *b, const plan_model *m, const plan_finding *f) {
-  strbuf_printf(b, "    {\"kind\": \"%s\", \"severity\": \"%s\", ", plan_finding_name(f->kind),
-                   severities[f->severity]);
-  json_loc(b, f->loc);
-  strbuf_printf(b, ",\n     \"message\": ");
-  strbuf_json_str(b, f->message);
-  strbuf_printf(b, ",\n     \"task\": ");
-  strbuf_json_str(b, task_id(m, f->task));
-  strbuf_printf(b, ", \"other_task\": ");
-  strbuf_json_str(b, task_id(m, f->other));
-  strbuf_printf(b, ", \"asset\": ");
-  strbuf_json_str(b, f->asset >= 0 ? m->sc->force[f->asset].id : NULL);
-  strbuf_printf(b, ", \"gate\": ");
-  strbuf_json_str(b, f->gate >= 0 ? m->a->gate[f->gate].id : NULL);
-  strbuf_printf(b, ", \"probability\": ");
-  strbuf_json_num(b, f->probability);
-  strbuf_printf(b, ",\n     \"branches\": [");
-  for (size_t i = 0; i < f->nbranch; i++) {
-    strbuf_printf(b, "%s{\"event\": ", i ? ", " : "");
-    strbuf_json_str(b, m->sc->event[f->branch[i].event].id);
-    strbuf_printf(b, ", \"share\": ");
-    strbuf_json_num(b, f->branch[i].share);
-    strbuf_printf(b, "}");
-  }
-  strbuf_printf(b, "],\n     \"notes\": [");
-  for (size_t i = 0; i < f->nnote; i++) {
-    strbuf_printf(b, "%s{", i ? ", " : "");
-    json_loc(b, f->note[i].loc);
-    strbuf_printf(b, ", \"message\": ");
-    strbuf_json_str(b, f->note[i].message);
-    strbuf_printf(b, "}");
-  }
-  strbuf_printf(b, "]}");
-}
-
-char *plan_check_json(const plan_report *r, const char *scenario_path,
-                      const char *authorities_path, const diag *d) {
+/* Each document is a jansson tree (jdoc.h), dumped compact with a final newline (both
+ * are printed as they are by straits check and straits plan); NULL if out of memory. */
+static char *dump_text(json_t *doc) {
   strbuf b = STRBUF_INIT;
-  size_t errors = (d ? diag_count(d, DIAG_ERROR) : 0) + plan_report_severity_count(r, DIAG_ERROR);
-  size_t warnings = (d ? diag_count(d, DIAG_WARNING) : 0) + plan_report_severity_count(r, DIAG_WARNING);
-  strbuf_printf(&b, "{\n  \"scenario\": ");
-  strbuf_json_str(&b, scenario_path);
-  strbuf_printf(&b, ",\n  \"authorities\": ");
-  strbuf_json_str(&b, authorities_path);
-  strbuf_printf(&b, ",\n  \"samples\": %d,\n  \"errors\": %zu,\n  \"warnings\": %zu,\n  \"findings\": [",
-                   plan_report_samples(r), errors, warnings);
-  int first = 1;
-  for (size_t i = 0; d && i < diag_size(d); i++) {
-    const diag_entry *e = diag_at(d, i);
-    scn_loc l = {e->file, e->line, e->col};
-    strbuf_printf(&b, "%s\n    {\"kind\": \"input\", \"severity\": \"%s\", ", first ? "" : ",",
-                     severities[e->severity]);
-    json_loc(&b, l);
-    strbuf_printf(&b, ", \"message\": ");
-    strbuf_json_str(&b, e->message);
-    strbuf_printf(&b, "}");
-    first = 0;
-  }
-  for (size_t i = 0; i < plan_report_count(r); i++) {
-    strbuf_printf(&b, "%s\n", first ? "" : ",");
-    json_finding(&b, plan__report_model(r), plan_report_at(r, i));
-    first = 0;
-  }
-  strbuf_printf(&b, "%s]\n}\n", first ? "" : "\n  ");
+  if (jdoc_dump(&b, doc) == 0) strbuf_put(&b, "\n");
   if (b.failed) {
     free(b.s);
     return NULL;
@@ -89,28 +25,97 @@ char *plan_check_json(const plan_report *r, const char *scenario_path,
   return b.s;
 }
 
+/* Members file, line and col of l, added to o. */
+static void add_loc(json_t *o, scn_loc l) {
+  jdoc_set(o, "file", jdoc_str(l.file));
+  jdoc_set(o, "line", json_integer(l.line));
+  jdoc_set(o, "col", json_integer(l.col));
+}
+
+static const char *task_id(const plan_model *m, int t) { return t >= 0 ? m->p->task[t].id : NULL; }
+
+static json_t *finding_branches(const plan_model *m, const plan_finding *f) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < f->nbranch; i++) {
+    json_t *o = json_object();
+    jdoc_set(o, "event", jdoc_str(m->sc->event[f->branch[i].event].id));
+    jdoc_set(o, "share", jdoc_num(f->branch[i].share));
+    jdoc_push(a, o);
+  }
+  return a;
+}
+
+static json_t *finding_notes(const plan_finding *f) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < f->nnote; i++) {
+    json_t *o = json_object();
+    add_loc(o, f->note[i].loc);
+    jdoc_set(o, "message", jdoc_str(f->note[i].message));
+    jdoc_push(a, o);
+  }
+  return a;
+}
+
+static json_t *json_finding(const plan_model *m, const plan_finding *f) {
+  json_t *o = json_object();
+  jdoc_set(o, "kind", jdoc_str(plan_finding_name(f->kind)));
+  jdoc_set(o, "severity", jdoc_str(severities[f->severity]));
+  add_loc(o, f->loc);
+  jdoc_set(o, "message", jdoc_str(f->message));
+  jdoc_set(o, "task", jdoc_str(task_id(m, f->task)));
+  jdoc_set(o, "other_task", jdoc_str(task_id(m, f->other)));
+  jdoc_set(o, "asset", jdoc_str(f->asset >= 0 ? m->sc->force[f->asset].id : NULL));
+  jdoc_set(o, "gate", jdoc_str(f->gate >= 0 ? m->a->gate[f->gate].id : NULL));
+  jdoc_set(o, "probability", jdoc_num(f->probability));
+  jdoc_set(o, "branches", finding_branches(m, f));
+  jdoc_set(o, "notes", finding_notes(f));
+  return o;
+}
+
+/* A diagnostic of loading the scenario or the table, as a finding of kind "input". */
+static json_t *json_input(const diag_entry *e) {
+  json_t *o = json_object();
+  scn_loc l = {e->file, e->line, e->col};
+  jdoc_set(o, "kind", jdoc_str("input"));
+  jdoc_set(o, "severity", jdoc_str(severities[e->severity]));
+  add_loc(o, l);
+  jdoc_set(o, "message", jdoc_str(e->message));
+  return o;
+}
+
+char *plan_check_json(const plan_report *r, const char *scenario_path,
+                      const char *authorities_path, const diag *d) {
+  size_t errors = (d ? diag_count(d, DIAG_ERROR) : 0) + plan_report_severity_count(r, DIAG_ERROR);
+  size_t warnings = (d ? diag_count(d, DIAG_WARNING) : 0) + plan_report_severity_count(r, DIAG_WARNING);
+  json_t *doc = json_object(), *findings = json_array();
+  jdoc_set(doc, "scenario", jdoc_str(scenario_path));
+  jdoc_set(doc, "authorities", jdoc_str(authorities_path));
+  jdoc_set(doc, "samples", json_integer(plan_report_samples(r)));
+  jdoc_set(doc, "errors", json_integer((json_int_t)errors));
+  jdoc_set(doc, "warnings", json_integer((json_int_t)warnings));
+  for (size_t i = 0; d && i < diag_size(d); i++) jdoc_push(findings, json_input(diag_at(d, i)));
+  for (size_t i = 0; i < plan_report_count(r); i++)
+    jdoc_push(findings, json_finding(plan__report_model(r), plan_report_at(r, i)));
+  jdoc_set(doc, "findings", findings);
+  return dump_text(doc);
+}
+
 /* ---- the synchronization matrix --------------------------------------------------------- */
 
-static void json_times(strbuf *b, const double *x, size_t n, double *scratch) {
+/* The quantiles of x[n], or null when none is finite. */
+static json_t *json_times(const double *x, size_t n, double *scratch) {
   stats_summary s;
   stats_summarize(&s, x, n, STATS_REAL, scratch);
-  if (!s.n) {
-    strbuf_printf(b, "null");
-    return;
-  }
-  strbuf_printf(b, "{\"n\": %zu, \"mean\": ", s.n);
-  strbuf_json_num(b, s.mean);
-  strbuf_printf(b, ", \"min\": ");
-  strbuf_json_num(b, s.min);
-  strbuf_printf(b, ", \"p5\": ");
-  strbuf_json_num(b, s.p5);
-  strbuf_printf(b, ", \"p50\": ");
-  strbuf_json_num(b, s.p50);
-  strbuf_printf(b, ", \"p95\": ");
-  strbuf_json_num(b, s.p95);
-  strbuf_printf(b, ", \"max\": ");
-  strbuf_json_num(b, s.max);
-  strbuf_printf(b, "}");
+  if (!s.n) return json_null();
+  json_t *o = json_object();
+  jdoc_set(o, "n", json_integer((json_int_t)s.n));
+  jdoc_set(o, "mean", jdoc_num(s.mean));
+  jdoc_set(o, "min", jdoc_num(s.min));
+  jdoc_set(o, "p5", jdoc_num(s.p5));
+  jdoc_set(o, "p50", jdoc_num(s.p50));
+  jdoc_set(o, "p95", jdoc_num(s.p95));
+  jdoc_set(o, "max", jdoc_num(s.max));
+  return o;
 }
 
 int plan_report_task_timing(const plan_report *r, int task, plan_timing *out) {
@@ -159,22 +164,158 @@ static int line_of(const line *lines, size_t n, const char *nation, int activity
   return -1;
 }
 
-static void line_id(strbuf *b, const plan_model *m, const line *l) {
+static json_t *line_id(const plan_model *m, const line *l) {
   char id[256];
   snprintf(id, sizeof id, "%s/%s", l->nation, m->a->act[l->activity].id);
-  strbuf_json_str(b, id);
+  return jdoc_str(id);
+}
+
+/* What the sync matrix's parts read: the model, the sampled times and the lines. */
+typedef struct sync_ctx {
+  const plan_model *m;
+  size_t n; /* samples */
+  const double *start, *end, *phase_t;
+  const int *ran, *phase_of;
+  const line *lines;
+  size_t nl;
+  const int *task_line;
+  double *scratch; /* [n] */
+} sync_ctx;
+
+static json_t *sync_scenario(const scn_scenario *sc) {
+  json_t *o = json_object();
+  jdoc_set(o, "name", jdoc_str(sc->name));
+  jdoc_set(o, "path", jdoc_str(sc->path));
+  jdoc_set(o, "hash", jdoc_str(sc->hash));
+  /* json_int_t is signed 64-bit: a seed past it (the loader takes any uint64) is
+   * written as a real, to 9 digits, rather than as a negative integer. */
+  jdoc_set(o, "seed", sc->seed <= INT64_MAX ? json_integer((json_int_t)sc->seed)
+                                            : jdoc_num((double)sc->seed));
+  jdoc_set(o, "epoch", jdoc_str(sc->epoch));
+  jdoc_set(o, "horizon", jdoc_num(sc->horizon));
+  return o;
+}
+
+static json_t *sync_phases(const sync_ctx *c) {
+  const scn_plan *p = c->m->p;
+  size_t n = c->n;
+  json_t *a = json_array();
+  for (size_t q = 0; q < p->nphase; q++) {
+    size_t began = 0;
+    for (size_t k = 0; k < n; k++) began += !isnan(c->phase_t[q * n + k]);
+    json_t *o = json_object();
+    jdoc_set(o, "id", jdoc_str(p->phase[q].id));
+    jdoc_set(o, "name", jdoc_str(p->phase[q].name));
+    jdoc_set(o, "began_share", jdoc_num(n ? (double)began / n : NAN));
+    jdoc_set(o, "began", json_times(c->phase_t + q * n, n, c->scratch));
+    jdoc_push(a, o);
+  }
+  return a;
+}
+
+static json_t *sync_lines(const sync_ctx *c) {
+  const plan_authorities *A = c->m->a;
+  json_t *a = json_array();
+  for (size_t l = 0; l < c->nl; l++) {
+    json_t *o = json_object();
+    jdoc_set(o, "id", line_id(c->m, &c->lines[l]));
+    jdoc_set(o, "nation", jdoc_str(c->lines[l].nation));
+    jdoc_set(o, "activity", jdoc_str(A->act[c->lines[l].activity].id));
+    jdoc_set(o, "name", jdoc_str(A->act[c->lines[l].activity].name));
+    jdoc_push(a, o);
+  }
+  return a;
+}
+
+static json_t *task_assets(const scn_scenario *sc, const scn_task *t) {
+  json_t *a = json_array();
+  for (size_t j = 0; j < t->nasset; j++) {
+    json_t *o = json_object();
+    jdoc_set(o, "force", jdoc_str(sc->force[t->asset[j].force].id));
+    jdoc_set(o, "count", json_integer(t->asset[j].count));
+    jdoc_push(a, o);
+  }
+  return a;
+}
+
+/* Where the law allows task i: each rule with its plain-language limits, for the report
+ * to show beside the task (the check cannot test them). */
+static json_t *task_authorities(const plan_model *m, size_t i) {
+  const plan_authorities *A = m->a;
+  json_t *a = json_array();
+  for (size_t s = 0; m->task[i].law && s < A->nsit; s++) {
+    int k = plan_rule_find(A, (int)s, m->task[i].activity);
+    if (k < 0 || !A->rule[k].allowed || !((A->rule[k].areas >> m->task[i].area) & 1)) continue;
+    const pl_rule *rule = &A->rule[k];
+    json_t *o = json_object(), *limits = json_array();
+    jdoc_set(o, "situation", jdoc_str(A->sit[s].id));
+    jdoc_set(o, "rule", jdoc_str(rule->id));
+    jdoc_set(o, "source", jdoc_str(rule->source));
+    for (size_t q = 0; q < rule->nlimit; q++) jdoc_push(limits, jdoc_str(rule->limit[q]));
+    jdoc_set(o, "limits", limits);
+    jdoc_push(a, o);
+  }
+  return a;
+}
+
+static json_t *sync_task(const sync_ctx *c, size_t i) {
+  const plan_model *m = c->m;
+  const scn_plan *p = m->p;
+  const scn_scenario *sc = m->sc;
+  const scn_task *t = &p->task[i];
+  size_t n = c->n;
+  int ph = c->phase_of[i];
+  json_t *o = json_object(), *loc = json_object();
+  jdoc_set(o, "id", jdoc_str(t->id));
+  jdoc_set(o, "name", jdoc_str(t->name));
+  jdoc_set(o, "line", line_id(m, &c->lines[c->task_line[i]]));
+  jdoc_set(o, "phase", jdoc_str(ph >= 0 ? p->phase[ph].id : NULL));
+  jdoc_set(o, "phase_declared", json_boolean(t->phase >= 0));
+  jdoc_set(o, "owner", jdoc_str(t->owner));
+  jdoc_set(o, "activity", jdoc_str(m->a->act[m->task[i].activity].id));
+  jdoc_set(o, "area", jdoc_str(t->place >= 0 ? sc->place[t->place].id : sc->region[t->region].id));
+  jdoc_set(o, "legal_area", jdoc_str(m->a->area[m->task[i].area].id));
+  jdoc_set(o, "priority", json_integer(t->priority));
+  jdoc_set(o, "assets", task_assets(sc, t));
+  jdoc_set(o, "authorities", task_authorities(m, i));
+  jdoc_set(o, "ran_share", jdoc_num(n ? (double)c->ran[i] / n : NAN));
+  jdoc_set(o, "start", json_times(c->start + i * n, n, c->scratch));
+  jdoc_set(o, "end", json_times(c->end + i * n, n, c->scratch));
+  add_loc(loc, t->loc);
+  jdoc_set(o, "location", loc);
+  return o;
+}
+
+/* The non-empty cells, phase by phase (none first), line by line. */
+static json_t *sync_cells(const sync_ctx *c) {
+  const scn_plan *p = c->m->p;
+  size_t nt = p->ntask;
+  json_t *a = json_array();
+  for (int q = -1; q < (int)p->nphase; q++)
+    for (size_t l = 0; l < c->nl; l++) {
+      json_t *tasks = json_array();
+      for (size_t i = 0; i < nt; i++)
+        if (c->phase_of[i] == q && c->task_line[i] == (int)l) jdoc_push(tasks, jdoc_str(p->task[i].id));
+      if (tasks && json_array_size(tasks) == 0) {
+        json_decref(tasks);
+        continue;
+      }
+      json_t *o = json_object();
+      jdoc_set(o, "phase", jdoc_str(q >= 0 ? p->phase[q].id : NULL));
+      jdoc_set(o, "line", line_id(c->m, &c->lines[l]));
+      jdoc_set(o, "tasks", tasks);
+      jdoc_push(a, o);
+    }
+  return a;
 }
 
 char *plan_sync_json(const plan_report *r) {
   const plan_model *m = plan__report_model(r);
   const scn_plan *p = m->p;
-  const scn_scenario *sc = m->sc;
   const plan_authorities *a = m->a;
-  size_t nt = p->ntask, np = p->nphase, n = (size_t)plan_report_samples(r);
-  const double *start, *end, *phase_t;
-  const int *ran, *phase_of;
-  plan__report_sampled(r, &start, &end, &phase_t, &ran, &phase_of);
-  strbuf b = STRBUF_INIT;
+  size_t nt = p->ntask, n = (size_t)plan_report_samples(r);
+  sync_ctx c = {.m = m, .n = n};
+  plan__report_sampled(r, &c.start, &c.end, &c.phase_t, &c.ran, &c.phase_of);
   double *scratch = malloc((n ? n : 1) * sizeof *scratch);
   line *lines = malloc((nt ? nt : 1) * sizeof *lines);
   int *task_line = malloc((nt ? nt : 1) * sizeof *task_line);
@@ -192,128 +333,20 @@ char *plan_sync_json(const plan_report *r) {
         if (line_of(lines, nl, t->owner, (int)act) < 0) lines[nl++] = (line){t->owner, (int)act};
       }
   for (size_t i = 0; i < nt; i++) task_line[i] = line_of(lines, nl, p->task[i].owner, m->task[i].activity);
+  c.lines = lines, c.nl = nl, c.task_line = task_line, c.scratch = scratch;
 
-  strbuf_printf(&b, "{\n  \"scenario\": {\"name\": ");
-  strbuf_json_str(&b, sc->name);
-  strbuf_printf(&b, ", \"path\": ");
-  strbuf_json_str(&b, sc->path);
-  strbuf_printf(&b, ", \"hash\": \"%s\", \"seed\": %llu, \"epoch\": ", sc->hash,
-                   (unsigned long long)sc->seed);
-  strbuf_json_str(&b, sc->epoch);
-  strbuf_printf(&b, ", \"horizon\": ");
-  strbuf_json_num(&b, sc->horizon);
-  strbuf_printf(&b, "},\n  \"authorities\": {\"path\": ");
-  strbuf_json_str(&b, a->path);
-  strbuf_printf(&b, ", \"hash\": \"%s\"},\n  \"samples\": %zu,\n  \"time_unit\": \"s\",\n", a->hash, n);
-
-  strbuf_printf(&b, "  \"phases\": [");
-  for (size_t q = 0; q < np; q++) {
-    size_t began = 0;
-    for (size_t k = 0; k < n; k++) began += !isnan(phase_t[q * n + k]);
-    strbuf_printf(&b, "%s\n    {\"id\": ", q ? "," : "");
-    strbuf_json_str(&b, p->phase[q].id);
-    strbuf_printf(&b, ", \"name\": ");
-    strbuf_json_str(&b, p->phase[q].name);
-    strbuf_printf(&b, ", \"began_share\": ");
-    strbuf_json_num(&b, n ? (double)began / n : NAN);
-    strbuf_printf(&b, ", \"began\": ");
-    json_times(&b, phase_t + q * n, n, scratch);
-    strbuf_printf(&b, "}");
-  }
-  strbuf_printf(&b, "%s],\n  \"lines\": [", np ? "\n  " : "");
-  for (size_t l = 0; l < nl; l++) {
-    strbuf_printf(&b, "%s\n    {\"id\": ", l ? "," : "");
-    line_id(&b, m, &lines[l]);
-    strbuf_printf(&b, ", \"nation\": ");
-    strbuf_json_str(&b, lines[l].nation);
-    strbuf_printf(&b, ", \"activity\": ");
-    strbuf_json_str(&b, a->act[lines[l].activity].id);
-    strbuf_printf(&b, ", \"name\": ");
-    strbuf_json_str(&b, a->act[lines[l].activity].name);
-    strbuf_printf(&b, "}");
-  }
-  strbuf_printf(&b, "%s],\n  \"tasks\": [", nl ? "\n  " : "");
-  for (size_t i = 0; i < nt; i++) {
-    const scn_task *t = &p->task[i];
-    strbuf_printf(&b, "%s\n    {\"id\": ", i ? "," : "");
-    strbuf_json_str(&b, t->id);
-    strbuf_printf(&b, ", \"name\": ");
-    strbuf_json_str(&b, t->name);
-    strbuf_printf(&b, ", \"line\": ");
-    line_id(&b, m, &lines[task_line[i]]);
-    strbuf_printf(&b, ", \"phase\": ");
-    strbuf_json_str(&b, phase_of[i] >= 0 ? p->phase[phase_of[i]].id : NULL);
-    strbuf_printf(&b, ", \"phase_declared\": %s,\n     \"owner\": ", t->phase >= 0 ? "true" : "false");
-    strbuf_json_str(&b, t->owner);
-    strbuf_printf(&b, ", \"activity\": ");
-    strbuf_json_str(&b, a->act[m->task[i].activity].id);
-    strbuf_printf(&b, ", \"area\": ");
-    strbuf_json_str(&b, t->place >= 0 ? sc->place[t->place].id : sc->region[t->region].id);
-    strbuf_printf(&b, ", \"legal_area\": ");
-    strbuf_json_str(&b, a->area[m->task[i].area].id);
-    strbuf_printf(&b, ", \"priority\": %d, \"assets\": [", t->priority);
-    for (size_t j = 0; j < t->nasset; j++) {
-      strbuf_printf(&b, "%s{\"force\": ", j ? ", " : "");
-      strbuf_json_str(&b, sc->force[t->asset[j].force].id);
-      strbuf_printf(&b, ", \"count\": %d}", t->asset[j].count);
-    }
-    /* Where the law allows it: each rule with its plain-language limits, for the report
-     * to show beside the task (the check cannot test them). */
-    strbuf_printf(&b, "],\n     \"authorities\": [");
-    int nr = 0;
-    for (size_t s = 0; m->task[i].law && s < a->nsit; s++) {
-      int k = plan_rule_find(a, (int)s, m->task[i].activity);
-      if (k < 0 || !a->rule[k].allowed || !((a->rule[k].areas >> m->task[i].area) & 1)) continue;
-      const pl_rule *rule = &a->rule[k];
-      strbuf_printf(&b, "%s{\"situation\": ", nr++ ? ", " : "");
-      strbuf_json_str(&b, a->sit[s].id);
-      strbuf_printf(&b, ", \"rule\": ");
-      strbuf_json_str(&b, rule->id);
-      strbuf_printf(&b, ", \"source\": ");
-      strbuf_json_str(&b, rule->source);
-      strbuf_printf(&b, ", \"limits\": [");
-      for (size_t q = 0; q < rule->nlimit; q++) {
-        strbuf_printf(&b, "%s", q ? ", " : "");
-        strbuf_json_str(&b, rule->limit[q]);
-      }
-      strbuf_printf(&b, "]}");
-    }
-    strbuf_printf(&b, "],\n     \"ran_share\": ");
-    strbuf_json_num(&b, n ? (double)ran[i] / n : NAN);
-    strbuf_printf(&b, ", \"start\": ");
-    json_times(&b, start + i * n, n, scratch);
-    strbuf_printf(&b, ",\n     \"end\": ");
-    json_times(&b, end + i * n, n, scratch);
-    strbuf_printf(&b, ",\n     \"location\": {");
-    json_loc(&b, t->loc);
-    strbuf_printf(&b, "}}");
-  }
-  strbuf_printf(&b, "%s],\n  \"cells\": [", nt ? "\n  " : "");
-  int first = 1;
-  for (int q = -1; q < (int)np; q++)
-    for (size_t l = 0; l < nl; l++) {
-      int any = 0;
-      for (size_t i = 0; i < nt; i++) any |= phase_of[i] == q && task_line[i] == (int)l;
-      if (!any) continue;
-      strbuf_printf(&b, "%s\n    {\"phase\": ", first ? "" : ",");
-      strbuf_json_str(&b, q >= 0 ? p->phase[q].id : NULL);
-      strbuf_printf(&b, ", \"line\": ");
-      line_id(&b, m, &lines[l]);
-      strbuf_printf(&b, ", \"tasks\": [");
-      int k = 0;
-      for (size_t i = 0; i < nt; i++)
-        if (phase_of[i] == q && task_line[i] == (int)l) {
-          strbuf_printf(&b, "%s", k++ ? ", " : "");
-          strbuf_json_str(&b, p->task[i].id);
-        }
-      strbuf_printf(&b, "]}");
-      first = 0;
-    }
-  strbuf_printf(&b, "%s]\n}\n", first ? "" : "\n  ");
+  json_t *doc = json_object(), *auth = json_object(), *tasks = json_array();
+  jdoc_set(doc, "scenario", sync_scenario(m->sc));
+  jdoc_set(auth, "path", jdoc_str(a->path));
+  jdoc_set(auth, "hash", jdoc_str(a->hash));
+  jdoc_set(doc, "authorities", auth);
+  jdoc_set(doc, "samples", json_integer((json_int_t)n));
+  jdoc_set(doc, "time_unit", jdoc_str("s"));
+  jdoc_set(doc, "phases", sync_phases(&c));
+  jdoc_set(doc, "lines", sync_lines(&c));
+  for (size_t i = 0; i < nt; i++) jdoc_push(tasks, sync_task(&c, i));
+  jdoc_set(doc, "tasks", tasks);
+  jdoc_set(doc, "cells", sync_cells(&c));
   free(scratch), free(lines), free(task_line);
-  if (b.failed) {
-    free(b.s);
-    return NULL;
-  }
-  return b.s;
+  return dump_text(doc);
 }

@@ -111,55 +111,54 @@ done:
   return err;
 }
 
-static void num_field(strbuf *b, const char *key, double v) {
-  strbuf_printf(b, ",\"%s\":", key);
-  strbuf_json_num(b, v);
+/* One compared metric, in the units the report shows the baseline in: shares and
+ * probabilities in percent (differences then in percentage points), other units by
+ * their size. */
+static json_t *pair_tree(const rep_pair *q) {
+  double scale;
+  const char *shown;
+  char name[256];
+  int dimensionless = !q->def->unit[0] || strcmp(q->def->unit, "1") == 0;
+  if (dimensionless && q->a.n && q->a.min >= 0 && q->a.max <= 1 && q->b.min >= 0 &&
+      q->b.max <= 1 && (q->a.max > 0 || q->b.max > 0))
+    scale = 100, shown = "%";
+  else
+    rep_display_unit_for(q->def->unit, q->a.n ? q->a.mean : NAN, &scale, &shown);
+  snprintf(name, sizeof name, "%s.%s", q->def->module, q->def->name);
+  json_t *o = json_object();
+  jdoc_set(o, "metric", jdoc_str(name));
+  jdoc_set(o, "unit", jdoc_str(q->def->unit));
+  jdoc_set(o, "shown", jdoc_str(shown));
+  jdoc_set(o, "scale", jdoc_num(scale));
+  jdoc_set(o, "n", json_integer((json_int_t)q->diff.n));
+  jdoc_set(o, "mean_a", jdoc_num(q->a.n ? q->a.mean : NAN));
+  jdoc_set(o, "mean_b", jdoc_num(q->b.n ? q->b.mean : NAN));
+  jdoc_set(o, "sd_a", jdoc_num(q->a.n > 1 ? q->a.sd : NAN));
+  jdoc_set(o, "diff", jdoc_num(q->diff.n ? q->diff.mean : NAN));
+  jdoc_set(o, "half_width", jdoc_num(q->diff.half_width));
+  jdoc_set(o, "ci95_low", jdoc_num(q->diff.mean - q->diff.half_width));
+  jdoc_set(o, "ci95_high", jdoc_num(q->diff.mean + q->diff.half_width));
+  jdoc_set(o, "headline", json_boolean(q->def->flags & METRIC_HEADLINE));
+  jdoc_set(o, "direction", json_integer(metric_direction(q->def->flags)));
+  jdoc_set(o, "verdict", jdoc_str(rep_verdict_name(q->verdict)));
+  return o;
 }
 
+/* One tree: its size is the metrics' count times the courses', whatever the
+ * replications. */
 void rep_compare_json(strbuf *b, const rep_coa *coa, size_t ncoa, size_t nrep) {
-  strbuf_printf(b, "{\"replications\":%zu,\"coas\":[", nrep);
+  json_t *doc = json_object(), *coas = json_array();
+  jdoc_set(doc, "replications", json_integer((json_int_t)nrep));
   for (size_t c = 0; c < ncoa; c++) {
-    strbuf_put(b, c ? ",\n{\"label\":" : "\n{\"label\":");
-    strbuf_json_str(b, coa[c].label);
-    strbuf_put(b, ",\"scenario_name\":");
-    strbuf_json_str(b, coa[c].scenario_name);
-    strbuf_printf(b, ",\"run\":%lld,\"rows\":[", (long long)coa[c].run);
-    for (size_t i = 0; i < coa[c].npairs; i++) {
-      const rep_pair *q = &coa[c].pairs[i];
-      double scale;
-      const char *shown;
-      char name[256];
-      /* As the report shows the baseline: shares and probabilities in percent
-       * (differences then in percentage points), other units by their size. */
-      int dimensionless = !q->def->unit[0] || strcmp(q->def->unit, "1") == 0;
-      if (dimensionless && q->a.n && q->a.min >= 0 && q->a.max <= 1 && q->b.min >= 0 &&
-          q->b.max <= 1 && (q->a.max > 0 || q->b.max > 0))
-        scale = 100, shown = "%";
-      else
-        rep_display_unit_for(q->def->unit, q->a.n ? q->a.mean : NAN, &scale, &shown);
-      snprintf(name, sizeof name, "%s.%s", q->def->module, q->def->name);
-      strbuf_put(b, i ? ",\n{\"metric\":" : "\n{\"metric\":");
-      strbuf_json_str(b, name);
-      strbuf_put(b, ",\"unit\":");
-      strbuf_json_str(b, q->def->unit);
-      strbuf_put(b, ",\"shown\":");
-      strbuf_json_str(b, shown);
-      num_field(b, "scale", scale);
-      strbuf_printf(b, ",\"n\":%zu", q->diff.n);
-      num_field(b, "mean_a", q->a.n ? q->a.mean : NAN);
-      num_field(b, "mean_b", q->b.n ? q->b.mean : NAN);
-      num_field(b, "sd_a", q->a.n > 1 ? q->a.sd : NAN);
-      num_field(b, "diff", q->diff.n ? q->diff.mean : NAN);
-      num_field(b, "half_width", q->diff.half_width);
-      num_field(b, "ci95_low", q->diff.mean - q->diff.half_width);
-      num_field(b, "ci95_high", q->diff.mean + q->diff.half_width);
-      strbuf_printf(b, ",\"headline\":%s,\"direction\":%d,\"verdict\":",
-                     q->def->flags & METRIC_HEADLINE ? "true" : "false",
-                     metric_direction(q->def->flags));
-      strbuf_json_str(b, rep_verdict_name(q->verdict));
-      strbuf_put(b, "}");
-    }
-    strbuf_put(b, "]}");
+    json_t *o = json_object(), *rows = json_array();
+    jdoc_set(o, "label", jdoc_str(coa[c].label));
+    jdoc_set(o, "scenario_name", jdoc_str(coa[c].scenario_name));
+    jdoc_set(o, "run", json_integer(coa[c].run));
+    for (size_t i = 0; i < coa[c].npairs; i++)
+      jdoc_push(rows, pair_tree(&coa[c].pairs[i]));
+    jdoc_set(o, "rows", rows);
+    jdoc_push(coas, o);
   }
-  strbuf_put(b, "]}");
+  jdoc_set(doc, "coas", coas);
+  jdoc_dump(b, doc);
 }

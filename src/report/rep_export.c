@@ -171,207 +171,82 @@ int rep_export_values(strbuf *b, store *st, const rep_run *r,
   return err;
 }
 
-/* ---- a minimal JSON walker: enough to find a member's value text ---------------- */
-
-static const char *skip_ws(const char *p) {
-  while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
-    p++;
-  return p;
-}
-
-/* Past the string starting at p (a quote), or NULL if it does not end. */
-static const char *skip_string(const char *p) {
-  for (p++; *p; p++) {
-    if (*p == '\\' && p[1])
-      p++;
-    else if (*p == '"')
-      return p + 1;
-  }
-  return NULL;
-}
-
-/* Past the value starting at p: a string, or anything up to the delimiter that ends
- * it at depth 0 (objects and arrays nest; strings inside them are skipped). */
-static const char *skip_value(const char *p) {
-  int depth = 0;
-  while (*p) {
-    if (*p == '"') {
-      if (!(p = skip_string(p)))
-        return NULL;
-      if (depth == 0)
-        return p;
-      continue;
-    }
-    if (*p == '{' || *p == '[') {
-      depth++;
-    } else if (*p == '}' || *p == ']') {
-      if (depth == 0)
-        return p;
-      if (--depth == 0)
-        return p + 1;
-    } else if (*p == ',' && depth == 0) {
-      return p;
-    }
-    p++;
-  }
-  return depth == 0 ? p : NULL;
-}
-
-int rep__json_member(const char *json, const char *key, const char **start, size_t *len) {
-  const char *p = json ? skip_ws(json) : NULL;
-  size_t klen = strlen(key);
-  if (!p || *p != '{')
-    return -1;
-  p = skip_ws(p + 1);
-  while (*p == '"') {
-    const char *k = p + 1, *e = skip_string(p);
-    if (!e)
-      return -1;
-    int match = (size_t)(e - 1 - k) == klen && memcmp(k, key, klen) == 0;
-    p = skip_ws(e);
-    if (*p != ':')
-      return -1;
-    p = skip_ws(p + 1);
-    const char *v = p;
-    if (!(p = skip_value(p)))
-      return -1;
-    if (match) {
-      *start = v;
-      *len = (size_t)(p - v);
-      while (*len && strchr(" \n\r\t", v[*len - 1]))
-        (*len)--;
-      return 0;
-    }
-    p = skip_ws(p);
-    if (*p != ',')
-      return -1;
-    p = skip_ws(p + 1);
-  }
-  return -1;
-}
-
-/* The items of the array member "features" of doc, comma-separated, after a comma
- * when *any (some feature was written already). */
-static void splice_features(strbuf *b, const char *doc, int *any) {
-  const char *v;
-  size_t n;
-  if (rep__json_member(doc, "features", &v, &n) || n < 2 || v[0] != '[')
-    return;
-  const char *in = skip_ws(v + 1), *end = v + n - 1; /* end: the closing bracket */
-  if (in >= end)
-    return; /* empty */
-  strbuf_put(b, *any ? ",\n" : "\n");
-  strbuf_putn(b, in, (size_t)(end - in));
-  *any = 1;
-}
+/* ---- GeoJSON: features of the stored documents, parsed ------------------------ */
 
 /* One FeatureCollection: the theater (with its bbox), the layers modules added, the
- * coastline. */
+ * coastline.  The stored documents' features are copied as jansson parsed them; a
+ * document that is not JSON adds none. */
 int rep_export_geojson(strbuf *b, const rep_run *r, const rep_lines *coast) {
-  const char *v;
-  size_t n;
-  int any = 0;
-  strbuf_put(b, "{\"type\":\"FeatureCollection\"");
-  if (r->theater_doc && rep__json_member(r->theater_doc, "bbox", &v, &n) == 0) {
-    strbuf_put(b, ",\"bbox\":");
-    strbuf_putn(b, v, n);
+  json_t *theater = rep__doc(r->theater_doc);
+  json_t *bbox = json_object_get(theater, "bbox");
+  int first = 1;
+  strbuf_put(b, "{");
+  rep__key(b, 1, "type");
+  jdoc_dump(b, jdoc_str("FeatureCollection"));
+  if (bbox) {
+    rep__key(b, 0, "bbox");
+    jdoc_dump(b, json_incref(bbox));
   }
-  strbuf_put(b, ",\"features\":[");
-  splice_features(b, r->theater_doc, &any);
-  for (size_t i = 0; i < r->nlayer; i++)
-    splice_features(b, r->layer_doc[i], &any);
-  if (coast && coast->nline) {
-    strbuf_put(b, any ? ",\n" : "\n");
-    rep__coast_features(b, coast, NULL);
+  rep__key(b, 0, "features");
+  strbuf_put(b, "[");
+  rep__features(b, theater, NULL, &first);
+  json_decref(theater);
+  for (size_t i = 0; i < r->nlayer; i++) {
+    json_t *layer = rep__doc(r->layer_doc[i]);
+    rep__features(b, layer, NULL, &first);
+    json_decref(layer);
   }
+  rep__coast_features(b, coast, NULL, &first);
   strbuf_put(b, "]}\n");
   return b->failed ? ERR_NOMEM : 0;
 }
 
 /* ---- one layer --------------------------------------------------------------- */
 
-/* Whether feature f (its JSON text, n bytes) has properties.layer equal to kind. */
-static int feature_is(const char *f, size_t n, const char *kind) {
-  char *copy = malloc(n + 1);
-  const char *props, *layer;
-  size_t np, nl, nk = strlen(kind);
-  int is = 0;
-  if (!copy)
-    return 0;
-  memcpy(copy, f, n);
-  copy[n] = '\0';
-  if (rep__json_member(copy, "properties", &props, &np) == 0) {
-    char *pc = malloc(np + 1);
-    if (pc) {
-      memcpy(pc, props, np);
-      pc[np] = '\0';
-      is = rep__json_member(pc, "layer", &layer, &nl) == 0 && nl == nk + 2 &&
-           layer[0] == '"' && memcmp(layer + 1, kind, nk) == 0;
-      free(pc);
-    }
-  }
-  free(copy);
-  return is;
-}
-
-/* The features of doc whose properties.layer is kind, comma-separated; how many. */
-static size_t filter_features(strbuf *b, const char *doc, const char *kind) {
-  const char *v;
-  size_t n, count = 0;
-  if (!doc || rep__json_member(doc, "features", &v, &n) || n < 2 || v[0] != '[')
-    return 0;
-  const char *p = skip_ws(v + 1), *end = v + n - 1;
-  while (p < end) {
-    const char *e = skip_value(p);
-    if (!e || e > end)
-      break;
-    size_t len = (size_t)(e - p);
-    while (len && strchr(" \n\r\t", p[len - 1]))
-      len--;
-    if (kind && feature_is(p, len, kind)) {
-      strbuf_put(b, count ? ",\n" : "\n");
-      strbuf_putn(b, p, len);
-      count++;
-    } else if (!kind) {
-      count++;
-    }
-    p = skip_ws(e);
-    if (*p == ',')
-      p = skip_ws(p + 1);
-  }
-  return count;
-}
-
 int rep_theater_has(const rep_run *r, const char *kind) {
-  strbuf scratch = STRBUF_INIT;
-  size_t n = filter_features(&scratch, r->theater_doc, kind);
-  strbuf_release(&scratch);
+  json_t *theater = rep__doc(r->theater_doc);
+  size_t n = rep__features(NULL, theater, kind, NULL);
+  json_decref(theater);
   return n > 0;
 }
 
-int rep_export_geojson_layer(strbuf *b, const rep_run *r, const char *name,
-                             const char *layer_doc, const rep_lines *coast) {
+/* The features of layer `name` (report.h) into the "features" array being written. */
+static int layer_features(strbuf *b, const rep_run *r, const char *name,
+                          const char *layer_doc, const rep_lines *coast) {
   static const char *const theater[][2] = {
       {"places", "place"}, {"regions", "region"}, {"routes", "route"}};
-  strbuf_put(b, "{\"type\":\"FeatureCollection\",\"features\":[");
+  int first = 1;
   for (size_t i = 0; i < sizeof theater / sizeof *theater; i++)
     if (strcmp(name, theater[i][0]) == 0) {
-      if (!filter_features(b, r->theater_doc, theater[i][1]))
-        return ERR_NOTFOUND;
-      goto end;
+      json_t *doc = rep__doc(r->theater_doc);
+      size_t n = rep__features(b, doc, theater[i][1], &first);
+      json_decref(doc);
+      return n ? 0 : ERR_NOTFOUND;
     }
   if (strcmp(name, "coastline") == 0) {
     if (!coast || !coast->nline)
       return ERR_NOTFOUND;
-    strbuf_put(b, "\n");
-    rep__coast_features(b, coast, NULL);
-    goto end;
+    rep__coast_features(b, coast, NULL, &first);
+    return 0;
   }
   if (!layer_doc)
     return ERR_NOTFOUND;
-  int any = 0;
-  splice_features(b, layer_doc, &any);
-end:
+  json_t *doc = rep__doc(layer_doc);
+  rep__features(b, doc, NULL, &first);
+  json_decref(doc);
+  return 0;
+}
+
+int rep_export_geojson_layer(strbuf *b, const rep_run *r, const char *name,
+                             const char *layer_doc, const rep_lines *coast) {
+  strbuf_put(b, "{");
+  rep__key(b, 1, "type");
+  jdoc_dump(b, jdoc_str("FeatureCollection"));
+  rep__key(b, 0, "features");
+  strbuf_put(b, "[");
+  int err = layer_features(b, r, name, layer_doc, coast);
+  if (err)
+    return err;
   strbuf_put(b, "]}\n");
   return b->failed ? ERR_NOMEM : 0;
 }

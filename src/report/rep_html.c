@@ -146,80 +146,48 @@ void rep_fmt(char *dst, size_t size, double v, int decimals) {
   dst[out] = '\0';
 }
 
-static void num_array(strbuf *b, const double *v, size_t n, double scale) {
-  strbuf_put(b, "[");
-  for (size_t i = 0; i < n; i++) {
-    if (i)
-      strbuf_put(b, ",");
-    strbuf_json_num(b, v[i] * scale);
-  }
-  strbuf_put(b, "]");
+/* v[0, n) as a JSON array (NaN: null). */
+static json_t *num_array(const double *v, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++) jdoc_push(a, jdoc_num(v[i]));
+  return a;
 }
 
-void rep__coast_features(strbuf *b, const rep_lines *coast, const int *level) {
-  for (size_t i = 0; coast && i < coast->nline; i++) {
-    if (i)
-      strbuf_put(b, ",\n");
-    strbuf_put(b, "{\"type\":\"Feature\",\"properties\":{\"layer\":\"coastline\"");
-    if (level)
-      strbuf_printf(b, ",\"level\":%d", level[i]);
-    strbuf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
-    for (size_t k = coast->start[i]; k < coast->start[i + 1]; k++)
-      strbuf_printf(b, "%s[%.4f,%.4f]", k > coast->start[i] ? "," : "", coast->lon[k],
-                     coast->lat[k]);
-    strbuf_put(b, "]}}");
-  }
-}
-
-static void metric_json(strbuf *b, const rep_run *r, size_t m, int with_values) {
+static json_t *metric_tree(const rep_run *r, size_t m, int with_values) {
   const metric_def *def = &r->ms.def[m];
   const stats_summary *s = &r->summary[m];
   rep__shown show;
   rep__show(&show, r, m);
-  strbuf_put(b, "{\"module\":");
-  strbuf_json_str(b, def->module);
-  strbuf_put(b, ",\"name\":");
-  strbuf_json_str(b, def->name);
-  strbuf_put(b, ",\"unit\":");
-  strbuf_json_str(b, def->unit);
-  strbuf_put(b, ",\"shown\":");
-  strbuf_json_str(b, show.unit);
-  strbuf_put(b, ",\"scale\":");
-  strbuf_json_num(b, show.scale);
-  strbuf_put(b, ",\"description\":");
-  strbuf_json_str(b, def->description);
-  strbuf_printf(b, ",\"headline\":%s,\"series\":%s,\"internal\":%s,\"binary\":%s,"
-                    "\"percent\":%s,\"direction\":%d,\"n\":%zu",
-                 def->flags & METRIC_HEADLINE ? "true" : "false",
-                 def->flags & METRIC_SERIES ? "true" : "false",
-                 def->flags & METRIC_INTERNAL ? "true" : "false",
-                 rep__binary(r, m) ? "true" : "false", show.percent ? "true" : "false",
-                 metric_direction(def->flags), s->n);
+  json_t *o = json_object();
+  jdoc_set(o, "module", jdoc_str(def->module));
+  jdoc_set(o, "name", jdoc_str(def->name));
+  jdoc_set(o, "unit", jdoc_str(def->unit));
+  jdoc_set(o, "shown", jdoc_str(show.unit));
+  jdoc_set(o, "scale", jdoc_num(show.scale));
+  jdoc_set(o, "description", jdoc_str(def->description));
+  jdoc_set(o, "headline", json_boolean(def->flags & METRIC_HEADLINE));
+  jdoc_set(o, "series", json_boolean(def->flags & METRIC_SERIES));
+  jdoc_set(o, "internal", json_boolean(def->flags & METRIC_INTERNAL));
+  jdoc_set(o, "binary", json_boolean(rep__binary(r, m)));
+  jdoc_set(o, "percent", json_boolean(show.percent));
+  jdoc_set(o, "direction", json_integer(metric_direction(def->flags)));
+  jdoc_set(o, "n", json_integer((json_int_t)s->n));
   const struct { const char *k; double v; } f[] = {
       {"mean", s->mean}, {"sd", s->sd}, {"half_width", s->half_width},
       {"ci95_low", s->ci_lo}, {"ci95_high", s->ci_hi},
       {"min", s->min}, {"p5", s->p5}, {"p50", s->p50}, {"p95", s->p95}, {"max", s->max}};
-  for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-    strbuf_printf(b, ",\"%s\":", f[i].k);
-    strbuf_json_num(b, s->n ? f[i].v : NAN);
-  }
-  if (with_values && rep__histogram(r, m)) {
-    strbuf_put(b, ",\"values\":[");
-    for (size_t k = 0; k < r->nsample[m]; k++) {
-      strbuf_put(b, k ? "," : "");
-      strbuf_json_num(b, r->sample[m][k]);
-    }
-    strbuf_put(b, "]");
-  }
-  strbuf_put(b, "}");
+  for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+    jdoc_set(o, f[i].k, jdoc_num(s->n ? f[i].v : NAN));
+  if (with_values && rep__histogram(r, m))
+    jdoc_set(o, "values", num_array(r->sample[m], r->nsample[m]));
+  return o;
 }
 
-/* Metrics [lo, hi) of the "metrics" array. */
+/* Metrics [lo, hi) of the "metrics" array, a tree each (at most REP_MAX_VALUES
+ * values), dumped as it is built. */
 static void metrics_range(strbuf *b, const rep_run *r, size_t lo, size_t hi, int with_values) {
-  for (size_t m = lo; m < hi; m++) {
-    strbuf_put(b, m ? ",\n" : "\n");
-    metric_json(b, r, m, with_values);
-  }
+  for (size_t m = lo; m < hi; m++)
+    rep__item(b, m == 0, metric_tree(r, m, with_values));
 }
 
 typedef struct metrics_part {
@@ -241,7 +209,8 @@ static void *metrics_part_main(void *arg) {
 /* Every metric's JSON; with the histograms' values (printing them is most of a
  * report's writing: 1,000 numbers a metric at 1,000 replications), ranges of the
  * metrics printed on `threads` threads (0: one per online CPU) into buffers of their
- * own, appended in order: the same text for any count. */
+ * own, appended in order: the same text for any count.  Each thread builds and dumps
+ * its own trees (jdoc.h: a failure is remembered per thread). */
 static void metrics_json(strbuf *b, const rep_run *r, int with_values, int threads) {
   if (threads <= 0) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -276,65 +245,80 @@ static void metrics_json(strbuf *b, const rep_run *r, int with_values, int threa
   }
 }
 
+static json_t *run_tree(const rep_run *r) {
+  const store_run_row *run = &r->run;
+  char seed[24];
+  /* A uint64 seed does not fit a JSON number exactly: a string. */
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)run->seed);
+  json_t *o = json_object();
+  jdoc_set(o, "id", json_integer(run->id));
+  jdoc_set(o, "scenario_name", jdoc_str(run->scenario_name));
+  jdoc_set(o, "scenario_hash", jdoc_str(run->scenario_hash));
+  jdoc_set(o, "scenario_path", jdoc_str(run->scenario_path));
+  jdoc_set(o, "seed", jdoc_str(seed));
+  jdoc_set(o, "version", jdoc_str(run->version));
+  jdoc_set(o, "options", jdoc_str(run->options));
+  jdoc_set(o, "replications", json_integer((json_int_t)r->nrep));
+  jdoc_set(o, "replications_planned", json_integer(run->replications_planned));
+  jdoc_set(o, "created_at", jdoc_str(run->created_at));
+  jdoc_set(o, "finished_at", jdoc_str(run->finished_at));
+  jdoc_set(o, "wall_s", jdoc_num(run->wall_s));
+  return o;
+}
+
+static json_t *band_tree(const rep_run *r, const rep_band *band) {
+  json_t *o = json_object();
+  jdoc_set(o, "metric", json_integer(band->metric));
+  jdoc_set(o, "replications", json_integer((json_int_t)band->nrep));
+  jdoc_set(o, "module", jdoc_str(r->ms.def[band->metric].module));
+  jdoc_set(o, "name", jdoc_str(r->ms.def[band->metric].name));
+  jdoc_set(o, "t", num_array(band->t, band->n));
+  jdoc_set(o, "mean", num_array(band->mean, band->n));
+  jdoc_set(o, "p5", num_array(band->p5, band->n));
+  jdoc_set(o, "p95", num_array(band->p95, band->n));
+  jdoc_set(o, "max", num_array(band->max, band->n));
+  jdoc_set(o, "over", num_array(band->over, band->n));
+  return o;
+}
+
+/* The coastline as a FeatureCollection; its bbox is the box the lines were clipped
+ * to, along which the page closes land. */
+static void coast_json(strbuf *b, const rep_run *r, const rep_lines *coast, const int *level) {
+  int first = 1;
+  strbuf_put(b, "{");
+  rep__key(b, 1, "type");
+  jdoc_dump(b, jdoc_str("FeatureCollection"));
+  if (isfinite(r->bbox[0])) {
+    rep__key(b, 0, "bbox");
+    jdoc_dump(b, rep__bbox(r->bbox));
+  }
+  rep__key(b, 0, "features");
+  strbuf_put(b, "[");
+  rep__coast_features(b, coast, level, &first);
+  strbuf_put(b, "]}");
+}
+
 void rep__data_json(strbuf *b, const rep_run *r, const rep_lines *coast, const int *level,
                     int with_values, int threads) {
-  const store_run_row *run = &r->run;
-  strbuf_printf(b, "{\"run\":{\"id\":%lld,\"scenario_name\":", (long long)run->id);
-  strbuf_json_str(b, run->scenario_name);
-  strbuf_put(b, ",\"scenario_hash\":");
-  strbuf_json_str(b, run->scenario_hash);
-  strbuf_put(b, ",\"scenario_path\":");
-  strbuf_json_str(b, run->scenario_path);
-  /* A uint64 seed does not fit a JSON number exactly: a string. */
-  strbuf_printf(b, ",\"seed\":\"%llu\",\"version\":", (unsigned long long)run->seed);
-  strbuf_json_str(b, run->version);
-  strbuf_put(b, ",\"options\":");
-  strbuf_json_str(b, run->options);
-  strbuf_printf(b, ",\"replications\":%zu,\"replications_planned\":%d,\"created_at\":",
-                 r->nrep, run->replications_planned);
-  strbuf_json_str(b, run->created_at);
-  strbuf_put(b, ",\"finished_at\":");
-  strbuf_json_str(b, run->finished_at);
-  strbuf_put(b, ",\"wall_s\":");
-  strbuf_json_num(b, run->wall_s);
-  strbuf_put(b, "},\n\"scenario\":");
-  rep_script_json(b, r->scenario_doc);
-  strbuf_put(b, ",\n\"theater\":");
-  rep_script_json(b, r->theater_doc);
-  strbuf_put(b, ",\n\"metrics\":[");
+  strbuf_put(b, "{");
+  rep__key(b, 1, "run");
+  jdoc_dump(b, run_tree(r));
+  rep__key(b, 0, "scenario");
+  jdoc_dump(b, rep__doc(r->scenario_doc));
+  rep__key(b, 0, "theater");
+  jdoc_dump(b, rep__doc(r->theater_doc));
+  rep__key(b, 0, "metrics");
+  strbuf_put(b, "[");
   metrics_json(b, r, with_values, threads);
-  strbuf_put(b, "],\n\"bands\":[");
-  for (size_t i = 0; i < r->nband; i++) {
-    const rep_band *band = &r->band[i];
-    strbuf_printf(b, "%s{\"metric\":%d,\"replications\":%zu,\"module\":", i ? ",\n" : "\n",
-                   band->metric, band->nrep);
-    strbuf_json_str(b, r->ms.def[band->metric].module);
-    strbuf_put(b, ",\"name\":");
-    strbuf_json_str(b, r->ms.def[band->metric].name);
-    strbuf_put(b, ",\"t\":");
-    num_array(b, band->t, band->n, 1);
-    strbuf_put(b, ",\"mean\":");
-    num_array(b, band->mean, band->n, 1);
-    strbuf_put(b, ",\"p5\":");
-    num_array(b, band->p5, band->n, 1);
-    strbuf_put(b, ",\"p95\":");
-    num_array(b, band->p95, band->n, 1);
-    strbuf_put(b, ",\"max\":");
-    num_array(b, band->max, band->n, 1);
-    strbuf_put(b, ",\"over\":");
-    num_array(b, band->over, band->n, 1);
-    strbuf_put(b, "}");
-  }
+  strbuf_put(b, "]");
+  rep__key(b, 0, "bands");
+  strbuf_put(b, "[");
+  for (size_t i = 0; i < r->nband; i++)
+    rep__item(b, i == 0, band_tree(r, &r->band[i]));
   strbuf_put(b, "]");
   if (coast) {
-    /* bbox: the box the lines were clipped to, along which the page closes land */
-    strbuf_put(b, ",\n\"coast\":{\"type\":\"FeatureCollection\",");
-    if (isfinite(r->bbox[0]))
-      strbuf_printf(b, "\"bbox\":[%.4f,%.4f,%.4f,%.4f],", r->bbox[0], r->bbox[1], r->bbox[2],
-                    r->bbox[3]);
-    strbuf_put(b, "\"features\":[");
-    rep__coast_features(b, coast, level);
-    strbuf_put(b, "]}");
+    rep__key(b, 0, "coast");
+    coast_json(b, r, coast, level);
   }
   strbuf_put(b, "}");
 }

@@ -205,7 +205,8 @@ typedef struct rep_coa {
   size_t npairs;
 } rep_coa;
 
-/* The comparison as the store document "compare" (rendered by the report). */
+/* The comparison as the store document "compare" (rendered by the report), appended to
+ * out; out->failed set when it could not be written whole. */
 void rep_compare_json(strbuf *out, const rep_coa *coa, size_t ncoa, size_t nrep);
 
 /* Display unit for an SI unit: scale and label ("s" is shown in hours, "kg" in t). */

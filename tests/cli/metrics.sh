@@ -91,17 +91,18 @@ awk -F, 'NR == FNR { split($0, a, " "); ord[a[1]] = a[2]; next }
     exit bad > 0 }' order.txt values.csv >sit.txt || fail "situation_max: $(head -3 sit.txt)"
 
 # The plan check stored for the report states the shares `straits check` states:
-# the same sample size, the same replications.
+# the same sample size, the same replications (no match is an empty file: the checks
+# below say so, rather than set -e ending the script unexplained).
 sqlite3 d.db "SELECT body FROM doc WHERE name = 'plan.findings'" >stored.json
 expect_status 0 "$STRAITS" check --format json "$SRC/scenarios/taiwan-strait.yaml"
 cp out check.json
-grep -o '"samples": [0-9]*' stored.json >s1
-grep -o '"samples": [0-9]*' check.json >s2
+grep -o '"samples":[0-9]*' stored.json >s1 || true
+grep -o '"samples":[0-9]*' check.json >s2 || true
 [ -s s1 ] && cmp -s s1 s2 || fail "samples: stored $(cat s1), check $(cat s2)"
-grep -o '"probability": [0-9.e-]*' stored.json >p1
-grep -o '"probability": [0-9.e-]*' check.json >p2
+grep -o '"probability":[0-9.e-]*' stored.json >p1 || true
+grep -o '"probability":[0-9.e-]*' check.json >p2 || true
 [ -s p1 ] && cmp -s p1 p2 || fail "shares: stored $(tr '\n' ' ' <p1), check $(tr '\n' ' ' <p2)"
-grep -o 'in [0-9.]*% of [0-9]* sampled' stored.json >m1
-grep -o 'in [0-9.]*% of [0-9]* sampled' check.json >m2
+grep -o 'in [0-9.]*% of [0-9]* sampled' stored.json >m1 || true
+grep -o 'in [0-9.]*% of [0-9]* sampled' check.json >m2 || true
 [ -s m1 ] && cmp -s m1 m2 || fail "messages: stored $(cat m1), check $(cat m2)"
 finish

@@ -26,6 +26,9 @@ static void test_numbers(void **state) {
   expect_dump(jdoc_num(2.5e-5), "2.5e-5");
   expect_dump(jdoc_num(1234567890123), "1234567890123"); /* integers stay exact */
   expect_dump(jdoc_num(1e300), "1e300");
+  expect_dump(jdoc_num(712000.0000001), "712000"); /* not "712000.0" */
+  expect_dump(jdoc_num(0.99999999999), "1");
+  expect_dump(jdoc_num(712000.5), "712000.5");
   expect_dump(jdoc_num(NAN), "null");
   expect_dump(jdoc_num(-INFINITY), "null");
   expect_dump(jdoc_fixed(130.1234565, 6), "130.123457");
@@ -35,7 +38,7 @@ static void test_numbers(void **state) {
 static void test_strings(void **state) {
   (void)state;
   expect_dump(jdoc_str(NULL), "null");
-  expect_dump(jdoc_str("a\"b\\c\n</script>"), "\"a\\\"b\\\\c\\n</script>\"");
+  expect_dump(jdoc_str("a\"b\\c\n</script>\x01"), "\"a\\\"b\\\\c\\n</script>\\u0001\"");
   expect_dump(jdoc_str("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
   expect_dump(jdoc_str("x\xff" "y"), "\"x\xef\xbf\xbdy\"");
 }
@@ -70,12 +73,52 @@ static void test_failed_member(void **state) {
   expect_dump(jdoc_num(7), "7");
 }
 
+/* A chart's template (jdoc_template): filled in place, the members keep their order; a
+ * marker the template lacks, a template that is not JSON, or a value that failed makes
+ * the dump fail rather than write a chart with a piece missing. */
+static void test_json_template(void **state) {
+  (void)state;
+  strbuf b = STRBUF_INIT;
+  json_t *t = jdoc_template("{\"a\":1,\"data\":[{\"name\":\"x\",\"values\":\"@v\"}],"
+                                "\"h\":\"@h\",\"z\":[\"@first\",2]}");
+  assert_non_null(t);
+  json_t *v = json_array();
+  jdoc_push(v, jdoc_num(NAN));
+  jdoc_push(v, jdoc_str("</script>\"q\""));
+  assert_int_equal(jdoc_fill(t, "@v", v), 0);
+  assert_int_equal(jdoc_fill(t, "@h", jdoc_num(2.5)), 0);
+  assert_int_equal(jdoc_fill(t, "@first", json_integer(1)), 0);
+  assert_int_equal(jdoc_dump(&b, t), 0);
+  assert_string_equal(b.s, "{\"a\":1,\"data\":[{\"name\":\"x\",\"values\":[null,"
+                           "\"</script>\\\"q\\\"\"]}],\"h\":2.5,\"z\":[1,2]}");
+
+  b.len = 0;
+  t = jdoc_template("{\"a\":\"@a\"}");
+  assert_int_equal(jdoc_fill(t, "@b", json_integer(1)), -1);
+  assert_int_equal(jdoc_dump(&b, t), -1);
+  assert_int_equal(b.len, 0);
+
+  strbuf c = STRBUF_INIT;
+  t = jdoc_template("{\"a\":\"@a\"}");
+  jdoc_fill(t, "@a", NULL); /* a value that could not be made */
+  assert_int_equal(jdoc_dump(&c, t), -1);
+  strbuf_release(&c);
+
+  strbuf e = STRBUF_INIT;
+  json_t *doc = json_object();
+  jdoc_set(doc, "vega", jdoc_template("{\"a\":")); /* not JSON: a bug, caught */
+  assert_int_equal(jdoc_dump(&e, doc), -1);
+  strbuf_release(&e);
+  strbuf_release(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_numbers),
       cmocka_unit_test(test_strings),
       cmocka_unit_test(test_document),
       cmocka_unit_test(test_failed_member),
+      cmocka_unit_test(test_json_template),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

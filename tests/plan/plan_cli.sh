@@ -31,21 +31,22 @@ grep -q ": warning: JP task 'refuel-csg' can become due where 'supply' is not au
 grep -q ': error: ' "$SCRATCH/err" && fail "shipped: an error"
 grep -q "^scenarios/taiwan-strait.yaml: ok: .* 13 tasks$" "$SCRATCH/out" || fail "shipped: ok line"
 
-# --format json: the same findings, for tools; nothing on stderr.
+# --format json: the same findings, for tools, as one compact JSON document and a
+# newline; nothing on stderr.
 expect_status 2 "$STRAITS" check --format json --authorities "$T" "$F/double_booked.yaml"
 json_ok "$SCRATCH/out"
 [ -s "$SCRATCH/err" ] && fail "json: something on stderr"
-grep -q '"kind": "double-booked", "severity": "error", "file": "tests/plan/findings/double_booked.yaml", "line": 7, "col": 7' \
+grep -q '"kind":"double-booked","severity":"error","file":"tests/plan/findings/double_booked.yaml","line":7,"col":7' \
   "$SCRATCH/out" || fail "json: the double-booked finding"
-grep -q '"task": "refuel-b", "other_task": "refuel-a", "asset": "aoe"' "$SCRATCH/out" || fail "json: its tasks"
-grep -q '"errors": 1,' "$SCRATCH/out" || fail "json: error count"
+grep -q '"task":"refuel-b","other_task":"refuel-a","asset":"aoe"' "$SCRATCH/out" || fail "json: its tasks"
+grep -q '"errors":1,' "$SCRATCH/out" || fail "json: error count"
 expect_status 0 "$STRAITS" check --format json --samples 200 --authorities "$T" "$F/unauthorised.yaml"
 json_ok "$SCRATCH/out"
-grep -q '"probability": 1,' "$SCRATCH/out" || fail "json: probability"
+grep -q '"probability":1,' "$SCRATCH/out" || fail "json: probability"
 # A scenario that does not load: its problems as findings of kind "input".
 expect_status 2 "$STRAITS" check --format json tests/scenario/bad/unknown_unit.yaml
 json_ok "$SCRATCH/out"
-grep -q '"kind": "input", "severity": "error", "file": "tests/scenario/bad/unknown_unit.yaml", "line": 2, "col": 56' \
+grep -q '"kind":"input","severity":"error","file":"tests/scenario/bad/unknown_unit.yaml","line":2,"col":56' \
   "$SCRATCH/out" || fail "json: input errors"
 expect_status 2 "$STRAITS" check --format yaml scenarios/taiwan-strait.yaml
 expect_status 2 "$STRAITS" check --samples -1 scenarios/taiwan-strait.yaml
@@ -74,8 +75,8 @@ grep -q 'ok: 2 places, 0 regions, 0 routes, 2 forces, 2 events; 1 situation chan
 # The synchronization matrix.
 expect_status 0 "$STRAITS" plan --sync --samples 200 scenarios/taiwan-strait.yaml
 json_ok "$SCRATCH/out"
-for key in '"phases": [' '"lines": [' '"tasks": [' '"cells": [' '"id": "JP/supply"' \
-           '"id": "refuel-csg"' '"phase": "respond"' '"time_unit": "s"'; do
+for key in '"phases":[' '"lines":[' '"tasks":[' '"cells":[' '"id":"JP/supply"' \
+           '"id":"refuel-csg"' '"phase":"respond"' '"time_unit":"s"'; do
   grep -qF "$key" "$SCRATCH/out" || fail "sync: no $key"
 done
 # -o writes the same matrix (same samples, same seed) to the file, and nothing to stdout.

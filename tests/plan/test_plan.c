@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "crisis.h"
 #include "err.h"
@@ -812,6 +813,120 @@ static int world_none(sim *s, arena *a, uint64_t seed, uint32_t rep, void *ctx) 
   return 0;
 }
 
+/* Parse a JSON text the plan wrote (one compact document and a newline). */
+static json_t *parse(const char *text) {
+  size_t n = strlen(text);
+  assert_true(n > 1);
+  assert_ptr_equal(strchr(text, '\n'), text + n - 1); /* compact: the final newline only */
+  json_error_t e;
+  json_t *doc = json_loads(text, 0, &e);
+  if (!doc) fail_msg("not JSON: %s at %d:%d", e.text, e.line, e.column);
+  return doc;
+}
+
+/* The matrix of test_check_api's scenario (tasks a and b on one line, phase-less),
+ * read back: its members in docs/plan.md's order, the numbers where they belong. */
+static void expect_sync_json(const char *text, int samples) {
+  json_t *doc = parse(text);
+  static const char *const keys[] = {"scenario", "authorities", "samples", "time_unit",
+                                     "phases", "lines", "tasks", "cells"};
+  const char *key;
+  json_t *v;
+  size_t k = 0;
+  json_object_foreach(doc, key, v) assert_string_equal(key, keys[k++]);
+  assert_int_equal(k, 8);
+  assert_int_equal(json_integer_value(json_object_get(doc, "samples")), samples);
+  json_t *sc = json_object_get(doc, "scenario");
+  assert_int_equal(json_integer_value(json_object_get(sc, "seed")), 1);
+  assert_true(json_is_integer(json_object_get(sc, "horizon"))); /* 10 d: an integral double */
+  assert_int_equal(json_integer_value(json_object_get(sc, "horizon")), 10 * 86400);
+  assert_int_equal(strlen(json_string_value(json_object_get(sc, "hash"))), 64);
+  json_t *tasks = json_object_get(doc, "tasks"), *a = json_array_get(tasks, 0);
+  assert_int_equal(json_array_size(tasks), 2);
+  assert_string_equal(json_string_value(json_object_get(a, "id")), "a");
+  assert_string_equal(json_string_value(json_object_get(a, "line")), "JP/supply");
+  assert_true(json_is_false(json_object_get(a, "phase_declared")));
+  assert_true(json_is_null(json_object_get(a, "phase")));
+  json_t *asset = json_array_get(json_object_get(a, "assets"), 0);
+  assert_string_equal(json_string_value(json_object_get(asset, "force")), "aoe");
+  assert_int_equal(json_integer_value(json_object_get(asset, "count")), 1);
+  json_t *loc = json_object_get(a, "location");
+  assert_int_equal(json_integer_value(json_object_get(loc, "line")), 10);
+  assert_int_equal(json_integer_value(json_object_get(loc, "col")), 7);
+  json_t *auth = json_array_get(json_object_get(a, "authorities"), 0);
+  char rule[128]; /* a rule's id is "<situation>-<activity>" */
+  snprintf(rule, sizeof rule, "%s-supply", json_string_value(json_object_get(auth, "situation")));
+  assert_string_equal(json_string_value(json_object_get(auth, "rule")), rule);
+  assert_true(json_array_size(json_object_get(auth, "limits")) > 0);
+  json_t *share = json_object_get(a, "ran_share"), *start = json_object_get(a, "start");
+  if (samples) { /* a runs in every sample, from 2 d (due at 1 d, authorised at 2 d) */
+    assert_int_equal(json_integer_value(share), 1);
+    assert_int_equal(json_integer_value(json_object_get(start, "n")), samples);
+    assert_int_equal(json_integer_value(json_object_get(start, "p50")), 2 * 86400);
+  } else {
+    assert_true(json_is_null(share));
+    assert_true(json_is_null(start));
+  }
+  json_t *cell = json_array_get(json_object_get(doc, "cells"), 0);
+  assert_int_equal(json_array_size(json_object_get(doc, "cells")), 1);
+  assert_true(json_is_null(json_object_get(cell, "phase")));
+  assert_int_equal(json_array_size(json_object_get(cell, "tasks")), 2);
+  json_decref(doc);
+}
+
+/* test_check_api's findings, read back: the loader's warning (kind "input") first, then
+ * a's unauthorised warning and b's double booking. */
+static void expect_findings_json(const char *text) {
+  json_t *doc = parse(text);
+  assert_string_equal(json_string_value(json_object_get(doc, "scenario")), "check.yaml");
+  assert_string_equal(json_string_value(json_object_get(doc, "authorities")), "t.yaml");
+  assert_int_equal(json_integer_value(json_object_get(doc, "samples")), 50);
+  assert_int_equal(json_integer_value(json_object_get(doc, "errors")), 1);
+  assert_int_equal(json_integer_value(json_object_get(doc, "warnings")), 2);
+  json_t *f = json_object_get(doc, "findings");
+  assert_int_equal(json_array_size(f), 3);
+  json_t *in = json_array_get(f, 0), *a = json_array_get(f, 1), *b = json_array_get(f, 2);
+  assert_string_equal(json_string_value(json_object_get(in, "kind")), "input");
+  assert_null(json_object_get(in, "task")); /* an input finding has no task members */
+  assert_string_equal(json_string_value(json_object_get(a, "kind")), "unauthorised");
+  assert_string_equal(json_string_value(json_object_get(a, "severity")), "warning");
+  assert_int_equal(json_integer_value(json_object_get(a, "probability")), 1);
+  assert_true(json_is_null(json_object_get(a, "other_task")));
+  assert_int_equal(json_array_size(json_object_get(a, "branches")), 0);
+  json_t *note = json_array_get(json_object_get(a, "notes"), 0);
+  assert_non_null(strstr(json_string_value(json_object_get(note, "file")), "authorities.yaml"));
+  assert_string_equal(json_string_value(json_object_get(b, "kind")), "double-booked");
+  assert_string_equal(json_string_value(json_object_get(b, "other_task")), "a");
+  assert_string_equal(json_string_value(json_object_get(b, "asset")), "aoe");
+  assert_int_equal(json_integer_value(json_object_get(b, "line")), 11);
+  json_decref(doc);
+}
+
+/* The findings of a scenario that did not load: its paths' bytes as they are when they
+ * are UTF-8 ("</script>" included: escaping for HTML is the report's), as U+FFFD where
+ * they are not; the problems as findings of kind "input". */
+static void test_check_json_input(void **state) {
+  (void)state;
+  diag *d = diag_new();
+  diag_report(d, DIAG_ERROR, "bad\xff.yaml", 3, 4, "unknown key 'x\"y'");
+  char *text = plan_check_json(NULL, "dir\xff/a</script>.yaml", NULL, d);
+  assert_non_null(text);
+  json_t *doc = parse(text);
+  assert_string_equal(json_string_value(json_object_get(doc, "scenario")),
+                      "dir\xef\xbf\xbd/a</script>.yaml");
+  assert_true(json_is_null(json_object_get(doc, "authorities")));
+  assert_int_equal(json_integer_value(json_object_get(doc, "errors")), 1);
+  json_t *f = json_array_get(json_object_get(doc, "findings"), 0);
+  assert_string_equal(json_string_value(json_object_get(f, "kind")), "input");
+  assert_string_equal(json_string_value(json_object_get(f, "severity")), "error");
+  assert_string_equal(json_string_value(json_object_get(f, "file")), "bad\xef\xbf\xbd.yaml");
+  assert_int_equal(json_integer_value(json_object_get(f, "col")), 4);
+  assert_string_equal(json_string_value(json_object_get(f, "message")), "unknown key 'x\"y'");
+  json_decref(doc);
+  free(text);
+  diag_free(d);
+}
+
 static void test_check_api(void **state) {
   (void)state;
   write_file(TMP "check.yaml",
@@ -853,13 +968,19 @@ static void test_check_api(void **state) {
   char *j1 = plan_sync_json(r), *j2 = plan_check_json(r, "check.yaml", "t.yaml", d);
   assert_non_null(j1);
   assert_non_null(j2);
-  assert_non_null(strstr(j1, "\"cells\": ["));
-  assert_non_null(strstr(j2, "\"kind\": \"double-booked\""));
+  assert_non_null(strstr(j1, "\"cells\":["));
+  assert_non_null(strstr(j2, "\"kind\":\"double-booked\""));
+  expect_sync_json(j1, 50);
+  expect_findings_json(j2);
   plan_report_free(r);
-  /* Without samples only the static findings remain; the same again gives the same. */
+  /* Without samples only the static findings remain; the same again gives the same.
+   * The shares of nothing sampled are null, not NaN (JSON has none). */
   opt.samples = 0;
   assert_int_equal(plan_check(&r, m, &opt), 0);
   assert_int_equal(plan_report_count(r), 0);
+  char *j0 = plan_sync_json(r);
+  expect_sync_json(j0, 0);
+  free(j0);
   plan_report_free(r);
   opt.samples = 50;
   assert_int_equal(plan_check(&r, m, &opt), 0);
@@ -881,7 +1002,7 @@ int main(void) {
       cmocka_unit_test(test_situation_ends),
       cmocka_unit_test(test_situation_max),  cmocka_unit_test(test_phase_signal),
       cmocka_unit_test(test_assets),          cmocka_unit_test(test_scenario_errors),
-      cmocka_unit_test(test_check_api),
+      cmocka_unit_test(test_check_api),       cmocka_unit_test(test_check_json_input),
       cmocka_unit_test(test_escalation_keeps_authority),
       cmocka_unit_test(test_gate_for_other_situation),
       cmocka_unit_test(test_rescue_waits_for_request),

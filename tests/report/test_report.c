@@ -23,23 +23,11 @@
 
 /* ---- buf ------------------------------------------------------------------ */
 
+/* The report's escapes of text put into HTML: JSON in a <script> element, a script's
+ * text, and markup (JSON strings and numbers themselves: tests/core/test_jdoc.c). */
 static void test_json_escaping(void **state) {
   (void)state;
   strbuf b = STRBUF_INIT;
-  /* jansson's encoding; bytes that are not UTF-8 become U+FFFD */
-  strbuf_json_str(&b, "a\"b\\c\n</script>\x01");
-  assert_string_equal(b.s, "\"a\\\"b\\\\c\\n</script>\\u0001\"");
-  b.len = 0;
-  strbuf_json_str(&b, "caf\xe9");
-  assert_string_equal(b.s, "\"caf\xef\xbf\xbd\"");
-  b.len = 0;
-  strbuf_json_num(&b, NAN);
-  strbuf_put(&b, ",");
-  strbuf_json_num(&b, -0.0);
-  strbuf_put(&b, ",");
-  strbuf_json_num(&b, 0.1);
-  assert_string_equal(b.s, "null,0,0.1");
-  b.len = 0;
   rep_script_json(&b, "{\"a\":\"</b><!--\"}"); /* every '<' in a string: no tag, no comment */
   assert_string_equal(b.s, "{\"a\":\"\\u003c/b>\\u003c!--\"}");
   b.len = 0; /* in place, after what the buffer held */
@@ -112,24 +100,37 @@ static void test_csv_cells(void **state) {
   }
 }
 
-static void test_json_member(void **state) {
+/* Stored documents are parsed (jansson), not scanned: a feature's layer is its
+ * properties.layer, whatever its strings hold; a document that is not JSON is none. */
+static void test_stored_docs(void **state) {
   (void)state;
-  const char *v;
-  size_t n;
-  const char *doc = " { \"a\" : \"x}\\\"]\", \"b\":[1,{\"c\":[2]}] , \"d\": 3.5 }";
-  assert_int_equal(rep__json_member(doc, "a", &v, &n), 0);
-  assert_int_equal(n, 7);
-  assert_memory_equal(v, "\"x}\\\"]\"", 7);
-  assert_int_equal(rep__json_member(doc, "b", &v, &n), 0);
-  assert_int_equal(n, 13);
-  assert_memory_equal(v, "[1,{\"c\":[2]}]", 13);
-  assert_int_equal(rep__json_member(doc, "d", &v, &n), 0);
-  assert_memory_equal(v, "3.5", n);
-  assert_int_equal(rep__json_member(doc, "c", &v, &n), -1); /* not at the top */
-  assert_int_equal(rep__json_member("[1]", "a", &v, &n), -1);
-  assert_int_equal(rep__json_member("{\"a\":", "a", &v, &n), 0);
-  assert_int_equal(n, 0);
-  assert_int_equal(rep__json_member("{\"a\":\"unterminated", "a", &v, &n), -1);
+  json_t *bad = rep__doc("{\"features\":[{\"type\":\"Feature\"}");
+  assert_true(json_is_null(bad));
+  json_decref(bad);
+  json_t *none = rep__doc(NULL);
+  assert_true(json_is_null(none));
+  json_decref(none);
+  json_t *doc = rep__doc(
+      "{\"features\":[{\"properties\":{\"name\":\"\\\"layer\\\":\\\"route\\\"\",\"layer\":"
+      "\"place\"}},{\"properties\":{\"layer\":\"route\",\"name\":\"</script>\"}},"
+      "{\"properties\":{\"layer\":7}},{\"type\":\"Feature\"}]}");
+  assert_true(json_is_object(doc));
+  int first = 1;
+  assert_int_equal(rep__features(NULL, doc, "route", NULL), 1);
+  assert_int_equal(rep__features(NULL, doc, "place", NULL), 1);
+  assert_int_equal(rep__features(NULL, doc, "7", NULL), 0);
+  assert_int_equal(rep__features(NULL, doc, NULL, NULL), 4);
+  strbuf b = STRBUF_INIT;
+  assert_int_equal(rep__features(&b, doc, "route", &first), 1);
+  assert_false(first);
+  assert_string_equal(b.s, "\n{\"properties\":{\"layer\":\"route\",\"name\":\"</script>\"}}");
+  rep__features(&b, doc, "place", &first); /* a second: after a comma */
+  const char *second =
+      ",\n{\"properties\":{\"name\":\"\\\"layer\\\":\\\"route\\\"\",\"layer\":\"place\"}}";
+  assert_true(b.len > strlen(second));
+  assert_string_equal(b.s + b.len - strlen(second), second);
+  strbuf_release(&b);
+  json_decref(doc);
 }
 
 /* ---- numbers as the report shows them ------------------------------------------ */
@@ -452,11 +453,91 @@ static void test_compare(void **state) {
   assert_non_null(strstr(j.s, "\"verdict\":\"better\""));
   assert_non_null(strstr(j.s, "\"verdict\":\"differs\""));
   assert_non_null(strstr(j.s, "\"direction\":-1,\"verdict\":\"worse\""));
+  json_t *doc = json_loads(j.s, 0, NULL);
+  assert_non_null(doc);
+  json_t *coas = json_object_get(doc, "coas");
+  assert_int_equal(json_array_size(coas), 2);
+  assert_int_equal(json_array_size(json_object_get(json_array_get(coas, 0), "rows")), 0);
+  json_t *row = json_array_get(json_object_get(json_array_get(coas, 1), "rows"), 0);
+  assert_string_equal(json_string_value(json_object_get(row, "metric")), "x.delivered");
+  assert_true(json_number_value(json_object_get(row, "diff")) == 1);
+  json_decref(doc);
   strbuf_release(&j);
   free(p);
   free(q);
   rep_run_free(a);
   rep_run_free(b);
+}
+
+/* A GeoJSON FeatureCollection (jansson parses it) of n features, each [lon, lat]
+ * where it is a point. */
+static void assert_geojson(const char *text, size_t n) {
+  json_error_t e;
+  json_t *g = json_loads(text, 0, &e);
+  if (!g) fail_msg("GeoJSON does not parse: %s at %d:%d", e.text, e.line, e.column);
+  assert_string_equal(json_string_value(json_object_get(g, "type")), "FeatureCollection");
+  json_t *features = json_object_get(g, "features"), *f;
+  size_t i;
+  assert_int_equal(json_array_size(features), n);
+  json_array_foreach(features, i, f) {
+    json_t *geom = json_object_get(f, "geometry");
+    if (strcmp(json_string_value(json_object_get(geom, "type")), "Point") == 0) {
+      double lon = json_number_value(json_array_get(json_object_get(geom, "coordinates"), 0));
+      assert_true(lon > 100 && lon < 180); /* the theater's longitudes, not its latitudes */
+    }
+  }
+  json_decref(g);
+}
+
+/* The page's data element parses as JSON with the run's values where they belong. */
+static void assert_page_data(const char *page) {
+  const char *open = "<script type=\"application/json\" id=\"straits-data\">";
+  const char *from = strstr(page, open), *to;
+  assert_non_null(from);
+  from += strlen(open);
+  to = strstr(from, "</script>");
+  assert_non_null(to);
+  assert_null(memchr(from, '<', (size_t)(to - from))); /* every '<' escaped */
+  json_error_t e;
+  json_t *d = json_loadb(from, (size_t)(to - from), 0, &e);
+  if (!d) fail_msg("page data does not parse: %s at %d:%d", e.text, e.line, e.column);
+  json_t *run = json_object_get(d, "run");
+  assert_string_equal(json_string_value(json_object_get(run, "scenario_name")),
+                      "caf\xef\xbf\xbd </script>");
+  assert_int_equal(json_integer_value(json_object_get(run, "replications")), NREP);
+  assert_string_equal(json_string_value(json_object_get(run, "seed")), "7");
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "scenario"),
+                                                      "horizon_s")), 1000);
+  json_t *metrics = json_object_get(d, "metrics");
+  assert_int_equal(json_array_size(metrics), 7);
+  json_t *m0 = json_array_get(metrics, 0), *m1 = json_array_get(metrics, 1);
+  assert_string_equal(json_string_value(json_object_get(m0, "name")), "delivered");
+  assert_true(json_is_true(json_object_get(m0, "headline")));
+  assert_int_equal(json_integer_value(json_object_get(m0, "direction")), 1);
+  assert_true(json_number_value(json_object_get(m0, "mean")) == 19.5);
+  json_t *values = json_object_get(m0, "values");
+  assert_int_equal(json_array_size(values), NREP); /* its histogram's */
+  assert_int_equal(json_integer_value(json_array_get(values, NREP - 1)), NREP - 1);
+  assert_true(json_is_null(json_object_get(m1, "sd"))); /* NaN */
+  assert_true(json_is_number(json_object_get(m1, "mean")));
+  json_t *band = json_array_get(json_object_get(d, "bands"), 0);
+  assert_int_equal(json_array_size(json_object_get(band, "t")), REP_SERIES_POINTS);
+  assert_int_equal(json_array_size(json_object_get(band, "over")), REP_SERIES_POINTS);
+  json_t *naha = json_array_get(json_object_get(json_object_get(d, "theater"), "features"), 0);
+  json_t *at = json_object_get(json_object_get(naha, "geometry"), "coordinates");
+  assert_true(json_number_value(json_array_get(at, 0)) == 127.6792);
+  json_t *coast = json_object_get(d, "coast");
+  assert_int_equal(json_array_size(json_object_get(coast, "bbox")), 4);
+  json_t *line = json_array_get(json_object_get(coast, "features"), 0);
+  at = json_object_get(json_object_get(line, "geometry"), "coordinates");
+  assert_true(json_number_value(json_array_get(json_array_get(at, 1), 1)) == 25.5);
+  /* Member order as before the documents went through jansson (report.js reads them
+   * by name; people and diffs read them in order). */
+  const char *keys[] = {"run", "scenario", "theater", "metrics", "bands", "coast"};
+  void *it = json_object_iter(d);
+  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++, it = json_object_iter_next(d, it))
+    assert_string_equal(json_object_iter_key(it), keys[i]);
+  json_decref(d);
 }
 
 static void test_exports(void **state) {
@@ -481,9 +562,39 @@ static void test_exports(void **state) {
   assert_non_null(strstr(b.s, "\"value\":0.25},\"geometry\":{\"type\":\"Point\",\"coordinates\":[124,24]}}"));
   assert_non_null(strstr(b.s, "[127.6792,26.2124]"));
   assert_non_null(strstr(b.s, "}},\n{\"type\":\"Feature\",\"properties\":{\"layer\":\"coastline\"}"));
-  assert_non_null(strstr(b.s, "[121.0000,25.0000],[121.5000,25.5000]"));
+  assert_non_null(strstr(b.s, "\"coordinates\":[[121,25],[121.5,25.5]]"));
   assert_int_equal(b.s[b.len - 3], ']');
+  assert_geojson(b.s, 3);
   b.len = 0;
+  /* A layer that is not JSON adds no features, and breaks nothing. */
+  assert_int_equal(store_doc_put(f->st, f->run[0], "map.layer.z-broken",
+                                 "{\"features\":[{\"type\":\"Feature\"},"), 0);
+  rep_run_free(r);
+  assert_int_equal(rep_run_load(&r, f->st, f->run[0], f->d), 0);
+  assert_int_equal(r->nlayer, 2);
+  assert_int_equal(rep_export_geojson(&b, r, &coast), 0);
+  assert_geojson(b.s, 3);
+  b.len = 0;
+  /* One layer: the theater's features of a kind, a module's layer, the coastline. */
+  assert_int_equal(rep_export_geojson_layer(&b, r, "places", NULL, &coast), 0);
+  assert_string_equal(b.s, "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":"
+                           "\"Feature\",\"properties\":{\"layer\":\"place\",\"id\":\"naha\"},"
+                           "\"geometry\":{\"type\":\"Point\",\"coordinates\":[127.6792,26."
+                           "2124]}}]}\n");
+  b.len = 0;
+  assert_int_equal(rep_export_geojson_layer(&b, r, "routes", NULL, &coast), ERR_NOTFOUND);
+  b.len = 0;
+  assert_int_equal(rep_export_geojson_layer(&b, r, "coastline", NULL, &coast), 0);
+  assert_geojson(b.s, 1);
+  b.len = 0;
+  assert_int_equal(rep_export_geojson_layer(&b, r, "sar", r->layer_doc[0], &coast), 0);
+  assert_geojson(b.s, 1);
+  b.len = 0;
+  assert_int_equal(rep_export_geojson_layer(&b, r, "z-broken", r->layer_doc[1], &coast), 0);
+  assert_geojson(b.s, 0);
+  b.len = 0;
+  assert_true(rep_theater_has(r, "place"));
+  assert_false(rep_theater_has(r, "route"));
   assert_int_equal(rep_export_csv(&b, r, "metrics"), 0);
   assert_memory_equal(b.s, "module,name,unit,", 17);
   assert_non_null(strstr(b.s, "\nx,delivered,kg,1,0,1,40,19.5,"));
@@ -506,7 +617,13 @@ static void test_exports(void **state) {
                                  "{\"findings\":[{\"message\":\"</script><b>\"}]}"), 0);
   rep_run_free(r);
   assert_int_equal(rep_run_load(&r, f->st, f->run[0], f->d), 0);
+  /* A name that is not UTF-8 and would end the element; a summary value that is NaN. */
+  strcpy(r->run.scenario_name, "caf\xe9 </script>");
+  r->summary[1].sd = NAN;
+  opt.coast = &coast;
   assert_int_equal(rep_html(&b, r, &opt), 0);
+  assert_page_data(b.s);
+  opt.coast = NULL;
   assert_non_null(strstr(b.s, "/* vega */"));
   assert_non_null(strstr(b.s, "id=\"straits-data\""));
   assert_non_null(strstr(b.s, "\\u003c/script>\\u003cb>"));
@@ -568,7 +685,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_json_escaping),
       cmocka_unit_test(test_csv_cells),
-      cmocka_unit_test(test_json_member),
+      cmocka_unit_test(test_stored_docs),
       cmocka_unit_test(test_number_format),
       cmocka_unit_test_setup_teardown(test_load, setup, teardown),
       cmocka_unit_test_setup_teardown(test_compare, setup, teardown),

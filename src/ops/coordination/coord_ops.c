@@ -170,11 +170,69 @@ static int collect_rows(const ops_results *r, crit_row *row, size_t *nrow, doubl
   return 0;
 }
 
+/* The bar chart of critical_doc, a Vega spec whose height and rows (data "c") are set
+ * per run: a constant, so it is read as JSON rather than built member by member. */
+static const char critical_vega[] =
+    "{\"width\":420,\"height\":\"@height\",\"padding\":5,\"data\":[{\"name\":\"c\",\"values\":\"@values\"}],"
+    "\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\",\"padding\":0.2,"
+    "\"domain\":{\"data\":\"c\",\"field\":\"label\",\"sort\":{\"field\":\"row\",\"op\":\"min\"}}},"
+    "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"domain\":[0,1]},"
+    "{\"name\":\"color\",\"type\":\"ordinal\",\"scheme\":\"tableau10\","
+    "\"domain\":{\"data\":\"c\",\"field\":\"task\"}}],"
+    "\"axes\":[{\"orient\":\"bottom\",\"scale\":\"x\",\"format\":\"%\","
+    "\"title\":\"share of replications in which the link held last\"},"
+    "{\"orient\":\"left\",\"scale\":\"y\"}],"
+    "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"c\"},\"encode\":{\"enter\":{"
+    "\"y\":{\"scale\":\"y\",\"field\":\"label\"},\"height\":{\"scale\":\"y\",\"band\":1},"
+    "\"x\":{\"scale\":\"x\",\"value\":0},\"x2\":{\"scale\":\"x\",\"field\":\"share\"},"
+    "\"fill\":{\"scale\":\"color\",\"field\":\"task\"},"
+    "\"tooltip\":{\"signal\":\"datum.label + ': ' + datum.note\"}}}},"
+    "{\"type\":\"rule\",\"from\":{\"data\":\"c\"},\"encode\":{\"enter\":{"
+    "\"y\":{\"scale\":\"y\",\"field\":\"label\",\"band\":0.5},"
+    "\"x\":{\"scale\":\"x\",\"field\":\"lo\"},\"x2\":{\"scale\":\"x\",\"field\":\"hi\"},"
+    "\"stroke\":{\"value\":\"#333\"}}}},"
+    "{\"type\":\"text\",\"from\":{\"data\":\"c\"},\"encode\":{\"enter\":{"
+    "\"y\":{\"scale\":\"y\",\"field\":\"label\",\"band\":0.5},"
+    "\"x\":{\"scale\":\"x\",\"field\":\"hi\",\"offset\":4},\"baseline\":{\"value\":\"middle\"},"
+    "\"fontSize\":{\"value\":10},\"text\":{\"field\":\"note\"}}}}]}";
+
+/* Row i of the chart: one link of one task. */
+static json_t *critical_row(const scn_plan *p, const crit_row *w, size_t i) {
+  const scn_task *t = &p->task[w->task];
+  char label[512], note[128];
+  snprintf(label, sizeof label, "%s: %s", t->id, w->link);
+  if (isnan(w->delay))
+    snprintf(note, sizeof note, "%.0f%% [%.0f-%.0f%%], n %zu", 100 * w->share, 100 * w->lo,
+             100 * w->hi, w->n);
+  else
+    snprintf(note, sizeof note, "%.0f%% [%.0f-%.0f%%], +%.1f h, n %zu", 100 * w->share,
+             100 * w->lo, 100 * w->hi, w->delay / 3600, w->n);
+  json_t *row = json_object();
+  jdoc_set(row, "row", json_integer((json_int_t)i));
+  jdoc_set(row, "label", jdoc_str(label));
+  jdoc_set(row, "task", jdoc_str(t->id));
+  jdoc_set(row, "link", jdoc_str(w->link));
+  jdoc_set(row, "share", jdoc_num(w->share));
+  jdoc_set(row, "lo", jdoc_num(w->lo));
+  jdoc_set(row, "hi", jdoc_num(w->hi));
+  jdoc_set(row, "delay_h", jdoc_num(isnan(w->delay) ? NAN : w->delay / 3600));
+  jdoc_set(row, "note", jdoc_str(note));
+  return row;
+}
+
+/* The chart of nrow rows: critical_vega (jdoc_template), 22 px a row. */
+static json_t *critical_chart(const scn_plan *p, const crit_row *row, size_t nrow) {
+  json_t *vega = jdoc_template(critical_vega), *values = json_array();
+  for (size_t i = 0; i < nrow; i++) jdoc_push(values, critical_row(p, &row[i], i));
+  jdoc_fill(vega, "@height", json_integer((json_int_t)(22 * nrow)));
+  jdoc_fill(vega, "@values", values);
+  return vega;
+}
+
 /* "report.section.coordination-critical": per task that waits on decisions, each link
  * of its critical path by the share of replications in which it held last (Wilson 95%
  * interval) and the mean delay it then added -- a ranked table drawn as bars. */
 static int critical_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
-  const scn_plan *p = r->sc->plan;
   size_t cap = 0;
   for (size_t m = 0; m < r->ms->n; m++)
     if (!strcmp(r->ms->def[m].module, "plan") && strstr(r->ms->def[m].name, ".critical.")) cap++;
@@ -184,67 +242,18 @@ static int critical_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sin
   size_t nrow = 0;
   int err = row && v && dv ? collect_rows(r, row, &nrow, v, dv) : ERR_NOMEM;
   if (err || !nrow) goto done;
-  strbuf_put(b, "{\"title\":\"What holds each task back\",\"order\":40,\"text\":"
-                "\"For each task that waits on decisions of the coordination section, the "
-                "links of its critical path -- its start condition, its own gates, its "
-                "decisions -- ranked by the share of the replications (where it started) in "
-                "which that link held last, with the 95% Wilson interval, and the mean delay "
-                "the link then added over the one before it (docs/models.md section 12).\","
-                "\"vega\":");
-  strbuf_printf(b, "{\"width\":420,\"height\":%zu,\"padding\":5,\"data\":[{\"name\":\"c\","
-                   "\"values\":[", 22 * nrow);
-  for (size_t i = 0; i < nrow; i++) {
-    const crit_row *w = &row[i];
-    const scn_task *t = &p->task[w->task];
-    char label[512], note[128];
-    snprintf(label, sizeof label, "%s: %s", t->id, w->link);
-    if (isnan(w->delay))
-      snprintf(note, sizeof note, "%.0f%% [%.0f-%.0f%%], n %zu", 100 * w->share, 100 * w->lo,
-               100 * w->hi, w->n);
-    else
-      snprintf(note, sizeof note, "%.0f%% [%.0f-%.0f%%], +%.1f h, n %zu", 100 * w->share,
-               100 * w->lo, 100 * w->hi, w->delay / 3600, w->n);
-    strbuf_printf(b, "%s{\"row\":%zu,\"label\":", i ? "," : "", i);
-    strbuf_json_str(b, label);
-    strbuf_put(b, ",\"task\":");
-    strbuf_json_str(b, t->id);
-    strbuf_put(b, ",\"link\":");
-    strbuf_json_str(b, w->link);
-    strbuf_put(b, ",\"share\":");
-    strbuf_json_num(b, w->share);
-    strbuf_put(b, ",\"lo\":");
-    strbuf_json_num(b, w->lo);
-    strbuf_put(b, ",\"hi\":");
-    strbuf_json_num(b, w->hi);
-    strbuf_put(b, ",\"delay_h\":");
-    strbuf_json_num(b, isnan(w->delay) ? NAN : w->delay / 3600);
-    strbuf_put(b, ",\"note\":");
-    strbuf_json_str(b, note);
-    strbuf_put(b, "}");
-  }
-  strbuf_put(b,
-      "]}],\"scales\":[{\"name\":\"y\",\"type\":\"band\",\"range\":\"height\",\"padding\":0.2,"
-      "\"domain\":{\"data\":\"c\",\"field\":\"label\",\"sort\":{\"field\":\"row\",\"op\":\"min\"}}},"
-      "{\"name\":\"x\",\"type\":\"linear\",\"range\":\"width\",\"domain\":[0,1]},"
-      "{\"name\":\"color\",\"type\":\"ordinal\",\"scheme\":\"tableau10\","
-      "\"domain\":{\"data\":\"c\",\"field\":\"task\"}}],"
-      "\"axes\":[{\"orient\":\"bottom\",\"scale\":\"x\",\"format\":\"%\","
-      "\"title\":\"share of replications in which the link held last\"},"
-      "{\"orient\":\"left\",\"scale\":\"y\"}],"
-      "\"marks\":[{\"type\":\"rect\",\"from\":{\"data\":\"c\"},\"encode\":{\"enter\":{"
-      "\"y\":{\"scale\":\"y\",\"field\":\"label\"},\"height\":{\"scale\":\"y\",\"band\":1},"
-      "\"x\":{\"scale\":\"x\",\"value\":0},\"x2\":{\"scale\":\"x\",\"field\":\"share\"},"
-      "\"fill\":{\"scale\":\"color\",\"field\":\"task\"},"
-      "\"tooltip\":{\"signal\":\"datum.label + ': ' + datum.note\"}}}},"
-      "{\"type\":\"rule\",\"from\":{\"data\":\"c\"},\"encode\":{\"enter\":{"
-      "\"y\":{\"scale\":\"y\",\"field\":\"label\",\"band\":0.5},"
-      "\"x\":{\"scale\":\"x\",\"field\":\"lo\"},\"x2\":{\"scale\":\"x\",\"field\":\"hi\"},"
-      "\"stroke\":{\"value\":\"#333\"}}}},"
-      "{\"type\":\"text\",\"from\":{\"data\":\"c\"},\"encode\":{\"enter\":{"
-      "\"y\":{\"scale\":\"y\",\"field\":\"label\",\"band\":0.5},"
-      "\"x\":{\"scale\":\"x\",\"field\":\"hi\",\"offset\":4},\"baseline\":{\"value\":\"middle\"},"
-      "\"fontSize\":{\"value\":10},\"text\":{\"field\":\"note\"}}}}]}}");
-  err = b->failed ? ERR_NOMEM : sink->put(sink->ctx, "report.section.coordination-critical", b->s);
+  json_t *doc = json_object();
+  jdoc_set(doc, "title", jdoc_str("What holds each task back"));
+  jdoc_set(doc, "order", json_integer(40));
+  jdoc_set(doc, "text",
+           jdoc_str("For each task that waits on decisions of the coordination section, the "
+                    "links of its critical path -- its start condition, its own gates, its "
+                    "decisions -- ranked by the share of the replications (where it started) "
+                    "in which that link held last, with the 95% Wilson interval, and the mean "
+                    "delay the link then added over the one before it (docs/models.md section "
+                    "12)."));
+  jdoc_set(doc, "vega", critical_chart(r->sc->plan, row, nrow));
+  err = ops_doc_put(sink, b, "report.section.coordination-critical", doc);
 done:
   free(row), free(v), free(dv);
   return err;
@@ -256,31 +265,25 @@ done:
 static const char *const lane_name[SCN_CO_NATION__COUNT] = {"US", "Japan", "bilateral"};
 static const int lane_rank[SCN_CO_NATION__COUNT] = {0, 2, 1}; /* US, bilateral, Japan */
 
-static void timeline_step(strbuf *b, const scn_coordination *co, size_t i, const stats_summary *st,
-                          size_t n) {
+static json_t *timeline_step(const scn_coordination *co, size_t i, const stats_summary *st,
+                             size_t n) {
   const scn_co_step *s = &co->step[i];
   const scn_co_body *to = &co->body[s->to], *from = &co->body[s->from];
-  strbuf_put(b, i ? ",{\"id\":" : "{\"id\":");
-  strbuf_json_str(b, s->id);
-  strbuf_put(b, ",\"name\":");
-  strbuf_json_str(b, *s->name ? s->name : s->id);
-  strbuf_put(b, ",\"kind\":");
-  strbuf_json_str(b, scn_co_kind_name((scn_co_kind)s->kind));
-  strbuf_put(b, ",\"from\":");
-  strbuf_json_str(b, *from->name ? from->name : from->id);
-  strbuf_put(b, ",\"to\":");
-  strbuf_json_str(b, *to->name ? to->name : to->id);
-  strbuf_put(b, ",\"lane\":");
-  strbuf_json_str(b, lane_name[to->nation]);
-  strbuf_printf(b, ",\"lane_rank\":%d,\"order\":%zu,\"approved_share\":", lane_rank[to->nation], i);
-  strbuf_json_num(b, n ? (double)st->n / (double)n : NAN);
-  strbuf_printf(b, ",\"approved\":%zu,\"p5\":", st->n);
-  strbuf_json_num(b, st->n ? st->p5 : NAN);
-  strbuf_put(b, ",\"p50\":");
-  strbuf_json_num(b, st->n ? st->p50 : NAN);
-  strbuf_put(b, ",\"p95\":");
-  strbuf_json_num(b, st->n ? st->p95 : NAN);
-  strbuf_put(b, "}");
+  json_t *step = json_object();
+  jdoc_set(step, "id", jdoc_str(s->id));
+  jdoc_set(step, "name", jdoc_str(*s->name ? s->name : s->id));
+  jdoc_set(step, "kind", jdoc_str(scn_co_kind_name((scn_co_kind)s->kind)));
+  jdoc_set(step, "from", jdoc_str(*from->name ? from->name : from->id));
+  jdoc_set(step, "to", jdoc_str(*to->name ? to->name : to->id));
+  jdoc_set(step, "lane", jdoc_str(lane_name[to->nation]));
+  jdoc_set(step, "lane_rank", json_integer(lane_rank[to->nation]));
+  jdoc_set(step, "order", json_integer((json_int_t)i));
+  jdoc_set(step, "approved_share", jdoc_num(n ? (double)st->n / (double)n : NAN));
+  jdoc_set(step, "approved", json_integer((json_int_t)st->n));
+  jdoc_set(step, "p5", jdoc_num(st->n ? st->p5 : NAN));
+  jdoc_set(step, "p50", jdoc_num(st->n ? st->p50 : NAN));
+  jdoc_set(step, "p95", jdoc_num(st->n ? st->p95 : NAN));
+  return step;
 }
 
 /* "report.section.coordination-timeline": each decision step's approval time over the
@@ -293,14 +296,7 @@ static int timeline_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sin
   double *v = malloc(r->n * sizeof *v);
   if (!v) return ERR_NOMEM;
   int err = 0;
-  strbuf_put(b, "{\"title\":\"Decision timeline\",\"order\":39,\"text\":"
-                "\"When each decision step of the coordination section was approved, in the "
-                "lane of the nation whose body decides it: the mark at the median over the "
-                "replications where it was approved, the bar from the 5th to the 95th "
-                "percentile; the share approved beside it (docs/models.md section 12).\","
-                "\"timeline\":{\"time_unit\":\"s\",\"horizon\":");
-  strbuf_json_num(b, r->sc->horizon);
-  strbuf_printf(b, ",\"replications\":%zu,\"steps\":[", r->n);
+  json_t *steps = json_array();
   for (size_t i = 0; i < co->nstep && !err; i++) {
     char name[320];
     snprintf(name, sizeof name, "step.%s.decided", co->step[i].id);
@@ -309,20 +305,32 @@ static int timeline_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sin
     if ((err = r->values(r->ctx, m, v))) break;
     stats_summary st;
     stats_summarize(&st, v, r->n, STATS_REAL, r->scratch);
-    timeline_step(b, co, i, &st, r->n);
+    jdoc_push(steps, timeline_step(co, i, &st, r->n));
   }
-  strbuf_put(b, "]}}");
-  if (!err)
-    err = b->failed ? ERR_NOMEM
-                    : sink->put(sink->ctx, "report.section.coordination-timeline", b->s);
   free(v);
-  return err;
+  if (err) {
+    json_decref(steps);
+    return err;
+  }
+  json_t *doc = json_object(), *timeline = json_object();
+  jdoc_set(doc, "title", jdoc_str("Decision timeline"));
+  jdoc_set(doc, "order", json_integer(39));
+  jdoc_set(doc, "text",
+           jdoc_str("When each decision step of the coordination section was approved, in "
+                    "the lane of the nation whose body decides it: the mark at the median over "
+                    "the replications where it was approved, the bar from the 5th to the 95th "
+                    "percentile; the share approved beside it (docs/models.md section 12)."));
+  jdoc_set(timeline, "time_unit", jdoc_str("s"));
+  jdoc_set(timeline, "horizon", jdoc_num(r->sc->horizon));
+  jdoc_set(timeline, "replications", json_integer((json_int_t)r->n));
+  jdoc_set(timeline, "steps", steps);
+  jdoc_set(doc, "timeline", timeline);
+  return ops_doc_put(sink, b, "report.section.coordination-timeline", doc);
 }
 
 static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
   (void)model;
   int err = timeline_doc(r, b, sink);
-  b->len = 0;
   return err ? err : critical_doc(r, b, sink);
 }
 

@@ -30,17 +30,38 @@ static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
 
 static void release(void *model) { insp_model_free(model); }
 
-/* The way a diverted ship sails from the zone's centre to diversion port k: the sea
- * router's path (from the port, so reversed), or the straight leg without a sea. */
-static int diversion_line(strbuf *b, const insp_model *m, size_t k) {
+/* The way a diverted ship sails from the zone's centre to diversion port k, as a
+ * GeoJSON LineString: the sea router's path (from the port, so reversed), or the
+ * straight leg without a sea. */
+static int diversion_line(json_t **line, const insp_model *m, size_t k) {
   geo_path path;
   int err = insp_diversion_path(m, k, &path);
   if (err) return err;
-  strbuf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
-  for (size_t i = 0; i < path.n; i++)
-    strbuf_printf(b, "%s[%.6f,%.6f]", i ? "," : "", path.lon[i], path.lat[i]);
-  strbuf_put(b, "]}}");
+  json_t *coords = json_array();
+  for (size_t i = 0; i < path.n; i++) jdoc_push(coords, jdoc_position(path.lon[i], path.lat[i]));
   geo_path_release(&path);
+  *line = jdoc_geometry("LineString", coords);
+  return 0;
+}
+
+/* The leg to diversion port k, valued by the mean number of diverted ships that arrived
+ * there (NaN before any run). */
+static int diversion_feature(json_t *features, const ops_results *r, const insp_model *m,
+                             size_t k) {
+  const scn_place *p = &m->sc->place[m->in->port[k]];
+  char name[160], id[200];
+  snprintf(name, sizeof name, "port.%s.arrived", p->id);
+  snprintf(id, sizeof id, "divert-%s", p->id);
+  json_t *line = NULL;
+  int err = diversion_line(&line, m, k);
+  if (err) return err;
+  json_t *f = ops_feature_json("inspection-diversion", id, p->id,
+                               r->n ? ops_mean(r, "inspection", name) : NAN);
+  json_t *props = json_object_get(f, "properties");
+  jdoc_set(props, "mode", jdoc_str("sea"));
+  jdoc_set(props, "port", jdoc_str(p->id));
+  jdoc_set(f, "geometry", line);
+  jdoc_push(features, f);
   return 0;
 }
 
@@ -50,29 +71,22 @@ static int diversion_line(strbuf *b, const insp_model *m, size_t k) {
 static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
   const insp_model *m = model;
   if (!m || m->in->nport == 0) return 0;
-  if (r->n == 0)
-    strbuf_put(b, "{\"title\":\"diversion legs (as sailed)\",\"features\":[");
-  else
-    strbuf_put(b, "{\"title\":\"diversion legs: ships diverted\",\"properties\":{"
-               "\"value\":\"mean number of diverted ships that arrived in the port per "
-               "replication, from port.<id>.arrived\"},\"features\":[");
-  int first = 1;
+  json_t *features = json_array();
   for (size_t k = 0; k < m->in->nport; k++) {
     if (m->metric_port[k] < 0) continue; /* a port listed twice: drawn once */
-    const scn_place *p = &m->sc->place[m->in->port[k]];
-    char name[160], id[200];
-    snprintf(name, sizeof name, "port.%s.arrived", p->id);
-    snprintf(id, sizeof id, "divert-%s", p->id);
-    ops_feature(b, first, "inspection-diversion", id, p->id,
-                r->n ? ops_mean(r, "inspection", name) : NAN);
-    first = 0;
-    strbuf_put(b, ",\"mode\":\"sea\",\"port\":");
-    strbuf_json_str(b, p->id);
-    int err = diversion_line(b, m, k);
-    if (err) return err;
+    int err = diversion_feature(features, r, m, k);
+    if (err) {
+      json_decref(features);
+      return err;
+    }
   }
-  strbuf_put(b, "]}");
-  return b->failed ? ERR_NOMEM : sink->put(sink->ctx, "map.layer.inspection-diversions", b->s);
+  json_t *layer =
+      r->n == 0 ? ops_layer_json("diversion legs (as sailed)", NULL)
+                : ops_layer_json("diversion legs: ships diverted",
+                                 "mean number of diverted ships that arrived in the port per "
+                                 "replication, from port.<id>.arrived");
+  jdoc_set(layer, "features", features);
+  return ops_doc_put(sink, b, "map.layer.inspection-diversions", layer);
 }
 
 const ops_module insp_ops = {

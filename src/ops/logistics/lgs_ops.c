@@ -38,26 +38,26 @@ static int check(const scn_scenario *sc, const ops_context *ctx, diag *d) {
 
 static void release(void *model) { lgs_model_free(model); }
 
-/* The lane's line, as the model routes it: a ship's path over water, the theater
- * route it follows, or the straight leg. */
-static void lane_line(strbuf *b, const scn_scenario *sc, const lgs_model *m, int lane,
-                      const lgs_lane_info *in) {
+/* The lane's line as a GeoJSON LineString, as the model routes it: a ship's path over
+ * water, the theater route it follows, or the straight leg. */
+static json_t *lane_line(const scn_scenario *sc, const lgs_model *m, int lane,
+                         const lgs_lane_info *in) {
   const double *lat, *lon;
   size_t n = lgs_lane_path(m, lane, &lat, &lon);
-  strbuf_put(b, "},\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+  json_t *coords = json_array();
   if (n >= 2) {
-    for (size_t k = 0; k < n; k++) strbuf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", lon[k], lat[k]);
+    for (size_t k = 0; k < n; k++) jdoc_push(coords, jdoc_position(lon[k], lat[k]));
   } else if (in->route >= 0) {
     const scn_route *rt = &sc->route[in->route];
     for (size_t k = 0; k < rt->n; k++) {
       size_t j = in->reverse ? rt->n - 1 - k : k;
-      strbuf_printf(b, "%s[%.6f,%.6f]", k ? "," : "", rt->lon[j], rt->lat[j]);
+      jdoc_push(coords, jdoc_position(rt->lon[j], rt->lat[j]));
     }
   } else {
-    strbuf_printf(b, "[%.6f,%.6f],[%.6f,%.6f]", sc->place[in->from].lon, sc->place[in->from].lat,
-               in->to_lon, in->to_lat);
+    jdoc_push(coords, jdoc_position(sc->place[in->from].lon, sc->place[in->from].lat));
+    jdoc_push(coords, jdoc_position(in->to_lon, in->to_lat));
   }
-  strbuf_put(b, "]}}");
+  return jdoc_geometry("LineString", coords);
 }
 
 /* What a lane delivered: the mean over replications of lane_delivered.<lane>.<k>, per
@@ -81,49 +81,41 @@ static double lane_delivered(const ops_results *r, const scn_logistics *L, const
   return seen ? sum : NAN;
 }
 
-/* One feature per lane, valued by what it delivered. */
-static void lane_feature(strbuf *b, const ops_results *r, const lgs_model *m, int lane, double *by) {
+/* One feature per lane, valued by what it delivered, per commodity under delivered. */
+static json_t *lane_feature(const ops_results *r, const lgs_model *m, int lane, double *by) {
   const scn_logistics *L = scn_logistics_of(r->sc);
   lgs_lane_info in;
   lgs_lane_describe(m, lane, &in);
-  ops_feature(b, lane == 0, "logistics-flow", lgs_lane_name(m, lane), lgs_lane_name(m, lane),
-              lane_delivered(r, L, m, lane, by));
-  strbuf_put(b, ",\"consumer\":");
-  strbuf_json_str(b, L->consumer[in.consumer].id);
-  strbuf_put(b, ",\"mode\":");
-  strbuf_json_str(b, in.air ? "air" : "sea");
-  strbuf_put(b, ",\"delivered\":{");
-  int first = 1;
-  for (size_t k = 0; k < L->ncommodity; k++) {
-    if (isnan(by[k])) continue;
-    strbuf_put(b, first ? "" : ",");
-    first = 0;
-    strbuf_json_str(b, L->commodity[k].id);
-    strbuf_put(b, ":");
-    strbuf_json_num(b, by[k]);
-  }
-  strbuf_put(b, "}");
-  lane_line(b, r->sc, m, lane, &in);
+  json_t *f = ops_feature_json("logistics-flow", lgs_lane_name(m, lane), lgs_lane_name(m, lane),
+                               lane_delivered(r, L, m, lane, by));
+  json_t *p = json_object_get(f, "properties"), *delivered = json_object();
+  jdoc_set(p, "consumer", jdoc_str(L->consumer[in.consumer].id));
+  jdoc_set(p, "mode", jdoc_str(in.air ? "air" : "sea"));
+  for (size_t k = 0; k < L->ncommodity; k++)
+    if (!isnan(by[k])) jdoc_set(delivered, L->commodity[k].id, jdoc_num(by[k]));
+  jdoc_set(p, "delivered", delivered);
+  jdoc_set(f, "geometry", lane_line(r->sc, m, lane, &in));
+  return f;
 }
 
-/* Map layer "map.layer.logistics-flows": the lanes, valued by what they delivered. */
+/* Map layer "map.layer.logistics-flows": the lanes, valued by what they delivered.
+ * Before any run (a preview) the lanes are drawn as they will be sailed. */
 static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
   const lgs_model *m = model;
   if (lgs_lanes(m) == 0) return 0; /* an empty layer is not written */
   double *by = malloc((scn_logistics_of(r->sc)->ncommodity + 1) * sizeof *by);
   if (!by) return ERR_NOMEM;
-  /* Before any run (a preview) the lanes are drawn as they will be sailed. */
-  if (r->n == 0)
-    strbuf_put(b, "{\"title\":\"logistics lanes (as sailed)\",\"features\":[");
-  else
-    strbuf_put(b, "{\"title\":\"logistics lanes: delivered\",\"properties\":{"
-               "\"value\":\"mean amount the lane delivered per replication (t and m3 "
-               "added), from lane_delivered.<lane>.<commodity>; per commodity under "
-               "delivered\"},\"features\":[");
-  for (int i = 0; i < lgs_lanes(m); i++) lane_feature(b, r, m, i, by);
-  strbuf_put(b, "]}");
+  json_t *layer =
+      r->n == 0 ? ops_layer_json("logistics lanes (as sailed)", NULL)
+                : ops_layer_json("logistics lanes: delivered",
+                                 "mean amount the lane delivered per replication (t and m3 "
+                                 "added), from lane_delivered.<lane>.<commodity>; per "
+                                 "commodity under delivered");
+  json_t *features = json_array();
+  for (int i = 0; i < lgs_lanes(m); i++) jdoc_push(features, lane_feature(r, m, i, by));
+  jdoc_set(layer, "features", features);
   free(by);
-  return b->failed ? ERR_NOMEM : sink->put(sink->ctx, "map.layer.logistics-flows", b->s);
+  return ops_doc_put(sink, b, "map.layer.logistics-flows", layer);
 }
 
 const ops_module lgs_ops = {

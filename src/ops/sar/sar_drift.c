@@ -13,6 +13,13 @@
 
 #include <gsl/gsl_randist.h>
 
+/* SSE2 (x86-64's baseline: two doubles or four floats a register) for the step's
+ * arithmetic and the block sampler; elsewhere, or built with -DSAR_DRIFT_SCALAR, the
+ * scalar passes, which give the same bits. */
+#if defined(__SSE2__) && !defined(SAR_DRIFT_SCALAR)
+#include <emmintrin.h>
+#endif
+
 #include "err.h"
 #include "geo_local.h"
 
@@ -155,9 +162,10 @@ size_t sar_seed_area(sar_particles *p, const sar_seed *s, rng_stream *r) {
 }
 
 /* A step is done in blocks of particles, in passes: release and jibes, the current
- * at every particle, the wind, then the motion (short loop bodies, and the passes a
- * vectorised sampler would replace; bench/README.md says what it did and did not
- * gain). */
+ * at every particle, the wind, then the motion (move_block, itself in passes).  Short
+ * loop bodies without a dependence from one particle to the next, so the processor
+ * overlaps many particles' divisions and loads; bench/README.md "Drift" says what
+ * each change gained and what did not. */
 #define SAR_BLOCK 128
 
 /* Release and jibes of particle i at t; whether it drifts in this step. */
@@ -178,41 +186,149 @@ static inline int step_begin(sar_particles *p, size_t i, double t, const sar_dri
   return 1;
 }
 
-/* Particle i's move by the current (uc, vc) and wind (uw, vw) at its position. */
-static inline void step_move(sar_particles *p, size_t i, const sar_drift_opts *o, double uc,
-                             double vc, double uw, double vw) {
-  double lat = p->lat[i], lon = p->lon[i];
-  /* One division serves both 1/W (the downwind unit vector) and 1/(N cos lat) (the
-   * longitude step); the plane is WGS84's tangent plane at lat (geo_local_scale). */
-  double W = sqrt(uw * uw + vw * vw), ex = 0, ey = 1; /* calm: "downwind" is north */
-  double m_lat, mc, inv_mc;
-  geo_local_scale(lat, &m_lat, &mc);
-  if (W > 0) {
-    double inv = 1 / (W * mc);
-    ex = uw * (inv * mc), ey = vw * (inv * mc), inv_mc = inv * W;
-  } else {
-    inv_mc = 1 / mc;
+/* The arithmetic of a step at the m particles of a block, straight-line: WGS84's
+ * tangent-plane scales at each latitude from its sine and cosine (geo_local_scale's
+ * expressions, in its order), the wind's unit vector, the leeway (a_* W + o_*, the
+ * terms that do not depend on the wind computed before), and the new position.
+ * Every expression is the per-particle step's it replaced, in the same order, so
+ * positions are bit-identical to it (tests/ops/sar: reference_step).  Two square
+ * roots and four divisions a particle: in one long body per particle they waited on
+ * each other and on the divider; here they overlap across particles, two to an SSE2
+ * instruction where there is SSE2 (IEEE division and square root are correctly
+ * rounded, packed or not: the same bits). */
+typedef struct step_in {
+  const double *lat, *lon, *sn, *cs;  /* position, sin and cos of the latitude */
+  const double *uc, *vc, *uw, *vw;    /* current and wind at the particle */
+  const double *a_dw, *o_dw, *a_cw, *o_cw; /* leeway: (a W + o) */
+} step_in;
+
+#define STEP_E2 (GEO_WGS84_F * (2 - GEO_WGS84_F))
+#define STEP_K (3.14159265358979323846 / 180)
+
+static void step_math_scalar(const step_in *q, size_t j0, size_t m, double lf, double dt,
+                             double *nlat, double *nlon) {
+  const double e2 = STEP_E2, k = STEP_K;
+  for (size_t j = j0; j < m; j++) {
+    /* the plane: metres per degree of latitude (M) and of longitude (N cos lat) */
+    double w = 1 - e2 * q->sn[j] * q->sn[j], nn = GEO_WGS84_A / sqrt(w);
+    double m_lat = nn * (1 - e2) / w * k, mc = nn * q->cs[j] * k;
+    /* One division serves both 1/W (the downwind unit vector) and 1/(N cos lat) (the
+     * longitude step); in a calm "downwind" is north and it is 1/(N cos lat) alone. */
+    double uw = q->uw[j], vw = q->vw[j], W = sqrt(uw * uw + vw * vw);
+    int wind = W > 0;
+    double inv = 1 / (wind ? W * mc : mc);
+    double ex = wind ? uw * (inv * mc) : 0, ey = wind ? vw * (inv * mc) : 1;
+    double inv_mc = wind ? inv * W : inv;
+    double dw = (q->a_dw[j] * W + q->o_dw[j]) * lf, cw = (q->a_cw[j] * W + q->o_cw[j]) * lf;
+    /* right of downwind (ex, ey) is (ey, -ex): wind toward north -> right is east */
+    double u = q->uc[j] + dw * ex + cw * ey, v = q->vc[j] + dw * ey - cw * ex;
+    /* the step on the tangent plane at lat (geo_local_move's, with the reciprocal of
+     * N cos lat from above: the drift's own order, which differs from that division in
+     * the last bit) */
+    nlat[j] = q->lat[j] + v * dt / m_lat, nlon[j] = q->lon[j] + u * dt * inv_mc;
   }
-  const sar_leeway *c = &leeway_table[p->object[i]];
-  const double k = 1.0 / SAR_WIND_REF; /* a multiplication, not a division per particle */
-  double dw = (c->dw_slope + p->r_dw[i] * c->dw_std * k) * W + c->dw_offset;
-  /* The side's coefficients by selection, not a branch (the sides are random). */
-  int right = p->side[i] > 0;
-  double cs = right ? c->cwr_slope : c->cwl_slope, co = right ? c->cwr_offset : c->cwl_offset;
-  double cd = right ? c->cwr_std : c->cwl_std;
-  double cw = (cs + p->r_cw[i] * cd * k) * W + co;
-  dw *= o->leeway_factor, cw *= o->leeway_factor;
-  /* right of downwind (ex, ey) is (ey, -ex): wind toward north -> right is east */
-  double u = uc + dw * ex + cw * ey, v = vc + dw * ey - cw * ex;
-  /* the step on the tangent plane at lat: geo_local_move's, inlined to reuse the
-   * 1/(N cos lat) from above; kept, not the call: multiplying by that reciprocal is
-   * the drift's own order and differs from geo_local_move's division in the last bit */
-  double nlat = lat + v * o->dt / m_lat, nlon = lon + u * o->dt * inv_mc;
-  if (o->land && geo_landmask_is_land(o->land, nlat, nlon)) {
-    p->state[i] = SAR_STRANDED; /* stays at its last position in the water */
-    return;
+}
+
+#if defined(__SSE2__) && !defined(SAR_DRIFT_SCALAR)
+/* mask ? a : b, mask all ones or all zeros per lane */
+static inline __m128d sel_pd(__m128d mask, __m128d a, __m128d b) {
+  return _mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b));
+}
+
+/* step_math_scalar two particles at a time, the same operations lane by lane. */
+static void step_math(const step_in *q, size_t m, double lf, double dt, double *nlat,
+                      double *nlon) {
+  const __m128d one = _mm_set1_pd(1), e2 = _mm_set1_pd(STEP_E2), k = _mm_set1_pd(STEP_K);
+  const __m128d a = _mm_set1_pd(GEO_WGS84_A), me2 = _mm_set1_pd(1 - STEP_E2);
+  const __m128d zero = _mm_setzero_pd(), LF = _mm_set1_pd(lf), DT = _mm_set1_pd(dt);
+  size_t j = 0;
+  for (; j + 2 <= m; j += 2) {
+    __m128d s = _mm_loadu_pd(q->sn + j), c = _mm_loadu_pd(q->cs + j);
+    __m128d w = _mm_sub_pd(one, _mm_mul_pd(_mm_mul_pd(e2, s), s));
+    __m128d nn = _mm_div_pd(a, _mm_sqrt_pd(w));
+    __m128d m_lat = _mm_mul_pd(_mm_div_pd(_mm_mul_pd(nn, me2), w), k);
+    __m128d mc = _mm_mul_pd(_mm_mul_pd(nn, c), k);
+    __m128d uw = _mm_loadu_pd(q->uw + j), vw = _mm_loadu_pd(q->vw + j);
+    __m128d W = _mm_sqrt_pd(_mm_add_pd(_mm_mul_pd(uw, uw), _mm_mul_pd(vw, vw)));
+    __m128d wind = _mm_cmpgt_pd(W, zero); /* false for a calm and for NaN, as W > 0 */
+    __m128d inv = _mm_div_pd(one, sel_pd(wind, _mm_mul_pd(W, mc), mc));
+    __m128d im = _mm_mul_pd(inv, mc);
+    __m128d ex = _mm_and_pd(wind, _mm_mul_pd(uw, im)); /* +0 in a calm */
+    __m128d ey = sel_pd(wind, _mm_mul_pd(vw, im), one);
+    __m128d inv_mc = sel_pd(wind, _mm_mul_pd(inv, W), inv);
+    __m128d dw = _mm_mul_pd(
+        _mm_add_pd(_mm_mul_pd(_mm_loadu_pd(q->a_dw + j), W), _mm_loadu_pd(q->o_dw + j)), LF);
+    __m128d cw = _mm_mul_pd(
+        _mm_add_pd(_mm_mul_pd(_mm_loadu_pd(q->a_cw + j), W), _mm_loadu_pd(q->o_cw + j)), LF);
+    __m128d u = _mm_add_pd(_mm_add_pd(_mm_loadu_pd(q->uc + j), _mm_mul_pd(dw, ex)),
+                           _mm_mul_pd(cw, ey));
+    __m128d v = _mm_sub_pd(_mm_add_pd(_mm_loadu_pd(q->vc + j), _mm_mul_pd(dw, ey)),
+                           _mm_mul_pd(cw, ex));
+    _mm_storeu_pd(nlat + j,
+                  _mm_add_pd(_mm_loadu_pd(q->lat + j), _mm_div_pd(_mm_mul_pd(v, DT), m_lat)));
+    _mm_storeu_pd(nlon + j,
+                  _mm_add_pd(_mm_loadu_pd(q->lon + j), _mm_mul_pd(_mm_mul_pd(u, DT), inv_mc)));
   }
-  p->lat[i] = nlat, p->lon[i] = nlon;
+  step_math_scalar(q, j, m, lf, dt, nlat, nlon); /* an odd one left */
+}
+#else
+static void step_math(const step_in *q, size_t m, double lf, double dt, double *nlat,
+                      double *nlon) {
+  step_math_scalar(q, 0, m, lf, dt, nlat, nlon);
+}
+#endif
+
+/* mask ? a : b for a mask of all ones or all zeros, by bits: the compiler turned the
+ * conditional expression into a branch, which the random sides mispredicted half the
+ * time (12 % of the step in `perf`). */
+static inline double pick(uint64_t mask, double a, double b) {
+  uint64_t x, y;
+  memcpy(&x, &a, sizeof x), memcpy(&y, &b, sizeof y);
+  x = (x & mask) | (y & ~mask);
+  memcpy(&a, &x, sizeof a);
+  return a;
+}
+
+/* The moves of a block's drifting particles (go[b]) by the current (uc, vc) and wind
+ * (uw, vw) sampled at them, in passes over the whole block (a particle that does not
+ * drift is computed at a harmless latitude and not stored: cheaper than gathering the
+ * others): the leeway terms of each one's class and side that do not depend on the
+ * wind (a table lookup, and a selection by side, pick());
+ * sin and cos of each latitude (libm); the arithmetic (step_math); the land check and
+ * the store. */
+static void move_block(sar_particles *p, size_t i0, size_t n, const uint8_t *go,
+                       const sar_drift_opts *o, const double *uc, const double *vc,
+                       const double *uw, const double *vw) {
+  const double kw = 1.0 / SAR_WIND_REF; /* a multiplication, not a division per particle */
+  double sn[SAR_BLOCK], cs[SAR_BLOCK], a_dw[SAR_BLOCK], o_dw[SAR_BLOCK], a_cw[SAR_BLOCK];
+  double o_cw[SAR_BLOCK], nlat[SAR_BLOCK], nlon[SAR_BLOCK];
+  const double *lat = p->lat + i0;
+  for (size_t b = 0; b < n; b++) {
+    size_t i = i0 + b;
+    const sar_leeway *c = &leeway_table[p->object[i]];
+    uint64_t right = (uint64_t)0 - (uint64_t)(p->side[i] > 0);
+    double csl = pick(right, c->cwr_slope, c->cwl_slope);
+    double co = pick(right, c->cwr_offset, c->cwl_offset);
+    double cd = pick(right, c->cwr_std, c->cwl_std);
+    a_dw[b] = c->dw_slope + p->r_dw[i] * c->dw_std * kw, o_dw[b] = c->dw_offset;
+    a_cw[b] = csl + p->r_cw[i] * cd * kw, o_cw[b] = co;
+  }
+  for (size_t b = 0; b < n; b++)
+    if (go[b])
+      sn[b] = sin(lat[b] * STEP_K), cs[b] = cos(lat[b] * STEP_K);
+    else
+      sn[b] = 0, cs[b] = 1; /* not stored: any latitude the arithmetic takes */
+  step_in q = {lat, p->lon + i0, sn, cs, uc, vc, uw, vw, a_dw, o_dw, a_cw, o_cw};
+  step_math(&q, n, o->leeway_factor, o->dt, nlat, nlon);
+  for (size_t b = 0; b < n; b++) {
+    if (!go[b])
+      continue;
+    size_t i = i0 + b;
+    if (o->land && geo_landmask_is_land(o->land, nlat[b], nlon[b]))
+      p->state[i] = SAR_STRANDED; /* stays at its last position in the water */
+    else
+      p->lat[i] = nlat[b], p->lon[i] = nlon[b];
+  }
 }
 
 typedef struct drift_job {
@@ -234,9 +350,55 @@ static void mix_if_worth(env_slice *s, size_t n, float **buf, size_t *left) {
     *buf += need, *left -= need;
 }
 
+#if defined(__SSE2__) && !defined(SAR_DRIFT_SCALAR)
+/* sample_block with SSE2, one particle at a time but each in few instructions: the
+ * cell and fractions with (lat, lon) as the two lanes of a register, and the bilinear
+ * mix with a row's two nodes' (u, v) as the four lanes of one load.  Each lane does
+ * the scalar pass's operations on the same values (the products' operands swapped,
+ * which IEEE multiplication does not see), so the answers are bit-identical to it.
+ * Fields not mixed take env_slice_sample_fast point by point, as there. */
+static void sample_block(const env_slice *s, const double *lat, const double *lon, size_t n,
+                         double *u, double *v) {
+  if (!s->mixed) {
+    for (size_t b = 0; b < n; b++)
+      env_slice_sample_fast(s, lat[b], lon[b], &u[b], &v[b]);
+    return;
+  }
+  uint8_t in[SAR_BLOCK];
+  const __m128d org = _mm_set_pd(s->lon0, s->lat0), inv = _mm_set_pd(s->inv_dlon, s->inv_dlat);
+  const __m128d lim = _mm_set_pd(s->ni, s->nj), zero = _mm_setzero_pd();
+  const float *P = s->p0;
+  const size_t r = 2 * s->nx;
+  const uint32_t nx = (uint32_t)s->nx;
+  for (size_t b = 0; b < n; b++) {
+    __m128d f = _mm_mul_pd(_mm_sub_pd(_mm_set_pd(lon[b], lat[b]), org), inv); /* (fj, fi) */
+    __m128d ok = _mm_and_pd(_mm_cmpge_pd(f, zero), _mm_cmplt_pd(f, lim));
+    ok = _mm_and_pd(ok, _mm_shuffle_pd(ok, ok, 1)); /* both lanes in, else (0, 0) */
+    f = _mm_and_pd(f, ok);
+    __m128i ji = _mm_cvttpd_epi32(f);
+    __m128 yx = _mm_cvtpd_ps(_mm_sub_pd(f, _mm_cvtepi32_pd(ji))); /* (y, x, 0, 0) */
+    uint32_t j = (uint32_t)_mm_cvtsi128_si32(ji);
+    uint32_t i = (uint32_t)_mm_cvtsi128_si32(_mm_shuffle_epi32(ji, 1));
+    const float *q = P + 2 * (j * nx + i);
+    __m128 lo = _mm_loadu_ps(q), hi = _mm_loadu_ps(q + r); /* (u, v) at i and i + 1 */
+    __m128 w0 = _mm_movelh_ps(lo, hi), w1 = _mm_movehl_ps(hi, lo); /* nodes i; i + 1 */
+    __m128 x = _mm_shuffle_ps(yx, yx, _MM_SHUFFLE(1, 1, 1, 1));
+    __m128 y = _mm_shuffle_ps(yx, yx, 0);
+    __m128 e = _mm_add_ps(w0, _mm_mul_ps(x, _mm_sub_ps(w1, w0))); /* (ub, vb, ut, vt) */
+    __m128 res = _mm_add_ps(e, _mm_mul_ps(y, _mm_sub_ps(_mm_movehl_ps(e, e), e)));
+    __m128d d = _mm_cvtps_pd(res); /* (ru, rv) */
+    _mm_storel_pd(&u[b], d), _mm_storeh_pd(&v[b], d);
+    int nan = _mm_movemask_ps(_mm_cmpunord_ps(res, res)) & 3;
+    in[b] = (uint8_t)(_mm_movemask_pd(ok) == 3 && !nan);
+  }
+  for (size_t b = 0; b < n; b++)
+    if (!in[b])
+      env_slice_sample(s, lat[b], lon[b], &u[b], &v[b]);
+}
+#else
 /* Sample a slice at the n particles from i0 in two passes: the grid cell and
- * fractions of every particle (straight-line arithmetic the compiler vectorises with
- * baseline SSE2), then the bilinear mix of each cell's 4 nodes; points outside the
+ * fractions of every particle (straight-line arithmetic), then the bilinear mix of
+ * each cell's 4 nodes; points outside the
  * fast path's reach (edges, missing nodes, unmixed or analytic fields) go through
  * env_slice_sample_fast.  Same answers as env_slice_sample_fast point by point. */
 static void sample_block(const env_slice *s, const double *lat, const double *lon, size_t n,
@@ -276,6 +438,8 @@ static void sample_block(const env_slice *s, const double *lat, const double *lo
       env_slice_sample(s, lat[b], lon[b], &u[b], &v[b]);
 }
 
+#endif
+
 static void *drift_range(void *arg) {
   const drift_job *j = arg;
   const sar_drift_opts *o = j->o;
@@ -308,9 +472,7 @@ static void *drift_range(void *arg) {
         sample_block(&wind, p->lat + i0, p->lon + i0, n, uw, vw);
       else
         memset(uw, 0, sizeof uw), memset(vw, 0, sizeof vw);
-      for (size_t b = 0; b < n; b++)
-        if (go[b])
-          step_move(p, i0 + b, o, uc[b], vc[b], uw[b], vw[b]);
+      move_block(p, i0, n, go, o, uc, vc, uw, vw);
     }
   }
   return NULL;

@@ -63,17 +63,24 @@ static int median_rep(const double *cases, const double *pos, size_t n) {
   return best;
 }
 
+/* A rectangle as a GeoJSON Polygon: its ring from the south-west corner, anticlockwise. */
+static json_t *rect_polygon(double lon0, double lat0, double lon1, double lat1) {
+  const double corner[5][2] = {{lon0, lat0}, {lon1, lat0}, {lon1, lat1}, {lon0, lat1}, {lon0, lat0}};
+  json_t *ring = json_array(), *rings = json_array();
+  for (int k = 0; k < 5; k++) jdoc_push(ring, jdoc_position(corner[k][0], corner[k][1]));
+  jdoc_push(rings, ring);
+  return jdoc_geometry("Polygon", rings);
+}
+
 /* "map.layer.sar-probability": the first case's map as its first search was planned. */
-static void probability_layer(strbuf *b, const sar_grid *g, int rep) {
+static json_t *probability_layer(const sar_grid *g, int rep) {
   char title[256], name[256];
   snprintf(title, sizeof title, "SAR: first case of replication %d, probability before "
            "its first search", rep);
-  strbuf_put(b, "{\"title\":");
-  strbuf_json_str(b, title);
-  strbuf_put(b, ",\"properties\":{\"value\":\"probability that the search object is "
-             "in the cell when the first search was planned (replication whose first-case "
-             "POS is nearest the median)\"},\"features\":[");
-  int first = 1;
+  json_t *layer = ops_layer_json(title, "probability that the search object is in the cell "
+                                        "when the first search was planned (replication whose "
+                                        "first-case POS is nearest the median)");
+  json_t *features = json_array();
   for (size_t j = 0; j < g->ny; j++)
     for (size_t i = 0; i < g->nx; i++) {
       double p = g->p[j * g->nx + i];
@@ -81,42 +88,45 @@ static void probability_layer(strbuf *b, const sar_grid *g, int rep) {
       double la0 = g->lat0 + (double)j * g->dlat, lo0 = g->lon0 + (double)i * g->dlon;
       snprintf(name, sizeof name, "P = %.4f", p);
       snprintf(title, sizeof title, "cell.%zu.%zu", j, i);
-      ops_feature(b, first, "sar-probability", title, name, p);
-      first = 0;
-      strbuf_printf(b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],"
-                 "[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}", lo0, la0,
-                 lo0 + g->dlon, la0, lo0 + g->dlon, la0 + g->dlat, lo0, la0 + g->dlat, lo0, la0);
+      json_t *f = ops_feature_json("sar-probability", title, name, p);
+      jdoc_set(f, "geometry", rect_polygon(lo0, la0, lo0 + g->dlon, la0 + g->dlat));
+      jdoc_push(features, f);
     }
-  strbuf_put(b, "]}");
+  jdoc_set(layer, "features", features);
+  return layer;
 }
 
-/* "map.layer.sar-searches": that case's searches as flown, one colour per unit. */
-static void searches_layer(strbuf *b, const scn_scenario *sc, const sar_sortie *so, size_t nso,
-                           int rep) {
+/* Search k of that case as flown, one colour per unit. */
+static json_t *search_feature(const scn_scenario *sc, const sar_sortie *so, size_t k) {
   static const char *const colours[] = {"#1f78b4", "#33a02c", "#e31a1c", "#ff7f00",
                                         "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a"};
   const scn_sar *S = scn_sar_of(sc);
-  char title[256], name[256], id[64];
+  const sar_rect *r = &so[k].rect;
+  const char *unit = sc->force[S->asset[so[k].asset].force].id;
+  char name[256], id[64];
+  snprintf(name, sizeof name, "%s #%d: %.1f-%.1f h after the report, POD %.2f, POS %.2f",
+           unit, so[k].unit + 1, so[k].t_start / 3600, so[k].t_end / 3600, r->pod, so[k].pos);
+  snprintf(id, sizeof id, "search.%zu", k);
+  json_t *f = ops_feature_json("sar-search", id, name, NAN);
+  json_t *p = json_object_get(f, "properties");
+  jdoc_set(p, "stroke", jdoc_str(colours[(size_t)(so[k].asset * 3 + so[k].unit) % 8]));
+  jdoc_set(p, "unit", jdoc_str(unit));
+  jdoc_set(p, "number", json_integer(so[k].unit + 1));
+  jdoc_set(p, "pod", jdoc_fixed(r->pod, 4));
+  jdoc_set(f, "geometry", rect_polygon(r->lon_min, r->lat_min, r->lon_max, r->lat_max));
+  return f;
+}
+
+/* "map.layer.sar-searches": that case's searches as flown. */
+static json_t *searches_layer(const scn_scenario *sc, const sar_sortie *so, size_t nso, int rep) {
+  char title[256];
   snprintf(title, sizeof title, "SAR: searches of that case (replication %d)", rep);
-  strbuf_put(b, "{\"title\":");
-  strbuf_json_str(b, title);
-  strbuf_put(b, ",\"style\":{\"stroke\":\"#1f78b4\"},\"features\":[");
-  for (size_t k = 0; k < nso; k++) {
-    const sar_rect *r = &so[k].rect;
-    const char *unit = sc->force[S->asset[so[k].asset].force].id;
-    snprintf(name, sizeof name, "%s #%d: %.1f-%.1f h after the report, POD %.2f, POS %.2f",
-             unit, so[k].unit + 1, so[k].t_start / 3600, so[k].t_end / 3600, r->pod, so[k].pos);
-    snprintf(id, sizeof id, "search.%zu", k);
-    ops_feature(b, k == 0, "sar-search", id, name, NAN);
-    strbuf_put(b, ",\"stroke\":");
-    strbuf_json_str(b, colours[(size_t)(so[k].asset * 3 + so[k].unit) % 8]);
-    strbuf_printf(b, ",\"unit\":\"%s\",\"number\":%d,\"pod\":%.4f", unit, so[k].unit + 1, r->pod);
-    strbuf_printf(b, "},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],"
-               "[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}", r->lon_min, r->lat_min,
-               r->lon_max, r->lat_min, r->lon_max, r->lat_max, r->lon_min, r->lat_max,
-               r->lon_min, r->lat_min);
-  }
-  strbuf_put(b, "]}");
+  json_t *layer = ops_layer_json(title, NULL), *style = json_object(), *features = json_array();
+  jdoc_set(style, "stroke", jdoc_str("#1f78b4"));
+  jdoc_set(layer, "style", style);
+  for (size_t k = 0; k < nso; k++) jdoc_push(features, search_feature(sc, so, k));
+  jdoc_set(layer, "features", features);
+  return layer;
 }
 
 /* The replication whose first case is drawn: -1 for none (no case, a case file). */
@@ -147,12 +157,9 @@ static int docs(const void *model, const ops_results *r, strbuf *b, const ops_do
   const sar_sortie *so = NULL;
   size_t nso = sar_first_case(state, &g, &so);
   if (!g || !(value[metric_find(r->ms, "sar", "pos")] == want)) return 0;
-  probability_layer(b, g, rep);
-  int err = b->failed ? ERR_NOMEM : sink->put(sink->ctx, "map.layer.sar-probability", b->s);
+  int err = ops_doc_put(sink, b, "map.layer.sar-probability", probability_layer(g, rep));
   if (err || !nso) return err;
-  b->len = 0;
-  searches_layer(b, r->sc, so, nso, rep);
-  return b->failed ? ERR_NOMEM : sink->put(sink->ctx, "map.layer.sar-searches", b->s);
+  return ops_doc_put(sink, b, "map.layer.sar-searches", searches_layer(r->sc, so, nso, rep));
 }
 
 const ops_module sar_ops = {

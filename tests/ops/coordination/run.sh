@@ -16,6 +16,23 @@ done
 # The report's "what holds each task back" section (the model's docs hook).
 "$STRAITS" report -o "$SCRATCH/tw.html" "$SCRATCH/tw.db" >/dev/null 2>&1 || fail "report failed"
 grep -q "What holds each task back" "$SCRATCH/tw.html" || fail "no 'what holds each task back' section"
+# Its chart: the constant Vega spec with a row per link (22 px each), in the spec's order.
+if command -v python3 >/dev/null 2>&1; then
+  sqlite3 "$SCRATCH/tw.db" "SELECT body FROM doc WHERE name = 'report.section.coordination-critical'" |
+    python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert list(d) == ["title", "order", "text", "vega"], list(d)
+v = d["vega"]
+assert list(v)[:4] == ["width", "height", "padding", "data"], list(v)
+rows = v["data"][0]["values"]
+assert rows and v["height"] == 22 * len(rows), (v["height"], len(rows))
+assert [r["row"] for r in rows] == list(range(len(rows)))
+assert all(0 <= r["lo"] <= r["share"] <= r["hi"] <= 1 for r in rows)
+assert any(r["label"] == "refuel-csg: japan-approves-support" for r in rows)
+assert [m["type"] for m in v["marks"]] == ["rect", "rule", "text"]
+' || fail "the critical-path chart"
+fi
 
 # The decision timeline (coordination's docs hook): a chain of fixed latencies -- 2h,
 # then 3h, then 5h -- puts each step's median and percentiles at 2h, 5h and 10h exactly,

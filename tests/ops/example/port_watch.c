@@ -114,17 +114,18 @@ static void collect(void *state, sim *s, metric_out *out) {
 static int docs(const void *model, const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
   const pw_model *m = model;
   char name[256];
-  strbuf_put(b, "{\"title\":\"watched ports: mean hours closed\",\"features\":[");
+  json_t *features = json_array();
   for (size_t i = 0; i < m->s->n; i++) {
     const scn_place *p = &r->sc->place[m->s->port[i]];
     snprintf(name, sizeof name, "closed_time.%s", p->id);
-    ops_feature(b, i == 0, "port-watch", p->id, p->name,
-                ops_mean(r, "port_watch", name) / 3600);
-    strbuf_printf(b, "},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}}",
-                  p->lon, p->lat);
+    json_t *f = ops_feature_json("port-watch", p->id, p->name,
+                                 ops_mean(r, "port_watch", name) / 3600);
+    jdoc_set(f, "geometry", jdoc_geometry("Point", jdoc_position(p->lon, p->lat)));
+    jdoc_push(features, f);
   }
-  strbuf_put(b, "]}");
-  return b->failed ? ERR_NOMEM : sink->put(sink->ctx, "map.layer.port-watch", b->s);
+  json_t *layer = ops_layer_json("watched ports: mean hours closed", NULL);
+  jdoc_set(layer, "features", features);
+  return ops_doc_put(sink, b, "map.layer.port-watch", layer);
 }
 
 static void release(void *model) { free(model); }

@@ -239,6 +239,112 @@ static void scratch_same(void **state) {
   env_field_free(cur), env_field_free(wind);
 }
 
+/* The step of one particle written out as one body, in the order of docs/models.md
+ * ("Drift"): the plane of geo_local_scale at its latitude, the wind's unit vector
+ * (north in a calm), the leeway of its class and side, then lat += v dt / M and
+ * lon += u dt / (N cos lat), the latter through the one reciprocal that also gives
+ * 1/W.  No jibes (the test sets none) and no land. */
+static void step_one(sar_particles *p, size_t i, double dt, double lf, double uc, double vc,
+                     double uw, double vw) {
+  double lat = p->lat[i], m_lat, mc, inv_mc;
+  geo_local_scale(lat, &m_lat, &mc);
+  double W = sqrt(uw * uw + vw * vw), ex = 0, ey = 1;
+  if (W > 0) {
+    double inv = 1 / (W * mc);
+    ex = uw * (inv * mc), ey = vw * (inv * mc), inv_mc = inv * W;
+  } else {
+    inv_mc = 1 / mc;
+  }
+  const sar_leeway *c = sar_leeway_of(p->object[i]);
+  const double k = 1.0 / SAR_WIND_REF;
+  int right = p->side[i] > 0;
+  double dw = (c->dw_slope + p->r_dw[i] * c->dw_std * k) * W + c->dw_offset;
+  double cw = ((right ? c->cwr_slope : c->cwl_slope) +
+               p->r_cw[i] * (right ? c->cwr_std : c->cwl_std) * k) * W +
+              (right ? c->cwr_offset : c->cwl_offset);
+  dw *= lf, cw *= lf;
+  double u = uc + dw * ex + cw * ey, v = vc + dw * ey - cw * ex;
+  p->lat[i] = lat + v * dt / m_lat, p->lon[i] = p->lon[i] + u * dt * inv_mc;
+}
+
+/* The drift's block passes (gathering the drifting particles, sin and cos apart, the
+ * arithmetic two particles to an SSE2 register, the block sampler's lanes) move every
+ * particle bit for bit as step_one does, sampling with env_slice_sample_fast: on 1
+ * and 2 threads, with and without scratch (mixed records), with particles still
+ * waiting to be released in the middle of blocks, odd counts of drifting particles (a
+ * lane left over), a calm patch (W = 0: downwind is north), a missing node, particles
+ * leaving the grid, and two classes on both sides of downwind. */
+static void reference_step(void **state) {
+  (void)state;
+  enum { NT = 4, NY = 31, NX = 31, N = 3001, STEPS = 18 };
+  double t[NT] = {0, 3600, 7200, 10800};
+  static float cu[NT * NY * NX], cv[NT * NY * NX], wu[NT * NY * NX], wv[NT * NY * NX];
+  for (size_t k = 0; k < NT; k++)
+    for (size_t j = 0; j < NY; j++)
+      for (size_t i = 0; i < NX; i++) {
+        size_t q = (k * NY + j) * NX + i;
+        cu[q] = (float)(0.3 * sin(0.4 * (double)i + 0.2 * (double)k));
+        cv[q] = (float)(0.4 * cos(0.3 * (double)j - 0.1 * (double)k));
+        int calm = i >= 14 && i <= 17 && j >= 14 && j <= 17; /* about the seed point */
+        wu[q] = calm ? 0 : (float)(6 + 3 * sin(0.2 * (double)(i + j + k)));
+        wv[q] = calm ? 0 : (float)(-4 + 2 * cos(0.25 * (double)(i * j) + (double)k));
+      }
+  cu[(1 * NY + 20) * NX + 12] = NAN; /* a missing node */
+  env_field *cur = env_field_grid(NT, NY, NX, t, 24.7, 0.02, 124.7, 0.02, cu, cv);
+  env_field *wind = env_field_grid(NT, NY, NX, t, 24.7, 0.02, 124.7, 0.02, wu, wv);
+  assert_non_null(cur), assert_non_null(wind);
+  static float scratch[4 * 2 * NY * NX];
+  size_t calm_seen = 0, outside_seen = 0;
+  for (int threads = 1; threads <= 2; threads++)
+    for (int mixed = 0; mixed < 2; mixed++) {
+      sar_particles a, b;
+      sar_particles *pp[2] = {&a, &b};
+      for (int w = 0; w < 2; w++) {
+        rng_stream r;
+        rng_init(&r, SEED, 0, RNG_TEST, 7);
+        assert_int_equal(sar_particles_alloc(pp[w], &G, N), 0);
+        sar_seed s = {.object = SCN_OBJ_RAFT, .lat0 = 25.0, .lon0 = 125.0, .radius = 40000,
+                      .count = 2000};
+        sar_seed_area(pp[w], &s, &r);
+        s.object = SCN_OBJ_PIW, s.count = N - 2000, s.radius = 2000;
+        sar_seed_area(pp[w], &s, &r);
+        for (size_t i = 0; i < N; i += 7) /* released after a few steps */
+          pp[w]->t_release[i] = (float)(600.0 * (double)(i % 5));
+      }
+      sar_drift_opts o = SAR_DRIFT_OPTS_INIT;
+      o.current = cur, o.wind = wind, o.jibe_rate = 0, o.threads = threads;
+      if (mixed)
+        o.scratch = scratch, o.scratch_floats = sar_drift_scratch(&o);
+      assert_int_equal(sar_drift(&a, 0, STEPS, &o), 0);
+      for (int k = 0; k < STEPS; k++) {
+        double tk = k * o.dt;
+        env_slice sc, sw;
+        env_slice_init(&sc, cur, tk), env_slice_init(&sw, wind, tk);
+        for (size_t i = 0; i < N; i++) {
+          if (tk < (double)b.t_release[i])
+            continue;
+          double uc, vc, uw, vw;
+          env_slice_sample_fast(&sc, b.lat[i], b.lon[i], &uc, &vc);
+          env_slice_sample_fast(&sw, b.lat[i], b.lon[i], &uw, &vw);
+          calm_seen += uw == 0 && vw == 0;
+          outside_seen += b.lat[i] < 24.7 || b.lat[i] > 25.3 || b.lon[i] < 124.7 ||
+                          b.lon[i] > 125.3;
+          step_one(&b, i, o.dt, o.leeway_factor, uc, vc, uw, vw);
+        }
+      }
+      for (size_t i = 0; i < N; i++)
+        if (memcmp(&a.lat[i], &b.lat[i], sizeof a.lat[i]) ||
+            memcmp(&a.lon[i], &b.lon[i], sizeof a.lon[i])) {
+          fprintf(stderr, "threads %d, mixed %d, particle %zu: %.17g %.17g, reference %.17g "
+                  "%.17g\n", threads, mixed, i, a.lat[i], a.lon[i], b.lat[i], b.lon[i]);
+          fail();
+        }
+    }
+  /* the cases the test is for did occur */
+  assert_true(calm_seen > 0), assert_true(outside_seen > 0);
+  env_field_free(cur), env_field_free(wind);
+}
+
 /* The analytic fields named in YAML (docs/scenario.md): the loader and the model build
  * env's rotating and eddy fields with the written parameters and senses, and a pure
  * current drift in a rotating current closes its circle: back at the start after one
@@ -666,6 +772,7 @@ int main(void) {
       cmocka_unit_test(circular_normal),  cmocka_unit_test(bayes_update),
       cmocka_unit_test(case_in_kernel),   cmocka_unit_test(case_in_combat_waits),
       cmocka_unit_test(analytic_fields_from_yaml), cmocka_unit_test(scratch_same),
+      cmocka_unit_test(reference_step),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
