@@ -131,7 +131,7 @@ static void crisis_datums(void **state) {
   kept k = {0};
   ops_doc_sink sink = {&k, keep};
   strbuf b = STRBUF_INIT;
-  ops_results r = {sc, &ms, 4, scratch, &u, values, NULL};
+  ops_results r = {sc, &ms, 4, scratch, &u, values, NULL, NULL}; /* no means: from the values */
   assert_int_equal(crisis_ops.docs(model, &r, &b, &sink), 0);
   assert_string_equal(k.name, "map.layer.sar-datums");
   json_t *doc = parse(k.text);
