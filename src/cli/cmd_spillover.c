@@ -262,10 +262,10 @@ static int write_csv(const char *path, const mc_spill *s) {
 }
 
 /* --region: the territory the time and the paths are about. */
-static int pick_region(mc_spill *s, store *st, const char *id) {
+static int pick_region(mc_spill *s, const char *id) {
   for (size_t t = 0; t < s->nterr; t++)
     if (strcmp(s->terr[t], id) == 0)
-      return mc_spill_paths(s, st, t) ? CLI_FAILURE : CLI_OK;
+      return mc_spill_paths(s, t) ? CLI_FAILURE : CLI_OK;
   char list[512] = "";
   size_t used = 0;
   for (size_t t = 0; t < s->nterr && used < sizeof list; t++)
@@ -326,7 +326,7 @@ int cmd_spillover(int argc, char **argv) {
     if (rc == ERR_NOTFOUND) status = CLI_BAD_INPUT;
     goto out;
   }
-  if (region && (status = pick_region(&s, st, region)) != CLI_OK) goto out;
+  if (region && (status = pick_region(&s, region)) != CLI_OK) goto out;
   printf("spillover to Japanese territory: run %lld, %zu replications, horizon %.2f d\n\n",
          (long long)s.run_id, s.nrep, days(s.horizon));
   print_curves(stdout, &s);

@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "stats.h"
+#include "strbuf.h"
 
 void mc_wilson(double k, double n, double z, double *lo, double *hi) {
   if (n <= 0) {
@@ -42,10 +43,6 @@ const char *mc_spill_verdict(const mc_spill *s, const mc_spill_split *sp) {
   return !dir ? "differs" : dir * sp->diff > 0 ? "better" : "worse";
 }
 
-static int str_cmp(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int path_cmp(const void *a, const void *b) {
   const mc_spill_path *x = a, *y = b;
   if (x->count != y->count) return y->count - x->count;
@@ -66,110 +63,125 @@ static const char *id_of(const char *name, char *buf, size_t size) {
   return buf;
 }
 
-typedef struct path_acc {
-  const mc_spill *s;
-  const double *first;
-  char **text; /* [nrep], grown with realloc (outside any event loop) */
-  size_t *len;
-} path_acc;
+/* One replication's points of spillover.sequence, as the scan gives them (in time
+ * order), and what its paths are counted into. */
+typedef struct path_scan {
+  mc_spill *s;
+  int rep;                        /* the replication whose points are held; -1: none */
+  size_t npt, cap;
+  struct { double t, value; } *pt; /* grown by doubling (outside any event loop) */
+  size_t *seen;                   /* [nterr + 1]: replications counted per territory */
+  strbuf text;
+} path_scan;
 
-/* One point of spillover.sequence: append its event or level while the replication
- * has not spilled over yet (the step that spills over is included). */
-static int path_point(void *ctx, int rep, double t, double value) {
-  path_acc *a = ctx;
-  if (rep < 0 || (size_t)rep >= a->s->nrep || isnan(a->first[rep]) || t > a->first[rep])
-    return 0;
-  size_t m = (size_t)value;
-  char id[256];
-  if (value < 0 || m >= a->s->ms.n) snprintf(id, sizeof id, "#%g", value);
-  else id_of(a->s->ms.def[m].name, id, sizeof id);
-  size_t add = strlen(id) + 4;
-  char *grown = realloc(a->text[rep], a->len[rep] + add + 1);
-  if (!grown) return ERR_NOMEM;
-  a->text[rep] = grown;
-  a->len[rep] += (size_t)sprintf(grown + a->len[rep], "%s%s", a->len[rep] ? " > " : "", id);
-  return 0;
+static int path_text_cmp(const void *key, const void *elem) {
+  return strcmp(key, ((const mc_spill_path *)elem)->text);
 }
 
-/* Whether some territory's paths use a point of replication rep at time t: one at or
- * before that territory's first spillover there (path_point), "any" included. */
-static int path_uses(const mc_spill *s, int rep, double t) {
-  if (rep < 0 || (size_t)rep >= s->nrep) return 0;
-  for (size_t k = 0; k <= s->nterr; k++) {
-    double first = s->time[k * s->nrep + (size_t)rep];
-    if (!isnan(first) && t <= first) return 1;
+/* Count one more replication with path text to territory k (the list kept in text
+ * order while counting: a binary search, and an insertion for a new path). */
+static int count_path(struct mc_spill_paths *p, const char *text) {
+  size_t lo = 0, hi = p->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = path_text_cmp(text, &p->path[mid]);
+    if (c == 0) return p->path[mid].count++, 0;
+    if (c < 0) hi = mid;
+    else lo = mid + 1;
   }
-  return 0;
-}
-
-/* One point of spillover.sequence, kept if a path uses it (the array grows by
- * doubling): every point of every replication was 24 bytes times a dozen-odd points a
- * replication, ~300 MB at a million replications (issue 22). */
-static int keep_point(void *ctx, int rep, double t, double value) {
-  mc_spill *s = ctx;
-  if (!path_uses(s, rep, t)) return 0;
-  if (s->nseq == s->seq_cap) {
-    size_t cap = s->seq_cap ? 2 * s->seq_cap : 64;
-    struct mc_spill_seq *g = realloc(s->seq, cap * sizeof *g);
+  if (p->n == p->cap) {
+    size_t cap = p->cap ? 2 * p->cap : 16;
+    mc_spill_path *g = realloc(p->path, cap * sizeof *g);
     if (!g) return ERR_NOMEM;
-    s->seq = g, s->seq_cap = cap;
+    p->path = g, p->cap = cap;
   }
-  s->seq[s->nseq++] = (struct mc_spill_seq){rep, t, value};
+  char *copy = strdup(text);
+  if (!copy) return ERR_NOMEM;
+  memmove(&p->path[lo + 1], &p->path[lo], (p->n - lo) * sizeof *p->path);
+  p->path[lo] = (mc_spill_path){copy, 1, 0};
+  p->n++;
   return 0;
 }
 
-/* The whole sequence series in one scan of the store: every territory's paths are
- * built from it (one scan each took most of the analysis's time on large runs). */
-static int read_sequence(mc_spill *s, store *st) {
+/* The held replication's path to each territory it reached: its events or levels up
+ * to and including the step that first reached the territory ("(no event)" when
+ * none came first). */
+static int flush_rep(path_scan *a) {
+  mc_spill *s = a->s;
+  if (a->rep < 0) return 0;
+  for (size_t k = 0; k <= s->nterr; k++) {
+    double first = s->time[k * s->nrep + (size_t)a->rep];
+    if (isnan(first)) continue;
+    a->text.len = 0;
+    for (size_t i = 0; i < a->npt && a->pt[i].t <= first; i++) {
+      double value = a->pt[i].value;
+      size_t m = (size_t)value;
+      char id[256];
+      if (value < 0 || m >= s->ms.n) snprintf(id, sizeof id, "#%g", value);
+      else id_of(s->ms.def[m].name, id, sizeof id);
+      strbuf_printf(&a->text, "%s%s", a->text.len ? " > " : "", id);
+    }
+    if (a->text.failed) return ERR_NOMEM;
+    int rc = count_path(&s->paths[k], a->text.len ? a->text.s : "(no event)");
+    if (rc) return rc;
+    a->seen[k]++;
+  }
+  a->npt = 0;
+  return 0;
+}
+
+/* One point of spillover.sequence: a new replication's first point counts the held
+ * one's paths. */
+static int path_point(void *ctx, int rep, double t, double value) {
+  path_scan *a = ctx;
+  if (rep < 0 || (size_t)rep >= a->s->nrep) return 0;
+  if (rep != a->rep) {
+    int rc = flush_rep(a);
+    if (rc) return rc;
+    a->rep = rep;
+  }
+  if (a->npt == a->cap) {
+    size_t cap = a->cap ? 2 * a->cap : 64;
+    void *g = realloc(a->pt, cap * sizeof *a->pt);
+    if (!g) return ERR_NOMEM;
+    a->pt = g, a->cap = cap;
+  }
+  a->pt[a->npt].t = t, a->pt[a->npt].value = value, a->npt++;
+  return 0;
+}
+
+/* Every territory's paths in one scan of the store (one scan a territory took most of
+ * the analysis's time on large runs); a replication that reached a territory with no
+ * point of the sequence at all took "(no event)" there. */
+static int build_paths(mc_spill *s, store *st) {
+  path_scan a = {s, -1, 0, 0, NULL, calloc(s->nterr + 1, sizeof(size_t)), STRBUF_INIT};
+  s->paths = calloc(s->nterr + 1, sizeof *s->paths);
+  if (!a.seen || !s->paths) {
+    free(a.seen);
+    return ERR_NOMEM;
+  }
   int seq = metric_find(&s->ms, "spillover", "sequence");
-  int rc = seq >= 0 ? store_series_each(st, s->run_id, seq, s->nrep, keep_point, s) : 0;
-  s->seq_read = !rc;
-  if (rc) s->nseq = 0; /* a later call starts over (the arrays are freed with s) */
+  int rc = seq >= 0 ? store_series_each(st, s->run_id, seq, s->nrep, path_point, &a) : 0;
+  if (!rc) rc = flush_rep(&a);
+  for (size_t k = 0; k <= s->nterr && !rc; k++) {
+    size_t reached = 0;
+    for (size_t r = 0; r < s->nrep; r++) reached += !isnan(s->time[k * s->nrep + r]);
+    for (size_t i = a.seen[k]; i < reached && !rc; i++)
+      rc = count_path(&s->paths[k], "(no event)");
+    struct mc_spill_paths *p = &s->paths[k];
+    for (size_t i = 0; i < p->n; i++) p->path[i].share = (double)p->path[i].count / (double)reached;
+    qsort(p->path, p->n, sizeof *p->path, path_cmp);
+  }
+  free(a.pt), free(a.seen);
+  strbuf_release(&a.text);
   return rc;
 }
 
-static int build_paths(mc_spill *s, store *st) {
-  path_acc a = {s, &s->time[s->path_of * s->nrep], calloc(s->nrep + 1, sizeof(char *)),
-                calloc(s->nrep + 1, sizeof(size_t))};
-  int rc = 0;
-  if (!a.text || !a.len) {
-    rc = ERR_NOMEM;
-    goto done;
-  }
-  if (!s->seq_read && (rc = read_sequence(s, st))) goto done;
-  for (size_t i = 0; i < s->nseq; i++)
-    if ((rc = path_point(&a, s->seq[i].rep, s->seq[i].t, s->seq[i].value))) goto done;
-  size_t nspill = 0;
-  for (size_t r = 0; r < s->nrep; r++) {
-    if (isnan(a.first[r])) continue;
-    if (!a.text[r] && !(a.text[r] = strdup("(no event)"))) {
-      rc = ERR_NOMEM;
-      goto done;
-    }
-    a.text[nspill++] = a.text[r];
-    if (nspill - 1 != r) a.text[r] = NULL;
-  }
-  qsort(a.text, nspill, sizeof *a.text, str_cmp);
-  if (!(s->path = malloc((nspill ? nspill : 1) * sizeof *s->path))) {
-    rc = ERR_NOMEM;
-    goto done;
-  }
-  for (size_t i = 0; i < nspill; i++) {
-    if (s->npath && strcmp(s->path[s->npath - 1].text, a.text[i]) == 0) {
-      s->path[s->npath - 1].count++;
-      free(a.text[i]);
-    } else {
-      s->path[s->npath++] = (mc_spill_path){a.text[i], 1, 0};
-    }
-    a.text[i] = NULL;
-  }
-  for (size_t i = 0; i < s->npath; i++) s->path[i].share = (double)s->path[i].count / (double)nspill;
-  qsort(s->path, s->npath, sizeof *s->path, path_cmp);
-done:
-  if (a.text)
-    for (size_t r = 0; r < s->nrep; r++) free(a.text[r]);
-  free(a.text), free(a.len);
-  return rc;
+/* Select territory t's paths (counted already). */
+static void select_paths(mc_spill *s, size_t t) {
+  s->path_of = t;
+  s->path = s->paths ? s->paths[t].path : NULL;
+  s->npath = s->paths ? s->paths[t].n : 0;
 }
 
 /* ---- conditional means ---------------------------------------------------------- */
@@ -408,22 +420,24 @@ int mc_spill_read(mc_spill *s, store *st, int64_t run_id, unsigned flags, diag *
   double h = NAN;
   if (s->nrep && (rc = store_metric_values(st, run_id, &s->ms, horizon_m, &h, 1))) return rc;
   s->horizon = h;
-  s->path_of = s->nterr;
   if ((rc = build_paths(s, st))) return rc;
+  select_paths(s, s->nterr);
   return build_splits(s, st, flags);
 }
 
 static void free_paths(mc_spill *s) {
-  for (size_t i = 0; i < s->npath; i++) free(s->path[i].text);
-  free(s->path);
-  s->path = NULL, s->npath = 0;
+  for (size_t k = 0; s->paths && k <= s->nterr; k++) {
+    for (size_t i = 0; i < s->paths[k].n; i++) free(s->paths[k].path[i].text);
+    free(s->paths[k].path);
+  }
+  free(s->paths);
+  s->paths = NULL, s->path = NULL, s->npath = 0;
 }
 
-int mc_spill_paths(mc_spill *s, store *st, size_t t) {
+int mc_spill_paths(mc_spill *s, size_t t) {
   if (t > s->nterr) return ERR_RANGE;
-  free_paths(s);
-  s->path_of = t;
-  return build_paths(s, st);
+  select_paths(s, t);
+  return 0;
 }
 
 void mc_spill_free(mc_spill *s) {
@@ -432,7 +446,6 @@ void mc_spill_free(mc_spill *s) {
     for (size_t t = 0; t <= s->nterr; t++) free(s->terr[t]);
   free_paths(s);
   free(s->terr), free(s->time), free(s->split);
-  free(s->seq);
   metric_set_release(&s->ms);
   memset(s, 0, sizeof *s);
 }

@@ -64,14 +64,12 @@ typedef struct mc_spill {
   double *time;             /* [(nterr + 1) * nrep]: first time, NaN if never */
   size_t path_of;           /* the paths lead to terr[path_of] (nterr: any territory) */
   size_t npath;
-  mc_spill_path *path;      /* most frequent first (ties: text order) */
-  /* The points of spillover.sequence that some territory's paths use (those at or
-   * before its first spillover in their replication), read once so that the paths
-   * to each territory need no further scan of the store, in (replication, seq)
-   * order. */
-  int seq_read;             /* whether the points below are read */
-  size_t nseq, seq_cap;
-  struct mc_spill_seq { int rep; double t, value; } *seq;
+  mc_spill_path *path;      /* terr[path_of]'s: most frequent first (ties: text order) */
+  /* Every territory's paths [nterr + 1], counted in one scan of spillover.sequence
+   * (a replication's points at a time: memory grows with the distinct paths, not with
+   * the replications -- keeping the points was ~100 MB at a million, issue 22);
+   * path and npath above are those of terr[path_of]. */
+  struct mc_spill_paths { size_t n, cap; mc_spill_path *path; } *paths;
   size_t nsplit;
   mc_spill_split *split;    /* headline metrics of the missions, by spillover */
   metric_set ms;            /* the run's registry */
@@ -86,11 +84,10 @@ enum { MC_SPILL_ALL_METRICS = 1, MC_SPILL_SHOWN = 2 };
 int mc_spill_read(mc_spill *out, store *st, int64_t run_id, unsigned flags, diag *d);
 void mc_spill_free(mc_spill *s);
 
-/* Rebuild the paths to territory t (0 .. nterr - 1; nterr: any) instead: each
- * replication's sequence up to and including the step that first reached it.  From
- * the sequence mc_spill_read kept; st (the store s was read from) is read only if it
- * has not been. */
-int mc_spill_paths(mc_spill *s, store *st, size_t t);
+/* Show the paths to territory t (0 .. nterr - 1; nterr: any) instead: each
+ * replication's sequence up to and including the step that first reached it, as
+ * mc_spill_read counted them.  0, or ERR_RANGE for no such territory. */
+int mc_spill_paths(mc_spill *s, size_t t);
 
 /* P(first time <= t) for t in grid[0..ng), from n first times (NaN = never), with
  * a Wilson score interval at z (1.96 for 95%). */

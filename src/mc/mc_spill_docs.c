@@ -58,7 +58,7 @@ static const char curves_vega[] =
     "format(datum.p, '.1%')\"}}}}]}]}";
 
 /* P(reached by t) per territory: lines with their Wilson bands. */
-static int curves_doc(json_t **out, mc_spill *s, store *st) {
+static int curves_doc(json_t **out, mc_spill *s) {
   char text[512];
   double any = NAN, lo, hi;
   size_t k = 0;
@@ -93,7 +93,6 @@ static int curves_doc(json_t **out, mc_spill *s, store *st) {
   jdoc_fill(vega, "@values", values);
   *out = doc_begin("Spillover to Japanese territory", text, 60);
   jdoc_set(*out, "vega", vega);
-  (void)st;
   return 0;
 }
 
@@ -154,7 +153,7 @@ static void paths_headline(char *out, size_t size, const mc_spill *s) {
 /* The most frequent paths to each territory (and to the first spillover): bars of
  * their shares, one territory at a time, picked with a selector under the chart.
  * Leaves s's paths those of the last territory. */
-static int paths_doc(json_t **out, mc_spill *s, store *st) {
+static int paths_doc(json_t **out, mc_spill *s) {
   char text[512], headline[768];
   snprintf(text, sizeof text,
            "The sequences of crisis events and escalation levels up to and including the "
@@ -167,7 +166,7 @@ static int paths_doc(json_t **out, mc_spill *s, store *st) {
          *labels = json_array();
   for (size_t i = 0; i <= s->nterr && !err; i++) {
     size_t t = selector_terr(s, i);
-    if ((err = mc_spill_paths(s, st, t))) break;
+    if ((err = mc_spill_paths(s, t))) break;
     for (size_t k = 0; k < s->npath && k < SPILL_PATHS; k++) {
       json_t *v = json_object();
       jdoc_set(v, "region", jdoc_str(s->terr[t]));
@@ -289,10 +288,9 @@ static json_t *missions_row(const mc_spill *s, const mc_spill_split *sp) {
  * them as its summary does (units, percentages and significant digits by the
  * metric's registry entry), the significant headline ones open, the rest collapsed;
  * and a chart of the headline differences' sizes. */
-static int missions_doc(json_t **out, mc_spill *s, store *st) {
+static int missions_doc(json_t **out, mc_spill *s) {
   size_t yes = reached(s, s->nterr);
   char text[768];
-  (void)st;
   snprintf(text, sizeof text,
            "How the missions fared in the %zu replications in which violence reached "
            "Japanese territory against the %zu in which it did not: the mean of each metric "
@@ -326,7 +324,7 @@ int mc_spill_store_docs(store *st, int64_t run_id, diag *d) {
   }
   if (!err && s.nrep == 0) /* a preview (`straits show`): nothing has happened yet */
     goto done;
-  static const struct { const char *name; int (*write)(json_t **, mc_spill *, store *); } docs[] = {
+  static const struct { const char *name; int (*write)(json_t **, mc_spill *); } docs[] = {
       {"report.section.spillover-1-curves", curves_doc},
       {"report.section.spillover-2-paths", paths_doc},
       {"report.section.spillover-3-missions", missions_doc},
@@ -335,7 +333,7 @@ int mc_spill_store_docs(store *st, int64_t run_id, diag *d) {
     b.len = 0;
     if (b.s) b.s[0] = 0;
     json_t *doc = NULL;
-    err = docs[i].write(&doc, &s, st);
+    err = docs[i].write(&doc, &s);
     if (err) json_decref(doc);
     else err = jdoc_dump(&b, doc) ? ERR_NOMEM : store_doc_put(st, s.run_id, docs[i].name, b.s);
   }
