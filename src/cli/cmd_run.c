@@ -5,6 +5,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 #include <string.h>
 #include <unistd.h>
 
@@ -445,7 +448,17 @@ int cmd_run(int argc, char **argv) {
   /* The run's documents and the plan go into the store so that a report needs nothing
    * else (mc_docs.h). */
   diag *dd = diag_new();
-  err = dd ? mc_store_docs(st, res->run_id, sc, &a.mc, dd) : ERR_NOMEM;
+  err = dd ? mc_module_docs(st, res->run_id, sc, &a.mc, dd) : ERR_NOMEM;
+  /* Nothing after the models' documents needs the models: their memory (the sea, the
+   * fields, ~30 MB for the default scenario) is not held through the spillover, the
+   * objectives and the report, which read the whole store again (mc_store_docs is
+   * these two calls with the models kept). */
+  mc_prepared_free(models);
+  models = NULL, a.mc.prepared = NULL;
+#ifdef __GLIBC__
+  malloc_trim(0); /* glibc keeps freed heap pages otherwise: the peak would not fall */
+#endif
+  if (!err) err = mc_store_run_docs(st, res->run_id, sc, dd);
   diag_print(dd, stderr, isatty(fileno(stderr)));
   diag_free(dd);
   if (err || store_plan(st, res->run_id, &a)) {

@@ -211,10 +211,15 @@ static int store_theater(store *st, int64_t run_id, const scn_scenario *sc, diag
 
 /* ---- every document of a run --------------------------------------------------- */
 
-int mc_store_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_options *opt,
-                  diag *d) {
+int mc_store_run_docs(store *st, int64_t run_id, const scn_scenario *sc, diag *d) {
   int err = store_theater(st, run_id, sc, d);
   if (!err) err = mc_spill_store_docs(st, run_id, d);
-  if (!err) err = mc_module_docs(st, run_id, sc, opt, d);
+  return err;
+}
+
+int mc_store_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_options *opt,
+                  diag *d) {
+  int err = mc_module_docs(st, run_id, sc, opt, d);
+  if (!err) err = mc_store_run_docs(st, run_id, sc, d);
   return err;
 }

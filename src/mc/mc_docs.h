@@ -24,8 +24,13 @@
 #include "scenario.h"
 #include "store.h"
 
-/* Every document above of run run_id, which holds replications of sc run with opt. */
+/* Every document above of run run_id, which holds replications of sc run with opt:
+ * the mission modules' (mc_module_docs, mc.h), then mc_store_run_docs. */
 int mc_store_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_options *opt,
                   diag *d);
+/* The documents that need no model: the scenario, theater, crisis tree and spillover
+ * sections.  For a caller that releases its prepared models (mc_prepare) after
+ * mc_module_docs, before the spillover's scans of a large store. */
+int mc_store_run_docs(store *st, int64_t run_id, const scn_scenario *sc, diag *d);
 
 #endif
