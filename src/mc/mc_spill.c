@@ -170,7 +170,7 @@ static int build_paths(mc_spill *s, store *st) {
       rc = count_path(&s->paths[k], "(no event)");
     struct mc_spill_paths *p = &s->paths[k];
     for (size_t i = 0; i < p->n; i++) p->path[i].share = (double)p->path[i].count / (double)reached;
-    qsort(p->path, p->n, sizeof *p->path, path_cmp);
+    if (p->n) qsort(p->path, p->n, sizeof *p->path, path_cmp); /* NULL when none */
   }
   free(a.pt), free(a.seen);
   strbuf_release(&a.text);
