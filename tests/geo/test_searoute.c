@@ -377,8 +377,8 @@ static void same_answers(const sea_answers *a, const sea_answers *b) {
 
 /* A sea and its field read back from the cache answer bit for bit as built; the field
  * is the file's (one altered, its checksum made good, is what the lookups read); a
- * damaged file is ignored, rebuilt and written again as it was; with the cache off
- * nothing is written. */
+ * damaged or short file is ignored, rebuilt and written again as it was; with the
+ * cache off nothing is written. */
 static void disk_cache(void **state) {
   need_sea(state);
   snprintf(cache, sizeof cache, "/tmp/straits-seacache-XXXXXX");
@@ -423,6 +423,14 @@ static void disk_cache(void **state) {
   unsigned char *f2 = slurp(field_path, &n2), *sb2 = slurp(sea_path, &ns2);
   sb[ns / 2] ^= 0x40;
   assert_true(n2 == n && !memcmp(f2, keep, n));
+  assert_true(ns2 == ns && !memcmp(sb2, sb, ns));
+  /* A short file (cut to half, e.g. a full disk): ignored and rebuilt as well. */
+  assert_int_equal(truncate(sea_path, (off_t)(ns / 2)), 0);
+  geo_path_release(&again.p);
+  ask_sea(&box, &again);
+  same_answers(&built, &again);
+  free(sb2);
+  sb2 = slurp(sea_path, &ns2);
   assert_true(ns2 == ns && !memcmp(sb2, sb, ns));
   free(f), free(f2), free(sb), free(sb2), free(keep);
   /* Off: nothing written (a fresh directory stays empty). */
