@@ -24,6 +24,13 @@ static void wilson(stats_summary *out, double p, size_t m) {
   out->ci_hi = p == 1 ? 1 : fmin(1.0, centre + h);
 }
 
+void stats_share(size_t k, size_t n, double *share, double *lo, double *hi) {
+  stats_summary s = {0};
+  *share = n ? (double)k / (double)n : NAN;
+  if (n) wilson(&s, *share, n);
+  *lo = n ? s.ci_lo : NAN, *hi = n ? s.ci_hi : NAN;
+}
+
 static int all_binary(const double *x, size_t m) {
   for (size_t i = 0; i < m; i++)
     if (x[i] != 0 && x[i] != 1) return 0;

@@ -41,6 +41,11 @@ typedef struct stats_summary {
 void stats_summarize(stats_summary *out, const double *x, size_t n, stats_kind kind,
                      double *scratch);
 
+/* The share k / n of n indicators of which k are 1, with its Wilson 95% interval:
+ * stats_summarize's mean and interval of those n values (STATS_BINARY), without them.
+ * NaN for n = 0. */
+void stats_share(size_t k, size_t n, double *share, double *lo, double *hi);
+
 /* The p-quantile (0 <= p <= 1) of sorted[0..n), ascending and without NaNs, by the
  * nearest rank (above): sorted[k - 1], k = max(1, ceil(n p)).  NaN when n is 0. */
 double stats_quantile_sorted(const double *sorted, size_t n, double p);
@@ -68,6 +73,16 @@ double stats_quantile(double *x, size_t n, double p);
 typedef int (*stats_fill_fn)(void *ctx, size_t lo, size_t hi, double *vals);
 int stats_summarize_stream(stats_summary *out, size_t ncol, const stats_kind *kind, size_t n,
                            stats_fill_fn fill, void *ctx);
+
+/* Order statistics of one column too long to hold: out[i] is the value of 0-based rank
+ * rank[i] among the column's m non-NaN values (NaN when rank[i] >= m).  m, min and
+ * max are the column's count and extremes, as its summary has them (stats_summarize
+ * or stats_summarize_stream).  The n rows come through fill as for
+ * stats_summarize_stream with ncol 1, and the selection narrows every rank at once,
+ * usually in 3 or 4 passes.  The same values as indexing the sorted column (the one
+ * exception: -0 sorts before +0).  0, ERR_NOMEM, or fill's error. */
+int stats_select_stream(double *out, const size_t *rank, size_t nrank, size_t n, size_t m,
+                        double min, double max, stats_fill_fn fill, void *ctx);
 
 /* Not API: what stats_summarize and the streaming summary share.  The moments of m
  * non-NaN values from their mean and sum of squared deviations (index order);

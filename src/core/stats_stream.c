@@ -37,13 +37,13 @@ static const double stream_p[STREAM_NQ] = {0.05, 0.50, 0.95}; /* p5, p50, p95 */
 enum { T_DONE, T_COUNT, T_COLLECT, T_SHARED };
 
 typedef struct stream_target {
-  size_t rank, below;      /* 0-based rank among the column's values; values below lo */
-  uint64_t lo, hi, width;  /* the key range still holding rank; bucket width */
-  uint64_t key;            /* the answer, once T_DONE */
+  size_t rank, below;     /* 0-based rank among the column's values; values below lo */
+  uint64_t lo, hi, width; /* the key range still holding rank; bucket width */
+  uint64_t key;           /* the answer, once T_DONE */
   int state;
-  uint32_t *cnt;           /* [STREAM_BUCKETS] while T_COUNT (rows < 2^32: MC cap) */
-  uint64_t *bmin, *bmax;   /* [STREAM_BUCKETS] */
-  uint64_t *cand;          /* [cap] while T_COLLECT */
+  uint32_t *cnt;         /* [STREAM_BUCKETS] while T_COUNT (rows < 2^32: MC cap) */
+  uint64_t *bmin, *bmax; /* [STREAM_BUCKETS] */
+  uint64_t *cand;        /* [cap] while T_COLLECT */
   size_t ncand, cap;
 } stream_target;
 
@@ -78,16 +78,13 @@ static uint64_t key_select(uint64_t *k, size_t n, size_t i) {
     uint64_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
     size_t l = lo, r = hi;
     while (l <= r) {
-      while (k[l] < pivot)
-        l++;
-      while (k[r] > pivot)
-        r--;
+      while (k[l] < pivot) l++;
+      while (k[r] > pivot) r--;
       if (l <= r) {
         uint64_t t = k[l];
         k[l] = k[r], k[r] = t;
         l++;
-        if (r == 0)
-          break;
+        if (r == 0) break;
         r--;
       }
     }
@@ -125,29 +122,24 @@ static int target_begin(stream_target *t, size_t count) {
     t->cnt = malloc(STREAM_BUCKETS * sizeof *t->cnt);
     t->bmin = malloc(STREAM_BUCKETS * sizeof *t->bmin);
     t->bmax = malloc(STREAM_BUCKETS * sizeof *t->bmax);
-    if (!t->cnt || !t->bmin || !t->bmax)
-      return ERR_NOMEM;
+    if (!t->cnt || !t->bmin || !t->bmax) return ERR_NOMEM;
   }
   memset(t->cnt, 0, STREAM_BUCKETS * sizeof *t->cnt);
   return 0;
 }
 
 static void target_see(stream_target *t, uint64_t k) {
-  if (t->state == T_DONE || t->state == T_SHARED || k < t->lo || k > t->hi)
-    return;
+  if (t->state == T_DONE || t->state == T_SHARED || k < t->lo || k > t->hi) return;
   if (t->state == T_COLLECT) {
-    if (ALWAYS(t->ncand < t->cap))
-      t->cand[t->ncand++] = k;
+    if (ALWAYS(t->ncand < t->cap)) t->cand[t->ncand++] = k;
     return;
   }
   size_t b = (size_t)((k - t->lo) / t->width);
   if (t->cnt[b]++ == 0) {
     t->bmin[b] = t->bmax[b] = k;
   } else {
-    if (k < t->bmin[b])
-      t->bmin[b] = k;
-    if (k > t->bmax[b])
-      t->bmax[b] = k;
+    if (k < t->bmin[b]) t->bmin[b] = k;
+    if (k > t->bmax[b]) t->bmax[b] = k;
   }
 }
 
@@ -160,11 +152,9 @@ static int target_end(stream_target *t) {
     target_free(t);
     return 0;
   }
-  if (t->state != T_COUNT)
-    return 0;
+  if (t->state != T_COUNT) return 0;
   size_t acc = 0, b = 0;
-  while (b + 1 < STREAM_BUCKETS && t->below + acc + t->cnt[b] <= t->rank)
-    acc += t->cnt[b++];
+  while (b + 1 < STREAM_BUCKETS && t->below + acc + t->cnt[b] <= t->rank) acc += t->cnt[b++];
   t->below += acc;
   t->lo = t->bmin[b], t->hi = t->bmax[b];
   return target_begin(t, t->cnt[b]);
@@ -184,10 +174,8 @@ static void see_first(stream_col *c, double x) {
   c->m++;
   c->sum += x;
   c->binary = c->binary && (x == 0 || x == 1);
-  if (k < c->kmin)
-    c->kmin = k;
-  if (k > c->kmax)
-    c->kmax = k;
+  if (k < c->kmin) c->kmin = k;
+  if (k > c->kmax) c->kmax = k;
 }
 
 /* One pass over the rows in order: pass 0 counts and sums, pass 1 also sums squared
@@ -197,24 +185,20 @@ static int stream_pass(stream *s, int pass) {
     size_t hi = s->n - lo < s->rows ? s->n : lo + s->rows;
     /* All rows in one chunk: read once, the later passes reuse it. */
     int err = pass > 0 && s->rows >= s->n ? 0 : s->fill(s->ctx, lo, hi, s->vals);
-    if (err)
-      return err;
+    if (err) return err;
     const double *v = s->vals;
     for (size_t r = lo; r < hi; r++)
       for (size_t c = 0; c < s->ncol; c++) {
         double x = *v++;
-        if (isnan(x))
-          continue;
+        if (isnan(x)) continue;
         if (pass == 0) {
           see_first(&s->col[c], x);
           continue;
         }
         stream_col *cc = &s->col[c];
-        if (pass == 1)
-          cc->ss += (x - cc->mean) * (x - cc->mean);
+        if (pass == 1) cc->ss += (x - cc->mean) * (x - cc->mean);
         uint64_t k = key_of(x);
-        for (size_t q = 0; q < STREAM_NQ; q++)
-          target_see(&s->tg[c * STREAM_NQ + q], k);
+        for (size_t q = 0; q < STREAM_NQ; q++) target_see(&s->tg[c * STREAM_NQ + q], k);
       }
   }
   return 0;
@@ -224,8 +208,7 @@ static int stream_pass(stream *s, int pass) {
 static int stream_start(stream *s) {
   for (size_t c = 0; c < s->ncol; c++) {
     stream_col *cc = &s->col[c];
-    if (cc->m == 0)
-      continue; /* its targets are T_DONE (calloc); the summary is NaN */
+    if (cc->m == 0) continue; /* its targets are T_DONE (calloc); the summary is NaN */
     cc->mean = cc->sum / (double)cc->m;
     for (size_t q = 0; q < STREAM_NQ; q++) {
       stream_target *t = &s->tg[c * STREAM_NQ + q];
@@ -233,8 +216,7 @@ static int stream_start(stream *s) {
       t->lo = cc->kmin, t->hi = cc->kmax;
       int share = q > 0 && s->tg[c * STREAM_NQ].state == T_COLLECT;
       int err = share ? (t->state = T_SHARED, 0) : target_begin(t, cc->m);
-      if (err)
-        return err;
+      if (err) return err;
     }
   }
   return 0;
@@ -242,11 +224,9 @@ static int stream_start(stream *s) {
 
 static int stream_pending(const stream *s, int pass) {
   for (size_t c = 0; c < s->ncol; c++) {
-    if (pass == 1 && s->col[c].m >= 2)
-      return 1; /* the squared deviations */
+    if (pass == 1 && s->col[c].m >= 2) return 1; /* the squared deviations */
     for (size_t q = 0; q < STREAM_NQ; q++)
-      if (s->tg[c * STREAM_NQ + q].state != T_DONE)
-        return 1;
+      if (s->tg[c * STREAM_NQ + q].state != T_DONE) return 1;
   }
   return 0;
 }
@@ -258,8 +238,7 @@ static void stream_write(stats_summary *out, const stream *s, const stats_kind *
     o->n = cc->m;
     o->mean = o->sd = o->half_width = o->ci_lo = o->ci_hi = NAN;
     o->min = o->p5 = o->p50 = o->p95 = o->max = NAN;
-    if (cc->m == 0)
-      continue;
+    if (cc->m == 0) continue;
     stats__moments(o, cc->m, cc->mean, cc->ss, kind ? kind[c] : STATS_REAL, cc->binary);
     o->min = value_of(cc->kmin);
     o->max = value_of(cc->kmax);
@@ -274,20 +253,15 @@ int stats_summarize_stream(stats_summary *out, size_t ncol, const stats_kind *ki
                            stats_fill_fn fill, void *ctx) {
   stream s = {ncol, n, 1, NULL, NULL, NULL, fill, ctx};
   int err = ERR_NOMEM;
-  if (ncol == 0)
-    return 0;
+  if (ncol == 0) return 0;
   s.rows = STATS_STREAM_CHUNK / ncol ? STATS_STREAM_CHUNK / ncol : 1;
-  if (s.rows > n)
-    s.rows = n ? n : 1;
+  if (s.rows > n) s.rows = n ? n : 1;
   s.col = calloc(ncol, sizeof *s.col);
   s.tg = calloc(ncol * STREAM_NQ, sizeof *s.tg);
   s.vals = malloc(s.rows * ncol * sizeof *s.vals);
-  if (!s.col || !s.tg || !s.vals)
-    goto done;
-  for (size_t c = 0; c < ncol; c++)
-    s.col[c].binary = 1, s.col[c].kmin = UINT64_MAX;
-  if ((err = stream_pass(&s, 0)) || (err = stream_start(&s)))
-    goto done;
+  if (!s.col || !s.tg || !s.vals) goto done;
+  for (size_t c = 0; c < ncol; c++) s.col[c].binary = 1, s.col[c].kmin = UINT64_MAX;
+  if ((err = stream_pass(&s, 0)) || (err = stream_start(&s))) goto done;
   for (int pass = 1; !err && stream_pending(&s, pass); pass++) {
     err = stream_pass(&s, pass);
     for (size_t i = 0; !err && i < ncol * STREAM_NQ; i++) {
@@ -295,16 +269,57 @@ int stats_summarize_stream(stats_summary *out, size_t ncol, const stats_kind *ki
       if (t->state == T_SHARED) /* first is the collector, still holding the values */
         t->key = key_select(first->cand, first->ncand, t->rank), t->state = T_DONE;
     }
-    for (size_t i = 0; !err && i < ncol * STREAM_NQ; i++)
-      err = target_end(&s.tg[i]);
+    for (size_t i = 0; !err && i < ncol * STREAM_NQ; i++) err = target_end(&s.tg[i]);
   }
-  if (!err)
-    stream_write(out, &s, kind);
+  if (!err) stream_write(out, &s, kind);
 done:
-  for (size_t i = 0; s.tg && i < ncol * STREAM_NQ; i++)
-    target_free(&s.tg[i]);
+  for (size_t i = 0; s.tg && i < ncol * STREAM_NQ; i++) target_free(&s.tg[i]);
   free(s.col);
   free(s.tg);
   free(s.vals);
+  return err;
+}
+
+/* ---- order statistics of one column (stats_select_stream) ---------------------- */
+
+/* A pass over the column narrowing the targets still open.  vals holds rows of one
+ * value; with every row in one chunk it is read once (pass 1) and kept. */
+static int select_pass(stream_target *tg, size_t nt, int pass, size_t n, size_t rows, double *vals,
+                       stats_fill_fn fill, void *ctx) {
+  for (size_t lo = 0; lo < n; lo += rows) {
+    size_t hi = n - lo < rows ? n : lo + rows;
+    int err = pass > 1 && rows >= n ? 0 : fill(ctx, lo, hi, vals);
+    if (err) return err;
+    for (size_t r = 0; r < hi - lo; r++)
+      if (!isnan(vals[r]))
+        for (size_t t = 0; t < nt; t++) target_see(&tg[t], key_of(vals[r]));
+  }
+  return 0;
+}
+
+int stats_select_stream(double *out, const size_t *rank, size_t nrank, size_t n, size_t m,
+                        double min, double max, stats_fill_fn fill, void *ctx) {
+  size_t rows = n < STATS_STREAM_CHUNK ? (n ? n : 1) : STATS_STREAM_CHUNK;
+  stream_target *tg = calloc(nrank ? nrank : 1, sizeof *tg);
+  double *vals = malloc(rows * sizeof *vals);
+  int err = tg && vals ? 0 : ERR_NOMEM;
+  /* The range holds both zeros where an end is one: a summary's min and max come from
+   * a sort that does not order them. */
+  uint64_t lo = key_of(min == 0 ? -0.0 : min), hi = key_of(max == 0 ? 0.0 : max);
+  for (size_t i = 0; !err && i < nrank; i++) {
+    tg[i].rank = rank[i], tg[i].lo = lo, tg[i].hi = hi;
+    if (rank[i] < m) err = target_begin(&tg[i], m); /* else T_DONE (calloc): out is NaN */
+  }
+  for (int pass = 1; !err; pass++) {
+    int open = 0;
+    for (size_t i = 0; i < nrank; i++) open |= tg[i].state != T_DONE;
+    if (!open) break;
+    err = select_pass(tg, nrank, pass, n, rows, vals, fill, ctx);
+    for (size_t i = 0; !err && i < nrank; i++) err = target_end(&tg[i]);
+  }
+  for (size_t i = 0; !err && i < nrank; i++) out[i] = rank[i] < m ? value_of(tg[i].key) : NAN;
+  for (size_t i = 0; tg && i < nrank; i++) target_free(&tg[i]);
+  free(tg);
+  free(vals);
   return err;
 }

@@ -44,66 +44,61 @@ static mc_verdict judge(double lo, double hi, double target, int at_least) {
   return MC_VERDICT_UNDECIDED;
 }
 
-/* The p-quantile of sorted[0..n) (nearest rank, as everywhere: stats_quantile_sorted)
- * with its distribution-free 95% interval: ranks l and u from the binomial(n, p)
- * distribution of the number of values below the quantile, so that
- * P(x(l) <= q <= x(u)) >= 0.95 (Conover, Practical Nonparametric Statistics, 3rd ed.,
- * sec. 3.2).  Where n is too small for a bound, that end is open (NaN). */
-static void quantile_ci(const double *sorted, size_t n, double p, double *est, double *lo,
-                        double *hi) {
-  *est = stats_quantile_sorted(sorted, n, p);
-  *lo = *hi = NAN;
-  if (n == 0) return;
-  unsigned nn = (unsigned)n;
-  size_t l = 0, u = 0;
-  for (unsigned k = 0; k <= nn; k++)
-    if (gsl_cdf_binomial_P(k, p, nn) > 0.025) {
-      l = k; /* P(B <= l - 1) <= 0.025: x(l) is a lower bound (1-based rank l) */
-      break;
-    }
-  for (unsigned k = 0; k <= nn; k++)
-    if (gsl_cdf_binomial_P(k, p, nn) >= 0.975) {
-      u = k + 1; /* P(B <= u - 1) >= 0.975: x(u) an upper bound */
-      break;
-    }
-  if (l >= 1) *lo = sorted[l - 1];
-  if (u >= 1 && u <= n) *hi = sorted[u - 1];
+/* The least k in [0, n] with P(B <= k) >= want (strictly above with `above`), B
+ * binomial(n, p); n + 1 when there is none.  P(B <= k) grows with k: a bisection, not
+ * a walk from 0 (a million replications asked ~950,000 CDFs for a p95). */
+static size_t binomial_rank(double want, int above, double p, unsigned n) {
+  size_t lo = 0, hi = (size_t)n + 1; /* the answer is in [lo, hi] */
+  while (lo < hi) {
+    size_t k = lo + (hi - lo) / 2;
+    double cdf = gsl_cdf_binomial_P((unsigned)k, p, n);
+    if (above ? cdf > want : cdf >= want)
+      hi = k;
+    else
+      lo = k + 1;
+  }
+  return lo;
 }
 
-/* The verdict; col is the metric's values [nrep] (read for every statistic but the
- * mean, which the summary gives); col and scratch [nrep] are clobbered. */
-static void evaluate(mc_objective_result *res, const scn_objective *o, const mc_result *r,
-                     double *col, double *scratch) {
-  size_t nrep = (size_t)r->replications;
-  int m = res->metric;
-  const stats_summary *s = &r->summary[m];
-  res->n = s->n;
-  res->target = o->statistic == SCN_STAT_SHARE ? o->probability : o->threshold;
-  if (s->n == 0) {
-    res->estimate = res->lo = res->hi = NAN;
-    res->verdict = MC_VERDICT_NO_DATA;
-    return;
-  }
-  if (o->statistic == SCN_STAT_MEAN) {
-    res->estimate = s->mean, res->lo = s->ci_lo, res->hi = s->ci_hi;
-    res->verdict = judge(s->ci_lo, s->ci_hi, o->threshold, o->at_least);
-    return;
-  }
-  size_t k = 0;
-  for (size_t i = 0; i < nrep; i++)
-    if (!isnan(col[i])) scratch[k++] = col[i];
-  if (o->statistic == SCN_STAT_SHARE) {
-    for (size_t i = 0; i < k; i++) scratch[i] = good(o, scratch[i]);
-    stats_summary share;
-    stats_summarize(&share, scratch, k, STATS_BINARY, col);
-    res->estimate = share.mean, res->lo = share.ci_lo, res->hi = share.ci_hi;
-    res->verdict = judge(share.ci_lo, share.ci_hi, o->probability, 1);
-    return;
-  }
-  /* A percentile: good at or above (below) the threshold when its interval is. */
-  stats_quantile(scratch, k, 0.5); /* sorts scratch in place */
-  quantile_ci(scratch, k, scn_statistic_p(o->statistic), &res->estimate, &res->lo, &res->hi);
-  res->verdict = judge(res->lo, res->hi, o->threshold, o->at_least);
+/* The p-quantile of the k values of a column (nearest rank, as everywhere:
+ * stats_quantile_rank) with its distribution-free 95% interval: ranks l and u from the
+ * binomial(k, p) distribution of the number of values below the quantile, so that
+ * P(x(l) <= q <= x(u)) >= 0.95 (Conover, Practical Nonparametric Statistics, 3rd ed.,
+ * sec. 3.2).  Where k is too small for a bound, that end is open (NaN).  The three
+ * order statistics come from the store by selection (stats_select_stream), in memory
+ * that does not grow with the run. */
+typedef struct column_src {
+  store *st;
+  const mc_result *r;
+  int metric;
+} column_src;
+
+static int column_fill(void *ctx, size_t lo, size_t hi, double *vals) {
+  const column_src *c = ctx;
+  return store_columns_chunk(c->st, c->r->run_id, &c->r->metrics, (size_t)c->metric, 1, lo, hi,
+                             vals)
+             ? ERR_STORE
+             : 0;
+}
+
+static int quantile_ci(mc_objective_result *res, double p, size_t k, const mc_result *r,
+                       store *st) {
+  res->estimate = res->lo = res->hi = NAN;
+  if (k == 0) return 0;
+  unsigned nn = (unsigned)k;
+  size_t l = binomial_rank(0.025, 1, p, nn);     /* P(B <= l - 1) <= 0.025: x(l) bounds below */
+  size_t u = binomial_rank(0.975, 0, p, nn) + 1; /* P(B <= u - 1) >= 0.975: x(u) above */
+  if (u > (size_t)nn + 1) u = 0;                 /* no such rank */
+  /* 1-based ranks l and u as 0-based ones; an open end asks for rank k (NaN). */
+  size_t rank[3] = {stats_quantile_rank(k, p), l >= 1 ? l - 1 : k, u >= 1 && u <= k ? u - 1 : k};
+  double q[3];
+  column_src src = {st, r, res->metric};
+  const stats_summary *s = &r->summary[res->metric];
+  int err = stats_select_stream(q, rank, 3, (size_t)r->replications, k, s->min, s->max, column_fill,
+                                &src);
+  if (err) return err;
+  res->estimate = q[0], res->lo = q[1], res->hi = q[2];
+  return 0;
 }
 
 /* A metric that can explain a failure: one declared 0/1 (an event, a task that ran), a
@@ -116,51 +111,53 @@ static int candidate(const metric_def *def, int self, int m) {
          strstr(def->name, ".delay_authority") || strstr(def->name, ".delay_gates");
 }
 
-/* The replications failing o (their own value misses the threshold) and, for each
- * candidate condition, its share there and in the others; the MC_MAX_CAUSES with the
- * largest excess kept, likeliest first. */
-/* held[2 m], held[2 m + 1]: the other (fails 0) and failing (fails 1) replications in
- * which candidate m is held (> 0), every candidate counted in one pass over the store
- * a chunk of replications at a time -- a scan per metric took minutes at 10,000
- * replications, and holding every column grew with the run (issue 22). */
-/* held[2 m], held[2 m + 1] of each objective j (held + j * 2 nm): the other (fails 0)
- * and failing (fails 1) replications in which candidate m is held (> 0), for the nobj
- * objectives whose causes are wanted (fails + j * nrep, their metrics self[j]) in one
- * pass over the store a chunk of replications at a time -- a scan per metric took
- * minutes at 10,000 replications, holding every column grew with the run, and a pass
- * per objective was a pass each (issue 22). */
-static int count_held(size_t *held, const mc_result *r, store *st, const unsigned char *fails,
-                      const int *self, size_t nobj) {
+/* What one objective needs from every replication, counted in one pass over the store
+ * for all of them, a chunk of replications at a time (a column per objective and a
+ * pass for the causes were five scans of the store, 70 s at a million replications,
+ * and held two columns and a byte per replication and objective, issue 22): the
+ * replications that observed its metric, those that meet its threshold and those
+ * that miss it, and held[2 m + missed]: in how many of the ones that met (missed 0)
+ * or missed it (1) candidate cause m held (> 0). */
+typedef struct obj_count {
+  size_t index; /* of the objective */
+  int metric;
+  const scn_objective *o;
+  size_t nobs, nok, nfail;
+  size_t *held; /* [2 nm] */
+} obj_count;
+
+static void count_rows(obj_count *c, size_t nobj, const double *v, size_t nrow,
+                       const metric_set *ms) {
+  const size_t nm = ms->n;
+  for (size_t j = 0; j < nobj; j++)
+    for (size_t i = 0; i < nrow; i++) {
+      const double *row = v + i * nm, x = row[c[j].metric];
+      if (isnan(x)) continue;
+      int missed = !good(c[j].o, x);
+      c[j].nobs++;
+      missed ? c[j].nfail++ : c[j].nok++;
+      for (size_t m = 0; m < nm; m++)
+        if (row[m] > 0 && candidate(&ms->def[m], c[j].metric, (int)m))
+          c[j].held[2 * m + (size_t)missed]++; /* NaN: not held */
+    }
+}
+
+static int count_pass(obj_count *c, size_t nobj, const mc_result *r, store *st) {
   const size_t nm = r->metrics.n, nrep = (size_t)r->replications;
+  if (nobj == 0 || nrep == 0) return 0;
   size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
-  rows = rows < nrep ? rows : nrep ? nrep : 1; /* a small run: no more than it needs */
+  rows = rows < nrep ? rows : nrep; /* a small run: no more than it needs */
   double *v = malloc(rows * (nm ? nm : 1) * sizeof *v);
   int err = v ? 0 : ERR_NOMEM;
   for (size_t lo = 0; lo < nrep && !err; lo += rows) {
     size_t hi = nrep - lo < rows ? nrep : lo + rows;
-    if ((err = store_values_chunk(st, r->run_id, &r->metrics, lo, hi, v))) break;
-    for (size_t j = 0; j < nobj; j++) {
-      const unsigned char *f = fails + j * nrep;
-      size_t *h = held + j * 2 * nm;
-      for (size_t i = lo; i < hi; i++)
-        for (size_t m = 0; f[i] < 2 && m < nm; m++)
-          if (v[(i - lo) * nm + m] > 0 && candidate(&r->metrics.def[m], self[j], (int)m))
-            h[2 * m + f[i]]++; /* NaN: not held */
-    }
+    if (store_values_chunk(st, r->run_id, &r->metrics, lo, hi, v))
+      err = ERR_STORE;
+    else
+      count_rows(c, nobj, v, hi - lo, &r->metrics);
   }
   free(v);
   return err;
-}
-
-/* Which replications fail o: 1 where the metric's value misses the threshold, 0 where
- * it meets it, 2 where it was not observed; *nfail and *nok count the first two. */
-static void mark_fails(unsigned char *fails, const scn_objective *o, const double *col,
-                       size_t nrep, size_t *nfail, size_t *nok) {
-  *nfail = *nok = 0;
-  for (size_t i = 0; i < nrep; i++) {
-    fails[i] = !isnan(col[i]) && !good(o, col[i]) ? 1 : isnan(col[i]) ? 2 : 0;
-    *nfail += fails[i] == 1, *nok += fails[i] == 0;
-  }
 }
 
 /* For each candidate condition, its share in the failing replications and in the
@@ -190,22 +187,51 @@ static void rank_causes(mc_objective_result *res, const mc_result *r, const size
   }
 }
 
-/* The causes of every objective in want[0, nwant) (their fails in fails + j * nrep,
- * the others' counts in nok[j]), from one pass over the store. */
-static int find_causes(mc_objective_result *res, const size_t *want, size_t nwant,
-                       const mc_result *r, store *st, const unsigned char *fails,
-                       const size_t *nok) {
-  if (!nwant) return 0;
-  const size_t nm = r->metrics.n ? r->metrics.n : 1;
-  size_t *held = calloc(2 * nm * nwant, sizeof *held);
-  int *self = malloc(nwant * sizeof *self);
-  int err = held && self ? 0 : ERR_NOMEM;
-  for (size_t j = 0; !err && j < nwant; j++)
-    self[j] = res[want[j]].metric;
-  if (!err && count_held(held, r, st, fails, self, nwant)) err = ERR_STORE;
-  for (size_t j = 0; !err && j < nwant; j++)
-    rank_causes(&res[want[j]], r, held + j * 2 * nm, nok[j]);
-  free(held), free(self);
+/* The objective's metric, or -1 with the problem in d. */
+static int checked_metric(const scn_objective *o, const mc_result *r, diag *d) {
+  int m = find_metric(&r->metrics, o);
+  const scn_loc at = o->metric_loc;
+  if (m < 0) {
+    diag_report(d, DIAG_ERROR, at.file, at.line, at.col,
+                "objective '%s': no metric '%s.%s' in this run", o->id, o->module ? o->module : "",
+                o->metric ? o->metric : "");
+    return -1;
+  }
+  const metric_def *def = &r->metrics.def[m];
+  if (def->flags & METRIC_SERIES) {
+    diag_report(d, DIAG_ERROR, at.file, at.line, at.col,
+                "objective '%s': '%s.%s' is a time series, not a value per replication", o->id,
+                o->module, o->metric);
+    return -1;
+  }
+  if (!unit_fits(o->unit, def->unit)) {
+    diag_report(d, DIAG_ERROR, o->loc.file, o->loc.line, o->loc.col,
+                "objective '%s': its threshold is in '%s' but '%s.%s' is in '%s'", o->id,
+                o->unit[0] ? o->unit : "a number", o->module, o->metric, def->unit);
+    return -1;
+  }
+  return m;
+}
+
+static int open_verdict(mc_verdict v) { return v != MC_VERDICT_MET && v != MC_VERDICT_NO_DATA; }
+
+/* A mean's verdict, from the run's summary interval. */
+static void judge_mean(mc_objective_result *res, const stats_summary *s, const scn_objective *o) {
+  res->estimate = s->mean, res->lo = s->ci_lo, res->hi = s->ci_hi;
+  res->verdict = judge(s->ci_lo, s->ci_hi, o->threshold, o->at_least);
+}
+
+/* A share's or a percentile's verdict, from what the pass counted. */
+static int judge_counted(mc_objective_result *res, const obj_count *c, const mc_result *r,
+                         store *st) {
+  const scn_objective *o = res->objective;
+  if (o->statistic == SCN_STAT_SHARE) {
+    stats_share(c->nok, c->nobs, &res->estimate, &res->lo, &res->hi);
+    res->verdict = judge(res->lo, res->hi, o->probability, 1);
+    return 0;
+  }
+  int err = quantile_ci(res, scn_statistic_p(o->statistic), c->nobs, r, st);
+  res->verdict = judge(res->lo, res->hi, o->threshold, o->at_least);
   return err;
 }
 
@@ -215,63 +241,44 @@ int mc_objectives_eval(mc_objective_result **out, size_t *n, const scn_scenario 
   const scn_objectives *obj = sc->objectives;
   if (!obj || obj->n == 0) return 0;
   if (!r->summary) return 0; /* a part of a split run: the one who gathers judges */
-  size_t errors = diag_count(d, DIAG_ERROR);
+  size_t errors = diag_count(d, DIAG_ERROR), nm = r->metrics.n ? r->metrics.n : 1, nc = 0;
   mc_objective_result *res = calloc(obj->n, sizeof *res);
-  size_t nrep = (size_t)r->replications;
-  double *vals = malloc((nrep ? nrep : 1) * sizeof *vals);
-  double *scratch = malloc((nrep ? nrep : 1) * sizeof *scratch);
-  /* The objectives whose causes are wanted (not met, or undecided): their failing
-   * replications, found while their column is at hand; causes in one pass at the end. */
-  unsigned char *fails = malloc((nrep ? nrep : 1) * obj->n);
-  size_t *want = malloc(obj->n * sizeof *want), *nok = malloc(obj->n * sizeof *nok), nwant = 0;
-  int err = res && vals && scratch && fails && want && nok ? 0 : ERR_NOMEM;
-  for (size_t i = 0; i < obj->n && !err; i++) {
+  obj_count *count = calloc(obj->n, sizeof *count);
+  size_t *held = calloc(2 * nm * obj->n, sizeof *held);
+  if (!res || !count || !held) {
+    free(res), free(count), free(held);
+    return ERR_NOMEM;
+  }
+  /* A mean is judged from the summary; the others, and a mean that is not met, need
+   * the pass (a share's counts, a percentile's count, the causes of a miss). */
+  for (size_t i = 0; i < obj->n; i++) {
     const scn_objective *o = &obj->item[i];
     res[i].objective = o;
-    int m = res[i].metric = find_metric(&r->metrics, o);
-    const scn_loc at = o->metric_loc;
-    if (m < 0) {
-      diag_report(d, DIAG_ERROR, at.file, at.line, at.col,
-                  "objective '%s': no metric '%s.%s' in this run", o->id,
-                  o->module ? o->module : "", o->metric ? o->metric : "");
+    res[i].target = o->statistic == SCN_STAT_SHARE ? o->probability : o->threshold;
+    int m = res[i].metric = checked_metric(o, r, d);
+    if (m < 0) continue;
+    res[i].n = r->summary[m].n;
+    if (res[i].n == 0) {
+      res[i].estimate = res[i].lo = res[i].hi = NAN;
+      res[i].verdict = MC_VERDICT_NO_DATA;
       continue;
     }
-    const metric_def *def = &r->metrics.def[m];
-    if (def->flags & METRIC_SERIES) {
-      diag_report(d, DIAG_ERROR, at.file, at.line, at.col,
-                  "objective '%s': '%s.%s' is a time series, not a value per replication",
-                  o->id, o->module, o->metric);
-      continue;
+    if (o->statistic == SCN_STAT_MEAN) {
+      judge_mean(&res[i], &r->summary[m], o);
+      if (!open_verdict(res[i].verdict)) continue;
     }
-    if (!unit_fits(o->unit, def->unit)) {
-      diag_report(d, DIAG_ERROR, o->loc.file, o->loc.line, o->loc.col,
-                  "objective '%s': its threshold is in '%s' but '%s.%s' is in '%s'", o->id,
-                  o->unit[0] ? o->unit : "a number", o->module, o->metric, def->unit);
-      continue;
-    }
-    /* A mean is judged from the summary: its column is read only for causes. */
-    int mean = o->statistic == SCN_STAT_MEAN, have = 0;
-    if (mean)
-      evaluate(&res[i], o, r, vals, scratch);
-    if (!mean || (res[i].verdict != MC_VERDICT_MET && res[i].verdict != MC_VERDICT_NO_DATA)) {
-      if (store_metric_values(st, r->run_id, &r->metrics, m, vals, nrep)) {
-        err = ERR_STORE;
-        break;
-      }
-      mark_fails(fails + nwant * nrep, o, vals, nrep, &res[i].nfail, &nok[nwant]);
-      have = 1;
-    }
-    if (!mean)
-      evaluate(&res[i], o, r, vals, scratch);
-    int open = res[i].verdict != MC_VERDICT_MET && res[i].verdict != MC_VERDICT_NO_DATA;
-    if (!open)
-      res[i].nfail = 0; /* counted only where causes are sought */
-    else if (have && res[i].nfail)
-      want[nwant++] = i;
+    count[nc++] = (obj_count){i, m, o, 0, 0, 0, held + i * 2 * nm};
   }
-  if (!err)
-    err = find_causes(res, want, nwant, r, st, fails, nok);
-  free(vals), free(scratch), free(fails), free(want), free(nok);
+  int err = diag_count(d, DIAG_ERROR) > errors ? 0 : count_pass(count, nc, r, st);
+  for (size_t j = 0; !err && j < nc; j++) {
+    mc_objective_result *x = &res[count[j].index];
+    if (x->objective->statistic != SCN_STAT_MEAN) err = judge_counted(x, &count[j], r, st);
+    /* Causes only where it is not met: the replications that miss, and why. */
+    if (err || !open_verdict(x->verdict) || !count[j].nfail) continue;
+    x->nfail = count[j].nfail;
+    rank_causes(x, r, count[j].held, count[j].nok);
+  }
+  free(count), free(held);
   if (!err && diag_count(d, DIAG_ERROR) > errors) err = ERR_INPUT;
   if (err) {
     free(res);
@@ -333,8 +340,9 @@ int mc_store_objectives(mc_objective_result **out, size_t *n, store *st, const s
   int err = mc_objectives_eval(out, n, sc, r, st, d);
   if (err || !*n) return err;
   strbuf b = STRBUF_INIT;
-  err = jdoc_dump(&b, objectives_json(*out, *n, r)) ? ERR_NOMEM
-                                                   : store_doc_put(st, r->run_id, "objectives", b.s);
+  err = jdoc_dump(&b, objectives_json(*out, *n, r))
+            ? ERR_NOMEM
+            : store_doc_put(st, r->run_id, "objectives", b.s);
   if (err)
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot record the objectives in the store: %s",
                 err == ERR_NOMEM ? "out of memory" : store_errmsg(st));

@@ -246,8 +246,7 @@ typedef struct stream_fixture {
 
 static int stream_fill(void *ctx, size_t lo, size_t hi, double *vals) {
   stream_fixture *f = ctx;
-  if ((hi - lo) * SCOLS > f->asked)
-    f->asked = (hi - lo) * SCOLS;
+  if ((hi - lo) * SCOLS > f->asked) f->asked = (hi - lo) * SCOLS;
   if (f->calls++ && lo != 0)
     f->out_of_order |= lo <= f->last_lo; /* within a pass, rows go forward */
   f->last_lo = lo;
@@ -268,31 +267,31 @@ static void stream_case(size_t n, unsigned seed) {
   for (size_t r = 0; r < n; r++) {
     double *row = x + r * SCOLS, a = lcg01(&u);
     row[0] = (a - 0.3) * exp(40 * lcg01(&u) - 20); /* both signs, many binades */
-    row[1] = floor(8 * a * a);                       /* a count: many ties */
-    row[2] = a < 0.2;                                /* an indicator */
-    row[3] = 3.5;                                    /* a constant */
+    row[1] = floor(8 * a * a);                     /* a count: many ties */
+    row[2] = a < 0.2;                              /* an indicator */
+    row[3] = 3.5;                                  /* a constant */
     row[4] = a < 0.1 ? NAN : a > 0.98 ? INFINITY : a < 0.12 ? -INFINITY : 1e3 * a;
-    row[5] = r == n / 2 ? 42 : NAN;                  /* a single value */
-    row[6] = a < 0.5 ? 0.0 : 1e-300 * a;             /* zeros and subnormal-ish */
+    row[5] = r == n / 2 ? 42 : NAN;      /* a single value */
+    row[6] = a < 0.5 ? 0.0 : 1e-300 * a; /* zeros and subnormal-ish */
   }
   const stats_kind kind[SCOLS] = {STATS_NONNEG, STATS_NONNEG, STATS_BINARY, STATS_REAL,
-                                  STATS_REAL, STATS_NONNEG, STATS_NONNEG};
+                                  STATS_REAL,   STATS_NONNEG, STATS_NONNEG};
   stats_summary got[SCOLS], want;
   stream_fixture f = {x, n, 0, 0, 0, 0};
   assert_int_equal(stats_summarize_stream(got, SCOLS, kind, n, stream_fill, &f), 0);
   for (size_t c = 0; c < SCOLS; c++) {
-    for (size_t r = 0; r < n; r++)
-      col[r] = x[r * SCOLS + c];
+    for (size_t r = 0; r < n; r++) col[r] = x[r * SCOLS + c];
     stats_summarize(&want, col, n, kind[c], scratch);
     if (memcmp(&want, &got[c], sizeof want) != 0)
-      fail_msg("seed %u, n %zu, column %zu: streamed p5 %.17g p50 %.17g p95 %.17g mean "
-               "%.17g sd %.17g, whole p5 %.17g p50 %.17g p95 %.17g mean %.17g sd %.17g",
-               seed, n, c, got[c].p5, got[c].p50, got[c].p95, got[c].mean, got[c].sd,
-               want.p5, want.p50, want.p95, want.mean, want.sd);
+      fail_msg(
+          "seed %u, n %zu, column %zu: streamed p5 %.17g p50 %.17g p95 %.17g mean "
+          "%.17g sd %.17g, whole p5 %.17g p50 %.17g p95 %.17g mean %.17g sd %.17g",
+          seed, n, c, got[c].p5, got[c].p50, got[c].p95, got[c].mean, got[c].sd, want.p5, want.p50,
+          want.p95, want.mean, want.sd);
   }
   if (f.asked > STATS_STREAM_CHUNK || f.out_of_order)
-    fail_msg("seed %u: asked for %zu values at once (chunk %zu), out of order %d", seed,
-             f.asked, (size_t)STATS_STREAM_CHUNK, f.out_of_order);
+    fail_msg("seed %u: asked for %zu values at once (chunk %zu), out of order %d", seed, f.asked,
+             (size_t)STATS_STREAM_CHUNK, f.out_of_order);
   free(x), free(col), free(scratch);
 }
 
@@ -304,6 +303,71 @@ static void test_stream_equals_whole(void **state) {
   stream_case(1000, 4u);   /* collected at once */
   stream_case(60000, 5u);  /* narrowed by counting, in one chunk read once */
   stream_case(200000, 6u); /* and over two chunks, read again each pass */
+}
+
+/* stats_select_stream on one column of those shapes: every asked rank (the ends, the
+ * middle, a run of neighbours, one past the values) equals the sorted column's value at
+ * that rank, bit for bit. */
+typedef struct select_fixture {
+  const double *x; /* [n][SCOLS] */
+  size_t col, asked;
+} select_fixture;
+
+static int select_fill(void *ctx, size_t lo, size_t hi, double *vals) {
+  select_fixture *f = ctx;
+  if (hi - lo > f->asked) f->asked = hi - lo;
+  for (size_t r = lo; r < hi; r++) vals[r - lo] = f->x[r * SCOLS + f->col];
+  return 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void select_case(size_t n, unsigned seed) {
+  double *x = malloc((n ? n : 1) * SCOLS * sizeof *x),
+         *sorted = malloc((n ? n : 1) * sizeof *sorted);
+  assert_true(x && sorted);
+  unsigned u = seed;
+  for (size_t r = 0; r < n; r++) {
+    double *row = x + r * SCOLS, a = lcg01(&u);
+    row[0] = (a - 0.3) * exp(40 * lcg01(&u) - 20);
+    row[1] = floor(8 * a * a);
+    row[2] = a < 0.2;
+    row[3] = 3.5;
+    row[4] = a < 0.1 ? NAN : a > 0.98 ? INFINITY : a < 0.12 ? -INFINITY : 1e3 * a;
+    row[5] = r == n / 2 ? 42 : NAN;
+    row[6] = a < 0.5 ? 0.0 : 1e-300 * a;
+  }
+  for (size_t c = 0; c < SCOLS; c++) {
+    size_t k = 0;
+    for (size_t r = 0; r < n; r++)
+      if (!isnan(x[r * SCOLS + c])) sorted[k++] = x[r * SCOLS + c];
+    qsort(sorted, k, sizeof *sorted, cmp_double);
+    size_t rank[8] = {0, k / 2, k ? k - 1 : 0, k / 10, k / 10 + 1, k / 10 + 2, 9 * k / 10, k};
+    double got[8];
+    select_fixture f = {x, c, 0};
+    double lo = k ? sorted[0] : NAN, hi = k ? sorted[k - 1] : NAN;
+    assert_int_equal(stats_select_stream(got, rank, 8, n, k, lo, hi, select_fill, &f), 0);
+    for (size_t i = 0; i < 8; i++) {
+      double want = rank[i] < k ? sorted[rank[i]] : NAN;
+      if (memcmp(&want, &got[i], sizeof want) != 0 && !(isnan(want) && isnan(got[i])))
+        fail_msg("seed %u, n %zu, column %zu, rank %zu of %zu: selected %.17g, sorted %.17g", seed,
+                 n, c, rank[i], k, got[i], want);
+    }
+    if (f.asked > STATS_STREAM_CHUNK) fail_msg("asked for %zu values at once", f.asked);
+  }
+  free(x), free(sorted);
+}
+
+static void test_select_equals_sorted(void **state) {
+  (void)state;
+  select_case(0, 11u);
+  select_case(1, 12u);
+  select_case(500, 13u);     /* collected at once */
+  select_case(60000, 14u);   /* narrowed by counting */
+  select_case(1100000, 15u); /* over three chunks, read again each pass */
 }
 
 /* A magnitude's interval stops at 0: three replications with nobody missing and one
@@ -347,6 +411,7 @@ int main(void) {
       cmocka_unit_test(test_quantile_counts_whole),
       cmocka_unit_test(test_time_weighted),
       cmocka_unit_test(test_stream_equals_whole),
+      cmocka_unit_test(test_select_equals_sorted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
