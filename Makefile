@@ -57,11 +57,11 @@ build-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug \
 	  "-DCMAKE_C_FLAGS=-O1 -g -fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
 	  -DSTRAITS_BENCH=OFF -DSTRAITS_MPI=OFF $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_mc straits
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_mc test_store straits
 
 test-tsan: build-tsan
 	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	  ctest --output-on-failure -j $(JOBS) -R '^test_mc$$'
+	  ctest --output-on-failure -j $(JOBS) -R '^(test_mc|test_store)$$'
 	rm -f $(TSAN_BUILD)/tsan.db*
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/src/cli/straits run -q --no-report -n 60 -j 2 \
 	  --db $(TSAN_BUILD)/tsan.db scenarios/taiwan-strait.yaml

@@ -144,6 +144,22 @@ int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t l
 int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t first,
                         size_t count, size_t lo, size_t hi, double *vals);
 
+/* A run's rows read a chunk ahead: a thread of its own, on a reader of st
+ * (store_open_reader), reads the chunk after the one just asked for -- of the same
+ * size, or the first after the last -- so a caller that reads a long run in order
+ * finds it read (store_ahead.c).  store_ahead_fill is a stats_fill_fn over ctx = the
+ * store_ahead: rows [lo, hi) of every metric into vals, as store_values_chunk has
+ * them; any order works, in order is what is read ahead.  rows is the caller's chunk
+ * (at most that many replications are asked at once).  Without a thread (one chunk
+ * holds the run, a store in memory) every chunk is read on st.  st must not be used
+ * by another reader meanwhile: the caller's thread owns it; close before anything
+ * writes to the run.  0 or ERR_NOMEM. */
+typedef struct store_ahead store_ahead;
+int store_ahead_open(store_ahead **out, store *st, int64_t run_id, const metric_set *ms,
+                     size_t n, size_t rows);
+int store_ahead_fill(void *ctx, size_t lo, size_t hi, double *vals);
+void store_ahead_close(store_ahead *a); /* NULL is a no-op */
+
 /* Every metric's summary over replications [0, n) of a run (out[ms->n], kind[ms->n]):
  * stats_summarize_stream over store_values_chunk, in memory bounded by the chunk --
  * what the run's summary and the report's are.  ERR_NOMEM, or the store's error

@@ -261,6 +261,42 @@ static void test_chunks(void **state) {
   store_close(st);
 }
 
+/* Chunks read ahead (store_ahead) are the chunks read on the store, bit for bit: in
+ * order over three passes (each chunk but the first of a pass read by the thread), a
+ * short last chunk, out of order, and with the run in one chunk (no thread). */
+static void test_read_ahead(void **state) {
+  fixture *f = *state;
+  store *st = NULL;
+  int64_t run = 0;
+  store_run_info info = info_of(9);
+  enum { N = 23, M = 3, ROWS = 5 };
+  assert_int_equal(store_open(&st, f->path, f->d), 0);
+  assert_int_equal(store_run_begin(st, &run, &info, &f->ms, f->d), 0);
+  assert_int_equal(put_reps(f, st, run, 0, N), 0);
+  double want[N * M];
+  assert_int_equal(store_values_chunk(st, run, &f->ms, 0, N, want), 0);
+  for (size_t rows = ROWS; rows <= N; rows += N - ROWS) {
+    store_ahead *a = NULL;
+    assert_int_equal(store_ahead_open(&a, st, run, &f->ms, N, rows), 0);
+    double *buf = malloc(rows * M * sizeof *buf);
+    assert_non_null(buf);
+    for (int pass = 0; pass < 3; pass++)
+      for (size_t lo = 0; lo < N; lo += rows) {
+        size_t hi = lo + rows < N ? lo + rows : N;
+        assert_int_equal(store_ahead_fill(a, lo, hi, buf), 0);
+        assert_memory_equal(buf, want + lo * M, (hi - lo) * M * sizeof *buf);
+      }
+    /* Out of order: what the thread read is not what is asked. */
+    assert_int_equal(store_ahead_fill(a, 2, 4, buf), 0);
+    assert_memory_equal(buf, want + 2 * M, 2 * M * sizeof *buf);
+    assert_int_equal(store_ahead_fill(a, 0, 1, buf), 0);
+    assert_memory_equal(buf, want, M * sizeof *buf);
+    store_ahead_close(a);
+    free(buf);
+  }
+  store_close(st);
+}
+
 static void test_double_put(void **state) {
   fixture *f = *state;
   store *st = NULL;
@@ -717,6 +753,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_schema, setup, teardown),
       cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
       cmocka_unit_test_setup_teardown(test_chunks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_read_ahead, setup, teardown),
       cmocka_unit_test_setup_teardown(test_double_put, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
       cmocka_unit_test_setup_teardown(test_run_find, setup, teardown),

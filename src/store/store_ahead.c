@@ -1,0 +1,112 @@
+/* store_ahead.c - a run's rows read a chunk ahead (store.h: store_ahead_*): a thread
+ * of its own, on its own connection to the file, steps SQLite through the next chunk
+ * of replications while the caller works on this one.
+ *
+ * A summary's pass over a long run is mostly SQLite stepping through the rows and
+ * their checksums (store_summary.c); the caller's own work on a chunk (sums, the
+ * quantiles' counting) is the smaller part.  With the next chunk read meanwhile, a
+ * pass costs about the larger of the two, not their sum.  The values are the ones a
+ * read on st gives (store_values_chunk), whichever connection read them, so nothing
+ * downstream depends on the thread. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "store_internal.h"
+
+enum { AHEAD_IDLE, AHEAD_BUSY, AHEAD_READY, AHEAD_FAILED };
+
+struct store_ahead {
+  store *st, *rd; /* rd: the thread's reader; NULL: every chunk is read on st */
+  int64_t run_id;
+  const metric_set *ms;
+  size_t n;    /* replications [0, n) */
+  double *buf; /* the chunk asked of the thread */
+  size_t lo, hi, cap;
+  int state, quit;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+};
+
+static void *ahead_main(void *arg) {
+  store_ahead *a = arg;
+  pthread_mutex_lock(&a->lock);
+  for (;;) {
+    while (a->state != AHEAD_BUSY && !a->quit) pthread_cond_wait(&a->cond, &a->lock);
+    if (a->quit) break;
+    size_t lo = a->lo, hi = a->hi;
+    pthread_mutex_unlock(&a->lock);
+    int err = store_values_chunk(a->rd, a->run_id, a->ms, lo, hi, a->buf);
+    pthread_mutex_lock(&a->lock);
+    a->state = err ? AHEAD_FAILED : AHEAD_READY;
+    pthread_cond_broadcast(&a->cond);
+  }
+  pthread_mutex_unlock(&a->lock);
+  return NULL;
+}
+
+int store_ahead_open(store_ahead **out, store *st, int64_t run_id, const metric_set *ms, size_t n,
+                     size_t rows) {
+  store_ahead *a = calloc(1, sizeof *a);
+  *out = a;
+  if (!a) return ERR_NOMEM;
+  a->st = st, a->run_id = run_id, a->ms = ms, a->n = n, a->cap = rows * ms->n;
+  /* One chunk is the whole run: nothing to read ahead of. */
+  if (rows >= n || !ms->n) return 0;
+  if (!(a->buf = malloc(a->cap * sizeof *a->buf)) || store_open_reader(&a->rd, st)) {
+    free(a->buf);
+    a->buf = NULL, a->rd = NULL; /* a store in memory, or no memory: read on st */
+    return 0;
+  }
+  pthread_mutex_init(&a->lock, NULL);
+  pthread_cond_init(&a->cond, NULL);
+  if (pthread_create(&a->thread, NULL, ahead_main, a)) {
+    pthread_mutex_destroy(&a->lock);
+    pthread_cond_destroy(&a->cond);
+    store_close(a->rd);
+    free(a->buf);
+    a->rd = NULL, a->buf = NULL;
+  }
+  return 0;
+}
+
+int store_ahead_fill(void *ctx, size_t lo, size_t hi, double *vals) {
+  store_ahead *a = ctx;
+  if (!a->rd) return store_values_chunk(a->st, a->run_id, a->ms, lo, hi, vals);
+  pthread_mutex_lock(&a->lock);
+  while (a->state == AHEAD_BUSY) pthread_cond_wait(&a->cond, &a->lock);
+  int hit = a->state == AHEAD_READY && a->lo == lo && a->hi == hi;
+  if (hit) memcpy(vals, a->buf, (hi - lo) * a->ms->n * sizeof *vals);
+  /* The chunk after this one, of its size; after the last, the first (a summary makes
+   * several passes). */
+  size_t next = hi < a->n ? hi : 0, size = hi - lo;
+  if (size && size * a->ms->n <= a->cap) {
+    a->lo = next, a->hi = a->n - next < size ? a->n : next + size;
+    a->state = AHEAD_BUSY;
+    pthread_cond_broadcast(&a->cond);
+  } else {
+    a->state = AHEAD_IDLE;
+  }
+  pthread_mutex_unlock(&a->lock);
+  /* A miss (the first chunk, another order) or the thread's failure: read it here,
+   * where a failure has its message on st. */
+  return hit ? 0 : store_values_chunk(a->st, a->run_id, a->ms, lo, hi, vals);
+}
+
+void store_ahead_close(store_ahead *a) {
+  if (!a) return;
+  if (a->rd) {
+    pthread_mutex_lock(&a->lock);
+    a->quit = 1;
+    pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    pthread_mutex_destroy(&a->lock);
+    pthread_cond_destroy(&a->cond);
+    store_close(a->rd);
+  }
+  free(a->buf);
+  free(a);
+}
