@@ -58,7 +58,7 @@ static void print_curves(FILE *out, const mc_spill *s) {
   double *cols = malloc((s->nterr + 1) * SPILL_GRID * 3 * sizeof *cols);
   if (!cols) return;
   for (size_t t = 0; t <= s->nterr; t++) {
-    mc_spill_curve(&s->time[t * s->nrep], s->nrep, grid, SPILL_GRID, 1.96, p, lo, hi);
+    mc_spill_curve(s->reached[t].time, s->reached[t].n, s->nrep, grid, SPILL_GRID, 1.96, p, lo, hi);
     for (int g = 0; g < SPILL_GRID; g++) {
       cols[(t * SPILL_GRID + g) * 3] = p[g];
       cols[(t * SPILL_GRID + g) * 3 + 1] = lo[g];
@@ -78,15 +78,17 @@ static void print_curves(FILE *out, const mc_spill *s) {
   free(cols);
 }
 
-/* Time to first spillover, or (with --region) to violence first reaching that region. */
+/* Time to first spillover, or (with --region) to violence first reaching that region:
+ * the reached replications' times in replication order, the values stats_summarize
+ * kept of the whole run's column (it skips NaN), so the same summary. */
 static void print_first_time(FILE *out, const mc_spill *s) {
-  const double *first = &s->time[s->path_of * s->nrep];
-  double *scratch = malloc((s->nrep + 1) * sizeof *scratch);
-  double *x = malloc((s->nrep + 1) * sizeof *x);
+  const mc_spill_reached *l = &s->reached[s->path_of];
+  double *scratch = malloc((l->n + 1) * sizeof *scratch);
+  double *x = malloc((l->n + 1) * sizeof *x);
   if (!scratch || !x) goto done;
-  for (size_t r = 0; r < s->nrep; r++) x[r] = days(first[r]);
+  for (size_t i = 0; i < l->n; i++) x[i] = days(l->time[i]);
   stats_summary su;
-  stats_summarize(&su, x, s->nrep, STATS_REAL, scratch);
+  stats_summarize(&su, x, l->n, STATS_REAL, scratch);
   if (s->path_of == s->nterr)
     fprintf(out, "\ntime to first spillover: %zu of %zu replications spilled over\n", su.n,
             s->nrep);
@@ -203,8 +205,7 @@ static void put_row(FILE *out, const split_row *row, const size_t *width) {
 /* The missions with and without spillover: the headline metrics, then the others
  * (all of them with --all), in the report's units and digits, with its verdicts. */
 static void print_splits(FILE *out, const mc_spill *s, int all) {
-  size_t yes = 0;
-  for (size_t r = 0; r < s->nrep; r++) yes += !isnan(s->time[s->nterr * s->nrep + r]);
+  const size_t yes = s->reached[s->nterr].n;
   fprintf(out, "\neffect on the missions: with and without spillover (%zu and %zu "
                "replications; means, and the difference with its 95%% CI)\n", yes,
           s->nrep - yes);
@@ -252,7 +253,7 @@ static int write_csv(const char *path, const mc_spill *s) {
   double grid[NG], p[NG], lo[NG], hi[NG];
   for (int g = 0; g < NG; g++) grid[g] = s->horizon * g / (NG - 1);
   for (size_t t = 0; t <= s->nterr; t++) {
-    mc_spill_curve(&s->time[t * s->nrep], s->nrep, grid, NG, 1.96, p, lo, hi);
+    mc_spill_curve(s->reached[t].time, s->reached[t].n, s->nrep, grid, NG, 1.96, p, lo, hi);
     for (int g = 0; g < NG; g++) {
       cli_csv_cell(f, s->terr[t]); /* a region id from the scenario: may be hostile */
       fprintf(f, ",%.17g,%.6f,%.6f,%.6f\n", grid[g], p[g], lo[g], hi[g]);

@@ -22,13 +22,13 @@ void mc_wilson(double k, double n, double z, double *lo, double *hi) {
   *lo = fmax(0, mid - half), *hi = fmin(1, mid + half);
 }
 
-void mc_spill_curve(const double *time, size_t n, const double *grid, size_t ng, double z,
-                    double *p, double *lo, double *hi) {
+void mc_spill_curve(const double *time, size_t n, size_t nrep, const double *grid, size_t ng,
+                    double z, double *p, double *lo, double *hi) {
   for (size_t g = 0; g < ng; g++) {
     double k = 0;
-    for (size_t i = 0; i < n; i++) k += !isnan(time[i]) && time[i] <= grid[g];
-    p[g] = n ? k / (double)n : NAN;
-    mc_wilson(k, (double)n, z, &lo[g], &hi[g]);
+    for (size_t i = 0; i < n; i++) k += time[i] <= grid[g];
+    p[g] = nrep ? k / (double)nrep : NAN;
+    mc_wilson(k, (double)nrep, z, &lo[g], &hi[g]);
   }
 }
 
@@ -70,7 +70,7 @@ typedef struct path_scan {
   int rep;                        /* the replication whose points are held; -1: none */
   size_t npt, cap;
   struct { double t, value; } *pt; /* grown by doubling (outside any event loop) */
-  size_t *seen;                   /* [nterr + 1]: replications counted per territory */
+  size_t *cur;                    /* [nterr + 1]: each territory's next reached[] entry */
   strbuf text;
 } path_scan;
 
@@ -103,15 +103,29 @@ static int count_path(struct mc_spill_paths *p, const char *text) {
   return 0;
 }
 
+/* Territory k's replications before rep that reached it without a point of the
+ * sequence at all: "(no event)" each (the scan never saw them). */
+static int count_silent(path_scan *a, size_t k, size_t rep) {
+  const mc_spill_reached *l = &a->s->reached[k];
+  int rc = 0;
+  for (; !rc && a->cur[k] < l->n && l->rep[a->cur[k]] < rep; a->cur[k]++)
+    rc = count_path(&a->s->paths[k], "(no event)");
+  return rc;
+}
+
 /* The held replication's path to each territory it reached: its events or levels up
  * to and including the step that first reached the territory ("(no event)" when
- * none came first). */
+ * none came first).  The scan and the lists are both in replication order, so a
+ * cursor a territory finds the replication's first time there. */
 static int flush_rep(path_scan *a) {
   mc_spill *s = a->s;
   if (a->rep < 0) return 0;
   for (size_t k = 0; k <= s->nterr; k++) {
-    double first = s->time[k * s->nrep + (size_t)a->rep];
-    if (isnan(first)) continue;
+    const mc_spill_reached *l = &s->reached[k];
+    int rc = count_silent(a, k, (size_t)a->rep);
+    if (rc) return rc;
+    if (a->cur[k] == l->n || l->rep[a->cur[k]] != (uint32_t)a->rep) continue;
+    double first = l->time[a->cur[k]++];
     a->text.len = 0;
     for (size_t i = 0; i < a->npt && a->pt[i].t <= first; i++) {
       double value = a->pt[i].value;
@@ -122,9 +136,7 @@ static int flush_rep(path_scan *a) {
       strbuf_printf(&a->text, "%s%s", a->text.len ? " > " : "", id);
     }
     if (a->text.failed) return ERR_NOMEM;
-    int rc = count_path(&s->paths[k], a->text.len ? a->text.s : "(no event)");
-    if (rc) return rc;
-    a->seen[k]++;
+    if ((rc = count_path(&s->paths[k], a->text.len ? a->text.s : "(no event)"))) return rc;
   }
   a->npt = 0;
   return 0;
@@ -156,23 +168,21 @@ static int path_point(void *ctx, int rep, double t, double value) {
 static int build_paths(mc_spill *s, store *st) {
   path_scan a = {s, -1, 0, 0, NULL, calloc(s->nterr + 1, sizeof(size_t)), STRBUF_INIT};
   s->paths = calloc(s->nterr + 1, sizeof *s->paths);
-  if (!a.seen || !s->paths) {
-    free(a.seen);
+  if (!a.cur || !s->paths) {
+    free(a.cur);
     return ERR_NOMEM;
   }
   int seq = metric_find(&s->ms, "spillover", "sequence");
   int rc = seq >= 0 ? store_series_each(st, s->run_id, seq, s->nrep, path_point, &a) : 0;
   if (!rc) rc = flush_rep(&a);
   for (size_t k = 0; k <= s->nterr && !rc; k++) {
-    size_t reached = 0;
-    for (size_t r = 0; r < s->nrep; r++) reached += !isnan(s->time[k * s->nrep + r]);
-    for (size_t i = a.seen[k]; i < reached && !rc; i++)
-      rc = count_path(&s->paths[k], "(no event)");
+    if ((rc = count_silent(&a, k, SIZE_MAX))) break;
     struct mc_spill_paths *p = &s->paths[k];
-    for (size_t i = 0; i < p->n; i++) p->path[i].share = (double)p->path[i].count / (double)reached;
+    const double reached = (double)s->reached[k].n;
+    for (size_t i = 0; i < p->n; i++) p->path[i].share = (double)p->path[i].count / reached;
     if (p->n) qsort(p->path, p->n, sizeof *p->path, path_cmp); /* NULL when none */
   }
-  free(a.pt), free(a.seen);
+  free(a.pt), free(a.cur);
   strbuf_release(&a.text);
   return rc;
 }
@@ -209,7 +219,7 @@ typedef struct split_src {
   store *st;
   int64_t run_id;
   const metric_set *ms;
-  const double *first; /* [nrep] the first spillover's time: NaN where none */
+  int any;             /* spillover.time's column: NaN where none spilled over */
   const int *col;
   size_t nc;
   double *buf; /* [cap rows][ms->n] */
@@ -260,7 +270,7 @@ static int split_moments(split_src *x, size_t nrep, half_acc *acc) {
       if ((err = split_read(x, lo, hi))) break;
       for (size_t r = 0; r < hi - lo; r++) {
         const double *row = x->buf + r * nm;
-        half_acc *h = acc + (isnan(x->first[lo + r]) ? 1 : 0);
+        half_acc *h = acc + (isnan(row[x->any]) ? 1 : 0);
         for (size_t i = 0; i < x->nc; i++, h += 2) {
           double v = row[x->col[i]];
           if (isnan(v)) continue;
@@ -293,7 +303,7 @@ static stats_summary half_summary(const half_acc *h, stats_kind kind) {
 static int build_splits(mc_spill *s, store *st, unsigned flags) {
   const metric_set *ms = &s->ms;
   const size_t nm = ms->n ? ms->n : 1;
-  split_src src = {st, s->run_id, ms, &s->time[s->nterr * s->nrep], NULL, 0, NULL, 0};
+  split_src src = {st, s->run_id, ms, metric_find(ms, "spillover", "time"), NULL, 0, NULL, 0};
   int *col = malloc(nm * sizeof *col);
   stats_kind *kind = calloc(nm, sizeof *kind);
   stats_summary *su = malloc(nm * sizeof *su);
@@ -349,23 +359,53 @@ done:
 
 /* ---- reading -------------------------------------------------------------------- */
 
-/* Columns col[0, ncol) of replications [0, nrep) into out[c * nrep + r], as
- * store_metric_values reads each, in one pass over the store a chunk at a time: a
- * column a scan was a scan per territory once a run outgrew the readers' cache. */
-static int read_columns(store *st, int64_t run_id, const metric_set *ms, const int *col,
-                        size_t ncol, double *out, size_t nrep) {
-  const size_t nm = ms->n ? ms->n : 1;
+/* Append replication r, first reached at t, to l (grown by doubling; trimmed to fit
+ * once read). */
+static int reached_push(mc_spill_reached *l, uint32_t r, double t) {
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 64;
+    uint32_t *rep = realloc(l->rep, cap * sizeof *rep);
+    if (!rep) return ERR_NOMEM;
+    l->rep = rep;
+    double *time = realloc(l->time, cap * sizeof *time);
+    if (!time) return ERR_NOMEM;
+    l->time = time, l->cap = cap;
+  }
+  l->rep[l->n] = r, l->time[l->n++] = t;
+  return 0;
+}
+
+/* The doubling's slack back (up to half of the list); a list that cannot shrink keeps
+ * its block. */
+static void reached_trim(mc_spill_reached *l) {
+  if (l->n == l->cap || !l->n) return;
+  uint32_t *rep = realloc(l->rep, l->n * sizeof *rep);
+  if (rep) l->rep = rep;
+  double *time = realloc(l->time, l->n * sizeof *time);
+  if (time) l->time = time;
+  if (rep && time) l->cap = l->n;
+}
+
+/* Columns col[0, nterr] of every replication into s->reached, the non-NaN values only,
+ * as store_metric_values reads each, in one pass over the store a chunk at a time (a
+ * column a scan was a scan per territory once a run outgrew the readers' cache; the
+ * dense columns were 40 MB at a million, issue 22). */
+static int read_reached(mc_spill *s, store *st, const int *col) {
+  const size_t nm = s->ms.n ? s->ms.n : 1, nrep = s->nrep;
   size_t rows = STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
   rows = rows < nrep ? rows : nrep ? nrep : 1;
   double *v = malloc(rows * nm * sizeof *v);
   int rc = v ? 0 : ERR_NOMEM;
   for (size_t lo = 0; lo < nrep && !rc; lo += rows) {
     size_t hi = nrep - lo < rows ? nrep : lo + rows;
-    if ((rc = store_values_chunk(st, run_id, ms, lo, hi, v))) break;
-    for (size_t c = 0; c < ncol; c++)
-      for (size_t r = lo; r < hi; r++)
-        out[c * nrep + r] = v[(r - lo) * nm + (size_t)col[c]];
+    if ((rc = store_values_chunk(st, s->run_id, &s->ms, lo, hi, v))) break;
+    for (size_t c = 0; c <= s->nterr && !rc; c++)
+      for (size_t r = lo; r < hi && !rc; r++) {
+        double t = v[(r - lo) * nm + (size_t)col[c]];
+        if (!isnan(t)) rc = reached_push(&s->reached[c], (uint32_t)r, t);
+      }
   }
+  for (size_t c = 0; c <= s->nterr; c++) reached_trim(&s->reached[c]);
   free(v);
   return rc;
 }
@@ -383,6 +423,11 @@ int mc_spill_read(mc_spill *s, store *st, int64_t run_id, unsigned flags, diag *
     return rc;
   s->run_id = run_id;
   s->nrep = (size_t)row.replications_done;
+  if (s->nrep > UINT32_MAX) { /* a replication is a uint32_t in the lists */
+    diag_report(d, DIAG_ERROR, NULL, 0, 0, "run %lld has too many replications (%zu)",
+                (long long)run_id, s->nrep);
+    return ERR_RANGE;
+  }
   int first_m = metric_find(&s->ms, "spillover", "time");
   int horizon_m = metric_find(&s->ms, "spillover", "horizon");
   if (first_m < 0 || horizon_m < 0) {
@@ -396,8 +441,8 @@ int mc_spill_read(mc_spill *s, store *st, int64_t run_id, unsigned flags, diag *
         (int)m != first_m)
       s->nterr++;
   s->terr = calloc(s->nterr + 1, sizeof *s->terr);
-  s->time = malloc((s->nterr + 1) * (s->nrep ? s->nrep : 1) * sizeof *s->time);
-  if (!s->terr || !s->time) return ERR_NOMEM;
+  s->reached = calloc(s->nterr + 1, sizeof *s->reached);
+  if (!s->terr || !s->reached) return ERR_NOMEM;
   int *col = malloc((s->nterr + 1) * sizeof *col);
   if (!col) return ERR_NOMEM;
   size_t t = 0;
@@ -414,7 +459,7 @@ int mc_spill_read(mc_spill *s, store *st, int64_t run_id, unsigned flags, diag *
   }
   col[s->nterr] = first_m;
   if (!(s->terr[s->nterr] = strdup("any"))) rc = ERR_NOMEM;
-  else rc = read_columns(st, run_id, &s->ms, col, s->nterr + 1, s->time, s->nrep);
+  else rc = read_reached(s, st, col);
   free(col);
   if (rc) return rc;
   double h = NAN;
@@ -445,7 +490,9 @@ void mc_spill_free(mc_spill *s) {
   if (s->terr)
     for (size_t t = 0; t <= s->nterr; t++) free(s->terr[t]);
   free_paths(s);
-  free(s->terr), free(s->time), free(s->split);
+  for (size_t t = 0; s->reached && t <= s->nterr; t++)
+    free(s->reached[t].rep), free(s->reached[t].time);
+  free(s->terr), free(s->reached), free(s->split);
   metric_set_release(&s->ms);
   memset(s, 0, sizeof *s);
 }

@@ -17,7 +17,12 @@
  * spillover, as ids joined by " > ".  So no string is stored per replication: the
  * run's metric registry is the dictionary, and the paths need no extra table.
  *
- * Ownership: everything in an mc_spill is the caller's (mc_spill_free). */
+ * Memory: what grows with the replications is the lists of those that reached each
+ * territory (12 bytes each: ~11 MB at a million of the default scenario, where the
+ * dense columns were 40 MB); the other columns are read a chunk at a time.
+ *
+ * Ownership: everything in an mc_spill, the lists included, is the caller's
+ * (mc_spill_free). */
 #ifndef STRAITS_MC_SPILL_H
 #define STRAITS_MC_SPILL_H
 
@@ -55,13 +60,22 @@ typedef struct mc_spill_split {
   int binary;
 } mc_spill_split;
 
+/* The replications in which violence reached one territory, in replication order:
+ * replication rep[i] first at time[i] (s, never NaN), i < n; cap is the arrays'
+ * room.  A replication not listed never reached it. */
+typedef struct mc_spill_reached {
+  size_t n, cap;
+  uint32_t *rep;
+  double *time;
+} mc_spill_reached;
+
 typedef struct mc_spill {
   int64_t run_id;
   size_t nrep;
   double horizon;           /* s */
   size_t nterr;             /* territories, then one more: index nterr is "any" */
   char **terr;              /* [nterr + 1] region ids ("any" last) */
-  double *time;             /* [(nterr + 1) * nrep]: first time, NaN if never */
+  mc_spill_reached *reached; /* [nterr + 1]: reached[nterr].n spilled over at all */
   size_t path_of;           /* the paths lead to terr[path_of] (nterr: any territory) */
   size_t npath;
   mc_spill_path *path;      /* terr[path_of]'s: most frequent first (ties: text order) */
@@ -89,10 +103,11 @@ void mc_spill_free(mc_spill *s);
  * mc_spill_read counted them.  0, or ERR_RANGE for no such territory. */
 int mc_spill_paths(mc_spill *s, size_t t);
 
-/* P(first time <= t) for t in grid[0..ng), from n first times (NaN = never), with
- * a Wilson score interval at z (1.96 for 95%). */
-void mc_spill_curve(const double *time, size_t n, const double *grid, size_t ng, double z,
-                    double *p, double *lo, double *hi);
+/* P(first time <= t) for t in grid[0..ng) over nrep replications, from the n first
+ * times of those that were reached (an mc_spill_reached's time: the others never
+ * were), with a Wilson score interval at z (1.96 for 95%). */
+void mc_spill_curve(const double *time, size_t n, size_t nrep, const double *grid, size_t ng,
+                    double z, double *p, double *lo, double *hi);
 
 /* A split's verdict, as `straits compare` words them (rep_verdict_name, report.h):
  * "better" or "worse" with spillover by the metric's direction (metric.h), "differs"

@@ -61,8 +61,7 @@ static const char curves_vega[] =
 static int curves_doc(json_t **out, mc_spill *s) {
   char text[512];
   double any = NAN, lo, hi;
-  size_t k = 0;
-  for (size_t r = 0; r < s->nrep; r++) k += !isnan(s->time[s->nterr * s->nrep + r]);
+  const size_t k = s->reached[s->nterr].n;
   if (s->nrep) any = (double)k / (double)s->nrep;
   mc_wilson((double)k, (double)s->nrep, 1.96, &lo, &hi);
   snprintf(text, sizeof text,
@@ -78,7 +77,8 @@ static int curves_doc(json_t **out, mc_spill *s) {
     grid[g] = s->horizon * g / (SPILL_REPORT_GRID - 1);
   json_t *values = json_array();
   for (size_t t = 0; t <= s->nterr; t++) {
-    mc_spill_curve(&s->time[t * s->nrep], s->nrep, grid, SPILL_REPORT_GRID, 1.96, p, l, h);
+    mc_spill_curve(s->reached[t].time, s->reached[t].n, s->nrep, grid, SPILL_REPORT_GRID, 1.96, p,
+                   l, h);
     for (int g = 0; g < SPILL_REPORT_GRID; g++) {
       json_t *v = json_object();
       jdoc_set(v, "region", jdoc_str(s->terr[t]));
@@ -94,13 +94,6 @@ static int curves_doc(json_t **out, mc_spill *s) {
   *out = doc_begin("Spillover to Japanese territory", text, 60);
   jdoc_set(*out, "vega", vega);
   return 0;
-}
-
-/* Replications in which violence reached territory t (nterr: any). */
-static size_t reached(const mc_spill *s, size_t t) {
-  size_t k = 0;
-  for (size_t r = 0; r < s->nrep; r++) k += !isnan(s->time[t * s->nrep + r]);
-  return k;
 }
 
 /* The paths' chart: "@paths" the bars of every territory, "@reached" how often each
@@ -180,7 +173,7 @@ static int paths_doc(json_t **out, mc_spill *s) {
      * bars). */
     json_t *r = json_object();
     jdoc_set(r, "region", jdoc_str(s->terr[t]));
-    jdoc_set(r, "reached", json_integer((json_int_t)reached(s, t)));
+    jdoc_set(r, "reached", json_integer((json_int_t)s->reached[t].n));
     jdoc_set(r, "nrep", json_integer((json_int_t)s->nrep));
     jdoc_set(r, "npath", json_integer((json_int_t)s->npath));
     jdoc_push(reach, r);
@@ -289,7 +282,7 @@ static json_t *missions_row(const mc_spill *s, const mc_spill_split *sp) {
  * metric's registry entry), the significant headline ones open, the rest collapsed;
  * and a chart of the headline differences' sizes. */
 static int missions_doc(json_t **out, mc_spill *s) {
-  size_t yes = reached(s, s->nterr);
+  size_t yes = s->reached[s->nterr].n;
   char text[768];
   snprintf(text, sizeof text,
            "How the missions fared in the %zu replications in which violence reached "

@@ -5,7 +5,8 @@
  * agree with paths built here straight from the store's series, for each territory in
  * any order; and the whole-run facts a split carries for showing it (typical size,
  * range, 0/1: MC_SPILL_SHOWN) agree with the values, and are left out without that
- * flag. */
+ * flag; the lists of reached replications hold exactly the store's non-NaN first
+ * times, in replication order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,6 +136,20 @@ static int spill_cleanup(void **state) {
   return 0;
 }
 
+/* Territory t's first times as a column of s->nrep (NaN: never reached), from its
+ * list of reached replications; the caller frees it. */
+static double *dense_times(const mc_spill *s, size_t t) {
+  double *x = malloc((s->nrep + 1) * sizeof *x);
+  assert_non_null(x);
+  for (size_t r = 0; r < s->nrep; r++) x[r] = NAN;
+  const mc_spill_reached *l = &s->reached[t];
+  for (size_t i = 0; i < l->n; i++) {
+    assert_true(l->rep[i] < s->nrep);
+    x[l->rep[i]] = l->time[i];
+  }
+  return x;
+}
+
 /* ---- the paths, built here from the store ---------------------------------------- */
 
 typedef struct ref_acc {
@@ -163,7 +178,8 @@ static int ref_point(void *ctx, int rep, double t, double value) {
 static void assert_paths_match(const mc_spill *s, store *st, size_t t) {
   int seq = metric_find(&s->ms, "spillover", "sequence");
   assert_true(seq >= 0);
-  ref_acc a = {s, &s->time[t * s->nrep], calloc(s->nrep, sizeof(char *))};
+  double *first = dense_times(s, t);
+  ref_acc a = {s, first, calloc(s->nrep, sizeof(char *))};
   assert_non_null(a.text);
   assert_int_equal(store_series_each(st, s->run_id, seq, s->nrep, ref_point, &a), 0);
   int reached = 0;
@@ -190,7 +206,7 @@ static void assert_paths_match(const mc_spill *s, store *st, size_t t) {
   }
   assert_int_equal(total, reached);
   for (size_t r = 0; r < s->nrep; r++) free(a.text[r]);
-  free(a.text);
+  free(a.text), free(first);
 }
 
 static void wilson_by_hand(void **state) {
@@ -200,9 +216,14 @@ static void wilson_by_hand(void **state) {
   assert_true(fabs(lo - 0.05522) < 1e-4 && fabs(hi - 0.17437) < 1e-4);
   mc_wilson(0, 50, 1.96, &lo, &hi); /* zero successes: [0, z^2/(n+z^2)] */
   assert_true(lo == 0 && fabs(hi - 3.8416 / 53.8416) < 1e-9);
-  double t[4] = {1, NAN, 3, 2}, grid[3] = {0.5, 2, 10}, p[3], l[3], h[3];
-  mc_spill_curve(t, 4, grid, 3, 1.96, p, l, h);
+  /* Three of four replications reached, at 1, 3 and 2; the fourth never was. */
+  double t[3] = {1, 3, 2}, grid[3] = {0.5, 2, 10}, p[3], l[3], h[3];
+  mc_spill_curve(t, 3, 4, grid, 3, 1.96, p, l, h);
   assert_true(p[0] == 0 && p[1] == 0.5 && p[2] == 0.75);
+  mc_wilson(3, 4, 1.96, &lo, &hi);
+  assert_true(l[2] == lo && h[2] == hi);
+  mc_spill_curve(t, 0, 0, grid, 1, 1.96, p, l, h); /* no replication: unknown */
+  assert_true(isnan(p[0]) && l[0] == 0 && h[0] == 1);
 }
 
 static void store_analysis_matches_replications(void **state) {
@@ -222,8 +243,9 @@ static void store_analysis_matches_replications(void **state) {
   /* "any" is the earlier of the two; senkaku always comes first here (islands
    * before strikes). */
   int spilled = 0, counted = 0;
+  double *okt = dense_times(&s, 0), *skt = dense_times(&s, 1), *anyt = dense_times(&s, 2);
   for (size_t r = 0; r < s.nrep; r++) {
-    double ok = s.time[r], sk = s.time[s.nrep + r], any = s.time[2 * s.nrep + r];
+    double ok = okt[r], sk = skt[r], any = anyt[r];
     assert_true(isnan(any) == (isnan(ok) && isnan(sk)));
     if (!isnan(ok)) assert_true(sk < ok);
     if (!isnan(any)) assert_true(any == sk), spilled++;
@@ -247,7 +269,7 @@ static void store_analysis_matches_replications(void **state) {
    * after the strikes level and after the islands, in every replication that got there. */
   assert_int_equal(mc_spill_paths(&s, 0), 0);
   int to_okinawa = 0, reached = 0;
-  for (size_t r = 0; r < s.nrep; r++) reached += !isnan(s.time[r]);
+  for (size_t r = 0; r < s.nrep; r++) reached += !isnan(okt[r]);
   for (size_t i = 0; i < s.npath; i++) {
     to_okinawa += s.path[i].count;
     const char *tail = strrchr(s.path[i].text, '>');
@@ -270,10 +292,10 @@ static void store_analysis_matches_replications(void **state) {
   assert_int_equal(store_metric_values(st, s.run_id, &s.ms, ran, v, s.nrep), 0);
   size_t ny = 0;
   for (size_t r = 0; r < s.nrep; r++) {
-    if (isnan(s.time[2 * s.nrep + r])) sum_n += v[r];
+    if (isnan(anyt[r])) sum_n += v[r];
     else sum_y += v[r], ny++;
   }
-  free(v);
+  free(v), free(okt), free(skt), free(anyt);
   const mc_spill_split *sp = NULL;
   for (size_t i = 0; i < s.nsplit; i++) {
     assert_true(strcmp(s.split[i].module, "crisis") && strcmp(s.split[i].module, "spillover"));
@@ -341,11 +363,50 @@ static void paths_from_memory(void **state) {
   mc_spill_free(&s);
 }
 
+/* Each territory's list holds exactly the replications whose first time the store
+ * has (not NaN), in replication order, with those times to the bit, and no room
+ * beyond them: the list is the analysis's only memory that grows with the run. */
+static void reached_lists_match_store(void **state) {
+  spill_fixture *fx = spill_run(state, scenario3, 500, 2);
+  mc_spill s;
+  assert_int_equal(mc_spill_read(&s, fx->st, -1, 0, fx->d), 0);
+  assert_int_equal(s.nterr, 3);
+  double *v = malloc(s.nrep * sizeof *v);
+  assert_non_null(v);
+  size_t total = 0;
+  for (size_t t = 0; t <= s.nterr; t++) {
+    char name[64];
+    snprintf(name, sizeof name, "%s.time", s.terr[t]);
+    int m = metric_find(&s.ms, "spillover", t < s.nterr ? name : "time");
+    assert_true(m >= 0);
+    assert_int_equal(store_metric_values(fx->st, s.run_id, &s.ms, m, v, s.nrep), 0);
+    const mc_spill_reached *l = &s.reached[t];
+    size_t i = 0;
+    for (size_t r = 0; r < s.nrep; r++) {
+      if (isnan(v[r])) continue;
+      if (i == l->n) fail_msg("territory %s: replication %zu missing", s.terr[t], r);
+      assert_int_equal(l->rep[i], r);
+      assert_memory_equal(&l->time[i], &v[r], sizeof v[r]);
+      i++;
+    }
+    assert_int_equal(i, l->n);
+    assert_int_equal(l->cap, l->n);
+    total += l->n;
+  }
+  /* Each territory is reached in some replications, not all (else nothing is shown). */
+  for (size_t t = 0; t <= s.nterr; t++)
+    assert_true(s.reached[t].n > 0 && s.reached[t].n < s.nrep);
+  assert_true(total < (s.nterr + 1) * s.nrep);
+  free(v);
+  mc_spill_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(wilson_by_hand),
       cmocka_unit_test_teardown(store_analysis_matches_replications, spill_cleanup),
       cmocka_unit_test_teardown(paths_from_memory, spill_cleanup),
+      cmocka_unit_test_teardown(reached_lists_match_store, spill_cleanup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
