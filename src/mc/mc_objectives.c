@@ -148,14 +148,16 @@ static int count_pass(obj_count *c, size_t nobj, const mc_result *r, store *st) 
   size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
   rows = rows < nrep ? rows : nrep; /* a small run: no more than it needs */
   double *v = malloc(rows * (nm ? nm : 1) * sizeof *v);
-  int err = v ? 0 : ERR_NOMEM;
+  store_ahead *ahead = NULL;
+  int err = v && !store_ahead_open(&ahead, st, r->run_id, &r->metrics, nrep, rows) ? 0 : ERR_NOMEM;
   for (size_t lo = 0; lo < nrep && !err; lo += rows) {
     size_t hi = nrep - lo < rows ? nrep : lo + rows;
-    if (store_values_chunk(st, r->run_id, &r->metrics, lo, hi, v))
+    if (store_ahead_fill(ahead, lo, hi, v))
       err = ERR_STORE;
     else
       count_rows(c, nobj, v, hi - lo, &r->metrics);
   }
+  store_ahead_close(ahead);
   free(v);
   return err;
 }

@@ -224,6 +224,7 @@ typedef struct split_src {
   size_t nc;
   double *buf; /* [cap rows][ms->n] */
   size_t cap;
+  store_ahead *ahead;  /* split_moments' chunks, read ahead */
 } split_src;
 
 /* Rows [lo, hi) of every metric into x->buf. */
@@ -233,7 +234,7 @@ static int split_read(split_src *x, size_t lo, size_t hi) {
     if (!(x->buf = malloc((hi - lo) * x->ms->n * sizeof *x->buf))) return ERR_NOMEM;
     x->cap = hi - lo;
   }
-  return store_values_chunk(x->st, x->run_id, x->ms, lo, hi, x->buf);
+  return store_ahead_fill(x->ahead, lo, hi, x->buf);
 }
 
 /* stats_fill_fn: the split metrics' values in every replication (the whole run). */
@@ -303,14 +304,16 @@ static stats_summary half_summary(const half_acc *h, stats_kind kind) {
 static int build_splits(mc_spill *s, store *st, unsigned flags) {
   const metric_set *ms = &s->ms;
   const size_t nm = ms->n ? ms->n : 1;
-  split_src src = {st, s->run_id, ms, metric_find(ms, "spillover", "time"), NULL, 0, NULL, 0};
+  split_src src = {st, s->run_id, ms, metric_find(ms, "spillover", "time"), NULL, 0, NULL, 0,
+                   NULL};
   int *col = malloc(nm * sizeof *col);
   stats_kind *kind = calloc(nm, sizeof *kind);
   stats_summary *su = malloc(nm * sizeof *su);
   half_acc *acc = malloc(2 * nm * sizeof *acc);
   s->split = malloc((ms->n + 1) * sizeof *s->split);
-  int rc = 0;
-  if (!col || !kind || !su || !acc || !s->split) {
+  size_t rows = STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
+  int rc = store_ahead_open(&src.ahead, st, s->run_id, ms, s->nrep, rows);
+  if (rc || !col || !kind || !su || !acc || !s->split) {
     rc = ERR_NOMEM;
     goto done;
   }
@@ -353,6 +356,7 @@ static int build_splits(mc_spill *s, store *st, unsigned flags) {
     s->split[head++] = keep;
   }
 done:
+  store_ahead_close(src.ahead);
   free(col), free(kind), free(su), free(acc), free(src.buf);
   return rc;
 }
@@ -395,10 +399,11 @@ static int read_reached(mc_spill *s, store *st, const int *col) {
   size_t rows = STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
   rows = rows < nrep ? rows : nrep ? nrep : 1;
   double *v = malloc(rows * nm * sizeof *v);
-  int rc = v ? 0 : ERR_NOMEM;
+  store_ahead *ahead = NULL;
+  int rc = v && !store_ahead_open(&ahead, st, s->run_id, &s->ms, nrep, rows) ? 0 : ERR_NOMEM;
   for (size_t lo = 0; lo < nrep && !rc; lo += rows) {
     size_t hi = nrep - lo < rows ? nrep : lo + rows;
-    if ((rc = store_values_chunk(st, s->run_id, &s->ms, lo, hi, v))) break;
+    if ((rc = store_ahead_fill(ahead, lo, hi, v))) break;
     for (size_t c = 0; c <= s->nterr && !rc; c++)
       for (size_t r = lo; r < hi && !rc; r++) {
         double t = v[(r - lo) * nm + (size_t)col[c]];
@@ -406,6 +411,7 @@ static int read_reached(mc_spill *s, store *st, const int *col) {
       }
   }
   for (size_t c = 0; c <= s->nterr; c++) reached_trim(&s->reached[c]);
+  store_ahead_close(ahead);
   free(v);
   return rc;
 }
