@@ -144,16 +144,16 @@ int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t l
 int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t first,
                         size_t count, size_t lo, size_t hi, double *vals);
 
-/* A run's rows read a chunk ahead: a thread of its own, on a reader of st
- * (store_open_reader), reads the chunk after the one just asked for -- of the same
- * size, or the first after the last -- so a caller that reads a long run in order
- * finds it read (store_ahead.c).  store_ahead_fill is a stats_fill_fn over ctx = the
- * store_ahead: rows [lo, hi) of every metric into vals, as store_values_chunk has
- * them; any order works, in order is what is read ahead.  rows is the caller's chunk
- * (at most that many replications are asked at once).  Without a thread (one chunk
- * holds the run, a store in memory) every chunk is read on st.  st must not be used
- * by another reader meanwhile: the caller's thread owns it; close before anything
- * writes to the run.  0 or ERR_NOMEM. */
+/* A run's rows read by two readers in turn: a thread of its own, on a reader of st
+ * (store_open_reader), reads every other chunk -- guessed from the one just asked
+ * for: the next of the same size, the first after the last -- while the caller's
+ * thread reads the chunks between on st, so a caller that reads a long run in order
+ * finds half of it read (store_ahead.c).  store_ahead_fill is a stats_fill_fn over
+ * ctx = the store_ahead: rows [lo, hi) of every metric into vals, as
+ * store_values_chunk has them, whichever reader read them; any order works.  rows is
+ * the caller's chunk (at most that many replications are asked at once).  Without a
+ * thread (one chunk holds the run, a store in memory) every chunk is read on st.
+ * Close before anything writes to the run.  0 or ERR_NOMEM. */
 typedef struct store_ahead store_ahead;
 int store_ahead_open(store_ahead **out, store *st, int64_t run_id, const metric_set *ms,
                      size_t n, size_t rows);
