@@ -152,11 +152,12 @@ int rep_export_values(strbuf *b, store *st, const rep_run *r,
   size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
   rows = rows < r->nrep ? rows : r->nrep ? r->nrep : 1; /* a small run: no more than it needs */
   double *vals = malloc(rows * (nm ? nm : 1) * sizeof *vals);
-  int err = vals ? 0 : ERR_NOMEM;
+  store_ahead *ahead = NULL;
+  int err = vals && !store_ahead_open(&ahead, st, r->run.id, &r->ms, r->nrep, rows) ? 0 : ERR_NOMEM;
   strbuf_put(b, "replication,module,name,unit,value\n");
   for (size_t lo = 0; lo < r->nrep && !err; lo += rows) {
     size_t hi = r->nrep - lo < rows ? r->nrep : lo + rows;
-    if ((err = store_values_chunk(st, r->run.id, &r->ms, lo, hi, vals)))
+    if ((err = store_ahead_fill(ahead, lo, hi, vals)))
       break;
     for (size_t k = 0; k < (hi - lo) * nm && !err; k++) {
       if (!isnan(vals[k]))
@@ -165,6 +166,7 @@ int rep_export_values(strbuf *b, store *st, const rep_run *r,
         err = b->failed ? ERR_NOMEM : flush(ctx, b);
     }
   }
+  store_ahead_close(ahead);
   free(vals);
   if (!err)
     err = b->failed ? ERR_NOMEM : flush(ctx, b);

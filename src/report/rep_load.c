@@ -450,7 +450,8 @@ static int load_samples(rep_run *r, store *st) {
   size_t rows = nm && STATS_STREAM_CHUNK / nm ? STATS_STREAM_CHUNK / nm : 1;
   rows = rows < r->nrep ? rows : r->nrep ? r->nrep : 1; /* a small run: no more than it needs */
   double *vals = malloc(rows * (nm ? nm : 1) * sizeof *vals);
-  int err = vals ? 0 : ERR_NOMEM;
+  store_ahead *ahead = NULL;
+  int err = vals && !store_ahead_open(&ahead, st, r->run.id, &r->ms, r->nrep, rows) ? 0 : ERR_NOMEM;
   for (size_t m = 0; m < nm && !err; m++) {
     r->integral[m] = 1;
     if (rep__histogram(r, m) &&
@@ -459,7 +460,7 @@ static int load_samples(rep_run *r, store *st) {
   }
   for (size_t lo = 0; lo < r->nrep && !err; lo += rows) {
     size_t hi = r->nrep - lo < rows ? r->nrep : lo + rows;
-    if ((err = store_values_chunk(st, r->run.id, &r->ms, lo, hi, vals)))
+    if ((err = store_ahead_fill(ahead, lo, hi, vals)))
       break;
     for (size_t k = 0; k < (hi - lo) * nm; k++) {
       size_t m = k % nm;
@@ -471,6 +472,7 @@ static int load_samples(rep_run *r, store *st) {
         r->sample[m][r->nsample[m]++] = x;
     }
   }
+  store_ahead_close(ahead);
   free(vals);
   return err;
 }
