@@ -9,6 +9,8 @@
 #include <malloc.h> /* malloc_trim */
 #endif
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -48,7 +50,9 @@ void cmd_run_usage(FILE *out) {
           "      --all             the summary lists every metric, not only the\n"
           "                        headline ones\n"
           "      --no-report       do not write the report (STORE.html beside the\n"
-          "                        store: straits.db gives straits.html)\n");
+          "                        store: straits.db gives straits.html)\n"
+          "      --timings         after the run, each step's wall and CPU time and\n"
+          "                        the peak memory so far, on stderr\n");
 }
 
 typedef struct run_args {
@@ -63,6 +67,7 @@ typedef struct run_args {
   int quiet;
   int all;
   int no_report;
+  int timings;
   const char *authorities;
   cli_plan plan;
   size_t plan_errors, plan_warnings; /* the plan check's findings, for the summary */
@@ -94,6 +99,7 @@ static int parse_args(run_args *a, int argc, char **argv) {
       {"quiet", no_argument, NULL, 'q'},
       {"all", no_argument, NULL, 'a'},
       {"no-report", no_argument, NULL, 'R'},
+      {"timings", no_argument, NULL, 'T'},
       {"authorities", required_argument, NULL, 'A'},
       {"include-dir", required_argument, NULL, 'I'},
       {"help", no_argument, NULL, 'h'},
@@ -149,6 +155,9 @@ static int parse_args(run_args *a, int argc, char **argv) {
     case 'R':
       a->no_report = 1;
       given(a, "--no-report", NULL);
+      break;
+    case 'T':
+      a->timings = 1;
       break;
     case 'A':
       a->authorities = optarg;
@@ -378,6 +387,51 @@ static int store_plan(store *st, int64_t run_id, run_args *a) {
   return err;
 }
 
+/* --timings: where a run's time goes, step by step -- which steps keep one core busy
+ * while the other waits (CPU about the wall time) and which use both (issue 22: what
+ * serialises).  CPU is the process's, every thread's; the peak is the resident set's
+ * so far (getrusage), so the step where it rises is the one that set it. */
+typedef struct run_clock {
+  int on;
+  size_t n;
+  struct timespec wall0;
+  struct {
+    const char *step;
+    double wall, cpu;
+    long peak_kb;
+  } at[10];
+} run_clock;
+
+static double seconds(const struct timespec *t) { return (double)t->tv_sec + 1e-9 * (double)t->tv_nsec; }
+
+/* The end of step `step` (the first mark: the command's start). */
+static void clock_mark(run_clock *k, const char *step) {
+  struct timespec w, c;
+  struct rusage u;
+  if (!k->on || k->n == sizeof k->at / sizeof *k->at) return;
+  clock_gettime(CLOCK_MONOTONIC, &w);
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+  if (k->n == 0) k->wall0 = w;
+  getrusage(RUSAGE_SELF, &u);
+  k->at[k->n].step = step;
+  k->at[k->n].wall = seconds(&w) - seconds(&k->wall0);
+  k->at[k->n].cpu = seconds(&c);
+  k->at[k->n++].peak_kb = u.ru_maxrss;
+}
+
+static void clock_print(const run_clock *k, FILE *out) {
+  if (!k->on || k->n < 2) return;
+  fprintf(out, "timings: %-22s %9s %9s %9s\n", "step", "wall s", "CPU s", "peak MB");
+  fprintf(out, "timings: %-22s %9s %9.3f %9.1f\n", "start (before the command)", "",
+          k->at[0].cpu, k->at[0].peak_kb / 1024.0);
+  for (size_t i = 1; i < k->n; i++)
+    fprintf(out, "timings: %-22s %9.3f %9.3f %9.1f\n", k->at[i].step,
+            k->at[i].wall - k->at[i - 1].wall, k->at[i].cpu - k->at[i - 1].cpu,
+            k->at[i].peak_kb / 1024.0);
+  fprintf(out, "timings: %-22s %9.3f %9.3f %9.1f\n", "total", k->at[k->n - 1].wall,
+          k->at[k->n - 1].cpu, k->at[k->n - 1].peak_kb / 1024.0);
+}
+
 int cmd_run(int argc, char **argv) {
   run_args a = {.db = "straits.db", .mc = MC_OPTIONS_INIT, .given = STRBUF_INIT};
   scn_scenario *sc = NULL;
@@ -395,6 +449,8 @@ int cmd_run(int argc, char **argv) {
     return CLI_FAILURE;
   }
   if ((rc = parse_args(&a, argc, argv)) >= 0) goto done;
+  run_clock clock = {a.timings, 0, {0, 0}, {{0}}};
+  clock_mark(&clock, "start");
   if ((rc = cli_load_scenario_in(&sc, a.scenario, a.overrides, a.noverrides, a.include_dirs,
                                   a.ninclude_dirs)) != CLI_OK)
     goto done;
@@ -434,8 +490,10 @@ int cmd_run(int argc, char **argv) {
   if (a.until_decided) a.mc.done = all_decided, a.mc.done_ctx = &decide;
   /* The models once, for the run and its documents (mc_store_docs). */
   if (err == 0) err = mc_prepare(&models, sc, &a.mc, d);
+  clock_mark(&clock, "load and prepare");
   a.mc.prepared = models;
   if (err == 0) err = mc_run(&res, sc, &a.mc, st, d);
+  clock_mark(&clock, "replications, summary");
   free(watch.marked);
   a.mc.hooks = NULL;
   diag_print(d, stderr, isatty(fileno(stderr)));
@@ -453,12 +511,14 @@ int cmd_run(int argc, char **argv) {
    * fields, ~30 MB for the default scenario) is not held through the spillover, the
    * objectives and the report, which read the whole store again (mc_store_docs is
    * these two calls with the models kept). */
+  clock_mark(&clock, "models' documents");
   mc_prepared_free(models);
   models = NULL, a.mc.prepared = NULL;
 #ifdef __GLIBC__
   malloc_trim(0); /* glibc keeps freed heap pages otherwise: the peak would not fall */
 #endif
   if (!err) err = mc_store_run_docs(st, res->run_id, sc, dd);
+  clock_mark(&clock, "spillover, sensitivity");
   diag_print(dd, stderr, isatty(fileno(stderr)));
   diag_free(dd);
   if (err || store_plan(st, res->run_id, &a)) {
@@ -477,6 +537,7 @@ int cmd_run(int argc, char **argv) {
     rc = err == ERR_INPUT ? CLI_BAD_INPUT : CLI_FAILURE;
     goto done;
   }
+  clock_mark(&clock, "plan, objectives");
   char report[4096] = "";
   if (!a.no_report && cli_report_available()) {
     cli_report_path_for(report, sizeof report, a.db);
@@ -484,6 +545,8 @@ int cmd_run(int argc, char **argv) {
                              res->replications > 0 ? (size_t)res->replications : 0, res->run_id};
     if ((rc = cli_write_report_with(st, res->run_id, report, &lopt)) != CLI_OK) goto done;
   }
+  clock_mark(&clock, "report");
+  clock_print(&clock, stderr);
   cli_interrupt_disarm();
   if (a.mc.until_ci > 0) {
     if (isatty(fileno(stderr))) fputs("\r\033[K", stderr); /* a bar stopped short */

@@ -28,6 +28,18 @@ if [ -s "$SCRATCH/r1.html" ]; then
   [ "$(grep -c '"p95":\[' "$SCRATCH/r1.page")" -gt 10 ] || fail "no series bands in the report"
 fi
 
+# --timings: a line per step on stderr, the steps' wall times adding up to the total
+# (to the rounding of 8 steps), and the numbers themselves unchanged.
+expect_status 0 "$STRAITS" run -n 200 -j 2 --no-report --timings --db "$SCRATCH/t.db"
+summary_table "$SCRATCH/out" >"$SCRATCH/timed"
+cmp -s "$SCRATCH/one" "$SCRATCH/timed" || fail "--timings changed the summary"
+[ "$(grep -c '^timings: ' "$SCRATCH/err")" -eq 9 ] || fail "timings: $(cat "$SCRATCH/err")"
+awk '/^timings: (load|replications|models|spillover|plan|report)/ { sum += $(NF - 2) }
+     /^timings: total/ { total = $(NF - 2) }
+     END { exit !(total > 0 && sum - total < 0.01 && total - sum < 0.01) }' "$SCRATCH/err" ||
+  fail "the steps do not add up to the total: $(cat "$SCRATCH/err")"
+grep -q '^timings: ' "$SCRATCH/out" && fail "timings on standard output"
+
 # A different seed gives different numbers (the seed is really used).
 expect_status 0 "$STRAITS" run -n 200 -j 2 --seed 7 --no-report --db "$SCRATCH/c.db"
 summary_table "$SCRATCH/out" >"$SCRATCH/seven"
