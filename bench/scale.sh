@@ -15,6 +15,8 @@
 #   threads   `straits run -n N -j 1|2` of the default scenario, N = 1,000 (report
 #             included: what `make demo` runs) and LONG (--no-report), and the issue-8
 #             figure `run -q --no-report -n 1600`; wall time, best of REPEATS, ratio.
+#   serial    `straits run -n 1000 -j 2 --timings` once: each step's wall and CPU time
+#             (the steps that keep one core busy while the other waits).
 #   demo      `make demo`'s command, `straits run --db straits.db` (1,000 replications,
 #             the report, every CPU): CPU time (user + sys), best of REPEATS.
 #   ranks     `mpirun -np 1|2 straits sweep -q -j 1` on two sweeps (4 x 400, 16 x 500),
@@ -97,6 +99,12 @@ threads() {
 threads 1000
 threads 1600 --no-report
 threads "$LONG" --no-report
+
+# What serialises: one more 2-thread run of 1,000 replications, report included, with
+# --timings (a step whose CPU is about its wall time ran on one core).
+rm -f "$DIR"/t.db* "$DIR"/t.html
+echo "serial: straits run -q -n 1000 -j 2 --timings --db t.db scenarios/taiwan-strait.yaml:"
+"$STRAITS" run -q -n 1000 -j 2 --timings --db "$DIR/t.db" "$SCENARIO" 2>&1 >/dev/null | sed 's/^timings: /  /'
 
 demo=$(cd "$DIR" && best_of cpu "straits run --db straits.db" "$STRAITS" run --db "$DIR/t.db" "$SCENARIO")
 echo "demo: make demo = straits run --db straits.db (1,000 replications, report): $demo s CPU (user + sys, best)"
