@@ -67,20 +67,6 @@ static size_t binomial_rank(double want, int above, double p, unsigned n) {
  * sec. 3.2).  Where k is too small for a bound, that end is open (NaN).  The three
  * order statistics come from the store by selection (stats_select_stream), in memory
  * that does not grow with the run. */
-typedef struct column_src {
-  store *st;
-  const mc_result *r;
-  int metric;
-} column_src;
-
-static int column_fill(void *ctx, size_t lo, size_t hi, double *vals) {
-  const column_src *c = ctx;
-  return store_columns_chunk(c->st, c->r->run_id, &c->r->metrics, (size_t)c->metric, 1, lo, hi,
-                             vals)
-             ? ERR_STORE
-             : 0;
-}
-
 static int quantile_ci(mc_objective_result *res, double p, size_t k, const mc_result *r,
                        store *st) {
   res->estimate = res->lo = res->hi = NAN;
@@ -92,10 +78,13 @@ static int quantile_ci(mc_objective_result *res, double p, size_t k, const mc_re
   /* 1-based ranks l and u as 0-based ones; an open end asks for rank k (NaN). */
   size_t rank[3] = {stats_quantile_rank(k, p), l >= 1 ? l - 1 : k, u >= 1 && u <= k ? u - 1 : k};
   double q[3];
-  column_src src = {st, r, res->metric};
   const stats_summary *s = &r->summary[res->metric];
-  int err = stats_select_stream(q, rank, 3, (size_t)r->replications, k, s->min, s->max, column_fill,
-                                &src);
+  size_t n = (size_t)r->replications, rows = n < STATS_STREAM_CHUNK ? n : STATS_STREAM_CHUNK;
+  store_ahead *column = NULL; /* the metric's column, read ahead */
+  int err = store_ahead_open_columns(&column, st, r->run_id, &r->metrics, (size_t)res->metric,
+                                     1, n, rows);
+  if (!err) err = stats_select_stream(q, rank, 3, n, k, s->min, s->max, store_ahead_fill, column);
+  store_ahead_close(column);
   if (err) return err;
   res->estimate = q[0], res->lo = q[1], res->hi = q[2];
   return 0;

@@ -157,6 +157,10 @@ int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t 
 typedef struct store_ahead store_ahead;
 int store_ahead_open(store_ahead **out, store *st, int64_t run_id, const metric_set *ms,
                      size_t n, size_t rows);
+/* The same for metrics [first, first + count) only, as store_columns_chunk has them. */
+int store_ahead_open_columns(store_ahead **out, store *st, int64_t run_id,
+                             const metric_set *ms, size_t first, size_t count, size_t n,
+                             size_t rows);
 int store_ahead_fill(void *ctx, size_t lo, size_t hi, double *vals);
 void store_ahead_close(store_ahead *a); /* NULL is a no-op */
 

@@ -294,6 +294,18 @@ static void test_read_ahead(void **state) {
     store_ahead_close(a);
     free(buf);
   }
+  /* Metrics [1, 3) only, as store_columns_chunk reads them. */
+  double part[N * 2], two[ROWS * 2];
+  assert_int_equal(store_columns_chunk(st, run, &f->ms, 1, 2, 0, N, part), 0);
+  store_ahead *a = NULL;
+  assert_int_equal(store_ahead_open_columns(&a, st, run, &f->ms, 1, 2, N, ROWS), 0);
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t lo = 0; lo < N; lo += ROWS) {
+      size_t hi = lo + ROWS < N ? lo + ROWS : N;
+      assert_int_equal(store_ahead_fill(a, lo, hi, two), 0);
+      assert_memory_equal(two, part + lo * 2, (hi - lo) * 2 * sizeof *two);
+    }
+  store_ahead_close(a);
   store_close(st);
 }
 
