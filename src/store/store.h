@@ -124,13 +124,6 @@ int store_put_packed(store *st, int64_t run_id, int replication, const metric_se
 int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int metric,
                         double *vals, size_t n);
 
-/* Values of metrics [first, first + count) for replications 0..n-1 in one scan,
- * nothing kept: vals[r * count + c] is metric first + c of replication r, as
- * store_metric_values has it.  vals must hold n * count doubles.  For a reader that
- * wants many columns of a run too long for that cache (the models' docs hooks). */
-int store_metric_columns(store *st, int64_t run_id, const metric_set *ms, int first,
-                         int count, double *vals, size_t n);
-
 /* Values of every metric for replications [lo, hi), read in one scan and nothing
  * kept: vals[(r - lo) * ms->n + k] is metric k of replication r, as
  * store_metric_values has it (NaN where absent or not stored).  vals must hold

@@ -79,24 +79,6 @@ int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t l
   return store_columns_chunk(st, run_id, ms, 0, ms->n, lo, hi, vals);
 }
 
-int store_metric_columns(store *st, int64_t run_id, const metric_set *ms, int first,
-                         int count, double *vals, size_t n) {
-  if (first < 0 || count <= 0 || (size_t)first + (size_t)count > ms->n)
-    return store__fail(st, SQLITE_OK, "no metrics %d..%d in the registry", first,
-                       first + count - 1);
-  int *cols = malloc((size_t)count * sizeof *cols);
-  if (!cols) {
-    store__fail(st, SQLITE_OK, "no memory to read run %lld", (long long)run_id);
-    return ERR_NOMEM;
-  }
-  for (int c = 0; c < count; c++)
-    cols[c] = first + c;
-  note_peak(st, n * (size_t)count);
-  int err = read_values(st, run_id, ms, cols, (size_t)count, vals, n);
-  free(cols);
-  return err;
-}
-
 int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int metric,
                         double *vals, size_t n) {
   if (metric < 0 || (size_t)metric >= ms->n)

@@ -140,34 +140,89 @@ static void sort_rows(crit_row *row, size_t n) {
   }
 }
 
-static int collect_rows(const ops_results *r, crit_row *row, size_t *nrow, double *v, double *dv) {
-  const scn_plan *p = r->sc->plan;
-  const metric_set *ms = r->ms;
-  *nrow = 0;
-  for (size_t t = 0; p && t < p->ntask; t++) {
-    if (!p->task[t].ndecision) continue;
-    char prefix[300], name[300];
-    snprintf(prefix, sizeof prefix, "task.%s.critical.", p->task[t].id);
-    snprintf(name, sizeof name, "task.%s.critical_delay", p->task[t].id);
-    int md = metric_find(ms, "plan", name);
-    if (md < 0 || r->values(r->ctx, md, dv)) continue;
-    for (size_t m = 0; m < ms->n; m++) {
-      const metric_def *def = &ms->def[m];
-      if (strcmp(def->module, "plan") || strncmp(def->name, prefix, strlen(prefix))) continue;
-      int err = r->values(r->ctx, (int)m, v);
-      if (err) return err;
-      stats_summary st;
-      stats_summarize(&st, v, r->n, STATS_BINARY, r->scratch);
-      double sum = 0;
-      size_t k = 0;
-      for (size_t i = 0; i < r->n; i++)
-        if (v[i] == 1 && !isnan(dv[i])) sum += dv[i], k++;
-      row[(*nrow)++] = (crit_row){(int)t, def->name + strlen(prefix), st.mean, st.ci_lo,
-                                  st.ci_hi, k ? sum / k : NAN, st.n};
-    }
-  }
-  sort_rows(row, *nrow);
+/* What collect_rows reads of one task, sized for every link of the plan (cap): the
+ * metrics (critical_delay first, then the task's links), the links' summaries, and per
+ * link the delay it added summed over the replications where it held last. */
+typedef struct crit_work {
+  int *metric;       /* [1 + cap] */
+  stats_kind *kind;  /* [cap]: STATS_BINARY */
+  stats_summary *st; /* [cap] */
+  double *sum;       /* [cap] */
+  size_t *k;         /* [cap] */
+  size_t nlink;
+} crit_work;
+
+static int crit_work_init(crit_work *w, size_t cap) {
+  w->metric = malloc((1 + cap) * sizeof *w->metric);
+  w->kind = malloc(cap * sizeof *w->kind);
+  w->st = malloc(cap * sizeof *w->st);
+  w->sum = malloc(cap * sizeof *w->sum);
+  w->k = malloc(cap * sizeof *w->k);
+  for (size_t c = 0; w->kind && c < cap; c++) w->kind[c] = STATS_BINARY;
+  return w->metric && w->kind && w->st && w->sum && w->k ? 0 : ERR_NOMEM;
+}
+
+static void crit_work_release(crit_work *w) {
+  free(w->metric), free(w->kind), free(w->st), free(w->sum), free(w->k);
+}
+
+/* One replication (ops_rows): v[0] the delay, v[1 + c] link c's indicator. */
+static int add_delay(void *fctx, size_t rep, const double *v) {
+  crit_work *w = fctx;
+  (void)rep;
+  for (size_t c = 0; c < w->nlink; c++)
+    if (v[1 + c] == 1 && !isnan(v[0])) w->sum[c] += v[0], w->k[c]++;
   return 0;
+}
+
+/* The links of the task whose metrics start with prefix into w->metric after its
+ * critical_delay: how many, or 0 when it has none or no delay metric. */
+static size_t task_links(const ops_results *r, const char *id, const char *prefix,
+                         crit_work *w) {
+  const metric_set *ms = r->ms;
+  char name[300];
+  snprintf(name, sizeof name, "task.%s.critical_delay", id);
+  int md = metric_find(ms, "plan", name);
+  size_t k = 0;
+  if (md < 0) return 0;
+  w->metric[0] = md;
+  for (size_t m = 0; m < ms->n; m++) {
+    const metric_def *def = &ms->def[m];
+    if (!strcmp(def->module, "plan") && !strncmp(def->name, prefix, strlen(prefix)))
+      w->metric[1 + k++] = (int)m;
+  }
+  return k;
+}
+
+/* Task t's rows: each link's share (its summary) and mean delay, in two reads of the
+ * links' columns a chunk at a time. */
+static int task_rows(const ops_results *r, int t, crit_work *w, crit_row *row, size_t *nrow) {
+  const char *id = r->sc->plan->task[t].id;
+  char prefix[300];
+  snprintf(prefix, sizeof prefix, "task.%s.critical.", id);
+  if (!(w->nlink = task_links(r, id, prefix, w))) return 0;
+  for (size_t c = 0; c < w->nlink; c++) w->sum[c] = 0, w->k[c] = 0;
+  int err = ops_summarize(w->st, r, w->metric + 1, w->nlink, w->kind);
+  if (!err) err = ops_rows(r, w->metric, 1 + w->nlink, add_delay, w);
+  for (size_t c = 0; c < w->nlink && !err; c++) {
+    const char *link = r->ms->def[w->metric[1 + c]].name + strlen(prefix);
+    const stats_summary *st = &w->st[c];
+    row[(*nrow)++] = (crit_row){t, link, st->mean, st->ci_lo, st->ci_hi,
+                                w->k[c] ? w->sum[c] / w->k[c] : NAN, st->n};
+  }
+  return err;
+}
+
+static int collect_rows(const ops_results *r, crit_row *row, size_t *nrow, size_t cap) {
+  const scn_plan *p = r->sc->plan;
+  crit_work w = {0};
+  int err = crit_work_init(&w, cap);
+  *nrow = 0;
+  for (size_t t = 0; p && t < p->ntask && !err; t++)
+    if (p->task[t].ndecision) err = task_rows(r, (int)t, &w, row, nrow);
+  crit_work_release(&w);
+  if (!err) sort_rows(row, *nrow);
+  return err;
 }
 
 /* The bar chart of critical_doc, a Vega spec whose height and rows (data "c") are set
@@ -238,9 +293,8 @@ static int critical_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sin
     if (!strcmp(r->ms->def[m].module, "plan") && strstr(r->ms->def[m].name, ".critical.")) cap++;
   if (!cap || !r->n) return 0;
   crit_row *row = malloc(cap * sizeof *row);
-  double *v = malloc(r->n * sizeof *v), *dv = malloc(r->n * sizeof *dv);
   size_t nrow = 0;
-  int err = row && v && dv ? collect_rows(r, row, &nrow, v, dv) : ERR_NOMEM;
+  int err = row ? collect_rows(r, row, &nrow, cap) : ERR_NOMEM;
   if (err || !nrow) goto done;
   json_t *doc = json_object();
   jdoc_set(doc, "title", jdoc_str("What holds each task back"));
@@ -255,7 +309,7 @@ static int critical_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sin
   jdoc_set(doc, "vega", critical_chart(r->sc->plan, row, nrow));
   err = ops_doc_put(sink, b, "report.section.coordination-critical", doc);
 done:
-  free(row), free(v), free(dv);
+  free(row);
   return err;
 }
 
@@ -286,6 +340,26 @@ static json_t *timeline_step(const scn_coordination *co, size_t i, const stats_s
   return step;
 }
 
+/* Each decision step's approval time summarised into steps, in the steps' order: the
+ * steps' columns summarised together, a chunk of replications at a time.  The times
+ * are the clock's, never -0, so the stream's quantiles are stats_summarize's bits. */
+static int timeline_steps(json_t *steps, const ops_results *r, const scn_coordination *co) {
+  int *metric = malloc(co->nstep * sizeof *metric);
+  size_t *step = malloc(co->nstep * sizeof *step), k = 0;
+  stats_summary *st = malloc(co->nstep * sizeof *st);
+  int err = metric && step && st ? 0 : ERR_NOMEM;
+  for (size_t i = 0; i < co->nstep && !err; i++) {
+    char name[320];
+    snprintf(name, sizeof name, "step.%s.decided", co->step[i].id);
+    int m = metric_find(r->ms, "coordination", name);
+    if (m >= 0) metric[k] = m, step[k++] = i;
+  }
+  if (!err && k) err = ops_summarize(st, r, metric, k, NULL);
+  for (size_t j = 0; j < k && !err; j++) jdoc_push(steps, timeline_step(co, step[j], &st[j], r->n));
+  free(metric), free(step), free(st);
+  return err;
+}
+
 /* "report.section.coordination-timeline": each decision step's approval time over the
  * replications where it was approved -- median and 5th-95th percentiles, s after the
  * epoch -- in the swimlane of the deciding body's nation; drawn by report.js
@@ -293,21 +367,8 @@ static json_t *timeline_step(const scn_coordination *co, size_t i, const stats_s
 static int timeline_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
   const scn_coordination *co = scn_section_of(r->sc, "coordination");
   if (!co || !co->nstep || !r->n) return 0;
-  double *v = malloc(r->n * sizeof *v);
-  if (!v) return ERR_NOMEM;
-  int err = 0;
   json_t *steps = json_array();
-  for (size_t i = 0; i < co->nstep && !err; i++) {
-    char name[320];
-    snprintf(name, sizeof name, "step.%s.decided", co->step[i].id);
-    int m = metric_find(r->ms, "coordination", name);
-    if (m < 0) continue;
-    if ((err = r->values(r->ctx, m, v))) break;
-    stats_summary st;
-    stats_summarize(&st, v, r->n, STATS_REAL, r->scratch);
-    jdoc_push(steps, timeline_step(co, i, &st, r->n));
-  }
-  free(v);
+  int err = timeline_steps(steps, r, co);
   if (err) {
     json_decref(steps);
     return err;
