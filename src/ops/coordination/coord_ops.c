@@ -140,75 +140,76 @@ static void sort_rows(crit_row *row, size_t n) {
   }
 }
 
-/* What collect_rows reads of one task, sized for every link of the plan (cap): the
- * metrics (critical_delay first, then the task's links), the links' summaries, and per
- * link the delay it added summed over the replications where it held last. */
+/* What collect_rows reads, sized for every link of the plan (cap): the links' metrics
+ * (task by task) and then their tasks' critical_delay, which of those each link's task
+ * has, and per link the delay it added summed over the replications where it held
+ * last. */
 typedef struct crit_work {
-  int *metric;       /* [1 + cap] */
+  int *metric;       /* [2 cap]: nlink links, then ndelay delays */
+  size_t *delay;     /* [cap]: link c's delay is metric[nlink + delay[c]] */
   stats_kind *kind;  /* [cap]: STATS_BINARY */
   stats_summary *st; /* [cap] */
   double *sum;       /* [cap] */
   size_t *k;         /* [cap] */
-  size_t nlink;
+  size_t nlink, ndelay;
 } crit_work;
 
 static int crit_work_init(crit_work *w, size_t cap) {
-  w->metric = malloc((1 + cap) * sizeof *w->metric);
+  w->metric = malloc(2 * cap * sizeof *w->metric);
+  w->delay = malloc(cap * sizeof *w->delay);
   w->kind = malloc(cap * sizeof *w->kind);
   w->st = malloc(cap * sizeof *w->st);
-  w->sum = malloc(cap * sizeof *w->sum);
-  w->k = malloc(cap * sizeof *w->k);
+  w->sum = calloc(cap, sizeof *w->sum);
+  w->k = calloc(cap, sizeof *w->k);
   for (size_t c = 0; w->kind && c < cap; c++) w->kind[c] = STATS_BINARY;
-  return w->metric && w->kind && w->st && w->sum && w->k ? 0 : ERR_NOMEM;
+  return w->metric && w->delay && w->kind && w->st && w->sum && w->k ? 0 : ERR_NOMEM;
 }
 
 static void crit_work_release(crit_work *w) {
-  free(w->metric), free(w->kind), free(w->st), free(w->sum), free(w->k);
+  free(w->metric), free(w->delay), free(w->kind), free(w->st), free(w->sum), free(w->k);
 }
 
-/* One replication (ops_rows): v[0] the delay, v[1 + c] link c's indicator. */
+/* One replication (ops_rows): v[c] link c's indicator, v[nlink + d] delay d. */
 static int add_delay(void *fctx, size_t rep, const double *v) {
   crit_work *w = fctx;
   (void)rep;
-  for (size_t c = 0; c < w->nlink; c++)
-    if (v[1 + c] == 1 && !isnan(v[0])) w->sum[c] += v[0], w->k[c]++;
+  for (size_t c = 0; c < w->nlink; c++) {
+    double dv = v[w->nlink + w->delay[c]];
+    if (v[c] == 1 && !isnan(dv)) w->sum[c] += dv, w->k[c]++;
+  }
   return 0;
 }
 
-/* The links of the task whose metrics start with prefix into w->metric after its
- * critical_delay: how many, or 0 when it has none or no delay metric. */
-static size_t task_links(const ops_results *r, const char *id, const char *prefix,
-                         crit_work *w) {
-  const metric_set *ms = r->ms;
-  char name[300];
+/* Task t's links as rows and metrics after those gathered, its critical_delay into
+ * delay_metric; none when it has no delay metric. */
+static void task_links(const ops_results *r, int t, crit_work *w, int *delay_metric,
+                       crit_row *row) {
+  const char *id = r->sc->plan->task[t].id;
+  char prefix[300], name[300];
+  snprintf(prefix, sizeof prefix, "task.%s.critical.", id);
   snprintf(name, sizeof name, "task.%s.critical_delay", id);
-  int md = metric_find(ms, "plan", name);
-  size_t k = 0;
-  if (md < 0) return 0;
-  w->metric[0] = md;
-  for (size_t m = 0; m < ms->n; m++) {
-    const metric_def *def = &ms->def[m];
-    if (!strcmp(def->module, "plan") && !strncmp(def->name, prefix, strlen(prefix)))
-      w->metric[1 + k++] = (int)m;
+  int md = metric_find(r->ms, "plan", name);
+  size_t before = w->nlink;
+  if (md < 0) return;
+  for (size_t m = 0; m < r->ms->n; m++) {
+    const metric_def *def = &r->ms->def[m];
+    if (strcmp(def->module, "plan") || strncmp(def->name, prefix, strlen(prefix))) continue;
+    row[w->nlink] = (crit_row){t, def->name + strlen(prefix), NAN, NAN, NAN, NAN, 0};
+    w->metric[w->nlink] = (int)m;
+    w->delay[w->nlink++] = w->ndelay;
   }
-  return k;
+  if (w->nlink > before) delay_metric[w->ndelay++] = md;
 }
 
-/* Task t's rows: each link's share (its summary) and mean delay, in two reads of the
- * links' columns a chunk at a time. */
-static int task_rows(const ops_results *r, int t, crit_work *w, crit_row *row, size_t *nrow) {
-  const char *id = r->sc->plan->task[t].id;
-  char prefix[300];
-  snprintf(prefix, sizeof prefix, "task.%s.critical.", id);
-  if (!(w->nlink = task_links(r, id, prefix, w))) return 0;
-  for (size_t c = 0; c < w->nlink; c++) w->sum[c] = 0, w->k[c] = 0;
-  int err = ops_summarize(w->st, r, w->metric + 1, w->nlink, w->kind);
-  if (!err) err = ops_rows(r, w->metric, 1 + w->nlink, add_delay, w);
+/* Every link's share (its summary) and mean delay, in two reads of the columns of all
+ * tasks' links a chunk at a time. */
+static int link_stats(const ops_results *r, crit_work *w, crit_row *row) {
+  int err = ops_summarize(w->st, r, w->metric, w->nlink, w->kind);
+  if (!err) err = ops_rows(r, w->metric, w->nlink + w->ndelay, add_delay, w);
   for (size_t c = 0; c < w->nlink && !err; c++) {
-    const char *link = r->ms->def[w->metric[1 + c]].name + strlen(prefix);
     const stats_summary *st = &w->st[c];
-    row[(*nrow)++] = (crit_row){t, link, st->mean, st->ci_lo, st->ci_hi,
-                                w->k[c] ? w->sum[c] / w->k[c] : NAN, st->n};
+    row[c].share = st->mean, row[c].lo = st->ci_lo, row[c].hi = st->ci_hi, row[c].n = st->n;
+    row[c].delay = w->k[c] ? w->sum[c] / w->k[c] : NAN;
   }
   return err;
 }
@@ -217,9 +218,14 @@ static int collect_rows(const ops_results *r, crit_row *row, size_t *nrow, size_
   const scn_plan *p = r->sc->plan;
   crit_work w = {0};
   int err = crit_work_init(&w, cap);
-  *nrow = 0;
+  int *delay_metric = err ? NULL : w.metric + cap; /* moved after the links below */
   for (size_t t = 0; p && t < p->ntask && !err; t++)
-    if (p->task[t].ndecision) err = task_rows(r, (int)t, &w, row, nrow);
+    if (p->task[t].ndecision) task_links(r, (int)t, &w, delay_metric, row);
+  if (!err && w.nlink) {
+    memmove(w.metric + w.nlink, delay_metric, w.ndelay * sizeof *w.metric);
+    err = link_stats(r, &w, row);
+  }
+  *nrow = err ? 0 : w.nlink;
   crit_work_release(&w);
   if (!err) sort_rows(row, *nrow);
   return err;
