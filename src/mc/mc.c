@@ -435,55 +435,17 @@ typedef struct docs_ctx {
   uint64_t seed;
   double horizon;
   size_t n;                  /* replications [0, n) */
-  /* What docs_chunk reads a span of metrics into: at most STATS_STREAM_CHUNK values,
-   * kept for the next read. */
-  double *buf;
-  size_t nbuf;
 } docs_ctx;
 
-/* Metric list [nmetric] (ops_results.chunk): its span [*first, *first + *span) of the
- * registry, or ERR_STORE for an index outside it. */
-static int docs_span(const docs_ctx *x, const int *metric, size_t nmetric, size_t *first,
-                     size_t *span) {
-  size_t lo = SIZE_MAX, hi = 0;
-  for (size_t c = 0; c < nmetric; c++) {
-    if (metric[c] < 0 || (size_t)metric[c] >= x->stored->n)
-      return ERR_STORE;
-    lo = (size_t)metric[c] < lo ? (size_t)metric[c] : lo;
-    hi = (size_t)metric[c] >= hi ? (size_t)metric[c] + 1 : hi;
-  }
-  *first = lo, *span = hi - lo;
-  return 0;
-}
-
-/* ops_results.chunk: the span of the metrics asked for, read with store_columns_chunk
- * a band of replications at a time that keeps it within STATS_STREAM_CHUNK values
- * (the metrics a hook asks for together are a model's neighbours: one task's links,
- * SAR's cases and POS), then picked. */
+/* ops_results.chunk: the metrics asked for, straight from the store (the caller
+ * keeps the chunk within STATS_STREAM_CHUNK values). */
 static int docs_chunk(void *ctx, const int *metric, size_t nmetric, size_t lo, size_t hi,
                       double *v) {
   docs_ctx *x = ctx;
-  size_t first, span;
   if (!nmetric || hi <= lo)
     return 0;
-  if (hi > x->n || docs_span(x, metric, nmetric, &first, &span))
+  if (hi > x->n || store_metrics_chunk(x->st, x->run_id, x->stored, metric, nmetric, lo, hi, v))
     return ERR_STORE;
-  size_t rows = STATS_STREAM_CHUNK / span ? STATS_STREAM_CHUNK / span : 1;
-  rows = rows < hi - lo ? rows : hi - lo;
-  if (rows * span > x->nbuf) {
-    double *p = realloc(x->buf, rows * span * sizeof *p);
-    if (!p)
-      return ERR_NOMEM;
-    x->buf = p, x->nbuf = rows * span;
-  }
-  for (size_t a = lo; a < hi; a += rows) {
-    size_t b = hi - a < rows ? hi : a + rows;
-    if (store_columns_chunk(x->st, x->run_id, x->stored, first, span, a, b, x->buf))
-      return ERR_STORE;
-    for (size_t r = a; r < b; r++)
-      for (size_t c = 0; c < nmetric; c++)
-        v[(r - lo) * nmetric + c] = x->buf[(r - a) * span + ((size_t)metric[c] - first)];
-  }
   return 0;
 }
 
@@ -584,7 +546,7 @@ int mc_module_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_o
   store_run_row row = {0};
   ops_context ctx = context_of(opt);
   docs_ctx x = {st,       run_id,      &stored, &ms, model, {NULL}, NULL, {0}, {0},
-                sc->seed, sc->horizon, 0,       NULL, 0};
+                sc->seed, sc->horizon, 0};
   metric_set_init(&ms);
   int err = store_run_read(st, run_id, &row);
   if (!err) err = store_metric_defs(st, run_id, &stored);
@@ -605,7 +567,6 @@ int mc_module_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_o
   if (!err) err = models_docs(&x, sc, n, d);
   arena_release(&x.arena);
   sim_free(x.sim);
-  free(x.buf);
   release_models(model);
   metric_set_release(&ms);
   metric_set_release(&stored);

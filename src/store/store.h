@@ -137,6 +137,13 @@ int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t l
 int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t first,
                         size_t count, size_t lo, size_t hi, double *vals);
 
+/* The same for the metrics metric[0..nmetric) only, in any order: vals[(r - lo) *
+ * nmetric + c] is metric metric[c] of replication r.  For a reader that wants a few
+ * metrics of every replication, wherever they lie in the registry (the models' docs
+ * hooks, ops_results.chunk). */
+int store_metrics_chunk(store *st, int64_t run_id, const metric_set *ms, const int *metric,
+                        size_t nmetric, size_t lo, size_t hi, double *vals);
+
 /* Every metric's summary over replications [0, n) of a run (out[ms->n], kind[ms->n]):
  * stats_summarize_stream over store_values_chunk, in memory bounded by the chunk --
  * what the run's summary and the report's are.  ERR_NOMEM, or the store's error
