@@ -80,9 +80,10 @@ typedef struct ops_results {
   size_t n;
   void *ctx;
   /* Replications [lo, hi) of metrics metric[0..nmetric) into v: v[(r - lo) * nmetric
-   * + c] is metric metric[c] of replication r (NaN: not observed).  The caller keeps
-   * (hi - lo) * nmetric within max(nmetric, STATS_STREAM_CHUNK), and so does the
-   * reader with what it holds.  0 or an error. */
+   * + c] is metric metric[c] of replication r (NaN: not observed), the metrics in any
+   * order.  The caller keeps (hi - lo) * nmetric within max(nmetric,
+   * STATS_STREAM_CHUNK); the runner's reader (mc.c) holds nothing more.  0 or an
+   * error. */
   int (*chunk)(void *ctx, const int *metric, size_t nmetric, size_t lo, size_t hi, double *v);
   /* Run replication rep again with every model, recording (ops_rep.record); *state
    * is `self`'s state after the horizon (NULL if the model has none) and *value the
