@@ -435,44 +435,17 @@ typedef struct docs_ctx {
   uint64_t seed;
   double horizon;
   size_t n;                  /* replications [0, n) */
-  /* The block of metric columns read last: metrics [block_first, block_first +
-   * block_count) of [0, n), row-major; blocks start at multiples of block_count. */
-  double *block;
-  int block_first, block_count;
 } docs_ctx;
 
-/* What the block may hold.  The hooks ask for a hundred-odd columns of the default
- * scenario, once each and mostly in runs of neighbours (a lane's, a region's): a
- * column a scan of the store was minutes at 10,000 replications and more (issue 22);
- * a block of them a scan keeps it to about 15 scans at 50,000 replications, in memory
- * bounded independently of n.  4 MiB, as the store's readers' cache: 16 MiB put the
- * peak of a 10,000-replication run at 111 MB against 95 MB, and 8 MiB that of 50,000
- * at 1.31x the peak of 1,000 (tests/cli/memory_scale.sh holds it within 1.3x). */
-#define MC_DOCS_BLOCK_BYTES ((size_t)4 << 20)
-
-static int docs_values(void *ctx, int m, double *v) {
+/* ops_results.chunk: the metrics asked for, straight from the store (the caller
+ * keeps the chunk within STATS_STREAM_CHUNK values). */
+static int docs_chunk(void *ctx, const int *metric, size_t nmetric, size_t lo, size_t hi,
+                      double *v) {
   docs_ctx *x = ctx;
-  const size_t nm = x->stored->n;
-  if (m < 0 || (size_t)m >= nm)
+  if (!nmetric || hi <= lo)
+    return 0;
+  if (hi > x->n || store_metrics_chunk(x->st, x->run_id, x->stored, metric, nmetric, lo, hi, v))
     return ERR_STORE;
-  if (!x->block) {
-    size_t k = MC_DOCS_BLOCK_BYTES / sizeof(double) / (x->n ? x->n : 1);
-    x->block_count = (int)(k < 1 ? 1 : k > nm ? nm : k);
-    x->block_first = -1;
-    if (!(x->block = malloc((x->n ? x->n : 1) * (size_t)x->block_count * sizeof *x->block)))
-      return ERR_NOMEM;
-  }
-  const int k = x->block_count, first = m / k * k;
-  if (first != x->block_first) {
-    int count = (size_t)(first + k) > nm ? (int)nm - first : k;
-    x->block_first = -1;
-    if (store_metric_columns(x->st, x->run_id, x->stored, first, count, x->block, x->n))
-      return ERR_STORE;
-    x->block_first = first;
-  }
-  const int count = (size_t)(first + k) > nm ? (int)nm - first : k;
-  for (size_t r = 0; r < x->n; r++)
-    v[r] = x->block[r * (size_t)count + (size_t)(m - first)];
   return 0;
 }
 
@@ -537,21 +510,18 @@ static int docs_put(void *ctx, const char *name, const char *json) {
 /* Every model's documents from the stored run; the metrics the models define now
  * must be the stored ones (the same scenario), else there is nothing to draw. */
 static int models_docs(docs_ctx *x, const scn_scenario *sc, size_t n, diag *d) {
-  ops_results r = {sc, x->ms, n, NULL, x, docs_values, docs_replay, NULL};
+  ops_results r = {sc, x->ms, n, x, docs_chunk, docs_replay, NULL};
   ops_doc_sink sink = {x, docs_put};
   strbuf b = STRBUF_INIT;
   int err = 0;
   if (x->ms->n != x->stored->n) return 0;
   double *mean = malloc((x->ms->n ? x->ms->n : 1) * sizeof *mean);
-  if (!mean || !(r.scratch = malloc((n ? n : 1) * sizeof *r.scratch))) {
-    free(mean);
+  if (!mean)
     return ERR_NOMEM;
-  }
   if ((err = docs_means(x, mean))) {
     diag_report(d, DIAG_ERROR, NULL, 0, 0, "cannot read run %lld: %s", (long long)x->run_id,
                 err == ERR_NOMEM ? "out of memory" : store_errmsg(x->st));
     free(mean);
-    free(r.scratch);
     return err;
   }
   r.mean = mean;
@@ -565,7 +535,6 @@ static int models_docs(docs_ctx *x, const scn_scenario *sc, size_t n, diag *d) {
                   om->name, err_strerror(err));
   }
   strbuf_release(&b);
-  free(r.scratch);
   free(mean);
   return err;
 }
@@ -577,7 +546,7 @@ int mc_module_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_o
   store_run_row row = {0};
   ops_context ctx = context_of(opt);
   docs_ctx x = {st,       run_id,      &stored, &ms, model, {NULL}, NULL, {0}, {0},
-                sc->seed, sc->horizon, 0,       NULL, -1,   0};
+                sc->seed, sc->horizon, 0};
   metric_set_init(&ms);
   int err = store_run_read(st, run_id, &row);
   if (!err) err = store_metric_defs(st, run_id, &stored);
@@ -598,7 +567,6 @@ int mc_module_docs(store *st, int64_t run_id, const scn_scenario *sc, const mc_o
   if (!err) err = models_docs(&x, sc, n, d);
   arena_release(&x.arena);
   sim_free(x.sim);
-  free(x.block);
   release_models(model);
   metric_set_release(&ms);
   metric_set_release(&stored);

@@ -13,7 +13,7 @@
  * does not use it and nothing else of it is called.  Per replication `start`
  * schedules its first events on the kernel and `collect` writes its metrics after
  * the run to the horizon.  After the run `docs` writes its report documents from the
- * stored results.  `release` frees the model.  Every hook but `prepare` and `release`
+ * stored results, read a chunk at a time (ops_results).  `release` frees the model.  Every hook but `prepare` and `release`
  * may be NULL. */
 #ifndef STRAITS_OPS_H
 #define STRAITS_OPS_H
@@ -28,6 +28,7 @@
 #include "metric.h"
 #include "scenario.h"
 #include "sim.h"
+#include "stats.h"
 
 struct plan_authorities;
 struct ops_module;
@@ -68,15 +69,22 @@ void ops_trace_line(const ops_trace *t, double time, const char *module, const c
 typedef void (*ops_input_fn)(void *ctx, const char *role, const char *sha256);
 
 /* The stored results of a run, for the docs hooks: the registry, the replications
- * [0, n), every value of one metric, and a replay of one replication. */
+ * [0, n), their values read a chunk of replications at a time, and a replay of one
+ * replication.  A hook reads them through ops_rows, ops_summarize and ops_mean, which
+ * hold at most a chunk (STATS_STREAM_CHUNK values, 4 MiB) whatever n is: the docs
+ * phase of a million-replication run must not hold a column (8 MB) per metric it
+ * draws (issue 22). */
 typedef struct ops_results {
   const scn_scenario *sc;
   const metric_set *ms;
   size_t n;
-  double *scratch; /* [n], for the hooks (ops_mean uses it) */
   void *ctx;
-  /* Metric m's value in each replication [0, n) into v[n] (NaN: not observed). */
-  int (*values)(void *ctx, int m, double *v);
+  /* Replications [lo, hi) of metrics metric[0..nmetric) into v: v[(r - lo) * nmetric
+   * + c] is metric metric[c] of replication r (NaN: not observed), the metrics in any
+   * order.  The caller keeps (hi - lo) * nmetric within max(nmetric,
+   * STATS_STREAM_CHUNK); the runner's reader (mc.c) holds nothing more.  0 or an
+   * error. */
+  int (*chunk)(void *ctx, const int *metric, size_t nmetric, size_t lo, size_t hi, double *v);
   /* Run replication rep again with every model, recording (ops_rep.record); *state
    * is `self`'s state after the horizon (NULL if the model has none) and *value the
    * replication's metrics [ms->n]; both valid until the next replay or the end of
@@ -157,9 +165,27 @@ void ops_load_options(scn_load_options *opt);
 int ops_check_all(const scn_scenario *sc, const ops_context *ctx, diag *d);
 
 /* Mean over the replications of metric module.name, ignoring those where it was not
- * observed; NaN when it is unknown or never observed.  From r->mean when it is there
- * (no read), else from the metric's values (uses r->scratch). */
+ * observed; NaN when it is unknown, never observed, or cannot be read.  From r->mean
+ * when it is there (no read), else from the metric's values (ops_rows). */
 double ops_mean(const ops_results *r, const char *module, const char *name);
+
+/* What ops_rows hands over: replication rep's values v[nmetric] (NaN: not observed),
+ * valid during the call.  Non-zero stops the visit with that value. */
+typedef int (*ops_row_fn)(void *fctx, size_t rep, const double *v);
+
+/* Every replication [0, r->n) in order with the values of metric[0..nmetric), read
+ * through r->chunk a chunk at a time (at most max(nmetric, STATS_STREAM_CHUNK)
+ * values held).  0, ERR_NOMEM, the read's error, or fn's non-zero value. */
+int ops_rows(const ops_results *r, const int *metric, size_t nmetric, ops_row_fn fn,
+             void *fctx);
+
+/* The summary of each metric[c]'s values over [0, r->n) into out[nmetric] (kind
+ * [nmetric], or NULL for STATS_REAL): stats_summarize_stream through r->chunk, so the
+ * same bits as stats_summarize over the column, in memory bounded by the chunk --
+ * but for a quantile whose rank falls among zeros of both signs, which may be the
+ * other zero (stats_stream.c).  0, ERR_NOMEM or the read's error. */
+int ops_summarize(stats_summary *out, const ops_results *r, const int *metric, size_t nmetric,
+                  const stats_kind *kind);
 
 /* One GeoJSON feature of a map layer (docs/report.md) as a jansson tree (jdoc.h):
  * {"type":"Feature","id":id,"properties":{layer, id, name, value}}, value left out

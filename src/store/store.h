@@ -124,13 +124,6 @@ int store_put_packed(store *st, int64_t run_id, int replication, const metric_se
 int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int metric,
                         double *vals, size_t n);
 
-/* Values of metrics [first, first + count) for replications 0..n-1 in one scan,
- * nothing kept: vals[r * count + c] is metric first + c of replication r, as
- * store_metric_values has it.  vals must hold n * count doubles.  For a reader that
- * wants many columns of a run too long for that cache (the models' docs hooks). */
-int store_metric_columns(store *st, int64_t run_id, const metric_set *ms, int first,
-                         int count, double *vals, size_t n);
-
 /* Values of every metric for replications [lo, hi), read in one scan and nothing
  * kept: vals[(r - lo) * ms->n + k] is metric k of replication r, as
  * store_metric_values has it (NaN where absent or not stored).  vals must hold
@@ -143,6 +136,13 @@ int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t l
  * metric first + c of replication r. */
 int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t first,
                         size_t count, size_t lo, size_t hi, double *vals);
+
+/* The same for the metrics metric[0..nmetric) only, in any order: vals[(r - lo) *
+ * nmetric + c] is metric metric[c] of replication r.  For a reader that wants a few
+ * metrics of every replication, wherever they lie in the registry (the models' docs
+ * hooks, ops_results.chunk). */
+int store_metrics_chunk(store *st, int64_t run_id, const metric_set *ms, const int *metric,
+                        size_t nmetric, size_t lo, size_t hi, double *vals);
 
 /* A run's rows read by two readers in turn: a thread of its own, on a reader of st
  * (store_open_reader), reads every other chunk -- guessed from the one just asked

@@ -74,27 +74,37 @@ int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t 
   return err;
 }
 
+int store_metrics_chunk(store *st, int64_t run_id, const metric_set *ms, const int *metric,
+                        size_t nmetric, size_t lo, size_t hi, double *vals) {
+  sqlite3_stmt *s = store__stmt(st, S_REP_RANGE);
+  int rc, err = 0;
+  for (size_t c = 0; c < nmetric; c++)
+    if (metric[c] < 0 || (size_t)metric[c] >= ms->n)
+      return store__fail(st, SQLITE_OK, "no metric %d in the registry", metric[c]);
+  note_peak(st, (hi - lo) * nmetric);
+  for (size_t i = 0; i < (hi - lo) * nmetric; i++)
+    vals[i] = NAN;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_int64(s, 2, (int64_t)lo);
+  sqlite3_bind_int64(s, 3, (int64_t)hi);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int64_t r; /* lo <= r < hi by the query */
+    rep_view v;
+    if ((err = store__rep_read(st, s, 0, run_id, ms->n, &r, &v)))
+      break;
+    double *row = vals + (size_t)(r - (int64_t)lo) * nmetric;
+    for (size_t c = 0; c < nmetric; c++)
+      row[c] = store__rep_value(&v, ms, (size_t)metric[c]);
+  }
+  store__reset(s);
+  if (!err && rc != SQLITE_DONE)
+    err = store__fail(st, rc, "cannot read the values of run %lld", (long long)run_id);
+  return err;
+}
+
 int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t lo,
                        size_t hi, double *vals) {
   return store_columns_chunk(st, run_id, ms, 0, ms->n, lo, hi, vals);
-}
-
-int store_metric_columns(store *st, int64_t run_id, const metric_set *ms, int first,
-                         int count, double *vals, size_t n) {
-  if (first < 0 || count <= 0 || (size_t)first + (size_t)count > ms->n)
-    return store__fail(st, SQLITE_OK, "no metrics %d..%d in the registry", first,
-                       first + count - 1);
-  int *cols = malloc((size_t)count * sizeof *cols);
-  if (!cols) {
-    store__fail(st, SQLITE_OK, "no memory to read run %lld", (long long)run_id);
-    return ERR_NOMEM;
-  }
-  for (int c = 0; c < count; c++)
-    cols[c] = first + c;
-  note_peak(st, n * (size_t)count);
-  int err = read_values(st, run_id, ms, cols, (size_t)count, vals, n);
-  free(cols);
-  return err;
 }
 
 int store_metric_values(store *st, int64_t run_id, const metric_set *ms, int metric,

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "mc.h"
 #include "scenario.h"
+#include "stats.h"
 #include "store.h"
 #include "sweep.h"
 #include "ops.h"
@@ -710,7 +711,8 @@ static void test_claimed_share(void **state) {
 /* ---- models prepared once (mc_prepare) and the docs hooks' means ----------------
  * A probe model beside the crisis: it counts its preparations, and its docs hook
  * compares every metric's ops_mean from the runner's one pass (ops_results.mean) with
- * ops_mean from the metric's values, bit for bit. */
+ * ops_mean from the metric's values, and its ops_summarize with stats_summarize over
+ * the column ops_rows collects, bit for bit. */
 
 extern const ops_module crisis_ops;
 static int probe_prepares, probe_compared, probe_unobserved, probe_differ, probe_no_means;
@@ -726,6 +728,39 @@ static int probe_prepare(void **model, const scn_scenario *sc, const ops_context
 
 static void probe_release(void *model) { (void)model; }
 
+/* A column collected by ops_rows (probe_summary). */
+typedef struct probe_column {
+  double *v;
+} probe_column;
+
+static int probe_keep(void *fctx, size_t rep, const double *v) {
+  ((probe_column *)fctx)->v[rep] = v[0];
+  return 0;
+}
+
+static int same_double(double a, double b) { return !memcmp(&a, &b, sizeof a); }
+
+/* Metric m's ops_summarize against stats_summarize over its column, read with
+ * ops_rows through the runner's chunked reads: 1 when every field has the same bits. */
+static int probe_summary(const ops_results *r, int m) {
+  stats_kind kind = r->ms->def[m].flags & METRIC_BINARY ? STATS_BINARY : STATS_REAL;
+  probe_column col = {malloc((r->n ? r->n : 1) * sizeof(double))};
+  double *scratch = malloc((r->n ? r->n : 1) * sizeof *scratch);
+  stats_summary a, b;
+  int same = col.v && scratch && !ops_rows(r, &m, 1, probe_keep, &col) &&
+             !ops_summarize(&a, r, &m, 1, &kind);
+  if (same) {
+    stats_summarize(&b, col.v, r->n, kind, scratch);
+    same = a.n == b.n && same_double(a.mean, b.mean) && same_double(a.sd, b.sd) &&
+           same_double(a.half_width, b.half_width) && same_double(a.ci_lo, b.ci_lo) &&
+           same_double(a.ci_hi, b.ci_hi) && same_double(a.min, b.min) &&
+           same_double(a.p5, b.p5) && same_double(a.p50, b.p50) &&
+           same_double(a.p95, b.p95) && same_double(a.max, b.max);
+  }
+  free(col.v), free(scratch);
+  return same;
+}
+
 static int probe_docs(const void *model, const ops_results *r, strbuf *b,
                       const ops_doc_sink *sink) {
   (void)model, (void)b, (void)sink;
@@ -740,6 +775,7 @@ static int probe_docs(const void *model, const ops_results *r, strbuf *b,
     probe_unobserved += isnan(slow);
     if (isnan(fast) != isnan(slow) || (!isnan(slow) && memcmp(&fast, &slow, sizeof fast)))
       probe_differ++;
+    if (!probe_summary(r, (int)m)) probe_differ++;
   }
   return 0;
 }
@@ -768,6 +804,8 @@ static void test_prepared_once(void **state) {
   mc_result *once = run_ok(f, f->st[1], &o);
   probe_compared = probe_unobserved = probe_differ = probe_no_means = 0;
   assert_int_equal(mc_module_docs(f->st[1], once->run_id, f->sc, &o, f->d), 0);
+  /* The hooks' reads went a chunk at a time (ops_results.chunk). */
+  assert_true(store_peak_values(f->st[1]) <= STATS_STREAM_CHUNK);
   char hash[HASH_SHA256_HEX];
   assert_int_equal(mc_study_hash(hash, f->sc, &o, f->d), 0);
   assert_int_equal(probe_prepares, 3);

@@ -140,34 +140,95 @@ static void sort_rows(crit_row *row, size_t n) {
   }
 }
 
-static int collect_rows(const ops_results *r, crit_row *row, size_t *nrow, double *v, double *dv) {
-  const scn_plan *p = r->sc->plan;
-  const metric_set *ms = r->ms;
-  *nrow = 0;
-  for (size_t t = 0; p && t < p->ntask; t++) {
-    if (!p->task[t].ndecision) continue;
-    char prefix[300], name[300];
-    snprintf(prefix, sizeof prefix, "task.%s.critical.", p->task[t].id);
-    snprintf(name, sizeof name, "task.%s.critical_delay", p->task[t].id);
-    int md = metric_find(ms, "plan", name);
-    if (md < 0 || r->values(r->ctx, md, dv)) continue;
-    for (size_t m = 0; m < ms->n; m++) {
-      const metric_def *def = &ms->def[m];
-      if (strcmp(def->module, "plan") || strncmp(def->name, prefix, strlen(prefix))) continue;
-      int err = r->values(r->ctx, (int)m, v);
-      if (err) return err;
-      stats_summary st;
-      stats_summarize(&st, v, r->n, STATS_BINARY, r->scratch);
-      double sum = 0;
-      size_t k = 0;
-      for (size_t i = 0; i < r->n; i++)
-        if (v[i] == 1 && !isnan(dv[i])) sum += dv[i], k++;
-      row[(*nrow)++] = (crit_row){(int)t, def->name + strlen(prefix), st.mean, st.ci_lo,
-                                  st.ci_hi, k ? sum / k : NAN, st.n};
-    }
+/* What collect_rows reads, sized for every link of the plan (cap): the links' metrics
+ * (task by task) and then their tasks' critical_delay, which of those each link's task
+ * has, and per link the delay it added summed over the replications where it held
+ * last. */
+typedef struct crit_work {
+  int *metric;       /* [2 cap]: nlink links, then ndelay delays */
+  size_t *delay;     /* [cap]: link c's delay is metric[nlink + delay[c]] */
+  stats_kind *kind;  /* [cap]: STATS_BINARY */
+  stats_summary *st; /* [cap] */
+  double *sum;       /* [cap] */
+  size_t *k;         /* [cap] */
+  size_t nlink, ndelay;
+} crit_work;
+
+static int crit_work_init(crit_work *w, size_t cap) {
+  w->metric = malloc(2 * cap * sizeof *w->metric);
+  w->delay = malloc(cap * sizeof *w->delay);
+  w->kind = malloc(cap * sizeof *w->kind);
+  w->st = malloc(cap * sizeof *w->st);
+  w->sum = calloc(cap, sizeof *w->sum);
+  w->k = calloc(cap, sizeof *w->k);
+  for (size_t c = 0; w->kind && c < cap; c++) w->kind[c] = STATS_BINARY;
+  return w->metric && w->delay && w->kind && w->st && w->sum && w->k ? 0 : ERR_NOMEM;
+}
+
+static void crit_work_release(crit_work *w) {
+  free(w->metric), free(w->delay), free(w->kind), free(w->st), free(w->sum), free(w->k);
+}
+
+/* One replication (ops_rows): v[c] link c's indicator, v[nlink + d] delay d. */
+static int add_delay(void *fctx, size_t rep, const double *v) {
+  crit_work *w = fctx;
+  (void)rep;
+  for (size_t c = 0; c < w->nlink; c++) {
+    double dv = v[w->nlink + w->delay[c]];
+    if (v[c] == 1 && !isnan(dv)) w->sum[c] += dv, w->k[c]++;
   }
-  sort_rows(row, *nrow);
   return 0;
+}
+
+/* Task t's links as rows and metrics after those gathered, its critical_delay into
+ * delay_metric; none when it has no delay metric. */
+static void task_links(const ops_results *r, int t, crit_work *w, int *delay_metric,
+                       crit_row *row) {
+  const char *id = r->sc->plan->task[t].id;
+  char prefix[300], name[300];
+  snprintf(prefix, sizeof prefix, "task.%s.critical.", id);
+  snprintf(name, sizeof name, "task.%s.critical_delay", id);
+  int md = metric_find(r->ms, "plan", name);
+  size_t before = w->nlink;
+  if (md < 0) return;
+  for (size_t m = 0; m < r->ms->n; m++) {
+    const metric_def *def = &r->ms->def[m];
+    if (strcmp(def->module, "plan") || strncmp(def->name, prefix, strlen(prefix))) continue;
+    row[w->nlink] = (crit_row){t, def->name + strlen(prefix), NAN, NAN, NAN, NAN, 0};
+    w->metric[w->nlink] = (int)m;
+    w->delay[w->nlink++] = w->ndelay;
+  }
+  if (w->nlink > before) delay_metric[w->ndelay++] = md;
+}
+
+/* Every link's share (its summary) and mean delay, in two reads of the columns of all
+ * tasks' links a chunk at a time. */
+static int link_stats(const ops_results *r, crit_work *w, crit_row *row) {
+  int err = ops_summarize(w->st, r, w->metric, w->nlink, w->kind);
+  if (!err) err = ops_rows(r, w->metric, w->nlink + w->ndelay, add_delay, w);
+  for (size_t c = 0; c < w->nlink && !err; c++) {
+    const stats_summary *st = &w->st[c];
+    row[c].share = st->mean, row[c].lo = st->ci_lo, row[c].hi = st->ci_hi, row[c].n = st->n;
+    row[c].delay = w->k[c] ? w->sum[c] / w->k[c] : NAN;
+  }
+  return err;
+}
+
+static int collect_rows(const ops_results *r, crit_row *row, size_t *nrow, size_t cap) {
+  const scn_plan *p = r->sc->plan;
+  crit_work w = {0};
+  int err = crit_work_init(&w, cap);
+  int *delay_metric = err ? NULL : w.metric + cap; /* moved after the links below */
+  for (size_t t = 0; p && t < p->ntask && !err; t++)
+    if (p->task[t].ndecision) task_links(r, (int)t, &w, delay_metric, row);
+  if (!err && w.nlink) {
+    memmove(w.metric + w.nlink, delay_metric, w.ndelay * sizeof *w.metric);
+    err = link_stats(r, &w, row);
+  }
+  *nrow = err ? 0 : w.nlink;
+  crit_work_release(&w);
+  if (!err) sort_rows(row, *nrow);
+  return err;
 }
 
 /* The bar chart of critical_doc, a Vega spec whose height and rows (data "c") are set
@@ -238,9 +299,8 @@ static int critical_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sin
     if (!strcmp(r->ms->def[m].module, "plan") && strstr(r->ms->def[m].name, ".critical.")) cap++;
   if (!cap || !r->n) return 0;
   crit_row *row = malloc(cap * sizeof *row);
-  double *v = malloc(r->n * sizeof *v), *dv = malloc(r->n * sizeof *dv);
   size_t nrow = 0;
-  int err = row && v && dv ? collect_rows(r, row, &nrow, v, dv) : ERR_NOMEM;
+  int err = row ? collect_rows(r, row, &nrow, cap) : ERR_NOMEM;
   if (err || !nrow) goto done;
   json_t *doc = json_object();
   jdoc_set(doc, "title", jdoc_str("What holds each task back"));
@@ -255,7 +315,7 @@ static int critical_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sin
   jdoc_set(doc, "vega", critical_chart(r->sc->plan, row, nrow));
   err = ops_doc_put(sink, b, "report.section.coordination-critical", doc);
 done:
-  free(row), free(v), free(dv);
+  free(row);
   return err;
 }
 
@@ -286,6 +346,26 @@ static json_t *timeline_step(const scn_coordination *co, size_t i, const stats_s
   return step;
 }
 
+/* Each decision step's approval time summarised into steps, in the steps' order: the
+ * steps' columns summarised together, a chunk of replications at a time.  The times
+ * are the clock's, never -0, so the stream's quantiles are stats_summarize's bits. */
+static int timeline_steps(json_t *steps, const ops_results *r, const scn_coordination *co) {
+  int *metric = malloc(co->nstep * sizeof *metric);
+  size_t *step = malloc(co->nstep * sizeof *step), k = 0;
+  stats_summary *st = malloc(co->nstep * sizeof *st);
+  int err = metric && step && st ? 0 : ERR_NOMEM;
+  for (size_t i = 0; i < co->nstep && !err; i++) {
+    char name[320];
+    snprintf(name, sizeof name, "step.%s.decided", co->step[i].id);
+    int m = metric_find(r->ms, "coordination", name);
+    if (m >= 0) metric[k] = m, step[k++] = i;
+  }
+  if (!err && k) err = ops_summarize(st, r, metric, k, NULL);
+  for (size_t j = 0; j < k && !err; j++) jdoc_push(steps, timeline_step(co, step[j], &st[j], r->n));
+  free(metric), free(step), free(st);
+  return err;
+}
+
 /* "report.section.coordination-timeline": each decision step's approval time over the
  * replications where it was approved -- median and 5th-95th percentiles, s after the
  * epoch -- in the swimlane of the deciding body's nation; drawn by report.js
@@ -293,21 +373,8 @@ static json_t *timeline_step(const scn_coordination *co, size_t i, const stats_s
 static int timeline_doc(const ops_results *r, strbuf *b, const ops_doc_sink *sink) {
   const scn_coordination *co = scn_section_of(r->sc, "coordination");
   if (!co || !co->nstep || !r->n) return 0;
-  double *v = malloc(r->n * sizeof *v);
-  if (!v) return ERR_NOMEM;
-  int err = 0;
   json_t *steps = json_array();
-  for (size_t i = 0; i < co->nstep && !err; i++) {
-    char name[320];
-    snprintf(name, sizeof name, "step.%s.decided", co->step[i].id);
-    int m = metric_find(r->ms, "coordination", name);
-    if (m < 0) continue;
-    if ((err = r->values(r->ctx, m, v))) break;
-    stats_summary st;
-    stats_summarize(&st, v, r->n, STATS_REAL, r->scratch);
-    jdoc_push(steps, timeline_step(co, i, &st, r->n));
-  }
-  free(v);
+  int err = timeline_steps(steps, r, co);
   if (err) {
     json_decref(steps);
     return err;

@@ -44,25 +44,6 @@ static void inputs(const void *model, const ops_context *ctx, ops_input_fn fn, v
 
 static void release(void *model) { sar_model_free(model); }
 
-/* The replication whose first case's POS is nearest the median over the replications
- * that had a case (the lowest such index on ties); -1 when none had one. */
-static int median_rep(const double *cases, const double *pos, size_t n) {
-  size_t k = 0;
-  double *v = malloc((n ? n : 1) * sizeof *v);
-  if (!v) return -1;
-  for (size_t i = 0; i < n; i++)
-    if (cases[i] >= 1 && isfinite(pos[i])) v[k++] = pos[i];
-  int best = -1;
-  if (k) {
-    double med = stats_quantile(v, k, 0.5), d = INFINITY; /* a replication's own value */
-    for (size_t i = 0; i < n; i++)
-      if (cases[i] >= 1 && isfinite(pos[i]) && fabs(pos[i] - med) < d)
-        d = fabs(pos[i] - med), best = (int)i;
-  }
-  free(v);
-  return best;
-}
-
 /* A rectangle as a GeoJSON Polygon: its ring from the south-west corner, anticlockwise. */
 static json_t *rect_polygon(double lon0, double lat0, double lon1, double lat1) {
   const double corner[5][2] = {{lon0, lat0}, {lon1, lat0}, {lon1, lat1}, {lon0, lat1}, {lon0, lat0}};
@@ -129,18 +110,49 @@ static json_t *searches_layer(const scn_scenario *sc, const sar_sortie *so, size
   return layer;
 }
 
-/* The replication whose first case is drawn: -1 for none (no case, a case file). */
+/* The replications drawn from: [sar.cases, sar.pos] (drawn_rep). */
+typedef struct case_pick {
+  const ops_results *r;
+  int metric[2];
+  double med; /* the median POS */
+  int rep;    /* the first replication with it, or -1 */
+} case_pick;
+
+/* A replication is drawn from when it had a case and its first case's POS is finite. */
+static int has_case(const double *v) { return v[0] >= 1 && isfinite(v[1]); }
+
+/* The stream's rows (stats_summarize_stream): sar.pos where has_case, else NaN. */
+static int fill_pos(void *ctx, size_t lo, size_t hi, double *vals) {
+  const case_pick *c = ctx;
+  int err = c->r->chunk(c->r->ctx, c->metric, 2, lo, hi, vals);
+  for (size_t i = 0; i < hi - lo && !err; i++)
+    if (!has_case(vals + 2 * i)) vals[2 * i + 1] = NAN;
+  return err;
+}
+
+/* The first replication drawn from whose POS is the median (ops_rows): 1 stops. */
+static int find_median(void *fctx, size_t rep, const double *v) {
+  case_pick *c = fctx;
+  if (!has_case(v) || v[1] != c->med) return 0;
+  c->rep = (int)rep, c->med = v[1]; /* the replication's own bits */
+  return 1;
+}
+
+/* The replication whose first case is drawn: of those drawn from, the first whose
+ * first-case POS is the median (nearest rank: a replication's own value); -1 for none
+ * (no case, a case file).  Two reads of [cases, pos] a chunk at a time: the median's
+ * summary, then the first replication with it.  The sign of a zero median does not
+ * matter: -0 == +0 finds the same replication. */
 static int drawn_rep(const ops_results *r, double *want) {
-  int mcase = metric_find(r->ms, "sar", "cases"), mpos = metric_find(r->ms, "sar", "pos");
-  if (scn_sar_of(r->sc)->kase || mcase < 0 || mpos < 0 || r->n == 0) return -1;
-  double *cases = malloc(r->n * sizeof *cases);
-  if (!cases) return -1;
-  int rep = -1;
-  if (r->values(r->ctx, mcase, cases) == 0 && r->values(r->ctx, mpos, r->scratch) == 0)
-    rep = median_rep(cases, r->scratch, r->n);
-  if (rep >= 0) *want = r->scratch[rep];
-  free(cases);
-  return rep;
+  case_pick c = {r, {metric_find(r->ms, "sar", "cases"), metric_find(r->ms, "sar", "pos")},
+                 NAN, -1};
+  if (scn_sar_of(r->sc)->kase || c.metric[0] < 0 || c.metric[1] < 0 || r->n == 0) return -1;
+  stats_summary st[2];
+  if (stats_summarize_stream(st, 2, NULL, r->n, fill_pos, &c) || !st[1].n) return -1;
+  c.med = st[1].p50;
+  if (ops_rows(r, c.metric, 2, find_median, &c) != 1) return -1;
+  *want = c.med;
+  return c.rep;
 }
 
 /* Replay that replication; the layers are written only if the replay's sar.pos is the

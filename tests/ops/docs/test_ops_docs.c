@@ -4,9 +4,11 @@
  * its hook on stored results made up here: a name that holds quotes and "</script>",
  * a value that is NaN (left out), coordinates to 6 decimals. */
 #include <math.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,10 +107,14 @@ typedef struct made_up {
   const metric_set *ms;
 } made_up;
 
-static int values(void *ctx, int m, double *v) {
+static int made_up_chunk(void *ctx, const int *metric, size_t nmetric, size_t lo, size_t hi,
+                         double *v) {
   const made_up *u = ctx;
-  int ditch = !strcmp(u->ms->def[m].name, "ditch.occurred");
-  for (int i = 0; i < 4; i++) v[i] = ditch ? (i < 3) : NAN;
+  for (size_t i = lo; i < hi; i++)
+    for (size_t c = 0; c < nmetric; c++) {
+      int ditch = !strcmp(u->ms->def[metric[c]].name, "ditch.occurred");
+      v[(i - lo) * nmetric + c] = ditch ? (i < 3) : NAN;
+    }
   return 0;
 }
 
@@ -126,12 +132,11 @@ static void crisis_datums(void **state) {
   ops_context ctx = {NULL};
   void *model = NULL;
   assert_int_equal(crisis_ops.prepare(&model, sc, &ctx, &ms, d), 0);
-  double scratch[4];
   made_up u = {&ms};
   kept k = {0};
   ops_doc_sink sink = {&k, keep};
   strbuf b = STRBUF_INIT;
-  ops_results r = {sc, &ms, 4, scratch, &u, values, NULL, NULL}; /* no means: from the values */
+  ops_results r = {sc, &ms, 4, &u, made_up_chunk, NULL, NULL}; /* no means: from the values */
   assert_int_equal(crisis_ops.docs(model, &r, &b, &sink), 0);
   assert_string_equal(k.name, "map.layer.sar-datums");
   json_t *doc = parse(k.text);
@@ -171,11 +176,115 @@ static void crisis_datums(void **state) {
   diag_free(d);
 }
 
+/* ---- the docs phase in memory bounded by the chunk (issue 22) ---------------------
+ * Every shipped model's docs hook on the shipped Taiwan Strait scenario (coordination
+ * steps, tasks that wait on decisions, SAR), over 2,000,000 replications made up as
+ * they are read: a column would be 16 MB.  Each read through ops_results.chunk must
+ * ask for at most a chunk of values, and the heap in use while it is asked must stay
+ * within a few chunks over what it was before the hooks -- a hook that held a column
+ * (ops_results' old `values`, or its own array of n) fails here. */
+
+#define BIG_N ((size_t)2000000)
+
+typedef struct big_run {
+  const metric_set *ms;
+  size_t reads, most;  /* chunk calls; the most values one asked for */
+  size_t heap0, heap;  /* heap in use before the hooks; the most seen during a read */
+} big_run;
+
+static size_t heap_in_use(void) {
+#ifdef __GLIBC__
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+#else
+  return 0;
+#endif
+}
+
+/* Replication i's metric m, made up: a binary metric 0 or 1, another NaN one time in
+ * ten, else a value in [0, 1000). */
+static double made_up_value(const metric_def *def, size_t m, size_t i) {
+  uint64_t z = (uint64_t)i * 0x9E3779B97F4A7C15u + (uint64_t)m * 0xBF58476D1CE4E5B9u;
+  z ^= z >> 31, z *= 0x94D049BB133111EBu, z ^= z >> 29;
+  double u = (double)(z >> 11) / 9007199254740992.0;
+  if (def->flags & METRIC_BINARY) return u < 0.3;
+  return u < 0.1 ? NAN : 1000 * u;
+}
+
+static int big_chunk(void *ctx, const int *metric, size_t nmetric, size_t lo, size_t hi,
+                     double *v) {
+  big_run *g = ctx;
+  size_t heap = heap_in_use();
+  g->reads++;
+  if ((hi - lo) * nmetric > g->most) g->most = (hi - lo) * nmetric;
+  if (heap > g->heap) g->heap = heap;
+  for (size_t i = lo; i < hi; i++)
+    for (size_t c = 0; c < nmetric; c++)
+      v[(i - lo) * nmetric + c] = made_up_value(&g->ms->def[metric[c]], (size_t)metric[c], i);
+  return 0;
+}
+
+static int no_replay(void *ctx, const ops_module *self, int rep, void **state,
+                     const double **value) {
+  (void)ctx, (void)self, (void)rep, (void)state, (void)value;
+  return ERR_USAGE; /* a missing picture */
+}
+
+static int drop(void *ctx, const char *name, const char *json) {
+  (void)name, (void)json;
+  ++*(int *)ctx;
+  return 0;
+}
+
+static void docs_bounded(void **state) {
+  (void)state;
+  scn_load_options opt = SCN_LOAD_OPTIONS_INIT;
+  ops_load_options(&opt);
+  diag *d = diag_new();
+  scn_scenario *sc = NULL;
+  if (scn_load(&sc, DOCS_DATA "/../../../../scenarios/taiwan-strait.yaml", &opt, d))
+    diag_print(d, stderr, 0), fail();
+  size_t nmod = 0;
+  const ops_module *const *mod = ops_registry(&nmod);
+  void *model[OPS_MAX_MODULES] = {NULL};
+  metric_set ms;
+  metric_set_init(&ms);
+  ops_context ctx = {NULL};
+  for (size_t k = 0; k < nmod; k++) assert_int_equal(mod[k]->prepare(&model[k], sc, &ctx, &ms, d), 0);
+  double *mean = calloc(ms.n, sizeof *mean); /* ops_mean's answers: not what is tested */
+  assert_non_null(mean);
+  big_run g = {&ms, 0, 0, 0, 0};
+  int docs = 0;
+  ops_results r = {sc, &ms, BIG_N, &g, big_chunk, no_replay, mean};
+  ops_doc_sink sink = {&docs, drop};
+  strbuf b = STRBUF_INIT;
+  g.heap0 = g.heap = heap_in_use();
+  for (size_t k = 0; k < nmod; k++)
+    if (model[k] && mod[k]->docs) assert_int_equal(mod[k]->docs(model[k], &r, &b, &sink), 0);
+  /* The coordination timeline and critical paths were drawn, SAR's median read. */
+  assert_true(docs >= 2);
+  assert_true(g.reads > BIG_N / STATS_STREAM_CHUNK);
+  assert_true(g.most <= STATS_STREAM_CHUNK);
+  size_t grew = g.heap - g.heap0, column = BIG_N * sizeof(double);
+  print_message("%zu reads, at most %zu values; heap +%zu KB during reads (a column %zu KB)\n",
+                g.reads, g.most, grew >> 10, column >> 10);
+  assert_true(grew < 2 * STATS_STREAM_CHUNK * sizeof(double) + ((size_t)1 << 20));
+  assert_true(grew < column / 2);
+  strbuf_release(&b);
+  free(mean);
+  for (size_t k = 0; k < nmod; k++)
+    if (model[k]) mod[k]->release(model[k]);
+  metric_set_release(&ms);
+  scn_free(sc);
+  diag_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(feature_and_layer),
       cmocka_unit_test(doc_put),
       cmocka_unit_test(crisis_datums),
+      cmocka_unit_test(docs_bounded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
