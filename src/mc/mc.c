@@ -461,12 +461,14 @@ static int docs_means(docs_ctx *x, double *mean) {
   rows = rows < n ? rows : n ? n : 1;
   double *v = malloc(rows * (nm ? nm : 1) * sizeof *v);
   size_t *count = calloc(nm ? nm : 1, sizeof *count);
-  int err = v && count ? 0 : ERR_NOMEM;
+  store_ahead *ahead = NULL; /* the chunks, read by two readers in turn */
+  int err = v && count && !store_ahead_open(&ahead, x->st, x->run_id, x->stored, n, rows)
+                ? 0 : ERR_NOMEM;
   for (size_t m = 0; m < nm; m++)
     mean[m] = 0;
   for (size_t lo = 0; lo < n && !err; lo += rows) {
     size_t hi = n - lo < rows ? n : lo + rows;
-    if ((err = store_values_chunk(x->st, x->run_id, x->stored, lo, hi, v)))
+    if ((err = store_ahead_fill(ahead, lo, hi, v)))
       break;
     for (size_t r = 0; r < hi - lo; r++) {
       const double *row = v + r * nm;
@@ -477,6 +479,7 @@ static int docs_means(docs_ctx *x, double *mean) {
   }
   for (size_t m = 0; m < nm; m++)
     mean[m] = count[m] ? mean[m] / (double)count[m] : NAN;
+  store_ahead_close(ahead);
   free(v);
   free(count);
   return err;
