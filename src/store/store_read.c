@@ -39,10 +39,41 @@ static void note_peak(store *st, size_t values) {
 
 size_t store_peak_values(const store *st) { return st->peak_values; }
 
-int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t first,
-                        size_t count, size_t lo, size_t hi, double *vals) {
+/* Every stored replication r of [lo, hi) of a run, in order, verified: row(ctx, r - lo,
+ * its view).  What the chunk readers share. */
+static int scan_range(store *st, int64_t run_id, const metric_set *ms, size_t lo, size_t hi,
+                      void (*row)(void *ctx, size_t i, const rep_view *v), void *ctx) {
   sqlite3_stmt *s = store__stmt(st, S_REP_RANGE);
   int rc, err = 0;
+  sqlite3_bind_int64(s, 1, run_id);
+  sqlite3_bind_int64(s, 2, (int64_t)lo);
+  sqlite3_bind_int64(s, 3, (int64_t)hi);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int64_t r; /* lo <= r < hi by the query */
+    rep_view v;
+    if ((err = store__rep_read(st, s, 0, run_id, ms->n, &r, &v)))
+      break;
+    row(ctx, (size_t)(r - (int64_t)lo), &v);
+  }
+  store__reset(s);
+  if (!err && rc != SQLITE_DONE)
+    err = store__fail(st, rc, "cannot read the values of run %lld", (long long)run_id);
+  return err;
+}
+
+typedef struct columns_out {
+  size_t first, count, nseries;
+  const size_t *series;
+  double *vals;
+} columns_out;
+
+static void columns_row(void *ctx, size_t i, const rep_view *v) {
+  const columns_out *o = ctx;
+  store__rep_values(v, o->first, o->count, o->series, o->nseries, o->vals + i * o->count);
+}
+
+int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t first,
+                        size_t count, size_t lo, size_t hi, double *vals) {
   if (first + count > ms->n)
     return store__fail(st, SQLITE_OK, "no metrics %zu..%zu in the registry", first,
                        first + count - 1);
@@ -57,49 +88,36 @@ int store_columns_chunk(store *st, int64_t run_id, const metric_set *ms, size_t 
       series[nseries++] = k;
   for (size_t i = 0; i < (hi - lo) * count; i++)
     vals[i] = NAN;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_int64(s, 2, (int64_t)lo);
-  sqlite3_bind_int64(s, 3, (int64_t)hi);
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    int64_t r; /* lo <= r < hi by the query */
-    rep_view v;
-    if ((err = store__rep_read(st, s, 0, run_id, ms->n, &r, &v)))
-      break;
-    store__rep_values(&v, first, count, series, nseries, vals + (size_t)(r - (int64_t)lo) * count);
-  }
+  columns_out o = {first, count, nseries, series, vals};
+  int err = scan_range(st, run_id, ms, lo, hi, columns_row, &o);
   free(series);
-  store__reset(s);
-  if (!err && rc != SQLITE_DONE)
-    err = store__fail(st, rc, "cannot read the values of run %lld", (long long)run_id);
   return err;
+}
+
+typedef struct metrics_out {
+  const metric_set *ms;
+  const int *metric;
+  size_t nmetric;
+  double *vals;
+} metrics_out;
+
+static void metrics_row(void *ctx, size_t i, const rep_view *v) {
+  const metrics_out *o = ctx;
+  double *row = o->vals + i * o->nmetric;
+  for (size_t c = 0; c < o->nmetric; c++)
+    row[c] = store__rep_value(v, o->ms, (size_t)o->metric[c]);
 }
 
 int store_metrics_chunk(store *st, int64_t run_id, const metric_set *ms, const int *metric,
                         size_t nmetric, size_t lo, size_t hi, double *vals) {
-  sqlite3_stmt *s = store__stmt(st, S_REP_RANGE);
-  int rc, err = 0;
   for (size_t c = 0; c < nmetric; c++)
     if (metric[c] < 0 || (size_t)metric[c] >= ms->n)
       return store__fail(st, SQLITE_OK, "no metric %d in the registry", metric[c]);
   note_peak(st, (hi - lo) * nmetric);
   for (size_t i = 0; i < (hi - lo) * nmetric; i++)
     vals[i] = NAN;
-  sqlite3_bind_int64(s, 1, run_id);
-  sqlite3_bind_int64(s, 2, (int64_t)lo);
-  sqlite3_bind_int64(s, 3, (int64_t)hi);
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    int64_t r; /* lo <= r < hi by the query */
-    rep_view v;
-    if ((err = store__rep_read(st, s, 0, run_id, ms->n, &r, &v)))
-      break;
-    double *row = vals + (size_t)(r - (int64_t)lo) * nmetric;
-    for (size_t c = 0; c < nmetric; c++)
-      row[c] = store__rep_value(&v, ms, (size_t)metric[c]);
-  }
-  store__reset(s);
-  if (!err && rc != SQLITE_DONE)
-    err = store__fail(st, rc, "cannot read the values of run %lld", (long long)run_id);
-  return err;
+  metrics_out o = {ms, metric, nmetric, vals};
+  return scan_range(st, run_id, ms, lo, hi, metrics_row, &o);
 }
 
 int store_values_chunk(store *st, int64_t run_id, const metric_set *ms, size_t lo,
