@@ -6,9 +6,12 @@
  * their checksums (store_summary.c); the caller's own work on a chunk (sums, the
  * quantiles' counting) is the smaller part: a thread that only read the next chunk
  * ahead left the pass as long as before (20,000 replications).  Two readers taking
- * the chunks in turn make it about half as long when both cores are free.  The values are the ones a
- * read on st gives (store_values_chunk), whichever connection read them, so nothing
- * downstream depends on the thread. */
+ * the chunks in turn gain less than the split suggests: the summary of a
+ * 20,000-replication run took 0.83-0.89 s wall (1.20-1.26 s CPU) against 0.91-0.95 s
+ * on one reader (quiet machine, 2026-12-07, bench/README.md), so something besides the
+ * stepping -- not yet found -- bounds it.  The values are the ones a read on st gives
+ * (store_values_chunk), whichever connection read them, so nothing downstream depends
+ * on the thread. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
